@@ -1,0 +1,5 @@
+import sys
+
+from frontdoor.cli import main
+
+sys.exit(main())

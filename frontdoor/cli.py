@@ -1,0 +1,198 @@
+"""`frontdoor` command line: serve, check, migrate, call, contacts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiohttp import web
+
+from frontdoor.core.roster import duty_gaps
+from frontdoor.departments import Departments
+from frontdoor.flows import ConfigError, load_departments
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.migrate import upgrade
+
+GAP_HORIZON = timedelta(days=14)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("serve", help="migrate the database, then answer webhooks")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    check = commands.add_parser(
+        "check", help="validate department files and show uncovered opening hours"
+    )
+    check.add_argument("--from", dest="starts", help="start of the 14-day look-ahead (local)")
+
+    call = commands.add_parser("call", help="place a call on the running service, as Twilio would")
+    call.add_argument("department", nargs="?", help="slug or number called (default: the first)")
+    call.add_argument("--from", dest="caller", default="+33612345678", help="caller's number")
+    call.add_argument("--at", help='local time of the call in the department, "2026-05-14 19:05"')
+    call.add_argument("--url", help="where the service listens (default: FRONTDOOR_HOST/PORT)")
+
+    contacts = commands.add_parser("contacts", help="known contacts of a department")
+    contacts_commands = contacts.add_subparsers(dest="contacts_command", required=True)
+    contacts_import = contacts_commands.add_parser("import", help="import a CSV file")
+    contacts_import.add_argument("department", help="department slug, e.g. dac46")
+    contacts_import.add_argument("file", type=Path)
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        print("database schema is up to date")
+        return 0
+    departments = _departments_or_report(settings)
+    if departments is None:
+        return 2
+    if args.command == "check":
+        return _check(departments, args.starts)
+    if args.command == "serve":
+        return _serve(settings, departments)
+    if args.command == "call":
+        return _call(settings, departments, args)
+    return asyncio.run(
+        _import_contacts(
+            settings, departments, args.department, args.file.name, args.file.read_bytes()
+        )
+    )
+
+
+def _departments_or_report(settings: Settings) -> Departments | None:
+    try:
+        return Departments(by_number=load_departments(settings.flows_dir, settings.prompts_path))
+    except ConfigError as error:
+        print(f"{len(error.problems)} problem(s) in the department files:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def _check(departments: Departments, starts_text: str | None) -> int:
+    for department in departments.by_number.values():
+        tz = department.calendar.timezone
+        starts = (
+            datetime.fromisoformat(starts_text).replace(tzinfo=tz)
+            if starts_text
+            else datetime.now(UTC).astimezone(tz)
+        )
+        gaps = duty_gaps(department.calendar, department.roster, starts, starts + GAP_HORIZON)
+        print(f"{department.slug} ({department.name}, {department.number}): ok")
+        if gaps:
+            print(f"  opening hours with nobody on duty in the next {GAP_HORIZON.days} days:")
+            for gap in gaps:
+                print(f"    {gap.starts:%a %d/%m %H:%M} – {gap.ends:%H:%M}")
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    _make_sqlite_folder(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def _make_sqlite_folder(url: str) -> None:
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _serve(settings: Settings, departments: Departments) -> int:
+    from frontdoor.web.app import create_app
+
+    asyncio.run(_migrate(settings))
+    names = ", ".join(f"{d.slug} ({d.number})" for d in departments.by_number.values())
+    print(f"Frontdoor answers {names} on http://{settings.host}:{settings.port}")
+    web.run_app(
+        create_app(settings, departments), host=settings.host, port=settings.port, print=None
+    )
+    return 0
+
+
+def _call(settings: Settings, departments: Departments, args: argparse.Namespace) -> int:
+    from frontdoor.phone import terminal_call
+
+    wanted = args.department
+    department = next(iter(departments.by_number.values()))
+    if wanted:
+        found = departments.for_slug(wanted) or departments.for_number(wanted)
+        if found is None:
+            print(f"no department {wanted!r}", file=sys.stderr)
+            return 2
+        department = found
+    at = None
+    if args.at:
+        try:
+            at = datetime.fromisoformat(args.at).replace(tzinfo=department.calendar.timezone)
+        except ValueError:
+            print('--at: expected a local time such as "2026-05-14 19:05"', file=sys.stderr)
+            return 2
+    base_url = args.url or f"http://{settings.host}:{settings.port}"
+    asyncio.run(
+        terminal_call(
+            base_url=base_url,
+            public_url=settings.public_url,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            from_=args.caller,
+            to=department.number,
+            at=at,
+        )
+    )
+    return 0
+
+
+async def _import_contacts(
+    settings: Settings, departments: Departments, slug: str, file_name: str, data: bytes
+) -> int:
+    from frontdoor.contacts import decode, parse_contacts
+    from frontdoor.store.models import KnownContact
+    from frontdoor.store.requests import upsert_contact
+
+    if departments.for_slug(slug) is None:
+        print(f"no department {slug!r}", file=sys.stderr)
+        return 2
+    rows, problems = parse_contacts(decode(data))
+    for problem in problems:
+        print(f"{file_name}: line {problem.line}: {problem.message}", file=sys.stderr)
+    await _migrate(settings)
+    engine = create_engine(settings.database_url)
+    created = 0
+    try:
+        async with session_maker(engine)() as session:
+            for row in rows:
+                created += await upsert_contact(
+                    session=session,
+                    contact=KnownContact(
+                        department=slug,
+                        number=row.number,
+                        name=row.name,
+                        referrer_type=row.referrer_type.value,
+                    ),
+                )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(
+        f"{slug}: {created} contact(s) created, {len(rows) - created} updated, "
+        f"{len(problems)} line(s) skipped"
+    )
+    return 1 if problems and not rows else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

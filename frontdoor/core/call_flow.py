@@ -1,0 +1,428 @@
+"""What the caller hears next: each step of a call is a pure function returning a Reply.
+
+A Reply lists abstract actions (say, ask for a key, ring, record…) that the voice adapter
+renders as TwiML, the changes to make to the request, and the reasons for them. Steps that
+continue the call name the next step (`Next`); the adapter turns it into a signed action URL,
+so nothing about a call lives in one process's memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from string import Template
+
+from frontdoor.core.calendar import Opening
+from frontdoor.core.department import Department
+from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.core.roster import Referent
+from frontdoor.core.routing import plan_route
+from frontdoor.core.spoken import spoken_moment
+
+MENU_TRIES = 2
+
+
+class Outcome(StrEnum):
+    IN_PROGRESS = "in_progress"
+    TAKEN = "taken"  # a referent pressed 1 and was connected
+    VOICEMAIL = "voicemail"  # the caller left a message
+    ABANDONED = "abandoned"  # the caller hung up before a referent or a message
+    CLOSED = "closed"  # closed line, no message left
+    PUBLIC_NOT_ALLOWED = "public_not_allowed"  # a member of the public on a pro-only line
+
+
+class Menu(StrEnum):
+    WHO = "who"
+    PROFESSION = "profession"
+
+
+# The "which professional are you" menu, in the order it is read.
+PROFESSION_KEYS: Mapping[str, ReferrerType] = {
+    "1": ReferrerType.GP,
+    "2": ReferrerType.NURSE,
+    "3": ReferrerType.HOSPITAL,
+    "4": ReferrerType.ESMS,
+    "5": ReferrerType.SOCIAL_WORKER,
+    "6": ReferrerType.OTHER_HEALTH,
+}
+PUBLIC_KEYS: Mapping[str, ReferrerType] = {"2": ReferrerType.PATIENT, "3": ReferrerType.CARER}
+
+
+@dataclass(kw_only=True, frozen=True)
+class Next:
+    """The step Twilio should call next, with its parameters."""
+
+    step: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(kw_only=True, frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(kw_only=True, frozen=True)
+class Ask:
+    """Read a prompt and wait for one key; with no key, the following actions run."""
+
+    prompt: str
+    then: Next
+    timeout_s: int = 6
+
+
+@dataclass(kw_only=True, frozen=True)
+class Ring:
+    """Ring referents; each must accept after a whisper before the legs are bridged."""
+
+    attempt: int
+    referents: tuple[Referent, ...]
+    timeout_s: int
+    caller_id: str
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
+class RecordMessage:
+    then: Next
+    max_s: int
+
+
+@dataclass(kw_only=True, frozen=True)
+class Redirect:
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
+class Hangup:
+    pass
+
+
+Action = Say | Ask | Ring | RecordMessage | Redirect | Hangup
+
+
+@dataclass(kw_only=True, frozen=True)
+class CallUpdate:
+    """Fields of the request a step sets; None leaves a field as it is."""
+
+    referrer_type: ReferrerType | None = None
+    outcome: Outcome | None = None
+    callback_needed: bool | None = None
+    out_of_hours: bool | None = None
+    taken_by: str | None = None
+    attempts: int | None = None
+
+
+@dataclass(kw_only=True, frozen=True)
+class Reply:
+    actions: tuple[Action, ...]
+    update: CallUpdate = field(default_factory=CallUpdate)
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(kw_only=True, frozen=True)
+class KnownCaller:
+    name: str
+    referrer_type: ReferrerType
+
+
+def prompt(department: Department, key: str, **values: str) -> str:
+    """A prompt text of the department, with its placeholders filled."""
+    return Template(department.prompts[key]).safe_substitute(department=department.name, **values)
+
+
+def incoming(
+    department: Department, *, at: datetime, opening: Opening, known: KnownCaller | None
+) -> Reply:
+    """The first answer to a call."""
+    greeting = Say(text=prompt(department, "greeting"))
+    if not opening.is_open:
+        return _closed(department, at=at, opening=opening, greeting=greeting)
+    if known is not None:
+        routed = ring(department, at=at, attempt=0)
+        return Reply(
+            actions=(greeting, *routed.actions),
+            update=CallUpdate(
+                referrer_type=known.referrer_type,
+                out_of_hours=False,
+                callback_needed=routed.update.callback_needed,
+            ),
+            reasons=(
+                opening.reason,
+                Reason(code="known-caller", text=f"appelant connu : {known.name}"),
+                *routed.reasons,
+            ),
+        )
+    return Reply(
+        actions=(greeting, *_ask(department, Menu.WHO, tries=1)),
+        update=CallUpdate(out_of_hours=False),
+        reasons=(opening.reason,),
+    )
+
+
+def menu(
+    department: Department, *, at: datetime, level: Menu, tries: int, digits: str | None
+) -> Reply:
+    """The caller pressed a key (or none) in a menu."""
+    if level is Menu.WHO:
+        if digits == "1":
+            return Reply(actions=_ask(department, Menu.PROFESSION, tries=1))
+        if digits in PUBLIC_KEYS and department.public_allowed:
+            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits])
+        if digits == "2" and not department.public_allowed:
+            return Reply(
+                actions=(
+                    Say(text=prompt(department, "public_not_allowed")),
+                    Say(text=prompt(department, "emergency")),
+                    Hangup(),
+                ),
+                update=CallUpdate(
+                    referrer_type=ReferrerType.PATIENT,
+                    outcome=Outcome.PUBLIC_NOT_ALLOWED,
+                    callback_needed=False,
+                ),
+                reasons=(
+                    Reason(
+                        code="public-not-allowed",
+                        text="particulier : ligne réservée aux professionnels, orienté ailleurs",
+                    ),
+                ),
+            )
+    elif digits in PROFESSION_KEYS:
+        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits])
+
+    if tries < MENU_TRIES:
+        retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
+        return Reply(actions=(*retry, *_ask(department, level, tries=tries + 1)))
+    # Never a dead end: after the last try the call goes through, unclassified.
+    routed = ring(department, at=at, attempt=0)
+    return Reply(
+        actions=routed.actions,
+        update=CallUpdate(
+            referrer_type=ReferrerType.UNKNOWN, callback_needed=routed.update.callback_needed
+        ),
+        reasons=(
+            Reason(
+                code="menu-no-choice",
+                text=f"aucun choix valable après {MENU_TRIES} essais : mis en relation",
+            ),
+            *routed.reasons,
+        ),
+    )
+
+
+def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
+    """Ring attempt number ``attempt`` of the plan, or offer a message when none is left."""
+    plan = plan_route(department, at)
+    if attempt >= len(plan.attempts):
+        why = (
+            Reason(code="no-one-to-ring", text="personne à appeler : message proposé")
+            if not plan.attempts
+            else Reason(
+                code="nobody-accepted", text="aucun référent n'a pris l'appel : message proposé"
+            )
+        )
+        return _offer_message(department, nobody=True, reasons=(*plan.reasons, why))
+    current = plan.attempts[attempt]
+    caller_id = department.number
+    reasons: tuple[Reason, ...] = ()
+    if attempt == 0:
+        reasons = plan.reasons
+    people = ", ".join(r.id for r in current.referents)
+    reasons = (
+        *reasons,
+        Reason(code=f"ring-{current.stage}", text=f"tentative {attempt + 1} : appel de {people}"),
+    )
+    waiting = (Say(text=prompt(department, "connecting")),) if attempt == 0 else ()
+    return Reply(
+        actions=(
+            *waiting,
+            Ring(
+                attempt=attempt,
+                referents=current.referents,
+                timeout_s=department.ringing.timeout_s,
+                caller_id=caller_id,
+                then=Next(step="dialed", params=(("attempt", str(attempt)),)),
+            ),
+        ),
+        reasons=reasons,
+    )
+
+
+def ring_ended(
+    department: Department,
+    *,
+    at: datetime,
+    attempt: int,
+    dial_status: str,
+    accepted_by: str | None,
+) -> Reply:
+    """A ring attempt is over: the call was taken, or the next attempt starts."""
+    if accepted_by is not None and dial_status in ("completed", "answered"):
+        return Reply(
+            actions=(Hangup(),),
+            update=CallUpdate(
+                outcome=Outcome.TAKEN,
+                taken_by=accepted_by,
+                attempts=attempt + 1,
+                callback_needed=False,
+            ),
+            reasons=(
+                Reason(
+                    code="taken",
+                    text=f"pris par {accepted_by} à la tentative {attempt + 1}",
+                ),
+            ),
+        )
+    missed = Reason(
+        code="attempt-unanswered",
+        text=f"tentative {attempt + 1} sans réponse acceptée ({dial_status})",
+    )
+    following = ring(department, at=at, attempt=attempt + 1)
+    return Reply(
+        actions=following.actions,
+        update=CallUpdate(
+            attempts=attempt + 1,
+            callback_needed=following.update.callback_needed,
+        ),
+        reasons=(missed, *following.reasons),
+    )
+
+
+def whisper(
+    department: Department,
+    *,
+    attempt: int,
+    referent_id: str,
+    referrer: ReferrerType,
+    caller_name: str | None,
+) -> Reply:
+    """What a referent hears on picking up, before the caller is put through."""
+    who = (
+        f"de {caller_name}, {REFERRERS[referrer].label.lower()}"
+        if caller_name
+        else (REFERRERS[referrer].spoken)
+    )
+    return Reply(
+        actions=(
+            Ask(
+                prompt=prompt(department, "whisper", caller=who),
+                then=Next(
+                    step="accept", params=(("attempt", str(attempt)), ("referent", referent_id))
+                ),
+                timeout_s=department.ringing.accept_timeout_s,
+            ),
+            # No key pressed (a personal voicemail, silence): hang this leg up, or the
+            # voicemail would be bridged to the caller.
+            Hangup(),
+        )
+    )
+
+
+def accept(department: Department, *, digits: str | None) -> Reply:
+    """The referent answered the whisper: 1 takes the call, anything else declines it."""
+    if digits == "1":
+        return Reply(actions=(Say(text=prompt(department, "whisper_taken")),))
+    return Reply(actions=(Hangup(),))
+
+
+def message_left(department: Department, *, duration_s: int) -> Reply:
+    return Reply(
+        actions=(Say(text=prompt(department, "message_thanks")), Hangup()),
+        update=CallUpdate(outcome=Outcome.VOICEMAIL, callback_needed=True),
+        reasons=(Reason(code="voicemail", text=f"message laissé ({duration_s} s)"),),
+    )
+
+
+def call_ended(*, outcome: Outcome, withheld_number: bool) -> Reply:
+    """The call is over (Twilio's status callback): settle what is still open.
+
+    A call still in progress was abandoned; a closed-line call without a message can only be
+    called back when the number was not withheld.
+    """
+    if outcome is Outcome.CLOSED and withheld_number:
+        return Reply(
+            actions=(),
+            update=CallUpdate(callback_needed=False),
+            reasons=(
+                Reason(code="withheld-number", text="numéro masqué : pas de rappel possible"),
+            ),
+        )
+    if outcome is not Outcome.IN_PROGRESS:
+        return Reply(actions=())
+    return Reply(
+        actions=(),
+        update=CallUpdate(outcome=Outcome.ABANDONED, callback_needed=not withheld_number),
+        reasons=(
+            Reason(
+                code="abandoned",
+                text="l'appelant a raccroché avant d'être mis en relation"
+                + (" (numéro masqué : pas de rappel possible)" if withheld_number else ""),
+            ),
+        ),
+    )
+
+
+def _ask(department: Department, level: Menu, *, tries: int) -> tuple[Action, ...]:
+    if level is Menu.WHO:
+        key = "who_menu" if department.public_allowed else "who_menu_professionals_only"
+    else:
+        key = "profession_menu"
+    then = Next(step="menu", params=(("level", level.value), ("try", str(tries))))
+    # Without a key, Twilio runs the next verb: the redirect reports "no choice".
+    return (Ask(prompt=prompt(department, key), then=then), Redirect(then=then))
+
+
+def _routed(department: Department, *, at: datetime, referrer: ReferrerType) -> Reply:
+    routed = ring(department, at=at, attempt=0)
+    return Reply(
+        actions=routed.actions,
+        update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),
+        reasons=(
+            Reason(code="menu-choice", text=f"l'appelant se dit : {REFERRERS[referrer].label}"),
+            *routed.reasons,
+        ),
+    )
+
+
+def _closed(department: Department, *, at: datetime, opening: Opening, greeting: Say) -> Reply:
+    if opening.reopens_at is not None:
+        closed = prompt(department, "closed", reopening=spoken_moment(opening.reopens_at, now=at))
+    else:
+        closed = prompt(department, "closed_no_reopening")
+    offered = _offer_message(
+        department,
+        nobody=False,
+        reasons=(
+            opening.reason,
+            Reason(code="closed-message", text="ligne fermée : message proposé"),
+        ),
+    )
+    return Reply(
+        actions=(
+            greeting,
+            Say(text=closed),
+            Say(text=prompt(department, "emergency")),
+            *offered.actions,
+        ),
+        update=CallUpdate(outcome=Outcome.CLOSED, out_of_hours=True, callback_needed=True),
+        reasons=offered.reasons,
+    )
+
+
+def _offer_message(department: Department, *, nobody: bool, reasons: tuple[Reason, ...]) -> Reply:
+    intro = (Say(text=prompt(department, "nobody_available")),) if nobody else ()
+    return Reply(
+        actions=(
+            *intro,
+            Say(text=prompt(department, "leave_message")),
+            RecordMessage(then=Next(step="message"), max_s=department.max_message_s),
+            # Twilio runs what follows <Record> only when nothing was recorded.
+            Say(text=prompt(department, "no_message")),
+            Hangup(),
+        ),
+        update=CallUpdate(callback_needed=True),
+        reasons=reasons,
+    )

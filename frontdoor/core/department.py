@@ -1,0 +1,43 @@
+"""A department (tenant) as the core sees it: plain data loaded from its flows/ file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from frontdoor.core.calendar import Calendar
+from frontdoor.core.roster import Referent, Roster
+
+
+class RingStrategy(StrEnum):
+    SIMULTANEOUS = "simultaneous"  # every referent on duty at once, then the backup list
+    SEQUENTIAL = "sequential"  # one after the other, then the backup list
+
+
+@dataclass(kw_only=True, frozen=True)
+class Ringing:
+    strategy: RingStrategy = RingStrategy.SIMULTANEOUS
+    # How long one attempt rings before it counts as not answered.
+    timeout_s: int = 20
+    # How long a referent has to press 1 after the whisper.
+    accept_timeout_s: int = 6
+    # Show the caller's own number to the referent instead of the department's.
+    show_caller_number: bool = False
+
+
+@dataclass(kw_only=True, frozen=True)
+class Department:
+    slug: str
+    name: str
+    number: str  # E.164, what callers dial
+    calendar: Calendar
+    referents: Mapping[str, Referent]
+    roster: Roster
+    public_allowed: bool
+    ringing: Ringing = field(default_factory=Ringing)
+    voice: str = "Polly.Lea"
+    language: str = "fr-FR"
+    # Prompt texts: the templates/ defaults overlaid with the department's own.
+    prompts: Mapping[str, str] = field(default_factory=dict)
+    max_message_s: int = 120

@@ -1,0 +1,61 @@
+"""Which referents a call rings, in which order: a plain function of the department and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from frontdoor.core.department import Department, RingStrategy
+from frontdoor.core.reasons import Reason
+from frontdoor.core.roster import Referent, on_duty
+
+# Twilio dials at most ten <Number>s at once.
+MAX_SIMULTANEOUS = 10
+
+
+@dataclass(kw_only=True, frozen=True)
+class RingAttempt:
+    referents: tuple[Referent, ...]
+    stage: str  # "duty" or "backup"
+
+
+@dataclass(kw_only=True, frozen=True)
+class RoutePlan:
+    attempts: tuple[RingAttempt, ...]
+    reasons: tuple[Reason, ...]
+
+
+def plan_route(department: Department, at: datetime) -> RoutePlan:
+    """The ring attempts for a call received at ``at``: referents on duty, then the backup list."""
+    duty = on_duty(at, department.roster, department.calendar.timezone)
+    on = [department.referents[i] for i in duty.referent_ids]
+    backup = [
+        department.referents[i] for i in department.roster.backup if i not in duty.referent_ids
+    ]
+    reasons = [duty.reason]
+    if backup:
+        reasons.append(
+            Reason(code="backup-list", text=f"en secours : {', '.join(r.id for r in backup)}")
+        )
+
+    attempts: list[RingAttempt] = []
+    if department.ringing.strategy is RingStrategy.SIMULTANEOUS:
+        # More people than Twilio rings at once: the next ten ring in a following attempt.
+        for stage, people in (("duty", on), ("backup", backup)):
+            for first in range(0, len(people), MAX_SIMULTANEOUS):
+                chunk = tuple(people[first : first + MAX_SIMULTANEOUS])
+                attempts.append(RingAttempt(referents=chunk, stage=stage))
+        reasons.append(
+            Reason(code="ring-simultaneous", text="sonnerie simultanée, puis liste de secours")
+        )
+    else:
+        attempts.extend(RingAttempt(referents=(r,), stage="duty") for r in on)
+        attempts.extend(RingAttempt(referents=(r,), stage="backup") for r in backup)
+        reasons.append(
+            Reason(
+                code="ring-sequential",
+                text=f"sonnerie l'un après l'autre ({department.ringing.timeout_s} s chacun), "
+                "puis liste de secours",
+            )
+        )
+    return RoutePlan(attempts=tuple(attempts), reasons=tuple(reasons))

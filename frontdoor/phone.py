@@ -1,0 +1,294 @@
+"""A telephone that speaks Twilio's side of the voice webhooks.
+
+`TwilioPhone` places a call on a Frontdoor service as Twilio would: it posts the signed
+incoming-call webhook, follows the TwiML that comes back (Say, Play, Pause, Gather, Dial with
+whispered Numbers, Record, Redirect, Hangup, Reject) and ends with the status callback. A
+`Person` plays the caller and the referents: `ScriptedPerson` in tests, `TerminalPerson` for
+a newcomer at a terminal (`terminal_call`, behind `frontdoor call`). The TwiML itself is
+followed in `frontdoor.phone_twiml`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, TextIO
+from urllib.parse import urldefrag, urljoin
+
+import aiohttp
+from twilio.request_validator import RequestValidator
+from yarl import URL
+
+from frontdoor.phone_twiml import (
+    API_VERSION,
+    CALLER,
+    ApplicationError,
+    CallFollower,
+    CallResult,
+    Line,
+    Person,
+    PhoneError,
+    Response,
+    ScriptExhausted,
+    SignedRequest,
+    UnsupportedTwiml,
+    new_sid,
+)
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient
+
+__all__ = [
+    "API_VERSION",
+    "CALLER",
+    "Answer",
+    "ApplicationError",
+    "CallResult",
+    "ClientSessionTransport",
+    "Line",
+    "Person",
+    "PhoneError",
+    "Response",
+    "ScriptExhausted",
+    "ScriptedPerson",
+    "SignedRequest",
+    "TerminalPerson",
+    "TestClientTransport",
+    "Transport",
+    "TwilioPhone",
+    "UnsupportedTwiml",
+    "summarize",
+    "terminal_call",
+]
+
+
+class Transport(Protocol):
+    async def post(
+        self, path_qs: str, form: Mapping[str, str], headers: Mapping[str, str]
+    ) -> tuple[int, str]: ...
+
+
+class ClientSessionTransport:
+    """Posts to a running service, e.g. `http://127.0.0.1:8080`."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+
+    async def post(
+        self, path_qs: str, form: Mapping[str, str], headers: Mapping[str, str]
+    ) -> tuple[int, str]:
+        url = URL(self._base_url + path_qs, encoded=True)  # send exactly what was signed
+        async with self._session.post(url, data=dict(form), headers=dict(headers)) as response:
+            return response.status, await response.text()
+
+
+class TestClientTransport:
+    """Posts through the `TestClient` of pytest-aiohttp's `aiohttp_client` fixture."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, client: TestClient[web.Request, web.Application]) -> None:
+        self._client = client
+
+    async def post(
+        self, path_qs: str, form: Mapping[str, str], headers: Mapping[str, str]
+    ) -> tuple[int, str]:
+        async with self._client.post(path_qs, data=dict(form), headers=dict(headers)) as response:
+            return response.status, await response.text()
+
+
+@dataclass(kw_only=True, frozen=True)
+class Answer:
+    """What a referent does when their phone rings: pick up, then press keys (or not)."""
+
+    picks_up: bool = True
+    presses: str | None = None
+
+
+class ScriptedPerson:
+    """A caller and referents that follow a script; `heard` keeps what each leg heard."""
+
+    def __init__(
+        self,
+        keys: Sequence[str | None] = (),
+        *,
+        referents: Mapping[str, Answer] | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.keys = list(keys)  # what the caller presses at each successive Gather
+        self.referents = dict(referents or {})
+        self._message = message
+        self.heard: list[tuple[str, str]] = []
+        self.connected_to: list[str] = []
+
+    async def hear(self, text: str, *, leg: str) -> None:
+        self.heard.append((leg, text))
+
+    async def press(self, prompt: str, *, leg: str) -> str | None:
+        if leg != CALLER:
+            return self.referents.get(leg, Answer()).presses
+        if not self.keys:
+            raise ScriptExhausted(f"the script has no more keys for the caller, asked {prompt!r}")
+        return self.keys.pop(0)
+
+    async def picks_up(self, number: str) -> bool:
+        return self.referents.get(number, Answer(picks_up=False)).picks_up
+
+    async def message(self) -> str | None:
+        return self._message
+
+    async def connected(self, number: str) -> None:
+        self.connected_to.append(number)
+
+
+class TwilioPhone:
+    """Places calls on one service, signing every request as Twilio signs it."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        public_url: str,
+        auth_token: str,
+        account_sid: str | None = None,
+        voice_path: str = "/twilio/voice",
+        status_path: str = "/twilio/voice/status",
+        simulated_at: datetime | None = None,
+        timeout: float = 15.0,
+        max_documents: int = 60,
+    ) -> None:
+        if simulated_at is not None and simulated_at.utcoffset() is None:
+            raise ValueError(f"simulated_at must be aware, got {simulated_at.isoformat()}")
+        self.transport = transport
+        self.public_url = public_url.rstrip("/")
+        self.account_sid = account_sid or new_sid("AC")
+        self.voice_path = voice_path
+        self.status_path = status_path
+        self.simulated_at = simulated_at
+        self.timeout = timeout  # Twilio gives up on a webhook after 15 s
+        self.max_documents = max_documents
+        self._validator = RequestValidator(auth_token)
+
+    def url(self, url_or_path: str, *, base: str | None = None) -> str:
+        """The absolute public URL of a reference; only this phone's service may be called."""
+        url, _ = urldefrag(urljoin(base or self.public_url + "/", url_or_path))
+        if not (url == self.public_url or url.startswith(self.public_url + "/")):
+            raise PhoneError(f"{url} is not on {self.public_url}: this phone calls only it")
+        return self.public_url + str(URL(url[len(self.public_url) :] or "/"))
+
+    async def post(
+        self, url_or_path: str, form: Mapping[str, str], *, idempotency_token: str | None = None
+    ) -> Response:
+        """Sign and post one webhook request, with a fresh idempotency token unless given."""
+        url = self.url(url_or_path)
+        headers = {
+            "X-Twilio-Signature": self._validator.compute_signature(url, dict(form)),
+            "I-Twilio-Idempotency-Token": idempotency_token or str(uuid.uuid4()),
+            "User-Agent": "TwilioProxy/1.1",
+        }
+        path_qs = url[len(self.public_url) :]
+        return await self.repost(
+            SignedRequest(url=url, path_qs=path_qs, form=dict(form), headers=headers)
+        )
+
+    async def repost(self, request: SignedRequest) -> Response:
+        """Send a request again, unchanged: what Twilio does when it retries."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                status, text = await self.transport.post(
+                    request.path_qs, request.form, request.headers
+                )
+        except TimeoutError as error:
+            raise ApplicationError(
+                request.url, f"did not answer within {self.timeout:g} s"
+            ) from error
+        return Response(request=request, status=status, text=text)
+
+    async def call(self, *, from_: str, to: str, person: Person) -> CallResult:
+        """Call `to` from `from_`, following the service's TwiML until the call ends."""
+        return await CallFollower(self, from_=from_, to=to, person=person).run()
+
+
+YES = {"o", "oui", "y", "yes"}
+
+
+class TerminalPerson:
+    """Prints what each leg hears and asks, in French, what the people on the line do."""
+
+    def __init__(self, *, out: TextIO | None = None, ask: Callable[[str], str] = input) -> None:
+        self._out = out or sys.stdout
+        self._ask = ask
+
+    def say(self, line: str) -> None:
+        self._out.write(line + "\n")
+        self._out.flush()
+
+    async def answer(self, prompt: str) -> str:
+        try:
+            return (await asyncio.to_thread(self._ask, prompt)).strip()
+        except EOFError:
+            return ""
+
+    async def hear(self, text: str, *, leg: str) -> None:
+        self.say(f"📞 DAC : {text}" if leg == CALLER else f"  ↳ référent {leg}: {text}")
+
+    async def press(self, prompt: str, *, leg: str) -> str | None:
+        if leg == CALLER:
+            question = "Touche(s) à taper (Entrée = rien) : "
+        else:
+            question = f"  ↳ référent {leg}, touche(s) à taper (Entrée = rien) : "
+        return await self.answer(question) or None
+
+    async def picks_up(self, number: str) -> bool:
+        return (await self.answer(f"Le {number} décroche-t-il ? [o/N] ")).lower() in YES
+
+    async def message(self) -> str | None:
+        return await self.answer("Message laissé (Entrée = silence) : ") or None
+
+    async def connected(self, number: str) -> None:
+        self.say(f"🔗 Mis en relation avec {number}.")
+
+
+def summarize(result: CallResult) -> str:
+    """One line saying how the call ended."""
+    if result.connected_to:
+        return f"Appel terminé : mis en relation avec {result.connected_to}"
+    if result.message:
+        return "Appel terminé : message laissé"
+    return "Appel terminé : raccroché"
+
+
+async def terminal_call(
+    *,
+    base_url: str,
+    public_url: str,
+    auth_token: str,
+    from_: str,
+    to: str,
+    at: datetime | None,
+    person: Person | None = None,
+    out: TextIO | None = None,
+) -> CallResult:
+    """Call `to` from `from_` on the service at `base_url`, as Twilio calling `public_url`.
+
+    With `at`, the service is told the call happens then (`SimulatedAt`, for its demo mode).
+    """
+    out = out or sys.stdout
+    async with aiohttp.ClientSession() as session:
+        phone = TwilioPhone(
+            ClientSessionTransport(session, base_url),
+            public_url=public_url,
+            auth_token=auth_token,
+            simulated_at=at,
+        )
+        when = f", le {at:%d/%m/%Y à %H:%M}" if at else ""
+        out.write(f"☎️  Appel de {from_} vers {to}{when}…\n")
+        result = await phone.call(from_=from_, to=to, person=person or TerminalPerson(out=out))
+    out.write(summarize(result) + "\n")
+    return result

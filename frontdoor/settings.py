@@ -1,0 +1,73 @@
+"""Settings from the environment: FRONTDOOR_* plus Twilio's own TWILIO_* variables.
+
+Built once and passed to the app factory; never imported as a global.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The token `frontdoor serve` and `frontdoor call` share when no Twilio account is configured,
+# so that a newcomer can place calls locally. Never valid against Twilio itself.
+DEVELOPMENT_AUTH_TOKEN = "frontdoor-development-token"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FRONTDOOR_", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///var/frontdoor.sqlite3",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    )
+    public_url_setting: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("FRONTDOOR_PUBLIC_URL", "public_url"),
+        description="The base URL Twilio calls (scheme and host, as Twilio sees them); webhook "
+        "signatures are checked against it. Default: http://FRONTDOOR_HOST:FRONTDOOR_PORT.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `frontdoor serve` listens on.")
+    port: int = Field(default=8080, description="Port `frontdoor serve` listens on.")
+    flows_dir: Path = Field(default=Path("flows"), description="Folder of department files.")
+    templates_dir: Path = Field(
+        default=Path("templates"), description="Folder of prompt, SMS, mail and page texts."
+    )
+    twilio_account_sid: str = Field(
+        default="",
+        validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "FRONTDOOR_TWILIO_ACCOUNT_SID"),
+        description="Twilio account SID (TWILIO_ACCOUNT_SID).",
+    )
+    twilio_auth_token: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_AUTH_TOKEN),
+        validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "FRONTDOOR_TWILIO_AUTH_TOKEN"),
+        description="Twilio auth token (TWILIO_AUTH_TOKEN), used to check webhook signatures.",
+    )
+    simulated_time: bool | None = Field(
+        default=None,
+        description="Accept a signed SimulatedAt field as the current time (the terminal "
+        "phone's --at). Default: only while the development token is in use.",
+    )
+    api_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON map of API key to "department:referent", e.g. '
+        '{"s3cret": "dac46:amartin"}: the key reads and corrects that department\'s requests.',
+    )
+    log_level: str = Field(default="INFO", description="Logging level.")
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_url_setting or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def accepts_simulated_time(self) -> bool:
+        if self.simulated_time is not None:
+            return self.simulated_time
+        return self.twilio_auth_token.get_secret_value() == DEVELOPMENT_AUTH_TOKEN
+
+    @property
+    def prompts_path(self) -> Path:
+        return self.templates_dir / "voice" / "prompts.toml"

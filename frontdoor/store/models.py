@@ -1,0 +1,102 @@
+"""Tables. Every contact becomes a Request; what happened to it is a list of RequestEvents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from frontdoor.store.types import UTCDateTime
+
+
+class RequestBase(SQLModel):
+    department: str = Field(index=True, max_length=40)
+    channel: str = Field(max_length=20)  # "voice", later "sms", "mail"
+    referrer_type: str = Field(default="unknown", max_length=40)
+    # Where referrer_type came from: "menu", "known_contact", "referent" or "none".
+    referrer_source: str = Field(default="none", max_length=20)
+    outcome: str = Field(default="in_progress", max_length=30)
+    out_of_hours: bool = False
+    callback_needed: bool = Field(default=False, index=True)
+    taken_by: str | None = Field(default=None, max_length=60)
+    attempts: int = 0
+    duration_s: int | None = None
+
+
+class Request(RequestBase, table=True):
+    __tablename__ = "requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_sid: str | None = Field(default=None, unique=True, max_length=64)
+    # Personal data: stored for callbacks, never written to logs.
+    caller_number: str | None = Field(default=None, max_length=40)
+    caller_name: str | None = Field(default=None, max_length=200)
+    recording_url: str | None = Field(default=None, max_length=500)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class RequestPublic(RequestBase):
+    """What the API shows of a request."""
+
+    id: int
+    caller_number: str | None
+    caller_name: str | None
+    recording_url: str | None
+    received_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+
+
+class RequestEvent(SQLModel, table=True):
+    """One thing that happened to a request, with the reasons of the decision taken."""
+
+    __tablename__ = "request_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    kind: str = Field(max_length=40)  # "incoming", "menu", "ring", "accepted", "status"…
+    referent_id: str | None = Field(default=None, max_length=60)
+    attempt: int | None = None
+    # Provider id of the leg concerned (a referent's CallSid), to match Dial results.
+    leg_sid: str | None = Field(default=None, max_length=64)
+    detail: str | None = Field(default=None, max_length=200)
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class RequestEventPublic(SQLModel):
+    at: datetime
+    kind: str
+    referent_id: str | None
+    attempt: int | None
+    detail: str | None
+    reasons: list[dict[str, Any]]
+
+
+class KnownContact(SQLModel, table=True):
+    """A caller the department knows: skips the menu, named in the whisper."""
+
+    __tablename__ = "known_contacts"
+    __table_args__ = (UniqueConstraint("department", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    number: str = Field(max_length=40)
+    name: str = Field(max_length=200)
+    referrer_type: str = Field(max_length=40)
+
+
+class WebhookReceipt(SQLModel, table=True):
+    """The answer given to one provider webhook, so that a retry gets it again, unchanged."""
+
+    __tablename__ = "webhook_receipts"
+
+    key: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    status: int
+    content_type: str = Field(max_length=60)
+    body: str

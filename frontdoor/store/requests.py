@@ -1,0 +1,120 @@
+"""Reading and writing requests, their events, known contacts and webhook receipts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.call_flow import CallUpdate, KnownCaller, Reply
+from frontdoor.core.referrers import ReferrerType
+from frontdoor.store.models import KnownContact, Request, RequestEvent, WebhookReceipt
+
+
+async def request_by_call_sid(*, session: AsyncSession, call_sid: str) -> Request | None:
+    result = await session.exec(select(Request).where(Request.call_sid == call_sid))
+    return result.first()
+
+
+async def request_by_id(*, session: AsyncSession, request_id: int) -> Request | None:
+    return await session.get(Request, request_id)
+
+
+async def events_of(*, session: AsyncSession, request_id: int) -> Sequence[RequestEvent]:
+    result = await session.exec(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id)
+        .order_by(col(RequestEvent.at), col(RequestEvent.id))
+    )
+    return result.all()
+
+
+async def accepted_by(
+    *, session: AsyncSession, request_id: int, attempt: int, leg_sid: str | None
+) -> str | None:
+    """The referent who pressed 1 during a ring attempt (on the bridged leg, when known)."""
+    query = select(RequestEvent).where(
+        RequestEvent.request_id == request_id,
+        RequestEvent.kind == "accepted",
+        RequestEvent.attempt == attempt,
+    )
+    if leg_sid:
+        query = query.where(RequestEvent.leg_sid == leg_sid)
+    result = await session.exec(query.order_by(col(RequestEvent.id)))
+    first = result.first()
+    return first.referent_id if first else None
+
+
+def apply_update(request: Request, update: CallUpdate, *, source: str = "menu") -> None:
+    """Copy the fields a core step decided onto the request row."""
+    if update.referrer_type is not None:
+        request.referrer_type = update.referrer_type.value
+        request.referrer_source = source
+    if update.outcome is not None:
+        request.outcome = update.outcome.value
+    if update.callback_needed is not None:
+        request.callback_needed = update.callback_needed
+    if update.out_of_hours is not None:
+        request.out_of_hours = update.out_of_hours
+    if update.taken_by is not None:
+        request.taken_by = update.taken_by
+    if update.attempts is not None:
+        request.attempts = update.attempts
+
+
+def record_event(
+    session: AsyncSession,
+    request: Request,
+    *,
+    kind: str,
+    at: datetime,
+    reply: Reply | None = None,
+    **fields: str | int | None,
+) -> RequestEvent:
+    assert request.id is not None, "flush the request before recording its events"
+    event = RequestEvent(
+        request_id=request.id,
+        at=at,
+        kind=kind,
+        reasons=[reason.as_dict() for reason in reply.reasons] if reply else [],
+        **fields,
+    )
+    session.add(event)
+    return event
+
+
+async def known_caller(
+    *, session: AsyncSession, department: str, number: str
+) -> KnownCaller | None:
+    result = await session.exec(
+        select(KnownContact).where(
+            KnownContact.department == department, KnownContact.number == number
+        )
+    )
+    contact = result.first()
+    if contact is None:
+        return None
+    return KnownCaller(name=contact.name, referrer_type=ReferrerType(contact.referrer_type))
+
+
+async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> bool:
+    """Insert or update a known contact; True when it was new."""
+    result = await session.exec(
+        select(KnownContact).where(
+            KnownContact.department == contact.department, KnownContact.number == contact.number
+        )
+    )
+    existing = result.first()
+    if existing is None:
+        session.add(contact)
+        return True
+    existing.name = contact.name
+    existing.referrer_type = contact.referrer_type
+    session.add(existing)
+    return False
+
+
+async def receipt(*, session: AsyncSession, key: str) -> WebhookReceipt | None:
+    return await session.get(WebhookReceipt, key)

@@ -1,0 +1,95 @@
+"""Render a core Reply as TwiML, and name the URL of each next step."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape, quoteattr
+
+from frontdoor.core.call_flow import (
+    Action,
+    Ask,
+    Hangup,
+    Next,
+    RecordMessage,
+    Redirect,
+    Reply,
+    Ring,
+    Say,
+)
+from frontdoor.core.department import Department
+
+VOICE_PATH = "/twilio/voice"
+STATUS_PATH = "/twilio/voice/status"
+# Where each step of core.call_flow is served. Plain paths with sorted plain query values:
+# what Twilio signs is then exactly what we generate.
+STEP_PATHS = {
+    "menu": "/twilio/voice/menu",
+    "dialed": "/twilio/voice/dialed",
+    "whisper": "/twilio/voice/whisper",
+    "accept": "/twilio/voice/accept",
+    "message": "/twilio/voice/message",
+}
+
+
+def url_of(step: Next) -> str:
+    path = STEP_PATHS[step.step]
+    return f"{path}?{urlencode(sorted(step.params))}" if step.params else path
+
+
+def render(reply: Reply, *, department: Department, caller_number: str | None = None) -> str:
+    body = "".join(_verb(action, department, caller_number) for action in reply.actions)
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>'
+
+
+def _say(text: str, department: Department) -> str:
+    return (
+        f"<Say language={quoteattr(department.language)} voice={quoteattr(department.voice)}>"
+        f"{escape(text)}</Say>"
+    )
+
+
+def _verb(action: Action, department: Department, caller_number: str | None) -> str:
+    match action:
+        case Say(text=text):
+            return _say(text, department)
+        case Ask(prompt=prompt, then=then, timeout_s=timeout):
+            return (
+                f'<Gather numDigits="1" timeout="{timeout}" method="POST" '
+                f"action={quoteattr(url_of(then))}>{_say(prompt, department)}</Gather>"
+            )
+        case Ring():
+            return _dial(action, department, caller_number)
+        case RecordMessage(then=then, max_s=max_s):
+            return (
+                f'<Record method="POST" maxLength="{max_s}" timeout="5" playBeep="true" '
+                f'trim="trim-silence" action={quoteattr(url_of(then))}/>'
+            )
+        case Redirect(then=then):
+            return f'<Redirect method="POST">{escape(url_of(then))}</Redirect>'
+        case Hangup():
+            return "<Hangup/>"
+    raise TypeError(f"no TwiML for {action!r}")
+
+
+def _dial(ring: Ring, department: Department, caller_number: str | None) -> str:
+    # The referent sees the department's number unless the department chose otherwise;
+    # the caller never learns the referent's number.
+    caller_id = ring.caller_id
+    if department.ringing.show_caller_number and caller_number and caller_number.startswith("+"):
+        caller_id = caller_number
+    numbers = "".join(
+        f'<Number method="POST" url={quoteattr(_whisper_url(ring.attempt, r.id))}>'
+        f"{escape(r.phone)}</Number>"
+        for r in ring.referents
+    )
+    return (
+        f'<Dial method="POST" answerOnBridge="true" timeout="{ring.timeout_s}" '
+        f"callerId={quoteattr(caller_id)} action={quoteattr(url_of(ring.then))}>"
+        f"{numbers}</Dial>"
+    )
+
+
+def _whisper_url(attempt: int, referent_id: str) -> str:
+    return url_of(
+        Next(step="whisper", params=(("attempt", str(attempt)), ("referent", referent_id)))
+    )

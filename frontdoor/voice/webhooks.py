@@ -1,0 +1,279 @@
+"""Twilio Programmable Voice webhooks: translate, call the core, store, render TwiML.
+
+No decision is taken here: each handler finds the request and department, asks a
+frontdoor.core.call_flow step what to do, records it, and renders the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from frontdoor.core import call_flow
+from frontdoor.core.calendar import opening_at
+from frontdoor.core.call_flow import Menu, Outcome, Reply
+from frontdoor.core.department import Department
+from frontdoor.core.numbers import is_withheld
+from frontdoor.core.referrers import ReferrerType
+from frontdoor.store.models import Request
+from frontdoor.store.requests import (
+    accepted_by,
+    apply_update,
+    known_caller,
+    record_event,
+    request_by_call_sid,
+)
+from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
+from frontdoor.web.keys import DEPARTMENTS
+from frontdoor.web.twilio_webhook import Unstored, Webhook, twilio_webhook
+
+log = logging.getLogger(__name__)
+
+_NOT_IN_SERVICE = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response>'
+    '<Say language="fr-FR" voice="Polly.Lea">Ce numéro n\'est pas attribué.</Say>'
+    "<Hangup/></Response>"
+)
+
+
+def _department_called(app: web.Application, number: str) -> Department | None:
+    department = app[DEPARTMENTS].for_number(number)
+    if department is None:
+        log.warning("call to a number no department answers: %s", number)
+    return department
+
+
+async def _request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Department]:
+    """The request of a call; created late if its first webhook could not be stored."""
+    request = await request_by_call_sid(session=hook.session, call_sid=call_sid)
+    if request is not None:
+        department = hook.app[DEPARTMENTS].for_slug(request.department)
+        if department is None:
+            raise web.HTTPGone(text="department no longer configured")
+        return request, department
+    department = _department_called(hook.app, hook.form.get("To", ""))
+    if department is None:
+        raise web.HTTPNotFound(text="unknown call")
+    request = Request(
+        department=department.slug,
+        channel="voice",
+        call_sid=call_sid,
+        caller_number=hook.form.get("From"),
+        received_at=hook.now,
+    )
+    hook.session.add(request)
+    await hook.session.flush()
+    return request, department
+
+
+def _incoming_reply(department: Department, unstored: Unstored) -> Reply:
+    opening = opening_at(unstored.now, department.calendar)
+    return call_flow.incoming(department, at=unstored.now, opening=opening, known=None)
+
+
+def _degraded_incoming(unstored: Unstored) -> str:
+    department = _department_called(unstored.app, unstored.form.get("To", ""))
+    if department is None:
+        return _NOT_IN_SERVICE
+    return render(_incoming_reply(department, unstored), department=department)
+
+
+@twilio_webhook(degraded=_degraded_incoming)
+async def incoming_call(hook: Webhook) -> str:
+    department = _department_called(hook.app, hook.form.get("To", ""))
+    if department is None:
+        return _NOT_IN_SERVICE
+    caller = hook.form.get("From")
+    known = None
+    if not is_withheld(caller):
+        known = await known_caller(
+            session=hook.session, department=department.slug, number=caller or ""
+        )
+    opening = opening_at(hook.now, department.calendar)
+    reply = call_flow.incoming(department, at=hook.now, opening=opening, known=known)
+
+    request = Request(
+        department=department.slug,
+        channel="voice",
+        call_sid=hook.form.get("CallSid"),
+        caller_number=caller,
+        caller_name=known.name if known else None,
+        received_at=hook.now,
+    )
+    apply_update(request, reply.update, source="known_contact")
+    hook.session.add(request)
+    await hook.session.flush()
+    record_event(hook.session, request, kind="incoming", at=hook.now, reply=reply)
+    log.info("call received: request %s, %s", request.id, department.slug)
+    return render(reply, department=department, caller_number=caller)
+
+
+def _degraded_menu(unstored: Unstored) -> str:
+    # Without the store the call still goes on, from the time of this step.
+    department = _department_called(unstored.app, unstored.form.get("To", ""))
+    if department is None:
+        return _NOT_IN_SERVICE
+    reply = call_flow.menu(
+        department,
+        at=unstored.now,
+        level=_menu_level(unstored.query),
+        tries=_int(unstored.query, "try"),
+        digits=unstored.form.get("Digits"),
+    )
+    return render(reply, department=department)
+
+
+@twilio_webhook(degraded=_degraded_menu)
+async def menu_choice(hook: Webhook) -> str:
+    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    digits = hook.form.get("Digits")
+    reply = call_flow.menu(
+        department,
+        at=request.received_at,
+        level=_menu_level(hook.query),
+        tries=_int(hook.query, "try"),
+        digits=digits,
+    )
+    apply_update(request, reply.update, source="menu")
+    record_event(
+        hook.session,
+        request,
+        kind="menu",
+        at=hook.now,
+        reply=reply,
+        detail=f"{hook.query.get('level')}: {digits or 'aucune touche'}",
+    )
+    return render(reply, department=department, caller_number=request.caller_number)
+
+
+@twilio_webhook()
+async def dial_ended(hook: Webhook) -> str:
+    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    attempt = _int(hook.query, "attempt")
+    status = hook.form.get("DialCallStatus", "failed")
+    taker = await accepted_by(
+        session=hook.session,
+        request_id=request.id or 0,
+        attempt=attempt,
+        leg_sid=hook.form.get("DialCallSid"),
+    )
+    reply = call_flow.ring_ended(
+        department, at=request.received_at, attempt=attempt, dial_status=status, accepted_by=taker
+    )
+    apply_update(request, reply.update)
+    record_event(
+        hook.session,
+        request,
+        kind="ring-ended",
+        at=hook.now,
+        reply=reply,
+        attempt=attempt,
+        referent_id=taker,
+        detail=status,
+    )
+    return render(reply, department=department, caller_number=request.caller_number)
+
+
+@twilio_webhook()
+async def whisper(hook: Webhook) -> str:
+    """A referent picked up: the screen they hear before the caller is put through."""
+    request, department = await _request_of_call(hook, hook.form.get("ParentCallSid", ""))
+    attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
+    reply = call_flow.whisper(
+        department,
+        attempt=attempt,
+        referent_id=referent_id,
+        referrer=ReferrerType(request.referrer_type),
+        caller_name=request.caller_name,
+    )
+    record_event(
+        hook.session,
+        request,
+        kind="picked-up",
+        at=hook.now,
+        attempt=attempt,
+        referent_id=referent_id,
+        leg_sid=hook.form.get("CallSid"),
+    )
+    return render(reply, department=department)
+
+
+@twilio_webhook()
+async def accept(hook: Webhook) -> str:
+    request, department = await _request_of_call(hook, hook.form.get("ParentCallSid", ""))
+    attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
+    digits = hook.form.get("Digits")
+    reply = call_flow.accept(department, digits=digits)
+    taken = digits == "1"
+    if taken and request.answered_at is None:
+        request.answered_at = hook.now
+    record_event(
+        hook.session,
+        request,
+        kind="accepted" if taken else "declined",
+        at=hook.now,
+        attempt=attempt,
+        referent_id=referent_id,
+        leg_sid=hook.form.get("CallSid"),
+    )
+    return render(reply, department=department)
+
+
+@twilio_webhook()
+async def message_recorded(hook: Webhook) -> str:
+    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    duration = _int(hook.form, "RecordingDuration")
+    reply = call_flow.message_left(department, duration_s=duration)
+    request.recording_url = hook.form.get("RecordingUrl")
+    apply_update(request, reply.update)
+    record_event(hook.session, request, kind="voicemail", at=hook.now, reply=reply)
+    return render(reply, department=department)
+
+
+@twilio_webhook()
+async def call_status(hook: Webhook) -> str:
+    """Twilio's status callback: the call is over; settle what is still open."""
+    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    reply = call_flow.call_ended(
+        outcome=Outcome(request.outcome), withheld_number=is_withheld(request.caller_number)
+    )
+    request.ended_at = hook.now
+    if "CallDuration" in hook.form:
+        request.duration_s = _int(hook.form, "CallDuration")
+    apply_update(request, reply.update)
+    record_event(
+        hook.session,
+        request,
+        kind="ended",
+        at=hook.now,
+        reply=reply,
+        detail=hook.form.get("CallStatus"),
+    )
+    log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
+    return render(reply, department=department)
+
+
+def _menu_level(query: Mapping[str, str]) -> Menu:
+    try:
+        return Menu(query.get("level", "who"))
+    except ValueError:
+        raise web.HTTPBadRequest(text="unknown menu") from None
+
+
+def _int(values: Mapping[str, str], key: str) -> int:
+    try:
+        return int(values.get(key, "0"))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"{key}: expected a whole number") from None
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post(VOICE_PATH, incoming_call)
+    app.router.add_post(STATUS_PATH, call_status)
+    app.router.add_post(STEP_PATHS["menu"], menu_choice)
+    app.router.add_post(STEP_PATHS["dialed"], dial_ended)
+    app.router.add_post(STEP_PATHS["whisper"], whisper)
+    app.router.add_post(STEP_PATHS["accept"], accept)
+    app.router.add_post(STEP_PATHS["message"], message_recorded)

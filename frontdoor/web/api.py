@@ -1,0 +1,111 @@
+"""The JSON API: read a request with its reasons, correct its referrer type.
+
+A key gives access to one department's requests only, as one referent (FRONTDOOR_API_KEYS).
+The console (with accounts and roles) will sit beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.store.models import Request, RequestEventPublic, RequestPublic
+from frontdoor.store.requests import events_of, record_event, request_by_id
+from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
+
+
+@dataclass(kw_only=True, frozen=True)
+class Caller:
+    department: str
+    referent: str
+
+
+def _caller(request: web.Request) -> Caller:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise web.HTTPUnauthorized(text="Authorization: Bearer <key> required")
+    offered = hashlib.sha256(token.encode()).digest()
+    for key, grant in request.app[SETTINGS].api_keys.items():
+        if hmac.compare_digest(offered, hashlib.sha256(key.encode()).digest()):
+            department, _, referent = grant.partition(":")
+            return Caller(department=department, referent=referent or "api")
+    raise web.HTTPUnauthorized(text="unknown API key")
+
+
+async def _own_request(request: web.Request, caller: Caller, session: Any) -> Request:
+    try:
+        request_id = int(request.match_info["request_id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such request") from None
+    found = await request_by_id(session=session, request_id=request_id)
+    # Another department's request is not shown, nor is its existence.
+    if found is None or found.department != caller.department:
+        raise web.HTTPNotFound(text="no such request")
+    return found
+
+
+async def _as_json(session: Any, found: Request) -> dict[str, Any]:
+    events = await events_of(session=session, request_id=found.id or 0)
+    body = RequestPublic.model_validate(found, from_attributes=True).model_dump(mode="json")
+    body["events"] = [
+        RequestEventPublic.model_validate(e, from_attributes=True).model_dump(mode="json")
+        for e in events
+    ]
+    return body
+
+
+async def get_request(request: web.Request) -> web.Response:
+    caller = _caller(request)
+    async with request.app[SESSIONS]() as session:
+        found = await _own_request(request, caller, session)
+        return web.json_response(await _as_json(session, found))
+
+
+async def patch_request(request: web.Request) -> web.Response:
+    """Correct the referrer type a caller chose (or that was guessed)."""
+    caller = _caller(request)
+    try:
+        payload = await request.json()
+    except json.JSONDecodeError:
+        raise web.HTTPBadRequest(text="expected a JSON object") from None
+    if not isinstance(payload, dict) or set(payload) != {"referrer_type"}:
+        raise web.HTTPBadRequest(text='expected {"referrer_type": "…"}')
+    try:
+        referrer = ReferrerType(payload["referrer_type"])
+    except ValueError:
+        known = ", ".join(t.value for t in ReferrerType)
+        raise web.HTTPUnprocessableEntity(text=f"referrer_type: one of {known}") from None
+    async with request.app[SESSIONS]() as session:
+        found = await _own_request(request, caller, session)
+        previous = found.referrer_type
+        found.referrer_type = referrer.value
+        found.referrer_source = "referent"
+        session.add(found)
+        reason = Reason(
+            code="referrer-corrected",
+            text=f"type d'adresseur corrigé par {caller.referent} : "
+            f"{REFERRERS[ReferrerType(previous)].label} → {REFERRERS[referrer].label}",
+        )
+        event = record_event(
+            session,
+            found,
+            kind="referrer-corrected",
+            at=request.app[CLOCK](),
+            referent_id=caller.referent,
+        )
+        event.reasons = [reason.as_dict()]
+        await session.commit()
+        return web.json_response(await _as_json(session, found))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/requests/{request_id}", get_request)
+    app.router.add_patch("/api/requests/{request_id}", patch_request)

@@ -1,0 +1,47 @@
+"""The aiohttp application factory."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from frontdoor.departments import Departments
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.voice import webhooks
+from frontdoor.web import api
+from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS, Clock
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings, departments: Departments, *, clock: Clock = utc_now
+) -> web.Application:
+    app = web.Application(client_max_size=256 * 1024)
+    app[SETTINGS] = settings
+    app[DEPARTMENTS] = departments
+    app[CLOCK] = clock
+    app[COUNTERS] = Counter()
+    app.cleanup_ctx.append(_database)
+    webhooks.add_routes(app)
+    api.add_routes(app)
+    app.router.add_get("/healthz", _healthz)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = create_engine(app[SETTINGS].database_url)
+    app[ENGINE] = engine
+    app[SESSIONS] = session_maker(engine)
+    yield
+    await engine.dispose()
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

@@ -1,0 +1,87 @@
+"""Fixtures shared by the suite: a migrated database, the app, and a phone that speaks Twilio.
+
+The suite runs on SQLite by default. With FRONTDOOR_TEST_POSTGRES_URL set (for instance
+postgresql+asyncpg://postgres@127.0.0.1:5432/test), every test that uses the store runs on a
+fresh PostgreSQL database created for the session instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from frontdoor.departments import Departments
+from frontdoor.flows import load_departments
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine
+from frontdoor.store.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_URL = "https://frontdoor.example.org"
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+POSTGRES_URL = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL")
+TABLES = ("request_events", "requests", "known_contacts", "webhook_receipts", "alembic_version")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A database of its own for this test session on the PostgreSQL server, if one is named."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    import asyncio
+
+    name = f"frontdoor_test_{uuid.uuid4().hex[:10]}"
+    admin = make_url(POSTGRES_URL)
+
+    async def run(statement: str) -> None:
+        engine = create_engine(admin.render_as_string(hide_password=False))
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path, postgres_database: str | None) -> str:
+    """A migrated, empty database for one test."""
+    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'frontdoor.sqlite3'}"
+    engine = create_engine(url)
+    if postgres_database:
+        async with engine.begin() as connection:
+            for table in TABLES:
+                await connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    await upgrade(engine)
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        public_url=PUBLIC_URL,
+        flows_dir=ROOT / "flows",
+        templates_dir=ROOT / "templates",
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token=AUTH_TOKEN,
+        simulated_time=True,
+        api_keys={"key-dac46-amartin": "dac46:amartin", "key-dac57-dweber": "dac57:dweber"},
+    )
+
+
+@pytest.fixture(scope="session")
+def departments() -> Departments:
+    return Departments(
+        by_number=load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml")
+    )

@@ -1,0 +1,30 @@
+"""The README documents every setting and every webhook a Twilio number is pointed at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from frontdoor.settings import Settings
+from frontdoor.voice.twiml import STATUS_PATH, VOICE_PATH
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def environment_names(name: str) -> list[str]:
+    field = Settings.model_fields[name]
+    alias = field.validation_alias
+    if alias is not None:
+        return [str(choice) for choice in alias.choices]  # type: ignore[union-attr]
+    return [f"FRONTDOOR_{name.upper()}"]
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented(name: str) -> None:
+    assert any(env in README for env in environment_names(name)), name
+
+
+@pytest.mark.parametrize("path", [VOICE_PATH, STATUS_PATH])
+def test_the_webhooks_to_configure_are_documented(path: str) -> None:
+    assert path in README

@@ -1,0 +1,95 @@
+"""The JSON API: a referent reads a request's reasons and corrects its referrer type."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from frontdoor.phone import Answer, ScriptedPerson
+from frontdoor.settings import Settings
+from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING, place_call, stored
+
+LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
+MOSELLE_KEY = {"Authorization": "Bearer key-dac57-dweber"}
+
+
+async def a_taken_call(client: TestClient, settings: Settings) -> int:
+    person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
+    await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
+    [request], _ = await stored(settings)
+    assert request.id is not None
+    return request.id
+
+
+async def test_a_request_shows_its_events_and_the_reasons_of_each_decision(
+    client: TestClient, settings: Settings
+) -> None:
+    request_id = await a_taken_call(client, settings)
+
+    response = await client.get(f"/api/requests/{request_id}", headers=LOT_KEY)
+
+    assert response.status == 200
+    body = await response.json()
+    assert body["outcome"] == "taken"
+    assert body["taken_by"] == "amartin"
+    assert body["events"][0]["kind"] == "incoming"
+    assert body["events"][0]["reasons"][0]["text"] == "ouvert : mardi 08:30–18:30"
+
+
+async def test_a_referent_corrects_the_referrer_type_and_the_correction_is_traced(
+    client: TestClient, settings: Settings
+) -> None:
+    request_id = await a_taken_call(client, settings)
+
+    response = await client.patch(
+        f"/api/requests/{request_id}", json={"referrer_type": "specialist"}, headers=LOT_KEY
+    )
+
+    assert response.status == 200
+    body = await response.json()
+    assert body["referrer_type"] == "specialist"
+    assert body["referrer_source"] == "referent"
+    correction = body["events"][-1]
+    assert correction["kind"] == "referrer-corrected"
+    assert correction["referent_id"] == "amartin"
+    assert correction["reasons"][0]["text"] == (
+        "type d'adresseur corrigé par amartin : Médecin généraliste → Médecin spécialiste"
+    )
+
+
+async def test_another_departments_key_does_not_see_the_request(
+    client: TestClient, settings: Settings
+) -> None:
+    request_id = await a_taken_call(client, settings)
+
+    read = await client.get(f"/api/requests/{request_id}", headers=MOSELLE_KEY)
+    write = await client.patch(
+        f"/api/requests/{request_id}", json={"referrer_type": "nurse"}, headers=MOSELLE_KEY
+    )
+
+    assert read.status == write.status == 404
+    [request], _ = await stored(settings)
+    assert request.referrer_type == "gp"
+
+
+async def test_without_a_valid_key_nothing_is_shown(client: TestClient, settings: Settings) -> None:
+    request_id = await a_taken_call(client, settings)
+
+    missing = await client.get(f"/api/requests/{request_id}")
+    wrong = await client.get(
+        f"/api/requests/{request_id}", headers={"Authorization": "Bearer guess"}
+    )
+
+    assert missing.status == wrong.status == 401
+
+
+async def test_an_unknown_referrer_type_is_refused_with_the_list_of_known_ones(
+    client: TestClient, settings: Settings
+) -> None:
+    request_id = await a_taken_call(client, settings)
+
+    response = await client.patch(
+        f"/api/requests/{request_id}", json={"referrer_type": "plumber"}, headers=LOT_KEY
+    )
+
+    assert response.status == 422
+    assert "social_worker" in await response.text()

@@ -1,0 +1,104 @@
+"""What every Twilio webhook promises: signatures checked, retries harmless, a caller never
+left with Twilio's English "application error"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient
+from twilio.request_validator import RequestValidator
+
+from frontdoor.departments import Departments
+from frontdoor.phone import TestClientTransport, TwilioPhone
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
+from frontdoor.web.keys import COUNTERS
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, phone, stored
+
+INCOMING = {
+    "AccountSid": "AC" + "0" * 32,
+    "CallSid": "CA" + "1" * 32,
+    "From": NURSE,
+    "To": LOT,
+    "CallStatus": "ringing",
+    "Direction": "inbound",
+    "SimulatedAt": TUESDAY_MORNING.isoformat(),
+}
+
+
+async def test_a_forged_signature_is_refused_with_403_and_nothing_is_stored(
+    client: TestClient, settings: Settings
+) -> None:
+    forged = RequestValidator("not-the-token").compute_signature(
+        PUBLIC_URL + "/twilio/voice", INCOMING
+    )
+
+    response = await client.post(
+        "/twilio/voice", data=INCOMING, headers={"X-Twilio-Signature": forged}
+    )
+    unsigned = await client.post("/twilio/voice", data=INCOMING)
+
+    assert response.status == 403
+    assert unsigned.status == 403
+    assert client.app[COUNTERS]["webhook_signature_refused"] == 2
+    assert await stored(settings) == ([], [])
+
+
+async def test_a_signature_for_another_url_is_refused(
+    client: TestClient, settings: Settings
+) -> None:
+    # Signed for the status callback, replayed on the incoming-call URL.
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        PUBLIC_URL + "/twilio/voice/status", INCOMING
+    )
+
+    response = await client.post(
+        "/twilio/voice", data=INCOMING, headers={"X-Twilio-Signature": signature}
+    )
+
+    assert response.status == 403
+    assert await stored(settings) == ([], [])
+
+
+async def test_a_retried_webhook_gets_the_same_answer_and_is_stored_once(
+    client: TestClient, settings: Settings
+) -> None:
+    twilio = phone(client, None)
+
+    first = await twilio.post("/twilio/voice", INCOMING)
+    retry = await twilio.repost(first.request)
+
+    assert first.status == retry.status == 200
+    assert retry.text == first.text
+    requests, events = await stored(settings)
+    assert len(requests) == 1
+    assert [e.kind for e in events] == ["incoming"]
+
+
+async def test_a_call_to_a_number_no_department_answers_hears_so_in_french(
+    client: TestClient, settings: Settings
+) -> None:
+    response = await phone(client, None).post("/twilio/voice", {**INCOMING, "To": "+33199000001"})
+
+    assert response.status == 200
+    assert "Ce numéro n'est pas attribué." in response.text
+    assert await stored(settings) == ([], [])
+
+
+async def test_with_the_store_unreachable_the_caller_still_hears_the_greeting_and_menu(
+    aiohttp_client: object, settings: Settings, departments: Departments, tmp_path: Path
+) -> None:
+    unreachable = settings.model_copy(
+        update={"database_url": f"sqlite+aiosqlite:///{tmp_path}/missing/folder/db.sqlite3"}
+    )
+    app = create_app(unreachable, departments)
+    client = await aiohttp_client(app)  # type: ignore[operator]
+    twilio = TwilioPhone(TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN)
+
+    response = await twilio.post("/twilio/voice", INCOMING)
+
+    assert response.status == 200
+    assert "Bonjour, vous êtes bien au DAC du Lot" in response.text
+    assert "<Gather" in response.text
+    assert app[COUNTERS]["webhook_degraded"] == 1
