@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
 from frontdoor.flows import ConfigError, load_departments
@@ -89,11 +90,12 @@ def _check(departments: Departments, starts_text: str | None) -> int:
             else datetime.now(UTC).astimezone(tz)
         )
         gaps = duty_gaps(department.calendar, department.roster, starts, starts + GAP_HORIZON)
-        print(f"{department.slug} ({department.name}, {department.number}): ok")
+        print(f"{department.slug} ({department.name}, {department.number}) : fichier valide")
         if gaps:
-            print(f"  opening hours with nobody on duty in the next {GAP_HORIZON.days} days:")
+            print(f"  personne de permanence dans les {GAP_HORIZON.days} prochains jours :")
             for gap in gaps:
-                print(f"    {gap.starts:%a %d/%m %H:%M} – {gap.ends:%H:%M}")
+                day = WEEKDAY_NAMES_FR[gap.starts.weekday()]
+                print(f"    {day} {gap.starts:%d/%m %H:%M} – {gap.ends:%H:%M}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Phone numbers as personal data: recognising withheld ones, masking them for logs."""
+"""Callers' numbers: recognising a withheld one, which cannot be called back."""
 
 from __future__ import annotations
 
@@ -14,11 +14,3 @@ def is_withheld(number: str | None) -> bool:
     if number is None:
         return True
     return number.strip().lower() in _WITHHELD or not _E164.match(number.strip())
-
-
-def masked(number: str | None) -> str:
-    """A number as it may appear in a log: country code and last two digits only."""
-    if is_withheld(number):
-        return "masqué"
-    assert number is not None
-    return f"{number[:3]}…{number[-2:]}"

@@ -1,0 +1,84 @@
+"""The command line as a coordinator uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from frontdoor.cli import main
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import KnownContact
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The example department files, and a database of the test's own."""
+    flows = tmp_path / "flows"
+    shutil.copytree(ROOT / "flows", flows)
+    monkeypatch.setenv("FRONTDOOR_FLOWS_DIR", str(flows))
+    monkeypatch.setenv("FRONTDOOR_TEMPLATES_DIR", str(ROOT / "templates"))
+    monkeypatch.setenv("FRONTDOOR_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/db.sqlite3")
+    return flows
+
+
+def test_check_accepts_the_examples_and_shows_moselles_uncovered_wednesdays(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--from", "2026-05-11 00:00"]) == 0
+
+    out = capsys.readouterr().out
+    assert "dac46 (DAC du Lot, +33536490046) : fichier valide" in out
+    assert "mercredi 13/05 13:30 – 17:00" in out
+    assert "mercredi 20/05 13:30 – 17:00" in out
+
+
+def test_check_names_file_key_and_problem_and_fails(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lot = environment / "dac46.toml"
+    lot.write_text(lot.read_text().replace('"mon-fri 08:30-18:30"', '"mon-fri 08:30-25:00"'))
+
+    assert main(["check"]) == 2
+
+    err = capsys.readouterr().err
+    assert "dac46.toml: hours.weekly[0]: '08:30-25:00'" in err
+
+
+def test_serve_refuses_to_start_on_an_invalid_department_file(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (environment / "dac46.toml").write_text("[department]\nslug = 'dac46'\n")
+
+    assert main(["serve"]) == 2
+
+    assert "dac46.toml: department.name: missing" in capsys.readouterr().err
+
+
+def test_contacts_import_creates_then_updates(
+    environment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "contacts.csv"
+    csv.write_text("numero;nom;type\n0611223344;Dr Roux;gp\n0612000002;;nurse\n")
+
+    assert main(["contacts", "import", "dac46", str(csv)]) == 0
+    csv.write_text("numero;nom;type\n0611223344;Dr Jeanne Roux;specialist\n")
+    assert main(["contacts", "import", "dac46", str(csv)]) == 0
+
+    captured = capsys.readouterr()
+    assert "contacts.csv: line 3: name is empty" in captured.err
+    assert "dac46: 1 contact(s) created, 0 updated, 1 line(s) skipped" in captured.out
+    assert "dac46: 0 contact(s) created, 1 updated, 0 line(s) skipped" in captured.out
+    assert asyncio.run(contacts(tmp_path)) == [("+33611223344", "Dr Jeanne Roux", "specialist")]
+
+
+async def contacts(tmp_path: Path) -> list[tuple[str, str, str]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/db.sqlite3")
+    async with session_maker(engine)() as session:
+        rows = (await session.exec(select(KnownContact))).all()
+    await engine.dispose()
+    return [(row.number, row.name, row.referrer_type) for row in rows]
