@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _departments_or_report(settings: Settings) -> Departments | None:
     try:
-        return Departments(by_number=load_departments(settings.flows_dir, settings.prompts_path))
+        return Departments(load_departments(settings.flows_dir, settings.prompts_path).values())
     except ConfigError as error:
         print(f"{len(error.problems)} problem(s) in the department files:", file=sys.stderr)
         for problem in error.problems:
@@ -82,7 +82,7 @@ def _departments_or_report(settings: Settings) -> Departments | None:
 
 
 def _check(departments: Departments, starts_text: str | None) -> int:
-    for department in departments.by_number.values():
+    for department in departments:
         tz = department.calendar.timezone
         starts = (
             datetime.fromisoformat(starts_text).replace(tzinfo=tz)
@@ -118,7 +118,7 @@ def _serve(settings: Settings, departments: Departments) -> int:
     from frontdoor.web.app import create_app
 
     asyncio.run(_migrate(settings))
-    names = ", ".join(f"{d.slug} ({d.number})" for d in departments.by_number.values())
+    names = ", ".join(f"{d.slug} ({d.number})" for d in departments)
     print(f"Frontdoor answers {names} on http://{settings.host}:{settings.port}")
     web.run_app(
         create_app(settings, departments), host=settings.host, port=settings.port, print=None
@@ -130,7 +130,7 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
     from frontdoor.phone import terminal_call
 
     wanted = args.department
-    department = next(iter(departments.by_number.values()))
+    department = next(iter(departments))
     if wanted:
         found = departments.for_slug(wanted) or departments.for_number(wanted)
         if found is None:

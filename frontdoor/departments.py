@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 from frontdoor.core.department import Department
 
 
-@dataclass(kw_only=True, frozen=True)
 class Departments:
-    by_number: Mapping[str, Department]
+    def __init__(self, departments: Iterable[Department]) -> None:
+        self._by_number = {d.number: d for d in departments}
+        self._by_slug = {d.slug: d for d in self._by_number.values()}
 
-    @property
-    def by_slug(self) -> Mapping[str, Department]:
-        return {d.slug: d for d in self.by_number.values()}
+    def __iter__(self) -> Iterator[Department]:
+        return iter(self._by_number.values())
 
     def for_number(self, number: str) -> Department | None:
-        return self.by_number.get(number)
+        return self._by_number.get(number)
 
     def for_slug(self, slug: str) -> Department | None:
-        return next((d for d in self.by_number.values() if d.slug == slug), None)
+        return self._by_slug.get(slug)

@@ -83,5 +83,5 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture(scope="session")
 def departments() -> Departments:
     return Departments(
-        by_number=load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml")
+        load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml").values()
     )
