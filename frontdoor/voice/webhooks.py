@@ -47,6 +47,8 @@ def _department_called(app: web.Application, number: str) -> Department | None:
 
 async def _request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Department]:
     """The request of a call; created late if its first webhook could not be stored."""
+    if not call_sid:
+        raise web.HTTPBadRequest(text="CallSid missing")
     request = await request_by_call_sid(session=hook.session, call_sid=call_sid)
     if request is not None:
         department = hook.app[DEPARTMENTS].for_slug(request.department)
@@ -85,6 +87,8 @@ async def incoming_call(hook: Webhook) -> str:
     department = _department_called(hook.app, hook.form.get("To", ""))
     if department is None:
         return _NOT_IN_SERVICE
+    if not hook.form.get("CallSid"):
+        raise web.HTTPBadRequest(text="CallSid missing")
     caller = hook.form.get("From")
     known = None
     if not is_withheld(caller):
@@ -127,7 +131,7 @@ def _degraded_menu(unstored: Unstored) -> str:
 
 @twilio_webhook(degraded=_degraded_menu)
 async def menu_choice(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
     digits = hook.form.get("Digits")
     reply = call_flow.menu(
         department,
@@ -150,7 +154,7 @@ async def menu_choice(hook: Webhook) -> str:
 
 @twilio_webhook()
 async def dial_ended(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
     attempt = _int(hook.query, "attempt")
     status = hook.form.get("DialCallStatus", "failed")
     taker = await accepted_by(
@@ -223,7 +227,7 @@ async def accept(hook: Webhook) -> str:
 
 @twilio_webhook()
 async def message_recorded(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
     duration = _int(hook.form, "RecordingDuration")
     reply = call_flow.message_left(department, duration_s=duration)
     request.recording_url = hook.form.get("RecordingUrl")
@@ -235,7 +239,7 @@ async def message_recorded(hook: Webhook) -> str:
 @twilio_webhook()
 async def call_status(hook: Webhook) -> str:
     """Twilio's status callback: the call is over; settle what is still open."""
-    request, department = await _request_of_call(hook, hook.form["CallSid"])
+    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
     reply = call_flow.call_ended(
         outcome=Outcome(request.outcome), withheld_number=is_withheld(request.caller_number)
     )

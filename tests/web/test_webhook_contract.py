@@ -102,3 +102,18 @@ async def test_with_the_store_unreachable_the_caller_still_hears_the_greeting_an
     assert "Bonjour, vous êtes bien au DAC du Lot" in response.text
     assert "<Gather" in response.text
     assert app[COUNTERS]["webhook_degraded"] == 1
+
+
+async def test_a_signed_but_malformed_webhook_gets_a_clear_400_and_stores_nothing(
+    client: TestClient, settings: Settings
+) -> None:
+    twilio = phone(client, None)
+    without_sid = {key: value for key, value in INCOMING.items() if key != "CallSid"}
+
+    incoming = await twilio.post("/twilio/voice", without_sid)
+    menu = await twilio.post("/twilio/voice/menu?level=who&try=x", INCOMING)
+    dialed = await twilio.post("/twilio/voice/dialed?attempt=0", without_sid)
+
+    assert (incoming.status, menu.status, dialed.status) == (400, 400, 400)
+    assert "CallSid missing" in incoming.text
+    assert await stored(settings) == ([], [])
