@@ -121,7 +121,11 @@ def _serve(settings: Settings, departments: Departments) -> int:
     names = ", ".join(f"{d.slug} ({d.number})" for d in departments)
     print(f"Frontdoor answers {names} on http://{settings.host}:{settings.port}")
     web.run_app(
-        create_app(settings, departments), host=settings.host, port=settings.port, print=None
+        create_app(settings, departments),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
     )
     return 0
 

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
         description='JSON map of API key to "department:referent", e.g. '
         '{"s3cret": "dac46:amartin"}: the key reads and corrects that department\'s requests.',
     )
+    known_contacts_refresh_s: float = Field(
+        default=30.0,
+        description="Seconds between refreshes of each instance's copy of the known contacts.",
+    )
+    access_log: bool = Field(
+        default=False,
+        description="Log every HTTP request (method, path, status); off by default: the "
+        "service logs what happens to each call instead.",
+    )
     log_level: str = Field(default="INFO", description="Logging level.")
 
     @property

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from string import Template
 
 from frontdoor.core.calendar import Opening
@@ -130,7 +131,14 @@ class KnownCaller:
 
 def prompt(department: Department, key: str, **values: str) -> str:
     """A prompt text of the department, with its placeholders filled."""
-    return Template(department.prompts[key]).safe_substitute(department=department.name, **values)
+    text = _with_department(department.prompts[key], department.name)
+    return Template(text).safe_substitute(**values) if values else text
+
+
+@lru_cache(maxsize=1024)
+def _with_department(text: str, name: str) -> str:
+    # Prompts are read on every call: fill in the department's name once.
+    return Template(text).safe_substitute(department=name)
 
 
 def incoming(

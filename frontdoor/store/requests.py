@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -47,21 +48,25 @@ async def accepted_by(
     return first.referent_id if first else None
 
 
+def updated_columns(update: CallUpdate, *, source: str = "menu") -> dict[str, Any]:
+    """The request columns a core step decided, by name."""
+    columns: dict[str, Any] = {}
+    if update.referrer_type is not None:
+        columns["referrer_type"] = update.referrer_type.value
+        columns["referrer_source"] = source
+    if update.outcome is not None:
+        columns["outcome"] = update.outcome.value
+    for name in ("callback_needed", "out_of_hours", "taken_by", "attempts"):
+        value = getattr(update, name)
+        if value is not None:
+            columns[name] = value
+    return columns
+
+
 def apply_update(request: Request, update: CallUpdate, *, source: str = "menu") -> None:
     """Copy the fields a core step decided onto the request row."""
-    if update.referrer_type is not None:
-        request.referrer_type = update.referrer_type.value
-        request.referrer_source = source
-    if update.outcome is not None:
-        request.outcome = update.outcome.value
-    if update.callback_needed is not None:
-        request.callback_needed = update.callback_needed
-    if update.out_of_hours is not None:
-        request.out_of_hours = update.out_of_hours
-    if update.taken_by is not None:
-        request.taken_by = update.taken_by
-    if update.attempts is not None:
-        request.attempts = update.attempts
+    for name, value in updated_columns(update, source=source).items():
+        setattr(request, name, value)
 
 
 def record_event(

@@ -10,24 +10,34 @@ import logging
 from collections.abc import Mapping
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.core import call_flow
 from frontdoor.core.calendar import opening_at
-from frontdoor.core.call_flow import Menu, Outcome, Reply
+from frontdoor.core.call_flow import Menu, Outcome
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.store.models import Request
+from frontdoor.store.new_calls import NewCall, Stored, request_row
 from frontdoor.store.requests import (
     accepted_by,
     apply_update,
-    known_caller,
+    receipt,
     record_event,
     request_by_call_sid,
+    updated_columns,
 )
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
-from frontdoor.web.keys import DEPARTMENTS
-from frontdoor.web.twilio_webhook import Unstored, Webhook, twilio_webhook
+from frontdoor.web.keys import COUNTERS, DEPARTMENTS, KNOWN_CALLERS, NEW_CALLS, SESSIONS
+from frontdoor.web.twilio_webhook import (
+    TWIML,
+    Unstored,
+    Webhook,
+    answer,
+    twilio_webhook,
+    verify,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,48 +80,63 @@ async def _request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depar
     return request, department
 
 
-def _incoming_reply(department: Department, unstored: Unstored) -> Reply:
-    opening = opening_at(unstored.now, department.calendar)
-    return call_flow.incoming(department, at=unstored.now, opening=opening, known=None)
+async def incoming_call(http: web.Request) -> web.Response:
+    """The first webhook of a call: answered as soon as the call's request is committed.
 
-
-def _degraded_incoming(unstored: Unstored) -> str:
-    department = _department_called(unstored.app, unstored.form.get("To", ""))
+    It takes the group-commit path (frontdoor.store.new_calls) and reads known contacts from
+    memory, so that nothing slow stands between the caller and the greeting. If the store
+    cannot be reached, the caller is answered all the same.
+    """
+    app = http.app
+    hook = await verify(http)
+    department = _department_called(app, hook.form.get("To", ""))
     if department is None:
-        return _NOT_IN_SERVICE
-    return render(_incoming_reply(department, unstored), department=department)
-
-
-@twilio_webhook(degraded=_degraded_incoming)
-async def incoming_call(hook: Webhook) -> str:
-    department = _department_called(hook.app, hook.form.get("To", ""))
-    if department is None:
-        return _NOT_IN_SERVICE
-    if not hook.form.get("CallSid"):
+        return answer(_NOT_IN_SERVICE, 200)
+    call_sid = hook.form.get("CallSid")
+    if not call_sid:
         raise web.HTTPBadRequest(text="CallSid missing")
     caller = hook.form.get("From")
-    known = None
-    if not is_withheld(caller):
-        known = await known_caller(
-            session=hook.session, department=department.slug, number=caller or ""
-        )
+    known = None if is_withheld(caller) else app[KNOWN_CALLERS].lookup(department.slug, caller)
     opening = opening_at(hook.now, department.calendar)
     reply = call_flow.incoming(department, at=hook.now, opening=opening, known=known)
+    body = render(reply, department=department, caller_number=caller)
 
-    request = Request(
+    row = request_row(
         department=department.slug,
         channel="voice",
-        call_sid=hook.form.get("CallSid"),
+        call_sid=call_sid,
         caller_number=caller,
         caller_name=known.name if known else None,
         received_at=hook.now,
+        **updated_columns(reply.update, source="known_contact"),
     )
-    apply_update(request, reply.update, source="known_contact")
-    hook.session.add(request)
-    await hook.session.flush()
-    record_event(hook.session, request, kind="incoming", at=hook.now, reply=reply)
-    log.info("call received: request %s, %s", request.id, department.slug)
-    return render(reply, department=department, caller_number=caller)
+    new_call = NewCall(
+        request=row,
+        event={
+            "at": hook.now,
+            "kind": "incoming",
+            "reasons": [reason.as_dict() for reason in reply.reasons],
+        },
+        receipt={
+            "key": hook.key,
+            "received_at": hook.now,
+            "status": 200,
+            "content_type": TWIML,
+            "body": body,
+        },
+    )
+    try:
+        stored = await app[NEW_CALLS].store(new_call)
+    except (SQLAlchemyError, OSError, ConnectionError):
+        app[COUNTERS]["webhook_degraded"] += 1
+        log.exception("store unavailable: call to %s answered without storing it", department.slug)
+        return answer(body, 200)
+    if stored is Stored.DUPLICATE:
+        async with app[SESSIONS]() as session:
+            earlier = await receipt(session=session, key=hook.key)
+        return answer(earlier.body if earlier else body, 200)
+    log.debug("call received: %s", department.slug)
+    return answer(body, 200)
 
 
 def _degraded_menu(unstored: Unstored) -> str:

@@ -11,9 +11,21 @@ from aiohttp import web
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.known_callers import KnownCallers
+from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.voice import webhooks
 from frontdoor.web import api
-from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS, Clock
+from frontdoor.web.keys import (
+    CLOCK,
+    COUNTERS,
+    DEPARTMENTS,
+    ENGINE,
+    KNOWN_CALLERS,
+    NEW_CALLS,
+    SESSIONS,
+    SETTINGS,
+    Clock,
+)
 
 
 def utc_now() -> datetime:
@@ -39,7 +51,13 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[SETTINGS].database_url)
     app[ENGINE] = engine
     app[SESSIONS] = session_maker(engine)
+    app[NEW_CALLS] = NewCallWriter(engine)
+    app[NEW_CALLS].start()
+    app[KNOWN_CALLERS] = KnownCallers(engine, refresh_s=app[SETTINGS].known_contacts_refresh_s)
+    await app[KNOWN_CALLERS].start()
     yield
+    await app[KNOWN_CALLERS].stop()
+    await app[NEW_CALLS].stop()
     await engine.dispose()
 
 

@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
+from frontdoor.store.known_callers import KnownCallers
+from frontdoor.store.new_calls import NewCallWriter
 
 Clock = Callable[[], datetime]
 
@@ -22,3 +24,5 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 # Things counted for operators: refused signatures, degraded answers… (exported in metrics later)
 COUNTERS = web.AppKey("counters", Counter[str])
+NEW_CALLS = web.AppKey("new_calls", NewCallWriter)
+KNOWN_CALLERS = web.AppKey("known_callers", KnownCallers)

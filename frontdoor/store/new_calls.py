@@ -1,0 +1,143 @@
+"""Group commit for incoming calls: many calls' first rows written in one transaction.
+
+The first webhook of a call must be answered fast and only once its request is stored. Under
+load, committing each call on its own spends most of the time in round trips and commits;
+here concurrent calls wait for one shared transaction instead (a few statements per batch),
+and each is answered when the batch holding its rows has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+_REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
+_EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
+_RECEIPTS: Table = WebhookReceipt.__table__  # type: ignore[attr-defined]
+
+
+def _column_defaults() -> dict[str, Any]:
+    model = Request(department="", channel="", received_at=datetime.now(UTC))
+    return model.model_dump(exclude={"id", "department", "channel", "received_at"})
+
+
+# Every column of a new request row, as the model's defaults give them.
+REQUEST_DEFAULTS: Mapping[str, Any] = _column_defaults()
+
+
+def request_row(**columns: Any) -> dict[str, Any]:
+    """A full `requests` row: the given columns over the model's defaults (no ORM instance)."""
+    return {**REQUEST_DEFAULTS, **columns}
+
+
+@dataclass(kw_only=True, frozen=True)
+class NewCall:
+    """The rows of a call's first webhook: its request, first event, and the answer given."""
+
+    request: Mapping[str, Any]  # a `requests` row without id; call_sid set
+    event: Mapping[str, Any]  # a `request_events` row without id nor request_id
+    receipt: Mapping[str, Any]  # a `webhook_receipts` row
+
+
+class Stored(Enum):
+    NEW = "new"
+    DUPLICATE = "duplicate"  # the call was already stored: a retry of its first webhook
+
+
+class NewCallWriter:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._pending: list[tuple[NewCall, asyncio.Future[Stored]]] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="new-call-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        for _, future in self._pending:
+            if not future.done():
+                future.set_exception(ConnectionError("the writer stopped"))
+
+    async def store(self, call: NewCall) -> Stored:
+        """Returns once the call's rows are committed (or were already)."""
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._pending.append((call, future))
+        self._wakeup.set()
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                try:
+                    results = await self._write([call for call, _ in batch])
+                except Exception as error:  # noqa: BLE001  (each waiting webhook decides)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+
+    async def _write(self, calls: Sequence[NewCall]) -> list[Stored]:
+        firsts: dict[str, NewCall] = {}
+        for call in calls:
+            firsts.setdefault(call.request["call_sid"], call)
+        async with self._engine.begin() as connection:
+            ids = await _insert_requests(connection, [c.request for c in firsts.values()])
+            new = [c for sid, c in firsts.items() if sid in ids]
+            if new:
+                await connection.execute(
+                    _EVENTS.insert(),
+                    [{**c.event, "request_id": ids[c.request["call_sid"]]} for c in new],
+                )
+                await connection.execute(
+                    _dialect_insert(connection, _RECEIPTS).on_conflict_do_nothing(),
+                    [dict(c.receipt) for c in new],
+                )
+        return [
+            Stored.NEW
+            if firsts[c.request["call_sid"]] is c and c.request["call_sid"] in ids
+            else Stored.DUPLICATE
+            for c in calls
+        ]
+
+
+async def _insert_requests(
+    connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]
+) -> dict[str, int]:
+    """Insert the requests not stored yet; their ids by CallSid."""
+    statement = (
+        _dialect_insert(connection, _REQUESTS)
+        .on_conflict_do_nothing(index_elements=["call_sid"])
+        .returning(_REQUESTS.c.id, _REQUESTS.c.call_sid)
+    )
+    result = await connection.execute(statement, [dict(row) for row in rows])
+    return {call_sid: request_id for request_id, call_sid in result.all()}
+
+
+def _dialect_insert(connection: AsyncConnection, table: Table) -> Any:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
