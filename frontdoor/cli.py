@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -120,6 +121,7 @@ def _serve(settings: Settings, departments: Departments) -> int:
     asyncio.run(_migrate(settings))
     names = ", ".join(f"{d.slug} ({d.number})" for d in departments)
     print(f"Frontdoor answers {names} on http://{settings.host}:{settings.port}")
+    _tune_garbage_collector()
     web.run_app(
         create_app(settings, departments),
         host=settings.host,
@@ -128,6 +130,15 @@ def _serve(settings: Settings, departments: Departments) -> int:
         access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
     )
     return 0
+
+
+def _tune_garbage_collector() -> None:
+    """Fewer, shorter collections: webhooks allocate many short-lived objects, and a full
+    collection over the long-lived ones (settings, departments, SQLAlchemy's caches) stalls
+    every call in flight. Halves the p99 latency under load (bench/README.md)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 1_000)
 
 
 def _call(settings: Settings, departments: Departments, args: argparse.Namespace) -> int:
