@@ -9,139 +9,23 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-
-from frontdoor.core.calendar import WEEKDAYS, Calendar, Closure, TimeRange, holidays_subdivision
+from frontdoor import flows_roster
+from frontdoor.core.calendar import Calendar, Closure, TimeRange, holidays_subdivision
 from frontdoor.core.department import Department, Ringing, RingStrategy
-from frontdoor.core.roster import Referent, Roster, Shift
+from frontdoor.flows_reader import ConfigError, Problem, Reader
+
+__all__ = ["ConfigError", "Problem", "load_department", "load_departments", "load_prompts"]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,30}$")
-_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
-_KNOWN_KEYS: Mapping[str, set[str]] = {
-    "": {"department", "hours", "ringing", "referents", "roster", "prompts"},
-    "department": {"slug", "name", "number", "timezone", "holidays", "public_allowed", "voice"},
-    "hours": {"weekly", "closures"},
-    "ringing": {"strategy", "timeout", "accept_timeout", "show_caller_number", "max_message"},
-    "referents": {"id", "name", "phone"},
-    "roster": {"shifts", "backup"},
-    "roster.shifts": {"days", "hours", "referents"},
-    "hours.closures": {"from", "to", "reason"},
-}
-
-
-@dataclass(kw_only=True, frozen=True)
-class Problem:
-    file: str
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.message}"
-
-
-class ConfigError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-class _Reader:
-    """Reads one file's values, noting problems instead of stopping at the first."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(file=self.file, key=key, message=message))
-
-    def table(self, data: Mapping[str, Any], key: str, section: str) -> Mapping[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.problem(key, "expected a table")
-            return {}
-        self.unknown_keys(value, section, prefix=key)
-        return value
-
-    def unknown_keys(self, value: Mapping[str, Any], section: str, *, prefix: str) -> None:
-        for extra in sorted(set(value) - _KNOWN_KEYS[section]):
-            where = f"{prefix}.{extra}" if prefix else extra
-            self.problem(
-                where, f"unknown key (expected one of: {', '.join(sorted(_KNOWN_KEYS[section]))})"
-            )
-
-    def text(
-        self, data: Mapping[str, Any], key: str, where: str, default: str | None = None
-    ) -> str:
-        value = data.get(key, default)
-        if value is None:
-            self.problem(where, "missing")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.problem(where, "expected non-empty text")
-            return ""
-        return value.strip()
-
-    def boolean(self, data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(where, "expected true or false")
-            return default
-        return value
-
-    def seconds(
-        self, data: Mapping[str, Any], key: str, where: str, default: int, *, lo: int, hi: int
-    ) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            self.problem(where, f"expected a number of seconds between {lo} and {hi}")
-            return default
-        return value
-
-    def phone(self, value: str, where: str) -> str:
-        if not value:  # missing or not text: already reported
-            return value
-        try:
-            parsed = phonenumbers.parse(value, "FR")
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
-            self.problem(where, f"{value!r} is not a valid phone number (write it as +33…)")
-            return value
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-    def time_range(self, value: str, where: str) -> TimeRange | None:
-        match = _RANGE.match(value.strip())
-        if match:
-            h1, m1, h2, m2 = (int(g) for g in match.groups())
-            if h1 < 24 and m1 < 60 and h2 < 24 and m2 < 60 and (h1, m1) < (h2, m2):
-                return TimeRange(start=time(h1, m1), end=time(h2, m2))
-        self.problem(where, f"{value!r}: expected a range such as '08:30-18:30' within one day")
-        return None
-
-    def weekdays(self, value: str, where: str) -> frozenset[int]:
-        if not value:  # missing or not text: already reported
-            return frozenset()
-        days: set[int] = set()
-        for part in value.lower().replace(" ", "").split(","):
-            first, _, last = part.partition("-")
-            if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-                self.problem(where, f"{value!r}: expected days such as 'mon-fri' or 'mon,wed'")
-                return frozenset()
-            lo, hi = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
-            days.update(range(lo, hi + 1) if lo <= hi else [*range(lo, 7), *range(0, hi + 1)])
-        return frozenset(days)
 
 
 def load_department(path: Path, prompts: Mapping[str, str]) -> Department:
     """Read one department file; raises ConfigError listing every problem in it."""
-    reader = _Reader(path.name)
+    reader = Reader(path.name)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -156,7 +40,7 @@ def load_department(path: Path, prompts: Mapping[str, str]) -> Department:
 
 
 def _department(
-    reader: _Reader, data: Mapping[str, Any], prompts: Mapping[str, str]
+    reader: Reader, data: Mapping[str, Any], prompts: Mapping[str, str]
 ) -> Department | None:
     head = reader.table(data, "department", "department")
     slug = reader.text(head, "slug", "department.slug")
@@ -201,8 +85,17 @@ def _department(
         ringing_data, "max_message", "ringing.max_message", 120, lo=10, hi=600
     )
 
-    referents = _referents(reader, data.get("referents", []))
-    roster = _roster(reader, reader.table(data, "roster", "roster"), referents)
+    referents = flows_roster.referents(reader, data.get("referents", []))
+    roster = flows_roster.roster(
+        reader,
+        reader.table(data, "roster", "roster"),
+        referents,
+        timezone=timezone,
+        own_number=number,
+    )
+    callbacks = flows_roster.callbacks(
+        reader, reader.table(data, "callbacks", "callbacks"), referents
+    )
 
     own_prompts = data.get("prompts", {})
     if not isinstance(own_prompts, dict):
@@ -232,10 +125,11 @@ def _department(
         voice=voice,
         prompts={**prompts, **own_prompts},
         max_message_s=max_message,
+        callbacks=callbacks,
     )
 
 
-def _timezone(reader: _Reader, name: str) -> ZoneInfo | None:
+def _timezone(reader: Reader, name: str) -> ZoneInfo | None:
     if not name:
         return None
     try:
@@ -247,7 +141,7 @@ def _timezone(reader: _Reader, name: str) -> ZoneInfo | None:
         return None
 
 
-def _weekly(reader: _Reader, value: Any) -> dict[int, tuple[TimeRange, ...]]:
+def _weekly(reader: Reader, value: Any) -> dict[int, tuple[TimeRange, ...]]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         reader.problem("hours.weekly", 'expected a list such as ["mon-fri 08:30-18:30"]')
         return {}
@@ -276,7 +170,7 @@ def _merged(ranges: list[TimeRange]) -> tuple[TimeRange, ...]:
     return tuple(merged)
 
 
-def _closures(reader: _Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Closure, ...]:
+def _closures(reader: Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Closure, ...]:
     if not isinstance(value, list):
         reader.problem("hours.closures", "expected a list of { from, to, reason } tables")
         return ()
@@ -287,8 +181,8 @@ def _closures(reader: _Reader, value: Any, timezone: ZoneInfo | None) -> tuple[C
             reader.problem(where, 'expected a table { from = "…", to = "…", reason = "…" }')
             continue
         reader.unknown_keys(item, "hours.closures", prefix=where)
-        starts = _local_datetime(reader, item.get("from"), f"{where}.from", timezone)
-        ends = _local_datetime(reader, item.get("to"), f"{where}.to", timezone)
+        starts = reader.local_datetime(item.get("from"), f"{where}.from", timezone)
+        ends = reader.local_datetime(item.get("to"), f"{where}.to", timezone)
         reason = reader.text(item, "reason", f"{where}.reason", "fermeture exceptionnelle")
         if starts and ends:
             if ends <= starts:
@@ -296,84 +190,6 @@ def _closures(reader: _Reader, value: Any, timezone: ZoneInfo | None) -> tuple[C
             else:
                 closures.append(Closure(starts=starts, ends=ends, reason=reason))
     return tuple(closures)
-
-
-def _local_datetime(
-    reader: _Reader, value: Any, where: str, timezone: ZoneInfo | None
-) -> datetime | None:
-    if isinstance(value, datetime):
-        value = value.isoformat(sep=" ")
-    if not isinstance(value, str):
-        reader.problem(where, 'expected a local date and time such as "2026-12-24 14:00"')
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        reader.problem(
-            where, f'{value!r}: expected a local date and time such as "2026-12-24 14:00"'
-        )
-        return None
-    if moment.tzinfo is not None:
-        reader.problem(where, "write the department's local time, without an offset")
-        return None
-    return moment.replace(tzinfo=timezone) if timezone else None
-
-
-def _referents(reader: _Reader, value: Any) -> dict[str, Referent]:
-    if not isinstance(value, list) or not value:
-        reader.problem("referents", "expected at least one [[referents]] entry")
-        return {}
-    referents: dict[str, Referent] = {}
-    for index, item in enumerate(value):
-        where = f"referents[{index}]"
-        if not isinstance(item, dict):
-            reader.problem(where, "expected a table with id, name and phone")
-            continue
-        reader.unknown_keys(item, "referents", prefix=where)
-        referent_id = reader.text(item, "id", f"{where}.id")
-        if referent_id in referents:
-            reader.problem(f"{where}.id", f"{referent_id!r} is used twice")
-        referents[referent_id] = Referent(
-            id=referent_id,
-            name=reader.text(item, "name", f"{where}.name"),
-            phone=reader.phone(reader.text(item, "phone", f"{where}.phone"), f"{where}.phone"),
-        )
-    return referents
-
-
-def _roster(reader: _Reader, data: Mapping[str, Any], referents: Mapping[str, Referent]) -> Roster:
-    shifts = []
-    raw_shifts = data.get("shifts", [])
-    if not isinstance(raw_shifts, list):
-        reader.problem("roster.shifts", "expected a list of [[roster.shifts]] tables")
-        raw_shifts = []
-    for index, item in enumerate(raw_shifts):
-        where = f"roster.shifts[{index}]"
-        if not isinstance(item, dict):
-            reader.problem(where, "expected a table with days, hours and referents")
-            continue
-        reader.unknown_keys(item, "roster.shifts", prefix=where)
-        days = reader.weekdays(reader.text(item, "days", f"{where}.days"), f"{where}.days")
-        hours = reader.time_range(reader.text(item, "hours", f"{where}.hours"), f"{where}.hours")
-        ids = _referent_ids(reader, item.get("referents"), f"{where}.referents", referents)
-        if hours is not None:
-            shifts.append(Shift(weekdays=days, hours=hours, referent_ids=ids))
-    backup = _referent_ids(reader, data.get("backup", []), "roster.backup", referents)
-    return Roster(shifts=tuple(shifts), backup=backup)
-
-
-def _referent_ids(
-    reader: _Reader, value: Any, where: str, referents: Mapping[str, Referent]
-) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        reader.problem(where, "expected a list of referent ids")
-        return ()
-    for referent_id in value:
-        if referent_id not in referents:
-            reader.problem(where, f"{referent_id!r} is not one of the [[referents]]")
-    for repeated in sorted({v for v in value if value.count(v) > 1}):
-        reader.problem(where, f"{repeated!r} is listed twice")
-    return tuple(v for v in value if v in referents)
 
 
 def load_prompts(path: Path) -> dict[str, str]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdoor.core.department import RingStrategy
-from frontdoor.core.roster import duty_gaps
+from frontdoor.core.department import CallbackPolicy, RingStrategy
+from frontdoor.core.roster import NobodyOnDuty, OverrideKind, WhenNobody, duty_gaps, on_duty
 from frontdoor.flows import (
     ConfigError,
     Problem,
@@ -291,3 +291,192 @@ def test_a_missing_or_mistyped_value_is_reported_once(tmp_path: Path) -> None:
         ("referents[0].phone", "missing"),
         ("roster.shifts[0].days", "missing"),
     ]
+
+
+# The rota, override and callback keys, appended to VALID.
+ROTA = """
+[[referents]]
+id = "bleroy"
+name = "Bruno Leroy"
+phone = "+33612000002"
+
+[[roster.rotations]]
+days = "sat"
+hours = "09:00-12:00"
+anchor = 2026-01-03
+weeks = [["amartin"], ["bleroy"]]
+
+[[roster.overrides]]
+from = "2026-06-15 08:30"
+to = "2026-06-15 18:30"
+kind = "replace"
+referent = "bleroy"
+instead_of = "amartin"
+reason = "échange avec amartin"
+
+[callbacks]
+deadline = "4h"
+escalate_to = "amartin"
+"""
+VALID_ROTA = VALID.replace("backup = []", 'backup = []\nwhen_nobody = "message"') + ROTA
+
+
+def test_shipped_lot_rota_rotates_afternoons_and_applies_its_overrides() -> None:
+    lot = load_departments(ROOT / "flows", PROMPTS_PATH)["+33536490046"]
+
+    def duty(*args: int) -> tuple[str, ...]:
+        return on_duty(datetime(*args, tzinfo=PARIS), lot.roster, PARIS).referent_ids  # type: ignore[misc]
+
+    assert duty(2026, 5, 11, 15, 0) == ("cdurand", "bleroy")  # 18 weeks after the anchor: week 1
+    assert duty(2026, 5, 18, 15, 0) == ("cdurand", "amartin")
+    assert duty(2026, 6, 15, 10, 0) == ("amartin",)  # bleroy in training
+    assert duty(2026, 7, 7, 10, 0) == ("cdurand", "bleroy")  # cdurand instead of amartin
+    assert lot.roster.when_nobody == NobodyOnDuty(action=WhenNobody.BACKUP)
+    assert lot.callbacks == CallbackPolicy(
+        deadline=timedelta(hours=4), escalate_to_referent="coordination"
+    )
+
+
+def test_shipped_moselle_callbacks_go_to_an_address_and_nobody_means_a_message() -> None:
+    moselle = load_departments(ROOT / "flows", PROMPTS_PATH)["+33353010057"]
+
+    assert moselle.roster.when_nobody == NobodyOnDuty(action=WhenNobody.MESSAGE)
+    assert moselle.callbacks == CallbackPolicy(
+        deadline=timedelta(hours=3, minutes=30),
+        escalate_to_address="coordination@dac57.mssante.fr",
+    )
+
+
+def test_rota_overrides_and_callbacks_load(tmp_path: Path) -> None:
+    department = load_department(write(tmp_path, "dac99.toml", VALID_ROTA), {})
+
+    (rotation,) = department.roster.rotations
+    assert (rotation.weekdays, rotation.anchor, rotation.weeks) == (
+        frozenset({5}), date(2026, 1, 3), (("amartin",), ("bleroy",)),
+    )  # fmt: skip
+    (override,) = department.roster.overrides
+    assert (override.kind, override.referent_id, override.instead_of, override.reason) == (
+        OverrideKind.REPLACE, "bleroy", "amartin", "échange avec amartin",
+    )  # fmt: skip
+    assert override.starts.astimezone(UTC) == datetime(2026, 6, 15, 6, 30, tzinfo=UTC)
+    assert department.roster.when_nobody.action is WhenNobody.MESSAGE
+    assert department.callbacks.escalate_to_referent == "amartin"
+
+
+@pytest.mark.parametrize(
+    ("text", "when_nobody"),
+    [
+        pytest.param(VALID, NobodyOnDuty(action=WhenNobody.MESSAGE),
+                     id="default-without-backup-is-a-message"),
+        pytest.param(VALID.replace("backup = []", 'backup = ["amartin"]'),
+                     NobodyOnDuty(action=WhenNobody.BACKUP), id="default-with-backup-is-backup"),
+        pytest.param(VALID.replace("backup = []", 'backup = []\nwhen_nobody = "03 83 00 00 54"'),
+                     NobodyOnDuty(action=WhenNobody.FORWARD, forward_to="+33383000054"),
+                     id="neighbouring-dac-number"),
+    ],
+)  # fmt: skip
+def test_when_nobody(tmp_path: Path, text: str, when_nobody: NobodyOnDuty) -> None:
+    department = load_department(write(tmp_path, "dac99.toml", text), {})
+
+    assert department.roster.when_nobody == when_nobody
+    assert department.callbacks == CallbackPolicy()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        pytest.param('hours = "09:00-12:00"', 'hour = "09:00-12:00"',
+                     "roster.rotations[0].hour", "unknown key", id="typo-in-rotation-key"),
+        pytest.param("anchor = 2026-01-03", 'anchor = "le 3 janvier"',
+                     "roster.rotations[0].anchor", "expected a date", id="anchor-not-a-date"),
+        pytest.param("anchor = 2026-01-03", "anchor = 2026-01-03T09:00:00",
+                     "roster.rotations[0].anchor", "expected a date", id="anchor-with-a-time"),
+        pytest.param('weeks = [["amartin"], ["bleroy"]]', "weeks = []",
+                     "roster.rotations[0].weeks", "expected a list of weeks", id="no-weeks"),
+        pytest.param('weeks = [["amartin"], ["bleroy"]]', 'weeks = ["amartin", "bleroy"]',
+                     "roster.rotations[0].weeks", "expected a list of weeks",
+                     id="weeks-not-nested"),
+        pytest.param('weeks = [["amartin"], ["bleroy"]]', 'weeks = [["amartin"], ["zorro"]]',
+                     "roster.rotations[0].weeks[1]", "'zorro' is not one of the [[referents]]",
+                     id="rotation-referent-not-defined"),
+        pytest.param('kind = "replace"', 'kind = "swap"',
+                     "roster.overrides[0].kind", "expected 'replace', 'add' or 'remove'",
+                     id="unknown-override-kind"),
+        pytest.param('instead_of = "amartin"\n', "",
+                     "roster.overrides[0].instead_of", "missing", id="replace-without-instead-of"),
+        pytest.param('kind = "replace"', 'kind = "add"',
+                     "roster.overrides[0].instead_of", "only a 'replace' override",
+                     id="add-with-instead-of"),
+        pytest.param('instead_of = "amartin"', 'instead_of = "bleroy"',
+                     "roster.overrides[0].instead_of", "cannot replace themselves",
+                     id="replace-by-oneself"),
+        pytest.param('referent = "bleroy"', 'referent = "zorro"',
+                     "roster.overrides[0].referent", "'zorro' is not one of the [[referents]]",
+                     id="override-referent-not-defined"),
+        pytest.param('to = "2026-06-15 18:30"', 'to = "2026-06-15 08:00"',
+                     "roster.overrides[0]", "'to' must come after 'from'",
+                     id="override-ends-before-it-starts"),
+        pytest.param('from = "2026-06-15 08:30"', 'from = "2026-06-15T08:30+02:00"',
+                     "roster.overrides[0].from", "without an offset", id="override-with-offset"),
+        pytest.param('kind = "replace"', 'kind = "replace"\nwhy = "x"',
+                     "roster.overrides[0].why", "unknown key", id="unknown-override-key"),
+        pytest.param('when_nobody = "message"', 'when_nobody = "voicemail"',
+                     "roster.when_nobody", "expected 'backup', 'message' or a number",
+                     id="when-nobody-unknown"),
+        pytest.param('when_nobody = "message"', 'when_nobody = "backup"',
+                     "roster.when_nobody", "needs a backup list", id="backup-without-a-list"),
+        pytest.param('when_nobody = "message"', 'when_nobody = "+3338300"',
+                     "roster.when_nobody", "not a valid phone number", id="forward-bad-number"),
+        pytest.param('when_nobody = "message"', 'when_nobody = "+33536490099"',
+                     "roster.when_nobody", "own number: calls would loop",
+                     id="forward-to-itself"),
+        pytest.param('deadline = "4h"', 'deadline = "4 heures"',
+                     "callbacks.deadline", "expected opening hours", id="deadline-in-words"),
+        pytest.param('deadline = "4h"', 'deadline = "100h"',
+                     "callbacks.deadline", "between 15 min and 72 h", id="deadline-too-long"),
+        pytest.param('deadline = "4h"', "deadline = 4",
+                     "callbacks.deadline", "expected non-empty text", id="deadline-a-number"),
+        pytest.param('escalate_to = "amartin"', 'escalate_to = "zorro"',
+                     "callbacks.escalate_to", "referent id of [[referents]] or a mail address",
+                     id="escalate-to-unknown"),
+        pytest.param('escalate_to = "amartin"', 'escalate_to = "amartin"\nescalade = "x"',
+                     "callbacks.escalade", "unknown key", id="typo-in-callbacks-key"),
+    ],
+)  # fmt: skip
+def test_rota_and_callback_problems_name_file_key_and_message(
+    tmp_path: Path, old: str, new: str, key: str, message: str
+) -> None:
+    assert old in VALID_ROTA
+    problems = problems_of(write(tmp_path, "dac99.toml", VALID_ROTA.replace(old, new, 1)))
+
+    matching = [p for p in problems if p.key == key]
+    assert matching, [str(p) for p in problems]
+    assert all(p.file == "dac99.toml" for p in problems)
+    assert any(message in p.message for p in matching), [str(p) for p in matching]
+
+
+@pytest.mark.parametrize(
+    ("deadline", "budget"),
+    [
+        pytest.param("4h", timedelta(hours=4), id="hours"),
+        pytest.param("1h30", timedelta(hours=1, minutes=30), id="hours-minutes"),
+        pytest.param("2 h 15", timedelta(hours=2, minutes=15), id="spaced"),
+        pytest.param("45min", timedelta(minutes=45), id="minutes"),
+    ],
+)
+def test_callback_deadline_is_written_in_hours_and_minutes(
+    tmp_path: Path, deadline: str, budget: timedelta
+) -> None:
+    text = VALID_ROTA.replace('deadline = "4h"', f'deadline = "{deadline}"')
+
+    assert load_department(write(tmp_path, "dac99.toml", text), {}).callbacks.deadline == budget
+
+
+def test_an_escalation_address_is_accepted(tmp_path: Path) -> None:
+    text = VALID_ROTA.replace('escalate_to = "amartin"', 'escalate_to = "coord@dac99.mssante.fr"')
+
+    callbacks = load_department(write(tmp_path, "dac99.toml", text), {}).callbacks
+
+    assert (callbacks.escalate_to_referent, callbacks.escalate_to_address) == (
+        None, "coord@dac99.mssante.fr",
+    )  # fmt: skip

@@ -122,7 +122,7 @@ def holiday_name(day: date, subdivision: str | None) -> str | None:
 
 def opening_at(at: datetime, calendar: Calendar) -> Opening:
     """Whether the line is open at ``at`` (aware), and until or from when."""
-    _require_aware(at)
+    require_aware(at)
     at_utc = at.astimezone(UTC)
     tz = calendar.timezone
     local = at.astimezone(tz)
@@ -155,8 +155,8 @@ def opening_at(at: datetime, calendar: Calendar) -> Opening:
 
 def open_slots(calendar: Calendar, starts: datetime, ends: datetime) -> list[Slot]:
     """Every span of opening time between two aware instants, clipped to them."""
-    _require_aware(starts)
-    _require_aware(ends)
+    require_aware(starts)
+    require_aware(ends)
     until = ends.astimezone(UTC)
     slots = []
     for range_start, range_end in _open_ranges_from(starts.astimezone(UTC), calendar):
@@ -169,6 +169,19 @@ def open_slots(calendar: Calendar, starts: datetime, ends: datetime) -> list[Slo
             )
         )
     return slots
+
+
+def slots_from(calendar: Calendar, starts: datetime) -> Iterator[Slot]:
+    """Spans of opening time from an aware instant on, in order, the first clipped to it.
+
+    Lazy: callers stop when they have what they need (deadlines, the next opening).
+    """
+    require_aware(starts)
+    for range_start, range_end in _open_ranges_from(starts.astimezone(UTC), calendar):
+        yield Slot(
+            starts=range_start.astimezone(calendar.timezone),
+            ends=range_end.astimezone(calendar.timezone),
+        )
 
 
 def _closed(at_utc: datetime, calendar: Calendar, reason: Reason) -> Opening:
@@ -196,14 +209,14 @@ def _open_ranges_from(at_utc: datetime, calendar: Calendar) -> Iterator[tuple[da
 def _weekly_ranges_of_day(day: date, calendar: Calendar) -> list[tuple[datetime, datetime]]:
     ranges = []
     for time_range in calendar.weekly.get(day.weekday(), ()):
-        starts = _local_instant(day, time_range.start, calendar.timezone)
-        ends = _local_instant(day, time_range.end, calendar.timezone)
+        starts = local_instant(day, time_range.start, calendar.timezone)
+        ends = local_instant(day, time_range.end, calendar.timezone)
         if ends > starts:
             ranges.append((starts, ends))
     return sorted(ranges)
 
 
-def _local_instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
+def local_instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time; a time skipped by DST is when the clocks jump."""
     naive = datetime.combine(day, wall)
     instant = naive.replace(tzinfo=tz).astimezone(UTC)
@@ -259,6 +272,6 @@ def _short(moment: datetime) -> str:
     return f"{moment:%d/%m/%Y %H:%M}"
 
 
-def _require_aware(moment: datetime) -> None:
+def require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("times given to the calendar must be aware")

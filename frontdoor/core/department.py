@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
 from frontdoor.core.calendar import Calendar
@@ -27,6 +28,17 @@ class Ringing:
 
 
 @dataclass(kw_only=True, frozen=True)
+class CallbackPolicy:
+    """How soon a missed contact must be called back, and who hears about it when it is not."""
+
+    # Counted in opening hours (frontdoor.core.deadlines).
+    deadline: timedelta = timedelta(hours=4)
+    # Overdue tasks go to this referent (by id) or this mail address; neither: the backup list.
+    escalate_to_referent: str | None = None
+    escalate_to_address: str | None = None
+
+
+@dataclass(kw_only=True, frozen=True)
 class Department:
     slug: str
     name: str
@@ -41,3 +53,4 @@ class Department:
     # Prompt texts: the templates/ defaults overlaid with the department's own.
     prompts: Mapping[str, str] = field(default_factory=dict)
     max_message_s: int = 120
+    callbacks: CallbackPolicy = field(default_factory=CallbackPolicy)

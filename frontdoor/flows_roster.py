@@ -1,0 +1,272 @@
+"""The referents, roster and callback parts of a department file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from frontdoor.core.calendar import TimeRange
+from frontdoor.core.department import CallbackPolicy
+from frontdoor.core.roster import (
+    NobodyOnDuty,
+    Override,
+    OverrideKind,
+    Referent,
+    Roster,
+    Rotation,
+    Shift,
+    WhenNobody,
+)
+from frontdoor.flows_reader import Reader
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_BUDGET = re.compile(r"^\s*(?:(\d{1,3})\s*h\s*(\d{1,2})?|(\d{1,4})\s*min)\s*$")
+_BUDGET_RANGE = (timedelta(minutes=15), timedelta(hours=72))
+_WHEN_NOBODY = "expected 'backup', 'message' or a number to forward to (+33…)"
+_DEFAULT_REASONS = {
+    OverrideKind.ADD: "renfort",
+    OverrideKind.REPLACE: "remplacement",
+    OverrideKind.REMOVE: "absence",
+}
+
+
+def referents(reader: Reader, value: Any) -> dict[str, Referent]:
+    if not isinstance(value, list) or not value:
+        reader.problem("referents", "expected at least one [[referents]] entry")
+        return {}
+    referents: dict[str, Referent] = {}
+    for index, item in enumerate(value):
+        where = f"referents[{index}]"
+        if not isinstance(item, dict):
+            reader.problem(where, "expected a table with id, name and phone")
+            continue
+        reader.unknown_keys(item, "referents", prefix=where)
+        referent_id = reader.text(item, "id", f"{where}.id")
+        if referent_id in referents:
+            reader.problem(f"{where}.id", f"{referent_id!r} is used twice")
+        referents[referent_id] = Referent(
+            id=referent_id,
+            name=reader.text(item, "name", f"{where}.name"),
+            phone=reader.phone(reader.text(item, "phone", f"{where}.phone"), f"{where}.phone"),
+        )
+    return referents
+
+
+def roster(
+    reader: Reader,
+    data: Mapping[str, Any],
+    referents: Mapping[str, Referent],
+    *,
+    timezone: ZoneInfo | None,
+    own_number: str,
+) -> Roster:
+    shifts = []
+    for where, item in _tables(reader, data, "shifts", "days, hours and referents"):
+        days, hours = _days_and_hours(reader, item, where)
+        ids = _referent_ids(reader, item.get("referents"), f"{where}.referents", referents)
+        if hours is not None:
+            shifts.append(Shift(weekdays=days, hours=hours, referent_ids=ids))
+    rotations = []
+    for where, item in _tables(reader, data, "rotations", "days, hours, anchor and weeks"):
+        days, hours = _days_and_hours(reader, item, where)
+        anchor = _date(reader, item.get("anchor"), f"{where}.anchor")
+        weeks = _weeks(reader, item.get("weeks"), f"{where}.weeks", referents)
+        if hours is not None and anchor is not None and weeks:
+            rotations.append(Rotation(weekdays=days, hours=hours, anchor=anchor, weeks=weeks))
+    overrides = []
+    for where, item in _tables(reader, data, "overrides", "from, to, kind and referent"):
+        override = _override(reader, item, where, referents, timezone)
+        if override is not None:
+            overrides.append(override)
+    backup = _referent_ids(reader, data.get("backup", []), "roster.backup", referents)
+    return Roster(
+        shifts=tuple(shifts),
+        rotations=tuple(rotations),
+        overrides=tuple(overrides),
+        backup=backup,
+        when_nobody=_when_nobody(reader, data.get("when_nobody"), backup, own_number),
+    )
+
+
+def callbacks(
+    reader: Reader, data: Mapping[str, Any], referents: Mapping[str, Referent]
+) -> CallbackPolicy:
+    deadline = CallbackPolicy().deadline
+    if "deadline" in data:
+        deadline = _budget(reader, reader.text(data, "deadline", "callbacks.deadline"))
+    target = data.get("escalate_to")
+    if target is None:
+        return CallbackPolicy(deadline=deadline)
+    target = reader.text(data, "escalate_to", "callbacks.escalate_to")
+    if target in referents:
+        return CallbackPolicy(deadline=deadline, escalate_to_referent=target)
+    if _ADDRESS.match(target):
+        return CallbackPolicy(deadline=deadline, escalate_to_address=target)
+    if target:
+        reader.problem(
+            "callbacks.escalate_to",
+            f"{target!r}: expected a referent id of [[referents]] or a mail address",
+        )
+    return CallbackPolicy(deadline=deadline)
+
+
+def _tables(
+    reader: Reader, data: Mapping[str, Any], key: str, expected: str
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        reader.problem(f"roster.{key}", f"expected a list of [[roster.{key}]] tables")
+        return
+    for index, item in enumerate(value):
+        where = f"roster.{key}[{index}]"
+        if not isinstance(item, dict):
+            reader.problem(where, f"expected a table with {expected}")
+            continue
+        reader.unknown_keys(item, f"roster.{key}", prefix=where)
+        yield where, item
+
+
+def _days_and_hours(
+    reader: Reader, item: Mapping[str, Any], where: str
+) -> tuple[frozenset[int], TimeRange | None]:
+    days = reader.weekdays(reader.text(item, "days", f"{where}.days"), f"{where}.days")
+    hours = reader.time_range(reader.text(item, "hours", f"{where}.hours"), f"{where}.hours")
+    return days, hours
+
+
+def _date(reader: Reader, value: Any, where: str) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    reader.problem(where, "expected a date such as 2026-01-05 (the first day of week 1)")
+    return None
+
+
+def _weeks(
+    reader: Reader, value: Any, where: str, referents: Mapping[str, Referent]
+) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(w, list) for w in value):
+        reader.problem(where, 'expected a list of weeks such as [["amartin"], ["bleroy"]]')
+        return ()
+    return tuple(
+        _referent_ids(reader, week, f"{where}[{index}]", referents)
+        for index, week in enumerate(value)
+    )
+
+
+def _override(
+    reader: Reader,
+    item: Mapping[str, Any],
+    where: str,
+    referents: Mapping[str, Referent],
+    timezone: ZoneInfo | None,
+) -> Override | None:
+    starts = reader.local_datetime(item.get("from"), f"{where}.from", timezone)
+    ends = reader.local_datetime(item.get("to"), f"{where}.to", timezone)
+    kind_name = reader.text(item, "kind", f"{where}.kind")
+    kind = None
+    if kind_name:
+        try:
+            kind = OverrideKind(kind_name)
+        except ValueError:
+            reader.problem(f"{where}.kind", f"{kind_name!r}: expected 'replace', 'add' or 'remove'")
+    referent_id = _referent_id(reader, item, "referent", where, referents)
+    instead_of = None
+    if kind is OverrideKind.REPLACE:
+        instead_of = _referent_id(reader, item, "instead_of", where, referents)
+        if instead_of and instead_of == referent_id:
+            reader.problem(f"{where}.instead_of", "a referent cannot replace themselves")
+    elif "instead_of" in item and kind is not None:
+        reader.problem(f"{where}.instead_of", "only a 'replace' override names who is replaced")
+    reason = reader.text(item, "reason", f"{where}.reason", _DEFAULT_REASONS.get(kind, "-"))
+    if starts and ends and ends <= starts:
+        reader.problem(where, "'to' must come after 'from'")
+        return None
+    if not (starts and ends and kind and referent_id) or (
+        kind is OverrideKind.REPLACE and not instead_of
+    ):
+        return None
+    return Override(
+        starts=starts,
+        ends=ends,
+        kind=kind,
+        referent_id=referent_id,
+        instead_of=instead_of,
+        reason=reason,
+    )
+
+
+def _referent_id(
+    reader: Reader,
+    item: Mapping[str, Any],
+    key: str,
+    where: str,
+    referents: Mapping[str, Referent],
+) -> str | None:
+    referent_id = reader.text(item, key, f"{where}.{key}")
+    if referent_id and referent_id not in referents:
+        reader.problem(f"{where}.{key}", f"{referent_id!r} is not one of the [[referents]]")
+        return None
+    return referent_id or None
+
+
+def _when_nobody(
+    reader: Reader, value: Any, backup: tuple[str, ...], own_number: str
+) -> NobodyOnDuty:
+    where = "roster.when_nobody"
+    if value is None:
+        return NobodyOnDuty(action=WhenNobody.BACKUP if backup else WhenNobody.MESSAGE)
+    if not isinstance(value, str) or not value.strip():
+        reader.problem(where, _WHEN_NOBODY)
+        return NobodyOnDuty()
+    value = value.strip()
+    if value in (WhenNobody.BACKUP, WhenNobody.MESSAGE):
+        if value == WhenNobody.BACKUP and not backup:
+            reader.problem(where, "'backup' needs a backup list: roster.backup is empty")
+        return NobodyOnDuty(action=WhenNobody(value))
+    if not value.startswith("+") and not value[:1].isdigit():
+        reader.problem(where, f"{value!r}: {_WHEN_NOBODY}")
+        return NobodyOnDuty()
+    number = reader.phone(value, where)
+    if number == own_number:
+        reader.problem(where, f"{number} is this department's own number: calls would loop")
+    return NobodyOnDuty(action=WhenNobody.FORWARD, forward_to=number)
+
+
+def _budget(reader: Reader, value: str) -> timedelta:
+    match = _BUDGET.match(value.lower())
+    if match:
+        hours, minutes, only_minutes = match.groups()
+        budget = timedelta(
+            hours=int(hours or 0), minutes=int(minutes or 0) + int(only_minutes or 0)
+        )
+        if _BUDGET_RANGE[0] <= budget <= _BUDGET_RANGE[1]:
+            return budget
+    if value:
+        reader.problem(
+            "callbacks.deadline",
+            f'{value!r}: expected opening hours such as "4h", "1h30" or "45min", '
+            "between 15 min and 72 h",
+        )
+    return CallbackPolicy().deadline
+
+
+def _referent_ids(
+    reader: Reader, value: Any, where: str, referents: Mapping[str, Referent]
+) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        reader.problem(where, "expected a list of referent ids")
+        return ()
+    for referent_id in value:
+        if referent_id not in referents:
+            reader.problem(where, f"{referent_id!r} is not one of the [[referents]]")
+    for repeated in sorted({v for v in value if value.count(v) > 1}):
+        reader.problem(where, f"{repeated!r} is listed twice")
+    return tuple(v for v in value if v in referents)
