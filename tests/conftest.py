@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://frontdoor.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 POSTGRES_URL = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL")
-TABLES = ("request_events", "requests", "known_contacts", "webhook_receipts", "alembic_version")
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +58,8 @@ async def database_url(tmp_path: Path, postgres_database: str | None) -> str:
     engine = create_engine(url)
     if postgres_database:
         async with engine.begin() as connection:
-            for table in TABLES:
-                await connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
     await upgrade(engine)
     await engine.dispose()
     return url

@@ -100,3 +100,60 @@ class WebhookReceipt(SQLModel, table=True):
     status: int
     content_type: str = Field(max_length=60)
     body: str
+
+
+class CallbackTaskRow(SQLModel, table=True):
+    """A callback owed to a person: one per request that needs one (core.callbacks)."""
+
+    __tablename__ = "callback_tasks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", unique=True)
+    department: str = Field(index=True, max_length=40)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    assignees: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(default="open", index=True, max_length=20)
+    outcome: str | None = Field(default=None, max_length=30)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    closed_by: str | None = Field(default=None, max_length=60)
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Click-to-call attempts placed from the DAC's number.
+    calls_placed: int = 0
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job for one time slot: the unique key is the lease.
+
+    Every instance's scheduler fires; the one whose insert succeeds runs the job.
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=60)
+    slot: str = Field(max_length=60)  # e.g. the minute it was due, ISO 8601 UTC
+    instance: str = Field(max_length=120)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    ok: bool | None = None
+    detail: str | None = Field(default=None, max_length=500)
+
+
+class RosterOverrideRow(SQLModel, table=True):
+    """A one-off change of duty entered after deployment (iCal import, console)."""
+
+    __tablename__ = "roster_overrides"
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(index=True, max_length=40)
+    starts: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    ends: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    kind: str = Field(max_length=20)  # core.roster.OverrideKind
+    referent_id: str = Field(max_length=60)
+    instead_of: str | None = Field(default=None, max_length=60)
+    reason: str = Field(max_length=200)
+    source: str = Field(max_length=200)  # "ical:<file or feed>", "console:<account>"
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
