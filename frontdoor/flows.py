@@ -57,6 +57,9 @@ def _department(
         reader.problem("department.holidays", str(error))
     public_allowed = reader.boolean(head, "public_allowed", "department.public_allowed", False)
     voice = reader.text(head, "voice", "department.voice", "Polly.Lea")
+    retention_days = reader.seconds(
+        head, "retention_days", "department.retention_days", 365, lo=30, hi=3650, unit="days"
+    )
 
     hours = reader.table(data, "hours", "hours")
     weekly = _weekly(reader, hours.get("weekly"))
@@ -125,6 +128,7 @@ def _department(
         voice=voice,
         prompts={**prompts, **own_prompts},
         max_message_s=max_message,
+        retention_days=retention_days,
         callbacks=callbacks,
     )
 

@@ -16,7 +16,16 @@ from frontdoor.core.calendar import WEEKDAYS, TimeRange
 RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 KNOWN_KEYS: Mapping[str, set[str]] = {
     "": {"department", "hours", "ringing", "referents", "roster", "callbacks", "prompts"},
-    "department": {"slug", "name", "number", "timezone", "holidays", "public_allowed", "voice"},
+    "department": {
+        "slug",
+        "name",
+        "number",
+        "timezone",
+        "holidays",
+        "public_allowed",
+        "voice",
+        "retention_days",
+    },
     "hours": {"weekly", "closures"},
     "ringing": {"strategy", "timeout", "accept_timeout", "show_caller_number", "max_message"},
     "referents": {"id", "name", "phone"},
@@ -90,11 +99,19 @@ class Reader:
         return value
 
     def seconds(
-        self, data: Mapping[str, Any], key: str, where: str, default: int, *, lo: int, hi: int
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        default: int,
+        *,
+        lo: int,
+        hi: int,
+        unit: str = "seconds",
     ) -> int:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            self.problem(where, f"expected a number of seconds between {lo} and {hi}")
+            self.problem(where, f"expected a number of {unit} between {lo} and {hi}")
             return default
         return value
 

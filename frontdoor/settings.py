@@ -5,10 +5,15 @@ Built once and passed to the app factory; never imported as a global.
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from frontdoor.outbound.mail import SmtpSettings
 
 # The token `frontdoor serve` and `frontdoor call` share when no Twilio account is configured,
 # so that a newcomer can place calls locally. Never valid against Twilio itself.
@@ -60,12 +65,66 @@ class Settings(BaseSettings):
         default=30.0,
         description="Seconds between refreshes of each instance's copy of the known contacts.",
     )
+    jobs_enabled: bool = Field(
+        default=True,
+        description="Run the scheduled jobs in this instance; each slot of a job runs once "
+        "across all the instances that share the database.",
+    )
+    jobs_every_s: int | None = Field(
+        default=None,
+        ge=1,
+        le=59,
+        description="For tests and demos: fire every job every N seconds (aligned on the "
+        "clock) instead of on its crontab.",
+    )
+    instance_name: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        min_length=1,
+        max_length=120,
+        description="This instance's name in the record of job runs. Default: <hostname>-<pid>.",
+    )
     access_log: bool = Field(
         default=False,
         description="Log every HTTP request (method, path, status); off by default: the "
         "service logs what happens to each call instead.",
     )
+    pseudonym_key: SecretStr = Field(
+        default=SecretStr("frontdoor-development-pseudonym-key"),
+        description="Secret key of the pseudonyms that replace callers' numbers after the "
+        "retention period; set one per deployment and keep it.",
+    )
     log_level: str = Field(default="INFO", description="Logging level.")
+    twilio_api_url: str | None = Field(
+        default=None,
+        description="Base URL that replaces https://api.twilio.com (and every other *.twilio.com "
+        "host) for outgoing SMS, calls and recording deletions, e.g. a local fake. Default: "
+        "Twilio itself.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for outgoing mail; unset, no mail is sent."
+    )
+    smtp_port: int = Field(
+        default=587, description="SMTP server port: 587 for STARTTLS, 465 for implicit TLS."
+    )
+    smtp_tls: Literal["none", "starttls", "implicit"] = Field(
+        default="starttls",
+        description='How the SMTP connection is secured: "starttls", "implicit" (SMTPS) or '
+        '"none" (only for a relay on the same host).',
+    )
+    smtp_username: str | None = Field(
+        default=None, description="SMTP login; unset, mail is sent without logging in."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    mail_from: str | None = Field(
+        default=None,
+        description="Sender address of outgoing mail; required when FRONTDOOR_SMTP_HOST is set.",
+    )
+
+    @model_validator(mode="after")
+    def _mail_has_a_sender(self) -> Self:
+        if self.smtp_host and not self.mail_from:
+            raise ValueError("FRONTDOOR_MAIL_FROM is required when FRONTDOOR_SMTP_HOST is set")
+        return self
 
     @property
     def public_url(self) -> str:
@@ -80,3 +139,17 @@ class Settings(BaseSettings):
     @property
     def prompts_path(self) -> Path:
         return self.templates_dir / "voice" / "prompts.toml"
+
+    @property
+    def smtp(self) -> SmtpSettings | None:
+        """The SMTP server to send mail through, or None when mail is off."""
+        if not self.smtp_host or not self.mail_from:
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            tls=self.smtp_tls,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            sender=self.mail_from,
+        )

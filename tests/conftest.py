@@ -76,6 +76,7 @@ def settings(database_url: str) -> Settings:
         twilio_auth_token=AUTH_TOKEN,
         simulated_time=True,
         api_keys={"key-dac46-amartin": "dac46:amartin", "key-dac57-dweber": "dac57:dweber"},
+        jobs_enabled=False,  # tests that want the scheduler turn it on
     )
 
 
@@ -84,3 +85,27 @@ def departments() -> Departments:
     return Departments(
         load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml").values()
     )
+
+
+# The outbound providers' fakes (tests/fakes/), imported here to keep the lines above untouched.
+from collections.abc import AsyncIterator  # noqa: E402
+
+from tests.fakes.smtp import SmtpRecorder  # noqa: E402
+from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
+
+
+@pytest.fixture
+async def twilio_api() -> AsyncIterator[FakeTwilioApi]:
+    """A local server answering as Twilio's REST API; `.base_url`, `.requests`, `.fail_next()`."""
+    fake = FakeTwilioApi()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def smtp_server() -> AsyncIterator[SmtpRecorder]:
+    """A plain SMTP recorder on loopback; `.host`, `.port`, `.mails`, `.refuse_next()`."""
+    recorder = await SmtpRecorder().start()
+    yield recorder
+    await recorder.close()

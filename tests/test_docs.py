@@ -1,4 +1,5 @@
-"""The README documents every setting and every webhook a Twilio number is pointed at."""
+"""The README documents every setting, every webhook a Twilio number is pointed at, and every
+scheduled job."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from frontdoor.jobs.registry import JOBS, jobs_table
 from frontdoor.settings import Settings
 from frontdoor.voice.twiml import STATUS_PATH, VOICE_PATH
 
@@ -28,3 +30,13 @@ def test_every_setting_is_documented(name: str) -> None:
 @pytest.mark.parametrize("path", [VOICE_PATH, STATUS_PATH])
 def test_the_webhooks_to_configure_are_documented(path: str) -> None:
     assert path in README
+
+
+@pytest.mark.parametrize("name", [job.name for job in JOBS])
+def test_every_job_is_documented(name: str) -> None:
+    assert f"| `{name}` |" in README, name
+
+
+def test_the_jobs_table_is_up_to_date() -> None:
+    table = jobs_table(JOBS)
+    assert table in README, f"paste under '## Scheduled jobs' in README.md:\n{table}"

@@ -97,11 +97,20 @@ class Redirect:
 
 
 @dataclass(kw_only=True, frozen=True)
+class Connect:
+    """Put the call through to one number, shown the department's number (click-to-call)."""
+
+    number: str
+    caller_id: str
+    timeout_s: int
+
+
+@dataclass(kw_only=True, frozen=True)
 class Hangup:
     pass
 
 
-Action = Say | Ask | Ring | RecordMessage | Redirect | Hangup
+Action = Say | Ask | Ring | Connect | RecordMessage | Redirect | Hangup
 
 
 @dataclass(kw_only=True, frozen=True)

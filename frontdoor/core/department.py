@@ -54,3 +54,6 @@ class Department:
     prompts: Mapping[str, str] = field(default_factory=dict)
     max_message_s: int = 120
     callbacks: CallbackPolicy = field(default_factory=CallbackPolicy)
+    # Days after which callers' numbers, names and recordings are removed; requests stay,
+    # pseudonymised, for the indicators.
+    retention_days: int = 365

@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 from frontdoor.core.call_flow import (
     Action,
     Ask,
+    Connect,
     Hangup,
     Next,
     RecordMessage,
@@ -28,6 +29,8 @@ STEP_PATHS = {
     "whisper": "/twilio/voice/whisper",
     "accept": "/twilio/voice/accept",
     "message": "/twilio/voice/message",
+    "callback": "/twilio/voice/callback",
+    "callback-connect": "/twilio/voice/callback/connect",
 }
 
 
@@ -59,6 +62,11 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
             )
         case Ring():
             return _dial(action, department, caller_number)
+        case Connect(number=number, caller_id=caller_id, timeout_s=timeout):
+            return (
+                f'<Dial answerOnBridge="true" timeout="{timeout}" callerId={quoteattr(caller_id)}>'
+                f"<Number>{escape(number)}</Number></Dial>"
+            )
         case RecordMessage(then=then, max_s=max_s):
             return (
                 f'<Record method="POST" maxLength="{max_s}" timeout="5" playBeep="true" '

@@ -28,6 +28,8 @@ from frontdoor.store.requests import (
     request_by_call_sid,
     updated_columns,
 )
+from frontdoor.store.tasks import ensure_task, task_of_request
+from frontdoor.voice import callback_webhooks
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
 from frontdoor.web.keys import COUNTERS, DEPARTMENTS, KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.web.twilio_webhook import (
@@ -258,6 +260,7 @@ async def message_recorded(hook: Webhook) -> str:
     request.recording_url = hook.form.get("RecordingUrl")
     apply_update(request, reply.update)
     record_event(hook.session, request, kind="voicemail", at=hook.now, reply=reply)
+    await _owe_callback(hook, request, department)
     return render(reply, department=department)
 
 
@@ -272,6 +275,7 @@ async def call_status(hook: Webhook) -> str:
     if "CallDuration" in hook.form:
         request.duration_s = _int(hook.form, "CallDuration")
     apply_update(request, reply.update)
+    await _owe_callback(hook, request, department)
     record_event(
         hook.session,
         request,
@@ -282,6 +286,17 @@ async def call_status(hook: Webhook) -> str:
     )
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
+
+
+async def _owe_callback(hook: Webhook, request: Request, department: Department) -> None:
+    """A request that needs a callback gets its task (deadline, owners) once."""
+    if not request.callback_needed or request.id is None:
+        return
+    if await task_of_request(session=hook.session, request_id=request.id) is not None:
+        return
+    task = await ensure_task(session=hook.session, request=request, department=department)
+    event = record_event(hook.session, request, kind="callback-task", at=hook.now)
+    event.reasons = list(task.reasons)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:
@@ -306,3 +321,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(STEP_PATHS["whisper"], whisper)
     app.router.add_post(STEP_PATHS["accept"], accept)
     app.router.add_post(STEP_PATHS["message"], message_recorded)
+    callback_webhooks.add_routes(app)

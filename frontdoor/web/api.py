@@ -27,7 +27,7 @@ class Caller:
     referent: str
 
 
-def _caller(request: web.Request) -> Caller:
+def caller_of(request: web.Request) -> Caller:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -63,7 +63,7 @@ async def _as_json(session: Any, found: Request) -> dict[str, Any]:
 
 
 async def get_request(request: web.Request) -> web.Response:
-    caller = _caller(request)
+    caller = caller_of(request)
     async with request.app[SESSIONS]() as session:
         found = await _own_request(request, caller, session)
         return web.json_response(await _as_json(session, found))
@@ -71,7 +71,7 @@ async def get_request(request: web.Request) -> web.Response:
 
 async def patch_request(request: web.Request) -> web.Response:
     """Correct the referrer type a caller chose (or that was guessed)."""
-    caller = _caller(request)
+    caller = caller_of(request)
     try:
         payload = await request.json()
     except json.JSONDecodeError:

@@ -9,21 +9,26 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from frontdoor.departments import Departments
+from frontdoor.jobs.scheduler import scheduler_context
+from frontdoor.outbound.mail import Mailer
+from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.voice import webhooks
-from frontdoor.web import api
+from frontdoor.web import api, tasks_api
 from frontdoor.web.keys import (
     CLOCK,
     COUNTERS,
     DEPARTMENTS,
     ENGINE,
     KNOWN_CALLERS,
+    MAILER,
     NEW_CALLS,
     SESSIONS,
     SETTINGS,
+    TWILIO_API,
     Clock,
 )
 
@@ -41,8 +46,11 @@ def create_app(
     app[CLOCK] = clock
     app[COUNTERS] = Counter()
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_outbound)
+    app.cleanup_ctx.append(scheduler_context)  # last: stops first
     webhooks.add_routes(app)
     api.add_routes(app)
+    tasks_api.add_routes(app)
     app.router.add_get("/healthz", _healthz)
     return app
 
@@ -59,6 +67,19 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await app[KNOWN_CALLERS].stop()
     await app[NEW_CALLS].stop()
     await engine.dispose()
+
+
+async def _outbound(app: web.Application) -> AsyncIterator[None]:
+    """Twilio's REST API (SMS, click-to-call, recordings) and the mail sender."""
+    settings = app[SETTINGS]
+    app[TWILIO_API] = TwilioApi(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        api_base_url=settings.twilio_api_url,
+    )
+    app[MAILER] = Mailer(settings.smtp)
+    yield
+    await app[TWILIO_API].close()
 
 
 async def _healthz(_request: web.Request) -> web.Response:

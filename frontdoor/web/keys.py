@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.departments import Departments
+from frontdoor.jobs.base import Job
+from frontdoor.outbound.mail import Mailer
+from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
@@ -26,3 +29,7 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 COUNTERS = web.AppKey("counters", Counter[str])
 NEW_CALLS = web.AppKey("new_calls", NewCallWriter)
 KNOWN_CALLERS = web.AppKey("known_callers", KnownCallers)
+# The jobs the scheduler runs; absent, frontdoor.jobs.registry.JOBS (tests set their own).
+SCHEDULED_JOBS = web.AppKey("scheduled_jobs", tuple[Job, ...])
+TWILIO_API = web.AppKey("twilio_api", TwilioApi)
+MAILER = web.AppKey("mailer", Mailer)

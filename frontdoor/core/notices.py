@@ -1,0 +1,66 @@
+"""What referents and the coordinator are told, and when: pure texts and choices.
+
+No content of a request ever goes in a notice: numbers, names and messages stay in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from frontdoor.core.calendar import require_aware
+from frontdoor.core.roster import DutyPeriod
+from frontdoor.core.spoken import spoken_time
+
+
+@dataclass(kw_only=True, frozen=True)
+class ShiftStart:
+    referent_id: str
+    starts: datetime
+    ends: datetime
+
+
+def shift_starts(
+    periods: Sequence[DutyPeriod], *, after: datetime, until: datetime
+) -> list[ShiftStart]:
+    """Referents whose duty begins in (after, until], with when it ends.
+
+    ``periods`` are consecutive duty periods (core.roster.duty_periods) covering the window
+    and the rest of the day; a referent on duty across several periods has one shift.
+    """
+    require_aware(after)
+    require_aware(until)
+    starts: list[ShiftStart] = []
+    for index, period in enumerate(periods):
+        if not after < period.starts <= until:
+            continue
+        before = periods[index - 1] if index else None
+        for referent_id in period.duty.referent_ids:
+            continuing = (
+                before is not None
+                and before.ends == period.starts
+                and referent_id in before.duty.referent_ids
+            )
+            if continuing:
+                continue
+            ends = period.ends
+            for following in periods[index + 1 :]:
+                if following.starts != ends or referent_id not in following.duty.referent_ids:
+                    break
+                ends = following.ends
+            starts.append(ShiftStart(referent_id=referent_id, starts=period.starts, ends=ends))
+    return starts
+
+
+def shift_start_text(department_name: str, shift: ShiftStart, *, open_callbacks: int) -> str:
+    """The SMS a referent gets as their duty begins."""
+    hours = f"de {spoken_time(shift.starts.time())} à {spoken_time(shift.ends.time())}"
+    waiting = {0: "Aucun rappel en attente.", 1: "1 rappel en attente."}.get(
+        open_callbacks, f"{open_callbacks} rappels en attente."
+    )
+    return f"{department_name} : vous êtes de permanence {hours}. {waiting}"
+
+
+def escalation_text(department_name: str, reason_text: str) -> str:
+    return f"{department_name} : {reason_text}"

@@ -1,0 +1,91 @@
+"""Jobs that keep callback tasks moving: every missed contact has a task; late ones escalate.
+
+They recompute what is due from the store through core.callbacks, so running one twice, or
+after a pause, does no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from frontdoor.core.callbacks import escalations, mark_escalated
+from frontdoor.core.department import Department
+from frontdoor.core.notices import escalation_text
+from frontdoor.jobs.base import JobContext
+from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.store.requests import record_event, request_by_id
+from frontdoor.store.tasks import as_task, copy_task, ensure_task, open_tasks, requests_without_task
+from frontdoor.web.keys import DEPARTMENTS, MAILER, SESSIONS, TWILIO_API
+
+log = logging.getLogger(__name__)
+
+# A call's status callback normally creates its task; past this, the sweep does.
+STATUS_CALLBACK_GRACE = timedelta(minutes=10)
+
+
+async def create_missing_tasks(ctx: JobContext) -> str:
+    """Requests that need a callback but have no task yet get one."""
+    app = ctx.app
+    created = 0
+    async with app[SESSIONS]() as session:
+        for request in await requests_without_task(
+            session=session, received_before=ctx.slot - STATUS_CALLBACK_GRACE
+        ):
+            department = app[DEPARTMENTS].for_slug(request.department)
+            if department is None:
+                continue
+            task = await ensure_task(session=session, request=request, department=department)
+            event = record_event(session, request, kind="callback-task", at=ctx.slot)
+            event.reasons = list(task.reasons)
+            created += 1
+        await session.commit()
+    return f"{created} task(s) created"
+
+
+async def escalate_overdue(ctx: JobContext) -> str:
+    """Tell the coordinator about each overdue callback, once."""
+    app = ctx.app
+    told = failed = 0
+    async with app[SESSIONS]() as session:
+        for row in await open_tasks(session=session):
+            department = app[DEPARTMENTS].for_slug(row.department)
+            if department is None:
+                continue
+            task = as_task(row, department.calendar.timezone)
+            for late, reason in escalations([task], ctx.slot):
+                try:
+                    await _tell_coordinator(ctx, department, reason.text)
+                except OutboundError:
+                    failed += 1
+                    log.exception("escalation of a %s callback not delivered", department.slug)
+                    continue
+                copy_task(mark_escalated(late, ctx.slot), row)
+                session.add(row)
+                owner = await request_by_id(session=session, request_id=row.request_id)
+                if owner is not None:
+                    event = record_event(session, owner, kind="callback-escalated", at=ctx.slot)
+                    event.reasons = [reason.as_dict()]
+                told += 1
+        await session.commit()
+    return f"{told} escalated, {failed} not delivered"
+
+
+async def _tell_coordinator(ctx: JobContext, department: Department, text: str) -> None:
+    policy = department.callbacks
+    message = escalation_text(department.name, text)
+    if policy.escalate_to_address:
+        await ctx.app[MAILER].send(
+            to=policy.escalate_to_address,
+            subject=f"{department.name} : rappel en retard",
+            body=message,
+        )
+        return
+    recipients = (
+        [policy.escalate_to_referent]
+        if policy.escalate_to_referent
+        else list(department.roster.backup)
+    )
+    for referent_id in recipients:
+        referent = department.referents[referent_id]
+        await ctx.app[TWILIO_API].send_sms(to=referent.phone, from_=department.number, body=message)

@@ -1,0 +1,66 @@
+"""The daily digest mailed to each coordinator at 7 h, local time."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, time, timedelta
+
+from sqlmodel import col, func, select
+
+from frontdoor.core.callbacks import is_overdue
+from frontdoor.core.digest import digest_due, digest_text
+from frontdoor.core.roster import duty_gaps
+from frontdoor.jobs.base import JobContext
+from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.store.models import Request
+from frontdoor.store.tasks import as_task, open_tasks
+from frontdoor.web.keys import DEPARTMENTS, MAILER, SESSIONS
+
+log = logging.getLogger(__name__)
+
+LOOK_AHEAD = timedelta(days=14)
+
+
+async def send_digests(ctx: JobContext) -> str:
+    app = ctx.app
+    sent = 0
+    for department in app[DEPARTMENTS]:
+        address = department.callbacks.escalate_to_address
+        local_now = ctx.slot.astimezone(department.calendar.timezone)
+        if address is None or not digest_due(local_now):
+            continue
+        today = datetime.combine(local_now.date(), time(), tzinfo=department.calendar.timezone)
+        yesterday = today - timedelta(days=1)
+        async with app[SESSIONS]() as session:
+            rows = await session.exec(
+                select(Request.outcome, func.count())
+                .where(
+                    Request.department == department.slug,
+                    col(Request.received_at) >= yesterday,
+                    col(Request.received_at) < today,
+                )
+                .group_by(Request.outcome)
+            )
+            outcomes = Counter({outcome: count for outcome, count in rows.all()})
+            tasks = [
+                as_task(row, department.calendar.timezone)
+                for row in await open_tasks(session=session, department=department.slug)
+            ]
+        text = digest_text(
+            department_name=department.name,
+            day=yesterday,
+            outcomes=outcomes,
+            open_callbacks=len(tasks),
+            overdue_callbacks=sum(is_overdue(task, ctx.slot) for task in tasks),
+            gaps=duty_gaps(department.calendar, department.roster, ctx.slot, ctx.slot + LOOK_AHEAD),
+        )
+        try:
+            await app[MAILER].send(
+                to=address, subject=f"{department.name} : synthèse quotidienne", body=text
+            )
+        except OutboundError:
+            log.exception("digest of %s not delivered", department.slug)
+            continue
+        sent += 1
+    return f"{sent} digest(s) sent"

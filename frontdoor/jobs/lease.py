@@ -1,0 +1,111 @@
+"""Leases on job slots: the unique (job, slot) key of job_runs decides who runs a slot.
+
+Every instance's scheduler fires the same slots. Each tries to insert the slot's row; the
+insert that lands runs the job, the others find the row there and do nothing. No lock is held
+while the job runs, so a crashed instance leaves an unfinished row, never a stuck lock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from frontdoor.store.models import JobRun
+
+_JOB_RUNS: Table = JobRun.__table__  # type: ignore[attr-defined]
+DETAIL_MAX = 500  # job_runs.detail's length
+FAILURE_MESSAGE_MAX = 200
+
+
+def slot_key(slot: datetime) -> str:
+    """The slot as stored: ISO 8601 UTC to the second, e.g. "2026-11-23T06:00:00Z"."""
+    if slot.tzinfo is None:
+        raise ValueError("naive slot; pass an aware datetime")
+    return slot.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_slot_key(key: str) -> datetime:
+    return datetime.strptime(key, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+async def claim(
+    engine: AsyncEngine, *, job: str, slot: datetime, instance: str, now: datetime
+) -> bool:
+    """Take the slot for this instance; True when this caller got it (its row went in)."""
+    row = {
+        "job": job,
+        "slot": slot_key(slot),
+        "instance": instance[:120],
+        "started_at": now,
+    }
+    async with engine.begin() as connection:
+        statement = (
+            _dialect_insert(connection)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["job", "slot"])
+            .returning(_JOB_RUNS.c.id)
+        )
+        result = await connection.execute(statement)
+        return result.first() is not None
+
+
+async def finish(
+    engine: AsyncEngine,
+    *,
+    job: str,
+    slot: datetime,
+    instance: str,
+    ok: bool,
+    detail: str | None,
+    now: datetime,
+) -> None:
+    """Record how the run of a claimed slot ended."""
+    statement = (
+        update(_JOB_RUNS)
+        .where(
+            _JOB_RUNS.c.job == job,
+            _JOB_RUNS.c.slot == slot_key(slot),
+            _JOB_RUNS.c.instance == instance[:120],
+        )
+        .values(finished_at=now, ok=ok, detail=None if detail is None else detail[:DETAIL_MAX])
+    )
+    async with engine.begin() as connection:
+        await connection.execute(statement)
+
+
+async def purge(engine: AsyncEngine, *, started_before: datetime) -> int:
+    """Delete the rows of runs started before the given instant; how many went."""
+    async with engine.begin() as connection:
+        result = await connection.execute(
+            delete(_JOB_RUNS).where(_JOB_RUNS.c.started_at < started_before)
+        )
+        return int(result.rowcount)
+
+
+def describe_failure(error: BaseException) -> str:
+    """The exception's type and the first line of its message, for job_runs.detail.
+
+    Database errors are described by the driver's error alone: SQLAlchemy's message carries
+    the statement's parameters, which may be callers' numbers.
+    """
+    if isinstance(error, StatementError) and error.orig is not None:
+        name, message = type(error.orig).__name__, str(error.orig)
+    else:
+        name, message = type(error).__name__, str(error)
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    # asyncpg errors come wrapped as "<class '…'>: message".
+    if first_line.startswith("<class ") and ">: " in first_line:
+        first_line = first_line.split(">: ", 1)[1]
+    first_line = first_line[:FAILURE_MESSAGE_MAX]
+    return f"{name}: {first_line}" if first_line else name
+
+
+def _dialect_insert(connection: AsyncConnection) -> Any:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(_JOB_RUNS)
+    return sqlite.insert(_JOB_RUNS)

@@ -1,0 +1,67 @@
+"""Every scheduled job of the service, in one table.
+
+Add a job by appending a `Job` to JOBS, then paste `jobs_table(JOBS)` into the README's
+"Scheduled jobs" section (tests/test_docs.py fails until the README shows every job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from frontdoor.jobs.base import Job
+from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
+from frontdoor.jobs.digest import send_digests
+from frontdoor.jobs.housekeeping import purge_job_runs
+from frontdoor.jobs.notifications import announce_shifts
+from frontdoor.jobs.retention import purge_expired
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        name="callback-tasks-sweep",
+        description="Gives a callback task to every missed contact that has none yet "
+        "(a call whose status callback never came).",
+        crontab="*/5 * * * *",
+        run=create_missing_tasks,
+    ),
+    Job(
+        name="callback-escalation",
+        description="Tells the coordinator (SMS or mail) about each callback past its "
+        "deadline, once.",
+        crontab="* * * * *",
+        run=escalate_overdue,
+    ),
+    Job(
+        name="shift-start-notices",
+        description="Sends each referent an SMS when their duty begins, with the callbacks "
+        "waiting for them.",
+        crontab="* * * * *",
+        run=announce_shifts,
+    ),
+    Job(
+        name="daily-digest",
+        description="Mails each coordinator at 7 h local time yesterday's calls, the callbacks "
+        "due and the opening hours with nobody on duty in the next 14 days.",
+        crontab="0 * * * *",
+        run=send_digests,
+    ),
+    Job(
+        name="retention-purge",
+        description="Past each department's retention, deletes recordings and callers' "
+        "numbers and names (requests stay, pseudonymised); drops old webhook answers.",
+        crontab="41 2 * * *",
+        run=purge_expired,
+    ),
+    Job(
+        name="job-runs-purge",
+        description="Deletes the records of job runs older than 30 days.",
+        crontab="17 3 * * *",
+        run=purge_job_runs,
+    ),
+)
+
+
+def jobs_table(jobs: Sequence[Job]) -> str:
+    """The README's table of jobs (Markdown)."""
+    lines = ["| job | when (UTC, crontab) | what it does |", "| --- | --- | --- |"]
+    lines += [f"| `{job.name}` | `{job.crontab}` | {job.description} |" for job in jobs]
+    return "\n".join(lines) + "\n"

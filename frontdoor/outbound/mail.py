@@ -1,0 +1,168 @@
+"""Automatic notification mails (digests, alerts): plain-text UTF-8, sent through SMTP.
+
+Every mail says `Auto-Submitted: auto-generated` (RFC 3834) so that mailboxes do not answer it
+with an out-of-office reply. TLS is "none", "starttls" (submission, port 587) or "implicit"
+(SMTPS, port 465); the `tls_context` argument is where client certificates (MSSanté) go.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Literal
+
+import aiosmtplib
+
+from frontdoor.outbound.errors import OutboundError
+
+__all__ = ["MailNotConfigured", "Mailer", "OutboundError", "SmtpSettings", "TlsMode"]
+
+logger = logging.getLogger(__name__)
+
+TlsMode = Literal["none", "starttls", "implicit"]
+
+
+class MailNotConfigured(OutboundError):
+    """No SMTP server is configured (FRONTDOOR_SMTP_HOST is unset)."""
+
+
+@dataclass(kw_only=True, frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    tls: TlsMode = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str
+    timeout_s: float = 30.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def compose(
+    *, sender: str, to: Sequence[str], subject: str, body: str, now: datetime
+) -> EmailMessage:
+    """A French plain-text mail, UTF-8 in quoted-printable so that any relay carries it."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = "fr"
+    message.set_content(body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+class Mailer:
+    """Sends mails through one SMTP server, one connection per mail."""
+
+    def __init__(
+        self,
+        smtp: SmtpSettings | None,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.smtp = smtp
+        self.tls_context = tls_context
+        self.clock = clock
+
+    async def send(self, *, to: str | Sequence[str], subject: str, body: str) -> str:
+        """Send one mail to every address of `to`; returns its Message-ID."""
+        smtp = self.smtp
+        if smtp is None:
+            raise MailNotConfigured("mail not sent: no SMTP server is configured")
+        recipients = [to] if isinstance(to, str) else list(to)
+        if not recipients:
+            raise OutboundError("mail not sent: no recipient")
+        message = compose(
+            sender=smtp.sender, to=recipients, subject=subject, body=body, now=self.clock()
+        )
+        message_id = str(message["Message-ID"])
+        try:
+            refused, _reply = await aiosmtplib.send(
+                message,
+                hostname=smtp.host,
+                port=smtp.port,
+                username=smtp.username,
+                password=smtp.password,
+                use_tls=smtp.tls == "implicit",
+                start_tls=smtp.tls == "starttls",
+                tls_context=self.tls_context,
+                timeout=smtp.timeout_s,
+            )
+        except aiosmtplib.SMTPException as error:
+            raise OutboundError(f"mail not sent: {describe(error, smtp)}") from error
+        except OSError as error:  # ssl.SSLError included
+            why = tls_hint(error, smtp) or f"{type(error).__name__}: {error}"
+            raise OutboundError(f"mail not sent: {server(smtp)} failed ({why})") from error
+        if refused:
+            codes = sorted({reply.code for reply in refused.values()})
+            logger.warning(
+                "Mail %s: %d of %d recipients refused (%s)",
+                message_id,
+                len(refused),
+                len(recipients),
+                ", ".join(map(str, codes)),
+            )
+        logger.info("Mail sent: %s", message_id)
+        return message_id
+
+
+def server(smtp: SmtpSettings) -> str:
+    return f"SMTP server {smtp.host}:{smtp.port}"
+
+
+# What OpenSSL says, and what the operator should check.
+TLS_HINTS = {
+    "CERTIFICATE_VERIFY_FAILED": "the server's certificate is not trusted",
+    "WRONG_VERSION_NUMBER": "no TLS on this port: check FRONTDOOR_SMTP_TLS and FRONTDOOR_SMTP_PORT",
+    "Unexpected EOF": "the server ended the TLS session: it may require a client certificate",
+    "UNEXPECTED_EOF": "the server ended the TLS session: it may require a client certificate",
+}
+
+
+def tls_hint(error: BaseException, smtp: SmtpSettings) -> str | None:
+    if smtp.tls == "none":
+        return None
+    text = f"{error} {error.__cause__ or ''}"
+    return next((hint for marker, hint in TLS_HINTS.items() if marker in text), None)
+
+
+def describe(error: aiosmtplib.SMTPException, smtp: SmtpSettings) -> str:
+    """What went wrong, with SMTP reply codes but without addresses or the server's text."""
+    where = server(smtp)
+    hint = tls_hint(error, smtp)
+    if hint:
+        return f"{where} failed ({hint})"
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = ", ".join(sorted({str(refusal.code) for refusal in error.recipients}))
+        return f"{where} refused every recipient ({codes})"
+    if isinstance(error, aiosmtplib.SMTPSenderRefused):
+        return f"{where} refused the sender FRONTDOOR_MAIL_FROM ({error.code})"
+    if isinstance(error, aiosmtplib.SMTPAuthenticationError):
+        return f"{where} refused the login FRONTDOOR_SMTP_USERNAME ({error.code})"
+    if isinstance(error, aiosmtplib.SMTPDataError):
+        return f"{where} refused the message ({error.code})"
+    if isinstance(error, aiosmtplib.SMTPTimeoutError):
+        return f"{where} did not answer in {smtp.timeout_s:g} s (check FRONTDOOR_SMTP_TLS)"
+    if isinstance(error, aiosmtplib.SMTPConnectError):
+        return f"cannot connect to {where} ({error.message})"
+    if isinstance(error, aiosmtplib.SMTPNotSupported):
+        return f"{where} does not support what FRONTDOOR_SMTP_TLS asks ({error.message})"
+    if isinstance(error, aiosmtplib.SMTPServerDisconnected):
+        return f"{where} closed the connection ({error.message or 'during TLS or the dialogue'})"
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return f"{where} answered {error.code}"
+    if "STARTTLS" in str(error):
+        return f"{where} does not offer STARTTLS: check FRONTDOOR_SMTP_TLS"
+    return f"{where} failed ({type(error).__name__}: {error})"

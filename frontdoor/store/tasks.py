@@ -1,0 +1,98 @@
+"""Callback tasks in the store, converted to and from frontdoor.core.callbacks values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.callbacks import CallbackOutcome, CallbackTask, TaskStatus, new_task
+from frontdoor.core.department import Department
+from frontdoor.core.reasons import Reason
+from frontdoor.store.models import CallbackTaskRow, Request
+
+
+def as_task(row: CallbackTaskRow, timezone: tzinfo = UTC) -> CallbackTask:
+    """The core value of a row, its times in the department's zone (as people read them)."""
+    return CallbackTask(
+        request_id=row.request_id,
+        department=row.department,
+        created_at=row.created_at.astimezone(timezone),
+        due_at=row.due_at.astimezone(timezone),
+        assignees=tuple(row.assignees),
+        reasons=tuple(Reason(code=r["code"], text=r["text"]) for r in row.reasons),
+        status=TaskStatus(row.status),
+        outcome=CallbackOutcome(row.outcome) if row.outcome else None,
+        closed_at=row.closed_at.astimezone(timezone) if row.closed_at else None,
+        closed_by=row.closed_by,
+        escalated_at=row.escalated_at.astimezone(timezone) if row.escalated_at else None,
+    )
+
+
+def copy_task(task: CallbackTask, row: CallbackTaskRow) -> None:
+    """Write a core task's decided fields onto its row."""
+    row.due_at = task.due_at
+    row.assignees = list(task.assignees)
+    row.reasons = [reason.as_dict() for reason in task.reasons]
+    row.status = task.status.value
+    row.outcome = task.outcome.value if task.outcome else None
+    row.closed_at = task.closed_at
+    row.closed_by = task.closed_by
+    row.escalated_at = task.escalated_at
+
+
+async def task_of_request(*, session: AsyncSession, request_id: int) -> CallbackTaskRow | None:
+    result = await session.exec(
+        select(CallbackTaskRow).where(CallbackTaskRow.request_id == request_id)
+    )
+    return result.first()
+
+
+async def ensure_task(
+    *, session: AsyncSession, request: Request, department: Department
+) -> CallbackTaskRow:
+    """The request's callback task, created (deadline, assignees) if it has none yet."""
+    assert request.id is not None
+    existing = await task_of_request(session=session, request_id=request.id)
+    if existing is not None:
+        return existing
+    task = new_task(request_id=request.id, department=department, created_at=request.received_at)
+    row = CallbackTaskRow(
+        request_id=request.id,
+        department=department.slug,
+        created_at=task.created_at,
+        due_at=task.due_at,
+    )
+    copy_task(task, row)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def open_tasks(
+    *, session: AsyncSession, department: str | None = None
+) -> Sequence[CallbackTaskRow]:
+    query = select(CallbackTaskRow).where(CallbackTaskRow.status == TaskStatus.OPEN.value)
+    if department is not None:
+        query = query.where(CallbackTaskRow.department == department)
+    result = await session.exec(query.order_by(col(CallbackTaskRow.due_at)))
+    return result.all()
+
+
+async def requests_without_task(
+    *, session: AsyncSession, received_before: datetime
+) -> Sequence[Request]:
+    """Requests that need a callback but have no task (their status callback never came)."""
+    query = (
+        select(Request)
+        .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
+        .where(
+            col(Request.callback_needed).is_(True),
+            col(CallbackTaskRow.id).is_(None),
+            col(Request.received_at) < received_before,
+        )
+    )
+    result = await session.exec(query)
+    return result.all()

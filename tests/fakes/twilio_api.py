@@ -1,0 +1,234 @@
+"""A local server that answers as Twilio's REST API does, for what Frontdoor uses.
+
+- `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` → 201 with a Message resource;
+- `POST /2010-04-01/Accounts/{AccountSid}/Calls.json` → 201 with a Call resource;
+- `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` → 204, or 404 when the
+  recording was declared unknown or is already deleted.
+
+HTTP Basic auth with the account SID and auth token is required (401 otherwise); errors carry
+Twilio's error JSON (`code`, `message`, `more_info`, `status`). Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+from aiohttp import web
+
+API_VERSION = "2010-04-01"
+ACCOUNT_PREFIX = f"/{API_VERSION}/Accounts/{{account_sid}}"
+# GSM 03.38 basic set (one septet) and extension table (two septets).
+GSM_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = "^{}\\[~]|€\f"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    form: dict[str, str]
+    username: str | None
+    authorized: bool
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: int
+    code: int
+    message: str
+
+
+def new_sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def num_segments(body: str) -> int:
+    """How many SMS segments Twilio would bill for `body`."""
+    if all(char in GSM_BASIC or char in GSM_EXTENSION for char in body):
+        length = sum(2 if char in GSM_EXTENSION else 1 for char in body)
+        single, multi = 160, 153
+    else:
+        length = sum(2 if ord(char) > 0xFFFF else 1 for char in body)
+        single, multi = 70, 67
+    return 1 if length <= single else -(-length // multi)
+
+
+def twilio_error(status: int, code: int, message: str) -> web.Response:
+    return web.json_response(
+        {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+        status=status,
+    )
+
+
+@dataclass
+class FakeTwilioApi:
+    account_sid: str = field(default_factory=lambda: new_sid("AC"))
+    auth_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    requests: list[RecordedRequest] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    deleted_recordings: list[str] = field(default_factory=list)
+    unknown_recordings: set[str] = field(default_factory=set)
+    failures: list[Failure] = field(default_factory=list)
+    base_url: str = ""
+    _runner: web.AppRunner | None = None
+
+    def fail_next(
+        self, *, status: int = 500, code: int | None = None, message: str | None = None
+    ) -> None:
+        """Answer the next request with this error instead of handling it."""
+        default = "An internal server error has occurred" if status >= 500 else "Bad request"
+        self.failures.append(Failure(status, code or 20000 + status, message or default))
+
+    def forget_recording(self, sid: str) -> None:
+        """Answer 404 to deletions of this recording, as for one that never existed."""
+        self.unknown_recordings.add(sid)
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._record_and_check])
+        app.router.add_post(ACCOUNT_PREFIX + "/Messages.json", self._create_message)
+        app.router.add_post(ACCOUNT_PREFIX + "/Calls.json", self._create_call)
+        app.router.add_delete(ACCOUNT_PREFIX + "/Recordings/{sid}.json", self._delete_recording)
+        return app
+
+    async def start(self, host: str = "127.0.0.1") -> str:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://{host}:{port}"
+        return self.base_url
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @web.middleware
+    async def _record_and_check(
+        self, request: web.Request, handler: web.RequestHandler
+    ) -> web.StreamResponse:
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        username, authorized = self._authenticate(request)
+        self.requests.append(
+            RecordedRequest(request.method, request.path, form, username, authorized)
+        )
+        if not authorized:
+            response = twilio_error(401, 20003, "Authenticate")
+            response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+            return response
+        if self.failures:
+            failure = self.failures.pop(0)
+            return twilio_error(failure.status, failure.code, failure.message)
+        if request.match_info.get("account_sid") != self.account_sid:
+            return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+        return await handler(request)
+
+    def _authenticate(self, request: web.Request) -> tuple[str | None, bool]:
+        scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None, False
+        try:
+            decoded = base64.b64decode(encoded, validate=True).decode("latin-1")
+        except ValueError:
+            return None, False
+        login, _, password = decoded.partition(":")
+        return login, (login, password) == (self.account_sid, self.auth_token)
+
+    def _resource(self, kind: str, sid: str) -> dict[str, Any]:
+        now = format_datetime(datetime.now(UTC), usegmt=True)
+        return {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "date_created": now,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "price": None,
+            "status": "queued",
+            "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/{kind}/{sid}.json",
+        }
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        form = self.requests[-1].form
+        if not form.get("To"):
+            return twilio_error(400, 21604, "A 'To' phone number is required.")
+        if not form.get("From") and not form.get("MessagingServiceSid"):
+            return twilio_error(400, 21603, "A 'From' phone number is required.")
+        if not form.get("Body") and not form.get("MediaUrl"):
+            return twilio_error(400, 21602, "Message body is required.")
+        sid = new_sid("SM")
+        message = self._resource("Messages", sid) | {
+            "to": form["To"],
+            "from": form.get("From"),
+            "body": form["Body"],
+            "date_sent": None,
+            "error_code": None,
+            "error_message": None,
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "num_media": "0",
+            "num_segments": str(num_segments(form["Body"])),
+            "price_unit": "USD",
+            "subresource_uris": {
+                "media": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
+            },
+        }
+        self.messages.append(message)
+        return web.json_response(message, status=201)
+
+    async def _create_call(self, request: web.Request) -> web.Response:
+        form = self.requests[-1].form
+        if not form.get("To"):
+            return twilio_error(400, 21201, "No 'To' number is specified")
+        if not form.get("From"):
+            return twilio_error(400, 21213, "No 'From' number is specified")
+        if not (form.get("Url") or form.get("Twiml") or form.get("ApplicationSid")):
+            return twilio_error(400, 21205, "Url parameter is required.")
+        sid = new_sid("CA")
+        prefix = f"/{API_VERSION}/Accounts/{self.account_sid}/Calls/{sid}"
+        call = self._resource("Calls", sid) | {
+            "to": form["To"],
+            "to_formatted": form["To"],
+            "from": form["From"],
+            "from_formatted": form["From"],
+            "answered_by": None,
+            "caller_name": None,
+            "duration": None,
+            "end_time": None,
+            "start_time": None,
+            "parent_call_sid": None,
+            "phone_number_sid": None,
+            "price_unit": "USD",
+            "queue_time": "0",
+            "subresource_uris": {
+                "notifications": f"{prefix}/Notifications.json",
+                "recordings": f"{prefix}/Recordings.json",
+            },
+        }
+        self.calls.append(call)
+        return web.json_response(call, status=201)
+
+    async def _delete_recording(self, request: web.Request) -> web.Response:
+        sid = request.match_info["sid"]
+        if (
+            not sid.startswith("RE")
+            or sid in self.unknown_recordings
+            or sid in self.deleted_recordings
+        ):
+            return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+        self.deleted_recordings.append(sid)
+        return web.Response(status=204)

@@ -1,0 +1,207 @@
+"""Two `frontdoor serve` processes on one PostgreSQL database: every job slot runs once.
+
+Each process fires every job every second (FRONTDOOR_JOBS_EVERY_S=1); the lease in job_runs
+must give each (job, slot) to exactly one of them, with no slot lost while both run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from frontdoor.jobs.registry import JOBS
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import CallbackTaskRow, Request
+from tests.conftest import POSTGRES_URL, ROOT
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.jobs.runs import job_runs, slots_of
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not POSTGRES_URL,
+        reason="needs PostgreSQL: set FRONTDOOR_TEST_POSTGRES_URL (CI does), e.g. "
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+    ),
+]
+
+INSTANCES = ("alpha", "beta")
+RUN_S = 6.0
+# Which instance wins a slot is chance (whose insert lands first); if one has won every slot
+# after RUN_S, run on until the other wins one too, for at most this long.
+MAX_RUN_S = 20.0
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Instance:
+    """One `frontdoor serve` subprocess, its port and its log file."""
+
+    def __init__(
+        self, name: str, database_url: str, folder: Path, twilio_api: FakeTwilioApi
+    ) -> None:
+        self.name = name
+        self.port = free_port()
+        self.log_path = folder / f"{name}.log"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")},
+            "FRONTDOOR_DATABASE_URL": database_url,
+            "FRONTDOOR_HOST": "127.0.0.1",
+            "FRONTDOOR_PORT": str(self.port),
+            "FRONTDOOR_FLOWS_DIR": str(ROOT / "flows"),
+            "FRONTDOOR_TEMPLATES_DIR": str(ROOT / "templates"),
+            "FRONTDOOR_JOBS_EVERY_S": "1",
+            "FRONTDOOR_INSTANCE_NAME": name,
+            "FRONTDOOR_LOG_LEVEL": "INFO",
+            # Twilio's REST API, answered by the test's own server: nothing leaves the machine.
+            "FRONTDOOR_TWILIO_API_URL": twilio_api.base_url,
+            "TWILIO_ACCOUNT_SID": twilio_api.account_sid,
+            "TWILIO_AUTH_TOKEN": twilio_api.auth_token,
+        }
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log_path.open("wb") as log:  # the child keeps its own descriptor
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "frontdoor",
+                "serve",
+                env=self.env,
+                cwd=self.log_path.parent,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+
+    async def wait_healthy(self, session: aiohttp.ClientSession) -> None:
+        assert self.process is not None
+        url = f"http://127.0.0.1:{self.port}/healthz"
+        async with asyncio.timeout(START_TIMEOUT_S):
+            while True:
+                assert self.process.returncode is None, f"{self.name} exited:\n{self.log()}"
+                try:
+                    async with session.get(url) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    async def stop(self) -> int:
+        """SIGTERM, then wait for a clean exit (the app's cleanup runs)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(STOP_TIMEOUT_S):
+            return await self.process.wait()
+
+    async def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+    def log(self) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return text[-4000:]
+
+
+@pytest.fixture
+async def instances(
+    database_url: str, tmp_path: Path, twilio_api: FakeTwilioApi
+) -> AsyncIterator[list[Instance]]:
+    started = [Instance(name, database_url, tmp_path, twilio_api) for name in INSTANCES]
+    try:
+        yield started
+    finally:
+        for instance in started:
+            await instance.kill()
+
+
+async def an_overdue_callback(database_url: str) -> None:
+    """A Lot request whose callback was due an hour ago: the escalation job's work."""
+    engine = create_engine(database_url)
+    now = datetime.now(UTC)
+    async with session_maker(engine)() as session:
+        request = Request(
+            department="dac46", channel="voice", call_sid="CA" + "5" * 32,
+            caller_number="+33611223344", received_at=now - timedelta(days=3),
+            callback_needed=True, outcome="voicemail",
+        )  # fmt: skip
+        session.add(request)
+        await session.flush()
+        assert request.id is not None
+        session.add(
+            CallbackTaskRow(
+                request_id=request.id,
+                department="dac46",
+                created_at=request.received_at,
+                due_at=now - timedelta(hours=1),
+                assignees=["amartin"],
+            )  # fmt: skip
+        )
+        await session.commit()
+    await engine.dispose()
+
+
+async def test_every_job_runs_once_per_slot_across_two_instances(
+    database_url: str, instances: list[Instance], twilio_api: FakeTwilioApi
+) -> None:
+    await an_overdue_callback(database_url)
+    for instance in instances:
+        await instance.start()
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(instance.wait_healthy(session) for instance in instances))
+    window_starts = datetime.now(UTC)
+    engine = create_engine(database_url)
+    try:
+        await asyncio.sleep(RUN_S)
+        for _ in range(int((MAX_RUN_S - RUN_S) / 0.5)):
+            if {run.instance for run in await job_runs(engine)} == set(INSTANCES):
+                break
+            await asyncio.sleep(0.5)
+        window_ends = datetime.now(UTC)
+        codes = await asyncio.gather(*(instance.stop() for instance in instances))
+        assert codes == [0, 0], "\n".join(instance.log() for instance in instances)
+        runs = await job_runs(engine)
+    finally:
+        await engine.dispose()
+
+    logs = "\n".join(f"--- {i.name}\n{i.log()}" for i in instances)
+    twice = [key for key, n in Counter((run.job, run.slot) for run in runs).items() if n > 1]
+    assert twice == []
+    # While both ran, every second of the window has its run of every job, none missing.
+    first = window_starts.replace(microsecond=0) + timedelta(seconds=2)
+    last = window_ends.replace(microsecond=0) - timedelta(seconds=1)
+    expected = [
+        first + timedelta(seconds=n) for n in range(int((last - first).total_seconds()) + 1)
+    ]
+    assert len(expected) >= 4
+    for job in JOBS:
+        slots = set(slots_of(runs, job.name))
+        missing = [f"{slot:%H:%M:%S}" for slot in expected if slot not in slots]
+        assert missing == [], f"{job.name} missed slots {missing}\n{logs}"
+    # Stopping waited for the runs in progress: each run has its end recorded.
+    assert [run for run in runs if run.finished_at is None] == []
+    # The job's effect happened once: one escalation SMS for the one overdue callback,
+    # although both instances ran the escalation job every second.
+    escalations = [m for m in twilio_api.messages if "en retard" in m["body"]]
+    assert len(escalations) == 1, logs
+    # Both instances won slots: the lease really was contended.
+    assert set(Counter(run.instance for run in runs)) == set(INSTANCES), logs
