@@ -33,6 +33,7 @@ class Outcome(StrEnum):
     ABANDONED = "abandoned"  # the caller hung up before a referent or a message
     CLOSED = "closed"  # closed line, no message left
     PUBLIC_NOT_ALLOWED = "public_not_allowed"  # a member of the public on a pro-only line
+    FORWARDED = "forwarded"  # nobody on duty: put through to another number (when_nobody)
 
 
 class Menu(StrEnum):
@@ -103,6 +104,7 @@ class Connect:
     number: str
     caller_id: str
     timeout_s: int
+    then: Next | None = None  # where Twilio reports the result; None: the next verb runs
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -244,6 +246,19 @@ def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
         return _offer_message(department, nobody=True, reasons=(*plan.reasons, why))
     current = plan.attempts[attempt]
     caller_id = department.number
+    if current.forward_to is not None:
+        return Reply(
+            actions=(
+                Say(text=prompt(department, "forwarding")),
+                Connect(
+                    number=current.forward_to,
+                    caller_id=caller_id,
+                    timeout_s=department.ringing.timeout_s,
+                    then=Next(step="dialed", params=(("attempt", str(attempt)),)),
+                ),
+            ),
+            reasons=plan.reasons,
+        )
     reasons: tuple[Reason, ...] = ()
     if attempt == 0:
         reasons = plan.reasons
@@ -277,6 +292,15 @@ def ring_ended(
     accepted_by: str | None,
 ) -> Reply:
     """A ring attempt is over: the call was taken, or the next attempt starts."""
+    forwarded = _forward_number(department, at=at, attempt=attempt)
+    if forwarded is not None and dial_status in ("completed", "answered"):
+        return Reply(
+            actions=(Hangup(),),
+            update=CallUpdate(
+                outcome=Outcome.FORWARDED, attempts=attempt + 1, callback_needed=False
+            ),
+            reasons=(Reason(code="forwarded", text=f"transféré vers {forwarded}"),),
+        )
     if accepted_by is not None and dial_status in ("completed", "answered"):
         return Reply(
             actions=(Hangup(),),
@@ -306,6 +330,11 @@ def ring_ended(
         ),
         reasons=(missed, *following.reasons),
     )
+
+
+def _forward_number(department: Department, *, at: datetime, attempt: int) -> str | None:
+    attempts = plan_route(department, at).attempts
+    return attempts[attempt].forward_to if attempt < len(attempts) else None
 
 
 def whisper(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from frontdoor.core.department import Department, RingStrategy
 from frontdoor.core.reasons import Reason
-from frontdoor.core.roster import Referent, on_duty
+from frontdoor.core.roster import Referent, WhenNobody, on_duty
 
 # Twilio dials at most ten <Number>s at once.
 MAX_SIMULTANEOUS = 10
@@ -16,7 +16,9 @@ MAX_SIMULTANEOUS = 10
 @dataclass(kw_only=True, frozen=True)
 class RingAttempt:
     referents: tuple[Referent, ...]
-    stage: str  # "duty" or "backup"
+    stage: str  # "duty", "backup" or "forward"
+    # With nobody on duty and `when_nobody` a number: the call goes there, unscreened.
+    forward_to: str | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -32,6 +34,29 @@ def plan_route(department: Department, at: datetime) -> RoutePlan:
     backup = [
         department.referents[i] for i in department.roster.backup if i not in duty.referent_ids
     ]
+    if not on:
+        nobody = department.roster.when_nobody
+        if nobody.action is WhenNobody.MESSAGE:
+            return RoutePlan(
+                attempts=(),
+                reasons=(
+                    duty.reason,
+                    Reason(code="when-nobody-message", text="personne de permanence : message"),
+                ),
+            )
+        if nobody.action is WhenNobody.FORWARD:
+            return RoutePlan(
+                attempts=(
+                    RingAttempt(referents=(), stage="forward", forward_to=nobody.forward_to),
+                ),
+                reasons=(
+                    duty.reason,
+                    Reason(
+                        code="when-nobody-forward",
+                        text=f"personne de permanence : transfert vers {nobody.forward_to}",
+                    ),
+                ),
+            )
     reasons = [duty.reason]
     if backup:
         reasons.append(
