@@ -47,6 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     contacts_import.add_argument("department", help="department slug, e.g. dac46")
     contacts_import.add_argument("file", type=Path)
 
+    roster = commands.add_parser("roster", help="duty rota of a department")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="import an iCalendar file: each event naming a referent puts them on duty"
+    )
+    roster_import.add_argument("department", help="department slug, e.g. dac46")
+    roster_import.add_argument("file", type=Path)
+
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -65,6 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(settings, departments)
     if args.command == "call":
         return _call(settings, departments, args)
+    if args.command == "roster":
+        return asyncio.run(
+            _import_roster(settings, departments, args.department, args.file.name,
+                           args.file.read_bytes())
+        )  # fmt: skip
     return asyncio.run(
         _import_contacts(
             settings, departments, args.department, args.file.name, args.file.read_bytes()
@@ -209,6 +222,39 @@ async def _import_contacts(
         f"{len(problems)} line(s) skipped"
     )
     return 1 if problems and not rows else 0
+
+
+async def _import_roster(
+    settings: Settings, departments: Departments, slug: str, file_name: str, data: bytes
+) -> int:
+    from frontdoor.roster_import import IMPORT_WINDOW, import_calendar
+
+    department = departments.for_slug(slug)
+    if department is None:
+        print(f"no department {slug!r}", file=sys.stderr)
+        return 2
+    await _migrate(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_maker(engine)() as session:
+            parsed, stored = await import_calendar(
+                session=session,
+                department=department,
+                text=data.decode("utf-8", errors="replace"),
+                source=f"ical:{file_name}",
+                now=datetime.now(UTC),
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    for problem in parsed.problems:
+        print(f"{file_name}: {problem}", file=sys.stderr)
+    print(
+        f"{slug}: {stored} période(s) de permanence importée(s) pour les "
+        f"{IMPORT_WINDOW.days} prochains jours, {len(parsed.problems)} problème(s) ; "
+        f"appliquées par chaque instance en {settings.store_copies_refresh_s:g} s au plus"
+    )
+    return 1 if parsed.problems and not stored else 0
 
 
 if __name__ == "__main__":

@@ -123,6 +123,7 @@ def _department(
         ),
         referents=referents,
         roster=roster,
+        roster_feed=_feed_url(reader, data.get("roster", {})),
         public_allowed=public_allowed,
         ringing=ringing,
         voice=voice,
@@ -240,3 +241,13 @@ def load_departments(flows_dir: Path, prompts_path: Path) -> dict[str, Departmen
     if problems:
         raise ConfigError(problems)
     return by_number
+
+
+def _feed_url(reader: Reader, roster: Any) -> str | None:
+    url = roster.get("ical_feed") if isinstance(roster, dict) else None
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        reader.problem("roster.ical_feed", "expected the http(s) address of an iCalendar feed")
+        return None
+    return url

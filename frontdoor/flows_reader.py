@@ -29,7 +29,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
     "hours": {"weekly", "closures"},
     "ringing": {"strategy", "timeout", "accept_timeout", "show_caller_number", "max_message"},
     "referents": {"id", "name", "phone"},
-    "roster": {"shifts", "rotations", "overrides", "backup", "when_nobody"},
+    "roster": {"shifts", "rotations", "overrides", "backup", "when_nobody", "ical_feed"},
     "roster.shifts": {"days", "hours", "referents"},
     "roster.rotations": {"days", "hours", "anchor", "weeks"},
     "roster.overrides": {"from", "to", "kind", "referent", "instead_of", "reason"},

@@ -61,9 +61,10 @@ class Settings(BaseSettings):
         description='JSON map of API key to "department:referent", e.g. '
         '{"s3cret": "dac46:amartin"}: the key reads and corrects that department\'s requests.',
     )
-    known_contacts_refresh_s: float = Field(
+    store_copies_refresh_s: float = Field(
         default=30.0,
-        description="Seconds between refreshes of each instance's copy of the known contacts.",
+        description="Seconds between refreshes of each instance's copy of the known contacts "
+        "and stored roster overrides.",
     )
     jobs_enabled: bool = Field(
         default=True,

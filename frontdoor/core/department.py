@@ -57,3 +57,5 @@ class Department:
     # Days after which callers' numbers, names and recordings are removed; requests stay,
     # pseudonymised, for the indicators.
     retention_days: int = 365
+    # An iCalendar feed whose events put referents on duty (imported by a scheduled job).
+    roster_feed: str | None = None

@@ -14,6 +14,7 @@ from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.jobs.roster_feeds import import_feeds
 
 JOBS: tuple[Job, ...] = (
     Job(
@@ -50,6 +51,13 @@ JOBS: tuple[Job, ...] = (
         "numbers and names (requests stay, pseudonymised); drops old webhook answers.",
         crontab="41 2 * * *",
         run=purge_expired,
+    ),
+    Job(
+        name="roster-feeds-import",
+        description="Imports each department's iCalendar feed of who is on duty "
+        "(`[roster] ical_feed`) for the next 60 days.",
+        crontab="*/15 * * * *",
+        run=import_feeds,
     ),
     Job(
         name="job-runs-purge",

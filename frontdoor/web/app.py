@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 
 from aiohttp import web
 
@@ -16,6 +17,8 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
+from frontdoor.store.refresh import Refresher
+from frontdoor.store.roster_overrides import stored_overrides
 from frontdoor.voice import webhooks
 from frontdoor.web import api, tasks_api
 from frontdoor.web.keys import (
@@ -28,6 +31,7 @@ from frontdoor.web.keys import (
     NEW_CALLS,
     SESSIONS,
     SETTINGS,
+    STORE_COPIES,
     TWILIO_API,
     Clock,
 )
@@ -61,12 +65,24 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = session_maker(engine)
     app[NEW_CALLS] = NewCallWriter(engine)
     app[NEW_CALLS].start()
-    app[KNOWN_CALLERS] = KnownCallers(engine, refresh_s=app[SETTINGS].known_contacts_refresh_s)
-    await app[KNOWN_CALLERS].start()
+    app[KNOWN_CALLERS] = KnownCallers(engine)
+    app[STORE_COPIES] = Refresher(
+        "known contacts and roster overrides",
+        partial(_refresh_copies, app),
+        every_s=app[SETTINGS].store_copies_refresh_s,
+    )
+    await app[STORE_COPIES].start()
     yield
-    await app[KNOWN_CALLERS].stop()
+    await app[STORE_COPIES].stop()
     await app[NEW_CALLS].stop()
     await engine.dispose()
+
+
+async def _refresh_copies(app: web.Application) -> None:
+    """What calls read from memory: known contacts, and rosters with their stored overrides."""
+    await app[KNOWN_CALLERS].refresh()
+    async with app[SESSIONS]() as session:
+        app[DEPARTMENTS].apply_overrides(await stored_overrides(session=session))
 
 
 async def _outbound(app: web.Application) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
+from frontdoor.store.refresh import Refresher
 
 Clock = Callable[[], datetime]
 
@@ -29,6 +30,8 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 COUNTERS = web.AppKey("counters", Counter[str])
 NEW_CALLS = web.AppKey("new_calls", NewCallWriter)
 KNOWN_CALLERS = web.AppKey("known_callers", KnownCallers)
+# Refreshes known contacts and stored roster overrides in this instance.
+STORE_COPIES = web.AppKey("store_copies", Refresher)
 # The jobs the scheduler runs; absent, frontdoor.jobs.registry.JOBS (tests set their own).
 SCHEDULED_JOBS = web.AppKey("scheduled_jobs", tuple[Job, ...])
 TWILIO_API = web.AppKey("twilio_api", TwilioApi)

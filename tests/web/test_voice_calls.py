@@ -13,7 +13,7 @@ from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
-from frontdoor.web.keys import KNOWN_CALLERS
+from frontdoor.web.keys import STORE_COPIES
 from tests.web.calls import (
     AMARTIN,
     BLEROY,
@@ -241,8 +241,8 @@ async def test_a_known_caller_skips_the_menu_and_is_named_in_the_whisper(
         )
         await session.commit()
     await engine.dispose()
-    # Each instance refreshes its copy every FRONTDOOR_KNOWN_CONTACTS_REFRESH_S seconds.
-    await client.app[KNOWN_CALLERS].refresh()
+    # Each instance refreshes its copy every FRONTDOOR_STORE_COPIES_REFRESH_S seconds.
+    await client.app[STORE_COPIES].refresh()
     person = ScriptedPerson([], referents={AMARTIN: Answer(presses="1")})
 
     result = await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)

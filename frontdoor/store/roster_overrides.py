@@ -1,0 +1,72 @@
+"""Roster overrides kept in the store (an imported calendar, later the console).
+
+The department files hold the regular rota; these add one-off changes that every instance
+must apply, so they live in the database and each instance refreshes its copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.roster import Override, OverrideKind
+from frontdoor.store.models import RosterOverrideRow
+
+
+async def replace_from_source(
+    *,
+    session: AsyncSession,
+    department: str,
+    source: str,
+    overrides: Iterable[Override],
+    after: datetime,
+    now: datetime,
+) -> int:
+    """Make a source's overrides ending after ``after`` exactly ``overrides`` (a re-import)."""
+    await session.exec(
+        delete(RosterOverrideRow).where(
+            col(RosterOverrideRow.department) == department,
+            col(RosterOverrideRow.source) == source,
+            col(RosterOverrideRow.ends) > after,
+        )
+    )
+    count = 0
+    for override in overrides:
+        session.add(
+            RosterOverrideRow(
+                department=department,
+                starts=override.starts,
+                ends=override.ends,
+                kind=override.kind.value,
+                referent_id=override.referent_id,
+                instead_of=override.instead_of,
+                reason=override.reason,
+                source=source,
+                created_at=now,
+            )
+        )
+        count += 1
+    return count
+
+
+async def stored_overrides(*, session: AsyncSession) -> Mapping[str, tuple[Override, ...]]:
+    """Every stored override, by department slug."""
+    rows = (await session.exec(select(RosterOverrideRow))).all()
+    found: defaultdict[str, list[Override]] = defaultdict(list)
+    for row in rows:
+        found[row.department].append(
+            Override(
+                starts=row.starts,
+                ends=row.ends,
+                kind=OverrideKind(row.kind),
+                referent_id=row.referent_id,
+                instead_of=row.instead_of,
+                reason=row.reason,
+            )
+        )
+    return {slug: tuple(overrides) for slug, overrides in found.items()}
