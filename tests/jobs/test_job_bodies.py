@@ -1,0 +1,174 @@
+"""What each scheduled job does when its slot comes, against the real store, a local SMTP
+server and a local server answering as Twilio's REST API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlmodel import select
+
+from frontdoor.departments import Departments
+from frontdoor.jobs.base import JobContext
+from frontdoor.jobs.digest import send_digests
+from frontdoor.jobs.notifications import announce_shifts
+from frontdoor.jobs.retention import purge_expired
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
+from frontdoor.web.app import create_app
+from tests.conftest import AUTH_TOKEN
+from tests.fakes.smtp import SmtpRecorder
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS
+
+TUESDAY_0830 = datetime(2026, 5, 12, 8, 30, tzinfo=PARIS)
+
+
+def recording_url(settings: Settings, sid: str) -> str:
+    account = settings.twilio_account_sid
+    return f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}"
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object,
+    settings: Settings,
+    departments: Departments,
+    twilio_api: FakeTwilioApi,
+    smtp_server: SmtpRecorder,
+) -> TestClient:
+    twilio_api.account_sid = settings.twilio_account_sid
+    twilio_api.auth_token = AUTH_TOKEN
+    wired = settings.model_copy(
+        update={
+            "twilio_api_url": twilio_api.base_url,
+            "smtp_host": smtp_server.host,
+            "smtp_port": smtp_server.port,
+            "smtp_tls": "none",
+            "mail_from": "frontdoor@dac.example.org",
+        }
+    )
+    return await aiohttp_client(create_app(wired, departments))  # type: ignore[operator]
+
+
+async def test_referents_hear_by_sms_that_their_duty_begins_once(
+    client: TestClient, twilio_api: FakeTwilioApi
+) -> None:
+    detail = await announce_shifts(JobContext(app=client.app, slot=TUESDAY_0830))
+    again = await announce_shifts(
+        JobContext(app=client.app, slot=TUESDAY_0830 + timedelta(minutes=1))
+    )
+
+    sent = {(m["to"], m["from"], m["body"]) for m in twilio_api.messages}
+    assert sent == {
+        (AMARTIN, LOT, "DAC du Lot : vous êtes de permanence de 8 h 30 à 13 h 30. "
+                       "Aucun rappel en attente."),
+        (BLEROY, LOT, "DAC du Lot : vous êtes de permanence de 8 h 30 à 18 h 30. "
+                      "Aucun rappel en attente."),
+    }  # fmt: skip
+    assert detail == "2 shift-start SMS sent"
+    assert again == "0 shift-start SMS sent"
+
+
+async def test_the_coordinator_gets_the_digest_at_seven_local_time_only(
+    client: TestClient, smtp_server: SmtpRecorder
+) -> None:
+    six = await send_digests(
+        JobContext(app=client.app, slot=datetime(2026, 5, 12, 6, 0, tzinfo=PARIS))
+    )
+    seven = await send_digests(
+        JobContext(app=client.app, slot=datetime(2026, 5, 12, 7, 0, tzinfo=PARIS))
+    )
+
+    assert six == "0 digest(s) sent"
+    assert seven == "1 digest(s) sent"  # Moselle mails its coordinator; the Lot escalates by SMS
+    [mail] = smtp_server.mails
+    assert mail.rcpt_tos == ["coordination@dac57.mssante.fr"]
+    body = mail.message.get_content()
+    assert "DAC de Moselle — synthèse du lundi 11/05/2026" in body
+    assert "mercredi 13/05 13:30 – 17:00" in body  # the uncovered Wednesday afternoon
+
+
+async def test_past_retention_recordings_go_and_callers_are_pseudonymised(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
+    recording = recording_url(settings, "RE" + "a" * 32)
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        old = Request(
+            department="dac57", channel="voice", call_sid="CA" + "1" * 32,
+            caller_number="+33611223344", caller_name="Docteur Jeanne Roux",
+            recording_url=recording, received_at=now - timedelta(days=400), outcome="voicemail",
+        )  # fmt: skip
+        recent = Request(
+            department="dac57", channel="voice", call_sid="CA" + "2" * 32,
+            caller_number="+33611223355", received_at=now - timedelta(days=10),
+        )  # fmt: skip
+        session.add_all([old, recent])
+        await session.flush()
+        session.add(
+            RequestEvent(
+                request_id=old.id or 0,
+                at=old.received_at,
+                kind="incoming",
+                reasons=[{"code": "known-caller", "text": "appelant connu : Docteur Jeanne Roux"}],
+            )  # fmt: skip
+        )
+        session.add(
+            WebhookReceipt(
+                key="k" * 64,
+                received_at=now - timedelta(days=3),
+                status=200,
+                content_type="text/xml",
+                body="<Response/>",
+            )  # fmt: skip
+        )
+        await session.commit()
+
+    detail = await purge_expired(JobContext(app=client.app, slot=now))
+
+    async with session_maker(engine)() as session:
+        requests = {r.call_sid: r for r in (await session.exec(select(Request))).all()}
+        [event] = (await session.exec(select(RequestEvent))).all()
+        receipts = (await session.exec(select(WebhookReceipt))).all()
+    await engine.dispose()
+    purged, kept = requests["CA" + "1" * 32], requests["CA" + "2" * 32]
+    assert purged.caller_number is not None
+    assert purged.caller_number.startswith("pseudo:")
+    assert (purged.caller_name, purged.recording_url, purged.outcome) == (None, None, "voicemail")
+    assert twilio_api.deleted_recordings == ["RE" + "a" * 32]
+    assert event.reasons == [{"code": "known-caller", "text": "appelant connu (nom effacé)"}]
+    assert kept.caller_number == "+33611223355"
+    assert receipts == []
+    assert detail.startswith("1 request(s) pseudonymised")
+
+
+async def test_a_recording_that_cannot_be_deleted_keeps_its_request_for_the_next_run(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(
+            Request(
+                department="dac46",
+                channel="voice",
+                call_sid="CA" + "3" * 32,
+                caller_number="+33611223344",
+                received_at=now - timedelta(days=400),
+                recording_url=recording_url(settings, "RE" + "b" * 32),
+            )  # fmt: skip
+        )
+        await session.commit()
+    twilio_api.fail_next(status=500)
+
+    await purge_expired(JobContext(app=client.app, slot=now))
+
+    async with session_maker(engine)() as session:
+        [request] = (await session.exec(select(Request))).all()
+    await engine.dispose()
+    assert request.caller_number == "+33611223344"
+    assert request.recording_url is not None
