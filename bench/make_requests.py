@@ -23,9 +23,13 @@ DAC46_NUMBER = "+33536490046"  # the Lot department, flows/dac46.toml
 ACCOUNT_SID = "AC" + "0" * 32
 
 
-def call_form(index: int) -> dict[str, str]:
-    """The form Twilio posts when a call comes in; index varies the caller's mobile."""
-    return {
+def call_form(index: int, at: str | None = None) -> dict[str, str]:
+    """The form Twilio posts when a call comes in; index varies the caller's mobile.
+
+    With `at`, the call carries a signed SimulatedAt: the service (run with
+    FRONTDOOR_SIMULATED_TIME=true) takes that instant as the time of the call.
+    """
+    form = {
         "AccountSid": ACCOUNT_SID,
         "ApiVersion": "2010-04-01",
         "CallSid": "CA" + secrets.token_hex(16),
@@ -34,6 +38,9 @@ def call_form(index: int) -> dict[str, str]:
         "From": f"+336120{index % 100_000:05d}",
         "To": DAC46_NUMBER,
     }
+    if at is not None:
+        form["SimulatedAt"] = at
+    return form
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,13 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--public-url", required=True, help="FRONTDOOR_PUBLIC_URL of the server")
     parser.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN of the server")
     parser.add_argument("--out", type=Path, required=True, help="file to write")
+    parser.add_argument("--at", help="ISO 8601 instant of the calls (signed SimulatedAt)")
     args = parser.parse_args(argv)
 
     validator = RequestValidator(args.token)
     url = args.public_url.rstrip("/") + VOICE_PATH
     with args.out.open("w", encoding="ascii") as out:
         for index in range(args.count):
-            form = call_form(index)
+            form = call_form(index, args.at)
             signature = validator.compute_signature(url, form)
             out.write(f"{signature}\t{urlencode(form)}\n")
     print(f"{args.count} signed calls for {url} in {args.out}", file=sys.stderr)
