@@ -176,16 +176,8 @@ def _merged(ranges: list[TimeRange]) -> tuple[TimeRange, ...]:
 
 
 def _closures(reader: Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Closure, ...]:
-    if not isinstance(value, list):
-        reader.problem("hours.closures", "expected a list of { from, to, reason } tables")
-        return ()
     closures = []
-    for index, item in enumerate(value):
-        where = f"hours.closures[{index}]"
-        if not isinstance(item, dict):
-            reader.problem(where, 'expected a table { from = "…", to = "…", reason = "…" }')
-            continue
-        reader.unknown_keys(item, "hours.closures", prefix=where)
+    for where, item in reader.tables(value, "hours.closures", "from, to and reason"):
         starts = reader.local_datetime(item.get("from"), f"{where}.from", timezone)
         ends = reader.local_datetime(item.get("to"), f"{where}.to", timezone)
         reason = reader.text(item, "reason", f"{where}.reason", "fermeture exceptionnelle")

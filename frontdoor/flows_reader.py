@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -71,6 +71,21 @@ class Reader:
             return {}
         self.unknown_keys(value, section, prefix=key)
         return value
+
+    def tables(
+        self, value: Any, section: str, expected: str
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Each table of a list such as [[roster.shifts]], with where it stands in the file."""
+        if not isinstance(value, list):
+            self.problem(section, f"expected a list of [[{section}]] tables")
+            return
+        for index, item in enumerate(value):
+            where = f"{section}[{index}]"
+            if not isinstance(item, dict):
+                self.problem(where, f"expected a table with {expected}")
+                continue
+            self.unknown_keys(item, section, prefix=where)
+            yield where, item
 
     def unknown_keys(self, value: Mapping[str, Any], section: str, *, prefix: str) -> None:
         for extra in sorted(set(value) - KNOWN_KEYS[section]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,12 +38,7 @@ def referents(reader: Reader, value: Any) -> dict[str, Referent]:
         reader.problem("referents", "expected at least one [[referents]] entry")
         return {}
     referents: dict[str, Referent] = {}
-    for index, item in enumerate(value):
-        where = f"referents[{index}]"
-        if not isinstance(item, dict):
-            reader.problem(where, "expected a table with id, name and phone")
-            continue
-        reader.unknown_keys(item, "referents", prefix=where)
+    for where, item in reader.tables(value, "referents", "id, name and phone"):
         referent_id = reader.text(item, "id", f"{where}.id")
         if referent_id in referents:
             reader.problem(f"{where}.id", f"{referent_id!r} is used twice")
@@ -64,20 +59,26 @@ def roster(
     own_number: str,
 ) -> Roster:
     shifts = []
-    for where, item in _tables(reader, data, "shifts", "days, hours and referents"):
+    for where, item in reader.tables(
+        data.get("shifts", []), "roster.shifts", "days, hours and referents"
+    ):
         days, hours = _days_and_hours(reader, item, where)
         ids = _referent_ids(reader, item.get("referents"), f"{where}.referents", referents)
         if hours is not None:
             shifts.append(Shift(weekdays=days, hours=hours, referent_ids=ids))
     rotations = []
-    for where, item in _tables(reader, data, "rotations", "days, hours, anchor and weeks"):
+    for where, item in reader.tables(
+        data.get("rotations", []), "roster.rotations", "days, hours, anchor and weeks"
+    ):
         days, hours = _days_and_hours(reader, item, where)
         anchor = _date(reader, item.get("anchor"), f"{where}.anchor")
         weeks = _weeks(reader, item.get("weeks"), f"{where}.weeks", referents)
         if hours is not None and anchor is not None and weeks:
             rotations.append(Rotation(weekdays=days, hours=hours, anchor=anchor, weeks=weeks))
     overrides = []
-    for where, item in _tables(reader, data, "overrides", "from, to, kind and referent"):
+    for where, item in reader.tables(
+        data.get("overrides", []), "roster.overrides", "from, to, kind and referent"
+    ):
         override = _override(reader, item, where, referents, timezone)
         if override is not None:
             overrides.append(override)
@@ -111,22 +112,6 @@ def callbacks(
             f"{target!r}: expected a referent id of [[referents]] or a mail address",
         )
     return CallbackPolicy(deadline=deadline)
-
-
-def _tables(
-    reader: Reader, data: Mapping[str, Any], key: str, expected: str
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        reader.problem(f"roster.{key}", f"expected a list of [[roster.{key}]] tables")
-        return
-    for index, item in enumerate(value):
-        where = f"roster.{key}[{index}]"
-        if not isinstance(item, dict):
-            reader.problem(where, f"expected a table with {expected}")
-            continue
-        reader.unknown_keys(item, f"roster.{key}", prefix=where)
-        yield where, item
 
 
 def _days_and_hours(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,8 @@ from frontdoor.flows import load_departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
+from tests.fakes.smtp import SmtpRecorder
+from tests.fakes.twilio_api import FakeTwilioApi
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://frontdoor.example.org"
@@ -88,10 +90,6 @@ def departments() -> Departments:
 
 
 # The outbound providers' fakes (tests/fakes/), imported here to keep the lines above untouched.
-from collections.abc import AsyncIterator  # noqa: E402
-
-from tests.fakes.smtp import SmtpRecorder  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
 
 
 @pytest.fixture
@@ -109,3 +107,24 @@ async def smtp_server() -> AsyncIterator[SmtpRecorder]:
     recorder = await SmtpRecorder().start()
     yield recorder
     await recorder.close()
+
+
+@pytest.fixture
+def wired_settings(
+    settings: Settings, twilio_api: FakeTwilioApi, smtp_server: SmtpRecorder
+) -> Settings:
+    """Settings whose outbound side reaches the local fakes: Twilio's REST API, an SMTP server.
+
+    One Twilio account, as in production: its token signs the webhooks and opens its API.
+    """
+    twilio_api.account_sid = settings.twilio_account_sid
+    twilio_api.auth_token = AUTH_TOKEN
+    return settings.model_copy(
+        update={
+            "twilio_api_url": twilio_api.base_url,
+            "smtp_host": smtp_server.host,
+            "smtp_port": smtp_server.port,
+            "smtp_tls": "none",
+            "mail_from": "frontdoor@dac.example.org",
+        }
+    )

@@ -18,7 +18,6 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.web.app import create_app
-from tests.conftest import AUTH_TOKEN
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS
@@ -33,24 +32,9 @@ def recording_url(settings: Settings, sid: str) -> str:
 
 @pytest.fixture
 async def client(
-    aiohttp_client: object,
-    settings: Settings,
-    departments: Departments,
-    twilio_api: FakeTwilioApi,
-    smtp_server: SmtpRecorder,
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
 ) -> TestClient:
-    twilio_api.account_sid = settings.twilio_account_sid
-    twilio_api.auth_token = AUTH_TOKEN
-    wired = settings.model_copy(
-        update={
-            "twilio_api_url": twilio_api.base_url,
-            "smtp_host": smtp_server.host,
-            "smtp_port": smtp_server.port,
-            "smtp_tls": "none",
-            "mail_from": "frontdoor@dac.example.org",
-        }
-    )
-    return await aiohttp_client(create_app(wired, departments))  # type: ignore[operator]
+    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
 
 
 async def test_referents_hear_by_sms_that_their_duty_begins_once(

@@ -34,18 +34,9 @@ LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 
 @pytest.fixture
 async def client(
-    aiohttp_client: object,
-    settings: Settings,
-    departments: Departments,
-    twilio_api: FakeTwilioApi,
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
 ) -> TestClient:
-    # One Twilio account: its token signs the webhooks and opens its REST API.
-    twilio_api.account_sid = settings.twilio_account_sid
-    twilio_api.auth_token = AUTH_TOKEN
-    with_api = settings.model_copy(
-        update={"twilio_api_url": twilio_api.base_url, "jobs_enabled": False}
-    )
-    return await aiohttp_client(create_app(with_api, departments))  # type: ignore[operator]
+    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
 
 
 async def tasks(settings: Settings) -> list[CallbackTaskRow]:
