@@ -9,7 +9,7 @@ so nothing about a call lives in one process's memory.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -19,21 +19,24 @@ from frontdoor.core.calendar import Opening
 from frontdoor.core.department import Department
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
-from frontdoor.core.roster import Referent
 from frontdoor.core.routing import plan_route
 from frontdoor.core.spoken import spoken_moment
+from frontdoor.core.voice_actions import (
+    Action,
+    Ask,
+    CallUpdate,
+    Connect,
+    Hangup,
+    Next,
+    Outcome,
+    RecordMessage,
+    Redirect,
+    Reply,
+    Ring,
+    Say,
+)
 
 MENU_TRIES = 2
-
-
-class Outcome(StrEnum):
-    IN_PROGRESS = "in_progress"
-    TAKEN = "taken"  # a referent pressed 1 and was connected
-    VOICEMAIL = "voicemail"  # the caller left a message
-    ABANDONED = "abandoned"  # the caller hung up before a referent or a message
-    CLOSED = "closed"  # closed line, no message left
-    PUBLIC_NOT_ALLOWED = "public_not_allowed"  # a member of the public on a pro-only line
-    FORWARDED = "forwarded"  # nobody on duty: put through to another number (when_nobody)
 
 
 class Menu(StrEnum):
@@ -51,87 +54,6 @@ PROFESSION_KEYS: Mapping[str, ReferrerType] = {
     "6": ReferrerType.OTHER_HEALTH,
 }
 PUBLIC_KEYS: Mapping[str, ReferrerType] = {"2": ReferrerType.PATIENT, "3": ReferrerType.CARER}
-
-
-@dataclass(kw_only=True, frozen=True)
-class Next:
-    """The step Twilio should call next, with its parameters."""
-
-    step: str
-    params: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(kw_only=True, frozen=True)
-class Say:
-    text: str
-
-
-@dataclass(kw_only=True, frozen=True)
-class Ask:
-    """Read a prompt and wait for one key; with no key, the following actions run."""
-
-    prompt: str
-    then: Next
-    timeout_s: int = 6
-
-
-@dataclass(kw_only=True, frozen=True)
-class Ring:
-    """Ring referents; each must accept after a whisper before the legs are bridged."""
-
-    attempt: int
-    referents: tuple[Referent, ...]
-    timeout_s: int
-    caller_id: str
-    then: Next
-
-
-@dataclass(kw_only=True, frozen=True)
-class RecordMessage:
-    then: Next
-    max_s: int
-
-
-@dataclass(kw_only=True, frozen=True)
-class Redirect:
-    then: Next
-
-
-@dataclass(kw_only=True, frozen=True)
-class Connect:
-    """Put the call through to one number, shown the department's number (click-to-call)."""
-
-    number: str
-    caller_id: str
-    timeout_s: int
-    then: Next | None = None  # where Twilio reports the result; None: the next verb runs
-
-
-@dataclass(kw_only=True, frozen=True)
-class Hangup:
-    pass
-
-
-Action = Say | Ask | Ring | Connect | RecordMessage | Redirect | Hangup
-
-
-@dataclass(kw_only=True, frozen=True)
-class CallUpdate:
-    """Fields of the request a step sets; None leaves a field as it is."""
-
-    referrer_type: ReferrerType | None = None
-    outcome: Outcome | None = None
-    callback_needed: bool | None = None
-    out_of_hours: bool | None = None
-    taken_by: str | None = None
-    attempts: int | None = None
-
-
-@dataclass(kw_only=True, frozen=True)
-class Reply:
-    actions: tuple[Action, ...]
-    update: CallUpdate = field(default_factory=CallUpdate)
-    reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(kw_only=True, frozen=True)

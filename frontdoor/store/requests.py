@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.call_flow import CallUpdate, KnownCaller, Reply
+from frontdoor.core.call_flow import KnownCaller
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.voice_actions import CallUpdate, Reply
 from frontdoor.store.models import KnownContact, Request, RequestEvent, WebhookReceipt
 
 

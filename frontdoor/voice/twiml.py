@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from frontdoor.core.call_flow import (
+from frontdoor.core.department import Department
+from frontdoor.core.voice_actions import (
     Action,
     Ask,
     Connect,
@@ -17,7 +18,6 @@ from frontdoor.core.call_flow import (
     Ring,
     Say,
 )
-from frontdoor.core.department import Department
 
 VOICE_PATH = "/twilio/voice"
 STATUS_PATH = "/twilio/voice/status"

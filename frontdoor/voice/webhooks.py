@@ -14,10 +14,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.core import call_flow
 from frontdoor.core.calendar import opening_at
-from frontdoor.core.call_flow import Menu, Outcome
+from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.voice_actions import Outcome
 from frontdoor.store.models import Request
 from frontdoor.store.new_calls import NewCall, Stored, request_row
 from frontdoor.store.requests import (

@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.call_flow import Next
 from frontdoor.core.callbacks import (
     OUTCOME_LABELS_FR,
     CallbackOutcome,
@@ -21,6 +20,7 @@ from frontdoor.core.callbacks import (
 )
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
+from frontdoor.core.voice_actions import Next
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import record_event, request_by_id

@@ -12,19 +12,8 @@ from frontdoor.core.call_flow import (
     MENU_TRIES,
     PROFESSION_KEYS,
     PUBLIC_KEYS,
-    Action,
-    Ask,
-    CallUpdate,
-    Hangup,
     KnownCaller,
     Menu,
-    Next,
-    Outcome,
-    RecordMessage,
-    Redirect,
-    Reply,
-    Ring,
-    Say,
     accept,
     call_ended,
     incoming,
@@ -38,6 +27,19 @@ from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.roster import Referent, Roster, Shift
+from frontdoor.core.voice_actions import (
+    Action,
+    Ask,
+    CallUpdate,
+    Hangup,
+    Next,
+    Outcome,
+    RecordMessage,
+    Redirect,
+    Reply,
+    Ring,
+    Say,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 TUESDAY_10H = datetime(2026, 5, 19, 10, 0, tzinfo=PARIS)

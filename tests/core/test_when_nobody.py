@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from frontdoor.core.call_flow import Connect, Hangup, Outcome, RecordMessage, ring, ring_ended
+from frontdoor.core.call_flow import ring, ring_ended
 from frontdoor.core.department import Department
 from frontdoor.core.roster import NobodyOnDuty, WhenNobody
 from frontdoor.core.routing import plan_route
+from frontdoor.core.voice_actions import Connect, Hangup, Outcome, RecordMessage
 from tests.core.test_routing import MONDAY_10H, department
 
 NEIGHBOUR = "+33199000001"

@@ -1,0 +1,105 @@
+"""What a step of a call can ask of the telephone: the vocabulary of core.call_flow's replies.
+
+A Reply lists abstract actions (say, ask for a key, ring, record…) that the voice adapter
+renders as TwiML, the changes to make to the request, and the reasons for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.roster import Referent
+
+
+class Outcome(StrEnum):
+    IN_PROGRESS = "in_progress"
+    TAKEN = "taken"  # a referent pressed 1 and was connected
+    VOICEMAIL = "voicemail"  # the caller left a message
+    ABANDONED = "abandoned"  # the caller hung up before a referent or a message
+    CLOSED = "closed"  # closed line, no message left
+    PUBLIC_NOT_ALLOWED = "public_not_allowed"  # a member of the public on a pro-only line
+    FORWARDED = "forwarded"  # nobody on duty: put through to another number (when_nobody)
+
+
+@dataclass(kw_only=True, frozen=True)
+class Next:
+    """The step Twilio should call next, with its parameters."""
+
+    step: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(kw_only=True, frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(kw_only=True, frozen=True)
+class Ask:
+    """Read a prompt and wait for one key; with no key, the following actions run."""
+
+    prompt: str
+    then: Next
+    timeout_s: int = 6
+
+
+@dataclass(kw_only=True, frozen=True)
+class Ring:
+    """Ring referents; each must accept after a whisper before the legs are bridged."""
+
+    attempt: int
+    referents: tuple[Referent, ...]
+    timeout_s: int
+    caller_id: str
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
+class RecordMessage:
+    then: Next
+    max_s: int
+
+
+@dataclass(kw_only=True, frozen=True)
+class Redirect:
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
+class Connect:
+    """Put the call through to one number, shown the department's number (click-to-call)."""
+
+    number: str
+    caller_id: str
+    timeout_s: int
+    then: Next | None = None  # where Twilio reports the result; None: the next verb runs
+
+
+@dataclass(kw_only=True, frozen=True)
+class Hangup:
+    pass
+
+
+Action = Say | Ask | Ring | Connect | RecordMessage | Redirect | Hangup
+
+
+@dataclass(kw_only=True, frozen=True)
+class CallUpdate:
+    """Fields of the request a step sets; None leaves a field as it is."""
+
+    referrer_type: ReferrerType | None = None
+    outcome: Outcome | None = None
+    callback_needed: bool | None = None
+    out_of_hours: bool | None = None
+    taken_by: str | None = None
+    attempts: int | None = None
+
+
+@dataclass(kw_only=True, frozen=True)
+class Reply:
+    actions: tuple[Action, ...]
+    update: CallUpdate = field(default_factory=CallUpdate)
+    reasons: tuple[Reason, ...] = ()
