@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
@@ -23,6 +23,8 @@ class RequestBase(SQLModel):
     taken_by: str | None = Field(default=None, max_length=60)
     attempts: int = 0
     duration_s: int | None = None
+    # What the DAC gave (type de réponse): "information", "orientation", …; None: not yet said.
+    response_type: str | None = Field(default=None, max_length=30)
 
 
 class Request(RequestBase, table=True):
@@ -157,3 +159,71 @@ class RosterOverrideRow(SQLModel, table=True):
     reason: str = Field(max_length=200)
     source: str = Field(max_length=200)  # "ical:<file or feed>", "console:<account>"
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Message(SQLModel, table=True):
+    """An SMS or mail received or sent under a request. Its body is personal data."""
+
+    __tablename__ = "messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    channel: str = Field(max_length=10)  # "sms", "mail"
+    direction: str = Field(max_length=3)  # "in", "out"
+    # The provider's id (Twilio MessageSid, a mail's Message-ID): a retry is stored once.
+    provider_id: str | None = Field(default=None, unique=True, max_length=250)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    body: str | None = None
+    # For messages sent: the referent who wrote it, or "frontdoor" for automatic answers.
+    author: str | None = Field(default=None, max_length=60)
+    kind: str | None = Field(default=None, max_length=30)  # "acknowledgement", "answer"…
+    segments: int | None = None
+    status: str | None = Field(default=None, max_length=30)
+
+
+class SmsOptOut(SQLModel, table=True):
+    """A number that sent STOP to a department: no SMS goes to it until START."""
+
+    __tablename__ = "sms_opt_outs"
+    __table_args__ = (UniqueConstraint("department", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    number: str = Field(max_length=40)
+    opted_out_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Resource(SQLModel, table=True):
+    """A service of the territory (ressource): where to send a person, and how to reach it."""
+
+    __tablename__ = "resources"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=20)  # "finess", "hsds", "csv", "local"
+    source_id: str = Field(max_length=100)  # the FINESS number, the HSDS id, the CSV's id
+    name: str = Field(max_length=300)
+    category: str = Field(index=True, max_length=30)  # core.taxonomy.Category
+    finess_category: str | None = Field(default=None, max_length=10)
+    address: str | None = Field(default=None, max_length=300)
+    postal_code: str | None = Field(default=None, index=True, max_length=10)
+    commune_insee: str | None = Field(default=None, index=True, max_length=10)
+    commune_name: str | None = Field(default=None, max_length=150)
+    departement: str | None = Field(default=None, index=True, max_length=3)  # "46", "2A", "974"
+    latitude: float | None = None
+    longitude: float | None = None
+    phones: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    email: str | None = Field(default=None, max_length=200)  # or an MSSanté address
+    website: str | None = Field(default=None, max_length=300)
+    hours_text: str | None = Field(default=None, max_length=500)
+    hours: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # INSEE codes of the communes it serves (a SSIAD serves a list of communes, not a radius).
+    serves_communes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    audience: str = Field(default="public", max_length=20)  # "public", "professionals"
+    checked_at: date | None = None
+    # Edited in Frontdoor: an import does not overwrite it silently.
+    edited_locally: bool = False
+    # Name, category words, synonyms and commune, lower-cased without accents: what
+    # full-text search reads (written by the store on every save).
+    search_text: str = Field(default="", max_length=2000)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
