@@ -17,6 +17,7 @@ from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
 from frontdoor.flows import ConfigError, load_departments
+from frontdoor.logs import configure_logging
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
@@ -57,9 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("database schema is up to date")

@@ -1,0 +1,74 @@
+"""Callers' numbers, names and messages are health data: they never reach the logs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from frontdoor.departments import Departments
+from frontdoor.jobs.base import JobContext
+from frontdoor.jobs.callbacks import escalate_overdue
+from frontdoor.logs import hold_back_libraries
+from frontdoor.phone import Answer, ScriptedPerson
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import KnownContact
+from frontdoor.web.app import create_app
+from frontdoor.web.keys import STORE_COPIES
+from tests.web.calls import AMARTIN, LOT, MOSELLE, PARIS, TUESDAY_MORNING, place_call
+
+NUMBER = "+33699887766"
+NAME = "Mme Jocelyne Personnelle"
+MESSAGE = "Rappelez-moi pour ma mère, diabète déséquilibré"
+WITHOUT_PLUS = NUMBER.removeprefix("+")
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
+) -> TestClient:
+    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+
+
+async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
+    client: TestClient, wired_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The most talkative setting an operator can choose.
+    hold_back_libraries()
+    caplog.set_level(logging.DEBUG)
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(KnownContact(department="dac46", number=NUMBER, name=NAME, referrer_type="gp"))
+        await session.commit()
+    await engine.dispose()
+    await client.app[STORE_COPIES].refresh()
+
+    await place_call(
+        client,
+        at=TUESDAY_MORNING,
+        to=LOT,
+        from_=NUMBER,
+        person=ScriptedPerson([], referents={AMARTIN: Answer(presses="1")}),
+    )
+    await place_call(
+        client,
+        at=datetime(2026, 5, 15, 19, 5, tzinfo=PARIS),
+        to=LOT,
+        from_=NUMBER,
+        person=ScriptedPerson([], message=MESSAGE),
+    )
+    await place_call(
+        client, at=TUESDAY_MORNING, to=MOSELLE, from_=NUMBER, person=ScriptedPerson(["2"])
+    )
+    await escalate_overdue(
+        JobContext(app=client.app, slot=datetime(2026, 5, 19, 12, 0, tzinfo=PARIS))
+    )  # fmt: skip
+
+    assert caplog.records, "the run logged nothing: the test would prove nothing"
+    for record in caplog.records:
+        text = record.getMessage() + (record.exc_text or "")
+        for secret in (NUMBER, WITHOUT_PLUS, NAME, MESSAGE):
+            assert secret not in text, f"{record.name}: {text}"
