@@ -17,6 +17,7 @@ from frontdoor import flows_roster
 from frontdoor.core.calendar import Calendar, Closure, TimeRange, holidays_subdivision
 from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.flows_reader import ConfigError, Problem, Reader
+from frontdoor.sms.texts import problems as sms_text_problems
 
 __all__ = ["ConfigError", "Problem", "load_department", "load_departments", "load_prompts"]
 
@@ -112,6 +113,14 @@ def _department(
         elif not isinstance(value, str) or not value.strip():
             reader.problem(f"prompts.{key}", "expected non-empty text")
 
+    own_sms = data.get("sms", {})
+    if not isinstance(own_sms, dict):
+        reader.problem("sms", "expected a table of SMS texts")
+        own_sms = {}
+    for key, value in own_sms.items():
+        for message in sms_text_problems(key, value):
+            reader.problem(f"sms.{key}", message)
+
     if reader.problems or timezone is None:
         return None
     return Department(
@@ -128,6 +137,7 @@ def _department(
         ringing=ringing,
         voice=voice,
         prompts={**prompts, **own_prompts},
+        sms_texts=dict(own_sms),
         max_message_s=max_message,
         retention_days=retention_days,
         callbacks=callbacks,

@@ -15,7 +15,16 @@ from frontdoor.core.calendar import WEEKDAYS, TimeRange
 
 RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 KNOWN_KEYS: Mapping[str, set[str]] = {
-    "": {"department", "hours", "ringing", "referents", "roster", "callbacks", "prompts"},
+    "": {
+        "department",
+        "hours",
+        "ringing",
+        "referents",
+        "roster",
+        "callbacks",
+        "prompts",
+        "sms",
+    },
     "department": {
         "slug",
         "name",

@@ -9,6 +9,7 @@ import pytest
 
 from frontdoor.jobs.registry import JOBS, jobs_table
 from frontdoor.settings import Settings
+from frontdoor.sms.webhooks import SMS_PATH
 from frontdoor.voice.twiml import STATUS_PATH, VOICE_PATH
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -27,7 +28,7 @@ def test_every_setting_is_documented(name: str) -> None:
     assert any(env in README for env in environment_names(name)), name
 
 
-@pytest.mark.parametrize("path", [VOICE_PATH, STATUS_PATH])
+@pytest.mark.parametrize("path", [VOICE_PATH, STATUS_PATH, SMS_PATH])
 def test_the_webhooks_to_configure_are_documented(path: str) -> None:
     assert path in README
 

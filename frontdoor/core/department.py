@@ -59,3 +59,5 @@ class Department:
     retention_days: int = 365
     # An iCalendar feed whose events put referents on duty (imported by a scheduled job).
     roster_feed: str | None = None
+    # The department's own wording of SMS texts (templates/sms/texts.toml keys).
+    sms_texts: Mapping[str, str] = field(default_factory=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col, or_, select
 
 from frontdoor.core.retention import (
@@ -15,7 +15,7 @@ from frontdoor.core.retention import (
 )
 from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.twilio_api import OutboundError
-from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
+from frontdoor.store.models import Message, Request, RequestEvent, WebhookReceipt
 from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,10 @@ async def purge_expired(ctx: JobContext) -> str:
                 for event in events:
                     event.reasons = scrubbed_reasons(event.reasons)
                     session.add(event)
+                # What was written (SMS, mail) goes with who wrote it; the rows stay, counted.
+                await session.exec(
+                    update(Message).where(col(Message.request_id) == request.id).values(body=None)
+                )
                 purged += 1
         receipts = await session.exec(
             delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < ctx.slot - RECEIPTS_KEPT)

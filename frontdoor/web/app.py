@@ -14,6 +14,8 @@ from frontdoor.jobs.scheduler import scheduler_context
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
+from frontdoor.sms import api as sms_api
+from frontdoor.sms import webhooks as sms_webhooks
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
@@ -55,6 +57,8 @@ def create_app(
     webhooks.add_routes(app)
     api.add_routes(app)
     tasks_api.add_routes(app)
+    sms_webhooks.add_routes(app)
+    sms_api.add_routes(app)
     app.router.add_get("/healthz", _healthz)
     return app
 

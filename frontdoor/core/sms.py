@@ -1,0 +1,265 @@
+"""The SMS channel's decisions: segments, carrier keywords, and what an incoming SMS gets.
+
+Pure: the time, the opening, the sender's opt-out state and open request are passed in; texts
+come from templates/sms/texts.toml (frontdoor.sms.texts), overlaid per department.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from string import Template
+
+from frontdoor.core.calendar import Opening, require_aware
+from frontdoor.core.department import Department
+from frontdoor.core.reasons import Reason
+from frontdoor.core.roster import on_duty
+from frontdoor.core.spoken import spoken_moment
+
+# A later SMS joins the sender's request while it is this recent (and its callback not closed).
+OPEN_REQUEST_WINDOW = timedelta(hours=72)
+# One acknowledgement (and one notification of the referents) per request within this time.
+ACK_QUIET = timedelta(hours=1)
+# A referent's answer longer than this is refused: it would arrive in pieces, and cost.
+MAX_ANSWER_SEGMENTS = 10
+
+# GSM 03.38 (3GPP TS 23.038) default alphabet: one septet each. Only the capital Ç is there
+# (0x09); ç, ê, â, ô, î, û, œ, À and ’ are not, and turn the whole SMS into UCS-2, as
+# Twilio's own calculator counts (TwilioDevEd/message-segment-calculator, UnicodeToGSM.ts).
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# The extension table: an escape septet then the character, so two septets each.
+GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+class Encoding(StrEnum):
+    GSM7 = "GSM-7"
+    UCS2 = "UCS-2"
+
+
+@dataclass(kw_only=True, frozen=True)
+class SegmentCount:
+    encoding: Encoding
+    count: int  # segments billed and delivered (an empty text still costs one)
+    characters: int  # septets in GSM-7, UTF-16 code units in UCS-2
+
+
+def segments(text: str) -> SegmentCount:
+    """How a text travels: 160 septets in one SMS, 153 per part beyond (the rest is the
+    concatenation header); in UCS-2, 70 code units, 67 per part. An emoji is 2 units."""
+    if all(char in GSM_BASIC or char in GSM_EXTENSION for char in text):
+        units = sum(2 if char in GSM_EXTENSION else 1 for char in text)
+        encoding, single, part = Encoding.GSM7, 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        encoding, single, part = Encoding.UCS2, 70, 67
+    count = 1 if units <= single else -(-units // part)
+    return SegmentCount(encoding=encoding, count=count, characters=units)
+
+
+class Keyword(StrEnum):
+    OPT_OUT = "opt-out"
+    OPT_IN = "opt-in"
+    HELP = "help"
+
+
+# Carrier keywords, matched on the whole message only (case, accents, spaces, hyphens and a
+# final punctuation mark aside): "STOP" opts out, "merci de stopper" does not. Sources:
+# - Twilio's default handling on long codes (help.twilio.com/articles/223134027, "Twilio support
+#   for opt-out keywords (SMS STOP filtering)", and the Advanced Opt-Out tutorial,
+#   twilio.com/docs/messaging/tutorials/advanced-opt-out): STOP, STOPALL, UNSUBSCRIBE, CANCEL,
+#   END, QUIT, REVOKE, OPTOUT opt out; START, YES, UNSTOP opt back in; HELP, INFO get help.
+#   Twilio blocks our sends itself after these (error 21610), so we must honour at least them.
+# - The French words Twilio's Proxy drops as opt-outs (twilio.com/docs/proxy/opt-out-keywords):
+#   ARRET, ARRETE, ARRETT; and AWS's required list (docs.aws.amazon.com/sms-voice, "Required
+#   opt-out keywords"): ARRET, OPT-OUT, REMOVE.
+# - French usage: "STOP SMS" is the CNIL's name for the opt-out of commercial SMS, whose
+#   "STOP au 36xxx" short numbers do not apply to a DAC's informative messages (smsmode.com,
+#   "STOP SMS : tour d'horizon"); people still write STOP or ARRET, and both are honoured.
+KEYWORDS: tuple[tuple[Keyword, frozenset[str]], ...] = (
+    (
+        Keyword.OPT_OUT,
+        frozenset(
+            {"STOP", "STOPALL", "STOPSMS", "ARRET", "ARRETE", "ARRETT", "ARRETSMS",
+             "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "REMOVE",
+             "DESABONNER", "DESINSCRIRE", "DESINSCRIPTION"}
+        ),
+    ),
+    (Keyword.OPT_IN, frozenset({"START", "UNSTOP", "YES"})),
+    (Keyword.HELP, frozenset({"HELP", "INFO", "AIDE"})),
+)  # fmt: skip
+
+
+def keyword_of(text: str) -> Keyword | None:
+    """The carrier keyword a whole message is, if it is one."""
+    folded = unicodedata.normalize("NFKD", text.strip().rstrip(".!").upper())
+    word = "".join(c for c in folded if c.isalnum())  # drops accents, spaces and hyphens
+    return next((keyword for keyword, words in KEYWORDS if word in words), None)
+
+
+class SmsAction(StrEnum):
+    OPT_OUT = "opt-out"  # remember the number; send nothing more to it
+    OPT_IN = "opt-in"  # forget its opt-out
+    HELP = "help"  # answer with the help text, no request
+    NEW_REQUEST = "new-request"
+    JOIN_REQUEST = "join-request"  # a further message of the sender's open request
+
+
+@dataclass(kw_only=True, frozen=True)
+class SmsReply:
+    action: SmsAction
+    # The text sent back by return (TwiML <Message>), and what it is; None: nothing.
+    reply: str | None = None
+    reply_kind: str | None = None  # "acknowledgement", "help", "opted-in"
+    # Referents to tell, now, that a message is waiting (never its content).
+    notify: tuple[str, ...] = ()
+    callback_needed: bool = False
+    out_of_hours: bool = False
+    reasons: tuple[Reason, ...] = ()
+
+
+def inbound(
+    department: Department,
+    *,
+    at: datetime,
+    opening: Opening,
+    text: str,
+    opted_out: bool,
+    open_request: bool,
+    texts: Mapping[str, str],
+    last_acknowledged_at: datetime | None = None,
+    withheld: bool = False,
+) -> SmsReply:
+    """What an SMS received at ``at`` gets, and why.
+
+    Keywords first (STOP from anyone; START only from a number that opted out, otherwise a
+    "yes" is a reply to a referent). Then the message opens a request or joins the sender's
+    open one; it is acknowledged unless one was sent within the last hour, the number opted
+    out or the sender has no number (``withheld``: a short code, a name).
+    In hours the referents on duty are told (the backup list when nobody is on duty); out of
+    hours nobody is woken up: the request needs a callback, like a missed call.
+    """
+    require_aware(at)
+    keyword = keyword_of(text)
+    if keyword is Keyword.OPT_OUT:
+        return SmsReply(
+            action=SmsAction.OPT_OUT,
+            reasons=(_reason("sms-opt-out", "désinscription (STOP) : plus aucun SMS envoyé"),),
+        )
+    if keyword is Keyword.OPT_IN and opted_out:
+        return SmsReply(
+            action=SmsAction.OPT_IN,
+            reply=render(texts["opted_in"], department),
+            reply_kind="opted-in",
+            reasons=(_reason("sms-opt-in", "réinscription (START) : SMS de nouveau permis"),),
+        )
+    if keyword is Keyword.HELP:
+        if opted_out:  # as Twilio does: no automatic answer to a number that opted out
+            why = _reason(
+                "sms-help", "demande d'aide (HELP/AIDE/INFO) : numéro désinscrit, rien envoyé"
+            )
+            return SmsReply(action=SmsAction.HELP, reasons=(why,))
+        return SmsReply(
+            action=SmsAction.HELP,
+            reply=render(texts["help"], department),
+            reply_kind="help",
+            reasons=(_reason("sms-help", "demande d'aide (HELP/AIDE/INFO) : texte d'aide"),),
+        )
+
+    reasons = [
+        _reason("sms-join", "rattaché à la demande SMS en cours de ce numéro")
+        if open_request
+        else _reason("sms-new-request", "nouvelle demande par SMS"),
+        opening.reason,
+    ]
+    quiet = (
+        open_request
+        and last_acknowledged_at is not None
+        and at.astimezone(UTC) - last_acknowledged_at.astimezone(UTC) < ACK_QUIET
+    )
+    reply = None
+    if withheld:
+        reasons.append(
+            _reason("sms-no-ack-withheld", "pas d'accusé de réception : expéditeur sans numéro")
+        )
+    elif opted_out:
+        reasons.append(
+            _reason("sms-no-ack-opted-out", "pas d'accusé de réception : numéro désinscrit")
+        )
+    elif quiet:
+        reasons.append(
+            _reason(
+                "sms-no-ack-recent",
+                "pas de nouvel accusé de réception : envoyé il y a moins d'une heure",
+            )
+        )
+    else:
+        reply = acknowledgement(department, at=at, opening=opening, texts=texts)
+        reasons.append(_reason("sms-ack", "accusé de réception envoyé"))
+
+    notify: tuple[str, ...] = ()
+    callback_needed = False
+    if not opening.is_open:
+        callback_needed = True
+        reasons.append(
+            _reason("sms-callback", "hors horaires : personne n'est prévenu, à rappeler")
+        )
+    elif quiet:
+        reasons.append(
+            _reason("sms-notified-recently", "référents déjà prévenus il y a moins d'une heure")
+        )
+    else:
+        duty = on_duty(at, department.roster, department.calendar.timezone)
+        notify = duty.referent_ids or department.roster.backup
+        if duty.referent_ids:
+            reasons.append(_reason("sms-notify-on-duty", f"prévenus : {', '.join(notify)}"))
+        elif notify:
+            reasons.append(
+                _reason(
+                    "sms-notify-backup", f"personne de permanence ; prévenus : {', '.join(notify)}"
+                )
+            )
+        else:
+            callback_needed = True
+            reasons.append(
+                _reason("sms-callback", "personne de permanence ni de secours : à rappeler")
+            )
+    return SmsReply(
+        action=SmsAction.JOIN_REQUEST if open_request else SmsAction.NEW_REQUEST,
+        reply=reply,
+        reply_kind="acknowledgement" if reply else None,
+        notify=notify,
+        callback_needed=callback_needed,
+        out_of_hours=not opening.is_open,
+        reasons=tuple(reasons),
+    )
+
+
+def acknowledgement(
+    department: Department, *, at: datetime, opening: Opening, texts: Mapping[str, str]
+) -> str:
+    """The text sent by return: in hours, or closed with when the line reopens."""
+    if opening.is_open:
+        return render(texts["acknowledgement_open"], department)
+    if opening.reopens_at is None:
+        return render(texts["acknowledgement_closed_no_reopening"], department)
+    reopening = spoken_moment(opening.reopens_at, now=at)
+    return render(texts["acknowledgement_closed"], department, reopening=reopening)
+
+
+def notification(department: Department, *, request_id: int, texts: Mapping[str, str]) -> str:
+    """To the referents: a message is waiting under this request. Never its content."""
+    return render(texts["notification"], department, request=str(request_id))
+
+
+def render(text: str, department: Department, **values: str) -> str:
+    return Template(text).safe_substitute(department=department.name, **values)
+
+
+def _reason(code: str, text: str) -> Reason:
+    return Reason(code=code, text=text)

@@ -1,0 +1,1 @@
+"""The SMS channel: Twilio's messaging webhook and the referents' answers."""

@@ -1,0 +1,86 @@
+"""SMS in the store: the sender's open request, messages, acknowledgements and opt-outs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.callbacks import TaskStatus
+from frontdoor.core.sms import OPEN_REQUEST_WINDOW
+from frontdoor.store.models import CallbackTaskRow, Message, Request, SmsOptOut
+
+
+async def open_sms_request(
+    *, session: AsyncSession, department: str, number: str, at: datetime
+) -> Request | None:
+    """The sender's open request, which a further SMS joins.
+
+    Open: a request of the same number and department, on the SMS channel, received in the
+    last 72 hours (core.sms.OPEN_REQUEST_WINDOW), whose callback task, if it has one, is not
+    closed. The most recent if there are several.
+    """
+    query = (
+        select(Request)
+        .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
+        .where(
+            Request.department == department,
+            Request.channel == "sms",
+            Request.caller_number == number,
+            col(Request.received_at) > at - OPEN_REQUEST_WINDOW,
+            col(Request.received_at) <= at,
+            or_(
+                col(CallbackTaskRow.id).is_(None),
+                CallbackTaskRow.status == TaskStatus.OPEN.value,
+            ),
+        )
+        .order_by(col(Request.received_at).desc(), col(Request.id).desc())
+    )
+    return (await session.exec(query)).first()
+
+
+async def last_acknowledged_at(*, session: AsyncSession, request_id: int) -> datetime | None:
+    result = await session.exec(
+        select(func.max(Message.at)).where(
+            Message.request_id == request_id,
+            Message.direction == "out",
+            Message.kind == "acknowledgement",
+        )
+    )
+    return result.first()
+
+
+async def message_by_provider_id(*, session: AsyncSession, provider_id: str) -> Message | None:
+    return (await session.exec(select(Message).where(Message.provider_id == provider_id))).first()
+
+
+async def messages_of(*, session: AsyncSession, request_id: int) -> Sequence[Message]:
+    result = await session.exec(
+        select(Message)
+        .where(Message.request_id == request_id)
+        .order_by(col(Message.at), col(Message.id))
+    )
+    return result.all()
+
+
+async def is_opted_out(*, session: AsyncSession, department: str, number: str) -> bool:
+    result = await session.exec(
+        select(SmsOptOut.id).where(SmsOptOut.department == department, SmsOptOut.number == number)
+    )
+    return result.first() is not None
+
+
+async def opt_out(*, session: AsyncSession, department: str, number: str, at: datetime) -> None:
+    if not await is_opted_out(session=session, department=department, number=number):
+        session.add(SmsOptOut(department=department, number=number, opted_out_at=at))
+
+
+async def opt_in(*, session: AsyncSession, department: str, number: str) -> None:
+    await session.exec(
+        delete(SmsOptOut).where(
+            col(SmsOptOut.department) == department, col(SmsOptOut.number) == number
+        )
+    )

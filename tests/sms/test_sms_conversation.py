@@ -1,0 +1,310 @@
+"""An SMS conversation through the real app: signed Twilio posts to /twilio/sms, answers by
+return, referents told through a local server answering as Twilio's REST API, a referent's
+answer sent through it, STOP and START respected."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlmodel import col, select
+
+from frontdoor.phone import TestClientTransport, TwilioPhone
+from frontdoor.phone_twiml import Response
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import CallbackTaskRow, Message, RequestEvent, SmsOptOut
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, PARIS, TUESDAY_MORNING, stored
+
+FRIDAY_EVENING = datetime(2026, 5, 15, 19, 5, tzinfo=PARIS)
+LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
+
+
+def new_sid() -> str:
+    return "SM" + secrets.token_hex(16)
+
+
+async def send(
+    client: TestClient, body: str, *, at: datetime, sid: str | None = None, from_: str = NURSE
+) -> Response:
+    """The signed webhook Twilio posts when an SMS reaches the department's number."""
+    phone = TwilioPhone(TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN)
+    form = {
+        "MessageSid": sid or new_sid(),
+        "SmsSid": sid or "",
+        "AccountSid": "AC" + "0" * 32,
+        "From": from_,
+        "To": LOT,
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SimulatedAt": at.isoformat(),
+    }
+    return await phone.post("/twilio/sms", form)
+
+
+def replied(response: Response) -> list[str]:
+    assert response.status == 200, response.text
+    root = ET.fromstring(response.text)
+    assert root.tag == "Response"
+    return [element.text or "" for element in root.iter("Message")]
+
+
+async def messages(settings: Settings) -> list[Message]:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        rows = (await session.exec(select(Message).order_by(col(Message.id)))).all()
+    await engine.dispose()
+    return list(rows)
+
+
+async def opt_outs(settings: Settings) -> list[tuple[str, str]]:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        rows = (await session.exec(select(SmsOptOut))).all()
+    await engine.dispose()
+    return [(row.department, row.number) for row in rows]
+
+
+async def sent(twilio_api: FakeTwilioApi, count: int) -> list[dict[str, str]]:
+    """The SMS the fake Twilio API received, once `count` have come (notices follow the answer)."""
+    async with asyncio.timeout(5):
+        # The fake has no hook to wait on; poll it.
+        while len(twilio_api.messages) < count:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # and no more than that
+    return twilio_api.messages
+
+
+async def notified(settings: Settings, count: int = 1) -> list[RequestEvent]:
+    """The events, once `count` notices of the referents are recorded (after the answer)."""
+    async with asyncio.timeout(5):
+        while True:
+            _, events = await stored(settings)
+            if sum(e.kind == "sms-notified" for e in events) >= count:
+                return events
+            await asyncio.sleep(0.02)
+
+
+async def test_an_sms_in_hours_is_acknowledged_and_the_referents_on_duty_told_without_content(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    [ack] = replied(await send(client, "Rappelez-moi pour Mme X", at=TUESDAY_MORNING))
+
+    assert ack.startswith("DAC du Lot : votre SMS nous est bien parvenu.")
+    notices = await sent(twilio_api, 2)
+    events = await notified(settings)
+    [request], _ = await stored(settings)
+    assert (request.channel, request.caller_number, request.callback_needed) == (
+        "sms",
+        NURSE,
+        False,
+    )
+    assert sorted(n["to"] for n in notices) == [AMARTIN, BLEROY]
+    for notice in notices:
+        assert notice["from"] == LOT
+        assert (
+            notice["body"]
+            == f"DAC du Lot : nouveau SMS, demande n° {request.id}. À traiter dans Frontdoor."
+        )
+    assert [e.kind for e in events] == ["sms-in", "sms-notified"]
+    assert [r["code"] for r in events[0].reasons][-1] == "sms-notify-on-duty"
+    rows = await messages(settings)
+    assert [(m.direction, m.kind, m.author, m.segments) for m in rows] == [
+        ("in", "message", None, 1),
+        ("out", "acknowledgement", "frontdoor", 1),
+    ]
+    assert rows[0].body == "Rappelez-moi pour Mme X"
+
+    # Ten minutes later: the same conversation, not acknowledged nor notified again.
+    second = await send(client, "C'est urgent", at=TUESDAY_MORNING + timedelta(minutes=10))
+    assert replied(second) == []
+    await sent(twilio_api, 2)
+    [same], events = await stored(settings)
+    assert same.id == request.id
+    assert [r["code"] for r in events[-1].reasons][-1] == "sms-notified-recently"
+    assert len(await messages(settings)) == 3
+
+
+async def test_out_of_hours_it_says_when_the_line_reopens_and_needs_a_callback(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    [ack] = replied(await send(client, "Rappelez-moi", at=FRIDAY_EVENING))
+
+    assert "à la réouverture, lundi 18 mai à 8 h 30." in ack
+    assert "15 ou 112" in ack
+    assert "116 117" in ack
+    [request], events = await stored(settings)
+    assert (request.callback_needed, request.out_of_hours) == (True, True)
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        [task] = (await session.exec(select(CallbackTaskRow))).all()
+    await engine.dispose()
+    assert task.due_at == datetime(2026, 5, 18, 12, 30, tzinfo=PARIS)
+    assert [e.kind for e in events] == ["sms-in", "callback-task"]
+    await asyncio.sleep(0.05)
+    assert twilio_api.messages == []  # nobody woken up
+
+
+async def test_stop_is_respected_until_start(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    replied(await send(client, "Bonjour, rappelez-moi", at=TUESDAY_MORNING))
+    await sent(twilio_api, 2)
+    [request], _ = await stored(settings)
+
+    assert replied(await send(client, "STOP", at=TUESDAY_MORNING + timedelta(minutes=1))) == []
+    rows = await messages(settings)
+    assert await opt_outs(settings) == [("dac46", NURSE)]
+    assert rows[-1].kind == "keyword"
+    answer = await client.post(
+        f"/api/requests/{request.id}/sms", json={"body": "Bonjour"}, headers=LOT_KEY
+    )
+    assert answer.status == 409
+    # Still written to after STOP: filed, but nothing goes back.
+    assert replied(await send(client, "Merci", at=TUESDAY_MORNING + timedelta(hours=2))) == []
+
+    [welcome] = replied(await send(client, "START", at=TUESDAY_MORNING + timedelta(hours=3)))
+    assert "de nouveau" in welcome
+    assert await opt_outs(settings) == []
+    again = await client.post(
+        f"/api/requests/{request.id}/sms", json={"body": "Bonjour"}, headers=LOT_KEY
+    )
+    assert again.status == 201
+
+
+async def test_a_referents_answer_goes_through_twilio_and_is_logged_under_the_request(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    replied(await send(client, "Rappelez-moi pour Mme X", at=TUESDAY_MORNING))
+    await sent(twilio_api, 2)
+    [request], _ = await stored(settings)
+    body = "Bonjour, je vous rappelle à 14 h pour Mme X. Anne, référente du DAC."
+
+    response = await client.post(
+        f"/api/requests/{request.id}/sms", json={"body": body}, headers=LOT_KEY
+    )
+
+    assert response.status == 201
+    answer = await response.json()
+    assert (answer["segments"], answer["encoding"]) == (1, "GSM-7")
+    sms = twilio_api.messages[-1]
+    assert (sms["to"], sms["from"], sms["body"]) == (NURSE, LOT, body)
+    assert answer["sid"] == sms["sid"]
+    [request], events = await stored(settings)
+    assert (request.taken_by, request.answered_at is not None) == ("amartin", True)
+    assert events[-1].kind == "sms-answer"
+    assert events[-1].referent_id == "amartin"
+    last = (await messages(settings))[-1]
+    assert (last.kind, last.author, last.provider_id, last.status) == (
+        "answer",
+        "amartin",
+        sms["sid"],
+        "queued",
+    )
+    listed = await client.get(f"/api/requests/{request.id}/messages", headers=LOT_KEY)
+    assert [m["kind"] for m in (await listed.json())["data"]] == [
+        "message",
+        "acknowledgement",
+        "answer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "segments"),
+    [
+        pytest.param("ê" * 67 * 10, 201, 10, id="ucs2-ten-segments"),
+        pytest.param("ê" * (67 * 10 + 1), 422, None, id="ucs2-eleven-refused"),
+        pytest.param("a" * 153 * 10, 201, 10, id="gsm-ten-segments"),
+        pytest.param("€" * 766, 422, None, id="gsm-extension-eleven-refused"),
+        pytest.param("  ", 422, None, id="blank"),
+    ],
+)
+async def test_long_and_non_gsm_answers_are_counted_and_capped(
+    client: TestClient,
+    settings: Settings,
+    twilio_api: FakeTwilioApi,
+    body: str,
+    status: int,
+    segments: int | None,
+) -> None:
+    replied(await send(client, "Bonjour", at=TUESDAY_MORNING))
+    [request], _ = await stored(settings)
+    response = await client.post(
+        f"/api/requests/{request.id}/sms", json={"body": body}, headers=LOT_KEY
+    )
+    assert response.status == status
+    if segments is not None:
+        assert (await response.json())["segments"] == segments
+        assert twilio_api.messages[-1]["num_segments"] == str(segments)  # as Twilio counts
+
+
+async def test_another_departments_request_cannot_be_answered(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    replied(await send(client, "Bonjour", at=TUESDAY_MORNING))
+    [request], _ = await stored(settings)
+    moselle = {"Authorization": "Bearer key-dac57-dweber"}
+    response = await client.post(
+        f"/api/requests/{request.id}/sms", json={"body": "x"}, headers=moselle
+    )
+    assert response.status == 404
+
+
+async def test_a_duplicated_webhook_stores_one_message(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    sid = new_sid()
+    first = await send(client, "Bonjour", at=TUESDAY_MORNING, sid=sid)
+    retry = await send(client, "Bonjour", at=TUESDAY_MORNING, sid=sid)
+    await sent(twilio_api, 2)
+
+    assert first.text == retry.text
+    assert [m.direction for m in await messages(settings)] == ["in", "out"]
+    requests, _ = await stored(settings)
+    assert len(requests) == 1
+    assert len(twilio_api.messages) == 2  # the referents were told once
+
+
+async def test_a_forged_or_malformed_webhook_is_refused_and_stores_nothing(
+    client: TestClient, settings: Settings
+) -> None:
+    forged = await client.post(
+        "/twilio/sms",
+        data={"MessageSid": new_sid(), "From": NURSE, "To": LOT, "Body": "Bonjour"},
+        headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},
+    )
+    phone = TwilioPhone(TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN)
+    no_body = await phone.post("/twilio/sms", {"MessageSid": new_sid(), "From": NURSE, "To": LOT})
+    bad_sid = await phone.post(
+        "/twilio/sms", {"MessageSid": "x", "From": NURSE, "To": LOT, "Body": "a"}
+    )
+
+    assert (forged.status, no_body.status, bad_sid.status) == (403, 400, 400)
+    assert await messages(settings) == []
+    assert (await stored(settings))[0] == []
+
+
+async def test_a_failing_notice_is_logged_and_loses_nothing(
+    client: TestClient,
+    settings: Settings,
+    twilio_api: FakeTwilioApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    twilio_api.fail_next(status=500)
+    [ack] = replied(await send(client, "Rappelez-moi pour Mme X", at=TUESDAY_MORNING))
+
+    await sent(twilio_api, 1)
+    events = await notified(settings)
+    assert ack
+    assert events[-1].kind == "sms-notified"
+    assert "échec pour : amartin" in events[-1].reasons[0]["text"]
+    assert NURSE not in caplog.text
+    assert "Mme X" not in caplog.text
+    assert "SMS notice to referent amartin failed" in caplog.text
