@@ -16,6 +16,7 @@ from aiohttp import web
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
+from frontdoor.directory import import_command, search_command
 from frontdoor.flows import ConfigError, load_departments
 from frontdoor.logs import configure_logging
 from frontdoor.settings import Settings
@@ -56,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     roster_import.add_argument("department", help="department slug, e.g. dac46")
     roster_import.add_argument("file", type=Path)
 
+    directory = commands.add_parser("directory", help="the territory's resource directory")
+    directory_commands = directory.add_subparsers(dest="directory_command", required=True)
+    import_command.add_parser(directory_commands)
+    search_command.add_parser(directory_commands)
+
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
@@ -63,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         print("database schema is up to date")
         return 0
+    if args.command == "directory":
+        return asyncio.run(_directory(args, settings))
     departments = _departments_or_report(settings)
     if departments is None:
         return 2
@@ -82,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, departments, args.department, args.file.name, args.file.read_bytes()
         )
     )
+
+
+async def _directory(args: argparse.Namespace, settings: Settings) -> int:
+    if args.directory_command == "import":
+        return await import_command.run(args, settings)
+    return await search_command.run(args, settings)
 
 
 def _departments_or_report(settings: Settings) -> Departments | None:

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import frontdoor.store.models  # noqa: F401
+from frontdoor.directory.search_schema import include_object
 from frontdoor.store.db import create_engine
 
 
@@ -14,7 +15,10 @@ async def test_the_migrated_schema_matches_the_models(database_url: str) -> None
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"include_object": include_object}),
+                SQLModel.metadata,
+            )
         )
     await engine.dispose()
 

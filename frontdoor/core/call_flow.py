@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
-from string import Template
 
+from frontdoor.core import voice_directory
 from frontdoor.core.calendar import Opening
 from frontdoor.core.department import Department
+from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.core.routing import plan_route
@@ -37,6 +37,8 @@ from frontdoor.core.voice_actions import (
 )
 
 MENU_TRIES = 2
+# In the first menu: information on a resource of the territory, without a referent.
+DIRECTORY_KEY = "9"
 
 
 class Menu(StrEnum):
@@ -60,18 +62,6 @@ PUBLIC_KEYS: Mapping[str, ReferrerType] = {"2": ReferrerType.PATIENT, "3": Refer
 class KnownCaller:
     name: str
     referrer_type: ReferrerType
-
-
-def prompt(department: Department, key: str, **values: str) -> str:
-    """A prompt text of the department, with its placeholders filled."""
-    text = _with_department(department.prompts[key], department.name)
-    return Template(text).safe_substitute(**values) if values else text
-
-
-@lru_cache(maxsize=1024)
-def _with_department(text: str, name: str) -> str:
-    # Prompts are read on every call: fill in the department's name once.
-    return Template(text).safe_substitute(department=name)
 
 
 def incoming(
@@ -110,6 +100,8 @@ def menu(
     if level is Menu.WHO:
         if digits == "1":
             return Reply(actions=_ask(department, Menu.PROFESSION, tries=1))
+        if digits == DIRECTORY_KEY:
+            return voice_directory.ask_postal_code(department)
         if digits in PUBLIC_KEYS and department.public_allowed:
             return _routed(department, at=at, referrer=PUBLIC_KEYS[digits])
         if digits == "2" and not department.public_allowed:

@@ -6,8 +6,8 @@ press 1, then the person is dialled with the department's number shown.
 
 from __future__ import annotations
 
-from frontdoor.core.call_flow import prompt
 from frontdoor.core.department import Department
+from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.voice_actions import Ask, Connect, Hangup, Next, Reply, Say
 

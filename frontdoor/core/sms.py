@@ -15,6 +15,7 @@ from string import Template
 
 from frontdoor.core.calendar import Opening, require_aware
 from frontdoor.core.department import Department
+from frontdoor.core.directory_search import DirectoryQuery
 from frontdoor.core.reasons import Reason
 from frontdoor.core.roster import on_duty
 from frontdoor.core.spoken import spoken_moment
@@ -263,3 +264,18 @@ def render(text: str, department: Department, **values: str) -> str:
 
 def _reason(code: str, text: str) -> Reason:
     return Reason(code=code, text=text)
+
+
+# Words besides the category and the place that a directory query may carry ("un", "svp"…
+# are dropped before): more, and it is a message for a referent.
+MAX_QUERY_EXTRA_WORDS = 2
+
+
+def is_directory_query(query: DirectoryQuery) -> bool:
+    """ "SSIAD 46100", "clic figeac": a kind of resource and a place, little else.
+
+    Anything longer ("rappelez-moi pour Mme X au sujet de son SSIAD") is a message for a
+    referent, not a question for the directory.
+    """
+    place = query.postal_code is not None or query.commune is not None
+    return query.category is not None and place and len(query.terms) <= MAX_QUERY_EXTRA_WORDS

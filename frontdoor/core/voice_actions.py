@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     ABANDONED = "abandoned"  # the caller hung up before a referent or a message
     CLOSED = "closed"  # closed line, no message left
     PUBLIC_NOT_ALLOWED = "public_not_allowed"  # a member of the public on a pro-only line
+    INFORMED = "informed"  # answered by the directory (voice self-service), no referent needed
     FORWARDED = "forwarded"  # nobody on duty: put through to another number (when_nobody)
 
 
@@ -39,11 +40,12 @@ class Say:
 
 @dataclass(kw_only=True, frozen=True)
 class Ask:
-    """Read a prompt and wait for one key; with no key, the following actions run."""
+    """Read a prompt and wait for keys; with none, the following actions run."""
 
     prompt: str
     then: Next
     timeout_s: int = 6
+    num_digits: int = 1
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -27,6 +27,7 @@ from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import SmsAction, SmsReply, inbound, notification, segments
 from frontdoor.outbound.errors import OutboundError
+from frontdoor.sms.directory_queries import answer_directory_query
 from frontdoor.sms.texts import default_texts, texts_for
 from frontdoor.store.models import Message, Request, RequestEvent
 from frontdoor.store.requests import record_event
@@ -122,6 +123,11 @@ async def _store_and_answer(hook: Webhook) -> str:
     session = hook.session
     if await message_by_provider_id(session=session, provider_id=sms.sid) is not None:
         return twiml(None)  # stored already, under an answer of its own
+    answer = await answer_directory_query(
+        hook, department, sender=sms.sender, text=sms.body, sid=sms.sid
+    )
+    if answer is not None:
+        return twiml(answer)
     request = await open_sms_request(
         session=session, department=department.slug, number=sms.sender, at=hook.now
     )

@@ -29,6 +29,7 @@ STEP_PATHS = {
     "whisper": "/twilio/voice/whisper",
     "accept": "/twilio/voice/accept",
     "message": "/twilio/voice/message",
+    "directory": "/twilio/voice/directory",
     "callback": "/twilio/voice/callback",
     "callback-connect": "/twilio/voice/callback/connect",
 }
@@ -55,9 +56,9 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
     match action:
         case Say(text=text):
             return _say(text, department)
-        case Ask(prompt=prompt, then=then, timeout_s=timeout):
+        case Ask(prompt=prompt, then=then, timeout_s=timeout, num_digits=num_digits):
             return (
-                f'<Gather numDigits="1" timeout="{timeout}" method="POST" '
+                f'<Gather numDigits="{num_digits}" timeout="{timeout}" method="POST" '
                 f"action={quoteattr(url_of(then))}>{_say(prompt, department)}</Gather>"
             )
         case Ring():

@@ -26,13 +26,13 @@ from frontdoor.store.requests import (
     apply_update,
     receipt,
     record_event,
-    request_by_call_sid,
     updated_columns,
 )
 from frontdoor.store.tasks import ensure_task, task_of_request
-from frontdoor.voice import callback_webhooks
+from frontdoor.voice import callback_webhooks, directory_webhooks
+from frontdoor.voice.calls import department_called, request_of_call
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
-from frontdoor.web.keys import COUNTERS, DEPARTMENTS, KNOWN_CALLERS, NEW_CALLS, SESSIONS
+from frontdoor.web.keys import COUNTERS, KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.web.twilio_webhook import (
     TWIML,
     Unstored,
@@ -51,38 +51,6 @@ _NOT_IN_SERVICE = (
 )
 
 
-def _department_called(app: web.Application, number: str) -> Department | None:
-    department = app[DEPARTMENTS].for_number(number)
-    if department is None:
-        log.warning("call to a number no department answers: %s", number)
-    return department
-
-
-async def _request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Department]:
-    """The request of a call; created late if its first webhook could not be stored."""
-    if not call_sid:
-        raise web.HTTPBadRequest(text="CallSid missing")
-    request = await request_by_call_sid(session=hook.session, call_sid=call_sid)
-    if request is not None:
-        department = hook.app[DEPARTMENTS].for_slug(request.department)
-        if department is None:
-            raise web.HTTPGone(text="department no longer configured")
-        return request, department
-    department = _department_called(hook.app, hook.form.get("To", ""))
-    if department is None:
-        raise web.HTTPNotFound(text="unknown call")
-    request = Request(
-        department=department.slug,
-        channel="voice",
-        call_sid=call_sid,
-        caller_number=hook.form.get("From"),
-        received_at=hook.now,
-    )
-    hook.session.add(request)
-    await hook.session.flush()
-    return request, department
-
-
 async def incoming_call(http: web.Request) -> web.Response:
     """The first webhook of a call: answered as soon as the call's request is committed.
 
@@ -92,7 +60,7 @@ async def incoming_call(http: web.Request) -> web.Response:
     """
     app = http.app
     hook = await verify(http)
-    department = _department_called(app, hook.form.get("To", ""))
+    department = department_called(app, hook.form.get("To", ""))
     if department is None:
         return answer(_NOT_IN_SERVICE, 200)
     call_sid = hook.form.get("CallSid")
@@ -144,7 +112,7 @@ async def incoming_call(http: web.Request) -> web.Response:
 
 def _degraded_menu(unstored: Unstored) -> str:
     # Without the store the call still goes on, from the time of this step.
-    department = _department_called(unstored.app, unstored.form.get("To", ""))
+    department = department_called(unstored.app, unstored.form.get("To", ""))
     if department is None:
         return _NOT_IN_SERVICE
     reply = call_flow.menu(
@@ -159,7 +127,7 @@ def _degraded_menu(unstored: Unstored) -> str:
 
 @twilio_webhook(degraded=_degraded_menu)
 async def menu_choice(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     digits = hook.form.get("Digits")
     reply = call_flow.menu(
         department,
@@ -182,7 +150,7 @@ async def menu_choice(hook: Webhook) -> str:
 
 @twilio_webhook()
 async def dial_ended(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     attempt = _int(hook.query, "attempt")
     status = hook.form.get("DialCallStatus", "failed")
     taker = await accepted_by(
@@ -211,7 +179,7 @@ async def dial_ended(hook: Webhook) -> str:
 @twilio_webhook()
 async def whisper(hook: Webhook) -> str:
     """A referent picked up: the screen they hear before the caller is put through."""
-    request, department = await _request_of_call(hook, hook.form.get("ParentCallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
     attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
     reply = call_flow.whisper(
         department,
@@ -234,7 +202,7 @@ async def whisper(hook: Webhook) -> str:
 
 @twilio_webhook()
 async def accept(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form.get("ParentCallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
     attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
     digits = hook.form.get("Digits")
     reply = call_flow.accept(department, digits=digits)
@@ -255,7 +223,7 @@ async def accept(hook: Webhook) -> str:
 
 @twilio_webhook()
 async def message_recorded(hook: Webhook) -> str:
-    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     duration = _int(hook.form, "RecordingDuration")
     reply = call_flow.message_left(department, duration_s=duration)
     request.recording_url = hook.form.get("RecordingUrl")
@@ -268,7 +236,7 @@ async def message_recorded(hook: Webhook) -> str:
 @twilio_webhook()
 async def call_status(hook: Webhook) -> str:
     """Twilio's status callback: the call is over; settle what is still open."""
-    request, department = await _request_of_call(hook, hook.form.get("CallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     reply = call_flow.call_ended(
         outcome=Outcome(request.outcome), withheld_number=is_withheld(request.caller_number)
     )
@@ -323,3 +291,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(STEP_PATHS["accept"], accept)
     app.router.add_post(STEP_PATHS["message"], message_recorded)
     callback_webhooks.add_routes(app)
+    directory_webhooks.add_routes(app)

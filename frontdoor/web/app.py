@@ -10,6 +10,7 @@ from functools import partial
 from aiohttp import web
 
 from frontdoor.departments import Departments
+from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
@@ -59,6 +60,7 @@ def create_app(
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)
+    directory_api.add_routes(app)
     app.router.add_get("/healthz", _healthz)
     return app
 

@@ -311,7 +311,7 @@ def test_public_on_a_professionals_only_line_is_sent_elsewhere() -> None:
 @pytest.mark.parametrize(
     ("dept", "level", "digits", "actions"),
     [
-        pytest.param(LOT, Menu.WHO, "9",
+        pytest.param(LOT, Menu.WHO, "8",
                      (Say(text="Pas compris."),
                       *ask_menu(Menu.WHO, 2, "Professionnel 1, patient 2, aidant 3.")),
                      id="who-wrong-key"),
@@ -343,7 +343,7 @@ def test_invalid_menu_key_asks_again(
 @pytest.mark.parametrize(
     ("level", "digits"),
     [
-        pytest.param(Menu.WHO, "9", id="who-wrong-key"),
+        pytest.param(Menu.WHO, "8", id="who-wrong-key"),
         pytest.param(Menu.WHO, None, id="who-no-key"),
         pytest.param(Menu.PROFESSION, "*", id="profession-wrong-key"),
     ],

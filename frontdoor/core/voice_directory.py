@@ -1,0 +1,128 @@
+"""Voice self-service: a caller asks where the nearest resource is, without a referent.
+
+Key 9 of the first menu: the caller keys a postal code, picks a category, hears the first
+three resources with their phone numbers, and may have them sent by SMS. Each step is a pure
+function; the voice adapter runs the search between them and passes the spoken results in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from frontdoor.core.department import Department
+from frontdoor.core.prompts import prompt
+from frontdoor.core.reasons import Reason
+from frontdoor.core.taxonomy import CATEGORIES, Category
+from frontdoor.core.voice_actions import (
+    Ask,
+    CallUpdate,
+    Hangup,
+    Next,
+    Outcome,
+    Redirect,
+    Reply,
+    Say,
+)
+
+# What callers ask for most, in the order the menu reads them.
+VOICE_CATEGORIES: Mapping[str, Category] = {
+    "1": Category.SSIAD,
+    "2": Category.EHPAD,
+    "3": Category.CLIC,
+    "4": Category.SAAD,
+    "5": Category.CMP,
+    "6": Category.HAD,
+    "7": Category.CCAS,
+}
+SEND_BY_SMS_KEY = "1"
+_POSTAL_CODE = re.compile(r"^\d{5}$")
+
+
+def _step(stage: str, **params: str) -> Next:
+    return Next(step="directory", params=(("stage", stage), *sorted(params.items())))
+
+
+def ask_postal_code(department: Department) -> Reply:
+    then = _step("postal")
+    return Reply(
+        actions=(
+            Ask(prompt=prompt(department, "directory_postal_code"), then=then, num_digits=5,
+                timeout_s=10),
+            Redirect(then=then),
+        ),
+        update=CallUpdate(outcome=Outcome.IN_PROGRESS),
+        reasons=(Reason(code="directory-asked", text="demande d'information sur une ressource"),),
+    )  # fmt: skip
+
+
+def postal_code_keyed(department: Department, *, digits: str | None) -> Reply:
+    if digits is None or not _POSTAL_CODE.match(digits):
+        return Reply(
+            actions=(Say(text=prompt(department, "directory_postal_code_invalid")),
+                     *ask_postal_code(department).actions),
+        )  # fmt: skip
+    menu = " ".join(
+        prompt(department, "directory_category_choice", category=CATEGORIES[c].spoken, digit=key)
+        for key, c in VOICE_CATEGORIES.items()
+    )
+    then = _step("category", postal=digits)
+    return Reply(actions=(Ask(prompt=menu, then=then), Redirect(then=then)))
+
+
+def category_of(digits: str | None) -> Category | None:
+    return VOICE_CATEGORIES.get(digits or "")
+
+
+def results(
+    department: Department, *, postal_code: str, category: Category, spoken: Sequence[str]
+) -> Reply:
+    """Read the resources found (spoken lines from the directory), then offer them by SMS."""
+    info = CATEGORIES[category]
+    if not spoken:
+        return Reply(
+            actions=(
+                Say(text=prompt(department, "directory_nothing", category=info.spoken,
+                                 postal=_spaced(postal_code))),
+                Say(text=prompt(department, "goodbye")),
+                Hangup(),
+            ),
+            update=CallUpdate(outcome=Outcome.INFORMED, callback_needed=False),
+            reasons=(Reason(code="directory-nothing",
+                            text=f"aucune ressource {info.short} trouvée pour {postal_code}"),),
+        )  # fmt: skip
+    then = _step("sms", postal=postal_code, category=category.value)
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "directory_found", category=info.spoken,
+                             postal=_spaced(postal_code))),
+            *(Say(text=line) for line in spoken),
+            Ask(prompt=prompt(department, "directory_offer_sms"), then=then),
+            Say(text=prompt(department, "goodbye")),
+            Hangup(),
+        ),
+        update=CallUpdate(outcome=Outcome.INFORMED, callback_needed=False),
+        reasons=(Reason(code="directory-answered",
+                        text=f"{len(spoken)} ressource(s) {info.short} lue(s), {postal_code}"),),
+    )  # fmt: skip
+
+
+def sms_chosen(department: Department, *, digits: str | None, can_send: bool) -> Reply:
+    """The caller pressed a key after hearing the results: 1 sends them by SMS."""
+    if digits != SEND_BY_SMS_KEY:
+        return Reply(actions=(Say(text=prompt(department, "goodbye")), Hangup()))
+    if not can_send:
+        return Reply(
+            actions=(Say(text=prompt(department, "directory_sms_impossible")), Hangup()),
+            reasons=(Reason(code="directory-sms-impossible",
+                            text="envoi par SMS impossible (numéro masqué ou refus des SMS)"),),
+        )  # fmt: skip
+    return Reply(
+        actions=(Say(text=prompt(department, "directory_sms_sent")), Hangup()),
+        reasons=(Reason(code="directory-sms-sent", text="résultats envoyés par SMS"),),
+    )
+
+
+def _spaced(postal_code: str) -> str:
+    """ "46100" read as "46 100", the way it is said."""
+    return f"{postal_code[:2]} {postal_code[2:]}"

@@ -1,0 +1,1 @@
+"""The territory's resource directory: imports, the store's side of search, answers."""

@@ -1,0 +1,109 @@
+"""Voice self-service webhooks: the postal code, the category, the results, the SMS.
+
+The steps are frontdoor.core.voice_directory's; this module runs the directory search
+between them, records what was answered, and sends the SMS when asked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core import voice_directory
+from frontdoor.core.department import Department
+from frontdoor.core.directory_answers import sms_answer, spoken_answer
+from frontdoor.core.directory_search import DirectoryQuery
+from frontdoor.core.numbers import is_withheld
+from frontdoor.core.taxonomy import Category
+from frontdoor.core.voice_actions import Reply
+from frontdoor.directory.search import search
+from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.store.models import Message, SmsOptOut
+from frontdoor.store.requests import apply_update, record_event
+from frontdoor.voice.calls import request_of_call
+from frontdoor.voice.twiml import STEP_PATHS, render
+from frontdoor.web.keys import TWILIO_API
+from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
+
+log = logging.getLogger(__name__)
+RESULTS = 3
+
+
+@twilio_webhook()
+async def directory_step(hook: Webhook) -> str:
+    request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
+    stage, digits = hook.query.get("stage"), hook.form.get("Digits")
+    postal = hook.query.get("postal", "")
+    if stage == "postal":
+        reply = voice_directory.postal_code_keyed(department, digits=digits)
+    elif stage == "category":
+        category = voice_directory.category_of(digits)
+        if category is None:
+            reply = voice_directory.postal_code_keyed(department, digits=postal)
+        else:
+            hits = await search(
+                hook.session, DirectoryQuery(category=category, postal_code=postal), limit=RESULTS
+            )
+            reply = voice_directory.results(
+                department, postal_code=postal, category=category, spoken=spoken_answer(hits)
+            )
+            request.response_type = "information"
+    elif stage == "sms":
+        can_send = await _may_text(hook.session, department, request.caller_number)
+        reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
+        if digits == voice_directory.SEND_BY_SMS_KEY and can_send:
+            reply = await _send_results(hook, department, request.id or 0, request.caller_number,
+                                        postal, hook.query.get("category", ""), reply)  # fmt: skip
+    else:
+        raise web.HTTPBadRequest(text="unknown directory stage")
+    apply_update(request, reply.update)
+    record_event(hook.session, request, kind=f"directory-{stage}", at=hook.now, reply=reply,
+                 detail=digits)  # fmt: skip
+    return render(reply, department=department)
+
+
+async def _may_text(session: AsyncSession, department: Department, number: str | None) -> bool:
+    """Never an SMS to a withheld number, nor to one that sent STOP to the department."""
+    if is_withheld(number):
+        return False
+    opted_out = await session.exec(
+        select(SmsOptOut).where(SmsOptOut.department == department.slug, SmsOptOut.number == number)
+    )
+    return opted_out.first() is None
+
+
+async def _send_results(
+    hook: Webhook,
+    department: Department,
+    request_id: int,
+    number: str | None,
+    postal: str,
+    category_code: str,
+    said: Reply,
+) -> Reply:
+    try:
+        category = Category(category_code)
+    except ValueError:
+        raise web.HTTPBadRequest(text="unknown category") from None
+    query = DirectoryQuery(category=category, postal_code=postal)
+    text = sms_answer(await search(hook.session, query, limit=RESULTS), query)
+    try:
+        sid = await hook.app[TWILIO_API].send_sms(
+            to=number or "", from_=department.number, body=text
+        )
+    except OutboundError:
+        log.exception("directory SMS of %s not sent", department.slug)
+        return voice_directory.sms_chosen(department, digits=voice_directory.SEND_BY_SMS_KEY,
+                                          can_send=False)  # fmt: skip
+    hook.session.add(
+        Message(request_id=request_id, channel="sms", direction="out", provider_id=sid,
+                at=hook.now, body=text, author="frontdoor", kind="directory-answer")
+    )  # fmt: skip
+    return said
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post(STEP_PATHS["directory"], directory_step)

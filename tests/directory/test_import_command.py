@@ -1,0 +1,90 @@
+"""`frontdoor directory import` end to end, on a temporary database."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+from sqlmodel import select
+
+from frontdoor.directory import import_command
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Resource
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parent / "data"
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="frontdoor directory")
+    import_command.add_parser(parser.add_subparsers(dest="directory_command", required=True))
+    return parser.parse_args(argv)
+
+
+async def run(settings: Settings, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = await import_command.run(parse(*argv), settings, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+async def stored(settings: Settings) -> list[Resource]:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        found = list((await session.exec(select(Resource))).all())
+    await engine.dispose()
+    return found
+
+
+def sqlite_settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'new' / 'frontdoor.sqlite3'}")
+
+
+async def test_importing_the_shipped_csv_twice(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path)  # a fresh file: the command migrates it first
+    code, out, err = await run(settings, "import", "csv", str(ROOT / "directory" / "dac46.csv"))
+    assert code == 0
+    assert out == (
+        "dac46.csv : 23 créées, 0 mises à jour, 0 inchangées, 0 ignorées, "
+        "0 problème(s) de lecture\n"
+    )
+    assert err.endswith("23 / 23 ressources\n")
+    code, out, _ = await run(settings, "import", "csv", str(ROOT / "directory" / "dac46.csv"))
+    assert (code, out.split(" : ")[1].split(",")[:2]) == (0, ["0 créées", " 0 mises à jour"])
+    assert len(await stored(settings)) == 23
+
+
+async def test_finess_with_departements_prints_each_problem(settings: Settings) -> None:
+    code, out, _ = await run(
+        settings, "import", "finess", str(DATA / "finess_sample.csv"),
+        "--departement", "46", "--departement", "57",
+    )  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("finess_sample.csv : 3 créées, 0 mises à jour")
+    assert "  ligne 5 : 5 champs au lieu de 32" in lines
+    assert {r.source_id for r in await stored(settings)} == {"460000011", "460000029", "570000017"}
+
+
+async def test_hsds_json_and_csv_folder(settings: Settings) -> None:
+    code, _, _ = await run(settings, "import", "hsds", str(DATA / "hsds_services.json"))
+    assert code == 0
+    code, out, _ = await run(settings, "import", "hsds", str(DATA / "hsds_package"))
+    assert code == 0
+    assert "  ligne 4 : service sans identifiant ou sans nom" in out.splitlines()
+    assert len(await stored(settings)) == 4
+
+
+async def test_nothing_imported_returns_1(settings: Settings, tmp_path: Path) -> None:
+    broken = tmp_path / "vide.csv"
+    broken.write_text("nom;adresse\nSSIAD;rue\n", encoding="utf-8")
+    code, out, _ = await run(settings, "import", "csv", str(broken))
+    assert code == 1
+    assert "  ligne 1 : colonne(s) manquante(s) : identifiant, categorie" in out.splitlines()
+
+
+async def test_a_missing_file_returns_1(settings: Settings, tmp_path: Path) -> None:
+    code, _, err = await run(settings, "import", "csv", str(tmp_path / "absent.csv"))
+    assert code == 1
+    assert "lecture impossible" in err

@@ -1,0 +1,80 @@
+"""Voice self-service: a caller finds the nearest resources without a referent, and gets
+them by SMS — through signed Twilio posts and Twilio's REST API answered locally."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from frontdoor.departments import Departments
+from frontdoor.directory.importers.plain_csv import parse_plain_csv
+from frontdoor.directory.store import upsert_resources
+from frontdoor.phone import ScriptedPerson
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Message
+from frontdoor.web.app import create_app
+from tests.conftest import ROOT
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, place_call, reason_codes, said, stored
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
+) -> TestClient:
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        resources, problems = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
+        assert problems == []
+        await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
+        await session.commit()
+    await engine.dispose()
+    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+
+
+async def test_a_caller_hears_the_three_nearest_ssiad_and_gets_them_by_sms(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    # 9: information; 46100: Figeac; 1: a SSIAD; 1: send them by SMS.
+    person = ScriptedPerson(["9", "46100", "1", "1"])
+
+    result = await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
+
+    heard = said(result)
+    assert "Voici les ressources les plus proches pour un service de soins infirmiers" in heard
+    assert "SSIAD du Pays de Figeac" in heard
+    assert "zéro cinq, trente-six, quarante-neuf" in heard  # phone numbers read in pairs
+    assert "C'est envoyé." in heard
+    assert result.connected_to is None
+    [sms] = twilio_api.messages
+    assert (sms["to"], sms["from"]) == (NURSE, LOT)
+    assert "SSIAD du Pays de Figeac" in sms["body"]
+    assert int(sms["num_segments"]) <= 2
+
+    [request], events = await stored(wired_settings)
+    assert request.response_type == "information"
+    assert request.outcome == "informed"
+    assert request.callback_needed is False
+    assert {"directory-asked", "directory-answered", "directory-sms-sent"} <= set(
+        reason_codes(events)
+    )
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        [message] = (await session.exec(Message.__table__.select())).all()  # type: ignore[attr-defined]
+    await engine.dispose()
+    assert message.kind == "directory-answer"
+
+
+async def test_a_caller_who_does_not_want_the_sms_gets_none(
+    client: TestClient, twilio_api: FakeTwilioApi
+) -> None:
+    result = await place_call(
+        client, at=TUESDAY_MORNING, to=LOT, person=ScriptedPerson(["9", "46100", "2", None])
+    )
+
+    assert "EHPAD" in said(result)
+    assert "Merci de votre appel. Au revoir." in said(result)
+    assert twilio_api.messages == []
