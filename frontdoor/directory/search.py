@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, column, select, table, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.directory_search import (
+    MAX_DISTANCE_KM,
     Candidate,
     CommuneRef,
     DirectoryQuery,
@@ -31,7 +32,8 @@ from frontdoor.core.taxonomy import Category
 from frontdoor.directory.communes import CommuneIndex, commune_ref, default_communes
 from frontdoor.store.models import Resource
 
-RADII_KM = (10.0, 25.0, 60.0, 150.0, 400.0)
+# Widening stops at the farthest a resource may be offered from (core MAX_DISTANCE_KM).
+RADII_KM = (10.0, 25.0, 60.0, MAX_DISTANCE_KM)
 # At most this many rows per selection; beyond, ranking works on a deterministic subset.
 MAX_CANDIDATES = 2000
 _KM_PER_DEGREE = 111.195
