@@ -13,29 +13,17 @@ import json
 from typing import Any
 
 from aiohttp import web
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, segments
 from frontdoor.core.voice_actions import Outcome
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.store.models import Message, Request
-from frontdoor.store.requests import record_event, request_by_id
+from frontdoor.store.models import Message
+from frontdoor.store.requests import record_event
 from frontdoor.store.sms import is_opted_out, messages_of
-from frontdoor.web.api import Caller, caller_of
+from frontdoor.web.api import caller_of, own_request
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, TWILIO_API
-
-
-async def _own_request(request: web.Request, caller: Caller, session: AsyncSession) -> Request:
-    try:
-        request_id = int(request.match_info["request_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such request") from None
-    found = await request_by_id(session=session, request_id=request_id)
-    if found is None or found.department != caller.department:
-        raise web.HTTPNotFound(text="no such request")
-    return found
 
 
 async def _body_of(request: web.Request) -> str:
@@ -79,7 +67,7 @@ async def send_answer(request: web.Request) -> web.Response:
         )
     now = app[CLOCK]()
     async with app[SESSIONS]() as session:
-        owner = await _own_request(request, caller, session)
+        owner = await own_request(request, caller, session)
         number = owner.caller_number
         if number is None or is_withheld(number):
             raise web.HTTPConflict(text="no number to answer (withheld)")
@@ -137,7 +125,7 @@ async def send_answer(request: web.Request) -> web.Response:
 async def list_messages(request: web.Request) -> web.Response:
     caller = caller_of(request)
     async with request.app[SESSIONS]() as session:
-        owner = await _own_request(request, caller, session)
+        owner = await own_request(request, caller, session)
         found = await messages_of(session=session, request_id=owner.id or 0)
         return web.json_response({"data": [_message_json(m) for m in found], "count": len(found)})
 

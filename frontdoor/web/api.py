@@ -40,7 +40,8 @@ def caller_of(request: web.Request) -> Caller:
     raise web.HTTPUnauthorized(text="unknown API key")
 
 
-async def _own_request(request: web.Request, caller: Caller, session: Any) -> Request:
+async def own_request(request: web.Request, caller: Caller, session: Any) -> Request:
+    """The request named in the path, if it is the caller's department's (404 otherwise)."""
     try:
         request_id = int(request.match_info["request_id"])
     except ValueError:
@@ -65,7 +66,7 @@ async def _as_json(session: Any, found: Request) -> dict[str, Any]:
 async def get_request(request: web.Request) -> web.Response:
     caller = caller_of(request)
     async with request.app[SESSIONS]() as session:
-        found = await _own_request(request, caller, session)
+        found = await own_request(request, caller, session)
         return web.json_response(await _as_json(session, found))
 
 
@@ -84,7 +85,7 @@ async def patch_request(request: web.Request) -> web.Response:
         known = ", ".join(t.value for t in ReferrerType)
         raise web.HTTPUnprocessableEntity(text=f"referrer_type: one of {known}") from None
     async with request.app[SESSIONS]() as session:
-        found = await _own_request(request, caller, session)
+        found = await own_request(request, caller, session)
         previous = found.referrer_type
         found.referrer_type = referrer.value
         found.referrer_source = "referent"
