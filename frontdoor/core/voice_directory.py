@@ -123,6 +123,14 @@ def sms_chosen(department: Department, *, digits: str | None, can_send: bool) ->
     )
 
 
+def sms_failed(department: Department) -> Reply:
+    """The provider refused or could not be reached: say so, the caller has heard the list."""
+    return Reply(
+        actions=(Say(text=prompt(department, "directory_sms_failed")), Hangup()),
+        reasons=(Reason(code="directory-sms-failed", text="l'envoi du SMS a échoué"),),
+    )
+
+
 def _spaced(postal_code: str) -> str:
     """ "46100" read as "46 100", the way it is said."""
     return f"{postal_code[:2]} {postal_code[2:]}"

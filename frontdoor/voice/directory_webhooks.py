@@ -96,8 +96,7 @@ async def _send_results(
         )
     except OutboundError:
         log.exception("directory SMS of %s not sent", department.slug)
-        return voice_directory.sms_chosen(department, digits=voice_directory.SEND_BY_SMS_KEY,
-                                          can_send=False)  # fmt: skip
+        return voice_directory.sms_failed(department)
     hook.session.add(
         Message(request_id=request_id, channel="sms", direction="out", provider_id=sid,
                 at=hook.now, body=text, author="frontdoor", kind="directory-answer")

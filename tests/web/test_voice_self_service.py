@@ -78,3 +78,18 @@ async def test_a_caller_who_does_not_want_the_sms_gets_none(
     assert "EHPAD" in said(result)
     assert "Merci de votre appel. Au revoir." in said(result)
     assert twilio_api.messages == []
+
+
+async def test_when_twilio_refuses_the_sms_the_caller_is_told_it_failed(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    twilio_api.fail_next(status=500)
+
+    result = await place_call(
+        client, at=TUESDAY_MORNING, to=LOT, person=ScriptedPerson(["9", "46100", "1", "1"])
+    )
+
+    assert "L'envoi du SMS n'a pas abouti." in said(result)
+    [request], events = await stored(wired_settings)
+    assert request.response_type == "information"
+    assert "directory-sms-failed" in reason_codes(events)
