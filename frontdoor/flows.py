@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdoor import flows_roster
+from frontdoor import flows_mailbox, flows_roster
 from frontdoor.core.calendar import Calendar, Closure, TimeRange, holidays_subdivision
 from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.flows_reader import ConfigError, Problem, Reader
@@ -113,6 +113,7 @@ def _department(
         elif not isinstance(value, str) or not value.strip():
             reader.problem(f"prompts.{key}", "expected non-empty text")
 
+    mailbox = flows_mailbox.mailbox(reader, data)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
         reader.problem("sms", "expected a table of SMS texts")
@@ -141,6 +142,7 @@ def _department(
         max_message_s=max_message,
         retention_days=retention_days,
         callbacks=callbacks,
+        mailbox=mailbox,
     )
 
 

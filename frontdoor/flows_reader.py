@@ -24,6 +24,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
         "callbacks",
         "prompts",
         "sms",
+        "mailbox",
     },
     "department": {
         "slug",
@@ -44,6 +45,27 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
     "roster.overrides": {"from", "to", "kind", "referent", "instead_of", "reason"},
     "callbacks": {"deadline", "escalate_to"},
     "hours.closures": {"from", "to", "reason"},
+    "mailbox": {
+        "address",
+        "imap_host",
+        "imap_port",
+        "imap_tls",
+        "smtp_host",
+        "smtp_port",
+        "smtp_tls",
+        "certificate",
+        "certificate_env",
+        "key",
+        "key_env",
+        "ca_file",
+        "login",
+        "password_env",
+        "folder",
+        "handled",
+        "notify",
+        "notify_address",
+        "domains",
+    },  # fmt: skip
 }
 
 

@@ -121,6 +121,23 @@ class Settings(BaseSettings):
         description="Sender address of outgoing mail; required when FRONTDOOR_SMTP_HOST is set.",
     )
 
+    mail_max_message_bytes: int = Field(
+        default=25_000_000,
+        ge=10_000,
+        description="Largest mail taken in from a department's mailbox, attachments included "
+        "(bytes); a larger one is parked in the Frontdoor-Quarantaine folder.",
+    )
+    mail_attachments_dir: Path = Field(
+        default=Path("var/attachments"),
+        description="Folder where the attachments of received mails are kept.",
+    )
+    mail_poll_batch: int = Field(
+        default=200,
+        ge=1,
+        description="Most mails taken in from one mailbox at each poll; the rest wait for "
+        "the next one.",
+    )
+
     @model_validator(mode="after")
     def _mail_has_a_sender(self) -> Self:
         if self.smtp_host and not self.mail_from:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from frontdoor.core.calendar import Calendar
+from frontdoor.core.mailbox import Mailbox
 from frontdoor.core.roster import Referent, Roster
 
 
@@ -61,3 +62,5 @@ class Department:
     roster_feed: str | None = None
     # The department's own wording of SMS texts (templates/sms/texts.toml keys).
     sms_texts: Mapping[str, str] = field(default_factory=dict)
+    # The secure mailbox (BAL MSSanté) read and answered by Frontdoor; None: no mail channel.
+    mailbox: Mailbox | None = None

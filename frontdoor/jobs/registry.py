@@ -15,6 +15,7 @@ from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.jobs.roster_feeds import import_feeds
+from frontdoor.mailbox.job import mailbox_job
 
 JOBS: tuple[Job, ...] = (
     Job(
@@ -58,6 +59,13 @@ JOBS: tuple[Job, ...] = (
         "(`[roster] ical_feed`) for the next 60 days.",
         crontab="*/15 * * * *",
         run=import_feeds,
+    ),
+    Job(
+        name="mailbox-poll",
+        description="Takes in each department's secure mailbox: new mails become or join "
+        "requests, are acknowledged, and the referents on duty are told.",
+        crontab="* * * * *",
+        run=mailbox_job,
     ),
     Job(
         name="job-runs-purge",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -47,9 +47,18 @@ def utc_now() -> datetime:
 
 
 def compose(
-    *, sender: str, to: Sequence[str], subject: str, body: str, now: datetime
+    *,
+    sender: str,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    now: datetime,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """A French plain-text mail, UTF-8 in quoted-printable so that any relay carries it."""
+    """A French plain-text mail, UTF-8 in quoted-printable so that any relay carries it.
+
+    `headers` add to or replace the defaults (In-Reply-To, References, Auto-Submitted…).
+    """
     message = EmailMessage()
     message["From"] = sender
     message["To"] = ", ".join(to)
@@ -58,6 +67,9 @@ def compose(
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = "fr"
+    for name, value in (headers or {}).items():
+        del message[name]
+        message[name] = value
     message.set_content(body, charset="utf-8", cte="quoted-printable")
     return message
 
@@ -76,7 +88,14 @@ class Mailer:
         self.tls_context = tls_context
         self.clock = clock
 
-    async def send(self, *, to: str | Sequence[str], subject: str, body: str) -> str:
+    async def send(
+        self,
+        *,
+        to: str | Sequence[str],
+        subject: str,
+        body: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
         """Send one mail to every address of `to`; returns its Message-ID."""
         smtp = self.smtp
         if smtp is None:
@@ -85,7 +104,12 @@ class Mailer:
         if not recipients:
             raise OutboundError("mail not sent: no recipient")
         message = compose(
-            sender=smtp.sender, to=recipients, subject=subject, body=body, now=self.clock()
+            sender=smtp.sender,
+            to=recipients,
+            subject=subject,
+            body=body,
+            now=self.clock(),
+            headers=headers,
         )
         message_id = str(message["Message-ID"])
         try:

@@ -1,0 +1,243 @@
+"""The IMAP side of a department's mailbox: connect (implicit TLS or STARTTLS), log in with the
+client certificate (SASL EXTERNAL) or a plain login, list what is new, fetch, mark handled.
+
+Built on aioimaplib, which speaks implicit TLS only. STARTTLS is added here the way aiosmtplib
+does it: the command, then `loop.start_tls` on the same transport and protocol, then the
+capabilities asked again (RFC 3501 §6.2.1: those sent before TLS are not to be trusted).
+aioimaplib has no AUTHENTICATE either: EXTERNAL goes through its command API, with an empty
+initial response ("=", RFC 4959) or an empty line at the server's "+".
+
+Messages are read with BODY.PEEK (a person's \\Seen is left alone) and found by a keyword of
+our own, so a crash before the request is committed leaves the message to be read again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+from types import TracebackType
+from typing import Self
+
+import aioimaplib
+from aioimaplib.aioimaplib import AUTH, Command, IMAP4ClientProtocol, Response
+
+from frontdoor.core.mailbox import QUARANTINE_FOLDER, MailTls
+
+HANDLED = "$FrontdoorHandled"
+PARKED = "$FrontdoorParked"
+_FETCH_SIZE = re.compile(rb"\{(\d+)\}$")
+
+
+class MailboxError(Exception):
+    """The mailbox could not be read; the message says what to check, never a mail's content."""
+
+
+class ClientCertificateRequired(MailboxError):
+    pass
+
+
+class _Protocol(IMAP4ClientProtocol):  # type: ignore[misc]
+    """aioimaplib's protocol with STARTTLS and AUTHENTICATE EXTERNAL."""
+
+    async def starttls(self, context: ssl.SSLContext, server_hostname: str) -> None:
+        if "STARTTLS" not in self.capabilities:
+            raise MailboxError("the IMAP server does not offer STARTTLS: check imap_tls")
+        response = await self.execute(Command("STARTTLS", self.new_tag(), loop=self.loop))
+        if response.result != "OK":
+            raise MailboxError(f"the IMAP server refused STARTTLS ({response.result})")
+        self.transport = await self.loop.start_tls(
+            self.transport, self, context, server_hostname=server_hostname
+        )
+        await self.capability()
+
+    async def authenticate_external(self) -> Response:
+        args = ("EXTERNAL", "=") if "SASL-IR" in self.capabilities else ("EXTERNAL",)
+        response = await self.execute(
+            Command("AUTHENTICATE", self.new_tag(), *args, loop=self.loop)
+        )
+        if response.result == "OK":
+            self.state = AUTH
+        return response
+
+    def _continuation(self, line: bytes) -> None:
+        pending = self.pending_sync_command
+        if pending is not None and pending.name == "AUTHENTICATE":
+            self.transport.write(b"\r\n")  # EXTERNAL: the identity is the certificate's
+            return
+        super()._continuation(line)
+
+
+class _Client(aioimaplib.IMAP4):  # type: ignore[misc]
+    def create_client(
+        self,
+        host: str,
+        port: int,
+        loop: asyncio.AbstractEventLoop | None,
+        conn_lost_cb: object = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        local_loop = loop or asyncio.get_running_loop()
+        self.protocol = _Protocol(local_loop, conn_lost_cb)
+        self._client_task = local_loop.create_task(
+            local_loop.create_connection(lambda: self.protocol, host, port, ssl=ssl_context)
+        )
+
+
+class ImapMailbox:
+    """One session on one folder. `async with ImapMailbox(...) as box:`."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        tls: MailTls,
+        context: ssl.SSLContext,
+        folder: str = "INBOX",
+        has_certificate: bool,
+        login: str | None = None,
+        password: str | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        self.host, self.port, self.tls, self.context = host, port, tls, context
+        self.folder = folder
+        self.has_certificate = has_certificate
+        self.login_name, self.password = login, password
+        self.timeout_s = timeout_s
+        self._client: _Client | None = None
+
+    @property
+    def where(self) -> str:
+        return f"IMAP server {self.host}:{self.port} ({self.tls})"
+
+    async def __aenter__(self) -> Self:
+        try:
+            await self.open()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        implicit = self.context if self.tls == "implicit" else None
+        client = _Client(
+            host=self.host, port=self.port, timeout=self.timeout_s, ssl_context=implicit
+        )
+        self._client = client
+        try:
+            await client.wait_hello_from_server()
+            if self.tls == "starttls":
+                await client.protocol.starttls(self.context, self.host)
+        except (ssl.SSLError, ConnectionError, OSError, TimeoutError) as error:
+            raise MailboxError(f"{self.where}: {_tls_hint(error)}") from error
+        await self._login(client)
+        await self._ok(client.select(_quoted(self.folder)), f"select the folder {self.folder!r}")
+
+    async def _login(self, client: _Client) -> None:
+        if self.login_name and self.password and not self.has_certificate:
+            response = await client.login(self.login_name, self.password)
+        elif self.has_certificate:
+            response = await client.protocol.authenticate_external()
+        else:
+            raise ClientCertificateRequired(
+                f"{self.where}: no client certificate is configured for this mailbox "
+                "(certificate and key in [mailbox]); MSSanté mailboxes require one"
+            )
+        if response.result != "OK":
+            said = b" ".join(response.lines).decode(errors="replace").lower()
+            if "certificate" in said or not self.has_certificate:
+                raise ClientCertificateRequired(
+                    f"{self.where} refused the login: it requires a client certificate "
+                    "(set certificate and key in the department's [mailbox])"
+                )
+            raise MailboxError(f"{self.where} refused the login ({response.result})")
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if client.protocol.state in ("AUTH", "SELECTED", "NONAUTH"):
+                await asyncio.wait_for(client.logout(), self.timeout_s)
+        except (aioimaplib.AioImapException, OSError, TimeoutError):
+            pass
+        finally:
+            if client.protocol.transport is not None:
+                client.protocol.transport.close()
+
+    @property
+    def client(self) -> _Client:
+        if self._client is None:
+            raise MailboxError("the mailbox is not open")
+        return self._client
+
+    async def _ok(self, call: object, what: str) -> Response:
+        response: Response = await call  # type: ignore[misc]
+        if response.result != "OK":
+            raise MailboxError(f"{self.where}: could not {what} ({response.result})")
+        return response
+
+    async def new_messages(self) -> list[str]:
+        """UIDs of the messages neither handled nor parked, oldest first."""
+        response = await self._ok(
+            self.client.uid_search(f"UNKEYWORD {HANDLED} UNKEYWORD {PARKED}", charset=None),
+            "search the folder",
+        )
+        uids = [u for line in response.lines[:-1] for u in line.decode().split() if u.isdigit()]
+        return sorted(uids, key=int)
+
+    async def fetch(self, uid: str) -> bytes:
+        """The whole message, without marking it \\Seen."""
+        response = await self._ok(self.client.uid("fetch", uid, "(BODY.PEEK[])"), "fetch")
+        for index, line in enumerate(response.lines[:-1]):
+            if _FETCH_SIZE.search(bytes(line)) and index + 1 < len(response.lines):
+                return bytes(response.lines[index + 1])
+        raise MailboxError(f"{self.where}: message {uid} has vanished")
+
+    async def mark_handled(self, uid: str, handled_folder: str | None) -> None:
+        """Our keyword, then the move if the department asks for one."""
+        await self._ok(self.client.uid("store", uid, "+FLAGS", f"({HANDLED})"), "flag")
+        if handled_folder:
+            await self._move(uid, handled_folder)
+
+    async def park(self, uid: str) -> None:
+        """Out of the way, kept: the parked keyword, then the quarantine folder."""
+        await self._ok(self.client.uid("store", uid, "+FLAGS", f"({PARKED})"), "flag")
+        await self._move(uid, QUARANTINE_FOLDER)
+
+    async def _move(self, uid: str, folder: str) -> None:
+        await self.client.create(_quoted(folder))  # NO [ALREADYEXISTS] is fine
+        if "MOVE" in self.client.protocol.capabilities:
+            await self._ok(self.client.uid("move", uid, _quoted(folder)), f"move to {folder!r}")
+            return
+        await self._ok(self.client.uid("copy", uid, _quoted(folder)), f"copy to {folder!r}")
+        await self._ok(self.client.uid("store", uid, "+FLAGS", "(\\Deleted)"), "delete")
+        await self._ok(self.client.expunge(), "expunge")
+
+    async def append(self, raw: bytes, folder: str | None = None) -> None:
+        """Put a message into a folder (tests, and re-delivery by an operator)."""
+        await self._ok(self.client.append(raw, mailbox=_quoted(folder or self.folder)), "append")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _tls_hint(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "the server's certificate is not trusted (check ca_file)"
+    if "WRONG_VERSION_NUMBER" in text:
+        return "no TLS on this port: check imap_tls and imap_port"
+    if "EOF" in text or isinstance(error, ConnectionResetError):
+        return f"the server ended the TLS session ({text}): it may require a client certificate"
+    return text

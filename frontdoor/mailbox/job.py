@@ -1,0 +1,118 @@
+"""One poll of every department's mailbox: the `mailbox_job` the scheduler runs.
+
+Each department is read in its own IMAP session with its own client certificate; the
+acknowledgements leave from its own address through its operator's SMTP server with the same
+certificate. A department whose mailbox fails is logged (what to check, no mail content) and
+the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from aiohttp import web
+
+from frontdoor.core.department import Department
+from frontdoor.core.mail import notification
+from frontdoor.core.mailbox import Mailbox
+from frontdoor.jobs.base import JobContext
+from frontdoor.mailbox.attachments import FolderStore
+from frontdoor.mailbox.imap import ImapMailbox, MailboxError
+from frontdoor.mailbox.intake import Intake, Notice, PollReport
+from frontdoor.mailbox.texts import mail_texts
+from frontdoor.mailbox.tls import MailboxConfigError, client_context
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.outbound.mail import Mailer, SmtpSettings
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API, Clock
+
+log = logging.getLogger(__name__)
+
+
+def imap_session(department: Department, mailbox: Mailbox) -> ImapMailbox:
+    context, has_certificate = client_context(department.slug, mailbox)
+    password = os.environ.get(mailbox.password_env) if mailbox.password_env else None
+    return ImapMailbox(
+        host=mailbox.imap_host,
+        port=mailbox.imap_port,
+        tls=mailbox.imap_tls,
+        context=context,
+        folder=mailbox.folder,
+        has_certificate=has_certificate,
+        login=mailbox.login,
+        password=password,
+    )
+
+
+def department_mailer(department: Department, mailbox: Mailbox, *, clock: Clock) -> Mailer:
+    """SMTP from the department's own address, TLS with its client certificate."""
+    context, _ = client_context(department.slug, mailbox)
+    smtp = SmtpSettings(
+        host=mailbox.smtp_host, port=mailbox.smtp_port, tls=mailbox.smtp_tls, sender=mailbox.address
+    )
+    return Mailer(smtp, tls_context=context, clock=clock)
+
+
+def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -> Intake:
+    settings = app[SETTINGS]
+    mailer = department_mailer(department, mailbox, clock=app[CLOCK])
+
+    async def notify(notice: Notice) -> None:
+        await notify_referents(app, notice, mailbox, mailer)
+
+    return Intake(
+        department=department,
+        sessions=app[SESSIONS],
+        texts=mail_texts(settings.templates_dir),
+        attachments=FolderStore(settings.mail_attachments_dir),
+        max_bytes=settings.mail_max_message_bytes,
+        clock=app[CLOCK],
+        mailer=mailer,
+        notify=notify,
+        batch=settings.mail_poll_batch,
+    )
+
+
+async def notify_referents(
+    app: web.Application, notice: Notice, mailbox: Mailbox, mailer: Mailer
+) -> None:
+    """By SMS from the department's number, or one mail to notify_address: never the content."""
+    text = notification(
+        notice.department,
+        request_id=notice.request_id,
+        texts=mail_texts(app[SETTINGS].templates_dir),
+    )
+    try:
+        if mailbox.notify == "mail" and mailbox.notify_address:
+            await mailer.send(to=mailbox.notify_address, subject=text, body=text)
+            return
+        for referent_id in notice.referent_ids:
+            referent = notice.department.referents.get(referent_id)
+            if referent is not None:
+                await app[TWILIO_API].send_sms(
+                    to=referent.phone, from_=notice.department.number, body=text
+                )
+    except OutboundError as error:
+        log.warning("request %s: referents not told of its mail: %s", notice.request_id, error)
+
+
+async def mailbox_job(ctx: JobContext) -> str:
+    """One poll of every department's mailbox."""
+    total, failed = PollReport(), []
+    for department in ctx.app[DEPARTMENTS]:
+        mailbox = department.mailbox
+        if mailbox is None:
+            continue
+        try:
+            intake = intake_for(ctx.app, department, mailbox)
+            async with imap_session(department, mailbox) as box:
+                report = await intake.poll(box)
+        except (MailboxError, MailboxConfigError) as error:
+            log.warning("%s: mailbox not read: %s", department.slug, error)
+            failed.append(department.slug)
+            continue
+        total.taken += report.taken
+        total.duplicates += report.duplicates
+        total.parked += report.parked
+        total.acknowledged += report.acknowledged
+    return f"{total}" + (f"; not read: {', '.join(failed)}" if failed else "")

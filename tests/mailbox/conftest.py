@@ -1,0 +1,131 @@
+"""The mail channel's fixtures: a private Dovecot in both TLS modes, an SMTP server that
+requires the client certificate, a department whose [mailbox] points at them, an intake."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdoor.core.department import Department
+from frontdoor.core.mailbox import Mailbox, MailTls
+from frontdoor.departments import Departments
+from frontdoor.mailbox.attachments import FolderStore
+from frontdoor.mailbox.intake import Intake, Notice
+from frontdoor.mailbox.job import department_mailer, imap_session
+from frontdoor.mailbox.texts import mail_texts
+from frontdoor.store.db import create_engine, session_maker
+from tests.conftest import ROOT
+from tests.fakes.dovecot import Dovecot, MailUser, dovecot_binary
+from tests.fakes.smtp import SmtpRecorder
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One private Dovecot for the session (it takes ~3 s to stop); a mailbox per test."""
+    binary = dovecot_binary()
+    if binary is None:
+        message = (
+            "Dovecot is not installed: the mail tests need Debian's dovecot-imapd "
+            "(./dev test installs it when run as root)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = Dovecot(binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_user(dovecot: Dovecot) -> MailUser:
+    return dovecot.new_user()
+
+
+@pytest.fixture(params=["implicit", "starttls"])
+def tls(request: pytest.FixtureRequest) -> MailTls:
+    mode: MailTls = request.param
+    return mode
+
+
+@pytest.fixture
+async def smtp_mtls(dovecot: Dovecot, tls: MailTls) -> AsyncIterator[SmtpRecorder]:
+    """An SMTP server in the same TLS mode, requiring a certificate from the test CA."""
+    recorder = await SmtpRecorder(mode=tls, require_client_certificate=True, ca=dovecot.ca).start()
+    yield recorder
+    await recorder.close()
+
+
+@pytest.fixture
+def lot(departments: Departments) -> Department:
+    department = departments.for_slug("dac46")
+    assert department is not None
+    return department
+
+
+@pytest.fixture
+def mail_department(
+    lot: Department, dovecot: Dovecot, mail_user: MailUser, smtp_mtls: SmtpRecorder, tls: MailTls
+) -> Department:
+    """The Lot, its [mailbox] at the test servers, with the user's client certificate."""
+    mailbox = Mailbox(
+        address=mail_user.address,
+        imap_host=dovecot.host,
+        imap_port=dovecot.port(tls),
+        imap_tls=tls,
+        smtp_host=smtp_mtls.host,
+        smtp_port=smtp_mtls.port,
+        smtp_tls=tls,
+        certificate=str(mail_user.certificate),
+        key=str(mail_user.key),
+        ca_file=str(dovecot.ca_file),
+        domains={"chu-toulouse.fr": "hospital"},
+    )
+    return replace(lot, mailbox=mailbox)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def make_intake(
+    mail_department: Department, engine: AsyncEngine, tmp_path: Path
+) -> tuple[Intake, list[Notice]]:
+    notices: list[Notice] = []
+
+    async def notify(notice: Notice) -> None:
+        notices.append(notice)
+
+    assert mail_department.mailbox is not None
+    clock = Clock(datetime.fromisoformat("2026-03-10T10:00:00+01:00"))
+    intake = Intake(
+        department=mail_department,
+        sessions=session_maker(engine),
+        texts=mail_texts(ROOT / "templates"),
+        attachments=FolderStore(tmp_path / "attachments"),
+        max_bytes=200_000,
+        clock=clock,
+        mailer=department_mailer(mail_department, mail_department.mailbox, clock=clock),
+        notify=notify,
+    )
+    return intake, notices
+
+
+__all__ = ["Clock", "imap_session"]

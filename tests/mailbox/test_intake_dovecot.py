@@ -1,0 +1,222 @@
+"""The secure mailbox end to end, on a real Dovecot and an SMTP server that both require the
+client certificate, in both TLS modes (implicit and STARTTLS)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from frontdoor.core.department import Department
+from frontdoor.core.mailbox import QUARANTINE_FOLDER
+from frontdoor.mailbox.imap import ClientCertificateRequired, ImapMailbox
+from frontdoor.mailbox.intake import Intake, Notice
+from frontdoor.mailbox.job import imap_session
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.outbound.mail import Mailer, SmtpSettings
+from frontdoor.store.db import session_maker
+from frontdoor.store.models import CallbackTaskRow, Message, Request
+from tests.fakes.dovecot import Dovecot, MailUser
+from tests.fakes.smtp import SmtpRecorder
+
+EVENING = datetime.fromisoformat("2026-03-10T20:00:00+01:00")
+
+
+def mail(
+    number: int,
+    *,
+    sender: str = "dr.roux@chu-toulouse.fr",
+    subject: str = "Sortie de Mme X",
+    extra: str = "",
+) -> bytes:
+    return (
+        f"From: Dr Roux <{sender}>\r\nTo: contact@dac46.mssante.test\r\n"
+        f"Subject: {subject}\r\nDate: Tue, 10 Mar 2026 09:58:00 +0100\r\n"
+        f"Message-ID: <m{number}@chu-toulouse.fr>\r\n{extra}"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Bonjour, retour à domicile vendredi, besoin d'un SSIAD.\r\n"
+    ).encode()
+
+
+async def deliver(department: Department, *raws: bytes) -> None:
+    assert department.mailbox is not None
+    async with imap_session(department, department.mailbox) as box:
+        for raw in raws:
+            await box.append(raw)
+
+
+async def poll(intake: Intake) -> str:
+    mailbox = intake.department.mailbox
+    assert mailbox is not None
+    async with imap_session(intake.department, mailbox) as box:
+        return str(await intake.poll(box))
+
+
+async def requests(engine: AsyncEngine) -> list[Request]:
+    async with session_maker(engine)() as session:
+        return list((await session.exec(select(Request).order_by(col(Request.id)))).all())
+
+
+async def messages(engine: AsyncEngine) -> list[Message]:
+    async with session_maker(engine)() as session:
+        return list((await session.exec(select(Message).order_by(col(Message.id)))).all())
+
+
+async def test_a_mail_becomes_a_request_acknowledged_and_its_reply_joins_it(
+    make_intake: tuple[Intake, list[Notice]],
+    engine: AsyncEngine,
+    smtp_mtls: SmtpRecorder,
+    mail_user: MailUser,
+) -> None:
+    intake, notices = make_intake
+    await deliver(intake.department, mail(1))
+    assert await poll(intake) == "1 taken, 0 already taken, 0 parked, 1 acknowledged"
+
+    [request] = await requests(engine)
+    assert (request.channel, request.referrer_type, request.referrer_source) == (
+        "mail",
+        "hospital",
+        "domain",
+    )
+    assert not request.out_of_hours
+    [ack] = smtp_mtls.mails
+    assert ack.tls
+    assert ack.rcpt_tos == ["dr.roux@chu-toulouse.fr"]
+    sent = ack.message
+    assert sent["Subject"] == f"[DAC46-{request.id}] Accusé de réception : Sortie de Mme X"
+    assert sent["In-Reply-To"] == "<m1@chu-toulouse.fr>"
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert sent["From"] == mail_user.address
+    assert "Un référent vous répond dès que possible" in sent.get_content()
+    assert [n.request_id for n in notices] == [request.id]
+
+    # The sender answers the acknowledgement: threaded by In-Reply-To, not acknowledged again.
+    reply = mail(
+        2, subject=f"Re: {sent['Subject']}", extra=f"In-Reply-To: {sent['Message-ID']}\r\n"
+    )
+    # Another mail names the request in its subject only.
+    by_reference = mail(3, sender="ide.lac@gmail.com", subject=f"Complément [DAC46-{request.id}]")
+    await deliver(intake.department, reply, by_reference)
+    assert await poll(intake) == "2 taken, 0 already taken, 0 parked, 0 acknowledged"
+    assert len(await requests(engine)) == 1
+    stored = await messages(engine)
+    assert [(m.direction, m.kind) for m in stored] == [
+        ("in", "message"),
+        ("out", "acknowledgement"),
+        ("in", "message"),
+        ("in", "message"),
+    ]
+    assert {m.request_id for m in stored} == {request.id}
+    assert len(smtp_mtls.mails) == 1
+
+
+async def test_out_of_hours_the_acknowledgement_says_when_the_line_reopens(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, smtp_mtls: SmtpRecorder
+) -> None:
+    intake, notices = make_intake
+    intake.clock.now = EVENING  # type: ignore[attr-defined]
+    await deliver(intake.department, mail(1, sender="someone@example.org"))
+    await poll(intake)
+    [request] = await requests(engine)
+    assert request.out_of_hours
+    assert request.callback_needed
+    assert request.referrer_type == "unknown"
+    body = smtp_mtls.mails[0].message.get_content()
+    assert "Nous sommes fermés" in body
+    assert "demain, mercredi 11 mars, à 8 h 30" in body
+    assert notices == []
+    async with session_maker(engine)() as session:
+        assert (await session.exec(select(CallbackTaskRow))).first() is not None
+
+
+async def test_automatic_mails_are_taken_in_but_never_answered(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, smtp_mtls: SmtpRecorder
+) -> None:
+    intake, _ = make_intake
+    await deliver(
+        intake.department,
+        mail(1, extra="Auto-Submitted: auto-replied\r\n"),
+        mail(2, sender="MAILER-DAEMON@chu-toulouse.fr"),
+    )
+    assert await poll(intake) == "2 taken, 0 already taken, 0 parked, 0 acknowledged"
+    assert smtp_mtls.mails == []
+
+
+@pytest.mark.parametrize("stage", ["fetched", "committed"])
+async def test_an_intake_stopped_midway_and_restarted_leaves_one_request(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, stage: str
+) -> None:
+    intake, _ = make_intake
+    await deliver(intake.department, mail(1))
+
+    class Killed(Exception):
+        pass
+
+    def crash(at: str) -> None:
+        if at == stage:
+            raise Killed
+
+    intake.checkpoint = crash
+    with pytest.raises(Killed):
+        await poll(intake)
+    assert len(await requests(engine)) == (1 if stage == "committed" else 0)
+
+    intake.checkpoint = lambda at: None
+    expected = "0 taken, 1 already taken" if stage == "committed" else "1 taken, 0 already taken"
+    assert (await poll(intake)).startswith(expected)
+    assert len(await requests(engine)) == 1
+    assert (await poll(intake)).startswith("0 taken, 0 already taken")
+
+
+async def test_a_malformed_mail_is_parked_and_the_next_one_taken(
+    make_intake: tuple[Intake, list[Notice]],
+    engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    intake, _ = make_intake
+    broken = (
+        b"From: Dr Roux <dr.roux@chu-toulouse.fr>\r\nSubject: Secret patient name\r\n"
+        b'Message-ID: <bad@x>\r\nContent-Type: multipart/mixed; boundary="zz"\r\n\r\n'
+        b"no boundary ever starts\r\n"
+    )
+    no_sender = b"Subject: Mme Y\r\nMessage-ID: <anon@x>\r\n\r\nhello\r\n"
+    await deliver(intake.department, broken, no_sender, mail(3))
+    assert await poll(intake) == "1 taken, 0 already taken, 2 parked, 1 acknowledged"
+    assert len(await requests(engine)) == 1
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "malformed-mime" in logged
+    assert "no-sender" in logged
+    for personal in ("Secret", "roux", "Mme Y"):
+        assert personal not in logged
+    mailbox = intake.department.mailbox
+    assert mailbox is not None
+    async with imap_session(intake.department, mailbox) as box:
+        assert await box.new_messages() == []
+        status = await box.client.status(f'"{QUARANTINE_FOLDER}"', "(MESSAGES)")
+        assert b"MESSAGES 2" in status.lines[0]
+
+
+async def test_without_the_client_certificate_the_mailbox_says_it_requires_one(
+    dovecot: Dovecot, mail_user: MailUser, tls: str, smtp_mtls: SmtpRecorder
+) -> None:
+    box = ImapMailbox(
+        host=dovecot.host,
+        port=dovecot.port(tls),
+        tls=tls,  # type: ignore[arg-type]
+        context=dovecot.client_context(None),
+        has_certificate=False,
+        login=mail_user.login,
+        password="a password is not enough",
+    )
+    with pytest.raises(ClientCertificateRequired, match="requires a client certificate"):
+        async with box:
+            pass
+
+    mailer = Mailer(
+        SmtpSettings(host=smtp_mtls.host, port=smtp_mtls.port, tls=tls, sender="a@b.test"),  # type: ignore[arg-type]
+        tls_context=dovecot.client_context(None),
+    )
+    with pytest.raises(OutboundError, match="client certificate"):
+        await mailer.send(to="x@y.test", subject="s", body="b")

@@ -1,0 +1,52 @@
+"""The scheduled `mailbox-poll` job: every department's mailbox read through the running app,
+the referents on duty told by SMS without the mail's content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient
+
+from frontdoor.core.department import Department
+from frontdoor.departments import Departments
+from frontdoor.jobs.base import JobContext
+from frontdoor.mailbox.job import mailbox_job
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
+from tests.fakes.smtp import SmtpRecorder
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.mailbox.test_intake_dovecot import deliver, mail
+from tests.web.calls import AMARTIN, BLEROY, PARIS, stored
+
+TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
+
+
+async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(
+    aiohttp_client: object,
+    wired_settings: Settings,
+    departments: Departments,
+    mail_department: Department,
+    smtp_mtls: SmtpRecorder,
+    twilio_api: FakeTwilioApi,
+    tmp_path: Path,
+) -> None:
+    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
+    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        create_app(settings, served, clock=lambda: TUESDAY_MORNING)
+    )
+    await deliver(mail_department, mail(1))
+
+    first = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    again = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+
+    assert first == "1 taken, 0 already taken, 0 parked, 1 acknowledged"
+    assert again.startswith("0 taken")
+    [request], _ = await stored(settings)
+    assert (request.channel, request.referrer_type) == ("mail", "hospital")
+    [acknowledgement] = smtp_mtls.mails
+    assert acknowledgement.rcpt_tos == ["dr.roux@chu-toulouse.fr"]
+    told = {m["to"]: m["body"] for m in twilio_api.messages}
+    assert set(told) == {AMARTIN, BLEROY}
+    assert all("SSIAD" not in body and "Mme X" not in body for body in told.values())

@@ -1,0 +1,85 @@
+"""Reading one mail: text, HTML made text, attachments, and the mails that are parked."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from frontdoor.mailbox.parse import Unparseable, html_to_text, parse
+
+
+def message(**headers: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = headers.pop("From", "Dr Roux <dr.roux@chu-toulouse.fr>")
+    mail["Subject"] = headers.pop("Subject", "Sortie   de Mme X")
+    for name, value in headers.items():
+        mail[name.replace("_", "-")] = value
+    return mail
+
+
+def test_a_plain_mail() -> None:
+    mail = message(Message_ID="<a@b>", In_Reply_To="<p@q>", References="<o@q> <p@q>")
+    mail.set_content("Bonjour,\nretour vendredi.")
+    parsed = parse(mail.as_bytes(), max_bytes=10_000)
+    assert (parsed.sender, parsed.sender_name) == ("dr.roux@chu-toulouse.fr", "Dr Roux")
+    assert parsed.subject == "Sortie de Mme X"
+    assert parsed.text == "Bonjour,\nretour vendredi."
+    assert parsed.message_id == "<a@b>"
+    assert parsed.thread_ids == ("<p@q>", "<o@q>")
+
+
+def test_html_becomes_text_without_scripts() -> None:
+    mail = message(Message_ID="<a@b>")
+    mail.set_content(
+        "<html><head><title>t</title><style>p{}</style></head><body><p>Bonjour&nbsp;!</p>"
+        "<script>alert(1)</script><div>Mme <b>X</b></div><img src='http://track/x'></body>",
+        subtype="html",
+    )
+    assert parse(mail.as_bytes(), max_bytes=10_000).text == "Bonjour !\n\nMme X"
+
+
+def test_html_to_text_keeps_blocks_apart() -> None:
+    assert html_to_text("<ul><li>un</li><li>deux</li></ul>") == "un\n\ndeux"
+
+
+def test_attachments_are_recorded_with_their_type_and_size() -> None:
+    mail = message(Message_ID="<a@b>")
+    mail.set_content("Voir pièce jointe.")
+    mail.add_attachment(b"%PDF-1.4 x", maintype="application", subtype="pdf", filename="cr.pdf")
+    parsed = parse(mail.as_bytes(), max_bytes=10_000)
+    assert parsed.text == "Voir pièce jointe."
+    [attachment] = parsed.attachments
+    assert (attachment.content_type, attachment.size, attachment.filename) == (
+        "application/pdf",
+        10,
+        "cr.pdf",
+    )
+
+
+def test_without_message_id_the_same_bytes_get_the_same_id() -> None:
+    raw = message().as_bytes() + b"\n\nhello\n"
+    assert parse(raw, max_bytes=10_000).message_id == parse(raw, max_bytes=10_000).message_id
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"Subject: x\r\n\r\nno sender\r\n", "no-sender"),
+        (b"From: nobody\r\nSubject: x\r\n\r\nno address\r\n", "no-sender"),
+        (
+            b'From: a@b.fr\r\nContent-Type: multipart/mixed; boundary="q"\r\n\r\nno parts\r\n',
+            "malformed-mime",
+        ),
+        (
+            b"From: a@b.fr\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n\r\nabc\r\n",
+            "unknown-charset",
+        ),
+        (b"From: a@b.fr\r\n\r\n" + b"x" * 2000, "too-large"),
+    ],
+    ids=["no-from", "from-without-address", "broken-multipart", "unknown-charset", "too-large"],
+)
+def test_mails_that_are_parked(raw: bytes, code: str) -> None:
+    with pytest.raises(Unparseable) as caught:
+        parse(raw, max_bytes=1000)
+    assert caught.value.code == code
