@@ -1,0 +1,1 @@
+"""The secure mailbox (MSSanté): IMAP intake, parsing, acknowledgements."""
