@@ -39,6 +39,7 @@ async def purge_expired(ctx: JobContext) -> str:
                         or_(
                             col(Request.recording_url).is_not(None),
                             col(Request.caller_name).is_not(None),
+                            col(Request.contact_address).is_not(None),
                             ~col(Request.caller_number).startswith("pseudo:"),
                         ),
                     )
@@ -58,6 +59,7 @@ async def purge_expired(ctx: JobContext) -> str:
                 if request.caller_number:
                     request.caller_number = pseudonym(request.caller_number, key)
                 request.caller_name = None
+                request.contact_address = None
                 session.add(request)
                 events = await session.exec(
                     select(RequestEvent).where(RequestEvent.request_id == request.id)

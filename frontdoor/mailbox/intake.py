@@ -14,7 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import formataddr
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -198,8 +197,9 @@ class Intake:
             channel="mail",
             referrer_type=kind.value,
             referrer_source=source,
-            # Personal data, purged at retention like a caller's name.
-            caller_name=formataddr((mail.sender_name, mail.sender))[:200],
+            # Personal data, purged at retention like a caller's name and number.
+            caller_name=(mail.sender_name or mail.sender)[:200],
+            contact_address=mail.sender[:250],
             received_at=at,
             out_of_hours=decision.out_of_hours,
         )

@@ -35,6 +35,8 @@ class Request(RequestBase, table=True):
     # Personal data: stored for callbacks, never written to logs.
     caller_number: str | None = Field(default=None, max_length=40)
     caller_name: str | None = Field(default=None, max_length=200)
+    # The mail address of whoever wrote (mail channel). Personal data, like the number.
+    contact_address: str | None = Field(default=None, max_length=250)
     recording_url: str | None = Field(default=None, max_length=500)
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -12,6 +12,7 @@ from aiohttp import web
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
+from frontdoor.mailbox import api as mailbox_api
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
@@ -61,6 +62,7 @@ def create_app(
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)
     directory_api.add_routes(app)
+    mailbox_api.add_routes(app)
     app.router.add_get("/healthz", _healthz)
     return app
 

@@ -135,7 +135,7 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
                 if stored is None:
                     raise
                 return answer(stored.body, stored.status)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, OSError):  # the database unreachable, refused, gone
         if degraded is None:
             raise
         app[COUNTERS]["webhook_degraded"] += 1

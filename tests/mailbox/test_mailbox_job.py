@@ -50,3 +50,43 @@ async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(
     told = {m["to"]: m["body"] for m in twilio_api.messages}
     assert set(told) == {AMARTIN, BLEROY}
     assert all("SSIAD" not in body and "Mme X" not in body for body in told.values())
+
+
+async def test_a_referent_answers_by_mail_threaded_under_the_request(
+    aiohttp_client: object,
+    wired_settings: Settings,
+    departments: Departments,
+    mail_department: Department,
+    smtp_mtls: SmtpRecorder,
+    tmp_path: Path,
+) -> None:
+    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
+    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        create_app(settings, served, clock=lambda: TUESDAY_MORNING)
+    )
+    await deliver(mail_department, mail(1))
+    await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    [request], _ = await stored(settings)
+
+    response = await client.post(
+        f"/api/requests/{request.id}/mail",
+        json={"body": "Bonjour Docteur, le SSIAD du Pays de Figeac peut passer vendredi."},
+        headers={"Authorization": "Bearer key-dac46-amartin"},
+    )
+    refused = await client.post(
+        f"/api/requests/{request.id}/mail",
+        json={"body": "…"},
+        headers={"Authorization": "Bearer key-dac57-dweber"},
+    )
+
+    assert response.status == 201
+    assert refused.status == 404  # another department's request
+    acknowledgement, answer = smtp_mtls.mails
+    assert answer.rcpt_tos == ["dr.roux@chu-toulouse.fr"]
+    assert answer.message["In-Reply-To"] == "<m1@chu-toulouse.fr>"
+    assert f"[DAC46-{request.id}]" in answer.message["Subject"]
+    assert acknowledgement.message["Message-ID"] in answer.message["References"]
+    [request], events = await stored(settings)
+    assert events[-1].kind == "mail-answer"
+    assert events[-1].referent_id == "amartin"

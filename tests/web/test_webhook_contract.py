@@ -3,8 +3,6 @@ left with Twilio's English "application error"."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
@@ -87,21 +85,25 @@ async def test_a_call_to_a_number_no_department_answers_hears_so_in_french(
 
 
 async def test_with_the_store_unreachable_the_caller_still_hears_the_greeting_and_menu(
-    aiohttp_client: object, settings: Settings, departments: Departments, tmp_path: Path
+    aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
+    # A database server that refuses connections (nothing listens on port 1).
     unreachable = settings.model_copy(
-        update={"database_url": f"sqlite+aiosqlite:///{tmp_path}/missing/folder/db.sqlite3"}
+        update={"database_url": "postgresql+asyncpg://frontdoor@127.0.0.1:1/frontdoor"}
     )
     app = create_app(unreachable, departments)
     client = await aiohttp_client(app)  # type: ignore[operator]
     twilio = TwilioPhone(TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN)
 
     response = await twilio.post("/twilio/voice", INCOMING)
+    menu = await twilio.post("/twilio/voice/menu?level=who&try=1", {**INCOMING, "Digits": "1"})
 
     assert response.status == 200
     assert "Bonjour, vous êtes bien au DAC du Lot" in response.text
     assert "<Gather" in response.text
-    assert app[COUNTERS]["webhook_degraded"] == 1
+    assert menu.status == 200
+    assert "Vous êtes médecin, tapez 1." in menu.text
+    assert app[COUNTERS]["webhook_degraded"] == 2
 
 
 async def test_a_signed_but_malformed_webhook_gets_a_clear_400_and_stores_nothing(

@@ -1,0 +1,87 @@
+"""A referent's answer by mail: POST /api/requests/{id}/mail {"body": "…"}.
+
+It leaves from the department's secure mailbox (its operator's SMTP, TLS with its client
+certificate), threaded under the mails of the request (In-Reply-To, References, and the
+request's reference in the subject), and is filed under the request.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+from sqlmodel import col, select
+
+from frontdoor.core.mail import reference
+from frontdoor.core.reasons import Reason
+from frontdoor.mailbox.job import department_mailer
+from frontdoor.mailbox.tls import MailboxConfigError
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.store.models import Message
+from frontdoor.store.requests import record_event
+from frontdoor.web.api import caller_of, own_request
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
+
+MAX_BODY = 20_000
+
+
+async def answer_by_mail(request: web.Request) -> web.Response:
+    caller = caller_of(request)
+    department = request.app[DEPARTMENTS].for_slug(caller.department)
+    if department is None or caller.referent not in department.referents:
+        raise web.HTTPForbidden(text="only a referent of the department can answer")
+    try:
+        payload = await request.json()
+        body = payload["body"].strip()
+    except (json.JSONDecodeError, TypeError, KeyError, AttributeError):
+        raise web.HTTPUnprocessableEntity(text='expected {"body": "…"}') from None
+    if not body or len(body) > MAX_BODY:
+        raise web.HTTPUnprocessableEntity(text=f"body: 1 to {MAX_BODY} characters")
+    now = request.app[CLOCK]()
+    async with request.app[SESSIONS]() as session:
+        owner = await own_request(request, caller, session)
+        if department.mailbox is None:
+            raise web.HTTPConflict(text="this department has no secure mailbox configured")
+        if not owner.contact_address:
+            raise web.HTTPConflict(text="this request has no mail address to answer")
+        thread = (
+            await session.exec(
+                select(Message)
+                .where(Message.request_id == owner.id, Message.channel == "mail")
+                .order_by(col(Message.at), col(Message.id))
+            )
+        ).all()
+        ids = [m.provider_id for m in thread if m.provider_id]
+        received = [m.provider_id for m in thread if m.direction == "in" and m.provider_id]
+        headers = {"References": " ".join(ids)} if ids else {}
+        if received:
+            headers["In-Reply-To"] = received[-1]
+        subject = f"{reference(department.slug, owner.id or 0)} {department.name} : réponse"
+        try:
+            mailer = department_mailer(department, department.mailbox, clock=request.app[CLOCK])
+            sent_id = await mailer.send(
+                to=owner.contact_address, subject=subject, body=body, headers=headers
+            )
+        except (OutboundError, MailboxConfigError) as error:
+            raise web.HTTPBadGateway(text=f"mail not sent: {error}") from None
+        session.add(
+            Message(request_id=owner.id or 0, channel="mail", direction="out",
+                    provider_id=sent_id, at=now, body=body, author=caller.referent,
+                    kind="answer", status="sent")
+        )  # fmt: skip
+        event = record_event(session, owner, kind="mail-answer", at=now,
+                             referent_id=caller.referent)  # fmt: skip
+        event.reasons = [
+            Reason(
+                code="mail-answer", text=f"réponse par messagerie sécurisée de {caller.referent}"
+            ).as_dict()
+        ]
+        if owner.answered_at is None:
+            owner.answered_at = now
+        session.add(owner)
+        await session.commit()
+    return web.json_response({"message_id": sent_id}, status=201)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/requests/{request_id}/mail", answer_by_mail)
