@@ -223,6 +223,7 @@ async def _import_contacts(
                     contact=KnownContact(
                         department=slug,
                         number=row.number,
+                        address=row.address,
                         name=row.name,
                         referrer_type=row.referrer_type.value,
                     ),

@@ -1,13 +1,15 @@
 """Known contacts from a CSV a coordinator exports from a spreadsheet.
 
-Columns (header required, any order, ';' or ','): number, name, referrer_type — or their
-French names numero, nom, type. A bad line is reported with its number and skipped.
+Columns (header required, any order, ';' or ','): number, name, referrer_type, and optionally
+address (a secure mail address) — or their French names numero, nom, type, courriel. A row
+needs a number or an address. A bad line is reported with its number and skipped.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -16,15 +18,19 @@ from frontdoor.core.referrers import REFERRERS, ReferrerType
 
 _COLUMNS = {
     "number": "number", "numero": "number", "numéro": "number", "telephone": "number",
-    "téléphone": "number", "name": "name", "nom": "name", "referrer_type": "referrer_type",
+    "téléphone": "number", "address": "address", "courriel": "address", "mail": "address",
+    "email": "address", "mssante": "address", "name": "name", "nom": "name",
+    "referrer_type": "referrer_type",
     "type": "referrer_type", "type d'adresseur": "referrer_type",
 }  # fmt: skip
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 _TYPES_BY_LABEL = {info.label.lower(): kind for kind, info in REFERRERS.items()}
 
 
 @dataclass(kw_only=True, frozen=True)
 class ContactRow:
-    number: str
+    number: str | None
+    address: str | None
     name: str
     referrer_type: ReferrerType
 
@@ -51,7 +57,9 @@ def parse_contacts(text: str) -> tuple[list[ContactRow], list[ContactProblem]]:
     if header is None:
         return [], [ContactProblem(line=1, message="empty file")]
     columns = [_COLUMNS.get(h.strip().lower()) for h in header]
-    missing = {"number", "name", "referrer_type"} - set(columns)
+    missing = {"name", "referrer_type"} - set(columns)
+    if not {"number", "address"} & set(columns):
+        missing.add("number")
     if missing:
         return [], [
             ContactProblem(line=1, message=f"missing column(s): {', '.join(sorted(missing))}")
@@ -69,14 +77,24 @@ def parse_contacts(text: str) -> tuple[list[ContactRow], list[ContactProblem]]:
 
 
 def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> ContactRow | None:
-    try:
-        parsed = phonenumbers.parse(record.get("number", ""), "FR")
-        valid = phonenumbers.is_valid_number(parsed)
-    except phonenumbers.NumberParseException:
-        valid = False
-    if not valid:
-        problems.append(ContactProblem(line=line, message="not a valid phone number"))
+    number, address = record.get("number", ""), record.get("address", "").lower()
+    if not number and not address:
+        problems.append(ContactProblem(line=line, message="neither a phone number nor an address"))
         return None
+    if address and not _ADDRESS.match(address):
+        problems.append(ContactProblem(line=line, message="not a valid mail address"))
+        return None
+    e164 = None
+    if number:
+        try:
+            parsed = phonenumbers.parse(number, "FR")
+            valid = phonenumbers.is_valid_number(parsed)
+        except phonenumbers.NumberParseException:
+            valid = False
+        if not valid:
+            problems.append(ContactProblem(line=line, message="not a valid phone number"))
+            return None
+        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     name = record.get("name", "")
     if not name:
         problems.append(ContactProblem(line=line, message="name is empty"))
@@ -92,7 +110,8 @@ def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> C
             )
             return None
     return ContactRow(
-        number=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+        number=e164,
+        address=address or None,
         name=name,
         referrer_type=kind,
     )

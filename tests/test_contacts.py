@@ -16,9 +16,15 @@ def test_a_french_spreadsheet_export_is_read_with_its_labels() -> None:
 
     assert problems == []
     assert rows == [
-        ContactRow(number="+33611223344", name="Dr Jeanne Roux", referrer_type=ReferrerType.GP),
+        ContactRow(
+            number="+33611223344",
+            address=None,
+            name="Dr Jeanne Roux",
+            referrer_type=ReferrerType.GP,
+        ),
         ContactRow(
             number="+33612000002",
+            address=None,
             name="Cabinet infirmier Lacoste",
             referrer_type=ReferrerType.NURSE,
         ),
@@ -49,3 +55,15 @@ def test_a_file_without_the_needed_columns_is_refused_whole() -> None:
 
     assert rows == []
     assert problems == [ContactProblem(line=1, message="missing column(s): name, referrer_type")]
+
+
+def test_a_contact_may_be_known_by_secure_mail_address_only() -> None:
+    rows, problems = parse_contacts(
+        "courriel;nom;type\nDr.Roux@CHU-Toulouse.mssante.fr;Dr Roux;hospital\nnot-an-address;X;gp\n"
+    )
+
+    assert rows == [
+        ContactRow(number=None, address="dr.roux@chu-toulouse.mssante.fr", name="Dr Roux",
+                   referrer_type=ReferrerType.HOSPITAL),
+    ]  # fmt: skip
+    assert problems == [ContactProblem(line=3, message="not a valid mail address")]

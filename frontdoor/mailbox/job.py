@@ -24,7 +24,15 @@ from frontdoor.mailbox.texts import mail_texts
 from frontdoor.mailbox.tls import MailboxConfigError, client_context
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API, Clock
+from frontdoor.web.keys import (
+    CLOCK,
+    DEPARTMENTS,
+    KNOWN_CALLERS,
+    SESSIONS,
+    SETTINGS,
+    TWILIO_API,
+    Clock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +78,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         mailer=mailer,
         notify=notify,
         batch=settings.mail_poll_batch,
+        known=app[KNOWN_CALLERS].addresses(department.slug),
     )
 
 

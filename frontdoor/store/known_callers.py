@@ -6,6 +6,8 @@ import), so each instance keeps a copy and refreshes it every few seconds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,9 +21,14 @@ class KnownCallers:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._by_number: dict[tuple[str, str], KnownCaller] = {}
+        self._addresses: dict[str, dict[str, str]] = {}
 
     def lookup(self, department: str, number: str | None) -> KnownCaller | None:
         return self._by_number.get((department, number or ""))
+
+    def addresses(self, department: str) -> Mapping[str, str]:
+        """The department's known mail addresses (lower case) and their referrer types."""
+        return self._addresses.get(department, {})
 
     async def refresh(self) -> None:
         async with AsyncSession(self._engine) as session:
@@ -31,4 +38,12 @@ class KnownCallers:
                 name=c.name, referrer_type=ReferrerType(c.referrer_type)
             )
             for c in contacts
+            if c.number
         }
+        addresses: dict[str, dict[str, str]] = {}
+        for contact in contacts:
+            if contact.address:
+                addresses.setdefault(contact.department, {})[contact.address] = (
+                    contact.referrer_type
+                )
+        self._addresses = addresses

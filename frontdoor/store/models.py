@@ -82,14 +82,19 @@ class RequestEventPublic(SQLModel):
 
 
 class KnownContact(SQLModel, table=True):
-    """A caller the department knows: skips the menu, named in the whisper."""
+    """A professional the department knows, by phone number and/or secure mail address: a
+    call skips the menu and is named in the whisper; a mail gets its referrer type."""
 
     __tablename__ = "known_contacts"
-    __table_args__ = (UniqueConstraint("department", "number"),)
+    __table_args__ = (
+        UniqueConstraint("department", "number"),
+        UniqueConstraint("department", "address"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     department: str = Field(max_length=40)
-    number: str = Field(max_length=40)
+    number: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=250)  # lower case
     name: str = Field(max_length=200)
     referrer_type: str = Field(max_length=40)
 

@@ -106,11 +106,14 @@ async def known_caller(
 
 
 async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> bool:
-    """Insert or update a known contact; True when it was new."""
+    """Insert or update a known contact, found by its number or else its address; True: new."""
+    key = (
+        KnownContact.number == contact.number
+        if contact.number
+        else KnownContact.address == contact.address
+    )
     result = await session.exec(
-        select(KnownContact).where(
-            KnownContact.department == contact.department, KnownContact.number == contact.number
-        )
+        select(KnownContact).where(KnownContact.department == contact.department, key)
     )
     existing = result.first()
     if existing is None:
@@ -118,6 +121,8 @@ async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> boo
         return True
     existing.name = contact.name
     existing.referrer_type = contact.referrer_type
+    existing.number = contact.number or existing.number
+    existing.address = contact.address or existing.address
     session.add(existing)
     return False
 

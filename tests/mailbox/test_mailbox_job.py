@@ -13,6 +13,8 @@ from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -90,3 +92,30 @@ async def test_a_referent_answers_by_mail_threaded_under_the_request(
     [request], events = await stored(settings)
     assert events[-1].kind == "mail-answer"
     assert events[-1].referent_id == "amartin"
+
+
+async def test_a_known_address_gives_the_referrer_type_of_its_contact(
+    aiohttp_client: object,
+    wired_settings: Settings,
+    departments: Departments,
+    mail_department: Department,
+    smtp_mtls: SmtpRecorder,
+    tmp_path: Path,
+) -> None:
+    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(KnownContact(department="dac46", address="dr.roux@chu-toulouse.fr",
+                                 name="Dr Roux", referrer_type="specialist"))  # fmt: skip
+        await session.commit()
+    await engine.dispose()
+    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        create_app(settings, served, clock=lambda: TUESDAY_MORNING)
+    )
+    await deliver(mail_department, mail(1))
+
+    await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+
+    [request], _ = await stored(settings)
+    assert (request.referrer_type, request.referrer_source) == ("specialist", "known_contact")
