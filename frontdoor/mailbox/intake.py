@@ -11,7 +11,8 @@ that says why and nothing of what it holds; the rest goes on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,7 +35,7 @@ from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.parse import ParsedMail, Unparseable, parse
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.outbound.mail import Mailer
+from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.mail import request_of_department, request_of_message_ids
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
@@ -90,34 +91,35 @@ class Intake:
         """Take in up to `batch` new mails of the open mailbox."""
         report = PollReport()
         handled_folder = self.department.mailbox.handled_folder if self.department.mailbox else None
-        for uid in (await box.new_messages())[: self.batch]:
-            raw = await box.fetch(uid)
-            self.checkpoint("fetched")
-            try:
-                mail = parse(raw, max_bytes=self.max_bytes)
-            except Unparseable as error:
-                log.warning("%s: mail parked in quarantine (%s)", self.slug, error.code)
-                await box.park(uid)
-                report.parked += 1
-                continue
-            outcome = await self._take(mail)
-            self.checkpoint("committed")
-            await box.mark_handled(uid, handled_folder)
-            if outcome is None:
-                report.duplicates += 1
-                continue
-            report.taken += 1
-            request_id, decision = outcome
-            if decision.acknowledge and await self._acknowledge(mail, request_id):
-                report.acknowledged += 1
-            if decision.notify and self.notify is not None:
-                await self.notify(
-                    Notice(
-                        department=self.department,
-                        request_id=request_id,
-                        referent_ids=decision.notify,
+        async with self._acknowledgements() as acks:
+            for uid in (await box.new_messages())[: self.batch]:
+                raw = await box.fetch(uid)
+                self.checkpoint("fetched")
+                try:
+                    mail = parse(raw, max_bytes=self.max_bytes)
+                except Unparseable as error:
+                    log.warning("%s: mail parked in quarantine (%s)", self.slug, error.code)
+                    await box.park(uid)
+                    report.parked += 1
+                    continue
+                outcome = await self._take(mail)
+                self.checkpoint("committed")
+                await box.mark_handled(uid, handled_folder)
+                if outcome is None:
+                    report.duplicates += 1
+                    continue
+                report.taken += 1
+                request_id, decision = outcome
+                if decision.acknowledge and await self._acknowledge(mail, request_id, acks):
+                    report.acknowledged += 1
+                if decision.notify and self.notify is not None:
+                    await self.notify(
+                        Notice(
+                            department=self.department,
+                            request_id=request_id,
+                            referent_ids=decision.notify,
+                        )
                     )
-                )
         return report
 
     async def _take(self, mail: ParsedMail) -> tuple[int, MailDecision] | None:
@@ -227,9 +229,20 @@ class Intake:
         )
         event.reasons = reasons
 
-    async def _acknowledge(self, mail: ParsedMail, request_id: int) -> bool:
+    @asynccontextmanager
+    async def _acknowledgements(self) -> AsyncIterator[MailConnection | None]:
+        """One SMTP connection for the poll's acknowledgements (opened on the first one)."""
+        if self.mailer is None or self.mailer.smtp is None:
+            yield None
+            return
+        async with self.mailer.connection() as connection:
+            yield connection
+
+    async def _acknowledge(
+        self, mail: ParsedMail, request_id: int, acks: MailConnection | None
+    ) -> bool:
         """Answer by return, threaded; record what was sent. A failure is logged, not fatal."""
-        if self.mailer is None:
+        if acks is None:
             return False
         at = self.clock()
         ack = acknowledgement(
@@ -247,7 +260,7 @@ class Intake:
             "Auto-Submitted": "auto-replied",  # RFC 3834: a response, never to be answered
         }
         try:
-            sent_id = await self.mailer.send(
+            sent_id = await acks.send(
                 to=mail.sender, subject=ack.subject, body=ack.body, headers=headers
             )
         except OutboundError as error:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -97,9 +98,40 @@ class Mailer:
         headers: Mapping[str, str] | None = None,
     ) -> str:
         """Send one mail to every address of `to`; returns its Message-ID."""
+        async with self.connection() as connection:
+            return await connection.send(to=to, subject=subject, body=body, headers=headers)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[MailConnection]:
+        """One SMTP connection for several mails (a poll's acknowledgements): one TLS
+        handshake with the client certificate instead of one per mail."""
         smtp = self.smtp
         if smtp is None:
             raise MailNotConfigured("mail not sent: no SMTP server is configured")
+        connection = MailConnection(self, smtp)
+        try:
+            yield connection
+        finally:
+            await connection.close()
+
+
+class MailConnection:
+    """Opened on its first mail; reopened once if the server dropped it in between."""
+
+    def __init__(self, mailer: Mailer, smtp: SmtpSettings) -> None:
+        self._mailer = mailer
+        self._smtp = smtp
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def send(
+        self,
+        *,
+        to: str | Sequence[str],
+        subject: str,
+        body: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        smtp = self._smtp
         recipients = [to] if isinstance(to, str) else list(to)
         if not recipients:
             raise OutboundError("mail not sent: no recipient")
@@ -108,25 +140,23 @@ class Mailer:
             to=recipients,
             subject=subject,
             body=body,
-            now=self.clock(),
+            now=self._mailer.clock(),
             headers=headers,
         )
         message_id = str(message["Message-ID"])
         try:
-            refused, _reply = await aiosmtplib.send(
-                message,
-                hostname=smtp.host,
-                port=smtp.port,
-                username=smtp.username,
-                password=smtp.password,
-                use_tls=smtp.tls == "implicit",
-                start_tls=smtp.tls == "starttls",
-                tls_context=self.tls_context,
-                timeout=smtp.timeout_s,
-            )
+            try:
+                client = await self._connected()
+                refused, _reply = await client.send_message(message)
+            except aiosmtplib.SMTPServerDisconnected:
+                await self.close()  # dropped since the last mail: once more, afresh
+                client = await self._connected()
+                refused, _reply = await client.send_message(message)
         except aiosmtplib.SMTPException as error:
+            await self.close()
             raise OutboundError(f"mail not sent: {describe(error, smtp)}") from error
         except OSError as error:  # ssl.SSLError included
+            await self.close()
             why = tls_hint(error, smtp) or f"{type(error).__name__}: {error}"
             raise OutboundError(f"mail not sent: {server(smtp)} failed ({why})") from error
         if refused:
@@ -140,6 +170,31 @@ class Mailer:
             )
         logger.info("Mail sent: %s", message_id)
         return message_id
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self._client is None or not self._client.is_connected:
+            smtp = self._smtp
+            client = aiosmtplib.SMTP(
+                hostname=smtp.host,
+                port=smtp.port,
+                username=smtp.username,
+                password=smtp.password,
+                use_tls=smtp.tls == "implicit",
+                start_tls=smtp.tls == "starttls",
+                tls_context=self._mailer.tls_context,
+                timeout=smtp.timeout_s,
+            )
+            await client.connect()
+            self._client = client
+        return self._client
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
 
 
 def server(smtp: SmtpSettings) -> str:
