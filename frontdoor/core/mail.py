@@ -16,9 +16,9 @@ from string import Template
 
 from frontdoor.core.calendar import Opening, require_aware
 from frontdoor.core.department import Department
+from frontdoor.core.notices import recipients
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.core.roster import on_duty
 from frontdoor.core.spoken import spoken_moment
 
 # ----- The request reference carried in subjects: "[DAC46-123]" -----
@@ -189,9 +189,9 @@ def inbound(
             callback_needed = True
             reasons.append(Reason(code="mail-callback", text="hors horaires : à traiter"))
         else:
-            duty = on_duty(at, department.roster, department.calendar.timezone)
-            notify = duty.referent_ids or department.roster.backup
-            if notify:
+            told = recipients(department, at=at)
+            notify = told.referent_ids
+            if not told.nobody:
                 reasons.append(Reason(code="mail-notify", text=f"prévenus : {', '.join(notify)}"))
             else:
                 callback_needed = True

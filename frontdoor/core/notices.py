@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontdoor.core.calendar import require_aware
-from frontdoor.core.roster import DutyPeriod
+from frontdoor.core.department import Department
+from frontdoor.core.roster import DutyPeriod, on_duty
 from frontdoor.core.spoken import spoken_time
 
 
@@ -64,3 +65,24 @@ def shift_start_text(department_name: str, shift: ShiftStart, *, open_callbacks:
 
 def escalation_text(department_name: str, reason_text: str) -> str:
     return f"{department_name} : {reason_text}"
+
+
+@dataclass(kw_only=True, frozen=True)
+class Recipients:
+    """Who hears, in opening hours, of a new written contact (SMS, mail)."""
+
+    referent_ids: tuple[str, ...]
+    backup: bool  # nobody on duty: these are the backup list
+
+    @property
+    def nobody(self) -> bool:
+        """Nobody to tell: the contact needs a callback."""
+        return not self.referent_ids
+
+
+def recipients(department: Department, *, at: datetime) -> Recipients:
+    """The referents on duty at ``at``; the backup list when nobody is on duty."""
+    duty = on_duty(at, department.roster, department.calendar.timezone)
+    if duty.referent_ids:
+        return Recipients(referent_ids=duty.referent_ids, backup=False)
+    return Recipients(referent_ids=department.roster.backup, backup=True)

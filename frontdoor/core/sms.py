@@ -16,8 +16,8 @@ from string import Template
 from frontdoor.core.calendar import Opening, require_aware
 from frontdoor.core.department import Department
 from frontdoor.core.directory_search import DirectoryQuery
+from frontdoor.core.notices import recipients
 from frontdoor.core.reasons import Reason
-from frontdoor.core.roster import on_duty
 from frontdoor.core.spoken import spoken_moment
 
 # A later SMS joins the sender's request while it is this recent (and its callback not closed).
@@ -215,11 +215,11 @@ def inbound(
             _reason("sms-notified-recently", "référents déjà prévenus il y a moins d'une heure")
         )
     else:
-        duty = on_duty(at, department.roster, department.calendar.timezone)
-        notify = duty.referent_ids or department.roster.backup
-        if duty.referent_ids:
+        told = recipients(department, at=at)
+        notify = told.referent_ids
+        if not told.backup:
             reasons.append(_reason("sms-notify-on-duty", f"prévenus : {', '.join(notify)}"))
-        elif notify:
+        elif not told.nobody:
             reasons.append(
                 _reason(
                     "sms-notify-backup", f"personne de permanence ; prévenus : {', '.join(notify)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from frontdoor.core.department import Department
@@ -16,6 +17,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
+from frontdoor.web.keys import STORE_COPIES
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.mailbox.test_intake_dovecot import deliver, mail
@@ -24,20 +26,31 @@ from tests.web.calls import AMARTIN, BLEROY, PARIS, stored
 TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
 
 
-async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(
+@pytest.fixture
+def settings(wired_settings: Settings, tmp_path: Path) -> Settings:
+    return wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
+
+
+@pytest.fixture
+async def client(
     aiohttp_client: object,
-    wired_settings: Settings,
+    settings: Settings,
     departments: Departments,
+    mail_department: Department,
+) -> TestClient:
+    """The app serving the Lot with its [mailbox] at the test servers, on a Tuesday morning."""
+    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
+    app = create_app(settings, served, clock=lambda: TUESDAY_MORNING)
+    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+
+
+async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(
+    client: TestClient,
+    settings: Settings,
     mail_department: Department,
     smtp_mtls: SmtpRecorder,
     twilio_api: FakeTwilioApi,
-    tmp_path: Path,
 ) -> None:
-    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
-    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
-    client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        create_app(settings, served, clock=lambda: TUESDAY_MORNING)
-    )
     await deliver(mail_department, mail(1))
 
     first = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
@@ -55,18 +68,11 @@ async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(
 
 
 async def test_a_referent_answers_by_mail_threaded_under_the_request(
-    aiohttp_client: object,
-    wired_settings: Settings,
-    departments: Departments,
+    client: TestClient,
+    settings: Settings,
     mail_department: Department,
     smtp_mtls: SmtpRecorder,
-    tmp_path: Path,
 ) -> None:
-    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
-    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
-    client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        create_app(settings, served, clock=lambda: TUESDAY_MORNING)
-    )
     await deliver(mail_department, mail(1))
     await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
     [request], _ = await stored(settings)
@@ -95,24 +101,18 @@ async def test_a_referent_answers_by_mail_threaded_under_the_request(
 
 
 async def test_a_known_address_gives_the_referrer_type_of_its_contact(
-    aiohttp_client: object,
-    wired_settings: Settings,
-    departments: Departments,
+    client: TestClient,
+    settings: Settings,
     mail_department: Department,
     smtp_mtls: SmtpRecorder,
-    tmp_path: Path,
 ) -> None:
-    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         session.add(KnownContact(department="dac46", address="dr.roux@chu-toulouse.fr",
                                  name="Dr Roux", referrer_type="specialist"))  # fmt: skip
         await session.commit()
     await engine.dispose()
-    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
-    client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        create_app(settings, served, clock=lambda: TUESDAY_MORNING)
-    )
+    await client.app[STORE_COPIES].refresh()
     await deliver(mail_department, mail(1))
 
     await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
