@@ -5,12 +5,14 @@ created, migrated and dropped): a fresh mailbox on a private Dovecot (tests/fake
 TLS and client-certificate login, as an MSSanté operator), N realistic professional mails
 delivered by IMAP APPEND (not timed), then `Intake.poll` in a loop, one IMAP session per poll
 as `mailbox_job` opens, until nothing is left. Timed: from the first poll to the end of the
-last poll that took a mail. Each mail is fetched, parsed, threaded, committed with its events
-(and its attachments written to a temporary folder), flagged handled on the server, and — a
-new, non-automatic request — acknowledged by SMTP to a local aiosmtpd sink (another process,
-TLS requiring the client certificate, one connection per mail as `Mailer` does), the
-acknowledgement then stored. Referents are "told" by a no-op that counts (in production an
-SMS through Twilio's API). The clock is fixed on a Tuesday at 10:00 (open hours).
+last poll that took a mail. Each poll reads the sizes, fetches its mails by chunks (one
+command each), parses and threads them, commits each chunk in one transaction (requests,
+messages, events, attachments written to a temporary folder, queued acknowledgements),
+flags the chunk handled (one command), then sends the acknowledgements — one per new,
+non-automatic request — over one SMTP connection to a local aiosmtpd sink (another process,
+TLS requiring the client certificate) and marks them sent. Referents are "told" by a no-op
+that counts (in production an SMS through Twilio's API). The clock is fixed on a Tuesday at
+10:00 (open hours).
 
 python bench/mailbox_intake.py [--messages 2000] [--databases sqlite postgres]
        [--tls implicit|starttls] [--batch 200] [--no-ack] [--profile]
@@ -20,14 +22,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
+import cProfile
 import gc
 import os
 import platform
 import random
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -286,13 +287,13 @@ class Result:
     deliver_s: float = 0.0
     polls: int = 0
     report: PollReport = field(default_factory=PollReport)
-    per_message_ms: list[float] = field(default_factory=list)
+    chunk_ms: list[float] = field(default_factory=list)  # fetch to acknowledgements, per chunk
     search_ms: list[float] = field(default_factory=list)
     notified: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     sunk: int = 0
     timed_out: bool = False
-    stages: dict[str, float] = field(default_factory=dict)  # seconds, summed over the mails
+    stages: dict[str, float] = field(default_factory=dict)  # seconds, summed over the run
     sink_cpu_s: float = 0.0
     dovecot_cpu_s: float = 0.0
 
@@ -312,7 +313,8 @@ async def deliver(department: Department, raws: list[bytes]) -> None:
 COUNTS = {
     "requests": "SELECT count(*) FROM requests",
     "messages in": "SELECT count(*) FROM messages WHERE direction = 'in'",
-    "acknowledgements": "SELECT count(*) FROM messages WHERE kind = 'acknowledgement'",
+    "acknowledgements": "SELECT count(*) FROM messages "
+    "WHERE kind = 'acknowledgement' AND status = 'sent'",
     "events": "SELECT count(*) FROM request_events",
 }
 
@@ -352,7 +354,6 @@ async def measure(
         notify=notify,
         batch=args.batch,
     )
-    marks: list[float] = []  # the start of each fetch, and the end of each poll
     stages = result.stages
 
     def timing(stage: str, call: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
@@ -366,11 +367,7 @@ async def measure(
         return timed_call
 
     def timed(box: ImapMailbox) -> ImapMailbox:
-        fetch, search = box.fetch, box.new_messages
-
-        async def timed_fetch(uid: str) -> bytes:
-            marks.append(time.perf_counter())
-            return await fetch(uid)
+        search = box.new_messages
 
         async def timed_search() -> list[str]:
             t = time.perf_counter()
@@ -378,23 +375,33 @@ async def measure(
             result.search_ms.append((time.perf_counter() - t) * 1000)
             return found
 
-        box.fetch, box.new_messages = timed_fetch, timed_search  # type: ignore[method-assign]
+        box.new_messages = timed_search  # type: ignore[method-assign]
+        box.sizes = timing("IMAP fetch", box.sizes)  # type: ignore[method-assign]
+        box.fetch = timing("IMAP fetch", box.fetch)  # type: ignore[method-assign]
         box.mark_handled = timing("IMAP flag", box.mark_handled)  # type: ignore[method-assign]
+        box.park = timing("IMAP flag", box.park)  # type: ignore[method-assign]
         return box
 
-    def checkpoint(stage: str) -> None:
-        now = time.perf_counter()
-        if stage == "fetched":
-            stages["IMAP fetch"] = stages.get("IMAP fetch", 0.0) + now - marks[-1]
-        else:
-            stages["parse + commit"] = stages.get("parse + commit", 0.0) + now - checkpoints[-1]
-        checkpoints.append(now)
+    read = intake._read  # noqa: SLF001
 
-    checkpoints: list[float] = []
-    intake.checkpoint = checkpoint
+    def timed_read(*a: object, **k: object) -> object:
+        t = time.perf_counter()
+        try:
+            return read(*a, **k)  # type: ignore[arg-type]
+        finally:
+            stages["parse"] = stages.get("parse", 0.0) + time.perf_counter() - t
+
+    chunk = intake._chunk  # noqa: SLF001
+
+    async def timed_chunk(*a: object, **k: object) -> None:
+        t = time.perf_counter()
+        await chunk(*a, **k)  # type: ignore[arg-type]
+        result.chunk_ms.append((time.perf_counter() - t) * 1000)
+
+    intake._read = timed_read  # type: ignore[method-assign,assignment]  # noqa: SLF001
+    intake._chunk = timed_chunk  # type: ignore[method-assign]  # noqa: SLF001
     intake._take = timing("commit", intake._take)  # type: ignore[method-assign]  # noqa: SLF001
-    if intake.mailer is not None:
-        intake.mailer.send = timing("SMTP send", intake.mailer.send)  # type: ignore[method-assign]
+    intake._send = timing("acknowledgements", intake._send)  # type: ignore[method-assign]  # noqa: SLF001
 
     async def run() -> None:
         while True:
@@ -409,7 +416,7 @@ async def measure(
                 setattr(result.report, key, getattr(result.report, key) + getattr(report, key))
 
     ends: list[float] = []
-    profiler = _profile(work, name) if args.profile else None
+    profiler = _Profiler(name) if args.profile else None
     gc.collect()
     started, cpu = time.perf_counter(), time.process_time()
     sink_cpu = sink.cpu_s() if sink else 0.0
@@ -424,15 +431,7 @@ async def measure(
     await asyncio.sleep(0.2)  # the last IMAP process ends and is reaped
     result.dovecot_cpu_s = process_cpu_s(dovecot_pid, with_children=True) - dovecot_cpu
     if profiler is not None:
-        profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-        profiler.wait(timeout=30)
-    # Per message: from its fetch to the next fetch or the end of its poll (mark handled,
-    # acknowledgement and notice included; the poll's search and session are not).
-    bounds = sorted(marks + ends)
-    for mark in marks:
-        at = bisect.bisect_right(bounds, mark)
-        if at < len(bounds):
-            result.per_message_ms.append((bounds[at] - mark) * 1000)
+        profiler.stop()
     async with engine.connect() as connection:
         for label, sql in COUNTS.items():
             result.rows[label] = int((await connection.execute(text(sql))).scalar_one())
@@ -442,18 +441,36 @@ async def measure(
     return result
 
 
-def _profile(work: Path, name: str) -> subprocess.Popen[bytes]:
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    stamp = datetime.now().astimezone().strftime("%Y-%m-%d-%H%M")
-    spy = shutil.which("py-spy", path=str(ROOT / ".venv" / "bin")) or "py-spy"
-    process = subprocess.Popen(  # noqa: S603
-        [spy, "record", "--pid", str(os.getpid()), "--rate", "200", "--format", "raw",
-         "--output", str(out / f"{stamp}-profile-mailbox-{name}.txt"), "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    time.sleep(1.0)  # py-spy attaches
-    return process
+class _Profiler:
+    """py-spy stacks of this process (all threads, aiosqlite's too) when py-spy is installed,
+    else cProfile of the event loop's thread; in bench/results/."""
+
+    def __init__(self, name: str) -> None:
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d-%H%M")
+        self.path = out / f"{stamp}-profile-mailbox-{name}"
+        spy = shutil.which("py-spy", path=str(ROOT / ".venv" / "bin")) or shutil.which("py-spy")
+        self.spy: subprocess.Popen[bytes] | None = None
+        self.cprofile: cProfile.Profile | None = None
+        if spy:
+            self.spy = subprocess.Popen(  # noqa: S603
+                [spy, "record", "--pid", str(os.getpid()), "--rate", "200", "--format", "raw",
+                 "--output", f"{self.path}.txt", "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(1.0)  # py-spy attaches
+        else:
+            self.cprofile = cProfile.Profile()
+            self.cprofile.enable()
+
+    def stop(self) -> None:
+        if self.spy is not None:
+            self.spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            self.spy.wait(timeout=30)
+        if self.cprofile is not None:
+            self.cprofile.disable()
+            self.cprofile.dump_stats(f"{self.path}.pstats")  # read with python -m pstats
 
 
 async def _pg(action: str) -> None:
@@ -592,37 +609,30 @@ def report(
           f"{mails.by_reference} by a reference in the subject")  # fmt: skip
     print(f"IMAP {args.tls} TLS with a client certificate, batch {args.batch}; "
           f"acknowledgements: {ack}\n")  # fmt: skip
-    print("| database | mails/s | total | p50 ms | p95 ms | max ms | search p50 ms | polls | "
-          "delivery (not timed) | checks |")  # fmt: skip
+    print("| database | mails/s | total | chunks | chunk p50 ms | chunk max ms | "
+          "search p50 ms | polls | delivery (not timed) | checks |")  # fmt: skip
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in results:
         rate = r.report.taken / r.elapsed_s if r.elapsed_s else 0.0
         checks = "; ".join(problems[r.database]) or "ok"
-        print(f"| {r.database} | {rate:,.0f} | {r.elapsed_s:.2f} s | "
-              f"{percentile(r.per_message_ms, 50):.2f} | {percentile(r.per_message_ms, 95):.2f} | "
-              f"{max(r.per_message_ms, default=0):.1f} | {percentile(r.search_ms, 50):.1f} | "
-              f"{r.polls} | {r.deliver_s:.1f} s | {checks} |")  # fmt: skip
+        print(f"| {r.database} | {rate:,.0f} | {r.elapsed_s:.2f} s | {len(r.chunk_ms)} | "
+              f"{percentile(r.chunk_ms, 50):.0f} | {max(r.chunk_ms, default=0):.0f} | "
+              f"{percentile(r.search_ms, 50):.1f} | {r.polls} | {r.deliver_s:.1f} s | "
+              f"{checks} |")  # fmt: skip
     print()
     for r in results:
-        mean = statistics.fmean(r.per_message_ms) if r.per_message_ms else 0.0
         print(f"{r.database}: {r.report}; {r.notified} notices; rows {r.rows}; "
-              f"sink received {r.sunk}; mean per mail {mean:.2f} ms; "
-              f"Frontdoor CPU {r.cpu_s:.2f} s of {r.elapsed_s:.2f} s")  # fmt: skip
-    print("\nWhere the time of one mail goes (mean ms per mail, wall clock; CPU in seconds "
-          "over the whole intake, 2 cores shared by all):\n")  # fmt: skip
-    names = ["IMAP fetch", "parse", "commit", "IMAP flag", "SMTP send", "rest"]
+              f"sink received {r.sunk}; Frontdoor CPU {r.cpu_s:.2f} s of "
+              f"{r.elapsed_s:.2f} s")  # fmt: skip
+    print("\nWhere the time goes (ms per mail: wall clock summed over the run, divided by the "
+          "mails; CPU in seconds over the whole intake, 2 cores shared by all):\n")  # fmt: skip
+    names = ["IMAP fetch", "parse", "commit", "IMAP flag", "acknowledgements", "rest"]
     print("| database | " + " | ".join(names) + " | CPU Frontdoor | CPU Dovecot | CPU SMTP sink |")
     print("| --- |" + " ---: |" * (len(names) + 3))
     for r in results:
-        st, n = r.stages, max(1, len(r.per_message_ms))
-        parts = {
-            "IMAP fetch": st.get("IMAP fetch", 0.0),
-            "parse": st.get("parse + commit", 0.0) - st.get("commit", 0.0),
-            "commit": st.get("commit", 0.0),
-            "IMAP flag": st.get("IMAP flag", 0.0),
-            "SMTP send": st.get("SMTP send", 0.0),
-        }
-        parts["rest"] = sum(r.per_message_ms) / 1000 - sum(parts.values())
+        st, n = r.stages, max(1, r.report.taken + r.report.parked + r.report.duplicates)
+        parts = {name: st.get(name, 0.0) for name in names[:-1]}
+        parts["rest"] = r.elapsed_s - sum(parts.values())
         cells = " | ".join(f"{parts[k] * 1000 / n:.2f}" for k in names)
         print(f"| {r.database} | {cells} | {r.cpu_s:.1f} s | {r.dovecot_cpu_s:.1f} s | "
               f"{r.sink_cpu_s:.1f} s |")  # fmt: skip

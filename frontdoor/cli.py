@@ -1,4 +1,4 @@
-"""`frontdoor` command line: serve, check, migrate, call, contacts."""
+"""`frontdoor` command line: serve, check, migrate, call, contacts, report."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from pathlib import Path
 
 from aiohttp import web
 
+from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
 from frontdoor.flows import ConfigError, load_departments
-from frontdoor.logs import configure_logging
+from frontdoor.indicators import report_command
+from frontdoor.logs import PathOnlyAccessLogger, configure_logging
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
@@ -62,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_command.add_parser(directory_commands)
     search_command.add_parser(directory_commands)
 
+    accounts_command.add_parser(commands)
+    report_command.add_parser(commands)
+
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
@@ -76,10 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "check":
         return _check(departments, args.starts)
+    if args.command == "accounts":
+        return asyncio.run(
+            accounts_command.run(args, settings, departments, out=sys.stdout, err=sys.stderr)
+        )
     if args.command == "serve":
         return _serve(settings, departments)
     if args.command == "call":
         return _call(settings, departments, args)
+    if args.command == "report":
+        return asyncio.run(_report(args, settings, departments))
     if args.command == "roster":
         return asyncio.run(
             _import_roster(settings, departments, args.department, args.file.name,
@@ -90,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, departments, args.department, args.file.name, args.file.read_bytes()
         )
     )
+
+
+async def _report(args: argparse.Namespace, settings: Settings, departments: Departments) -> int:
+    await _migrate(settings)
+    return await report_command.run(args, settings, departments)
 
 
 async def _directory(args: argparse.Namespace, settings: Settings) -> int:
@@ -154,6 +170,7 @@ def _serve(settings: Settings, departments: Departments) -> int:
         port=settings.port,
         print=None,
         access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+        access_log_class=PathOnlyAccessLogger,
     )
     return 0
 

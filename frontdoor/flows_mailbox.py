@@ -7,6 +7,7 @@ smtp_host = "smtp.mssante.fr"        # smtp_port = 465, smtp_tls = "implicit" | 
 certificate = "/etc/frontdoor/dac46.crt"   # or certificate_env = "DAC46_CERT" (a path)
 key = "/etc/frontdoor/dac46.key"           # or key_env = "DAC46_KEY"
 handled = "flag"                     # or "move:Traités"
+parked = "move:Frontdoor-Quarantaine"  # unreadable mails; or "flag"
 notify = "sms"                       # or "mail", with notify_address
 domains = { "chu-toulouse.fr" = "hospital" }
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from frontdoor.core.mailbox import Mailbox, MailTls, Notify
+from frontdoor.core.mailbox import QUARANTINE_FOLDER, Mailbox, MailTls, Notify
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.flows_reader import Reader
 
@@ -33,9 +34,8 @@ def mailbox(reader: Reader, data: Mapping[str, Any]) -> Mailbox | None:
         reader.problem("mailbox.address", f"{address!r}: expected a mail address")
     imap_tls = _tls(reader, table, "imap")
     smtp_tls = _tls(reader, table, "smtp")
-    handled = reader.text(table, "handled", "mailbox.handled", "flag")
-    if handled != "flag" and not (handled.startswith("move:") and handled[5:].strip()):
-        reader.problem("mailbox.handled", f"{handled!r}: expected 'flag' or 'move:Folder'")
+    handled = _flag_or_move(reader, table, "handled", "flag")
+    parked = _flag_or_move(reader, table, "parked", f"move:{QUARANTINE_FOLDER}")
     notify = reader.text(table, "notify", "mailbox.notify", "sms")
     if notify not in ("sms", "mail"):
         reader.problem("mailbox.notify", f"{notify!r}: expected 'sms' or 'mail'")
@@ -59,10 +59,18 @@ def mailbox(reader: Reader, data: Mapping[str, Any]) -> Mailbox | None:
         password_env=_optional(reader, table, "password_env"),
         folder=reader.text(table, "folder", "mailbox.folder", "INBOX"),
         handled=handled,
+        parked=parked,
         notify=notify if notify == "mail" else "sms",
         notify_address=notify_address,
         domains=_domains(reader, table.get("domains", {})),
     )
+
+
+def _flag_or_move(reader: Reader, table: Mapping[str, Any], key: str, default: str) -> str:
+    value = reader.text(table, key, f"mailbox.{key}", default)
+    if value != "flag" and not (value.startswith("move:") and value[5:].strip()):
+        reader.problem(f"mailbox.{key}", f"{value!r}: expected 'flag' or 'move:Folder'")
+    return value
 
 
 def _optional(reader: Reader, table: Mapping[str, Any], key: str) -> str | None:

@@ -62,6 +62,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
         "password_env",
         "folder",
         "handled",
+        "parked",
         "notify",
         "notify_address",
         "domains",

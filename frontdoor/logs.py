@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
+
 # Loggers that print query parameters, request forms or mail contents below WARNING.
 CHATTY_WITH_DATA = ("aiosqlite", "sqlalchemy.engine", "twilio.http_client", "aiosmtplib", "asyncpg")
 
@@ -21,3 +24,13 @@ def configure_logging(level: str) -> None:
 def hold_back_libraries() -> None:
     for name in CHATTY_WITH_DATA:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """The access log: method, path, status and time, never the query string, which can
+    carry a number or a name (the console's searches)."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000
+        )

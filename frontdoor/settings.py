@@ -95,6 +95,39 @@ class Settings(BaseSettings):
         "retention period; set one per deployment and keep it.",
     )
     log_level: str = Field(default="INFO", description="Logging level.")
+    console_session_hours: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a console sign-in lasts (hours) before signing in again.",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect provider for console sign-in (its issuer URL, e.g. Pro "
+        "Santé Connect's); unset, accounts sign in with their password only.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="Client id at the provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Client secret at the provider (client_secret_basic)."
+    )
+    oidc_scopes: str = Field(default="openid", description="Scopes asked of the provider.")
+    oidc_acr_values: str | None = Field(
+        default=None, description='Authentication level asked (Pro Santé Connect: "eidas1").'
+    )
+    oidc_login_claim: str = Field(
+        default="preferred_username",
+        description="The ID token claim that is a Frontdoor account's login (e.g. the RPPS "
+        "number, or the mail address).",
+    )
+    oidc_label: str = Field(
+        default="Pro Santé Connect",
+        description="The provider's name on the sign-in button.",
+    )
+    console_live_every_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between two looks at the store for the console's live inbox "
+        "(works the same whichever instance a browser is connected to).",
+    )
     twilio_api_url: str | None = Field(
         default=None,
         description="Base URL that replaces https://api.twilio.com (and every other *.twilio.com "
@@ -131,11 +164,21 @@ class Settings(BaseSettings):
         default=Path("var/attachments"),
         description="Folder where the attachments of received mails are kept.",
     )
+    mail_idle: bool = Field(
+        default=True,
+        description="Keep each department's mailbox open in IMAP IDLE, where the server offers "
+        "it, so that a new mail is taken in within seconds (with the scheduled jobs only).",
+    )
     mail_poll_batch: int = Field(
         default=200,
         ge=1,
         description="Most mails taken in from one mailbox at each poll; the rest wait for "
         "the next one.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that opens /metrics (Authorization: Bearer <token>). "
+        "Unset, /metrics answers only requests from loopback that did not come through a proxy.",
     )
 
     @model_validator(mode="after")

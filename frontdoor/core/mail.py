@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from string import Template
 
@@ -161,6 +161,7 @@ def inbound(
     headers: Headers,
     thread: int | None,
     threaded_by: str | None = None,
+    unreadable: str | None = None,
 ) -> MailDecision:
     """What a mail received at ``at`` gets, and why.
 
@@ -169,6 +170,11 @@ def inbound(
     (NO_ACK_RULES); a further mail of a request is not acknowledged again. In hours the
     referents on duty are told of a new request (the backup list when nobody is on duty);
     out of hours, or with nobody to tell, it needs a callback.
+
+    A mail whose content could not be read (``unreadable``: the parser's code) is parked on
+    the server; its sender still gets a request, never an acknowledgement (we could not tell
+    a bounce or a list from a person), and it always needs a callback: someone asks the
+    sender to send it again.
     """
     require_aware(at)
     reasons: list[Reason] = []
@@ -179,11 +185,15 @@ def inbound(
     reasons.append(opening.reason)
     automatic = no_ack_reasons(headers)
     reasons.extend(automatic)
-    acknowledge = thread is None and not automatic
+    if unreadable is not None:
+        why = unreadable_label(unreadable)
+        text = f"contenu illisible ({why}) : original mis de côté, pas d'accusé"
+        reasons.append(Reason(code="mail-unreadable", text=text))
+    acknowledge = thread is None and not automatic and unreadable is None
     if acknowledge:
         reasons.append(Reason(code="mail-ack", text="accusé de réception envoyé"))
     notify: tuple[str, ...] = ()
-    callback_needed = False
+    callback_needed = thread is None and unreadable is not None
     if thread is None and not automatic:
         if not opening.is_open:
             callback_needed = True
@@ -204,6 +214,43 @@ def inbound(
         out_of_hours=not opening.is_open,
         reasons=tuple(reasons),
     )
+
+
+# Why a mail's content could not be read (frontdoor.mailbox.parse codes), as people read it.
+UNREADABLE_LABELS = {
+    "too-large": "trop volumineux",
+    "malformed-mime": "structure MIME invalide",
+    "malformed-header": "en-têtes illisibles",
+    "unknown-charset": "jeu de caractères inconnu",
+    "undecodable-text": "texte illisible dans le jeu de caractères annoncé",
+    "unreadable": "format illisible",
+}
+
+
+def unreadable_label(code: str) -> str:
+    return UNREADABLE_LABELS.get(code, "format illisible")
+
+
+def unreadable_note(code: str, *, parked_in: str | None, size: int | None = None,
+                    limit: int | None = None) -> str:  # fmt: skip
+    """What is stored in place of the text of a mail that could not be read."""
+    why = unreadable_label(code)
+    if code == "too-large" and size is not None and limit is not None:
+        why += f" : {_megabytes(size)}, la limite est de {_megabytes(limit)}"
+    where = (
+        f"dans le dossier « {parked_in} » de la messagerie sécurisée"
+        if parked_in
+        else "dans la messagerie sécurisée, marqué « $FrontdoorParked »"
+    )
+    return (
+        f"Le contenu de ce courriel n'a pas pu être lu ({why}). L'original est conservé "
+        f"{where} ; demander à l'expéditeur de le renvoyer si besoin."
+    )
+
+
+def _megabytes(size: int) -> str:
+    """68400000 → "68,4 Mo", 25000000 → "25 Mo" (French decimal comma)."""
+    return f"{size / 1e6:.1f}".removesuffix(".0").replace(".", ",") + " Mo"
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -245,3 +292,20 @@ def notification(department: Department, *, request_id: int, texts: Mapping[str,
     return Template(texts["notification"]).safe_substitute(
         department=department.name, request=str(request_id)
     )
+
+
+# ----- A mail that could not be sent: when to try again -----
+
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_LONGEST = timedelta(hours=4)
+GIVE_UP_AFTER = 12  # attempts: 1, 2, 4 … 128 min, then every 4 h; about 17 h in all
+
+
+def next_attempt(attempts: int, *, at: datetime) -> datetime | None:
+    """When to try again a mail that failed ``attempts`` times (the last one at ``at``):
+    exponential backoff from one minute, at most four hours apart; None: give up."""
+    require_aware(at)
+    if attempts >= GIVE_UP_AFTER:
+        return None
+    delay = RETRY_FIRST * 2 ** max(0, attempts - 1)
+    return at + min(delay, RETRY_LONGEST)

@@ -40,6 +40,9 @@ class Mailbox:
     folder: str = "INBOX"
     # "flag": a keyword on the message; "move:Folder": moved there once its request is saved.
     handled: str = "flag"
+    # Mails that cannot be read: "move:Folder" (created if missing) or "flag" (the parked
+    # keyword only, left where they are). Either way they are never read again.
+    parked: str = f"move:{QUARANTINE_FOLDER}"
     notify: Notify = "sms"
     notify_address: str | None = None  # notify = "mail": where notices go
     # Sender domain → referrer type ("chu-toulouse.fr" = "hospital"); subdomains match.
@@ -47,5 +50,24 @@ class Mailbox:
 
     @property
     def handled_folder(self) -> str | None:
-        kind, _, folder = self.handled.partition(":")
-        return folder if kind == "move" and folder else None
+        return _folder(self.handled)
+
+    @property
+    def parked_folder(self) -> str | None:
+        return _folder(self.parked)
+
+
+def _folder(setting: str) -> str | None:
+    kind, _, folder = setting.partition(":")
+    return folder if kind == "move" and folder else None
+
+
+# A mailbox kept open (IDLE) that the server dropped: tried again after 1, 2, 4 … seconds,
+# at most five minutes apart, for as long as it takes.
+RECONNECT_FIRST_S = 1.0
+RECONNECT_LONGEST_S = 300.0
+
+
+def reconnect_delay(failures: int, *, first_s: float = RECONNECT_FIRST_S) -> float:
+    """Seconds to wait before connecting again after `failures` failures in a row."""
+    return min(first_s * 2 ** max(0, failures - 1), RECONNECT_LONGEST_S)

@@ -6,12 +6,17 @@ from datetime import timedelta
 
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import JobContext
-from frontdoor.web.keys import ENGINE
+from frontdoor.store.accounts import purge_expired_sessions
+from frontdoor.web.keys import ENGINE, SESSIONS
 
 JOB_RUNS_KEPT = timedelta(days=30)
 
 
 async def purge_job_runs(ctx: JobContext) -> str:
-    """Forget runs started more than 30 days before the slot."""
+    """Forget runs started more than 30 days before the slot, and console sign-ins that have
+    expired (a stolen cookie of an expired session opens nothing, but need not be kept)."""
     deleted = await lease.purge(ctx.app[ENGINE], started_before=ctx.slot - JOB_RUNS_KEPT)
+    async with ctx.app[SESSIONS]() as session:
+        await purge_expired_sessions(session=session, now=ctx.slot)
+        await session.commit()
     return f"{deleted} rows deleted"

@@ -12,6 +12,7 @@ from frontdoor.jobs.base import Job
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.housekeeping import purge_job_runs
+from frontdoor.jobs.mail_outbox import send_outbox
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.jobs.roster_feeds import import_feeds
@@ -68,8 +69,17 @@ JOBS: tuple[Job, ...] = (
         run=mailbox_job,
     ),
     Job(
+        name="mail-outbox",
+        description="Sends the acknowledgements and referents' answers that could not leave "
+        "at once (SMTP server down), with exponential backoff; each is claimed by one "
+        "instance and sent once.",
+        crontab="* * * * *",
+        run=send_outbox,
+    ),
+    Job(
         name="job-runs-purge",
-        description="Deletes the records of job runs older than 30 days.",
+        description="Deletes the records of job runs older than 30 days and the expired "
+        "console sign-ins.",
         crontab="17 3 * * *",
         run=purge_job_runs,
     ),

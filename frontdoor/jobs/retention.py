@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import col, or_, select
 
-from frontdoor.core.retention import (
-    RECEIPTS_KEPT,
-    pseudonym,
-    retention_cutoff,
-    scrubbed_reasons,
-)
+from frontdoor.core.retention import PSEUDONYM_PREFIX, RECEIPTS_KEPT, retention_cutoff
 from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.twilio_api import OutboundError
-from frontdoor.store.models import Message, Request, RequestEvent, WebhookReceipt
+from frontdoor.store.erasure import pseudonymise
+from frontdoor.store.models import Request, WebhookReceipt
 from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
 
 log = logging.getLogger(__name__)
@@ -39,38 +35,23 @@ async def purge_expired(ctx: JobContext) -> str:
                         or_(
                             col(Request.recording_url).is_not(None),
                             col(Request.caller_name).is_not(None),
-                            col(Request.contact_address).is_not(None),
-                            ~col(Request.caller_number).startswith("pseudo:"),
+                            ~col(Request.contact_address).startswith(PSEUDONYM_PREFIX),
+                            ~col(Request.caller_number).startswith(PSEUDONYM_PREFIX),
                         ),
                     )
                     .limit(BATCH)
                 )
             ).all()
             for request in expired:
-                if request.recording_url:
-                    try:
-                        await app[TWILIO_API].delete_recording(request.recording_url)
-                    except OutboundError:
-                        # Keep everything of this request until its recording is gone.
-                        kept_for_retry += 1
-                        log.exception("recording of a %s request not deleted", department.slug)
-                        continue
-                    request.recording_url = None
-                if request.caller_number:
-                    request.caller_number = pseudonym(request.caller_number, key)
-                request.caller_name = None
-                request.contact_address = None
-                session.add(request)
-                events = await session.exec(
-                    select(RequestEvent).where(RequestEvent.request_id == request.id)
-                )
-                for event in events:
-                    event.reasons = scrubbed_reasons(event.reasons)
-                    session.add(event)
-                # What was written (SMS, mail) goes with who wrote it; the rows stay, counted.
-                await session.exec(
-                    update(Message).where(col(Message.request_id) == request.id).values(body=None)
-                )
+                try:
+                    await pseudonymise(
+                        session=session, request=request, key=key, twilio_api=app[TWILIO_API]
+                    )
+                except OutboundError:
+                    # Keep everything of this request until its recording is gone.
+                    kept_for_retry += 1
+                    log.exception("recording of a %s request not deleted", department.slug)
+                    continue
                 purged += 1
         receipts = await session.exec(
             delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < ctx.slot - RECEIPTS_KEPT)

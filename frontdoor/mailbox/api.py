@@ -2,7 +2,9 @@
 
 It leaves from the department's secure mailbox (its operator's SMTP, TLS with its client
 certificate), threaded under the mails of the request (In-Reply-To, References, and the
-request's reference in the subject), and is filed under the request.
+request's reference in the subject), and is filed under the request. It is queued in the
+outbox with the request's event, then sent: 201 when the server took it, 202 when it could
+not be reached (the `mail-outbox` job sends it later), 502 when it refused it for good.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from sqlmodel import col, select
 from frontdoor.core.mail import reference
 from frontdoor.core.reasons import Reason
 from frontdoor.mailbox.job import department_mailer
+from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.tls import MailboxConfigError
 from frontdoor.outbound.errors import OutboundError
+from frontdoor.store.mail import settle
 from frontdoor.store.models import Message
 from frontdoor.store.requests import record_event
 from frontdoor.web.api import caller_of, own_request
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 MAX_BODY = 20_000
 
@@ -53,21 +57,19 @@ async def answer_by_mail(request: web.Request) -> web.Response:
         ).all()
         ids = [m.provider_id for m in thread if m.provider_id]
         received = [m.provider_id for m in thread if m.direction == "in" and m.provider_id]
-        headers = {"References": " ".join(ids)} if ids else {}
+        # A person's answer (RFC 3834): the sender's auto-replies may answer it.
+        headers = {"Auto-Submitted": "no"}
+        if ids:
+            headers["References"] = " ".join(ids)
         if received:
             headers["In-Reply-To"] = received[-1]
         subject = f"{reference(department.slug, owner.id or 0)} {department.name} : réponse"
-        try:
-            mailer = department_mailer(department, department.mailbox, clock=request.app[CLOCK])
-            sent_id = await mailer.send(
-                to=owner.contact_address, subject=subject, body=body, headers=headers
-            )
-        except (OutboundError, MailboxConfigError) as error:
-            raise web.HTTPBadGateway(text=f"mail not sent: {error}") from None
-        session.add(
-            Message(request_id=owner.id or 0, channel="mail", direction="out",
-                    provider_id=sent_id, at=now, body=body, author=caller.referent,
-                    kind="answer", status="sent")
+        instance = request.app[SETTINGS].instance_name
+        answer = queue(
+            session, department=department.slug, sender=department.mailbox.address,
+            request_id=owner.id or 0, to=owner.contact_address, subject=subject, body=body,
+            headers=headers, kind="answer", author=caller.referent or "", at=now,
+            instance=instance,
         )  # fmt: skip
         event = record_event(session, owner, kind="mail-answer", at=now,
                              referent_id=caller.referent)  # fmt: skip
@@ -80,7 +82,23 @@ async def answer_by_mail(request: web.Request) -> web.Response:
             owner.answered_at = now
         session.add(owner)
         await session.commit()
-    return web.json_response({"message_id": sent_id}, status=201)
+    # Committed with the request's event: sent now, or by the mail-outbox job if it cannot be.
+    clock = request.app[CLOCK]
+    try:
+        mailer = department_mailer(department, department.mailbox, clock=clock)
+        async with mailer.connection() as connection:
+            done = await send_claimed(connection, [answer], clock=clock, department=department.slug)
+    except (OutboundError, MailboxConfigError):
+        done = await send_claimed(None, [answer], clock=clock, department=department.slug)
+    async with request.app[SESSIONS]() as session:
+        await settle(session=session, instance=instance, now=clock(), sent=done.sent,
+                     failed=done.failed)  # fmt: skip
+        await session.commit()
+    if done.sent:
+        return web.json_response({"message_id": answer.message_id, "status": "sent"}, status=201)
+    if done.given_up:
+        raise web.HTTPBadGateway(text="mail refused by the SMTP server: check the address")
+    return web.json_response({"message_id": answer.message_id, "status": "queued"}, status=202)
 
 
 def add_routes(app: web.Application) -> None:

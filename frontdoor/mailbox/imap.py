@@ -16,17 +16,26 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
 import aioimaplib
-from aioimaplib.aioimaplib import AUTH, Command, IMAP4ClientProtocol, Response
+from aioimaplib.aioimaplib import (
+    AUTH,
+    STOP_WAIT_SERVER_PUSH,
+    Command,
+    IMAP4ClientProtocol,
+    Response,
+)
 
-from frontdoor.core.mailbox import QUARANTINE_FOLDER, MailTls
+from frontdoor.core.mailbox import MailTls
 
 HANDLED = "$FrontdoorHandled"
 PARKED = "$FrontdoorParked"
 _FETCH_SIZE = re.compile(rb"\{(\d+)\}$")
+_FETCH_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 
 class MailboxError(Exception):
@@ -106,6 +115,8 @@ class ImapMailbox:
         self.login_name, self.password = login, password
         self.timeout_s = timeout_s
         self._client: _Client | None = None
+        self._created: set[str] = set()  # folders this session made sure exist
+        self._lost = False  # the server closed the connection
 
     @property
     def where(self) -> str:
@@ -130,7 +141,11 @@ class ImapMailbox:
     async def open(self) -> None:
         implicit = self.context if self.tls == "implicit" else None
         client = _Client(
-            host=self.host, port=self.port, timeout=self.timeout_s, ssl_context=implicit
+            host=self.host,
+            port=self.port,
+            timeout=self.timeout_s,
+            ssl_context=implicit,
+            conn_lost_cb=self._connection_lost,
         )
         self._client = client
         try:
@@ -140,6 +155,7 @@ class ImapMailbox:
         except (ssl.SSLError, ConnectionError, OSError, TimeoutError) as error:
             raise MailboxError(f"{self.where}: {_tls_hint(error)}") from error
         await self._login(client)
+        await client.protocol.capability()  # after login servers say more (MOVE, UIDPLUS)
         await self._ok(client.select(_quoted(self.folder)), f"select the folder {self.folder!r}")
 
     async def _login(self, client: _Client) -> None:
@@ -166,7 +182,7 @@ class ImapMailbox:
         if client is None:
             return
         try:
-            if client.protocol.state in ("AUTH", "SELECTED", "NONAUTH"):
+            if not self._lost and client.protocol.state in ("AUTH", "SELECTED", "NONAUTH"):
                 await asyncio.wait_for(client.logout(), self.timeout_s)
         except (aioimaplib.AioImapException, OSError, TimeoutError):
             pass
@@ -195,37 +211,128 @@ class ImapMailbox:
         uids = [u for line in response.lines[:-1] for u in line.decode().split() if u.isdigit()]
         return sorted(uids, key=int)
 
-    async def fetch(self, uid: str) -> bytes:
-        """The whole message, without marking it \\Seen."""
-        response = await self._ok(self.client.uid("fetch", uid, "(BODY.PEEK[])"), "fetch")
-        for index, line in enumerate(response.lines[:-1]):
-            if _FETCH_SIZE.search(bytes(line)) and index + 1 < len(response.lines):
-                return bytes(response.lines[index + 1])
-        raise MailboxError(f"{self.where}: message {uid} has vanished")
+    async def sizes(self, uids: Sequence[str]) -> dict[str, int]:
+        """RFC822.SIZE of each message, in one command: what decides, before any byte of a
+        body is read, whether it fits under the limit."""
+        if not uids:
+            return {}
+        response = await self._ok(
+            self.client.uid("fetch", uid_set(uids), "(RFC822.SIZE)"), "fetch sizes"
+        )
+        found = {}
+        for line in response.lines[:-1]:
+            uid, size = _FETCH_UID.search(bytes(line)), _SIZE.search(bytes(line))
+            if uid and size:
+                found[uid.group(1).decode()] = int(size.group(1))
+        return found
 
-    async def mark_handled(self, uid: str, handled_folder: str | None) -> None:
-        """Our keyword, then the move if the department asks for one."""
-        await self._ok(self.client.uid("store", uid, "+FLAGS", f"({HANDLED})"), "flag")
-        if handled_folder:
-            await self._move(uid, handled_folder)
+    async def fetch(
+        self, uids: Sequence[str], *, header_only: int | None = None
+    ) -> dict[str, bytes]:
+        """The messages (UID → bytes) in one command, without marking them \\Seen; with
+        `header_only`, at most that many bytes of each header and nothing of the body. A
+        message deleted in between is simply absent."""
+        if not uids:
+            return {}
+        part = f"BODY.PEEK[HEADER]<0.{header_only}>" if header_only else "BODY.PEEK[]"
+        response = await self._ok(self.client.uid("fetch", uid_set(uids), f"(UID {part})"), "fetch")
+        return _literals_by_uid(response.lines[:-1])
 
-    async def park(self, uid: str) -> None:
-        """Out of the way, kept: the parked keyword, then the quarantine folder."""
-        await self._ok(self.client.uid("store", uid, "+FLAGS", f"({PARKED})"), "flag")
-        await self._move(uid, QUARANTINE_FOLDER)
+    async def mark_handled(self, uids: Sequence[str], handled_folder: str | None) -> None:
+        """Our keyword on all of them in one command, then the move if the department asks."""
+        await self._flag(uids, HANDLED)
+        if handled_folder and uids:
+            await self._move(uids, handled_folder)
 
-    async def _move(self, uid: str, folder: str) -> None:
-        await self.client.create(_quoted(folder))  # NO [ALREADYEXISTS] is fine
+    async def park(self, uids: Sequence[str], parked_folder: str | None) -> None:
+        """Out of the way, kept: the parked keyword, then the parking folder if there is one."""
+        await self._flag(uids, PARKED)
+        if parked_folder and uids:
+            await self._move(uids, parked_folder)
+
+    async def _flag(self, uids: Sequence[str], keyword: str) -> None:
+        if uids:
+            command = self.client.uid("store", uid_set(uids), "+FLAGS.SILENT", f"({keyword})")
+            await self._ok(command, "flag")
+
+    async def _move(self, uids: Sequence[str], folder: str) -> None:
+        if folder not in self._created:
+            await self.client.create(_quoted(folder))  # NO [ALREADYEXISTS] is fine
+            self._created.add(folder)
+        where = uid_set(uids)
         if "MOVE" in self.client.protocol.capabilities:
-            await self._ok(self.client.uid("move", uid, _quoted(folder)), f"move to {folder!r}")
+            await self._ok(self.client.uid("move", where, _quoted(folder)), f"move to {folder!r}")
             return
-        await self._ok(self.client.uid("copy", uid, _quoted(folder)), f"copy to {folder!r}")
-        await self._ok(self.client.uid("store", uid, "+FLAGS", "(\\Deleted)"), "delete")
-        await self._ok(self.client.expunge(), "expunge")
+        await self._ok(self.client.uid("copy", where, _quoted(folder)), f"copy to {folder!r}")
+        await self._ok(self.client.uid("store", where, "+FLAGS.SILENT", "(\\Deleted)"), "delete")
+        # UID EXPUNGE (UIDPLUS) leaves alone what a person marked deleted meanwhile.
+        if "UIDPLUS" in self.client.protocol.capabilities:
+            await self._ok(self.client.uid("expunge", where), "expunge")
+        else:
+            await self._ok(self.client.expunge(), "expunge")
+
+    @property
+    def offers_idle(self) -> bool:
+        return "IDLE" in self.client.protocol.capabilities
+
+    async def wait_for_new(self, timeout_s: float) -> bool:
+        """IDLE (RFC 2177) until the server says a message arrived (True) or `timeout_s`
+        passed (False: a server ends an IDLE after 30 min, so callers renew it sooner).
+        Raises MailboxError when the server says BYE or the connection drops."""
+        client = self.client
+        idle = await client.idle_start(timeout=timeout_s)
+        try:
+            while True:
+                try:
+                    lines = await client.wait_server_push(timeout=timeout_s + self.timeout_s)
+                except TimeoutError:
+                    lines = STOP_WAIT_SERVER_PUSH
+                if self._lost or any(bytes(line).startswith(b"BYE") for line in lines):
+                    raise MailboxError(f"{self.where} closed the connection")
+                if lines == STOP_WAIT_SERVER_PUSH:
+                    return False
+                if any(bytes(line).endswith(b"EXISTS") for line in lines):
+                    return True
+        finally:
+            if client.has_pending_idle() and not self._lost:
+                client.idle_done()
+                await asyncio.wait_for(idle, self.timeout_s)
+
+    def _connection_lost(self, error: Exception | None) -> None:
+        self._lost = True
+        if self._client is not None:  # wakes a wait_for_new up at once
+            self._client.protocol.idle_queue.put_nowait([b"connection lost"])
 
     async def append(self, raw: bytes, folder: str | None = None) -> None:
         """Put a message into a folder (tests, and re-delivery by an operator)."""
         await self._ok(self.client.append(raw, mailbox=_quoted(folder or self.folder)), "append")
+
+
+def uid_set(uids: Sequence[str]) -> str:
+    """ "3:5,9" for 3, 4, 5 and 9: one short argument for a whole batch."""
+    numbers = sorted({int(uid) for uid in uids})
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in runs)
+
+
+def _literals_by_uid(lines: Sequence[bytes | bytearray]) -> dict[str, bytes]:
+    """UID → literal of an untagged FETCH response as aioimaplib gives it: each message's
+    line ending in {size}, then its literal (a bytearray), then the closing line."""
+    found: dict[str, bytes] = {}
+    for index, line in enumerate(lines):
+        if isinstance(line, bytearray) or not _FETCH_SIZE.search(line):
+            continue
+        uid = _FETCH_UID.search(line)
+        if uid is None and index + 2 < len(lines):  # UID after the literal: "UID 7)"
+            uid = _FETCH_UID.search(bytes(lines[index + 2]))
+        if uid is not None and index + 1 < len(lines):
+            found[uid.group(1).decode()] = bytes(lines[index + 1])
+    return found
 
 
 def _quoted(name: str) -> str:

@@ -1,15 +1,23 @@
 """A department's mailbox, taken in: each new mail becomes (or joins) a request.
 
-For each message: fetch (without \\Seen), parse, find its thread, let core.mail decide,
-commit the request, its message and events, and only then mark it handled on the server;
-then acknowledge by return and tell the referents. A crash before the commit leaves the mail
-to be read again; after it, the Message-ID (unique in `messages`) makes the second reading a
-no-op that just marks it handled. A mail that cannot be read is parked, with one log line
-that says why and nothing of what it holds; the rest goes on.
+For each chunk of messages: fetch (without \\Seen, in one command), parse, find each one's
+thread, let core.mail decide, commit the requests, their messages, events and queued
+acknowledgements in one transaction, and only then mark them handled on the server (one
+command); then send the acknowledgements (frontdoor.mailbox.outbox) and tell the referents.
+A crash before the commit leaves the mails to be read again; after it, the Message-ID
+(unique in `messages`) makes the second reading a no-op that just marks them handled, and
+the acknowledgements already queued are sent by the `mail-outbox` job.
+
+A mail that cannot be read (broken MIME, over the size limit — decided from the server's
+RFC822.SIZE, its body never fetched —, no sender, an unknown charset, text its charset cannot
+decode) is parked: a keyword, and the department's parking folder. One log line says why
+without anything it holds; if it has a sender, a request is opened or joined with a note
+that its content could not be read (never acknowledged, to be called back); the rest goes on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -20,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.calendar import opening_at
+from frontdoor.core.calendar import Opening, opening_at
+from frontdoor.core.callbacks import new_task
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
     MailAction,
@@ -29,18 +38,25 @@ from frontdoor.core.mail import (
     classify_sender,
     inbound,
     referenced_request,
+    unreadable_note,
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox
-from frontdoor.mailbox.parse import ParsedMail, Unparseable, parse
-from frontdoor.outbound.errors import OutboundError
+from frontdoor.mailbox.outbox import queue, send_claimed
+from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
 from frontdoor.outbound.mail import MailConnection, Mailer
-from frontdoor.store.mail import request_of_department, request_of_message_ids
-from frontdoor.store.models import Message, Request
+from frontdoor.store.mail import (
+    Outgoing,
+    present_message_ids,
+    request_of_department,
+    requests_of_department,
+    requests_of_message_ids,
+    settle,
+)
+from frontdoor.store.models import CallbackTaskRow, Message, Request
 from frontdoor.store.requests import record_event
-from frontdoor.store.sms import message_by_provider_id
-from frontdoor.store.tasks import ensure_task
+from frontdoor.store.tasks import copy_task
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +77,39 @@ class PollReport:
     parked: int = 0
     acknowledged: int = 0
 
+    @property
+    def read(self) -> int:
+        return self.taken + self.duplicates + self.parked
+
+    def add(self, other: PollReport) -> None:
+        self.taken += other.taken
+        self.duplicates += other.duplicates
+        self.parked += other.parked
+        self.acknowledged += other.acknowledged
+
     def __str__(self) -> str:
         return (
             f"{self.taken} taken, {self.duplicates} already taken, "
             f"{self.parked} parked, {self.acknowledged} acknowledged"
         )
+
+
+@dataclass(kw_only=True, frozen=True)
+class _Read:
+    """One message of a chunk as read: its mail, or what could be read of it and why not."""
+
+    uid: str
+    size: int
+    mail: ParsedMail | None  # None: not even a sender could be read
+    unreadable: str | None = None  # the parser's code when the content could not be read
+
+
+@dataclass(kw_only=True)
+class _Taken:
+    read: _Read
+    request: Request
+    decision: MailDecision
+    acknowledgement: Outgoing | None = None  # queued with the request, claimed by us
 
 
 @dataclass(kw_only=True)
@@ -80,6 +124,9 @@ class Intake:
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
     batch: int = 200
+    instance: str = "frontdoor"  # who claims the acknowledgements it queues
+    # Most bytes of bodies fetched in one command (and held in memory) beyond one mail.
+    fetch_bytes: int = 16_000_000
     # Called at "fetched" and "committed": where a test stops the intake as a crash would.
     checkpoint: Callable[[str], None] = lambda stage: None
 
@@ -88,107 +135,250 @@ class Intake:
         return self.department.slug
 
     async def poll(self, box: ImapMailbox) -> PollReport:
-        """Take in up to `batch` new mails of the open mailbox."""
+        """Take in up to `batch` new mails of the open mailbox.
+
+        Their sizes first (one FETCH), then the mails in chunks of at most `fetch_bytes`
+        (one FETCH each; a mail over `max_bytes` by its header only), each chunk committed
+        in one transaction, then flagged (one STORE), then acknowledged and told.
+        """
         report = PollReport()
-        handled_folder = self.department.mailbox.handled_folder if self.department.mailbox else None
+        uids = (await box.new_messages())[: self.batch]
+        if not uids:
+            return report
+        sizes = await box.sizes(uids)
         async with self._acknowledgements() as acks:
-            for uid in (await box.new_messages())[: self.batch]:
-                raw = await box.fetch(uid)
-                self.checkpoint("fetched")
-                try:
-                    mail = parse(raw, max_bytes=self.max_bytes)
-                except Unparseable as error:
-                    log.warning("%s: mail parked in quarantine (%s)", self.slug, error.code)
-                    await box.park(uid)
-                    report.parked += 1
-                    continue
-                outcome = await self._take(mail)
-                self.checkpoint("committed")
-                await box.mark_handled(uid, handled_folder)
-                if outcome is None:
-                    report.duplicates += 1
-                    continue
-                report.taken += 1
-                request_id, decision = outcome
-                if decision.acknowledge and await self._acknowledge(mail, request_id, acks):
-                    report.acknowledged += 1
-                if decision.notify and self.notify is not None:
-                    await self.notify(
-                        Notice(
-                            department=self.department,
-                            request_id=request_id,
-                            referent_ids=decision.notify,
-                        )
-                    )
+            for chunk in self._chunks([uid for uid in uids if uid in sizes], sizes):
+                await self._chunk(box, chunk, sizes, acks, report)
         return report
 
-    async def _take(self, mail: ParsedMail) -> tuple[int, MailDecision] | None:
-        """Commit the mail under its request; None when it was committed before."""
-        at = self.clock()
+    def _chunks(self, uids: list[str], sizes: Mapping[str, int]) -> list[list[str]]:
+        chunks: list[list[str]] = []
+        held = 0
+        for uid in uids:
+            size = sizes[uid] if sizes[uid] <= self.max_bytes else HEADER_LIMIT
+            if not chunks or held + size > self.fetch_bytes:
+                chunks.append([])
+                held = 0
+            chunks[-1].append(uid)
+            held += size
+        return chunks
+
+    async def _chunk(
+        self,
+        box: ImapMailbox,
+        uids: list[str],
+        sizes: Mapping[str, int],
+        acks: MailConnection | None,
+        report: PollReport,
+    ) -> None:
+        whole = [uid for uid in uids if sizes[uid] <= self.max_bytes]
+        raws = await box.fetch(whole)
+        heads = await box.fetch([u for u in uids if u not in whole], header_only=HEADER_LIMIT)
+        self.checkpoint("fetched")
+        reads = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
+        reads = [read for read in reads if read is not None]  # vanished meanwhile
+        taken, duplicates = await self._take(reads)
+        self.checkpoint("committed")
+        parked = [read for read in reads if read.mail is None or read.unreadable]
+        handled = [read.uid for read in reads if read.mail is not None and not read.unreadable]
+        mailbox = self.department.mailbox
+        await box.mark_handled(handled, mailbox.handled_folder if mailbox else None)
+        await box.park([read.uid for read in parked], mailbox.parked_folder if mailbox else None)
+        by_read = {id(t.read): t for t in taken}
+        for read in parked:
+            self._log_parked(read, by_read.get(id(read)))
+        report.parked += len(parked)
+        report.duplicates += duplicates
+        report.taken += sum(1 for t in taken if not t.read.unreadable)
+        acknowledgements = [t.acknowledgement for t in taken if t.acknowledgement is not None]
+        report.acknowledged += await self._send(acknowledgements, acks)
+        for item in taken:
+            if item.decision.notify and self.notify is not None:
+                await self.notify(
+                    Notice(department=self.department, request_id=item.request.id or 0,
+                           referent_ids=item.decision.notify)
+                )  # fmt: skip
+
+    def _read(
+        self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
+    ) -> _Read | None:
+        if size > self.max_bytes:
+            if uid not in heads:
+                return None
+            error = oversized(heads[uid])
+            return _Read(uid=uid, size=size, mail=error.envelope, unreadable=error.code)
+        if uid not in raws:
+            return None
+        try:
+            return _Read(uid=uid, size=size, mail=parse(raws[uid], max_bytes=self.max_bytes))
+        except Unparseable as error:
+            return _Read(uid=uid, size=size, mail=error.envelope, unreadable=error.code)
+
+    def _log_parked(self, read: _Read, taken: _Taken | None) -> None:
+        """One line per parked mail: its UID, a hash of its Message-ID, why; no content."""
+        code = read.unreadable or "unreadable"
+        if read.mail is None:
+            log.warning("%s: mail uid %s parked (%s), no request: no sender could be read",
+                        self.slug, read.uid, code)  # fmt: skip
+            return
+        outcome = f"request {taken.request.id}" if taken else "taken before"
+        log.warning("%s: mail uid %s (%s) parked (%s, %d bytes), %s", self.slug, read.uid,
+                    mail_ref(read.mail.message_id), code, read.size, outcome)  # fmt: skip
+
+    async def _take(self, reads: list[_Read]) -> tuple[list[_Taken], int]:
+        """Commit the chunk's mails under their requests in one transaction; returns what was
+        taken now and how many had been taken before. If another instance commits one of them
+        first, the chunk is taken again mail by mail (each then a no-op or its own commit)."""
+        try:
+            return await self._take_together(reads)
+        except IntegrityError:
+            if len(reads) == 1:
+                if await self._stored(reads[0]):
+                    return [], 1
+                raise  # not a mail taken meanwhile: never flag it handled unstored
+        taken, duplicates = [], 0
+        for read in reads:
+            one, again = await self._take([read])
+            taken += one
+            duplicates += again
+        return taken, duplicates
+
+    async def _stored(self, read: _Read) -> bool:
+        if read.mail is None:
+            return False
         async with self.sessions() as session:
-            if await message_by_provider_id(session=session, provider_id=mail.message_id):
-                return None
-            request, threaded_by = await self._thread(session, mail)
-            decision = inbound(
-                self.department,
-                at=at,
-                opening=opening_at(at, self.department.calendar),
-                headers=mail.headers,
-                thread=request.id if request else None,
-                threaded_by=threaded_by,
+            ids = [read.mail.message_id]
+            return bool(await present_message_ids(session=session, message_ids=ids))
+
+    async def _take_together(self, reads: list[_Read]) -> tuple[list[_Taken], int]:
+        at = self.clock()
+        opening = opening_at(at, self.department.calendar)
+        mails = [read.mail for read in reads if read.mail is not None]
+        async with self.sessions() as session:
+            before = await present_message_ids(
+                session=session, message_ids=[m.message_id for m in mails]
             )
-            if request is None:
-                request = self._new_request(mail, at, decision)
-                session.add(request)
-                await session.flush()
-            request_id = request.id or 0
-            session.add(
-                Message(
-                    request_id=request_id,
-                    channel="mail",
-                    direction="in",
-                    provider_id=mail.message_id,
+            threads = await requests_of_message_ids(
+                session=session,
+                department=self.slug,
+                message_ids=list({i for m in mails for i in m.thread_ids}),
+            )
+            named = await requests_of_department(
+                session=session,
+                department=self.slug,
+                request_ids=list({n for m in mails if (n := self._named(m)) is not None}),
+            )
+            taken: list[_Taken] = []
+            duplicates = 0
+            for read in reads:
+                mail = read.mail
+                if mail is None:
+                    continue
+                if mail.message_id in before:
+                    duplicates += 1
+                    continue
+                before.add(mail.message_id)  # the same mail twice in the chunk: once
+                request, threaded_by = await self._thread(session, mail, threads, named)
+                decision = inbound(
+                    self.department,
                     at=at,
-                    body=_stored_body(mail),
-                    kind="message",
-                    status="received",
+                    opening=opening,
+                    headers=mail.headers,
+                    thread=request.id if request else None,
+                    threaded_by=threaded_by,
+                    unreadable=read.unreadable,
                 )
-            )
-            event = record_event(session, request, kind="mail-in", at=at, detail=decision.action)
-            event.reasons = [reason.as_dict() for reason in decision.reasons]
-            self._keep_attachments(session, request, mail, at)
-            if decision.callback_needed:
-                request.callback_needed = True
-                task = await ensure_task(
-                    session=session, request=request, department=self.department
-                )
-                record_event(session, request, kind="callback-task", at=at).reasons = list(
-                    task.reasons
-                )
-            session.add(request)
-            try:
-                await session.commit()
-            except IntegrityError:  # another instance took the same mail first
-                await session.rollback()
-                return None
-        return request_id, decision
+                if request is None:
+                    request = self._new_request(mail, at, decision)
+                    session.add(request)
+                threads[mail.message_id] = request  # a later mail of the chunk may answer it
+                taken.append(_Taken(read=read, request=request, decision=decision))
+            await session.flush()  # the new requests, in one INSERT: their ids
+            for item in taken:
+                self._rows(session, item, at, opening)
+            await session.commit()
+        return taken, duplicates
+
+    def _named(self, mail: ParsedMail) -> int | None:
+        return referenced_request(mail.subject, self.slug)
 
     async def _thread(
-        self, session: AsyncSession, mail: ParsedMail
+        self,
+        session: AsyncSession,
+        mail: ParsedMail,
+        threads: Mapping[str, Request],
+        named: dict[int, Request],
     ) -> tuple[Request | None, str | None]:
-        request = await request_of_message_ids(
-            session=session, department=self.slug, message_ids=mail.thread_ids
-        )
+        request = next((threads[i] for i in mail.thread_ids if i in threads), None)
         if request is not None:
+            if request.id is None:  # opened earlier in this chunk: its id, to join it
+                await session.flush()
             return request, "en-têtes de réponse"
-        referenced = referenced_request(mail.subject, self.slug)
-        if referenced is not None:
-            request = await request_of_department(
-                session=session, department=self.slug, request_id=referenced
+        number = self._named(mail)
+        if number is None:
+            return None, None
+        if number not in named:  # a request opened earlier in this chunk, perhaps
+            await session.flush()
+            found = await request_of_department(
+                session=session, department=self.slug, request_id=number
             )
-            if request is not None:
-                return request, "référence dans l'objet"
-        return None, None
+            if found is None:
+                return None, None
+            named[number] = found
+        return named[number], "référence dans l'objet"
+
+    def _rows(self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening) -> None:
+        """The message, its events, attachments, callback task and acknowledgement under a
+        flushed request."""
+        mail, request, decision = item.read.mail, item.request, item.decision
+        assert mail is not None
+        session.add(
+            Message(
+                request_id=request.id or 0,
+                channel="mail",
+                direction="in",
+                provider_id=mail.message_id,
+                at=at,
+                body=self._stored_body(item.read),
+                kind="message",
+                status="received",
+            )
+        )
+        event = record_event(session, request, kind="mail-in", at=at, detail=decision.action)
+        event.reasons = [reason.as_dict() for reason in decision.reasons]
+        self._keep_attachments(session, request, mail, at)
+        if decision.callback_needed:
+            request.callback_needed = True
+            task = new_task(
+                request_id=request.id or 0, department=self.department,
+                created_at=request.received_at,
+            )  # fmt: skip
+            row = CallbackTaskRow(
+                request_id=request.id or 0,
+                department=self.slug,
+                created_at=task.created_at,
+                due_at=task.due_at,
+            )
+            copy_task(task, row)
+            session.add(row)
+            record_event(session, request, kind="callback-task", at=at).reasons = list(row.reasons)
+            session.add(request)
+        if decision.acknowledge:
+            self._queue_acknowledgement(session, item, at, opening)
+
+    def _stored_body(self, read: _Read) -> str:
+        mail = read.mail
+        assert mail is not None
+        if read.unreadable is None:
+            return _stored_body(mail.subject, mail.text)
+        mailbox = self.department.mailbox
+        note = unreadable_note(
+            read.unreadable,
+            parked_in=mailbox.parked_folder if mailbox else None,
+            size=read.size,
+            limit=self.max_bytes,
+        )
+        return _stored_body(mail.subject, note)
 
     def _new_request(self, mail: ParsedMail, at: datetime, decision: MailDecision) -> Request:
         domains = self.department.mailbox.domains if self.department.mailbox else {}
@@ -238,51 +428,44 @@ class Intake:
         async with self.mailer.connection() as connection:
             yield connection
 
-    async def _acknowledge(
-        self, mail: ParsedMail, request_id: int, acks: MailConnection | None
-    ) -> bool:
-        """Answer by return, threaded; record what was sent. A failure is logged, not fatal."""
-        if acks is None:
-            return False
-        at = self.clock()
-        ack = acknowledgement(
-            self.department,
-            at=at,
-            opening=opening_at(at, self.department.calendar),
-            request_id=request_id,
-            subject=mail.subject,
-            texts=self.texts,
-        )
+    def _queue_acknowledgement(
+        self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening
+    ) -> None:
+        """Answer by return, threaded: queued with the request, sent once it is committed."""
+        mailbox, mail = self.department.mailbox, item.read.mail
+        if self.mailer is None or self.mailer.smtp is None or mailbox is None or mail is None:
+            return
+        request_id = item.request.id or 0
+        ack = acknowledgement(self.department, at=at, opening=opening, request_id=request_id,
+                              subject=mail.subject, texts=self.texts)  # fmt: skip
         references = " ".join(dict.fromkeys((*mail.references, mail.message_id)))
         headers = {
             "In-Reply-To": mail.message_id,
             "References": references,
             "Auto-Submitted": "auto-replied",  # RFC 3834: a response, never to be answered
         }
-        try:
-            sent_id = await acks.send(
-                to=mail.sender, subject=ack.subject, body=ack.body, headers=headers
-            )
-        except OutboundError as error:
-            log.warning("%s: request %s not acknowledged: %s", self.slug, request_id, error)
-            return False
+        item.acknowledgement = queue(
+            session, department=self.slug, sender=mailbox.address, request_id=request_id,
+            to=mail.sender, subject=ack.subject, body=ack.body, headers=headers,
+            kind="acknowledgement", author="frontdoor", at=at, instance=self.instance,
+        )  # fmt: skip
+
+    async def _send(self, mails: list[Outgoing], acks: MailConnection | None) -> int:
+        """Send what this chunk queued, then record it; how many the server accepted."""
+        if not mails:
+            return 0
+        done = await send_claimed(acks, mails, clock=self.clock, department=self.slug)
         async with self.sessions() as session:
-            session.add(
-                Message(
-                    request_id=request_id,
-                    channel="mail",
-                    direction="out",
-                    provider_id=sent_id,
-                    at=at,
-                    body=ack.body,
-                    author="frontdoor",
-                    kind="acknowledgement",
-                    status="sent",
-                )
-            )
+            await settle(session=session, instance=self.instance, now=self.clock(),
+                         sent=done.sent, failed=done.failed)  # fmt: skip
             await session.commit()
-        return True
+        return len(done.sent)
 
 
-def _stored_body(mail: ParsedMail) -> str:
-    return f"Objet : {mail.subject}\n\n{mail.text}" if mail.subject else mail.text
+def _stored_body(subject: str, text: str) -> str:
+    return f"Objet : {subject}\n\n{text}" if subject else text
+
+
+def mail_ref(message_id: str) -> str:
+    """A Message-ID as logs may carry it: a short hash (the id can name a person)."""
+    return hashlib.sha256(message_id.encode()).hexdigest()[:12]

@@ -1,4 +1,7 @@
-"""One poll of every department's mailbox: the `mailbox_job` the scheduler runs.
+"""One poll of every department's mailbox: the `mailbox_job` the scheduler runs. It also
+reads the mailboxes a watcher holds open in IDLE (frontdoor.mailbox.watch), taking turns
+with it: a connection that died without a word is not noticed at once, the minute's poll
+catches what it missed.
 
 Each department is read in its own IMAP session with its own client certificate; the
 acknowledgements leave from its own address through its operator's SMTP server with the same
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from aiohttp import web
 
@@ -18,10 +22,11 @@ from frontdoor.core.mail import notification
 from frontdoor.core.mailbox import Mailbox
 from frontdoor.jobs.base import JobContext
 from frontdoor.mailbox.attachments import FolderStore
-from frontdoor.mailbox.imap import ImapMailbox, MailboxError
+from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
 from frontdoor.mailbox.texts import mail_texts
-from frontdoor.mailbox.tls import MailboxConfigError, client_context
+from frontdoor.mailbox.tls import client_context
+from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.web.keys import (
@@ -35,6 +40,9 @@ from frontdoor.web.keys import (
 )
 
 log = logging.getLogger(__name__)
+
+# A job run reads batch after batch while a mailbox has more (a burst), this long at most.
+BURST_S = 40.0
 
 
 def imap_session(department: Department, mailbox: Mailbox) -> ImapMailbox:
@@ -79,6 +87,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         notify=notify,
         batch=settings.mail_poll_batch,
         known=app[KNOWN_CALLERS].addresses(department.slug),
+        instance=settings.instance_name,
     )
 
 
@@ -106,8 +115,11 @@ async def notify_referents(
 
 
 async def mailbox_job(ctx: JobContext) -> str:
-    """One poll of every department's mailbox."""
+    """Every department's mailbox read: batch after batch while a burst lasts, for at most
+    BURST_S seconds in all (the next minute goes on)."""
     total, failed = PollReport(), []
+    deadline = time.monotonic() + BURST_S
+    watchers = ctx.app.get(WATCHERS) or Watchers()
     for department in ctx.app[DEPARTMENTS]:
         mailbox = department.mailbox
         if mailbox is None:
@@ -115,13 +127,14 @@ async def mailbox_job(ctx: JobContext) -> str:
         try:
             intake = intake_for(ctx.app, department, mailbox)
             async with imap_session(department, mailbox) as box:
-                report = await intake.poll(box)
-        except (MailboxError, MailboxConfigError) as error:
-            log.warning("%s: mailbox not read: %s", department.slug, error)
+                while True:
+                    async with watchers.lock(department.slug):
+                        report = await intake.poll(box)
+                    total.add(report)
+                    if report.read < intake.batch or time.monotonic() > deadline:
+                        break
+        except MAILBOX_ERRORS as error:  # the others are read all the same
+            why = str(error) or type(error).__name__
+            log.warning("%s: mailbox not read: %s", department.slug, why)
             failed.append(department.slug)
-            continue
-        total.taken += report.taken
-        total.duplicates += report.duplicates
-        total.parked += report.parked
-        total.acknowledged += report.acknowledged
     return f"{total}" + (f"; not read: {', '.join(failed)}" if failed else "")

@@ -7,11 +7,12 @@ cannot be taken in raises Unparseable with a code that says why without saying w
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from email import message_from_bytes, policy
+from email import policy
 from email.errors import (
     CloseBoundaryNotFoundDefect,
     MessageDefect,
@@ -19,6 +20,7 @@ from email.errors import (
     StartBoundaryNotFoundDefect,
 )
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -34,11 +36,17 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 class Unparseable(Exception):
-    """A mail that cannot be taken in. `code` is safe to log: no personal data."""
+    """A mail that cannot be taken in. `code` is safe to log: no personal data.
 
-    def __init__(self, code: str) -> None:
+    `envelope` is what could be read of it (sender, subject, Message-ID, threading headers;
+    no text, no attachments) when it has one sender: enough to open a request so that the
+    contact is not lost. None when even that could not be read.
+    """
+
+    def __init__(self, code: str, envelope: ParsedMail | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.envelope = envelope
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -69,53 +77,107 @@ class ParsedMail:
 
 
 def parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
-    """Read one mail; raises Unparseable("too-large" | "malformed-mime" | "no-sender" |
-    "unknown-charset")."""
+    """Read one mail; raises Unparseable("too-large" | "malformed-header" | "no-sender" |
+    "malformed-mime" | "unknown-charset" | "undecodable-text" | "unreadable")."""
     if len(raw) > max_bytes:
-        raise Unparseable("too-large")
-    message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    if any(isinstance(d, _FATAL_DEFECTS) for part in message.walk() for d in part.defects):
-        raise Unparseable("malformed-mime")
+        raise oversized(raw[:HEADER_LIMIT])
     try:
-        from_header = str(message.get("From", "") or "")
+        message = _parsed(raw)
+        envelope = _envelope(message, raw)
+        if any(isinstance(d, _FATAL_DEFECTS) for part in message.walk() for d in part.defects):
+            raise Unparseable("malformed-mime", envelope)
+        try:
+            text, attachments = _content(message)
+        except Unparseable as error:
+            raise Unparseable(error.code, envelope) from None
+    except Unparseable:
+        raise
+    except Exception:  # noqa: BLE001  (the stdlib on hostile input: parked, never a crash)
+        raise Unparseable("unreadable") from None
+    return replace(envelope, text=_clean(text), attachments=attachments)
+
+
+# Enough of a mail's head to read its sender and subject without fetching its body.
+HEADER_LIMIT = 64 * 1024
+
+
+def oversized(header: bytes) -> Unparseable:
+    """A mail over the size limit, read from its header alone (`HEADER_LIMIT` bytes)."""
+    try:
+        head = header.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
+        message = _parsed(head)
+        return Unparseable("too-large", _envelope(message, header))
+    except Unparseable as error:
+        return Unparseable("too-large", error.envelope)
+    except Exception:  # noqa: BLE001
+        return Unparseable("too-large")
+
+
+def _envelope(message: EmailMessage, raw: bytes) -> ParsedMail:
+    """Sender, subject, ids and the headers the rules read; text and attachments empty."""
+    try:
+        from_header = _decoded(message, "From") or ""
         addresses = [a for a in getaddresses([from_header]) if "@" in a[1]]
-        subject = str(message.get("Subject", "") or "")
+        subject = _decoded(message, "Subject") or ""
     except (ValueError, IndexError, TypeError):  # headers the policy cannot decode
         raise Unparseable("malformed-header") from None
     if len(addresses) != 1:
         raise Unparseable("no-sender")
     name, sender = addresses[0]
-    text, attachments = _content(message)
+    sender = _clean(sender).strip().lower()
     return ParsedMail(
         message_id=_message_id(message, raw),
-        sender=sender.strip().lower(),
-        sender_name=name.strip(),
-        subject=" ".join(subject.split()),
+        sender=sender,
+        sender_name=_clean(name).strip(),
+        subject=" ".join(_clean(subject).split()),
         date=_date(message),
-        text=text,
-        attachments=attachments,
-        in_reply_to=tuple(_MESSAGE_ID.findall(str(message.get("In-Reply-To", "") or ""))),
-        references=tuple(_MESSAGE_ID.findall(str(message.get("References", "") or ""))),
+        text="",
+        attachments=(),
+        in_reply_to=tuple(_MESSAGE_ID.findall(_raw(message, "In-Reply-To") or "")),
+        references=tuple(_MESSAGE_ID.findall(_raw(message, "References") or "")),
         headers=Headers(
-            sender=sender.strip().lower(),
-            auto_submitted=_header(message, "Auto-Submitted"),
-            precedence=_header(message, "Precedence"),
-            return_path=_header(message, "Return-Path"),
-            list_id=_header(message, "List-Id"),
-            list_unsubscribe=_header(message, "List-Unsubscribe"),
-            x_autoreply=_header(message, "X-Autoreply"),
+            sender=sender,
+            auto_submitted=_decoded(message, "Auto-Submitted"),
+            precedence=_decoded(message, "Precedence"),
+            return_path=_decoded(message, "Return-Path"),
+            list_id=_decoded(message, "List-Id"),
+            list_unsubscribe=_decoded(message, "List-Unsubscribe"),
+            x_autoreply=_decoded(message, "X-Autoreply"),
         ),
     )
 
 
-def _header(message: EmailMessage, name: str) -> str | None:
-    value = message.get(name)
-    return None if value is None else str(value)
+def _clean(text: str) -> str:
+    """No NUL (PostgreSQL refuses it in text) and no lone surrogate (undecodable bytes)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _parsed(raw: bytes) -> EmailMessage:
+    """The MIME structure, with headers kept raw (compat32): policy.default would parse every
+    header each time it is read, which is most of the cost of reading a mail. The few headers
+    read are decoded once, by `_decoded`."""
+    message = BytesParser(_class=EmailMessage, policy=policy.compat32).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _raw(message: EmailMessage, name: str) -> str | None:
+    """The first header of that name, unfolded, as received (encoded words left as they are)."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return "".join(str(value).splitlines())
+    return None
+
+
+def _decoded(message: EmailMessage, name: str) -> str | None:
+    """The header decoded as policy.default reads it (RFC 2047 encoded words, addresses)."""
+    value = _raw(message, name)
+    return None if value is None else str(policy.default.header_factory(name, value.strip()))
 
 
 def _message_id(message: EmailMessage, raw: bytes) -> str:
-    found = _MESSAGE_ID.findall(str(message.get("Message-ID", "") or ""))
+    found = _MESSAGE_ID.findall(_raw(message, "Message-ID") or "")
     if found:
         return found[0][:250]
     # The same bytes read again get the same id: de-duplication holds without one.
@@ -124,7 +186,7 @@ def _message_id(message: EmailMessage, raw: bytes) -> str:
 
 def _date(message: EmailMessage) -> datetime | None:
     try:
-        value = parsedate_to_datetime(str(message.get("Date", "")))
+        value = parsedate_to_datetime(_raw(message, "Date") or "")
     except (TypeError, ValueError, IndexError):
         return None
     return value if value.tzinfo is not None else None
@@ -156,13 +218,23 @@ def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
 
 
 def _text_of(part: EmailMessage) -> str:
-    try:
-        content = part.get_content()
-    except LookupError:  # a charset Python does not know
-        raise Unparseable("unknown-charset") from None
-    if isinstance(content, bytes):
-        return content.decode("utf-8", errors="replace")
-    return str(content)
+    """The part's text, decoded strictly: bytes that its charset cannot read park the mail
+    rather than reach a referent as "\ufffd". Without a declared charset, UTF-8 is tried
+    (what 8-bit mails without one nearly always are), then US-ASCII."""
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    declared = part.get_content_charset()
+    charsets = [declared] if declared else ["utf-8", "ascii"]
+    for charset in charsets:
+        try:
+            codecs.lookup(charset)
+        except LookupError:  # a charset Python does not know
+            raise Unparseable("unknown-charset") from None
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError:
+            continue
+    raise Unparseable("undecodable-text")
 
 
 class _TextOf(HTMLParser):

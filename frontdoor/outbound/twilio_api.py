@@ -34,6 +34,8 @@ __all__ = ["OutboundError", "TwilioApi", "redirect_url"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 15.0
+# A voicemail is at most a few minutes: far below this.
+MAX_RECORDING_BYTES = 20_000_000
 RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
 ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 # Hints for the errors an operator can fix; any other code is reported with Twilio's error page.
@@ -188,6 +190,7 @@ class TwilioApi:
         timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self.account_sid = account_sid
+        self._authorization = basic_authorization(account_sid, auth_token)
         self._http = RedirectingHttpClient(base_url=api_base_url, timeout=timeout_s)
         self._client = Client(account_sid, auth_token, http_client=self._http)
 
@@ -229,6 +232,31 @@ class TwilioApi:
             logger.info("Recording already deleted: %s", sid)
             return
         logger.info("Recording deleted: %s", sid)
+
+    async def recording_audio(self, recording: str) -> bytes:
+        """A recording's MP3, fetched with the account's credentials: the console streams it
+        to a signed-in referent instead of handing out the provider's URL."""
+        account, sid = parse_recording(recording)
+        url = (
+            f"https://api.twilio.com/2010-04-01/Accounts/{account or self.account_sid}"
+            f"/Recordings/{sid}.mp3"
+        )
+        session = self._http.session
+        if session is None:
+            raise OutboundError("recording download failed: no HTTP session")
+        try:
+            async with session.get(
+                redirect_url(url, self._http.base_url),
+                headers={"Authorization": self._authorization},
+                timeout=aiohttp.ClientTimeout(total=self._http.timeout),
+            ) as response:
+                if response.status != 200:
+                    raise OutboundError(f"recording download failed: HTTP {response.status}")
+                if (response.content_length or 0) > MAX_RECORDING_BYTES:
+                    raise OutboundError("recording download refused: too large")
+                return await response.content.read(MAX_RECORDING_BYTES)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise OutboundError(f"recording download failed: {type(error).__name__}") from error
 
     async def close(self) -> None:
         await self._http.close()

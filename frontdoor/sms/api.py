@@ -14,14 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from frontdoor.core.numbers import is_withheld
-from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, segments
-from frontdoor.core.voice_actions import Outcome
-from frontdoor.outbound.errors import OutboundError
+from frontdoor.sms.answers import AnswerRefused, Refusal, answer_by_sms, counted
 from frontdoor.store.models import Message
-from frontdoor.store.requests import record_event
-from frontdoor.store.sms import is_opted_out, messages_of
+from frontdoor.store.sms import messages_of
 from frontdoor.web.api import caller_of, own_request
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, TWILIO_API
 
@@ -59,67 +55,46 @@ async def send_answer(request: web.Request) -> web.Response:
     if department is None or caller.referent not in department.referents:
         raise web.HTTPForbidden(text="only a referent of the department can answer")
     body = await _body_of(request)
-    count = segments(body)
-    if count.count > MAX_ANSWER_SEGMENTS:
+    try:
+        count = counted(body)
+    except AnswerRefused:
+        count = segments(body)
         raise web.HTTPUnprocessableEntity(
             text=f"body: {count.count} SMS ({count.encoding}, {count.characters} characters); "
             f"at most {MAX_ANSWER_SEGMENTS}"
-        )
-    now = app[CLOCK]()
+        ) from None
     async with app[SESSIONS]() as session:
         owner = await own_request(request, caller, session)
-        number = owner.caller_number
-        if number is None or is_withheld(number):
-            raise web.HTTPConflict(text="no number to answer (withheld)")
-        if await is_opted_out(session=session, department=department.slug, number=number):
-            raise web.HTTPConflict(text="this number opted out of SMS (STOP)")
-        message = Message(
-            request_id=owner.id or 0,
-            channel="sms",
-            direction="out",
-            at=now,
-            body=body,
-            author=caller.referent,
-            kind="answer",
-            segments=count.count,
-            status="sending",
-        )
-        session.add(message)
-        await session.commit()
         try:
-            sid = await app[TWILIO_API].send_sms(to=number, from_=department.number, body=body)
-        except OutboundError as error:
-            message.status = "failed"
-            session.add(message)
-            await session.commit()
-            raise web.HTTPBadGateway(text=f"Twilio refused the SMS: {error}") from None
-        message.provider_id, message.status = sid, "queued"
-        if owner.answered_at is None:
-            owner.answered_at = now
-        if owner.outcome == Outcome.IN_PROGRESS.value:
-            owner.outcome, owner.taken_by = Outcome.TAKEN.value, caller.referent
-        session.add_all([message, owner])
-        event = record_event(
-            session, owner, kind="sms-answer", at=now, referent_id=caller.referent, leg_sid=sid
-        )
-        event.reasons = [
-            Reason(
-                code="sms-answer",
-                text=f"réponse par SMS de {caller.referent} depuis le numéro du DAC "
-                f"({count.count} SMS, {count.encoding})",
-            ).as_dict()
-        ]
-        await session.commit()
-        return web.json_response(
-            {
-                "message_id": message.id,
-                "sid": sid,
-                "segments": count.count,
-                "encoding": count.encoding.value,
-                "characters": count.characters,
-            },
-            status=201,
-        )
+            answer = await answer_by_sms(
+                session=session,
+                twilio_api=app[TWILIO_API],
+                department=department,
+                owner=owner,
+                referent=caller.referent,
+                body=body,
+                now=app[CLOCK](),
+            )
+        except AnswerRefused as refused:
+            raise _api_error(refused) from None
+    return web.json_response(
+        {
+            "message_id": answer.message.id,
+            "sid": answer.sid,
+            "segments": count.count,
+            "encoding": count.encoding.value,
+            "characters": count.characters,
+        },
+        status=201,
+    )
+
+
+def _api_error(refused: AnswerRefused) -> web.HTTPException:
+    if refused.refusal is Refusal.WITHHELD:
+        return web.HTTPConflict(text="no number to answer (withheld)")
+    if refused.refusal is Refusal.OPTED_OUT:
+        return web.HTTPConflict(text="this number opted out of SMS (STOP)")
+    return web.HTTPBadGateway(text=f"Twilio refused the SMS: {refused.detail}")
 
 
 async def list_messages(request: web.Request) -> web.Response:

@@ -1,13 +1,17 @@
-"""Mail in the store: the request a mail answers, found by Message-ID or by reference."""
+"""Mail in the store: the request a mail answers, found by Message-ID or by reference; the
+outbox of mails to send."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.store.models import Message, Request
+from frontdoor.store.models import Message, OutboxMail, Request
 
 
 async def request_of_message_ids(
@@ -30,3 +34,168 @@ async def request_of_department(
 ) -> Request | None:
     request = await session.get(Request, request_id)
     return request if request is not None and request.department == department else None
+
+
+async def present_message_ids(*, session: AsyncSession, message_ids: Sequence[str]) -> set[str]:
+    """Those of these Message-IDs already stored (under any request): taken before."""
+    if not message_ids:
+        return set()
+    result = await session.exec(
+        select(Message.provider_id).where(col(Message.provider_id).in_(list(message_ids)))
+    )
+    return {provider_id for provider_id in result.all() if provider_id is not None}
+
+
+async def requests_of_message_ids(
+    *, session: AsyncSession, department: str, message_ids: Sequence[str]
+) -> dict[str, Request]:
+    """Message-ID → the department's request holding that mail, in one query for a batch."""
+    if not message_ids:
+        return {}
+    result = await session.exec(
+        select(Message.provider_id, Request)
+        .join(Request, col(Request.id) == col(Message.request_id))
+        .where(col(Message.provider_id).in_(list(message_ids)), Request.department == department)
+    )
+    return {provider_id: request for provider_id, request in result.all() if provider_id}
+
+
+async def requests_of_department(
+    *, session: AsyncSession, department: str, request_ids: Sequence[int]
+) -> dict[int, Request]:
+    """id → the department's request, for those of these ids that are its own."""
+    if not request_ids:
+        return {}
+    result = await session.exec(
+        select(Request).where(
+            col(Request.id).in_(list(request_ids)), Request.department == department
+        )
+    )
+    return {request.id: request for request in result.all() if request.id is not None}
+
+
+# ----- The outbox: mails to send, claimed by one instance at a time -----
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(kw_only=True, frozen=True)
+class Outgoing:
+    """A claimed mail of the outbox, with its body (from its `messages` row)."""
+
+    id: int
+    message_id: str
+    recipient: str
+    subject: str
+    body: str
+    headers: dict[str, str]
+    attempts: int
+    claimed_until: datetime
+
+
+@dataclass(kw_only=True, frozen=True)
+class Failure:
+    message_id: str
+    attempts: int  # with this one
+    retry_at: datetime | None  # None: given up
+    error: str
+
+
+async def claim_due(
+    *, session: AsyncSession, department: str, instance: str, now: datetime,
+    until: datetime, limit: int,
+) -> list[int]:  # fmt: skip
+    """Claim up to `limit` of the department's queued mails that are due and unclaimed (or
+    whose claim ran out) for `instance` until `until`; the ids it got. One UPDATE: on
+    PostgreSQL a row another instance claims meanwhile fails the re-checked WHERE, on SQLite
+    writers take turns, so a mail is never claimed by two instances at once."""
+    free = or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now)
+    due = (
+        select(OutboxMail.id)
+        .where(OutboxMail.department == department, OutboxMail.status == "queued",
+               col(OutboxMail.next_attempt_at) <= now, free)
+        .order_by(col(OutboxMail.next_attempt_at), col(OutboxMail.id))
+        .limit(limit)
+    )  # fmt: skip
+    result = await session.exec(
+        update(OutboxMail)
+        .where(col(OutboxMail.id).in_(due.scalar_subquery()), OutboxMail.status == "queued", free)
+        .values(claimed_by=instance, claimed_until=until)
+        .returning(col(OutboxMail.id))
+    )
+    return sorted(result.scalars().all())
+
+
+async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -> list[Outgoing]:
+    """The mails of `ids` this instance holds, oldest first, ready to send."""
+    if not ids:
+        return []
+    result = await session.exec(
+        select(OutboxMail, Message.body)
+        .join(Message, col(Message.provider_id) == col(OutboxMail.message_id))
+        .where(col(OutboxMail.id).in_(list(ids)), OutboxMail.claimed_by == instance,
+               OutboxMail.status == "queued")
+        .order_by(col(OutboxMail.id))
+    )  # fmt: skip
+    return [
+        Outgoing(id=row.id or 0, message_id=row.message_id, recipient=row.recipient,
+                 subject=row.subject, body=body or "", headers=dict(row.headers or {}),
+                 attempts=row.attempts, claimed_until=row.claimed_until or _EPOCH)
+        for row, body in result.all()
+    ]  # fmt: skip
+
+
+async def settle(
+    *, session: AsyncSession, instance: str, now: datetime, sent: Sequence[Outgoing],
+    failed: Sequence[Failure],
+) -> None:  # fmt: skip
+    """After a round of sending: what the SMTP server accepted is sent (and so is its
+    message), what failed waits for its retry or is given up. Only rows this instance still
+    holds are touched. Keyed by Message-ID: a caller that queued the mails in this very
+    round knows them without reading them back."""
+    mine = OutboxMail.claimed_by == instance
+    if sent:
+        await session.exec(
+            update(OutboxMail)
+            .where(col(OutboxMail.message_id).in_([m.message_id for m in sent]), mine)
+            .values(status="sent", sent_at=now, claimed_by=None, claimed_until=None,
+                    attempts=OutboxMail.attempts + 1)
+        )  # fmt: skip
+        await _message_status(session, [m.message_id for m in sent], "sent")
+    for failure in failed:
+        values: dict[str, object] = {
+            "attempts": failure.attempts,
+            "last_error": failure.error[:300],
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        if failure.retry_at is None:
+            values["status"] = "failed"
+        else:
+            values["next_attempt_at"] = failure.retry_at
+        await session.exec(
+            update(OutboxMail)
+            .where(OutboxMail.message_id == failure.message_id, mine)
+            .values(values)
+        )
+    given_up = [f.message_id for f in failed if f.retry_at is None]
+    if given_up:
+        await _message_status(session, given_up, "failed")
+
+
+async def _message_status(session: AsyncSession, message_ids: Sequence[str], status: str) -> None:
+    await session.exec(
+        update(Message).where(col(Message.provider_id).in_(list(message_ids))).values(status=status)
+    )
+
+
+async def purge_settled(*, session: AsyncSession, queued_before: datetime) -> int:
+    """Forget the mails sent or given up that were queued before this instant: their
+    recipients are personal data, and their messages stay under their requests."""
+    result = await session.exec(
+        delete(OutboxMail).where(
+            OutboxMail.status != "queued", col(OutboxMail.created_at) < queued_before
+        )
+    )
+    return int(result.rowcount)

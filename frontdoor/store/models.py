@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from frontdoor.store.types import UTCDateTime
@@ -25,10 +25,16 @@ class RequestBase(SQLModel):
     duration_s: int | None = None
     # What the DAC gave (type de réponse): "information", "orientation", …; None: not yet said.
     response_type: str | None = Field(default=None, max_length=30)
+    # Worked in the console (core.request_fields): open until a referent closes it.
+    status: str = Field(default="open", max_length=20)
+    assigned_to: str | None = Field(default=None, max_length=60)  # an account's login
+    age_band: str | None = Field(default=None, max_length=20)
 
 
 class Request(RequestBase, table=True):
     __tablename__ = "requests"
+    # The inbox: one department's requests, newest first.
+    __table_args__ = (Index("ix_requests_department_received", "department", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str | None = Field(default=None, unique=True, max_length=64)
@@ -41,6 +47,9 @@ class Request(RequestBase, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    closed_by: str | None = Field(default=None, max_length=60)
 
 
 class RequestPublic(RequestBase):
@@ -53,6 +62,9 @@ class RequestPublic(RequestBase):
     received_at: datetime
     answered_at: datetime | None
     ended_at: datetime | None
+    problems: list[str]
+    closed_at: datetime | None
+    closed_by: str | None
 
 
 class RequestEvent(SQLModel, table=True):
@@ -234,3 +246,132 @@ class Resource(SQLModel, table=True):
     # full-text search reads (written by the store on every save).
     search_text: str = Field(default="", max_length=2000)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Account(SQLModel, table=True):
+    """Someone who signs in to the console: a referent, a coordinator or an operator."""
+
+    __tablename__ = "accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True, max_length=120)  # lower case, usually a mail address
+    display_name: str = Field(max_length=120)
+    role: str = Field(max_length=20)  # core.access.Role
+    # One department for referents and coordinators; an operator may serve several.
+    departments: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # The referent's id in the department file, to link their duty and their tasks.
+    referent_id: str | None = Field(default=None, max_length=60)
+    password_hash: str | None = Field(default=None, max_length=200)  # Argon2id; None: OIDC only
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    disabled: bool = False
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in browser. Only the hash of its cookie's token is stored."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of one account for the JSON API, scoped and revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    label: str = Field(max_length=120)
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who saw or changed personal data, when, on which request: one row per access."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_department_at", "department", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    account: str = Field(max_length=120)  # the login (or "api:<token label>")
+    department: str = Field(max_length=40)
+    request_id: int | None = Field(default=None, index=True)
+    action: str = Field(max_length=40)  # "view", "play_recording", "export", "erase"…
+    detail: str | None = Field(default=None, max_length=200)
+
+
+class NonOppositionRecord(SQLModel, table=True):
+    """A person's stance on one of the three non-oppositions, as a referent recorded it."""
+
+    __tablename__ = "non_oppositions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    kind: str = Field(max_length=30)  # core.request_fields.NonOpposition
+    stance: str = Field(max_length=20)  # core.request_fields.Stance
+    recorded_by: str = Field(max_length=120)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class RequestNote(SQLModel, table=True):
+    """A referent's note on a request. Personal data: purged with the request's."""
+
+    __tablename__ = "request_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    author: str = Field(max_length=120)
+    body: str | None = None
+
+
+class DepartmentFigures(SQLModel, table=True):
+    """What the indicators cannot compute: entered by the coordinator, per year."""
+
+    __tablename__ = "department_figures"
+    __table_args__ = (UniqueConstraint("department", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    year: int
+    staff_fte: float | None = None
+    funding_eur: int | None = None
+    # General practitioners practising on the territory: the denominator of the GP share.
+    territory_gps: int | None = None
+    updated_by: str | None = Field(default=None, max_length=120)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class OutboxMail(SQLModel, table=True):
+    """A mail to send (an acknowledgement, a referent's answer), written in the transaction
+    of what it answers. Its body is its `messages` row's (same Message-ID); whoever holds
+    the claim sends it, then marks it sent (frontdoor.mailbox.outbox)."""
+
+    __tablename__ = "outbox"
+    # What the retry job reads: the queued mails due.
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    message_id: str = Field(unique=True, max_length=250)  # messages.provider_id
+    recipient: str = Field(max_length=250)  # personal data
+    subject: str = Field(max_length=500)  # personal data (it may quote the mail's)
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="queued", max_length=10)  # "queued", "sent", "failed"
+    attempts: int = 0
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=120)  # an instance's name
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_error: str | None = Field(default=None, max_length=300)  # no address, no content

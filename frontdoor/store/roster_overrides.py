@@ -54,19 +54,21 @@ async def replace_from_source(
     return count
 
 
+def as_override(row: RosterOverrideRow) -> Override:
+    return Override(
+        starts=row.starts,
+        ends=row.ends,
+        kind=OverrideKind(row.kind),
+        referent_id=row.referent_id,
+        instead_of=row.instead_of,
+        reason=row.reason,
+    )
+
+
 async def stored_overrides(*, session: AsyncSession) -> Mapping[str, tuple[Override, ...]]:
     """Every stored override, by department slug."""
     rows = (await session.exec(select(RosterOverrideRow))).all()
     found: defaultdict[str, list[Override]] = defaultdict(list)
     for row in rows:
-        found[row.department].append(
-            Override(
-                starts=row.starts,
-                ends=row.ends,
-                kind=OverrideKind(row.kind),
-                referent_id=row.referent_id,
-                instead_of=row.instead_of,
-                reason=row.reason,
-            )
-        )
+        found[row.department].append(as_override(row))
     return {slug: tuple(overrides) for slug, overrides in found.items()}

@@ -1,7 +1,9 @@
 """The JSON API: read a request with its reasons, correct its referrer type.
 
-A key gives access to one department's requests only, as one referent (FRONTDOOR_API_KEYS).
-The console (with accounts and roles) will sit beside it.
+Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
+created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
+FRONTDOOR_API_KEYS granting one department's requests as one referent. Every access to a
+request is written to the audit journal before its data is returned.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from aiohttp import web
 
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestEventPublic, RequestPublic
 from frontdoor.store.requests import events_of, record_event, request_by_id
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
@@ -25,9 +28,18 @@ from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 class Caller:
     department: str
     referent: str
+    # Who the audit journal names: the account's login, or "clé:<referent>" for a static key.
+    account: str = ""
+
+
+# The caller an account token resolved to (set by frontdoor.web.api_tokens' middleware).
+API_CALLER = web.RequestKey("api_caller", Caller)
 
 
 def caller_of(request: web.Request) -> Caller:
+    resolved = request.get(API_CALLER)
+    if resolved is not None:
+        return resolved
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -36,7 +48,8 @@ def caller_of(request: web.Request) -> Caller:
     for key, grant in request.app[SETTINGS].api_keys.items():
         if hmac.compare_digest(offered, hashlib.sha256(key.encode()).digest()):
             department, _, referent = grant.partition(":")
-            return Caller(department=department, referent=referent or "api")
+            referent = referent or "api"
+            return Caller(department=department, referent=referent, account=f"clé:{referent}")
     raise web.HTTPUnauthorized(text="unknown API key")
 
 
@@ -50,6 +63,16 @@ async def own_request(request: web.Request, caller: Caller, session: Any) -> Req
     # Another department's request is not shown, nor is its existence.
     if found is None or found.department != caller.department:
         raise web.HTTPNotFound(text="no such request")
+    # Journaled before anything of it is returned or changed (nothing else is pending yet).
+    record_access(
+        session=session,
+        at=request.app[CLOCK](),
+        account=caller.account or f"clé:{caller.referent}",
+        department=found.department,
+        request_id=found.id,
+        action="api_read" if request.method == "GET" else "api_write",
+    )
+    await session.commit()
     return found
 
 

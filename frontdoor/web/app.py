@@ -9,10 +9,12 @@ from functools import partial
 
 from aiohttp import web
 
+from frontdoor.console.app import console_app
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
 from frontdoor.mailbox import api as mailbox_api
+from frontdoor.mailbox.watch import watchers_context
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
@@ -24,7 +26,7 @@ from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.store.refresh import Refresher
 from frontdoor.store.roster_overrides import stored_overrides
 from frontdoor.voice import webhooks
-from frontdoor.web import api, tasks_api
+from frontdoor.web import api, api_tokens, health, metrics, openapi, tasks_api
 from frontdoor.web.keys import (
     CLOCK,
     COUNTERS,
@@ -55,6 +57,8 @@ def create_app(
     app[COUNTERS] = Counter()
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_outbound)
+    app.cleanup_ctx.append(watchers_context)  # mailboxes held open in IDLE
+    metrics.add_to(app)  # before the scheduler: counts the runs of the jobs it starts
     app.cleanup_ctx.append(scheduler_context)  # last: stops first
     webhooks.add_routes(app)
     api.add_routes(app)
@@ -63,7 +67,10 @@ def create_app(
     sms_api.add_routes(app)
     directory_api.add_routes(app)
     mailbox_api.add_routes(app)
-    app.router.add_get("/healthz", _healthz)
+    health.add_routes(app)
+    app.middlewares.append(api_tokens.account_tokens)
+    openapi.add_routes(app)
+    app.add_subapp("/console", console_app(settings.templates_dir))
     return app
 
 
@@ -104,7 +111,3 @@ async def _outbound(app: web.Application) -> AsyncIterator[None]:
     app[MAILER] = Mailer(settings.smtp)
     yield
     await app[TWILIO_API].close()
-
-
-async def _healthz(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})

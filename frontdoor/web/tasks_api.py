@@ -12,21 +12,17 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.callbacks import (
-    OUTCOME_LABELS_FR,
-    CallbackOutcome,
-    close_task,
-    is_overdue,
-)
-from frontdoor.core.numbers import is_withheld
-from frontdoor.core.reasons import Reason
-from frontdoor.core.voice_actions import Next
-from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.core.callbacks import CallbackOutcome, is_overdue
 from frontdoor.store.models import CallbackTaskRow, Request
-from frontdoor.store.requests import record_event, request_by_id
-from frontdoor.store.tasks import as_task, copy_task, open_tasks
-from frontdoor.voice.twiml import url_of
+from frontdoor.store.requests import request_by_id
+from frontdoor.store.tasks import as_task, open_tasks
 from frontdoor.web.api import Caller, caller_of
+from frontdoor.web.callback_actions import (
+    CallbackRefused,
+    Refusal,
+    close_callback,
+    place_callback,
+)
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
 
 
@@ -85,25 +81,11 @@ async def close(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         row, owner = await _own_task(request, caller, session)
         try:
-            closed = close_task(as_task(row), outcome=outcome, at=now, by=caller.referent)
+            close_callback(
+                session=session, row=row, owner=owner, outcome=outcome, by=caller.referent, now=now
+            )
         except ValueError as error:
             raise web.HTTPConflict(text=str(error)) from None
-        copy_task(closed, row)
-        session.add(row)
-        event = record_event(
-            session,
-            owner,
-            kind="callback-closed",
-            at=now,
-            referent_id=caller.referent,
-            detail=outcome.value,
-        )
-        event.reasons = [
-            Reason(
-                code="callback-closed",
-                text=f"rappel clos par {caller.referent} : {OUTCOME_LABELS_FR[outcome]}",
-            ).as_dict()
-        ]
         await session.commit()
         return web.json_response(_task_json(row, now))
 
@@ -116,34 +98,31 @@ async def call_back(request: web.Request) -> web.Response:
     referent = department.referents.get(caller.referent) if department else None
     if department is None or referent is None:
         raise web.HTTPForbidden(text="only a referent of the department can call back")
-    now = app[CLOCK]()
     async with app[SESSIONS]() as session:
         row, owner = await _own_task(request, caller, session)
-        if row.status != "open":
-            raise web.HTTPConflict(text="this callback is already closed")
-        if is_withheld(owner.caller_number):
-            raise web.HTTPConflict(text="no number to call back (withheld)")
-        bridge = url_of(Next(step="callback", params=(("task", str(row.id)),)))
         try:
-            call_sid = await app[TWILIO_API].place_call(
-                to=referent.phone,
-                from_=department.number,
-                url=app[SETTINGS].public_url + bridge,
+            call_sid = await place_callback(
+                session=session,
+                row=row,
+                owner=owner,
+                department=department,
+                referent=referent,
+                twilio_api=app[TWILIO_API],
+                public_url=app[SETTINGS].public_url,
+                now=app[CLOCK](),
             )
-        except OutboundError as error:
-            raise web.HTTPBadGateway(text=f"Twilio refused the call: {error}") from None
-        row.calls_placed += 1
-        session.add(row)
-        event = record_event(
-            session, owner, kind="callback-call", at=now, referent_id=referent.id, leg_sid=call_sid
-        )
-        event.reasons = [
-            Reason(
-                code="callback-call", text=f"rappel lancé par {referent.id} depuis le numéro du DAC"
-            ).as_dict()
-        ]
+        except CallbackRefused as refused:
+            raise _api_error(refused) from None
         await session.commit()
     return web.json_response({"call_sid": call_sid}, status=202)
+
+
+def _api_error(refused: CallbackRefused) -> web.HTTPException:
+    if refused.refusal is Refusal.CLOSED:
+        return web.HTTPConflict(text="this callback is already closed")
+    if refused.refusal is Refusal.WITHHELD:
+        return web.HTTPConflict(text="no number to call back (withheld)")
+    return web.HTTPBadGateway(text=f"Twilio refused the call: {refused.detail}")
 
 
 def add_routes(app: web.Application) -> None:

@@ -11,10 +11,12 @@ requires one when it checks client certificates.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -94,14 +96,16 @@ class MailUser:
 
 
 class Dovecot:
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, *, extra_config: str = "") -> None:
         self.binary = binary
+        self.extra_config = extra_config  # appended to the config, e.g. imap_capability
         self.root = Path(tempfile.mkdtemp(prefix="frontdoor-dovecot-"))
         self.ca = trustme.CA()
         self.host = "127.0.0.1"
         self.imap_port = free_port()  # STARTTLS
         self.imaps_port = free_port()  # implicit TLS
         self._process: subprocess.Popen[bytes] | None = None
+        self._command: list[str] = []
 
     @property
     def ca_file(self) -> Path:
@@ -126,6 +130,7 @@ class Dovecot:
                 imap_port=self.imap_port,
                 imaps_port=self.imaps_port,
             )
+            + self.extra_config
         )
         command = [self.binary, "-F", "-c", str(self.root / "dovecot.conf")]
         if os.geteuid() == 0:
@@ -139,11 +144,21 @@ class Dovecot:
                 "--clear-groups",
                 *command,
             ]
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603
+        self._command = command
+        return self.resume()
+
+    def resume(self) -> Dovecot:
+        """Start the server again after `pause()`: same ports, certificates and mail."""
+        # A process group of its own: pause() ends the master and the processes serving the
+        # connections alike, as a server that goes away does.
+        self._process = subprocess.Popen(  # noqa: S603
+            self._command, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         self._wait_ready()
         return self
 
-    def stop(self) -> None:
+    def pause(self) -> None:
+        """Stop the server (it says BYE to its clients) and keep everything for `resume()`."""
         process, self._process = self._process, None
         if process is not None:
             process.terminate()
@@ -152,6 +167,11 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # what the master left behind
+
+    def stop(self) -> None:
+        self.pause()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log(self) -> str:

@@ -85,7 +85,9 @@ class SmtpRecorder:
             )
 
         ssl_context = tls if self.mode == "implicit" else None
-        self._server = await loop.create_server(protocol, self.host, 0, ssl=ssl_context)
+        # Port 0 the first time; after close(), start() listens on the same port again (a
+        # server that was down and is back).
+        self._server = await loop.create_server(protocol, self.host, self.port, ssl=ssl_context)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

@@ -61,6 +61,11 @@ def num_segments(body: str) -> int:
     return 1 if length <= single else -(-length // multi)
 
 
+def recording_audio(sid: str) -> bytes:
+    """What the fake serves as a recording's MP3: an ID3 header, then the SID."""
+    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + sid.encode()
+
+
 def twilio_error(status: int, code: int, message: str) -> web.Response:
     return web.json_response(
         {
@@ -102,6 +107,7 @@ class FakeTwilioApi:
         app.router.add_post(ACCOUNT_PREFIX + "/Messages.json", self._create_message)
         app.router.add_post(ACCOUNT_PREFIX + "/Calls.json", self._create_call)
         app.router.add_delete(ACCOUNT_PREFIX + "/Recordings/{sid}.json", self._delete_recording)
+        app.router.add_get(ACCOUNT_PREFIX + "/Recordings/{sid}.mp3", self._recording_audio)
         return app
 
     async def start(self, host: str = "127.0.0.1") -> str:
@@ -221,6 +227,13 @@ class FakeTwilioApi:
         }
         self.calls.append(call)
         return web.json_response(call, status=201)
+
+    async def _recording_audio(self, request: web.Request) -> web.Response:
+        """The recording's audio: bytes that name the recording, so a test can tell them apart."""
+        sid = request.match_info["sid"]
+        if sid in self.unknown_recordings or sid in self.deleted_recordings:
+            return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+        return web.Response(body=recording_audio(sid), content_type="audio/mpeg")
 
     async def _delete_recording(self, request: web.Request) -> web.Response:
         sid = request.match_info["sid"]

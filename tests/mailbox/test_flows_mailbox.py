@@ -39,6 +39,7 @@ domains = { "CHU-Toulouse.fr" = "hospital" }
     assert (mailbox.imap_port, mailbox.imap_tls) == (143, "starttls")
     assert (mailbox.smtp_port, mailbox.smtp_tls) == (465, "implicit")
     assert mailbox.handled_folder == "Traités"
+    assert mailbox.parked_folder == "Frontdoor-Quarantaine"
     assert mailbox.domains == {"chu-toulouse.fr": "hospital"}
     assert mailbox.notify == "sms"
 
@@ -58,6 +59,7 @@ imap_host = "imap.test"
 imap_tls = "ssl"
 smtp_host = "smtp.test"
 handled = "delete"
+parked = "trash"
 notify = "mail"
 domains = { "x.fr" = "doctor" }
 colour = "blue"
@@ -71,4 +73,5 @@ colour = "blue"
         "mailbox.handled",
         "mailbox.imap_tls",
         "mailbox.notify_address",
+        "mailbox.parked",
     ]

@@ -3,6 +3,8 @@ client certificate, in both TLS modes (implicit and STARTTLS)."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -10,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from frontdoor.core.department import Department
-from frontdoor.core.mailbox import QUARANTINE_FOLDER
 from frontdoor.mailbox.imap import ClientCertificateRequired, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import imap_session
@@ -170,34 +171,6 @@ async def test_an_intake_stopped_midway_and_restarted_leaves_one_request(
     assert (await poll(intake)).startswith("0 taken, 0 already taken")
 
 
-async def test_a_malformed_mail_is_parked_and_the_next_one_taken(
-    make_intake: tuple[Intake, list[Notice]],
-    engine: AsyncEngine,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    intake, _ = make_intake
-    broken = (
-        b"From: Dr Roux <dr.roux@chu-toulouse.fr>\r\nSubject: Secret patient name\r\n"
-        b'Message-ID: <bad@x>\r\nContent-Type: multipart/mixed; boundary="zz"\r\n\r\n'
-        b"no boundary ever starts\r\n"
-    )
-    no_sender = b"Subject: Mme Y\r\nMessage-ID: <anon@x>\r\n\r\nhello\r\n"
-    await deliver(intake.department, broken, no_sender, mail(3))
-    assert await poll(intake) == "1 taken, 0 already taken, 2 parked, 1 acknowledged"
-    assert len(await requests(engine)) == 1
-    logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "malformed-mime" in logged
-    assert "no-sender" in logged
-    for personal in ("Secret", "roux", "Mme Y"):
-        assert personal not in logged
-    mailbox = intake.department.mailbox
-    assert mailbox is not None
-    async with imap_session(intake.department, mailbox) as box:
-        assert await box.new_messages() == []
-        status = await box.client.status(f'"{QUARANTINE_FOLDER}"', "(MESSAGES)")
-        assert b"MESSAGES 2" in status.lines[0]
-
-
 async def test_without_the_client_certificate_the_mailbox_says_it_requires_one(
     dovecot: Dovecot, mail_user: MailUser, tls: str, smtp_mtls: SmtpRecorder
 ) -> None:
@@ -220,3 +193,34 @@ async def test_without_the_client_certificate_the_mailbox_says_it_requires_one(
     )
     with pytest.raises(OutboundError, match="client certificate"):
         await mailer.send(to="x@y.test", subject="s", body="b")
+
+
+async def test_a_reply_read_in_the_same_poll_as_its_first_mail_joins_its_request(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, smtp_mtls: SmtpRecorder
+) -> None:
+    intake, notices = make_intake
+    reply = mail(2, subject="Re: Sortie de Mme X", extra="In-Reply-To: <m1@chu-toulouse.fr>\r\n")
+    await deliver(intake.department, mail(1), reply)
+    assert await poll(intake) == "2 taken, 0 already taken, 0 parked, 1 acknowledged"
+    [request] = await requests(engine)
+    assert {m.request_id for m in await messages(engine)} == {request.id}
+    assert len(smtp_mtls.mails) == 1
+    assert len(notices) == 1
+
+
+async def test_two_instances_reading_the_same_mailbox_take_each_mail_once(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, smtp_mtls: SmtpRecorder
+) -> None:
+    """Two instances (two IDLE watchers, or a watcher and another's job) poll at the same
+    moment: both read the same mails, the unique Message-ID lets one commit each; the other
+    marks them handled. One request and one acknowledgement per mail."""
+    first, _ = make_intake
+    second = replace(first, instance="other-instance")
+    await deliver(first.department, *(mail(n, sender=f"p{n}@chu-toulouse.fr") for n in range(6)))
+
+    reports = await asyncio.gather(poll(first), poll(second))
+
+    assert len(await requests(engine)) == 6
+    assert len(smtp_mtls.mails) == 6
+    taken = sum(int(report.split(" taken")[0]) for report in reports)
+    assert taken == 6

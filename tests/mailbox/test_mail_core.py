@@ -14,10 +14,13 @@ from frontdoor.core.mail import (
     MailAction,
     classify_sender,
     inbound,
+    next_attempt,
     no_ack_reasons,
     reference,
     referenced_request,
+    unreadable_note,
 )
+from frontdoor.core.mailbox import reconnect_delay
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.departments import Departments
 
@@ -153,3 +156,53 @@ def test_what_a_mail_gets(
     expected = MailAction.JOIN_REQUEST if thread else MailAction.NEW_REQUEST
     assert decision.action is expected
     assert decision.reasons
+
+
+@pytest.mark.parametrize(
+    ("at", "thread", "callback", "notified"),
+    [
+        ("2026-03-10T10:00:00+01:00", None, True, True),
+        ("2026-03-10T20:00:00+01:00", None, True, False),
+        ("2026-03-10T10:00:00+01:00", 5, False, False),
+    ],
+    ids=["in-hours", "out-of-hours", "in-a-thread"],
+)
+def test_an_unreadable_mail_is_never_acknowledged_and_its_sender_is_called_back(
+    lot: Department, at: str, thread: int | None, callback: bool, notified: bool
+) -> None:
+    moment = datetime.fromisoformat(at)
+    decision = inbound(
+        lot,
+        at=moment,
+        opening=opening_at(moment, lot.calendar),
+        headers=Headers(sender=PERSON),
+        thread=thread,
+        unreadable="malformed-mime",
+    )
+    assert decision.acknowledge is False
+    assert decision.callback_needed is callback
+    assert bool(decision.notify) is notified
+    [why] = [r.text for r in decision.reasons if r.code == "mail-unreadable"]
+    assert why == "contenu illisible (structure MIME invalide) : original mis de côté, pas d'accusé"
+
+
+def test_the_note_kept_in_place_of_an_unreadable_mail() -> None:
+    assert unreadable_note(
+        "too-large", parked_in="Frontdoor-Quarantaine", size=52_400_000, limit=25_000_000
+    ) == (
+        "Le contenu de ce courriel n'a pas pu être lu (trop volumineux : 52,4 Mo, la limite "
+        "est de 25 Mo). L'original est conservé dans le dossier « Frontdoor-Quarantaine » de "
+        "la messagerie sécurisée ; demander à l'expéditeur de le renvoyer si besoin."
+    )
+    assert "marqué « $FrontdoorParked »" in unreadable_note("unknown-charset", parked_in=None)
+
+
+def test_a_mail_not_sent_is_tried_again_ever_later_then_given_up() -> None:
+    at = datetime.fromisoformat("2026-03-10T10:00:00+01:00")
+    delays = [next_attempt(n, at=at) for n in range(1, 14)]
+    minutes = [None if d is None else (d - at).total_seconds() / 60 for d in delays]
+    assert minutes == [1, 2, 4, 8, 16, 32, 64, 128, 240, 240, 240, None, None]
+
+
+def test_a_mailbox_that_went_away_is_tried_again_ever_later_up_to_five_minutes() -> None:
+    assert [reconnect_delay(n) for n in (1, 2, 3, 9, 10, 50)] == [1, 2, 4, 256, 300, 300]

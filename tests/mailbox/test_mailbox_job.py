@@ -93,6 +93,7 @@ async def test_a_referent_answers_by_mail_threaded_under_the_request(
     acknowledgement, answer = smtp_mtls.mails
     assert answer.rcpt_tos == ["dr.roux@chu-toulouse.fr"]
     assert answer.message["In-Reply-To"] == "<m1@chu-toulouse.fr>"
+    assert answer.message["Auto-Submitted"] == "no"  # a person's answer, not an automatic one
     assert f"[DAC46-{request.id}]" in answer.message["Subject"]
     assert acknowledgement.message["Message-ID"] in answer.message["References"]
     [request], events = await stored(settings)
@@ -119,3 +120,21 @@ async def test_a_known_address_gives_the_referrer_type_of_its_contact(
 
     [request], _ = await stored(settings)
     assert (request.referrer_type, request.referrer_source) == ("specialist", "known_contact")
+
+
+async def test_a_burst_larger_than_a_batch_is_read_in_one_run(
+    aiohttp_client: object,
+    settings: Settings,
+    departments: Departments,
+    mail_department: Department,
+    smtp_mtls: SmtpRecorder,
+) -> None:
+    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
+    app = create_app(settings.model_copy(update={"mail_poll_batch": 2}), served,
+                     clock=lambda: TUESDAY_MORNING)  # fmt: skip
+    client = await aiohttp_client(app)  # type: ignore[operator]
+    await deliver(mail_department, *(mail(n) for n in range(5)))
+
+    summary = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+
+    assert summary == "5 taken, 0 already taken, 0 parked, 5 acknowledged"

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from frontdoor.mailbox.parse import Unparseable, html_to_text, parse
+from frontdoor.mailbox.parse import Unparseable, html_to_text, oversized, parse
 
 
 def message(**headers: str) -> EmailMessage:
@@ -75,11 +75,57 @@ def test_without_message_id_the_same_bytes_get_the_same_id() -> None:
             b"From: a@b.fr\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n\r\nabc\r\n",
             "unknown-charset",
         ),
+        (
+            b"From: a@b.fr\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nd\xe9j\xe0\r\n",
+            "undecodable-text",
+        ),
         (b"From: a@b.fr\r\n\r\n" + b"x" * 2000, "too-large"),
+        (b"From: <>\r\n\r\nempty sender\r\n", "no-sender"),
+        (b"From: a@b.fr, c@d.fr\r\n\r\ntwo senders\r\n", "no-sender"),
     ],
-    ids=["no-from", "from-without-address", "broken-multipart", "unknown-charset", "too-large"],
+    ids=[
+        "no-from",
+        "from-without-address",
+        "broken-multipart",
+        "unknown-charset",
+        "utf-8-that-is-not",
+        "too-large",
+        "empty-sender",
+        "two-senders",
+    ],
 )
 def test_mails_that_are_parked(raw: bytes, code: str) -> None:
     with pytest.raises(Unparseable) as caught:
         parse(raw, max_bytes=1000)
     assert caught.value.code == code
+
+
+def test_what_can_be_read_of_an_unreadable_mail_opens_its_request() -> None:
+    raw = (
+        b"From: Dr Roux <dr.roux@chu-toulouse.fr>\r\nSubject: Mme X\r\nMessage-ID: <a@b>\r\n"
+        b"In-Reply-To: <p@q>\r\nContent-Type: text/plain; charset=x-nope\r\n\r\nabc\r\n"
+    )
+    with pytest.raises(Unparseable) as caught:
+        parse(raw, max_bytes=10_000)
+    envelope = caught.value.envelope
+    assert envelope is not None
+    assert (envelope.sender, envelope.subject, envelope.message_id) == (
+        "dr.roux@chu-toulouse.fr",
+        "Mme X",
+        "<a@b>",
+    )
+    assert envelope.thread_ids == ("<p@q>",)
+    assert envelope.text == ""
+
+
+def test_a_mail_over_the_limit_is_read_from_its_header_alone() -> None:
+    error = oversized(b"From: a@b.fr\r\nSubject: IRM\r\nMessage-ID: <big@x>\r\n\r\nstart of")
+    assert error.code == "too-large"
+    assert error.envelope is not None
+    assert (error.envelope.message_id, error.envelope.subject) == ("<big@x>", "IRM")
+
+
+def test_8_bit_text_without_a_charset_is_read_as_utf_8_and_nul_is_dropped() -> None:
+    raw = b"From: a@b.fr\r\nSubject: x\x00y\r\n\r\nd\xc3\xa9j\xc3\xa0\x00 vu\r\n"
+    parsed = parse(raw, max_bytes=10_000)
+    assert (parsed.subject, parsed.text) == ("xy", "déjà vu")

@@ -7,10 +7,6 @@ must give each (job, slot) to exactly one of them, with no slot lost while both 
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -22,9 +18,10 @@ import pytest
 from frontdoor.jobs.registry import JOBS
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, Request
-from tests.conftest import POSTGRES_URL, ROOT
+from tests.conftest import POSTGRES_URL
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.jobs.runs import job_runs, slots_of
+from tests.system.instances import Instance
 
 pytestmark = [
     pytest.mark.postgres,
@@ -40,86 +37,6 @@ RUN_S = 6.0
 # Which instance wins a slot is chance (whose insert lands first); if one has won every slot
 # after RUN_S, run on until the other wins one too, for at most this long.
 MAX_RUN_S = 20.0
-START_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Instance:
-    """One `frontdoor serve` subprocess, its port and its log file."""
-
-    def __init__(
-        self, name: str, database_url: str, folder: Path, twilio_api: FakeTwilioApi
-    ) -> None:
-        self.name = name
-        self.port = free_port()
-        self.log_path = folder / f"{name}.log"
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")},
-            "FRONTDOOR_DATABASE_URL": database_url,
-            "FRONTDOOR_HOST": "127.0.0.1",
-            "FRONTDOOR_PORT": str(self.port),
-            "FRONTDOOR_FLOWS_DIR": str(ROOT / "flows"),
-            "FRONTDOOR_TEMPLATES_DIR": str(ROOT / "templates"),
-            "FRONTDOOR_JOBS_EVERY_S": "1",
-            "FRONTDOOR_INSTANCE_NAME": name,
-            "FRONTDOOR_LOG_LEVEL": "INFO",
-            # Twilio's REST API, answered by the test's own server: nothing leaves the machine.
-            "FRONTDOOR_TWILIO_API_URL": twilio_api.base_url,
-            "TWILIO_ACCOUNT_SID": twilio_api.account_sid,
-            "TWILIO_AUTH_TOKEN": twilio_api.auth_token,
-        }
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self.log_path.open("wb") as log:  # the child keeps its own descriptor
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "frontdoor",
-                "serve",
-                env=self.env,
-                cwd=self.log_path.parent,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-
-    async def wait_healthy(self, session: aiohttp.ClientSession) -> None:
-        assert self.process is not None
-        url = f"http://127.0.0.1:{self.port}/healthz"
-        async with asyncio.timeout(START_TIMEOUT_S):
-            while True:
-                assert self.process.returncode is None, f"{self.name} exited:\n{self.log()}"
-                try:
-                    async with session.get(url) as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    async def stop(self) -> int:
-        """SIGTERM, then wait for a clean exit (the app's cleanup runs)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(STOP_TIMEOUT_S):
-            return await self.process.wait()
-
-    async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-
-    def log(self) -> str:
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return text[-4000:]
 
 
 @pytest.fixture

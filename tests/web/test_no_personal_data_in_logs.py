@@ -11,13 +11,15 @@ from aiohttp.test_utils import TestClient
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import escalate_overdue
-from frontdoor.logs import hold_back_libraries
+from frontdoor.logs import PathOnlyAccessLogger, hold_back_libraries
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import STORE_COPIES
+from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
+from tests.sms.test_sms_conversation import send
 from tests.web.calls import AMARTIN, LOT, MOSELLE, PARIS, TUESDAY_MORNING, place_call
 
 NUMBER = "+33699887766"
@@ -30,7 +32,11 @@ WITHOUT_PLUS = NUMBER.removeprefix("+")
 async def client(
     aiohttp_client: object, wired_settings: Settings, departments: Departments
 ) -> TestClient:
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+    # The service's own access log, as `frontdoor serve` writes it.
+    return await aiohttp_client(  # type: ignore[operator]
+        create_app(wired_settings, departments),
+        server_kwargs={"access_log_class": PathOnlyAccessLogger},
+    )
 
 
 async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
@@ -66,6 +72,40 @@ async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
     await escalate_overdue(
         JobContext(app=client.app, slot=datetime(2026, 5, 19, 12, 0, tzinfo=PARIS))
     )  # fmt: skip
+
+    assert caplog.records, "the run logged nothing: the test would prove nothing"
+    for record in caplog.records:
+        text = record.getMessage() + (record.exc_text or "")
+        for secret in (NUMBER, WITHOUT_PLUS, NAME, MESSAGE):
+            assert secret not in text, f"{record.name}: {text}"
+
+
+async def test_sms_answers_and_the_console_log_nothing_personal(
+    client: TestClient, wired_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    hold_back_libraries()
+    caplog.set_level(logging.DEBUG)
+    await create_accounts(wired_settings, (LOT_REFERENT,))
+
+    await send(client, MESSAGE, at=TUESDAY_MORNING, from_=NUMBER)
+    await send(client, MESSAGE, at=datetime(2026, 5, 15, 19, 5, tzinfo=PARIS), from_=NUMBER)
+    await client.post(
+        "/api/requests/1/sms",
+        json={"body": f"Bonjour, voici le numéro pour {NAME}"},
+        headers={"Authorization": "Bearer key-dac46-amartin"},
+    )
+    browser = await sign_in(client, LOT_REFERENT)
+    await browser.get("/console/?statut=")
+    await browser.get("/console/demandes/1")
+    await browser.post("/console/demandes/1/notes", {"body": f"{NAME} : {MESSAGE}"})
+    await browser.get(f"/console/annuaire?q={NAME}")
+    form_page = await client.get("/console/connexion")
+    token = form_page.cookies["frontdoor_signin"].value
+    await client.post(
+        "/console/connexion",
+        data={"form_token": token, "login": LOT_REFERENT.login, "password": MESSAGE},
+        headers={"Cookie": f"frontdoor_signin={token}"},
+    )
 
     assert caplog.records, "the run logged nothing: the test would prove nothing"
     for record in caplog.records:

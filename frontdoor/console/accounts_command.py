@@ -1,0 +1,182 @@
+"""`frontdoor accounts add|list|disable|demo`: console accounts, from the command line.
+
+A password is read from FRONTDOOR_NEW_PASSWORD when set (scripts, tests), else asked twice
+at the terminal; it is never an argument, so it stays out of shell histories and `ps`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from sqlmodel import col, select
+
+from frontdoor.console.passwords import hash_password, weakness
+from frontdoor.core.access import ROLE_LABELS, Role
+from frontdoor.departments import Departments
+from frontdoor.settings import Settings
+from frontdoor.store.accounts import account_by_login, add_account
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.migrate import upgrade
+from frontdoor.store.models import Account
+
+PASSWORD_VARIABLE = "FRONTDOOR_NEW_PASSWORD"
+# `./dev serve` signs these in on the example departments, with the development token only.
+DEMO_PASSWORD = "demonstration-frontdoor"
+
+
+def add_parser(commands: Any) -> None:
+    accounts = commands.add_parser("accounts", help="console accounts")
+    sub = accounts.add_subparsers(dest="accounts_command", required=True)
+    add = sub.add_parser("add", help="create an account (password asked, or from the env)")
+    add.add_argument("login", help="usually the person's mail address")
+    add.add_argument("--name", required=True, help="the name shown in the console")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument(
+        "--department",
+        dest="departments",
+        action="append",
+        required=True,
+        help="department slug; an operator may have several",
+    )
+    add.add_argument("--referent-id", help="the referent's id in the department file")
+    sub.add_parser("list", help="list the accounts")
+    disable = sub.add_parser("disable", help="disable an account (its sessions end)")
+    disable.add_argument("login")
+    sub.add_parser(
+        "demo", help="development only: demonstration accounts on the example departments"
+    )
+
+
+async def run(
+    args: argparse.Namespace,
+    settings: Settings,
+    departments: Departments,
+    *,
+    out: TextIO,
+    err: TextIO,
+    ask: Callable[[str], str] = getpass.getpass,
+) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        sessions = session_maker(engine)
+        async with sessions() as session:
+            if args.accounts_command == "list":
+                for account in (await session.exec(_all_accounts())).all():
+                    state = " (désactivé)" if account.disabled else ""
+                    out.write(
+                        f"{account.login}\t{ROLE_LABELS[Role(account.role)]}\t"
+                        f"{', '.join(account.departments)}{state}\n"
+                    )
+                return 0
+            if args.accounts_command == "disable":
+                account = await account_by_login(session=session, login=args.login)
+                if account is None:
+                    err.write(f"{args.login} : compte inconnu\n")
+                    return 1
+                account.disabled = True
+                await session.commit()
+                out.write(f"{account.login} désactivé\n")
+                return 0
+            if args.accounts_command == "demo":
+                return await _demo(session, settings, departments, out=out, err=err)
+            return await _add(session, args, departments, out=out, err=err, ask=ask)
+    finally:
+        await engine.dispose()
+
+
+def _all_accounts() -> Any:
+    return select(Account).order_by(col(Account.login))
+
+
+def _new_password(ask: Callable[[str], str]) -> str | None:
+    given = os.environ.get(PASSWORD_VARIABLE)
+    if given is not None:
+        return given
+    first = ask("Mot de passe : ")
+    return first if ask("Mot de passe (encore) : ") == first else None
+
+
+async def _add(
+    session: Any,
+    args: argparse.Namespace,
+    departments: Departments,
+    *,
+    out: TextIO,
+    err: TextIO,
+    ask: Callable[[str], str],
+) -> int:
+    role = Role(args.role)
+    unknown = [slug for slug in args.departments if departments.for_slug(slug) is None]
+    if unknown:
+        err.write(f"département inconnu : {', '.join(unknown)}\n")
+        return 1
+    if role is not Role.OPERATOR and len(args.departments) != 1:
+        err.write("un référent ou un coordinateur a un seul département\n")
+        return 1
+    if args.referent_id:
+        department = departments.for_slug(args.departments[0])
+        if department is None or args.referent_id not in department.referents:
+            err.write(f"{args.referent_id} : référent inconnu dans {args.departments[0]}\n")
+            return 1
+    if await account_by_login(session=session, login=args.login) is not None:
+        err.write(f"{args.login} : ce compte existe déjà\n")
+        return 1
+    password = _new_password(ask)
+    if password is None:
+        err.write("les deux mots de passe diffèrent\n")
+        return 1
+    if (problem := weakness(password)) is not None:
+        err.write(f"mot de passe refusé : {problem}\n")
+        return 1
+    await add_account(
+        session=session,
+        login=args.login,
+        display_name=args.name,
+        role=role,
+        departments=args.departments,
+        password_hash=hash_password(password),
+        referent_id=args.referent_id,
+        now=datetime.now(UTC),
+    )
+    await session.commit()
+    out.write(f"{args.login.lower()} créé ({ROLE_LABELS[role]}, {', '.join(args.departments)})\n")
+    return 0
+
+
+async def _demo(
+    session: Any, settings: Settings, departments: Departments, *, out: TextIO, err: TextIO
+) -> int:
+    if not settings.accepts_simulated_time:
+        err.write("comptes de démonstration : seulement avec le jeton de développement\n")
+        return 1
+    created = []
+    for department in departments:
+        first = next(iter(department.referents.values()), None)
+        wanted = [
+            (f"referent@{department.slug}.demo", Role.REFERENT, first.id if first else None),
+            (f"coordination@{department.slug}.demo", Role.COORDINATOR, None),
+        ]
+        for login, role, referent_id in wanted:
+            if await account_by_login(session=session, login=login) is None:
+                await add_account(
+                    session=session,
+                    login=login,
+                    display_name=f"{ROLE_LABELS[role]} ({department.name})",
+                    role=role,
+                    departments=[department.slug],
+                    password_hash=hash_password(DEMO_PASSWORD),
+                    referent_id=referent_id,
+                    now=datetime.now(UTC),
+                )
+                created.append(login)
+    await session.commit()
+    if created:
+        out.write(f"comptes de démonstration créés : {', '.join(created)}\n")
+    out.write(f"console : identifiants <role>@<département>.demo, mot de passe {DEMO_PASSWORD}\n")
+    return 0

@@ -1,0 +1,81 @@
+"""The console: a sub-application mounted at /console, with its own guard middleware."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from frontdoor.console import (
+    audit_page,
+    directory_pages,
+    duty,
+    inbox,
+    indicators_page,
+    oidc,
+    persons,
+    request_page,
+    sign_in,
+    tokens,
+)
+from frontdoor.console.auth import console_guard
+from frontdoor.console.formats import full_moment
+from frontdoor.console.headers import add_security_headers
+from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
+
+ROUTE_MODULES = (
+    sign_in,
+    oidc,
+    inbox,
+    request_page,
+    duty,
+    directory_pages,
+    indicators_page,
+    audit_page,
+    persons,
+    tokens,
+)
+
+
+def console_app(templates_dir: Path) -> web.Application:
+    console = web.Application(middlewares=[console_guard])
+    pages = templates_dir / "console"
+    environment = aiohttp_jinja2.setup(
+        console,
+        loader=jinja2.FileSystemLoader(pages),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.globals["static"] = _static_urls(pages / "static")
+    environment.globals["moment"] = lambda moment, timezone: full_moment(moment, timezone=timezone)
+    environment.globals["labels"] = SimpleNamespace(
+        channel=lambda code: label(CHANNELS, code),
+        status=lambda code: label(STATUSES, code),
+        outcome=lambda code: label(OUTCOMES, code),
+    )
+    for module in ROUTE_MODULES:
+        for method, path, handler in module.ROUTES:
+            console.router.add_route(method, path, handler)
+    console.router.add_static("/static/", pages / "static")
+    console.on_response_prepare.append(add_security_headers)
+    return console
+
+
+def _static_urls(folder: Path) -> Callable[[str], str]:
+    """URLs of the console's own CSS and JS, versioned by content so browsers never keep an
+    old copy after an upgrade."""
+    versions = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in folder.iterdir()
+        if path.is_file()
+    }
+
+    def url(name: str) -> str:
+        return f"/console/static/{name}?v={versions[name]}"
+
+    return url

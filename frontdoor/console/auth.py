@@ -1,0 +1,190 @@
+"""Who is signed in, and whether they may do what they ask: the console's middleware.
+
+Deny by default: a console handler that does not name its action (`needs`) is refused. The
+role check happens here, before the handler; the department check happens where the thing
+reached is loaded (`own_request`), and answers 404 so that nothing hints it exists.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from aiohttp import web
+
+from frontdoor.core.access import Action, Role, allowed, reaches
+from frontdoor.store.accounts import open_session, signed_in
+from frontdoor.store.models import Account, Request
+from frontdoor.store.requests import request_by_id
+from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
+
+SESSION_COOKIE = "frontdoor_session"
+CONSOLE_PREFIX = "/console"
+# Reachable without signing in.
+PUBLIC_PATHS = frozenset(
+    {"/console/connexion", "/console/connexion/oidc", "/console/connexion/oidc/retour"}
+)
+STATIC_PREFIX = "/console/static/"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(kw_only=True, frozen=True)
+class Viewer:
+    """The signed-in account, as the handlers see it."""
+
+    account_id: int
+    login: str
+    display_name: str
+    role: Role
+    departments: tuple[str, ...]
+    referent_id: str | None
+    csrf_token: str
+
+    def may(self, action: Action) -> bool:
+        return allowed(self.role, action)
+
+
+VIEWER = web.RequestKey("viewer", Viewer)
+
+
+def needs(action: Action) -> Callable[[Handler], Handler]:
+    """Names the action a console handler performs; the middleware checks it."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.console_action = action  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def action_of(handler: Any) -> Action | None:
+    return getattr(handler, "console_action", None)
+
+
+def viewer_of(request: web.Request) -> Viewer:
+    viewer: Viewer = request[VIEWER]
+    return viewer
+
+
+def is_secure(request: web.Request) -> bool:
+    """Behind a TLS-terminating proxy the app sees http; the public URL says what users see."""
+    return request.secure or request.config_dict[SETTINGS].public_url.startswith("https://")
+
+
+def same_origin(request: web.Request) -> bool:
+    """A state-changing request must come from our own pages (when the browser says where)."""
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin or origin == "null":
+        return origin is None
+    seen = urlsplit(origin)
+    public = urlsplit(request.config_dict[SETTINGS].public_url)
+    return (seen.scheme, seen.netloc) in {
+        (public.scheme, public.netloc),
+        (request.scheme, request.host),
+    }
+
+
+async def csrf_token_offered(request: web.Request) -> str:
+    header = request.headers.get("X-CSRF-Token")
+    if header:
+        return header
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        value = form.get("csrf")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+@web.middleware  # on the console's sub-application only: webhooks never pass through it
+async def console_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    path = request.path
+    if path.startswith(STATIC_PREFIX) or path in PUBLIC_PATHS:
+        return await handler(request)
+    action = action_of(getattr(request.match_info, "handler", None))
+    if action is None and request.match_info.http_exception is None:
+        # A console route that forgot to say what it does is refused, not served.
+        raise web.HTTPForbidden(text="route sans contrôle d'accès")
+    viewer = await _signed_in_viewer(request)
+    if viewer is None:
+        if request.method == "GET" and "text/event-stream" not in request.headers.get("Accept", ""):
+            raise web.HTTPSeeOther(f"/console/connexion?suite={quote(request.path_qs)}")
+        raise web.HTTPUnauthorized(text="connexion requise")
+    if request.method not in ("GET", "HEAD"):
+        offered = await csrf_token_offered(request)
+        if not same_origin(request) or not hmac.compare_digest(offered, viewer.csrf_token):
+            raise web.HTTPForbidden(text="jeton de sécurité (CSRF) absent ou invalide")
+    if action is not None and not viewer.may(action):
+        raise web.HTTPForbidden(text="accès refusé pour votre rôle")
+    request[VIEWER] = viewer
+    return await handler(request)
+
+
+async def _signed_in_viewer(request: web.Request) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    async with request.config_dict[SESSIONS]() as session:
+        found = await signed_in(session=session, token=token, now=request.config_dict[CLOCK]())
+    if found is None:
+        return None
+    console_session, account = found
+    return Viewer(
+        account_id=account.id or 0,
+        login=account.login,
+        display_name=account.display_name,
+        role=Role(account.role),
+        departments=tuple(account.departments),
+        referent_id=account.referent_id,
+        csrf_token=console_session.csrf_token,
+    )
+
+
+async def own_request(request: web.Request, session: Any) -> Request:
+    """The request of the path if it is one of the viewer's departments' (404 otherwise)."""
+    viewer = viewer_of(request)
+    try:
+        request_id = int(request.match_info["request_id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="demande introuvable") from None
+    found = await request_by_id(session=session, request_id=request_id)
+    if found is None or not reaches(viewer.departments, found.department):
+        raise web.HTTPNotFound(text="demande introuvable")
+    return found
+
+
+def chosen_department(request: web.Request) -> str:
+    """The department a page is about: ?departement=, else the viewer's first (404 if not
+    one of theirs)."""
+    viewer = viewer_of(request)
+    wanted = request.query.get("departement") or (viewer.departments or ("",))[0]
+    if not reaches(viewer.departments, wanted):
+        raise web.HTTPNotFound(text="département introuvable")
+    return wanted
+
+
+async def signed_in_redirect(
+    request: web.Request, session: Any, account: Account, *, to: str
+) -> web.HTTPSeeOther:
+    """A new session for `account` (committed), and the redirect that gives its cookie: one
+    place for the cookie's flags, whatever the way of signing in."""
+    lifetime = timedelta(hours=request.config_dict[SETTINGS].console_session_hours)
+    token, _row = await open_session(
+        session=session, account=account, now=request.config_dict[CLOCK](), lifetime=lifetime
+    )
+    await session.commit()
+    response = web.HTTPSeeOther(to)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Lax",
+        secure=is_secure(request),
+        path="/console",
+        max_age=int(lifetime.total_seconds()),
+    )
+    return response

@@ -1,0 +1,193 @@
+"""Who is on duty now and next, the gaps ahead, and an override in two clicks.
+
+Overrides made here are stored like the imported ones (source "console:<login>"), so every
+instance applies them; this instance refreshes its copy at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import col, select
+
+from frontdoor.console.auth import chosen_department, needs, viewer_of
+from frontdoor.console.formats import short_moment
+from frontdoor.console.pages import render
+from frontdoor.core.access import Action
+from frontdoor.core.department import Department
+from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
+from frontdoor.store.models import RosterOverrideRow
+from frontdoor.store.roster_overrides import as_override
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
+
+AHEAD = timedelta(days=7)
+GAPS_AHEAD = timedelta(days=14)
+SOURCE_PREFIX = "console:"
+
+
+def _department(request: web.Request) -> Department:
+    department = request.config_dict[DEPARTMENTS].for_slug(chosen_department(request))
+    if department is None:
+        raise web.HTTPNotFound(text="département introuvable")
+    return department
+
+
+def _names(department: Department, ids: tuple[str, ...]) -> list[str]:
+    return [department.referents[i].name if i in department.referents else i for i in ids]
+
+
+@needs(Action.SEE_DUTY)
+async def show(request: web.Request) -> web.StreamResponse:
+    department = _department(request)
+    now = request.config_dict[CLOCK]()
+    tz = department.calendar.timezone
+    current = on_duty(now, department.roster, tz)
+    periods = duty_periods(department.calendar, department.roster, now, now + AHEAD)
+    gaps = duty_gaps(department.calendar, department.roster, now, now + GAPS_AHEAD)
+    async with request.config_dict[SESSIONS]() as session:
+        overrides = (
+            await session.exec(
+                select(RosterOverrideRow)
+                .where(
+                    RosterOverrideRow.department == department.slug,
+                    col(RosterOverrideRow.ends) > now,
+                )
+                .order_by(col(RosterOverrideRow.starts))
+            )
+        ).all()
+    return render(
+        "duty.html",
+        request,
+        {
+            "department": department,
+            "now_names": _names(department, current.referent_ids),
+            "now_reason": current.reason.text,
+            "periods": [
+                {
+                    "starts": short_moment(period.starts, timezone=tz, now=now),
+                    "ends": f"{period.ends.astimezone(tz):%H:%M}",
+                    "starts_iso": period.starts.isoformat(),
+                    "ends_iso": period.ends.isoformat(),
+                    "referents": [
+                        (i, department.referents[i].name if i in department.referents else i)
+                        for i in period.duty.referent_ids
+                    ],
+                }
+                for period in periods
+            ],
+            "gaps": [
+                f"{short_moment(gap.starts, timezone=tz, now=now)} – "
+                f"{short_moment(gap.ends, timezone=tz, now=now)}"
+                for gap in gaps
+            ],
+            "overrides": [
+                {
+                    "id": row.id,
+                    "text": as_override(row).describe(),
+                    "when": f"{short_moment(row.starts, timezone=tz, now=now)} – "
+                    f"{short_moment(row.ends, timezone=tz, now=now)}",
+                    "source": row.source,
+                    "removable": row.source.startswith(SOURCE_PREFIX),
+                }
+                for row in overrides
+            ],
+            "referents": sorted(department.referents.values(), key=lambda r: r.name),
+            "today": now.astimezone(tz).date().isoformat(),
+            "may_override": viewer_of(request).may(Action.OVERRIDE_DUTY),
+        },
+    )
+
+
+def _instant(form_date: str, form_time: str, department: Department) -> datetime:
+    try:
+        day = date.fromisoformat(form_date)
+        wall = time.fromisoformat(form_time) if form_time else time(0)
+    except ValueError:
+        raise web.HTTPBadRequest(text="date ou heure invalide") from None
+    return datetime.combine(day, wall, tzinfo=department.calendar.timezone)
+
+
+def _override_from(form: Mapping[str, Any], department: Department) -> Override:
+    get = form.get
+    kind_text = str(get("kind", ""))
+    referent_id = str(get("referent_id", ""))
+    instead_of = str(get("instead_of", "")) or None
+    if referent_id not in department.referents or (
+        instead_of is not None and instead_of not in department.referents
+    ):
+        raise web.HTTPBadRequest(text="référent inconnu dans ce département")
+    if "starts_iso" in form:  # the "unavailable for this period" button
+        try:
+            starts = datetime.fromisoformat(str(get("starts_iso")))
+            ends = datetime.fromisoformat(str(get("ends_iso")))
+        except ValueError:
+            raise web.HTTPBadRequest(text="période invalide") from None
+    else:
+        starts = _instant(str(get("starts_date", "")), str(get("starts_time", "")), department)
+        ends = _instant(str(get("ends_date", "")), str(get("ends_time", "")), department)
+    try:
+        return Override(
+            starts=starts,
+            ends=ends,
+            kind=OverrideKind(kind_text),
+            referent_id=referent_id,
+            instead_of=instead_of if kind_text == OverrideKind.REPLACE else None,
+            reason=str(get("reason", "")).strip()[:200] or "modifié depuis la console",
+        )
+    except ValueError as error:
+        raise web.HTTPBadRequest(text=f"changement de permanence invalide : {error}") from None
+
+
+@needs(Action.OVERRIDE_DUTY)
+async def add_override(request: web.Request) -> web.StreamResponse:
+    department = _department(request)
+    override = _override_from(await request.post(), department)
+    async with request.config_dict[SESSIONS]() as session:
+        session.add(
+            RosterOverrideRow(
+                department=department.slug,
+                starts=override.starts,
+                ends=override.ends,
+                kind=override.kind.value,
+                referent_id=override.referent_id,
+                instead_of=override.instead_of,
+                reason=override.reason,
+                source=SOURCE_PREFIX + viewer_of(request).login,
+                created_at=request.config_dict[CLOCK](),
+            )
+        )
+        await session.commit()
+    await request.config_dict[STORE_COPIES].refresh()
+    raise web.HTTPSeeOther(f"/console/astreinte?departement={department.slug}")
+
+
+@needs(Action.OVERRIDE_DUTY)
+async def remove_override(request: web.Request) -> web.StreamResponse:
+    department = _department(request)
+    try:
+        override_id = int(request.match_info["override_id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="changement introuvable") from None
+    async with request.config_dict[SESSIONS]() as session:
+        row = await session.get(RosterOverrideRow, override_id)
+        # Only the console's own: an imported calendar's are changed in that calendar.
+        if (
+            row is None
+            or row.department != department.slug
+            or not row.source.startswith(SOURCE_PREFIX)
+        ):
+            raise web.HTTPNotFound(text="changement introuvable")
+        await session.delete(row)
+        await session.commit()
+    await request.config_dict[STORE_COPIES].refresh()
+    raise web.HTTPSeeOther(f"/console/astreinte?departement={department.slug}")
+
+
+ROUTES = [
+    ("GET", "/astreinte", show),
+    ("POST", "/astreinte/changements", add_override),
+    ("POST", "/astreinte/changements/{override_id}/suppression", remove_override),
+]

@@ -1,0 +1,188 @@
+"""The inbox: a department's requests, newest first, filtered; new ones arrive live.
+
+The list shows no personal data (no number, name or message: those are on the request's own
+page, where each view is audited), so it can stay open on a screen all day.
+The live feed is a server-sent event stream fed from the store, not from this process's
+memory: a browser connected to any instance sees the requests every instance takes in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from frontdoor.console.auth import chosen_department, needs, viewer_of
+from frontdoor.console.formats import short_moment
+from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
+from frontdoor.console.pages import render, render_fragment
+from frontdoor.core.access import Action
+from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+
+PAGE_SIZE = 50
+# A comment line now and then keeps proxies from closing an idle stream.
+KEEPALIVE_S = 15.0
+
+
+@dataclass(kw_only=True, frozen=True)
+class InboxItem:
+    id: int
+    received: str
+    channel: str
+    referrer: str
+    confirmed: bool
+    outcome: str
+    status: str
+    open: bool
+    assigned_to: str | None
+    callback_due: str | None
+    overdue: bool
+    out_of_hours: bool
+
+
+def inbox_item(row: InboxRow, *, timezone: tzinfo, now: datetime) -> InboxItem:
+    request = row.request
+    due = row.callback_due_at if row.callback_status == "open" else None
+    try:
+        referrer = REFERRERS[ReferrerType(request.referrer_type)].label
+    except ValueError:
+        referrer = request.referrer_type
+    return InboxItem(
+        id=request.id or 0,
+        received=short_moment(request.received_at, timezone=timezone, now=now),
+        channel=label(CHANNELS, request.channel),
+        referrer=referrer,
+        confirmed=request.referrer_source in ("referent", "known_contact"),
+        outcome=label(OUTCOMES, request.outcome, default=""),
+        status=label(STATUSES, request.status),
+        open=request.status == "open",
+        assigned_to=request.assigned_to,
+        callback_due=short_moment(due, timezone=timezone, now=now) if due else None,
+        overdue=due is not None and due < now,
+        out_of_hours=request.out_of_hours,
+    )
+
+
+def filters_of(request: web.Request, now: datetime) -> InboxFilters:
+    query = request.query
+    before = None
+    if "avant" in query:
+        at, _, request_id = query["avant"].partition("_")
+        try:
+            before = (datetime.fromisoformat(at), int(request_id))
+        except ValueError:
+            raise web.HTTPBadRequest(text="paramètre « avant » invalide") from None
+    assigned = query.get("attribuee")
+    return InboxFilters(
+        channel=query.get("canal") or None,
+        status=query.get("statut", "open") or None,
+        referrer_type=query.get("adresseur") or None,
+        assigned_to=viewer_of(request).login if assigned == "moi" else (assigned or None),
+        overdue=query.get("retard") == "1",
+        now=now,
+        before=before,
+    )
+
+
+@needs(Action.INBOX)
+async def show(request: web.Request) -> web.StreamResponse:
+    department = chosen_department(request)
+    timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]
+    now = request.config_dict[CLOCK]()
+    filters = filters_of(request, now)
+    async with request.config_dict[SESSIONS]() as session:
+        rows = await inbox_page(session, department=department, filters=filters, limit=PAGE_SIZE)
+        newest = await newest_request_id(session, departments=[department])
+    items = [inbox_item(row, timezone=timezone, now=now) for row in rows]
+    next_page = None
+    if len(rows) == PAGE_SIZE:
+        last = rows[-1].request
+        older = {**request.query, "departement": department}
+        older["avant"] = f"{last.received_at.isoformat()}_{last.id}"
+        next_page = "/console/?" + urlencode(older)
+    return render(
+        "inbox.html",
+        request,
+        {
+            "department": department,
+            "items": items,
+            "filters": request.query,
+            "newest": newest,
+            "next_page": next_page,
+            "live": filters.before is None,
+            "channels": CHANNELS,
+            "statuses": STATUSES,
+            "referrers": {code.value: info.label for code, info in REFERRERS.items()},
+        },
+    )
+
+
+@needs(Action.INBOX)
+async def live(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: each new request of the department, as an inbox row."""
+    department = chosen_department(request)
+    timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]
+    try:
+        last_id = int(request.query.get("depuis") or request.headers.get("Last-Event-ID") or 0)
+    except ValueError:
+        raise web.HTTPBadRequest(text="paramètre « depuis » invalide") from None
+    stream = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",  # nginx: pass events on at once
+        }
+    )
+    await stream.prepare(request)
+    # The browser going away (page closed, network lost) ends the stream; it reconnects itself.
+    with contextlib.suppress(ConnectionResetError):
+        await _feed(request, stream, department=department, timezone=timezone, last_id=last_id)
+    return stream
+
+
+async def _feed(
+    request: web.Request,
+    stream: web.StreamResponse,
+    *,
+    department: str,
+    timezone: tzinfo,
+    last_id: int,
+) -> None:
+    every_s = request.config_dict[SETTINGS].console_live_every_s
+    await stream.write(b"retry: 3000\n\n")
+    quiet_s = 0.0
+    while True:
+        now = request.config_dict[CLOCK]()
+        # A short session per look: a stream must not hold a database connection.
+        async with request.config_dict[SESSIONS]() as session:
+            rows = await inbox_page(
+                session,
+                department=department,
+                filters=InboxFilters(status=None, after_id=last_id),
+                limit=PAGE_SIZE,
+            )
+        for row in sorted(rows, key=lambda row: row.request.id or 0):
+            item = inbox_item(row, timezone=timezone, now=now)
+            html = render_fragment("inbox_row.html", request, {"item": item})
+            data = json.dumps({"id": item.id, "html": html}, ensure_ascii=False)
+            await stream.write(f"id: {item.id}\nevent: request\ndata: {data}\n\n".encode())
+            last_id = max(last_id, item.id)
+        if not rows:
+            quiet_s += every_s
+            if quiet_s >= KEEPALIVE_S:
+                await stream.write(b": keepalive\n\n")
+                quiet_s = 0.0
+        await asyncio.sleep(every_s)
+
+
+ROUTES = [
+    ("GET", "/", show),
+    ("GET", "/flux", live),
+]

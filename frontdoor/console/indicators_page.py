@@ -1,0 +1,173 @@
+"""The indicators in the console: a month, a quarter or a year, for one department or, for an
+operator, the region's consolidation; exported as CSV or as an XLSX report.
+
+Aggregates only, no request content: the operator reaches them too. The figures the store
+cannot compute (staff, funding, the territory's GPs) are entered here by the coordinator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiohttp import web
+from sqlmodel import select
+
+from frontdoor.console.auth import needs, viewer_of
+from frontdoor.console.pages import render
+from frontdoor.core.access import Action, reaches
+from frontdoor.core.department import Department
+from frontdoor.core.indicators import IndicatorTable
+from frontdoor.indicators.export_csv import to_csv
+from frontdoor.indicators.export_xlsx import to_xlsx
+from frontdoor.indicators.formatting import share_text, value_text
+from frontdoor.indicators.periods import Period
+from frontdoor.indicators.queries import indicator_table
+from frontdoor.store.models import DepartmentFigures
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
+
+ALL = "tous"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _departments(request: web.Request) -> list[Department]:
+    """The departments asked for: one of the viewer's, or all of them (?departement=tous)."""
+    viewer = viewer_of(request)
+    wanted = request.query.get("departement") or viewer.departments[0]
+    slugs = viewer.departments if wanted == ALL else (wanted,)
+    found = [request.config_dict[DEPARTMENTS].for_slug(slug) for slug in slugs]
+    if not all(reaches(viewer.departments, slug) for slug in slugs) or None in found:
+        raise web.HTTPNotFound(text="département introuvable")
+    return [department for department in found if department is not None]
+
+
+def _period(request: web.Request) -> Period:
+    default = request.config_dict[CLOCK]().strftime("%Y-%m")
+    try:
+        return Period.parse(request.query.get("periode") or default)
+    except ValueError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+
+
+async def _table(
+    request: web.Request, departments: Sequence[Department], period: Period
+) -> IndicatorTable:
+    async with request.config_dict[SESSIONS]() as session:
+        return await indicator_table(session, departments=departments, period=period)
+
+
+@needs(Action.SEE_INDICATORS)
+async def show(request: web.Request) -> web.StreamResponse:
+    departments = _departments(request)
+    period = _period(request)
+    table = await _table(request, departments, period)
+    viewer = viewer_of(request)
+    figures = None
+    if len(departments) == 1 and viewer.may(Action.ENTER_FIGURES):
+        async with request.config_dict[SESSIONS]() as session:
+            figures = (
+                await session.exec(
+                    select(DepartmentFigures).where(
+                        DepartmentFigures.department == departments[0].slug,
+                        DepartmentFigures.year == period.year,
+                    )
+                )
+            ).first()
+    query = f"departement={request.query.get('departement') or departments[0].slug}"
+    query += f"&periode={period.code}"
+    return render(
+        "indicators.html",
+        request,
+        {
+            "table": table,
+            "period": period,
+            "query": query,
+            "departments": departments,
+            "choices": viewer.departments,
+            "chosen": request.query.get("departement") or departments[0].slug,
+            "all": ALL,
+            "value_text": value_text,
+            "share_text": share_text,
+            "figures": figures,
+            "may_enter": len(departments) == 1 and viewer.may(Action.ENTER_FIGURES),
+        },
+    )
+
+
+@needs(Action.SEE_INDICATORS)
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    period = _period(request)
+    table = await _table(request, _departments(request), period)
+    return web.Response(
+        body=to_csv(table).encode("utf-8-sig"),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="indicateurs-{period.code}.csv"'},
+    )
+
+
+@needs(Action.SEE_INDICATORS)
+async def export_xlsx(request: web.Request) -> web.StreamResponse:
+    period = _period(request)
+    table = await _table(request, _departments(request), period)
+    return web.Response(
+        body=to_xlsx(table),
+        content_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="indicateurs-{period.code}.xlsx"'},
+    )
+
+
+def _number(typed: object) -> float | None:
+    """A figure as a French person types it: "12,5", "450 000"; empty: not entered."""
+    text = str(typed or "").strip().replace(",", ".").replace(" ", "").replace("\u202f", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"« {text} » n'est pas un nombre") from None
+    if value < 0:
+        raise web.HTTPBadRequest(text="un nombre positif est attendu")
+    return value
+
+
+def _whole(typed: object) -> int | None:
+    value = _number(typed)
+    return None if value is None else round(value)
+
+
+@needs(Action.ENTER_FIGURES)
+async def enter_figures(request: web.Request) -> web.StreamResponse:
+    [department] = _departments(request)[:1]
+    form = await request.post()
+    try:
+        year = int(str(form.get("year", "")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="année invalide") from None
+    if not 2000 <= year <= request.config_dict[CLOCK]().year + 1:
+        raise web.HTTPBadRequest(text="année hors de la plage possible")
+    async with request.config_dict[SESSIONS]() as session:
+        row = (
+            await session.exec(
+                select(DepartmentFigures).where(
+                    DepartmentFigures.department == department.slug,
+                    DepartmentFigures.year == year,
+                )
+            )
+        ).first() or DepartmentFigures(department=department.slug, year=year)
+        row.staff_fte = _number(form.get("staff_fte"))
+        row.funding_eur = _whole(form.get("funding_eur"))
+        row.territory_gps = _whole(form.get("territory_gps"))
+        row.updated_by = viewer_of(request).login
+        row.updated_at = request.config_dict[CLOCK]()
+        session.add(row)
+        await session.commit()
+    period = request.query.get("periode", str(year))
+    raise web.HTTPSeeOther(f"/console/indicateurs?departement={department.slug}&periode={period}")
+
+
+ROUTES = [
+    ("GET", "/indicateurs", show),
+    ("GET", "/indicateurs.csv", export_csv),
+    ("GET", "/indicateurs.xlsx", export_xlsx),
+    ("POST", "/indicateurs/chiffres", enter_figures),
+]

@@ -1,0 +1,63 @@
+"""French words for the codes the store holds, as the console shows them."""
+
+from __future__ import annotations
+
+CHANNELS = {"voice": "Appel", "sms": "SMS", "mail": "Messagerie sécurisée"}
+
+STATUSES = {"open": "À traiter", "closed": "Close"}
+
+OUTCOMES = {
+    "in_progress": "en cours",
+    "taken": "pris par un référent",
+    "voicemail": "message vocal",
+    "abandoned": "raccroché avant réponse",
+    "closed": "ligne fermée",
+    "public_not_allowed": "public réorienté",
+    "informed": "renseigné par l'annuaire",
+    "forwarded": "transféré",
+}
+
+EVENTS = {
+    "incoming": "Appel reçu",
+    "menu": "Choix au menu",
+    "ring": "Sonnerie des référents",
+    "ring-ended": "Fin de sonnerie",
+    "picked-up": "Décroché",
+    "accepted": "Accepté (touche 1)",
+    "ended": "Fin d'appel",
+    "hangup": "Raccroché",
+    "message": "Message proposé",
+    "voicemail": "Message vocal laissé",
+    "callback-task": "Rappel à faire",
+    "callback-call": "Rappel lancé",
+    "callback-dialled": "Personne appelée",
+    "callback-closed": "Rappel clos",
+    "callback-escalated": "Rappel en retard signalé",
+    "referrer-corrected": "Type d'adresseur corrigé",
+    "sms-in": "SMS reçu",
+    "sms-answer": "Réponse par SMS",
+    "sms-notified": "Référents prévenus",
+    "sms-directory": "Réponse de l'annuaire par SMS",
+    "keyword": "Mot-clé SMS",
+    "opted-in": "Réinscription aux SMS",
+    "help": "Aide SMS",
+    "acknowledgement": "Accusé de réception",
+    "mail-in": "Courriel reçu",
+    "mail-answer": "Réponse par messagerie sécurisée",
+    "mail-attachments": "Pièces jointes",
+    "answer": "Réponse",
+    "directory-query": "Question à l'annuaire",
+    "directory-answer": "Réponse de l'annuaire",
+    "classified": "Qualifiée",
+    "assigned": "Attribuée",
+    "note": "Note",
+    "non-opposition": "Non-opposition recueillie",
+    "closed": "Demande close",
+    "reopened": "Demande rouverte",
+}
+
+
+def label(table: dict[str, str], code: str | None, default: str = "—") -> str:
+    if code is None:
+        return default
+    return table.get(code, code)

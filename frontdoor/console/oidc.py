@@ -1,0 +1,220 @@
+"""Sign-in through an OpenID Connect provider (Pro Santé Connect is one), where configured.
+
+Authorization code flow with PKCE, state and nonce; the ID token's signature is checked
+against the provider's published keys, with its issuer, audience, expiry and nonce. The
+provider says who the person is; Frontdoor's own account (created beforehand, its login the
+claim FRONTDOOR_OIDC_LOGIN_CLAIM) says what they may do. No account, no entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import aiohttp
+import jwt
+from aiohttp import web
+
+from frontdoor.console.auth import is_secure, signed_in_redirect
+from frontdoor.console.pages import render
+from frontdoor.settings import Settings
+from frontdoor.store.accounts import account_by_login
+from frontdoor.web.keys import COUNTERS, SESSIONS, SETTINGS
+
+log = logging.getLogger(__name__)
+
+FLOW_COOKIE = "frontdoor_oidc"
+CALLBACK_PATH = "/console/connexion/oidc/retour"
+# How long a person may take at the provider before the flow must start again.
+FLOW_LIFETIME_S = 600
+DISCOVERY_TTL_S = 3600
+TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+@dataclass
+class _Provider:
+    """The provider's discovery document and keys, fetched once an hour."""
+
+    fetched_at: float
+    configuration: dict[str, Any]
+    keys: jwt.PyJWKSet
+
+
+_CACHE: dict[str, _Provider] = {}
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.oidc_issuer and settings.oidc_client_id)
+
+
+async def _provider(settings: Settings) -> _Provider:
+    issuer = (settings.oidc_issuer or "").rstrip("/")
+    cached = _CACHE.get(issuer)
+    if cached and time.monotonic() - cached.fetched_at < DISCOVERY_TTL_S:
+        return cached
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+        async with http.get(f"{issuer}/.well-known/openid-configuration") as response:
+            response.raise_for_status()
+            configuration = await response.json()
+        async with http.get(configuration["jwks_uri"]) as response:
+            response.raise_for_status()
+            keys = jwt.PyJWKSet.from_dict(await response.json())
+    if configuration.get("issuer", "").rstrip("/") != issuer:
+        raise ValueError("the provider's discovery document names another issuer")
+    _CACHE[issuer] = _Provider(time.monotonic(), configuration, keys)
+    return _CACHE[issuer]
+
+
+def _basic(client_id: str, secret: str) -> str:
+    pair = f"{quote(client_id, safe='')}:{quote(secret, safe='')}"
+    return "Basic " + base64.b64encode(pair.encode()).decode()
+
+
+def _challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _unavailable(request: web.Request) -> web.Response:
+    return render(
+        "sign_in_problem.html",
+        request,
+        {"problem": "Le service d'identification ne répond pas : réessayez dans un instant."},
+        status=502,
+    )
+
+
+async def start(request: web.Request) -> web.StreamResponse:
+    settings = request.config_dict[SETTINGS]
+    if not configured(settings):
+        raise web.HTTPNotFound(text="connexion par fournisseur d'identité non configurée")
+    try:
+        provider = await _provider(settings)
+    except (aiohttp.ClientError, TimeoutError, ValueError, KeyError):
+        log.warning("OpenID provider unreachable or misconfigured")
+        return _unavailable(request)
+    state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+    query = {
+        "response_type": "code",
+        "client_id": settings.oidc_client_id,
+        "redirect_uri": settings.public_url + CALLBACK_PATH,
+        "scope": settings.oidc_scopes,
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": _challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    if settings.oidc_acr_values:
+        query["acr_values"] = settings.oidc_acr_values
+    response = web.HTTPSeeOther(
+        provider.configuration["authorization_endpoint"] + "?" + urlencode(query)
+    )
+    response.set_cookie(
+        FLOW_COOKIE,
+        json.dumps({"state": state, "nonce": nonce, "verifier": verifier}),
+        httponly=True,
+        # Lax: the provider's redirect back is a top-level GET from another site.
+        samesite="Lax",
+        secure=is_secure(request),
+        path=CALLBACK_PATH,
+        max_age=FLOW_LIFETIME_S,
+    )
+    raise response
+
+
+async def finish(request: web.Request) -> web.StreamResponse:
+    settings = request.config_dict[SETTINGS]
+    if not configured(settings):
+        raise web.HTTPNotFound(text="connexion par fournisseur d'identité non configurée")
+    try:
+        flow = json.loads(request.cookies.get(FLOW_COOKIE, ""))
+        expected_state = str(flow["state"])
+    except (ValueError, KeyError, TypeError):
+        raise web.HTTPBadRequest(text="connexion expirée : recommencez") from None
+    if not secrets.compare_digest(request.query.get("state", ""), expected_state):
+        raise web.HTTPBadRequest(text="connexion refusée : état inattendu (CSRF)")
+    if "code" not in request.query:
+        # The person refused, or the provider could not identify them.
+        return render(
+            "sign_in_problem.html",
+            request,
+            {"problem": "Le service d'identification n'a pas confirmé votre identité."},
+            status=401,
+        )
+    try:
+        provider = await _provider(settings)
+        claims = await _claims(settings, provider, request.query["code"], flow)
+    except (aiohttp.ClientError, TimeoutError, KeyError):
+        log.warning("OpenID token exchange failed")
+        return _unavailable(request)
+    except jwt.PyJWTError as error:
+        log.warning("OpenID ID token refused: %s", type(error).__name__)
+        raise web.HTTPForbidden(text="jeton d'identité invalide") from None
+    login = str(claims.get(settings.oidc_login_claim, "")).strip().lower()
+    async with request.config_dict[SESSIONS]() as session:
+        account = await account_by_login(session=session, login=login) if login else None
+        if account is None or account.disabled:
+            request.config_dict[COUNTERS]["console_sign_in_failed"] += 1
+            log.info("OpenID sign-in without a Frontdoor account")
+            return render(
+                "sign_in_problem.html",
+                request,
+                {
+                    "problem": "Votre identité est confirmée, mais aucun compte Frontdoor ne "
+                    "vous est ouvert : demandez-le à la coordination de votre DAC."
+                },
+                status=403,
+            )
+        response = await signed_in_redirect(request, session, account, to="/console/")
+    response.del_cookie(FLOW_COOKIE, path=CALLBACK_PATH)
+    raise response
+
+
+async def _claims(
+    settings: Settings, provider: _Provider, code: str, flow: dict[str, str]
+) -> dict[str, Any]:
+    secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as http,
+        http.post(
+            provider.configuration["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": settings.public_url + CALLBACK_PATH,
+                "code_verifier": flow["verifier"],
+            },
+            # client_secret_basic: both parts form-encoded first (RFC 6749, 2.3.1).
+            headers={"Authorization": _basic(settings.oidc_client_id or "", secret)},
+        ) as response,
+    ):
+        response.raise_for_status()
+        tokens = await response.json()
+    id_token = tokens["id_token"]
+    header = jwt.get_unverified_header(id_token)
+    key = provider.keys[header["kid"]] if header.get("kid") else provider.keys.keys[0]
+    claims: dict[str, Any] = jwt.decode(
+        id_token,
+        key=key,
+        algorithms=["RS256", "ES256", "PS256"],
+        audience=settings.oidc_client_id,
+        issuer=provider.configuration["issuer"],
+        options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        leeway=30,
+    )
+    if not secrets.compare_digest(str(claims.get("nonce", "")), flow["nonce"]):
+        raise jwt.InvalidTokenError("nonce")
+    return claims
+
+
+ROUTES = [
+    ("GET", "/connexion/oidc", start),
+    ("GET", "/connexion/oidc/retour", finish),
+]

@@ -1,0 +1,418 @@
+"""A request in the console: its timeline, and what a referent records on it.
+
+Every view of its personal data writes an audit row in the same transaction as the read; every
+change is also a request event with its reasons, like the decisions the call flow takes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from sqlmodel import col, select
+
+from frontdoor.console.auth import needs, own_request, viewer_of
+from frontdoor.console.pages import render
+from frontdoor.console.timeline import latest_stances, timeline
+from frontdoor.core.access import Action
+from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome
+from frontdoor.core.numbers import is_withheld
+from frontdoor.core.qualification import (
+    QualificationError,
+    changes,
+    confirms_referrer,
+    parse_qualification,
+)
+from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import REFERRERS, ReferrerGroup
+from frontdoor.core.request_fields import (
+    AGE_BANDS,
+    NON_OPPOSITIONS,
+    PROBLEMS,
+    RESPONSE_TYPES,
+    STANCES,
+    NonOpposition,
+    RequestStatus,
+    Stance,
+)
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
+from frontdoor.store.audit import record_access
+from frontdoor.store.models import NonOppositionRecord, Request, RequestNote
+from frontdoor.store.requests import events_of, record_event
+from frontdoor.store.sms import messages_of
+from frontdoor.store.tasks import task_of_request
+from frontdoor.web.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
+from frontdoor.web.callback_actions import CallbackRefused, close_callback, place_callback
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
+
+MAX_NOTE_CHARS = 5000
+
+
+def _back(found: Request, anchor: str = "") -> web.HTTPSeeOther:
+    """Back to the request's page, with an anchor or a query ("?erreur=…")."""
+    return web.HTTPSeeOther(f"/console/demandes/{found.id}{anchor}")
+
+
+async def _form(request: web.Request) -> Any:
+    return await request.post()
+
+
+def _audit(request: web.Request, session: Any, found: Request, action: str) -> None:
+    record_access(
+        session=session,
+        at=request.config_dict[CLOCK](),
+        account=viewer_of(request).login,
+        department=found.department,
+        request_id=found.id,
+        action=action,
+    )
+
+
+def _trace(request: web.Request, session: Any, found: Request, kind: str, *reasons: Reason) -> None:
+    """The change as a request event with its reasons, like the call flow's decisions."""
+    viewer = viewer_of(request)
+    event = record_event(
+        session,
+        found,
+        kind=kind,
+        at=request.config_dict[CLOCK](),
+        referent_id=viewer.referent_id,
+    )
+    event.reasons = [reason.as_dict() for reason in reasons]
+
+
+@needs(Action.READ_REQUEST)
+async def show(request: web.Request) -> web.StreamResponse:
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        request_id = found.id or 0
+        events = await events_of(session=session, request_id=request_id)
+        messages = await messages_of(session=session, request_id=request_id)
+        notes = (
+            await session.exec(
+                select(RequestNote)
+                .where(RequestNote.request_id == request_id)
+                .order_by(col(RequestNote.at))
+            )
+        ).all()
+        stances = (
+            await session.exec(
+                select(NonOppositionRecord).where(NonOppositionRecord.request_id == request_id)
+            )
+        ).all()
+        task = await task_of_request(session=session, request_id=request_id)
+        _audit(request, session, found, "view")
+        await session.commit()
+    department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+    return render(
+        "request.html",
+        request,
+        {
+            "found": found,
+            "department": department,
+            "task": task,
+            "entries": timeline(events=events, messages=messages, notes=notes),
+            "stances": latest_stances(stances),
+            "referrers": [
+                (code, info.label, info.group)
+                for code, info in REFERRERS.items()
+                if info.group is not ReferrerGroup.UNKNOWN
+            ],
+            "response_types": RESPONSE_TYPES,
+            "age_bands": AGE_BANDS,
+            "problems": PROBLEMS,
+            "non_oppositions": NON_OPPOSITIONS,
+            "stance_labels": STANCES,
+            "error": request.query.get("erreur"),
+            "answerable_by_sms": not is_withheld(found.caller_number),
+            "callback_outcomes": OUTCOME_LABELS_FR,
+            "notice": "Votre téléphone va sonner : appuyez sur 1 pour appeler la personne."
+            if request.query.get("rappel") == "lance"
+            else None,
+        },
+    )
+
+
+@needs(Action.WORK_REQUEST)
+async def qualify(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    viewer = viewer_of(request)
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        try:
+            wanted = parse_qualification(
+                referrer_type=str(form.get("referrer_type", "")),
+                response_type=str(form.get("response_type", "")),
+                age_band=str(form.get("age_band", "")),
+                problems=[str(value) for value in form.getall("problems", [])],
+            )
+        except QualificationError as error:
+            raise web.HTTPSeeOther(
+                f"/console/demandes/{found.id}?erreur={quote(str(error))}"
+            ) from None
+        reasons = changes(
+            referrer_type=found.referrer_type,
+            response_type=found.response_type,
+            age_band=found.age_band,
+            problems=found.problems or [],
+            wanted=wanted,
+            by=viewer.login,
+        )
+        if confirms_referrer(
+            referrer_source=found.referrer_source,
+            wanted=wanted,
+            referrer_type=found.referrer_type,
+        ):
+            found.referrer_source = "referent"
+            if not any(reason.code == "referrer-corrected" for reason in reasons):
+                reasons.insert(
+                    0,
+                    Reason(
+                        code="referrer-confirmed",
+                        text=f"type d'adresseur confirmé par {viewer.login} : "
+                        f"{REFERRERS[wanted.referrer_type].label}",
+                    ),
+                )
+        found.referrer_type = wanted.referrer_type.value
+        found.response_type = wanted.response_type.value if wanted.response_type else None
+        found.age_band = wanted.age_band.value if wanted.age_band else None
+        found.problems = [problem.value for problem in wanted.problems]
+        session.add(found)
+        if reasons:
+            _trace(request, session, found, "classified", *reasons)
+        _audit(request, session, found, "qualify")
+        await session.commit()
+    raise _back(found)
+
+
+@needs(Action.WORK_REQUEST)
+async def record_non_opposition(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    viewer = viewer_of(request)
+    now = request.config_dict[CLOCK]()
+    try:
+        kind = NonOpposition(str(form.get("kind", "")))
+        stance = Stance(str(form.get("stance", "")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="non-opposition ou position inconnue") from None
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        session.add(
+            NonOppositionRecord(
+                request_id=found.id or 0,
+                kind=kind.value,
+                stance=stance.value,
+                recorded_by=viewer.login,
+                recorded_at=now,
+            )
+        )
+        _trace(
+            request,
+            session,
+            found,
+            "non-opposition",
+            Reason(
+                code=f"non-opposition-{kind.value}",
+                text=f"{NON_OPPOSITIONS[kind]} : {STANCES[stance].lower()} "
+                f"(recueilli par {viewer.login})",
+            ),
+        )
+        _audit(request, session, found, "non_opposition")
+        await session.commit()
+    raise _back(found, "#non-oppositions")
+
+
+@needs(Action.WORK_REQUEST)
+async def assign(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    viewer = viewer_of(request)
+    # One may take a request for oneself, or give it back (empty).
+    to_me = str(form.get("to", "me")) == "me"
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        found.assigned_to = viewer.login if to_me else None
+        session.add(found)
+        taken = f"prise en charge par {viewer.login}"
+        _trace(
+            request,
+            session,
+            found,
+            "assigned",
+            Reason(code="assigned", text=taken if to_me else f"rendue par {viewer.login}"),
+        )
+        _audit(request, session, found, "assign")
+        await session.commit()
+    raise _back(found)
+
+
+@needs(Action.WORK_REQUEST)
+async def add_note(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    body = str(form.get("body", "")).strip()
+    if not body:
+        raise web.HTTPBadRequest(text="la note est vide")
+    if len(body) > MAX_NOTE_CHARS:
+        raise web.HTTPBadRequest(text=f"note trop longue (au plus {MAX_NOTE_CHARS} caractères)")
+    viewer = viewer_of(request)
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        session.add(
+            RequestNote(
+                request_id=found.id or 0,
+                at=request.config_dict[CLOCK](),
+                author=viewer.login,
+                body=body,
+            )
+        )
+        _audit(request, session, found, "note")
+        await session.commit()
+    raise _back(found, "#chronologie")
+
+
+@needs(Action.WORK_REQUEST)
+async def close_or_reopen(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    viewer = viewer_of(request)
+    now = request.config_dict[CLOCK]()
+    closing = str(form.get("status", RequestStatus.CLOSED)) == RequestStatus.CLOSED
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        found.status = RequestStatus.CLOSED if closing else RequestStatus.OPEN
+        found.closed_at = now if closing else None
+        found.closed_by = viewer.login if closing else None
+        session.add(found)
+        change = "closed" if closing else "reopened"
+        text = f"{'close' if closing else 'rouverte'} par {viewer.login}"
+        _trace(request, session, found, change, Reason(code=change, text=text))
+        _audit(request, session, found, "close" if closing else "reopen")
+        await session.commit()
+    raise _back(found)
+
+
+@needs(Action.WORK_REQUEST)
+async def answer_sms(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    body = str(form.get("body", "")).strip()
+    if not body:
+        raise web.HTTPBadRequest(text="la réponse est vide")
+    viewer = viewer_of(request)
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+        if department is None:
+            raise web.HTTPNotFound(text="demande introuvable")
+        _audit(request, session, found, "answer")
+        try:
+            await answer_by_sms(
+                session=session,
+                twilio_api=request.config_dict[TWILIO_API],
+                department=department,
+                owner=found,
+                referent=viewer.referent_id or viewer.login,
+                body=body,
+                now=request.config_dict[CLOCK](),
+            )
+        except AnswerRefused as refused:
+            await session.commit()  # the audit, and the failed message if it was written
+            raise web.HTTPSeeOther(
+                f"/console/demandes/{found.id}?erreur={quote(REFUSALS_FR[refused.refusal])}"
+            ) from None
+    raise _back(found, "#chronologie")
+
+
+@needs(Action.WORK_REQUEST)
+async def call_back(request: web.Request) -> web.StreamResponse:
+    """Click-to-call: the referent's phone rings, they press 1, the person is dialled from
+    the DAC's number."""
+    viewer = viewer_of(request)
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+        referent = (
+            department.referents.get(viewer.referent_id or "") if department is not None else None
+        )
+        task = await task_of_request(session=session, request_id=found.id or 0)
+        if department is None or referent is None or task is None:
+            raise _back(found, f"?erreur={quote('pas de rappel possible depuis votre compte')}")
+        _audit(request, session, found, "call_back")
+        try:
+            await place_callback(
+                session=session,
+                row=task,
+                owner=found,
+                department=department,
+                referent=referent,
+                twilio_api=request.config_dict[TWILIO_API],
+                public_url=request.config_dict[SETTINGS].public_url,
+                now=request.config_dict[CLOCK](),
+            )
+        except CallbackRefused as refused:
+            await session.commit()
+            raise _back(found, f"?erreur={quote(CALLBACK_REFUSALS_FR[refused.refusal])}") from None
+        await session.commit()
+    raise _back(found, "?rappel=lance")
+
+
+@needs(Action.WORK_REQUEST)
+async def close_callback_task(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    try:
+        outcome = CallbackOutcome(str(form.get("outcome", "")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="issue du rappel inconnue") from None
+    viewer = viewer_of(request)
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        task = await task_of_request(session=session, request_id=found.id or 0)
+        if task is None:
+            raise web.HTTPNotFound(text="pas de rappel pour cette demande")
+        try:
+            close_callback(
+                session=session,
+                row=task,
+                owner=found,
+                outcome=outcome,
+                by=viewer.referent_id or viewer.login,
+                now=request.config_dict[CLOCK](),
+            )
+        except ValueError:
+            raise _back(found, f"?erreur={quote('ce rappel est déjà clos')}") from None
+        _audit(request, session, found, "callback_closed")
+        await session.commit()
+    raise _back(found)
+
+
+@needs(Action.READ_REQUEST)
+async def recording(request: web.Request) -> web.StreamResponse:
+    """The voicemail, through Frontdoor after the access check: never the provider's URL."""
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        if not found.recording_url:
+            raise web.HTTPNotFound(text="pas de message vocal")
+        _audit(request, session, found, "play_recording")
+        await session.commit()
+    try:
+        audio = await request.config_dict[TWILIO_API].recording_audio(found.recording_url)
+    except OutboundError:
+        raise web.HTTPBadGateway(text="message vocal indisponible chez l'opérateur") from None
+    return web.Response(
+        body=audio,
+        content_type="audio/mpeg",
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    )
+
+
+ROUTES = [
+    ("GET", "/demandes/{request_id}", show),
+    ("POST", "/demandes/{request_id}/qualification", qualify),
+    ("POST", "/demandes/{request_id}/non-oppositions", record_non_opposition),
+    ("POST", "/demandes/{request_id}/attribution", assign),
+    ("POST", "/demandes/{request_id}/notes", add_note),
+    ("POST", "/demandes/{request_id}/statut", close_or_reopen),
+    ("GET", "/demandes/{request_id}/message-vocal", recording),
+    ("POST", "/demandes/{request_id}/reponse-sms", answer_sms),
+    ("POST", "/demandes/{request_id}/rappel", call_back),
+    ("POST", "/demandes/{request_id}/rappel/cloture", close_callback_task),
+]

@@ -1,0 +1,72 @@
+"""A request's timeline: its events, messages, notes and non-oppositions in one order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from frontdoor.console.labels import CHANNELS, EVENTS, label
+from frontdoor.core.request_fields import NonOpposition
+from frontdoor.store.models import Message, NonOppositionRecord, RequestEvent, RequestNote
+
+
+@dataclass(kw_only=True, frozen=True)
+class Entry:
+    at: datetime
+    title: str
+    who: str | None = None
+    text: str | None = None  # personal data (a message, a note): shown, never logged
+    reasons: tuple[str, ...] = ()
+    kind: str = "event"  # "event", "message", "note"
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def timeline(
+    *,
+    events: Sequence[RequestEvent],
+    messages: Sequence[Message],
+    notes: Sequence[RequestNote],
+) -> list[Entry]:
+    entries = [
+        Entry(
+            at=event.at,
+            title=label(EVENTS, event.kind),
+            who=event.referent_id,
+            reasons=tuple(str(reason.get("text", "")) for reason in event.reasons),
+            details={"attempt": event.attempt, "detail": event.detail},
+        )
+        for event in events
+    ]
+    entries += [
+        Entry(
+            at=message.at,
+            title=(
+                f"{label(CHANNELS, message.channel)} "
+                f"{'reçu' if message.direction == 'in' else 'envoyé'}"
+            ),
+            who=message.author,
+            text=message.body,
+            kind="message",
+            details={"status": message.status, "kind": message.kind},
+        )
+        for message in messages
+    ]
+    entries += [
+        Entry(at=note.at, title="Note", who=note.author, text=note.body, kind="note")
+        for note in notes
+    ]
+    # Non-oppositions appear through their events ("non-opposition"), which say who and what.
+    # Stable: entries at the same instant keep the order in which they were written.
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def latest_stances(
+    records: Sequence[NonOppositionRecord],
+) -> dict[NonOpposition, NonOppositionRecord]:
+    """The stance in force for each non-opposition: the last one recorded."""
+    current: dict[NonOpposition, NonOppositionRecord] = {}
+    for record in sorted(records, key=lambda record: (record.recorded_at, record.id or 0)):
+        current[NonOpposition(record.kind)] = record
+    return current

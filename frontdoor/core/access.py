@@ -1,0 +1,81 @@
+"""Who may do what in the console and the API: roles, actions, and the rule joining them.
+
+Every console route names one action (frontdoor.console.routes); the server checks it on each
+request, and the department of the thing reached against the account's departments. A test
+walks every route × role × own/other department.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REFERENT = "referent"  # works their department's requests
+    COORDINATOR = "coordinator"  # also hours, overrides, contacts, indicators, audit
+    OPERATOR = "operator"  # runs several departments; sees no request content
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.REFERENT: "Référent parcours",
+    Role.COORDINATOR: "Coordinateur",
+    Role.OPERATOR: "Exploitant",
+}
+
+
+class Action(StrEnum):
+    INBOX = "inbox"
+    READ_REQUEST = "read_request"  # a request's personal data: page, API, recording
+    WORK_REQUEST = "work_request"  # classify, non-oppositions, assign, note, answer, close
+    SEE_DUTY = "see_duty"
+    OVERRIDE_DUTY = "override_duty"
+    SEARCH_DIRECTORY = "search_directory"
+    EDIT_DIRECTORY = "edit_directory"
+    SEE_INDICATORS = "see_indicators"
+    ENTER_FIGURES = "enter_figures"  # staff FTE, funding, the territory's GPs
+    READ_AUDIT = "read_audit"
+    EXPORT_PERSON = "export_person"  # everything held about one number or address
+    ERASE_PERSON = "erase_person"
+    OWN_ACCOUNT = "own_account"  # sign out; create and revoke one's own API tokens
+
+
+_R, _A = Role, Action
+_EVERYONE = frozenset(Role)
+_STAFF = frozenset({_R.REFERENT, _R.COORDINATOR})
+_COORDINATION = frozenset({_R.COORDINATOR})
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    _A.INBOX: _STAFF,
+    _A.READ_REQUEST: _STAFF,
+    _A.WORK_REQUEST: _STAFF,
+    _A.SEE_DUTY: _EVERYONE,
+    _A.OVERRIDE_DUTY: _COORDINATION,
+    _A.SEARCH_DIRECTORY: _EVERYONE,
+    _A.EDIT_DIRECTORY: _STAFF,
+    # Aggregates only: the operator consolidates a region's figures.
+    _A.SEE_INDICATORS: frozenset({_R.COORDINATOR, _R.OPERATOR}),
+    _A.ENTER_FIGURES: _COORDINATION,
+    _A.READ_AUDIT: _COORDINATION,
+    _A.EXPORT_PERSON: _COORDINATION,
+    _A.ERASE_PERSON: _COORDINATION,
+    _A.OWN_ACCOUNT: _EVERYONE,
+}
+
+
+def allowed(role: Role, action: Action) -> bool:
+    return role in ALLOWED[action]
+
+
+def reaches(departments: Collection[str], department: str) -> bool:
+    """Whether an account of these departments may reach something of `department`."""
+    return department in departments
+
+
+# What an API token may be scoped to, and the action each scope stands for.
+TOKEN_SCOPES: dict[str, Action] = {
+    "requests:read": Action.READ_REQUEST,
+    "requests:write": Action.WORK_REQUEST,
+    "directory:read": Action.SEARCH_DIRECTORY,
+    "indicators:read": Action.SEE_INDICATORS,
+}

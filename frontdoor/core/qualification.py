@@ -1,0 +1,107 @@
+"""A referent qualifies a request: what they may set, and the trace of what changed.
+
+Plain functions of the request's current fields and the referent's choices, so the console,
+the API and the tests share one rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.core.request_fields import (
+    AGE_BANDS,
+    PROBLEMS,
+    RESPONSE_TYPES,
+    AgeBand,
+    Problem,
+    ResponseType,
+)
+
+
+class QualificationError(ValueError):
+    """A value outside the vocabulary: the French message says which field."""
+
+
+@dataclass(kw_only=True, frozen=True)
+class Qualification:
+    referrer_type: ReferrerType
+    response_type: ResponseType | None
+    age_band: AgeBand | None
+    problems: tuple[Problem, ...]
+
+
+def parse_qualification(
+    *,
+    referrer_type: str,
+    response_type: str | None,
+    age_band: str | None,
+    problems: Sequence[str],
+) -> Qualification:
+    if not referrer_type:
+        raise QualificationError("type d'adresseur : à choisir")
+    try:
+        return Qualification(
+            referrer_type=ReferrerType(referrer_type),
+            response_type=ResponseType(response_type) if response_type else None,
+            age_band=AgeBand(age_band) if age_band else None,
+            problems=tuple(sorted({Problem(value) for value in problems if value})),
+        )
+    except ValueError as error:
+        # The enum's message names the value and the type, not personal data.
+        raise QualificationError(f"valeur inconnue ({error})") from None
+
+
+def _label(table: Mapping[str, str], code: str | None) -> str:
+    if code is None:
+        return "non renseigné"
+    return str(table.get(code, code))
+
+
+def changes(
+    *,
+    referrer_type: str,
+    response_type: str | None,
+    age_band: str | None,
+    problems: Sequence[str],
+    wanted: Qualification,
+    by: str,
+) -> list[Reason]:
+    """One reason per field that changes, in French; empty when nothing changes."""
+    reasons = []
+    if wanted.referrer_type != referrer_type:
+        before = REFERRERS[ReferrerType(referrer_type)].label
+        after = REFERRERS[wanted.referrer_type].label
+        reasons.append(
+            Reason(
+                code="referrer-corrected",
+                text=f"type d'adresseur corrigé par {by} : {before} → {after}",
+            )
+        )
+    if (wanted.response_type or None) != response_type:
+        reasons.append(
+            Reason(
+                code="response-type",
+                text=f"type de réponse : {_label(RESPONSE_TYPES, response_type)} → "
+                f"{_label(RESPONSE_TYPES, wanted.response_type)}",
+            )
+        )
+    if (wanted.age_band or None) != age_band:
+        reasons.append(
+            Reason(
+                code="age-band",
+                text=f"tranche d'âge : {_label(AGE_BANDS, age_band)} → "
+                f"{_label(AGE_BANDS, wanted.age_band)}",
+            )
+        )
+    if sorted(wanted.problems) != sorted(problems):
+        listed = ", ".join(PROBLEMS[p] for p in wanted.problems) or "aucune"
+        reasons.append(Reason(code="problems", text=f"problématiques : {listed}"))
+    return reasons
+
+
+def confirms_referrer(*, referrer_source: str, wanted: Qualification, referrer_type: str) -> bool:
+    """A referent who saves the form confirms the referrer type, changed or not."""
+    return referrer_source != "referent" or wanted.referrer_type != referrer_type

@@ -1,0 +1,1 @@
+"""The indicator table: periods, the store's counts, its CSV and workbook, `frontdoor report`."""

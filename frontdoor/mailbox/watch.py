@@ -1,0 +1,147 @@
+"""Each department's mailbox kept open in IDLE (RFC 2177): a new mail is taken in within
+seconds instead of at the next minute's `mailbox-poll`.
+
+One watcher per department with a [mailbox], started with the app (`watchers_context`, in
+app.cleanup_ctx) when jobs run in this instance and FRONTDOOR_MAIL_IDLE is on. It opens the
+mailbox, takes in what is waiting, then IDLEs; each EXISTS the server pushes runs the same
+poll as the job, in the same session. When the server goes away it connects again with
+backoff (core.mailbox.reconnect_delay). A server that does not offer IDLE is left to the
+scheduled poll, which keeps reading every mailbox anyway: a connection that died without a
+word (a network cut sends no BYE) is only noticed when the IDLE is renewed.
+
+In one instance the watcher and the job take turns (a lock per department). Across
+instances, each may watch the same mailbox: the Message-ID, unique in `messages`, makes the
+second taking of a mail a no-op, and its acknowledgement is queued only with the first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from aioimaplib import AioImapException
+
+from frontdoor.core.department import Department
+from frontdoor.core.mailbox import RECONNECT_FIRST_S, reconnect_delay
+from frontdoor.jobs.lease import describe_failure
+from frontdoor.mailbox.imap import ImapMailbox, MailboxError
+from frontdoor.mailbox.intake import PollReport
+from frontdoor.mailbox.tls import MailboxConfigError
+from frontdoor.web.keys import DEPARTMENTS, SETTINGS
+
+log = logging.getLogger(__name__)
+
+# What a mailbox that went away (or was misconfigured) raises; said as such in the log.
+MAILBOX_ERRORS = (MailboxError, MailboxConfigError, AioImapException, OSError, TimeoutError)
+# An IDLE is renewed this often (RFC 2177: at most 29 min); a silently dead connection is
+# found then, when the server does not answer the renewal.
+RENEW_S = 10 * 60.0
+
+
+@dataclass
+class Watchers:
+    """What the job and the watchers of one instance share."""
+
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    idling: set[str] = field(default_factory=set)  # departments connected and watching now
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def lock(self, slug: str) -> asyncio.Lock:
+        return self.locks.setdefault(slug, asyncio.Lock())
+
+
+WATCHERS = web.AppKey("mailbox_watchers", Watchers)
+
+
+async def watch(
+    department: Department,
+    *,
+    open_box: Callable[[], ImapMailbox],
+    poll: Callable[[ImapMailbox], Awaitable[PollReport]],
+    watchers: Watchers,
+    renew_s: float = RENEW_S,
+    first_delay_s: float = RECONNECT_FIRST_S,
+) -> None:
+    """Watch one mailbox until cancelled, or until it turns out not to offer IDLE."""
+    slug, failures = department.slug, 0
+    while True:
+        try:
+            async with open_box() as box:
+                if not box.offers_idle:
+                    log.info("%s: the IMAP server does not offer IDLE; mailbox-poll reads it "
+                             "every minute", slug)  # fmt: skip
+                    return
+                if failures:
+                    log.info("%s: mailbox connected again after %d failure(s)", slug, failures)
+                failures = 0
+                watchers.idling.add(slug)
+                await _take_in(box, poll, watchers.lock(slug), slug)
+                while True:
+                    if await box.wait_for_new(renew_s):
+                        await _take_in(box, poll, watchers.lock(slug), slug)
+        except Exception as error:  # noqa: BLE001  (a database down too: retried, never dead)
+            failures += 1
+            delay = reconnect_delay(failures, first_s=first_delay_s)
+            why = (
+                str(error) or type(error).__name__
+                if isinstance(error, MAILBOX_ERRORS)
+                else describe_failure(error)
+            )
+            log.warning("%s: mailbox watch interrupted (%s); connecting again in %.0f s",
+                        slug, why, delay)  # fmt: skip
+        finally:
+            watchers.idling.discard(slug)
+        await asyncio.sleep(delay)
+
+
+async def _take_in(
+    box: ImapMailbox,
+    poll: Callable[[ImapMailbox], Awaitable[PollReport]],
+    lock: asyncio.Lock,
+    slug: str,
+) -> None:
+    """Poll until the mailbox is empty: a burst larger than a batch is taken in at once."""
+    while True:
+        async with lock:
+            report = await poll(box)
+        if report.taken or report.parked:
+            log.info("%s: %s", slug, report)
+        if not report.read:
+            return
+
+
+async def watchers_context(app: web.Application) -> AsyncIterator[None]:
+    """For app.cleanup_ctx: a watcher per department with a mailbox, stopped with the app."""
+    from frontdoor.mailbox.job import imap_session, intake_for  # the job imports this module
+
+    watchers = app[WATCHERS] = Watchers()
+    settings = app[SETTINGS]
+    if settings.jobs_enabled and settings.mail_idle:
+        for department in app[DEPARTMENTS]:
+            mailbox = department.mailbox
+            if mailbox is None:
+                continue
+
+            def open_box(department: Department = department) -> ImapMailbox:
+                assert department.mailbox is not None
+                return imap_session(department, department.mailbox)
+
+            async def poll(box: ImapMailbox, department: Department = department) -> PollReport:
+                assert department.mailbox is not None
+                return await intake_for(app, department, department.mailbox).poll(box)
+
+            watchers.tasks.append(
+                asyncio.create_task(
+                    watch(department, open_box=open_box, poll=poll, watchers=watchers),
+                    name=f"mailbox-watch-{department.slug}",
+                )
+            )
+    try:
+        yield
+    finally:
+        for task in watchers.tasks:
+            task.cancel()
+        await asyncio.gather(*watchers.tasks, return_exceptions=True)

@@ -1,0 +1,116 @@
+"""A referent's answer by SMS, whoever asks for it (the JSON API, the console).
+
+Written first, sent second: a message that left is never missing from the log (it stays
+"sending" if the process dies in between).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.department import Department
+from frontdoor.core.numbers import is_withheld
+from frontdoor.core.reasons import Reason
+from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, SegmentCount, segments
+from frontdoor.core.voice_actions import Outcome
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.outbound.twilio_api import TwilioApi
+from frontdoor.store.models import Message, Request
+from frontdoor.store.requests import record_event
+from frontdoor.store.sms import is_opted_out
+
+
+class Refusal(StrEnum):
+    TOO_LONG = "too_long"
+    WITHHELD = "withheld"
+    OPTED_OUT = "opted_out"
+    PROVIDER = "provider"
+
+
+class AnswerRefused(Exception):
+    def __init__(self, refusal: Refusal, detail: str = "") -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+        self.detail = detail
+
+
+REFUSALS_FR = {
+    Refusal.TOO_LONG: f"réponse trop longue (au plus {MAX_ANSWER_SEGMENTS} SMS)",
+    Refusal.WITHHELD: "pas de numéro pour répondre (numéro masqué)",
+    Refusal.OPTED_OUT: "ce numéro a demandé à ne plus recevoir de SMS (STOP)",
+    Refusal.PROVIDER: "l'opérateur a refusé le SMS",
+}
+
+
+@dataclass(kw_only=True, frozen=True)
+class SmsAnswer:
+    message: Message
+    sid: str
+    count: SegmentCount
+
+
+def counted(body: str) -> SegmentCount:
+    count = segments(body)
+    if count.count > MAX_ANSWER_SEGMENTS:
+        raise AnswerRefused(Refusal.TOO_LONG)
+    return count
+
+
+async def answer_by_sms(
+    *,
+    session: AsyncSession,
+    twilio_api: TwilioApi,
+    department: Department,
+    owner: Request,
+    referent: str,
+    body: str,
+    now: datetime,
+) -> SmsAnswer:
+    count = counted(body)
+    number = owner.caller_number
+    if number is None or is_withheld(number):
+        raise AnswerRefused(Refusal.WITHHELD)
+    if await is_opted_out(session=session, department=department.slug, number=number):
+        raise AnswerRefused(Refusal.OPTED_OUT)
+    message = Message(
+        request_id=owner.id or 0,
+        channel="sms",
+        direction="out",
+        at=now,
+        body=body,
+        author=referent,
+        kind="answer",
+        segments=count.count,
+        status="sending",
+    )
+    session.add(message)
+    await session.commit()
+    try:
+        sid = await twilio_api.send_sms(to=number, from_=department.number, body=body)
+    except OutboundError as error:
+        message.status = "failed"
+        session.add(message)
+        await session.commit()
+        raise AnswerRefused(Refusal.PROVIDER, str(error)) from None
+    message.provider_id, message.status = sid, "queued"
+    if owner.answered_at is None:
+        owner.answered_at = now
+    if owner.outcome == Outcome.IN_PROGRESS.value:
+        owner.outcome, owner.taken_by = Outcome.TAKEN.value, referent
+    session.add_all([message, owner])
+    event = record_event(
+        session, owner, kind="sms-answer", at=now, referent_id=referent, leg_sid=sid
+    )
+    event.reasons = [
+        Reason(
+            code="sms-answer",
+            text=f"réponse par SMS de {referent} depuis le numéro du DAC "
+            f"({count.count} SMS, {count.encoding})",
+        ).as_dict()
+    ]
+    await session.commit()
+    return SmsAnswer(message=message, sid=sid, count=count)

@@ -1,0 +1,134 @@
+"""Console accounts, their signed-in sessions and their API tokens.
+
+Cookies and tokens are random; only their SHA-256 is stored, so a copy of the database
+signs nobody in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.access import Role
+from frontdoor.store.models import Account, ApiToken, ConsoleSession
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def account_by_login(*, session: AsyncSession, login: str) -> Account | None:
+    result = await session.exec(select(Account).where(Account.login == login.strip().lower()))
+    return result.first()
+
+
+async def add_account(
+    *,
+    session: AsyncSession,
+    login: str,
+    display_name: str,
+    role: Role,
+    departments: Sequence[str],
+    password_hash: str | None,
+    referent_id: str | None,
+    now: datetime,
+) -> Account:
+    account = Account(
+        login=login.strip().lower(),
+        display_name=display_name,
+        role=role,
+        departments=list(departments),
+        referent_id=referent_id,
+        password_hash=password_hash,
+        created_at=now,
+    )
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def open_session(
+    *, session: AsyncSession, account: Account, now: datetime, lifetime: timedelta
+) -> tuple[str, ConsoleSession]:
+    """A new signed-in session: the cookie's token (to give the browser once) and its row."""
+    token = new_token()
+    row = ConsoleSession(
+        token_hash=digest(token),
+        account_id=account.id or 0,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(row)
+    return token, row
+
+
+async def signed_in(
+    *, session: AsyncSession, token: str, now: datetime
+) -> tuple[ConsoleSession, Account] | None:
+    result = await session.exec(
+        select(ConsoleSession, Account)
+        .join(Account, col(Account.id) == col(ConsoleSession.account_id))
+        .where(ConsoleSession.token_hash == digest(token))
+    )
+    found = result.first()
+    if found is None:
+        return None
+    console_session, account = found
+    if console_session.expires_at <= now or account.disabled:
+        return None
+    return console_session, account
+
+
+async def close_session(*, session: AsyncSession, token: str) -> None:
+    await session.exec(
+        delete(ConsoleSession).where(col(ConsoleSession.token_hash) == digest(token))
+    )
+
+
+async def purge_expired_sessions(*, session: AsyncSession, now: datetime) -> None:
+    await session.exec(delete(ConsoleSession).where(col(ConsoleSession.expires_at) <= now))
+
+
+async def add_api_token(
+    *, session: AsyncSession, account: Account, label: str, scopes: Sequence[str], now: datetime
+) -> tuple[str, ApiToken]:
+    token = "fd_" + new_token()
+    row = ApiToken(
+        account_id=account.id or 0,
+        token_hash=digest(token),
+        label=label,
+        scopes=list(scopes),
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return token, row
+
+
+async def api_token_holder(*, session: AsyncSession, token: str) -> tuple[ApiToken, Account] | None:
+    result = await session.exec(
+        select(ApiToken, Account)
+        .join(Account, col(Account.id) == col(ApiToken.account_id))
+        .where(ApiToken.token_hash == digest(token))
+    )
+    found = result.first()
+    if found is None or found[0].revoked_at is not None or found[1].disabled:
+        return None
+    return found
+
+
+async def tokens_of(*, session: AsyncSession, account_id: int) -> Sequence[ApiToken]:
+    result = await session.exec(
+        select(ApiToken).where(ApiToken.account_id == account_id).order_by(col(ApiToken.id))
+    )
+    return result.all()

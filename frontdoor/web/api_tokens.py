@@ -1,0 +1,51 @@
+"""Account tokens for the JSON API: resolved before the handler, checked against their scopes
+and their account's role, so a handler sees the same `Caller` as with a static key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from frontdoor.core.access import TOKEN_SCOPES, Role, allowed
+from frontdoor.store.accounts import api_token_holder
+from frontdoor.web.api import API_CALLER, Caller
+from frontdoor.web.keys import CLOCK, SESSIONS
+
+TOKEN_PREFIX = "fd_"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def scope_needed(method: str, path: str) -> str:
+    """The scope a call needs: reading or changing requests, or reading the directory."""
+    if path.startswith("/api/directory"):
+        return "directory:read"
+    return "requests:read" if method in ("GET", "HEAD") else "requests:write"
+
+
+@web.middleware
+async def account_tokens(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith("/api/"):
+        return await handler(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
+        return await handler(request)  # a static key, or nothing: the handler decides
+    async with request.app[SESSIONS]() as session:
+        found = await api_token_holder(session=session, token=token)
+        if found is None:
+            raise web.HTTPUnauthorized(text="unknown or revoked token")
+        row, account = found
+        scope = scope_needed(request.method, request.path)
+        if scope not in row.scopes or not allowed(Role(account.role), TOKEN_SCOPES[scope]):
+            raise web.HTTPForbidden(text=f"this token lacks the {scope} scope")
+        row.last_used_at = request.app[CLOCK]()
+        session.add(row)
+        await session.commit()
+    request[API_CALLER] = Caller(
+        department=(account.departments or [""])[0],
+        referent=account.referent_id or account.login,
+        account=account.login,
+    )
+    return await handler(request)

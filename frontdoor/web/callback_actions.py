@@ -1,0 +1,103 @@
+"""Working a callback task, whoever asks (the JSON API, the console): call the person back
+from the department's number, or close the task with its outcome. Each is a request event
+with its reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome, close_task
+from frontdoor.core.department import Department
+from frontdoor.core.numbers import is_withheld
+from frontdoor.core.reasons import Reason
+from frontdoor.core.roster import Referent
+from frontdoor.core.voice_actions import Next
+from frontdoor.outbound.twilio_api import OutboundError, TwilioApi
+from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.requests import record_event
+from frontdoor.store.tasks import as_task, copy_task
+from frontdoor.voice.twiml import url_of
+
+
+class Refusal(StrEnum):
+    CLOSED = "closed"
+    WITHHELD = "withheld"
+    PROVIDER = "provider"
+
+
+class CallbackRefused(Exception):
+    def __init__(self, refusal: Refusal, detail: str = "") -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+        self.detail = detail
+
+
+REFUSALS_FR = {
+    Refusal.CLOSED: "ce rappel est déjà clos",
+    Refusal.WITHHELD: "pas de numéro à rappeler (numéro masqué)",
+    Refusal.PROVIDER: "l'opérateur a refusé l'appel",
+}
+
+
+def close_callback(
+    *,
+    session: AsyncSession,
+    row: CallbackTaskRow,
+    owner: Request,
+    outcome: CallbackOutcome,
+    by: str,
+    now: datetime,
+) -> None:
+    """Raises ValueError (core.callbacks) when the task cannot be closed."""
+    copy_task(close_task(as_task(row), outcome=outcome, at=now, by=by), row)
+    session.add(row)
+    event = record_event(
+        session, owner, kind="callback-closed", at=now, referent_id=by, detail=outcome.value
+    )
+    event.reasons = [
+        Reason(
+            code="callback-closed",
+            text=f"rappel clos par {by} : {OUTCOME_LABELS_FR[outcome]}",
+        ).as_dict()
+    ]
+
+
+async def place_callback(
+    *,
+    session: AsyncSession,
+    row: CallbackTaskRow,
+    owner: Request,
+    department: Department,
+    referent: Referent,
+    twilio_api: TwilioApi,
+    public_url: str,
+    now: datetime,
+) -> str:
+    """Ring the referent's phone; when they press 1, Frontdoor dials the person with the
+    department's number shown. Returns the call's SID."""
+    if row.status != "open":
+        raise CallbackRefused(Refusal.CLOSED)
+    if is_withheld(owner.caller_number):
+        raise CallbackRefused(Refusal.WITHHELD)
+    bridge = url_of(Next(step="callback", params=(("task", str(row.id)),)))
+    try:
+        call_sid = await twilio_api.place_call(
+            to=referent.phone, from_=department.number, url=public_url + bridge
+        )
+    except OutboundError as error:
+        raise CallbackRefused(Refusal.PROVIDER, str(error)) from None
+    row.calls_placed += 1
+    session.add(row)
+    event = record_event(
+        session, owner, kind="callback-call", at=now, referent_id=referent.id, leg_sid=call_sid
+    )
+    event.reasons = [
+        Reason(
+            code="callback-call", text=f"rappel lancé par {referent.id} depuis le numéro du DAC"
+        ).as_dict()
+    ]
+    return call_sid

@@ -1,0 +1,246 @@
+"""Prometheus metrics at /metrics, for the operator's supervision; never public.
+
+What each instance counts itself: request latency by route (a middleware), the operator
+counters of app[COUNTERS] (refused signatures, degraded answers), the job runs this instance
+won and their failures. What is read from the store at scrape time, the same in every
+instance (aggregate with max, not sum): overdue callback tasks, and the last 24 hours' calls
+by outcome. Labels name routes, jobs, departments and outcomes only: no personal data.
+
+/metrics answers a request carrying `Authorization: Bearer <FRONTDOOR_METRICS_TOKEN>`; with
+no token set, only a request from loopback that did not come through a proxy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from frontdoor.jobs import registry
+from frontdoor.jobs.base import Job, JobContext
+from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, SCHEDULED_JOBS, SETTINGS
+
+log = logging.getLogger(__name__)
+
+METRICS_PATH = "/metrics"
+# Twilio gives up on a webhook after 15 s: the buckets stop there.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
+CALLS_WINDOW = timedelta(hours=24)
+# A scrape must not wait long on a slow store; the store-read gauges are then left out.
+STORE_TIMEOUT_S = 2.0
+# The app[COUNTERS] keys known today, exported at 0 before their first increment.
+OPERATOR_COUNTERS = {
+    "webhook_signature_refused": "Webhooks refused for a missing or wrong X-Twilio-Signature.",
+    "webhook_degraded": "Webhooks answered without the store (unreachable), nothing stored.",
+}
+_METRIC_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+@dataclass(kw_only=True)
+class Metrics:
+    """One app's registry and instruments (a registry per app: tests build many apps)."""
+
+    registry: CollectorRegistry
+    request_seconds: Histogram
+    job_runs: Counter
+    job_failures: Counter
+    callbacks_overdue: Gauge
+    calls: Gauge
+    store_up: Gauge
+
+    @classmethod
+    def create(cls, app: web.Application) -> Metrics:
+        registry = CollectorRegistry(auto_describe=True)
+        registry.register(_OperatorCounters(app))
+        return cls(
+            registry=registry,
+            request_seconds=Histogram(
+                "frontdoor_http_request_duration_seconds",
+                "Time to answer an HTTP request (webhooks included), by method and route.",
+                ["method", "route"],
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            job_runs=Counter(
+                "frontdoor_job_runs",
+                "Scheduled job runs done by this instance (the slots it won).",
+                ["job"],
+                registry=registry,
+            ),
+            job_failures=Counter(
+                "frontdoor_job_failures",
+                "Scheduled job runs of this instance that ended with an error.",
+                ["job"],
+                registry=registry,
+            ),
+            callbacks_overdue=Gauge(
+                "frontdoor_callback_tasks_overdue",
+                "Open callback tasks past their deadline, by department (read from the store).",
+                ["department"],
+                registry=registry,
+            ),
+            calls=Gauge(
+                "frontdoor_calls_last_24h",
+                "Voice calls received in the last 24 hours, by department and outcome "
+                "(in_progress until the call ends; read from the store).",
+                ["department", "outcome"],
+                registry=registry,
+            ),
+            store_up=Gauge(
+                "frontdoor_store_up",
+                "1 when the store answered this scrape's queries, else 0.",
+                registry=registry,
+            ),
+        )
+
+
+METRICS = web.AppKey("metrics", Metrics)
+
+
+def add_to(app: web.Application) -> None:
+    """/metrics, the latency middleware, and the counting of job runs.
+
+    Call it before the scheduler's cleanup context is added: the jobs must be counted before
+    the scheduler starts them.
+    """
+    app[METRICS] = Metrics.create(app)
+    app.middlewares.append(_timed)
+    app.router.add_get(METRICS_PATH, metrics_page)
+    app.cleanup_ctx.append(_counted_jobs)
+
+
+@web.middleware
+async def _timed(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    metrics, started = request.app[METRICS], time.perf_counter()
+    try:
+        return await handler(request)
+    finally:
+        # Unmatched paths (scanners, 404s) are not timed: their paths would be unbounded labels.
+        resource = request.match_info.route.resource
+        if resource is not None:
+            metrics.request_seconds.labels(request.method, resource.canonical).observe(
+                time.perf_counter() - started
+            )
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    if not _allowed(request):
+        # Same answer for a wrong token and a non-loopback peer: nothing to probe.
+        raise web.HTTPForbidden(text="metrics: Authorization: Bearer <FRONTDOOR_METRICS_TOKEN>")
+    app = request.app
+    metrics = app[METRICS]
+    read = await _read_store(app)
+    metrics.callbacks_overdue.clear()
+    metrics.calls.clear()
+    metrics.store_up.set(1 if read is not None else 0)
+    if read is not None:
+        overdue, calls = read
+        for department in app[DEPARTMENTS]:
+            metrics.callbacks_overdue.labels(department.slug).set(overdue.get(department.slug, 0))
+        for (department, outcome), count in calls.items():
+            metrics.calls.labels(department, outcome).set(count)
+    return web.Response(
+        body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
+
+
+def _allowed(request: web.Request) -> bool:
+    token = request.app[SETTINGS].metrics_token
+    if token is not None:
+        secret = token.get_secret_value()
+        sent = request.headers.get("Authorization", "")
+        return bool(secret) and hmac.compare_digest(sent.encode(), f"Bearer {secret}".encode())
+    # No token: this host's own scraper only. A proxy on the same host is loopback too, so a
+    # request that a proxy forwarded (it adds these headers) is refused.
+    if any(name in request.headers for name in ("X-Forwarded-For", "Forwarded", "X-Real-IP")):
+        return False
+    try:
+        return ipaddress.ip_address(request.remote or "").is_loopback
+    except ValueError:  # a Unix socket has no address: not loopback
+        return False
+
+
+async def _read_store(
+    app: web.Application,
+) -> tuple[dict[str, int], dict[tuple[str, str], int]] | None:
+    """Overdue callback tasks by department, and the window's calls by department and outcome;
+    None when the store does not answer in time."""
+    tasks, requests = CallbackTaskRow.__table__.c, Request.__table__.c  # type: ignore[attr-defined]
+    now = app[CLOCK]()
+    overdue_query = (
+        select(tasks.department, func.count())
+        .where(tasks.status == "open", tasks.due_at < now)
+        .group_by(tasks.department)
+    )
+    calls_query = (
+        select(requests.department, requests.outcome, func.count())
+        .where(requests.channel == "voice", requests.received_at >= now - CALLS_WINDOW)
+        .group_by(requests.department, requests.outcome)
+    )
+    try:
+        async with asyncio.timeout(STORE_TIMEOUT_S), app[ENGINE].connect() as connection:
+            overdue = {row[0]: int(row[1]) for row in await connection.execute(overdue_query)}
+            calls = {(row[0], row[1]): int(row[2]) for row in await connection.execute(calls_query)}
+    except Exception as error:  # noqa: BLE001  (a scrape reports the store down, never fails)
+        log.warning("metrics: store not read (%s)", type(error).__name__)
+        return None
+    return overdue, calls
+
+
+class _OperatorCounters(Collector):
+    """app[COUNTERS], exported as frontdoor_<key>_total counters."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+
+    def collect(self) -> Iterable[Metric]:
+        counted = self._app.get(COUNTERS, {})
+        for key in sorted({*OPERATOR_COUNTERS, *counted}):
+            if not _METRIC_NAME.fullmatch(key):
+                continue  # keys are code, not data; a malformed one is a bug, not a metric
+            help_text = OPERATOR_COUNTERS.get(key, f"Counted by Frontdoor: {key}.")
+            yield CounterMetricFamily(f"frontdoor_{key}", help_text, value=counted.get(key, 0))
+
+    def describe(self) -> Iterable[Metric]:
+        return []  # dynamic: the keys are known at collection
+
+
+async def _counted_jobs(app: web.Application) -> AsyncIterator[None]:
+    """Before the scheduler starts: each job's runs and failures counted in this instance."""
+    metrics = app[METRICS]
+    jobs = app.get(SCHEDULED_JOBS, registry.JOBS)
+    for job in jobs:  # exported at 0 from the start, so that rates and alerts see them
+        metrics.job_runs.labels(job.name)
+        metrics.job_failures.labels(job.name)
+    app[SCHEDULED_JOBS] = tuple(_counted(job, metrics) for job in jobs)
+    yield
+
+
+def _counted(job: Job, metrics: Metrics) -> Job:
+    run = job.run
+
+    async def counted_run(ctx: JobContext) -> str | None:
+        metrics.job_runs.labels(job.name).inc()
+        try:
+            return await run(ctx)
+        except Exception:
+            metrics.job_failures.labels(job.name).inc()
+            raise
+
+    return replace(job, run=counted_run)

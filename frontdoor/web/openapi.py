@@ -1,0 +1,346 @@
+"""The OpenAPI 3.1 document of the JSON API, served at /api/openapi.json.
+
+Written by hand beside the handlers; a test compares its paths with the routes the app
+serves, so a route cannot be added without being described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+_ID = {"type": "integer", "minimum": 1}
+_TEXT = {"type": "string"}
+_MAYBE_TEXT = {"type": ["string", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+_MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_REASONS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": _TEXT, "text": _TEXT},
+        "required": ["code", "text"],
+    },
+}
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": _ID}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, **(_json(schema) if schema else {})}
+
+
+_ERRORS = {
+    "401": _answer("No token, or an unknown or revoked one"),
+    "403": _answer("The token lacks the scope, or the account's role lacks the right"),
+    "404": _answer("No such thing in the caller's department (nor a hint that it exists)"),
+}
+
+_SCHEMAS: dict[str, Any] = {
+    "Event": {
+        "type": "object",
+        "properties": {
+            "at": _TIME,
+            "kind": _TEXT,
+            "referent_id": _MAYBE_TEXT,
+            "attempt": {"type": ["integer", "null"]},
+            "detail": _MAYBE_TEXT,
+            "reasons": _REASONS,
+        },
+    },
+    "Request": {
+        "type": "object",
+        "description": "A request (sollicitation) with its events; caller fields are "
+        "personal data, and each read is written to the access journal.",
+        "properties": {
+            "id": _ID,
+            "department": _TEXT,
+            "channel": {"enum": ["voice", "sms", "mail"]},
+            "referrer_type": _TEXT,
+            "referrer_source": _TEXT,
+            "outcome": _TEXT,
+            "out_of_hours": {"type": "boolean"},
+            "callback_needed": {"type": "boolean"},
+            "taken_by": _MAYBE_TEXT,
+            "response_type": _MAYBE_TEXT,
+            "status": {"enum": ["open", "closed"]},
+            "assigned_to": _MAYBE_TEXT,
+            "age_band": _MAYBE_TEXT,
+            "problems": {"type": "array", "items": _TEXT},
+            "caller_number": _MAYBE_TEXT,
+            "caller_name": _MAYBE_TEXT,
+            "received_at": _TIME,
+            "answered_at": _MAYBE_TIME,
+            "ended_at": _MAYBE_TIME,
+            "closed_at": _MAYBE_TIME,
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+        },
+    },
+    "Task": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "request_id": _ID,
+            "department": _TEXT,
+            "created_at": _TIME,
+            "due_at": _TIME,
+            "overdue": {"type": "boolean"},
+            "assignees": {"type": "array", "items": _TEXT},
+            "status": _TEXT,
+            "outcome": _MAYBE_TEXT,
+            "closed_at": _MAYBE_TIME,
+            "reasons": _REASONS,
+        },
+    },
+    "Message": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "channel": {"enum": ["sms", "mail"]},
+            "direction": {"enum": ["in", "out"]},
+            "at": _TIME,
+            "body": _MAYBE_TEXT,
+            "author": _MAYBE_TEXT,
+            "kind": _MAYBE_TEXT,
+            "status": _MAYBE_TEXT,
+        },
+    },
+    "Resource": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "name": _TEXT,
+            "category": _TEXT,
+            "category_label": _TEXT,
+            "address": _MAYBE_TEXT,
+            "postal_code": _MAYBE_TEXT,
+            "commune_name": _MAYBE_TEXT,
+            "phones": {"type": "array", "items": _TEXT},
+            "distance_km": {"type": ["number", "null"]},
+            "reason": _TEXT,
+        },
+    },
+}
+
+
+_MAIL_SENT = {"type": "object", "properties": {"message_id": _TEXT, "status": _TEXT}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_REQUEST_PATH = [_path_id("request_id")]
+_TASK_PATH = [_path_id("task_id")]
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Frontdoor",
+        "version": "1",
+        "description": "The JSON API of a DAC's front door: requests, callback tasks, "
+        "answers by SMS and secure mail, the resource directory. A bearer token is either a "
+        "console account's token (fd_…, scoped: requests:read, requests:write, "
+        "directory:read) or a key of FRONTDOOR_API_KEYS; both reach one department only.",
+    },
+    "security": [{"bearer": []}],
+    "paths": {
+        "/api/requests/{request_id}": {
+            "get": {
+                "summary": "A request with its events and the reasons of each decision",
+                "parameters": _REQUEST_PATH,
+                "responses": {"200": _answer("The request", _ref("Request")), **_ERRORS},
+            },
+            "patch": {
+                "summary": "Correct the referrer type",
+                "parameters": _REQUEST_PATH,
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {"referrer_type": _TEXT},
+                            "required": ["referrer_type"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": _answer("The corrected request", _ref("Request")),
+                    "400": _answer("Not the expected JSON object"),
+                    "422": _answer("An unknown referrer type"),
+                    **_ERRORS,
+                },
+            },
+        },
+        "/api/requests/{request_id}/messages": {
+            "get": {
+                "summary": "The SMS and mails of a request",
+                "parameters": _REQUEST_PATH,
+                "responses": {
+                    "200": _answer(
+                        "Its messages",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {"type": "array", "items": _ref("Message")},
+                                "count": {"type": "integer"},
+                            },
+                        },
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/requests/{request_id}/sms": {
+            "post": {
+                "summary": "Answer the person by SMS from the department's number",
+                "parameters": _REQUEST_PATH,
+                "requestBody": {
+                    "required": True,
+                    **_json({"type": "object", "properties": {"body": _TEXT}}),
+                },
+                "responses": {
+                    "201": _answer(
+                        "Sent",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "message_id": _ID,
+                                "sid": _TEXT,
+                                "segments": {"type": "integer"},
+                                "encoding": _TEXT,
+                                "characters": {"type": "integer"},
+                            },
+                        },
+                    ),
+                    "409": _answer("No number to answer, or the number sent STOP"),
+                    "422": _answer("An empty or too long body"),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/requests/{request_id}/mail": {
+            "post": {
+                "summary": "Answer by secure mail from the department's mailbox, threaded",
+                "parameters": _REQUEST_PATH,
+                "requestBody": {
+                    "required": True,
+                    **_json({"type": "object", "properties": {"body": _TEXT}}),
+                },
+                "responses": {
+                    "201": _answer("Sent", _MAIL_SENT),
+                    "202": _answer("Queued: the mail server will be tried again", _MAIL_SENT),
+                    "409": _answer("No mailbox configured, or no address to answer"),
+                    "422": _answer("An empty or too long body"),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/tasks": {
+            "get": {
+                "summary": "The department's open callback tasks",
+                "responses": {
+                    "200": _answer(
+                        "Open tasks",
+                        {
+                            "type": "object",
+                            "properties": {"data": {"type": "array", "items": _ref("Task")}},
+                        },
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/tasks/{task_id}/call": {
+            "post": {
+                "summary": "Call the person back from the DAC's number (the referent's phone "
+                "rings first)",
+                "parameters": _TASK_PATH,
+                "responses": {
+                    "202": _answer(
+                        "The call is placed", {"type": "object", "properties": {"call_sid": _TEXT}}
+                    ),
+                    "409": _answer("The task is closed, or there is no number to call"),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/tasks/{task_id}/close": {
+            "post": {
+                "summary": "Close a callback task with its outcome",
+                "parameters": _TASK_PATH,
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "outcome": {
+                                    "enum": ["reached", "message_left", "no_answer", "not_needed"]
+                                }
+                            },
+                        }
+                    ),
+                },
+                "responses": {"200": _answer("The closed task", _ref("Task")), **_ERRORS},
+            }
+        },
+        "/api/directory/search": {
+            "get": {
+                "summary": "Search the territory's resource directory",
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "description": "as a person writes it: « ssiad près de Figeac »",
+                        "schema": _TEXT,
+                    },
+                    {"name": "category", "in": "query", "schema": _TEXT},
+                    {"name": "postal_code", "in": "query", "schema": _TEXT},
+                    {"name": "commune", "in": "query", "schema": _TEXT},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "default": 3},
+                    },
+                ],
+                "responses": {
+                    "200": _answer(
+                        "The best resources first",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "query": {"type": "object"},
+                                "commune": {"type": ["object", "null"]},
+                                "hits": {"type": "array", "items": _ref("Resource")},
+                                "count": {"type": "integer"},
+                            },
+                        },
+                    ),
+                    "400": _answer("No query, or a bad limit"),
+                    "401": _ERRORS["401"],
+                },
+            }
+        },
+    },
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": _SCHEMAS,
+    },
+}
+
+
+async def openapi_document(_request: web.Request) -> web.Response:
+    return web.json_response(DOCUMENT)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/openapi.json", openapi_document, allow_head=False)

@@ -1,0 +1,173 @@
+"""Every console route × every role × own or other department: each denied cell is denied.
+
+A role without the route's action gets 403; an account of another department gets 404 (not a
+hint that the thing exists); nothing is changed by a denied request. The routes come from the
+console's own table, so a route added later is walked too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlmodel import func, select
+
+from frontdoor.console.app import ROUTE_MODULES
+from frontdoor.console.auth import PUBLIC_PATHS, action_of
+from frontdoor.core.access import Role, allowed
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import (
+    ApiToken,
+    AuditEvent,
+    NonOppositionRecord,
+    RequestEvent,
+    RosterOverrideRow,
+)
+from tests.console.conftest import Browser, Person, create_accounts, sign_in
+from tests.console.test_request_page import a_voicemail
+from tests.directory.search_data import add_directory
+from tests.web.calls import TUESDAY_MORNING
+
+ROUTES = [
+    (method, "/console" + path, handler)
+    for module in ROUTE_MODULES
+    for method, path, handler in module.ROUTES
+    if "/console" + path not in PUBLIC_PATHS
+]
+# What each state-changing route is sent: a valid form, so an allowed cell really acts.
+FORMS: dict[str, dict[str, str]] = {
+    "/console/demandes/{request_id}/qualification": {"referrer_type": "gp"},
+    "/console/demandes/{request_id}/non-oppositions": {
+        "kind": "data_processing",
+        "stance": "not_opposed",
+    },
+    "/console/demandes/{request_id}/attribution": {"to": "me"},
+    "/console/demandes/{request_id}/notes": {"body": "note"},
+    "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
+    "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
+    "/console/demandes/{request_id}/statut": {"status": "closed"},
+    "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
+    "/console/annuaire/{resource_id}": {
+        "name": "SSIAD du Grand Figeac",
+        "phones": "05 65 34 00 00",
+    },
+    "/console/indicateurs/chiffres": {"year": "2026", "staff_fte": "4,5", "territory_gps": "180"},
+    "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
+    "/console/astreinte/changements": {
+        "kind": "add",
+        "referent_id": "cdurand",
+        "starts_date": "2026-05-12",
+        "starts_time": "08:00",
+        "ends_date": "2026-05-12",
+        "ends_time": "12:00",
+    },
+}
+# Routes about no department: one's own account, and the directory, which is the territory's
+# (shared by the departments of a deployment, as the API's directory search is).
+UNSCOPED = {
+    "/console/deconnexion",
+    "/console/jetons",
+    "/console/jetons/{token_id}/revocation",
+    "/console/annuaire",
+    "/console/annuaire/{resource_id}",
+}
+LOT_ONLY = ("dac46",)
+MOSELLE_ONLY = ("dac57",)
+
+
+def person(role: Role, departments: tuple[str, ...]) -> Person:
+    return Person(f"{role.value}.{'-'.join(departments)}@matrix.fr", role, departments)
+
+
+CELLS = [
+    (method, path, role, own)
+    for method, path, _handler in ROUTES
+    for role in Role
+    for own in (True, False)
+]
+
+
+def test_every_console_route_names_its_action() -> None:
+    assert all(action_of(handler) is not None for _m, _p, handler in ROUTES)
+
+
+async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int]:
+    # A voicemail: its page, its recording and its callback can all be reached.
+    voicemail = await a_voicemail(client, settings)
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        await add_directory(session)  # resource 1 and the rest of the territory's
+        row = RosterOverrideRow(
+            department="dac46",
+            starts=TUESDAY_MORNING,
+            ends=TUESDAY_MORNING.replace(hour=12),
+            kind="add",
+            referent_id="cdurand",
+            reason="renfort",
+            source="console:someone",
+            created_at=TUESDAY_MORNING,
+        )
+        session.add(row)
+        await session.commit()
+        override_id = row.id or 0
+    await engine.dispose()
+    return voicemail.id or 0, override_id
+
+
+async def own_token(browser: Browser, settings: Settings) -> int:
+    """A token of the viewer's own, for the route that revokes one."""
+    await browser.post("/console/jetons", {"label": "matrice", "scopes": "directory:read"})
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        ids = (await session.exec(select(ApiToken.id))).all()
+    await engine.dispose()
+    return max(ids)
+
+
+async def traces(settings: Settings) -> tuple[int, ...]:
+    """Counts of everything a console action writes: a denied cell must leave them as they were."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        counts = []
+        for table in (AuditEvent, NonOppositionRecord, RequestEvent, RosterOverrideRow):
+            counts.append((await session.exec(select(func.count()).select_from(table))).one())
+    await engine.dispose()
+    return tuple(counts)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "own"), CELLS)
+async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
+    client: TestClient, wired_settings: Settings, method: str, path: str, role: Role, own: bool
+) -> None:
+    request_id, override_id = await lot_request_and_override(client, wired_settings)
+    viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
+    await create_accounts(wired_settings, (viewer,))
+    browser = await sign_in(client, viewer)
+    token_id = await own_token(browser, wired_settings)
+    url = path.format(
+        request_id=request_id, override_id=override_id, token_id=token_id, resource_id=1
+    )
+    # Department-wide pages name the department they are about.
+    url += ("&" if "?" in url else "?") + "departement=dac46"
+    if path == "/console/personnes/export":
+        url += "&numero=%2B33611223344"
+    before = await traces(wired_settings)
+
+    if method == "GET":
+        response = await browser.get(url, headers={"Accept": "text/html"})
+    else:
+        response = await browser.post(url, FORMS.get(path, {}))
+    status = response.status
+    response.close()
+
+    handler = next(h for m, p, h in ROUTES if (m, p) == (method, path))
+    action = action_of(handler)
+    assert action is not None
+    if not allowed(role, action):
+        assert status == 403, f"{role} reached {method} {path}"
+        assert await traces(wired_settings) == before
+    elif not own and path not in UNSCOPED:
+        assert status == 404, f"{role} of another department reached {method} {path}"
+        assert await traces(wired_settings) == before
+    else:
+        assert status in (200, 303), f"{role} was refused {method} {path}: {status}"

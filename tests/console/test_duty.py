@@ -1,0 +1,117 @@
+"""The on-duty board: who now, the week ahead, the gaps, and a change in two clicks that the
+phone line applies at once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from frontdoor.departments import Departments
+from frontdoor.phone import ScriptedPerson
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
+from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, create_accounts, sign_in
+from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, TUESDAY_MORNING, place_call
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
+) -> TestClient:
+    """The console on a Tuesday morning in May, when amartin and bleroy are on duty."""
+    await create_accounts(wired_settings)
+    app = create_app(wired_settings, departments, clock=lambda: TUESDAY_MORNING)
+    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+
+
+async def test_the_board_says_who_is_on_duty_now_and_why(client: TestClient) -> None:
+    referent = await sign_in(client, LOT_REFERENT)
+
+    page = await (await referent.get("/console/astreinte")).text()
+
+    now = page.split('id="maintenant"', 1)[1].split("</section>", 1)[0]
+    assert "Anne Martin, Bruno Leroy" in now
+    assert "Indisponible" not in page  # a referent sees, the coordinator changes
+
+
+async def test_the_coordinator_marks_a_referent_unavailable_and_calls_skip_her(
+    client: TestClient,
+) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    board = await (await coordinator.get("/console/astreinte")).text()
+    button = re.search(
+        r'<input type="hidden" name="referent_id" value="amartin">\s*'
+        r'<input type="hidden" name="starts_iso" value="([^"]+)">\s*'
+        r'<input type="hidden" name="ends_iso" value="([^"]+)">',
+        board,
+    )
+    assert button is not None
+
+    response = await coordinator.post(
+        "/console/astreinte/changements?departement=dac46",
+        {
+            "kind": "remove",
+            "referent_id": "amartin",
+            "starts_iso": button.group(1),
+            "ends_iso": button.group(2),
+            "reason": "indisponible",
+        },
+    )
+
+    assert response.status == 303
+    page = await (await coordinator.get("/console/astreinte")).text()
+    assert "amartin indisponible : indisponible" in page
+    result = await place_call(
+        client, at=TUESDAY_MORNING, to=LOT, person=ScriptedPerson(["1", "1"], message="")
+    )
+    rung = [line.leg for line in result.transcript if line.kind == "ring"]
+    assert AMARTIN not in rung
+    assert rung[:2] == [BLEROY, COORDINATION]
+
+
+async def test_a_console_change_can_be_cancelled(client: TestClient) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    await coordinator.post(
+        "/console/astreinte/changements?departement=dac46",
+        {
+            "kind": "add",
+            "referent_id": "cdurand",
+            "starts_date": "2026-05-12",
+            "starts_time": "08:00",
+            "ends_date": "2026-05-12",
+            "ends_time": "12:00",
+        },
+    )
+    page = await (await coordinator.get("/console/astreinte")).text()
+    override_id = re.search(r"/console/astreinte/changements/(\d+)/suppression", page)
+    assert override_id is not None
+    assert "Anne Martin, Bruno Leroy, Claire Durand" in page
+
+    await coordinator.post(
+        f"/console/astreinte/changements/{override_id.group(1)}/suppression?departement=dac46"
+    )
+
+    assert (
+        "Claire Durand"
+        not in (await (await coordinator.get("/console/astreinte")).text()).split('id="trous"')[0]
+    )
+
+
+async def test_a_change_that_ends_before_it_starts_is_refused(client: TestClient) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await coordinator.post(
+        "/console/astreinte/changements?departement=dac46",
+        {
+            "kind": "add",
+            "referent_id": "cdurand",
+            "starts_date": "2026-05-12",
+            "starts_time": "12:00",
+            "ends_date": "2026-05-12",
+            "ends_time": "08:00",
+        },
+    )
+
+    assert response.status == 400

@@ -1,0 +1,230 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright.
+
+A referent of the Lot signs in; a signed call arrives and shows up in her inbox without a
+reload; she opens it, sees why it was routed as it was, qualifies it and records the
+non-oppositions; the coordinator's access journal shows her read; a referent of the Moselle
+reaches it neither by page nor by API.
+
+Set FRONTDOOR_SCREENSHOTS to a folder (docs/screenshots) to keep the pages as pictures.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import openpyxl
+import pytest
+from aiohttp import web
+
+from frontdoor.departments import Departments
+from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
+from tests.conftest import AUTH_TOKEN
+from tests.console.conftest import (
+    LOT_COORDINATOR,
+    LOT_REFERENT,
+    MOSELLE_REFERENT,
+    PASSWORD,
+    Person,
+    create_accounts,
+)
+from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING
+
+CHROMIUM = Path(os.environ.get("FRONTDOOR_CHROMIUM", "/usr/bin/chromium"))
+# As the machine's own check starts it: no sandbox as root, nothing reaching out to Google.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+playwright_api = pytest.importorskip("playwright.async_api")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and os.environ.get("CI") != "true",
+    reason="needs Debian's chromium (apt-get install chromium); CI installs it",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    url: str
+    settings: Settings
+
+
+@pytest.fixture
+async def served(wired_settings: Settings, departments: Departments) -> AsyncIterator[Served]:
+    """The app on a real port, its public URL that port, so the browser and the phone agree."""
+    port = free_port()
+    settings = wired_settings.model_copy(
+        update={"public_url_setting": f"http://127.0.0.1:{port}", "console_live_every_s": 0.3}
+    )
+    await create_accounts(settings)
+    runner = web.AppRunner(create_app(settings, departments), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield Served(url=f"http://127.0.0.1:{port}", settings=settings)
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    async with playwright_api.async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("FRONTDOOR_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def signed_in_page(browser: object, served: Served, person: Person) -> object:
+    context = await browser.new_context(  # type: ignore[attr-defined]
+        locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    page = await context.new_page()
+    await page.goto(served.url + "/console/")
+    await page.get_by_label("Identifiant").fill(person.login)
+    await page.get_by_label("Mot de passe").fill(PASSWORD)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.wait_for_url(served.url + "/console/")
+    return page
+
+
+# Every visible form control must have a name a screen reader can say.
+UNLABELLED_CONTROLS = """
+() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter((control) => {
+    const named = control.labels?.length || control.getAttribute('aria-label')
+      || (control.tagName === 'BUTTON' && control.textContent.trim());
+    return !named;
+  })
+  .map((control) => control.outerHTML)
+"""
+
+
+async def assert_accessible_names(page: object) -> None:
+    assert await page.evaluate(UNLABELLED_CONTROLS) == [], page.url  # type: ignore[attr-defined]
+
+
+async def place_taken_call(served: Served) -> None:
+    async with aiohttp.ClientSession() as session:
+        phone = TwilioPhone(
+            ClientSessionTransport(session, served.url),
+            public_url=served.url,
+            auth_token=AUTH_TOKEN,
+            simulated_at=TUESDAY_MORNING,
+        )
+        person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
+        await phone.call(from_="+33565000001", to=LOT, person=person)
+
+
+async def test_a_referent_works_a_new_call_in_her_browser(
+    served: Served, browser: object, screenshots: Path, tmp_path: Path
+) -> None:
+    page = await signed_in_page(browser, served, LOT_REFERENT)
+    await page.wait_for_selector("#live-status:has-text('direct')")
+    # A mark on the page's window: a reload would wipe it.
+    await page.evaluate("window.stillTheSamePage = true")
+
+    await place_taken_call(served)
+
+    row = page.locator("#demande-1")
+    await row.wait_for(timeout=15_000)
+    assert await page.evaluate("window.stillTheSamePage") is True
+    assert "pris par un référent" in await row.inner_text()
+    await page.screenshot(path=str(screenshots / "inbox.png"), full_page=True)
+    await assert_accessible_names(page)
+
+    await row.get_by_role("link").click()
+    await page.wait_for_url(served.url + "/console/demandes/1")
+    timeline = await page.locator("#chronologie").inner_text()
+    assert "ouvert : mardi 08:30–18:30" in timeline
+    assert "Accepté (touche 1)" in timeline
+
+    await page.get_by_label("Type d'adresseur").select_option("gp")
+    await page.get_by_label("Type de réponse").select_option("orientation")
+    await page.get_by_label("Âge de la personne").select_option("75-84")
+    await page.get_by_label("Logement, maintien à domicile").check()
+    await page.get_by_role("button", name="Enregistrer la qualification").click()
+    await page.wait_for_selector("text=confirmé par anne.martin@dac46.fr")
+    for objet in (
+        "Non-opposition à la prise en charge et au partage d'information",
+        "Non-opposition au traitement des données personnelles",
+        "Non-opposition à l'usage des données à des fins secondaires (recherche, observatoire)",
+    ):
+        await page.get_by_role("button", name=f"{objet} : Ne s'oppose pas").click()
+        await page.wait_for_load_state()
+    stances = await page.locator("#non-oppositions").inner_text()
+    assert stances.count("anne.martin@dac46.fr") == 3
+    await page.screenshot(path=str(screenshots / "request.png"), full_page=True)
+    await assert_accessible_names(page)
+    # On a phone's screen, where referents on the move read it.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.screenshot(path=str(screenshots / "request-phone.png"))
+    assert await page.evaluate("document.documentElement.scrollWidth <= 390")
+
+    coordinator = await signed_in_page(browser, served, LOT_COORDINATOR)
+    await coordinator.goto(served.url + "/console/journal")
+    journal = await coordinator.locator("main").inner_text()
+    assert "anne.martin@dac46.fr" in journal
+    assert "consultation" in journal
+    await coordinator.goto(served.url + "/console/astreinte")
+    await coordinator.screenshot(path=str(screenshots / "duty.png"), full_page=True)
+    await assert_accessible_names(coordinator)
+
+    # The call was placed on 12 May 2026 (the phone's simulated time): May's indicators.
+    await coordinator.goto(served.url + "/console/indicateurs?periode=2026-05")
+    assert "1 sollicitation" in await coordinator.locator("main").inner_text()
+    await coordinator.screenshot(path=str(screenshots / "indicators.png"), full_page=True)
+    await assert_accessible_names(coordinator)
+    async with coordinator.expect_download() as download_info:
+        await coordinator.get_by_role("link", name="Exporter en XLSX").click()
+    download = await download_info.value
+    assert download.suggested_filename == "indicateurs-2026-05.xlsx"
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    workbook = openpyxl.load_workbook(saved)
+    cells = [
+        [cell for cell in row if cell is not None]
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    assert ["Sollicitations", 1] in cells
+    assert ["Médecin généraliste", 1, 1] in cells or any(
+        row[:2] == ["Médecin généraliste", 1] for row in cells
+    )
+
+    moselle = await signed_in_page(browser, served, MOSELLE_REFERENT)
+    response = await moselle.goto(served.url + "/console/demandes/1")
+    assert response.status == 404
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            served.url + "/api/requests/1", headers={"Authorization": "Bearer key-dac57-dweber"}
+        ) as api,
+    ):
+        assert api.status == 404

@@ -1,0 +1,124 @@
+"""Sign-in through an OpenID Connect provider (Pro Santé Connect in production), against a
+small provider on loopback: the provider says who, Frontdoor's account says what."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
+
+from frontdoor.departments import Departments
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
+from tests.console.conftest import LOT_REFERENT, create_accounts
+from tests.fakes.oidc_provider import OidcProvider
+
+
+@pytest.fixture
+async def provider() -> AsyncIterator[OidcProvider]:
+    fake = OidcProvider()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, settings: Settings, departments: Departments, provider: OidcProvider
+) -> TestClient:
+    configured = settings.model_copy(
+        update={
+            "oidc_issuer": provider.issuer,
+            "oidc_client_id": provider.client_id,
+            "oidc_client_secret": SecretStr(provider.client_secret),
+            "oidc_login_claim": "email",
+        }
+    )
+    await create_accounts(configured, (LOT_REFERENT,))
+    return await aiohttp_client(create_app(configured, departments))  # type: ignore[operator]
+
+
+async def through_the_provider(
+    client: TestClient, *, state: str | None = None
+) -> aiohttp.ClientResponse:
+    """Click "Se connecter avec…", let the provider identify, come back: the last answer."""
+    start = await client.get("/console/connexion/oidc", allow_redirects=False)
+    assert start.status == 303
+    flow = start.cookies["frontdoor_oidc"].value
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(start.headers["Location"], allow_redirects=False) as at_provider,
+    ):
+        back = urlsplit(at_provider.headers["Location"])
+    query = back.query if state is None else back.query.split("&state=")[0] + f"&state={state}"
+    return await client.get(
+        f"{back.path}?{query}",
+        headers={"Cookie": f"frontdoor_oidc={flow}"},
+        allow_redirects=False,
+    )
+
+
+async def test_a_known_professional_signs_in_through_the_provider(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    provider.next_identity = {"sub": "810000000001", "email": LOT_REFERENT.login}
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 303
+    assert answer.headers["Location"] == "/console/"
+    session = answer.cookies["frontdoor_session"].value
+    inbox = await client.get("/console/", headers={"Cookie": f"frontdoor_session={session}"})
+    assert "Demandes · dac46" in await inbox.text()
+
+
+async def test_an_identity_without_an_account_gets_no_entry(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    provider.next_identity = {"sub": "810000000002", "email": "inconnu@exemple.fr"}
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 403
+    assert "aucun compte Frontdoor" in await answer.text()
+    assert "frontdoor_session" not in answer.cookies
+
+
+async def test_an_answer_for_another_flow_is_refused(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    provider.next_identity = {"email": LOT_REFERENT.login}
+
+    answer = await through_the_provider(client, state="forged")
+
+    assert answer.status == 400
+
+
+@pytest.mark.parametrize("misbehaviour", ["sign_with_other_key", "wrong_nonce"])
+async def test_a_forged_or_replayed_id_token_is_refused(
+    client: TestClient, provider: OidcProvider, misbehaviour: str
+) -> None:
+    provider.next_identity = {"email": LOT_REFERENT.login}
+    setattr(provider, misbehaviour, True)
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 403
+    assert "frontdoor_session" not in answer.cookies
+
+
+async def test_the_sign_in_page_offers_the_provider_only_when_configured(
+    client: TestClient, aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    plain = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+
+    assert (
+        "Se connecter avec Pro Santé Connect"
+        in await (await client.get("/console/connexion")).text()
+    )
+    assert "Pro Santé Connect" not in await (await plain.get("/console/connexion")).text()
+    assert (await plain.get("/console/connexion/oidc", allow_redirects=False)).status == 404

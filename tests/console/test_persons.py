@@ -1,0 +1,91 @@
+"""A person's data: exported whole as JSON, or erased while the request stays for indicators."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp.test_utils import TestClient
+
+from frontdoor.settings import Settings
+from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, MOSELLE_COORDINATOR, sign_in
+from tests.console.test_request_page import a_voicemail, audit_rows, the_request
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.web.calls import NURSE
+
+
+async def test_the_coordinator_exports_everything_held_about_a_number(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    referent = await sign_in(client, LOT_REFERENT)
+    await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Mme X rappelée."})
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await coordinator.get("/console/personnes/export?numero=06 11 22 33 44")
+
+    assert response.status == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    held = json.loads(await response.text())
+    [request] = held["requests"]
+    assert request["caller_number"] == NURSE
+    assert [note["body"] for note in request["notes"]] == ["Mme X rappelée."]
+    assert request["events"][0]["kind"] == "incoming"
+    assert (LOT_COORDINATOR.login, voicemail.id, "export") in await audit_rows(wired_settings)
+
+
+async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    referent = await sign_in(client, LOT_REFERENT)
+    await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Mme X rappelée."})
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER"},
+    )
+
+    assert response.status == 303
+    erased = await the_request(wired_settings, voicemail.id or 0)
+    assert (erased.caller_number or "").startswith("pseudo:")
+    assert erased.recording_url is None
+    assert erased.outcome == "voicemail"  # still counted
+    sid = (voicemail.recording_url or "").rsplit("/", 1)[-1]
+    assert twilio_api.deleted_recordings == [sid]
+    export = await coordinator.get("/console/personnes/export?numero=06 11 22 33 44")
+    assert json.loads(await export.text())["requests"] == []
+    page = await (await coordinator.get(f"/console/demandes/{voicemail.id}")).text()
+    assert "Mme X rappelée." not in page
+    assert (LOT_COORDINATOR.login, voicemail.id, "erase") in await audit_rows(wired_settings)
+
+
+async def test_erasure_needs_the_typed_confirmation(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46", {"numero": NURSE}
+    )
+
+    assert response.status == 400
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    moselle = await sign_in(client, MOSELLE_COORDINATOR)
+
+    own = await moselle.get("/console/personnes/export?numero=06 11 22 33 44")
+    other = await moselle.get("/console/personnes/export?numero=06 11 22 33 44&departement=dac46")
+    await moselle.post(
+        "/console/personnes/effacement", {"numero": NURSE, "confirmation": "EFFACER"}
+    )
+
+    assert json.loads(await own.text())["requests"] == []
+    assert other.status == 404
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE

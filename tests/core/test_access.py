@@ -1,0 +1,79 @@
+"""Who may do what: the roles' rights, as the national framework and the DAC's team split them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from frontdoor.core.access import ALLOWED, Action, Role, allowed, reaches
+from frontdoor.core.sign_in import FREE_FAILURES, LONGEST_LOCK, is_locked, lock_after
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_every_action_names_who_may_do_it() -> None:
+    assert set(ALLOWED) == set(Action)
+
+
+@pytest.mark.parametrize(
+    "action", [Action.INBOX, Action.READ_REQUEST, Action.WORK_REQUEST, Action.EXPORT_PERSON]
+)
+def test_an_operator_reaches_no_request_content(action: Action) -> None:
+    assert not allowed(Role.OPERATOR, action)
+
+
+def test_an_operator_consolidates_indicators_and_sees_who_is_on_duty() -> None:
+    assert allowed(Role.OPERATOR, Action.SEE_INDICATORS)
+    assert allowed(Role.OPERATOR, Action.SEE_DUTY)
+
+
+def test_only_the_coordinator_overrides_duty_reads_the_audit_and_exports_a_person() -> None:
+    for action in (
+        Action.OVERRIDE_DUTY,
+        Action.READ_AUDIT,
+        Action.EXPORT_PERSON,
+        Action.ERASE_PERSON,
+    ):
+        assert [role for role in Role if allowed(role, action)] == [Role.COORDINATOR]
+
+
+def test_referents_work_requests_but_see_no_indicators_or_audit() -> None:
+    assert allowed(Role.REFERENT, Action.WORK_REQUEST)
+    assert not allowed(Role.REFERENT, Action.SEE_INDICATORS)
+    assert not allowed(Role.REFERENT, Action.READ_AUDIT)
+
+
+def test_an_account_reaches_only_its_own_departments() -> None:
+    assert reaches(("dac46",), "dac46")
+    assert not reaches(("dac46",), "dac57")
+    assert not reaches((), "dac46")
+
+
+def test_a_few_mistakes_do_not_lock_an_account() -> None:
+    assert [lock_after(failures, NOW) for failures in range(1, FREE_FAILURES)] == [None] * (
+        FREE_FAILURES - 1
+    )
+
+
+def test_each_further_failure_doubles_the_lock_up_to_an_hour() -> None:
+    locks = [lock_after(FREE_FAILURES + n, NOW) for n in range(8)]
+
+    assert [lock - NOW for lock in locks if lock] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+        timedelta(minutes=8),
+        timedelta(minutes=16),
+        timedelta(minutes=32),
+        LONGEST_LOCK,
+        LONGEST_LOCK,
+    ]
+
+
+def test_a_lock_ends_at_its_time() -> None:
+    until = NOW + timedelta(minutes=1)
+
+    assert is_locked(until, NOW)
+    assert not is_locked(until, until)
+    assert not is_locked(None, NOW)

@@ -1,0 +1,246 @@
+"""The indicator table's arithmetic, from counts: what counts as a request, shares, the
+wait percentiles and the regional consolidation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from frontdoor.core.indicators import (
+    DepartmentCounts,
+    EnteredFigures,
+    IndicatorTable,
+    consolidate,
+    indicator_table,
+    percentile,
+)
+
+NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+
+
+def table(*counts: DepartmentCounts) -> IndicatorTable:
+    return indicator_table(
+        list(counts), period="2026-10", period_label="octobre 2026", generated_at=NOW
+    )
+
+
+def lot(**fields: object) -> DepartmentCounts:
+    return DepartmentCounts(department="dac46", name="DAC du Lot", **fields)  # type: ignore[arg-type]
+
+
+def moselle(**fields: object) -> DepartmentCounts:
+    return DepartmentCounts(department="dac57", name="DAC de Moselle", **fields)  # type: ignore[arg-type]
+
+
+def values(t: IndicatorTable, section: str) -> dict[str, float | None]:
+    return {line.key: line.value for line in t.section(section).lines}
+
+
+def shares(t: IndicatorTable, section: str) -> dict[str, float | None]:
+    return {line.key: line.share for line in t.section(section).lines}
+
+
+def test_wrong_numbers_silent_calls_and_tests_are_counted_apart() -> None:
+    t = table(lot(referrers={"gp": 6, "patient": 2, "wrong_number": 3, "silent": 1, "test": 1}))
+
+    assert (t.requests, t.not_requests) == (8, 5)
+    assert values(t, "requests") == {
+        "requests": 8,
+        "not_requests": 5,
+        "wrong_number": 3,
+        "silent": 1,
+        "test": 1,
+    }
+    assert "wrong_number" not in values(t, "referrer_types")
+
+
+def test_referrers_are_split_by_fine_type_and_by_national_group() -> None:
+    t = table(lot(referrers={"gp": 3, "nurse": 1, "hospital": 2, "carer": 2, "wrong_number": 9}))
+
+    fine = t.section("referrer_types")
+    assert fine.line("gp").label == "Médecin généraliste"
+    assert (fine.line("gp").value, fine.line("gp").share) == (3, 3 / 8)
+    assert fine.line("specialist").value == 0  # every type has its line, zeros included
+    assert values(t, "referrer_groups") == {
+        "primary_care": 4,
+        "establishment": 2,
+        "social_institutional": 0,
+        "public": 2,
+        "unknown": 0,
+    }
+    assert shares(t, "referrer_groups")["primary_care"] == 0.5
+
+
+def test_a_referrer_code_the_taxonomy_does_not_know_is_shown_not_lost() -> None:
+    t = table(lot(referrers={"gp": 1, "dentist": 1}))
+
+    assert values(t, "referrer_types")["dentist"] == 1
+    assert values(t, "referrer_groups")["unknown"] == 1
+    assert t.requests == 2
+
+
+def test_response_types_and_age_bands_show_what_is_not_yet_said() -> None:
+    t = table(
+        lot(
+            referrers={"gp": 4},
+            responses={"information": 1, "follow_up": 1, None: 2},
+            age_bands={"85+": 3, None: 1},
+        )
+    )
+
+    responses = t.section("response_types")
+    assert responses.line("information").label == "Information simple"
+    assert (responses.lines[-1].label, responses.lines[-1].value) == ("Pas encore renseigné", 2)
+    assert responses.lines[-1].share == 0.5
+    assert values(t, "age_bands")["85+"] == 3
+    assert t.section("age_bands").lines[-1].value == 1
+
+
+def test_a_request_with_several_problems_counts_under_each() -> None:
+    t = table(lot(referrers={"gp": 4}, problems={"medical": 3, "carers": 2}, without_problem=1))
+
+    problems = t.section("problems")
+    assert shares(t, "problems")["medical"] == 0.75
+    assert shares(t, "problems")["carers"] == 0.5
+    assert problems.lines[-1].label == "Aucune problématique renseignée"
+    assert problems.lines[-1].value == 1
+    assert "ne s'additionnent pas" in problems.note
+
+
+def test_the_gp_share_needs_the_territorys_gps_entered() -> None:
+    entered = table(
+        lot(referrers={"gp": 9}, gp_contacts=30, figures=EnteredFigures(territory_gps=120))
+    )
+    not_entered = table(lot(referrers={"gp": 9}, gp_contacts=30))
+
+    assert entered.gp_share == 0.25
+    assert entered.section("gps").line("gp_contacts").share == 0.25
+    assert not_entered.gp_share is None
+    assert not_entered.section("gps").line("territory_gps").value is None
+
+
+def test_staff_and_funding_are_shown_as_entered() -> None:
+    t = table(lot(figures=EnteredFigures(staff_fte=6.5, funding_eur=480_000)))
+
+    assert values(t, "means") == {"staff_fte": 6.5, "funding_eur": 480_000}
+
+
+def test_the_answered_rate_is_taken_calls_over_voice_requests() -> None:
+    t = table(
+        lot(
+            referrers={"gp": 10, "silent": 5},
+            voice_outcomes={"taken": 6, "abandoned": 2, "voicemail": 2},
+            channels={"voice": 10},
+        )
+    )
+
+    assert t.answered_rate == 0.6
+    assert t.abandoned_calls == 2
+    assert shares(t, "calls")["abandoned"] == 0.2
+    assert values(t, "calls")["voice"] == 10
+
+
+def test_rates_without_a_denominator_are_none_not_zero() -> None:
+    t = table(lot(referrers={"gp": 2}, channels={"mail": 2}))
+
+    assert t.answered_rate is None
+    assert t.callbacks_in_time_rate is None
+    assert t.wait_median_s is None
+    assert t.wait_p90_s is None
+    assert t.section("callbacks").line("in_time").share is None
+
+
+def test_an_empty_period_gives_a_table_of_zeros_and_nones() -> None:
+    t = table(lot())
+
+    assert (t.requests, t.not_requests) == (0, 0)
+    assert all(line.share is None for line in t.section("referrer_types").lines)
+
+
+@pytest.mark.parametrize(
+    ("histogram", "fraction", "expected"),
+    [
+        pytest.param({10: 1, 20: 1, 30: 1, 40: 1}, 0.5, 25.0, id="median-between-two"),
+        pytest.param({10: 1, 20: 1, 30: 1}, 0.5, 20.0, id="median-odd"),
+        pytest.param({10: 1, 20: 1, 30: 1, 40: 1}, 0.9, 37.0, id="p90-interpolated"),
+        pytest.param({5: 1000}, 0.9, 5.0, id="all-equal"),
+        pytest.param({0: 8, 100: 2}, 0.5, 0.0, id="repeated-values"),
+        pytest.param({0: 9, 100: 1}, 0.9, 10.0, id="p90-at-the-jump"),
+        pytest.param({7: 1}, 0.9, 7.0, id="one-call"),
+        pytest.param({}, 0.5, None, id="no-call"),
+    ],
+)
+def test_percentiles_interpolate_as_percentile_cont_does(
+    histogram: dict[int, int], fraction: float, expected: float | None
+) -> None:
+    assert percentile(histogram, fraction) == (
+        None if expected is None else pytest.approx(expected)
+    )
+
+
+def test_time_to_first_human_contact_gives_median_and_90th_percentile() -> None:
+    t = table(lot(referrers={"gp": 4}, waits={10: 1, 20: 1, 30: 1, 40: 1}))
+
+    assert (t.wait_median_s, t.wait_p90_s) == (25.0, 37.0)
+    assert values(t, "first_contact") == {"measured": 4, "median": 25.0, "p90": 37.0}
+
+
+def test_callbacks_done_within_their_deadline() -> None:
+    t = table(lot(callbacks_due=8, callbacks_in_time=6))
+
+    assert t.callbacks_in_time_rate == 0.75
+
+
+def test_load_by_local_hour_and_weekday_lists_every_hour_and_day() -> None:
+    t = table(lot(referrers={"gp": 4}, by_hour={9: 3, 14: 1}, by_weekday={0: 1, 4: 3}))
+
+    hours = t.section("hours")
+    assert len(hours.lines) == 24
+    assert (hours.line("9").label, hours.line("9").value) == ("09 h – 10 h", 3)
+    days = t.section("weekdays")
+    assert [line.label for line in days.lines][:2] == ["lundi", "mardi"]
+    assert days.line("4").share == 0.75
+
+
+def test_a_regional_share_is_recomputed_from_sums_not_averaged() -> None:
+    t = table(
+        lot(referrers={"gp": 1}, voice_outcomes={"taken": 1}),
+        moselle(referrers={"gp": 3}, voice_outcomes={"taken": 0, "abandoned": 3}),
+    )
+
+    assert t.answered_rate == 0.25  # (1 + 0) / (1 + 3), not the mean of 100 % and 0 %
+    assert t.departments == ("dac46", "dac57")
+    assert t.department_names == ("DAC du Lot", "DAC de Moselle")
+
+
+def test_regional_waits_merge_the_distributions() -> None:
+    t = table(lot(waits={10: 1, 20: 1}), moselle(waits={30: 1, 40: 1}))
+
+    assert t.wait_median_s == 25.0
+
+
+def test_regional_entered_figures_are_summed_only_when_every_department_entered_them() -> None:
+    merged = consolidate(
+        [
+            lot(gp_contacts=10, figures=EnteredFigures(staff_fte=5, territory_gps=100)),
+            moselle(gp_contacts=30, figures=EnteredFigures(staff_fte=7.5, funding_eur=300_000)),
+        ]
+    )
+
+    assert merged.gp_contacts == 40
+    assert merged.figures == EnteredFigures(staff_fte=12.5, funding_eur=None, territory_gps=None)
+
+
+def test_regional_gp_share_is_distinct_gps_over_the_regions_gps() -> None:
+    t = table(
+        lot(gp_contacts=10, figures=EnteredFigures(territory_gps=100)),
+        moselle(gp_contacts=30, figures=EnteredFigures(territory_gps=100)),
+    )
+
+    assert t.gp_share == 0.2
+
+
+def test_a_table_needs_a_department() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        table()

@@ -1,0 +1,166 @@
+"""deploy/compose.yaml and deploy/systemd/frontdoor@.service say what the image and the
+service expect: the image's start command, known settings, secrets, the proxy's upstreams.
+
+The compose file is read with PyYAML: the venv's if it has one, else the system's Python with
+Debian's python3-yaml (a real YAML parser either way; no container engine runs here). The unit
+is checked by `systemd-analyze verify` with its paths mapped onto the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from frontdoor.settings import Settings
+from tests.conftest import ROOT
+from tests.deploy.containerfile import final
+
+DEPLOY = ROOT / "deploy"
+COMPOSE = DEPLOY / "compose.yaml"
+UNIT = DEPLOY / "systemd" / "frontdoor@.service"
+INSTANCES = ("frontdoor-a", "frontdoor-b")
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        python = "/usr/bin/python3"
+        probe = subprocess.run([python, "-c", "import yaml"], capture_output=True, check=False)
+        if probe.returncode != 0:
+            pytest.skip("no YAML parser: pip install pyyaml, or apt-get install python3-yaml")
+        dumped = subprocess.run(
+            [
+                python,
+                "-c",
+                "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)",
+            ],
+            input=path.read_text(encoding="utf-8"),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(dumped.stdout)
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def setting_names() -> set[str]:
+    """Every environment variable Frontdoor reads (pydantic aliases or FRONTDOOR_<FIELD>)."""
+    names = set()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if alias is not None:
+            names |= {str(choice) for choice in alias.choices}  # type: ignore[union-attr]
+        else:
+            names.add(f"FRONTDOOR_{name.upper()}")
+    return names
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = load_yaml(COMPOSE)
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_compose_runs_postgres_two_instances_and_the_tls_proxy(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"postgres", *INSTANCES, "proxy"}
+    assert compose["services"]["postgres"]["image"].startswith("postgres:15")
+    # Only the proxy is reachable from outside.
+    published = {name for name, service in compose["services"].items() if "ports" in service}
+    assert published == {"proxy"}
+    assert compose["services"]["proxy"]["ports"] == ["80:80", "443:443"]
+
+
+def test_each_instance_is_the_image_started_with_its_own_start_command(
+    compose: dict[str, Any],
+) -> None:
+    for name in INSTANCES:
+        service = compose["services"][name]
+        dockerfile = (
+            DEPLOY / service["build"]["context"] / service["build"]["dockerfile"]
+        ).resolve()
+        assert dockerfile == (DEPLOY / "Containerfile").resolve()
+        assert service["command"] == final().exec_form("CMD")
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert service["read_only"] is True
+        assert service["cap_drop"] == ["ALL"]
+    names = {compose["services"][n]["environment"]["FRONTDOOR_INSTANCE_NAME"] for n in INSTANCES}
+    assert names == set(INSTANCES)
+
+
+def test_instances_are_given_only_settings_frontdoor_reads(compose: dict[str, Any]) -> None:
+    known = setting_names()
+    for name in INSTANCES:
+        service = compose["services"][name]
+        assert set(service["environment"]) <= known
+        # Secrets become variables by their file name (deploy/bin/with-secrets).
+        assert set(service["secrets"]) <= known
+        assert {"TWILIO_AUTH_TOKEN", "FRONTDOOR_DATABASE_URL"} <= set(service["secrets"])
+    assert set(compose["secrets"]) >= {
+        s for n in INSTANCES for s in compose["services"][n]["secrets"]
+    }
+
+
+def test_the_proxy_serves_the_shipped_nginx_file_in_front_of_both_instances(
+    compose: dict[str, Any],
+) -> None:
+    proxy = compose["services"]["proxy"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in proxy["volumes"] if not v.startswith("$")}
+    assert (DEPLOY / mounts["/etc/nginx/conf.d/default.conf"]).resolve() == (
+        DEPLOY / "nginx" / "frontdoor.conf"
+    ).resolve()
+    assert set(proxy["depends_on"]) == set(INSTANCES)
+    conf = (DEPLOY / "nginx" / "frontdoor.conf").read_text(encoding="utf-8")
+    port = final().env()["FRONTDOOR_PORT"]
+    assert re.findall(r"^\s*server (\S+):(\d+)", conf, re.MULTILINE) == [
+        (name, port) for name in INSTANCES
+    ]
+
+
+def unit_settings() -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for line in UNIT.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def test_the_unit_runs_one_hardened_instance_per_port() -> None:
+    unit = unit_settings()
+    assert unit["User"] == ["frontdoor"]
+    assert "FRONTDOOR_PORT=%i" in unit["Environment"][0]
+    assert [Path(word).name for word in unit["ExecStart"][0].split()[-2:]] == ["frontdoor", "serve"]
+    for hardening in ("NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ProtectHome"):
+        assert unit[hardening][0] in {"yes", "strict"}, hardening
+    assert unit["CapabilityBoundingSet"] == [""]
+    credentials = {value.split(":")[0] for value in unit["LoadCredential"]}
+    assert credentials <= setting_names()
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
+    text = UNIT.read_text(encoding="utf-8")
+    text = text.replace("/opt/frontdoor/app", str(ROOT))
+    text = text.replace("/opt/frontdoor/venv/bin", str(Path(sys.executable).parent))
+    instance = tmp_path / "frontdoor@8081.service"
+    instance.write_text(text, encoding="utf-8")
+
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", str(instance)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""

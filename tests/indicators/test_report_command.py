@@ -1,0 +1,102 @@
+"""`frontdoor report` as a coordinator runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdoor.cli import main
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    monkeypatch.setenv("FRONTDOOR_FLOWS_DIR", str(ROOT / "flows"))
+    monkeypatch.setenv("FRONTDOOR_TEMPLATES_DIR", str(ROOT / "templates"))
+    monkeypatch.setenv("FRONTDOOR_DATABASE_URL", database_url)
+
+
+def test_the_text_report_is_a_readable_french_table(
+    october: AsyncEngine, environment: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--department", "dac46", "--period", "2026-10"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("Indicateurs — DAC du Lot (dac46)\nPériode : octobre 2026")
+    assert "INDICATEURS NATIONAUX" in out
+    assert "INDICATEURS OPÉRATIONNELS" in out
+    lines = [line.split() for line in out.splitlines()]
+    assert ["Médecin", "généraliste", "3", "42,9", "%"] in lines  # a thin space before %
+    assert ["Décrochés", "par", "un", "référent", "2", "50,0", "%"] in lines
+    assert ["Médiane", "(secondes)", "21,5"] in lines
+
+
+def test_several_departments_give_the_regional_table(
+    october: AsyncEngine, environment: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["report", "--department", "dac46", "--department", "dac57", "--period", "2026-10"]
+    assert main(argv) == 0
+    regional = capsys.readouterr().out
+    assert main(["report", "--all", "--period", "2026-10"]) == 0
+
+    assert regional.startswith("Indicateurs — DAC du Lot (dac46), DAC de Moselle (dac57)")
+    assert capsys.readouterr().out.splitlines()[2:] == regional.splitlines()[2:]
+    assert ["Sollicitations", "8"] in [line.split() for line in regional.splitlines()]
+
+
+def test_the_csv_goes_to_a_file(
+    october: AsyncEngine, environment: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "octobre.csv"
+    argv = ["report", "--department", "dac46", "--period", "2026-10", "--format", "csv"]
+
+    assert main([*argv, "--output", str(target)]) == 0
+
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert ["Médecin généraliste", "3", "42,9 %"] in rows
+    assert "octobre.csv : indicateurs de octobre 2026 écrits" in capsys.readouterr().out
+
+
+def test_the_workbook_needs_a_file_and_is_written_there(
+    october: AsyncEngine, environment: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["report", "--department", "dac46", "--period", "2026-Q4", "--format", "xlsx"]
+    target = tmp_path / "t4.xlsx"
+
+    assert main(argv) == 2
+    assert "--output" in capsys.readouterr().err
+    assert main([*argv, "--output", str(target)]) == 0
+
+    cover = load_workbook(target)["Présentation"]
+    assert ("Période", "4e trimestre 2026") in cover.iter_rows(values_only=True, max_col=2)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        pytest.param(["--period", "2026-10"], "--department", id="no-department"),
+        pytest.param(
+            ["--department", "dac99", "--period", "2026-10"],
+            "département inconnu « dac99 » (connus : dac46, dac57)",
+            id="unknown-department",
+        ),
+        pytest.param(
+            ["--department", "dac46", "--period", "octobre"],
+            "période « octobre » non reconnue",
+            id="bad-period",
+        ),
+    ],
+)
+def test_mistakes_are_explained_in_french(
+    environment: None, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    assert main(["report", *argv]) == 2
+
+    assert says in capsys.readouterr().err

@@ -1,0 +1,189 @@
+"""Mails that cannot be read, on a real Dovecot: each is parked (never lost, never read
+again), logged in one line without its content, its sender still gets a request saying the
+content could not be read, and the rest of the batch goes on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from frontdoor.core.mailbox import QUARANTINE_FOLDER
+from frontdoor.mailbox.imap import PARKED, ImapMailbox
+from frontdoor.mailbox.intake import Intake, Notice
+from frontdoor.mailbox.job import imap_session
+from frontdoor.store.db import session_maker
+from frontdoor.store.models import CallbackTaskRow, Message
+from tests.fakes.smtp import SmtpRecorder
+from tests.mailbox.test_intake_dovecot import deliver, mail, poll, requests
+
+HEAD = b"From: Dr Roux <dr.roux@chu-toulouse.fr>\r\nSubject: Secret Mme Y\r\nMessage-ID: <%s@x>\r\n"
+
+BROKEN_MIME = HEAD % b"mime" + (
+    b'Content-Type: multipart/mixed; boundary="zz"\r\n\r\nno boundary ever starts\r\n'
+)
+WRONG_CHARSET = HEAD % b"latin" + (  # says UTF-8, is Latin-1
+    b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    b"Mme Y d\xe9m\xe9nage\r\n"
+)
+UNKNOWN_CHARSET = HEAD % b"klingon" + (
+    b"Content-Type: text/plain; charset=x-klingon\r\n\r\nSecret\r\n"
+)
+NO_SENDER = b"Subject: Secret Mme Y\r\nMessage-ID: <anon@x>\r\n\r\nhello\r\n"
+EMPTY_SENDER = b"From: <>\r\nSubject: Secret Mme Y\r\nMessage-ID: <empty@x>\r\n\r\nhello\r\n"
+
+
+def with_attachment(size: int) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Dr Roux <dr.roux@chu-toulouse.fr>"
+    message["Subject"] = "Secret Mme Y : imagerie"
+    message["Message-ID"] = "<big@x>"
+    message.set_content("Ci-joint l'IRM.")
+    message.add_attachment(b"\x00" * size, maintype="application", subtype="octet-stream")
+    return message.as_bytes()
+
+
+async def quarantined(intake: Intake) -> int:
+    mailbox = intake.department.mailbox
+    assert mailbox is not None
+    async with imap_session(intake.department, mailbox) as box:
+        assert await box.new_messages() == []
+        status = await box.client.status(f'"{QUARANTINE_FOLDER}"', "(MESSAGES)")
+        return int(bytes(status.lines[0]).split(b"MESSAGES ")[1].split(b")")[0])
+
+
+async def stored_messages(engine: AsyncEngine) -> list[Message]:
+    async with session_maker(engine)() as session:
+        return list((await session.exec(select(Message).order_by(col(Message.id)))).all())
+
+
+async def test_unreadable_mails_are_parked_and_their_senders_get_a_request(
+    make_intake: tuple[Intake, list[Notice]],
+    engine: AsyncEngine,
+    smtp_mtls: SmtpRecorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    intake, notices = make_intake
+    await deliver(
+        intake.department, BROKEN_MIME, WRONG_CHARSET, NO_SENDER, UNKNOWN_CHARSET,
+        EMPTY_SENDER, with_attachment(300_000), mail(7),
+    )  # fmt: skip
+    caplog.set_level("INFO")
+
+    assert await poll(intake) == "1 taken, 0 already taken, 6 parked, 1 acknowledged"
+
+    # Four have a sender: four requests that say why their content is missing, each to be
+    # called back, none acknowledged. The two without one are only parked.
+    stored = [m for m in await stored_messages(engine) if m.direction == "in"]
+    unreadable = {
+        m.provider_id: m.body or "" for m in stored if m.provider_id != "<m7@chu-toulouse.fr>"
+    }
+    assert sorted(unreadable) == ["<big@x>", "<klingon@x>", "<latin@x>", "<mime@x>"]
+    assert all("n'a pas pu être lu" in body for body in unreadable.values())
+    assert "structure MIME invalide" in unreadable["<mime@x>"]
+    assert "texte illisible" in unreadable["<latin@x>"]
+    assert "jeu de caractères inconnu" in unreadable["<klingon@x>"]
+    assert "trop volumineux" in unreadable["<big@x>"]
+    assert f"« {QUARANTINE_FOLDER} »" in unreadable["<mime@x>"]
+    assert all("démé" not in body for body in unreadable.values())
+    taken = await requests(engine)
+    assert len(taken) == 5
+    assert sum(r.callback_needed for r in taken) == 4
+    assert {r.contact_address for r in taken} == {"dr.roux@chu-toulouse.fr"}
+    async with session_maker(engine)() as session:
+        assert len((await session.exec(select(CallbackTaskRow))).all()) == 4
+    assert len(smtp_mtls.mails) == 1  # the readable mail's acknowledgement only
+    assert len(notices) == 5  # the referents on duty hear of each new request
+
+    # One line per parked mail, with why and no personal data.
+    parked = [r.getMessage() for r in caplog.records if "parked" in r.getMessage()]
+    assert len(parked) == 6
+    for code in ("malformed-mime", "undecodable-text", "unknown-charset", "no-sender",
+                 "too-large"):  # fmt: skip
+        assert any(code in line for line in parked), code
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("frontdoor"))
+    for personal in ("Secret", "roux", "Mme Y", "<mime@x>", "mime@x"):
+        assert personal not in logged
+
+    # All six kept in the parking folder, never read again.
+    assert await quarantined(intake) == 6
+    assert await poll(intake) == "0 taken, 0 already taken, 0 parked, 0 acknowledged"
+
+
+async def test_a_mail_over_the_limit_is_parked_from_its_header_without_its_body(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, smtp_mtls: SmtpRecorder
+) -> None:
+    intake, _ = make_intake  # limit: 200 kB
+    await deliver(intake.department, with_attachment(50_000_000), mail(2))
+    held: list[int] = []
+
+    async def observed_poll() -> str:
+        mailbox = intake.department.mailbox
+        assert mailbox is not None
+        async with imap_session(intake.department, mailbox) as box:
+            fetch = box.fetch
+
+            async def fetch_and_measure(uids: list[str], **kw: int | None) -> dict[str, bytes]:
+                got = await fetch(uids, **kw)  # type: ignore[arg-type]
+                held.extend(len(raw) for raw in got.values())
+                return got
+
+            box.fetch = fetch_and_measure  # type: ignore[method-assign]
+            return str(await intake.poll(box))
+
+    assert await observed_poll() == "1 taken, 0 already taken, 1 parked, 1 acknowledged"
+    assert max(held) < intake.max_bytes  # the 50 MB body never came over the wire
+    [big, _] = await requests(engine)
+    [note] = [m.body for m in await stored_messages(engine) if m.request_id == big.id]
+    assert note is not None
+    # Its size on the server (base64 and line ends included) and the limit.
+    assert "trop volumineux : 68,4 Mo, la limite est de 0,2 Mo" in note
+    assert await quarantined(intake) == 1
+
+
+async def test_parked_by_flag_the_mail_stays_where_it_is_and_is_not_read_again(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine
+) -> None:
+    intake, _ = make_intake
+    mailbox = intake.department.mailbox
+    assert mailbox is not None
+    intake.department = replace(intake.department, mailbox=replace(mailbox, parked="flag"))
+    await deliver(intake.department, BROKEN_MIME, mail(2))
+
+    assert await poll(intake) == "1 taken, 0 already taken, 1 parked, 1 acknowledged"
+    assert await poll(intake) == "0 taken, 0 already taken, 0 parked, 0 acknowledged"
+    async with imap_session(intake.department, intake.department.mailbox) as box:  # type: ignore[arg-type]
+        flagged = await box.client.uid_search(f"KEYWORD {PARKED}", charset=None)
+        assert flagged.lines[0].split()[-1:] == [b"1"]
+    [request, _] = await requests(engine)
+    note = [m.body for m in await stored_messages(engine) if m.request_id == request.id][0]
+    assert note is not None
+    assert "$FrontdoorParked" in note
+
+
+async def test_a_parked_mail_read_again_after_a_crash_gives_no_second_request(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine
+) -> None:
+    intake, _ = make_intake
+    await deliver(intake.department, BROKEN_MIME)
+
+    class Killed(Exception):
+        pass
+
+    def crash(at: str) -> None:
+        if at == "committed":
+            raise Killed
+
+    intake.checkpoint = crash
+    with pytest.raises(Killed):
+        await poll(intake)
+    intake.checkpoint = lambda at: None
+    assert await poll(intake) == "0 taken, 1 already taken, 1 parked, 0 acknowledged"
+    assert len(await requests(engine)) == 1
+    assert await quarantined(intake) == 1
+
+
+__all__ = ["ImapMailbox"]
