@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdoor import flows_mailbox, flows_roster
+from frontdoor import flows_mailbox, flows_roster, flows_twilio
 from frontdoor.core.calendar import Calendar, Closure, TimeRange, holidays_subdivision
 from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.flows_reader import ConfigError, Problem, Reader
@@ -114,6 +114,7 @@ def _department(
             reader.problem(f"prompts.{key}", "expected non-empty text")
 
     mailbox = flows_mailbox.mailbox(reader, data)
+    twilio = flows_twilio.twilio_account(reader, data)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
         reader.problem("sms", "expected a table of SMS texts")
@@ -143,6 +144,7 @@ def _department(
         retention_days=retention_days,
         callbacks=callbacks,
         mailbox=mailbox,
+        twilio=twilio,
     )
 
 

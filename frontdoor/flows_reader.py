@@ -25,6 +25,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
         "prompts",
         "sms",
         "mailbox",
+        "twilio",
     },
     "department": {
         "slug",
@@ -45,6 +46,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
     "roster.overrides": {"from", "to", "kind", "referent", "instead_of", "reason"},
     "callbacks": {"deadline", "escalate_to"},
     "hours.closures": {"from", "to", "reason"},
+    "twilio": {"account_sid", "auth_token_env", "auth_token_file"},
     "mailbox": {
         "address",
         "imap_host",

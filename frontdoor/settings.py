@@ -95,6 +95,21 @@ class Settings(BaseSettings):
         "retention period; set one per deployment and keep it.",
     )
     log_level: str = Field(default="INFO", description="Logging level.")
+    rate_limits: bool = Field(
+        default=True,
+        description="Limit sign-in attempts and API calls per client (429 beyond); off only "
+        "for load tests.",
+    )
+    trusted_proxies: set[str] = Field(
+        default_factory=lambda: {"127.0.0.1", "::1"},
+        description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For "
+        "names the client (rate limits count per client).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description='"json" writes one JSON object per line (time, level, logger, request_id, '
+        "message) for a log collector; numbers and addresses are masked in either.",
+    )
     console_session_hours: float = Field(
         default=10.0,
         gt=0,
@@ -174,6 +189,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most mails taken in from one mailbox at each poll; the rest wait for "
         "the next one.",
+    )
+    journal_dir: Path = Field(
+        default=Path("var/journal"),
+        description="Folder of this instance's outage journal: calls answered while the "
+        "database was unreachable, kept (with callers' numbers: personal data, files 0600) "
+        "until they are written to it. Persistent storage, one per instance.",
     )
     metrics_token: SecretStr | None = Field(
         default=None,

@@ -68,9 +68,10 @@ async def database_url(tmp_path: Path, postgres_database: str | None) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
+        journal_dir=tmp_path / "journal",  # each test's own outage journal
         public_url=PUBLIC_URL,
         flows_dir=ROOT / "flows",
         templates_dir=ROOT / "templates",

@@ -9,6 +9,7 @@ from frontdoor.console.formats import full_moment
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
 from frontdoor.store.audit import audit_of
+from frontdoor.web.bodies import as_id
 from frontdoor.web.keys import DEPARTMENTS, SESSIONS
 
 ACTIONS = {
@@ -37,7 +38,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         rows = await audit_of(
             session=session,
             department=department,
-            request_id=int(request_id) if request_id and request_id.isdigit() else None,
+            request_id=as_id(request_id),
         )
     return render(
         "audit.html",

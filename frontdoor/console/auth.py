@@ -20,6 +20,7 @@ from frontdoor.core.access import Action, Role, allowed, reaches
 from frontdoor.store.accounts import open_session, signed_in
 from frontdoor.store.models import Account, Request
 from frontdoor.store.requests import request_by_id
+from frontdoor.web.bodies import path_id, read_form
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 SESSION_COOKIE = "frontdoor_session"
@@ -94,7 +95,7 @@ async def csrf_token_offered(request: web.Request) -> str:
     if header:
         return header
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        form = await read_form(request)
         value = form.get("csrf")
         return value if isinstance(value, str) else ""
     return ""
@@ -103,7 +104,12 @@ async def csrf_token_offered(request: web.Request) -> str:
 @web.middleware  # on the console's sub-application only: webhooks never pass through it
 async def console_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
-    if path.startswith(STATIC_PREFIX) or path in PUBLIC_PATHS:
+    if path.startswith(STATIC_PREFIX):
+        try:
+            return await handler(request)
+        except OSError:  # a name the file system refuses (too long…): no such file
+            raise web.HTTPNotFound() from None
+    if path in PUBLIC_PATHS:
         return await handler(request)
     action = action_of(getattr(request.match_info, "handler", None))
     if action is None and request.match_info.http_exception is None:
@@ -147,10 +153,9 @@ async def _signed_in_viewer(request: web.Request) -> Viewer | None:
 async def own_request(request: web.Request, session: Any) -> Request:
     """The request of the path if it is one of the viewer's departments' (404 otherwise)."""
     viewer = viewer_of(request)
-    try:
-        request_id = int(request.match_info["request_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="demande introuvable") from None
+    request_id = path_id(request, "request_id")
+    if request_id is None:
+        raise web.HTTPNotFound(text="demande introuvable")
     found = await request_by_id(session=session, request_id=request_id)
     if found is None or not reaches(viewer.departments, found.department):
         raise web.HTTPNotFound(text="demande introuvable")

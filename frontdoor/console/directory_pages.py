@@ -18,6 +18,7 @@ from frontdoor.directory.imported import e164
 from frontdoor.directory.search import resolve_commune, search
 from frontdoor.directory.text import search_text
 from frontdoor.store.models import Resource
+from frontdoor.web.bodies import path_id, read_form
 from frontdoor.web.keys import CLOCK, SESSIONS
 
 LIMIT = 20
@@ -58,10 +59,9 @@ async def show(request: web.Request) -> web.StreamResponse:
 
 
 async def _resource(request: web.Request, session: object) -> Resource:
-    try:
-        resource_id = int(request.match_info["resource_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="ressource introuvable") from None
+    resource_id = path_id(request, "resource_id")
+    if resource_id is None:
+        raise web.HTTPNotFound(text="ressource introuvable")
     found = await session.get(Resource, resource_id)  # type: ignore[attr-defined]
     if found is None:
         raise web.HTTPNotFound(text="ressource introuvable")
@@ -86,7 +86,7 @@ async def show_resource(request: web.Request) -> web.StreamResponse:
 
 @needs(Action.EDIT_DIRECTORY)
 async def edit_resource(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     phones_typed = [line.strip() for line in str(form.get("phones", "")).splitlines()]
     phones = [e164(phone) for phone in phones_typed if phone]
     if any(phone is None for phone in phones):

@@ -21,6 +21,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
 from frontdoor.store.models import RosterOverrideRow
 from frontdoor.store.roster_overrides import as_override
+from frontdoor.web.bodies import path_id, read_form
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 
 AHEAD = timedelta(days=7)
@@ -144,7 +145,7 @@ def _override_from(form: Mapping[str, Any], department: Department) -> Override:
 @needs(Action.OVERRIDE_DUTY)
 async def add_override(request: web.Request) -> web.StreamResponse:
     department = _department(request)
-    override = _override_from(await request.post(), department)
+    override = _override_from(await read_form(request), department)
     async with request.config_dict[SESSIONS]() as session:
         session.add(
             RosterOverrideRow(
@@ -167,10 +168,9 @@ async def add_override(request: web.Request) -> web.StreamResponse:
 @needs(Action.OVERRIDE_DUTY)
 async def remove_override(request: web.Request) -> web.StreamResponse:
     department = _department(request)
-    try:
-        override_id = int(request.match_info["override_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="changement introuvable") from None
+    override_id = path_id(request, "override_id")
+    if override_id is None:
+        raise web.HTTPNotFound(text="changement introuvable")
     async with request.config_dict[SESSIONS]() as session:
         row = await session.get(RosterOverrideRow, override_id)
         # Only the console's own: an imported calendar's are changed in that calendar.

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -24,6 +24,7 @@ from frontdoor.console.pages import render, render_fragment
 from frontdoor.core.access import Action
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
+from frontdoor.web.bodies import as_id
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 PAGE_SIZE = 50
@@ -74,11 +75,17 @@ def filters_of(request: web.Request, now: datetime) -> InboxFilters:
     query = request.query
     before = None
     if "avant" in query:
+        # The link the page wrote: an aware instant and an id; anything else is not ours.
         at, _, request_id = query["avant"].partition("_")
         try:
-            before = (datetime.fromisoformat(at), int(request_id))
-        except ValueError:
-            raise web.HTTPBadRequest(text="paramètre « avant » invalide") from None
+            moment = datetime.fromisoformat(at)
+            moment.astimezone(UTC)  # OverflowError at the ends of time
+        except (ValueError, OverflowError):
+            moment = None
+        before_id = as_id(request_id)
+        if moment is None or moment.tzinfo is None or before_id is None:
+            raise web.HTTPBadRequest(text="paramètre « avant » invalide")
+        before = (moment, before_id)
     assigned = query.get("attribuee")
     return InboxFilters(
         channel=query.get("canal") or None,
@@ -129,10 +136,10 @@ async def live(request: web.Request) -> web.StreamResponse:
     """Server-sent events: each new request of the department, as an inbox row."""
     department = chosen_department(request)
     timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]
-    try:
-        last_id = int(request.query.get("depuis") or request.headers.get("Last-Event-ID") or 0)
-    except ValueError:
-        raise web.HTTPBadRequest(text="paramètre « depuis » invalide") from None
+    since = request.query.get("depuis") or request.headers.get("Last-Event-ID") or "0"
+    last_id = 0 if since == "0" else as_id(since)
+    if last_id is None:
+        raise web.HTTPBadRequest(text="paramètre « depuis » invalide")
     stream = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",

@@ -23,6 +23,7 @@ from frontdoor.indicators.formatting import share_text, value_text
 from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import indicator_table
 from frontdoor.store.models import DepartmentFigures
+from frontdoor.web.bodies import read_form
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
 
 ALL = "tous"
@@ -138,7 +139,7 @@ def _whole(typed: object) -> int | None:
 @needs(Action.ENTER_FIGURES)
 async def enter_figures(request: web.Request) -> web.StreamResponse:
     [department] = _departments(request)[:1]
-    form = await request.post()
+    form = await read_form(request)
     try:
         year = int(str(form.get("year", "")))
     except ValueError:

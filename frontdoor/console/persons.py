@@ -30,7 +30,9 @@ from frontdoor.store.models import (
     RequestEvent,
     RequestNote,
 )
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
+from frontdoor.web.bodies import read_form
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 CONFIRMATION = "EFFACER"
 
@@ -175,7 +177,7 @@ async def export(request: web.Request) -> web.StreamResponse:
 @needs(Action.ERASE_PERSON)
 async def erase(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
-    form = await request.post()
+    form = await read_form(request)
     number, address = _who(request, form)
     if str(form.get("confirmation", "")).strip() != CONFIRMATION:
         raise web.HTTPBadRequest(text=f"tapez {CONFIRMATION} pour confirmer l'effacement")
@@ -190,7 +192,7 @@ async def erase(request: web.Request) -> web.StreamResponse:
                     session=session,
                     request=held,
                     key=key,
-                    twilio_api=request.config_dict[TWILIO_API],
+                    twilio_api=twilio_api_for(request.config_dict, department),
                 )
             except OutboundError:
                 # Nothing is committed: erasing half a person would be worse than retrying.

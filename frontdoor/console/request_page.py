@@ -43,9 +43,11 @@ from frontdoor.store.models import NonOppositionRecord, Request, RequestNote
 from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
+from frontdoor.web.bodies import read_form
 from frontdoor.web.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
 from frontdoor.web.callback_actions import CallbackRefused, close_callback, place_callback
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 MAX_NOTE_CHARS = 5000
 
@@ -56,7 +58,7 @@ def _back(found: Request, anchor: str = "") -> web.HTTPSeeOther:
 
 
 async def _form(request: web.Request) -> Any:
-    return await request.post()
+    return await read_form(request)
 
 
 def _audit(request: web.Request, session: Any, found: Request, action: str) -> None:
@@ -307,7 +309,7 @@ async def answer_sms(request: web.Request) -> web.StreamResponse:
         try:
             await answer_by_sms(
                 session=session,
-                twilio_api=request.config_dict[TWILIO_API],
+                twilio_api=twilio_api_for(request.config_dict, department.slug),
                 department=department,
                 owner=found,
                 referent=viewer.referent_id or viewer.login,
@@ -344,7 +346,7 @@ async def call_back(request: web.Request) -> web.StreamResponse:
                 owner=found,
                 department=department,
                 referent=referent,
-                twilio_api=request.config_dict[TWILIO_API],
+                twilio_api=twilio_api_for(request.config_dict, department.slug),
                 public_url=request.config_dict[SETTINGS].public_url,
                 now=request.config_dict[CLOCK](),
             )
@@ -394,7 +396,9 @@ async def recording(request: web.Request) -> web.StreamResponse:
         _audit(request, session, found, "play_recording")
         await session.commit()
     try:
-        audio = await request.config_dict[TWILIO_API].recording_audio(found.recording_url)
+        audio = await twilio_api_for(request.config_dict, found.department).recording_audio(
+            found.recording_url
+        )
     except OutboundError:
         raise web.HTTPBadGateway(text="message vocal indisponible chez l'opérateur") from None
     return web.Response(

@@ -28,6 +28,7 @@ from frontdoor.console.passwords import hash_password, needs_rehash, password_ma
 from frontdoor.core.access import Action
 from frontdoor.core.sign_in import FAILURE_DELAY_S, is_locked, lock_after
 from frontdoor.store.accounts import account_by_login, close_session
+from frontdoor.web.bodies import read_form
 from frontdoor.web.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ async def show_form(request: web.Request) -> web.StreamResponse:
 
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     offered = str(form.get("form_token", ""))
     expected = request.cookies.get(FORM_COOKIE, "")
     if not expected or not hmac.compare_digest(offered, expected) or not same_origin(request):

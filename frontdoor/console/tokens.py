@@ -9,6 +9,7 @@ from frontdoor.console.pages import render
 from frontdoor.core.access import TOKEN_SCOPES, Action, allowed
 from frontdoor.store.accounts import add_api_token, tokens_of
 from frontdoor.store.models import Account, ApiToken
+from frontdoor.web.bodies import path_id, read_form
 from frontdoor.web.keys import CLOCK, SESSIONS
 
 SCOPE_LABELS = {
@@ -52,7 +53,7 @@ async def show(request: web.Request) -> web.StreamResponse:
 
 @needs(Action.OWN_ACCOUNT)
 async def create(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     label = str(form.get("label", "")).strip()[:120]
     offered = _offered_scopes(request)
     scopes = [str(scope) for scope in form.getall("scopes", []) if str(scope) in offered]
@@ -77,10 +78,9 @@ async def create(request: web.Request) -> web.StreamResponse:
 
 @needs(Action.OWN_ACCOUNT)
 async def revoke(request: web.Request) -> web.StreamResponse:
-    try:
-        token_id = int(request.match_info["token_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="jeton introuvable") from None
+    token_id = path_id(request, "token_id")
+    if token_id is None:
+        raise web.HTTPNotFound(text="jeton introuvable")
     viewer = viewer_of(request)
     async with request.config_dict[SESSIONS]() as session:
         row = await session.get(ApiToken, token_id)

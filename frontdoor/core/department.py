@@ -40,6 +40,12 @@ class CallbackPolicy:
 
 
 @dataclass(kw_only=True, frozen=True)
+class TwilioAccountRef:
+    account_sid: str
+    token_source: str  # "env:NAME" or "file:/path": where the edge reads the auth token
+
+
+@dataclass(kw_only=True, frozen=True)
 class Department:
     slug: str
     name: str
@@ -64,3 +70,6 @@ class Department:
     sms_texts: Mapping[str, str] = field(default_factory=dict)
     # The secure mailbox (BAL MSSanté) read and answered by Frontdoor; None: no mail channel.
     mailbox: Mailbox | None = None
+    # A Twilio subaccount of its own (billing and numbers kept apart); None: the deployment's
+    # account (TWILIO_ACCOUNT_SID). Its token is a secret, read by the edge from `token_source`.
+    twilio: TwilioAccountRef | None = None

@@ -16,7 +16,8 @@ from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.requests import record_event, request_by_id
 from frontdoor.store.tasks import as_task, copy_task, ensure_task, open_tasks, requests_without_task
-from frontdoor.web.keys import DEPARTMENTS, MAILER, SESSIONS, TWILIO_API
+from frontdoor.web.keys import DEPARTMENTS, MAILER, SESSIONS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 
@@ -88,4 +89,6 @@ async def _tell_coordinator(ctx: JobContext, department: Department, text: str) 
     )
     for referent_id in recipients:
         referent = department.referents[referent_id]
-        await ctx.app[TWILIO_API].send_sms(to=referent.phone, from_=department.number, body=message)
+        await twilio_api_for(ctx.app, department.slug).send_sms(
+            to=referent.phone, from_=department.number, body=message
+        )

@@ -11,7 +11,8 @@ from frontdoor.core.roster import duty_periods
 from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.tasks import open_tasks
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS, TWILIO_API
+from frontdoor.web.keys import DEPARTMENTS, SESSIONS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def announce_shifts(ctx: JobContext) -> str:
                 open_callbacks=waiting[(department.slug, shift.referent_id)],
             )
             try:
-                await app[TWILIO_API].send_sms(
+                await twilio_api_for(app, department.slug).send_sms(
                     to=referent.phone, from_=department.number, body=text
                 )
             except OutboundError:

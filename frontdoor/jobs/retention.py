@@ -12,7 +12,8 @@ from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.erasure import pseudonymise
 from frontdoor.store.models import Request, WebhookReceipt
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
+from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ async def purge_expired(ctx: JobContext) -> str:
             for request in expired:
                 try:
                     await pseudonymise(
-                        session=session, request=request, key=key, twilio_api=app[TWILIO_API]
+                        session=session,
+                        request=request,
+                        key=key,
+                        twilio_api=twilio_api_for(app, department.slug),
                     )
                 except OutboundError:
                     # Keep everything of this request until its recording is gone.

@@ -9,8 +9,6 @@ not be reached (the `mail-outbox` job sends it later), 502 when it refused it fo
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 from sqlmodel import col, select
 
@@ -24,6 +22,7 @@ from frontdoor.store.mail import settle
 from frontdoor.store.models import Message
 from frontdoor.store.requests import record_event
 from frontdoor.web.api import caller_of, own_request
+from frontdoor.web.bodies import read_json
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 MAX_BODY = 20_000
@@ -35,9 +34,9 @@ async def answer_by_mail(request: web.Request) -> web.Response:
     if department is None or caller.referent not in department.referents:
         raise web.HTTPForbidden(text="only a referent of the department can answer")
     try:
-        payload = await request.json()
+        payload = await read_json(request)
         body = payload["body"].strip()
-    except (json.JSONDecodeError, TypeError, KeyError, AttributeError):
+    except (web.HTTPBadRequest, TypeError, KeyError, AttributeError):
         raise web.HTTPUnprocessableEntity(text='expected {"body": "…"}') from None
     if not body or len(body) > MAX_BODY:
         raise web.HTTPUnprocessableEntity(text=f"body: 1 to {MAX_BODY} characters")

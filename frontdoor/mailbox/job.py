@@ -35,9 +35,9 @@ from frontdoor.web.keys import (
     KNOWN_CALLERS,
     SESSIONS,
     SETTINGS,
-    TWILIO_API,
     Clock,
 )
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ async def notify_referents(
         for referent_id in notice.referent_ids:
             referent = notice.department.referents.get(referent_id)
             if referent is not None:
-                await app[TWILIO_API].send_sms(
+                await twilio_api_for(app, notice.department.slug).send_sms(
                     to=referent.phone, from_=notice.department.number, body=text
                 )
     except OutboundError as error:

@@ -9,7 +9,6 @@ withheld their number (409), or when the text would take more than ten SMS (422)
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -19,13 +18,15 @@ from frontdoor.sms.answers import AnswerRefused, Refusal, answer_by_sms, counted
 from frontdoor.store.models import Message
 from frontdoor.store.sms import messages_of
 from frontdoor.web.api import caller_of, own_request
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, TWILIO_API
+from frontdoor.web.bodies import read_json
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 
 async def _body_of(request: web.Request) -> str:
     try:
-        payload = await request.json()
-    except json.JSONDecodeError:
+        payload = await read_json(request)
+    except web.HTTPBadRequest:
         raise web.HTTPBadRequest(text='expected {"body": "…"}') from None
     if not isinstance(payload, dict) or set(payload) != {"body"}:
         raise web.HTTPBadRequest(text='expected {"body": "…"}')
@@ -68,7 +69,7 @@ async def send_answer(request: web.Request) -> web.Response:
         try:
             answer = await answer_by_sms(
                 session=session,
-                twilio_api=app[TWILIO_API],
+                twilio_api=twilio_api_for(app, department.slug),
                 department=department,
                 owner=owner,
                 referent=caller.referent,

@@ -40,13 +40,15 @@ from frontdoor.store.sms import (
     opt_out,
 )
 from frontdoor.store.tasks import ensure_task
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
+from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
 
 SMS_PATH = "/twilio/sms"
 _MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
+_MAX_NUMBER = 40  # the longest number a request or opt-out row holds
 # Twilio caps an incoming message at 1600 characters; anything longer is not Twilio's.
 _MAX_BODY = 1600
 
@@ -80,6 +82,8 @@ def parse(form: Mapping[str, str]) -> IncomingSms:
     body = form.get("Body")
     if not _MESSAGE_SID.match(sid) or not sender or not to or body is None:
         raise web.HTTPBadRequest(text="expected MessageSid, From, To and Body")
+    if len(sender.strip()) > _MAX_NUMBER:  # no sender Twilio names: the store could not hold it
+        raise web.HTTPBadRequest(text="From: longer than a number or sender id")
     if len(body) > _MAX_BODY:
         raise web.HTTPBadRequest(text="Body longer than an SMS can be")
     return IncomingSms(sid=sid, sender=sender.strip(), to=to.strip(), body=body)
@@ -231,7 +235,7 @@ async def _notify(app: web.Application, notice: Notice) -> None:
         if referent is None:
             continue
         try:
-            await app[TWILIO_API].send_sms(
+            await twilio_api_for(app, notice.department.slug).send_sms(
                 to=referent.phone, from_=notice.department.number, body=notice.text
             )
         except OutboundError as error:

@@ -108,8 +108,8 @@ async def claim_due(
 ) -> list[int]:  # fmt: skip
     """Claim up to `limit` of the department's queued mails that are due and unclaimed (or
     whose claim ran out) for `instance` until `until`; the ids it got. One UPDATE: on
-    PostgreSQL a row another instance claims meanwhile fails the re-checked WHERE, on SQLite
-    writers take turns, so a mail is never claimed by two instances at once."""
+    PostgreSQL rows another instance holds are skipped (and a row claimed meanwhile fails the
+    re-checked WHERE), on SQLite writers take turns, so a mail is never claimed twice."""
     free = or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now)
     due = (
         select(OutboxMail.id)
@@ -117,6 +117,9 @@ async def claim_due(
                col(OutboxMail.next_attempt_at) <= now, free)
         .order_by(col(OutboxMail.next_attempt_at), col(OutboxMail.id))
         .limit(limit)
+        # PostgreSQL: rows another instance is claiming right now are skipped, not waited
+        # for, so that instance takes the next ones instead of none (SQLite ignores it).
+        .with_for_update(skip_locked=True)
     )  # fmt: skip
     result = await session.exec(
         update(OutboxMail)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from annotated_types import MaxLen
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,10 +86,30 @@ def record_event(
         at=at,
         kind=kind,
         reasons=[reason.as_dict() for reason in reply.reasons] if reply else [],
-        **fields,
+        **{name: _fitted(name, value) for name, value in fields.items()},
     )
     session.add(event)
     return event
+
+
+# An event's traces come from the provider's fields and query strings, whatever they hold:
+# clipped to their columns (PostgreSQL refuses longer text, or integers past 32 bits) rather
+# than failing the write of the step they trace.
+_EVENT_LENGTHS = {
+    name: limit.max_length
+    for name, field in RequestEvent.model_fields.items()
+    for limit in field.metadata
+    if isinstance(limit, MaxLen)
+}
+_INTEGER = 2**31
+
+
+def _fitted(name: str, value: str | int | None) -> str | int | None:
+    if isinstance(value, str) and name in _EVENT_LENGTHS:
+        return value[: _EVENT_LENGTHS[name]]
+    if isinstance(value, int) and not -_INTEGER <= value < _INTEGER:
+        return None
+    return value
 
 
 async def known_caller(

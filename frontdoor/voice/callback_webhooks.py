@@ -10,6 +10,7 @@ from frontdoor.core.numbers import is_withheld
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import record_event, request_by_id
 from frontdoor.voice.twiml import STEP_PATHS, render
+from frontdoor.web.bodies import MAX_ID
 from frontdoor.web.keys import DEPARTMENTS
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
@@ -19,7 +20,7 @@ async def _task(hook: Webhook) -> tuple[CallbackTaskRow, Request, Department]:
         task_id = int(hook.query.get("task", ""))
     except ValueError:
         raise web.HTTPBadRequest(text="task: expected a whole number") from None
-    row = await hook.session.get(CallbackTaskRow, task_id)
+    row = await hook.session.get(CallbackTaskRow, task_id) if 0 < task_id <= MAX_ID else None
     if row is None:
         raise web.HTTPNotFound(text="no such task")
     owner = await request_by_id(session=hook.session, request_id=row.request_id)

@@ -9,16 +9,27 @@ from aiohttp import web
 from frontdoor.core.department import Department
 from frontdoor.store.models import Request
 from frontdoor.store.requests import request_by_call_sid
+from frontdoor.voice.outage import department_of
 from frontdoor.web.keys import DEPARTMENTS
 from frontdoor.web.twilio_webhook import Webhook
 
 log = logging.getLogger(__name__)
 
+# The longest CallSid and caller number a `requests` row holds (its column sizes).
+MAX_CALL_SID, MAX_NUMBER = 64, 40
+
+
+def storable_number(number: str | None) -> str | None:
+    """The caller's number as a request keeps it: none for an address too long to be one (a
+    SIP address: no number to call back either, as is_withheld says)."""
+    return number if number is None or len(number) <= MAX_NUMBER else None
+
 
 def department_called(app: web.Application, number: str) -> Department | None:
     department = app[DEPARTMENTS].for_number(number)
     if department is None:
-        log.warning("call to a number no department answers: %s", number)
+        # The number is not logged: a misrouted To can be anyone's, and carry anything.
+        log.warning("call to a number no department answers")
     return department
 
 
@@ -26,20 +37,28 @@ async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depart
     """The request of a call; created late if its first webhook could not be stored."""
     if not call_sid:
         raise web.HTTPBadRequest(text="CallSid missing")
+    if len(call_sid) > MAX_CALL_SID:  # not Twilio's; the store could not hold it
+        raise web.HTTPBadRequest(text="CallSid too long")
     request = await request_by_call_sid(session=hook.session, call_sid=call_sid)
     if request is not None:
         department = hook.app[DEPARTMENTS].for_slug(request.department)
         if department is None:
             raise web.HTTPGone(text="department no longer configured")
         return request, department
-    department = department_called(hook.app, hook.form.get("To", ""))
+    # A referent's leg (its first webhook kept in another instance's outage journal, to join
+    # this request when replayed) names the department by its caller id or the referent rung.
+    leg = "ParentCallSid" in hook.form
+    if leg:
+        department = department_of(hook.app, hook.form, hook.query)
+    else:
+        department = department_called(hook.app, hook.form.get("To", ""))
     if department is None:
         raise web.HTTPNotFound(text="unknown call")
     request = Request(
         department=department.slug,
         channel="voice",
         call_sid=call_sid,
-        caller_number=hook.form.get("From"),
+        caller_number=None if leg else storable_number(hook.form.get("From")),
         received_at=hook.now,
     )
     hook.session.add(request)

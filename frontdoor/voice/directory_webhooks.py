@@ -25,7 +25,7 @@ from frontdoor.store.models import Message, SmsOptOut
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.twiml import STEP_PATHS, render
-from frontdoor.web.keys import TWILIO_API
+from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ async def _send_results(
     query = DirectoryQuery(category=category, postal_code=postal)
     text = sms_answer(await search(hook.session, query, limit=RESULTS), query)
     try:
-        sid = await hook.app[TWILIO_API].send_sms(
+        sid = await twilio_api_for(hook.app, department.slug).send_sms(
             to=number or "", from_=department.number, body=text
         )
     except OutboundError:

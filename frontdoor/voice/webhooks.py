@@ -1,13 +1,19 @@
 """Twilio Programmable Voice webhooks: translate, call the core, store, render TwiML.
 
 No decision is taken here: each handler finds the request and department, asks a
-frontdoor.core.call_flow step what to do, records it, and renders the reply.
+frontdoor.core.call_flow step what to do, records it, and renders the reply. While the store
+is unreachable each step answers from memory (frontdoor.voice.outage) and is kept in the
+outage journal; the same handlers write it to the store later (frontdoor.voice.replay).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,37 +24,78 @@ from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.core.voice_actions import Outcome
+from frontdoor.core.voice_actions import Outcome, Reply
 from frontdoor.store.models import Request
-from frontdoor.store.new_calls import NewCall, Stored, request_row
+from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
     accepted_by,
     apply_update,
     receipt,
     record_event,
+    request_by_call_sid,
     updated_columns,
 )
 from frontdoor.store.tasks import ensure_task, task_of_request
-from frontdoor.voice import callback_webhooks, directory_webhooks
-from frontdoor.voice.calls import department_called, request_of_call
+from frontdoor.voice import callback_webhooks, directory_webhooks, outage
+from frontdoor.voice.calls import (
+    MAX_CALL_SID,
+    department_called,
+    request_of_call,
+    storable_number,
+)
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
-from frontdoor.web.keys import COUNTERS, KNOWN_CALLERS, NEW_CALLS, SESSIONS
+from frontdoor.web.bodies import MAX_ID
+from frontdoor.web.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.web.twilio_webhook import (
+    STORE_PATIENCE_S,
     TWIML,
-    Unstored,
+    Degraded,
+    Handler,
     Webhook,
     answer,
+    keep_in_journal,
     twilio_webhook,
     verify,
 )
 
 log = logging.getLogger(__name__)
 
-_NOT_IN_SERVICE = (
-    '<?xml version="1.0" encoding="UTF-8"?><Response>'
-    '<Say language="fr-FR" voice="Polly.Lea">Ce numéro n\'est pas attribué.</Say>'
-    "<Hangup/></Response>"
-)
+_NOT_IN_SERVICE = outage.NOT_IN_SERVICE
+
+
+@dataclass(kw_only=True, frozen=True)
+class FirstAnswer:
+    """What the first webhook of a call decides, before anything is stored."""
+
+    department: Department
+    reply: Reply
+    body: str  # the TwiML
+    row: Mapping[str, Any]  # its `requests` row, without id
+
+
+def first_answer(
+    app: web.Application, form: Mapping[str, str], now: datetime
+) -> FirstAnswer | None:
+    """The greeting and what follows, from memory only (None: no department has the number)."""
+    department = department_called(app, form.get("To", ""))
+    if department is None:
+        return None
+    caller = form.get("From")
+    known = None if is_withheld(caller) else app[KNOWN_CALLERS].lookup(department.slug, caller)
+    reply = call_flow.incoming(
+        department, at=now, opening=opening_at(now, department.calendar), known=known
+    )
+    row = request_row(
+        department=department.slug,
+        channel="voice",
+        call_sid=form.get("CallSid"),
+        caller_number=storable_number(caller),
+        caller_name=known.name if known else None,
+        received_at=now,
+        **updated_columns(reply.update, source="known_contact"),
+    )
+    body = render(reply, department=department, caller_number=caller)
+    return FirstAnswer(department=department, reply=reply, body=body, row=row)
 
 
 async def incoming_call(http: web.Request) -> web.Response:
@@ -60,72 +107,65 @@ async def incoming_call(http: web.Request) -> web.Response:
     """
     app = http.app
     hook = await verify(http)
-    department = department_called(app, hook.form.get("To", ""))
-    if department is None:
-        return answer(_NOT_IN_SERVICE, 200)
-    call_sid = hook.form.get("CallSid")
-    if not call_sid:
+    if not hook.form.get("CallSid"):
         raise web.HTTPBadRequest(text="CallSid missing")
-    caller = hook.form.get("From")
-    known = None if is_withheld(caller) else app[KNOWN_CALLERS].lookup(department.slug, caller)
-    opening = opening_at(hook.now, department.calendar)
-    reply = call_flow.incoming(department, at=hook.now, opening=opening, known=known)
-    body = render(reply, department=department, caller_number=caller)
-
-    row = request_row(
-        department=department.slug,
-        channel="voice",
-        call_sid=call_sid,
-        caller_number=caller,
-        caller_name=known.name if known else None,
-        received_at=hook.now,
-        **updated_columns(reply.update, source="known_contact"),
-    )
+    if len(hook.form["CallSid"]) > MAX_CALL_SID:  # not Twilio's; the store could not hold it
+        raise web.HTTPBadRequest(text="CallSid too long")
+    first = first_answer(app, hook.form, hook.now)
+    if first is None:
+        return answer(_NOT_IN_SERVICE, 200)
     new_call = NewCall(
-        request=row,
+        request=first.row,
         event={
             "at": hook.now,
             "kind": "incoming",
-            "reasons": [reason.as_dict() for reason in reply.reasons],
+            "reasons": [reason.as_dict() for reason in first.reply.reasons],
         },
         receipt={
             "key": hook.key,
             "received_at": hook.now,
             "status": 200,
             "content_type": TWIML,
-            "body": body,
+            "body": first.body,
         },
     )
     try:
-        stored = await app[NEW_CALLS].store(new_call)
-    except (SQLAlchemyError, OSError, ConnectionError):
-        app[COUNTERS]["webhook_degraded"] += 1
-        log.exception("store unavailable: call to %s answered without storing it", department.slug)
-        return answer(body, 200)
-    if stored is Stored.DUPLICATE:
-        async with app[SESSIONS]() as session:
-            earlier = await receipt(session=session, key=hook.key)
-        return answer(earlier.body if earlier else body, 200)
-    log.debug("call received: %s", department.slug)
-    return answer(body, 200)
+        async with asyncio.timeout(STORE_PATIENCE_S):
+            stored = await app[NEW_CALLS].store(new_call)
+            if stored is Stored.DUPLICATE:
+                async with app[SESSIONS]() as session:
+                    earlier = await receipt(session=session, key=hook.key)
+                return answer(earlier.body if earlier else first.body, 200)
+    except (SQLAlchemyError, OSError, ConnectionError) as error:
+        # The caller hears the greeting all the same; the call waits in the journal.
+        await keep_in_journal(
+            app, path=http.path, verified=hook, body=first.body, why=type(error).__name__
+        )
+        return answer(first.body, 200)
+    log.debug("call received: %s", first.department.slug)
+    return answer(first.body, 200)
 
 
-def _degraded_menu(unstored: Unstored) -> str:
-    # Without the store the call still goes on, from the time of this step.
-    department = department_called(unstored.app, unstored.form.get("To", ""))
-    if department is None:
-        return _NOT_IN_SERVICE
-    reply = call_flow.menu(
-        department,
-        at=unstored.now,
-        level=_menu_level(unstored.query),
-        tries=_int(unstored.query, "try"),
-        digits=unstored.form.get("Digits"),
-    )
-    return render(reply, department=department)
+async def incoming_replayed(hook: Webhook) -> str:
+    """The first webhook of a call, written from the journal: joins the call if it is there."""
+    first = first_answer(hook.app, hook.form, hook.now)
+    if first is None:
+        raise web.HTTPGone(text="no department has this number any more")
+    request = await request_by_call_sid(session=hook.session, call_sid=first.row["call_sid"])
+    if request is None:
+        request = Request(**first.row)
+        hook.session.add(request)
+        await hook.session.flush()
+    else:
+        # Its later steps reached the store first (created it late): keep what they set.
+        for name, default in REQUEST_DEFAULTS.items():
+            if getattr(request, name) == default:
+                setattr(request, name, first.row[name])
+        request.received_at = min(request.received_at, hook.now)
+    record_event(hook.session, request, kind="incoming", at=hook.now, reply=first.reply)
+    return first.body
 
 
-@twilio_webhook(degraded=_degraded_menu)
 async def menu_choice(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     digits = hook.form.get("Digits")
@@ -148,7 +188,6 @@ async def menu_choice(hook: Webhook) -> str:
     return render(reply, department=department, caller_number=request.caller_number)
 
 
-@twilio_webhook()
 async def dial_ended(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     attempt = _int(hook.query, "attempt")
@@ -176,7 +215,6 @@ async def dial_ended(hook: Webhook) -> str:
     return render(reply, department=department, caller_number=request.caller_number)
 
 
-@twilio_webhook()
 async def whisper(hook: Webhook) -> str:
     """A referent picked up: the screen they hear before the caller is put through."""
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
@@ -200,7 +238,6 @@ async def whisper(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def accept(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
     attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
@@ -221,7 +258,6 @@ async def accept(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def message_recorded(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     duration = _int(hook.form, "RecordingDuration")
@@ -233,7 +269,6 @@ async def message_recorded(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def call_status(hook: Webhook) -> str:
     """Twilio's status callback: the call is over; settle what is still open."""
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
@@ -277,18 +312,34 @@ def _menu_level(query: Mapping[str, str]) -> Menu:
 
 def _int(values: Mapping[str, str], key: str) -> int:
     try:
-        return int(values.get(key, "0"))
+        number = int(values.get(key, "0"))
     except ValueError:
         raise web.HTTPBadRequest(text=f"{key}: expected a whole number") from None
+    if not -MAX_ID <= number <= MAX_ID:  # nor a column of the store could hold it
+        raise web.HTTPBadRequest(text=f"{key}: expected a whole number")
+    return number
+
+
+# Each step of a call after the first: its path, its handler (served, or replayed from the
+# journal), and its answer from memory while the store is unreachable.
+STEPS: Mapping[str, tuple[Handler, Degraded]] = {
+    STATUS_PATH: (call_status, outage.ended),
+    STEP_PATHS["menu"]: (menu_choice, outage.menu),
+    STEP_PATHS["dialed"]: (dial_ended, outage.dialed),
+    STEP_PATHS["whisper"]: (whisper, outage.whisper),
+    STEP_PATHS["accept"]: (accept, outage.accept),
+    STEP_PATHS["message"]: (message_recorded, outage.message),
+}
+# How each journaled webhook is written to the store.
+REPLAYED: Mapping[str, Handler] = {
+    VOICE_PATH: incoming_replayed,
+    **{path: handler for path, (handler, _) in STEPS.items()},
+}
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post(VOICE_PATH, incoming_call)
-    app.router.add_post(STATUS_PATH, call_status)
-    app.router.add_post(STEP_PATHS["menu"], menu_choice)
-    app.router.add_post(STEP_PATHS["dialed"], dial_ended)
-    app.router.add_post(STEP_PATHS["whisper"], whisper)
-    app.router.add_post(STEP_PATHS["accept"], accept)
-    app.router.add_post(STEP_PATHS["message"], message_recorded)
+    for path, (handler, degraded) in STEPS.items():
+        app.router.add_post(path, twilio_webhook(degraded=degraded)(handler))
     callback_webhooks.add_routes(app)
     directory_webhooks.add_routes(app)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestEventPublic, RequestPublic
 from frontdoor.store.requests import events_of, record_event, request_by_id
+from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 
@@ -55,10 +55,9 @@ def caller_of(request: web.Request) -> Caller:
 
 async def own_request(request: web.Request, caller: Caller, session: Any) -> Request:
     """The request named in the path, if it is the caller's department's (404 otherwise)."""
-    try:
-        request_id = int(request.match_info["request_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such request") from None
+    request_id = path_id(request, "request_id")
+    if request_id is None:
+        raise web.HTTPNotFound(text="no such request")
     found = await request_by_id(session=session, request_id=request_id)
     # Another department's request is not shown, nor is its existence.
     if found is None or found.department != caller.department:
@@ -97,8 +96,8 @@ async def patch_request(request: web.Request) -> web.Response:
     """Correct the referrer type a caller chose (or that was guessed)."""
     caller = caller_of(request)
     try:
-        payload = await request.json()
-    except json.JSONDecodeError:
+        payload = await read_json(request)
+    except web.HTTPBadRequest:
         raise web.HTTPBadRequest(text="expected a JSON object") from None
     if not isinstance(payload, dict) or set(payload) != {"referrer_type"}:
         raise web.HTTPBadRequest(text='expected {"referrer_type": "…"}')

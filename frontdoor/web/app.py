@@ -13,6 +13,7 @@ from frontdoor.console.app import console_app
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
+from frontdoor.logs import request_ids
 from frontdoor.mailbox import api as mailbox_api
 from frontdoor.mailbox.watch import watchers_context
 from frontdoor.outbound.mail import Mailer
@@ -25,8 +26,17 @@ from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.store.refresh import Refresher
 from frontdoor.store.roster_overrides import stored_overrides
-from frontdoor.voice import webhooks
-from frontdoor.web import api, api_tokens, health, metrics, openapi, tasks_api
+from frontdoor.voice import replay, webhooks
+from frontdoor.web import (
+    api,
+    api_tokens,
+    bodies,
+    health,
+    metrics,
+    openapi,
+    rate_limits,
+    tasks_api,
+)
 from frontdoor.web.keys import (
     CLOCK,
     COUNTERS,
@@ -40,6 +50,13 @@ from frontdoor.web.keys import (
     STORE_COPIES,
     TWILIO_API,
     Clock,
+)
+from frontdoor.web.twilio_accounts import (
+    TWILIO_ACCOUNTS,
+    TWILIO_CLIENTS,
+    Account,
+    TwilioAccounts,
+    subaccount_clients,
 )
 
 
@@ -55,7 +72,14 @@ def create_app(
     app[DEPARTMENTS] = departments
     app[CLOCK] = clock
     app[COUNTERS] = Counter()
+    app[TWILIO_ACCOUNTS] = TwilioAccounts(
+        Account(
+            sid=settings.twilio_account_sid, token=settings.twilio_auth_token.get_secret_value()
+        ),
+        departments,
+    )
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(replay.journal_context)  # calls kept while the store was away
     app.cleanup_ctx.append(_outbound)
     app.cleanup_ctx.append(watchers_context)  # mailboxes held open in IDLE
     metrics.add_to(app)  # before the scheduler: counts the runs of the jobs it starts
@@ -68,6 +92,10 @@ def create_app(
     directory_api.add_routes(app)
     mailbox_api.add_routes(app)
     health.add_routes(app)
+    app.middlewares.insert(0, request_ids)  # first: every line of the request carries it
+    rate_limits.add_to(app)  # before the tokens: a guesser is stopped before any lookup
+    app.middlewares.append(bodies.refuse_oversized)  # 413 before a byte of it is read
+    app.middlewares.append(bodies.refuse_nul)
     app.middlewares.append(api_tokens.account_tokens)
     openapi.add_routes(app)
     app.add_subapp("/console", console_app(settings.templates_dir))
@@ -108,6 +136,8 @@ async def _outbound(app: web.Application) -> AsyncIterator[None]:
         auth_token=settings.twilio_auth_token.get_secret_value(),
         api_base_url=settings.twilio_api_url,
     )
+    app[TWILIO_CLIENTS] = subaccount_clients(app[TWILIO_ACCOUNTS], settings.twilio_api_url)
     app[MAILER] = Mailer(settings.smtp)
     yield
-    await app[TWILIO_API].close()
+    for client in (app[TWILIO_API], *app[TWILIO_CLIENTS].values()):
+        await client.close()

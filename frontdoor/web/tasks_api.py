@@ -6,7 +6,6 @@ rings the referent's phone, then bridges to the person. Never from a personal ph
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -17,13 +16,15 @@ from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import request_by_id
 from frontdoor.store.tasks import as_task, open_tasks
 from frontdoor.web.api import Caller, caller_of
+from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.callback_actions import (
     CallbackRefused,
     Refusal,
     close_callback,
     place_callback,
 )
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS, TWILIO_API
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 
 def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:
@@ -49,10 +50,9 @@ def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:
 async def _own_task(
     request: web.Request, caller: Caller, session: AsyncSession
 ) -> tuple[CallbackTaskRow, Request]:
-    try:
-        task_id = int(request.match_info["task_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such task") from None
+    task_id = path_id(request, "task_id")
+    if task_id is None:
+        raise web.HTTPNotFound(text="no such task")
     row = await session.get(CallbackTaskRow, task_id)
     if row is None or row.department != caller.department:
         raise web.HTTPNotFound(text="no such task")
@@ -72,9 +72,9 @@ async def list_tasks(request: web.Request) -> web.Response:
 async def close(request: web.Request) -> web.Response:
     caller = caller_of(request)
     try:
-        payload = await request.json()
+        payload = await read_json(request)
         outcome = CallbackOutcome(payload["outcome"])
-    except (json.JSONDecodeError, TypeError, KeyError, ValueError):
+    except (web.HTTPBadRequest, TypeError, KeyError, ValueError):
         known = ", ".join(o.value for o in CallbackOutcome)
         raise web.HTTPUnprocessableEntity(text=f'expected {{"outcome": one of {known}}}') from None
     now = request.app[CLOCK]()
@@ -107,7 +107,7 @@ async def call_back(request: web.Request) -> web.Response:
                 owner=owner,
                 department=department,
                 referent=referent,
-                twilio_api=app[TWILIO_API],
+                twilio_api=twilio_api_for(app, department.slug),
                 public_url=app[SETTINGS].public_url,
                 now=app[CLOCK](),
             )

@@ -1,15 +1,18 @@
 """What every Twilio webhook shares: the signature check, the time, and answering retries.
 
 A webhook's answer is committed with the changes it made, keyed by a digest of the request:
-a retry of the same request gets the same answer and changes nothing.
+a retry of the same request gets the same answer and changes nothing. When the store cannot
+be reached, a webhook with a degraded answer gives it from memory and keeps the webhook in
+the instance's outage journal (frontdoor.store.journal), to be written to the store later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -19,14 +22,23 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
 
+from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import WebhookReceipt
 from frontdoor.store.requests import receipt
-from frontdoor.web.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
+from frontdoor.web.bodies import read_form
+from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import TWILIO_ACCOUNTS
 
 log = logging.getLogger(__name__)
 
 TWIML = "text/xml"
 SIMULATED_AT = "SimulatedAt"
+SIMULATED_YEARS = (2000, 2100)  # the instants a simulated call may take
+# Beyond this, a webhook stops waiting for the store and is answered from memory: Twilio
+# gives up after 15 s, and a caller must never hear its "application error".
+STORE_PATIENCE_S = 5.0
+# This instance's outage journal (frontdoor.voice.replay opens it and replays it).
+JOURNAL = web.AppKey("journal", Journal)
 
 
 @dataclass(kw_only=True)
@@ -51,6 +63,8 @@ class Unstored:
     query: Mapping[str, str]
     now: datetime
     app: web.Application
+    # The call's steps already kept in this instance's journal, oldest first.
+    earlier: Sequence[Entry] = ()
 
 
 # Answers without the store, when it is unreachable: the caller must still hear something.
@@ -84,14 +98,24 @@ async def verify(request: web.Request) -> Verified:
     """Check a Twilio request's signature (403 otherwise) and read it."""
     app = request.app
     settings = app[SETTINGS]
-    posted = await request.post()
+    posted = await read_form(request)  # 400 for bytes its charset does not hold
     form = {key: value for key, value in posted.items() if isinstance(value, str)}
-    # Twilio signs the URL it called: the public base plus the raw path and query as sent.
+    # Twilio signs the URL it called: the public base plus the raw path and query as sent,
+    # with the token of the account the request names (a department's subaccount, or ours).
     url = settings.public_url + request.raw_path
-    if not _signed(settings.twilio_auth_token.get_secret_value(), url, form, request):
+    accounts = app[TWILIO_ACCOUNTS]
+    account_sid = form.get("AccountSid")
+    if not _signed(accounts.token_for(account_sid), url, form, request):
         app[COUNTERS]["webhook_signature_refused"] += 1
         log.warning("refused a webhook with a missing or wrong signature on %s", request.path)
         raise web.HTTPForbidden(text="invalid signature")
+    # A number belongs to one account: another department's token does not speak for it.
+    for number in (form.get("To"), form.get("From")):
+        department = app[DEPARTMENTS].for_number(number or "")
+        if department is not None and not accounts.owns(department, account_sid):
+            app[COUNTERS]["webhook_signature_refused"] += 1
+            log.warning("refused a webhook signed by another account for %s", department.slug)
+            raise web.HTTPForbidden(text="signed by an account that does not own this number")
     return Verified(
         form=form,
         query=dict(request.query),
@@ -116,8 +140,12 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
     verified = await verify(request)
     form, now, key = verified.form, verified.now, verified.key
     hook_query = verified.query
+    journal = app[JOURNAL]
+    if degraded is not None and journal.holds(_call_of(form)):
+        # The call's earlier steps wait in the journal: this one joins them, in order.
+        return await answer_unstored(request, verified, degraded, why="call in the journal")
     try:
-        async with app[SESSIONS]() as session:
+        async with asyncio.timeout(STORE_PATIENCE_S), app[SESSIONS]() as session:
             stored = await receipt(session=session, key=key)
             if stored is not None:
                 return answer(stored.body, stored.status)
@@ -135,13 +163,58 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
                 if stored is None:
                     raise
                 return answer(stored.body, stored.status)
-    except (SQLAlchemyError, OSError):  # the database unreachable, refused, gone
+    except (SQLAlchemyError, OSError) as error:  # unreachable, refused, gone, too slow
         if degraded is None:
             raise
-        app[COUNTERS]["webhook_degraded"] += 1
-        log.exception("store unavailable on %s: answered without storing", request.path)
-        return answer(degraded(Unstored(form=form, query=hook_query, now=now, app=app)), 200)
+        return await answer_unstored(request, verified, degraded, why=type(error).__name__)
     return answer(body, 200)
+
+
+async def answer_unstored(
+    request: web.Request, verified: Verified, degraded: Degraded, *, why: str
+) -> web.Response:
+    """Answer from memory and keep the webhook in the journal (on disk) before answering."""
+    app = request.app
+    journal = app[JOURNAL]
+    call_sid = _call_of(verified.form)
+    body = degraded(
+        Unstored(
+            form=verified.form,
+            query=verified.query,
+            now=verified.now,
+            app=app,
+            earlier=journal.entries_of(call_sid) if call_sid else (),
+        )
+    )
+    await keep_in_journal(app, path=request.path, verified=verified, body=body, why=why)
+    return answer(body, 200)
+
+
+async def keep_in_journal(
+    app: web.Application, *, path: str, verified: Verified, body: str, why: str
+) -> None:
+    app[COUNTERS]["webhook_degraded"] += 1
+    entry = Entry(
+        path=path,
+        query=verified.query,
+        form=verified.form,
+        at=verified.now,
+        key=verified.key,
+        answer=body,
+        instance=app[SETTINGS].instance_name,
+    )
+    try:
+        await app[JOURNAL].append(entry)
+    except OSError as error:
+        # The caller still gets the way forward; the contact is lost, and operators must know.
+        app[COUNTERS]["journal_failed"] += 1
+        log.error("%s answered from memory, NOT journaled (%s): %s", path, why, error)
+        return
+    log.warning("%s answered from memory and journaled (%s)", path, why)
+
+
+def _call_of(form: Mapping[str, str]) -> str:
+    return form.get("ParentCallSid") or form.get("CallSid", "")
 
 
 def answer(body: str, status: int) -> web.Response:
@@ -158,6 +231,9 @@ def _now(app: web.Application, form: Mapping[str, str]) -> datetime:
         raise web.HTTPBadRequest(text=f"{SIMULATED_AT}: expected an ISO 8601 instant") from None
     if moment.tzinfo is None:
         raise web.HTTPBadRequest(text=f"{SIMULATED_AT}: the instant needs its UTC offset")
+    if not SIMULATED_YEARS[0] <= moment.year <= SIMULATED_YEARS[1]:
+        # Calendars, deadlines and retention add days and years to it: keep them in range.
+        raise web.HTTPBadRequest(text=f"{SIMULATED_AT}: a year from 2000 to 2100")
     return moment
 
 

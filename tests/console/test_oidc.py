@@ -114,7 +114,9 @@ async def test_a_forged_or_replayed_id_token_is_refused(
 async def test_the_sign_in_page_offers_the_provider_only_when_configured(
     client: TestClient, aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
-    plain = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+    # A second instance beside the first: its own name (each instance keeps its own journal).
+    other = settings.model_copy(update={"instance_name": "without-provider"})
+    plain = await aiohttp_client(create_app(other, departments))  # type: ignore[operator]
 
     assert (
         "Se connecter avec Pro Santé Connect"

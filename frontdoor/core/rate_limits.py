@@ -1,0 +1,40 @@
+"""Token buckets: how many attempts a client may make, refilled with time.
+
+A plain function of the bucket, the time and the policy; the edge keeps one bucket per client
+and asks before serving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(kw_only=True, frozen=True)
+class Policy:
+    burst: int  # attempts allowed at once
+    per_second: float  # refill rate
+
+    def retry_after_s(self, bucket: Bucket) -> float:
+        return max(0.0, (1 - bucket.tokens) / self.per_second)
+
+
+@dataclass(kw_only=True, frozen=True)
+class Bucket:
+    tokens: float
+    at: float  # monotonic seconds
+
+
+def take(bucket: Bucket | None, now: float, policy: Policy) -> tuple[bool, Bucket]:
+    """Whether one more attempt is allowed now, and the bucket after it."""
+    if bucket is None:
+        bucket = Bucket(tokens=policy.burst, at=now)
+    tokens = min(policy.burst, bucket.tokens + (now - bucket.at) * policy.per_second)
+    if tokens >= 1:
+        return True, Bucket(tokens=tokens - 1, at=now)
+    return False, Bucket(tokens=tokens, at=now)
+
+
+# Sign-in: a person mistyping is never slowed by this; a script guessing passwords is.
+SIGN_IN = Policy(burst=10, per_second=1 / 6)
+# The JSON API: a coordination tool syncing a department is well within it.
+API = Policy(burst=60, per_second=2.0)

@@ -1,0 +1,249 @@
+"""The outage journal: webhooks answered while the store was unreachable, kept on local disk.
+
+Each entry is one verified webhook (its path, query, form and time) with the answer the caller
+got, appended as a JSON line and fsync'd before that answer goes back to Twilio. When the
+store answers again the entries are replayed into it (frontdoor.voice.replay), and a segment
+is deleted once every entry of it is committed.
+
+Personal data: the forms hold callers' numbers and recording URLs. The folder is 0700, the
+files 0600, and nothing of an entry is ever logged.
+
+Files, in `folder`:
+- `<instance>.lock`: held (flock) by the running instance that owns the journal;
+- `<instance>.jsonl`: the segment being appended to;
+- `<instance>.<n>.jsonl`: sealed segments, waiting to be replayed.
+A segment whose instance is gone (its lock free, e.g. a restart with a new name) is adopted
+by the next instance that opens the folder, so nothing waits for a name that never returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+_SEGMENT = re.compile(r"^(?P<instance>.+?)(?:\.(?P<n>\d+))?\.jsonl$")
+
+
+@dataclass(kw_only=True, frozen=True)
+class Entry:
+    """One webhook kept during an outage."""
+
+    path: str  # e.g. /twilio/voice/menu
+    query: Mapping[str, str]
+    form: Mapping[str, str]
+    at: datetime  # the webhook's time, as the handler saw it
+    key: str  # its receipt key: a webhook already in the store is not replayed
+    answer: str  # the TwiML the caller got
+    instance: str = ""
+
+    @property
+    def call_sid(self) -> str:
+        """The caller's call: a referent's leg names it as its parent."""
+        return self.form.get("ParentCallSid") or self.form.get("CallSid", "")
+
+    def line(self) -> str:
+        return json.dumps(
+            {
+                "path": self.path,
+                "query": dict(self.query),
+                "form": dict(self.form),
+                "at": self.at.isoformat(),
+                "key": self.key,
+                "answer": self.answer,
+                "instance": self.instance,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def parse(cls, line: str) -> Entry:
+        data: dict[str, Any] = json.loads(line)
+        return cls(
+            path=data["path"],
+            query=data["query"],
+            form=data["form"],
+            at=datetime.fromisoformat(data["at"]),
+            key=data["key"],
+            answer=data["answer"],
+            instance=data.get("instance", ""),
+        )
+
+
+@dataclass(kw_only=True)
+class Segment:
+    """A sealed file of entries, replayed as a whole then deleted."""
+
+    path: Path
+    entries: list[Entry] = field(default_factory=list)
+
+
+class Journal:
+    """This instance's journal: append during an outage, hand sealed segments to the replay."""
+
+    def __init__(self, folder: Path, instance: str) -> None:
+        self.folder = folder
+        self.instance = instance
+        self._lock_file: IO[str] | None = None
+        self._current: IO[str] | None = None
+        self._next_segment = 0
+        self._writing = asyncio.Lock()
+        # Entries not yet in the store, by the caller's CallSid: the call's memory meanwhile.
+        self._waiting: dict[str, list[Entry]] = {}
+
+    def open(self) -> None:
+        """Take this instance's lock, adopt orphaned segments, and remember what waits."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        self._lock_file = _private(self.folder / f"{self.instance}.lock", "a")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            raise RuntimeError(
+                f"the journal of instance {self.instance!r} in {self.folder} is held by a "
+                "running process: give each instance its own FRONTDOOR_INSTANCE_NAME"
+            ) from None
+        self._adopt_orphans()
+        self._seal()
+        for segment in self.sealed():
+            for entry in segment.entries:
+                self._waiting.setdefault(entry.call_sid, []).append(entry)
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the lock; the file stays for the next owner
+            self._lock_file = None
+
+    async def append(self, entry: Entry) -> None:
+        """Returns once the entry is on disk (fsync'd)."""
+        async with self._writing:
+            await asyncio.to_thread(self._write, entry.line())
+        self._waiting.setdefault(entry.call_sid, []).append(entry)
+
+    def holds(self, call_sid: str | None) -> bool:
+        """Whether a call has steps waiting here (its next steps join them, in order)."""
+        return bool(call_sid) and call_sid in self._waiting
+
+    def entries_of(self, call_sid: str) -> Sequence[Entry]:
+        return tuple(self._waiting.get(call_sid, ()))
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(entries) for entries in self._waiting.values())
+
+    async def seal(self) -> None:
+        """Close the segment being written, so the replay can take it whole."""
+        async with self._writing:
+            self._seal()
+
+    def _seal(self) -> None:
+        current = self.folder / f"{self.instance}.jsonl"
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        if current.exists() and current.stat().st_size > 0:
+            current.rename(self._new_segment_path())
+        elif current.exists():
+            current.unlink()
+
+    def sealed(self) -> list[Segment]:
+        """This instance's sealed segments, oldest first, with their entries."""
+        segments = []
+        for path in sorted(self.folder.glob(f"{self.instance}.*.jsonl"), key=_segment_number):
+            if _SEGMENT.match(path.name) and _owner(path) == self.instance:
+                text = path.read_text(encoding="utf-8")
+                entries = [Entry.parse(line) for line in text.splitlines() if line.strip()]
+                segments.append(Segment(path=path, entries=entries))
+        return segments
+
+    def replayed(self, segment: Segment) -> None:
+        """Every entry of the segment is in the store: forget it, delete it."""
+        segment.path.unlink(missing_ok=True)
+        _sync_folder(self.folder)
+        keys = {entry.key for entry in segment.entries}
+        for call_sid in {entry.call_sid for entry in segment.entries}:
+            left = [e for e in self._waiting.get(call_sid, []) if e.key not in keys]
+            if left:
+                self._waiting[call_sid] = left
+            else:
+                self._waiting.pop(call_sid, None)
+
+    def set_aside(self, entry: Entry) -> None:
+        """Keep an entry the store refuses in `<instance>.refused`, for an operator to read."""
+        with _private(self.folder / f"{self.instance}.refused", "a") as refused:
+            refused.write(entry.line() + "\n")
+            refused.flush()
+            os.fsync(refused.fileno())
+
+    def _write(self, line: str) -> None:
+        if self._current is None:
+            path = self.folder / f"{self.instance}.jsonl"
+            self._current = _private(path, "a")
+            _sync_folder(self.folder)
+        self._current.write(line + "\n")
+        self._current.flush()
+        os.fsync(self._current.fileno())
+
+    def _new_segment_path(self) -> Path:
+        taken = [_segment_number(p) for p in self.folder.glob(f"{self.instance}.*.jsonl")]
+        self._next_segment = max([self._next_segment, *taken]) + 1
+        return self.folder / f"{self.instance}.{self._next_segment}.jsonl"
+
+    def _adopt_orphans(self) -> None:
+        """Segments of instances that no longer run become this instance's, in order."""
+        for lock_path in sorted(self.folder.glob("*.lock")):
+            owner = lock_path.name.removesuffix(".lock")
+            if owner == self.instance:
+                continue
+            with lock_path.open("a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # that instance is running: it replays its own
+                # Its sealed segments first, then the one it was writing: the order of calls.
+                orphans = sorted(self.folder.glob(f"{owner}.*.jsonl"), key=_segment_number)
+                orphans.append(self.folder / f"{owner}.jsonl")
+                for orphan in orphans:
+                    if orphan.exists() and _owner(orphan) == owner:
+                        orphan.rename(self._new_segment_path())
+                lock_path.unlink()
+        _sync_folder(self.folder)
+
+
+def _private(path: Path, mode: str) -> IO[str]:
+    """Open a file only its owner may read: it holds personal data."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, mode, encoding="utf-8")
+
+
+def _owner(path: Path) -> str:
+    match = _SEGMENT.match(path.name)
+    return match["instance"] if match else ""
+
+
+def _segment_number(path: Path) -> int:
+    match = _SEGMENT.match(path.name)
+    return int(match["n"]) if match and match["n"] else 0
+
+
+def _sync_folder(folder: Path) -> None:
+    # A new or removed file is durable once its folder is.
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,194 @@
+"""What a caller hears while the store is unreachable: the same call, decided from memory.
+
+Departments, rosters and known contacts are in memory, so the core's steps still route the
+call: the menu, the referents on duty rung, a message offered when nobody takes it, or the
+department's backup number (`when_nobody`). What a step would have read from the store
+(the referrer chosen, who pressed 1) is read from the call's earlier steps kept in this
+instance's journal. Each answer here is kept in the journal by frontdoor.web.twilio_webhook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from aiohttp import web
+
+from frontdoor.core import call_flow
+from frontdoor.core.call_flow import Menu
+from frontdoor.core.department import Department
+from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.voice_actions import Reply
+from frontdoor.store.journal import Entry
+from frontdoor.voice.twiml import STEP_PATHS, VOICE_PATH, render
+from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
+from frontdoor.web.twilio_webhook import Unstored
+
+NOT_IN_SERVICE = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response>'
+    '<Say language="fr-FR" voice="Polly.Lea">Ce numéro n\'est pas attribué.</Say>'
+    "<Hangup/></Response>"
+)
+
+
+def menu(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    reply = call_flow.menu(
+        department,
+        at=_received_at(unstored),
+        level=menu_level(unstored.query),
+        tries=whole(unstored.query, "try"),
+        digits=unstored.form.get("Digits"),
+    )
+    return render(reply, department=department, caller_number=unstored.form.get("From"))
+
+
+def dialed(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    attempt = whole(unstored.query, "attempt")
+    reply = call_flow.ring_ended(
+        department,
+        at=_received_at(unstored),
+        attempt=attempt,
+        dial_status=unstored.form.get("DialCallStatus", "failed"),
+        accepted_by=_taker(unstored, attempt),
+    )
+    return render(reply, department=department, caller_number=unstored.form.get("From"))
+
+
+def whisper(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    referrer, name = _who_called(unstored, department)
+    reply = call_flow.whisper(
+        department,
+        attempt=whole(unstored.query, "attempt"),
+        referent_id=unstored.query.get("referent", ""),
+        referrer=referrer,
+        caller_name=name,
+    )
+    return render(reply, department=department)
+
+
+def accept(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    return render(
+        call_flow.accept(department, digits=unstored.form.get("Digits")), department=department
+    )
+
+
+def message(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    reply = call_flow.message_left(department, duration_s=whole(unstored.form, "RecordingDuration"))
+    return render(reply, department=department)
+
+
+def ended(unstored: Unstored) -> str:
+    # The call is over: nothing to say; settling it waits for the replay.
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    return render(Reply(actions=()), department=department)
+
+
+def _taker(unstored: Unstored, attempt: int) -> str | None:
+    """Who took the call at this attempt: the journal says, or, when the acceptance was
+    stored before the outage, a leg bridged and talked to says someone did (only a referent
+    who pressed 1 is bridged). The answer is the same: the call was taken."""
+    journaled = accepted_in(unstored.earlier, attempt, unstored.form.get("DialCallSid"))
+    if journaled is not None:
+        return journaled
+    return "un référent" if whole(unstored.form, "DialCallDuration") > 0 else None
+
+
+def accepted_in(earlier: Sequence[Entry], attempt: int, leg_sid: str | None) -> str | None:
+    """The referent who pressed 1 at this attempt, as the journal saw it (on that leg)."""
+    for entry in earlier:
+        if (
+            entry.path == STEP_PATHS["accept"]
+            and entry.query.get("attempt") == str(attempt)
+            and entry.form.get("Digits") == "1"
+            and (not leg_sid or entry.form.get("CallSid") == leg_sid)
+        ):
+            return entry.query.get("referent")
+    return None
+
+
+def menu_level(query: Mapping[str, str]) -> Menu:
+    """The menu of a step; an unknown one is taken as the first (never a dead end here)."""
+    try:
+        return Menu(query.get("level", "who"))
+    except ValueError:
+        return Menu.WHO
+
+
+def whole(values: Mapping[str, str], key: str) -> int:
+    try:
+        return int(values.get(key, "0"))
+    except ValueError:
+        return 0
+
+
+def _department(unstored: Unstored) -> Department | None:
+    return department_of(unstored.app, unstored.form, unstored.query, earlier=unstored.earlier)
+
+
+def department_of(
+    app: web.Application,
+    form: Mapping[str, str],
+    query: Mapping[str, str],
+    *,
+    earlier: Sequence[Entry] = (),
+) -> Department | None:
+    """The department called: from the caller's leg, or, on a referent's leg, its parent's."""
+    departments = app[DEPARTMENTS]
+    for entry in earlier:
+        if entry.path == VOICE_PATH:
+            return departments.for_number(entry.form.get("To", ""))
+    for number in (form.get("To", ""), form.get("From", "")):
+        department = departments.for_number(number)
+        if department is not None:
+            return department
+    # A referent's leg shown the caller's number: the department of the referent rung.
+    referent, phone = query.get("referent"), form.get("To")
+    for department in departments:
+        known = department.referents.get(referent or "")
+        if known is not None and known.phone == phone:
+            return department
+    return None
+
+
+def _received_at(unstored: Unstored) -> datetime:
+    for entry in unstored.earlier:
+        if entry.path == VOICE_PATH:
+            return entry.at
+    return unstored.now
+
+
+def _who_called(unstored: Unstored, department: Department) -> tuple[ReferrerType, str | None]:
+    """Who the referent is told is calling: a known contact, else the caller's menu choice."""
+    referrer, name = ReferrerType.UNKNOWN, None
+    for entry in unstored.earlier:
+        if entry.path == VOICE_PATH:
+            known = unstored.app[KNOWN_CALLERS].lookup(department.slug, entry.form.get("From"))
+            if known is not None:
+                referrer, name = known.referrer_type, known.name
+        elif entry.path == STEP_PATHS["menu"]:
+            chosen = call_flow.menu(
+                department,
+                at=entry.at,
+                level=menu_level(entry.query),
+                tries=whole(entry.query, "try"),
+                digits=entry.form.get("Digits"),
+            ).update.referrer_type
+            referrer = chosen or referrer
+    return referrer, name

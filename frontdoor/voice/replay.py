@@ -1,0 +1,165 @@
+"""Writing the outage journal to the store once it answers again.
+
+Each journaled webhook goes through the handler that would have served it, at the time it
+arrived, in one transaction with its receipt: a webhook already in the store (replayed
+before, or stored by a worker that only seemed to fail) is skipped, so replaying twice
+writes once. A call that began in the store and went on in the journal joins its request
+(found by CallSid). Every request written from the journal gets one `journaled` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import select
+
+from frontdoor.core.reasons import Reason
+from frontdoor.store.journal import Entry, Journal
+from frontdoor.store.models import RequestEvent, WebhookReceipt
+from frontdoor.store.requests import receipt, request_by_call_sid
+from frontdoor.voice.webhooks import REPLAYED
+from frontdoor.web.keys import COUNTERS, ENGINE, SESSIONS, SETTINGS
+from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Webhook
+
+log = logging.getLogger(__name__)
+
+# How often the journal is offered to the store while it holds something.
+REPLAY_EVERY_S = 2.0
+
+
+@dataclass(kw_only=True, frozen=True)
+class Replayed:
+    written: int  # entries written to the store now
+    already: int  # entries the store had already
+    refused: int  # entries no handler could write (kept aside for an operator)
+
+
+async def journal_context(app: web.Application) -> AsyncIterator[None]:
+    """Open this instance's journal, replay it at start-up and every few seconds after."""
+    settings = app[SETTINGS]
+    journal = Journal(settings.journal_dir, settings.instance_name)
+    try:
+        journal.open()
+    except OSError as error:
+        # Serve all the same (callers still hear a way forward), but say loudly that calls
+        # met during an outage would be lost: each is logged and counted (journal_failed).
+        log.error(
+            "outage journal unusable in %s (%s): set FRONTDOOR_JOURNAL_DIR to a writable, "
+            "persistent folder of this instance",
+            settings.journal_dir,
+            error,
+        )
+    app[JOURNAL] = journal
+    task = asyncio.create_task(_replay_while_waiting(app), name="journal-replay")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    journal.close()
+
+
+async def _replay_while_waiting(app: web.Application) -> None:
+    while True:
+        if app[JOURNAL].waiting:
+            try:
+                await replay(app)
+            except (SQLAlchemyError, OSError) as error:
+                log.info("journal kept: the store is still unreachable (%s)", type(error).__name__)
+            except Exception:
+                log.exception("journal replay failed; tried again in %s s", REPLAY_EVERY_S)
+        await asyncio.sleep(REPLAY_EVERY_S)
+
+
+async def replay(app: web.Application) -> Replayed:
+    """Write every sealed entry to the store; raises if the store is unreachable."""
+    journal = app[JOURNAL]
+    async with asyncio.timeout(STORE_PATIENCE_S), app[ENGINE].connect() as connection:
+        await connection.execute(text("SELECT 1"))  # the store answers: seal, then write
+    await journal.seal()
+    counts = {"written": 0, "already": 0, "refused": 0}
+    for segment in journal.sealed():
+        for entry in segment.entries:
+            counts[await _replay_one(app, entry)] += 1
+        journal.replayed(segment)
+    if any(counts.values()):
+        log.info(
+            "journal replayed: %(written)s written, %(already)s already stored, "
+            "%(refused)s refused",
+            counts,
+        )
+    app[COUNTERS]["journal_replayed"] += counts["written"]
+    return Replayed(**counts)
+
+
+async def _replay_one(app: web.Application, entry: Entry) -> str:
+    handler = REPLAYED.get(entry.path)
+    async with app[SESSIONS]() as session:
+        if await receipt(session=session, key=entry.key) is not None:
+            return "already"
+        hook = Webhook(form=entry.form, query=entry.query, now=entry.at, session=session, app=app)
+        try:
+            if handler is None:
+                raise web.HTTPNotFound(text=f"no handler replays {entry.path}")
+            await handler(hook)
+        except web.HTTPException as refused:
+            await session.rollback()
+            _set_aside(app[JOURNAL], entry, refused.text or refused.reason)
+            return "refused"
+        await _note_journaled(hook, entry)
+        # The caller heard the journaled answer: a retry of the webhook gets it too.
+        session.add(
+            WebhookReceipt(
+                key=entry.key,
+                received_at=entry.at,
+                status=200,
+                content_type=TWIML,
+                body=entry.answer,
+            )  # fmt: skip
+        )
+        try:
+            await session.commit()
+        except IntegrityError:  # written meanwhile by another worker: the same webhook
+            await session.rollback()
+            return "already"
+    return "written"
+
+
+async def _note_journaled(hook: Webhook, entry: Entry) -> None:
+    """Once per request: say that it was kept in the journal during an outage."""
+    request = await request_by_call_sid(session=hook.session, call_sid=entry.call_sid)
+    if request is None or request.id is None:
+        return
+    noted = await hook.session.exec(
+        select(RequestEvent.id).where(
+            RequestEvent.request_id == request.id, RequestEvent.kind == "journaled"
+        )
+    )
+    if noted.first() is not None:
+        return
+    why = Reason(
+        code="kept-in-journal",
+        text="base de données injoignable : appel gardé dans le journal local de l'instance "
+        f"{entry.instance or '?'} puis enregistré à son retour",
+    )
+    hook.session.add(
+        RequestEvent(
+            request_id=request.id,
+            at=entry.at,
+            kind="journaled",
+            detail=entry.instance or None,
+            reasons=[why.as_dict()],
+        )  # fmt: skip
+    )
+
+
+def _set_aside(journal: Journal, entry: Entry, why: str) -> None:
+    """An entry no handler can write (its department gone…): kept for an operator, 0600."""
+    log.error(
+        "journal entry %s on %s cannot be written (%s): set aside", entry.key, entry.path, why
+    )
+    journal.set_aside(entry)

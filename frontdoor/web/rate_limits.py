@@ -1,0 +1,90 @@
+"""Rate limits on sign-in and on the JSON API: 429 with Retry-After beyond them.
+
+Buckets live in each instance's memory, keyed by client (its address, as the trusted reverse
+proxy reports it; the token for the API): with several instances behind a round-robin proxy
+a client gets up to that many times the limit, which still stops guessing at speed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiohttp import web
+
+from frontdoor.core.rate_limits import API, SIGN_IN, Bucket, Policy, take
+from frontdoor.web.keys import COUNTERS, SETTINGS
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Enough clients for a region's staff and tools; the least recently seen are forgotten first.
+MAX_CLIENTS = 10_000
+
+
+class Limiter:
+    def __init__(self, policy: Policy, clock: Callable[[], float] = time.monotonic) -> None:
+        self.policy = policy
+        self._clock = clock
+        self._buckets: OrderedDict[str, Bucket] = OrderedDict()
+
+    def allow(self, client: str) -> float | None:
+        """None when allowed; else the seconds to wait."""
+        allowed, bucket = take(self._buckets.get(client), self._clock(), self.policy)
+        self._buckets[client] = bucket
+        self._buckets.move_to_end(client)
+        while len(self._buckets) > MAX_CLIENTS:
+            self._buckets.popitem(last=False)
+        return None if allowed else self.policy.retry_after_s(bucket)
+
+
+SIGN_IN_LIMITER = web.AppKey("sign_in_limiter", Limiter)
+API_LIMITER = web.AppKey("api_limiter", Limiter)
+
+
+def client_address(request: web.Request) -> str:
+    """The client's address: the peer, or what a trusted proxy says it forwarded (the last
+    hop it added: earlier ones are whatever the client claimed)."""
+    peer = request.remote or "-"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and _is_trusted(peer, request.config_dict[SETTINGS].trusted_proxies):
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
+
+
+def _is_trusted(peer: str, proxies: Iterable[str]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _limited(request: web.Request, limiter: Limiter, client: str) -> None:
+    wait = limiter.allow(client)
+    if wait is not None:
+        request.config_dict[COUNTERS]["rate_limited"] += 1
+        raise web.HTTPTooManyRequests(
+            text="trop de demandes : réessayez dans un instant",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
+@web.middleware
+async def limits(request: web.Request, handler: Handler) -> web.StreamResponse:
+    path = request.path
+    if request.method == "POST" and path == "/console/connexion":
+        _limited(request, request.config_dict[SIGN_IN_LIMITER], client_address(request))
+    elif path.startswith("/api/"):
+        token = request.headers.get("Authorization", "")
+        _limited(request, request.config_dict[API_LIMITER], token or client_address(request))
+    return await handler(request)
+
+
+def add_to(app: web.Application) -> None:
+    if not app[SETTINGS].rate_limits:
+        return
+    app[SIGN_IN_LIMITER] = Limiter(SIGN_IN)
+    app[API_LIMITER] = Limiter(API)
+    app.middlewares.append(limits)

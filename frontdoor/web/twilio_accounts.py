@@ -1,0 +1,77 @@
+"""Which Twilio account speaks for which department: the deployment's own, or a department's
+subaccount. Webhooks are checked with the token of the account that owns the number; SMS,
+calls and recordings go through that account's client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from aiohttp import web
+from aiohttp.helpers import ChainMapProxy
+
+from frontdoor.core.department import Department
+from frontdoor.flows_twilio import read_token
+from frontdoor.outbound.twilio_api import TwilioApi
+from frontdoor.web.keys import TWILIO_API
+
+
+@dataclass(kw_only=True, frozen=True)
+class Account:
+    sid: str
+    token: str
+
+
+class TwilioAccounts:
+    """The default account, and the subaccounts named by department files."""
+
+    def __init__(self, default: Account, departments: Iterable[Department]) -> None:
+        self.default = default
+        self._by_department: dict[str, Account] = {}
+        for department in departments:
+            if department.twilio is not None:
+                self._by_department[department.slug] = Account(
+                    sid=department.twilio.account_sid, token=read_token(department.twilio)
+                )
+        self._by_sid = {account.sid: account for account in self._by_department.values()}
+
+    @property
+    def subaccounts(self) -> Mapping[str, Account]:
+        return self._by_department
+
+    def of(self, department: Department | None) -> Account:
+        if department is None:
+            return self.default
+        return self._by_department.get(department.slug, self.default)
+
+    def token_for(self, account_sid: str | None) -> str:
+        """The token a webhook naming this account is checked with: a subaccount's own,
+        else the deployment's."""
+        return self._by_sid.get(account_sid or "", self.default).token
+
+    def owns(self, department: Department, account_sid: str | None) -> bool:
+        """Whether a webhook signed for `account_sid` may speak of this department: a
+        subaccount speaks only for its department, the default account for the others."""
+        expected = self._by_department.get(department.slug)
+        if expected is not None:
+            return account_sid == expected.sid
+        return (account_sid or "") not in self._by_sid
+
+
+# Set by the app factory (frontdoor.web.app): the accounts, and a client per subaccount.
+TWILIO_ACCOUNTS = web.AppKey("twilio_accounts", TwilioAccounts)
+TWILIO_CLIENTS = web.AppKey("twilio_clients", dict[str, TwilioApi])
+
+
+def twilio_api_for(app: web.Application | ChainMapProxy, department_slug: str) -> TwilioApi:
+    """The REST client of the account that owns this department's number (`app` may be a
+    request's config_dict, from a sub-application)."""
+    return app[TWILIO_CLIENTS].get(department_slug) or app[TWILIO_API]
+
+
+def subaccount_clients(accounts: TwilioAccounts, base_url: str | None) -> dict[str, TwilioApi]:
+    return {
+        slug: TwilioApi(account_sid=account.sid, auth_token=account.token, api_base_url=base_url)
+        for slug, account in accounts.subaccounts.items()
+    }

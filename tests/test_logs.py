@@ -1,0 +1,103 @@
+"""Logs: every line carries its request's id, JSON on demand, and numbers or addresses are
+masked whoever wrote them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from frontdoor.logs import (
+    REQUEST_ID_HEADER,
+    JsonFormatter,
+    MaskingFilter,
+    mask,
+    request_ids,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "appel de +33612345678 reçu",
+        "appel de 06 12 34 56 78 reçu",
+        "appel de 06.12.34.56.78 reçu",
+        "appel de 0033612345678 reçu",
+        "courriel de dr.roux@chu-toulouse.fr reçu",
+    ],
+)
+def test_numbers_and_addresses_are_masked(text: str) -> None:
+    masked = mask(text)
+
+    assert masked.endswith(" reçu")
+    assert "masqué" in masked
+    assert not any(part in masked for part in ("612345678", "12 34", "roux@"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "request 12345 taken at 2026-05-12 10:00:00.123456",
+        "POST /twilio/voice 200 12.5 ms",
+        "call CA0012345678901234567890123456789012 ended",
+        "listening on 127.0.0.1:8080",
+    ],
+)
+def test_ids_times_and_addresses_of_machines_stay_readable(text: str) -> None:
+    assert mask(text) == text
+
+
+def log_lines(formatter: logging.Formatter, emit: object) -> list[str]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("frontdoor.test_logs")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    try:
+        emit(logger)  # type: ignore[operator]
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue().splitlines()
+
+
+def test_json_lines_say_when_what_and_for_which_request() -> None:
+    [line] = log_lines(
+        JsonFormatter(), lambda log: log.warning("SMS to %s refused", "+33699887766")
+    )
+
+    record = json.loads(line)
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "frontdoor.test_logs"
+    assert record["message"] == "SMS to [numéro masqué] refused"
+    assert record["request_id"] == "-"  # outside any request
+
+
+async def test_each_request_gets_an_id_its_lines_carry_and_its_answer_returns(
+    aiohttp_client: object,
+) -> None:
+    seen: list[str] = []
+
+    async def handler(_request: web.Request) -> web.Response:
+        seen.extend(log_lines(JsonFormatter(), lambda log: log.info("working")))
+        return web.Response(text="ok")
+
+    app = web.Application(middlewares=[request_ids])
+    app.router.add_get("/", handler)
+    client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
+
+    fresh = await client.get("/")
+    given = await client.get("/", headers={REQUEST_ID_HEADER: "proxy-given-id-1234"})
+    odd = await client.get("/", headers={REQUEST_ID_HEADER: "<script>"})
+
+    ids = [json.loads(line)["request_id"] for line in seen]
+    assert ids[0] == fresh.headers[REQUEST_ID_HEADER]
+    assert ids[1] == given.headers[REQUEST_ID_HEADER] == "proxy-given-id-1234"
+    assert odd.headers[REQUEST_ID_HEADER] != "<script>"
+    assert len(set(ids)) == 3
