@@ -20,7 +20,7 @@ from frontdoor.core.access import Action
 from frontdoor.core.department import Department
 from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
 from frontdoor.store.models import RosterOverrideRow
-from frontdoor.store.roster_overrides import as_override
+from frontdoor.store.roster_overrides import as_override, override_row
 from frontdoor.web.bodies import path_id, read_form
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 
@@ -148,16 +148,11 @@ async def add_override(request: web.Request) -> web.StreamResponse:
     override = _override_from(await read_form(request), department)
     async with request.config_dict[SESSIONS]() as session:
         session.add(
-            RosterOverrideRow(
-                department=department.slug,
-                starts=override.starts,
-                ends=override.ends,
-                kind=override.kind.value,
-                referent_id=override.referent_id,
-                instead_of=override.instead_of,
-                reason=override.reason,
+            override_row(
+                department.slug,
+                override,
                 source=SOURCE_PREFIX + viewer_of(request).login,
-                created_at=request.config_dict[CLOCK](),
+                now=request.config_dict[CLOCK](),
             )
         )
         await session.commit()

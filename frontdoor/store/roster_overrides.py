@@ -37,21 +37,26 @@ async def replace_from_source(
     )
     count = 0
     for override in overrides:
-        session.add(
-            RosterOverrideRow(
-                department=department,
-                starts=override.starts,
-                ends=override.ends,
-                kind=override.kind.value,
-                referent_id=override.referent_id,
-                instead_of=override.instead_of,
-                reason=override.reason,
-                source=source,
-                created_at=now,
-            )
-        )
+        session.add(override_row(department, override, source=source, now=now))
         count += 1
     return count
+
+
+def override_row(
+    department: str, override: Override, *, source: str, now: datetime
+) -> RosterOverrideRow:
+    """The stored form of an override; `source` says where it came from (a feed, the console)."""
+    return RosterOverrideRow(
+        department=department,
+        starts=override.starts,
+        ends=override.ends,
+        kind=override.kind.value,
+        referent_id=override.referent_id,
+        instead_of=override.instead_of,
+        reason=override.reason,
+        source=source,
+        created_at=now,
+    )
 
 
 def as_override(row: RosterOverrideRow) -> Override:
