@@ -39,6 +39,8 @@ MAILBOX_ERRORS = (MailboxError, MailboxConfigError, AioImapException, OSError, T
 # An IDLE is renewed this often (RFC 2177: at most 29 min); a silently dead connection is
 # found then, when the server does not answer the renewal.
 RENEW_S = 10 * 60.0
+# How long the app waits for its watchers to log out when it stops.
+SHUTDOWN_WAIT_S = 10.0
 
 
 @dataclass
@@ -144,4 +146,9 @@ async def watchers_context(app: web.Application) -> AsyncIterator[None]:
     finally:
         for task in watchers.tasks:
             task.cancel()
-        await asyncio.gather(*watchers.tasks, return_exceptions=True)
+        # A watcher saying goodbye to a server that no longer answers must not hold the
+        # app's shutdown: its connection is dropped with the process anyway.
+        if watchers.tasks:
+            _done, stuck = await asyncio.wait(watchers.tasks, timeout=SHUTDOWN_WAIT_S)
+            for task in stuck:
+                log.warning("%s did not stop in time; left behind", task.get_name())
