@@ -22,6 +22,7 @@ from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
 from frontdoor.console.pages import render, render_fragment
 from frontdoor.core.access import Action
+from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 from frontdoor.web.bodies import as_id
@@ -66,7 +67,7 @@ def inbox_item(row: InboxRow, *, timezone: tzinfo, now: datetime) -> InboxItem:
         open=request.status == "open",
         assigned_to=request.assigned_to,
         callback_due=short_moment(due, timezone=timezone, now=now) if due else None,
-        overdue=due is not None and due < now,
+        overdue=due is not None and past_deadline(due, now),
         out_of_hours=request.out_of_hours,
     )
 

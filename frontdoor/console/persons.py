@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
+from frontdoor.directory.imported import e164
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.audit import record_access
 from frontdoor.store.erasure import pseudonymise
@@ -37,20 +38,11 @@ from frontdoor.web.twilio_accounts import twilio_api_for
 CONFIRMATION = "EFFACER"
 
 
-def as_dialled(typed: str) -> str:
-    """A number as the store holds it (E.164), from how a person types it: "06 11 22 33 44",
-    "+33 6 11…", "0033 6…"."""
-    digits = "".join(c for c in typed if c.isdigit() or c == "+")
-    if digits.startswith("00"):
-        return "+" + digits[2:]
-    if digits.startswith("0") and len(digits) == 10:
-        return "+33" + digits[1:]
-    return digits
-
-
 def _who(request: web.Request, form: Any = None) -> tuple[str | None, str | None]:
     source = form if form is not None else request.query
-    number = as_dialled(str(source.get("numero", ""))) or None
+    typed = str(source.get("numero", "")).strip()
+    # As the store holds it (E.164), however the person typed it: "06 11 22 33 44", "+33 6…".
+    number = (e164(typed) or typed) or None
     address = str(source.get("adresse", "")).strip().lower() or None
     if number is None and address is None:
         raise web.HTTPBadRequest(text="un numéro ou une adresse est nécessaire")

@@ -132,8 +132,12 @@ def new_task(*, request_id: int, department: Department, created_at: datetime) -
 
 def is_overdue(task: CallbackTask, now: datetime) -> bool:
     """Still open after its deadline (a task closed at its due instant is on time)."""
+    return task.status is TaskStatus.OPEN and past_deadline(task.due_at, now)
+
+
+def past_deadline(due_at: datetime, now: datetime) -> bool:
     require_aware(now)
-    return task.status is TaskStatus.OPEN and now.astimezone(UTC) > task.due_at.astimezone(UTC)
+    return now.astimezone(UTC) > due_at.astimezone(UTC)
 
 
 def escalations(tasks: Iterable[CallbackTask], now: datetime) -> list[tuple[CallbackTask, Reason]]:

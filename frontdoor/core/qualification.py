@@ -60,6 +60,14 @@ def _label(table: Mapping[str, str], code: str | None) -> str:
     return str(table.get(code, code))
 
 
+def referrer_corrected(previous: str, wanted: ReferrerType, *, by: str) -> Reason:
+    before = REFERRERS[ReferrerType(previous)].label
+    return Reason(
+        code="referrer-corrected",
+        text=f"type d'adresseur corrigé par {by} : {before} → {REFERRERS[wanted].label}",
+    )
+
+
 def changes(
     *,
     referrer_type: str,
@@ -72,14 +80,7 @@ def changes(
     """One reason per field that changes, in French; empty when nothing changes."""
     reasons = []
     if wanted.referrer_type != referrer_type:
-        before = REFERRERS[ReferrerType(referrer_type)].label
-        after = REFERRERS[wanted.referrer_type].label
-        reasons.append(
-            Reason(
-                code="referrer-corrected",
-                text=f"type d'adresseur corrigé par {by} : {before} → {after}",
-            )
-        )
+        reasons.append(referrer_corrected(referrer_type, wanted.referrer_type, by=by))
     if (wanted.response_type or None) != response_type:
         reasons.append(
             Reason(

@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.core.qualification import referrer_corrected
+from frontdoor.core.referrers import ReferrerType
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestEventPublic, RequestPublic
 from frontdoor.store.requests import events_of, record_event, request_by_id
@@ -108,15 +108,10 @@ async def patch_request(request: web.Request) -> web.Response:
         raise web.HTTPUnprocessableEntity(text=f"referrer_type: one of {known}") from None
     async with request.app[SESSIONS]() as session:
         found = await own_request(request, caller, session)
-        previous = found.referrer_type
+        reason = referrer_corrected(found.referrer_type, referrer, by=caller.referent)
         found.referrer_type = referrer.value
         found.referrer_source = "referent"
         session.add(found)
-        reason = Reason(
-            code="referrer-corrected",
-            text=f"type d'adresseur corrigé par {caller.referent} : "
-            f"{REFERRERS[ReferrerType(previous)].label} → {REFERRERS[referrer].label}",
-        )
         event = record_event(
             session,
             found,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import trustme
 
 from tests.conftest import ROOT
@@ -27,6 +28,13 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 def have_nginx() -> bool:
     return os.access(NGINX, os.X_OK)
+
+
+# Skipped on a developer's machine without nginx; in CI (which installs it) never skipped.
+needs_nginx = pytest.mark.skipif(
+    not have_nginx() and os.environ.get("CI") != "true",
+    reason="needs nginx (scripts/system-packages.sh installs it)",
+)
 
 
 def loopback_certificate(folder: Path) -> tuple[trustme.CA, Path, Path]:

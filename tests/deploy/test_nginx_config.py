@@ -29,15 +29,15 @@ from tests.deploy.nginx import (
     Layout,
     Proxy,
     check,
-    have_nginx,
     local_config,
     loopback_certificate,
+    needs_nginx,
     write,
 )
 from tests.system.instances import free_port
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
 
-pytestmark = pytest.mark.skipif(not have_nginx(), reason="needs nginx (apt-get install nginx)")
+pytestmark = needs_nginx
 
 SHIPPED_TEXT = SHIPPED.read_text(encoding="utf-8")
 

@@ -26,7 +26,7 @@ from frontdoor.phone import Answer, CallResult, ClientSessionTransport, Scripted
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request, RequestEvent
 from tests.conftest import POSTGRES_URL
-from tests.deploy.nginx import Layout, Proxy, have_nginx, loopback_certificate
+from tests.deploy.nginx import Layout, Proxy, loopback_certificate, needs_nginx
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.system.instances import Instance, free_port
 from tests.web.calls import AMARTIN, LOT, MOSELLE, TUESDAY_MORNING
@@ -38,7 +38,7 @@ pytestmark = [
         reason="needs PostgreSQL: set FRONTDOOR_TEST_POSTGRES_URL (CI does), e.g. "
         "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
     ),
-    pytest.mark.skipif(not have_nginx(), reason="needs nginx (apt-get install nginx)"),
+    needs_nginx,
 ]
 
 CALL_TIMEOUT_S = 30.0
