@@ -293,6 +293,11 @@ class ImapMailbox:
                     return False
                 if any(bytes(line).endswith(b"EXISTS") for line in lines):
                     return True
+        except asyncio.CancelledError:
+            # Stopping (the app shuts down): no goodbye to the server, the connection is
+            # dropped by close() at once rather than waiting on DONE and LOGOUT answers.
+            self._lost = True
+            raise
         finally:
             if client.has_pending_idle() and not self._lost:
                 client.idle_done()
