@@ -92,8 +92,8 @@ class Period:
 
     def utc_bounds(self, timezone: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) in UTC: from the first local midnight to the one after the period."""
-        return _local_midnight(self.first_day, timezone), _local_midnight(self.end_day, timezone)
+        return local_midnight(self.first_day, timezone), local_midnight(self.end_day, timezone)
 
 
-def _local_midnight(day: date, timezone: ZoneInfo) -> datetime:
+def local_midnight(day: date, timezone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone).astimezone(UTC)

@@ -16,6 +16,7 @@ from frontdoor.jobs.mail_outbox import send_outbox
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.jobs.roster_feeds import import_feeds
+from frontdoor.jobs.tallies import fold_tallies
 from frontdoor.mailbox.job import mailbox_job
 
 JOBS: tuple[Job, ...] = (
@@ -75,6 +76,13 @@ JOBS: tuple[Job, ...] = (
         "instance and sent once.",
         crontab="* * * * *",
         run=send_outbox,
+    ),
+    Job(
+        name="indicator-tallies",
+        description="Folds the counts the database wrote for each new or changed request into "
+        "the monthly tallies the indicator table reads (a year is then a few thousand rows).",
+        crontab="* * * * *",
+        run=fold_tallies,
     ),
     Job(
         name="job-runs-purge",

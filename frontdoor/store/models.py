@@ -375,3 +375,8 @@ class OutboxMail(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_error: str | None = Field(default=None, max_length=300)  # no address, no content
+
+
+# The indicators' tallies live in their own module; imported here so that every table is
+# registered on SQLModel.metadata wherever the models are.
+from frontdoor.store.tally_models import RequestTally, RequestTallyChange  # noqa: E402, F401

@@ -1,0 +1,229 @@
+"""Folding the triggers' changes into monthly tallies, and reading both for a period.
+
+The triggers (tally_triggers) write each change as a UTC minute; only the application knows
+a department's time zone, so the fold turns minutes into local months and local hours of the
+week here, with the zone's offsets over the minutes folded (local_time.offset_spans) — the
+same integer arithmetic on SQLite and PostgreSQL. Changes not folded yet are read as they
+are, so that the table is exact at any moment; the fold only makes it fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import String as SqlString
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
+
+from frontdoor.core.department import Department
+from frontdoor.indicators.local_time import OffsetSpan, hour_of_week, offset_spans
+from frontdoor.indicators.periods import local_midnight
+from frontdoor.store.tally_models import RequestTally, RequestTallyChange
+
+# The measure the triggers write for every request; folded, it is counted by local hour.
+REQUEST = "request"
+HOUR_OF_WEEK = "hour_of_week"
+
+
+@dataclass(kw_only=True, frozen=True)
+class TallyScope:
+    """One department over a period: its local months and the UTC minutes they span."""
+
+    department: str
+    first_month: int  # 202610
+    last_month: int
+    starts_minute: int  # inclusive
+    ends_minute: int  # exclusive
+    spans: tuple[OffsetSpan, ...]
+
+
+def month_key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def epoch_minute(at: datetime) -> int:
+    return int(at.timestamp()) // 60
+
+
+def folded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
+    """(department, measure, value, n) of the folded tallies of the scopes' months."""
+    tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
+    in_scope = (
+        and_(
+            tallies.department == s.department,
+            tallies.month >= s.first_month,
+            tallies.month <= s.last_month,
+        )
+        for s in scopes
+    )
+    columns = (tallies.department, tallies.measure, tallies.value)
+    return select(*columns, func.sum(tallies.n)).where(or_(false(), *in_scope)).group_by(*columns)
+
+
+def unfolded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
+    """(department, measure, value, n) of the changes not folded yet in the scopes' minutes,
+    "request" already turned into the local hour of the week."""
+    changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
+    measure, value = _folded_measure_and_value(changes, _offset_by_department(scopes))
+    in_scope = (
+        and_(
+            changes.department == s.department,
+            changes.minute >= s.starts_minute,
+            changes.minute < s.ends_minute,
+        )
+        for s in scopes
+    )
+    return (
+        select(changes.department, measure, value, func.sum(changes.n))
+        .where(or_(false(), *in_scope))
+        .group_by(changes.department, measure, value)
+    )
+
+
+async def fold_changes(connection: AsyncConnection, department: Department) -> int:
+    """Move the department's changes into its monthly tallies, in the caller's transaction;
+    returns how many changes were folded. Safe beside writers and beside another fold."""
+    changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
+    mine = changes.department == department.slug
+    low, high, last_id, count = (
+        await connection.execute(
+            select(
+                func.min(changes.minute),
+                func.max(changes.minute),
+                func.max(changes.id),
+                func.count(),
+            ).where(mine)
+        )
+    ).one()
+    if low is None:
+        return 0
+    zone = department.calendar.timezone
+    starts = datetime.fromtimestamp(low * 60, UTC)
+    ends = datetime.fromtimestamp((high + 1) * 60, UTC)
+    spans = offset_spans(zone, starts, ends)
+    in_range = and_(mine, changes.minute >= low, changes.minute <= high)
+    if connection.dialect.name == "postgresql":
+        # The rows deleted are exactly the rows folded, whatever commits meanwhile.
+        source: Any = (
+            delete(RequestTallyChange)
+            .where(in_range)
+            .returning(changes.minute, changes.measure, changes.value, changes.n)
+            .cte("moved")
+        ).c
+        make_insert: Any = postgres_insert
+    else:
+        # SQLite has one writer at a time: nothing commits between the insert and the delete.
+        in_range = and_(in_range, changes.id <= last_id)
+        source = changes
+        make_insert = sqlite_insert
+    month = _month_of_minute(source.minute, zone, starts, ends)
+    measure, value = _folded_measure_and_value(source, _offset_of_minute(source.minute, spans))
+    sums = select(literal(department.slug), month, measure, value, func.sum(source.n))
+    if source is changes:
+        sums = sums.where(in_range)
+    insert = make_insert(RequestTally).from_select(
+        ["department", "month", "measure", "value", "n"], sums.group_by(month, measure, value)
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=["department", "month", "measure", "value"],
+        set_={"n": col(RequestTally.n) + insert.excluded.n},
+    )
+    await connection.execute(upsert)
+    if source is changes:
+        await connection.execute(delete(RequestTallyChange).where(in_range))
+    # A GP's number whose requests were all corrected or pseudonymised goes with its count.
+    await connection.execute(
+        delete(RequestTally).where(
+            col(RequestTally.department) == department.slug, col(RequestTally.n) == 0
+        )
+    )
+    return int(count)
+
+
+def _folded_measure_and_value(
+    changes: Any, offset_s: ColumnElement[int]
+) -> tuple[ColumnElement[str], ColumnElement[str]]:
+    is_request = changes.measure == REQUEST
+    hour = cast(hour_of_week(changes.minute * 60 + offset_s), SqlString)  # type: ignore[arg-type]
+    measure = case((is_request, literal(HOUR_OF_WEEK)), else_=changes.measure)
+    value = case((is_request, hour), else_=changes.value)
+    return measure, value
+
+
+def _offset_of_minute(minute: Any, spans: Sequence[OffsetSpan]) -> ColumnElement[int]:
+    """A change's UTC offset in seconds: the span its minute falls in."""
+    if len(spans) == 1:
+        return literal(spans[0].offset_s)
+    return case(
+        *(
+            (minute < epoch_minute(following.starts), span.offset_s)
+            for span, following in zip(spans, spans[1:], strict=False)
+        ),
+        else_=spans[-1].offset_s,
+    )
+
+
+def _offset_by_department(scopes: Sequence[TallyScope]) -> ColumnElement[int]:
+    """Each change's offset, of its department's zone (departments sharing spans share
+    branches; with one set of spans, no department is compared)."""
+    changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
+    by_spans: dict[tuple[OffsetSpan, ...], list[str]] = {}
+    for scope in scopes:
+        by_spans.setdefault(scope.spans, []).append(scope.department)
+    branches: list[tuple[ColumnElement[bool], int]] = []
+    for index, (spans, slugs) in enumerate(by_spans.items()):
+        last = index == len(by_spans) - 1
+        in_zone = true() if last else changes.department.in_(slugs)
+        branches += [
+            (and_(in_zone, changes.minute < epoch_minute(following.starts)), span.offset_s)
+            for span, following in zip(spans, spans[1:], strict=False)
+        ]
+        branches.append((in_zone, spans[-1].offset_s))
+    if len(branches) == 1:
+        return literal(branches[0][1])
+    return case(*branches[:-1], else_=branches[-1][1])
+
+
+def _month_of_minute(
+    minute: Any, zone: ZoneInfo, starts: datetime, ends: datetime
+) -> ColumnElement[int]:
+    """The local month (202610) of a change's minute, for minutes in [starts, ends)."""
+    first = starts.astimezone(zone).date().replace(day=1)
+    last = (ends - timedelta(seconds=1)).astimezone(zone).date().replace(day=1)
+    months = list(_months(first, last))
+    if len(months) == 1:
+        return literal(month_key(months[0]))
+    return case(
+        *(
+            (minute < epoch_minute(local_midnight(following, zone)), month_key(month))
+            for month, following in zip(months, months[1:], strict=False)
+        ),
+        else_=month_key(months[-1]),
+    )
+
+
+def _months(first: date, last: date) -> Iterable[date]:
+    month = first
+    while month <= last:
+        yield month
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
