@@ -5,8 +5,12 @@ server, created, migrated with frontdoor.store.migrate.upgrade and dropped at th
 synthetic year of bench/indicators_data.py is loaded (COPY on PostgreSQL, executemany on
 SQLite; not timed), then, median of 5 runs each after one warm-up:
 
+- the load fires the tally triggers (frontdoor.indicators.tally_triggers): the
+  `indicator-tallies` job's fold (frontdoor.indicators.tallies.fold_changes) is then run and
+  timed, as the job would each minute;
 - `indicator_table` for the year 2026, both departments (the regional table: every request),
-  and for October 2026 (one department, then both);
+  and for October 2026 (one department, then both), once folded, then with a day of calls
+  written after the fold (2,000 requests of 31 December, not folded yet);
 - the same figures by hand-written SQL on the raw driver (asyncpg, sqlite3): the statements
   frontdoor.indicators.queries sends, without SQLAlchemy and without assembling the table;
 - the national split alone by one hand-written GROUP BY: requests by referrer type over the
@@ -44,6 +48,7 @@ from frontdoor.departments import Departments  # noqa: E402
 from frontdoor.flows import load_departments  # noqa: E402
 from frontdoor.indicators.periods import Period  # noqa: E402
 from frontdoor.indicators.queries import indicator_table, table_statements  # noqa: E402
+from frontdoor.indicators.tallies import fold_changes  # noqa: E402
 from frontdoor.store.db import create_engine, session_maker  # noqa: E402
 from frontdoor.store.migrate import upgrade  # noqa: E402
 
@@ -89,6 +94,41 @@ async def load_postgres(url: str, data: Generated) -> None:
         await connection.execute("VACUUM ANALYZE callback_tasks")
     finally:
         await connection.close()
+
+
+async def fold(url: str, departments: list[Department]) -> float:
+    """What the indicator-tallies job does: every department's changes into its tallies."""
+    engine = create_engine(url)
+    started = time.perf_counter()
+    try:
+        for department in departments:
+            async with engine.begin() as connection:
+                await fold_changes(connection, department)
+        if engine.dialect.name == "postgresql":
+            # What autovacuum does after so many deletes and inserts.
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.exec_driver_sql("VACUUM ANALYZE request_tally_changes")
+                await connection.exec_driver_sql("VACUUM ANALYZE request_tallies")
+    finally:
+        await engine.dispose()
+    return time.perf_counter() - started
+
+
+async def add_a_day(url: str, data: Generated) -> None:
+    """2,000 more requests on 31 December, written through the triggers like any other."""
+    last_id = max(int(row[0]) for row in data.requests)  # type: ignore[call-overload]
+    day = []
+    for index, row in enumerate(data.requests[:2000]):
+        received, answered, ended = row[17], row[18], row[19]
+        shift = received.replace(month=12, day=31) - received  # type: ignore[attr-defined]
+        moved = [at + shift if at is not None else None for at in (received, answered, ended)]
+        day.append((last_id + 1 + index, *row[1:17], *moved, *row[20:]))
+    extra = Generated(requests=day, tasks=[])
+    if url.startswith("sqlite"):
+        load_sqlite(url.split("///", 1)[1], extra)
+    else:
+        await load_postgres(url.replace("+asyncpg", ""), extra)
 
 
 async def admin(statement: str) -> None:
@@ -177,7 +217,7 @@ class Raw:
                 await self.postgres.fetch(statement)
 
 
-async def measure(url: str, dialect: str, cases: list[Case], runs: int) -> list[Row]:
+async def measure(url: str, dialect: str, cases: list[Case], runs: int, *, state: str) -> list[Row]:
     engine = create_engine(url)
     sessions = session_maker(engine)
     raw = Raw(url)
@@ -201,7 +241,7 @@ async def measure(url: str, dialect: str, cases: list[Case], runs: int) -> list[
             rows.append(
                 Row(
                     database=dialect,
-                    case=case.label,
+                    case=f"{case.label} ({state})",
                     requests=await table(),
                     table_s=statistics.median(table_times),
                     same_sql_s=statistics.median(same_times),
@@ -238,7 +278,7 @@ async def inbox_p95(url: str, runs: int = 50) -> float | None:
 
 async def bench_database(
     database: str, data: Generated, cases: list[Case], runs: int, folder: Path
-) -> tuple[list[Row], float | None, float]:
+) -> tuple[list[Row], float | None, float, float]:
     if database == "sqlite":
         url = f"sqlite+aiosqlite:///{folder / 'indicators.sqlite3'}"
     else:
@@ -256,14 +296,24 @@ async def bench_database(
             await load_postgres(url.replace("+asyncpg", ""), data)
         loaded = time.perf_counter() - started
         print(f"  {database}: loaded in {loaded:.1f} s", file=sys.stderr)
-        rows = await measure(url, "postgresql" if database == "postgres" else database, cases, runs)
-        return rows, await inbox_p95(url), loaded
+        folded = await fold(url, cases[0].departments)
+        print(f"  {database}: folded in {folded:.1f} s", file=sys.stderr)
+        dialect = "postgresql" if database == "postgres" else database
+        rows = await measure(url, dialect, cases, runs, state="folded")
+        await add_a_day(url, data)
+        rows += await measure(url, dialect, cases, runs, state="+ a day not folded")
+        return rows, await inbox_p95(url), loaded, folded
     finally:
         if database == "postgres":
             await admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
-def report(rows: list[Row], inbox: dict[str, float | None], loads: dict[str, float]) -> str:
+def report(
+    rows: list[Row],
+    inbox: dict[str, float | None],
+    loads: dict[str, float],
+    folds: dict[str, float],
+) -> str:
     lines = [
         f"{platform.node()} — {os.cpu_count()} CPU, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}",
@@ -287,7 +337,10 @@ def report(rows: list[Row], inbox: dict[str, float | None], loads: dict[str, flo
         )
         lines.append(f"- inbox first page p95 ({database}, 50 runs): {shown}")
     for database, seconds in loads.items():
-        lines.append(f"- {database}: data loaded in {seconds:.1f} s (not timed above)")
+        lines.append(
+            f"- {database}: data loaded in {seconds:.1f} s, triggers included; first fold of "
+            f"every change {folds[database]:.1f} s (neither timed above)"
+        )
     return "\n".join(lines)
 
 
@@ -319,13 +372,14 @@ async def main() -> int:
     rows: list[Row] = []
     inbox: dict[str, float | None] = {}
     loads: dict[str, float] = {}
+    folds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="frontdoor-bench-indicators-") as folder:
         for database in args.databases:
-            found, inbox[database], loads[database] = await bench_database(
+            found, inbox[database], loads[database], folds[database] = await bench_database(
                 database, data, cases, args.runs, Path(folder)
             )
             rows += found
-    print(report(rows, inbox, loads))
+    print(report(rows, inbox, loads, folds))
     return 0
 
 

@@ -134,7 +134,7 @@ async def show(request: web.Request) -> web.StreamResponse:
 
 @needs(Action.INBOX)
 async def live(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: each new request of the department, as an inbox row."""
+    """Server-sent events: each new or changed request of the department, as an inbox row."""
     department = chosen_department(request)
     timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]
     since = request.query.get("depuis") or request.headers.get("Last-Event-ID") or "0"
@@ -163,9 +163,16 @@ async def _feed(
     timezone: tzinfo,
     last_id: int,
 ) -> None:
+    """Each look at the store sends the rows of the newest page that are new or no longer
+    as the browser shows them: a call taken while the page is open changes its row from
+    "en cours" to "pris par un référent", a callback past its deadline turns late. Only new
+    rows carry an event id, so that a reconnecting browser asks for what came after them."""
     every_s = request.config_dict[SETTINGS].console_live_every_s
     await stream.write(b"retry: 3000\n\n")
     quiet_s = 0.0
+    # The rows the browser has, as last sent (the page it loaded is sent once, on the first
+    # look, in case a row changed between the page and the stream).
+    sent: dict[int, str] = {}
     while True:
         now = request.config_dict[CLOCK]()
         # A short session per look: a stream must not hold a database connection.
@@ -173,20 +180,26 @@ async def _feed(
             rows = await inbox_page(
                 session,
                 department=department,
-                filters=InboxFilters(status=None, after_id=last_id),
+                filters=InboxFilters(status=None),
                 limit=PAGE_SIZE,
             )
+        shown: dict[int, str] = {}
+        wrote = False
         for row in sorted(rows, key=lambda row: row.request.id or 0):
             item = inbox_item(row, timezone=timezone, now=now)
-            html = render_fragment("inbox_row.html", request, {"item": item})
+            html = shown[item.id] = render_fragment("inbox_row.html", request, {"item": item})
+            if sent.get(item.id) == html:
+                continue
             data = json.dumps({"id": item.id, "html": html}, ensure_ascii=False)
-            await stream.write(f"id: {item.id}\nevent: request\ndata: {data}\n\n".encode())
+            event_id = f"id: {item.id}\n" if item.id > last_id else ""
+            await stream.write(f"{event_id}event: request\ndata: {data}\n\n".encode())
             last_id = max(last_id, item.id)
-        if not rows:
-            quiet_s += every_s
-            if quiet_s >= KEEPALIVE_S:
-                await stream.write(b": keepalive\n\n")
-                quiet_s = 0.0
+            wrote = True
+        sent = shown
+        quiet_s = 0.0 if wrote else quiet_s + every_s
+        if quiet_s >= KEEPALIVE_S:
+            await stream.write(b": keepalive\n\n")
+            quiet_s = 0.0
         await asyncio.sleep(every_s)
 
 

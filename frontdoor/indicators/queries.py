@@ -3,8 +3,8 @@
 The database keeps, per department and local month, how many requests count in each value of
 each measure (frontdoor.indicators.tallies, written by triggers): a year is a few thousand
 rows, whatever the number of requests. One statement reads the folded tallies, one the
-changes not folded yet (so that the table is exact to the last request), one the callback
-tasks due in the period, one `department_figures`. SQLite and PostgreSQL run the same
+changes not folded yet (so that the table is exact to the last request), one counts the
+distinct GPs of both, one reads `department_figures`. SQLite and PostgreSQL run the same
 statements and give the same table.
 """
 
@@ -15,26 +15,27 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.department import Department
 from frontdoor.core.indicators import DepartmentCounts, EnteredFigures, IndicatorTable
 from frontdoor.core.indicators import indicator_table as table_of
 from frontdoor.indicators.local_time import offset_spans, weekday_and_hour
 from frontdoor.indicators.periods import Period
 from frontdoor.indicators.tallies import (
+    GP_CONTACT,
     HOUR_OF_WEEK,
     TallyScope,
     epoch_minute,
     folded_rows,
+    gp_contact_rows,
     month_key,
     unfolded_rows,
 )
-from frontdoor.store.models import CallbackTaskRow, DepartmentFigures
+from frontdoor.store.models import DepartmentFigures
 
 
 async def indicator_table(
@@ -65,12 +66,10 @@ async def department_counts(
         await connection.execute(text("SET LOCAL jit = off"))
     counts = {s.slug: _Tally() for s in scopes}
     tally_scopes = [s.tally for s in scopes]
-    for statement in (folded_rows(tally_scopes), unfolded_rows(tally_scopes)):
+    statements = (folded_rows, unfolded_rows, gp_contact_rows)
+    for statement in (rows_of(tally_scopes) for rows_of in statements):
         for department, measure, value, n in await connection.execute(statement):
             counts[department].add(measure, value, int(n))
-    for department, due, in_time in await connection.execute(_callbacks(scopes)):
-        counts[department].callbacks_due += due
-        counts[department].callbacks_in_time += int(in_time)
     figures = await _figures(connection, scopes, period.year)
     return [counts[s.slug].counts(s.department, figures.get(s.slug)) for s in scopes]
 
@@ -107,8 +106,7 @@ class _Tally:
         self.by_hour: Counter[int] = Counter()
         self.by_weekday: Counter[int] = Counter()
         self.waits: Counter[int] = Counter()
-        self.gps: Counter[str] = Counter()
-        self.out_of_hours = self.without_problem = 0
+        self.out_of_hours = self.without_problem = self.gp_contacts = 0
         self.callbacks_due = self.callbacks_in_time = 0
 
     def add(self, measure: str, value: str, n: int) -> None:
@@ -134,8 +132,12 @@ class _Tally:
             self.by_hour[hour] += n
         elif measure == "wait":
             self.waits[max(int(value), 0)] += n
-        elif measure == "gp_contact":
-            self.gps[value] += n
+        elif measure == GP_CONTACT:
+            self.gp_contacts += n
+        elif measure == "callback_due":
+            self.callbacks_due += n
+        elif measure == "callback_in_time":
+            self.callbacks_in_time += n
 
     def counts(self, department: Department, figures: EnteredFigures | None) -> DepartmentCounts:
         return DepartmentCounts(
@@ -146,7 +148,7 @@ class _Tally:
             age_bands=_nonzero(self.age_bands),
             problems=_nonzero(self.problems),
             without_problem=self.without_problem,
-            gp_contacts=len(_nonzero(self.gps)),
+            gp_contacts=self.gp_contacts,
             channels=_nonzero(self.channels),
             voice_outcomes=_nonzero(self.voice_outcomes),
             out_of_hours=self.out_of_hours,
@@ -162,36 +164,6 @@ class _Tally:
 def _nonzero(counter: Counter[Any]) -> dict[Any, int]:
     """What counts: a request corrected since its change was written leaves a zero."""
     return {key: n for key, n in counter.items() if n > 0}
-
-
-def _callbacks(scopes: Sequence[_Scope]) -> Select[Any]:
-    """Callback tasks due in the period, and those done by their deadline."""
-    due = col(CallbackTaskRow.due_at)
-    in_time = and_(
-        col(CallbackTaskRow.status) == TaskStatus.DONE.value,
-        col(CallbackTaskRow.closed_at) <= due,
-    )
-    return (
-        select(
-            col(CallbackTaskRow.department),
-            func.count(),
-            func.coalesce(func.sum(case((in_time, 1), else_=0)), 0),
-        )
-        .where(
-            or_(
-                false(),
-                *(
-                    and_(
-                        col(CallbackTaskRow.department) == scope.slug,
-                        due >= scope.starts,
-                        due < scope.ends,
-                    )
-                    for scope in scopes
-                ),
-            )
-        )
-        .group_by(col(CallbackTaskRow.department))
-    )
 
 
 async def _figures(
@@ -222,7 +194,9 @@ def table_statements(departments: Sequence[Department], period: Period, dialect:
     compiler = {"postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}[dialect]
     scopes = [_Scope(department, period) for department in departments]
     tally_scopes = [s.tally for s in scopes]
-    statements = (folded_rows(tally_scopes), unfolded_rows(tally_scopes), _callbacks(scopes))
+    statements = (
+        rows_of(tally_scopes) for rows_of in (folded_rows, unfolded_rows, gp_contact_rows)
+    )
     compiled = (
         statement.compile(dialect=compiler, compile_kwargs={"literal_binds": True})
         for statement in statements

@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy import String as SqlString
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -65,19 +66,49 @@ def epoch_minute(at: datetime) -> int:
     return int(at.timestamp()) // 60
 
 
+# Distinct values, not sums: a GP who called in March and in May is one GP of the quarter.
+GP_CONTACT = "gp_contact"
+
+
+def _folded_in(scopes: Sequence[TallyScope]) -> ColumnElement[bool]:
+    tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
+    return or_(
+        false(),
+        *(
+            and_(
+                tallies.department == s.department,
+                tallies.month >= s.first_month,
+                tallies.month <= s.last_month,
+            )
+            for s in scopes
+        ),
+    )
+
+
+def _unfolded_in(scopes: Sequence[TallyScope]) -> ColumnElement[bool]:
+    changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
+    return or_(
+        false(),
+        *(
+            and_(
+                changes.department == s.department,
+                changes.minute >= s.starts_minute,
+                changes.minute < s.ends_minute,
+            )
+            for s in scopes
+        ),
+    )
+
+
 def folded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
     """(department, measure, value, n) of the folded tallies of the scopes' months."""
     tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
-    in_scope = (
-        and_(
-            tallies.department == s.department,
-            tallies.month >= s.first_month,
-            tallies.month <= s.last_month,
-        )
-        for s in scopes
-    )
     columns = (tallies.department, tallies.measure, tallies.value)
-    return select(*columns, func.sum(tallies.n)).where(or_(false(), *in_scope)).group_by(*columns)
+    return (
+        select(*columns, func.sum(tallies.n))
+        .where(_folded_in(scopes), tallies.measure != GP_CONTACT)
+        .group_by(*columns)
+    )
 
 
 def unfolded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
@@ -85,18 +116,34 @@ def unfolded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
     "request" already turned into the local hour of the week."""
     changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
     measure, value = _folded_measure_and_value(changes, _offset_by_department(scopes))
-    in_scope = (
-        and_(
-            changes.department == s.department,
-            changes.minute >= s.starts_minute,
-            changes.minute < s.ends_minute,
-        )
-        for s in scopes
-    )
     return (
         select(changes.department, measure, value, func.sum(changes.n))
-        .where(or_(false(), *in_scope))
+        .where(_unfolded_in(scopes), changes.measure != GP_CONTACT)
         .group_by(changes.department, measure, value)
+    )
+
+
+def gp_contact_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
+    """(department, "gp_contact", "", n): the distinct GP numbers and addresses still counted,
+    folded or not."""
+    tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
+    changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
+    both = union_all(
+        select(tallies.department, tallies.value, tallies.n).where(
+            _folded_in(scopes), tallies.measure == GP_CONTACT
+        ),
+        select(changes.department, changes.value, changes.n).where(
+            _unfolded_in(scopes), changes.measure == GP_CONTACT
+        ),
+    ).subquery("both_sources")
+    counted = (
+        select(both.c.department)
+        .group_by(both.c.department, both.c.value)
+        .having(func.sum(both.c.n) > 0)
+        .subquery("counted")
+    )
+    return select(counted.c.department, literal(GP_CONTACT), literal(""), func.count()).group_by(
+        counted.c.department
     )
 
 

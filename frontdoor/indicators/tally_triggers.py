@@ -1,17 +1,18 @@
-"""The triggers that write `request_tally_changes`, for SQLite and PostgreSQL, from one table.
+"""The triggers that write `request_tally_changes`, for SQLite and PostgreSQL, from two tables.
 
-Whatever writes a request — a webhook, the mailbox, a referent in the console, the retention
-purge, a replayed journal, a bulk COPY — the database itself records what the change does to
-each indicator, in the same transaction: nothing in the application has to remember it.
+Whatever writes a request or a callback task — a webhook, the mailbox, a referent in the
+console, the retention purge, a replayed journal, a bulk COPY — the database itself records
+what the change does to each indicator, in the same transaction: nothing in the application
+has to remember it.
 
-`MEASURES` is the list of what a request counts in: a measure, its value, and when it
-counts. SQLite gets row triggers (NEW and OLD); PostgreSQL gets statement triggers over
-transition tables, so that a COPY of a million rows writes its changes in one statement.
-An update that changes none of the columns read here writes nothing on SQLite, and nothing
-but an empty join on PostgreSQL.
+`SOURCES` lists, for `requests` and `callback_tasks`, what a row counts in: a measure, its
+value, and when it counts. SQLite gets row triggers (NEW and OLD); PostgreSQL gets statement
+triggers over transition tables, so that a COPY of a million rows writes its changes in one
+statement. An update that changes none of the columns read writes nothing on SQLite, and
+nothing but an empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
-the tallies from the requests (`backfill_sql`, then the fold).
+the tallies from the rows (`backfill_sql`, then the fold).
 """
 
 from __future__ import annotations
@@ -19,13 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.indicators import NOT_A_REQUEST
-
-# The columns of `requests` the measures read: an update of any other writes no change.
-COLUMNS_READ = (
-    "department", "received_at", "referrer_type", "response_type", "age_band", "channel",
-    "outcome", "out_of_hours", "problems", "answered_at", "caller_number", "contact_address",
-)  # fmt: skip
 
 _NOT_A_REQUEST = ", ".join(f"'{code}'" for code in sorted(NOT_A_REQUEST))
 _IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
@@ -40,29 +36,77 @@ class Measure:
     counts: str  # SQL condition over {r}: whether the row counts in it
 
 
+@dataclass(kw_only=True, frozen=True)
+class Source:
+    """A table whose rows count in the indicators."""
+
+    table: str
+    # The instant that places a row in a local month: a request's arrival, a task's deadline.
+    placed_by: str
+    # The columns the measures read: an update of any other writes no change.
+    columns_read: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    # Whether each row also counts once in each distinct element of its `problems` list.
+    problems: bool = False
+
+
 # What frontdoor.core.indicators.DepartmentCounts needs, measure by measure. Every contact
 # counts by referrer type; the rest counts requests only (wrong numbers, silent calls and
 # tests set apart). "request" becomes the local hour of the week when folded.
-MEASURES: tuple[Measure, ...] = (
-    Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
-    Measure(name="response", value="coalesce({r}.response_type, '')", counts=_IS_REQUEST),
-    Measure(name="age_band", value="coalesce({r}.age_band, '')", counts=_IS_REQUEST),
-    Measure(name="channel", value="{r}.channel", counts=_IS_REQUEST),
-    Measure(name="voice_outcome", value="{r}.outcome", counts=_IS_VOICE_REQUEST),
-    Measure(name="out_of_hours", value="''", counts=_IS_REQUEST + " AND {r}.out_of_hours"),
-    Measure(name="request", value="''", counts=_IS_REQUEST),
-    Measure(
-        name="wait",
-        value="CAST({answered_s} - {received_s} AS TEXT)",
-        counts=_IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
+REQUESTS = Source(
+    table="requests",
+    placed_by="received_at",
+    columns_read=(
+        "department",
+        "received_at",
+        "referrer_type",
+        "response_type",
+        "age_band",
+        "channel",
+        "outcome",
+        "out_of_hours",
+        "problems",
+        "answered_at",
+        "caller_number",
+        "contact_address",
+    ),  # fmt: skip
+    measures=(
+        Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
+        Measure(name="response", value="coalesce({r}.response_type, '')", counts=_IS_REQUEST),
+        Measure(name="age_band", value="coalesce({r}.age_band, '')", counts=_IS_REQUEST),
+        Measure(name="channel", value="{r}.channel", counts=_IS_REQUEST),
+        Measure(name="voice_outcome", value="{r}.outcome", counts=_IS_VOICE_REQUEST),
+        Measure(name="out_of_hours", value="''", counts=_IS_REQUEST + " AND {r}.out_of_hours"),
+        Measure(name="request", value="''", counts=_IS_REQUEST),
+        Measure(
+            name="wait",
+            value="CAST({epoch:answered_at} - {epoch:received_at} AS TEXT)",
+            counts=_IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
+        ),
+        Measure(
+            name="gp_contact",
+            value=_GP_CONTACT,
+            counts="{r}.referrer_type = 'gp' AND " + _GP_CONTACT + " IS NOT NULL",
+        ),
+        Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {no_problem}"),
     ),
-    Measure(
-        name="gp_contact",
-        value=_GP_CONTACT,
-        counts="{r}.referrer_type = 'gp' AND " + _GP_CONTACT + " IS NOT NULL",
-    ),
-    Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {no_problem}"),
+    problems=True,
 )
+# Callbacks due in the period, and those done by their deadline.
+CALLBACK_TASKS = Source(
+    table="callback_tasks",
+    placed_by="due_at",
+    columns_read=("department", "due_at", "status", "closed_at"),
+    measures=(
+        Measure(name="callback_due", value="''", counts="1 = 1"),
+        Measure(
+            name="callback_in_time",
+            value="''",
+            counts=f"{{r}}.status = '{TaskStatus.DONE.value}' AND {{r}}.closed_at <= {{r}}.due_at",
+        ),
+    ),
+)
+SOURCES = (REQUESTS, CALLBACK_TASKS)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -102,123 +146,126 @@ _POSTGRES = _Dialect(
 _DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
 
 
-def _minute(dialect: _Dialect, r: str) -> str:
-    return f"({dialect.epoch_s.format(column=f'{r}.received_at')}) / 60"
+def _sql(template: str, dialect: _Dialect, r: str) -> str:
+    """A measure's SQL for the row {r}: `{epoch:column}` is the column's epoch second."""
+    for column in ("received_at", "answered_at"):
+        epoch = dialect.epoch_s.format(column=f"{r}.{column}")
+        template = template.replace(f"{{epoch:{column}}}", epoch)
+    return template.format(r=r, no_problem=dialect.no_problem.format(r=r))
 
 
-def _selects(dialect: _Dialect, r: str, sign: int, source: str) -> Iterator[str]:
-    """One SELECT per measure of the rows {r} (from `source`: "" for a trigger's NEW or OLD,
+def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) -> Iterator[str]:
+    """One SELECT per measure of the rows {r} (from `rows`: "" for a trigger's NEW or OLD,
     "FROM table AS r" otherwise), each row (department, minute, measure, value, n)."""
-    received_s = dialect.epoch_s.format(column=f"{r}.received_at")
-    answered_s = dialect.epoch_s.format(column=f"{r}.answered_at")
-    no_problem = dialect.no_problem.format(r=r)
-    head = f"SELECT {r}.department, {_minute(dialect, r)}"
-    for measure in MEASURES:
-        value = measure.value.format(r=r, received_s=received_s, answered_s=answered_s)
-        counts = measure.counts.format(r=r, no_problem=no_problem)
-        yield f"{head}, '{measure.name}', {value}, {sign} {source} WHERE {counts}"
-    # A problem named twice in a request's list counts once (distinct within each request).
-    problems = dialect.problems_join.format(r=r)
-    joined = f"{source}, {problems}" if source else f"FROM {problems}"
-    yield (
-        f"SELECT department, minute, 'problem', value, {sign} FROM (SELECT DISTINCT "
-        f"{r}.id AS request_id, {r}.department AS department, {_minute(dialect, r)} AS minute, "
-        f"CAST(problem.value AS TEXT) AS value {joined} "
-        f"WHERE {_IS_REQUEST.format(r=r)} AND problem.value IS NOT NULL) AS named"
-    )
+    minute = f"({dialect.epoch_s.format(column=f'{r}.{source.placed_by}')}) / 60"
+    for measure in source.measures:
+        value, counts = _sql(measure.value, dialect, r), _sql(measure.counts, dialect, r)
+        yield (
+            f"SELECT {r}.department, {minute}, '{measure.name}', {value}, {sign} {rows} "
+            f"WHERE {counts}"
+        )
+    if source.problems:
+        # A problem named twice in a request's list counts once (distinct within each row).
+        problems = dialect.problems_join.format(r=r)
+        joined = f"{rows}, {problems}" if rows else f"FROM {problems}"
+        yield (
+            f"SELECT department, minute, 'problem', value, {sign} FROM (SELECT DISTINCT "
+            f"{r}.id AS row_id, {r}.department AS department, {minute} AS minute, "
+            f"CAST(problem.value AS TEXT) AS value {joined} "
+            f"WHERE {_IS_REQUEST.format(r=r)} AND problem.value IS NOT NULL) AS named"
+        )
 
 
-def _insert(dialect: _Dialect, r: str, sign: int, source: str = "") -> str:
-    union = "\n    UNION ALL ".join(_selects(dialect, r, sign, source))
+def _insert(source: Source, dialect: _Dialect, r: str, sign: int, rows: str = "") -> str:
+    union = "\n    UNION ALL ".join(_selects(source, dialect, r, sign, rows))
     return "INSERT INTO request_tally_changes (department, minute, measure, value, n)\n    " + union
 
 
-def backfill_sql(dialect_name: str) -> str:
-    """Changes (+1) for every request already stored: what a new database starts from."""
+def backfill_sql(dialect_name: str) -> list[str]:
+    """Changes (+1) for every row already stored: what a new database starts from."""
     dialect = _DIALECTS[dialect_name]
-    return _insert(dialect, "r", 1, "FROM requests AS r")
+    return [_insert(s, dialect, "r", 1, f"FROM {s.table} AS r") for s in SOURCES]
 
 
 def trigger_ddl(dialect_name: str) -> list[str]:
     """The statements that create the triggers (and, on PostgreSQL, their functions)."""
     if dialect_name == "sqlite":
-        return _sqlite_triggers()
+        return [statement for s in SOURCES for statement in _sqlite_triggers(s)]
     if dialect_name == "postgresql":
-        return _postgres_triggers()
+        return [statement for s in SOURCES for statement in _postgres_triggers(s)]
     raise ValueError(f"no tally triggers for {dialect_name}")
 
 
 def drop_ddl(dialect_name: str) -> list[str]:
-    triggers = ("request_tallies_insert", "request_tallies_update", "request_tallies_delete")
+    names = [(s.table, f"tally_{s.table}_{event}") for s in SOURCES for event in _EVENTS]
     if dialect_name == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in triggers]
-    return [f"DROP TRIGGER IF EXISTS {name} ON requests" for name in triggers] + [
-        f"DROP FUNCTION IF EXISTS {name}()" for name in triggers
+        return [f"DROP TRIGGER IF EXISTS {name}" for _, name in names]
+    return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in names] + [
+        f"DROP FUNCTION IF EXISTS {name}()" for _, name in names
     ]
 
 
-def _sqlite_triggers() -> list[str]:
-    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in COLUMNS_READ)
+_EVENTS = ("insert", "update", "delete")
+
+
+def _sqlite_triggers(source: Source) -> list[str]:
+    name = f"tally_{source.table}"
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in source.columns_read)
     return [
-        "CREATE TRIGGER request_tallies_insert AFTER INSERT ON requests\nBEGIN\n  "
-        + _insert(_SQLITE, "NEW", 1)
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\nBEGIN\n  "
+        + _insert(source, _SQLITE, "NEW", 1)
         + ";\nEND",
-        f"CREATE TRIGGER request_tallies_update AFTER UPDATE OF {', '.join(COLUMNS_READ)} "
-        f"ON requests WHEN {changed}\nBEGIN\n  "
-        + _insert(_SQLITE, "OLD", -1)
+        f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.columns_read)} "
+        f"ON {source.table} WHEN {changed}\nBEGIN\n  "
+        + _insert(source, _SQLITE, "OLD", -1)
         + ";\n  "
-        + _insert(_SQLITE, "NEW", 1)
+        + _insert(source, _SQLITE, "NEW", 1)
         + ";\nEND",
-        "CREATE TRIGGER request_tallies_delete AFTER DELETE ON requests\nBEGIN\n  "
-        + _insert(_SQLITE, "OLD", -1)
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n  "
+        + _insert(source, _SQLITE, "OLD", -1)
         + ";\nEND",
     ]
 
 
-def _postgres_triggers() -> list[str]:
-    # json has no equality: the problems are compared as their text.
+def _postgres_triggers(source: Source) -> list[str]:
+    # json has no equality: a list of problems is compared as its text.
     def columns(alias: str) -> str:
         return ", ".join(
-            f"{alias}.{c}::text" if c == "problems" else f"{alias}.{c}" for c in COLUMNS_READ
+            f"{alias}.{c}::text" if c == "problems" else f"{alias}.{c}" for c in source.columns_read
         )
 
     changed = (
         "SELECT o.id FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id "
         f"WHERE ROW({columns('o')}) IS DISTINCT FROM ROW({columns('n')})"
     )
+    old_changed = "FROM old_rows AS r JOIN changed ON changed.id = r.id"
+    new_changed = "FROM new_rows AS r JOIN changed ON changed.id = r.id"
     update = (
         f"WITH changed AS ({changed})\n  "
-        + _insert(_POSTGRES, "r", -1, "FROM old_rows AS r JOIN changed ON changed.id = r.id")
+        + _insert(source, _POSTGRES, "r", -1, old_changed)
         + "\n    UNION ALL "
-        + "\n    UNION ALL ".join(
-            _selects(_POSTGRES, "r", 1, "FROM new_rows AS r JOIN changed ON changed.id = r.id")
-        )
+        + "\n    UNION ALL ".join(_selects(source, _POSTGRES, "r", 1, new_changed))
     )
     bodies = {
-        "request_tallies_insert": (
-            "INSERT",
+        "insert": (
             "REFERENCING NEW TABLE AS new_rows",
-            _insert(_POSTGRES, "r", 1, "FROM new_rows AS r"),
+            _insert(source, _POSTGRES, "r", 1, "FROM new_rows AS r"),
         ),
-        "request_tallies_update": (
-            "UPDATE",
-            "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-            update,
-        ),
-        "request_tallies_delete": (
-            "DELETE",
+        "update": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", update),
+        "delete": (
             "REFERENCING OLD TABLE AS old_rows",
-            _insert(_POSTGRES, "r", -1, "FROM old_rows AS r"),
+            _insert(source, _POSTGRES, "r", -1, "FROM old_rows AS r"),
         ),
     }
     statements = []
-    for name, (event, referencing, body) in bodies.items():
+    for event, (referencing, body) in bodies.items():
+        name = f"tally_{source.table}_{event}"
         statements.append(
             f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
             f"{body};\n  RETURN NULL;\nEND\n$$"
         )
         statements.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON requests {referencing} "
+            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {source.table} {referencing} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
     return statements

@@ -136,6 +136,10 @@ class ImapMailbox:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if kind is not None and issubclass(kind, asyncio.CancelledError):
+            # Stopping in the middle of a command (a poll, a flag): its answer will never be
+            # read, and a LOGOUT would wait behind it. The connection is dropped at once.
+            self._lost = True
         await self.close()
 
     async def open(self) -> None:

@@ -24,8 +24,6 @@ class InboxFilters:
     now: datetime | None = None
     # Keyset pagination: the (received_at, id) of the last row of the previous page.
     before: tuple[datetime, int] | None = None
-    # The live inbox: only requests newer than this id.
-    after_id: int | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -68,8 +66,6 @@ async def inbox_page(
                 and_(col(Request.received_at) == at, col(Request.id) < request_id),
             )
         )
-    if wanted.after_id is not None:
-        query = query.where(col(Request.id) > wanted.after_id)
     query = query.order_by(col(Request.received_at).desc(), col(Request.id).desc()).limit(limit)
     result = await session.exec(query)
     return [

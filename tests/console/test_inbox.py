@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
+from sqlalchemy import update
 
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Request
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
 
@@ -65,6 +71,27 @@ async def test_another_departments_inbox_is_not_reachable(client: TestClient) ->
     assert 'id="demande-1"' not in own
 
 
+async def read_events(
+    stream: ClientResponse, until: Callable[[list[dict[str, Any]]], bool]
+) -> list[dict[str, Any]]:
+    """The stream's events (with the id line each had, if any) until `until` says enough."""
+    events: list[dict[str, Any]] = []
+    event_id = None
+    async with asyncio.timeout(20):
+        while not until(events):
+            line = (await stream.content.readline()).decode()
+            if line.startswith("id: "):
+                event_id = int(line.removeprefix("id: "))
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: ")) | {"event_id": event_id})
+                event_id = None
+    return events
+
+
+def latest(events: list[dict[str, Any]]) -> dict[int, str]:
+    return {event["id"]: event["html"] for event in events}
+
+
 async def test_a_new_call_arrives_on_the_live_stream_of_the_inbox(
     client: TestClient, wired_settings: Settings
 ) -> None:
@@ -76,16 +103,43 @@ async def test_a_new_call_arrives_on_the_live_stream_of_the_inbox(
 
     await two_calls(client)
 
-    events = []
-    async with asyncio.timeout(20):
-        while len(events) < 2:
-            line = (await stream.content.readline()).decode()
-            if line.startswith("data: "):
-                events.append(json.loads(line.removeprefix("data: ")))
+    def both_done(events: list[dict[str, Any]]) -> bool:
+        rows = latest(events)
+        return "pris par un référent" in rows.get(1, "") and "message vocal" in rows.get(2, "")
+
+    events = await read_events(stream, both_done)
     stream.close()
-    assert [event["id"] for event in events] == [1, 2]
-    assert 'id="demande-2"' in events[1]["html"]
-    assert KNOWN_GP not in events[0]["html"]
+    first_seen = list(dict.fromkeys(event["id"] for event in events))
+    assert first_seen == [1, 2]
+    assert 'id="demande-2"' in latest(events)[2]
+    assert all(KNOWN_GP not in event["html"] for event in events)
+
+
+async def test_a_row_that_changes_is_sent_again_without_an_event_id(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(Request(department="dac46", channel="voice", received_at=TUESDAY_MORNING))
+        await session.commit()
+    browser = await sign_in(client, LOT_REFERENT)
+    stream = await browser.get(
+        "/console/flux?departement=dac46&depuis=0", headers={"Accept": "text/event-stream"}
+    )
+    [in_progress] = await read_events(stream, lambda events: len(events) == 1)
+
+    async with session_maker(engine)() as session:
+        await session.exec(update(Request).values(outcome="taken", taken_by=AMARTIN))
+        await session.commit()
+    [taken] = await read_events(stream, lambda events: len(events) == 1)
+    stream.close()
+    await engine.dispose()
+
+    assert (in_progress["id"], in_progress["event_id"]) == (1, 1)
+    assert "en cours" in in_progress["html"]
+    # The same row again, now taken; no id, so a reconnection does not go back in time.
+    assert (taken["id"], taken["event_id"]) == (1, None)
+    assert "pris par un référent" in taken["html"]
 
 
 async def test_the_live_stream_needs_a_session(client: TestClient) -> None:

@@ -170,6 +170,15 @@ class Dovecot:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)  # what the master left behind
 
+    def freeze(self) -> None:
+        """The server stops answering without a word (SIGSTOP), as a hung host does."""
+        if self._process is not None:
+            os.killpg(self._process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self._process is not None:
+            os.killpg(self._process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         self.pause()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -133,6 +133,35 @@ async def test_a_mail_is_taken_in_as_it_arrives_and_again_after_the_server_came_
     await eventually(lambda: taken(3), within_s=5)
 
 
+async def test_a_watcher_stopped_in_the_middle_of_a_command_drops_the_connection_at_once(
+    own_dovecot: Dovecot, lot: Department, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    department = department_on(lot, own_dovecot)
+    assert department.mailbox is not None
+    mailbox, intake = department.mailbox, intake_of(department, engine, tmp_path)
+    asking = asyncio.Event()
+
+    async def poll_a_server_that_hung(box: ImapMailbox) -> PollReport:
+        await asyncio.to_thread(own_dovecot.freeze)
+        asking.set()
+        return await intake.poll(box)  # its SEARCH is never answered
+
+    task = asyncio.create_task(
+        watch(department, open_box=lambda: imap_session(department, mailbox),
+              poll=poll_a_server_that_hung, watchers=Watchers())
+    )  # fmt: skip
+    try:
+        await asyncio.wait_for(asking.wait(), timeout=15)
+        await asyncio.sleep(0.3)  # the command is on its way
+        task.cancel()
+        # A LOGOUT would wait behind the unanswered SEARCH for the IMAP timeout (30 s).
+        done, _ = await asyncio.wait([task], timeout=5)
+        assert task in done
+    finally:
+        own_dovecot.thaw()
+        task.cancel()
+
+
 async def test_without_idle_the_mailbox_is_left_to_the_scheduled_poll(
     dovecot_without_idle: Dovecot,
     lot: Department,

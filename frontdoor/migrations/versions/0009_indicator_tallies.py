@@ -48,8 +48,9 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     for statement in trigger_ddl(dialect):
         op.execute(statement)
-    # The requests already stored, as changes: the indicator-tallies job folds them.
-    op.execute(backfill_sql(dialect))
+    # The requests and tasks already stored, as changes: the indicator-tallies job folds them.
+    for statement in backfill_sql(dialect):
+        op.execute(statement)
 
 
 def downgrade() -> None:

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without it.
-// The inbox listens to the server's event stream and puts each new request on top.
+// The inbox listens to the server's event stream: each new request goes on top, a changed
+// one is replaced where it is.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -11,10 +12,17 @@ document.addEventListener("DOMContentLoaded", () => {
   stream.addEventListener("error", () => { status.textContent = "Connexion perdue, nouvel essai…"; });
   stream.addEventListener("request", (event) => {
     const { id, html } = JSON.parse(event.data);
-    if (document.getElementById(`demande-${id}`)) return;
     const template = document.createElement("template");
     template.innerHTML = html.trim();
     const row = template.content.firstElementChild;
+    const shown = document.getElementById(`demande-${id}`);
+    if (shown) {  // a request that changed: taken, closed, its callback late…
+      if (shown.classList.contains("new")) row.classList.add("new");
+      shown.replaceWith(row);
+      return;
+    }
+    const newest = rows.querySelector("tr[id^='demande-']");
+    if (newest && Number(newest.id.slice("demande-".length)) > id) return;  // not on this page
     row.classList.add("new");
     rows.prepend(row);
     const empty = document.getElementById("empty");
