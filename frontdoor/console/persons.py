@@ -19,6 +19,7 @@ from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
 from frontdoor.directory.imported import e164
+from frontdoor.indicators.tallies import fold_changes
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.audit import record_access
 from frontdoor.store.erasure import pseudonymise
@@ -198,6 +199,11 @@ async def erase(request: web.Request) -> web.StreamResponse:
                 or_(col(KnownContact.number) == number, col(KnownContact.address) == address),
             )
         )
+        # The indicators' tallies keep GPs' numbers for the distinct count: the erased one
+        # leaves them now rather than at the next fold.
+        served = request.config_dict[DEPARTMENTS].for_slug(department)
+        if served is not None:
+            await fold_changes(await session.connection(), served)
         await session.commit()
     raise web.HTTPSeeOther(f"/console/personnes?departement={department}&fait={len(found)}")
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 
 from aiohttp.test_utils import TestClient
+from sqlmodel import select
 
+from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.tally_models import RequestTally, RequestTallyChange
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, MOSELLE_COORDINATOR, sign_in
 from tests.console.test_request_page import a_voicemail, audit_rows, the_request
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.web.calls import NURSE
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
 
 
 async def test_the_coordinator_exports_everything_held_about_a_number(
@@ -58,6 +63,33 @@ async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
     page = await (await coordinator.get(f"/console/demandes/{voicemail.id}")).text()
     assert "Mme X rappelée." not in page
     assert (LOT_COORDINATOR.login, voicemail.id, "erase") in await audit_rows(wired_settings)
+
+
+async def test_an_erased_gps_number_leaves_the_indicator_tallies_at_once(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    gp = "+33565000001"
+    caller = TwilioPhone(
+        TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN,
+        simulated_at=TUESDAY_MORNING, account_sid=wired_settings.twilio_account_sid,
+    )  # fmt: skip
+    await caller.call(from_=gp, to=LOT, person=ScriptedPerson(["1", "1"], referents={}))
+    [request], _ = await stored(wired_settings)
+    assert request.referrer_type == "gp"
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": gp, "confirmation": "EFFACER"},
+    )
+
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        kept = set((await session.exec(select(RequestTally.value))).all())
+        kept |= set((await session.exec(select(RequestTallyChange.value))).all())
+    await engine.dispose()
+    assert gp not in kept
+    assert any(value.startswith("pseudo:") for value in kept)  # still one GP, pseudonymised
 
 
 async def test_erasure_needs_the_typed_confirmation(
