@@ -13,9 +13,11 @@ import random
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import String, cast, delete, func, literal, update
+from alembic import command
+from sqlalchemy import String, cast, delete, func, insert, literal, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
@@ -25,10 +27,11 @@ from frontdoor.departments import Departments
 from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import department_counts
 from frontdoor.indicators.tallies import fold_changes
-from frontdoor.store.db import session_maker
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.migrate import alembic_config, upgrade
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
-from tests.indicators.test_queries import fill_with_random_year, lot, moselle
+from tests.indicators.test_queries import fill_with_random_year, lot, moselle, random_year
 
 PERIODS = ["2026", "2026-03", "2026-10", "2026-Q4", "2025-12"]
 
@@ -276,3 +279,34 @@ async def test_writers_and_two_folds_at_once_lose_and_double_nothing(
     await assert_counts_are_the_requests(engine, chosen)
     await fold(engine, chosen)
     await assert_counts_are_the_requests(engine, chosen)
+
+
+async def test_an_upgrade_counts_the_requests_already_stored(
+    tmp_path: Path, postgres_database: str | None, chosen: list[Department]
+) -> None:
+    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if postgres_database:
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0008"))
+        # A year of requests and callbacks stored before the tallies existed.
+        requests, tasks = random_year(seed=13)
+        async with engine.begin() as connection:
+            for request in requests:
+                values = request.model_dump(exclude={"id"})
+                row = await connection.execute(insert(Request).values(**values))
+                request.id = row.inserted_primary_key[0]
+            for index, task in tasks:
+                values = task.model_dump(exclude={"id"}) | {"request_id": requests[index].id}
+                await connection.execute(insert(CallbackTaskRow).values(**values))
+
+        await upgrade(engine)
+
+        await assert_counts_are_the_requests(engine, chosen)
+        await fold(engine, chosen)
+        await assert_counts_are_the_requests(engine, chosen)
+    finally:
+        await engine.dispose()
