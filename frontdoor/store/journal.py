@@ -1,12 +1,12 @@
 """The outage journal: webhooks answered while the store was unreachable, kept on local disk.
 
-Each entry is one verified webhook — a step of a call, or an SMS — (its path, query, form and
-time) with the answer the caller or sender got, appended as a JSON line and fsync'd before that answer goes back to Twilio. When the
-store answers again the entries are replayed into it (frontdoor.voice.replay), and a segment
-is deleted once every entry of it is committed.
+Each entry is one verified webhook, a step of a call or an SMS (its path, query, form and
+time), with the answer the caller or sender got, appended as a JSON line and fsync'd before
+that answer goes back to Twilio. When the store answers again the entries are replayed into
+it (frontdoor.voice.replay), and a segment is deleted once every entry of it is committed.
 
-Personal data: the forms hold callers' numbers, recording URLs and SMS texts. The folder is 0700, the
-files 0600, and nothing of an entry is ever logged.
+Personal data: the forms hold callers' numbers, recording URLs and SMS texts. The folder is
+0700, the files 0600, and nothing of an entry is ever logged.
 
 Files, in `folder`:
 - `<instance>.lock`: held (flock) by the running instance that owns the journal;
