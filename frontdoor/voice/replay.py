@@ -29,7 +29,7 @@ from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid
 from frontdoor.store.sms import message_by_provider_id
 from frontdoor.voice.webhooks import REPLAYED
-from frontdoor.web.keys import COUNTERS, ENGINE, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
 from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Handler, Webhook
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,8 @@ async def _replay_one(app: web.Application, entry: Entry) -> str:
         except IntegrityError:  # written meanwhile by another worker: the same webhook
             await session.rollback()
             return "already"
+    if entry.path == SMS_PATH:
+        app[INTAKE_LAG]("sms", (app[CLOCK]() - entry.at).total_seconds())
     for afterwards in hook.after_commit:
         try:
             await afterwards()

@@ -23,7 +23,7 @@ from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.models import CallbackTaskRow, SmsOptOut
 from frontdoor.voice.replay import replay
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import COUNTERS
+from frontdoor.web.keys import COUNTERS, Clock
 from frontdoor.web.twilio_webhook import JOURNAL
 from tests.conftest import ROOT
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -38,6 +38,7 @@ from tests.sms.test_sms_conversation import (
     sent,
 )
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, reason_codes, stored
+from tests.web.test_metrics import scrape, value
 from tests.web.test_store_outage_journal import UNREACHABLE, journal_files, replayed, rows
 
 Serve = Callable[..., Awaitable[TestClient]]
@@ -48,12 +49,18 @@ ACK_OPEN = "DAC du Lot : votre SMS nous est bien parvenu. Un référent vous ré
 def serve(aiohttp_client: Any, wired_settings: Settings, departments: Departments) -> Serve:
     """An instance of the app: on the test's store, or (`store_down=True`) on none."""
 
-    async def start(*, store_down: bool, instance: str = "alpha") -> TestClient:
+    async def start(
+        *, store_down: bool, instance: str = "alpha", clock: Clock | None = None
+    ) -> TestClient:
         url = UNREACHABLE if store_down else wired_settings.database_url
         update = {"database_url": url, "instance_name": instance}
-        client: TestClient = await aiohttp_client(
-            create_app(wired_settings.model_copy(update=update), departments)
+        settings = wired_settings.model_copy(update=update)
+        app = (
+            create_app(settings, departments, clock=clock)
+            if clock
+            else create_app(settings, departments)
         )
+        client: TestClient = await aiohttp_client(app)
         return client
 
     return start
@@ -209,3 +216,23 @@ async def test_a_directory_question_is_told_the_answer_follows_and_gets_it_on_re
         ("directory-query", "received"), ("directory-later", "replied"),
         ("directory-answer", "queued"),
     ]  # fmt: skip
+
+
+async def test_the_intake_lag_of_an_sms_is_its_time_in_the_journal(
+    serve: Serve, wired_settings: Settings
+) -> None:
+    healthy = await serve(store_down=False, instance="reference")
+    await send(healthy, "Rappelez-moi", at=TUESDAY_MORNING, from_="+33612999999")
+    lag = "frontdoor_sms_intake_lag_seconds"
+    assert value(await scrape(healthy), f"{lag}_count") == 0  # committed before the answer
+    down = await serve(store_down=True)
+    await send(down, "Rappelez-moi", at=TUESDAY_MORNING)
+    await down.close()
+
+    back = await serve(store_down=False, clock=lambda: TUESDAY_MORNING + timedelta(minutes=10))
+    await replayed(back)
+
+    page = await scrape(back)
+    assert (value(page, f"{lag}_count"), value(page, f"{lag}_sum")) == (1, 600)
+    assert value(page, f"{lag}_bucket", le="300.0") == 0
+    assert value(page, f"{lag}_bucket", le="900.0") == 1
