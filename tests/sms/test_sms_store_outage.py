@@ -5,6 +5,7 @@ the referents told, the callback task, the opt-out and the directory's answer.""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -236,3 +237,25 @@ async def test_the_intake_lag_of_an_sms_is_its_time_in_the_journal(
     assert (value(page, f"{lag}_count"), value(page, f"{lag}_sum")) == (1, 600)
     assert value(page, f"{lag}_bucket", le="300.0") == 0
     assert value(page, f"{lag}_bucket", le="900.0") == 1
+
+
+async def test_no_sender_number_nor_text_reaches_the_logs_through_the_outage(
+    serve: Serve, wired_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    down = await serve(store_down=True)
+    await send(down, "Mme X sort lundi, diabète", at=TUESDAY_MORNING)
+    await send(down, "SSIAD 46100", at=TUESDAY_MORNING)
+    await down.close()
+
+    back = await serve(store_down=False)
+    await replayed(back)
+
+    [segment] = journal_files(wired_settings) or [None]  # deleted once written
+    assert segment is None
+    # Frontdoor's own lines (a database driver's DEBUG lines echo its SQL parameters).
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("frontdoor"))
+    assert "answered from memory and journaled" in ours
+    assert "journal replayed: 2 written" in ours
+    for personal in (NURSE, NURSE.removeprefix("+"), "Mme X", "diabète", "SSIAD 46100"):
+        assert personal not in ours
