@@ -7,8 +7,8 @@ come from templates/sms/texts.toml (frontdoor.sms.texts), overlaid per departmen
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from string import Template
@@ -279,3 +279,52 @@ def is_directory_query(query: DirectoryQuery) -> bool:
     """
     place = query.postal_code is not None or query.commune is not None
     return query.category is not None and place and len(query.terms) <= MAX_QUERY_EXTRA_WORDS
+
+
+# While the store is unreachable an SMS is answered from memory (frontdoor.sms.outage) and
+# kept in the outage journal; these say what memory and the journal know of the sender.
+
+
+def opted_out_after(opted_out: bool, texts: Sequence[str]) -> bool:
+    """The sender's opt-out state after these messages of theirs, oldest first: STOP opts
+    out, START opts back in, anything else leaves it as it was."""
+    for text in texts:
+        keyword = keyword_of(text)
+        if keyword is Keyword.OPT_OUT:
+            opted_out = True
+        elif keyword is Keyword.OPT_IN:
+            opted_out = False
+    return opted_out
+
+
+def as_already_answered(decision: SmsReply, *, sent: str | None) -> SmsReply:
+    """The decision of an SMS replayed from the outage journal, filed with what the sender
+    really got by return then: the answer cannot be taken back, nor sent twice.
+
+    The store may know more than memory did (an open request, an acknowledgement within the
+    hour, an opt-out): its decision stands for the request, the callback and the notices;
+    only the reply is the one given during the outage.
+    """
+    if sent == decision.reply:
+        return decision
+    why = (
+        _reason("sms-replied-unstored", "réponse envoyée de mémoire, base de données injoignable")
+        if sent
+        else _reason("sms-unanswered-unstored", "rien envoyé : base de données injoignable")
+    )
+    return replace(
+        decision,
+        reply=sent,
+        reply_kind=_REPLY_KINDS[decision.action] if sent else None,
+        reasons=(*decision.reasons, why),
+    )
+
+
+# What a reply by return is, by the action that sent it (STOP gets none).
+_REPLY_KINDS: Mapping[SmsAction, str | None] = {
+    SmsAction.OPT_OUT: None,
+    SmsAction.OPT_IN: "opted-in",
+    SmsAction.HELP: "help",
+    SmsAction.NEW_REQUEST: "acknowledgement",
+    SmsAction.JOIN_REQUEST: "acknowledgement",
+}

@@ -17,6 +17,7 @@ import asyncio
 import re
 import ssl
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -36,6 +37,7 @@ PARKED = "$FrontdoorParked"
 _FETCH_SIZE = re.compile(rb"\{(\d+)\}$")
 _FETCH_UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_INTERNALDATE = re.compile(rb'\bINTERNALDATE "([^"]+)"')
 
 
 class MailboxError(Exception):
@@ -215,20 +217,24 @@ class ImapMailbox:
         uids = [u for line in response.lines[:-1] for u in line.decode().split() if u.isdigit()]
         return sorted(uids, key=int)
 
-    async def sizes(self, uids: Sequence[str]) -> dict[str, int]:
-        """RFC822.SIZE of each message, in one command: what decides, before any byte of a
-        body is read, whether it fits under the limit."""
+    async def sizes(self, uids: Sequence[str]) -> tuple[dict[str, int], dict[str, datetime]]:
+        """RFC822.SIZE of each message, what decides, before any byte of a body is read,
+        whether it fits under the limit; and its INTERNALDATE, when the server received it
+        (the start of its intake lag). In one command."""
         if not uids:
-            return {}
+            return {}, {}
         response = await self._ok(
-            self.client.uid("fetch", uid_set(uids), "(RFC822.SIZE)"), "fetch sizes"
+            self.client.uid("fetch", uid_set(uids), "(RFC822.SIZE INTERNALDATE)"), "fetch sizes"
         )
-        found = {}
+        sizes, arrivals = {}, {}
         for line in response.lines[:-1]:
             uid, size = _FETCH_UID.search(bytes(line)), _SIZE.search(bytes(line))
             if uid and size:
-                found[uid.group(1).decode()] = int(size.group(1))
-        return found
+                sizes[uid.group(1).decode()] = int(size.group(1))
+                arrived = internal_date(bytes(line))
+                if arrived is not None:
+                    arrivals[uid.group(1).decode()] = arrived
+        return sizes, arrivals
 
     async def fetch(
         self, uids: Sequence[str], *, header_only: int | None = None
@@ -312,9 +318,24 @@ class ImapMailbox:
         if self._client is not None:  # wakes a wait_for_new up at once
             self._client.protocol.idle_queue.put_nowait([b"connection lost"])
 
-    async def append(self, raw: bytes, folder: str | None = None) -> None:
-        """Put a message into a folder (tests, and re-delivery by an operator)."""
-        await self._ok(self.client.append(raw, mailbox=_quoted(folder or self.folder)), "append")
+    async def append(
+        self, raw: bytes, folder: str | None = None, *, arrived: datetime | None = None
+    ) -> None:
+        """Put a message into a folder (tests, and re-delivery by an operator); `arrived`
+        sets its INTERNALDATE (else the server's now)."""
+        command = self.client.append(raw, mailbox=_quoted(folder or self.folder), date=arrived)
+        await self._ok(command, "append")
+
+
+def internal_date(line: bytes) -> datetime | None:
+    """The INTERNALDATE of a FETCH response line ("17-Jul-1996 02:44:25 -0700"), if any."""
+    found = _INTERNALDATE.search(line)
+    if found is None:
+        return None
+    try:  # %b reads English month names: Python leaves LC_TIME at "C"
+        return datetime.strptime(found.group(1).decode().strip(), "%d-%b-%Y %H:%M:%S %z")
+    except ValueError:
+        return None
 
 
 def uid_set(uids: Sequence[str]) -> str:

@@ -129,6 +129,8 @@ class Intake:
     fetch_bytes: int = 16_000_000
     # Called at "fetched" and "committed": where a test stops the intake as a crash would.
     checkpoint: Callable[[str], None] = lambda stage: None
+    # Told, for each mail taken, the seconds from its arrival in the mailbox to its commit.
+    observe_lag: Callable[[float], None] = lambda seconds: None
 
     @property
     def slug(self) -> str:
@@ -145,10 +147,10 @@ class Intake:
         uids = (await box.new_messages())[: self.batch]
         if not uids:
             return report
-        sizes = await box.sizes(uids)
+        sizes, arrivals = await box.sizes(uids)
         async with self._acknowledgements() as acks:
             for chunk in self._chunks([uid for uid in uids if uid in sizes], sizes):
-                await self._chunk(box, chunk, sizes, acks, report)
+                await self._chunk(box, chunk, sizes, acks, report, arrivals)
         return report
 
     def _chunks(self, uids: list[str], sizes: Mapping[str, int]) -> list[list[str]]:
@@ -170,6 +172,7 @@ class Intake:
         sizes: Mapping[str, int],
         acks: MailConnection | None,
         report: PollReport,
+        arrivals: Mapping[str, datetime],
     ) -> None:
         whole = [uid for uid in uids if sizes[uid] <= self.max_bytes]
         raws = await box.fetch(whole)
@@ -179,6 +182,11 @@ class Intake:
         reads = [read for read in reads if read is not None]  # vanished meanwhile
         taken, duplicates = await self._take(reads)
         self.checkpoint("committed")
+        committed_at = self.clock()
+        for item in taken:
+            arrived = arrivals.get(item.read.uid)
+            if arrived is not None:
+                self.observe_lag((committed_at - arrived).total_seconds())
         parked = [read for read in reads if read.mail is None or read.unreadable]
         handled = [read.uid for read in reads if read.mail is not None and not read.unreadable]
         mailbox = self.department.mailbox

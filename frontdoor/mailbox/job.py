@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from functools import partial
 
 from aiohttp import web
 
@@ -32,6 +33,7 @@ from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.web.keys import (
     CLOCK,
     DEPARTMENTS,
+    INTAKE_LAG,
     KNOWN_CALLERS,
     SESSIONS,
     SETTINGS,
@@ -88,6 +90,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         batch=settings.mail_poll_batch,
         known=app[KNOWN_CALLERS].addresses(department.slug),
         instance=settings.instance_name,
+        observe_lag=partial(app[INTAKE_LAG], "mail"),
     )
 
 

@@ -2,34 +2,55 @@
 
 Each one answered is filed as a request of its own, with the response type "information":
 the indicators count it, and no referent is disturbed.
+
+While the store is unreachable the directory cannot be searched (it is in the store only):
+the sender is told by return that the answer follows (frontdoor.sms.outage), and the replay
+of the journal sends it, from the department's number, once it is filed.
 """
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+
+from aiohttp import web
+
 from frontdoor.core.department import Department
 from frontdoor.core.directory_answers import sms_answer
-from frontdoor.core.directory_search import parse_query
+from frontdoor.core.directory_search import DirectoryQuery, parse_query
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import is_directory_query, keyword_of, segments
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.sms.incoming import replied
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.sms import is_opted_out
+from frontdoor.web.keys import SESSIONS
+from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook
 
+log = logging.getLogger(__name__)
+
 RESULTS = 3
+
+
+def directory_query_of(sender: str, text: str) -> DirectoryQuery | None:
+    """The directory question an SMS asks, if it is one (a keyword never is)."""
+    if keyword_of(text) is not None or is_withheld(sender):
+        return None
+    query = parse_query(text, vocabulary_for(default_communes()))
+    return query if is_directory_query(query) else None
 
 
 async def answer_directory_query(
     hook: Webhook, department: Department, *, sender: str, text: str, sid: str
 ) -> str | None:
     """The answer to send back, once the query and its answer are filed; None: not a query."""
-    if keyword_of(text) is not None or is_withheld(sender):
-        return None
-    query = parse_query(text, vocabulary_for(default_communes()))
-    if not is_directory_query(query):
+    query = directory_query_of(sender, text)
+    if query is None:
         return None
     session = hook.session
     if await is_opted_out(session=session, department=department.slug, number=sender):
@@ -47,16 +68,25 @@ async def answer_directory_query(
     session.add(request)
     await session.flush()
     assert request.id is not None
-    session.add_all(
-        [
-            Message(request_id=request.id, channel="sms", direction="in", provider_id=sid,
-                    at=hook.now, body=text, kind="directory-query",
-                    segments=segments(text).count, status="received"),
-            Message(request_id=request.id, channel="sms", direction="out", at=hook.now,
-                    body=answer, author="frontdoor", kind="directory-answer",
-                    segments=segments(answer).count, status="replied"),
-        ]
+    session.add(
+        Message(request_id=request.id, channel="sms", direction="in", provider_id=sid,
+                at=hook.now, body=text, kind="directory-query",
+                segments=segments(text).count, status="received")
     )  # fmt: skip
+    later = replied(hook.journaled_answer) if hook.journaled_answer is not None else None
+    if later is not None:
+        # Told during the outage that the answer follows: that, then the answer, by the API.
+        session.add(
+            Message(request_id=request.id, channel="sms", direction="out", at=hook.now,
+                    body=later, author="frontdoor", kind="directory-later",
+                    segments=segments(later).count, status="replied")
+        )  # fmt: skip
+    sent = Message(
+        request_id=request.id, channel="sms", direction="out", at=hook.now, body=answer,
+        author="frontdoor", kind="directory-answer", segments=segments(answer).count,
+        status="replied" if later is None else "sending",
+    )  # fmt: skip
+    session.add(sent)
     event = record_event(session, request, kind="sms-directory", at=hook.now)
     category = query.category.value if query.category else "?"
     event.reasons = [
@@ -65,4 +95,31 @@ async def answer_directory_query(
             text=f"question pour l'annuaire ({category}) : {len(hits)} ressource(s) envoyée(s)",
         ).as_dict()
     ]
+    if later is not None:
+        await session.flush()
+        hook.after_commit.append(
+            partial(_send_later, hook.app, department, to=sender, message_id=sent.id or 0)
+        )
     return answer
+
+
+async def _send_later(
+    app: web.Application, department: Department, *, to: str, message_id: int
+) -> None:
+    """The answer of a question kept in the journal, sent once it is filed."""
+    async with app[SESSIONS]() as session:
+        message = await session.get(Message, message_id)
+        if message is None or message.status != "sending":
+            return
+        try:
+            sid = await twilio_api_for(app, department.slug).send_sms(
+                to=to, from_=department.number, body=message.body or ""
+            )
+        except OutboundError as error:
+            log.warning("request %s: the directory answer was not sent: %s",
+                        message.request_id, error)  # fmt: skip
+            message.status = "failed"
+        else:
+            message.provider_id, message.status = sid, "queued"
+        session.add(message)
+        await session.commit()

@@ -21,6 +21,7 @@ PLACEHOLDERS = {
     "help": {"department"},
     "opted_in": {"department"},
     "notification": {"department", "request"},
+    "directory_later": {"department"},
 }
 
 

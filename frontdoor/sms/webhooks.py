@@ -6,29 +6,40 @@ stored twice. The decision is frontdoor.core.sms.inbound's; this module reads th
 the request, the message, the opt-out and the event, and answers TwiML. The referents are told
 by SMS only once all that is committed and the answer sent: a failure to tell them is logged
 (without the sender's number or words) and loses nothing.
+
+While the store is unreachable the SMS is answered from memory and kept in the outage journal
+(frontdoor.sms.outage); the replay brings it back here, at the time it arrived, with the
+answer the sender got then (`Webhook.journaled_answer`): it is filed as that answer, and the
+referents are told once the replay has committed it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
-from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
-from frontdoor.core.sms import SmsAction, SmsReply, inbound, notification, segments
+from frontdoor.core.sms import (
+    SmsAction,
+    SmsReply,
+    as_already_answered,
+    inbound,
+    notification,
+    segments,
+)
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.directory_queries import answer_directory_query
-from frontdoor.sms.texts import default_texts, texts_for
+from frontdoor.sms.incoming import SMS_PATH, IncomingSms, parse, replied, texts_of, twiml
+from frontdoor.sms.outage import unstored_sms
 from frontdoor.store.models import Message, Request, RequestEvent
 from frontdoor.store.requests import record_event
 from frontdoor.store.sms import (
@@ -40,25 +51,13 @@ from frontdoor.store.sms import (
     opt_out,
 )
 from frontdoor.store.tasks import ensure_task
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.keys import DEPARTMENTS, SESSIONS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
 
-SMS_PATH = "/twilio/sms"
-_MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
-_MAX_NUMBER = 40  # the longest number a request or opt-out row holds
-# Twilio caps an incoming message at 1600 characters; anything longer is not Twilio's.
-_MAX_BODY = 1600
-
-
-@dataclass(kw_only=True, frozen=True)
-class IncomingSms:
-    sid: str
-    sender: str
-    to: str
-    body: str
+__all__ = ["SMS_PATH", "add_routes", "store_sms"]
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -74,31 +73,6 @@ class Notice:
 
 # What the handler decided to send after the commit, handed to the endpoint around it.
 _NOTICES: ContextVar[list[Notice] | None] = ContextVar("sms_notices", default=None)
-
-
-def parse(form: Mapping[str, str]) -> IncomingSms:
-    """The fields Twilio always sends with a message; 400 when one is missing or wrong."""
-    sid, sender, to = form.get("MessageSid", ""), form.get("From", ""), form.get("To", "")
-    body = form.get("Body")
-    if not _MESSAGE_SID.match(sid) or not sender or not to or body is None:
-        raise web.HTTPBadRequest(text="expected MessageSid, From, To and Body")
-    if len(sender.strip()) > _MAX_NUMBER:  # no sender Twilio names: the store could not hold it
-        raise web.HTTPBadRequest(text="From: longer than a number or sender id")
-    if len(body) > _MAX_BODY:
-        raise web.HTTPBadRequest(text="Body longer than an SMS can be")
-    return IncomingSms(sid=sid, sender=sender.strip(), to=to.strip(), body=body)
-
-
-def texts_of(app: web.Application, department: Department) -> dict[str, str]:
-    """The department's SMS texts: the templates/ defaults and its own."""
-    return texts_for(default_texts(app[SETTINGS].templates_dir), department.sms_texts)
-
-
-def twiml(reply: str | None) -> str:
-    response = MessagingResponse()
-    if reply:
-        response.message(reply)
-    return str(response)
 
 
 async def incoming_sms(http: web.Request) -> web.StreamResponse:
@@ -117,8 +91,8 @@ async def incoming_sms(http: web.Request) -> web.StreamResponse:
     return response
 
 
-@twilio_webhook()
-async def _store_and_answer(hook: Webhook) -> str:
+async def store_sms(hook: Webhook) -> str:
+    """File the SMS (a new request, a further message, an opt-out…) and answer it."""
     sms = parse(hook.form)
     department = hook.app[DEPARTMENTS].for_number(sms.to)
     if department is None:
@@ -152,6 +126,8 @@ async def _store_and_answer(hook: Webhook) -> str:
         ),
         withheld=is_withheld(sms.sender),
     )
+    if hook.journaled_answer is not None:
+        decision = as_already_answered(decision, sent=replied(hook.journaled_answer))
     if decision.action is SmsAction.OPT_OUT:
         await opt_out(session=session, department=department.slug, number=sms.sender, at=hook.now)
     elif decision.action is SmsAction.OPT_IN:
@@ -176,20 +152,25 @@ async def _store_and_answer(hook: Webhook) -> str:
         event = record_event(session, request, kind="callback-task", at=hook.now)
         event.reasons = list(task.reasons)
     session.add(request)
-    notices = _NOTICES.get()
-    if decision.notify and notices is not None:
+    if decision.notify:
         texts = texts_of(hook.app, department)
         text = notification(department, request_id=request.id or 0, texts=texts)
-        notices.append(
-            Notice(
-                department=department,
-                request_id=request.id or 0,
-                referent_ids=decision.notify,
-                text=text,
-                at=hook.now,
-            )
+        notice = Notice(
+            department=department,
+            request_id=request.id or 0,
+            referent_ids=decision.notify,
+            text=text,
+            at=hook.now,
         )
+        notices = _NOTICES.get()
+        if notices is not None:
+            notices.append(notice)
+        else:  # replayed from the journal: told once the replay has committed it
+            hook.after_commit.append(partial(_notify, hook.app, notice))
     return twiml(decision.reply)
+
+
+_store_and_answer = twilio_webhook(degraded=unstored_sms)(store_sms)
 
 
 def _file_messages(hook: Webhook, request: Request, sms: IncomingSms, decision: SmsReply) -> None:

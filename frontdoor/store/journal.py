@@ -1,12 +1,12 @@
 """The outage journal: webhooks answered while the store was unreachable, kept on local disk.
 
-Each entry is one verified webhook (its path, query, form and time) with the answer the caller
-got, appended as a JSON line and fsync'd before that answer goes back to Twilio. When the
-store answers again the entries are replayed into it (frontdoor.voice.replay), and a segment
-is deleted once every entry of it is committed.
+Each entry is one verified webhook, a step of a call or an SMS (its path, query, form and
+time), with the answer the caller or sender got, appended as a JSON line and fsync'd before
+that answer goes back to Twilio. When the store answers again the entries are replayed into
+it (frontdoor.voice.replay), and a segment is deleted once every entry of it is committed.
 
-Personal data: the forms hold callers' numbers and recording URLs. The folder is 0700, the
-files 0600, and nothing of an entry is ever logged.
+Personal data: the forms hold callers' numbers, recording URLs and SMS texts. The folder is
+0700, the files 0600, and nothing of an entry is ever logged.
 
 Files, in `folder`:
 - `<instance>.lock`: held (flock) by the running instance that owns the journal;
@@ -96,7 +96,8 @@ class Journal:
         self._current: IO[str] | None = None
         self._next_segment = 0
         self._writing = asyncio.Lock()
-        # Entries not yet in the store, by the caller's CallSid: the call's memory meanwhile.
+        # Entries not yet in the store, by the caller's CallSid: the call's memory meanwhile
+        # (SMS, of no call, are under ""; see entries_on).
         self._waiting: dict[str, list[Entry]] = {}
 
     def open(self) -> None:
@@ -139,6 +140,11 @@ class Journal:
 
     def entries_of(self, call_sid: str) -> Sequence[Entry]:
         return tuple(self._waiting.get(call_sid, ()))
+
+    def entries_on(self, path: str) -> Sequence[Entry]:
+        """The waiting entries of one webhook, oldest first (an SMS belongs to no call)."""
+        found = [e for entries in self._waiting.values() for e in entries if e.path == path]
+        return sorted(found, key=lambda entry: entry.at)
 
     @property
     def waiting(self) -> int:

@@ -1,7 +1,9 @@
 """The departments' known contacts, kept in memory for the incoming-call webhook.
 
 The first answer to a call must not wait on a query; known contacts change rarely (a CSV
-import), so each instance keeps a copy and refreshes it every few seconds.
+import), so each instance keeps a copy and refreshes it every few seconds. The numbers that
+sent STOP are copied with them: an SMS answered while the store is unreachable must not go
+to one of them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.call_flow import KnownCaller
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.store.models import KnownContact
+from frontdoor.store.models import KnownContact, SmsOptOut
 
 
 class KnownCallers:
@@ -22,6 +24,7 @@ class KnownCallers:
         self._engine = engine
         self._by_number: dict[tuple[str, str], KnownCaller] = {}
         self._addresses: dict[str, dict[str, str]] = {}
+        self._opted_out: frozenset[tuple[str, str]] = frozenset()
 
     def lookup(self, department: str, number: str | None) -> KnownCaller | None:
         return self._by_number.get((department, number or ""))
@@ -30,9 +33,14 @@ class KnownCallers:
         """The department's known mail addresses (lower case) and their referrer types."""
         return self._addresses.get(department, {})
 
+    def opted_out(self, department: str, number: str) -> bool:
+        """Whether the number had sent the department STOP (and not START) at the last copy."""
+        return (department, number) in self._opted_out
+
     async def refresh(self) -> None:
         async with AsyncSession(self._engine) as session:
             contacts = (await session.exec(select(KnownContact))).all()
+            opt_outs = (await session.exec(select(SmsOptOut.department, SmsOptOut.number))).all()
         self._by_number = {
             (c.department, c.number): KnownCaller(
                 name=c.name, referrer_type=ReferrerType(c.referrer_type)
@@ -47,3 +55,4 @@ class KnownCallers:
                     contact.referrer_type
                 )
         self._addresses = addresses
+        self._opted_out = frozenset((row[0], row[1]) for row in opt_outs)

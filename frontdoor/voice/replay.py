@@ -4,7 +4,10 @@ Each journaled webhook goes through the handler that would have served it, at th
 arrived, in one transaction with its receipt: a webhook already in the store (replayed
 before, or stored by a worker that only seemed to fail) is skipped, so replaying twice
 writes once. A call that began in the store and went on in the journal joins its request
-(found by CallSid). Every request written from the journal gets one `journaled` event.
+(found by CallSid). An SMS is filed by the SMS webhook's handler, with the answer its sender
+got then, and joins or opens its request as it would have (found by MessageSid, once). Every
+request written from the journal gets one `journaled` event; what a handler leaves for after
+its commit (telling the referents of an SMS, sending a directory answer) runs then.
 """
 
 from __future__ import annotations
@@ -20,17 +23,21 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import select
 
 from frontdoor.core.reasons import Reason
+from frontdoor.sms.webhooks import SMS_PATH, store_sms
 from frontdoor.store.journal import Entry, Journal
-from frontdoor.store.models import RequestEvent, WebhookReceipt
+from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid
+from frontdoor.store.sms import message_by_provider_id
 from frontdoor.voice.webhooks import REPLAYED
-from frontdoor.web.keys import COUNTERS, ENGINE, SESSIONS, SETTINGS
-from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Webhook
+from frontdoor.web.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
+from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Handler, Webhook
 
 log = logging.getLogger(__name__)
 
 # How often the journal is offered to the store while it holds something.
 REPLAY_EVERY_S = 2.0
+# The handler that writes each journaled webhook, by its path.
+HANDLERS: dict[str, Handler] = {**REPLAYED, SMS_PATH: store_sms}
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -97,11 +104,18 @@ async def replay(app: web.Application) -> Replayed:
 
 
 async def _replay_one(app: web.Application, entry: Entry) -> str:
-    handler = REPLAYED.get(entry.path)
+    handler = HANDLERS.get(entry.path)
     async with app[SESSIONS]() as session:
         if await receipt(session=session, key=entry.key) is not None:
             return "already"
-        hook = Webhook(form=entry.form, query=entry.query, now=entry.at, session=session, app=app)
+        hook = Webhook(
+            form=entry.form,
+            query=entry.query,
+            now=entry.at,
+            session=session,
+            app=app,
+            journaled_answer=entry.answer,
+        )
         try:
             if handler is None:
                 raise web.HTTPNotFound(text=f"no handler replays {entry.path}")
@@ -126,12 +140,19 @@ async def _replay_one(app: web.Application, entry: Entry) -> str:
         except IntegrityError:  # written meanwhile by another worker: the same webhook
             await session.rollback()
             return "already"
+    if entry.path == SMS_PATH:
+        app[INTAKE_LAG]("sms", (app[CLOCK]() - entry.at).total_seconds())
+    for afterwards in hook.after_commit:
+        try:
+            await afterwards()
+        except Exception:  # the entry is written: what follows must not write it again
+            log.exception("journal entry %s written; what follows its commit failed", entry.key)
     return "written"
 
 
 async def _note_journaled(hook: Webhook, entry: Entry) -> None:
     """Once per request: say that it was kept in the journal during an outage."""
-    request = await request_by_call_sid(session=hook.session, call_sid=entry.call_sid)
+    request = await _request_of(hook, entry)
     if request is None or request.id is None:
         return
     noted = await hook.session.exec(
@@ -141,9 +162,10 @@ async def _note_journaled(hook: Webhook, entry: Entry) -> None:
     )
     if noted.first() is not None:
         return
+    what = "SMS" if entry.path == SMS_PATH else "appel"
     why = Reason(
         code="kept-in-journal",
-        text="base de données injoignable : appel gardé dans le journal local de l'instance "
+        text=f"base de données injoignable : {what} gardé dans le journal local de l'instance "
         f"{entry.instance or '?'} puis enregistré à son retour",
     )
     hook.session.add(
@@ -155,6 +177,17 @@ async def _note_journaled(hook: Webhook, entry: Entry) -> None:
             reasons=[why.as_dict()],
         )  # fmt: skip
     )
+
+
+async def _request_of(hook: Webhook, entry: Entry) -> Request | None:
+    """The request a journaled webhook wrote to: its call's, or its message's."""
+    if entry.call_sid:
+        return await request_by_call_sid(session=hook.session, call_sid=entry.call_sid)
+    sid = entry.form.get("MessageSid")
+    message = await message_by_provider_id(session=hook.session, provider_id=sid) if sid else None
+    if message is None:
+        return None  # an SMS filed under no request (a STOP outside a conversation)
+    return await hook.session.get(Request, message.request_id)
 
 
 def _set_aside(journal: Journal, entry: Entry, why: str) -> None:

@@ -20,6 +20,8 @@ from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.store.refresh import Refresher
 
 Clock = Callable[[], datetime]
+# Records how long a contact waited before its request was committed: channel, seconds.
+LagObserver = Callable[[str, float], None]
 
 SETTINGS = web.AppKey("settings", Settings)
 DEPARTMENTS = web.AppKey("departments", Departments)
@@ -36,3 +38,5 @@ STORE_COPIES = web.AppKey("store_copies", Refresher)
 SCHEDULED_JOBS = web.AppKey("scheduled_jobs", tuple[Job, ...])
 TWILIO_API = web.AppKey("twilio_api", TwilioApi)
 MAILER = web.AppKey("mailer", Mailer)
+# Set by frontdoor.web.metrics; observed where an SMS from the journal or a mail is committed.
+INTAKE_LAG = web.AppKey("intake_lag", LagObserver)

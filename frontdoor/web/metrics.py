@@ -4,7 +4,9 @@ What each instance counts itself: request latency by route (a middleware), the o
 counters of app[COUNTERS] (refused signatures, degraded answers), the job runs this instance
 won and their failures. What is read from the store at scrape time, the same in every
 instance (aggregate with max, not sum): overdue callback tasks, and the last 24 hours' calls
-by outcome. Labels name routes, jobs, departments and outcomes only: no personal data.
+by outcome. The intake lags: how long an SMS kept in the outage journal, or a mail in its
+mailbox, waited before its request was committed (app[INTAKE_LAG], observed where that is).
+Labels name routes, jobs, departments and outcomes only: no personal data.
 
 /metrics answers a request carrying `Authorization: Bearer <FRONTDOOR_METRICS_TOKEN>`; with
 no token set, only a request from loopback that did not come through a proxy.
@@ -32,7 +34,15 @@ from sqlalchemy import func, select
 from frontdoor.jobs import registry
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.store.models import CallbackTaskRow, Request
-from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, SCHEDULED_JOBS, SETTINGS
+from frontdoor.web.keys import (
+    CLOCK,
+    COUNTERS,
+    DEPARTMENTS,
+    ENGINE,
+    INTAKE_LAG,
+    SCHEDULED_JOBS,
+    SETTINGS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,17 @@ METRICS_PATH = "/metrics"
 # Twilio gives up on a webhook after 15 s: the buckets stop there.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
 CALLS_WINDOW = timedelta(hours=24)
+# From a mail's arrival in the mailbox (seconds with IDLE, a minute's poll without) or an SMS's
+# in the outage journal (an outage: minutes, hours) to its request in the store.
+LAG_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0,
+               21600.0, 86400.0)  # fmt: skip
+# The channels whose intake lag is observed, and what it measures.
+LAG_CHANNELS = {
+    "sms": "Time from an SMS's arrival to its request in the store, for SMS kept in the "
+    "outage journal (the others are committed before Twilio's answer).",
+    "mail": "Time from a mail's arrival in the department's mailbox (IMAP INTERNALDATE) to "
+    "its request in the store.",
+}
 # A scrape must not wait long on a slow store; the store-read gauges are then left out.
 STORE_TIMEOUT_S = 2.0
 # The app[COUNTERS] keys known today, exported at 0 before their first increment.
@@ -61,6 +82,7 @@ class Metrics:
     callbacks_overdue: Gauge
     calls: Gauge
     store_up: Gauge
+    intake_lag: dict[str, Histogram]
 
     @classmethod
     def create(cls, app: web.Application) -> Metrics:
@@ -105,7 +127,20 @@ class Metrics:
                 "1 when the store answered this scrape's queries, else 0.",
                 registry=registry,
             ),
+            intake_lag={
+                channel: Histogram(
+                    f"frontdoor_{channel}_intake_lag_seconds",
+                    help_text,
+                    buckets=LAG_BUCKETS,
+                    registry=registry,
+                )
+                for channel, help_text in LAG_CHANNELS.items()
+            },
         )
+
+    def observe_lag(self, channel: str, seconds: float) -> None:
+        """A contact committed `seconds` after it arrived (never below 0: clocks differ)."""
+        self.intake_lag[channel].observe(max(seconds, 0.0))
 
 
 METRICS = web.AppKey("metrics", Metrics)
@@ -118,6 +153,7 @@ def add_to(app: web.Application) -> None:
     the scheduler starts them.
     """
     app[METRICS] = Metrics.create(app)
+    app[INTAKE_LAG] = app[METRICS].observe_lag
     app.middlewares.append(_timed)
     app.router.add_get(METRICS_PATH, metrics_page)
     app.cleanup_ctx.append(_counted_jobs)

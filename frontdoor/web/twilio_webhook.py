@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 
@@ -50,6 +50,10 @@ class Webhook:
     now: datetime
     session: AsyncSession
     app: web.Application
+    # Replayed from the outage journal: the answer the provider got then (it stands).
+    journaled_answer: str | None = None
+    # What the replay does once the webhook's changes are committed (tell referents…).
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 Handler = Callable[[Webhook], Awaitable[str]]

@@ -3,7 +3,7 @@ the referents on duty told by SMS without the mail's content."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
-from frontdoor.mailbox.job import mailbox_job
+from frontdoor.mailbox.imap import internal_date
+from frontdoor.mailbox.job import imap_session, mailbox_job
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
@@ -22,6 +23,7 @@ from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.mailbox.test_intake_dovecot import deliver, mail
 from tests.web.calls import AMARTIN, BLEROY, PARIS, stored
+from tests.web.test_metrics import scrape, value
 
 TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
 
@@ -138,3 +140,45 @@ async def test_a_burst_larger_than_a_batch_is_read_in_one_run(
     summary = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
 
     assert summary == "5 taken, 0 already taken, 0 parked, 5 acknowledged"
+
+
+async def test_the_intake_lag_of_a_mail_runs_from_its_arrival_in_the_mailbox(
+    client: TestClient, mail_department: Department
+) -> None:
+    mailbox = mail_department.mailbox
+    assert mailbox is not None
+    async with imap_session(mail_department, mailbox) as box:
+        # The server received it 90 s before the job's run: its INTERNALDATE.
+        await box.append(mail(1), arrived=TUESDAY_MORNING - timedelta(seconds=90))
+    lag = "frontdoor_mail_intake_lag_seconds"
+    assert value(await scrape(client), f"{lag}_count") == 0
+
+    await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+
+    page = await scrape(client)
+    assert (value(page, f"{lag}_count"), value(page, f"{lag}_sum")) == (1, 90)
+    assert value(page, f"{lag}_bucket", le="60.0") == 0
+    assert value(page, f"{lag}_bucket", le="120.0") == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            b'* 3 FETCH (UID 7 RFC822.SIZE 812 INTERNALDATE "12-May-2026 09:58:30 +0200")',
+            datetime(2026, 5, 12, 9, 58, 30, tzinfo=PARIS),
+            id="dovecot",
+        ),
+        pytest.param(
+            b'* 1 FETCH (INTERNALDATE " 2-Dec-2026 15:04:05 -0000" UID 9 RFC822.SIZE 1)',
+            datetime(2026, 12, 2, 15, 4, 5, tzinfo=UTC),
+            id="day-padded-with-a-space",
+        ),
+        pytest.param(b"* 1 FETCH (UID 9 RFC822.SIZE 1)", None, id="none-given"),
+        pytest.param(b'* 1 FETCH (INTERNALDATE "yesterday")', None, id="unreadable"),
+    ],
+)
+def test_the_arrival_of_a_mail_is_read_from_its_internaldate(
+    line: bytes, expected: datetime | None
+) -> None:
+    assert internal_date(line) == expected

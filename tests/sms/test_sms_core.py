@@ -14,9 +14,11 @@ from frontdoor.core.sms import (
     Encoding,
     Keyword,
     SmsAction,
+    as_already_answered,
     inbound,
     keyword_of,
     notification,
+    opted_out_after,
     segments,
 )
 from frontdoor.departments import Departments
@@ -265,3 +267,65 @@ def test_the_shipped_texts_load(tmp_path: Path) -> None:
     broken.write_text('help = "$department $nope"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="missing"):
         load_texts(broken)
+
+
+@pytest.mark.parametrize(
+    ("before", "texts", "after"),
+    [
+        pytest.param(False, [], False, id="nothing-sent-meanwhile"),
+        pytest.param(True, [], True, id="stored-stop-holds"),
+        pytest.param(False, ["STOP"], True, id="stop"),
+        pytest.param(False, ["Arrêt"], True, id="arret-accented"),
+        pytest.param(True, ["start"], False, id="start"),
+        pytest.param(False, ["STOP", "Bonjour", "START"], False, id="stop-then-start"),
+        pytest.param(False, ["START", "ARRET"], True, id="last-keyword-wins"),
+        pytest.param(False, ["merci de stopper"], False, id="a-sentence-is-no-keyword"),
+    ],
+)
+def test_opted_out_after_the_messages_of_an_outage(
+    before: bool, texts: list[str], after: bool
+) -> None:
+    assert opted_out_after(before, texts) is after
+
+
+@pytest.mark.parametrize(
+    ("sent", "options", "kind", "last_reason"),
+    [
+        pytest.param(
+            "ack", {"open_request": True, "last_ack": timedelta(minutes=5)},
+            ACK, "sms-replied-unstored", id="store-knew-a-recent-ack",
+        ),
+        pytest.param(
+            None, {}, None, "sms-unanswered-unstored", id="memory-knew-an-opt-out-the-store-forgot"
+        ),
+        pytest.param(None, {"opted_out": True}, None, None, id="the-same-reply-changes-nothing"),
+    ],
+)  # fmt: skip
+def test_a_replayed_sms_is_filed_with_the_reply_its_sender_got(
+    lot: Department,
+    sent: str | None,
+    options: dict[str, Any],
+    kind: str | None,
+    last_reason: str | None,
+) -> None:
+    last_ack = options.pop("last_ack", None)
+    decision = inbound(
+        lot,
+        at=IN_HOURS,
+        opening=opening_at(IN_HOURS, lot.calendar),
+        text="Rappelez-moi",
+        texts=TEXTS,
+        last_acknowledged_at=IN_HOURS - last_ack if last_ack else None,
+        **{"opted_out": False, "open_request": False, **options},
+    )
+
+    filed = as_already_answered(decision, sent=sent)
+
+    assert (filed.reply, filed.reply_kind) == (sent, kind)
+    assert (filed.action, filed.notify, filed.callback_needed) == (
+        decision.action, decision.notify, decision.callback_needed,
+    )  # fmt: skip
+    if last_reason is None:
+        assert filed == decision
+    else:
+        assert [r.code for r in filed.reasons] == [*(r.code for r in decision.reasons), last_reason]
