@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -36,3 +37,5 @@ STORE_COPIES = web.AppKey("store_copies", Refresher)
 SCHEDULED_JOBS = web.AppKey("scheduled_jobs", tuple[Job, ...])
 TWILIO_API = web.AppKey("twilio_api", TwilioApi)
 MAILER = web.AppKey("mailer", Mailer)
+# Set when the app shuts down: the console's live streams end instead of holding the shutdown.
+LIVE_STREAMS_ENDING = web.AppKey("live_streams_ending", asyncio.Event)

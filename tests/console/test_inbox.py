@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 
+from frontdoor.departments import Departments
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
-from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
+from frontdoor.web.app import create_app
+from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accounts, sign_in
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
 
 KNOWN_GP = "+33565000001"  # a caller whose number the inbox must never show
@@ -86,6 +88,29 @@ async def test_a_new_call_arrives_on_the_live_stream_of_the_inbox(
     assert [event["id"] for event in events] == [1, 2]
     assert 'id="demande-2"' in events[1]["html"]
     assert KNOWN_GP not in events[0]["html"]
+
+
+async def test_the_app_shutting_down_ends_open_live_streams_cleanly(
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
+) -> None:
+    # Looks an hour apart: a stream ending now ends because the app asked it to.
+    settings = wired_settings.model_copy(update={"console_live_every_s": 3600.0})
+    await create_accounts(settings)
+    client: TestClient = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+    browser = await sign_in(client, LOT_REFERENT)
+    stream = await browser.get(
+        "/console/flux?departement=dac46&depuis=0", headers={"Accept": "text/event-stream"}
+    )
+    assert await stream.content.readline() == b"retry: 3000\n"
+
+    # A guard only: aiohttp would otherwise wait 60 s for the stream, then cut it.
+    async with asyncio.timeout(30):
+        await client.server.close()
+        rest = await stream.content.read()  # a cut stream raises ClientPayloadError here
+
+    assert client.server.closed
+    assert rest.endswith(b"\n\n")  # the stream stopped between two events
+    assert stream.content.at_eof()
 
 
 async def test_the_live_stream_needs_a_session(client: TestClient) -> None:
