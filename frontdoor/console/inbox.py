@@ -26,7 +26,7 @@ from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 from frontdoor.web.bodies import as_id
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS_ENDING, SESSIONS, SETTINGS
 
 PAGE_SIZE = 50
 # A comment line now and then keeps proxies from closing an idle stream.
@@ -149,7 +149,8 @@ async def live(request: web.Request) -> web.StreamResponse:
         }
     )
     await stream.prepare(request)
-    # The browser going away (page closed, network lost) ends the stream; it reconnects itself.
+    # The browser going away (page closed, network lost) ends the stream, and so does the app
+    # shutting down; the browser reconnects by itself, to another instance if this one is gone.
     with contextlib.suppress(ConnectionResetError):
         await _feed(request, stream, department=department, timezone=timezone, last_id=last_id)
     return stream
@@ -168,12 +169,13 @@ async def _feed(
     "en cours" to "pris par un référent", a callback past its deadline turns late. Only new
     rows carry an event id, so that a reconnecting browser asks for what came after them."""
     every_s = request.config_dict[SETTINGS].console_live_every_s
+    ending = request.config_dict[LIVE_STREAMS_ENDING]
     await stream.write(b"retry: 3000\n\n")
     quiet_s = 0.0
     # The rows the browser has, as last sent (the page it loaded is sent once, on the first
     # look, in case a row changed between the page and the stream).
     sent: dict[int, str] = {}
-    while True:
+    while not ending.is_set():
         now = request.config_dict[CLOCK]()
         # A short session per look: a stream must not hold a database connection.
         async with request.config_dict[SESSIONS]() as session:
@@ -200,7 +202,15 @@ async def _feed(
         if quiet_s >= KEEPALIVE_S:
             await stream.write(b": keepalive\n\n")
             quiet_s = 0.0
-        await asyncio.sleep(every_s)
+        with contextlib.suppress(TimeoutError):  # the next look, unless the app ends first
+            await asyncio.wait_for(ending.wait(), timeout=every_s)
+
+
+async def end_live_streams(app: web.Application) -> None:
+    """For on_shutdown: every open stream returns, so its response ends cleanly at once
+    instead of being held open for the shutdown timeout, then cut (aiohttp's docs, "Graceful
+    shutdown", close websockets the same way)."""
+    app[LIVE_STREAMS_ENDING].set()
 
 
 ROUTES = [

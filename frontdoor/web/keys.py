@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -40,3 +41,5 @@ TWILIO_API = web.AppKey("twilio_api", TwilioApi)
 MAILER = web.AppKey("mailer", Mailer)
 # Set by frontdoor.web.metrics; observed where an SMS from the journal or a mail is committed.
 INTAKE_LAG = web.AppKey("intake_lag", LagObserver)
+# Set when the app shuts down: the console's live streams end instead of holding the shutdown.
+LIVE_STREAMS_ENDING = web.AppKey("live_streams_ending", asyncio.Event)

@@ -12,11 +12,13 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
+from frontdoor.departments import Departments
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
-from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
+from frontdoor.web.app import create_app
+from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accounts, sign_in
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
 
 KNOWN_GP = "+33565000001"  # a caller whose number the inbox must never show
@@ -140,6 +142,29 @@ async def test_a_row_that_changes_is_sent_again_without_an_event_id(
     # The same row again, now taken; no id, so a reconnection does not go back in time.
     assert (taken["id"], taken["event_id"]) == (1, None)
     assert "pris par un référent" in taken["html"]
+
+
+async def test_the_app_shutting_down_ends_open_live_streams_cleanly(
+    aiohttp_client: object, wired_settings: Settings, departments: Departments
+) -> None:
+    # Looks an hour apart: a stream ending now ends because the app asked it to.
+    settings = wired_settings.model_copy(update={"console_live_every_s": 3600.0})
+    await create_accounts(settings)
+    client: TestClient = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+    browser = await sign_in(client, LOT_REFERENT)
+    stream = await browser.get(
+        "/console/flux?departement=dac46&depuis=0", headers={"Accept": "text/event-stream"}
+    )
+    assert await stream.content.readline() == b"retry: 3000\n"
+
+    # A guard only: aiohttp would otherwise wait 60 s for the stream, then cut it.
+    async with asyncio.timeout(30):
+        await client.server.close()
+        rest = await stream.content.read()  # a cut stream raises ClientPayloadError here
+
+    assert client.server.closed
+    assert rest.endswith(b"\n\n")  # the stream stopped between two events
+    assert stream.content.at_eof()
 
 
 async def test_the_live_stream_needs_a_session(client: TestClient) -> None:
