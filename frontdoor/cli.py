@@ -206,7 +206,9 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
     asyncio.run(
         terminal_call(
             base_url=base_url,
-            public_url=settings.public_url,
+            # A service reached at --url checks signatures against its own address, unless
+            # a public URL is set for both.
+            public_url=(settings.public_url_setting or base_url).rstrip("/"),
             auth_token=settings.twilio_auth_token.get_secret_value(),
             from_=args.caller,
             to=department.number,
