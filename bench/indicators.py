@@ -139,6 +139,16 @@ async def admin(statement: str) -> None:
         await connection.close()
 
 
+async def scratch_database(database: str, folder: Path, name: str) -> str:
+    """The URL of an empty database for a benchmark: a SQLite file in `folder`, or a
+    PostgreSQL database `name` made anew on the server of PG_ADMIN."""
+    if database == "sqlite":
+        return f"sqlite+aiosqlite:///{folder / (name + '.sqlite3')}"
+    await admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin(f"CREATE DATABASE {name}")
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql:", "postgresql+asyncpg:") + f"/{name}"
+
+
 async def timed(run: Callable[[], Awaitable[object]], runs: int) -> list[float]:
     await run()  # warm-up: caches, statement preparation
     times = []
@@ -279,12 +289,7 @@ async def inbox_p95(url: str, runs: int = 50) -> float | None:
 async def bench_database(
     database: str, data: Generated, cases: list[Case], runs: int, folder: Path
 ) -> tuple[list[Row], float | None, float, float]:
-    if database == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / 'indicators.sqlite3'}"
-    else:
-        await admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        await admin(f"CREATE DATABASE {PG_DB}")
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql:", "postgresql+asyncpg:") + f"/{PG_DB}"
+    url = await scratch_database(database, folder, PG_DB)
     try:
         engine = create_engine(url)
         await upgrade(engine)

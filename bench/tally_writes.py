@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -24,8 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import asyncpg  # noqa: E402
+from indicators import admin, scratch_database  # noqa: E402
 from sqlalchemy import text, update  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from sqlmodel import col  # noqa: E402
@@ -35,7 +35,6 @@ from frontdoor.store.db import create_engine, session_maker  # noqa: E402
 from frontdoor.store.migrate import upgrade  # noqa: E402
 from frontdoor.store.models import Request  # noqa: E402
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_DB = "frontdoor_bench_tally_writes"
 START = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 
@@ -82,12 +81,7 @@ async def measure(engine: AsyncEngine, calls: int) -> float:
 
 
 async def bench(database: str, calls: int, folder: Path) -> tuple[float, float]:
-    if database == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / 'writes.sqlite3'}"
-    else:
-        await admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        await admin(f"CREATE DATABASE {PG_DB}")
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql:", "postgresql+asyncpg:") + f"/{PG_DB}"
+    url = await scratch_database(database, folder, PG_DB)
     engine = create_engine(url)
     try:
         await upgrade(engine)
@@ -101,14 +95,6 @@ async def bench(database: str, calls: int, folder: Path) -> tuple[float, float]:
         await engine.dispose()
         if database == "postgres":
             await admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-
-
-async def admin(statement: str) -> None:
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def main() -> int:
