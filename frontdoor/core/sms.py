@@ -285,6 +285,45 @@ def is_directory_query(query: DirectoryQuery) -> bool:
 # kept in the outage journal; these say what memory and the journal know of the sender.
 
 
+@dataclass(kw_only=True, frozen=True)
+class JournaledSms:
+    """An earlier SMS of the same sender to the same number, kept in the outage journal."""
+
+    at: datetime
+    text: str
+    directory_question: bool
+    answered: bool  # something was sent back by return
+
+
+@dataclass(kw_only=True, frozen=True)
+class SenderMemory:
+    """What the store would have said of a sender, as far as memory and the journal know."""
+
+    opted_out: bool
+    open_request: bool
+    last_acknowledged_at: datetime | None
+
+
+def remembered(earlier: Sequence[JournaledSms], *, opted_out: bool, now: datetime) -> SenderMemory:
+    """The sender's state from the opt-out copied in memory and their SMS journaled since the
+    store went away, oldest first: keywords change the opt-out, and the messages of the open
+    window (neither keywords nor directory questions) make a conversation, acknowledged or
+    not."""
+    conversation = [
+        sms
+        for sms in earlier
+        if keyword_of(sms.text) is None
+        and not sms.directory_question
+        and now.astimezone(UTC) - sms.at.astimezone(UTC) < OPEN_REQUEST_WINDOW
+    ]
+    acknowledged = [sms.at for sms in conversation if sms.answered]
+    return SenderMemory(
+        opted_out=opted_out_after(opted_out, [sms.text for sms in earlier]),
+        open_request=bool(conversation),
+        last_acknowledged_at=max(acknowledged, default=None),
+    )
+
+
 def opted_out_after(opted_out: bool, texts: Sequence[str]) -> bool:
     """The sender's opt-out state after these messages of theirs, oldest first: STOP opts
     out, START opts back in, anything else leaves it as it was."""

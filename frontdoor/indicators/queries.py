@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -85,7 +85,7 @@ class _Scope:
         self.tally = TallyScope(
             department=self.slug,
             first_month=month_key(period.first_day),
-            last_month=month_key(period.end_day - timedelta(days=1)),
+            end_month=month_key(period.end_day),
             starts_minute=epoch_minute(self.starts),
             ends_minute=epoch_minute(self.ends),
             spans=offset_spans(zone, self.starts, self.ends),

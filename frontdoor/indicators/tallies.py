@@ -51,8 +51,8 @@ class TallyScope:
     """One department over a period: its local months and the UTC minutes they span."""
 
     department: str
-    first_month: int  # 202610
-    last_month: int
+    first_month: int  # 202610, inclusive
+    end_month: int  # the month after the period, exclusive
     starts_minute: int  # inclusive
     ends_minute: int  # exclusive
     spans: tuple[OffsetSpan, ...]
@@ -70,34 +70,27 @@ def epoch_minute(at: datetime) -> int:
 GP_CONTACT = "gp_contact"
 
 
-def _folded_in(scopes: Sequence[TallyScope]) -> ColumnElement[bool]:
-    tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
+def _in_scopes(table: Any, column: str, bounds: Sequence[tuple[str, int, int]]) -> Any:
+    """Rows of each (department, low, high) with low <= column < high."""
     return or_(
         false(),
         *(
-            and_(
-                tallies.department == s.department,
-                tallies.month >= s.first_month,
-                tallies.month <= s.last_month,
-            )
-            for s in scopes
+            and_(table.department == department, table[column] >= low, table[column] < high)
+            for department, low, high in bounds
         ),
     )
+
+
+def _folded_in(scopes: Sequence[TallyScope]) -> ColumnElement[bool]:
+    tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
+    months = [(s.department, s.first_month, s.end_month) for s in scopes]
+    return _in_scopes(tallies, "month", months)
 
 
 def _unfolded_in(scopes: Sequence[TallyScope]) -> ColumnElement[bool]:
     changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
-    return or_(
-        false(),
-        *(
-            and_(
-                changes.department == s.department,
-                changes.minute >= s.starts_minute,
-                changes.minute < s.ends_minute,
-            )
-            for s in scopes
-        ),
-    )
+    minutes = [(s.department, s.starts_minute, s.ends_minute) for s in scopes]
+    return _in_scopes(changes, "minute", minutes)
 
 
 def folded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:

@@ -14,17 +14,9 @@ follows by SMS, and the replay sends it (frontdoor.sms.directory_queries).
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.numbers import is_withheld
-from frontdoor.core.sms import (
-    OPEN_REQUEST_WINDOW,
-    inbound,
-    keyword_of,
-    opted_out_after,
-    render,
-)
+from frontdoor.core.sms import JournaledSms, inbound, remembered, render
 from frontdoor.sms.directory_queries import directory_query_of
 from frontdoor.sms.incoming import SMS_PATH, parse, replied, texts_of, twiml
 from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
@@ -38,37 +30,35 @@ def unstored_sms(unstored: Unstored) -> str:
     if department is None:
         return twiml(None)
     earlier = [
-        entry
+        JournaledSms(
+            at=entry.at,
+            text=entry.form.get("Body", ""),
+            directory_question=directory_query_of(sms.sender, entry.form.get("Body", ""))
+            is not None,
+            answered=bool(replied(entry.answer)),
+        )
         for entry in app[JOURNAL].entries_on(SMS_PATH)
         if entry.form.get("From", "").strip() == sms.sender
         and entry.form.get("To", "").strip() == sms.to
         and entry.form.get("MessageSid") != sms.sid  # a retry of this one is not earlier
     ]
     texts = texts_of(app, department)
-    opted_out = opted_out_after(
-        app[KNOWN_CALLERS].opted_out(department.slug, sms.sender),
-        [entry.form.get("Body", "") for entry in earlier],
+    memory = remembered(
+        earlier,
+        opted_out=app[KNOWN_CALLERS].opted_out(department.slug, sms.sender),
+        now=unstored.now,
     )
-    if not opted_out and directory_query_of(sms.sender, sms.body) is not None:
+    if not memory.opted_out and directory_query_of(sms.sender, sms.body) is not None:
         return twiml(render(texts["directory_later"], department))
-    # The messages of a conversation meanwhile (keywords and directory questions are not).
-    conversation = [
-        entry
-        for entry in earlier
-        if keyword_of(entry.form.get("Body", "")) is None
-        and directory_query_of(sms.sender, entry.form.get("Body", "")) is None
-        and unstored.now.astimezone(UTC) - entry.at.astimezone(UTC) < OPEN_REQUEST_WINDOW
-    ]
-    acknowledged = [entry.at for entry in conversation if replied(entry.answer)]
     decision = inbound(
         department,
         at=unstored.now,
         opening=opening_at(unstored.now, department.calendar),
         text=sms.body,
-        opted_out=opted_out,
-        open_request=bool(conversation),
+        opted_out=memory.opted_out,
+        open_request=memory.open_request,
         texts=texts,
-        last_acknowledged_at=max(acknowledged, default=None),
+        last_acknowledged_at=memory.last_acknowledged_at,
         withheld=is_withheld(sms.sender),
     )
     return twiml(decision.reply)

@@ -12,6 +12,7 @@ from frontdoor.core.calendar import opening_at
 from frontdoor.core.department import Department
 from frontdoor.core.sms import (
     Encoding,
+    JournaledSms,
     Keyword,
     SmsAction,
     as_already_answered,
@@ -19,6 +20,7 @@ from frontdoor.core.sms import (
     keyword_of,
     notification,
     opted_out_after,
+    remembered,
     segments,
 )
 from frontdoor.departments import Departments
@@ -286,6 +288,47 @@ def test_opted_out_after_the_messages_of_an_outage(
     before: bool, texts: list[str], after: bool
 ) -> None:
     assert opted_out_after(before, texts) is after
+
+
+def journaled(minutes_ago: int, text: str, *, answered: bool = True) -> JournaledSms:
+    return JournaledSms(
+        at=TUESDAY_MORNING - timedelta(minutes=minutes_ago),
+        text=text,
+        directory_question=text.startswith("SSIAD"),
+        answered=answered,
+    )
+
+
+@pytest.mark.parametrize(
+    ("earlier", "opted_out", "expected"),
+    [
+        pytest.param([], False, (False, False, None), id="nothing-journaled"),
+        pytest.param(
+            [journaled(30, "Bonjour"), journaled(10, "Et aussi", answered=False)], False,
+            (False, True, 30), id="a-conversation-acknowledged-once",
+        ),
+        pytest.param(
+            [journaled(20, "STOP", answered=False), journaled(5, "SSIAD 46100")], False,
+            (True, False, None), id="keywords-and-directory-questions-are-no-conversation",
+        ),
+        pytest.param([journaled(5, "START")], True, (False, False, None), id="start-opts-back-in"),
+        pytest.param(
+            [journaled(73 * 60, "Bonjour")], False, (False, False, None),
+            id="older-than-the-open-window",
+        ),
+    ],
+)  # fmt: skip
+def test_what_memory_and_the_journal_say_of_a_sender(
+    earlier: list[JournaledSms], opted_out: bool, expected: tuple[bool, bool, int | None]
+) -> None:
+    memory = remembered(earlier, opted_out=opted_out, now=TUESDAY_MORNING)
+
+    acknowledged_ago = (
+        None
+        if memory.last_acknowledged_at is None
+        else (TUESDAY_MORNING - memory.last_acknowledged_at) // timedelta(minutes=1)
+    )
+    assert (memory.opted_out, memory.open_request, acknowledged_ago) == expected
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,19 @@ from tests.sms.test_sms_conversation import messages, replied, send
 from tests.web.calls import TUESDAY_MORNING, stored
 
 
-@pytest.fixture(autouse=True)
-async def lot_directory(wired_settings: Settings) -> None:
-    engine = create_engine(wired_settings.database_url)
+async def load_lot_directory(settings: Settings) -> None:
+    """The Lot's example directory in the test's database."""
+    engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         resources, _ = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
         await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
         await session.commit()
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def lot_directory(wired_settings: Settings) -> None:
+    await load_lot_directory(wired_settings)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,6 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from frontdoor.departments import Departments
-from frontdoor.directory.importers.plain_csv import parse_plain_csv
-from frontdoor.directory.store import upsert_resources
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
@@ -26,7 +24,6 @@ from frontdoor.voice.replay import replay
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import COUNTERS, Clock
 from frontdoor.web.twilio_webhook import JOURNAL
-from tests.conftest import ROOT
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.test_sms_conversation import (
     FRIDAY_EVENING,
@@ -38,6 +35,7 @@ from tests.sms.test_sms_conversation import (
     send,
     sent,
 )
+from tests.sms.test_sms_directory import load_lot_directory
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, reason_codes, stored
 from tests.web.test_metrics import scrape, value
 from tests.web.test_store_outage_journal import UNREACHABLE, journal_files, replayed, rows
@@ -195,12 +193,7 @@ async def test_a_directory_question_is_told_the_answer_follows_and_gets_it_on_re
     down = await serve(store_down=True)
     [later] = replied(await send(down, "SSIAD 46100", at=TUESDAY_MORNING))
     await down.close()
-    engine = create_engine(wired_settings.database_url)
-    async with session_maker(engine)() as session:
-        resources, _ = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
-        await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
-        await session.commit()
-    await engine.dispose()
+    await load_lot_directory(wired_settings)
 
     back = await serve(store_down=False)
     await replayed(back)
