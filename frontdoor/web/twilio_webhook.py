@@ -116,7 +116,7 @@ async def verify(request: web.Request) -> Verified:
     # A number belongs to one account: another department's token does not speak for it.
     for number in (form.get("To"), form.get("From")):
         department = app[DEPARTMENTS].for_number(number or "")
-        if department is not None and not accounts.owns(department, account_sid):
+        if department is not None and not accounts.owns(department.slug, account_sid):
             app[COUNTERS]["webhook_signature_refused"] += 1
             log.warning("refused a webhook signed by another account for %s", department.slug)
             raise web.HTTPForbidden(text="signed by an account that does not own this number")
