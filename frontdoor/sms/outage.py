@@ -26,7 +26,7 @@ from frontdoor.web.twilio_webhook import JOURNAL, Unstored
 def unstored_sms(unstored: Unstored) -> str:
     sms = parse(unstored.form)
     app = unstored.app
-    department = app[DEPARTMENTS].for_number(sms.to)
+    department = unstored.owned(app[DEPARTMENTS].for_number(sms.to))
     if department is None:
         return twiml(None)
     earlier = [

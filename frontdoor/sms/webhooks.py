@@ -45,13 +45,12 @@ from frontdoor.store.requests import record_event
 from frontdoor.store.sms import (
     is_opted_out,
     last_acknowledged_at,
-    message_by_provider_id,
     open_sms_request,
     opt_in,
     opt_out,
 )
 from frontdoor.store.tasks import ensure_task
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import SESSIONS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
@@ -93,14 +92,15 @@ async def incoming_sms(http: web.Request) -> web.StreamResponse:
 
 async def store_sms(hook: Webhook) -> str:
     """File the SMS (a new request, a further message, an opt-out…) and answer it."""
+    # Stored already, under an answer of its own (403: under another department's request).
+    if await hook.message(hook.form.get("MessageSid", "")) is not None:
+        return twiml(None)
     sms = parse(hook.form)
-    department = hook.app[DEPARTMENTS].for_number(sms.to)
+    department = hook.department_called(sms.to)
     if department is None:
         log.warning("SMS to a number no department answers")
         return twiml(None)
     session = hook.session
-    if await message_by_provider_id(session=session, provider_id=sms.sid) is not None:
-        return twiml(None)  # stored already, under an answer of its own
     answer = await answer_directory_query(
         hook, department, sender=sms.sender, text=sms.body, sid=sms.sid
     )

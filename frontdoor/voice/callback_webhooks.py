@@ -8,26 +8,22 @@ from frontdoor.core import callback_call
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.store.models import CallbackTaskRow, Request
-from frontdoor.store.requests import record_event, request_by_id
+from frontdoor.store.requests import record_event
 from frontdoor.voice.twiml import STEP_PATHS, render
 from frontdoor.web.bodies import MAX_ID
-from frontdoor.web.keys import DEPARTMENTS
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 
 async def _task(hook: Webhook) -> tuple[CallbackTaskRow, Request, Department]:
+    """The task of the query's `task`: one of a department the signer owns (else 403)."""
     try:
         task_id = int(hook.query.get("task", ""))
     except ValueError:
         raise web.HTTPBadRequest(text="task: expected a whole number") from None
-    row = await hook.session.get(CallbackTaskRow, task_id) if 0 < task_id <= MAX_ID else None
-    if row is None:
+    found = await hook.task(task_id) if 0 < task_id <= MAX_ID else None
+    if found is None:
         raise web.HTTPNotFound(text="no such task")
-    owner = await request_by_id(session=hook.session, request_id=row.request_id)
-    department = hook.app[DEPARTMENTS].for_slug(row.department)
-    if owner is None or department is None:
-        raise web.HTTPGone(text="task without its request or department")
-    return row, owner, department
+    return found
 
 
 @twilio_webhook()

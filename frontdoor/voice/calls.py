@@ -8,7 +8,6 @@ from aiohttp import web
 
 from frontdoor.core.department import Department
 from frontdoor.store.models import Request
-from frontdoor.store.requests import request_by_call_sid
 from frontdoor.voice.outage import department_of
 from frontdoor.web.keys import DEPARTMENTS
 from frontdoor.web.twilio_webhook import Webhook
@@ -34,24 +33,25 @@ def department_called(app: web.Application, number: str) -> Department | None:
 
 
 async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Department]:
-    """The request of a call; created late if its first webhook could not be stored."""
+    """The request of a call; created late if its first webhook could not be stored.
+
+    Found or created through the webhook's resolvers: another department's call, or a call
+    to a number of a department the signer does not own, is refused (403).
+    """
     if not call_sid:
         raise web.HTTPBadRequest(text="CallSid missing")
     if len(call_sid) > MAX_CALL_SID:  # not Twilio's; the store could not hold it
         raise web.HTTPBadRequest(text="CallSid too long")
-    request = await request_by_call_sid(session=hook.session, call_sid=call_sid)
-    if request is not None:
-        department = hook.app[DEPARTMENTS].for_slug(request.department)
-        if department is None:
-            raise web.HTTPGone(text="department no longer configured")
-        return request, department
+    found = await hook.call(call_sid)
+    if found is not None:
+        return found
     # A referent's leg (its first webhook kept in another instance's outage journal, to join
     # this request when replayed) names the department by its caller id or the referent rung.
     leg = "ParentCallSid" in hook.form
     if leg:
-        department = department_of(hook.app, hook.form, hook.query)
+        department = hook.owned(department_of(hook.app, hook.form, hook.query), what="call")
     else:
-        department = department_called(hook.app, hook.form.get("To", ""))
+        department = hook.department_called(hook.form.get("To", ""))
     if department is None:
         raise web.HTTPNotFound(text="unknown call")
     request = Request(

@@ -139,7 +139,10 @@ def whole(values: Mapping[str, str], key: str) -> int:
 
 
 def _department(unstored: Unstored) -> Department | None:
-    return department_of(unstored.app, unstored.form, unstored.query, earlier=unstored.earlier)
+    """The call's department, if the signer owns it (403 otherwise)."""
+    return unstored.owned(
+        department_of(unstored.app, unstored.form, unstored.query, earlier=unstored.earlier)
+    )
 
 
 def department_of(

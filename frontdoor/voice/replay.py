@@ -26,8 +26,7 @@ from frontdoor.core.reasons import Reason
 from frontdoor.sms.webhooks import SMS_PATH, store_sms
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
-from frontdoor.store.requests import receipt, request_by_call_sid
-from frontdoor.store.sms import message_by_provider_id
+from frontdoor.store.requests import receipt
 from frontdoor.voice.webhooks import REPLAYED
 from frontdoor.web.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
 from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Handler, Webhook
@@ -108,23 +107,26 @@ async def _replay_one(app: web.Application, entry: Entry) -> str:
     async with app[SESSIONS]() as session:
         if await receipt(session=session, key=entry.key) is not None:
             return "already"
+        # Checked as when it was served: the account its form names must own what it touches.
         hook = Webhook(
             form=entry.form,
             query=entry.query,
             now=entry.at,
             session=session,
             app=app,
+            path=entry.path,
             journaled_answer=entry.answer,
         )
         try:
             if handler is None:
                 raise web.HTTPNotFound(text=f"no handler replays {entry.path}")
             await handler(hook)
+            await _note_journaled(hook, entry)
+            await hook.settle()
         except web.HTTPException as refused:
             await session.rollback()
             _set_aside(app[JOURNAL], entry, refused.text or refused.reason)
             return "refused"
-        await _note_journaled(hook, entry)
         # The caller heard the journaled answer: a retry of the webhook gets it too.
         session.add(
             WebhookReceipt(
@@ -182,12 +184,13 @@ async def _note_journaled(hook: Webhook, entry: Entry) -> None:
 async def _request_of(hook: Webhook, entry: Entry) -> Request | None:
     """The request a journaled webhook wrote to: its call's, or its message's."""
     if entry.call_sid:
-        return await request_by_call_sid(session=hook.session, call_sid=entry.call_sid)
+        found = await hook.call(entry.call_sid)
+        return found[0] if found else None
     sid = entry.form.get("MessageSid")
-    message = await message_by_provider_id(session=hook.session, provider_id=sid) if sid else None
+    message = await hook.message(sid) if sid else None
     if message is None:
         return None  # an SMS filed under no request (a STOP outside a conversation)
-    return await hook.session.get(Request, message.request_id)
+    return message[1]
 
 
 def _set_aside(journal: Journal, entry: Entry, why: str) -> None:

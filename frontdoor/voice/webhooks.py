@@ -32,7 +32,6 @@ from frontdoor.store.requests import (
     apply_update,
     receipt,
     record_event,
-    request_by_call_sid,
     updated_columns,
 )
 from frontdoor.store.tasks import ensure_task, task_of_request
@@ -51,11 +50,13 @@ from frontdoor.web.twilio_webhook import (
     TWIML,
     Degraded,
     Handler,
+    Verified,
     Webhook,
     answer,
     keep_in_journal,
     twilio_webhook,
     verify,
+    webhook_of,
 )
 
 log = logging.getLogger(__name__)
@@ -74,12 +75,9 @@ class FirstAnswer:
 
 
 def first_answer(
-    app: web.Application, form: Mapping[str, str], now: datetime
-) -> FirstAnswer | None:
-    """The greeting and what follows, from memory only (None: no department has the number)."""
-    department = department_called(app, form.get("To", ""))
-    if department is None:
-        return None
+    app: web.Application, department: Department, form: Mapping[str, str], now: datetime
+) -> FirstAnswer:
+    """The greeting and what follows, from memory only."""
     caller = form.get("From")
     known = None if is_withheld(caller) else app[KNOWN_CALLERS].lookup(department.slug, caller)
     reply = call_flow.incoming(
@@ -111,9 +109,12 @@ async def incoming_call(http: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="CallSid missing")
     if len(hook.form["CallSid"]) > MAX_CALL_SID:  # not Twilio's; the store could not hold it
         raise web.HTTPBadRequest(text="CallSid too long")
-    first = first_answer(app, hook.form, hook.now)
-    if first is None:
+    # verify() refused a number of a department the signer does not own.
+    department = department_called(app, hook.form.get("To", ""))
+    if department is None:
+        await _not_another_accounts_call(http, hook)
         return answer(_NOT_IN_SERVICE, 200)
+    first = first_answer(app, department, hook.form, hook.now)
     new_call = NewCall(
         request=first.row,
         event={
@@ -134,6 +135,8 @@ async def incoming_call(http: web.Request) -> web.Response:
             stored = await app[NEW_CALLS].store(new_call)
             if stored is Stored.DUPLICATE:
                 async with app[SESSIONS]() as session:
+                    # A retry, or another account naming this call: the call must be its own.
+                    await webhook_of(hook, session=session, app=app).call(first.row["call_sid"])
                     earlier = await receipt(session=session, key=hook.key)
                 return answer(earlier.body if earlier else first.body, 200)
     except (SQLAlchemyError, OSError, ConnectionError) as error:
@@ -146,17 +149,30 @@ async def incoming_call(http: web.Request) -> web.Response:
     return answer(first.body, 200)
 
 
+async def _not_another_accounts_call(http: web.Request, hook: Verified) -> None:
+    """A first webhook to no department's number that names another department's call: 403.
+    Without the store it cannot be told, and the caller hears that the number is not in
+    service, as for any other misrouted call."""
+    try:
+        async with asyncio.timeout(STORE_PATIENCE_S), http.app[SESSIONS]() as session:
+            await webhook_of(hook, session=session, app=http.app).call(hook.form["CallSid"])
+    except (SQLAlchemyError, OSError, ConnectionError):
+        log.info("call to no department's number, its CallSid not looked up: store unreachable")
+
+
 async def incoming_replayed(hook: Webhook) -> str:
     """The first webhook of a call, written from the journal: joins the call if it is there."""
-    first = first_answer(hook.app, hook.form, hook.now)
-    if first is None:
+    department = hook.department_called(hook.form.get("To", ""))
+    if department is None:
         raise web.HTTPGone(text="no department has this number any more")
-    request = await request_by_call_sid(session=hook.session, call_sid=first.row["call_sid"])
-    if request is None:
+    first = first_answer(hook.app, department, hook.form, hook.now)
+    found = await hook.call(first.row["call_sid"])
+    if found is None:
         request = Request(**first.row)
         hook.session.add(request)
         await hook.session.flush()
     else:
+        request, _ = found
         # Its later steps reached the store first (created it late): keep what they set.
         for name, default in REQUEST_DEFAULTS.items():
             if getattr(request, name) == default:
@@ -218,7 +234,7 @@ async def dial_ended(hook: Webhook) -> str:
 async def whisper(hook: Webhook) -> str:
     """A referent picked up: the screen they hear before the caller is put through."""
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
-    attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
+    attempt, referent_id = _int(hook.query, "attempt"), _referent(hook.query, department)
     reply = call_flow.whisper(
         department,
         attempt=attempt,
@@ -240,7 +256,7 @@ async def whisper(hook: Webhook) -> str:
 
 async def accept(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
-    attempt, referent_id = _int(hook.query, "attempt"), hook.query.get("referent", "")
+    attempt, referent_id = _int(hook.query, "attempt"), _referent(hook.query, department)
     digits = hook.form.get("Digits")
     reply = call_flow.accept(department, digits=digits)
     taken = digits == "1"
@@ -262,7 +278,7 @@ async def message_recorded(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     duration = _int(hook.form, "RecordingDuration")
     reply = call_flow.message_left(department, duration_s=duration)
-    request.recording_url = hook.form.get("RecordingUrl")
+    request.recording_url = hook.recording()
     apply_update(request, reply.update)
     record_event(hook.session, request, kind="voicemail", at=hook.now, reply=reply)
     await _owe_callback(hook, request, department)
@@ -308,6 +324,15 @@ def _menu_level(query: Mapping[str, str]) -> Menu:
         return Menu(query.get("level", "who"))
     except ValueError:
         raise web.HTTPBadRequest(text="unknown menu") from None
+
+
+def _referent(query: Mapping[str, str], department: Department) -> str:
+    """The referent rung on this leg: one of the call's department (the URL is ours, signed;
+    any other id would name someone else as having taken the call)."""
+    referent_id = query.get("referent", "")
+    if referent_id not in department.referents:
+        raise web.HTTPBadRequest(text="referent: not one of this department's referents")
+    return referent_id
 
 
 def _int(values: Mapping[str, str], key: str) -> int:

@@ -66,6 +66,8 @@ STORE_TIMEOUT_S = 2.0
 # The app[COUNTERS] keys known today, exported at 0 before their first increment.
 OPERATOR_COUNTERS = {
     "webhook_signature_refused": "Webhooks refused for a missing or wrong X-Twilio-Signature.",
+    "webhook_ownership_refused": "Webhooks refused for touching a department (its number, a "
+    "call, callback task, message or recording) that the signing account does not own.",
     "webhook_degraded": "Webhooks answered without the store (unreachable), kept in the journal.",
 }
 _METRIC_NAME = re.compile(r"[a-z_][a-z0-9_]*")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.helpers import ChainMapProxy
 
+from frontdoor.core import ownership
 from frontdoor.core.department import Department
 from frontdoor.flows_twilio import read_token
 from frontdoor.outbound.twilio_api import TwilioApi
@@ -35,6 +36,7 @@ class TwilioAccounts:
                     sid=department.twilio.account_sid, token=read_token(department.twilio)
                 )
         self._by_sid = {account.sid: account for account in self._by_department.values()}
+        self._sids = {slug: account.sid for slug, account in self._by_department.items()}
 
     @property
     def subaccounts(self) -> Mapping[str, Account]:
@@ -50,13 +52,16 @@ class TwilioAccounts:
         else the deployment's."""
         return self._by_sid.get(account_sid or "", self.default).token
 
-    def owns(self, department: Department, account_sid: str | None) -> bool:
-        """Whether a webhook signed for `account_sid` may speak of this department: a
-        subaccount speaks only for its department, the default account for the others."""
-        expected = self._by_department.get(department.slug)
-        if expected is not None:
-            return account_sid == expected.sid
-        return (account_sid or "") not in self._by_sid
+    def owns(self, department: str, account_sid: str | None) -> bool:
+        """Whether a webhook signed for `account_sid` may act on this department (by slug):
+        a subaccount speaks only for its department, the default account for the others."""
+        return ownership.owns(department, account_sid, self._sids)
+
+    def same_account(self, account_sid: str | None, other_sid: str | None) -> bool:
+        return ownership.same_account(account_sid, other_sid, self._sids)
+
+    def owns_recording(self, recording_account: str | None, account_sid: str | None) -> bool:
+        return ownership.owns_recording(recording_account, account_sid, self._sids)
 
 
 # Set by the app factory (frontdoor.web.app): the accounts, and a client per subaccount.

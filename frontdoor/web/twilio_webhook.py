@@ -1,5 +1,9 @@
 """What every Twilio webhook shares: the signature check, the time, and answering retries.
 
+A verified webhook acts only on the departments of the account that signed it: the numbers,
+calls, callback tasks and messages it names are found through the `Webhook`'s resolvers,
+and its session refuses rows of any other department (frontdoor.web.webhook_owner).
+
 A webhook's answer is committed with the changes it made, keyed by a digest of the request:
 a retry of the same request gets the same answer and changes nothing. When the store cannot
 be reached, a webhook with a degraded answer gives it from memory and keeps the webhook in
@@ -22,12 +26,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
 
+from frontdoor.core.department import Department
 from frontdoor.store.journal import Entry, Journal
-from frontdoor.store.models import WebhookReceipt
-from frontdoor.store.requests import receipt
+from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
+from frontdoor.store.requests import receipt, request_by_call_sid, request_by_id
+from frontdoor.store.sms import message_by_provider_id
 from frontdoor.web.bodies import read_form
 from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import TWILIO_ACCOUNTS
+from frontdoor.web.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +50,87 @@ JOURNAL = web.AppKey("journal", Journal)
 
 @dataclass(kw_only=True)
 class Webhook:
-    """One verified provider request, as handlers see it."""
+    """One verified provider request, as handlers see it.
+
+    What it names is found through its resolvers (`department_called`, `call`, `task`,
+    `message`, `owned`): each answers 403 for a thing of a department the signing account
+    does not own. Its session refuses such rows too, read or written (RowGuard).
+    """
 
     form: Mapping[str, str]
     query: Mapping[str, str]
     now: datetime
     session: AsyncSession
     app: web.Application
+    path: str
     # Replayed from the outage journal: the answer the provider got then (it stands).
     journaled_answer: str | None = None
     # What the replay does once the webhook's changes are committed (tell referents…).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _guard: RowGuard = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._guard = RowGuard(self.session, self.owns, self._refusal)
+
+    def owns(self, department: str) -> bool:
+        return signer_owns(self.app, self.form, department)
+
+    def owned(self, department: Department | None, *, what: str = "number") -> Department | None:
+        """The department found (a number's, a referent's), if the signer owns it; else 403."""
+        return owned(self.app, self.form, self.path, department, what)
+
+    def department_called(self, number: str) -> Department | None:
+        """The department that has this number (To), if any; 403 if the signer does not own it."""
+        return self.owned(self.app[DEPARTMENTS].for_number(number))
+
+    async def call(self, call_sid: str) -> tuple[Request, Department] | None:
+        """The request of a call (by its CallSid or a leg's ParentCallSid), if stored yet."""
+        request = await request_by_call_sid(session=self.session, call_sid=call_sid)
+        if request is None:
+            return None
+        return request, self._department(request.department, "call")
+
+    async def task(self, task_id: int) -> tuple[CallbackTaskRow, Request, Department] | None:
+        """A callback task, its request and department (a task id in the query)."""
+        row = await self.session.get(CallbackTaskRow, task_id)
+        if row is None:
+            return None
+        department = self._department(row.department, "callback task")
+        owner = await request_by_id(session=self.session, request_id=row.request_id)
+        if owner is None:
+            raise web.HTTPGone(text="task without its request")
+        return row, owner, department
+
+    async def message(self, provider_id: str) -> tuple[Message, Request] | None:
+        """A message stored under this provider id (MessageSid), if any, and its request."""
+        message = await message_by_provider_id(session=self.session, provider_id=provider_id)
+        if message is None:
+            return None
+        owner = await request_by_id(session=self.session, request_id=message.request_id)
+        if owner is None:
+            raise web.HTTPGone(text="message without its request")
+        self._department(owner.department, "message")
+        return message, owner
+
+    def recording(self) -> str | None:
+        """The RecordingUrl posted, if any: one of the signing account's recordings (403
+        for another account's, 400 for what is no Twilio recording)."""
+        return owned_recording(self.app, self.form, self.path)
+
+    async def settle(self) -> None:
+        """Before the answer: every row read through a request id was of an owned request."""
+        await self._guard.settle(self.session)
+
+    def _department(self, slug: str, what: str) -> Department:
+        if not self.owns(slug):
+            raise self._refusal(what, slug)
+        department = self.app[DEPARTMENTS].for_slug(slug)
+        if department is None:
+            raise web.HTTPGone(text="department no longer configured")
+        return department
+
+    def _refusal(self, what: str, department: str) -> web.HTTPForbidden:
+        return refusal(self.app, path=self.path, what=what, department=department)
 
 
 Handler = Callable[[Webhook], Awaitable[str]]
@@ -67,8 +144,14 @@ class Unstored:
     query: Mapping[str, str]
     now: datetime
     app: web.Application
-    # The call's steps already kept in this instance's journal, oldest first.
+    path: str
+    # The call's steps already kept in this instance's journal (signed by the same account),
+    # oldest first.
     earlier: Sequence[Entry] = ()
+
+    def owned(self, department: Department | None) -> Department | None:
+        """The department found from memory, if the signer owns it; else 403."""
+        return owned(self.app, self.form, self.path, department, "call")
 
 
 # Answers without the store, when it is unreachable: the caller must still hear something.
@@ -96,6 +179,12 @@ class Verified:
     query: Mapping[str, str]
     now: datetime
     key: str
+    path: str
+
+    @property
+    def account_sid(self) -> str | None:
+        """The account whose token the signature was checked with (a subaccount's, if named)."""
+        return self.form.get("AccountSid")
 
 
 async def verify(request: web.Request) -> Verified:
@@ -116,15 +205,26 @@ async def verify(request: web.Request) -> Verified:
     # A number belongs to one account: another department's token does not speak for it.
     for number in (form.get("To"), form.get("From")):
         department = app[DEPARTMENTS].for_number(number or "")
-        if department is not None and not accounts.owns(department, account_sid):
-            app[COUNTERS]["webhook_signature_refused"] += 1
-            log.warning("refused a webhook signed by another account for %s", department.slug)
-            raise web.HTTPForbidden(text="signed by an account that does not own this number")
+        if department is not None and not accounts.owns(department.slug, account_sid):
+            raise refusal(app, path=request.path, what="number", department=department.slug)
     return Verified(
         form=form,
         query=dict(request.query),
         now=_now(app, form),
         key=_digest(request.raw_path, form),
+        path=request.path,
+    )
+
+
+def webhook_of(verified: Verified, *, session: AsyncSession, app: web.Application) -> Webhook:
+    """The verified request as handlers see it, on this session (watched from now on)."""
+    return Webhook(
+        form=verified.form,
+        query=verified.query,
+        now=verified.now,
+        session=session,
+        app=app,
+        path=verified.path,
     )
 
 
@@ -143,7 +243,6 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
     app = request.app
     verified = await verify(request)
     form, now, key = verified.form, verified.now, verified.key
-    hook_query = verified.query
     journal = app[JOURNAL]
     if degraded is not None and journal.holds(_call_of(form)):
         # The call's earlier steps wait in the journal: this one joins them, in order.
@@ -153,8 +252,9 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
             stored = await receipt(session=session, key=key)
             if stored is not None:
                 return answer(stored.body, stored.status)
-            hook = Webhook(form=form, query=hook_query, now=now, session=session, app=app)
+            hook = webhook_of(verified, session=session, app=app)
             body = await handler(hook)
+            await hook.settle()
             session.add(
                 WebhookReceipt(key=key, received_at=now, status=200, content_type=TWIML, body=body)
             )
@@ -179,24 +279,36 @@ async def answer_unstored(
 ) -> web.Response:
     """Answer from memory and keep the webhook in the journal (on disk) before answering."""
     app = request.app
-    journal = app[JOURNAL]
-    call_sid = _call_of(verified.form)
     body = degraded(
         Unstored(
             form=verified.form,
             query=verified.query,
             now=verified.now,
             app=app,
-            earlier=journal.entries_of(call_sid) if call_sid else (),
+            path=verified.path,
+            earlier=journaled_steps(app, verified),
         )
     )
     await keep_in_journal(app, path=request.path, verified=verified, body=body, why=why)
     return answer(body, 200)
 
 
+def journaled_steps(app: web.Application, verified: Verified) -> Sequence[Entry]:
+    """The steps of this webhook's call already in the journal. A call there belongs to the
+    account that signed them: a step signed by another account is refused (403)."""
+    call_sid = _call_of(verified.form)
+    earlier = app[JOURNAL].entries_of(call_sid) if call_sid else ()
+    accounts = app[TWILIO_ACCOUNTS]
+    for entry in earlier:
+        if not accounts.same_account(entry.form.get("AccountSid"), verified.account_sid):
+            raise refusal(app, path=verified.path, what="call", department="the journal")
+    return earlier
+
+
 async def keep_in_journal(
     app: web.Application, *, path: str, verified: Verified, body: str, why: str
 ) -> None:
+    journaled_steps(app, verified)  # not joined to another account's call
     app[COUNTERS]["webhook_degraded"] += 1
     entry = Entry(
         path=path,

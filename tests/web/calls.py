@@ -7,7 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient
-from sqlmodel import col, select
+from sqlalchemy import text
+from sqlmodel import SQLModel, col, select
 
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import CallResult
@@ -50,6 +51,20 @@ async def stored(settings: Settings) -> tuple[list[Request], list[RequestEvent]]
             return list(requests), list(events)
     finally:
         await engine.dispose()
+
+
+async def dump(settings: Settings) -> dict[str, list[str]]:
+    """Every row of every table, as text: what a refused request must leave as it was."""
+    engine = create_engine(settings.database_url)
+    rows: dict[str, list[str]] = {}
+    try:
+        async with engine.connect() as connection:
+            for table in SQLModel.metadata.sorted_tables:
+                result = await connection.execute(text(f"SELECT * FROM {table.name}"))
+                rows[table.name] = sorted(repr(tuple(row)) for row in result)
+    finally:
+        await engine.dispose()
+    return rows
 
 
 def said(result: CallResult, leg: str = "caller") -> str:

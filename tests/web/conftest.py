@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aiohttp.test_utils import TestClient
 
 from frontdoor.departments import Departments
+from frontdoor.flows import load_departments
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
+from tests.web.subaccounts import (
+    MOSELLE_TOKEN,
+    MOSELLE_TOKEN_ENV,
+    PROMPTS,
+    flows_with_moselle_subaccount,
+)
 
 
 @pytest.fixture
@@ -14,3 +23,13 @@ async def client(
 ) -> TestClient:
     """The real app, on a migrated database, serving the example departments."""
     return await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+
+
+@pytest.fixture
+def subaccount_departments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Departments:
+    """The example departments, the Moselle on a subaccount of its own (tests/web/subaccounts)."""
+    monkeypatch.setenv(MOSELLE_TOKEN_ENV, MOSELLE_TOKEN)
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    flows_with_moselle_subaccount(folder, f'auth_token_env = "{MOSELLE_TOKEN_ENV}"')
+    return Departments(load_departments(folder, PROMPTS).values())

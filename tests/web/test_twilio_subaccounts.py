@@ -4,7 +4,6 @@ department's SMS leave through its own account."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,33 +11,20 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.departments import Departments
 from frontdoor.flows import ConfigError, load_departments
-from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
+from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
+from tests.conftest import AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.web.calls import LOT, MOSELLE, TUESDAY_MORNING, stored
-
-MOSELLE_SID = "AC" + "57" * 16
-MOSELLE_TOKEN = "moselle-subaccount-token-0123456789"
-DEFAULT_SID = "AC" + "0" * 32
-PROMPTS = ROOT / "templates" / "voice" / "prompts.toml"
-
-
-def flows_with_moselle_subaccount(folder: Path, token_line: str) -> Path:
-    shutil.copy(ROOT / "flows" / "dac46.toml", folder / "dac46.toml")
-    moselle = (ROOT / "flows" / "dac57.toml").read_text(encoding="utf-8")
-    (folder / "dac57.toml").write_text(
-        f'{moselle}\n[twilio]\naccount_sid = "{MOSELLE_SID}"\n{token_line}\n', encoding="utf-8"
-    )
-    return folder
-
-
-@pytest.fixture
-def subaccount_departments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Departments:
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN_DAC57", MOSELLE_TOKEN)
-    folder = flows_with_moselle_subaccount(tmp_path, 'auth_token_env = "TWILIO_AUTH_TOKEN_DAC57"')
-    return Departments(load_departments(folder, PROMPTS).values())
+from tests.web.calls import LOT, MOSELLE, stored
+from tests.web.subaccounts import (
+    DEFAULT_SID,
+    MOSELLE_SID,
+    MOSELLE_TOKEN,
+    PROMPTS,
+    flows_with_moselle_subaccount,
+    signed_as,
+)
 
 
 @pytest.fixture
@@ -49,20 +35,10 @@ async def client(
     return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
 
 
-def phone(client: TestClient, *, token: str, account_sid: str) -> TwilioPhone:
-    return TwilioPhone(
-        TestClientTransport(client),
-        public_url=PUBLIC_URL,
-        auth_token=token,
-        account_sid=account_sid,
-        simulated_at=TUESDAY_MORNING,
-    )
-
-
 async def test_a_call_to_the_moselle_is_checked_with_its_subaccounts_token(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    result = await phone(client, token=MOSELLE_TOKEN, account_sid=MOSELLE_SID).call(
+    result = await signed_as(client, token=MOSELLE_TOKEN, account_sid=MOSELLE_SID).call(
         from_="+33611223344", to=MOSELLE, person=ScriptedPerson(["1", "1"], message="")
     )
 
@@ -72,7 +48,7 @@ async def test_a_call_to_the_moselle_is_checked_with_its_subaccounts_token(
 
 
 async def test_the_deployments_token_no_longer_speaks_for_the_moselle(client: TestClient) -> None:
-    response = await phone(client, token=AUTH_TOKEN, account_sid=DEFAULT_SID).post(
+    response = await signed_as(client, token=AUTH_TOKEN, account_sid=DEFAULT_SID).post(
         "/twilio/voice",
         {
             "CallSid": "CA" + "1" * 32,
@@ -88,7 +64,7 @@ async def test_the_deployments_token_no_longer_speaks_for_the_moselle(client: Te
 async def test_the_moselles_token_does_not_speak_for_the_lot(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    response = await phone(client, token=MOSELLE_TOKEN, account_sid=MOSELLE_SID).post(
+    response = await signed_as(client, token=MOSELLE_TOKEN, account_sid=MOSELLE_SID).post(
         "/twilio/voice",
         {"CallSid": "CA" + "2" * 32, "From": "+33611223344", "To": LOT, "AccountSid": MOSELLE_SID},
     )
@@ -98,7 +74,7 @@ async def test_the_moselles_token_does_not_speak_for_the_lot(
 
 
 async def test_the_lot_keeps_the_deployments_account(client: TestClient) -> None:
-    response = await phone(client, token=AUTH_TOKEN, account_sid=DEFAULT_SID).post(
+    response = await signed_as(client, token=AUTH_TOKEN, account_sid=DEFAULT_SID).post(
         "/twilio/voice",
         {"CallSid": "CA" + "3" * 32, "From": "+33611223344", "To": LOT, "AccountSid": DEFAULT_SID},
     )
@@ -109,7 +85,7 @@ async def test_the_lot_keeps_the_deployments_account(client: TestClient) -> None
 async def test_a_moselle_sms_answer_leaves_through_the_moselle_subaccount(
     client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
 ) -> None:
-    await phone(client, token=MOSELLE_TOKEN, account_sid=MOSELLE_SID).call(
+    await signed_as(client, token=MOSELLE_TOKEN, account_sid=MOSELLE_SID).call(
         from_="+33611223344", to=MOSELLE, person=ScriptedPerson(["1", "1"], message="")
     )
     [request], _ = await stored(wired_settings)

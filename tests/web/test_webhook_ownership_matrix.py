@@ -1,0 +1,294 @@
+"""Every Twilio webhook route × the account that signs it: a department's provider account acts
+on its own department's calls, callback tasks and messages only.
+
+For each POST route under /twilio/ of the app's router, a call (a task, an SMS) of one
+department is made through the normal flow, then its step on that route is posted again:
+
+- signed by the department's own account, To and From left out: served (2xx);
+- signed by the other department's account, To and From left out, or with the other
+  department's own number as To: 403, with the store and the Twilio API fake as they were and
+  nothing of the call in the body.
+
+Both ways round: the Lot's calls (the deployment's account) and the Moselle's (its
+subaccount). A route with no scenario below fails, so a new webhook is not left out.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp.test_utils import TestClient
+from aiohttp.web_urldispatcher import AbstractRoute
+from sqlmodel import select
+
+from frontdoor.departments import Departments
+from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
+from frontdoor.phone_twiml import Response, new_sid
+from frontdoor.settings import Settings
+from frontdoor.sms.incoming import SMS_PATH
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import CallbackTaskRow
+from frontdoor.web.app import create_app
+from frontdoor.web.keys import COUNTERS
+from frontdoor.web.webhook_owner import REFUSED
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
+from tests.directory.search_data import add_directory
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.web.calls import (
+    AMARTIN,
+    BLEROY,
+    CDURAND,
+    COORDINATION,
+    DWEBER,
+    ESCHMITT,
+    LOT,
+    MOSELLE,
+    NURSE,
+    TUESDAY_MORNING,
+    dump,
+)
+from tests.web.subaccounts import DEFAULT_SID, MOSELLE_SID, MOSELLE_TOKEN, signed_as
+
+
+@dataclass(kw_only=True, frozen=True)
+class Side:
+    """A department and the account that holds its number."""
+
+    slug: str
+    number: str
+    account_sid: str
+    token: str
+    api_key: str
+    referent_phones: tuple[str, ...]
+
+
+THE_LOT = Side(
+    slug="dac46",
+    number=LOT,
+    account_sid=DEFAULT_SID,
+    token=AUTH_TOKEN,
+    api_key="key-dac46-amartin",
+    referent_phones=(AMARTIN, BLEROY, CDURAND, COORDINATION),
+)
+THE_MOSELLE = Side(
+    slug="dac57",
+    number=MOSELLE,
+    account_sid=MOSELLE_SID,
+    token=MOSELLE_TOKEN,
+    api_key="key-dac57-dweber",
+    referent_phones=(DWEBER, ESCHMITT),
+)
+# (whose call it is, whose account signs the intrusion)
+WAYS = {
+    "the Lot's call, the Moselle's subaccount": (THE_LOT, THE_MOSELLE),
+    "the Moselle's call, the deployment's account": (THE_MOSELLE, THE_LOT),
+}
+# Who signs the step again, and with which numbers.
+SIGNERS = {
+    "its own account, no To nor From": "owner",
+    "the other account, no To nor From": "no numbers",
+    "the other account, its own number as To": "own number",
+}
+NUMBER_FIELDS = ("To", "From", "Caller", "Called")
+
+
+@dataclass(kw_only=True)
+class World:
+    client: TestClient
+    settings: Settings
+    twilio_api: FakeTwilioApi
+    owner: Side
+
+    def phone(self, voice_path: str = "/twilio/voice") -> TwilioPhone:
+        return TwilioPhone(
+            TestClientTransport(self.client),
+            public_url=PUBLIC_URL,
+            auth_token=self.owner.token,
+            account_sid=self.owner.account_sid,
+            simulated_at=TUESDAY_MORNING,
+            voice_path=voice_path,
+        )
+
+
+# How each route's step is reached in the normal flow: every webhook of the scenario.
+Scenario = Callable[[World], Awaitable[list[Response]]]
+
+
+async def taken_call(world: World) -> list[Response]:
+    """A professional is put through: the menu, a ring, the whisper, 1 pressed, the end."""
+    everyone = {phone: Answer(presses="1") for phone in world.owner.referent_phones}
+    person = ScriptedPerson(["1", "1"], referents=everyone)
+    result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
+    assert result.connected_to is not None
+    return result.exchanges
+
+
+async def voicemail(world: World) -> list[Response]:
+    """Nobody picks up: a message is left, and a callback task opened."""
+    person = ScriptedPerson(["1", "1"], message="Rappelez-moi pour Mme X.")
+    result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
+    assert result.message is not None
+    return result.exchanges
+
+
+async def directory_call(world: World) -> list[Response]:
+    """9, a postal code, a category, and the list sent by SMS to the caller."""
+    engine = create_engine(world.settings.database_url)
+    async with session_maker(engine)() as session:
+        await add_directory(session)
+    await engine.dispose()
+    person = ScriptedPerson(["9", "46100", "1", "1"])
+    result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
+    assert world.twilio_api.messages, "the list was not sent"
+    return result.exchanges
+
+
+async def call_back(world: World) -> list[Response]:
+    """A referent calls back the voicemail's caller from the department's number."""
+    await voicemail(world)
+    engine = create_engine(world.settings.database_url)
+    async with session_maker(engine)() as session:
+        [task] = (await session.exec(select(CallbackTaskRow))).all()
+    await engine.dispose()
+    placed = await world.client.post(
+        f"/api/tasks/{task.id}/call", headers={"Authorization": f"Bearer {world.owner.api_key}"}
+    )
+    assert placed.status == 202, await placed.text()
+    [call] = [r for r in world.twilio_api.requests if r.path.endswith("/Calls.json")]
+    bridge = urlsplit(call.form["Url"])
+    person = ScriptedPerson(["1"], referents={NURSE: Answer()})
+    result = await world.phone(voice_path=f"{bridge.path}?{bridge.query}").call(
+        from_=world.owner.number, to=call.form["To"], person=person
+    )
+    assert result.connected_to == NURSE
+    return result.exchanges
+
+
+async def sms(world: World) -> list[Response]:
+    form = {
+        "MessageSid": new_sid("SM"),
+        "AccountSid": world.owner.account_sid,
+        "From": NURSE,
+        "To": world.owner.number,
+        "Body": "Bonjour, pouvez-vous rappeler le cabinet infirmier ?",
+    }
+    answered = await world.phone().post(SMS_PATH, form)
+    assert answered.status == 200
+    return [answered]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "/twilio/voice": taken_call,
+    "/twilio/voice/menu": taken_call,
+    "/twilio/voice/dialed": taken_call,
+    "/twilio/voice/whisper": taken_call,
+    "/twilio/voice/accept": taken_call,
+    "/twilio/voice/status": taken_call,
+    "/twilio/voice/message": voicemail,
+    "/twilio/voice/directory": directory_call,
+    "/twilio/voice/callback": call_back,
+    "/twilio/voice/callback/connect": call_back,
+    SMS_PATH: sms,
+}
+
+
+def webhook_routes() -> list[AbstractRoute]:
+    """Every POST route under /twilio/ that the app's router serves."""
+    settings = Settings(
+        flows_dir=ROOT / "flows",
+        templates_dir=ROOT / "templates",
+        twilio_auth_token=AUTH_TOKEN,
+        public_url=PUBLIC_URL,
+    )
+    router = create_app(settings, Departments([])).router
+    return [
+        route
+        for route in router.routes()
+        if route.method == "POST" and route.resource is not None
+        if route.resource.canonical.startswith("/twilio/")
+    ]
+
+
+def paths_of(routes: list[AbstractRoute]) -> list[str]:
+    return sorted({route.resource.canonical for route in routes if route.resource is not None})
+
+
+# Lookups by an id the provider's request carries that do not ask whose the row is: handlers
+# use the Webhook's resolvers instead (its session would refuse the row all the same).
+RAW_LOOKUPS = ("request_by_call_sid", "request_by_id", "message_by_provider_id", "session.get(")
+
+
+CELLS = [
+    pytest.param(route, way, signer, id=f"{route} - {way} - {signer}")
+    for route in paths_of(webhook_routes())
+    for way in WAYS
+    for signer in SIGNERS
+]
+
+
+def test_every_webhook_route_has_a_scenario() -> None:
+    assert set(paths_of(webhook_routes())) == set(SCENARIOS)
+
+
+def test_no_webhook_handler_looks_a_row_up_without_its_resolvers() -> None:
+    modules = {inspect.getmodule(inspect.unwrap(route.handler)) for route in webhook_routes()}
+    for module in modules:
+        assert module is not None
+        source = inspect.getsource(module)
+        assert [name for name in RAW_LOOKUPS if name in source] == [], module.__name__
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, wired_settings: Settings, subaccount_departments: Departments
+) -> TestClient:
+    app = create_app(wired_settings, subaccount_departments)
+    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+
+
+@pytest.mark.parametrize(("route", "way", "signer"), CELLS)
+async def test_a_step_is_served_only_for_the_account_that_owns_the_call(
+    client: TestClient,
+    wired_settings: Settings,
+    twilio_api: FakeTwilioApi,
+    route: str,
+    way: str,
+    signer: str,
+) -> None:
+    owner, other = WAYS[way]
+    # The Twilio API fake answers the owner's account: the one its outbound requests use.
+    twilio_api.account_sid, twilio_api.auth_token = owner.account_sid, owner.token
+    world = World(client=client, settings=wired_settings, twilio_api=twilio_api, owner=owner)
+    scenario = SCENARIOS.get(route)
+    assert scenario is not None, f"no scenario reaches {route}: add one to SCENARIOS"
+    exchanges = await scenario(world)
+    step = next(e.request for e in reversed(exchanges) if urlsplit(e.request.url).path == route)
+    form = {name: value for name, value in step.form.items() if name not in NUMBER_FIELDS}
+    signing = owner if SIGNERS[signer] == "owner" else other
+    form["AccountSid"] = signing.account_sid
+    if SIGNERS[signer] == "own number":
+        form["To"] = other.number
+    before, calls_before = await dump(wired_settings), list(twilio_api.requests)
+    counted = dict(client.app[COUNTERS])
+
+    answered = await signed_as(client, token=signing.token, account_sid=signing.account_sid).post(
+        step.path_qs, form
+    )
+
+    if signing is owner:
+        assert 200 <= answered.status < 300, f"{route} refused its own account: {answered.text}"
+        return
+    assert answered.status == 403, f"{route} served another account: {answered.status}"
+    assert answered.text.startswith("signed by an account that does not own this")
+    for trace in (NURSE, owner.number, owner.slug):
+        assert trace not in answered.text
+    assert await dump(wired_settings) == before
+    assert twilio_api.requests == calls_before
+    assert client.app[COUNTERS][REFUSED] == counted.get(REFUSED, 0) + 1
+    assert client.app[COUNTERS]["webhook_signature_refused"] == counted.get(
+        "webhook_signature_refused", 0
+    )
