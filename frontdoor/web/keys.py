@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import Job
 from frontdoor.outbound.mail import Mailer
@@ -43,3 +44,5 @@ MAILER = web.AppKey("mailer", Mailer)
 INTAKE_LAG = web.AppKey("intake_lag", LagObserver)
 # Set when the app shuts down: the console's live streams end instead of holding the shutdown.
 LIVE_STREAMS_ENDING = web.AppKey("live_streams_ending", asyncio.Event)
+# CPU-heavy work (password hashes, spreadsheets, calendar feeds) runs in it, off the loop.
+CPU = web.AppKey("cpu", CpuPool)
