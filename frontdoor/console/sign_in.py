@@ -25,6 +25,7 @@ from frontdoor.console.auth import (
     same_origin,
     signed_in_redirect,
 )
+from frontdoor.console.inbox import end_session_streams
 from frontdoor.console.pages import render
 from frontdoor.console.passwords import check_password
 from frontdoor.core.access import Action
@@ -123,6 +124,7 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         await close_session(session=session, token=token)
         await session.commit()
+    end_session_streams(request, token)
     response = web.HTTPSeeOther("/console/connexion")
     response.del_cookie(SESSION_COOKIE, path="/console")
     raise response

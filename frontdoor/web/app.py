@@ -11,6 +11,8 @@ from functools import partial
 from aiohttp import web
 
 from frontdoor.console.app import console_app
+from frontdoor.console.inbox import end_live_streams
+from frontdoor.console.live_streams import LiveStreams
 from frontdoor.cpu import CpuPool, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
@@ -46,6 +48,7 @@ from frontdoor.web.keys import (
     DEPARTMENTS,
     ENGINE,
     KNOWN_CALLERS,
+    LIVE_STREAMS,
     MAILER,
     NEW_CALLS,
     SESSIONS,
@@ -104,6 +107,8 @@ def create_app(
     app.middlewares.append(api_tokens.account_tokens)
     openapi.add_routes(app)
     app.add_subapp("/console", console_app(settings.templates_dir))
+    app[LIVE_STREAMS] = LiveStreams()
+    app.on_shutdown.append(end_live_streams)
     return app
 
 
