@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from sqlalchemy import update
 
 from frontdoor.console.passwords import check_password, hash_password
 from frontdoor.core.sign_in import FAILURE_DELAY_S, FREE_FAILURES, LOGIN_CEILING, Tally
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import BUSY_TEXT, CpuPool
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
 from frontdoor.store.db import create_engine, session_maker
@@ -25,6 +26,7 @@ from frontdoor.store.models import Account
 from frontdoor.store.sign_in_records import count_failure, login_key
 from frontdoor.web.keys import COUNTERS, CPU
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, PASSWORD, sign_in
+from tests.test_cpu import occupy
 
 HERS = "198.51.100.7"  # the referent's own machine
 GUESSER = "203.0.113.66"
@@ -343,3 +345,23 @@ async def test_console_pages_carry_security_headers(client: TestClient) -> None:
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_a_sign_in_while_the_pool_is_full_gets_503_in_french(client: TestClient) -> None:
+    pool, release = client.app[CPU], threading.Event()
+    held = await occupy(pool, pool.capacity, release)
+    form_page = await client.get("/console/connexion")
+    token = form_page.cookies["frontdoor_signin"].value
+
+    answer = await client.post(
+        "/console/connexion",
+        data={"form_token": token, "login": LOT_REFERENT.login, "password": PASSWORD},
+        headers={"Cookie": f"frontdoor_signin={token}"},
+        allow_redirects=False,
+    )
+
+    release.set()
+    await asyncio.gather(*held)
+    assert answer.status == 503
+    assert await answer.text() == BUSY_TEXT
+    assert int(answer.headers["Retry-After"]) >= 1
