@@ -22,7 +22,8 @@ from frontdoor.core.roster import (
 )
 from frontdoor.flows_reader import Reader
 
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Dots only between the domain's labels: no backtracking over a long run of them.
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 _BUDGET = re.compile(r"^\s*(?:(\d{1,3})\s*h\s*(\d{1,2})?|(\d{1,4})\s*min)\s*$")
 _BUDGET_RANGE = (timedelta(minutes=15), timedelta(hours=72))
 _WHEN_NOBODY = "expected 'backup', 'message' or a number to forward to (+33…)"

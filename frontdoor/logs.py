@@ -8,6 +8,12 @@ every line, whoever wrote it.
 
 Each line carries the id of the HTTP request it belongs to (also sent back as X-Request-Id),
 so that one call's or one page's lines can be found together, in text or in JSON.
+
+Masking runs on the event loop, for every line: its patterns are linear (no backtracking
+over a long run of letters, tests/test_regex_linear.py) and a line is cut at MAX_LINE
+characters. A path over MAX_PATH characters is logged as its first segment and its length;
+a request aiohttp refuses before routing it (a request line over 8 KB, a malformed header)
+as its kind only, never the head aiohttp quotes.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Literal
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web import BaseRequest, StreamResponse
 
 # Loggers that print query parameters, request forms or mail contents below WARNING.
@@ -33,30 +40,84 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # An id a proxy already gave is kept if it looks like one; anything else is replaced.
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
-# Phone numbers (E.164 or French national) and mail addresses, wherever they appear.
+# Phone numbers (E.164 or French national) and mail addresses, wherever they appear. A mail's
+# local part starts where a run of its characters starts (the lookbehind): tried from every
+# character of a long run instead, the pattern took seconds per 8 KB line.
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d[\d .-]{7,16}\d|(?<!\w)0[1-9](?:[ .-]?\d{2}){4}(?!\w)")
-_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MASKED_PHONE, MASKED_MAIL = "[numéro masqué]", "[adresse masquée]"
+# Longest log line (message or traceback) kept, and longest path the access log writes.
+MAX_LINE = 20_000
+MAX_PATH = 300
+# A path's first segment as the log may show it: one of the service's own words.
+_ROUTE_WORD = re.compile(r"[a-z][a-z0-9_-]{0,30}")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 LogFormat = Literal["text", "json"]
 
 
 def mask(text: str) -> str:
-    return _MAIL.sub(MASKED_MAIL, _PHONE.sub(MASKED_PHONE, text))
+    return _MAIL.sub(MASKED_MAIL, _PHONE.sub(MASKED_PHONE, _cut(text)))
+
+
+def _cut(text: str) -> str:
+    """At most MAX_LINE characters, cut before the word the limit falls in (half a number
+    would not be masked)."""
+    if len(text) <= MAX_LINE:
+        return text
+    kept = text[:MAX_LINE].rsplit(maxsplit=1)[0] if " " in text[:MAX_LINE] else ""
+    return f"{kept} … [{len(text) - len(kept)} characters cut]"
+
+
+def loggable_path(path: str) -> str:
+    """`path`, or when it is long, its first segment (if one of the service's words) and its
+    length: a long URL is someone's data or an attack, and its head is not for the log."""
+    if len(path) <= MAX_PATH:
+        return path
+    return f"{_first_segment(path)} ({len(path)} characters)"
+
+
+def _first_segment(path: str) -> str:
+    first = path.split("?", 1)[0].split("/", 2)[1] if path.startswith("/") else ""
+    return f"/{first}/…" if _ROUTE_WORD.fullmatch(first) else "/…"
 
 
 class MaskingFilter(logging.Filter):
     """Masks numbers and addresses, and stamps the request id, on every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HttpProcessingError):
+            _without_the_request(record, record.exc_info[1])
         message = record.getMessage()
         masked = mask(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatted here, so that the handler's formatter writes the masked text.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask(record.exc_text)
         record.request_id = REQUEST_ID.get()
         return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
+def _without_the_request(record: logging.LogRecord, error: HttpProcessingError) -> None:
+    """aiohttp refused a request it could not parse, and quotes its head (the request line's
+    first 100 bytes: a path, a query with a name): only the kind of refusal is logged."""
+    what = f"{type(error).__name__} ({error.code})"
+    head = error.args[0] if error.args else None
+    if isinstance(error, LineTooLong) and isinstance(head, bytes | bytearray):
+        # The C parser quotes the path alone, the Python one the whole request line.
+        method, _, path = bytes(head).decode("latin-1").rpartition(" ")
+        if path.startswith("/") and (not method or method in _METHODS):
+            what += (
+                f": over {error.args[1]} bytes, {method or 'request for'} {_first_segment(path)}"
+            )
+    record.msg, record.args = "refused an unreadable HTTP request: %s", (what,)
+    record.exc_info, record.exc_text = None, None
 
 
 class JsonFormatter(logging.Formatter):
@@ -118,7 +179,7 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         self.logger.info(
             "%s %s %s %.1f ms [%s]",
             request.method,
-            request.path,
+            loggable_path(request.path),
             response.status,
             time * 1000,
             response.headers.get(REQUEST_ID_HEADER, "-"),

@@ -6,15 +6,18 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from frontdoor.logs import (
+    MAX_LINE,
     REQUEST_ID_HEADER,
     JsonFormatter,
     MaskingFilter,
+    PathOnlyAccessLogger,
     mask,
     request_ids,
 )
@@ -101,3 +104,78 @@ async def test_each_request_gets_an_id_its_lines_carry_and_its_answer_returns(
     assert ids[1] == given.headers[REQUEST_ID_HEADER] == "proxy-given-id-1234"
     assert odd.headers[REQUEST_ID_HEADER] != "<script>"
     assert len(set(ids)) == 3
+
+
+def test_a_traceback_is_masked_in_text_lines_too() -> None:
+    def fail(log: logging.Logger) -> None:
+        try:
+            raise ValueError("no department for +33699887766 (dr.roux@chu-toulouse.fr)")
+        except ValueError:
+            log.exception("webhook failed")
+
+    text = "\n".join(log_lines(logging.Formatter("%(message)s"), fail))
+
+    assert "ValueError" in text
+    assert "699887766" not in text
+    assert "roux@" not in text
+
+
+def test_an_endless_line_is_cut_between_words_before_it_is_masked() -> None:
+    masked = mask("appel " + "de +33612345678 " * 5000)
+
+    assert len(masked) < 2 * MAX_LINE  # a masked number is a few characters longer
+    assert "characters cut]" in masked
+    assert "3361" not in masked  # no half number left at the cut
+
+
+PERSONAL = "Jocelyne-Personnelle-0699887766-"
+
+
+@pytest.fixture
+async def logged(aiohttp_client: object) -> AsyncIterator[tuple[TestClient, io.StringIO]]:
+    """A service with the access log on, and what its lines say once masked."""
+
+    async def ok(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application(middlewares=[request_ids])
+    app.router.add_get("/console/{rest:.*}", ok)
+    server = TestServer(app)  # TestServer drops runner options: they go to start_server
+    await server.start_server(access_log_class=PathOnlyAccessLogger)
+    client: TestClient = await aiohttp_client(server)  # type: ignore[operator]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    for name in ("aiohttp.access", "aiohttp.server"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    yield client, stream
+    for name in ("aiohttp.access", "aiohttp.server"):
+        logging.getLogger(name).removeHandler(handler)
+
+
+async def test_a_long_path_is_logged_as_its_first_segment_and_its_length(
+    logged: tuple[TestClient, io.StringIO],
+) -> None:
+    client, lines = logged
+    path = "/console/annuaire/" + PERSONAL * 20
+
+    assert (await client.get(path)).status == 200
+
+    assert f"GET /console/… ({len(path)} characters) 200" in lines.getvalue()
+    assert "Jocelyne" not in lines.getvalue()
+
+
+async def test_a_request_line_over_8_kb_is_logged_without_its_head(
+    logged: tuple[TestClient, io.StringIO],
+) -> None:
+    client, lines = logged
+
+    refused = await client.get("/console/annuaire?q=" + PERSONAL * 300)
+
+    assert refused.status == 400
+    text = lines.getvalue()
+    assert "refused an unreadable HTTP request: LineTooLong (400): over 8190 bytes" in text
+    assert "/console/…" in text
+    assert "Jocelyne" not in text
+    assert "annuaire" not in text

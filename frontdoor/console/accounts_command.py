@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from frontdoor.console.passwords import hash_password, weakness
 from frontdoor.core.access import ROLE_LABELS, Role
+from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login, add_account
@@ -62,6 +63,7 @@ async def run(
     ask: Callable[[str], str] = getpass.getpass,
 ) -> int:
     engine = create_engine(settings.database_url)
+    cpu = CpuPool(workers=1)
     try:
         await upgrade(engine)
         sessions = session_maker(engine)
@@ -84,9 +86,10 @@ async def run(
                 out.write(f"{account.login} désactivé\n")
                 return 0
             if args.accounts_command == "demo":
-                return await _demo(session, settings, departments, out=out, err=err)
-            return await _add(session, args, departments, out=out, err=err, ask=ask)
+                return await _demo(session, settings, departments, cpu, out=out, err=err)
+            return await _add(session, args, departments, cpu, out=out, err=err, ask=ask)
     finally:
+        cpu.close()
         await engine.dispose()
 
 
@@ -106,6 +109,7 @@ async def _add(
     session: Any,
     args: argparse.Namespace,
     departments: Departments,
+    cpu: CpuPool,
     *,
     out: TextIO,
     err: TextIO,
@@ -140,7 +144,7 @@ async def _add(
         display_name=args.name,
         role=role,
         departments=args.departments,
-        password_hash=hash_password(password),
+        password_hash=await hash_password(cpu, password),
         referent_id=args.referent_id,
         now=datetime.now(UTC),
     )
@@ -150,7 +154,13 @@ async def _add(
 
 
 async def _demo(
-    session: Any, settings: Settings, departments: Departments, *, out: TextIO, err: TextIO
+    session: Any,
+    settings: Settings,
+    departments: Departments,
+    cpu: CpuPool,
+    *,
+    out: TextIO,
+    err: TextIO,
 ) -> int:
     if not settings.accepts_simulated_time:
         err.write("comptes de démonstration : seulement avec le jeton de développement\n")
@@ -170,7 +180,7 @@ async def _demo(
                     display_name=f"{ROLE_LABELS[role]} ({department.name})",
                     role=role,
                     departments=[department.slug],
-                    password_hash=hash_password(DEMO_PASSWORD),
+                    password_hash=await hash_password(cpu, DEMO_PASSWORD),
                     referent_id=referent_id,
                     now=datetime.now(UTC),
                 )

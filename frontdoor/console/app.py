@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,6 @@ from frontdoor.console.auth import console_guard
 from frontdoor.console.formats import full_moment
 from frontdoor.console.headers import add_security_headers
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
-from frontdoor.web.keys import LIVE_STREAMS_ENDING
 
 ROUTE_MODULES = (
     sign_in,
@@ -65,8 +63,6 @@ def console_app(templates_dir: Path) -> web.Application:
             console.router.add_route(method, path, handler)
     console.router.add_static("/static/", pages / "static")
     console.on_response_prepare.append(add_security_headers)
-    console[LIVE_STREAMS_ENDING] = asyncio.Event()
-    console.on_shutdown.append(inbox.end_live_streams)
     return console
 
 

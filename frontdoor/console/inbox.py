@@ -17,20 +17,29 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from frontdoor.console.auth import chosen_department, needs, viewer_of
+from frontdoor.console.auth import SESSION_COOKIE, chosen_department, needs, viewer_of
 from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
+from frontdoor.console.live_streams import Ending, Stream
 from frontdoor.console.pages import render, render_fragment
-from frontdoor.core.access import Action
+from frontdoor.core.access import Action, reaches
 from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.store.accounts import digest, signed_in
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 from frontdoor.web.bodies import as_id
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS_ENDING, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS, SESSIONS, SETTINGS
 
 PAGE_SIZE = 50
 # A comment line now and then keeps proxies from closing an idle stream.
 KEEPALIVE_S = 15.0
+# The last event of a stream that is not to come back (the page says why and stops).
+FAREWELLS = {
+    Ending.REPLACED: "Mise à jour en direct arrêtée : la liste est ouverte dans un autre "
+    "onglet. Rechargez la page pour la reprendre ici.",
+    Ending.SIGNED_OUT: "Mise à jour en direct arrêtée : votre session est terminée.",
+}
+TOO_MANY_STREAMS = "Trop de listes ouvertes en direct : rechargez la page dans un instant."
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -141,6 +150,25 @@ async def live(request: web.Request) -> web.StreamResponse:
     last_id = 0 if since == "0" else as_id(since)
     if last_id is None:
         raise web.HTTPBadRequest(text="paramètre « depuis » invalide")
+    token = request.cookies.get(SESSION_COOKIE, "")
+    live_streams = request.config_dict[LIVE_STREAMS]
+    opened = live_streams.open(session=digest(token), account_id=viewer_of(request).account_id)
+    if opened is None:
+        raise web.HTTPServiceUnavailable(text=TOO_MANY_STREAMS, headers={"Retry-After": "30"})
+    try:
+        return await _stream(request, opened, token, department, timezone, last_id)
+    finally:
+        live_streams.closed(opened)
+
+
+async def _stream(
+    request: web.Request,
+    opened: Stream,
+    token: str,
+    department: str,
+    timezone: tzinfo,
+    last_id: int,
+) -> web.StreamResponse:
     stream = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -152,13 +180,21 @@ async def live(request: web.Request) -> web.StreamResponse:
     # The browser going away (page closed, network lost) ends the stream, and so does the app
     # shutting down; the browser reconnects by itself, to another instance if this one is gone.
     with contextlib.suppress(ConnectionResetError):
-        await _feed(request, stream, department=department, timezone=timezone, last_id=last_id)
+        await _feed(
+            request, stream, opened, token, department=department, timezone=timezone,
+            last_id=last_id,
+        )  # fmt: skip
+        if opened.ending in FAREWELLS:
+            data = json.dumps({"message": FAREWELLS[opened.ending]}, ensure_ascii=False)
+            await stream.write(f"event: fin\ndata: {data}\n\n".encode())
     return stream
 
 
 async def _feed(
     request: web.Request,
     stream: web.StreamResponse,
+    opened: Stream,
+    token: str,
     *,
     department: str,
     timezone: tzinfo,
@@ -169,16 +205,19 @@ async def _feed(
     "en cours" to "pris par un référent", a callback past its deadline turns late. Only new
     rows carry an event id, so that a reconnecting browser asks for what came after them."""
     every_s = request.config_dict[SETTINGS].console_live_every_s
-    ending = request.config_dict[LIVE_STREAMS_ENDING]
     await stream.write(b"retry: 3000\n\n")
     quiet_s = 0.0
     # The rows the browser has, as last sent (the page it loaded is sent once, on the first
     # look, in case a row changed between the page and the stream).
     sent: dict[int, str] = {}
-    while not ending.is_set():
+    while not opened.stop.is_set():
         now = request.config_dict[CLOCK]()
         # A short session per look: a stream must not hold a database connection.
         async with request.config_dict[SESSIONS]() as session:
+            found = await signed_in(session=session, token=token, now=now)
+            if found is None or not reaches(found[1].departments, department):
+                opened.end(Ending.SIGNED_OUT)
+                return
             rows = await inbox_page(
                 session,
                 department=department,
@@ -202,15 +241,21 @@ async def _feed(
         if quiet_s >= KEEPALIVE_S:
             await stream.write(b": keepalive\n\n")
             quiet_s = 0.0
-        with contextlib.suppress(TimeoutError):  # the next look, unless the app ends first
-            await asyncio.wait_for(ending.wait(), timeout=every_s)
+        with contextlib.suppress(TimeoutError):  # the next look, unless the stream ends first
+            await asyncio.wait_for(opened.stop.wait(), timeout=every_s)
 
 
 async def end_live_streams(app: web.Application) -> None:
     """For on_shutdown: every open stream returns, so its response ends cleanly at once
     instead of being held open for the shutdown timeout, then cut (aiohttp's docs, "Graceful
     shutdown", close websockets the same way)."""
-    app[LIVE_STREAMS_ENDING].set()
+    app[LIVE_STREAMS].end_all()
+
+
+def end_session_streams(request: web.Request, token: str) -> None:
+    """At sign-out: this instance's streams of the session end now (the others' at their
+    next look)."""
+    request.config_dict[LIVE_STREAMS].end_session(digest(token))
 
 
 ROUTES = [

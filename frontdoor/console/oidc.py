@@ -1,9 +1,11 @@
 """Sign-in through an OpenID Connect provider (Pro Santé Connect is one), where configured.
 
 Authorization code flow with PKCE, state and nonce; the ID token's signature is checked
-against the provider's published keys, with its issuer, audience, expiry and nonce. The
-provider says who the person is; Frontdoor's own account (created beforehand, its login the
-claim FRONTDOOR_OIDC_LOGIN_CLAIM) says what they may do. No account, no entry.
+against the provider's published keys, with its issuer, audience (ours among them, and when
+there are several, ours as the authorized party, OpenID Connect Core 3.1.3.7), expiry and
+nonce. The provider says who the person is; Frontdoor's own account (created beforehand, its
+login the claim FRONTDOOR_OIDC_LOGIN_CLAIM) says what they may do. No account, no entry; a
+disabled account, or a client the sign-in throttle holds (core.sign_in), no entry either.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ import aiohttp
 import jwt
 from aiohttp import web
 
+from frontdoor.console import admission
 from frontdoor.console.auth import is_secure, signed_in_redirect
 from frontdoor.console.pages import render
 from frontdoor.settings import Settings
-from frontdoor.store.accounts import account_by_login
-from frontdoor.web.keys import COUNTERS, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +160,23 @@ async def finish(request: web.Request) -> web.StreamResponse:
         log.warning("OpenID ID token refused: %s", type(error).__name__)
         raise web.HTTPForbidden(text="jeton d'identité invalide") from None
     login = str(claims.get(settings.oidc_login_claim, "")).strip().lower()
+    now = request.config_dict[CLOCK]()
     async with request.config_dict[SESSIONS]() as session:
-        account = await account_by_login(session=session, login=login) if login else None
-        if account is None or account.disabled:
+        tried = await admission.attempt(request, session, login, now) if login else None
+        account = tried.account if tried else None
+        if tried and account and not tried.admitted:
+            request.config_dict[COUNTERS][f"console_sign_in_{tried.verdict.name.lower()}"] += 1
+            log.info("OpenID sign-in refused (%s)", tried.verdict.value)
+            return render(
+                "sign_in_problem.html",
+                request,
+                {
+                    "problem": "Trop d'essais de connexion manqués depuis ce poste : "
+                    "réessayez dans quelques minutes."
+                },
+                status=403,
+            )
+        if tried is None or account is None or account.disabled:
             request.config_dict[COUNTERS]["console_sign_in_failed"] += 1
             log.info("OpenID sign-in without a Frontdoor account")
             return render(
@@ -173,6 +189,7 @@ async def finish(request: web.Request) -> web.StreamResponse:
                 status=403,
             )
         response = await signed_in_redirect(request, session, account, to="/console/")
+        await admission.succeeded(request, session, tried, response, now)
     response.del_cookie(FLOW_COOKIE, path=CALLBACK_PATH)
     raise response
 
@@ -211,7 +228,18 @@ async def _claims(
     )
     if not secrets.compare_digest(str(claims.get("nonce", "")), flow["nonce"]):
         raise jwt.InvalidTokenError("nonce")
+    _check_authorized_party(claims, settings.oidc_client_id or "")
     return claims
+
+
+def _check_authorized_party(claims: dict[str, Any], client_id: str) -> None:
+    """A token issued to several clients is ours only if we are its authorized party (azp);
+    one naming another party was issued to that party, whatever its audience says."""
+    audience = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if client_id not in audience:  # PyJWT checked it; a second look costs nothing
+        raise jwt.InvalidAudienceError("aud")
+    if (len(audience) > 1 or "azp" in claims) and claims.get("azp") != client_id:
+        raise jwt.InvalidTokenError("azp")
 
 
 ROUTES = [

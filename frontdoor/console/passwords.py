@@ -1,36 +1,62 @@
-"""Password hashing: Argon2id with the library's current parameters (RFC 9106)."""
+"""Password hashing: Argon2id with the library's current parameters (RFC 9106), in the CPU
+pool only.
+
+A hash costs a quarter of a second of CPU and 64 MiB on purpose: on the event loop, a few
+dozen sign-ins would hold every webhook that long. So the hasher is private to this module
+and reached through coroutines that run it in the pool (tests/test_loop_blocking.py holds
+that nothing else imports argon2).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from frontdoor.core import passwords as rules
+from frontdoor.cpu import CpuPool
+
 _HASHER = PasswordHasher()
-# Verified when the login is unknown, so that a wrong login costs as long as a wrong password.
+# Verified when the login is unknown (or has no password), so that every refusal costs one
+# verification, as long as a wrong password does. Hashed once, when the module is loaded.
 _DECOY = _HASHER.hash("frontdoor-decoy-password")
 
-MIN_LENGTH = 12
+
+@dataclass(kw_only=True, frozen=True)
+class Checked:
+    matches: bool
+    # The password hashed again with the library's current parameters, when they changed.
+    rehashed: str | None = None
 
 
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+async def hash_password(cpu: CpuPool, password: str) -> str:
+    return await cpu.run("password_hash", _HASHER.hash, password)
 
 
-def password_matches(stored_hash: str | None, password: str) -> bool:
+async def check_password(cpu: CpuPool, stored_hash: str | None, password: str) -> Checked:
+    """Whether `password` matches; a missing hash costs the same and never matches."""
+    return await cpu.run("password_check", _check, stored_hash, password)
+
+
+def _check(stored_hash: str | None, password: str) -> Checked:
     try:
-        return _HASHER.verify(stored_hash or _DECOY, password) and stored_hash is not None
+        matches = _HASHER.verify(stored_hash or _DECOY, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
-        return False
+        return Checked(matches=False)
+    if matches and stored_hash and _HASHER.check_needs_rehash(stored_hash):
+        return Checked(matches=True, rehashed=_HASHER.hash(password))
+    return Checked(matches=matches)
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    return _HASHER.check_needs_rehash(stored_hash)
+@cache
+def common_passwords() -> frozenset[str]:
+    text = files("frontdoor.console").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def weakness(password: str) -> str | None:
     """Why a new password is refused, in French; None when it is acceptable."""
-    if len(password) < MIN_LENGTH:
-        return f"au moins {MIN_LENGTH} caractères"
-    if len(set(password)) < 5:
-        return "trop de caractères répétés"
-    return None
+    return rules.weakness(password, common=common_passwords())

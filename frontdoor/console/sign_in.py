@@ -1,8 +1,10 @@
 """Signing in and out of the console.
 
-Failed sign-ins are answered late, counted per account and lock it for a growing time
-(core.sign_in); a wrong login costs as long as a wrong password, and both get the same
-answer, so the form tells nobody which logins exist.
+Every failure takes one path, whatever its cause (no such login, a wrong password, a
+disabled account, a client held by the throttle of core.sign_in): the password is checked
+(against a decoy hash when there is no account), the failure is counted under the login and
+client, and the same page comes back, at the same moment after the request arrived. The
+form tells nobody which logins exist, and nobody can lock a referent out of her own machine.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import secrets
 
 from aiohttp import web
 
-from frontdoor.console import oidc
+from frontdoor.console import admission, oidc
 from frontdoor.console.auth import (
     SESSION_COOKIE,
     Handler,
@@ -23,20 +25,25 @@ from frontdoor.console.auth import (
     same_origin,
     signed_in_redirect,
 )
+from frontdoor.console.inbox import end_session_streams
 from frontdoor.console.pages import render
-from frontdoor.console.passwords import hash_password, needs_rehash, password_matches
+from frontdoor.console.passwords import check_password
 from frontdoor.core.access import Action
-from frontdoor.core.sign_in import FAILURE_DELAY_S, is_locked, lock_after
-from frontdoor.store.accounts import account_by_login, close_session
+from frontdoor.core.sign_in import FAILURE_DELAY_S
+from frontdoor.store.accounts import close_session
 from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, CPU, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
 # The sign-in form's own CSRF token, before any session exists (double-submit cookie).
 FORM_COOKIE = "frontdoor_signin"
-FAILED = "Identifiant ou mot de passe incorrect."
-LOCKED = "Trop d'essais : réessayez dans quelques minutes."
+# The one answer to every failure. It says what a person locked out by her own mistypes
+# needs to know, and nothing about which case this is.
+FAILED = (
+    "Identifiant ou mot de passe incorrect. Après plusieurs essais manqués, ce poste doit "
+    "attendre quelques minutes avant de réessayer."
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,7 +53,9 @@ def _safe_next(target: str | None) -> str:
     return "/console/"
 
 
-def _form(request: web.Request, *, error: str | None, login: str = "") -> web.Response:
+def _form(
+    request: web.Request, *, error: str | None, login: str = "", next_path: str | None = None
+) -> web.Response:
     token = secrets.token_urlsafe(24)
     settings = request.config_dict[SETTINGS]
     response = render(
@@ -56,7 +65,7 @@ def _form(request: web.Request, *, error: str | None, login: str = "") -> web.Re
             "error": error,
             "login": login,
             "form_token": token,
-            "next": _safe_next(request.query.get("suite")),
+            "next": _safe_next(next_path or request.query.get("suite")),
             "oidc_label": settings.oidc_label if oidc.configured(settings) else None,
         },
         status=401 if error else 200,
@@ -77,6 +86,8 @@ async def show_form(request: web.Request) -> web.StreamResponse:
 
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
+    loop = asyncio.get_running_loop()
+    answer_failure_at = loop.time() + FAILURE_DELAY_S
     form = await read_form(request)
     offered = str(form.get("form_token", ""))
     expected = request.cookies.get(FORM_COOKIE, "")
@@ -84,30 +95,25 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="jeton de sécurité (CSRF) absent ou invalide")
     login = str(form.get("login", "")).strip().lower()
     password = str(form.get("password", ""))
+    next_path = _safe_next(str(form.get("next", "")))
     now = request.config_dict[CLOCK]()
     async with request.config_dict[SESSIONS]() as session:
-        account = await account_by_login(session=session, login=login)
-        if account is not None and is_locked(account.locked_until, now):
-            request.config_dict[COUNTERS]["console_sign_in_locked"] += 1
-            await asyncio.sleep(FAILURE_DELAY_S)
-            return _form(request, error=LOCKED, login=login)
-        matches = password_matches(account.password_hash if account else None, password)
-        if account is None or not matches or account.disabled:
-            request.config_dict[COUNTERS]["console_sign_in_failed"] += 1
-            if account is not None:
-                account.failed_sign_ins += 1
-                account.locked_until = lock_after(account.failed_sign_ins, now)
-                await session.commit()
-            log.info("console sign-in refused (%s)", "known account" if account else "no account")
-            await asyncio.sleep(FAILURE_DELAY_S)
-            return _form(request, error=FAILED, login=login)
-        account.failed_sign_ins = 0
-        account.locked_until = None
-        if account.password_hash and needs_rehash(account.password_hash):
-            account.password_hash = hash_password(password)
-        response = await signed_in_redirect(
-            request, session, account, to=_safe_next(str(form.get("next", "")))
-        )
+        tried = await admission.attempt(request, session, login, now)
+    account = tried.account
+    checked = await check_password(
+        request.config_dict[CPU], account.password_hash if account else None, password
+    )
+    async with request.config_dict[SESSIONS]() as session:
+        if not (tried.admitted and account and not account.disabled and checked.matches):
+            await admission.failed(request, session, tried, now)
+            log.info("console sign-in refused (%s)", tried.verdict.value)
+            await asyncio.sleep(max(0.0, answer_failure_at - loop.time()))
+            return _form(request, error=FAILED, login=login, next_path=next_path)
+        if checked.rehashed:
+            account.password_hash = checked.rehashed
+            session.add(account)
+        response = await signed_in_redirect(request, session, account, to=next_path)
+        await admission.succeeded(request, session, tried, response, now)
     response.del_cookie(FORM_COOKIE, path="/console/connexion")
     raise response
 
@@ -118,6 +124,7 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         await close_session(session=session, token=token)
         await session.commit()
+    end_session_streams(request, token)
     response = web.HTTPSeeOther("/console/connexion")
     response.del_cookie(SESSION_COOKIE, path="/console")
     raise response

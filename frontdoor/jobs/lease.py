@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from frontdoor.store.db import dialect_insert
 from frontdoor.store.models import JobRun
 
 _JOB_RUNS: Table = JobRun.__table__  # type: ignore[attr-defined]
@@ -106,6 +106,4 @@ def describe_failure(error: BaseException) -> str:
 
 
 def _dialect_insert(connection: AsyncConnection) -> Any:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(_JOB_RUNS)
-    return sqlite.insert(_JOB_RUNS)
+    return dialect_insert(connection, _JOB_RUNS)

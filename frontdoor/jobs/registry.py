@@ -86,8 +86,9 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         name="job-runs-purge",
-        description="Deletes the records of job runs older than 30 days and the expired "
-        "console sign-ins.",
+        description="Deletes the records of job runs older than 30 days, the expired console "
+        "sign-ins, the counts of failed sign-ins that hold nobody any more and the devices "
+        "unused for 180 days.",
         crontab="17 3 * * *",
         run=purge_job_runs,
     ),

@@ -6,7 +6,7 @@ import logging
 
 from frontdoor.jobs.base import JobContext
 from frontdoor.roster_import import FEED_SOURCE, FeedError, fetch_feed, import_calendar
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import CPU, DEPARTMENTS, SESSIONS
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ async def import_feeds(ctx: JobContext) -> str:
             continue
         async with app[SESSIONS]() as session:
             parsed, stored = await import_calendar(
-                session=session, department=department, text=text, source=FEED_SOURCE,
-                now=ctx.slot,
+                session=session, cpu=app[CPU], department=department, text=text,
+                source=FEED_SOURCE, now=ctx.slot,
             )  # fmt: skip
             await session.commit()
         for problem in parsed.problems:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -34,3 +40,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def dialect_insert(bound: AsyncConnection | AsyncEngine, table: Table) -> Any:
+    """An INSERT that knows ON CONFLICT, in the dialect of the database `bound` speaks to."""
+    if bound.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -262,8 +262,6 @@ class Account(SQLModel, table=True):
     # The referent's id in the department file, to link their duty and their tasks.
     referent_id: str | None = Field(default=None, max_length=60)
     password_hash: str | None = Field(default=None, max_length=200)  # Argon2id; None: OIDC only
-    failed_sign_ins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     disabled: bool = False
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
@@ -278,6 +276,31 @@ class ConsoleSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class SignInTally(SQLModel, table=True):
+    """Failed sign-ins counted under one key (core.sign_in): a login and a client, or a login.
+    The key is a digest: logins tried by guessers (often someone's mail address) and client
+    addresses are not stored."""
+
+    __tablename__ = "sign_in_tallies"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int
+    first_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class SignInDevice(SQLModel, table=True):
+    """A browser that signed in to an account: its cookie (only the hash is stored) makes it a
+    client of its own for the sign-in throttle, and keeps it clear of the login's ceiling."""
+
+    __tablename__ = "sign_in_devices"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_used_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 
 class ApiToken(SQLModel, table=True):

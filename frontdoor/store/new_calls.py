@@ -17,9 +17,9 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from frontdoor.store.db import dialect_insert
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class NewCallWriter:
                     [{**c.event, "request_id": ids[c.request["call_sid"]]} for c in new],
                 )
                 await connection.execute(
-                    _dialect_insert(connection, _RECEIPTS).on_conflict_do_nothing(),
+                    dialect_insert(connection, _RECEIPTS).on_conflict_do_nothing(),
                     [dict(c.receipt) for c in new],
                 )
         return [
@@ -129,15 +129,9 @@ async def _insert_requests(
 ) -> dict[str, int]:
     """Insert the requests not stored yet; their ids by CallSid."""
     statement = (
-        _dialect_insert(connection, _REQUESTS)
+        dialect_insert(connection, _REQUESTS)
         .on_conflict_do_nothing(index_elements=["call_sid"])
         .returning(_REQUESTS.c.id, _REQUESTS.c.call_sid)
     )
     result = await connection.execute(statement, [dict(row) for row in rows])
     return {call_sid: request_id for request_id, call_sid in result.all()}
-
-
-def _dialect_insert(connection: AsyncConnection, table: Table) -> Any:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

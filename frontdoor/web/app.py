@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,6 +11,9 @@ from functools import partial
 from aiohttp import web
 
 from frontdoor.console.app import console_app
+from frontdoor.console.inbox import end_live_streams
+from frontdoor.console.live_streams import LiveStreams
+from frontdoor.cpu import CpuPool, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
@@ -40,9 +44,11 @@ from frontdoor.web import (
 from frontdoor.web.keys import (
     CLOCK,
     COUNTERS,
+    CPU,
     DEPARTMENTS,
     ENGINE,
     KNOWN_CALLERS,
+    LIVE_STREAMS,
     MAILER,
     NEW_CALLS,
     SESSIONS,
@@ -78,6 +84,7 @@ def create_app(
         ),
         departments,
     )
+    app.cleanup_ctx.append(_cpu)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(replay.journal_context)  # calls kept while the store was away
     app.cleanup_ctx.append(_outbound)
@@ -94,12 +101,21 @@ def create_app(
     health.add_routes(app)
     app.middlewares.insert(0, request_ids)  # first: every line of the request carries it
     rate_limits.add_to(app)  # before the tokens: a guesser is stopped before any lookup
+    app.middlewares.append(busy_answers)
     app.middlewares.append(bodies.refuse_oversized)  # 413 before a byte of it is read
     app.middlewares.append(bodies.refuse_nul)
     app.middlewares.append(api_tokens.account_tokens)
     openapi.add_routes(app)
     app.add_subapp("/console", console_app(settings.templates_dir))
+    app[LIVE_STREAMS] = LiveStreams()
+    app.on_shutdown.append(end_live_streams)
     return app
+
+
+async def _cpu(app: web.Application) -> AsyncIterator[None]:
+    app[CPU] = CpuPool(counters=app[COUNTERS])
+    yield
+    await asyncio.to_thread(app[CPU].close)  # waits for the running tasks, off the loop
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

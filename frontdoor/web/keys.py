@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -11,6 +10,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.console.live_streams import LiveStreams
+from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import Job
 from frontdoor.outbound.mail import Mailer
@@ -41,5 +42,7 @@ TWILIO_API = web.AppKey("twilio_api", TwilioApi)
 MAILER = web.AppKey("mailer", Mailer)
 # Set by frontdoor.web.metrics; observed where an SMS from the journal or a mail is committed.
 INTAKE_LAG = web.AppKey("intake_lag", LagObserver)
-# Set when the app shuts down: the console's live streams end instead of holding the shutdown.
-LIVE_STREAMS_ENDING = web.AppKey("live_streams_ending", asyncio.Event)
+# The console's live streams open in this instance (ended at sign-out and at shutdown).
+LIVE_STREAMS = web.AppKey("live_streams", LiveStreams)
+# CPU-heavy work (password hashes, spreadsheets, calendar feeds) runs in it, off the loop.
+CPU = web.AppKey("cpu", CpuPool)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from aiohttp import web
 
 from frontdoor.core.rate_limits import API, SIGN_IN, Bucket, Policy, take
+from frontdoor.core.sign_in import client_of
 from frontdoor.web.keys import COUNTERS, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -75,7 +76,8 @@ def _limited(request: web.Request, limiter: Limiter, client: str) -> None:
 async def limits(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
     if request.method == "POST" and path == "/console/connexion":
-        _limited(request, request.config_dict[SIGN_IN_LIMITER], client_address(request))
+        # An IPv6 /64 is one client: one subscriber holds the whole of it.
+        _limited(request, request.config_dict[SIGN_IN_LIMITER], client_of(client_address(request)))
     elif path.startswith("/api/"):
         token = request.headers.get("Authorization", "")
         _limited(request, request.config_dict[API_LIMITER], token or client_address(request))

@@ -8,7 +8,9 @@ import io
 import pytest
 
 from frontdoor.console import accounts_command
-from frontdoor.console.passwords import password_matches
+from frontdoor.console.passwords import check_password
+from frontdoor.core.passwords import COMMON, WALK
+from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
@@ -53,7 +55,11 @@ async def test_an_account_is_created_with_the_password_typed_twice(
 
     assert status == 0
     assert out == "anne.martin@dac46.fr créé (Référent parcours, dac46)\n"
-    assert password_matches(await stored_hash(settings, "anne.martin@dac46.fr"), password)
+    cpu = CpuPool(workers=1)
+    stored = await stored_hash(settings, "anne.martin@dac46.fr")
+    checked = await check_password(cpu, stored, password)
+    cpu.close()
+    assert checked.matches
 
 
 @pytest.mark.parametrize(
@@ -61,6 +67,8 @@ async def test_an_account_is_created_with_the_password_typed_twice(
     [
         (["une phrase de passe", "une autre phrase"], "les deux mots de passe diffèrent"),
         (["court", "court"], "mot de passe refusé : au moins 12 caractères"),
+        (["123456789012"] * 2, f"mot de passe refusé : {WALK}"),
+        (["Motdepasse2024!"] * 2, f"mot de passe refusé : {COMMON}"),
     ],
 )
 async def test_a_mistyped_or_weak_password_creates_nothing(

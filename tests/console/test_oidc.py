@@ -3,6 +3,7 @@ small provider on loopback: the provider says who, Frontdoor's account says what
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -10,9 +11,13 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
+from sqlalchemy import update
 
+from frontdoor.core.sign_in import FREE_FAILURES
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Account
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, create_accounts
 from tests.fakes.oidc_provider import OidcProvider
@@ -108,6 +113,100 @@ async def test_a_forged_or_replayed_id_token_is_refused(
     answer = await through_the_provider(client)
 
     assert answer.status == 403
+    assert "frontdoor_session" not in answer.cookies
+
+
+ANOTHER_CLIENT = "another-service"
+
+
+def _claims_of_a_token_not_for_us(provider: OidcProvider) -> dict[str, dict[str, object]]:
+    now = int(time.time())
+    return {
+        "issued to another client": {"aud": ANOTHER_CLIENT},
+        "several audiences, another authorized party": {
+            "aud": [ANOTHER_CLIENT, provider.client_id],
+            "azp": ANOTHER_CLIENT,
+        },
+        "several audiences, no authorized party": {"aud": [provider.client_id, ANOTHER_CLIENT]},
+        "our audience, another authorized party": {"azp": ANOTHER_CLIENT},
+        "expired": {"iat": now - 4000, "exp": now - 3600},
+        "issued in the future": {"iat": now + 3600, "exp": now + 7200},
+        "another issuer": {"iss": "https://ailleurs.example"},
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "issued to another client",
+        "several audiences, another authorized party",
+        "several audiences, no authorized party",
+        "our audience, another authorized party",
+        "expired",
+        "issued in the future",
+        "another issuer",
+    ],
+)
+async def test_an_id_token_not_issued_to_us_now_by_our_provider_is_refused(
+    client: TestClient, provider: OidcProvider, case: str
+) -> None:
+    provider.next_identity = {
+        "email": LOT_REFERENT.login,
+        **_claims_of_a_token_not_for_us(provider)[case],
+    }
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 403
+    assert "frontdoor_session" not in answer.cookies
+
+
+async def test_several_audiences_with_us_as_authorized_party_are_accepted(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    provider.next_identity = {
+        "email": LOT_REFERENT.login,
+        "aud": [provider.client_id, ANOTHER_CLIENT],
+        "azp": provider.client_id,
+    }
+
+    assert (await through_the_provider(client)).status == 303
+
+
+async def test_a_disabled_account_gets_no_entry_through_the_provider(
+    client: TestClient, provider: OidcProvider, settings: Settings
+) -> None:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        await session.exec(update(Account).values(disabled=True))  # type: ignore[call-overload]
+        await session.commit()
+    await engine.dispose()
+    provider.next_identity = {"email": LOT_REFERENT.login}
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 403
+    assert "frontdoor_session" not in answer.cookies
+
+
+async def test_a_client_held_for_failed_passwords_is_held_through_the_provider_too(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    for n in range(FREE_FAILURES):
+        form_page = await client.get("/console/connexion")
+        token = form_page.cookies["frontdoor_signin"].value
+        refused = await client.post(
+            "/console/connexion",
+            data={"form_token": token, "login": LOT_REFERENT.login, "password": f"guess {n}"},
+            headers={"Cookie": f"frontdoor_signin={token}"},
+        )
+        assert refused.status == 401
+    provider.next_identity = {"email": LOT_REFERENT.login}
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 403
+    assert "réessayez dans quelques minutes" in await answer.text()
     assert "frontdoor_session" not in answer.cookies
 
 

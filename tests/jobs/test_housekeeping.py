@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from frontdoor.core.access import Role
+from frontdoor.core.sign_in import DEVICE_LIFETIME, FORGET_AFTER, Tally
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.store.accounts import add_account, open_session
 from frontdoor.store.db import session_maker
-from frontdoor.store.models import ConsoleSession
+from frontdoor.store.models import ConsoleSession, SignInDevice, SignInTally
+from frontdoor.store.sign_in_records import count_failure, remember_device
 from frontdoor.web.keys import ENGINE, SESSIONS
 from tests.jobs.runs import job_runs
 
@@ -53,3 +55,27 @@ async def test_expired_console_sign_ins_are_deleted(engine: AsyncEngine) -> None
     async with session_maker(engine)() as session:
         left = (await session.exec(select(ConsoleSession))).all()
     assert [row.expires_at for row in left] == [SLOT + timedelta(hours=1)]
+
+
+async def test_failed_sign_in_counts_that_hold_nobody_and_unused_devices_are_deleted(
+    engine: AsyncEngine,
+) -> None:
+    async with session_maker(engine)() as session:
+        account = await add_account(
+            session=session, login="a@dac46.fr", display_name="A", role=Role.REFERENT,
+            departments=["dac46"], password_hash=None, referent_id=None, now=SLOT,
+        )  # fmt: skip
+        for key, last in (("old", SLOT - FORGET_AFTER), ("recent", SLOT - timedelta(hours=2))):
+            stored = Tally(failures=9, first=last, last=last)
+            await count_failure(session=session, steps={key: lambda _, t=stored: t}, now=last)
+        for used in (SLOT - DEVICE_LIFETIME, SLOT - timedelta(days=30)):
+            await remember_device(session=session, account_id=account.id or 0, token=None, now=used)
+        await session.commit()
+
+    await purge_job_runs(JobContext(app=housekeeping_app(engine), slot=SLOT))
+
+    async with session_maker(engine)() as session:
+        tallies = (await session.exec(select(SignInTally))).all()
+        devices = (await session.exec(select(SignInDevice))).all()
+    assert [row.key for row in tallies] == ["recent"]
+    assert [row.last_used_at for row in devices] == [SLOT - timedelta(days=30)]

@@ -43,7 +43,8 @@ _AUDIENCES = {"": "public", "tous": "public", "public": "public", "grand public"
               "professionnels": "professionals", "pro": "professionals",
               "professionnels uniquement": "professionals"}  # fmt: skip
 _SEPARATORS = re.compile(r"[\s,;|]+")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Dots only between the domain's labels: no backtracking over a long run of them.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 
 
 def _category_names() -> dict[str, Category]:

@@ -10,6 +10,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const stream = new EventSource(rows.dataset.live);
   stream.addEventListener("open", () => { status.textContent = "Mise à jour en direct."; });
   stream.addEventListener("error", () => { status.textContent = "Connexion perdue, nouvel essai…"; });
+  // The server ends a stream for good (another tab took its place, the session is over).
+  stream.addEventListener("fin", (event) => {
+    stream.close();
+    status.textContent = JSON.parse(event.data).message;
+  });
   stream.addEventListener("request", (event) => {
     const { id, html } = JSON.parse(event.data);
     const template = document.createElement("template");

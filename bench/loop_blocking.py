@@ -1,0 +1,240 @@
+"""Webhook latency while the console is hammered: does anything CPU-heavy hold the event loop?
+
+One `frontdoor serve` on SQLite, with the access log on, answers a steady stream of signed
+incoming calls (20 a second) alone, then while each of these runs beside it: a sign-in flood
+(wrong passwords, 8 clients), indicator XLSX exports (2 clients), and 8 KB URLs (4 clients);
+then all three at once. Twice: as the code is ("pool": hashes, spreadsheets in the CPU pool,
+linear masking), and as it was before ("inline": the same work run on the loop, the old mail
+pattern, whole paths logged), by the wrapper bench/loop_blocking_server.py. Prints a Markdown
+table of the calls' p50, p99 and max, and what the floods got done.
+
+    .venv/bin/python bench/loop_blocking.py [--seconds 10] [--modes pool inline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+PUBLIC_URL = "http://frontdoor.bench.invalid"
+TOKEN = "bench-auth-token-not-a-twilio-one"
+AT = "2026-05-12T10:00:00+02:00"  # a Tuesday morning: the open path
+LOGIN, PASSWORD = "bench@dac46.fr", "une phrase de passe pour le banc"
+CALLS_PER_S = 20
+FLOODS = ("sign-ins", "xlsx exports", "8 KB URLs")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def signed_calls(count: int, folder: Path) -> list[tuple[str, str]]:
+    out = folder / "calls.txt"
+    subprocess.run(
+        [sys.executable, str(HERE / "make_requests.py"), "--count", str(count),
+         "--public-url", PUBLIC_URL, "--token", TOKEN, "--at", AT, "--out", str(out)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return [tuple(line.split("\t", 1)) for line in out.read_text().splitlines()]  # type: ignore[misc]
+
+
+def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "FRONTDOOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / f'{mode}.sqlite3'}",
+        "FRONTDOOR_PUBLIC_URL": PUBLIC_URL,
+        "FRONTDOOR_HOST": "127.0.0.1",
+        "FRONTDOOR_PORT": str(port),
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "FRONTDOOR_SIMULATED_TIME": "true",
+        "FRONTDOOR_ACCESS_LOG": "true",
+        "FRONTDOOR_RATE_LIMITS": "false",  # the floods come from one address
+        "FRONTDOOR_JOBS_ENABLED": "false",
+        "FRONTDOOR_JOURNAL_DIR": str(folder / f"journal-{mode}"),
+        "FRONTDOOR_NEW_PASSWORD": PASSWORD,
+    }
+    frontdoor = [sys.executable, "-m", "frontdoor"]
+    add = ["accounts", "add", LOGIN, "--name", "Banc", "--role", "coordinator",
+           "--department", "dac46"]  # fmt: skip
+    subprocess.run([*frontdoor, *add], env=env, cwd=ROOT, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [sys.executable, str(HERE / "loop_blocking_server.py"), mode],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=(folder / f"{mode}.log").open("wb"),
+    )  # fmt: skip
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"the {mode} server did not listen")
+
+
+async def form_token(http: aiohttp.ClientSession, base: str) -> str:
+    async with http.get(f"{base}/console/connexion") as page:
+        await page.read()
+        return page.cookies["frontdoor_signin"].value
+
+
+async def sign_in(http: aiohttp.ClientSession, base: str, password: str) -> int:
+    token = await form_token(http, base)
+    async with http.post(
+        f"{base}/console/connexion",
+        data={"form_token": token, "login": LOGIN, "password": password},
+        headers={"Cookie": f"frontdoor_signin={token}"},
+        allow_redirects=False,
+    ) as answer:
+        await answer.read()
+        if answer.status == 303:
+            return answer.cookies["frontdoor_session"].value  # type: ignore[return-value]
+        return answer.status
+
+
+async def flood(
+    name: str, base: str, session_cookie: str, done: Counter[str], stop: asyncio.Event
+) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+        while not stop.is_set():
+            if name == "sign-ins":
+                status = await sign_in(http, base, "not the password at all")
+            elif name == "xlsx exports":
+                async with http.get(
+                    f"{base}/console/indicateurs.xlsx?periode=2026",
+                    headers={"Cookie": f"frontdoor_session={session_cookie}"},
+                ) as answer:
+                    await answer.read()
+                    status = answer.status
+            else:
+                async with http.get(f"{base}/console/annuaire/{'a' * 8000}") as answer:
+                    await answer.read()
+                    status = answer.status
+            done[f"{name} {status}"] += 1
+
+
+async def calls(
+    base: str, signed: list[tuple[str, str]], seconds: float
+) -> tuple[list[float], Counter[str]]:
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+
+    async def one(http: aiohttp.ClientSession, signature: str, body: str) -> None:
+        started = time.perf_counter()
+        async with http.post(
+            f"{base}/twilio/voice",
+            data=body,
+            headers={
+                "X-Twilio-Signature": signature,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        ) as answer:
+            await answer.read()
+            statuses[str(answer.status)] += 1
+        latencies.append(time.perf_counter() - started)
+
+    async with aiohttp.ClientSession() as http:
+        sent = []
+        began = time.perf_counter()
+        for index in range(int(seconds * CALLS_PER_S)):
+            await asyncio.sleep(max(0.0, began + index / CALLS_PER_S - time.perf_counter()))
+            signature, body = signed.pop()
+            sent.append(asyncio.create_task(one(http, signature, body)))
+        await asyncio.gather(*sent)
+    return latencies, statuses
+
+
+async def scenario(
+    base: str, signed: list[tuple[str, str]], seconds: float, floods: tuple[str, ...], cookie: str
+) -> dict[str, object]:
+    stop, done = asyncio.Event(), Counter[str]()
+    workers = {"sign-ins": 8, "xlsx exports": 2, "8 KB URLs": 4}
+    running = [
+        asyncio.create_task(flood(name, base, cookie, done, stop))
+        for name in floods
+        for _ in range(workers[name])
+    ]
+    await asyncio.sleep(1.0 if floods else 0.0)  # the floods under way before measuring
+    latencies, statuses = await calls(base, signed, seconds)
+    stop.set()
+    await asyncio.gather(*running)
+    ordered = sorted(latencies)
+    return {
+        "p50": statistics.median(ordered),
+        "p99": ordered[int(0.99 * (len(ordered) - 1))],
+        "max": ordered[-1],
+        "calls": statuses,
+        "floods": done,
+    }
+
+
+async def run_mode(
+    mode: str, seconds: float, signed: list[tuple[str, str]], folder: Path
+) -> list[tuple[str, dict[str, object]]]:
+    port = free_port()
+    server = start_server(mode, folder, port)  # before any load: blocking is harmless here
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+            cookie = await sign_in(http, base, PASSWORD)
+        assert isinstance(cookie, str), f"the bench account could not sign in ({cookie})"
+        for floods in ((), *((name,) for name in FLOODS), FLOODS):
+            label = " + ".join(floods) or "alone"
+            print(f"  {mode}: calls {label}…", file=sys.stderr)
+            rows.append((label, await scenario(base, signed, seconds, floods, cookie)))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return rows
+
+
+def table(results: dict[str, list[tuple[str, dict[str, object]]]]) -> str:
+    lines = [
+        "| code | calls while… | p50 ms | p99 ms | max ms | calls answered | floods got done |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for mode, rows in results.items():
+        for label, row in rows:
+            calls_done = ", ".join(f"{n}× {s}" for s, n in sorted(row["calls"].items()))  # type: ignore[attr-defined]
+            floods = ", ".join(f"{n}× {k}" for k, n in sorted(row["floods"].items())) or "—"  # type: ignore[attr-defined]
+            lines.append(
+                f"| {mode} | {label} | {row['p50'] * 1000:.0f} | {row['p99'] * 1000:.0f} | "  # type: ignore[operator]
+                f"{row['max'] * 1000:.0f} | {calls_done} | {floods} |"  # type: ignore[operator]
+            )
+    return "\n".join(lines)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured per scenario")
+    parser.add_argument(
+        "--modes", nargs="+", default=["pool", "inline"], choices=["pool", "inline"]
+    )
+    args = parser.parse_args()
+    per_mode = int(args.seconds * CALLS_PER_S) * (len(FLOODS) + 2)
+    with tempfile.TemporaryDirectory(prefix="frontdoor-loop-") as work:
+        folder = Path(work)
+        signed = signed_calls(per_mode * len(args.modes), folder)
+        results = {mode: await run_mode(mode, args.seconds, signed, folder) for mode in args.modes}
+    print(f"{os.cpu_count()} CPUs, {CALLS_PER_S} calls/s for {args.seconds:g} s per row\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,163 @@
+"""The inbox's live streams: a few per session, the oldest making way for a new one; all of a
+session's end with it (sign-out here or on another instance, expiry); an instance holds a
+bounded number."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient
+
+from frontdoor.console.live_streams import PER_SESSION, Ending, LiveStreams
+from frontdoor.departments import Departments
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
+from frontdoor.web.keys import LIVE_STREAMS
+from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, create_accounts, sign_in
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def live_settings(wired_settings: Settings) -> Settings:
+    # Quick looks at the store: a session ended elsewhere is noticed at once.
+    return wired_settings.model_copy(update={"console_live_every_s": 0.05})
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, live_settings: Settings, departments: Departments, clock: MovableClock
+) -> TestClient:
+    await create_accounts(live_settings)
+    return await aiohttp_client(create_app(live_settings, departments, clock=clock))  # type: ignore[operator]
+
+
+async def open_stream(browser: Browser) -> ClientResponse:
+    stream = await browser.get(
+        "/console/flux?departement=dac46&depuis=0", headers={"Accept": "text/event-stream"}
+    )
+    assert stream.status == 200
+    assert await stream.content.readline() == b"retry: 3000\n"
+    return stream
+
+
+async def until_it_ends(stream: ClientResponse) -> str:
+    """What the stream still sends, once it has ended (the guard only stops a hung test)."""
+    async with asyncio.timeout(30):
+        rest = await stream.content.read()
+    assert stream.content.at_eof()
+    return rest.decode()
+
+
+def open_now(client: TestClient) -> int:
+    return len(client.app[LIVE_STREAMS])
+
+
+async def test_a_new_stream_of_a_full_session_closes_its_oldest_which_says_why(
+    client: TestClient,
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    streams = [await open_stream(browser) for _ in range(PER_SESSION)]
+
+    newest = await open_stream(browser)  # a reload, or one tab too many
+
+    farewell = await until_it_ends(streams[0])
+    assert "event: fin" in farewell
+    assert "ouverte dans un autre onglet" in farewell
+    assert open_now(client) == PER_SESSION
+    assert not any(stream.content.at_eof() for stream in [*streams[1:], newest])
+
+
+async def test_signing_out_ends_every_stream_of_that_session_only(client: TestClient) -> None:
+    leaving, staying = await sign_in(client, LOT_REFERENT), await sign_in(client, LOT_REFERENT)
+    hers = [await open_stream(leaving) for _ in range(2)]
+    other = await open_stream(staying)
+
+    await leaving.post("/console/deconnexion")
+
+    for stream in hers:
+        assert "votre session est terminée" in await until_it_ends(stream)
+    assert open_now(client) == 1
+    assert not other.content.at_eof()
+
+
+async def test_a_stream_ends_when_its_session_expires(
+    client: TestClient, clock: MovableClock, live_settings: Settings
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    stream = await open_stream(browser)
+
+    clock.now += timedelta(hours=live_settings.console_session_hours, seconds=1)
+
+    assert "votre session est terminée" in await until_it_ends(stream)
+    assert open_now(client) == 0
+
+
+async def test_a_sign_out_on_another_instance_ends_the_stream_at_its_next_look(
+    client: TestClient,
+    aiohttp_client: object,
+    live_settings: Settings,
+    departments: Departments,
+) -> None:
+    other_settings = live_settings.model_copy(update={"instance_name": "the-other-instance"})
+    other: TestClient = await aiohttp_client(create_app(other_settings, departments))  # type: ignore[operator]
+    browser = await sign_in(client, LOT_REFERENT)
+    stream = await open_stream(browser)
+
+    await Browser(client=other, cookie=browser.cookie, csrf=browser.csrf).post(
+        "/console/deconnexion"
+    )
+
+    assert "votre session est terminée" in await until_it_ends(stream)
+
+
+async def test_a_full_instance_refuses_new_streams_in_french(client: TestClient) -> None:
+    client.app[LIVE_STREAMS].in_all = 1
+    first = await open_stream(await sign_in(client, LOT_REFERENT))
+
+    refused = await (await sign_in(client, LOT_COORDINATOR)).get(
+        "/console/flux?departement=dac46&depuis=0", headers={"Accept": "text/event-stream"}
+    )
+
+    assert refused.status == 503
+    assert "Trop de listes ouvertes" in await refused.text()
+    assert "Retry-After" in refused.headers
+    assert not first.content.at_eof()
+
+
+def test_an_account_holds_a_bounded_number_of_streams_across_its_sessions() -> None:
+    streams = LiveStreams(per_session=2, per_account=3, in_all=100)
+
+    opened = [streams.open(session=f"session-{n}", account_id=7) for n in range(4)]
+    someone_else = streams.open(session="another", account_id=8)
+
+    assert opened[0] is not None
+    assert opened[0].ending is Ending.REPLACED
+    assert [stream.ending if stream else "refused" for stream in opened[1:]] == [None] * 3
+    assert someone_else is not None
+    assert len(streams) == 4
+
+
+def test_a_stopping_instance_opens_no_stream() -> None:
+    streams = LiveStreams()
+    first = streams.open(session="s", account_id=1)
+
+    streams.end_all()
+
+    assert first is not None
+    assert first.ending is Ending.SHUTDOWN
+    assert streams.open(session="s", account_id=1) is None

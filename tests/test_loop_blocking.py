@@ -1,0 +1,115 @@
+"""Nothing CPU-heavy runs on the event loop where callers wait: what takes more than a few
+milliseconds is called only through the CPU pool (frontdoor.cpu), and the password hasher
+cannot be reached otherwise. Checked on the source, not with a stopwatch: a busy machine
+makes timings lie, a call in the wrong place does not move."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import pytest
+
+import frontdoor
+from frontdoor.console import passwords
+from frontdoor.cpu import CpuPool
+
+PACKAGE = Path(frontdoor.__file__).parent
+# Work measured at tens of milliseconds to seconds (bench/loop_blocking.py), by the module
+# that defines it: anywhere else, it may only be handed to CpuPool.run.
+HEAVY = {
+    "to_xlsx": "frontdoor.indicators.export_xlsx",
+    "to_csv": "frontdoor.indicators.export_csv",
+    "overrides_from_ical": "frontdoor.core.ical_roster",
+}
+# Libraries whose work is CPU-heavy, and the one module that may import each.
+HEAVY_LIBRARIES = {"argon2": "frontdoor.console.passwords"}
+
+
+def _modules() -> list[tuple[str, ast.Module]]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(("frontdoor", *path.relative_to(PACKAGE).with_suffix("").parts))
+        found.append((name.removesuffix(".__init__"), ast.parse(path.read_text(), str(path))))
+    return found
+
+
+MODULES = _modules()
+
+
+def _handed_to_the_pool(tree: ast.Module) -> set[int]:
+    """ids of the nodes passed as the work of a `….run(task, work, …)` call."""
+    return {
+        id(call.args[1])
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "run"
+        and len(call.args) > 1
+    }
+
+
+@pytest.mark.parametrize("function", sorted(HEAVY))
+def test_heavy_work_is_only_handed_to_the_cpu_pool(function: str) -> None:
+    misplaced = []
+    for module, tree in MODULES:
+        if module == HEAVY[function] or _runs_in_its_own_process(module):
+            continue
+        pooled = _handed_to_the_pool(tree)
+        for node in ast.walk(tree):
+            named = (isinstance(node, ast.Name) and node.id == function) or (
+                isinstance(node, ast.Attribute) and node.attr == function
+            )
+            if named and id(node) not in pooled:
+                misplaced.append(f"{module}:{node.lineno}")
+
+    assert misplaced == []
+
+
+def _runs_in_its_own_process(module: str) -> bool:
+    """The command-line verbs (`frontdoor report`…): no call waits on their loop."""
+    return module == "frontdoor.cli" or module.endswith("_command")
+
+
+@pytest.mark.parametrize("library", sorted(HEAVY_LIBRARIES))
+def test_a_heavy_library_is_imported_by_one_module_only(library: str) -> None:
+    importers = {
+        module
+        for module, tree in MODULES
+        for node in ast.walk(tree)
+        if (
+            isinstance(node, ast.Import)
+            and any(a.name.split(".")[0] == library for a in node.names)
+        )
+        or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == library)
+    }
+
+    assert importers == {HEAVY_LIBRARIES[library]}
+
+
+def test_the_password_hasher_is_reached_only_through_the_pool() -> None:
+    reaching = [
+        (name, function)
+        for name, function in vars(passwords).items()
+        if inspect.isfunction(function)
+        and function.__module__ == passwords.__name__
+        and not name.startswith("_")
+        and "_HASHER" in inspect.getsource(function) + _callees_source(function)
+    ]
+
+    assert reaching, "the module no longer hashes: this test would prove nothing"
+    for name, function in reaching:
+        first = next(iter(inspect.signature(function).parameters.values()))
+        assert inspect.iscoroutinefunction(function), name
+        assert first.annotation in (CpuPool, "CpuPool"), name
+
+
+def _callees_source(function: object) -> str:
+    """The source of the module's private functions this one names (one level deep)."""
+    source = inspect.getsource(function)  # type: ignore[arg-type]
+    return "".join(
+        inspect.getsource(helper)
+        for name, helper in vars(passwords).items()
+        if name.startswith("_") and inspect.isfunction(helper) and name in source
+    )
