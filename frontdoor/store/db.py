@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.store.private_files import private_file
 
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
+        _private_database_file(url)
         # SQLite has one writer at a time: more connections only queue on its lock, each in
         # its own thread. One connection, shared in turn, is faster and fairer.
         engine = create_async_engine(
@@ -21,6 +26,14 @@ def create_engine(url: str) -> AsyncEngine:
     # No pre-ping: it costs three round trips per checkout. Connections are recycled instead,
     # and one found dead fails its transaction, which the webhook answers without losing the call.
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=300)
+
+
+def _private_database_file(url: str) -> None:
+    """An SQLite file holds personal data: created 0600 (its folder too, if missing) before
+    SQLite opens it; SQLite gives its WAL and shared-memory files the same mode."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(Path(database))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
