@@ -18,8 +18,8 @@ from aiohttp import web
 from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.store.audit import record_access
-from frontdoor.store.models import Request, RequestEventPublic, RequestPublic
-from frontdoor.store.requests import events_of, record_event, request_by_id
+from frontdoor.store.models import Request, RequestEventPublic
+from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
@@ -77,7 +77,7 @@ async def own_request(request: web.Request, caller: Caller, session: Any) -> Req
 
 async def _as_json(session: Any, found: Request) -> dict[str, Any]:
     events = await events_of(session=session, request_id=found.id or 0)
-    body = RequestPublic.model_validate(found, from_attributes=True).model_dump(mode="json")
+    body = public_request(found)
     body["events"] = [
         RequestEventPublic.model_validate(e, from_attributes=True).model_dump(mode="json")
         for e in events

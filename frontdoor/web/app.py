@@ -108,7 +108,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = session_maker(engine)
     app[NEW_CALLS] = NewCallWriter(engine)
     app[NEW_CALLS].start()
-    app[KNOWN_CALLERS] = KnownCallers(engine)
+    app[KNOWN_CALLERS] = KnownCallers(engine, key=app[SETTINGS].pseudonym_secret)
     app[STORE_COPIES] = Refresher(
         "known contacts and roster overrides",
         partial(_refresh_copies, app),
