@@ -30,11 +30,12 @@ from frontdoor.indicators.tallies import fold_changes
 from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.audit import record_access
+from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
 from frontdoor.store.persons import Held, held_about
 from frontdoor.store.requests import public_request
 from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import JOURNAL
 
@@ -241,6 +242,7 @@ async def erase(request: web.Request) -> web.StreamResponse:
         if served is not None:
             await fold_changes(await session.connection(), served)
         await session.commit()
+    await flush_erased(request.config_dict[ENGINE])
     if who.number is not None:
         number = who.number
         request.config_dict[JOURNAL].forget_set_aside(lambda entry: entry.carries(number))

@@ -14,11 +14,12 @@ from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
 from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, WebhookReceipt
 from frontdoor.store.persons import held_under
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import JOURNAL
 
@@ -77,6 +78,7 @@ async def purge_expired(ctx: JobContext) -> str:
             delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < ctx.slot - RECEIPTS_KEPT)
         )
         await session.commit()
+    await flush_erased(app[ENGINE])
     refused = _forget_refused_entries(ctx)
     return (
         f"{purged} request(s) pseudonymised, {kept_for_retry} kept until their recording "

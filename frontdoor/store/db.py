@@ -42,8 +42,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # What is deleted or overwritten is zeroed in the file, not left in free space: an
+    # erasure must leave nothing of the person on disk (store.erasure).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 def session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def flush_erased(engine: AsyncEngine) -> None:
+    """After an erasure's commit: on SQLite, move the write-ahead log into the database and
+    empty it, so the old versions of the rows it held are gone from disk too (with
+    secure_delete, freed space is zeroed). PostgreSQL's dead rows go at its next (auto)vacuum."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
