@@ -98,6 +98,7 @@ def create_app(
     app.middlewares.append(bodies.refuse_nul)
     app.middlewares.append(api_tokens.account_tokens)
     openapi.add_routes(app)
+    app.on_response_prepare.append(api.not_stored)
     app.add_subapp("/console", console_app(settings.templates_dir))
     return app
 
