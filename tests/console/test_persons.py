@@ -17,6 +17,7 @@ from frontdoor.core.retention import pseudonym
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.journal import Entry
 from frontdoor.store.models import AuditEvent, KnownContact, OutboxMail, Request, SmsOptOut
 from frontdoor.store.persons import held_about
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
@@ -424,4 +425,27 @@ async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
 
     assert json.loads(await own.text())["requests"] == []
     assert other.status == 404
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_an_erasure_waits_for_the_persons_calls_still_in_an_outage_journal(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    # Another instance's segment, kept while the store was away and not replayed yet.
+    waiting = Entry(path="/twilio/sms", query={}, at=TUESDAY_MORNING, key="waiting-1",
+                    form={"From": NURSE, "To": LOT, "Body": "Rappelez-moi"},
+                    answer="<Response/>", instance="other")  # fmt: skip
+    segment = wired_settings.journal_dir / "other.1.jsonl"
+    segment.write_text(waiting.line() + "\n", encoding="utf-8")
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, digest = await preview(coordinator, numero=NURSE)
+    response = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+    assert "attendent dans le journal de panne" in page
+    assert response.status == 409
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
