@@ -1,6 +1,7 @@
 """The retention purge: past each department's retention, the person leaves every request
 (store.erasure: recordings, identities, messages, notes, attachments, outbox, webhook
-answers), the tallies are folded, and the outage journal's refused entries of that age go."""
+answers), the tallies are folded, and the outage journal's refused entries of that age go;
+opt-outs still kept with their number become pseudonyms."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from frontdoor.store.erasure import forget_recording, remove_person
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, WebhookReceipt
 from frontdoor.store.persons import held_under
+from frontdoor.store.sms import pseudonymise_opt_outs
 from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import JOURNAL
@@ -77,6 +79,8 @@ async def purge_expired(ctx: JobContext) -> str:
         receipts = await session.exec(
             delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < ctx.slot - RECEIPTS_KEPT)
         )
+        # STOPs are kept for good, as pseudonyms (store.sms); older ones become so now.
+        await pseudonymise_opt_outs(session=session, key=settings.pseudonym_secret)
         await session.commit()
     await flush_erased(app[ENGINE])
     refused = _forget_refused_entries(ctx)

@@ -10,7 +10,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import TaskStatus
-from frontdoor.core.retention import pseudonym, stored_forms
+from frontdoor.core.retention import PSEUDONYM_PREFIX, pseudonym, stored_forms
 from frontdoor.core.sms import OPEN_REQUEST_WINDOW
 from frontdoor.store.match import equal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, SmsOptOut
@@ -99,3 +99,17 @@ async def opt_in(*, session: AsyncSession, department: str, number: str, key: by
             col(SmsOptOut.number).in_(stored_forms(number, key)),
         )
     )
+
+
+async def pseudonymise_opt_outs(*, session: AsyncSession, key: bytes) -> int:
+    """Opt-outs kept before pseudonyms were, with the number itself: pseudonymised now (the
+    retention purge's); how many."""
+    clear = (
+        await session.exec(
+            select(SmsOptOut).where(~col(SmsOptOut.number).startswith(PSEUDONYM_PREFIX))
+        )
+    ).all()
+    for row in clear:
+        row.number = pseudonym(row.number, key)
+        session.add(row)
+    return len(clear)
