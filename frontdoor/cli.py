@@ -143,18 +143,11 @@ def _check(departments: Departments, starts_text: str | None) -> int:
 
 
 async def _migrate(settings: Settings) -> None:
-    _make_sqlite_folder(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
     finally:
         await engine.dispose()
-
-
-def _make_sqlite_folder(url: str) -> None:
-    prefix = "sqlite+aiosqlite:///"
-    if url.startswith(prefix) and url != prefix + ":memory:":
-        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _serve(settings: Settings, departments: Departments) -> int:

@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr = Field(
         default=SecretStr("frontdoor-development-pseudonym-key"),
         description="Secret key of the pseudonyms that replace callers' numbers after the "
-        "retention period; set one per deployment and keep it.",
+        "retention period or an erasure, and under which SMS opt-outs are kept; set one per "
+        "deployment and keep it.",
     )
     log_level: str = Field(default="INFO", description="Logging level.")
     rate_limits: bool = Field(
@@ -217,6 +218,11 @@ class Settings(BaseSettings):
         if self.simulated_time is not None:
             return self.simulated_time
         return self.twilio_auth_token.get_secret_value() == DEVELOPMENT_AUTH_TOKEN
+
+    @property
+    def pseudonym_secret(self) -> bytes:
+        """The key of the pseudonyms (core.retention.pseudonym), as bytes."""
+        return self.pseudonym_key.get_secret_value().encode()
 
     @property
     def prompts_path(self) -> Path:

@@ -22,9 +22,11 @@ ACTIONS = {
     "close": "clôture",
     "reopen": "réouverture",
     "answer": "réponse",
+    "person_search": "recherche d'une personne",
     "export": "export",
     "erase": "effacement",
     "api_read": "lecture par l'API",
+    "api_list": "liste par l'API",
     "api_write": "modification par l'API",
 }
 
@@ -51,6 +53,7 @@ async def show(request: web.Request) -> web.StreamResponse:
                     "account": row.account,
                     "request_id": row.request_id,
                     "action": ACTIONS.get(row.action, row.action),
+                    "detail": row.detail or "",
                 }
                 for row in rows
             ],

@@ -1,162 +1,192 @@
 """A person's rights over their data: everything held about one number or address, as JSON
 (access, portability), and its erasure (the requests stay, pseudonymised, for the indicators).
 
-Coordinators only, on their own department; each request exported or erased is audited.
+Coordinators only, on their own department. What is found is exactly what the identifiers
+given name (core.persons, store.persons): the page shows it, the export contains it, the
+erasure removes it. An erasure is confirmed with the fingerprint of the preview it was asked
+from: when the data changed meanwhile, the preview is shown again. Every search, export and
+erasure is journaled (the identifiers as pseudonyms, and how many rows), with one line per
+request it reached.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlmodel import col, delete, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
+from frontdoor.core.persons import Identifiers, journal_detail
+from frontdoor.core.retention import pseudonym
 from frontdoor.directory.imported import e164
 from frontdoor.indicators.tallies import fold_changes
+from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.audit import record_access
-from frontdoor.store.erasure import pseudonymise
-from frontdoor.store.models import (
-    CallbackTaskRow,
-    KnownContact,
-    Message,
-    NonOppositionRecord,
-    Request,
-    RequestEvent,
-    RequestNote,
-)
+from frontdoor.store.db import flush_erased
+from frontdoor.store.erasure import forget_recording, remove_person
+from frontdoor.store.persons import Held, held_about
+from frontdoor.store.requests import public_request
 from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
+from frontdoor.web.twilio_webhook import JOURNAL
 
 CONFIRMATION = "EFFACER"
 
 
-def _who(request: web.Request, form: Any = None) -> tuple[str | None, str | None]:
-    source = form if form is not None else request.query
+def _who(source: Any) -> Identifiers:
     typed = str(source.get("numero", "")).strip()
     # As the store holds it (E.164), however the person typed it: "06 11 22 33 44", "+33 6…".
     number = (e164(typed) or typed) or None
     address = str(source.get("adresse", "")).strip().lower() or None
-    if number is None and address is None:
-        raise web.HTTPBadRequest(text="un numéro ou une adresse est nécessaire")
-    return number, address
+    try:
+        return Identifiers(number=number, address=address)
+    except ValueError:
+        raise web.HTTPBadRequest(text="un numéro ou une adresse est nécessaire") from None
 
 
-async def _requests_of(
-    session: AsyncSession, department: str, number: str | None, address: str | None
-) -> Sequence[Request]:
-    matches = []
-    if number:
-        matches.append(col(Request.caller_number) == number)
-    if address:
-        matches.append(col(Request.contact_address) == address)
-    result = await session.exec(
-        select(Request)
-        .where(Request.department == department, or_(*matches))
-        .order_by(col(Request.received_at))
+def _asked(source: Any) -> bool:
+    return bool(str(source.get("numero", "")).strip() or str(source.get("adresse", "")).strip())
+
+
+async def _held(request: web.Request, session: AsyncSession, who: Identifiers) -> Held:
+    return await held_about(
+        session=session,
+        department=chosen_department(request),
+        who=who,
+        key=request.config_dict[SETTINGS].pseudonym_secret,
     )
-    return result.all()
 
 
-def _journal(
-    session: AsyncSession, found: Sequence[Request], *, at: datetime, account: str, action: str
-) -> None:
-    for held in found:
-        record_access(
-            session=session,
-            at=at,
-            account=account,
-            department=held.department,
-            request_id=held.id,
-            action=action,
-        )
+def _journal(request: web.Request, session: AsyncSession, held: Held, action: str) -> None:
+    """One line for what was asked (pseudonyms, counts), one per request it reached."""
+    key = request.config_dict[SETTINGS].pseudonym_secret
+    who = held.who
+    assert who is not None
+    account = viewer_of(request).login
+    at = request.config_dict[CLOCK]()
+    detail = journal_detail(
+        number=pseudonym(who.number, key) if who.number else None,
+        address=pseudonym(who.address, key) if who.address else None,
+        counts=held.counts(),
+    )
+    record_access(session=session, at=at, account=account, department=held.department,
+                  action=action, detail=detail)  # fmt: skip
+    for found in held.requests:
+        record_access(session=session, at=at, account=account, department=held.department,
+                      request_id=found.id, action=action)  # fmt: skip
 
 
-def _row(model: Any) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+def _waiting_in_journal(request: web.Request, who: Identifiers) -> int:
+    """The person's calls and SMS kept in the outage journal, not in the store yet."""
+    if who.number is None:
+        return 0
+    number = who.number
+    return request.config_dict[JOURNAL].waiting_in_folder(lambda e: e.carries(number))
 
 
-async def _everything(session: AsyncSession, request: Request) -> dict[str, Any]:
-    request_id = request.id or 0
-
-    async def rows(model: Any, *order: Any) -> list[dict[str, Any]]:
-        result = await session.exec(
-            select(model).where(model.request_id == request_id).order_by(*order)
-        )
-        return [_row(row) for row in result.all()]
-
-    held = _row(request)
-    held["events"] = await rows(RequestEvent, col(RequestEvent.at))
-    held["messages"] = await rows(Message, col(Message.at))
-    held["notes"] = await rows(RequestNote, col(RequestNote.at))
-    held["non_oppositions"] = await rows(NonOppositionRecord, col(NonOppositionRecord.recorded_at))
-    held["callback_tasks"] = await rows(CallbackTaskRow, col(CallbackTaskRow.id))
-    return held
+def _preview(held: Held) -> dict[str, Any]:
+    """What the page shows an erasure will touch, request by request."""
+    attachments = held.attachments
+    return {
+        "requests": [
+            {
+                "request": found,
+                "messages": len(held.of_request(held.messages, found)),
+                "notes": len(held.of_request(held.notes, found)),
+                "attachments": [a.text for a in attachments if a.request_id == found.id],
+                "task": next(iter(held.of_request(held.tasks, found)), None),
+            }
+            for found in held.requests
+        ],
+        "contacts": held.contacts,
+        "outbox": held.outbox,
+        "receipts": len(held.receipts),
+        "opt_out": bool(held.opt_outs),
+        "counts": held.counts(),
+    }
 
 
 @needs(Action.EXPORT_PERSON)
 async def show(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
-    found: Sequence[Request] = ()
-    number = address = None
-    if request.query.get("numero") or request.query.get("adresse"):
-        number, address = _who(request)
+    who = held = None
+    if _asked(request.query):
+        who = _who(request.query)
         async with request.config_dict[SESSIONS]() as session:
-            found = await _requests_of(session, department, number, address)
+            held = await _held(request, session, who)
+            _journal(request, session, held, "person_search")
+            await session.commit()
     return render(
         "persons.html",
         request,
         {
             "department": department,
-            "number": number or "",
-            "address": address or "",
-            "found": found,
+            "number": (who.number if who else None) or "",
+            "address": (who.address if who else None) or "",
+            "held": _preview(held) if held else None,
+            "digest": held.digest() if held else "",
+            "waiting": _waiting_in_journal(request, who) if who else 0,
             "confirmation": CONFIRMATION,
             "done": request.query.get("fait"),
+            "changed": "a-revoir" in request.query,
             "timezone": request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone,  # type: ignore[union-attr]
         },
     )
 
 
+def _exported(held: Held) -> list[dict[str, Any]]:
+    attachments = held.attachments
+
+    def rows(models: Any) -> list[dict[str, Any]]:
+        return [row.model_dump(mode="json") for row in models]
+
+    return [
+        {
+            **public_request(found),
+            "events": rows(held.of_request(held.events, found)),
+            "messages": rows(held.of_request(held.messages, found)),
+            "notes": rows(held.of_request(held.notes, found)),
+            "non_oppositions": rows(held.of_request(held.non_oppositions, found)),
+            "callback_tasks": rows(held.of_request(held.tasks, found)),
+            "attachments": [a.text for a in attachments if a.request_id == found.id],
+        }
+        for found in held.requests
+    ]
+
+
 @needs(Action.EXPORT_PERSON)
 async def export(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
-    number, address = _who(request)
-    viewer = viewer_of(request)
+    who = _who(request.query)
     now = request.config_dict[CLOCK]()
     async with request.config_dict[SESSIONS]() as session:
-        found = await _requests_of(session, department, number, address)
-        contacts = (
-            await session.exec(
-                select(KnownContact).where(
-                    KnownContact.department == department,
-                    or_(
-                        col(KnownContact.number) == number,
-                        col(KnownContact.address) == address,
-                    ),
-                )
-            )
-        ).all()
+        held = await _held(request, session, who)
         body = {
             "department": department,
             "exported_at": now.astimezone(UTC).isoformat(),
-            "exported_by": viewer.login,
-            "number": number,
-            "address": address,
-            "known_contact": [_row(contact) for contact in contacts],
-            "requests": [await _everything(session, held) for held in found],
+            "exported_by": viewer_of(request).login,
+            "number": who.number,
+            "address": who.address,
+            "known_contacts": [contact.model_dump(mode="json") for contact in held.contacts],
+            "sms_opt_out": bool(held.opt_outs),
+            "requests": _exported(held),
+            "mails_to_send_or_sent": [
+                row.model_dump(mode="json", exclude={"claimed_by", "claimed_until"})
+                for row in held.outbox
+            ],
         }
-        _journal(session, found, at=now, account=viewer.login, action="export")
+        _journal(request, session, held, "export")
         await session.commit()
-    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    stamp = now.astimezone(UTC).strftime("%Y%m%d")
     return web.Response(
         text=json.dumps(body, ensure_ascii=False, indent=2),
         content_type="application/json",
@@ -171,33 +201,40 @@ async def export(request: web.Request) -> web.StreamResponse:
 async def erase(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
     form = await read_form(request)
-    number, address = _who(request, form)
+    who = _who(form)
     if str(form.get("confirmation", "")).strip() != CONFIRMATION:
         raise web.HTTPBadRequest(text=f"tapez {CONFIRMATION} pour confirmer l'effacement")
-    viewer = viewer_of(request)
-    now = request.config_dict[CLOCK]()
-    key = request.config_dict[SETTINGS].pseudonym_key.get_secret_value().encode()
+    if _waiting_in_journal(request, who):
+        raise web.HTTPConflict(
+            text="des appels ou SMS de cette personne attendent encore dans le journal de panne "
+            "d'être enregistrés : réessayez dans quelques minutes"
+        )
+    settings = request.config_dict[SETTINGS]
     async with request.config_dict[SESSIONS]() as session:
-        found = await _requests_of(session, department, number, address)
-        for held in found:
-            try:
-                await pseudonymise(
-                    session=session,
-                    request=held,
-                    key=key,
-                    twilio_api=twilio_api_for(request.config_dict, department),
+        held = await _held(request, session, who)
+        shown = str(form.get("empreinte", ""))
+        if not hmac.compare_digest(shown.encode(), held.digest().encode()):
+            # Not what the coordinator saw (it changed, or no preview was asked): show again.
+            query = {"departement": department, "numero": who.number or "",
+                     "adresse": who.address or "", "a-revoir": "1"}  # fmt: skip
+            raise web.HTTPSeeOther(f"/console/personnes?{urlencode(query)}")
+        try:
+            for found in held.requests:
+                await forget_recording(
+                    request=found, twilio_api=twilio_api_for(request.config_dict, department)
                 )
-            except OutboundError:
-                # Nothing is committed: erasing half a person would be worse than retrying.
-                raise web.HTTPBadGateway(
-                    text="l'opérateur n'a pas pu effacer un message vocal : réessayez plus tard"
-                ) from None
-        _journal(session, found, at=now, account=viewer.login, action="erase")
-        await session.exec(
-            delete(KnownContact).where(
-                col(KnownContact.department) == department,
-                or_(col(KnownContact.number) == number, col(KnownContact.address) == address),
-            )
+        except OutboundError:
+            # Nothing is committed: erasing half a person would be worse than retrying.
+            raise web.HTTPBadGateway(
+                text="l'opérateur n'a pas pu effacer un message vocal : réessayez plus tard"
+            ) from None
+        _journal(request, session, held, "erase")
+        await remove_person(
+            session=session,
+            held=held,
+            key=settings.pseudonym_secret,
+            attachments=FolderStore(settings.mail_attachments_dir),
+            now=request.config_dict[CLOCK](),
         )
         # The indicators' tallies keep GPs' numbers for the distinct count: the erased one
         # leaves them now rather than at the next fold.
@@ -205,7 +242,13 @@ async def erase(request: web.Request) -> web.StreamResponse:
         if served is not None:
             await fold_changes(await session.connection(), served)
         await session.commit()
-    raise web.HTTPSeeOther(f"/console/personnes?departement={department}&fait={len(found)}")
+    await flush_erased(request.config_dict[ENGINE])
+    if who.number is not None:
+        number = who.number
+        request.config_dict[JOURNAL].forget_set_aside(lambda entry: entry.carries(number))
+    raise web.HTTPSeeOther(
+        f"/console/personnes?{urlencode({'departement': department, 'fait': len(held.requests)})}"
+    )
 
 
 ROUTES = [

@@ -315,6 +315,7 @@ async def answer_sms(request: web.Request) -> web.StreamResponse:
                 referent=viewer.referent_id or viewer.login,
                 body=body,
                 now=request.config_dict[CLOCK](),
+                key=request.config_dict[SETTINGS].pseudonym_secret,
             )
         except AnswerRefused as refused:
             await session.commit()  # the audit, and the failed message if it was written

@@ -32,10 +32,22 @@ def pseudonym(number: str, key: bytes) -> str:
     return PSEUDONYM_PREFIX + digest[:24]
 
 
+def stored_forms(number: str, key: bytes) -> tuple[str, ...]:
+    """How a number may be held where only its pseudonym is kept (SMS opt-outs): the
+    pseudonym, or the number itself in a row written before pseudonyms were."""
+    return (pseudonym(number, key), number)
+
+
 def scrubbed_reasons(reasons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {**reason, "text": _NAMING_REASONS[reason["code"]]}
-        if reason.get("code") in _NAMING_REASONS
-        else dict(reason)
-        for reason in reasons
-    ]
+    """The reasons without what names the person; an attachment's reason loses the key of
+    its file (deleted with the rest), and keeps its type and size."""
+    return [_scrubbed(reason) for reason in reasons]
+
+
+def _scrubbed(reason: Mapping[str, Any]) -> dict[str, Any]:
+    scrubbed = dict(reason)
+    if reason.get("code") in _NAMING_REASONS:
+        scrubbed["text"] = _NAMING_REASONS[reason["code"]]
+    if "key" in scrubbed:
+        scrubbed["key"] = None
+    return scrubbed

@@ -57,7 +57,6 @@ async def run(
     except OSError as error:
         err.write(f"{path} : lecture impossible ({error.strerror or error})\n")
         return 1
-    await asyncio.to_thread(_make_sqlite_folder, settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -94,9 +93,3 @@ def _parse(kind: str, path: Path, departements: set[str]) -> Parsed:
     if departements:
         resources = [r for r in resources if r.departement in departements]
     return resources, problems
-
-
-def _make_sqlite_folder(url: str) -> None:
-    prefix = "sqlite+aiosqlite:///"
-    if url.startswith(prefix) and url != prefix + ":memory:":
-        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

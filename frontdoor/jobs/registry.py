@@ -50,8 +50,9 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         name="retention-purge",
-        description="Past each department's retention, deletes recordings and callers' "
-        "numbers and names (requests stay, pseudonymised); drops old webhook answers.",
+        description="Past each department's retention, removes the person from each "
+        "request (recording, number, name, messages, notes, attachments, outbox mails; "
+        "requests stay, pseudonymised); drops old webhook answers and refused journal entries.",
         crontab="41 2 * * *",
         run=purge_expired,
     ),

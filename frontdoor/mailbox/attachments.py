@@ -2,20 +2,29 @@
 
 Files are named by request and a hash of the Message-ID, never by the sender's file name
 (personal data, and a path an attacker chooses). The metadata (content type, size) is
-recorded under the request as an event.
+recorded under the request as an event. They are personal data: files 0600 in folders 0700,
+whatever the umask, deleted with everything else of the person by an erasure or the
+retention purge (store.erasure).
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 from typing import Protocol
+
+from frontdoor.store.private_files import private_folder, write_private
 
 
 class AttachmentStore(Protocol):
     def save(self, *, department: str, request_id: int, message_id: str, index: int,
              data: bytes) -> str:  # fmt: skip
         """Keep one attachment; returns its key in the store."""
+        ...
+
+    def delete(self, *, department: str, request_id: int) -> int:
+        """Delete every attachment of a request; how many files went."""
         ...
 
 
@@ -31,6 +40,14 @@ class FolderStore:
         digest = hashlib.sha256(message_id.encode()).hexdigest()[:16]
         key = f"{department}/{request_id}/{digest}-{index}.bin"
         path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)  # the same mail read again writes the same file
+        private_folder(path.parent, root=self.root)
+        write_private(path, data)  # the same mail read again writes the same file
         return key
+
+    def delete(self, *, department: str, request_id: int) -> int:
+        folder = self.root / department / str(request_id)
+        if not folder.is_dir():
+            return 0
+        count = sum(1 for path in folder.iterdir() if path.is_file())
+        shutil.rmtree(folder)
+        return count

@@ -69,12 +69,13 @@ async def answer_by_sms(
     referent: str,
     body: str,
     now: datetime,
+    key: bytes,
 ) -> SmsAnswer:
     count = counted(body)
     number = owner.caller_number
     if number is None or is_withheld(number):
         raise AnswerRefused(Refusal.WITHHELD)
-    if await is_opted_out(session=session, department=department.slug, number=number):
+    if await is_opted_out(session=session, department=department.slug, number=number, key=key):
         raise AnswerRefused(Refusal.OPTED_OUT)
     message = Message(
         request_id=owner.id or 0,

@@ -19,7 +19,7 @@ from frontdoor.store.models import Message
 from frontdoor.store.sms import messages_of
 from frontdoor.web.api import caller_of, own_request
 from frontdoor.web.bodies import read_json
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 
 
@@ -75,6 +75,7 @@ async def send_answer(request: web.Request) -> web.Response:
                 referent=caller.referent,
                 body=body,
                 now=app[CLOCK](),
+                key=app[SETTINGS].pseudonym_secret,
             )
         except AnswerRefused as refused:
             raise _api_error(refused) from None

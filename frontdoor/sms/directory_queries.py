@@ -28,7 +28,7 @@ from frontdoor.sms.incoming import replied
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.sms import is_opted_out
-from frontdoor.web.keys import SESSIONS
+from frontdoor.web.keys import SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook
 
@@ -53,7 +53,8 @@ async def answer_directory_query(
     if query is None:
         return None
     session = hook.session
-    if await is_opted_out(session=session, department=department.slug, number=sender):
+    key = hook.app[SETTINGS].pseudonym_secret
+    if await is_opted_out(session=session, department=department.slug, number=sender, key=key):
         return None  # never an SMS to a number that said STOP: the message is filed as usual
     hits = await search(session, query, limit=RESULTS)
     answer = sms_answer(hits, query)

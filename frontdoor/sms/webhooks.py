@@ -50,7 +50,7 @@ from frontdoor.store.sms import (
     opt_out,
 )
 from frontdoor.store.tasks import ensure_task
-from frontdoor.web.keys import SESSIONS
+from frontdoor.web.keys import SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
@@ -101,6 +101,7 @@ async def store_sms(hook: Webhook) -> str:
         log.warning("SMS to a number no department answers")
         return twiml(None)
     session = hook.session
+    key = hook.app[SETTINGS].pseudonym_secret
     answer = await answer_directory_query(
         hook, department, sender=sms.sender, text=sms.body, sid=sms.sid
     )
@@ -115,7 +116,7 @@ async def store_sms(hook: Webhook) -> str:
         opening=opening_at(hook.now, department.calendar),
         text=sms.body,
         opted_out=await is_opted_out(
-            session=session, department=department.slug, number=sms.sender
+            session=session, department=department.slug, number=sms.sender, key=key
         ),
         open_request=request is not None,
         texts=texts_of(hook.app, department),
@@ -129,9 +130,10 @@ async def store_sms(hook: Webhook) -> str:
     if hook.journaled_answer is not None:
         decision = as_already_answered(decision, sent=replied(hook.journaled_answer))
     if decision.action is SmsAction.OPT_OUT:
-        await opt_out(session=session, department=department.slug, number=sms.sender, at=hook.now)
+        await opt_out(session=session, department=department.slug, number=sms.sender,
+                      at=hook.now, key=key)  # fmt: skip
     elif decision.action is SmsAction.OPT_IN:
-        await opt_in(session=session, department=department.slug, number=sms.sender)
+        await opt_in(session=session, department=department.slug, number=sms.sender, key=key)
     elif decision.action is SmsAction.NEW_REQUEST:
         request = Request(
             department=department.slug,

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.store.match import equal
 from frontdoor.store.models import AuditEvent
 
 
@@ -43,6 +44,6 @@ async def audit_of(
 ) -> Sequence[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.department == department)
     if request_id is not None:
-        query = query.where(AuditEvent.request_id == request_id)
+        query = query.where(equal(AuditEvent.request_id, request_id))
     result = await session.exec(query.order_by(col(AuditEvent.at).desc()).limit(limit))
     return result.all()

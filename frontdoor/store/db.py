@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -14,9 +16,12 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.store.private_files import private_file
+
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
+        _private_database_file(url)
         # SQLite has one writer at a time: more connections only queue on its lock, each in
         # its own thread. One connection, shared in turn, is faster and fairer.
         engine = create_async_engine(
@@ -29,12 +34,23 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=300)
 
 
+def _private_database_file(url: str) -> None:
+    """An SQLite file holds personal data: created 0600 (its folder too, if missing) before
+    SQLite opens it; SQLite gives its WAL and shared-memory files the same mode."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(Path(database))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a webhook writes; NORMAL sync is durable across app crashes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # What is deleted or overwritten is zeroed in the file, not left in free space: an
+    # erasure must leave nothing of the person on disk (store.erasure).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -47,3 +63,13 @@ def dialect_insert(bound: AsyncConnection | AsyncEngine, table: Table) -> Any:
     if bound.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+async def flush_erased(engine: AsyncEngine) -> None:
+    """After an erasure's commit: on SQLite, move the write-ahead log into the database and
+    empty it, so the old versions of the rows it held are gone from disk too (with
+    secure_delete, freed space is zeroed). PostgreSQL's dead rows go at its next (auto)vacuum."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

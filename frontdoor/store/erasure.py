@@ -1,40 +1,91 @@
-"""Removing a person from a request: what retention does after its time, and what an erasure
-asks at once. The request stays, pseudonymised, for the indicators.
+"""Removing a person from what is held: what retention does after its time, and what an
+erasure asks at once. Both take a `store.persons.Held` and leave nothing of it that names or
+quotes the person; the requests stay, pseudonymised, for the indicators.
+
+What goes, table by table (the scan in tests/test_erasure_scan.py checks that nothing else
+holds it):
+- requests: number and address become keyed pseudonyms (one person's repeated contacts still
+  count as one), the name goes, the recording is deleted at the provider;
+- request_events: reasons that name the person lose the name, attachments lose their file's
+  key (the files are deleted); messages: bodies go, a received mail's Message-ID (which
+  often names its sender's domain) becomes a pseudonym; request_notes: bodies go;
+- outbox: the rows go (recipient, subject); webhook_receipts: the stored answers to the
+  person's calls and SMS go (a whisper names a known caller, a callback dials the number);
+- known_contacts (an erasure only): the rows go;
+- sms_opt_outs: kept, as a pseudonym (store.sms): a person who said STOP is never texted
+  again, even after asking to be forgotten;
+- non_oppositions and callback_tasks: kept; they hold no identifier, and with the request
+  they are what the indicators and the accountability of the DAC need;
+- the indicator tallies: the triggers replace the number by its pseudonym; the caller folds;
+- the outage journal's refused entries: the caller removes them (store.journal).
 """
 
 from __future__ import annotations
 
-from sqlmodel import col, select, update
+from datetime import datetime
+
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.retention import pseudonym, scrubbed_reasons
+from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.outbound.twilio_api import TwilioApi
-from frontdoor.store.models import Message, Request, RequestEvent, RequestNote
+from frontdoor.store.models import KnownContact, OutboxMail, Request, WebhookReceipt
+from frontdoor.store.persons import Held
 
 
-async def pseudonymise(
-    *, session: AsyncSession, request: Request, key: bytes, twilio_api: TwilioApi
-) -> None:
-    """Everything that names or quotes the person goes; raises OutboundError (and changes
-    nothing) when the provider could not delete the recording: it is tried again later."""
+async def forget_recording(*, request: Request, twilio_api: TwilioApi) -> None:
+    """Delete the request's recording at the provider; raises OutboundError (and changes
+    nothing) when it could not: its request then keeps everything until a later try."""
     if request.recording_url:
         await twilio_api.delete_recording(request.recording_url)
         request.recording_url = None
-    # Keyed pseudonyms, not blanks: one person's repeated contacts still count as one.
-    if request.caller_number:
-        request.caller_number = pseudonym(request.caller_number, key)
-    if request.contact_address:
-        request.contact_address = pseudonym(request.contact_address.lower(), key)
-    request.caller_name = None
-    session.add(request)
-    events = await session.exec(select(RequestEvent).where(RequestEvent.request_id == request.id))
-    for event in events:
+
+
+async def remove_person(
+    *,
+    session: AsyncSession,
+    held: Held,
+    key: bytes,
+    attachments: AttachmentStore | None,
+    now: datetime,
+) -> None:
+    """Remove what `held` holds of the person, in the session's transaction (the caller
+    commits); the requests' recordings must be gone first (forget_recording)."""
+    for request in held.requests:
+        assert not request.recording_url, "delete the recording first"
+        if request.caller_number:
+            request.caller_number = pseudonym(request.caller_number, key)
+        if request.contact_address:
+            request.contact_address = pseudonym(request.contact_address.lower(), key)
+        request.caller_name = None
+        request.pseudonymised_at = now
+        session.add(request)
+    for event in held.events:
         event.reasons = scrubbed_reasons(event.reasons)
         session.add(event)
     # What was written (SMS, mail, notes) goes with who wrote it; the rows stay, counted.
-    await session.exec(
-        update(Message).where(col(Message.request_id) == request.id).values(body=None)
-    )
-    await session.exec(
-        update(RequestNote).where(col(RequestNote.request_id) == request.id).values(body=None)
-    )
+    for message in held.messages:
+        message.body = None
+        if message.channel == "mail" and message.direction == "in" and message.provider_id:
+            message.provider_id = pseudonym(message.provider_id, key)
+        session.add(message)
+    for note in held.notes:
+        note.body = None
+        session.add(note)
+    for opt_out in held.opt_outs:  # one kept before pseudonyms were: its number goes now
+        opt_out.number = pseudonym(opt_out.number, key)
+        session.add(opt_out)
+    await _delete(session, OutboxMail, OutboxMail.id, [row.id for row in held.outbox])
+    await _delete(session, WebhookReceipt, WebhookReceipt.key, list(held.receipts))
+    await _delete(session, KnownContact, KnownContact.id, [row.id for row in held.contacts])
+    if attachments is not None:
+        # Files are not transactional: deleted now, before the commit; a failed commit
+        # leaves the rows to erase again, and their files already gone.
+        for request in held.requests:
+            attachments.delete(department=request.department, request_id=request.id or 0)
+
+
+async def _delete(session: AsyncSession, model: type, column: object, keys: list[object]) -> None:
+    if keys:
+        await session.exec(delete(model).where(col(column).in_(keys)))  # type: ignore[call-overload, arg-type]

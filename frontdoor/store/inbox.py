@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.store.match import equal
 from frontdoor.store.models import CallbackTaskRow, Request
 
 
@@ -53,7 +54,7 @@ async def inbox_page(
     if wanted.referrer_type:
         query = query.where(Request.referrer_type == wanted.referrer_type)
     if wanted.assigned_to:
-        query = query.where(Request.assigned_to == wanted.assigned_to)
+        query = query.where(equal(Request.assigned_to, wanted.assigned_to))
     if wanted.overdue and wanted.now is not None:
         query = query.where(
             CallbackTaskRow.status == "open", col(CallbackTaskRow.due_at) < wanted.now

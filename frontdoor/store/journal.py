@@ -6,7 +6,9 @@ that answer goes back to Twilio. When the store answers again the entries are re
 it (frontdoor.voice.replay), and a segment is deleted once every entry of it is committed.
 
 Personal data: the forms hold callers' numbers, recording URLs and SMS texts. The folder is
-0700, the files 0600, and nothing of an entry is ever logged.
+0700, the files 0600, and nothing of an entry is ever logged. An erasure removes the person's
+refused entries (and waits for the ones still to be replayed); the retention purge removes
+the refused entries past their department's retention.
 
 Files, in `folder`:
 - `<instance>.lock`: held (flock) by the running instance that owns the journal;
@@ -23,11 +25,13 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+
+from frontdoor.store.private_files import open_private, private_folder, write_private
 
 _SEGMENT = re.compile(r"^(?P<instance>.+?)(?:\.(?P<n>\d+))?\.jsonl$")
 
@@ -63,6 +67,10 @@ class Entry:
             ensure_ascii=False,
             sort_keys=True,
         )
+
+    def carries(self, value: str) -> bool:
+        """Whether one of its fields is this value (a caller's number, say)."""
+        return any(field.strip() == value for field in (*self.form.values(), *self.query.values()))
 
     @classmethod
     def parse(cls, line: str) -> Entry:
@@ -102,9 +110,8 @@ class Journal:
 
     def open(self) -> None:
         """Take this instance's lock, adopt orphaned segments, and remember what waits."""
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        self._lock_file = _private(self.folder / f"{self.instance}.lock", "a")
+        private_folder(self.folder)
+        self._lock_file = open_private(self.folder / f"{self.instance}.lock")
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -189,15 +196,48 @@ class Journal:
 
     def set_aside(self, entry: Entry) -> None:
         """Keep an entry the store refuses in `<instance>.refused`, for an operator to read."""
-        with _private(self.folder / f"{self.instance}.refused", "a") as refused:
-            refused.write(entry.line() + "\n")
-            refused.flush()
-            os.fsync(refused.fileno())
+        path = self.folder / f"{self.instance}.refused"
+        while True:
+            with open_private(path) as refused:
+                fcntl.flock(refused, fcntl.LOCK_EX)
+                if not _is_current(refused, path):
+                    continue  # rewritten by forget_set_aside meanwhile: append to the new one
+                refused.write(entry.line() + "\n")
+                refused.flush()
+                os.fsync(refused.fileno())
+                return
+
+    def forget_set_aside(self, forgotten: Callable[[Entry], bool]) -> int:
+        """Remove the refused entries `forgotten` picks (a person erased, a retention passed)
+        from the folder's `.refused` files, every instance's; how many went."""
+        removed = 0
+        for path in sorted(self.folder.glob("*.refused")):
+            with path.open("r", encoding="utf-8") as held:
+                fcntl.flock(held, fcntl.LOCK_EX)  # set_aside waits, then appends to the new file
+                lines = [line for line in held.read().splitlines() if line.strip()]
+                kept = [line for line in lines if not _picked(line, forgotten)]
+                if len(kept) != len(lines):
+                    write_private(path, "".join(line + "\n" for line in kept).encode())
+                    _sync_folder(self.folder)
+                    removed += len(lines) - len(kept)
+        return removed
+
+    def waiting_in_folder(self, picked: Callable[[Entry], bool]) -> int:
+        """How many entries waiting to be replayed, in any instance's segment of the folder,
+        `picked` picks (an erasure waits for them to reach the store)."""
+        count = 0
+        for path in self.folder.glob("*.jsonl"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                continue  # replayed and deleted meanwhile
+            count += sum(1 for line in text.splitlines() if _picked(line, picked))
+        return count
 
     def _write(self, line: str) -> None:
         if self._current is None:
             path = self.folder / f"{self.instance}.jsonl"
-            self._current = _private(path, "a")
+            self._current = open_private(path)
             _sync_folder(self.folder)
         self._current.write(line + "\n")
         self._current.flush()
@@ -229,11 +269,21 @@ class Journal:
         _sync_folder(self.folder)
 
 
-def _private(path: Path, mode: str) -> IO[str]:
-    """Open a file only its owner may read: it holds personal data."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.fchmod(descriptor, 0o600)
-    return os.fdopen(descriptor, mode, encoding="utf-8")
+def _picked(line: str, picked: Callable[[Entry], bool]) -> bool:
+    """Whether a line is an entry `picked` picks; a line being written is not one yet."""
+    try:
+        entry = Entry.parse(line)
+    except (ValueError, KeyError, TypeError):
+        return False
+    return picked(entry)
+
+
+def _is_current(file: IO[str], path: Path) -> bool:
+    """Whether the open file is still the one at `path` (not replaced by a rewrite)."""
+    try:
+        return os.fstat(file.fileno()).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _owner(path: Path) -> str:

@@ -16,12 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.call_flow import KnownCaller
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.retention import stored_forms
 from frontdoor.store.models import KnownContact, SmsOptOut
 
 
 class KnownCallers:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, key: bytes) -> None:
         self._engine = engine
+        self._key = key  # of the opt-outs' pseudonyms
         self._by_number: dict[tuple[str, str], KnownCaller] = {}
         self._addresses: dict[str, dict[str, str]] = {}
         self._opted_out: frozenset[tuple[str, str]] = frozenset()
@@ -35,7 +37,9 @@ class KnownCallers:
 
     def opted_out(self, department: str, number: str) -> bool:
         """Whether the number had sent the department STOP (and not START) at the last copy."""
-        return (department, number) in self._opted_out
+        return any(
+            (department, held) in self._opted_out for held in stored_forms(number, self._key)
+        )
 
     async def refresh(self) -> None:
         async with AsyncSession(self._engine) as session:

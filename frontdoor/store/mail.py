@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.store.match import equal
 from frontdoor.store.models import Message, OutboxMail, Request
 
 
@@ -137,7 +138,7 @@ async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -
     result = await session.exec(
         select(OutboxMail, Message.body)
         .join(Message, col(Message.provider_id) == col(OutboxMail.message_id))
-        .where(col(OutboxMail.id).in_(list(ids)), OutboxMail.claimed_by == instance,
+        .where(col(OutboxMail.id).in_(list(ids)), equal(OutboxMail.claimed_by, instance),
                OutboxMail.status == "queued")
         .order_by(col(OutboxMail.id))
     )  # fmt: skip
@@ -157,7 +158,7 @@ async def settle(
     message), what failed waits for its retry or is given up. Only rows this instance still
     holds are touched. Keyed by Message-ID: a caller that queued the mails in this very
     round knows them without reading them back."""
-    mine = OutboxMail.claimed_by == instance
+    mine = equal(OutboxMail.claimed_by, instance)
     if sent:
         await session.exec(
             update(OutboxMail)

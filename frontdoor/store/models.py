@@ -50,15 +50,20 @@ class Request(RequestBase, table=True):
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     closed_by: str | None = Field(default=None, max_length=60)
+    # When retention or an erasure removed the person from it (store.erasure.pseudonymise).
+    pseudonymised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class RequestPublic(RequestBase):
-    """What the API shows of a request."""
+    """What the API and a person's export show of a request (store.requests.public_request).
+    Never the provider's recording URL: whether there is a recording, which the console
+    plays after its access check and journals."""
 
     id: int
     caller_number: str | None
     caller_name: str | None
-    recording_url: str | None
+    contact_address: str | None
+    has_recording: bool = False
     received_at: datetime
     answered_at: datetime | None
     ended_at: datetime | None
@@ -118,6 +123,9 @@ class WebhookReceipt(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    # The call (the caller's CallSid, also on a referent's leg) or the SMS (MessageSid) it
+    # answers: an erasure deletes the answers of the person's calls (a whisper names them).
+    provider_sid: str | None = Field(default=None, index=True, max_length=64)
     status: int
     content_type: str = Field(max_length=60)
     body: str

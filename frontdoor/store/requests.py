@@ -13,11 +13,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.core.call_flow import KnownCaller
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import CallUpdate, Reply
-from frontdoor.store.models import KnownContact, Request, RequestEvent, WebhookReceipt
+from frontdoor.store.match import equal
+from frontdoor.store.models import (
+    KnownContact,
+    Request,
+    RequestEvent,
+    RequestPublic,
+    WebhookReceipt,
+)
+
+
+def public_request(request: Request) -> dict[str, Any]:
+    """A request as the API and a person's export show it (models.RequestPublic)."""
+    shown = RequestPublic.model_validate(request, from_attributes=True)
+    shown.has_recording = bool(request.recording_url)
+    return shown.model_dump(mode="json")
 
 
 async def request_by_call_sid(*, session: AsyncSession, call_sid: str) -> Request | None:
-    result = await session.exec(select(Request).where(Request.call_sid == call_sid))
+    result = await session.exec(select(Request).where(equal(Request.call_sid, call_sid)))
     return result.first()
 
 
@@ -41,10 +55,10 @@ async def accepted_by(
     query = select(RequestEvent).where(
         RequestEvent.request_id == request_id,
         RequestEvent.kind == "accepted",
-        RequestEvent.attempt == attempt,
+        equal(RequestEvent.attempt, attempt),
     )
     if leg_sid:
-        query = query.where(RequestEvent.leg_sid == leg_sid)
+        query = query.where(equal(RequestEvent.leg_sid, leg_sid))
     result = await session.exec(query.order_by(col(RequestEvent.id)))
     first = result.first()
     return first.referent_id if first else None
@@ -117,7 +131,7 @@ async def known_caller(
 ) -> KnownCaller | None:
     result = await session.exec(
         select(KnownContact).where(
-            KnownContact.department == department, KnownContact.number == number
+            KnownContact.department == department, equal(KnownContact.number, number)
         )
     )
     contact = result.first()
@@ -129,9 +143,9 @@ async def known_caller(
 async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> bool:
     """Insert or update a known contact, found by its number or else its address; True: new."""
     key = (
-        KnownContact.number == contact.number
+        equal(KnownContact.number, contact.number)
         if contact.number
-        else KnownContact.address == contact.address
+        else equal(KnownContact.address, contact.address)
     )
     result = await session.exec(
         select(KnownContact).where(KnownContact.department == contact.department, key)

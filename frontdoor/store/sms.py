@@ -10,7 +10,9 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import TaskStatus
+from frontdoor.core.retention import PSEUDONYM_PREFIX, pseudonym, stored_forms
 from frontdoor.core.sms import OPEN_REQUEST_WINDOW
+from frontdoor.store.match import equal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, SmsOptOut
 
 
@@ -29,7 +31,7 @@ async def open_sms_request(
         .where(
             Request.department == department,
             Request.channel == "sms",
-            Request.caller_number == number,
+            equal(Request.caller_number, number),
             col(Request.received_at) > at - OPEN_REQUEST_WINDOW,
             col(Request.received_at) <= at,
             or_(
@@ -54,7 +56,8 @@ async def last_acknowledged_at(*, session: AsyncSession, request_id: int) -> dat
 
 
 async def message_by_provider_id(*, session: AsyncSession, provider_id: str) -> Message | None:
-    return (await session.exec(select(Message).where(Message.provider_id == provider_id))).first()
+    query = select(Message).where(equal(Message.provider_id, provider_id))
+    return (await session.exec(query)).first()
 
 
 async def messages_of(*, session: AsyncSession, request_id: int) -> Sequence[Message]:
@@ -66,21 +69,47 @@ async def messages_of(*, session: AsyncSession, request_id: int) -> Sequence[Mes
     return result.all()
 
 
-async def is_opted_out(*, session: AsyncSession, department: str, number: str) -> bool:
+# Opt-outs are kept as keyed pseudonyms (core.retention.pseudonym): what they must answer
+# is "did this number say STOP?", which the pseudonym answers without holding the number. An
+# erasure or the retention purge thus never has to forget one, and nobody is texted again.
+
+
+async def is_opted_out(*, session: AsyncSession, department: str, number: str, key: bytes) -> bool:
     result = await session.exec(
-        select(SmsOptOut.id).where(SmsOptOut.department == department, SmsOptOut.number == number)
+        select(SmsOptOut.id).where(
+            SmsOptOut.department == department,
+            col(SmsOptOut.number).in_(stored_forms(number, key)),
+        )
     )
     return result.first() is not None
 
 
-async def opt_out(*, session: AsyncSession, department: str, number: str, at: datetime) -> None:
-    if not await is_opted_out(session=session, department=department, number=number):
-        session.add(SmsOptOut(department=department, number=number, opted_out_at=at))
+async def opt_out(
+    *, session: AsyncSession, department: str, number: str, at: datetime, key: bytes
+) -> None:
+    if not await is_opted_out(session=session, department=department, number=number, key=key):
+        held = pseudonym(number, key)
+        session.add(SmsOptOut(department=department, number=held, opted_out_at=at))
 
 
-async def opt_in(*, session: AsyncSession, department: str, number: str) -> None:
+async def opt_in(*, session: AsyncSession, department: str, number: str, key: bytes) -> None:
     await session.exec(
         delete(SmsOptOut).where(
-            col(SmsOptOut.department) == department, col(SmsOptOut.number) == number
+            col(SmsOptOut.department) == department,
+            col(SmsOptOut.number).in_(stored_forms(number, key)),
         )
     )
+
+
+async def pseudonymise_opt_outs(*, session: AsyncSession, key: bytes) -> int:
+    """Opt-outs kept before pseudonyms were, with the number itself: pseudonymised now (the
+    retention purge's); how many."""
+    clear = (
+        await session.exec(
+            select(SmsOptOut).where(~col(SmsOptOut.number).startswith(PSEUDONYM_PREFIX))
+        )
+    ).all()
+    for row in clear:
+        row.number = pseudonym(row.number, key)
+        session.add(row)
+    return len(clear)

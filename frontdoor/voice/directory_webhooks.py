@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import voice_directory
 from frontdoor.core.department import Department
@@ -21,10 +19,12 @@ from frontdoor.core.taxonomy import Category
 from frontdoor.core.voice_actions import Reply
 from frontdoor.directory.search import search
 from frontdoor.outbound.twilio_api import OutboundError
-from frontdoor.store.models import Message, SmsOptOut
+from frontdoor.store.models import Message
 from frontdoor.store.requests import apply_update, record_event
+from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.twiml import STEP_PATHS, render
+from frontdoor.web.keys import SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
@@ -52,7 +52,7 @@ async def directory_step(hook: Webhook) -> str:
             )
             request.response_type = "information"
     elif stage == "sms":
-        can_send = await _may_text(hook.session, department, request.caller_number)
+        can_send = await _may_text(hook, department, request.caller_number)
         reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
         if digits == voice_directory.SEND_BY_SMS_KEY and can_send:
             reply = await _send_results(hook, department, request.id or 0, request.caller_number,
@@ -65,14 +65,14 @@ async def directory_step(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-async def _may_text(session: AsyncSession, department: Department, number: str | None) -> bool:
+async def _may_text(hook: Webhook, department: Department, number: str | None) -> bool:
     """Never an SMS to a withheld number, nor to one that sent STOP to the department."""
-    if is_withheld(number):
+    if number is None or is_withheld(number):
         return False
-    opted_out = await session.exec(
-        select(SmsOptOut).where(SmsOptOut.department == department.slug, SmsOptOut.number == number)
+    key = hook.app[SETTINGS].pseudonym_secret
+    return not await is_opted_out(
+        session=hook.session, department=department.slug, number=number, key=key
     )
-    return opted_out.first() is None
 
 
 async def _send_results(

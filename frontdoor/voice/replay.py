@@ -29,7 +29,14 @@ from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt
 from frontdoor.voice.webhooks import REPLAYED
 from frontdoor.web.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
-from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Handler, Webhook
+from frontdoor.web.twilio_webhook import (
+    JOURNAL,
+    STORE_PATIENCE_S,
+    TWIML,
+    Handler,
+    Webhook,
+    answered_sid,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +139,7 @@ async def _replay_one(app: web.Application, entry: Entry) -> str:
             WebhookReceipt(
                 key=entry.key,
                 received_at=entry.at,
+                provider_sid=answered_sid(entry.form),
                 status=200,
                 content_type=TWIML,
                 body=entry.answer,

@@ -53,6 +53,7 @@ from frontdoor.web.twilio_webhook import (
     Verified,
     Webhook,
     answer,
+    answered_sid,
     keep_in_journal,
     twilio_webhook,
     verify,
@@ -125,6 +126,7 @@ async def incoming_call(http: web.Request) -> web.Response:
         receipt={
             "key": hook.key,
             "received_at": hook.now,
+            "provider_sid": answered_sid(hook.form),
             "status": 200,
             "content_type": TWIML,
             "body": first.body,

@@ -3,7 +3,8 @@
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
 FRONTDOOR_API_KEYS granting one department's requests as one referent. Every access to a
-request is written to the audit journal before its data is returned.
+request is written to the audit journal before its data is returned (`journal`), and no
+answer of the API may be kept by a browser or a proxy (`not_stored`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from aiohttp import web
 from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.store.audit import record_access
-from frontdoor.store.models import Request, RequestEventPublic, RequestPublic
-from frontdoor.store.requests import events_of, record_event, request_by_id
+from frontdoor.store.models import Request, RequestEventPublic
+from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
@@ -30,6 +31,10 @@ class Caller:
     referent: str
     # Who the audit journal names: the account's login, or "clé:<referent>" for a static key.
     account: str = ""
+
+    @property
+    def journaled_as(self) -> str:
+        return self.account or f"clé:{self.referent}"
 
 
 # The caller an account token resolved to (set by frontdoor.web.api_tokens' middleware).
@@ -63,21 +68,37 @@ async def own_request(request: web.Request, caller: Caller, session: Any) -> Req
     if found is None or found.department != caller.department:
         raise web.HTTPNotFound(text="no such request")
     # Journaled before anything of it is returned or changed (nothing else is pending yet).
-    record_access(
-        session=session,
-        at=request.app[CLOCK](),
-        account=caller.account or f"clé:{caller.referent}",
-        department=found.department,
-        request_id=found.id,
-        action="api_read" if request.method == "GET" else "api_write",
-    )
+    journal(request, caller, session, [found.id or 0])
     await session.commit()
     return found
 
 
+def journal(
+    request: web.Request, caller: Caller, session: Any, request_ids: list[int], action: str = ""
+) -> None:
+    """An audit row per request the API reads (api_read) or acts on (api_write), in the
+    session's transaction; the caller commits."""
+    for request_id in request_ids:
+        record_access(
+            session=session,
+            at=request.app[CLOCK](),
+            account=caller.journaled_as,
+            department=caller.department,
+            request_id=request_id,
+            action=action or ("api_read" if request.method == "GET" else "api_write"),
+        )
+
+
+async def not_stored(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer of the JSON API, errors included, may carry personal data: no browser,
+    cache or proxy keeps it (on_response_prepare, so no route can forget it)."""
+    if request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+
+
 async def _as_json(session: Any, found: Request) -> dict[str, Any]:
     events = await events_of(session=session, request_id=found.id or 0)
-    body = RequestPublic.model_validate(found, from_attributes=True).model_dump(mode="json")
+    body = public_request(found)
     body["events"] = [
         RequestEventPublic.model_validate(e, from_attributes=True).model_dump(mode="json")
         for e in events

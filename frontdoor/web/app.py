@@ -106,6 +106,7 @@ def create_app(
     app.middlewares.append(bodies.refuse_nul)
     app.middlewares.append(api_tokens.account_tokens)
     openapi.add_routes(app)
+    app.on_response_prepare.append(api.not_stored)
     app.add_subapp("/console", console_app(settings.templates_dir))
     app[LIVE_STREAMS] = LiveStreams()
     app.on_shutdown.append(end_live_streams)
@@ -124,7 +125,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = session_maker(engine)
     app[NEW_CALLS] = NewCallWriter(engine)
     app[NEW_CALLS].start()
-    app[KNOWN_CALLERS] = KnownCallers(engine)
+    app[KNOWN_CALLERS] = KnownCallers(engine, key=app[SETTINGS].pseudonym_secret)
     app[STORE_COPIES] = Refresher(
         "known contacts and roster overrides",
         partial(_refresh_copies, app),

@@ -76,6 +76,11 @@ _SCHEMAS: dict[str, Any] = {
             "problems": {"type": "array", "items": _TEXT},
             "caller_number": _MAYBE_TEXT,
             "caller_name": _MAYBE_TEXT,
+            "contact_address": _MAYBE_TEXT,
+            "has_recording": {
+                "type": "boolean",
+                "description": "a voicemail was left (played in the console, never by URL)",
+            },
             "received_at": _TIME,
             "answered_at": _MAYBE_TIME,
             "ended_at": _MAYBE_TIME,

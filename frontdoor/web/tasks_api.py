@@ -15,7 +15,7 @@ from frontdoor.core.callbacks import CallbackOutcome, is_overdue
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import request_by_id
 from frontdoor.store.tasks import as_task, open_tasks
-from frontdoor.web.api import Caller, caller_of
+from frontdoor.web.api import Caller, caller_of, journal
 from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.callback_actions import (
     CallbackRefused,
@@ -58,6 +58,9 @@ async def _own_task(
         raise web.HTTPNotFound(text="no such task")
     owner = await request_by_id(session=session, request_id=row.request_id)
     assert owner is not None
+    # Journaled before anything is changed or refused (nothing else is pending yet).
+    journal(request, caller, session, [row.request_id])
+    await session.commit()
     return row, owner
 
 
@@ -66,6 +69,9 @@ async def list_tasks(request: web.Request) -> web.Response:
     now = request.app[CLOCK]()
     async with request.app[SESSIONS]() as session:
         rows = await open_tasks(session=session, department=caller.department)
+        # What it shows, journaled as a request's page is: one row per request listed.
+        journal(request, caller, session, [row.request_id for row in rows], "api_list")
+        await session.commit()
         return web.json_response({"data": [_task_json(r, now) for r in rows], "count": len(rows)})
 
 

@@ -44,6 +44,7 @@ SIMULATED_YEARS = (2000, 2100)  # the instants a simulated call may take
 # Beyond this, a webhook stops waiting for the store and is answered from memory: Twilio
 # gives up after 15 s, and a caller must never hear its "application error".
 STORE_PATIENCE_S = 5.0
+_SID_CHARS = 64  # as webhook_receipts.provider_sid holds it
 # This instance's outage journal (frontdoor.voice.replay opens it and replays it).
 JOURNAL = web.AppKey("journal", Journal)
 
@@ -256,8 +257,9 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
             body = await handler(hook)
             await hook.settle()
             session.add(
-                WebhookReceipt(key=key, received_at=now, status=200, content_type=TWIML, body=body)
-            )
+                WebhookReceipt(key=key, received_at=now, provider_sid=answered_sid(form),
+                               status=200, content_type=TWIML, body=body)
+            )  # fmt: skip
             try:
                 await session.commit()
             except IntegrityError:
@@ -331,6 +333,13 @@ async def keep_in_journal(
 
 def _call_of(form: Mapping[str, str]) -> str:
     return form.get("ParentCallSid") or form.get("CallSid", "")
+
+
+def answered_sid(form: Mapping[str, str]) -> str | None:
+    """What a webhook's answer belongs to, as its receipt keeps it: the caller's call (a
+    referent's leg names it as its parent) or the SMS; an erasure finds the answers by it."""
+    sid = _call_of(form) or form.get("MessageSid", "")
+    return sid[:_SID_CHARS] or None
 
 
 def answer(body: str, status: int) -> web.Response:

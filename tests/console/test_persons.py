@@ -1,21 +1,183 @@
-"""A person's data: exported whole as JSON, or erased while the request stays for indicators."""
+"""A person's data: found exactly by the identifiers given, shown before it is erased, exported
+whole as JSON or erased while the request stays for the indicators; each step journaled."""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
+import pytest
 from aiohttp.test_utils import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 
+from frontdoor.core.persons import Identifiers
+from frontdoor.core.retention import pseudonym
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.journal import Entry
+from frontdoor.store.models import AuditEvent, KnownContact, OutboxMail, Request, SmsOptOut
+from frontdoor.store.persons import held_about
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
-from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, MOSELLE_COORDINATOR, sign_in
+from tests.console.conftest import (
+    LOT_COORDINATOR,
+    LOT_REFERENT,
+    MOSELLE_COORDINATOR,
+    Browser,
+    sign_in,
+)
 from tests.console.test_request_page import a_voicemail, audit_rows, the_request
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
+
+GP_NUMBER, GP_ADDRESS = "+33565000001", "dr.roux@cabinet.mssante.fr"
+OTHER_NUMBER, OTHER_ADDRESS = "+33565000002", "autre@cabinet.mssante.fr"
+KEY = b"test-key"
+
+
+def persons_url(path: str = "", **query: str) -> str:
+    return f"/console/personnes{path}?{urlencode({'departement': 'dac46', **query})}"
+
+
+async def preview(browser: Browser, *, numero: str = "", adresse: str = "") -> tuple[str, str]:
+    """The persons page for these identifiers, and the fingerprint its erasure form carries."""
+    response = await browser.get(persons_url(numero=numero, adresse=adresse))
+    assert response.status == 200
+    page = await response.text()
+    found = re.search(r'name="empreinte" value="([0-9a-f]*)"', page)
+    return page, found.group(1) if found else ""
+
+
+async def erase(browser: Browser, *, numero: str = "", adresse: str = ""):  # type: ignore[no-untyped-def]
+    """What a coordinator does: look, then confirm what was shown."""
+    _page, digest = await preview(browser, numero=numero, adresse=adresse)
+    return await browser.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": numero, "adresse": adresse, "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+
+# ----- Exact matching: the store's query against the rule (core.persons), on every row -----
+
+REQUESTS = [  # (department, number, address)
+    ("dac46", GP_NUMBER, None),
+    ("dac46", None, GP_ADDRESS),
+    ("dac46", GP_NUMBER, GP_ADDRESS),
+    ("dac46", OTHER_NUMBER, None),
+    ("dac46", None, OTHER_ADDRESS),
+    ("dac46", None, None),  # a withheld number, say
+    ("dac57", GP_NUMBER, GP_ADDRESS),  # another department's
+]
+CONTACTS = [  # each number and address once per department
+    ("dac46", GP_NUMBER, OTHER_ADDRESS),
+    ("dac46", OTHER_NUMBER, GP_ADDRESS),
+    ("dac46", "+33565000003", None),  # no address
+    ("dac46", None, "troisieme@cabinet.mssante.fr"),  # no number
+    ("dac57", GP_NUMBER, GP_ADDRESS),
+]
+ASKED = {
+    "number-only": Identifiers(number=GP_NUMBER),
+    "address-only": Identifiers(address=GP_ADDRESS),
+    "both": Identifiers(number=GP_NUMBER, address=GP_ADDRESS),
+    "a-number-never-seen": Identifiers(number="+33611000000"),
+    "an-address-never-seen": Identifiers(address="jamais@vu.fr"),
+}
+
+
+@pytest.mark.parametrize("asked", sorted(ASKED))
+async def test_what_is_held_is_exactly_what_the_identifiers_given_name(
+    database_url: str, asked: str
+) -> None:
+    who = ASKED[asked]
+    engine = create_engine(database_url)
+    async with session_maker(engine)() as session:
+        for department, number, address in REQUESTS:
+            session.add(
+                Request(department=department, channel="voice", caller_number=number,
+                        contact_address=address, received_at=TUESDAY_MORNING)
+            )  # fmt: skip
+        for index, (department, number, address) in enumerate(CONTACTS):
+            session.add(
+                KnownContact(department=department, number=number, address=address,
+                             name=f"Contact {index}", referrer_type="gp")
+            )  # fmt: skip
+        await session.commit()
+        held = await held_about(session=session, department="dac46", who=who, key=KEY)
+    await engine.dispose()
+
+    def theirs(rows: list[tuple[str, str | None, str | None]]) -> list[tuple[str | None, ...]]:
+        return [
+            (number, address)
+            for department, number, address in rows
+            if department == "dac46" and who.match(number=number, address=address)
+        ]
+
+    assert [(r.caller_number, r.contact_address) for r in held.requests] == theirs(REQUESTS)
+    assert [(c.number, c.address) for c in held.contacts] == theirs(CONTACTS)
+
+
+async def test_outbox_mails_and_stops_are_found_by_their_own_identifier_only(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    at = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
+    async with session_maker(engine)() as session:
+        for index, recipient in enumerate((GP_ADDRESS, OTHER_ADDRESS)):
+            session.add(
+                OutboxMail(department="dac46", message_id=f"<{index}@dac46>", recipient=recipient,
+                           subject="Accusé", created_at=at, next_attempt_at=at)
+            )  # fmt: skip
+        session.add(
+            SmsOptOut(department="dac46", number=pseudonym(GP_NUMBER, KEY), opted_out_at=at)
+        )
+        session.add(SmsOptOut(department="dac46", number=OTHER_NUMBER, opted_out_at=at))
+        await session.commit()
+        by_address = await held_about(
+            session=session, department="dac46", who=Identifiers(address=GP_ADDRESS), key=KEY
+        )
+        by_number = await held_about(
+            session=session, department="dac46", who=Identifiers(number=GP_NUMBER), key=KEY
+        )
+    await engine.dispose()
+
+    assert [mail.recipient for mail in by_address.outbox] == [GP_ADDRESS]
+    assert by_address.opt_outs == []
+    assert by_number.outbox == []
+    assert [row.number for row in by_number.opt_outs] == [pseudonym(GP_NUMBER, KEY)]
+
+
+async def test_a_number_that_never_called_finds_no_other_professional(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(KnownContact(department="dac46", address=OTHER_ADDRESS, name="Dr Autre",
+                                 referrer_type="gp"))  # fmt: skip
+        session.add(KnownContact(department="dac46", number=OTHER_NUMBER, name="IDE Autre",
+                                 referrer_type="nurse"))  # fmt: skip
+        await session.commit()
+    await engine.dispose()
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    export = await coordinator.get(persons_url("/export", numero="06 11 00 00 00"))
+    page, _digest = await preview(coordinator, numero="06 11 00 00 00")
+    erased = await erase(coordinator, numero="06 11 00 00 00")
+
+    held = json.loads(await export.text())
+    assert (held["known_contacts"], held["requests"]) == ([], [])
+    assert "Dr Autre" not in page
+    assert "IDE Autre" not in page
+    assert erased.status == 303
+    async with session_maker(engine)() as session:
+        contacts = (await session.exec(select(KnownContact.name))).all()
+    await engine.dispose()
+    assert sorted(contacts) == ["Dr Autre", "IDE Autre"]
+
+
+# ----- Access and portability -----
 
 
 async def test_the_coordinator_exports_everything_held_about_a_number(
@@ -26,16 +188,82 @@ async def test_the_coordinator_exports_everything_held_about_a_number(
     await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Mme X rappelée."})
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    response = await coordinator.get("/console/personnes/export?numero=06 11 22 33 44")
+    response = await coordinator.get(persons_url("/export", numero="06 11 22 33 44"))
 
     assert response.status == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    held = json.loads(await response.text())
+    assert response.headers["Cache-Control"] == "no-store"
+    text = await response.text()
+    held = json.loads(text)
     [request] = held["requests"]
     assert request["caller_number"] == NURSE
     assert [note["body"] for note in request["notes"]] == ["Mme X rappelée."]
     assert request["events"][0]["kind"] == "incoming"
+    # That a voicemail exists, never where the provider keeps it.
+    assert request["has_recording"] is True
+    assert "recording_url" not in request
+    assert "api.twilio.com" not in text
     assert (LOT_COORDINATOR.login, voicemail.id, "export") in await audit_rows(wired_settings)
+
+
+async def test_every_search_export_and_erasure_is_journaled_with_pseudonyms_and_counts(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    await preview(coordinator, numero=NURSE)
+    await coordinator.get(persons_url("/export", numero=NURSE))
+    await erase(coordinator, numero=NURSE)
+
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        rows = (await session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))).all()
+    await engine.dispose()
+    asked = [(r.action, r.account, r.department) for r in rows if r.request_id is None]
+    assert asked == [
+        ("person_search", LOT_COORDINATOR.login, "dac46"),  # the search
+        ("export", LOT_COORDINATOR.login, "dac46"),
+        ("person_search", LOT_COORDINATOR.login, "dac46"),  # the erasure's preview
+        ("erase", LOT_COORDINATOR.login, "dac46"),
+    ]
+    reached = [(r.action, r.request_id) for r in rows if r.request_id is not None]
+    assert ("erase", voicemail.id) in reached
+    assert ("person_search", voicemail.id) in reached
+    key = wired_settings.pseudonym_secret
+    for row in rows:
+        if row.request_id is None:
+            assert row.detail is not None
+            assert row.detail.startswith(f"numéro {pseudonym(NURSE, key)} :")
+            assert "1 demandes" in row.detail
+    everything = " ".join(f"{r.detail} {r.account}" for r in rows)
+    assert NURSE not in everything
+    assert "611223344" not in everything
+    page = await (await coordinator.get("/console/journal?departement=dac46")).text()
+    assert "recherche d&#39;une personne" in page or "recherche d'une personne" in page
+    assert pseudonym(NURSE, key) in page
+
+
+# ----- Erasure, in two steps -----
+
+
+async def test_the_page_shows_what_an_erasure_will_touch_before_it_does(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    referent = await sign_in(client, LOT_REFERENT)
+    await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Mme X rappelée."})
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, digest = await preview(coordinator, numero="06 11 22 33 44")
+
+    assert f"n° {voicemail.id}</a>" in page
+    assert NURSE in page
+    assert "message vocal" in page
+    assert "1 demande(s)" in page
+    assert "à faire" in page  # its callback task
+    assert digest
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
 
 
 async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
@@ -46,49 +274,105 @@ async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
     await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Mme X rappelée."})
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    response = await coordinator.post(
-        "/console/personnes/effacement?departement=dac46",
-        {"numero": NURSE, "confirmation": "EFFACER"},
-    )
+    response = await erase(coordinator, numero=NURSE)
 
     assert response.status == 303
+    assert "fait=1" in response.headers["Location"]
     erased = await the_request(wired_settings, voicemail.id or 0)
     assert (erased.caller_number or "").startswith("pseudo:")
     assert erased.recording_url is None
     assert erased.outcome == "voicemail"  # still counted
     sid = (voicemail.recording_url or "").rsplit("/", 1)[-1]
     assert twilio_api.deleted_recordings == [sid]
-    export = await coordinator.get("/console/personnes/export?numero=06 11 22 33 44")
+    export = await coordinator.get(persons_url("/export", numero="06 11 22 33 44"))
     assert json.loads(await export.text())["requests"] == []
     page = await (await coordinator.get(f"/console/demandes/{voicemail.id}")).text()
     assert "Mme X rappelée." not in page
     assert (LOT_COORDINATOR.login, voicemail.id, "erase") in await audit_rows(wired_settings)
 
 
+async def test_an_erasure_of_data_changed_since_its_preview_is_asked_again(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    _page, digest = await preview(coordinator, numero=NURSE)
+    referent = await sign_in(client, LOT_REFERENT)
+    await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Rappelée à 11 h."})
+
+    response = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+    assert response.status == 303
+    assert "a-revoir=1" in response.headers["Location"]
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+    again = await (await coordinator.get(response.headers["Location"])).text()
+    assert "ont changé depuis l&#39;aperçu" in again or "ont changé depuis l'aperçu" in again
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"numero": NURSE, "confirmation": "EFFACER"},  # no preview
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": "0" * 32},  # another one
+    ],
+    ids=["without-fingerprint", "with-a-wrong-fingerprint"],
+)
+async def test_an_erasure_not_confirmed_from_its_preview_erases_nothing(
+    client: TestClient, wired_settings: Settings, form: dict[str, str]
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await coordinator.post("/console/personnes/effacement?departement=dac46", form)
+
+    assert response.status == 303
+    assert "a-revoir=1" in response.headers["Location"]
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_an_erasure_by_number_leaves_the_same_persons_mail_requests_alone(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    await a_voicemail(client, wired_settings)
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(Request(department="dac46", channel="mail", contact_address=GP_ADDRESS,
+                            received_at=TUESDAY_MORNING - timedelta(days=1)))  # fmt: skip
+        await session.commit()
+    await engine.dispose()
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    await erase(coordinator, numero=NURSE)
+
+    requests, _ = await stored(wired_settings)
+    assert [(r.channel, r.contact_address) for r in requests if r.channel == "mail"] == [
+        ("mail", GP_ADDRESS)
+    ]
+
+
 async def test_an_erased_gps_number_leaves_the_indicator_tallies_at_once(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    gp = "+33565000001"
     caller = TwilioPhone(
         TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN,
         simulated_at=TUESDAY_MORNING, account_sid=wired_settings.twilio_account_sid,
     )  # fmt: skip
-    await caller.call(from_=gp, to=LOT, person=ScriptedPerson(["1", "1"], referents={}))
+    await caller.call(from_=GP_NUMBER, to=LOT, person=ScriptedPerson(["1", "1"], referents={}))
     [request], _ = await stored(wired_settings)
     assert request.referrer_type == "gp"
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    await coordinator.post(
-        "/console/personnes/effacement?departement=dac46",
-        {"numero": gp, "confirmation": "EFFACER"},
-    )
+    await erase(coordinator, numero=GP_NUMBER)
 
     engine = create_engine(wired_settings.database_url)
     async with session_maker(engine)() as session:
         kept = set((await session.exec(select(RequestTally.value))).all())
         kept |= set((await session.exec(select(RequestTallyChange.value))).all())
     await engine.dispose()
-    assert gp not in kept
+    assert GP_NUMBER not in kept
     assert any(value.startswith("pseudo:") for value in kept)  # still one GP, pseudonymised
 
 
@@ -97,13 +381,27 @@ async def test_erasure_needs_the_typed_confirmation(
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)
     coordinator = await sign_in(client, LOT_COORDINATOR)
+    _page, digest = await preview(coordinator, numero=NURSE)
 
     response = await coordinator.post(
-        "/console/personnes/effacement?departement=dac46", {"numero": NURSE}
+        "/console/personnes/effacement?departement=dac46", {"numero": NURSE, "empreinte": digest}
     )
 
     assert response.status == 400
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_nobody_is_searched_exported_or_erased_without_an_identifier(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    export = await coordinator.get(persons_url("/export"))
+    erased = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46", {"confirmation": "EFFACER"}
+    )
+
+    assert (export.status, erased.status) == (400, 400)
 
 
 async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
@@ -114,10 +412,40 @@ async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
 
     own = await moselle.get("/console/personnes/export?numero=06 11 22 33 44")
     other = await moselle.get("/console/personnes/export?numero=06 11 22 33 44&departement=dac46")
+    page = await (await moselle.get("/console/personnes?numero=06 11 22 33 44")).text()
+    digest = re.search(r'name="empreinte" value="([0-9a-f]*)"', page)
     await moselle.post(
-        "/console/personnes/effacement", {"numero": NURSE, "confirmation": "EFFACER"}
+        "/console/personnes/effacement",
+        {
+            "numero": NURSE,
+            "confirmation": "EFFACER",
+            "empreinte": digest.group(1) if digest else "",
+        },
     )
 
     assert json.loads(await own.text())["requests"] == []
     assert other.status == 404
+    assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_an_erasure_waits_for_the_persons_calls_still_in_an_outage_journal(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    # Another instance's segment, kept while the store was away and not replayed yet.
+    waiting = Entry(path="/twilio/sms", query={}, at=TUESDAY_MORNING, key="waiting-1",
+                    form={"From": NURSE, "To": LOT, "Body": "Rappelez-moi"},
+                    answer="<Response/>", instance="other")  # fmt: skip
+    segment = wired_settings.journal_dir / "other.1.jsonl"
+    segment.write_text(waiting.line() + "\n", encoding="utf-8")
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, digest = await preview(coordinator, numero=NURSE)
+    response = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+    assert "attendent dans le journal de panne" in page
+    assert response.status == 409
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE

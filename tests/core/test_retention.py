@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontdoor.core.retention import PSEUDONYM_PREFIX, pseudonym, scrubbed_reasons
+from frontdoor.core.retention import PSEUDONYM_PREFIX, pseudonym, scrubbed_reasons, stored_forms
 
 KEY = b"test-key"
 
@@ -33,3 +33,15 @@ def test_reasons_that_name_a_person_lose_the_name_and_the_others_stay() -> None:
         {"code": "weekly-hours", "text": "ouvert : mardi 08:30–18:30"},
         {"code": "known-caller", "text": "appelant connu (nom effacé)"},
     ]
+
+
+def test_an_attachments_reason_loses_its_files_key_and_keeps_its_type_and_size() -> None:
+    reasons = [{"code": "mail-attachment", "text": "application/pdf, 1234 octets", "key": "k"}]
+
+    assert scrubbed_reasons(reasons) == [
+        {"code": "mail-attachment", "text": "application/pdf, 1234 octets", "key": None}
+    ]
+
+
+def test_a_number_kept_as_a_pseudonym_is_found_under_it_or_as_it_was_kept_before() -> None:
+    assert stored_forms("+33611223344", KEY) == (pseudonym("+33611223344", KEY), "+33611223344")

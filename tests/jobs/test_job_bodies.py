@@ -16,8 +16,10 @@ from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.web.app import create_app
+from frontdoor.web.twilio_webhook import JOURNAL
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS
@@ -156,3 +158,21 @@ async def test_a_recording_that_cannot_be_deleted_keeps_its_request_for_the_next
     await engine.dispose()
     assert request.caller_number == "+33611223344"
     assert request.recording_url is not None
+
+
+async def test_refused_journal_entries_go_once_their_departments_retention_has_passed(
+    client: TestClient, settings: Settings
+) -> None:
+    now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
+    journal = client.app[JOURNAL]
+    for key, days in (("old", 400), ("recent", 10)):
+        journal.set_aside(
+            Entry(path="/twilio/sms", query={}, at=now - timedelta(days=days), key=key,
+                  form={"From": "+33611223344", "To": LOT, "Body": key}, answer="<Response/>")
+        )  # fmt: skip
+
+    detail = await purge_expired(JobContext(app=client.app, slot=now))
+
+    refused = (settings.journal_dir / f"{settings.instance_name}.refused").read_text()
+    assert [Entry.parse(line).key for line in refused.splitlines()] == ["recent"]
+    assert detail.endswith("1 refused journal entr(y/ies) deleted")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from frontdoor.core.retention import pseudonym
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
@@ -41,6 +42,7 @@ from tests.web.test_metrics import scrape, value
 from tests.web.test_store_outage_journal import UNREACHABLE, journal_files, replayed, rows
 
 Serve = Callable[..., Awaitable[TestClient]]
+OTHER = "+33611220000"
 ACK_OPEN = "DAC du Lot : votre SMS nous est bien parvenu. Un référent vous répond"
 
 
@@ -157,15 +159,20 @@ async def test_stop_sent_during_the_outage_is_respected_at_once_and_stored_after
 
 
 async def test_a_stop_already_stored_is_known_in_memory(wired_settings: Settings) -> None:
+    key = wired_settings.pseudonym_secret
     engine = create_engine(wired_settings.database_url)
     async with session_maker(engine)() as session:
+        # One as kept now (a pseudonym), one as kept before pseudonyms (the number itself).
+        stopped = pseudonym(OTHER, key)
+        session.add(SmsOptOut(department="dac46", number=stopped, opted_out_at=datetime.now(UTC)))
         session.add(SmsOptOut(department="dac46", number=NURSE, opted_out_at=datetime.now(UTC)))
         await session.commit()
-    copy = KnownCallers(engine)
+    copy = KnownCallers(engine, key=key)
     await copy.refresh()
     await engine.dispose()
 
     assert copy.opted_out("dac46", NURSE)
+    assert copy.opted_out("dac46", OTHER)
     assert not copy.opted_out("dac57", NURSE)
     assert not copy.opted_out("dac46", "+33612999999")
 

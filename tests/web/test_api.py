@@ -93,3 +93,21 @@ async def test_an_unknown_referrer_type_is_refused_with_the_list_of_known_ones(
 
     assert response.status == 422
     assert "social_worker" in await response.text()
+
+
+async def test_a_voicemail_is_said_to_exist_and_its_provider_url_is_never_shown(
+    client: TestClient, settings: Settings
+) -> None:
+    person = ScriptedPerson(["1", "5"], referents={}, message="Rappelez-moi pour Mme X.")
+    await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
+    [request], _ = await stored(settings)
+    assert request.recording_url is not None
+
+    response = await client.get(f"/api/requests/{request.id}", headers=LOT_KEY)
+
+    text = await response.text()
+    body = await response.json()
+    assert body["has_recording"] is True
+    assert "recording_url" not in body
+    assert request.recording_url not in text
+    assert "Recordings/" not in text

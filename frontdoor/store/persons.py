@@ -1,0 +1,214 @@
+"""Everything a department holds about one person, found by exact identifiers: what the
+persons page shows, the export contains and an erasure removes — one query builder for the
+three (core.persons says what matches).
+
+Found by the number or the address: the requests (a caller's number, a mail's sender), the
+known contacts, the SMS opt-out, and outbox mails addressed to the address. Found under
+those requests: their events, messages, notes, non-oppositions, callback tasks, attachments
+(files named in the events), outbox mails and the stored answers to their webhooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.persons import Identifiers, preview_digest
+from frontdoor.core.retention import stored_forms
+from frontdoor.store.match import any_of, equal
+from frontdoor.store.models import (
+    CallbackTaskRow,
+    KnownContact,
+    Message,
+    NonOppositionRecord,
+    OutboxMail,
+    Request,
+    RequestEvent,
+    RequestNote,
+    SmsOptOut,
+    WebhookReceipt,
+)
+
+ATTACHMENTS_EVENT = "mail-attachments"  # frontdoor.mailbox.intake records them so
+
+
+def identified(who: Identifiers, *, number: Any = None, address: Any = None) -> ColumnElement[bool]:
+    """The rows whose `number` column is the number given or whose `address` column is the
+    address given (core.persons.Identifiers.match, in SQL); nothing for what was not given."""
+    return any_of(
+        *([equal(number, who.number)] if number is not None else []),
+        *([equal(address, who.address)] if address is not None else []),
+    )
+
+
+@dataclass(kw_only=True, frozen=True)
+class Attachment:
+    request_id: int
+    event_id: int
+    key: str | None  # the file in the attachment store (None once deleted)
+    text: str  # its type and size, as the event says
+
+
+@dataclass(kw_only=True, frozen=True)
+class Held:
+    """What one department holds about one person."""
+
+    department: str
+    who: Identifiers | None  # None: what some requests hold (retention), whoever they are of
+    requests: Sequence[Request]
+    events: Sequence[RequestEvent]
+    messages: Sequence[Message]
+    notes: Sequence[RequestNote]
+    non_oppositions: Sequence[NonOppositionRecord]
+    tasks: Sequence[CallbackTaskRow]
+    outbox: Sequence[OutboxMail]
+    receipts: Sequence[str]  # keys of the stored answers to the person's webhooks
+    contacts: Sequence[KnownContact]
+    opt_outs: Sequence[SmsOptOut]
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return [
+            Attachment(request_id=event.request_id, event_id=event.id or 0,
+                       key=reason.get("key"), text=str(reason.get("text", "")))
+            for event in self.events
+            if event.kind == ATTACHMENTS_EVENT
+            for reason in event.reasons
+        ]  # fmt: skip
+
+    def of_request(self, rows: Sequence[Any], request: Request) -> list[Any]:
+        return [row for row in rows if row.request_id == request.id]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "requests": len(self.requests),
+            "contacts": len(self.contacts),
+            "messages": len(self.messages),
+            "notes": len(self.notes),
+            "attachments": len(self.attachments),
+            "outbox": len(self.outbox),
+            "tasks": len(self.tasks),
+            "opt_outs": len(self.opt_outs),
+        }
+
+    def digest(self) -> str:
+        """What an erasure of this preview confirms (core.persons.preview_digest)."""
+        rows: list[tuple[str, object]] = [
+            *(("requests", r.id) for r in self.requests),
+            *(("events", e.id) for e in self.events),
+            *(("messages", m.id) for m in self.messages),
+            *(("notes", n.id) for n in self.notes),
+            *(("non_oppositions", n.id) for n in self.non_oppositions),
+            *(("tasks", t.id) for t in self.tasks),
+            *(("outbox", o.id) for o in self.outbox),
+            *(("receipts", key) for key in self.receipts),
+            *(("contacts", c.id) for c in self.contacts),
+            *(("opt_outs", o.id) for o in self.opt_outs),
+        ]
+        assert self.who is not None, "a preview is of someone"
+        return preview_digest(self.department, self.who, rows)
+
+
+async def held_about(
+    *, session: AsyncSession, department: str, who: Identifiers, key: bytes
+) -> Held:
+    """Everything the department holds about the person, oldest first."""
+    requests = await _all(
+        session,
+        select(Request)
+        .where(
+            Request.department == department,
+            identified(who, number=col(Request.caller_number),
+                       address=col(Request.contact_address)),
+        )
+        .order_by(col(Request.received_at), col(Request.id)),
+    )  # fmt: skip
+    contacts = await _all(
+        session,
+        select(KnownContact)
+        .where(
+            KnownContact.department == department,
+            identified(who, number=col(KnownContact.number), address=col(KnownContact.address)),
+        )
+        .order_by(col(KnownContact.id)),
+    )
+    opt_outs = await _all(
+        session,
+        select(SmsOptOut).where(
+            SmsOptOut.department == department,
+            col(SmsOptOut.number).in_(stored_forms(who.number, key) if who.number else []),
+        ),
+    )
+    return await _held(session, department, who, requests, contacts=contacts, opt_outs=opt_outs)
+
+
+async def held_under(
+    *, session: AsyncSession, department: str, requests: Sequence[Request]
+) -> Held:
+    """What these requests hold of the people they are about (the retention purge's)."""
+    return await _held(session, department, None, requests, contacts=[], opt_outs=[])
+
+
+async def _held(
+    session: AsyncSession,
+    department: str,
+    who: Identifiers | None,
+    requests: Sequence[Request],
+    *,
+    contacts: Sequence[KnownContact],
+    opt_outs: Sequence[SmsOptOut],
+) -> Held:
+    ids = [request.id for request in requests]
+
+    async def under(model: Any, *order: Any) -> list[Any]:
+        query = select(model).where(col(model.request_id).in_(ids)).order_by(*order)
+        return await _all(session, query)
+
+    events = await under(RequestEvent, col(RequestEvent.at), col(RequestEvent.id))
+    messages = await under(Message, col(Message.at), col(Message.id))
+    provider_ids = [m.provider_id for m in messages if m.provider_id]
+    to_the_address = identified(who, address=col(OutboxMail.recipient)) if who else None
+    outbox = await _all(
+        session,
+        select(OutboxMail)
+        .where(
+            OutboxMail.department == department,
+            any_of(
+                col(OutboxMail.message_id).in_(provider_ids),
+                *([to_the_address] if to_the_address is not None else []),
+            ),
+        )
+        .order_by(col(OutboxMail.id)),
+    )
+    # The answers given to the person's webhooks: their calls (their legs and callbacks
+    # are events' legs) and their SMS.
+    sids = {r.call_sid for r in requests} | {e.leg_sid for e in events} | set(provider_ids)
+    receipts = await _all(
+        session,
+        select(WebhookReceipt.key)
+        .where(col(WebhookReceipt.provider_sid).in_(sorted(s for s in sids if s)))
+        .order_by(col(WebhookReceipt.key)),
+    )
+    return Held(
+        department=department,
+        who=who,
+        requests=requests,
+        events=events,
+        messages=messages,
+        notes=await under(RequestNote, col(RequestNote.at), col(RequestNote.id)),
+        non_oppositions=await under(NonOppositionRecord, col(NonOppositionRecord.recorded_at)),
+        tasks=await under(CallbackTaskRow, col(CallbackTaskRow.id)),
+        outbox=outbox,
+        receipts=receipts,
+        contacts=contacts,
+        opt_outs=opt_outs,
+    )
+
+
+async def _all(session: AsyncSession, query: Any) -> list[Any]:
+    return list((await session.exec(query)).all())

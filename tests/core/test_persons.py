@@ -1,0 +1,88 @@
+"""Whom a person's rights reach: exactly the identifiers given, and what the journal keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontdoor.core.persons import (
+    COUNTED,
+    DETAIL_CHARS,
+    Identifiers,
+    journal_detail,
+    preview_digest,
+)
+from frontdoor.core.retention import pseudonym
+
+NUMBER, OTHER_NUMBER = "+33611223344", "+33699000000"
+ADDRESS, OTHER_ADDRESS = "dr.roux@cabinet.mssante.fr", "autre@cabinet.mssante.fr"
+
+# (asked: number, address) × (a row's: number, address) → whether the row is the person's.
+MATCHES = [
+    ("number-alone-finds-its-number", NUMBER, None, NUMBER, None, True),
+    ("number-alone-finds-its-number-beside-an-address", NUMBER, None, NUMBER, OTHER_ADDRESS, True),
+    ("number-alone-skips-a-row-without-number", NUMBER, None, None, OTHER_ADDRESS, False),
+    ("number-alone-skips-a-row-with-nothing", NUMBER, None, None, None, False),
+    ("number-alone-skips-another-number", NUMBER, None, OTHER_NUMBER, None, False),
+    ("address-alone-finds-its-address", None, ADDRESS, None, ADDRESS, True),
+    ("address-alone-skips-a-row-without-address", None, ADDRESS, OTHER_NUMBER, None, False),
+    ("address-alone-skips-a-row-with-nothing", None, ADDRESS, None, None, False),
+    ("address-alone-skips-another-address", None, ADDRESS, None, OTHER_ADDRESS, False),
+    ("both-find-the-number", NUMBER, ADDRESS, NUMBER, None, True),
+    ("both-find-the-address", NUMBER, ADDRESS, None, ADDRESS, True),
+    ("both-find-a-row-with-both", NUMBER, ADDRESS, NUMBER, ADDRESS, True),
+    ("both-skip-a-row-with-neither", NUMBER, ADDRESS, OTHER_NUMBER, OTHER_ADDRESS, False),
+    ("both-skip-a-row-with-nothing", NUMBER, ADDRESS, None, None, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("asked_number", "asked_address", "number", "address", "matches"),
+    [case[1:] for case in MATCHES],
+    ids=[case[0] for case in MATCHES],
+)
+def test_a_row_is_the_persons_only_through_an_identifier_given(
+    asked_number: str | None,
+    asked_address: str | None,
+    number: str | None,
+    address: str | None,
+    matches: bool,
+) -> None:
+    who = Identifiers(number=asked_number, address=asked_address)
+
+    assert who.match(number=number, address=address) is matches
+
+
+@pytest.mark.parametrize(("number", "address"), [(None, None), ("", ""), ("", None)])
+def test_nobody_is_asked_about_without_an_identifier(
+    number: str | None, address: str | None
+) -> None:
+    with pytest.raises(ValueError, match="a number or an address"):
+        Identifiers(number=number, address=address)
+
+
+def test_the_preview_digest_changes_with_any_row_and_not_with_their_order() -> None:
+    who = Identifiers(number=NUMBER)
+    rows = [("requests", 1), ("messages", 7), ("outbox", 3)]
+
+    digest = preview_digest("dac46", who, rows)
+
+    assert digest == preview_digest("dac46", who, list(reversed(rows)))
+    assert digest != preview_digest("dac46", who, [*rows, ("messages", 8)])
+    assert digest != preview_digest("dac46", who, rows[:-1])
+    assert digest != preview_digest("dac57", who, rows)
+    assert digest != preview_digest("dac46", Identifiers(number=OTHER_NUMBER), rows)
+
+
+def test_the_journal_line_holds_pseudonyms_and_counts_within_its_column() -> None:
+    key = b"test-key"
+    counts = {name: 1234 for name, _label in COUNTED}
+
+    detail = journal_detail(
+        number=pseudonym(NUMBER, key), address=pseudonym(ADDRESS, key), counts=counts
+    )
+
+    assert len(detail) <= DETAIL_CHARS
+    assert "611223344" not in detail
+    assert ADDRESS not in detail
+    assert detail.startswith(f"numéro {pseudonym(NUMBER, key)} adresse {pseudonym(ADDRESS, key)}")
+    assert "1234 demandes" in detail

@@ -1,0 +1,128 @@
+"""Every route of the JSON API, taken from the app's own router: no answer of it is kept by a
+browser or a proxy, and each route that reaches a request journals who reached which one.
+
+A route added later is walked too; one that shows nothing of a person says why below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlmodel import func, select
+
+from frontdoor.departments import Departments
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import AuditEvent, CallbackTaskRow
+from frontdoor.web.app import create_app
+from tests.conftest import ROOT
+from tests.console.test_request_page import a_voicemail
+
+LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
+# Routes that show nothing of a person, and what they show instead.
+NOT_PERSONAL = {
+    "/api/directory/search": "the territory's resources",
+    "/api/openapi.json": "the API's own description",
+}
+# What each route that takes a body is sent: a valid one, so the call really acts.
+BODIES: dict[tuple[str, str], dict[str, str]] = {
+    ("PATCH", "/api/requests/{request_id}"): {"referrer_type": "gp"},
+    ("POST", "/api/requests/{request_id}/sms"): {"body": "Bonjour, nous vous rappelons."},
+    ("POST", "/api/requests/{request_id}/mail"): {"body": "Bonjour, nous vous rappelons."},
+    ("POST", "/api/tasks/{task_id}/close"): {"outcome": "reached"},
+}
+
+
+def api_routes() -> list[tuple[str, str]]:
+    app = create_app(Settings(templates_dir=ROOT / "templates"), Departments([]))
+    return sorted(
+        {
+            (route.method, route.resource.canonical)
+            for route in app.router.routes()
+            if route.resource is not None
+            and route.resource.canonical.startswith("/api/")
+            and route.method != "HEAD"  # answered as its GET
+        }
+    )
+
+
+ROUTES = api_routes()
+
+
+def test_the_walk_sees_the_apis_routes() -> None:
+    assert ("GET", "/api/tasks") in ROUTES
+    assert ("GET", "/api/requests/{request_id}") in ROUTES
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: object, wired_settings: Settings, departments: Departments, tmp_path: Path
+) -> TestClient:
+    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
+    return await aiohttp_client(create_app(settings, departments))  # type: ignore[operator, no-any-return]
+
+
+async def audit_rows_of(settings: Settings, request_id: int) -> int:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        count = (
+            await session.exec(
+                select(func.count()).where(AuditEvent.request_id == request_id)  # type: ignore[arg-type]
+            )
+        ).one()
+    await engine.dispose()
+    return int(count)
+
+
+async def task_of(settings: Settings, request_id: int) -> int:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        task = (
+            await session.exec(
+                select(CallbackTaskRow).where(CallbackTaskRow.request_id == request_id)
+            )
+        ).one()
+    await engine.dispose()
+    return task.id or 0
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+async def test_no_answer_of_the_api_is_kept_by_a_browser_or_a_proxy(
+    client: TestClient, wired_settings: Settings, method: str, path: str
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    url = path.format(
+        request_id=voicemail.id, task_id=await task_of(wired_settings, voicemail.id or 0)
+    )
+
+    answers = [
+        await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path))),
+        await client.request(method, url),  # no token: refused, and not kept either
+        await client.request(
+            method, path.format(request_id=999999, task_id=999999), headers=LOT_KEY
+        ),
+    ]
+
+    for answer in answers:
+        assert answer.headers.get("Cache-Control") == "no-store", (answer.status, url)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [(m, p) for m, p in ROUTES if p not in NOT_PERSONAL],
+    ids=[f"{m} {p}" for m, p in ROUTES if p not in NOT_PERSONAL],
+)
+async def test_every_api_route_that_reaches_a_request_journals_it(
+    client: TestClient, wired_settings: Settings, method: str, path: str
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    request_id = voicemail.id or 0
+    url = path.format(request_id=request_id, task_id=await task_of(wired_settings, request_id))
+    before = await audit_rows_of(wired_settings, request_id)
+
+    answer = await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path)))
+
+    assert answer.status < 500, await answer.text()
+    assert await audit_rows_of(wired_settings, request_id) > before, f"{method} {path}"
