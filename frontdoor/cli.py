@@ -22,8 +22,10 @@ from frontdoor.flows import ConfigError, load_departments
 from frontdoor.indicators import report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
 from frontdoor.settings import Settings
+from frontdoor.store.accounts import demo_logins
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
+from frontdoor.unsafe_settings import refusal_text, unsafe_settings
 
 GAP_HORIZON = timedelta(days=14)
 
@@ -160,9 +162,21 @@ def _make_sqlite_folder(url: str) -> None:
 def _serve(settings: Settings, departments: Departments) -> int:
     from frontdoor.web.app import create_app
 
+    if problems := unsafe_settings(settings):  # before anything is written
+        print(refusal_text(problems), file=sys.stderr)
+        return 2
     asyncio.run(_migrate(settings))
+    if problems := unsafe_settings(settings, demo_accounts=asyncio.run(_demo_logins(settings))):
+        print(refusal_text(problems), file=sys.stderr)
+        return 2
     names = ", ".join(f"{d.slug} ({d.number})" for d in departments)
     print(f"Frontdoor answers {names} on http://{settings.host}:{settings.port}")
+    if settings.dev_mode:
+        print(
+            "Development mode (FRONTDOOR_DEV_MODE): development secrets, simulated time and "
+            "demonstration accounts are accepted. Never in production.",
+            file=sys.stderr,
+        )
     _tune_garbage_collector()
     web.run_app(
         create_app(settings, departments),
@@ -173,6 +187,15 @@ def _serve(settings: Settings, departments: Departments) -> int:
         access_log_class=PathOnlyAccessLogger,
     )
     return 0
+
+
+async def _demo_logins(settings: Settings) -> list[str]:
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_maker(engine)() as session:
+            return await demo_logins(session=session)
+    finally:
+        await engine.dispose()
 
 
 def _tune_garbage_collector() -> None:
