@@ -99,7 +99,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     period = _period(request)
     table = await _table(request, _departments(request), period)
     return web.Response(
-        body=to_csv(table).encode("utf-8-sig"),
+        body=to_csv(table),
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="indicateurs-{period.code}.csv"'},
