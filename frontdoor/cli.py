@@ -15,6 +15,7 @@ from aiohttp import web
 
 from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
+from frontdoor.core.dates import DateRefused, parse_local
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
@@ -129,11 +130,13 @@ def _departments_or_report(settings: Settings) -> Departments | None:
 def _check(departments: Departments, starts_text: str | None) -> int:
     for department in departments:
         tz = department.calendar.timezone
-        starts = (
-            datetime.fromisoformat(starts_text).replace(tzinfo=tz)
-            if starts_text
-            else datetime.now(UTC).astimezone(tz)
-        )
+        try:
+            starts = (
+                parse_local(starts_text, tz) if starts_text else datetime.now(UTC).astimezone(tz)
+            )
+        except DateRefused as refused:
+            print(f"--from: {refused}", file=sys.stderr)
+            return 2
         gaps = duty_gaps(department.calendar, department.roster, starts, starts + GAP_HORIZON)
         print(f"{department.slug} ({department.name}, {department.number}) : fichier valide")
         if gaps:
@@ -221,9 +224,9 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
     at = None
     if args.at:
         try:
-            at = datetime.fromisoformat(args.at).replace(tzinfo=department.calendar.timezone)
-        except ValueError:
-            print('--at: expected a local time such as "2026-05-14 19:05"', file=sys.stderr)
+            at = parse_local(args.at, department.calendar.timezone)
+        except DateRefused as refused:
+            print(f"--at: {refused}", file=sys.stderr)
             return 2
     base_url = args.url or f"http://{settings.host}:{settings.port}"
     asyncio.run(

@@ -55,7 +55,7 @@ async def run(
         try:
             period = Period.parse(args.period)
         except ValueError as error:
-            problem = str(error)
+            problem = f"période : {error}"
     if problem is None and args.format == "xlsx" and args.output is None:
         problem = "le format xlsx s'écrit dans un fichier : ajoutez --output FICHIER.xlsx"
     if problem is not None:

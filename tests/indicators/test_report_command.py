@@ -89,7 +89,7 @@ def test_the_workbook_needs_a_file_and_is_written_there(
         ),
         pytest.param(
             ["--department", "dac46", "--period", "octobre"],
-            "période « octobre » non reconnue",
+            "période : « octobre » n'est pas une période",
             id="bad-period",
         ),
     ],
