@@ -105,6 +105,8 @@ async def _api_call(request: web.Request, handler: Handler) -> web.StreamRespons
     _refused_for(request, failures.waiting(client))  # before any key is looked at
     token = request.headers.get("Authorization", "")
     _limited(request, request.config_dict[API_LIMITER], token or client)
+    # A failed authentication (401: a key or token unknown, revoked, malformed or missing)
+    # takes one from the client's failure bucket; anything else takes nothing from it.
     try:
         response = await handler(request)
     except web.HTTPException as error:
