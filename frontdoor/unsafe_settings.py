@@ -55,7 +55,7 @@ def unsafe_settings(settings: Settings, *, demo_accounts: Collection[str] = ()) 
     token = _value(settings.twilio_auth_token) or ""
     if token in ("", DEVELOPMENT_AUTH_TOKEN):
         problems.append(
-            "TWILIO_AUTH_TOKEN is not set (the public development token is in use): anyone "
+            f"TWILIO_AUTH_TOKEN is not set{_public(token, DEVELOPMENT_AUTH_TOKEN)}: anyone "
             "could forge webhooks. Set it to the auth token of the Twilio account (Twilio "
             "console, Account Info)."
         )
@@ -67,8 +67,8 @@ def unsafe_settings(settings: Settings, *, demo_accounts: Collection[str] = ()) 
     key = _value(settings.pseudonym_key) or ""
     if key in ("", DEVELOPMENT_PSEUDONYM_KEY):
         problems.append(
-            "FRONTDOOR_PSEUDONYM_KEY is not set (the public development key is in use): anyone "
-            "could re-identify an erased number. Set it to a random secret of at least "
+            f"FRONTDOOR_PSEUDONYM_KEY is not set{_public(key, DEVELOPMENT_PSEUDONYM_KEY)}: "
+            "anyone could re-identify an erased number. Set it to a random secret of at least "
             f"{MIN_PSEUDONYM_KEY_CHARS} characters ({RANDOM_SECRET}) and keep it."
         )
     elif len(key) < MIN_PSEUDONYM_KEY_CHARS:
@@ -100,6 +100,10 @@ def unsafe_settings(settings: Settings, *, demo_accounts: Collection[str] = ()) 
             "with a public password: disable each (frontdoor accounts disable LOGIN)."
         )
     return problems
+
+
+def _public(value: str, development: str) -> str:
+    return " (the public development value is in use)" if value == development else ""
 
 
 def _oidc_problems(settings: Settings) -> list[str]:
