@@ -142,7 +142,9 @@ async def run_target(
             "FRONTDOOR_DATABASE_URL": db, "FRONTDOOR_PUBLIC_URL": public_url,
             "FRONTDOOR_HOST": "127.0.0.1", "FRONTDOOR_PORT": str(port),
             "FRONTDOOR_FLOWS_DIR": str(flows), "FRONTDOOR_TEMPLATES_DIR": str(ROOT / "templates"),
-            "TWILIO_AUTH_TOKEN": TOKEN, "FRONTDOOR_SIMULATED_TIME": "true",
+            # The development mode: simulated time and the development pseudonym key.
+            "TWILIO_AUTH_TOKEN": TOKEN, "FRONTDOOR_DEV_MODE": "true",
+            "FRONTDOOR_SIMULATED_TIME": "true",
             # No job: they would send SMS through Twilio's API; this measures webhooks only.
             "FRONTDOOR_JOBS_ENABLED": "false", "FRONTDOOR_INSTANCE_NAME": f"{name}-{index}",
         }  # fmt: skip

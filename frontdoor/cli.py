@@ -15,6 +15,7 @@ from aiohttp import web
 
 from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
+from frontdoor.core.dates import DateRefused, parse_local
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
@@ -22,8 +23,10 @@ from frontdoor.flows import ConfigError, load_departments
 from frontdoor.indicators import report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
 from frontdoor.settings import Settings
+from frontdoor.store.accounts import demo_logins
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
+from frontdoor.unsafe_settings import refusal_text, unsafe_settings
 
 GAP_HORIZON = timedelta(days=14)
 
@@ -127,11 +130,13 @@ def _departments_or_report(settings: Settings) -> Departments | None:
 def _check(departments: Departments, starts_text: str | None) -> int:
     for department in departments:
         tz = department.calendar.timezone
-        starts = (
-            datetime.fromisoformat(starts_text).replace(tzinfo=tz)
-            if starts_text
-            else datetime.now(UTC).astimezone(tz)
-        )
+        try:
+            starts = (
+                parse_local(starts_text, tz) if starts_text else datetime.now(UTC).astimezone(tz)
+            )
+        except DateRefused as refused:
+            print(f"--from: {refused}", file=sys.stderr)
+            return 2
         gaps = duty_gaps(department.calendar, department.roster, starts, starts + GAP_HORIZON)
         print(f"{department.slug} ({department.name}, {department.number}) : fichier valide")
         if gaps:
@@ -153,9 +158,21 @@ async def _migrate(settings: Settings) -> None:
 def _serve(settings: Settings, departments: Departments) -> int:
     from frontdoor.web.app import create_app
 
+    if problems := unsafe_settings(settings):  # before anything is written
+        print(refusal_text(problems), file=sys.stderr)
+        return 2
     asyncio.run(_migrate(settings))
+    if problems := unsafe_settings(settings, demo_accounts=asyncio.run(_demo_logins(settings))):
+        print(refusal_text(problems), file=sys.stderr)
+        return 2
     names = ", ".join(f"{d.slug} ({d.number})" for d in departments)
     print(f"Frontdoor answers {names} on http://{settings.host}:{settings.port}")
+    if settings.dev_mode:
+        print(
+            "Development mode (FRONTDOOR_DEV_MODE): development secrets, simulated time and "
+            "demonstration accounts are accepted. Never in production.",
+            file=sys.stderr,
+        )
     _tune_garbage_collector()
     web.run_app(
         create_app(settings, departments),
@@ -166,6 +183,15 @@ def _serve(settings: Settings, departments: Departments) -> int:
         access_log_class=PathOnlyAccessLogger,
     )
     return 0
+
+
+async def _demo_logins(settings: Settings) -> list[str]:
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_maker(engine)() as session:
+            return await demo_logins(session=session)
+    finally:
+        await engine.dispose()
 
 
 def _tune_garbage_collector() -> None:
@@ -191,9 +217,9 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
     at = None
     if args.at:
         try:
-            at = datetime.fromisoformat(args.at).replace(tzinfo=department.calendar.timezone)
-        except ValueError:
-            print('--at: expected a local time such as "2026-05-14 19:05"', file=sys.stderr)
+            at = parse_local(args.at, department.calendar.timezone)
+        except DateRefused as refused:
+            print(f"--at: {refused}", file=sys.stderr)
             return 2
     base_url = args.url or f"http://{settings.host}:{settings.port}"
     asyncio.run(

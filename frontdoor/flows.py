@@ -14,7 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frontdoor import flows_mailbox, flows_roster, flows_twilio
-from frontdoor.core.calendar import Calendar, Closure, TimeRange, holidays_subdivision
+from frontdoor.core.calendar import (
+    Calendar,
+    Closure,
+    TimeRange,
+    holidays_subdivision,
+    is_departement,
+)
 from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.flows_reader import ConfigError, Problem, Reader
 from frontdoor.sms.texts import problems as sms_text_problems
@@ -56,6 +62,7 @@ def _department(
         subdivision = holidays_subdivision(holidays_code) if holidays_code else None
     except ValueError as error:
         reader.problem("department.holidays", str(error))
+    territory = _territory(reader, head.get("territory"), holidays_code)
     public_allowed = reader.boolean(head, "public_allowed", "department.public_allowed", False)
     voice = reader.text(head, "voice", "department.voice", "Polly.Lea")
     retention_days = reader.seconds(
@@ -145,7 +152,23 @@ def _department(
         callbacks=callbacks,
         mailbox=mailbox,
         twilio=twilio,
+        territory=territory,
     )
+
+
+def _territory(reader: Reader, value: Any, holidays_code: str) -> frozenset[str]:
+    """The départements the DAC covers: as listed, else the one of `holidays` ("FR-46")."""
+    if value is None:
+        _, _, code = holidays_code.strip().upper().partition("-")
+        return frozenset({code} if code and is_departement(code) else ())
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        reader.problem("department.territory", 'expected a list of départements, e.g. ["46"]')
+        return frozenset()
+    codes = frozenset(code.strip().upper() for code in value)
+    for code in sorted(codes):
+        if not is_departement(code):
+            reader.problem("department.territory", f"{code!r}: not a French département")
+    return codes
 
 
 def _timezone(reader: Reader, name: str) -> ZoneInfo | None:

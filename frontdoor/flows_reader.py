@@ -36,6 +36,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
         "public_allowed",
         "voice",
         "retention_days",
+        "territory",
     },
     "hours": {"weekly", "closures"},
     "ringing": {"strategy", "timeout", "accept_timeout", "show_caller_number", "max_message"},

@@ -16,8 +16,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from frontdoor.outbound.mail import SmtpSettings
 
 # The token `frontdoor serve` and `frontdoor call` share when no Twilio account is configured,
-# so that a newcomer can place calls locally. Never valid against Twilio itself.
+# so that a newcomer can place calls locally. Never valid against Twilio itself, and refused
+# outside the development mode (`unsafe_settings`).
 DEVELOPMENT_AUTH_TOKEN = "frontdoor-development-token"
+# The pseudonym key of the development mode: public, so anyone could re-identify a number
+# pseudonymised with it. Refused outside the development mode.
+DEVELOPMENT_PSEUDONYM_KEY = "frontdoor-development-pseudonym-key"
+# Shortest secret accepted outside the development mode (a Twilio token has 32 characters).
+MIN_SECRET_CHARS = 16
+MIN_PSEUDONYM_KEY_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -25,6 +32,12 @@ class Settings(BaseSettings):
         env_prefix="FRONTDOOR_", extra="ignore", populate_by_name=True
     )
 
+    dev_mode: bool = Field(
+        default=False,
+        description="The development mode of `./dev serve`: the public development Twilio "
+        "token and pseudonym key, the terminal phone's simulated time and the demonstration "
+        "accounts are accepted. Off, the service refuses to start without real secrets.",
+    )
     database_url: str = Field(
         default="sqlite+aiosqlite:///var/frontdoor.sqlite3",
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
@@ -54,7 +67,7 @@ class Settings(BaseSettings):
     simulated_time: bool | None = Field(
         default=None,
         description="Accept a signed SimulatedAt field as the current time (the terminal "
-        "phone's --at). Default: only while the development token is in use.",
+        "phone's --at). Default: in the development mode only, and never outside it.",
     )
     api_keys: dict[str, str] = Field(
         default_factory=dict,
@@ -90,7 +103,7 @@ class Settings(BaseSettings):
         "service logs what happens to each call instead.",
     )
     pseudonym_key: SecretStr = Field(
-        default=SecretStr("frontdoor-development-pseudonym-key"),
+        default=SecretStr(DEVELOPMENT_PSEUDONYM_KEY),
         description="Secret key of the pseudonyms that replace callers' numbers after the "
         "retention period or an erasure, and under which SMS opt-outs are kept; set one per "
         "deployment and keep it.",
@@ -215,9 +228,8 @@ class Settings(BaseSettings):
 
     @property
     def accepts_simulated_time(self) -> bool:
-        if self.simulated_time is not None:
-            return self.simulated_time
-        return self.twilio_auth_token.get_secret_value() == DEVELOPMENT_AUTH_TOKEN
+        """Only in the development mode, where it is on unless turned off."""
+        return self.dev_mode and self.simulated_time is not False
 
     @property
     def pseudonym_secret(self) -> bytes:

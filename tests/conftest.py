@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -77,9 +78,24 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         templates_dir=ROOT / "templates",
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token=AUTH_TOKEN,
+        # Declared, as ./dev serve declares it: calls placed at a chosen instant (the signed
+        # SimulatedAt) are the development mode's. Production settings: `production` below.
+        dev_mode=True,
         simulated_time=True,
         api_keys={"key-dac46-amartin": "dac46:amartin", "key-dac57-dweber": "dac57:dweber"},
         jobs_enabled=False,  # tests that want the scheduler turn it on
+    )
+
+
+def production(settings: Settings) -> Settings:
+    """The same settings outside the development mode, with real-looking secrets: what a
+    deployment runs with (no simulated time, no development token or key)."""
+    return settings.model_copy(
+        update={
+            "dev_mode": False,
+            "simulated_time": None,
+            "pseudonym_key": SecretStr("production-pseudonym-key-0123456789abcdef"),
+        }
     )
 
 

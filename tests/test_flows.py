@@ -184,6 +184,11 @@ def test_valid_file_loads(tmp_path: Path) -> None:
                      id="unknown-ring-strategy"),
         pytest.param('slug = "dac99"', 'slug = "DAC 99"',
                      "department.slug", "lowercase", id="bad-slug"),
+        pytest.param('holidays = "FR"', 'holidays = "FR"\nterritory = ["46", "99"]',
+                     "department.territory", "'99': not a French département",
+                     id="territory-unknown-departement"),
+        pytest.param('holidays = "FR"', 'holidays = "FR"\nterritory = "46"',
+                     "department.territory", "expected a list", id="territory-not-a-list"),
     ],
 )  # fmt: skip
 def test_problem_names_file_key_and_message(
@@ -480,3 +485,29 @@ def test_an_escalation_address_is_accepted(tmp_path: Path) -> None:
     assert (callbacks.escalate_to_referent, callbacks.escalate_to_address) == (
         None, "coord@dac99.mssante.fr",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lines", "territory"),
+    [
+        pytest.param('holidays = "FR-46"', {"46"}, id="the-holidays-departement"),
+        pytest.param('holidays = "FR-971"', {"971"}, id="overseas"),
+        pytest.param('holidays = "FR"', set(), id="mainland-without-a-departement"),
+        pytest.param('holidays = "FR-59"\nterritory = ["59", "2a"]', {"59", "2A"}, id="listed"),
+    ],
+)
+def test_the_territory_is_listed_or_else_the_holidays_departement(
+    tmp_path: Path, lines: str, territory: set[str]
+) -> None:
+    text = VALID.replace('holidays = "FR"', lines)
+
+    assert load_department(write(tmp_path, "dac99.toml", text), {}).territory == territory
+
+
+def test_the_shipped_departments_hold_their_own_territory() -> None:
+    departments = load_departments(ROOT / "flows", PROMPTS_PATH)
+
+    assert {d.slug: d.territory for d in departments.values()} == {
+        "dac46": {"46"},
+        "dac57": {"57"},
+    }

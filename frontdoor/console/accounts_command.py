@@ -20,13 +20,13 @@ from frontdoor.core.access import ROLE_LABELS, Role
 from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
-from frontdoor.store.accounts import account_by_login, add_account
+from frontdoor.store.accounts import DEMO_DOMAIN_SUFFIX, account_by_login, add_account
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from frontdoor.store.models import Account
 
 PASSWORD_VARIABLE = "FRONTDOOR_NEW_PASSWORD"
-# `./dev serve` signs these in on the example departments, with the development token only.
+# `./dev serve` creates these on the example departments, in the development mode only.
 DEMO_PASSWORD = "demonstration-frontdoor"
 
 
@@ -62,6 +62,12 @@ async def run(
     err: TextIO,
     ask: Callable[[str], str] = getpass.getpass,
 ) -> int:
+    if args.accounts_command == "demo" and not settings.dev_mode:
+        # Their password is public: `frontdoor serve` refuses to start while they exist.
+        err.write(
+            "comptes de démonstration : seulement en mode développement (FRONTDOOR_DEV_MODE=true)\n"
+        )
+        return 1
     engine = create_engine(settings.database_url)
     cpu = CpuPool(workers=1)
     try:
@@ -86,7 +92,7 @@ async def run(
                 out.write(f"{account.login} désactivé\n")
                 return 0
             if args.accounts_command == "demo":
-                return await _demo(session, settings, departments, cpu, out=out, err=err)
+                return await _demo(session, departments, cpu, out=out)
             return await _add(session, args, departments, cpu, out=out, err=err, ask=ask)
     finally:
         cpu.close()
@@ -153,24 +159,17 @@ async def _add(
     return 0
 
 
-async def _demo(
-    session: Any,
-    settings: Settings,
-    departments: Departments,
-    cpu: CpuPool,
-    *,
-    out: TextIO,
-    err: TextIO,
-) -> int:
-    if not settings.accepts_simulated_time:
-        err.write("comptes de démonstration : seulement avec le jeton de développement\n")
-        return 1
+async def _demo(session: Any, departments: Departments, cpu: CpuPool, *, out: TextIO) -> int:
     created = []
     for department in departments:
         first = next(iter(department.referents.values()), None)
         wanted = [
-            (f"referent@{department.slug}.demo", Role.REFERENT, first.id if first else None),
-            (f"coordination@{department.slug}.demo", Role.COORDINATOR, None),
+            (
+                f"referent@{department.slug}{DEMO_DOMAIN_SUFFIX}",
+                Role.REFERENT,
+                first.id if first else None,
+            ),
+            (f"coordination@{department.slug}{DEMO_DOMAIN_SUFFIX}", Role.COORDINATOR, None),
         ]
         for login, role, referent_id in wanted:
             if await account_by_login(session=session, login=login) is None:

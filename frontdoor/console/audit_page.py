@@ -1,14 +1,19 @@
-"""The audit trail of a department, for its coordinator."""
+"""The audit trail of a department, for its coordinator: every look at or change of a
+request's personal data, and every correction of a resource of its territory's directory."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
 from frontdoor.console.auth import chosen_department, needs
 from frontdoor.console.formats import full_moment
+from frontdoor.console.labels import RESOURCE_FIELDS
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
-from frontdoor.store.audit import audit_of
+from frontdoor.store.audit import audit_of, resource_edits_in
+from frontdoor.store.models import ResourceEdit
 from frontdoor.web.bodies import as_id
 from frontdoor.web.keys import DEPARTMENTS, SESSIONS
 
@@ -31,10 +36,26 @@ ACTIONS = {
 }
 
 
+def _shown(value: Any) -> str:
+    if value is None or value == [] or value == "":
+        return "—"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _changes(edit: ResourceEdit) -> list[str]:
+    return [
+        f"{RESOURCE_FIELDS.get(name, name)} : {_shown(edit.before.get(name))} → {_shown(value)}"
+        for name, value in edit.after.items()
+    ] or ["enregistrée sans changement"]
+
+
 @needs(Action.READ_AUDIT)
 async def show(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
-    timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]
+    found = request.config_dict[DEPARTMENTS].for_slug(department)
+    if found is None:
+        raise web.HTTPNotFound(text="département introuvable")
+    timezone = found.calendar.timezone
     request_id = request.query.get("demande")
     async with request.config_dict[SESSIONS]() as session:
         rows = await audit_of(
@@ -42,6 +63,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             department=department,
             request_id=as_id(request_id),
         )
+        edits = await resource_edits_in(session=session, departements=found.territory)
     return render(
         "audit.html",
         request,
@@ -56,6 +78,16 @@ async def show(request: web.Request) -> web.StreamResponse:
                     "detail": row.detail or "",
                 }
                 for row in rows
+            ],
+            "edits": [
+                {
+                    "at": full_moment(edit.at, timezone=timezone),
+                    "account": edit.account,
+                    "resource_id": resource.id,
+                    "resource": resource.name,
+                    "changes": _changes(edit),
+                }
+                for edit, resource in edits
             ],
         },
     )

@@ -7,7 +7,7 @@ instance applies them; this instance refreshes its copy at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -17,11 +17,20 @@ from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.formats import short_moment
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
+from frontdoor.core.dates import local_instant
 from frontdoor.core.department import Department
 from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
 from frontdoor.store.models import RosterOverrideRow
 from frontdoor.store.roster_overrides import as_override, override_row
 from frontdoor.web.bodies import path_id, read_form
+from frontdoor.web.date_parameters import (
+    DateKind,
+    DateParameter,
+    day_of,
+    instant_of,
+    takes_dates,
+    wall_time_of,
+)
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 
 AHEAD = timedelta(days=7)
@@ -102,40 +111,63 @@ async def show(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _instant(form_date: str, form_time: str, department: Department) -> datetime:
-    try:
-        day = date.fromisoformat(form_date)
-        wall = time.fromisoformat(form_time) if form_time else time(0)
-    except ValueError:
-        raise web.HTTPBadRequest(text="date ou heure invalide") from None
-    return datetime.combine(day, wall, tzinfo=department.calendar.timezone)
+# The form's dates and times, and the "unavailable for this period" button's instants.
+STARTS_DATE = DateParameter(name="starts_date", kind=DateKind.DAY, source="form", label="du")
+STARTS_TIME = DateParameter(name="starts_time", kind=DateKind.TIME, source="form", label="à")
+ENDS_DATE = DateParameter(name="ends_date", kind=DateKind.DAY, source="form", label="au")
+ENDS_TIME = DateParameter(name="ends_time", kind=DateKind.TIME, source="form", label="à")
+STARTS_AT = DateParameter(
+    name="starts_iso", kind=DateKind.INSTANT, source="form", label="début de la période"
+)
+ENDS_AT = DateParameter(
+    name="ends_iso", kind=DateKind.INSTANT, source="form", label="fin de la période"
+)
 
 
-def _override_from(form: Mapping[str, Any], department: Department) -> Override:
+def _moment(
+    request: web.Request,
+    form: Mapping[str, Any],
+    department: Department,
+    instant: DateParameter,
+    day: DateParameter,
+    wall: DateParameter,
+) -> datetime:
+    """An end of the change: the button's instant, else the form's local date and time."""
+    moment = instant_of(request, form, instant.name)
+    if moment is not None:
+        return moment
+    chosen = day_of(request, form, day.name)
+    if chosen is None:
+        raise web.HTTPBadRequest(text=f"{instant.label} : date à renseigner")
+    at = wall_time_of(request, form, wall.name) or time(0)
+    return local_instant(chosen, at, department.calendar.timezone)
+
+
+def _override_from(
+    request: web.Request, form: Mapping[str, Any], department: Department
+) -> Override:
     get = form.get
-    kind_text = str(get("kind", ""))
     referent_id = str(get("referent_id", ""))
     instead_of = str(get("instead_of", "")) or None
     if referent_id not in department.referents or (
         instead_of is not None and instead_of not in department.referents
     ):
         raise web.HTTPBadRequest(text="référent inconnu dans ce département")
-    if "starts_iso" in form:  # the "unavailable for this period" button
-        try:
-            starts = datetime.fromisoformat(str(get("starts_iso")))
-            ends = datetime.fromisoformat(str(get("ends_iso")))
-        except ValueError:
-            raise web.HTTPBadRequest(text="période invalide") from None
-    else:
-        starts = _instant(str(get("starts_date", "")), str(get("starts_time", "")), department)
-        ends = _instant(str(get("ends_date", "")), str(get("ends_time", "")), department)
+    try:
+        kind = OverrideKind(str(get("kind", "")))
+    except ValueError:
+        raise web.HTTPBadRequest(
+            text="changement : à choisir (remplace, renfort ou indisponible)"
+        ) from None
+    starts = _moment(request, form, department, STARTS_AT, STARTS_DATE, STARTS_TIME)
+    ends = _moment(request, form, department, ENDS_AT, ENDS_DATE, ENDS_TIME)
     try:
         return Override(
             starts=starts,
             ends=ends,
-            kind=OverrideKind(kind_text),
+            kind=kind,
             referent_id=referent_id,
-            instead_of=instead_of if kind_text == OverrideKind.REPLACE else None,
+            instead_of=instead_of if kind is OverrideKind.REPLACE else None,
             reason=str(get("reason", "")).strip()[:200] or "modifié depuis la console",
         )
     except ValueError as error:
@@ -143,9 +175,10 @@ def _override_from(form: Mapping[str, Any], department: Department) -> Override:
 
 
 @needs(Action.OVERRIDE_DUTY)
+@takes_dates(STARTS_DATE, STARTS_TIME, ENDS_DATE, ENDS_TIME, STARTS_AT, ENDS_AT)
 async def add_override(request: web.Request) -> web.StreamResponse:
     department = _department(request)
-    override = _override_from(await read_form(request), department)
+    override = _override_from(request, await read_form(request), department)
     async with request.config_dict[SESSIONS]() as session:
         session.add(
             override_row(

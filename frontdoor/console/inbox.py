@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -28,6 +28,7 @@ from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.store.accounts import digest, signed_in
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 from frontdoor.web.bodies import as_id
+from frontdoor.web.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS, SESSIONS, SETTINGS
 
 PAGE_SIZE = 50
@@ -81,21 +82,15 @@ def inbox_item(row: InboxRow, *, timezone: tzinfo, now: datetime) -> InboxItem:
     )
 
 
+# The "older" link the page writes: the last row's instant and id.
+BEFORE = DateParameter(
+    name="avant", kind=DateKind.PAGE_MARK, source="query", label="paramètre « avant »"
+)
+
+
 def filters_of(request: web.Request, now: datetime) -> InboxFilters:
     query = request.query
-    before = None
-    if "avant" in query:
-        # The link the page wrote: an aware instant and an id; anything else is not ours.
-        at, _, request_id = query["avant"].partition("_")
-        try:
-            moment = datetime.fromisoformat(at)
-            moment.astimezone(UTC)  # OverflowError at the ends of time
-        except (ValueError, OverflowError):
-            moment = None
-        before_id = as_id(request_id)
-        if moment is None or moment.tzinfo is None or before_id is None:
-            raise web.HTTPBadRequest(text="paramètre « avant » invalide")
-        before = (moment, before_id)
+    before = page_mark_of(request, query, BEFORE.name)
     assigned = query.get("attribuee")
     return InboxFilters(
         channel=query.get("canal") or None,
@@ -109,6 +104,7 @@ def filters_of(request: web.Request, now: datetime) -> InboxFilters:
 
 
 @needs(Action.INBOX)
+@takes_dates(BEFORE)
 async def show(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
     timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]

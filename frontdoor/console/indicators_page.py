@@ -20,10 +20,17 @@ from frontdoor.core.indicators import IndicatorTable
 from frontdoor.indicators.export_csv import to_csv
 from frontdoor.indicators.export_xlsx import to_xlsx
 from frontdoor.indicators.formatting import share_text, value_text
-from frontdoor.indicators.periods import Period
+from frontdoor.indicators.periods import Period, PeriodKind
 from frontdoor.indicators.queries import indicator_table
 from frontdoor.store.models import DepartmentFigures
 from frontdoor.web.bodies import read_form
+from frontdoor.web.date_parameters import (
+    DateKind,
+    DateParameter,
+    period_of,
+    takes_dates,
+    year_of,
+)
 from frontdoor.web.keys import CLOCK, CPU, DEPARTMENTS, SESSIONS
 
 ALL = "tous"
@@ -41,12 +48,15 @@ def _departments(request: web.Request) -> list[Department]:
     return [department for department in found if department is not None]
 
 
+PERIOD = DateParameter(name="periode", kind=DateKind.PERIOD, source="query", label="période")
+YEAR = DateParameter(name="year", kind=DateKind.YEAR, source="form", label="année")
+
+
 def _period(request: web.Request) -> Period:
-    default = request.config_dict[CLOCK]().strftime("%Y-%m")
-    try:
-        return Period.parse(request.query.get("periode") or default)
-    except ValueError as error:
-        raise web.HTTPBadRequest(text=str(error)) from None
+    """The period asked for (?periode=), else this month."""
+    asked = period_of(request, request.query, PERIOD.name)
+    now = request.config_dict[CLOCK]()
+    return asked or Period(kind=PeriodKind.MONTH, year=now.year, number=now.month)
 
 
 async def _table(
@@ -57,6 +67,7 @@ async def _table(
 
 
 @needs(Action.SEE_INDICATORS)
+@takes_dates(PERIOD)
 async def show(request: web.Request) -> web.StreamResponse:
     departments = _departments(request)
     period = _period(request)
@@ -95,12 +106,13 @@ async def show(request: web.Request) -> web.StreamResponse:
 
 
 @needs(Action.SEE_INDICATORS)
+@takes_dates(PERIOD)
 async def export_csv(request: web.Request) -> web.StreamResponse:
     period = _period(request)
     table = await _table(request, _departments(request), period)
-    text = await request.config_dict[CPU].run("indicators_csv", to_csv, table)
+    body = await request.config_dict[CPU].run("indicators_csv", to_csv, table)
     return web.Response(
-        body=text.encode("utf-8-sig"),
+        body=body,
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="indicateurs-{period.code}.csv"'},
@@ -108,6 +120,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
 
 
 @needs(Action.SEE_INDICATORS)
+@takes_dates(PERIOD)
 async def export_xlsx(request: web.Request) -> web.StreamResponse:
     period = _period(request)
     table = await _table(request, _departments(request), period)
@@ -140,15 +153,16 @@ def _whole(typed: object) -> int | None:
 
 
 @needs(Action.ENTER_FIGURES)
+@takes_dates(YEAR, PERIOD)
 async def enter_figures(request: web.Request) -> web.StreamResponse:
     [department] = _departments(request)[:1]
     form = await read_form(request)
-    try:
-        year = int(str(form.get("year", "")))
-    except ValueError:
-        raise web.HTTPBadRequest(text="année invalide") from None
-    if not 2000 <= year <= request.config_dict[CLOCK]().year + 1:
-        raise web.HTTPBadRequest(text="année hors de la plage possible")
+    year = year_of(request, form, YEAR.name)
+    if year is None:
+        raise web.HTTPBadRequest(text="année : à renseigner")
+    if year > (latest := request.config_dict[CLOCK]().year + 1):
+        raise web.HTTPBadRequest(text=f"année : {latest} au plus")
+    shown = period_of(request, request.query, PERIOD.name)  # the page to go back to
     async with request.config_dict[SESSIONS]() as session:
         row = (
             await session.exec(
@@ -165,7 +179,7 @@ async def enter_figures(request: web.Request) -> web.StreamResponse:
         row.updated_at = request.config_dict[CLOCK]()
         session.add(row)
         await session.commit()
-    period = request.query.get("periode", str(year))
+    period = shown.code if shown else str(year)
     raise web.HTTPSeeOther(f"/console/indicateurs?departement={department.slug}&periode={period}")
 
 

@@ -6,6 +6,17 @@ CHANNELS = {"voice": "Appel", "sms": "SMS", "mail": "Messagerie sécurisée"}
 
 STATUSES = {"open": "À traiter", "closed": "Close"}
 
+# What a correction of a directory resource changes (its page, the audit journal).
+RESOURCE_FIELDS = {
+    "name": "nom",
+    "address": "adresse",
+    "email": "adresse de messagerie",
+    "website": "site",
+    "hours_text": "horaires",
+    "phones": "téléphones",
+    "checked_at": "vérifiée le",
+}
+
 OUTCOMES = {
     "in_progress": "en cours",
     "taken": "pris par un référent",

@@ -108,6 +108,12 @@ async def show(request: web.Request) -> web.StreamResponse:
         _audit(request, session, found, "view")
         await session.commit()
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+    # What a referent may choose; "unknown" is the select's empty first choice.
+    referrers = [
+        (code.value, info.label, info.group)
+        for code, info in REFERRERS.items()
+        if info.group is not ReferrerGroup.UNKNOWN
+    ]
     return render(
         "request.html",
         request,
@@ -117,11 +123,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "task": task,
             "entries": timeline(events=events, messages=messages, notes=notes),
             "stances": latest_stances(stances),
-            "referrers": [
-                (code, info.label, info.group)
-                for code, info in REFERRERS.items()
-                if info.group is not ReferrerGroup.UNKNOWN
-            ],
+            "referrers": referrers,
+            "referrer_codes": [code for code, _label, _group in referrers],
             "response_types": RESPONSE_TYPES,
             "age_bands": AGE_BANDS,
             "problems": PROBLEMS,
@@ -162,7 +165,7 @@ async def qualify(request: web.Request) -> web.StreamResponse:
             wanted=wanted,
             by=viewer.login,
         )
-        if confirms_referrer(
+        if wanted.referrer_type is not None and confirms_referrer(
             referrer_source=found.referrer_source,
             wanted=wanted,
             referrer_type=found.referrer_type,
@@ -177,7 +180,8 @@ async def qualify(request: web.Request) -> web.StreamResponse:
                         f"{REFERRERS[wanted.referrer_type].label}",
                     ),
                 )
-        found.referrer_type = wanted.referrer_type.value
+        if wanted.referrer_type is not None:  # left empty: stays as it was, never guessed
+            found.referrer_type = wanted.referrer_type.value
         found.response_type = wanted.response_type.value if wanted.response_type else None
         found.age_band = wanted.age_band.value if wanted.age_band else None
         found.problems = [problem.value for problem in wanted.problems]
@@ -361,13 +365,16 @@ async def call_back(request: web.Request) -> web.StreamResponse:
 @needs(Action.WORK_REQUEST)
 async def close_callback_task(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
+    chosen = str(form.get("outcome", ""))
     try:
-        outcome = CallbackOutcome(str(form.get("outcome", "")))
+        outcome = CallbackOutcome(chosen) if chosen else None
     except ValueError:
         raise web.HTTPBadRequest(text="issue du rappel inconnue") from None
     viewer = viewer_of(request)
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
+        if outcome is None:  # the select left on its empty choice: nothing is guessed
+            raise _back(found, f"?erreur={quote('issue du rappel : à choisir')}")
         task = await task_of_request(session=session, request_id=found.id or 0)
         if task is None:
             raise web.HTTPNotFound(text="pas de rappel pour cette demande")

@@ -7,7 +7,7 @@ walks every route × role × own/other department.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 
@@ -52,7 +52,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.SEE_DUTY: _EVERYONE,
     _A.OVERRIDE_DUTY: _COORDINATION,
     _A.SEARCH_DIRECTORY: _EVERYONE,
-    _A.EDIT_DIRECTORY: _STAFF,
+    # Which resources, `may_edit_resource` says: a department's staff its own, the
+    # territory level (the operator) those of no department.
+    _A.EDIT_DIRECTORY: _STAFF | {_R.OPERATOR},
     # Aggregates only: the operator consolidates a region's figures.
     _A.SEE_INDICATORS: frozenset({_R.COORDINATOR, _R.OPERATOR}),
     _A.ENTER_FIGURES: _COORDINATION,
@@ -70,6 +72,32 @@ def allowed(role: Role, action: Action) -> bool:
 def reaches(departments: Collection[str], department: str) -> bool:
     """Whether an account of these departments may reach something of `department`."""
     return department in departments
+
+
+# The territory level: the roles that keep the directory's resources no department holds (a
+# regional service, a département no DAC of the deployment covers). Not the departments' own:
+# those are their staff's to correct.
+TERRITORY_ROLES = frozenset({Role.OPERATOR})
+
+
+def resource_owners(
+    departement: str | None, territories: Mapping[str, Collection[str]]
+) -> frozenset[str]:
+    """The departments whose territory holds a resource located in `departement` (an INSEE
+    code such as "46"): one, several where DACs share a département, or none."""
+    if not departement:
+        return frozenset()
+    return frozenset(slug for slug, codes in territories.items() if departement in codes)
+
+
+def may_edit_resource(role: Role, departments: Collection[str], owners: Collection[str]) -> bool:
+    """Whether an account of `role` and `departments` may correct a resource held by
+    `owners` (the departments of `resource_owners`)."""
+    if not allowed(role, Action.EDIT_DIRECTORY):
+        return False
+    if role in TERRITORY_ROLES:
+        return not owners
+    return any(reaches(departments, owner) for owner in owners)
 
 
 # What an API token may be scoped to, and the action each scope stands for.

@@ -104,6 +104,11 @@ def holidays_subdivision(code: str) -> str | None:
     raise ValueError(f"{code!r}: unknown French département {departement!r}")
 
 
+def is_departement(code: str) -> bool:
+    """Whether `code` is a French département's code: "46", "2A", "974"."""
+    return code in _SUBDIVISION_OF_DEPARTEMENT or _is_mainland_departement(code)
+
+
 def _is_mainland_departement(code: str) -> bool:
     if code in ("2A", "2B"):
         return True

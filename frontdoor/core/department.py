@@ -73,3 +73,6 @@ class Department:
     # A Twilio subaccount of its own (billing and numbers kept apart); None: the deployment's
     # account (TWILIO_ACCOUNT_SID). Its token is a secret, read by the edge from `token_source`.
     twilio: TwilioAccountRef | None = None
+    # The départements (INSEE codes: "46", "2A", "974") the DAC covers: the directory's
+    # resources there are its own to correct (frontdoor.core.access.may_edit_resource).
+    territory: frozenset[str] = frozenset()

@@ -27,7 +27,9 @@ class QualificationError(ValueError):
 
 @dataclass(kw_only=True, frozen=True)
 class Qualification:
-    referrer_type: ReferrerType
+    # None: the select was left on its empty choice, and the request's referrer type stays
+    # what it was (unknown stays unknown): nothing is guessed for the indicators.
+    referrer_type: ReferrerType | None
     response_type: ResponseType | None
     age_band: AgeBand | None
     problems: tuple[Problem, ...]
@@ -40,11 +42,11 @@ def parse_qualification(
     age_band: str | None,
     problems: Sequence[str],
 ) -> Qualification:
-    if not referrer_type:
-        raise QualificationError("type d'adresseur : à choisir")
     try:
+        referrer = ReferrerType(referrer_type) if referrer_type else None
         return Qualification(
-            referrer_type=ReferrerType(referrer_type),
+            # "Unknown" is what the empty choice means: nothing to record.
+            referrer_type=None if referrer is ReferrerType.UNKNOWN else referrer,
             response_type=ResponseType(response_type) if response_type else None,
             age_band=AgeBand(age_band) if age_band else None,
             problems=tuple(sorted({Problem(value) for value in problems if value})),
@@ -79,7 +81,7 @@ def changes(
 ) -> list[Reason]:
     """One reason per field that changes, in French; empty when nothing changes."""
     reasons = []
-    if wanted.referrer_type != referrer_type:
+    if wanted.referrer_type is not None and wanted.referrer_type != referrer_type:
         reasons.append(referrer_corrected(referrer_type, wanted.referrer_type, by=by))
     if (wanted.response_type or None) != response_type:
         reasons.append(
@@ -104,5 +106,8 @@ def changes(
 
 
 def confirms_referrer(*, referrer_source: str, wanted: Qualification, referrer_type: str) -> bool:
-    """A referent who saves the form confirms the referrer type, changed or not."""
+    """A referent who saves the form with a referrer type chosen confirms it, changed or not;
+    left empty, nothing is confirmed."""
+    if wanted.referrer_type is None:
+        return False
     return referrer_source != "referent" or wanted.referrer_type != referrer_type

@@ -34,7 +34,18 @@ def take(bucket: Bucket | None, now: float, policy: Policy) -> tuple[bool, Bucke
     return False, Bucket(tokens=tokens, at=now)
 
 
+def waiting_s(bucket: Bucket | None, now: float, policy: Policy) -> float | None:
+    """Seconds before one more attempt is allowed; None when it is allowed now. Nothing is
+    taken: for a limit charged only by the attempts that fail."""
+    allowed, after = take(bucket, now, policy)
+    return None if allowed else policy.retry_after_s(after)
+
+
 # Sign-in: a person mistyping is never slowed by this; a script guessing passwords is.
 SIGN_IN = Policy(burst=10, per_second=1 / 6)
 # The JSON API: a coordination tool syncing a department is well within it.
 API = Policy(burst=60, per_second=2.0)
+# Failed authentications on the JSON API (a key or token unknown, revoked, malformed or
+# missing), per client address whatever Authorization it sends: a tool with a stale token
+# retries a few times, a script guessing keys gets one try a minute.
+API_AUTH_FAILURES = Policy(burst=10, per_second=1 / 60)

@@ -1,19 +1,23 @@
 """The indicator table as a CSV file that French Excel opens as it is: UTF-8 with a BOM,
-semicolons, decimal commas, one block per indicator headed "Indicateur;Valeur;Part"."""
+semicolons, decimal commas, one block per indicator headed "Indicateur;Valeur;Part".
+
+`to_csv` gives the file's bytes, BOM included, so that whoever serves or writes it adds
+nothing (a second encoding with "utf-8-sig" once put two BOMs in the console's export)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
 from frontdoor.core.indicators import IndicatorTable
 from frontdoor.indicators.formatting import THIN, departments_text, number_text, share_text
 
-BOM = "\ufeff"
+BOM = codecs.BOM_UTF8
 HEADER = ("Indicateur", "Valeur", "Part")
 
 
-def to_csv(table: IndicatorTable) -> str:
+def to_csv(table: IndicatorTable) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(("DAC", departments_text(table)))
@@ -40,4 +44,4 @@ def to_csv(table: IndicatorTable) -> str:
                         share_text(line.share).replace(THIN, " "),
                     )
                 )
-    return BOM + buffer.getvalue()
+    return BOM + buffer.getvalue().encode("utf-8")

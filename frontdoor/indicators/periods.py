@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from frontdoor.core.dates import checked_year, quoted
+
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
@@ -37,22 +39,21 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """ "2026-10", "2026-Q3" (or "2026-T3"), "2026"; ValueError in French otherwise."""
+        """ "2026-10", "2026-Q3" (or "2026-T3"), "2026", of a year from 2000 to 2100;
+        ValueError in French otherwise."""
         match = _PATTERN.fullmatch(text.strip())
         if match is None:
-            raise ValueError(f"période « {text} » non reconnue : attendu {_EXPECTED}")
-        year = int(match["year"])
-        if year < 1970:
-            raise ValueError(f"période « {text} » : année {year} hors de la plage possible")
+            raise ValueError(f"« {quoted(text)} » n'est pas une période : attendu {_EXPECTED}")
+        year = checked_year(int(match["year"]), text)
         if match["month"] is not None:
             month = int(match["month"])
             if not 1 <= month <= 12:
-                raise ValueError(f"période « {text} » : le mois doit aller de 01 à 12")
+                raise ValueError(f"« {quoted(text)} » : le mois doit aller de 01 à 12")
             return cls(kind=PeriodKind.MONTH, year=year, number=month)
         if match["quarter"] is not None:
             quarter = int(match["quarter"])
             if not 1 <= quarter <= 4:
-                raise ValueError(f"période « {text} » : le trimestre doit aller de 1 à 4")
+                raise ValueError(f"« {quoted(text)} » : le trimestre doit aller de 1 à 4")
             return cls(kind=PeriodKind.QUARTER, year=year, number=quarter)
         return cls(kind=PeriodKind.YEAR, year=year)
 

@@ -55,7 +55,7 @@ async def run(
         try:
             period = Period.parse(args.period)
         except ValueError as error:
-            problem = str(error)
+            problem = f"période : {error}"
     if problem is None and args.format == "xlsx" and args.output is None:
         problem = "le format xlsx s'écrit dans un fichier : ajoutez --output FICHIER.xlsx"
     if problem is not None:
@@ -68,13 +68,15 @@ async def run(
     finally:
         await engine.dispose()
     if args.format == "xlsx":
-        args.output.write_bytes(to_xlsx(table))
+        data = to_xlsx(table)
+    elif args.format == "csv":
+        data = to_csv(table)
     else:
-        body = to_csv(table) if args.format == "csv" else to_text(table)
-        if args.output is None:
-            out.write(body)
-        else:
-            args.output.write_text(body, encoding="utf-8", newline="")
+        data = to_text(table).encode("utf-8")
+    if args.output is None:
+        out.write(data.decode("utf-8"))  # never the workbook: it needs --output (above)
+    else:
+        args.output.write_bytes(data)
     if args.output is not None:
         out.write(f"{args.output} : indicateurs de {table.period_label} écrits\n")
     return 0

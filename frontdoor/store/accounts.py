@@ -17,6 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.core.access import Role
 from frontdoor.store.models import Account, ApiToken, ConsoleSession
 
+# The demonstration accounts of `frontdoor accounts demo` (development mode only) are
+# <role>@<department>.demo: nobody's real address ends so.
+DEMO_DOMAIN_SUFFIX = ".demo"
+
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -29,6 +33,16 @@ def new_token() -> str:
 async def account_by_login(*, session: AsyncSession, login: str) -> Account | None:
     result = await session.exec(select(Account).where(Account.login == login.strip().lower()))
     return result.first()
+
+
+async def demo_logins(*, session: AsyncSession) -> list[str]:
+    """The demonstration accounts still enabled (their password is public)."""
+    result = await session.exec(
+        select(Account.login).where(
+            col(Account.login).endswith(DEMO_DOMAIN_SUFFIX), col(Account.disabled).is_(False)
+        )
+    )
+    return list(result.all())
 
 
 async def add_account(

@@ -256,6 +256,23 @@ class Resource(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class ResourceEdit(SQLModel, table=True):
+    """A resource corrected in the console: who, when, and each changed field before and after.
+
+    The editors' journal of the directory, shown to the coordinators of the departments that
+    hold the resource (frontdoor.core.access.resource_owners) on the audit page."""
+
+    __tablename__ = "resource_edits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource_id: int = Field(foreign_key="resources.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    account: str = Field(max_length=120)  # the editor's login
+    # {field: value} of the fields the edit changed, as they were and as they became.
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class Account(SQLModel, table=True):
     """Someone who signs in to the console: a referent, a coordinator or an operator."""
 

@@ -30,6 +30,7 @@ from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.store.refresh import Refresher
 from frontdoor.store.roster_overrides import stored_overrides
+from frontdoor.unsafe_settings import UnsafeSettings, unsafe_settings
 from frontdoor.voice import replay, webhooks
 from frontdoor.web import (
     api,
@@ -73,6 +74,10 @@ def utc_now() -> datetime:
 def create_app(
     settings: Settings, departments: Departments, *, clock: Clock = utc_now
 ) -> web.Application:
+    """The service; UnsafeSettings, naming each problem, when the settings forbid serving
+    (development secrets or simulated time outside the development mode)."""
+    if problems := unsafe_settings(settings):
+        raise UnsafeSettings(problems)
     app = web.Application(client_max_size=256 * 1024)
     app[SETTINGS] = settings
     app[DEPARTMENTS] = departments

@@ -41,6 +41,10 @@ _ERRORS = {
     "401": _answer("No token, or an unknown or revoked one"),
     "403": _answer("The token lacks the scope, or the account's role lacks the right"),
     "404": _answer("No such thing in the caller's department (nor a hint that it exists)"),
+    "429": _answer(
+        "Too many calls, or too many failed authentications from this address whatever key "
+        "each sent: come back after Retry-After seconds"
+    ),
 }
 
 _SCHEMAS: dict[str, Any] = {
@@ -332,6 +336,7 @@ DOCUMENT: dict[str, Any] = {
                     ),
                     "400": _answer("No query, or a bad limit"),
                     "401": _ERRORS["401"],
+                    "429": _ERRORS["429"],
                 },
             }
         },

@@ -2,7 +2,9 @@
 
 Buckets live in each instance's memory, keyed by client (its address, as the trusted reverse
 proxy reports it; the token for the API): with several instances behind a round-robin proxy
-a client gets up to that many times the limit, which still stops guessing at speed.
+a client gets up to that many times the limit, which still stops guessing at speed. The
+API's failed authentications are also counted per client address, whatever Authorization
+each try sends: a client past that limit is answered 429 before any key is looked at.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
-from frontdoor.core.rate_limits import API, SIGN_IN, Bucket, Policy, take
+from frontdoor.core.rate_limits import (
+    API,
+    API_AUTH_FAILURES,
+    SIGN_IN,
+    Bucket,
+    Policy,
+    take,
+    waiting_s,
+)
 from frontdoor.core.sign_in import client_of
 from frontdoor.web.keys import COUNTERS, SETTINGS
 
@@ -39,9 +49,14 @@ class Limiter:
             self._buckets.popitem(last=False)
         return None if allowed else self.policy.retry_after_s(bucket)
 
+    def waiting(self, client: str) -> float | None:
+        """Like `allow`, without taking anything: for a limit charged only by failures."""
+        return waiting_s(self._buckets.get(client), self._clock(), self.policy)
+
 
 SIGN_IN_LIMITER = web.AppKey("sign_in_limiter", Limiter)
 API_LIMITER = web.AppKey("api_limiter", Limiter)
+API_AUTH_FAILURES_LIMITER = web.AppKey("api_auth_failures_limiter", Limiter)
 
 
 def client_address(request: web.Request) -> str:
@@ -63,7 +78,10 @@ def _is_trusted(peer: str, proxies: Iterable[str]) -> bool:
 
 
 def _limited(request: web.Request, limiter: Limiter, client: str) -> None:
-    wait = limiter.allow(client)
+    _refused_for(request, limiter.allow(client))
+
+
+def _refused_for(request: web.Request, wait: float | None) -> None:
     if wait is not None:
         request.config_dict[COUNTERS]["rate_limited"] += 1
         raise web.HTTPTooManyRequests(
@@ -79,9 +97,27 @@ async def limits(request: web.Request, handler: Handler) -> web.StreamResponse:
         # An IPv6 /64 is one client: one subscriber holds the whole of it.
         _limited(request, request.config_dict[SIGN_IN_LIMITER], client_of(client_address(request)))
     elif path.startswith("/api/"):
-        token = request.headers.get("Authorization", "")
-        _limited(request, request.config_dict[API_LIMITER], token or client_address(request))
+        return await _api_call(request, handler)
     return await handler(request)
+
+
+async def _api_call(request: web.Request, handler: Handler) -> web.StreamResponse:
+    client = client_address(request)
+    failures = request.config_dict[API_AUTH_FAILURES_LIMITER]
+    _refused_for(request, failures.waiting(client))  # before any key is looked at
+    token = request.headers.get("Authorization", "")
+    _limited(request, request.config_dict[API_LIMITER], token or client)
+    # A failed authentication (401: a key or token unknown, revoked, malformed or missing)
+    # takes one from the client's failure bucket; anything else takes nothing from it.
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        if error.status == web.HTTPUnauthorized.status_code:
+            failures.allow(client)
+        raise
+    if response.status == web.HTTPUnauthorized.status_code:
+        failures.allow(client)
+    return response
 
 
 def add_to(app: web.Application) -> None:
@@ -89,4 +125,5 @@ def add_to(app: web.Application) -> None:
         return
     app[SIGN_IN_LIMITER] = Limiter(SIGN_IN)
     app[API_LIMITER] = Limiter(API)
+    app[API_AUTH_FAILURES_LIMITER] = Limiter(API_AUTH_FAILURES)
     app.middlewares.append(limits)

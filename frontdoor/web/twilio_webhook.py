@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
 
+from frontdoor.core.dates import DateRefused, parse_instant
 from frontdoor.core.department import Department
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 
 TWIML = "text/xml"
 SIMULATED_AT = "SimulatedAt"
-SIMULATED_YEARS = (2000, 2100)  # the instants a simulated call may take
 # Beyond this, a webhook stops waiting for the store and is answered from memory: Twilio
 # gives up after 15 s, and a caller must never hear its "application error".
 STORE_PATIENCE_S = 5.0
@@ -351,15 +351,10 @@ def _now(app: web.Application, form: Mapping[str, str]) -> datetime:
     if simulated is None or not app[SETTINGS].accepts_simulated_time:
         return app[CLOCK]()
     try:
-        moment = datetime.fromisoformat(simulated)
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"{SIMULATED_AT}: expected an ISO 8601 instant") from None
-    if moment.tzinfo is None:
-        raise web.HTTPBadRequest(text=f"{SIMULATED_AT}: the instant needs its UTC offset")
-    if not SIMULATED_YEARS[0] <= moment.year <= SIMULATED_YEARS[1]:
-        # Calendars, deadlines and retention add days and years to it: keep them in range.
-        raise web.HTTPBadRequest(text=f"{SIMULATED_AT}: a year from 2000 to 2100")
-    return moment
+        # Calendars, deadlines and retention add days and years to it: within 2000–2100 only.
+        return parse_instant(simulated)
+    except DateRefused as refused:
+        raise web.HTTPBadRequest(text=f"{SIMULATED_AT} : {refused}") from None
 
 
 def _digest(raw_path: str, form: Mapping[str, str]) -> str:

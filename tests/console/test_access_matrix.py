@@ -1,19 +1,20 @@
 """Every console route × every role × own or other department: each denied cell is denied.
 
 A role without the route's action gets 403; an account of another department gets 404 (not a
-hint that the thing exists); nothing is changed by a denied request. The routes come from the
-console's own table, so a route added later is walked too.
+hint that the thing exists), except for the directory, which everyone reads: a resource
+another department holds answers 403 to a correction; nothing is changed by a denied
+request. The routes come from the console's own table, so a route added later is walked too.
 """
 
 from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import PUBLIC_PATHS, action_of
-from frontdoor.core.access import Role, allowed
+from frontdoor.core.access import Action, Role, allowed, may_edit_resource
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
@@ -21,6 +22,8 @@ from frontdoor.store.models import (
     AuditEvent,
     NonOppositionRecord,
     RequestEvent,
+    Resource,
+    ResourceEdit,
     RosterOverrideRow,
 )
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
@@ -62,8 +65,8 @@ FORMS: dict[str, dict[str, str]] = {
         "ends_time": "12:00",
     },
 }
-# Routes about no department: one's own account, and the directory, which is the territory's
-# (shared by the departments of a deployment, as the API's directory search is).
+# Routes about no department: one's own account, and reading the directory, which is the
+# territory's (shared by the departments of a deployment, as the API's directory search is).
 UNSCOPED = {
     "/console/deconnexion",
     "/console/jetons",
@@ -71,6 +74,8 @@ UNSCOPED = {
     "/console/annuaire",
     "/console/annuaire/{resource_id}",
 }
+# Resource 1 of tests/directory/search_data.py is in the Lot: the Lot's to correct.
+RESOURCE_OWNERS = ("dac46",)
 LOT_ONLY = ("dac46",)
 MOSELLE_ONLY = ("dac57",)
 
@@ -124,13 +129,22 @@ async def own_token(browser: Browser, settings: Settings) -> int:
     return max(ids)
 
 
-async def traces(settings: Settings) -> tuple[int, ...]:
-    """Counts of everything a console action writes: a denied cell must leave them as they were."""
+async def traces(settings: Settings) -> tuple[object, ...]:
+    """Counts of everything a console action writes, and the resources as they are: a denied
+    cell must leave them as they were."""
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
-        counts = []
-        for table in (AuditEvent, NonOppositionRecord, RequestEvent, RosterOverrideRow):
+        counts: list[object] = []
+        for table in (
+            AuditEvent,
+            NonOppositionRecord,
+            RequestEvent,
+            RosterOverrideRow,
+            ResourceEdit,
+        ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
+        resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
+        counts.append([resource.model_dump() for resource in resources])
     await engine.dispose()
     return tuple(counts)
 
@@ -163,7 +177,10 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     handler = next(h for m, p, h in ROUTES if (m, p) == (method, path))
     action = action_of(handler)
     assert action is not None
-    if not allowed(role, action):
+    if not allowed(role, action) or (
+        action is Action.EDIT_DIRECTORY
+        and not may_edit_resource(role, viewer.departments, RESOURCE_OWNERS)
+    ):
         assert status == 403, f"{role} reached {method} {path}"
         assert await traces(wired_settings) == before
     elif not own and path not in UNSCOPED:

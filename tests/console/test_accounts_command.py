@@ -15,6 +15,7 @@ from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
 from frontdoor.store.db import create_engine, session_maker
+from tests.conftest import production
 
 
 def parsed(*argv: str) -> argparse.Namespace:
@@ -94,12 +95,10 @@ async def test_a_referent_has_one_known_department_and_a_known_referent_id(
     assert "nobody : référent inconnu dans dac46" in stranger[2]
 
 
-async def test_demonstration_accounts_exist_only_with_the_development_token(
+async def test_demonstration_accounts_exist_only_in_the_development_mode(
     settings: Settings, departments: Departments
 ) -> None:
-    production = settings.model_copy(update={"simulated_time": False})
-
-    refused = await run(production, departments, "demo")
+    refused = await run(production(settings), departments, "demo")
     created = await run(settings, departments, "demo")
     again = await run(settings, departments, "demo")
 

@@ -45,7 +45,9 @@ async def test_the_csv_export_carries_the_months_figures(client: TestClient) -> 
 
     assert response.status == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = csv_rows((await response.read()).decode("utf-8"))
+    data = await response.read()
+    assert data.startswith(b"\xef\xbb\xbfDAC;")  # one byte-order mark, then the first row
+    rows = csv_rows(data.decode("utf-8"))
     assert ["Période", "mai 2026"] in rows
     assert any(row[:2] == ["Sollicitations", "2"] for row in rows)
     assert any(row[:2] == ["Appels", "2"] for row in rows)

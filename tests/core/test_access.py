@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from frontdoor.core.access import ALLOWED, Action, Role, allowed, reaches
+from frontdoor.core.access import (
+    ALLOWED,
+    Action,
+    Role,
+    allowed,
+    may_edit_resource,
+    reaches,
+    resource_owners,
+)
 from frontdoor.core.sign_in import FREE_FAILURES, LONGEST_LOCK, is_locked, lock_after
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -77,3 +85,47 @@ def test_a_lock_ends_at_its_time() -> None:
     assert is_locked(until, NOW)
     assert not is_locked(until, until)
     assert not is_locked(None, NOW)
+
+
+# Two DACs share the Nord; the Lot and the Moselle have one each.
+TERRITORIES = {"dac46": {"46"}, "dac57": {"57"}, "dac59-lille": {"59"}, "dac59-flandre": {"59"}}
+
+
+@pytest.mark.parametrize(
+    ("departement", "owners"),
+    [
+        pytest.param("46", {"dac46"}, id="one-dac"),
+        pytest.param("59", {"dac59-lille", "dac59-flandre"}, id="a-shared-departement"),
+        pytest.param("12", set(), id="a-departement-no-dac-covers"),
+        pytest.param(None, set(), id="no-departement-known"),
+        pytest.param("", set(), id="empty"),
+    ],
+)
+def test_a_resource_belongs_to_the_dacs_whose_territory_holds_it(
+    departement: str | None, owners: set[str]
+) -> None:
+    assert resource_owners(departement, TERRITORIES) == owners
+
+
+_R = Role
+# (id, role, the account's departments, the resource's owners, may edit)
+EDITS = [
+    ("a referent, her department's", _R.REFERENT, ("dac46",), {"dac46"}, True),
+    ("a coordinator, his department's", _R.COORDINATOR, ("dac46",), {"dac46"}, True),
+    ("a referent, another department's", _R.REFERENT, ("dac57",), {"dac46"}, False),
+    ("a coordinator, another department's", _R.COORDINATOR, ("dac57",), {"dac46"}, False),
+    ("a referent, a shared one", _R.REFERENT, ("dac59-lille",), {"dac59-lille", "dac59-flandre"},
+     True),
+    ("a referent, one of no department", _R.REFERENT, ("dac46",), set(), False),
+    ("the territory level, one of no department", _R.OPERATOR, ("dac46", "dac57"), set(), True),
+    ("the territory level, a department's", _R.OPERATOR, ("dac46", "dac57"), {"dac46"}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "departments", "owners", "may"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS]
+)
+def test_a_resource_is_corrected_by_its_departments_staff_or_else_the_territory_level(
+    role: Role, departments: tuple[str, ...], owners: set[str], may: bool
+) -> None:
+    assert may_edit_resource(role, departments, owners) is may

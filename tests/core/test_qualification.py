@@ -37,7 +37,6 @@ def test_empty_fields_stay_unsaid() -> None:
 @pytest.mark.parametrize(
     "fields",
     [
-        {"referrer_type": ""},
         {"referrer_type": "dentist"},
         {"referrer_type": "gp", "age_band": "100-120"},
         {"referrer_type": "gp", "problems": ["weather"]},
@@ -88,3 +87,35 @@ def test_saving_confirms_a_guessed_referrer_type_once() -> None:
 
     assert confirms_referrer(referrer_source="menu", wanted=wanted, referrer_type="gp")
     assert not confirms_referrer(referrer_source="referent", wanted=wanted, referrer_type="gp")
+
+
+# (id, the referrer type the form sends, the request's referrer type and where it came from)
+LEFT_EMPTY = [
+    ("unknown stays unknown", "", "unknown", "menu"),
+    ("a guess stays a guess", "", "gp", "known_contact"),
+    ("a confirmed type stays confirmed", "", "nurse", "referent"),
+    ("unknown sent as such is the empty choice", "unknown", "unknown", "menu"),
+]
+
+
+@pytest.mark.parametrize(
+    ("sent", "referrer_type", "source"), [c[1:] for c in LEFT_EMPTY], ids=[c[0] for c in LEFT_EMPTY]
+)
+def test_a_referrer_type_left_empty_records_nothing_and_confirms_nothing(
+    sent: str, referrer_type: str, source: str
+) -> None:
+    wanted = parse_qualification(
+        referrer_type=sent, response_type="orientation", age_band="", problems=[]
+    )
+
+    assert wanted.referrer_type is None
+    assert not confirms_referrer(referrer_source=source, wanted=wanted, referrer_type=referrer_type)
+    reasons = changes(
+        referrer_type=referrer_type,
+        response_type=None,
+        age_band=None,
+        problems=[],
+        wanted=wanted,
+        by="am",
+    )
+    assert [reason.code for reason in reasons] == ["response-type"]

@@ -26,6 +26,10 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 UNIT = DEPLOY / "systemd" / "frontdoor@.service"
 INSTANCES = ("frontdoor-a", "frontdoor-b")
+# Without them `frontdoor serve` refuses to start (frontdoor.unsafe_settings).
+REQUIRED_SECRETS = {"TWILIO_AUTH_TOKEN", "FRONTDOOR_PSEUDONYM_KEY", "FRONTDOOR_DATABASE_URL"}
+# The development mode's: never set by what deploys the service.
+DEVELOPMENT_ONLY = ("FRONTDOOR_DEV_MODE", "FRONTDOOR_SIMULATED_TIME")
 
 
 def load_yaml(path: Path) -> Any:
@@ -103,7 +107,7 @@ def test_instances_are_given_only_settings_frontdoor_reads(compose: dict[str, An
         assert set(service["environment"]) <= known
         # Secrets become variables by their file name (deploy/bin/with-secrets).
         assert set(service["secrets"]) <= known
-        assert {"TWILIO_AUTH_TOKEN", "FRONTDOOR_DATABASE_URL"} <= set(service["secrets"])
+        assert set(service["secrets"]) >= REQUIRED_SECRETS
     assert set(compose["secrets"]) >= {
         s for n in INSTANCES for s in compose["services"][n]["secrets"]
     }
@@ -144,6 +148,17 @@ def test_the_unit_runs_one_hardened_instance_per_port() -> None:
     assert unit["CapabilityBoundingSet"] == [""]
     credentials = {value.split(":")[0] for value in unit["LoadCredential"]}
     assert credentials <= setting_names()
+    assert credentials >= REQUIRED_SECRETS
+
+
+def test_nothing_deployed_runs_in_the_development_mode(compose: dict[str, Any]) -> None:
+    deployed = [
+        UNIT.read_text(encoding="utf-8"),
+        COMPOSE.read_text(encoding="utf-8"),
+        json.dumps(final().env()),
+    ]
+    for text in deployed:
+        assert not [name for name in DEVELOPMENT_ONLY if name in text]
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")

@@ -113,13 +113,29 @@ def test_frontdoor_check_passes_in_the_image_environment(tmp_path: Path) -> None
     assert "dac46" in result.stdout
 
 
+def test_the_image_command_refuses_to_start_without_its_secrets(tmp_path: Path) -> None:
+    env = image_environment(tmp_path, free_port(), {})
+
+    result = subprocess.run(
+        image_command(), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 2
+    assert "TWILIO_AUTH_TOKEN is not set" in result.stderr
+    assert "FRONTDOOR_PSEUDONYM_KEY is not set" in result.stderr
+
+
 async def test_the_image_command_serves_with_its_secrets_from_files(
     tmp_path: Path, database_url: str
 ) -> None:
     port, token = free_port(), "token-from-a-secret-file-0123"
-    env = image_environment(
-        tmp_path, port, {"TWILIO_AUTH_TOKEN": token, "FRONTDOOR_DATABASE_URL": database_url}
-    )
+    secrets = {
+        "TWILIO_AUTH_TOKEN": token,
+        "FRONTDOOR_PSEUDONYM_KEY": "pseudonym-key-from-a-secret-file-0123456789",
+        "FRONTDOOR_DATABASE_URL": database_url,
+    }
+    env = image_environment(tmp_path, port, secrets)
     env["FRONTDOOR_PUBLIC_URL"] = "https://frontdoor.example.fr"
     with (tmp_path / "serve.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(

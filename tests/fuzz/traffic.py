@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -54,6 +55,7 @@ class Route:
 
     method: str
     template: str  # e.g. /api/requests/{request_id}
+    handler: Any = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def family(self) -> str:
@@ -70,7 +72,7 @@ def routes_of(app: web.Application) -> list[Route]:
     """Every route the app serves, sub-applications (the console) included: a new route is
     fuzzed without anyone listing it here."""
     found = {
-        Route(method=route.method, template=route.resource.canonical)
+        Route(method=route.method, template=route.resource.canonical, handler=route.handler)
         for route in app.router.routes()
         if route.resource is not None and route.method != "*"
     }
@@ -78,7 +80,7 @@ def routes_of(app: web.Application) -> list[Route]:
         sub = getattr(resource, "_app", None)  # a mounted sub-application
         if isinstance(sub, web.Application):
             found |= {
-                Route(method=route.method, template=route.resource.canonical)
+                Route(method=route.method, template=route.resource.canonical, handler=route.handler)
                 for route in sub.router.routes()
                 if route.resource is not None
             }

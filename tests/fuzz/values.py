@@ -62,7 +62,10 @@ CONSOLE_FIELDS = (
     "status", "outcome", "to", "referent", "instead_of", "from", "reason", "name", "phones",
     "checked_at", "year", "staff_fte", "funding_eur", "territory_gps", "label", "scopes", "numero",
     "adresse", "confirmation", "login", "password", "form_token", "next", "hours", "assignee",
+    "starts_date", "starts_time", "ends_date", "ends_time", "starts_iso", "ends_iso",
 )
+DAYS = ("2026-05-12", "9999-12-31", "0001-01-01", "2026-02-30", "12/05/2026", "9" * 40)
+TIMES = ("08:30", "23:59:59", "25:00", "08:30+02:00", "9" * 40)
 JSON_KEYS = ("body", "referrer_type", "outcome", "text", "to", "subject")
 
 
@@ -90,10 +93,18 @@ PLAUSIBLE: dict[str, Sequence[str]] = {
     "NumMedia": ("0", "1", "99", "x"),
     "referrer_type": ("gp", "specialist", "patient", "nurse", "unknown", "GP"),
     "outcome": ("reached", "message_left", "no_answer", "not_needed", "nope"),
-    "periode": ("2026-10", "2026-Q3", "2026", "2026-13", "9999-Q9", "0000", "-1"),
+    "periode": ("2026-10", "2026-Q3", "2026", "2026-13", "9999-Q9", "0000", "-1", "9999",
+                "9999-12", "0001"),
+    "checked_at": DAYS,
+    "starts_date": DAYS,
+    "ends_date": DAYS,
+    "starts_time": TIMES,
+    "ends_time": TIMES,
+    "starts_iso": INSTANTS,
+    "ends_iso": INSTANTS,
     "departement": ("dac46", "dac57", "dac99", ""),
     "level": ("root", "who", "x", ""),
-    "year": ("2026", "0", "-5", "99999999999999999999"),
+    "year": ("2026", "0", "-5", "99999999999999999999", "9999", "0001"),
     "avant": (
         "2026-05-12T10:00:00+02:00_3",
         "2026-05-12T10:00:00_3",

@@ -70,10 +70,13 @@ def block(rows: list[list[str]], title: str) -> dict[str, list[str]]:
 
 
 def test_the_csv_opens_in_french_excel(table: IndicatorTable) -> None:
-    text = to_csv(table)
+    data = to_csv(table)
 
-    assert text.startswith("\ufeff")  # the BOM tells Excel it is UTF-8
-    rows = csv_rows(text.removeprefix("\ufeff"))
+    # Exactly one BOM: it tells Excel the file is UTF-8.
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    assert "\ufeff" not in text
+    rows = csv_rows(text)
     assert rows[0] == ["DAC", "DAC du Lot (dac46), DAC de Moselle (dac57)"]
     assert rows[1] == ["Période", "octobre 2026"]
     assert rows[2] == ["Généré le", "02/11/2026 08:30 UTC"]
@@ -81,7 +84,7 @@ def test_the_csv_opens_in_french_excel(table: IndicatorTable) -> None:
 
 
 def test_the_csv_has_one_block_per_indicator_with_values_and_shares(table: IndicatorTable) -> None:
-    rows = csv_rows(to_csv(table).removeprefix("\ufeff"))
+    rows = csv_rows(to_csv(table).decode("utf-8-sig"))
 
     assert block(rows, "Sollicitations")["Sollicitations"] == ["8", "—"]
     referrers = block(rows, "Sollicitations par type d'adresseur")
@@ -98,7 +101,7 @@ def test_the_csv_has_one_block_per_indicator_with_values_and_shares(table: Indic
 
 
 def test_the_csv_shows_a_dash_for_what_is_not_available(table: IndicatorTable) -> None:
-    rows = csv_rows(to_csv(table).removeprefix("\ufeff"))
+    rows = csv_rows(to_csv(table).decode("utf-8-sig"))
 
     # Moselle did not enter its GPs: no regional share, no regional count.
     gps = block(rows, "Médecins généralistes du territoire")

@@ -34,13 +34,16 @@ def test_a_period_is_read_from_what_a_coordinator_types(
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        pytest.param("octobre", "non reconnue", id="words"),
+        pytest.param("octobre", "n'est pas une période", id="words"),
         pytest.param("2026-13", "le mois doit aller de 01 à 12", id="month-13"),
         pytest.param("2026-00", "le mois doit aller de 01 à 12", id="month-0"),
         pytest.param("2026-Q5", "le trimestre doit aller de 1 à 4", id="quarter-5"),
-        pytest.param("10/2026", "non reconnue", id="slashes"),
-        pytest.param("", "non reconnue", id="empty"),
-        pytest.param("1900", "hors de la plage", id="too-old"),
+        pytest.param("10/2026", "n'est pas une période", id="slashes"),
+        pytest.param("", "n'est pas une période", id="empty"),
+        pytest.param("1900", "l'année doit aller de 2000 à 2100", id="too-old"),
+        pytest.param("9999", "l'année doit aller de 2000 à 2100", id="year-9999"),
+        pytest.param("9999-12", "l'année doit aller de 2000 à 2100", id="december-9999"),
+        pytest.param("0001-Q1", "l'année doit aller de 2000 à 2100", id="year-1"),
     ],
 )
 def test_a_bad_period_is_refused_in_french(text: str, says: str) -> None:

@@ -58,7 +58,7 @@ def test_the_csv_goes_to_a_file(
     assert main([*argv, "--output", str(target)]) == 0
 
     data = target.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.startswith(b"\xef\xbb\xbfDAC;")  # one byte-order mark
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert ["Médecin généraliste", "3", "42,9 %"] in rows
     assert "octobre.csv : indicateurs de octobre 2026 écrits" in capsys.readouterr().out
@@ -89,7 +89,7 @@ def test_the_workbook_needs_a_file_and_is_written_there(
         ),
         pytest.param(
             ["--department", "dac46", "--period", "octobre"],
-            "période « octobre » non reconnue",
+            "période : « octobre » n'est pas une période",
             id="bad-period",
         ),
     ],

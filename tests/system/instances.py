@@ -52,6 +52,9 @@ class Instance:
             "FRONTDOOR_JOBS_EVERY_S": "1",
             "FRONTDOOR_INSTANCE_NAME": name,
             "FRONTDOOR_LOG_LEVEL": "INFO",
+            # Declared like the suite's settings: calls at chosen instants (SimulatedAt) and
+            # the development pseudonym key are the development mode's.
+            "FRONTDOOR_DEV_MODE": "true",
             # Twilio's REST API, answered by the test's own server: nothing leaves the machine.
             "FRONTDOOR_TWILIO_API_URL": twilio_api.base_url,
             "TWILIO_ACCOUNT_SID": twilio_api.account_sid,

@@ -7,6 +7,8 @@ from aiohttp.test_utils import TestClient
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
+from frontdoor.web.health import DEV_MODE_WARNING
+from tests.conftest import production
 
 UNREACHABLE = "postgresql+asyncpg://frontdoor@127.0.0.1:1/frontdoor"  # nothing listens on 1
 
@@ -19,12 +21,21 @@ async def test_healthz_answers_ok(client: TestClient) -> None:
 
 
 async def test_readyz_is_ready_when_the_database_answers_and_departments_are_loaded(
-    client: TestClient,
+    aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
+    client = await aiohttp_client(create_app(production(settings), departments))  # type: ignore[operator]
+
     response = await client.get("/readyz")
 
     assert response.status == 200
     assert await response.json() == {"status": "ready"}
+
+
+async def test_readyz_warns_of_the_development_mode(client: TestClient) -> None:
+    response = await client.get("/readyz")
+
+    assert response.status == 200
+    assert await response.json() == {"status": "ready", "warnings": [DEV_MODE_WARNING]}
 
 
 async def test_readyz_says_503_and_why_when_the_database_is_unreachable(
@@ -56,4 +67,5 @@ async def test_readyz_says_503_when_no_department_is_loaded(
     assert await response.json() == {
         "status": "not ready",
         "reasons": ["no department file loaded: check FRONTDOOR_FLOWS_DIR"],
+        "warnings": [DEV_MODE_WARNING],
     }

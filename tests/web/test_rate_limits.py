@@ -3,13 +3,20 @@ to come back; a person working normally never is."""
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Iterator
+
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from frontdoor.core.rate_limits import Bucket, Policy, take
+from frontdoor.core.rate_limits import API_AUTH_FAILURES, Bucket, Policy, take
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from frontdoor.web.rate_limits import Limiter
+from frontdoor.web.rate_limits import API_AUTH_FAILURES_LIMITER, Limiter
+from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
+from tests.console.test_api_tokens import new_token
 
 POLICY = Policy(burst=3, per_second=0.5)
 
@@ -91,3 +98,112 @@ async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(
 
     assert first[-1] == 429
     assert second.status == 403  # another client: not limited, only refused (no form token)
+
+
+def failed_authorizations() -> Iterator[dict[str, str]]:
+    """A new wrong Authorization on every try: unknown keys and tokens, malformed, none."""
+    for n in itertools.count():
+        yield [
+            {"Authorization": f"Bearer guessed-key-{n:06d}"},
+            {"Authorization": f"Bearer fd_{n:043d}"},
+            {"Authorization": f"Basic {n}"},
+            {"Authorization": f"Bearer{n}"},
+            {},
+        ][n % 5]
+
+
+def app_with_failure_clock(
+    settings: Settings, departments: Departments, now: list[float]
+) -> web.Application:
+    """The app, its API failure limit reading `now[0]` instead of the machine's clock."""
+    app = create_app(settings, departments)
+    app[API_AUTH_FAILURES_LIMITER] = Limiter(API_AUTH_FAILURES, clock=lambda: now[0])
+    return app
+
+
+async def test_guessing_api_keys_is_throttled_per_client_whatever_each_try_sends(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    now = [0.0]
+    app = app_with_failure_clock(settings, departments, now)
+    client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
+    guesses = failed_authorizations()
+    burst = API_AUTH_FAILURES.burst
+
+    statuses = [(await client.get("/api/tasks", headers=next(guesses))).status for _ in range(20)]
+    blocked = await client.get("/api/tasks", headers=next(guesses))
+    right_key = await client.get(
+        "/api/tasks", headers={"Authorization": "Bearer key-dac46-amartin"}
+    )
+
+    assert statuses == [401] * burst + [429] * (20 - burst)
+    assert blocked.status == 429
+    assert int(blocked.headers["Retry-After"]) == 60
+    assert right_key.status == 429  # nothing is looked at for a client past the limit
+    now[0] += 60
+    assert (await client.get("/api/tasks", headers=next(guesses))).status == 401
+    assert (await client.get("/api/tasks", headers=next(guesses))).status == 429
+
+
+async def test_a_revoked_token_counts_as_a_failed_authentication(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    now = [0.0]
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        app_with_failure_clock(settings, departments, now)
+    )
+    await create_accounts(settings, (LOT_REFERENT,))
+    browser = await sign_in(client, LOT_REFERENT)
+    token = await new_token(browser, "directory:read")
+    page = await (await browser.get("/console/jetons")).text()
+    token_id = re.search(r"/console/jetons/(\d+)/revocation", page).group(1)  # type: ignore[union-attr]
+    await browser.post(f"/console/jetons/{token_id}/revocation")
+    revoked = {"Authorization": f"Bearer {token}"}
+
+    statuses = [
+        (await client.get("/api/directory/search?q=ssiad", headers=revoked)).status
+        for _ in range(API_AUTH_FAILURES.burst + 1)
+    ]
+
+    assert statuses == [401] * API_AUTH_FAILURES.burst + [429]
+
+
+async def test_failed_authentications_are_counted_per_forwarded_client(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        app_with_failure_clock(settings, departments, [0.0])
+    )
+    guesses = failed_authorizations()
+
+    def from_(forwarded_for: str) -> dict[str, str]:
+        return {**next(guesses), "X-Forwarded-For": forwarded_for}
+
+    # What the client claims before the proxy's own hop changes nothing.
+    first = [
+        (await client.get("/api/tasks", headers=from_(f"10.0.0.{n}, 203.0.113.7"))).status
+        for n in range(API_AUTH_FAILURES.burst + 1)
+    ]
+    other = await client.get(
+        "/api/tasks",
+        headers={"Authorization": "Bearer key-dac46-amartin", "X-Forwarded-For": "203.0.113.8"},
+    )
+
+    assert first[-1] == 429
+    assert other.status == 200
+
+
+async def test_valid_keys_and_wrong_scopes_are_not_failed_authentications(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        app_with_failure_clock(settings, departments, [0.0])
+    )
+    key = {"Authorization": "Bearer key-dac46-amartin"}
+
+    statuses = {
+        (await client.get(f"/api/requests/{999 + n}", headers=key)).status
+        for n in range(API_AUTH_FAILURES.burst + 5)
+    }
+
+    assert statuses == {404}
