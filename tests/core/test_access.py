@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +15,6 @@ from frontdoor.core.access import (
     reaches,
     resource_owners,
 )
-from frontdoor.core.sign_in import FREE_FAILURES, LONGEST_LOCK, is_locked, lock_after
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -56,35 +55,6 @@ def test_an_account_reaches_only_its_own_departments() -> None:
     assert reaches(("dac46",), "dac46")
     assert not reaches(("dac46",), "dac57")
     assert not reaches((), "dac46")
-
-
-def test_a_few_mistakes_do_not_lock_an_account() -> None:
-    assert [lock_after(failures, NOW) for failures in range(1, FREE_FAILURES)] == [None] * (
-        FREE_FAILURES - 1
-    )
-
-
-def test_each_further_failure_doubles_the_lock_up_to_an_hour() -> None:
-    locks = [lock_after(FREE_FAILURES + n, NOW) for n in range(8)]
-
-    assert [lock - NOW for lock in locks if lock] == [
-        timedelta(minutes=1),
-        timedelta(minutes=2),
-        timedelta(minutes=4),
-        timedelta(minutes=8),
-        timedelta(minutes=16),
-        timedelta(minutes=32),
-        LONGEST_LOCK,
-        LONGEST_LOCK,
-    ]
-
-
-def test_a_lock_ends_at_its_time() -> None:
-    until = NOW + timedelta(minutes=1)
-
-    assert is_locked(until, NOW)
-    assert not is_locked(until, until)
-    assert not is_locked(None, NOW)
 
 
 # Two DACs share the Nord; the Lot and the Moselle have one each.

@@ -36,7 +36,7 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
 
 
 def api_routes() -> list[tuple[str, str]]:
-    app = create_app(Settings(templates_dir=ROOT / "templates"), Departments([]))
+    app = create_app(Settings(templates_dir=ROOT / "templates", dev_mode=True), Departments([]))
     return sorted(
         {
             (route.method, route.resource.canonical)

@@ -203,6 +203,7 @@ def webhook_routes() -> list[AbstractRoute]:
         templates_dir=ROOT / "templates",
         twilio_auth_token=AUTH_TOKEN,
         public_url=PUBLIC_URL,
+        dev_mode=True,
     )
     router = create_app(settings, Departments([])).router
     return [
