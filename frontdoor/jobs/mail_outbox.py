@@ -51,8 +51,8 @@ async def send_outbox(ctx: JobContext) -> str:
             log.warning("%s: outbox not sent: %s", department.slug, error)
             done = await send_claimed(None, mails, clock=clock, department=department.slug)
         async with sessions() as session:
-            await settle(session=session, instance=instance, now=clock(), sent=done.sent,
-                         failed=done.failed)  # fmt: skip
+            await settle(session=session, department=department.slug, instance=instance,
+                         now=clock(), sent=done.sent, failed=done.failed)  # fmt: skip
             await session.commit()
         total.sent += done.sent
         total.failed += done.failed

@@ -5,8 +5,9 @@ thread, let core.mail decide, commit the requests, their messages, events and qu
 acknowledgements in one transaction, and only then mark them handled on the server (one
 command); then send the acknowledgements (frontdoor.mailbox.outbox) and tell the referents.
 A crash before the commit leaves the mails to be read again; after it, the Message-ID
-(unique in `messages`) makes the second reading a no-op that just marks them handled, and
-the acknowledgements already queued are sent by the `mail-outbox` job.
+(unique in `messages` per department) makes the second reading a no-op that just marks them
+handled, and the acknowledgements already queued are sent by the `mail-outbox` job. The same
+mail sent to two departments sharing the database is taken in by each.
 
 A mail that cannot be read (broken MIME, over the size limit — decided from the server's
 RFC822.SIZE, its body never fetched —, no sender, an unknown charset, text its charset cannot
@@ -256,7 +257,10 @@ class Intake:
             return False
         async with self.sessions() as session:
             ids = [read.mail.message_id]
-            return bool(await present_message_ids(session=session, message_ids=ids))
+            present = await present_message_ids(
+                session=session, department=self.slug, message_ids=ids
+            )
+            return bool(present)
 
     async def _take_together(self, reads: list[_Read]) -> tuple[list[_Taken], int]:
         at = self.clock()
@@ -264,7 +268,7 @@ class Intake:
         mails = [read.mail for read in reads if read.mail is not None]
         async with self.sessions() as session:
             before = await present_message_ids(
-                session=session, message_ids=[m.message_id for m in mails]
+                session=session, department=self.slug, message_ids=[m.message_id for m in mails]
             )
             threads = await requests_of_message_ids(
                 session=session,
@@ -343,6 +347,7 @@ class Intake:
         session.add(
             Message(
                 request_id=request.id or 0,
+                department=self.slug,
                 channel="mail",
                 direction="in",
                 provider_id=mail.message_id,
@@ -464,8 +469,8 @@ class Intake:
             return 0
         done = await send_claimed(acks, mails, clock=self.clock, department=self.slug)
         async with self.sessions() as session:
-            await settle(session=session, instance=self.instance, now=self.clock(),
-                         sent=done.sent, failed=done.failed)  # fmt: skip
+            await settle(session=session, department=self.slug, instance=self.instance,
+                         now=self.clock(), sent=done.sent, failed=done.failed)  # fmt: skip
             await session.commit()
         return len(done.sent)
 

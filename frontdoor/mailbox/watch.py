@@ -10,8 +10,9 @@ scheduled poll, which keeps reading every mailbox anyway: a connection that died
 word (a network cut sends no BYE) is only noticed when the IDLE is renewed.
 
 In one instance the watcher and the job take turns (a lock per department). Across
-instances, each may watch the same mailbox: the Message-ID, unique in `messages`, makes the
-second taking of a mail a no-op, and its acknowledgement is queued only with the first.
+instances, each may watch the same mailbox: the Message-ID, unique in `messages` per
+department, makes the second taking of a mail a no-op, and its acknowledgement is queued
+only with the first.
 """
 
 from __future__ import annotations

@@ -99,7 +99,10 @@ async def store_sms(hook: Webhook) -> str:
         log.warning("SMS to a number no department answers")
         return twiml(None)
     session = hook.session
-    if await message_by_provider_id(session=session, provider_id=sms.sid) is not None:
+    stored = await message_by_provider_id(
+        session=session, department=department.slug, provider_id=sms.sid
+    )
+    if stored is not None:
         return twiml(None)  # stored already, under an answer of its own
     answer = await answer_directory_query(
         hook, department, sender=sms.sender, text=sms.body, sid=sms.sid
@@ -180,6 +183,7 @@ def _file_messages(hook: Webhook, request: Request, sms: IncomingSms, decision: 
     session.add(
         Message(
             request_id=request.id or 0,
+            department=request.department,
             channel="sms",
             direction="in",
             provider_id=sms.sid,
@@ -194,6 +198,7 @@ def _file_messages(hook: Webhook, request: Request, sms: IncomingSms, decision: 
         session.add(
             Message(
                 request_id=request.id or 0,
+                department=request.department,
                 channel="sms",
                 direction="out",
                 at=at,

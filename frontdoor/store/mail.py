@@ -14,21 +14,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.store.models import Message, OutboxMail, Request
 
 
-async def request_of_message_ids(
-    *, session: AsyncSession, department: str, message_ids: Sequence[str]
-) -> Request | None:
-    """The department's request holding one of these mails (received or sent), nearest first."""
-    if not message_ids:
-        return None
-    result = await session.exec(
-        select(Message.provider_id, Request)
-        .join(Request, col(Request.id) == col(Message.request_id))
-        .where(col(Message.provider_id).in_(list(message_ids)), Request.department == department)
-    )
-    found = {provider_id: request for provider_id, request in result.all()}
-    return next((found[i] for i in message_ids if i in found), None)
-
-
 async def request_of_department(
     *, session: AsyncSession, department: str, request_id: int
 ) -> Request | None:
@@ -36,12 +21,17 @@ async def request_of_department(
     return request if request is not None and request.department == department else None
 
 
-async def present_message_ids(*, session: AsyncSession, message_ids: Sequence[str]) -> set[str]:
-    """Those of these Message-IDs already stored (under any request): taken before."""
+async def present_message_ids(
+    *, session: AsyncSession, department: str, message_ids: Sequence[str]
+) -> set[str]:
+    """Those of these Message-IDs the department already holds (received or sent): taken
+    before. Another department's copy of the same mail is its own."""
     if not message_ids:
         return set()
     result = await session.exec(
-        select(Message.provider_id).where(col(Message.provider_id).in_(list(message_ids)))
+        select(Message.provider_id).where(
+            Message.department == department, col(Message.provider_id).in_(list(message_ids))
+        )
     )
     return {provider_id for provider_id in result.all() if provider_id is not None}
 
@@ -55,7 +45,7 @@ async def requests_of_message_ids(
     result = await session.exec(
         select(Message.provider_id, Request)
         .join(Request, col(Request.id) == col(Message.request_id))
-        .where(col(Message.provider_id).in_(list(message_ids)), Request.department == department)
+        .where(Message.department == department, col(Message.provider_id).in_(list(message_ids)))
     )
     return {provider_id: request for provider_id, request in result.all() if provider_id}
 
@@ -136,7 +126,11 @@ async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -
         return []
     result = await session.exec(
         select(OutboxMail, Message.body)
-        .join(Message, col(Message.provider_id) == col(OutboxMail.message_id))
+        .join(
+            Message,
+            (col(Message.department) == col(OutboxMail.department))
+            & (col(Message.provider_id) == col(OutboxMail.message_id)),
+        )
         .where(col(OutboxMail.id).in_(list(ids)), OutboxMail.claimed_by == instance,
                OutboxMail.status == "queued")
         .order_by(col(OutboxMail.id))
@@ -150,14 +144,14 @@ async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -
 
 
 async def settle(
-    *, session: AsyncSession, instance: str, now: datetime, sent: Sequence[Outgoing],
-    failed: Sequence[Failure],
+    *, session: AsyncSession, department: str, instance: str, now: datetime,
+    sent: Sequence[Outgoing], failed: Sequence[Failure],
 ) -> None:  # fmt: skip
     """After a round of sending: what the SMTP server accepted is sent (and so is its
     message), what failed waits for its retry or is given up. Only rows this instance still
     holds are touched. Keyed by Message-ID: a caller that queued the mails in this very
     round knows them without reading them back."""
-    mine = OutboxMail.claimed_by == instance
+    mine = (OutboxMail.department == department) & (OutboxMail.claimed_by == instance)
     if sent:
         await session.exec(
             update(OutboxMail)
@@ -165,7 +159,7 @@ async def settle(
             .values(status="sent", sent_at=now, claimed_by=None, claimed_until=None,
                     attempts=OutboxMail.attempts + 1)
         )  # fmt: skip
-        await _message_status(session, [m.message_id for m in sent], "sent")
+        await _message_status(session, department, [m.message_id for m in sent], "sent")
     for failure in failed:
         values: dict[str, object] = {
             "attempts": failure.attempts,
@@ -184,12 +178,16 @@ async def settle(
         )
     given_up = [f.message_id for f in failed if f.retry_at is None]
     if given_up:
-        await _message_status(session, given_up, "failed")
+        await _message_status(session, department, given_up, "failed")
 
 
-async def _message_status(session: AsyncSession, message_ids: Sequence[str], status: str) -> None:
+async def _message_status(
+    session: AsyncSession, department: str, message_ids: Sequence[str], status: str
+) -> None:
     await session.exec(
-        update(Message).where(col(Message.provider_id).in_(list(message_ids))).values(status=status)
+        update(Message)
+        .where(Message.department == department, col(Message.provider_id).in_(list(message_ids)))
+        .values(status=status)
     )
 
 

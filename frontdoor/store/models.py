@@ -184,13 +184,20 @@ class Message(SQLModel, table=True):
     """An SMS or mail received or sent under a request. Its body is personal data."""
 
     __tablename__ = "messages"
+    # The provider's id (Twilio MessageSid, a mail's Message-ID) is unique per department: a
+    # retry, or a mail read again, is stored once; the same mail sent to two departments
+    # sharing the database is taken in by each.
+    __table_args__ = (
+        UniqueConstraint("department", "provider_id", name="uq_messages_department_provider_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="requests.id", index=True)
+    # The request's department, repeated here so that the provider's id can be unique in it.
+    department: str = Field(max_length=40)
     channel: str = Field(max_length=10)  # "sms", "mail"
     direction: str = Field(max_length=3)  # "in", "out"
-    # The provider's id (Twilio MessageSid, a mail's Message-ID): a retry is stored once.
-    provider_id: str | None = Field(default=None, unique=True, max_length=250)
+    provider_id: str | None = Field(default=None, max_length=250)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     body: str | None = None
     # For messages sent: the referent who wrote it, or "frontdoor" for automatic answers.

@@ -53,8 +53,14 @@ async def last_acknowledged_at(*, session: AsyncSession, request_id: int) -> dat
     return result.first()
 
 
-async def message_by_provider_id(*, session: AsyncSession, provider_id: str) -> Message | None:
-    return (await session.exec(select(Message).where(Message.provider_id == provider_id))).first()
+async def message_by_provider_id(
+    *, session: AsyncSession, department: str, provider_id: str
+) -> Message | None:
+    """The department's message of this provider id (unique per department)."""
+    result = await session.exec(
+        select(Message).where(Message.department == department, Message.provider_id == provider_id)
+    )
+    return result.first()
 
 
 async def messages_of(*, session: AsyncSession, request_id: int) -> Sequence[Message]:

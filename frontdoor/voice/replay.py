@@ -29,7 +29,15 @@ from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid
 from frontdoor.store.sms import message_by_provider_id
 from frontdoor.voice.webhooks import REPLAYED
-from frontdoor.web.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
+from frontdoor.web.keys import (
+    CLOCK,
+    COUNTERS,
+    DEPARTMENTS,
+    ENGINE,
+    INTAKE_LAG,
+    SESSIONS,
+    SETTINGS,
+)
 from frontdoor.web.twilio_webhook import JOURNAL, STORE_PATIENCE_S, TWIML, Handler, Webhook
 
 log = logging.getLogger(__name__)
@@ -184,7 +192,12 @@ async def _request_of(hook: Webhook, entry: Entry) -> Request | None:
     if entry.call_sid:
         return await request_by_call_sid(session=hook.session, call_sid=entry.call_sid)
     sid = entry.form.get("MessageSid")
-    message = await message_by_provider_id(session=hook.session, provider_id=sid) if sid else None
+    department = hook.app[DEPARTMENTS].for_number(entry.form.get("To", "").strip())
+    if not sid or department is None:
+        return None
+    message = await message_by_provider_id(
+        session=hook.session, department=department.slug, provider_id=sid
+    )
     if message is None:
         return None  # an SMS filed under no request (a STOP outside a conversation)
     return await hook.session.get(Request, message.request_id)

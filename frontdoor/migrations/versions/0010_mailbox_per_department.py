@@ -1,0 +1,56 @@
+"""messages unique per department: a provider's id (a mail's Message-ID) once per department
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-04 20:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The name SQLite's batch mode gives the unnamed UNIQUE (provider_id) of 0003, to drop it.
+_NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
+def _old_unique() -> str:
+    """PostgreSQL named it itself; SQLite's batch mode names it by _NAMING."""
+    return (
+        "messages_provider_id_key"
+        if op.get_bind().dialect.name == "postgresql"
+        else "uq_messages_provider_id"
+    )
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("department", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True)
+        )
+    # Every message already stored belongs to its request's department.
+    op.execute(
+        "UPDATE messages SET department = "
+        "(SELECT requests.department FROM requests WHERE requests.id = messages.request_id)"
+    )
+    with op.batch_alter_table("messages", schema=None, naming_convention=_NAMING) as batch_op:
+        batch_op.alter_column(
+            "department", existing_type=sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
+        )
+        batch_op.drop_constraint(_old_unique(), type_="unique")
+        batch_op.create_unique_constraint(
+            "uq_messages_department_provider_id", ["department", "provider_id"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("messages", schema=None, naming_convention=_NAMING) as batch_op:
+        batch_op.drop_constraint("uq_messages_department_provider_id", type_="unique")
+        batch_op.create_unique_constraint(_old_unique(), ["provider_id"])
+        batch_op.drop_column("department")
