@@ -9,6 +9,7 @@ initial response ("=", RFC 4959) or an empty line at the server's "+".
 
 Messages are read with BODY.PEEK (a person's \\Seen is left alone) and found by a keyword of
 our own, so a crash before the request is committed leaves the message to be read again.
+Folder names go out in modified UTF-7 (frontdoor.mailbox.folder_names), all through `_folder`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from aioimaplib.aioimaplib import (
 )
 
 from frontdoor.core.mailbox import MailTls
+from frontdoor.mailbox.folder_names import decode as decode_folder
+from frontdoor.mailbox.folder_names import encode as encode_folder
 
 HANDLED = "$FrontdoorHandled"
 PARKED = "$FrontdoorParked"
@@ -162,7 +165,7 @@ class ImapMailbox:
             raise MailboxError(f"{self.where}: {_tls_hint(error)}") from error
         await self._login(client)
         await client.protocol.capability()  # after login servers say more (MOVE, UIDPLUS)
-        await self._ok(client.select(_quoted(self.folder)), f"select the folder {self.folder!r}")
+        await self._ok(client.select(_folder(self.folder)), f"select the folder {self.folder!r}")
 
     async def _login(self, client: _Client) -> None:
         if self.login_name and self.password and not self.has_certificate:
@@ -267,19 +270,30 @@ class ImapMailbox:
 
     async def _move(self, uids: Sequence[str], folder: str) -> None:
         if folder not in self._created:
-            await self.client.create(_quoted(folder))  # NO [ALREADYEXISTS] is fine
+            created = await self.client.create(_folder(folder))
+            said = b" ".join(bytes(line) for line in created.lines).decode(errors="replace")
+            if created.result != "OK" and "[ALREADYEXISTS]" not in said:
+                raise MailboxError(
+                    f"{self.where}: could not create the folder {folder!r} ({said[:200]})"
+                )
             self._created.add(folder)
         where = uid_set(uids)
         if "MOVE" in self.client.protocol.capabilities:
-            await self._ok(self.client.uid("move", where, _quoted(folder)), f"move to {folder!r}")
+            await self._ok(self.client.uid("move", where, _folder(folder)), f"move to {folder!r}")
             return
-        await self._ok(self.client.uid("copy", where, _quoted(folder)), f"copy to {folder!r}")
+        await self._ok(self.client.uid("copy", where, _folder(folder)), f"copy to {folder!r}")
         await self._ok(self.client.uid("store", where, "+FLAGS.SILENT", "(\\Deleted)"), "delete")
         # UID EXPUNGE (UIDPLUS) leaves alone what a person marked deleted meanwhile.
         if "UIDPLUS" in self.client.protocol.capabilities:
             await self._ok(self.client.uid("expunge", where), "expunge")
         else:
             await self._ok(self.client.expunge(), "expunge")
+
+    async def folders(self) -> list[str]:
+        """Every folder of the mailbox, its name decoded (LIST "" "*")."""
+        response = await self._ok(self.client.list('""', '"*"'), "list the folders")
+        names = (listed_folder(bytes(line).decode("ascii", "replace")) for line in response.lines)
+        return sorted(name for name in names if name is not None)
 
     @property
     def offers_idle(self) -> bool:
@@ -323,7 +337,7 @@ class ImapMailbox:
     ) -> None:
         """Put a message into a folder (tests, and re-delivery by an operator); `arrived`
         sets its INTERNALDATE (else the server's now)."""
-        command = self.client.append(raw, mailbox=_quoted(folder or self.folder), date=arrived)
+        command = self.client.append(raw, mailbox=_folder(folder or self.folder), date=arrived)
         await self._ok(command, "append")
 
 
@@ -365,8 +379,26 @@ def _literals_by_uid(lines: Sequence[bytes | bytearray]) -> dict[str, bytes]:
     return found
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _folder(name: str) -> str:
+    """A folder name as a command argument: modified UTF-7 (RFC 3501 §5.1.3), quoted. Every
+    name Frontdoor sends goes through here (tests/mailbox/test_folder_names.py checks it)."""
+    encoded = encode_folder(name)
+    return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_LIST_LINE = re.compile(r'^\([^)]*\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$')
+
+
+def listed_folder(line: str) -> str | None:
+    """The folder a LIST response line names, decoded: '(\\HasNoChildren) "/" "Trait&AOk-s"'
+    → "Traités"; None for a line that is not one."""
+    found = _LIST_LINE.match(line.strip())
+    if found is None:
+        return None
+    name = found.group("name")
+    if name.startswith('"') and name.endswith('"') and len(name) >= 2:
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return decode_folder(name)
 
 
 def _tls_hint(error: BaseException) -> str:

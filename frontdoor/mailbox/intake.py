@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aioimaplib import AioImapException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,7 +44,7 @@ from frontdoor.core.mail import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.mailbox.attachments import AttachmentStore
-from frontdoor.mailbox.imap import ImapMailbox
+from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
 from frontdoor.outbound.mail import MailConnection, Mailer
@@ -191,8 +192,16 @@ class Intake:
         parked = [read for read in reads if read.mail is None or read.unreadable]
         handled = [read.uid for read in reads if read.mail is not None and not read.unreadable]
         mailbox = self.department.mailbox
-        await box.mark_handled(handled, mailbox.handled_folder if mailbox else None)
-        await box.park([read.uid for read in parked], mailbox.parked_folder if mailbox else None)
+        # What was committed is answered and told whatever the server does next: a flag or a
+        # move it refuses fails the poll (logged by the caller) after that, not before; a mail
+        # left unflagged is read again, as a duplicate.
+        try:
+            await box.mark_handled(handled, mailbox.handled_folder if mailbox else None)
+            await box.park([r.uid for r in parked], mailbox.parked_folder if mailbox else None)
+        except (MailboxError, AioImapException, OSError, TimeoutError) as error:
+            refused: Exception | None = error
+        else:
+            refused = None
         by_read = {id(t.read): t for t in taken}
         for read in parked:
             self._log_parked(read, by_read.get(id(read)))
@@ -207,6 +216,8 @@ class Intake:
                     Notice(department=self.department, request_id=item.request.id or 0,
                            referent_ids=item.decision.notify)
                 )  # fmt: skip
+        if refused is not None:
+            raise refused
 
     def _read(
         self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
