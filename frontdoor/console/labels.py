@@ -42,6 +42,7 @@ EVENTS = {
     "opted-in": "Réinscription aux SMS",
     "help": "Aide SMS",
     "acknowledgement": "Accusé de réception",
+    "unreadable-notice": "Avis de message illisible",
     "mail-in": "Courriel reçu",
     "mail-answer": "Réponse par messagerie sécurisée",
     "mail-attachments": "Pièces jointes",

@@ -13,7 +13,12 @@ A mail that cannot be read (broken MIME, over the size limit — decided from th
 RFC822.SIZE, its body never fetched —, no sender, an unknown charset, text its charset cannot
 decode) is parked: a keyword, and the department's parking folder. One log line says why
 without anything it holds; if it has a sender, a request is opened or joined with a note
-that its content could not be read (never acknowledged, to be called back); the rest goes on.
+that its content could not be read (to be called back), and the sender is told so instead
+of the acknowledgement; the rest goes on.
+
+Automatic answers (acknowledgements, unreadable notices) go to a sender once a day at most
+(core.mail.may_answer), recorded in `auto_answers` in the mail's transaction, so that an
+autoresponder that sets no automatic header gets one answer, whichever instance reads it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from aioimaplib import AioImapException
 from sqlalchemy.exc import IntegrityError
@@ -34,15 +40,19 @@ from frontdoor.core.calendar import Opening, opening_at
 from frontdoor.core.callbacks import new_task
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
+    AutoAnswer,
     MailAction,
     MailDecision,
     acknowledgement,
+    auto_answer_threshold,
     classify_sender,
     inbound,
     referenced_request,
     unreadable_note,
+    unreadable_notice,
 )
 from frontdoor.core.reasons import Reason
+from frontdoor.core.retention import pseudonym
 from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
@@ -50,6 +60,8 @@ from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, overs
 from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.mail import (
     Outgoing,
+    claim_auto_answer,
+    last_auto_answers,
     present_message_ids,
     request_of_department,
     requests_of_department,
@@ -78,6 +90,7 @@ class PollReport:
     duplicates: int = 0  # committed before (a crash, or another instance): marked handled
     parked: int = 0
     acknowledged: int = 0
+    told_unreadable: int = 0  # senders of mails parked, told so (instead of acknowledged)
 
     @property
     def read(self) -> int:
@@ -88,11 +101,13 @@ class PollReport:
         self.duplicates += other.duplicates
         self.parked += other.parked
         self.acknowledged += other.acknowledged
+        self.told_unreadable += other.told_unreadable
 
     def __str__(self) -> str:
+        told = f", {self.told_unreadable} told unreadable" if self.told_unreadable else ""
         return (
             f"{self.taken} taken, {self.duplicates} already taken, "
-            f"{self.parked} parked, {self.acknowledged} acknowledged"
+            f"{self.parked} parked, {self.acknowledged} acknowledged{told}"
         )
 
 
@@ -111,7 +126,7 @@ class _Taken:
     read: _Read
     request: Request
     decision: MailDecision
-    acknowledgement: Outgoing | None = None  # queued with the request, claimed by us
+    answer: Outgoing | None = None  # its automatic answer, queued with it, claimed by us
 
 
 @dataclass(kw_only=True)
@@ -123,6 +138,8 @@ class Intake:
     max_bytes: int
     clock: Callable[[], datetime]
     mailer: Mailer | None  # the department's SMTP side, for acknowledgements
+    # The key of the pseudonyms under which senders answered are remembered (auto_answers).
+    pseudonym_key: bytes
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
     batch: int = 200
@@ -208,8 +225,13 @@ class Intake:
         report.parked += len(parked)
         report.duplicates += duplicates
         report.taken += sum(1 for t in taken if not t.read.unreadable)
-        acknowledgements = [t.acknowledgement for t in taken if t.acknowledgement is not None]
-        report.acknowledged += await self._send(acknowledgements, acks)
+        sent = await self._send([t.answer for t in taken if t.answer is not None], acks)
+        for item in taken:
+            if item.answer is not None and item.answer.message_id in sent:
+                if item.decision.answer is AutoAnswer.UNREADABLE:
+                    report.told_unreadable += 1
+                else:
+                    report.acknowledged += 1
         for item in taken:
             if item.decision.notify and self.notify is not None:
                 await self.notify(
@@ -291,6 +313,11 @@ class Intake:
                 department=self.slug,
                 request_ids=list({n for m in mails if (n := self._named(m)) is not None}),
             )
+            answered = await last_auto_answers(
+                session=session,
+                department=self.slug,
+                senders=list({self._sender_key(m) for m in mails}),
+            )
             taken: list[_Taken] = []
             duplicates = 0
             for read in reads:
@@ -302,7 +329,8 @@ class Intake:
                     continue
                 before.add(mail.message_id)  # the same mail twice in the chunk: once
                 request, threaded_by = await self._thread(session, mail, threads, named)
-                decision = inbound(
+                decide = partial(
+                    inbound,
                     self.department,
                     at=at,
                     opening=opening,
@@ -311,6 +339,16 @@ class Intake:
                     threaded_by=threaded_by,
                     unreadable=read.unreadable,
                 )
+                sender = self._sender_key(mail)
+                decision = decide(last_answered=answered.get(sender))
+                if decision.answer is not None:
+                    answered[sender] = at
+                    won = await claim_auto_answer(
+                        session=session, department=self.slug, sender=sender, at=at,
+                        threshold=auto_answer_threshold(at),
+                    )  # fmt: skip
+                    if not won:  # another instance answered them meanwhile
+                        decision = decide(last_answered=at)
                 if request is None:
                     request = self._new_request(mail, at, decision)
                     session.add(request)
@@ -321,6 +359,10 @@ class Intake:
                 self._rows(session, item, at, opening)
             await session.commit()
         return taken, duplicates
+
+    def _sender_key(self, mail: ParsedMail) -> str:
+        """How auto_answers remembers a sender: a keyed pseudonym of the address."""
+        return pseudonym(mail.sender.lower(), self.pseudonym_key)
 
     def _named(self, mail: ParsedMail) -> int | None:
         return referenced_request(mail.subject, self.slug)
@@ -363,7 +405,7 @@ class Intake:
                 direction="in",
                 provider_id=mail.message_id,
                 at=at,
-                body=self._stored_body(item.read),
+                body=self._stored_body(item),
                 kind="message",
                 status="received",
             )
@@ -387,10 +429,11 @@ class Intake:
             session.add(row)
             record_event(session, request, kind="callback-task", at=at).reasons = list(row.reasons)
             session.add(request)
-        if decision.acknowledge:
-            self._queue_acknowledgement(session, item, at, opening)
+        if decision.answer is not None:
+            self._queue_answer(session, item, at, opening)
 
-    def _stored_body(self, read: _Read) -> str:
+    def _stored_body(self, item: _Taken) -> str:
+        read = item.read
         mail = read.mail
         assert mail is not None
         if read.unreadable is None:
@@ -401,6 +444,7 @@ class Intake:
             parked_in=mailbox.parked_folder if mailbox else None,
             size=read.size,
             limit=self.max_bytes,
+            told=item.decision.answer is AutoAnswer.UNREADABLE,
         )
         return _stored_body(mail.subject, note)
 
@@ -452,38 +496,48 @@ class Intake:
         async with self.mailer.connection() as connection:
             yield connection
 
-    def _queue_acknowledgement(
+    def _queue_answer(
         self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening
     ) -> None:
-        """Answer by return, threaded: queued with the request, sent once it is committed."""
+        """Answer by return, threaded: queued with the request, sent once it is committed.
+        The acknowledgement, or what became of a mail that could not be read."""
         mailbox, mail = self.department.mailbox, item.read.mail
         if self.mailer is None or self.mailer.smtp is None or mailbox is None or mail is None:
             return
         request_id = item.request.id or 0
-        ack = acknowledgement(self.department, at=at, opening=opening, request_id=request_id,
-                              subject=mail.subject, texts=self.texts)  # fmt: skip
+        kind = item.decision.answer
+        if kind is AutoAnswer.UNREADABLE:
+            answer = unreadable_notice(
+                self.department, request_id=request_id, subject=mail.subject,
+                code=item.read.unreadable or "unreadable", size=item.read.size,
+                limit=self.max_bytes, texts=self.texts,
+            )  # fmt: skip
+        else:
+            answer = acknowledgement(self.department, at=at, opening=opening,
+                                     request_id=request_id, subject=mail.subject,
+                                     texts=self.texts)  # fmt: skip
         references = " ".join(dict.fromkeys((*mail.references, mail.message_id)))
         headers = {
             "In-Reply-To": mail.message_id,
             "References": references,
             "Auto-Submitted": "auto-replied",  # RFC 3834: a response, never to be answered
         }
-        item.acknowledgement = queue(
+        item.answer = queue(
             session, department=self.slug, sender=mailbox.address, request_id=request_id,
-            to=mail.sender, subject=ack.subject, body=ack.body, headers=headers,
-            kind="acknowledgement", author="frontdoor", at=at, instance=self.instance,
+            to=mail.sender, subject=answer.subject, body=answer.body, headers=headers,
+            kind=str(kind), author="frontdoor", at=at, instance=self.instance,
         )  # fmt: skip
 
-    async def _send(self, mails: list[Outgoing], acks: MailConnection | None) -> int:
-        """Send what this chunk queued, then record it; how many the server accepted."""
+    async def _send(self, mails: list[Outgoing], acks: MailConnection | None) -> set[str]:
+        """Send what this chunk queued, then record it; the Message-IDs the server accepted."""
         if not mails:
-            return 0
+            return set()
         done = await send_claimed(acks, mails, clock=self.clock, department=self.slug)
         async with self.sessions() as session:
             await settle(session=session, department=self.slug, instance=self.instance,
                          now=self.clock(), sent=done.sent, failed=done.failed)  # fmt: skip
             await session.commit()
-        return len(done.sent)
+        return {mail.message_id for mail in done.sent}
 
 
 def _stored_body(subject: str, text: str) -> str:

@@ -86,6 +86,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         max_bytes=settings.mail_max_message_bytes,
         clock=app[CLOCK],
         mailer=mailer,
+        pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
         notify=notify,
         batch=settings.mail_poll_batch,
         known=app[KNOWN_CALLERS].addresses(department.slug),

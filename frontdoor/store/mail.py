@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.store.models import Message, OutboxMail, Request
+from frontdoor.store.models import AutoAnswerRow, Message, OutboxMail, Request
 
 
 async def request_of_department(
@@ -198,5 +199,53 @@ async def purge_settled(*, session: AsyncSession, queued_before: datetime) -> in
         delete(OutboxMail).where(
             OutboxMail.status != "queued", col(OutboxMail.created_at) < queued_before
         )
+    )
+    return int(result.rowcount)
+
+
+# ----- Automatic answers: one per sender and period (core.mail.may_answer) -----
+
+
+async def last_auto_answers(
+    *, session: AsyncSession, department: str, senders: Sequence[str]
+) -> dict[str, datetime]:
+    """Sender pseudonym → when the department last answered them automatically."""
+    if not senders:
+        return {}
+    result = await session.exec(
+        select(AutoAnswerRow.sender, AutoAnswerRow.answered_at).where(
+            AutoAnswerRow.department == department, col(AutoAnswerRow.sender).in_(list(senders))
+        )
+    )
+    return dict(result.all())
+
+
+async def claim_auto_answer(
+    *, session: AsyncSession, department: str, sender: str, at: datetime, threshold: datetime
+) -> bool:
+    """Record that the department answers this sender at `at`, unless it answered them after
+    `threshold` (core.mail.auto_answer_threshold); whether it may. One statement: of two
+    instances answering the same sender at once, one wins (PostgreSQL locks the row until
+    the first commits, then re-checks; SQLite has one writer)."""
+    table = AutoAnswerRow.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+    statement = (
+        insert.values(department=department, sender=sender, answered_at=at)
+        .on_conflict_do_update(
+            index_elements=["department", "sender"],
+            set_={"answered_at": insert.excluded.answered_at},
+            where=table.c.answered_at <= threshold,
+        )
+        .returning(table.c.sender)
+    )
+    result = await session.exec(statement)
+    return result.first() is not None
+
+
+async def purge_auto_answers(*, session: AsyncSession, answered_before: datetime) -> int:
+    """Forget the answers older than the period: they no longer hold anyone back."""
+    result = await session.exec(
+        delete(AutoAnswerRow).where(col(AutoAnswerRow.answered_at) < answered_before)
     )
     return int(result.rowcount)

@@ -384,6 +384,19 @@ class OutboxMail(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)  # no address, no content
 
 
+class AutoAnswerRow(SQLModel, table=True):
+    """When a department last answered a sender automatically (an acknowledgement, a notice
+    that their mail could not be read): one such answer per sender and period at most
+    (core.mail.AUTO_ANSWER_PERIOD), whichever instance answers, across restarts. The sender
+    is a keyed pseudonym (core.retention.pseudonym), never the address."""
+
+    __tablename__ = "auto_answers"
+
+    department: str = Field(primary_key=True, max_length=40)
+    sender: str = Field(primary_key=True, max_length=64)
+    answered_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
 # The indicators' tallies live in their own module; imported here so that every table is
 # registered on SQLModel.metadata wherever the models are.
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange  # noqa: E402, F401

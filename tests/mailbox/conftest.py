@@ -141,6 +141,7 @@ def intake_for(engine: AsyncEngine, tmp_path: Path) -> IntakeFor:
             max_bytes=200_000,
             clock=clock,
             mailer=department_mailer(department, department.mailbox, clock=clock),
+            pseudonym_key=b"test-pseudonym-key",
             notify=notify,
         )
         return intake, notices

@@ -1,4 +1,5 @@
-"""messages unique per department: a provider's id (a mail's Message-ID) once per department
+"""mailbox per department: a provider's id (a mail's Message-ID) unique per department in
+messages; when each department last answered each sender automatically (auto_answers)
 
 Revision ID: 0010
 Revises: 0009
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+import frontdoor.store.types
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -47,9 +50,19 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             "uq_messages_department_provider_id", ["department", "provider_id"]
         )
+    op.create_table(
+        "auto_answers",
+        sa.Column("department", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("sender", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("answered_at", frontdoor.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("department", "sender"),
+    )
+    op.create_index("ix_auto_answers_answered_at", "auto_answers", ["answered_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_auto_answers_answered_at", table_name="auto_answers")
+    op.drop_table("auto_answers")
     with op.batch_alter_table("messages", schema=None, naming_convention=_NAMING) as batch_op:
         batch_op.drop_constraint("uq_messages_department_provider_id", type_="unique")
         batch_op.create_unique_constraint(_old_unique(), ["provider_id"])
