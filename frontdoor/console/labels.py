@@ -46,6 +46,7 @@ EVENTS = {
     "mail-in": "Courriel reçu",
     "mail-answer": "Réponse par messagerie sécurisée",
     "mail-attachments": "Pièces jointes",
+    "mail-linked": "Demande liée",
     "answer": "Réponse",
     "directory-query": "Question à l'annuaire",
     "directory-answer": "Réponse de l'annuaire",

@@ -58,6 +58,11 @@ async def _requests_of(
         matches.append(col(Request.caller_number) == number)
     if address:
         matches.append(col(Request.contact_address) == address)
+        # Requests they wrote to, or were written to under, without being their contact.
+        written = select(Message.request_id).where(
+            Message.department == department, Message.address == address
+        )
+        matches.append(col(Request.id).in_(written))
     result = await session.exec(
         select(Request)
         .where(Request.department == department, or_(*matches))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -38,6 +38,48 @@ def referenced_request(subject: str, department_slug: str) -> int | None:
         if match.group(1).upper() == department_slug.upper():
             return int(match.group(2))
     return None
+
+
+# ----- Which request a mail joins -----
+
+BY_HEADERS = "en-têtes de réponse"
+BY_REFERENCE = "référence dans l'objet"
+
+
+@dataclass(kw_only=True, frozen=True)
+class Threading:
+    """Where a mail goes: the request it joins (None: a new one) and by what; or, when its
+    subject names a request it may not join, that request, to link the new one to it."""
+
+    joins: int | None = None
+    by: str | None = None
+    linked_to: int | None = None
+
+
+def threading(
+    *,
+    sender: str,
+    answers: int | None,
+    named: int | None,
+    conversation: Collection[str] | None,
+) -> Threading:
+    """The request a mail from ``sender`` joins.
+
+    ``answers``: the department's request holding a mail it answers (In-Reply-To,
+    References), which it joins: those ids are only known to whoever got the mail.
+    ``named``: the department's request its subject names ("[DAC46-123]"), and
+    ``conversation`` the addresses of that request (its contact, whoever wrote to it, whoever
+    it wrote to); None when it names none of the department's. A number in a subject is easy
+    to guess or to copy: the mail joins that request only when its sender is one of the
+    conversation's, else it opens a new request linked to it.
+    """
+    if answers is not None:
+        return Threading(joins=answers, by=BY_HEADERS)
+    if named is None or conversation is None:
+        return Threading()
+    if sender.strip().lower() in {address.strip().lower() for address in conversation}:
+        return Threading(joins=named, by=BY_REFERENCE)
+    return Threading(linked_to=named)
 
 
 # ----- Mails that must never be answered (RFC 3834, RFC 2369, bounces) -----
@@ -239,6 +281,7 @@ def inbound(
     threaded_by: str | None = None,
     unreadable: str | None = None,
     last_answered: datetime | None = None,
+    linked_to: int | None = None,
 ) -> MailDecision:
     """What a mail received at ``at`` gets, and why.
 
@@ -263,6 +306,8 @@ def inbound(
         reasons.append(Reason(code="mail-join", text=f"rattaché à la demande ({threaded_by})"))
     else:
         reasons.append(Reason(code="mail-new-request", text="nouvelle demande par messagerie"))
+    if linked_to is not None:
+        reasons.append(linked_reason(linked_to))
     reasons.append(opening.reason)
     automatic = no_ack_reasons(headers)
     reasons.extend(automatic)
@@ -306,6 +351,24 @@ def inbound(
         callback_needed=callback_needed,
         out_of_hours=not opening.is_open,
         reasons=tuple(reasons),
+    )
+
+
+def linked_reason(named: int) -> Reason:
+    """On the new request of a mail naming request ``named`` that it could not join."""
+    return Reason(
+        code="mail-linked",
+        text=f"l'objet cite la demande n° {named}, mais l'expéditeur n'en fait pas partie : "
+        "nouvelle demande, liée à celle-ci",
+    )
+
+
+def cited_reason(new: int) -> Reason:
+    """On request n, when another sender's mail naming it opened request ``new``."""
+    return Reason(
+        code="mail-cited",
+        text=f"un courriel d'un expéditeur qui n'en fait pas partie cite cette demande : "
+        f"ouvert en demande n° {new}, liée à celle-ci",
     )
 
 

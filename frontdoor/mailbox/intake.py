@@ -40,14 +40,19 @@ from frontdoor.core.calendar import Opening, opening_at
 from frontdoor.core.callbacks import new_task
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
+    BY_HEADERS,
     AutoAnswer,
     MailAction,
     MailDecision,
+    Threading,
     acknowledgement,
     auto_answer_threshold,
+    cited_reason,
     classify_sender,
     inbound,
+    linked_reason,
     referenced_request,
+    threading,
     unreadable_note,
     unreadable_notice,
 )
@@ -61,6 +66,7 @@ from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.mail import (
     Outgoing,
     claim_auto_answer,
+    conversations,
     last_auto_answers,
     present_message_ids,
     request_of_department,
@@ -126,6 +132,7 @@ class _Taken:
     read: _Read
     request: Request
     decision: MailDecision
+    linked: Request | None = None  # the request its subject names, which it could not join
     answer: Outgoing | None = None  # its automatic answer, queued with it, claimed by us
 
 
@@ -313,6 +320,9 @@ class Intake:
                 department=self.slug,
                 request_ids=list({n for m in mails if (n := self._named(m)) is not None}),
             )
+            talked = await conversations(
+                session=session, department=self.slug, requests=list(named.values())
+            )
             answered = await last_auto_answers(
                 session=session,
                 department=self.slug,
@@ -328,7 +338,7 @@ class Intake:
                     duplicates += 1
                     continue
                 before.add(mail.message_id)  # the same mail twice in the chunk: once
-                request, threaded_by = await self._thread(session, mail, threads, named)
+                request, way = await self._thread(session, mail, threads, named, talked)
                 decide = partial(
                     inbound,
                     self.department,
@@ -336,8 +346,9 @@ class Intake:
                     opening=opening,
                     headers=mail.headers,
                     thread=request.id if request else None,
-                    threaded_by=threaded_by,
+                    threaded_by=way.by,
                     unreadable=read.unreadable,
+                    linked_to=way.linked_to,
                 )
                 sender = self._sender_key(mail)
                 decision = decide(last_answered=answered.get(sender))
@@ -352,8 +363,11 @@ class Intake:
                 if request is None:
                     request = self._new_request(mail, at, decision)
                     session.add(request)
+                elif request.id in talked:  # its sender is part of its conversation now
+                    talked[request.id].add(mail.sender)
                 threads[mail.message_id] = request  # a later mail of the chunk may answer it
-                taken.append(_Taken(read=read, request=request, decision=decision))
+                linked = named.get(way.linked_to) if way.linked_to is not None else None
+                taken.append(_Taken(read=read, request=request, decision=decision, linked=linked))
             await session.flush()  # the new requests, in one INSERT: their ids
             for item in taken:
                 self._rows(session, item, at, opening)
@@ -373,24 +387,34 @@ class Intake:
         mail: ParsedMail,
         threads: Mapping[str, Request],
         named: dict[int, Request],
-    ) -> tuple[Request | None, str | None]:
-        request = next((threads[i] for i in mail.thread_ids if i in threads), None)
-        if request is not None:
-            if request.id is None:  # opened earlier in this chunk: its id, to join it
-                await session.flush()
-            return request, "en-têtes de réponse"
-        number = self._named(mail)
-        if number is None:
-            return None, None
-        if number not in named:  # a request opened earlier in this chunk, perhaps
+        talked: dict[int, set[str]],
+    ) -> tuple[Request | None, Threading]:
+        """The request the mail joins (None: a new one) and why (core.mail.threading), from
+        the requests of the mails it answers, the request its subject names, and who is part
+        of that one's conversation. Requests opened earlier in the chunk count."""
+        answered = next((threads[i] for i in mail.thread_ids if i in threads), None)
+        if answered is not None and answered.id is None:  # opened earlier in this chunk
+            await session.flush()
+        number = self._named(mail) if answered is None else None
+        found = None if number is None else named.get(number)
+        if number is not None and found is None:  # a request opened earlier in this chunk?
             await session.flush()
             found = await request_of_department(
                 session=session, department=self.slug, request_id=number
             )
-            if found is None:
-                return None, None
-            named[number] = found
-        return named[number], "référence dans l'objet"
+            if found is not None:
+                named[number] = found
+        if found is not None and found.id is not None and found.id not in talked:
+            talked |= await conversations(session=session, department=self.slug, requests=[found])
+        way = threading(
+            sender=mail.sender,
+            answers=answered.id if answered is not None else None,
+            named=found.id if found is not None else None,
+            conversation=talked.get(found.id) if found is not None and found.id else None,
+        )
+        if way.by == BY_HEADERS:
+            return answered, way
+        return (found if way.joins is not None else None), way
 
     def _rows(self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening) -> None:
         """The message, its events, attachments, callback task and acknowledgement under a
@@ -404,6 +428,7 @@ class Intake:
                 channel="mail",
                 direction="in",
                 provider_id=mail.message_id,
+                address=mail.sender[:250],
                 at=at,
                 body=self._stored_body(item),
                 kind="message",
@@ -412,6 +437,14 @@ class Intake:
         )
         event = record_event(session, request, kind="mail-in", at=at, detail=decision.action)
         event.reasons = [reason.as_dict() for reason in decision.reasons]
+        if item.linked is not None and item.linked.id is not None:
+            # Linked both ways, each naming the other; no content, no address.
+            here = record_event(session, request, kind="mail-linked", at=at,
+                                detail=f"demande n° {item.linked.id}")  # fmt: skip
+            here.reasons = [{**linked_reason(item.linked.id).as_dict(), "request": item.linked.id}]
+            there = record_event(session, item.linked, kind="mail-linked", at=at,
+                                 detail=f"demande n° {request.id}")  # fmt: skip
+            there.reasons = [{**cited_reason(request.id or 0).as_dict(), "request": request.id}]
         self._keep_attachments(session, request, mail, at)
         if decision.callback_needed:
             request.callback_needed = True

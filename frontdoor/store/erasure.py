@@ -33,7 +33,7 @@ async def pseudonymise(
         session.add(event)
     # What was written (SMS, mail, notes) goes with who wrote it; the rows stay, counted.
     await session.exec(
-        update(Message).where(col(Message.request_id) == request.id).values(body=None)
+        update(Message).where(col(Message.request_id) == request.id).values(body=None, address=None)
     )
     await session.exec(
         update(RequestNote).where(col(RequestNote.request_id) == request.id).values(body=None)

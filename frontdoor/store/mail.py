@@ -65,6 +65,30 @@ async def requests_of_department(
     return {request.id: request for request in result.all() if request.id is not None}
 
 
+async def conversations(
+    *, session: AsyncSession, department: str, requests: Sequence[Request]
+) -> dict[int, set[str]]:
+    """Request id → the addresses of its conversation: its contact address, whoever wrote
+    to it by mail and whoever it wrote to. One query for a batch."""
+    found = {
+        r.id: {r.contact_address.lower()} if r.contact_address else set()
+        for r in requests
+        if r.id is not None and r.department == department
+    }
+    if not found:
+        return {}
+    result = await session.exec(
+        select(Message.request_id, Message.address).where(
+            Message.department == department,
+            col(Message.request_id).in_(list(found)),
+            col(Message.address).is_not(None),
+        )
+    )
+    for request_id, address in result.all():
+        found[request_id].add((address or "").lower())
+    return found
+
+
 # ----- The outbox: mails to send, claimed by one instance at a time -----
 
 

@@ -198,6 +198,9 @@ class Message(SQLModel, table=True):
     channel: str = Field(max_length=10)  # "sms", "mail"
     direction: str = Field(max_length=3)  # "in", "out"
     provider_id: str | None = Field(default=None, max_length=250)
+    # A mail's other end: who wrote it (in), who it went to (out), lower case. Personal data,
+    # erased with the body; who is part of a request's conversation (core.mail.threading).
+    address: str | None = Field(default=None, max_length=250)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     body: str | None = None
     # For messages sent: the referent who wrote it, or "frontdoor" for automatic answers.

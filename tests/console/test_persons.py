@@ -10,6 +10,7 @@ from sqlmodel import select
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Message, Request
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, MOSELLE_COORDINATOR, sign_in
@@ -121,3 +122,47 @@ async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
     assert json.loads(await own.text())["requests"] == []
     assert other.status == 404
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_an_address_that_only_wrote_under_a_request_finds_it_and_erasure_clears_it(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    """A nurse answered in a GP's mail thread: her address is held (who is part of the
+    conversation), so her export shows that request and her erasure clears it."""
+    nurse = "ide.lac@gmail.com"
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        request = Request(
+            department="dac46", channel="mail", contact_address="dr.roux@chu-toulouse.fr",
+            received_at=TUESDAY_MORNING,
+        )  # fmt: skip
+        session.add(request)
+        await session.flush()
+        session.add(
+            Message(
+                request_id=request.id or 0,
+                department="dac46",
+                channel="mail",
+                direction="in",
+                provider_id="<n1@gmail.com>",
+                address=nurse,
+                at=TUESDAY_MORNING,
+                body="Pansements faits.",
+            )  # fmt: skip
+        )
+        await session.commit()
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    export = await coordinator.get(f"/console/personnes/export?adresse={nurse}")
+    [held] = json.loads(await export.text())["requests"]
+    await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"adresse": nurse, "confirmation": "EFFACER"},
+    )
+
+    assert held["id"] == request.id
+    assert [m["address"] for m in held["messages"]] == [nurse]
+    async with session_maker(engine)() as session:
+        [message] = (await session.exec(select(Message))).all()
+    await engine.dispose()
+    assert (message.address, message.body) == (None, None)

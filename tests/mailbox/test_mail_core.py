@@ -10,10 +10,13 @@ import pytest
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
+    BY_HEADERS,
+    BY_REFERENCE,
     NO_ACK_RULES,
     AutoAnswer,
     Headers,
     MailAction,
+    Threading,
     classify_sender,
     inbound,
     is_no_reply_address,
@@ -22,6 +25,7 @@ from frontdoor.core.mail import (
     no_ack_reasons,
     reference,
     referenced_request,
+    threading,
     unreadable_note,
     unreadable_notice,
 )
@@ -436,3 +440,40 @@ def test_a_retry_four_hours_later_is_four_hours_across_a_change_of_clocks() -> N
     retry = next_attempt(9, at=at)
     assert retry is not None
     assert retry.astimezone(paris) == datetime(2026, 3, 29, 5, 30, tzinfo=paris)
+
+
+CONVERSATION = {"dr.roux@chu-toulouse.fr", "ide.lac@gmail.com"}
+
+
+@pytest.mark.parametrize(
+    ("sender", "answers", "named", "conversation", "expected"),
+    [
+        pytest.param("x@y.fr", 7, 9, CONVERSATION, Threading(joins=7, by=BY_HEADERS), id="a-reply"),
+        pytest.param(
+            PERSON, None, 9, CONVERSATION, Threading(joins=9, by=BY_REFERENCE), id="its-contact"
+        ),
+        pytest.param(
+            "IDE.Lac@Gmail.com",
+            None,
+            9,
+            CONVERSATION,
+            Threading(joins=9, by=BY_REFERENCE),
+            id="wrote-to-it-any-case",
+        ),
+        pytest.param(
+            "someone@else.fr", None, 9, CONVERSATION, Threading(linked_to=9), id="a-stranger"
+        ),
+        pytest.param(PERSON, None, 9, set(), Threading(linked_to=9), id="a-phone-request"),
+        pytest.param(PERSON, None, None, None, Threading(), id="names-none"),
+        pytest.param(PERSON, None, 9, None, Threading(), id="not-the-departments"),
+    ],
+)
+def test_which_request_a_mail_joins(
+    sender: str,
+    answers: int | None,
+    named: int | None,
+    conversation: set[str] | None,
+    expected: Threading,
+) -> None:
+    way = threading(sender=sender, answers=answers, named=named, conversation=conversation)
+    assert way == expected

@@ -1,5 +1,6 @@
 """mailbox per department: a provider's id (a mail's Message-ID) unique per department in
-messages; when each department last answered each sender automatically (auto_answers)
+messages, and a mail's other end (address); when each department last answered each sender
+automatically (auto_answers)
 
 Revision ID: 0010
 Revises: 0009
@@ -37,6 +38,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("department", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("address", sqlmodel.sql.sqltypes.AutoString(length=250), nullable=True)
+        )
     # Every message already stored belongs to its request's department.
     op.execute(
         "UPDATE messages SET department = "
@@ -66,4 +70,5 @@ def downgrade() -> None:
     with op.batch_alter_table("messages", schema=None, naming_convention=_NAMING) as batch_op:
         batch_op.drop_constraint("uq_messages_department_provider_id", type_="unique")
         batch_op.create_unique_constraint(_old_unique(), ["provider_id"])
+        batch_op.drop_column("address")
         batch_op.drop_column("department")
