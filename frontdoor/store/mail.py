@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.store.models import AutoAnswerRow, Message, OutboxMail, Request
+from frontdoor.store.models import AutoAnswerRow, MailboxLogin, Message, OutboxMail, Request
 
 
 async def request_of_department(
@@ -252,8 +253,7 @@ async def claim_auto_answer(
     instances answering the same sender at once, one wins (PostgreSQL locks the row until
     the first commits, then re-checks; SQLite has one writer)."""
     table = AutoAnswerRow.__table__  # type: ignore[attr-defined]
-    connection = await session.connection()
-    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+    insert = await _upsert(session, table)
     statement = (
         insert.values(department=department, sender=sender, answered_at=at)
         .on_conflict_do_update(
@@ -273,3 +273,45 @@ async def purge_auto_answers(*, session: AsyncSession, answered_before: datetime
         delete(AutoAnswerRow).where(col(AutoAnswerRow.answered_at) < answered_before)
     )
     return int(result.rowcount)
+
+
+async def _upsert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, in the session's dialect."""
+    connection = await session.connection()
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+# ----- Whether each department's mailbox logs in -----
+
+
+async def record_mailbox_login(
+    *, session: AsyncSession, department: str, failure: str | None, at: datetime, instance: str
+) -> None:
+    """The outcome of an attempt to open the department's mailbox (failure None: it opened)."""
+    table = MailboxLogin.__table__  # type: ignore[attr-defined]
+    insert = await _upsert(session, table)
+    ok = failure is None
+    await session.exec(
+        insert.values(
+            department=department, ok=ok, failure=failure, checked_at=at,
+            failing_since=None if ok else at, instance=instance,
+        ).on_conflict_do_update(
+            index_elements=["department"],
+            set_={
+                "ok": insert.excluded.ok,
+                "failure": insert.excluded.failure,
+                "checked_at": insert.excluded.checked_at,
+                "instance": insert.excluded.instance,
+                # Kept from the first failure of a run of them; cleared by a success.
+                "failing_since": case(
+                    (insert.excluded.ok, None),
+                    else_=func.coalesce(table.c.failing_since, insert.excluded.failing_since),
+                ),
+            },
+        )
+    )  # fmt: skip
+
+
+async def mailbox_logins(*, session: AsyncSession) -> dict[str, MailboxLogin]:
+    result = await session.exec(select(MailboxLogin))
+    return {row.department: row for row in result.all()}

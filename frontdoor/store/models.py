@@ -400,6 +400,21 @@ class AutoAnswerRow(SQLModel, table=True):
     answered_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 
+class MailboxLogin(SQLModel, table=True):
+    """The last attempt to open each department's mailbox, by any instance: what /readyz and
+    frontdoor_mailbox_login_ok report. No personal data."""
+
+    __tablename__ = "mailbox_logins"
+
+    department: str = Field(primary_key=True, max_length=40)
+    ok: bool
+    failure: str | None = Field(default=None, max_length=30)  # core.mailbox.LoginFailure
+    checked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The first failure of the failures in a row (None while it logs in).
+    failing_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    instance: str = Field(max_length=120)
+
+
 # The indicators' tallies live in their own module; imported here so that every table is
 # registered on SQLModel.metadata wherever the models are.
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """mailbox per department: a provider's id (a mail's Message-ID) unique per department in
 messages, and a mail's other end (address); when each department last answered each sender
-automatically (auto_answers)
+automatically (auto_answers); whether each department's mailbox logs in (mailbox_logins)
 
 Revision ID: 0010
 Revises: 0009
@@ -62,9 +62,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("department", "sender"),
     )
     op.create_index("ix_auto_answers_answered_at", "auto_answers", ["answered_at"], unique=False)
+    op.create_table(
+        "mailbox_logins",
+        sa.Column("department", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("failure", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+        sa.Column("checked_at", frontdoor.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("failing_since", frontdoor.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("instance", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("department"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("mailbox_logins")
     op.drop_index("ix_auto_answers_answered_at", table_name="auto_answers")
     op.drop_table("auto_answers")
     with op.batch_alter_table("messages", schema=None, naming_convention=_NAMING) as batch_op:
