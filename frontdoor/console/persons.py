@@ -110,6 +110,7 @@ def _preview(held: Held) -> dict[str, Any]:
         "contacts": held.contacts,
         "outbox": held.outbox,
         "receipts": len(held.receipts),
+        "written_elsewhere": len(held.written_elsewhere),
         "opt_out": bool(held.opt_outs),
         "counts": held.counts(),
     }
@@ -179,6 +180,9 @@ async def export(request: web.Request) -> web.StreamResponse:
             "known_contacts": [contact.model_dump(mode="json") for contact in held.contacts],
             "sms_opt_out": bool(held.opt_outs),
             "requests": _exported(held),
+            "messages_under_other_requests": [
+                message.model_dump(mode="json") for message in held.written_elsewhere
+            ],
             "mails_to_send_or_sent": [
                 row.model_dump(mode="json", exclude={"claimed_by", "claimed_until"})
                 for row in held.outbox

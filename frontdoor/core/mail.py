@@ -8,9 +8,10 @@ templates/mail/texts.toml (frontdoor.mailbox.texts).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from string import Template
 
@@ -39,6 +40,48 @@ def referenced_request(subject: str, department_slug: str) -> int | None:
     return None
 
 
+# ----- Which request a mail joins -----
+
+BY_HEADERS = "en-têtes de réponse"
+BY_REFERENCE = "référence dans l'objet"
+
+
+@dataclass(kw_only=True, frozen=True)
+class Threading:
+    """Where a mail goes: the request it joins (None: a new one) and by what; or, when its
+    subject names a request it may not join, that request, to link the new one to it."""
+
+    joins: int | None = None
+    by: str | None = None
+    linked_to: int | None = None
+
+
+def threading(
+    *,
+    sender: str,
+    answers: int | None,
+    named: int | None,
+    conversation: Collection[str] | None,
+) -> Threading:
+    """The request a mail from ``sender`` joins.
+
+    ``answers``: the department's request holding a mail it answers (In-Reply-To,
+    References), which it joins: those ids are only known to whoever got the mail.
+    ``named``: the department's request its subject names ("[DAC46-123]"), and
+    ``conversation`` the addresses of that request (its contact, whoever wrote to it, whoever
+    it wrote to); None when it names none of the department's. A number in a subject is easy
+    to guess or to copy: the mail joins that request only when its sender is one of the
+    conversation's, else it opens a new request linked to it.
+    """
+    if answers is not None:
+        return Threading(joins=answers, by=BY_HEADERS)
+    if named is None or conversation is None:
+        return Threading()
+    if sender.strip().lower() in {address.strip().lower() for address in conversation}:
+        return Threading(joins=named, by=BY_REFERENCE)
+    return Threading(linked_to=named)
+
+
 # ----- Mails that must never be answered (RFC 3834, RFC 2369, bounces) -----
 
 
@@ -53,6 +96,8 @@ class Headers:
     list_id: str | None = None
     list_unsubscribe: str | None = None
     x_autoreply: str | None = None
+    x_autorespond: str | None = None
+    x_auto_response_suppress: str | None = None  # Microsoft's: "All", "OOF", "AutoReply"…
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -62,8 +107,35 @@ class Rule:
     check: Callable[[Headers], bool]
 
 
+# Senders that read nothing they are sent, by the local part of their address compared
+# without case, accents or separators ("Ne_Pas-Répondre" is "nepasrepondre"): anywhere in it…
+NO_REPLY_WORDS = ("noreply", "donotreply", "dontreply", "nepasrepondre", "nerepondezpas",
+                  "pasdereponse", "mailerdaemon")  # fmt: skip
+# … at its start ("bounces+x", VERP) …
+NO_REPLY_PREFIXES = ("bounce",)
+# … or all of it.
+NO_REPLY_LOCAL_PARTS = ("postmaster", "listserv", "majordomo")
+
+
 def _local_part(address: str) -> str:
-    return address.partition("@")[0].lower()
+    """ "Ne_Pas-Répondre+dac@x.fr" → "nepasrepondredac": lower case, no accents or separators."""
+    local = address.rpartition("@")[0] if "@" in address else address
+    plain = unicodedata.normalize("NFKD", local.lower())
+    return "".join(c for c in plain if c.isalnum() and not unicodedata.combining(c))
+
+
+def is_no_reply_address(address: str) -> bool:
+    local = _local_part(address)
+    return (
+        any(word in local for word in NO_REPLY_WORDS)
+        or local.startswith(NO_REPLY_PREFIXES)
+        or local in NO_REPLY_LOCAL_PARTS
+    )
+
+
+def _set(value: str | None) -> bool:
+    """A header present with a value that asks for something: not empty, not "none"."""
+    return value is not None and value.strip().lower() not in {"", "none"}
 
 
 NO_ACK_RULES: tuple[Rule, ...] = (
@@ -77,8 +149,11 @@ NO_ACK_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         name="precedence",
-        description="envoi en nombre (Precedence bulk, list ou junk) : pas d'accusé",
-        check=lambda h: (h.precedence or "").strip().lower() in {"bulk", "list", "junk"},
+        description="envoi en nombre ou automatique (Precedence bulk, list, junk ou auto_reply) : "
+        "pas d'accusé",
+        check=lambda h: (
+            (h.precedence or "").strip().lower() in {"bulk", "list", "junk", "auto_reply"}
+        ),
     ),
     Rule(
         name="empty-return-path",
@@ -91,17 +166,26 @@ NO_ACK_RULES: tuple[Rule, ...] = (
         check=lambda h: h.list_id is not None or h.list_unsubscribe is not None,
     ),
     Rule(
-        name="mailer-daemon",
-        description="expéditeur automatique (MAILER-DAEMON, postmaster) : pas d'accusé",
-        check=lambda h: (
-            _local_part(h.sender)
-            in {"mailer-daemon", "postmaster", "noreply", "no-reply", "ne-pas-repondre"}
-        ),
+        name="no-reply-address",
+        description="adresse qui ne lit pas les réponses (ne-pas-répondre, noreply, "
+        "MAILER-DAEMON, postmaster…) : pas d'accusé",
+        check=lambda h: is_no_reply_address(h.sender),
     ),
     Rule(
         name="x-autoreply",
         description="réponse automatique (X-Autoreply) : pas d'accusé",
         check=lambda h: h.x_autoreply is not None,
+    ),
+    Rule(
+        name="x-autorespond",
+        description="réponse automatique (X-Autorespond) : pas d'accusé",
+        check=lambda h: h.x_autorespond is not None,
+    ),
+    Rule(
+        name="x-auto-response-suppress",
+        description="l'expéditeur refuse les réponses automatiques (X-Auto-Response-Suppress) : "
+        "pas d'accusé",
+        check=lambda h: _set(h.x_auto_response_suppress),
     ),
 )
 
@@ -143,14 +227,48 @@ class MailAction(StrEnum):
     JOIN_REQUEST = "join-request"
 
 
+class AutoAnswer(StrEnum):
+    """What a mail may get back by itself: its kind in the outbox and under the request."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"  # received, here is its reference
+    UNREADABLE = "unreadable-notice"  # received but not readable: what happens next
+
+
+# RFC 3834 §2: an automatic responder answers one sender at most once in a period ("several
+# days"; it suggests a week). A day here: a GP writes to the DAC about several patients in a
+# week and each request's acknowledgement carries its reference, which their answers need;
+# within a day, the first answer already told them the mailbox reads them. The period only
+# bounds how often an exchange with a responder that sets no automatic header can start
+# again: it stops after our first answer (tests/mailbox/test_auto_answers.py).
+AUTO_ANSWER_PERIOD = timedelta(days=1)
+
+
+def auto_answer_threshold(at: datetime) -> datetime:
+    """A sender last answered automatically at or before this instant may be answered at
+    ``at``; after it, not. In UTC: 24 hours of time, also across a change of clocks (Python
+    subtracts wall-clock time within one zone)."""
+    require_aware(at)
+    return at.astimezone(UTC) - AUTO_ANSWER_PERIOD
+
+
+def may_answer(last_answered: datetime | None, *, at: datetime) -> bool:
+    """May this sender be answered automatically at ``at``: nothing automatic went to them in
+    the period before (None: never, or not within the store's memory)."""
+    return last_answered is None or last_answered <= auto_answer_threshold(at)
+
+
 @dataclass(kw_only=True, frozen=True)
 class MailDecision:
     action: MailAction
-    acknowledge: bool
+    answer: AutoAnswer | None = None
     notify: tuple[str, ...] = ()
     callback_needed: bool = False
     out_of_hours: bool = False
     reasons: tuple[Reason, ...] = ()
+
+    @property
+    def acknowledge(self) -> bool:
+        return self.answer is AutoAnswer.ACKNOWLEDGEMENT
 
 
 def inbound(
@@ -162,19 +280,25 @@ def inbound(
     thread: int | None,
     threaded_by: str | None = None,
     unreadable: str | None = None,
+    last_answered: datetime | None = None,
+    linked_to: int | None = None,
 ) -> MailDecision:
     """What a mail received at ``at`` gets, and why.
 
     It joins the request ``thread`` (found by its threading headers or the reference in its
-    subject) or opens a new one. A new request is acknowledged unless the mail is automatic
-    (NO_ACK_RULES); a further mail of a request is not acknowledged again. In hours the
-    referents on duty are told of a new request (the backup list when nobody is on duty);
-    out of hours, or with nobody to tell, it needs a callback.
+    subject) or opens a new one. A new request is acknowledged; a further mail of a request
+    is not acknowledged again. In hours the referents on duty are told of a new request (the
+    backup list when nobody is on duty); out of hours, or with nobody to tell, it needs a
+    callback.
 
     A mail whose content could not be read (``unreadable``: the parser's code) is parked on
-    the server; its sender still gets a request, never an acknowledgement (we could not tell
-    a bounce or a list from a person), and it always needs a callback: someone asks the
-    sender to send it again.
+    the server; its sender gets a request (or joins theirs) and a notice, in place of the
+    acknowledgement, saying that it could not be read and what comes next; a new request
+    always needs a callback: someone asks the sender to send it again.
+
+    Nothing is answered to an automatic mail (NO_ACK_RULES), nor to a sender answered
+    automatically less than AUTO_ANSWER_PERIOD ago (``last_answered``): an autoresponder
+    that sets no header gets one answer, not a loop.
     """
     require_aware(at)
     reasons: list[Reason] = []
@@ -182,16 +306,30 @@ def inbound(
         reasons.append(Reason(code="mail-join", text=f"rattaché à la demande ({threaded_by})"))
     else:
         reasons.append(Reason(code="mail-new-request", text="nouvelle demande par messagerie"))
+    if linked_to is not None:
+        reasons.append(linked_reason(linked_to))
     reasons.append(opening.reason)
     automatic = no_ack_reasons(headers)
     reasons.extend(automatic)
+    owed: AutoAnswer | None = AutoAnswer.ACKNOWLEDGEMENT if thread is None else None
     if unreadable is not None:
         why = unreadable_label(unreadable)
-        text = f"contenu illisible ({why}) : original mis de côté, pas d'accusé"
-        reasons.append(Reason(code="mail-unreadable", text=text))
-    acknowledge = thread is None and not automatic and unreadable is None
-    if acknowledge:
-        reasons.append(Reason(code="mail-ack", text="accusé de réception envoyé"))
+        reasons.append(Reason(code="mail-unreadable", text=f"contenu illisible ({why}) : "
+                                                            "original mis de côté"))  # fmt: skip
+        owed = AutoAnswer.UNREADABLE
+    answer = None
+    if owed is not None and not automatic:
+        if may_answer(last_answered, at=at):
+            answer = owed
+            reasons.append(_ANSWERED[owed])
+        else:
+            reasons.append(
+                Reason(
+                    code="mail-no-ack-answered-recently",
+                    text="réponse automatique déjà envoyée à cet expéditeur depuis moins de "
+                    f"{_hours(AUTO_ANSWER_PERIOD)} h : pas d'autre",
+                )
+            )
     notify: tuple[str, ...] = ()
     callback_needed = thread is None and unreadable is not None
     if thread is None and not automatic:
@@ -208,12 +346,43 @@ def inbound(
                 reasons.append(Reason(code="mail-callback", text="personne à prévenir"))
     return MailDecision(
         action=MailAction.JOIN_REQUEST if thread is not None else MailAction.NEW_REQUEST,
-        acknowledge=acknowledge,
+        answer=answer,
         notify=notify,
         callback_needed=callback_needed,
         out_of_hours=not opening.is_open,
         reasons=tuple(reasons),
     )
+
+
+def linked_reason(named: int) -> Reason:
+    """On the new request of a mail naming request ``named`` that it could not join."""
+    return Reason(
+        code="mail-linked",
+        text=f"l'objet cite la demande n° {named}, mais l'expéditeur n'en fait pas partie : "
+        "nouvelle demande, liée à celle-ci",
+    )
+
+
+def cited_reason(new: int) -> Reason:
+    """On request n, when another sender's mail naming it opened request ``new``."""
+    return Reason(
+        code="mail-cited",
+        text=f"un courriel d'un expéditeur qui n'en fait pas partie cite cette demande : "
+        f"ouvert en demande n° {new}, liée à celle-ci",
+    )
+
+
+_ANSWERED = {
+    AutoAnswer.ACKNOWLEDGEMENT: Reason(code="mail-ack", text="accusé de réception envoyé"),
+    AutoAnswer.UNREADABLE: Reason(
+        code="mail-unreadable-notice",
+        text="expéditeur prévenu que son message n'a pas pu être lu, et de la suite",
+    ),
+}
+
+
+def _hours(period: timedelta) -> int:
+    return int(period.total_seconds() // 3600)
 
 
 # Why a mail's content could not be read (frontdoor.mailbox.parse codes), as people read it.
@@ -232,8 +401,9 @@ def unreadable_label(code: str) -> str:
 
 
 def unreadable_note(code: str, *, parked_in: str | None, size: int | None = None,
-                    limit: int | None = None) -> str:  # fmt: skip
-    """What is stored in place of the text of a mail that could not be read."""
+                    limit: int | None = None, told: bool = False) -> str:  # fmt: skip
+    """What is stored in place of the text of a mail that could not be read; ``told``: its
+    sender got the notice (unreadable_notice)."""
     why = unreadable_label(code)
     if code == "too-large" and size is not None and limit is not None:
         why += f" : {_megabytes(size)}, la limite est de {_megabytes(limit)}"
@@ -242,9 +412,14 @@ def unreadable_note(code: str, *, parked_in: str | None, size: int | None = None
         if parked_in
         else "dans la messagerie sécurisée, marqué « $FrontdoorParked »"
     )
+    then = (
+        "l'expéditeur en a été prévenu par un message automatique"
+        if told
+        else "demander à l'expéditeur de le renvoyer si besoin"
+    )
     return (
         f"Le contenu de ce courriel n'a pas pu être lu ({why}). L'original est conservé "
-        f"{where} ; demander à l'expéditeur de le renvoyer si besoin."
+        f"{where} ; {then}."
     )
 
 
@@ -287,6 +462,35 @@ def acknowledgement(
     )
 
 
+def unreadable_notice(
+    department: Department,
+    *,
+    request_id: int,
+    subject: str,
+    code: str,
+    size: int | None,
+    limit: int | None,
+    texts: Mapping[str, str],
+) -> Acknowledgement:
+    """The mail sent back when a mail could not be read (``code``: the parser's): what
+    happened (too large, with its size and the limit; or unreadable, and why) and what comes
+    next (a referent calls back or answers; the document another way)."""
+    values = {
+        "department": department.name,
+        "reference": reference(department.slug, request_id),
+        "subject": subject,
+        "why": unreadable_label(code),
+    }
+    body = texts["unreadable"]
+    if code == "too-large" and size is not None and limit is not None:
+        body = texts["unreadable_too_large"]
+        values |= {"size": _megabytes(size), "limit": _megabytes(limit)}
+    return Acknowledgement(
+        subject=Template(texts["unreadable_subject"]).safe_substitute(values),
+        body=Template(body).safe_substitute(values),
+    )
+
+
 def notification(department: Department, *, request_id: int, texts: Mapping[str, str]) -> str:
     """To the referents: a mail is waiting under this request. Never its content."""
     return Template(texts["notification"]).safe_substitute(
@@ -308,4 +512,4 @@ def next_attempt(attempts: int, *, at: datetime) -> datetime | None:
     if attempts >= GIVE_UP_AFTER:
         return None
     delay = RETRY_FIRST * 2 ** max(0, attempts - 1)
-    return at + min(delay, RETRY_LONGEST)
+    return at.astimezone(UTC) + min(delay, RETRY_LONGEST)  # elapsed time, not wall-clock

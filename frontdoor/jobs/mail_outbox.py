@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from frontdoor.core.mail import auto_answer_threshold
 from frontdoor.jobs.base import JobContext
 from frontdoor.mailbox.job import department_mailer
 from frontdoor.mailbox.outbox import LEASE, Round, send_claimed
 from frontdoor.mailbox.tls import MailboxConfigError
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.store.mail import claim_due, claimed, purge_settled, settle
+from frontdoor.store.mail import claim_due, claimed, purge_auto_answers, purge_settled, settle
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -51,14 +52,18 @@ async def send_outbox(ctx: JobContext) -> str:
             log.warning("%s: outbox not sent: %s", department.slug, error)
             done = await send_claimed(None, mails, clock=clock, department=department.slug)
         async with sessions() as session:
-            await settle(session=session, instance=instance, now=clock(), sent=done.sent,
-                         failed=done.failed)  # fmt: skip
+            await settle(session=session, department=department.slug, instance=instance,
+                         now=clock(), sent=done.sent, failed=done.failed)  # fmt: skip
             await session.commit()
         total.sent += done.sent
         total.failed += done.failed
     async with sessions() as session:
         purged = await purge_settled(session=session, queued_before=ctx.slot - SETTLED_KEPT)
+        # Past the period, who was answered no longer holds anyone back.
+        forgotten = await purge_auto_answers(
+            session=session, answered_before=auto_answer_threshold(ctx.slot)
+        )
         await session.commit()
     retry = len(total.failed) - total.given_up
     return (f"{len(total.sent)} sent, {retry} to retry, {total.given_up} given up, "
-            f"{purged} old row(s) purged")  # fmt: skip
+            f"{purged} old row(s) purged, {forgotten} sender(s) answered forgotten")  # fmt: skip

@@ -90,8 +90,8 @@ async def answer_by_mail(request: web.Request) -> web.Response:
     except (OutboundError, MailboxConfigError):
         done = await send_claimed(None, [answer], clock=clock, department=department.slug)
     async with request.app[SESSIONS]() as session:
-        await settle(session=session, instance=instance, now=clock(), sent=done.sent,
-                     failed=done.failed)  # fmt: skip
+        await settle(session=session, department=department.slug, instance=instance,
+                     now=clock(), sent=done.sent, failed=done.failed)  # fmt: skip
         await session.commit()
     if done.sent:
         return web.json_response({"message_id": answer.message_id, "status": "sent"}, status=201)

@@ -9,14 +9,16 @@ initial response ("=", RFC 4959) or an empty line at the server's "+".
 
 Messages are read with BODY.PEEK (a person's \\Seen is left alone) and found by a keyword of
 our own, so a crash before the request is committed leaves the message to be read again.
+Folder names go out in modified UTF-7 (frontdoor.mailbox.folder_names), all through `_folder`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -30,7 +32,10 @@ from aioimaplib.aioimaplib import (
     Response,
 )
 
-from frontdoor.core.mailbox import MailTls
+from frontdoor.core.mailbox import ClientCertificate, LoginFailure, MailTls, login_failure
+from frontdoor.mailbox.folder_names import decode as decode_folder
+from frontdoor.mailbox.folder_names import encode as encode_folder
+from frontdoor.mailbox.tls import now_utc
 
 HANDLED = "$FrontdoorHandled"
 PARKED = "$FrontdoorParked"
@@ -44,8 +49,20 @@ class MailboxError(Exception):
     """The mailbox could not be read; the message says what to check, never a mail's content."""
 
 
-class ClientCertificateRequired(MailboxError):
-    pass
+class MailboxLoginError(MailboxError):
+    """The mailbox could not be opened (connection, TLS, login, folder); `failure` says why
+    as /readyz and the metrics do (core.mailbox.login_failure)."""
+
+    def __init__(self, message: str, failure: LoginFailure) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+class ClientCertificateRequired(MailboxLoginError):
+    """No certificate was presented, and the server requires one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, LoginFailure.NO_CERTIFICATE)
 
 
 class _Protocol(IMAP4ClientProtocol):  # type: ignore[misc]
@@ -53,10 +70,14 @@ class _Protocol(IMAP4ClientProtocol):  # type: ignore[misc]
 
     async def starttls(self, context: ssl.SSLContext, server_hostname: str) -> None:
         if "STARTTLS" not in self.capabilities:
-            raise MailboxError("the IMAP server does not offer STARTTLS: check imap_tls")
+            raise MailboxLoginError(
+                "the IMAP server does not offer STARTTLS: check imap_tls", LoginFailure.UNREACHABLE
+            )
         response = await self.execute(Command("STARTTLS", self.new_tag(), loop=self.loop))
         if response.result != "OK":
-            raise MailboxError(f"the IMAP server refused STARTTLS ({response.result})")
+            raise MailboxLoginError(
+                f"the IMAP server refused STARTTLS ({response.result})", LoginFailure.UNREACHABLE
+            )
         self.transport = await self.loop.start_tls(
             self.transport, self, context, server_hostname=server_hostname
         )
@@ -107,13 +128,18 @@ class ImapMailbox:
         context: ssl.SSLContext,
         folder: str = "INBOX",
         has_certificate: bool,
+        certificate: Callable[[], ClientCertificate | None] = lambda: None,
         login: str | None = None,
         password: str | None = None,
         timeout_s: float = 30.0,
+        now: Callable[[], datetime] = now_utc,
     ) -> None:
         self.host, self.port, self.tls, self.context = host, port, tls, context
         self.folder = folder
         self.has_certificate = has_certificate
+        # What is known of the certificate (read when a login failed, to say why), and real
+        # time to judge it by.
+        self.certificate, self.now = certificate, now
         self.login_name, self.password = login, password
         self.timeout_s = timeout_s
         self._client: _Client | None = None
@@ -159,10 +185,15 @@ class ImapMailbox:
             if self.tls == "starttls":
                 await client.protocol.starttls(self.context, self.host)
         except (ssl.SSLError, ConnectionError, OSError, TimeoutError) as error:
-            raise MailboxError(f"{self.where}: {_tls_hint(error)}") from error
+            raise self._failed(error=error) from error
         await self._login(client)
         await client.protocol.capability()  # after login servers say more (MOVE, UIDPLUS)
-        await self._ok(client.select(_quoted(self.folder)), f"select the folder {self.folder!r}")
+        selected = await client.select(_folder(self.folder))
+        if selected.result != "OK":
+            raise MailboxLoginError(
+                f"{self.where}: could not select the folder {self.folder!r} ({selected.result})",
+                LoginFailure.FOLDER,
+            )
 
     async def _login(self, client: _Client) -> None:
         if self.login_name and self.password and not self.has_certificate:
@@ -172,16 +203,32 @@ class ImapMailbox:
         else:
             raise ClientCertificateRequired(
                 f"{self.where}: no client certificate is configured for this mailbox "
-                "(certificate and key in [mailbox]); MSSanté mailboxes require one"
+                "(certificate and key in [mailbox]): MSSanté servers require a client certificate"
             )
         if response.result != "OK":
             said = b" ".join(response.lines).decode(errors="replace").lower()
-            if "certificate" in said or not self.has_certificate:
-                raise ClientCertificateRequired(
-                    f"{self.where} refused the login: it requires a client certificate "
-                    "(set certificate and key in the department's [mailbox])"
-                )
-            raise MailboxError(f"{self.where} refused the login ({response.result})")
+            raise self._failed(refused="certificate" in said)
+
+    def _failed(self, *, error: BaseException | None = None, refused: bool = False) -> MailboxError:
+        """Why the mailbox could not be opened, classified (core.mailbox.login_failure)."""
+        reached = not isinstance(error, ConnectionRefusedError | TimeoutError | socket.gaierror)
+        tls_error = None if error is None else f"{type(error).__name__}: {error}"
+        verdict = login_failure(
+            at=self.now(),
+            presented=self.has_certificate,
+            certificate=self.certificate(),
+            tls_error=tls_error,
+            refused=refused,
+            reached=reached,
+        )
+        if error is None:
+            message = f"{self.where} refused the login: {verdict.explanation}"
+        else:
+            reason = getattr(error, "reason", None) or type(error).__name__
+            message = f"{self.where}: {verdict.explanation} ({reason})"
+        if verdict.failure is LoginFailure.NO_CERTIFICATE:
+            return ClientCertificateRequired(message)
+        return MailboxLoginError(message, verdict.failure)
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -267,19 +314,30 @@ class ImapMailbox:
 
     async def _move(self, uids: Sequence[str], folder: str) -> None:
         if folder not in self._created:
-            await self.client.create(_quoted(folder))  # NO [ALREADYEXISTS] is fine
+            created = await self.client.create(_folder(folder))
+            said = b" ".join(bytes(line) for line in created.lines).decode(errors="replace")
+            if created.result != "OK" and "[ALREADYEXISTS]" not in said:
+                raise MailboxError(
+                    f"{self.where}: could not create the folder {folder!r} ({said[:200]})"
+                )
             self._created.add(folder)
         where = uid_set(uids)
         if "MOVE" in self.client.protocol.capabilities:
-            await self._ok(self.client.uid("move", where, _quoted(folder)), f"move to {folder!r}")
+            await self._ok(self.client.uid("move", where, _folder(folder)), f"move to {folder!r}")
             return
-        await self._ok(self.client.uid("copy", where, _quoted(folder)), f"copy to {folder!r}")
+        await self._ok(self.client.uid("copy", where, _folder(folder)), f"copy to {folder!r}")
         await self._ok(self.client.uid("store", where, "+FLAGS.SILENT", "(\\Deleted)"), "delete")
         # UID EXPUNGE (UIDPLUS) leaves alone what a person marked deleted meanwhile.
         if "UIDPLUS" in self.client.protocol.capabilities:
             await self._ok(self.client.uid("expunge", where), "expunge")
         else:
             await self._ok(self.client.expunge(), "expunge")
+
+    async def folders(self) -> list[str]:
+        """Every folder of the mailbox, its name decoded (LIST "" "*")."""
+        response = await self._ok(self.client.list('""', '"*"'), "list the folders")
+        names = (listed_folder(bytes(line).decode("ascii", "replace")) for line in response.lines)
+        return sorted(name for name in names if name is not None)
 
     @property
     def offers_idle(self) -> bool:
@@ -323,7 +381,7 @@ class ImapMailbox:
     ) -> None:
         """Put a message into a folder (tests, and re-delivery by an operator); `arrived`
         sets its INTERNALDATE (else the server's now)."""
-        command = self.client.append(raw, mailbox=_quoted(folder or self.folder), date=arrived)
+        command = self.client.append(raw, mailbox=_folder(folder or self.folder), date=arrived)
         await self._ok(command, "append")
 
 
@@ -365,16 +423,23 @@ def _literals_by_uid(lines: Sequence[bytes | bytearray]) -> dict[str, bytes]:
     return found
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _folder(name: str) -> str:
+    """A folder name as a command argument: modified UTF-7 (RFC 3501 §5.1.3), quoted. Every
+    name Frontdoor sends goes through here (tests/mailbox/test_folder_names.py checks it)."""
+    encoded = encode_folder(name)
+    return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _tls_hint(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}"
-    if "CERTIFICATE_VERIFY_FAILED" in text:
-        return "the server's certificate is not trusted (check ca_file)"
-    if "WRONG_VERSION_NUMBER" in text:
-        return "no TLS on this port: check imap_tls and imap_port"
-    if "EOF" in text or isinstance(error, ConnectionResetError):
-        return f"the server ended the TLS session ({text}): it may require a client certificate"
-    return text
+_LIST_LINE = re.compile(r'^\([^)]*\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$')
+
+
+def listed_folder(line: str) -> str | None:
+    """The folder a LIST response line names, decoded: '(\\HasNoChildren) "/" "Trait&AOk-s"'
+    → "Traités"; None for a line that is not one."""
+    found = _LIST_LINE.match(line.strip())
+    if found is None:
+        return None
+    name = found.group("name")
+    if name.startswith('"') and name.endswith('"') and len(name) >= 2:
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return decode_folder(name)

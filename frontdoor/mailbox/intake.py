@@ -5,14 +5,20 @@ thread, let core.mail decide, commit the requests, their messages, events and qu
 acknowledgements in one transaction, and only then mark them handled on the server (one
 command); then send the acknowledgements (frontdoor.mailbox.outbox) and tell the referents.
 A crash before the commit leaves the mails to be read again; after it, the Message-ID
-(unique in `messages`) makes the second reading a no-op that just marks them handled, and
-the acknowledgements already queued are sent by the `mail-outbox` job.
+(unique in `messages` per department) makes the second reading a no-op that just marks them
+handled, and the acknowledgements already queued are sent by the `mail-outbox` job. The same
+mail sent to two departments sharing the database is taken in by each.
 
 A mail that cannot be read (broken MIME, over the size limit — decided from the server's
 RFC822.SIZE, its body never fetched —, no sender, an unknown charset, text its charset cannot
 decode) is parked: a keyword, and the department's parking folder. One log line says why
 without anything it holds; if it has a sender, a request is opened or joined with a note
-that its content could not be read (never acknowledged, to be called back); the rest goes on.
+that its content could not be read (to be called back), and the sender is told so instead
+of the acknowledgement; the rest goes on.
+
+Automatic answers (acknowledgements, unreadable notices) go to a sender once a day at most
+(core.mail.may_answer), recorded in `auto_answers` in the mail's transaction, so that an
+autoresponder that sets no automatic header gets one answer, whichever instance reads it.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
+from aioimaplib import AioImapException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,22 +40,34 @@ from frontdoor.core.calendar import Opening, opening_at
 from frontdoor.core.callbacks import new_task
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
+    BY_HEADERS,
+    AutoAnswer,
     MailAction,
     MailDecision,
+    Threading,
     acknowledgement,
+    auto_answer_threshold,
+    cited_reason,
     classify_sender,
     inbound,
+    linked_reason,
     referenced_request,
+    threading,
     unreadable_note,
+    unreadable_notice,
 )
 from frontdoor.core.reasons import Reason
+from frontdoor.core.retention import pseudonym
 from frontdoor.mailbox.attachments import AttachmentStore
-from frontdoor.mailbox.imap import ImapMailbox
+from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
 from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.mail import (
     Outgoing,
+    claim_auto_answer,
+    conversations,
+    last_auto_answers,
     present_message_ids,
     request_of_department,
     requests_of_department,
@@ -76,6 +96,7 @@ class PollReport:
     duplicates: int = 0  # committed before (a crash, or another instance): marked handled
     parked: int = 0
     acknowledged: int = 0
+    told_unreadable: int = 0  # senders of mails parked, told so (instead of acknowledged)
 
     @property
     def read(self) -> int:
@@ -86,11 +107,13 @@ class PollReport:
         self.duplicates += other.duplicates
         self.parked += other.parked
         self.acknowledged += other.acknowledged
+        self.told_unreadable += other.told_unreadable
 
     def __str__(self) -> str:
+        told = f", {self.told_unreadable} told unreadable" if self.told_unreadable else ""
         return (
             f"{self.taken} taken, {self.duplicates} already taken, "
-            f"{self.parked} parked, {self.acknowledged} acknowledged"
+            f"{self.parked} parked, {self.acknowledged} acknowledged{told}"
         )
 
 
@@ -109,7 +132,8 @@ class _Taken:
     read: _Read
     request: Request
     decision: MailDecision
-    acknowledgement: Outgoing | None = None  # queued with the request, claimed by us
+    linked: Request | None = None  # the request its subject names, which it could not join
+    answer: Outgoing | None = None  # its automatic answer, queued with it, claimed by us
 
 
 @dataclass(kw_only=True)
@@ -121,6 +145,8 @@ class Intake:
     max_bytes: int
     clock: Callable[[], datetime]
     mailer: Mailer | None  # the department's SMTP side, for acknowledgements
+    # The key of the pseudonyms under which senders answered are remembered (auto_answers).
+    pseudonym_key: bytes
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
     batch: int = 200
@@ -190,22 +216,37 @@ class Intake:
         parked = [read for read in reads if read.mail is None or read.unreadable]
         handled = [read.uid for read in reads if read.mail is not None and not read.unreadable]
         mailbox = self.department.mailbox
-        await box.mark_handled(handled, mailbox.handled_folder if mailbox else None)
-        await box.park([read.uid for read in parked], mailbox.parked_folder if mailbox else None)
+        # What was committed is answered and told whatever the server does next: a flag or a
+        # move it refuses fails the poll (logged by the caller) after that, not before; a mail
+        # left unflagged is read again, as a duplicate.
+        try:
+            await box.mark_handled(handled, mailbox.handled_folder if mailbox else None)
+            await box.park([r.uid for r in parked], mailbox.parked_folder if mailbox else None)
+        except (MailboxError, AioImapException, OSError, TimeoutError) as error:
+            refused: Exception | None = error
+        else:
+            refused = None
         by_read = {id(t.read): t for t in taken}
         for read in parked:
             self._log_parked(read, by_read.get(id(read)))
         report.parked += len(parked)
         report.duplicates += duplicates
         report.taken += sum(1 for t in taken if not t.read.unreadable)
-        acknowledgements = [t.acknowledgement for t in taken if t.acknowledgement is not None]
-        report.acknowledged += await self._send(acknowledgements, acks)
+        sent = await self._send([t.answer for t in taken if t.answer is not None], acks)
+        for item in taken:
+            if item.answer is not None and item.answer.message_id in sent:
+                if item.decision.answer is AutoAnswer.UNREADABLE:
+                    report.told_unreadable += 1
+                else:
+                    report.acknowledged += 1
         for item in taken:
             if item.decision.notify and self.notify is not None:
                 await self.notify(
                     Notice(department=self.department, request_id=item.request.id or 0,
                            referent_ids=item.decision.notify)
                 )  # fmt: skip
+        if refused is not None:
+            raise refused
 
     def _read(
         self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
@@ -256,7 +297,10 @@ class Intake:
             return False
         async with self.sessions() as session:
             ids = [read.mail.message_id]
-            return bool(await present_message_ids(session=session, message_ids=ids))
+            present = await present_message_ids(
+                session=session, department=self.slug, message_ids=ids
+            )
+            return bool(present)
 
     async def _take_together(self, reads: list[_Read]) -> tuple[list[_Taken], int]:
         at = self.clock()
@@ -264,7 +308,7 @@ class Intake:
         mails = [read.mail for read in reads if read.mail is not None]
         async with self.sessions() as session:
             before = await present_message_ids(
-                session=session, message_ids=[m.message_id for m in mails]
+                session=session, department=self.slug, message_ids=[m.message_id for m in mails]
             )
             threads = await requests_of_message_ids(
                 session=session,
@@ -276,6 +320,14 @@ class Intake:
                 department=self.slug,
                 request_ids=list({n for m in mails if (n := self._named(m)) is not None}),
             )
+            talked = await conversations(
+                session=session, department=self.slug, requests=list(named.values())
+            )
+            answered = await last_auto_answers(
+                session=session,
+                department=self.slug,
+                senders=list({self._sender_key(m) for m in mails}),
+            )
             taken: list[_Taken] = []
             duplicates = 0
             for read in reads:
@@ -286,26 +338,45 @@ class Intake:
                     duplicates += 1
                     continue
                 before.add(mail.message_id)  # the same mail twice in the chunk: once
-                request, threaded_by = await self._thread(session, mail, threads, named)
-                decision = inbound(
+                request, way = await self._thread(session, mail, threads, named, talked)
+                decide = partial(
+                    inbound,
                     self.department,
                     at=at,
                     opening=opening,
                     headers=mail.headers,
                     thread=request.id if request else None,
-                    threaded_by=threaded_by,
+                    threaded_by=way.by,
                     unreadable=read.unreadable,
+                    linked_to=way.linked_to,
                 )
+                sender = self._sender_key(mail)
+                decision = decide(last_answered=answered.get(sender))
+                if decision.answer is not None:
+                    answered[sender] = at
+                    won = await claim_auto_answer(
+                        session=session, department=self.slug, sender=sender, at=at,
+                        threshold=auto_answer_threshold(at),
+                    )  # fmt: skip
+                    if not won:  # another instance answered them meanwhile
+                        decision = decide(last_answered=at)
                 if request is None:
                     request = self._new_request(mail, at, decision)
                     session.add(request)
+                elif request.id in talked:  # its sender is part of its conversation now
+                    talked[request.id].add(mail.sender)
                 threads[mail.message_id] = request  # a later mail of the chunk may answer it
-                taken.append(_Taken(read=read, request=request, decision=decision))
+                linked = named.get(way.linked_to) if way.linked_to is not None else None
+                taken.append(_Taken(read=read, request=request, decision=decision, linked=linked))
             await session.flush()  # the new requests, in one INSERT: their ids
             for item in taken:
                 self._rows(session, item, at, opening)
             await session.commit()
         return taken, duplicates
+
+    def _sender_key(self, mail: ParsedMail) -> str:
+        """How auto_answers remembers a sender: a keyed pseudonym of the address."""
+        return pseudonym(mail.sender.lower(), self.pseudonym_key)
 
     def _named(self, mail: ParsedMail) -> int | None:
         return referenced_request(mail.subject, self.slug)
@@ -316,24 +387,34 @@ class Intake:
         mail: ParsedMail,
         threads: Mapping[str, Request],
         named: dict[int, Request],
-    ) -> tuple[Request | None, str | None]:
-        request = next((threads[i] for i in mail.thread_ids if i in threads), None)
-        if request is not None:
-            if request.id is None:  # opened earlier in this chunk: its id, to join it
-                await session.flush()
-            return request, "en-têtes de réponse"
-        number = self._named(mail)
-        if number is None:
-            return None, None
-        if number not in named:  # a request opened earlier in this chunk, perhaps
+        talked: dict[int, set[str]],
+    ) -> tuple[Request | None, Threading]:
+        """The request the mail joins (None: a new one) and why (core.mail.threading), from
+        the requests of the mails it answers, the request its subject names, and who is part
+        of that one's conversation. Requests opened earlier in the chunk count."""
+        answered = next((threads[i] for i in mail.thread_ids if i in threads), None)
+        if answered is not None and answered.id is None:  # opened earlier in this chunk
+            await session.flush()
+        number = self._named(mail) if answered is None else None
+        found = None if number is None else named.get(number)
+        if number is not None and found is None:  # a request opened earlier in this chunk?
             await session.flush()
             found = await request_of_department(
                 session=session, department=self.slug, request_id=number
             )
-            if found is None:
-                return None, None
-            named[number] = found
-        return named[number], "référence dans l'objet"
+            if found is not None:
+                named[number] = found
+        if found is not None and found.id is not None and found.id not in talked:
+            talked |= await conversations(session=session, department=self.slug, requests=[found])
+        way = threading(
+            sender=mail.sender,
+            answers=answered.id if answered is not None else None,
+            named=found.id if found is not None else None,
+            conversation=talked.get(found.id) if found is not None and found.id else None,
+        )
+        if way.by == BY_HEADERS:
+            return answered, way
+        return (found if way.joins is not None else None), way
 
     def _rows(self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening) -> None:
         """The message, its events, attachments, callback task and acknowledgement under a
@@ -343,17 +424,27 @@ class Intake:
         session.add(
             Message(
                 request_id=request.id or 0,
+                department=self.slug,
                 channel="mail",
                 direction="in",
                 provider_id=mail.message_id,
+                address=mail.sender[:250],
                 at=at,
-                body=self._stored_body(item.read),
+                body=self._stored_body(item),
                 kind="message",
                 status="received",
             )
         )
         event = record_event(session, request, kind="mail-in", at=at, detail=decision.action)
         event.reasons = [reason.as_dict() for reason in decision.reasons]
+        if item.linked is not None and item.linked.id is not None:
+            # Linked both ways, each naming the other; no content, no address.
+            here = record_event(session, request, kind="mail-linked", at=at,
+                                detail=f"demande n° {item.linked.id}")  # fmt: skip
+            here.reasons = [{**linked_reason(item.linked.id).as_dict(), "request": item.linked.id}]
+            there = record_event(session, item.linked, kind="mail-linked", at=at,
+                                 detail=f"demande n° {request.id}")  # fmt: skip
+            there.reasons = [{**cited_reason(request.id or 0).as_dict(), "request": request.id}]
         self._keep_attachments(session, request, mail, at)
         if decision.callback_needed:
             request.callback_needed = True
@@ -371,10 +462,11 @@ class Intake:
             session.add(row)
             record_event(session, request, kind="callback-task", at=at).reasons = list(row.reasons)
             session.add(request)
-        if decision.acknowledge:
-            self._queue_acknowledgement(session, item, at, opening)
+        if decision.answer is not None:
+            self._queue_answer(session, item, at, opening)
 
-    def _stored_body(self, read: _Read) -> str:
+    def _stored_body(self, item: _Taken) -> str:
+        read = item.read
         mail = read.mail
         assert mail is not None
         if read.unreadable is None:
@@ -385,6 +477,7 @@ class Intake:
             parked_in=mailbox.parked_folder if mailbox else None,
             size=read.size,
             limit=self.max_bytes,
+            told=item.decision.answer is AutoAnswer.UNREADABLE,
         )
         return _stored_body(mail.subject, note)
 
@@ -436,38 +529,48 @@ class Intake:
         async with self.mailer.connection() as connection:
             yield connection
 
-    def _queue_acknowledgement(
+    def _queue_answer(
         self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening
     ) -> None:
-        """Answer by return, threaded: queued with the request, sent once it is committed."""
+        """Answer by return, threaded: queued with the request, sent once it is committed.
+        The acknowledgement, or what became of a mail that could not be read."""
         mailbox, mail = self.department.mailbox, item.read.mail
         if self.mailer is None or self.mailer.smtp is None or mailbox is None or mail is None:
             return
         request_id = item.request.id or 0
-        ack = acknowledgement(self.department, at=at, opening=opening, request_id=request_id,
-                              subject=mail.subject, texts=self.texts)  # fmt: skip
+        kind = item.decision.answer
+        if kind is AutoAnswer.UNREADABLE:
+            answer = unreadable_notice(
+                self.department, request_id=request_id, subject=mail.subject,
+                code=item.read.unreadable or "unreadable", size=item.read.size,
+                limit=self.max_bytes, texts=self.texts,
+            )  # fmt: skip
+        else:
+            answer = acknowledgement(self.department, at=at, opening=opening,
+                                     request_id=request_id, subject=mail.subject,
+                                     texts=self.texts)  # fmt: skip
         references = " ".join(dict.fromkeys((*mail.references, mail.message_id)))
         headers = {
             "In-Reply-To": mail.message_id,
             "References": references,
             "Auto-Submitted": "auto-replied",  # RFC 3834: a response, never to be answered
         }
-        item.acknowledgement = queue(
+        item.answer = queue(
             session, department=self.slug, sender=mailbox.address, request_id=request_id,
-            to=mail.sender, subject=ack.subject, body=ack.body, headers=headers,
-            kind="acknowledgement", author="frontdoor", at=at, instance=self.instance,
+            to=mail.sender, subject=answer.subject, body=answer.body, headers=headers,
+            kind=str(kind), author="frontdoor", at=at, instance=self.instance,
         )  # fmt: skip
 
-    async def _send(self, mails: list[Outgoing], acks: MailConnection | None) -> int:
-        """Send what this chunk queued, then record it; how many the server accepted."""
+    async def _send(self, mails: list[Outgoing], acks: MailConnection | None) -> set[str]:
+        """Send what this chunk queued, then record it; the Message-IDs the server accepted."""
         if not mails:
-            return 0
+            return set()
         done = await send_claimed(acks, mails, clock=self.clock, department=self.slug)
         async with self.sessions() as session:
-            await settle(session=session, instance=self.instance, now=self.clock(),
-                         sent=done.sent, failed=done.failed)  # fmt: skip
+            await settle(session=session, department=self.slug, instance=self.instance,
+                         now=self.clock(), sent=done.sent, failed=done.failed)  # fmt: skip
             await session.commit()
-        return len(done.sent)
+        return {mail.message_id for mail in done.sent}
 
 
 def _stored_body(subject: str, text: str) -> str:

@@ -14,22 +14,26 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.core.department import Department
 from frontdoor.core.mail import notification
-from frontdoor.core.mailbox import Mailbox
+from frontdoor.core.mailbox import LoginFailure, Mailbox
 from frontdoor.jobs.base import JobContext
 from frontdoor.mailbox.attachments import FolderStore
-from frontdoor.mailbox.imap import ImapMailbox
+from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
 from frontdoor.mailbox.texts import mail_texts
-from frontdoor.mailbox.tls import client_context
+from frontdoor.mailbox.tls import MailboxConfigError, client_tls, tls_explainer
 from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
+from frontdoor.store.mail import record_mailbox_login
 from frontdoor.web.keys import (
     CLOCK,
     DEPARTMENTS,
@@ -48,27 +52,59 @@ BURST_S = 40.0
 
 
 def imap_session(department: Department, mailbox: Mailbox) -> ImapMailbox:
-    context, has_certificate = client_context(department.slug, mailbox)
+    tls = client_tls(department.slug, mailbox)
     password = os.environ.get(mailbox.password_env) if mailbox.password_env else None
     return ImapMailbox(
         host=mailbox.imap_host,
         port=mailbox.imap_port,
         tls=mailbox.imap_tls,
-        context=context,
+        context=tls.context,
         folder=mailbox.folder,
-        has_certificate=has_certificate,
+        has_certificate=tls.has_certificate,
+        certificate=lambda: tls.certificate,
         login=mailbox.login,
         password=password,
     )
 
 
+@asynccontextmanager
+async def logged_in(
+    app: web.Application, department: Department, mailbox: Mailbox
+) -> AsyncIterator[ImapMailbox]:
+    """The department's mailbox, open; whether it could be opened, and if not why, recorded
+    for /readyz and the metrics (store.mail.record_mailbox_login), whichever instance tried."""
+    async with AsyncExitStack() as stack:
+        try:
+            box = await stack.enter_async_context(imap_session(department, mailbox))
+        except (MailboxLoginError, MailboxConfigError) as error:
+            await _record_login(app, department, error.failure)
+            raise
+        await _record_login(app, department, None)
+        yield box
+
+
+async def _record_login(
+    app: web.Application, department: Department, failure: LoginFailure | None
+) -> None:
+    try:
+        async with app[SESSIONS]() as session:
+            await record_mailbox_login(
+                session=session, department=department.slug,
+                failure=None if failure is None else str(failure), at=app[CLOCK](),
+                instance=app[SETTINGS].instance_name,
+            )  # fmt: skip
+            await session.commit()
+    except (SQLAlchemyError, OSError) as error:  # the store down: the mail waits anyway
+        log.warning("%s: mailbox login not recorded (%s)", department.slug, type(error).__name__)
+
+
 def department_mailer(department: Department, mailbox: Mailbox, *, clock: Clock) -> Mailer:
     """SMTP from the department's own address, TLS with its client certificate."""
-    context, _ = client_context(department.slug, mailbox)
+    tls = client_tls(department.slug, mailbox)
     smtp = SmtpSettings(
         host=mailbox.smtp_host, port=mailbox.smtp_port, tls=mailbox.smtp_tls, sender=mailbox.address
     )
-    return Mailer(smtp, tls_context=context, clock=clock)
+    return Mailer(smtp, tls_context=tls.context, clock=clock, explain_tls=tls_explainer(tls))
 
 
 def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -> Intake:
@@ -86,6 +122,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         max_bytes=settings.mail_max_message_bytes,
         clock=app[CLOCK],
         mailer=mailer,
+        pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
         notify=notify,
         batch=settings.mail_poll_batch,
         known=app[KNOWN_CALLERS].addresses(department.slug),
@@ -129,7 +166,7 @@ async def mailbox_job(ctx: JobContext) -> str:
             continue
         try:
             intake = intake_for(ctx.app, department, mailbox)
-            async with imap_session(department, mailbox) as box:
+            async with logged_in(ctx.app, department, mailbox) as box:
                 while True:
                     async with watchers.lock(department.slug):
                         report = await intake.poll(box)
@@ -138,6 +175,8 @@ async def mailbox_job(ctx: JobContext) -> str:
                         break
         except MAILBOX_ERRORS as error:  # the others are read all the same
             why = str(error) or type(error).__name__
-            log.warning("%s: mailbox not read: %s", department.slug, why)
-            failed.append(department.slug)
+            failure = getattr(error, "failure", None)
+            cause = f" [{failure}]" if failure else ""
+            log.warning("%s: mailbox not read%s: %s", department.slug, cause, why)
+            failed.append(department.slug + cause)
     return f"{total}" + (f"; not read: {', '.join(failed)}" if failed else "")

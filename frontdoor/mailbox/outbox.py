@@ -57,8 +57,9 @@ def queue(
     threads under the request even before it leaves, and a second sending is recognisable."""
     message_id = make_msgid(domain=sender.rpartition("@")[2] or None)
     session.add(
-        Message(request_id=request_id, channel="mail", direction="out", provider_id=message_id,
-                at=at, body=body, author=author, kind=kind, status="queued")
+        Message(request_id=request_id, department=department, channel="mail", direction="out",
+                provider_id=message_id, address=to.lower()[:250], at=at, body=body,
+                author=author, kind=kind, status="queued")
     )  # fmt: skip
     session.add(
         OutboxMail(department=department, message_id=message_id, recipient=to[:250],

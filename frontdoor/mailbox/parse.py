@@ -143,6 +143,8 @@ def _envelope(message: EmailMessage, raw: bytes) -> ParsedMail:
             list_id=_decoded(message, "List-Id"),
             list_unsubscribe=_decoded(message, "List-Unsubscribe"),
             x_autoreply=_decoded(message, "X-Autoreply"),
+            x_autorespond=_decoded(message, "X-Autorespond"),
+            x_auto_response_suppress=_decoded(message, "X-Auto-Response-Suppress"),
         ),
     )
 

@@ -14,6 +14,9 @@ KEYS = frozenset(
         "acknowledgement_open",
         "acknowledgement_closed",
         "acknowledgement_closed_no_reopening",
+        "unreadable_subject",
+        "unreadable",
+        "unreadable_too_large",
         "notification",
     }
 )

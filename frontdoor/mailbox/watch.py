@@ -10,8 +10,9 @@ scheduled poll, which keeps reading every mailbox anyway: a connection that died
 word (a network cut sends no BYE) is only noticed when the IDLE is renewed.
 
 In one instance the watcher and the job take turns (a lock per department). Across
-instances, each may watch the same mailbox: the Message-ID, unique in `messages`, makes the
-second taking of a mail a no-op, and its acknowledgement is queued only with the first.
+instances, each may watch the same mailbox: the Message-ID, unique in `messages` per
+department, makes the second taking of a mail a no-op, and its acknowledgement is queued
+only with the first.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -61,7 +63,7 @@ WATCHERS = web.AppKey("mailbox_watchers", Watchers)
 async def watch(
     department: Department,
     *,
-    open_box: Callable[[], ImapMailbox],
+    open_box: Callable[[], AbstractAsyncContextManager[ImapMailbox]],
     poll: Callable[[ImapMailbox], Awaitable[PollReport]],
     watchers: Watchers,
     renew_s: float = RENEW_S,
@@ -92,8 +94,10 @@ async def watch(
                 if isinstance(error, MAILBOX_ERRORS)
                 else describe_failure(error)
             )
-            log.warning("%s: mailbox watch interrupted (%s); connecting again in %.0f s",
-                        slug, why, delay)  # fmt: skip
+            failure = getattr(error, "failure", None)
+            cause = f" [{failure}]" if failure else ""
+            log.warning("%s: mailbox watch interrupted%s (%s); connecting again in %.0f s",
+                        slug, cause, why, delay)  # fmt: skip
         finally:
             watchers.idling.discard(slug)
         await asyncio.sleep(delay)
@@ -117,7 +121,7 @@ async def _take_in(
 
 async def watchers_context(app: web.Application) -> AsyncIterator[None]:
     """For app.cleanup_ctx: a watcher per department with a mailbox, stopped with the app."""
-    from frontdoor.mailbox.job import imap_session, intake_for  # the job imports this module
+    from frontdoor.mailbox.job import intake_for, logged_in  # the job imports this module
 
     watchers = app[WATCHERS] = Watchers()
     settings = app[SETTINGS]
@@ -127,9 +131,11 @@ async def watchers_context(app: web.Application) -> AsyncIterator[None]:
             if mailbox is None:
                 continue
 
-            def open_box(department: Department = department) -> ImapMailbox:
+            def open_box(
+                department: Department = department,
+            ) -> AbstractAsyncContextManager[ImapMailbox]:
                 assert department.mailbox is not None
-                return imap_session(department, department.mailbox)
+                return logged_in(app, department, department.mailbox)
 
             async def poll(box: ImapMailbox, department: Department = department) -> PollReport:
                 assert department.mailbox is not None

@@ -137,10 +137,14 @@ class Mailer:
         *,
         tls_context: ssl.SSLContext | None = None,
         clock: Callable[[], datetime] = utc_now,
+        explain_tls: Callable[[BaseException], str | None] | None = None,
     ) -> None:
         self.smtp = smtp
         self.tls_context = tls_context
         self.clock = clock
+        # Says why a TLS session with a client certificate failed (a department's mailbox:
+        # frontdoor.mailbox.tls.tls_explainer); None: the generic hints of TLS_HINTS.
+        self.explain_tls = explain_tls
 
     async def send(
         self,
@@ -208,10 +212,19 @@ class MailConnection:
                 refused, _reply = await client.sendmail(smtp.sender, recipients, data)
         except aiosmtplib.SMTPException as error:
             await self.close()
+            explained = self._explained(error)
+            if explained:
+                raise OutboundError(
+                    f"mail not sent: {server(smtp)} failed ({explained})"
+                ) from error
             raise OutboundError(f"mail not sent: {describe(error, smtp)}") from error
         except OSError as error:  # ssl.SSLError included
             await self.close()
-            why = tls_hint(error, smtp) or f"{type(error).__name__}: {error}"
+            why = (
+                self._explained(error)
+                or tls_hint(error, smtp)
+                or f"{type(error).__name__}: {error}"
+            )
             raise OutboundError(f"mail not sent: {server(smtp)} failed ({why})") from error
         if refused:
             codes = sorted({reply.code for reply in refused.values()})
@@ -224,6 +237,13 @@ class MailConnection:
             )
         logger.info("Mail sent: %s", message_id)
         return message_id
+
+    def _explained(self, error: BaseException) -> str | None:
+        """The mailer's own account of a failed TLS session (client certificates), if any."""
+        explain = self._mailer.explain_tls
+        if explain is None or self._smtp.tls == "none" or tls_hint(error, self._smtp) is None:
+            return None
+        return explain(error)
 
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._client is None or not self._client.is_connected:

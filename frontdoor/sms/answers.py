@@ -79,6 +79,7 @@ async def answer_by_sms(
         raise AnswerRefused(Refusal.OPTED_OUT)
     message = Message(
         request_id=owner.id or 0,
+        department=department.slug,
         channel="sms",
         direction="out",
         at=now,

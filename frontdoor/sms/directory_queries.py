@@ -70,22 +70,22 @@ async def answer_directory_query(
     await session.flush()
     assert request.id is not None
     session.add(
-        Message(request_id=request.id, channel="sms", direction="in", provider_id=sid,
-                at=hook.now, body=text, kind="directory-query",
+        Message(request_id=request.id, department=department.slug, channel="sms",
+                direction="in", provider_id=sid, at=hook.now, body=text, kind="directory-query",
                 segments=segments(text).count, status="received")
     )  # fmt: skip
     later = replied(hook.journaled_answer) if hook.journaled_answer is not None else None
     if later is not None:
         # Told during the outage that the answer follows: that, then the answer, by the API.
         session.add(
-            Message(request_id=request.id, channel="sms", direction="out", at=hook.now,
-                    body=later, author="frontdoor", kind="directory-later",
-                    segments=segments(later).count, status="replied")
+            Message(request_id=request.id, department=department.slug, channel="sms",
+                    direction="out", at=hook.now, body=later, author="frontdoor",
+                    kind="directory-later", segments=segments(later).count, status="replied")
         )  # fmt: skip
     sent = Message(
-        request_id=request.id, channel="sms", direction="out", at=hook.now, body=answer,
-        author="frontdoor", kind="directory-answer", segments=segments(answer).count,
-        status="replied" if later is None else "sending",
+        request_id=request.id, department=department.slug, channel="sms", direction="out",
+        at=hook.now, body=answer, author="frontdoor", kind="directory-answer",
+        segments=segments(answer).count, status="replied" if later is None else "sending",
     )  # fmt: skip
     session.add(sent)
     event = record_event(session, request, kind="sms-directory", at=hook.now)

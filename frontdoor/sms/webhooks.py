@@ -182,6 +182,7 @@ def _file_messages(hook: Webhook, request: Request, sms: IncomingSms, decision: 
     session.add(
         Message(
             request_id=request.id or 0,
+            department=request.department,
             channel="sms",
             direction="in",
             provider_id=sms.sid,
@@ -196,6 +197,7 @@ def _file_messages(hook: Webhook, request: Request, sms: IncomingSms, decision: 
         session.add(
             Message(
                 request_id=request.id or 0,
+                department=request.department,
                 channel="sms",
                 direction="out",
                 at=at,

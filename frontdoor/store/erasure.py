@@ -67,6 +67,7 @@ async def remove_person(
     # What was written (SMS, mail, notes) goes with who wrote it; the rows stay, counted.
     for message in held.messages:
         message.body = None
+        message.address = None
         if message.channel == "mail" and message.direction == "in" and message.provider_id:
             message.provider_id = pseudonym(message.provider_id, key)
         session.add(message)

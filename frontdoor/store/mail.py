@@ -6,28 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.store.match import equal
-from frontdoor.store.models import Message, OutboxMail, Request
-
-
-async def request_of_message_ids(
-    *, session: AsyncSession, department: str, message_ids: Sequence[str]
-) -> Request | None:
-    """The department's request holding one of these mails (received or sent), nearest first."""
-    if not message_ids:
-        return None
-    result = await session.exec(
-        select(Message.provider_id, Request)
-        .join(Request, col(Request.id) == col(Message.request_id))
-        .where(col(Message.provider_id).in_(list(message_ids)), Request.department == department)
-    )
-    found = {provider_id: request for provider_id, request in result.all()}
-    return next((found[i] for i in message_ids if i in found), None)
+from frontdoor.store.models import AutoAnswerRow, MailboxLogin, Message, OutboxMail, Request
 
 
 async def request_of_department(
@@ -37,12 +24,17 @@ async def request_of_department(
     return request if request is not None and request.department == department else None
 
 
-async def present_message_ids(*, session: AsyncSession, message_ids: Sequence[str]) -> set[str]:
-    """Those of these Message-IDs already stored (under any request): taken before."""
+async def present_message_ids(
+    *, session: AsyncSession, department: str, message_ids: Sequence[str]
+) -> set[str]:
+    """Those of these Message-IDs the department already holds (received or sent): taken
+    before. Another department's copy of the same mail is its own."""
     if not message_ids:
         return set()
     result = await session.exec(
-        select(Message.provider_id).where(col(Message.provider_id).in_(list(message_ids)))
+        select(Message.provider_id).where(
+            Message.department == department, col(Message.provider_id).in_(list(message_ids))
+        )
     )
     return {provider_id for provider_id in result.all() if provider_id is not None}
 
@@ -56,7 +48,7 @@ async def requests_of_message_ids(
     result = await session.exec(
         select(Message.provider_id, Request)
         .join(Request, col(Request.id) == col(Message.request_id))
-        .where(col(Message.provider_id).in_(list(message_ids)), Request.department == department)
+        .where(Message.department == department, col(Message.provider_id).in_(list(message_ids)))
     )
     return {provider_id: request for provider_id, request in result.all() if provider_id}
 
@@ -73,6 +65,30 @@ async def requests_of_department(
         )
     )
     return {request.id: request for request in result.all() if request.id is not None}
+
+
+async def conversations(
+    *, session: AsyncSession, department: str, requests: Sequence[Request]
+) -> dict[int, set[str]]:
+    """Request id → the addresses of its conversation: its contact address, whoever wrote
+    to it by mail and whoever it wrote to. One query for a batch."""
+    found = {
+        r.id: {r.contact_address.lower()} if r.contact_address else set()
+        for r in requests
+        if r.id is not None and r.department == department
+    }
+    if not found:
+        return {}
+    result = await session.exec(
+        select(Message.request_id, Message.address).where(
+            Message.department == department,
+            col(Message.request_id).in_(list(found)),
+            col(Message.address).is_not(None),
+        )
+    )
+    for request_id, address in result.all():
+        found[request_id].add((address or "").lower())
+    return found
 
 
 # ----- The outbox: mails to send, claimed by one instance at a time -----
@@ -137,7 +153,11 @@ async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -
         return []
     result = await session.exec(
         select(OutboxMail, Message.body)
-        .join(Message, col(Message.provider_id) == col(OutboxMail.message_id))
+        .join(
+            Message,
+            (col(Message.department) == col(OutboxMail.department))
+            & (col(Message.provider_id) == col(OutboxMail.message_id)),
+        )
         .where(col(OutboxMail.id).in_(list(ids)), equal(OutboxMail.claimed_by, instance),
                OutboxMail.status == "queued")
         .order_by(col(OutboxMail.id))
@@ -151,14 +171,14 @@ async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -
 
 
 async def settle(
-    *, session: AsyncSession, instance: str, now: datetime, sent: Sequence[Outgoing],
-    failed: Sequence[Failure],
+    *, session: AsyncSession, department: str, instance: str, now: datetime,
+    sent: Sequence[Outgoing], failed: Sequence[Failure],
 ) -> None:  # fmt: skip
     """After a round of sending: what the SMTP server accepted is sent (and so is its
     message), what failed waits for its retry or is given up. Only rows this instance still
     holds are touched. Keyed by Message-ID: a caller that queued the mails in this very
     round knows them without reading them back."""
-    mine = equal(OutboxMail.claimed_by, instance)
+    mine = (OutboxMail.department == department) & equal(OutboxMail.claimed_by, instance)
     if sent:
         await session.exec(
             update(OutboxMail)
@@ -166,7 +186,7 @@ async def settle(
             .values(status="sent", sent_at=now, claimed_by=None, claimed_until=None,
                     attempts=OutboxMail.attempts + 1)
         )  # fmt: skip
-        await _message_status(session, [m.message_id for m in sent], "sent")
+        await _message_status(session, department, [m.message_id for m in sent], "sent")
     for failure in failed:
         values: dict[str, object] = {
             "attempts": failure.attempts,
@@ -185,12 +205,16 @@ async def settle(
         )
     given_up = [f.message_id for f in failed if f.retry_at is None]
     if given_up:
-        await _message_status(session, given_up, "failed")
+        await _message_status(session, department, given_up, "failed")
 
 
-async def _message_status(session: AsyncSession, message_ids: Sequence[str], status: str) -> None:
+async def _message_status(
+    session: AsyncSession, department: str, message_ids: Sequence[str], status: str
+) -> None:
     await session.exec(
-        update(Message).where(col(Message.provider_id).in_(list(message_ids))).values(status=status)
+        update(Message)
+        .where(Message.department == department, col(Message.provider_id).in_(list(message_ids)))
+        .values(status=status)
     )
 
 
@@ -203,3 +227,92 @@ async def purge_settled(*, session: AsyncSession, queued_before: datetime) -> in
         )
     )
     return int(result.rowcount)
+
+
+# ----- Automatic answers: one per sender and period (core.mail.may_answer) -----
+
+
+async def last_auto_answers(
+    *, session: AsyncSession, department: str, senders: Sequence[str]
+) -> dict[str, datetime]:
+    """Sender pseudonym → when the department last answered them automatically."""
+    if not senders:
+        return {}
+    result = await session.exec(
+        select(AutoAnswerRow.sender, AutoAnswerRow.answered_at).where(
+            AutoAnswerRow.department == department, col(AutoAnswerRow.sender).in_(list(senders))
+        )
+    )
+    return dict(result.all())
+
+
+async def claim_auto_answer(
+    *, session: AsyncSession, department: str, sender: str, at: datetime, threshold: datetime
+) -> bool:
+    """Record that the department answers this sender at `at`, unless it answered them after
+    `threshold` (core.mail.auto_answer_threshold); whether it may. One statement: of two
+    instances answering the same sender at once, one wins (PostgreSQL locks the row until
+    the first commits, then re-checks; SQLite has one writer)."""
+    table = AutoAnswerRow.__table__  # type: ignore[attr-defined]
+    insert = await _upsert(session, table)
+    statement = (
+        insert.values(department=department, sender=sender, answered_at=at)
+        .on_conflict_do_update(
+            index_elements=["department", "sender"],
+            set_={"answered_at": insert.excluded.answered_at},
+            where=table.c.answered_at <= threshold,
+        )
+        .returning(table.c.sender)
+    )
+    result = await session.exec(statement)
+    return result.first() is not None
+
+
+async def purge_auto_answers(*, session: AsyncSession, answered_before: datetime) -> int:
+    """Forget the answers older than the period: they no longer hold anyone back."""
+    result = await session.exec(
+        delete(AutoAnswerRow).where(col(AutoAnswerRow.answered_at) < answered_before)
+    )
+    return int(result.rowcount)
+
+
+async def _upsert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, in the session's dialect."""
+    connection = await session.connection()
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+# ----- Whether each department's mailbox logs in -----
+
+
+async def record_mailbox_login(
+    *, session: AsyncSession, department: str, failure: str | None, at: datetime, instance: str
+) -> None:
+    """The outcome of an attempt to open the department's mailbox (failure None: it opened)."""
+    table = MailboxLogin.__table__  # type: ignore[attr-defined]
+    insert = await _upsert(session, table)
+    ok = failure is None
+    await session.exec(
+        insert.values(
+            department=department, ok=ok, failure=failure, checked_at=at,
+            failing_since=None if ok else at, instance=instance,
+        ).on_conflict_do_update(
+            index_elements=["department"],
+            set_={
+                "ok": insert.excluded.ok,
+                "failure": insert.excluded.failure,
+                "checked_at": insert.excluded.checked_at,
+                "instance": insert.excluded.instance,
+                # Kept from the first failure of a run of them; cleared by a success.
+                "failing_since": case(
+                    (insert.excluded.ok, None),
+                    else_=func.coalesce(table.c.failing_since, insert.excluded.failing_since),
+                ),
+            },
+        )
+    )  # fmt: skip
+
+
+async def mailbox_logins(*, session: AsyncSession) -> dict[str, MailboxLogin]:
+    result = await session.exec(select(MailboxLogin))
+    return {row.department: row for row in result.all()}

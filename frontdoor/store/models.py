@@ -192,13 +192,23 @@ class Message(SQLModel, table=True):
     """An SMS or mail received or sent under a request. Its body is personal data."""
 
     __tablename__ = "messages"
+    # The provider's id (Twilio MessageSid, a mail's Message-ID) is unique per department: a
+    # retry, or a mail read again, is stored once; the same mail sent to two departments
+    # sharing the database is taken in by each.
+    __table_args__ = (
+        UniqueConstraint("department", "provider_id", name="uq_messages_department_provider_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="requests.id", index=True)
+    # The request's department, repeated here so that the provider's id can be unique in it.
+    department: str = Field(max_length=40)
     channel: str = Field(max_length=10)  # "sms", "mail"
     direction: str = Field(max_length=3)  # "in", "out"
-    # The provider's id (Twilio MessageSid, a mail's Message-ID): a retry is stored once.
-    provider_id: str | None = Field(default=None, unique=True, max_length=250)
+    provider_id: str | None = Field(default=None, max_length=250)
+    # A mail's other end: who wrote it (in), who it went to (out), lower case. Personal data,
+    # erased with the body; who is part of a request's conversation (core.mail.threading).
+    address: str | None = Field(default=None, max_length=250)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     body: str | None = None
     # For messages sent: the referent who wrote it, or "frontdoor" for automatic answers.
@@ -423,6 +433,34 @@ class OutboxMail(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_error: str | None = Field(default=None, max_length=300)  # no address, no content
+
+
+class AutoAnswerRow(SQLModel, table=True):
+    """When a department last answered a sender automatically (an acknowledgement, a notice
+    that their mail could not be read): one such answer per sender and period at most
+    (core.mail.AUTO_ANSWER_PERIOD), whichever instance answers, across restarts. The sender
+    is a keyed pseudonym (core.retention.pseudonym), never the address."""
+
+    __tablename__ = "auto_answers"
+
+    department: str = Field(primary_key=True, max_length=40)
+    sender: str = Field(primary_key=True, max_length=64)
+    answered_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class MailboxLogin(SQLModel, table=True):
+    """The last attempt to open each department's mailbox, by any instance: what /readyz and
+    frontdoor_mailbox_login_ok report. No personal data."""
+
+    __tablename__ = "mailbox_logins"
+
+    department: str = Field(primary_key=True, max_length=40)
+    ok: bool
+    failure: str | None = Field(default=None, max_length=30)  # core.mailbox.LoginFailure
+    checked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The first failure of the failures in a row (None while it logs in).
+    failing_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    instance: str = Field(max_length=120)
 
 
 # The indicators' tallies live in their own module; imported here so that every table is

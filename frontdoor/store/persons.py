@@ -3,7 +3,8 @@ persons page shows, the export contains and an erasure removes — one query bui
 three (core.persons says what matches).
 
 Found by the number or the address: the requests (a caller's number, a mail's sender), the
-known contacts, the SMS opt-out, and outbox mails addressed to the address. Found under
+known contacts, the SMS opt-out, outbox mails addressed to the address, and the mails the
+address wrote into (or was written to under) other people's requests. Found under
 those requests: their events, messages, notes, non-oppositions, callback tasks, attachments
 (files named in the events), outbox mails and the stored answers to their webhooks.
 """
@@ -81,6 +82,12 @@ class Held:
             for reason in event.reasons
         ]  # fmt: skip
 
+    @property
+    def written_elsewhere(self) -> list[Message]:
+        """Their mails under other people's requests (a thread they wrote into)."""
+        own = {request.id for request in self.requests}
+        return [message for message in self.messages if message.request_id not in own]
+
     def of_request(self, rows: Sequence[Any], request: Request) -> list[Any]:
         return [row for row in rows if row.request_id == request.id]
 
@@ -144,7 +151,22 @@ async def held_about(
             col(SmsOptOut.number).in_(stored_forms(who.number, key) if who.number else []),
         ),
     )
-    return await _held(session, department, who, requests, contacts=contacts, opt_outs=opt_outs)
+    # Mails they wrote into (or were written to under) requests that are not theirs: those
+    # messages are the person's, the requests stay their own contacts'.
+    own = [request.id for request in requests]
+    written = await _all(
+        session,
+        select(Message)
+        .where(
+            Message.department == department,
+            identified(who, address=col(Message.address)),
+            col(Message.request_id).not_in(own),
+        )
+        .order_by(col(Message.at), col(Message.id)),
+    )
+    return await _held(
+        session, department, who, requests, contacts=contacts, opt_outs=opt_outs, written=written
+    )
 
 
 async def held_under(
@@ -162,6 +184,7 @@ async def _held(
     *,
     contacts: Sequence[KnownContact],
     opt_outs: Sequence[SmsOptOut],
+    written: Sequence[Message] = (),
 ) -> Held:
     ids = [request.id for request in requests]
 
@@ -170,7 +193,7 @@ async def _held(
         return await _all(session, query)
 
     events = await under(RequestEvent, col(RequestEvent.at), col(RequestEvent.id))
-    messages = await under(Message, col(Message.at), col(Message.id))
+    messages = [*await under(Message, col(Message.at), col(Message.id)), *written]
     provider_ids = [m.provider_id for m in messages if m.provider_id]
     to_the_address = identified(who, address=col(OutboxMail.recipient)) if who else None
     outbox = await _all(

@@ -55,9 +55,23 @@ async def last_acknowledged_at(*, session: AsyncSession, request_id: int) -> dat
     return result.first()
 
 
-async def message_by_provider_id(*, session: AsyncSession, provider_id: str) -> Message | None:
-    query = select(Message).where(equal(Message.provider_id, provider_id))
-    return (await session.exec(query)).first()
+async def message_by_provider_id(
+    *, session: AsyncSession, department: str, provider_id: str
+) -> Message | None:
+    """The department's message of this provider id (unique per department)."""
+    result = await session.exec(
+        select(Message).where(
+            Message.department == department, equal(Message.provider_id, provider_id)
+        )
+    )
+    return result.first()
+
+
+async def messages_by_provider_id(*, session: AsyncSession, provider_id: str) -> Sequence[Message]:
+    """Every department's message of this provider id: a webhook naming a MessageSid is
+    checked against all of them (an SMS's is Twilio's, unique across its accounts)."""
+    result = await session.exec(select(Message).where(equal(Message.provider_id, provider_id)))
+    return result.all()
 
 
 async def messages_of(*, session: AsyncSession, request_id: int) -> Sequence[Message]:

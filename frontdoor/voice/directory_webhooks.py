@@ -98,8 +98,9 @@ async def _send_results(
         log.exception("directory SMS of %s not sent", department.slug)
         return voice_directory.sms_failed(department)
     hook.session.add(
-        Message(request_id=request_id, channel="sms", direction="out", provider_id=sid,
-                at=hook.now, body=text, author="frontdoor", kind="directory-answer")
+        Message(request_id=request_id, department=department.slug, channel="sms",
+                direction="out", provider_id=sid, at=hook.now, body=text, author="frontdoor",
+                kind="directory-answer")
     )  # fmt: skip
     return said
 

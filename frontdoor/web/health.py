@@ -5,6 +5,11 @@ answers and it has departments to serve; otherwise 503 with the reasons, worded 
 operator and free of personal data (error types, never messages that could carry a host's
 secrets or a caller's number). An instance in the development mode says so in both answers
 (`warnings`): a supervisor that sees it in production has found a misconfigured host.
+
+`/readyz` also says, under "mailboxes", whether each department's secure mailbox logs in
+(the last attempt of any instance, from the store) and if not, why (core.mailbox.LoginFailure)
+and since when. A mailbox that cannot log in leaves the instance ready: calls must go on
+being answered; frontdoor_mailbox_login_ok is what alerts.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import asyncio
 from aiohttp import web
 from sqlalchemy import text
 
-from frontdoor.web.keys import DEPARTMENTS, ENGINE, SETTINGS
+from frontdoor.store.mail import mailbox_logins
+from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 
 # A database slower than this to say "1" cannot answer a webhook in time either.
 DATABASE_TIMEOUT_S = 2.0
@@ -40,7 +46,38 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response(
             {"status": "not ready", "reasons": problems, **warnings}, status=503
         )
-    return web.json_response({"status": "ready", **warnings})
+    answer: dict[str, object] = {"status": "ready", **warnings}
+    mailboxes = await _mailboxes(request.app)
+    if mailboxes:
+        answer["mailboxes"] = mailboxes
+    return web.json_response(answer)
+
+
+async def _mailboxes(app: web.Application) -> dict[str, dict[str, str]]:
+    """Department → its mailbox's last login: {"login": "ok" | "failed" | "unknown", …}."""
+    slugs = [department.slug for department in app[DEPARTMENTS] if department.mailbox]
+    if not slugs:
+        return {}
+    try:
+        async with asyncio.timeout(DATABASE_TIMEOUT_S), app[SESSIONS]() as session:
+            logins = await mailbox_logins(session=session)
+    except Exception:  # noqa: BLE001  (it answered a moment ago: say unknown, stay ready)
+        logins = {}
+    report = {}
+    for slug in slugs:
+        login = logins.get(slug)
+        if login is None:
+            report[slug] = {"login": "unknown"}
+        elif login.ok:
+            report[slug] = {"login": "ok", "checked_at": login.checked_at.isoformat()}
+        else:
+            report[slug] = {
+                "login": "failed",
+                "reason": login.failure or "?",
+                "since": (login.failing_since or login.checked_at).isoformat(),
+                "checked_at": login.checked_at.isoformat(),
+            }
+    return report
 
 
 def _departments_problems(app: web.Application) -> list[str]:

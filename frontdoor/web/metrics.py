@@ -3,10 +3,11 @@
 What each instance counts itself: request latency by route (a middleware), the operator
 counters of app[COUNTERS] (refused signatures, degraded answers), the job runs this instance
 won and their failures. What is read from the store at scrape time, the same in every
-instance (aggregate with max, not sum): overdue callback tasks, and the last 24 hours' calls
-by outcome. The intake lags: how long an SMS kept in the outage journal, or a mail in its
-mailbox, waited before its request was committed (app[INTAKE_LAG], observed where that is).
-Labels name routes, jobs, departments and outcomes only: no personal data.
+instance (aggregate with max, not sum): overdue callback tasks, the last 24 hours' calls
+by outcome, and whether each department's mailbox logs in (and if not, why). The intake
+lags: how long an SMS kept in the outage journal, or a mail in its mailbox, waited before
+its request was committed (app[INTAKE_LAG], observed where that is). Labels name routes,
+jobs, departments, outcomes and reasons only: no personal data.
 
 /metrics answers a request carrying `Authorization: Bearer <FRONTDOOR_METRICS_TOKEN>`; with
 no token set, only a request from loopback that did not come through a proxy.
@@ -33,7 +34,8 @@ from sqlalchemy import func, select
 
 from frontdoor.jobs import registry
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.mail import mailbox_logins
+from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
 from frontdoor.web.keys import (
     CLOCK,
     COUNTERS,
@@ -41,6 +43,7 @@ from frontdoor.web.keys import (
     ENGINE,
     INTAKE_LAG,
     SCHEDULED_JOBS,
+    SESSIONS,
     SETTINGS,
 )
 
@@ -83,6 +86,9 @@ class Metrics:
     job_failures: Counter
     callbacks_overdue: Gauge
     calls: Gauge
+    mailbox_login_ok: Gauge
+    mailbox_login_failed: Gauge
+    mailbox_login_age: Gauge
     store_up: Gauge
     intake_lag: dict[str, Histogram]
 
@@ -122,6 +128,27 @@ class Metrics:
                 "Voice calls received in the last 24 hours, by department and outcome "
                 "(in_progress until the call ends; read from the store).",
                 ["department", "outcome"],
+                registry=registry,
+            ),
+            mailbox_login_ok=Gauge(
+                "frontdoor_mailbox_login_ok",
+                "1 when the last attempt to open the department's mailbox (by any instance) "
+                "logged in, 0 when it failed; absent before the first (read from the store).",
+                ["department"],
+                registry=registry,
+            ),
+            mailbox_login_failed=Gauge(
+                "frontdoor_mailbox_login_failed",
+                "1 for the reason the department's mailbox cannot log in (expired, revoked, "
+                "untrusted-issuer, wrong-key, no-certificate, server-refused…), while it fails.",
+                ["department", "reason"],
+                registry=registry,
+            ),
+            mailbox_login_age=Gauge(
+                "frontdoor_mailbox_login_age_seconds",
+                "Seconds since the department's mailbox was last opened or tried, by any "
+                "instance (the poll tries each minute).",
+                ["department"],
                 registry=registry,
             ),
             store_up=Gauge(
@@ -184,15 +211,26 @@ async def metrics_page(request: web.Request) -> web.Response:
     app = request.app
     metrics = app[METRICS]
     read = await _read_store(app)
-    metrics.callbacks_overdue.clear()
-    metrics.calls.clear()
+    for gauge in (metrics.callbacks_overdue, metrics.calls, metrics.mailbox_login_ok,
+                  metrics.mailbox_login_failed, metrics.mailbox_login_age):  # fmt: skip
+        gauge.clear()
     metrics.store_up.set(1 if read is not None else 0)
     if read is not None:
-        overdue, calls = read
+        overdue, calls, logins = read
         for department in app[DEPARTMENTS]:
             metrics.callbacks_overdue.labels(department.slug).set(overdue.get(department.slug, 0))
         for (department, outcome), count in calls.items():
             metrics.calls.labels(department, outcome).set(count)
+        now = app[CLOCK]()
+        for department in app[DEPARTMENTS]:
+            login = logins.get(department.slug)
+            if department.mailbox is None or login is None:
+                continue
+            metrics.mailbox_login_ok.labels(department.slug).set(1 if login.ok else 0)
+            if not login.ok:
+                metrics.mailbox_login_failed.labels(department.slug, login.failure or "?").set(1)
+            age = (now - login.checked_at).total_seconds()
+            metrics.mailbox_login_age.labels(department.slug).set(max(age, 0.0))
     return web.Response(
         body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
@@ -216,9 +254,9 @@ def _allowed(request: web.Request) -> bool:
 
 async def _read_store(
     app: web.Application,
-) -> tuple[dict[str, int], dict[tuple[str, str], int]] | None:
-    """Overdue callback tasks by department, and the window's calls by department and outcome;
-    None when the store does not answer in time."""
+) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, MailboxLogin]] | None:
+    """Overdue callback tasks by department, the window's calls by department and outcome,
+    and each mailbox's last login; None when the store does not answer in time."""
     tasks, requests = CallbackTaskRow.__table__.c, Request.__table__.c  # type: ignore[attr-defined]
     now = app[CLOCK]()
     overdue_query = (
@@ -235,10 +273,12 @@ async def _read_store(
         async with asyncio.timeout(STORE_TIMEOUT_S), app[ENGINE].connect() as connection:
             overdue = {row[0]: int(row[1]) for row in await connection.execute(overdue_query)}
             calls = {(row[0], row[1]): int(row[2]) for row in await connection.execute(calls_query)}
+        async with asyncio.timeout(STORE_TIMEOUT_S), app[SESSIONS]() as session:
+            logins = await mailbox_logins(session=session)
     except Exception as error:  # noqa: BLE001  (a scrape reports the store down, never fails)
         log.warning("metrics: store not read (%s)", type(error).__name__)
         return None
-    return overdue, calls
+    return overdue, calls, logins
 
 
 class _OperatorCounters(Collector):

@@ -31,7 +31,7 @@ from frontdoor.core.department import Department
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid, request_by_id
-from frontdoor.store.sms import message_by_provider_id
+from frontdoor.store.sms import messages_by_provider_id
 from frontdoor.web.bodies import read_form
 from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import TWILIO_ACCOUNTS
@@ -104,14 +104,16 @@ class Webhook:
 
     async def message(self, provider_id: str) -> tuple[Message, Request] | None:
         """A message stored under this provider id (MessageSid), if any, and its request."""
-        message = await message_by_provider_id(session=self.session, provider_id=provider_id)
-        if message is None:
+        found = None
+        for message in await messages_by_provider_id(session=self.session, provider_id=provider_id):
+            self._department(message.department, "message")
+            found = found or message
+        if found is None:
             return None
-        owner = await request_by_id(session=self.session, request_id=message.request_id)
+        owner = await request_by_id(session=self.session, request_id=found.request_id)
         if owner is None:
             raise web.HTTPGone(text="message without its request")
-        self._department(owner.department, "message")
-        return message, owner
+        return found, owner
 
     def recording(self) -> str | None:
         """The RecordingUrl posted, if any: one of the signing account's recordings (403

@@ -18,7 +18,14 @@ from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
-from frontdoor.store.models import AuditEvent, KnownContact, OutboxMail, Request, SmsOptOut
+from frontdoor.store.models import (
+    AuditEvent,
+    KnownContact,
+    Message,
+    OutboxMail,
+    Request,
+    SmsOptOut,
+)
 from frontdoor.store.persons import held_about
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
@@ -449,3 +456,49 @@ async def test_an_erasure_waits_for_the_persons_calls_still_in_an_outage_journal
     assert "attendent dans le journal de panne" in page
     assert response.status == 409
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
+
+
+async def test_an_address_that_only_wrote_under_a_request_finds_and_erases_its_mails_only(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    """A nurse answered in a GP's mail thread: her mail and address there are hers (exported,
+    erased); the request stays the GP's, untouched."""
+    nurse = "ide.lac@gmail.com"
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        request = Request(
+            department="dac46", channel="mail", contact_address="dr.roux@chu-toulouse.fr",
+            received_at=TUESDAY_MORNING,
+        )  # fmt: skip
+        session.add(request)
+        await session.flush()
+        session.add(
+            Message(
+                request_id=request.id or 0,
+                department="dac46",
+                channel="mail",
+                direction="in",
+                provider_id="<n1@gmail.com>",
+                address=nurse,
+                at=TUESDAY_MORNING,
+                body="Pansements faits.",
+            )  # fmt: skip
+        )
+        await session.commit()
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    export = json.loads(await (await coordinator.get(persons_url("/export", adresse=nurse))).text())
+    page, _ = await preview(coordinator, adresse=nurse)
+    erased = await erase(coordinator, adresse=nurse)
+
+    assert export["requests"] == []
+    assert [m["address"] for m in export["messages_under_other_requests"]] == [nurse]
+    assert "écrit(s) dans la conversation d'une autre demande" in page
+    assert erased.status == 303
+    async with session_maker(engine)() as session:
+        [message] = (await session.exec(select(Message))).all()
+        gps = await session.get(Request, request.id)
+    await engine.dispose()
+    assert (message.address, message.body) == (None, None)
+    assert gps is not None
+    assert gps.contact_address == "dr.roux@chu-toulouse.fr"

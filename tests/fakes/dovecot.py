@@ -6,7 +6,9 @@ processes as root). Two listeners: IMAP with STARTTLS and implicit IMAPS. TLS is
 and so is a client certificate issued by the test CA (`ssl_verify_client_cert`,
 `auth_ssl_require_client_cert`); the certificate's common name is the login
 (`auth_ssl_username_from_cert`), by SASL EXTERNAL. The CA file carries a CRL, as Dovecot
-requires one when it checks client certificates.
+requires one when it checks client certificates; it revokes `revoked_user`'s certificate.
+Dovecot completes the TLS handshake whatever the certificate, then refuses the login with
+"Client didn't present valid SSL certificate", saying no more.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class Dovecot:
         self.imaps_port = free_port()  # implicit TLS
         self._process: subprocess.Popen[bytes] | None = None
         self._command: list[str] = []
+        self.revoked_user: MailUser | None = None  # made at start, revoked by the CRL
 
     @property
     def ca_file(self) -> Path:
@@ -187,11 +190,21 @@ class Dovecot:
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def new_user(self) -> MailUser:
-        """A fresh, empty mailbox and its certificate (the common name is the login)."""
+    def new_user(
+        self,
+        *,
+        not_before: datetime.datetime | None = None,
+        not_after: datetime.datetime | None = None,
+        issuer: trustme.CA | None = None,
+    ) -> MailUser:
+        """A fresh, empty mailbox and its certificate (the common name is the login), issued
+        by the server's CA unless `issuer` says another, valid as trustme makes it unless
+        told otherwise."""
         login = f"dac-{uuid.uuid4().hex[:10]}"
         address = f"{login}@mssante.test"
-        leaf = self.ca.issue_cert(address, common_name=login)
+        leaf = (issuer or self.ca).issue_cert(
+            address, common_name=login, not_before=not_before, not_after=not_after
+        )
         folder = self.root / "clients" / login  # removed with the server's folder
         folder.mkdir(parents=True)
         certificate, key = folder / "client.pem", folder / "client.key"
@@ -213,11 +226,19 @@ class Dovecot:
         key = serialization.load_pem_private_key(self.ca.private_key_pem.bytes(), None)
         issuer = x509.load_pem_x509_certificate(self.ca.cert_pem.bytes())
         now = datetime.datetime.now(datetime.UTC)
+        self.revoked_user = self.new_user()
+        revoked = x509.load_pem_x509_certificate(self.revoked_user.certificate.read_bytes())
         crl = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(issuer.subject)
             .last_update(now - datetime.timedelta(days=1))
             .next_update(now + datetime.timedelta(days=30))
+            .add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(revoked.serial_number)
+                .revocation_date(now - datetime.timedelta(hours=1))
+                .build()
+            )
             .sign(key, hashes.SHA256())  # type: ignore[arg-type]
         )
         (self.root / "ca-with-crl.pem").write_bytes(

@@ -4,7 +4,7 @@ requires the client certificate, a department whose [mailbox] points at them, an
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -68,25 +68,39 @@ def lot(departments: Departments) -> Department:
     return department
 
 
+def mailbox_at(dovecot: Dovecot, user: MailUser, smtp: SmtpRecorder, tls: MailTls) -> Mailbox:
+    """A [mailbox] at the test servers, opened by the user's client certificate."""
+    return Mailbox(
+        address=user.address,
+        imap_host=dovecot.host,
+        imap_port=dovecot.port(tls),
+        imap_tls=tls,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_tls=tls,
+        certificate=str(user.certificate),
+        key=str(user.key),
+        ca_file=str(dovecot.ca_file),
+        domains={"chu-toulouse.fr": "hospital"},
+    )
+
+
 @pytest.fixture
 def mail_department(
     lot: Department, dovecot: Dovecot, mail_user: MailUser, smtp_mtls: SmtpRecorder, tls: MailTls
 ) -> Department:
     """The Lot, its [mailbox] at the test servers, with the user's client certificate."""
-    mailbox = Mailbox(
-        address=mail_user.address,
-        imap_host=dovecot.host,
-        imap_port=dovecot.port(tls),
-        imap_tls=tls,
-        smtp_host=smtp_mtls.host,
-        smtp_port=smtp_mtls.port,
-        smtp_tls=tls,
-        certificate=str(mail_user.certificate),
-        key=str(mail_user.key),
-        ca_file=str(dovecot.ca_file),
-        domains={"chu-toulouse.fr": "hospital"},
-    )
-    return replace(lot, mailbox=mailbox)
+    return replace(lot, mailbox=mailbox_at(dovecot, mail_user, smtp_mtls, tls))
+
+
+@pytest.fixture
+def second_mail_department(
+    departments: Departments, dovecot: Dovecot, smtp_mtls: SmtpRecorder, tls: MailTls
+) -> Department:
+    """The Moselle, on the same servers with a mailbox of its own: a region's second DAC."""
+    moselle = departments.for_slug("dac57")
+    assert moselle is not None
+    return replace(moselle, mailbox=mailbox_at(dovecot, dovecot.new_user(), smtp_mtls, tls))
 
 
 @pytest.fixture
@@ -104,28 +118,40 @@ class Clock:
         return self.now
 
 
+IntakeFor = Callable[[Department], tuple[Intake, list[Notice]]]
+
+
 @pytest.fixture
-def make_intake(
-    mail_department: Department, engine: AsyncEngine, tmp_path: Path
-) -> tuple[Intake, list[Notice]]:
-    notices: list[Notice] = []
+def intake_for(engine: AsyncEngine, tmp_path: Path) -> IntakeFor:
+    """An intake of a department with a [mailbox], on a Tuesday morning, and what it told."""
 
-    async def notify(notice: Notice) -> None:
-        notices.append(notice)
+    def make(department: Department) -> tuple[Intake, list[Notice]]:
+        notices: list[Notice] = []
 
-    assert mail_department.mailbox is not None
-    clock = Clock(datetime.fromisoformat("2026-03-10T10:00:00+01:00"))
-    intake = Intake(
-        department=mail_department,
-        sessions=session_maker(engine),
-        texts=mail_texts(ROOT / "templates"),
-        attachments=FolderStore(tmp_path / "attachments"),
-        max_bytes=200_000,
-        clock=clock,
-        mailer=department_mailer(mail_department, mail_department.mailbox, clock=clock),
-        notify=notify,
-    )
-    return intake, notices
+        async def notify(notice: Notice) -> None:
+            notices.append(notice)
+
+        assert department.mailbox is not None
+        clock = Clock(datetime.fromisoformat("2026-03-10T10:00:00+01:00"))
+        intake = Intake(
+            department=department,
+            sessions=session_maker(engine),
+            texts=mail_texts(ROOT / "templates"),
+            attachments=FolderStore(tmp_path / "attachments"),
+            max_bytes=200_000,
+            clock=clock,
+            mailer=department_mailer(department, department.mailbox, clock=clock),
+            pseudonym_key=b"test-pseudonym-key",
+            notify=notify,
+        )
+        return intake, notices
+
+    return make
 
 
-__all__ = ["Clock", "imap_session"]
+@pytest.fixture
+def make_intake(mail_department: Department, intake_for: IntakeFor) -> tuple[Intake, list[Notice]]:
+    return intake_for(mail_department)
+
+
+__all__ = ["Clock", "IntakeFor", "imap_session"]

@@ -69,11 +69,14 @@ async def test_unreadable_mails_are_parked_and_their_senders_get_a_request(
     intake, notices = make_intake
     await deliver(
         intake.department, BROKEN_MIME, WRONG_CHARSET, NO_SENDER, UNKNOWN_CHARSET,
-        EMPTY_SENDER, with_attachment(300_000), mail(7),
+        EMPTY_SENDER, with_attachment(300_000), mail(7, sender="ide.lac@gmail.com"),
     )  # fmt: skip
     caplog.set_level("INFO")
 
-    assert await poll(intake) == "1 taken, 0 already taken, 6 parked, 1 acknowledged"
+    assert (
+        await poll(intake)
+        == "1 taken, 0 already taken, 6 parked, 1 acknowledged, 1 told unreadable"
+    )
 
     # Four have a sender: four requests that say why their content is missing, each to be
     # called back, none acknowledged. The two without one are only parked.
@@ -81,6 +84,7 @@ async def test_unreadable_mails_are_parked_and_their_senders_get_a_request(
     unreadable = {
         m.provider_id: m.body or "" for m in stored if m.provider_id != "<m7@chu-toulouse.fr>"
     }
+    first, *others = (unreadable[i] for i in ("<mime@x>", "<latin@x>", "<klingon@x>", "<big@x>"))
     assert sorted(unreadable) == ["<big@x>", "<klingon@x>", "<latin@x>", "<mime@x>"]
     assert all("n'a pas pu être lu" in body for body in unreadable.values())
     assert "structure MIME invalide" in unreadable["<mime@x>"]
@@ -89,13 +93,20 @@ async def test_unreadable_mails_are_parked_and_their_senders_get_a_request(
     assert "trop volumineux" in unreadable["<big@x>"]
     assert f"« {QUARANTINE_FOLDER} »" in unreadable["<mime@x>"]
     assert all("démé" not in body for body in unreadable.values())
+    # Their sender is told once (one automatic answer a day), of the first one.
+    assert "l'expéditeur en a été prévenu" in first
+    assert all("demander à l'expéditeur de le renvoyer" in body for body in others)
     taken = await requests(engine)
     assert len(taken) == 5
     assert sum(r.callback_needed for r in taken) == 4
-    assert {r.contact_address for r in taken} == {"dr.roux@chu-toulouse.fr"}
+    assert {r.contact_address for r in taken if r.callback_needed} == {"dr.roux@chu-toulouse.fr"}
     async with session_maker(engine)() as session:
         assert len((await session.exec(select(CallbackTaskRow))).all()) == 4
-    assert len(smtp_mtls.mails) == 1  # the readable mail's acknowledgement only
+    told, acknowledged = sorted(smtp_mtls.mails, key=lambda m: m.rcpt_tos)
+    assert told.rcpt_tos == ["dr.roux@chu-toulouse.fr"]
+    assert "Message non lu : Secret Mme Y" in told.message["Subject"]
+    assert "structure MIME invalide" in told.message.get_content()
+    assert acknowledged.rcpt_tos == ["ide.lac@gmail.com"]
     assert len(notices) == 5  # the referents on duty hear of each new request
 
     # One line per parked mail, with why and no personal data.
@@ -117,7 +128,7 @@ async def test_a_mail_over_the_limit_is_parked_from_its_header_without_its_body(
     make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, smtp_mtls: SmtpRecorder
 ) -> None:
     intake, _ = make_intake  # limit: 200 kB
-    await deliver(intake.department, with_attachment(50_000_000), mail(2))
+    await deliver(intake.department, with_attachment(50_000_000), mail(2, sender="x@chu.fr"))
     held: list[int] = []
 
     async def observed_poll() -> str:
@@ -134,14 +145,26 @@ async def test_a_mail_over_the_limit_is_parked_from_its_header_without_its_body(
             box.fetch = fetch_and_measure  # type: ignore[method-assign]
             return str(await intake.poll(box))
 
-    assert await observed_poll() == "1 taken, 0 already taken, 1 parked, 1 acknowledged"
+    assert (
+        await observed_poll()
+        == "1 taken, 0 already taken, 1 parked, 1 acknowledged, 1 told unreadable"
+    )
     assert max(held) < intake.max_bytes  # the 50 MB body never came over the wire
     [big, _] = await requests(engine)
-    [note] = [m.body for m in await stored_messages(engine) if m.request_id == big.id]
+    kept = [m for m in await stored_messages(engine) if m.request_id == big.id]
+    [note] = [m.body for m in kept if m.direction == "in"]
     assert note is not None
     # Its size on the server (base64 and line ends included) and the limit.
     assert "trop volumineux : 68,4 Mo, la limite est de 0,2 Mo" in note
     assert await quarantined(intake) == 1
+    # Its sender reads, in French, what happened and what to do.
+    [told] = [m for m in smtp_mtls.mails if m.rcpt_tos == ["dr.roux@chu-toulouse.fr"]]
+    text = told.message.get_content()
+    assert "trop volumineux pour être lu : 68,4 Mo, alors que la limite est de 0,2 Mo" in text
+    assert "Un référent vous rappellera ou vous répondra" in text
+    assert "plusieurs messages plus légers, ou par un autre moyen" in text
+    assert f"[DAC46-{big.id}]" in told.message["Subject"]
+    assert [m.kind for m in kept if m.direction == "out"] == ["unreadable-notice"]
 
 
 async def test_parked_by_flag_the_mail_stays_where_it_is_and_is_not_read_again(
@@ -151,15 +174,22 @@ async def test_parked_by_flag_the_mail_stays_where_it_is_and_is_not_read_again(
     mailbox = intake.department.mailbox
     assert mailbox is not None
     intake.department = replace(intake.department, mailbox=replace(mailbox, parked="flag"))
-    await deliver(intake.department, BROKEN_MIME, mail(2))
+    await deliver(intake.department, BROKEN_MIME, mail(2, sender="x@chu.fr"))
 
-    assert await poll(intake) == "1 taken, 0 already taken, 1 parked, 1 acknowledged"
+    assert (
+        await poll(intake)
+        == "1 taken, 0 already taken, 1 parked, 1 acknowledged, 1 told unreadable"
+    )
     assert await poll(intake) == "0 taken, 0 already taken, 0 parked, 0 acknowledged"
     async with imap_session(intake.department, intake.department.mailbox) as box:  # type: ignore[arg-type]
         flagged = await box.client.uid_search(f"KEYWORD {PARKED}", charset=None)
         assert flagged.lines[0].split()[-1:] == [b"1"]
     [request, _] = await requests(engine)
-    note = [m.body for m in await stored_messages(engine) if m.request_id == request.id][0]
+    [note] = [
+        m.body
+        for m in await stored_messages(engine)
+        if m.request_id == request.id and m.direction == "in"
+    ]
     assert note is not None
     assert "$FrontdoorParked" in note
 

@@ -97,8 +97,8 @@ async def test_a_mail_becomes_a_request_acknowledged_and_its_reply_joins_it(
     reply = mail(
         2, subject=f"Re: {sent['Subject']}", extra=f"In-Reply-To: {sent['Message-ID']}\r\n"
     )
-    # Another mail names the request in its subject only.
-    by_reference = mail(3, sender="ide.lac@gmail.com", subject=f"Complément [DAC46-{request.id}]")
+    # Another mail of the sender names the request in its subject only.
+    by_reference = mail(3, subject=f"Complément [DAC46-{request.id}]")
     await deliver(intake.department, reply, by_reference)
     assert await poll(intake) == "2 taken, 0 already taken, 0 parked, 0 acknowledged"
     assert len(await requests(engine)) == 1

@@ -135,7 +135,7 @@ async def test_a_burst_larger_than_a_batch_is_read_in_one_run(
     app = create_app(settings.model_copy(update={"mail_poll_batch": 2}), served,
                      clock=lambda: TUESDAY_MORNING)  # fmt: skip
     client = await aiohttp_client(app)  # type: ignore[operator]
-    await deliver(mail_department, *(mail(n) for n in range(5)))
+    await deliver(mail_department, *(mail(n, sender=f"p{n}@chu-toulouse.fr") for n in range(5)))
 
     summary = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
 

@@ -74,6 +74,7 @@ def intake_of(department: Department, engine: AsyncEngine, tmp_path: Path) -> In
         max_bytes=200_000,
         clock=lambda: datetime.fromisoformat("2026-03-10T10:00:00+01:00"),
         mailer=None,
+        pseudonym_key=b"test-pseudonym-key",
     )
 
 

@@ -36,6 +36,7 @@ async def test_expired_requests_lose_their_message_bodies_not_their_messages(
             session.add(
                 Message(
                     request_id=request.id or 0,
+                    department=request.department,
                     channel="sms",
                     direction="in",
                     provider_id=sid,
