@@ -43,6 +43,7 @@ MAILBOX_ERRORS = (MailboxError, MailboxConfigError, AioImapException, OSError, T
 RENEW_S = 10 * 60.0
 # How long the app waits for its watchers to log out when it stops.
 SHUTDOWN_WAIT_S = 10.0
+RECANCEL_EVERY_S = 1.0
 
 
 @dataclass
@@ -150,11 +151,22 @@ async def watchers_context(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in watchers.tasks:
+        stuck = await _stopped(watchers.tasks)
+        for task in stuck:
+            log.warning("%s did not stop in time; left behind", task.get_name())
+
+
+async def _stopped(tasks: list[asyncio.Task[None]]) -> set[asyncio.Task[None]]:
+    """Cancel the watchers, again each second while one goes on: on Python 3.11 a
+    cancellation that meets a completing `asyncio.wait_for` inside the IMAP client can be
+    swallowed, and the watcher would IDLE on for minutes. A watcher saying goodbye to a
+    server that no longer answers must not hold the app's shutdown either: the ones still
+    running after SHUTDOWN_WAIT_S are left behind (their connection goes with the process)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SHUTDOWN_WAIT_S
+    running = set(tasks)
+    while running and (left := deadline - loop.time()) > 0:
+        for task in running:
             task.cancel()
-        # A watcher saying goodbye to a server that no longer answers must not hold the
-        # app's shutdown: its connection is dropped with the process anyway.
-        if watchers.tasks:
-            _done, stuck = await asyncio.wait(watchers.tasks, timeout=SHUTDOWN_WAIT_S)
-            for task in stuck:
-                log.warning("%s did not stop in time; left behind", task.get_name())
+        _done, running = await asyncio.wait(running, timeout=min(RECANCEL_EVERY_S, left))
+    return running

@@ -22,7 +22,7 @@ from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, PollReport
 from frontdoor.mailbox.job import imap_session
 from frontdoor.mailbox.texts import mail_texts
-from frontdoor.mailbox.watch import WATCHERS, Watchers, watch
+from frontdoor.mailbox.watch import WATCHERS, Watchers, _stopped, watch
 from frontdoor.settings import Settings
 from frontdoor.store.db import session_maker
 from frontdoor.web.app import create_app
@@ -216,6 +216,32 @@ async def test_the_app_watches_each_mailbox_while_it_runs(
     [task] = app[WATCHERS].tasks
     await client.close()
     assert task.done()
+
+
+async def test_a_watcher_that_swallowed_its_cancellation_is_cancelled_again() -> None:
+    """Python 3.11's asyncio.wait_for can swallow a cancellation that meets its completion:
+    the watcher would IDLE on; the app cancels it again until it stops."""
+    cancelled = 0
+    forever = asyncio.Event()
+
+    async def swallowing_once() -> None:
+        nonlocal cancelled
+        while True:
+            try:
+                await forever.wait()
+            except asyncio.CancelledError:
+                cancelled += 1
+                if cancelled > 1:
+                    raise
+
+    task = asyncio.create_task(swallowing_once())
+    await asyncio.sleep(0)
+
+    left = await _stopped([task])
+
+    assert left == set()
+    assert task.cancelled()
+    assert cancelled == 2
 
 
 async def _stored(settings: Settings, count: int) -> bool:
