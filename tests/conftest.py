@@ -7,15 +7,19 @@ fresh PostgreSQL database created for the session instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from frontdoor.departments import Departments
 from frontdoor.flows import load_departments
@@ -31,41 +35,141 @@ AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 POSTGRES_URL = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL")
 
 
+def _run_admin(url: str, *statements: str) -> Coroutine[None, None, None]:
+    """Statements outside any transaction (CREATE/DROP DATABASE) on the server of `url`."""
+
+    async def run() -> None:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            for statement in statements:
+                await connection.execute(text(statement))
+        await engine.dispose()
+
+    return run()
+
+
+async def _migrated(url: str) -> None:
+    engine = create_engine(url)
+    await upgrade(engine)
+    if url.startswith("sqlite"):
+        async with engine.connect() as connection:  # the whole schema in the file itself
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str | None]:
     """A database of its own for this test session on the PostgreSQL server, if one is named."""
     if not POSTGRES_URL:
         yield None
         return
-    import asyncio
-
     name = f"frontdoor_test_{uuid.uuid4().hex[:10]}"
-    admin = make_url(POSTGRES_URL)
+    admin = make_url(POSTGRES_URL).render_as_string(hide_password=False)
+    asyncio.run(_run_admin(admin, f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
-    async def run(statement: str) -> None:
-        engine = create_engine(admin.render_as_string(hide_password=False))
-        async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(statement))
+
+@dataclass(frozen=True)
+class Template:
+    """The schema migrated once per session: an SQLite file to copy, or a PostgreSQL
+    template database and what an emptied copy of it holds."""
+
+    source: str  # the SQLite file, or the PostgreSQL template database's name
+    tables: frozenset[str] = frozenset()
+    sequences: tuple[str, ...] = ()
+    head: str = ""
+
+
+@pytest.fixture(scope="session")
+def migrated_template(
+    postgres_database: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Template]:
+    """Each test starts from this schema instead of running every migration again (a second
+    and more on a busy machine): on SQLite a copy of the file (a millisecond); on PostgreSQL
+    the session's database emptied of what the previous test wrote, or made again from the
+    template when a test changed its schema (the migration tests do)."""
+    if postgres_database is None:
+        template = tmp_path_factory.mktemp("template") / "frontdoor.sqlite3"
+        asyncio.run(_migrated(f"sqlite+aiosqlite:///{template}"))
+        yield Template(source=str(template))
+        return
+    name = f"{make_url(postgres_database).database}_template"
+    admin = make_url(POSTGRES_URL or "").render_as_string(hide_password=False)
+    template_url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_run_admin(admin, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_migrated(template_url))
+    yield asyncio.run(_described(template_url, name))
+    asyncio.run(_run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _described(url: str, name: str) -> Template:
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        tables = await connection.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        )
+        sequences = await connection.exec_driver_sql(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+        )
+        head = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+        template = Template(
+            source=name,
+            tables=frozenset(tables.scalars()),
+            sequences=tuple(sequences.scalars()),
+            head=head.scalar_one(),
+        )
+    await engine.dispose()
+    return template
+
+
+async def _emptied(url: str, template: Template) -> bool:
+    """Whether the database could be emptied back to the template's state: same tables at the
+    same revision, every row deleted (triggers and foreign keys aside: the tallies' triggers
+    would write changes) and every sequence restarted."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+            tables = await connection.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+            if frozenset(tables.scalars()) != template.tables:
+                return False
+            head = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            if head.scalar_one_or_none() != template.head:
+                return False
+            await connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for table in sorted(template.tables - {"alembic_version"}):
+                await connection.exec_driver_sql(f'DELETE FROM "{table}"')
+            for sequence in template.sequences:
+                await connection.exec_driver_sql(f"SELECT setval('\"{sequence}\"', 1, false)")
+        return True
+    except DBAPIError:  # a lock held by a test's leftover, a schema a test broke…
+        return False
+    finally:
         await engine.dispose()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    yield admin.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
-async def database_url(tmp_path: Path, postgres_database: str | None) -> str:
+async def database_url(
+    tmp_path: Path, postgres_database: str | None, migrated_template: Template
+) -> str:
     """A migrated, empty database for one test."""
-    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'frontdoor.sqlite3'}"
-    engine = create_engine(url)
-    if postgres_database:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
-    await engine.dispose()
-    return url
+    if postgres_database is None:
+        copy = tmp_path / "frontdoor.sqlite3"
+        shutil.copyfile(migrated_template.source, copy)
+        copy.chmod(0o600)  # as the service creates it (store.db): it holds personal data
+        return f"sqlite+aiosqlite:///{copy}"
+    if not await _emptied(postgres_database, migrated_template):
+        name = make_url(postgres_database).database
+        await _run_admin(
+            make_url(POSTGRES_URL or "").render_as_string(hide_password=False),
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template.source}"',
+        )
+    return postgres_database
 
 
 @pytest.fixture
