@@ -8,6 +8,7 @@ fresh PostgreSQL database created for the session instead.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import uuid
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from frontdoor.departments import Departments
 from frontdoor.flows import load_departments
+from frontdoor.logs import MaskingFilter
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
@@ -56,6 +58,20 @@ async def _migrated(url: str) -> None:
         async with engine.connect() as connection:  # the whole schema in the file itself
             await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_pytest_set_it() -> Iterator[None]:
+    """A test that runs the CLI gets its logging configured (frontdoor.logs.configure_logging
+    puts a handler on the root logger, writing to the stderr pytest captured then): removed
+    after the test, or every later test would log to a stream pytest has closed since."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in root.handlers[:]:
+        if any(isinstance(f, MaskingFilter) for f in handler.filters):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
