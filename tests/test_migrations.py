@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
 
 import frontdoor.store.models  # noqa: F401
@@ -19,6 +20,32 @@ from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import alembic_config, upgrade
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+async def _schema_at(revision: str, tmp_path: Path, postgres_database: str | None) -> AsyncEngine:
+    """An empty database migrated up to `revision` only, as an older Frontdoor left it."""
+    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        if postgres_database:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    return engine
+
+
+async def _old_request(connection: AsyncConnection, department: str) -> int:
+    """A mail request written with the columns every revision since 0009 has."""
+    result = await connection.execute(
+        text(
+            "INSERT INTO requests (department, channel, referrer_type, referrer_source, "
+            "outcome, out_of_hours, callback_needed, attempts, status, received_at, problems) "
+            "VALUES (:d, 'mail', 'unknown', 'none', 'in_progress', false, false, 0, 'open', "
+            ":at, '[]') RETURNING id"
+        ),
+        {"d": department, "at": AT},
+    )
+    return int(result.scalar_one())
 
 
 async def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -40,28 +67,11 @@ async def test_an_upgrade_to_per_department_messages_keeps_every_message_under_i
 ) -> None:
     """0013: messages stored before it get their request's department, none is lost, and the
     Message-ID one department holds no longer stops another from storing it."""
-    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
-    engine = create_engine(url)
+    engine = await _schema_at("0009", tmp_path, postgres_database)
     try:
         async with engine.begin() as connection:
-            if postgres_database:
-                await connection.execute(text("DROP SCHEMA public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0009"))
-        async with engine.begin() as connection:
             for department in ("dac46", "dac57"):
-                request_id = (
-                    await connection.execute(
-                        text(
-                            "INSERT INTO requests (department, channel, referrer_type, "
-                            "referrer_source, outcome, out_of_hours, callback_needed, attempts, "
-                            "status, received_at, problems) VALUES (:d, 'mail', 'unknown', "
-                            "'none', 'in_progress', false, false, 0, 'open', :at, '[]') "
-                            "RETURNING id"
-                        ),
-                        {"d": department, "at": AT},
-                    )
-                ).scalar_one()
+                request_id = await _old_request(connection, department)
                 await connection.execute(
                     text(
                         "INSERT INTO messages (request_id, channel, direction, provider_id, at) "
@@ -100,5 +110,43 @@ async def test_an_upgrade_to_per_department_messages_keeps_every_message_under_i
                         ),
                         {"r": request_id, "at": AT},
                     )
+    finally:
+        await engine.dispose()
+
+
+async def test_an_upgrade_to_persons_keeps_every_non_opposition_on_its_request(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0014: non-oppositions recorded per request before persons existed stay on their request
+    (no person yet: nobody can say who they were about), and known contacts keep their rows."""
+    engine = await _schema_at("0013", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            request_id = await _old_request(connection, "dac46")
+            await connection.execute(
+                text(
+                    "INSERT INTO non_oppositions (request_id, kind, stance, recorded_by, "
+                    "recorded_at) VALUES (:r, 'data_processing', 'opposed', 'claire', :at)"
+                ),
+                {"r": request_id, "at": AT},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO known_contacts (department, number, name, referrer_type) "
+                    "VALUES ('dac46', '+33565000001', 'Dr Martin', 'gp')"
+                )
+            )
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            stances = await connection.execute(
+                text("SELECT request_id, person_id, kind, stance FROM non_oppositions")
+            )
+            assert [tuple(row) for row in stances] == [
+                (request_id, None, "data_processing", "opposed")
+            ]
+            contacts = await connection.execute(text("SELECT name, rpps FROM known_contacts"))
+            assert [tuple(row) for row in contacts] == [("Dr Martin", None)]
     finally:
         await engine.dispose()

@@ -114,6 +114,9 @@ class KnownContact(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=250)  # lower case
     name: str = Field(max_length=200)
     referrer_type: str = Field(max_length=40)
+    # The professional's RPPS number (11 digits), when known: one doctor with a phone row and
+    # a mail row is still one doctor in the indicators.
+    rpps: str | None = Field(default=None, max_length=11, index=True)
 
 
 class WebhookReceipt(SQLModel, table=True):
@@ -369,16 +372,81 @@ class AuditEvent(SQLModel, table=True):
 
 
 class NonOppositionRecord(SQLModel, table=True):
-    """A person's stance on one of the three non-oppositions, as a referent recorded it."""
+    """A person's stance on one of the three non-oppositions, as a referent recorded it: one
+    row per change, so the latest row of a kind is the stance and the rows are its history.
+
+    Carried by the person (person_id) and noted on the request it was recorded on. Rows from
+    before persons existed have a request and no person."""
 
     __tablename__ = "non_oppositions"
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="requests.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="requests.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="persons.id", index=True)
     kind: str = Field(max_length=30)  # core.request_fields.NonOpposition
     stance: str = Field(max_length=20)  # core.request_fields.Stance
+    # How the person was informed of the right to object ("oral", "document", "sms", "mail").
+    informed_how: str | None = Field(default=None, max_length=30)
     recorded_by: str = Field(max_length=120)
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Person(SQLModel, table=True):
+    """Who requests are about (la personne concernée), most often not the caller. Identity
+    traits are entered progressively; none is required. Personal data: exported and erased
+    with everything that concerns the person, pseudonymised by retention."""
+
+    __tablename__ = "persons"
+    __table_args__ = (Index("ix_persons_department_name_key", "department", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    family_name: str | None = Field(default=None, max_length=200)
+    given_names: str | None = Field(default=None, max_length=200)
+    # Names folded for search and suggestions (lower case, no accents): "dupont marie".
+    name_key: str | None = Field(default=None, max_length=400)
+    birth_date: date | None = None
+    birth_year: int | None = None  # when only the year is known (or from birth_date)
+    sex: str | None = Field(default=None, max_length=10)  # "female", "male", "unknown"
+    commune_insee: str | None = Field(default=None, max_length=10)
+    commune_name: str | None = Field(default=None, max_length=150)
+    # Identifiant national de santé (matricule INS, the NIR or NIA): optional, never required.
+    ins: str | None = Field(default=None, max_length=40)
+    gp_contact_id: int | None = Field(default=None, foreign_key="known_contacts.id")
+    referrer_contact_id: int | None = Field(default=None, foreign_key="known_contacts.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=120)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Merged into another person: this row stays (its history says so), its links moved.
+    merged_into: int | None = Field(default=None, foreign_key="persons.id", index=True)
+    pseudonymised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class RequestPerson(SQLModel, table=True):
+    """A request concerns this person (a request concerns zero or more persons)."""
+
+    __tablename__ = "request_persons"
+
+    request_id: int = Field(foreign_key="requests.id", primary_key=True)
+    person_id: int = Field(foreign_key="persons.id", primary_key=True, index=True)
+    linked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    linked_by: str = Field(max_length=120)
+
+
+class PersonEvent(SQLModel, table=True):
+    """What happened to a person's file: created, traits changed, linked, merged, informed of
+    the DAC's action (and how: document given, SMS or mail from a template)."""
+
+    __tablename__ = "person_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="persons.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="requests.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    account: str = Field(max_length=120)
+    kind: str = Field(max_length=30)  # "created", "changed", "linked", "merged", "informed"…
+    # Names of changed traits, the template of an information sent… never the values.
+    detail: str | None = Field(default=None, max_length=200)
 
 
 class RequestNote(SQLModel, table=True):
