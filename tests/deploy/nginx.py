@@ -21,6 +21,7 @@ import pytest
 import trustme
 
 from tests.conftest import ROOT
+from tests.waiting import eventually
 
 SHIPPED = ROOT / "deploy" / "nginx" / "frontdoor.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -184,8 +185,5 @@ class Proxy:
 
     async def logged(self, count: int) -> list[str]:
         """The access log once it has `count` lines: nginx logs a request after answering it."""
-        async with asyncio.timeout(5):
-            while True:
-                if len(lines := self.access()) >= count:
-                    return lines
-                await asyncio.sleep(0.02)
+        await eventually(lambda: len(self.access()) >= count)
+        return self.access()

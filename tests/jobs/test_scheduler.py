@@ -20,6 +20,7 @@ from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import SCHEDULED_JOBS
 from tests.jobs.runs import consecutive, job_runs, slots_of
+from tests.waiting import eventually
 
 
 def at(text: str) -> datetime:
@@ -134,7 +135,7 @@ async def test_an_app_runs_its_job_once_in_each_slot(
     recorder = Recorder()
     client = await start(aiohttp_client, scheduled(settings, "a"), departments, recorder.job)
 
-    await asyncio.sleep(2.6)
+    await eventually(lambda: len(recorder.slots) >= 2)
     await client.close()
 
     runs = await job_runs(engine)
@@ -155,7 +156,7 @@ async def test_two_apps_on_one_database_run_each_slot_once(
         await start(aiohttp_client, scheduled(settings, "b"), departments, second.job),
     ]
 
-    await asyncio.sleep(2.6)
+    await eventually(lambda: len(first.slots) + len(second.slots) >= 3)
     for client in clients:
         await client.close()
 
@@ -174,16 +175,20 @@ async def test_two_apps_on_one_database_run_each_slot_once(
 async def test_with_jobs_disabled_nothing_runs(
     aiohttp_client: Any, settings: Settings, departments: Departments, engine: AsyncEngine
 ) -> None:
-    recorder = Recorder()
+    recorder, witness = Recorder(), Recorder(name="witness")
     client = await start(
         aiohttp_client, scheduled(settings, "a", jobs_enabled=False), departments, recorder.job
     )
+    # A second app with jobs on, in the same loop: once it has run two slots, the first one
+    # had every chance to run its job too.
+    other = await start(aiohttp_client, scheduled(settings, "b"), departments, witness.job)
 
-    await asyncio.sleep(1.3)
+    await eventually(lambda: len(witness.slots) >= 2)
     await client.close()
+    await other.close()
 
     assert recorder.slots == []
-    assert await job_runs(engine) == []
+    assert {run.job for run in await job_runs(engine)} == {"witness"}
 
 
 async def test_stopping_waits_for_the_running_job(
@@ -192,7 +197,7 @@ async def test_stopping_waits_for_the_running_job(
     recorder = Recorder(pause_s=0.5)
     client = await start(aiohttp_client, scheduled(settings, "a"), departments, recorder.job)
 
-    await asyncio.wait_for(recorder.started.wait(), timeout=3)
+    await eventually(recorder.started.is_set)
     await client.close()
 
     [run] = await job_runs(engine)
@@ -210,8 +215,8 @@ async def test_a_job_still_running_after_the_grace_is_cancelled_and_recorded(
     recorder = Recorder(pause_s=30)
     client = await start(aiohttp_client, scheduled(settings, "a"), departments, recorder.job)
 
-    await asyncio.wait_for(recorder.started.wait(), timeout=3)
-    async with asyncio.timeout(5):
+    await eventually(recorder.started.is_set)
+    async with asyncio.timeout(20):  # the job would pause 30 s
         await client.close()
 
     [run] = await job_runs(engine)

@@ -5,8 +5,7 @@ is left to the scheduled poll."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from frontdoor.web.keys import SCHEDULED_JOBS
 from tests.conftest import ROOT
 from tests.fakes.dovecot import Dovecot, dovecot_binary
 from tests.mailbox.test_intake_dovecot import deliver, mail, requests
+from tests.waiting import eventually
 from tests.web.calls import stored
 
 NO_IDLE = "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE\n"
@@ -98,13 +98,6 @@ async def watching() -> AsyncIterator[Callable[[Department, Intake, Watchers], a
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], within_s: float = 15.0) -> None:
-    deadline = time.monotonic() + within_s
-    while not await check():
-        assert time.monotonic() < deadline, "not within the time allowed"
-        await asyncio.sleep(0.05)
-
-
 async def test_a_mail_is_taken_in_as_it_arrives_and_again_after_the_server_came_back(
     own_dovecot: Dovecot,
     lot: Department,
@@ -121,17 +114,17 @@ async def test_a_mail_is_taken_in_as_it_arrives_and_again_after_the_server_came_
         return len(await requests(engine)) == count
 
     await eventually(lambda: taken(1))
-    await eventually(lambda: _true(department.slug in watchers.idling))
+    await eventually(lambda: department.slug in watchers.idling)
     await deliver(department, mail(2, sender="ide.lac@gmail.com"))  # pushed: EXISTS
-    await eventually(lambda: taken(2), within_s=5)
+    await eventually(lambda: taken(2))
 
     await asyncio.to_thread(own_dovecot.pause)  # the server says BYE and goes away
-    await eventually(lambda: _true(department.slug not in watchers.idling))
+    await eventually(lambda: department.slug not in watchers.idling)
     await asyncio.sleep(0.5)  # a reconnection or two fails meanwhile
     await asyncio.to_thread(own_dovecot.resume)
-    await eventually(lambda: _true(department.slug in watchers.idling))
+    await eventually(lambda: department.slug in watchers.idling)
     await deliver(department, mail(3, sender="as.geriatrie@ch-figeac.fr"))
-    await eventually(lambda: taken(3), within_s=5)
+    await eventually(lambda: taken(3))
 
 
 async def test_a_watcher_stopped_in_the_middle_of_a_command_drops_the_connection_at_once(
@@ -187,10 +180,6 @@ async def test_without_idle_the_mailbox_is_left_to_the_scheduled_poll(
     assert report.taken == 1
 
 
-async def _true(value: bool) -> bool:
-    return value
-
-
 __all__ = ["ImapMailbox", "PollReport"]
 
 
@@ -209,7 +198,7 @@ async def test_the_app_watches_each_mailbox_while_it_runs(
     app[SCHEDULED_JOBS] = ()  # no job: what is taken in, the watcher took
     client = await aiohttp_client(app)  # type: ignore[operator]
 
-    await eventually(lambda: _true(mail_department.slug in app[WATCHERS].idling))
+    await eventually(lambda: mail_department.slug in app[WATCHERS].idling)
     await deliver(mail_department, mail(1))
     await eventually(lambda: _stored(settings, 1))
 

@@ -21,6 +21,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, Message, RequestEvent, SmsOptOut
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.fakes.twilio_api import FakeTwilioApi
+from tests.waiting import eventually
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, PARIS, TUESDAY_MORNING, stored
 
 FRIDAY_EVENING = datetime(2026, 5, 15, 19, 5, tzinfo=PARIS)
@@ -75,22 +76,21 @@ async def opt_outs(settings: Settings) -> list[tuple[str, str]]:
 
 async def sent(twilio_api: FakeTwilioApi, count: int) -> list[dict[str, str]]:
     """The SMS the fake Twilio API received, once `count` have come (notices follow the answer)."""
-    async with asyncio.timeout(5):
-        # The fake has no hook to wait on; poll it.
-        while len(twilio_api.messages) < count:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
+    await eventually(lambda: len(twilio_api.messages) >= count)
     await asyncio.sleep(0.05)  # and no more than that
     return twilio_api.messages
 
 
 async def notified(settings: Settings, count: int = 1) -> list[RequestEvent]:
     """The events, once `count` notices of the referents are recorded (after the answer)."""
-    async with asyncio.timeout(5):
-        while True:
-            _, events = await stored(settings)
-            if sum(e.kind == "sms-notified" for e in events) >= count:
-                return events
-            await asyncio.sleep(0.02)
+
+    async def enough() -> bool:
+        _, events = await stored(settings)
+        return sum(e.kind == "sms-notified" for e in events) >= count
+
+    await eventually(enough)
+    _, events = await stored(settings)
+    return events
 
 
 async def test_an_sms_in_hours_is_acknowledged_and_the_referents_on_duty_told_without_content(

@@ -57,6 +57,9 @@ TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
 BEFORE_S, DOWN_S, AFTER_S = 2.0, 5.0, 3.0
 NEW_CALL_EVERY_S = 0.15
 REPLAY_TIMEOUT_S = 60.0
+# What a caller would notice: Twilio drops a webhook unanswered after 15 s. (The service's own
+# patience is 5 s; on a busy machine a webhook can take longer than that without harm.)
+TWILIO_GIVES_UP_S = 15.0
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -193,7 +196,7 @@ async def test_every_caller_hears_a_way_forward_and_every_call_is_stored_once_af
         else:
             assert call.result.message is not None, call
             assert any("Laissez-nous un message" in line.text for line in call.result.transcript)
-        assert call.slowest_s < 5.0, call
+        assert call.slowest_s < TWILIO_GIVES_UP_S, call
 
     requests, events, tasks = await everything(cluster.url)
     by_sid = {request.call_sid: request for request in requests}

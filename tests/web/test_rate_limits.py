@@ -10,11 +10,16 @@ from collections.abc import Iterator
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from frontdoor.core.rate_limits import API_AUTH_FAILURES, Bucket, Policy, take
+from frontdoor.core.rate_limits import API, API_AUTH_FAILURES, SIGN_IN, Bucket, Policy, take
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from frontdoor.web.rate_limits import API_AUTH_FAILURES_LIMITER, Limiter
+from frontdoor.web.rate_limits import (
+    API_AUTH_FAILURES_LIMITER,
+    API_LIMITER,
+    SIGN_IN_LIMITER,
+    Limiter,
+)
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.console.test_api_tokens import new_token
 
@@ -52,7 +57,7 @@ def test_clients_have_their_own_buckets() -> None:
 async def test_sign_in_attempts_beyond_the_burst_get_429_with_retry_after(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
-    client: TestClient = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+    client: TestClient = await aiohttp_client(app_on_clock(settings, departments))  # type: ignore[operator]
 
     statuses = []
     for _ in range(11):
@@ -69,7 +74,7 @@ async def test_sign_in_attempts_beyond_the_burst_get_429_with_retry_after(
 async def test_the_api_is_limited_per_token(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
-    client: TestClient = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+    client: TestClient = await aiohttp_client(app_on_clock(settings, departments))  # type: ignore[operator]
     key = {"Authorization": "Bearer key-dac46-amartin"}
 
     statuses = [(await client.get("/api/tasks", headers=key)).status for _ in range(61)]
@@ -83,7 +88,7 @@ async def test_the_api_is_limited_per_token(
 async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
-    client: TestClient = await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+    client: TestClient = await aiohttp_client(app_on_clock(settings, departments))  # type: ignore[operator]
 
     def attempt(forwarded_for: str):  # type: ignore[no-untyped-def]
         return client.post(
@@ -112,12 +117,19 @@ def failed_authorizations() -> Iterator[dict[str, str]]:
         ][n % 5]
 
 
-def app_with_failure_clock(
-    settings: Settings, departments: Departments, now: list[float]
+def app_on_clock(
+    settings: Settings, departments: Departments, now: list[float] | None = None
 ) -> web.Application:
-    """The app, its API failure limit reading `now[0]` instead of the machine's clock."""
+    """The app, its limits reading `now[0]` (still unless the test moves it) instead of the
+    machine's clock: a busy machine's slowness must not refill a bucket under a test."""
+    clock = now or [0.0]
     app = create_app(settings, departments)
-    app[API_AUTH_FAILURES_LIMITER] = Limiter(API_AUTH_FAILURES, clock=lambda: now[0])
+    for key, policy in (
+        (SIGN_IN_LIMITER, SIGN_IN),
+        (API_LIMITER, API),
+        (API_AUTH_FAILURES_LIMITER, API_AUTH_FAILURES),
+    ):
+        app[key] = Limiter(policy, clock=lambda: clock[0])
     return app
 
 
@@ -125,7 +137,7 @@ async def test_guessing_api_keys_is_throttled_per_client_whatever_each_try_sends
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
     now = [0.0]
-    app = app_with_failure_clock(settings, departments, now)
+    app = app_on_clock(settings, departments, now)
     client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
     guesses = failed_authorizations()
     burst = API_AUTH_FAILURES.burst
@@ -150,7 +162,7 @@ async def test_a_revoked_token_counts_as_a_failed_authentication(
 ) -> None:
     now = [0.0]
     client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        app_with_failure_clock(settings, departments, now)
+        app_on_clock(settings, departments, now)
     )
     await create_accounts(settings, (LOT_REFERENT,))
     browser = await sign_in(client, LOT_REFERENT)
@@ -172,7 +184,7 @@ async def test_failed_authentications_are_counted_per_forwarded_client(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
     client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        app_with_failure_clock(settings, departments, [0.0])
+        app_on_clock(settings, departments, [0.0])
     )
     guesses = failed_authorizations()
 
@@ -197,7 +209,7 @@ async def test_valid_keys_and_wrong_scopes_are_not_failed_authentications(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
     client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        app_with_failure_clock(settings, departments, [0.0])
+        app_on_clock(settings, departments, [0.0])
     )
     key = {"Authorization": "Bearer key-dac46-amartin"}
 
