@@ -17,9 +17,9 @@ from sqlalchemy import insert, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.directory_text import search_text
 from frontdoor.directory.communes import default_communes
 from frontdoor.directory.imported import ImportedResource, ImportProblem
-from frontdoor.directory.text import search_text
 from frontdoor.store.models import Resource
 
 BATCH = 1_000

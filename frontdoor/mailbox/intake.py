@@ -58,11 +58,11 @@ from frontdoor.core.mail import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.core.retention import pseudonym
-from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
 from frontdoor.outbound.mail import MailConnection, Mailer
+from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.mail import (
     Outgoing,
     claim_auto_answer,

@@ -28,8 +28,8 @@ from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.retention import pseudonym, scrubbed_reasons
-from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.outbound.twilio_api import TwilioApi
+from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.models import KnownContact, OutboxMail, Request, WebhookReceipt
 from frontdoor.store.persons import Held
 
