@@ -12,8 +12,13 @@ from frontdoor.environment import known_variables, unknown_variables
 from frontdoor.settings import TOOL_VARIABLES, Settings
 from tests.conftest import ROOT
 
-# Misspellings written on purpose, in these tests and in the refusal's own documentation.
-MISSPELT = {"FRONTDOOR_DATABSE_URL", "FRONTDOOR_PUBLICURL", "FRONTDOOR_SMTP_PASS"}
+# Undeclared on purpose: the misspellings of these tests and of the refusal's documentation.
+MISSPELT = {
+    "FRONTDOOR_DATABSE_URL",
+    "FRONTDOOR_PUBLICURL",
+    "FRONTDOOR_SMTP_PASS",
+    "FRONTDOOR_COLOUR",
+}
 
 
 @pytest.mark.parametrize(
