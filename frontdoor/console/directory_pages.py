@@ -53,7 +53,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             checked = dict(
                 (
                     await session.exec(
-                        select(Resource.id, Resource.checked_at).where(
+                        select(col(Resource.id), col(Resource.checked_at)).where(
                             col(Resource.id).in_([hit.resource.id for hit in hits])
                         )
                     )

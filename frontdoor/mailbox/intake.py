@@ -204,8 +204,8 @@ class Intake:
         raws = await box.fetch(whole)
         heads = await box.fetch([u for u in uids if u not in whole], header_only=HEADER_LIMIT)
         self.checkpoint("fetched")
-        reads = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
-        reads = [read for read in reads if read is not None]  # vanished meanwhile
+        found = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
+        reads = [read for read in found if read is not None]  # vanished meanwhile
         taken, duplicates = await self._take(reads)
         self.checkpoint("committed")
         committed_at = self.clock()

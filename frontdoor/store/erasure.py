@@ -89,4 +89,4 @@ async def remove_person(
 
 async def _delete(session: AsyncSession, model: type, column: object, keys: list[object]) -> None:
     if keys:
-        await session.exec(delete(model).where(col(column).in_(keys)))  # type: ignore[call-overload, arg-type]
+        await session.exec(delete(model).where(col(column).in_(keys)))
