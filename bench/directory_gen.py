@@ -23,9 +23,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.directory_search import CommuneRef
+from frontdoor.core.directory_text import normalized, search_text
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.communes import CommuneIndex, default_communes
-from frontdoor.directory.text import normalized, search_text
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
 from frontdoor.store.models import Resource

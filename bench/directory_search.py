@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from directory_gen import SEED, fill, index_of  # noqa: E402
 
 from frontdoor.core.directory_search import CommuneRef, DirectoryQuery, parse_query  # noqa: E402
+from frontdoor.core.directory_text import normalized  # noqa: E402
 from frontdoor.core.taxonomy import CATEGORIES, Category  # noqa: E402
 from frontdoor.directory.communes import DIRECTORY_DATA, read_synonyms, vocabulary_for  # noqa: E402
 from frontdoor.directory.search import search  # noqa: E402
-from frontdoor.directory.text import normalized  # noqa: E402
 from frontdoor.store.db import create_engine, session_maker  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"

@@ -51,11 +51,11 @@ from frontdoor.core.department import Department  # noqa: E402
 from frontdoor.core.mailbox import Mailbox, MailTls  # noqa: E402
 from frontdoor.departments import Departments  # noqa: E402
 from frontdoor.flows import load_departments  # noqa: E402
-from frontdoor.mailbox.attachments import FolderStore  # noqa: E402
 from frontdoor.mailbox.imap import ImapMailbox  # noqa: E402
 from frontdoor.mailbox.intake import Intake, Notice, PollReport  # noqa: E402
 from frontdoor.mailbox.job import department_mailer, imap_session  # noqa: E402
 from frontdoor.mailbox.texts import mail_texts  # noqa: E402
+from frontdoor.store.attachments import FolderStore  # noqa: E402
 from frontdoor.store.db import create_engine, session_maker  # noqa: E402
 from frontdoor.store.migrate import upgrade  # noqa: E402
 from tests.fakes.dovecot import Dovecot, MailUser, dovecot_binary  # noqa: E402

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from frontdoor.core.dates import DateRefused, parse_local
 from frontdoor.core.roster import duty_gaps
 from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
+from frontdoor.environment import unknown_variables, unknown_variables_text
 from frontdoor.flows import ConfigError, load_departments
 from frontdoor.indicators import report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
@@ -71,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report_command.add_parser(commands)
 
     args = parser.parse_args(argv)
+    if unknown := unknown_variables(os.environ):  # before anything reads the database
+        print(unknown_variables_text(unknown), file=sys.stderr)
+        return 2
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":

@@ -60,7 +60,7 @@ def mailbox(reader: Reader, data: Mapping[str, Any]) -> Mailbox | None:
         folder=reader.text(table, "folder", "mailbox.folder", "INBOX"),
         handled=handled,
         parked=parked,
-        notify=notify if notify == "mail" else "sms",
+        notify="mail" if notify == "mail" else "sms",
         notify_address=notify_address,
         domains=_domains(reader, table.get("domains", {})),
     )

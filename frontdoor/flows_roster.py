@@ -171,7 +171,8 @@ def _override(
             reader.problem(f"{where}.instead_of", "a referent cannot replace themselves")
     elif "instead_of" in item and kind is not None:
         reader.problem(f"{where}.instead_of", "only a 'replace' override names who is replaced")
-    reason = reader.text(item, "reason", f"{where}.reason", _DEFAULT_REASONS.get(kind, "-"))
+    default_reason = "-" if kind is None else _DEFAULT_REASONS.get(kind, "-")
+    reason = reader.text(item, "reason", f"{where}.reason", default_reason)
     if starts and ends and ends <= starts:
         reader.problem(where, "'to' must come after 'from'")
         return None

@@ -1,14 +1,18 @@
 """Settings from the environment: FRONTDOOR_* plus Twilio's own TWILIO_* variables.
 
-Built once and passed to the app factory; never imported as a global.
+Built once and passed to the app factory; never imported as a global. Every FRONTDOOR_
+variable is declared here once: the service's settings as the fields of `Settings`, the
+variables that only the tools and tests read in `TOOL_VARIABLES`. frontdoor.environment
+checks the environment against them and writes the README's tables from them.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +29,13 @@ DEVELOPMENT_PSEUDONYM_KEY = "frontdoor-development-pseudonym-key"
 # Shortest secret accepted outside the development mode (a Twilio token has 32 characters).
 MIN_SECRET_CHARS = 16
 MIN_PSEUDONYM_KEY_CHARS = 32
+PREFIX = "FRONTDOOR_"
+
+
+def shown(default: str) -> dict[str, Any]:
+    """A setting's default as the README says it, where the value itself would not tell (a
+    default computed at start, a development secret, a default that depends on another)."""
+    return {"shown_default": default}
 
 
 class Settings(BaseSettings):
@@ -34,55 +45,63 @@ class Settings(BaseSettings):
 
     dev_mode: bool = Field(
         default=False,
-        description="The development mode of `./dev serve`: the public development Twilio "
+        description="`true` (set by `./dev serve`, never on a server): the development Twilio "
         "token and pseudonym key, the terminal phone's simulated time and the demonstration "
-        "accounts are accepted. Off, the service refuses to start without real secrets.",
+        "accounts are accepted; `false`: `frontdoor serve` refuses to start without real "
+        "secrets and names each missing one.",
     )
     database_url: str = Field(
         default="sqlite+aiosqlite:///var/frontdoor.sqlite3",
-        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+        description="SQLAlchemy URL of the database: `sqlite+aiosqlite:///path`, or "
+        "`postgresql+asyncpg://user@host/db` for real deployments.",
     )
     public_url_setting: str | None = Field(
         default=None,
         validation_alias=AliasChoices("FRONTDOOR_PUBLIC_URL", "public_url"),
         description="The base URL Twilio calls (scheme and host, as Twilio sees them); webhook "
-        "signatures are checked against it. Default: http://FRONTDOOR_HOST:FRONTDOOR_PORT.",
+        "signatures are checked against it.",
+        json_schema_extra=shown("`http://FRONTDOOR_HOST:FRONTDOOR_PORT`"),
     )
     host: str = Field(default="127.0.0.1", description="Address `frontdoor serve` listens on.")
     port: int = Field(default=8080, description="Port `frontdoor serve` listens on.")
-    flows_dir: Path = Field(default=Path("flows"), description="Folder of department files.")
+    flows_dir: Path = Field(default=Path("flows"), description="Folder of the department files.")
     templates_dir: Path = Field(
         default=Path("templates"), description="Folder of prompt, SMS, mail and page texts."
     )
     twilio_account_sid: str = Field(
         default="",
         validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "FRONTDOOR_TWILIO_ACCOUNT_SID"),
-        description="Twilio account SID (TWILIO_ACCOUNT_SID).",
+        description="The Twilio account's SID.",
     )
     twilio_auth_token: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_AUTH_TOKEN),
         validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "FRONTDOOR_TWILIO_AUTH_TOKEN"),
-        description="Twilio auth token (TWILIO_AUTH_TOKEN), used to check webhook signatures.",
+        description="The Twilio account's auth token: it checks webhook signatures (required "
+        "outside the development mode).",
+        json_schema_extra=shown("a development token (development mode only)"),
     )
     simulated_time: bool | None = Field(
         default=None,
-        description="Accept a signed SimulatedAt field as the current time (the terminal "
-        "phone's --at). Default: in the development mode only, and never outside it.",
+        description="Accept the terminal phone's signed `SimulatedAt` (its `--at`) as the "
+        "current time; `true` outside the development mode stops the start.",
+        json_schema_extra=shown("on in the development mode only"),
     )
     api_keys: dict[str, str] = Field(
         default_factory=dict,
-        description='JSON map of API key to "department:referent", e.g. '
-        '{"s3cret": "dac46:amartin"}: the key reads and corrects that department\'s requests.',
+        description='JSON map of API key to `"department:referent"`, e.g. '
+        '`{"s3cret…": "dac46:amartin"}`: the key reads and corrects that department\'s '
+        "requests; each key at least 16 characters outside the development mode.",
     )
     store_copies_refresh_s: float = Field(
         default=30.0,
-        description="Seconds between refreshes of each instance's copy of the known contacts "
-        "and stored roster overrides.",
+        description="Seconds before an imported known contact or roster change is applied by "
+        "every running instance (each refreshes its copy this often).",
     )
     jobs_enabled: bool = Field(
         default=True,
-        description="Run the scheduled jobs in this instance; each slot of a job runs once "
-        "across all the instances that share the database.",
+        description="Run the scheduled jobs in this instance (see [Scheduled jobs]"
+        "(#scheduled-jobs)): each slot of a job runs once across the instances that share the "
+        "database; `false` for an instance that only answers webhooks.",
     )
     jobs_every_s: int | None = Field(
         default=None,
@@ -90,39 +109,52 @@ class Settings(BaseSettings):
         le=59,
         description="For tests and demos: fire every job every N seconds (aligned on the "
         "clock) instead of on its crontab.",
+        json_schema_extra=shown("each job's crontab"),
     )
     instance_name: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         min_length=1,
         max_length=120,
-        description="This instance's name in the record of job runs. Default: <hostname>-<pid>.",
+        description="This instance's name in `job_runs`, to tell which instance ran each job, "
+        "and in its outage journal.",
+        json_schema_extra=shown("`<hostname>-<pid>`"),
     )
     access_log: bool = Field(
         default=False,
-        description="Log every HTTP request (method, path, status); off by default: the "
-        "service logs what happens to each call instead.",
+        description="`true` logs every HTTP request (method, path, status; paths carry no "
+        "personal data); off, the service logs what happens to each call instead.",
     )
     pseudonym_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_PSEUDONYM_KEY),
         description="Secret key of the pseudonyms that replace callers' numbers after the "
-        "retention period or an erasure, and under which SMS opt-outs are kept; set one per "
-        "deployment and keep it.",
+        "retention period or an erasure, and under which SMS opt-outs are kept, at least 32 "
+        "characters: set one per deployment and keep it (required outside the development "
+        "mode).",
+        json_schema_extra=shown("a development key (development mode only)"),
     )
-    log_level: str = Field(default="INFO", description="Logging level.")
+    log_level: str = Field(
+        default="INFO",
+        description="Logging level; callers' numbers and messages are never logged.",
+    )
     rate_limits: bool = Field(
         default=True,
-        description="Limit sign-in attempts and API calls per client (429 beyond); off only "
-        "for load tests.",
+        description="Limit sign-in attempts and API calls per client (429 beyond); `false` "
+        "only for load tests.",
     )
     trusted_proxies: set[str] = Field(
         default_factory=lambda: {"127.0.0.1", "::1"},
-        description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For "
-        "names the client (rate limits count per client).",
+        description="JSON list of the addresses or networks (CIDR) of the reverse proxies "
+        "whose `X-Forwarded-For` names the client: sign-in (10 at once, then one per 6 s) and "
+        "the API (60 at once, then 2 per second; 10 failed authentications, then one a minute) "
+        "are limited per client, answered 429 with `Retry-After` beyond.",
+        json_schema_extra=shown('`["127.0.0.1", "::1"]`'),
     )
     log_format: Literal["text", "json"] = Field(
         default="text",
-        description='"json" writes one JSON object per line (time, level, logger, request_id, '
-        "message) for a log collector; numbers and addresses are masked in either.",
+        description="`json`: one JSON object per line (time, level, logger, request id, "
+        "message) for a log collector; every line carries the request's id (sent back as "
+        "`X-Request-Id`), and anything shaped like a phone number or a mail address is masked "
+        "in either format.",
     )
     console_session_hours: float = Field(
         default=10.0,
@@ -131,8 +163,9 @@ class Settings(BaseSettings):
     )
     oidc_issuer: str | None = Field(
         default=None,
-        description="OpenID Connect provider for console sign-in (its issuer URL, e.g. Pro "
-        "Santé Connect's); unset, accounts sign in with their password only.",
+        description="OpenID Connect provider for console sign-in (its issuer URL: Pro Santé "
+        "Connect's, or the region's); the person's account must exist; unset, accounts sign in "
+        "with their password only; set without the client id and secret, the start stops.",
     )
     oidc_client_id: str | None = Field(default=None, description="Client id at the provider.")
     oidc_client_secret: SecretStr | None = Field(
@@ -159,12 +192,14 @@ class Settings(BaseSettings):
     )
     twilio_api_url: str | None = Field(
         default=None,
-        description="Base URL that replaces https://api.twilio.com (and every other *.twilio.com "
-        "host) for outgoing SMS, calls and recording deletions, e.g. a local fake. Default: "
-        "Twilio itself.",
+        description="Base URL that replaces `https://api.twilio.com` (and every other "
+        "`*.twilio.com` host) for outgoing SMS, calls and recording deletions, keeping path and "
+        "query; e.g. a local fake.",
+        json_schema_extra=shown("Twilio itself"),
     )
     smtp_host: str | None = Field(
-        default=None, description="SMTP server for outgoing mail; unset, no mail is sent."
+        default=None,
+        description="SMTP server for outgoing mail (digests, alerts); unset, no mail is sent.",
     )
     smtp_port: int = Field(
         default=587, description="SMTP server port: 587 for STARTTLS, 465 for implicit TLS."
@@ -187,16 +222,19 @@ class Settings(BaseSettings):
         default=25_000_000,
         ge=10_000,
         description="Largest mail taken in from a department's mailbox, attachments included "
-        "(bytes); a larger one is parked in the Frontdoor-Quarantaine folder.",
+        "(bytes), judged by the server's `RFC822.SIZE` before anything is fetched; a larger one "
+        "is parked in the Frontdoor-Quarantaine folder (its header alone is read).",
     )
     mail_attachments_dir: Path = Field(
         default=Path("var/attachments"),
-        description="Folder where the attachments of received mails are kept.",
+        description="Folder where the attachments of received mails are kept (files `0600`, "
+        "folders `0700`; deleted with their request's person).",
     )
     mail_idle: bool = Field(
         default=True,
         description="Keep each department's mailbox open in IMAP IDLE, where the server offers "
-        "it, so that a new mail is taken in within seconds (with the scheduled jobs only).",
+        "it, so that a new mail is taken in within seconds (in instances that run the jobs); "
+        "`mailbox-poll` reads every mailbox each minute anyway.",
     )
     mail_poll_batch: int = Field(
         default=200,
@@ -206,14 +244,17 @@ class Settings(BaseSettings):
     )
     journal_dir: Path = Field(
         default=Path("var/journal"),
-        description="Folder of this instance's outage journal: calls answered while the "
-        "database was unreachable, kept (with callers' numbers: personal data, files 0600) "
-        "until they are written to it. Persistent storage, one per instance.",
+        description="Folder of this instance's outage journal: the calls and SMS answered "
+        "while the database was unreachable, kept until they are written to it (callers' "
+        "numbers, recording addresses and SMS texts: personal data, files `0600`); on "
+        "persistent storage, one per instance (see [Running it in production]"
+        "(#running-it-in-production)).",
     )
     metrics_token: SecretStr | None = Field(
         default=None,
-        description="Bearer token that opens /metrics (Authorization: Bearer <token>). "
-        "Unset, /metrics answers only requests from loopback that did not come through a proxy.",
+        description="Bearer token that opens `/metrics` (`Authorization: Bearer …`), at least "
+        "16 characters; unset, `/metrics` answers only requests from loopback that did not "
+        "come through a proxy.",
     )
 
     @model_validator(mode="after")
@@ -253,3 +294,93 @@ class Settings(BaseSettings):
             password=self.smtp_password.get_secret_value() if self.smtp_password else None,
             sender=self.mail_from,
         )
+
+
+@dataclass(kw_only=True, frozen=True)
+class ToolVariable:
+    """A FRONTDOOR_ variable that the service does not read: a tool, a test or the compose
+    file does. Declared so that the service knows it is no misspelling."""
+
+    name: str
+    type: str
+    default: str
+    help: str
+    read_by: str
+
+
+NEW_PASSWORD = ToolVariable(
+    name="FRONTDOOR_NEW_PASSWORD",
+    type="secret",
+    default="asked twice on the terminal",
+    help="The password `frontdoor accounts add` gives the new account, for scripts.",
+    read_by="`frontdoor accounts`",
+)
+TOOL_VARIABLES = (
+    NEW_PASSWORD,
+    ToolVariable(
+        name="FRONTDOOR_VENV",
+        type="path",
+        default=".venv",
+        help="The virtual environment `./dev` installs the lock into and runs from.",
+        read_by="`./dev`",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_TEST_POSTGRES_URL",
+        type="text",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+        help="The PostgreSQL server the suite runs on (each session makes its own database); "
+        "unset, pytest runs on SQLite only.",
+        read_by="`./dev test`, the test suite",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_FUZZ_SEED",
+        type="integer",
+        default="20261123",
+        help="Changes the requests the fuzz tests draw (the same seed draws the same ones).",
+        read_by="tests/fuzz",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_FUZZ_SCALE",
+        type="number",
+        default="1",
+        help="Multiplies how many requests the fuzz tests draw.",
+        read_by="tests/fuzz",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_CHROMIUM",
+        type="path",
+        default="/usr/bin/chromium",
+        help="The Chromium the console's browser tests drive.",
+        read_by="tests/console/test_in_chromium.py",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_SCREENSHOTS",
+        type="path",
+        default="",
+        help="A folder (`docs/screenshots`) where the browser tests keep the console's pages "
+        "as pictures.",
+        read_by="tests/console/test_in_chromium.py",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_FLOWS",
+        type="path",
+        default="/etc/frontdoor/flows",
+        help="The host's folder of department files, mounted into the containers.",
+        read_by="deploy/compose.yaml",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_TLS",
+        type="path",
+        default="/etc/frontdoor/tls",
+        help="The host's folder of the public name's certificate (`fullchain.pem`, "
+        "`privkey.pem`), mounted into the proxy.",
+        read_by="deploy/compose.yaml",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_SECRETS",
+        type="path",
+        default="/etc/frontdoor/secrets",
+        help="The host's folder of secret files, one per variable, mode `0400`.",
+        read_by="deploy/compose.yaml",
+    ),
+)

@@ -82,3 +82,19 @@ async def contacts(tmp_path: Path) -> list[tuple[str, str, str]]:
         rows = (await session.exec(select(KnownContact))).all()
     await engine.dispose()
     return [(row.number, row.name, row.referrer_type) for row in rows]
+
+
+def test_a_misspelt_setting_stops_every_command_naming_the_closest_one(
+    environment: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FRONTDOOR_DATABSE_URL", "postgresql+asyncpg://db.example.org/frontdoor")
+
+    assert main(["migrate"]) == 2
+
+    err = capsys.readouterr().err
+    assert "FRONTDOOR_DATABSE_URL is not a Frontdoor setting" in err
+    assert "did you mean FRONTDOOR_DATABASE_URL?" in err
+    assert not (tmp_path / "db.sqlite3").exists()  # nothing was written anywhere

@@ -1,5 +1,5 @@
-"""The README documents every setting, every webhook a Twilio number is pointed at, and every
-scheduled job."""
+"""The README documents every setting and every scheduled job (tables written from their
+declarations), and every webhook a Twilio number is pointed at."""
 
 from __future__ import annotations
 
@@ -7,25 +7,22 @@ from pathlib import Path
 
 import pytest
 
+from frontdoor.environment import settings_table, tool_variables_table
 from frontdoor.jobs.registry import JOBS, jobs_table
-from frontdoor.settings import Settings
 from frontdoor.sms.webhooks import SMS_PATH
 from frontdoor.voice.twiml import STATUS_PATH, VOICE_PATH
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def environment_names(name: str) -> list[str]:
-    field = Settings.model_fields[name]
-    alias = field.validation_alias
-    if alias is not None:
-        return [str(choice) for choice in alias.choices]  # type: ignore[union-attr]
-    return [f"FRONTDOOR_{name.upper()}"]
+def test_the_settings_table_is_up_to_date() -> None:
+    table = settings_table()
+    assert table in README, f"paste under '## Settings' in README.md:\n{table}"
 
 
-@pytest.mark.parametrize("name", sorted(Settings.model_fields))
-def test_every_setting_is_documented(name: str) -> None:
-    assert any(env in README for env in environment_names(name)), name
+def test_the_table_of_the_tools_variables_is_up_to_date() -> None:
+    table = tool_variables_table()
+    assert table in README, f"paste under '## Settings' in README.md:\n{table}"
 
 
 @pytest.mark.parametrize("path", [VOICE_PATH, STATUS_PATH, SMS_PATH])

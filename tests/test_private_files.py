@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from frontdoor.mailbox.attachments import FolderStore
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine
 from frontdoor.store.journal import Entry, Journal
 

@@ -19,13 +19,13 @@ from frontdoor.console.passwords import hash_password, weakness
 from frontdoor.core.access import ROLE_LABELS, Role
 from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
-from frontdoor.settings import Settings
+from frontdoor.settings import NEW_PASSWORD, Settings
 from frontdoor.store.accounts import DEMO_DOMAIN_SUFFIX, account_by_login, add_account
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from frontdoor.store.models import Account
 
-PASSWORD_VARIABLE = "FRONTDOOR_NEW_PASSWORD"
+PASSWORD_VARIABLE = NEW_PASSWORD.name
 # `./dev serve` creates these on the example departments, in the development mode only.
 DEMO_PASSWORD = "demonstration-frontdoor"
 

@@ -21,11 +21,11 @@ from frontdoor.console.labels import RESOURCE_FIELDS
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action, may_edit_resource, resource_owners
 from frontdoor.core.department import Department
+from frontdoor.core.directory_text import search_text
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.api import query_of
 from frontdoor.directory.imported import e164
 from frontdoor.directory.search import resolve_commune, search
-from frontdoor.directory.text import search_text
 from frontdoor.store.audit import record_resource_edit
 from frontdoor.store.models import Resource
 from frontdoor.web.bodies import path_id, read_form
@@ -53,7 +53,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             checked = dict(
                 (
                     await session.exec(
-                        select(Resource.id, Resource.checked_at).where(
+                        select(col(Resource.id), col(Resource.checked_at)).where(
                             col(Resource.id).in_([hit.resource.id for hit in hits])
                         )
                     )

@@ -27,8 +27,8 @@ from frontdoor.core.persons import Identifiers, journal_detail
 from frontdoor.core.retention import pseudonym
 from frontdoor.directory.imported import e164
 from frontdoor.indicators.tallies import fold_changes
-from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.outbound.errors import OutboundError
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.audit import record_access
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person

@@ -117,7 +117,9 @@ def _is_mainland_departement(code: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _holidays_of_year(subdivision: str | None, year: int) -> Mapping[date, str]:
-    return dict(holidays.France(subdiv=subdivision, years=year, language="fr").items())
+    return dict(
+        holidays.country_holidays("FR", subdiv=subdivision, years=year, language="fr").items()
+    )
 
 
 def holiday_name(day: date, subdivision: str | None) -> str | None:

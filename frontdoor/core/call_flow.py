@@ -102,7 +102,7 @@ def menu(
             return Reply(actions=_ask(department, Menu.PROFESSION, tries=1))
         if digits == DIRECTORY_KEY:
             return voice_directory.ask_postal_code(department)
-        if digits in PUBLIC_KEYS and department.public_allowed:
+        if digits is not None and digits in PUBLIC_KEYS and department.public_allowed:
             return _routed(department, at=at, referrer=PUBLIC_KEYS[digits])
         if digits == "2" and not department.public_allowed:
             return Reply(
@@ -123,7 +123,7 @@ def menu(
                     ),
                 ),
             )
-    elif digits in PROFESSION_KEYS:
+    elif digits is not None and digits in PROFESSION_KEYS:
         return _routed(department, at=at, referrer=PROFESSION_KEYS[digits])
 
     if tries < MENU_TRIES:

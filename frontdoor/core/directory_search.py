@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from frontdoor.core.directory_text import normalized
 from frontdoor.core.taxonomy import CATEGORIES, Category
-from frontdoor.directory.text import normalized
 
 # Words that carry nothing once the category and commune are found ("un ssiad à figeac").
 _STOPWORDS_TEXT = """a au aux de des du d l la le les un une en et ou pour sur dans pres chez vers

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.referrers import REFERRERS, ReferrerGroup
@@ -24,6 +25,9 @@ from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, RESPONSE_TYPES
 NOT_A_REQUEST: frozenset[str] = frozenset(
     code.value for code, info in REFERRERS.items() if info.group is ReferrerGroup.NOT_A_REQUEST
 )
+
+# A table's key: one of the request fields' codes.
+Code = TypeVar("Code", bound=StrEnum)
 
 _GROUP_OF = {code.value: info.group for code, info in REFERRERS.items()}
 
@@ -456,5 +460,5 @@ def _by_index(
     )
 
 
-def _labels(labels: Mapping[StrEnum, str]) -> dict[str, str]:
+def _labels(labels: Mapping[Code, str]) -> dict[str, str]:
     return {code.value: label for code, label in labels.items()}

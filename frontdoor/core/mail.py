@@ -511,5 +511,5 @@ def next_attempt(attempts: int, *, at: datetime) -> datetime | None:
     require_aware(at)
     if attempts >= GIVE_UP_AFTER:
         return None
-    delay = RETRY_FIRST * 2 ** max(0, attempts - 1)
+    delay = RETRY_FIRST * (1 << max(0, attempts - 1))
     return at.astimezone(UTC) + min(delay, RETRY_LONGEST)  # elapsed time, not wall-clock

@@ -74,7 +74,7 @@ RECONNECT_LONGEST_S = 300.0
 
 def reconnect_delay(failures: int, *, first_s: float = RECONNECT_FIRST_S) -> float:
     """Seconds to wait before connecting again after `failures` failures in a row."""
-    return min(first_s * 2 ** max(0, failures - 1), RECONNECT_LONGEST_S)
+    return min(first_s * 2.0 ** max(0, failures - 1), RECONNECT_LONGEST_S)
 
 
 # ----- Why a mailbox cannot log in -----

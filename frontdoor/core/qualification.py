@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
@@ -19,6 +21,9 @@ from frontdoor.core.request_fields import (
     Problem,
     ResponseType,
 )
+
+# A table's key: one of the request fields' codes.
+Code = TypeVar("Code", bound=StrEnum)
 
 
 class QualificationError(ValueError):
@@ -56,10 +61,10 @@ def parse_qualification(
         raise QualificationError(f"valeur inconnue ({error})") from None
 
 
-def _label(table: Mapping[str, str], code: str | None) -> str:
+def _label(table: Mapping[Code, str], code: str | None) -> str:
     if code is None:
         return "non renseigné"
-    return str(table.get(code, code))
+    return next((label for key, label in table.items() if key.value == code), code)
 
 
 def referrer_corrected(previous: str, wanted: ReferrerType, *, by: str) -> Reason:

@@ -178,6 +178,11 @@ class Roster:
     overrides: tuple[Override, ...] = ()
     when_nobody: NobodyOnDuty = field(default_factory=NobodyOnDuty)
 
+    @property
+    def patterns(self) -> tuple[Shift | Rotation, ...]:
+        """What puts referents on duty week after week: the shifts, then the rotations."""
+        return (*self.shifts, *self.rotations)
+
     def with_overrides(self, overrides: Iterable[Override]) -> Roster:
         """This roster with more overrides, e.g. those imported from a calendar feed."""
         return replace(self, overrides=(*self.overrides, *overrides))
@@ -207,7 +212,7 @@ def on_duty(at: datetime, roster: Roster, timezone: ZoneInfo) -> Duty:
     local = at.astimezone(timezone)
     ids: list[str] = []
     why: list[str] = []
-    for pattern in (*roster.shifts, *roster.rotations):
+    for pattern in roster.patterns:
         if pattern.covers(local):
             why.append(pattern.describe(local.date()))
             ids.extend(i for i in pattern.referents_on(local.date()) if i not in ids)
@@ -273,7 +278,7 @@ def _split_at_duty_edges(
     first, last = slot.starts.astimezone(UTC), slot.ends.astimezone(UTC)
     edges = {first, last}
     walls = {time(0, 0)}
-    for pattern in (*roster.shifts, *roster.rotations):
+    for pattern in roster.patterns:
         walls.update((pattern.hours.start, pattern.hours.end))
     day = slot.starts.date() - timedelta(days=1)
     while day <= slot.ends.date() + timedelta(days=1):

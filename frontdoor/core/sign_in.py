@@ -61,7 +61,8 @@ def client_lock(failures: int) -> timedelta:
     """How long a client waits after its `failures`-th failure in a row on a login."""
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(FIRST_LOCK * 2 ** min(failures - FREE_FAILURES, 16), LONGEST_LOCK)
+    doublings = min(failures - FREE_FAILURES, 16)
+    return min(FIRST_LOCK * (1 << doublings), LONGEST_LOCK)
 
 
 def verdict(*, pair: Tally, login: Tally, known_device: bool, now: datetime) -> Verdict:

@@ -8,10 +8,10 @@ from typing import Any
 from aiohttp import web
 
 from frontdoor.core.directory_search import CommuneRef, DirectoryQuery, Hit, parse_query
+from frontdoor.core.directory_text import normalized
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import resolve_commune, search
-from frontdoor.directory.text import normalized
 from frontdoor.web.api import caller_of
 from frontdoor.web.keys import SESSIONS
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.directory_search import CommuneRef, DirectoryQuery, Vocabulary
-from frontdoor.directory.text import normalized
+from frontdoor.core.directory_text import normalized
 from frontdoor.store.models import Resource
 
 DIRECTORY_DATA = Path(__file__).resolve().parent.parent.parent / "directory"

@@ -57,6 +57,10 @@ async def run(
     except OSError as error:
         err.write(f"{path} : lecture impossible ({error.strerror or error})\n")
         return 1
+
+    def show_progress(done: int) -> None:
+        err.write(f"\r{done} / {len(resources)} ressources")
+
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -65,7 +69,7 @@ async def run(
                 session=session,
                 resources=resources,
                 now=datetime.now(UTC),
-                progress=lambda done: err.write(f"\r{done} / {len(resources)} ressources"),
+                progress=show_progress,
             )
             await session.commit()
     finally:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlmodel import col
+from sqlalchemy import insert, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.directory_text import search_text
 from frontdoor.directory.communes import default_communes
 from frontdoor.directory.imported import ImportedResource, ImportProblem
-from frontdoor.directory.text import search_text
 from frontdoor.store.models import Resource
 
 BATCH = 1_000

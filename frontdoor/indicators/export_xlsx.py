@@ -43,7 +43,7 @@ def _cover(sheet: Worksheet, table: IndicatorTable) -> None:
     period = Period.parse(table.period)
     last_day = period.end_day - timedelta(days=1)
     named = zip(table.department_names, table.departments, strict=True)
-    rows = [
+    rows: list[tuple[str, str | int]] = [
         ("DAC" if len(table.departments) == 1 else "DAC (consolidation)", ""),
         *named,
         ("", ""),

@@ -204,7 +204,7 @@ def _folded_measure_and_value(
     changes: Any, offset_s: ColumnElement[int]
 ) -> tuple[ColumnElement[str], ColumnElement[str]]:
     is_request = changes.measure == REQUEST
-    hour = cast(hour_of_week(changes.minute * 60 + offset_s), SqlString)  # type: ignore[arg-type]
+    hour = cast(hour_of_week(changes.minute * 60 + offset_s), SqlString)
     measure = case((is_request, literal(HOUR_OF_WEEK)), else_=changes.measure)
     value = case((is_request, hour), else_=changes.value)
     return measure, value

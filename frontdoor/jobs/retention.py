@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from frontdoor.core.retention import RECEIPTS_KEPT, retention_cutoff
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
-from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
 from frontdoor.store.journal import Entry

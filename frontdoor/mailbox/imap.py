@@ -65,8 +65,10 @@ class ClientCertificateRequired(MailboxLoginError):
         super().__init__(message, LoginFailure.NO_CERTIFICATE)
 
 
-class _Protocol(IMAP4ClientProtocol):  # type: ignore[misc]
+class _Protocol(IMAP4ClientProtocol):
     """aioimaplib's protocol with STARTTLS and AUTHENTICATE EXTERNAL."""
+
+    transport: asyncio.Transport  # set by asyncio (connection_made), replaced by STARTTLS
 
     async def starttls(self, context: ssl.SSLContext, server_hostname: str) -> None:
         if "STARTTLS" not in self.capabilities:
@@ -100,7 +102,7 @@ class _Protocol(IMAP4ClientProtocol):  # type: ignore[misc]
         super()._continuation(line)
 
 
-class _Client(aioimaplib.IMAP4):  # type: ignore[misc]
+class _Client(aioimaplib.IMAP4):
     def create_client(
         self,
         host: str,

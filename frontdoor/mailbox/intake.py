@@ -58,11 +58,11 @@ from frontdoor.core.mail import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.core.retention import pseudonym
-from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
 from frontdoor.outbound.mail import MailConnection, Mailer
+from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.mail import (
     Outgoing,
     claim_auto_answer,
@@ -204,8 +204,8 @@ class Intake:
         raws = await box.fetch(whole)
         heads = await box.fetch([u for u in uids if u not in whole], header_only=HEADER_LIMIT)
         self.checkpoint("fetched")
-        reads = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
-        reads = [read for read in reads if read is not None]  # vanished meanwhile
+        found = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
+        reads = [read for read in found if read is not None]  # vanished meanwhile
         taken, duplicates = await self._take(reads)
         self.checkpoint("committed")
         committed_at = self.clock()

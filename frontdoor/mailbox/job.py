@@ -11,11 +11,12 @@ the others go on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from functools import partial
 
 from aiohttp import web
@@ -25,14 +26,14 @@ from frontdoor.core.department import Department
 from frontdoor.core.mail import notification
 from frontdoor.core.mailbox import LoginFailure, Mailbox
 from frontdoor.jobs.base import JobContext
-from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
 from frontdoor.mailbox.texts import mail_texts
 from frontdoor.mailbox.tls import MailboxConfigError, client_tls, tls_explainer
-from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers
+from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers, stop_watchers, watch
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.mail import record_mailbox_login
 from frontdoor.web.keys import (
     CLOCK,
@@ -180,3 +181,37 @@ async def mailbox_job(ctx: JobContext) -> str:
             log.warning("%s: mailbox not read%s: %s", department.slug, cause, why)
             failed.append(department.slug + cause)
     return f"{total}" + (f"; not read: {', '.join(failed)}" if failed else "")
+
+
+async def watchers_context(app: web.Application) -> AsyncIterator[None]:
+    """For app.cleanup_ctx: a watcher per department with a mailbox, stopped with the app."""
+    watchers = app[WATCHERS] = Watchers()
+    settings = app[SETTINGS]
+    if settings.jobs_enabled and settings.mail_idle:
+        for department in app[DEPARTMENTS]:
+            mailbox = department.mailbox
+            if mailbox is None:
+                continue
+
+            def open_box(
+                department: Department = department,
+            ) -> AbstractAsyncContextManager[ImapMailbox]:
+                assert department.mailbox is not None
+                return logged_in(app, department, department.mailbox)
+
+            async def poll(box: ImapMailbox, department: Department = department) -> PollReport:
+                assert department.mailbox is not None
+                return await intake_for(app, department, department.mailbox).poll(box)
+
+            watchers.tasks.append(
+                asyncio.create_task(
+                    watch(department, open_box=open_box, poll=poll, watchers=watchers),
+                    name=f"mailbox-watch-{department.slug}",
+                )
+            )
+    try:
+        yield
+    finally:
+        stuck = await stop_watchers(watchers.tasks)
+        for task in stuck:
+            log.warning("%s did not stop in time; left behind", task.get_name())

@@ -19,7 +19,7 @@ from email.errors import (
     MultipartInvariantViolationDefect,
     StartBoundaryNotFoundDefect,
 )
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -219,7 +219,7 @@ def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
     return text.strip(), tuple(attachments)
 
 
-def _text_of(part: EmailMessage) -> str:
+def _text_of(part: MIMEPart) -> str:
     """The part's text, decoded strictly: bytes that its charset cannot read park the mail
     rather than reach a referent as "\ufffd". Without a declared charset, UTF-8 is tried
     (what 8-bit mails without one nearly always are), then US-ASCII."""

@@ -1,13 +1,14 @@
 """Each department's mailbox kept open in IDLE (RFC 2177): a new mail is taken in within
 seconds instead of at the next minute's `mailbox-poll`.
 
-One watcher per department with a [mailbox], started with the app (`watchers_context`, in
-app.cleanup_ctx) when jobs run in this instance and FRONTDOOR_MAIL_IDLE is on. It opens the
-mailbox, takes in what is waiting, then IDLEs; each EXISTS the server pushes runs the same
-poll as the job, in the same session. When the server goes away it connects again with
-backoff (core.mailbox.reconnect_delay). A server that does not offer IDLE is left to the
-scheduled poll, which keeps reading every mailbox anyway: a connection that died without a
-word (a network cut sends no BYE) is only noticed when the IDLE is renewed.
+One watcher per department with a [mailbox], started with the app (`watchers_context` of
+frontdoor.mailbox.job, in app.cleanup_ctx) when jobs run in this instance and
+FRONTDOOR_MAIL_IDLE is on. It opens the mailbox, takes in what is waiting, then IDLEs; each
+EXISTS the server pushes runs the same poll as the job, in the same session. When the server
+goes away it connects again with backoff (core.mailbox.reconnect_delay). A server that does
+not offer IDLE is left to the scheduled poll, which keeps reading every mailbox anyway: a
+connection that died without a word (a network cut sends no BYE) is only noticed when the
+IDLE is renewed.
 
 In one instance the watcher and the job take turns (a lock per department). Across
 instances, each may watch the same mailbox: the Message-ID, unique in `messages` per
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
@@ -32,7 +33,6 @@ from frontdoor.jobs.lease import describe_failure
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.intake import PollReport
 from frontdoor.mailbox.tls import MailboxConfigError
-from frontdoor.web.keys import DEPARTMENTS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -120,43 +120,7 @@ async def _take_in(
             return
 
 
-async def watchers_context(app: web.Application) -> AsyncIterator[None]:
-    """For app.cleanup_ctx: a watcher per department with a mailbox, stopped with the app."""
-    from frontdoor.mailbox.job import intake_for, logged_in  # the job imports this module
-
-    watchers = app[WATCHERS] = Watchers()
-    settings = app[SETTINGS]
-    if settings.jobs_enabled and settings.mail_idle:
-        for department in app[DEPARTMENTS]:
-            mailbox = department.mailbox
-            if mailbox is None:
-                continue
-
-            def open_box(
-                department: Department = department,
-            ) -> AbstractAsyncContextManager[ImapMailbox]:
-                assert department.mailbox is not None
-                return logged_in(app, department, department.mailbox)
-
-            async def poll(box: ImapMailbox, department: Department = department) -> PollReport:
-                assert department.mailbox is not None
-                return await intake_for(app, department, department.mailbox).poll(box)
-
-            watchers.tasks.append(
-                asyncio.create_task(
-                    watch(department, open_box=open_box, poll=poll, watchers=watchers),
-                    name=f"mailbox-watch-{department.slug}",
-                )
-            )
-    try:
-        yield
-    finally:
-        stuck = await _stopped(watchers.tasks)
-        for task in stuck:
-            log.warning("%s did not stop in time; left behind", task.get_name())
-
-
-async def _stopped(tasks: list[asyncio.Task[None]]) -> set[asyncio.Task[None]]:
+async def stop_watchers(tasks: list[asyncio.Task[None]]) -> set[asyncio.Task[None]]:
     """Cancel the watchers, again each second while one goes on: on Python 3.11 a
     cancellation that meets a completing `asyncio.wait_for` inside the IMAP client can be
     swallowed, and the watcher would IDLE on for minutes. A watcher saying goodbye to a

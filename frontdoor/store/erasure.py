@@ -28,8 +28,8 @@ from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.retention import pseudonym, scrubbed_reasons
-from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.outbound.twilio_api import TwilioApi
+from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.models import KnownContact, OutboxMail, Request, WebhookReceipt
 from frontdoor.store.persons import Held
 
@@ -89,4 +89,4 @@ async def remove_person(
 
 async def _delete(session: AsyncSession, model: type, column: object, keys: list[object]) -> None:
     if keys:
-        await session.exec(delete(model).where(col(column).in_(keys)))  # type: ignore[call-overload, arg-type]
+        await session.exec(delete(model).where(col(column).in_(keys)))

@@ -48,7 +48,9 @@ async def requests_of_message_ids(
     result = await session.exec(
         select(Message.provider_id, Request)
         .join(Request, col(Request.id) == col(Message.request_id))
-        .where(Message.department == department, col(Message.provider_id).in_(list(message_ids)))
+        .where(
+            col(Message.department) == department, col(Message.provider_id).in_(list(message_ids))
+        )
     )
     return {provider_id: request for provider_id, request in result.all() if provider_id}
 
@@ -140,7 +142,9 @@ async def claim_due(
     )  # fmt: skip
     result = await session.exec(
         update(OutboxMail)
-        .where(col(OutboxMail.id).in_(due.scalar_subquery()), OutboxMail.status == "queued", free)
+        .where(
+            col(OutboxMail.id).in_(due.scalar_subquery()), col(OutboxMail.status) == "queued", free
+        )
         .values(claimed_by=instance, claimed_until=until)
         .returning(col(OutboxMail.id))
     )
@@ -178,7 +182,7 @@ async def settle(
     message), what failed waits for its retry or is given up. Only rows this instance still
     holds are touched. Keyed by Message-ID: a caller that queued the mails in this very
     round knows them without reading them back."""
-    mine = (OutboxMail.department == department) & equal(OutboxMail.claimed_by, instance)
+    mine = (col(OutboxMail.department) == department) & equal(OutboxMail.claimed_by, instance)
     if sent:
         await session.exec(
             update(OutboxMail)
@@ -200,7 +204,7 @@ async def settle(
             values["next_attempt_at"] = failure.retry_at
         await session.exec(
             update(OutboxMail)
-            .where(OutboxMail.message_id == failure.message_id, mine)
+            .where(col(OutboxMail.message_id) == failure.message_id, mine)
             .values(values)
         )
     given_up = [f.message_id for f in failed if f.retry_at is None]
@@ -213,7 +217,9 @@ async def _message_status(
 ) -> None:
     await session.exec(
         update(Message)
-        .where(Message.department == department, col(Message.provider_id).in_(list(message_ids)))
+        .where(
+            col(Message.department) == department, col(Message.provider_id).in_(list(message_ids))
+        )
         .values(status=status)
     )
 
@@ -223,7 +229,7 @@ async def purge_settled(*, session: AsyncSession, queued_before: datetime) -> in
     recipients are personal data, and their messages stay under their requests."""
     result = await session.exec(
         delete(OutboxMail).where(
-            OutboxMail.status != "queued", col(OutboxMail.created_at) < queued_before
+            col(OutboxMail.status) != "queued", col(OutboxMail.created_at) < queued_before
         )
     )
     return int(result.rowcount)

@@ -95,12 +95,14 @@ def record_event(
     **fields: str | int | None,
 ) -> RequestEvent:
     assert request.id is not None, "flush the request before recording its events"
+    # Each field's own type: the provider's traces, fitted to their columns.
+    traces: dict[str, Any] = {name: _fitted(name, value) for name, value in fields.items()}
     event = RequestEvent(
         request_id=request.id,
         at=at,
         kind=kind,
         reasons=[reason.as_dict() for reason in reply.reasons] if reply else [],
-        **{name: _fitted(name, value) for name, value in fields.items()},
+        **traces,
     )
     session.add(event)
     return event

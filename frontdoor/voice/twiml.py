@@ -64,10 +64,10 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
         case Ring():
             return _dial(action, department, caller_number)
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
-            action = f' method="POST" action={quoteattr(url_of(then))}' if then else ""
+            after = f' method="POST" action={quoteattr(url_of(then))}' if then else ""
             return (
                 f'<Dial answerOnBridge="true" timeout="{timeout}" callerId={quoteattr(caller_id)}'
-                f"{action}><Number>{escape(number)}</Number></Dial>"
+                f"{after}><Number>{escape(number)}</Number></Dial>"
             )
         case RecordMessage(then=then, max_s=max_s):
             return (

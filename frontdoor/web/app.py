@@ -19,7 +19,7 @@ from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
 from frontdoor.logs import request_ids
 from frontdoor.mailbox import api as mailbox_api
-from frontdoor.mailbox.watch import watchers_context
+from frontdoor.mailbox.job import watchers_context
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings

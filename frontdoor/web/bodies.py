@@ -40,7 +40,9 @@ async def refuse_nul(request: web.Request, handler: Handler) -> web.StreamRespon
     return await handler(request)
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | web.FileField]:
+async def read_form(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The posted form; 400 when it cannot be read: bytes its charset does not hold, a charset
     nobody knows, a multipart body with broken headers or an unknown transfer encoding, or a
     NUL character (which no text column of PostgreSQL holds)."""

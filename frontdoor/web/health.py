@@ -19,6 +19,7 @@ import asyncio
 from aiohttp import web
 from sqlalchemy import text
 
+from frontdoor.departments import Departments
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 
@@ -81,7 +82,8 @@ async def _mailboxes(app: web.Application) -> dict[str, dict[str, str]]:
 
 
 def _departments_problems(app: web.Application) -> list[str]:
-    if next(iter(app[DEPARTMENTS]), None) is None:
+    departments: Departments = app[DEPARTMENTS]
+    if next(iter(departments), None) is None:
         return ["no department file loaded: check FRONTDOOR_FLOWS_DIR"]
     return []
 

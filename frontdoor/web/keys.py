@@ -27,7 +27,7 @@ LagObserver = Callable[[str, float], None]
 
 SETTINGS = web.AppKey("settings", Settings)
 DEPARTMENTS = web.AppKey("departments", Departments)
-CLOCK = web.AppKey("clock", Clock)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 # Things counted for operators: refused signatures, degraded answers… (exported in metrics later)
@@ -41,7 +41,7 @@ SCHEDULED_JOBS = web.AppKey("scheduled_jobs", tuple[Job, ...])
 TWILIO_API = web.AppKey("twilio_api", TwilioApi)
 MAILER = web.AppKey("mailer", Mailer)
 # Set by frontdoor.web.metrics; observed where an SMS from the journal or a mail is committed.
-INTAKE_LAG = web.AppKey("intake_lag", LagObserver)
+INTAKE_LAG: web.AppKey[LagObserver] = web.AppKey("intake_lag")
 # The console's live streams open in this instance (ended at sign-out and at shutdown).
 LIVE_STREAMS = web.AppKey("live_streams", LiveStreams)
 # CPU-heavy work (password hashes, spreadsheets, calendar feeds) runs in it, off the loop.

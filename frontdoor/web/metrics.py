@@ -21,7 +21,7 @@ import ipaddress
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -219,8 +219,8 @@ async def metrics_page(request: web.Request) -> web.Response:
         overdue, calls, logins = read
         for department in app[DEPARTMENTS]:
             metrics.callbacks_overdue.labels(department.slug).set(overdue.get(department.slug, 0))
-        for (department, outcome), count in calls.items():
-            metrics.calls.labels(department, outcome).set(count)
+        for (slug, outcome), count in calls.items():
+            metrics.calls.labels(slug, outcome).set(count)
         now = app[CLOCK]()
         for department in app[DEPARTMENTS]:
             login = logins.get(department.slug)
@@ -288,7 +288,8 @@ class _OperatorCounters(Collector):
         self._app = app
 
     def collect(self) -> Iterable[Metric]:
-        counted = self._app.get(COUNTERS, {})
+        found = self._app.get(COUNTERS)  # absent before the app starts
+        counted: Mapping[str, int] = found if found is not None else {}
         for key in sorted({*OPERATOR_COUNTERS, *counted}):
             if not _METRIC_NAME.fullmatch(key):
                 continue  # keys are code, not data; a malformed one is a bug, not a metric

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from frontdoor.settings import Settings
+from frontdoor.environment import setting_variables
 from tests.conftest import ROOT
 from tests.deploy.containerfile import final
 
@@ -55,18 +55,6 @@ def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def setting_names() -> set[str]:
-    """Every environment variable Frontdoor reads (pydantic aliases or FRONTDOOR_<FIELD>)."""
-    names = set()
-    for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        if alias is not None:
-            names |= {str(choice) for choice in alias.choices}  # type: ignore[union-attr]
-        else:
-            names.add(f"FRONTDOOR_{name.upper()}")
-    return names
-
-
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     loaded = load_yaml(COMPOSE)
@@ -101,7 +89,7 @@ def test_each_instance_is_the_image_started_with_its_own_start_command(
 
 
 def test_instances_are_given_only_settings_frontdoor_reads(compose: dict[str, Any]) -> None:
-    known = setting_names()
+    known = set(setting_variables())
     for name in INSTANCES:
         service = compose["services"][name]
         assert set(service["environment"]) <= known
@@ -147,7 +135,7 @@ def test_the_unit_runs_one_hardened_instance_per_port() -> None:
         assert unit[hardening][0] in {"yes", "strict"}, hardening
     assert unit["CapabilityBoundingSet"] == [""]
     credentials = {value.split(":")[0] for value in unit["LoadCredential"]}
-    assert credentials <= setting_names()
+    assert credentials <= set(setting_variables())
     assert credentials >= REQUIRED_SECRETS
 
 

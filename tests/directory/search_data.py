@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.directory_text import search_text
 from frontdoor.core.taxonomy import Category
-from frontdoor.directory.text import search_text
 from frontdoor.store.models import Resource
 
 FIGEAC, CAPDENAC, GRAMAT, LACAPELLE, ASSIER = "46102", "46055", "46128", "46143", "46011"

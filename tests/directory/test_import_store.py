@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.directory_text import search_text
 from frontdoor.core.taxonomy import Category
 from frontdoor.directory.imported import ImportedResource
 from frontdoor.directory.store import LOCALLY_EDITED, ImportSummary, upsert_resources
-from frontdoor.directory.text import search_text
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Resource
 

@@ -13,10 +13,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.directory_search import parse_query
+from frontdoor.core.directory_text import search_text
 from frontdoor.core.taxonomy import Category
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
-from frontdoor.directory.text import search_text
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Resource
 from tests.directory.search_data import CAPDENAC, add_directory

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox, MailTls
 from frontdoor.departments import Departments
-from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import department_mailer, imap_session
 from frontdoor.mailbox.texts import mail_texts
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine, session_maker
 from tests.conftest import ROOT
 from tests.fakes.dovecot import Dovecot, MailUser, dovecot_binary

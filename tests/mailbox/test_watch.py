@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox
 from frontdoor.departments import Departments
-from frontdoor.mailbox.attachments import FolderStore
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, PollReport
 from frontdoor.mailbox.job import imap_session
 from frontdoor.mailbox.texts import mail_texts
-from frontdoor.mailbox.watch import WATCHERS, Watchers, _stopped, watch
+from frontdoor.mailbox.watch import WATCHERS, Watchers, stop_watchers, watch
 from frontdoor.settings import Settings
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import session_maker
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import SCHEDULED_JOBS
@@ -127,7 +127,7 @@ async def test_a_mail_is_taken_in_as_it_arrives_and_again_after_the_server_came_
     await eventually(lambda: taken(3))
 
 
-async def test_a_watcher_stopped_in_the_middle_of_a_command_drops_the_connection_at_once(
+async def test_a_watcherstop_watchers_in_the_middle_of_a_command_drops_the_connection_at_once(
     own_dovecot: Dovecot, lot: Department, engine: AsyncEngine, tmp_path: Path
 ) -> None:
     department = department_on(lot, own_dovecot)
@@ -226,7 +226,7 @@ async def test_a_watcher_that_swallowed_its_cancellation_is_cancelled_again() ->
     task = asyncio.create_task(swallowing_once())
     await asyncio.sleep(0)
 
-    left = await _stopped([task])
+    left = await stop_watchers([task])
 
     assert left == set()
     assert task.cancelled()

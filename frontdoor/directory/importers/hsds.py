@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from frontdoor.core.directory_text import normalized
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.imported import (
     ImportedResource,
@@ -46,7 +47,6 @@ from frontdoor.directory.imported import (
     parse_day,
 )
 from frontdoor.directory.importers.plain_csv import find_category
-from frontdoor.directory.text import normalized
 
 Record = dict[str, Any]
 _SEPARATORS = re.compile(r"[\s,;|]+")

@@ -19,6 +19,7 @@ import csv
 import io
 import re
 
+from frontdoor.core.directory_text import normalized
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.imported import (
     ImportedResource,
@@ -31,7 +32,6 @@ from frontdoor.directory.imported import (
     optional,
     parse_day,
 )
-from frontdoor.directory.text import normalized
 
 COLUMNS = (
     "identifiant", "nom", "categorie", "adresse", "code_postal", "commune", "code_insee",

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 06:16:12.830065
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import frontdoor.store.types

@@ -8,7 +8,7 @@ Create Date: 2026-12-02 15:40:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from frontdoor.indicators.tally_triggers import backfill_sql, drop_ddl, trigger_ddl

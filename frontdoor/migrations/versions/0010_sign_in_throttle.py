@@ -8,7 +8,7 @@ Create Date: 2026-12-05 10:00:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import frontdoor.store.types

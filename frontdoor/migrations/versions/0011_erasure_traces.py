@@ -12,7 +12,7 @@ versions left (attachments, outbox rows, mail Message-IDs).
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import frontdoor.store.types
