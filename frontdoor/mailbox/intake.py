@@ -41,7 +41,9 @@ from frontdoor.core.callbacks import new_task
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
     BY_HEADERS,
+    BY_REFERENCE,
     AutoAnswer,
+    Cited,
     MailAction,
     MailDecision,
     Threading,
@@ -132,7 +134,8 @@ class _Taken:
     read: _Read
     request: Request
     decision: MailDecision
-    linked: Request | None = None  # the request its subject names, which it could not join
+    linked: Request | None = None  # a request it pointed to but could not join
+    linked_by: str | None = None  # how it pointed to it (core.mail.BY_HEADERS, BY_REFERENCE)
     answer: Outgoing | None = None  # its automatic answer, queued with it, claimed by us
 
 
@@ -321,7 +324,9 @@ class Intake:
                 request_ids=list({n for m in mails if (n := self._named(m)) is not None}),
             )
             talked = await conversations(
-                session=session, department=self.slug, requests=list(named.values())
+                session=session,
+                department=self.slug,
+                requests=list({r.id: r for r in (*named.values(), *threads.values())}.values()),
             )
             answered = await last_auto_answers(
                 session=session,
@@ -338,7 +343,7 @@ class Intake:
                     duplicates += 1
                     continue
                 before.add(mail.message_id)  # the same mail twice in the chunk: once
-                request, way = await self._thread(session, mail, threads, named, talked)
+                request, way, linked = await self._thread(session, mail, threads, named, talked)
                 decide = partial(
                     inbound,
                     self.department,
@@ -366,8 +371,10 @@ class Intake:
                 elif request.id in talked:  # its sender is part of its conversation now
                     talked[request.id].add(mail.sender)
                 threads[mail.message_id] = request  # a later mail of the chunk may answer it
-                linked = named.get(way.linked_to) if way.linked_to is not None else None
-                taken.append(_Taken(read=read, request=request, decision=decision, linked=linked))
+                taken.append(
+                    _Taken(read=read, request=request, decision=decision, linked=linked,
+                           linked_by=way.by)
+                )  # fmt: skip
             await session.flush()  # the new requests, in one INSERT: their ids
             for item in taken:
                 self._rows(session, item, at, opening)
@@ -388,14 +395,16 @@ class Intake:
         threads: Mapping[str, Request],
         named: dict[int, Request],
         talked: dict[int, set[str]],
-    ) -> tuple[Request | None, Threading]:
-        """The request the mail joins (None: a new one) and why (core.mail.threading), from
-        the requests of the mails it answers, the request its subject names, and who is part
-        of that one's conversation. Requests opened earlier in the chunk count."""
-        answered = next((threads[i] for i in mail.thread_ids if i in threads), None)
-        if answered is not None and answered.id is None:  # opened earlier in this chunk
-            await session.flush()
-        number = self._named(mail) if answered is None else None
+    ) -> tuple[Request | None, Threading, Request | None]:
+        """The request the mail joins (None: a new one), why (core.mail.threading), and the
+        request the new one is linked to (one it pointed to but may not join). The requests
+        it points to: those of the mails it answers (In-Reply-To, References), then the one
+        its subject names; each with who is part of its conversation. Requests opened
+        earlier in the chunk count."""
+        pointed: list[tuple[Request, str]] = [
+            (threads[i], BY_HEADERS) for i in mail.thread_ids if i in threads
+        ]
+        number = self._named(mail)
         found = None if number is None else named.get(number)
         if number is not None and found is None:  # a request opened earlier in this chunk?
             await session.flush()
@@ -404,17 +413,25 @@ class Intake:
             )
             if found is not None:
                 named[number] = found
-        if found is not None and found.id is not None and found.id not in talked:
-            talked |= await conversations(session=session, department=self.slug, requests=[found])
+        if found is not None:
+            pointed.append((found, BY_REFERENCE))
+        if any(request.id is None for request, _ in pointed):  # opened earlier in this chunk
+            await session.flush()
+        by_id = {request.id: request for request, _ in reversed(pointed) if request.id}
+        unknown = [request for request in by_id.values() if request.id not in talked]
+        if unknown:
+            talked |= await conversations(session=session, department=self.slug, requests=unknown)
         way = threading(
             sender=mail.sender,
-            answers=answered.id if answered is not None else None,
-            named=found.id if found is not None else None,
-            conversation=talked.get(found.id) if found is not None and found.id else None,
+            cited=[
+                Cited(request=request.id, by=by, conversation=talked.get(request.id, ()))
+                for request, by in pointed
+                if request.id is not None
+            ],
         )
-        if way.by == BY_HEADERS:
-            return answered, way
-        return (found if way.joins is not None else None), way
+        joined = by_id.get(way.joins) if way.joins is not None else None
+        linked = by_id.get(way.linked_to) if way.linked_to is not None else None
+        return joined, way, linked
 
     def _rows(self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening) -> None:
         """The message, its events, attachments, callback task and acknowledgement under a
@@ -441,7 +458,8 @@ class Intake:
             # Linked both ways, each naming the other; no content, no address.
             here = record_event(session, request, kind="mail-linked", at=at,
                                 detail=f"demande n° {item.linked.id}")  # fmt: skip
-            here.reasons = [{**linked_reason(item.linked.id).as_dict(), "request": item.linked.id}]
+            why = linked_reason(item.linked.id, item.linked_by or BY_REFERENCE)
+            here.reasons = [{**why.as_dict(), "request": item.linked.id}]
             there = record_event(session, item.linked, kind="mail-linked", at=at,
                                  detail=f"demande n° {request.id}")  # fmt: skip
             there.reasons = [{**cited_reason(request.id or 0).as_dict(), "request": request.id}]
