@@ -1,9 +1,10 @@
 """A department's mailbox, taken in: each new mail becomes (or joins) a request.
 
-For each chunk of messages: fetch (without \\Seen, in one command), parse, find each one's
-thread, let core.mail decide, commit the requests, their messages, events and queued
-acknowledgements in one transaction, and only then mark them handled on the server (one
-command); then send the acknowledgements (frontdoor.mailbox.outbox) and tell the referents.
+For each chunk of messages: fetch (without \\Seen, in one command), parse (in the CPU pool,
+off the event loop), find each one's thread, let core.mail decide, commit the requests, their
+messages, events and queued acknowledgements in one transaction, and only then mark them
+handled on the server (one command); then send the acknowledgements
+(frontdoor.mailbox.outbox) and tell the referents.
 A crash before the commit leaves the mails to be read again; after it, the Message-ID
 (unique in `messages` per department) makes the second reading a no-op that just marks them
 handled, and the acknowledgements already queued are sent by the `mail-outbox` job. The same
@@ -60,10 +61,11 @@ from frontdoor.core.mail import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.core.retention import pseudonym
+from frontdoor.cpu import CpuPool
 from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
-from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
+from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, read_mail
 from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.mail import (
     Outgoing,
@@ -150,6 +152,7 @@ class Intake:
     mailer: Mailer | None  # the department's SMTP side, for acknowledgements
     # The key of the pseudonyms under which senders answered are remembered (auto_answers).
     pseudonym_key: bytes
+    cpu: CpuPool  # where mails are parsed, off the event loop
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
     batch: int = 200
@@ -207,7 +210,7 @@ class Intake:
         raws = await box.fetch(whole)
         heads = await box.fetch([u for u in uids if u not in whole], header_only=HEADER_LIMIT)
         self.checkpoint("fetched")
-        reads = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
+        reads = [await self._read(uid, sizes[uid], raws, heads) for uid in uids]
         reads = [read for read in reads if read is not None]  # vanished meanwhile
         taken, duplicates = await self._take(reads)
         self.checkpoint("committed")
@@ -251,20 +254,18 @@ class Intake:
         if refused is not None:
             raise refused
 
-    def _read(
+    async def _read(
         self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
     ) -> _Read | None:
-        if size > self.max_bytes:
-            if uid not in heads:
-                return None
-            error = oversized(heads[uid])
-            return _Read(uid=uid, size=size, mail=error.envelope, unreadable=error.code)
-        if uid not in raws:
+        """One mail read in the CPU pool (a large one with attachments takes tens of
+        milliseconds): waiting for a place, never refused; None if it vanished meanwhile."""
+        fetched = heads if size > self.max_bytes else raws
+        if uid not in fetched:
             return None
-        try:
-            return _Read(uid=uid, size=size, mail=parse(raws[uid], max_bytes=self.max_bytes))
-        except Unparseable as error:
-            return _Read(uid=uid, size=size, mail=error.envelope, unreadable=error.code)
+        reading = await self.cpu.run_waiting(
+            "mail_parse", read_mail, fetched[uid], size=size, max_bytes=self.max_bytes
+        )
+        return _Read(uid=uid, size=size, mail=reading.mail, unreadable=reading.unreadable)
 
     def _log_parked(self, read: _Read, taken: _Taken | None) -> None:
         """One line per parked mail: its UID, a hash of its Message-ID, why; no content."""
