@@ -61,6 +61,8 @@ def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
         "FRONTDOOR_HOST": "127.0.0.1",
         "FRONTDOOR_PORT": str(port),
         "TWILIO_AUTH_TOKEN": TOKEN,
+        # Simulated time (the calls' SimulatedAt: the open path) and development secrets.
+        "FRONTDOOR_DEV_MODE": "true",
         "FRONTDOOR_SIMULATED_TIME": "true",
         "FRONTDOOR_ACCESS_LOG": "true",
         "FRONTDOOR_RATE_LIMITS": "false",  # the floods come from one address

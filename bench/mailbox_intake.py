@@ -49,6 +49,7 @@ from sqlalchemy import text  # noqa: E402
 
 from frontdoor.core.department import Department  # noqa: E402
 from frontdoor.core.mailbox import Mailbox, MailTls  # noqa: E402
+from frontdoor.cpu import CpuPool  # noqa: E402
 from frontdoor.departments import Departments  # noqa: E402
 from frontdoor.flows import load_departments  # noqa: E402
 from frontdoor.mailbox.imap import ImapMailbox  # noqa: E402
@@ -349,6 +350,7 @@ async def measure(
     async def notify(notice: Notice) -> None:
         result.notified += 1
 
+    cpu_pool = CpuPool()  # as the service's: mails parsed off the event loop
     intake = Intake(
         department=department,
         sessions=session_maker(engine),
@@ -360,6 +362,7 @@ async def measure(
         if args.no_ack
         else department_mailer(department, department.mailbox, clock=lambda: AT),
         pseudonym_key=b"bench-pseudonym-key",
+        cpu=cpu_pool,
         notify=notify,
         batch=args.batch,
     )
@@ -393,10 +396,10 @@ async def measure(
 
     read = intake._read  # noqa: SLF001
 
-    def timed_read(*a: object, **k: object) -> object:
+    async def timed_read(*a: object, **k: object) -> object:
         t = time.perf_counter()
         try:
-            return read(*a, **k)  # type: ignore[arg-type]
+            return await read(*a, **k)  # type: ignore[arg-type]
         finally:
             stages["parse"] = stages.get("parse", 0.0) + time.perf_counter() - t
 
@@ -445,6 +448,7 @@ async def measure(
         for label, sql in COUNTS.items():
             result.rows[label] = int((await connection.execute(text(sql))).scalar_one())
     await engine.dispose()
+    cpu_pool.close()
     if sink is not None:
         result.sunk = sink.received()
     return result

@@ -12,7 +12,12 @@ the interpreter's switch interval (5 ms) instead of after the whole task.
 At most `workers` tasks run at once and `waiting` more queue behind them; past that,
 `run` raises `CpuBusy` at once, and the edge answers 503 in French with Retry-After, so a
 flood of sign-ins is refused early instead of piling up memory (64 MiB per Argon2 hash) and
-minutes of queue.
+minutes of queue. Background work that nobody waits on at the door (the mailbox intake)
+calls `run_waiting` instead: it waits for a place rather than being refused.
+
+The workers run at a lower CPU priority than the event loop (`WORKER_NICENESS`; on Linux a
+thread's own, inherited by the threads Argon2 starts for its lanes): when hashes and the
+loop want the same CPUs, the loop answering callers goes first.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -35,6 +40,9 @@ T = TypeVar("T")
 WAITING_PER_WORKER = 4
 BUSY_RETRY_AFTER_S = 2
 BUSY_TEXT = "Le service est très sollicité : réessayez dans un instant."
+# Added to each worker thread's nice value (0 for the loop): 10 leaves the loop ~10 times
+# the CPU share of a worker when both want the same CPU (the kernel's weights: 1024 vs 110).
+WORKER_NICENESS = 10
 
 
 class CpuBusy(Exception):
@@ -62,8 +70,11 @@ class CpuPool:
             waiting if waiting is not None else WAITING_PER_WORKER * self.workers
         )
         self.counters = counters if counters is not None else Counter()
-        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="frontdoor-cpu")
+        self._executor = ThreadPoolExecutor(
+            self.workers, thread_name_prefix="frontdoor-cpu", initializer=_lower_priority
+        )
         self._admitted = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     @property
     def admitted(self) -> int:
@@ -89,16 +100,42 @@ class CpuPool:
         self.counters[f"cpu_{task}"] += 1
         return await asyncio.wrap_future(running)
 
+    async def run_waiting(
+        self, task: str, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """As `run`, but waits for a place (first come, first served) instead of raising
+        CpuBusy: for work in the background, which must get done and can wait."""
+        while self._admitted >= self.capacity:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                with contextlib.suppress(ValueError):  # woken: no longer in the queue
+                    self._waiters.remove(waiter)
+        return await self.run(task, work, *args, **kwargs)
+
     def _release_from(self, loop: asyncio.AbstractEventLoop) -> None:
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing to free
             loop.call_soon_threadsafe(self._release)
 
     def _release(self) -> None:
         self._admitted -= 1
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                break
 
     def close(self) -> None:
         """Waits for the running tasks; the queued ones are dropped."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """In each worker thread as it starts: below the event loop (see WORKER_NICENESS)."""
+    with contextlib.suppress(OSError):  # not permitted here: the worker runs as it is
+        os.nice(WORKER_NICENESS)
 
 
 @web.middleware

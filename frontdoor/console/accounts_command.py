@@ -20,7 +20,12 @@ from frontdoor.core.access import ROLE_LABELS, Role
 from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.settings import NEW_PASSWORD, Settings
-from frontdoor.store.accounts import DEMO_DOMAIN_SUFFIX, account_by_login, add_account
+from frontdoor.store.accounts import (
+    DEMO_DOMAIN_SUFFIX,
+    account_by_login,
+    add_account,
+    is_demo_login,
+)
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from frontdoor.store.models import Account
@@ -66,6 +71,14 @@ async def run(
         # Their password is public: `frontdoor serve` refuses to start while they exist.
         err.write(
             "comptes de démonstration : seulement en mode développement (FRONTDOOR_DEV_MODE=true)\n"
+        )
+        return 1
+    if args.accounts_command == "add" and is_demo_login(args.login) and not settings.dev_mode:
+        # A real account there would be taken for a demonstration one: `frontdoor serve`
+        # refuses to start while any exists, and the demo password is public.
+        err.write(
+            f"{args.login} : le domaine {DEMO_DOMAIN_SUFFIX} est réservé aux comptes de "
+            "démonstration du mode développement ; choisissez un autre identifiant\n"
         )
         return 1
     engine = create_engine(settings.database_url)

@@ -7,6 +7,9 @@ erasure removes it. An erasure is confirmed with the fingerprint of the preview 
 from: when the data changed meanwhile, the preview is shown again. Every search, export and
 erasure is journaled (the identifiers as pseudonyms, and how many rows), with one line per
 request it reached.
+
+The number or address searched travels in the body of POST forms (with the console's CSRF
+token), never in a URL: browser history, proxies' and servers' logs keep URLs.
 """
 
 from __future__ import annotations
@@ -51,10 +54,6 @@ def _who(source: Any) -> Identifiers:
         return Identifiers(number=number, address=address)
     except ValueError:
         raise web.HTTPBadRequest(text="un numéro ou une adresse est nécessaire") from None
-
-
-def _asked(source: Any) -> bool:
-    return bool(str(source.get("numero", "")).strip() or str(source.get("adresse", "")).strip())
 
 
 async def _held(request: web.Request, session: AsyncSession, who: Identifiers) -> Held:
@@ -118,14 +117,23 @@ def _preview(held: Held) -> dict[str, Any]:
 
 @needs(Action.EXPORT_PERSON)
 async def show(request: web.Request) -> web.StreamResponse:
+    """The search form (and what an erasure just did); identifiers in the query are ignored."""
+    return _page(request, None)
+
+
+@needs(Action.EXPORT_PERSON)
+async def search(request: web.Request) -> web.StreamResponse:
+    who = _who(await read_form(request))
+    async with request.config_dict[SESSIONS]() as session:
+        held = await _held(request, session, who)
+        _journal(request, session, held, "person_search")
+        await session.commit()
+    return _page(request, held)
+
+
+def _page(request: web.Request, held: Held | None, *, changed: bool = False) -> web.Response:
     department = chosen_department(request)
-    who = held = None
-    if _asked(request.query):
-        who = _who(request.query)
-        async with request.config_dict[SESSIONS]() as session:
-            held = await _held(request, session, who)
-            _journal(request, session, held, "person_search")
-            await session.commit()
+    who = held.who if held else None
     return render(
         "persons.html",
         request,
@@ -138,7 +146,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             "waiting": _waiting_in_journal(request, who) if who else 0,
             "confirmation": CONFIRMATION,
             "done": request.query.get("fait"),
-            "changed": "a-revoir" in request.query,
+            "changed": changed,
             "timezone": request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone,  # type: ignore[union-attr]
         },
     )
@@ -167,7 +175,7 @@ def _exported(held: Held) -> list[dict[str, Any]]:
 @needs(Action.EXPORT_PERSON)
 async def export(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
-    who = _who(request.query)
+    who = _who(await read_form(request))
     now = request.config_dict[CLOCK]()
     async with request.config_dict[SESSIONS]() as session:
         held = await _held(request, session, who)
@@ -218,10 +226,11 @@ async def erase(request: web.Request) -> web.StreamResponse:
         held = await _held(request, session, who)
         shown = str(form.get("empreinte", ""))
         if not hmac.compare_digest(shown.encode(), held.digest().encode()):
-            # Not what the coordinator saw (it changed, or no preview was asked): show again.
-            query = {"departement": department, "numero": who.number or "",
-                     "adresse": who.address or "", "a-revoir": "1"}  # fmt: skip
-            raise web.HTTPSeeOther(f"/console/personnes?{urlencode(query)}")
+            # Not what the coordinator saw (it changed, or no preview was asked): shown again,
+            # as a new search (journaled as one), to confirm anew.
+            _journal(request, session, held, "person_search")
+            await session.commit()
+            return _page(request, held, changed=True)
         try:
             for found in held.requests:
                 await forget_recording(
@@ -257,6 +266,7 @@ async def erase(request: web.Request) -> web.StreamResponse:
 
 ROUTES = [
     ("GET", "/personnes", show),
-    ("GET", "/personnes/export", export),
+    ("POST", "/personnes", search),
+    ("POST", "/personnes/export", export),
     ("POST", "/personnes/effacement", erase),
 ]

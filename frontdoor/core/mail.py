@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -47,39 +47,44 @@ BY_REFERENCE = "référence dans l'objet"
 
 
 @dataclass(kw_only=True, frozen=True)
+class Cited:
+    """A request of the department that a mail points to: ``by`` its threading headers (it
+    answers one of the request's mails) or its subject's reference; ``conversation`` the
+    addresses of that request: its contact, whoever wrote to it, whoever it wrote to."""
+
+    request: int
+    by: str
+    conversation: Collection[str]
+
+
+@dataclass(kw_only=True, frozen=True)
 class Threading:
-    """Where a mail goes: the request it joins (None: a new one) and by what; or, when its
-    subject names a request it may not join, that request, to link the new one to it."""
+    """Where a mail goes: the request it joins (None: a new one) and by what; or, when it
+    points to a request it may not join, that request and how it pointed to it, to link the
+    new one to it."""
 
     joins: int | None = None
     by: str | None = None
     linked_to: int | None = None
 
 
-def threading(
-    *,
-    sender: str,
-    answers: int | None,
-    named: int | None,
-    conversation: Collection[str] | None,
-) -> Threading:
-    """The request a mail from ``sender`` joins.
+def threading(*, sender: str, cited: Sequence[Cited]) -> Threading:
+    """The request a mail from ``sender`` joins, of those it points to (``cited``: the
+    requests of the mails it answers first, the nearest first, then the one its subject
+    names).
 
-    ``answers``: the department's request holding a mail it answers (In-Reply-To,
-    References), which it joins: those ids are only known to whoever got the mail.
-    ``named``: the department's request its subject names ("[DAC46-123]"), and
-    ``conversation`` the addresses of that request (its contact, whoever wrote to it, whoever
-    it wrote to); None when it names none of the department's. A number in a subject is easy
-    to guess or to copy: the mail joins that request only when its sender is one of the
-    conversation's, else it opens a new request linked to it.
+    Neither way proves anything about the sender: a number in a subject is easy to guess or
+    to copy, and a Message-ID travels with every forwarded mail. The mail joins the first
+    cited request whose conversation its sender is part of; if none, it opens a new request,
+    linked to the first one it cited.
     """
-    if answers is not None:
-        return Threading(joins=answers, by=BY_HEADERS)
-    if named is None or conversation is None:
-        return Threading()
-    if sender.strip().lower() in {address.strip().lower() for address in conversation}:
-        return Threading(joins=named, by=BY_REFERENCE)
-    return Threading(linked_to=named)
+    address = sender.strip().lower()
+    for one in cited:
+        if address in {known.strip().lower() for known in one.conversation}:
+            return Threading(joins=one.request, by=one.by)
+    if cited:
+        return Threading(linked_to=cited[0].request, by=cited[0].by)
+    return Threading()
 
 
 # ----- Mails that must never be answered (RFC 3834, RFC 2369, bounces) -----
@@ -289,7 +294,8 @@ def inbound(
     subject) or opens a new one. A new request is acknowledged; a further mail of a request
     is not acknowledged again. In hours the referents on duty are told of a new request (the
     backup list when nobody is on duty); out of hours, or with nobody to tell, it needs a
-    callback.
+    callback. A new request that the mail could not join although it pointed to it
+    (``linked_to``, ``threaded_by`` saying how) carries why.
 
     A mail whose content could not be read (``unreadable``: the parser's code) is parked on
     the server; its sender gets a request (or joins theirs) and a notice, in place of the
@@ -307,7 +313,7 @@ def inbound(
     else:
         reasons.append(Reason(code="mail-new-request", text="nouvelle demande par messagerie"))
     if linked_to is not None:
-        reasons.append(linked_reason(linked_to))
+        reasons.append(linked_reason(linked_to, threaded_by or BY_REFERENCE))
     reasons.append(opening.reason)
     automatic = no_ack_reasons(headers)
     reasons.extend(automatic)
@@ -354,20 +360,27 @@ def inbound(
     )
 
 
-def linked_reason(named: int) -> Reason:
-    """On the new request of a mail naming request ``named`` that it could not join."""
+_LINKED_BY = {
+    BY_HEADERS: "répond à un message de la demande",
+    BY_REFERENCE: "cite dans son objet la demande",
+}
+
+
+def linked_reason(named: int, by: str = BY_REFERENCE) -> Reason:
+    """On the new request of a mail pointing to request ``named`` (``by`` its threading
+    headers or its subject) that it could not join."""
     return Reason(
         code="mail-linked",
-        text=f"l'objet cite la demande n° {named}, mais l'expéditeur n'en fait pas partie : "
-        "nouvelle demande, liée à celle-ci",
+        text=f"le courriel {_LINKED_BY.get(by, _LINKED_BY[BY_REFERENCE])} n° {named}, mais "
+        "l'expéditeur n'en fait pas partie : nouvelle demande, liée à celle-ci",
     )
 
 
 def cited_reason(new: int) -> Reason:
-    """On request n, when another sender's mail naming it opened request ``new``."""
+    """On request n, when another sender's mail pointing to it opened request ``new``."""
     return Reason(
         code="mail-cited",
-        text=f"un courriel d'un expéditeur qui n'en fait pas partie cite cette demande : "
+        text=f"un courriel d'un expéditeur qui n'en fait pas partie renvoie à cette demande : "
         f"ouvert en demande n° {new}, liée à celle-ci",
     )
 

@@ -142,6 +142,8 @@ def inbound(
     "yes" is a reply to a referent). Then the message opens a request or joins the sender's
     open one; it is acknowledged unless one was sent within the last hour, the number opted
     out or the sender has no number (``withheld``: a short code, a name).
+    A sender without a number never joins an open request: a name or "anonymous" is anyone's
+    to send under, so it says nothing of who writes; each of their messages opens its own.
     In hours the referents on duty are told (the backup list when nobody is on duty); out of
     hours nobody is woken up: the request needs a callback, like a missed call.
     """
@@ -172,14 +174,15 @@ def inbound(
             reasons=(_reason("sms-help", "demande d'aide (HELP/AIDE/INFO) : texte d'aide"),),
         )
 
+    joins = open_request and not withheld
     reasons = [
         _reason("sms-join", "rattaché à la demande SMS en cours de ce numéro")
-        if open_request
+        if joins
         else _reason("sms-new-request", "nouvelle demande par SMS"),
         opening.reason,
     ]
     quiet = (
-        open_request
+        joins
         and last_acknowledged_at is not None
         and at.astimezone(UTC) - last_acknowledged_at.astimezone(UTC) < ACK_QUIET
     )
@@ -231,7 +234,7 @@ def inbound(
                 _reason("sms-callback", "personne de permanence ni de secours : à rappeler")
             )
     return SmsReply(
-        action=SmsAction.JOIN_REQUEST if open_request else SmsAction.NEW_REQUEST,
+        action=SmsAction.JOIN_REQUEST if joins else SmsAction.NEW_REQUEST,
         reply=reply,
         reply_kind="acknowledgement" if reply else None,
         notify=notify,

@@ -1,9 +1,10 @@
 """A department's mailbox, taken in: each new mail becomes (or joins) a request.
 
-For each chunk of messages: fetch (without \\Seen, in one command), parse, find each one's
-thread, let core.mail decide, commit the requests, their messages, events and queued
-acknowledgements in one transaction, and only then mark them handled on the server (one
-command); then send the acknowledgements (frontdoor.mailbox.outbox) and tell the referents.
+For each chunk of messages: fetch (without \\Seen, in one command), parse (in the CPU pool,
+off the event loop), find each one's thread, let core.mail decide, commit the requests, their
+messages, events and queued acknowledgements in one transaction, and only then mark them
+handled on the server (one command); then send the acknowledgements
+(frontdoor.mailbox.outbox) and tell the referents.
 A crash before the commit leaves the mails to be read again; after it, the Message-ID
 (unique in `messages` per department) makes the second reading a no-op that just marks them
 handled, and the acknowledgements already queued are sent by the `mail-outbox` job. The same
@@ -41,7 +42,9 @@ from frontdoor.core.callbacks import new_task
 from frontdoor.core.department import Department
 from frontdoor.core.mail import (
     BY_HEADERS,
+    BY_REFERENCE,
     AutoAnswer,
+    Cited,
     MailAction,
     MailDecision,
     Threading,
@@ -58,9 +61,10 @@ from frontdoor.core.mail import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.core.retention import pseudonym
+from frontdoor.cpu import CpuPool
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
-from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, Unparseable, oversized, parse
+from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, read_mail
 from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.mail import (
@@ -132,7 +136,8 @@ class _Taken:
     read: _Read
     request: Request
     decision: MailDecision
-    linked: Request | None = None  # the request its subject names, which it could not join
+    linked: Request | None = None  # a request it pointed to but could not join
+    linked_by: str | None = None  # how it pointed to it (core.mail.BY_HEADERS, BY_REFERENCE)
     answer: Outgoing | None = None  # its automatic answer, queued with it, claimed by us
 
 
@@ -147,6 +152,7 @@ class Intake:
     mailer: Mailer | None  # the department's SMTP side, for acknowledgements
     # The key of the pseudonyms under which senders answered are remembered (auto_answers).
     pseudonym_key: bytes
+    cpu: CpuPool  # where mails are parsed, off the event loop
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
     batch: int = 200
@@ -204,7 +210,7 @@ class Intake:
         raws = await box.fetch(whole)
         heads = await box.fetch([u for u in uids if u not in whole], header_only=HEADER_LIMIT)
         self.checkpoint("fetched")
-        found = [self._read(uid, sizes[uid], raws, heads) for uid in uids]
+        found = [await self._read(uid, sizes[uid], raws, heads) for uid in uids]
         reads = [read for read in found if read is not None]  # vanished meanwhile
         taken, duplicates = await self._take(reads)
         self.checkpoint("committed")
@@ -248,20 +254,18 @@ class Intake:
         if refused is not None:
             raise refused
 
-    def _read(
+    async def _read(
         self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
     ) -> _Read | None:
-        if size > self.max_bytes:
-            if uid not in heads:
-                return None
-            error = oversized(heads[uid])
-            return _Read(uid=uid, size=size, mail=error.envelope, unreadable=error.code)
-        if uid not in raws:
+        """One mail read in the CPU pool (a large one with attachments takes tens of
+        milliseconds): waiting for a place, never refused; None if it vanished meanwhile."""
+        fetched = heads if size > self.max_bytes else raws
+        if uid not in fetched:
             return None
-        try:
-            return _Read(uid=uid, size=size, mail=parse(raws[uid], max_bytes=self.max_bytes))
-        except Unparseable as error:
-            return _Read(uid=uid, size=size, mail=error.envelope, unreadable=error.code)
+        reading = await self.cpu.run_waiting(
+            "mail_parse", read_mail, fetched[uid], size=size, max_bytes=self.max_bytes
+        )
+        return _Read(uid=uid, size=size, mail=reading.mail, unreadable=reading.unreadable)
 
     def _log_parked(self, read: _Read, taken: _Taken | None) -> None:
         """One line per parked mail: its UID, a hash of its Message-ID, why; no content."""
@@ -321,7 +325,9 @@ class Intake:
                 request_ids=list({n for m in mails if (n := self._named(m)) is not None}),
             )
             talked = await conversations(
-                session=session, department=self.slug, requests=list(named.values())
+                session=session,
+                department=self.slug,
+                requests=list({r.id: r for r in (*named.values(), *threads.values())}.values()),
             )
             answered = await last_auto_answers(
                 session=session,
@@ -338,7 +344,7 @@ class Intake:
                     duplicates += 1
                     continue
                 before.add(mail.message_id)  # the same mail twice in the chunk: once
-                request, way = await self._thread(session, mail, threads, named, talked)
+                request, way, linked = await self._thread(session, mail, threads, named, talked)
                 decide = partial(
                     inbound,
                     self.department,
@@ -366,8 +372,10 @@ class Intake:
                 elif request.id in talked:  # its sender is part of its conversation now
                     talked[request.id].add(mail.sender)
                 threads[mail.message_id] = request  # a later mail of the chunk may answer it
-                linked = named.get(way.linked_to) if way.linked_to is not None else None
-                taken.append(_Taken(read=read, request=request, decision=decision, linked=linked))
+                taken.append(
+                    _Taken(read=read, request=request, decision=decision, linked=linked,
+                           linked_by=way.by)
+                )  # fmt: skip
             await session.flush()  # the new requests, in one INSERT: their ids
             for item in taken:
                 self._rows(session, item, at, opening)
@@ -388,14 +396,16 @@ class Intake:
         threads: Mapping[str, Request],
         named: dict[int, Request],
         talked: dict[int, set[str]],
-    ) -> tuple[Request | None, Threading]:
-        """The request the mail joins (None: a new one) and why (core.mail.threading), from
-        the requests of the mails it answers, the request its subject names, and who is part
-        of that one's conversation. Requests opened earlier in the chunk count."""
-        answered = next((threads[i] for i in mail.thread_ids if i in threads), None)
-        if answered is not None and answered.id is None:  # opened earlier in this chunk
-            await session.flush()
-        number = self._named(mail) if answered is None else None
+    ) -> tuple[Request | None, Threading, Request | None]:
+        """The request the mail joins (None: a new one), why (core.mail.threading), and the
+        request the new one is linked to (one it pointed to but may not join). The requests
+        it points to: those of the mails it answers (In-Reply-To, References), then the one
+        its subject names; each with who is part of its conversation. Requests opened
+        earlier in the chunk count."""
+        pointed: list[tuple[Request, str]] = [
+            (threads[i], BY_HEADERS) for i in mail.thread_ids if i in threads
+        ]
+        number = self._named(mail)
         found = None if number is None else named.get(number)
         if number is not None and found is None:  # a request opened earlier in this chunk?
             await session.flush()
@@ -404,17 +414,25 @@ class Intake:
             )
             if found is not None:
                 named[number] = found
-        if found is not None and found.id is not None and found.id not in talked:
-            talked |= await conversations(session=session, department=self.slug, requests=[found])
+        if found is not None:
+            pointed.append((found, BY_REFERENCE))
+        if any(request.id is None for request, _ in pointed):  # opened earlier in this chunk
+            await session.flush()
+        by_id = {request.id: request for request, _ in reversed(pointed) if request.id}
+        unknown = [request for request in by_id.values() if request.id not in talked]
+        if unknown:
+            talked |= await conversations(session=session, department=self.slug, requests=unknown)
         way = threading(
             sender=mail.sender,
-            answers=answered.id if answered is not None else None,
-            named=found.id if found is not None else None,
-            conversation=talked.get(found.id) if found is not None and found.id else None,
+            cited=[
+                Cited(request=request.id, by=by, conversation=talked.get(request.id, ()))
+                for request, by in pointed
+                if request.id is not None
+            ],
         )
-        if way.by == BY_HEADERS:
-            return answered, way
-        return (found if way.joins is not None else None), way
+        joined = by_id.get(way.joins) if way.joins is not None else None
+        linked = by_id.get(way.linked_to) if way.linked_to is not None else None
+        return joined, way, linked
 
     def _rows(self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening) -> None:
         """The message, its events, attachments, callback task and acknowledgement under a
@@ -441,7 +459,8 @@ class Intake:
             # Linked both ways, each naming the other; no content, no address.
             here = record_event(session, request, kind="mail-linked", at=at,
                                 detail=f"demande n° {item.linked.id}")  # fmt: skip
-            here.reasons = [{**linked_reason(item.linked.id).as_dict(), "request": item.linked.id}]
+            why = linked_reason(item.linked.id, item.linked_by or BY_REFERENCE)
+            here.reasons = [{**why.as_dict(), "request": item.linked.id}]
             there = record_event(session, item.linked, kind="mail-linked", at=at,
                                  detail=f"demande n° {request.id}")  # fmt: skip
             there.reasons = [{**cited_reason(request.id or 0).as_dict(), "request": request.id}]

@@ -37,6 +37,7 @@ from frontdoor.store.attachments import FolderStore
 from frontdoor.store.mail import record_mailbox_login
 from frontdoor.web.keys import (
     CLOCK,
+    CPU,
     DEPARTMENTS,
     INTAKE_LAG,
     KNOWN_CALLERS,
@@ -124,6 +125,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         clock=app[CLOCK],
         mailer=mailer,
         pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
+        cpu=app[CPU],
         notify=notify,
         batch=settings.mail_poll_batch,
         known=app[KNOWN_CALLERS].addresses(department.slug),

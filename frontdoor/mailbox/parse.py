@@ -97,6 +97,27 @@ def parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
     return replace(envelope, text=_clean(text), attachments=attachments)
 
 
+@dataclass(kw_only=True, frozen=True)
+class Reading:
+    """What could be read of one mail: all of it; or its envelope (None: not even a sender)
+    and the code of what went wrong (`unreadable`)."""
+
+    mail: ParsedMail | None
+    unreadable: str | None = None
+
+
+def read_mail(raw: bytes, *, size: int, max_bytes: int) -> Reading:
+    """A mail as the server sent it (`raw`), or only its head (HEADER_LIMIT bytes) when it
+    is over the limit (`size`, the server's RFC822.SIZE, above `max_bytes`). Tens of
+    milliseconds for a large mail with attachments: called through the CPU pool."""
+    try:
+        if size > max_bytes:
+            raise oversized(raw)
+        return Reading(mail=parse(raw, max_bytes=max_bytes))
+    except Unparseable as error:
+        return Reading(mail=error.envelope, unreadable=error.code)
+
+
 # Enough of a mail's head to read its sender and subject without fetching its body.
 HEADER_LIMIT = 64 * 1024
 

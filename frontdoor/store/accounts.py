@@ -22,6 +22,11 @@ from frontdoor.store.models import Account, ApiToken, ConsoleSession
 DEMO_DOMAIN_SUFFIX = ".demo"
 
 
+def is_demo_login(login: str) -> bool:
+    """A login under the demonstration domain, as accounts store it (trimmed, lower case)."""
+    return login.strip().lower().endswith(DEMO_DOMAIN_SUFFIX)
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

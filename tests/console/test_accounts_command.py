@@ -107,3 +107,20 @@ async def test_demonstration_accounts_exist_only_in_the_development_mode(
     assert "referent@dac46.demo" in created[1]
     assert "créés" not in again[1]  # idempotent
     assert await stored_hash(settings, "coordination@dac57.demo") is not None
+
+
+@pytest.mark.parametrize("login", ["referent@dac46.demo", " Moi@Ailleurs.DEMO "])
+async def test_a_login_under_the_demonstration_domain_is_refused_outside_the_development_mode(
+    settings: Settings, departments: Departments, login: str
+) -> None:
+    password = "une phrase de passe solide"
+    add = ("add", login, "--name", "X", "--role", "coordinator", "--department", "dac46")
+
+    refused = await run(production(settings), departments, *add, answers=[password] * 2)
+
+    assert refused[0] == 1
+    assert "le domaine .demo est réservé aux comptes de démonstration" in refused[2]
+    assert await stored_hash(settings, login) is None
+    # In the development mode it is a demonstration account like the others.
+    assert (await run(settings, departments, *add, answers=[password] * 2))[0] == 0
+    assert await stored_hash(settings, login) is not None

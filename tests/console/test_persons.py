@@ -49,9 +49,15 @@ def persons_url(path: str = "", **query: str) -> str:
     return f"/console/personnes{path}?{urlencode({'departement': 'dac46', **query})}"
 
 
+async def export(browser: Browser, **identifiers: str):  # type: ignore[no-untyped-def]
+    """The export's button: a POST form carrying the identifiers (numero, adresse)."""
+    return await browser.post(persons_url("/export"), identifiers)
+
+
 async def preview(browser: Browser, *, numero: str = "", adresse: str = "") -> tuple[str, str]:
-    """The persons page for these identifiers, and the fingerprint its erasure form carries."""
-    response = await browser.get(persons_url(numero=numero, adresse=adresse))
+    """The persons page for these identifiers (the search form, posted), and the fingerprint
+    its erasure form carries."""
+    response = await browser.post(persons_url(), {"numero": numero, "adresse": adresse})
     assert response.status == 200
     page = await response.text()
     found = re.search(r'name="empreinte" value="([0-9a-f]*)"', page)
@@ -169,11 +175,11 @@ async def test_a_number_that_never_called_finds_no_other_professional(
     await engine.dispose()
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    export = await coordinator.get(persons_url("/export", numero="06 11 00 00 00"))
+    exported = await export(coordinator, numero="06 11 00 00 00")
     page, _digest = await preview(coordinator, numero="06 11 00 00 00")
     erased = await erase(coordinator, numero="06 11 00 00 00")
 
-    held = json.loads(await export.text())
+    held = json.loads(await exported.text())
     assert (held["known_contacts"], held["requests"]) == ([], [])
     assert "Dr Autre" not in page
     assert "IDE Autre" not in page
@@ -195,7 +201,7 @@ async def test_the_coordinator_exports_everything_held_about_a_number(
     await referent.post(f"/console/demandes/{voicemail.id}/notes", {"body": "Mme X rappelée."})
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    response = await coordinator.get(persons_url("/export", numero="06 11 22 33 44"))
+    response = await export(coordinator, numero="06 11 22 33 44")
 
     assert response.status == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -220,7 +226,7 @@ async def test_every_search_export_and_erasure_is_journaled_with_pseudonyms_and_
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
     await preview(coordinator, numero=NURSE)
-    await coordinator.get(persons_url("/export", numero=NURSE))
+    await export(coordinator, numero=NURSE)
     await erase(coordinator, numero=NURSE)
 
     engine = create_engine(wired_settings.database_url)
@@ -291,8 +297,8 @@ async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
     assert erased.outcome == "voicemail"  # still counted
     sid = (voicemail.recording_url or "").rsplit("/", 1)[-1]
     assert twilio_api.deleted_recordings == [sid]
-    export = await coordinator.get(persons_url("/export", numero="06 11 22 33 44"))
-    assert json.loads(await export.text())["requests"] == []
+    exported = await export(coordinator, numero="06 11 22 33 44")
+    assert json.loads(await exported.text())["requests"] == []
     page = await (await coordinator.get(f"/console/demandes/{voicemail.id}")).text()
     assert "Mme X rappelée." not in page
     assert (LOT_COORDINATOR.login, voicemail.id, "erase") in await audit_rows(wired_settings)
@@ -312,11 +318,18 @@ async def test_an_erasure_of_data_changed_since_its_preview_is_asked_again(
         {"numero": NURSE, "confirmation": "EFFACER", "empreinte": digest},
     )
 
-    assert response.status == 303
-    assert "a-revoir=1" in response.headers["Location"]
+    # Shown again in the answer itself (the number never goes into a URL), to confirm anew.
+    assert response.status == 200
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
-    again = await (await coordinator.get(response.headers["Location"])).text()
+    again = await response.text()
     assert "ont changé depuis l&#39;aperçu" in again or "ont changé depuis l'aperçu" in again
+    [new_digest] = re.findall(r'name="empreinte" value="([0-9a-f]+)"', again)
+    assert new_digest != digest
+    confirmed = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": new_digest},
+    )
+    assert confirmed.status == 303
 
 
 @pytest.mark.parametrize(
@@ -335,8 +348,8 @@ async def test_an_erasure_not_confirmed_from_its_preview_erases_nothing(
 
     response = await coordinator.post("/console/personnes/effacement?departement=dac46", form)
 
-    assert response.status == 303
-    assert "a-revoir=1" in response.headers["Location"]
+    assert response.status == 200  # the preview, shown to confirm
+    assert 'name="empreinte"' in await response.text()
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
 
 
@@ -398,17 +411,56 @@ async def test_erasure_needs_the_typed_confirmation(
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
 
 
+async def test_the_number_searched_never_goes_into_a_url(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    voicemail = await a_voicemail(client, wired_settings)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, _digest = await preview(coordinator, numero="06 11 22 33 44")
+
+    assert f"/console/demandes/{voicemail.id}" in page  # found, by a POST form
+    urls = re.findall(r'(?:href|action)="([^"]*)"', page)
+    assert urls
+    assert not [url for url in urls if "611223344" in url or "numero" in url]
+    assert not re.search(r'<form[^>]*method="get"', page)
+    # A link of old with the number in it finds nothing, journals nothing.
+    before = await audit_rows(wired_settings)
+    old = await coordinator.get(persons_url(numero="06 11 22 33 44"))
+    assert old.status == 200
+    assert "611223344" not in await old.text()
+    assert await audit_rows(wired_settings) == before
+
+
+@pytest.mark.parametrize("path", ["", "/export"])
+async def test_a_search_or_export_without_the_csrf_token_is_refused_and_not_journaled(
+    client: TestClient, wired_settings: Settings, path: str
+) -> None:
+    await a_voicemail(client, wired_settings)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    before = await audit_rows(wired_settings)
+
+    forged = await client.post(
+        persons_url(path), data={"numero": NURSE}, headers=coordinator.headers
+    )
+
+    assert forged.status == 403
+    assert await audit_rows(wired_settings) == before
+
+
 async def test_nobody_is_searched_exported_or_erased_without_an_identifier(
     client: TestClient, wired_settings: Settings
 ) -> None:
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    export = await coordinator.get(persons_url("/export"))
+    exported = await export(coordinator)
     erased = await coordinator.post(
         "/console/personnes/effacement?departement=dac46", {"confirmation": "EFFACER"}
     )
 
-    assert (export.status, erased.status) == (400, 400)
+    searched = await coordinator.post(persons_url(), {"numero": " ", "adresse": ""})
+
+    assert (searched.status, exported.status, erased.status) == (400, 400, 400)
 
 
 async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
@@ -417,9 +469,10 @@ async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
     voicemail = await a_voicemail(client, wired_settings)
     moselle = await sign_in(client, MOSELLE_COORDINATOR)
 
-    own = await moselle.get("/console/personnes/export?numero=06 11 22 33 44")
-    other = await moselle.get("/console/personnes/export?numero=06 11 22 33 44&departement=dac46")
-    page = await (await moselle.get("/console/personnes?numero=06 11 22 33 44")).text()
+    asked = {"numero": "06 11 22 33 44"}
+    own = await moselle.post("/console/personnes/export", asked)
+    other = await moselle.post("/console/personnes/export?departement=dac46", asked)
+    page = await (await moselle.post("/console/personnes", asked)).text()
     digest = re.search(r'name="empreinte" value="([0-9a-f]*)"', page)
     await moselle.post(
         "/console/personnes/effacement",
@@ -487,12 +540,12 @@ async def test_an_address_that_only_wrote_under_a_request_finds_and_erases_its_m
         await session.commit()
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    export = json.loads(await (await coordinator.get(persons_url("/export", adresse=nurse))).text())
+    exported = json.loads(await (await export(coordinator, adresse=nurse)).text())
     page, _ = await preview(coordinator, adresse=nurse)
     erased = await erase(coordinator, adresse=nurse)
 
-    assert export["requests"] == []
-    assert [m["address"] for m in export["messages_under_other_requests"]] == [nurse]
+    assert exported["requests"] == []
+    assert [m["address"] for m in exported["messages_under_other_requests"]] == [nurse]
     assert "écrit(s) dans la conversation d'une autre demande" in page
     assert erased.status == 303
     async with session_maker(engine)() as session:

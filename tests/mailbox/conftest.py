@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox, MailTls
+from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import department_mailer, imap_session
@@ -122,7 +123,14 @@ IntakeFor = Callable[[Department], tuple[Intake, list[Notice]]]
 
 
 @pytest.fixture
-def intake_for(engine: AsyncEngine, tmp_path: Path) -> IntakeFor:
+def cpu() -> Iterator[CpuPool]:
+    pool = CpuPool(workers=1)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def intake_for(engine: AsyncEngine, tmp_path: Path, cpu: CpuPool) -> IntakeFor:
     """An intake of a department with a [mailbox], on a Tuesday morning, and what it told."""
 
     def make(department: Department) -> tuple[Intake, list[Notice]]:
@@ -142,6 +150,7 @@ def intake_for(engine: AsyncEngine, tmp_path: Path) -> IntakeFor:
             clock=clock,
             mailer=department_mailer(department, department.mailbox, clock=clock),
             pseudonym_key=b"test-pseudonym-key",
+            cpu=cpu,
             notify=notify,
         )
         return intake, notices

@@ -14,12 +14,14 @@ from frontdoor.core.mail import (
     BY_REFERENCE,
     NO_ACK_RULES,
     AutoAnswer,
+    Cited,
     Headers,
     MailAction,
     Threading,
     classify_sender,
     inbound,
     is_no_reply_address,
+    linked_reason,
     may_answer,
     next_attempt,
     no_ack_reasons,
@@ -443,37 +445,76 @@ def test_a_retry_four_hours_later_is_four_hours_across_a_change_of_clocks() -> N
 
 
 CONVERSATION = {"dr.roux@chu-toulouse.fr", "ide.lac@gmail.com"}
+OTHER = {"secretariat@ehpad-figeac.fr"}
+
+
+def answers(request: int, conversation: set[str]) -> Cited:
+    return Cited(request=request, by=BY_HEADERS, conversation=conversation)
+
+
+def names(request: int, conversation: set[str]) -> Cited:
+    return Cited(request=request, by=BY_REFERENCE, conversation=conversation)
 
 
 @pytest.mark.parametrize(
-    ("sender", "answers", "named", "conversation", "expected"),
+    ("sender", "cited", "expected"),
     [
-        pytest.param("x@y.fr", 7, 9, CONVERSATION, Threading(joins=7, by=BY_HEADERS), id="a-reply"),
         pytest.param(
-            PERSON, None, 9, CONVERSATION, Threading(joins=9, by=BY_REFERENCE), id="its-contact"
+            PERSON, [answers(7, CONVERSATION)], Threading(joins=7, by=BY_HEADERS), id="a-reply"
+        ),
+        pytest.param(
+            "someone@else.fr",
+            [answers(7, CONVERSATION)],
+            Threading(linked_to=7, by=BY_HEADERS),
+            id="a-forwarded-mail-answered-by-a-stranger",
+        ),
+        pytest.param(
+            PERSON,
+            [answers(7, OTHER), answers(8, CONVERSATION)],
+            Threading(joins=8, by=BY_HEADERS),
+            id="answers-two-requests-joins-its-own",
+        ),
+        pytest.param(
+            "someone@else.fr",
+            [answers(7, CONVERSATION), names(9, OTHER)],
+            Threading(linked_to=7, by=BY_HEADERS),
+            id="a-stranger-answering-and-naming-is-linked-to-the-answered",
+        ),
+        pytest.param(
+            PERSON,
+            [answers(7, OTHER), names(9, CONVERSATION)],
+            Threading(joins=9, by=BY_REFERENCE),
+            id="answers-anothers-names-its-own",
+        ),
+        pytest.param(
+            PERSON, [names(9, CONVERSATION)], Threading(joins=9, by=BY_REFERENCE), id="its-contact"
         ),
         pytest.param(
             "IDE.Lac@Gmail.com",
-            None,
-            9,
-            CONVERSATION,
+            [names(9, CONVERSATION)],
             Threading(joins=9, by=BY_REFERENCE),
             id="wrote-to-it-any-case",
         ),
         pytest.param(
-            "someone@else.fr", None, 9, CONVERSATION, Threading(linked_to=9), id="a-stranger"
+            "someone@else.fr",
+            [names(9, CONVERSATION)],
+            Threading(linked_to=9, by=BY_REFERENCE),
+            id="a-stranger",
         ),
-        pytest.param(PERSON, None, 9, set(), Threading(linked_to=9), id="a-phone-request"),
-        pytest.param(PERSON, None, None, None, Threading(), id="names-none"),
-        pytest.param(PERSON, None, 9, None, Threading(), id="not-the-departments"),
+        pytest.param(
+            PERSON, [names(9, set())], Threading(linked_to=9, by=BY_REFERENCE), id="a-phone-request"
+        ),
+        pytest.param(PERSON, [], Threading(), id="points-to-none-of-the-departments"),
     ],
 )
-def test_which_request_a_mail_joins(
-    sender: str,
-    answers: int | None,
-    named: int | None,
-    conversation: set[str] | None,
-    expected: Threading,
-) -> None:
-    way = threading(sender=sender, answers=answers, named=named, conversation=conversation)
-    assert way == expected
+def test_which_request_a_mail_joins(sender: str, cited: list[Cited], expected: Threading) -> None:
+    assert threading(sender=sender, cited=cited) == expected
+
+
+@pytest.mark.parametrize(
+    ("by", "says"),
+    [(BY_HEADERS, "répond à un message de la demande n° 7"),
+     (BY_REFERENCE, "cite dans son objet la demande n° 7")],
+)  # fmt: skip
+def test_a_linked_request_says_how_the_mail_pointed_to_the_other(by: str, says: str) -> None:
+    assert says in linked_reason(7, by).text

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox
+from frontdoor.cpu import CpuPool
 from frontdoor.departments import Departments
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, PollReport
@@ -75,6 +76,7 @@ def intake_of(department: Department, engine: AsyncEngine, tmp_path: Path) -> In
         clock=lambda: datetime.fromisoformat("2026-03-10T10:00:00+01:00"),
         mailer=None,
         pseudonym_key=b"test-pseudonym-key",
+        cpu=CpuPool(workers=1),
     )
 
 

@@ -310,3 +310,16 @@ async def test_a_failing_notice_is_logged_and_loses_nothing(
     assert NURSE not in caplog.text
     assert "Mme X" not in caplog.text
     assert "SMS notice to referent amartin failed" in caplog.text
+
+
+async def test_messages_under_a_sender_name_never_join_each_others_request(
+    client: TestClient, settings: Settings
+) -> None:
+    # "PHARMACIE" or "anonymous" is anyone's to send under: it says nothing of who writes.
+    for sender in ("PHARMACIE", "PHARMACIE", "anonymous", "anonymous"):
+        assert replied(await send(client, "Mme X sort demain", at=TUESDAY_MORNING,
+                                  from_=sender)) == []  # fmt: skip
+
+    requests, _ = await stored(settings)
+    assert len(requests) == 4
+    assert len({m.request_id for m in await messages(settings)}) == 4

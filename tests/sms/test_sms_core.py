@@ -175,6 +175,13 @@ OPEN_REQ: dict[str, object] = {"open_request": True}
             (NEW, None, ON_DUTY, False),
             id="no-number-not-acked",
         ),
+        pytest.param(
+            IN_HOURS,
+            None,
+            OPEN_REQ | {"withheld": True, "last_ack": timedelta(minutes=5)},
+            (NEW, None, ON_DUTY, False),
+            id="no-number-never-joins-the-open-request-of-its-name",
+        ),
         pytest.param(IN_HOURS, "STOP", OPEN_REQ, (OUT, None, (), False), id="stop"),
         pytest.param(
             IN_HOURS, "ARRÊT", {"opted_out": True}, (OUT, None, (), False), id="stop-again"
