@@ -9,7 +9,7 @@ Create Date: 2026-12-05 00:14:13.518927
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import frontdoor.store.types
