@@ -39,6 +39,7 @@ from frontdoor.core.request_fields import (
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
+from frontdoor.store.match import equal
 from frontdoor.store.models import NonOppositionRecord, Request, RequestNote
 from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.sms import messages_of
@@ -101,7 +102,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         ).all()
         stances = (
             await session.exec(
-                select(NonOppositionRecord).where(NonOppositionRecord.request_id == request_id)
+                select(NonOppositionRecord).where(equal(NonOppositionRecord.request_id, request_id))
             )
         ).all()
         task = await task_of_request(session=session, request_id=request_id)
