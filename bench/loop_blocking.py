@@ -226,7 +226,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured per scenario")
     parser.add_argument(
-        "--modes", nargs="+", default=["pool", "inline"], choices=["pool", "inline"]
+        "--modes",
+        nargs="+",
+        default=["pool", "pool-first", "inline"],
+        choices=["pool", "pool-first", "inline"],
     )
     args = parser.parse_args()
     per_mode = int(args.seconds * CALLS_PER_S) * (len(FLOODS) + 2)

@@ -35,9 +35,9 @@ from aiohttp import web
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Queued tasks per worker beyond the running ones: a short burst of sign-ins waits (well
-# under a second each), a flood is refused.
-WAITING_PER_WORKER = 4
+# Queued tasks per worker beyond the running ones: a burst of sign-ins waits one hash's time
+# (a quarter of a second) at most, a flood is refused (sign-ins: shed, console.sign_in).
+WAITING_PER_WORKER = 1
 BUSY_RETRY_AFTER_S = 2
 BUSY_TEXT = "Le service est très sollicité : réessayez dans un instant."
 # Added to each worker thread's nice value (0 for the loop): 10 leaves the loop ~10 times

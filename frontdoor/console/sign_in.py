@@ -5,6 +5,12 @@ disabled account, a client held by the throttle of core.sign_in): the password i
 (against a decoy hash when there is no account), the failure is counted under the login and
 client, and the same page comes back, at the same moment after the request arrived. The
 form tells nobody which logins exist, and nobody can lock a referent out of her own machine.
+
+An attempt that finds the CPU pool full (a flood of sign-ins) is shed: its password is not
+checked, and it takes that same path, counted as a failure, with that same page at that same
+moment. A flood thus learns nothing, not even whether its guess was tried, and its clients
+are slowed and held as by any failure, instead of being answered at once and coming
+straight back.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ from frontdoor.console.auth import (
 )
 from frontdoor.console.inbox import end_session_streams
 from frontdoor.console.pages import render
-from frontdoor.console.passwords import check_password
+from frontdoor.console.passwords import Checked, check_password
 from frontdoor.core.access import Action
 from frontdoor.core.sign_in import FAILURE_DELAY_S
+from frontdoor.cpu import CpuBusy
 from frontdoor.store.accounts import close_session
 from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, CPU, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, COUNTERS, CPU, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +107,19 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         tried = await admission.attempt(request, session, login, now)
     account = tried.account
-    checked = await check_password(
-        request.config_dict[CPU], account.password_hash if account else None, password
-    )
+    try:
+        checked: Checked | None = await check_password(
+            request.config_dict[CPU], account.password_hash if account else None, password
+        )
+    except CpuBusy:
+        request.config_dict[COUNTERS]["sign_in_shed"] += 1
+        checked = None
     async with request.config_dict[SESSIONS]() as session:
-        if not (tried.admitted and account and not account.disabled and checked.matches):
+        if not (tried.admitted and account and not account.disabled and checked
+                and checked.matches):  # fmt: skip
             await admission.failed(request, session, tried, now)
-            log.info("console sign-in refused (%s)", tried.verdict.value)
+            why = tried.verdict.value if checked else "shed: the CPU pool is full"
+            log.info("console sign-in refused (%s)", why)
             await asyncio.sleep(max(0.0, answer_failure_at - loop.time()))
             return _form(request, error=FAILED, login=login, next_path=next_path)
         if checked.rehashed:

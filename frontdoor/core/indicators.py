@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.referrers import REFERRERS, ReferrerGroup
@@ -186,12 +186,14 @@ def consolidate(counts: Sequence[DepartmentCounts]) -> DepartmentCounts:
             summed.update(getattr(c, name))
         return dict(summed)
 
+    # Each field by its name: the mappings of codes merged, the totals summed.
+    fields: dict[str, Any] = {name: merged(name) for name in _MAPPINGS}
+    fields |= {name: total(name) for name in _TOTALS}
     return DepartmentCounts(
         department="+".join(c.department for c in counts),
         name=", ".join(c.name for c in counts),
-        **{name: merged(name) for name in _MAPPINGS},  # type: ignore[arg-type]
-        **{name: total(name) for name in _TOTALS},  # type: ignore[arg-type]
         figures=_summed_figures([c.figures for c in counts]),
+        **fields,
     )
 
 
@@ -203,7 +205,8 @@ _TOTALS = ("without_problem", "gp_contacts", "out_of_hours", "callbacks_due", "c
 def _summed_figures(entered: Sequence[EnteredFigures | None]) -> EnteredFigures:
     def summed(name: str) -> float | None:
         values = [getattr(f, name) if f else None for f in entered]
-        return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+        present: list[float] = [v for v in values if v is not None]
+        return None if len(present) < len(values) else sum(present)
 
     funding = summed("funding_eur")
     gps = summed("territory_gps")
@@ -257,7 +260,7 @@ def _split(
 ) -> tuple[Line, ...]:
     """One line per known code in the labels' order (zeros included, so that every table
     has the same lines), then codes the labels do not know, then the missing (None) line."""
-    counts: Mapping[str | None, int] = counted  # type: ignore[assignment]
+    counts: dict[str | None, int] = {code: n for code, n in counted.items()}
     lines = [
         Line(
             key=code, label=label, value=counts.get(code, 0), share=share(counts.get(code, 0), base)

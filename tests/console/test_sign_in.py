@@ -347,18 +347,37 @@ async def test_console_pages_carry_security_headers(client: TestClient) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-async def test_a_sign_in_while_the_pool_is_full_gets_503_in_french(client: TestClient) -> None:
+async def test_a_sign_in_while_the_pool_is_full_is_shed_with_the_one_failure_answer(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    reference = await attempt(client, "someone.else@dac46.fr", "not the password")
+    reference_page = _page_without_token_nor_login(await reference.text(), "someone.else@dac46.fr")
     pool, release = client.app[CPU], threading.Event()
     held = await occupy(pool, pool.capacity, release)
-    form_page = await client.get("/console/connexion")
-    token = form_page.cookies["frontdoor_signin"].value
+    counters = client.app[COUNTERS]
+    checks = counters["cpu_password_check"]
 
-    answer = await client.post(
-        "/console/connexion",
-        data={"form_token": token, "login": LOT_REFERENT.login, "password": PASSWORD},
-        headers={"Cookie": f"frontdoor_signin={token}"},
-        allow_redirects=False,
-    )
+    started = time.monotonic()
+    answer = await attempt(client, LOT_REFERENT.login, PASSWORD)  # the right password, even
+    took = time.monotonic() - started
+
+    release.set()
+    await asyncio.gather(*held)
+    # What every failure gets, no earlier than every failure gets it: a flood learns nothing.
+    assert answer.status == 401
+    assert _page_without_token_nor_login(await answer.text(), LOT_REFERENT.login) == reference_page
+    assert took >= FAILURE_DELAY_S
+    assert (counters["cpu_password_check"], counters["sign_in_shed"]) == (checks, 1)
+    # Counted as any failure; she signs in as soon as the pool has room.
+    assert (await attempt(client, LOT_REFERENT.login, PASSWORD)).status == 303
+
+
+async def test_other_work_gets_503_in_french_while_the_pool_is_full(client: TestClient) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    pool, release = client.app[CPU], threading.Event()
+    held = await occupy(pool, pool.capacity, release)
+
+    answer = await coordinator.get("/console/indicateurs.csv?periode=2026-05&departement=dac46")
 
     release.set()
     await asyncio.gather(*held)
