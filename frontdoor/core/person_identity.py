@@ -292,9 +292,15 @@ def _same_birth(candidate: Candidate, probe: Probe) -> bool:
     return known is not None and known == asked
 
 
+def _in_any_order(key: str | None) -> str:
+    """A search types "Marie Dupont" as often as "Dupont Marie": names compared word by word."""
+    return " ".join(sorted((key or "").split()))
+
+
 def _rules_met(candidate: Candidate, probe: Probe) -> list[str]:
     met = []
-    same_name = bool(probe.name_key) and candidate.name_key == probe.name_key
+    mine, asked = _in_any_order(candidate.name_key), _in_any_order(probe.name_key)
+    same_name = bool(asked) and mine == asked
     if same_name and _same_birth(candidate, probe):
         met.append("same-identity")
     if candidate.same_caller:
@@ -303,9 +309,9 @@ def _rules_met(candidate: Candidate, probe: Probe) -> list[str]:
         met.append("same-name")
     elif (
         not same_name
-        and probe.name_key
-        and candidate.name_key
-        and SequenceMatcher(None, candidate.name_key, probe.name_key).ratio() >= SIMILAR_NAMES
+        and asked
+        and mine
+        and SequenceMatcher(None, mine, asked).ratio() >= SIMILAR_NAMES
     ):
         met.append("similar-name")
     return met

@@ -210,6 +210,15 @@ def test_two_dates_of_birth_must_be_the_same_day_a_year_matches_either() -> None
     ]
 
 
+def test_names_typed_in_another_order_are_the_same_name() -> None:
+    ranked = rank_suggestions(
+        [_candidate(1, "dupont marie", birth_year=1942)],
+        Probe(name_key="marie dupont", birth_year=1942),
+    )
+
+    assert [s.reasons[0].code for s in ranked] == ["same-identity"]
+
+
 def test_without_a_name_typed_only_the_same_caller_is_suggested() -> None:
     ranked = rank_suggestions(
         [_candidate(1, "dupont marie"), _candidate(2, None, same_caller=True)], Probe()
