@@ -341,7 +341,7 @@ async def test_a_merge_keeps_every_link_stance_and_event_on_the_kept_file(
     kept_events = await events_of_person(session=session, person_id=kept.id or 0)
     assert [e.kind for e in kept_events].count("created") == 2  # her history came along
     assert kept_events[-1].detail == (
-        f"fiche n° {absorbed.id} fusionnée ici ; complété : given_names, birth_date"
+        f"fiche n° {absorbed.id} fusionnée ici ; complété : prénoms, date de naissance"
     )
     [trace_left] = (
         await session.exec(select(PersonEvent).where(PersonEvent.person_id == absorbed.id))

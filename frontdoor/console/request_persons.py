@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from string import Template
 from typing import Any
 
 from aiohttp import web
@@ -19,10 +20,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.console.auth import needs, own_request, viewer_of
 from frontdoor.core.access import Action
 from frontdoor.core.consents import INFORMED_HOW, InformedHow, current_stances, to_ask
+from frontdoor.core.department import Department
+from frontdoor.core.mail import reference
 from frontdoor.core.person_identity import SEXES, Probe, TraitsError, name_key, parse_traits
 from frontdoor.core.request_fields import NON_OPPOSITIONS, STANCES, NonOpposition, Stance
+from frontdoor.mailbox.api import queue_to_contact, send_now
+from frontdoor.mailbox.texts import mail_texts
+from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
+from frontdoor.sms.texts import default_texts, texts_for
 from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import (
+    record_informed,
     record_stance,
     stances_before_persons,
     stances_of_person,
@@ -38,7 +46,8 @@ from frontdoor.store.person_files import (
     unlink,
 )
 from frontdoor.web.bodies import as_id, path_id, read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.twilio_accounts import twilio_api_for
 
 BLOCK = "#personnes"
 
@@ -98,7 +107,9 @@ def _back(found: Request, anchor: str = BLOCK) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"/console/demandes/{found.id}{anchor}")
 
 
-async def _person(request: web.Request, session: AsyncSession, person_id: int | None) -> Person:
+async def person_of_viewer(
+    request: web.Request, session: AsyncSession, person_id: int | None
+) -> Person:
     """A person of the viewer's departments (404 otherwise)."""
     person = (
         await person_in(
@@ -112,12 +123,16 @@ async def _person(request: web.Request, session: AsyncSession, person_id: int | 
     return person
 
 
+async def person_in_path(request: web.Request, session: AsyncSession) -> Person:
+    return await person_of_viewer(request, session, path_id(request, "person_id"))
+
+
 @needs(Action.WORK_REQUEST)
 async def link_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
-        person = await _person(request, session, as_id(str(form.get("personne", ""))))
+        person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
         if person.merged_into is not None:
             raise web.HTTPBadRequest(text="cette fiche a été fusionnée dans une autre")
         try:
@@ -138,7 +153,7 @@ async def link_person(request: web.Request) -> web.StreamResponse:
 async def unlink_person(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
-        person = await _person(request, session, path_id(request, "person_id"))
+        person = await person_in_path(request, session)
         await unlink(
             session=session,
             request=found,
@@ -236,7 +251,7 @@ async def record_non_oppositions(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
-        person = await _person(request, session, as_id(str(form.get("personne", ""))))
+        person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
         linked: Sequence[Person] = await persons_of_request(
             session=session, request_id=found.id or 0
         )
@@ -247,9 +262,95 @@ async def record_non_oppositions(request: web.Request) -> web.StreamResponse:
     raise _back(found)
 
 
+def _information(request: web.Request, department: Department) -> tuple[str, str, str]:
+    """The information texts (templates/sms and templates/mail, the department's own SMS
+    text first): the SMS, the mail's subject and body."""
+    templates = request.config_dict[SETTINGS].templates_dir
+    name = {"department": department.name}
+    own = texts_for(default_texts(templates), department.sms_texts)
+    sms = Template(own["information"]).safe_substitute(name)
+    mail = mail_texts(templates)
+    return (
+        sms,
+        Template(mail["information_subject"]).safe_substitute(name),
+        Template(mail["information"]).safe_substitute(name),
+    )
+
+
+@needs(Action.WORK_REQUEST)
+async def inform(request: web.Request) -> web.StreamResponse:
+    """The person is informed of the DAC's action: a document given, or the information text
+    sent by SMS to the request's number or by mail to its secure address; her file records
+    it with the template's name."""
+    form = await read_form(request)
+    how = informed(form)
+    if how is None:
+        raise web.HTTPBadRequest(text="dites comment la personne est informée")
+    viewer = viewer_of(request)
+    now = request.config_dict[CLOCK]()
+    mail = None
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        person = await person_in_path(request, session)
+        linked = await persons_of_request(session=session, request_id=found.id or 0)
+        if person.id not in {p.id for p in linked}:
+            raise web.HTTPBadRequest(text="cette personne n'est pas liée à la demande")
+        department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+        if department is None:
+            raise web.HTTPNotFound(text="demande introuvable")
+        sms, subject, body = _information(request, department)
+        template = None
+        if how is InformedHow.SMS:
+            template = "information"
+            try:
+                await answer_by_sms(
+                    session=session,
+                    twilio_api=twilio_api_for(request.config_dict, department.slug),
+                    department=department,
+                    owner=found,
+                    referent=viewer.referent_id or viewer.login,
+                    body=sms,
+                    now=now,
+                    key=request.config_dict[SETTINGS].pseudonym_secret,
+                )
+            except AnswerRefused as refused:
+                refusal = REFUSALS_FR[refused.refusal]
+                raise web.HTTPBadRequest(text=f"SMS non envoyé : {refusal}") from None
+        elif how is InformedHow.MAIL:
+            template = "information"
+            if department.mailbox is None or not found.contact_address:
+                raise web.HTTPBadRequest(text="pas d'adresse de messagerie sécurisée où écrire")
+            mail = await queue_to_contact(
+                session,
+                department=department,
+                owner=found,
+                subject=f"{reference(department.slug, found.id or 0)} {subject}",
+                body=body,
+                kind="information",
+                author=viewer.referent_id or viewer.login,
+                now=now,
+                instance=request.config_dict[SETTINGS].instance_name,
+            )
+        record_informed(
+            session=session,
+            person=person,
+            request_id=found.id,
+            how=how,
+            template=template,
+            account=viewer.login,
+            now=now,
+        )
+        await session.commit()
+    if mail is not None and department is not None:
+        # Committed with her file's event: sent now, or by the mail-outbox job.
+        await send_now(request.config_dict, department, mail)
+    raise _back(found)
+
+
 ROUTES = [
     ("POST", "/demandes/{request_id}/personnes", link_person),
     ("POST", "/demandes/{request_id}/personnes/nouvelle", new_person),
     ("POST", "/demandes/{request_id}/personnes/{person_id}/retrait", unlink_person),
     ("POST", "/demandes/{request_id}/non-oppositions", record_non_oppositions),
+    ("POST", "/demandes/{request_id}/personnes/{person_id}/information", inform),
 ]

@@ -55,6 +55,11 @@ TRAITS: dict[str, str] = {
 }
 # What a merge fills in from the absorbed file: the traits and the professionals around her.
 MERGED_FIELDS = (*TRAITS, "gp_contact_id", "referrer_contact_id")
+FIELD_LABELS: dict[str, str] = {
+    **TRAITS,
+    "gp_contact_id": "médecin traitant",
+    "referrer_contact_id": "professionnel adresseur",
+}
 
 
 class TraitsError(ValueError):

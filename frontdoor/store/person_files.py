@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.person_identity import (
+    FIELD_LABELS,
     Candidate,
     MergePlan,
     MergeSide,
@@ -346,7 +347,7 @@ async def merge_persons(
     absorbed.merged_into = kept.id
     absorbed.updated_at = now
     session.add(absorbed)
-    filled = ", ".join(name for name in plan.fills if name != "name_key")
+    filled = ", ".join(FIELD_LABELS[name] for name in plan.fills if name != "name_key")
     detail = f"fiche n° {absorbed.id} fusionnée ici" + (f" ; complété : {filled}" if filled else "")
     trace(session, kept, kind="merged", account=account, at=now, detail=detail[:200])
     trace(session, absorbed, kind="merged", account=account, at=now,

@@ -50,6 +50,13 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "/console/demandes/{request_id}/personnes": {"personne": "1"},
     "/console/demandes/{request_id}/personnes/nouvelle": {"nom": "Témoin"},
+    "/console/demandes/{request_id}/personnes/{person_id}/information": {"informe": "document"},
+    "/console/personnes-concernees/{person_id}/identite": {"nom": "Témoin", "prenoms": "Ginette"},
+    "/console/personnes-concernees/{person_id}/non-oppositions": {
+        "data_processing": "opposed",
+        "informe": "oral",
+    },
+    "/console/personnes-concernees/{person_id}/fusion": {"autre": "2"},
     "/console/demandes/{request_id}/attribution": {"to": "me"},
     "/console/demandes/{request_id}/notes": {"body": "note"},
     "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
@@ -119,10 +126,13 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
             created_at=TUESDAY_MORNING,
         )
         session.add(row)
-        # Person 1, the voicemail's: her page, her links, her non-oppositions can be reached.
+        # Person 1, the voicemail's: her page, links, non-oppositions and merges can be reached.
         person = PersonFile(department="dac46", family_name="Témoin", name_key="temoin",
                         created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
         session.add(person)
+        # Person 2, her double, to merge into her.
+        session.add(PersonFile(department="dac46", family_name="Temoin", name_key="temoin",
+                               created_at=TUESDAY_MORNING, created_by="someone"))  # fmt: skip
         await session.flush()
         session.add(RequestPerson(request_id=voicemail.id or 0, person_id=person.id or 0,
                                   linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip

@@ -5,6 +5,8 @@ again. Each person shown is journaled; bad input is refused in French."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
@@ -20,6 +22,7 @@ from frontdoor.store.models import (
     RequestPerson,
 )
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, Browser, sign_in
+from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
 
 STANCES = {
@@ -29,10 +32,13 @@ STANCES = {
 }
 
 
-async def a_call(client: TestClient, settings: Settings, *, from_: str = NURSE) -> int:
+async def a_call(
+    client: TestClient, settings: Settings, *, from_: str = NURSE, hours_later: int = 0
+) -> int:
     """A call from the nurse, taken by Anne Martin; its request's id."""
     person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
-    await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person, from_=from_)
+    at = TUESDAY_MORNING + timedelta(hours=hours_later)
+    await place_call(client, at=at, to=LOT, person=person, from_=from_)
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         ids = (await session.exec(select(Request.id).order_by(col(Request.id)))).all()
@@ -245,3 +251,46 @@ async def test_stances_recorded_before_persons_existed_stay_on_their_request(
 
     assert "Non-oppositions enregistrées avant les fiches personnes" in page
     assert "ancien@dac46.fr" in page
+
+
+async def test_she_is_informed_by_sms_from_the_template_and_her_file_records_it(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    request_id = await a_call(client, wired_settings)
+    browser = await sign_in(client, LOT_REFERENT)
+    await create(browser, request_id, nom="Témoin")
+    path = f"/console/demandes/{request_id}/personnes/1/information"
+
+    by_sms = await browser.post(path, {"informe": "sms"})
+    by_hand = await browser.post(path, {"informe": "document"})
+
+    assert by_sms.status == by_hand.status == 303
+    [sent] = twilio_api.messages
+    assert (sent["to"], sent["from"]) == (NURSE, LOT)
+    assert "votre situation nous a été confiée" in sent["body"]
+    assert "Vous pouvez vous y opposer à tout moment" in sent["body"]
+    events = await rows(wired_settings, PersonEvent)
+    assert [(e.kind, e.detail, e.request_id) for e in events][-2:] == [
+        ("informed", "sms : information", request_id),
+        ("informed", "document", request_id),
+    ]
+    page = await page_of(browser, "/console/personnes-concernees/1")
+    assert "Informée de l&#39;action du DAC" in page
+
+
+async def test_she_cannot_be_informed_by_mail_without_a_secure_address(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    request_id = await a_call(client, wired_settings)
+    browser = await sign_in(client, LOT_REFERENT)
+    await create(browser, request_id, nom="Témoin")
+
+    refused = await browser.post(
+        f"/console/demandes/{request_id}/personnes/1/information", {"informe": "mail"}
+    )
+
+    assert (refused.status, await refused.text()) == (
+        400,
+        "pas d'adresse de messagerie sécurisée où écrire",
+    )
+    assert [e.kind for e in await rows(wired_settings, PersonEvent)] == ["created", "linked"]
