@@ -75,11 +75,12 @@ def journal_read(
     account: str,
     at: datetime,
     request_id: int | None = None,
+    action: str = "person_view",
 ) -> None:
     """A look at the person's file (her page, the API): the audit row, in the read's
     transaction."""
     record_access(session=session, at=at, account=account, department=person.department,
-                  request_id=request_id, action="person_view",
+                  request_id=request_id, action=action,
                   detail=f"personne n° {person.id}")  # fmt: skip
 
 
