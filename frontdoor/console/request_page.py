@@ -14,7 +14,8 @@ from sqlmodel import col, select
 
 from frontdoor.console.auth import needs, own_request, viewer_of
 from frontdoor.console.pages import render
-from frontdoor.console.timeline import latest_stances, timeline
+from frontdoor.console.request_persons import persons_block
+from frontdoor.console.timeline import timeline
 from frontdoor.core.access import Action
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome
 from frontdoor.core.numbers import is_withheld
@@ -28,19 +29,14 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import (
     AGE_BANDS,
-    NON_OPPOSITIONS,
     PROBLEMS,
     RESPONSE_TYPES,
-    STANCES,
-    NonOpposition,
     RequestStatus,
-    Stance,
 )
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
-from frontdoor.store.match import equal
-from frontdoor.store.models import NonOppositionRecord, Request, RequestNote
+from frontdoor.store.models import Request, RequestNote
 from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
@@ -100,11 +96,7 @@ async def show(request: web.Request) -> web.StreamResponse:
                 .order_by(col(RequestNote.at))
             )
         ).all()
-        stances = (
-            await session.exec(
-                select(NonOppositionRecord).where(equal(NonOppositionRecord.request_id, request_id))
-            )
-        ).all()
+        persons = await persons_block(request, session, found)
         task = await task_of_request(session=session, request_id=request_id)
         _audit(request, session, found, "view")
         await session.commit()
@@ -123,20 +115,18 @@ async def show(request: web.Request) -> web.StreamResponse:
             "department": department,
             "task": task,
             "entries": timeline(events=events, messages=messages, notes=notes),
-            "stances": latest_stances(stances),
             "referrers": referrers,
             "referrer_codes": [code for code, _label, _group in referrers],
             "response_types": RESPONSE_TYPES,
             "age_bands": AGE_BANDS,
             "problems": PROBLEMS,
-            "non_oppositions": NON_OPPOSITIONS,
-            "stance_labels": STANCES,
             "error": request.query.get("erreur"),
             "answerable_by_sms": not is_withheld(found.caller_number),
             "callback_outcomes": OUTCOME_LABELS_FR,
             "notice": "Votre téléphone va sonner : appuyez sur 1 pour appeler la personne."
             if request.query.get("rappel") == "lance"
             else None,
+            **persons,
         },
     )
 
@@ -192,43 +182,6 @@ async def qualify(request: web.Request) -> web.StreamResponse:
         _audit(request, session, found, "qualify")
         await session.commit()
     raise _back(found)
-
-
-@needs(Action.WORK_REQUEST)
-async def record_non_opposition(request: web.Request) -> web.StreamResponse:
-    form = await _form(request)
-    viewer = viewer_of(request)
-    now = request.config_dict[CLOCK]()
-    try:
-        kind = NonOpposition(str(form.get("kind", "")))
-        stance = Stance(str(form.get("stance", "")))
-    except ValueError:
-        raise web.HTTPBadRequest(text="non-opposition ou position inconnue") from None
-    async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
-        session.add(
-            NonOppositionRecord(
-                request_id=found.id or 0,
-                kind=kind.value,
-                stance=stance.value,
-                recorded_by=viewer.login,
-                recorded_at=now,
-            )
-        )
-        _trace(
-            request,
-            session,
-            found,
-            "non-opposition",
-            Reason(
-                code=f"non-opposition-{kind.value}",
-                text=f"{NON_OPPOSITIONS[kind]} : {STANCES[stance].lower()} "
-                f"(recueilli par {viewer.login})",
-            ),
-        )
-        _audit(request, session, found, "non_opposition")
-        await session.commit()
-    raise _back(found, "#non-oppositions")
 
 
 @needs(Action.WORK_REQUEST)
@@ -420,7 +373,6 @@ async def recording(request: web.Request) -> web.StreamResponse:
 ROUTES = [
     ("GET", "/demandes/{request_id}", show),
     ("POST", "/demandes/{request_id}/qualification", qualify),
-    ("POST", "/demandes/{request_id}/non-oppositions", record_non_opposition),
     ("POST", "/demandes/{request_id}/attribution", assign),
     ("POST", "/demandes/{request_id}/notes", add_note),
     ("POST", "/demandes/{request_id}/statut", close_or_reopen),

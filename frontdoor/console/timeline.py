@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from frontdoor.console.labels import CHANNELS, EVENTS, label
+from frontdoor.core.consents import current_stances
 from frontdoor.core.request_fields import NonOpposition
 from frontdoor.store.models import Message, NonOppositionRecord, RequestEvent, RequestNote
 
@@ -66,7 +67,4 @@ def latest_stances(
     records: Sequence[NonOppositionRecord],
 ) -> dict[NonOpposition, NonOppositionRecord]:
     """The stance in force for each non-opposition: the last one recorded."""
-    current: dict[NonOpposition, NonOppositionRecord] = {}
-    for record in sorted(records, key=lambda record: (record.recorded_at, record.id or 0)):
-        current[NonOpposition(record.kind)] = record
-    return current
+    return current_stances(records)

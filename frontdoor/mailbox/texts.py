@@ -18,6 +18,8 @@ KEYS = frozenset(
         "unreadable",
         "unreadable_too_large",
         "notification",
+        "information_subject",
+        "information",
     }
 )
 

@@ -22,6 +22,7 @@ PLACEHOLDERS = {
     "opted_in": {"department"},
     "notification": {"department", "request"},
     "directory_later": {"department"},
+    "information": {"department"},
 }
 
 

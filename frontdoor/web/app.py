@@ -39,6 +39,7 @@ from frontdoor.web import (
     health,
     metrics,
     openapi,
+    persons_api,
     rate_limits,
     tasks_api,
 )
@@ -98,6 +99,7 @@ def create_app(
     app.cleanup_ctx.append(scheduler_context)  # last: stops first
     webhooks.add_routes(app)
     api.add_routes(app)
+    persons_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)

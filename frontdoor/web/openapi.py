@@ -92,6 +92,54 @@ _SCHEMAS: dict[str, Any] = {
             "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
         },
     },
+    "Person": {
+        "type": "object",
+        "description": "A person a request is about (personne concernée): personal data, "
+        "each read written to the access journal. Her non-oppositions are carried by her "
+        "file: the latest per kind is in force; a hand-off to a partner needs a recorded "
+        "non-opposition to support and sharing.",
+        "properties": {
+            "id": _ID,
+            "department": _TEXT,
+            "family_name": _MAYBE_TEXT,
+            "given_names": _MAYBE_TEXT,
+            "birth_date": {"type": ["string", "null"], "format": "date"},
+            "birth_year": {"type": ["integer", "null"]},
+            "sex": {"enum": ["female", "male", "unknown", None]},
+            "commune_name": _MAYBE_TEXT,
+            "commune_insee": _MAYBE_TEXT,
+            "ins": _MAYBE_TEXT,
+            "gp_contact_id": {"type": ["integer", "null"]},
+            "referrer_contact_id": {"type": ["integer", "null"]},
+            "created_at": _TIME,
+            "non_oppositions": {
+                "type": "object",
+                "description": "support_and_sharing, data_processing, secondary_use: those "
+                "recorded",
+                "additionalProperties": {"$ref": "#/components/schemas/Stance"},
+            },
+            "non_opposition_history": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Stance"},
+            },
+            "request_ids": {"type": "array", "items": _ID},
+            "hand_off": {
+                "type": "object",
+                "properties": {"allowed": {"type": "boolean"}, "reasons": _REASONS},
+            },
+        },
+    },
+    "Stance": {
+        "type": "object",
+        "properties": {
+            "kind": _TEXT,
+            "stance": {"enum": ["not_opposed", "opposed"]},
+            "informed_how": {"enum": ["oral", "document", "sms", "mail", None]},
+            "request_id": {"type": ["integer", "null"]},
+            "recorded_by": _TEXT,
+            "recorded_at": _TIME,
+        },
+    },
     "Task": {
         "type": "object",
         "properties": {
@@ -188,6 +236,36 @@ DOCUMENT: dict[str, Any] = {
                     **_ERRORS,
                 },
             },
+        },
+        "/api/requests/{request_id}/persons": {
+            "get": {
+                "summary": "The persons a request is about",
+                "parameters": _REQUEST_PATH,
+                "responses": {
+                    "200": _answer(
+                        "Its persons",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {"type": "array", "items": _ref("Person")},
+                                "count": {"type": "integer"},
+                            },
+                        },
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/persons/{person_id}": {
+            "get": {
+                "summary": "A person's file: traits, non-oppositions, her situation's requests",
+                "parameters": [_path_id("person_id")],
+                "responses": {
+                    "200": _answer("The person", _ref("Person")),
+                    "301": _answer("Merged into another file: that one is the person now"),
+                    **_ERRORS,
+                },
+            }
         },
         "/api/requests/{request_id}/messages": {
             "get": {

@@ -21,11 +21,14 @@ from frontdoor.store.models import (
     ApiToken,
     AuditEvent,
     NonOppositionRecord,
+    PersonEvent,
     RequestEvent,
+    RequestPerson,
     Resource,
     ResourceEdit,
     RosterOverrideRow,
 )
+from frontdoor.store.models import Person as PersonFile
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
 from tests.console.test_request_page import a_voicemail
 from tests.directory.search_data import add_directory
@@ -41,9 +44,19 @@ ROUTES = [
 FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/qualification": {"referrer_type": "gp"},
     "/console/demandes/{request_id}/non-oppositions": {
-        "kind": "data_processing",
-        "stance": "not_opposed",
+        "personne": "1",
+        "data_processing": "not_opposed",
+        "informe": "oral",
     },
+    "/console/demandes/{request_id}/personnes": {"personne": "1"},
+    "/console/demandes/{request_id}/personnes/nouvelle": {"nom": "Témoin"},
+    "/console/demandes/{request_id}/personnes/{person_id}/information": {"informe": "document"},
+    "/console/personnes-concernees/{person_id}/identite": {"nom": "Témoin", "prenoms": "Ginette"},
+    "/console/personnes-concernees/{person_id}/non-oppositions": {
+        "data_processing": "opposed",
+        "informe": "oral",
+    },
+    "/console/personnes-concernees/{person_id}/fusion": {"autre": "2"},
     "/console/demandes/{request_id}/attribution": {"to": "me"},
     "/console/demandes/{request_id}/notes": {"body": "note"},
     "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
@@ -115,6 +128,16 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
             created_at=TUESDAY_MORNING,
         )
         session.add(row)
+        # Person 1, the voicemail's: her page, links, non-oppositions and merges can be reached.
+        person = PersonFile(department="dac46", family_name="Témoin", name_key="temoin",
+                        created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
+        session.add(person)
+        # Person 2, her double, to merge into her.
+        session.add(PersonFile(department="dac46", family_name="Temoin", name_key="temoin",
+                               created_at=TUESDAY_MORNING, created_by="someone"))  # fmt: skip
+        await session.flush()
+        session.add(RequestPerson(request_id=voicemail.id or 0, person_id=person.id or 0,
+                                  linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip
         await session.commit()
         override_id = row.id or 0
     await engine.dispose()
@@ -143,6 +166,9 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             RequestEvent,
             RosterOverrideRow,
             ResourceEdit,
+            PersonFile,
+            PersonEvent,
+            RequestPerson,
         ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
         resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
@@ -161,7 +187,11 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     browser = await sign_in(client, viewer)
     token_id = await own_token(browser, wired_settings)
     url = path.format(
-        request_id=request_id, override_id=override_id, token_id=token_id, resource_id=1
+        request_id=request_id,
+        override_id=override_id,
+        token_id=token_id,
+        resource_id=1,
+        person_id=1,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"

@@ -14,6 +14,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -129,16 +130,40 @@ async def assert_accessible_names(page: object) -> None:
     assert await page.evaluate(UNLABELLED_CONTROLS) == [], page.url  # type: ignore[attr-defined]
 
 
-async def place_taken_call(served: Served) -> None:
+async def place_taken_call(
+    served: Served, *, from_: str = "+33565000001", minutes_later: int = 0
+) -> None:
     async with aiohttp.ClientSession() as session:
         phone = TwilioPhone(
             ClientSessionTransport(session, served.url),
             public_url=served.url,
             auth_token=AUTH_TOKEN,
-            simulated_at=TUESDAY_MORNING,
+            simulated_at=TUESDAY_MORNING + timedelta(minutes=minutes_later),
         )
         person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
-        await phone.call(from_="+33565000001", to=LOT, person=person)
+        await phone.call(from_=from_, to=LOT, person=person)
+
+
+OBJETS = (
+    "Non-opposition à la prise en charge et au partage d'information",
+    "Non-opposition au traitement des données personnelles",
+    "Non-opposition à l'usage des données à des fins secondaires (recherche, observatoire)",
+)
+
+
+async def create_the_person_and_record_her_stances(page: object) -> None:
+    """On a request's page: the person it is about created from it, and her three
+    non-oppositions recorded at once."""
+    await page.get_by_text("Créer la personne", exact=True).click()  # type: ignore[attr-defined]
+    await page.get_by_label("Nom", exact=True).fill("Témoin")  # type: ignore[attr-defined]
+    await page.get_by_label("Prénoms").fill("Ginette")  # type: ignore[attr-defined]
+    await page.get_by_role("button", name="Créer la personne et la lier").click()  # type: ignore[attr-defined]
+    await page.wait_for_selector("text=TÉMOIN Ginette")  # type: ignore[attr-defined]
+    for objet in OBJETS:
+        await page.get_by_label(objet).select_option("not_opposed")  # type: ignore[attr-defined]
+    await page.get_by_label("Comment la personne a été informée").select_option("oral")  # type: ignore[attr-defined]
+    await page.get_by_role("button", name="Enregistrer les non-oppositions").click()  # type: ignore[attr-defined]
+    await page.wait_for_selector("text=Non-oppositions déjà recueillies")  # type: ignore[attr-defined]
 
 
 async def test_a_referent_works_a_new_call_in_her_browser(
@@ -170,14 +195,8 @@ async def test_a_referent_works_a_new_call_in_her_browser(
     await page.get_by_label("Logement, maintien à domicile").check()
     await page.get_by_role("button", name="Enregistrer la qualification").click()
     await page.wait_for_selector("text=confirmé par anne.martin@dac46.fr")
-    for objet in (
-        "Non-opposition à la prise en charge et au partage d'information",
-        "Non-opposition au traitement des données personnelles",
-        "Non-opposition à l'usage des données à des fins secondaires (recherche, observatoire)",
-    ):
-        await page.get_by_role("button", name=f"{objet} : Ne s'oppose pas").click()
-        await page.wait_for_load_state()
-    stances = await page.locator("#non-oppositions").inner_text()
+    await create_the_person_and_record_her_stances(page)
+    stances = await page.locator("#non-oppositions-1").inner_text()
     assert stances.count("anne.martin@dac46.fr") == 3
     await page.screenshot(path=str(screenshots / "request.png"), full_page=True)
     await assert_accessible_names(page)
@@ -228,3 +247,33 @@ async def test_a_referent_works_a_new_call_in_her_browser(
         ) as api,
     ):
         assert api.status == 404
+
+
+async def test_a_referent_links_a_call_to_a_person_found_by_name_and_sees_her_stances(
+    served: Served, browser: object
+) -> None:
+    """Issue 14's test: the non-oppositions are recorded once, on the person; her next
+    request, from another caller, finds her by name and shows them without asking again."""
+    await place_taken_call(served)
+    page = await signed_in_page(browser, served, LOT_REFERENT)
+    await page.goto(served.url + "/console/demandes/1")
+    await create_the_person_and_record_her_stances(page)
+
+    await place_taken_call(served, from_="+33565000002", minutes_later=30)
+    await page.goto(served.url + "/console/demandes/2")
+    await page.get_by_label("Chercher une personne par son nom").fill("temoin gin")
+    await page.get_by_role("button", name="Chercher", exact=True).click()
+    # Among the suggestions (a name close to the one typed) or the results of the search.
+    found = page.locator("#personnes li", has_text="TÉMOIN Ginette")
+    await found.get_by_role("button", name="Lier à cette demande").click()
+
+    linked = page.locator("article", has_text="TÉMOIN Ginette")
+    await linked.wait_for()
+    text = await linked.inner_text()
+    assert "Non-oppositions déjà recueillies : inutile de les redemander." in text
+    for objet in OBJETS:
+        assert objet in text
+    assert text.count("Ne s'oppose pas, recueillie par anne.martin@dac46.fr") == 3
+    assert text.count("sur la demande n° 1") == 3
+    assert await linked.get_by_label(OBJETS[0]).is_hidden()  # not asked again
+    await assert_accessible_names(page)

@@ -170,25 +170,22 @@ async def test_the_three_non_oppositions_are_recorded_with_who_and_when(
 ) -> None:
     request_id = await a_taken_call(client, wired_settings)
     browser = await sign_in(client, LOT_REFERENT)
+    await browser.post(f"/console/demandes/{request_id}/personnes/nouvelle", {"nom": "Roux"})
 
-    for kind in ("support_and_sharing", "data_processing"):
-        await browser.post(
-            f"/console/demandes/{request_id}/non-oppositions",
-            {"kind": kind, "stance": "not_opposed"},
-        )
     await browser.post(
         f"/console/demandes/{request_id}/non-oppositions",
-        {"kind": "secondary_use", "stance": "opposed"},
-    )
+        {"personne": "1", "support_and_sharing": "not_opposed", "data_processing": "not_opposed",
+         "secondary_use": "opposed", "informe": "oral"},
+    )  # fmt: skip
 
     engine = create_engine(wired_settings.database_url)
     async with session_maker(engine)() as session:
         records = (await session.exec(select(NonOppositionRecord))).all()
     await engine.dispose()
-    assert {(r.kind, r.stance, r.recorded_by) for r in records} == {
-        ("support_and_sharing", "not_opposed", LOT_REFERENT.login),
-        ("data_processing", "not_opposed", LOT_REFERENT.login),
-        ("secondary_use", "opposed", LOT_REFERENT.login),
+    assert {(r.kind, r.stance, r.recorded_by, r.person_id) for r in records} == {
+        ("support_and_sharing", "not_opposed", LOT_REFERENT.login, 1),
+        ("data_processing", "not_opposed", LOT_REFERENT.login, 1),
+        ("secondary_use", "opposed", LOT_REFERENT.login, 1),
     }
     page = await (await browser.get(f"/console/demandes/{request_id}")).text()
     assert "S&#39;oppose" in page

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlmodel import func, select
+from sqlmodel import func, or_, select
 
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import AuditEvent, CallbackTaskRow
+from frontdoor.store.models import AuditEvent, CallbackTaskRow, Person, RequestPerson
 from frontdoor.web.app import create_app
 from tests.conftest import ROOT
 from tests.console.test_request_page import a_voicemail
+from tests.web.calls import TUESDAY_MORNING
 
 LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 # Routes that show nothing of a person, and what they show instead.
@@ -65,15 +66,33 @@ async def client(
 
 
 async def audit_rows_of(settings: Settings, request_id: int) -> int:
+    """Audit rows naming the request, or its person (person 1, see `concerning`)."""
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         count = (
             await session.exec(
-                select(func.count()).where(AuditEvent.request_id == request_id)  # type: ignore[arg-type]
+                select(func.count()).where(  # type: ignore[arg-type]
+                    or_(AuditEvent.request_id == request_id, AuditEvent.detail == "personne n° 1")
+                )
             )
         ).one()
     await engine.dispose()
     return int(count)
+
+
+async def concerning(settings: Settings, request_id: int) -> int:
+    """Person 1, whom the request is about: the persons routes reach her."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        person = Person(department="dac46", family_name="Témoin", name_key="temoin",
+                        created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
+        session.add(person)
+        await session.flush()
+        session.add(RequestPerson(request_id=request_id, person_id=person.id or 0,
+                                  linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip
+        await session.commit()
+    await engine.dispose()
+    return person.id or 0
 
 
 async def task_of(settings: Settings, request_id: int) -> int:
@@ -94,14 +113,18 @@ async def test_no_answer_of_the_api_is_kept_by_a_browser_or_a_proxy(
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)
     url = path.format(
-        request_id=voicemail.id, task_id=await task_of(wired_settings, voicemail.id or 0)
+        request_id=voicemail.id,
+        task_id=await task_of(wired_settings, voicemail.id or 0),
+        person_id=await concerning(wired_settings, voicemail.id or 0),
     )
 
     answers = [
         await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path))),
         await client.request(method, url),  # no token: refused, and not kept either
         await client.request(
-            method, path.format(request_id=999999, task_id=999999), headers=LOT_KEY
+            method,
+            path.format(request_id=999999, task_id=999999, person_id=999999),
+            headers=LOT_KEY,
         ),
     ]
 
@@ -119,7 +142,11 @@ async def test_every_api_route_that_reaches_a_request_journals_it(
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)
     request_id = voicemail.id or 0
-    url = path.format(request_id=request_id, task_id=await task_of(wired_settings, request_id))
+    url = path.format(
+        request_id=request_id,
+        task_id=await task_of(wired_settings, request_id),
+        person_id=await concerning(wired_settings, request_id),
+    )
     before = await audit_rows_of(wired_settings, request_id)
 
     answer = await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path)))

@@ -1,0 +1,104 @@
+"""The persons a request is about, in the JSON API: GET /api/persons/{id} (her file: traits,
+non-oppositions in force and their history, the requests of her situation, whether a hand-off
+is allowed) and GET /api/requests/{id}/persons.
+
+The caller's department only (another's person is a 404); each person returned is written to
+the access journal before her data is (`api_person_read`), with the scope requests:read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from frontdoor.core.consents import current_stances, may_hand_off, stances_of
+from frontdoor.store.models import Person
+from frontdoor.store.person_consents import stances_of_person
+from frontdoor.store.person_files import (
+    journal_read,
+    person_in,
+    persons_of_request,
+    requests_of_person,
+)
+from frontdoor.web.api import Caller, caller_of, own_request
+from frontdoor.web.bodies import path_id
+from frontdoor.web.keys import CLOCK, SESSIONS
+
+TRAITS = ("family_name", "given_names", "birth_date", "birth_year", "sex", "commune_name",
+          "commune_insee", "ins", "gp_contact_id", "referrer_contact_id")  # fmt: skip
+READ = "api_person_read"
+
+
+async def person_json(session: AsyncSession, person: Person) -> dict[str, Any]:
+    shown = person.model_dump(mode="json")
+    history = await stances_of_person(session=session, person_id=person.id or 0)
+    situation = await requests_of_person(session=session, person_id=person.id)
+    decision = may_hand_off(stances_of(history))
+
+    def stance(row: Any) -> dict[str, Any]:
+        return {
+            "kind": row.kind,
+            "stance": row.stance,
+            "informed_how": row.informed_how,
+            "request_id": row.request_id,
+            "recorded_by": row.recorded_by,
+            "recorded_at": row.recorded_at.isoformat(),
+        }
+
+    return {
+        "id": person.id,
+        "department": person.department,
+        **{name: shown[name] for name in TRAITS},
+        "created_at": shown["created_at"],
+        "non_oppositions": {k.value: stance(r) for k, r in current_stances(history).items()},
+        "non_opposition_history": [stance(row) for row in history],
+        "request_ids": [found.id for found in situation],
+        "hand_off": {
+            "allowed": decision.allowed,
+            "reasons": [reason.as_dict() for reason in decision.reasons],
+        },
+    }
+
+
+def _journal(request: web.Request, session: AsyncSession, caller: Caller, person: Person,
+             request_id: int | None = None) -> None:  # fmt: skip
+    journal_read(session, person, account=caller.journaled_as, at=request.app[CLOCK](),
+                 request_id=request_id, action=READ)  # fmt: skip
+
+
+async def get_person(request: web.Request) -> web.Response:
+    caller = caller_of(request)
+    person_id = path_id(request, "person_id")
+    async with request.app[SESSIONS]() as session:
+        person = (
+            await person_in(session=session, person_id=person_id, departments=[caller.department])
+            if person_id is not None
+            else None
+        )
+        if person is None:
+            raise web.HTTPNotFound(text="no such person")
+        if person.merged_into is not None:
+            # Merged into another file: that file is the person now.
+            raise web.HTTPMovedPermanently(f"/api/persons/{person.merged_into}")
+        _journal(request, session, caller, person)
+        await session.commit()
+        return web.json_response(await person_json(session, person))
+
+
+async def persons_of(request: web.Request) -> web.Response:
+    caller = caller_of(request)
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        persons = await persons_of_request(session=session, request_id=found.id or 0)
+        for person in persons:
+            _journal(request, session, caller, person, found.id)
+        await session.commit()
+        data = [await person_json(session, person) for person in persons]
+    return web.json_response({"data": data, "count": len(data)})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/persons/{person_id}", get_person)
+    app.router.add_get("/api/requests/{request_id}/persons", persons_of)
