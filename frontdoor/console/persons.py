@@ -24,7 +24,7 @@ from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
 from frontdoor.core.persons import Identifiers, journal_detail
-from frontdoor.core.retention import pseudonym
+from frontdoor.core.retention import CLASS_RULES, pseudonym
 from frontdoor.directory.imported import e164
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.mailbox.attachments import FolderStore
@@ -119,6 +119,8 @@ def _preview(held: Held) -> dict[str, Any]:
 @needs(Action.EXPORT_PERSON)
 async def show(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
+    served = request.config_dict[DEPARTMENTS].for_slug(department)
+    assert served is not None, "a department chosen is served"
     who = held = None
     if _asked(request.query):
         who = _who(request.query)
@@ -139,7 +141,11 @@ async def show(request: web.Request) -> web.StreamResponse:
             "confirmation": CONFIRMATION,
             "done": request.query.get("fait"),
             "changed": "a-revoir" in request.query,
-            "timezone": request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone,  # type: ignore[union-attr]
+            "timezone": served.calendar.timezone,
+            "retention": [
+                (rule.label, served.retention.days(rule.data_class), rule.counted_from)
+                for rule in CLASS_RULES
+            ],
         },
     )
 

@@ -50,9 +50,11 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         name="retention-purge",
-        description="Past each department's retention, removes the person from each "
-        "request (recording, number, name, messages, notes, attachments, outbox mails; "
-        "requests stay, pseudonymised); drops old webhook answers and refused journal entries.",
+        description="Past each department's retention of each class (`[retention]`), "
+        "removes it: recordings, call metadata (numbers, names), messages (texts, notes, "
+        "attachments, outbox mails), persons' identity traits; requests stay, pseudonymised; "
+        "whatever was written since under a purged request or person goes too; drops old "
+        "webhook answers and refused journal entries.",
         crontab="41 2 * * *",
         run=purge_expired,
     ),

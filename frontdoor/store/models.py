@@ -50,8 +50,12 @@ class Request(RequestBase, table=True):
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     closed_by: str | None = Field(default=None, max_length=60)
-    # When retention or an erasure removed the person from it (store.erasure.pseudonymise).
+    # When retention or an erasure removed who contacted the DAC from it (the call metadata:
+    # store.erasure.forget_call_metadata).
     pseudonymised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # When what was written under it went (messages, notes, attachments: forget_contents);
+    # anything written under it afterwards goes at the next retention pass.
+    contents_purged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class RequestPublic(RequestBase):

@@ -502,3 +502,15 @@ async def test_an_address_that_only_wrote_under_a_request_finds_and_erases_its_m
     assert (message.address, message.body) == (None, None)
     assert gps is not None
     assert gps.contact_address == "dr.roux@chu-toulouse.fr"
+
+
+async def test_the_coordinator_reads_how_long_each_class_of_data_is_kept(
+    client: TestClient,
+) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, _ = await preview(coordinator)
+
+    assert "Conservation des données" in page
+    assert "messages vocaux : 90 jours à compter de l&#39;appel" in page
+    assert "fiches des personnes : 730 jours à compter du dernier contact de la personne" in page
