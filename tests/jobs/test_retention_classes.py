@@ -150,3 +150,49 @@ async def test_a_person_file_loses_her_traits_after_her_last_contact_and_keeps_h
     assert third.pseudonymised_at == NOW  # created 731 days ago, no contact since
     assert len(links) == 3  # each person is still counted once, with her requests
     assert "2 person file(s) pseudonymised" in detail
+
+
+async def test_what_is_written_under_a_purged_request_or_person_goes_at_the_next_pass(
+    client: TestClient, settings: Settings
+) -> None:
+    """A mail that joins a thread already pseudonymised, a note added since, a name typed
+    again on a pseudonymised request or person: none of it is kept past the next pass."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        request = await add_request(session, days=800, number="+33611000001", text="sortie")
+        person = add_person(session, days=800)
+        await link(session, person, [request])
+        await session.commit()
+    await purge_expired(JobContext(app=client.app, slot=NOW))
+    async with session_maker(engine)() as session:
+        purged = await session.get(Request, request.id)
+        assert purged is not None
+        assert purged.pseudonymised_at == NOW
+        session.add(Message(request_id=purged.id or 0, department="dac46", channel="mail",
+                            direction="in", provider_id="<suite@cabinet-roux.mssante.fr>",
+                            address="jeanne.roux@cabinet-roux.mssante.fr", at=NOW,
+                            body="Ginette Témoin rentre chez elle"))  # fmt: skip
+        session.add(RequestNote(request_id=purged.id or 0, at=NOW, author="amartin",
+                                body="Ginette a rappelé"))  # fmt: skip
+        purged.caller_name = "Jeanne Roux"
+        again = await session.get(Person, person.id)
+        assert again is not None
+        again.family_name = "Témoin"
+        session.add_all([purged, again])
+        await session.commit()
+
+    await purge_expired(JobContext(app=client.app, slot=NOW + timedelta(days=1)))
+
+    async with session_maker(engine)() as session:
+        messages = (await session.exec(select(Message))).all()
+        notes = (await session.exec(select(RequestNote))).all()
+        after = await session.get(Request, request.id)
+        file = await session.get(Person, person.id)
+    await engine.dispose()
+    assert [(m.body, m.address) for m in messages] == [(None, None), (None, None)]
+    assert [m.provider_id for m in messages if m.channel == "mail"][0].startswith("pseudo:")  # type: ignore[union-attr]
+    assert [n.body for n in notes] == [None, None]
+    assert after is not None
+    assert after.caller_name is None
+    assert file is not None
+    assert file.family_name is None
