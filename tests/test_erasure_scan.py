@@ -192,6 +192,7 @@ async def the_person_everywhere(
         "webhook_receipts",
         "attachments/",
         "journal/",
+        "recordings/",
     } | ({"database file"} if database_files(settings) else set())
 
 
@@ -203,6 +204,8 @@ async def traces_in(settings: Settings) -> list[tuple[str, str]]:
         for path, content in files_in(folder):
             found += [(f"{folder.name}/", trace) for trace in TRACES if trace.lower() in content]
             assert trace_free_name(path), path
+    # A voicemail is the person's voice: any file left of it is a trace.
+    found += [("recordings/", path.name) for path, _ in files_in(settings.recordings_dir)]
     for path in database_files(settings):
         # Not only the rows: the file's free space and its write-ahead log, too.
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

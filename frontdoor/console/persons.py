@@ -33,6 +33,7 @@ from frontdoor.store.audit import record_access
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
 from frontdoor.store.persons import Held, held_about
+from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.requests import public_request
 from frontdoor.web.bodies import read_form
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
@@ -231,7 +232,9 @@ async def erase(request: web.Request) -> web.StreamResponse:
         try:
             for found in held.requests:
                 await forget_recording(
-                    request=found, twilio_api=twilio_api_for(request.config_dict, department)
+                    request=found,
+                    twilio_api=twilio_api_for(request.config_dict, department),
+                    recordings=RecordingStore(settings.recordings_dir),
                 )
         except OutboundError:
             # Nothing is committed: erasing half a person would be worse than retrying.

@@ -32,6 +32,7 @@ from frontdoor.store.erasure import (
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import WebhookReceipt
 from frontdoor.store.persons import held_under
+from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.retention import (
     DueRequests,
     persons_due,
@@ -90,7 +91,9 @@ async def _forget_recordings(
             for request in due:
                 try:
                     await forget_recording(
-                        request=request, twilio_api=twilio_api_for(app, department.slug)
+                        request=request,
+                        twilio_api=twilio_api_for(app, department.slug),
+                        recordings=RecordingStore(app[SETTINGS].recordings_dir),
                     )
                 except OutboundError:
                     failed.append(request.id or 0)

@@ -6,7 +6,8 @@ names or quotes the person; the requests stay, pseudonymised, for the indicators
 What goes, table by table (the scan in tests/test_erasure_scan.py checks that nothing else
 holds it):
 - requests: number and address become keyed pseudonyms (one person's repeated contacts still
-  count as one), the name goes, the recording is deleted at the provider;
+  count as one), the name goes, the recording is deleted at the provider and in the DAC's
+  store (store.recordings);
 - request_events: reasons that name the person lose the name, attachments lose their file's
   key (the files are deleted); messages: bodies go, a received mail's Message-ID (which
   often names its sender's domain) becomes a pseudonym; request_notes: bodies go;
@@ -33,14 +34,21 @@ from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.store.models import KnownContact, OutboxMail, Person, Request, WebhookReceipt
 from frontdoor.store.persons import Held
+from frontdoor.store.recordings import RecordingStore
 
 
-async def forget_recording(*, request: Request, twilio_api: TwilioApi) -> None:
-    """Delete the request's recording at the provider; raises OutboundError (and changes
-    nothing) when it could not: its request then keeps everything until a later try."""
+async def forget_recording(
+    *, request: Request, twilio_api: TwilioApi, recordings: RecordingStore
+) -> None:
+    """Delete the request's recording, at the provider and in the DAC's store; raises
+    OutboundError (and keeps it everywhere) when the provider could not: its request then
+    keeps it until a later try."""
     if request.recording_url:
         await twilio_api.delete_recording(request.recording_url)
         request.recording_url = None
+    if request.recording_key:
+        recordings.delete(request.recording_key)
+        request.recording_key = None
 
 
 async def remove_person(
@@ -55,6 +63,7 @@ async def remove_person(
     commits); the requests' recordings must be gone first (forget_recording)."""
     for request in held.requests:
         assert not request.recording_url, "delete the recording first"
+        assert not request.recording_key, "delete the recording first"
     await forget_call_metadata(session=session, held=held, key=key, now=now)
     await forget_contents(session=session, held=held, key=key, attachments=attachments, now=now)
     for opt_out in held.opt_outs:  # one kept before pseudonyms were: its number goes now

@@ -43,7 +43,11 @@ class Request(RequestBase, table=True):
     caller_name: str | None = Field(default=None, max_length=200)
     # The mail address of whoever wrote (mail channel). Personal data, like the number.
     contact_address: str | None = Field(default=None, max_length=250)
+    # The voicemail at the provider, until it is fetched and deleted there (store.recordings).
     recording_url: str | None = Field(default=None, max_length=500)
+    # The voicemail in the DAC's own store (frontdoor.store.recordings), once fetched.
+    recording_key: str | None = Field(default=None, max_length=200)
+    recording_fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -42,13 +42,13 @@ async def recordings_due(
     *, session: AsyncSession, department: str, policy: RetentionPolicy, now: datetime,
     after_id: int, exclude: Sequence[int] = (),
 ) -> list[Request]:  # fmt: skip
-    """Requests past the recordings' time that still have one (at the provider)."""
+    """Requests past the recordings' time that still have one (at the provider or here)."""
     query = (
         select(Request)
         .where(
             Request.department == department,
             col(Request.received_at) < policy.cutoff(DataClass.RECORDINGS, now),
-            col(Request.recording_url).is_not(None),
+            or_(col(Request.recording_url).is_not(None), col(Request.recording_key).is_not(None)),
             col(Request.id) > after_id,
             col(Request.id).not_in(exclude),
         )

@@ -287,10 +287,11 @@ async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
     assert "fait=1" in response.headers["Location"]
     erased = await the_request(wired_settings, voicemail.id or 0)
     assert (erased.caller_number or "").startswith("pseudo:")
-    assert erased.recording_url is None
+    assert (erased.recording_url, erased.recording_key) == (None, None)
     assert erased.outcome == "voicemail"  # still counted
-    sid = (voicemail.recording_url or "").rsplit("/", 1)[-1]
-    assert twilio_api.deleted_recordings == [sid]
+    assert len(twilio_api.deleted_recordings) == 1  # brought home when complete, then deleted
+    assert voicemail.recording_key is not None
+    assert not (wired_settings.recordings_dir / voicemail.recording_key).exists()
     export = await coordinator.get(persons_url("/export", numero="06 11 22 33 44"))
     assert json.loads(await export.text())["requests"] == []
     page = await (await coordinator.get(f"/console/demandes/{voicemail.id}")).text()

@@ -1,4 +1,5 @@
-"""retention per data class: when what was written under a request went
+"""retention per data class: when what was written under a request went; voicemails kept in
+the DAC's own store
 
 Revision ID: 0017
 Revises: 0014
@@ -12,6 +13,7 @@ attachments removed at the same time: it gets the same instant.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 import frontdoor.store.types
@@ -31,7 +33,20 @@ def upgrade() -> None:
         ),
     )
     op.execute("UPDATE requests SET contents_purged_at = pseudonymised_at")
+    # Voicemails still at the provider keep their URL: the recordings job fetches them.
+    op.add_column(
+        "requests",
+        sa.Column("recording_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    )
+    op.add_column(
+        "requests",
+        sa.Column(
+            "recording_fetched_at", frontdoor.store.types.UTCDateTime(timezone=True), nullable=True
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("requests", "recording_fetched_at")
+    op.drop_column("requests", "recording_key")
     op.drop_column("requests", "contents_purged_at")
