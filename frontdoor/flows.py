@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdoor import flows_mailbox, flows_roster, flows_twilio
+from frontdoor import flows_mailbox, flows_retention, flows_roster, flows_twilio
 from frontdoor.core.calendar import (
     Calendar,
     Closure,
@@ -65,9 +65,7 @@ def _department(
     territory = _territory(reader, head.get("territory"), holidays_code)
     public_allowed = reader.boolean(head, "public_allowed", "department.public_allowed", False)
     voice = reader.text(head, "voice", "department.voice", "Polly.Lea")
-    retention_days = reader.seconds(
-        head, "retention_days", "department.retention_days", 365, lo=30, hi=3650, unit="days"
-    )
+    retention = flows_retention.retention(reader, head, data)
 
     hours = reader.table(data, "hours", "hours")
     weekly = _weekly(reader, hours.get("weekly"))
@@ -148,7 +146,7 @@ def _department(
         prompts={**prompts, **own_prompts},
         sms_texts=dict(own_sms),
         max_message_s=max_message,
-        retention_days=retention_days,
+        retention=retention,
         callbacks=callbacks,
         mailbox=mailbox,
         twilio=twilio,

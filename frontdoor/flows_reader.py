@@ -26,6 +26,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
         "sms",
         "mailbox",
         "twilio",
+        "retention",
     },
     "department": {
         "slug",
@@ -39,6 +40,7 @@ KNOWN_KEYS: Mapping[str, set[str]] = {
         "territory",
     },
     "hours": {"weekly", "closures"},
+    "retention": {"recordings", "call_metadata", "messages", "person_files"},
     "ringing": {"strategy", "timeout", "accept_timeout", "show_caller_number", "max_message"},
     "referents": {"id", "name", "phone"},
     "roster": {"shifts", "rotations", "overrides", "backup", "when_nobody", "ical_feed"},

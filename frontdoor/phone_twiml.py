@@ -160,6 +160,8 @@ class CallFollower:
         self.exchanges: list[Response] = []
         self.connected_to: str | None = None
         self.message: str | None = None
+        # Where Twilio says a recording is complete (recordingStatusCallback), once it is.
+        self.recording_status: _Next | None = None
         self.extra_seconds = 0  # time spent in conversation or recording
         self.started = time.monotonic()
 
@@ -204,6 +206,12 @@ class CallFollower:
                 "SequenceNumber": "0",
             },
         )
+        if self.recording_status is not None:  # after the call, as Twilio's comes
+            form = {"AccountSid": self.phone.account_sid, "CallSid": self.caller.sid,
+                    **self.recording_status.form}  # fmt: skip
+            if self.phone.simulated_at is not None:
+                form["SimulatedAt"] = self.now().isoformat()
+            self.exchanges.append(await self.phone.post(self.recording_status.url, form))
         return CallResult(
             call_sid=self.caller.sid,
             transcript=self.transcript,
@@ -377,6 +385,14 @@ class CallFollower:
             "RecordingDuration": str(seconds),
             "Digits": "hangup",
         }
+        if status_callback := verb.get("recordingStatusCallback"):
+            self.recording_status = _Next(
+                url=self.phone.url(status_callback, base=url),
+                method=verb.get("recordingStatusCallbackMethod") or "POST",
+                form={"RecordingSid": sid, "RecordingUrl": form["RecordingUrl"],
+                      "RecordingStatus": "completed", "RecordingDuration": str(seconds),
+                      "RecordingChannels": "1", "RecordingSource": "RecordVerb"},
+            )  # fmt: skip
         target = self.phone.url(verb.get("action") or url, base=url)
         return _Next(url=target, method=_method(verb), form=form, caller_gone=True)
 

@@ -230,6 +230,11 @@ class Settings(BaseSettings):
         description="Folder where the attachments of received mails are kept (files `0600`, "
         "folders `0700`; deleted with their request's person).",
     )
+    recordings_dir: Path = Field(
+        default=Path("var/recordings"),
+        description="Folder where voicemails are kept once fetched from Twilio (and deleted "
+        "there).",
+    )
     mail_idle: bool = Field(
         default=True,
         description="Keep each department's mailbox open in IMAP IDLE, where the server offers "

@@ -85,9 +85,7 @@ LOCK_VULNERABLE = Run(
     },
     stderr="",
 )
-BAD_LOCK = Run(
-    returncode=1, report=None, stderr="pip_audit._cli:requirement file is malformed\n"
-)
+BAD_LOCK = Run(returncode=1, report=None, stderr="pip_audit._cli:requirement file is malformed\n")
 
 
 @pytest.mark.parametrize(
@@ -96,8 +94,11 @@ BAD_LOCK = Run(
         pytest.param(DNS_FAILURE, audit_lock.Answer.UNREACHABLE, id="host-not-resolved"),
         pytest.param(EVERY_VERSION_UNKNOWN, audit_lock.Answer.NO_DATA, id="canary-skipped"),
         pytest.param(
-            Run(returncode=0, report={"dependencies": [
-                {"name": "jinja2", "version": "3.1.2", "vulns": []}]}, stderr=""),
+            Run(
+                returncode=0,
+                report={"dependencies": [{"name": "jinja2", "version": "3.1.2", "vulns": []}]},
+                stderr="",
+            ),
             audit_lock.Answer.NO_DATA,
             id="canary-reported-clean",
         ),

@@ -31,6 +31,7 @@ from sqlmodel import select
 
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import MailTls
+from frontdoor.core.retention import DataClass
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.retention import purge_expired
@@ -190,6 +191,7 @@ async def the_person_everywhere(
         "webhook_receipts",
         "attachments/",
         "journal/",
+        "recordings/",
     } | ({"database file"} if database_files(settings) else set())
 
 
@@ -201,6 +203,8 @@ async def traces_in(settings: Settings) -> list[tuple[str, str]]:
         for path, content in files_in(folder):
             found += [(f"{folder.name}/", trace) for trace in TRACES if trace.lower() in content]
             assert trace_free_name(path), path
+    # A voicemail is the person's voice: any file left of it is a trace.
+    found += [("recordings/", path.name) for path, _ in files_in(settings.recordings_dir)]
     for path in database_files(settings):
         # Not only the rows: the file's free space and its write-ahead log, too.
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
@@ -288,9 +292,10 @@ async def test_after_the_retention_purge_nothing_identifies_the_person_but_the_a
     smtp_mtls: SmtpRecorder,  # noqa: F811
 ) -> None:
     await the_person_everywhere(client, scan_settings, mail_department)
-    a_year_later = TUESDAY_MORNING + timedelta(days=mail_department.retention_days + 1)
+    longest = max(mail_department.retention.days(data_class) for data_class in DataClass)
+    past_every_class = TUESDAY_MORNING + timedelta(days=longest + 1)
 
-    await purge_expired(JobContext(app=client.app, slot=a_year_later))
+    await purge_expired(JobContext(app=client.app, slot=past_every_class))
 
     # The department's address book is no request's data: it keeps the contact (number,
     # address, name) until the coordinator removes it or the person asks for erasure.

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdoor.core.department import CallbackPolicy, RingStrategy
+from frontdoor.core.retention import RetentionPolicy
 from frontdoor.core.roster import NobodyOnDuty, OverrideKind, WhenNobody, duty_gaps, on_duty
 from frontdoor.flows import (
     ConfigError,
@@ -189,6 +190,17 @@ def test_valid_file_loads(tmp_path: Path) -> None:
                      id="territory-unknown-departement"),
         pytest.param('holidays = "FR"', 'holidays = "FR"\nterritory = "46"',
                      "department.territory", "expected a list", id="territory-not-a-list"),
+        pytest.param("[hours]", "[retention]\nrecordings = 365\n\n[hours]",
+                     "retention.recordings", "expected a number of days between 1 and 180",
+                     id="voicemails-kept-too-long"),
+        pytest.param("[hours]", "[retention]\nmessages = 10\n\n[hours]",
+                     "retention.messages", "expected a number of days between 30 and 3650",
+                     id="messages-kept-too-short"),
+        pytest.param("[hours]", "[retention]\nperson_file = 700\n\n[hours]",
+                     "retention.person_file", "unknown key", id="retention-class-typo"),
+        pytest.param('holidays = "FR"', 'holidays = "FR"\nretention_days = 10',
+                     "department.retention_days", "expected a number of days between 30 and",
+                     id="former-retention-too-short"),
     ],
 )  # fmt: skip
 def test_problem_names_file_key_and_message(
@@ -201,6 +213,21 @@ def test_problem_names_file_key_and_message(
     assert matching, [str(p) for p in problems]
     assert all(p.file == "dac99.toml" for p in problems)
     assert any(message in p.message for p in matching), [str(p) for p in matching]
+
+
+def test_retention_is_set_per_class_and_the_former_key_is_every_classs_default(
+    tmp_path: Path,
+) -> None:
+    text = VALID.replace('holidays = "FR"', 'holidays = "FR"\nretention_days = 365').replace(
+        "[hours]", "[retention]\nrecordings = 30\nperson_files = 1095\n\n[hours]"
+    )
+
+    department = load_department(write(tmp_path, "dac99.toml", text), {})
+
+    assert department.retention == RetentionPolicy(
+        recordings=30, call_metadata=365, messages=365, person_files=1095
+    )
+    assert load_department(write(tmp_path, "dac98.toml", VALID), {}).retention == RetentionPolicy()
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:

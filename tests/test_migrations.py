@@ -150,3 +150,30 @@ async def test_an_upgrade_to_persons_keeps_every_non_opposition_on_its_request(
             assert [tuple(row) for row in contacts] == [("Dr Martin", None)]
     finally:
         await engine.dispose()
+
+
+async def test_an_upgrade_to_retention_classes_marks_pseudonymised_requests_as_emptied(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0015: a request pseudonymised before it had its messages removed at the same time (the
+    single retention did both): it carries that instant as its messages' mark; the others none."""
+    engine = await _schema_at("0014", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            purged = await _old_request(connection, "dac46")
+            kept = await _old_request(connection, "dac46")
+            await connection.execute(
+                text("UPDATE requests SET pseudonymised_at = :at WHERE id = :id"),
+                {"at": AT, "id": purged},
+            )
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            rows = await connection.execute(
+                text("SELECT id, pseudonymised_at, contents_purged_at FROM requests ORDER BY id")
+            )
+            marks = {row[0]: (row[1] is not None, row[2] is not None) for row in rows}
+            assert marks == {purged: (True, True), kept: (False, False)}
+    finally:
+        await engine.dispose()

@@ -27,7 +27,7 @@ from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
 from frontdoor.core.persons import Identifiers, journal_detail
-from frontdoor.core.retention import pseudonym
+from frontdoor.core.retention import CLASS_RULES, pseudonym
 from frontdoor.directory.imported import e164
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.outbound.errors import OutboundError
@@ -36,6 +36,7 @@ from frontdoor.store.audit import record_access
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
 from frontdoor.store.persons import Held, held_about
+from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.requests import public_request
 from frontdoor.web.bodies import read_form
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
@@ -133,6 +134,8 @@ async def search(request: web.Request) -> web.StreamResponse:
 
 def _page(request: web.Request, held: Held | None, *, changed: bool = False) -> web.Response:
     department = chosen_department(request)
+    served = request.config_dict[DEPARTMENTS].for_slug(department)
+    assert served is not None, "a department chosen is served"
     who = held.who if held else None
     return render(
         "persons.html",
@@ -147,7 +150,11 @@ def _page(request: web.Request, held: Held | None, *, changed: bool = False) -> 
             "confirmation": CONFIRMATION,
             "done": request.query.get("fait"),
             "changed": changed,
-            "timezone": request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone,  # type: ignore[union-attr]
+            "timezone": served.calendar.timezone,
+            "retention": [
+                (rule.label, served.retention.days(rule.data_class), rule.counted_from)
+                for rule in CLASS_RULES
+            ],
         },
     )
 
@@ -234,7 +241,9 @@ async def erase(request: web.Request) -> web.StreamResponse:
         try:
             for found in held.requests:
                 await forget_recording(
-                    request=found, twilio_api=twilio_api_for(request.config_dict, department)
+                    request=found,
+                    twilio_api=twilio_api_for(request.config_dict, department),
+                    recordings=RecordingStore(settings.recordings_dir),
                 )
         except OutboundError:
             # Nothing is committed: erasing half a person would be worse than retrying.

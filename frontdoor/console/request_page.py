@@ -6,6 +6,7 @@ change is also a request event with its reasons, like the decisions the call flo
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -37,6 +38,7 @@ from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestNote
+from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
@@ -350,19 +352,25 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
 
 @needs(Action.READ_REQUEST)
 async def recording(request: web.Request) -> web.StreamResponse:
-    """The voicemail, through Frontdoor after the access check: never the provider's URL."""
+    """The voicemail, through Frontdoor after the access check: the DAC's own copy, or the
+    provider's (fetched with the account's credentials) until it is brought home."""
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
-        if not found.recording_url:
+        if not (found.recording_key or found.recording_url):
             raise web.HTTPNotFound(text="pas de message vocal")
         _audit(request, session, found, "play_recording")
         await session.commit()
-    try:
-        audio = await twilio_api_for(request.config_dict, found.department).recording_audio(
-            found.recording_url
-        )
-    except OutboundError:
-        raise web.HTTPBadGateway(text="message vocal indisponible chez l'opérateur") from None
+    if found.recording_key:
+        store = RecordingStore(request.config_dict[SETTINGS].recordings_dir)
+        audio = await asyncio.to_thread(store.read, found.recording_key)
+    else:
+        assert found.recording_url is not None
+        try:
+            audio = await twilio_api_for(request.config_dict, found.department).recording_audio(
+                found.recording_url
+            )
+        except OutboundError:
+            raise web.HTTPBadGateway(text="message vocal indisponible chez l'opérateur") from None
     return web.Response(
         body=audio,
         content_type="audio/mpeg",

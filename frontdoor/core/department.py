@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from frontdoor.core.calendar import Calendar
 from frontdoor.core.mailbox import Mailbox
+from frontdoor.core.retention import RetentionPolicy
 from frontdoor.core.roster import Referent, Roster
 
 
@@ -61,9 +62,9 @@ class Department:
     prompts: Mapping[str, str] = field(default_factory=dict)
     max_message_s: int = 120
     callbacks: CallbackPolicy = field(default_factory=CallbackPolicy)
-    # Days after which callers' numbers, names and recordings are removed; requests stay,
-    # pseudonymised, for the indicators.
-    retention_days: int = 365
+    # How long each class of data is kept (core.retention); requests stay, pseudonymised,
+    # for the indicators.
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     # An iCalendar feed whose events put referents on duty (imported by a scheduled job).
     roster_feed: str | None = None
     # The department's own wording of SMS texts (templates/sms/texts.toml keys).

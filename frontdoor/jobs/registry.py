@@ -14,6 +14,7 @@ from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.jobs.mail_outbox import send_outbox
 from frontdoor.jobs.notifications import announce_shifts
+from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.jobs.roster_feeds import import_feeds
 from frontdoor.jobs.tallies import fold_tallies
@@ -50,11 +51,20 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         name="retention-purge",
-        description="Past each department's retention, removes the person from each "
-        "request (recording, number, name, messages, notes, attachments, outbox mails; "
-        "requests stay, pseudonymised); drops old webhook answers and refused journal entries.",
+        description="Past each department's retention of each class (`[retention]`), "
+        "removes it: recordings, call metadata (numbers, names), messages (texts, notes, "
+        "attachments, outbox mails), persons' identity traits; requests stay, pseudonymised; "
+        "whatever was written since under a purged request or person goes too; drops old "
+        "webhook answers and refused journal entries.",
         crontab="41 2 * * *",
         run=purge_expired,
+    ),
+    Job(
+        name="recordings-fetch",
+        description="Fetches each voicemail still at Twilio (its status callback lost, or a "
+        "fetch that failed) into the DAC's own store, then deletes it at Twilio.",
+        crontab="*/5 * * * *",
+        run=fetch_recordings,
     ),
     Job(
         name="roster-feeds-import",

@@ -1,25 +1,46 @@
-"""The retention purge: past each department's retention, the person leaves every request
-(store.erasure: recordings, identities, messages, notes, attachments, outbox, webhook
-answers), the tallies are folded, and the outage journal's refused entries of that age go;
-opt-outs still kept with their number become pseudonyms."""
+"""The retention purge: each class of data leaves what is held once its department's time has
+passed (core.retention: recordings counted from the call, call metadata, messages and person
+files from the person's last contact), through store.erasure; the tallies are folded, and
+the outage journal's refused entries of that age go; opt-outs still kept with their number
+become pseudonyms. Anything identifying written under a request or a person already purged
+(a mail joining a pseudonymised thread) goes at the next pass."""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from datetime import datetime
 
+from aiohttp import web
 from sqlalchemy import delete
-from sqlmodel import col, select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.retention import RECEIPTS_KEPT, retention_cutoff
+from frontdoor.core.department import Department
+from frontdoor.core.retention import RECEIPTS_KEPT, DataClass
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import flush_erased
-from frontdoor.store.erasure import forget_recording, remove_person
+from frontdoor.store.erasure import (
+    forget_call_metadata,
+    forget_contents,
+    forget_person_file,
+    forget_recording,
+)
 from frontdoor.store.journal import Entry
-from frontdoor.store.models import Request, WebhookReceipt
+from frontdoor.store.models import WebhookReceipt
 from frontdoor.store.persons import held_under
+from frontdoor.store.recordings import RecordingStore
+from frontdoor.store.retention import (
+    DueRequests,
+    persons_due,
+    persons_written_after_purge,
+    recordings_due,
+    requests_due,
+    written_after_purge,
+)
 from frontdoor.store.sms import pseudonymise_opt_outs
 from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
@@ -27,75 +48,133 @@ from frontdoor.web.twilio_webhook import JOURNAL
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
-
 
 async def purge_expired(ctx: JobContext) -> str:
     app = ctx.app
-    settings = app[SETTINGS]
-    attachments = FolderStore(settings.mail_attachments_dir)
-    purged = kept_for_retry = 0
+    counts: Counter[str] = Counter()
     for department in app[DEPARTMENTS]:
-        cutoff = retention_cutoff(ctx.slot, department.retention_days)
-        failed: list[int] = []  # recordings the provider did not delete: kept for next time
-        while True:
-            async with app[SESSIONS]() as session:
-                expired = (
-                    await session.exec(
-                        select(Request)
-                        .where(
-                            Request.department == department.slug,
-                            col(Request.received_at) < cutoff,
-                            col(Request.pseudonymised_at).is_(None),
-                            col(Request.id).not_in(failed),
-                        )
-                        .order_by(col(Request.id))
-                        .limit(BATCH)
-                    )
-                ).all()
-                if not expired:
-                    break
-                gone = []
-                for request in expired:
-                    try:
-                        await forget_recording(
-                            request=request, twilio_api=twilio_api_for(app, department.slug)
-                        )
-                    except OutboundError:
-                        # Keep everything of this request until its recording is gone.
-                        failed.append(request.id or 0)
-                        log.exception("recording of a %s request not deleted", department.slug)
-                        continue
-                    gone.append(request)
-                held = await held_under(session=session, department=department.slug,
-                                        requests=gone)  # fmt: skip
-                await remove_person(session=session, held=held, key=settings.pseudonym_secret,
-                                    attachments=attachments, now=ctx.slot)  # fmt: skip
-                await fold_changes(await session.connection(), department)
-                await session.commit()
-                purged += len(gone)
-        kept_for_retry += len(failed)
+        counts += await _forget_recordings(app, department, ctx.slot)
+        counts += await _purge_requests(app, department, ctx.slot)
+        counts += await _purge_persons(app, department, ctx.slot)
     async with app[SESSIONS]() as session:
         receipts = await session.exec(
             delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < ctx.slot - RECEIPTS_KEPT)
         )
         # STOPs are kept for good, as pseudonyms (store.sms); older ones become so now.
-        await pseudonymise_opt_outs(session=session, key=settings.pseudonym_secret)
+        await pseudonymise_opt_outs(session=session, key=app[SETTINGS].pseudonym_secret)
         await session.commit()
     await flush_erased(app[ENGINE])
     refused = _forget_refused_entries(ctx)
     return (
-        f"{purged} request(s) pseudonymised, {kept_for_retry} kept until their recording "
-        f"is deleted, {receipts.rowcount} webhook answer(s) deleted, "
+        f"{counts['metadata']} request(s) pseudonymised, {counts['contents']} emptied of "
+        f"messages, {counts['recordings']} recording(s) deleted, {counts['kept']} kept until "
+        f"the provider deletes them, {counts['persons']} person file(s) pseudonymised, "
+        f"{receipts.rowcount} webhook answer(s) deleted, "
         f"{refused} refused journal entr(y/ies) deleted"
     )
 
 
+async def _forget_recordings(
+    app: web.Application, department: Department, now: datetime
+) -> Counter[str]:
+    """Recordings past their time leave the provider (a failure keeps it for the next run)."""
+    counts: Counter[str] = Counter()
+    failed: list[int] = []
+    after = 0
+    while True:
+        async with app[SESSIONS]() as session:
+            due = await recordings_due(session=session, department=department.slug,
+                                       policy=department.retention, now=now, after_id=after,
+                                       exclude=failed)  # fmt: skip
+            if not due:
+                break
+            for request in due:
+                try:
+                    await forget_recording(
+                        request=request,
+                        twilio_api=twilio_api_for(app, department.slug),
+                        recordings=RecordingStore(app[SETTINGS].recordings_dir),
+                    )
+                except OutboundError:
+                    failed.append(request.id or 0)
+                    log.exception("recording of a %s request not deleted", department.slug)
+                    continue
+                session.add(request)
+                counts["recordings"] += 1
+            await session.commit()
+            after = due[-1].id or 0
+    counts["kept"] += len(failed)
+    return counts
+
+
+async def _purge_requests(
+    app: web.Application, department: Department, now: datetime
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    after: int | None = 0
+    while after is not None:
+        async with app[SESSIONS]() as session:
+            due = await requests_due(
+                session=session, department=department.slug, policy=department.retention,
+                now=now, after_id=after,
+            )  # fmt: skip
+            counts += await _apply(app, session, department, due, now)
+            await session.commit()
+            after = due.last_id
+    async with app[SESSIONS]() as session:
+        again = await written_after_purge(session=session, department=department.slug)
+        counts += await _apply(app, session, department, again, now)
+        await session.commit()
+    return counts
+
+
+async def _apply(
+    app: web.Application,
+    session: AsyncSession,
+    department: Department,
+    due: DueRequests,
+    now: datetime,
+) -> Counter[str]:
+    """Remove what is due of these requests, in the session's transaction."""
+    key = app[SETTINGS].pseudonym_secret
+    if due.call_metadata:
+        held = await held_under(session=session, department=department.slug,
+                                requests=due.call_metadata)  # fmt: skip
+        await forget_call_metadata(session=session, held=held, key=key, now=now)
+    if due.contents:
+        held = await held_under(session=session, department=department.slug,
+                                requests=due.contents)  # fmt: skip
+        attachments = FolderStore(app[SETTINGS].mail_attachments_dir)
+        await forget_contents(session=session, held=held, key=key, attachments=attachments,
+                              now=now)  # fmt: skip
+    if due.call_metadata or due.contents:
+        await fold_changes(await session.connection(), department)
+    return Counter(metadata=len(due.call_metadata), contents=len(due.contents))
+
+
+async def _purge_persons(
+    app: web.Application, department: Department, now: datetime
+) -> Counter[str]:
+    async with app[SESSIONS]() as session:
+        due = await persons_due(session=session, department=department.slug,
+                                policy=department.retention, now=now)  # fmt: skip
+        again = await persons_written_after_purge(session=session, department=department.slug)
+        for person in [*due, *again]:
+            forget_person_file(session=session, person=person, now=now)
+        await session.commit()
+    return Counter(persons=len(due))
+
+
 def _forget_refused_entries(ctx: JobContext) -> int:
-    """The outage journal's refused entries past their department's retention (the shortest
-    of all when the entry names none of the departments)."""
+    """The outage journal's refused entries (numbers, SMS texts) past their department's
+    shorter of call metadata and messages (the shortest of all when the entry names none of
+    the departments)."""
     departments = ctx.app[DEPARTMENTS]
-    cutoffs = {d.slug: retention_cutoff(ctx.slot, d.retention_days) for d in departments}
+    cutoffs = {
+        d.slug: max(d.retention.cutoff(DataClass.CALL_METADATA, ctx.slot),
+                    d.retention.cutoff(DataClass.MESSAGES, ctx.slot))
+        for d in departments
+    }  # fmt: skip
     if not cutoffs:
         return 0
     latest = max(cutoffs.values())

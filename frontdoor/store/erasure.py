@@ -1,11 +1,13 @@
-"""Removing a person from what is held: what retention does after its time, and what an
-erasure asks at once. Both take a `store.persons.Held` and leave nothing of it that names or
-quotes the person; the requests stay, pseudonymised, for the indicators.
+"""Removing a person from what is held: what retention does after each class's time
+(forget_call_metadata, forget_contents, forget_recording), and what an erasure asks at once
+(remove_person: all of them). They take a `store.persons.Held` and leave nothing of it that
+names or quotes the person; the requests stay, pseudonymised, for the indicators.
 
 What goes, table by table (the scan in tests/test_erasure_scan.py checks that nothing else
 holds it):
 - requests: number and address become keyed pseudonyms (one person's repeated contacts still
-  count as one), the name goes, the recording is deleted at the provider;
+  count as one), the name goes, the recording is deleted at the provider and in the DAC's
+  store (store.recordings);
 - request_events: reasons that name the person lose the name, attachments lose their file's
   key (the files are deleted); messages: bodies go, a received mail's Message-ID (which
   often names its sender's domain) becomes a pseudonym; request_notes: bodies go;
@@ -27,19 +29,26 @@ from datetime import datetime
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.retention import pseudonym, scrubbed_reasons
+from frontdoor.core.retention import pseudonym, unnamed_reasons, without_files
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.store.attachments import AttachmentStore
-from frontdoor.store.models import KnownContact, OutboxMail, Request, WebhookReceipt
+from frontdoor.store.models import KnownContact, OutboxMail, Person, Request, WebhookReceipt
 from frontdoor.store.persons import Held
+from frontdoor.store.recordings import RecordingStore
 
 
-async def forget_recording(*, request: Request, twilio_api: TwilioApi) -> None:
-    """Delete the request's recording at the provider; raises OutboundError (and changes
-    nothing) when it could not: its request then keeps everything until a later try."""
+async def forget_recording(
+    *, request: Request, twilio_api: TwilioApi, recordings: RecordingStore
+) -> None:
+    """Delete the request's recording, at the provider and in the DAC's store; raises
+    OutboundError (and keeps it everywhere) when the provider could not: its request then
+    keeps it until a later try."""
     if request.recording_url:
         await twilio_api.delete_recording(request.recording_url)
         request.recording_url = None
+    if request.recording_key:
+        recordings.delete(request.recording_key)
+        request.recording_key = None
 
 
 async def remove_person(
@@ -54,17 +63,45 @@ async def remove_person(
     commits); the requests' recordings must be gone first (forget_recording)."""
     for request in held.requests:
         assert not request.recording_url, "delete the recording first"
+        assert not request.recording_key, "delete the recording first"
+    await forget_call_metadata(session=session, held=held, key=key, now=now)
+    await forget_contents(session=session, held=held, key=key, attachments=attachments, now=now)
+    for opt_out in held.opt_outs:  # one kept before pseudonyms were: its number goes now
+        opt_out.number = pseudonym(opt_out.number, key)
+        session.add(opt_out)
+    await _delete(session, KnownContact, KnownContact.id, [row.id for row in held.contacts])
+
+
+async def forget_call_metadata(
+    *, session: AsyncSession, held: Held, key: bytes, now: datetime
+) -> None:
+    """Who contacted the DAC leaves the requests (core.retention's call metadata): numbers and
+    addresses become pseudonyms, names go, and so do the answers stored for their webhooks."""
+    for request in held.requests:
         if request.caller_number:
             request.caller_number = pseudonym(request.caller_number, key)
         if request.contact_address:
             request.contact_address = pseudonym(request.contact_address.lower(), key)
         request.caller_name = None
-        request.pseudonymised_at = now
+        request.pseudonymised_at = request.pseudonymised_at or now
         session.add(request)
     for event in held.events:
-        event.reasons = scrubbed_reasons(event.reasons)
+        event.reasons = unnamed_reasons(event.reasons)
         session.add(event)
-    # What was written (SMS, mail, notes) goes with who wrote it; the rows stay, counted.
+    await _delete(session, WebhookReceipt, WebhookReceipt.key, list(held.receipts))
+
+
+async def forget_contents(
+    *,
+    session: AsyncSession,
+    held: Held,
+    key: bytes,
+    attachments: AttachmentStore | None,
+    now: datetime,
+) -> None:
+    """What was written leaves the requests (core.retention's messages and attachments): SMS
+    and mails lose their text and address, notes their text, attachments their files; mails
+    to send go. The rows stay, counted."""
     for message in held.messages:
         message.body = None
         message.address = None
@@ -74,17 +111,32 @@ async def remove_person(
     for note in held.notes:
         note.body = None
         session.add(note)
-    for opt_out in held.opt_outs:  # one kept before pseudonyms were: its number goes now
-        opt_out.number = pseudonym(opt_out.number, key)
-        session.add(opt_out)
+    for event in held.events:
+        event.reasons = without_files(event.reasons)
+        session.add(event)
+    for request in held.requests:
+        request.contents_purged_at = request.contents_purged_at or now
+        session.add(request)
     await _delete(session, OutboxMail, OutboxMail.id, [row.id for row in held.outbox])
-    await _delete(session, WebhookReceipt, WebhookReceipt.key, list(held.receipts))
-    await _delete(session, KnownContact, KnownContact.id, [row.id for row in held.contacts])
     if attachments is not None:
         # Files are not transactional: deleted now, before the commit; a failed commit
         # leaves the rows to erase again, and their files already gone.
         for request in held.requests:
             attachments.delete(department=request.department, request_id=request.id or 0)
+
+
+# What identifies a person in her file; her birth year and sex stay, with her links, for the
+# indicators (persons counted once, by age band).
+PERSON_TRAITS = ("family_name", "given_names", "name_key", "birth_date", "commune_insee",
+                 "commune_name", "ins", "gp_contact_id", "referrer_contact_id")  # fmt: skip
+
+
+def forget_person_file(*, session: AsyncSession, person: Person, now: datetime) -> None:
+    """The person's identity traits go (core.retention's person files); her file stays."""
+    for trait in PERSON_TRAITS:
+        setattr(person, trait, None)
+    person.pseudonymised_at = person.pseudonymised_at or now
+    session.add(person)
 
 
 async def _delete(session: AsyncSession, model: type, column: object, keys: list[object]) -> None:

@@ -43,15 +43,23 @@ class Request(RequestBase, table=True):
     caller_name: str | None = Field(default=None, max_length=200)
     # The mail address of whoever wrote (mail channel). Personal data, like the number.
     contact_address: str | None = Field(default=None, max_length=250)
+    # The voicemail at the provider, until it is fetched and deleted there (store.recordings).
     recording_url: str | None = Field(default=None, max_length=500)
+    # The voicemail in the DAC's own store (frontdoor.store.recordings), once fetched.
+    recording_key: str | None = Field(default=None, max_length=200)
+    recording_fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     closed_by: str | None = Field(default=None, max_length=60)
-    # When retention or an erasure removed the person from it (store.erasure.pseudonymise).
+    # When retention or an erasure removed who contacted the DAC from it (the call metadata:
+    # store.erasure.forget_call_metadata).
     pseudonymised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # When what was written under it went (messages, notes, attachments: forget_contents);
+    # anything written under it afterwards goes at the next retention pass.
+    contents_purged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class RequestPublic(RequestBase):

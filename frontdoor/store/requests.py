@@ -26,7 +26,7 @@ from frontdoor.store.models import (
 def public_request(request: Request) -> dict[str, Any]:
     """A request as the API and a person's export show it (models.RequestPublic)."""
     shown = RequestPublic.model_validate(request, from_attributes=True)
-    shown.has_recording = bool(request.recording_url)
+    shown.has_recording = bool(request.recording_url or request.recording_key)
     return shown.model_dump(mode="json")
 
 

@@ -24,6 +24,7 @@ from frontdoor.voice.twiml import STEP_PATHS, VOICE_PATH, render
 from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.web.twilio_webhook import Unstored
 
+NOTHING_TO_SAY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 NOT_IN_SERVICE = (
     '<?xml version="1.0" encoding="UTF-8"?><Response>'
     '<Say language="fr-FR" voice="Polly.Lea">Ce numéro n\'est pas attribué.</Say>'
@@ -90,6 +91,11 @@ def message(unstored: Unstored) -> str:
         return NOT_IN_SERVICE
     reply = call_flow.message_left(department, duration_s=whole(unstored.form, "RecordingDuration"))
     return render(reply, department=department)
+
+
+def recording(unstored: Unstored) -> str:
+    # Nobody listens to this answer: the recording is brought home when the replay stores it.
+    return NOTHING_TO_SAY
 
 
 def ended(unstored: Unstored) -> str:

@@ -29,6 +29,7 @@ STEP_PATHS = {
     "whisper": "/twilio/voice/whisper",
     "accept": "/twilio/voice/accept",
     "message": "/twilio/voice/message",
+    "recording": "/twilio/voice/recording",
     "directory": "/twilio/voice/directory",
     "callback": "/twilio/voice/callback",
     "callback-connect": "/twilio/voice/callback/connect",
@@ -70,9 +71,12 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
                 f"{after}><Number>{escape(number)}</Number></Dial>"
             )
         case RecordMessage(then=then, max_s=max_s):
+            # Twilio says when the recording is complete: Frontdoor then brings it home.
             return (
                 f'<Record method="POST" maxLength="{max_s}" timeout="5" playBeep="true" '
-                f'trim="trim-silence" action={quoteattr(url_of(then))}/>'
+                f'trim="trim-silence" action={quoteattr(url_of(then))} '
+                f'recordingStatusCallback="{STEP_PATHS["recording"]}" '
+                f'recordingStatusCallbackMethod="POST"/>'
             )
         case Redirect(then=then):
             return f'<Redirect method="POST">{escape(url_of(then))}</Redirect>'

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -42,6 +43,7 @@ from frontdoor.voice.calls import (
     request_of_call,
     storable_number,
 )
+from frontdoor.voice.recordings import bring_home_quietly
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
 from frontdoor.web.bodies import MAX_ID
 from frontdoor.web.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
@@ -287,6 +289,17 @@ async def message_recorded(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
+async def recording_status(hook: Webhook) -> str:
+    """Twilio's recording status callback: a voicemail complete at Twilio is brought home
+    (frontdoor.voice.recordings) once this is committed; the recordings job retries."""
+    request, _ = await request_of_call(hook, hook.form.get("CallSid", ""))
+    if hook.form.get("RecordingStatus") == "completed" and request.recording_key is None:
+        request.recording_url = request.recording_url or hook.recording()
+        hook.session.add(request)
+        hook.after_commit.append(partial(bring_home_quietly, hook.app, request.id or 0))
+    return outage.NOTHING_TO_SAY
+
+
 async def call_status(hook: Webhook) -> str:
     """Twilio's status callback: the call is over; settle what is still open."""
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
@@ -356,6 +369,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["whisper"]: (whisper, outage.whisper),
     STEP_PATHS["accept"]: (accept, outage.accept),
     STEP_PATHS["message"]: (message_recorded, outage.message),
+    STEP_PATHS["recording"]: (recording_status, outage.recording),
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {

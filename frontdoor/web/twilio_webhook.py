@@ -66,7 +66,8 @@ class Webhook:
     path: str
     # Replayed from the outage journal: the answer the provider got then (it stands).
     journaled_answer: str | None = None
-    # What the replay does once the webhook's changes are committed (tell referents…).
+    # What is done once the webhook's changes are committed (tell referents, fetch a
+    # recording…), served or replayed.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _guard: RowGuard = field(init=False, repr=False)
 
@@ -275,6 +276,11 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
         if degraded is None:
             raise
         return await answer_unstored(request, verified, degraded, why=type(error).__name__)
+    for afterwards in hook.after_commit:  # as the replay does (frontdoor.voice.replay)
+        try:
+            await afterwards()
+        except Exception:  # answered and committed: what follows must not undo it
+            log.exception("webhook on %s committed; what follows its commit failed", request.path)
     return answer(body, 200)
 
 

@@ -293,10 +293,11 @@ async def test_erasure_pseudonymises_the_request_and_deletes_the_recording(
     assert "fait=1" in response.headers["Location"]
     erased = await the_request(wired_settings, voicemail.id or 0)
     assert (erased.caller_number or "").startswith("pseudo:")
-    assert erased.recording_url is None
+    assert (erased.recording_url, erased.recording_key) == (None, None)
     assert erased.outcome == "voicemail"  # still counted
-    sid = (voicemail.recording_url or "").rsplit("/", 1)[-1]
-    assert twilio_api.deleted_recordings == [sid]
+    assert len(twilio_api.deleted_recordings) == 1  # brought home when complete, then deleted
+    assert voicemail.recording_key is not None
+    assert not (wired_settings.recordings_dir / voicemail.recording_key).exists()
     exported = await export(coordinator, numero="06 11 22 33 44")
     assert json.loads(await exported.text())["requests"] == []
     page = await (await coordinator.get(f"/console/demandes/{voicemail.id}")).text()
@@ -555,3 +556,15 @@ async def test_an_address_that_only_wrote_under_a_request_finds_and_erases_its_m
     assert (message.address, message.body) == (None, None)
     assert gps is not None
     assert gps.contact_address == "dr.roux@chu-toulouse.fr"
+
+
+async def test_the_coordinator_reads_how_long_each_class_of_data_is_kept(
+    client: TestClient,
+) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, _ = await preview(coordinator)
+
+    assert "Conservation des données" in page
+    assert "messages vocaux : 90 jours à compter de l&#39;appel" in page
+    assert "fiches des personnes : 730 jours à compter du dernier contact de la personne" in page

@@ -87,7 +87,7 @@ async def test_past_retention_recordings_go_and_callers_are_pseudonymised(
         old = Request(
             department="dac57", channel="voice", call_sid="CA" + "1" * 32,
             caller_number="+33611223344", caller_name="Docteur Jeanne Roux",
-            recording_url=recording, received_at=now - timedelta(days=400), outcome="voicemail",
+            recording_url=recording, received_at=now - timedelta(days=800), outcome="voicemail",
         )  # fmt: skip
         recent = Request(
             department="dac57", channel="voice", call_sid="CA" + "2" * 32,
@@ -129,10 +129,10 @@ async def test_past_retention_recordings_go_and_callers_are_pseudonymised(
     assert event.reasons == [{"code": "known-caller", "text": "appelant connu (nom effacé)"}]
     assert kept.caller_number == "+33611223355"
     assert receipts == []
-    assert detail.startswith("1 request(s) pseudonymised")
+    assert detail.startswith("1 request(s) pseudonymised, 1 emptied of messages, 1 recording")
 
 
-async def test_a_recording_that_cannot_be_deleted_keeps_its_request_for_the_next_run(
+async def test_a_recording_the_provider_could_not_delete_is_deleted_at_the_next_run(
     client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
 ) -> None:
     now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
@@ -144,20 +144,27 @@ async def test_a_recording_that_cannot_be_deleted_keeps_its_request_for_the_next
                 channel="voice",
                 call_sid="CA" + "3" * 32,
                 caller_number="+33611223344",
-                received_at=now - timedelta(days=400),
+                received_at=now - timedelta(days=100),
                 recording_url=recording_url(settings, "RE" + "b" * 32),
             )  # fmt: skip
         )
         await session.commit()
     twilio_api.fail_next(status=500)
 
-    await purge_expired(JobContext(app=client.app, slot=now))
-
+    first = await purge_expired(JobContext(app=client.app, slot=now))
     async with session_maker(engine)() as session:
-        [request] = (await session.exec(select(Request))).all()
+        [kept] = (await session.exec(select(Request))).all()
+    second = await purge_expired(JobContext(app=client.app, slot=now + timedelta(days=1)))
+    async with session_maker(engine)() as session:
+        [gone] = (await session.exec(select(Request))).all()
     await engine.dispose()
-    assert request.caller_number == "+33611223344"
-    assert request.recording_url is not None
+
+    assert kept.recording_url is not None
+    assert "1 kept until the provider deletes them" in first
+    assert gone.recording_url is None
+    assert twilio_api.deleted_recordings == ["RE" + "b" * 32]
+    assert "1 recording(s) deleted" in second
+    assert gone.caller_number == "+33611223344"  # its call metadata's time has not come
 
 
 async def test_refused_journal_entries_go_once_their_departments_retention_has_passed(
@@ -165,7 +172,7 @@ async def test_refused_journal_entries_go_once_their_departments_retention_has_p
 ) -> None:
     now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
     journal = client.app[JOURNAL]
-    for key, days in (("old", 400), ("recent", 10)):
+    for key, days in (("old", 800), ("recent", 10)):
         journal.set_aside(
             Entry(path="/twilio/sms", query={}, at=now - timedelta(days=days), key=key,
                   form={"From": "+33611223344", "To": LOT, "Body": key}, answer="<Response/>")

@@ -24,7 +24,7 @@ async def test_expired_requests_lose_their_message_bodies_not_their_messages(
     async with session_maker(engine)() as session:
         old = Request(
             department="dac46", channel="sms", caller_number="+33611223344",
-            received_at=now - timedelta(days=400),
+            received_at=now - timedelta(days=800),
         )  # fmt: skip
         recent = Request(
             department="dac46", channel="sms", caller_number="+33611223355",

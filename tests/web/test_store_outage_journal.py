@@ -286,7 +286,8 @@ async def test_when_nobody_takes_it_the_message_is_kept_and_gets_its_callback_ta
     [request], events = await stored(settings)
     assert request.outcome == "voicemail"
     assert request.recording_url is not None
-    assert request.recording_url == result.exchanges[-2].request.form["RecordingUrl"]
+    [left] = [e.request.form for e in result.exchanges if "RecordingUrl" in e.request.form][:1]
+    assert request.recording_url == left["RecordingUrl"]  # at Twilio until it is fetched
     assert request.callback_needed is True
     [task] = await rows(settings, CallbackTaskRow)
     assert task.request_id == request.id

@@ -189,6 +189,7 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/accept": taken_call,
     "/twilio/voice/status": taken_call,
     "/twilio/voice/message": voicemail,
+    "/twilio/voice/recording": voicemail,
     "/twilio/voice/directory": directory_call,
     "/twilio/voice/callback": call_back,
     "/twilio/voice/callback/connect": call_back,
