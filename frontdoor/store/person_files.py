@@ -105,7 +105,9 @@ async def create_person(
 ) -> Person:
     """A new file with the traits typed; linked to the request it was created from."""
     person = Person(department=department, name_key=traits.name_key, created_at=now,
-                    created_by=account, **traits.as_fields())  # fmt: skip
+                    created_by=account)  # fmt: skip
+    for column, value in traits.as_fields().items():
+        setattr(person, column, value)
     session.add(person)
     await session.flush()
     request_id = request.id if request is not None else None
