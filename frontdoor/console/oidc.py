@@ -56,10 +56,13 @@ def configured(settings: Settings) -> bool:
     return bool(settings.oidc_issuer and settings.oidc_client_id)
 
 
-async def _provider(settings: Settings) -> _Provider:
+async def _provider(settings: Settings, *, fresh: bool = False) -> _Provider:
+    """The provider's configuration and keys; `fresh` fetches them again whatever the cache
+    holds (a provider rotates its signing keys: a token signed with a new one must not be
+    refused for an hour)."""
     issuer = (settings.oidc_issuer or "").rstrip("/")
     cached = _CACHE.get(issuer)
-    if cached and time.monotonic() - cached.fetched_at < DISCOVERY_TTL_S:
+    if cached and not fresh and time.monotonic() - cached.fetched_at < DISCOVERY_TTL_S:
         return cached
     async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
         async with http.get(f"{issuer}/.well-known/openid-configuration") as response:
@@ -214,9 +217,24 @@ async def _claims(
     ):
         response.raise_for_status()
         tokens = await response.json()
-    id_token = tokens["id_token"]
+    id_token = str(tokens["id_token"])
+    try:
+        return _verified(settings, provider, id_token, flow)
+    except (jwt.PyJWTError, KeyError):
+        # Perhaps signed with a key published since the keys were fetched: once more with
+        # the provider's current keys (the token came from the provider itself, over TLS).
+        return _verified(settings, await _provider(settings, fresh=True), id_token, flow)
+
+
+def _verified(
+    settings: Settings, provider: _Provider, id_token: str, flow: dict[str, str]
+) -> dict[str, Any]:
+    """The ID token's claims, once its signature, issuer, audience, party and nonce hold."""
     header = jwt.get_unverified_header(id_token)
-    key = provider.keys[header["kid"]] if header.get("kid") else provider.keys.keys[0]
+    kid = header.get("kid")
+    if kid and kid not in {key.key_id for key in provider.keys.keys}:
+        raise jwt.InvalidKeyError("kid")
+    key = provider.keys[kid] if kid else provider.keys.keys[0]
     claims: dict[str, Any] = jwt.decode(
         id_token,
         key=key,

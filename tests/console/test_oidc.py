@@ -20,7 +20,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Account
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, create_accounts
-from tests.fakes.oidc_provider import OidcProvider
+from tests.fakes.oidc_provider import KID, OidcProvider
 
 
 @pytest.fixture
@@ -159,6 +159,23 @@ async def test_an_id_token_not_issued_to_us_now_by_our_provider_is_refused(
 
     assert answer.status == 403
     assert "frontdoor_session" not in answer.cookies
+
+
+@pytest.mark.parametrize("kid", ["test-key-2", KID], ids=["new-kid", "same-kid"])
+async def test_a_provider_that_rotated_its_keys_is_believed_at_once(
+    client: TestClient, provider: OidcProvider, kid: str
+) -> None:
+    """The keys are fetched once an hour; a token signed with a key published since (a new
+    kid, or the same kid reused as a test provider on a reused port does) is checked against
+    the provider's keys fetched again, not refused for an hour."""
+    provider.next_identity = {"email": LOT_REFERENT.login}
+    assert (await through_the_provider(client)).status == 303
+    provider.rotate_keys(kid=kid)
+
+    answer = await through_the_provider(client)
+
+    assert answer.status == 303
+    assert "frontdoor_session" in answer.cookies
 
 
 async def test_several_audiences_with_us_as_authorized_party_are_accepted(

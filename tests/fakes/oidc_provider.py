@@ -35,6 +35,7 @@ class OidcProvider:
     wrong_nonce: bool = False
     issuer: str = ""
     _key: rsa.RSAPrivateKey = field(default_factory=_new_key)
+    kid: str = KID
     _codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
@@ -50,6 +51,10 @@ class OidcProvider:
         await site.start()
         self.issuer = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         return self.issuer
+
+    def rotate_keys(self, *, kid: str) -> None:
+        """A new signing key, published under `kid` (the old one is gone), as providers do."""
+        self._key, self.kid = _new_key(), kid
 
     async def close(self) -> None:
         if self._runner is not None:
@@ -68,7 +73,9 @@ class OidcProvider:
 
     async def _jwks(self, _request: web.Request) -> web.Response:
         public = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        return web.json_response({"keys": [{**public, "kid": KID, "use": "sig", "alg": "RS256"}]})
+        return web.json_response(
+            {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
+        )
 
     async def _authorize(self, request: web.Request) -> web.Response:
         query = request.query
@@ -106,7 +113,7 @@ class OidcProvider:
             **grant["identity"],
         }
         key = _new_key() if self.sign_with_other_key else self._key
-        id_token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": KID})
+        id_token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": self.kid})
         return web.json_response(
             {"access_token": "unused", "token_type": "Bearer", "id_token": id_token}
         )
