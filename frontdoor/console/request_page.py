@@ -25,7 +25,7 @@ from frontdoor.core.qualification import (
     parse_qualification,
 )
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, ReferrerGroup
+from frontdoor.core.referrers import GROUP_LABELS, REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import (
     AGE_BANDS,
     NON_OPPOSITIONS,
@@ -108,12 +108,11 @@ async def show(request: web.Request) -> web.StreamResponse:
         _audit(request, session, found, "view")
         await session.commit()
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
-    # What a referent may choose; "unknown" is the select's empty first choice.
-    referrers = [
-        (code.value, info.label, info.group)
-        for code, info in REFERRERS.items()
-        if info.group is not ReferrerGroup.UNKNOWN
-    ]
+    # What a referent may choose, by national group; "unknown" is the select's empty choice.
+    referrers: dict[str, list[tuple[str, str]]] = {}
+    for code, info in REFERRERS.items():
+        if info.group is not ReferrerGroup.UNKNOWN:
+            referrers.setdefault(GROUP_LABELS[info.group], []).append((code.value, info.label))
     return render(
         "request.html",
         request,
@@ -124,7 +123,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             "entries": timeline(events=events, messages=messages, notes=notes),
             "stances": latest_stances(stances),
             "referrers": referrers,
-            "referrer_codes": [code for code, _label, _group in referrers],
+            "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,
             "age_bands": AGE_BANDS,
             "problems": PROBLEMS,

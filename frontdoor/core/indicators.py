@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
-from frontdoor.core.referrers import REFERRERS, ReferrerGroup
+from frontdoor.core.referrers import GROUP_CHANGES, GROUP_LABELS, REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, RESPONSE_TYPES
 
 NOT_A_REQUEST: frozenset[str] = frozenset(
@@ -26,14 +26,6 @@ NOT_A_REQUEST: frozenset[str] = frozenset(
 )
 
 _GROUP_OF = {code.value: info.group for code, info in REFERRERS.items()}
-
-GROUP_LABELS: dict[ReferrerGroup, str] = {
-    ReferrerGroup.PRIMARY_CARE: "Professionnels de santé de ville",
-    ReferrerGroup.ESTABLISHMENT: "Établissements sanitaires et médico-sociaux",
-    ReferrerGroup.SOCIAL_INSTITUTIONAL: "Acteurs sociaux et institutionnels",
-    ReferrerGroup.PUBLIC: "Personnes et proches aidants",
-    ReferrerGroup.UNKNOWN: "Non renseigné",
-}
 
 CHANNEL_LABELS = {"voice": "Téléphone", "sms": "SMS", "mail": "Messagerie sécurisée"}
 
@@ -308,7 +300,8 @@ def _national(
         Section(
             key="referrer_groups",
             title="Sollicitations par catégorie d'adresseur",
-            lines=_split(groups, {g.value: label for g, label in GROUP_LABELS.items()}, requests),
+            note=GROUP_CHANGES,
+            lines=_split(groups, _group_labels(), requests),
         ),
         Section(
             key="referrer_types",
@@ -454,6 +447,15 @@ def _by_index(
         )
         for i in indexes
     )
+
+
+def _group_labels() -> dict[str, str]:
+    """The groups a request counts in (not-a-request contacts are counted apart)."""
+    return {
+        group.value: label
+        for group, label in GROUP_LABELS.items()
+        if group is not ReferrerGroup.NOT_A_REQUEST
+    }
 
 
 def _labels(labels: Mapping[StrEnum, str]) -> dict[str, str]:

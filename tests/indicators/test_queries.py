@@ -61,7 +61,7 @@ async def test_the_lots_october_counts_requests_and_sets_the_others_apart(
         "gp": 3, "nurse": 1, "hospital": 1, "social_worker": 1, "carer": 1,
     }  # fmt: skip
     assert values(table, "referrer_groups") == {
-        "primary_care": 4, "establishment": 1, "social_institutional": 1, "public": 1,
+        "primary_care": 4, "health_establishment": 1, "social_institutional": 1, "public": 1,
     }  # fmt: skip
     assert values(table, "requests") == {
         "requests": 7, "not_requests": 2, "wrong_number": 1, "test": 1,
