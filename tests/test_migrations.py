@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
 
 import frontdoor.store.models  # noqa: F401
@@ -35,19 +36,49 @@ async def test_the_migrated_schema_matches_the_models(database_url: str) -> None
     assert differences == []
 
 
+async def at_revision(revision: str, tmp_path: Path, postgres_database: str | None) -> AsyncEngine:
+    """An engine on a database of its own (the session's PostgreSQL one emptied, or a new
+    SQLite file) migrated up to `revision` only."""
+    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        if postgres_database:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    return engine
+
+
+async def insert_request(connection: AsyncConnection, **columns: object) -> int:
+    """A request row as an earlier revision stored it (raw SQL: the models are newer)."""
+    row: dict[str, object] = {
+        "department": "dac46", "channel": "voice", "referrer_type": "unknown",
+        "referrer_source": "none", "outcome": "in_progress", "out_of_hours": False,
+        "callback_needed": False, "attempts": 0, "status": "open", "received_at": AT,
+        "problems": "[]", **columns,
+    }  # fmt: skip
+    names = ", ".join(row)
+    values = ", ".join(f":{name}" for name in row)
+    statement = text(f"INSERT INTO requests ({names}) VALUES ({values}) RETURNING id")
+    return int((await connection.execute(statement, row)).scalar_one())
+
+
+async def tallied(connection: AsyncConnection, measure: str) -> dict[str, int]:
+    """What the tally triggers counted so far in a measure, by value (nothing folded)."""
+    rows = await connection.execute(
+        text("SELECT value, sum(n) FROM request_tally_changes WHERE measure = :m GROUP BY value"),
+        {"m": measure},
+    )
+    return {value: int(n) for value, n in rows if n}
+
+
 async def test_an_upgrade_to_per_department_messages_keeps_every_message_under_its_department(
     tmp_path: Path, postgres_database: str | None
 ) -> None:
     """0013: messages stored before it get their request's department, none is lost, and the
     Message-ID one department holds no longer stops another from storing it."""
-    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
-    engine = create_engine(url)
+    engine = await at_revision("0009", tmp_path, postgres_database)
     try:
-        async with engine.begin() as connection:
-            if postgres_database:
-                await connection.execute(text("DROP SCHEMA public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0009"))
         async with engine.begin() as connection:
             for department in ("dac46", "dac57"):
                 request_id = (
@@ -102,3 +133,42 @@ async def test_an_upgrade_to_per_department_messages_keeps_every_message_under_i
                     )
     finally:
         await engine.dispose()
+
+
+async def test_menu_choices_nobody_confirmed_become_what_the_caller_said(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0015: "médecin" pressed in the menu was filed as a GP; unconfirmed, it becomes a doctor
+    to confirm (out of the GPs' figures until a referent says which); a type a referent or a
+    known contact gave stays, and every request is still counted once."""
+    engine = await at_revision("0013", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            said = {
+                await insert_request(connection, referrer_type=kind, referrer_source=source,
+                                     caller_number=f"+3360000000{n}"): (kind, source)
+                for n, (kind, source) in enumerate([
+                    ("gp", "menu"), ("nurse", "menu"), ("other_health", "menu"),
+                    ("gp", "referent"), ("gp", "known_contact"), ("hospital", "menu"),
+                ])
+            }  # fmt: skip
+            before = await tallied(connection, "referrer")
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            rows = await connection.execute(text("SELECT id, referrer_type FROM requests"))
+            now = dict(tuple(row) for row in rows)
+            after = await tallied(connection, "referrer")
+            gps = await tallied(connection, "gp_contact")
+    finally:
+        await engine.dispose()
+    assert [now[request_id] for request_id in sorted(said)] == [
+        "doctor_to_confirm", "nurse_to_confirm", "professional_to_confirm", "gp", "gp",
+        "hospital",
+    ]  # fmt: skip
+    assert before == {"gp": 3, "nurse": 1, "other_health": 1, "hospital": 1}
+    assert after == {"gp": 2, "doctor_to_confirm": 1, "nurse_to_confirm": 1,
+                     "professional_to_confirm": 1, "hospital": 1}  # fmt: skip
+    assert sum(after.values()) == sum(before.values())
+    assert gps == {"+33600000003": 1, "+33600000004": 1}

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.core.referrers import REFERRERS, ReferrerGroup, ReferrerType
 from frontdoor.core.request_fields import (
     AGE_BANDS,
     PROBLEMS,
@@ -63,10 +63,12 @@ def _label(table: Mapping[str, str], code: str | None) -> str:
 
 
 def referrer_corrected(previous: str, wanted: ReferrerType, *, by: str) -> Reason:
-    before = REFERRERS[ReferrerType(previous)].label
+    """The trace of a corrected type; a menu's coarse choice made precise says so."""
+    before = REFERRERS[ReferrerType(previous)]
+    done = "précisé" if before.group is ReferrerGroup.TO_CONFIRM else "corrigé"
     return Reason(
         code="referrer-corrected",
-        text=f"type d'adresseur corrigé par {by} : {before} → {REFERRERS[wanted].label}",
+        text=f"type d'adresseur {done} par {by} : {before.label} → {REFERRERS[wanted].label}",
     )
 
 

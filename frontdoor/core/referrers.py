@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from frontdoor.core.reasons import Reason
+
 
 class ReferrerType(StrEnum):
     GP = "gp"
@@ -42,6 +44,11 @@ class ReferrerType(StrEnum):
     SAS_SAMU = "sas_samu"
     PATIENT = "patient"
     CARER = "carer"
+    # The voice menu's coarse choices: who the caller said they are, until a referent
+    # confirms the precise type (a doctor is not always a GP, a nurse not always libéral).
+    DOCTOR_TO_CONFIRM = "doctor_to_confirm"
+    NURSE_TO_CONFIRM = "nurse_to_confirm"
+    PROFESSIONAL_TO_CONFIRM = "professional_to_confirm"
     UNKNOWN = "unknown"
     WRONG_NUMBER = "wrong_number"
     SILENT = "silent"
@@ -55,6 +62,7 @@ class ReferrerGroup(StrEnum):
     SOCIAL_INSTITUTIONAL = "social_institutional"
     COORDINATION = "coordination"
     PUBLIC = "public"
+    TO_CONFIRM = "to_confirm"
     UNKNOWN = "unknown"
     NOT_A_REQUEST = "not_a_request"
 
@@ -66,6 +74,7 @@ GROUP_LABELS: dict[ReferrerGroup, str] = {
     ReferrerGroup.SOCIAL_INSTITUTIONAL: "Acteurs sociaux et institutionnels",
     ReferrerGroup.COORDINATION: "Autres dispositifs de coordination et de régulation",
     ReferrerGroup.PUBLIC: "Personnes et proches aidants",
+    ReferrerGroup.TO_CONFIRM: "Professionnels à préciser (choix du menu, non confirmé)",
     ReferrerGroup.UNKNOWN: "Non renseigné",
     ReferrerGroup.NOT_A_REQUEST: "Hors sollicitation",
 }
@@ -178,6 +187,17 @@ REFERRERS: dict[ReferrerType, ReferrerInfo] = {
     ),
     _R.PATIENT: ReferrerInfo(label="Patient", group=_G.PUBLIC, spoken="d'un patient"),
     _R.CARER: ReferrerInfo(label="Proche aidant", group=_G.PUBLIC, spoken="d'un proche aidant"),
+    _R.DOCTOR_TO_CONFIRM: ReferrerInfo(
+        label="Médecin, à préciser", group=_G.TO_CONFIRM, spoken="d'un médecin"
+    ),
+    _R.NURSE_TO_CONFIRM: ReferrerInfo(
+        label="Infirmier, à préciser",
+        group=_G.TO_CONFIRM,
+        spoken="d'un infirmier ou d'une infirmière",
+    ),
+    _R.PROFESSIONAL_TO_CONFIRM: ReferrerInfo(
+        label="Professionnel, à préciser", group=_G.TO_CONFIRM, spoken="d'un professionnel"
+    ),
     _R.UNKNOWN: ReferrerInfo(label="Non renseigné", group=_G.UNKNOWN, spoken="d'un correspondant"),
     _R.WRONG_NUMBER: ReferrerInfo(
         label="Erreur de numéro", group=_G.NOT_A_REQUEST, spoken="d'un correspondant"
@@ -187,6 +207,34 @@ REFERRERS: dict[ReferrerType, ReferrerInfo] = {
     ),
     _R.TEST: ReferrerInfo(label="Test", group=_G.NOT_A_REQUEST, spoken="de test"),
 }
+
+
+@dataclass(kw_only=True, frozen=True)
+class KnownCaller:
+    """A contact of the department's list (by number or secure mail address)."""
+
+    name: str
+    referrer_type: ReferrerType
+
+
+@dataclass(kw_only=True, frozen=True)
+class Classified:
+    referrer_type: ReferrerType
+    source: str  # where the type came from: "known_contact", or "none"
+    reason: Reason | None
+
+
+def classify_known(known: KnownCaller | None) -> Classified:
+    """A contact's referrer type from the department's known contacts: one rule for a call,
+    an SMS and a mail. The reason names the contact (the retention purge removes the name)."""
+    if known is None:
+        return Classified(referrer_type=ReferrerType.UNKNOWN, source="none", reason=None)
+    return Classified(
+        referrer_type=known.referrer_type,
+        source="known_contact",
+        reason=Reason(code="known-caller", text=f"appelant connu : {known.name}"),
+    )
+
 
 # Where the groups changed, for the indicator table's note. Groups are computed from the
 # stored types when a table is made, so every period, past ones included, reads in today's.

@@ -57,6 +57,7 @@ from frontdoor.core.mail import (
     unreadable_notice,
 )
 from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import KnownCaller
 from frontdoor.core.retention import pseudonym
 from frontdoor.mailbox.attachments import AttachmentStore
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
@@ -148,7 +149,7 @@ class Intake:
     # The key of the pseudonyms under which senders answered are remembered (auto_answers).
     pseudonym_key: bytes
     notify: Callable[[Notice], Awaitable[None]] | None = None
-    known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
+    known: Mapping[str, KnownCaller] = field(default_factory=dict)  # by address
     batch: int = 200
     instance: str = "frontdoor"  # who claims the acknowledgements it queues
     # Most bytes of bodies fetched in one command (and held in memory) beyond one mail.

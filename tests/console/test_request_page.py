@@ -143,7 +143,11 @@ async def test_the_referent_confirms_the_referrer_type_and_qualifies_the_request
     assert (found.response_type, found.age_band) == ("orientation", "75-84")
     assert sorted(found.problems) == ["carers", "housing"]
     page = await (await browser.get(f"/console/demandes/{request_id}")).text()
-    assert "type d&#39;adresseur confirmé par anne.martin@dac46.fr : Médecin généraliste" in page
+    # The menu's "médecin" made precise: a GP.
+    assert (
+        "type d&#39;adresseur précisé par anne.martin@dac46.fr : "
+        "Médecin, à préciser → Médecin généraliste" in page
+    )
     assert "tranche d&#39;âge : non renseigné → 75 à 84 ans" in page
 
 

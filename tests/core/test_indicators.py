@@ -69,9 +69,19 @@ def test_referrers_are_split_by_fine_type_and_by_national_group() -> None:
         "social_institutional": 0,
         "coordination": 0,
         "public": 2,
+        "to_confirm": 0,
         "unknown": 0,
     }
     assert shares(t, "referrer_groups")["primary_care"] == 0.5
+
+
+def test_a_menu_choice_not_confirmed_counts_in_a_line_of_its_own() -> None:
+    t = table(lot(referrers={"doctor_to_confirm": 2, "nurse_to_confirm": 1, "gp": 1}))
+
+    groups = t.section("referrer_groups")
+    assert (groups.line("to_confirm").value, groups.line("primary_care").value) == (3, 1)
+    assert "à préciser" in groups.line("to_confirm").label
+    assert t.section("referrer_types").line("doctor_to_confirm").label == "Médecin, à préciser"
 
 
 def test_a_region_reads_hospitals_apart_from_medico_social_and_institutions() -> None:

@@ -52,7 +52,7 @@ async def test_a_referent_corrects_the_referrer_type_and_the_correction_is_trace
     assert correction["kind"] == "referrer-corrected"
     assert correction["referent_id"] == "amartin"
     assert correction["reasons"][0]["text"] == (
-        "type d'adresseur corrigé par amartin : Médecin généraliste → Médecin spécialiste"
+        "type d'adresseur précisé par amartin : Médecin, à préciser → Médecin spécialiste"
     )
 
 
@@ -68,7 +68,7 @@ async def test_another_departments_key_does_not_see_the_request(
 
     assert read.status == write.status == 404
     [request], _ = await stored(settings)
-    assert request.referrer_type == "gp"
+    assert request.referrer_type == "doctor_to_confirm"
 
 
 async def test_without_a_valid_key_nothing_is_shown(client: TestClient, settings: Settings) -> None:
