@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlmodel import SQLModel
 
 import frontdoor.store.models  # noqa: F401
 from frontdoor.directory.search_schema import include_object
+from frontdoor.indicators.tally_triggers import backfill_sql
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import alembic_config, upgrade
 
@@ -172,3 +174,49 @@ async def test_menu_choices_nobody_confirmed_become_what_the_caller_said(
                      "professional_to_confirm": 1, "hospital": 1}  # fmt: skip
     assert sum(after.values()) == sum(before.values())
     assert gps == {"+33600000003": 1, "+33600000004": 1}
+
+
+async def test_each_requests_response_becomes_a_response_row_and_its_counts_stay(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0016: a request's response_type becomes its one response row (its kind, at its
+    closing or arrival); the indicators count exactly what they counted before, and what
+    today's triggers would count from scratch."""
+    engine = await at_revision("0015", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            given = ["information", None, "orientation", "follow_up", None]
+            ids = [
+                await insert_request(connection, response_type=kind, referrer_type="gp")
+                for kind in given
+            ]
+            await insert_request(connection, response_type="information", referrer_type="test")
+            before = await tallied(connection, "response")
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            rows = await connection.execute(
+                text("SELECT request_id, kind, at FROM request_responses ORDER BY request_id")
+            )
+            carried = [(request_id, kind) for request_id, kind, _at in rows]
+            kinds = await connection.execute(text("SELECT id, response_kinds FROM requests"))
+            listed = {
+                request_id: value if isinstance(value, list) else json.loads(value)
+                for request_id, value in kinds
+            }
+            after = await tallied(connection, "response")
+            await connection.execute(text("DELETE FROM request_tally_changes"))
+            for statement in backfill_sql(connection.dialect.name):
+                await connection.execute(text(statement))
+            from_scratch = await tallied(connection, "response")
+    finally:
+        await engine.dispose()
+    assert carried[:3] == [(ids[0], "information"), (ids[2], "orientation"), (ids[3], "follow_up")]
+    assert len(carried) == 4  # the test call's too: nothing is lost
+    assert [listed[request_id] for request_id in ids] == [
+        ["information"], [], ["orientation"], ["follow_up"], [],
+    ]  # fmt: skip
+    assert before == {"information": 1, "orientation": 1, "follow_up": 1, "": 2}
+    assert after == before
+    assert from_scratch == before

@@ -20,6 +20,7 @@ from frontdoor.console import (
     oidc,
     persons,
     request_page,
+    responses,
     sign_in,
     tokens,
 )
@@ -33,6 +34,7 @@ ROUTE_MODULES = (
     oidc,
     inbox,
     request_page,
+    responses,
     duty,
     directory_pages,
     indicators_page,

@@ -36,11 +36,14 @@ from frontdoor.core.request_fields import (
     RequestStatus,
     Stance,
 )
+from frontdoor.core.responses import ORIENTING
+from frontdoor.directory.search import search_typed
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import NonOppositionRecord, Request, RequestNote
 from frontdoor.store.requests import events_of, record_event
+from frontdoor.store.responses import responses_of
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
 from frontdoor.web.bodies import read_form
@@ -50,9 +53,10 @@ from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 
 MAX_NOTE_CHARS = 5000
+RESOURCE_CHOICES = 8  # directory hits offered for an orientation to name
 
 
-def _back(found: Request, anchor: str = "") -> web.HTTPSeeOther:
+def back_to(found: Request, anchor: str = "") -> web.HTTPSeeOther:
     """Back to the request's page, with an anchor or a query ("?erreur=…")."""
     return web.HTTPSeeOther(f"/console/demandes/{found.id}{anchor}")
 
@@ -61,7 +65,7 @@ async def _form(request: web.Request) -> Any:
     return await read_form(request)
 
 
-def _audit(request: web.Request, session: Any, found: Request, action: str) -> None:
+def audit(request: web.Request, session: Any, found: Request, action: str) -> None:
     record_access(
         session=session,
         at=request.config_dict[CLOCK](),
@@ -72,7 +76,7 @@ def _audit(request: web.Request, session: Any, found: Request, action: str) -> N
     )
 
 
-def _trace(request: web.Request, session: Any, found: Request, kind: str, *reasons: Reason) -> None:
+def trace(request: web.Request, session: Any, found: Request, kind: str, *reasons: Reason) -> None:
     """The change as a request event with its reasons, like the call flow's decisions."""
     viewer = viewer_of(request)
     event = record_event(
@@ -105,7 +109,11 @@ async def show(request: web.Request) -> web.StreamResponse:
             )
         ).all()
         task = await task_of_request(session=session, request_id=request_id)
-        _audit(request, session, found, "view")
+        responses = await responses_of(session=session, request_id=request_id)
+        # What the referent searched for an orientation to name (?ressource=…#reponses).
+        typed = request.query.get("ressource", "")
+        resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
+        audit(request, session, found, "view")
         await session.commit()
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
     # What a referent may choose, by national group; "unknown" is the select's empty choice.
@@ -125,6 +133,10 @@ async def show(request: web.Request) -> web.StreamResponse:
             "referrers": referrers,
             "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,
+            "responses": responses,
+            "orienting": sorted(kind.value for kind in ORIENTING),
+            "resource_typed": typed,
+            "resource_hits": resource_hits,
             "age_bands": AGE_BANDS,
             "problems": PROBLEMS,
             "non_oppositions": NON_OPPOSITIONS,
@@ -148,7 +160,6 @@ async def qualify(request: web.Request) -> web.StreamResponse:
         try:
             wanted = parse_qualification(
                 referrer_type=str(form.get("referrer_type", "")),
-                response_type=str(form.get("response_type", "")),
                 age_band=str(form.get("age_band", "")),
                 problems=[str(value) for value in form.getall("problems", [])],
             )
@@ -158,7 +169,6 @@ async def qualify(request: web.Request) -> web.StreamResponse:
             ) from None
         reasons = changes(
             referrer_type=found.referrer_type,
-            response_type=found.response_type,
             age_band=found.age_band,
             problems=found.problems or [],
             wanted=wanted,
@@ -181,15 +191,14 @@ async def qualify(request: web.Request) -> web.StreamResponse:
                 )
         if wanted.referrer_type is not None:  # left empty: stays as it was, never guessed
             found.referrer_type = wanted.referrer_type.value
-        found.response_type = wanted.response_type.value if wanted.response_type else None
         found.age_band = wanted.age_band.value if wanted.age_band else None
         found.problems = [problem.value for problem in wanted.problems]
         session.add(found)
         if reasons:
-            _trace(request, session, found, "classified", *reasons)
-        _audit(request, session, found, "qualify")
+            trace(request, session, found, "classified", *reasons)
+        audit(request, session, found, "qualify")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.WORK_REQUEST)
@@ -213,7 +222,7 @@ async def record_non_opposition(request: web.Request) -> web.StreamResponse:
                 recorded_at=now,
             )
         )
-        _trace(
+        trace(
             request,
             session,
             found,
@@ -224,9 +233,9 @@ async def record_non_opposition(request: web.Request) -> web.StreamResponse:
                 f"(recueilli par {viewer.login})",
             ),
         )
-        _audit(request, session, found, "non_opposition")
+        audit(request, session, found, "non_opposition")
         await session.commit()
-    raise _back(found, "#non-oppositions")
+    raise back_to(found, "#non-oppositions")
 
 
 @needs(Action.WORK_REQUEST)
@@ -240,16 +249,16 @@ async def assign(request: web.Request) -> web.StreamResponse:
         found.assigned_to = viewer.login if to_me else None
         session.add(found)
         taken = f"prise en charge par {viewer.login}"
-        _trace(
+        trace(
             request,
             session,
             found,
             "assigned",
             Reason(code="assigned", text=taken if to_me else f"rendue par {viewer.login}"),
         )
-        _audit(request, session, found, "assign")
+        audit(request, session, found, "assign")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.WORK_REQUEST)
@@ -271,9 +280,9 @@ async def add_note(request: web.Request) -> web.StreamResponse:
                 body=body,
             )
         )
-        _audit(request, session, found, "note")
+        audit(request, session, found, "note")
         await session.commit()
-    raise _back(found, "#chronologie")
+    raise back_to(found, "#chronologie")
 
 
 @needs(Action.WORK_REQUEST)
@@ -290,10 +299,10 @@ async def close_or_reopen(request: web.Request) -> web.StreamResponse:
         session.add(found)
         change = "closed" if closing else "reopened"
         text = f"{'close' if closing else 'rouverte'} par {viewer.login}"
-        _trace(request, session, found, change, Reason(code=change, text=text))
-        _audit(request, session, found, "close" if closing else "reopen")
+        trace(request, session, found, change, Reason(code=change, text=text))
+        audit(request, session, found, "close" if closing else "reopen")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.WORK_REQUEST)
@@ -308,7 +317,7 @@ async def answer_sms(request: web.Request) -> web.StreamResponse:
         department = request.config_dict[DEPARTMENTS].for_slug(found.department)
         if department is None:
             raise web.HTTPNotFound(text="demande introuvable")
-        _audit(request, session, found, "answer")
+        audit(request, session, found, "answer")
         try:
             await answer_by_sms(
                 session=session,
@@ -325,7 +334,7 @@ async def answer_sms(request: web.Request) -> web.StreamResponse:
             raise web.HTTPSeeOther(
                 f"/console/demandes/{found.id}?erreur={quote(REFUSALS_FR[refused.refusal])}"
             ) from None
-    raise _back(found, "#chronologie")
+    raise back_to(found, "#chronologie")
 
 
 @needs(Action.WORK_REQUEST)
@@ -341,8 +350,8 @@ async def call_back(request: web.Request) -> web.StreamResponse:
         )
         task = await task_of_request(session=session, request_id=found.id or 0)
         if department is None or referent is None or task is None:
-            raise _back(found, f"?erreur={quote('pas de rappel possible depuis votre compte')}")
-        _audit(request, session, found, "call_back")
+            raise back_to(found, f"?erreur={quote('pas de rappel possible depuis votre compte')}")
+        audit(request, session, found, "call_back")
         try:
             await place_callback(
                 session=session,
@@ -356,9 +365,11 @@ async def call_back(request: web.Request) -> web.StreamResponse:
             )
         except CallbackRefused as refused:
             await session.commit()
-            raise _back(found, f"?erreur={quote(CALLBACK_REFUSALS_FR[refused.refusal])}") from None
+            raise back_to(
+                found, f"?erreur={quote(CALLBACK_REFUSALS_FR[refused.refusal])}"
+            ) from None
         await session.commit()
-    raise _back(found, "?rappel=lance")
+    raise back_to(found, "?rappel=lance")
 
 
 @needs(Action.WORK_REQUEST)
@@ -373,7 +384,7 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
         if outcome is None:  # the select left on its empty choice: nothing is guessed
-            raise _back(found, f"?erreur={quote('issue du rappel : à choisir')}")
+            raise back_to(found, f"?erreur={quote('issue du rappel : à choisir')}")
         task = await task_of_request(session=session, request_id=found.id or 0)
         if task is None:
             raise web.HTTPNotFound(text="pas de rappel pour cette demande")
@@ -387,10 +398,10 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
                 now=request.config_dict[CLOCK](),
             )
         except ValueError:
-            raise _back(found, f"?erreur={quote('ce rappel est déjà clos')}") from None
-        _audit(request, session, found, "callback_closed")
+            raise back_to(found, f"?erreur={quote('ce rappel est déjà clos')}") from None
+        audit(request, session, found, "callback_closed")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.READ_REQUEST)
@@ -400,7 +411,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
         found = await own_request(request, session)
         if not found.recording_url:
             raise web.HTTPNotFound(text="pas de message vocal")
-        _audit(request, session, found, "play_recording")
+        audit(request, session, found, "play_recording")
         await session.commit()
     try:
         audio = await twilio_api_for(request.config_dict, found.department).recording_audio(

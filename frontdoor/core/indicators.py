@@ -311,6 +311,8 @@ def _national(
         Section(
             key="response_types",
             title="Sollicitations par type de réponse",
+            note="Une sollicitation peut recevoir plusieurs réponses : elle compte dans "
+            "chacune, et les parts ne s'additionnent pas.",
             lines=_split(c.responses, _labels(RESPONSE_TYPES), requests, missing=NOT_YET_SAID),
         ),
         Section(

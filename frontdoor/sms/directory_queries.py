@@ -27,6 +27,7 @@ from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.incoming import classified_sender, replied
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
+from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.web.keys import SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
@@ -67,12 +68,12 @@ async def answer_directory_query(
         referrer_type=classified.referrer_type.value,
         referrer_source=classified.source,
         received_at=hook.now,
-        response_type="information",
         outcome="informed",
     )
     session.add(request)
     await session.flush()
     assert request.id is not None
+    await informed_from_directory(session=session, request=request, at=hook.now)
     session.add(
         Message(request_id=request.id, department=department.slug, channel="sms",
                 direction="in", provider_id=sid, at=hook.now, body=text, kind="directory-query",

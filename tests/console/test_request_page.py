@@ -130,7 +130,6 @@ async def test_the_referent_confirms_the_referrer_type_and_qualifies_the_request
         f"/console/demandes/{request_id}/qualification",
         [
             ("referrer_type", "gp"),
-            ("response_type", "orientation"),
             ("age_band", "75-84"),
             ("problems", "housing"),
             ("problems", "carers"),
@@ -140,7 +139,7 @@ async def test_the_referent_confirms_the_referrer_type_and_qualifies_the_request
     assert response.status == 303
     found = await the_request(wired_settings, request_id)
     assert (found.referrer_type, found.referrer_source) == ("gp", "referent")
-    assert (found.response_type, found.age_band) == ("orientation", "75-84")
+    assert found.age_band == "75-84"
     assert sorted(found.problems) == ["carers", "housing"]
     page = await (await browser.get(f"/console/demandes/{request_id}")).text()
     # The menu's "médecin" made precise: a GP.
