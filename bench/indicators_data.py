@@ -21,7 +21,7 @@ YEAR = 2026
 
 REQUEST_COLUMNS = (
     "id", "department", "channel", "referrer_type", "referrer_source", "outcome",
-    "out_of_hours", "callback_needed", "taken_by", "attempts", "duration_s", "response_type",
+    "out_of_hours", "callback_needed", "taken_by", "attempts", "duration_s", "response_kinds",
     "status", "assigned_to", "age_band", "caller_number", "contact_address", "received_at",
     "answered_at", "ended_at", "problems", "closed_at",
 )  # fmt: skip
@@ -129,7 +129,7 @@ def generate(count: int, *, seed: int = 46) -> Generated:
         requests.append((
             request_id, slug, kind, who, "menu" if kind == "voice" else "known_contact", result,
             not open_line, callback, "amartin" if result == "taken" else None,
-            1 if kind == "voice" else 0, duration, next(response),
+            1 if kind == "voice" else 0, duration, json.dumps([r] if (r := next(response)) else []),
             "closed" if closed else "open", None, next(age),
             number if kind != "mail" else None, address, received, answered, ended, problems,
             received + timedelta(days=rng.randrange(1, 30)) if closed else None,

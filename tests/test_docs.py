@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from frontdoor.core.referrers import referrers_table
 from frontdoor.environment import settings_table, tool_variables_table
 from frontdoor.jobs.registry import JOBS, jobs_table
 from frontdoor.sms.webhooks import SMS_PATH
@@ -38,3 +39,8 @@ def test_every_job_is_documented(name: str) -> None:
 def test_the_jobs_table_is_up_to_date() -> None:
     table = jobs_table(JOBS)
     assert table in README, f"paste under '## Scheduled jobs' in README.md:\n{table}"
+
+
+def test_the_referrer_types_table_is_up_to_date() -> None:
+    table = referrers_table()
+    assert table in README, f"paste under '## Indicators' in README.md:\n{table}"

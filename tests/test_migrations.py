@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,36 +17,11 @@ from sqlmodel import SQLModel
 
 import frontdoor.store.models  # noqa: F401
 from frontdoor.directory.search_schema import include_object
+from frontdoor.indicators.tally_triggers import backfill_sql
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import alembic_config, upgrade
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-
-
-async def _schema_at(revision: str, tmp_path: Path, postgres_database: str | None) -> AsyncEngine:
-    """An empty database migrated up to `revision` only, as an older Frontdoor left it."""
-    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        if postgres_database:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
-    return engine
-
-
-async def _old_request(connection: AsyncConnection, department: str) -> int:
-    """A mail request written with the columns every revision since 0009 has."""
-    result = await connection.execute(
-        text(
-            "INSERT INTO requests (department, channel, referrer_type, referrer_source, "
-            "outcome, out_of_hours, callback_needed, attempts, status, received_at, problems) "
-            "VALUES (:d, 'mail', 'unknown', 'none', 'in_progress', false, false, 0, 'open', "
-            ":at, '[]') RETURNING id"
-        ),
-        {"d": department, "at": AT},
-    )
-    return int(result.scalar_one())
 
 
 async def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -62,16 +38,63 @@ async def test_the_migrated_schema_matches_the_models(database_url: str) -> None
     assert differences == []
 
 
+async def at_revision(revision: str, tmp_path: Path, postgres_database: str | None) -> AsyncEngine:
+    """An engine on a database of its own (the session's PostgreSQL one emptied, or a new
+    SQLite file) migrated up to `revision` only."""
+    url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        if postgres_database:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    return engine
+
+
+async def insert_request(connection: AsyncConnection, **columns: object) -> int:
+    """A request row as an earlier revision stored it (raw SQL: the models are newer)."""
+    row: dict[str, object] = {
+        "department": "dac46", "channel": "voice", "referrer_type": "unknown",
+        "referrer_source": "none", "outcome": "in_progress", "out_of_hours": False,
+        "callback_needed": False, "attempts": 0, "status": "open", "received_at": AT,
+        "problems": "[]", **columns,
+    }  # fmt: skip
+    names = ", ".join(row)
+    values = ", ".join(f":{name}" for name in row)
+    statement = text(f"INSERT INTO requests ({names}) VALUES ({values}) RETURNING id")
+    return int((await connection.execute(statement, row)).scalar_one())
+
+
+async def tallied(connection: AsyncConnection, measure: str) -> dict[str, int]:
+    """What the tally triggers counted so far in a measure, by value (nothing folded)."""
+    rows = await connection.execute(
+        text("SELECT value, sum(n) FROM request_tally_changes WHERE measure = :m GROUP BY value"),
+        {"m": measure},
+    )
+    return {value: int(n) for value, n in rows if n}
+
+
 async def test_an_upgrade_to_per_department_messages_keeps_every_message_under_its_department(
     tmp_path: Path, postgres_database: str | None
 ) -> None:
     """0013: messages stored before it get their request's department, none is lost, and the
     Message-ID one department holds no longer stops another from storing it."""
-    engine = await _schema_at("0009", tmp_path, postgres_database)
+    engine = await at_revision("0009", tmp_path, postgres_database)
     try:
         async with engine.begin() as connection:
             for department in ("dac46", "dac57"):
-                request_id = await _old_request(connection, department)
+                request_id = (
+                    await connection.execute(
+                        text(
+                            "INSERT INTO requests (department, channel, referrer_type, "
+                            "referrer_source, outcome, out_of_hours, callback_needed, attempts, "
+                            "status, received_at, problems) VALUES (:d, 'mail', 'unknown', "
+                            "'none', 'in_progress', false, false, 0, 'open', :at, '[]') "
+                            "RETURNING id"
+                        ),
+                        {"d": department, "at": AT},
+                    )
+                ).scalar_one()
                 await connection.execute(
                     text(
                         "INSERT INTO messages (request_id, channel, direction, provider_id, at) "
@@ -114,15 +137,100 @@ async def test_an_upgrade_to_per_department_messages_keeps_every_message_under_i
         await engine.dispose()
 
 
+async def test_menu_choices_nobody_confirmed_become_what_the_caller_said(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0016: "médecin" pressed in the menu was filed as a GP; unconfirmed, it becomes a doctor
+    to confirm (out of the GPs' figures until a referent says which); a type a referent or a
+    known contact gave stays, and every request is still counted once."""
+    engine = await at_revision("0015", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            said = {
+                await insert_request(connection, referrer_type=kind, referrer_source=source,
+                                     caller_number=f"+3360000000{n}"): (kind, source)
+                for n, (kind, source) in enumerate([
+                    ("gp", "menu"), ("nurse", "menu"), ("other_health", "menu"),
+                    ("gp", "referent"), ("gp", "known_contact"), ("hospital", "menu"),
+                ])
+            }  # fmt: skip
+            before = await tallied(connection, "referrer")
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            rows = await connection.execute(text("SELECT id, referrer_type FROM requests"))
+            now = dict(tuple(row) for row in rows)
+            after = await tallied(connection, "referrer")
+            gps = await tallied(connection, "gp_contact")
+    finally:
+        await engine.dispose()
+    assert [now[request_id] for request_id in sorted(said)] == [
+        "doctor_to_confirm", "nurse_to_confirm", "professional_to_confirm", "gp", "gp",
+        "hospital",
+    ]  # fmt: skip
+    assert before == {"gp": 3, "nurse": 1, "other_health": 1, "hospital": 1}
+    assert after == {"gp": 2, "doctor_to_confirm": 1, "nurse_to_confirm": 1,
+                     "professional_to_confirm": 1, "hospital": 1}  # fmt: skip
+    assert sum(after.values()) == sum(before.values())
+    assert gps == {"+33600000003": 1, "+33600000004": 1}
+
+
+async def test_each_requests_response_becomes_a_response_row_and_its_counts_stay(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0017: a request's response_type becomes its one response row (its kind, at its
+    closing or arrival); the indicators count exactly what they counted before, and what
+    today's triggers would count from scratch."""
+    engine = await at_revision("0016", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            given = ["information", None, "orientation", "follow_up", None]
+            ids = [
+                await insert_request(connection, response_type=kind, referrer_type="gp")
+                for kind in given
+            ]
+            await insert_request(connection, response_type="information", referrer_type="test")
+            before = await tallied(connection, "response")
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            rows = await connection.execute(
+                text("SELECT request_id, kind, at FROM request_responses ORDER BY request_id")
+            )
+            carried = [(request_id, kind) for request_id, kind, _at in rows]
+            kinds = await connection.execute(text("SELECT id, response_kinds FROM requests"))
+            listed = {
+                request_id: value if isinstance(value, list) else json.loads(value)
+                for request_id, value in kinds
+            }
+            after = await tallied(connection, "response")
+            await connection.execute(text("DELETE FROM request_tally_changes"))
+            for statement in backfill_sql(connection.dialect.name):
+                await connection.execute(text(statement))
+            from_scratch = await tallied(connection, "response")
+    finally:
+        await engine.dispose()
+    assert carried[:3] == [(ids[0], "information"), (ids[2], "orientation"), (ids[3], "follow_up")]
+    assert len(carried) == 4  # the test call's too: nothing is lost
+    assert [listed[request_id] for request_id in ids] == [
+        ["information"], [], ["orientation"], ["follow_up"], [],
+    ]  # fmt: skip
+    assert before == {"information": 1, "orientation": 1, "follow_up": 1, "": 2}
+    assert after == before
+    assert from_scratch == before
+
+
 async def test_an_upgrade_to_persons_keeps_every_non_opposition_on_its_request(
     tmp_path: Path, postgres_database: str | None
 ) -> None:
     """0014: non-oppositions recorded per request before persons existed stay on their request
     (no person yet: nobody can say who they were about), and known contacts keep their rows."""
-    engine = await _schema_at("0013", tmp_path, postgres_database)
+    engine = await at_revision("0013", tmp_path, postgres_database)
     try:
         async with engine.begin() as connection:
-            request_id = await _old_request(connection, "dac46")
+            request_id = await insert_request(connection, channel="mail")
             await connection.execute(
                 text(
                     "INSERT INTO non_oppositions (request_id, kind, stance, recorded_by, "
@@ -157,11 +265,11 @@ async def test_an_upgrade_to_retention_classes_marks_pseudonymised_requests_as_e
 ) -> None:
     """0015: a request pseudonymised before it had its messages removed at the same time (the
     single retention did both): it carries that instant as its messages' mark; the others none."""
-    engine = await _schema_at("0014", tmp_path, postgres_database)
+    engine = await at_revision("0014", tmp_path, postgres_database)
     try:
         async with engine.begin() as connection:
-            purged = await _old_request(connection, "dac46")
-            kept = await _old_request(connection, "dac46")
+            purged = await insert_request(connection, channel="mail")
+            kept = await insert_request(connection, channel="mail")
             await connection.execute(
                 text("UPDATE requests SET pseudonymised_at = :at WHERE id = :id"),
                 {"at": AT, "id": purged},

@@ -22,6 +22,7 @@ from frontdoor.console import (
     persons,
     request_page,
     request_persons,
+    responses,
     sign_in,
     tokens,
 )
@@ -37,6 +38,7 @@ ROUTE_MODULES = (
     request_page,
     request_persons,
     person_page,
+    responses,
     duty,
     directory_pages,
     indicators_page,

@@ -27,19 +27,22 @@ from frontdoor.core.qualification import (
     parse_qualification,
 )
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, ReferrerGroup
+from frontdoor.core.referrers import GROUP_LABELS, REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import (
     AGE_BANDS,
     PROBLEMS,
     RESPONSE_TYPES,
     RequestStatus,
 )
+from frontdoor.core.responses import ORIENTING
+from frontdoor.directory.search import search_typed
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestNote
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.requests import events_of, record_event
+from frontdoor.store.responses import responses_of
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
 from frontdoor.web.bodies import read_form
@@ -49,9 +52,10 @@ from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 
 MAX_NOTE_CHARS = 5000
+RESOURCE_CHOICES = 8  # directory hits offered for an orientation to name
 
 
-def _back(found: Request, anchor: str = "") -> web.HTTPSeeOther:
+def back_to(found: Request, anchor: str = "") -> web.HTTPSeeOther:
     """Back to the request's page, with an anchor or a query ("?erreur=…")."""
     return web.HTTPSeeOther(f"/console/demandes/{found.id}{anchor}")
 
@@ -60,7 +64,7 @@ async def _form(request: web.Request) -> Any:
     return await read_form(request)
 
 
-def _audit(request: web.Request, session: Any, found: Request, action: str) -> None:
+def audit(request: web.Request, session: Any, found: Request, action: str) -> None:
     record_access(
         session=session,
         at=request.config_dict[CLOCK](),
@@ -71,7 +75,7 @@ def _audit(request: web.Request, session: Any, found: Request, action: str) -> N
     )
 
 
-def _trace(request: web.Request, session: Any, found: Request, kind: str, *reasons: Reason) -> None:
+def trace(request: web.Request, session: Any, found: Request, kind: str, *reasons: Reason) -> None:
     """The change as a request event with its reasons, like the call flow's decisions."""
     viewer = viewer_of(request)
     event = record_event(
@@ -100,15 +104,18 @@ async def show(request: web.Request) -> web.StreamResponse:
         ).all()
         persons = await persons_block(request, session, found)
         task = await task_of_request(session=session, request_id=request_id)
-        _audit(request, session, found, "view")
+        responses = await responses_of(session=session, request_id=request_id)
+        # What the referent searched for an orientation to name (?ressource=…#reponses).
+        typed = request.query.get("ressource", "")
+        resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
+        audit(request, session, found, "view")
         await session.commit()
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
-    # What a referent may choose; "unknown" is the select's empty first choice.
-    referrers = [
-        (code.value, info.label, info.group)
-        for code, info in REFERRERS.items()
-        if info.group is not ReferrerGroup.UNKNOWN
-    ]
+    # What a referent may choose, by national group; "unknown" is the select's empty choice.
+    referrers: dict[str, list[tuple[str, str]]] = {}
+    for code, info in REFERRERS.items():
+        if info.group is not ReferrerGroup.UNKNOWN:
+            referrers.setdefault(GROUP_LABELS[info.group], []).append((code.value, info.label))
     return render(
         "request.html",
         request,
@@ -118,8 +125,12 @@ async def show(request: web.Request) -> web.StreamResponse:
             "task": task,
             "entries": timeline(events=events, messages=messages, notes=notes),
             "referrers": referrers,
-            "referrer_codes": [code for code, _label, _group in referrers],
+            "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,
+            "responses": responses,
+            "orienting": sorted(kind.value for kind in ORIENTING),
+            "resource_typed": typed,
+            "resource_hits": resource_hits,
             "age_bands": AGE_BANDS,
             "problems": PROBLEMS,
             "error": request.query.get("erreur"),
@@ -142,7 +153,6 @@ async def qualify(request: web.Request) -> web.StreamResponse:
         try:
             wanted = parse_qualification(
                 referrer_type=str(form.get("referrer_type", "")),
-                response_type=str(form.get("response_type", "")),
                 age_band=str(form.get("age_band", "")),
                 problems=[str(value) for value in form.getall("problems", [])],
             )
@@ -152,7 +162,6 @@ async def qualify(request: web.Request) -> web.StreamResponse:
             ) from None
         reasons = changes(
             referrer_type=found.referrer_type,
-            response_type=found.response_type,
             age_band=found.age_band,
             problems=found.problems or [],
             wanted=wanted,
@@ -175,15 +184,14 @@ async def qualify(request: web.Request) -> web.StreamResponse:
                 )
         if wanted.referrer_type is not None:  # left empty: stays as it was, never guessed
             found.referrer_type = wanted.referrer_type.value
-        found.response_type = wanted.response_type.value if wanted.response_type else None
         found.age_band = wanted.age_band.value if wanted.age_band else None
         found.problems = [problem.value for problem in wanted.problems]
         session.add(found)
         if reasons:
-            _trace(request, session, found, "classified", *reasons)
-        _audit(request, session, found, "qualify")
+            trace(request, session, found, "classified", *reasons)
+        audit(request, session, found, "qualify")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.WORK_REQUEST)
@@ -197,16 +205,16 @@ async def assign(request: web.Request) -> web.StreamResponse:
         found.assigned_to = viewer.login if to_me else None
         session.add(found)
         taken = f"prise en charge par {viewer.login}"
-        _trace(
+        trace(
             request,
             session,
             found,
             "assigned",
             Reason(code="assigned", text=taken if to_me else f"rendue par {viewer.login}"),
         )
-        _audit(request, session, found, "assign")
+        audit(request, session, found, "assign")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.WORK_REQUEST)
@@ -228,9 +236,9 @@ async def add_note(request: web.Request) -> web.StreamResponse:
                 body=body,
             )
         )
-        _audit(request, session, found, "note")
+        audit(request, session, found, "note")
         await session.commit()
-    raise _back(found, "#chronologie")
+    raise back_to(found, "#chronologie")
 
 
 @needs(Action.WORK_REQUEST)
@@ -247,10 +255,10 @@ async def close_or_reopen(request: web.Request) -> web.StreamResponse:
         session.add(found)
         change = "closed" if closing else "reopened"
         text = f"{'close' if closing else 'rouverte'} par {viewer.login}"
-        _trace(request, session, found, change, Reason(code=change, text=text))
-        _audit(request, session, found, "close" if closing else "reopen")
+        trace(request, session, found, change, Reason(code=change, text=text))
+        audit(request, session, found, "close" if closing else "reopen")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.WORK_REQUEST)
@@ -265,7 +273,7 @@ async def answer_sms(request: web.Request) -> web.StreamResponse:
         department = request.config_dict[DEPARTMENTS].for_slug(found.department)
         if department is None:
             raise web.HTTPNotFound(text="demande introuvable")
-        _audit(request, session, found, "answer")
+        audit(request, session, found, "answer")
         try:
             await answer_by_sms(
                 session=session,
@@ -282,7 +290,7 @@ async def answer_sms(request: web.Request) -> web.StreamResponse:
             raise web.HTTPSeeOther(
                 f"/console/demandes/{found.id}?erreur={quote(REFUSALS_FR[refused.refusal])}"
             ) from None
-    raise _back(found, "#chronologie")
+    raise back_to(found, "#chronologie")
 
 
 @needs(Action.WORK_REQUEST)
@@ -298,8 +306,8 @@ async def call_back(request: web.Request) -> web.StreamResponse:
         )
         task = await task_of_request(session=session, request_id=found.id or 0)
         if department is None or referent is None or task is None:
-            raise _back(found, f"?erreur={quote('pas de rappel possible depuis votre compte')}")
-        _audit(request, session, found, "call_back")
+            raise back_to(found, f"?erreur={quote('pas de rappel possible depuis votre compte')}")
+        audit(request, session, found, "call_back")
         try:
             await place_callback(
                 session=session,
@@ -313,9 +321,11 @@ async def call_back(request: web.Request) -> web.StreamResponse:
             )
         except CallbackRefused as refused:
             await session.commit()
-            raise _back(found, f"?erreur={quote(CALLBACK_REFUSALS_FR[refused.refusal])}") from None
+            raise back_to(
+                found, f"?erreur={quote(CALLBACK_REFUSALS_FR[refused.refusal])}"
+            ) from None
         await session.commit()
-    raise _back(found, "?rappel=lance")
+    raise back_to(found, "?rappel=lance")
 
 
 @needs(Action.WORK_REQUEST)
@@ -330,7 +340,7 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
         if outcome is None:  # the select left on its empty choice: nothing is guessed
-            raise _back(found, f"?erreur={quote('issue du rappel : à choisir')}")
+            raise back_to(found, f"?erreur={quote('issue du rappel : à choisir')}")
         task = await task_of_request(session=session, request_id=found.id or 0)
         if task is None:
             raise web.HTTPNotFound(text="pas de rappel pour cette demande")
@@ -344,10 +354,10 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
                 now=request.config_dict[CLOCK](),
             )
         except ValueError:
-            raise _back(found, f"?erreur={quote('ce rappel est déjà clos')}") from None
-        _audit(request, session, found, "callback_closed")
+            raise back_to(found, f"?erreur={quote('ce rappel est déjà clos')}") from None
+        audit(request, session, found, "callback_closed")
         await session.commit()
-    raise _back(found)
+    raise back_to(found)
 
 
 @needs(Action.READ_REQUEST)
@@ -358,7 +368,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
         found = await own_request(request, session)
         if not (found.recording_key or found.recording_url):
             raise web.HTTPNotFound(text="pas de message vocal")
-        _audit(request, session, found, "play_recording")
+        audit(request, session, found, "play_recording")
         await session.commit()
     if found.recording_key:
         store = RecordingStore(request.config_dict[SETTINGS].recordings_dir)

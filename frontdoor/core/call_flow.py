@@ -9,7 +9,6 @@ so nothing about a call lives in one process's memory.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -18,7 +17,7 @@ from frontdoor.core.calendar import Opening
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.core.referrers import REFERRERS, KnownCaller, ReferrerType, classify_known
 from frontdoor.core.routing import plan_route
 from frontdoor.core.spoken import spoken_moment
 from frontdoor.core.voice_actions import (
@@ -46,22 +45,19 @@ class Menu(StrEnum):
     PROFESSION = "profession"
 
 
-# The "which professional are you" menu, in the order it is read.
+# The "which professional are you" menu, in the order it is read. A key says only what the
+# prompt says: "médecin" is a doctor to confirm (GP, specialist, hospital doctor…), "infirmier"
+# a nurse to confirm (libéral, hospital, SSIAD…), "autre professionnel" anyone; the referent
+# confirms the precise type, and until then the indicators count them "à préciser".
 PROFESSION_KEYS: Mapping[str, ReferrerType] = {
-    "1": ReferrerType.GP,
-    "2": ReferrerType.NURSE,
+    "1": ReferrerType.DOCTOR_TO_CONFIRM,
+    "2": ReferrerType.NURSE_TO_CONFIRM,
     "3": ReferrerType.HOSPITAL,
     "4": ReferrerType.ESMS,
     "5": ReferrerType.SOCIAL_WORKER,
-    "6": ReferrerType.OTHER_HEALTH,
+    "6": ReferrerType.PROFESSIONAL_TO_CONFIRM,
 }
 PUBLIC_KEYS: Mapping[str, ReferrerType] = {"2": ReferrerType.PATIENT, "3": ReferrerType.CARER}
-
-
-@dataclass(kw_only=True, frozen=True)
-class KnownCaller:
-    name: str
-    referrer_type: ReferrerType
 
 
 def incoming(
@@ -71,20 +67,17 @@ def incoming(
     greeting = Say(text=prompt(department, "greeting"))
     if not opening.is_open:
         return _closed(department, at=at, opening=opening, greeting=greeting)
-    if known is not None:
+    classified = classify_known(known)
+    if classified.reason is not None:
         routed = ring(department, at=at, attempt=0)
         return Reply(
             actions=(greeting, *routed.actions),
             update=CallUpdate(
-                referrer_type=known.referrer_type,
+                referrer_type=classified.referrer_type,
                 out_of_hours=False,
                 callback_needed=routed.update.callback_needed,
             ),
-            reasons=(
-                opening.reason,
-                Reason(code="known-caller", text=f"appelant connu : {known.name}"),
-                *routed.reasons,
-            ),
+            reasons=(opening.reason, classified.reason, *routed.reasons),
         )
     return Reply(
         actions=(greeting, *_ask(department, Menu.WHO, tries=1)),

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
-from frontdoor.core.referrers import REFERRERS, ReferrerGroup
+from frontdoor.core.referrers import GROUP_CHANGES, GROUP_LABELS, REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, RESPONSE_TYPES
 
 NOT_A_REQUEST: frozenset[str] = frozenset(
@@ -30,14 +30,6 @@ NOT_A_REQUEST: frozenset[str] = frozenset(
 Code = TypeVar("Code", bound=StrEnum)
 
 _GROUP_OF = {code.value: info.group for code, info in REFERRERS.items()}
-
-GROUP_LABELS: dict[ReferrerGroup, str] = {
-    ReferrerGroup.PRIMARY_CARE: "Professionnels de santé de ville",
-    ReferrerGroup.ESTABLISHMENT: "Établissements sanitaires et médico-sociaux",
-    ReferrerGroup.SOCIAL_INSTITUTIONAL: "Acteurs sociaux et institutionnels",
-    ReferrerGroup.PUBLIC: "Personnes et proches aidants",
-    ReferrerGroup.UNKNOWN: "Non renseigné",
-}
 
 CHANNEL_LABELS = {"voice": "Téléphone", "sms": "SMS", "mail": "Messagerie sécurisée"}
 
@@ -315,7 +307,8 @@ def _national(
         Section(
             key="referrer_groups",
             title="Sollicitations par catégorie d'adresseur",
-            lines=_split(groups, {g.value: label for g, label in GROUP_LABELS.items()}, requests),
+            note=GROUP_CHANGES,
+            lines=_split(groups, _group_labels(), requests),
         ),
         Section(
             key="referrer_types",
@@ -325,6 +318,8 @@ def _national(
         Section(
             key="response_types",
             title="Sollicitations par type de réponse",
+            note="Une sollicitation peut recevoir plusieurs réponses : elle compte dans "
+            "chacune, et les parts ne s'additionnent pas.",
             lines=_split(c.responses, _labels(RESPONSE_TYPES), requests, missing=NOT_YET_SAID),
         ),
         Section(
@@ -461,6 +456,15 @@ def _by_index(
         )
         for i in indexes
     )
+
+
+def _group_labels() -> dict[str, str]:
+    """The groups a request counts in (not-a-request contacts are counted apart)."""
+    return {
+        group.value: label
+        for group, label in GROUP_LABELS.items()
+        if group is not ReferrerGroup.NOT_A_REQUEST
+    }
 
 
 def _labels(labels: Mapping[Code, str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from frontdoor.core.calendar import Opening, require_aware
 from frontdoor.core.department import Department
 from frontdoor.core.notices import recipients
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.referrers import KnownCaller, ReferrerType, classify_known
 from frontdoor.core.spoken import spoken_moment
 
 # ----- The request reference carried in subjects: "[DAC46-123]" -----
@@ -208,13 +208,14 @@ def no_ack_reasons(headers: Headers) -> tuple[Reason, ...]:
 
 
 def classify_sender(
-    address: str, *, known: Mapping[str, str], domains: Mapping[str, str]
+    address: str, *, known: Mapping[str, KnownCaller], domains: Mapping[str, str]
 ) -> tuple[ReferrerType, str, Reason]:
-    """(type, source, why): a known address, then the domain rules, else unknown."""
+    """(type, source, why): a known address (the rule of calls and SMS), then the domain
+    rules, else unknown."""
     address = address.strip().lower()
-    if address in known:
-        kind = ReferrerType(known[address])
-        return kind, "known_contact", Reason(code="mail-known-contact", text="adresse connue")
+    classified = classify_known(known.get(address))
+    if classified.reason is not None:
+        return classified.referrer_type, classified.source, classified.reason
     domain = address.rpartition("@")[2]
     for rule_domain, kind_name in sorted(domains.items(), key=lambda kv: -len(kv[0])):
         rule_domain = rule_domain.lower()

@@ -12,15 +12,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, ReferrerType
-from frontdoor.core.request_fields import (
-    AGE_BANDS,
-    PROBLEMS,
-    RESPONSE_TYPES,
-    AgeBand,
-    Problem,
-    ResponseType,
-)
+from frontdoor.core.referrers import REFERRERS, ReferrerGroup, ReferrerType
+from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, AgeBand, Problem
 
 # A table's key: one of the request fields' codes.
 Code = TypeVar("Code", bound=StrEnum)
@@ -35,7 +28,6 @@ class Qualification:
     # None: the select was left on its empty choice, and the request's referrer type stays
     # what it was (unknown stays unknown): nothing is guessed for the indicators.
     referrer_type: ReferrerType | None
-    response_type: ResponseType | None
     age_band: AgeBand | None
     problems: tuple[Problem, ...]
 
@@ -43,7 +35,6 @@ class Qualification:
 def parse_qualification(
     *,
     referrer_type: str,
-    response_type: str | None,
     age_band: str | None,
     problems: Sequence[str],
 ) -> Qualification:
@@ -52,7 +43,6 @@ def parse_qualification(
         return Qualification(
             # "Unknown" is what the empty choice means: nothing to record.
             referrer_type=None if referrer is ReferrerType.UNKNOWN else referrer,
-            response_type=ResponseType(response_type) if response_type else None,
             age_band=AgeBand(age_band) if age_band else None,
             problems=tuple(sorted({Problem(value) for value in problems if value})),
         )
@@ -68,17 +58,18 @@ def _label(table: Mapping[Code, str], code: str | None) -> str:
 
 
 def referrer_corrected(previous: str, wanted: ReferrerType, *, by: str) -> Reason:
-    before = REFERRERS[ReferrerType(previous)].label
+    """The trace of a corrected type; a menu's coarse choice made precise says so."""
+    before = REFERRERS[ReferrerType(previous)]
+    done = "précisé" if before.group is ReferrerGroup.TO_CONFIRM else "corrigé"
     return Reason(
         code="referrer-corrected",
-        text=f"type d'adresseur corrigé par {by} : {before} → {REFERRERS[wanted].label}",
+        text=f"type d'adresseur {done} par {by} : {before.label} → {REFERRERS[wanted].label}",
     )
 
 
 def changes(
     *,
     referrer_type: str,
-    response_type: str | None,
     age_band: str | None,
     problems: Sequence[str],
     wanted: Qualification,
@@ -88,14 +79,6 @@ def changes(
     reasons = []
     if wanted.referrer_type is not None and wanted.referrer_type != referrer_type:
         reasons.append(referrer_corrected(referrer_type, wanted.referrer_type, by=by))
-    if (wanted.response_type or None) != response_type:
-        reasons.append(
-            Reason(
-                code="response-type",
-                text=f"type de réponse : {_label(RESPONSE_TYPES, response_type)} → "
-                f"{_label(RESPONSE_TYPES, wanted.response_type)}",
-            )
-        )
     if (wanted.age_band or None) != age_band:
         reasons.append(
             Reason(

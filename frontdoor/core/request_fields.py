@@ -11,18 +11,28 @@ from enum import StrEnum
 
 
 class ResponseType(StrEnum):
+    """What the DAC gave (type de réponse), as L6327-2 lists its answer: information,
+    orientation and putting in touch, access to specialised resources, planning (PPCS),
+    follow-up; a request may get several (frontdoor.core.responses)."""
+
     INFORMATION = "information"
     ORIENTATION = "orientation"
+    SPECIALISED_RESOURCES = "specialised_resources"
     ONE_OFF_SUPPORT = "one_off_support"
+    PLANNING = "planning"
     FOLLOW_UP = "follow_up"
+    OUT_OF_SCOPE = "out_of_scope"
     NONE = "none"
 
 
 RESPONSE_TYPES: dict[ResponseType, str] = {
     ResponseType.INFORMATION: "Information simple",
     ResponseType.ORIENTATION: "Orientation, mise en relation",
+    ResponseType.SPECIALISED_RESOURCES: "Accès à des ressources spécialisées",
     ResponseType.ONE_OFF_SUPPORT: "Appui ponctuel",
+    ResponseType.PLANNING: "Planification, PPCS (plan personnalisé de coordination en santé)",
     ResponseType.FOLLOW_UP: "Accompagnement (suivi)",
+    ResponseType.OUT_OF_SCOPE: "Hors champ, réorientation",
     ResponseType.NONE: "Sans suite",
 }
 

@@ -25,11 +25,17 @@ from frontdoor.core.directory_search import (
     DirectoryQuery,
     Hit,
     distance_km,
+    parse_query,
     rank,
     relevance,
 )
 from frontdoor.core.taxonomy import Category
-from frontdoor.directory.communes import CommuneIndex, commune_ref, default_communes
+from frontdoor.directory.communes import (
+    CommuneIndex,
+    commune_ref,
+    default_communes,
+    vocabulary_for,
+)
 from frontdoor.store.models import Resource
 
 # Widening stops at the farthest a resource may be offered from (core MAX_DISTANCE_KM).
@@ -44,6 +50,15 @@ _COLUMNS = (
     _R.id, _R.name, _R.category, _R.search_text, _R.commune_insee, _R.commune_name,
     _R.postal_code, _R.address, _R.latitude, _R.longitude, _R.phones, _R.serves_communes,
 )  # fmt: skip
+
+
+async def search_typed(session: AsyncSession, typed: str, *, limit: int) -> list[Hit]:
+    """The resources for what a person typed ("ssiad figeac"): none for nothing typed."""
+    if not typed.strip():
+        return []
+    communes = default_communes()
+    query = parse_query(typed[:200], vocabulary_for(communes))
+    return await search(session, query, limit=limit, communes=communes)
 
 
 async def search(

@@ -17,7 +17,7 @@ the tallies from the rows (`backfill_sql`, then the fold).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from frontdoor.core.callbacks import TaskStatus
@@ -46,8 +46,8 @@ class Source:
     # The columns the measures read: an update of any other writes no change.
     columns_read: tuple[str, ...]
     measures: tuple[Measure, ...]
-    # Whether each row also counts once in each distinct element of its `problems` list.
-    problems: bool = False
+    # JSON list columns whose each distinct element the row counts once in: (measure, column).
+    lists: tuple[tuple[str, str], ...] = ()
 
 
 # What frontdoor.core.indicators.DepartmentCounts needs, measure by measure. Every contact
@@ -60,7 +60,7 @@ REQUESTS = Source(
         "department",
         "received_at",
         "referrer_type",
-        "response_type",
+        "response_kinds",
         "age_band",
         "channel",
         "outcome",
@@ -72,7 +72,9 @@ REQUESTS = Source(
     ),  # fmt: skip
     measures=(
         Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
-        Measure(name="response", value="coalesce({r}.response_type, '')", counts=_IS_REQUEST),
+        # A request counts once in each kind of response it got (request_responses, kept
+        # in its response_kinds by the database), and in "" while it has none.
+        Measure(name="response", value="''", counts=_IS_REQUEST + " AND {empty:response_kinds}"),
         Measure(name="age_band", value="coalesce({r}.age_band, '')", counts=_IS_REQUEST),
         Measure(name="channel", value="{r}.channel", counts=_IS_REQUEST),
         Measure(name="voice_outcome", value="{r}.outcome", counts=_IS_VOICE_REQUEST),
@@ -88,9 +90,9 @@ REQUESTS = Source(
             value=_GP_CONTACT,
             counts="{r}.referrer_type = 'gp' AND " + _GP_CONTACT + " IS NOT NULL",
         ),
-        Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {no_problem}"),
+        Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {empty:problems}"),
     ),
-    problems=True,
+    lists=(("problem", "problems"), ("response", "response_kinds")),
 )
 # Callbacks due in the period, and those done by their deadline.
 CALLBACK_TASKS = Source(
@@ -114,44 +116,48 @@ class _Dialect:
     """How each database says the few things the measures need."""
 
     epoch_s: str  # whole seconds since 1970 (UTC) of a timestamp column, truncated
-    # The problems of {r} as rows of a one-column set named `problem`, joined to {r}.
-    problems_join: str
-    no_problem: str
+    # The elements of the JSON list {r}.{column} as rows of a one-column set named `element`.
+    list_join: str
+    empty_list: str  # whether {r}.{column} holds no element
 
 
 _SQLITE = _Dialect(
     # Stored as "2026-10-05 07:00:59.999700": the fraction is cut before SQLite reads it,
     # since SQLite rounds it to the millisecond (here up to the next second).
     epoch_s="CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)",
-    problems_join=(
-        "json_each(CASE WHEN json_valid({r}.problems) AND json_type({r}.problems) = 'array'"
-        " THEN {r}.problems ELSE '[]' END) AS problem"
+    list_join=(
+        "json_each(CASE WHEN json_valid({r}.{column}) AND json_type({r}.{column}) = 'array'"
+        " THEN {r}.{column} ELSE '[]' END) AS element"
     ),
-    no_problem=(
-        "coalesce(CASE WHEN json_valid({r}.problems) THEN json_array_length({r}.problems)"
+    empty_list=(
+        "coalesce(CASE WHEN json_valid({r}.{column}) THEN json_array_length({r}.{column})"
         " END, 0) = 0"
     ),
 )
 _POSTGRES = _Dialect(
     epoch_s="CAST(floor(date_part('epoch', {column})) AS BIGINT)",
-    problems_join=(
-        "json_array_elements_text(CASE WHEN json_typeof({r}.problems) = 'array'"
-        " THEN {r}.problems ELSE '[]'::json END) AS problem(value)"
+    list_join=(
+        "json_array_elements_text(CASE WHEN json_typeof({r}.{column}) = 'array'"
+        " THEN {r}.{column} ELSE '[]'::json END) AS element(value)"
     ),
-    no_problem=(
-        "coalesce(json_array_length(CASE WHEN json_typeof({r}.problems) = 'array'"
-        " THEN {r}.problems END), 0) = 0"
+    empty_list=(
+        "coalesce(json_array_length(CASE WHEN json_typeof({r}.{column}) = 'array'"
+        " THEN {r}.{column} END), 0) = 0"
     ),
 )
 _DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
 
 
 def _sql(template: str, dialect: _Dialect, r: str) -> str:
-    """A measure's SQL for the row {r}: `{epoch:column}` is the column's epoch second."""
+    """A measure's SQL for the row {r}: `{epoch:column}` is the column's epoch second,
+    `{empty:column}` whether the JSON list column is empty."""
     for column in ("received_at", "answered_at"):
         epoch = dialect.epoch_s.format(column=f"{r}.{column}")
         template = template.replace(f"{{epoch:{column}}}", epoch)
-    return template.format(r=r, no_problem=dialect.no_problem.format(r=r))
+    for column in ("problems", "response_kinds"):
+        empty = dialect.empty_list.format(r=r, column=column)
+        template = template.replace(f"{{empty:{column}}}", empty)
+    return template.format(r=r)
 
 
 def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) -> Iterator[str]:
@@ -164,15 +170,15 @@ def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) ->
             f"SELECT {r}.department, {minute}, '{measure.name}', {value}, {sign} {rows} "
             f"WHERE {counts}"
         )
-    if source.problems:
-        # A problem named twice in a request's list counts once (distinct within each row).
-        problems = dialect.problems_join.format(r=r)
-        joined = f"{rows}, {problems}" if rows else f"FROM {problems}"
+    for name, column in source.lists:
+        # An element named twice in a row's list counts once (distinct within each row).
+        elements = dialect.list_join.format(r=r, column=column)
+        joined = f"{rows}, {elements}" if rows else f"FROM {elements}"
         yield (
-            f"SELECT department, minute, 'problem', value, {sign} FROM (SELECT DISTINCT "
+            f"SELECT department, minute, '{name}', value, {sign} FROM (SELECT DISTINCT "
             f"{r}.id AS row_id, {r}.department AS department, {minute} AS minute, "
-            f"CAST(problem.value AS TEXT) AS value {joined} "
-            f"WHERE {_IS_REQUEST.format(r=r)} AND problem.value IS NOT NULL) AS named"
+            f"CAST(element.value AS TEXT) AS value {joined} "
+            f"WHERE {_IS_REQUEST.format(r=r)} AND element.value IS NOT NULL) AS named"
         )
 
 
@@ -181,23 +187,27 @@ def _insert(source: Source, dialect: _Dialect, r: str, sign: int, rows: str = ""
     return "INSERT INTO request_tally_changes (department, minute, measure, value, n)\n    " + union
 
 
-def backfill_sql(dialect_name: str) -> list[str]:
+# A migration passes the sources as they were at its revision (its own copy, when the
+# measures changed since): the columns a later revision adds do not exist yet when it runs.
+
+
+def backfill_sql(dialect_name: str, sources: Sequence[Source] = SOURCES) -> list[str]:
     """Changes (+1) for every row already stored: what a new database starts from."""
     dialect = _DIALECTS[dialect_name]
-    return [_insert(s, dialect, "r", 1, f"FROM {s.table} AS r") for s in SOURCES]
+    return [_insert(s, dialect, "r", 1, f"FROM {s.table} AS r") for s in sources]
 
 
-def trigger_ddl(dialect_name: str) -> list[str]:
+def trigger_ddl(dialect_name: str, sources: Sequence[Source] = SOURCES) -> list[str]:
     """The statements that create the triggers (and, on PostgreSQL, their functions)."""
     if dialect_name == "sqlite":
-        return [statement for s in SOURCES for statement in _sqlite_triggers(s)]
+        return [statement for s in sources for statement in _sqlite_triggers(s)]
     if dialect_name == "postgresql":
-        return [statement for s in SOURCES for statement in _postgres_triggers(s)]
+        return [statement for s in sources for statement in _postgres_triggers(s)]
     raise ValueError(f"no tally triggers for {dialect_name}")
 
 
-def drop_ddl(dialect_name: str) -> list[str]:
-    names = [(s.table, f"tally_{s.table}_{event}") for s in SOURCES for event in _EVENTS]
+def drop_ddl(dialect_name: str, sources: Sequence[Source] = SOURCES) -> list[str]:
+    names = [(s.table, f"tally_{s.table}_{event}") for s in sources for event in _EVENTS]
     if dialect_name == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {name}" for _, name in names]
     return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in names] + [
@@ -228,10 +238,12 @@ def _sqlite_triggers(source: Source) -> list[str]:
 
 
 def _postgres_triggers(source: Source) -> list[str]:
-    # json has no equality: a list of problems is compared as its text.
+    # json has no equality: a list is compared as its text.
+    lists = {column for _, column in source.lists}
+
     def columns(alias: str) -> str:
         return ", ".join(
-            f"{alias}.{c}::text" if c == "problems" else f"{alias}.{c}" for c in source.columns_read
+            f"{alias}.{c}::text" if c in lists else f"{alias}.{c}" for c in source.columns_read
         )
 
     changed = (

@@ -60,6 +60,7 @@ from frontdoor.core.mail import (
     unreadable_notice,
 )
 from frontdoor.core.reasons import Reason
+from frontdoor.core.referrers import KnownCaller
 from frontdoor.core.retention import pseudonym
 from frontdoor.cpu import CpuPool
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
@@ -154,7 +155,7 @@ class Intake:
     pseudonym_key: bytes
     cpu: CpuPool  # where mails are parsed, off the event loop
     notify: Callable[[Notice], Awaitable[None]] | None = None
-    known: Mapping[str, str] = field(default_factory=dict)  # address → referrer type
+    known: Mapping[str, KnownCaller] = field(default_factory=dict)  # by address
     batch: int = 200
     instance: str = "frontdoor"  # who claims the acknowledgements it queues
     # Most bytes of bodies fetched in one command (and held in memory) beyond one mail.

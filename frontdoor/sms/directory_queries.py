@@ -24,9 +24,10 @@ from frontdoor.core.sms import is_directory_query, keyword_of, segments
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.sms.incoming import replied
+from frontdoor.sms.incoming import classified_sender, replied
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
+from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.web.keys import SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
@@ -58,17 +59,21 @@ async def answer_directory_query(
         return None  # never an SMS to a number that said STOP: the message is filed as usual
     hits = await search(session, query, limit=RESULTS)
     answer = sms_answer(hits, query)
+    classified, name = classified_sender(hook.app, department, sender)
     request = Request(
         department=department.slug,
         channel="sms",
         caller_number=sender,
+        caller_name=name,
+        referrer_type=classified.referrer_type.value,
+        referrer_source=classified.source,
         received_at=hook.now,
-        response_type="information",
         outcome="informed",
     )
     session.add(request)
     await session.flush()
     assert request.id is not None
+    await informed_from_directory(session=session, request=request, at=hook.now)
     session.add(
         Message(request_id=request.id, department=department.slug, channel="sms",
                 direction="in", provider_id=sid, at=hook.now, body=text, kind="directory-query",
@@ -94,7 +99,8 @@ async def answer_directory_query(
         Reason(
             code="directory-answered",
             text=f"question pour l'annuaire ({category}) : {len(hits)} ressource(s) envoyée(s)",
-        ).as_dict()
+        ).as_dict(),
+        *([classified.reason.as_dict()] if classified.reason else []),
     ]
     if later is not None:
         await session.flush()

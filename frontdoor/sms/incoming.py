@@ -15,8 +15,10 @@ from aiohttp import web
 from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor.core.department import Department
+from frontdoor.core.numbers import is_withheld
+from frontdoor.core.referrers import Classified, classify_known
 from frontdoor.sms.texts import default_texts, texts_for
-from frontdoor.web.keys import SETTINGS
+from frontdoor.web.keys import KNOWN_CALLERS, SETTINGS
 
 SMS_PATH = "/twilio/sms"
 _MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
@@ -62,3 +64,12 @@ def replied(answer: str) -> str | None:
     """The text an answer of ours (`twiml`) sent by return, if any."""
     message = ET.fromstring(answer).find("Message")
     return message.text if message is not None and message.text else None
+
+
+def classified_sender(
+    app: web.Application, department: Department, sender: str
+) -> tuple[Classified, str | None]:
+    """The sender's referrer type from the department's known contacts, as a call's (the
+    same in-memory copy, the same rule), and the contact's name."""
+    known = None if is_withheld(sender) else app[KNOWN_CALLERS].lookup(department.slug, sender)
+    return classify_known(known), known.name if known else None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -38,7 +38,15 @@ from frontdoor.core.sms import (
 )
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.directory_queries import answer_directory_query
-from frontdoor.sms.incoming import SMS_PATH, IncomingSms, parse, replied, texts_of, twiml
+from frontdoor.sms.incoming import (
+    SMS_PATH,
+    IncomingSms,
+    classified_sender,
+    parse,
+    replied,
+    texts_of,
+    twiml,
+)
 from frontdoor.sms.outage import unstored_sms
 from frontdoor.store.models import Message, Request, RequestEvent
 from frontdoor.store.requests import record_event
@@ -135,10 +143,16 @@ async def store_sms(hook: Webhook) -> str:
     elif decision.action is SmsAction.OPT_IN:
         await opt_in(session=session, department=department.slug, number=sms.sender, key=key)
     elif decision.action is SmsAction.NEW_REQUEST:
+        classified, name = classified_sender(hook.app, department, sms.sender)
+        if classified.reason is not None:
+            decision = replace(decision, reasons=(*decision.reasons, classified.reason))
         request = Request(
             department=department.slug,
             channel="sms",
             caller_number=sms.sender,
+            caller_name=name,
+            referrer_type=classified.referrer_type.value,
+            referrer_source=classified.source,
             received_at=hook.now,
             out_of_hours=decision.out_of_hours,
         )

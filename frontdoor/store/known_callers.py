@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.call_flow import KnownCaller
-from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.retention import stored_forms
 from frontdoor.store.models import KnownContact, SmsOptOut
 
@@ -25,14 +24,14 @@ class KnownCallers:
         self._engine = engine
         self._key = key  # of the opt-outs' pseudonyms
         self._by_number: dict[tuple[str, str], KnownCaller] = {}
-        self._addresses: dict[str, dict[str, str]] = {}
+        self._addresses: dict[str, dict[str, KnownCaller]] = {}
         self._opted_out: frozenset[tuple[str, str]] = frozenset()
 
     def lookup(self, department: str, number: str | None) -> KnownCaller | None:
         return self._by_number.get((department, number or ""))
 
-    def addresses(self, department: str) -> Mapping[str, str]:
-        """The department's known mail addresses (lower case) and their referrer types."""
+    def addresses(self, department: str) -> Mapping[str, KnownCaller]:
+        """The department's known mail addresses (lower case) and who they are."""
         return self._addresses.get(department, {})
 
     def opted_out(self, department: str, number: str) -> bool:
@@ -45,18 +44,14 @@ class KnownCallers:
         async with AsyncSession(self._engine) as session:
             contacts = (await session.exec(select(KnownContact))).all()
             opt_outs = (await session.exec(select(SmsOptOut.department, SmsOptOut.number))).all()
-        self._by_number = {
-            (c.department, c.number): KnownCaller(
-                name=c.name, referrer_type=ReferrerType(c.referrer_type)
-            )
+        known = {
+            c.id: KnownCaller(name=c.name, referrer_type=ReferrerType(c.referrer_type))
             for c in contacts
-            if c.number
         }
-        addresses: dict[str, dict[str, str]] = {}
+        self._by_number = {(c.department, c.number): known[c.id] for c in contacts if c.number}
+        addresses: dict[str, dict[str, KnownCaller]] = {}
         for contact in contacts:
             if contact.address:
-                addresses.setdefault(contact.department, {})[contact.address] = (
-                    contact.referrer_type
-                )
+                addresses.setdefault(contact.department, {})[contact.address] = known[contact.id]
         self._addresses = addresses
         self._opted_out = frozenset((row[0], row[1]) for row in opt_outs)

@@ -23,8 +23,6 @@ class RequestBase(SQLModel):
     taken_by: str | None = Field(default=None, max_length=60)
     attempts: int = 0
     duration_s: int | None = None
-    # What the DAC gave (type de réponse): "information", "orientation", …; None: not yet said.
-    response_type: str | None = Field(default=None, max_length=30)
     # Worked in the console (core.request_fields): open until a referent closes it.
     status: str = Field(default="open", max_length=20)
     assigned_to: str | None = Field(default=None, max_length=60)  # an account's login
@@ -52,6 +50,10 @@ class Request(RequestBase, table=True):
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # What the DAC gave, each kind once (sorted): kept by the database itself from
+    # request_responses (store.response_kinds' triggers), read by the indicator tallies.
+    # Empty: not yet said. Written by nothing else.
+    response_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     closed_by: str | None = Field(default=None, max_length=60)
     # When retention or an erasure removed who contacted the DAC from it (the call metadata:
@@ -76,8 +78,36 @@ class RequestPublic(RequestBase):
     answered_at: datetime | None
     ended_at: datetime | None
     problems: list[str]
+    response_kinds: list[str]
     closed_at: datetime | None
     closed_by: str | None
+
+
+class RequestResponse(SQLModel, table=True):
+    """One response the DAC gave a request (type de réponse), core.responses. An orientation
+    names the directory resource, by id and by its name then: the resource may be
+    corrected or leave the directory, the response still says where the person was sent."""
+
+    __tablename__ = "request_responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    kind: str = Field(max_length=30)  # core.request_fields.ResponseType
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The account that recorded it; None: given by Frontdoor itself (a directory answer), or
+    # recorded before responses were listed (migration 0016).
+    by: str | None = Field(default=None, max_length=60)
+    resource_id: int | None = None
+    resource_name: str | None = Field(default=None, max_length=300)
+
+
+class RequestResponsePublic(SQLModel):
+    id: int
+    kind: str
+    at: datetime
+    by: str | None
+    resource_id: int | None
+    resource_name: str | None
 
 
 class RequestEvent(SQLModel, table=True):

@@ -10,8 +10,7 @@ from annotated_types import MaxLen
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.call_flow import KnownCaller
-from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.voice_actions import CallUpdate, Reply
 from frontdoor.store.match import equal
 from frontdoor.store.models import (

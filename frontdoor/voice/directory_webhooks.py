@@ -21,6 +21,7 @@ from frontdoor.directory.search import search
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.models import Message
 from frontdoor.store.requests import apply_update, record_event
+from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.twiml import STEP_PATHS, render
@@ -50,7 +51,7 @@ async def directory_step(hook: Webhook) -> str:
             reply = voice_directory.results(
                 department, postal_code=postal, category=category, spoken=spoken_answer(hits)
             )
-            request.response_type = "information"
+            await informed_from_directory(session=hook.session, request=request, at=hook.now)
     elif stage == "sms":
         can_send = await _may_text(hook, department, request.caller_number)
         reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)

@@ -1,4 +1,5 @@
-"""The JSON API: read a request with its reasons, correct its referrer type.
+"""The JSON API: read a request with its reasons and responses, correct its referrer type,
+record or remove a response.
 
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
@@ -18,9 +19,16 @@ from aiohttp import web
 
 from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.responses import (
+    ResponseError,
+    parse_response,
+    response_added,
+    response_removed,
+)
 from frontdoor.store.audit import record_access
-from frontdoor.store.models import Request, RequestEventPublic
+from frontdoor.store.models import Request, RequestEventPublic, RequestResponsePublic
 from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
+from frontdoor.store.responses import add_response, remove_response, responses_of
 from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
@@ -99,6 +107,10 @@ async def not_stored(request: web.Request, response: web.StreamResponse) -> None
 async def _as_json(session: Any, found: Request) -> dict[str, Any]:
     events = await events_of(session=session, request_id=found.id or 0)
     body = public_request(found)
+    body["responses"] = [
+        RequestResponsePublic.model_validate(r, from_attributes=True).model_dump(mode="json")
+        for r in await responses_of(session=session, request_id=found.id or 0)
+    ]
     body["events"] = [
         RequestEventPublic.model_validate(e, from_attributes=True).model_dump(mode="json")
         for e in events
@@ -145,6 +157,57 @@ async def patch_request(request: web.Request) -> web.Response:
         return web.json_response(await _as_json(session, found))
 
 
+async def post_response(request: web.Request) -> web.Response:
+    """Record a response: {"kind": "orientation", "resource_id": 12} (resource optional)."""
+    caller = caller_of(request)
+    try:
+        payload = await read_json(request)
+    except web.HTTPBadRequest:
+        raise web.HTTPBadRequest(text="expected a JSON object") from None
+    if not isinstance(payload, dict) or not {"kind"} <= set(payload) <= {"kind", "resource_id"}:
+        raise web.HTTPBadRequest(text='expected {"kind": "…", "resource_id": …}')
+    try:
+        choice = parse_response(kind=payload["kind"], resource_id=payload.get("resource_id"))
+    except ResponseError as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        at = request.app[CLOCK]()
+        row = await add_response(
+            session=session, request=found, choice=choice, at=at, by=caller.journaled_as
+        )
+        if row is None:
+            raise web.HTTPUnprocessableEntity(text="resource_id: not in the directory")
+        reason = response_added(choice, by=caller.referent, resource_name=row.resource_name)
+        event = record_event(
+            session, found, kind="response-added", at=at, referent_id=caller.referent
+        )
+        event.reasons = [reason.as_dict()]
+        await session.commit()
+        return web.json_response(await _as_json(session, found), status=201)
+
+
+async def delete_response(request: web.Request) -> web.Response:
+    caller = caller_of(request)
+    response_id = path_id(request, "response_id")
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        row = None
+        if response_id is not None:
+            row = await remove_response(session=session, request=found, response_id=response_id)
+        if row is None:
+            raise web.HTTPNotFound(text="no such response")
+        event = record_event(
+            session, found, kind="response-removed", at=request.app[CLOCK](),
+            referent_id=caller.referent,
+        )  # fmt: skip
+        event.reasons = [response_removed(row.kind, by=caller.referent).as_dict()]
+        await session.commit()
+        return web.json_response(await _as_json(session, found))
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/requests/{request_id}", get_request)
     app.router.add_patch("/api/requests/{request_id}", patch_request)
+    app.router.add_post("/api/requests/{request_id}/responses", post_response)
+    app.router.add_delete("/api/requests/{request_id}/responses/{response_id}", delete_response)

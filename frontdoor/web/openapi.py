@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.core.request_fields import ResponseType
+
 _ID = {"type": "integer", "minimum": 1}
 _TEXT = {"type": "string"}
 _MAYBE_TEXT = {"type": ["string", "null"]}
@@ -73,7 +75,11 @@ _SCHEMAS: dict[str, Any] = {
             "out_of_hours": {"type": "boolean"},
             "callback_needed": {"type": "boolean"},
             "taken_by": _MAYBE_TEXT,
-            "response_type": _MAYBE_TEXT,
+            "response_kinds": {
+                "type": "array",
+                "items": {"enum": [kind.value for kind in ResponseType]},
+                "description": "each kind of its responses once: what the indicators count",
+            },
             "status": {"enum": ["open", "closed"]},
             "assigned_to": _MAYBE_TEXT,
             "age_band": _MAYBE_TEXT,
@@ -90,6 +96,20 @@ _SCHEMAS: dict[str, Any] = {
             "ended_at": _MAYBE_TIME,
             "closed_at": _MAYBE_TIME,
             "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            "responses": {"type": "array", "items": {"$ref": "#/components/schemas/Response"}},
+        },
+    },
+    "Response": {
+        "type": "object",
+        "description": "A response the DAC gave (type de réponse); an orientation may name "
+        "the directory resource, with its name when it was recorded.",
+        "properties": {
+            "id": _ID,
+            "kind": {"enum": [kind.value for kind in ResponseType]},
+            "at": _TIME,
+            "by": _MAYBE_TEXT,
+            "resource_id": {"type": ["integer", "null"]},
+            "resource_name": _MAYBE_TEXT,
         },
     },
     "Person": {
@@ -263,6 +283,42 @@ DOCUMENT: dict[str, Any] = {
                 "responses": {
                     "200": _answer("The person", _ref("Person")),
                     "301": _answer("Merged into another file: that one is the person now"),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/requests/{request_id}/responses": {
+            "post": {
+                "summary": "Record a response (several per request)",
+                "parameters": _REQUEST_PATH,
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"enum": [kind.value for kind in ResponseType]},
+                                "resource_id": {"type": ["integer", "null"]},
+                            },
+                            "required": ["kind"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                },
+                "responses": {
+                    "201": _answer("The request with its responses", _ref("Request")),
+                    "400": _answer("Not the expected JSON object"),
+                    "422": _answer("An unknown kind, or a resource it cannot name"),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/requests/{request_id}/responses/{response_id}": {
+            "delete": {
+                "summary": "Remove a response recorded by mistake",
+                "parameters": [*_REQUEST_PATH, _path_id("response_id")],
+                "responses": {
+                    "200": _answer("The request with its responses", _ref("Request")),
                     **_ERRORS,
                 },
             }

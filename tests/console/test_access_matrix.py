@@ -24,6 +24,7 @@ from frontdoor.store.models import (
     PersonEvent,
     RequestEvent,
     RequestPerson,
+    RequestResponse,
     Resource,
     ResourceEdit,
     RosterOverrideRow,
@@ -62,6 +63,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
+    "/console/demandes/{request_id}/reponses": {"kind": "planning"},
     "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
     "/console/annuaire/{resource_id}": {
         "name": "SSIAD du Grand Figeac",
@@ -111,7 +113,8 @@ def test_every_console_route_names_its_action() -> None:
     assert all(action_of(handler) is not None for _m, _p, handler in ROUTES)
 
 
-async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int]:
+async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int, int]:
+    """The Lot's voicemail, a duty override, and a response the voicemail got."""
     # A voicemail: its page, its recording and its callback can all be reached.
     voicemail = await a_voicemail(client, settings)
     engine = create_engine(settings.database_url)
@@ -138,10 +141,14 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
         await session.flush()
         session.add(RequestPerson(request_id=voicemail.id or 0, person_id=person.id or 0,
                                   linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip
+        response = RequestResponse(
+            request_id=voicemail.id or 0, kind="information", at=TUESDAY_MORNING
+        )
+        session.add(response)
         await session.commit()
-        override_id = row.id or 0
+        override_id, response_id = row.id or 0, response.id or 0
     await engine.dispose()
-    return voicemail.id or 0, override_id
+    return voicemail.id or 0, override_id, response_id
 
 
 async def own_token(browser: Browser, settings: Settings) -> int:
@@ -169,6 +176,7 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             PersonFile,
             PersonEvent,
             RequestPerson,
+            RequestResponse,
         ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
         resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
@@ -181,7 +189,7 @@ async def traces(settings: Settings) -> tuple[object, ...]:
 async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     client: TestClient, wired_settings: Settings, method: str, path: str, role: Role, own: bool
 ) -> None:
-    request_id, override_id = await lot_request_and_override(client, wired_settings)
+    request_id, override_id, response_id = await lot_request_and_override(client, wired_settings)
     viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
     await create_accounts(wired_settings, (viewer,))
     browser = await sign_in(client, viewer)
@@ -192,6 +200,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
         token_id=token_id,
         resource_id=1,
         person_id=1,
+        response_id=response_id,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"

@@ -85,7 +85,6 @@ async def nothing_recorded(settings: Settings, request_id: int) -> None:
             .values(
                 referrer_type="unknown",
                 referrer_source="none",
-                response_type=None,
                 age_band=None,
                 problems=[],
             )
@@ -123,7 +122,7 @@ async def test_every_classifying_select_of_every_page_starts_on_an_empty_choice(
             assert select.shown == "", f"{select.name} on {url} guesses {select.shown!r}"
 
     # The ones the tracker found, among all those walked.
-    assert {"referrer_type", "response_type", "age_band", "outcome", "kind"} <= set(checked)
+    assert {"referrer_type", "age_band", "outcome", "kind"} <= set(checked)
 
 
 async def test_a_recorded_value_is_shown_as_it_is(
@@ -133,14 +132,14 @@ async def test_a_recorded_value_is_shown_as_it_is(
     browser = await sign_in(client, LOT_REFERENT)
     await browser.post(
         f"/console/demandes/{voicemail.id}/qualification",
-        {"referrer_type": "nurse", "response_type": "orientation", "age_band": "75-84"},
+        {"referrer_type": "nurse", "age_band": "75-84"},
     )
 
     page = await (await browser.get(f"/console/demandes/{voicemail.id}")).text()
 
     shown = {select.name: select.shown for select in selects_of(page)}
     assert shown["referrer_type"] == "nurse"
-    assert (shown["response_type"], shown["age_band"]) == ("orientation", "75-84")
+    assert shown["age_band"] == "75-84"
 
 
 async def test_saving_with_the_referrer_type_left_empty_keeps_it_unknown(
@@ -152,14 +151,14 @@ async def test_saving_with_the_referrer_type_left_empty_keeps_it_unknown(
 
     response = await browser.post(
         f"/console/demandes/{voicemail.id}/qualification",
-        {"referrer_type": "", "response_type": "orientation", "age_band": ""},
+        {"referrer_type": "", "age_band": "75-84"},
     )
 
     assert response.status == 303
     assert "erreur" not in response.headers["Location"]
     found = await the_request(wired_settings, voicemail.id or 0)
     assert (found.referrer_type, found.referrer_source) == ("unknown", "none")
-    assert (found.response_type, found.age_band) == ("orientation", None)
+    assert found.age_band == "75-84"
 
 
 async def test_saving_with_the_referrer_type_left_empty_neither_changes_nor_confirms_a_guess(

@@ -382,8 +382,13 @@ async def test_an_erased_gps_number_leaves_the_indicator_tallies_at_once(
         simulated_at=TUESDAY_MORNING, account_sid=wired_settings.twilio_account_sid,
     )  # fmt: skip
     await caller.call(from_=GP_NUMBER, to=LOT, person=ScriptedPerson(["1", "1"], referents={}))
-    [request], _ = await stored(wired_settings)
-    assert request.referrer_type == "gp"
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:  # a referent confirmed: a GP
+        [request] = (await session.exec(select(Request))).all()
+        request.referrer_type, request.referrer_source = "gp", "referent"
+        session.add(request)
+        await session.commit()
+    await engine.dispose()
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
     await erase(coordinator, numero=GP_NUMBER)

@@ -130,7 +130,6 @@ async def test_the_referent_confirms_the_referrer_type_and_qualifies_the_request
         f"/console/demandes/{request_id}/qualification",
         [
             ("referrer_type", "gp"),
-            ("response_type", "orientation"),
             ("age_band", "75-84"),
             ("problems", "housing"),
             ("problems", "carers"),
@@ -140,10 +139,14 @@ async def test_the_referent_confirms_the_referrer_type_and_qualifies_the_request
     assert response.status == 303
     found = await the_request(wired_settings, request_id)
     assert (found.referrer_type, found.referrer_source) == ("gp", "referent")
-    assert (found.response_type, found.age_band) == ("orientation", "75-84")
+    assert found.age_band == "75-84"
     assert sorted(found.problems) == ["carers", "housing"]
     page = await (await browser.get(f"/console/demandes/{request_id}")).text()
-    assert "type d&#39;adresseur confirmé par anne.martin@dac46.fr : Médecin généraliste" in page
+    # The menu's "médecin" made precise: a GP.
+    assert (
+        "type d&#39;adresseur précisé par anne.martin@dac46.fr : "
+        "Médecin, à préciser → Médecin généraliste" in page
+    )
     assert "tranche d&#39;âge : non renseigné → 75 à 84 ans" in page
 
 

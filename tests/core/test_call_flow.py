@@ -12,7 +12,6 @@ from frontdoor.core.call_flow import (
     MENU_TRIES,
     PROFESSION_KEYS,
     PUBLIC_KEYS,
-    KnownCaller,
     Menu,
     accept,
     call_ended,
@@ -25,7 +24,7 @@ from frontdoor.core.call_flow import (
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.roster import Referent, Roster, Shift
 from frontdoor.core.voice_actions import (
     Action,
@@ -271,13 +270,15 @@ def test_menu_choice_sets_referrer_and_rings(
 
 
 def test_menu_choice_tables() -> None:
+    # "Médecin" and "infirmier" are not filed as GP or nurse libéral, nor "autre
+    # professionnel" as a health professional: the referent confirms the precise type.
     assert dict(PROFESSION_KEYS) == {
-        "1": ReferrerType.GP,
-        "2": ReferrerType.NURSE,
+        "1": ReferrerType.DOCTOR_TO_CONFIRM,
+        "2": ReferrerType.NURSE_TO_CONFIRM,
         "3": ReferrerType.HOSPITAL,
         "4": ReferrerType.ESMS,
         "5": ReferrerType.SOCIAL_WORKER,
-        "6": ReferrerType.OTHER_HEALTH,
+        "6": ReferrerType.PROFESSIONAL_TO_CONFIRM,
     }
     assert dict(PUBLIC_KEYS) == {"2": ReferrerType.PATIENT, "3": ReferrerType.CARER}
 

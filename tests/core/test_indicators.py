@@ -64,12 +64,52 @@ def test_referrers_are_split_by_fine_type_and_by_national_group() -> None:
     assert fine.line("specialist").value == 0  # every type has its line, zeros included
     assert values(t, "referrer_groups") == {
         "primary_care": 4,
-        "establishment": 2,
+        "health_establishment": 2,
+        "medico_social": 0,
         "social_institutional": 0,
+        "coordination": 0,
         "public": 2,
+        "to_confirm": 0,
         "unknown": 0,
     }
     assert shares(t, "referrer_groups")["primary_care"] == 0.5
+
+
+def test_a_menu_choice_not_confirmed_counts_in_a_line_of_its_own() -> None:
+    t = table(lot(referrers={"doctor_to_confirm": 2, "nurse_to_confirm": 1, "gp": 1}))
+
+    groups = t.section("referrer_groups")
+    assert (groups.line("to_confirm").value, groups.line("primary_care").value) == (3, 1)
+    assert "à préciser" in groups.line("to_confirm").label
+    assert t.section("referrer_types").line("doctor_to_confirm").label == "Médecin, à préciser"
+
+
+def test_a_region_reads_hospitals_apart_from_medico_social_and_institutions() -> None:
+    t = table(
+        lot(
+            referrers={
+                "hospital": 1,
+                "psychiatry": 2,
+                "had": 1,
+                "care_home": 3,
+                "esms": 1,
+                "mdph_mda": 1,
+                "ccas": 1,
+                "occupational_health": 1,
+                "legal_guardian": 1,
+                "national_education": 1,
+                "other_dac": 1,
+                "sas_samu": 1,
+                "cpts_msp": 1,
+            }
+        )  # fmt: skip
+    )
+
+    groups = values(t, "referrer_groups")
+    assert (groups["health_establishment"], groups["medico_social"]) == (4, 4)
+    assert (groups["social_institutional"], groups["coordination"]) == (5, 3)
+    # CPTS and MSP moved group: the section says so, for every period it shows.
+    assert "CPTS" in t.section("referrer_groups").note
 
 
 def test_a_referrer_code_the_taxonomy_does_not_know_is_shown_not_lost() -> None:

@@ -11,27 +11,25 @@ from frontdoor.core.qualification import (
     parse_qualification,
 )
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.core.request_fields import AgeBand, Problem, ResponseType
+from frontdoor.core.request_fields import AgeBand, Problem
 
 
 def test_the_form_becomes_a_qualification_with_problems_once_each_and_sorted() -> None:
     wanted = parse_qualification(
         referrer_type="nurse",
-        response_type="orientation",
         age_band="85+",
         problems=["social", "carers", "social", ""],
     )
 
     assert wanted.referrer_type is ReferrerType.NURSE
-    assert wanted.response_type is ResponseType.ORIENTATION
     assert wanted.age_band is AgeBand.FROM_85
     assert wanted.problems == (Problem.CARERS, Problem.SOCIAL)
 
 
 def test_empty_fields_stay_unsaid() -> None:
-    wanted = parse_qualification(referrer_type="gp", response_type="", age_band="", problems=[])
+    wanted = parse_qualification(referrer_type="gp", age_band="", problems=[])
 
-    assert (wanted.response_type, wanted.age_band, wanted.problems) == (None, None, ())
+    assert (wanted.age_band, wanted.problems) == (None, ())
 
 
 @pytest.mark.parametrize(
@@ -43,7 +41,7 @@ def test_empty_fields_stay_unsaid() -> None:
     ],
 )
 def test_a_value_outside_the_vocabulary_is_refused(fields: dict[str, object]) -> None:
-    arguments = {"response_type": None, "age_band": None, "problems": [], **fields}
+    arguments = {"age_band": None, "problems": [], **fields}
 
     with pytest.raises(QualificationError):
         parse_qualification(**arguments)  # type: ignore[arg-type]
@@ -52,14 +50,12 @@ def test_a_value_outside_the_vocabulary_is_refused(fields: dict[str, object]) ->
 def test_each_change_is_one_french_reason_and_no_change_is_none() -> None:
     wanted = parse_qualification(
         referrer_type="specialist",
-        response_type="follow_up",
         age_band="60-74",
         problems=["medical"],
     )
 
     reasons = changes(
         referrer_type="gp",
-        response_type=None,
         age_band="60-74",
         problems=[],
         wanted=wanted,
@@ -67,7 +63,6 @@ def test_each_change_is_one_french_reason_and_no_change_is_none() -> None:
     )
     same = changes(
         referrer_type="specialist",
-        response_type="follow_up",
         age_band="60-74",
         problems=["medical"],
         wanted=wanted,
@@ -76,14 +71,13 @@ def test_each_change_is_one_french_reason_and_no_change_is_none() -> None:
 
     assert [reason.text for reason in reasons] == [
         "type d'adresseur corrigé par am : Médecin généraliste → Médecin spécialiste",
-        "type de réponse : non renseigné → Accompagnement (suivi)",
         "problématiques : Médicale, soins",
     ]
     assert same == []
 
 
 def test_saving_confirms_a_guessed_referrer_type_once() -> None:
-    wanted = parse_qualification(referrer_type="gp", response_type=None, age_band=None, problems=[])
+    wanted = parse_qualification(referrer_type="gp", age_band=None, problems=[])
 
     assert confirms_referrer(referrer_source="menu", wanted=wanted, referrer_type="gp")
     assert not confirms_referrer(referrer_source="referent", wanted=wanted, referrer_type="gp")
@@ -104,18 +98,15 @@ LEFT_EMPTY = [
 def test_a_referrer_type_left_empty_records_nothing_and_confirms_nothing(
     sent: str, referrer_type: str, source: str
 ) -> None:
-    wanted = parse_qualification(
-        referrer_type=sent, response_type="orientation", age_band="", problems=[]
-    )
+    wanted = parse_qualification(referrer_type=sent, age_band="85+", problems=[])
 
     assert wanted.referrer_type is None
     assert not confirms_referrer(referrer_source=source, wanted=wanted, referrer_type=referrer_type)
     reasons = changes(
         referrer_type=referrer_type,
-        response_type=None,
         age_band=None,
         problems=[],
         wanted=wanted,
         by="am",
     )
-    assert [reason.code for reason in reasons] == ["response-type"]
+    assert [reason.code for reason in reasons] == ["age-band"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import CallbackTaskRow, DepartmentFigures, Request
+from frontdoor.store.models import CallbackTaskRow, DepartmentFigures, Request, RequestResponse
 
 
 def utc(*parts: int) -> datetime:
@@ -29,7 +29,7 @@ def october_requests() -> list[Request]:
         # Monday 5 October, 09:00 local: a GP, taken after 12 s.
         contact(
             utc(2026, 10, 5, 7, 0, 0), referrer_type="gp", caller_number="+33611111111",
-            answered_at=utc(2026, 10, 5, 7, 0, 12), response_type="information", age_band="85+",
+            answered_at=utc(2026, 10, 5, 7, 0, 12), age_band="85+",
             problems=["medical", "carers"],
         ),
         # Tuesday 10:00 local, the same GP again, taken after 30.5 s (31 s on the seconds' clock).
@@ -103,7 +103,13 @@ async def october(engine: AsyncEngine) -> AsyncEngine:
         rows = october_requests()
         session.add_all(rows)
         await session.flush()
-        session.add_all(tasks([r.id for r in rows if r.id is not None]))
+        ids = [r.id for r in rows if r.id is not None]
+        session.add_all(tasks(ids))
+        # The first GP call got information and an orientation; the nurse's, nothing said yet.
+        session.add_all(
+            RequestResponse(request_id=ids[0], kind=kind, at=utc(2026, 10, 5, 8))
+            for kind in ("information", "orientation", "information")
+        )
         session.add(
             DepartmentFigures(
                 department="dac46",

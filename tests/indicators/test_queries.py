@@ -20,7 +20,7 @@ from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import indicator_table
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
-from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.models import CallbackTaskRow, Request, RequestResponse
 from tests.conftest import POSTGRES_URL
 
 NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -61,7 +61,7 @@ async def test_the_lots_october_counts_requests_and_sets_the_others_apart(
         "gp": 3, "nurse": 1, "hospital": 1, "social_worker": 1, "carer": 1,
     }  # fmt: skip
     assert values(table, "referrer_groups") == {
-        "primary_care": 4, "establishment": 1, "social_institutional": 1, "public": 1,
+        "primary_care": 4, "health_establishment": 1, "social_institutional": 1, "public": 1,
     }  # fmt: skip
     assert values(table, "requests") == {
         "requests": 7, "not_requests": 2, "wrong_number": 1, "test": 1,
@@ -73,7 +73,7 @@ async def test_response_types_age_bands_and_problems(
 ) -> None:
     table = await table_of(october, [lot(departments)])
 
-    assert values(table, "response_types") == {"information": 1, "": 6}
+    assert values(table, "response_types") == {"information": 1, "orientation": 1, "": 6}
     assert values(table, "age_bands") == {"85+": 1, "": 6}
     assert values(table, "problems") == {"medical": 1, "carers": 1, "social": 1, "": 5}
 
@@ -178,12 +178,15 @@ async def test_the_year_takes_the_years_figures(
     assert values(table, "callbacks") == {"due": 4, "in_time": 2}
 
 
-def random_year(seed: int) -> tuple[list[Request], list[tuple[int, CallbackTaskRow]]]:
-    """A year of varied requests (microseconds, DST nights, every code, some unknown ones)
-    and callback tasks, by index of their request."""
+def random_year(
+    seed: int,
+) -> tuple[list[Request], list[tuple[int, CallbackTaskRow]], list[tuple[int, str]]]:
+    """A year of varied requests (microseconds, DST nights, every code, some unknown ones),
+    callback tasks and responses (none, one, or several, a kind twice), by index of their
+    request."""
     rng = random.Random(seed)
     start = datetime(2025, 12, 31, 20, tzinfo=UTC)
-    requests, tasks = [], []
+    requests, tasks, responses = [], [], []
     for index in range(1500):
         at = start + timedelta(
             seconds=rng.randrange(366 * 86400), microseconds=rng.randrange(10**6)
@@ -200,13 +203,14 @@ def random_year(seed: int) -> tuple[list[Request], list[tuple[int, CallbackTaskR
                 out_of_hours=rng.random() < 0.2,
                 received_at=at,
                 answered_at=at + timedelta(seconds=rng.uniform(0, 120)) if taken else None,
-                response_type=rng.choice([None, "information", "follow_up", "other"]),
                 age_band=rng.choice([None, "85+", "60-74", "unknown"]),
                 problems=rng.sample(["medical", "social", "carers", "housing"], rng.randrange(3)),
                 caller_number=f"+3361234{rng.randrange(60):04d}" if channel != "mail" else None,
                 contact_address=f"dr{rng.randrange(30)}@mssante.fr" if channel == "mail" else None,
             )
         )
+        kinds = ["information", "orientation", "follow_up", "other"]
+        responses += [(index, rng.choice(kinds)) for _ in range(rng.choice([0, 0, 1, 1, 2, 3]))]
         if not taken and rng.random() < 0.7:
             due = at + timedelta(hours=4)
             closed = at + timedelta(minutes=rng.randrange(10, 600)) if rng.random() < 0.8 else None
@@ -219,17 +223,22 @@ def random_year(seed: int) -> tuple[list[Request], list[tuple[int, CallbackTaskR
                     ),
                 )
             )  # fmt: skip
-    return requests, tasks
+    return requests, tasks, responses
 
 
 async def fill_with_random_year(engine: AsyncEngine, seed: int) -> None:
-    requests, tasks = random_year(seed)
+    requests, tasks, responses = random_year(seed)
     async with session_maker(engine)() as session:
         session.add_all(requests)
         await session.flush()
         for index, task in tasks:
             task.request_id = requests[index].id or 0
             session.add(task)
+        for index, kind in responses:
+            request = requests[index]
+            session.add(
+                RequestResponse(request_id=request.id or 0, kind=kind, at=request.received_at)
+            )
         await session.commit()
 
 

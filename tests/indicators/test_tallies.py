@@ -29,7 +29,7 @@ from frontdoor.indicators.queries import department_counts
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import alembic_config, upgrade
-from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.models import CallbackTaskRow, Request, RequestResponse
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
 from tests.indicators.test_queries import fill_with_random_year, lot, moselle, random_year
 
@@ -37,10 +37,14 @@ PERIODS = ["2026", "2026-03", "2026-10", "2026-Q4", "2025-12"]
 
 
 def reference(
-    rows: list[Request], tasks: list[CallbackTaskRow], department: Department, period: Period
+    rows: list[Request],
+    tasks: list[CallbackTaskRow],
+    responses: list[RequestResponse],
+    department: Department,
+    period: Period,
 ) -> DepartmentCounts:
     """The counts of the department's requests received in the period, and of its callbacks
-    due in it, one by one."""
+    due in it, one by one; a request counts once in each kind of response it got."""
     zone = department.calendar.timezone
     starts, ends = period.utc_bounds(zone)
     due = [t for t in tasks if t.department == department.slug and starts <= t.due_at < ends]
@@ -51,6 +55,12 @@ def reference(
     problems: Counter[str] = Counter()
     for r in requests:
         problems.update(set(r.problems or ()))
+    kinds: dict[int | None, set[str | None]] = {}
+    for response in responses:
+        kinds.setdefault(response.request_id, set()).add(response.kind)
+    answered: Counter[str | None] = Counter()
+    for r in requests:
+        answered.update(kinds.get(r.id) or {None})
     gps = {
         r.caller_number or r.contact_address
         for r in mine
@@ -60,7 +70,7 @@ def reference(
         department=department.slug,
         name=department.name,
         referrers=dict(Counter(r.referrer_type for r in mine)),
-        responses=dict(Counter(r.response_type for r in requests)),
+        responses=dict(answered),
         age_bands=dict(Counter(r.age_band for r in requests)),
         problems=dict(problems),
         without_problem=sum(1 for r in requests if not r.problems),
@@ -90,15 +100,14 @@ async def assert_counts_are_the_requests(
     async with session_maker(engine)() as session:
         rows = list((await session.exec(select(Request))).all())
         tasks = list((await session.exec(select(CallbackTaskRow))).all())
+        responses = list((await session.exec(select(RequestResponse))).all())
         for code in PERIODS:
             period = Period.parse(code)
             counted = await department_counts(session, departments=departments, period=period)
             for department, found in zip(departments, counted, strict=True):
                 # The figures entered by the coordinator are not counted: read as they are.
-                assert replace(found, figures=None) == reference(rows, tasks, department, period), (
-                    department.slug,
-                    code,
-                )
+                expected = reference(rows, tasks, responses, department, period)
+                assert replace(found, figures=None) == expected, (department.slug, code)
 
 
 async def fold(engine: AsyncEngine, departments: list[Department]) -> int:
@@ -124,8 +133,18 @@ async def correct_at_random(engine: AsyncEngine, seed: int, how_many: int) -> No
             change = rng.randrange(6)
             if change == 0:
                 request.referrer_type = rng.choice(["gp", "nurse", "test", "carer"])
-            elif change == 1:
-                request.response_type = rng.choice([None, "orientation", "information"])
+            elif change == 1:  # a response added, or the first one removed
+                given = (
+                    await session.exec(
+                        select(RequestResponse).where(RequestResponse.request_id == request.id)
+                    )
+                ).first()
+                if given is not None and rng.random() < 0.5:
+                    await session.delete(given)
+                else:
+                    kind = rng.choice(["orientation", "information", "planning"])
+                    at = request.received_at
+                    session.add(RequestResponse(request_id=request.id or 0, kind=kind, at=at))
                 request.age_band = rng.choice([None, "75-84"])
             elif change == 2:
                 request.problems = rng.sample(["medical", "social", "housing"], rng.randrange(3))
@@ -208,9 +227,12 @@ async def test_a_deleted_request_is_uncounted(
     await fold(engine, chosen)
     async with session_maker(engine)() as session:
         has_task = select(CallbackTaskRow.request_id)
-        await session.exec(
-            delete(Request).where(col(Request.channel) == "sms", col(Request.id).not_in(has_task))
+        gone = select(Request.id).where(
+            col(Request.channel) == "sms", col(Request.id).not_in(has_task)
         )
+        # Its responses first (they refer to it): each removal is counted, then the request.
+        await session.exec(delete(RequestResponse).where(col(RequestResponse.request_id).in_(gone)))
+        await session.exec(delete(Request).where(col(Request.id).in_(gone)))
         await session.commit()
 
     await assert_counts_are_the_requests(engine, chosen)
@@ -293,11 +315,11 @@ async def test_an_upgrade_counts_the_requests_already_stored(
                 await connection.execute(text("CREATE SCHEMA public"))
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0008"))
         # A year of requests and callbacks stored before the tallies existed.
-        requests, tasks = random_year(seed=13)
+        requests, tasks, _responses = random_year(seed=13)  # none stored before 0016
         async with engine.begin() as connection:
             for request in requests:
                 # Columns added after 0008 (empty here) are not in that schema.
-                values = request.model_dump(exclude={"id"}, exclude_none=True)
+                values = request.model_dump(exclude={"id", "response_kinds"}, exclude_none=True)
                 row = await connection.execute(insert(Request).values(**values))
                 request.id = row.inserted_primary_key[0]
             for index, task in tasks:

@@ -32,7 +32,7 @@ from frontdoor.core.mail import (
     unreadable_notice,
 )
 from frontdoor.core.mailbox import reconnect_delay
-from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.departments import Departments
 from frontdoor.mailbox.texts import mail_texts
 from tests.conftest import ROOT
@@ -216,7 +216,9 @@ def test_the_sender_pre_classifies_the_referrer(
 ) -> None:
     found, found_source, _ = classify_sender(
         address,
-        known={"dr.martin@cabinet.fr": "gp"},
+        known={
+            "dr.martin@cabinet.fr": KnownCaller(name="Dr Martin", referrer_type=ReferrerType.GP)
+        },
         domains={"chu-toulouse.fr": "hospital", "ehpad-figeac.fr": "care_home"},
     )
     assert (found, found_source) == (kind, source)

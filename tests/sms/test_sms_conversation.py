@@ -18,7 +18,14 @@ from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import Response
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import CallbackTaskRow, Message, RequestEvent, SmsOptOut
+from frontdoor.store.models import (
+    CallbackTaskRow,
+    KnownContact,
+    Message,
+    RequestEvent,
+    SmsOptOut,
+)
+from frontdoor.web.keys import STORE_COPIES
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.waiting import eventually
@@ -323,3 +330,35 @@ async def test_messages_under_a_sender_name_never_join_each_others_request(
     requests, _ = await stored(settings)
     assert len(requests) == 4
     assert len({m.request_id for m in await messages(settings)}) == 4
+
+
+async def test_an_sms_from_a_known_contact_gets_their_referrer_type_as_a_call_would(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        session.add(
+            KnownContact(department="dac46", number=NURSE, name="Paul Morel", referrer_type="ccas")
+        )
+        await session.commit()
+    await engine.dispose()
+    await client.app[STORE_COPIES].refresh()
+
+    replied(await send(client, "Bonjour, pour Mme X", at=TUESDAY_MORNING))
+    await notified(settings)
+
+    [request], events = await stored(settings)
+    assert (request.referrer_type, request.referrer_source) == ("ccas", "known_contact")
+    assert request.caller_name == "Paul Morel"
+    assert "known-caller" in [r["code"] for r in events[0].reasons]
+
+
+async def test_an_sms_from_an_unknown_number_stays_unclassified(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    replied(await send(client, "Bonjour", at=TUESDAY_MORNING))
+    await notified(settings)
+
+    [request], _ = await stored(settings)
+    assert (request.referrer_type, request.referrer_source) == ("unknown", "none")
+    assert request.caller_name is None

@@ -53,8 +53,8 @@ async def test_a_directory_question_gets_the_nearest_resources_in_at_most_two_se
     assert expected in answer
     assert segments(answer).count <= 2
     [request], events = await stored(wired_settings)
-    assert (request.channel, request.response_type, request.outcome) == (
-        "sms", "information", "informed",
+    assert (request.channel, request.response_kinds, request.outcome) == (
+        "sms", ["information"], "informed",
     )  # fmt: skip
     assert request.callback_needed is False
     assert [e.kind for e in events] == ["sms-directory"]
@@ -72,5 +72,5 @@ async def test_a_message_for_a_referent_is_not_mistaken_for_a_directory_question
     )
 
     [request], _ = await stored(wired_settings)
-    assert request.response_type is None
+    assert request.response_kinds == []
     assert [m.kind for m in await messages(wired_settings)][0] == "message"

@@ -210,7 +210,7 @@ async def test_a_directory_question_is_told_the_answer_follows_and_gets_it_on_re
     assert (answer["to"], answer["from"]) == (NURSE, LOT)
     assert "SSIAD du Pays de Figeac" in answer["body"]
     [request], events = await stored(wired_settings)
-    assert (request.response_type, request.outcome) == ("information", "informed")
+    assert (request.response_kinds, request.outcome) == (["information"], "informed")
     assert [e.kind for e in events] == ["sms-directory", "journaled"]
     filed = [(m.kind, m.status) for m in await messages(wired_settings)]
     assert filed == [

@@ -52,7 +52,7 @@ async def test_a_referent_corrects_the_referrer_type_and_the_correction_is_trace
     assert correction["kind"] == "referrer-corrected"
     assert correction["referent_id"] == "amartin"
     assert correction["reasons"][0]["text"] == (
-        "type d'adresseur corrigé par amartin : Médecin généraliste → Médecin spécialiste"
+        "type d'adresseur précisé par amartin : Médecin, à préciser → Médecin spécialiste"
     )
 
 
@@ -68,7 +68,7 @@ async def test_another_departments_key_does_not_see_the_request(
 
     assert read.status == write.status == 404
     [request], _ = await stored(settings)
-    assert request.referrer_type == "gp"
+    assert request.referrer_type == "doctor_to_confirm"
 
 
 async def test_without_a_valid_key_nothing_is_shown(client: TestClient, settings: Settings) -> None:
@@ -111,3 +111,33 @@ async def test_a_voicemail_is_said_to_exist_and_its_provider_url_is_never_shown(
     assert "recording_url" not in body
     assert request.recording_url not in text
     assert "Recordings/" not in text
+
+
+async def test_responses_are_recorded_read_and_removed_through_the_api(
+    client: TestClient, settings: Settings
+) -> None:
+    request_id = await a_taken_call(client, settings)
+    path = f"/api/requests/{request_id}/responses"
+
+    first = await client.post(path, json={"kind": "information"}, headers=LOT_KEY)
+    second = await client.post(path, json={"kind": "out_of_scope"}, headers=LOT_KEY)
+    refused = await client.post(path, json={"kind": "planning", "resource_id": 3}, headers=LOT_KEY)
+
+    assert (first.status, second.status, refused.status) == (201, 201, 422)
+    assert "ne nomme pas de ressource" in await refused.text()
+    body = await (await client.get(f"/api/requests/{request_id}", headers=LOT_KEY)).json()
+    assert body["response_kinds"] == ["information", "out_of_scope"]
+    assert [(r["kind"], r["by"]) for r in body["responses"]] == [
+        ("information", "clé:amartin"), ("out_of_scope", "clé:amartin"),
+    ]  # fmt: skip
+    assert body["events"][-1]["reasons"][0]["text"] == (
+        "réponse ajoutée par amartin : Hors champ, réorientation"
+    )
+
+    first_id = body["responses"][0]["id"]
+    removed = await client.delete(f"{path}/{first_id}", headers=LOT_KEY)
+    again = await client.delete(f"{path}/{first_id}", headers=LOT_KEY)
+    other = await client.post(path, json={"kind": "information"}, headers=MOSELLE_KEY)
+
+    assert (removed.status, again.status, other.status) == (200, 404, 404)
+    assert (await removed.json())["response_kinds"] == ["out_of_scope"]

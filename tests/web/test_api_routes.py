@@ -15,7 +15,13 @@ from sqlmodel import func, or_, select
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import AuditEvent, CallbackTaskRow, Person, RequestPerson
+from frontdoor.store.models import (
+    AuditEvent,
+    CallbackTaskRow,
+    Person,
+    RequestPerson,
+    RequestResponse,
+)
 from frontdoor.web.app import create_app
 from tests.conftest import ROOT
 from tests.console.test_request_page import a_voicemail
@@ -33,6 +39,7 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/requests/{request_id}/sms"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/requests/{request_id}/mail"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/tasks/{task_id}/close"): {"outcome": "reached"},
+    ("POST", "/api/requests/{request_id}/responses"): {"kind": "information"},
 }
 
 
@@ -95,7 +102,9 @@ async def concerning(settings: Settings, request_id: int) -> int:
     return person.id or 0
 
 
-async def task_of(settings: Settings, request_id: int) -> int:
+async def ids_of(settings: Settings, request_id: int) -> dict[str, int]:
+    """What a path names: the request, its callback task, a response given to it, and the
+    person it is about."""
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         task = (
@@ -103,8 +112,16 @@ async def task_of(settings: Settings, request_id: int) -> int:
                 select(CallbackTaskRow).where(CallbackTaskRow.request_id == request_id)
             )
         ).one()
+        response = RequestResponse(request_id=request_id, kind="information", at=task.created_at)
+        session.add(response)
+        await session.commit()
     await engine.dispose()
-    return task.id or 0
+    return {
+        "request_id": request_id,
+        "task_id": task.id or 0,
+        "response_id": response.id or 0,
+        "person_id": await concerning(settings, request_id),
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
@@ -112,18 +129,14 @@ async def test_no_answer_of_the_api_is_kept_by_a_browser_or_a_proxy(
     client: TestClient, wired_settings: Settings, method: str, path: str
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)
-    url = path.format(
-        request_id=voicemail.id,
-        task_id=await task_of(wired_settings, voicemail.id or 0),
-        person_id=await concerning(wired_settings, voicemail.id or 0),
-    )
+    url = path.format(**await ids_of(wired_settings, voicemail.id or 0))
 
     answers = [
         await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path))),
         await client.request(method, url),  # no token: refused, and not kept either
         await client.request(
             method,
-            path.format(request_id=999999, task_id=999999, person_id=999999),
+            path.format(request_id=999999, task_id=999999, person_id=999999, response_id=999999),
             headers=LOT_KEY,
         ),
     ]
@@ -142,11 +155,7 @@ async def test_every_api_route_that_reaches_a_request_journals_it(
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)
     request_id = voicemail.id or 0
-    url = path.format(
-        request_id=request_id,
-        task_id=await task_of(wired_settings, request_id),
-        person_id=await concerning(wired_settings, request_id),
-    )
+    url = path.format(**await ids_of(wired_settings, request_id))
     before = await audit_rows_of(wired_settings, request_id)
 
     answer = await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path)))

@@ -202,7 +202,7 @@ async def test_a_call_that_began_in_the_store_and_went_on_in_the_journal_is_one_
     assert (request.outcome, request.taken_by, request.referrer_type) == (
         "taken",
         "amartin",
-        "nurse",
+        "nurse_to_confirm",
     )
     assert [e.kind for e in events] == [
         "incoming", "menu", "menu", "picked-up", "journaled", "accepted", "ring-ended", "ended",
@@ -259,7 +259,7 @@ async def test_a_call_that_began_in_the_journal_and_went_on_in_the_store_is_one_
     assert (request.outcome, request.taken_by, request.referrer_type) == (
         "taken",
         "amartin",
-        "nurse",
+        "nurse_to_confirm",
     )
     assert request.caller_number == NURSE
     assert request.received_at == min(e.at for e in events)

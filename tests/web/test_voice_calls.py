@@ -54,7 +54,7 @@ async def test_a_nurse_is_put_through_to_the_second_referent_when_the_first_does
     assert request.department == "dac46"
     assert request.channel == "voice"
     assert request.caller_number == NURSE
-    assert request.referrer_type == "nurse"
+    assert request.referrer_type == "nurse_to_confirm"
     assert request.referrer_source == "menu"
     assert request.outcome == "taken"
     assert request.taken_by == "bleroy"
@@ -85,7 +85,7 @@ async def test_a_personal_voicemail_picking_up_never_takes_the_call(
     assert result.connected_to == BLEROY
     [request], events = await stored(settings)
     assert request.taken_by == "bleroy"
-    assert request.referrer_type == "gp"
+    assert request.referrer_type == "doctor_to_confirm"
     assert [(e.kind, e.referent_id) for e in events if e.kind == "picked-up"] == [
         ("picked-up", "amartin"), ("picked-up", "bleroy"),
     ]  # fmt: skip

@@ -55,7 +55,7 @@ async def test_a_caller_hears_the_three_nearest_ssiad_and_gets_them_by_sms(
     assert int(sms["num_segments"]) <= 2
 
     [request], events = await stored(wired_settings)
-    assert request.response_type == "information"
+    assert request.response_kinds == ["information"]
     assert request.outcome == "informed"
     assert request.callback_needed is False
     assert {"directory-asked", "directory-answered", "directory-sms-sent"} <= set(
@@ -91,5 +91,5 @@ async def test_when_twilio_refuses_the_sms_the_caller_is_told_it_failed(
 
     assert "L'envoi du SMS n'a pas abouti." in said(result)
     [request], events = await stored(wired_settings)
-    assert request.response_type == "information"
+    assert request.response_kinds == ["information"]
     assert "directory-sms-failed" in reason_codes(events)

@@ -1,0 +1,75 @@
+"""The responses a referent records on a request, in the console: add one (an orientation
+names a resource found with the directory's search), remove one. Each change is a request
+event with its reason and an audit row, as every change of a request is."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from frontdoor.console.auth import needs, own_request, viewer_of
+from frontdoor.console.request_page import audit, back_to, trace
+from frontdoor.core.access import Action
+from frontdoor.core.responses import (
+    ResponseError,
+    parse_response,
+    response_added,
+    response_removed,
+)
+from frontdoor.store.responses import add_response, remove_response
+from frontdoor.web.bodies import path_id, read_form
+from frontdoor.web.keys import CLOCK, SESSIONS
+
+
+def _refused(found: Any, message: str) -> web.HTTPSeeOther:
+    return back_to(found, f"?erreur={quote(message)}#reponses")
+
+
+@needs(Action.WORK_REQUEST)
+async def add(request: web.Request) -> web.StreamResponse:
+    form = await read_form(request)
+    viewer = viewer_of(request)
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        try:
+            choice = parse_response(kind=form.get("kind"), resource_id=form.get("resource_id"))
+        except ResponseError as error:
+            raise _refused(found, str(error)) from None
+        row = await add_response(
+            session=session, request=found, choice=choice, at=request.config_dict[CLOCK](),
+            by=viewer.login,
+        )  # fmt: skip
+        if row is None:
+            raise _refused(found, "ressource introuvable dans l'annuaire")
+        reason = response_added(choice, by=viewer.login, resource_name=row.resource_name)
+        trace(request, session, found, "response-added", reason)
+        audit(request, session, found, "response")
+        await session.commit()
+    raise back_to(found, "#reponses")
+
+
+@needs(Action.WORK_REQUEST)
+async def remove(request: web.Request) -> web.StreamResponse:
+    viewer = viewer_of(request)
+    response_id = path_id(request, "response_id")
+    async with request.config_dict[SESSIONS]() as session:
+        found = await own_request(request, session)
+        row = None
+        if response_id is not None:
+            row = await remove_response(session=session, request=found, response_id=response_id)
+        if row is None:
+            raise web.HTTPNotFound(text="réponse introuvable")
+        trace(
+            request, session, found, "response-removed", response_removed(row.kind, by=viewer.login)
+        )
+        audit(request, session, found, "response")
+        await session.commit()
+    raise back_to(found, "#reponses")
+
+
+ROUTES = [
+    ("POST", "/demandes/{request_id}/reponses", add),
+    ("POST", "/demandes/{request_id}/reponses/{response_id}/retrait", remove),
+]
