@@ -50,6 +50,12 @@ VOICE_OUTCOME_LABELS = {
 
 NOT_YET_SAID = "Pas encore renseigné"
 
+GP_KINDS = {
+    "rpps": "dont identifiés par leur numéro RPPS",
+    "contact": "dont contacts connus sans numéro RPPS",
+    "unidentified": "dont non identifiés (chaque numéro ou adresse compte pour un)",
+}
+
 
 class Unit(StrEnum):
     """What a line's value is, for exports that format it."""
@@ -79,10 +85,17 @@ class DepartmentCounts:
     referrers: Mapping[str, int] = field(default_factory=dict)
     # The rest counts requests only (not-a-request left out). None: not yet said.
     responses: Mapping[str | None, int] = field(default_factory=dict)
-    age_bands: Mapping[str | None, int] = field(default_factory=dict)
-    problems: Mapping[str, int] = field(default_factory=dict)  # requests naming each
-    without_problem: int = 0
-    gp_contacts: int = 0  # distinct numbers and addresses of GP requests
+    # Persons accompanied in the period (core.accompanied), each once: by age band (every
+    # person in one band, "unknown" included), by problem (a person in each of hers).
+    # An accompanied request with no person linked counts as one person not identified.
+    persons: Mapping[str, int] = field(default_factory=dict)
+    persons_unidentified: int = 0
+    person_problems: Mapping[str, int] = field(default_factory=dict)
+    persons_without_problem: int = 0
+    # GPs who made a request in the period, each once, by how they are known: "rpps" (one per
+    # RPPS number), "contact" (a known contact without one), "unidentified" (a number or
+    # address no known contact has).
+    gps: Mapping[str, int] = field(default_factory=dict)
     channels: Mapping[str, int] = field(default_factory=dict)
     voice_outcomes: Mapping[str, int] = field(default_factory=dict)
     out_of_hours: int = 0
@@ -191,9 +204,10 @@ def consolidate(counts: Sequence[DepartmentCounts]) -> DepartmentCounts:
     )
 
 
-_MAPPINGS = ("referrers", "responses", "age_bands", "problems", "channels", "voice_outcomes",
-             "waits", "by_hour", "by_weekday")  # fmt: skip
-_TOTALS = ("without_problem", "gp_contacts", "out_of_hours", "callbacks_due", "callbacks_in_time")
+_MAPPINGS = ("referrers", "responses", "persons", "person_problems", "gps", "channels",
+             "voice_outcomes", "waits", "by_hour", "by_weekday")  # fmt: skip
+_TOTALS = ("persons_unidentified", "persons_without_problem", "out_of_hours", "callbacks_due",
+           "callbacks_in_time")  # fmt: skip
 
 
 def _summed_figures(entered: Sequence[EnteredFigures | None]) -> EnteredFigures:
@@ -220,7 +234,7 @@ def indicator_table(
     not_requests = sum(n for code, n in c.referrers.items() if code in NOT_A_REQUEST)
     requests = sum(c.referrers.values()) - not_requests
     figures = c.figures or EnteredFigures()
-    gp_share = share(c.gp_contacts, figures.territory_gps)
+    gp_share = share(sum(c.gps.values()), figures.territory_gps)
     voice = sum(c.voice_outcomes.values())
     answered_rate = share(c.voice_outcomes.get("taken", 0), voice)
     median, p90 = percentile(c.waits, 0.5), percentile(c.waits, 0.9)
@@ -320,37 +334,23 @@ def _national(
             title="Sollicitations par type de réponse",
             lines=_split(c.responses, _labels(RESPONSE_TYPES), requests, missing=NOT_YET_SAID),
         ),
-        Section(
-            key="age_bands",
-            title="Personnes par tranche d'âge",
-            lines=_split(c.age_bands, _labels(AGE_BANDS), requests, missing=NOT_YET_SAID),
-        ),
-        Section(
-            key="problems",
-            title="Sollicitations par problématique",
-            note="Une sollicitation peut relever de plusieurs problématiques : "
-            "les parts ne s'additionnent pas.",
-            lines=(
-                *_split(c.problems, _labels(PROBLEMS), requests),
-                Line(
-                    key="",
-                    label="Aucune problématique renseignée",
-                    value=c.without_problem,
-                    share=share(c.without_problem, requests),
-                ),
-            ),
-        ),
+        *_persons(c),
         Section(
             key="gps",
             title="Médecins généralistes du territoire",
-            note="Médecins distincts (numéro ou adresse) dont au moins une sollicitation "
-            "a été classée « médecin généraliste », sur le nombre saisi pour le territoire.",
+            note="Chaque médecin une fois sur la période : un par numéro RPPS connu, sinon un "
+            "par contact connu, sinon un par numéro ou adresse ; sur le nombre de médecins "
+            "généralistes du territoire saisi ou importé par le coordinateur.",
             lines=(
                 Line(
-                    key="gp_contacts",
+                    key="gps",
                     label="Médecins généralistes ayant sollicité le DAC",
-                    value=c.gp_contacts,
+                    value=sum(c.gps.values()),
                     share=gp_share,
+                ),
+                *(
+                    Line(key=f"gps_{how}", label=label, value=c.gps.get(how, 0))
+                    for how, label in GP_KINDS.items()
                 ),
                 Line(
                     key="territory_gps",
@@ -373,6 +373,46 @@ def _national(
                     unit=Unit.EUROS,
                 ),
             ),  # fmt: skip
+        ),
+    )
+
+
+def _persons(c: DepartmentCounts) -> tuple[Section, ...]:
+    """Indicators 4 and 5: persons accompanied, each once over the period."""
+    persons = sum(c.persons.values())
+    return (
+        Section(
+            key="age_bands",
+            title="Personnes accompagnées par tranche d'âge",
+            note="Personnes dont au moins une sollicitation de la période a reçu une "
+            "orientation, un appui ponctuel ou un accompagnement, chacune une fois, dans sa "
+            "tranche d'âge la plus élevée de la période (âge au jour de la sollicitation). Une "
+            "sollicitation sans personne liée compte pour une personne non identifiée.",
+            lines=(
+                Line(key="persons", label="Personnes accompagnées", value=persons),
+                *_split(c.persons, _labels(AGE_BANDS), persons),
+                Line(
+                    key="unidentified",
+                    label="dont non identifiées (sollicitations sans personne liée)",
+                    value=c.persons_unidentified,
+                    share=share(c.persons_unidentified, persons),
+                ),
+            ),
+        ),
+        Section(
+            key="problems",
+            title="Personnes accompagnées par problématique",
+            note="Une personne compte dans chaque problématique de ses sollicitations "
+            "accompagnées de la période : les parts ne s'additionnent pas.",
+            lines=(
+                *_split(c.person_problems, _labels(PROBLEMS), persons),
+                Line(
+                    key="",
+                    label="Aucune problématique renseignée",
+                    value=c.persons_without_problem,
+                    share=share(c.persons_without_problem, persons),
+                ),
+            ),
         ),
     )
 

@@ -12,7 +12,11 @@ statement. An update that changes none of the columns read writes nothing on SQL
 nothing but an empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
-the tallies from the rows (`backfill_sql`, then the fold).
+the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0016
+did. Migration 0009 creates the triggers of this module as it is now: the measures of
+`requests` may read only the columns that table had at 0009.
+
+What persons count in (indicators 4 and 5) has its own triggers: person_tallies.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.indicators import NOT_A_REQUEST
 
 _NOT_A_REQUEST = ", ".join(f"'{code}'" for code in sorted(NOT_A_REQUEST))
-_IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
-_IS_VOICE_REQUEST = _IS_REQUEST + " AND {r}.channel = 'voice'"
+IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
+IS_VOICE_REQUEST = IS_REQUEST + " AND {r}.channel = 'voice'"
 _GP_CONTACT = "coalesce({r}.caller_number, {r}.contact_address)"
 
 
@@ -46,13 +50,12 @@ class Source:
     # The columns the measures read: an update of any other writes no change.
     columns_read: tuple[str, ...]
     measures: tuple[Measure, ...]
-    # Whether each row also counts once in each distinct element of its `problems` list.
-    problems: bool = False
 
 
 # What frontdoor.core.indicators.DepartmentCounts needs, measure by measure. Every contact
 # counts by referrer type; the rest counts requests only (wrong numbers, silent calls and
-# tests set apart). "request" becomes the local hour of the week when folded.
+# tests set apart). "request" becomes the local hour of the week when folded. Age bands and
+# problems are counted per person (person_tallies), not per request.
 REQUESTS = Source(
     table="requests",
     placed_by="received_at",
@@ -61,36 +64,31 @@ REQUESTS = Source(
         "received_at",
         "referrer_type",
         "response_type",
-        "age_band",
         "channel",
         "outcome",
         "out_of_hours",
-        "problems",
         "answered_at",
         "caller_number",
         "contact_address",
     ),  # fmt: skip
     measures=(
         Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
-        Measure(name="response", value="coalesce({r}.response_type, '')", counts=_IS_REQUEST),
-        Measure(name="age_band", value="coalesce({r}.age_band, '')", counts=_IS_REQUEST),
-        Measure(name="channel", value="{r}.channel", counts=_IS_REQUEST),
-        Measure(name="voice_outcome", value="{r}.outcome", counts=_IS_VOICE_REQUEST),
-        Measure(name="out_of_hours", value="''", counts=_IS_REQUEST + " AND {r}.out_of_hours"),
-        Measure(name="request", value="''", counts=_IS_REQUEST),
+        Measure(name="response", value="coalesce({r}.response_type, '')", counts=IS_REQUEST),
+        Measure(name="channel", value="{r}.channel", counts=IS_REQUEST),
+        Measure(name="voice_outcome", value="{r}.outcome", counts=IS_VOICE_REQUEST),
+        Measure(name="out_of_hours", value="''", counts=IS_REQUEST + " AND {r}.out_of_hours"),
+        Measure(name="request", value="''", counts=IS_REQUEST),
         Measure(
             name="wait",
             value="CAST({epoch:answered_at} - {epoch:received_at} AS TEXT)",
-            counts=_IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
+            counts=IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
         ),
         Measure(
             name="gp_contact",
             value=_GP_CONTACT,
             counts="{r}.referrer_type = 'gp' AND " + _GP_CONTACT + " IS NOT NULL",
         ),
-        Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {no_problem}"),
     ),
-    problems=True,
 )
 # Callbacks due in the period, and those done by their deadline.
 CALLBACK_TASKS = Source(
@@ -110,16 +108,21 @@ SOURCES = (REQUESTS, CALLBACK_TASKS)
 
 
 @dataclass(kw_only=True, frozen=True)
-class _Dialect:
+class Dialect:
     """How each database says the few things the measures need."""
 
     epoch_s: str  # whole seconds since 1970 (UTC) of a timestamp column, truncated
     # The problems of {r} as rows of a one-column set named `problem`, joined to {r}.
     problems_join: str
     no_problem: str
+    # The UTC date of a timestamp column, or a date column, as integers: its year, its MMDD.
+    year_of: str
+    month_day_of: str
+    date_year_of: str
+    date_month_day_of: str
 
 
-_SQLITE = _Dialect(
+SQLITE = Dialect(
     # Stored as "2026-10-05 07:00:59.999700": the fraction is cut before SQLite reads it,
     # since SQLite rounds it to the millisecond (here up to the next second).
     epoch_s="CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)",
@@ -131,8 +134,13 @@ _SQLITE = _Dialect(
         "coalesce(CASE WHEN json_valid({r}.problems) THEN json_array_length({r}.problems)"
         " END, 0) = 0"
     ),
+    # Timestamps are stored as naive UTC text, dates as "2026-10-05": both start alike.
+    year_of="CAST(substr({column}, 1, 4) AS INTEGER)",
+    month_day_of="CAST(substr({column}, 6, 2) || substr({column}, 9, 2) AS INTEGER)",
+    date_year_of="CAST(substr({column}, 1, 4) AS INTEGER)",
+    date_month_day_of="CAST(substr({column}, 6, 2) || substr({column}, 9, 2) AS INTEGER)",
 )
-_POSTGRES = _Dialect(
+POSTGRES = Dialect(
     epoch_s="CAST(floor(date_part('epoch', {column})) AS BIGINT)",
     problems_join=(
         "json_array_elements_text(CASE WHEN json_typeof({r}.problems) = 'array'"
@@ -142,11 +150,20 @@ _POSTGRES = _Dialect(
         "coalesce(json_array_length(CASE WHEN json_typeof({r}.problems) = 'array'"
         " THEN {r}.problems END), 0) = 0"
     ),
+    year_of="CAST(date_part('year', {column} AT TIME ZONE 'UTC') AS INTEGER)",
+    month_day_of=(
+        "CAST(date_part('month', {column} AT TIME ZONE 'UTC') * 100"
+        " + date_part('day', {column} AT TIME ZONE 'UTC') AS INTEGER)"
+    ),
+    date_year_of="CAST(date_part('year', {column}) AS INTEGER)",
+    date_month_day_of=(
+        "CAST(date_part('month', {column}) * 100 + date_part('day', {column}) AS INTEGER)"
+    ),
 )
-_DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
+DIALECTS = {"sqlite": SQLITE, "postgresql": POSTGRES}
 
 
-def _sql(template: str, dialect: _Dialect, r: str) -> str:
+def _sql(template: str, dialect: Dialect, r: str) -> str:
     """A measure's SQL for the row {r}: `{epoch:column}` is the column's epoch second."""
     for column in ("received_at", "answered_at"):
         epoch = dialect.epoch_s.format(column=f"{r}.{column}")
@@ -154,7 +171,7 @@ def _sql(template: str, dialect: _Dialect, r: str) -> str:
     return template.format(r=r, no_problem=dialect.no_problem.format(r=r))
 
 
-def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) -> Iterator[str]:
+def _selects(source: Source, dialect: Dialect, r: str, sign: int, rows: str) -> Iterator[str]:
     """One SELECT per measure of the rows {r} (from `rows`: "" for a trigger's NEW or OLD,
     "FROM table AS r" otherwise), each row (department, minute, measure, value, n)."""
     minute = f"({dialect.epoch_s.format(column=f'{r}.{source.placed_by}')}) / 60"
@@ -164,26 +181,16 @@ def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) ->
             f"SELECT {r}.department, {minute}, '{measure.name}', {value}, {sign} {rows} "
             f"WHERE {counts}"
         )
-    if source.problems:
-        # A problem named twice in a request's list counts once (distinct within each row).
-        problems = dialect.problems_join.format(r=r)
-        joined = f"{rows}, {problems}" if rows else f"FROM {problems}"
-        yield (
-            f"SELECT department, minute, 'problem', value, {sign} FROM (SELECT DISTINCT "
-            f"{r}.id AS row_id, {r}.department AS department, {minute} AS minute, "
-            f"CAST(problem.value AS TEXT) AS value {joined} "
-            f"WHERE {_IS_REQUEST.format(r=r)} AND problem.value IS NOT NULL) AS named"
-        )
 
 
-def _insert(source: Source, dialect: _Dialect, r: str, sign: int, rows: str = "") -> str:
+def _insert(source: Source, dialect: Dialect, r: str, sign: int, rows: str = "") -> str:
     union = "\n    UNION ALL ".join(_selects(source, dialect, r, sign, rows))
     return "INSERT INTO request_tally_changes (department, minute, measure, value, n)\n    " + union
 
 
 def backfill_sql(dialect_name: str) -> list[str]:
     """Changes (+1) for every row already stored: what a new database starts from."""
-    dialect = _DIALECTS[dialect_name]
+    dialect = DIALECTS[dialect_name]
     return [_insert(s, dialect, "r", 1, f"FROM {s.table} AS r") for s in SOURCES]
 
 
@@ -213,59 +220,70 @@ def _sqlite_triggers(source: Source) -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in source.columns_read)
     return [
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\nBEGIN\n  "
-        + _insert(source, _SQLITE, "NEW", 1)
+        + _insert(source, SQLITE, "NEW", 1)
         + ";\nEND",
         f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.columns_read)} "
         f"ON {source.table} WHEN {changed}\nBEGIN\n  "
-        + _insert(source, _SQLITE, "OLD", -1)
+        + _insert(source, SQLITE, "OLD", -1)
         + ";\n  "
-        + _insert(source, _SQLITE, "NEW", 1)
+        + _insert(source, SQLITE, "NEW", 1)
         + ";\nEND",
         f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n  "
-        + _insert(source, _SQLITE, "OLD", -1)
+        + _insert(source, SQLITE, "OLD", -1)
         + ";\nEND",
     ]
 
 
 def _postgres_triggers(source: Source) -> list[str]:
-    # json has no equality: a list of problems is compared as its text.
-    def columns(alias: str) -> str:
-        return ", ".join(
-            f"{alias}.{c}::text" if c == "problems" else f"{alias}.{c}" for c in source.columns_read
-        )
-
-    changed = (
-        "SELECT o.id FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id "
-        f"WHERE ROW({columns('o')}) IS DISTINCT FROM ROW({columns('n')})"
-    )
+    changed = postgres_changed(source.columns_read)
     old_changed = "FROM old_rows AS r JOIN changed ON changed.id = r.id"
     new_changed = "FROM new_rows AS r JOIN changed ON changed.id = r.id"
     update = (
         f"WITH changed AS ({changed})\n  "
-        + _insert(source, _POSTGRES, "r", -1, old_changed)
+        + _insert(source, POSTGRES, "r", -1, old_changed)
         + "\n    UNION ALL "
-        + "\n    UNION ALL ".join(_selects(source, _POSTGRES, "r", 1, new_changed))
+        + "\n    UNION ALL ".join(_selects(source, POSTGRES, "r", 1, new_changed))
     )
     bodies = {
         "insert": (
             "REFERENCING NEW TABLE AS new_rows",
-            _insert(source, _POSTGRES, "r", 1, "FROM new_rows AS r"),
+            _insert(source, POSTGRES, "r", 1, "FROM new_rows AS r"),
         ),
         "update": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", update),
         "delete": (
             "REFERENCING OLD TABLE AS old_rows",
-            _insert(source, _POSTGRES, "r", -1, "FROM old_rows AS r"),
+            _insert(source, POSTGRES, "r", -1, "FROM old_rows AS r"),
         ),
     }
-    statements = []
-    for event, (referencing, body) in bodies.items():
-        name = f"tally_{source.table}_{event}"
-        statements.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
-            f"{body};\n  RETURN NULL;\nEND\n$$"
+    return [
+        statement
+        for event, (referencing, body) in bodies.items()
+        for statement in postgres_trigger(
+            f"tally_{source.table}_{event}", source.table, event, referencing, body
         )
-        statements.append(
-            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {source.table} {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+    ]
+
+
+def postgres_trigger(name: str, table: str, event: str, referencing: str, body: str) -> list[str]:
+    """A statement trigger `name` after `event` on `table` and its function running `body`."""
+    return [
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
+        f"{body};\n  RETURN NULL;\nEND\n$$",
+        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+
+
+def postgres_changed(columns_read: tuple[str, ...]) -> str:
+    """The ids of the rows of an update (old_rows, new_rows) whose columns read changed."""
+
+    # json has no equality: a list of problems is compared as its text.
+    def columns(alias: str) -> str:
+        return ", ".join(
+            f"{alias}.{c}::text" if c == "problems" else f"{alias}.{c}" for c in columns_read
         )
-    return statements
+
+    return (
+        "SELECT o.id FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id "
+        f"WHERE ROW({columns('o')}) IS DISTINCT FROM ROW({columns('n')})"
+    )

@@ -80,27 +80,40 @@ def test_a_referrer_code_the_taxonomy_does_not_know_is_shown_not_lost() -> None:
     assert t.requests == 2
 
 
-def test_response_types_and_age_bands_show_what_is_not_yet_said() -> None:
-    t = table(
-        lot(
-            referrers={"gp": 4},
-            responses={"information": 1, "follow_up": 1, None: 2},
-            age_bands={"85+": 3, None: 1},
-        )
-    )
+def test_response_types_show_what_is_not_yet_said() -> None:
+    t = table(lot(referrers={"gp": 4}, responses={"information": 1, "follow_up": 1, None: 2}))
 
     responses = t.section("response_types")
     assert responses.line("information").label == "Information simple"
     assert (responses.lines[-1].label, responses.lines[-1].value) == ("Pas encore renseigné", 2)
     assert responses.lines[-1].share == 0.5
-    assert values(t, "age_bands")["85+"] == 3
-    assert t.section("age_bands").lines[-1].value == 1
 
 
-def test_a_request_with_several_problems_counts_under_each() -> None:
-    t = table(lot(referrers={"gp": 4}, problems={"medical": 3, "carers": 2}, without_problem=1))
+def test_persons_are_split_by_age_band_with_those_not_identified_apart() -> None:
+    t = table(
+        lot(referrers={"gp": 9}, persons={"85+": 3, "60-74": 1, "unknown": 1},
+            persons_unidentified=2)
+    )  # fmt: skip
+
+    ages = t.section("age_bands")
+    assert ages.title == "Personnes accompagnées par tranche d'âge"
+    assert values(t, "age_bands") == {
+        "persons": 5, "0-17": 0, "18-59": 0, "60-74": 1, "75-84": 0, "85+": 3, "unknown": 1,
+        "unidentified": 2,
+    }  # fmt: skip
+    assert ages.line("85+").share == 0.6  # of the persons, not of the nine requests
+    assert ages.line("unknown").label == "Âge non connu"
+    assert ages.line("unidentified").share == 0.4
+
+
+def test_a_person_with_several_problems_counts_under_each() -> None:
+    t = table(
+        lot(referrers={"gp": 9}, persons={"85+": 4}, person_problems={"medical": 3, "carers": 2},
+            persons_without_problem=1)
+    )  # fmt: skip
 
     problems = t.section("problems")
+    assert problems.title == "Personnes accompagnées par problématique"
     assert shares(t, "problems")["medical"] == 0.75
     assert shares(t, "problems")["carers"] == 0.5
     assert problems.lines[-1].label == "Aucune problématique renseignée"
@@ -108,14 +121,22 @@ def test_a_request_with_several_problems_counts_under_each() -> None:
     assert "ne s'additionnent pas" in problems.note
 
 
+def test_the_gps_who_asked_are_split_by_how_they_are_known() -> None:
+    t = table(lot(referrers={"gp": 9}, gps={"rpps": 4, "contact": 1, "unidentified": 2}))
+
+    assert values(t, "gps") == {
+        "gps": 7, "gps_rpps": 4, "gps_contact": 1, "gps_unidentified": 2, "territory_gps": None,
+    }  # fmt: skip
+
+
 def test_the_gp_share_needs_the_territorys_gps_entered() -> None:
     entered = table(
-        lot(referrers={"gp": 9}, gp_contacts=30, figures=EnteredFigures(territory_gps=120))
+        lot(referrers={"gp": 9}, gps={"rpps": 30}, figures=EnteredFigures(territory_gps=120))
     )
-    not_entered = table(lot(referrers={"gp": 9}, gp_contacts=30))
+    not_entered = table(lot(referrers={"gp": 9}, gps={"rpps": 30}))
 
     assert entered.gp_share == 0.25
-    assert entered.section("gps").line("gp_contacts").share == 0.25
+    assert entered.section("gps").line("gps").share == 0.25
     assert not_entered.gp_share is None
     assert not_entered.section("gps").line("territory_gps").value is None
 
@@ -223,19 +244,19 @@ def test_regional_waits_merge_the_distributions() -> None:
 def test_regional_entered_figures_are_summed_only_when_every_department_entered_them() -> None:
     merged = consolidate(
         [
-            lot(gp_contacts=10, figures=EnteredFigures(staff_fte=5, territory_gps=100)),
-            moselle(gp_contacts=30, figures=EnteredFigures(staff_fte=7.5, funding_eur=300_000)),
+            lot(gps={"rpps": 10}, figures=EnteredFigures(staff_fte=5, territory_gps=100)),
+            moselle(gps={"rpps": 30}, figures=EnteredFigures(staff_fte=7.5, funding_eur=300_000)),
         ]
     )
 
-    assert merged.gp_contacts == 40
+    assert merged.gps == {"rpps": 40}
     assert merged.figures == EnteredFigures(staff_fte=12.5, funding_eur=None, territory_gps=None)
 
 
 def test_regional_gp_share_is_distinct_gps_over_the_regions_gps() -> None:
     t = table(
-        lot(gp_contacts=10, figures=EnteredFigures(territory_gps=100)),
-        moselle(gp_contacts=30, figures=EnteredFigures(territory_gps=100)),
+        lot(gps={"rpps": 10}, figures=EnteredFigures(territory_gps=100)),
+        moselle(gps={"contact": 25, "unidentified": 5}, figures=EnteredFigures(territory_gps=100)),
     )
 
     assert t.gp_share == 0.2

@@ -36,7 +36,7 @@ def table() -> IndicatorTable:
                 channels={"voice": 3, "mail": 1},
                 voice_outcomes={"taken": 2, "abandoned": 1},
                 waits={10: 1, 21: 1},
-                gp_contacts=2,
+                gps={"rpps": 2},
                 figures=EnteredFigures(staff_fte=4.5, funding_eur=350_000, territory_gps=1_250),
             ),
             DepartmentCounts(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import indicator_table
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
-from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.models import CallbackTaskRow, KnownContact, Person, Request, RequestPerson
 from tests.conftest import POSTGRES_URL
 
 NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -68,14 +68,16 @@ async def test_the_lots_october_counts_requests_and_sets_the_others_apart(
     }  # fmt: skip
 
 
-async def test_response_types_age_bands_and_problems(
+async def test_response_types_and_no_person_accompanied_by_information_alone(
     october: AsyncEngine, departments: Departments
 ) -> None:
     table = await table_of(october, [lot(departments)])
 
     assert values(table, "response_types") == {"information": 1, "": 6}
-    assert values(table, "age_bands") == {"85+": 1, "": 6}
-    assert values(table, "problems") == {"medical": 1, "carers": 1, "social": 1, "": 5}
+    # The GP's 85-year-old patient with medical and carers' problems got information only;
+    # the others no response yet: nobody is accompanied.
+    assert values(table, "age_bands") == {}
+    assert values(table, "problems") == {}
 
 
 async def test_the_gp_share_counts_distinct_gps_over_the_territorys(
@@ -84,7 +86,7 @@ async def test_the_gp_share_counts_distinct_gps_over_the_territorys(
     table = await table_of(october, [lot(departments)])
 
     # One GP called twice, another wrote; the GPs outside October do not count.
-    assert values(table, "gps") == {"gp_contacts": 2, "territory_gps": 40}
+    assert values(table, "gps") == {"gps": 2, "gps_unidentified": 2, "territory_gps": 40}
     assert table.gp_share == 0.05
     assert values(table, "means") == {"staff_fte": 4.5, "funding_eur": 350_000}
 
@@ -153,7 +155,7 @@ async def test_each_department_counts_its_own_local_days(
     # Réunion's October starts at 20:00 UTC on 30 September: the GP of 21:59 UTC is in,
     # and ends at 20:00 UTC on 31 October: the one of 23:30 UTC stays out.
     assert table.requests == 8
-    assert values(table, "gps")["gp_contacts"] == 3
+    assert values(table, "gps")["gps"] == 3
 
 
 async def test_a_period_without_requests_gives_zeros_and_no_rates(
@@ -174,8 +176,11 @@ async def test_the_year_takes_the_years_figures(
     table = await table_of(october, [lot(departments)], period="2026")
 
     assert table.requests == 9  # October's seven, plus 30 September and 1 November
-    assert values(table, "gps")["gp_contacts"] == 4
+    assert values(table, "gps")["gps"] == 4
     assert values(table, "callbacks") == {"due": 4, "in_time": 2}
+
+
+RESPONSES = [None, "information", "follow_up", "orientation", "none", "other"]
 
 
 def random_year(seed: int) -> tuple[list[Request], list[tuple[int, CallbackTaskRow]]]:
@@ -200,7 +205,9 @@ def random_year(seed: int) -> tuple[list[Request], list[tuple[int, CallbackTaskR
                 out_of_hours=rng.random() < 0.2,
                 received_at=at,
                 answered_at=at + timedelta(seconds=rng.uniform(0, 120)) if taken else None,
-                response_type=rng.choice([None, "information", "follow_up", "other"]),
+                response_type=rng.choice(
+                    [None, "information", "follow_up", "orientation", "other"]
+                ),
                 age_band=rng.choice([None, "85+", "60-74", "unknown"]),
                 problems=rng.sample(["medical", "social", "carers", "housing"], rng.randrange(3)),
                 caller_number=f"+3361234{rng.randrange(60):04d}" if channel != "mail" else None,
@@ -222,14 +229,73 @@ def random_year(seed: int) -> tuple[list[Request], list[tuple[int, CallbackTaskR
     return requests, tasks
 
 
-async def fill_with_random_year(engine: AsyncEngine, seed: int) -> None:
+def random_persons(rng: random.Random, department: str) -> list[Person]:
+    """Persons of a department: a birth date, a birth year only, or neither."""
+    persons = []
+    for _ in range(40):
+        born = date(1920, 1, 1) + timedelta(days=rng.randrange(100 * 365))
+        known = rng.choice(["date", "date", "year", "none"])
+        persons.append(
+            Person(
+                department=department,
+                birth_date=born if known == "date" else None,
+                birth_year=born.year if known != "none" else None,
+                created_at=datetime(2025, 12, 1, tzinfo=UTC),
+                created_by="test",
+            )
+        )
+    return persons
+
+
+def known_gps() -> list[KnownContact]:
+    """GPs the Lot knows: numbers 0–11 of random_year's, addresses dr0–dr5; the RPPS of
+    number 2k is also number 2k+1's and address drk's (one doctor, three rows); numbers 8–11
+    and address dr5 have none."""
+
+    def rpps(index: int) -> str | None:
+        return f"1000000000{index}" if index < 4 else None
+
+    return [
+        KnownContact(department="dac46", number=f"+3361234{n:04d}", name=f"Dr {n}",
+                     referrer_type="gp", rpps=rpps(n // 2))
+        for n in range(12)
+    ] + [
+        KnownContact(department="dac46", address=f"dr{k}@mssante.fr", name=f"Dr {k}",
+                     referrer_type="gp", rpps=rpps(k))
+        for k in range(6)
+    ]  # fmt: skip
+
+
+async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = True) -> None:
+    """random_year's requests and tasks, persons of both departments linked to most requests
+    (some merged into another), and (unless `gps` is false) the Lot's known GPs."""
     requests, tasks = random_year(seed)
+    rng = random.Random(seed)
     async with session_maker(engine)() as session:
         session.add_all(requests)
+        session.add_all(known_gps() if gps else [])
+        persons = {slug: random_persons(rng, slug) for slug in ("dac46", "dac57")}
+        for each in persons.values():
+            session.add_all(each)
         await session.flush()
         for index, task in tasks:
             task.request_id = requests[index].id or 0
             session.add(task)
+        for each in persons.values():
+            for merged in rng.sample(each[10:], 4):
+                merged.merged_into = rng.choice(each[:10]).id
+                session.add(merged)
+        for request in requests:
+            linked = rng.choices([0, 1, 2], [35, 55, 10])[0]
+            for person in rng.sample(persons[request.department], linked):
+                session.add(
+                    RequestPerson(
+                        request_id=request.id or 0,
+                        person_id=person.id or 0,
+                        linked_at=request.received_at,
+                        linked_by="test",
+                    )
+                )
         await session.commit()
 
 
