@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
+from frontdoor.core.figures import FUNDING_SOURCES, EnteredFigures, FundingSource, summed_figures
 from frontdoor.core.referrers import REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, RESPONSE_TYPES
 
@@ -64,15 +65,6 @@ class Unit(StrEnum):
     SECONDS = "seconds"
     FTE = "fte"
     EUROS = "euros"
-
-
-@dataclass(kw_only=True, frozen=True)
-class EnteredFigures:
-    """What the coordinator entered for the year (department_figures)."""
-
-    staff_fte: float | None = None
-    funding_eur: int | None = None
-    territory_gps: int | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -200,7 +192,7 @@ def consolidate(counts: Sequence[DepartmentCounts]) -> DepartmentCounts:
         name=", ".join(c.name for c in counts),
         **{name: merged(name) for name in _MAPPINGS},  # type: ignore[arg-type]
         **{name: total(name) for name in _TOTALS},  # type: ignore[arg-type]
-        figures=_summed_figures([c.figures for c in counts]),
+        figures=summed_figures([c.figures for c in counts]),
     )
 
 
@@ -208,20 +200,6 @@ _MAPPINGS = ("referrers", "responses", "persons", "person_problems", "gps", "cha
              "voice_outcomes", "waits", "by_hour", "by_weekday")  # fmt: skip
 _TOTALS = ("persons_unidentified", "persons_without_problem", "out_of_hours", "callbacks_due",
            "callbacks_in_time")  # fmt: skip
-
-
-def _summed_figures(entered: Sequence[EnteredFigures | None]) -> EnteredFigures:
-    def summed(name: str) -> float | None:
-        values = [getattr(f, name) if f else None for f in entered]
-        return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
-
-    funding = summed("funding_eur")
-    gps = summed("territory_gps")
-    return EnteredFigures(
-        staff_fte=summed("staff_fte"),
-        funding_eur=None if funding is None else int(funding),
-        territory_gps=None if gps is None else int(gps),
-    )
 
 
 def indicator_table(
@@ -354,25 +332,45 @@ def _national(
                 ),
                 Line(
                     key="territory_gps",
-                    label="Médecins généralistes du territoire (saisi)",
+                    label="Médecins généralistes du territoire"
+                    + (
+                        f" (source : {figures.territory_gps_source})"
+                        if figures.territory_gps_source
+                        else ""
+                    ),
                     value=figures.territory_gps,
                 ),
             ),
         ),
         Section(
             key="means",
-            title="Moyens du DAC (saisis pour l'année)",
+            title="Moyens du DAC (saisis pour l'année) : effectif et sources de financement",
             lines=(
                 Line(
                     key="staff_fte", label="Effectif (ETP)", value=figures.staff_fte, unit=Unit.FTE
                 ),
-                Line(
-                    key="funding_eur",
-                    label="Financement (€)",
-                    value=figures.funding_eur,
-                    unit=Unit.EUROS,
-                ),
-            ),  # fmt: skip
+                *_funding(figures),
+            ),
+        ),
+    )
+
+
+def _funding(figures: EnteredFigures) -> tuple[Line, ...]:
+    """Indicator 8: the total, then each source's euros and share of it (the total entered
+    before the split by source only where there is one)."""
+    total = figures.funding_eur
+    return (
+        Line(key="funding_eur", label="Financement total (€)", value=total, unit=Unit.EUROS),
+        *(
+            Line(
+                key=f"funding_{source.value}",
+                label=f"dont {label}",
+                value=None if total is None else figures.funding.get(source, 0),
+                share=share(figures.funding.get(source, 0), total),
+                unit=Unit.EUROS,
+            )
+            for source, label in FUNDING_SOURCES.items()
+            if source is not FundingSource.UNSPLIT or figures.funding.get(source)
         ),
     )
 

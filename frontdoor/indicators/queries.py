@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.accompanied import BAND_ORDER
@@ -44,7 +42,7 @@ from frontdoor.indicators.tallies import (
     month_key,
     unfolded_rows,
 )
-from frontdoor.store.models import DepartmentFigures
+from frontdoor.store.figures import entered, figures_of
 
 
 async def indicator_table(
@@ -79,7 +77,7 @@ async def department_counts(
     for statement in (rows_of(tally_scopes) for rows_of in statements):
         for department, measure, value, n in await connection.execute(statement):
             counts[department].add(measure, value, int(n))
-    figures = await _figures(connection, scopes, period.year)
+    figures = await _figures(session, scopes, period.year)
     return [counts[s.slug].counts(s.department, figures.get(s.slug)) for s in scopes]
 
 
@@ -193,23 +191,10 @@ def _nonzero(counter: Counter[Any]) -> dict[Any, int]:
 
 
 async def _figures(
-    connection: AsyncConnection, scopes: Sequence[_Scope], year: int
+    session: AsyncSession, scopes: Sequence[_Scope], year: int
 ) -> dict[str, EnteredFigures]:
-    rows = await connection.execute(
-        select(
-            col(DepartmentFigures.department),
-            col(DepartmentFigures.staff_fte),
-            col(DepartmentFigures.funding_eur),
-            col(DepartmentFigures.territory_gps),
-        ).where(
-            col(DepartmentFigures.department).in_([s.slug for s in scopes]),
-            col(DepartmentFigures.year) == year,
-        )
-    )
-    return {
-        department: EnteredFigures(staff_fte=fte, funding_eur=funding, territory_gps=gps)
-        for department, fte, funding, gps in rows
-    }
+    rows = await figures_of(session, departments=[s.slug for s in scopes], year=year)
+    return {department: entered(row) for department, row in rows.items()}
 
 
 def table_statements(departments: Sequence[Department], period: Period, dialect: str) -> list[str]:

@@ -76,7 +76,13 @@ async def test_entered_figures_give_the_share_of_the_territorys_gps(
 
     response = await coordinator.post(
         f"/console/indicateurs/chiffres?{MAY}",
-        {"year": "2026", "staff_fte": "4,5", "funding_eur": "450 000", "territory_gps": "180"},
+        {
+            "year": "2026",
+            "staff_fte": "4,5",
+            "funding_ars_fir": "400 000",
+            "funding_assurance_maladie": "50 000",
+            "territory_gps": "180",
+        },  # fmt: skip
     )
 
     assert response.status == 303
@@ -84,7 +90,9 @@ async def test_entered_figures_give_the_share_of_the_territorys_gps(
         (await (await coordinator.get(f"/console/indicateurs.csv?{MAY}")).read()).decode()
     )
     assert any(row[:2] == ["Effectif (ETP)", "4,5"] for row in rows)
-    assert ["Médecins généralistes du territoire (saisi)", "180", "—"] in rows
+    assert ["Médecins généralistes du territoire (source : saisie)", "180", "—"] in rows
+    assert ["Financement total (€)", "450000", "—"] in rows
+    assert ["dont Assurance maladie", "50000", "11,1 %"] in rows
     # One GP called in May: 1 of the territory's 180.
     assert ["Médecins généralistes ayant sollicité le DAC", "1", "0,6 %"] in rows
 

@@ -142,9 +142,47 @@ def test_the_gp_share_needs_the_territorys_gps_entered() -> None:
 
 
 def test_staff_and_funding_are_shown_as_entered() -> None:
-    t = table(lot(figures=EnteredFigures(staff_fte=6.5, funding_eur=480_000)))
+    t = table(
+        lot(figures=EnteredFigures(staff_fte=6.5, funding={"ars_fir": 400_000, "autre": 80_000}))
+    )
 
-    assert values(t, "means") == {"staff_fte": 6.5, "funding_eur": 480_000}
+    assert values(t, "means") == {
+        "staff_fte": 6.5, "funding_eur": 480_000, "funding_ars_fir": 400_000,
+        "funding_conseil_departemental": 0, "funding_assurance_maladie": 0,
+        "funding_autre": 80_000,
+    }  # fmt: skip
+    assert t.section("means").line("funding_ars_fir").label == (
+        "dont ARS (fonds d'intervention régional, FIR)"
+    )
+    assert t.section("means").line("funding_autre").share == 80_000 / 480_000
+
+
+def test_a_total_entered_before_the_split_shows_as_not_split() -> None:
+    t = table(lot(figures=EnteredFigures(funding={"non_reparti": 350_000})))
+
+    assert t.section("means").line("funding_non_reparti").value == 350_000
+    assert t.section("means").line("funding_non_reparti").share == 1.0
+    assert t.section("means").line("funding_eur").value == 350_000
+
+
+def test_funding_not_entered_shows_no_figure() -> None:
+    t = table(lot(figures=EnteredFigures(staff_fte=3)))
+
+    assert values(t, "means") == {
+        "staff_fte": 3, "funding_eur": None, "funding_ars_fir": None,
+        "funding_conseil_departemental": None, "funding_assurance_maladie": None,
+        "funding_autre": None,
+    }  # fmt: skip
+
+
+def test_the_territorys_gp_count_is_shown_with_its_source() -> None:
+    t = table(lot(figures=EnteredFigures(territory_gps=180, territory_gps_source="RPPS 2026-10")))
+
+    line = t.section("gps").line("territory_gps")
+    assert (line.label, line.value) == (
+        "Médecins généralistes du territoire (source : RPPS 2026-10)",
+        180,
+    )
 
 
 def test_the_answered_rate_is_taken_calls_over_voice_requests() -> None:
@@ -245,12 +283,29 @@ def test_regional_entered_figures_are_summed_only_when_every_department_entered_
     merged = consolidate(
         [
             lot(gps={"rpps": 10}, figures=EnteredFigures(staff_fte=5, territory_gps=100)),
-            moselle(gps={"rpps": 30}, figures=EnteredFigures(staff_fte=7.5, funding_eur=300_000)),
+            moselle(gps={"rpps": 30}, figures=EnteredFigures(staff_fte=7.5, funding={"autre": 1})),
         ]
     )
 
     assert merged.gps == {"rpps": 40}
-    assert merged.figures == EnteredFigures(staff_fte=12.5, funding_eur=None, territory_gps=None)
+    assert merged.figures == EnteredFigures(staff_fte=12.5, funding={}, territory_gps=None)
+
+
+def test_regional_funding_is_summed_source_by_source() -> None:
+    merged = consolidate(
+        [
+            lot(figures=EnteredFigures(funding={"ars_fir": 300_000, "autre": 10_000},
+                                       territory_gps=100, territory_gps_source="saisie")),
+            moselle(figures=EnteredFigures(funding={"ars_fir": 200_000, "conseil_departemental": 5},
+                                           territory_gps=50, territory_gps_source="RPPS 2026")),
+        ]
+    )  # fmt: skip
+
+    assert merged.figures is not None
+    assert merged.figures.funding == {
+        "ars_fir": 500_000, "autre": 10_000, "conseil_departemental": 5,
+    }  # fmt: skip
+    assert merged.figures.territory_gps_source == "saisie; RPPS 2026"
 
 
 def test_regional_gp_share_is_distinct_gps_over_the_regions_gps() -> None:

@@ -88,7 +88,10 @@ async def test_the_gp_share_counts_distinct_gps_over_the_territorys(
     # One GP called twice, another wrote; the GPs outside October do not count.
     assert values(table, "gps") == {"gps": 2, "gps_unidentified": 2, "territory_gps": 40}
     assert table.gp_share == 0.05
-    assert values(table, "means") == {"staff_fte": 4.5, "funding_eur": 350_000}
+    assert values(table, "means") == {
+        "staff_fte": 4.5, "funding_eur": 350_000, "funding_ars_fir": 300_000,
+        "funding_conseil_departemental": 50_000,
+    }  # fmt: skip
 
 
 async def test_calls_answered_abandoned_and_time_to_first_human_contact(
