@@ -153,18 +153,22 @@ def _link_selects(d: Dialect, old: str | None, new: str | None) -> list[str]:
                 "JOIN persons AS p ON p.id = l.person_id"
             )
             selects += _linked(d, pairs, sign)
-    touched = " UNION ".join(f"SELECT request_id FROM {x}" for x in (old, new) if x is not None)
-    has_now = "EXISTS (SELECT 1 FROM request_persons AS x WHERE x.request_id = r.id)"
-    kept = "1 = 1" if new is None else (
-        f"NOT EXISTS (SELECT 1 FROM {new} AS n WHERE n.request_id = x.request_id "
-        "AND n.person_id = x.person_id)"
-    )  # fmt: skip
-    had = f"EXISTS (SELECT 1 FROM request_persons AS x WHERE x.request_id = r.id AND {kept})"
-    if old is not None:
-        had = f"(EXISTS (SELECT 1 FROM {old} AS o WHERE o.request_id = r.id) OR {had})"
-    where = f" AND r.id IN ({touched}) AND ({had}) <> ({has_now})"
-    sign = f"CASE WHEN {has_now} THEN -1 ELSE 1 END"
-    return selects + _unlinked(d, "FROM requests AS r", sign, where)
+    # Each request touched, with how many of its links were added and removed: it had
+    # (now - added + removed) links before, and `now` after.
+    moves = " UNION ALL ".join(
+        f"SELECT request_id, {added} AS added, {removed} AS removed FROM {links}"
+        for links, added, removed in ((old, 0, 1), (new, 1, 0))
+        if links is not None
+    )
+    touched = (
+        "FROM requests AS r JOIN (SELECT request_id, sum(added) AS added, sum(removed) AS "
+        f"removed FROM ({moves}) AS moves GROUP BY request_id) AS touched "
+        "ON touched.request_id = r.id"
+    )
+    now = "(SELECT count(*) FROM request_persons AS x WHERE x.request_id = r.id)"
+    where = f" AND ({now} - touched.added + touched.removed = 0) <> ({now} = 0)"
+    sign = f"CASE WHEN {now} > 0 THEN -1 ELSE 1 END"
+    return selects + _unlinked(d, touched, sign, where)
 
 
 def _person_selects(d: Dialect, persons: str, sign: str) -> list[str]:
