@@ -51,6 +51,20 @@ VOICE_OUTCOME_LABELS = {
 
 NOT_YET_SAID = "Pas encore renseigné"
 
+# The eight indicators the national framework asks every DAC to produce for the ministry
+# (Cadre national d'orientation, annex), in its words, and the sections that give each.
+NATIONAL_INDICATORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Nombre de sollicitations reçues par le DAC", ("requests",)),
+    ("La répartition des sollicitations reçues par type d'adresseur",
+     ("referrer_groups", "referrer_types")),
+    ("La répartition des réponses apportées par sollicitations, par type", ("response_types",)),
+    ("La répartition des personnes accompagnées par tranche d'âge", ("age_bands",)),
+    ("La répartition des personnes accompagnées par problématiques", ("problems",)),
+    ("La part des médecins généralistes ayant sollicités le DAC", ("gps",)),
+    ("L'effectif moyen du DAC en ETP", ("means",)),
+    ("La répartition des différentes sources de financement", ("means",)),
+)  # fmt: skip
+
 GP_KINDS = {
     "rpps": "dont identifiés par leur numéro RPPS",
     "contact": "dont contacts connus sans numéro RPPS",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdoor.core.indicators import (
+    NATIONAL_INDICATORS,
     DepartmentCounts,
     EnteredFigures,
     IndicatorTable,
@@ -320,3 +321,11 @@ def test_regional_gp_share_is_distinct_gps_over_the_regions_gps() -> None:
 def test_a_table_needs_a_department() -> None:
     with pytest.raises(ValueError, match="at least one"):
         table()
+
+
+def test_each_national_indicator_has_its_sections_in_the_table() -> None:
+    national = {section.key for section in table(lot()).national}
+
+    assert len(NATIONAL_INDICATORS) == 8
+    for name, keys in NATIONAL_INDICATORS:
+        assert set(keys) <= national, name
