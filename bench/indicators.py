@@ -370,6 +370,12 @@ async def main() -> int:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--linked-share",
+        type=float,
+        default=0.7,
+        help="share of accompanied requests naming their person (0: no person, as before 0016)",
+    )
     args = parser.parse_args()
     departments = Departments(
         load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml").values()
@@ -384,7 +390,7 @@ async def main() -> int:
         Case(label="October 2026, dac46", departments=[lot], period=october),
     ]
     started = time.perf_counter()
-    data = generate(args.requests)
+    data = generate(args.requests, linked_share=args.linked_share)
     print(
         f"generated {len(data.persons):,} persons linked {len(data.links):,} times, "
         f"{len(data.requests):,} requests and {len(data.tasks):,} callback tasks "

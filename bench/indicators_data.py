@@ -74,7 +74,7 @@ class Generated:
 
 
 def _persons_and_links(
-    requests: list[tuple[object, ...]], rng: random.Random
+    requests: list[tuple[object, ...]], rng: random.Random, linked_share: float
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Persons of each department and links from most accompanied requests to one of the
     persons met around the same time (birth date for most, year only or nothing for some)."""
@@ -84,7 +84,7 @@ def _persons_and_links(
     ids: dict[tuple[str, int], int] = {}
     for row in requests:
         request_id, slug, response, received = row[0], str(row[1]), row[11], row[17]
-        if response not in ACCOMPANYING or rng.random() >= LINKED_SHARE:
+        if response not in ACCOMPANYING or rng.random() >= linked_share:
             continue
         linked[slug] = linked.get(slug, 0) + 1
         key = (slug, int(linked[slug] / REQUESTS_PER_PERSON) + rng.randrange(40))
@@ -107,7 +107,7 @@ def _picker(pairs: tuple[tuple[object, float], ...], rng: random.Random) -> Iter
         yield from rng.choices(values, weights, k=4096)
 
 
-def generate(count: int, *, seed: int = 46) -> Generated:
+def generate(count: int, *, seed: int = 46, linked_share: float = LINKED_SHARE) -> Generated:
     """`count` requests (ids 1..count) and their callback tasks, as column tuples in the
     order of REQUEST_COLUMNS and TASK_COLUMNS, datetimes aware in UTC."""
     rng = random.Random(seed)
@@ -180,5 +180,5 @@ def generate(count: int, *, seed: int = 46) -> Generated:
                 "done" if done else "open", "reached" if done else None, done_at,
                 1 if done else 0,
             ))  # fmt: skip
-    persons, links = _persons_and_links(requests, rng)
+    persons, links = _persons_and_links(requests, rng, linked_share)
     return Generated(requests=requests, tasks=tasks, persons=persons, links=links)
