@@ -41,7 +41,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import asyncpg  # noqa: E402
-from indicators_data import REQUEST_COLUMNS, TASK_COLUMNS, Generated, generate  # noqa: E402
+from indicators_data import (  # noqa: E402
+    LINK_COLUMNS,
+    PERSON_COLUMNS,
+    REQUEST_COLUMNS,
+    TASK_COLUMNS,
+    Generated,
+    generate,
+)
 
 from frontdoor.core.department import Department  # noqa: E402
 from frontdoor.departments import Departments  # noqa: E402
@@ -72,6 +79,8 @@ def load_sqlite(path: str, data: Generated) -> None:
         for table, columns, rows in (
             ("requests", REQUEST_COLUMNS, data.requests),
             ("callback_tasks", TASK_COLUMNS, data.tasks),
+            ("persons", PERSON_COLUMNS, data.persons),
+            ("request_persons", LINK_COLUMNS, data.links),
         ):
             marks = ", ".join("?" * len(columns))
             connection.executemany(
@@ -90,8 +99,15 @@ async def load_postgres(url: str, data: Generated) -> None:
         await connection.copy_records_to_table(
             "callback_tasks", records=data.tasks, columns=list(TASK_COLUMNS)
         )
-        await connection.execute("VACUUM ANALYZE requests")
-        await connection.execute("VACUUM ANALYZE callback_tasks")
+        if data.persons:
+            await connection.copy_records_to_table(
+                "persons", records=data.persons, columns=list(PERSON_COLUMNS)
+            )
+            await connection.copy_records_to_table(
+                "request_persons", records=data.links, columns=list(LINK_COLUMNS)
+            )
+        for table in ("requests", "callback_tasks", "persons", "request_persons"):
+            await connection.execute(f"VACUUM ANALYZE {table}")
     finally:
         await connection.close()
 
@@ -124,7 +140,7 @@ async def add_a_day(url: str, data: Generated) -> None:
         shift = received.replace(month=12, day=31) - received  # type: ignore[attr-defined]
         moved = [at + shift if at is not None else None for at in (received, answered, ended)]
         day.append((last_id + 1 + index, *row[1:17], *moved, *row[20:]))
-    extra = Generated(requests=day, tasks=[])
+    extra = Generated(requests=day, tasks=[])  # a day whose persons are not named yet
     if url.startswith("sqlite"):
         load_sqlite(url.split("///", 1)[1], extra)
     else:
@@ -354,6 +370,12 @@ async def main() -> int:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--linked-share",
+        type=float,
+        default=0.7,
+        help="share of accompanied requests naming their person (0: no person, as before 0018)",
+    )
     args = parser.parse_args()
     departments = Departments(
         load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml").values()
@@ -368,9 +390,10 @@ async def main() -> int:
         Case(label="October 2026, dac46", departments=[lot], period=october),
     ]
     started = time.perf_counter()
-    data = generate(args.requests)
+    data = generate(args.requests, linked_share=args.linked_share)
     print(
-        f"generated {len(data.requests):,} requests and {len(data.tasks):,} callback tasks "
+        f"generated {len(data.persons):,} persons linked {len(data.links):,} times, "
+        f"{len(data.requests):,} requests and {len(data.tasks):,} callback tasks "
         f"in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )

@@ -4,7 +4,8 @@ A year (2026) of two departments' contacts: the Lot (60 %) and Moselle (40 %), b
 Europe/Paris. Mixes as a DAC sees them: mostly phone calls in office hours on weekdays, a
 fifth by secure mail, some SMS; GPs, hospitals and nurses first; most calls taken within a
 minute; voicemails, abandoned and closed-line calls get a callback task due four hours
-later, most done in time. Numbers and addresses are made up (+33 6 99… is not attributed).
+later, most done in time. Seven in ten accompanied requests name their person, about 2.5
+requests a person, close in time. Numbers and addresses are made up (+33 6 99… is not attributed).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from frontdoor.core.accompanied import is_accompanied
 
 PARIS = ZoneInfo("Europe/Paris")
 YEAR = 2026
@@ -25,6 +28,8 @@ REQUEST_COLUMNS = (
     "status", "assigned_to", "age_band", "caller_number", "contact_address", "received_at",
     "answered_at", "ended_at", "problems", "closed_at",
 )  # fmt: skip
+PERSON_COLUMNS = ("id", "department", "birth_date", "birth_year", "created_at", "created_by")
+LINK_COLUMNS = ("request_id", "person_id", "linked_at", "linked_by")
 TASK_COLUMNS = (
     "id", "request_id", "department", "created_at", "due_at", "assignees", "reasons", "status",
     "outcome", "closed_at", "calls_placed",
@@ -55,12 +60,48 @@ PROBLEMS = ("medical", "mental_health", "autonomy", "social", "housing", "carers
 # Office hours carry most of the load; evenings and nights a little.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 6, 30, 60, 70, 65, 35, 40, 60, 62, 55, 45, 25, 8, 4, 3, 2, 1)
 GPS_PER_DEPARTMENT = 900
+# Of the accompanied requests, how many name their person; a person's requests come close
+# together (about 2.5 each, within a few weeks).
+LINKED_SHARE = 0.7
+REQUESTS_PER_PERSON = 2.5
 
 
 @dataclass(kw_only=True, frozen=True)
 class Generated:
     requests: list[tuple[object, ...]]
     tasks: list[tuple[object, ...]]
+    persons: list[tuple[object, ...]] = field(default_factory=list)
+    links: list[tuple[object, ...]] = field(default_factory=list)
+
+
+def _persons_and_links(
+    requests: list[tuple[object, ...]], rng: random.Random, linked_share: float
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Persons of each department and links from most accompanied requests to one of the
+    persons met around the same time (birth date for most, year only or nothing for some)."""
+    persons: list[tuple[object, ...]] = []
+    links: list[tuple[object, ...]] = []
+    linked: dict[str, int] = {}
+    ids: dict[tuple[str, int], int] = {}
+    for row in requests:
+        request_id, slug, referrer, received = row[0], str(row[1]), str(row[3]), row[17]
+        kinds = json.loads(str(row[11]))
+        if not is_accompanied(referrer_type=referrer, response_kinds=kinds):
+            continue
+        if rng.random() >= linked_share:
+            continue
+        linked[slug] = linked.get(slug, 0) + 1
+        key = (slug, int(linked[slug] / REQUESTS_PER_PERSON) + rng.randrange(40))
+        if key not in ids:
+            ids[key] = len(persons) + 1
+            born = date(1925, 1, 1) + timedelta(days=rng.randrange(85 * 365))
+            known = rng.random()
+            persons.append((
+                ids[key], slug, born if known < 0.8 else None,
+                born.year if known < 0.9 else None, received, "bench",
+            ))  # fmt: skip
+        links.append((request_id, ids[key], received, "bench"))
+    return persons, links
 
 
 def _picker(pairs: tuple[tuple[object, float], ...], rng: random.Random) -> Iterator[object]:
@@ -70,7 +111,7 @@ def _picker(pairs: tuple[tuple[object, float], ...], rng: random.Random) -> Iter
         yield from rng.choices(values, weights, k=4096)
 
 
-def generate(count: int, *, seed: int = 46) -> Generated:
+def generate(count: int, *, seed: int = 46, linked_share: float = LINKED_SHARE) -> Generated:
     """`count` requests (ids 1..count) and their callback tasks, as column tuples in the
     order of REQUEST_COLUMNS and TASK_COLUMNS, datetimes aware in UTC."""
     rng = random.Random(seed)
@@ -143,4 +184,5 @@ def generate(count: int, *, seed: int = 46) -> Generated:
                 "done" if done else "open", "reached" if done else None, done_at,
                 1 if done else 0,
             ))  # fmt: skip
-    return Generated(requests=requests, tasks=tasks)
+    persons, links = _persons_and_links(requests, rng, linked_share)
+    return Generated(requests=requests, tasks=tasks, persons=persons, links=links)

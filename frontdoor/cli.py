@@ -22,7 +22,7 @@ from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
 from frontdoor.environment import unknown_variables, unknown_variables_text
 from frontdoor.flows import ConfigError, load_departments
-from frontdoor.indicators import report_command
+from frontdoor.indicators import figures_command, report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import demo_logins
@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     accounts_command.add_parser(commands)
     report_command.add_parser(commands)
+    figures_command.add_parser(commands)
 
     args = parser.parse_args(argv)
     if unknown := unknown_variables(os.environ):  # before anything reads the database
@@ -99,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _call(settings, departments, args)
     if args.command == "report":
         return asyncio.run(_report(args, settings, departments))
+    if args.command == "figures":
+        return asyncio.run(_figures(args, settings, departments))
     if args.command == "roster":
         return asyncio.run(
             _import_roster(settings, departments, args.department, args.file.name,
@@ -114,6 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _report(args: argparse.Namespace, settings: Settings, departments: Departments) -> int:
     await _migrate(settings)
     return await report_command.run(args, settings, departments)
+
+
+async def _figures(args: argparse.Namespace, settings: Settings, departments: Departments) -> int:
+    await _migrate(settings)
+    return await figures_command.run(args, settings, departments)
 
 
 async def _directory(args: argparse.Namespace, settings: Settings) -> int:

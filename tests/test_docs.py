@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from frontdoor.core.indicators import NATIONAL_INDICATORS
 from frontdoor.core.referrers import referrers_table
 from frontdoor.environment import settings_table, tool_variables_table
 from frontdoor.jobs.registry import JOBS, jobs_table
@@ -44,3 +45,10 @@ def test_the_jobs_table_is_up_to_date() -> None:
 def test_the_referrer_types_table_is_up_to_date() -> None:
     table = referrers_table()
     assert table in README, f"paste under '## Indicators' in README.md:\n{table}"
+
+
+def test_the_readme_says_how_each_of_the_eight_national_indicators_is_computed() -> None:
+    section = README.split("## Indicators and `frontdoor report`", 1)[1].split("\n## ", 1)[0]
+
+    for number, (name, _) in enumerate(NATIONAL_INDICATORS, start=1):
+        assert f"{number}. **{name}**" in section, name

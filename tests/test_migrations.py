@@ -285,3 +285,39 @@ async def test_an_upgrade_to_retention_classes_marks_pseudonymised_requests_as_e
             assert marks == {purged: (True, True), kept: (False, False)}
     finally:
         await engine.dispose()
+
+
+async def test_an_upgrade_to_funding_by_source_keeps_the_figures_entered(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0019: a funding total entered before the split stays whole, as not split by source;
+    a GP count entered is kept with the source "saisie", by whoever entered it, then."""
+    engine = await at_revision("0018", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO department_figures (department, year, staff_fte, funding_eur, "
+                    "territory_gps, updated_by, updated_at) VALUES "
+                    "('dac46', 2026, 4.5, 350000, 180, 'coord@dac46.fr', :at), "
+                    "('dac57', 2026, 3, NULL, NULL, 'coord@dac57.fr', :at)"
+                ),
+                {"at": AT},
+            )
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT department, staff_fte, funding_non_reparti, funding_ars_fir, "
+                    "territory_gps, territory_gps_source, territory_gps_by "
+                    "FROM department_figures ORDER BY department"
+                )
+            )
+            assert [tuple(row) for row in rows] == [
+                ("dac46", 4.5, 350_000, None, 180, "saisie", "coord@dac46.fr"),
+                ("dac57", 3, None, None, None, None, None),
+            ]
+    finally:
+        await engine.dispose()

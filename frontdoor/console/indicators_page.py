@@ -2,7 +2,8 @@
 operator, the region's consolidation; exported as CSV or as an XLSX report.
 
 Aggregates only, no request content: the operator reaches them too. The figures the store
-cannot compute (staff, funding, the territory's GPs) are entered here by the coordinator.
+cannot compute (staff, funding by source, the territory's GPs with the count's source) are
+entered here by the coordinator.
 """
 
 from __future__ import annotations
@@ -10,19 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiohttp import web
-from sqlmodel import select
 
 from frontdoor.console.auth import needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action, reaches
 from frontdoor.core.department import Department
+from frontdoor.core.figures import FUNDING_SOURCES, FundingSource
 from frontdoor.core.indicators import IndicatorTable
 from frontdoor.indicators.export_csv import to_csv
 from frontdoor.indicators.export_xlsx import to_xlsx
 from frontdoor.indicators.formatting import share_text, value_text
 from frontdoor.indicators.periods import Period, PeriodKind
 from frontdoor.indicators.queries import indicator_table
-from frontdoor.store.models import DepartmentFigures
+from frontdoor.store.figures import figures_of, save_figures
 from frontdoor.web.bodies import read_form
 from frontdoor.web.date_parameters import (
     DateKind,
@@ -76,14 +77,8 @@ async def show(request: web.Request) -> web.StreamResponse:
     figures = None
     if len(departments) == 1 and viewer.may(Action.ENTER_FIGURES):
         async with request.config_dict[SESSIONS]() as session:
-            figures = (
-                await session.exec(
-                    select(DepartmentFigures).where(
-                        DepartmentFigures.department == departments[0].slug,
-                        DepartmentFigures.year == period.year,
-                    )
-                )
-            ).first()
+            found = await figures_of(session, departments=[departments[0].slug], year=period.year)
+            figures = found.get(departments[0].slug)
     query = f"departement={request.query.get('departement') or departments[0].slug}"
     query += f"&periode={period.code}"
     return render(
@@ -101,6 +96,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "share_text": share_text,
             "figures": figures,
             "may_enter": len(departments) == 1 and viewer.may(Action.ENTER_FIGURES),
+            "funding_sources": FUNDING_SOURCES,
+            "unsplit": FundingSource.UNSPLIT,
         },
     )
 
@@ -164,21 +161,17 @@ async def enter_figures(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text=f"année : {latest} au plus")
     shown = period_of(request, request.query, PERIOD.name)  # the page to go back to
     async with request.config_dict[SESSIONS]() as session:
-        row = (
-            await session.exec(
-                select(DepartmentFigures).where(
-                    DepartmentFigures.department == department.slug,
-                    DepartmentFigures.year == year,
-                )
-            )
-        ).first() or DepartmentFigures(department=department.slug, year=year)
-        row.staff_fte = _number(form.get("staff_fte"))
-        row.funding_eur = _whole(form.get("funding_eur"))
-        row.territory_gps = _whole(form.get("territory_gps"))
-        row.updated_by = viewer_of(request).login
-        row.updated_at = request.config_dict[CLOCK]()
-        session.add(row)
-        await session.commit()
+        await save_figures(
+            session,
+            department=department.slug,
+            year=year,
+            staff_fte=_number(form.get("staff_fte")),
+            funding={s: _whole(form.get(f"funding_{s.value}")) for s in FundingSource},
+            territory_gps=_whole(form.get("territory_gps")),
+            territory_gps_source=str(form.get("territory_gps_source") or ""),
+            by=viewer_of(request).login,
+            at=request.config_dict[CLOCK](),
+        )
     period = shown.code if shown else str(year)
     raise web.HTTPSeeOther(f"/console/indicateurs?departement={department.slug}&periode={period}")
 

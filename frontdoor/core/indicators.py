@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
+from frontdoor.core.figures import FUNDING_SOURCES, EnteredFigures, FundingSource, summed_figures
 from frontdoor.core.referrers import GROUP_CHANGES, GROUP_LABELS, REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, RESPONSE_TYPES
 
@@ -46,6 +47,26 @@ VOICE_OUTCOME_LABELS = {
 
 NOT_YET_SAID = "Pas encore renseigné"
 
+# The eight indicators the national framework asks every DAC to produce for the ministry
+# (Cadre national d'orientation, annex), in its words, and the sections that give each.
+NATIONAL_INDICATORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Nombre de sollicitations reçues par le DAC", ("requests",)),
+    ("La répartition des sollicitations reçues par type d'adresseur",
+     ("referrer_groups", "referrer_types")),
+    ("La répartition des réponses apportées par sollicitations, par type", ("response_types",)),
+    ("La répartition des personnes accompagnées par tranche d'âge", ("age_bands",)),
+    ("La répartition des personnes accompagnées par problématiques", ("problems",)),
+    ("La part des médecins généralistes ayant sollicités le DAC", ("gps",)),
+    ("L'effectif moyen du DAC en ETP", ("means",)),
+    ("La répartition des différentes sources de financement", ("means",)),
+)  # fmt: skip
+
+GP_KINDS = {
+    "rpps": "dont identifiés par leur numéro RPPS",
+    "contact": "dont contacts connus sans numéro RPPS",
+    "unidentified": "dont non identifiés (chaque numéro ou adresse compte pour un)",
+}
+
 
 class Unit(StrEnum):
     """What a line's value is, for exports that format it."""
@@ -54,15 +75,6 @@ class Unit(StrEnum):
     SECONDS = "seconds"
     FTE = "fte"
     EUROS = "euros"
-
-
-@dataclass(kw_only=True, frozen=True)
-class EnteredFigures:
-    """What the coordinator entered for the year (department_figures)."""
-
-    staff_fte: float | None = None
-    funding_eur: int | None = None
-    territory_gps: int | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -75,10 +87,17 @@ class DepartmentCounts:
     referrers: Mapping[str, int] = field(default_factory=dict)
     # The rest counts requests only (not-a-request left out). None: not yet said.
     responses: Mapping[str | None, int] = field(default_factory=dict)
-    age_bands: Mapping[str | None, int] = field(default_factory=dict)
-    problems: Mapping[str, int] = field(default_factory=dict)  # requests naming each
-    without_problem: int = 0
-    gp_contacts: int = 0  # distinct numbers and addresses of GP requests
+    # Persons accompanied in the period (core.accompanied), each once: by age band (every
+    # person in one band, "unknown" included), by problem (a person in each of hers).
+    # An accompanied request with no person linked counts as one person not identified.
+    persons: Mapping[str, int] = field(default_factory=dict)
+    persons_unidentified: int = 0
+    person_problems: Mapping[str, int] = field(default_factory=dict)
+    persons_without_problem: int = 0
+    # GPs who made a request in the period, each once, by how they are known: "rpps" (one per
+    # RPPS number), "contact" (a known contact without one), "unidentified" (a number or
+    # address no known contact has).
+    gps: Mapping[str, int] = field(default_factory=dict)
     channels: Mapping[str, int] = field(default_factory=dict)
     voice_outcomes: Mapping[str, int] = field(default_factory=dict)
     out_of_hours: int = 0
@@ -184,29 +203,15 @@ def consolidate(counts: Sequence[DepartmentCounts]) -> DepartmentCounts:
     return DepartmentCounts(
         department="+".join(c.department for c in counts),
         name=", ".join(c.name for c in counts),
-        figures=_summed_figures([c.figures for c in counts]),
+        figures=summed_figures([c.figures for c in counts]),
         **fields,
     )
 
 
-_MAPPINGS = ("referrers", "responses", "age_bands", "problems", "channels", "voice_outcomes",
-             "waits", "by_hour", "by_weekday")  # fmt: skip
-_TOTALS = ("without_problem", "gp_contacts", "out_of_hours", "callbacks_due", "callbacks_in_time")
-
-
-def _summed_figures(entered: Sequence[EnteredFigures | None]) -> EnteredFigures:
-    def summed(name: str) -> float | None:
-        values = [getattr(f, name) if f else None for f in entered]
-        present: list[float] = [v for v in values if v is not None]
-        return None if len(present) < len(values) else sum(present)
-
-    funding = summed("funding_eur")
-    gps = summed("territory_gps")
-    return EnteredFigures(
-        staff_fte=summed("staff_fte"),
-        funding_eur=None if funding is None else int(funding),
-        territory_gps=None if gps is None else int(gps),
-    )
+_MAPPINGS = ("referrers", "responses", "persons", "person_problems", "gps", "channels",
+             "voice_outcomes", "waits", "by_hour", "by_weekday")  # fmt: skip
+_TOTALS = ("persons_unidentified", "persons_without_problem", "out_of_hours", "callbacks_due",
+           "callbacks_in_time")  # fmt: skip
 
 
 def indicator_table(
@@ -219,7 +224,7 @@ def indicator_table(
     not_requests = sum(n for code, n in c.referrers.items() if code in NOT_A_REQUEST)
     requests = sum(c.referrers.values()) - not_requests
     figures = c.figures or EnteredFigures()
-    gp_share = share(c.gp_contacts, figures.territory_gps)
+    gp_share = share(sum(c.gps.values()), figures.territory_gps)
     voice = sum(c.voice_outcomes.values())
     answered_rate = share(c.voice_outcomes.get("taken", 0), voice)
     median, p90 = percentile(c.waits, 0.5), percentile(c.waits, 0.9)
@@ -322,59 +327,106 @@ def _national(
             "chacune, et les parts ne s'additionnent pas.",
             lines=_split(c.responses, _labels(RESPONSE_TYPES), requests, missing=NOT_YET_SAID),
         ),
-        Section(
-            key="age_bands",
-            title="Personnes par tranche d'âge",
-            lines=_split(c.age_bands, _labels(AGE_BANDS), requests, missing=NOT_YET_SAID),
-        ),
-        Section(
-            key="problems",
-            title="Sollicitations par problématique",
-            note="Une sollicitation peut relever de plusieurs problématiques : "
-            "les parts ne s'additionnent pas.",
-            lines=(
-                *_split(c.problems, _labels(PROBLEMS), requests),
-                Line(
-                    key="",
-                    label="Aucune problématique renseignée",
-                    value=c.without_problem,
-                    share=share(c.without_problem, requests),
-                ),
-            ),
-        ),
+        *_persons(c),
         Section(
             key="gps",
             title="Médecins généralistes du territoire",
-            note="Médecins distincts (numéro ou adresse) dont au moins une sollicitation "
-            "a été classée « médecin généraliste », sur le nombre saisi pour le territoire.",
+            note="Chaque médecin une fois sur la période : un par numéro RPPS connu, sinon un "
+            "par contact connu, sinon un par numéro ou adresse ; sur le nombre de médecins "
+            "généralistes du territoire saisi ou importé par le coordinateur.",
             lines=(
                 Line(
-                    key="gp_contacts",
+                    key="gps",
                     label="Médecins généralistes ayant sollicité le DAC",
-                    value=c.gp_contacts,
+                    value=sum(c.gps.values()),
                     share=gp_share,
+                ),
+                *(
+                    Line(key=f"gps_{how}", label=label, value=c.gps.get(how, 0))
+                    for how, label in GP_KINDS.items()
                 ),
                 Line(
                     key="territory_gps",
-                    label="Médecins généralistes du territoire (saisi)",
+                    label="Médecins généralistes du territoire"
+                    + (
+                        f" (source : {figures.territory_gps_source})"
+                        if figures.territory_gps_source
+                        else ""
+                    ),
                     value=figures.territory_gps,
                 ),
             ),
         ),
         Section(
             key="means",
-            title="Moyens du DAC (saisis pour l'année)",
+            title="Moyens du DAC (saisis pour l'année) : effectif et sources de financement",
             lines=(
                 Line(
                     key="staff_fte", label="Effectif (ETP)", value=figures.staff_fte, unit=Unit.FTE
                 ),
+                *_funding(figures),
+            ),
+        ),
+    )
+
+
+def _funding(figures: EnteredFigures) -> tuple[Line, ...]:
+    """Indicator 8: the total, then each source's euros and share of it (the total entered
+    before the split by source only where there is one)."""
+    total = figures.funding_eur
+    return (
+        Line(key="funding_eur", label="Financement total (€)", value=total, unit=Unit.EUROS),
+        *(
+            Line(
+                key=f"funding_{source.value}",
+                label=f"dont {label}",
+                value=None if total is None else figures.funding.get(source, 0),
+                share=share(figures.funding.get(source, 0), total),
+                unit=Unit.EUROS,
+            )
+            for source, label in FUNDING_SOURCES.items()
+            if source is not FundingSource.UNSPLIT or figures.funding.get(source)
+        ),
+    )
+
+
+def _persons(c: DepartmentCounts) -> tuple[Section, ...]:
+    """Indicators 4 and 5: persons accompanied, each once over the period."""
+    persons = sum(c.persons.values())
+    return (
+        Section(
+            key="age_bands",
+            title="Personnes accompagnées par tranche d'âge",
+            note="Personnes dont au moins une sollicitation de la période a reçu une "
+            "orientation, un accès à des ressources spécialisées, un appui ponctuel, une "
+            "planification (PPCS) ou un accompagnement, chacune une fois, dans sa "
+            "tranche d'âge la plus élevée de la période (âge au jour de la sollicitation). Une "
+            "sollicitation sans personne liée compte pour une personne non identifiée.",
+            lines=(
+                Line(key="persons", label="Personnes accompagnées", value=persons),
+                *_split(c.persons, _labels(AGE_BANDS), persons),
                 Line(
-                    key="funding_eur",
-                    label="Financement (€)",
-                    value=figures.funding_eur,
-                    unit=Unit.EUROS,
+                    key="unidentified",
+                    label="dont non identifiées (sollicitations sans personne liée)",
+                    value=c.persons_unidentified,
+                    share=share(c.persons_unidentified, persons),
                 ),
-            ),  # fmt: skip
+            ),
+        ),
+        Section(
+            key="problems",
+            title="Personnes accompagnées par problématique",
+            note="Une personne compte dans chaque problématique de ses sollicitations "
+            "accompagnées de la période : les parts ne s'additionnent pas.",
+            lines=(
+                *_split(c.person_problems, _labels(PROBLEMS), persons),
+                Line(
+                    key="",
+                    label="Aucune problématique renseignée",
+                    value=c.persons_without_problem,
+                    share=share(c.persons_without_problem, persons),
+                ),
+            ),
         ),
     )
 

@@ -15,27 +15,35 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.accompanied import BAND_ORDER
 from frontdoor.core.department import Department
-from frontdoor.core.indicators import DepartmentCounts, EnteredFigures, IndicatorTable
+from frontdoor.core.figures import EnteredFigures
+from frontdoor.core.indicators import DepartmentCounts, IndicatorTable
 from frontdoor.core.indicators import indicator_table as table_of
 from frontdoor.indicators.local_time import offset_spans, weekday_and_hour
 from frontdoor.indicators.periods import Period
+from frontdoor.indicators.person_tallies import (
+    PERSON_AGE,
+    PERSON_PROBLEM,
+    UNIDENTIFIED_AGE,
+    UNIDENTIFIED_PROBLEM,
+    UNIDENTIFIED_WITHOUT_PROBLEM,
+)
 from frontdoor.indicators.tallies import (
-    GP_CONTACT,
+    GPS,
     HOUR_OF_WEEK,
+    PERSONS_WITH_PROBLEM,
     TallyScope,
+    distinct_rows,
     epoch_minute,
     folded_rows,
-    gp_contact_rows,
     month_key,
     unfolded_rows,
 )
-from frontdoor.store.models import DepartmentFigures
+from frontdoor.store.figures import entered, figures_of
 
 
 async def indicator_table(
@@ -66,11 +74,11 @@ async def department_counts(
         await connection.execute(text("SET LOCAL jit = off"))
     counts = {s.slug: _Tally() for s in scopes}
     tally_scopes = [s.tally for s in scopes]
-    statements = (folded_rows, unfolded_rows, gp_contact_rows)
+    statements = (folded_rows, unfolded_rows, distinct_rows)
     for statement in (rows_of(tally_scopes) for rows_of in statements):
         for department, measure, value, n in await connection.execute(statement):
             counts[department].add(measure, value, int(n))
-    figures = await _figures(connection, scopes, period.year)
+    figures = await _figures(session, scopes, period.year)
     return [counts[s.slug].counts(s.department, figures.get(s.slug)) for s in scopes]
 
 
@@ -99,45 +107,59 @@ class _Tally:
     def __init__(self) -> None:
         self.referrers: Counter[str] = Counter()
         self.responses: Counter[str | None] = Counter()
-        self.age_bands: Counter[str | None] = Counter()
+        self.persons: Counter[str] = Counter()
+        self.person_problems: Counter[str] = Counter()
+        self.gps: Counter[str] = Counter()
         self.channels: Counter[str] = Counter()
         self.voice_outcomes: Counter[str] = Counter()
-        self.problems: Counter[str] = Counter()
         self.by_hour: Counter[int] = Counter()
         self.by_weekday: Counter[int] = Counter()
         self.waits: Counter[int] = Counter()
-        self.out_of_hours = self.without_problem = self.gp_contacts = 0
-        self.callbacks_due = self.callbacks_in_time = 0
+        self.out_of_hours = self.callbacks_due = self.callbacks_in_time = 0
+        self.unidentified = self.unidentified_without_problem = 0
+        self.identified = self.identified_with_problem = 0
 
     def add(self, measure: str, value: str, n: int) -> None:
         if measure == "referrer":
             self.referrers[value] += n
         elif measure == "response":
             self.responses[value or None] += n
-        elif measure == "age_band":
-            self.age_bands[value or None] += n
         elif measure == "channel":
             self.channels[value] += n
         elif measure == "voice_outcome":
             self.voice_outcomes[value] += n
         elif measure == "out_of_hours":
             self.out_of_hours += n
-        elif measure == "without_problem":
-            self.without_problem += n
-        elif measure == "problem":
-            self.problems[value] += n
         elif measure == HOUR_OF_WEEK:
             weekday, hour = weekday_and_hour(int(value))
             self.by_weekday[weekday] += n
             self.by_hour[hour] += n
         elif measure == "wait":
             self.waits[max(int(value), 0)] += n
-        elif measure == GP_CONTACT:
-            self.gp_contacts += n
         elif measure == "callback_due":
             self.callbacks_due += n
         elif measure == "callback_in_time":
             self.callbacks_in_time += n
+        else:
+            self._add_person_or_gp(measure, value, n)
+
+    def _add_person_or_gp(self, measure: str, value: str, n: int) -> None:
+        if measure.startswith(PERSON_AGE):
+            self.persons[BAND_ORDER[int(measure.removeprefix(PERSON_AGE))]] += n
+            self.identified += n
+        elif measure.startswith(PERSON_PROBLEM):
+            self.person_problems[measure.removeprefix(PERSON_PROBLEM)] += n
+        elif measure == PERSONS_WITH_PROBLEM:
+            self.identified_with_problem += n
+        elif measure == UNIDENTIFIED_AGE:
+            self.persons[BAND_ORDER[int(value)]] += n
+            self.unidentified += n
+        elif measure == UNIDENTIFIED_PROBLEM:
+            self.person_problems[value] += n
+        elif measure == UNIDENTIFIED_WITHOUT_PROBLEM:
+            self.unidentified_without_problem += n
+        elif measure.startswith(GPS):
+            self.gps[measure.removeprefix(GPS)] += n
 
     def counts(self, department: Department, figures: EnteredFigures | None) -> DepartmentCounts:
         return DepartmentCounts(
@@ -145,10 +167,13 @@ class _Tally:
             name=department.name,
             referrers=_nonzero(self.referrers),
             responses=_nonzero(self.responses),
-            age_bands=_nonzero(self.age_bands),
-            problems=_nonzero(self.problems),
-            without_problem=self.without_problem,
-            gp_contacts=self.gp_contacts,
+            persons=_nonzero(self.persons),
+            persons_unidentified=self.unidentified,
+            person_problems=_nonzero(self.person_problems),
+            persons_without_problem=(
+                self.unidentified_without_problem + self.identified - self.identified_with_problem
+            ),
+            gps=_nonzero(self.gps),
             channels=_nonzero(self.channels),
             voice_outcomes=_nonzero(self.voice_outcomes),
             out_of_hours=self.out_of_hours,
@@ -167,23 +192,10 @@ def _nonzero(counter: Counter[Any]) -> dict[Any, int]:
 
 
 async def _figures(
-    connection: AsyncConnection, scopes: Sequence[_Scope], year: int
+    session: AsyncSession, scopes: Sequence[_Scope], year: int
 ) -> dict[str, EnteredFigures]:
-    rows = await connection.execute(
-        select(
-            col(DepartmentFigures.department),
-            col(DepartmentFigures.staff_fte),
-            col(DepartmentFigures.funding_eur),
-            col(DepartmentFigures.territory_gps),
-        ).where(
-            col(DepartmentFigures.department).in_([s.slug for s in scopes]),
-            col(DepartmentFigures.year) == year,
-        )
-    )
-    return {
-        department: EnteredFigures(staff_fte=fte, funding_eur=funding, territory_gps=gps)
-        for department, fte, funding, gps in rows
-    }
+    rows = await figures_of(session, departments=[s.slug for s in scopes], year=year)
+    return {department: entered(row) for department, row in rows.items()}
 
 
 def table_statements(departments: Sequence[Department], period: Period, dialect: str) -> list[str]:
@@ -194,9 +206,7 @@ def table_statements(departments: Sequence[Department], period: Period, dialect:
     compiler = {"postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}[dialect]
     scopes = [_Scope(department, period) for department in departments]
     tally_scopes = [s.tally for s in scopes]
-    statements = (
-        rows_of(tally_scopes) for rows_of in (folded_rows, unfolded_rows, gp_contact_rows)
-    )
+    statements = (rows_of(tally_scopes) for rows_of in (folded_rows, unfolded_rows, distinct_rows))
     compiled = (
         statement.compile(dialect=compiler, compile_kwargs={"literal_binds": True})
         for statement in statements

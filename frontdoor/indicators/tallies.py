@@ -39,6 +39,8 @@ from sqlmodel import col
 from frontdoor.core.department import Department
 from frontdoor.indicators.local_time import OffsetSpan, hour_of_week, offset_spans
 from frontdoor.indicators.periods import local_midnight
+from frontdoor.indicators.person_tallies import DISTINCT_PERSONS, PERSON_AGE, PERSON_PROBLEM
+from frontdoor.store.models import KnownContact
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
 
 # The measure the triggers write for every request; folded, it is counted by local hour.
@@ -68,6 +70,15 @@ def epoch_minute(at: datetime) -> int:
 
 # Distinct values, not sums: a GP who called in March and in May is one GP of the quarter.
 GP_CONTACT = "gp_contact"
+# What distinct_rows counts: the GPs by how they are known (GPS + "rpps", "contact" or
+# "unidentified"), persons accompanied with at least one problem.
+GPS = "gp."
+PERSONS_WITH_PROBLEM = "persons_with_problem"
+
+
+def _counted_apart(measure: Any) -> ColumnElement[bool]:
+    """The measures whose values are counted distinct over the period, not summed."""
+    return or_(measure == GP_CONTACT, measure.startswith(DISTINCT_PERSONS, autoescape=True))
 
 
 def _in_scopes(table: Any, column: str, bounds: Sequence[tuple[str, int, int]]) -> Any:
@@ -99,7 +110,7 @@ def folded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
     columns = (tallies.department, tallies.measure, tallies.value)
     return (
         select(*columns, func.sum(tallies.n))
-        .where(_folded_in(scopes), tallies.measure != GP_CONTACT)
+        .where(_folded_in(scopes), ~_counted_apart(tallies.measure))
         .group_by(*columns)
     )
 
@@ -111,32 +122,100 @@ def unfolded_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
     measure, value = _folded_measure_and_value(changes, _offset_by_department(scopes))
     return (
         select(changes.department, measure, value, func.sum(changes.n))
-        .where(_unfolded_in(scopes), changes.measure != GP_CONTACT)
+        .where(_unfolded_in(scopes), ~_counted_apart(changes.measure))
         .group_by(changes.department, measure, value)
     )
 
 
-def gp_contact_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
-    """(department, "gp_contact", "", n): the distinct GP numbers and addresses still counted,
-    folded or not."""
+def _still_counted(scopes: Sequence[TallyScope], measures: Any) -> Any:
+    """(department, measure, value) of the values of these measures still counted in the
+    scopes' months, folded or not."""
     tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
     changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
     both = union_all(
-        select(tallies.department, tallies.value, tallies.n).where(
-            _folded_in(scopes), tallies.measure == GP_CONTACT
+        select(tallies.department, tallies.measure, tallies.value, tallies.n).where(
+            _folded_in(scopes), measures(tallies.measure)
         ),
-        select(changes.department, changes.value, changes.n).where(
-            _unfolded_in(scopes), changes.measure == GP_CONTACT
+        select(changes.department, changes.measure, changes.value, changes.n).where(
+            _unfolded_in(scopes), measures(changes.measure)
         ),
-    ).subquery("both_sources")
-    counted = (
-        select(both.c.department)
-        .group_by(both.c.department, both.c.value)
-        .having(func.sum(both.c.n) > 0)
-        .subquery("counted")
+    ).subquery()
+    columns = (both.c.department, both.c.measure, both.c.value)
+    return select(*columns).group_by(*columns).having(func.sum(both.c.n) > 0).subquery()
+
+
+def _gp_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
+    """(department, "gp.<how known>", "", n): the distinct GPs of the numbers and addresses
+    still counted — one per RPPS number of their known contact, else one per known contact,
+    else one per number or address ("unidentified")."""
+    counted = _still_counted(scopes, lambda measure: measure == GP_CONTACT)
+    contacts = KnownContact.__table__  # type: ignore[attr-defined]
+    by_number, by_address = contacts.alias("by_number"), contacts.alias("by_address")
+    same_department = counted.c.department
+    joined = counted.outerjoin(
+        by_number,
+        and_(by_number.c.department == same_department, by_number.c.number == counted.c.value),
+    ).outerjoin(
+        by_address,
+        and_(by_address.c.department == same_department, by_address.c.address == counted.c.value),
     )
-    return select(counted.c.department, literal(GP_CONTACT), literal(""), func.count()).group_by(
-        counted.c.department
+    rpps = func.coalesce(by_number.c.rpps, by_address.c.rpps)
+    contact = func.coalesce(by_number.c.id, by_address.c.id)
+    how = case(
+        (rpps.is_not(None), literal(GPS + "rpps")),
+        (contact.is_not(None), literal(GPS + "contact")),
+        else_=literal(GPS + "unidentified"),
+    )
+    doctor = case(
+        (rpps.is_not(None), literal("rpps:") + rpps),
+        (contact.is_not(None), literal("contact:") + cast(contact, SqlString)),
+        else_=counted.c.value,
+    )
+    return (
+        select(counted.c.department, how, literal(""), func.count(doctor.distinct()))
+        .select_from(joined)
+        .group_by(counted.c.department, how)
+    )
+
+
+def _person_age_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
+    """(department, "person.age.<rank>", "", n): each person once, in the highest rank she
+    had over the period."""
+    counted = _still_counted(scopes, lambda measure: measure.startswith(PERSON_AGE))
+    highest = (
+        select(counted.c.department, func.max(counted.c.measure).label("measure"))
+        .group_by(counted.c.department, counted.c.value)
+        .subquery()
+    )
+    return select(highest.c.department, highest.c.measure, literal(""), func.count()).group_by(
+        highest.c.department, highest.c.measure
+    )
+
+
+def _person_problem_rows(scopes: Sequence[TallyScope]) -> Any:
+    """(department, "person.problem.<problem>", "", n) and (department,
+    "persons_with_problem", "", n): persons, not requests."""
+    counted = _still_counted(scopes, lambda measure: measure.startswith(PERSON_PROBLEM))
+    return union_all(
+        select(counted.c.department, counted.c.measure, literal(""), func.count()).group_by(
+            counted.c.department, counted.c.measure
+        ),
+        select(
+            counted.c.department,
+            literal(PERSONS_WITH_PROBLEM),
+            literal(""),
+            func.count(counted.c.value.distinct()),
+        ).group_by(counted.c.department),
+    )
+
+
+def distinct_rows(scopes: Sequence[TallyScope]) -> Any:
+    """(department, measure, value, n) of what is counted distinct over the period: the GPs
+    who made a request, the persons accompanied by age band and by problem."""
+    return union_all(
+        _gp_rows(scopes),
+        _person_age_rows(scopes),
+        *_person_problem_rows(scopes).selects,
     )
 
 

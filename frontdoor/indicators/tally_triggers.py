@@ -12,7 +12,11 @@ statement. An update that changes none of the columns read writes nothing on SQL
 nothing but an empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
-the tallies from the rows (`backfill_sql`, then the fold).
+the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0018
+did. A migration that creates triggers passes its own frozen copy of the sources when they
+changed since (0009, 0017): the columns read today may not exist yet when it runs.
+
+What persons count in (indicators 4 and 5) has its own triggers: person_tallies.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.indicators import NOT_A_REQUEST
 
 _NOT_A_REQUEST = ", ".join(f"'{code}'" for code in sorted(NOT_A_REQUEST))
-_IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
-_IS_VOICE_REQUEST = _IS_REQUEST + " AND {r}.channel = 'voice'"
+IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
+IS_VOICE_REQUEST = IS_REQUEST + " AND {r}.channel = 'voice'"
 _GP_CONTACT = "coalesce({r}.caller_number, {r}.contact_address)"
+# The JSON list columns the measures read: `{empty:column}` in a measure, compared as text on
+# PostgreSQL (json has no equality).
+JSON_LISTS = ("problems", "response_kinds")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -52,7 +59,8 @@ class Source:
 
 # What frontdoor.core.indicators.DepartmentCounts needs, measure by measure. Every contact
 # counts by referrer type; the rest counts requests only (wrong numbers, silent calls and
-# tests set apart). "request" becomes the local hour of the week when folded.
+# tests set apart). "request" becomes the local hour of the week when folded. Age bands and
+# problems are counted per person (person_tallies), not per request.
 REQUESTS = Source(
     table="requests",
     placed_by="received_at",
@@ -61,11 +69,9 @@ REQUESTS = Source(
         "received_at",
         "referrer_type",
         "response_kinds",
-        "age_band",
         "channel",
         "outcome",
         "out_of_hours",
-        "problems",
         "answered_at",
         "caller_number",
         "contact_address",
@@ -74,25 +80,23 @@ REQUESTS = Source(
         Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
         # A request counts once in each kind of response it got (request_responses, kept
         # in its response_kinds by the database), and in "" while it has none.
-        Measure(name="response", value="''", counts=_IS_REQUEST + " AND {empty:response_kinds}"),
-        Measure(name="age_band", value="coalesce({r}.age_band, '')", counts=_IS_REQUEST),
-        Measure(name="channel", value="{r}.channel", counts=_IS_REQUEST),
-        Measure(name="voice_outcome", value="{r}.outcome", counts=_IS_VOICE_REQUEST),
-        Measure(name="out_of_hours", value="''", counts=_IS_REQUEST + " AND {r}.out_of_hours"),
-        Measure(name="request", value="''", counts=_IS_REQUEST),
+        Measure(name="response", value="''", counts=IS_REQUEST + " AND {empty:response_kinds}"),
+        Measure(name="channel", value="{r}.channel", counts=IS_REQUEST),
+        Measure(name="voice_outcome", value="{r}.outcome", counts=IS_VOICE_REQUEST),
+        Measure(name="out_of_hours", value="''", counts=IS_REQUEST + " AND {r}.out_of_hours"),
+        Measure(name="request", value="''", counts=IS_REQUEST),
         Measure(
             name="wait",
             value="CAST({epoch:answered_at} - {epoch:received_at} AS TEXT)",
-            counts=_IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
+            counts=IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
         ),
         Measure(
             name="gp_contact",
             value=_GP_CONTACT,
             counts="{r}.referrer_type = 'gp' AND " + _GP_CONTACT + " IS NOT NULL",
         ),
-        Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {empty:problems}"),
     ),
-    lists=(("problem", "problems"), ("response", "response_kinds")),
+    lists=(("response", "response_kinds"),),
 )
 # Callbacks due in the period, and those done by their deadline.
 CALLBACK_TASKS = Source(
@@ -112,16 +116,21 @@ SOURCES = (REQUESTS, CALLBACK_TASKS)
 
 
 @dataclass(kw_only=True, frozen=True)
-class _Dialect:
+class Dialect:
     """How each database says the few things the measures need."""
 
     epoch_s: str  # whole seconds since 1970 (UTC) of a timestamp column, truncated
     # The elements of the JSON list {r}.{column} as rows of a one-column set named `element`.
     list_join: str
     empty_list: str  # whether {r}.{column} holds no element
+    # The UTC date of a timestamp column, or a date column, as integers: its year, its MMDD.
+    year_of: str
+    month_day_of: str
+    date_year_of: str
+    date_month_day_of: str
 
 
-_SQLITE = _Dialect(
+SQLITE = Dialect(
     # Stored as "2026-10-05 07:00:59.999700": the fraction is cut before SQLite reads it,
     # since SQLite rounds it to the millisecond (here up to the next second).
     epoch_s="CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)",
@@ -133,8 +142,13 @@ _SQLITE = _Dialect(
         "coalesce(CASE WHEN json_valid({r}.{column}) THEN json_array_length({r}.{column})"
         " END, 0) = 0"
     ),
+    # Timestamps are stored as naive UTC text, dates as "2026-10-05": both start alike.
+    year_of="CAST(substr({column}, 1, 4) AS INTEGER)",
+    month_day_of="CAST(substr({column}, 6, 2) || substr({column}, 9, 2) AS INTEGER)",
+    date_year_of="CAST(substr({column}, 1, 4) AS INTEGER)",
+    date_month_day_of="CAST(substr({column}, 6, 2) || substr({column}, 9, 2) AS INTEGER)",
 )
-_POSTGRES = _Dialect(
+POSTGRES = Dialect(
     epoch_s="CAST(floor(date_part('epoch', {column})) AS BIGINT)",
     list_join=(
         "json_array_elements_text(CASE WHEN json_typeof({r}.{column}) = 'array'"
@@ -144,23 +158,32 @@ _POSTGRES = _Dialect(
         "coalesce(json_array_length(CASE WHEN json_typeof({r}.{column}) = 'array'"
         " THEN {r}.{column} END), 0) = 0"
     ),
+    year_of="CAST(date_part('year', {column} AT TIME ZONE 'UTC') AS INTEGER)",
+    month_day_of=(
+        "CAST(date_part('month', {column} AT TIME ZONE 'UTC') * 100"
+        " + date_part('day', {column} AT TIME ZONE 'UTC') AS INTEGER)"
+    ),
+    date_year_of="CAST(date_part('year', {column}) AS INTEGER)",
+    date_month_day_of=(
+        "CAST(date_part('month', {column}) * 100 + date_part('day', {column}) AS INTEGER)"
+    ),
 )
-_DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
+DIALECTS = {"sqlite": SQLITE, "postgresql": POSTGRES}
 
 
-def _sql(template: str, dialect: _Dialect, r: str) -> str:
+def _sql(template: str, dialect: Dialect, r: str) -> str:
     """A measure's SQL for the row {r}: `{epoch:column}` is the column's epoch second,
     `{empty:column}` whether the JSON list column is empty."""
     for column in ("received_at", "answered_at"):
         epoch = dialect.epoch_s.format(column=f"{r}.{column}")
         template = template.replace(f"{{epoch:{column}}}", epoch)
-    for column in ("problems", "response_kinds"):
+    for column in JSON_LISTS:
         empty = dialect.empty_list.format(r=r, column=column)
         template = template.replace(f"{{empty:{column}}}", empty)
     return template.format(r=r)
 
 
-def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) -> Iterator[str]:
+def _selects(source: Source, dialect: Dialect, r: str, sign: int, rows: str) -> Iterator[str]:
     """One SELECT per measure of the rows {r} (from `rows`: "" for a trigger's NEW or OLD,
     "FROM table AS r" otherwise), each row (department, minute, measure, value, n)."""
     minute = f"({dialect.epoch_s.format(column=f'{r}.{source.placed_by}')}) / 60"
@@ -178,11 +201,11 @@ def _selects(source: Source, dialect: _Dialect, r: str, sign: int, rows: str) ->
             f"SELECT department, minute, '{name}', value, {sign} FROM (SELECT DISTINCT "
             f"{r}.id AS row_id, {r}.department AS department, {minute} AS minute, "
             f"CAST(element.value AS TEXT) AS value {joined} "
-            f"WHERE {_IS_REQUEST.format(r=r)} AND element.value IS NOT NULL) AS named"
+            f"WHERE {IS_REQUEST.format(r=r)} AND element.value IS NOT NULL) AS named"
         )
 
 
-def _insert(source: Source, dialect: _Dialect, r: str, sign: int, rows: str = "") -> str:
+def _insert(source: Source, dialect: Dialect, r: str, sign: int, rows: str = "") -> str:
     union = "\n    UNION ALL ".join(_selects(source, dialect, r, sign, rows))
     return "INSERT INTO request_tally_changes (department, minute, measure, value, n)\n    " + union
 
@@ -193,7 +216,7 @@ def _insert(source: Source, dialect: _Dialect, r: str, sign: int, rows: str = ""
 
 def backfill_sql(dialect_name: str, sources: Sequence[Source] = SOURCES) -> list[str]:
     """Changes (+1) for every row already stored: what a new database starts from."""
-    dialect = _DIALECTS[dialect_name]
+    dialect = DIALECTS[dialect_name]
     return [_insert(s, dialect, "r", 1, f"FROM {s.table} AS r") for s in sources]
 
 
@@ -223,61 +246,70 @@ def _sqlite_triggers(source: Source) -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in source.columns_read)
     return [
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\nBEGIN\n  "
-        + _insert(source, _SQLITE, "NEW", 1)
+        + _insert(source, SQLITE, "NEW", 1)
         + ";\nEND",
         f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.columns_read)} "
         f"ON {source.table} WHEN {changed}\nBEGIN\n  "
-        + _insert(source, _SQLITE, "OLD", -1)
+        + _insert(source, SQLITE, "OLD", -1)
         + ";\n  "
-        + _insert(source, _SQLITE, "NEW", 1)
+        + _insert(source, SQLITE, "NEW", 1)
         + ";\nEND",
         f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n  "
-        + _insert(source, _SQLITE, "OLD", -1)
+        + _insert(source, SQLITE, "OLD", -1)
         + ";\nEND",
     ]
 
 
 def _postgres_triggers(source: Source) -> list[str]:
-    # json has no equality: a list is compared as its text.
-    lists = {column for _, column in source.lists}
-
-    def columns(alias: str) -> str:
-        return ", ".join(
-            f"{alias}.{c}::text" if c in lists else f"{alias}.{c}" for c in source.columns_read
-        )
-
-    changed = (
-        "SELECT o.id FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id "
-        f"WHERE ROW({columns('o')}) IS DISTINCT FROM ROW({columns('n')})"
-    )
+    changed = postgres_changed(source.columns_read)
     old_changed = "FROM old_rows AS r JOIN changed ON changed.id = r.id"
     new_changed = "FROM new_rows AS r JOIN changed ON changed.id = r.id"
     update = (
         f"WITH changed AS ({changed})\n  "
-        + _insert(source, _POSTGRES, "r", -1, old_changed)
+        + _insert(source, POSTGRES, "r", -1, old_changed)
         + "\n    UNION ALL "
-        + "\n    UNION ALL ".join(_selects(source, _POSTGRES, "r", 1, new_changed))
+        + "\n    UNION ALL ".join(_selects(source, POSTGRES, "r", 1, new_changed))
     )
     bodies = {
         "insert": (
             "REFERENCING NEW TABLE AS new_rows",
-            _insert(source, _POSTGRES, "r", 1, "FROM new_rows AS r"),
+            _insert(source, POSTGRES, "r", 1, "FROM new_rows AS r"),
         ),
         "update": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", update),
         "delete": (
             "REFERENCING OLD TABLE AS old_rows",
-            _insert(source, _POSTGRES, "r", -1, "FROM old_rows AS r"),
+            _insert(source, POSTGRES, "r", -1, "FROM old_rows AS r"),
         ),
     }
-    statements = []
-    for event, (referencing, body) in bodies.items():
-        name = f"tally_{source.table}_{event}"
-        statements.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
-            f"{body};\n  RETURN NULL;\nEND\n$$"
+    return [
+        statement
+        for event, (referencing, body) in bodies.items()
+        for statement in postgres_trigger(
+            f"tally_{source.table}_{event}", source.table, event, referencing, body
         )
-        statements.append(
-            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {source.table} {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+    ]
+
+
+def postgres_trigger(name: str, table: str, event: str, referencing: str, body: str) -> list[str]:
+    """A statement trigger `name` after `event` on `table` and its function running `body`."""
+    return [
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
+        f"{body};\n  RETURN NULL;\nEND\n$$",
+        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+
+
+def postgres_changed(columns_read: Sequence[str]) -> str:
+    """The ids of the rows of an update (old_rows, new_rows) whose columns read changed."""
+
+    # json has no equality: a JSON list is compared as its text.
+    def columns(alias: str) -> str:
+        return ", ".join(
+            f"{alias}.{c}::text" if c in JSON_LISTS else f"{alias}.{c}" for c in columns_read
         )
-    return statements
+
+    return (
+        "SELECT o.id FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id "
+        f"WHERE ROW({columns('o')}) IS DISTINCT FROM ROW({columns('n')})"
+    )

@@ -95,7 +95,7 @@ class RequestResponse(SQLModel, table=True):
     kind: str = Field(max_length=30)  # core.request_fields.ResponseType
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # The account that recorded it; None: given by Frontdoor itself (a directory answer), or
-    # recorded before responses were listed (migration 0016).
+    # recorded before responses were listed (migration 0017).
     by: str | None = Field(default=None, max_length=60)
     resource_id: int | None = None
     resource_name: str | None = Field(default=None, max_length=300)
@@ -509,9 +509,20 @@ class DepartmentFigures(SQLModel, table=True):
     department: str = Field(max_length=40)
     year: int
     staff_fte: float | None = None
-    funding_eur: int | None = None
-    # General practitioners practising on the territory: the denominator of the GP share.
+    # Funding by source (core.figures.FundingSource), in euros: ARS (FIR), conseil
+    # départemental, assurance maladie, other; "unsplit" holds a total entered before the
+    # split (0019 moved the old single figure there).
+    funding_ars_fir: int | None = None
+    funding_conseil_departemental: int | None = None
+    funding_assurance_maladie: int | None = None
+    funding_autre: int | None = None
+    funding_non_reparti: int | None = None
+    # General practitioners practising on the territory: the denominator of the GP share,
+    # with where the count comes from ("saisie", "RPPS extraction 2026-10"), who gave it, when.
     territory_gps: int | None = None
+    territory_gps_source: str | None = Field(default=None, max_length=200)
+    territory_gps_by: str | None = Field(default=None, max_length=120)
+    territory_gps_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     updated_by: str | None = Field(default=None, max_length=120)
     updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 

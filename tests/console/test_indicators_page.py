@@ -72,11 +72,21 @@ async def test_entered_figures_give_the_share_of_the_territorys_gps(
     client: TestClient, wired_settings: Settings
 ) -> None:
     await two_calls(client)
+    # The first caller pressed "médecin": a referent confirms a general practitioner.
+    referent = await sign_in(client, LOT_REFERENT)
+    confirmed = await referent.post("/console/demandes/1/qualification", {"referrer_type": "gp"})
+    assert confirmed.status == 303
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
     response = await coordinator.post(
         f"/console/indicateurs/chiffres?{MAY}",
-        {"year": "2026", "staff_fte": "4,5", "funding_eur": "450 000", "territory_gps": "180"},
+        {
+            "year": "2026",
+            "staff_fte": "4,5",
+            "funding_ars_fir": "400 000",
+            "funding_assurance_maladie": "50 000",
+            "territory_gps": "180",
+        },  # fmt: skip
     )
 
     assert response.status == 303
@@ -84,7 +94,9 @@ async def test_entered_figures_give_the_share_of_the_territorys_gps(
         (await (await coordinator.get(f"/console/indicateurs.csv?{MAY}")).read()).decode()
     )
     assert any(row[:2] == ["Effectif (ETP)", "4,5"] for row in rows)
-    assert ["Médecins généralistes du territoire (saisi)", "180", "—"] in rows
+    assert ["Médecins généralistes du territoire (source : saisie)", "180", "—"] in rows
+    assert ["Financement total (€)", "450000", "—"] in rows
+    assert ["dont Assurance maladie", "50000", "11,1 %"] in rows
     # One GP called in May: 1 of the territory's 180.
     assert ["Médecins généralistes ayant sollicité le DAC", "1", "0,6 %"] in rows
 

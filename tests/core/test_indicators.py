@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdoor.core.indicators import (
+    NATIONAL_INDICATORS,
     DepartmentCounts,
     EnteredFigures,
     IndicatorTable,
@@ -120,27 +121,40 @@ def test_a_referrer_code_the_taxonomy_does_not_know_is_shown_not_lost() -> None:
     assert t.requests == 2
 
 
-def test_response_types_and_age_bands_show_what_is_not_yet_said() -> None:
-    t = table(
-        lot(
-            referrers={"gp": 4},
-            responses={"information": 1, "follow_up": 1, None: 2},
-            age_bands={"85+": 3, None: 1},
-        )
-    )
+def test_response_types_show_what_is_not_yet_said() -> None:
+    t = table(lot(referrers={"gp": 4}, responses={"information": 1, "follow_up": 1, None: 2}))
 
     responses = t.section("response_types")
     assert responses.line("information").label == "Information simple"
     assert (responses.lines[-1].label, responses.lines[-1].value) == ("Pas encore renseigné", 2)
     assert responses.lines[-1].share == 0.5
-    assert values(t, "age_bands")["85+"] == 3
-    assert t.section("age_bands").lines[-1].value == 1
 
 
-def test_a_request_with_several_problems_counts_under_each() -> None:
-    t = table(lot(referrers={"gp": 4}, problems={"medical": 3, "carers": 2}, without_problem=1))
+def test_persons_are_split_by_age_band_with_those_not_identified_apart() -> None:
+    t = table(
+        lot(referrers={"gp": 9}, persons={"85+": 3, "60-74": 1, "unknown": 1},
+            persons_unidentified=2)
+    )  # fmt: skip
+
+    ages = t.section("age_bands")
+    assert ages.title == "Personnes accompagnées par tranche d'âge"
+    assert values(t, "age_bands") == {
+        "persons": 5, "0-17": 0, "18-59": 0, "60-74": 1, "75-84": 0, "85+": 3, "unknown": 1,
+        "unidentified": 2,
+    }  # fmt: skip
+    assert ages.line("85+").share == 0.6  # of the persons, not of the nine requests
+    assert ages.line("unknown").label == "Âge non connu"
+    assert ages.line("unidentified").share == 0.4
+
+
+def test_a_person_with_several_problems_counts_under_each() -> None:
+    t = table(
+        lot(referrers={"gp": 9}, persons={"85+": 4}, person_problems={"medical": 3, "carers": 2},
+            persons_without_problem=1)
+    )  # fmt: skip
 
     problems = t.section("problems")
+    assert problems.title == "Personnes accompagnées par problématique"
     assert shares(t, "problems")["medical"] == 0.75
     assert shares(t, "problems")["carers"] == 0.5
     assert problems.lines[-1].label == "Aucune problématique renseignée"
@@ -148,22 +162,68 @@ def test_a_request_with_several_problems_counts_under_each() -> None:
     assert "ne s'additionnent pas" in problems.note
 
 
+def test_the_gps_who_asked_are_split_by_how_they_are_known() -> None:
+    t = table(lot(referrers={"gp": 9}, gps={"rpps": 4, "contact": 1, "unidentified": 2}))
+
+    assert values(t, "gps") == {
+        "gps": 7, "gps_rpps": 4, "gps_contact": 1, "gps_unidentified": 2, "territory_gps": None,
+    }  # fmt: skip
+
+
 def test_the_gp_share_needs_the_territorys_gps_entered() -> None:
     entered = table(
-        lot(referrers={"gp": 9}, gp_contacts=30, figures=EnteredFigures(territory_gps=120))
+        lot(referrers={"gp": 9}, gps={"rpps": 30}, figures=EnteredFigures(territory_gps=120))
     )
-    not_entered = table(lot(referrers={"gp": 9}, gp_contacts=30))
+    not_entered = table(lot(referrers={"gp": 9}, gps={"rpps": 30}))
 
     assert entered.gp_share == 0.25
-    assert entered.section("gps").line("gp_contacts").share == 0.25
+    assert entered.section("gps").line("gps").share == 0.25
     assert not_entered.gp_share is None
     assert not_entered.section("gps").line("territory_gps").value is None
 
 
 def test_staff_and_funding_are_shown_as_entered() -> None:
-    t = table(lot(figures=EnteredFigures(staff_fte=6.5, funding_eur=480_000)))
+    t = table(
+        lot(figures=EnteredFigures(staff_fte=6.5, funding={"ars_fir": 400_000, "autre": 80_000}))
+    )
 
-    assert values(t, "means") == {"staff_fte": 6.5, "funding_eur": 480_000}
+    assert values(t, "means") == {
+        "staff_fte": 6.5, "funding_eur": 480_000, "funding_ars_fir": 400_000,
+        "funding_conseil_departemental": 0, "funding_assurance_maladie": 0,
+        "funding_autre": 80_000,
+    }  # fmt: skip
+    assert t.section("means").line("funding_ars_fir").label == (
+        "dont ARS (fonds d'intervention régional, FIR)"
+    )
+    assert t.section("means").line("funding_autre").share == 80_000 / 480_000
+
+
+def test_a_total_entered_before_the_split_shows_as_not_split() -> None:
+    t = table(lot(figures=EnteredFigures(funding={"non_reparti": 350_000})))
+
+    assert t.section("means").line("funding_non_reparti").value == 350_000
+    assert t.section("means").line("funding_non_reparti").share == 1.0
+    assert t.section("means").line("funding_eur").value == 350_000
+
+
+def test_funding_not_entered_shows_no_figure() -> None:
+    t = table(lot(figures=EnteredFigures(staff_fte=3)))
+
+    assert values(t, "means") == {
+        "staff_fte": 3, "funding_eur": None, "funding_ars_fir": None,
+        "funding_conseil_departemental": None, "funding_assurance_maladie": None,
+        "funding_autre": None,
+    }  # fmt: skip
+
+
+def test_the_territorys_gp_count_is_shown_with_its_source() -> None:
+    t = table(lot(figures=EnteredFigures(territory_gps=180, territory_gps_source="RPPS 2026-10")))
+
+    line = t.section("gps").line("territory_gps")
+    assert (line.label, line.value) == (
+        "Médecins généralistes du territoire (source : RPPS 2026-10)",
+        180,
+    )
 
 
 def test_the_answered_rate_is_taken_calls_over_voice_requests() -> None:
@@ -263,19 +323,36 @@ def test_regional_waits_merge_the_distributions() -> None:
 def test_regional_entered_figures_are_summed_only_when_every_department_entered_them() -> None:
     merged = consolidate(
         [
-            lot(gp_contacts=10, figures=EnteredFigures(staff_fte=5, territory_gps=100)),
-            moselle(gp_contacts=30, figures=EnteredFigures(staff_fte=7.5, funding_eur=300_000)),
+            lot(gps={"rpps": 10}, figures=EnteredFigures(staff_fte=5, territory_gps=100)),
+            moselle(gps={"rpps": 30}, figures=EnteredFigures(staff_fte=7.5, funding={"autre": 1})),
         ]
     )
 
-    assert merged.gp_contacts == 40
-    assert merged.figures == EnteredFigures(staff_fte=12.5, funding_eur=None, territory_gps=None)
+    assert merged.gps == {"rpps": 40}
+    assert merged.figures == EnteredFigures(staff_fte=12.5, funding={}, territory_gps=None)
+
+
+def test_regional_funding_is_summed_source_by_source() -> None:
+    merged = consolidate(
+        [
+            lot(figures=EnteredFigures(funding={"ars_fir": 300_000, "autre": 10_000},
+                                       territory_gps=100, territory_gps_source="saisie")),
+            moselle(figures=EnteredFigures(funding={"ars_fir": 200_000, "conseil_departemental": 5},
+                                           territory_gps=50, territory_gps_source="RPPS 2026")),
+        ]
+    )  # fmt: skip
+
+    assert merged.figures is not None
+    assert merged.figures.funding == {
+        "ars_fir": 500_000, "autre": 10_000, "conseil_departemental": 5,
+    }  # fmt: skip
+    assert merged.figures.territory_gps_source == "saisie; RPPS 2026"
 
 
 def test_regional_gp_share_is_distinct_gps_over_the_regions_gps() -> None:
     t = table(
-        lot(gp_contacts=10, figures=EnteredFigures(territory_gps=100)),
-        moselle(gp_contacts=30, figures=EnteredFigures(territory_gps=100)),
+        lot(gps={"rpps": 10}, figures=EnteredFigures(territory_gps=100)),
+        moselle(gps={"contact": 25, "unidentified": 5}, figures=EnteredFigures(territory_gps=100)),
     )
 
     assert t.gp_share == 0.2
@@ -284,3 +361,11 @@ def test_regional_gp_share_is_distinct_gps_over_the_regions_gps() -> None:
 def test_a_table_needs_a_department() -> None:
     with pytest.raises(ValueError, match="at least one"):
         table()
+
+
+def test_each_national_indicator_has_its_sections_in_the_table() -> None:
+    national = {section.key for section in table(lot()).national}
+
+    assert len(NATIONAL_INDICATORS) == 8
+    for name, keys in NATIONAL_INDICATORS:
+        assert set(keys) <= national, name

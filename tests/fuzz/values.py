@@ -60,7 +60,8 @@ QUERY_KEYS = (
 CONSOLE_FIELDS = (
     "referrer_type", "response_type", "age_band", "problems", "stance", "kind", "text", "body",
     "status", "outcome", "to", "referent", "instead_of", "from", "reason", "name", "phones",
-    "checked_at", "year", "staff_fte", "funding_eur", "territory_gps", "label", "scopes", "numero",
+    "checked_at", "year", "staff_fte", "funding_ars_fir", "funding_autre", "territory_gps",
+    "territory_gps_source", "label", "scopes", "numero",
     "adresse", "confirmation", "login", "password", "form_token", "next", "hours", "assignee",
     "starts_date", "starts_time", "ends_date", "ends_time", "starts_iso", "ends_iso",
 )

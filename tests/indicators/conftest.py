@@ -115,7 +115,8 @@ async def october(engine: AsyncEngine) -> AsyncEngine:
                 department="dac46",
                 year=2026,
                 staff_fte=4.5,
-                funding_eur=350_000,
+                funding_ars_fir=300_000,
+                funding_conseil_departemental=50_000,
                 territory_gps=40,
             )
         )

@@ -36,8 +36,10 @@ def table() -> IndicatorTable:
                 channels={"voice": 3, "mail": 1},
                 voice_outcomes={"taken": 2, "abandoned": 1},
                 waits={10: 1, 21: 1},
-                gp_contacts=2,
-                figures=EnteredFigures(staff_fte=4.5, funding_eur=350_000, territory_gps=1_250),
+                gps={"rpps": 2},
+                figures=EnteredFigures(
+                    staff_fte=4.5, funding={"ars_fir": 350_000}, territory_gps=1_250
+                ),
             ),
             DepartmentCounts(
                 department="dac57",
@@ -106,7 +108,7 @@ def test_the_csv_shows_a_dash_for_what_is_not_available(table: IndicatorTable) -
     # Moselle did not enter its GPs: no regional share, no regional count.
     gps = block(rows, "Médecins généralistes du territoire")
     assert gps["Médecins généralistes ayant sollicité le DAC"] == ["2", "—"]
-    assert gps["Médecins généralistes du territoire (saisi)"] == ["—", "—"]
+    assert gps["Médecins généralistes du territoire"] == ["—", "—"]
     assert block(rows, "Rappels dus sur la période")["Faits dans le délai"] == ["0", "—"]
 
 
@@ -143,6 +145,29 @@ def test_the_workbooks_figures_are_numbers_and_shares_are_percentages(
     assert operational["Décrochés par un référent"] == (2, 2 / 3)
     assert operational["Médiane (secondes)"] == (15.5, "—")
     assert operational["Téléphone"] == (3, 3 / 8)
+
+
+def test_the_workbook_splits_funding_by_source_in_euros(table: IndicatorTable) -> None:
+    lot_alone = table_of(
+        [
+            DepartmentCounts(
+                department="dac46", name="DAC du Lot", referrers={"gp": 1},
+                figures=EnteredFigures(funding={"ars_fir": 300_000, "assurance_maladie": 100_000},
+                                       territory_gps=180, territory_gps_source="RPPS 2026-10"),
+            )
+        ],
+        period="2026", period_label="2026", generated_at=NOW,
+    )  # fmt: skip
+
+    national = sheet_lines(lot_alone, NATIONAL_SHEET)
+    rows = csv_rows(to_csv(lot_alone).decode("utf-8-sig"))
+
+    assert national["Financement total (€)"] == (400_000, "—")
+    assert national["dont ARS (fonds d'intervention régional, FIR)"] == (300_000, 0.75)
+    assert national["dont Conseil départemental"] == (0, 0)
+    assert national["dont Assurance maladie"] == (100_000, 0.25)
+    assert national["Médecins généralistes du territoire (source : RPPS 2026-10)"] == (180, "—")
+    assert ["dont Assurance maladie", "100000", "25,0 %"] in rows
 
 
 def test_the_workbook_is_laid_out_as_a_report(table: IndicatorTable) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,12 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor.core.department import Department
 from frontdoor.core.indicators import IndicatorTable
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.request_fields import ResponseType
 from frontdoor.departments import Departments
 from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import indicator_table
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
-from frontdoor.store.models import CallbackTaskRow, Request, RequestResponse
+from frontdoor.store.models import (
+    CallbackTaskRow,
+    KnownContact,
+    Person,
+    Request,
+    RequestPerson,
+    RequestResponse,
+)
 from tests.conftest import POSTGRES_URL
 
 NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -68,14 +76,17 @@ async def test_the_lots_october_counts_requests_and_sets_the_others_apart(
     }  # fmt: skip
 
 
-async def test_response_types_age_bands_and_problems(
+async def test_response_types_and_no_person_accompanied_by_information_alone(
     october: AsyncEngine, departments: Departments
 ) -> None:
     table = await table_of(october, [lot(departments)])
 
     assert values(table, "response_types") == {"information": 1, "orientation": 1, "": 6}
-    assert values(table, "age_bands") == {"85+": 1, "": 6}
-    assert values(table, "problems") == {"medical": 1, "carers": 1, "social": 1, "": 5}
+    # The GP's 85-year-old patient with medical and carers' problems got an orientation (and
+    # information): accompanied, with no person linked, she counts as one person not
+    # identified; the others got no response yet.
+    assert values(table, "age_bands") == {"persons": 1, "85+": 1, "unidentified": 1}
+    assert values(table, "problems") == {"medical": 1, "carers": 1}
 
 
 async def test_the_gp_share_counts_distinct_gps_over_the_territorys(
@@ -84,9 +95,12 @@ async def test_the_gp_share_counts_distinct_gps_over_the_territorys(
     table = await table_of(october, [lot(departments)])
 
     # One GP called twice, another wrote; the GPs outside October do not count.
-    assert values(table, "gps") == {"gp_contacts": 2, "territory_gps": 40}
+    assert values(table, "gps") == {"gps": 2, "gps_unidentified": 2, "territory_gps": 40}
     assert table.gp_share == 0.05
-    assert values(table, "means") == {"staff_fte": 4.5, "funding_eur": 350_000}
+    assert values(table, "means") == {
+        "staff_fte": 4.5, "funding_eur": 350_000, "funding_ars_fir": 300_000,
+        "funding_conseil_departemental": 50_000,
+    }  # fmt: skip
 
 
 async def test_calls_answered_abandoned_and_time_to_first_human_contact(
@@ -153,7 +167,7 @@ async def test_each_department_counts_its_own_local_days(
     # Réunion's October starts at 20:00 UTC on 30 September: the GP of 21:59 UTC is in,
     # and ends at 20:00 UTC on 31 October: the one of 23:30 UTC stays out.
     assert table.requests == 8
-    assert values(table, "gps")["gp_contacts"] == 3
+    assert values(table, "gps")["gps"] == 3
 
 
 async def test_a_period_without_requests_gives_zeros_and_no_rates(
@@ -174,7 +188,7 @@ async def test_the_year_takes_the_years_figures(
     table = await table_of(october, [lot(departments)], period="2026")
 
     assert table.requests == 9  # October's seven, plus 30 September and 1 November
-    assert values(table, "gps")["gp_contacts"] == 4
+    assert values(table, "gps")["gps"] == 4
     assert values(table, "callbacks") == {"due": 4, "in_time": 2}
 
 
@@ -209,7 +223,7 @@ def random_year(
                 contact_address=f"dr{rng.randrange(30)}@mssante.fr" if channel == "mail" else None,
             )
         )
-        kinds = ["information", "orientation", "follow_up", "other"]
+        kinds = [*(kind.value for kind in ResponseType), "other"]
         responses += [(index, rng.choice(kinds)) for _ in range(rng.choice([0, 0, 1, 1, 2, 3]))]
         if not taken and rng.random() < 0.7:
             due = at + timedelta(hours=4)
@@ -226,10 +240,54 @@ def random_year(
     return requests, tasks, responses
 
 
-async def fill_with_random_year(engine: AsyncEngine, seed: int) -> None:
+def random_persons(rng: random.Random, department: str) -> list[Person]:
+    """Persons of a department: a birth date, a birth year only, or neither."""
+    persons = []
+    for _ in range(40):
+        born = date(1920, 1, 1) + timedelta(days=rng.randrange(100 * 365))
+        known = rng.choice(["date", "date", "year", "none"])
+        persons.append(
+            Person(
+                department=department,
+                birth_date=born if known == "date" else None,
+                birth_year=born.year if known != "none" else None,
+                created_at=datetime(2025, 12, 1, tzinfo=UTC),
+                created_by="test",
+            )
+        )
+    return persons
+
+
+def known_gps() -> list[KnownContact]:
+    """GPs the Lot knows: numbers 0–11 of random_year's, addresses dr0–dr5; the RPPS of
+    number 2k is also number 2k+1's and address drk's (one doctor, three rows); numbers 8–11
+    and address dr5 have none."""
+
+    def rpps(index: int) -> str | None:
+        return f"1000000000{index}" if index < 4 else None
+
+    return [
+        KnownContact(department="dac46", number=f"+3361234{n:04d}", name=f"Dr {n}",
+                     referrer_type="gp", rpps=rpps(n // 2))
+        for n in range(12)
+    ] + [
+        KnownContact(department="dac46", address=f"dr{k}@mssante.fr", name=f"Dr {k}",
+                     referrer_type="gp", rpps=rpps(k))
+        for k in range(6)
+    ]  # fmt: skip
+
+
+async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = True) -> None:
+    """random_year's requests and tasks, persons of both departments linked to most requests
+    (some merged into another), and (unless `gps` is false) the Lot's known GPs."""
     requests, tasks, responses = random_year(seed)
+    rng = random.Random(seed)
     async with session_maker(engine)() as session:
         session.add_all(requests)
+        session.add_all(known_gps() if gps else [])
+        persons = {slug: random_persons(rng, slug) for slug in ("dac46", "dac57")}
+        for each in persons.values():
+            session.add_all(each)
         await session.flush()
         for index, task in tasks:
             task.request_id = requests[index].id or 0
@@ -239,6 +297,21 @@ async def fill_with_random_year(engine: AsyncEngine, seed: int) -> None:
             session.add(
                 RequestResponse(request_id=request.id or 0, kind=kind, at=request.received_at)
             )
+        for each in persons.values():
+            for merged in rng.sample(each[10:], 4):
+                merged.merged_into = rng.choice(each[:10]).id
+                session.add(merged)
+        for request in requests:
+            linked = rng.choices([0, 1, 2], [35, 55, 10])[0]
+            for person in rng.sample(persons[request.department], linked):
+                session.add(
+                    RequestPerson(
+                        request_id=request.id or 0,
+                        person_id=person.id or 0,
+                        linked_at=request.received_at,
+                        linked_by="test",
+                    )
+                )
         await session.commit()
 
 

@@ -100,3 +100,49 @@ def test_mistakes_are_explained_in_french(
     assert main(["report", *argv]) == 2
 
     assert says in capsys.readouterr().err
+
+
+def test_the_territorys_gp_counts_are_imported_with_their_source(
+    october: AsyncEngine,
+    environment: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    counts = tmp_path / "medecins.csv"
+    counts.write_text(
+        "departement;annee;medecins_generalistes;source\n"
+        "dac46;2026;182;extraction RPPS 2026-10\n"
+        "dac57;2026;1 046;\n",
+        encoding="utf-8-sig",
+    )
+
+    assert main(["figures", "import-gps", str(counts), "--source", "ARS 2026"]) == 0
+    assert main(["report", "--department", "dac46", "--period", "2026-10"]) == 0
+    lot = capsys.readouterr().out.splitlines()
+    assert main(["report", "--department", "dac57", "--period", "2026-10"]) == 0
+    moselle = capsys.readouterr().out.splitlines()
+
+    def figure(lines: list[str], label: str) -> str:
+        found = next(line for line in lines if line.strip().startswith(label))
+        return "".join(found.removeprefix(f"  {label}").split())
+
+    # The Lot's count replaced the 40 entered by hand; its staff and funding stay.
+    assert figure(
+        lot, "Médecins généralistes du territoire (source : extraction RPPS 2026-10)"
+    ) == ("182")
+    assert figure(lot, "Effectif (ETP)") == "4,5"
+    assert figure(moselle, "Médecins généralistes du territoire (source : ARS 2026)") == "1046"
+
+
+def test_a_count_file_with_an_unknown_department_changes_nothing(
+    october: AsyncEngine,
+    environment: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    counts = tmp_path / "medecins.csv"
+    counts.write_text("departement,annee,medecins_generalistes\ndac99,2026,10\n")
+
+    assert main(["figures", "import-gps", str(counts)]) == 2
+
+    assert "département(s) inconnu(s) : dac99" in capsys.readouterr().err

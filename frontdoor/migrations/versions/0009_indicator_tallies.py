@@ -29,7 +29,7 @@ depends_on: str | Sequence[str] | None = None
 _IS_REQUEST = "{r}.referrer_type NOT IN ('silent', 'test', 'wrong_number')"
 _IS_VOICE_REQUEST = _IS_REQUEST + " AND {r}.channel = 'voice'"
 _GP_CONTACT = "coalesce({r}.caller_number, {r}.contact_address)"
-# The requests' measures as this revision made them (0016 changed them): the columns read
+# The requests' measures as this revision made them (0017 and 0018 changed them): the columns read
 # by today's triggers do not exist yet when this revision runs on a new database.
 REQUESTS_0009 = Source(
     table="requests",
