@@ -8,11 +8,17 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.accompanied import BAND_ORDER, age_band_on
+from frontdoor.core.person_identity import Traits
+from frontdoor.core.request_fields import ResponseType
+from frontdoor.core.responses import ResponseChoice
 from frontdoor.indicators.person_tallies import PERSON_AGE
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import Person, Request, RequestPerson, RequestResponse
+from frontdoor.store.person_files import create_person
+from frontdoor.store.responses import add_response, remove_response
 from frontdoor.store.tally_models import RequestTallyChange
 
 # (day of the request, birth date, birth year, band stated on the request)
@@ -68,3 +74,48 @@ async def test_each_persons_band_is_the_one_core_gives(engine: AsyncEngine) -> N
         }
 
     assert counted == expected
+
+
+async def test_a_person_counts_while_any_response_of_her_request_accompanies(
+    engine: AsyncEngine,
+) -> None:
+    """Information, then a follow-up recorded (counted), then the follow-up removed (not
+    counted): the database moves the person's count with the request's response kinds."""
+    at = datetime(2026, 10, 5, 9, tzinfo=UTC)
+
+    async def persons_counted(session: AsyncSession) -> set[str]:
+        changes = RequestTallyChange
+        rows = await session.exec(
+            select(changes.value)
+            .where(col(changes.measure).startswith(PERSON_AGE))
+            .group_by(changes.value)
+            .having(func.sum(changes.n) > 0)
+        )
+        return set(rows.all())
+
+    async with session_maker(engine)() as session:
+        request = Request(department="dac46", channel="voice", referrer_type="gp", received_at=at)
+        session.add(request)
+        await session.flush()
+        person = await create_person(
+            session=session, department="dac46", account="amartin", now=at,
+            traits=Traits(family_name="Martin", birth_year=1938), request=request,
+        )  # fmt: skip
+        information = ResponseChoice(kind=ResponseType.INFORMATION)
+        await add_response(session=session, request=request, choice=information, at=at, by="a")
+        await session.commit()
+        informed_only = await persons_counted(session)
+
+        follow_up = ResponseChoice(kind=ResponseType.FOLLOW_UP)
+        added = await add_response(session=session, request=request, choice=follow_up, at=at,
+                                   by="a")  # fmt: skip
+        await session.commit()
+        followed = await persons_counted(session)
+
+        assert added is not None
+        assert added.id is not None
+        await remove_response(session=session, request=request, response_id=added.id)
+        await session.commit()
+        removed = await persons_counted(session)
+
+    assert (informed_only, followed, removed) == (set(), {str(person.id)}, set())
