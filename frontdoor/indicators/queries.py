@@ -106,7 +106,7 @@ class _Tally:
         self.by_hour: Counter[int] = Counter()
         self.by_weekday: Counter[int] = Counter()
         self.waits: Counter[int] = Counter()
-        self.out_of_hours = self.without_problem = self.gp_contacts = 0
+        self.out_of_hours = self.without_problem = self.gp_contacts = self.repeats = 0
         self.callbacks_due = self.callbacks_in_time = 0
 
     def add(self, measure: str, value: str, n: int) -> None:
@@ -122,6 +122,8 @@ class _Tally:
             self.voice_outcomes[value] += n
         elif measure == "out_of_hours":
             self.out_of_hours += n
+        elif measure == "repeat":
+            self.repeats += n
         elif measure == "without_problem":
             self.without_problem += n
         elif measure == "problem":
@@ -144,6 +146,7 @@ class _Tally:
             department=department.slug,
             name=department.name,
             referrers=_nonzero(self.referrers),
+            repeats=self.repeats,
             responses=_nonzero(self.responses),
             age_bands=_nonzero(self.age_bands),
             problems=_nonzero(self.problems),

@@ -227,10 +227,21 @@ def random_year(
 
 
 async def fill_with_random_year(engine: AsyncEngine, seed: int) -> None:
+    """The random year stored, with one request in ten marked a repeat of an earlier one of
+    its department (some of them repeats of repeats)."""
     requests, tasks, responses = random_year(seed)
+    rng = random.Random(seed)
     async with session_maker(engine)() as session:
         session.add_all(requests)
         await session.flush()
+        for request in requests:
+            earlier = [
+                r
+                for r in requests
+                if r.department == request.department and r.received_at < request.received_at
+            ]
+            if earlier and rng.random() < 0.1:
+                request.repeat_of = rng.choice(earlier).id
         for index, task in tasks:
             task.request_id = requests[index].id or 0
             session.add(task)
