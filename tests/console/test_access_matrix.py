@@ -64,6 +64,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},
+    "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
     "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
     "/console/annuaire/{resource_id}": {
         "name": "SSIAD du Grand Figeac",

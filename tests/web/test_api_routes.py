@@ -40,6 +40,8 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/requests/{request_id}/mail"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/tasks/{task_id}/close"): {"outcome": "reached"},
     ("POST", "/api/requests/{request_id}/responses"): {"kind": "information"},
+    # The only request there is: refused (400) as a repeat of itself, after the journal.
+    ("PUT", "/api/requests/{request_id}/repeat-of"): {"repeat_of": "1"},
 }
 
 
