@@ -120,6 +120,8 @@ def _preview(held: Held) -> dict[str, Any]:
         "person_events": len(held.person_events),
         "non_oppositions": len(held.non_oppositions),
         "professionals": held.professionals,
+        "caller_files": held.caller_files,
+        "other_files": held.other_files,
     }
 
 
@@ -201,7 +203,9 @@ def _exported(held: Held) -> list[dict[str, Any]]:
 def _person_files(held: Held) -> dict[str, Any]:
     """Her file (and those merged into it), their events, her non-oppositions."""
     if not held.persons:
-        return {}
+        return {
+            "person_files_of_the_caller": [p.model_dump(mode="json") for p in held.caller_files]
+        }
 
     def rows(models: Any) -> list[dict[str, Any]]:
         return [row.model_dump(mode="json") for row in models]

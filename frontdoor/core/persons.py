@@ -19,6 +19,13 @@ pseudonyms: she, or someone close to her whose number points to her), except a p
 the department knows (`keeps_caller`): the GP's identity is not the patient's, and the GP
 is erased only when the GP asks. Her non-oppositions and her file's events stay: they hold
 kinds, stances, dates, accounts and the names of traits changed, never a value.
+
+Erasing a caller (by number or address) reaches a person's file when the person is that
+caller (`is_the_callers`): every request linked to her is one of the caller's, and in one of
+them the caller said to be the person herself (referrer type "patient"): a patient who
+called for herself and whose file was made from her calls. A file the caller only spoke
+about (a GP's patient, a carer's mother), or that other callers' requests are linked to,
+is not the caller's: it stays, the preview says so, and it is erased by her name.
 """
 
 from __future__ import annotations
@@ -112,6 +119,15 @@ def keeps_caller(
     return (number is not None and number in professionals) or (
         address is not None and address.lower() in professionals
     )
+
+
+def is_the_callers(
+    *, linked: Collection[int], callers: Collection[int], self_referred: Collection[int]
+) -> bool:
+    """Whether a person's file goes with a caller's erasure: the requests `linked` to her are
+    all among the caller's (`callers`), and one of them is among those where the caller was
+    the person herself (`self_referred`)."""
+    return bool(linked) and set(linked) <= set(callers) and bool(set(linked) & set(self_referred))
 
 
 def preview_digest(

@@ -14,6 +14,8 @@ holds it):
 - outbox: the rows go (recipient, subject); webhook_receipts: the stored answers to the
   person's calls and SMS go (a whisper names a known caller, a callback dials the number);
 - known_contacts (an erasure only): the rows go;
+- persons (an erasure only): the files of persons who are the caller lose their traits
+  (core.persons.is_the_callers); files the caller only spoke about stay;
 - sms_opt_outs: kept, as a pseudonym (store.sms): a person who said STOP is never texted
   again, even after asking to be forgotten;
 - non_oppositions and callback_tasks: kept; they hold no identifier, and with the request
@@ -80,6 +82,8 @@ async def remove_person(
         opt_out.number = pseudonym(opt_out.number, key)
         session.add(opt_out)
     await _delete(session, KnownContact, KnownContact.id, [row.id for row in held.contacts])
+    for person in held.caller_files:  # she was the caller (core.persons.is_the_callers)
+        forget_person_file(session=session, person=person, now=now)
 
 
 async def _remove_named(

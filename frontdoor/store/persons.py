@@ -24,7 +24,8 @@ from sqlalchemy import ColumnElement, and_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core.persons import Identifiers, Named, preview_digest
+from frontdoor.core.persons import Identifiers, Named, is_the_callers, preview_digest
+from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.retention import stored_forms
 from frontdoor.store.match import any_of, equal
 from frontdoor.store.models import (
@@ -84,6 +85,10 @@ class Held:
     person_events: Sequence[PersonEvent] = ()
     links: Sequence[RequestPerson] = ()
     professionals: Sequence[KnownContact] = ()  # who called about her: not hers, kept
+    # Found by identifiers: the files of persons who are the caller (core.persons), which
+    # the erasure reaches, and those linked to the caller's requests it leaves.
+    caller_files: Sequence[Person] = ()
+    other_files: Sequence[Person] = ()
 
     @property
     def attachments(self) -> list[Attachment]:
@@ -114,7 +119,7 @@ class Held:
             "outbox": len(self.outbox),
             "tasks": len(self.tasks),
             "opt_outs": len(self.opt_outs),
-            "persons": len(self.persons),
+            "persons": len(self.persons) + len(self.caller_files),
         }
 
     def digest(self) -> str:
@@ -130,7 +135,7 @@ class Held:
             *(("receipts", key) for key in self.receipts),
             *(("contacts", c.id) for c in self.contacts),
             *(("opt_outs", o.id) for o in self.opt_outs),
-            *(("persons", p.id) for p in self.persons),
+            *(("persons", p.id) for p in [*self.persons, *self.caller_files]),
             *(("person_events", e.id) for e in self.person_events),
             *(("links", f"{link.request_id}-{link.person_id}") for link in self.links),
         ]
@@ -182,9 +187,62 @@ async def held_about(
         )
         .order_by(col(Message.at), col(Message.id)),
     )
-    return await _held(
+    held = await _held(
         session, department, who, requests, contacts=contacts, opt_outs=opt_outs, written=written
     )
+    caller_files, other_files = await _files_of_caller(session, department, requests)
+    return replace(held, caller_files=caller_files, other_files=other_files)
+
+
+async def _files_of_caller(
+    session: AsyncSession, department: str, requests: Sequence[Request]
+) -> tuple[list[Person], list[Person]]:
+    """The files linked to the caller's requests: those of persons who are the caller (with
+    the files merged into them), and the others."""
+    callers = {request.id or 0 for request in requests}
+    self_referred = {r.id or 0 for r in requests if r.referrer_type == ReferrerType.PATIENT}
+    candidates = await _all(
+        session,
+        select(RequestPerson.person_id)
+        .where(col(RequestPerson.request_id).in_(callers))
+        .distinct(),
+    )
+    links = await _all(
+        session, select(RequestPerson).where(col(RequestPerson.person_id).in_(candidates))
+    )
+    theirs: list[Person] = []
+    others: list[Person] = []
+    for person in await _all(
+        session,
+        select(Person)
+        .where(Person.department == department, col(Person.id).in_(candidates))
+        .order_by(col(Person.id)),
+    ):
+        linked = {link.request_id for link in links if link.person_id == person.id}
+        caller = is_the_callers(linked=linked, callers=callers, self_referred=self_referred)
+        (theirs if caller else others).append(person)
+    return await _with_absorbed(session, department, theirs), others
+
+
+async def _with_absorbed(
+    session: AsyncSession, department: str, files: list[Person]
+) -> list[Person]:
+    """These files, then those merged into them (and into those, …)."""
+    files = list(files)
+    while files and (
+        absorbed := await _all(
+            session,
+            select(Person)
+            .where(
+                Person.department == department,
+                col(Person.merged_into).in_([f.id for f in files]),
+                col(Person.id).not_in([f.id for f in files]),
+            )
+            .order_by(col(Person.id)),
+        )
+    ):
+        files += absorbed
+    return files
 
 
 async def persons_named(*, session: AsyncSession, department: str, named: Named) -> list[Person]:
@@ -225,18 +283,7 @@ async def held_of_person(*, session: AsyncSession, department: str, person: Pers
     """Everything the department holds about the person whose file this is (and the files
     merged into it): her files, their events and non-oppositions, her links, the requests
     linked to her with what they hold, and the professionals who called in them."""
-    files = [person]
-    while absorbed := await _all(
-        session,
-        select(Person)
-        .where(
-            Person.department == department,
-            col(Person.merged_into).in_([f.id for f in files]),
-            col(Person.id).not_in([f.id for f in files]),
-        )
-        .order_by(col(Person.id)),
-    ):
-        files += absorbed
+    files = await _with_absorbed(session, department, [person])
     ids = [f.id for f in files]
     links = await _all(
         session,

@@ -290,3 +290,54 @@ async def test_another_departments_file_or_a_bad_pick_is_not_found(
     assert "date de naissance" in await wrong_date.text()
     journal = await rows(wired_settings, AuditEvent)
     assert not [row for row in journal if row.account == MOSELLE_COORDINATOR.login]
+
+
+async def erase_caller(browser: Browser, number: str) -> Any:
+    response = await browser.post(url(), {"numero": number})
+    page = await response.text()
+    [digest] = re.findall(r'name="empreinte" value="([0-9a-f]+)"', page)
+    return page, await browser.post(
+        url("/effacement"),
+        {"numero": number, "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+
+async def test_a_caller_erased_by_number_takes_her_own_file_not_those_she_spoke_of(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    # She calls for herself twice (her file made from her call); her daughter once for her
+    # mother, whose file only the daughter's call knows.
+    first = await a_call(client, wired_settings, from_=NURSE)
+    second = await a_call(client, wired_settings, from_=NURSE, hours_later=1)
+    daughters = await a_call(client, wired_settings, from_=DAUGHTER, hours_later=2)
+    referent = await sign_in(client, LOT_REFERENT)
+    for own in (first, second):
+        await referent.post(f"/console/demandes/{own}/qualification", {"referrer_type": "patient"})
+    await create(referent, first, nom="Appelante", prenoms="Rose", naissance="01/01/1950")
+    await referent.post(f"/console/demandes/{second}/personnes", {"personne": "1"})
+    await create(referent, daughters, nom="Mère", prenoms="Odette")
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, erased = await erase_caller(coordinator, NURSE)
+    assert "dont l'appelant est la personne elle-même" in page
+    _page, by_daughter = await erase_caller(coordinator, DAUGHTER)
+
+    assert (erased.status, by_daughter.status) == (303, 303)
+    files = {p.id: p for p in await rows(wired_settings, Person)}
+    assert (files[1].family_name, files[1].birth_date, files[1].pseudonymised_at is None) == (
+        None, None, False)  # fmt: skip
+    assert files[2].family_name == "Mère"  # the daughter's mother is not the daughter
+
+
+async def test_a_file_also_known_through_another_caller_stays_and_the_preview_says_so(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    await her_situation(client, wired_settings)  # her GP, then her daughter, call about her
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    page, erased = await erase_caller(coordinator, GP)
+
+    assert "1 autre(s) fiche(s) de personne concernée" in page
+    assert erased.status == 303
+    [person] = await rows(wired_settings, Person)
+    assert person.family_name == "Témoin"

@@ -11,6 +11,7 @@ from frontdoor.core.persons import (
     DETAIL_CHARS,
     Identifiers,
     Named,
+    is_the_callers,
     journal_detail,
     keeps_caller,
     preview_digest,
@@ -167,3 +168,24 @@ def test_a_persons_preview_digest_is_her_files_and_not_an_identifiers() -> None:
     assert preview_digest("dac46", 1, rows) != preview_digest(
         "dac46", Identifiers(number=NUMBER), rows
     )
+
+
+# (her linked requests, the caller's requests, those where the caller was the person) → goes.
+CALLERS = [
+    ("she-called-for-herself", {1, 2}, {1, 2, 3}, {1}, True),
+    ("the-caller-only-spoke-of-her", {1, 2}, {1, 2}, set(), False),
+    ("others-called-about-her-too", {1, 4}, {1, 2}, {1}, False),
+    ("a-file-linked-to-nothing", set(), {1, 2}, {1}, False),
+    ("she-called-but-not-from-this-number", {4}, {1, 2}, {4}, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("linked", "callers", "self_referred", "goes"),
+    [case[1:] for case in CALLERS],
+    ids=[case[0] for case in CALLERS],
+)
+def test_a_callers_erasure_reaches_a_file_only_when_the_person_is_that_caller(
+    linked: set[int], callers: set[int], self_referred: set[int], goes: bool
+) -> None:
+    assert is_the_callers(linked=linked, callers=callers, self_referred=self_referred) is goes
