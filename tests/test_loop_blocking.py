@@ -166,3 +166,22 @@ def test_the_worker_processes_start_with_the_heavy_modules_imported(function: st
     """The fork server imports them once; a new worker then starts in milliseconds, not in
     the second their imports take."""
     assert HEAVY[function] in PRELOADED
+
+
+def test_received_attachments_are_written_off_the_loop() -> None:
+    """Up to 25 MB each, written to disk: in a thread (asyncio.to_thread), never on the loop."""
+    saves, off_the_loop = [], set()
+    for module, tree in MODULES:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "asyncio.to_thread":
+                off_the_loop.add(id(node.args[0]))
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr == "save"
+                and ast.unparse(node.value).endswith("attachments")
+            ):
+                saves.append((module, node))
+
+    assert saves, "no attachment is saved any more: this test would prove nothing"
+    on_the_loop = [f"{module}:{n.lineno}" for module, n in saves if id(n) not in off_the_loop]
+    assert on_the_loop == []
