@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.console.passwords import hash_password
 from frontdoor.core.access import Role
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuThreads
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import add_account
@@ -41,7 +41,7 @@ PEOPLE = (LOT_REFERENT, LOT_COORDINATOR, MOSELLE_REFERENT, MOSELLE_COORDINATOR, 
 async def create_accounts(settings: Settings, people: tuple[Person, ...] = PEOPLE) -> None:
     engine = create_engine(settings.database_url)
     # One hash for all: Argon2 is slow on purpose, the tests need not be.
-    cpu = CpuPool(workers=1)
+    cpu = CpuThreads(workers=1)
     password_hash = await hash_password(cpu, PASSWORD)
     cpu.close()
     async with session_maker(engine)() as session:
