@@ -19,6 +19,7 @@ from frontdoor.console import (
     indicators_page,
     oidc,
     person_page,
+    person_rights,
     persons,
     repeats,
     request_page,
@@ -46,6 +47,7 @@ ROUTE_MODULES = (
     indicators_page,
     audit_page,
     persons,
+    person_rights,
     tokens,
 )
 

@@ -74,6 +74,10 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/personnes": {"numero": "+33611223344"},
     "/console/personnes/export": {"numero": "+33611223344"},
     "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
+    "/console/personnes/nom": {"nom": "Témoin"},
+    "/console/personnes/fiche": {"personne": "1"},
+    "/console/personnes/fiche/export": {"personne": "1"},
+    "/console/personnes/fiche/effacement": {"personne": "1", "confirmation": "EFFACER"},
     "/console/astreinte/changements": {
         "kind": "add",
         "referent_id": "cdurand",
