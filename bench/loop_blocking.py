@@ -3,18 +3,21 @@
 One `frontdoor serve` on SQLite, with the access log on, answers a steady stream of signed
 incoming calls (20 a second) alone, then while each of these runs beside it: a sign-in flood
 (wrong passwords, 8 clients), indicator XLSX exports (2 clients), and 8 KB URLs (4 clients);
-then all three at once. Twice: as the code is ("pool": hashes, spreadsheets in the CPU pool,
-linear masking), and as it was before ("inline": the same work run on the loop, the old mail
-pattern, whole paths logged), by the wrapper bench/loop_blocking_server.py. Prints a Markdown
-table of the calls' p50, p99 and max, and what the floods got done.
+then all three at once; the floods from a process of their own, apart from the calls' client.
+Twice: as the code is ("processes": hashes in the CPU pool's worker threads, spreadsheets in
+its worker processes), and as it was before ("threads": spreadsheets in the worker threads
+too); "inline" on demand (the same work run on the loop, the old mail pattern, whole paths
+logged), by the wrapper bench/loop_blocking_server.py. Prints a Markdown table of the calls'
+p50, p99 and max, and what the floods got done.
 
-    .venv/bin/python bench/loop_blocking.py [--seconds 10] [--modes pool inline]
+    .venv/bin/python bench/loop_blocking.py [--seconds 10] [--modes processes threads inline]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -161,20 +164,42 @@ async def calls(
     return latencies, statuses
 
 
-async def scenario(
-    base: str, signed: list[tuple[str, str]], seconds: float, floods: tuple[str, ...], cookie: str
-) -> dict[str, object]:
+FLOOD_CLIENTS = {"sign-ins": 8, "xlsx exports": 2, "8 KB URLs": 4}
+
+
+async def flood_process(base: str, cookie: str, floods: list[str]) -> None:
+    """The floods, in a process of their own (`--flood`): the calls' client keeps its loop to
+    itself, so that its latencies are the server's, not a flooded client's. Floods from
+    "ready" until stdin closes, then prints what they got done (JSON)."""
     stop, done = asyncio.Event(), Counter[str]()
-    workers = {"sign-ins": 8, "xlsx exports": 2, "8 KB URLs": 4}
     running = [
         asyncio.create_task(flood(name, base, cookie, done, stop))
         for name in floods
-        for _ in range(workers[name])
+        for _ in range(FLOOD_CLIENTS[name])
     ]
-    await asyncio.sleep(1.0 if floods else 0.0)  # the floods under way before measuring
-    latencies, statuses = await calls(base, signed, seconds)
+    print("ready", flush=True)
+    await asyncio.to_thread(sys.stdin.read)
     stop.set()
     await asyncio.gather(*running)
+    print(json.dumps(done), flush=True)
+
+
+async def scenario(
+    base: str, signed: list[tuple[str, str]], seconds: float, floods: tuple[str, ...], cookie: str
+) -> dict[str, object]:
+    done = Counter[str]()
+    if floods:
+        flooding = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--flood", base, cookie, *floods,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert flooding.stdout is not None
+        await flooding.stdout.readline()  # "ready"
+        await asyncio.sleep(1.0)  # the floods under way before measuring
+    latencies, statuses = await calls(base, signed, seconds)
+    if floods:
+        told, _ = await flooding.communicate(b"")  # stdin closed: the floods stop
+        done.update(json.loads(told))
     ordered = sorted(latencies)
     return {
         "p50": statistics.median(ordered),
@@ -223,13 +248,16 @@ def table(results: dict[str, list[tuple[str, dict[str, object]]]]) -> str:
 
 
 async def main() -> None:
+    if sys.argv[1:2] == ["--flood"]:
+        base, cookie, *floods = sys.argv[2:]
+        return await flood_process(base, cookie, floods)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured per scenario")
     parser.add_argument(
         "--modes",
         nargs="+",
-        default=["pool", "pool-first", "inline"],
-        choices=["pool", "pool-first", "inline"],
+        default=["processes", "threads"],
+        choices=["processes", "threads", "inline"],
     )
     args = parser.parse_args()
     per_mode = int(args.seconds * CALLS_PER_S) * (len(FLOODS) + 2)

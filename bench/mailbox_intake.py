@@ -49,7 +49,7 @@ from sqlalchemy import text  # noqa: E402
 
 from frontdoor.core.department import Department  # noqa: E402
 from frontdoor.core.mailbox import Mailbox, MailTls  # noqa: E402
-from frontdoor.cpu import CpuPool  # noqa: E402
+from frontdoor.cpu import CpuProcesses  # noqa: E402
 from frontdoor.departments import Departments  # noqa: E402
 from frontdoor.flows import load_departments  # noqa: E402
 from frontdoor.mailbox.imap import ImapMailbox  # noqa: E402
@@ -350,7 +350,7 @@ async def measure(
     async def notify(notice: Notice) -> None:
         result.notified += 1
 
-    cpu_pool = CpuPool()  # as the service's: mails parsed off the event loop
+    cpu_pool = CpuProcesses()  # as the service's: mails parsed in worker processes
     intake = Intake(
         department=department,
         sessions=session_maker(engine),
@@ -362,7 +362,7 @@ async def measure(
         if args.no_ack
         else department_mailer(department, department.mailbox, clock=lambda: AT),
         pseudonym_key=b"bench-pseudonym-key",
-        cpu=cpu_pool,
+        processes=cpu_pool,
         notify=notify,
         batch=args.batch,
     )

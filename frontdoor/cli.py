@@ -292,7 +292,7 @@ async def _import_contacts(
 async def _import_roster(
     settings: Settings, departments: Departments, slug: str, file_name: str, data: bytes
 ) -> int:
-    from frontdoor.cpu import CpuPool
+    from frontdoor.cpu import CpuProcesses
     from frontdoor.roster_import import IMPORT_WINDOW, import_calendar
 
     department = departments.for_slug(slug)
@@ -301,12 +301,12 @@ async def _import_roster(
         return 2
     await _migrate(settings)
     engine = create_engine(settings.database_url)
-    cpu = CpuPool(workers=1)
+    processes = CpuProcesses(workers=1)
     try:
         async with session_maker(engine)() as session:
             parsed, stored = await import_calendar(
                 session=session,
-                cpu=cpu,
+                processes=processes,
                 department=department,
                 text=data.decode("utf-8", errors="replace"),
                 source=f"ical:{file_name}",
@@ -314,7 +314,7 @@ async def _import_roster(
             )
             await session.commit()
     finally:
-        cpu.close()
+        processes.close()
         await engine.dispose()
     for problem in parsed.problems:
         print(f"{file_name}: {problem}", file=sys.stderr)

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
 from frontdoor.core.ical_roster import IcalRoster, overrides_from_ical
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuProcesses
 from frontdoor.store.roster_overrides import replace_from_source
 
 # How far ahead an import looks: events beyond are taken at the next import.
@@ -22,16 +22,16 @@ FEED_MAX_BYTES = 5 * 1024 * 1024
 async def import_calendar(
     *,
     session: AsyncSession,
-    cpu: CpuPool,
+    processes: CpuProcesses,
     department: Department,
     text: str,
     source: str,
     now: datetime,
 ) -> tuple[IcalRoster, int]:
     """Replace the source's stored overrides from now on with the calendar's; (parsed, stored).
-    A feed of a few megabytes takes seconds to read: in the CPU pool, before the session
-    takes a connection."""
-    parsed = await cpu.run(
+    A feed of a few megabytes takes seconds to read, in pure Python: in a worker process,
+    before the session takes a connection."""
+    parsed = await processes.run(
         "roster_calendar",
         overrides_from_ical,
         text,

@@ -9,6 +9,11 @@ journal. Then the whole database is read back — every table the database has, 
 so a table or a column added later is searched too — and every file under the attachments
 and journal folders, for their number (E.164 and national forms), address, name, the words
 of their messages and their attachment's content.
+
+The patient their messages are about has a file too (la personne concernée), created from the
+GP's call by a referent, with her traits, and linked to the GP's SMS and mail: erased by her
+name, nothing of her remains while the GP's own identity does; and the retention purge
+removes her traits with the rest.
 """
 
 from __future__ import annotations
@@ -73,6 +78,19 @@ NOTE = f"{NAME} rappelée, inquiète pour Ginette Témoin"
 ATTACHMENT = b"%PDF-1.4 ordonnance-de-Ginette-Temoin-4711"
 LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 
+# The patient: her file's traits, as typed and as kept (folded, ISO date, INSEE code).
+HER = {
+    "nom": "Témoin",
+    "prenoms": "Ginette",
+    "naissance": "02/03/1941",
+    "sexe": "female",
+    "commune": "Saint-Cirq-Lapopie",
+    "insee": "46256",
+    "ins": "241034604200192",
+}
+HER_TRACES = ("Ginette", "Témoin", "Temoin", "1941-03-02", "Lapopie", "46256",
+              "241034604200192", "diabète", "clinique", ATTACHMENT.decode())  # fmt: skip
+
 # Everything that identifies the person or quotes them, in the forms it could be kept in.
 TRACES = (
     NUMBER,
@@ -129,6 +147,8 @@ async def the_person_everywhere(
     client: TestClient,
     settings: Settings,
     mail_department: Department,  # noqa: F811
+    *,
+    patient: bool = False,
 ) -> None:
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
@@ -174,6 +194,16 @@ async def the_person_everywhere(
     # A referent's note; a webhook of theirs the store refused, kept for an operator.
     referent = await sign_in(client, LOT_REFERENT)
     await referent.post(f"/console/demandes/{requests['voice'].id}/notes", {"body": NOTE})
+    if patient:
+        # The patient the GP calls and writes about: her file, from the call, with her traits.
+        voice = requests["voice"].id
+        created = await referent.post(f"/console/demandes/{voice}/personnes/nouvelle", HER)
+        assert created.status == 303, await created.text()
+        for channel in ("sms", "mail"):
+            linked = await referent.post(
+                f"/console/demandes/{requests[channel].id}/personnes", {"personne": "1"}
+            )
+            assert linked.status == 303
     client.app[JOURNAL].set_aside(
         Entry(path="/twilio/sms", query={}, at=TUESDAY_MORNING, key="refused-1",
               form={"From": NUMBER, "To": LOT, "Body": SMS_TEXT, "MessageSid": "SM" + "9" * 32},
@@ -195,13 +225,13 @@ async def the_person_everywhere(
     } | ({"database file"} if database_files(settings) else set())
 
 
-async def traces_in(settings: Settings) -> list[tuple[str, str]]:
+async def traces_in(settings: Settings, traces: tuple[str, ...] = TRACES) -> list[tuple[str, str]]:
     """(table or folder, trace) for each trace found in the database or the data folders."""
     found = [(name, trace) for name, value in await database_values(settings) for trace in
-             TRACES if trace.lower() in value.lower()]  # fmt: skip
+             traces if trace.lower() in value.lower()]  # fmt: skip
     for folder in (settings.mail_attachments_dir, settings.journal_dir):
         for path, content in files_in(folder):
-            found += [(f"{folder.name}/", trace) for trace in TRACES if trace.lower() in content]
+            found += [(f"{folder.name}/", trace) for trace in traces if trace.lower() in content]
             assert trace_free_name(path), path
     # A voicemail is the person's voice: any file left of it is a trace.
     found += [("recordings/", path.name) for path, _ in files_in(settings.recordings_dir)]
@@ -209,7 +239,7 @@ async def traces_in(settings: Settings) -> list[tuple[str, str]]:
         # Not only the rows: the file's free space and its write-ahead log, too.
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         content = path.read_bytes().decode("utf-8", errors="replace").lower()
-        found += [("database file", trace) for trace in TRACES if trace.lower() in content]
+        found += [("database file", trace) for trace in traces if trace.lower() in content]
     return sorted(set(found))
 
 
@@ -291,7 +321,7 @@ async def test_after_the_retention_purge_nothing_identifies_the_person_but_the_a
     twilio_api: FakeTwilioApi,
     smtp_mtls: SmtpRecorder,  # noqa: F811
 ) -> None:
-    await the_person_everywhere(client, scan_settings, mail_department)
+    await the_person_everywhere(client, scan_settings, mail_department, patient=True)
     longest = max(mail_department.retention.days(data_class) for data_class in DataClass)
     past_every_class = TUESDAY_MORNING + timedelta(days=longest + 1)
 
@@ -307,4 +337,47 @@ async def test_after_the_retention_purge_nothing_identifies_the_person_but_the_a
         ("database file", trace)
         for trace in in_the_book  # that row, in the file
     }
+    assert await traces_in(scan_settings, HER_TRACES) == []  # her file's traits too
+    assert len(twilio_api.deleted_recordings) == 1
+
+
+async def test_a_patient_erased_by_her_name_leaves_nothing_but_her_gp_stays(
+    client: TestClient,
+    scan_settings: Settings,
+    mail_department: Department,  # noqa: F811
+    twilio_api: FakeTwilioApi,
+    smtp_mtls: SmtpRecorder,  # noqa: F811
+) -> None:
+    await the_person_everywhere(client, scan_settings, mail_department, patient=True)
+    assert {where for where, _trace in await traces_in(scan_settings, HER_TRACES)} >= {
+        "persons",
+        "messages",
+        "request_notes",
+        "outbox",
+        "attachments/",
+    }
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    listed = await coordinator.post(
+        "/console/personnes/nom?departement=dac46", {"nom": "temoin", "prenoms": "ginette"}
+    )
+    assert 'name="personne" value="1"' in await listed.text()
+    page = await (
+        await coordinator.post("/console/personnes/fiche?departement=dac46", {"personne": "1"})
+    ).text()
+    [digest] = re.findall(r'name="empreinte" value="([0-9a-f]+)"', page)
+
+    erased = await coordinator.post(
+        "/console/personnes/fiche/effacement?departement=dac46",
+        {"personne": "1", "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+    assert erased.status == 303
+    assert "fait=3" in erased.headers["Location"]  # the GP's call, SMS and mail about her
+    # The GP's refused SMS waits in the outage journal for an operator (as it came, naming
+    # her): an erasure by her name cannot tell it is about her; it goes with the purge.
+    left = await traces_in(scan_settings, HER_TRACES)
+    assert {where for where, _trace in left} == {"journal/"}
+    # Her GP is not erased with her: the known contact, and the number on the requests.
+    gp_left = {where for where, trace in await traces_in(scan_settings) if trace == NUMBER}
+    assert {"known_contacts", "requests"} <= gp_left
     assert len(twilio_api.deleted_recordings) == 1

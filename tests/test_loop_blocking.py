@@ -1,7 +1,8 @@
 """Nothing CPU-heavy runs on the event loop where callers wait: what takes more than a few
-milliseconds is called only through the CPU pool (frontdoor.cpu), and the password hasher
-cannot be reached otherwise. Checked on the source, not with a stopwatch: a busy machine
-makes timings lie, a call in the wrong place does not move."""
+milliseconds is called only through the CPU pools (frontdoor.cpu): pure Python only through
+the worker processes (in a thread it would hold the GIL the loop needs), and the password
+hasher (Argon2 releases the GIL) only through the worker threads. Checked on the source, not
+with a stopwatch: a busy machine makes timings lie, a call in the wrong place does not move."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import pytest
 
 import frontdoor
 from frontdoor.console import passwords
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import PRELOADED, CpuThreads
 
 PACKAGE = Path(frontdoor.__file__).parent
-# Work measured at tens of milliseconds to seconds (bench/loop_blocking.py), by the module
-# that defines it: anywhere else, it may only be handed to CpuPool.run (or run_waiting).
+# Pure-Python work measured at tens of milliseconds to seconds (bench/loop_blocking.py), by
+# the module that defines it: anywhere else, it may only be handed to the `run` (or
+# `run_waiting`) of the worker processes, an expression that names them ("processes").
 HEAVY = {
     "to_xlsx": "frontdoor.indicators.export_xlsx",
     "to_csv": "frontdoor.indicators.export_csv",
@@ -43,13 +45,14 @@ MODULES = _modules()
 
 
 def _handed_to_the_pool(tree: ast.Module) -> set[int]:
-    """ids of the nodes passed as the work of a `….run(task, work, …)` call."""
+    """ids of the nodes passed as the work of a `<…processes…>.run(task, work, …)` call."""
     return {
         id(call.args[1])
         for call in ast.walk(tree)
         if isinstance(call, ast.Call)
         and isinstance(call.func, ast.Attribute)
         and call.func.attr in ("run", "run_waiting")
+        and "processes" in ast.unparse(call.func.value).lower()
         and len(call.args) > 1
     }
 
@@ -99,7 +102,8 @@ def test_the_check_sees_through_imports() -> None:
         "from urllib.parse import parse_qs\n"
         "p(raw)\n"
         "mail_parse.parse(raw)\n"
-        "await cpu.run('mail_parse', p, raw)\n"
+        "await threads.run('mail_parse', p, raw)\n"  # a thread holds the GIL: misplaced
+        "await app[CPU_PROCESSES].run('mail_parse', p, raw)\n"
     )
     functions, modules = _bound_names(tree, "parse", "frontdoor.mailbox.parse")
     assert (functions, modules) == ({"p"}, {"mail_parse"})
@@ -144,7 +148,7 @@ def test_the_password_hasher_is_reached_only_through_the_pool() -> None:
     for name, function in reaching:
         first = next(iter(inspect.signature(function).parameters.values()))
         assert inspect.iscoroutinefunction(function), name
-        assert first.annotation in (CpuPool, "CpuPool"), name
+        assert first.annotation in (CpuThreads, "CpuThreads"), name
 
 
 def _callees_source(function: object) -> str:
@@ -155,3 +159,29 @@ def _callees_source(function: object) -> str:
         for name, helper in vars(passwords).items()
         if name.startswith("_") and inspect.isfunction(helper) and name in source
     )
+
+
+@pytest.mark.parametrize("function", sorted(HEAVY))
+def test_the_worker_processes_start_with_the_heavy_modules_imported(function: str) -> None:
+    """The fork server imports them once; a new worker then starts in milliseconds, not in
+    the second their imports take."""
+    assert HEAVY[function] in PRELOADED
+
+
+def test_received_attachments_are_written_off_the_loop() -> None:
+    """Up to 25 MB each, written to disk: in a thread (asyncio.to_thread), never on the loop."""
+    saves, off_the_loop = [], set()
+    for module, tree in MODULES:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "asyncio.to_thread":
+                off_the_loop.add(id(node.args[0]))
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr == "save"
+                and ast.unparse(node.value).endswith("attachments")
+            ):
+                saves.append((module, node))
+
+    assert saves, "no attachment is saved any more: this test would prove nothing"
+    on_the_loop = [f"{module}:{n.lineno}" for module, n in saves if id(n) not in off_the_loop]
+    assert on_the_loop == []

@@ -321,3 +321,46 @@ async def test_an_upgrade_to_funding_by_source_keeps_the_figures_entered(
             ]
     finally:
         await engine.dispose()
+
+
+async def test_an_upgrade_to_repeats_marks_no_request_a_repeat_and_keeps_every_count(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0020: the requests stored before it repeat nothing; they count in every measure as
+    before, and as today's triggers would count them from scratch; a repeat marked after it
+    leaves the sollicitations and counts as a repeat."""
+    engine = await at_revision("0019", tmp_path, postgres_database)
+    measures = ("referrer", "channel", "request", "repeat")
+    try:
+        async with engine.begin() as connection:
+            first = await insert_request(connection, referrer_type="gp", response_kinds="[]")
+            await insert_request(connection, referrer_type="carer", response_kinds="[]")
+            await insert_request(connection, referrer_type="silent", response_kinds="[]")
+            before = {m: await tallied(connection, m) for m in measures}
+
+        await upgrade(engine)
+
+        async with engine.begin() as connection:
+            repeats = await connection.execute(
+                text("SELECT count(*) FROM requests WHERE repeat_of IS NOT NULL")
+            )
+            marked_before = repeats.scalar_one()
+            after = {m: await tallied(connection, m) for m in measures}
+            await connection.execute(text("DELETE FROM request_tally_changes"))
+            for statement in backfill_sql(connection.dialect.name):
+                await connection.execute(text(statement))
+            from_scratch = {m: await tallied(connection, m) for m in measures}
+            again = await insert_request(
+                connection, referrer_type="gp", response_kinds="[]", repeat_of=first
+            )
+            with_a_repeat = {m: await tallied(connection, m) for m in measures}
+    finally:
+        await engine.dispose()
+    assert marked_before == 0
+    assert before["referrer"] == {"gp": 1, "carer": 1, "silent": 1}
+    assert after == before
+    assert from_scratch == before
+    assert again > first
+    assert with_a_repeat["referrer"] == before["referrer"]
+    assert with_a_repeat["repeat"] == {"": 1}
+    assert with_a_repeat["channel"] == {"voice": 3}

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from frontdoor.console.passwords import hash_password, weakness
 from frontdoor.core.access import ROLE_LABELS, Role
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuThreads
 from frontdoor.departments import Departments
 from frontdoor.settings import NEW_PASSWORD, Settings
 from frontdoor.store.accounts import (
@@ -82,7 +82,7 @@ async def run(
         )
         return 1
     engine = create_engine(settings.database_url)
-    cpu = CpuPool(workers=1)
+    cpu = CpuThreads(workers=1)
     try:
         await upgrade(engine)
         sessions = session_maker(engine)
@@ -128,7 +128,7 @@ async def _add(
     session: Any,
     args: argparse.Namespace,
     departments: Departments,
-    cpu: CpuPool,
+    cpu: CpuThreads,
     *,
     out: TextIO,
     err: TextIO,
@@ -172,7 +172,7 @@ async def _add(
     return 0
 
 
-async def _demo(session: Any, departments: Departments, cpu: CpuPool, *, out: TextIO) -> int:
+async def _demo(session: Any, departments: Departments, cpu: CpuThreads, *, out: TextIO) -> int:
     created = []
     for department in departments:
         first = next(iter(department.referents.values()), None)

@@ -32,7 +32,7 @@ from frontdoor.web.date_parameters import (
     takes_dates,
     year_of,
 )
-from frontdoor.web.keys import CLOCK, CPU, DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import CLOCK, CPU_PROCESSES, DEPARTMENTS, SESSIONS
 
 ALL = "tous"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,7 +107,7 @@ async def show(request: web.Request) -> web.StreamResponse:
 async def export_csv(request: web.Request) -> web.StreamResponse:
     period = _period(request)
     table = await _table(request, _departments(request), period)
-    body = await request.config_dict[CPU].run("indicators_csv", to_csv, table)
+    body = await request.config_dict[CPU_PROCESSES].run("indicators_csv", to_csv, table)
     return web.Response(
         body=body,
         content_type="text/csv",
@@ -121,8 +121,9 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
 async def export_xlsx(request: web.Request) -> web.StreamResponse:
     period = _period(request)
     table = await _table(request, _departments(request), period)
-    # openpyxl takes tens of milliseconds for a workbook: off the loop.
-    workbook = await request.config_dict[CPU].run("indicators_xlsx", to_xlsx, table)
+    # openpyxl takes tens of milliseconds for a workbook, in pure Python: in a process.
+    processes = request.config_dict[CPU_PROCESSES]
+    workbook = await processes.run("indicators_xlsx", to_xlsx, table)
     return web.Response(
         body=workbook,
         content_type=XLSX,

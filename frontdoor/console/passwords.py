@@ -1,5 +1,5 @@
 """Password hashing: Argon2id with the library's current parameters (RFC 9106), in the CPU
-pool only.
+pool's threads only (Argon2 releases the GIL while it hashes: frontdoor.cpu).
 
 A hash costs a quarter of a second of CPU and 64 MiB on purpose: on the event loop, a few
 dozen sign-ins would hold every webhook that long. So the hasher is private to this module
@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from frontdoor.core import passwords as rules
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuThreads
 
 _HASHER = PasswordHasher()
 # Verified when the login is unknown (or has no password), so that every refusal costs one
@@ -32,11 +32,11 @@ class Checked:
     rehashed: str | None = None
 
 
-async def hash_password(cpu: CpuPool, password: str) -> str:
+async def hash_password(cpu: CpuThreads, password: str) -> str:
     return await cpu.run("password_hash", _HASHER.hash, password)
 
 
-async def check_password(cpu: CpuPool, stored_hash: str | None, password: str) -> Checked:
+async def check_password(cpu: CpuThreads, stored_hash: str | None, password: str) -> Checked:
     """Whether `password` matches; a missing hash costs the same and never matches."""
     return await cpu.run("password_check", _check, stored_hash, password)
 

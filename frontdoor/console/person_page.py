@@ -38,8 +38,9 @@ from frontdoor.core.person_identity import (
     age_band_at,
     parse_traits,
 )
+from frontdoor.core.repeats import under_their_originals
 from frontdoor.core.request_fields import AGE_BANDS, NON_OPPOSITIONS, STANCES
-from frontdoor.store.models import Person
+from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (
     events_of_person,
@@ -72,6 +73,12 @@ def event_text(kind: str, detail: str | None) -> str:
     return detail or ""
 
 
+def _with_repeats_under(requests: list[Request]) -> list[Request]:
+    by_id = {r.id or 0: r for r in requests}
+    order = under_their_originals(by_id, {r.id or 0: r.repeat_of for r in requests})
+    return [by_id[request_id] for request_id in order]
+
+
 def _page(person: Person) -> str:
     return f"/console/personnes-concernees/{person.id}"
 
@@ -86,7 +93,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         if person.merged_into is not None:
             raise web.HTTPSeeOther(f"/console/personnes-concernees/{person.merged_into}")
         history = await stances_of_person(session=session, person_id=person.id or 0)
-        situation = await requests_of_person(session=session, person_id=person.id)
+        situation = list(await requests_of_person(session=session, person_id=person.id))
         events = await events_of_person(session=session, person_id=person.id or 0)
         contacts = await professionals_of(session=session, department=person.department)
         others = [
@@ -111,7 +118,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "age_band": AGE_BANDS[
                 age_band_at(today, birth_date=person.birth_date, birth_year=person.birth_year)
             ],
-            "situation": situation,
+            # Each repeat just under the request it repeats.
+            "situation": _with_repeats_under(situation),
             "history": history,
             "current": current_stances(history),
             "to_ask": to_ask(stances),

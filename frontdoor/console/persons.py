@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +36,7 @@ from frontdoor.store.attachments import FolderStore
 from frontdoor.store.audit import record_access
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
+from frontdoor.store.models import Person
 from frontdoor.store.persons import Held, held_about
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.requests import public_request
@@ -66,16 +68,17 @@ async def _held(request: web.Request, session: AsyncSession, who: Identifiers) -
     )
 
 
-def _journal(request: web.Request, session: AsyncSession, held: Held, action: str) -> None:
-    """One line for what was asked (pseudonyms, counts), one per request it reached."""
+def journal(request: web.Request, session: AsyncSession, held: Held, action: str) -> None:
+    """One line for what was asked (pseudonyms or the file's id, counts), one per request it
+    reached."""
     key = request.config_dict[SETTINGS].pseudonym_secret
     who = held.who
-    assert who is not None
     account = viewer_of(request).login
     at = request.config_dict[CLOCK]()
     detail = journal_detail(
-        number=pseudonym(who.number, key) if who.number else None,
-        address=pseudonym(who.address, key) if who.address else None,
+        number=pseudonym(who.number, key) if who and who.number else None,
+        address=pseudonym(who.address, key) if who and who.address else None,
+        person_id=held.persons[0].id if held.persons else None,
         counts=held.counts(),
     )
     record_access(session=session, at=at, account=account, department=held.department,
@@ -113,13 +116,19 @@ def _preview(held: Held) -> dict[str, Any]:
         "written_elsewhere": len(held.written_elsewhere),
         "opt_out": bool(held.opt_outs),
         "counts": held.counts(),
+        "persons": held.persons,
+        "person_events": len(held.person_events),
+        "non_oppositions": len(held.non_oppositions),
+        "professionals": held.professionals,
+        "caller_files": held.caller_files,
+        "other_files": held.other_files,
     }
 
 
 @needs(Action.EXPORT_PERSON)
 async def show(request: web.Request) -> web.StreamResponse:
     """The search form (and what an erasure just did); identifiers in the query are ignored."""
-    return _page(request, None)
+    return page(request, None)
 
 
 @needs(Action.EXPORT_PERSON)
@@ -127,12 +136,21 @@ async def search(request: web.Request) -> web.StreamResponse:
     who = _who(await read_form(request))
     async with request.config_dict[SESSIONS]() as session:
         held = await _held(request, session, who)
-        _journal(request, session, held, "person_search")
+        journal(request, session, held, "person_search")
         await session.commit()
-    return _page(request, held)
+    return page(request, held)
 
 
-def _page(request: web.Request, held: Held | None, *, changed: bool = False) -> web.Response:
+def page(
+    request: web.Request,
+    held: Held | None,
+    *,
+    changed: bool = False,
+    named: dict[str, str] | None = None,
+    found: Sequence[Person] | None = None,
+) -> web.Response:
+    """The rights page: the search forms, what is held (a preview), or the persons a name
+    found (`found`, for the coordinator to pick one)."""
     department = chosen_department(request)
     served = request.config_dict[DEPARTMENTS].for_slug(department)
     assert served is not None, "a department chosen is served"
@@ -144,6 +162,9 @@ def _page(request: web.Request, held: Held | None, *, changed: bool = False) -> 
             "department": department,
             "number": (who.number if who else None) or "",
             "address": (who.address if who else None) or "",
+            "person": held.persons[0] if held and held.persons else None,
+            "named": named or {},
+            "found": found,
             "held": _preview(held) if held else None,
             "digest": held.digest() if held else "",
             "waiting": _waiting_in_journal(request, who) if who else 0,
@@ -179,19 +200,41 @@ def _exported(held: Held) -> list[dict[str, Any]]:
     ]
 
 
-@needs(Action.EXPORT_PERSON)
-async def export(request: web.Request) -> web.StreamResponse:
+def _person_files(held: Held) -> dict[str, Any]:
+    """Her file (and those merged into it), their events, her non-oppositions."""
+    if not held.persons:
+        return {
+            "person_files_of_the_caller": [p.model_dump(mode="json") for p in held.caller_files]
+        }
+
+    def rows(models: Any) -> list[dict[str, Any]]:
+        return [row.model_dump(mode="json") for row in models]
+
+    return {
+        "person_files": rows(held.persons),
+        "person_events": rows(held.person_events),
+        "person_non_oppositions": rows(held.non_oppositions),
+        "linked_requests": [link.request_id for link in held.links],
+    }
+
+
+Load = Callable[[AsyncSession], Awaitable[Held]]
+
+
+async def export_held(request: web.Request, load: Load) -> web.StreamResponse:
+    """The JSON of everything `load` finds, journaled."""
     department = chosen_department(request)
-    who = _who(await read_form(request))
     now = request.config_dict[CLOCK]()
     async with request.config_dict[SESSIONS]() as session:
-        held = await _held(request, session, who)
+        held = await load(session)
+        who = held.who
         body = {
             "department": department,
             "exported_at": now.astimezone(UTC).isoformat(),
             "exported_by": viewer_of(request).login,
-            "number": who.number,
-            "address": who.address,
+            "number": who.number if who else None,
+            "address": who.address if who else None,
+            **_person_files(held),
             "known_contacts": [contact.model_dump(mode="json") for contact in held.contacts],
             "sms_opt_out": bool(held.opt_outs),
             "requests": _exported(held),
@@ -203,7 +246,7 @@ async def export(request: web.Request) -> web.StreamResponse:
                 for row in held.outbox
             ],
         }
-        _journal(request, session, held, "export")
+        journal(request, session, held, "export")
         await session.commit()
     stamp = now.astimezone(UTC).strftime("%Y%m%d")
     return web.Response(
@@ -216,28 +259,40 @@ async def export(request: web.Request) -> web.StreamResponse:
     )
 
 
+@needs(Action.EXPORT_PERSON)
+async def export(request: web.Request) -> web.StreamResponse:
+    who = _who(await read_form(request))
+    return await export_held(request, lambda session: _held(request, session, who))
+
+
 @needs(Action.ERASE_PERSON)
 async def erase(request: web.Request) -> web.StreamResponse:
-    department = chosen_department(request)
     form = await read_form(request)
     who = _who(form)
+    return await erase_held(request, form, lambda session: _held(request, session, who))
+
+
+async def erase_held(request: web.Request, form: Any, load: Load) -> web.StreamResponse:
+    """Erase what `load` finds, when it is what the coordinator saw (the preview's
+    fingerprint) and confirmed; otherwise the preview again."""
+    department = chosen_department(request)
     if str(form.get("confirmation", "")).strip() != CONFIRMATION:
         raise web.HTTPBadRequest(text=f"tapez {CONFIRMATION} pour confirmer l'effacement")
-    if _waiting_in_journal(request, who):
-        raise web.HTTPConflict(
-            text="des appels ou SMS de cette personne attendent encore dans le journal de panne "
-            "d'être enregistrés : réessayez dans quelques minutes"
-        )
     settings = request.config_dict[SETTINGS]
     async with request.config_dict[SESSIONS]() as session:
-        held = await _held(request, session, who)
+        held = await load(session)
+        if held.who is not None and _waiting_in_journal(request, held.who):
+            raise web.HTTPConflict(
+                text="des appels ou SMS de cette personne attendent encore dans le journal de "
+                "panne d'être enregistrés : réessayez dans quelques minutes"
+            )
         shown = str(form.get("empreinte", ""))
         if not hmac.compare_digest(shown.encode(), held.digest().encode()):
             # Not what the coordinator saw (it changed, or no preview was asked): shown again,
             # as a new search (journaled as one), to confirm anew.
-            _journal(request, session, held, "person_search")
+            journal(request, session, held, "person_search")
             await session.commit()
-            return _page(request, held, changed=True)
+            return page(request, held, changed=True)
         try:
             for found in held.requests:
                 await forget_recording(
@@ -250,7 +305,7 @@ async def erase(request: web.Request) -> web.StreamResponse:
             raise web.HTTPBadGateway(
                 text="l'opérateur n'a pas pu effacer un message vocal : réessayez plus tard"
             ) from None
-        _journal(request, session, held, "erase")
+        journal(request, session, held, "erase")
         await remove_person(
             session=session,
             held=held,
@@ -265,8 +320,8 @@ async def erase(request: web.Request) -> web.StreamResponse:
             await fold_changes(await session.connection(), served)
         await session.commit()
     await flush_erased(request.config_dict[ENGINE])
-    if who.number is not None:
-        number = who.number
+    if held.who is not None and held.who.number is not None:
+        number = held.who.number
         request.config_dict[JOURNAL].forget_set_aside(lambda entry: entry.carries(number))
     raise web.HTTPSeeOther(
         f"/console/personnes?{urlencode({'departement': department, 'fait': len(held.requests)})}"

@@ -28,6 +28,7 @@ from frontdoor.core.qualification import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import GROUP_LABELS, REFERRERS, ReferrerGroup
+from frontdoor.core.repeats import CANDIDATE_WINDOW
 from frontdoor.core.request_fields import (
     AGE_BANDS,
     PROBLEMS,
@@ -41,6 +42,7 @@ from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestNote
 from frontdoor.store.recordings import RecordingStore
+from frontdoor.store.repeats import repeat_candidates, repeats_of
 from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.responses import responses_of
 from frontdoor.store.sms import messages_of
@@ -105,6 +107,10 @@ async def show(request: web.Request) -> web.StreamResponse:
         persons = await persons_block(request, session, found)
         task = await task_of_request(session=session, request_id=request_id)
         responses = await responses_of(session=session, request_id=request_id)
+        candidates = await repeat_candidates(
+            session=session, request=found, window=CANDIDATE_WINDOW
+        )
+        repeated_by = await repeats_of(session=session, request_id=request_id)
         # What the referent searched for an orientation to name (?ressource=…#reponses).
         typed = request.query.get("ressource", "")
         resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
@@ -128,6 +134,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,
             "responses": responses,
+            "repeat_candidates": candidates,
+            "repeated_by": repeated_by,
             "orienting": sorted(kind.value for kind in ORIENTING),
             "resource_typed": typed,
             "resource_hits": resource_hits,

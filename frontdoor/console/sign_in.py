@@ -39,7 +39,7 @@ from frontdoor.core.sign_in import FAILURE_DELAY_S
 from frontdoor.cpu import CpuBusy
 from frontdoor.store.accounts import close_session
 from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, COUNTERS, CPU, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, COUNTERS, CPU_THREADS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     account = tried.account
     try:
         checked: Checked | None = await check_password(
-            request.config_dict[CPU], account.password_hash if account else None, password
+            request.config_dict[CPU_THREADS], account.password_hash if account else None, password
         )
     except CpuBusy:
         request.config_dict[COUNTERS]["sign_in_shed"] += 1

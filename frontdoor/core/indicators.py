@@ -6,7 +6,10 @@ summed into one (`consolidate`), so that a regional share is recomputed from the
 sums, never averaged from the departments' shares.
 
 Contacts whose referrer type is in the not-a-request group (wrong number, silent call, test)
-are counted apart and left out of every other figure.
+are counted apart and left out of every other figure. A repeat of a request (core.repeats)
+is not a new sollicitation: it is counted apart too, and left out of the national figures,
+but the load figures (channels, calls, hours) count every contact, repeats included, with
+shares of all contacts.
 """
 
 from __future__ import annotations
@@ -83,9 +86,12 @@ class DepartmentCounts:
 
     department: str
     name: str
-    # Every contact by referrer type code, not-a-request included.
+    # Every contact by referrer type code, not-a-request included, repeats left out.
     referrers: Mapping[str, int] = field(default_factory=dict)
-    # The rest counts requests only (not-a-request left out). None: not yet said.
+    repeats: int = 0  # requests marked a repeat of an earlier one (not-a-request left out)
+    # The rest counts requests only (not-a-request left out): responses, age bands and
+    # problems count sollicitations (repeats left out); channels, voice outcomes, waits, out
+    # of hours, hours and weekdays count every contact (repeats included). None: not yet said.
     responses: Mapping[str | None, int] = field(default_factory=dict)
     # Persons accompanied in the period (core.accompanied), each once: by age band (every
     # person in one band, "unknown" included), by problem (a person in each of hers).
@@ -210,8 +216,8 @@ def consolidate(counts: Sequence[DepartmentCounts]) -> DepartmentCounts:
 
 _MAPPINGS = ("referrers", "responses", "persons", "person_problems", "gps", "channels",
              "voice_outcomes", "waits", "by_hour", "by_weekday")  # fmt: skip
-_TOTALS = ("persons_unidentified", "persons_without_problem", "out_of_hours", "callbacks_due",
-           "callbacks_in_time")  # fmt: skip
+_TOTALS = ("repeats", "persons_unidentified", "persons_without_problem", "out_of_hours",
+           "callbacks_due", "callbacks_in_time")  # fmt: skip
 
 
 def indicator_table(
@@ -238,7 +244,7 @@ def indicator_table(
         requests=requests,
         not_requests=not_requests,
         national=_national(c, requests, not_requests, figures, gp_share),
-        operational=_operational(c, requests, voice, median, p90),
+        operational=_operational(c, requests + c.repeats, voice, median, p90),
         answered_rate=answered_rate,
         abandoned_calls=c.voice_outcomes.get("abandoned", 0),
         wait_median_s=median,
@@ -296,8 +302,17 @@ def _national(
         Section(
             key="requests",
             title="Sollicitations",
+            note="Une demande marquée comme répétition d'une demande précédente (même "
+            "situation) est comptée une seule fois comme sollicitation : ni dans les "
+            "sollicitations, ni dans leurs répartitions ci-dessous ; elle compte dans la "
+            "charge (canaux, appels, heures).",
             lines=(
                 Line(key="requests", label="Sollicitations", value=requests),
+                Line(
+                    key="repeats",
+                    label="Répétitions d'une sollicitation (non recomptées)",
+                    value=c.repeats,
+                ),
                 Line(
                     key="not_requests",
                     label="Hors sollicitations (erreurs de numéro, appels muets, tests)",
@@ -432,7 +447,7 @@ def _persons(c: DepartmentCounts) -> tuple[Section, ...]:
 
 
 def _operational(
-    c: DepartmentCounts, requests: int, voice: int, median: float | None, p90: float | None
+    c: DepartmentCounts, contacts: int, voice: int, median: float | None, p90: float | None
 ) -> tuple[Section, ...]:
     measured = sum(c.waits.values())
     return (
@@ -472,7 +487,8 @@ def _operational(
         Section(
             key="channels",
             title="Sollicitations par canal",
-            lines=_split(c.channels, CHANNEL_LABELS, requests),
+            note="Répétitions comprises : parts de tous les contacts.",
+            lines=_split(c.channels, CHANNEL_LABELS, contacts),
         ),
         Section(
             key="out_of_hours",
@@ -482,19 +498,19 @@ def _operational(
                     key="out_of_hours",
                     label="Sollicitations reçues ligne fermée",
                     value=c.out_of_hours,
-                    share=share(c.out_of_hours, requests),
+                    share=share(c.out_of_hours, contacts),
                 ),
             ),
         ),
         Section(
             key="weekdays",
             title="Charge par jour de la semaine (heure locale)",
-            lines=_by_index(c.by_weekday, range(7), WEEKDAY_NAMES_FR.__getitem__, requests),
+            lines=_by_index(c.by_weekday, range(7), WEEKDAY_NAMES_FR.__getitem__, contacts),
         ),
         Section(
             key="hours",
             title="Charge par heure de la journée (heure locale)",
-            lines=_by_index(c.by_hour, range(24), lambda h: f"{h:02d} h – {h + 1:02d} h", requests),
+            lines=_by_index(c.by_hour, range(24), lambda h: f"{h:02d} h – {h + 1:02d} h", contacts),
         ),
     )
 

@@ -115,7 +115,7 @@ class _Tally:
         self.by_hour: Counter[int] = Counter()
         self.by_weekday: Counter[int] = Counter()
         self.waits: Counter[int] = Counter()
-        self.out_of_hours = self.callbacks_due = self.callbacks_in_time = 0
+        self.out_of_hours = self.callbacks_due = self.callbacks_in_time = self.repeats = 0
         self.unidentified = self.unidentified_without_problem = 0
         self.identified = self.identified_with_problem = 0
 
@@ -130,6 +130,8 @@ class _Tally:
             self.voice_outcomes[value] += n
         elif measure == "out_of_hours":
             self.out_of_hours += n
+        elif measure == "repeat":
+            self.repeats += n
         elif measure == HOUR_OF_WEEK:
             weekday, hour = weekday_and_hour(int(value))
             self.by_weekday[weekday] += n
@@ -166,6 +168,7 @@ class _Tally:
             department=department.slug,
             name=department.name,
             referrers=_nonzero(self.referrers),
+            repeats=self.repeats,
             responses=_nonzero(self.responses),
             persons=_nonzero(self.persons),
             persons_unidentified=self.unidentified,

@@ -30,6 +30,8 @@ from frontdoor.core.indicators import NOT_A_REQUEST
 _NOT_A_REQUEST = ", ".join(f"'{code}'" for code in sorted(NOT_A_REQUEST))
 IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
 IS_VOICE_REQUEST = IS_REQUEST + " AND {r}.channel = 'voice'"
+# A request not marked a repeat of another (core.repeats): a sollicitation of its own.
+IS_SOLLICITATION = IS_REQUEST + " AND {r}.repeat_of IS NULL"
 _GP_CONTACT = "coalesce({r}.caller_number, {r}.contact_address)"
 # The JSON list columns the measures read: `{empty:column}` in a measure, compared as text on
 # PostgreSQL (json has no equality).
@@ -53,14 +55,19 @@ class Source:
     # The columns the measures read: an update of any other writes no change.
     columns_read: tuple[str, ...]
     measures: tuple[Measure, ...]
-    # JSON list columns whose each distinct element the row counts once in: (measure, column).
+    # JSON list columns whose each distinct element the row counts once in: (measure, column),
+    # when the row meets `lists_count`.
     lists: tuple[tuple[str, str], ...] = ()
+    lists_count: str = IS_REQUEST
 
 
 # What frontdoor.core.indicators.DepartmentCounts needs, measure by measure. Every contact
-# counts by referrer type; the rest counts requests only (wrong numbers, silent calls and
-# tests set apart). "request" becomes the local hour of the week when folded. Age bands and
-# problems are counted per person (person_tallies), not per request.
+# counts by referrer type, except a repeat (core.repeats): its situation is counted once, by
+# the request it repeats. The national measures count sollicitations (repeats set apart); the
+# load (channel, calls, out of hours, "request" — the local hour of the week once folded)
+# counts every contact, repeats included; wrong numbers, silent calls and tests count only by
+# referrer type. Age bands and problems are counted per person (person_tallies), not per
+# request.
 REQUESTS = Source(
     table="requests",
     placed_by="received_at",
@@ -75,12 +82,20 @@ REQUESTS = Source(
         "answered_at",
         "caller_number",
         "contact_address",
+        "repeat_of",
     ),  # fmt: skip
     measures=(
-        Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
-        # A request counts once in each kind of response it got (request_responses, kept
-        # in its response_kinds by the database), and in "" while it has none.
-        Measure(name="response", value="''", counts=IS_REQUEST + " AND {empty:response_kinds}"),
+        Measure(
+            name="referrer",
+            value="{r}.referrer_type",
+            counts="{r}.repeat_of IS NULL OR NOT (" + IS_REQUEST + ")",
+        ),
+        # A sollicitation counts once in each kind of response it got (request_responses,
+        # kept in its response_kinds by the database), and in "" while it has none.
+        Measure(
+            name="response", value="''", counts=IS_SOLLICITATION + " AND {empty:response_kinds}"
+        ),
+        Measure(name="repeat", value="''", counts=IS_REQUEST + " AND {r}.repeat_of IS NOT NULL"),
         Measure(name="channel", value="{r}.channel", counts=IS_REQUEST),
         Measure(name="voice_outcome", value="{r}.outcome", counts=IS_VOICE_REQUEST),
         Measure(name="out_of_hours", value="''", counts=IS_REQUEST + " AND {r}.out_of_hours"),
@@ -90,6 +105,7 @@ REQUESTS = Source(
             value="CAST({epoch:answered_at} - {epoch:received_at} AS TEXT)",
             counts=IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
         ),
+        # Doctors who solicited the DAC, each once: a GP calling again about a situation did.
         Measure(
             name="gp_contact",
             value=_GP_CONTACT,
@@ -97,6 +113,7 @@ REQUESTS = Source(
         ),
     ),
     lists=(("response", "response_kinds"),),
+    lists_count=IS_SOLLICITATION,
 )
 # Callbacks due in the period, and those done by their deadline.
 CALLBACK_TASKS = Source(
@@ -201,7 +218,7 @@ def _selects(source: Source, dialect: Dialect, r: str, sign: int, rows: str) -> 
             f"SELECT department, minute, '{name}', value, {sign} FROM (SELECT DISTINCT "
             f"{r}.id AS row_id, {r}.department AS department, {minute} AS minute, "
             f"CAST(element.value AS TEXT) AS value {joined} "
-            f"WHERE {IS_REQUEST.format(r=r)} AND element.value IS NOT NULL) AS named"
+            f"WHERE {source.lists_count.format(r=r)} AND element.value IS NOT NULL) AS named"
         )
 
 

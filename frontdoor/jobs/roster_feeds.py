@@ -6,7 +6,7 @@ import logging
 
 from frontdoor.jobs.base import JobContext
 from frontdoor.roster_import import FEED_SOURCE, FeedError, fetch_feed, import_calendar
-from frontdoor.web.keys import CPU, DEPARTMENTS, SESSIONS
+from frontdoor.web.keys import CPU_PROCESSES, DEPARTMENTS, SESSIONS
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ async def import_feeds(ctx: JobContext) -> str:
             continue
         async with app[SESSIONS]() as session:
             parsed, stored = await import_calendar(
-                session=session, cpu=app[CPU], department=department, text=text,
+                session=session, processes=app[CPU_PROCESSES], department=department, text=text,
                 source=FEED_SOURCE, now=ctx.slot,
             )  # fmt: skip
             await session.commit()

@@ -1,6 +1,6 @@
 """A department's mailbox, taken in: each new mail becomes (or joins) a request.
 
-For each chunk of messages: fetch (without \\Seen, in one command), parse (in the CPU pool,
+For each chunk of messages: fetch (without \\Seen, in one command), parse (in a worker process,
 off the event loop), find each one's thread, let core.mail decide, commit the requests, their
 messages, events and queued acknowledgements in one transaction, and only then mark them
 handled on the server (one command); then send the acknowledgements
@@ -24,6 +24,7 @@ autoresponder that sets no automatic header gets one answer, whichever instance 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -62,7 +63,7 @@ from frontdoor.core.mail import (
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import KnownCaller
 from frontdoor.core.retention import pseudonym
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuProcesses
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, read_mail
@@ -153,7 +154,7 @@ class Intake:
     mailer: Mailer | None  # the department's SMTP side, for acknowledgements
     # The key of the pseudonyms under which senders answered are remembered (auto_answers).
     pseudonym_key: bytes
-    cpu: CpuPool  # where mails are parsed, off the event loop
+    processes: CpuProcesses  # where mails are parsed, off the event loop
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, KnownCaller] = field(default_factory=dict)  # by address
     batch: int = 200
@@ -258,12 +259,14 @@ class Intake:
     async def _read(
         self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
     ) -> _Read | None:
-        """One mail read in the CPU pool (a large one with attachments takes tens of
-        milliseconds): waiting for a place, never refused; None if it vanished meanwhile."""
+        """One mail read in a worker process (a large one with attachments takes tens of
+        milliseconds of pure Python): waiting for a place, never refused; None if it vanished
+        meanwhile. A worker lost meanwhile (WorkerLost) fails the poll before anything is
+        committed or flagged: the mail is read again at the next one."""
         fetched = heads if size > self.max_bytes else raws
         if uid not in fetched:
             return None
-        reading = await self.cpu.run_waiting(
+        reading = await self.processes.run_waiting(
             "mail_parse", read_mail, fetched[uid], size=size, max_bytes=self.max_bytes
         )
         return _Read(uid=uid, size=size, mail=reading.mail, unreadable=reading.unreadable)
@@ -379,7 +382,7 @@ class Intake:
                 )  # fmt: skip
             await session.flush()  # the new requests, in one INSERT: their ids
             for item in taken:
-                self._rows(session, item, at, opening)
+                await self._rows(session, item, at, opening)
             await session.commit()
         return taken, duplicates
 
@@ -435,7 +438,9 @@ class Intake:
         linked = by_id.get(way.linked_to) if way.linked_to is not None else None
         return joined, way, linked
 
-    def _rows(self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening) -> None:
+    async def _rows(
+        self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening
+    ) -> None:
         """The message, its events, attachments, callback task and acknowledgement under a
         flushed request."""
         mail, request, decision = item.read.mail, item.request, item.decision
@@ -465,7 +470,7 @@ class Intake:
             there = record_event(session, item.linked, kind="mail-linked", at=at,
                                  detail=f"demande n° {request.id}")  # fmt: skip
             there.reasons = [{**cited_reason(request.id or 0).as_dict(), "request": request.id}]
-        self._keep_attachments(session, request, mail, at)
+        await self._keep_attachments(session, request, mail, at)
         if decision.callback_needed:
             request.callback_needed = True
             task = new_task(
@@ -517,7 +522,7 @@ class Intake:
             out_of_hours=decision.out_of_hours,
         )
 
-    def _keep_attachments(
+    async def _keep_attachments(
         self, session: AsyncSession, request: Request, mail: ParsedMail, at: datetime
     ) -> None:
         if not mail.attachments:
@@ -525,8 +530,9 @@ class Intake:
         reasons = []
         for index, attachment in enumerate(mail.attachments):
             key = None
-            if self.attachments is not None:
-                key = self.attachments.save(
+            if self.attachments is not None:  # up to 25 MB written: off the loop
+                key = await asyncio.to_thread(
+                    self.attachments.save,
                     department=self.slug,
                     request_id=request.id or 0,
                     message_id=mail.message_id,

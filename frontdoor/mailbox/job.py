@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from frontdoor.core.department import Department
 from frontdoor.core.mail import notification
 from frontdoor.core.mailbox import LoginFailure, Mailbox
+from frontdoor.cpu import WorkerLost
 from frontdoor.jobs.base import JobContext
 from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
@@ -37,7 +38,7 @@ from frontdoor.store.attachments import FolderStore
 from frontdoor.store.mail import record_mailbox_login
 from frontdoor.web.keys import (
     CLOCK,
-    CPU,
+    CPU_PROCESSES,
     DEPARTMENTS,
     INTAKE_LAG,
     KNOWN_CALLERS,
@@ -125,7 +126,7 @@ def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -
         clock=app[CLOCK],
         mailer=mailer,
         pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
-        cpu=app[CPU],
+        processes=app[CPU_PROCESSES],
         notify=notify,
         batch=settings.mail_poll_batch,
         known=app[KNOWN_CALLERS].addresses(department.slug),
@@ -176,7 +177,8 @@ async def mailbox_job(ctx: JobContext) -> str:
                     total.add(report)
                     if report.read < intake.batch or time.monotonic() > deadline:
                         break
-        except MAILBOX_ERRORS as error:  # the others are read all the same
+        # The others are read all the same (a lost worker: this one again at the next run).
+        except (*MAILBOX_ERRORS, WorkerLost) as error:
             why = str(error) or type(error).__name__
             failure = getattr(error, "failure", None)
             cause = f" [{failure}]" if failure else ""

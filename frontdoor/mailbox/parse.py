@@ -109,7 +109,7 @@ class Reading:
 def read_mail(raw: bytes, *, size: int, max_bytes: int) -> Reading:
     """A mail as the server sent it (`raw`), or only its head (HEADER_LIMIT bytes) when it
     is over the limit (`size`, the server's RFC822.SIZE, above `max_bytes`). Tens of
-    milliseconds for a large mail with attachments: called through the CPU pool."""
+    milliseconds for a large mail with attachments: called through the CPU pool's processes."""
     try:
         if size > max_bytes:
             raise oversized(raw)

@@ -14,21 +14,30 @@ holds it):
 - outbox: the rows go (recipient, subject); webhook_receipts: the stored answers to the
   person's calls and SMS go (a whisper names a known caller, a callback dials the number);
 - known_contacts (an erasure only): the rows go;
+- persons (an erasure only): the files of persons who are the caller lose their traits
+  (core.persons.is_the_callers); files the caller only spoke about stay;
 - sms_opt_outs: kept, as a pseudonym (store.sms): a person who said STOP is never texted
   again, even after asking to be forgotten;
 - non_oppositions and callback_tasks: kept; they hold no identifier, and with the request
   they are what the indicators and the accountability of the DAC need;
 - the indicator tallies: the triggers replace the number by its pseudonym; the caller folds;
 - the outage journal's refused entries: the caller removes them (store.journal).
+
+A person named in requests, erased by her file (held by store.persons.held_of_person, the rule
+in core.persons): her files lose their traits; every request linked to her loses its
+contents and the answers stored for its webhooks; its caller, unless a professional the
+department knows, becomes a pseudonym as above; known contacts and STOP are not hers.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.persons import keeps_caller
 from frontdoor.core.retention import pseudonym, unnamed_reasons, without_files
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.store.attachments import AttachmentStore
@@ -64,12 +73,44 @@ async def remove_person(
     for request in held.requests:
         assert not request.recording_url, "delete the recording first"
         assert not request.recording_key, "delete the recording first"
+    if held.persons:
+        await _remove_named(session=session, held=held, key=key, attachments=attachments, now=now)
+        return
     await forget_call_metadata(session=session, held=held, key=key, now=now)
     await forget_contents(session=session, held=held, key=key, attachments=attachments, now=now)
     for opt_out in held.opt_outs:  # one kept before pseudonyms were: its number goes now
         opt_out.number = pseudonym(opt_out.number, key)
         session.add(opt_out)
     await _delete(session, KnownContact, KnownContact.id, [row.id for row in held.contacts])
+    for person in held.caller_files:  # she was the caller (core.persons.is_the_callers)
+        forget_person_file(session=session, person=person, now=now)
+
+
+async def _remove_named(
+    *,
+    session: AsyncSession,
+    held: Held,
+    key: bytes,
+    attachments: AttachmentStore | None,
+    now: datetime,
+) -> None:
+    """A person named in requests (core.persons): her files' traits, her requests' contents,
+    their callers but the known professionals."""
+    professionals = {c.number for c in held.professionals if c.number} | {
+        c.address.lower() for c in held.professionals if c.address
+    }
+    theirs = [
+        request
+        for request in held.requests
+        if not keeps_caller(number=request.caller_number, address=request.contact_address,
+                            professionals=professionals)
+    ]  # fmt: skip
+    ids = {request.id for request in theirs}
+    callers = replace(held, requests=theirs, events=[e for e in held.events if e.request_id in ids])
+    await forget_call_metadata(session=session, held=callers, key=key, now=now)
+    await forget_contents(session=session, held=held, key=key, attachments=attachments, now=now)
+    for person in held.persons:
+        forget_person_file(session=session, person=person, now=now)
 
 
 async def forget_call_metadata(

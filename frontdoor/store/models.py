@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from frontdoor.store.types import UTCDateTime
@@ -56,6 +56,12 @@ class Request(RequestBase, table=True):
     response_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     closed_by: str | None = Field(default=None, max_length=60)
+    # The earlier request of the same situation this one repeats (core.repeats): counted
+    # once as a sollicitation, by the request it repeats.
+    repeat_of: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("requests.id"), nullable=True, index=True),
+    )
     # When retention or an erasure removed who contacted the DAC from it (the call metadata:
     # store.erasure.forget_call_metadata).
     pseudonymised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -81,6 +87,7 @@ class RequestPublic(RequestBase):
     response_kinds: list[str]
     closed_at: datetime | None
     closed_by: str | None
+    repeat_of: int | None = None
 
 
 class RequestResponse(SQLModel, table=True):

@@ -1,5 +1,5 @@
 """The JSON API: read a request with its reasons and responses, correct its referrer type,
-record or remove a response.
+record or remove a response, mark it a repeat of an earlier request or clear that.
 
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
@@ -18,7 +18,9 @@ from typing import Any
 from aiohttp import web
 
 from frontdoor.core.qualification import referrer_corrected
+from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.repeats import RepeatError, parse_repeat_of, repeat_cleared, repeat_marked
 from frontdoor.core.responses import (
     ResponseError,
     parse_response,
@@ -27,6 +29,7 @@ from frontdoor.core.responses import (
 )
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestEventPublic, RequestResponsePublic
+from frontdoor.store.repeats import clear_repeat, mark_repeat
 from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.store.responses import add_response, remove_response, responses_of
 from frontdoor.web.bodies import path_id, read_json
@@ -206,8 +209,57 @@ async def delete_response(request: web.Request) -> web.Response:
         return web.json_response(await _as_json(session, found))
 
 
+async def put_repeat_of(request: web.Request) -> web.Response:
+    """Mark the request a repeat of an earlier one of its department: {"repeat_of": 12}."""
+    caller = caller_of(request)
+    try:
+        payload = await read_json(request)
+    except web.HTTPBadRequest:
+        raise web.HTTPBadRequest(text="expected a JSON object") from None
+    if not isinstance(payload, dict) or set(payload) != {"repeat_of"}:
+        raise web.HTTPBadRequest(text='expected {"repeat_of": <request id>}')
+    try:
+        original_id = parse_repeat_of(payload["repeat_of"])
+    except RepeatError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+    if original_id is None:
+        raise web.HTTPBadRequest(text="repeat_of : numéro de la demande répétée attendu")
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        refusal = await mark_repeat(session=session, request=found, original_id=original_id)
+        if refusal is not None:
+            raise web.HTTPBadRequest(text=refusal)
+        reason = repeat_marked(original_id, by=caller.referent)
+        _traced(request, caller, session, found, reason)
+        await session.commit()
+        return web.json_response(await _as_json(session, found))
+
+
+async def delete_repeat_of(request: web.Request) -> web.Response:
+    """The request is not a repeat after all: it counts as a sollicitation again."""
+    caller = caller_of(request)
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        previous = clear_repeat(session=session, request=found)
+        if previous is not None:
+            _traced(request, caller, session, found, repeat_cleared(previous, by=caller.referent))
+        await session.commit()
+        return web.json_response(await _as_json(session, found))
+
+
+def _traced(
+    request: web.Request, caller: Caller, session: Any, found: Request, reason: Reason
+) -> None:
+    event = record_event(
+        session, found, kind=reason.code, at=request.app[CLOCK](), referent_id=caller.referent
+    )
+    event.reasons = [reason.as_dict()]
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/requests/{request_id}", get_request)
     app.router.add_patch("/api/requests/{request_id}", patch_request)
     app.router.add_post("/api/requests/{request_id}/responses", post_response)
     app.router.add_delete("/api/requests/{request_id}/responses/{response_id}", delete_response)
+    app.router.add_put("/api/requests/{request_id}/repeat-of", put_repeat_of)
+    app.router.add_delete("/api/requests/{request_id}/repeat-of", delete_repeat_of)

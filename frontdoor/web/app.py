@@ -13,7 +13,7 @@ from aiohttp import web
 from frontdoor.console.app import console_app
 from frontdoor.console.inbox import end_live_streams
 from frontdoor.console.live_streams import LiveStreams
-from frontdoor.cpu import CpuPool, busy_answers
+from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
@@ -46,7 +46,8 @@ from frontdoor.web import (
 from frontdoor.web.keys import (
     CLOCK,
     COUNTERS,
-    CPU,
+    CPU_PROCESSES,
+    CPU_THREADS,
     DEPARTMENTS,
     ENGINE,
     KNOWN_CALLERS,
@@ -121,9 +122,12 @@ def create_app(
 
 
 async def _cpu(app: web.Application) -> AsyncIterator[None]:
-    app[CPU] = CpuPool(counters=app[COUNTERS])
+    app[CPU_THREADS] = CpuThreads(counters=app[COUNTERS])
+    app[CPU_PROCESSES] = CpuProcesses(counters=app[COUNTERS])
+    app[CPU_PROCESSES].start()  # in the background: the service listens meanwhile
     yield
-    await asyncio.to_thread(app[CPU].close)  # waits for the running tasks, off the loop
+    # Both wait for their running tasks, off the loop.
+    await asyncio.gather(asyncio.to_thread(app[CPU_THREADS].close), app[CPU_PROCESSES].aclose())
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

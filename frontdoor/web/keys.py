@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console.live_streams import LiveStreams
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuProcesses, CpuThreads
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import Job
 from frontdoor.outbound.mail import Mailer
@@ -44,5 +44,7 @@ MAILER = web.AppKey("mailer", Mailer)
 INTAKE_LAG: web.AppKey[LagObserver] = web.AppKey("intake_lag")
 # The console's live streams open in this instance (ended at sign-out and at shutdown).
 LIVE_STREAMS = web.AppKey("live_streams", LiveStreams)
-# CPU-heavy work (password hashes, spreadsheets, calendar feeds) runs in it, off the loop.
-CPU = web.AppKey("cpu", CpuPool)
+# CPU-heavy work runs off the loop: password hashes in threads (Argon2 releases the GIL),
+# pure Python (spreadsheets, calendar feeds, received mails) in processes (frontdoor.cpu).
+CPU_THREADS = web.AppKey("cpu_threads", CpuThreads)
+CPU_PROCESSES = web.AppKey("cpu_processes", CpuProcesses)

@@ -95,6 +95,11 @@ _SCHEMAS: dict[str, Any] = {
             "answered_at": _MAYBE_TIME,
             "ended_at": _MAYBE_TIME,
             "closed_at": _MAYBE_TIME,
+            "repeat_of": {
+                "type": ["integer", "null"],
+                "description": "the earlier request of the same situation this one repeats: "
+                "counted once as a sollicitation, by that request",
+            },
             "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
             "responses": {"type": "array", "items": {"$ref": "#/components/schemas/Response"}},
         },
@@ -322,6 +327,36 @@ DOCUMENT: dict[str, Any] = {
                     **_ERRORS,
                 },
             }
+        },
+        "/api/requests/{request_id}/repeat-of": {
+            "put": {
+                "summary": "Mark the request a repeat of an earlier request of its department",
+                "parameters": _REQUEST_PATH,
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {"repeat_of": {"type": "integer"}},
+                            "required": ["repeat_of"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": _answer("The request, a repeat", _ref("Request")),
+                    "400": _answer(
+                        "Not the expected object, or a request it cannot repeat (another "
+                        "department's, a later one, itself, one that repeats it): said in French"
+                    ),
+                    **_ERRORS,
+                },
+            },
+            "delete": {
+                "summary": "The request is not a repeat: it counts as a sollicitation again",
+                "parameters": _REQUEST_PATH,
+                "responses": {"200": _answer("The request", _ref("Request")), **_ERRORS},
+            },
         },
         "/api/requests/{request_id}/messages": {
             "get": {

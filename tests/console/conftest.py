@@ -10,11 +10,13 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.console.passwords import hash_password
 from frontdoor.core.access import Role
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuThreads
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import add_account
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Person as PersonFile
+from frontdoor.store.models import RequestPerson
 from frontdoor.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -39,7 +41,7 @@ PEOPLE = (LOT_REFERENT, LOT_COORDINATOR, MOSELLE_REFERENT, MOSELLE_COORDINATOR, 
 async def create_accounts(settings: Settings, people: tuple[Person, ...] = PEOPLE) -> None:
     engine = create_engine(settings.database_url)
     # One hash for all: Argon2 is slow on purpose, the tests need not be.
-    cpu = CpuPool(workers=1)
+    cpu = CpuThreads(workers=1)
     password_hash = await hash_password(cpu, PASSWORD)
     cpu.close()
     async with session_maker(engine)() as session:
@@ -113,3 +115,24 @@ async def sign_in(client: TestClient, person: Person, password: str = PASSWORD) 
     marker = '<meta name="csrf-token" content="'
     csrf = text.split(marker, 1)[1].split('"', 1)[0]
     return Browser(client=client, cookie=cookie, csrf=csrf)
+
+
+LINKED_AT = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
+
+
+async def a_person_concerned(settings: Settings, request_id: int) -> int:
+    """A person ("Ginette Témoin") the request is about, linked to it: what the persons'
+    pages and routes need to reach."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        person = PersonFile(department="dac46", family_name="Témoin", given_names="Ginette",
+                            name_key="temoin ginette", created_at=LINKED_AT,
+                            created_by="someone")  # fmt: skip
+        session.add(person)
+        await session.flush()
+        session.add(RequestPerson(request_id=request_id, person_id=person.id or 0,
+                                  linked_at=LINKED_AT, linked_by="someone"))  # fmt: skip
+        await session.commit()
+        person_id = person.id or 0
+    await engine.dispose()
+    return person_id

@@ -64,6 +64,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},
+    "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
     "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
     "/console/annuaire/{resource_id}": {
         "name": "SSIAD du Grand Figeac",
@@ -73,6 +74,10 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/personnes": {"numero": "+33611223344"},
     "/console/personnes/export": {"numero": "+33611223344"},
     "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
+    "/console/personnes/nom": {"nom": "Témoin"},
+    "/console/personnes/fiche": {"personne": "1"},
+    "/console/personnes/fiche/export": {"personne": "1"},
+    "/console/personnes/fiche/effacement": {"personne": "1", "confirmation": "EFFACER"},
     "/console/astreinte/changements": {
         "kind": "add",
         "referent_id": "cdurand",

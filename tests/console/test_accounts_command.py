@@ -10,7 +10,7 @@ import pytest
 from frontdoor.console import accounts_command
 from frontdoor.console.passwords import check_password
 from frontdoor.core.passwords import COMMON, WALK
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuThreads
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
@@ -56,7 +56,7 @@ async def test_an_account_is_created_with_the_password_typed_twice(
 
     assert status == 0
     assert out == "anne.martin@dac46.fr créé (Référent parcours, dac46)\n"
-    cpu = CpuPool(workers=1)
+    cpu = CpuThreads(workers=1)
     stored = await stored_hash(settings, "anne.martin@dac46.fr")
     checked = await check_password(cpu, stored, password)
     cpu.close()

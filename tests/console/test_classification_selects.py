@@ -21,7 +21,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from frontdoor.store.tasks import task_of_request
-from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, sign_in
+from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, a_person_concerned, sign_in
 from tests.console.test_request_page import a_voicemail, the_request
 from tests.directory.search_data import add_directory
 
@@ -99,9 +99,11 @@ async def test_every_classifying_select_of_every_page_starts_on_an_empty_choice(
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)  # with an open callback to close
     await nothing_recorded(wired_settings, voicemail.id or 0)
+    person_id = await a_person_concerned(wired_settings, voicemail.id or 0)
     browser = await sign_in(client, LOT_COORDINATOR)
+    ids = {"request_id": voicemail.id, "resource_id": 1, "token_id": 1, "person_id": person_id}
     pages = [
-        "/console" + path.format(request_id=voicemail.id, resource_id=1, token_id=1)
+        "/console" + path.format(**ids)
         for module in ROUTE_MODULES
         for method, path, _handler in module.ROUTES
         if method == "GET" and "/console" + path not in PUBLIC_PATHS

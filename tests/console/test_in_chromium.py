@@ -189,12 +189,16 @@ async def test_a_referent_works_a_new_call_in_her_browser(
     assert "ouvert : mardi 08:30–18:30" in timeline
     assert "Accepté (touche 1)" in timeline
 
+    # The caller pressed "médecin": a doctor to confirm, whom she makes precise.
     await page.get_by_label("Type d'adresseur").select_option("gp")
-    await page.get_by_label("Type de réponse").select_option("orientation")
     await page.get_by_label("Âge de la personne").select_option("75-84")
     await page.get_by_label("Logement, maintien à domicile").check()
     await page.get_by_role("button", name="Enregistrer la qualification").click()
-    await page.wait_for_selector("text=confirmé par anne.martin@dac46.fr")
+    await page.wait_for_selector("text=précisé par anne.martin@dac46.fr")
+    await page.get_by_label("Type de réponse").select_option("one_off_support")
+    await page.get_by_role("button", name="Ajouter la réponse").click()
+    await page.locator("#reponses tbody tr").first.wait_for()
+    assert "Appui ponctuel" in await page.locator("#reponses").inner_text()
     await create_the_person_and_record_her_stances(page)
     stances = await page.locator("#non-oppositions-1").inner_text()
     assert stances.count("anne.martin@dac46.fr") == 3

@@ -77,6 +77,10 @@ async def test_entered_figures_give_the_share_of_the_territorys_gps(
     confirmed = await referent.post("/console/demandes/1/qualification", {"referrer_type": "gp"})
     assert confirmed.status == 303
     coordinator = await sign_in(client, LOT_COORDINATOR)
+    # The first caller pressed "médecin": a doctor to confirm, counted as a GP once a
+    # referent says so.
+    confirmed = await coordinator.post("/console/demandes/1/qualification", {"referrer_type": "gp"})
+    assert confirmed.status == 303
 
     response = await coordinator.post(
         f"/console/indicateurs/chiffres?{MAY}",

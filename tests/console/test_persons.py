@@ -568,7 +568,7 @@ async def test_the_coordinator_reads_how_long_each_class_of_data_is_kept(
 ) -> None:
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
-    page, _ = await preview(coordinator)
+    page = await (await coordinator.get(persons_url())).text()
 
     assert "Conservation des données" in page
     assert "messages vocaux : 90 jours à compter de l&#39;appel" in page

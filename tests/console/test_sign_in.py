@@ -4,8 +4,9 @@ read, and failures that tell nothing and lock out nobody but the guesser."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
-import threading
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -18,15 +19,16 @@ from sqlalchemy import update
 
 from frontdoor.console.passwords import check_password, hash_password
 from frontdoor.core.sign_in import FAILURE_DELAY_S, FREE_FAILURES, LOGIN_CEILING, Tally
-from frontdoor.cpu import BUSY_TEXT, CpuPool
+from frontdoor.cpu import BUSY_TEXT, LOST_TEXT, CpuThreads, WorkerLost
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Account
 from frontdoor.store.sign_in_records import count_failure, login_key
-from frontdoor.web.keys import COUNTERS, CPU
+from frontdoor.web.keys import COUNTERS, CPU_PROCESSES, CPU_THREADS
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, PASSWORD, sign_in
-from tests.test_cpu import occupy
+from tests.cpu_gate import Gate, occupy
+from tests.waiting import eventually
 
 HERS = "198.51.100.7"  # the referent's own machine
 GUESSER = "203.0.113.66"
@@ -311,7 +313,7 @@ async def test_a_state_changing_request_without_the_csrf_token_is_refused(
 
 
 async def test_passwords_are_stored_as_argon2id_hashes() -> None:
-    cpu = CpuPool(workers=1)
+    cpu = CpuThreads(workers=1)
     stored = await hash_password(cpu, PASSWORD)
     right = await check_password(cpu, stored, PASSWORD)
     wrong = await check_password(cpu, stored, "Correct horse battery staple")
@@ -335,7 +337,7 @@ async def test_a_hash_with_old_parameters_is_replaced_at_the_next_sign_in(
     await engine.dispose()
     assert account is not None
     assert account.password_hash != old
-    assert (await check_password(client.app[CPU], account.password_hash, PASSWORD)).matches
+    assert (await check_password(client.app[CPU_THREADS], account.password_hash, PASSWORD)).matches
 
 
 async def test_console_pages_carry_security_headers(client: TestClient) -> None:
@@ -352,17 +354,18 @@ async def test_a_sign_in_while_the_pool_is_full_is_shed_with_the_one_failure_ans
 ) -> None:
     reference = await attempt(client, "someone.else@dac46.fr", "not the password")
     reference_page = _page_without_token_nor_login(await reference.text(), "someone.else@dac46.fr")
-    pool, release = client.app[CPU], threading.Event()
-    held = await occupy(pool, pool.capacity, release)
-    counters = client.app[COUNTERS]
-    checks = counters["cpu_password_check"]
+    pool = client.app[CPU_THREADS]
+    async with Gate() as gate:
+        held = await occupy(pool, pool.capacity, gate)
+        counters = client.app[COUNTERS]
+        checks = counters["cpu_password_check"]
 
-    started = time.monotonic()
-    answer = await attempt(client, LOT_REFERENT.login, PASSWORD)  # the right password, even
-    took = time.monotonic() - started
+        started = time.monotonic()
+        answer = await attempt(client, LOT_REFERENT.login, PASSWORD)  # the right password, even
+        took = time.monotonic() - started
 
-    release.set()
-    await asyncio.gather(*held)
+        gate.open()
+        await asyncio.gather(*held)
     # What every failure gets, no earlier than every failure gets it: a flood learns nothing.
     assert answer.status == 401
     assert _page_without_token_nor_login(await answer.text(), LOT_REFERENT.login) == reference_page
@@ -374,13 +377,37 @@ async def test_a_sign_in_while_the_pool_is_full_is_shed_with_the_one_failure_ans
 
 async def test_other_work_gets_503_in_french_while_the_pool_is_full(client: TestClient) -> None:
     coordinator = await sign_in(client, LOT_COORDINATOR)
-    pool, release = client.app[CPU], threading.Event()
-    held = await occupy(pool, pool.capacity, release)
+    pool = client.app[CPU_PROCESSES]  # where spreadsheets are made
+    async with Gate() as gate:
+        held = await occupy(pool, pool.capacity, gate)
 
-    answer = await coordinator.get("/console/indicateurs.csv?periode=2026-05&departement=dac46")
+        answer = await coordinator.get("/console/indicateurs.csv?periode=2026-05&departement=dac46")
 
-    release.set()
-    await asyncio.gather(*held)
+        gate.open()
+        await asyncio.gather(*held)
     assert answer.status == 503
     assert await answer.text() == BUSY_TEXT
     assert int(answer.headers["Retry-After"]) >= 1
+
+
+async def test_work_whose_worker_process_dies_gets_503_in_french_and_the_next_is_served(
+    client: TestClient,
+) -> None:
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    pool, export = client.app[CPU_PROCESSES], "/console/indicateurs.csv?periode=2026-05"
+    async with Gate() as gate:
+        held = await occupy(pool, pool.workers, gate)
+        pids = await gate.entered(pool.workers)
+        answering = asyncio.create_task(coordinator.get(export))
+        counters = client.app[COUNTERS]
+        await eventually(lambda: counters["cpu_indicators_csv"] == 1)  # queued behind them
+
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
+        answer = await answering
+
+    assert answer.status == 503
+    assert await answer.text() == LOST_TEXT
+    lost = await asyncio.gather(*held, return_exceptions=True)
+    assert all(isinstance(error, WorkerLost) for error in lost)
+    assert (await coordinator.get(export)).status == 200  # in a new worker

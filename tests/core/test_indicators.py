@@ -48,12 +48,40 @@ def test_wrong_numbers_silent_calls_and_tests_are_counted_apart() -> None:
     assert (t.requests, t.not_requests) == (8, 5)
     assert values(t, "requests") == {
         "requests": 8,
+        "repeats": 0,
         "not_requests": 5,
         "wrong_number": 3,
         "silent": 1,
         "test": 1,
     }
     assert "wrong_number" not in values(t, "referrer_types")
+
+
+def test_repeats_are_counted_once_as_sollicitations_and_in_the_load_as_contacts() -> None:
+    # 8 sollicitations, and 2 repeats of them: 10 contacts by phone and mail.
+    t = table(
+        lot(
+            referrers={"gp": 6, "patient": 2},
+            repeats=2,
+            channels={"voice": 7, "mail": 3},
+            out_of_hours=5,
+            by_hour={9: 10},
+        )
+    )
+
+    assert t.requests == 8
+    assert values(t, "requests")["repeats"] == 2
+    assert "une seule fois comme sollicitation" in t.section("requests").note
+    assert shares(t, "referrer_types")["gp"] == 0.75
+    assert shares(t, "channels") == {"voice": 0.7, "sms": 0.0, "mail": 0.3}
+    assert shares(t, "out_of_hours") == {"out_of_hours": 0.5}
+    assert shares(t, "hours")["9"] == 1.0
+
+
+def test_repeats_are_summed_across_departments() -> None:
+    t = table(lot(referrers={"gp": 1}, repeats=2), moselle(referrers={"gp": 1}, repeats=3))
+
+    assert values(t, "requests")["repeats"] == 5
 
 
 def test_referrers_are_split_by_fine_type_and_by_national_group() -> None:

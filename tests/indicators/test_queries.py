@@ -278,8 +278,10 @@ def known_gps() -> list[KnownContact]:
 
 
 async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = True) -> None:
-    """random_year's requests and tasks, persons of both departments linked to most requests
-    (some merged into another), and (unless `gps` is false) the Lot's known GPs."""
+    """random_year's requests and tasks, one request in ten marked a repeat of an earlier one
+    of its department (some of them repeats of repeats), persons of both departments linked
+    to most requests (some merged into another), and (unless `gps` is false) the Lot's known
+    GPs."""
     requests, tasks, responses = random_year(seed)
     rng = random.Random(seed)
     async with session_maker(engine)() as session:
@@ -289,6 +291,14 @@ async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = T
         for each in persons.values():
             session.add_all(each)
         await session.flush()
+        for request in requests:
+            earlier = [
+                r
+                for r in requests
+                if r.department == request.department and r.received_at < request.received_at
+            ]
+            if earlier and rng.random() < 0.1:
+                request.repeat_of = rng.choice(earlier).id
         for index, task in tasks:
             task.request_id = requests[index].id or 0
             session.add(task)

@@ -111,20 +111,22 @@ def gps_reference(gp_values: set[tuple[str, str]], stored: Stored) -> Counter[st
 
 def reference(stored: Stored, department: Department, period: Period) -> DepartmentCounts:
     """The counts of the department's requests received in the period, and of its callbacks
-    due in it, one by one; a request counts once in each kind of response it got."""
+    due in it, one by one; a request counts once in each kind of response it got; a repeat
+    counts in the load (channels, calls, hours) but not as a sollicitation."""
     rows, tasks = stored.requests, stored.tasks
     zone = department.calendar.timezone
     starts, ends = period.utc_bounds(zone)
     due = [t for t in tasks if t.department == department.slug and starts <= t.due_at < ends]
     mine = [r for r in rows if r.department == department.slug and starts <= r.received_at < ends]
     requests = [r for r in mine if r.referrer_type not in NOT_A_REQUEST]
+    sollicitations = [r for r in requests if r.repeat_of is None]
     voice = [r for r in requests if r.channel == "voice"]
     local = [r.received_at.astimezone(zone) for r in requests]
     kinds: dict[int | None, set[str]] = {}
     for response in stored.responses:
         kinds.setdefault(response.request_id, set()).add(response.kind)
     answered: Counter[str | None] = Counter()
-    for r in requests:
+    for r in sollicitations:
         answered.update(kinds.get(r.id) or {None})
     accompanied = [
         r for r in requests
@@ -139,7 +141,14 @@ def reference(stored: Stored, department: Department, period: Period) -> Departm
     return DepartmentCounts(
         department=department.slug,
         name=department.name,
-        referrers=dict(Counter(r.referrer_type for r in mine)),
+        referrers=dict(
+            Counter(
+                r.referrer_type
+                for r in mine
+                if r.repeat_of is None or r.referrer_type in NOT_A_REQUEST
+            )
+        ),
+        repeats=len(requests) - len(sollicitations),
         responses=dict(answered),
         persons=dict(by_band),
         persons_unidentified=unidentified,
@@ -208,7 +217,7 @@ async def correct_at_random(engine: AsyncEngine, seed: int, how_many: int) -> No
     async with session_maker(engine)() as session:
         rows = list((await session.exec(select(Request))).all())
         for request in rng.sample(rows, how_many):
-            change = rng.randrange(7)
+            change = rng.randrange(8)
             if change == 0:
                 request.referrer_type = rng.choice(["gp", "nurse", "test", "carer"])
             elif change == 1:  # a response added, or the first one removed
@@ -231,7 +240,17 @@ async def correct_at_random(engine: AsyncEngine, seed: int, how_many: int) -> No
                 request.answered_at = request.received_at + timedelta(seconds=rng.randrange(90))
             elif change == 4:
                 request.caller_number = "pseudo:" + str(rng.randrange(10**6))
-            elif change == 5:
+            elif change == 5:  # marked a repeat of another request of its department, or not
+                earlier = [
+                    r
+                    for r in rows
+                    if r.department == request.department and r.received_at < request.received_at
+                ]
+                if request.repeat_of is None and earlier:
+                    request.repeat_of = rng.choice(earlier).id
+                else:
+                    request.repeat_of = None
+            elif change == 6:
                 request.closed_at = datetime(2026, 12, 1, tzinfo=UTC)  # counted nowhere
             else:  # followed up from now on: accompanied
                 at = request.received_at
@@ -365,10 +384,14 @@ async def test_a_deleted_request_is_uncounted(
         erased = select(Request.id).where(
             col(Request.channel) == "sms", col(Request.id).not_in(has_task)
         )
-        # Their responses and links to persons go first (they refer to them), as an erasure
-        # removes them: each removal is counted, then the request.
+        # Their responses, links to persons and repeats go first (they refer to them), as an
+        # erasure removes them: each removal is counted (their repeats become sollicitations),
+        # then the request.
         for linked in (RequestResponse, RequestPerson):
             await session.exec(delete(linked).where(col(linked.request_id).in_(erased)))
+        await session.exec(
+            update(Request).where(col(Request.repeat_of).in_(erased)).values(repeat_of=None)
+        )
         await session.exec(delete(Request).where(col(Request.id).in_(erased)))
         await session.commit()
 
@@ -456,7 +479,9 @@ async def test_an_upgrade_counts_the_requests_already_stored(
         async with engine.begin() as connection:
             for request in requests:
                 # Columns added after 0008 (empty here) are not in that schema.
-                values = request.model_dump(exclude={"id", "response_kinds"}, exclude_none=True)
+                values = request.model_dump(
+                    exclude={"id", "response_kinds", "repeat_of"}, exclude_none=True
+                )
                 row = await connection.execute(insert(Request).values(**values))
                 request.id = row.inserted_primary_key[0]
             for index, task in tasks:

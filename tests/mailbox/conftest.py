@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox, MailTls
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuProcesses
 from frontdoor.departments import Departments
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import department_mailer, imap_session
@@ -123,14 +123,14 @@ IntakeFor = Callable[[Department], tuple[Intake, list[Notice]]]
 
 
 @pytest.fixture
-def cpu() -> Iterator[CpuPool]:
-    pool = CpuPool(workers=1)
+def processes() -> Iterator[CpuProcesses]:
+    pool = CpuProcesses(workers=1)
     yield pool
     pool.close()
 
 
 @pytest.fixture
-def intake_for(engine: AsyncEngine, tmp_path: Path, cpu: CpuPool) -> IntakeFor:
+def intake_for(engine: AsyncEngine, tmp_path: Path, processes: CpuProcesses) -> IntakeFor:
     """An intake of a department with a [mailbox], on a Tuesday morning, and what it told."""
 
     def make(department: Department) -> tuple[Intake, list[Notice]]:
@@ -150,7 +150,7 @@ def intake_for(engine: AsyncEngine, tmp_path: Path, cpu: CpuPool) -> IntakeFor:
             clock=clock,
             mailer=department_mailer(department, department.mailbox, clock=clock),
             pseudonym_key=b"test-pseudonym-key",
-            cpu=cpu,
+            processes=processes,
             notify=notify,
         )
         return intake, notices

@@ -4,6 +4,8 @@ client certificate, in both TLS modes (implicit and STARTTLS)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from frontdoor.core.department import Department
+from frontdoor.cpu import CpuProcesses, WorkerLost
 from frontdoor.mailbox.imap import ClientCertificateRequired, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import imap_session
@@ -19,8 +22,10 @@ from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import CallbackTaskRow, Message, Request
+from tests.cpu_gate import Gate, occupy
 from tests.fakes.dovecot import Dovecot, MailUser
 from tests.fakes.smtp import SmtpRecorder
+from tests.waiting import eventually
 
 EVENING = datetime.fromisoformat("2026-03-10T20:00:00+01:00")
 
@@ -169,6 +174,29 @@ async def test_an_intake_stopped_midway_and_restarted_leaves_one_request(
     assert (await poll(intake)).startswith(expected)
     assert len(await requests(engine)) == 1
     assert (await poll(intake)).startswith("0 taken, 0 already taken")
+
+
+async def test_a_mail_whose_worker_process_died_is_read_again_at_the_next_poll(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, processes: CpuProcesses
+) -> None:
+    intake, _ = make_intake
+    await deliver(intake.department, mail(1))
+    async with Gate() as gate:
+        [held] = await occupy(processes, processes.workers, gate)
+        [pid] = await gate.entered(1)
+        polling = asyncio.create_task(poll(intake))
+        await eventually(lambda: processes.counters["cpu_mail_parse"] == 1)  # queued behind
+
+        os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
+
+        with pytest.raises(WorkerLost):
+            await polling
+    assert await requests(engine) == []
+    with pytest.raises(WorkerLost):
+        await held
+
+    assert (await poll(intake)).startswith("1 taken, 0 already taken")
+    assert len(await requests(engine)) == 1
 
 
 async def test_without_the_client_certificate_the_mailbox_says_it_requires_one(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox
-from frontdoor.cpu import CpuPool
+from frontdoor.cpu import CpuProcesses
 from frontdoor.departments import Departments
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, PollReport
@@ -66,7 +66,9 @@ def department_on(lot: Department, server: Dovecot) -> Department:
     return replace(lot, mailbox=mailbox)
 
 
-def intake_of(department: Department, engine: AsyncEngine, tmp_path: Path) -> Intake:
+def intake_of(
+    department: Department, engine: AsyncEngine, tmp_path: Path, processes: CpuProcesses
+) -> Intake:
     return Intake(
         department=department,
         sessions=session_maker(engine),
@@ -76,7 +78,7 @@ def intake_of(department: Department, engine: AsyncEngine, tmp_path: Path) -> In
         clock=lambda: datetime.fromisoformat("2026-03-10T10:00:00+01:00"),
         mailer=None,
         pseudonym_key=b"test-pseudonym-key",
-        cpu=CpuPool(workers=1),
+        processes=processes,
     )
 
 
@@ -105,12 +107,13 @@ async def test_a_mail_is_taken_in_as_it_arrives_and_again_after_the_server_came_
     lot: Department,
     engine: AsyncEngine,
     tmp_path: Path,
+    processes: CpuProcesses,
     watching: Callable[[Department, Intake, Watchers], asyncio.Task[None]],
 ) -> None:
     department = department_on(lot, own_dovecot)
     watchers = Watchers()
     await deliver(department, mail(1))  # waiting before the watcher starts
-    watching(department, intake_of(department, engine, tmp_path), watchers)
+    watching(department, intake_of(department, engine, tmp_path, processes), watchers)
 
     async def taken(count: int) -> bool:
         return len(await requests(engine)) == count
@@ -130,11 +133,15 @@ async def test_a_mail_is_taken_in_as_it_arrives_and_again_after_the_server_came_
 
 
 async def test_a_watcherstop_watchers_in_the_middle_of_a_command_drops_the_connection_at_once(
-    own_dovecot: Dovecot, lot: Department, engine: AsyncEngine, tmp_path: Path
+    own_dovecot: Dovecot,
+    lot: Department,
+    engine: AsyncEngine,
+    tmp_path: Path,
+    processes: CpuProcesses,
 ) -> None:
     department = department_on(lot, own_dovecot)
     assert department.mailbox is not None
-    mailbox, intake = department.mailbox, intake_of(department, engine, tmp_path)
+    mailbox, intake = department.mailbox, intake_of(department, engine, tmp_path, processes)
     asking = asyncio.Event()
 
     async def poll_a_server_that_hung(box: ImapMailbox) -> PollReport:
@@ -163,13 +170,14 @@ async def test_without_idle_the_mailbox_is_left_to_the_scheduled_poll(
     lot: Department,
     engine: AsyncEngine,
     tmp_path: Path,
+    processes: CpuProcesses,
     watching: Callable[[Department, Intake, Watchers], asyncio.Task[None]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     department = department_on(lot, dovecot_without_idle)
     watchers = Watchers()
     caplog.set_level("INFO")
-    task = watching(department, intake_of(department, engine, tmp_path), watchers)
+    task = watching(department, intake_of(department, engine, tmp_path, processes), watchers)
 
     await asyncio.wait_for(task, timeout=10)  # it returns: nothing to watch
     assert watchers.idling == set()
@@ -178,7 +186,7 @@ async def test_without_idle_the_mailbox_is_left_to_the_scheduled_poll(
     await deliver(department, mail(1))
     assert department.mailbox is not None
     async with imap_session(department, department.mailbox) as box:
-        report = await intake_of(department, engine, tmp_path).poll(box)
+        report = await intake_of(department, engine, tmp_path, processes).poll(box)
     assert report.taken == 1
 
 

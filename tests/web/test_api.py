@@ -6,6 +6,8 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
+from tests.console.test_repeats import a_request
+from tests.console.test_repeats import stored as store
 from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING, place_call, stored
 
 LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
@@ -141,3 +143,39 @@ async def test_responses_are_recorded_read_and_removed_through_the_api(
 
     assert (removed.status, again.status, other.status) == (200, 404, 404)
     assert (await removed.json())["response_kinds"] == ["out_of_scope"]
+
+
+async def test_a_request_is_marked_a_repeat_and_cleared_through_the_api(
+    client: TestClient, settings: Settings
+) -> None:
+    earlier, moselles, today = await store(
+        settings, a_request(3), a_request(2, department="dac57"), a_request(0)
+    )
+    path = f"/api/requests/{today}/repeat-of"
+
+    marked = await client.put(path, json={"repeat_of": earlier}, headers=LOT_KEY)
+    other_department = await client.put(path, json={"repeat_of": moselles}, headers=LOT_KEY)
+    backwards = await client.put(
+        f"/api/requests/{earlier}/repeat-of", json={"repeat_of": today}, headers=LOT_KEY
+    )
+    not_a_number = await client.put(path, json={"repeat_of": "douze"}, headers=LOT_KEY)
+    not_the_object = await client.put(path, json={"repeat": earlier}, headers=LOT_KEY)
+    not_theirs = await client.put(path, json={"repeat_of": earlier}, headers=MOSELLE_KEY)
+
+    assert marked.status == 200
+    body = await marked.json()
+    assert body["repeat_of"] == earlier
+    assert body["events"][-1]["reasons"][0]["text"] == (
+        f"marquée par amartin comme répétition de la demande n°{earlier} "
+        "(comptée une seule fois comme sollicitation)"
+    )
+    assert (other_department.status, backwards.status) == (400, 400)
+    assert await other_department.text() == "demande répétée introuvable dans ce département"
+    assert "reçue avant elle" in await backwards.text()
+    assert (not_a_number.status, not_the_object.status, not_theirs.status) == (400, 400, 404)
+
+    cleared = await client.delete(path, headers=LOT_KEY)
+
+    assert cleared.status == 200
+    assert (await cleared.json())["repeat_of"] is None
+    assert (await cleared.json())["events"][-1]["reasons"][0]["code"] == "repeat-cleared"

@@ -18,14 +18,12 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     AuditEvent,
     CallbackTaskRow,
-    Person,
-    RequestPerson,
     RequestResponse,
 )
 from frontdoor.web.app import create_app
 from tests.conftest import ROOT
+from tests.console.conftest import a_person_concerned
 from tests.console.test_request_page import a_voicemail
-from tests.web.calls import TUESDAY_MORNING
 
 LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 # Routes that show nothing of a person, and what they show instead.
@@ -40,6 +38,8 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/requests/{request_id}/mail"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/tasks/{task_id}/close"): {"outcome": "reached"},
     ("POST", "/api/requests/{request_id}/responses"): {"kind": "information"},
+    # The only request there is: refused (400) as a repeat of itself, after the journal.
+    ("PUT", "/api/requests/{request_id}/repeat-of"): {"repeat_of": "1"},
 }
 
 
@@ -87,21 +87,6 @@ async def audit_rows_of(settings: Settings, request_id: int) -> int:
     return int(count)
 
 
-async def concerning(settings: Settings, request_id: int) -> int:
-    """Person 1, whom the request is about: the persons routes reach her."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        person = Person(department="dac46", family_name="Témoin", name_key="temoin",
-                        created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
-        session.add(person)
-        await session.flush()
-        session.add(RequestPerson(request_id=request_id, person_id=person.id or 0,
-                                  linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip
-        await session.commit()
-    await engine.dispose()
-    return person.id or 0
-
-
 async def ids_of(settings: Settings, request_id: int) -> dict[str, int]:
     """What a path names: the request, its callback task, a response given to it, and the
     person it is about."""
@@ -120,7 +105,7 @@ async def ids_of(settings: Settings, request_id: int) -> dict[str, int]:
         "request_id": request_id,
         "task_id": task.id or 0,
         "response_id": response.id or 0,
-        "person_id": await concerning(settings, request_id),
+        "person_id": await a_person_concerned(settings, request_id),
     }
 
 

@@ -36,8 +36,9 @@ _IS_REQUEST = "{r}.referrer_type NOT IN ('silent', 'test', 'wrong_number')"
 _IS_VOICE_REQUEST = _IS_REQUEST + " AND {r}.channel = 'voice'"
 _GP_CONTACT = "coalesce({r}.caller_number, {r}.contact_address)"
 # The requests' measures as this revision made them (0018 moved age bands and problems to
-# the person tallies): a request counts once in each kind of response it got, and in ""
-# while it has none.
+# the person tallies, 0020 set repeats apart): the columns read by today's triggers do not
+# exist yet when this revision runs on a new database. A request counts once in each kind of
+# response it got, and in "" while it has none.
 REQUESTS_0017 = Source(
     table="requests",
     placed_by="received_at",
@@ -46,8 +47,7 @@ REQUESTS_0017 = Source(
                   "caller_number", "contact_address"),
     measures=(
         Measure(name="referrer", value="{r}.referrer_type", counts="1 = 1"),
-        Measure(name="response", value="''",
-                counts=_IS_REQUEST + " AND {empty:response_kinds}"),
+        Measure(name="response", value="''", counts=_IS_REQUEST + " AND {empty:response_kinds}"),
         Measure(name="age_band", value="coalesce({r}.age_band, '')", counts=_IS_REQUEST),
         Measure(name="channel", value="{r}.channel", counts=_IS_REQUEST),
         Measure(name="voice_outcome", value="{r}.outcome", counts=_IS_VOICE_REQUEST),
@@ -60,6 +60,7 @@ REQUESTS_0017 = Source(
         Measure(name="without_problem", value="''", counts=_IS_REQUEST + " AND {empty:problems}"),
     ),
     lists=(("problem", "problems"), ("response", "response_kinds")),
+    lists_count=_IS_REQUEST,
 )  # fmt: skip
 SOURCES_0017 = (REQUESTS_0017, CALLBACK_TASKS)
 
