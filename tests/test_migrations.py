@@ -290,9 +290,9 @@ async def test_an_upgrade_to_retention_classes_marks_pseudonymised_requests_as_e
 async def test_an_upgrade_to_funding_by_source_keeps_the_figures_entered(
     tmp_path: Path, postgres_database: str | None
 ) -> None:
-    """0019: a funding total entered before the split stays whole, as not split by source;
+    """0020: a funding total entered before the split stays whole, as not split by source;
     a GP count entered is kept with the source "saisie", by whoever entered it, then."""
-    engine = await at_revision("0018", tmp_path, postgres_database)
+    engine = await at_revision("0019", tmp_path, postgres_database)
     try:
         async with engine.begin() as connection:
             await connection.execute(
@@ -326,10 +326,10 @@ async def test_an_upgrade_to_funding_by_source_keeps_the_figures_entered(
 async def test_an_upgrade_to_repeats_marks_no_request_a_repeat_and_keeps_every_count(
     tmp_path: Path, postgres_database: str | None
 ) -> None:
-    """0020: the requests stored before it repeat nothing; they count in every measure as
+    """0018: the requests stored before it repeat nothing; they count in every measure as
     before, and as today's triggers would count them from scratch; a repeat marked after it
     leaves the sollicitations and counts as a repeat."""
-    engine = await at_revision("0019", tmp_path, postgres_database)
+    engine = await at_revision("0017", tmp_path, postgres_database)
     measures = ("referrer", "channel", "request", "repeat")
     try:
         async with engine.begin() as connection:

@@ -14,7 +14,7 @@ class FundingSource(StrEnum):
     DEPARTMENT_COUNCIL = "conseil_departemental"
     HEALTH_INSURANCE = "assurance_maladie"
     OTHER = "autre"
-    # A total entered before funding was split by source (migration 0019 put it there).
+    # A total entered before funding was split by source (migration 0020 put it there).
     UNSPLIT = "non_reparti"
 
 

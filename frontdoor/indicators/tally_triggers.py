@@ -12,9 +12,9 @@ statement. An update that changes none of the columns read writes nothing on SQL
 nothing but an empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
-the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0018
+the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0019
 did. A migration that creates triggers passes its own frozen copy of the sources when they
-changed since (0009, 0017): the columns read today may not exist yet when it runs.
+changed since (0009, 0017, 0018): the columns read today may not exist yet when it runs.
 
 What persons count in (indicators 4 and 5) has its own triggers: person_tallies.
 """

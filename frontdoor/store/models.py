@@ -518,7 +518,7 @@ class DepartmentFigures(SQLModel, table=True):
     staff_fte: float | None = None
     # Funding by source (core.figures.FundingSource), in euros: ARS (FIR), conseil
     # départemental, assurance maladie, other; "unsplit" holds a total entered before the
-    # split (0019 moved the old single figure there).
+    # split (0020 moved the old single figure there).
     funding_ars_fir: int | None = None
     funding_conseil_departemental: int | None = None
     funding_assurance_maladie: int | None = None

@@ -500,7 +500,7 @@ async def test_an_upgrade_counts_the_requests_already_stored(
 async def test_an_upgrade_to_person_tallies_counts_the_persons_already_linked(
     tmp_path: Path, postgres_database: str | None, chosen: list[Department]
 ) -> None:
-    """0018: requests, their responses, persons and links stored under 0017 (with the
+    """0019: requests, their responses, persons and links stored under 0018 (with the
     per-request age bands and problems of then, folded and not) are counted in persons once
     upgraded."""
     url = postgres_database or f"sqlite+aiosqlite:///{tmp_path / 'before.sqlite3'}"
@@ -510,7 +510,7 @@ async def test_an_upgrade_to_person_tallies_counts_the_persons_already_linked(
             if postgres_database:
                 await connection.execute(text("DROP SCHEMA public CASCADE"))
                 await connection.execute(text("CREATE SCHEMA public"))
-            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0017"))
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0018"))
         await fill_with_random_year(engine, seed=14)
         await fold(engine, chosen)
         await fill_with_random_year(engine, seed=15, gps=False)  # not folded at the upgrade

@@ -4,8 +4,8 @@ The single funding figure moves to "non réparti" (a total entered before the sp
 not said which source paid what); a GP count already entered gets the source "saisie",
 by whoever last saved the figures, then.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-05 11:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import frontdoor.store.types
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
