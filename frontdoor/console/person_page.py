@@ -20,7 +20,7 @@ from frontdoor.console.request_persons import (
     person_in_path,
     person_of_viewer,
     record_stances,
-    traits_form,
+    traits_typed,
 )
 from frontdoor.core.access import Action
 from frontdoor.core.consents import (
@@ -34,9 +34,7 @@ from frontdoor.core.person_identity import (
     FIELD_LABELS,
     SEXES,
     MergeRefused,
-    TraitsError,
     age_band_at,
-    parse_traits,
 )
 from frontdoor.core.repeats import under_their_originals
 from frontdoor.core.request_fields import AGE_BANDS, NON_OPPOSITIONS, STANCES
@@ -149,14 +147,7 @@ async def change_traits(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
         person = await person_in_path(request, session)
-        try:
-            traits = parse_traits(
-                traits_form(form), today=department_today(request, person.department)
-            )
-        except TraitsError as error:
-            raise web.HTTPBadRequest(text=f"fiche non modifiée : {error}") from None
-        if traits.name_key is None:
-            raise web.HTTPBadRequest(text="fiche non modifiée : un nom ou un prénom est nécessaire")
+        traits = traits_typed(request, form, person.department, refused="fiche non modifiée")
         update_traits(
             session=session,
             person=person,

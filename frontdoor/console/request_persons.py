@@ -22,7 +22,14 @@ from frontdoor.core.access import Action
 from frontdoor.core.consents import INFORMED_HOW, InformedHow, current_stances, to_ask
 from frontdoor.core.department import Department
 from frontdoor.core.mail import reference
-from frontdoor.core.person_identity import SEXES, Probe, TraitsError, name_key, parse_traits
+from frontdoor.core.person_identity import (
+    SEXES,
+    Probe,
+    Traits,
+    TraitsError,
+    name_key,
+    parse_traits,
+)
 from frontdoor.core.request_fields import NON_OPPOSITIONS, STANCES, NonOpposition, Stance
 from frontdoor.mailbox.api import queue_to_contact, send_now
 from frontdoor.mailbox.texts import mail_texts
@@ -172,19 +179,24 @@ def traits_form(form: Any) -> dict[str, str]:
     }
 
 
+def traits_typed(request: web.Request, form: Any, department: str, *, refused: str) -> Traits:
+    """The traits a referent typed, checked; a 400 in French beginning with `refused`
+    otherwise (a file needs a name or a first name)."""
+    try:
+        traits = parse_traits(traits_form(form), today=department_today(request, department))
+    except TraitsError as error:
+        raise web.HTTPBadRequest(text=f"{refused} : {error}") from None
+    if traits.name_key is None:
+        raise web.HTTPBadRequest(text=f"{refused} : un nom ou un prénom est nécessaire")
+    return traits
+
+
 @needs(Action.WORK_REQUEST)
 async def new_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
-        try:
-            traits = parse_traits(
-                traits_form(form), today=department_today(request, found.department)
-            )
-        except TraitsError as error:
-            raise web.HTTPBadRequest(text=f"personne non créée : {error}") from None
-        if traits.name_key is None:
-            raise web.HTTPBadRequest(text="personne non créée : un nom ou un prénom est nécessaire")
+        traits = traits_typed(request, form, found.department, refused="personne non créée")
         await create_person(
             session=session,
             department=found.department,
