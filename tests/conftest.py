@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from frontdoor.console import passwords
 from frontdoor.departments import Departments
 from frontdoor.flows import load_departments
 from frontdoor.logs import MaskingFilter
@@ -58,6 +60,20 @@ async def _migrated(url: str) -> None:
         async with engine.connect() as connection:  # the whole schema in the file itself
             await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _passwords_hashed_cheaply() -> Iterator[None]:
+    """Argon2id with its lightest parameters for the accounts the suite makes and signs in
+    with (Django's test runner does the same with its hashers): the library's defaults cost
+    about 0.6 s of CPU per sign-in, in workers that run below the event loop's priority, so on
+    a busy machine every console test waited seconds for its sign-in. The hashing itself, the
+    decoy, the rehash of outdated parameters and the pool are the service's own."""
+    saved = passwords._HASHER, passwords._DECOY
+    passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DECOY = passwords._HASHER.hash("frontdoor-decoy-password")
+    yield
+    passwords._HASHER, passwords._DECOY = saved
 
 
 @pytest.fixture(autouse=True)
