@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.repeats import RequestInChain, repeat_refusal
+from frontdoor.store.match import equal
 from frontdoor.store.models import Request, RequestPerson
 
 
@@ -31,9 +32,9 @@ async def repeat_candidates(
     caller (number or address) or about one of the same persons, newest first."""
     same: list[ColumnElement[bool]] = []
     if not is_withheld(request.caller_number):
-        same.append(col(Request.caller_number) == request.caller_number)
+        same.append(equal(Request.caller_number, request.caller_number))
     if request.contact_address:
-        same.append(col(Request.contact_address) == request.contact_address)
+        same.append(equal(Request.contact_address, request.contact_address))
     its_persons = select(RequestPerson.person_id).where(RequestPerson.request_id == request.id)
     about_them = select(RequestPerson.request_id).where(
         col(RequestPerson.person_id).in_(its_persons)
@@ -62,7 +63,7 @@ async def repeats_of(*, session: AsyncSession, request_id: int) -> Sequence[Requ
     """The requests marked a repeat of this one, oldest first."""
     result = await session.exec(
         select(Request)
-        .where(col(Request.repeat_of) == request_id)
+        .where(equal(Request.repeat_of, request_id))
         .order_by(col(Request.received_at), col(Request.id))
     )
     return result.all()
