@@ -128,15 +128,30 @@ async def get_request(request: web.Request) -> web.Response:
         return web.json_response(await _as_json(session, found))
 
 
-async def patch_request(request: web.Request) -> web.Response:
-    """Correct the referrer type a caller chose (or that was guessed)."""
-    caller = caller_of(request)
+async def _json_object(
+    request: web.Request,
+    *,
+    required: set[str],
+    expected: str,
+    optional: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any]:
+    """The JSON object posted, holding every `required` key and nothing beyond `optional`;
+    400 saying what was `expected` otherwise."""
     try:
         payload = await read_json(request)
     except web.HTTPBadRequest:
         raise web.HTTPBadRequest(text="expected a JSON object") from None
-    if not isinstance(payload, dict) or set(payload) != {"referrer_type"}:
-        raise web.HTTPBadRequest(text='expected {"referrer_type": "…"}')
+    if not isinstance(payload, dict) or not required <= set(payload) <= required | optional:
+        raise web.HTTPBadRequest(text=f"expected {expected}")
+    return payload
+
+
+async def patch_request(request: web.Request) -> web.Response:
+    """Correct the referrer type a caller chose (or that was guessed)."""
+    caller = caller_of(request)
+    payload = await _json_object(
+        request, required={"referrer_type"}, expected='{"referrer_type": "…"}'
+    )
     try:
         referrer = ReferrerType(payload["referrer_type"])
     except ValueError:
@@ -163,12 +178,12 @@ async def patch_request(request: web.Request) -> web.Response:
 async def post_response(request: web.Request) -> web.Response:
     """Record a response: {"kind": "orientation", "resource_id": 12} (resource optional)."""
     caller = caller_of(request)
-    try:
-        payload = await read_json(request)
-    except web.HTTPBadRequest:
-        raise web.HTTPBadRequest(text="expected a JSON object") from None
-    if not isinstance(payload, dict) or not {"kind"} <= set(payload) <= {"kind", "resource_id"}:
-        raise web.HTTPBadRequest(text='expected {"kind": "…", "resource_id": …}')
+    payload = await _json_object(
+        request,
+        required={"kind"},
+        optional={"resource_id"},
+        expected='{"kind": "…", "resource_id": …}',
+    )
     try:
         choice = parse_response(kind=payload["kind"], resource_id=payload.get("resource_id"))
     except ResponseError as error:
@@ -212,12 +227,9 @@ async def delete_response(request: web.Request) -> web.Response:
 async def put_repeat_of(request: web.Request) -> web.Response:
     """Mark the request a repeat of an earlier one of its department: {"repeat_of": 12}."""
     caller = caller_of(request)
-    try:
-        payload = await read_json(request)
-    except web.HTTPBadRequest:
-        raise web.HTTPBadRequest(text="expected a JSON object") from None
-    if not isinstance(payload, dict) or set(payload) != {"repeat_of"}:
-        raise web.HTTPBadRequest(text='expected {"repeat_of": <request id>}')
+    payload = await _json_object(
+        request, required={"repeat_of"}, expected='{"repeat_of": <request id>}'
+    )
     try:
         original_id = parse_repeat_of(payload["repeat_of"])
     except RepeatError as error:
