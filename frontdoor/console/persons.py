@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
-from frontdoor.core.persons import Identifiers, journal_detail
+from frontdoor.core.persons import Identifiers, journal_detail, names_person
 from frontdoor.core.retention import CLASS_RULES, pseudonym
 from frontdoor.directory.imported import e164
 from frontdoor.indicators.tallies import fold_changes
@@ -36,6 +36,7 @@ from frontdoor.store.attachments import FolderStore
 from frontdoor.store.audit import record_access
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import forget_recording, remove_person
+from frontdoor.store.journal import Entry
 from frontdoor.store.models import Person
 from frontdoor.store.persons import Held, held_about
 from frontdoor.store.recordings import RecordingStore
@@ -88,12 +89,20 @@ def journal(request: web.Request, session: AsyncSession, held: Held, action: str
                       request_id=found.id, action=action)  # fmt: skip
 
 
-def _waiting_in_journal(request: web.Request, who: Identifiers) -> int:
-    """The person's calls and SMS kept in the outage journal, not in the store yet."""
-    if who.number is None:
-        return 0
-    number = who.number
-    return request.config_dict[JOURNAL].waiting_in_folder(lambda e: e.carries(number))
+def _in_journal(held: Held) -> Callable[[Entry], bool]:
+    """The outage journal's entries an erasure of `held` reaches: the caller's calls and
+    SMS (her number), and the texts naming one of the person's files (core.persons)."""
+    number = held.who.number if held.who is not None else None
+    names = [(file.family_name, file.given_names) for file in (*held.persons, *held.caller_files)]
+
+    def picked(entry: Entry) -> bool:
+        return (number is not None and entry.carries(number)) or any(
+            names_person(text, family_name=family, given_names=given)
+            for text in entry.form.values()
+            for family, given in names
+        )
+
+    return picked
 
 
 def _preview(held: Held) -> dict[str, Any]:
@@ -167,7 +176,9 @@ def page(
             "found": found,
             "held": _preview(held) if held else None,
             "digest": held.digest() if held else "",
-            "waiting": _waiting_in_journal(request, who) if who else 0,
+            "waiting": request.config_dict[JOURNAL].waiting_in_folder(_in_journal(held))
+            if held
+            else 0,
             "confirmation": CONFIRMATION,
             "done": request.query.get("fait"),
             "changed": changed,
@@ -281,10 +292,11 @@ async def erase_held(request: web.Request, form: Any, load: Load) -> web.StreamR
     settings = request.config_dict[SETTINGS]
     async with request.config_dict[SESSIONS]() as session:
         held = await load(session)
-        if held.who is not None and _waiting_in_journal(request, held.who):
+        in_journal = _in_journal(held)  # before her traits go
+        if request.config_dict[JOURNAL].waiting_in_folder(in_journal):
             raise web.HTTPConflict(
-                text="des appels ou SMS de cette personne attendent encore dans le journal de "
-                "panne d'être enregistrés : réessayez dans quelques minutes"
+                text="des appels ou SMS de cette personne, ou la nommant, attendent encore dans "
+                "le journal de panne d'être enregistrés : réessayez dans quelques minutes"
             )
         shown = str(form.get("empreinte", ""))
         if not hmac.compare_digest(shown.encode(), held.digest().encode()):
@@ -320,9 +332,7 @@ async def erase_held(request: web.Request, form: Any, load: Load) -> web.StreamR
             await fold_changes(await session.connection(), served)
         await session.commit()
     await flush_erased(request.config_dict[ENGINE])
-    if held.who is not None and held.who.number is not None:
-        number = held.who.number
-        request.config_dict[JOURNAL].forget_set_aside(lambda entry: entry.carries(number))
+    request.config_dict[JOURNAL].forget_set_aside(in_journal)
     raise web.HTTPSeeOther(
         f"/console/personnes?{urlencode({'departement': department, 'fait': len(held.requests)})}"
     )

@@ -26,6 +26,11 @@ them the caller said to be the person herself (referrer type "patient"): a patie
 called for herself and whose file was made from her calls. A file the caller only spoke
 about (a GP's patient, a carer's mother), or that other callers' requests are linked to,
 is not the caller's: it stays, the preview says so, and it is erased by her name.
+
+What was said about her but never reached the store (a GP's SMS set aside in the outage
+journal) has no link to her file: an erasure by her name reaches the texts that name her
+(`names_person`: her family name and one of her given names, as words), and waits for those
+not replayed yet, as an erasure by number waits for the caller's.
 """
 
 from __future__ import annotations
@@ -109,6 +114,17 @@ class Named:
             and (self.birth_date is None or birth_date == self.birth_date)
             and (self.birth_year is None or birth_year == self.birth_year)
         )
+
+
+def names_person(text: str, *, family_name: str | None, given_names: str | None) -> bool:
+    """Whether a free text (an SMS, a transcription) names this person: every word of her
+    family name and a word of her given names appear in it as words, folded. A file without
+    both is never recognised in a text: a family name alone names a whole family."""
+    family, given = fold(family_name), fold(given_names)
+    if not family or not given:
+        return False
+    words = set(fold(text))
+    return set(family) <= words and not words.isdisjoint(given)
 
 
 def keeps_caller(

@@ -21,7 +21,8 @@ holds it):
 - non_oppositions and callback_tasks: kept; they hold no identifier, and with the request
   they are what the indicators and the accountability of the DAC need;
 - the indicator tallies: the triggers replace the number by its pseudonym; the caller folds;
-- the outage journal's refused entries: the caller removes them (store.journal).
+- the outage journal's refused entries: the caller removes those carrying the number or
+  naming the person (store.journal, core.persons.names_person).
 
 A person named in requests, erased by her file (held by store.persons.held_of_person, the rule
 in core.persons): her files lose their traits; every request linked to her loses its

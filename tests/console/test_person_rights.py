@@ -16,6 +16,7 @@ from frontdoor.core.persons import Named
 from frontdoor.core.retention import PSEUDONYM_PREFIX
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.journal import Entry
 from frontdoor.store.models import (
     AuditEvent,
     KnownContact,
@@ -35,7 +36,7 @@ from tests.console.conftest import (
     sign_in,
 )
 from tests.console.test_request_persons import STANCES, a_call, create, rows
-from tests.web.calls import NURSE, TUESDAY_MORNING
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING
 
 GP = "+33565000001"  # a known professional's number
 DAUGHTER = "+33622000000"  # nobody the department knows
@@ -269,6 +270,30 @@ async def test_her_erasure_is_asked_again_when_her_file_changed_since_the_previe
     [person] = await rows(wired_settings, Person)
     assert person.family_name == "Témoin"
     assert {n.body for n in await rows(wired_settings, RequestNote)} == {NOTE}
+
+
+async def test_her_erasure_waits_for_texts_naming_her_still_in_an_outage_journal(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    """Her daughter's SMS kept by another instance while the store was away names her and
+    waits to be replayed: erasing her now would leave it to arrive afterwards."""
+    await her_situation(client, wired_settings)
+    waiting = Entry(path="/twilio/sms", query={}, at=TUESDAY_MORNING, key="waiting-1",
+                    form={"From": "+33633000000", "To": LOT, "Body": "Ginette TEMOIN est tombée"},
+                    answer="<Response/>", instance="other")  # fmt: skip
+    (wired_settings.journal_dir / "other.1.jsonl").write_text(waiting.line() + "\n", "utf-8")
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    page = await (await coordinator.post(url("/fiche"), {"personne": "1"})).text()
+
+    response = await coordinator.post(
+        url("/fiche/effacement"), {"personne": "1", "confirmation": "EFFACER", "empreinte": ""}
+    )
+
+    assert "name=\"empreinte\"" not in page  # no erasure offered
+    assert "la nommant, attendent dans le journal de panne" in page
+    assert response.status == 409
+    [person] = await rows(wired_settings, Person)
+    assert person.family_name == "Témoin"
 
 
 async def test_another_departments_file_or_a_bad_pick_is_not_found(

@@ -14,6 +14,7 @@ from frontdoor.core.persons import (
     is_the_callers,
     journal_detail,
     keeps_caller,
+    names_person,
     preview_digest,
 )
 from frontdoor.core.retention import pseudonym
@@ -189,3 +190,29 @@ def test_a_callers_erasure_reaches_a_file_only_when_the_person_is_that_caller(
     linked: set[int], callers: set[int], self_referred: set[int], goes: bool
 ) -> None:
     assert is_the_callers(linked=linked, callers=callers, self_referred=self_referred) is goes
+
+
+# (text, family name, given names) → whether the text names her.
+NAMED_IN_TEXTS = [
+    ("first-name-then-family", "Ma patiente Ginette Témoin sort jeudi", "Témoin", "Ginette", True),
+    ("family-then-first-name", "TEMOIN ginette, 84 ans", "Témoin", "Ginette", True),
+    ("one-of-her-given-names", "Mme Témoin (Jeanne) appelle", "Témoin", "Ginette Jeanne", True),
+    ("compound-family-name", "M. Jean Dupont-Lajoie est sorti", "Dupont Lajoie", "Jean", True),
+    ("family-name-alone", "Mme Témoin sort jeudi", "Témoin", "Ginette", False),
+    ("given-name-alone", "Ginette sort jeudi", "Témoin", "Ginette", False),
+    ("part-of-a-compound-only", "M. Jean Dupont est sorti", "Dupont Lajoie", "Jean", False),
+    ("inside-another-word", "Ginette Témoins de Jéhovah", "Témoin", "Ginette", False),
+    ("file-without-given-names", "Ginette Témoin sort jeudi", "Témoin", None, False),
+    ("file-without-family-name", "Ginette Témoin sort jeudi", None, "Ginette", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "given", "named"),
+    [case[1:] for case in NAMED_IN_TEXTS],
+    ids=[case[0] for case in NAMED_IN_TEXTS],
+)
+def test_a_text_names_a_person_by_her_family_name_and_one_given_name_as_words(
+    text: str, family: str | None, given: str | None, named: bool
+) -> None:
+    assert names_person(text, family_name=family, given_names=given) is named
