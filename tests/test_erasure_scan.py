@@ -60,9 +60,9 @@ from tests.mailbox.conftest import (  # noqa: F401  (the mail channel's fixtures
     mail_user,
     smtp_mtls,
 )
-from tests.mailbox.test_intake_dovecot import deliver
-from tests.sms.test_sms_conversation import replied, send
-from tests.test_private_files import assert_private
+from tests.mailbox.delivered import deliver
+from tests.private_files import assert_private
+from tests.sms.texting import replied, send
 from tests.web.calls import AMARTIN, BLEROY, LOT, TUESDAY_MORNING
 
 NUMBER = "+33611223344"

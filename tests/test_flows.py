@@ -18,6 +18,7 @@ from frontdoor.flows import (
     load_departments,
     load_prompts,
 )
+from tests.flows_text import VALID
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPTS_PATH = ROOT / "templates" / "voice" / "prompts.toml"
@@ -30,36 +31,6 @@ CALL_FLOW_PROMPTS = {
     "leave_message", "no_message", "message_thanks", "closed", "closed_no_reopening",
     "emergency", "whisper", "whisper_taken",
 }  # fmt: skip
-
-VALID = """\
-[department]
-slug = "dac99"
-name = "DAC test"
-number = "+33536490099"
-timezone = "Europe/Paris"
-holidays = "FR"
-public_allowed = true
-
-[hours]
-weekly = ["mon-fri 08:30-18:30"]
-closures = [{ from = "2026-12-24 14:00", to = "2026-12-26 08:30" }]
-
-[ringing]
-strategy = "sequential"
-
-[[referents]]
-id = "amartin"
-name = "Anne Martin"
-phone = "+33612000001"
-
-[roster]
-backup = []
-
-[[roster.shifts]]
-days = "mon-fri"
-hours = "08:30-18:30"
-referents = ["amartin"]
-"""
 
 
 def write(directory: Path, name: str, text: str) -> Path:

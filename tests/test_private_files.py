@@ -4,7 +4,6 @@ process's umask: mail attachments, the outage journal, an SQLite database."""
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy import text
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine
 from frontdoor.store.journal import Entry, Journal
+from tests.private_files import assert_private, mode
 
 NUMBER = "+33611223344"
 
@@ -25,17 +25,6 @@ def open_umask() -> Iterator[None]:
     before = os.umask(0)
     yield
     os.umask(before)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-def assert_private(root: Path) -> None:
-    """Every file under `root` 0600, every folder (root included) 0700."""
-    assert mode(root) == 0o700, root
-    for path in root.rglob("*"):
-        assert mode(path) == (0o700 if path.is_dir() else 0o600), path
 
 
 def entry(number: str, *, at: datetime | None = None) -> Entry:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlmodel import col, func, select
+from sqlmodel import select
 
 from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import PUBLIC_PATHS, action_of
@@ -19,19 +19,14 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
-    AuditEvent,
-    NonOppositionRecord,
-    PersonEvent,
-    RequestEvent,
     RequestPerson,
     RequestResponse,
-    Resource,
-    ResourceEdit,
     RosterOverrideRow,
 )
 from frontdoor.store.models import Person as PersonFile
+from tests.console.access_forms import FORMS, traces
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
-from tests.console.test_request_page import a_voicemail
+from tests.console.requests_made import a_voicemail
 from tests.directory.search_data import add_directory
 from tests.web.calls import TUESDAY_MORNING
 
@@ -41,52 +36,6 @@ ROUTES = [
     for method, path, handler in module.ROUTES
     if "/console" + path not in PUBLIC_PATHS
 ]
-# What each state-changing route is sent: a valid form, so an allowed cell really acts.
-FORMS: dict[str, dict[str, str]] = {
-    "/console/demandes/{request_id}/qualification": {"referrer_type": "gp"},
-    "/console/demandes/{request_id}/non-oppositions": {
-        "personne": "1",
-        "data_processing": "not_opposed",
-        "informe": "oral",
-    },
-    "/console/demandes/{request_id}/personnes": {"personne": "1"},
-    "/console/demandes/{request_id}/personnes/nouvelle": {"nom": "Témoin"},
-    "/console/demandes/{request_id}/personnes/{person_id}/information": {"informe": "document"},
-    "/console/personnes-concernees/{person_id}/identite": {"nom": "Témoin", "prenoms": "Ginette"},
-    "/console/personnes-concernees/{person_id}/non-oppositions": {
-        "data_processing": "opposed",
-        "informe": "oral",
-    },
-    "/console/personnes-concernees/{person_id}/fusion": {"autre": "2"},
-    "/console/demandes/{request_id}/attribution": {"to": "me"},
-    "/console/demandes/{request_id}/notes": {"body": "note"},
-    "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
-    "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
-    "/console/demandes/{request_id}/statut": {"status": "closed"},
-    "/console/demandes/{request_id}/reponses": {"kind": "planning"},
-    "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
-    "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
-    "/console/annuaire/{resource_id}": {
-        "name": "SSIAD du Grand Figeac",
-        "phones": "05 65 34 00 00",
-    },
-    "/console/indicateurs/chiffres": {"year": "2026", "staff_fte": "4,5", "territory_gps": "180"},
-    "/console/personnes": {"numero": "+33611223344"},
-    "/console/personnes/export": {"numero": "+33611223344"},
-    "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
-    "/console/personnes/nom": {"nom": "Témoin"},
-    "/console/personnes/fiche": {"personne": "1"},
-    "/console/personnes/fiche/export": {"personne": "1"},
-    "/console/personnes/fiche/effacement": {"personne": "1", "confirmation": "EFFACER"},
-    "/console/astreinte/changements": {
-        "kind": "add",
-        "referent_id": "cdurand",
-        "starts_date": "2026-05-12",
-        "starts_time": "08:00",
-        "ends_date": "2026-05-12",
-        "ends_time": "12:00",
-    },
-}
 # Routes about no department: one's own account, and reading the directory, which is the
 # territory's (shared by the departments of a deployment, as the API's directory search is).
 UNSCOPED = {
@@ -164,30 +113,6 @@ async def own_token(browser: Browser, settings: Settings) -> int:
         ids = (await session.exec(select(ApiToken.id))).all()
     await engine.dispose()
     return max(ids)
-
-
-async def traces(settings: Settings) -> tuple[object, ...]:
-    """Counts of everything a console action writes, and the resources as they are: a denied
-    cell must leave them as they were."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        counts: list[object] = []
-        for table in (
-            AuditEvent,
-            NonOppositionRecord,
-            RequestEvent,
-            RosterOverrideRow,
-            ResourceEdit,
-            PersonFile,
-            PersonEvent,
-            RequestPerson,
-            RequestResponse,
-        ):
-            counts.append((await session.exec(select(func.count()).select_from(table))).one())
-        resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
-        counts.append([resource.model_dump() for resource in resources])
-    await engine.dispose()
-    return tuple(counts)
 
 
 @pytest.mark.parametrize(("method", "path", "role", "own"), CELLS)

@@ -8,18 +8,9 @@ import re
 from aiohttp.test_utils import TestClient
 
 from frontdoor.settings import Settings
-from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, OPERATOR, Browser, sign_in
-from tests.console.test_request_page import a_taken_call, audit_rows
-
-
-async def new_token(browser: Browser, *scopes: str) -> str:
-    response = await browser.post(
-        "/console/jetons", [("label", "outil de coordination"), *(("scopes", s) for s in scopes)]
-    )
-    assert response.status == 200, await response.text()
-    found = re.search(r'<code id="new-token">(fd_[^<]+)</code>', await response.text())
-    assert found is not None
-    return found.group(1)
+from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, OPERATOR, sign_in
+from tests.console.requests_made import a_taken_call, audit_rows
+from tests.console.tokens import new_token
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from frontdoor.store.tasks import task_of_request
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, a_person_concerned, sign_in
-from tests.console.test_request_page import a_voicemail, the_request
+from tests.console.requests_made import a_voicemail, the_request
 from tests.directory.search_data import add_directory
 
 # Selects that choose what to show or whom, not what something is: empty needs no meaning.

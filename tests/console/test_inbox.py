@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import ClientResponse
@@ -13,24 +12,13 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
 from frontdoor.departments import Departments
-from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accounts, sign_in
-from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
-
-KNOWN_GP = "+33565000001"  # a caller whose number the inbox must never show
-
-
-async def two_calls(client: TestClient) -> None:
-    taken = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
-    await place_call(client, at=TUESDAY_MORNING, to=LOT, person=taken, from_=KNOWN_GP)
-    message = ScriptedPerson(["1", "5"], referents={}, message="Rappelez-moi.")
-    await place_call(
-        client, at=TUESDAY_MORNING + timedelta(minutes=5), to=LOT, person=message, from_=NURSE
-    )
+from tests.console.requests_made import KNOWN_GP, two_calls
+from tests.web.calls import AMARTIN, NURSE, TUESDAY_MORNING
 
 
 async def test_the_inbox_lists_the_departments_requests_newest_first_without_numbers(

@@ -17,7 +17,7 @@ from tests.console.conftest import (
     OPERATOR,
     sign_in,
 )
-from tests.console.test_inbox import two_calls
+from tests.console.requests_made import two_calls
 
 MAY = "periode=2026-05&departement=dac46"
 

@@ -10,7 +10,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import AuditEvent, KnownContact, Person, RequestPerson
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
-from tests.console.test_request_persons import STANCES, a_call, create, page_of, rows
+from tests.console.requests_made import STANCES, a_call, create, page_of, rows
 
 
 async def known_contacts(settings: Settings) -> tuple[int, int]:

@@ -35,7 +35,7 @@ from tests.console.conftest import (
     Browser,
     sign_in,
 )
-from tests.console.test_request_persons import STANCES, a_call, create, rows
+from tests.console.requests_made import STANCES, a_call, create, rows
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING
 
 GP = "+33565000001"  # a known professional's number
@@ -289,7 +289,7 @@ async def test_her_erasure_waits_for_texts_naming_her_still_in_an_outage_journal
         url("/fiche/effacement"), {"personne": "1", "confirmation": "EFFACER", "empreinte": ""}
     )
 
-    assert "name=\"empreinte\"" not in page  # no erasure offered
+    assert 'name="empreinte"' not in page  # no erasure offered
     assert "la nommant, attendent dans le journal de panne" in page
     assert response.status == 409
     [person] = await rows(wired_settings, Person)

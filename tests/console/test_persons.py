@@ -36,7 +36,7 @@ from tests.console.conftest import (
     Browser,
     sign_in,
 )
-from tests.console.test_request_page import a_voicemail, audit_rows, the_request
+from tests.console.requests_made import a_voicemail, audit_rows, the_request
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
 

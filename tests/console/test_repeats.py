@@ -5,7 +5,6 @@ page shows each repeat under the request it repeats."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import unquote
 
 from aiohttp.test_utils import TestClient
@@ -13,42 +12,10 @@ from sqlmodel import col, select
 
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import AuditEvent, Person, Request, RequestEvent, RequestPerson
+from frontdoor.store.models import AuditEvent, RequestEvent
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
-from tests.console.test_request_page import the_request
-from tests.web.calls import TUESDAY_MORNING
-
-NUMBER = "+33612345678"
-
-
-def a_request(days_before: int, *, number: str = NUMBER, department: str = "dac46") -> Request:
-    return Request(
-        department=department,
-        channel="voice",
-        referrer_type="gp",
-        caller_number=number,
-        received_at=TUESDAY_MORNING - timedelta(days=days_before),
-    )
-
-
-async def stored(settings: Settings, *requests: Request, about: list[int] = ()) -> list[int]:  # type: ignore[assignment]
-    """The requests stored, in order; those at the positions `about` concern one person."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        session.add_all(requests)
-        await session.flush()
-        if about:
-            person = Person(department="dac46", family_name="Témoin", name_key="temoin",
-                            created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
-            session.add(person)
-            await session.flush()
-            for index in about:
-                link = RequestPerson(request_id=requests[index].id or 0, person_id=person.id or 0,
-                                     linked_at=TUESDAY_MORNING, linked_by="someone")  # fmt: skip
-                session.add(link)
-        await session.commit()
-    await engine.dispose()
-    return [r.id or 0 for r in requests]
+from tests.console.repeats_made import a_request, stored_in_order
+from tests.console.requests_made import the_request
 
 
 async def reasons_of(settings: Settings, request_id: int) -> list[str]:
@@ -75,7 +42,7 @@ async def audited(settings: Settings) -> list[tuple[int | None, str]]:
 async def test_the_same_callers_and_persons_requests_of_30_days_are_proposed_and_one_chosen(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    same_caller, too_old, same_person, other_department, today = await stored(
+    same_caller, too_old, same_person, other_department, today = await stored_in_order(
         wired_settings,
         a_request(10),
         a_request(40),
@@ -112,7 +79,7 @@ async def test_the_same_callers_and_persons_requests_of_30_days_are_proposed_and
 async def test_a_number_typed_is_taken_and_clearing_makes_it_a_sollicitation_again(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    unrelated, today = await stored(
+    unrelated, today = await stored_in_order(
         wired_settings, a_request(60, number="+33698765432"), a_request(0)
     )
     browser = await sign_in(client, LOT_REFERENT)
@@ -132,7 +99,7 @@ async def test_a_number_typed_is_taken_and_clearing_makes_it_a_sollicitation_aga
 async def test_a_repeat_the_rule_refuses_is_said_in_french_and_changes_nothing(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    other_department, today, later = await stored(
+    other_department, today, later = await stored_in_order(
         wired_settings, a_request(3, department="dac57"), a_request(1), a_request(0)
     )
     browser = await sign_in(client, LOT_REFERENT)
@@ -156,7 +123,7 @@ async def test_a_repeat_the_rule_refuses_is_said_in_french_and_changes_nothing(
 async def test_another_departments_referent_cannot_mark_a_repeat(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    earlier, today = await stored(wired_settings, a_request(2), a_request(0))
+    earlier, today = await stored_in_order(wired_settings, a_request(2), a_request(0))
     browser = await sign_in(client, MOSELLE_REFERENT)
 
     answer = await browser.post(
@@ -170,7 +137,7 @@ async def test_another_departments_referent_cannot_mark_a_repeat(
 async def test_a_persons_page_shows_each_repeat_under_the_request_it_repeats(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    first, second, again = await stored(
+    first, second, again = await stored_in_order(
         wired_settings, a_request(9), a_request(5, number="+33698765432"), a_request(1),
         about=[0, 1, 2],
     )  # fmt: skip

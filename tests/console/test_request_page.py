@@ -6,11 +6,9 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
-from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import AuditEvent, NonOppositionRecord, Request
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from frontdoor.store.models import NonOppositionRecord
 from tests.console.conftest import (
     LOT_COORDINATOR,
     LOT_REFERENT,
@@ -18,48 +16,9 @@ from tests.console.conftest import (
     OPERATOR,
     sign_in,
 )
+from tests.console.requests_made import a_taken_call, a_voicemail, audit_rows, the_request
 from tests.fakes.twilio_api import FakeTwilioApi, recording_audio
-from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call, stored
-
-
-async def a_taken_call(client: TestClient, settings: Settings) -> int:
-    person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
-    await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
-    [request], _ = await stored(settings)
-    assert request.id is not None
-    return request.id
-
-
-async def a_voicemail(client: TestClient, settings: Settings) -> Request:
-    person = ScriptedPerson(["1", "5"], referents={}, message="Rappelez-moi pour Mme X.")
-    # The phone records on the deployment's own account, where Frontdoor will fetch it.
-    caller = TwilioPhone(
-        TestClientTransport(client),
-        public_url=PUBLIC_URL,
-        auth_token=AUTH_TOKEN,
-        simulated_at=TUESDAY_MORNING,
-        account_sid=settings.twilio_account_sid,
-    )
-    await caller.call(from_=NURSE, to=LOT, person=person)
-    [request], _ = await stored(settings)
-    return request
-
-
-async def audit_rows(settings: Settings) -> list[tuple[str, int | None, str]]:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        rows = (await session.exec(select(AuditEvent).order_by(AuditEvent.id))).all()
-    await engine.dispose()
-    return [(row.account, row.request_id, row.action) for row in rows]
-
-
-async def the_request(settings: Settings, request_id: int) -> Request:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        found = await session.get(Request, request_id)
-    await engine.dispose()
-    assert found is not None
-    return found
+from tests.web.calls import LOT, NURSE
 
 
 async def test_the_page_shows_each_decision_with_its_reasons_and_who_accepted(

@@ -5,12 +5,8 @@ again. Each person shown is journaled; bad input is refused in French."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiohttp.test_utils import TestClient
-from sqlmodel import col, select
 
-from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
@@ -18,52 +14,12 @@ from frontdoor.store.models import (
     NonOppositionRecord,
     Person,
     PersonEvent,
-    Request,
     RequestPerson,
 )
-from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, Browser, sign_in
+from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
+from tests.console.requests_made import STANCES, a_call, create, page_of, rows
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
-
-STANCES = {
-    "support_and_sharing": "not_opposed",
-    "data_processing": "not_opposed",
-    "secondary_use": "opposed",
-}
-
-
-async def a_call(
-    client: TestClient, settings: Settings, *, from_: str = NURSE, hours_later: int = 0
-) -> int:
-    """A call from the nurse, taken by Anne Martin; its request's id."""
-    person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
-    at = TUESDAY_MORNING + timedelta(hours=hours_later)
-    await place_call(client, at=at, to=LOT, person=person, from_=from_)
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        ids = (await session.exec(select(Request.id).order_by(col(Request.id)))).all()
-    await engine.dispose()
-    return ids[-1] or 0
-
-
-async def rows(settings: Settings, model: type) -> list:  # type: ignore[type-arg]
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        found = list((await session.exec(select(model))).all())
-    await engine.dispose()
-    return found
-
-
-async def create(browser: Browser, request_id: int, **traits: str) -> None:
-    response = await browser.post(f"/console/demandes/{request_id}/personnes/nouvelle", traits)
-    assert response.status == 303, await response.text()
-    assert response.headers["Location"] == f"/console/demandes/{request_id}#personnes"
-
-
-async def page_of(browser: Browser, path: str) -> str:
-    response = await browser.get(path)
-    assert response.status == 200
-    return await response.text()
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING
 
 
 async def test_a_referent_creates_the_person_from_the_request_and_records_her_stances_once(

@@ -13,7 +13,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import RequestEvent, RequestResponse
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
-from tests.console.test_request_page import a_taken_call, the_request
+from tests.console.requests_made import a_taken_call, the_request
 from tests.directory.search_data import add_directory
 
 

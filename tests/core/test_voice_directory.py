@@ -17,7 +17,7 @@ from frontdoor.core.voice_directory import (
     sms_chosen,
 )
 from frontdoor.flows import load_departments
-from tests.core.test_routing import MONDAY_10H
+from tests.core.departments_made import MONDAY_10H
 
 ROOT = Path(__file__).resolve().parents[2]
 LOT = next(

@@ -11,7 +11,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.roster import NobodyOnDuty, WhenNobody
 from frontdoor.core.routing import plan_route
 from frontdoor.core.voice_actions import Connect, Hangup, Outcome, RecordMessage
-from tests.core.test_routing import MONDAY_10H, department
+from tests.core.departments_made import MONDAY_10H, department
 
 NEIGHBOUR = "+33199000001"
 # Mid-morning, in a department with nobody in its roster.

@@ -23,8 +23,8 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.web.app import create_app
 from frontdoor.web.date_parameters import DateKind, DateParameter, date_parameters_of
 from tests.conftest import ROOT
+from tests.console.access_forms import FORMS, traces
 from tests.console.conftest import LOT_COORDINATOR, Browser, create_accounts, sign_in
-from tests.console.test_access_matrix import FORMS, traces
 from tests.directory.search_data import add_directory
 from tests.fuzz.traffic import Route, routes_of
 

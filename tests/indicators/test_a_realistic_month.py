@@ -33,8 +33,8 @@ from frontdoor.store.models import DepartmentFigures, KnownContact, Request
 from frontdoor.store.person_files import create_person, link
 from frontdoor.store.responses import add_response
 from frontdoor.web.app import create_app
-from tests.indicators.test_queries import lot, table_of, values
-from tests.sms.test_sms_conversation import send
+from tests.indicators.random_year import lot, table_of, values
+from tests.sms.texting import send
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS, TUESDAY_MORNING, place_call
 
 DR_DURAND, DURAND_MAIL, DURAND_RPPS = "+33565101010", "dr.durand@cabinet.mssante.fr", "10001234567"

@@ -41,7 +41,7 @@ from frontdoor.store.models import (
     RequestResponse,
 )
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
-from tests.indicators.test_queries import fill_with_random_year, lot, moselle, random_year
+from tests.indicators.random_year import fill_with_random_year, lot, moselle, random_year
 
 PERIODS = ["2026", "2026-03", "2026-10", "2026-Q4", "2025-12"]
 

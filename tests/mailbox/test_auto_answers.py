@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.mailbox.intake import Intake, Notice
 from tests.fakes.smtp import SmtpRecorder
-from tests.mailbox.test_bad_input import with_attachment
-from tests.mailbox.test_intake_dovecot import deliver, mail, poll, requests
+from tests.mailbox.delivered import deliver, mail, poll, requests, with_attachment
 
 GP = "dr.roux@chu-toulouse.fr"
 

@@ -5,7 +5,6 @@ content could not be read, and the rest of the batch goes on."""
 from __future__ import annotations
 
 from dataclasses import replace
-from email.message import EmailMessage
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,32 +17,24 @@ from frontdoor.mailbox.job import imap_session
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import CallbackTaskRow, Message
 from tests.fakes.smtp import SmtpRecorder
-from tests.mailbox.test_intake_dovecot import deliver, mail, poll, requests
-
-HEAD = b"From: Dr Roux <dr.roux@chu-toulouse.fr>\r\nSubject: Secret Mme Y\r\nMessage-ID: <%s@x>\r\n"
+from tests.mailbox.delivered import (
+    HEAD,
+    WRONG_CHARSET,
+    deliver,
+    mail,
+    poll,
+    requests,
+    with_attachment,
+)
 
 BROKEN_MIME = HEAD % b"mime" + (
     b'Content-Type: multipart/mixed; boundary="zz"\r\n\r\nno boundary ever starts\r\n'
-)
-WRONG_CHARSET = HEAD % b"latin" + (  # says UTF-8, is Latin-1
-    b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-    b"Mme Y d\xe9m\xe9nage\r\n"
 )
 UNKNOWN_CHARSET = HEAD % b"klingon" + (
     b"Content-Type: text/plain; charset=x-klingon\r\n\r\nSecret\r\n"
 )
 NO_SENDER = b"Subject: Secret Mme Y\r\nMessage-ID: <anon@x>\r\n\r\nhello\r\n"
 EMPTY_SENDER = b"From: <>\r\nSubject: Secret Mme Y\r\nMessage-ID: <empty@x>\r\n\r\nhello\r\n"
-
-
-def with_attachment(size: int) -> bytes:
-    message = EmailMessage()
-    message["From"] = "Dr Roux <dr.roux@chu-toulouse.fr>"
-    message["Subject"] = "Secret Mme Y : imagerie"
-    message["Message-ID"] = "<big@x>"
-    message.set_content("Ci-joint l'IRM.")
-    message.add_attachment(b"\x00" * size, maintype="application", subtype="octet-stream")
-    return message.as_bytes()
 
 
 async def quarantined(intake: Intake) -> int:

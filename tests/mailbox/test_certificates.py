@@ -34,7 +34,7 @@ from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from tests.fakes.dovecot import Dovecot, MailUser
 from tests.fakes.smtp import SmtpRecorder
-from tests.web.test_metrics import scrape, value
+from tests.web.metrics import scrape, value
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 VALID = ClientCertificate(

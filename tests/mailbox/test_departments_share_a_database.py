@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor.core.department import Department
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import IntakeFor
-from tests.mailbox.test_intake_dovecot import deliver, mail, messages, poll, requests
+from tests.mailbox.delivered import deliver, mail, messages, poll, requests
 
 
 async def test_the_same_mail_sent_to_two_departments_is_a_request_in_each_acknowledged_by_each(

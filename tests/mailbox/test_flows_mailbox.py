@@ -8,7 +8,7 @@ import pytest
 
 from frontdoor.flows import ConfigError, load_department, load_prompts
 from tests.conftest import ROOT
-from tests.test_flows import VALID
+from tests.flows_text import VALID
 
 PROMPTS = load_prompts(ROOT / "templates" / "voice" / "prompts.toml")
 

@@ -23,9 +23,15 @@ from frontdoor.mailbox.job import imap_session
 from tests.fakes.dovecot import Dovecot
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import IntakeFor
-from tests.mailbox.test_bad_input import WRONG_CHARSET
-from tests.mailbox.test_intake_dovecot import deliver, mail, poll, requests
-from tests.mailbox.test_watch import department_on, private_dovecot
+from tests.mailbox.delivered import (
+    WRONG_CHARSET,
+    deliver,
+    department_on,
+    mail,
+    poll,
+    private_dovecot,
+    requests,
+)
 
 CODEC = [
     pytest.param("INBOX", "INBOX", id="ascii-as-is"),

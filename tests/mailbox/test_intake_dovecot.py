@@ -11,63 +11,22 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import select
 
-from frontdoor.core.department import Department
 from frontdoor.cpu import CpuProcesses, WorkerLost
 from frontdoor.mailbox.imap import ClientCertificateRequired, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
-from frontdoor.mailbox.job import imap_session
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.store.db import session_maker
-from frontdoor.store.models import CallbackTaskRow, Message, Request
+from frontdoor.store.models import CallbackTaskRow
 from tests.cpu_gate import Gate, occupy
 from tests.fakes.dovecot import Dovecot, MailUser
 from tests.fakes.smtp import SmtpRecorder
+from tests.mailbox.delivered import deliver, mail, messages, poll, requests
 from tests.waiting import eventually
 
 EVENING = datetime.fromisoformat("2026-03-10T20:00:00+01:00")
-
-
-def mail(
-    number: int,
-    *,
-    sender: str = "dr.roux@chu-toulouse.fr",
-    subject: str = "Sortie de Mme X",
-    extra: str = "",
-) -> bytes:
-    return (
-        f"From: Dr Roux <{sender}>\r\nTo: contact@dac46.mssante.test\r\n"
-        f"Subject: {subject}\r\nDate: Tue, 10 Mar 2026 09:58:00 +0100\r\n"
-        f"Message-ID: <m{number}@chu-toulouse.fr>\r\n{extra}"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        "Bonjour, retour à domicile vendredi, besoin d'un SSIAD.\r\n"
-    ).encode()
-
-
-async def deliver(department: Department, *raws: bytes) -> None:
-    assert department.mailbox is not None
-    async with imap_session(department, department.mailbox) as box:
-        for raw in raws:
-            await box.append(raw)
-
-
-async def poll(intake: Intake) -> str:
-    mailbox = intake.department.mailbox
-    assert mailbox is not None
-    async with imap_session(intake.department, mailbox) as box:
-        return str(await intake.poll(box))
-
-
-async def requests(engine: AsyncEngine) -> list[Request]:
-    async with session_maker(engine)() as session:
-        return list((await session.exec(select(Request).order_by(col(Request.id)))).all())
-
-
-async def messages(engine: AsyncEngine) -> list[Message]:
-    async with session_maker(engine)() as session:
-        return list((await session.exec(select(Message).order_by(col(Message.id)))).all())
 
 
 async def test_a_mail_becomes_a_request_acknowledged_and_its_reply_joins_it(

@@ -21,9 +21,9 @@ from frontdoor.web.app import create_app
 from frontdoor.web.keys import STORE_COPIES
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.mailbox.test_intake_dovecot import deliver, mail
+from tests.mailbox.delivered import deliver, mail
 from tests.web.calls import AMARTIN, BLEROY, PARIS, stored
-from tests.web.test_metrics import scrape, value
+from tests.web.metrics import scrape, value
 
 TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
 

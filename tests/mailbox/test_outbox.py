@@ -30,7 +30,7 @@ from frontdoor.web.app import create_app
 from frontdoor.web.keys import SETTINGS
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
-from tests.mailbox.test_intake_dovecot import deliver, mail
+from tests.mailbox.delivered import deliver, mail
 from tests.web.calls import PARIS
 
 TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)

@@ -18,7 +18,7 @@ from frontdoor.store.db import session_maker
 from frontdoor.store.models import Message, Request, RequestEvent
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import IntakeFor
-from tests.mailbox.test_intake_dovecot import deliver, mail, poll, requests
+from tests.mailbox.delivered import deliver, mail, poll, requests
 
 AT = datetime.fromisoformat("2026-03-10T09:00:00+01:00")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.department import Department
-from frontdoor.core.mailbox import Mailbox
 from frontdoor.cpu import CpuProcesses
 from frontdoor.departments import Departments
 from frontdoor.mailbox.imap import ImapMailbox
@@ -28,21 +26,12 @@ from frontdoor.store.db import session_maker
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import SCHEDULED_JOBS
 from tests.conftest import ROOT
-from tests.fakes.dovecot import Dovecot, dovecot_binary
-from tests.mailbox.test_intake_dovecot import deliver, mail, requests
+from tests.fakes.dovecot import Dovecot
+from tests.mailbox.delivered import deliver, department_on, mail, private_dovecot, requests
 from tests.waiting import eventually
 from tests.web.calls import stored
 
 NO_IDLE = "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE\n"
-
-
-def private_dovecot(extra_config: str = "") -> Iterator[Dovecot]:
-    binary = dovecot_binary()
-    if binary is None:
-        pytest.skip("Dovecot is not installed (Debian's dovecot-imapd)")
-    server = Dovecot(binary, extra_config=extra_config).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -54,16 +43,6 @@ def own_dovecot() -> Iterator[Dovecot]:
 @pytest.fixture
 def dovecot_without_idle() -> Iterator[Dovecot]:
     yield from private_dovecot(NO_IDLE)
-
-
-def department_on(lot: Department, server: Dovecot) -> Department:
-    user = server.new_user()
-    mailbox = Mailbox(
-        address=user.address, imap_host=server.host, imap_port=server.port("implicit"),
-        smtp_host="127.0.0.1", certificate=str(user.certificate), key=str(user.key),
-        ca_file=str(server.ca_file),
-    )  # fmt: skip
-    return replace(lot, mailbox=mailbox)
 
 
 def intake_of(

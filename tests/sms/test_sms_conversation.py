@@ -5,99 +5,36 @@ answer sent through it, STOP and START respected."""
 from __future__ import annotations
 
 import asyncio
-import secrets
-import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlmodel import col, select
+from sqlmodel import select
 
 from frontdoor.core.retention import pseudonym
 from frontdoor.phone import TestClientTransport, TwilioPhone
-from frontdoor.phone_twiml import Response
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     CallbackTaskRow,
     KnownContact,
-    Message,
-    RequestEvent,
-    SmsOptOut,
 )
 from frontdoor.web.keys import STORE_COPIES
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.waiting import eventually
+from tests.sms.texting import (
+    FRIDAY_EVENING,
+    messages,
+    new_sid,
+    notified,
+    opt_outs,
+    replied,
+    send,
+    sent,
+)
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, PARIS, TUESDAY_MORNING, stored
 
-FRIDAY_EVENING = datetime(2026, 5, 15, 19, 5, tzinfo=PARIS)
 LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
-
-
-def new_sid() -> str:
-    return "SM" + secrets.token_hex(16)
-
-
-async def send(
-    client: TestClient, body: str, *, at: datetime, sid: str | None = None, from_: str = NURSE
-) -> Response:
-    """The signed webhook Twilio posts when an SMS reaches the department's number."""
-    phone = TwilioPhone(TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN)
-    form = {
-        "MessageSid": sid or new_sid(),
-        "SmsSid": sid or "",
-        "AccountSid": "AC" + "0" * 32,
-        "From": from_,
-        "To": LOT,
-        "Body": body,
-        "NumMedia": "0",
-        "NumSegments": "1",
-        "SimulatedAt": at.isoformat(),
-    }
-    return await phone.post("/twilio/sms", form)
-
-
-def replied(response: Response) -> list[str]:
-    assert response.status == 200, response.text
-    root = ET.fromstring(response.text)
-    assert root.tag == "Response"
-    return [element.text or "" for element in root.iter("Message")]
-
-
-async def messages(settings: Settings) -> list[Message]:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        rows = (await session.exec(select(Message).order_by(col(Message.id)))).all()
-    await engine.dispose()
-    return list(rows)
-
-
-async def opt_outs(settings: Settings) -> list[tuple[str, str]]:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        rows = (await session.exec(select(SmsOptOut))).all()
-    await engine.dispose()
-    return [(row.department, row.number) for row in rows]
-
-
-async def sent(twilio_api: FakeTwilioApi, count: int) -> list[dict[str, str]]:
-    """The SMS the fake Twilio API received, once `count` have come (notices follow the answer)."""
-    await eventually(lambda: len(twilio_api.messages) >= count)
-    await asyncio.sleep(0.05)  # and no more than that
-    return twilio_api.messages
-
-
-async def notified(settings: Settings, count: int = 1) -> list[RequestEvent]:
-    """The events, once `count` notices of the referents are recorded (after the answer)."""
-
-    async def enough() -> bool:
-        _, events = await stored(settings)
-        return sum(e.kind == "sms-notified" for e in events) >= count
-
-    await eventually(enough)
-    _, events = await stored(settings)
-    return events
 
 
 async def test_an_sms_in_hours_is_acknowledged_and_the_referents_on_duty_told_without_content(

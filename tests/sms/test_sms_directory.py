@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from aiohttp.test_utils import TestClient
 
 from frontdoor.core.sms import segments
-from frontdoor.directory.importers.plain_csv import parse_plain_csv
-from frontdoor.directory.store import upsert_resources
 from frontdoor.settings import Settings
-from frontdoor.store.db import create_engine, session_maker
-from tests.conftest import ROOT
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.sms.test_sms_conversation import messages, replied, send
+from tests.sms.texting import load_lot_directory, messages, replied, send
 from tests.web.calls import TUESDAY_MORNING, stored
-
-
-async def load_lot_directory(settings: Settings) -> None:
-    """The Lot's example directory in the test's database."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        resources, _ = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
-        await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
-        await session.commit()
-    await engine.dispose()
 
 
 @pytest.fixture(autouse=True)

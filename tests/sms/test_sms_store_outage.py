@@ -26,8 +26,9 @@ from frontdoor.web.app import create_app
 from frontdoor.web.keys import COUNTERS, Clock
 from frontdoor.web.twilio_webhook import JOURNAL
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.sms.test_sms_conversation import (
+from tests.sms.texting import (
     FRIDAY_EVENING,
+    load_lot_directory,
     messages,
     new_sid,
     notified,
@@ -36,10 +37,9 @@ from tests.sms.test_sms_conversation import (
     send,
     sent,
 )
-from tests.sms.test_sms_directory import load_lot_directory
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, reason_codes, stored
-from tests.web.test_metrics import scrape, value
-from tests.web.test_store_outage_journal import UNREACHABLE, journal_files, replayed, rows
+from tests.web.metrics import scrape, value
+from tests.web.outage import UNREACHABLE, journal_files, replayed, rows
 
 Serve = Callable[..., Awaitable[TestClient]]
 OTHER = "+33611220000"

@@ -6,12 +6,9 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
-from tests.console.test_repeats import a_request
-from tests.console.test_repeats import stored as store
+from tests.console.repeats_made import a_request, stored_in_order
+from tests.web.api_keys import LOT_KEY, MOSELLE_KEY
 from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING, place_call, stored
-
-LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
-MOSELLE_KEY = {"Authorization": "Bearer key-dac57-dweber"}
 
 
 async def a_taken_call(client: TestClient, settings: Settings) -> int:
@@ -148,7 +145,7 @@ async def test_responses_are_recorded_read_and_removed_through_the_api(
 async def test_a_request_is_marked_a_repeat_and_cleared_through_the_api(
     client: TestClient, settings: Settings
 ) -> None:
-    earlier, moselles, today = await store(
+    earlier, moselles, today = await stored_in_order(
         settings, a_request(3), a_request(2, department="dac57"), a_request(0)
     )
     path = f"/api/requests/{today}/repeat-of"

@@ -23,7 +23,7 @@ from frontdoor.store.models import (
 from frontdoor.web.app import create_app
 from tests.conftest import ROOT
 from tests.console.conftest import a_person_concerned
-from tests.console.test_request_page import a_voicemail
+from tests.console.requests_made import a_voicemail
 
 LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 # Routes that show nothing of a person, and what they show instead.

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
@@ -20,26 +19,11 @@ from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import SCHEDULED_JOBS
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
+from tests.web.metrics import scrape, value
 
 # The service's clock an hour after the calls placed at TUESDAY_MORNING (simulated time).
 AN_HOUR_LATER = TUESDAY_MORNING.astimezone(UTC) + timedelta(hours=1)
 UNREACHABLE = "postgresql+asyncpg://frontdoor@127.0.0.1:1/frontdoor"
-
-
-def value(page: str, name: str, **labels: str) -> float | None:
-    """The sample `name` with exactly these labels in a Prometheus text page, or None."""
-    for family in text_string_to_metric_families(page):
-        for sample in family.samples:
-            if sample.name == name and sample.labels == labels:
-                return sample.value
-    return None
-
-
-async def scrape(client: TestClient, **headers: str) -> str:
-    response = await client.get("/metrics", headers=headers)
-    assert response.status == 200, await response.text()
-    assert response.headers["Content-Type"].startswith("text/plain; version=")
-    return await response.text()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
 from frontdoor.web.keys import STORE_COPIES
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
-from tests.sms.test_sms_conversation import send
+from tests.sms.texting import send
 from tests.web.calls import AMARTIN, LOT, MOSELLE, PARIS, TUESDAY_MORNING, place_call
 
 NUMBER = "+33699887766"

@@ -14,8 +14,8 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import AuditEvent
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
-from tests.console.test_request_persons import STANCES, a_call, create
-from tests.web.test_api import LOT_KEY, MOSELLE_KEY
+from tests.console.requests_made import STANCES, a_call, create
+from tests.web.api_keys import LOT_KEY, MOSELLE_KEY
 
 
 @pytest.fixture

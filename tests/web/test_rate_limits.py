@@ -21,7 +21,7 @@ from frontdoor.web.rate_limits import (
     Limiter,
 )
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
-from tests.console.test_api_tokens import new_token
+from tests.console.tokens import new_token
 
 POLICY = Policy(burst=3, per_second=0.5)
 

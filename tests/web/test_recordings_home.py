@@ -18,7 +18,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from frontdoor.web.app import create_app
-from tests.console.test_request_page import a_voicemail, the_request
+from tests.console.requests_made import a_voicemail, the_request
 from tests.fakes.twilio_api import FakeTwilioApi, recording_audio
 
 NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)

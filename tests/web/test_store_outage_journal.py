@@ -4,7 +4,6 @@ answers again — once, merged with what the store already had, then deleted."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 import stat
@@ -15,14 +14,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlmodel import select
 
 from frontdoor.core.roster import NobodyOnDuty, WhenNobody
 from frontdoor.departments import Departments
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import CallResult
 from frontdoor.settings import Settings
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow
 from frontdoor.voice.replay import replay
@@ -42,9 +39,8 @@ from tests.web.calls import (
     said,
     stored,
 )
+from tests.web.outage import UNREACHABLE, journal_files, replayed, rows
 
-# Nothing listens on port 1: every connection is refused, as with PostgreSQL stopped.
-UNREACHABLE = "postgresql+asyncpg://frontdoor@127.0.0.1:1/frontdoor"
 NEIGHBOUR = "+33387000000"
 # Wednesday afternoon in the Moselle: open, nobody on duty.
 WEDNESDAY_AFTERNOON = TUESDAY_MORNING.replace(day=13, hour=15)
@@ -91,15 +87,6 @@ async def call(
     return await phone(TestClientTransport(client), at).call(from_=NURSE, to=to, person=person)
 
 
-async def replayed(client: TestClient) -> None:
-    """Wait for the instance's own replay (at start-up, then every few seconds)."""
-    for _ in range(300):
-        if not client.app[JOURNAL].waiting:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{client.app[JOURNAL].waiting} entries still in the journal")
-
-
 def taken_by_bleroy() -> ScriptedPerson:
     # A nurse; amartin does not pick up, bleroy presses 1.
     return ScriptedPerson(
@@ -109,10 +96,6 @@ def taken_by_bleroy() -> ScriptedPerson:
 
 def names(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir())
-
-
-def journal_files(settings: Settings) -> list[Path]:
-    return sorted(settings.journal_dir.glob("*.jsonl"))
 
 
 async def test_with_the_store_down_the_referents_on_duty_are_still_rung_and_put_through(
@@ -348,15 +331,6 @@ async def test_the_journal_is_private_and_no_caller_data_reaches_the_logs(
     assert NURSE in segment.read_text(encoding="utf-8")  # what the store will need
     assert NURSE not in caplog.text
     assert "Recordings/" not in caplog.text
-
-
-async def rows(settings: Settings, table: type[Any]) -> list[Any]:
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_maker(engine)() as session:
-            return list((await session.exec(select(table))).all())
-    finally:
-        await engine.dispose()
 
 
 async def test_an_unusable_journal_folder_still_answers_callers_and_says_calls_are_lost(

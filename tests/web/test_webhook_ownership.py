@@ -28,8 +28,8 @@ from frontdoor.web.twilio_webhook import JOURNAL, Webhook, twilio_webhook
 from frontdoor.web.webhook_owner import REFUSED
 from tests.conftest import AUTH_TOKEN
 from tests.web.calls import AMARTIN, DWEBER, LOT, MOSELLE, NURSE, dump, stored
+from tests.web.outage import UNREACHABLE, replayed
 from tests.web.subaccounts import DEFAULT_SID, MOSELLE_SID, MOSELLE_TOKEN, signed_as
-from tests.web.test_store_outage_journal import UNREACHABLE, replayed
 
 Serve = Callable[..., Awaitable[TestClient]]
 WHISPER = STEP_PATHS["whisper"] + "?attempt=0&referent=amartin"

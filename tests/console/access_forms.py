@@ -1,0 +1,92 @@
+"""What every console form posts, and what a refused one must leave behind: shared by the
+access matrix and the date fuzzer."""
+
+from __future__ import annotations
+
+from sqlmodel import col, func, select
+
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import (
+    AuditEvent,
+    NonOppositionRecord,
+    PersonEvent,
+    RequestEvent,
+    RequestPerson,
+    RequestResponse,
+    Resource,
+    ResourceEdit,
+    RosterOverrideRow,
+)
+from frontdoor.store.models import Person as PersonFile
+
+# What each state-changing route is sent: a valid form, so an allowed cell really acts.
+FORMS: dict[str, dict[str, str]] = {
+    "/console/demandes/{request_id}/qualification": {"referrer_type": "gp"},
+    "/console/demandes/{request_id}/non-oppositions": {
+        "personne": "1",
+        "data_processing": "not_opposed",
+        "informe": "oral",
+    },
+    "/console/demandes/{request_id}/personnes": {"personne": "1"},
+    "/console/demandes/{request_id}/personnes/nouvelle": {"nom": "Témoin"},
+    "/console/demandes/{request_id}/personnes/{person_id}/information": {"informe": "document"},
+    "/console/personnes-concernees/{person_id}/identite": {"nom": "Témoin", "prenoms": "Ginette"},
+    "/console/personnes-concernees/{person_id}/non-oppositions": {
+        "data_processing": "opposed",
+        "informe": "oral",
+    },
+    "/console/personnes-concernees/{person_id}/fusion": {"autre": "2"},
+    "/console/demandes/{request_id}/attribution": {"to": "me"},
+    "/console/demandes/{request_id}/notes": {"body": "note"},
+    "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
+    "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
+    "/console/demandes/{request_id}/statut": {"status": "closed"},
+    "/console/demandes/{request_id}/reponses": {"kind": "planning"},
+    "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
+    "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
+    "/console/annuaire/{resource_id}": {
+        "name": "SSIAD du Grand Figeac",
+        "phones": "05 65 34 00 00",
+    },
+    "/console/indicateurs/chiffres": {"year": "2026", "staff_fte": "4,5", "territory_gps": "180"},
+    "/console/personnes": {"numero": "+33611223344"},
+    "/console/personnes/export": {"numero": "+33611223344"},
+    "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
+    "/console/personnes/nom": {"nom": "Témoin"},
+    "/console/personnes/fiche": {"personne": "1"},
+    "/console/personnes/fiche/export": {"personne": "1"},
+    "/console/personnes/fiche/effacement": {"personne": "1", "confirmation": "EFFACER"},
+    "/console/astreinte/changements": {
+        "kind": "add",
+        "referent_id": "cdurand",
+        "starts_date": "2026-05-12",
+        "starts_time": "08:00",
+        "ends_date": "2026-05-12",
+        "ends_time": "12:00",
+    },
+}
+
+
+async def traces(settings: Settings) -> tuple[object, ...]:
+    """Counts of everything a console action writes, and the resources as they are: a denied
+    cell must leave them as they were."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        counts: list[object] = []
+        for table in (
+            AuditEvent,
+            NonOppositionRecord,
+            RequestEvent,
+            RosterOverrideRow,
+            ResourceEdit,
+            PersonFile,
+            PersonEvent,
+            RequestPerson,
+            RequestResponse,
+        ):
+            counts.append((await session.exec(select(func.count()).select_from(table))).one())
+        resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
+        counts.append([resource.model_dump() for resource in resources])
+    await engine.dispose()
+    return tuple(counts)
