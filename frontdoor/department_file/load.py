@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdoor import flows_mailbox, flows_retention, flows_roster, flows_twilio
 from frontdoor.core.calendar import (
     Calendar,
     Closure,
@@ -22,8 +21,12 @@ from frontdoor.core.calendar import (
     is_departement,
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
-from frontdoor.flows_reader import ConfigError, Problem, Reader
-from frontdoor.sms.texts import problems as sms_text_problems
+from frontdoor.core.texts import sms_text_problems
+from frontdoor.department_file import mailbox as mailbox_table
+from frontdoor.department_file import retention as retention_table
+from frontdoor.department_file import roster as roster_tables
+from frontdoor.department_file import twilio as twilio_table
+from frontdoor.department_file.reader import ConfigError, Problem, Reader
 
 __all__ = ["ConfigError", "Problem", "load_department", "load_departments", "load_prompts"]
 
@@ -65,7 +68,7 @@ def _department(
     territory = _territory(reader, head.get("territory"), holidays_code)
     public_allowed = reader.boolean(head, "public_allowed", "department.public_allowed", False)
     voice = reader.text(head, "voice", "department.voice", "Polly.Lea")
-    retention = flows_retention.retention(reader, head, data)
+    retention = retention_table.retention(reader, head, data)
 
     hours = reader.table(data, "hours", "hours")
     weekly = _weekly(reader, hours.get("weekly"))
@@ -94,15 +97,15 @@ def _department(
         ringing_data, "max_message", "ringing.max_message", 120, lo=10, hi=600
     )
 
-    referents = flows_roster.referents(reader, data.get("referents", []))
-    roster = flows_roster.roster(
+    referents = roster_tables.referents(reader, data.get("referents", []))
+    roster = roster_tables.roster(
         reader,
         reader.table(data, "roster", "roster"),
         referents,
         timezone=timezone,
         own_number=number,
     )
-    callbacks = flows_roster.callbacks(
+    callbacks = roster_tables.callbacks(
         reader, reader.table(data, "callbacks", "callbacks"), referents
     )
 
@@ -118,8 +121,8 @@ def _department(
         elif not isinstance(value, str) or not value.strip():
             reader.problem(f"prompts.{key}", "expected non-empty text")
 
-    mailbox = flows_mailbox.mailbox(reader, data)
-    twilio = flows_twilio.twilio_account(reader, data)
+    mailbox = mailbox_table.mailbox(reader, data)
+    twilio = twilio_table.twilio_account(reader, data)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
         reader.problem("sms", "expected a table of SMS texts")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from frontdoor.core.retention import CLASS_RULES, RetentionPolicy
-from frontdoor.flows_reader import Reader
+from frontdoor.department_file.reader import Reader
 
 # The former single key's bounds.
 _OLD_MIN, _OLD_MAX = 30, 3650

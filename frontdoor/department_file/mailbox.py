@@ -19,7 +19,7 @@ from typing import Any
 
 from frontdoor.core.mailbox import QUARANTINE_FOLDER, Mailbox, MailTls, Notify
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.flows_reader import Reader
+from frontdoor.department_file.reader import Reader
 
 _DEFAULT_PORTS = {("imap", "implicit"): 993, ("imap", "starttls"): 143,
                   ("smtp", "implicit"): 465, ("smtp", "starttls"): 587}  # fmt: skip
