@@ -26,6 +26,7 @@ from frontdoor.department_file import mailbox as mailbox_table
 from frontdoor.department_file import retention as retention_table
 from frontdoor.department_file import roster as roster_tables
 from frontdoor.department_file import twilio as twilio_table
+from frontdoor.department_file.keys import CLOSURES, DEPARTMENT, RINGING
 from frontdoor.department_file.reader import ConfigError, Problem, Reader
 
 __all__ = ["ConfigError", "Problem", "load_department", "load_departments", "load_prompts"]
@@ -60,14 +61,14 @@ def _department(
     number = reader.phone(reader.text(head, "number", "department.number"), "department.number")
     timezone = _timezone(reader, reader.text(head, "timezone", "department.timezone"))
     subdivision = None
-    holidays_code = reader.text(head, "holidays", "department.holidays", "FR")
+    holidays_code = reader.declared_text(head, DEPARTMENT, "holidays")
     try:
         subdivision = holidays_subdivision(holidays_code) if holidays_code else None
     except ValueError as error:
         reader.problem("department.holidays", str(error))
     territory = _territory(reader, head.get("territory"), holidays_code)
-    public_allowed = reader.boolean(head, "public_allowed", "department.public_allowed", False)
-    voice = reader.text(head, "voice", "department.voice", "Polly.Lea")
+    public_allowed = reader.declared_boolean(head, DEPARTMENT, "public_allowed")
+    voice = reader.declared_text(head, DEPARTMENT, "voice")
     retention = retention_table.retention(reader, head, data)
 
     hours = reader.table(data, "hours", "hours")
@@ -75,7 +76,7 @@ def _department(
     closures = _closures(reader, hours.get("closures", []), timezone)
 
     ringing_data = reader.table(data, "ringing", "ringing")
-    strategy_name = reader.text(ringing_data, "strategy", "ringing.strategy", "simultaneous")
+    strategy_name = reader.declared_text(ringing_data, RINGING, "strategy")
     try:
         strategy = RingStrategy(strategy_name)
     except ValueError:
@@ -85,17 +86,11 @@ def _department(
         strategy = RingStrategy.SIMULTANEOUS
     ringing = Ringing(
         strategy=strategy,
-        timeout_s=reader.seconds(ringing_data, "timeout", "ringing.timeout", 20, lo=5, hi=120),
-        accept_timeout_s=reader.seconds(
-            ringing_data, "accept_timeout", "ringing.accept_timeout", 6, lo=3, hi=30
-        ),
-        show_caller_number=reader.boolean(
-            ringing_data, "show_caller_number", "ringing.show_caller_number", False
-        ),
+        timeout_s=reader.declared_number(ringing_data, RINGING, "timeout"),
+        accept_timeout_s=reader.declared_number(ringing_data, RINGING, "accept_timeout"),
+        show_caller_number=reader.declared_boolean(ringing_data, RINGING, "show_caller_number"),
     )
-    max_message = reader.seconds(
-        ringing_data, "max_message", "ringing.max_message", 120, lo=10, hi=600
-    )
+    max_message = reader.declared_number(ringing_data, RINGING, "max_message")
 
     referents = roster_tables.referents(reader, data.get("referents", []))
     roster = roster_tables.roster(
@@ -218,7 +213,7 @@ def _closures(reader: Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Cl
     for where, item in reader.tables(value, "hours.closures", "from, to and reason"):
         starts = reader.local_datetime(item.get("from"), f"{where}.from", timezone)
         ends = reader.local_datetime(item.get("to"), f"{where}.to", timezone)
-        reason = reader.text(item, "reason", f"{where}.reason", "fermeture exceptionnelle")
+        reason = reader.declared_text(item, CLOSURES, "reason", where=f"{where}.reason")
         if starts and ends:
             if ends <= starts:
                 reader.problem(where, "'to' must come after 'from'")
