@@ -21,7 +21,7 @@ from frontdoor.core.calendar import (
     is_departement,
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
-from frontdoor.core.texts import sms_text_problems
+from frontdoor.core.texts import PROMPTS, SMS
 from frontdoor.department_file import mailbox as mailbox_table
 from frontdoor.department_file import retention as retention_table
 from frontdoor.department_file import roster as roster_tables
@@ -109,12 +109,8 @@ def _department(
         reader.problem("prompts", "expected a table")
         own_prompts = {}
     for key, value in own_prompts.items():
-        if key not in prompts:
-            reader.problem(
-                f"prompts.{key}", f"unknown prompt (known: {', '.join(sorted(prompts))})"
-            )
-        elif not isinstance(value, str) or not value.strip():
-            reader.problem(f"prompts.{key}", "expected non-empty text")
+        for message in PROMPTS.problems(key, value):
+            reader.problem(f"prompts.{key}", message)
 
     mailbox = mailbox_table.mailbox(reader, data)
     twilio = twilio_table.twilio_account(reader, data)
@@ -123,7 +119,7 @@ def _department(
         reader.problem("sms", "expected a table of SMS texts")
         own_sms = {}
     for key, value in own_sms.items():
-        for message in sms_text_problems(key, value):
+        for message in SMS.problems(key, value):
             reader.problem(f"sms.{key}", message)
 
     if reader.problems or timezone is None:
@@ -223,7 +219,11 @@ def _closures(reader: Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Cl
 
 
 def load_prompts(path: Path) -> dict[str, str]:
+    """The prompts of templates/; ConfigError names each one missing or wrong."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    wrong = PROMPTS.file_problems(data)
+    if wrong:
+        raise ConfigError([Problem(file=path.name, key=key, message=why) for key, why in wrong])
     return {key: str(value) for key, value in data.items()}
 
 

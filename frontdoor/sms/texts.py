@@ -1,8 +1,7 @@
 """The SMS texts: templates/sms/texts.toml, overlaid with a department's own.
 
-Loaded as the voice prompts are (frontdoor.department_file.load.load_prompts). A department
-overrides a text by its key; frontdoor.core.texts says what is wrong with an override, for
-the department file's checks.
+A department overrides a text by its key; frontdoor.core.texts declares the placeholders each
+one may use, and says what is wrong with an override, for the department file's checks.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from frontdoor.core.texts import SMS_PLACEHOLDERS, sms_text_problems
+from frontdoor.core.texts import SMS
 
 TEXTS_FILE = Path("sms") / "texts.toml"
 
@@ -21,12 +20,9 @@ def load_texts(path: Path) -> dict[str, str]:
     """The texts of one file; raises ValueError naming what is wrong."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     texts = {key: str(value) for key, value in data.items()}
-    missing = sorted(set(SMS_PLACEHOLDERS) - set(texts))
-    wrong = [
-        f"{key}: {why}" for key, value in texts.items() for why in sms_text_problems(key, value)
-    ]
-    if missing or wrong:
-        raise ValueError(f"{path}: missing {missing}; {'; '.join(wrong)}")
+    wrong = SMS.file_problems(texts)
+    if wrong:
+        raise ValueError(f"{path}: {'; '.join(f'{key}: {why}' for key, why in wrong)}")
     return texts
 
 
