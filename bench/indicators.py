@@ -51,8 +51,8 @@ from indicators_data import (  # noqa: E402
 )
 
 from frontdoor.core.department import Department  # noqa: E402
+from frontdoor.department_file.load import load_departments  # noqa: E402
 from frontdoor.departments import Departments  # noqa: E402
-from frontdoor.flows import load_departments  # noqa: E402
 from frontdoor.indicators.periods import Period  # noqa: E402
 from frontdoor.indicators.queries import indicator_table, table_statements  # noqa: E402
 from frontdoor.indicators.tallies import fold_changes  # noqa: E402

@@ -50,8 +50,8 @@ from sqlalchemy import text  # noqa: E402
 from frontdoor.core.department import Department  # noqa: E402
 from frontdoor.core.mailbox import Mailbox, MailTls  # noqa: E402
 from frontdoor.cpu import CpuProcesses  # noqa: E402
+from frontdoor.department_file.load import load_departments  # noqa: E402
 from frontdoor.departments import Departments  # noqa: E402
-from frontdoor.flows import load_departments  # noqa: E402
 from frontdoor.mailbox.imap import ImapMailbox  # noqa: E402
 from frontdoor.mailbox.intake import Intake, Notice, PollReport  # noqa: E402
 from frontdoor.mailbox.job import department_mailer, imap_session  # noqa: E402

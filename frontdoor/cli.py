@@ -18,10 +18,10 @@ from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.dates import DateRefused, parse_local
 from frontdoor.core.roster import duty_gaps
+from frontdoor.department_file.load import ConfigError, load_departments
 from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
 from frontdoor.environment import unknown_variables, unknown_variables_text
-from frontdoor.flows import ConfigError, load_departments
 from frontdoor.indicators import figures_command, report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
 from frontdoor.settings import Settings

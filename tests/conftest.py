@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from frontdoor.console import passwords
+from frontdoor.department_file.load import load_departments
 from frontdoor.departments import Departments
-from frontdoor.flows import load_departments
 from frontdoor.logs import MaskingFilter
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine

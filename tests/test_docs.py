@@ -1,5 +1,5 @@
-"""The README documents every setting and every scheduled job (tables written from their
-declarations), and every webhook a Twilio number is pointed at."""
+"""The README documents every setting, every key of a department file and every scheduled job
+(tables written from their declarations), and every webhook a Twilio number is pointed at."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from frontdoor.core.indicators import NATIONAL_INDICATORS
 from frontdoor.core.referrers import referrers_table
+from frontdoor.department_file.keys import department_file_table
 from frontdoor.environment import settings_table, tool_variables_table
 from frontdoor.jobs.registry import JOBS, jobs_table
 from frontdoor.sms.webhooks import SMS_PATH
@@ -25,6 +26,11 @@ def test_the_settings_table_is_up_to_date() -> None:
 def test_the_table_of_the_tools_variables_is_up_to_date() -> None:
     table = tool_variables_table()
     assert table in README, f"paste under '## Settings' in README.md:\n{table}"
+
+
+def test_the_department_file_table_is_up_to_date() -> None:
+    table = department_file_table()
+    assert table in README, f"paste under '## Writing a department file' in README.md:\n{table}"
 
 
 @pytest.mark.parametrize("path", [VOICE_PATH, STATUS_PATH, SMS_PATH])

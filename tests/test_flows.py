@@ -11,7 +11,7 @@ import pytest
 from frontdoor.core.department import CallbackPolicy, RingStrategy
 from frontdoor.core.retention import RetentionPolicy
 from frontdoor.core.roster import NobodyOnDuty, OverrideKind, WhenNobody, duty_gaps, on_duty
-from frontdoor.flows import (
+from frontdoor.department_file.load import (
     ConfigError,
     Problem,
     load_department,

@@ -274,9 +274,11 @@ async def record_non_oppositions(request: web.Request) -> web.StreamResponse:
     raise _back(found)
 
 
-def _information(request: web.Request, department: Department) -> tuple[str, str, str]:
+def _information(
+    request: web.Request, department: Department, request_id: int
+) -> tuple[str, str, str]:
     """The information texts (templates/sms and templates/mail, the department's own SMS
-    text first): the SMS, the mail's subject and body."""
+    text first): the SMS, the mail's subject and body (which names the request's reference)."""
     templates = request.config_dict[SETTINGS].templates_dir
     name = {"department": department.name}
     own = texts_for(default_texts(templates), department.sms_texts)
@@ -285,7 +287,9 @@ def _information(request: web.Request, department: Department) -> tuple[str, str
     return (
         sms,
         Template(mail["information_subject"]).safe_substitute(name),
-        Template(mail["information"]).safe_substitute(name),
+        Template(mail["information"]).safe_substitute(
+            name, reference=reference(department.slug, request_id)
+        ),
     )
 
 
@@ -310,7 +314,7 @@ async def inform(request: web.Request) -> web.StreamResponse:
         department = request.config_dict[DEPARTMENTS].for_slug(found.department)
         if department is None:
             raise web.HTTPNotFound(text="demande introuvable")
-        sms, subject, body = _information(request, department)
+        sms, subject, body = _information(request, department, found.id or 0)
         template = None
         if how is InformedHow.SMS:
             template = "information"

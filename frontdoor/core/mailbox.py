@@ -1,7 +1,7 @@
 """A department's secure mailbox (BAL MSSanté) as the core sees it: plain settings.
 
-Read from the `[mailbox]` table of its department file (frontdoor.flows_mailbox). Paths and
-environment variable names only: the certificate itself is read at connection time.
+Read from the `[mailbox]` table of its department file (frontdoor.department_file.mailbox).
+Paths and environment variable names only: the certificate itself is read at connection time.
 """
 
 from __future__ import annotations

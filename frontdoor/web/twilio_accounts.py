@@ -13,7 +13,7 @@ from aiohttp.helpers import ChainMapProxy
 
 from frontdoor.core import ownership
 from frontdoor.core.department import Department
-from frontdoor.flows_twilio import read_token
+from frontdoor.department_file.twilio import read_token
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.web.keys import TWILIO_API
 

@@ -10,7 +10,7 @@ import pytest
 
 from frontdoor.core.notices import ShiftStart, shift_start_text, shift_starts
 from frontdoor.core.roster import duty_periods
-from frontdoor.flows import load_departments
+from frontdoor.department_file.load import load_departments
 
 ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")

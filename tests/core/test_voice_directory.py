@@ -16,7 +16,7 @@ from frontdoor.core.voice_directory import (
     results,
     sms_chosen,
 )
-from frontdoor.flows import load_departments
+from frontdoor.department_file.load import load_departments
 from tests.core.departments_made import MONDAY_10H
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from frontdoor.flows import ConfigError, load_department, load_prompts
+from frontdoor.department_file.load import ConfigError, load_department, load_prompts
 from tests.conftest import ROOT
 from tests.flows_text import VALID
 

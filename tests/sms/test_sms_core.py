@@ -23,8 +23,9 @@ from frontdoor.core.sms import (
     remembered,
     segments,
 )
+from frontdoor.core.texts import SMS
 from frontdoor.departments import Departments
-from frontdoor.sms.texts import load_texts, problems
+from frontdoor.sms.texts import load_texts
 from tests.conftest import ROOT
 from tests.web.calls import PARIS, TUESDAY_MORNING
 
@@ -266,7 +267,7 @@ def test_the_notification_never_carries_the_content(lot: Department) -> None:
     ],
 )
 def test_department_overrides_are_checked(key: str, value: str, problem: str | None) -> None:
-    found = problems(key, value)
+    found = SMS.problems(key, value)
     assert (found[0].split(" (")[0] if found else None) == problem
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
+from frontdoor.department_file.load import load_departments
 from frontdoor.departments import Departments
-from frontdoor.flows import load_departments
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from tests.web.subaccounts import (

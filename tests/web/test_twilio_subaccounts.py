@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
+from frontdoor.department_file.load import ConfigError, load_departments
 from frontdoor.departments import Departments
-from frontdoor.flows import ConfigError, load_departments
 from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdoor import flows_mailbox, flows_retention, flows_roster, flows_twilio
 from frontdoor.core.calendar import (
     Calendar,
     Closure,
@@ -22,8 +21,13 @@ from frontdoor.core.calendar import (
     is_departement,
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
-from frontdoor.flows_reader import ConfigError, Problem, Reader
-from frontdoor.sms.texts import problems as sms_text_problems
+from frontdoor.core.texts import PROMPTS, SMS
+from frontdoor.department_file import mailbox as mailbox_table
+from frontdoor.department_file import retention as retention_table
+from frontdoor.department_file import roster as roster_tables
+from frontdoor.department_file import twilio as twilio_table
+from frontdoor.department_file.keys import CLOSURES, DEPARTMENT, RINGING
+from frontdoor.department_file.reader import ConfigError, Problem, Reader
 
 __all__ = ["ConfigError", "Problem", "load_department", "load_departments", "load_prompts"]
 
@@ -57,22 +61,22 @@ def _department(
     number = reader.phone(reader.text(head, "number", "department.number"), "department.number")
     timezone = _timezone(reader, reader.text(head, "timezone", "department.timezone"))
     subdivision = None
-    holidays_code = reader.text(head, "holidays", "department.holidays", "FR")
+    holidays_code = reader.declared_text(head, DEPARTMENT, "holidays")
     try:
         subdivision = holidays_subdivision(holidays_code) if holidays_code else None
     except ValueError as error:
         reader.problem("department.holidays", str(error))
     territory = _territory(reader, head.get("territory"), holidays_code)
-    public_allowed = reader.boolean(head, "public_allowed", "department.public_allowed", False)
-    voice = reader.text(head, "voice", "department.voice", "Polly.Lea")
-    retention = flows_retention.retention(reader, head, data)
+    public_allowed = reader.declared_boolean(head, DEPARTMENT, "public_allowed")
+    voice = reader.declared_text(head, DEPARTMENT, "voice")
+    retention = retention_table.retention(reader, head, data)
 
     hours = reader.table(data, "hours", "hours")
     weekly = _weekly(reader, hours.get("weekly"))
     closures = _closures(reader, hours.get("closures", []), timezone)
 
     ringing_data = reader.table(data, "ringing", "ringing")
-    strategy_name = reader.text(ringing_data, "strategy", "ringing.strategy", "simultaneous")
+    strategy_name = reader.declared_text(ringing_data, RINGING, "strategy")
     try:
         strategy = RingStrategy(strategy_name)
     except ValueError:
@@ -82,27 +86,21 @@ def _department(
         strategy = RingStrategy.SIMULTANEOUS
     ringing = Ringing(
         strategy=strategy,
-        timeout_s=reader.seconds(ringing_data, "timeout", "ringing.timeout", 20, lo=5, hi=120),
-        accept_timeout_s=reader.seconds(
-            ringing_data, "accept_timeout", "ringing.accept_timeout", 6, lo=3, hi=30
-        ),
-        show_caller_number=reader.boolean(
-            ringing_data, "show_caller_number", "ringing.show_caller_number", False
-        ),
+        timeout_s=reader.declared_number(ringing_data, RINGING, "timeout"),
+        accept_timeout_s=reader.declared_number(ringing_data, RINGING, "accept_timeout"),
+        show_caller_number=reader.declared_boolean(ringing_data, RINGING, "show_caller_number"),
     )
-    max_message = reader.seconds(
-        ringing_data, "max_message", "ringing.max_message", 120, lo=10, hi=600
-    )
+    max_message = reader.declared_number(ringing_data, RINGING, "max_message")
 
-    referents = flows_roster.referents(reader, data.get("referents", []))
-    roster = flows_roster.roster(
+    referents = roster_tables.referents(reader, data.get("referents", []))
+    roster = roster_tables.roster(
         reader,
         reader.table(data, "roster", "roster"),
         referents,
         timezone=timezone,
         own_number=number,
     )
-    callbacks = flows_roster.callbacks(
+    callbacks = roster_tables.callbacks(
         reader, reader.table(data, "callbacks", "callbacks"), referents
     )
 
@@ -111,21 +109,17 @@ def _department(
         reader.problem("prompts", "expected a table")
         own_prompts = {}
     for key, value in own_prompts.items():
-        if key not in prompts:
-            reader.problem(
-                f"prompts.{key}", f"unknown prompt (known: {', '.join(sorted(prompts))})"
-            )
-        elif not isinstance(value, str) or not value.strip():
-            reader.problem(f"prompts.{key}", "expected non-empty text")
+        for message in PROMPTS.problems(key, value):
+            reader.problem(f"prompts.{key}", message)
 
-    mailbox = flows_mailbox.mailbox(reader, data)
-    twilio = flows_twilio.twilio_account(reader, data)
+    mailbox = mailbox_table.mailbox(reader, data)
+    twilio = twilio_table.twilio_account(reader, data)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
         reader.problem("sms", "expected a table of SMS texts")
         own_sms = {}
     for key, value in own_sms.items():
-        for message in sms_text_problems(key, value):
+        for message in SMS.problems(key, value):
             reader.problem(f"sms.{key}", message)
 
     if reader.problems or timezone is None:
@@ -215,7 +209,7 @@ def _closures(reader: Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Cl
     for where, item in reader.tables(value, "hours.closures", "from, to and reason"):
         starts = reader.local_datetime(item.get("from"), f"{where}.from", timezone)
         ends = reader.local_datetime(item.get("to"), f"{where}.to", timezone)
-        reason = reader.text(item, "reason", f"{where}.reason", "fermeture exceptionnelle")
+        reason = reader.declared_text(item, CLOSURES, "reason", where=f"{where}.reason")
         if starts and ends:
             if ends <= starts:
                 reader.problem(where, "'to' must come after 'from'")
@@ -225,7 +219,11 @@ def _closures(reader: Reader, value: Any, timezone: ZoneInfo | None) -> tuple[Cl
 
 
 def load_prompts(path: Path) -> dict[str, str]:
+    """The prompts of templates/; ConfigError names each one missing or wrong."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    wrong = PROMPTS.file_problems(data)
+    if wrong:
+        raise ConfigError([Problem(file=path.name, key=key, message=why) for key, why in wrong])
     return {key: str(value) for key, value in data.items()}
 
 

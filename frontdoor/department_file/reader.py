@@ -12,67 +12,9 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 
 from frontdoor.core.calendar import WEEKDAYS, TimeRange
+from frontdoor.department_file.keys import KNOWN_KEYS, Section
 
 RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
-KNOWN_KEYS: Mapping[str, set[str]] = {
-    "": {
-        "department",
-        "hours",
-        "ringing",
-        "referents",
-        "roster",
-        "callbacks",
-        "prompts",
-        "sms",
-        "mailbox",
-        "twilio",
-        "retention",
-    },
-    "department": {
-        "slug",
-        "name",
-        "number",
-        "timezone",
-        "holidays",
-        "public_allowed",
-        "voice",
-        "retention_days",
-        "territory",
-    },
-    "hours": {"weekly", "closures"},
-    "retention": {"recordings", "call_metadata", "messages", "person_files"},
-    "ringing": {"strategy", "timeout", "accept_timeout", "show_caller_number", "max_message"},
-    "referents": {"id", "name", "phone"},
-    "roster": {"shifts", "rotations", "overrides", "backup", "when_nobody", "ical_feed"},
-    "roster.shifts": {"days", "hours", "referents"},
-    "roster.rotations": {"days", "hours", "anchor", "weeks"},
-    "roster.overrides": {"from", "to", "kind", "referent", "instead_of", "reason"},
-    "callbacks": {"deadline", "escalate_to"},
-    "hours.closures": {"from", "to", "reason"},
-    "twilio": {"account_sid", "auth_token_env", "auth_token_file"},
-    "mailbox": {
-        "address",
-        "imap_host",
-        "imap_port",
-        "imap_tls",
-        "smtp_host",
-        "smtp_port",
-        "smtp_tls",
-        "certificate",
-        "certificate_env",
-        "key",
-        "key_env",
-        "ca_file",
-        "login",
-        "password_env",
-        "folder",
-        "handled",
-        "parked",
-        "notify",
-        "notify_address",
-        "domains",
-    },  # fmt: skip
-}
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -150,20 +92,36 @@ class Reader:
             return default
         return value
 
-    def seconds(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        where: str,
-        default: int,
-        *,
-        lo: int,
-        hi: int,
-        unit: str = "seconds",
+    def declared_text(
+        self, data: Mapping[str, Any], section: Section, name: str, *, where: str = ""
+    ) -> str:
+        """A text key with its declared default (required when it has none)."""
+        default = section[name].default
+        return self.text(
+            data,
+            name,
+            where or f"{section.name}.{name}",
+            default if isinstance(default, str) else None,
+        )
+
+    def declared_boolean(self, data: Mapping[str, Any], section: Section, name: str) -> bool:
+        default = section[name].default
+        return self.boolean(data, name, f"{section.name}.{name}", default is True)
+
+    def declared_number(
+        self, data: Mapping[str, Any], section: Section, name: str, default: int | None = None
     ) -> int:
-        value = data.get(key, default)
+        """A whole number within the key's declared bounds; `default` instead of the declared
+        one where it depends on another key."""
+        key = section[name]
+        if default is None:
+            default = key.default if isinstance(key.default, int) else 0
+        lo, hi = key.lo if key.lo is not None else 0, key.hi if key.hi is not None else 0
+        value = data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            self.problem(where, f"expected a number of {unit} between {lo} and {hi}")
+            self.problem(
+                f"{section.name}.{name}", f"expected a number of {key.unit} between {lo} and {hi}"
+            )
             return default
         return value
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from frontdoor.core.department import TwilioAccountRef
-from frontdoor.flows_reader import Reader
+from frontdoor.department_file.reader import Reader
 
 ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from frontdoor.core.mailbox import QUARANTINE_FOLDER, Mailbox, MailTls, Notify
+from frontdoor.core.mailbox import Mailbox, MailTls, Notify
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.flows_reader import Reader
+from frontdoor.department_file.keys import MAILBOX
+from frontdoor.department_file.reader import Reader
 
 _DEFAULT_PORTS = {("imap", "implicit"): 993, ("imap", "starttls"): 143,
                   ("smtp", "implicit"): 465, ("smtp", "starttls"): 587}  # fmt: skip
@@ -34,9 +35,9 @@ def mailbox(reader: Reader, data: Mapping[str, Any]) -> Mailbox | None:
         reader.problem("mailbox.address", f"{address!r}: expected a mail address")
     imap_tls = _tls(reader, table, "imap")
     smtp_tls = _tls(reader, table, "smtp")
-    handled = _flag_or_move(reader, table, "handled", "flag")
-    parked = _flag_or_move(reader, table, "parked", f"move:{QUARANTINE_FOLDER}")
-    notify = reader.text(table, "notify", "mailbox.notify", "sms")
+    handled = _flag_or_move(reader, table, "handled")
+    parked = _flag_or_move(reader, table, "parked")
+    notify = reader.declared_text(table, MAILBOX, "notify")
     if notify not in ("sms", "mail"):
         reader.problem("mailbox.notify", f"{notify!r}: expected 'sms' or 'mail'")
     notify_address = _optional(reader, table, "notify_address")
@@ -57,7 +58,7 @@ def mailbox(reader: Reader, data: Mapping[str, Any]) -> Mailbox | None:
         ca_file=_optional(reader, table, "ca_file"),
         login=_optional(reader, table, "login"),
         password_env=_optional(reader, table, "password_env"),
-        folder=reader.text(table, "folder", "mailbox.folder", "INBOX"),
+        folder=reader.declared_text(table, MAILBOX, "folder"),
         handled=handled,
         parked=parked,
         notify="mail" if notify == "mail" else "sms",
@@ -66,8 +67,8 @@ def mailbox(reader: Reader, data: Mapping[str, Any]) -> Mailbox | None:
     )
 
 
-def _flag_or_move(reader: Reader, table: Mapping[str, Any], key: str, default: str) -> str:
-    value = reader.text(table, key, f"mailbox.{key}", default)
+def _flag_or_move(reader: Reader, table: Mapping[str, Any], key: str) -> str:
+    value = reader.declared_text(table, MAILBOX, key)
     if value != "flag" and not (value.startswith("move:") and value[5:].strip()):
         reader.problem(f"mailbox.{key}", f"{value!r}: expected 'flag' or 'move:Folder'")
     return value
@@ -80,7 +81,7 @@ def _optional(reader: Reader, table: Mapping[str, Any], key: str) -> str | None:
 
 
 def _tls(reader: Reader, table: Mapping[str, Any], kind: str) -> MailTls:
-    value = reader.text(table, f"{kind}_tls", f"mailbox.{kind}_tls", "implicit")
+    value = reader.declared_text(table, MAILBOX, f"{kind}_tls")
     if value not in ("implicit", "starttls"):
         reader.problem(f"mailbox.{kind}_tls", f"{value!r}: expected 'implicit' or 'starttls'")
         return "implicit"

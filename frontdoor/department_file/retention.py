@@ -18,29 +18,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from frontdoor.core.retention import CLASS_RULES, RetentionPolicy
-from frontdoor.flows_reader import Reader
-
-# The former single key's bounds.
-_OLD_MIN, _OLD_MAX = 30, 3650
+from frontdoor.department_file.keys import DEPARTMENT, RETENTION
+from frontdoor.department_file.reader import Reader
 
 
 def retention(reader: Reader, head: Mapping[str, Any], data: Mapping[str, Any]) -> RetentionPolicy:
     defaults = RetentionPolicy()
     if "retention_days" in head:
-        days = reader.seconds(head, "retention_days", "department.retention_days", 365,
-                              lo=_OLD_MIN, hi=_OLD_MAX, unit="days")  # fmt: skip
-        defaults = RetentionPolicy.all_at(days)
+        defaults = RetentionPolicy.all_at(
+            reader.declared_number(head, DEPARTMENT, "retention_days", default=365)
+        )
     table = reader.table(data, "retention", "retention")
     return RetentionPolicy(
         **{
-            rule.data_class.value: reader.seconds(
-                table,
-                rule.data_class.value,
-                f"retention.{rule.data_class.value}",
-                defaults.days(rule.data_class),
-                lo=rule.min_days,
-                hi=rule.max_days,
-                unit="days",
+            rule.data_class.value: reader.declared_number(
+                table, RETENTION, rule.data_class.value, default=defaults.days(rule.data_class)
             )
             for rule in CLASS_RULES
         }

@@ -20,7 +20,7 @@ from frontdoor.core.roster import (
     Shift,
     WhenNobody,
 )
-from frontdoor.flows_reader import Reader
+from frontdoor.department_file.reader import Reader
 
 # Dots only between the domain's labels: no backtracking over a long run of them.
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")

@@ -1,0 +1,111 @@
+"""Every text Frontdoor fills in — voice prompts, SMS, mails — with the placeholders its
+callers fill, declared once. A text (in templates/, or a department's own wording) naming a
+placeholder nobody fills, or leaving out one the text must say, is refused when it is loaded,
+never found out when it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from string import Template
+
+
+@dataclass(kw_only=True, frozen=True)
+class Texts:
+    noun: str  # as a refusal names one of them: "SMS text"
+    # The placeholders the callers fill in each text (by its key).
+    fills: Mapping[str, frozenset[str]]
+    # The placeholders a text must say: without them it says nothing useful (when the line
+    # reopens, which key to press, the reference a reply needs).
+    needs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def problems(self, key: str, value: object) -> list[str]:
+        """What is wrong with a text given for `key`: unknown key, empty, a placeholder nobody
+        fills, a placeholder it must say and does not."""
+        if key not in self.fills:
+            return [f"unknown {self.noun} (known: {', '.join(sorted(self.fills))})"]
+        if not isinstance(value, str) or not value.strip():
+            return ["expected non-empty text"]
+        used = placeholders(value)
+        found = []
+        unknown = sorted(used - self.fills[key])
+        if unknown:
+            allowed = ", ".join(f"${name}" for name in sorted(self.fills[key]))
+            found.append(
+                f"unknown placeholder {', '.join('$' + u for u in unknown)} (allowed: {allowed})"
+            )
+        missing = sorted(self.needs.get(key, frozenset()) - used)
+        if missing:
+            found.append(f"missing placeholder {', '.join('$' + m for m in missing)}")
+        return found
+
+    def file_problems(self, texts: Mapping[str, object]) -> list[tuple[str, str]]:
+        """What is wrong with a file of these texts, by key: each one missing, each one wrong."""
+        absent = [(key, "missing") for key in sorted(set(self.fills) - set(texts))]
+        return absent + [
+            (key, why) for key, value in texts.items() for why in self.problems(key, value)
+        ]
+
+
+def placeholders(text: str) -> set[str]:
+    """The placeholders a text names ($name or ${name})."""
+    return {
+        match.group("named") or match.group("braced")
+        for match in Template.pattern.finditer(text)
+        if match.group("named") or match.group("braced")
+    }
+
+
+def _each(keys: str, *also: str) -> dict[str, frozenset[str]]:
+    return {key: frozenset({"department", *also}) for key in keys.split()}
+
+
+# core.sms.render fills $department in each, and what each caller adds.
+SMS = Texts(
+    noun="SMS text",
+    fills={
+        **_each("acknowledgement_open acknowledgement_closed_no_reopening help opted_in "
+                "directory_later information"),
+        **_each("acknowledgement_closed", "reopening"),
+        **_each("notification", "request"),
+    },
+    needs={"acknowledgement_closed": frozenset({"reopening"}),
+           "notification": frozenset({"request"})},
+)  # fmt: skip
+# core.prompts.prompt fills $department in each, and what each caller adds.
+PROMPTS = Texts(
+    noun="prompt",
+    fills={
+        **_each("greeting who_menu who_menu_professionals_only profession_menu not_understood "
+                "public_not_allowed connecting nobody_available leave_message no_message "
+                "message_thanks closed_no_reopening emergency whisper_taken "
+                "callback_connecting callback_no_number forwarding goodbye "
+                "directory_postal_code directory_postal_code_invalid directory_offer_sms "
+                "directory_sms_sent directory_sms_impossible directory_sms_failed"),
+        **_each("closed", "reopening"),
+        **_each("whisper", "caller"),
+        **_each("callback_intro", "request"),
+        **_each("directory_category_choice", "category", "digit"),
+        **_each("directory_found directory_nothing", "category", "postal"),
+    },
+    needs={"closed": frozenset({"reopening"}), "whisper": frozenset({"caller"}),
+           "directory_category_choice": frozenset({"digit"})},
+)  # fmt: skip
+# core.mail fills them (the console, the information texts).
+_ACKNOWLEDGED = ("department", "reference", "subject")
+MAIL = Texts(
+    noun="mail text",
+    fills={
+        **_each("subject acknowledgement_open acknowledgement_closed_no_reopening "
+                "unreadable_subject", *_ACKNOWLEDGED[1:]),
+        **_each("acknowledgement_closed", *_ACKNOWLEDGED[1:], "reopening"),
+        **_each("unreadable", *_ACKNOWLEDGED[1:], "why"),
+        **_each("unreadable_too_large", *_ACKNOWLEDGED[1:], "why", "size", "limit"),
+        **_each("notification", "request"),
+        **_each("information_subject"),
+        **_each("information", "reference"),
+    },
+    needs={"subject": frozenset({"reference"}), "unreadable_subject": frozenset({"reference"}),
+           "acknowledgement_closed": frozenset({"reopening"})},
+)  # fmt: skip
