@@ -1,6 +1,9 @@
-"""A valid department file, as text, for the tests that read department files."""
+"""A valid department file, as text, and writing one, for the tests that read department
+files."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 VALID = """\
 [department]
@@ -31,3 +34,9 @@ days = "mon-fri"
 hours = "08:30-18:30"
 referents = ["amartin"]
 """
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -18,7 +18,7 @@ from frontdoor.department_file.load import (
     load_departments,
     load_prompts,
 )
-from tests.flows_text import VALID
+from tests.flows_text import VALID, write
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPTS_PATH = ROOT / "templates" / "voice" / "prompts.toml"
@@ -31,12 +31,6 @@ CALL_FLOW_PROMPTS = {
     "leave_message", "no_message", "message_thanks", "closed", "closed_no_reopening",
     "emergency", "whisper", "whisper_taken",
 }  # fmt: skip
-
-
-def write(directory: Path, name: str, text: str) -> Path:
-    path = directory / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def problems_of(path: Path) -> list[Problem]:

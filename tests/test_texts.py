@@ -13,7 +13,7 @@ from frontdoor.core.texts import MAIL, PROMPTS, SMS, Texts, placeholders
 from frontdoor.department_file.load import ConfigError, load_department, load_prompts
 from frontdoor.mailbox.texts import mail_texts
 from frontdoor.sms.texts import load_texts
-from tests.test_flows import VALID, write
+from tests.flows_text import VALID, write
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
