@@ -15,8 +15,10 @@ import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -26,10 +28,12 @@ from sqlalchemy.exc import DBAPIError
 from frontdoor.console import passwords
 from frontdoor.department_file.load import load_departments
 from frontdoor.departments import Departments
-from frontdoor.logs import MaskingFilter
+from frontdoor.logs import MaskingFilter, PathOnlyAccessLogger
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
+from frontdoor.web.app import create_app, utc_now
+from frontdoor.web.keys import Clock
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -282,3 +286,39 @@ def wired_settings(
             "mail_from": "frontdoor@dac.example.org",
         }
     )
+
+
+# The app under test. One client for the whole suite: a folder or a module changes what the
+# app runs with by overriding `app_settings`, `app_departments` or `app_clock`, never `client`.
+
+
+@pytest.fixture
+def app_settings(wired_settings: Settings) -> Settings:
+    """The settings the app under test runs with: its outbound side on the local fakes."""
+    return wired_settings
+
+
+@pytest.fixture
+def app_departments(departments: Departments) -> Departments:
+    """The departments the app under test serves."""
+    return departments
+
+
+@pytest.fixture
+def app_clock() -> Clock:
+    """The app's clock: the real one unless a module moves it."""
+    return utc_now
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Any,
+    app_settings: Settings,
+    app_departments: Departments,
+    app_clock: Clock,
+) -> TestClient:
+    """The real app on a migrated database, with the access log `frontdoor serve` writes."""
+    server = TestServer(create_app(app_settings, app_departments, clock=app_clock))
+    # TestServer drops runner options given to it: they go to start_server.
+    await server.start_server(access_log_class=PathOnlyAccessLogger)
+    return await aiohttp_client(server)  # type: ignore[no-any-return]

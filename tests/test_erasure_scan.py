@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy
@@ -46,8 +45,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import KnownContact, Request
-from frontdoor.web.app import create_app
-from frontdoor.web.keys import STORE_COPIES
+from frontdoor.web.keys import STORE_COPIES, Clock
 from frontdoor.web.twilio_webhook import JOURNAL
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, create_accounts, sign_in
@@ -118,17 +116,21 @@ def scan_settings(wired_settings: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: Any,
-    scan_settings: Settings,
-    departments: Departments,
-    mail_department: Department,  # noqa: F811
-) -> TestClient:
-    """The app serving the Lot with its mailbox on the test servers, on a Tuesday morning."""
+async def app_settings(scan_settings: Settings) -> Settings:
     await create_accounts(scan_settings)
-    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
-    app = create_app(scan_settings, served, clock=lambda: TUESDAY_MORNING)
-    return await aiohttp_client(app)  # type: ignore[no-any-return]
+    return scan_settings
+
+
+@pytest.fixture
+def app_departments(departments: Departments, mail_department: Department) -> Departments:  # noqa: F811
+    """The Lot with its mailbox on the test servers."""
+    return Departments(mail_department if d.slug == "dac46" else d for d in departments)
+
+
+@pytest.fixture
+def app_clock() -> Clock:
+    """A Tuesday morning."""
+    return lambda: TUESDAY_MORNING
 
 
 def the_mail(mailbox: str) -> bytes:

@@ -11,13 +11,11 @@ from aiohttp.test_utils import TestClient
 from frontdoor.console.passwords import hash_password
 from frontdoor.core.access import Role
 from frontdoor.cpu import CpuThreads
-from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import add_account
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Person as PersonFile
 from frontdoor.store.models import RequestPerson
-from frontdoor.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -61,12 +59,10 @@ async def create_accounts(settings: Settings, people: tuple[Person, ...] = PEOPL
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    """The real app with its outbound side on the local fakes, and the accounts of PEOPLE."""
+async def app_settings(wired_settings: Settings) -> Settings:
+    """With the accounts of PEOPLE."""
     await create_accounts(wired_settings)
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+    return wired_settings
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,15 @@ import re
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.departments import Departments
 from frontdoor.phone import ScriptedPerson
-from frontdoor.settings import Settings
-from frontdoor.web.app import create_app
-from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, create_accounts, sign_in
+from frontdoor.web.keys import Clock
+from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, sign_in
 from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, TUESDAY_MORNING, place_call
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    """The console on a Tuesday morning in May, when amartin and bleroy are on duty."""
-    await create_accounts(wired_settings)
-    app = create_app(wired_settings, departments, clock=lambda: TUESDAY_MORNING)
-    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+def app_clock() -> Clock:
+    return lambda: TUESDAY_MORNING
 
 
 async def test_the_board_says_who_is_on_duty_now_and_why(client: TestClient) -> None:

@@ -39,11 +39,14 @@ def live_settings(wired_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, live_settings: Settings, departments: Departments, clock: MovableClock
-) -> TestClient:
+async def app_settings(live_settings: Settings) -> Settings:
     await create_accounts(live_settings)
-    return await aiohttp_client(create_app(live_settings, departments, clock=clock))  # type: ignore[operator]
+    return live_settings
+
+
+@pytest.fixture
+def app_clock(clock: MovableClock) -> MovableClock:
+    return clock
 
 
 async def open_stream(browser: Browser) -> ClientResponse:

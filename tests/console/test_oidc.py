@@ -32,9 +32,7 @@ async def provider() -> AsyncIterator[OidcProvider]:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, settings: Settings, departments: Departments, provider: OidcProvider
-) -> TestClient:
+async def app_settings(settings: Settings, provider: OidcProvider) -> Settings:
     configured = settings.model_copy(
         update={
             "oidc_issuer": provider.issuer,
@@ -44,7 +42,7 @@ async def client(
         }
     )
     await create_accounts(configured, (LOT_REFERENT,))
-    return await aiohttp_client(create_app(configured, departments))  # type: ignore[operator]
+    return configured
 
 
 async def through_the_provider(

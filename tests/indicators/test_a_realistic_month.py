@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
@@ -32,7 +31,6 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import DepartmentFigures, KnownContact, Request
 from frontdoor.store.person_files import create_person, link
 from frontdoor.store.responses import add_response
-from frontdoor.web.app import create_app
 from tests.indicators.random_year import lot, table_of, values
 from tests.sms.texting import send
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS, TUESDAY_MORNING, place_call
@@ -43,13 +41,6 @@ DAUGHTER, PHARMACIST, PATIENT, UNKNOWN_GP = (
 )  # fmt: skip
 NURSE, SOCIAL_WORKER, WRONG = "+33611000004", "+33565202020", "+33611000005"
 ANSWERED = {AMARTIN: Answer(presses="1"), BLEROY: Answer(presses="1")}
-
-
-@pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator, no-any-return]
 
 
 def tuesday(week: int, minutes: int = 0) -> datetime:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
-from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.notifications import announce_shifts
@@ -18,7 +16,6 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
-from frontdoor.web.app import create_app
 from frontdoor.web.twilio_webhook import JOURNAL
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -30,13 +27,6 @@ TUESDAY_0830 = datetime(2026, 5, 12, 8, 30, tzinfo=PARIS)
 def recording_url(settings: Settings, sid: str) -> str:
     account = settings.twilio_account_sid
     return f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}"
-
-
-@pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
 
 
 async def test_referents_hear_by_sms_that_their_duty_begins_once(

@@ -19,7 +19,6 @@ from frontdoor.jobs.retention import purge_expired
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message, Person, Request, RequestNote, RequestPerson
-from frontdoor.web.app import create_app
 
 NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
 # The Lot keeps messages a shorter time than who called.
@@ -27,13 +26,10 @@ LOT_RETENTION = RetentionPolicy(recordings=90, call_metadata=730, messages=365, 
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    served = Departments(
+def app_departments(departments: Departments) -> Departments:
+    return Departments(
         replace(d, retention=LOT_RETENTION) if d.slug == "dac46" else d for d in departments
     )
-    return await aiohttp_client(create_app(wired_settings, served))  # type: ignore[operator]
 
 
 async def add_request(session: AsyncSession, *, days: int, number: str, text: str) -> Request:

@@ -18,7 +18,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import STORE_COPIES
+from frontdoor.web.keys import STORE_COPIES, Clock
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.mailbox.delivered import deliver, mail
@@ -34,16 +34,14 @@ def settings(wired_settings: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object,
-    settings: Settings,
-    departments: Departments,
-    mail_department: Department,
-) -> TestClient:
-    """The app serving the Lot with its [mailbox] at the test servers, on a Tuesday morning."""
-    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
-    app = create_app(settings, served, clock=lambda: TUESDAY_MORNING)
-    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+def app_settings(settings: Settings) -> Settings:
+    return settings
+
+
+@pytest.fixture
+def app_clock() -> Clock:
+    """A Tuesday morning."""
+    return lambda: TUESDAY_MORNING
 
 
 async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(

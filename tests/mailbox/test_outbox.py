@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from frontdoor.core.department import Department
-from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.mail_outbox import send_outbox
 from frontdoor.mailbox.job import mailbox_job
@@ -26,7 +25,6 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.mail import claim_due
 from frontdoor.store.models import Message, OutboxMail, Request
-from frontdoor.web.app import create_app
 from frontdoor.web.keys import SETTINGS
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
@@ -47,16 +45,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object,
-    settings: Settings,
-    departments: Departments,
-    mail_department: Department,
-    clock: Clock,
-) -> TestClient:
-    served = Departments(mail_department if d.slug == "dac46" else d for d in departments)
-    app = create_app(settings, served, clock=clock)
-    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+def app_settings(settings: Settings) -> Settings:
+    return settings
+
+
+@pytest.fixture
+def app_clock(clock: Clock) -> Clock:
+    return clock
 
 
 async def outbox(settings: Settings) -> list[tuple[OutboxMail, Message]]:

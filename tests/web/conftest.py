@@ -3,12 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from frontdoor.department_file.load import load_departments
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
-from frontdoor.web.app import create_app
 from tests.web.subaccounts import (
     MOSELLE_TOKEN,
     MOSELLE_TOKEN_ENV,
@@ -18,11 +16,9 @@ from tests.web.subaccounts import (
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, settings: Settings, departments: Departments
-) -> TestClient:
-    """The real app, on a migrated database, serving the example departments."""
-    return await aiohttp_client(create_app(settings, departments))  # type: ignore[operator]
+def app_settings(settings: Settings) -> Settings:
+    """The webhooks' tests reach no provider: the app runs on the plain settings."""
+    return settings
 
 
 @pytest.fixture

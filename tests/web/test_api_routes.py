@@ -65,11 +65,8 @@ def test_the_walk_sees_the_apis_routes() -> None:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments, tmp_path: Path
-) -> TestClient:
-    settings = wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
-    return await aiohttp_client(create_app(settings, departments))  # type: ignore[operator, no-any-return]
+def app_settings(wired_settings: Settings, tmp_path: Path) -> Settings:
+    return wired_settings.model_copy(update={"mail_attachments_dir": tmp_path / "files"})
 
 
 async def audit_rows_of(settings: Settings, request_id: int) -> int:

@@ -14,14 +14,12 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
-from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow
-from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, COORDINATION, LOT, NURSE, PARIS, place_call, stored
@@ -33,10 +31,8 @@ LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+def app_settings(wired_settings: Settings) -> Settings:
+    return wired_settings
 
 
 async def tasks(settings: Settings) -> list[CallbackTaskRow]:

@@ -6,17 +6,15 @@ import logging
 from datetime import datetime
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import escalate_overdue
-from frontdoor.logs import PathOnlyAccessLogger, hold_back_libraries
+from frontdoor.logs import hold_back_libraries
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
-from frontdoor.web.app import create_app
 from frontdoor.web.keys import STORE_COPIES
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.sms.texting import send
@@ -29,14 +27,8 @@ WITHOUT_PLUS = NUMBER.removeprefix("+")
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    # The service's own access log, as `frontdoor serve` writes it (TestServer drops runner
-    # options given to it: they go to start_server).
-    server = TestServer(create_app(wired_settings, departments))
-    await server.start_server(access_log_class=PathOnlyAccessLogger)
-    return await aiohttp_client(server)  # type: ignore[operator]
+def app_settings(wired_settings: Settings) -> Settings:
+    return wired_settings
 
 
 async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(

@@ -8,23 +8,19 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
-from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import AuditEvent
-from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.console.requests_made import STANCES, a_call, create
 from tests.web.api_keys import LOT_KEY, MOSELLE_KEY
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    """The app with the console's accounts: a referent creates the person in the console."""
+async def app_settings(wired_settings: Settings) -> Settings:
+    """With the console's accounts: a referent creates the person in the console."""
     await create_accounts(wired_settings)
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator, no-any-return]
+    return wired_settings
 
 
 async def a_person_with_her_stances(client: TestClient, settings: Settings) -> int:

@@ -10,14 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
-from frontdoor.web.app import create_app
 from tests.console.requests_made import a_voicemail, the_request
 from tests.fakes.twilio_api import FakeTwilioApi, recording_audio
 
@@ -25,10 +23,8 @@ NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+def app_settings(wired_settings: Settings) -> Settings:
+    return wired_settings
 
 
 async def a_request_with_a_recording_at_twilio(settings: Settings, sid: str, *, days: int) -> int:

@@ -13,7 +13,6 @@ from frontdoor.department_file.load import ConfigError, load_departments
 from frontdoor.departments import Departments
 from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
-from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, MOSELLE, stored
@@ -28,11 +27,13 @@ from tests.web.subaccounts import (
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, subaccount_departments: Departments
-) -> TestClient:
-    app = create_app(wired_settings, subaccount_departments)
-    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+def app_settings(wired_settings: Settings) -> Settings:
+    return wired_settings
+
+
+@pytest.fixture
+def app_departments(subaccount_departments: Departments) -> Departments:
+    return subaccount_departments
 
 
 async def test_a_call_to_the_moselle_is_checked_with_its_subaccounts_token(

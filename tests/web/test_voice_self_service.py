@@ -8,23 +8,20 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.departments import Departments
 from frontdoor.directory.importers.plain_csv import parse_plain_csv
 from frontdoor.directory.store import upsert_resources
 from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message
-from frontdoor.web.app import create_app
 from tests.conftest import ROOT
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, place_call, reason_codes, said, stored
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, departments: Departments
-) -> TestClient:
+async def app_settings(wired_settings: Settings) -> Settings:
+    """With the Lot's resource directory."""
     engine = create_engine(wired_settings.database_url)
     async with session_maker(engine)() as session:
         resources, problems = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
@@ -32,7 +29,7 @@ async def client(
         await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
         await session.commit()
     await engine.dispose()
-    return await aiohttp_client(create_app(wired_settings, departments))  # type: ignore[operator]
+    return wired_settings
 
 
 async def test_a_caller_hears_the_three_nearest_ssiad_and_gets_them_by_sms(

@@ -245,11 +245,13 @@ def test_no_webhook_handler_looks_a_row_up_without_its_resolvers() -> None:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: object, wired_settings: Settings, subaccount_departments: Departments
-) -> TestClient:
-    app = create_app(wired_settings, subaccount_departments)
-    return await aiohttp_client(app)  # type: ignore[operator, no-any-return]
+def app_settings(wired_settings: Settings) -> Settings:
+    return wired_settings
+
+
+@pytest.fixture
+def app_departments(subaccount_departments: Departments) -> Departments:
+    return subaccount_departments
 
 
 @pytest.mark.parametrize(("route", "way", "signer"), CELLS)
