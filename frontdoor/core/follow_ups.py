@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from frontdoor.core.dates import DateRefused, parse_day
+from frontdoor.core.department import Department
 from frontdoor.core.reasons import Reason
 from frontdoor.core.responses import ORIENTING
 from frontdoor.core.spoken import spoken_date
@@ -70,6 +71,11 @@ class Closing:
 def local_today(now: datetime, timezone: tzinfo) -> date:
     """The day it is in the department's zone."""
     return now.astimezone(timezone).date()
+
+
+def assignable(department: Department) -> dict[str, str]:
+    """Who a follow-up may be given to: the department's referents, id → name."""
+    return {referent.id: referent.name for referent in department.referents.values()}
 
 
 def may_follow(kind: str) -> bool:

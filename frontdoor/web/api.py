@@ -1,5 +1,6 @@
 """The JSON API: read a request with its reasons and responses, correct its referrer type,
-record or remove a response, mark it a repeat of an earlier request or clear that.
+record or remove a response, ask for an orientation's follow-up and close it, mark it a
+repeat of an earlier request or clear that.
 
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
@@ -17,6 +18,16 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.core.department import Department
+from frontdoor.core.follow_ups import (
+    FollowUpError,
+    FollowUpPlan,
+    assignable,
+    follow_up_closed,
+    follow_up_planned,
+    parse_closing,
+    plan_follow_up,
+)
 from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
@@ -28,12 +39,19 @@ from frontdoor.core.responses import (
     response_removed,
 )
 from frontdoor.store.audit import record_access
-from frontdoor.store.models import Request, RequestEventPublic, RequestResponsePublic
+from frontdoor.store.follow_ups import close, follow_up_of, follow_ups_of, plan, response_of
+from frontdoor.store.models import (
+    FollowUp,
+    FollowUpPublic,
+    Request,
+    RequestEventPublic,
+    RequestResponsePublic,
+)
 from frontdoor.store.repeats import clear_repeat, mark_repeat
 from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.store.responses import add_response, remove_response, responses_of
 from frontdoor.web.bodies import path_id, read_json
-from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
+from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -110,8 +128,12 @@ async def not_stored(request: web.Request, response: web.StreamResponse) -> None
 async def _as_json(session: Any, found: Request) -> dict[str, Any]:
     events = await events_of(session=session, request_id=found.id or 0)
     body = public_request(found)
+    follow_ups = await follow_ups_of(session=session, request_id=found.id or 0)
     body["responses"] = [
-        RequestResponsePublic.model_validate(r, from_attributes=True).model_dump(mode="json")
+        {
+            **RequestResponsePublic.model_validate(r, from_attributes=True).model_dump(mode="json"),
+            "follow_up": _follow_up_json(follow_ups.get(r.id or 0)),
+        }
         for r in await responses_of(session=session, request_id=found.id or 0)
     ]
     body["events"] = [
@@ -119,6 +141,12 @@ async def _as_json(session: Any, found: Request) -> dict[str, Any]:
         for e in events
     ]
     return body
+
+
+def _follow_up_json(row: FollowUp | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return FollowUpPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
 
 
 async def get_request(request: web.Request) -> web.Response:
@@ -181,13 +209,16 @@ async def post_response(request: web.Request) -> web.Response:
     payload = await _json_object(
         request,
         required={"kind"},
-        optional={"resource_id"},
-        expected='{"kind": "…", "resource_id": …}',
+        optional={"resource_id", "follow_up"},
+        expected='{"kind": "…", "resource_id": …, "follow_up": {…}}',
     )
     try:
         choice = parse_response(kind=payload["kind"], resource_id=payload.get("resource_id"))
     except ResponseError as error:
         raise web.HTTPUnprocessableEntity(text=str(error)) from None
+    wanted = None
+    if payload.get("follow_up") is not None:
+        wanted = _wanted_follow_up(request, caller, payload["follow_up"], kind=choice.kind.value)
     async with request.app[SESSIONS]() as session:
         found = await own_request(request, caller, session)
         at = request.app[CLOCK]()
@@ -196,11 +227,17 @@ async def post_response(request: web.Request) -> web.Response:
         )
         if row is None:
             raise web.HTTPUnprocessableEntity(text="resource_id: not in the directory")
-        reason = response_added(choice, by=caller.referent, resource_name=row.resource_name)
+        reasons = [response_added(choice, by=caller.referent, resource_name=row.resource_name)]
+        if wanted is not None:
+            await plan(
+                session=session, request=found, response=row, wanted=wanted, at=at,
+                by=caller.journaled_as,
+            )  # fmt: skip
+            reasons.append(_planned(request, caller, wanted))
         event = record_event(
             session, found, kind="response-added", at=at, referent_id=caller.referent
         )
-        event.reasons = [reason.as_dict()]
+        event.reasons = [reason.as_dict() for reason in reasons]
         await session.commit()
         return web.json_response(await _as_json(session, found), status=201)
 
@@ -220,6 +257,110 @@ async def delete_response(request: web.Request) -> web.Response:
             referent_id=caller.referent,
         )  # fmt: skip
         event.reasons = [response_removed(row.kind, by=caller.referent).as_dict()]
+        await session.commit()
+        return web.json_response(await _as_json(session, found))
+
+
+_FOLLOW_UP = '{"due_on": "2026-05-28"} or {"in_days": 15}, "assigned_to" optional'
+
+
+def _department(request: web.Request, caller: Caller) -> Department:
+    department = request.app[DEPARTMENTS].for_slug(caller.department)
+    if department is None:
+        raise web.HTTPNotFound(text="no such request")
+    return department
+
+
+def _wanted_follow_up(
+    request: web.Request, caller: Caller, asked: object, *, kind: str
+) -> FollowUpPlan:
+    """The follow-up a body asks for: 400 when not the object expected, 422 in French when
+    it cannot be planned."""
+    keys = {"due_on", "in_days", "assigned_to"}
+    if not isinstance(asked, dict) or not set(asked) <= keys:
+        raise web.HTTPBadRequest(text=f"follow_up: expected {_FOLLOW_UP}")
+    department = _department(request, caller)
+    try:
+        return plan_follow_up(
+            kind=kind, on=asked.get("due_on"), in_days=asked.get("in_days"),
+            assignee=asked.get("assigned_to"), referents=assignable(department),
+            now=request.app[CLOCK](), timezone=department.calendar.timezone,
+        )  # fmt: skip
+    except FollowUpError as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
+
+
+def _planned(request: web.Request, caller: Caller, wanted: FollowUpPlan) -> Reason:
+    names = assignable(_department(request, caller))
+    name = names.get(wanted.assigned_to or "")
+    return follow_up_planned(wanted, by=caller.referent, assignee_name=name)
+
+
+async def put_follow_up(request: web.Request) -> web.Response:
+    """Ask for the follow-up of an orientation recorded earlier."""
+    caller = caller_of(request)
+    payload = await _json_object(
+        request, required=set(), optional={"due_on", "in_days", "assigned_to"},
+        expected=_FOLLOW_UP,
+    )  # fmt: skip
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        response_id = path_id(request, "response_id")
+        response = None
+        if response_id is not None:
+            response = await response_of(session=session, request=found, response_id=response_id)
+        if response is None:
+            raise web.HTTPNotFound(text="no such response")
+        wanted = _wanted_follow_up(request, caller, payload, kind=response.kind)
+        row = await plan(
+            session=session, request=found, response=response, wanted=wanted,
+            at=request.app[CLOCK](), by=caller.journaled_as,
+        )  # fmt: skip
+        if row is None:
+            raise web.HTTPConflict(text="this response has a follow-up already")
+        _traced(request, caller, session, found, _planned(request, caller, wanted))
+        await session.commit()
+        return web.json_response(await _as_json(session, found), status=201)
+
+
+async def close_follow_up(request: web.Request) -> web.Response:
+    """What was found: {"outcome": "taken_in_charge" | "to_chase" | "no_news"}; "to_chase"
+    with "due_on" or "in_days" keeps it open until then."""
+    caller = caller_of(request)
+    payload = await _json_object(
+        request, required={"outcome"}, optional={"due_on", "in_days"},
+        expected='{"outcome": "…", "due_on" or "in_days" with to_chase}',
+    )  # fmt: skip
+    department = _department(request, caller)
+    now = request.app[CLOCK]()
+    try:
+        closing = parse_closing(
+            outcome=payload["outcome"], on=payload.get("due_on"),
+            in_days=payload.get("in_days"), now=now, timezone=department.calendar.timezone,
+        )  # fmt: skip
+    except FollowUpError as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
+    async with request.app[SESSIONS]() as session:
+        found = await own_request(request, caller, session)
+        response_id = path_id(request, "response_id")
+        row = None
+        if response_id is not None:
+            row = await follow_up_of(session=session, response_id=response_id)
+        if row is None or row.request_id != found.id:
+            raise web.HTTPNotFound(text="no follow-up of this response")
+        due_on = row.due_on
+        try:
+            close(row, closing, at=now, by=caller.journaled_as)
+        except ValueError:
+            raise web.HTTPConflict(text="this follow-up is closed already") from None
+        session.add(row)
+        _traced(
+            request,
+            caller,
+            session,
+            found,
+            follow_up_closed(closing, due_on=due_on, by=caller.referent),
+        )
         await session.commit()
         return web.json_response(await _as_json(session, found))
 
@@ -273,5 +414,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_patch("/api/requests/{request_id}", patch_request)
     app.router.add_post("/api/requests/{request_id}/responses", post_response)
     app.router.add_delete("/api/requests/{request_id}/responses/{response_id}", delete_response)
+    follow_up = "/api/requests/{request_id}/responses/{response_id}/follow-up"
+    app.router.add_put(follow_up, put_follow_up)
+    app.router.add_post(follow_up + "/close", close_follow_up)
     app.router.add_put("/api/requests/{request_id}/repeat-of", put_repeat_of)
     app.router.add_delete("/api/requests/{request_id}/repeat-of", delete_repeat_of)

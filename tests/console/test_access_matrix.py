@@ -20,6 +20,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
     AuditEvent,
+    FollowUp,
     NonOppositionRecord,
     PersonEvent,
     RequestEvent,
@@ -64,6 +65,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},
+    "/console/demandes/{request_id}/reponses/{response_id}/suivi/cloture": {"outcome": "no_news"},
     "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
     "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
     "/console/annuaire/{resource_id}": {
@@ -119,7 +121,8 @@ def test_every_console_route_names_its_action() -> None:
 
 
 async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int, int]:
-    """The Lot's voicemail, a duty override, and a response the voicemail got."""
+    """The Lot's voicemail, a duty override, and a response the voicemail got (an orientation,
+    with its follow-up)."""
     # A voicemail: its page, its recording and its callback can all be reached.
     voicemail = await a_voicemail(client, settings)
     engine = create_engine(settings.database_url)
@@ -146,10 +149,18 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
         await session.flush()
         session.add(RequestPerson(request_id=voicemail.id or 0, person_id=person.id or 0,
                                   linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip
+        # An orientation with its follow-up: the follow-up's routes act on it.
         response = RequestResponse(
-            request_id=voicemail.id or 0, kind="information", at=TUESDAY_MORNING
+            request_id=voicemail.id or 0, kind="orientation", at=TUESDAY_MORNING
         )
         session.add(response)
+        await session.flush()
+        session.add(
+            FollowUp(
+                department="dac46", request_id=voicemail.id or 0, response_id=response.id or 0,
+                due_on=TUESDAY_MORNING.date(), created_at=TUESDAY_MORNING, created_by="someone",
+            )
+        )  # fmt: skip
         await session.commit()
         override_id, response_id = row.id or 0, response.id or 0
     await engine.dispose()
@@ -182,6 +193,7 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             PersonEvent,
             RequestPerson,
             RequestResponse,
+            FollowUp,
         ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
         resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
