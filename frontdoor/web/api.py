@@ -1,6 +1,6 @@
 """The JSON API: read a request with its reasons and responses, correct its referrer type,
-record or remove a response, ask for an orientation's follow-up and close it, mark it a
-repeat of an earlier request or clear that.
+record or remove a response (an orientation with its follow-up: follow_ups_api asks for
+one afterwards and closes it), mark it a repeat of an earlier request or clear that.
 
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
@@ -18,16 +18,6 @@ from typing import Any
 
 from aiohttp import web
 
-from frontdoor.core.department import Department
-from frontdoor.core.follow_ups import (
-    FollowUpError,
-    FollowUpPlan,
-    assignable,
-    follow_up_closed,
-    follow_up_planned,
-    parse_closing,
-    plan_follow_up,
-)
 from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
@@ -39,7 +29,7 @@ from frontdoor.core.responses import (
     response_removed,
 )
 from frontdoor.store.audit import record_access
-from frontdoor.store.follow_ups import close, follow_up_of, follow_ups_of, plan, response_of
+from frontdoor.store.follow_ups import follow_ups_of, plan
 from frontdoor.store.models import (
     FollowUp,
     FollowUpPublic,
@@ -51,7 +41,8 @@ from frontdoor.store.repeats import clear_repeat, mark_repeat
 from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.store.responses import add_response, remove_response, responses_of
 from frontdoor.web.bodies import path_id, read_json
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.web.follow_up_bodies import planned_reason, wanted_follow_up
+from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -125,7 +116,7 @@ async def not_stored(request: web.Request, response: web.StreamResponse) -> None
         response.headers["Cache-Control"] = "no-store"
 
 
-async def _as_json(session: Any, found: Request) -> dict[str, Any]:
+async def as_json(session: Any, found: Request) -> dict[str, Any]:
     events = await events_of(session=session, request_id=found.id or 0)
     body = public_request(found)
     follow_ups = await follow_ups_of(session=session, request_id=found.id or 0)
@@ -153,10 +144,10 @@ async def get_request(request: web.Request) -> web.Response:
     caller = caller_of(request)
     async with request.app[SESSIONS]() as session:
         found = await own_request(request, caller, session)
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
-async def _json_object(
+async def json_object(
     request: web.Request,
     *,
     required: set[str],
@@ -177,7 +168,7 @@ async def _json_object(
 async def patch_request(request: web.Request) -> web.Response:
     """Correct the referrer type a caller chose (or that was guessed)."""
     caller = caller_of(request)
-    payload = await _json_object(
+    payload = await json_object(
         request, required={"referrer_type"}, expected='{"referrer_type": "…"}'
     )
     try:
@@ -200,13 +191,13 @@ async def patch_request(request: web.Request) -> web.Response:
         )
         event.reasons = [reason.as_dict()]
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
 async def post_response(request: web.Request) -> web.Response:
     """Record a response: {"kind": "orientation", "resource_id": 12} (resource optional)."""
     caller = caller_of(request)
-    payload = await _json_object(
+    payload = await json_object(
         request,
         required={"kind"},
         optional={"resource_id", "follow_up"},
@@ -218,7 +209,9 @@ async def post_response(request: web.Request) -> web.Response:
         raise web.HTTPUnprocessableEntity(text=str(error)) from None
     wanted = None
     if payload.get("follow_up") is not None:
-        wanted = _wanted_follow_up(request, caller, payload["follow_up"], kind=choice.kind.value)
+        wanted = wanted_follow_up(
+            request, caller.department, payload["follow_up"], kind=choice.kind.value
+        )
     async with request.app[SESSIONS]() as session:
         found = await own_request(request, caller, session)
         at = request.app[CLOCK]()
@@ -233,13 +226,13 @@ async def post_response(request: web.Request) -> web.Response:
                 session=session, request=found, response=row, wanted=wanted, at=at,
                 by=caller.journaled_as,
             )  # fmt: skip
-            reasons.append(_planned(request, caller, wanted))
+            reasons.append(planned_reason(request, caller.department, wanted, by=caller.referent))
         event = record_event(
             session, found, kind="response-added", at=at, referent_id=caller.referent
         )
         event.reasons = [reason.as_dict() for reason in reasons]
         await session.commit()
-        return web.json_response(await _as_json(session, found), status=201)
+        return web.json_response(await as_json(session, found), status=201)
 
 
 async def delete_response(request: web.Request) -> web.Response:
@@ -258,117 +251,13 @@ async def delete_response(request: web.Request) -> web.Response:
         )  # fmt: skip
         event.reasons = [response_removed(row.kind, by=caller.referent).as_dict()]
         await session.commit()
-        return web.json_response(await _as_json(session, found))
-
-
-_FOLLOW_UP = '{"due_on": "2026-05-28"} or {"in_days": 15}, "assigned_to" optional'
-
-
-def _department(request: web.Request, caller: Caller) -> Department:
-    department = request.app[DEPARTMENTS].for_slug(caller.department)
-    if department is None:
-        raise web.HTTPNotFound(text="no such request")
-    return department
-
-
-def _wanted_follow_up(
-    request: web.Request, caller: Caller, asked: object, *, kind: str
-) -> FollowUpPlan:
-    """The follow-up a body asks for: 400 when not the object expected, 422 in French when
-    it cannot be planned."""
-    keys = {"due_on", "in_days", "assigned_to"}
-    if not isinstance(asked, dict) or not set(asked) <= keys:
-        raise web.HTTPBadRequest(text=f"follow_up: expected {_FOLLOW_UP}")
-    department = _department(request, caller)
-    try:
-        return plan_follow_up(
-            kind=kind, on=asked.get("due_on"), in_days=asked.get("in_days"),
-            assignee=asked.get("assigned_to"), referents=assignable(department),
-            now=request.app[CLOCK](), timezone=department.calendar.timezone,
-        )  # fmt: skip
-    except FollowUpError as error:
-        raise web.HTTPUnprocessableEntity(text=str(error)) from None
-
-
-def _planned(request: web.Request, caller: Caller, wanted: FollowUpPlan) -> Reason:
-    names = assignable(_department(request, caller))
-    name = names.get(wanted.assigned_to or "")
-    return follow_up_planned(wanted, by=caller.referent, assignee_name=name)
-
-
-async def put_follow_up(request: web.Request) -> web.Response:
-    """Ask for the follow-up of an orientation recorded earlier."""
-    caller = caller_of(request)
-    payload = await _json_object(
-        request, required=set(), optional={"due_on", "in_days", "assigned_to"},
-        expected=_FOLLOW_UP,
-    )  # fmt: skip
-    async with request.app[SESSIONS]() as session:
-        found = await own_request(request, caller, session)
-        response_id = path_id(request, "response_id")
-        response = None
-        if response_id is not None:
-            response = await response_of(session=session, request=found, response_id=response_id)
-        if response is None:
-            raise web.HTTPNotFound(text="no such response")
-        wanted = _wanted_follow_up(request, caller, payload, kind=response.kind)
-        row = await plan(
-            session=session, request=found, response=response, wanted=wanted,
-            at=request.app[CLOCK](), by=caller.journaled_as,
-        )  # fmt: skip
-        if row is None:
-            raise web.HTTPConflict(text="this response has a follow-up already")
-        _traced(request, caller, session, found, _planned(request, caller, wanted))
-        await session.commit()
-        return web.json_response(await _as_json(session, found), status=201)
-
-
-async def close_follow_up(request: web.Request) -> web.Response:
-    """What was found: {"outcome": "taken_in_charge" | "to_chase" | "no_news"}; "to_chase"
-    with "due_on" or "in_days" keeps it open until then."""
-    caller = caller_of(request)
-    payload = await _json_object(
-        request, required={"outcome"}, optional={"due_on", "in_days"},
-        expected='{"outcome": "…", "due_on" or "in_days" with to_chase}',
-    )  # fmt: skip
-    department = _department(request, caller)
-    now = request.app[CLOCK]()
-    try:
-        closing = parse_closing(
-            outcome=payload["outcome"], on=payload.get("due_on"),
-            in_days=payload.get("in_days"), now=now, timezone=department.calendar.timezone,
-        )  # fmt: skip
-    except FollowUpError as error:
-        raise web.HTTPUnprocessableEntity(text=str(error)) from None
-    async with request.app[SESSIONS]() as session:
-        found = await own_request(request, caller, session)
-        response_id = path_id(request, "response_id")
-        row = None
-        if response_id is not None:
-            row = await follow_up_of(session=session, response_id=response_id)
-        if row is None or row.request_id != found.id:
-            raise web.HTTPNotFound(text="no follow-up of this response")
-        due_on = row.due_on
-        try:
-            close(row, closing, at=now, by=caller.journaled_as)
-        except ValueError:
-            raise web.HTTPConflict(text="this follow-up is closed already") from None
-        session.add(row)
-        _traced(
-            request,
-            caller,
-            session,
-            found,
-            follow_up_closed(closing, due_on=due_on, by=caller.referent),
-        )
-        await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
 async def put_repeat_of(request: web.Request) -> web.Response:
     """Mark the request a repeat of an earlier one of its department: {"repeat_of": 12}."""
     caller = caller_of(request)
-    payload = await _json_object(
+    payload = await json_object(
         request, required={"repeat_of"}, expected='{"repeat_of": <request id>}'
     )
     try:
@@ -383,9 +272,9 @@ async def put_repeat_of(request: web.Request) -> web.Response:
         if refusal is not None:
             raise web.HTTPBadRequest(text=refusal)
         reason = repeat_marked(original_id, by=caller.referent)
-        _traced(request, caller, session, found, reason)
+        traced(request, caller, session, found, reason)
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
 async def delete_repeat_of(request: web.Request) -> web.Response:
@@ -395,12 +284,12 @@ async def delete_repeat_of(request: web.Request) -> web.Response:
         found = await own_request(request, caller, session)
         previous = clear_repeat(session=session, request=found)
         if previous is not None:
-            _traced(request, caller, session, found, repeat_cleared(previous, by=caller.referent))
+            traced(request, caller, session, found, repeat_cleared(previous, by=caller.referent))
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
-def _traced(
+def traced(
     request: web.Request, caller: Caller, session: Any, found: Request, reason: Reason
 ) -> None:
     event = record_event(
@@ -414,8 +303,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_patch("/api/requests/{request_id}", patch_request)
     app.router.add_post("/api/requests/{request_id}/responses", post_response)
     app.router.add_delete("/api/requests/{request_id}/responses/{response_id}", delete_response)
-    follow_up = "/api/requests/{request_id}/responses/{response_id}/follow-up"
-    app.router.add_put(follow_up, put_follow_up)
-    app.router.add_post(follow_up + "/close", close_follow_up)
     app.router.add_put("/api/requests/{request_id}/repeat-of", put_repeat_of)
     app.router.add_delete("/api/requests/{request_id}/repeat-of", delete_repeat_of)
