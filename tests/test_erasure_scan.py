@@ -196,6 +196,13 @@ async def the_person_everywhere(
     # A referent's note; a webhook of theirs the store refused, kept for an operator.
     referent = await sign_in(client, LOT_REFERENT)
     await referent.post(f"/console/demandes/{requests['voice'].id}/notes", {"body": NOTE})
+    # An orientation with its follow-up: scanned like every table, and in the way of neither
+    # the erasure nor the purge.
+    oriented = await referent.post(
+        f"/console/demandes/{requests['voice'].id}/reponses",
+        {"kind": "orientation", "suivi_jours": "15", "suivi_referent": "bleroy"},
+    )
+    assert "erreur" not in oriented.headers["Location"]
     if patient:
         # The patient the GP calls and writes about: her file, from the call, with her traits.
         voice = requests["voice"].id

@@ -18,20 +18,25 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from frontdoor.console.auth import SESSION_COOKIE, chosen_department, needs, viewer_of
+from frontdoor.console.follow_up_views import due_items
 from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
 from frontdoor.console.live_streams import Ending, Stream
 from frontdoor.console.pages import render, render_fragment
 from frontdoor.core.access import Action, reaches
 from frontdoor.core.callbacks import past_deadline
+from frontdoor.core.follow_ups import DUE_SOON, local_today
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.store.accounts import digest, signed_in
+from frontdoor.store.follow_ups import follow_ups_due
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 from frontdoor.web.bodies import as_id
 from frontdoor.web.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
 from frontdoor.web.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS, SESSIONS, SETTINGS
 
 PAGE_SIZE = 50
+# The follow-ups of orientations listed above the requests: overdue and due within a week.
+FOLLOW_UPS_SHOWN = 30
 # A comment line now and then keeps proxies from closing an idle stream.
 KEEPALIVE_S = 15.0
 # The last event of a stream that is not to come back (the page says why and stops).
@@ -107,12 +112,19 @@ def filters_of(request: web.Request, now: datetime) -> InboxFilters:
 @takes_dates(BEFORE)
 async def show(request: web.Request) -> web.StreamResponse:
     department = chosen_department(request)
-    timezone = request.config_dict[DEPARTMENTS].for_slug(department).calendar.timezone  # type: ignore[union-attr]
+    configured = request.config_dict[DEPARTMENTS].for_slug(department)
+    if configured is None:
+        raise web.HTTPNotFound(text="département introuvable")
+    timezone = configured.calendar.timezone
     now = request.config_dict[CLOCK]()
     filters = filters_of(request, now)
+    until = local_today(now, timezone) + DUE_SOON
     async with request.config_dict[SESSIONS]() as session:
         rows = await inbox_page(session, department=department, filters=filters, limit=PAGE_SIZE)
         newest = await newest_request_id(session, departments=[department])
+        due = await follow_ups_due(
+            session=session, department=department, until=until, limit=FOLLOW_UPS_SHOWN
+        )
     items = [inbox_item(row, timezone=timezone, now=now) for row in rows]
     next_page = None
     if len(rows) == PAGE_SIZE:
@@ -126,6 +138,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         {
             "department": department,
             "items": items,
+            "follow_ups_due": due_items(configured, due, now=now),
             "filters": request.query,
             "newest": newest,
             "next_page": next_page,

@@ -67,6 +67,9 @@ EVENTS = {
     "non-opposition": "Non-opposition recueillie",
     "closed": "Demande close",
     "reopened": "Demande rouverte",
+    "follow-up-planned": "Suivi d'orientation demandé",
+    "follow-up-rescheduled": "Suivi d'orientation à relancer",
+    "follow-up-closed": "Suivi d'orientation clos",
 }
 
 

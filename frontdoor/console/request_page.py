@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from frontdoor.console.auth import needs, own_request, viewer_of
+from frontdoor.console.follow_up_views import follow_ups_block
 from frontdoor.console.pages import render
 from frontdoor.console.request_persons import persons_block
 from frontdoor.console.timeline import timeline
@@ -40,6 +41,7 @@ from frontdoor.directory.search import search_typed
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
+from frontdoor.store.follow_ups import follow_ups_of
 from frontdoor.store.models import Request, RequestNote
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.repeats import repeat_candidates, repeats_of
@@ -107,6 +109,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         persons = await persons_block(request, session, found)
         task = await task_of_request(session=session, request_id=request_id)
         responses = await responses_of(session=session, request_id=request_id)
+        follow_ups = await follow_ups_of(session=session, request_id=request_id)
         candidates = await repeat_candidates(
             session=session, request=found, window=CANDIDATE_WINDOW
         )
@@ -134,6 +137,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,
             "responses": responses,
+            **follow_ups_block(department, follow_ups, now=request.config_dict[CLOCK]()),
             "repeat_candidates": candidates,
             "repeated_by": repeated_by,
             "orienting": sorted(kind.value for kind in ORIENTING),

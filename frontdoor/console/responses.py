@@ -1,5 +1,6 @@
 """The responses a referent records on a request, in the console: add one (an orientation
-names a resource found with the directory's search), remove one. Each change is a request
+names a resource found with the directory's search, and may ask for its follow-up: see
+console.follow_ups), remove one (its follow-up with it). Each change is a request
 event with its reason and an audit row, as every change of a request is."""
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from urllib.parse import quote
 from aiohttp import web
 
 from frontdoor.console.auth import needs, own_request, viewer_of
+from frontdoor.console.follow_ups import planned_reason, wanted_follow_up
 from frontdoor.console.request_page import audit, back_to, trace
 from frontdoor.core.access import Action
+from frontdoor.core.follow_ups import due_asked
 from frontdoor.core.responses import (
     ResponseError,
     parse_response,
     response_added,
     response_removed,
 )
+from frontdoor.store.follow_ups import plan
 from frontdoor.store.responses import add_response, remove_response
 from frontdoor.web.bodies import path_id, read_form
 from frontdoor.web.keys import CLOCK, SESSIONS
@@ -37,14 +41,24 @@ async def add(request: web.Request) -> web.StreamResponse:
             choice = parse_response(kind=form.get("kind"), resource_id=form.get("resource_id"))
         except ResponseError as error:
             raise _refused(found, str(error)) from None
+        # A follow-up asked for with the orientation: refused before anything is written.
+        wanted = None
+        if due_asked(on=form.get("suivi_le"), in_days=form.get("suivi_jours")):
+            wanted = wanted_follow_up(request, found, form, kind=choice.kind.value)
+        at = request.config_dict[CLOCK]()
         row = await add_response(
-            session=session, request=found, choice=choice, at=request.config_dict[CLOCK](),
-            by=viewer.login,
-        )  # fmt: skip
+            session=session, request=found, choice=choice, at=at, by=viewer.login
+        )
         if row is None:
             raise _refused(found, "ressource introuvable dans l'annuaire")
-        reason = response_added(choice, by=viewer.login, resource_name=row.resource_name)
-        trace(request, session, found, "response-added", reason)
+        reasons = [response_added(choice, by=viewer.login, resource_name=row.resource_name)]
+        if wanted is not None:
+            await plan(
+                session=session, request=found, response=row, wanted=wanted, at=at,
+                by=viewer.login,
+            )  # fmt: skip
+            reasons.append(planned_reason(request, found, wanted))
+        trace(request, session, found, "response-added", *reasons)
         audit(request, session, found, "response")
         await session.commit()
     raise back_to(found, "#reponses")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 
@@ -19,7 +19,7 @@ def spoken_time(wall: time) -> str:
     return f"{wall.hour} h {wall.minute:02d}"
 
 
-def spoken_date(moment: datetime, *, year: bool = False) -> str:
+def spoken_date(moment: date, *, year: bool = False) -> str:
     """ "lundi 25 mai", "vendredi 1er mai", "jeudi 7 janvier 2027"."""
     day = "1er" if moment.day == 1 else str(moment.day)
     text = f"{WEEKDAY_NAMES_FR[moment.weekday()]} {day} {MONTH_NAMES_FR[moment.month - 1]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from frontdoor.store.types import UTCDateTime
@@ -115,6 +115,44 @@ class RequestResponsePublic(SQLModel):
     by: str | None
     resource_id: int | None
     resource_name: str | None
+
+
+class FollowUp(SQLModel, table=True):
+    """The follow-up of an orientation (core.follow_ups): at most one per response. Not a
+    callback task: it counts in no indicator. Holds no personal data (referent ids and
+    account logins, days): the request's erasure and retention leave it as it is."""
+
+    __tablename__ = "follow_ups"
+    # A department's open follow-ups by due day: the referents' list.
+    __table_args__ = (Index("ix_follow_ups_department_due", "department", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    response_id: int = Field(foreign_key="request_responses.id", unique=True)
+    due_on: date = Field(sa_column=Column(Date, nullable=False))
+    assigned_to: str | None = Field(default=None, max_length=60)  # a referent id
+    status: str = Field(default="open", max_length=20)  # core.follow_ups.FollowUpStatus
+    outcome: str | None = Field(default=None, max_length=30)  # FollowUpOutcome, once closed
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=60)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    closed_by: str | None = Field(default=None, max_length=60)
+    # Each "à relancer" that set a new day: {"due_on", "outcome", "at", "by"}, oldest first.
+    earlier: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class FollowUpPublic(SQLModel):
+    id: int
+    due_on: date
+    assigned_to: str | None
+    status: str
+    outcome: str | None
+    created_at: datetime
+    created_by: str
+    closed_at: datetime | None
+    closed_by: str | None
+    earlier: list[dict[str, Any]]
 
 
 class RequestEvent(SQLModel, table=True):

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.request_fields import ResponseType
 from frontdoor.core.responses import ResponseChoice
+from frontdoor.store.follow_ups import forget_follow_up
 from frontdoor.store.models import Request, RequestResponse, Resource
 
 _SQLITE_KINDS = (
@@ -121,10 +122,11 @@ async def informed_from_directory(*, session: AsyncSession, request: Request, at
 async def remove_response(
     *, session: AsyncSession, request: Request, response_id: int
 ) -> RequestResponse | None:
-    """The response removed, if it is one of the request's."""
+    """The response removed, if it is one of the request's, with its follow-up."""
     row = await session.get(RequestResponse, response_id)
     if row is None or row.request_id != request.id:
         return None
+    await forget_follow_up(session=session, response_id=response_id)
     await session.delete(row)
     await session.flush()
     await session.refresh(request, ["response_kinds"])

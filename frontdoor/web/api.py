@@ -1,5 +1,6 @@
 """The JSON API: read a request with its reasons and responses, correct its referrer type,
-record or remove a response, mark it a repeat of an earlier request or clear that.
+record or remove a response (an orientation with its follow-up: follow_ups_api asks for
+one afterwards and closes it), mark it a repeat of an earlier request or clear that.
 
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
@@ -28,11 +29,19 @@ from frontdoor.core.responses import (
     response_removed,
 )
 from frontdoor.store.audit import record_access
-from frontdoor.store.models import Request, RequestEventPublic, RequestResponsePublic
+from frontdoor.store.follow_ups import follow_ups_of, plan
+from frontdoor.store.models import (
+    FollowUp,
+    FollowUpPublic,
+    Request,
+    RequestEventPublic,
+    RequestResponsePublic,
+)
 from frontdoor.store.repeats import clear_repeat, mark_repeat
 from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.store.responses import add_response, remove_response, responses_of
 from frontdoor.web.bodies import path_id, read_json
+from frontdoor.web.follow_up_bodies import planned_reason, wanted_follow_up
 from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 
@@ -107,11 +116,15 @@ async def not_stored(request: web.Request, response: web.StreamResponse) -> None
         response.headers["Cache-Control"] = "no-store"
 
 
-async def _as_json(session: Any, found: Request) -> dict[str, Any]:
+async def as_json(session: Any, found: Request) -> dict[str, Any]:
     events = await events_of(session=session, request_id=found.id or 0)
     body = public_request(found)
+    follow_ups = await follow_ups_of(session=session, request_id=found.id or 0)
     body["responses"] = [
-        RequestResponsePublic.model_validate(r, from_attributes=True).model_dump(mode="json")
+        {
+            **RequestResponsePublic.model_validate(r, from_attributes=True).model_dump(mode="json"),
+            "follow_up": _follow_up_json(follow_ups.get(r.id or 0)),
+        }
         for r in await responses_of(session=session, request_id=found.id or 0)
     ]
     body["events"] = [
@@ -121,14 +134,20 @@ async def _as_json(session: Any, found: Request) -> dict[str, Any]:
     return body
 
 
+def _follow_up_json(row: FollowUp | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return FollowUpPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
+
+
 async def get_request(request: web.Request) -> web.Response:
     caller = caller_of(request)
     async with request.app[SESSIONS]() as session:
         found = await own_request(request, caller, session)
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
-async def _json_object(
+async def json_object(
     request: web.Request,
     *,
     required: set[str],
@@ -149,7 +168,7 @@ async def _json_object(
 async def patch_request(request: web.Request) -> web.Response:
     """Correct the referrer type a caller chose (or that was guessed)."""
     caller = caller_of(request)
-    payload = await _json_object(
+    payload = await json_object(
         request, required={"referrer_type"}, expected='{"referrer_type": "…"}'
     )
     try:
@@ -172,22 +191,27 @@ async def patch_request(request: web.Request) -> web.Response:
         )
         event.reasons = [reason.as_dict()]
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
 async def post_response(request: web.Request) -> web.Response:
     """Record a response: {"kind": "orientation", "resource_id": 12} (resource optional)."""
     caller = caller_of(request)
-    payload = await _json_object(
+    payload = await json_object(
         request,
         required={"kind"},
-        optional={"resource_id"},
-        expected='{"kind": "…", "resource_id": …}',
+        optional={"resource_id", "follow_up"},
+        expected='{"kind": "…", "resource_id": …, "follow_up": {…}}',
     )
     try:
         choice = parse_response(kind=payload["kind"], resource_id=payload.get("resource_id"))
     except ResponseError as error:
         raise web.HTTPUnprocessableEntity(text=str(error)) from None
+    wanted = None
+    if payload.get("follow_up") is not None:
+        wanted = wanted_follow_up(
+            request, caller.department, payload["follow_up"], kind=choice.kind.value
+        )
     async with request.app[SESSIONS]() as session:
         found = await own_request(request, caller, session)
         at = request.app[CLOCK]()
@@ -196,13 +220,19 @@ async def post_response(request: web.Request) -> web.Response:
         )
         if row is None:
             raise web.HTTPUnprocessableEntity(text="resource_id: not in the directory")
-        reason = response_added(choice, by=caller.referent, resource_name=row.resource_name)
+        reasons = [response_added(choice, by=caller.referent, resource_name=row.resource_name)]
+        if wanted is not None:
+            await plan(
+                session=session, request=found, response=row, wanted=wanted, at=at,
+                by=caller.journaled_as,
+            )  # fmt: skip
+            reasons.append(planned_reason(request, caller.department, wanted, by=caller.referent))
         event = record_event(
             session, found, kind="response-added", at=at, referent_id=caller.referent
         )
-        event.reasons = [reason.as_dict()]
+        event.reasons = [reason.as_dict() for reason in reasons]
         await session.commit()
-        return web.json_response(await _as_json(session, found), status=201)
+        return web.json_response(await as_json(session, found), status=201)
 
 
 async def delete_response(request: web.Request) -> web.Response:
@@ -221,13 +251,13 @@ async def delete_response(request: web.Request) -> web.Response:
         )  # fmt: skip
         event.reasons = [response_removed(row.kind, by=caller.referent).as_dict()]
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
 async def put_repeat_of(request: web.Request) -> web.Response:
     """Mark the request a repeat of an earlier one of its department: {"repeat_of": 12}."""
     caller = caller_of(request)
-    payload = await _json_object(
+    payload = await json_object(
         request, required={"repeat_of"}, expected='{"repeat_of": <request id>}'
     )
     try:
@@ -242,9 +272,9 @@ async def put_repeat_of(request: web.Request) -> web.Response:
         if refusal is not None:
             raise web.HTTPBadRequest(text=refusal)
         reason = repeat_marked(original_id, by=caller.referent)
-        _traced(request, caller, session, found, reason)
+        traced(request, caller, session, found, reason)
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
 async def delete_repeat_of(request: web.Request) -> web.Response:
@@ -254,12 +284,12 @@ async def delete_repeat_of(request: web.Request) -> web.Response:
         found = await own_request(request, caller, session)
         previous = clear_repeat(session=session, request=found)
         if previous is not None:
-            _traced(request, caller, session, found, repeat_cleared(previous, by=caller.referent))
+            traced(request, caller, session, found, repeat_cleared(previous, by=caller.referent))
         await session.commit()
-        return web.json_response(await _as_json(session, found))
+        return web.json_response(await as_json(session, found))
 
 
-def _traced(
+def traced(
     request: web.Request, caller: Caller, session: Any, found: Request, reason: Reason
 ) -> None:
     event = record_event(

@@ -36,6 +36,7 @@ from frontdoor.web import (
     api,
     api_tokens,
     bodies,
+    follow_ups_api,
     health,
     metrics,
     openapi,
@@ -101,6 +102,7 @@ def create_app(
     webhooks.add_routes(app)
     api.add_routes(app)
     persons_api.add_routes(app)
+    follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.core.follow_ups import MAX_DAYS, FollowUpOutcome, FollowUpStatus
 from frontdoor.core.request_fields import ResponseType
 
 _ID = {"type": "integer", "minimum": 1}
@@ -17,6 +18,17 @@ _TEXT = {"type": "string"}
 _MAYBE_TEXT = {"type": ["string", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
 _MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_DAY = {"type": "string", "format": "date"}
+# A follow-up's due day: a day, or a number of days from today in the department's zone.
+_FOLLOW_UP_ASKED = {
+    "type": "object",
+    "properties": {
+        "due_on": _DAY,
+        "in_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+        "assigned_to": {"type": ["string", "null"], "description": "a referent id"},
+    },
+    "additionalProperties": False,
+}
 _REASONS = {
     "type": "array",
     "items": {
@@ -115,6 +127,33 @@ _SCHEMAS: dict[str, Any] = {
             "by": _MAYBE_TEXT,
             "resource_id": {"type": ["integer", "null"]},
             "resource_name": _MAYBE_TEXT,
+            "follow_up": {
+                "oneOf": [{"$ref": "#/components/schemas/FollowUp"}, {"type": "null"}],
+            },
+        },
+    },
+    "FollowUp": {
+        "type": "object",
+        "description": "The follow-up of an orientation: whether the person was taken in "
+        "charge where she was sent, checked on a day. Counted in no indicator.",
+        "properties": {
+            "id": _ID,
+            "due_on": _DAY,
+            "assigned_to": {**_MAYBE_TEXT, "description": "a referent id of the department"},
+            "status": {"enum": [status.value for status in FollowUpStatus]},
+            "outcome": {"enum": [*(outcome.value for outcome in FollowUpOutcome), None]},
+            "created_at": _TIME,
+            "created_by": _TEXT,
+            "closed_at": _MAYBE_TIME,
+            "closed_by": _MAYBE_TEXT,
+            "earlier": {
+                "type": "array",
+                "description": "each earlier due day, set aside by a to_chase with a new day",
+                "items": {
+                    "type": "object",
+                    "properties": {"due_on": _DAY, "outcome": _TEXT, "at": _TIME, "by": _TEXT},
+                },
+            },
         },
     },
     "Person": {
@@ -304,6 +343,11 @@ DOCUMENT: dict[str, Any] = {
                             "properties": {
                                 "kind": {"enum": [kind.value for kind in ResponseType]},
                                 "resource_id": {"type": ["integer", "null"]},
+                                "follow_up": {
+                                    **_FOLLOW_UP_ASKED,
+                                    "description": "an orientation's follow-up, asked for "
+                                    "with it: due_on or in_days",
+                                },
                             },
                             "required": ["kind"],
                             "additionalProperties": False,
@@ -324,6 +368,48 @@ DOCUMENT: dict[str, Any] = {
                 "parameters": [*_REQUEST_PATH, _path_id("response_id")],
                 "responses": {
                     "200": _answer("The request with its responses", _ref("Request")),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/requests/{request_id}/responses/{response_id}/follow-up": {
+            "put": {
+                "summary": "Ask for the follow-up of an orientation (one per response)",
+                "parameters": [*_REQUEST_PATH, _path_id("response_id")],
+                "requestBody": {"required": True, **_json(_FOLLOW_UP_ASKED)},
+                "responses": {
+                    "201": _answer("The request with its responses", _ref("Request")),
+                    "400": _answer("Not the expected JSON object"),
+                    "409": _answer("The response has a follow-up already"),
+                    "422": _answer("Not an orientation, or a due day or referent refused"),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/requests/{request_id}/responses/{response_id}/follow-up/close": {
+            "post": {
+                "summary": "Say what the follow-up found; to_chase with a new day keeps it open",
+                "parameters": [*_REQUEST_PATH, _path_id("response_id")],
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "outcome": {"enum": [o.value for o in FollowUpOutcome]},
+                                "due_on": _DAY,
+                                "in_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                            },
+                            "required": ["outcome"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": _answer("The request with its responses", _ref("Request")),
+                    "400": _answer("Not the expected JSON object"),
+                    "409": _answer("The follow-up is closed already"),
+                    "422": _answer("An unknown outcome, or a new day refused"),
                     **_ERRORS,
                 },
             }

@@ -9,6 +9,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     AuditEvent,
+    FollowUp,
     NonOppositionRecord,
     PersonEvent,
     RequestEvent,
@@ -43,6 +44,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},
+    "/console/demandes/{request_id}/reponses/{response_id}/suivi/cloture": {"outcome": "no_news"},
     "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
     "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
     "/console/annuaire/{resource_id}": {
@@ -84,6 +86,7 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             PersonEvent,
             RequestPerson,
             RequestResponse,
+            FollowUp,
         ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
         resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()

@@ -19,6 +19,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
+    FollowUp,
     RequestPerson,
     RequestResponse,
     RosterOverrideRow,
@@ -68,7 +69,8 @@ def test_every_console_route_names_its_action() -> None:
 
 
 async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int, int]:
-    """The Lot's voicemail, a duty override, and a response the voicemail got."""
+    """The Lot's voicemail, a duty override, and a response the voicemail got (an orientation,
+    with its follow-up)."""
     # A voicemail: its page, its recording and its callback can all be reached.
     voicemail = await a_voicemail(client, settings)
     engine = create_engine(settings.database_url)
@@ -95,10 +97,18 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
         await session.flush()
         session.add(RequestPerson(request_id=voicemail.id or 0, person_id=person.id or 0,
                                   linked_at=TUESDAY_MORNING, linked_by="someone"))  # fmt: skip
+        # An orientation with its follow-up: the follow-up's routes act on it.
         response = RequestResponse(
-            request_id=voicemail.id or 0, kind="information", at=TUESDAY_MORNING
+            request_id=voicemail.id or 0, kind="orientation", at=TUESDAY_MORNING
         )
         session.add(response)
+        await session.flush()
+        session.add(
+            FollowUp(
+                department="dac46", request_id=voicemail.id or 0, response_id=response.id or 0,
+                due_on=TUESDAY_MORNING.date(), created_at=TUESDAY_MORNING, created_by="someone",
+            )
+        )  # fmt: skip
         await session.commit()
         override_id, response_id = row.id or 0, response.id or 0
     await engine.dispose()

@@ -7,34 +7,14 @@ import re
 from urllib.parse import unquote
 
 from aiohttp.test_utils import TestClient
-from sqlmodel import col, select
+from sqlmodel import select
 
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import RequestEvent, RequestResponse
+from frontdoor.store.models import RequestEvent
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
 from tests.console.requests_made import a_taken_call, the_request
-from tests.directory.search_data import add_directory
-
-
-async def responses_of(settings: Settings, request_id: int) -> list[RequestResponse]:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        rows = await session.exec(
-            select(RequestResponse)
-            .where(RequestResponse.request_id == request_id)
-            .order_by(col(RequestResponse.id))
-        )
-        found = list(rows.all())
-    await engine.dispose()
-    return found
-
-
-async def with_directory(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        await add_directory(session)
-    await engine.dispose()
+from tests.console.responses_made import responses_of, with_directory
 
 
 async def test_an_orientation_names_the_resource_found_on_the_page_and_a_planning_adds_to_it(

@@ -38,6 +38,12 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/requests/{request_id}/mail"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/tasks/{task_id}/close"): {"outcome": "reached"},
     ("POST", "/api/requests/{request_id}/responses"): {"kind": "information"},
+    # The response is an information: refused (422) after the journal, as is closing the
+    # follow-up it does not have (404).
+    ("PUT", "/api/requests/{request_id}/responses/{response_id}/follow-up"): {"in_days": 15},
+    ("POST", "/api/requests/{request_id}/responses/{response_id}/follow-up/close"): {
+        "outcome": "no_news"
+    },
     # The only request there is: refused (400) as a repeat of itself, after the journal.
     ("PUT", "/api/requests/{request_id}/repeat-of"): {"repeat_of": "1"},
 }
