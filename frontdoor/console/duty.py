@@ -20,6 +20,7 @@ from frontdoor.core.access import Action
 from frontdoor.core.dates import local_instant
 from frontdoor.core.department import Department
 from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 from frontdoor.store.models import RosterOverrideRow
 from frontdoor.store.roster_overrides import as_override, override_row
 from frontdoor.web.bodies import path_id, read_form
@@ -31,7 +32,6 @@ from frontdoor.web.date_parameters import (
     takes_dates,
     wall_time_of,
 )
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)

@@ -37,6 +37,7 @@ from frontdoor.core.request_fields import (
 )
 from frontdoor.core.responses import ORIENTING
 from frontdoor.directory.search import search_typed
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
@@ -50,7 +51,6 @@ from frontdoor.store.tasks import task_of_request
 from frontdoor.web.bodies import read_form
 from frontdoor.web.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
 from frontdoor.web.callback_actions import CallbackRefused, close_callback, place_callback
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 
 MAX_NOTE_CHARS = 5000

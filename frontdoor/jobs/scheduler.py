@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from frontdoor.jobs import lease, registry
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.web.keys import CLOCK, ENGINE, SCHEDULED_JOBS, SETTINGS
+from frontdoor.keys import CLOCK, ENGINE, SCHEDULED_JOBS, SETTINGS
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.sms import JournaledSms, inbound, remembered, render
+from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.sms.directory_queries import directory_query_of
 from frontdoor.sms.incoming import SMS_PATH, parse, replied, texts_of, twiml
-from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.web.twilio_webhook import JOURNAL, Unstored
 
 

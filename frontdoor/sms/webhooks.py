@@ -36,6 +36,7 @@ from frontdoor.core.sms import (
     notification,
     segments,
 )
+from frontdoor.keys import SESSIONS, SETTINGS
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.directory_queries import answer_directory_query
 from frontdoor.sms.incoming import (
@@ -58,7 +59,6 @@ from frontdoor.store.sms import (
     opt_out,
 )
 from frontdoor.store.tasks import ensure_task
-from frontdoor.web.keys import SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 

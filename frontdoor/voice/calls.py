@@ -7,9 +7,9 @@ import logging
 from aiohttp import web
 
 from frontdoor.core.department import Department
+from frontdoor.keys import DEPARTMENTS
 from frontdoor.store.models import Request
 from frontdoor.voice.outage import department_of
-from frontdoor.web.keys import DEPARTMENTS
 from frontdoor.web.twilio_webhook import Webhook
 
 log = logging.getLogger(__name__)

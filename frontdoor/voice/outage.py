@@ -19,9 +19,9 @@ from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Reply
+from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.store.journal import Entry
 from frontdoor.voice.twiml import STEP_PATHS, VOICE_PATH, render
-from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.web.twilio_webhook import Unstored
 
 NOTHING_TO_SAY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

@@ -27,13 +27,13 @@ from frontdoor.core.responses import (
     response_added,
     response_removed,
 )
+from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request, RequestEventPublic, RequestResponsePublic
 from frontdoor.store.repeats import clear_repeat, mark_repeat
 from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
 from frontdoor.store.responses import add_response, remove_response, responses_of
 from frontdoor.web.bodies import path_id, read_json
-from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 
 @dataclass(kw_only=True, frozen=True)

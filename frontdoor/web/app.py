@@ -17,6 +17,23 @@ from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.jobs.scheduler import scheduler_context
+from frontdoor.keys import (
+    CLOCK,
+    COUNTERS,
+    CPU_PROCESSES,
+    CPU_THREADS,
+    DEPARTMENTS,
+    ENGINE,
+    KNOWN_CALLERS,
+    LIVE_STREAMS,
+    MAILER,
+    NEW_CALLS,
+    SESSIONS,
+    SETTINGS,
+    STORE_COPIES,
+    TWILIO_API,
+    Clock,
+)
 from frontdoor.logs import request_ids
 from frontdoor.mailbox import api as mailbox_api
 from frontdoor.mailbox.job import watchers_context
@@ -42,23 +59,6 @@ from frontdoor.web import (
     persons_api,
     rate_limits,
     tasks_api,
-)
-from frontdoor.web.keys import (
-    CLOCK,
-    COUNTERS,
-    CPU_PROCESSES,
-    CPU_THREADS,
-    DEPARTMENTS,
-    ENGINE,
-    KNOWN_CALLERS,
-    LIVE_STREAMS,
-    MAILER,
-    NEW_CALLS,
-    SESSIONS,
-    SETTINGS,
-    STORE_COPIES,
-    TWILIO_API,
-    Clock,
 )
 from frontdoor.web.twilio_accounts import (
     TWILIO_ACCOUNTS,

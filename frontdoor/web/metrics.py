@@ -34,9 +34,7 @@ from sqlalchemy import func, select
 
 from frontdoor.jobs import registry
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.store.mail import mailbox_logins
-from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
-from frontdoor.web.keys import (
+from frontdoor.keys import (
     CLOCK,
     COUNTERS,
     DEPARTMENTS,
@@ -46,6 +44,8 @@ from frontdoor.web.keys import (
     SESSIONS,
     SETTINGS,
 )
+from frontdoor.store.mail import mailbox_logins
+from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import CallbackOutcome, is_overdue
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import request_by_id
 from frontdoor.store.tasks import as_task, open_tasks
@@ -23,7 +24,6 @@ from frontdoor.web.callback_actions import (
     close_callback,
     place_callback,
 )
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import twilio_api_for
 
 

@@ -28,12 +28,12 @@ from twilio.request_validator import RequestValidator
 
 from frontdoor.core.dates import DateRefused, parse_instant
 from frontdoor.core.department import Department
+from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid, request_by_id
 from frontdoor.store.sms import messages_by_provider_id
 from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.web.twilio_accounts import TWILIO_ACCOUNTS
 from frontdoor.web.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 

@@ -16,9 +16,9 @@ from frontdoor.departments import Departments
 from frontdoor.jobs import registry, scheduler
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.jobs.scheduler import due_slot, trigger_for
+from frontdoor.keys import SCHEDULED_JOBS
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import SCHEDULED_JOBS
 from tests.jobs.runs import consecutive, job_runs, slots_of
 from tests.waiting import eventually
 

@@ -19,6 +19,7 @@ from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.mail_outbox import send_outbox
+from frontdoor.keys import SETTINGS
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.mailbox.outbox import LEASE, queue
 from frontdoor.outbound.mail import compose, render
@@ -27,7 +28,6 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.mail import claim_due
 from frontdoor.store.models import Message, OutboxMail, Request
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import SETTINGS
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
 from tests.mailbox.test_intake_dovecot import deliver, mail

@@ -17,6 +17,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.mailbox import Mailbox
 from frontdoor.cpu import CpuProcesses
 from frontdoor.departments import Departments
+from frontdoor.keys import SCHEDULED_JOBS
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, PollReport
 from frontdoor.mailbox.job import imap_session
@@ -26,7 +27,6 @@ from frontdoor.settings import Settings
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import session_maker
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import SCHEDULED_JOBS
 from tests.conftest import ROOT
 from tests.fakes.dovecot import Dovecot, dovecot_binary
 from tests.mailbox.test_intake_dovecot import deliver, mail, requests

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
 from frontdoor.core.retention import pseudonym
+from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import Response
 from frontdoor.settings import Settings
@@ -25,7 +26,6 @@ from frontdoor.store.models import (
     RequestEvent,
     SmsOptOut,
 )
-from frontdoor.web.keys import STORE_COPIES
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.waiting import eventually
