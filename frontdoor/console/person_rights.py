@@ -23,11 +23,11 @@ from frontdoor.core.person_identity import TraitsError, parse_traits
 from frontdoor.core.persons import Named, journal_detail
 from frontdoor.core.retention import pseudonym
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import as_id, read_form
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Person
 from frontdoor.store.person_files import journal_read, person_in
 from frontdoor.store.persons import Held, held_of_person, persons_named
-from frontdoor.web.bodies import as_id, read_form
 
 NAME_FIELDS = ("nom", "prenoms", "naissance", "annee")
 

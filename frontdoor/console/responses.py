@@ -19,8 +19,8 @@ from frontdoor.core.responses import (
     response_removed,
 )
 from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.store.responses import add_response, remove_response
-from frontdoor.web.bodies import path_id, read_form
 
 
 def _refused(found: Any, message: str) -> web.HTTPSeeOther:

@@ -37,6 +37,7 @@ from frontdoor.keys import (
     SETTINGS,
     Clock,
 )
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
 from frontdoor.mailbox.texts import mail_texts
@@ -46,7 +47,6 @@ from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.mail import record_mailbox_login
-from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 

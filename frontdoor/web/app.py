@@ -34,6 +34,14 @@ from frontdoor.keys import (
     TWILIO_API,
     Clock,
 )
+from frontdoor.kit import bodies, rate_limits
+from frontdoor.kit.twilio_accounts import (
+    TWILIO_ACCOUNTS,
+    TWILIO_CLIENTS,
+    Account,
+    TwilioAccounts,
+    subaccount_clients,
+)
 from frontdoor.logs import request_ids
 from frontdoor.mailbox import api as mailbox_api
 from frontdoor.mailbox.job import watchers_context
@@ -49,24 +57,7 @@ from frontdoor.store.refresh import Refresher
 from frontdoor.store.roster_overrides import stored_overrides
 from frontdoor.unsafe_settings import UnsafeSettings, unsafe_settings
 from frontdoor.voice import replay, webhooks
-from frontdoor.web import (
-    api,
-    api_tokens,
-    bodies,
-    health,
-    metrics,
-    openapi,
-    persons_api,
-    rate_limits,
-    tasks_api,
-)
-from frontdoor.web.twilio_accounts import (
-    TWILIO_ACCOUNTS,
-    TWILIO_CLIENTS,
-    Account,
-    TwilioAccounts,
-    subaccount_clients,
-)
+from frontdoor.web import api, api_tokens, health, metrics, openapi, persons_api, tasks_api
 
 
 def utc_now() -> datetime:
