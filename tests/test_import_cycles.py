@@ -17,14 +17,11 @@ from tests.source_imports import ROOT, Edges, cyclic_edges, import_graph, packag
 
 FRONTDOOR = ROOT / "frontdoor"
 
-# The package imports that close a cycle today. web.callback_actions is both assembled by web
-# (tasks_api) and used by the console that web assembles; frontdoor.jobs ↔ frontdoor.mailbox:
-# mailbox.job is a job the registry lists, and runs on jobs.base's context.
+# The package imports that close a cycle today: frontdoor.jobs ↔ frontdoor.mailbox (mailbox.job
+# is a job the registry lists, and runs on jobs.base's context).
 KNOWN_CYCLIC_IMPORTS = {
-    ("frontdoor.console", "frontdoor.web"),
     ("frontdoor.jobs", "frontdoor.mailbox"),
     ("frontdoor.mailbox", "frontdoor.jobs"),
-    ("frontdoor.web", "frontdoor.console"),
 }
 
 

@@ -50,8 +50,8 @@ from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.responses import responses_of
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
-from frontdoor.web.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
-from frontdoor.web.callback_actions import CallbackRefused, close_callback, place_callback
+from frontdoor.voice.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
+from frontdoor.voice.callback_actions import CallbackRefused, close_callback, place_callback
 
 MAX_NOTE_CHARS = 5000
 RESOURCE_CHOICES = 8  # directory hits offered for an orientation to name

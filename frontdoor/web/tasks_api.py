@@ -19,7 +19,7 @@ from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import request_by_id
 from frontdoor.store.tasks import as_task, open_tasks
-from frontdoor.web.callback_actions import (
+from frontdoor.voice.callback_actions import (
     CallbackRefused,
     Refusal,
     close_callback,
