@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
-from frontdoor.jobs.mail_outbox import send_outbox
 from frontdoor.keys import SETTINGS
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.mailbox.outbox import LEASE, queue
+from frontdoor.mailbox.outbox_job import send_outbox
 from frontdoor.outbound.mail import compose, render
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
