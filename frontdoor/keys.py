@@ -42,7 +42,7 @@ NEW_CALLS: web.AppKey[NewCallWriter] = web.AppKey("new_calls")
 KNOWN_CALLERS: web.AppKey[KnownCallers] = web.AppKey("known_callers")
 # Refreshes known contacts and stored roster overrides in this instance.
 STORE_COPIES: web.AppKey[Refresher] = web.AppKey("store_copies")
-# The jobs the scheduler runs; absent, frontdoor.jobs.registry.JOBS (tests set their own).
+# The jobs the scheduler runs; absent, frontdoor.web.job_registry.JOBS (tests set their own).
 SCHEDULED_JOBS: web.AppKey[tuple[Job, ...]] = web.AppKey("scheduled_jobs")
 TWILIO_API: web.AppKey[TwilioApi] = web.AppKey("twilio_api")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")

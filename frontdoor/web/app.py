@@ -16,7 +16,6 @@ from frontdoor.console.live_streams import LiveStreams
 from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
-from frontdoor.jobs.scheduler import scheduler_context
 from frontdoor.keys import (
     CLOCK,
     COUNTERS,
@@ -58,6 +57,7 @@ from frontdoor.store.roster_overrides import stored_overrides
 from frontdoor.unsafe_settings import UnsafeSettings, unsafe_settings
 from frontdoor.voice import replay, webhooks
 from frontdoor.web import api, api_tokens, health, metrics, openapi, persons_api, tasks_api
+from frontdoor.web.scheduler import scheduler_context
 
 
 def utc_now() -> datetime:
