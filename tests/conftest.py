@@ -28,12 +28,12 @@ from sqlalchemy.exc import DBAPIError
 from frontdoor.console import passwords
 from frontdoor.department_file.load import load_departments
 from frontdoor.departments import Departments
+from frontdoor.keys import Clock
 from frontdoor.logs import MaskingFilter, PathOnlyAccessLogger
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
-from frontdoor.web.keys import Clock
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 

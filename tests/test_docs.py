@@ -11,9 +11,9 @@ from frontdoor.core.indicators import NATIONAL_INDICATORS
 from frontdoor.core.referrers import referrers_table
 from frontdoor.department_file.keys import department_file_table
 from frontdoor.environment import settings_table, tool_variables_table
-from frontdoor.jobs.registry import JOBS, jobs_table
 from frontdoor.sms.webhooks import SMS_PATH
 from frontdoor.voice.twiml import STATUS_PATH, VOICE_PATH
+from frontdoor.web.job_registry import JOBS, jobs_table
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

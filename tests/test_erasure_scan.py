@@ -39,14 +39,14 @@ from frontdoor.core.retention import DataClass
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.keys import STORE_COPIES, Clock
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import KnownContact, Request
-from frontdoor.web.keys import STORE_COPIES, Clock
-from frontdoor.web.twilio_webhook import JOURNAL
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, create_accounts, sign_in
 from tests.fakes.smtp import SmtpRecorder

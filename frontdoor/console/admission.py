@@ -22,6 +22,8 @@ from frontdoor.core.sign_in import (
     client_of,
     verdict,
 )
+from frontdoor.keys import COUNTERS
+from frontdoor.kit.rate_limits import client_address
 from frontdoor.store.accounts import account_by_login, digest
 from frontdoor.store.models import Account
 from frontdoor.store.sign_in_records import (
@@ -33,8 +35,6 @@ from frontdoor.store.sign_in_records import (
     remember_device,
     tallies,
 )
-from frontdoor.web.keys import COUNTERS
-from frontdoor.web.rate_limits import client_address
 
 # Given at a successful sign-in; sent back to the sign-in pages only.
 DEVICE_COOKIE = "frontdoor_device"

@@ -12,10 +12,10 @@ from frontdoor.console.formats import full_moment
 from frontdoor.console.labels import RESOURCE_FIELDS
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
+from frontdoor.keys import DEPARTMENTS, SESSIONS
+from frontdoor.kit.bodies import as_id
 from frontdoor.store.audit import audit_of, resource_edits_in
 from frontdoor.store.models import ResourceEdit
-from frontdoor.web.bodies import as_id
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS
 
 ACTIONS = {
     "view": "consultation",

@@ -17,11 +17,11 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 
 from frontdoor.core.access import Action, Role, allowed, reaches
+from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.store.accounts import open_session, signed_in
 from frontdoor.store.models import Account, Request
 from frontdoor.store.requests import request_by_id
-from frontdoor.web.bodies import path_id, read_form
-from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 SESSION_COOKIE = "frontdoor_session"
 CONSOLE_PREFIX = "/console"

@@ -26,11 +26,11 @@ from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.api import query_of
 from frontdoor.directory.imported import e164
 from frontdoor.directory.search import resolve_commune, search
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.kit.bodies import path_id, read_form
+from frontdoor.kit.date_parameters import DateKind, DateParameter, day_of, takes_dates
 from frontdoor.store.audit import record_resource_edit
 from frontdoor.store.models import Resource
-from frontdoor.web.bodies import path_id, read_form
-from frontdoor.web.date_parameters import DateKind, DateParameter, day_of, takes_dates
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
 
 LIMIT = 20
 EDITABLE = ("name", "address", "email", "website", "hours_text")

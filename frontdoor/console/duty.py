@@ -20,10 +20,9 @@ from frontdoor.core.access import Action
 from frontdoor.core.dates import local_instant
 from frontdoor.core.department import Department
 from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
-from frontdoor.store.models import RosterOverrideRow
-from frontdoor.store.roster_overrides import as_override, override_row
-from frontdoor.web.bodies import path_id, read_form
-from frontdoor.web.date_parameters import (
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
+from frontdoor.kit.bodies import path_id, read_form
+from frontdoor.kit.date_parameters import (
     DateKind,
     DateParameter,
     day_of,
@@ -31,7 +30,8 @@ from frontdoor.web.date_parameters import (
     takes_dates,
     wall_time_of,
 )
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
+from frontdoor.store.models import RosterOverrideRow
+from frontdoor.store.roster_overrides import as_override, override_row
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)

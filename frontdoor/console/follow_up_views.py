@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from frontdoor.core.department import Department
@@ -18,7 +18,7 @@ from frontdoor.core.follow_ups import (
     french_day,
     local_today,
 )
-from frontdoor.store.follow_ups import DueFollowUp
+from frontdoor.store.follow_ups import DueFollowUp, earlier_days
 from frontdoor.store.models import FollowUp
 
 
@@ -37,8 +37,7 @@ def follow_ups_block(
                 "state": due_state(row.due_on, today=today),
                 "status": _said(STATUS_LABELS, row.status),
                 "outcome": _said(OUTCOME_LABELS, row.outcome or ""),
-                # Written by store.follow_ups.close: an ISO day.
-                "earlier": [french_day(date.fromisoformat(e["due_on"])) for e in row.earlier],
+                "earlier": [french_day(day) for day in earlier_days(row)],
             }
             for response_id, row in follow_ups.items()
         },

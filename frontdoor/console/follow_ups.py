@@ -23,10 +23,10 @@ from frontdoor.core.follow_ups import (
     plan_follow_up,
 )
 from frontdoor.core.reasons import Reason
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.store.follow_ups import close, follow_up_of, plan, response_of
 from frontdoor.store.models import Request
-from frontdoor.web.bodies import path_id, read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
 
 
 def refused(found: Request, message: str) -> web.HTTPSeeOther:

@@ -27,12 +27,12 @@ from frontdoor.core.access import Action, reaches
 from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.follow_ups import DUE_SOON, local_today
 from frontdoor.core.referrers import REFERRERS, ReferrerType
+from frontdoor.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import as_id
+from frontdoor.kit.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
 from frontdoor.store.accounts import digest, signed_in
 from frontdoor.store.follow_ups import follow_ups_due
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
-from frontdoor.web.bodies import as_id
-from frontdoor.web.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS, SESSIONS, SETTINGS
 
 PAGE_SIZE = 50
 # The follow-ups of orientations listed above the requests: overdue and due within a week.

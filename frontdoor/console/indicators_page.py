@@ -23,16 +23,16 @@ from frontdoor.indicators.export_xlsx import to_xlsx
 from frontdoor.indicators.formatting import share_text, value_text
 from frontdoor.indicators.periods import Period, PeriodKind
 from frontdoor.indicators.queries import indicator_table
-from frontdoor.store.figures import figures_of, save_figures
-from frontdoor.web.bodies import read_form
-from frontdoor.web.date_parameters import (
+from frontdoor.keys import CLOCK, CPU_PROCESSES, DEPARTMENTS, SESSIONS
+from frontdoor.kit.bodies import read_form
+from frontdoor.kit.date_parameters import (
     DateKind,
     DateParameter,
     period_of,
     takes_dates,
     year_of,
 )
-from frontdoor.web.keys import CLOCK, CPU_PROCESSES, DEPARTMENTS, SESSIONS
+from frontdoor.store.figures import figures_of, save_figures
 
 ALL = "tous"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -27,8 +27,8 @@ from aiohttp import web
 from frontdoor.console import admission
 from frontdoor.console.auth import is_secure, signed_in_redirect
 from frontdoor.console.pages import render
+from frontdoor.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
 from frontdoor.settings import Settings
-from frontdoor.web.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 

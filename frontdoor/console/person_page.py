@@ -38,6 +38,8 @@ from frontdoor.core.person_identity import (
 )
 from frontdoor.core.repeats import under_their_originals
 from frontdoor.core.request_fields import AGE_BANDS, NON_OPPOSITIONS, STANCES
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
+from frontdoor.kit.bodies import as_id, read_form
 from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (
@@ -50,8 +52,6 @@ from frontdoor.store.person_files import (
     set_professionals,
     update_traits,
 )
-from frontdoor.web.bodies import as_id, read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS
 
 EVENT_LABELS = {
     "created": "Fiche créée",

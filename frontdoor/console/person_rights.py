@@ -22,12 +22,12 @@ from frontdoor.core.access import Action
 from frontdoor.core.person_identity import TraitsError, parse_traits
 from frontdoor.core.persons import Named, journal_detail
 from frontdoor.core.retention import pseudonym
+from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import as_id, read_form
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Person
 from frontdoor.store.person_files import journal_read, person_in
 from frontdoor.store.persons import Held, held_of_person, persons_named
-from frontdoor.web.bodies import as_id, read_form
-from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
 
 NAME_FIELDS = ("nom", "prenoms", "naissance", "annee")
 

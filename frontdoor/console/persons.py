@@ -31,6 +31,10 @@ from frontdoor.core.persons import Identifiers, journal_detail, names_person
 from frontdoor.core.retention import CLASS_RULES, pseudonym
 from frontdoor.directory.imported import e164
 from frontdoor.indicators.tallies import fold_changes
+from frontdoor.keys import CLOCK, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import read_form
+from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.audit import record_access
@@ -41,10 +45,6 @@ from frontdoor.store.models import Person
 from frontdoor.store.persons import Held, held_about
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.requests import public_request
-from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
-from frontdoor.web.twilio_webhook import JOURNAL
 
 CONFIRMATION = "EFFACER"
 

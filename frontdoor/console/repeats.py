@@ -18,10 +18,10 @@ from frontdoor.core.repeats import (
     repeat_cleared,
     repeat_marked,
 )
+from frontdoor.keys import SESSIONS
+from frontdoor.kit.bodies import read_form
 from frontdoor.store.models import Request
 from frontdoor.store.repeats import clear_repeat, mark_repeat
-from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import SESSIONS
 
 
 def _refused(found: Request, message: str) -> web.HTTPSeeOther:

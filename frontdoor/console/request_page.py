@@ -38,6 +38,9 @@ from frontdoor.core.request_fields import (
 )
 from frontdoor.core.responses import ORIENTING
 from frontdoor.directory.search import search_typed
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import read_form
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.store.audit import record_access
@@ -49,11 +52,8 @@ from frontdoor.store.requests import events_of, record_event
 from frontdoor.store.responses import responses_of
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
-from frontdoor.web.bodies import read_form
-from frontdoor.web.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
-from frontdoor.web.callback_actions import CallbackRefused, close_callback, place_callback
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
+from frontdoor.voice.callback_actions import REFUSALS_FR as CALLBACK_REFUSALS_FR
+from frontdoor.voice.callback_actions import CallbackRefused, close_callback, place_callback
 
 MAX_NOTE_CHARS = 5000
 RESOURCE_CHOICES = 8  # directory hits offered for an orientation to name

@@ -31,6 +31,9 @@ from frontdoor.core.person_identity import (
     parse_traits,
 )
 from frontdoor.core.request_fields import NON_OPPOSITIONS, STANCES, NonOpposition, Stance
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import as_id, path_id, read_form
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.mailbox.api import queue_to_contact, send_now
 from frontdoor.mailbox.texts import mail_texts
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
@@ -52,9 +55,6 @@ from frontdoor.store.person_files import (
     suggestions_for,
     unlink,
 )
-from frontdoor.web.bodies import as_id, path_id, read_form
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
 
 BLOCK = "#personnes"
 

@@ -21,10 +21,10 @@ from frontdoor.core.responses import (
     response_added,
     response_removed,
 )
+from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.store.follow_ups import plan
 from frontdoor.store.responses import add_response, remove_response
-from frontdoor.web.bodies import path_id, read_form
-from frontdoor.web.keys import CLOCK, SESSIONS
 
 
 def _refused(found: Any, message: str) -> web.HTTPSeeOther:

@@ -37,9 +37,9 @@ from frontdoor.console.passwords import Checked, check_password
 from frontdoor.core.access import Action
 from frontdoor.core.sign_in import FAILURE_DELAY_S
 from frontdoor.cpu import CpuBusy
+from frontdoor.keys import CLOCK, COUNTERS, CPU_THREADS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import read_form
 from frontdoor.store.accounts import close_session
-from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, COUNTERS, CPU_THREADS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from aiohttp import web
 from frontdoor.console.auth import needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.core.access import TOKEN_SCOPES, Action, allowed
+from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.store.accounts import add_api_token, tokens_of
 from frontdoor.store.models import Account, ApiToken
-from frontdoor.web.bodies import path_id, read_form
-from frontdoor.web.keys import CLOCK, SESSIONS
 
 SCOPE_LABELS = {
     "requests:read": "lire les demandes",

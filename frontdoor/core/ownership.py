@@ -5,7 +5,7 @@ a department's subaccount when it names one, else the deployment's own account. 
 owns the departments whose numbers it holds: a subaccount its department only, the
 deployment's account every department without a subaccount. Whatever a webhook touches (a
 department found from a number, a call, a callback task, a message, a recording) must belong
-to a department the signing account owns; frontdoor.web.webhook_owner applies it.
+to a department the signing account owns; frontdoor.kit.webhook_owner applies it.
 
 `subaccounts` maps a department's slug to the AccountSid of its subaccount.
 """

@@ -12,8 +12,8 @@ from frontdoor.core.directory_text import normalized
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import resolve_commune, search
-from frontdoor.web.api import caller_of
-from frontdoor.web.keys import SESSIONS
+from frontdoor.keys import SESSIONS
+from frontdoor.kit.callers import caller_of
 
 MAX_LIMIT = 20
 

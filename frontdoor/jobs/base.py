@@ -11,7 +11,7 @@ from aiohttp import web
 
 @dataclass(kw_only=True, frozen=True)
 class JobContext:
-    # Settings, departments, sessions, clock… through frontdoor.web.keys.
+    # Settings, departments, sessions, clock… through frontdoor.keys.
     app: web.Application
     # The aware UTC instant this run is for: its scheduled fire time, to the second. Jobs
     # compute what is due at `slot`, not at the moment they happen to run.

@@ -13,11 +13,11 @@ from frontdoor.core.callbacks import escalations, mark_escalated
 from frontdoor.core.department import Department
 from frontdoor.core.notices import escalation_text
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import DEPARTMENTS, MAILER, SESSIONS
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.requests import record_event, request_by_id
 from frontdoor.store.tasks import as_task, copy_task, ensure_task, open_tasks, requests_without_task
-from frontdoor.web.keys import DEPARTMENTS, MAILER, SESSIONS
-from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from frontdoor.core.callbacks import is_overdue
 from frontdoor.core.digest import digest_due, digest_text
 from frontdoor.core.roster import duty_gaps
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import DEPARTMENTS, MAILER, SESSIONS
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.models import Request
 from frontdoor.store.tasks import as_task, open_tasks
-from frontdoor.web.keys import DEPARTMENTS, MAILER, SESSIONS
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import ENGINE, SESSIONS
 from frontdoor.store.accounts import purge_expired_sessions
 from frontdoor.store.sign_in_records import purge_sign_in_records
-from frontdoor.web.keys import ENGINE, SESSIONS
 
 JOB_RUNS_KEPT = timedelta(days=30)
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 from frontdoor.core.notices import shift_start_text, shift_starts
 from frontdoor.core.roster import duty_periods
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import DEPARTMENTS, SESSIONS
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.tasks import open_tasks
-from frontdoor.web.keys import DEPARTMENTS, SESSIONS
-from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,9 @@ from frontdoor.core.department import Department
 from frontdoor.core.retention import RECEIPTS_KEPT, DataClass
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
+from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import flush_erased
@@ -42,9 +45,6 @@ from frontdoor.store.retention import (
     written_after_purge,
 )
 from frontdoor.store.sms import pseudonymise_opt_outs
-from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
-from frontdoor.web.twilio_webhook import JOURNAL
 
 log = logging.getLogger(__name__)
 

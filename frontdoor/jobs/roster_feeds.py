@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import CPU_PROCESSES, DEPARTMENTS, SESSIONS
 from frontdoor.roster_import import FEED_SOURCE, FeedError, fetch_feed, import_calendar
-from frontdoor.web.keys import CPU_PROCESSES, DEPARTMENTS, SESSIONS
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
-from frontdoor.web.keys import DEPARTMENTS, ENGINE
+from frontdoor.keys import DEPARTMENTS, ENGINE
 
 
 async def fold_tallies(ctx: JobContext) -> str:

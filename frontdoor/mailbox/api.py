@@ -18,6 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.core.department import Department
 from frontdoor.core.mail import reference
 from frontdoor.core.reasons import Reason
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import read_json
+from frontdoor.kit.callers import caller_of, own_request
 from frontdoor.mailbox.job import department_mailer
 from frontdoor.mailbox.outbox import Round, queue, send_claimed
 from frontdoor.mailbox.tls import MailboxConfigError
@@ -25,9 +28,6 @@ from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.mail import Outgoing, settle
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
-from frontdoor.web.api import caller_of, own_request
-from frontdoor.web.bodies import read_json
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 MAX_BODY = 20_000
 

@@ -27,16 +27,7 @@ from frontdoor.core.mail import notification
 from frontdoor.core.mailbox import LoginFailure, Mailbox
 from frontdoor.cpu import WorkerLost
 from frontdoor.jobs.base import JobContext
-from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
-from frontdoor.mailbox.intake import Intake, Notice, PollReport
-from frontdoor.mailbox.texts import mail_texts
-from frontdoor.mailbox.tls import MailboxConfigError, client_tls, tls_explainer
-from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers, stop_watchers, watch
-from frontdoor.outbound.errors import OutboundError
-from frontdoor.outbound.mail import Mailer, SmtpSettings
-from frontdoor.store.attachments import FolderStore
-from frontdoor.store.mail import record_mailbox_login
-from frontdoor.web.keys import (
+from frontdoor.keys import (
     CLOCK,
     CPU_PROCESSES,
     DEPARTMENTS,
@@ -46,7 +37,16 @@ from frontdoor.web.keys import (
     SETTINGS,
     Clock,
 )
-from frontdoor.web.twilio_accounts import twilio_api_for
+from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
+from frontdoor.mailbox.intake import Intake, Notice, PollReport
+from frontdoor.mailbox.texts import mail_texts
+from frontdoor.mailbox.tls import MailboxConfigError, client_tls, tls_explainer
+from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers, stop_watchers, watch
+from frontdoor.outbound.errors import OutboundError
+from frontdoor.outbound.mail import Mailer, SmtpSettings
+from frontdoor.store.attachments import FolderStore
+from frontdoor.store.mail import record_mailbox_login
 
 log = logging.getLogger(__name__)
 

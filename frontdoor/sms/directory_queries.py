@@ -23,15 +23,15 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import is_directory_query, keyword_of, segments
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
+from frontdoor.keys import SESSIONS, SETTINGS
+from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.incoming import classified_sender, replied
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
-from frontdoor.web.keys import SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
-from frontdoor.web.twilio_webhook import Webhook
 
 log = logging.getLogger(__name__)
 

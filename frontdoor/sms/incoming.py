@@ -17,8 +17,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import Classified, classify_known
+from frontdoor.keys import KNOWN_CALLERS, SETTINGS
 from frontdoor.sms.texts import default_texts, texts_for
-from frontdoor.web.keys import KNOWN_CALLERS, SETTINGS
 
 SMS_PATH = "/twilio/sms"
 _MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")

@@ -4,7 +4,7 @@ Departments, their calendars and texts are in memory, and so are the numbers tha
 (copied with the known contacts, frontdoor.store.known_callers). What the store would have
 said of the sender's conversation is read from their earlier SMS kept in this instance's
 journal: a STOP or START sent meanwhile, a message already acknowledged within the hour.
-frontdoor.web.twilio_webhook keeps the webhook in the journal before this answer goes back,
+frontdoor.kit.twilio_webhook keeps the webhook in the journal before this answer goes back,
 and the replay files it (frontdoor.sms.webhooks.store_sms) when the store answers again.
 
 A directory question ("SSIAD 46100") cannot be answered here: the directory is in the store
@@ -17,10 +17,10 @@ from __future__ import annotations
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.sms import JournaledSms, inbound, remembered, render
+from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS
+from frontdoor.kit.twilio_webhook import JOURNAL, Unstored
 from frontdoor.sms.directory_queries import directory_query_of
 from frontdoor.sms.incoming import SMS_PATH, parse, replied, texts_of, twiml
-from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
-from frontdoor.web.twilio_webhook import JOURNAL, Unstored
 
 
 def unstored_sms(unstored: Unstored) -> str:

@@ -1,6 +1,6 @@
 """Twilio's messaging webhook: an SMS to a department's number becomes (or joins) a request.
 
-`POST /twilio/sms`, signed as every Twilio webhook (frontdoor.web.twilio_webhook): a retry of
+`POST /twilio/sms`, signed as every Twilio webhook (frontdoor.kit.twilio_webhook): a retry of
 the same post gets the same answer and changes nothing; a MessageSid already stored is never
 stored twice. The decision is frontdoor.core.sms.inbound's; this module reads the form, stores
 the request, the message, the opt-out and the event, and answers TwiML. The referents are told
@@ -36,6 +36,9 @@ from frontdoor.core.sms import (
     notification,
     segments,
 )
+from frontdoor.keys import SESSIONS, SETTINGS
+from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.directory_queries import answer_directory_query
 from frontdoor.sms.incoming import (
@@ -58,9 +61,6 @@ from frontdoor.store.sms import (
     opt_out,
 )
 from frontdoor.store.tasks import ensure_task
-from frontdoor.web.keys import SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
-from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
 

@@ -75,6 +75,11 @@ def close(row: FollowUp, closing: Closing, *, at: datetime, by: str) -> None:
         row.closed_by = by
 
 
+def earlier_days(row: FollowUp) -> list[date]:
+    """The days it was due before each "à relancer", oldest first (as `close` writes them)."""
+    return [date.fromisoformat(entry["due_on"]) for entry in row.earlier]
+
+
 async def forget_follow_up(*, session: AsyncSession, response_id: int) -> None:
     """The response it follows is removed: so is the follow-up."""
     await session.exec(delete(FollowUp).where(col(FollowUp.response_id) == response_id))

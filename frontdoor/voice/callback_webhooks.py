@@ -7,11 +7,11 @@ from aiohttp import web
 from frontdoor.core import callback_call
 from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
+from frontdoor.kit.bodies import MAX_ID
+from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import record_event
 from frontdoor.voice.twiml import STEP_PATHS, render
-from frontdoor.web.bodies import MAX_ID
-from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 
 async def _task(hook: Webhook) -> tuple[CallbackTaskRow, Request, Department]:

@@ -7,10 +7,10 @@ import logging
 from aiohttp import web
 
 from frontdoor.core.department import Department
+from frontdoor.keys import DEPARTMENTS
+from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.store.models import Request
 from frontdoor.voice.outage import department_of
-from frontdoor.web.keys import DEPARTMENTS
-from frontdoor.web.twilio_webhook import Webhook
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,9 @@ from frontdoor.core.numbers import is_withheld
 from frontdoor.core.taxonomy import Category
 from frontdoor.core.voice_actions import Reply
 from frontdoor.directory.search import search
+from frontdoor.keys import SETTINGS
+from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.models import Message
 from frontdoor.store.requests import apply_update, record_event
@@ -25,9 +28,6 @@ from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.twiml import STEP_PATHS, render
-from frontdoor.web.keys import SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
-from frontdoor.web.twilio_webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
 RESULTS = 3

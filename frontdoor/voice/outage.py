@@ -4,7 +4,7 @@ Departments, rosters and known contacts are in memory, so the core's steps still
 call: the menu, the referents on duty rung, a message offered when nobody takes it, or the
 department's backup number (`when_nobody`). What a step would have read from the store
 (the referrer chosen, who pressed 1) is read from the call's earlier steps kept in this
-instance's journal. Each answer here is kept in the journal by frontdoor.web.twilio_webhook.
+instance's journal. Each answer here is kept in the journal by frontdoor.kit.twilio_webhook.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Reply
+from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS
+from frontdoor.kit.twilio_webhook import Unstored
 from frontdoor.store.journal import Entry
 from frontdoor.voice.twiml import STEP_PATHS, VOICE_PATH, render
-from frontdoor.web.keys import DEPARTMENTS, KNOWN_CALLERS
-from frontdoor.web.twilio_webhook import Unstored
 
 NOTHING_TO_SAY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 NOT_IN_SERVICE = (

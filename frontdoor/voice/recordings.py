@@ -9,11 +9,11 @@ import logging
 
 from aiohttp import web
 
+from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.models import Request
 from frontdoor.store.recordings import RecordingStore, at_the_provider
-from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import select
 
 from frontdoor.core.reasons import Reason
-from frontdoor.sms.webhooks import SMS_PATH, store_sms
-from frontdoor.store.journal import Entry, Journal
-from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
-from frontdoor.store.requests import receipt
-from frontdoor.voice.webhooks import REPLAYED
-from frontdoor.web.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
-from frontdoor.web.twilio_webhook import (
+from frontdoor.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
+from frontdoor.kit.twilio_webhook import (
     JOURNAL,
     STORE_PATIENCE_S,
     TWIML,
@@ -37,6 +32,11 @@ from frontdoor.web.twilio_webhook import (
     Webhook,
     answered_sid,
 )
+from frontdoor.sms.webhooks import SMS_PATH, store_sms
+from frontdoor.store.journal import Entry, Journal
+from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
+from frontdoor.store.requests import receipt
+from frontdoor.voice.webhooks import REPLAYED
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,22 @@ from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Outcome, Reply
+from frontdoor.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
+from frontdoor.kit.bodies import MAX_ID
+from frontdoor.kit.twilio_webhook import (
+    STORE_PATIENCE_S,
+    TWIML,
+    Degraded,
+    Handler,
+    Verified,
+    Webhook,
+    answer,
+    answered_sid,
+    keep_in_journal,
+    twilio_webhook,
+    verify,
+    webhook_of,
+)
 from frontdoor.store.models import Request
 from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
@@ -45,22 +61,6 @@ from frontdoor.voice.calls import (
 )
 from frontdoor.voice.recordings import bring_home_quietly
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
-from frontdoor.web.bodies import MAX_ID
-from frontdoor.web.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
-from frontdoor.web.twilio_webhook import (
-    STORE_PATIENCE_S,
-    TWIML,
-    Degraded,
-    Handler,
-    Verified,
-    Webhook,
-    answer,
-    answered_sid,
-    keep_in_journal,
-    twilio_webhook,
-    verify,
-    webhook_of,
-)
 
 log = logging.getLogger(__name__)
 

@@ -4,16 +4,14 @@ one afterwards and closes it), mark it a repeat of an earlier request or clear t
 
 Two kinds of bearer token open it: a console account's own token (`fd_…`, scoped, revocable,
 created in the console; `api_tokens.py` resolves it before the handler runs), or a key of
-FRONTDOOR_API_KEYS granting one department's requests as one referent. Every access to a
-request is written to the audit journal before its data is returned (`journal`), and no
-answer of the API may be kept by a browser or a proxy (`not_stored`).
+FRONTDOOR_API_KEYS granting one department's requests as one referent (frontdoor.kit.callers
+reads either). Every access to a request is written to the audit journal before its data is
+returned (the kit's `journal`), and no answer of the API may be kept by a browser or a proxy
+(`not_stored`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -28,7 +26,9 @@ from frontdoor.core.responses import (
     response_added,
     response_removed,
 )
-from frontdoor.store.audit import record_access
+from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.bodies import path_id, read_json
+from frontdoor.kit.callers import Caller, caller_of, own_request
 from frontdoor.store.follow_ups import follow_ups_of, plan
 from frontdoor.store.models import (
     FollowUp,
@@ -38,75 +38,9 @@ from frontdoor.store.models import (
     RequestResponsePublic,
 )
 from frontdoor.store.repeats import clear_repeat, mark_repeat
-from frontdoor.store.requests import events_of, public_request, record_event, request_by_id
+from frontdoor.store.requests import events_of, public_request, record_event
 from frontdoor.store.responses import add_response, remove_response, responses_of
-from frontdoor.web.bodies import path_id, read_json
 from frontdoor.web.follow_up_bodies import planned_reason, wanted_follow_up
-from frontdoor.web.keys import CLOCK, SESSIONS, SETTINGS
-
-
-@dataclass(kw_only=True, frozen=True)
-class Caller:
-    department: str
-    referent: str
-    # Who the audit journal names: the account's login, or "clé:<referent>" for a static key.
-    account: str = ""
-
-    @property
-    def journaled_as(self) -> str:
-        return self.account or f"clé:{self.referent}"
-
-
-# The caller an account token resolved to (set by frontdoor.web.api_tokens' middleware).
-API_CALLER = web.RequestKey("api_caller", Caller)
-
-
-def caller_of(request: web.Request) -> Caller:
-    resolved = request.get(API_CALLER)
-    if resolved is not None:
-        return resolved
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise web.HTTPUnauthorized(text="Authorization: Bearer <key> required")
-    offered = hashlib.sha256(token.encode()).digest()
-    for key, grant in request.app[SETTINGS].api_keys.items():
-        if hmac.compare_digest(offered, hashlib.sha256(key.encode()).digest()):
-            department, _, referent = grant.partition(":")
-            referent = referent or "api"
-            return Caller(department=department, referent=referent, account=f"clé:{referent}")
-    raise web.HTTPUnauthorized(text="unknown API key")
-
-
-async def own_request(request: web.Request, caller: Caller, session: Any) -> Request:
-    """The request named in the path, if it is the caller's department's (404 otherwise)."""
-    request_id = path_id(request, "request_id")
-    if request_id is None:
-        raise web.HTTPNotFound(text="no such request")
-    found = await request_by_id(session=session, request_id=request_id)
-    # Another department's request is not shown, nor is its existence.
-    if found is None or found.department != caller.department:
-        raise web.HTTPNotFound(text="no such request")
-    # Journaled before anything of it is returned or changed (nothing else is pending yet).
-    journal(request, caller, session, [found.id or 0])
-    await session.commit()
-    return found
-
-
-def journal(
-    request: web.Request, caller: Caller, session: Any, request_ids: list[int], action: str = ""
-) -> None:
-    """An audit row per request the API reads (api_read) or acts on (api_write), in the
-    session's transaction; the caller commits."""
-    for request_id in request_ids:
-        record_access(
-            session=session,
-            at=request.app[CLOCK](),
-            account=caller.journaled_as,
-            department=caller.department,
-            request_id=request_id,
-            action=action or ("api_read" if request.method == "GET" else "api_write"),
-        )
 
 
 async def not_stored(request: web.Request, response: web.StreamResponse) -> None:

@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from frontdoor.core.access import TOKEN_SCOPES, Role, allowed
+from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.callers import API_CALLER, Caller
 from frontdoor.store.accounts import api_token_holder
-from frontdoor.web.api import API_CALLER, Caller
-from frontdoor.web.keys import CLOCK, SESSIONS
 
 TOKEN_PREFIX = "fd_"
 

@@ -16,7 +16,31 @@ from frontdoor.console.live_streams import LiveStreams
 from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
-from frontdoor.jobs.scheduler import scheduler_context
+from frontdoor.keys import (
+    CLOCK,
+    COUNTERS,
+    CPU_PROCESSES,
+    CPU_THREADS,
+    DEPARTMENTS,
+    ENGINE,
+    KNOWN_CALLERS,
+    LIVE_STREAMS,
+    MAILER,
+    NEW_CALLS,
+    SESSIONS,
+    SETTINGS,
+    STORE_COPIES,
+    TWILIO_API,
+    Clock,
+)
+from frontdoor.kit import bodies, rate_limits
+from frontdoor.kit.twilio_accounts import (
+    TWILIO_ACCOUNTS,
+    TWILIO_CLIENTS,
+    Account,
+    TwilioAccounts,
+    subaccount_clients,
+)
 from frontdoor.logs import request_ids
 from frontdoor.mailbox import api as mailbox_api
 from frontdoor.mailbox.job import watchers_context
@@ -35,39 +59,14 @@ from frontdoor.voice import replay, webhooks
 from frontdoor.web import (
     api,
     api_tokens,
-    bodies,
     follow_ups_api,
     health,
     metrics,
     openapi,
     persons_api,
-    rate_limits,
     tasks_api,
 )
-from frontdoor.web.keys import (
-    CLOCK,
-    COUNTERS,
-    CPU_PROCESSES,
-    CPU_THREADS,
-    DEPARTMENTS,
-    ENGINE,
-    KNOWN_CALLERS,
-    LIVE_STREAMS,
-    MAILER,
-    NEW_CALLS,
-    SESSIONS,
-    SETTINGS,
-    STORE_COPIES,
-    TWILIO_API,
-    Clock,
-)
-from frontdoor.web.twilio_accounts import (
-    TWILIO_ACCOUNTS,
-    TWILIO_CLIENTS,
-    Account,
-    TwilioAccounts,
-    subaccount_clients,
-)
+from frontdoor.web.scheduler import scheduler_context
 
 
 def utc_now() -> datetime:

@@ -15,7 +15,7 @@ from frontdoor.core.follow_ups import (
     plan_follow_up,
 )
 from frontdoor.core.reasons import Reason
-from frontdoor.web.keys import CLOCK, DEPARTMENTS
+from frontdoor.keys import CLOCK, DEPARTMENTS
 
 FOLLOW_UP_KEYS = frozenset({"due_on", "in_days", "assigned_to"})
 FOLLOW_UP_EXPECTED = '{"due_on": "2026-05-28"} or {"in_days": 15}, "assigned_to" optional'

@@ -7,9 +7,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from frontdoor.core.follow_ups import FollowUpError, follow_up_closed, parse_closing
+from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.bodies import path_id
+from frontdoor.kit.callers import caller_of, own_request
 from frontdoor.store.follow_ups import close, follow_up_of, plan, response_of
-from frontdoor.web.api import as_json, caller_of, json_object, own_request, traced
-from frontdoor.web.bodies import path_id
+from frontdoor.web.api import as_json, json_object, traced
 from frontdoor.web.follow_up_bodies import (
     FOLLOW_UP_EXPECTED,
     FOLLOW_UP_KEYS,
@@ -17,7 +19,6 @@ from frontdoor.web.follow_up_bodies import (
     planned_reason,
     wanted_follow_up,
 )
-from frontdoor.web.keys import CLOCK, SESSIONS
 
 
 async def put_follow_up(request: web.Request) -> web.Response:

@@ -20,8 +20,8 @@ from aiohttp import web
 from sqlalchemy import text
 
 from frontdoor.departments import Departments
+from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.store.mail import mailbox_logins
-from frontdoor.web.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 
 # A database slower than this to say "1" cannot answer a webhook in time either.
 DATABASE_TIMEOUT_S = 2.0

@@ -32,11 +32,8 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from frontdoor.jobs import registry
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.store.mail import mailbox_logins
-from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
-from frontdoor.web.keys import (
+from frontdoor.keys import (
     CLOCK,
     COUNTERS,
     DEPARTMENTS,
@@ -46,6 +43,9 @@ from frontdoor.web.keys import (
     SESSIONS,
     SETTINGS,
 )
+from frontdoor.store.mail import mailbox_logins
+from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
+from frontdoor.web import job_registry
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ class _OperatorCounters(Collector):
 async def _counted_jobs(app: web.Application) -> AsyncIterator[None]:
     """Before the scheduler starts: each job's runs and failures counted in this instance."""
     metrics = app[METRICS]
-    jobs = app.get(SCHEDULED_JOBS, registry.JOBS)
+    jobs = app.get(SCHEDULED_JOBS, job_registry.JOBS)
     for job in jobs:  # exported at 0 from the start, so that rates and alerts see them
         metrics.job_runs.labels(job.name)
         metrics.job_failures.labels(job.name)

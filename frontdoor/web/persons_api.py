@@ -14,6 +14,9 @@ from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.consents import current_stances, may_hand_off, stances_of
+from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.kit.bodies import path_id
+from frontdoor.kit.callers import Caller, caller_of, own_request
 from frontdoor.store.models import Person
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (
@@ -22,9 +25,6 @@ from frontdoor.store.person_files import (
     persons_of_request,
     requests_of_person,
 )
-from frontdoor.web.api import Caller, caller_of, own_request
-from frontdoor.web.bodies import path_id
-from frontdoor.web.keys import CLOCK, SESSIONS
 
 TRAITS = ("family_name", "given_names", "birth_date", "birth_year", "sex", "commune_name",
           "commune_insee", "ins", "gp_contact_id", "referrer_contact_id")  # fmt: skip

@@ -12,19 +12,19 @@ from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import CallbackOutcome, is_overdue
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import path_id, read_json
+from frontdoor.kit.callers import Caller, caller_of, journal
+from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import request_by_id
 from frontdoor.store.tasks import as_task, open_tasks
-from frontdoor.web.api import Caller, caller_of, journal
-from frontdoor.web.bodies import path_id, read_json
-from frontdoor.web.callback_actions import (
+from frontdoor.voice.callback_actions import (
     CallbackRefused,
     Refusal,
     close_callback,
     place_callback,
 )
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import twilio_api_for
 
 
 def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:

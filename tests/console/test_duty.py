@@ -8,8 +8,8 @@ import re
 import pytest
 from aiohttp.test_utils import TestClient
 
+from frontdoor.keys import Clock
 from frontdoor.phone import ScriptedPerson
-from frontdoor.web.keys import Clock
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, sign_in
 from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, TUESDAY_MORNING, place_call
 

@@ -20,12 +20,12 @@ from sqlalchemy import update
 from frontdoor.console.passwords import check_password, hash_password
 from frontdoor.core.sign_in import FAILURE_DELAY_S, FREE_FAILURES, LOGIN_CEILING, Tally
 from frontdoor.cpu import BUSY_TEXT, LOST_TEXT, CpuThreads, WorkerLost
+from frontdoor.keys import COUNTERS, CPU_PROCESSES, CPU_THREADS
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Account
 from frontdoor.store.sign_in_records import count_failure, login_key
-from frontdoor.web.keys import COUNTERS, CPU_PROCESSES, CPU_THREADS
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, PASSWORD, sign_in
 from tests.cpu_gate import Gate, occupy
 from tests.waiting import eventually

@@ -3,7 +3,7 @@
 nothing is stored.
 
 The routes and their dates come from the app's own router and each handler's @takes_dates
-(frontdoor.web.date_parameters), so a date added to a route later is attacked without anyone
+(frontdoor.kit.date_parameters), so a date added to a route later is attacked without anyone
 listing it; a handler that reads a date it did not name fails (LookupError), and a module of
 the console or the API that parses a date by itself fails the last test here.
 """
@@ -18,10 +18,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from frontdoor.departments import Departments
+from frontdoor.kit.date_parameters import DateKind, DateParameter, date_parameters_of
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.web.app import create_app
-from frontdoor.web.date_parameters import DateKind, DateParameter, date_parameters_of
 from tests.conftest import ROOT
 from tests.console.access_forms import FORMS, traces
 from tests.console.conftest import LOT_COORDINATOR, Browser, create_accounts, sign_in
@@ -148,10 +148,11 @@ async def test_a_genuine_date_in_the_same_request_is_taken(
     assert status in (200, 303), text
 
 
-# Where dates arrive from clients: the console, the web edge, the APIs.
+# Where dates arrive from clients: the console, the web edge and its kit, the APIs.
 EDGES = [
     *(ROOT / "frontdoor" / "console").glob("*.py"),
     *(ROOT / "frontdoor" / "web").glob("*.py"),
+    *(ROOT / "frontdoor" / "kit").glob("*.py"),
     *(ROOT / "frontdoor").glob("*/api.py"),
 ]
 PARSING = re.compile(r"\b(fromisoformat|strptime|Period\.parse|date\.fromtimestamp)\(")

@@ -13,11 +13,11 @@ from frontdoor.core.sign_in import DEVICE_LIFETIME, FORGET_AFTER, Tally
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.housekeeping import purge_job_runs
+from frontdoor.keys import ENGINE, SESSIONS
 from frontdoor.store.accounts import add_account, open_session
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import ConsoleSession, SignInDevice, SignInTally
 from frontdoor.store.sign_in_records import count_failure, remember_device
-from frontdoor.web.keys import ENGINE, SESSIONS
 from tests.jobs.runs import job_runs
 
 SLOT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)

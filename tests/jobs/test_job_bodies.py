@@ -12,11 +12,11 @@ from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
-from frontdoor.web.twilio_webhook import JOURNAL
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.jobs.scheduler import run_once
+from frontdoor.keys import CLOCK, ENGINE
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
-from frontdoor.web.keys import CLOCK, ENGINE
+from frontdoor.web.scheduler import run_once
 from tests.jobs.runs import job_runs
 
 SLOT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -13,12 +13,12 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.departments import Departments
-from frontdoor.jobs import registry, scheduler
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.jobs.scheduler import due_slot, trigger_for
+from frontdoor.keys import SCHEDULED_JOBS
 from frontdoor.settings import Settings
+from frontdoor.web import job_registry, scheduler
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import SCHEDULED_JOBS
+from frontdoor.web.scheduler import due_slot, trigger_for
 from tests.jobs.runs import consecutive, job_runs, slots_of
 from tests.waiting import eventually
 
@@ -86,9 +86,9 @@ def test_crontabs_that_would_mislead_are_refused(crontab: str, problem: str) -> 
 
 
 def test_every_registered_job_is_well_formed() -> None:
-    names = [j.name for j in registry.JOBS]
+    names = [j.name for j in job_registry.JOBS]
     assert len(set(names)) == len(names), Counter(names).most_common(1)
-    for registered in registry.JOBS:
+    for registered in job_registry.JOBS:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", registered.name), registered.name
         assert registered.description.endswith("."), registered.name
         assert "|" not in registered.description, registered.name

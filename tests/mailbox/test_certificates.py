@@ -25,11 +25,11 @@ from frontdoor.core.mailbox import (
     login_failure,
 )
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import Clock
 from frontdoor.mailbox.imap import MailboxLoginError
 from frontdoor.mailbox.job import department_mailer, imap_session, mailbox_job
 from frontdoor.mailbox.tls import MailboxConfigError
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.web.keys import Clock
 from tests.fakes.dovecot import Dovecot, MailUser
 from tests.fakes.smtp import SmtpRecorder
 from tests.web.metrics import scrape, value

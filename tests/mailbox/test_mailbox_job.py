@@ -12,13 +12,13 @@ from aiohttp.test_utils import TestClient
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import STORE_COPIES, Clock
 from frontdoor.mailbox.imap import internal_date
 from frontdoor.mailbox.job import imap_session, mailbox_job
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import STORE_COPIES, Clock
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.mailbox.delivered import deliver, mail

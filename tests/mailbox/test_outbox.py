@@ -17,15 +17,15 @@ from sqlmodel import col, select
 
 from frontdoor.core.department import Department
 from frontdoor.jobs.base import JobContext
-from frontdoor.jobs.mail_outbox import send_outbox
+from frontdoor.keys import SETTINGS
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.mailbox.outbox import LEASE, queue
+from frontdoor.mailbox.outbox_job import send_outbox
 from frontdoor.outbound.mail import compose, render
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.mail import claim_due
 from frontdoor.store.models import Message, OutboxMail, Request
-from frontdoor.web.keys import SETTINGS
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
 from tests.mailbox.delivered import deliver, mail

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
 from frontdoor.core.retention import pseudonym
+from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
@@ -19,7 +20,6 @@ from frontdoor.store.models import (
     CallbackTaskRow,
     KnownContact,
 )
-from frontdoor.web.keys import STORE_COPIES
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.texting import (

@@ -17,14 +17,14 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.core.retention import pseudonym
 from frontdoor.departments import Departments
+from frontdoor.keys import COUNTERS, Clock
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.models import CallbackTaskRow, SmsOptOut
 from frontdoor.voice.replay import replay
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import COUNTERS, Clock
-from frontdoor.web.twilio_webhook import JOURNAL
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.texting import (
     FRIDAY_EVENING,

@@ -9,9 +9,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.web.twilio_webhook import JOURNAL
 
 # Nothing listens on port 1: every connection is refused, as with PostgreSQL stopped.
 UNREACHABLE = "postgresql+asyncpg://frontdoor@127.0.0.1:1/frontdoor"

@@ -10,12 +10,12 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import escalate_overdue
+from frontdoor.keys import STORE_COPIES
 from frontdoor.logs import hold_back_libraries
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
-from frontdoor.web.keys import STORE_COPIES
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.sms.texting import send
 from tests.web.calls import AMARTIN, LOT, MOSELLE, PARIS, TUESDAY_MORNING, place_call

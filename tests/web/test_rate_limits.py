@@ -12,14 +12,14 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.core.rate_limits import API, API_AUTH_FAILURES, SIGN_IN, Bucket, Policy, take
 from frontdoor.departments import Departments
-from frontdoor.settings import Settings
-from frontdoor.web.app import create_app
-from frontdoor.web.rate_limits import (
+from frontdoor.kit.rate_limits import (
     API_AUTH_FAILURES_LIMITER,
     API_LIMITER,
     SIGN_IN_LIMITER,
     Limiter,
 )
+from frontdoor.settings import Settings
+from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.console.tokens import new_token
 

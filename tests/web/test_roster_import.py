@@ -17,10 +17,10 @@ from frontdoor.core.calendar import opening_at
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.roster_feeds import import_feeds
+from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import STORE_COPIES
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS, place_call, reason_codes, stored
 
 CDURAND = "+33612000003"

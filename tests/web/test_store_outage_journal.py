@@ -17,6 +17,8 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.core.roster import NobodyOnDuty, WhenNobody
 from frontdoor.departments import Departments
+from frontdoor.keys import COUNTERS
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import CallResult
 from frontdoor.settings import Settings
@@ -24,8 +26,6 @@ from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow
 from frontdoor.voice.replay import replay
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import COUNTERS
-from frontdoor.web.twilio_webhook import JOURNAL
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.web.calls import (
     AMARTIN,

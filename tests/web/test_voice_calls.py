@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
+from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
-from frontdoor.web.keys import STORE_COPIES
 from tests.web.calls import (
     AMARTIN,
     BLEROY,

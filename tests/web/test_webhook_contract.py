@@ -7,10 +7,10 @@ from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
 from frontdoor.departments import Departments
+from frontdoor.keys import COUNTERS
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import COUNTERS
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, phone, stored
 

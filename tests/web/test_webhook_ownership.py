@@ -16,6 +16,9 @@ from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
 from frontdoor.departments import Departments
+from frontdoor.keys import COUNTERS
+from frontdoor.kit.twilio_webhook import JOURNAL, Webhook, twilio_webhook
+from frontdoor.kit.webhook_owner import REFUSED
 from frontdoor.phone import ScriptedPerson, TwilioPhone
 from frontdoor.phone_twiml import CallResult, new_sid
 from frontdoor.settings import Settings
@@ -23,9 +26,6 @@ from frontdoor.sms.incoming import SMS_PATH
 from frontdoor.store.models import Request, RequestEvent
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import COUNTERS
-from frontdoor.web.twilio_webhook import JOURNAL, Webhook, twilio_webhook
-from frontdoor.web.webhook_owner import REFUSED
 from tests.conftest import AUTH_TOKEN
 from tests.web.calls import AMARTIN, DWEBER, LOT, MOSELLE, NURSE, dump, stored
 from tests.web.outage import UNREACHABLE, replayed

@@ -26,6 +26,8 @@ from aiohttp.web_urldispatcher import AbstractRoute
 from sqlmodel import select
 
 from frontdoor.departments import Departments
+from frontdoor.keys import COUNTERS
+from frontdoor.kit.webhook_owner import REFUSED
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import Response, new_sid
 from frontdoor.settings import Settings
@@ -33,8 +35,6 @@ from frontdoor.sms.incoming import SMS_PATH
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow
 from frontdoor.web.app import create_app
-from frontdoor.web.keys import COUNTERS
-from frontdoor.web.webhook_owner import REFUSED
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
 from tests.directory.search_data import add_directory
 from tests.fakes.twilio_api import FakeTwilioApi

@@ -2,7 +2,7 @@
 
 A verified webhook acts only on the departments of the account that signed it: the numbers,
 calls, callback tasks and messages it names are found through the `Webhook`'s resolvers,
-and its session refuses rows of any other department (frontdoor.web.webhook_owner).
+and its session refuses rows of any other department (frontdoor.kit.webhook_owner).
 
 A webhook's answer is committed with the changes it made, keyed by a digest of the request:
 a retry of the same request gets the same answer and changes nothing. When the store cannot
@@ -28,14 +28,14 @@ from twilio.request_validator import RequestValidator
 
 from frontdoor.core.dates import DateRefused, parse_instant
 from frontdoor.core.department import Department
+from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.kit.bodies import read_form
+from frontdoor.kit.twilio_accounts import TWILIO_ACCOUNTS
+from frontdoor.kit.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid, request_by_id
 from frontdoor.store.sms import messages_by_provider_id
-from frontdoor.web.bodies import read_form
-from frontdoor.web.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
-from frontdoor.web.twilio_accounts import TWILIO_ACCOUNTS
-from frontdoor.web.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
+from frontdoor.keys import COUNTERS
+from frontdoor.kit.twilio_accounts import TWILIO_ACCOUNTS
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.twilio_api import parse_recording
 from frontdoor.store.models import CallbackTaskRow, Message, Request
-from frontdoor.web.keys import COUNTERS
-from frontdoor.web.twilio_accounts import TWILIO_ACCOUNTS
 
 log = logging.getLogger(__name__)
 

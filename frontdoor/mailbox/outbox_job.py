@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from frontdoor.core.mail import auto_answer_threshold
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.mailbox.job import department_mailer
 from frontdoor.mailbox.outbox import LEASE, Round, send_claimed
 from frontdoor.mailbox.tls import MailboxConfigError
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.mail import claim_due, claimed, purge_auto_answers, purge_settled, settle
-from frontdoor.web.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from frontdoor.jobs.base import Job
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.housekeeping import purge_job_runs
-from frontdoor.jobs.mail_outbox import send_outbox
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.jobs.roster_feeds import import_feeds
 from frontdoor.jobs.tallies import fold_tallies
 from frontdoor.mailbox.job import mailbox_job
+from frontdoor.mailbox.outbox_job import send_outbox
 
 JOBS: tuple[Job, ...] = (
     Job(

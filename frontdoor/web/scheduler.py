@@ -19,9 +19,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from frontdoor.jobs import lease, registry
+from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.web.keys import CLOCK, ENGINE, SCHEDULED_JOBS, SETTINGS
+from frontdoor.keys import CLOCK, ENGINE, SCHEDULED_JOBS, SETTINGS
+from frontdoor.web import job_registry
 
 log = logging.getLogger(__name__)
 
@@ -174,13 +175,13 @@ def _build_scheduler(
 async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     """The scheduler's lifetime, for app.cleanup_ctx (after the database's).
 
-    Runs the jobs of app[SCHEDULED_JOBS], by default registry.JOBS, when jobs are enabled.
+    Runs the jobs of app[SCHEDULED_JOBS], by default job_registry.JOBS, when jobs are enabled.
     """
     settings = app[SETTINGS]
     if not settings.jobs_enabled:
         yield
         return
-    jobs = app.get(SCHEDULED_JOBS, registry.JOBS)
+    jobs = app.get(SCHEDULED_JOBS, job_registry.JOBS)
     firings = _Firings(app, settings.instance_name)
     _quiet_apscheduler()
     scheduler = _build_scheduler(jobs, firings, every_s=settings.jobs_every_s)

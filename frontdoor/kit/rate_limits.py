@@ -27,7 +27,7 @@ from frontdoor.core.rate_limits import (
     waiting_s,
 )
 from frontdoor.core.sign_in import client_of
-from frontdoor.web.keys import COUNTERS, SETTINGS
+from frontdoor.keys import COUNTERS, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Enough clients for a region's staff and tools; the least recently seen are forgotten first.

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from frontdoor.core.dates import parse_day, parse_instant, parse_wall_time, parse_year
 from frontdoor.indicators.periods import Period
-from frontdoor.web.bodies import as_id
+from frontdoor.kit.bodies import as_id
 
 
 class DateKind(StrEnum):

@@ -14,8 +14,8 @@ from aiohttp.helpers import ChainMapProxy
 from frontdoor.core import ownership
 from frontdoor.core.department import Department
 from frontdoor.department_file.twilio import read_token
+from frontdoor.keys import TWILIO_API
 from frontdoor.outbound.twilio_api import TwilioApi
-from frontdoor.web.keys import TWILIO_API
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -1,0 +1,86 @@
+"""Who calls the JSON API, and the request they may open.
+
+A console account's token (`fd_…`, resolved by frontdoor.web.api_tokens before the handler
+runs) or a key of FRONTDOOR_API_KEYS names a caller: one department, as one referent. Every
+channel's API reads its caller here, opens only its department's requests, and journals each
+access before its data is returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from frontdoor.keys import CLOCK, SETTINGS
+from frontdoor.kit.bodies import path_id
+from frontdoor.store.audit import record_access
+from frontdoor.store.models import Request
+from frontdoor.store.requests import request_by_id
+
+
+@dataclass(kw_only=True, frozen=True)
+class Caller:
+    department: str
+    referent: str
+    # Who the audit journal names: the account's login, or "clé:<referent>" for a static key.
+    account: str = ""
+
+    @property
+    def journaled_as(self) -> str:
+        return self.account or f"clé:{self.referent}"
+
+
+# The caller an account token resolved to (set by frontdoor.web.api_tokens' middleware).
+API_CALLER = web.RequestKey("api_caller", Caller)
+
+
+def caller_of(request: web.Request) -> Caller:
+    resolved = request.get(API_CALLER)
+    if resolved is not None:
+        return resolved
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise web.HTTPUnauthorized(text="Authorization: Bearer <key> required")
+    offered = hashlib.sha256(token.encode()).digest()
+    for key, grant in request.app[SETTINGS].api_keys.items():
+        if hmac.compare_digest(offered, hashlib.sha256(key.encode()).digest()):
+            department, _, referent = grant.partition(":")
+            referent = referent or "api"
+            return Caller(department=department, referent=referent, account=f"clé:{referent}")
+    raise web.HTTPUnauthorized(text="unknown API key")
+
+
+async def own_request(request: web.Request, caller: Caller, session: Any) -> Request:
+    """The request named in the path, if it is the caller's department's (404 otherwise)."""
+    request_id = path_id(request, "request_id")
+    if request_id is None:
+        raise web.HTTPNotFound(text="no such request")
+    found = await request_by_id(session=session, request_id=request_id)
+    # Another department's request is not shown, nor is its existence.
+    if found is None or found.department != caller.department:
+        raise web.HTTPNotFound(text="no such request")
+    # Journaled before anything of it is returned or changed (nothing else is pending yet).
+    journal(request, caller, session, [found.id or 0])
+    await session.commit()
+    return found
+
+
+def journal(
+    request: web.Request, caller: Caller, session: Any, request_ids: list[int], action: str = ""
+) -> None:
+    """An audit row per request the API reads (api_read) or acts on (api_write), in the
+    session's transaction; the caller commits."""
+    for request_id in request_ids:
+        record_access(
+            session=session,
+            at=request.app[CLOCK](),
+            account=caller.journaled_as,
+            department=caller.department,
+            request_id=request_id,
+            action=action or ("api_read" if request.method == "GET" else "api_write"),
+        )
