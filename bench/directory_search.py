@@ -33,7 +33,7 @@ from directory_gen import SEED, fill, index_of  # noqa: E402
 from frontdoor.core.directory_search import CommuneRef, DirectoryQuery, parse_query  # noqa: E402
 from frontdoor.core.directory_text import normalized  # noqa: E402
 from frontdoor.core.taxonomy import CATEGORIES, Category  # noqa: E402
-from frontdoor.directory.communes import DIRECTORY_DATA, read_synonyms, vocabulary_for  # noqa: E402
+from frontdoor.directory.communes import SYNONYMS_FILE, read_synonyms, vocabulary_for  # noqa: E402
 from frontdoor.directory.search import search  # noqa: E402
 from frontdoor.store.db import create_engine, session_maker  # noqa: E402
 
@@ -45,7 +45,7 @@ FIXED = ["ssiad figeac", "SSIAD 46100", "clic figeac", "maison de retraite Cahor
 
 def queries(refs: list[CommuneRef], count: int = 200) -> list[str]:
     rng = random.Random(SEED + 2)
-    synonyms = [p for ps in read_synonyms(DIRECTORY_DATA / "synonyms.toml").values() for p in ps]
+    synonyms = [p for ps in read_synonyms(SYNONYMS_FILE).values() for p in ps]
     shorts = [CATEGORIES[c].short for c in Category if c is not Category.OTHER]
     out = list(FIXED)
     while len(out) < count:

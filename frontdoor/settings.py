@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -30,6 +31,9 @@ DEVELOPMENT_PSEUDONYM_KEY = "frontdoor-development-pseudonym-key"
 MIN_SECRET_CHARS = 16
 MIN_PSEUDONYM_KEY_CHARS = 32
 PREFIX = "FRONTDOOR_"
+# The texts installed with the package (the repository's templates/, package data): the
+# default, whatever the working directory.
+PACKAGED_TEMPLATES = Path(str(files("frontdoor") / "templates"))
 
 
 def shown(default: str) -> dict[str, Any]:
@@ -66,7 +70,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, description="Port `frontdoor serve` listens on.")
     flows_dir: Path = Field(default=Path("flows"), description="Folder of the department files.")
     templates_dir: Path = Field(
-        default=Path("templates"), description="Folder of prompt, SMS, mail and page texts."
+        default=PACKAGED_TEMPLATES,
+        description="Folder of prompt, SMS, mail and page texts.",
+        json_schema_extra=shown("the texts installed with Frontdoor (`templates/` here)"),
     )
     twilio_account_sid: str = Field(
         default="",

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from sqlalchemy import func
@@ -24,7 +25,10 @@ from frontdoor.core.directory_search import CommuneRef, DirectoryQuery, Vocabula
 from frontdoor.core.directory_text import normalized
 from frontdoor.store.models import Resource
 
-DIRECTORY_DATA = Path(__file__).resolve().parent.parent.parent / "directory"
+# The reference files installed with the package (the repository's directory/communes.csv
+# and directory/synonyms.toml, package data).
+COMMUNES_FILE = Path(str(files("frontdoor.directory") / "communes.csv"))
+SYNONYMS_FILE = Path(str(files("frontdoor.directory") / "synonyms.toml"))
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -70,7 +74,7 @@ def read_communes(path: Path) -> list[CommuneRef]:
 @cache
 def default_communes() -> CommuneIndex:
     """The communes shipped in directory/communes.csv (read once)."""
-    return CommuneIndex.of(read_communes(DIRECTORY_DATA / "communes.csv"))
+    return CommuneIndex.of(read_communes(COMMUNES_FILE))
 
 
 def read_synonyms(path: Path) -> dict[str, list[str]]:
@@ -87,7 +91,7 @@ def vocabulary_for(communes: CommuneIndex) -> Vocabulary:
     """Synonyms and the communes' names, built once per commune index."""
     key = id(communes)
     if key not in _VOCABULARIES:
-        synonyms = read_synonyms(DIRECTORY_DATA / "synonyms.toml")
+        synonyms = read_synonyms(SYNONYMS_FILE)
         names = (c.name for c in communes.by_insee.values())
         _VOCABULARIES[key] = Vocabulary.build(synonyms, names)
     return _VOCABULARIES[key]

@@ -27,7 +27,6 @@ from tests.web.calls import LOT, NURSE
 IMAGE_PATHS = {  # where the image keeps things -> where they are here
     "/usr/local/bin/with-secrets": str(ROOT / "deploy" / "bin" / "with-secrets"),
     "/etc/frontdoor/flows": str(ROOT / "flows"),
-    "/opt/frontdoor/app": str(ROOT),
     "/opt/frontdoor/venv/bin": str(Path(sys.executable).parent),
 }
 BUILD_TOOLS = ("build-essential", "gcc", "apt-get install", "pip install")
@@ -42,6 +41,19 @@ def test_the_build_has_two_stages_and_the_final_one_no_build_tools() -> None:
     assert all(
         "--from=build" in copy for copy in image.all("COPY") if "/opt/frontdoor/venv" in copy
     )
+
+
+def test_the_image_holds_frontdoor_as_an_installed_wheel_and_no_sources() -> None:
+    build, image = stages()
+    installs = [run for run in build.all("RUN") if "frontdoor-*.whl" in run]
+    assert installs, "the build stage installs no wheel of Frontdoor"
+    assert not [run for run in build.all("RUN") if " -e " in run or "--editable" in run]
+    # The texts and the directory's reference files are package data, inside the environment.
+    assert image.all("COPY") == [
+        "--from=build /opt/frontdoor/venv /opt/frontdoor/venv",
+        "flows /etc/frontdoor/flows",
+        "deploy/bin/with-secrets /usr/local/bin/with-secrets",
+    ]
 
 
 def test_the_image_runs_as_an_unprivileged_user() -> None:
@@ -91,7 +103,7 @@ def image_environment(tmp_path: Path, port: int, secrets: dict[str, str]) -> dic
 def test_the_image_environment_points_at_what_the_image_holds() -> None:
     env = final().env()
     assert env["FRONTDOOR_FLOWS_DIR"] == "/etc/frontdoor/flows"
-    assert env["FRONTDOOR_TEMPLATES_DIR"] == "/opt/frontdoor/app/templates"
+    assert "FRONTDOOR_TEMPLATES_DIR" not in env  # the texts installed with the package
     assert env["FRONTDOOR_PORT"] == "8080"
     assert env["PATH"].startswith("/opt/frontdoor/venv/bin:")
 

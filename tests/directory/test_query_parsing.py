@@ -6,10 +6,10 @@ import pytest
 
 from frontdoor.core.directory_search import DirectoryQuery, Vocabulary, parse_query
 from frontdoor.core.taxonomy import Category as C
-from frontdoor.directory.communes import DIRECTORY_DATA, default_communes, read_synonyms
+from frontdoor.directory.communes import SYNONYMS_FILE, default_communes, read_synonyms
 
 VOCABULARY = Vocabulary.build(
-    read_synonyms(DIRECTORY_DATA / "synonyms.toml"),
+    read_synonyms(SYNONYMS_FILE),
     [
         "Figeac",
         "Cahors",
@@ -85,7 +85,7 @@ def test_typos_are_corrected_against_the_vocabulary(text: str, corrections: tupl
 
 
 def test_every_synonym_reads_as_its_category() -> None:
-    synonyms = read_synonyms(DIRECTORY_DATA / "synonyms.toml")
+    synonyms = read_synonyms(SYNONYMS_FILE)
     for value, phrases in synonyms.items():
         for phrase in phrases:
             assert parse_query(phrase, VOCABULARY).category == C(value), phrase
