@@ -24,7 +24,8 @@ from frontdoor.core.figures import EnteredFigures
 from frontdoor.core.indicators import DepartmentCounts, IndicatorTable
 from frontdoor.core.indicators import indicator_table as table_of
 from frontdoor.indicators.local_time import offset_spans, weekday_and_hour
-from frontdoor.indicators.periods import Period
+from frontdoor.indicators.periods import Period, month_key
+from frontdoor.indicators.person_periods import PERSONS_WITH_PROBLEM
 from frontdoor.indicators.person_tallies import (
     PERSON_AGE,
     PERSON_PROBLEM,
@@ -35,12 +36,10 @@ from frontdoor.indicators.person_tallies import (
 from frontdoor.indicators.tallies import (
     GPS,
     HOUR_OF_WEEK,
-    PERSONS_WITH_PROBLEM,
     TallyScope,
     distinct_rows,
     epoch_minute,
     folded_rows,
-    month_key,
     unfolded_rows,
 )
 from frontdoor.store.figures import entered, figures_of
@@ -92,6 +91,7 @@ class _Scope:
         self.starts, self.ends = period.utc_bounds(zone)
         self.tally = TallyScope(
             department=self.slug,
+            period=period.code,
             first_month=month_key(period.first_day),
             end_month=month_key(period.end_day),
             starts_minute=epoch_minute(self.starts),

@@ -36,9 +36,24 @@ class RequestTally(SQLModel, table=True):
     """How many requests of a department's local month count in a measure's value."""
 
     __tablename__ = "request_tallies"
+    # A person's tallies, looked up by the fold and by reads (frontdoor.indicators.person_periods).
+    __table_args__ = (Index("ix_request_tallies_department_value", "department", "value"),)
 
     department: str = Field(primary_key=True)
     month: int = Field(primary_key=True)  # local, 202610 for October 2026
     measure: str = Field(primary_key=True)  # as above, "request" folded into "hour_of_week"
     value: str = Field(primary_key=True)  # for "hour_of_week": 0 (Monday 00h) to 167
+    n: int
+
+
+class PersonPeriodCount(SQLModel, table=True):
+    """How many distinct persons of a department's standard period count in a measure, from
+    the folded tallies (frontdoor.indicators.person_periods): "person.age.<rank>" (each in
+    her highest band), "person.problem.<problem>", "persons_with_problem". No person in it."""
+
+    __tablename__ = "person_period_counts"
+
+    department: str = Field(primary_key=True)
+    period: str = Field(primary_key=True)  # "2026-10", "2026-Q4" or "2026" (Period.code)
+    measure: str = Field(primary_key=True)
     n: int
