@@ -4,7 +4,9 @@ The database keeps, per department and local month, how many requests count in e
 each measure (frontdoor.indicators.tallies, written by triggers): a year is a few thousand
 rows, whatever the number of requests. One statement reads the folded tallies, one the
 changes not folded yet (so that the table is exact to the last request), one counts the
-distinct GPs of both, one reads `department_figures`. SQLite and PostgreSQL run the same
+distinct GPs of both and reads the persons accompanied of the period as the fold counted them
+(frontdoor.indicators.person_periods, corrected for the persons with changes not folded
+yet), one reads `department_figures`. SQLite and PostgreSQL run the same
 statements and give the same table.
 """
 
