@@ -2,8 +2,8 @@
 
 A period counts each person once (frontdoor.indicators.person_tallies): in the highest age
 band she had over it, in every problem of her requests. Counted from the monthly tallies,
-that is one row per person and month to group at every read: ~450,000 for a year of
-110,000 persons. So the fold keeps the counts of each standard period (month, quarter,
+that is one row per person and month (`person_tallies`) to group at every read: ~450,000
+for a year of 110,000 persons. So the fold keeps the counts of each standard period (month, quarter,
 year: the only periods there are, frontdoor.indicators.periods) in `person_period_counts`,
 and reads correct them for the persons whose changes are not folded yet.
 
@@ -27,7 +27,7 @@ from sqlalchemy import and_, case, func, literal, select, union_all
 
 from frontdoor.indicators.periods import Period, PeriodKind, month_key
 from frontdoor.indicators.person_tallies import DISTINCT_PERSONS, PERSON_AGE, PERSON_PROBLEM
-from frontdoor.store.tally_models import PersonPeriodCount, RequestTally, RequestTallyChange
+from frontdoor.store.tally_models import PersonPeriodCount, PersonTally, RequestTallyChange
 
 # Persons with at least one problem over the period (the others are "without problem").
 PERSONS_WITH_PROBLEM = "persons_with_problem"
@@ -72,7 +72,7 @@ def person_deltas(department: str, periods: Sequence[PeriodMonths], moved: Any) 
     """(period, measure, n): what the changes of `moved` (month, measure, value, n; measures
     of distinct persons only, in the periods' months) do to the counts of the department's
     periods, the persons' tallies before them being the folded ones."""
-    tallies = RequestTally.__table__.c  # type: ignore[attr-defined]
+    tallies = PersonTally.__table__.c  # type: ignore[attr-defined]
     spans = union_all(
         *(
             select(
@@ -98,7 +98,6 @@ def person_deltas(department: str, periods: Sequence[PeriodMonths], moved: Any) 
             in_span(tallies.month),
             tallies.department == department,
             tallies.value.in_(select(moved.c.value)),
-            is_distinct_person(tallies.measure),
         ),
         select(spans.c.period, moved.c.value, moved.c.measure, literal(0), moved.c.n).where(
             in_span(moved.c.month)

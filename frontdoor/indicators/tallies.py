@@ -48,7 +48,12 @@ from frontdoor.indicators.person_periods import (
 )
 from frontdoor.indicators.person_tallies import DISTINCT_PERSONS
 from frontdoor.store.models import KnownContact
-from frontdoor.store.tally_models import PersonPeriodCount, RequestTally, RequestTallyChange
+from frontdoor.store.tally_models import (
+    PersonPeriodCount,
+    PersonTally,
+    RequestTally,
+    RequestTallyChange,
+)
 
 # The measure the triggers write for every request; folded, it is counted by local hour.
 REQUEST = "request"
@@ -244,28 +249,23 @@ async def fold_changes(connection: AsyncConnection, department: Department) -> i
         make_insert = sqlite_insert
     month = _month_of_minute(source.minute, zone, months)
     measure, value = _folded_measure_and_value(source, _offset_of_minute(source.minute, spans))
+    summed = ~is_distinct_person(source.measure)  # the persons' go to their own tallies
     sums = select(literal(department.slug), month, measure, value, func.sum(source.n))
-    persons = select(month.label("month"), source.measure, source.value, source.n).where(
-        is_distinct_person(source.measure)
-    )
+    persons = select(month.label("month"), source.measure, source.value, source.n)
     if source is changes:
         sums, persons = sums.where(in_range), persons.where(in_range)
-    insert = make_insert(RequestTally).from_select(
-        ["department", "month", "measure", "value", "n"], sums.group_by(month, measure, value)
-    )
-    upsert = insert.on_conflict_do_update(
-        index_elements=["department", "month", "measure", "value"],
-        set_={"n": col(RequestTally.n) + insert.excluded.n},
-    )
+    upsert = _upserted(make_insert, RequestTally, sums.where(summed), month, measure, value)
+    upsert_persons = _upserted(make_insert, PersonTally, sums.where(~summed), month, measure, value)
+    persons = persons.where(~summed)
     # Read before the tallies are updated: on PostgreSQL every part of one statement sees
     # the tallies as they were, on SQLite this statement runs first.
     deltas = person_deltas(department.slug, periods_of_months(months), persons.subquery())
-    counted = deltas.subquery("deltas")
+    moved = deltas.subquery("deltas")
     insert_counts = make_insert(PersonPeriodCount).from_select(
         ["department", "period", "measure", "n"],
         # (A WHERE: SQLite reads "ON CONFLICT" after a bare join as the join's constraint.)
-        select(literal(department.slug), counted.c.period, counted.c.measure, counted.c.n).where(
-            counted.c.n != 0
+        select(literal(department.slug), moved.c.period, moved.c.measure, moved.c.n).where(
+            moved.c.n != 0
         ),
     )
     upsert_counts = insert_counts.on_conflict_do_update(
@@ -273,17 +273,34 @@ async def fold_changes(connection: AsyncConnection, department: Department) -> i
         set_={"n": col(PersonPeriodCount.n) + insert_counts.excluded.n},
     )
     if postgres:
-        await connection.execute(upsert_counts.add_cte(upsert.returning(literal(1)).cte("folded")))
+        folded = upsert.returning(literal(1)).cte("folded")
+        folded_persons = upsert_persons.returning(literal(1)).cte("folded_persons")
+        await connection.execute(upsert_counts.add_cte(folded).add_cte(folded_persons))
     else:
-        await connection.execute(upsert_counts)
-        await connection.execute(upsert)
+        for statement in (upsert_counts, upsert, upsert_persons):
+            await connection.execute(statement)
         await connection.execute(delete(RequestTallyChange).where(in_range))
-    # A GP's number whose requests were all corrected or pseudonymised goes with its count.
-    for counts in (RequestTally.__table__, PersonPeriodCount.__table__):  # type: ignore[attr-defined]
+    # A GP's number whose requests were all corrected or pseudonymised goes with its count,
+    # a person unlinked from every request of a month with hers.
+    tables: tuple[Any, ...] = (RequestTally, PersonTally, PersonPeriodCount)
+    for counts in (table.__table__ for table in tables):
         await connection.execute(
             delete(counts).where(counts.c.department == department.slug, counts.c.n == 0)
         )
     return int(count)
+
+
+def _upserted(
+    make_insert: Any, table: type, sums: Select[Any], *grouped: ColumnElement[Any]
+) -> Any:
+    """Sums (department, month, measure, value, n) added to `table`'s counts."""
+    insert = make_insert(table).from_select(
+        ["department", "month", "measure", "value", "n"], sums.group_by(*grouped)
+    )
+    return insert.on_conflict_do_update(
+        index_elements=["department", "month", "measure", "value"],
+        set_={"n": table.__table__.c.n + insert.excluded.n},  # type: ignore[attr-defined]
+    )
 
 
 def _folded_measure_and_value(

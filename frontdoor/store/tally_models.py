@@ -36,13 +36,27 @@ class RequestTally(SQLModel, table=True):
     """How many requests of a department's local month count in a measure's value."""
 
     __tablename__ = "request_tallies"
-    # A person's tallies, looked up by the fold and by reads (frontdoor.indicators.person_periods).
-    __table_args__ = (Index("ix_request_tallies_department_value", "department", "value"),)
 
     department: str = Field(primary_key=True)
     month: int = Field(primary_key=True)  # local, 202610 for October 2026
     measure: str = Field(primary_key=True)  # as above, "request" folded into "hour_of_week"
     value: str = Field(primary_key=True)  # for "hour_of_week": 0 (Monday 00h) to 167
+    n: int
+
+
+class PersonTally(SQLModel, table=True):
+    """How many accompanied requests of a department's local month count a person in a
+    measure of distinct persons ("person.age.<rank>", "person.problem.<problem>"; value: the
+    person's id). Apart from `request_tallies`, so that the reads of a period's tallies do not
+    walk a row per person and month; read per person (frontdoor.indicators.person_periods)."""
+
+    __tablename__ = "person_tallies"
+    __table_args__ = (Index("ix_person_tallies_department_value", "department", "value"),)
+
+    department: str = Field(primary_key=True)
+    month: int = Field(primary_key=True)
+    measure: str = Field(primary_key=True)
+    value: str = Field(primary_key=True)
     n: int
 
 

@@ -24,13 +24,14 @@ from frontdoor.core.department import Department
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import alembic_config, upgrade
 from frontdoor.store.models import Person, Request, RequestPerson, RequestResponse
-from frontdoor.store.tally_models import PersonPeriodCount, RequestTally
+from frontdoor.store.tally_models import PersonPeriodCount, PersonTally, RequestTally
 from tests.indicators.test_queries import fill_with_random_year
 from tests.indicators.test_tallies import (
     assert_counts_are_the_requests,
     correct_persons_at_random,
     count_rows,
     fold,
+    fold_with_persons_tables_of_0021,
 )
 
 # Each request's local month, quarter and year, and the UTC ones around them.
@@ -187,14 +188,7 @@ async def test_an_upgrade_to_period_counts_folds_the_persons_already_folded_agai
                 await connection.execute(text("CREATE SCHEMA public"))
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0020"))
         await fill_with_random_year(engine, seed=22)
-        # Today's fold writes the periods' counts: their table is made for this fold (0020
-        # had none) and goes before the upgrade, the persons' tallies staying folded.
-        counts = PersonPeriodCount.__table__  # type: ignore[attr-defined]
-        async with engine.begin() as connection:
-            await connection.run_sync(counts.create)
-        await fold(engine, chosen)
-        async with engine.begin() as connection:
-            await connection.run_sync(counts.drop)
+        await fold_with_persons_tables_of_0021(engine, chosen)
         async with session_maker(engine)() as session:
             measures = (await session.exec(select(RequestTally.measure))).all()
         assert any(measure.startswith("person.") for measure in measures)
@@ -202,9 +196,13 @@ async def test_an_upgrade_to_period_counts_folds_the_persons_already_folded_agai
         await upgrade(engine)
 
         assert await count_rows(engine, PersonPeriodCount) == 0
+        async with session_maker(engine)() as session:
+            measures = (await session.exec(select(RequestTally.measure))).all()
+        assert not any(measure.startswith("person.") for measure in measures)
         await assert_counts_are_the_requests(engine, chosen)
         await fold(engine, chosen)
         assert await count_rows(engine, PersonPeriodCount) > 0
+        assert await count_rows(engine, PersonTally) > 0
         await assert_counts_are_the_requests(engine, chosen)
     finally:
         await engine.dispose()

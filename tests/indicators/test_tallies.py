@@ -38,7 +38,12 @@ from frontdoor.store.models import (
     RequestPerson,
     RequestResponse,
 )
-from frontdoor.store.tally_models import PersonPeriodCount, RequestTally, RequestTallyChange
+from frontdoor.store.tally_models import (
+    PersonPeriodCount,
+    PersonTally,
+    RequestTally,
+    RequestTallyChange,
+)
 from tests.indicators.test_queries import fill_with_random_year, random_year
 
 PERIODS = ["2026", "2026-03", "2026-10", "2026-Q4", "2025-12"]
@@ -193,6 +198,26 @@ async def assert_counts_are_the_requests(
                     department.slug,
                     code,
                 )
+
+
+async def fold_with_persons_tables_of_0021(
+    engine: AsyncEngine, departments: list[Department]
+) -> None:
+    """Today's fold on a schema older than 0021, as the fold of then: the persons' tables
+    made for it, their monthly tallies left in `request_tallies` as before 0021."""
+    tables = [PersonTally.__table__, PersonPeriodCount.__table__]  # type: ignore[attr-defined]
+    async with engine.begin() as connection:
+        for table in tables:
+            await connection.run_sync(table.create)
+    await fold(engine, departments)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(RequestTally).from_select(
+                ["department", "month", "measure", "value", "n"], select(*tables[0].c)
+            )
+        )
+        for table in tables:
+            await connection.run_sync(table.drop)
 
 
 async def fold(engine: AsyncEngine, departments: list[Department]) -> int:
@@ -363,8 +388,9 @@ async def test_corrections_after_a_fold_count_on_top_of_it_then_fold_in(
     await fold(engine, chosen)
     await assert_counts_are_the_requests(engine, chosen)
     async with session_maker(engine)() as session:
-        zeros = await session.exec(select(RequestTally).where(col(RequestTally.n) <= 0))
-        assert zeros.all() == []
+        for table in (RequestTally, PersonTally):
+            zeros = await session.exec(select(table).where(col(table.n) <= 0))
+            assert zeros.all() == []
 
 
 async def test_a_deleted_request_is_uncounted(
@@ -505,14 +531,9 @@ async def test_an_upgrade_to_person_tallies_counts_the_persons_already_linked(
                 await connection.execute(text("CREATE SCHEMA public"))
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0018"))
         await fill_with_random_year(engine, seed=14)
-        # Today's fold writes the persons' counts of 0021 too: none under 0018 (no person
-        # tallies yet), so their table is made for this fold and goes before the upgrade.
-        counts = PersonPeriodCount.__table__  # type: ignore[attr-defined]
-        async with engine.begin() as connection:
-            await connection.run_sync(counts.create)
-        await fold(engine, chosen)
-        async with engine.begin() as connection:
-            await connection.run_sync(counts.drop)
+        # Today's fold writes the persons' tables of 0021 too: nothing in them under 0018
+        # (no person tallies yet), so they are made for this fold and go before the upgrade.
+        await fold_with_persons_tables_of_0021(engine, chosen)
         await fill_with_random_year(engine, seed=15, gps=False)  # not folded at the upgrade
 
         await upgrade(engine)

@@ -1,11 +1,12 @@
 """person period counts: persons accompanied counted per month, quarter and year by the fold
 
 `person_period_counts` keeps, per department and standard period, how many distinct persons
-count in each band and problem (frontdoor.indicators.person_periods); `request_tallies`
-gets an index on (department, value) to find a person's tallies. The persons' folded tallies
-go back to `request_tally_changes` (one minute in the middle of their local month, which is
-the same month in every zone): the indicator-tallies job folds them again, filling the
-counts, and the table reads them as changes not folded yet meanwhile, exactly.
+count in each band and problem (frontdoor.indicators.person_periods); the persons' monthly
+tallies get a table of their own, `person_tallies`, indexed by person. The persons' tallies
+folded in `request_tallies` go back to `request_tally_changes` (one minute in the middle of
+their local month, which is the same month in every zone): the indicator-tallies job folds
+them again into both new tables, and the table reads them as changes not folded yet
+meanwhile, exactly.
 
 Revision ID: 0021
 Revises: 0020
@@ -36,9 +37,18 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("department", "period", "measure"),
     )
+    op.create_table(
+        "person_tallies",
+        sa.Column("department", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("measure", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("value", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("department", "month", "measure", "value"),
+    )
     op.create_index(
-        "ix_request_tallies_department_value",
-        "request_tallies",
+        "ix_person_tallies_department_value",
+        "person_tallies",
         ["department", "value"],
         unique=False,
     )
@@ -56,6 +66,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The persons' tallies folded since are kept in request_tallies, as 0020 keeps them.
-    op.drop_index("ix_request_tallies_department_value", table_name="request_tallies")
+    # The persons' tallies folded since go back to request_tallies, where 0020 keeps them.
+    op.execute(
+        "INSERT INTO request_tallies (department, month, measure, value, n) "
+        "SELECT department, month, measure, value, n FROM person_tallies"
+    )
+    op.drop_index("ix_person_tallies_department_value", table_name="person_tallies")
+    op.drop_table("person_tallies")
     op.drop_table("person_period_counts")
