@@ -5,7 +5,9 @@ Every change of a request that an indicator can see is written by the database i
 +1 for each measure a new request counts in, -1 then +1 when a referent corrects it. The
 `indicator-tallies` job folds those rows, each minute, into `request_tallies`: one count per
 department, local month, measure and value. A year of a department is then a few thousand
-rows, whatever the number of requests.
+rows, whatever the number of requests. The measures counted in distinct persons fold apart,
+into `person_tallies` (a row per person and month), and into the counts of each standard
+period, `person_period_counts` (frontdoor.indicators.person_periods).
 """
 
 from __future__ import annotations
