@@ -72,7 +72,8 @@ def person_deltas(department: str, periods: Sequence[PeriodMonths], moved: Any) 
     """(period, measure, n): what the changes of `moved` (month, measure, value, n; measures
     of distinct persons only, in the periods' months) do to the counts of the department's
     periods, the persons' tallies before them being the folded ones."""
-    tallies = PersonTally.__table__.c  # type: ignore[attr-defined]
+    table = PersonTally.__table__  # type: ignore[attr-defined]
+    tallies = table.c
     spans = union_all(
         *(
             select(
@@ -87,6 +88,12 @@ def person_deltas(department: str, periods: Sequence[PeriodMonths], moved: Any) 
     def in_span(month: Any) -> Any:
         return and_(month >= spans.c.first_month, month < spans.c.end_month)
 
+    # Each person's tallies found from her (the index by person), never by month: a period's
+    # months hold every person's.
+    touched = select(moved.c.value).distinct().subquery("touched")
+    hers = touched.join(
+        table, and_(tallies.department == department, tallies.value == touched.c.value)
+    )
     seen = union_all(
         select(
             spans.c.period,
@@ -94,11 +101,9 @@ def person_deltas(department: str, periods: Sequence[PeriodMonths], moved: Any) 
             tallies.measure,
             tallies.n.label("before"),
             literal(0).label("change"),
-        ).where(
-            in_span(tallies.month),
-            tallies.department == department,
-            tallies.value.in_(select(moved.c.value)),
-        ),
+        )
+        .select_from(hers)
+        .where(in_span(tallies.month)),
         select(spans.c.period, moved.c.value, moved.c.measure, literal(0), moved.c.n).where(
             in_span(moved.c.month)
         ),
