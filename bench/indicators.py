@@ -120,12 +120,16 @@ async def fold(url: str, departments: list[Department]) -> float:
         for department in departments:
             async with engine.begin() as connection:
                 await fold_changes(connection, department)
-        if engine.dialect.name == "postgresql":
-            # What autovacuum does after so many deletes and inserts.
-            async with engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.exec_driver_sql("VACUUM ANALYZE request_tally_changes")
-                await connection.exec_driver_sql("VACUUM ANALYZE request_tallies")
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql":
+                # What autovacuum does after so many deletes and inserts.
+                for table in ("request_tally_changes", "request_tallies", "person_tallies"):
+                    await connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
+            else:
+                # The statistics of the load saw the tallies empty: SQLite would plan the
+                # reads for empty tables (without statistics at all, it assumes large ones).
+                await connection.exec_driver_sql("ANALYZE")
     finally:
         await engine.dispose()
     return time.perf_counter() - started

@@ -98,3 +98,8 @@ class Period:
 
 def local_midnight(day: date, timezone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone).astimezone(UTC)
+
+
+def month_key(day: date) -> int:
+    """A local month as the tallies key it: 202610 for October 2026."""
+    return day.year * 100 + day.month

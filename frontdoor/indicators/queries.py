@@ -4,7 +4,9 @@ The database keeps, per department and local month, how many requests count in e
 each measure (frontdoor.indicators.tallies, written by triggers): a year is a few thousand
 rows, whatever the number of requests. One statement reads the folded tallies, one the
 changes not folded yet (so that the table is exact to the last request), one counts the
-distinct GPs of both, one reads `department_figures`. SQLite and PostgreSQL run the same
+distinct GPs of both and reads the persons accompanied of the period as the fold counted them
+(frontdoor.indicators.person_periods, corrected for the persons with changes not folded
+yet), one reads `department_figures`. SQLite and PostgreSQL run the same
 statements and give the same table.
 """
 
@@ -24,7 +26,8 @@ from frontdoor.core.figures import EnteredFigures
 from frontdoor.core.indicators import DepartmentCounts, IndicatorTable
 from frontdoor.core.indicators import indicator_table as table_of
 from frontdoor.indicators.local_time import offset_spans, weekday_and_hour
-from frontdoor.indicators.periods import Period
+from frontdoor.indicators.periods import Period, month_key
+from frontdoor.indicators.person_periods import PERSONS_WITH_PROBLEM
 from frontdoor.indicators.person_tallies import (
     PERSON_AGE,
     PERSON_PROBLEM,
@@ -35,12 +38,10 @@ from frontdoor.indicators.person_tallies import (
 from frontdoor.indicators.tallies import (
     GPS,
     HOUR_OF_WEEK,
-    PERSONS_WITH_PROBLEM,
     TallyScope,
     distinct_rows,
     epoch_minute,
     folded_rows,
-    month_key,
     unfolded_rows,
 )
 from frontdoor.store.figures import entered, figures_of
@@ -92,6 +93,7 @@ class _Scope:
         self.starts, self.ends = period.utc_bounds(zone)
         self.tally = TallyScope(
             department=self.slug,
+            period=period.code,
             first_month=month_key(period.first_day),
             end_month=month_key(period.end_day),
             starts_minute=epoch_minute(self.starts),

@@ -38,10 +38,22 @@ from sqlmodel import col
 
 from frontdoor.core.department import Department
 from frontdoor.indicators.local_time import OffsetSpan, hour_of_week, offset_spans
-from frontdoor.indicators.periods import local_midnight
-from frontdoor.indicators.person_tallies import DISTINCT_PERSONS, PERSON_AGE, PERSON_PROBLEM
+from frontdoor.indicators.periods import local_midnight, month_key
+from frontdoor.indicators.person_periods import (
+    PeriodMonths,
+    counted_rows,
+    is_distinct_person,
+    periods_of_months,
+    person_deltas,
+)
+from frontdoor.indicators.person_tallies import DISTINCT_PERSONS
 from frontdoor.store.models import KnownContact
-from frontdoor.store.tally_models import RequestTally, RequestTallyChange
+from frontdoor.store.tally_models import (
+    PersonPeriodCount,
+    PersonTally,
+    RequestTally,
+    RequestTallyChange,
+)
 
 # The measure the triggers write for every request; folded, it is counted by local hour.
 REQUEST = "request"
@@ -53,15 +65,12 @@ class TallyScope:
     """One department over a period: its local months and the UTC minutes they span."""
 
     department: str
+    period: str  # its code: "2026-10", "2026-Q4", "2026"
     first_month: int  # 202610, inclusive
     end_month: int  # the month after the period, exclusive
     starts_minute: int  # inclusive
     ends_minute: int  # exclusive
     spans: tuple[OffsetSpan, ...]
-
-
-def month_key(day: date) -> int:
-    return day.year * 100 + day.month
 
 
 def epoch_minute(at: datetime) -> int:
@@ -70,10 +79,9 @@ def epoch_minute(at: datetime) -> int:
 
 # Distinct values, not sums: a GP who called in March and in May is one GP of the quarter.
 GP_CONTACT = "gp_contact"
-# What distinct_rows counts: the GPs by how they are known (GPS + "rpps", "contact" or
-# "unidentified"), persons accompanied with at least one problem.
+# What distinct_rows counts of the GPs: by how they are known (GPS + "rpps", "contact" or
+# "unidentified").
 GPS = "gp."
-PERSONS_WITH_PROBLEM = "persons_with_problem"
 
 
 def _counted_apart(measure: Any) -> ColumnElement[bool]:
@@ -178,52 +186,35 @@ def _gp_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
     )
 
 
-def _person_age_rows(scopes: Sequence[TallyScope]) -> Select[Any]:
-    """(department, "person.age.<rank>", "", n): each person once, in the highest rank she
-    had over the period."""
-    counted = _still_counted(scopes, lambda measure: measure.startswith(PERSON_AGE))
-    highest = (
-        select(counted.c.department, func.max(counted.c.measure).label("measure"))
-        .group_by(counted.c.department, counted.c.value)
-        .subquery()
-    )
-    return select(highest.c.department, highest.c.measure, literal(""), func.count()).group_by(
-        highest.c.department, highest.c.measure
-    )
-
-
-def _person_problem_rows(scopes: Sequence[TallyScope]) -> Any:
-    """(department, "person.problem.<problem>", "", n) and (department,
-    "persons_with_problem", "", n): persons, not requests."""
-    counted = _still_counted(scopes, lambda measure: measure.startswith(PERSON_PROBLEM))
-    return union_all(
-        select(counted.c.department, counted.c.measure, literal(""), func.count()).group_by(
-            counted.c.department, counted.c.measure
-        ),
-        select(
-            counted.c.department,
-            literal(PERSONS_WITH_PROBLEM),
-            literal(""),
-            func.count(counted.c.value.distinct()),
-        ).group_by(counted.c.department),
-    )
-
-
 def distinct_rows(scopes: Sequence[TallyScope]) -> Any:
     """(department, measure, value, n) of what is counted distinct over the period: the GPs
     who made a request, the persons accompanied by age band and by problem."""
     return union_all(
         _gp_rows(scopes),
-        _person_age_rows(scopes),
-        *_person_problem_rows(scopes).selects,
+        *(
+            counted_rows(
+                s.department,
+                PeriodMonths(code=s.period, first_month=s.first_month, end_month=s.end_month),
+                s.starts_minute,
+                s.ends_minute,
+            )
+            for s in scopes
+        ),
     )
 
 
 async def fold_changes(connection: AsyncConnection, department: Department) -> int:
-    """Move the department's changes into its monthly tallies, in the caller's transaction;
-    returns how many changes were folded. Safe beside writers and beside another fold."""
+    """Move the department's changes into its monthly tallies, and what they do to its
+    persons into the counts of its periods, in the caller's transaction; returns how many
+    changes were folded. Safe beside writers and beside another fold."""
     changes = RequestTallyChange.__table__.c  # type: ignore[attr-defined]
     mine = changes.department == department.slug
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        # One fold of a department at a time: a person's counts are recomputed from the
+        # tallies as the last fold left them (SQLite has one writer at a time anyway).
+        key = literal(f"indicator-tallies:{department.slug}")
+        await connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
     low, high, last_id, count = (
         await connection.execute(
             select(
@@ -240,8 +231,9 @@ async def fold_changes(connection: AsyncConnection, department: Department) -> i
     starts = datetime.fromtimestamp(low * 60, UTC)
     ends = datetime.fromtimestamp((high + 1) * 60, UTC)
     spans = offset_spans(zone, starts, ends)
+    months = _local_months(zone, starts, ends)
     in_range = and_(mine, changes.minute >= low, changes.minute <= high)
-    if connection.dialect.name == "postgresql":
+    if postgres:
         # The rows deleted are exactly the rows folded, whatever commits meanwhile.
         source: Any = (
             delete(RequestTallyChange)
@@ -255,28 +247,60 @@ async def fold_changes(connection: AsyncConnection, department: Department) -> i
         in_range = and_(in_range, changes.id <= last_id)
         source = changes
         make_insert = sqlite_insert
-    month = _month_of_minute(source.minute, zone, starts, ends)
+    month = _month_of_minute(source.minute, zone, months)
     measure, value = _folded_measure_and_value(source, _offset_of_minute(source.minute, spans))
+    summed = ~is_distinct_person(source.measure)  # the persons' go to their own tallies
     sums = select(literal(department.slug), month, measure, value, func.sum(source.n))
+    persons = select(month.label("month"), source.measure, source.value, source.n)
     if source is changes:
-        sums = sums.where(in_range)
-    insert = make_insert(RequestTally).from_select(
-        ["department", "month", "measure", "value", "n"], sums.group_by(month, measure, value)
+        sums, persons = sums.where(in_range), persons.where(in_range)
+    upsert = _upserted(make_insert, RequestTally, sums.where(summed), month, measure, value)
+    upsert_persons = _upserted(make_insert, PersonTally, sums.where(~summed), month, measure, value)
+    persons = persons.where(~summed)
+    # Read before the tallies are updated: on PostgreSQL every part of one statement sees
+    # the tallies as they were, on SQLite this statement runs first.
+    deltas = person_deltas(department.slug, periods_of_months(months), persons.subquery())
+    moved = deltas.subquery("deltas")
+    insert_counts = make_insert(PersonPeriodCount).from_select(
+        ["department", "period", "measure", "n"],
+        # (A WHERE: SQLite reads "ON CONFLICT" after a bare join as the join's constraint.)
+        select(literal(department.slug), moved.c.period, moved.c.measure, moved.c.n).where(
+            moved.c.n != 0
+        ),
     )
-    upsert = insert.on_conflict_do_update(
-        index_elements=["department", "month", "measure", "value"],
-        set_={"n": col(RequestTally.n) + insert.excluded.n},
+    upsert_counts = insert_counts.on_conflict_do_update(
+        index_elements=["department", "period", "measure"],
+        set_={"n": col(PersonPeriodCount.n) + insert_counts.excluded.n},
     )
-    await connection.execute(upsert)
-    if source is changes:
+    if postgres:
+        folded = upsert.returning(literal(1)).cte("folded")
+        folded_persons = upsert_persons.returning(literal(1)).cte("folded_persons")
+        await connection.execute(upsert_counts.add_cte(folded).add_cte(folded_persons))
+    else:
+        for statement in (upsert_counts, upsert, upsert_persons):
+            await connection.execute(statement)
         await connection.execute(delete(RequestTallyChange).where(in_range))
-    # A GP's number whose requests were all corrected or pseudonymised goes with its count.
-    await connection.execute(
-        delete(RequestTally).where(
-            col(RequestTally.department) == department.slug, col(RequestTally.n) == 0
+    # A GP's number whose requests were all corrected or pseudonymised goes with its count,
+    # a person unlinked from every request of a month with hers.
+    tables: tuple[Any, ...] = (RequestTally, PersonTally, PersonPeriodCount)
+    for counts in (table.__table__ for table in tables):
+        await connection.execute(
+            delete(counts).where(counts.c.department == department.slug, counts.c.n == 0)
         )
-    )
     return int(count)
+
+
+def _upserted(
+    make_insert: Any, table: type, sums: Select[Any], *grouped: ColumnElement[Any]
+) -> Any:
+    """Sums (department, month, measure, value, n) added to `table`'s counts."""
+    insert = make_insert(table).from_select(
+        ["department", "month", "measure", "value", "n"], sums.group_by(*grouped)
+    )
+    return insert.on_conflict_do_update(
+        index_elements=["department", "month", "measure", "value"],
+        set_={"n": table.__table__.c.n + insert.excluded.n},  # type: ignore[attr-defined]
+    )
 
 
 def _folded_measure_and_value(
@@ -323,13 +347,15 @@ def _offset_by_department(scopes: Sequence[TallyScope]) -> ColumnElement[int]:
     return case(*branches[:-1], else_=branches[-1][1])
 
 
-def _month_of_minute(
-    minute: Any, zone: ZoneInfo, starts: datetime, ends: datetime
-) -> ColumnElement[int]:
-    """The local month (202610) of a change's minute, for minutes in [starts, ends)."""
+def _local_months(zone: ZoneInfo, starts: datetime, ends: datetime) -> list[date]:
+    """The first days of the local months of [starts, ends)."""
     first = starts.astimezone(zone).date().replace(day=1)
     last = (ends - timedelta(seconds=1)).astimezone(zone).date().replace(day=1)
-    months = list(_months(first, last))
+    return list(_months(first, last))
+
+
+def _month_of_minute(minute: Any, zone: ZoneInfo, months: Sequence[date]) -> ColumnElement[int]:
+    """The local month (202610) of a change's minute, for minutes in these local months."""
     if len(months) == 1:
         return literal(month_key(months[0]))
     return case(

@@ -5,7 +5,9 @@ Every change of a request that an indicator can see is written by the database i
 +1 for each measure a new request counts in, -1 then +1 when a referent corrects it. The
 `indicator-tallies` job folds those rows, each minute, into `request_tallies`: one count per
 department, local month, measure and value. A year of a department is then a few thousand
-rows, whatever the number of requests.
+rows, whatever the number of requests. The measures counted in distinct persons fold apart,
+into `person_tallies` (a row per person and month), and into the counts of each standard
+period, `person_period_counts` (frontdoor.indicators.person_periods).
 """
 
 from __future__ import annotations
@@ -41,4 +43,33 @@ class RequestTally(SQLModel, table=True):
     month: int = Field(primary_key=True)  # local, 202610 for October 2026
     measure: str = Field(primary_key=True)  # as above, "request" folded into "hour_of_week"
     value: str = Field(primary_key=True)  # for "hour_of_week": 0 (Monday 00h) to 167
+    n: int
+
+
+class PersonTally(SQLModel, table=True):
+    """How many accompanied requests of a department's local month count a person in a
+    measure of distinct persons ("person.age.<rank>", "person.problem.<problem>"; value: the
+    person's id). Apart from `request_tallies`, so that the reads of a period's tallies do not
+    walk a row per person and month; read per person (frontdoor.indicators.person_periods)."""
+
+    __tablename__ = "person_tallies"
+    __table_args__ = (Index("ix_person_tallies_department_value", "department", "value"),)
+
+    department: str = Field(primary_key=True)
+    month: int = Field(primary_key=True)
+    measure: str = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    n: int
+
+
+class PersonPeriodCount(SQLModel, table=True):
+    """How many distinct persons of a department's standard period count in a measure, from
+    the folded tallies (frontdoor.indicators.person_periods): "person.age.<rank>" (each in
+    her highest band), "person.problem.<problem>", "persons_with_problem". No person in it."""
+
+    __tablename__ = "person_period_counts"
+
+    department: str = Field(primary_key=True)
+    period: str = Field(primary_key=True)  # "2026-10", "2026-Q4" or "2026" (Period.code)
+    measure: str = Field(primary_key=True)
     n: int

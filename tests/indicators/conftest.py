@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdoor.core.department import Department
+from frontdoor.departments import Departments
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, DepartmentFigures, Request, RequestResponse
+from tests.indicators.random_year import lot, moselle
 
 
 def utc(*parts: int) -> datetime:
@@ -122,3 +125,9 @@ async def october(engine: AsyncEngine) -> AsyncEngine:
         )
         await session.commit()
     return engine
+
+
+@pytest.fixture
+def chosen(departments: Departments) -> list[Department]:
+    """The Lot and Moselle, as a regional table counts them."""
+    return [lot(departments), moselle(departments)]
