@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 # Only types: this module imports nothing of the service when it runs, so that every package
-# may import it (aiohttp would use a key's type in its repr only).
+# may import it (aiohttp would use a key's type in its repr only); and only types of the
+# packages below the channels: a key whose type is a channel's or the app's lives with it
+# (console.live_streams.LIVE_STREAMS, web.job_registry.SCHEDULED_JOBS).
 if TYPE_CHECKING:
     from collections import Counter
 
     from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
     from sqlmodel.ext.asyncio.session import AsyncSession
 
-    from frontdoor.console.live_streams import LiveStreams
     from frontdoor.cpu import CpuProcesses, CpuThreads
     from frontdoor.departments import Departments
-    from frontdoor.jobs.base import Job
     from frontdoor.outbound.mail import Mailer
     from frontdoor.outbound.twilio_api import TwilioApi
     from frontdoor.settings import Settings
@@ -42,14 +42,10 @@ NEW_CALLS: web.AppKey[NewCallWriter] = web.AppKey("new_calls")
 KNOWN_CALLERS: web.AppKey[KnownCallers] = web.AppKey("known_callers")
 # Refreshes known contacts and stored roster overrides in this instance.
 STORE_COPIES: web.AppKey[Refresher] = web.AppKey("store_copies")
-# The jobs the scheduler runs; absent, frontdoor.web.job_registry.JOBS (tests set their own).
-SCHEDULED_JOBS: web.AppKey[tuple[Job, ...]] = web.AppKey("scheduled_jobs")
 TWILIO_API: web.AppKey[TwilioApi] = web.AppKey("twilio_api")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 # Set by frontdoor.web.metrics; observed where an SMS from the journal or a mail is committed.
 INTAKE_LAG: web.AppKey[LagObserver] = web.AppKey("intake_lag")
-# The console's live streams open in this instance (ended at sign-out and at shutdown).
-LIVE_STREAMS: web.AppKey[LiveStreams] = web.AppKey("live_streams")
 # CPU-heavy work runs off the loop: password hashes in threads (Argon2 releases the GIL),
 # pure Python (spreadsheets, calendar feeds, received mails) in processes (frontdoor.cpu).
 CPU_THREADS: web.AppKey[CpuThreads] = web.AppKey("cpu_threads")

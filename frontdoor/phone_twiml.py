@@ -15,16 +15,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Literal, Protocol
-
-if TYPE_CHECKING:
-    from frontdoor.phone import TwilioPhone
+from typing import Literal, Protocol
 
 CALLER = "caller"  # the leg name of the person who called; a referent's leg is named by number
 API_VERSION = "2010-04-01"
 BRIDGED_SECONDS = 42  # how long a bridged conversation lasts, as far as the service can tell
 
 Kind = Literal["say", "press", "ring", "record", "connected", "hangup"]
+
+
+class PlacingPhone(Protocol):
+    """What a call's follower uses of the phone that places it (frontdoor.phone.TwilioPhone):
+    its account, paths and clock, and signed posts to its one service."""
+
+    account_sid: str
+    voice_path: str
+    status_path: str
+    simulated_at: datetime | None
+    max_documents: int
+
+    def url(self, url_or_path: str, *, base: str | None = None) -> str: ...
+
+    async def post(
+        self, url_or_path: str, form: Mapping[str, str], *, idempotency_token: str | None = None
+    ) -> Response: ...
 
 
 class PhoneError(Exception):
@@ -138,7 +152,7 @@ _WHISPER_VERBS = {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Rejec
 class CallFollower:
     """One call: its legs, what was said and pressed, and the documents followed."""
 
-    def __init__(self, phone: TwilioPhone, *, from_: str, to: str, person: Person) -> None:
+    def __init__(self, phone: PlacingPhone, *, from_: str, to: str, person: Person) -> None:
         self.phone = phone
         self.person = person
         self.caller = _Leg(

@@ -76,14 +76,20 @@ def _is_type_checking(test: ast.expr) -> bool:
 Edges = dict[tuple[str, str], list[str]]
 
 
-def import_graph(package: Path, *, node_of: Callable[[str], str] = lambda m: m) -> Edges:
+def import_graph(
+    package: Path,
+    *,
+    node_of: Callable[[str], str] = lambda m: m,
+    type_checking: bool = False,
+) -> Edges:
     """Who imports whom among the modules of `package`, at run time (TYPE_CHECKING imports
-    left out). `node_of` groups modules into nodes (by default each module is its own)."""
+    left out unless `type_checking`). `node_of` groups modules into nodes (by default each
+    module is its own)."""
     known = modules(package)
     edges: Edges = {}
     for module, path in known.items():
         for found in imports(module, path):
-            if found.type_checking:
+            if found.type_checking and not type_checking:
                 continue
             for name in found.names:
                 if name not in known:

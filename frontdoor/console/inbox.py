@@ -21,13 +21,13 @@ from frontdoor.console.auth import SESSION_COOKIE, chosen_department, needs, vie
 from frontdoor.console.follow_up_views import due_items
 from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
-from frontdoor.console.live_streams import Ending, Stream
+from frontdoor.console.live_streams import LIVE_STREAMS, Ending, Stream
 from frontdoor.console.pages import render, render_fragment
 from frontdoor.core.access import Action, reaches
 from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.follow_ups import DUE_SOON, local_today
 from frontdoor.core.referrers import REFERRERS, ReferrerType
-from frontdoor.keys import CLOCK, DEPARTMENTS, LIVE_STREAMS, SESSIONS, SETTINGS
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import as_id
 from frontdoor.kit.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
 from frontdoor.store.accounts import digest, signed_in

@@ -14,6 +14,8 @@ import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
 
+from aiohttp import web
+
 # An inbox tab or two per department, on a screen or a phone; an HTTP/1.1 browser has six
 # connections per host, and the pages need some of them.
 PER_SESSION = 4
@@ -92,3 +94,7 @@ class LiveStreams:
     def _close(self, stream: Stream, why: Ending) -> None:
         stream.end(why)
         self.closed(stream)
+
+
+# The console's live streams open in this instance (ended at sign-out and at shutdown).
+LIVE_STREAMS = web.AppKey("live_streams", LiveStreams)

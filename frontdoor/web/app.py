@@ -12,7 +12,7 @@ from aiohttp import web
 
 from frontdoor.console.app import console_app
 from frontdoor.console.inbox import end_live_streams
-from frontdoor.console.live_streams import LiveStreams
+from frontdoor.console.live_streams import LIVE_STREAMS, LiveStreams
 from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
@@ -24,7 +24,6 @@ from frontdoor.keys import (
     DEPARTMENTS,
     ENGINE,
     KNOWN_CALLERS,
-    LIVE_STREAMS,
     MAILER,
     NEW_CALLS,
     SESSIONS,

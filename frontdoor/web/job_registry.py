@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiohttp import web
+
 from frontdoor.jobs.base import Job
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.jobs.digest import send_digests
@@ -111,3 +113,7 @@ def jobs_table(jobs: Sequence[Job]) -> str:
     lines = ["| job | when (UTC, crontab) | what it does |", "| --- | --- | --- |"]
     lines += [f"| `{job.name}` | `{job.crontab}` | {job.description} |" for job in jobs]
     return "\n".join(lines) + "\n"
+
+
+# The jobs the scheduler runs; absent, JOBS (tests set their own).
+SCHEDULED_JOBS: web.AppKey[tuple[Job, ...]] = web.AppKey("scheduled_jobs")

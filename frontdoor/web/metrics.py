@@ -33,19 +33,11 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.keys import (
-    CLOCK,
-    COUNTERS,
-    DEPARTMENTS,
-    ENGINE,
-    INTAKE_LAG,
-    SCHEDULED_JOBS,
-    SESSIONS,
-    SETTINGS,
-)
+from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
 from frontdoor.web import job_registry
+from frontdoor.web.job_registry import SCHEDULED_JOBS
 
 log = logging.getLogger(__name__)
 

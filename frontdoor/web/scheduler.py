@@ -21,8 +21,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.keys import CLOCK, ENGINE, SCHEDULED_JOBS, SETTINGS
+from frontdoor.keys import CLOCK, ENGINE, SETTINGS
 from frontdoor.web import job_registry
+from frontdoor.web.job_registry import SCHEDULED_JOBS
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from frontdoor.console.live_streams import PER_SESSION, Ending, LiveStreams
+from frontdoor.console.live_streams import LIVE_STREAMS, PER_SESSION, Ending, LiveStreams
 from frontdoor.departments import Departments
-from frontdoor.keys import LIVE_STREAMS
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, create_accounts, sign_in

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.keys import SCHEDULED_JOBS
 from frontdoor.settings import Settings
 from frontdoor.web import job_registry, scheduler
 from frontdoor.web.app import create_app
+from frontdoor.web.job_registry import SCHEDULED_JOBS
 from frontdoor.web.scheduler import due_slot, trigger_for
 from tests.jobs.runs import consecutive, job_runs, slots_of
 from tests.waiting import eventually

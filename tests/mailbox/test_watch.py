@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor.core.department import Department
 from frontdoor.cpu import CpuProcesses
 from frontdoor.departments import Departments
-from frontdoor.keys import SCHEDULED_JOBS
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.mailbox.intake import Intake, PollReport
 from frontdoor.mailbox.job import imap_session
@@ -25,6 +24,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import session_maker
 from frontdoor.web.app import create_app
+from frontdoor.web.job_registry import SCHEDULED_JOBS
 from tests.conftest import ROOT
 from tests.fakes.dovecot import Dovecot
 from tests.mailbox.delivered import deliver, department_on, mail, private_dovecot, requests

@@ -11,12 +11,12 @@ from twilio.request_validator import RequestValidator
 
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.keys import SCHEDULED_JOBS
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.web.app import create_app
+from frontdoor.web.job_registry import SCHEDULED_JOBS
 from frontdoor.web.scheduler import run_once
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call
 from tests.web.metrics import scrape, value
