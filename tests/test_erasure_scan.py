@@ -40,6 +40,7 @@ from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.keys import STORE_COPIES, Clock
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
@@ -184,7 +185,7 @@ async def the_person_everywhere(
 
     # A secure mail with an attachment: acknowledged through the outbox, then answered.
     await deliver(mail_department, the_mail(mail_department.mailbox.address))  # type: ignore[union-attr]
-    taken = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    taken = await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
     assert taken.startswith("1 taken")
     async with session_maker(engine)() as session:
         requests = {r.channel: r for r in (await session.exec(select(Request))).all()}
@@ -334,7 +335,7 @@ async def test_after_the_retention_purge_nothing_identifies_the_person_but_the_a
     longest = max(mail_department.retention.days(data_class) for data_class in DataClass)
     past_every_class = TUESDAY_MORNING + timedelta(days=longest + 1)
 
-    await purge_expired(JobContext(app=client.app, slot=past_every_class))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=past_every_class))
 
     # The department's address book is no request's data: it keeps the contact (number,
     # address, name) until the coordinator removes it or the person asks for erasure.

@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiohttp import web
+from frontdoor.kit.runtime import JobRuntime
 
 
 @dataclass(kw_only=True, frozen=True)
 class JobContext:
-    # Settings, departments, sessions, clock… through frontdoor.keys.
-    app: web.Application
+    # Settings, departments, sessions, clock, mailer, Twilio clients… (never the app).
+    runtime: JobRuntime
     # The aware UTC instant this run is for: its scheduled fire time, to the second. Jobs
     # compute what is due at `slot`, not at the moment they happen to run.
     slot: datetime

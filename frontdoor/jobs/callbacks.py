@@ -13,8 +13,6 @@ from frontdoor.core.callbacks import escalations, mark_escalated
 from frontdoor.core.department import Department
 from frontdoor.core.notices import escalation_text
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import DEPARTMENTS, MAILER, SESSIONS
-from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.requests import record_event, request_by_id
 from frontdoor.store.tasks import as_task, copy_task, ensure_task, open_tasks, requests_without_task
@@ -27,13 +25,13 @@ STATUS_CALLBACK_GRACE = timedelta(minutes=10)
 
 async def create_missing_tasks(ctx: JobContext) -> str:
     """Requests that need a callback but have no task yet get one."""
-    app = ctx.app
+    runtime = ctx.runtime
     created = 0
-    async with app[SESSIONS]() as session:
+    async with runtime.sessions() as session:
         for request in await requests_without_task(
             session=session, received_before=ctx.slot - STATUS_CALLBACK_GRACE
         ):
-            department = app[DEPARTMENTS].for_slug(request.department)
+            department = runtime.departments.for_slug(request.department)
             if department is None:
                 continue
             task = await ensure_task(session=session, request=request, department=department)
@@ -46,11 +44,11 @@ async def create_missing_tasks(ctx: JobContext) -> str:
 
 async def escalate_overdue(ctx: JobContext) -> str:
     """Tell the coordinator about each overdue callback, once."""
-    app = ctx.app
+    runtime = ctx.runtime
     told = failed = 0
-    async with app[SESSIONS]() as session:
+    async with runtime.sessions() as session:
         for row in await open_tasks(session=session):
-            department = app[DEPARTMENTS].for_slug(row.department)
+            department = runtime.departments.for_slug(row.department)
             if department is None:
                 continue
             task = as_task(row, department.calendar.timezone)
@@ -76,7 +74,7 @@ async def _tell_coordinator(ctx: JobContext, department: Department, text: str) 
     policy = department.callbacks
     message = escalation_text(department.name, text)
     if policy.escalate_to_address:
-        await ctx.app[MAILER].send(
+        await ctx.runtime.mailer.send(
             to=policy.escalate_to_address,
             subject=f"{department.name} : rappel en retard",
             body=message,
@@ -89,6 +87,6 @@ async def _tell_coordinator(ctx: JobContext, department: Department, text: str) 
     )
     for referent_id in recipients:
         referent = department.referents[referent_id]
-        await twilio_api_for(ctx.app, department.slug).send_sms(
+        await ctx.runtime.twilio_api_for(department.slug).send_sms(
             to=referent.phone, from_=department.number, body=message
         )

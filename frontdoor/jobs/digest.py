@@ -12,7 +12,6 @@ from frontdoor.core.callbacks import is_overdue
 from frontdoor.core.digest import digest_due, digest_text
 from frontdoor.core.roster import duty_gaps
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import DEPARTMENTS, MAILER, SESSIONS
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.models import Request
 from frontdoor.store.tasks import as_task, open_tasks
@@ -23,16 +22,16 @@ LOOK_AHEAD = timedelta(days=14)
 
 
 async def send_digests(ctx: JobContext) -> str:
-    app = ctx.app
+    runtime = ctx.runtime
     sent = 0
-    for department in app[DEPARTMENTS]:
+    for department in runtime.departments:
         address = department.callbacks.escalate_to_address
         local_now = ctx.slot.astimezone(department.calendar.timezone)
         if address is None or not digest_due(local_now):
             continue
         today = datetime.combine(local_now.date(), time(), tzinfo=department.calendar.timezone)
         yesterday = today - timedelta(days=1)
-        async with app[SESSIONS]() as session:
+        async with runtime.sessions() as session:
             rows = await session.exec(
                 select(Request.outcome, func.count())
                 .where(
@@ -56,7 +55,7 @@ async def send_digests(ctx: JobContext) -> str:
             gaps=duty_gaps(department.calendar, department.roster, ctx.slot, ctx.slot + LOOK_AHEAD),
         )
         try:
-            await app[MAILER].send(
+            await runtime.mailer.send(
                 to=address, subject=f"{department.name} : synthèse quotidienne", body=text
             )
         except OutboundError:

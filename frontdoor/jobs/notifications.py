@@ -9,8 +9,6 @@ from datetime import timedelta
 from frontdoor.core.notices import shift_start_text, shift_starts
 from frontdoor.core.roster import duty_periods
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import DEPARTMENTS, SESSIONS
-from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.tasks import open_tasks
 
@@ -21,14 +19,14 @@ WINDOW = timedelta(minutes=1)
 
 
 async def announce_shifts(ctx: JobContext) -> str:
-    app = ctx.app
+    runtime = ctx.runtime
     sent = 0
-    async with app[SESSIONS]() as session:
+    async with runtime.sessions() as session:
         waiting: Counter[tuple[str, str]] = Counter()
         for row in await open_tasks(session=session):
             for referent_id in row.assignees:
                 waiting[(row.department, referent_id)] += 1
-    for department in app[DEPARTMENTS]:
+    for department in runtime.departments:
         periods = duty_periods(
             department.calendar, department.roster, ctx.slot - WINDOW, ctx.slot + timedelta(days=1)
         )
@@ -40,7 +38,7 @@ async def announce_shifts(ctx: JobContext) -> str:
                 open_callbacks=waiting[(department.slug, shift.referent_id)],
             )
             try:
-                await twilio_api_for(app, department.slug).send_sms(
+                await runtime.twilio_api_for(department.slug).send_sms(
                     to=referent.phone, from_=department.number, body=text
                 )
             except OutboundError:

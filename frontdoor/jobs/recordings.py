@@ -8,5 +8,5 @@ from frontdoor.voice.recordings import bring_all_home
 
 
 async def fetch_recordings(ctx: JobContext) -> str:
-    fetched, left = await bring_all_home(ctx.app)
+    fetched, left = await bring_all_home(ctx.runtime)
     return f"{fetched} recording(s) fetched and deleted at the provider, {left} left for later"

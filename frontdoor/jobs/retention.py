@@ -11,7 +11,6 @@ import logging
 from collections import Counter
 from datetime import datetime
 
-from aiohttp import web
 from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,9 +19,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.retention import RECEIPTS_KEPT, DataClass
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
-from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.kit.twilio_webhook import JOURNAL
+from frontdoor.kit.runtime import JobRuntime
 from frontdoor.outbound.twilio_api import OutboundError
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import flush_erased
@@ -50,20 +47,20 @@ log = logging.getLogger(__name__)
 
 
 async def purge_expired(ctx: JobContext) -> str:
-    app = ctx.app
+    runtime = ctx.runtime
     counts: Counter[str] = Counter()
-    for department in app[DEPARTMENTS]:
-        counts += await _forget_recordings(app, department, ctx.slot)
-        counts += await _purge_requests(app, department, ctx.slot)
-        counts += await _purge_persons(app, department, ctx.slot)
-    async with app[SESSIONS]() as session:
+    for department in runtime.departments:
+        counts += await _forget_recordings(runtime, department, ctx.slot)
+        counts += await _purge_requests(runtime, department, ctx.slot)
+        counts += await _purge_persons(runtime, department, ctx.slot)
+    async with runtime.sessions() as session:
         receipts = await session.exec(
             delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < ctx.slot - RECEIPTS_KEPT)
         )
         # STOPs are kept for good, as pseudonyms (store.sms); older ones become so now.
-        await pseudonymise_opt_outs(session=session, key=app[SETTINGS].pseudonym_secret)
+        await pseudonymise_opt_outs(session=session, key=runtime.settings.pseudonym_secret)
         await session.commit()
-    await flush_erased(app[ENGINE])
+    await flush_erased(runtime.engine)
     refused = _forget_refused_entries(ctx)
     return (
         f"{counts['metadata']} request(s) pseudonymised, {counts['contents']} emptied of "
@@ -75,14 +72,14 @@ async def purge_expired(ctx: JobContext) -> str:
 
 
 async def _forget_recordings(
-    app: web.Application, department: Department, now: datetime
+    runtime: JobRuntime, department: Department, now: datetime
 ) -> Counter[str]:
     """Recordings past their time leave the provider (a failure keeps it for the next run)."""
     counts: Counter[str] = Counter()
     failed: list[int] = []
     after = 0
     while True:
-        async with app[SESSIONS]() as session:
+        async with runtime.sessions() as session:
             due = await recordings_due(session=session, department=department.slug,
                                        policy=department.retention, now=now, after_id=after,
                                        exclude=failed)  # fmt: skip
@@ -92,8 +89,8 @@ async def _forget_recordings(
                 try:
                     await forget_recording(
                         request=request,
-                        twilio_api=twilio_api_for(app, department.slug),
-                        recordings=RecordingStore(app[SETTINGS].recordings_dir),
+                        twilio_api=runtime.twilio_api_for(department.slug),
+                        recordings=RecordingStore(runtime.settings.recordings_dir),
                     )
                 except OutboundError:
                     failed.append(request.id or 0)
@@ -108,35 +105,35 @@ async def _forget_recordings(
 
 
 async def _purge_requests(
-    app: web.Application, department: Department, now: datetime
+    runtime: JobRuntime, department: Department, now: datetime
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
     after: int | None = 0
     while after is not None:
-        async with app[SESSIONS]() as session:
+        async with runtime.sessions() as session:
             due = await requests_due(
                 session=session, department=department.slug, policy=department.retention,
                 now=now, after_id=after,
             )  # fmt: skip
-            counts += await _apply(app, session, department, due, now)
+            counts += await _apply(runtime, session, department, due, now)
             await session.commit()
             after = due.last_id
-    async with app[SESSIONS]() as session:
+    async with runtime.sessions() as session:
         again = await written_after_purge(session=session, department=department.slug)
-        counts += await _apply(app, session, department, again, now)
+        counts += await _apply(runtime, session, department, again, now)
         await session.commit()
     return counts
 
 
 async def _apply(
-    app: web.Application,
+    runtime: JobRuntime,
     session: AsyncSession,
     department: Department,
     due: DueRequests,
     now: datetime,
 ) -> Counter[str]:
     """Remove what is due of these requests, in the session's transaction."""
-    key = app[SETTINGS].pseudonym_secret
+    key = runtime.settings.pseudonym_secret
     if due.call_metadata:
         held = await held_under(session=session, department=department.slug,
                                 requests=due.call_metadata)  # fmt: skip
@@ -144,7 +141,7 @@ async def _apply(
     if due.contents:
         held = await held_under(session=session, department=department.slug,
                                 requests=due.contents)  # fmt: skip
-        attachments = FolderStore(app[SETTINGS].mail_attachments_dir)
+        attachments = FolderStore(runtime.settings.mail_attachments_dir)
         await forget_contents(session=session, held=held, key=key, attachments=attachments,
                               now=now)  # fmt: skip
     if due.call_metadata or due.contents:
@@ -153,9 +150,9 @@ async def _apply(
 
 
 async def _purge_persons(
-    app: web.Application, department: Department, now: datetime
+    runtime: JobRuntime, department: Department, now: datetime
 ) -> Counter[str]:
-    async with app[SESSIONS]() as session:
+    async with runtime.sessions() as session:
         due = await persons_due(session=session, department=department.slug,
                                 policy=department.retention, now=now)  # fmt: skip
         again = await persons_written_after_purge(session=session, department=department.slug)
@@ -169,7 +166,7 @@ def _forget_refused_entries(ctx: JobContext) -> int:
     """The outage journal's refused entries (numbers, SMS texts) past their department's
     shorter of call metadata and messages (the shortest of all when the entry names none of
     the departments)."""
-    departments = ctx.app[DEPARTMENTS]
+    departments = ctx.runtime.departments
     cutoffs = {
         d.slug: max(d.retention.cutoff(DataClass.CALL_METADATA, ctx.slot),
                     d.retention.cutoff(DataClass.MESSAGES, ctx.slot))
@@ -186,4 +183,4 @@ def _forget_refused_entries(ctx: JobContext) -> int:
                 return entry.at < cutoffs[department.slug]
         return entry.at < latest
 
-    return ctx.app[JOURNAL].forget_set_aside(expired)
+    return ctx.runtime.journal.forget_set_aside(expired)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import logging
 
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import CPU_PROCESSES, DEPARTMENTS, SESSIONS
 from frontdoor.roster_import import FEED_SOURCE, FeedError, fetch_feed, import_calendar
 
 log = logging.getLogger(__name__)
 
 
 async def import_feeds(ctx: JobContext) -> str:
-    app = ctx.app
+    runtime = ctx.runtime
     done: list[str] = []
-    for department in app[DEPARTMENTS]:
+    for department in runtime.departments:
         if department.roster_feed is None:
             continue
         try:
@@ -24,9 +23,9 @@ async def import_feeds(ctx: JobContext) -> str:
             log.warning("roster feed of %s not imported: %s", department.slug, error)
             done.append(f"{department.slug}: {error}")
             continue
-        async with app[SESSIONS]() as session:
+        async with runtime.sessions() as session:
             parsed, stored = await import_calendar(
-                session=session, processes=app[CPU_PROCESSES], department=department, text=text,
+                session=session, processes=runtime.cpu_processes, department=department, text=text,
                 source=FEED_SOURCE, now=ctx.slot,
             )  # fmt: skip
             await session.commit()

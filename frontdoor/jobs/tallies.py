@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import DEPARTMENTS, ENGINE
 
 
 async def fold_tallies(ctx: JobContext) -> str:
     """Fold each department's changes, one transaction per department."""
     folded = 0
-    for department in ctx.app[DEPARTMENTS]:
-        async with ctx.app[ENGINE].begin() as connection:
+    for department in ctx.runtime.departments:
+        async with ctx.runtime.engine.begin() as connection:
             folded += await fold_changes(connection, department)
     return f"{folded} change(s) folded"

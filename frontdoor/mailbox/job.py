@@ -27,22 +27,13 @@ from frontdoor.core.mail import notification
 from frontdoor.core.mailbox import LoginFailure, Mailbox
 from frontdoor.cpu import WorkerLost
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import (
-    CLOCK,
-    CPU_PROCESSES,
-    DEPARTMENTS,
-    INTAKE_LAG,
-    KNOWN_CALLERS,
-    SESSIONS,
-    SETTINGS,
-    Clock,
-)
-from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.keys import Clock
+from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
 from frontdoor.mailbox.texts import mail_texts
 from frontdoor.mailbox.tls import MailboxConfigError, client_tls, tls_explainer
-from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, Watchers, stop_watchers, watch
+from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, stop_watchers, watch
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.store.attachments import FolderStore
@@ -72,7 +63,7 @@ def imap_session(department: Department, mailbox: Mailbox) -> ImapMailbox:
 
 @asynccontextmanager
 async def logged_in(
-    app: web.Application, department: Department, mailbox: Mailbox
+    runtime: JobRuntime, department: Department, mailbox: Mailbox
 ) -> AsyncIterator[ImapMailbox]:
     """The department's mailbox, open; whether it could be opened, and if not why, recorded
     for /readyz and the metrics (store.mail.record_mailbox_login), whichever instance tried."""
@@ -80,21 +71,21 @@ async def logged_in(
         try:
             box = await stack.enter_async_context(imap_session(department, mailbox))
         except (MailboxLoginError, MailboxConfigError) as error:
-            await _record_login(app, department, error.failure)
+            await _record_login(runtime, department, error.failure)
             raise
-        await _record_login(app, department, None)
+        await _record_login(runtime, department, None)
         yield box
 
 
 async def _record_login(
-    app: web.Application, department: Department, failure: LoginFailure | None
+    runtime: JobRuntime, department: Department, failure: LoginFailure | None
 ) -> None:
     try:
-        async with app[SESSIONS]() as session:
+        async with runtime.sessions() as session:
             await record_mailbox_login(
                 session=session, department=department.slug,
-                failure=None if failure is None else str(failure), at=app[CLOCK](),
-                instance=app[SETTINGS].instance_name,
+                failure=None if failure is None else str(failure), at=runtime.clock(),
+                instance=runtime.settings.instance_name,
             )  # fmt: skip
             await session.commit()
     except (SQLAlchemyError, OSError) as error:  # the store down: the mail waits anyway
@@ -110,39 +101,39 @@ def department_mailer(department: Department, mailbox: Mailbox, *, clock: Clock)
     return Mailer(smtp, tls_context=tls.context, clock=clock, explain_tls=tls_explainer(tls))
 
 
-def intake_for(app: web.Application, department: Department, mailbox: Mailbox) -> Intake:
-    settings = app[SETTINGS]
-    mailer = department_mailer(department, mailbox, clock=app[CLOCK])
+def intake_for(runtime: JobRuntime, department: Department, mailbox: Mailbox) -> Intake:
+    settings = runtime.settings
+    mailer = department_mailer(department, mailbox, clock=runtime.clock)
 
     async def notify(notice: Notice) -> None:
-        await notify_referents(app, notice, mailbox, mailer)
+        await notify_referents(runtime, notice, mailbox, mailer)
 
     return Intake(
         department=department,
-        sessions=app[SESSIONS],
+        sessions=runtime.sessions,
         texts=mail_texts(settings.templates_dir),
         attachments=FolderStore(settings.mail_attachments_dir),
         max_bytes=settings.mail_max_message_bytes,
-        clock=app[CLOCK],
+        clock=runtime.clock,
         mailer=mailer,
         pseudonym_key=settings.pseudonym_key.get_secret_value().encode(),
-        processes=app[CPU_PROCESSES],
+        processes=runtime.cpu_processes,
         notify=notify,
         batch=settings.mail_poll_batch,
-        known=app[KNOWN_CALLERS].addresses(department.slug),
+        known=runtime.known_callers.addresses(department.slug),
         instance=settings.instance_name,
-        observe_lag=partial(app[INTAKE_LAG], "mail"),
+        observe_lag=partial(runtime.intake_lag, "mail"),
     )
 
 
 async def notify_referents(
-    app: web.Application, notice: Notice, mailbox: Mailbox, mailer: Mailer
+    runtime: JobRuntime, notice: Notice, mailbox: Mailbox, mailer: Mailer
 ) -> None:
     """By SMS from the department's number, or one mail to notify_address: never the content."""
     text = notification(
         notice.department,
         request_id=notice.request_id,
-        texts=mail_texts(app[SETTINGS].templates_dir),
+        texts=mail_texts(runtime.settings.templates_dir),
     )
     try:
         if mailbox.notify == "mail" and mailbox.notify_address:
@@ -151,7 +142,7 @@ async def notify_referents(
         for referent_id in notice.referent_ids:
             referent = notice.department.referents.get(referent_id)
             if referent is not None:
-                await twilio_api_for(app, notice.department.slug).send_sms(
+                await runtime.twilio_api_for(notice.department.slug).send_sms(
                     to=referent.phone, from_=notice.department.number, body=text
                 )
     except OutboundError as error:
@@ -163,16 +154,16 @@ async def mailbox_job(ctx: JobContext) -> str:
     BURST_S seconds in all (the next minute goes on)."""
     total, failed = PollReport(), []
     deadline = time.monotonic() + BURST_S
-    watchers = ctx.app.get(WATCHERS) or Watchers()
-    for department in ctx.app[DEPARTMENTS]:
+    locks = ctx.runtime.mailbox_locks
+    for department in ctx.runtime.departments:
         mailbox = department.mailbox
         if mailbox is None:
             continue
         try:
-            intake = intake_for(ctx.app, department, mailbox)
-            async with logged_in(ctx.app, department, mailbox) as box:
+            intake = intake_for(ctx.runtime, department, mailbox)
+            async with logged_in(ctx.runtime, department, mailbox) as box:
                 while True:
-                    async with watchers.lock(department.slug):
+                    async with locks.lock(department.slug):
                         report = await intake.poll(box)
                     total.add(report)
                     if report.read < intake.batch or time.monotonic() > deadline:
@@ -188,11 +179,12 @@ async def mailbox_job(ctx: JobContext) -> str:
 
 
 async def watchers_context(app: web.Application) -> AsyncIterator[None]:
-    """For app.cleanup_ctx: a watcher per department with a mailbox, stopped with the app."""
-    watchers = app[WATCHERS] = Watchers()
-    settings = app[SETTINGS]
+    """For app.cleanup_ctx, after the runtime's (frontdoor.web.app, which makes app[WATCHERS]):
+    a watcher per department with a mailbox, stopped with the app."""
+    watchers, runtime = app[WATCHERS], app[JOB_RUNTIME]
+    settings = runtime.settings
     if settings.jobs_enabled and settings.mail_idle:
-        for department in app[DEPARTMENTS]:
+        for department in runtime.departments:
             mailbox = department.mailbox
             if mailbox is None:
                 continue
@@ -201,11 +193,11 @@ async def watchers_context(app: web.Application) -> AsyncIterator[None]:
                 department: Department = department,
             ) -> AbstractAsyncContextManager[ImapMailbox]:
                 assert department.mailbox is not None
-                return logged_in(app, department, department.mailbox)
+                return logged_in(runtime, department, department.mailbox)
 
             async def poll(box: ImapMailbox, department: Department = department) -> PollReport:
                 assert department.mailbox is not None
-                return await intake_for(app, department, department.mailbox).poll(box)
+                return await intake_for(runtime, department, department.mailbox).poll(box)
 
             watchers.tasks.append(
                 asyncio.create_task(

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from frontdoor.core.mail import auto_answer_threshold
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.mailbox.job import department_mailer
 from frontdoor.mailbox.outbox import LEASE, Round, send_claimed
 from frontdoor.mailbox.tls import MailboxConfigError
@@ -26,10 +25,10 @@ SETTLED_KEPT = timedelta(days=30)  # then a sent or given-up mail's row goes (it
 
 
 async def send_outbox(ctx: JobContext) -> str:
-    app = ctx.app
-    sessions, clock, instance = app[SESSIONS], app[CLOCK], app[SETTINGS].instance_name
+    runtime = ctx.runtime
+    sessions, clock, instance = runtime.sessions, runtime.clock, runtime.settings.instance_name
     total = Round()
-    for department in app[DEPARTMENTS]:
+    for department in runtime.departments:
         mailbox = department.mailbox
         if mailbox is None:
             continue

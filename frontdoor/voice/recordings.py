@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from aiohttp import web
-
-from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
-from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.kit.runtime import JobRuntime
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.models import Request
 from frontdoor.store.recordings import RecordingStore, at_the_provider
@@ -20,21 +17,21 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
-async def bring_home(app: web.Application, request_id: int) -> None:
+async def bring_home(runtime: JobRuntime, request_id: int) -> None:
     """Fetch one request's voicemail into the store, then delete it at Twilio; raises
     OutboundError when Twilio could not be reached (what is done so far is kept)."""
-    store = RecordingStore(app[SETTINGS].recordings_dir)
-    async with app[SESSIONS]() as session:
+    store = RecordingStore(runtime.settings.recordings_dir)
+    async with runtime.sessions() as session:
         request = await session.get(Request, request_id)
         if request is None or not request.recording_url:
             return
-        twilio = twilio_api_for(app, request.department)
+        twilio = runtime.twilio_api_for(request.department)
         if request.recording_key is None:
             audio = await twilio.recording_audio(request.recording_url)
             request.recording_key = store.save(
                 department=request.department, request_id=request_id, data=audio
             )
-            request.recording_fetched_at = app[CLOCK]()
+            request.recording_fetched_at = runtime.clock()
             session.add(request)
             await session.commit()  # kept here before it goes there
         await twilio.delete_recording(request.recording_url)
@@ -43,22 +40,22 @@ async def bring_home(app: web.Application, request_id: int) -> None:
         await session.commit()
 
 
-async def bring_home_quietly(app: web.Application, request_id: int) -> None:
+async def bring_home_quietly(runtime: JobRuntime, request_id: int) -> None:
     """bring_home, a failure logged (without personal data) and left to the job."""
     try:
-        await bring_home(app, request_id)
+        await bring_home(runtime, request_id)
     except OutboundError:
         log.warning("voicemail of request %s left at the provider for the next try", request_id)
 
 
-async def bring_all_home(app: web.Application) -> tuple[int, int]:
+async def bring_all_home(runtime: JobRuntime) -> tuple[int, int]:
     """Every voicemail still at the provider: (fetched, left for the next try)."""
-    async with app[SESSIONS]() as session:
+    async with runtime.sessions() as session:
         waiting = await at_the_provider(session=session, limit=BATCH)
     left = 0
     for request_id in waiting:
         try:
-            await bring_home(app, request_id)
+            await bring_home(runtime, request_id)
         except OutboundError:
             left += 1
             log.warning("voicemail of request %s left at the provider for the next try",

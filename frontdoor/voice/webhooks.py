@@ -28,6 +28,7 @@ from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Outcome, Reply
 from frontdoor.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.kit.bodies import MAX_ID
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import (
     STORE_PATIENCE_S,
     TWIML,
@@ -296,7 +297,9 @@ async def recording_status(hook: Webhook) -> str:
     if hook.form.get("RecordingStatus") == "completed" and request.recording_key is None:
         request.recording_url = request.recording_url or hook.recording()
         hook.session.add(request)
-        hook.after_commit.append(partial(bring_home_quietly, hook.app, request.id or 0))
+        hook.after_commit.append(
+            partial(bring_home_quietly, hook.app[JOB_RUNTIME], request.id or 0)
+        )
     return outage.NOTHING_TO_SAY
 
 

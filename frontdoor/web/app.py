@@ -23,6 +23,7 @@ from frontdoor.keys import (
     CPU_THREADS,
     DEPARTMENTS,
     ENGINE,
+    INTAKE_LAG,
     KNOWN_CALLERS,
     MAILER,
     NEW_CALLS,
@@ -33,6 +34,7 @@ from frontdoor.keys import (
     Clock,
 )
 from frontdoor.kit import bodies, rate_limits
+from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.kit.twilio_accounts import (
     TWILIO_ACCOUNTS,
     TWILIO_CLIENTS,
@@ -40,9 +42,11 @@ from frontdoor.kit.twilio_accounts import (
     TwilioAccounts,
     subaccount_clients,
 )
+from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.logs import request_ids
 from frontdoor.mailbox import api as mailbox_api
 from frontdoor.mailbox.job import watchers_context
+from frontdoor.mailbox.watch import WATCHERS, Watchers
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
@@ -94,6 +98,7 @@ def create_app(
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(replay.journal_context)  # calls kept while the store was away
     app.cleanup_ctx.append(_outbound)
+    app.cleanup_ctx.append(_job_runtime)  # what the jobs are given, once everything is up
     app.cleanup_ctx.append(watchers_context)  # mailboxes held open in IDLE
     metrics.add_to(app)  # before the scheduler: counts the runs of the jobs it starts
     app.cleanup_ctx.append(scheduler_context)  # last: stops first
@@ -169,3 +174,26 @@ async def _outbound(app: web.Application) -> AsyncIterator[None]:
     yield
     for client in (app[TWILIO_API], *app[TWILIO_CLIENTS].values()):
         await client.close()
+
+
+async def _job_runtime(app: web.Application) -> AsyncIterator[None]:
+    """The jobs' runtime (frontdoor.kit.runtime), and the mailbox locks the job shares with
+    the watchers (frontdoor.mailbox.watch)."""
+    app[WATCHERS] = Watchers()
+    clients: dict[str, TwilioApi] = app[TWILIO_CLIENTS]
+    app[JOB_RUNTIME] = JobRuntime(
+        settings=app[SETTINGS],
+        departments=app[DEPARTMENTS],
+        engine=app[ENGINE],
+        sessions=app[SESSIONS],
+        clock=app[CLOCK],
+        mailer=app[MAILER],
+        twilio_api=app[TWILIO_API],
+        twilio_clients=clients,
+        journal=app[JOURNAL],
+        cpu_processes=app[CPU_PROCESSES],
+        known_callers=app[KNOWN_CALLERS],
+        intake_lag=app[INTAKE_LAG],
+        mailbox_locks=app[WATCHERS],
+    )
+    yield

@@ -22,6 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.keys import CLOCK, ENGINE, SETTINGS
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.web import job_registry
 from frontdoor.web.job_registry import SCHEDULED_JOBS
 
@@ -83,7 +84,7 @@ async def run_once(app: web.Application, job: Job, *, slot: datetime, instance: 
         log.debug("job %s, slot %s: run by another instance", job.name, lease.slot_key(slot))
         return False
     try:
-        detail = await job.run(JobContext(app=app, slot=slot))
+        detail = await job.run(JobContext(runtime=app[JOB_RUNTIME], slot=slot))
     except asyncio.CancelledError:
         await _finish(app, job, slot, instance, ok=False, detail="stopped with the instance")
         raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -13,7 +12,7 @@ from frontdoor.core.sign_in import DEVICE_LIFETIME, FORGET_AFTER, Tally
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.housekeeping import purge_job_runs
-from frontdoor.keys import ENGINE, SESSIONS
+from frontdoor.kit.runtime import JobRuntime
 from frontdoor.store.accounts import add_account, open_session
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import ConsoleSession, SignInDevice, SignInTally
@@ -23,24 +22,21 @@ from tests.jobs.runs import job_runs
 SLOT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)
 
 
-async def test_job_runs_older_than_30_days_are_purged(engine: AsyncEngine) -> None:
+async def test_job_runs_older_than_30_days_are_purged(
+    engine: AsyncEngine, runtime: JobRuntime
+) -> None:
     for age in (timedelta(days=31), timedelta(days=30, seconds=1), timedelta(days=29)):
         started = SLOT - age
         await lease.claim(engine, job="demo", slot=started, instance="a", now=started)
-    detail = await purge_job_runs(JobContext(app=housekeeping_app(engine), slot=SLOT))
+    detail = await purge_job_runs(JobContext(runtime=runtime, slot=SLOT))
 
     assert detail == "2 rows deleted"
     assert [run.slot for run in await job_runs(engine)] == ["2026-10-25T03:17:00Z"]
 
 
-def housekeeping_app(engine: AsyncEngine) -> web.Application:
-    app = web.Application()
-    app[ENGINE] = engine
-    app[SESSIONS] = session_maker(engine)
-    return app
-
-
-async def test_expired_console_sign_ins_are_deleted(engine: AsyncEngine) -> None:
+async def test_expired_console_sign_ins_are_deleted(
+    engine: AsyncEngine, runtime: JobRuntime
+) -> None:
     async with session_maker(engine)() as session:
         account = await add_account(
             session=session, login="a@dac46.fr", display_name="A", role=Role.REFERENT,
@@ -50,7 +46,7 @@ async def test_expired_console_sign_ins_are_deleted(engine: AsyncEngine) -> None
             await open_session(session=session, account=account, now=SLOT, lifetime=lifetime)
         await session.commit()
 
-    await purge_job_runs(JobContext(app=housekeeping_app(engine), slot=SLOT))
+    await purge_job_runs(JobContext(runtime=runtime, slot=SLOT))
 
     async with session_maker(engine)() as session:
         left = (await session.exec(select(ConsoleSession))).all()
@@ -58,7 +54,7 @@ async def test_expired_console_sign_ins_are_deleted(engine: AsyncEngine) -> None
 
 
 async def test_failed_sign_in_counts_that_hold_nobody_and_unused_devices_are_deleted(
-    engine: AsyncEngine,
+    engine: AsyncEngine, runtime: JobRuntime
 ) -> None:
     async with session_maker(engine)() as session:
         account = await add_account(
@@ -72,7 +68,7 @@ async def test_failed_sign_in_counts_that_hold_nobody_and_unused_devices_are_del
             await remember_device(session=session, account_id=account.id or 0, token=None, now=used)
         await session.commit()
 
-    await purge_job_runs(JobContext(app=housekeeping_app(engine), slot=SLOT))
+    await purge_job_runs(JobContext(runtime=runtime, slot=SLOT))
 
     async with session_maker(engine)() as session:
         tallies = (await session.exec(select(SignInTally))).all()

@@ -12,6 +12,7 @@ from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
@@ -32,9 +33,9 @@ def recording_url(settings: Settings, sid: str) -> str:
 async def test_referents_hear_by_sms_that_their_duty_begins_once(
     client: TestClient, twilio_api: FakeTwilioApi
 ) -> None:
-    detail = await announce_shifts(JobContext(app=client.app, slot=TUESDAY_0830))
+    detail = await announce_shifts(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_0830))
     again = await announce_shifts(
-        JobContext(app=client.app, slot=TUESDAY_0830 + timedelta(minutes=1))
+        JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_0830 + timedelta(minutes=1))
     )
 
     sent = {(m["to"], m["from"], m["body"]) for m in twilio_api.messages}
@@ -52,10 +53,10 @@ async def test_the_coordinator_gets_the_digest_at_seven_local_time_only(
     client: TestClient, smtp_server: SmtpRecorder
 ) -> None:
     six = await send_digests(
-        JobContext(app=client.app, slot=datetime(2026, 5, 12, 6, 0, tzinfo=PARIS))
+        JobContext(runtime=client.app[JOB_RUNTIME], slot=datetime(2026, 5, 12, 6, 0, tzinfo=PARIS))
     )
     seven = await send_digests(
-        JobContext(app=client.app, slot=datetime(2026, 5, 12, 7, 0, tzinfo=PARIS))
+        JobContext(runtime=client.app[JOB_RUNTIME], slot=datetime(2026, 5, 12, 7, 0, tzinfo=PARIS))
     )
 
     assert six == "0 digest(s) sent"
@@ -104,7 +105,7 @@ async def test_past_retention_recordings_go_and_callers_are_pseudonymised(
         )
         await session.commit()
 
-    detail = await purge_expired(JobContext(app=client.app, slot=now))
+    detail = await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
 
     async with session_maker(engine)() as session:
         requests = {r.call_sid: r for r in (await session.exec(select(Request))).all()}
@@ -141,10 +142,12 @@ async def test_a_recording_the_provider_could_not_delete_is_deleted_at_the_next_
         await session.commit()
     twilio_api.fail_next(status=500)
 
-    first = await purge_expired(JobContext(app=client.app, slot=now))
+    first = await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
     async with session_maker(engine)() as session:
         [kept] = (await session.exec(select(Request))).all()
-    second = await purge_expired(JobContext(app=client.app, slot=now + timedelta(days=1)))
+    second = await purge_expired(
+        JobContext(runtime=client.app[JOB_RUNTIME], slot=now + timedelta(days=1))
+    )
     async with session_maker(engine)() as session:
         [gone] = (await session.exec(select(Request))).all()
     await engine.dispose()
@@ -168,7 +171,7 @@ async def test_refused_journal_entries_go_once_their_departments_retention_has_p
                   form={"From": "+33611223344", "To": LOT, "Body": key}, answer="<Response/>")
         )  # fmt: skip
 
-    detail = await purge_expired(JobContext(app=client.app, slot=now))
+    detail = await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
 
     refused = (settings.journal_dir / f"{settings.instance_name}.refused").read_text()
     assert [Entry.parse(line).key for line in refused.splitlines()] == ["recent"]

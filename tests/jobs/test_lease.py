@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.keys import CLOCK, ENGINE
+from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from frontdoor.web.scheduler import run_once
@@ -92,15 +93,18 @@ async def test_finish_keeps_a_long_detail_to_the_column(engine: AsyncEngine) -> 
     assert run.detail == "x" * lease.DETAIL_MAX
 
 
-def bare_app(engine: AsyncEngine) -> web.Application:
-    """Just what run_once needs: the engine and a clock."""
+def bare_app(runtime: JobRuntime) -> web.Application:
+    """Just what run_once needs: the engine, a clock and what the job is given."""
     app = web.Application()
-    app[ENGINE] = engine
+    app[ENGINE] = runtime.engine
     app[CLOCK] = lambda: NOW
+    app[JOB_RUNTIME] = runtime
     return app
 
 
-async def test_run_once_runs_a_claimed_slot_and_records_its_detail(engine: AsyncEngine) -> None:
+async def test_run_once_runs_a_claimed_slot_and_records_its_detail(
+    engine: AsyncEngine, runtime: JobRuntime
+) -> None:
     seen: list[datetime] = []
 
     async def count(ctx: JobContext) -> str:
@@ -108,7 +112,7 @@ async def test_run_once_runs_a_claimed_slot_and_records_its_detail(engine: Async
         return "1 counted"
 
     job = Job(name="count", description="Counts.", crontab="* * * * *", run=count)
-    app = bare_app(engine)
+    app = bare_app(runtime)
 
     ran_here = await run_once(app, job, slot=SLOT, instance="a")
     ran_again = await run_once(app, job, slot=SLOT, instance="b")
@@ -118,13 +122,15 @@ async def test_run_once_runs_a_claimed_slot_and_records_its_detail(engine: Async
     assert (run.instance, run.ok, run.detail, run.finished_at) == ("a", True, "1 counted", NOW)
 
 
-async def test_a_failing_job_records_the_error_type_and_message(engine: AsyncEngine) -> None:
+async def test_a_failing_job_records_the_error_type_and_message(
+    engine: AsyncEngine, runtime: JobRuntime
+) -> None:
     async def fail(_ctx: JobContext) -> str:
         raise RuntimeError("mailbox unreachable\nsecond line with more")
 
     job = Job(name="fail", description="Fails.", crontab="* * * * *", run=fail)
 
-    assert await run_once(bare_app(engine), job, slot=SLOT, instance="a")
+    assert await run_once(bare_app(runtime), job, slot=SLOT, instance="a")
 
     [run] = await job_runs(engine)
     assert (run.ok, run.detail) == (False, "RuntimeError: mailbox unreachable")
@@ -133,6 +139,7 @@ async def test_a_failing_job_records_the_error_type_and_message(engine: AsyncEng
 
 async def test_a_database_error_is_recorded_without_the_statement_values(
     engine: AsyncEngine,
+    runtime: JobRuntime,
 ) -> None:
     """SQLAlchemy's message lists the statement's parameters: callers' numbers stay out."""
 
@@ -153,7 +160,7 @@ async def test_a_database_error_is_recorded_without_the_statement_values(
 
     job = Job(name="broken", description="Breaks.", crontab="* * * * *", run=insert_twice)
 
-    await run_once(bare_app(engine), job, slot=SLOT, instance="a")
+    await run_once(bare_app(runtime), job, slot=SLOT, instance="a")
 
     [run] = await job_runs(engine)
     assert run.ok is False

@@ -16,6 +16,7 @@ from frontdoor.core.retention import RetentionPolicy
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message, Person, Request, RequestNote, RequestPerson
@@ -78,7 +79,7 @@ async def test_a_persons_recent_contact_keeps_her_older_requests_whole(
         await session.commit()
         ids = (hers.id, nobodys.id)
 
-    await purge_expired(JobContext(app=client.app, slot=NOW))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
 
     async with session_maker(engine)() as session:
         kept, purged = [await session.get(Request, i) for i in ids]
@@ -104,7 +105,7 @@ async def test_messages_and_notes_go_at_their_own_time_before_who_called(
         await session.commit()
         request_id = request.id
 
-    detail = await purge_expired(JobContext(app=client.app, slot=NOW))
+    detail = await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
 
     async with session_maker(engine)() as session:
         kept = await session.get(Request, request_id)
@@ -132,7 +133,7 @@ async def test_a_person_file_loses_her_traits_after_her_last_contact_and_keeps_h
         add_person(session, days=731)  # never linked
         await session.commit()
 
-    detail = await purge_expired(JobContext(app=client.app, slot=NOW))
+    detail = await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
 
     async with session_maker(engine)() as session:
         persons = (await session.exec(select(Person).order_by(col(Person.id)))).all()
@@ -159,7 +160,7 @@ async def test_what_is_written_under_a_purged_request_or_person_goes_at_the_next
         person = add_person(session, days=800)
         await link(session, person, [request])
         await session.commit()
-    await purge_expired(JobContext(app=client.app, slot=NOW))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
     async with session_maker(engine)() as session:
         purged = await session.get(Request, request.id)
         assert purged is not None
@@ -177,7 +178,7 @@ async def test_what_is_written_under_a_purged_request_or_person_goes_at_the_next
         session.add_all([purged, again])
         await session.commit()
 
-    await purge_expired(JobContext(app=client.app, slot=NOW + timedelta(days=1)))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW + timedelta(days=1)))
 
     async with session_maker(engine)() as session:
         messages = (await session.exec(select(Message))).all()

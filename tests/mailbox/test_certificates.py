@@ -26,6 +26,7 @@ from frontdoor.core.mailbox import (
 )
 from frontdoor.jobs.base import JobContext
 from frontdoor.keys import Clock
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.imap import MailboxLoginError
 from frontdoor.mailbox.job import department_mailer, imap_session, mailbox_job
 from frontdoor.mailbox.tls import MailboxConfigError
@@ -243,7 +244,7 @@ async def test_an_expired_certificate_shows_in_the_log_readyz_and_metrics_until_
     ready = await (await client.get("/readyz")).json()
     assert ready["mailboxes"] == {"dac46": {"login": "unknown"}}
 
-    summary = await mailbox_job(JobContext(app=client.app, slot=NOW))
+    summary = await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
 
     assert summary.endswith("not read: dac46 [expired]")
     assert "dac46: mailbox not read [expired]: IMAP server" in caplog.text
@@ -261,7 +262,9 @@ async def test_an_expired_certificate_shows_in_the_log_readyz_and_metrics_until_
 
     mail_user.certificate.write_bytes(renewed[0])
     mail_user.key.write_bytes(renewed[1])
-    assert (await mailbox_job(JobContext(app=client.app, slot=NOW))).startswith("0 taken")
+    assert (await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))).startswith(
+        "0 taken"
+    )
 
     assert (await (await client.get("/readyz")).json())["mailboxes"]["dac46"] == {
         "login": "ok",

@@ -13,6 +13,7 @@ from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.keys import STORE_COPIES, Clock
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.imap import internal_date
 from frontdoor.mailbox.job import imap_session, mailbox_job
 from frontdoor.settings import Settings
@@ -53,8 +54,8 @@ async def test_the_job_takes_in_each_mailbox_and_tells_the_referents_on_duty(
 ) -> None:
     await deliver(mail_department, mail(1))
 
-    first = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
-    again = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    first = await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
+    again = await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
 
     assert first == "1 taken, 0 already taken, 0 parked, 1 acknowledged"
     assert again.startswith("0 taken")
@@ -74,7 +75,7 @@ async def test_a_referent_answers_by_mail_threaded_under_the_request(
     smtp_mtls: SmtpRecorder,
 ) -> None:
     await deliver(mail_department, mail(1))
-    await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
     [request], _ = await stored(settings)
 
     response = await client.post(
@@ -116,7 +117,7 @@ async def test_a_known_address_gives_the_referrer_type_of_its_contact(
     await client.app[STORE_COPIES].refresh()
     await deliver(mail_department, mail(1))
 
-    await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
 
     [request], _ = await stored(settings)
     assert (request.referrer_type, request.referrer_source) == ("specialist", "known_contact")
@@ -135,7 +136,7 @@ async def test_a_burst_larger_than_a_batch_is_read_in_one_run(
     client = await aiohttp_client(app)  # type: ignore[operator]
     await deliver(mail_department, *(mail(n, sender=f"p{n}@chu-toulouse.fr") for n in range(5)))
 
-    summary = await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    summary = await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
 
     assert summary == "5 taken, 0 already taken, 0 parked, 5 acknowledged"
 
@@ -151,7 +152,7 @@ async def test_the_intake_lag_of_a_mail_runs_from_its_arrival_in_the_mailbox(
     lag = "frontdoor_mail_intake_lag_seconds"
     assert value(await scrape(client), f"{lag}_count") == 0
 
-    await mailbox_job(JobContext(app=client.app, slot=TUESDAY_MORNING))
+    await mailbox_job(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_MORNING))
 
     page = await scrape(client)
     assert (value(page, f"{lag}_count"), value(page, f"{lag}_sum")) == (1, 90)

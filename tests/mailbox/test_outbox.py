@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from frontdoor.core.department import Department
 from frontdoor.jobs.base import JobContext
 from frontdoor.keys import SETTINGS
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.mailbox.outbox import LEASE, queue
 from frontdoor.mailbox.outbox_job import send_outbox
@@ -69,7 +70,7 @@ async def outbox(settings: Settings) -> list[tuple[OutboxMail, Message]]:
 
 
 async def job(client: TestClient, clock: Clock, run: object) -> str:
-    return await run(JobContext(app=client.app, slot=clock.now))  # type: ignore[operator, no-any-return]
+    return await run(JobContext(runtime=client.app[JOB_RUNTIME], slot=clock.now))  # type: ignore[operator, no-any-return]
 
 
 async def test_with_the_smtp_server_down_the_acknowledgement_waits_and_leaves_once(

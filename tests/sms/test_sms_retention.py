@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from frontdoor.core.retention import pseudonym
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message, Request, SmsOptOut
@@ -47,7 +48,7 @@ async def test_expired_requests_lose_their_message_bodies_not_their_messages(
             )
         await session.commit()
 
-    await purge_expired(JobContext(app=client.app, slot=now))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
 
     async with session_maker(engine)() as session:
         rows = (await session.exec(select(Message).order_by(col(Message.id)))).all()
@@ -69,7 +70,7 @@ async def test_a_stop_kept_with_the_number_itself_is_kept_as_its_pseudonym_after
         session.add(SmsOptOut(department="dac46", number="+33611223344", opted_out_at=now))
         await session.commit()
 
-    await purge_expired(JobContext(app=client.app, slot=now))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
 
     async with session_maker(engine)() as session:
         [row] = (await session.exec(select(SmsOptOut))).all()

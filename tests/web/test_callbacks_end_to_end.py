@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
@@ -70,10 +71,10 @@ async def test_a_friday_evening_message_is_due_monday_escalates_and_is_closed_af
     assert task.status == "open"
 
     # Monday noon: not late yet; 13:00: late, the coordinator hears of it, once.
-    await escalate_overdue(JobContext(app=client.app, slot=MONDAY_NOON))
+    await escalate_overdue(JobContext(runtime=client.app[JOB_RUNTIME], slot=MONDAY_NOON))
     assert twilio_api.messages == []
-    await escalate_overdue(JobContext(app=client.app, slot=MONDAY_ONE_PM))
-    await escalate_overdue(JobContext(app=client.app, slot=MONDAY_ONE_PM))
+    await escalate_overdue(JobContext(runtime=client.app[JOB_RUNTIME], slot=MONDAY_ONE_PM))
+    await escalate_overdue(JobContext(runtime=client.app[JOB_RUNTIME], slot=MONDAY_ONE_PM))
     [sms] = twilio_api.messages
     assert (sms["to"], sms["from"]) == (COORDINATION, LOT)
     assert "en retard" in sms["body"]
@@ -131,8 +132,8 @@ async def test_a_missed_call_whose_status_callback_never_came_still_gets_its_tas
     )
     assert await tasks(settings) == []
 
-    await create_missing_tasks(JobContext(app=client.app, slot=MONDAY_NOON))
-    await create_missing_tasks(JobContext(app=client.app, slot=MONDAY_NOON))
+    await create_missing_tasks(JobContext(runtime=client.app[JOB_RUNTIME], slot=MONDAY_NOON))
+    await create_missing_tasks(JobContext(runtime=client.app[JOB_RUNTIME], slot=MONDAY_NOON))
 
     [task] = await tasks(settings)
     assert task.due_at == datetime(2026, 5, 18, 12, 30, tzinfo=PARIS)

@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import escalate_overdue
 from frontdoor.keys import STORE_COPIES
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.logs import hold_back_libraries
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
@@ -62,7 +63,7 @@ async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
         client, at=TUESDAY_MORNING, to=MOSELLE, from_=NUMBER, person=ScriptedPerson(["2"])
     )
     await escalate_overdue(
-        JobContext(app=client.app, slot=datetime(2026, 5, 19, 12, 0, tzinfo=PARIS))
+        JobContext(runtime=client.app[JOB_RUNTIME], slot=datetime(2026, 5, 19, 12, 0, tzinfo=PARIS))
     )  # fmt: skip
 
     assert caplog.records, "the run logged nothing: the test would prove nothing"

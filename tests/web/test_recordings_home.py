@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
@@ -67,9 +68,11 @@ async def test_a_voicemail_twilio_could_not_give_stays_there_until_the_job_fetch
     request_id = await a_request_with_a_recording_at_twilio(wired_settings, sid, days=1)
     twilio_api.fail_next(status=503)
 
-    first = await fetch_recordings(JobContext(app=client.app, slot=NOW))
+    first = await fetch_recordings(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
     waiting = await the_request(wired_settings, request_id)
-    second = await fetch_recordings(JobContext(app=client.app, slot=NOW + timedelta(minutes=5)))
+    second = await fetch_recordings(
+        JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW + timedelta(minutes=5))
+    )
     home = await the_request(wired_settings, request_id)
 
     assert first == "0 recording(s) fetched and deleted at the provider, 1 left for later"
@@ -86,11 +89,11 @@ async def test_the_dacs_copy_goes_at_the_recordings_retention(
 ) -> None:
     request_id = await a_request_with_a_recording_at_twilio(wired_settings, "RE" + "d" * 32,
                                                             days=91)  # fmt: skip
-    await fetch_recordings(JobContext(app=client.app, slot=NOW))
+    await fetch_recordings(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
     key = (await the_request(wired_settings, request_id)).recording_key
     assert key is not None
 
-    await purge_expired(JobContext(app=client.app, slot=NOW))
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=NOW))
 
     purged = await the_request(wired_settings, request_id)
     assert (purged.recording_url, purged.recording_key) == (None, None)

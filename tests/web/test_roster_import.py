@@ -18,6 +18,7 @@ from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.roster_feeds import import_feeds
 from frontdoor.keys import STORE_COPIES
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
@@ -116,9 +117,13 @@ async def test_a_departments_feed_is_imported_by_the_job_and_a_feed_down_keeps_t
         )
         client = await aiohttp_client(create_app(settings, with_feed))  # type: ignore[operator]
 
-        first = await import_feeds(JobContext(app=client.app, slot=datetime.now(UTC)))
+        first = await import_feeds(
+            JobContext(runtime=client.app[JOB_RUNTIME], slot=datetime.now(UTC))
+        )
         served["status"] = 503
-        second = await import_feeds(JobContext(app=client.app, slot=datetime.now(UTC)))
+        second = await import_feeds(
+            JobContext(runtime=client.app[JOB_RUNTIME], slot=datetime.now(UTC))
+        )
         await client.app[STORE_COPIES].refresh()
         result = await place_call(
             client,
