@@ -35,20 +35,6 @@ from tests.fakes.dovecot import Dovecot, MailUser
 from tests.fakes.smtp import SmtpRecorder
 from tests.web.metrics import scrape, value
 
-# A TLS handshake the server refuses, in implicit TLS, fails inside asyncio's
-# create_connection: the client never holds the transport, and CPython 3.11 sometimes leaves
-# its socket to the garbage collector, which warns in whichever test it runs. These tests
-# refuse handshakes by design; the warning says nothing about them.
-pytestmark = [
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <function _SelectorTransport.__del__"
-        ":pytest.PytestUnraisableExceptionWarning"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
-    ),
-]
-
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 VALID = ClientCertificate(
     not_before=NOW - timedelta(days=300), not_after=NOW + timedelta(days=65),
