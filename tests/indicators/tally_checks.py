@@ -3,8 +3,10 @@ read back and counted in Python in its zone."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import Counter
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import UTC, date
 
@@ -273,3 +275,21 @@ def gps_reference(gp_values: set[tuple[str, str]], stored: Stored) -> Counter[st
         else:
             doctors.add(("unidentified", key[1]))
     return Counter(how for how, _ in doctors)
+
+
+async def exact_beside_two_folds(
+    engine: AsyncEngine, departments: list[Department], *writers: Awaitable[None], folds: int
+) -> None:
+    """The writers run beside two folds at once, each folding `folds` times; then the table
+    is exactly the requests', before one more fold and after it."""
+
+    async def folding() -> None:
+        for _ in range(folds):
+            await fold(engine, departments)
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*writers, folding(), folding())
+
+    await assert_counts_are_the_requests(engine, departments)
+    await fold(engine, departments)
+    await assert_counts_are_the_requests(engine, departments)

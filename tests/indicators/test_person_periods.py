@@ -30,6 +30,7 @@ from tests.indicators.tally_checks import (
     assert_counts_are_the_requests,
     correct_persons_at_random,
     count_rows,
+    exact_beside_two_folds,
     fold,
     fold_with_persons_tables_of_0022,
 )
@@ -162,16 +163,7 @@ async def test_persons_corrected_beside_two_folds_at_once_are_counted_once(
                 await correct_persons_at_random(session, rng, 4)
             await asyncio.sleep(0)
 
-    async def folds() -> None:
-        for _ in range(4):
-            await fold(engine, chosen)
-            await asyncio.sleep(0)
-
-    await asyncio.gather(correct(1), correct(2), folds(), folds())
-
-    await assert_counts_are_the_requests(engine, chosen)
-    await fold(engine, chosen)
-    await assert_counts_are_the_requests(engine, chosen)
+    await exact_beside_two_folds(engine, chosen, correct(1), correct(2), folds=4)
 
 
 async def test_an_upgrade_to_period_counts_folds_the_persons_already_folded_again(

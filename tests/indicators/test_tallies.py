@@ -37,6 +37,7 @@ from tests.indicators.tally_checks import (
     assert_counts_are_the_requests,
     correct_persons_at_random,
     count_rows,
+    exact_beside_two_folds,
     fold,
     fold_with_persons_tables_of_0022,
 )
@@ -226,16 +227,7 @@ async def test_writers_and_two_folds_at_once_lose_and_double_nothing(
                 await session.commit()
             await asyncio.sleep(0)
 
-    async def folds() -> None:
-        for _ in range(5):
-            await fold(engine, chosen)
-            await asyncio.sleep(0)
-
-    await asyncio.gather(write(1), write(2), folds(), folds())
-
-    await assert_counts_are_the_requests(engine, chosen)
-    await fold(engine, chosen)
-    await assert_counts_are_the_requests(engine, chosen)
+    await exact_beside_two_folds(engine, chosen, write(1), write(2), folds=5)
 
 
 async def test_an_upgrade_counts_the_requests_already_stored(
