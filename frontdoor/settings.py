@@ -253,6 +253,15 @@ class Settings(BaseSettings):
         description="Most mails taken in from one mailbox at each poll; the rest wait for "
         "the next one.",
     )
+    store_patience_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="How long a call's or an SMS's webhook waits for the database before it "
+        "answers from memory and keeps the contact in the outage journal (and `/readyz` and "
+        "the metrics before they report the database slow). Twilio gives up on a webhook "
+        "after 15 s and the caller hears an error: keep it well below that.",
+    )
     journal_dir: Path = Field(
         default=Path("var/journal"),
         description="Folder of this instance's outage journal: the calls and SMS answered "

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 
-from aiohttp import web
+from aiohttp import ChainMapProxy, web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
@@ -41,12 +41,15 @@ log = logging.getLogger(__name__)
 
 TWIML = "text/xml"
 SIMULATED_AT = "SimulatedAt"
-# Beyond this, a webhook stops waiting for the store and is answered from memory: Twilio
-# gives up after 15 s, and a caller must never hear its "application error".
-STORE_PATIENCE_S = 5.0
 _SID_CHARS = 64  # as webhook_receipts.provider_sid holds it
 # This instance's outage journal (frontdoor.voice.replay opens it and replays it).
 JOURNAL = web.AppKey("journal", Journal)
+
+
+def store_patience(app: web.Application | ChainMapProxy) -> float:
+    """Beyond this, a webhook stops waiting for the store and is answered from memory:
+    Twilio gives up after 15 s, and a caller must never hear its "application error"."""
+    return app[SETTINGS].store_patience_s
 
 
 @dataclass(kw_only=True)
@@ -252,7 +255,7 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
         # The call's earlier steps wait in the journal: this one joins them, in order.
         return await answer_unstored(request, verified, degraded, why="call in the journal")
     try:
-        async with asyncio.timeout(STORE_PATIENCE_S), app[SESSIONS]() as session:
+        async with asyncio.timeout(store_patience(app)), app[SESSIONS]() as session:
             stored = await receipt(session=session, key=key)
             if stored is not None:
                 return answer(stored.body, stored.status)

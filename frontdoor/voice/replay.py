@@ -26,11 +26,11 @@ from frontdoor.core.reasons import Reason
 from frontdoor.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
 from frontdoor.kit.twilio_webhook import (
     JOURNAL,
-    STORE_PATIENCE_S,
     TWIML,
     Handler,
     Webhook,
     answered_sid,
+    store_patience,
 )
 from frontdoor.sms.webhooks import SMS_PATH, store_sms
 from frontdoor.store.journal import Entry, Journal
@@ -91,7 +91,7 @@ async def _replay_while_waiting(app: web.Application) -> None:
 async def replay(app: web.Application) -> Replayed:
     """Write every sealed entry to the store; raises if the store is unreachable."""
     journal = app[JOURNAL]
-    async with asyncio.timeout(STORE_PATIENCE_S), app[ENGINE].connect() as connection:
+    async with asyncio.timeout(store_patience(app)), app[ENGINE].connect() as connection:
         await connection.execute(text("SELECT 1"))  # the store answers: seal, then write
     await journal.seal()
     counts = {"written": 0, "already": 0, "refused": 0}

@@ -30,7 +30,6 @@ from frontdoor.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.kit.bodies import MAX_ID
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import (
-    STORE_PATIENCE_S,
     TWIML,
     Degraded,
     Handler,
@@ -39,6 +38,7 @@ from frontdoor.kit.twilio_webhook import (
     answer,
     answered_sid,
     keep_in_journal,
+    store_patience,
     twilio_webhook,
     verify,
     webhook_of,
@@ -136,7 +136,7 @@ async def incoming_call(http: web.Request) -> web.Response:
         },
     )
     try:
-        async with asyncio.timeout(STORE_PATIENCE_S):
+        async with asyncio.timeout(store_patience(app)):
             stored = await app[NEW_CALLS].store(new_call)
             if stored is Stored.DUPLICATE:
                 async with app[SESSIONS]() as session:
@@ -159,7 +159,7 @@ async def _not_another_accounts_call(http: web.Request, hook: Verified) -> None:
     Without the store it cannot be told, and the caller hears that the number is not in
     service, as for any other misrouted call."""
     try:
-        async with asyncio.timeout(STORE_PATIENCE_S), http.app[SESSIONS]() as session:
+        async with asyncio.timeout(store_patience(http.app)), http.app[SESSIONS]() as session:
             await webhook_of(hook, session=session, app=http.app).call(hook.form["CallSid"])
     except (SQLAlchemyError, OSError, ConnectionError):
         log.info("call to no department's number, its CallSid not looked up: store unreachable")

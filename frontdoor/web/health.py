@@ -21,10 +21,9 @@ from sqlalchemy import text
 
 from frontdoor.departments import Departments
 from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
+from frontdoor.kit.twilio_webhook import store_patience
 from frontdoor.store.mail import mailbox_logins
 
-# A database slower than this to say "1" cannot answer a webhook in time either.
-DATABASE_TIMEOUT_S = 2.0
 DEV_MODE_WARNING = (
     "development mode (FRONTDOOR_DEV_MODE): development secrets, simulated time and "
     "demonstration accounts are accepted; never in production"
@@ -60,7 +59,7 @@ async def _mailboxes(app: web.Application) -> dict[str, dict[str, str]]:
     if not slugs:
         return {}
     try:
-        async with asyncio.timeout(DATABASE_TIMEOUT_S), app[SESSIONS]() as session:
+        async with asyncio.timeout(store_patience(app)), app[SESSIONS]() as session:
             logins = await mailbox_logins(session=session)
     except Exception:  # noqa: BLE001  (it answered a moment ago: say unknown, stay ready)
         logins = {}
@@ -93,10 +92,11 @@ async def _database_problems(app: web.Application) -> list[str]:
     if engine is None:
         return ["database: not opened yet (the application is starting)"]
     try:
-        async with asyncio.timeout(DATABASE_TIMEOUT_S), engine.connect() as connection:
+        # A database slower than the webhooks' patience cannot answer a call in time either.
+        async with asyncio.timeout(store_patience(app)), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except TimeoutError:
-        return [f"database: no answer within {DATABASE_TIMEOUT_S:g} s"]
+        return [f"database: no answer within {store_patience(app):g} s"]
     except Exception as error:  # noqa: BLE001  (any failure means not ready; reported by type)
         return [f"database: unreachable ({type(error).__name__})"]
     return []

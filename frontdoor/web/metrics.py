@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
+from frontdoor.kit.twilio_webhook import store_patience
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
 from frontdoor.web import job_registry
@@ -56,8 +57,6 @@ LAG_CHANNELS = {
     "mail": "Time from a mail's arrival in the department's mailbox (IMAP INTERNALDATE) to "
     "its request in the store.",
 }
-# A scrape must not wait long on a slow store; the store-read gauges are then left out.
-STORE_TIMEOUT_S = 2.0
 # The app[COUNTERS] keys known today, exported at 0 before their first increment.
 OPERATOR_COUNTERS = {
     "webhook_signature_refused": "Webhooks refused for a missing or wrong X-Twilio-Signature.",
@@ -261,11 +260,13 @@ async def _read_store(
         .where(requests.channel == "voice", requests.received_at >= now - CALLS_WINDOW)
         .group_by(requests.department, requests.outcome)
     )
+    # A scrape waits no longer than a webhook would; past that, the store-read gauges are left
+    # out.
     try:
-        async with asyncio.timeout(STORE_TIMEOUT_S), app[ENGINE].connect() as connection:
+        async with asyncio.timeout(store_patience(app)), app[ENGINE].connect() as connection:
             overdue = {row[0]: int(row[1]) for row in await connection.execute(overdue_query)}
             calls = {(row[0], row[1]): int(row[2]) for row in await connection.execute(calls_query)}
-        async with asyncio.timeout(STORE_TIMEOUT_S), app[SESSIONS]() as session:
+        async with asyncio.timeout(store_patience(app)), app[SESSIONS]() as session:
             logins = await mailbox_logins(session=session)
     except Exception as error:  # noqa: BLE001  (a scrape reports the store down, never fails)
         log.warning("metrics: store not read (%s)", type(error).__name__)
