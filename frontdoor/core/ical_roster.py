@@ -30,7 +30,6 @@ import recurring_ical_events
 from frontdoor.core.calendar import Calendar, open_slots, require_aware
 from frontdoor.core.roster import Override, OverrideKind, Referent
 
-
 # Words (folded by `normalized`) that make an event an absence rather than a duty.
 ABSENCE_WORDS = frozenset(
     {"absence", "absences", "absent", "absente", "conge", "conges", "indisponible", "off"}

@@ -68,7 +68,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/equipe/referents": {"name": "Julie Petit", "phone": "06 12 34 56 78"},
     "/console/equipe/referents/{referent_id}/telephone": {"phone": "06 98 76 54 32"},
     "/console/equipe/fermetures": {
-        "from_date": "2026-05-15",
+        "from_date": "2026-05-12",
         "to_date": "2026-05-15",
         "reason": "pont",
     },
