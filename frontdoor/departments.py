@@ -1,7 +1,8 @@
 """The departments one process serves, found by the number called or by slug.
 
-Each department is its file's description plus the roster overrides kept in the store;
-`apply_overrides` swaps in a fresh set whenever the store's copy is refreshed.
+Each department is its file's description plus what the store keeps for it: roster overrides
+(imported calendars, the duty board) and the console's team changes (core.team). `apply_stored`
+swaps in a fresh set whenever the store's copy is refreshed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import replace
 
 from frontdoor.core.department import Department
 from frontdoor.core.roster import Override
+from frontdoor.core.team import TeamChange, effective_department
 
 
 class Departments:
@@ -32,9 +34,23 @@ class Departments:
     def for_slug(self, slug: str) -> Department | None:
         return self._by_slug.get(slug)
 
-    def apply_overrides(self, stored: Mapping[str, tuple[Override, ...]]) -> None:
-        """The configured departments with these stored overrides added to their rosters."""
+    def as_configured(self, slug: str) -> Department | None:
+        """The department as its file declares it, without the store's changes."""
+        return self._as_configured.get(slug)
+
+    def apply_stored(
+        self,
+        overrides: Mapping[str, tuple[Override, ...]],
+        team: Mapping[str, tuple[TeamChange, ...]] | None = None,
+    ) -> None:
+        """The configured departments with the stored overrides added to their rosters and the
+        console's team changes laid over (after the overrides: a referent taken off the team
+        leaves the overrides that name her too)."""
+        team = team or {}
         self._index(
-            replace(d, roster=d.roster.with_overrides(stored[slug])) if slug in stored else d
+            effective_department(
+                replace(d, roster=d.roster.with_overrides(overrides.get(slug, ()))),
+                team.get(slug, ()),
+            )
             for slug, d in self._as_configured.items()
         )

@@ -100,8 +100,9 @@ class Settings(BaseSettings):
     )
     store_copies_refresh_s: float = Field(
         default=30.0,
-        description="Seconds before an imported known contact or roster change is applied by "
-        "every running instance (each refreshes its copy this often).",
+        description="Seconds before an imported known contact, a roster change or a change of "
+        "the team or the line made in the console is applied by every running instance (each "
+        "refreshes its copy this often).",
     )
     jobs_enabled: bool = Field(
         default=True,

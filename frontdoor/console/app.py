@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 
 from frontdoor.console import (
+    absences,
     audit_page,
     directory_pages,
     duty,
@@ -27,6 +28,7 @@ from frontdoor.console import (
     request_persons,
     responses,
     sign_in,
+    team,
     tokens,
 )
 from frontdoor.console.auth import console_guard
@@ -45,6 +47,8 @@ ROUTE_MODULES = (
     responses,
     follow_ups,
     duty,
+    absences,
+    team,
     directory_pages,
     indicators_page,
     audit_page,

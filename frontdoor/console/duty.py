@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.formats import short_moment
 from frontdoor.console.pages import render
+from frontdoor.core.absences import may_cancel_absence
 from frontdoor.core.access import Action
 from frontdoor.core.dates import local_instant
 from frontdoor.core.department import Department
@@ -38,7 +39,7 @@ GAPS_AHEAD = timedelta(days=14)
 SOURCE_PREFIX = "console:"
 
 
-def _department(request: web.Request) -> Department:
+def department_of(request: web.Request) -> Department:
     department = request.config_dict[DEPARTMENTS].for_slug(chosen_department(request))
     if department is None:
         raise web.HTTPNotFound(text="département introuvable")
@@ -51,7 +52,8 @@ def _names(department: Department, ids: tuple[str, ...]) -> list[str]:
 
 @needs(Action.SEE_DUTY)
 async def show(request: web.Request) -> web.StreamResponse:
-    department = _department(request)
+    department = department_of(request)
+    viewer = viewer_of(request)
     now = request.config_dict[CLOCK]()
     tz = department.calendar.timezone
     current = on_duty(now, department.roster, tz)
@@ -106,7 +108,26 @@ async def show(request: web.Request) -> web.StreamResponse:
             ],
             "referents": sorted(department.referents.values(), key=lambda r: r.name),
             "today": now.astimezone(tz).date().isoformat(),
-            "may_override": viewer_of(request).may(Action.OVERRIDE_DUTY),
+            "may_override": viewer.may(Action.OVERRIDE_DUTY),
+            "may_declare_absence": viewer.may(Action.DECLARE_ABSENCE)
+            and (viewer.referent_id in department.referents or viewer.may(Action.OVERRIDE_DUTY)),
+            "absences": [
+                {
+                    "id": row.id,
+                    "name": _names(department, (row.referent_id,))[0],
+                    "when": f"{short_moment(row.starts, timezone=tz, now=now)} – "
+                    f"{short_moment(row.ends, timezone=tz, now=now)}",
+                    "reason": row.reason,
+                }
+                for row in overrides
+                if may_cancel_absence(
+                    as_override(row),
+                    from_console=row.source.startswith(SOURCE_PREFIX),
+                    declared_by_viewer=row.source == SOURCE_PREFIX + viewer.login,
+                    own=viewer.referent_id,
+                    for_anyone=viewer.may(Action.OVERRIDE_DUTY),
+                )
+            ],
         },
     )
 
@@ -124,7 +145,7 @@ ENDS_AT = DateParameter(
 )
 
 
-def _moment(
+def moment_of(
     request: web.Request,
     form: Mapping[str, Any],
     department: Department,
@@ -159,8 +180,8 @@ def _override_from(
         raise web.HTTPBadRequest(
             text="changement : à choisir (remplace, renfort ou indisponible)"
         ) from None
-    starts = _moment(request, form, department, STARTS_AT, STARTS_DATE, STARTS_TIME)
-    ends = _moment(request, form, department, ENDS_AT, ENDS_DATE, ENDS_TIME)
+    starts = moment_of(request, form, department, STARTS_AT, STARTS_DATE, STARTS_TIME)
+    ends = moment_of(request, form, department, ENDS_AT, ENDS_DATE, ENDS_TIME)
     try:
         return Override(
             starts=starts,
@@ -177,7 +198,7 @@ def _override_from(
 @needs(Action.OVERRIDE_DUTY)
 @takes_dates(STARTS_DATE, STARTS_TIME, ENDS_DATE, ENDS_TIME, STARTS_AT, ENDS_AT)
 async def add_override(request: web.Request) -> web.StreamResponse:
-    department = _department(request)
+    department = department_of(request)
     override = _override_from(request, await read_form(request), department)
     async with request.config_dict[SESSIONS]() as session:
         session.add(
@@ -195,7 +216,7 @@ async def add_override(request: web.Request) -> web.StreamResponse:
 
 @needs(Action.OVERRIDE_DUTY)
 async def remove_override(request: web.Request) -> web.StreamResponse:
-    department = _department(request)
+    department = department_of(request)
     override_id = path_id(request, "override_id")
     if override_id is None:
         raise web.HTTPNotFound(text="changement introuvable")

@@ -43,6 +43,7 @@ from frontdoor.kit.bodies import read_form
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
+from frontdoor.store.accounts import desk_accounts
 from frontdoor.store.audit import record_access
 from frontdoor.store.follow_ups import follow_ups_of
 from frontdoor.store.models import Request, RequestNote
@@ -114,6 +115,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             session=session, request=found, window=CANDIDATE_WINDOW
         )
         repeated_by = await repeats_of(session=session, request_id=request_id)
+        dispatch_to = await desk_accounts(session=session, department=found.department)
         # What the referent searched for an orientation to name (?ressource=…#reponses).
         typed = request.query.get("ressource", "")
         resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
@@ -148,6 +150,11 @@ async def show(request: web.Request) -> web.StreamResponse:
             "error": request.query.get("erreur"),
             "answerable_by_sms": not is_withheld(found.caller_number),
             "callback_outcomes": OUTCOME_LABELS_FR,
+            "dispatch_to": [
+                (account.login, account.display_name)
+                for account in dispatch_to
+                if account.login != viewer_of(request).login
+            ],
             "notice": "Votre téléphone va sonner : appuyez sur 1 pour appeler la personne."
             if request.query.get("rappel") == "lance"
             else None,
@@ -206,30 +213,36 @@ async def qualify(request: web.Request) -> web.StreamResponse:
     raise back_to(found)
 
 
-@needs(Action.WORK_REQUEST)
+@needs(Action.DISPATCH_REQUEST)
 async def assign(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     viewer = viewer_of(request)
-    # One may take a request for oneself, or give it back (empty).
-    to_me = str(form.get("to", "me")) == "me"
+    # One takes a request for oneself, gives it back (empty), or hands it to a referent or
+    # coordinator of its department (the switchboard's dispatch).
+    to = str(form.get("to", "me"))
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session)
-        found.assigned_to = viewer.login if to_me else None
+        if to == "me":
+            found.assigned_to = viewer.login
+            why = f"prise en charge par {viewer.login}"
+        elif to in ("", "nobody"):
+            found.assigned_to = None
+            why = f"rendue par {viewer.login}"
+        else:
+            desk = await desk_accounts(session=session, department=found.department)
+            given = next((account for account in desk if account.login == to), None)
+            if given is None:
+                raise web.HTTPBadRequest(text="à confier à : personne de ce département")
+            found.assigned_to = given.login
+            why = f"confiée à {given.display_name} par {viewer.login}"
         session.add(found)
-        taken = f"prise en charge par {viewer.login}"
-        trace(
-            request,
-            session,
-            found,
-            "assigned",
-            Reason(code="assigned", text=taken if to_me else f"rendue par {viewer.login}"),
-        )
+        trace(request, session, found, "assigned", Reason(code="assigned", text=why))
         audit(request, session, found, "assign")
         await session.commit()
     raise back_to(found)
 
 
-@needs(Action.WORK_REQUEST)
+@needs(Action.DISPATCH_REQUEST)
 async def add_note(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     body = str(form.get("body", "")).strip()

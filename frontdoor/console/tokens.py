@@ -46,12 +46,12 @@ async def _page(request: web.Request, *, new_token: str | None = None) -> web.Re
     )
 
 
-@needs(Action.OWN_ACCOUNT)
+@needs(Action.OWN_TOKENS)
 async def show(request: web.Request) -> web.StreamResponse:
     return await _page(request)
 
 
-@needs(Action.OWN_ACCOUNT)
+@needs(Action.OWN_TOKENS)
 async def create(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     label = str(form.get("label", "")).strip()[:120]
@@ -76,7 +76,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     return await _page(request, new_token=token)
 
 
-@needs(Action.OWN_ACCOUNT)
+@needs(Action.OWN_TOKENS)
 async def revoke(request: web.Request) -> web.StreamResponse:
     token_id = path_id(request, "token_id")
     if token_id is None:

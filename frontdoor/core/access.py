@@ -13,12 +13,17 @@ from enum import StrEnum
 
 class Role(StrEnum):
     REFERENT = "referent"  # works their department's requests
+    # Assistante de coordination: answers first and hands requests to the referents; reads
+    # the department's requests (she answers its phone), notes and takes; no indicators, no
+    # administration.
+    SWITCHBOARD = "switchboard"
     COORDINATOR = "coordinator"  # also hours, overrides, contacts, indicators, audit
     OPERATOR = "operator"  # runs several departments; sees no request content
 
 
 ROLE_LABELS: dict[Role, str] = {
     Role.REFERENT: "Référent parcours",
+    Role.SWITCHBOARD: "Assistante de coordination",
     Role.COORDINATOR: "Coordinateur",
     Role.OPERATOR: "Exploitant",
 }
@@ -27,9 +32,12 @@ ROLE_LABELS: dict[Role, str] = {
 class Action(StrEnum):
     INBOX = "inbox"
     READ_REQUEST = "read_request"  # a request's personal data: page, API, recording
-    WORK_REQUEST = "work_request"  # classify, non-oppositions, assign, note, answer, close
+    WORK_REQUEST = "work_request"  # classify, non-oppositions, answer, close
+    DISPATCH_REQUEST = "dispatch_request"  # take, give to a referent, note
     SEE_DUTY = "see_duty"
     OVERRIDE_DUTY = "override_duty"
+    DECLARE_ABSENCE = "declare_absence"  # one's own; a coordinator's for anyone (OVERRIDE_DUTY)
+    EDIT_TEAM = "edit_team"  # referents, their numbers, closures of the line
     SEARCH_DIRECTORY = "search_directory"
     EDIT_DIRECTORY = "edit_directory"
     SEE_INDICATORS = "see_indicators"
@@ -37,20 +45,25 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"
     EXPORT_PERSON = "export_person"  # everything held about one number or address
     ERASE_PERSON = "erase_person"
-    OWN_ACCOUNT = "own_account"  # sign out; create and revoke one's own API tokens
+    OWN_ACCOUNT = "own_account"  # sign out
+    OWN_TOKENS = "own_tokens"  # create and revoke one's own API tokens
 
 
 _R, _A = Role, Action
 _EVERYONE = frozenset(Role)
 _STAFF = frozenset({_R.REFERENT, _R.COORDINATOR})
+_DESK = _STAFF | {_R.SWITCHBOARD}  # who answers the department's line and reads its requests
 _COORDINATION = frozenset({_R.COORDINATOR})
 
 ALLOWED: dict[Action, frozenset[Role]] = {
-    _A.INBOX: _STAFF,
-    _A.READ_REQUEST: _STAFF,
+    _A.INBOX: _DESK,
+    _A.READ_REQUEST: _DESK,
     _A.WORK_REQUEST: _STAFF,
+    _A.DISPATCH_REQUEST: _DESK,
     _A.SEE_DUTY: _EVERYONE,
     _A.OVERRIDE_DUTY: _COORDINATION,
+    _A.DECLARE_ABSENCE: _DESK,
+    _A.EDIT_TEAM: _COORDINATION,
     _A.SEARCH_DIRECTORY: _EVERYONE,
     # Which resources, `may_edit_resource` says: a department's staff its own, the
     # territory level (the operator) those of no department.
@@ -62,6 +75,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.EXPORT_PERSON: _COORDINATION,
     _A.ERASE_PERSON: _COORDINATION,
     _A.OWN_ACCOUNT: _EVERYONE,
+    _A.OWN_TOKENS: _STAFF | {_R.OPERATOR},
 }
 
 

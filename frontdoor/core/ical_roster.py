@@ -7,6 +7,11 @@ referent for the event's span. An all-day event covers the line's opening hours 
 its days. An event naming nobody is reported, not dropped, so a typo in a title does not
 silently leave a slot uncovered. Cancelled events are skipped.
 
+An event that says it is an absence — its SUMMARY or one of its CATEGORIES holds one of the
+words of ``ABSENCE_WORDS`` ("Congé Anne Martin", "Absence amartin", CATEGORIES:Congés) —
+takes the referents it names off duty for its span instead (a ``remove`` override, which
+wins over every rota and swap), so a team's shared holiday calendar can be imported too.
+
 Pure: the text comes in, overrides and problems come out; fetching the feed is an edge's job.
 """
 
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +29,19 @@ import recurring_ical_events
 
 from frontdoor.core.calendar import Calendar, open_slots, require_aware
 from frontdoor.core.roster import Override, OverrideKind, Referent
+
+# Words (folded by `normalized`) that make an event an absence rather than a duty.
+ABSENCE_WORDS = frozenset(
+    {"absence", "absences", "absent", "absente", "conge", "conges", "indisponible", "off"}
+)
+
+
+def is_absence(summary: str, categories: Iterable[str]) -> bool:
+    """Whether an event's title or categories say it is an absence."""
+    words = set(normalized(summary).split())
+    for category in categories:
+        words.update(normalized(category).split())
+    return not words.isdisjoint(ABSENCE_WORDS)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -54,7 +72,8 @@ def overrides_from_ical(
     starts: datetime,
     ends: datetime,
 ) -> IcalRoster:
-    """The ``add`` overrides an iCalendar text makes within [starts, ends), and its problems.
+    """The overrides an iCalendar text makes within [starts, ends) (``add`` for a duty,
+    ``remove`` for an absence), and its problems.
 
     ``calendar`` gives the department's time zone (for floating times) and its opening hours
     (for all-day events). Overrides are clipped to the window.
@@ -97,6 +116,7 @@ def overrides_from_ical(
         if not named:
             unmatched.setdefault((index, uid, summary), []).append(event.start)
             continue
+        kind = OverrideKind.REMOVE if is_absence(summary, _categories(event)) else OverrideKind.ADD
         for span_start, span_end in spans:
             if span_end <= span_start:
                 problems.append(
@@ -107,7 +127,7 @@ def overrides_from_ical(
                 Override(
                     starts=span_start.astimezone(calendar.timezone),
                     ends=span_end.astimezone(calendar.timezone),
-                    kind=OverrideKind.ADD,
+                    kind=kind,
                     referent_id=referent_id,
                     reason=f"agenda : « {summary} »",
                 )
@@ -149,6 +169,15 @@ def _named_referents(summary: str, referents: Mapping[str, Referent]) -> tuple[s
                 named.append(referent.id)
                 break
     return tuple(named)
+
+
+def _categories(event: Any) -> list[str]:
+    """Every category of an event, however many CATEGORIES lines carry them."""
+    found = event.get("CATEGORIES")
+    if found is None:
+        return []
+    lines = found if isinstance(found, list) else [found]
+    return [str(category) for line in lines for category in getattr(line, "cats", [line])]
 
 
 def _without_start(source: icalendar.Calendar) -> list[IcalProblem]:

@@ -158,7 +158,8 @@ ROSTER = Section(
             "changes that win over shifts and rotations (below)"),
         Key(name="ical_feed", type="http(s) address", shown_default="none", help="an "
             "iCalendar feed (a shared agenda): each event whose title names a referent puts "
-            "them on duty for its span; imported every 15 minutes"),
+            "them on duty for its span, or off duty when its title or categories say "
+            "Absence or Congé; imported every 15 minutes"),
     ),
 )  # fmt: skip
 SHIFTS = Section(

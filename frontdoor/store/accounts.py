@@ -40,6 +40,20 @@ async def account_by_login(*, session: AsyncSession, login: str) -> Account | No
     return result.first()
 
 
+async def desk_accounts(*, session: AsyncSession, department: str) -> list[Account]:
+    """The enabled referents and coordinators of a department: whom a request may be given
+    to, by name."""
+    result = await session.exec(
+        select(Account)
+        .where(
+            col(Account.role).in_((Role.REFERENT.value, Role.COORDINATOR.value)),
+            col(Account.disabled).is_(False),
+        )
+        .order_by(col(Account.display_name))
+    )
+    return [account for account in result.all() if department in account.departments]
+
+
 async def demo_logins(*, session: AsyncSession) -> list[str]:
     """The demonstration accounts still enabled (their password is public)."""
     result = await session.exec(

@@ -274,6 +274,31 @@ class RosterOverrideRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class TeamChangeRow(SQLModel, table=True):
+    """A change of the team or the line made in the console (core.team): who, when, what.
+
+    Append-only: it is both what every instance lays over the department file and the
+    journal of the team's changes (``before``: the referent's name and number as they were).
+    Holds staff names and work numbers, as the department file does; never a caller's."""
+
+    __tablename__ = "team_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(index=True, max_length=40)
+    kind: str = Field(max_length=20)  # core.team.TeamChangeKind
+    referent_id: str | None = Field(default=None, max_length=60)
+    name: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=20)
+    file_said: str | None = Field(default=None, max_length=200)
+    before: str | None = Field(default=None, max_length=200)
+    starts: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    ends: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    reason: str | None = Field(default=None, max_length=200)
+    closure_change_id: int | None = Field(default=None)
+    created_by: str = Field(max_length=120)  # the coordinator's login
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 class Message(SQLModel, table=True):
     """An SMS or mail received or sent under a request. Its body is personal data."""
 

@@ -57,6 +57,7 @@ from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.new_calls import NewCallWriter
 from frontdoor.store.refresh import Refresher
 from frontdoor.store.roster_overrides import stored_overrides
+from frontdoor.store.team_changes import stored_team_changes
 from frontdoor.unsafe_settings import UnsafeSettings, unsafe_settings
 from frontdoor.voice import replay, webhooks
 from frontdoor.web import (
@@ -143,7 +144,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[NEW_CALLS].start()
     app[KNOWN_CALLERS] = KnownCallers(engine, key=app[SETTINGS].pseudonym_secret)
     app[STORE_COPIES] = Refresher(
-        "known contacts and roster overrides",
+        "known contacts, roster overrides and team changes",
         partial(_refresh_copies, app),
         every_s=app[SETTINGS].store_copies_refresh_s,
     )
@@ -155,10 +156,13 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _refresh_copies(app: web.Application) -> None:
-    """What calls read from memory: known contacts, and rosters with their stored overrides."""
+    """What calls read from memory: known contacts, and departments with their stored roster
+    overrides and team changes."""
     await app[KNOWN_CALLERS].refresh()
     async with app[SESSIONS]() as session:
-        app[DEPARTMENTS].apply_overrides(await stored_overrides(session=session))
+        app[DEPARTMENTS].apply_stored(
+            await stored_overrides(session=session), await stored_team_changes(session=session)
+        )
 
 
 async def _outbound(app: web.Application) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ from frontdoor.store.models import (
     Resource,
     ResourceEdit,
     RosterOverrideRow,
+    TeamChangeRow,
 )
 from frontdoor.store.models import Person as PersonFile
 
@@ -59,6 +60,18 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/personnes/fiche": {"personne": "1"},
     "/console/personnes/fiche/export": {"personne": "1"},
     "/console/personnes/fiche/effacement": {"personne": "1", "confirmation": "EFFACER"},
+    "/console/astreinte/absences": {
+        "referent_id": "cdurand",
+        "starts_date": "2026-05-12",
+        "ends_date": "2026-05-13",
+    },
+    "/console/equipe/referents": {"name": "Julie Petit", "phone": "06 12 34 56 78"},
+    "/console/equipe/referents/{referent_id}/telephone": {"phone": "06 98 76 54 32"},
+    "/console/equipe/fermetures": {
+        "from_date": "2026-05-12",
+        "to_date": "2026-05-15",
+        "reason": "pont",
+    },
     "/console/astreinte/changements": {
         "kind": "add",
         "referent_id": "cdurand",
@@ -81,6 +94,7 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             NonOppositionRecord,
             RequestEvent,
             RosterOverrideRow,
+            TeamChangeRow,
             ResourceEdit,
             PersonFile,
             PersonEvent,

@@ -23,6 +23,7 @@ from frontdoor.store.models import (
     RequestPerson,
     RequestResponse,
     RosterOverrideRow,
+    TeamChangeRow,
 )
 from frontdoor.store.models import Person as PersonFile
 from tests.console.access_forms import FORMS, traces
@@ -53,7 +54,9 @@ MOSELLE_ONLY = ("dac57",)
 
 
 def person(role: Role, departments: tuple[str, ...]) -> Person:
-    return Person(f"{role.value}.{'-'.join(departments)}@matrix.fr", role, departments)
+    """An account of the matrix; on duty as Claire Durand, whose absence it may declare."""
+    login = f"{role.value}.{'-'.join(departments)}@matrix.fr"
+    return Person(login, role, departments, referent_id="cdurand")
 
 
 CELLS = [
@@ -68,9 +71,12 @@ def test_every_console_route_names_its_action() -> None:
     assert all(action_of(handler) is not None for _m, _p, handler in ROUTES)
 
 
-async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int, int]:
-    """The Lot's voicemail, a duty override, and a response the voicemail got (an orientation,
-    with its follow-up)."""
+async def lot_request_and_override(
+    client: TestClient, settings: Settings
+) -> tuple[int, int, int, int, int]:
+    """The Lot's voicemail, a duty override, a response the voicemail got (an orientation,
+    with its follow-up), Claire Durand's absence and a closure of the line made in the
+    console."""
     # A voicemail: its page, its recording and its callback can all be reached.
     voicemail = await a_voicemail(client, settings)
     engine = create_engine(settings.database_url)
@@ -87,6 +93,17 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
             created_at=TUESDAY_MORNING,
         )
         session.add(row)
+        absence = RosterOverrideRow(
+            department="dac46", starts=TUESDAY_MORNING, ends=TUESDAY_MORNING.replace(hour=12),
+            kind="remove", referent_id="cdurand", reason="absence", source="console:someone",
+            created_at=TUESDAY_MORNING,
+        )  # fmt: skip
+        closure = TeamChangeRow(
+            department="dac46", kind="closure-added", starts=TUESDAY_MORNING.replace(day=15),
+            ends=TUESDAY_MORNING.replace(day=16), reason="pont", created_by="someone",
+            created_at=TUESDAY_MORNING,
+        )  # fmt: skip
+        session.add_all((absence, closure))
         # Person 1, the voicemail's: her page, links, non-oppositions and merges can be reached.
         person = PersonFile(department="dac46", family_name="Témoin", name_key="temoin",
                         created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
@@ -111,8 +128,9 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
         )  # fmt: skip
         await session.commit()
         override_id, response_id = row.id or 0, response.id or 0
+        absence_id, closure_id = absence.id or 0, closure.id or 0
     await engine.dispose()
-    return voicemail.id or 0, override_id, response_id
+    return voicemail.id or 0, override_id, response_id, absence_id, closure_id
 
 
 async def own_token(browser: Browser, settings: Settings) -> int:
@@ -122,14 +140,16 @@ async def own_token(browser: Browser, settings: Settings) -> int:
     async with session_maker(engine)() as session:
         ids = (await session.exec(select(ApiToken.id))).all()
     await engine.dispose()
-    return max(ids)
+    return max(ids, default=0)  # none for a role without tokens
 
 
 @pytest.mark.parametrize(("method", "path", "role", "own"), CELLS)
 async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     client: TestClient, wired_settings: Settings, method: str, path: str, role: Role, own: bool
 ) -> None:
-    request_id, override_id, response_id = await lot_request_and_override(client, wired_settings)
+    request_id, override_id, response_id, absence_id, closure_id = await lot_request_and_override(
+        client, wired_settings
+    )
     viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
     await create_accounts(wired_settings, (viewer,))
     browser = await sign_in(client, viewer)
@@ -141,6 +161,9 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
         resource_id=1,
         person_id=1,
         response_id=response_id,
+        absence_id=absence_id,
+        closure_id=closure_id,
+        referent_id="cdurand",
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"

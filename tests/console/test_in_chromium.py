@@ -281,3 +281,31 @@ async def test_a_referent_links_a_call_to_a_person_found_by_name_and_sees_her_st
     assert text.count("sur la demande n° 1") == 3
     assert await linked.get_by_label(OBJETS[0]).is_hidden()  # not asked again
     await assert_accessible_names(page)
+
+
+async def test_a_coordinator_closes_the_line_in_her_browser_and_the_next_call_hears_it(
+    served: Served, browser: object, screenshots: Path
+) -> None:
+    page = await signed_in_page(browser, served, LOT_COORDINATOR)
+    await page.get_by_role("link", name="Équipe").click()
+    await page.wait_for_url(served.url + "/console/equipe")
+    await assert_accessible_names(page)
+
+    await page.get_by_label("Du", exact=True).fill("2026-05-12")
+    await page.get_by_label("Au (inclus)").fill("2026-05-12")
+    await page.get_by_label("Motif").fill("séminaire d'équipe")
+    await page.get_by_role("button", name="Fermer la ligne").click()
+    await page.wait_for_selector("#journal-equipe ~ div >> text=séminaire d'équipe")
+    await page.screenshot(path=str(screenshots / "team.png"), full_page=True)
+
+    async with aiohttp.ClientSession() as session:
+        phone = TwilioPhone(
+            ClientSessionTransport(session, served.url),
+            public_url=served.url,
+            auth_token=AUTH_TOKEN,
+            simulated_at=TUESDAY_MORNING,
+        )
+        call = await phone.call(from_="+33565000001", to=LOT, person=ScriptedPerson([], message=""))
+    heard = " ".join(line.text for line in call.transcript if line.kind == "say")
+    assert "fermé en ce moment. Il rouvrira" in heard
+    assert [line for line in call.transcript if line.kind == "ring"] == []

@@ -242,3 +242,49 @@ def test_a_name_must_match_whole_words() -> None:
 
     assert result.overrides == ()
     assert [p.uid for p in result.problems] == ["p"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "lines"),
+    [
+        pytest.param("Congé Anne Martin", (), id="conge-in-the-title"),
+        pytest.param("ABSENCE amartin", (), id="absence-in-capitals"),
+        pytest.param("Anne Martin absente", (), id="absente"),
+        pytest.param("Anne Martin", ("CATEGORIES:Réunion,Congés",), id="a-category-says-conges"),
+        pytest.param("Anne Martin", ("CATEGORIES:Réunion", "CATEGORIES:Absence"), id="second-line"),
+    ],
+)
+def test_an_event_that_says_absence_takes_the_referent_it_names_off_duty(
+    summary: str, lines: tuple[str, ...]
+) -> None:
+    text = ics(event("a1", summary, *MORNING, *lines))
+
+    result = imported(text, *OCTOBER)
+
+    assert [(o.kind, o.referent_id) for o in result.overrides] == [(OverrideKind.REMOVE, "amartin")]
+    on_rota = Roster(overrides=result.overrides)
+    assert on_duty(paris(2026, 10, 19, 9, 0), on_rota, PARIS).referent_ids == ()
+
+
+def test_an_absence_wins_over_a_duty_of_the_same_calendar() -> None:
+    text = ics(
+        event("d1", "Permanence Anne Martin, Bruno Leroy", *MORNING),
+        event(
+            "a1", "Congé Anne Martin", "DTSTART;VALUE=DATE:20261019", "DTEND;VALUE=DATE:20261020"
+        ),
+    )
+
+    result = imported(text, *OCTOBER)
+
+    duty = on_duty(paris(2026, 10, 19, 9, 0), Roster(overrides=result.overrides), PARIS)
+    assert duty.referent_ids == ("bleroy",)
+    assert "indisponible : agenda : « Congé Anne Martin »" in duty.reason.text
+
+
+@pytest.mark.parametrize(
+    "summary", ["Permanence Anne Martin", "Anne Martin, congrès", "Offre Anne Martin"]
+)
+def test_an_event_without_an_absence_word_is_a_duty(summary: str) -> None:
+    result = imported(ics(event("d1", summary, *MORNING)), *OCTOBER)
+
+    assert [o.kind for o in result.overrides] == [OverrideKind.ADD]
