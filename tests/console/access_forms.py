@@ -52,6 +52,7 @@ FORMS: dict[str, dict[str, str]] = {
         "phones": "05 65 34 00 00",
     },
     "/console/indicateurs/chiffres": {"year": "2026", "staff_fte": "4,5", "territory_gps": "180"},
+    "/console/recherche": {"q": "06 11 22 33 44"},
     "/console/personnes": {"numero": "+33611223344"},
     "/console/personnes/export": {"numero": "+33611223344"},
     "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
