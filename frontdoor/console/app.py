@@ -13,6 +13,7 @@ from aiohttp import web
 
 from frontdoor.console import (
     audit_page,
+    contacts,
     directory_pages,
     duty,
     follow_ups,
@@ -52,6 +53,7 @@ ROUTE_MODULES = (
     audit_page,
     persons,
     person_rights,
+    contacts,
     tokens,
 )
 

@@ -38,6 +38,7 @@ class Action(StrEnum):
     EXPORT_PERSON = "export_person"  # everything held about one number or address
     ERASE_PERSON = "erase_person"
     OWN_ACCOUNT = "own_account"  # sign out; create and revoke one's own API tokens
+    MANAGE_CONTACTS = "manage_contacts"  # the department's known contacts: list, save, import
 
 
 _R, _A = Role, Action
@@ -62,6 +63,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.EXPORT_PERSON: _COORDINATION,
     _A.ERASE_PERSON: _COORDINATION,
     _A.OWN_ACCOUNT: _EVERYONE,
+    _A.MANAGE_CONTACTS: _STAFF,
 }
 
 
