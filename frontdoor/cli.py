@@ -254,39 +254,29 @@ async def _import_contacts(
     settings: Settings, departments: Departments, slug: str, file_name: str, data: bytes
 ) -> int:
     from frontdoor.contacts import decode, parse_contacts
-    from frontdoor.store.models import KnownContact
-    from frontdoor.store.requests import upsert_contact
+    from frontdoor.store.contacts import import_contacts
 
     if departments.for_slug(slug) is None:
         print(f"no department {slug!r}", file=sys.stderr)
         return 2
     rows, problems = parse_contacts(decode(data))
-    for problem in problems:
-        print(f"{file_name}: line {problem.line}: {problem.message}", file=sys.stderr)
     await _migrate(settings)
     engine = create_engine(settings.database_url)
-    created = 0
     try:
         async with session_maker(engine)() as session:
-            for row in rows:
-                created += await upsert_contact(
-                    session=session,
-                    contact=KnownContact(
-                        department=slug,
-                        number=row.number,
-                        address=row.address,
-                        name=row.name,
-                        referrer_type=row.referrer_type.value,
-                    ),
-                )
+            imported = await import_contacts(session=session, department=slug, rows=rows)
             await session.commit()
     finally:
         await engine.dispose()
+    problems = sorted([*problems, *imported.refused], key=lambda problem: problem.line)
+    for problem in problems:
+        print(f"{file_name} : ligne {problem.line} : {problem.message}", file=sys.stderr)
     print(
-        f"{slug}: {created} contact(s) created, {len(rows) - created} updated, "
-        f"{len(problems)} line(s) skipped"
+        f"{slug} : {imported.created} contact(s) créé(s), {imported.updated} mis à jour, "
+        f"{len(problems)} ligne(s) écartée(s)"
     )
-    return 1 if problems and not rows else 0
+    kept = imported.created + imported.updated
+    return 1 if problems and not kept else 0
 
 
 async def _import_roster(

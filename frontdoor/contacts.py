@@ -1,8 +1,10 @@
 """Known contacts from a CSV a coordinator exports from a spreadsheet.
 
 Columns (header required, any order, ';' or ','): number, name, referrer_type, and optionally
-address (a secure mail address) — or their French names numero, nom, type, courriel. A row
-needs a number or an address. A bad line is reported with its number and skipped.
+address (a secure mail address) and rpps (the 11-digit RPPS number) — or their French names
+numero, nom, type, courriel. A row needs a number or an address. A bad line is reported with
+its number and why, in French, and skipped; the console's form checks one contact the same
+way (`checked_contact`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 
@@ -21,10 +23,12 @@ _COLUMNS = {
     "téléphone": "number", "address": "address", "courriel": "address", "mail": "address",
     "email": "address", "mssante": "address", "name": "name", "nom": "name",
     "referrer_type": "referrer_type",
-    "type": "referrer_type", "type d'adresseur": "referrer_type",
+    "type": "referrer_type", "type d'adresseur": "referrer_type", "rpps": "rpps",
 }  # fmt: skip
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 _TYPES_BY_LABEL = {info.label.lower(): kind for kind, info in REFERRERS.items()}
+_RPPS = re.compile(r"^\d{11}$")
+MAX_NAME_CHARS = 200
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -33,6 +37,12 @@ class ContactRow:
     address: str | None
     name: str
     referrer_type: ReferrerType
+    rpps: str | None = None
+    line: int = 0  # of the file it was read from
+
+
+class ContactError(ValueError):
+    """A contact that cannot be kept: the French message says why."""
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -55,14 +65,16 @@ def parse_contacts(text: str) -> tuple[list[ContactRow], list[ContactProblem]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
     if header is None:
-        return [], [ContactProblem(line=1, message="empty file")]
+        return [], [ContactProblem(line=1, message="fichier vide")]
     columns = [_COLUMNS.get(h.strip().lower()) for h in header]
     missing = {"name", "referrer_type"} - set(columns)
     if not {"number", "address"} & set(columns):
         missing.add("number")
     if missing:
         return [], [
-            ContactProblem(line=1, message=f"missing column(s): {', '.join(sorted(missing))}")
+            ContactProblem(
+                line=1, message=f"colonne(s) manquante(s) : {', '.join(sorted(missing))}"
+            )
         ]
     rows: list[ContactRow] = []
     problems: list[ContactProblem] = []
@@ -77,13 +89,35 @@ def parse_contacts(text: str) -> tuple[list[ContactRow], list[ContactProblem]]:
 
 
 def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> ContactRow | None:
-    number, address = record.get("number", ""), record.get("address", "").lower()
+    try:
+        row = checked_contact(
+            number=record.get("number", ""),
+            address=record.get("address", ""),
+            name=record.get("name", ""),
+            referrer_type=record.get("referrer_type", ""),
+            rpps=record.get("rpps", ""),
+        )
+        return replace(row, line=line)
+    except ContactError as error:
+        problems.append(ContactProblem(line=line, message=str(error)))
+        return None
+
+
+def checked_contact(
+    *, number: str, address: str, name: str, referrer_type: str, rpps: str = ""
+) -> ContactRow:
+    """One contact as typed or read from a line: its number in E.164, its address in lower
+    case, its referrer type by code or French label; ContactError saying what is wrong."""
+    number, address, name, rpps = (
+        number.strip(),
+        address.strip().lower(),
+        name.strip(),
+        rpps.strip(),
+    )
     if not number and not address:
-        problems.append(ContactProblem(line=line, message="neither a phone number nor an address"))
-        return None
+        raise ContactError("ni numéro de téléphone ni adresse de messagerie")
     if address and not _ADDRESS.match(address):
-        problems.append(ContactProblem(line=line, message="not a valid mail address"))
-        return None
+        raise ContactError("adresse de messagerie invalide")
     e164 = None
     if number:
         try:
@@ -92,26 +126,21 @@ def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> C
         except phonenumbers.NumberParseException:
             valid = False
         if not valid:
-            problems.append(ContactProblem(line=line, message="not a valid phone number"))
-            return None
+            raise ContactError("numéro de téléphone invalide")
         e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    name = record.get("name", "")
     if not name:
-        problems.append(ContactProblem(line=line, message="name is empty"))
-        return None
-    kind_text = record.get("referrer_type", "").lower()
+        raise ContactError("le nom est vide")
+    if len(name) > MAX_NAME_CHARS:
+        raise ContactError(f"le nom dépasse {MAX_NAME_CHARS} caractères")
+    kind_text = referrer_type.strip().lower()
     kind = _TYPES_BY_LABEL.get(kind_text)
     if kind is None:
         try:
             kind = ReferrerType(kind_text)
         except ValueError:
-            problems.append(
-                ContactProblem(line=line, message=f"unknown referrer type {kind_text!r}")
-            )
-            return None
+            raise ContactError(f"type d'adresseur inconnu « {referrer_type.strip()} »") from None
+    if rpps and not _RPPS.match(rpps):
+        raise ContactError("le numéro RPPS a 11 chiffres")
     return ContactRow(
-        number=e164,
-        address=address or None,
-        name=name,
-        referrer_type=kind,
+        number=e164, address=address or None, name=name, referrer_type=kind, rpps=rpps or None
     )

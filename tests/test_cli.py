@@ -70,9 +70,9 @@ def test_contacts_import_creates_then_updates(
     assert main(["contacts", "import", "dac46", str(csv)]) == 0
 
     captured = capsys.readouterr()
-    assert "contacts.csv: line 3: name is empty" in captured.err
-    assert "dac46: 1 contact(s) created, 0 updated, 1 line(s) skipped" in captured.out
-    assert "dac46: 0 contact(s) created, 1 updated, 0 line(s) skipped" in captured.out
+    assert "contacts.csv : ligne 3 : le nom est vide" in captured.err
+    assert "dac46 : 1 contact(s) créé(s), 0 mis à jour, 1 ligne(s) écartée(s)" in captured.out
+    assert "dac46 : 0 contact(s) créé(s), 1 mis à jour, 0 ligne(s) écartée(s)" in captured.out
     assert asyncio.run(contacts(tmp_path)) == [("+33611223344", "Dr Jeanne Roux", "specialist")]
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from frontdoor.console import (
     absences,
     audit_page,
+    contacts,
     directory_pages,
     duty,
     follow_ups,
@@ -26,6 +27,7 @@ from frontdoor.console import (
     repeats,
     request_page,
     request_persons,
+    request_search,
     responses,
     sign_in,
     team,
@@ -40,6 +42,7 @@ ROUTE_MODULES = (
     sign_in,
     oidc,
     inbox,
+    request_search,
     request_page,
     request_persons,
     person_page,
@@ -54,6 +57,7 @@ ROUTE_MODULES = (
     audit_page,
     persons,
     person_rights,
+    contacts,
     tokens,
 )
 

@@ -47,6 +47,7 @@ class Action(StrEnum):
     ERASE_PERSON = "erase_person"
     OWN_ACCOUNT = "own_account"  # sign out
     OWN_TOKENS = "own_tokens"  # create and revoke one's own API tokens
+    MANAGE_CONTACTS = "manage_contacts"  # the department's known contacts: list, save, import
 
 
 _R, _A = Role, Action
@@ -76,6 +77,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.ERASE_PERSON: _COORDINATION,
     _A.OWN_ACCOUNT: _EVERYONE,
     _A.OWN_TOKENS: _STAFF | {_R.OPERATOR},
+    _A.MANAGE_CONTACTS: _STAFF,
 }
 
 

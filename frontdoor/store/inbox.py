@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,8 @@ class InboxFilters:
     now: datetime | None = None
     # Keyset pagination: the (received_at, id) of the last row of the previous page.
     before: tuple[datetime, int] | None = None
+    # Only these requests (a page of search results: store.request_search).
+    ids: Collection[int] | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -47,6 +49,8 @@ async def inbox_page(
         .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
         .where(Request.department == department)
     )
+    if wanted.ids is not None:
+        query = query.where(col(Request.id).in_(list(wanted.ids)))
     if wanted.channel:
         query = query.where(Request.channel == wanted.channel)
     if wanted.status:

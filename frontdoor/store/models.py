@@ -31,8 +31,13 @@ class RequestBase(SQLModel):
 
 class Request(RequestBase, table=True):
     __tablename__ = "requests"
-    # The inbox: one department's requests, newest first.
-    __table_args__ = (Index("ix_requests_department_received", "department", "received_at"),)
+    __table_args__ = (
+        # The inbox: one department's requests, newest first.
+        Index("ix_requests_department_received", "department", "received_at"),
+        # A search by number or address (store.request_search, store.persons).
+        Index("ix_requests_department_caller_number", "department", "caller_number"),
+        Index("ix_requests_department_contact_address", "department", "contact_address"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str | None = Field(default=None, unique=True, max_length=64)
@@ -308,6 +313,7 @@ class Message(SQLModel, table=True):
     # sharing the database is taken in by each.
     __table_args__ = (
         UniqueConstraint("department", "provider_id", name="uq_messages_department_provider_id"),
+        Index("ix_messages_department_address", "department", "address"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -159,6 +159,7 @@ async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> boo
     existing.referrer_type = contact.referrer_type
     existing.number = contact.number or existing.number
     existing.address = contact.address or existing.address
+    existing.rpps = contact.rpps or existing.rpps
     session.add(existing)
     return False
 

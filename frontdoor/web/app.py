@@ -68,6 +68,7 @@ from frontdoor.web import (
     metrics,
     openapi,
     persons_api,
+    search_api,
     tasks_api,
 )
 from frontdoor.web.scheduler import scheduler_context
@@ -106,6 +107,7 @@ def create_app(
     webhooks.add_routes(app)
     api.add_routes(app)
     persons_api.add_routes(app)
+    search_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)

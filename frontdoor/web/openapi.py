@@ -12,6 +12,7 @@ from aiohttp import web
 
 from frontdoor.core.follow_ups import MAX_DAYS, FollowUpOutcome, FollowUpStatus
 from frontdoor.core.request_fields import ResponseType
+from frontdoor.core.request_search import MAX_QUERY_CHARS, Match
 
 _ID = {"type": "integer", "minimum": 1}
 _TEXT = {"type": "string"}
@@ -273,6 +274,61 @@ DOCUMENT: dict[str, Any] = {
     },
     "security": [{"bearer": []}],
     "paths": {
+        "/api/requests": {
+            "get": {
+                "summary": "Search the department's requests, newest first (journaled)",
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "description": "a request number (« 1234 », « n° 1234 »), a phone "
+                        "number written any way (« 06 12 34 56 78 », « +33612345678 »: exactly "
+                        "that number), a mail address (exactly), the words of a caller's or a "
+                        "person's name (case and accents ignored, each word beginning a name), "
+                        "or a text found in notes and messages",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "default": 1},
+                    },
+                ],
+                "responses": {
+                    "200": _answer(
+                        "A page of 50 requests, each with why it answered",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {
+                                    "type": "array",
+                                    "items": {
+                                        "allOf": [
+                                            _ref("Request"),
+                                            {
+                                                "type": "object",
+                                                "properties": {
+                                                    "matched": {
+                                                        "type": "array",
+                                                        "items": {"enum": [m.value for m in Match]},
+                                                    }
+                                                },
+                                            },
+                                        ]
+                                    },
+                                },
+                                "count": {"type": "integer", "description": "every request found"},
+                                "page": {"type": "integer"},
+                                "pages": {"type": "integer"},
+                            },
+                        },
+                    ),
+                    "400": _answer("An empty or too long query, or a bad page (said in French)"),
+                    **_ERRORS,
+                },
+            }
+        },
         "/api/requests/{request_id}": {
             "get": {
                 "summary": "A request with its events and the reasons of each decision",

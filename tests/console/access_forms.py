@@ -10,6 +10,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     AuditEvent,
     FollowUp,
+    KnownContact,
     NonOppositionRecord,
     PersonEvent,
     RequestEvent,
@@ -53,6 +54,14 @@ FORMS: dict[str, dict[str, str]] = {
         "phones": "05 65 34 00 00",
     },
     "/console/indicateurs/chiffres": {"year": "2026", "staff_fte": "4,5", "territory_gps": "180"},
+    "/console/recherche": {"q": "06 11 22 33 44"},
+    "/console/contacts": {"nom": "Dr Paul Vidal", "type": "gp", "numero": "05 65 00 00 09"},
+    "/console/contacts/import": {"lignes": "nom;numero;type\nDr Luc Bex;0565000010;gp"},
+    "/console/contacts/{contact_id}": {
+        "nom": "Dr Jeanne Roux",
+        "type": "specialist",
+        "numero": "+33611223399",
+    },
     "/console/personnes": {"numero": "+33611223344"},
     "/console/personnes/export": {"numero": "+33611223344"},
     "/console/personnes/effacement": {"numero": "+33611223344", "confirmation": "EFFACER"},
@@ -84,8 +93,8 @@ FORMS: dict[str, dict[str, str]] = {
 
 
 async def traces(settings: Settings) -> tuple[object, ...]:
-    """Counts of everything a console action writes, and the resources as they are: a denied
-    cell must leave them as they were."""
+    """Counts of everything a console action writes, and the resources and known contacts as
+    they are: a denied cell must leave them as they were."""
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         counts: list[object] = []
@@ -103,7 +112,8 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             FollowUp,
         ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
-        resources = (await session.exec(select(Resource).order_by(col(Resource.id)))).all()
-        counts.append([resource.model_dump() for resource in resources])
+        for model in (Resource, KnownContact):
+            kept = (await session.exec(select(model).order_by(col(model.id)))).all()
+            counts.append([row.model_dump() for row in kept])
     await engine.dispose()
     return tuple(counts)

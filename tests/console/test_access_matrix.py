@@ -20,6 +20,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
     FollowUp,
+    KnownContact,
     RequestPerson,
     RequestResponse,
     RosterOverrideRow,
@@ -133,6 +134,19 @@ async def lot_request_and_override(
     return voicemail.id or 0, override_id, response_id, absence_id, closure_id
 
 
+async def a_lot_contact(settings: Settings) -> int:
+    """A known contact of the Lot, for the routes that edit and remove one."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        contact = KnownContact(department="dac46", number="+33611223355", name="Dr Anne Lys",
+                               referrer_type="gp")  # fmt: skip
+        session.add(contact)
+        await session.commit()
+        contact_id = contact.id or 0
+    await engine.dispose()
+    return contact_id
+
+
 async def own_token(browser: Browser, settings: Settings) -> int:
     """A token of the viewer's own, for the route that revokes one."""
     await browser.post("/console/jetons", {"label": "matrice", "scopes": "directory:read"})
@@ -154,6 +168,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     await create_accounts(wired_settings, (viewer,))
     browser = await sign_in(client, viewer)
     token_id = await own_token(browser, wired_settings)
+    contact_id = await a_lot_contact(wired_settings)
     url = path.format(
         request_id=request_id,
         override_id=override_id,
@@ -164,6 +179,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
         absence_id=absence_id,
         closure_id=closure_id,
         referent_id="cdurand",
+        contact_id=contact_id,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"

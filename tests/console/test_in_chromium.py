@@ -309,3 +309,45 @@ async def test_a_coordinator_closes_the_line_in_her_browser_and_the_next_call_he
     heard = " ".join(line.text for line in call.transcript if line.kind == "say")
     assert "fermé en ce moment. Il rouvrira" in heard
     assert [line for line in call.transcript if line.kind == "ring"] == []
+
+
+async def test_a_referent_finds_a_request_by_name_and_saves_its_caller_as_a_known_contact(
+    served: Served, browser: object
+) -> None:
+    """Issue 16's test: the inbox's search box finds the request by the person's name
+    (typed without accents), its caller is saved as a known contact from its page, and the
+    caller's next call skips the menu."""
+    await place_taken_call(served, from_="+33565000001")
+    page = await signed_in_page(browser, served, LOT_REFERENT)
+    await page.goto(served.url + "/console/demandes/1")
+    await create_the_person_and_record_her_stances(page)
+
+    await page.goto(served.url + "/console/")
+    await page.get_by_role("searchbox").fill("temoin")
+    await page.get_by_role("button", name="Chercher", exact=True).click()
+    await page.wait_for_selector("text=1 demande trouvée")
+    assert "nom de la personne concernée" in await page.locator("#demande-1").inner_text()
+    await assert_accessible_names(page)
+    await page.get_by_role("link", name="n° 1").click()
+    await page.get_by_role("link", name="Enregistrer comme contact connu").click()
+    assert await page.get_by_label("Numéro de téléphone").input_value() == "+33565000001"
+    await page.get_by_label("Nom", exact=True).fill("Docteur Paul Vidal")
+    await page.get_by_label("Type d'adresseur").select_option("gp")
+    await assert_accessible_names(page)
+    await page.get_by_role("button", name="Enregistrer le contact").click()
+    await page.wait_for_selector("text=Docteur Paul Vidal")
+
+    async with aiohttp.ClientSession() as session:
+        phone = TwilioPhone(
+            ClientSessionTransport(session, served.url),
+            public_url=served.url,
+            auth_token=AUTH_TOKEN,
+            simulated_at=TUESDAY_MORNING + timedelta(hours=1),
+        )
+        caller = ScriptedPerson([], referents={AMARTIN: Answer(presses="1")})
+        await phone.call(from_="+33565000001", to=LOT, person=caller)
+    heard = " ".join(text for leg, text in caller.heard if leg == "caller")
+    assert heard  # the caller was greeted…
+    assert "tapez 1" not in heard  # …and not asked who she is
+    whisper = " ".join(text for leg, text in caller.heard if leg == AMARTIN)
+    assert "appel de Docteur Paul Vidal, médecin généraliste" in whisper

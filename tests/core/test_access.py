@@ -24,7 +24,14 @@ def test_every_action_names_who_may_do_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "action", [Action.INBOX, Action.READ_REQUEST, Action.WORK_REQUEST, Action.EXPORT_PERSON]
+    "action",
+    [
+        Action.INBOX,
+        Action.READ_REQUEST,
+        Action.WORK_REQUEST,
+        Action.EXPORT_PERSON,
+        Action.MANAGE_CONTACTS,
+    ],
 )
 def test_an_operator_reaches_no_request_content(action: Action) -> None:
     assert not allowed(Role.OPERATOR, action)

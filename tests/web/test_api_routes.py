@@ -48,6 +48,11 @@ BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/api/requests/{request_id}/repeat-of"): {"repeat_of": "1"},
 }
 
+# What each route that takes a query is asked: the search finds the voicemail by its number.
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/requests"): {"q": "06 11 22 33 44"},
+}
+
 
 def api_routes() -> list[tuple[str, str]]:
     app = create_app(Settings(templates_dir=ROOT / "templates", dev_mode=True), Departments([]))
@@ -120,7 +125,13 @@ async def test_no_answer_of_the_api_is_kept_by_a_browser_or_a_proxy(
     url = path.format(**await ids_of(wired_settings, voicemail.id or 0))
 
     answers = [
-        await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path))),
+        await client.request(
+            method,
+            url,
+            headers=LOT_KEY,
+            json=BODIES.get((method, path)),
+            params=QUERIES.get((method, path)),
+        ),
         await client.request(method, url),  # no token: refused, and not kept either
         await client.request(
             method,
@@ -146,7 +157,13 @@ async def test_every_api_route_that_reaches_a_request_journals_it(
     url = path.format(**await ids_of(wired_settings, request_id))
     before = await audit_rows_of(wired_settings, request_id)
 
-    answer = await client.request(method, url, headers=LOT_KEY, json=BODIES.get((method, path)))
+    answer = await client.request(
+        method,
+        url,
+        headers=LOT_KEY,
+        json=BODIES.get((method, path)),
+        params=QUERIES.get((method, path)),
+    )
 
     assert answer.status < 500, await answer.text()
     assert await audit_rows_of(wired_settings, request_id) > before, f"{method} {path}"
