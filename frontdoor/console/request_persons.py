@@ -17,6 +17,8 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.actions.mail_answer import queue_to_contact, send_now
+from frontdoor.actions.sms_answer import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.console.auth import needs, own_request, viewer_of
 from frontdoor.core.access import Action
 from frontdoor.core.consents import INFORMED_HOW, InformedHow, current_stances, to_ask
@@ -33,10 +35,9 @@ from frontdoor.core.person_identity import (
 from frontdoor.core.request_fields import NON_OPPOSITIONS, STANCES, NonOpposition, Stance
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import as_id, path_id, read_form
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.mailbox.api import queue_to_contact, send_now
 from frontdoor.mailbox.texts import mail_texts
-from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.sms.texts import default_texts, texts_for
 from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import (
@@ -138,7 +139,7 @@ async def person_in_path(request: web.Request, session: AsyncSession) -> Person:
 async def link_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "link_person")
         person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
         if person.merged_into is not None:
             raise web.HTTPBadRequest(text="cette fiche a été fusionnée dans une autre")
@@ -159,7 +160,7 @@ async def link_person(request: web.Request) -> web.StreamResponse:
 @needs(Action.WORK_REQUEST)
 async def unlink_person(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "unlink_person")
         person = await person_in_path(request, session)
         await unlink(
             session=session,
@@ -195,7 +196,7 @@ def traits_typed(request: web.Request, form: Any, department: str, *, refused: s
 async def new_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "new_person")
         traits = traits_typed(request, form, found.department, refused="personne non créée")
         await create_person(
             session=session,
@@ -262,7 +263,7 @@ async def record_non_oppositions(request: web.Request) -> web.StreamResponse:
     """The person's stances, recorded on her file from this request."""
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "non_opposition")
         person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
         linked: Sequence[Person] = await persons_of_request(
             session=session, request_id=found.id or 0
@@ -306,7 +307,7 @@ async def inform(request: web.Request) -> web.StreamResponse:
     now = request.config_dict[CLOCK]()
     mail = None
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "inform")
         person = await person_in_path(request, session)
         linked = await persons_of_request(session=session, request_id=found.id or 0)
         if person.id not in {p.id for p in linked}:
@@ -359,7 +360,7 @@ async def inform(request: web.Request) -> web.StreamResponse:
         await session.commit()
     if mail is not None and department is not None:
         # Committed with her file's event: sent now, or by the mail-outbox job.
-        await send_now(request.config_dict, department, mail)
+        await send_now(request.config_dict[JOB_RUNTIME], department, mail)
     raise _back(found)
 
 

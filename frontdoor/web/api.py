@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.actions.api_opening import own_request
 from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
@@ -28,7 +29,7 @@ from frontdoor.core.responses import (
 )
 from frontdoor.keys import CLOCK, SESSIONS
 from frontdoor.kit.bodies import path_id, read_json
-from frontdoor.kit.callers import Caller, caller_of, own_request
+from frontdoor.kit.callers import Caller, caller_of
 from frontdoor.store.follow_ups import follow_ups_of, plan
 from frontdoor.store.models import (
     FollowUp,

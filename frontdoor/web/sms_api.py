@@ -13,12 +13,13 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.actions.api_opening import own_request
+from frontdoor.actions.sms_answer import AnswerRefused, Refusal, answer_by_sms, counted
 from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, segments
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import read_json
-from frontdoor.kit.callers import caller_of, own_request
+from frontdoor.kit.callers import caller_of
 from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.sms.answers import AnswerRefused, Refusal, answer_by_sms, counted
 from frontdoor.store.models import Message
 from frontdoor.store.sms import messages_of
 
