@@ -71,6 +71,15 @@ def trace(request: web.Request, session: Any, found: Request, kind: str, *reason
     event.reasons = [reason.as_dict() for reason in reasons]
 
 
+def referrer_choices() -> dict[str, list[tuple[str, str]]]:
+    """What a referent may choose, by national group; "unknown" is the select's empty choice."""
+    referrers: dict[str, list[tuple[str, str]]] = {}
+    for code, info in REFERRERS.items():
+        if info.group is not ReferrerGroup.UNKNOWN:
+            referrers.setdefault(GROUP_LABELS[info.group], []).append((code.value, info.label))
+    return referrers
+
+
 @needs(Action.READ_REQUEST)
 async def show(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
@@ -92,11 +101,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
         await session.commit()  # each person shown, journaled (persons_block)
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
-    # What a referent may choose, by national group; "unknown" is the select's empty choice.
-    referrers: dict[str, list[tuple[str, str]]] = {}
-    for code, info in REFERRERS.items():
-        if info.group is not ReferrerGroup.UNKNOWN:
-            referrers.setdefault(GROUP_LABELS[info.group], []).append((code.value, info.label))
+    referrers = referrer_choices()
     return render(
         "request.html",
         request,
