@@ -21,6 +21,7 @@ from frontdoor.console.pages import render
 from frontdoor.console.request_persons import persons_block
 from frontdoor.console.timeline import timeline
 from frontdoor.core.access import Action
+from frontdoor.core.attachments import ATTACHMENTS_EVENT, attachments_listed
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.qualification import QualificationError, parse_qualification
@@ -46,7 +47,12 @@ from frontdoor.store.responses import responses_of
 from frontdoor.store.sms import messages_of
 from frontdoor.store.tasks import task_of_request
 
-RESOURCE_CHOICES = 8  # directory hits offered for an orientation to name
+RESOURCE_CHOICES = 8
+MAIL_NOTICES = {
+    "envoye": "Réponse envoyée par messagerie sécurisée.",
+    "en-attente": "Réponse enregistrée : le serveur de messagerie ne répond pas, elle partira "
+    "dès qu'il répondra.",
+}  # directory hits offered for an orientation to name
 
 
 def back_to(found: Request, anchor: str = "") -> web.HTTPSeeOther:
@@ -124,6 +130,13 @@ async def show(request: web.Request) -> web.StreamResponse:
             "problems": PROBLEMS,
             "error": request.query.get("erreur"),
             "answerable_by_sms": not is_withheld(found.caller_number),
+            "answerable_by_mail": bool(
+                department is not None and department.mailbox and found.contact_address
+            ),
+            "attachments": attachments_listed(
+                [(e.id or 0, e.reasons) for e in events if e.kind == ATTACHMENTS_EVENT]
+            ),
+            "mail_notice": MAIL_NOTICES.get(request.query.get("courriel", "")),
             "callback_outcomes": OUTCOME_LABELS_FR,
             "notice": "Votre téléphone va sonner : appuyez sur 1 pour appeler la personne."
             if request.query.get("rappel") == "lance"

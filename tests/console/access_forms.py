@@ -43,6 +43,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/nouvelle-demande": {"canal": "visit", "nom": "Témoin", "referrer_type": "carer"},
     "/console/demandes/{request_id}/notes": {"body": "note"},
     "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
+    "/console/demandes/{request_id}/reponse-mail": {"body": "Nous vous rappelons demain."},
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},

@@ -16,10 +16,12 @@ from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import PUBLIC_PATHS, action_of
 from frontdoor.core.access import Action, Role, allowed, may_edit_resource
 from frontdoor.settings import Settings
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
     FollowUp,
+    RequestEvent,
     RequestPerson,
     RequestResponse,
     RosterOverrideRow,
@@ -68,9 +70,11 @@ def test_every_console_route_names_its_action() -> None:
     assert all(action_of(handler) is not None for _m, _p, handler in ROUTES)
 
 
-async def lot_request_and_override(client: TestClient, settings: Settings) -> tuple[int, int, int]:
-    """The Lot's voicemail, a duty override, and a response the voicemail got (an orientation,
-    with its follow-up)."""
+async def lot_request_and_override(
+    client: TestClient, settings: Settings
+) -> tuple[int, int, int, str]:
+    """The Lot's voicemail, a duty override, a response the voicemail got (an orientation,
+    with its follow-up), and an attachment under it (as a mail's would be)."""
     # A voicemail: its page, its recording and its callback can all be reached.
     voicemail = await a_voicemail(client, settings)
     engine = create_engine(settings.database_url)
@@ -109,10 +113,21 @@ async def lot_request_and_override(client: TestClient, settings: Settings) -> tu
                 due_on=TUESDAY_MORNING.date(), created_at=TUESDAY_MORNING, created_by="someone",
             )
         )  # fmt: skip
+        key = FolderStore(settings.mail_attachments_dir).save(
+            department="dac46", request_id=voicemail.id or 0, message_id="<m@x>", index=0,
+            data=b"pdf",
+        )  # fmt: skip
+        attachments = RequestEvent(
+            request_id=voicemail.id or 0, at=TUESDAY_MORNING, kind="mail-attachments",
+            reasons=[{"code": "mail-attachment", "text": "application/pdf, 3 octets",
+                      "name": "cr.pdf", "size": 3, "key": key}],
+        )  # fmt: skip
+        session.add(attachments)
         await session.commit()
         override_id, response_id = row.id or 0, response.id or 0
+        attachment = f"{attachments.id}-0"
     await engine.dispose()
-    return voicemail.id or 0, override_id, response_id
+    return voicemail.id or 0, override_id, response_id, attachment
 
 
 async def own_token(browser: Browser, settings: Settings) -> int:
@@ -129,7 +144,9 @@ async def own_token(browser: Browser, settings: Settings) -> int:
 async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     client: TestClient, wired_settings: Settings, method: str, path: str, role: Role, own: bool
 ) -> None:
-    request_id, override_id, response_id = await lot_request_and_override(client, wired_settings)
+    request_id, override_id, response_id, attachment = await lot_request_and_override(
+        client, wired_settings
+    )
     viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
     await create_accounts(wired_settings, (viewer,))
     browser = await sign_in(client, viewer)
@@ -141,6 +158,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
         resource_id=1,
         person_id=1,
         response_id=response_id,
+        attachment=attachment,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"
