@@ -186,8 +186,8 @@ async def translated(request: web.Request) -> AsyncIterator[None]:
     goes back to the request's page saying why."""
     try:
         yield
-    except NotFound:
-        raise web.HTTPNotFound(text="demande introuvable") from None
+    except NotFound as missing:
+        raise web.HTTPNotFound(text=str(missing) or "demande introuvable") from None
     except Refused as refused:
         request_id = path_id(request, "request_id")
         raise web.HTTPSeeOther(

@@ -17,9 +17,11 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.actions import persons
+from frontdoor.actions.actor import Refused
 from frontdoor.actions.mail_answer import queue_to_contact, send_now
 from frontdoor.actions.sms_answer import REFUSALS_FR, AnswerRefused, answer_by_sms
-from frontdoor.console.auth import needs, own_request, viewer_of
+from frontdoor.console.auth import actor_of, needs, own_request, translated, viewer_of
 from frontdoor.core.access import Action
 from frontdoor.core.consents import INFORMED_HOW, InformedHow, current_stances, to_ask
 from frontdoor.core.department import Department
@@ -49,7 +51,6 @@ from frontdoor.store.person_consents import (
 from frontdoor.store.person_files import (
     create_person,
     journal_read,
-    link,
     person_in,
     persons_of_request,
     search_persons,
@@ -138,22 +139,14 @@ async def person_in_path(request: web.Request, session: AsyncSession) -> Person:
 @needs(Action.WORK_REQUEST)
 async def link_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
-    async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session, "link_person")
-        person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
-        if person.merged_into is not None:
-            raise web.HTTPBadRequest(text="cette fiche a été fusionnée dans une autre")
+    async with request.config_dict[SESSIONS]() as session, translated(request):
         try:
-            await link(
-                session=session,
-                request=found,
-                person=person,
-                account=viewer_of(request).login,
-                now=request.config_dict[CLOCK](),
-            )
-        except LookupError:
-            raise web.HTTPNotFound(text="personne introuvable") from None
-        await session.commit()
+            found = await persons.link_person(
+                session=session, actor=actor_of(request), request_id=path_id(request, "request_id"),
+                person_id=as_id(str(form.get("personne", ""))), at=request.config_dict[CLOCK](),
+            )  # fmt: skip
+        except Refused as refused:
+            raise web.HTTPBadRequest(text=refused.reason) from None
     raise _back(found)
 
 

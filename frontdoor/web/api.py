@@ -17,10 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.actions.actor import NotFound
 from frontdoor.actions.api_opening import actor_of, own_request
 from frontdoor.actions.manual import enter_request
+from frontdoor.actions.working import correct_referrer
 from frontdoor.core.manual_requests import ManualRequestError, parse_manual_request
-from frontdoor.core.qualification import referrer_corrected
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.repeats import RepeatError, parse_repeat_of, repeat_cleared, repeat_marked
@@ -158,20 +159,13 @@ async def patch_request(request: web.Request) -> web.Response:
         known = ", ".join(t.value for t in ReferrerType)
         raise web.HTTPUnprocessableEntity(text=f"referrer_type: one of {known}") from None
     async with request.app[SESSIONS]() as session:
-        found = await own_request(request, caller, session)
-        reason = referrer_corrected(found.referrer_type, referrer, by=caller.referent)
-        found.referrer_type = referrer.value
-        found.referrer_source = "referent"
-        session.add(found)
-        event = record_event(
-            session,
-            found,
-            kind="referrer-corrected",
-            at=request.app[CLOCK](),
-            referent_id=caller.referent,
-        )
-        event.reasons = [reason.as_dict()]
-        await session.commit()
+        try:
+            found = await correct_referrer(
+                session=session, actor=actor_of(caller), request_id=path_id(request, "request_id"),
+                referrer=referrer, at=request.app[CLOCK](), purpose="api_write",
+            )  # fmt: skip
+        except NotFound:
+            raise web.HTTPNotFound(text="no such request") from None
         return web.json_response(await as_json(session, found))
 
 
