@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
 from urllib.parse import unquote
 
 import pytest
@@ -23,11 +21,10 @@ from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accoun
 from tests.console.requests_made import audit_rows, page_of, rows
 from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
-from tests.mailbox.delivered import deliver
+from tests.mailbox.delivered import REPORT, a_mail_with_attachments, deliver
 from tests.web.calls import PARIS
 
 TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
-REPORT = b"%PDF-1.4 compte rendu de sortie"
 
 
 @pytest.fixture
@@ -38,27 +35,6 @@ def clock() -> Clock:
 @pytest.fixture
 def app_clock(clock: Clock) -> Clock:
     return clock
-
-
-def a_mail_with_attachments() -> bytes:
-    message = EmailMessage()
-    message["From"] = "Dr Roux <dr.roux@chu-toulouse.fr>"
-    message["To"] = "contact@dac46.mssante.test"
-    message["Subject"] = "Sortie de Mme X"
-    message["Message-ID"] = "<m1@chu-toulouse.fr>"
-    message["Date"] = "Tue, 12 May 2026 09:58:00 +0200"
-    message.set_content("Bonjour, retour à domicile vendredi, compte rendu joint.")
-    message.add_attachment(
-        REPORT, maintype="application", subtype="pdf", filename="CR sortie Mme X.pdf"
-    )
-    # What a sender may send: a page that would run in the console's origin if shown inline.
-    # (As application/xhtml+xml: a text/html attachment makes the stdlib's iter_attachments
-    # fail on compat32 headers, and the intake parks the whole mail.)
-    message.add_attachment(
-        b"<script>alert(1)</script>", maintype="application", subtype="xhtml+xml",
-        filename="../../page.html",
-    )  # fmt: skip
-    return message.as_bytes(policy=SMTP)
 
 
 async def a_mail_request(client: TestClient, department: Department, clock: Clock) -> int:
