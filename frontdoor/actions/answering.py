@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.actions.actor import Actor, NotFound, Refused
 from frontdoor.actions.callbacks import REFUSALS_FR as CALLBACK_REFUSALS_FR
 from frontdoor.actions.callbacks import CallbackRefused, close_callback, place_callback
-from frontdoor.actions.opening import open_request
+from frontdoor.actions.opening import open_request, open_with_department
 from frontdoor.actions.sms_answer import AnswerRefused, SmsAnswer, answer_by_sms
 from frontdoor.core.callbacks import CallbackOutcome
 from frontdoor.kit.runtime import JobRuntime
@@ -21,13 +21,9 @@ async def answer_sms(
     runtime: JobRuntime, purpose: str = "answer",
 ) -> SmsAnswer:  # fmt: skip
     """Raises AnswerRefused (its `reason` in French) when it cannot leave."""
-    at = runtime.clock()
-    found = await open_request(
-        session=session, actor=actor, request_id=request_id, at=at, purpose=purpose
+    found, department = await open_with_department(
+        session=session, actor=actor, request_id=request_id, runtime=runtime, purpose=purpose
     )
-    department = runtime.departments.for_slug(found.department)
-    if department is None:
-        raise NotFound
     try:
         return await answer_by_sms(
             session=session,
@@ -36,7 +32,7 @@ async def answer_sms(
             owner=found,
             referent=actor.referent_or_login,
             body=body,
-            now=at,
+            now=runtime.clock(),
             key=runtime.settings.pseudonym_secret,
         )
     except AnswerRefused:

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.actions.actor import Actor, NotFound, Refused
-from frontdoor.actions.opening import open_request
+from frontdoor.actions.actor import Actor, Refused
+from frontdoor.actions.opening import open_with_department
 from frontdoor.core.department import Department
 from frontdoor.core.mail import reference
 from frontdoor.core.reasons import Reason
@@ -43,13 +43,10 @@ async def answer_by_mail(
     """Raises core.request_work.WorkError (before opening) for a body that cannot leave, and
     Refused (code: a core.request_work.MailRefusal) when the request cannot be answered so."""
     body = mail_body(text)
-    now = runtime.clock()
-    owner = await open_request(
-        session=session, actor=actor, request_id=request_id, at=now, purpose=purpose
+    owner, department = await open_with_department(
+        session=session, actor=actor, request_id=request_id, runtime=runtime, purpose=purpose
     )
-    department = runtime.departments.for_slug(owner.department)
-    if department is None:
-        raise NotFound
+    now = runtime.clock()
     refusal = mail_answer_refusal(
         has_mailbox=department.mailbox is not None, contact_address=owner.contact_address
     )

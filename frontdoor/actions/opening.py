@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.actions.actor import Actor, NotFound
 from frontdoor.core.access import reaches
+from frontdoor.core.department import Department
+from frontdoor.kit.runtime import JobRuntime
 from frontdoor.store.audit import record_access
 from frontdoor.store.models import Request
 from frontdoor.store.requests import request_by_id
@@ -31,6 +33,22 @@ async def open_request(
     journal(session=session, actor=actor, found=found, at=at, purpose=purpose)
     await session.commit()
     return found
+
+
+async def open_with_department(
+    *, session: AsyncSession, actor: Actor, request_id: int | None, runtime: JobRuntime,
+    purpose: str,
+) -> tuple[Request, Department]:  # fmt: skip
+    """The request opened now (open_request), with its department's file: what an answer
+    leaves from (its number, its mailbox). NotFound when the department is no longer
+    served."""
+    found = await open_request(
+        session=session, actor=actor, request_id=request_id, at=runtime.clock(), purpose=purpose
+    )
+    department = runtime.departments.for_slug(found.department)
+    if department is None:
+        raise NotFound
+    return found, department
 
 
 def journal(
