@@ -103,8 +103,6 @@ def test_the_trace_of_an_entry_names_the_channel_and_referrer_not_the_caller() -
     )  # fmt: skip
     reason = entered_reason(entered, by="anne")
     assert reason.code == "entered"
-    assert (
-        reason.text == "demande entrée par anne.martin@dac46.fr : visite, adresseur : Proche aidant"
-    )
+    assert reason.text == "demande entrée par anne : visite, adresseur : Proche aidant"
     assert "Témoin" not in reason.text
     assert "65" not in reason.text
