@@ -214,6 +214,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         journal_dir=tmp_path / "journal",  # each test's own outage journal
         recordings_dir=tmp_path / "recordings",  # each test's own voicemails
+        mail_attachments_dir=tmp_path / "attachments",  # and mail attachments
         public_url=PUBLIC_URL,
         flows_dir=ROOT / "flows",
         templates_dir=ROOT / "templates",

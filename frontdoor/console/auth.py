@@ -2,13 +2,15 @@
 
 Deny by default: a console handler that does not name its action (`needs`) is refused. The
 role check happens here, before the handler; the department check happens where the thing
-reached is loaded (`own_request`), and answers 404 so that nothing hints it exists.
+reached is opened (`own_request`, through frontdoor.actions.opening, which journals it), and
+answers 404 so that nothing hints it exists.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,12 +18,13 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from frontdoor.actions.actor import Actor, NotFound, Refused
+from frontdoor.actions.opening import open_request
 from frontdoor.core.access import Action, Role, allowed, reaches
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.store.accounts import open_session, signed_in
 from frontdoor.store.models import Account, Request
-from frontdoor.store.requests import request_by_id
 
 SESSION_COOKIE = "frontdoor_session"
 CONSOLE_PREFIX = "/console"
@@ -150,16 +153,46 @@ async def _signed_in_viewer(request: web.Request) -> Viewer | None:
     )
 
 
-async def own_request(request: web.Request, session: Any) -> Request:
-    """The request of the path if it is one of the viewer's departments' (404 otherwise)."""
+def actor_of(request: web.Request) -> Actor:
+    """The signed-in account as the request actions see it."""
     viewer = viewer_of(request)
-    request_id = path_id(request, "request_id")
-    if request_id is None:
-        raise web.HTTPNotFound(text="demande introuvable")
-    found = await request_by_id(session=session, request_id=request_id)
-    if found is None or not reaches(viewer.departments, found.department):
-        raise web.HTTPNotFound(text="demande introuvable")
-    return found
+    return Actor(
+        departments=viewer.departments,
+        login=viewer.login,
+        referent=viewer.referent_id,
+        role=viewer.role,
+        signs_as=viewer.login,
+    )
+
+
+async def own_request(request: web.Request, session: Any, purpose: str) -> Request:
+    """The request of the path if it is one of the viewer's departments' (404 otherwise),
+    journaled under `purpose` (frontdoor.actions.opening)."""
+    try:
+        return await open_request(
+            session=session,
+            actor=actor_of(request),
+            request_id=path_id(request, "request_id"),
+            at=request.config_dict[CLOCK](),
+            purpose=purpose,
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="demande introuvable") from None
+
+
+@asynccontextmanager
+async def translated(request: web.Request) -> AsyncIterator[None]:
+    """An action's ends in the console's words: a request not found answers 404, a refusal
+    goes back to the request's page saying why."""
+    try:
+        yield
+    except NotFound as missing:
+        raise web.HTTPNotFound(text=str(missing) or "demande introuvable") from None
+    except Refused as refused:
+        request_id = path_id(request, "request_id")
+        raise web.HTTPSeeOther(
+            f"/console/demandes/{request_id}?erreur={quote(refused.reason)}"
+        ) from None
 
 
 def chosen_department(request: web.Request) -> str:

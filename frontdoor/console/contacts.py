@@ -45,11 +45,12 @@ def referrer_choices() -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
-def _journal(request: web.Request, session: AsyncSession, department: str, action: str,
-             detail: str, request_id: int | None = None) -> None:  # fmt: skip
+def _journal(
+    request: web.Request, session: AsyncSession, department: str, action: str, detail: str
+) -> None:
     record_access(session=session, at=request.config_dict[CLOCK](),
                   account=viewer_of(request).login, department=department, action=action,
-                  request_id=request_id, detail=detail)  # fmt: skip
+                  detail=detail)  # fmt: skip
 
 
 def _list_url(department: str, **more: str) -> str:
@@ -108,10 +109,8 @@ async def from_request(request: web.Request) -> web.StreamResponse:
     """The new contact's form, filled from a request: its number or address, its caller's
     name and referrer type (the referent completes and saves)."""
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
-        _journal(request, session, found.department, "contact_from_request", "formulaire",
-                 request_id=found.id)  # fmt: skip
-        await session.commit()
+        # Journaled by the opener, as every reading of a request is.
+        found = await own_request(request, session, "contact_from_request")
     form = {"numero": found.caller_number or "", "adresse": found.contact_address or "",
             "nom": found.caller_name or "",
             "type": "" if found.referrer_type == "unknown" else found.referrer_type}  # fmt: skip

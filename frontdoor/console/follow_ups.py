@@ -10,7 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from frontdoor.console.auth import needs, own_request, viewer_of
-from frontdoor.console.request_page import audit, back_to, trace
+from frontdoor.console.request_page import back_to, trace
 from frontdoor.core.access import Action
 from frontdoor.core.department import Department
 from frontdoor.core.follow_ups import (
@@ -70,7 +70,7 @@ async def ask(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     response_id = path_id(request, "response_id")
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "follow_up")
         response = None
         if response_id is not None:
             response = await response_of(session=session, request=found, response_id=response_id)
@@ -84,7 +84,6 @@ async def ask(request: web.Request) -> web.StreamResponse:
         if row is None:
             raise refused(found, "cette orientation a déjà un suivi")
         trace(request, session, found, "follow-up-planned", planned_reason(request, found, wanted))
-        audit(request, session, found, "follow_up")
         await session.commit()
     raise back_to(found, "#reponses")
 
@@ -95,7 +94,7 @@ async def close_follow_up(request: web.Request) -> web.StreamResponse:
     response_id = path_id(request, "response_id")
     viewer = viewer_of(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "follow_up")
         row = None
         if response_id is not None:
             row = await follow_up_of(session=session, response_id=response_id)
@@ -118,7 +117,6 @@ async def close_follow_up(request: web.Request) -> web.StreamResponse:
         session.add(row)
         reason = follow_up_closed(closing, due_on=due_on, by=viewer.login)
         trace(request, session, found, reason.code, reason)
-        audit(request, session, found, "follow_up")
         await session.commit()
     raise back_to(found, "#reponses")
 

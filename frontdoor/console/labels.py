@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-CHANNELS = {"voice": "Appel", "sms": "SMS", "mail": "Messagerie sécurisée"}
+from frontdoor.core.channels import CHANNEL_LABELS
+
+# One table for the console, the reports and the exports (core.channels).
+CHANNELS = CHANNEL_LABELS
 
 STATUSES = {"open": "À traiter", "closed": "Close"}
 
@@ -66,6 +69,7 @@ EVENTS = {
     "note": "Note",
     "non-opposition": "Non-opposition recueillie",
     "closed": "Demande close",
+    "entered": "Demande entrée à la main",
     "reopened": "Demande rouverte",
     "follow-up-planned": "Suivi d'orientation demandé",
     "follow-up-rescheduled": "Suivi d'orientation à relancer",

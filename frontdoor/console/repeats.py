@@ -10,7 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from frontdoor.console.auth import needs, own_request, viewer_of
-from frontdoor.console.request_page import audit, back_to, trace
+from frontdoor.console.request_page import back_to, trace
 from frontdoor.core.access import Action
 from frontdoor.core.repeats import (
     RepeatError,
@@ -36,7 +36,7 @@ async def set_repeat(request: web.Request) -> web.StreamResponse:
     given = [value for value in form.getall("repeat_of", []) if str(value).strip()]
     viewer = viewer_of(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "repeat")
         try:
             original_id = parse_repeat_of(given[0] if given else None)
         except RepeatError as error:
@@ -52,7 +52,6 @@ async def set_repeat(request: web.Request) -> web.StreamResponse:
                 raise _refused(found, refusal)
             reason = repeat_marked(original_id, by=viewer.login)
         trace(request, session, found, reason.code, reason)
-        audit(request, session, found, "repeat")
         await session.commit()
     raise back_to(found, "#repetition")
 

@@ -17,7 +17,11 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.console.auth import needs, own_request, viewer_of
+from frontdoor.actions import persons
+from frontdoor.actions.actor import Refused
+from frontdoor.actions.mail_answer import queue_to_contact, send_now
+from frontdoor.actions.sms_answer import REFUSALS_FR, AnswerRefused, answer_by_sms
+from frontdoor.console.auth import actor_of, needs, own_request, translated, viewer_of
 from frontdoor.core.access import Action
 from frontdoor.core.consents import INFORMED_HOW, InformedHow, current_stances, to_ask
 from frontdoor.core.department import Department
@@ -33,10 +37,9 @@ from frontdoor.core.person_identity import (
 from frontdoor.core.request_fields import NON_OPPOSITIONS, STANCES, NonOpposition, Stance
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import as_id, path_id, read_form
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.mailbox.api import queue_to_contact, send_now
 from frontdoor.mailbox.texts import mail_texts
-from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
 from frontdoor.sms.texts import default_texts, texts_for
 from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import (
@@ -48,7 +51,6 @@ from frontdoor.store.person_consents import (
 from frontdoor.store.person_files import (
     create_person,
     journal_read,
-    link,
     person_in,
     persons_of_request,
     search_persons,
@@ -137,29 +139,21 @@ async def person_in_path(request: web.Request, session: AsyncSession) -> Person:
 @needs(Action.WORK_REQUEST)
 async def link_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
-    async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
-        person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
-        if person.merged_into is not None:
-            raise web.HTTPBadRequest(text="cette fiche a été fusionnée dans une autre")
+    async with request.config_dict[SESSIONS]() as session, translated(request):
         try:
-            await link(
-                session=session,
-                request=found,
-                person=person,
-                account=viewer_of(request).login,
-                now=request.config_dict[CLOCK](),
-            )
-        except LookupError:
-            raise web.HTTPNotFound(text="personne introuvable") from None
-        await session.commit()
+            found = await persons.link_person(
+                session=session, actor=actor_of(request), request_id=path_id(request, "request_id"),
+                person_id=as_id(str(form.get("personne", ""))), at=request.config_dict[CLOCK](),
+            )  # fmt: skip
+        except Refused as refused:
+            raise web.HTTPBadRequest(text=refused.reason) from None
     raise _back(found)
 
 
 @needs(Action.WORK_REQUEST)
 async def unlink_person(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "unlink_person")
         person = await person_in_path(request, session)
         await unlink(
             session=session,
@@ -195,7 +189,7 @@ def traits_typed(request: web.Request, form: Any, department: str, *, refused: s
 async def new_person(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "new_person")
         traits = traits_typed(request, form, found.department, refused="personne non créée")
         await create_person(
             session=session,
@@ -262,7 +256,7 @@ async def record_non_oppositions(request: web.Request) -> web.StreamResponse:
     """The person's stances, recorded on her file from this request."""
     form = await read_form(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "non_opposition")
         person = await person_of_viewer(request, session, as_id(str(form.get("personne", ""))))
         linked: Sequence[Person] = await persons_of_request(
             session=session, request_id=found.id or 0
@@ -306,7 +300,7 @@ async def inform(request: web.Request) -> web.StreamResponse:
     now = request.config_dict[CLOCK]()
     mail = None
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "inform")
         person = await person_in_path(request, session)
         linked = await persons_of_request(session=session, request_id=found.id or 0)
         if person.id not in {p.id for p in linked}:
@@ -359,7 +353,7 @@ async def inform(request: web.Request) -> web.StreamResponse:
         await session.commit()
     if mail is not None and department is not None:
         # Committed with her file's event: sent now, or by the mail-outbox job.
-        await send_now(request.config_dict, department, mail)
+        await send_now(request.config_dict[JOB_RUNTIME], department, mail)
     raise _back(found)
 
 

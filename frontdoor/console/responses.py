@@ -12,7 +12,7 @@ from aiohttp import web
 
 from frontdoor.console.auth import needs, own_request, viewer_of
 from frontdoor.console.follow_ups import planned_reason, wanted_follow_up
-from frontdoor.console.request_page import audit, back_to, trace
+from frontdoor.console.request_page import back_to, trace
 from frontdoor.core.access import Action
 from frontdoor.core.follow_ups import due_asked
 from frontdoor.core.responses import (
@@ -36,7 +36,7 @@ async def add(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     viewer = viewer_of(request)
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "response")
         try:
             choice = parse_response(kind=form.get("kind"), resource_id=form.get("resource_id"))
         except ResponseError as error:
@@ -59,7 +59,6 @@ async def add(request: web.Request) -> web.StreamResponse:
             )  # fmt: skip
             reasons.append(planned_reason(request, found, wanted))
         trace(request, session, found, "response-added", *reasons)
-        audit(request, session, found, "response")
         await session.commit()
     raise back_to(found, "#reponses")
 
@@ -69,7 +68,7 @@ async def remove(request: web.Request) -> web.StreamResponse:
     viewer = viewer_of(request)
     response_id = path_id(request, "response_id")
     async with request.config_dict[SESSIONS]() as session:
-        found = await own_request(request, session)
+        found = await own_request(request, session, "response")
         row = None
         if response_id is not None:
             row = await remove_response(session=session, request=found, response_id=response_id)
@@ -78,7 +77,6 @@ async def remove(request: web.Request) -> web.StreamResponse:
         trace(
             request, session, found, "response-removed", response_removed(row.kind, by=viewer.login)
         )
-        audit(request, session, found, "response")
         await session.commit()
     raise back_to(found, "#reponses")
 

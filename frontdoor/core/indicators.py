@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
+from frontdoor.core.channels import CHANNEL_LABELS
 from frontdoor.core.figures import FUNDING_SOURCES, EnteredFigures, FundingSource, summed_figures
 from frontdoor.core.referrers import GROUP_CHANGES, GROUP_LABELS, REFERRERS, ReferrerGroup
 from frontdoor.core.request_fields import AGE_BANDS, PROBLEMS, RESPONSE_TYPES
@@ -35,7 +36,6 @@ Code = TypeVar("Code", bound=StrEnum)
 
 _GROUP_OF = {code.value: info.group for code, info in REFERRERS.items()}
 
-CHANNEL_LABELS = {"voice": "Téléphone", "sms": "SMS", "mail": "Messagerie sécurisée"}
 
 VOICE_OUTCOME_LABELS = {
     "taken": "Décrochés par un référent",

@@ -99,3 +99,33 @@ def confirms_referrer(*, referrer_source: str, wanted: Qualification, referrer_t
     if wanted.referrer_type is None:
         return False
     return referrer_source != "referent" or wanted.referrer_type != referrer_type
+
+
+def qualification_reasons(
+    *,
+    referrer_type: str,
+    referrer_source: str,
+    age_band: str | None,
+    problems: Sequence[str],
+    wanted: Qualification,
+    by: str,
+) -> tuple[list[Reason], bool]:
+    """The reasons of a qualification, and whether it confirms the referrer type (the
+    request's type then counts as the referent's)."""
+    reasons = changes(
+        referrer_type=referrer_type, age_band=age_band, problems=problems, wanted=wanted, by=by
+    )
+    confirmed = confirms_referrer(
+        referrer_source=referrer_source, wanted=wanted, referrer_type=referrer_type
+    )
+    if confirmed and not any(reason.code == "referrer-corrected" for reason in reasons):
+        assert wanted.referrer_type is not None
+        reasons.insert(
+            0,
+            Reason(
+                code="referrer-confirmed",
+                text=f"type d'adresseur confirmé par {by} : "
+                f"{REFERRERS[wanted.referrer_type].label}",
+            ),
+        )
+    return reasons, confirmed

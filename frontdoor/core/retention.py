@@ -149,5 +149,11 @@ def unnamed_reasons(reasons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
 
 
 def without_files(reasons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The reasons without the keys of attachments' files (the messages' part)."""
-    return [{**reason, "key": None} if "key" in reason else dict(reason) for reason in reasons]
+    """The reasons without the keys of attachments' files, nor their names (the messages'
+    part)."""
+    return [
+        {**reason, "key": None, **({"name": None} if "name" in reason else {})}
+        if "key" in reason
+        else dict(reason)
+        for reason in reasons
+    ]

@@ -2,8 +2,8 @@
 
 A console account's token (`fd_…`, resolved by frontdoor.web.api_tokens before the handler
 runs) or a key of FRONTDOOR_API_KEYS names a caller: one department, as one referent. Every
-channel's API reads its caller here, opens only its department's requests, and journals each
-access before its data is returned.
+channel's API reads its caller here, and opens its department's requests through
+frontdoor.actions.api_opening, which journals each access before its data is returned.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from frontdoor.keys import CLOCK, SETTINGS
-from frontdoor.kit.bodies import path_id
 from frontdoor.store.audit import record_access
-from frontdoor.store.models import Request
-from frontdoor.store.requests import request_by_id
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -53,21 +50,6 @@ def caller_of(request: web.Request) -> Caller:
             referent = referent or "api"
             return Caller(department=department, referent=referent, account=f"clé:{referent}")
     raise web.HTTPUnauthorized(text="unknown API key")
-
-
-async def own_request(request: web.Request, caller: Caller, session: Any) -> Request:
-    """The request named in the path, if it is the caller's department's (404 otherwise)."""
-    request_id = path_id(request, "request_id")
-    if request_id is None:
-        raise web.HTTPNotFound(text="no such request")
-    found = await request_by_id(session=session, request_id=request_id)
-    # Another department's request is not shown, nor is its existence.
-    if found is None or found.department != caller.department:
-        raise web.HTTPNotFound(text="no such request")
-    # Journaled before anything of it is returned or changed (nothing else is pending yet).
-    journal(request, caller, session, [found.id or 0])
-    await session.commit()
-    return found
 
 
 def journal(

@@ -540,7 +540,10 @@ class Intake:
                     data=attachment.data,
                 )
             text = f"{attachment.content_type}, {attachment.size} octets"
-            reasons.append({**Reason(code="mail-attachment", text=text).as_dict(), "key": key})
+            # The sender's file name is personal data: it goes with the file (without_files).
+            reasons.append({**Reason(code="mail-attachment", text=text).as_dict(), "key": key,
+                            "name": (attachment.filename or "")[:200] or None,
+                            "size": attachment.size})  # fmt: skip
         event = record_event(
             session, request, kind="mail-attachments", at=at, detail=f"{len(reasons)} pièce(s)"
         )

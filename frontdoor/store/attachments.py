@@ -27,6 +27,10 @@ class AttachmentStore(Protocol):
         """Delete every attachment of a request; how many files went."""
         ...
 
+    def read(self, key: str) -> bytes | None:
+        """One attachment's bytes; None when it is not (or no longer) there."""
+        ...
+
 
 class FolderStore:
     """Attachments as files under one folder: <department>/<request>/<mail>-<n>.bin."""
@@ -43,6 +47,13 @@ class FolderStore:
         private_folder(path.parent, root=self.root)
         write_private(path, data)  # the same mail read again writes the same file
         return key
+
+    def read(self, key: str) -> bytes | None:
+        path = (self.root / key).resolve()
+        # Keys are ours (save), but a key is never followed out of the folder.
+        if self.root.resolve() not in path.parents or not path.is_file():
+            return None
+        return path.read_bytes()
 
     def delete(self, *, department: str, request_id: int) -> int:
         folder = self.root / department / str(request_id)

@@ -322,3 +322,13 @@ async def record_mailbox_login(
 async def mailbox_logins(*, session: AsyncSession) -> dict[str, MailboxLogin]:
     result = await session.exec(select(MailboxLogin))
     return {row.department: row for row in result.all()}
+
+
+async def mail_thread(*, session: AsyncSession, request_id: int) -> Sequence[Message]:
+    """The mails of a request, oldest first: what an answer is threaded under."""
+    result = await session.exec(
+        select(Message)
+        .where(Message.request_id == request_id, Message.channel == "mail")
+        .order_by(col(Message.at), col(Message.id))
+    )
+    return result.all()

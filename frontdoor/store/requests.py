@@ -47,6 +47,13 @@ async def events_of(*, session: AsyncSession, request_id: int) -> Sequence[Reque
     return result.all()
 
 
+async def event_of_request(
+    *, session: AsyncSession, request_id: int, event_id: int
+) -> RequestEvent | None:
+    found = await session.get(RequestEvent, event_id)
+    return found if found is not None and found.request_id == request_id else None
+
+
 async def accepted_by(
     *, session: AsyncSession, request_id: int, attempt: int, leg_sid: str | None
 ) -> str | None:

@@ -1,4 +1,5 @@
-"""The JSON API: read a request with its reasons and responses, correct its referrer type,
+"""The JSON API: enter a request by hand (frontdoor.actions.manual), read a request with its
+reasons and responses, correct its referrer type,
 record or remove a response (an orientation with its follow-up: follow_ups_api asks for
 one afterwards and closes it), mark it a repeat of an earlier request or clear that.
 
@@ -16,7 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
-from frontdoor.core.qualification import referrer_corrected
+from frontdoor.actions.actor import NotFound
+from frontdoor.actions.api_opening import actor_of, own_request
+from frontdoor.actions.manual import enter_request
+from frontdoor.actions.working import correct_referrer
+from frontdoor.core.manual_requests import ManualRequestError, parse_manual_request
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.repeats import RepeatError, parse_repeat_of, repeat_cleared, repeat_marked
@@ -26,9 +31,9 @@ from frontdoor.core.responses import (
     response_added,
     response_removed,
 )
-from frontdoor.keys import CLOCK, SESSIONS
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import path_id, read_json
-from frontdoor.kit.callers import Caller, caller_of, own_request
+from frontdoor.kit.callers import Caller, caller_of
 from frontdoor.store.follow_ups import follow_ups_of, plan
 from frontdoor.store.models import (
     FollowUp,
@@ -99,6 +104,49 @@ async def json_object(
     return payload
 
 
+async def post_request(request: web.Request) -> web.Response:
+    """Enter a request that did not come through the single number: {"channel": "visit",
+    "at": "2026-05-12T10:00:00+02:00", "name": "…", "contact": "05 65 00 00 01" or an
+    address, "referrer_type": "gp", "note": "…"} (all but the channel optional)."""
+    caller = caller_of(request)
+    payload = await json_object(
+        request, required={"channel"}, optional=set(MANUAL_FIELDS),
+        expected='{"channel": "…", "at": "…", "name": "…", "contact": "…", '
+        '"referrer_type": "…", "note": "…"}',
+    )  # fmt: skip
+    if not all(isinstance(value, str) for value in payload.values()):
+        raise web.HTTPUnprocessableEntity(text="every field: text expected")
+    department = request.app[DEPARTMENTS].for_slug(caller.department)
+    if department is None:
+        raise web.HTTPNotFound(text="no such department")
+    now = request.app[CLOCK]()
+    try:
+        entered = parse_manual_request(
+            channel=payload["channel"],
+            **{MANUAL_FIELDS[name]: value for name, value in payload.items() if name != "channel"},
+            now=now,
+            timezone=department.calendar.timezone,
+        )
+    except ManualRequestError as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
+    async with request.app[SESSIONS]() as session:
+        found = await enter_request(
+            session=session, actor=actor_of(caller), department=department.slug,
+            entered=entered, at=now, purpose="api_write",
+        )  # fmt: skip
+        return web.json_response(await as_json(session, found), status=201)
+
+
+# The API's names for the fields of core.manual_requests.parse_manual_request.
+MANUAL_FIELDS = {
+    "at": "at",
+    "name": "name",
+    "contact": "contact",
+    "referrer_type": "referrer_type",
+    "note": "note",
+}
+
+
 async def patch_request(request: web.Request) -> web.Response:
     """Correct the referrer type a caller chose (or that was guessed)."""
     caller = caller_of(request)
@@ -111,20 +159,13 @@ async def patch_request(request: web.Request) -> web.Response:
         known = ", ".join(t.value for t in ReferrerType)
         raise web.HTTPUnprocessableEntity(text=f"referrer_type: one of {known}") from None
     async with request.app[SESSIONS]() as session:
-        found = await own_request(request, caller, session)
-        reason = referrer_corrected(found.referrer_type, referrer, by=caller.referent)
-        found.referrer_type = referrer.value
-        found.referrer_source = "referent"
-        session.add(found)
-        event = record_event(
-            session,
-            found,
-            kind="referrer-corrected",
-            at=request.app[CLOCK](),
-            referent_id=caller.referent,
-        )
-        event.reasons = [reason.as_dict()]
-        await session.commit()
+        try:
+            found = await correct_referrer(
+                session=session, actor=actor_of(caller), request_id=path_id(request, "request_id"),
+                referrer=referrer, at=request.app[CLOCK](), purpose="api_write",
+            )  # fmt: skip
+        except NotFound:
+            raise web.HTTPNotFound(text="no such request") from None
         return web.json_response(await as_json(session, found))
 
 
@@ -233,6 +274,7 @@ def traced(
 
 
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/requests", post_request)
     app.router.add_get("/api/requests/{request_id}", get_request)
     app.router.add_patch("/api/requests/{request_id}", patch_request)
     app.router.add_post("/api/requests/{request_id}/responses", post_response)

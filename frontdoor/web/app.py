@@ -44,13 +44,11 @@ from frontdoor.kit.twilio_accounts import (
 )
 from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.logs import request_ids
-from frontdoor.mailbox import api as mailbox_api
 from frontdoor.mailbox.job import watchers_context
 from frontdoor.mailbox.watch import WATCHERS, Watchers
 from frontdoor.outbound.mail import Mailer
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
-from frontdoor.sms import api as sms_api
 from frontdoor.sms import webhooks as sms_webhooks
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
@@ -65,10 +63,12 @@ from frontdoor.web import (
     api_tokens,
     follow_ups_api,
     health,
+    mail_api,
     metrics,
     openapi,
     persons_api,
     search_api,
+    sms_api,
     tasks_api,
 )
 from frontdoor.web.scheduler import scheduler_context
@@ -113,7 +113,7 @@ def create_app(
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)
     directory_api.add_routes(app)
-    mailbox_api.add_routes(app)
+    mail_api.add_routes(app)
     health.add_routes(app)
     app.middlewares.insert(0, request_ids)  # first: every line of the request carries it
     rate_limits.add_to(app)  # before the tokens: a guesser is stopped before any lookup

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from frontdoor.actions.api_opening import own_request
 from frontdoor.core.follow_ups import FollowUpError, follow_up_closed, parse_closing
 from frontdoor.keys import CLOCK, SESSIONS
 from frontdoor.kit.bodies import path_id
-from frontdoor.kit.callers import caller_of, own_request
+from frontdoor.kit.callers import caller_of
 from frontdoor.store.follow_ups import close, follow_up_of, plan, response_of
 from frontdoor.web.api import as_json, json_object, traced
 from frontdoor.web.follow_up_bodies import (

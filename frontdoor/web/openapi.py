@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.core.channels import MANUAL_CHANNELS
 from frontdoor.core.follow_ups import MAX_DAYS, FollowUpOutcome, FollowUpStatus
 from frontdoor.core.request_fields import ResponseType
 from frontdoor.core.request_search import MAX_QUERY_CHARS, Match
@@ -327,7 +328,39 @@ DOCUMENT: dict[str, Any] = {
                     "400": _answer("An empty or too long query, or a bad page (said in French)"),
                     **_ERRORS,
                 },
-            }
+            },
+            "post": {
+                "summary": "Enter a request that did not come through the single number (a "
+                "visit, a letter, a call on a referent's line, a partner meeting, an outgoing "
+                "call)",
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "channel": {
+                                    "type": "string",
+                                    "enum": [channel.value for channel in MANUAL_CHANNELS],
+                                },
+                                "at": _TIME,
+                                "name": _TEXT,
+                                "contact": _TEXT,
+                                "referrer_type": _TEXT,
+                                "note": _TEXT,
+                            },
+                            "required": ["channel"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                },
+                "responses": {
+                    "201": _answer("The request entered", _ref("Request")),
+                    "400": _answer("Not the expected JSON object"),
+                    "422": _answer("A field that cannot be kept (the text says which)"),
+                    **_ERRORS,
+                },
+            },
         },
         "/api/requests/{request_id}": {
             "get": {

@@ -13,10 +13,11 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.actions.api_opening import own_request
 from frontdoor.core.consents import current_stances, may_hand_off, stances_of
 from frontdoor.keys import CLOCK, SESSIONS
 from frontdoor.kit.bodies import path_id
-from frontdoor.kit.callers import Caller, caller_of, own_request
+from frontdoor.kit.callers import Caller, caller_of
 from frontdoor.store.models import Person
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (

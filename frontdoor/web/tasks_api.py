@@ -11,6 +11,12 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.actions.callbacks import (
+    CallbackRefused,
+    Refusal,
+    close_callback,
+    place_callback,
+)
 from frontdoor.core.callbacks import CallbackOutcome, is_overdue
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import path_id, read_json
@@ -19,12 +25,6 @@ from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import request_by_id
 from frontdoor.store.tasks import as_task, open_tasks
-from frontdoor.voice.callback_actions import (
-    CallbackRefused,
-    Refusal,
-    close_callback,
-    place_callback,
-)
 
 
 def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:

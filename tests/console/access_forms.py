@@ -13,6 +13,7 @@ from frontdoor.store.models import (
     KnownContact,
     NonOppositionRecord,
     PersonEvent,
+    Request,
     RequestEvent,
     RequestPerson,
     RequestResponse,
@@ -41,8 +42,10 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "/console/personnes-concernees/{person_id}/fusion": {"autre": "2"},
     "/console/demandes/{request_id}/attribution": {"to": "me"},
+    "/console/nouvelle-demande": {"canal": "visit", "nom": "Témoin", "referrer_type": "carer"},
     "/console/demandes/{request_id}/notes": {"body": "note"},
     "/console/demandes/{request_id}/reponse-sms": {"body": "Nous vous rappelons demain."},
+    "/console/demandes/{request_id}/reponse-mail": {"body": "Nous vous rappelons demain."},
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},
@@ -99,6 +102,7 @@ async def traces(settings: Settings) -> tuple[object, ...]:
     async with session_maker(engine)() as session:
         counts: list[object] = []
         for table in (
+            Request,
             AuditEvent,
             NonOppositionRecord,
             RequestEvent,

@@ -16,11 +16,13 @@ from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import PUBLIC_PATHS, action_of
 from frontdoor.core.access import Action, Role, allowed, may_edit_resource
 from frontdoor.settings import Settings
+from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
     FollowUp,
     KnownContact,
+    RequestEvent,
     RequestPerson,
     RequestResponse,
     RosterOverrideRow,
@@ -74,10 +76,10 @@ def test_every_console_route_names_its_action() -> None:
 
 async def lot_request_and_override(
     client: TestClient, settings: Settings
-) -> tuple[int, int, int, int, int]:
+) -> tuple[int, int, int, int, int, str]:
     """The Lot's voicemail, a duty override, a response the voicemail got (an orientation,
-    with its follow-up), Claire Durand's absence and a closure of the line made in the
-    console."""
+    with its follow-up), Claire Durand's absence, a closure of the line made in the
+    console, and an attachment under the voicemail (as a mail's would be)."""
     # A voicemail: its page, its recording and its callback can all be reached.
     voicemail = await a_voicemail(client, settings)
     engine = create_engine(settings.database_url)
@@ -127,11 +129,22 @@ async def lot_request_and_override(
                 due_on=TUESDAY_MORNING.date(), created_at=TUESDAY_MORNING, created_by="someone",
             )
         )  # fmt: skip
+        key = FolderStore(settings.mail_attachments_dir).save(
+            department="dac46", request_id=voicemail.id or 0, message_id="<m@x>", index=0,
+            data=b"pdf",
+        )  # fmt: skip
+        attachments = RequestEvent(
+            request_id=voicemail.id or 0, at=TUESDAY_MORNING, kind="mail-attachments",
+            reasons=[{"code": "mail-attachment", "text": "application/pdf, 3 octets",
+                      "name": "cr.pdf", "size": 3, "key": key}],
+        )  # fmt: skip
+        session.add(attachments)
         await session.commit()
         override_id, response_id = row.id or 0, response.id or 0
         absence_id, closure_id = absence.id or 0, closure.id or 0
+        attachment = f"{attachments.id}-0"
     await engine.dispose()
-    return voicemail.id or 0, override_id, response_id, absence_id, closure_id
+    return voicemail.id or 0, override_id, response_id, absence_id, closure_id, attachment
 
 
 async def a_lot_contact(settings: Settings) -> int:
@@ -161,9 +174,14 @@ async def own_token(browser: Browser, settings: Settings) -> int:
 async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     client: TestClient, wired_settings: Settings, method: str, path: str, role: Role, own: bool
 ) -> None:
-    request_id, override_id, response_id, absence_id, closure_id = await lot_request_and_override(
-        client, wired_settings
-    )
+    (
+        request_id,
+        override_id,
+        response_id,
+        absence_id,
+        closure_id,
+        attachment,
+    ) = await lot_request_and_override(client, wired_settings)
     viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
     await create_accounts(wired_settings, (viewer,))
     browser = await sign_in(client, viewer)
@@ -180,6 +198,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
         closure_id=closure_id,
         referent_id="cdurand",
         contact_id=contact_id,
+        attachment=attachment,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"

@@ -151,7 +151,8 @@ async def test_a_follow_up_asked_afterwards_then_chased_then_closed_keeps_its_hi
     assert f'action="{base}/cloture"' not in block
     kinds, actions = await journal(wired_settings)
     assert kinds[-3:] == ["follow-up-planned", "follow-up-rescheduled", "follow-up-closed"]
-    assert actions.count("follow_up") == 3
+    # The refused second one too: it reached the request (journaled when opened).
+    assert actions.count("follow_up") == 4
 
 
 async def test_the_referents_list_shows_the_follow_ups_due_within_a_week(

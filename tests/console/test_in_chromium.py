@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,9 +23,14 @@ import openpyxl
 import pytest
 from aiohttp import web
 
+from frontdoor.core.department import Department
 from frontdoor.departments import Departments
+from frontdoor.jobs.base import JobContext
+from frontdoor.kit.runtime import JOB_RUNTIME
+from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.store.models import Request
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN
 from tests.console.conftest import (
@@ -35,7 +41,15 @@ from tests.console.conftest import (
     Person,
     create_accounts,
 )
+from tests.console.requests_made import rows
+from tests.fakes.smtp import SmtpRecorder
+
+# The mail channel's fixtures: a private Dovecot, an SMTP server with client certificates.
+from tests.mailbox.conftest import dovecot, lot, mail_department, mail_user, smtp_mtls, tls
+from tests.mailbox.delivered import REPORT, a_mail_with_attachments, deliver
 from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING
+
+__all__ = ["dovecot", "lot", "mail_department", "mail_user", "smtp_mtls", "tls"]
 
 CHROMIUM = Path(os.environ.get("FRONTDOOR_CHROMIUM", "/usr/bin/chromium"))
 # As the machine's own check starts it: no sandbox as root, nothing reaching out to Google.
@@ -67,21 +81,39 @@ def free_port() -> int:
 class Served:
     url: str
     settings: Settings
+    app: web.Application
+
+
+@asynccontextmanager
+async def serving(settings: Settings, departments: Departments) -> AsyncIterator[Served]:
+    """The app on a real port, its public URL that port, so the browser and the phone agree."""
+    port = free_port()
+    settings = settings.model_copy(
+        update={"public_url_setting": f"http://127.0.0.1:{port}", "console_live_every_s": 0.3}
+    )
+    await create_accounts(settings)
+    app = create_app(settings, departments)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield Served(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+    await runner.cleanup()
 
 
 @pytest.fixture
 async def served(wired_settings: Settings, departments: Departments) -> AsyncIterator[Served]:
-    """The app on a real port, its public URL that port, so the browser and the phone agree."""
-    port = free_port()
-    settings = wired_settings.model_copy(
-        update={"public_url_setting": f"http://127.0.0.1:{port}", "console_live_every_s": 0.3}
-    )
-    await create_accounts(settings)
-    runner = web.AppRunner(create_app(settings, departments), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield Served(url=f"http://127.0.0.1:{port}", settings=settings)
-    await runner.cleanup()
+    async with serving(wired_settings, departments) as running:
+        yield running
+
+
+@pytest.fixture
+async def mail_served(
+    wired_settings: Settings, departments: Departments, mail_department: Department
+) -> AsyncIterator[Served]:
+    """The same, the Lot's mailbox at the test Dovecot and SMTP server."""
+    with_mailbox = Departments(mail_department if d.slug == "dac46" else d for d in departments)
+    async with serving(wired_settings, with_mailbox) as running:
+        yield running
 
 
 @pytest.fixture
@@ -351,3 +383,51 @@ async def test_a_referent_finds_a_request_by_name_and_saves_its_caller_as_a_know
     assert "tapez 1" not in heard  # …and not asked who she is
     whisper = " ".join(text for leg, text in caller.heard if leg == AMARTIN)
     assert "appel de Docteur Paul Vidal, médecin généraliste" in whisper
+
+
+async def test_a_referent_enters_a_visit_then_answers_a_professionals_mail_by_mail(
+    mail_served: Served, browser: object, smtp_mtls: SmtpRecorder, tmp_path: Path
+) -> None:
+    """Issue 16's test: what did not come through the single number is entered in the
+    console; a professional's mail is read with its attachment, and answered by secure mail
+    from the console, threaded under it."""
+    await deliver(mail_served.app[JOB_RUNTIME].departments.for_slug("dac46"),  # type: ignore[arg-type]
+                  a_mail_with_attachments())  # fmt: skip
+    runtime = mail_served.app[JOB_RUNTIME]
+    await mailbox_job(JobContext(runtime=runtime, slot=runtime.clock()))
+    [mail_request] = await rows(mail_served.settings, Request)
+    page = await signed_in_page(browser, mail_served, LOT_REFERENT)
+
+    await page.get_by_role("link", name="Entrer une demande").click()  # type: ignore[attr-defined]
+    await page.get_by_label("Canal").select_option("visit")  # type: ignore[attr-defined]
+    await page.get_by_label("Nom de la personne qui sollicite").fill("Mme Témoin")  # type: ignore[attr-defined]
+    await page.get_by_label("Numéro ou adresse de messagerie").fill("05 65 00 00 09")  # type: ignore[attr-defined]
+    await page.get_by_label("Type d'adresseur").select_option("carer")  # type: ignore[attr-defined]
+    await page.get_by_label("Première note").fill("Sa mère rentre de l'hôpital vendredi.")  # type: ignore[attr-defined]
+    await assert_accessible_names(page)
+    await page.get_by_role("button", name="Entrer la demande").click()  # type: ignore[attr-defined]
+    await page.wait_for_url(f"{mail_served.url}/console/demandes/{(mail_request.id or 0) + 1}")  # type: ignore[attr-defined]
+    assert "Visite" in await page.locator("h1").inner_text()  # type: ignore[attr-defined]
+    assert (
+        "Sa mère rentre de l'hôpital vendredi." in await page.locator("#chronologie").inner_text()
+    )  # type: ignore[attr-defined]
+
+    await page.goto(f"{mail_served.url}/console/demandes/{mail_request.id}")  # type: ignore[attr-defined]
+    async with page.expect_download() as download_info:  # type: ignore[attr-defined]
+        await page.get_by_role("link", name="CR sortie Mme X.pdf").click()  # type: ignore[attr-defined]
+    download = await download_info.value
+    assert download.suggested_filename == "CR sortie Mme X.pdf"
+    saved = tmp_path / "cr.pdf"
+    await download.save_as(saved)
+    assert saved.read_bytes() == REPORT
+    # By role: the timeline's section is named by its own text (aria-labelledby its own id).
+    await page.get_by_role(  # type: ignore[attr-defined]
+        "textbox", name="Répondre par messagerie sécurisée à dr.roux@chu-toulouse.fr"
+    ).fill("Le SSIAD passe vendredi.")
+    await assert_accessible_names(page)
+    await page.get_by_role("button", name="Envoyer la réponse").click()  # type: ignore[attr-defined]
+    await page.wait_for_selector("text=Réponse envoyée par messagerie sécurisée.")  # type: ignore[attr-defined]
+
+    answer = smtp_mtls.mails[-1]
+    assert answer.message.get_content().strip() == "Le SSIAD passe vendredi."
+    assert answer.message["In-Reply-To"] == "<m1@chu-toulouse.fr>"

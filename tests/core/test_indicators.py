@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from frontdoor.core.channels import MANUAL_CHANNELS
 from frontdoor.core.indicators import (
     NATIONAL_INDICATORS,
     DepartmentCounts,
@@ -73,7 +74,10 @@ def test_repeats_are_counted_once_as_sollicitations_and_in_the_load_as_contacts(
     assert values(t, "requests")["repeats"] == 2
     assert "une seule fois comme sollicitation" in t.section("requests").note
     assert shares(t, "referrer_types")["gp"] == 0.75
-    assert shares(t, "channels") == {"voice": 0.7, "sms": 0.0, "mail": 0.3}
+    # Every channel has its line, the ones entered by hand included (none here).
+    assert shares(t, "channels") == {
+        "voice": 0.7, "sms": 0.0, "mail": 0.3, **dict.fromkeys(MANUAL_CHANNELS, 0.0),
+    }  # fmt: skip
     assert shares(t, "out_of_hours") == {"out_of_hours": 0.5}
     assert shares(t, "hours")["9"] == 1.0
 

@@ -56,6 +56,15 @@ def test_an_attachments_reason_loses_its_files_key_and_keeps_its_type_and_size()
     ]
 
 
+def test_an_attachments_reason_loses_the_senders_file_name_with_its_file() -> None:
+    reasons = [{"code": "mail-attachment", "text": "t", "key": "k", "name": "CR Mme X.pdf",
+                "size": 1234}]  # fmt: skip
+
+    assert scrubbed_reasons(reasons) == [
+        {"code": "mail-attachment", "text": "t", "key": None, "name": None, "size": 1234}
+    ]
+
+
 def test_a_number_kept_as_a_pseudonym_is_found_under_it_or_as_it_was_kept_before() -> None:
     assert stored_forms("+33611223344", KEY) == (pseudonym("+33611223344", KEY), "+33611223344")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from email.message import EmailMessage
+from email.policy import SMTP
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,29 @@ from frontdoor.mailbox.job import imap_session
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import Message, Request
 from tests.fakes.dovecot import Dovecot, dovecot_binary
+
+REPORT = b"%PDF-1.4 compte rendu de sortie"
+
+
+def a_mail_with_attachments() -> bytes:
+    message = EmailMessage()
+    message["From"] = "Dr Roux <dr.roux@chu-toulouse.fr>"
+    message["To"] = "contact@dac46.mssante.test"
+    message["Subject"] = "Sortie de Mme X"
+    message["Message-ID"] = "<m1@chu-toulouse.fr>"
+    message["Date"] = "Tue, 12 May 2026 09:58:00 +0200"
+    message.set_content("Bonjour, retour à domicile vendredi, compte rendu joint.")
+    message.add_attachment(
+        REPORT, maintype="application", subtype="pdf", filename="CR sortie Mme X.pdf"
+    )
+    # What a sender may send: a page that would run in the console's origin if shown inline.
+    # (As application/xhtml+xml: a text/html attachment makes the stdlib's iter_attachments
+    # fail on compat32 headers, and the intake parks the whole mail.)
+    message.add_attachment(
+        b"<script>alert(1)</script>", maintype="application", subtype="xhtml+xml",
+        filename="../../page.html",
+    )  # fmt: skip
+    return message.as_bytes(policy=SMTP)
 
 
 def mail(

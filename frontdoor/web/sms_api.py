@@ -13,12 +13,15 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.actions.actor import NotFound
+from frontdoor.actions.answering import answer_sms
+from frontdoor.actions.api_opening import actor_of, own_request
+from frontdoor.actions.sms_answer import AnswerRefused, Refusal, counted
 from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, segments
-from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
-from frontdoor.kit.bodies import read_json
-from frontdoor.kit.callers import caller_of, own_request
-from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.sms.answers import AnswerRefused, Refusal, answer_by_sms, counted
+from frontdoor.keys import DEPARTMENTS, SESSIONS
+from frontdoor.kit.bodies import path_id, read_json
+from frontdoor.kit.callers import caller_of
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.store.models import Message
 from frontdoor.store.sms import messages_of
 
@@ -65,18 +68,13 @@ async def send_answer(request: web.Request) -> web.Response:
             f"at most {MAX_ANSWER_SEGMENTS}"
         ) from None
     async with app[SESSIONS]() as session:
-        owner = await own_request(request, caller, session)
         try:
-            answer = await answer_by_sms(
-                session=session,
-                twilio_api=twilio_api_for(app, department.slug),
-                department=department,
-                owner=owner,
-                referent=caller.referent,
-                body=body,
-                now=app[CLOCK](),
-                key=app[SETTINGS].pseudonym_secret,
-            )
+            answer = await answer_sms(
+                session=session, actor=actor_of(caller), request_id=path_id(request, "request_id"),
+                body=body, runtime=app[JOB_RUNTIME], purpose="api_write",
+            )  # fmt: skip
+        except NotFound:
+            raise web.HTTPNotFound(text="no such request") from None
         except AnswerRefused as refused:
             raise _api_error(refused) from None
     return web.json_response(

@@ -1,4 +1,4 @@
-"""A referent's answer by SMS, whoever asks for it (the JSON API, the console).
+"""A referent's answer by SMS, sent for frontdoor.actions.answering (the console, the API).
 
 Written first, sent second: a message that left is never missing from the log (it stays
 "sending" if the process dies in between).
@@ -36,6 +36,7 @@ class AnswerRefused(Exception):
         super().__init__(refusal.value)
         self.refusal = refusal
         self.detail = detail
+        self.reason = REFUSALS_FR.get(refusal, "")
 
 
 REFUSALS_FR = {
