@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import phonenumbers
 
+from frontdoor.core.mail_addresses import is_mail_address
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 
 _COLUMNS = {
@@ -25,7 +26,6 @@ _COLUMNS = {
     "referrer_type": "referrer_type",
     "type": "referrer_type", "type d'adresseur": "referrer_type", "rpps": "rpps",
 }  # fmt: skip
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 _TYPES_BY_LABEL = {info.label.lower(): kind for kind, info in REFERRERS.items()}
 _RPPS = re.compile(r"^\d{11}$")
 MAX_NAME_CHARS = 200
@@ -38,7 +38,7 @@ class ContactRow:
     name: str
     referrer_type: ReferrerType
     rpps: str | None = None
-    line: int = 0  # of the file it was read from
+    line: int = field(default=0, compare=False)  # of the file it was read from: not the contact
 
 
 class ContactError(ValueError):
@@ -116,7 +116,7 @@ def checked_contact(
     )
     if not number and not address:
         raise ContactError("ni numéro de téléphone ni adresse de messagerie")
-    if address and not _ADDRESS.match(address):
+    if address and not is_mail_address(address):
         raise ContactError("adresse de messagerie invalide")
     e164 = None
     if number:

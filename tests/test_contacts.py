@@ -44,9 +44,9 @@ def test_bad_lines_are_reported_by_number_without_their_content_and_the_rest_is_
 
     assert [row.name for row in rows] == ["Dr Roux"]
     assert problems == [
-        ContactProblem(line=3, message="not a valid phone number"),
-        ContactProblem(line=4, message="name is empty"),
-        ContactProblem(line=5, message="unknown referrer type 'plumber'"),
+        ContactProblem(line=3, message="numéro de téléphone invalide"),
+        ContactProblem(line=4, message="le nom est vide"),
+        ContactProblem(line=5, message="type d'adresseur inconnu « plumber »"),
     ]
 
 
@@ -54,7 +54,9 @@ def test_a_file_without_the_needed_columns_is_refused_whole() -> None:
     rows, problems = parse_contacts("telephone;commentaire\n0611223344;x\n")
 
     assert rows == []
-    assert problems == [ContactProblem(line=1, message="missing column(s): name, referrer_type")]
+    assert problems == [
+        ContactProblem(line=1, message="colonne(s) manquante(s) : name, referrer_type")
+    ]
 
 
 def test_a_contact_may_be_known_by_secure_mail_address_only() -> None:
@@ -66,4 +68,4 @@ def test_a_contact_may_be_known_by_secure_mail_address_only() -> None:
         ContactRow(number=None, address="dr.roux@chu-toulouse.mssante.fr", name="Dr Roux",
                    referrer_type=ReferrerType.HOSPITAL),
     ]  # fmt: skip
-    assert problems == [ContactProblem(line=3, message="not a valid mail address")]
+    assert problems == [ContactProblem(line=3, message="adresse de messagerie invalide")]

@@ -70,12 +70,17 @@ def test_a_pattern_is_linear_on_long_runs(name: str) -> None:
     pattern = PATTERNS[name]
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
-        slow = [
-            f"{beginning!r} + {piece!r} × {LENGTH // len(piece)} + {ending!r}"
-            for piece, beginning, ending in itertools.product(PIECES, BEGINNINGS, ENDINGS)
-            if _took_too_long(pattern, beginning + piece * (LENGTH // len(piece)) + ending)
-        ]
+        # The first slow input fails it: a backtracking pattern is slow on hundreds of them,
+        # and waiting for each would hold the suite for many minutes.
+        slow = next(
+            (
+                f"{beginning!r} + {piece!r} × {LENGTH // len(piece)} + {ending!r}"
+                for piece, beginning, ending in itertools.product(PIECES, BEGINNINGS, ENDINGS)
+                if _took_too_long(pattern, beginning + piece * (LENGTH // len(piece)) + ending)
+            ),
+            None,
+        )
     finally:
         signal.signal(signal.SIGALRM, previous)
 
-    assert not slow, f"{name} ({pattern.pattern!r}) backtracks on: {', '.join(slow[:5])}"
+    assert slow is None, f"{name} ({pattern.pattern!r}) backtracks on: {slow}"

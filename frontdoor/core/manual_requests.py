@@ -20,6 +20,7 @@ from frontdoor.core.dates import (
     parse_instant,
     parse_wall_time,
 )
+from frontdoor.core.mail_addresses import is_mail_address
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.core.request_work import MAX_NOTE_CHARS
@@ -29,7 +30,6 @@ MAX_ADDRESS = 250
 # Entered afterwards, not before: a visit cannot be in the future (a few minutes of clock
 # difference between a browser and the server allowed).
 FUTURE_SLACK = timedelta(minutes=5)
-_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SEPARATORS = re.compile(r"[\s.\-/()]")
 
 
@@ -67,7 +67,7 @@ def parse_contact(text: str) -> tuple[str | None, str | None]:
     if not typed:
         return None, None
     if "@" in typed:
-        if len(typed) > MAX_ADDRESS or not _ADDRESS.fullmatch(typed):
+        if len(typed) > MAX_ADDRESS or not is_mail_address(typed):
             raise ManualRequestError("adresse de messagerie : illisible")
         return None, typed.lower()
     digits = _SEPARATORS.sub("", typed)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from frontdoor.core.mail_addresses import is_mail_address
 from frontdoor.core.person_identity import fold
 from frontdoor.core.persons import DETAIL_CHARS
 from frontdoor.core.retention import pseudonym
@@ -25,7 +26,6 @@ MAX_QUERY_CHARS = 200
 MIN_TEXT_CHARS = 3
 # A request number: digits alone, or after "n°", "no", "#" (a phone number is longer).
 _REQUEST_NUMBER = re.compile(r"^(?:n\s*°|no\.?|#)?\s*(\d{1,9})$", re.IGNORECASE)
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # What is typed as a phone number: digits, with spaces, dots, dashes, parentheses, a +.
 _PHONE_LIKE = re.compile(r"^\+?[\d\s.()\-]{6,}$")
 
@@ -94,7 +94,7 @@ def read_query(typed: str, *, as_number: str | None) -> RequestQuery:
         return RequestQuery(typed=text, request_id=int(number.group(1)))
     if as_number is not None and _PHONE_LIKE.match(text):
         return RequestQuery(typed=text, number=as_number)
-    if _ADDRESS.match(text):
+    if is_mail_address(text):
         return RequestQuery(typed=text, address=text.lower(), text=text)
     return RequestQuery(
         typed=text,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from frontdoor.core.calendar import TimeRange
 from frontdoor.core.department import CallbackPolicy
+from frontdoor.core.mail_addresses import is_mail_address
 from frontdoor.core.roster import (
     NobodyOnDuty,
     Override,
@@ -23,7 +24,6 @@ from frontdoor.core.roster import (
 from frontdoor.department_file.reader import Reader
 
 # Dots only between the domain's labels: no backtracking over a long run of them.
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 _BUDGET = re.compile(r"^\s*(?:(\d{1,3})\s*h\s*(\d{1,2})?|(\d{1,4})\s*min)\s*$")
 _BUDGET_RANGE = (timedelta(minutes=15), timedelta(hours=72))
 _WHEN_NOBODY = "expected 'backup', 'message' or a number to forward to (+33…)"
@@ -105,7 +105,7 @@ def callbacks(
     target = reader.text(data, "escalate_to", "callbacks.escalate_to")
     if target in referents:
         return CallbackPolicy(deadline=deadline, escalate_to_referent=target)
-    if _ADDRESS.match(target):
+    if is_mail_address(target):
         return CallbackPolicy(deadline=deadline, escalate_to_address=target)
     if target:
         reader.problem(
