@@ -48,6 +48,7 @@ EVENTS = {
     "sms-in": "SMS reçu",
     "sms-answer": "Réponse par SMS",
     "sms-notified": "Référents prévenus",
+    "voicemail-notified": "Référents prévenus du message vocal",
     "sms-directory": "Réponse de l'annuaire par SMS",
     "keyword": "Mot-clé SMS",
     "opted-in": "Réinscription aux SMS",

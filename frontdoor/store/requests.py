@@ -47,6 +47,16 @@ async def events_of(*, session: AsyncSession, request_id: int) -> Sequence[Reque
     return result.all()
 
 
+async def first_event(*, session: AsyncSession, request_id: int, kind: str) -> RequestEvent | None:
+    result = await session.exec(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id, RequestEvent.kind == kind)
+        .order_by(col(RequestEvent.at), col(RequestEvent.id))
+        .limit(1)
+    )
+    return result.first()
+
+
 async def accepted_by(
     *, session: AsyncSession, request_id: int, attempt: int, leg_sid: str | None
 ) -> str | None:
