@@ -30,9 +30,18 @@ from frontdoor.console import (
     tokens,
 )
 from frontdoor.console.auth import console_guard
-from frontdoor.console.formats import full_moment
+from frontdoor.console.formats import full_moment, written_number
 from frontdoor.console.headers import add_security_headers
-from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
+from frontdoor.console.labels import (
+    CALLBACK_OUTCOMES,
+    CHANNELS,
+    OUTCOMES,
+    REFERRER_SOURCES,
+    STATUSES,
+    TASK_STATUSES,
+    label,
+    name_of,
+)
 
 ROUTE_MODULES = (
     sign_in,
@@ -69,7 +78,12 @@ def console_app(templates_dir: Path) -> web.Application:
         channel=lambda code: label(CHANNELS, code),
         status=lambda code: label(STATUSES, code),
         outcome=lambda code: label(OUTCOMES, code),
+        referrer_source=lambda code: label(REFERRER_SOURCES, code),
+        callback_outcome=lambda code: label(CALLBACK_OUTCOMES, code),
+        task_status=lambda code: label(TASK_STATUSES, code),
     )
+    environment.globals["number"] = written_number
+    environment.globals["name_of"] = name_of
     for module in ROUTE_MODULES:
         for method, path, handler in module.ROUTES:
             console.router.add_route(method, path, handler)

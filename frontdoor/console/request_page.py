@@ -43,6 +43,7 @@ from frontdoor.kit.bodies import read_form
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.answers import REFUSALS_FR, AnswerRefused, answer_by_sms
+from frontdoor.store.accounts import account_names
 from frontdoor.store.audit import record_access
 from frontdoor.store.follow_ups import follow_ups_of
 from frontdoor.store.models import Request, RequestNote
@@ -117,9 +118,12 @@ async def show(request: web.Request) -> web.StreamResponse:
         # What the referent searched for an orientation to name (?ressource=…#reponses).
         typed = request.query.get("ressource", "")
         resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
+        logins = await account_names(session=session, department=found.department)
         audit(request, session, found, "view")
         await session.commit()
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+    roster = department.referents if department else {}
+    names = {**logins, **{rid: referent.name for rid, referent in roster.items()}}
     # What a referent may choose, by national group; "unknown" is the select's empty choice.
     referrers: dict[str, list[tuple[str, str]]] = {}
     for code, info in REFERRERS.items():
@@ -132,7 +136,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "found": found,
             "department": department,
             "task": task,
-            "entries": timeline(events=events, messages=messages, notes=notes),
+            "entries": timeline(events=events, messages=messages, notes=notes, names=names),
+            "names": names,
             "referrers": referrers,
             "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,
