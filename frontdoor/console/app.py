@@ -30,6 +30,7 @@ from frontdoor.console import (
     tokens,
 )
 from frontdoor.console.auth import console_guard
+from frontdoor.console.error_pages import error_pages
 from frontdoor.console.formats import full_moment, written_number
 from frontdoor.console.headers import add_security_headers
 from frontdoor.console.labels import (
@@ -64,7 +65,8 @@ ROUTE_MODULES = (
 
 
 def console_app(templates_dir: Path) -> web.Application:
-    console = web.Application(middlewares=[console_guard])
+    # The error pages outside the guard: they dress its refusals as well as the handlers'.
+    console = web.Application(middlewares=[error_pages, console_guard])
     pages = templates_dir / "console"
     environment = aiohttp_jinja2.setup(
         console,
