@@ -46,6 +46,7 @@ from frontdoor.sms.incoming import (
     twiml,
 )
 from frontdoor.sms.outage import unstored_sms
+from frontdoor.store.closing import reopen_if_written_again
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.sms import (
@@ -146,6 +147,9 @@ async def store_sms(hook: Webhook) -> str:
         return twiml(decision.reply)
 
     _file_messages(hook, request, sms, decision)
+    if decision.action is SmsAction.JOIN_REQUEST:
+        # After the directory's answer, a message asks for more: for a referent again.
+        reopen_if_written_again(session, request, at=hook.now)
     if decision.callback_needed:
         request.callback_needed = True
         task = await ensure_task(session=session, request=request, department=department)

@@ -47,6 +47,7 @@ from frontdoor.kit.twilio_webhook import (
     webhook_of,
 )
 from frontdoor.sms.incoming import texts_of
+from frontdoor.store.closing import close_if_only_informed
 from frontdoor.store.models import Request
 from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
@@ -364,6 +365,8 @@ async def call_status(hook: Webhook) -> str:
         reply=reply,
         detail=hook.form.get("CallStatus"),
     )
+    # Over with only the directory's answer (key 9): nothing left for a referent.
+    close_if_only_informed(hook.session, request, at=hook.now)
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
 
