@@ -31,13 +31,15 @@ from frontdoor.console import (
 )
 from frontdoor.console.auth import console_guard
 from frontdoor.console.error_pages import error_pages
-from frontdoor.console.formats import full_moment, written_number
+from frontdoor.console.formats import full_moment, written_number, written_phone
 from frontdoor.console.headers import add_security_headers
 from frontdoor.console.labels import (
     CALLBACK_OUTCOMES,
     CHANNELS,
+    OUTBOX_STATUSES,
     OUTCOMES,
     REFERRER_SOURCES,
+    REFERRER_TYPES,
     STATUSES,
     TASK_STATUSES,
     label,
@@ -83,8 +85,11 @@ def console_app(templates_dir: Path) -> web.Application:
         referrer_source=lambda code: label(REFERRER_SOURCES, code),
         callback_outcome=lambda code: label(CALLBACK_OUTCOMES, code),
         task_status=lambda code: label(TASK_STATUSES, code),
+        referrer=lambda code: label(REFERRER_TYPES, code),
+        outbox_status=lambda code: label(OUTBOX_STATUSES, code),
     )
-    environment.globals["number"] = written_number
+    environment.globals["number"] = written_number  # a caller's: "numéro masqué" if withheld
+    environment.globals["phone"] = written_phone  # a resource's, as typed unless E.164
     environment.globals["name_of"] = name_of
     for module in ROUTE_MODULES:
         for method, path, handler in module.ROUTES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR
+from frontdoor.core.referrers import REFERRERS
 
 CHANNELS = {"voice": "Appel", "sms": "SMS", "mail": "Messagerie sécurisée"}
 
@@ -112,6 +113,9 @@ MESSAGE_STATUSES = {
 }
 
 CALLBACK_OUTCOMES: dict[str, str] = {code.value: text for code, text in OUTCOME_LABELS_FR.items()}
+REFERRER_TYPES: dict[str, str] = {code.value: info.label for code, info in REFERRERS.items()}
+# A mail of the outbox (mailbox/outbox.py), as the rights page lists it.
+OUTBOX_STATUSES = {"queued": "à envoyer", "sent": "envoyé", "failed": "non envoyé (échec)"}
 TASK_STATUSES = {"open": "à faire", "done": "fait"}
 
 

@@ -27,10 +27,16 @@ def written_number(number: str | None) -> str:
     if is_withheld(number):
         return "numéro masqué"
     assert number is not None
-    number = number.strip()
+    return written_phone(number)
+
+
+def written_phone(text: str) -> str:
+    """A phone number typed by someone (a directory's resource): a French one in E.164
+    written nationally, anything else as it was typed ("05 65 …" already is)."""
+    number = text.strip()
     for prefix in _FRENCH_PREFIXES:
         national = number[len(prefix) :]
-        if number.startswith(prefix) and len(national) == 9:
+        if number.startswith(prefix) and len(national) == 9 and national.isdigit():
             digits = "0" + national
             return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
     return number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdoor.core.numbers import written_number
+from frontdoor.core.numbers import written_number, written_phone
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,18 @@ from frontdoor.core.numbers import written_number
 )
 def test_a_number_is_written_the_french_way(number: str | None, written: str) -> None:
     assert written_number(number) == written
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        pytest.param("+33536491001", "05 36 49 10 01", id="e164-french"),
+        pytest.param("05 36 49 10 01", "05 36 49 10 01", id="already-national"),
+        pytest.param("3977", "3977", id="short-number-as-typed"),
+        pytest.param("+442079460958", "+442079460958", id="foreign"),
+    ],
+)
+def test_a_resource_phone_is_written_the_french_way_and_never_masked(
+    typed: str, written: str
+) -> None:
+    assert written_phone(typed) == written
