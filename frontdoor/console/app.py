@@ -36,9 +36,21 @@ from frontdoor.console import (
     tokens,
 )
 from frontdoor.console.auth import console_guard
-from frontdoor.console.formats import full_moment
+from frontdoor.console.error_pages import error_pages
+from frontdoor.console.formats import full_moment, written_number, written_phone
 from frontdoor.console.headers import add_security_headers
-from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
+from frontdoor.console.labels import (
+    CALLBACK_OUTCOMES,
+    CHANNELS,
+    OUTBOX_STATUSES,
+    OUTCOMES,
+    REFERRER_SOURCES,
+    REFERRER_TYPES,
+    STATUSES,
+    TASK_STATUSES,
+    label,
+    name_of,
+)
 
 ROUTE_MODULES = (
     sign_in,
@@ -67,7 +79,8 @@ ROUTE_MODULES = (
 
 
 def console_app(templates_dir: Path) -> web.Application:
-    console = web.Application(middlewares=[console_guard])
+    # The error pages outside the guard: they dress its refusals as well as the handlers'.
+    console = web.Application(middlewares=[error_pages, console_guard])
     pages = templates_dir / "console"
     environment = aiohttp_jinja2.setup(
         console,
@@ -81,7 +94,15 @@ def console_app(templates_dir: Path) -> web.Application:
         channel=lambda code: label(CHANNELS, code),
         status=lambda code: label(STATUSES, code),
         outcome=lambda code: label(OUTCOMES, code),
+        referrer_source=lambda code: label(REFERRER_SOURCES, code),
+        callback_outcome=lambda code: label(CALLBACK_OUTCOMES, code),
+        task_status=lambda code: label(TASK_STATUSES, code),
+        referrer=lambda code: label(REFERRER_TYPES, code),
+        outbox_status=lambda code: label(OUTBOX_STATUSES, code),
     )
+    environment.globals["number"] = written_number  # a caller's: "numéro masqué" if withheld
+    environment.globals["phone"] = written_phone  # a resource's, as typed unless E.164
+    environment.globals["name_of"] = name_of
     for module in ROUTE_MODULES:
         for method, path, handler in module.ROUTES:
             console.router.add_route(method, path, handler)

@@ -127,9 +127,9 @@ async def console_guard(request: web.Request, handler: Handler) -> web.StreamRes
         offered = await csrf_token_offered(request)
         if not same_origin(request) or not hmac.compare_digest(offered, viewer.csrf_token):
             raise web.HTTPForbidden(text="jeton de sécurité (CSRF) absent ou invalide")
+    request[VIEWER] = viewer  # also for the error pages (console/error_pages.py)
     if action is not None and not viewer.may(action):
         raise web.HTTPForbidden(text="accès refusé pour votre rôle")
-    request[VIEWER] = viewer
     return await handler(request)
 
 

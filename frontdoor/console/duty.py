@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.formats import short_moment
+from frontdoor.console.labels import name_of
 from frontdoor.console.pages import render
 from frontdoor.core.absences import may_cancel_absence
 from frontdoor.core.access import Action
@@ -31,12 +32,15 @@ from frontdoor.kit.date_parameters import (
     takes_dates,
     wall_time_of,
 )
+from frontdoor.roster_import import FEED_SOURCE
+from frontdoor.store.accounts import account_names
 from frontdoor.store.models import RosterOverrideRow
 from frontdoor.store.roster_overrides import as_override, override_row
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)
 SOURCE_PREFIX = "console:"
+ICAL_PREFIX = "ical:"
 
 
 def department_of(request: web.Request) -> Department:
@@ -44,6 +48,18 @@ def department_of(request: web.Request) -> Department:
     if department is None:
         raise web.HTTPNotFound(text="département introuvable")
     return department
+
+
+def _source_text(source: str, accounts: Mapping[str, str]) -> str:
+    """Where an override came from, in French: who entered it, or which calendar."""
+    if source.startswith(SOURCE_PREFIX):
+        login = source.removeprefix(SOURCE_PREFIX)
+        return f"saisi par {name_of(accounts, login)}"
+    if source == FEED_SOURCE:
+        return "calendrier iCal (abonnement)"
+    if source.startswith(ICAL_PREFIX):
+        return f"calendrier iCal {source.removeprefix(ICAL_PREFIX)}"
+    return source
 
 
 def _names(department: Department, ids: tuple[str, ...]) -> list[str]:
@@ -70,6 +86,8 @@ async def show(request: web.Request) -> web.StreamResponse:
                 .order_by(col(RosterOverrideRow.starts))
             )
         ).all()
+        accounts = await account_names(session=session, department=department.slug)
+    names = {rid: referent.name for rid, referent in department.referents.items()}
     return render(
         "duty.html",
         request,
@@ -98,10 +116,10 @@ async def show(request: web.Request) -> web.StreamResponse:
             "overrides": [
                 {
                     "id": row.id,
-                    "text": as_override(row).describe(),
+                    "text": as_override(row).describe(names),
                     "when": f"{short_moment(row.starts, timezone=tz, now=now)} – "
                     f"{short_moment(row.ends, timezone=tz, now=now)}",
-                    "source": row.source,
+                    "source": _source_text(row.source, accounts),
                     "removable": row.source.startswith(SOURCE_PREFIX),
                 }
                 for row in overrides

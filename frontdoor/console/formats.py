@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from frontdoor.core.numbers import written_number, written_phone
 from frontdoor.core.spoken import spoken_date
+
+__all__ = ["full_moment", "short_moment", "written_number", "written_phone"]
 
 WEEKDAYS_SHORT_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 MONTHS_SHORT_FR = (

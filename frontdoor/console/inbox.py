@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from aiohttp import web
 from frontdoor.console.auth import SESSION_COOKIE, chosen_department, needs, viewer_of
 from frontdoor.console.follow_up_views import due_items
 from frontdoor.console.formats import short_moment
-from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label
+from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label, name_of
 from frontdoor.console.live_streams import LIVE_STREAMS, Ending, Stream
 from frontdoor.console.pages import render, render_fragment
 from frontdoor.core.access import Action, reaches
@@ -30,7 +31,7 @@ from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import as_id
 from frontdoor.kit.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
-from frontdoor.store.accounts import digest, signed_in
+from frontdoor.store.accounts import account_names, digest, signed_in
 from frontdoor.store.follow_ups import follow_ups_due
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 
@@ -64,7 +65,10 @@ class InboxItem:
     out_of_hours: bool
 
 
-def inbox_item(row: InboxRow, *, timezone: tzinfo, now: datetime) -> InboxItem:
+def inbox_item(
+    row: InboxRow, *, timezone: tzinfo, now: datetime, names: Mapping[str, str]
+) -> InboxItem:
+    """``names``: the department's accounts' names by login, shown instead of logins."""
     request = row.request
     due = row.callback_due_at if row.callback_status == "open" else None
     try:
@@ -80,7 +84,7 @@ def inbox_item(row: InboxRow, *, timezone: tzinfo, now: datetime) -> InboxItem:
         outcome=label(OUTCOMES, request.outcome, default=""),
         status=label(STATUSES, request.status),
         open=request.status == "open",
-        assigned_to=request.assigned_to,
+        assigned_to=name_of(names, request.assigned_to, default="") or None,
         callback_due=short_moment(due, timezone=timezone, now=now) if due else None,
         overdue=due is not None and past_deadline(due, now),
         out_of_hours=request.out_of_hours,
@@ -125,7 +129,8 @@ async def show(request: web.Request) -> web.StreamResponse:
         due = await follow_ups_due(
             session=session, department=department, until=until, limit=FOLLOW_UPS_SHOWN
         )
-    items = [inbox_item(row, timezone=timezone, now=now) for row in rows]
+        names = await account_names(session=session, department=department)
+    items = [inbox_item(row, timezone=timezone, now=now, names=names) for row in rows]
     next_page = None
     if len(rows) == PAGE_SIZE:
         last = rows[-1].request
@@ -233,10 +238,11 @@ async def _feed(
                 filters=InboxFilters(status=None),
                 limit=PAGE_SIZE,
             )
+            names = await account_names(session=session, department=department)
         shown: dict[int, str] = {}
         wrote = False
         for row in sorted(rows, key=lambda row: row.request.id or 0):
-            item = inbox_item(row, timezone=timezone, now=now)
+            item = inbox_item(row, timezone=timezone, now=now, names=names)
             html = shown[item.id] = render_fragment("inbox_row.html", request, {"item": item})
             if sent.get(item.id) == html:
                 continue

@@ -1,8 +1,16 @@
-"""French words for the codes the store holds, as the console shows them."""
+"""French words for the codes the store holds, as the console shows them.
+
+Every code a referent could read goes through one of these tables (tests/console/
+test_no_raw_codes.py renders a request of every kind and fails on a code left).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from frontdoor.core.callbacks import OUTCOME_LABELS_FR
 from frontdoor.core.channels import CHANNEL_LABELS
+from frontdoor.core.referrers import REFERRERS
 
 # One table for the console, the reports and the exports (core.channels).
 CHANNELS = CHANNEL_LABELS
@@ -51,6 +59,7 @@ EVENTS = {
     "sms-in": "SMS reçu",
     "sms-answer": "Réponse par SMS",
     "sms-notified": "Référents prévenus",
+    "voicemail-notified": "Référents prévenus du message vocal",
     "sms-directory": "Réponse de l'annuaire par SMS",
     "keyword": "Mot-clé SMS",
     "opted-in": "Réinscription aux SMS",
@@ -74,10 +83,60 @@ EVENTS = {
     "follow-up-planned": "Suivi d'orientation demandé",
     "follow-up-rescheduled": "Suivi d'orientation à relancer",
     "follow-up-closed": "Suivi d'orientation clos",
+    "journaled": "Reçue pendant une panne de la base (journal)",
+    "response-added": "Réponse enregistrée",
+    "response-removed": "Réponse retirée",
+    "directory-postal": "Annuaire : code postal saisi",
+    "directory-category": "Annuaire : catégorie choisie",
+    "directory-sms": "Annuaire : envoi par SMS",
+    "directory-later": "Réponse de l'annuaire différée",
+    "informed": "Renseigné par l'annuaire",
+    "auto-closed": "Demande close automatiquement",
 }
 
+# Where a request's referrer type came from, until a referent confirms it.
+REFERRER_SOURCES = {
+    "menu": "choix au menu",
+    "known_contact": "contact connu",
+    "domain": "domaine de l'adresse",
+    "none": "par défaut",
+    "referent": "confirmé par un référent",
+}
 
-def label(table: dict[str, str], code: str | None, default: str = "—") -> str:
+# A message's delivery, as far as Frontdoor knows it (sms/answers.py, mailbox/outbox.py).
+MESSAGE_STATUSES = {
+    "received": "reçu",
+    "replied": "envoyé",
+    "sending": "en cours d'envoi",
+    "queued": "envoyé",
+    "sent": "envoyé",
+    "delivered": "remis",
+    "failed": "non envoyé (échec)",
+    "undelivered": "non remis (échec)",
+}
+
+CALLBACK_OUTCOMES: dict[str, str] = {code.value: text for code, text in OUTCOME_LABELS_FR.items()}
+REFERRER_TYPES: dict[str, str] = {code.value: info.label for code, info in REFERRERS.items()}
+# A mail of the outbox (mailbox/outbox.py), as the rights page lists it.
+OUTBOX_STATUSES = {"queued": "à envoyer", "sent": "envoyé", "failed": "non envoyé (échec)"}
+TASK_STATUSES = {"open": "à faire", "done": "fait"}
+
+
+def label(table: Mapping[str, str], code: str | None, default: str = "—") -> str:
     if code is None:
         return default
     return table.get(code, code)
+
+
+def message_title(channel: str, direction: str, status: str | None) -> str:
+    """ "SMS reçu", "SMS envoyé", "SMS non envoyé (échec)"…"""
+    if direction == "in":
+        return f"{label(CHANNELS, channel)} reçu"
+    return f"{label(CHANNELS, channel)} {MESSAGE_STATUSES.get(status or '', 'envoyé')}"
+
+
+def name_of(names: Mapping[str, str], who: str | None, default: str = "personne") -> str:
+    """A referent's or an account's name rather than their id or login."""
+    if not who:
+        return default
+    return names.get(who, "Frontdoor" if who == "frontdoor" else who)

@@ -40,6 +40,7 @@ from frontdoor.core.repeats import under_their_originals
 from frontdoor.core.request_fields import AGE_BANDS, NON_OPPOSITIONS, STANCES
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import as_id, read_form
+from frontdoor.store.accounts import account_names
 from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (
@@ -94,6 +95,7 @@ async def show(request: web.Request) -> web.StreamResponse:
         situation = list(await requests_of_person(session=session, person_id=person.id))
         events = await events_of_person(session=session, person_id=person.id or 0)
         contacts = await professionals_of(session=session, department=person.department)
+        names = await account_names(session=session, department=person.department)
         others = [
             other
             for other in await search_persons(
@@ -131,6 +133,7 @@ async def show(request: web.Request) -> web.StreamResponse:
                 for event in events
             ],
             "contacts": contacts,
+            "names": names,  # the accounts' names by login, shown instead of logins
             "contact_names": {contact.id: contact.name for contact in contacts},
             "merge_query": wanted,
             "merge_candidates": others,

@@ -169,7 +169,8 @@ def page(
         request,
         {
             "department": department,
-            "number": (who.number if who else None) or "",
+            # Not "number": the name of the helper that writes numbers (console/app.py).
+            "searched_number": (who.number if who else None) or "",
             "address": (who.address if who else None) or "",
             "person": held.persons[0] if held and held.persons else None,
             "named": named or {},

@@ -37,7 +37,7 @@ from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.store.accounts import desk_accounts
+from frontdoor.store.accounts import account_names, desk_accounts
 from frontdoor.store.follow_ups import follow_ups_of
 from frontdoor.store.models import Request
 from frontdoor.store.notes import notes_of
@@ -107,8 +107,11 @@ async def show(request: web.Request) -> web.StreamResponse:
         # What the referent searched for an orientation to name (?ressource=…#reponses).
         typed = request.query.get("ressource", "")
         resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
+        logins = await account_names(session=session, department=found.department)
         await session.commit()  # each person shown, journaled (persons_block)
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
+    roster = department.referents if department else {}
+    names = {**logins, **{rid: referent.name for rid, referent in roster.items()}}
     referrers = referrer_choices()
     return render(
         "request.html",
@@ -117,7 +120,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "found": found,
             "department": department,
             "task": task,
-            "entries": timeline(events=events, messages=messages, notes=notes),
+            "entries": timeline(events=events, messages=messages, notes=notes, names=names),
+            "names": names,
             "referrers": referrers,
             "referrer_codes": [code for group in referrers.values() for code, _label in group],
             "response_types": RESPONSE_TYPES,

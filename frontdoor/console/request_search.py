@@ -19,6 +19,7 @@ from frontdoor.core.request_search import MATCH_LABELS, QueryError, RequestQuery
 from frontdoor.directory.imported import e164
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import as_id, read_form
+from frontdoor.store.accounts import account_names
 from frontdoor.store.request_search import record_search, search_requests
 
 PAGE_SIZE = 25
@@ -58,9 +59,10 @@ async def search(request: web.Request) -> web.StreamResponse:
                       query=query, found=found, key=request.config_dict[SETTINGS].pseudonym_secret,
                       action=JOURNALED)  # fmt: skip
         await session.commit()
+        names = await account_names(session=session, department=department)
     timezone = served.calendar.timezone
     results = [
-        (inbox_item(row, timezone=timezone, now=now),
+        (inbox_item(row, timezone=timezone, now=now, names=names),
          ", ".join(MATCH_LABELS[match] for match in found.why[row.request.id or 0]))
         for row in found.rows
     ]  # fmt: skip

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from frontdoor.console.labels import CHANNELS, EVENTS, label
+from frontdoor.console.labels import EVENTS, label, message_title, name_of
 from frontdoor.core.consents import current_stances
 from frontdoor.core.request_fields import NonOpposition
 from frontdoor.store.models import Message, NonOppositionRecord, RequestEvent, RequestNote
@@ -29,12 +29,15 @@ def timeline(
     events: Sequence[RequestEvent],
     messages: Sequence[Message],
     notes: Sequence[RequestNote],
+    names: Mapping[str, str] | None = None,
 ) -> list[Entry]:
+    """``names``: referents' and accounts' names by id and login, shown instead of them."""
+    names = names or {}
     entries = [
         Entry(
             at=event.at,
             title=label(EVENTS, event.kind),
-            who=event.referent_id,
+            who=name_of(names, event.referent_id, default="") or None,
             reasons=tuple(str(reason.get("text", "")) for reason in event.reasons),
             details={"attempt": event.attempt, "detail": event.detail},
         )
@@ -43,11 +46,8 @@ def timeline(
     entries += [
         Entry(
             at=message.at,
-            title=(
-                f"{label(CHANNELS, message.channel)} "
-                f"{'reçu' if message.direction == 'in' else 'envoyé'}"
-            ),
-            who=message.author,
+            title=message_title(message.channel, message.direction, message.status),
+            who=name_of(names, message.author, default="") or None,
             text=message.body,
             kind="message",
             details={"status": message.status, "kind": message.kind},
@@ -55,7 +55,13 @@ def timeline(
         for message in messages
     ]
     entries += [
-        Entry(at=note.at, title="Note", who=note.author, text=note.body, kind="note")
+        Entry(
+            at=note.at,
+            title="Note",
+            who=name_of(names, note.author, default="") or None,
+            text=note.body,
+            kind="note",
+        )
         for note in notes
     ]
     # Non-oppositions appear through their events ("non-opposition"), which say who and what.

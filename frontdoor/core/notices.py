@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from frontdoor.core.calendar import require_aware
+from frontdoor.core.calendar import Opening, require_aware
 from frontdoor.core.department import Department
+from frontdoor.core.reasons import Reason
 from frontdoor.core.roster import DutyPeriod, on_duty
 from frontdoor.core.spoken import spoken_time
 
@@ -86,3 +87,38 @@ def recipients(department: Department, *, at: datetime) -> Recipients:
     if duty.referent_ids:
         return Recipients(referent_ids=duty.referent_ids, backup=False)
     return Recipients(referent_ids=department.roster.backup, backup=True)
+
+
+@dataclass(kw_only=True, frozen=True)
+class VoicemailNotice:
+    """Who is told at once that a caller left a voice message, and why them."""
+
+    referent_ids: tuple[str, ...]
+    reason: Reason
+
+
+def voicemail_notice(
+    department: Department, *, left_at: datetime, opening: Opening, already_told: bool
+) -> VoicemailNotice | None:
+    """As for a new SMS or mail: in opening hours only, the referents on duty, else the
+    backup list; nobody out of hours (the callback task waits for the reopening), and never
+    twice for one message."""
+    require_aware(left_at)
+    if already_told or not opening.is_open:
+        return None
+    told = recipients(department, at=left_at)
+    if told.nobody:
+        return None
+    names = ", ".join(referent_names(department, told.referent_ids))
+    text = f"personne de permanence ; prévenus : {names}" if told.backup else f"prévenus : {names}"
+    return VoicemailNotice(
+        referent_ids=told.referent_ids, reason=Reason(code="voicemail-notify", text=text)
+    )
+
+
+def referent_names(department: Department, referent_ids: Sequence[str]) -> list[str]:
+    """The referents' names from the roster (an id no longer in it stays as it is)."""
+    return [
+        referent.name if (referent := department.referents.get(rid)) else rid
+        for rid in referent_ids
+    ]

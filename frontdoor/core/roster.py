@@ -14,7 +14,7 @@ Interval arithmetic is done on UTC instants (see calendar.py for why).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -144,12 +144,16 @@ class Override:
             return True
         return False
 
-    def describe(self) -> str:
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """In French; ``names``: the referents' names by id, shown instead of their ids."""
+        names = names or {}
+        who = names.get(self.referent_id, self.referent_id)
         if self.kind is OverrideKind.ADD:
-            return f"{self.referent_id} en renfort : {self.reason}"
+            return f"{who} en renfort : {self.reason}"
         if self.kind is OverrideKind.REPLACE:
-            return f"{self.referent_id} au lieu de {self.instead_of} : {self.reason}"
-        return f"{self.referent_id} indisponible : {self.reason}"
+            instead = names.get(self.instead_of or "", self.instead_of)
+            return f"{who} au lieu de {instead} : {self.reason}"
+        return f"{who} indisponible : {self.reason}"
 
 
 class WhenNobody(StrEnum):

@@ -261,6 +261,13 @@ def notification(department: Department, *, request_id: int, texts: Mapping[str,
     return render(texts["notification"], department, request=str(request_id))
 
 
+def voicemail_notification(
+    department: Department, *, request_id: int, texts: Mapping[str, str]
+) -> str:
+    """To the referents: a caller left a voice message under this request. Never who."""
+    return render(texts["voicemail_notification"], department, request=str(request_id))
+
+
 def render(text: str, department: Department, **values: str) -> str:
     return Template(text).safe_substitute(department=department.name, **values)
 

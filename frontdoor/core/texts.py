@@ -68,10 +68,11 @@ SMS = Texts(
         **_each("acknowledgement_open acknowledgement_closed_no_reopening help opted_in "
                 "directory_later information"),
         **_each("acknowledgement_closed", "reopening"),
-        **_each("notification", "request"),
+        **_each("notification voicemail_notification", "request"),
     },
     needs={"acknowledgement_closed": frozenset({"reopening"}),
-           "notification": frozenset({"request"})},
+           "notification": frozenset({"request"}),
+           "voicemail_notification": frozenset({"request"})},
 )  # fmt: skip
 # core.prompts.prompt fills $department in each, and what each caller adds.
 PROMPTS = Texts(

@@ -1,7 +1,8 @@
 """SMS questions for the directory ("SSIAD 46100", "clic figeac"), answered by return.
 
-Each one answered is filed as a request of its own, with the response type "information":
-the indicators count it, and no referent is disturbed.
+Each one answered is filed as a request of its own, with the response type "information",
+closed once the answer is sent (frontdoor.core.closing): the indicators count it, and no
+referent is disturbed. A further SMS of the sender opens it again for a referent.
 
 While the store is unreachable the directory cannot be searched (it is in the store only):
 the sender is told by return that the answer follows (frontdoor.sms.outage), and the replay
@@ -23,11 +24,12 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import is_directory_query, keyword_of, segments
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
-from frontdoor.keys import SESSIONS, SETTINGS
+from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.incoming import classified_sender, replied
+from frontdoor.store.closing import close_if_only_informed
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.responses import informed_from_directory
@@ -102,7 +104,9 @@ async def answer_directory_query(
         ).as_dict(),
         *([classified.reason.as_dict()] if classified.reason else []),
     ]
-    if later is not None:
+    if later is None:
+        close_if_only_informed(session, request, at=hook.now)  # answered by return
+    else:
         await session.flush()
         hook.after_commit.append(
             partial(_send_later, hook.app, department, to=sender, message_id=sent.id or 0)
@@ -128,5 +132,8 @@ async def _send_later(
             message.status = "failed"
         else:
             message.provider_id, message.status = sid, "queued"
+            request = await session.get(Request, message.request_id)
+            if request is not None:
+                close_if_only_informed(session, request, at=app[CLOCK]())
         session.add(message)
         await session.commit()

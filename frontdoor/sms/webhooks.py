@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import logging
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from functools import partial
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.core.calendar import opening_at
-from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
-from frontdoor.core.reasons import Reason
 from frontdoor.core.sms import (
     SmsAction,
     SmsReply,
@@ -36,10 +32,9 @@ from frontdoor.core.sms import (
     notification,
     segments,
 )
-from frontdoor.keys import SESSIONS, SETTINGS
-from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.keys import SETTINGS
+from frontdoor.kit.referent_notices import Notice, tell_referents
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
-from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.directory_queries import answer_directory_query
 from frontdoor.sms.incoming import (
     SMS_PATH,
@@ -51,7 +46,8 @@ from frontdoor.sms.incoming import (
     twiml,
 )
 from frontdoor.sms.outage import unstored_sms
-from frontdoor.store.models import Message, Request, RequestEvent
+from frontdoor.store.closing import reopen_if_written_again
+from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.sms import (
     is_opted_out,
@@ -65,17 +61,6 @@ from frontdoor.store.tasks import ensure_task
 log = logging.getLogger(__name__)
 
 __all__ = ["SMS_PATH", "add_routes", "store_sms"]
-
-
-@dataclass(kw_only=True, frozen=True)
-class Notice:
-    """Referents to tell, once the message is committed, that a request has a new SMS."""
-
-    department: Department
-    request_id: int
-    referent_ids: tuple[str, ...]
-    text: str
-    at: datetime  # when the SMS came in
 
 
 # What the handler decided to send after the commit, handed to the endpoint around it.
@@ -94,7 +79,7 @@ async def incoming_sms(http: web.Request) -> web.StreamResponse:
         await response.prepare(http)
         await response.write_eof()
         for notice in notices:
-            await _notify(http.app, notice)
+            await tell_referents(http.app, notice)
     return response
 
 
@@ -162,6 +147,9 @@ async def store_sms(hook: Webhook) -> str:
         return twiml(decision.reply)
 
     _file_messages(hook, request, sms, decision)
+    if decision.action is SmsAction.JOIN_REQUEST:
+        # After the directory's answer, a message asks for more: for a referent again.
+        reopen_if_written_again(session, request, at=hook.now)
     if decision.callback_needed:
         request.callback_needed = True
         task = await ensure_task(session=session, request=request, department=department)
@@ -182,7 +170,7 @@ async def store_sms(hook: Webhook) -> str:
         if notices is not None:
             notices.append(notice)
         else:  # replayed from the journal: told once the replay has committed it
-            hook.after_commit.append(partial(_notify, hook.app, notice))
+            hook.after_commit.append(partial(tell_referents, hook.app, notice))
     return twiml(decision.reply)
 
 
@@ -224,51 +212,6 @@ def _file_messages(hook: Webhook, request: Request, sms: IncomingSms, decision: 
         )
     event = record_event(session, request, kind="sms-in", at=at, detail=decision.action.value)
     event.reasons = [reason.as_dict() for reason in decision.reasons]
-
-
-async def _notify(app: web.Application, notice: Notice) -> None:
-    """Tell each referent by SMS from the department's number; record who was told."""
-    told: list[str] = []
-    for referent_id in notice.referent_ids:
-        referent = notice.department.referents.get(referent_id)
-        if referent is None:
-            continue
-        try:
-            await twilio_api_for(app, notice.department.slug).send_sms(
-                to=referent.phone, from_=notice.department.number, body=notice.text
-            )
-        except OutboundError as error:
-            log.warning(
-                "request %s: SMS notice to referent %s failed: %s",
-                notice.request_id,
-                referent_id,
-                error,
-            )
-            continue
-        told.append(referent_id)
-    await _record_notice(app, notice, told)
-
-
-async def _record_notice(app: web.Application, notice: Notice, told: list[str]) -> None:
-    missed = [r for r in notice.referent_ids if r not in told]
-    text = f"prévenus par SMS : {', '.join(told) or 'personne'}"
-    if missed:
-        text += f" ; échec pour : {', '.join(missed)}"
-    reason = Reason(code="sms-notified", text=text)
-    try:
-        async with app[SESSIONS]() as session:
-            session.add(
-                RequestEvent(
-                    request_id=notice.request_id,
-                    at=notice.at,
-                    kind="sms-notified",
-                    detail=", ".join(told)[:200] or None,
-                    reasons=[reason.as_dict()],
-                )
-            )
-            await session.commit()
-    except SQLAlchemyError:
-        log.exception("request %s: the notice of its SMS was not recorded", notice.request_id)
 
 
 def add_routes(app: web.Application) -> None:

@@ -54,6 +54,14 @@ async def desk_accounts(*, session: AsyncSession, department: str) -> list[Accou
     return [account for account in result.all() if department in account.departments]
 
 
+async def account_names(*, session: AsyncSession, department: str) -> dict[str, str]:
+    """The display names of the department's accounts, by login (shown instead of logins)."""
+    rows = (
+        await session.exec(select(Account.login, Account.display_name, Account.departments))
+    ).all()
+    return {login: name for login, name, departments in rows if department in departments}
+
+
 async def demo_logins(*, session: AsyncSession) -> list[str]:
     """The demonstration accounts still enabled (their password is public)."""
     result = await session.exec(

@@ -54,6 +54,16 @@ async def event_of_request(
     return found if found is not None and found.request_id == request_id else None
 
 
+async def first_event(*, session: AsyncSession, request_id: int, kind: str) -> RequestEvent | None:
+    result = await session.exec(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id, RequestEvent.kind == kind)
+        .order_by(col(RequestEvent.at), col(RequestEvent.id))
+        .limit(1)
+    )
+    return result.first()
+
+
 async def accepted_by(
     *, session: AsyncSession, request_id: int, attempt: int, leg_sid: str | None
 ) -> str | None:

@@ -23,11 +23,14 @@ from frontdoor.core import call_flow
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
+from frontdoor.core.notices import voicemail_notice
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
+from frontdoor.core.sms import voicemail_notification
 from frontdoor.core.voice_actions import Outcome, Reply
 from frontdoor.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.kit.bodies import MAX_ID
+from frontdoor.kit.referent_notices import Notice, tell_referents
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import (
     TWIML,
@@ -43,11 +46,14 @@ from frontdoor.kit.twilio_webhook import (
     verify,
     webhook_of,
 )
+from frontdoor.sms.incoming import texts_of
+from frontdoor.store.closing import close_if_only_informed
 from frontdoor.store.models import Request
 from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
     accepted_by,
     apply_update,
+    first_event,
     receipt,
     record_event,
     updated_columns,
@@ -293,14 +299,51 @@ async def message_recorded(hook: Webhook) -> str:
 async def recording_status(hook: Webhook) -> str:
     """Twilio's recording status callback: a voicemail complete at Twilio is brought home
     (frontdoor.voice.recordings) once this is committed; the recordings job retries."""
-    request, _ = await request_of_call(hook, hook.form.get("CallSid", ""))
+    request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     if hook.form.get("RecordingStatus") == "completed" and request.recording_key is None:
         request.recording_url = request.recording_url or hook.recording()
         hook.session.add(request)
         hook.after_commit.append(
             partial(bring_home_quietly, hook.app[JOB_RUNTIME], request.id or 0)
         )
+        await _tell_of_voicemail(hook, request, department)
     return outage.NOTHING_TO_SAY
+
+
+async def _tell_of_voicemail(hook: Webhook, request: Request, department: Department) -> None:
+    """The referents on duty hear of a message left in opening hours (without its content),
+    once it is complete at Twilio: nobody waits on this callback's answer, the caller has
+    hung up."""
+    session, request_id = hook.session, request.id or 0
+    left = await first_event(session=session, request_id=request_id, kind="voicemail")
+    if left is None:
+        return
+    told = await first_event(session=session, request_id=request_id, kind="voicemail-notified")
+    notice = voicemail_notice(
+        department,
+        left_at=left.at,
+        opening=opening_at(left.at, department.calendar),
+        already_told=told is not None,
+    )
+    if notice is None:
+        return
+    text = voicemail_notification(
+        department, request_id=request_id, texts=texts_of(hook.app, department)
+    )
+    hook.after_commit.append(
+        partial(
+            tell_referents,
+            hook.app,
+            Notice(
+                department=department,
+                request_id=request_id,
+                referent_ids=notice.referent_ids,
+                text=text,
+                at=hook.now,
+                kind="voicemail-notified",
+            ),
+        )
+    )
 
 
 async def call_status(hook: Webhook) -> str:
@@ -322,6 +365,8 @@ async def call_status(hook: Webhook) -> str:
         reply=reply,
         detail=hook.form.get("CallStatus"),
     )
+    # Over with only the directory's answer (key 9): nothing left for a referent.
+    close_if_only_informed(hook.session, request, at=hook.now)
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
 

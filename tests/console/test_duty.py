@@ -55,7 +55,9 @@ async def test_the_coordinator_marks_a_referent_unavailable_and_calls_skip_her(
 
     assert response.status == 303
     page = await (await coordinator.get("/console/astreinte")).text()
-    assert "amartin indisponible : indisponible" in page
+    changes = page.split('id="changements"')[1]
+    assert "Anne Martin indisponible : indisponible" in changes  # her name, not her id
+    assert "(saisi par coordination)" in changes  # the account's name, not "console:<login>"
     result = await place_call(
         client, at=TUESDAY_MORNING, to=LOT, person=ScriptedPerson(["1", "1"], message="")
     )

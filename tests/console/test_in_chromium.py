@@ -22,6 +22,7 @@ import aiohttp
 import openpyxl
 import pytest
 from aiohttp import web
+from sqlmodel import select
 
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
@@ -30,7 +31,8 @@ from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
 from frontdoor.settings import Settings
-from frontdoor.store.models import Request
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import Account, Message, Request, RequestEvent
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN
 from tests.console.conftest import (
@@ -233,7 +235,7 @@ async def test_a_referent_works_a_new_call_in_her_browser(
     assert "Appui ponctuel" in await page.locator("#reponses").inner_text()
     await create_the_person_and_record_her_stances(page)
     stances = await page.locator("#non-oppositions-1").inner_text()
-    assert stances.count("anne.martin@dac46.fr") == 3
+    assert stances.count("par anne.martin le") == 3  # her name, not her login
     await page.screenshot(path=str(screenshots / "request.png"), full_page=True)
     await assert_accessible_names(page)
     # On a phone's screen, where referents on the move read it.
@@ -309,7 +311,7 @@ async def test_a_referent_links_a_call_to_a_person_found_by_name_and_sees_her_st
     assert "Non-oppositions déjà recueillies : inutile de les redemander." in text
     for objet in OBJETS:
         assert objet in text
-    assert text.count("Ne s'oppose pas, recueillie par anne.martin@dac46.fr") == 3
+    assert text.count("Ne s'oppose pas, recueillie par anne.martin le") == 3
     assert text.count("sur la demande n° 1") == 3
     assert await linked.get_by_label(OBJETS[0]).is_hidden()  # not asked again
     await assert_accessible_names(page)
@@ -431,3 +433,79 @@ async def test_a_referent_enters_a_visit_then_answers_a_professionals_mail_by_ma
     answer = smtp_mtls.mails[-1]
     assert answer.message.get_content().strip() == "Le SSIAD passe vendredi."
     assert answer.message["In-Reply-To"] == "<m1@chu-toulouse.fr>"
+
+
+LONG_NAME = "Marie-Christine de La Tour d'Auvergne-Lauraguais du Plessis-Bellière"
+LONG_WORD = "https://www.example.org/" + "un-lien-sans-espace-" * 8
+
+
+async def requests_of_every_channel(settings: Settings) -> int:
+    """A call, an SMS and a mail in the Lot's inbox, assigned to a referent whose name is long,
+    the SMS with a long conversation of long words; the SMS's request id."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        account = (
+            await session.exec(select(Account).where(Account.login == LOT_REFERENT.login))
+        ).one()
+        account.display_name = LONG_NAME
+        session.add(account)
+        rows = [
+            Request(department="dac46", channel=channel, referrer_type=referrer,
+                    received_at=TUESDAY_MORNING + timedelta(minutes=minutes), outcome=outcome,
+                    assigned_to=LOT_REFERENT.login, caller_name=LONG_NAME,
+                    contact_address=f"{'secretariat-medical-' * 4}@chu-toulouse.mssante.fr")
+            for channel, referrer, outcome, minutes in (
+                ("voice", "other_institution", "voicemail", 0),
+                ("mail", "esms", "in_progress", 1),
+                ("sms", "cpts_msp", "in_progress", 2),
+            )
+        ]  # fmt: skip
+        session.add_all(rows)
+        await session.flush()
+        sms = rows[-1].id or 0
+        for n in range(12):
+            at = TUESDAY_MORNING + timedelta(minutes=3 + n)
+            session.add(
+                Message(request_id=sms, department="dac46", channel="sms",
+                        direction="in" if n % 2 else "out", at=at, status="received",
+                        body=f"Message {n} : voir {LONG_WORD} pour le dossier.",
+                        author=None if n % 2 else LOT_REFERENT.login)
+            )  # fmt: skip
+            session.add(
+                RequestEvent(request_id=sms, at=at, kind="sms-in",
+                             reasons=[{"code": "sms-join", "text": f"rattaché : {LONG_WORD}"}])
+            )  # fmt: skip
+        await session.commit()
+    await engine.dispose()
+    return sms
+
+
+# Nothing wider than the screen: neither the page, nor a table scrolled inside its frame.
+NOTHING_SIDEWAYS = """
+() => document.documentElement.scrollWidth <= window.innerWidth
+  && [...document.querySelectorAll('.table-wrap')].every((w) => w.scrollWidth <= w.clientWidth)
+"""
+
+
+async def test_on_a_phone_the_inbox_and_a_long_request_never_scroll_sideways(
+    served: Served, browser: object, screenshots: Path
+) -> None:
+    sms = await requests_of_every_channel(served.settings)
+    page = await signed_in_page(browser, served, LOT_REFERENT)
+    await page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+
+    await page.goto(served.url + "/console/?statut=")  # type: ignore[attr-defined]
+    rows = page.locator("#inbox-rows tr")  # type: ignore[attr-defined]
+    await rows.nth(2).wait_for()
+    await page.screenshot(path=str(screenshots / "inbox-phone.png"), full_page=True)  # type: ignore[attr-defined]
+    assert await page.evaluate("window.innerWidth") == 390  # type: ignore[attr-defined]
+    assert await page.evaluate(NOTHING_SIDEWAYS)  # type: ignore[attr-defined]
+    inbox = await page.locator("#inbox-rows").inner_text()  # type: ignore[attr-defined]
+    for channel in ("Appel", "SMS", "Messagerie sécurisée"):
+        assert channel in inbox
+    assert inbox.count(LONG_NAME) == 3  # each row names her, the name wrapped within it
+
+    await page.goto(served.url + f"/console/demandes/{sms}")  # type: ignore[attr-defined]
+    await page.screenshot(path=str(screenshots / "request-long-phone.png"), full_page=True)  # type: ignore[attr-defined]
+    assert await page.locator("#chronologie .entry").count() >= 24  # type: ignore[attr-defined]
+    assert await page.evaluate(NOTHING_SIDEWAYS)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Shift-start notices: who is told their duty begins, and what they read."""
+"""Notices: who is told their duty begins, and what they read; who hears of a voicemail."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdoor.core.notices import ShiftStart, shift_start_text, shift_starts
+from frontdoor.core.calendar import opening_at
+from frontdoor.core.notices import ShiftStart, shift_start_text, shift_starts, voicemail_notice
 from frontdoor.core.roster import duty_periods
 from frontdoor.department_file.load import load_departments
 
@@ -70,3 +71,38 @@ def test_the_shift_start_sms_says_the_hours_as_spoken_and_the_callbacks_waiting(
     assert shift_start_text("DAC du Lot", shift, open_callbacks=0).endswith(
         "Aucun rappel en attente."
     )
+
+
+@pytest.mark.parametrize(
+    ("left_at", "already_told", "told", "why"),
+    [
+        pytest.param(
+            datetime(2026, 5, 12, 10, 0, tzinfo=PARIS), False, ("amartin", "bleroy"),
+            "prévenus : Anne Martin, Bruno Leroy", id="open-the-referents-on-duty",
+        ),
+        pytest.param(
+            datetime(2026, 5, 12, 10, 0, tzinfo=PARIS), True, None, None,
+            id="open-but-told-already",
+        ),
+        pytest.param(
+            datetime(2026, 5, 14, 10, 30, tzinfo=PARIS), False, None, None,
+            id="ascension-closed-nobody",
+        ),
+        pytest.param(
+            datetime(2026, 5, 12, 19, 0, tzinfo=PARIS), False, None, None,
+            id="evening-closed-nobody",
+        ),
+    ],
+)  # fmt: skip
+def test_a_voicemail_is_announced_in_opening_hours_only_and_once(
+    left_at: datetime, already_told: bool, told: tuple[str, ...] | None, why: str | None
+) -> None:
+    notice = voicemail_notice(
+        LOT, left_at=left_at, opening=opening_at(left_at, LOT.calendar), already_told=already_told
+    )
+
+    if told is None:
+        assert notice is None
+    else:
+        assert notice is not None
+        assert (notice.referent_ids, notice.reason.text) == (told, why)

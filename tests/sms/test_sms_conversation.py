@@ -250,7 +250,7 @@ async def test_a_failing_notice_is_logged_and_loses_nothing(
     events = await notified(settings)
     assert ack
     assert events[-1].kind == "sms-notified"
-    assert "échec pour : amartin" in events[-1].reasons[0]["text"]
+    assert "échec pour : Anne Martin" in events[-1].reasons[0]["text"]  # names, not logins
     assert NURSE not in caplog.text
     assert "Mme X" not in caplog.text
     assert "SMS notice to referent amartin failed" in caplog.text

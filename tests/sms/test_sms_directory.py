@@ -1,6 +1,9 @@
-"""An SMS asking the directory ("SSIAD 46100", "clic figeac") is answered by return."""
+"""An SMS asking the directory ("SSIAD 46100", "clic figeac") is answered by return, and its
+request closed; a further SMS of the sender opens it again for the referents."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -8,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from frontdoor.core.sms import segments
 from frontdoor.settings import Settings
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.sms.texting import load_lot_directory, messages, replied, send
-from tests.web.calls import TUESDAY_MORNING, stored
+from tests.sms.texting import load_lot_directory, messages, notified, replied, send, sent
+from tests.web.calls import AMARTIN, BLEROY, TUESDAY_MORNING, stored
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +44,8 @@ async def test_a_directory_question_gets_the_nearest_resources_in_at_most_two_se
         "sms", ["information"], "informed",
     )  # fmt: skip
     assert request.callback_needed is False
-    assert [e.kind for e in events] == ["sms-directory"]
+    assert (request.status, request.closed_by) == ("closed", "frontdoor")
+    assert [e.kind for e in events] == ["sms-directory", "auto-closed"]
     assert [m.kind for m in await messages(wired_settings)] == [
         "directory-query", "directory-answer",
     ]  # fmt: skip
@@ -58,3 +62,23 @@ async def test_a_message_for_a_referent_is_not_mistaken_for_a_directory_question
     [request], _ = await stored(wired_settings)
     assert request.response_kinds == []
     assert [m.kind for m in await messages(wired_settings)][0] == "message"
+
+
+async def test_a_further_sms_after_the_directory_answer_reopens_the_request_for_the_referents(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    replied(await send(client, "SSIAD 46100", at=TUESDAY_MORNING))
+
+    later = TUESDAY_MORNING + timedelta(minutes=20)
+    [ack] = replied(await send(client, "Merci. Il est complet : pouvez-vous m'aider ?", at=later))
+
+    assert ack.startswith("DAC du Lot : votre SMS nous est bien parvenu.")
+    notices = await sent(twilio_api, 2)
+    assert sorted(n["to"] for n in notices) == [AMARTIN, BLEROY]
+    events = await notified(wired_settings)
+    [request], _ = await stored(wired_settings)
+    assert (request.status, request.closed_at, request.closed_by) == ("open", None, None)
+    assert [e.kind for e in events] == [
+        "sms-directory", "auto-closed", "sms-in", "reopened", "sms-notified",
+    ]  # fmt: skip
+    assert request.response_kinds == ["information"]  # the directory's answer still counts

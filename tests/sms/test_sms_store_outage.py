@@ -37,6 +37,7 @@ from tests.sms.texting import (
     send,
     sent,
 )
+from tests.waiting import eventually
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, reason_codes, stored
 from tests.web.metrics import scrape, value
 from tests.web.outage import UNREACHABLE, journal_files, replayed, rows
@@ -209,9 +210,15 @@ async def test_a_directory_question_is_told_the_answer_follows_and_gets_it_on_re
     [answer] = await sent(twilio_api, 1)
     assert (answer["to"], answer["from"]) == (NURSE, LOT)
     assert "SSIAD du Pays de Figeac" in answer["body"]
+
+    async def closed() -> bool:  # once the answer is sent: the request is closed
+        [request], _ = await stored(wired_settings)
+        return request.status == "closed"
+
+    await eventually(closed)
     [request], events = await stored(wired_settings)
     assert (request.response_kinds, request.outcome) == (["information"], "informed")
-    assert [e.kind for e in events] == ["sms-directory", "journaled"]
+    assert [e.kind for e in events] == ["sms-directory", "journaled", "auto-closed"]
     filed = [(m.kind, m.status) for m in await messages(wired_settings)]
     assert filed == [
         ("directory-query", "received"), ("directory-later", "replied"),

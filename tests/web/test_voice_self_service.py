@@ -10,13 +10,25 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.directory.importers.plain_csv import parse_plain_csv
 from frontdoor.directory.store import upsert_resources
-from frontdoor.phone import ScriptedPerson
+from frontdoor.indicators.periods import Period
+from frontdoor.indicators.queries import department_counts
+from frontdoor.keys import DEPARTMENTS
+from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message
 from tests.conftest import ROOT
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, place_call, reason_codes, said, stored
+from tests.web.calls import (
+    AMARTIN,
+    LOT,
+    NURSE,
+    TUESDAY_MORNING,
+    place_call,
+    reason_codes,
+    said,
+    stored,
+)
 
 
 @pytest.fixture
@@ -90,3 +102,41 @@ async def test_when_twilio_refuses_the_sms_the_caller_is_told_it_failed(
     [request], events = await stored(wired_settings)
     assert request.response_kinds == ["information"]
     assert "directory-sms-failed" in reason_codes(events)
+
+
+async def test_a_call_the_directory_alone_answered_is_closed_when_it_ends_and_still_counted(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    await place_call(
+        client, at=TUESDAY_MORNING, to=LOT, person=ScriptedPerson(["9", "46100", "1", None])
+    )
+
+    [request], events = await stored(wired_settings)
+    assert (request.status, request.closed_by) == ("closed", "frontdoor")
+    assert request.closed_at == request.ended_at  # at the call's final status callback
+    assert [e.kind for e in events][-2:] == ["ended", "auto-closed"]
+    assert events[-1].reasons[0]["text"].startswith("renseignée par l'annuaire")
+    # The indicators count it as any other call answered by the directory.
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        [counts] = await department_counts(
+            session,
+            departments=[client.app[DEPARTMENTS].for_slug("dac46")],  # type: ignore[list-item]
+            period=Period.parse("2026-05"),
+        )
+    await engine.dispose()
+    assert counts.channels == {"voice": 1}
+    assert counts.voice_outcomes == {"informed": 1}
+    assert counts.responses == {"information": 1}
+
+
+async def test_a_call_put_through_to_a_referent_stays_open_for_her(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    person = ScriptedPerson(["1", "1"], referents={AMARTIN: Answer(presses="1")})
+
+    await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
+
+    [request], events = await stored(wired_settings)
+    assert (request.outcome, request.status, request.closed_by) == ("taken", "open", None)
+    assert "auto-closed" not in [e.kind for e in events]
