@@ -22,6 +22,7 @@ from frontdoor.console.labels import (
 )
 from frontdoor.console.person_page import EVENT_LABELS
 from frontdoor.core.callbacks import CallbackOutcome
+from frontdoor.core.channels import MANUAL_CHANNELS
 from frontdoor.core.consents import InformedHow
 from frontdoor.core.person_identity import Sex
 from frontdoor.core.referrers import ReferrerType
@@ -133,6 +134,11 @@ async def test_the_inbox_shows_no_code_and_names_the_assignee(
     await a_mail(wired_settings)
     browser = await sign_in(client, LOT_REFERENT)
     await browser.post(f"/console/demandes/{voicemail.id}/attribution", {"to": "me"})
+    for channel in MANUAL_CHANNELS:  # and one entered by hand of each kind
+        await browser.post(
+            "/console/nouvelle-demande?departement=dac46",
+            {"canal": channel.value, "jour": "2026-05-12", "heure": "10:30", "nom": "Mme Lys"},
+        )
 
     text = visible(await page_of(browser, "/console/?statut="))
 
