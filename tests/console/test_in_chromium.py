@@ -24,6 +24,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
+from frontdoor.console.labels import CHANNELS
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
@@ -501,8 +502,8 @@ async def test_on_a_phone_the_inbox_and_a_long_request_never_scroll_sideways(
     assert await page.evaluate("window.innerWidth") == 390  # type: ignore[attr-defined]
     assert await page.evaluate(NOTHING_SIDEWAYS)  # type: ignore[attr-defined]
     inbox = await page.locator("#inbox-rows").inner_text()  # type: ignore[attr-defined]
-    for channel in ("Appel", "SMS", "Messagerie sécurisée"):
-        assert channel in inbox
+    for channel in ("voice", "sms", "mail"):
+        assert CHANNELS[channel] in inbox
     assert inbox.count(LONG_NAME) == 3  # each row names her, the name wrapped within it
 
     await page.goto(served.url + f"/console/demandes/{sms}")  # type: ignore[attr-defined]
