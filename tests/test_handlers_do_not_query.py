@@ -1,9 +1,7 @@
 """The console's and the API's handler modules translate: they parse, call one action (or a
 store function), and render or answer JSON. None runs a query itself: no `select` imported
 from sqlmodel or SQLAlchemy, no `session.exec`/`execute` (store queries live in
-frontdoor/store/, request actions in frontdoor/actions/).
-
-The modules that still do are listed below, each with why; the list only shrinks.
+frontdoor/store/, request actions in frontdoor/actions/). There is no exception.
 """
 
 from __future__ import annotations
@@ -24,12 +22,6 @@ HANDLER_MODULES = sorted(
         FRONTDOOR / "directory" / "api.py",
     }
 )
-# Still querying, and why; remove a line when its module is moved onto the store.
-STILL_QUERYING = {
-    "frontdoor/console/accounts_command.py": "a CLI verb (frontdoor accounts), not a handler",
-    "frontdoor/console/directory_pages.py": "the directory's pages list resources themselves",
-    "frontdoor/console/duty.py": "the duty page reads overrides itself (being reworked)",
-}
 QUERY_MODULES = ("sqlmodel", "sqlalchemy")
 
 
@@ -55,14 +47,7 @@ def name(path: Path) -> str:
 @pytest.mark.parametrize("path", HANDLER_MODULES, ids=name)
 def test_no_handler_module_runs_a_query(path: Path) -> None:
     found = queries_in(path.read_text())
-    if name(path) in STILL_QUERYING:
-        assert found, f"{name(path)} no longer queries: remove it from STILL_QUERYING"
-    else:
-        assert not found, f"{name(path)} queries itself: {found}"
-
-
-def test_the_exceptions_name_modules_that_exist() -> None:
-    assert {name(path) for path in HANDLER_MODULES} >= set(STILL_QUERYING)
+    assert not found, f"{name(path)} queries itself: {found}"
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,9 @@ class NotFound(Exception):
 class Refused(Exception):
     """The action was refused; `reason` says why, in French, for the person who asked."""
 
-    def __init__(self, reason: str, *, code: str = "refused") -> None:
+    def __init__(self, reason: str, *, code: str = "refused", detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        # What the provider said, for the API's answer (never shown in the console).
+        self.detail = detail

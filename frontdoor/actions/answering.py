@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.actions.actor import Actor, NotFound, Refused
-from frontdoor.actions.callbacks import REFUSALS_FR as CALLBACK_REFUSALS_FR
 from frontdoor.actions.callbacks import CallbackRefused, close_callback, place_callback
 from frontdoor.actions.opening import open_request, open_with_department
 from frontdoor.actions.sms_answer import AnswerRefused, SmsAnswer, answer_by_sms
 from frontdoor.core.callbacks import CallbackOutcome
+from frontdoor.core.request_work import CALLBACK_REFUSALS_FR, CallbackRefusal
 from frontdoor.kit.runtime import JobRuntime
-from frontdoor.store.models import Request
+from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.tasks import task_of_request
 
 
@@ -40,42 +40,49 @@ async def answer_sms(
         raise
 
 
+def refused(refusal: CallbackRefusal, detail: str = "") -> Refused:
+    return Refused(CALLBACK_REFUSALS_FR[refusal], code=refusal.value, detail=detail)
+
+
 async def call_back(
-    *, session: AsyncSession, actor: Actor, request_id: int | None, runtime: JobRuntime
-) -> tuple[Request, str]:
+    *, session: AsyncSession, actor: Actor, request_id: int | None, runtime: JobRuntime,
+    purpose: str = "call_back",
+) -> tuple[Request, str]:  # fmt: skip
     """The referent's phone rings; they press 1 and the person is dialled from the DAC's
-    number. The request and the call's SID."""
+    number. The request and the call's SID; Refused (code: a core.request_work.CallbackRefusal)
+    when it cannot leave."""
     at = runtime.clock()
     found = await open_request(
-        session=session, actor=actor, request_id=request_id, at=at, purpose="call_back"
+        session=session, actor=actor, request_id=request_id, at=at, purpose=purpose
     )
     department = runtime.departments.for_slug(found.department)
     referent = department.referents.get(actor.referent or "") if department else None
     task = await task_of_request(session=session, request_id=found.id or 0)
     if department is None or referent is None or task is None:
-        raise Refused("pas de rappel possible depuis votre compte", code="no_callback")
+        raise refused(CallbackRefusal.NO_CALLBACK)
     try:
         call_sid = await place_callback(
             session=session, row=task, owner=found, department=department, referent=referent,
             twilio_api=runtime.twilio_api_for(department.slug),
             public_url=runtime.settings.public_url, now=at,
         )  # fmt: skip
-    except CallbackRefused as refused:
-        raise Refused(CALLBACK_REFUSALS_FR[refused.refusal], code=refused.refusal.value) from None
+    except CallbackRefused as error:
+        raise refused(error.refusal, error.detail) from None
     await session.commit()
     return found, call_sid
 
 
 async def close_callback_task(
     *, session: AsyncSession, actor: Actor, request_id: int | None,
-    outcome: CallbackOutcome | None, runtime: JobRuntime,
-) -> Request:  # fmt: skip
+    outcome: CallbackOutcome | None, runtime: JobRuntime, purpose: str = "callback_closed",
+) -> tuple[Request, CallbackTaskRow]:  # fmt: skip
+    """The request and its task, closed; NotFound when it has none."""
     at = runtime.clock()
     found = await open_request(
-        session=session, actor=actor, request_id=request_id, at=at, purpose="callback_closed"
+        session=session, actor=actor, request_id=request_id, at=at, purpose=purpose
     )
     if outcome is None:  # the select left on its empty choice: nothing is guessed
-        raise Refused("issue du rappel : à choisir", code="no_outcome")
+        raise refused(CallbackRefusal.NO_OUTCOME)
     task = await task_of_request(session=session, request_id=found.id or 0)
     if task is None:
         raise NotFound
@@ -85,6 +92,6 @@ async def close_callback_task(
             by=actor.referent_or_login, now=at,
         )  # fmt: skip
     except ValueError:
-        raise Refused("ce rappel est déjà clos", code="closed") from None
+        raise refused(CallbackRefusal.CLOSED) from None
     await session.commit()
-    return found
+    return found, task

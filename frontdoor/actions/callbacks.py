@@ -6,14 +6,13 @@ with its reason.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome, close_task
 from frontdoor.core.department import Department
-from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
+from frontdoor.core.request_work import CallbackRefusal, callback_refusal
 from frontdoor.core.roster import Referent
 from frontdoor.core.voice_actions import Next
 from frontdoor.outbound.twilio_api import OutboundError, TwilioApi
@@ -23,24 +22,13 @@ from frontdoor.store.tasks import as_task, copy_task
 from frontdoor.voice.twiml import url_of
 
 
-class Refusal(StrEnum):
-    CLOSED = "closed"
-    WITHHELD = "withheld"
-    PROVIDER = "provider"
-
-
 class CallbackRefused(Exception):
-    def __init__(self, refusal: Refusal, detail: str = "") -> None:
+    """Why the call did not leave (core.request_work.CallbackRefusal)."""
+
+    def __init__(self, refusal: CallbackRefusal, detail: str = "") -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
         self.detail = detail
-
-
-REFUSALS_FR = {
-    Refusal.CLOSED: "ce rappel est déjà clos",
-    Refusal.WITHHELD: "pas de numéro à rappeler (numéro masqué)",
-    Refusal.PROVIDER: "l'opérateur a refusé l'appel",
-}
 
 
 def close_callback(
@@ -79,17 +67,16 @@ async def place_callback(
 ) -> str:
     """Ring the referent's phone; when they press 1, Frontdoor dials the person with the
     department's number shown. Returns the call's SID."""
-    if row.status != "open":
-        raise CallbackRefused(Refusal.CLOSED)
-    if is_withheld(owner.caller_number):
-        raise CallbackRefused(Refusal.WITHHELD)
+    refusal = callback_refusal(task_status=row.status, number=owner.caller_number)
+    if refusal is not None:
+        raise CallbackRefused(refusal)
     bridge = url_of(Next(step="callback", params=(("task", str(row.id)),)))
     try:
         call_sid = await twilio_api.place_call(
             to=referent.phone, from_=department.number, url=public_url + bridge
         )
     except OutboundError as error:
-        raise CallbackRefused(Refusal.PROVIDER, str(error)) from None
+        raise CallbackRefused(CallbackRefusal.PROVIDER, str(error)) from None
     row.calls_placed += 1
     session.add(row)
     event = record_event(

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
-from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
-from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, SegmentCount, segments
+from frontdoor.core.request_work import (
+    SMS_REFUSALS_FR,
+    SmsRefusal,
+    is_too_long,
+    sms_answer_refusal,
+)
+from frontdoor.core.sms import SegmentCount, segments
 from frontdoor.core.voice_actions import Outcome
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.twilio_api import TwilioApi
@@ -24,27 +28,14 @@ from frontdoor.store.requests import record_event
 from frontdoor.store.sms import is_opted_out
 
 
-class Refusal(StrEnum):
-    TOO_LONG = "too_long"
-    WITHHELD = "withheld"
-    OPTED_OUT = "opted_out"
-    PROVIDER = "provider"
-
-
 class AnswerRefused(Exception):
-    def __init__(self, refusal: Refusal, detail: str = "") -> None:
+    """Why the answer did not leave (core.request_work.SmsRefusal); `reason` in French."""
+
+    def __init__(self, refusal: SmsRefusal, detail: str = "") -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
         self.detail = detail
-        self.reason = REFUSALS_FR.get(refusal, "")
-
-
-REFUSALS_FR = {
-    Refusal.TOO_LONG: f"réponse trop longue (au plus {MAX_ANSWER_SEGMENTS} SMS)",
-    Refusal.WITHHELD: "pas de numéro pour répondre (numéro masqué)",
-    Refusal.OPTED_OUT: "ce numéro a demandé à ne plus recevoir de SMS (STOP)",
-    Refusal.PROVIDER: "l'opérateur a refusé le SMS",
-}
+        self.reason = SMS_REFUSALS_FR[refusal]
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -55,9 +46,10 @@ class SmsAnswer:
 
 
 def counted(body: str) -> SegmentCount:
+    """The body's SMS count; AnswerRefused(TOO_LONG) beyond what an answer may take."""
     count = segments(body)
-    if count.count > MAX_ANSWER_SEGMENTS:
-        raise AnswerRefused(Refusal.TOO_LONG)
+    if is_too_long(count.count):
+        raise AnswerRefused(SmsRefusal.TOO_LONG)
     return count
 
 
@@ -72,12 +64,14 @@ async def answer_by_sms(
     now: datetime,
     key: bytes,
 ) -> SmsAnswer:
-    count = counted(body)
+    count = segments(body)
     number = owner.caller_number
-    if number is None or is_withheld(number):
-        raise AnswerRefused(Refusal.WITHHELD)
+    refusal = sms_answer_refusal(segment_count=count.count, number=number)
+    if refusal is not None:
+        raise AnswerRefused(refusal)
+    assert number is not None  # not withheld
     if await is_opted_out(session=session, department=department.slug, number=number, key=key):
-        raise AnswerRefused(Refusal.OPTED_OUT)
+        raise AnswerRefused(SmsRefusal.OPTED_OUT)
     message = Message(
         request_id=owner.id or 0,
         department=department.slug,
@@ -98,7 +92,7 @@ async def answer_by_sms(
         message.status = "failed"
         session.add(message)
         await session.commit()
-        raise AnswerRefused(Refusal.PROVIDER, str(error)) from None
+        raise AnswerRefused(SmsRefusal.PROVIDER, str(error)) from None
     message.provider_id, message.status = sid, "queued"
     if owner.answered_at is None:
         owner.answered_at = now

@@ -13,23 +13,21 @@ from typing import Any
 from aiohttp import web
 
 from frontdoor.console.auth import needs, viewer_of
-from frontdoor.console.duty import (
-    ENDS_DATE,
-    ENDS_TIME,
-    SOURCE_PREFIX,
-    STARTS_DATE,
-    STARTS_TIME,
-    department_of,
-)
+from frontdoor.console.duty import ENDS_DATE, ENDS_TIME, STARTS_DATE, STARTS_TIME, department_of
 from frontdoor.core.absences import AbsenceRefused, absence, absent_referent, may_cancel_absence
 from frontdoor.core.access import Action
 from frontdoor.core.dates import local_instant
 from frontdoor.core.department import Department
+from frontdoor.core.duty_changes import console_source, is_from_console
 from frontdoor.keys import CLOCK, SESSIONS, STORE_COPIES
 from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.kit.date_parameters import DateParameter, day_of, takes_dates, wall_time_of
-from frontdoor.store.models import RosterOverrideRow
-from frontdoor.store.roster_overrides import as_override, override_row
+from frontdoor.store.roster_overrides import (
+    as_override,
+    delete_override,
+    keep_override,
+    override_of,
+)
 
 
 def span_edge(
@@ -87,15 +85,13 @@ async def declare(request: web.Request) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPBadRequest(text="absence : la fin doit venir après le début") from None
     async with request.config_dict[SESSIONS]() as session:
-        session.add(
-            override_row(
-                department.slug,
-                change,
-                source=SOURCE_PREFIX + viewer.login,
-                now=request.config_dict[CLOCK](),
-            )
+        await keep_override(
+            session=session,
+            department=department.slug,
+            override=change,
+            source=console_source(viewer.login),
+            now=request.config_dict[CLOCK](),
         )
-        await session.commit()
     await request.config_dict[STORE_COPIES].refresh()
     raise _board(department)
 
@@ -104,23 +100,19 @@ async def declare(request: web.Request) -> web.StreamResponse:
 async def cancel(request: web.Request) -> web.StreamResponse:
     department = department_of(request)
     viewer = viewer_of(request)
-    absence_id = path_id(request, "absence_id")
     async with request.config_dict[SESSIONS]() as session:
-        row = None if absence_id is None else await session.get(RosterOverrideRow, absence_id)
-        if (
-            row is None
-            or row.department != department.slug
-            or not may_cancel_absence(
-                as_override(row),
-                from_console=row.source.startswith(SOURCE_PREFIX),
-                declared_by_viewer=row.source == SOURCE_PREFIX + viewer.login,
-                own=viewer.referent_id,
-                for_anyone=viewer.may(Action.OVERRIDE_DUTY),
-            )
+        row = await override_of(
+            session=session, department=department.slug, override_id=path_id(request, "absence_id")
+        )
+        if row is None or not may_cancel_absence(
+            as_override(row),
+            from_console=is_from_console(row.source),
+            declared_by_viewer=row.source == console_source(viewer.login),
+            own=viewer.referent_id,
+            for_anyone=viewer.may(Action.OVERRIDE_DUTY),
         ):
             raise web.HTTPNotFound(text="absence introuvable")
-        await session.delete(row)
-        await session.commit()
+        await delete_override(session=session, row=row)
     await request.config_dict[STORE_COPIES].refresh()
     raise _board(department)
 

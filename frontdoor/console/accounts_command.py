@@ -13,8 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from sqlmodel import col, select
-
 from frontdoor.console.passwords import hash_password, weakness
 from frontdoor.core.access import ROLE_LABELS, Role
 from frontdoor.cpu import CpuThreads
@@ -24,11 +22,12 @@ from frontdoor.store.accounts import (
     DEMO_DOMAIN_SUFFIX,
     account_by_login,
     add_account,
+    all_accounts,
+    disable_account,
     is_demo_login,
 )
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
-from frontdoor.store.models import Account
 
 PASSWORD_VARIABLE = NEW_PASSWORD.name
 # `./dev serve` creates these on the example departments, in the development mode only.
@@ -88,7 +87,7 @@ async def run(
         sessions = session_maker(engine)
         async with sessions() as session:
             if args.accounts_command == "list":
-                for account in (await session.exec(_all_accounts())).all():
+                for account in await all_accounts(session=session):
                     state = " (désactivé)" if account.disabled else ""
                     out.write(
                         f"{account.login}\t{ROLE_LABELS[Role(account.role)]}\t"
@@ -96,13 +95,12 @@ async def run(
                     )
                 return 0
             if args.accounts_command == "disable":
-                account = await account_by_login(session=session, login=args.login)
-                if account is None:
+                disabled = await disable_account(session=session, login=args.login)
+                if disabled is None:
                     err.write(f"{args.login} : compte inconnu\n")
                     return 1
-                account.disabled = True
                 await session.commit()
-                out.write(f"{account.login} désactivé\n")
+                out.write(f"{disabled.login} désactivé\n")
                 return 0
             if args.accounts_command == "demo":
                 return await _demo(session, departments, cpu, out=out)
@@ -110,10 +108,6 @@ async def run(
     finally:
         cpu.close()
         await engine.dispose()
-
-
-def _all_accounts() -> Any:
-    return select(Account).order_by(col(Account.login))
 
 
 def _new_password(ask: Callable[[str], str]) -> str | None:

@@ -11,17 +11,16 @@ SMS to callers, so a correction refused changes nothing.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from aiohttp import web
-from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console.auth import needs, viewer_of
 from frontdoor.console.labels import RESOURCE_FIELDS
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action, may_edit_resource, resource_owners
 from frontdoor.core.department import Department
-from frontdoor.core.directory_text import search_text
+from frontdoor.core.resource_corrections import CorrectionRefused, correction, edit_refusal
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.directory.api import query_of
 from frontdoor.directory.imported import e164
@@ -29,11 +28,15 @@ from frontdoor.directory.search import resolve_commune, search
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.kit.date_parameters import DateKind, DateParameter, day_of, takes_dates
-from frontdoor.store.audit import record_resource_edit
 from frontdoor.store.models import Resource
+from frontdoor.store.resources import (
+    checked_dates,
+    correct_resource,
+    editable_lengths,
+    resource_by_id,
+)
 
 LIMIT = 20
-EDITABLE = ("name", "address", "email", "website", "hours_text")
 CHECKED_AT = DateParameter(
     name="checked_at", kind=DateKind.DAY, source="form", label="date de vérification"
 )
@@ -50,14 +53,8 @@ async def show(request: web.Request) -> web.StreamResponse:
         async with request.config_dict[SESSIONS]() as session:
             commune = await resolve_commune(session, query)
             hits = await search(session, query, limit=LIMIT)
-            checked = dict(
-                (
-                    await session.exec(
-                        select(col(Resource.id), col(Resource.checked_at)).where(
-                            col(Resource.id).in_([hit.resource.id for hit in hits])
-                        )
-                    )
-                ).all()
+            checked = await checked_dates(
+                session=session, resource_ids=[hit.resource.id for hit in hits]
             )
     return render(
         "directory.html",
@@ -72,11 +69,8 @@ async def show(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _resource(request: web.Request, session: object) -> Resource:
-    resource_id = path_id(request, "resource_id")
-    if resource_id is None:
-        raise web.HTTPNotFound(text="ressource introuvable")
-    found = await session.get(Resource, resource_id)  # type: ignore[attr-defined]
+async def _resource(request: web.Request, session: AsyncSession) -> Resource:
+    found = await resource_by_id(session=session, resource_id=path_id(request, "resource_id"))
     if found is None:
         raise web.HTTPNotFound(text="ressource introuvable")
     return found
@@ -93,14 +87,6 @@ def _may_edit(request: web.Request, resource: Resource) -> bool:
     viewer = viewer_of(request)
     owners = [department.slug for department in _owners(request, resource)]
     return may_edit_resource(viewer.role, viewer.departments, owners)
-
-
-def _journaled(resource: Resource) -> dict[str, Any]:
-    """What an edit may change, as the journal keeps it."""
-    values: dict[str, Any] = {field: getattr(resource, field) for field in EDITABLE}
-    values["phones"] = list(resource.phones)
-    values["checked_at"] = resource.checked_at.isoformat() if resource.checked_at else None
-    return values
 
 
 @needs(Action.SEARCH_DIRECTORY)
@@ -129,49 +115,22 @@ async def edit_resource(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         resource = await _resource(request, session)
         if not _may_edit(request, resource):
-            owners = ", ".join(d.name for d in _owners(request, resource))
-            raise web.HTTPForbidden(
-                text="vous ne pouvez pas corriger cette ressource : elle relève "
-                + (f"de : {owners}" if owners else "de l'exploitant (hors du territoire des DAC)")
+            raise web.HTTPForbidden(text=edit_refusal([d.name for d in _owners(request, resource)]))
+        typed = [line.strip() for line in str(form.get("phones", "")).splitlines()]
+        try:
+            corrected = correction(
+                typed={key: str(value) for key, value in form.items()},
+                phones=[e164(phone) for phone in typed if phone],
+                checked_at=day_of(request, form, CHECKED_AT.name),
+                longest=editable_lengths(),
+                labels=RESOURCE_FIELDS,
             )
-        phones_typed = [line.strip() for line in str(form.get("phones", "")).splitlines()]
-        phones = [e164(phone) for phone in phones_typed if phone]
-        if any(phone is None for phone in phones):
-            raise web.HTTPBadRequest(
-                text="un numéro de téléphone n'est pas reconnu (format 05 65 …)"
-            )
-        name = str(form.get("name", "")).strip()
-        if not name:
-            raise web.HTTPBadRequest(text="le nom est obligatoire")
-        checked_at = day_of(request, form, CHECKED_AT.name)
-        before = _journaled(resource)
-        for field in EDITABLE:
-            value = str(form.get(field, "")).strip()
-            longest = Resource.__table__.c[field].type.length  # type: ignore[attr-defined]
-            if len(value) > longest:
-                raise web.HTTPBadRequest(
-                    text=f"{RESOURCE_FIELDS[field]} : {longest} caractères au plus"
-                )
-            setattr(resource, field, value or (None if field != "name" else resource.name))
-        resource.phones = [phone for phone in phones if phone]
-        resource.checked_at = checked_at or resource.checked_at
-        resource.edited_locally = True
-        resource.search_text = search_text(
-            name=resource.name,
-            category=Category(resource.category),
-            commune_name=resource.commune_name,
-        )[:2000]
-        resource.updated_at = request.config_dict[CLOCK]()
-        session.add(resource)
-        record_resource_edit(
-            session=session,
-            at=resource.updated_at,
-            account=viewer_of(request).login,
-            resource_id=resource.id or 0,
-            before=before,
-            after=_journaled(resource),
-        )
-        await session.commit()
+        except CorrectionRefused as refused:
+            raise web.HTTPBadRequest(text=str(refused)) from None
+        await correct_resource(
+            session=session, resource=resource, correction=corrected,
+            account=viewer_of(request).login, at=request.config_dict[CLOCK](),
+        )  # fmt: skip
     raise web.HTTPSeeOther(f"/console/annuaire/{resource.id}")
 
 

@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlmodel import col, select
 
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.formats import short_moment
@@ -21,7 +20,15 @@ from frontdoor.core.absences import may_cancel_absence
 from frontdoor.core.access import Action
 from frontdoor.core.dates import local_instant
 from frontdoor.core.department import Department
-from frontdoor.core.roster import Override, OverrideKind, duty_gaps, duty_periods, on_duty
+from frontdoor.core.duty_changes import (
+    CONSOLE_SOURCE_PREFIX,
+    DutyChangeRefused,
+    console_source,
+    duty_change,
+    is_from_console,
+    may_declare_absences,
+)
+from frontdoor.core.roster import Override, duty_gaps, duty_periods, on_duty
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 from frontdoor.kit.bodies import path_id, read_form
 from frontdoor.kit.date_parameters import (
@@ -34,12 +41,16 @@ from frontdoor.kit.date_parameters import (
 )
 from frontdoor.roster_import import FEED_SOURCE
 from frontdoor.store.accounts import account_names
-from frontdoor.store.models import RosterOverrideRow
-from frontdoor.store.roster_overrides import as_override, override_row
+from frontdoor.store.roster_overrides import (
+    as_override,
+    delete_override,
+    keep_override,
+    override_of,
+    upcoming_overrides,
+)
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)
-SOURCE_PREFIX = "console:"
 ICAL_PREFIX = "ical:"
 
 
@@ -52,8 +63,8 @@ def department_of(request: web.Request) -> Department:
 
 def _source_text(source: str, accounts: Mapping[str, str]) -> str:
     """Where an override came from, in French: who entered it, or which calendar."""
-    if source.startswith(SOURCE_PREFIX):
-        login = source.removeprefix(SOURCE_PREFIX)
+    if is_from_console(source):
+        login = source.removeprefix(CONSOLE_SOURCE_PREFIX)
         return f"saisi par {name_of(accounts, login)}"
     if source == FEED_SOURCE:
         return "calendrier iCal (abonnement)"
@@ -76,16 +87,7 @@ async def show(request: web.Request) -> web.StreamResponse:
     periods = duty_periods(department.calendar, department.roster, now, now + AHEAD)
     gaps = duty_gaps(department.calendar, department.roster, now, now + GAPS_AHEAD)
     async with request.config_dict[SESSIONS]() as session:
-        overrides = (
-            await session.exec(
-                select(RosterOverrideRow)
-                .where(
-                    RosterOverrideRow.department == department.slug,
-                    col(RosterOverrideRow.ends) > now,
-                )
-                .order_by(col(RosterOverrideRow.starts))
-            )
-        ).all()
+        overrides = await upcoming_overrides(session=session, department=department.slug, after=now)
         accounts = await account_names(session=session, department=department.slug)
     names = {rid: referent.name for rid, referent in department.referents.items()}
     return render(
@@ -120,15 +122,19 @@ async def show(request: web.Request) -> web.StreamResponse:
                     "when": f"{short_moment(row.starts, timezone=tz, now=now)} – "
                     f"{short_moment(row.ends, timezone=tz, now=now)}",
                     "source": _source_text(row.source, accounts),
-                    "removable": row.source.startswith(SOURCE_PREFIX),
+                    "removable": is_from_console(row.source),
                 }
                 for row in overrides
             ],
             "referents": sorted(department.referents.values(), key=lambda r: r.name),
             "today": now.astimezone(tz).date().isoformat(),
             "may_override": viewer.may(Action.OVERRIDE_DUTY),
-            "may_declare_absence": viewer.may(Action.DECLARE_ABSENCE)
-            and (viewer.referent_id in department.referents or viewer.may(Action.OVERRIDE_DUTY)),
+            "may_declare_absence": may_declare_absences(
+                may_declare=viewer.may(Action.DECLARE_ABSENCE),
+                own=viewer.referent_id,
+                referents=department.referents,
+                for_anyone=viewer.may(Action.OVERRIDE_DUTY),
+            ),
             "absences": [
                 {
                     "id": row.id,
@@ -140,8 +146,8 @@ async def show(request: web.Request) -> web.StreamResponse:
                 for row in overrides
                 if may_cancel_absence(
                     as_override(row),
-                    from_console=row.source.startswith(SOURCE_PREFIX),
-                    declared_by_viewer=row.source == SOURCE_PREFIX + viewer.login,
+                    from_console=is_from_console(row.source),
+                    declared_by_viewer=row.source == console_source(viewer.login),
                     own=viewer.referent_id,
                     for_anyone=viewer.may(Action.OVERRIDE_DUTY),
                 )
@@ -185,32 +191,18 @@ def moment_of(
 def _override_from(
     request: web.Request, form: Mapping[str, Any], department: Department
 ) -> Override:
-    get = form.get
-    referent_id = str(get("referent_id", ""))
-    instead_of = str(get("instead_of", "")) or None
-    if referent_id not in department.referents or (
-        instead_of is not None and instead_of not in department.referents
-    ):
-        raise web.HTTPBadRequest(text="référent inconnu dans ce département")
     try:
-        kind = OverrideKind(str(get("kind", "")))
-    except ValueError:
-        raise web.HTTPBadRequest(
-            text="changement : à choisir (remplace, renfort ou indisponible)"
-        ) from None
-    starts = moment_of(request, form, department, STARTS_AT, STARTS_DATE, STARTS_TIME)
-    ends = moment_of(request, form, department, ENDS_AT, ENDS_DATE, ENDS_TIME)
-    try:
-        return Override(
-            starts=starts,
-            ends=ends,
-            kind=kind,
-            referent_id=referent_id,
-            instead_of=instead_of if kind is OverrideKind.REPLACE else None,
-            reason=str(get("reason", "")).strip()[:200] or "modifié depuis la console",
+        return duty_change(
+            referent_id=str(form.get("referent_id", "")),
+            instead_of=str(form.get("instead_of", "")) or None,
+            kind=str(form.get("kind", "")),
+            starts=moment_of(request, form, department, STARTS_AT, STARTS_DATE, STARTS_TIME),
+            ends=moment_of(request, form, department, ENDS_AT, ENDS_DATE, ENDS_TIME),
+            reason=str(form.get("reason", "")),
+            referents=department.referents,
         )
-    except ValueError as error:
-        raise web.HTTPBadRequest(text=f"changement de permanence invalide : {error}") from None
+    except DutyChangeRefused as refused:
+        raise web.HTTPBadRequest(text=str(refused)) from None
 
 
 @needs(Action.OVERRIDE_DUTY)
@@ -219,15 +211,13 @@ async def add_override(request: web.Request) -> web.StreamResponse:
     department = department_of(request)
     override = _override_from(request, await read_form(request), department)
     async with request.config_dict[SESSIONS]() as session:
-        session.add(
-            override_row(
-                department.slug,
-                override,
-                source=SOURCE_PREFIX + viewer_of(request).login,
-                now=request.config_dict[CLOCK](),
-            )
+        await keep_override(
+            session=session,
+            department=department.slug,
+            override=override,
+            source=console_source(viewer_of(request).login),
+            now=request.config_dict[CLOCK](),
         )
-        await session.commit()
     await request.config_dict[STORE_COPIES].refresh()
     raise web.HTTPSeeOther(f"/console/astreinte?departement={department.slug}")
 
@@ -235,20 +225,14 @@ async def add_override(request: web.Request) -> web.StreamResponse:
 @needs(Action.OVERRIDE_DUTY)
 async def remove_override(request: web.Request) -> web.StreamResponse:
     department = department_of(request)
-    override_id = path_id(request, "override_id")
-    if override_id is None:
-        raise web.HTTPNotFound(text="changement introuvable")
     async with request.config_dict[SESSIONS]() as session:
-        row = await session.get(RosterOverrideRow, override_id)
+        row = await override_of(
+            session=session, department=department.slug, override_id=path_id(request, "override_id")
+        )
         # Only the console's own: an imported calendar's are changed in that calendar.
-        if (
-            row is None
-            or row.department != department.slug
-            or not row.source.startswith(SOURCE_PREFIX)
-        ):
+        if row is None or not is_from_console(row.source):
             raise web.HTTPNotFound(text="changement introuvable")
-        await session.delete(row)
-        await session.commit()
+        await delete_override(session=session, row=row)
     await request.config_dict[STORE_COPIES].refresh()
     raise web.HTTPSeeOther(f"/console/astreinte?departement={department.slug}")
 

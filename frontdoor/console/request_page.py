@@ -266,7 +266,7 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPBadRequest(text="issue du rappel inconnue") from None
     async with request.config_dict[SESSIONS]() as session, translated(request):
-        found = await answering.close_callback_task(
+        found, _task = await answering.close_callback_task(
             session=session, actor=actor_of(request), request_id=path_id(request, "request_id"),
             outcome=outcome, runtime=request.config_dict[JOB_RUNTIME],
         )  # fmt: skip

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.actions import persons
 from frontdoor.actions.actor import Refused
 from frontdoor.actions.mail_answer import queue_to_contact, send_now
-from frontdoor.actions.sms_answer import REFUSALS_FR, AnswerRefused, answer_by_sms
+from frontdoor.actions.sms_answer import AnswerRefused, answer_by_sms
 from frontdoor.console.auth import actor_of, needs, own_request, translated, viewer_of
 from frontdoor.core.access import Action
 from frontdoor.core.consents import INFORMED_HOW, InformedHow, current_stances, to_ask
@@ -324,8 +324,7 @@ async def inform(request: web.Request) -> web.StreamResponse:
                     key=request.config_dict[SETTINGS].pseudonym_secret,
                 )
             except AnswerRefused as refused:
-                refusal = REFUSALS_FR[refused.refusal]
-                raise web.HTTPBadRequest(text=f"SMS non envoyé : {refusal}") from None
+                raise web.HTTPBadRequest(text=f"SMS non envoyé : {refused.reason}") from None
         elif how is InformedHow.MAIL:
             template = "information"
             if department.mailbox is None or not found.contact_address:

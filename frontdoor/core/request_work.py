@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from frontdoor.core.callbacks import TaskStatus
+from frontdoor.core.numbers import is_withheld
 from frontdoor.core.reasons import Reason
 from frontdoor.core.request_fields import RequestStatus
+from frontdoor.core.sms import MAX_ANSWER_SEGMENTS
 
 MAX_NOTE_CHARS = 5000
 
@@ -105,4 +108,61 @@ def mail_answer_refusal(*, has_mailbox: bool, contact_address: str | None) -> Ma
         return MailRefusal.NO_MAILBOX
     if not contact_address:
         return MailRefusal.NO_ADDRESS
+    return None
+
+
+class SmsRefusal(StrEnum):
+    TOO_LONG = "too_long"
+    WITHHELD = "withheld"
+    OPTED_OUT = "opted_out"
+    PROVIDER = "provider"
+
+
+SMS_REFUSALS_FR = {
+    SmsRefusal.TOO_LONG: f"réponse trop longue (au plus {MAX_ANSWER_SEGMENTS} SMS)",
+    SmsRefusal.WITHHELD: "pas de numéro pour répondre (numéro masqué)",
+    SmsRefusal.OPTED_OUT: "ce numéro a demandé à ne plus recevoir de SMS (STOP)",
+    SmsRefusal.PROVIDER: "l'opérateur a refusé le SMS",
+}
+
+
+def is_too_long(segment_count: int) -> bool:
+    """An answer of more SMS than an answer may take."""
+    return segment_count > MAX_ANSWER_SEGMENTS
+
+
+def sms_answer_refusal(*, segment_count: int, number: str | None) -> SmsRefusal | None:
+    """Why an answer cannot leave by SMS before the store is asked, if it cannot: too long,
+    or no number to answer. (A number that sent STOP is then refused too: OPTED_OUT.)"""
+    if is_too_long(segment_count):
+        return SmsRefusal.TOO_LONG
+    if is_withheld(number):
+        return SmsRefusal.WITHHELD
+    return None
+
+
+class CallbackRefusal(StrEnum):
+    CLOSED = "closed"
+    WITHHELD = "withheld"
+    PROVIDER = "provider"
+    NO_CALLBACK = "no_callback"  # the account is no referent of the department file
+    NO_OUTCOME = "no_outcome"
+
+
+CALLBACK_REFUSALS_FR = {
+    CallbackRefusal.CLOSED: "ce rappel est déjà clos",
+    CallbackRefusal.WITHHELD: "pas de numéro à rappeler (numéro masqué)",
+    CallbackRefusal.PROVIDER: "l'opérateur a refusé l'appel",
+    CallbackRefusal.NO_CALLBACK: "pas de rappel possible depuis votre compte",
+    CallbackRefusal.NO_OUTCOME: "issue du rappel : à choisir",
+}
+
+
+def callback_refusal(*, task_status: str, number: str | None) -> CallbackRefusal | None:
+    """Why the person cannot be called back, if she cannot: the task is closed, or there is
+    no number to call."""
+    if task_status != TaskStatus.OPEN.value:
+        return CallbackRefusal.CLOSED
+    if is_withheld(number):
+        return CallbackRefusal.WITHHELD
     return None

@@ -40,6 +40,21 @@ async def account_by_login(*, session: AsyncSession, login: str) -> Account | No
     return result.first()
 
 
+async def all_accounts(*, session: AsyncSession) -> Sequence[Account]:
+    """Every account, enabled or not, by login."""
+    return (await session.exec(select(Account).order_by(col(Account.login)))).all()
+
+
+async def disable_account(*, session: AsyncSession, login: str) -> Account | None:
+    """Disable an account (its sessions and tokens stop working); None when there is none.
+    The caller commits."""
+    account = await account_by_login(session=session, login=login)
+    if account is not None:
+        account.disabled = True
+        session.add(account)
+    return account
+
+
 async def desk_accounts(*, session: AsyncSession, department: str) -> list[Account]:
     """The enabled referents and coordinators of a department: whom a request may be given
     to, by name."""

@@ -1,4 +1,4 @@
-"""Roster overrides kept in the store (an imported calendar, later the console).
+"""Roster overrides kept in the store (an imported calendar, the console's duty board).
 
 The department files hold the regular rota; these add one-off changes that every instance
 must apply, so they live in the database and each instance refreshes its copy.
@@ -7,7 +7,7 @@ must apply, so they live in the database and each instance refreshes its copy.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -77,3 +77,37 @@ async def stored_overrides(*, session: AsyncSession) -> Mapping[str, tuple[Overr
     for row in rows:
         found[row.department].append(as_override(row))
     return {slug: tuple(overrides) for slug, overrides in found.items()}
+
+
+async def upcoming_overrides(
+    *, session: AsyncSession, department: str, after: datetime
+) -> Sequence[RosterOverrideRow]:
+    """A department's overrides still to end after `after`, soonest first."""
+    result = await session.exec(
+        select(RosterOverrideRow)
+        .where(RosterOverrideRow.department == department, col(RosterOverrideRow.ends) > after)
+        .order_by(col(RosterOverrideRow.starts))
+    )
+    return result.all()
+
+
+async def override_of(
+    *, session: AsyncSession, department: str, override_id: int | None
+) -> RosterOverrideRow | None:
+    """One override of a department; None for another department's or none."""
+    row = None if override_id is None else await session.get(RosterOverrideRow, override_id)
+    return row if row is not None and row.department == department else None
+
+
+async def keep_override(
+    *, session: AsyncSession, department: str, override: Override, source: str, now: datetime
+) -> None:
+    """Store an override and commit it (the caller then refreshes its copy)."""
+    session.add(override_row(department, override, source=source, now=now))
+    await session.commit()
+
+
+async def delete_override(*, session: AsyncSession, row: RosterOverrideRow) -> None:
+    """Remove an override and commit (the caller then refreshes its copy)."""
+    await session.delete(row)
+    await session.commit()

@@ -43,6 +43,10 @@ def copy_task(task: CallbackTask, row: CallbackTaskRow) -> None:
     row.escalated_at = task.escalated_at
 
 
+async def task_by_id(*, session: AsyncSession, task_id: int | None) -> CallbackTaskRow | None:
+    return None if task_id is None else await session.get(CallbackTaskRow, task_id)
+
+
 async def task_of_request(*, session: AsyncSession, request_id: int) -> CallbackTaskRow | None:
     result = await session.exec(
         select(CallbackTaskRow).where(CallbackTaskRow.request_id == request_id)

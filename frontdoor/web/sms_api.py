@@ -16,7 +16,8 @@ from aiohttp import web
 from frontdoor.actions.actor import NotFound
 from frontdoor.actions.answering import answer_sms
 from frontdoor.actions.api_opening import actor_of, own_request
-from frontdoor.actions.sms_answer import AnswerRefused, Refusal, counted
+from frontdoor.actions.sms_answer import AnswerRefused, counted
+from frontdoor.core.request_work import SmsRefusal
 from frontdoor.core.sms import MAX_ANSWER_SEGMENTS, segments
 from frontdoor.keys import DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import path_id, read_json
@@ -90,9 +91,9 @@ async def send_answer(request: web.Request) -> web.Response:
 
 
 def _api_error(refused: AnswerRefused) -> web.HTTPException:
-    if refused.refusal is Refusal.WITHHELD:
+    if refused.refusal is SmsRefusal.WITHHELD:
         return web.HTTPConflict(text="no number to answer (withheld)")
-    if refused.refusal is Refusal.OPTED_OUT:
+    if refused.refusal is SmsRefusal.OPTED_OUT:
         return web.HTTPConflict(text="this number opted out of SMS (STOP)")
     return web.HTTPBadGateway(text=f"Twilio refused the SMS: {refused.detail}")
 

@@ -11,20 +11,19 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.actions.callbacks import (
-    CallbackRefused,
-    Refusal,
-    close_callback,
-    place_callback,
-)
+from frontdoor.actions import answering
+from frontdoor.actions.actor import NotFound, Refused
+from frontdoor.actions.api_opening import actor_of
 from frontdoor.core.callbacks import CallbackOutcome, is_overdue
-from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.core.request_work import CallbackRefusal
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import path_id, read_json
 from frontdoor.kit.callers import Caller, caller_of, journal
-from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.store.models import CallbackTaskRow, Request
-from frontdoor.store.requests import request_by_id
-from frontdoor.store.tasks import as_task, open_tasks
+from frontdoor.kit.runtime import JOB_RUNTIME
+from frontdoor.store.models import CallbackTaskRow
+from frontdoor.store.tasks import as_task, open_tasks, task_by_id
+
+NO_TASK = "no such task"
 
 
 def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:
@@ -47,21 +46,13 @@ def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:
     }
 
 
-async def _own_task(
-    request: web.Request, caller: Caller, session: AsyncSession
-) -> tuple[CallbackTaskRow, Request]:
-    task_id = path_id(request, "task_id")
-    if task_id is None:
-        raise web.HTTPNotFound(text="no such task")
-    row = await session.get(CallbackTaskRow, task_id)
+async def _request_of_task(request: web.Request, caller: Caller, session: AsyncSession) -> int:
+    """The request of the task in the path, if it is the caller's department's (404
+    otherwise); the action then opens it (department check and audit row)."""
+    row = await task_by_id(session=session, task_id=path_id(request, "task_id"))
     if row is None or row.department != caller.department:
-        raise web.HTTPNotFound(text="no such task")
-    owner = await request_by_id(session=session, request_id=row.request_id)
-    assert owner is not None
-    # Journaled before anything is changed or refused (nothing else is pending yet).
-    journal(request, caller, session, [row.request_id])
-    await session.commit()
-    return row, owner
+        raise web.HTTPNotFound(text=NO_TASK)
+    return row.request_id
 
 
 async def list_tasks(request: web.Request) -> web.Response:
@@ -83,17 +74,18 @@ async def close(request: web.Request) -> web.Response:
     except (web.HTTPBadRequest, TypeError, KeyError, ValueError):
         known = ", ".join(o.value for o in CallbackOutcome)
         raise web.HTTPUnprocessableEntity(text=f'expected {{"outcome": one of {known}}}') from None
-    now = request.app[CLOCK]()
     async with request.app[SESSIONS]() as session:
-        row, owner = await _own_task(request, caller, session)
         try:
-            close_callback(
-                session=session, row=row, owner=owner, outcome=outcome, by=caller.referent, now=now
-            )
-        except ValueError as error:
-            raise web.HTTPConflict(text=str(error)) from None
-        await session.commit()
-        return web.json_response(_task_json(row, now))
+            _found, row = await answering.close_callback_task(
+                session=session, actor=actor_of(caller),
+                request_id=await _request_of_task(request, caller, session), outcome=outcome,
+                runtime=request.app[JOB_RUNTIME], purpose="api_write",
+            )  # fmt: skip
+        except NotFound:
+            raise web.HTTPNotFound(text=NO_TASK) from None
+        except Refused as refused:
+            raise _api_error(refused) from None
+        return web.json_response(_task_json(row, request.app[CLOCK]()))
 
 
 async def call_back(request: web.Request) -> web.Response:
@@ -105,29 +97,26 @@ async def call_back(request: web.Request) -> web.Response:
     if department is None or referent is None:
         raise web.HTTPForbidden(text="only a referent of the department can call back")
     async with app[SESSIONS]() as session:
-        row, owner = await _own_task(request, caller, session)
         try:
-            call_sid = await place_callback(
-                session=session,
-                row=row,
-                owner=owner,
-                department=department,
-                referent=referent,
-                twilio_api=twilio_api_for(app, department.slug),
-                public_url=app[SETTINGS].public_url,
-                now=app[CLOCK](),
-            )
-        except CallbackRefused as refused:
+            _found, call_sid = await answering.call_back(
+                session=session, actor=actor_of(caller),
+                request_id=await _request_of_task(request, caller, session),
+                runtime=app[JOB_RUNTIME], purpose="api_write",
+            )  # fmt: skip
+        except NotFound:
+            raise web.HTTPNotFound(text=NO_TASK) from None
+        except Refused as refused:
             raise _api_error(refused) from None
-        await session.commit()
     return web.json_response({"call_sid": call_sid}, status=202)
 
 
-def _api_error(refused: CallbackRefused) -> web.HTTPException:
-    if refused.refusal is Refusal.CLOSED:
+def _api_error(refused: Refused) -> web.HTTPException:
+    if refused.code == CallbackRefusal.CLOSED:
         return web.HTTPConflict(text="this callback is already closed")
-    if refused.refusal is Refusal.WITHHELD:
+    if refused.code == CallbackRefusal.WITHHELD:
         return web.HTTPConflict(text="no number to call back (withheld)")
+    if refused.code == CallbackRefusal.NO_CALLBACK:
+        return web.HTTPForbidden(text="only a referent of the department can call back")
     return web.HTTPBadGateway(text=f"Twilio refused the call: {refused.detail}")
 
 

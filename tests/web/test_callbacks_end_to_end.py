@@ -22,6 +22,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.console.requests_made import audit_rows
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, COORDINATION, LOT, NURSE, PARIS, place_call, stored
 
@@ -153,3 +154,25 @@ async def test_a_task_of_another_department_cannot_be_called_back_or_closed(
 
     assert (call.status, close.status) == (404, 404)
     assert twilio_api.calls == []
+
+
+async def test_the_api_works_a_task_through_the_request_actions_each_attempt_journaled(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    await place_call(client, at=FRIDAY_EVENING, to=LOT, person=ScriptedPerson([], message="…"))
+    [task] = await tasks(settings)
+
+    closed = await client.post(
+        f"/api/tasks/{task.id}/close", json={"outcome": "no_answer"}, headers=LOT_KEY
+    )
+    again = await client.post(
+        f"/api/tasks/{task.id}/close", json={"outcome": "reached"}, headers=LOT_KEY
+    )
+    call = await client.post(f"/api/tasks/{task.id}/call", headers=LOT_KEY)
+
+    assert closed.status == 200, await closed.text()
+    assert (again.status, await again.text()) == (409, "this callback is already closed")
+    assert (call.status, await call.text()) == (409, "this callback is already closed")
+    assert twilio_api.calls == []
+    # The request opened for each, refused ones too, as the API journals its writes.
+    assert await audit_rows(settings) == [("clé:amartin", task.request_id, "api_write")] * 3
