@@ -414,6 +414,15 @@ async def test_a_referent_enters_a_visit_then_answers_a_professionals_mail_by_ma
     assert (
         "Sa mère rentre de l'hôpital vendredi." in await page.locator("#chronologie").inner_text()
     )  # type: ignore[attr-defined]
+    visit = (mail_request.id or 0) + 1
+
+    # The visit is found by the inbox's search, by its caller's name typed without accents.
+    await page.goto(f"{mail_served.url}/console/")  # type: ignore[attr-defined]
+    await page.get_by_role("searchbox").fill("temoin")  # type: ignore[attr-defined]
+    await page.get_by_role("button", name="Chercher", exact=True).click()  # type: ignore[attr-defined]
+    await page.wait_for_selector("text=1 demande trouvée")  # type: ignore[attr-defined]
+    await page.get_by_role("link", name=f"n° {visit}").click()  # type: ignore[attr-defined]
+    await page.wait_for_url(f"{mail_served.url}/console/demandes/{visit}")  # type: ignore[attr-defined]
 
     await page.goto(f"{mail_served.url}/console/demandes/{mail_request.id}")  # type: ignore[attr-defined]
     async with page.expect_download() as download_info:  # type: ignore[attr-defined]
