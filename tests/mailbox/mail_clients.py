@@ -88,6 +88,22 @@ def as_bytes(message: Message) -> bytes:
     return message.as_bytes(policy=EML)
 
 
+def nested(depth: int) -> bytes:
+    """A mail whose text is `depth` multipart/mixed deep."""
+    opening = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (n, n)
+        for n in range(depth)
+    )
+    closing = b"".join(b"\r\n--b%d--" % n for n in reversed(range(depth)))
+    return (
+        b"From: Dr Roux <dr.roux@chu-toulouse.fr>\r\nMessage-ID: <deep@x>\r\n"
+        + opening
+        + b"Content-Type: text/plain\r\n\r\nMme X"
+        + closing
+        + b"\r\n"
+    )
+
+
 @dataclass(frozen=True)
 class Expected:
     name: str | None

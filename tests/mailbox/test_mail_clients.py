@@ -22,6 +22,7 @@ from tests.mailbox.mail_clients import (
     REPORT_PAGE,
     ClientMail,
     mssante_webmail,
+    nested,
     outlook,
     thunderbird,
 )
@@ -83,3 +84,25 @@ async def test_text_and_html_files_reach_their_request_through_a_real_mailbox(
     assert [intake.attachments.read(r["key"]) for r in recorded] == [e.data for e in expected]
     html = [r for r in recorded if (r["name"] or "").endswith((".html", ".htm"))]
     assert [r["text"] for r in html] == [f"text/html, {len(REPORT_PAGE)} octets"] * 2
+
+
+async def test_a_mail_nested_too_deep_is_parked_logged_with_why_and_its_sender_kept(
+    make_intake: tuple[Intake, list[Notice]],
+    engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    intake, _ = make_intake
+    await deliver(intake.department, nested(100), thunderbird().raw)
+    caplog.set_level("INFO")
+
+    assert (await poll(intake)).startswith("1 taken, 0 already taken, 1 parked")
+
+    # Its sender still gets a request (to be called back), beside the one of the mail read.
+    taken = await requests(engine)
+    assert [(r.contact_address, r.callback_needed) for r in taken] == [
+        ("dr.roux@chu-toulouse.fr", True),
+        ("dr.roux@chu-toulouse.fr", False),
+    ]
+    [parked] = [r.getMessage() for r in caplog.records if "parked" in r.getMessage()]
+    assert "(malformed-mime: too deep," in parked
+    assert all(personal not in parked for personal in ("deep@x", "roux"))
