@@ -114,6 +114,7 @@ def _walk(part: Message, depth: int) -> tuple[list[Message], list[Message]]:
 
 
 def _preferred(bodies: list[list[Message]]) -> list[Message]:
+    """The alternative with plain text (read as written), else the first with any text."""
     for body in bodies:
         if any(part.get_content_type() == "text/plain" for part in body):
             return body
@@ -125,7 +126,7 @@ def _root(related: Message) -> int:
     start = related.get_param("start")
     if isinstance(start, str) and start.strip():
         for index, child in enumerate(_children(related)):
-            if (child.get("Content-ID") or "").strip() == start.strip():
+            if str(child.get("Content-ID", "")).strip() == start.strip():
                 return index
     return 0
 
@@ -179,7 +180,7 @@ def _message_bytes(part: Message) -> bytes:
             out.write(b"\r\n")
         BytesGenerator(out, mangle_from_=False, policy=_EML).flatten(inner)
     data = out.getvalue()
-    if (part.get("Content-Transfer-Encoding") or "").strip().lower() == "base64":
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
         # Not allowed on message/rfc822 (RFC 2046), yet sent: the parser read the base64
         # text as a body without headers; decoded here, it is the message again.
         try:
