@@ -131,6 +131,7 @@ class _Read:
     size: int
     mail: ParsedMail | None  # None: not even a sender could be read
     unreadable: str | None = None  # the parser's code when the content could not be read
+    detail: str | None = None  # what failed, for the log (an exception's type): no content
 
 
 @dataclass(kw_only=True)
@@ -269,18 +270,21 @@ class Intake:
         reading = await self.processes.run_waiting(
             "mail_parse", read_mail, fetched[uid], size=size, max_bytes=self.max_bytes
         )
-        return _Read(uid=uid, size=size, mail=reading.mail, unreadable=reading.unreadable)
+        return _Read(uid=uid, size=size, mail=reading.mail, unreadable=reading.unreadable,
+                     detail=reading.detail)  # fmt: skip
 
     def _log_parked(self, read: _Read, taken: _Taken | None) -> None:
         """One line per parked mail: its UID, a hash of its Message-ID, why; no content."""
-        code = read.unreadable or "unreadable"
+        why = read.unreadable or "unreadable"
+        if read.detail:
+            why = f"{why}: {read.detail}"
         if read.mail is None:
             log.warning("%s: mail uid %s parked (%s), no request: no sender could be read",
-                        self.slug, read.uid, code)  # fmt: skip
+                        self.slug, read.uid, why)  # fmt: skip
             return
         outcome = f"request {taken.request.id}" if taken else "taken before"
         log.warning("%s: mail uid %s (%s) parked (%s, %d bytes), %s", self.slug, read.uid,
-                    mail_ref(read.mail.message_id), code, read.size, outcome)  # fmt: skip
+                    mail_ref(read.mail.message_id), why, read.size, outcome)  # fmt: skip
 
     async def _take(self, reads: list[_Read]) -> tuple[list[_Taken], int]:
         """Commit the chunk's mails under their requests in one transaction; returns what was

@@ -1,8 +1,9 @@
 """One received mail, read: sender, subject, date, text, attachments, threading headers.
 
-Pure (the stdlib `email` package, policy=default). HTML is turned into text with
-html.parser: nothing is fetched or executed, scripts and styles are dropped. A mail that
-cannot be taken in raises Unparseable with a code that says why without saying what it holds.
+Pure (the stdlib `email` package; which parts are text and which attachments: `parts`).
+HTML is turned into text with html.parser: nothing is fetched or executed, scripts and styles
+are dropped. A mail that cannot be taken in raises Unparseable with a code that says why
+without saying what it holds (and, for the log, what failed).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from email.errors import (
     MultipartInvariantViolationDefect,
     StartBoundaryNotFoundDefect,
 )
-from email.message import EmailMessage, MIMEPart
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from frontdoor.core.mail import Headers
+from frontdoor.mailbox import parts
 
 # Defects that mean the MIME structure is broken (parts lost), not just untidy.
 _FATAL_DEFECTS: tuple[type[MessageDefect], ...] = (
@@ -43,10 +45,13 @@ class Unparseable(Exception):
     contact is not lost. None when even that could not be read.
     """
 
-    def __init__(self, code: str, envelope: ParsedMail | None = None) -> None:
+    def __init__(
+        self, code: str, envelope: ParsedMail | None = None, *, detail: str | None = None
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.envelope = envelope
+        self.detail = detail  # for the log: what failed (an exception's type), never content
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -84,16 +89,21 @@ def parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
     try:
         message = _parsed(raw)
         envelope = _envelope(message, raw)
-        if any(isinstance(d, _FATAL_DEFECTS) for part in message.walk() for d in part.defects):
-            raise Unparseable("malformed-mime", envelope)
-        try:
-            text, attachments = _content(message)
-        except Unparseable as error:
-            raise Unparseable(error.code, envelope) from None
     except Unparseable:
         raise
-    except Exception:  # noqa: BLE001  (the stdlib on hostile input: parked, never a crash)
-        raise Unparseable("unreadable") from None
+    except Exception as error:  # noqa: BLE001  (the stdlib on hostile input: parked, never a crash)
+        raise Unparseable("unreadable", detail=type(error).__name__) from None
+    try:
+        structure = list(parts.structure(message))
+        if any(isinstance(d, _FATAL_DEFECTS) for part in structure for d in part.defects):
+            raise Unparseable("malformed-mime")
+        text, attachments = _content(message)
+    except parts.TooDeep:
+        raise Unparseable("malformed-mime", envelope, detail="too deep") from None
+    except Unparseable as error:
+        raise Unparseable(error.code, envelope, detail=error.detail) from None
+    except Exception as error:  # noqa: BLE001  (what its sender could be told is kept)
+        raise Unparseable("unreadable", envelope, detail=type(error).__name__) from None
     return replace(envelope, text=_clean(text), attachments=attachments)
 
 
@@ -104,6 +114,7 @@ class Reading:
 
     mail: ParsedMail | None
     unreadable: str | None = None
+    detail: str | None = None  # Unparseable.detail
 
 
 def read_mail(raw: bytes, *, size: int, max_bytes: int) -> Reading:
@@ -115,7 +126,7 @@ def read_mail(raw: bytes, *, size: int, max_bytes: int) -> Reading:
             raise oversized(raw)
         return Reading(mail=parse(raw, max_bytes=max_bytes))
     except Unparseable as error:
-        return Reading(mail=error.envelope, unreadable=error.code)
+        return Reading(mail=error.envelope, unreadable=error.code, detail=error.detail)
 
 
 # Enough of a mail's head to read its sender and subject without fetching its body.
@@ -134,7 +145,7 @@ def oversized(header: bytes) -> Unparseable:
         return Unparseable("too-large")
 
 
-def _envelope(message: EmailMessage, raw: bytes) -> ParsedMail:
+def _envelope(message: Message, raw: bytes) -> ParsedMail:
     """Sender, subject, ids and the headers the rules read; text and attachments empty."""
     try:
         from_header = _decoded(message, "From") or ""
@@ -175,16 +186,16 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
-def _parsed(raw: bytes) -> EmailMessage:
+def _parsed(raw: bytes) -> Message:
     """The MIME structure, with headers kept raw (compat32): policy.default would parse every
     header each time it is read, which is most of the cost of reading a mail. The few headers
     read are decoded once, by `_decoded`."""
-    message = BytesParser(_class=EmailMessage, policy=policy.compat32).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
+    message = BytesParser(_class=Message, policy=policy.compat32).parsebytes(raw)
+    assert isinstance(message, Message)
     return message
 
 
-def _raw(message: EmailMessage, name: str) -> str | None:
+def _raw(message: Message, name: str) -> str | None:
     """The first header of that name, unfolded, as received (encoded words left as they are)."""
     wanted = name.lower()
     for key, value in message.raw_items():
@@ -193,13 +204,13 @@ def _raw(message: EmailMessage, name: str) -> str | None:
     return None
 
 
-def _decoded(message: EmailMessage, name: str) -> str | None:
+def _decoded(message: Message, name: str) -> str | None:
     """The header decoded as policy.default reads it (RFC 2047 encoded words, addresses)."""
     value = _raw(message, name)
     return None if value is None else str(policy.default.header_factory(name, value.strip()))
 
 
-def _message_id(message: EmailMessage, raw: bytes) -> str:
+def _message_id(message: Message, raw: bytes) -> str:
     found = _MESSAGE_ID.findall(_raw(message, "Message-ID") or "")
     if found:
         return found[0][:250]
@@ -207,7 +218,7 @@ def _message_id(message: EmailMessage, raw: bytes) -> str:
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@frontdoor.invalid>"
 
 
-def _date(message: EmailMessage) -> datetime | None:
+def _date(message: Message) -> datetime | None:
     try:
         value = parsedate_to_datetime(_raw(message, "Date") or "")
     except (TypeError, ValueError, IndexError):
@@ -215,32 +226,39 @@ def _date(message: EmailMessage) -> datetime | None:
     return value if value.tzinfo is not None else None
 
 
-def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
-    """The text a person wrote (plain preferred, else HTML made text) and the attachments."""
-    body = message.get_body(preferencelist=("plain", "html"))
-    text = ""
-    if body is not None:
-        text = _text_of(body)
-        if body.get_content_subtype() == "html":
-            text = html_to_text(text)
+def _content(message: Message) -> tuple[str, tuple[Attachment, ...]]:
+    """The text a person wrote (its text parts, HTML made text) and the attachments."""
+    found = parts.split(message)
+    texts = []
+    for part in found.body:
+        text = _text_of(part)
+        texts.append(html_to_text(text) if part.get_content_subtype() == "html" else text)
     attachments = []
-    for part in message.iter_attachments() if message.is_multipart() else ():
-        if part is body or part.is_multipart():
-            continue
-        data = part.get_payload(decode=True)
-        payload = data if isinstance(data, bytes) else b""
+    for part in found.attachments:
+        data = parts.attachment_bytes(part)
         attachments.append(
             Attachment(
-                filename=part.get_filename(),
+                filename=parts.filename(part) or _forwarded_name(part),
                 content_type=part.get_content_type(),
-                size=len(payload),
-                data=payload,
+                size=len(data),
+                data=data,
             )
         )
-    return text.strip(), tuple(attachments)
+    return "\n\n".join(t.strip() for t in texts if t.strip()), tuple(attachments)
 
 
-def _text_of(part: MIMEPart) -> str:
+def _forwarded_name(part: Message) -> str | None:
+    """A forwarded message without a file name is named by its subject, as mail clients do."""
+    if not parts.is_message(part) or part.get_content_type() == "message/delivery-status":
+        return None
+    inner = part.get_payload(0)
+    if not isinstance(inner, Message):
+        return None
+    subject = " ".join(_clean(_decoded(inner, "Subject") or "").split())[:100]
+    return f"{subject or 'message'}.eml"
+
+
+def _text_of(part: Message) -> str:
     """The part's text, decoded strictly: bytes that its charset cannot read park the mail
     rather than reach a referent as "\ufffd". Without a declared charset, UTF-8 is tried
     (what 8-bit mails without one nearly always are), then US-ASCII."""

@@ -6,7 +6,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from frontdoor.mailbox.parse import Unparseable, html_to_text, oversized, parse
+from frontdoor.mailbox.parse import Unparseable, html_to_text, oversized, parse, read_mail
+from tests.mailbox.mail_clients import nested
 
 
 def message(**headers: str) -> EmailMessage:
@@ -129,3 +130,24 @@ def test_8_bit_text_without_a_charset_is_read_as_utf_8_and_nul_is_dropped() -> N
     raw = b"From: a@b.fr\r\nSubject: x\x00y\r\n\r\nd\xc3\xa9j\xc3\xa0\x00 vu\r\n"
     parsed = parse(raw, max_bytes=10_000)
     assert (parsed.subject, parsed.text) == ("xy", "déjà vu")
+
+
+def test_a_tree_deeper_than_any_client_writes_is_parked_with_its_sender_kept() -> None:
+    assert parse(nested(30), max_bytes=1_000_000).text == "Mme X"
+
+    reading = read_mail(nested(100), size=10, max_bytes=1_000_000)
+
+    assert (reading.unreadable, reading.detail) == ("malformed-mime", "too deep")
+    assert reading.mail is not None
+    assert reading.mail.sender == "dr.roux@chu-toulouse.fr"
+
+
+def test_what_the_standard_library_fails_on_is_parked_and_the_failure_named() -> None:
+    """So deep that the stdlib's parser itself gives up: no sender could be read, and the
+    log will say why by the exception's type, never by what the mail holds."""
+    reading = read_mail(nested(5000), size=10, max_bytes=10_000_000)
+    assert (reading.mail, reading.unreadable, reading.detail) == (
+        None,
+        "unreadable",
+        "RecursionError",
+    )
