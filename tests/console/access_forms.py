@@ -121,3 +121,16 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             counts.append([row.model_dump() for row in kept])
     await engine.dispose()
     return tuple(counts)
+
+
+async def a_lot_contact(settings: Settings, *, referrer_type: str = "gp") -> int:
+    """A known contact of the Lot, for the routes that show, edit and remove one."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        contact = KnownContact(department="dac46", number="+33611223355", name="Dr Anne Lys",
+                               referrer_type=referrer_type)  # fmt: skip
+        session.add(contact)
+        await session.commit()
+        contact_id = contact.id or 0
+    await engine.dispose()
+    return contact_id

@@ -21,7 +21,6 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     ApiToken,
     FollowUp,
-    KnownContact,
     RequestEvent,
     RequestPerson,
     RequestResponse,
@@ -29,7 +28,7 @@ from frontdoor.store.models import (
     TeamChangeRow,
 )
 from frontdoor.store.models import Person as PersonFile
-from tests.console.access_forms import FORMS, traces
+from tests.console.access_forms import FORMS, a_lot_contact, traces
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
 from tests.console.requests_made import a_voicemail
 from tests.directory.search_data import add_directory
@@ -145,19 +144,6 @@ async def lot_request_and_override(
         attachment = f"{attachments.id}-0"
     await engine.dispose()
     return voicemail.id or 0, override_id, response_id, absence_id, closure_id, attachment
-
-
-async def a_lot_contact(settings: Settings) -> int:
-    """A known contact of the Lot, for the routes that edit and remove one."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        contact = KnownContact(department="dac46", number="+33611223355", name="Dr Anne Lys",
-                               referrer_type="gp")  # fmt: skip
-        session.add(contact)
-        await session.commit()
-        contact_id = contact.id or 0
-    await engine.dispose()
-    return contact_id
 
 
 async def own_token(browser: Browser, settings: Settings) -> int:

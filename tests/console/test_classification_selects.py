@@ -19,8 +19,9 @@ from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import PUBLIC_PATHS
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import KnownContact, Request
+from frontdoor.store.models import Request
 from frontdoor.store.tasks import task_of_request
+from tests.console.access_forms import a_lot_contact
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, a_person_concerned, sign_in
 from tests.console.requests_made import a_voicemail, the_request
 from tests.directory.search_data import add_directory
@@ -94,18 +95,6 @@ async def nothing_recorded(settings: Settings, request_id: int) -> None:
     await engine.dispose()
 
 
-async def a_contact_of_unknown_type(settings: Settings) -> int:
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        contact = KnownContact(department="dac46", number="+33611223355", name="Dr Anne Lys",
-                               referrer_type="unknown")  # fmt: skip
-        session.add(contact)
-        await session.commit()
-        contact_id = contact.id or 0
-    await engine.dispose()
-    return contact_id
-
-
 async def test_every_classifying_select_of_every_page_starts_on_an_empty_choice(
     client: TestClient, wired_settings: Settings
 ) -> None:
@@ -113,7 +102,7 @@ async def test_every_classifying_select_of_every_page_starts_on_an_empty_choice(
     await nothing_recorded(wired_settings, voicemail.id or 0)
     person_id = await a_person_concerned(wired_settings, voicemail.id or 0)
     browser = await sign_in(client, LOT_COORDINATOR)
-    contact_id = await a_contact_of_unknown_type(wired_settings)
+    contact_id = await a_lot_contact(wired_settings, referrer_type="unknown")
     ids = {"request_id": voicemail.id, "resource_id": 1, "token_id": 1, "person_id": person_id,
            "contact_id": contact_id}  # fmt: skip
     pages = [
