@@ -18,7 +18,7 @@ from tests.console.conftest import (
     sign_in,
 )
 from tests.console.requests_made import a_voicemail, the_request
-from tests.web.calls import AMARTIN, BLEROY, LOT, TUESDAY_MORNING, place_call
+from tests.web.calls import AMARTIN, BLEROY, LOT, TUESDAY_MORNING, place_call, rung
 
 SWITCHBOARD = Person("accueil@dac46.fr", Role.SWITCHBOARD, ("dac46",))
 BOARD = "/console/astreinte?departement=dac46"
@@ -28,10 +28,6 @@ ADMINISTRATION = ("/console/indicateurs", "/console/journal", "/console/jetons",
 @pytest.fixture
 def app_clock() -> Clock:
     return lambda: TUESDAY_MORNING
-
-
-def rung(result: object) -> list[str]:
-    return [line.leg for line in result.transcript if line.kind == "ring"]  # type: ignore[attr-defined]
 
 
 async def test_the_switchboard_reads_a_request_and_gives_it_to_a_referent_by_name(

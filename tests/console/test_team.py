@@ -12,7 +12,16 @@ from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, sign_in
-from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, TUESDAY_MORNING, place_call, said
+from tests.web.calls import (
+    AMARTIN,
+    BLEROY,
+    COORDINATION,
+    LOT,
+    TUESDAY_MORNING,
+    place_call,
+    rung,
+    said,
+)
 
 TEAM = "/console/equipe?departement=dac46"
 
@@ -20,10 +29,6 @@ TEAM = "/console/equipe?departement=dac46"
 @pytest.fixture
 def app_clock() -> Clock:
     return lambda: TUESDAY_MORNING
-
-
-def rung(result: object) -> list[str]:
-    return [line.leg for line in result.transcript if line.kind == "ring"]  # type: ignore[attr-defined]
 
 
 async def another_instance(

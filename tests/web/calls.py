@@ -73,5 +73,10 @@ def said(result: CallResult, leg: str = "caller") -> str:
     )
 
 
+def rung(result: CallResult) -> list[str]:
+    """The legs the call rang, in order."""
+    return [line.leg for line in result.transcript if line.kind == "ring"]
+
+
 def reason_codes(events: Sequence[RequestEvent]) -> list[str]:
     return [reason["code"] for event in events for reason in event.reasons]
