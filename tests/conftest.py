@@ -36,6 +36,7 @@ from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
 from tests.fakes.smtp import SmtpRecorder
 from tests.fakes.twilio_api import FakeTwilioApi
+from tests.seeded_states import SeededStates
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://frontdoor.example.org"
@@ -206,6 +207,12 @@ async def database_url(
             f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template.source}"',
         )
     return postgres_database
+
+
+@pytest.fixture(scope="session")
+def seeded_states(tmp_path_factory: pytest.TempPathFactory) -> SeededStates:
+    """States many tests start from, built by the first (tests/seeded_states.py)."""
+    return SeededStates(tmp_path_factory.mktemp("seeded"))
 
 
 @pytest.fixture
