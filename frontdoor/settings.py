@@ -354,6 +354,14 @@ TOOL_VARIABLES = (
         read_by="`./dev test`, the test suite",
     ),
     ToolVariable(
+        name="FRONTDOOR_TEST_WORKERS",
+        type="integer",
+        default="2",
+        help="How many processes run each database's half of the suite (pytest-xdist); 0 "
+        "runs it in pytest's own process.",
+        read_by="`./dev test`",
+    ),
+    ToolVariable(
         name="FRONTDOOR_FUZZ_SEED",
         type="integer",
         default="20261123",
