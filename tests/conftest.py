@@ -31,11 +31,11 @@ from frontdoor.departments import Departments
 from frontdoor.keys import Clock
 from frontdoor.logs import MaskingFilter, PathOnlyAccessLogger
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
-from tests.fakes.smtp import SmtpRecorder
-from tests.fakes.twilio_api import FakeTwilioApi
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://frontdoor.example.org"
@@ -251,7 +251,7 @@ def departments() -> Departments:
     )
 
 
-# The outbound providers' fakes (tests/fakes/), imported here to keep the lines above untouched.
+# The outbound providers' stand-ins (frontdoor/standins/).
 
 
 @pytest.fixture

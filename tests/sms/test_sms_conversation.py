@@ -15,13 +15,13 @@ from frontdoor.core.retention import pseudonym
 from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     CallbackTaskRow,
     KnownContact,
 )
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.texting import (
     FRIDAY_EVENING,
     messages,
