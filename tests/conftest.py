@@ -224,6 +224,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # SimulatedAt) are the development mode's. Production settings: `production` below.
         dev_mode=True,
         simulated_time=True,
+        # The outbound side is each test's choice: the providers' stand-ins it starts itself
+        # (`wired_settings`), or nothing; `./dev serve`'s own start only where a test asks.
+        stand_ins=False,
         api_keys={"key-dac46-amartin": "dac46:amartin", "key-dac57-dweber": "dac57:dweber"},
         jobs_enabled=False,  # tests that want the scheduler turn it on
         # A busy machine can hold a store write for seconds: a test takes the outage path
