@@ -13,9 +13,8 @@ from aiohttp.test_utils import TestClient
 from frontdoor.jobs.base import JobContext
 from frontdoor.jobs.callbacks import escalate_overdue
 from frontdoor.kit.runtime import JOB_RUNTIME
-from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.conftest import PUBLIC_URL
 from tests.console.conftest import (
     LOT_COORDINATOR,
     LOT_REFERENT,
@@ -24,8 +23,8 @@ from tests.console.conftest import (
     create_accounts,
     sign_in,
 )
-from tests.console.requests_made import a_voicemail, audit_rows
-from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, MOSELLE, NURSE, PARIS
+from tests.console.requests_made import a_moselle_voicemail, a_voicemail, audit_rows
+from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, PARIS
 
 TUESDAY_MORNING = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
 TUESDAY_EVENING = datetime(2026, 5, 12, 18, 0, tzinfo=PARIS)  # both callbacks are late
@@ -36,15 +35,6 @@ async def app_settings(settings: Settings) -> Settings:
     """`./dev serve`'s own: the development mode starts its stand-ins (no provider named)."""
     await create_accounts(settings)
     return settings.model_copy(update={"stand_ins": None})
-
-
-async def a_moselle_voicemail(client: TestClient, settings: Settings) -> None:
-    caller = TwilioPhone(
-        TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN,
-        simulated_at=TUESDAY_MORNING, account_sid=settings.twilio_account_sid,
-    )  # fmt: skip
-    person = ScriptedPerson(["1", "5"], referents={}, message="Rappelez-moi.")
-    await caller.call(from_=NURSE, to=MOSELLE, person=person)
 
 
 def rows_of(page: str) -> list[tuple[str, str, str, str]]:
