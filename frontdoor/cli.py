@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import gc
 import logging
 import os
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from frontdoor.console import accounts_command
@@ -24,7 +26,7 @@ from frontdoor.directory import import_command, search_command
 from frontdoor.environment import unknown_variables, unknown_variables_text
 from frontdoor.indicators import figures_command, report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
-from frontdoor.settings import Settings
+from frontdoor.settings import DEVELOPMENT_ACCOUNT_SID, Settings
 from frontdoor.store.accounts import demo_logins
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
@@ -187,15 +189,32 @@ def _serve(settings: Settings, departments: Departments) -> int:
             file=sys.stderr,
         )
     _tune_garbage_collector()
-    web.run_app(
-        create_app(settings, departments),
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
-        access_log_class=PathOnlyAccessLogger,
-    )
+    try:
+        web.run_app(
+            create_app(settings, departments),
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+            access_log_class=PathOnlyAccessLogger,
+        )
+    except OSError as error:  # the address: a port already taken, a host not of this machine
+        print(cannot_listen_text(settings, error), file=sys.stderr)
+        return 1
     return 0
+
+
+def cannot_listen_text(settings: Settings, error: OSError) -> str:
+    where = f"{settings.host}:{settings.port}"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Le port {settings.port} est déjà pris sur {settings.host} (un autre frontdoor "
+            "serve ?) : arrêtez-le, ou choisissez un autre port avec FRONTDOOR_PORT."
+        )
+    return (
+        f"Frontdoor ne peut pas écouter sur {where} ({error.strerror or type(error).__name__}) :"
+        " changez FRONTDOOR_HOST ou FRONTDOOR_PORT."
+    )
 
 
 async def _demo_logins(settings: Settings) -> list[str]:
@@ -235,18 +254,29 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
             print(f"--at: {refused}", file=sys.stderr)
             return 2
     base_url = args.url or f"http://{settings.host}:{settings.port}"
-    asyncio.run(
-        terminal_call(
-            base_url=base_url,
-            # A service reached at --url checks signatures against its own address, unless
-            # a public URL is set for both.
-            public_url=(settings.public_url_setting or base_url).rstrip("/"),
-            auth_token=settings.twilio_auth_token.get_secret_value(),
-            from_=args.caller,
-            to=department.number,
-            at=at,
+    try:
+        asyncio.run(
+            terminal_call(
+                base_url=base_url,
+                # A service reached at --url checks signatures against its own address, unless
+                # a public URL is set for both.
+                public_url=(settings.public_url_setting or base_url).rstrip("/"),
+                auth_token=settings.twilio_auth_token.get_secret_value(),
+                # The account the development mode's stand-in for Twilio holds the recordings
+                # of (frontdoor.standins.running).
+                account_sid=settings.twilio_account_sid or DEVELOPMENT_ACCOUNT_SID,
+                from_=args.caller,
+                to=department.number,
+                at=at,
+            )
         )
-    )
+    except aiohttp.ClientConnectorError:
+        print(
+            f"Aucun service ne répond sur {base_url} : lancez d'abord ./dev serve "
+            "(ou donnez son adresse avec --url).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -24,6 +24,9 @@ from frontdoor.outbound.mail import SmtpSettings
 # so that a newcomer can place calls locally. Never valid against Twilio itself, and refused
 # outside the development mode (`unsafe_settings`).
 DEVELOPMENT_AUTH_TOKEN = "frontdoor-development-token"
+# The account SID the terminal phone and the development mode's stand-in for Twilio's REST API
+# share when TWILIO_ACCOUNT_SID is unset (frontdoor.standins.running).
+DEVELOPMENT_ACCOUNT_SID = "AC" + "de" * 16
 # The pseudonym key of the development mode: public, so anyone could re-identify a number
 # pseudonymised with it. Refused outside the development mode.
 DEVELOPMENT_PSEUDONYM_KEY = "frontdoor-development-pseudonym-key"
@@ -90,6 +93,14 @@ class Settings(BaseSettings):
         default=None,
         description="Accept the terminal phone's signed `SimulatedAt` (its `--at`) as the "
         "current time; `true` outside the development mode stops the start.",
+        json_schema_extra=shown("on in the development mode only"),
+    )
+    stand_ins: bool | None = Field(
+        default=None,
+        description="Run local stand-ins for Twilio's REST API and an SMTP server in place of "
+        "those FRONTDOOR_TWILIO_API_URL and FRONTDOOR_SMTP_HOST leave unset, so that every SMS, "
+        "call and mail of a demonstration answers; the console shows what they received "
+        "(*Envoyés (démonstration)*); `true` outside the development mode stops the start.",
         json_schema_extra=shown("on in the development mode only"),
     )
     api_keys: dict[str, str] = Field(
@@ -292,6 +303,11 @@ class Settings(BaseSettings):
     def accepts_simulated_time(self) -> bool:
         """Only in the development mode, where it is on unless turned off."""
         return self.dev_mode and self.simulated_time is not False
+
+    @property
+    def runs_stand_ins(self) -> bool:
+        """Only in the development mode, where they run unless turned off."""
+        return self.dev_mode and self.stand_ins is not False
 
     @property
     def pseudonym_secret(self) -> bytes:

@@ -31,6 +31,7 @@ from frontdoor.console import (
     request_persons,
     request_search,
     responses,
+    sent_page,
     sign_in,
     team,
     tokens,
@@ -75,6 +76,7 @@ ROUTE_MODULES = (
     person_rights,
     contacts,
     tokens,
+    sent_page,
 )
 
 

@@ -54,6 +54,9 @@ UNSCOPED = {
     "/console/annuaire",
     "/console/annuaire/{resource_id}",
 }
+# Pages of the development mode's stand-ins, which the matrix's app does not run: absent (404)
+# for every role that may see them (tests/console/test_sent_page.py walks them running).
+DEVELOPMENT_ONLY = {"/console/envoyes"}
 # Resource 1 of tests/directory/search_data.py is in the Lot: the Lot's to correct.
 RESOURCE_OWNERS = ("dac46",)
 LOT_ONLY = ("dac46",)
@@ -258,5 +261,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     elif not own and path not in UNSCOPED:
         assert status == 404, f"{role} of another department reached {method} {path}"
         assert await traces(wired_settings) == before
+    elif path in DEVELOPMENT_ONLY:
+        assert status == 404, f"{method} {path} exists outside the development mode"
     else:
         assert status in (200, 303), f"{role} was refused {method} {path}: {status}"

@@ -1,6 +1,6 @@
 """`frontdoor serve` subprocesses for the system tests: each on its port, with its log file.
 
-Nothing leaves the machine: Twilio's REST API is the test's own fake (tests/fakes).
+Nothing leaves the machine: Twilio's REST API is the local stand-in (frontdoor/standins).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import aiohttp
 
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import ROOT
-from tests.fakes.twilio_api import FakeTwilioApi
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 20.0

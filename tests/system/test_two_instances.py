@@ -15,11 +15,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.web.job_registry import JOBS
 from tests.conftest import POSTGRES_URL
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.jobs.runs import job_runs, slots_of
 from tests.system.instances import Instance
 
