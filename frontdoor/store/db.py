@@ -18,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.store.private_files import private_file
 
-
 # Connections of one process to PostgreSQL: with `serve --workers N`, N times this.
 POOL_SIZE = 20
 
