@@ -10,7 +10,7 @@ number's geography, the call token, the STIR/SHAKEN verdict… The signature is 
 all of them, as Twilio does, so a service pays for a real body.
 
     python bench/make_requests.py --step incoming --count 100000 \\
-        --public-url http://127.0.0.1:8080 --token bench-token --out /tmp/calls.txt
+        --public-url http://127.0.0.1:8080 --token bench-token --out calls.txt
 
 `--step menu` (and the other later steps) names calls by the same CallSids as `--step incoming`
 with the same `--seed`: bench/bench_db.py `precreate` stores those calls first, so each step
