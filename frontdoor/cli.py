@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from frontdoor import serve_workers as workers_command
 from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.dates import DateRefused, parse_local
@@ -33,13 +34,21 @@ from frontdoor.store.migrate import upgrade
 from frontdoor.unsafe_settings import refusal_text, unsafe_settings
 
 GAP_HORIZON = timedelta(days=14)
+MAX_WORKERS = workers_command.MAX_WORKERS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("serve", help="migrate the database, then answer webhooks")
+    serve = commands.add_parser("serve", help="migrate the database, then answer webhooks")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port (SO_REUSEPORT), each an instance of its own "
+        "(default: 1; see deploy/README.md)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     check = commands.add_parser(
         "check", help="validate department files and show uncovered opening hours"
@@ -97,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             accounts_command.run(args, settings, departments, out=sys.stdout, err=sys.stderr)
         )
     if args.command == "serve":
-        return _serve(settings, departments)
+        return _serve(settings, departments, workers=args.workers)
     if args.command == "call":
         return _call(settings, departments, args)
     if args.command == "report":
@@ -170,9 +179,10 @@ async def _migrate(settings: Settings) -> None:
         await engine.dispose()
 
 
-def _serve(settings: Settings, departments: Departments) -> int:
-    from frontdoor.web.app import create_app
-
+def _serve(settings: Settings, departments: Departments, *, workers: int = 1) -> int:
+    if not 1 <= workers <= MAX_WORKERS:
+        print(f"--workers: 1 to {MAX_WORKERS}", file=sys.stderr)
+        return 2
     if problems := unsafe_settings(settings):  # before anything is written
         print(refusal_text(problems), file=sys.stderr)
         return 2
@@ -188,12 +198,26 @@ def _serve(settings: Settings, departments: Departments) -> int:
             "demonstration accounts are accepted. Never in production.",
             file=sys.stderr,
         )
+    if workers == 1:
+        return _run_instance(settings, departments, reuse_port=False)
+    return workers_command.serve(
+        workers,
+        lambda index: _run_instance(
+            workers_command.worker_settings(settings, index), departments, reuse_port=True
+        ),
+    )
+
+
+def _run_instance(settings: Settings, departments: Departments, *, reuse_port: bool) -> int:
+    from frontdoor.web.app import create_app
+
     _tune_garbage_collector()
     try:
         web.run_app(
             create_app(settings, departments),
             host=settings.host,
             port=settings.port,
+            reuse_port=reuse_port or None,
             print=None,
             access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
             access_log_class=PathOnlyAccessLogger,
