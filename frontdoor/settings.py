@@ -270,9 +270,12 @@ class Settings(BaseSettings):
         gt=0,
         le=60,
         description="How long a call's or an SMS's webhook waits for the database before it "
-        "answers from memory and keeps the contact in the outage journal (and `/readyz` and "
-        "the metrics before they report the database slow). Twilio gives up on a webhook "
-        "after 15 s and the caller hears an error: keep it well below that.",
+        "answers from memory and keeps the contact in the outage journal (and `/readyz`, "
+        "the metrics and each write of the journal's replay before they report the database "
+        "slow), whatever the database does: a statement waiting on a lock (SQLite's write lock "
+        "held by another process, a PostgreSQL table lock) is abandoned then and rolled back "
+        "in the background. Twilio gives up on a webhook after 15 s and the caller hears an "
+        "error: keep it well below that.",
     )
     journal_dir: Path = Field(
         default=Path("var/journal"),

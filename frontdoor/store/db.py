@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -63,6 +63,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Returns once the database has answered a trivial query."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 def dialect_insert(bound: AsyncConnection | AsyncEngine, table: Table) -> Any:

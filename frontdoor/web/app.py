@@ -35,6 +35,7 @@ from frontdoor.keys import (
     Clock,
 )
 from frontdoor.kit import bodies, rate_limits
+from frontdoor.kit.patience import STORE_WORK, StoreWork
 from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.kit.twilio_accounts import (
     TWILIO_ACCOUNTS,
@@ -145,6 +146,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[SETTINGS].database_url)
     app[ENGINE] = engine
     app[SESSIONS] = session_maker(engine)
+    app[STORE_WORK] = StoreWork()
     app[NEW_CALLS] = NewCallWriter(engine)
     app[NEW_CALLS].start()
     app[KNOWN_CALLERS] = KnownCallers(engine, key=app[SETTINGS].pseudonym_secret)
@@ -157,6 +159,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[STORE_COPIES].stop()
     await app[NEW_CALLS].stop()
+    await app[STORE_WORK].drain()  # what webhooks stopped waiting for, still closing
     await engine.dispose()
 
 
