@@ -32,9 +32,10 @@ def worker_settings(settings: Settings, index: int) -> Settings:
     return settings.model_copy(update={"instance_name": f"{settings.instance_name}-{index}"})
 
 
-def serve(workers: int, run: Callable[[int], None]) -> int:
-    """Fork `workers` processes running `run(index)` (1…N); wait for them. Exit status 0 when
-    they were stopped by a signal, 1 when one of them ended on its own."""
+def serve(workers: int, run: Callable[[int], int]) -> int:
+    """Fork `workers` processes running `run(index)` (1…N; its result is the worker's exit
+    status); wait for them. Exit status 0 when they were stopped by a signal, 1 when one of
+    them ended on its own."""
     children: dict[int, int] = {}
     for index in range(1, workers + 1):
         pid = os.fork()
@@ -42,8 +43,7 @@ def serve(workers: int, run: Callable[[int], None]) -> int:
             code = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                run(index)
-                code = 0
+                code = run(index)
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()

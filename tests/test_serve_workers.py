@@ -22,12 +22,13 @@ def test_each_worker_is_an_instance_of_its_own_name(settings: Settings) -> None:
 def test_every_worker_runs_in_its_own_process_and_one_ending_ends_the_service(
     tmp_path: Path,
 ) -> None:
-    def run(index: int) -> None:
+    def run(index: int) -> int:
         (tmp_path / f"worker-{index}").write_text(str(os.getpid()))
         if index != 1:
             signal.pause()  # serving, until stopped
         while len(list(tmp_path.glob("worker-*"))) < 3:  # worker 1 ends once all have started
             signal.sigtimedwait([], 0.01)
+        return 0
 
     status = serve(3, run)
 
