@@ -55,6 +55,10 @@ class Instance:
             # Declared like the suite's settings: calls at chosen instants (SimulatedAt) and
             # the development pseudonym key are the development mode's.
             "FRONTDOOR_DEV_MODE": "true",
+            # Without the development mode's stand-ins: the test's own servers answer for the
+            # providers, as the suite's settings do (an SMTP stand-in would make every mail
+            # job of every second hold a real SMTP dialogue).
+            "FRONTDOOR_STAND_INS": "false",
             # Twilio's REST API, answered by the test's own server: nothing leaves the machine.
             "FRONTDOOR_TWILIO_API_URL": twilio_api.base_url,
             "TWILIO_ACCOUNT_SID": twilio_api.account_sid,
