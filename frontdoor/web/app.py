@@ -65,11 +65,11 @@ from frontdoor.web import (
     api_tokens,
     follow_ups_api,
     health,
+    lists_api,
     mail_api,
     metrics,
     openapi,
     persons_api,
-    search_api,
     sms_api,
     tasks_api,
 )
@@ -111,7 +111,7 @@ def create_app(
     webhooks.add_routes(app)
     api.add_routes(app)
     persons_api.add_routes(app)
-    search_api.add_routes(app)
+    lists_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)
