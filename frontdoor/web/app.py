@@ -63,8 +63,10 @@ from frontdoor.voice import replay, webhooks
 from frontdoor.web import (
     api,
     api_tokens,
+    duty_api,
     follow_ups_api,
     health,
+    indicators_api,
     lists_api,
     mail_api,
     metrics,
@@ -112,6 +114,8 @@ def create_app(
     api.add_routes(app)
     persons_api.add_routes(app)
     lists_api.add_routes(app)
+    indicators_api.add_routes(app)
+    duty_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)

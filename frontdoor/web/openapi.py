@@ -14,7 +14,7 @@ from frontdoor.core.channels import MANUAL_CHANNELS
 from frontdoor.core.follow_ups import MAX_DAYS, FollowUpOutcome, FollowUpStatus
 from frontdoor.core.request_fields import ResponseType
 from frontdoor.core.request_search import MAX_QUERY_CHARS
-from frontdoor.web.openapi_lists import list_paths
+from frontdoor.web.openapi_lists import list_paths, team_paths
 
 _ID = {"type": "integer", "minimum": 1}
 _TEXT = {"type": "string"}
@@ -298,7 +298,8 @@ DOCUMENT: dict[str, Any] = {
         "description": "The JSON API of a DAC's front door: requests, callback tasks, "
         "answers by SMS and secure mail, the resource directory. A bearer token is either a "
         "console account's token (fd_…, scoped: requests:read, requests:write, "
-        "directory:read) or a key of FRONTDOOR_API_KEYS; both reach one department only.",
+        "directory:read, indicators:read, duty:read, duty:phones) or a key of "
+        "FRONTDOOR_API_KEYS; both reach one department only.",
     },
     "security": [{"bearer": []}],
     "paths": {
@@ -574,6 +575,7 @@ DOCUMENT: dict[str, Any] = {
         },
         "/api/tasks": _LISTS["/api/tasks"],
         "/api/persons": _LISTS["/api/persons"],
+        **team_paths(_ERRORS),
         "/api/tasks/{task_id}/call": {
             "post": {
                 "summary": "Call the person back from the DAC's number (the referent's phone "

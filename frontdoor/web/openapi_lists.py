@@ -220,3 +220,147 @@ def list_paths(errors: dict[str, Any], search: dict[str, Any]) -> dict[str, Any]
             }
         },
     }
+
+
+_LINE = {
+    "type": "object",
+    "properties": {
+        "key": _TEXT,
+        "label": _TEXT,
+        "value": {"type": ["number", "null"], "description": "null: not available"},
+        "share": {"type": ["number", "null"], "description": "of the section's base, 0 to 1"},
+        "unit": {"enum": ["count", "seconds", "fte", "euros"]},
+    },
+}
+_SECTION = {
+    "type": "object",
+    "properties": {
+        "key": _TEXT,
+        "title": _TEXT,
+        "note": _TEXT,
+        "lines": {"type": "array", "items": _LINE},
+    },
+}
+INDICATORS_EXAMPLE = {
+    "departments": ["dac46"],
+    "department_names": ["DAC du Lot"],
+    "period": "2026-05",
+    "period_label": "mai 2026",
+    "generated_at": "2026-06-01T07:00:00+00:00",
+    "requests": 412,
+    "not_requests": 9,
+    "headline": {
+        "answered_rate": 0.87,
+        "abandoned_calls": 14,
+        "wait_median_s": 21.0,
+        "wait_p90_s": 64.0,
+        "callbacks_in_time_rate": 0.93,
+        "gp_share": 0.41,
+    },
+    "national": [
+        {
+            "key": "referrers",
+            "title": "Sollicitations par type d'adresseur",
+            "note": "",
+            "lines": [
+                {"key": "gp", "label": "Médecin généraliste", "value": 120, "share": 0.29,
+                 "unit": "count"},
+            ],
+        }
+    ],
+    "operational": [],
+}  # fmt: skip
+_REFERENT_ON_DUTY = {
+    "type": "object",
+    "properties": {
+        "id": _TEXT,
+        "name": _TEXT,
+        "phone": {"type": ["string", "null"], "description": "only with the scope duty:phones"},
+    },
+    "required": ["id", "name"],
+}
+_REASON = {"type": "object", "properties": {"code": _TEXT, "text": _TEXT}}
+_MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+DUTY_EXAMPLE = {
+    "department": "dac46",
+    "at": "2026-05-12T10:00:00+02:00",
+    "on_duty": [{"id": "amartin", "name": "Anne Martin"}, {"id": "bleroy", "name": "Bruno Leroy"}],
+    "reason": {"code": "on-duty", "text": "de permanence (semaine) : amartin, bleroy"},
+    "open": True,
+    "opening_reason": {"code": "open", "text": "ouvert (mardi 08:30–18:30)"},
+    "closes_at": "2026-05-12T18:30:00+02:00",
+    "reopens_at": None,
+}
+
+
+def team_paths(errors: dict[str, Any]) -> dict[str, Any]:
+    """The indicator table and who is on duty."""
+    return {
+        "/api/indicators": {
+            "get": {
+                "summary": "The indicator table of the caller's department for a period, as "
+                "the console, its exports and `frontdoor report` give it (scope "
+                "indicators:read; aggregates only)",
+                "parameters": [
+                    _query(
+                        "period",
+                        _TEXT,
+                        "a month « 2026-05 », a quarter « 2026-Q2 » or a year « 2026 »; this "
+                        "month by default",
+                    )
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The table",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "period": _TEXT,
+                                        "requests": {"type": "integer"},
+                                        "headline": {"type": "object"},
+                                        "national": {"type": "array", "items": _SECTION},
+                                        "operational": {"type": "array", "items": _SECTION},
+                                    },
+                                },
+                                "example": INDICATORS_EXAMPLE,
+                            }
+                        },
+                    },
+                    "400": {"description": "A period it cannot read, said in French"},
+                    **errors,
+                },
+            }
+        },
+        "/api/duty": {
+            "get": {
+                "summary": "Who is on duty now, and whether the line is open (scope duty:read; "
+                "phone numbers with duty:phones)",
+                "responses": {
+                    "200": {
+                        "description": "The referents on duty, in the roster's order",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "department": _TEXT,
+                                        "at": {"type": "string", "format": "date-time"},
+                                        "on_duty": {"type": "array", "items": _REFERENT_ON_DUTY},
+                                        "reason": _REASON,
+                                        "open": {"type": "boolean"},
+                                        "opening_reason": _REASON,
+                                        "closes_at": _MAYBE_TIME,
+                                        "reopens_at": _MAYBE_TIME,
+                                    },
+                                },
+                                "example": DUTY_EXAMPLE,
+                            }
+                        },
+                    },
+                    **errors,
+                },
+            }
+        },
+    }

@@ -30,6 +30,8 @@ LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 NOT_PERSONAL = {
     "/api/directory/search": "the territory's resources",
     "/api/openapi.json": "the API's own description",
+    "/api/indicators": "aggregates (tests/web/test_indicators_and_duty_api.py)",
+    "/api/duty": "who of the staff is on duty",
 }
 # Routes that reach no existing request: they make one, journaled as it is made.
 MAKES_ONE = {("POST", "/api/requests"): "a request entered by hand (tests/web/test_manual_api.py)"}
