@@ -74,6 +74,7 @@ from frontdoor.web import (
     persons_api,
     sms_api,
     tasks_api,
+    work_api,
 )
 from frontdoor.web.scheduler import scheduler_context
 
@@ -116,6 +117,7 @@ def create_app(
     lists_api.add_routes(app)
     indicators_api.add_routes(app)
     duty_api.add_routes(app)
+    work_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)

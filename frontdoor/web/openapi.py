@@ -15,6 +15,7 @@ from frontdoor.core.follow_ups import MAX_DAYS, FollowUpOutcome, FollowUpStatus
 from frontdoor.core.request_fields import ResponseType
 from frontdoor.core.request_search import MAX_QUERY_CHARS
 from frontdoor.web.openapi_lists import list_paths, team_paths
+from frontdoor.web.openapi_work import work_paths
 
 _ID = {"type": "integer", "minimum": 1}
 _TEXT = {"type": "string"}
@@ -576,6 +577,7 @@ DOCUMENT: dict[str, Any] = {
         "/api/tasks": _LISTS["/api/tasks"],
         "/api/persons": _LISTS["/api/persons"],
         **team_paths(_ERRORS),
+        **work_paths(_ERRORS),
         "/api/tasks/{task_id}/call": {
             "post": {
                 "summary": "Call the person back from the DAC's number (the referent's phone "

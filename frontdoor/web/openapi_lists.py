@@ -92,7 +92,7 @@ REQUEST_EXAMPLE = {
     "response_kinds": ["orientation"],
     "status": "open",
     "assigned_to": "referent@dac46.demo",
-    "age_band": "75+",
+    "age_band": "75-84",
     "problems": ["medical"],
     "caller_number": "+33565000001",
     "caller_name": None,
