@@ -164,7 +164,11 @@ async def test_callback_tasks_are_listed_page_by_page_and_journal_their_requests
     assert ("clé:amartin", voicemail.id, "api_list") in await audit_rows(wired_settings)
     assert (await a_page(client, "/api/tasks", status="closed"))["data"] == []
     assert (await a_page(client, "/api/tasks", status="all"))["count"] == 1
-    assert (await a_page(client, "/api/tasks", assignee="nobody-here"))["data"] == []
+    assert task["assignees"] == ["amartin", "bleroy"]  # on duty when the message was left
+    assert (await a_page(client, "/api/tasks", assignee="bleroy"))["count"] == 1
+    assert (await a_page(client, "/api/tasks", assignee="bler"))["data"] == []
+    assert (await a_page(client, "/api/tasks", assignee="b_eroy"))["data"] == []
+    assert (await a_page(client, "/api/tasks", overdue="true"))["data"] == []  # due later
     assert (await a_page(client, "/api/tasks", headers=MOSELLE_KEY))["data"] == []
 
 
