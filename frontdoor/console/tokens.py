@@ -17,6 +17,8 @@ SCOPE_LABELS = {
     "requests:write": "travailler les demandes",
     "directory:read": "chercher dans l'annuaire",
     "indicators:read": "lire les indicateurs",
+    "duty:read": "voir qui est de permanence",
+    "duty:phones": "voir les numéros des référents de permanence",
 }
 
 

@@ -124,4 +124,8 @@ TOKEN_SCOPES: dict[str, Action] = {
     "requests:write": Action.WORK_REQUEST,
     "directory:read": Action.SEARCH_DIRECTORY,
     "indicators:read": Action.SEE_INDICATORS,
+    "duty:read": Action.SEE_DUTY,  # who is on duty: names and ids
+    "duty:phones": Action.EDIT_TEAM,  # and their phone numbers, as the team page shows them
 }
+# What a key of FRONTDOOR_API_KEYS grants: one department's requests as one referent.
+STATIC_KEY_SCOPES = frozenset({"requests:read", "requests:write", "directory:read", "duty:read"})

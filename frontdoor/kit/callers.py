@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.core.access import STATIC_KEY_SCOPES
 from frontdoor.keys import CLOCK, SETTINGS
 from frontdoor.store.audit import record_access
 
@@ -25,6 +26,8 @@ class Caller:
     referent: str
     # Who the audit journal names: the account's login, or "clé:<referent>" for a static key.
     account: str = ""
+    # What the caller may do: its token's scopes, or a static key's.
+    scopes: frozenset[str] = STATIC_KEY_SCOPES
 
     @property
     def journaled_as(self) -> str:
@@ -50,6 +53,13 @@ def caller_of(request: web.Request) -> Caller:
             referent = referent or "api"
             return Caller(department=department, referent=referent, account=f"clé:{referent}")
     raise web.HTTPUnauthorized(text="unknown API key")
+
+
+def require_scope(caller: Caller, scope: str) -> None:
+    """403 unless the caller holds `scope` (a token's were checked against its path by
+    web.api_tokens; a static key's are STATIC_KEY_SCOPES)."""
+    if scope not in caller.scopes:
+        raise web.HTTPForbidden(text=f"this key or token lacks the {scope} scope")
 
 
 def journal(

@@ -1,4 +1,4 @@
-"""The console's inbox: one department's requests, newest first, filtered."""
+"""The console's inbox and the API's list: one department's requests, newest first, filtered."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.store.match import equal
-from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.models import CallbackTaskRow, Request, RequestPerson
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -27,6 +27,11 @@ class InboxFilters:
     before: tuple[datetime, int] | None = None
     # Only these requests (a page of search results: store.request_search).
     ids: Collection[int] | None = None
+    # Received within [received_from, received_until) (the API's local days).
+    received_from: datetime | None = None
+    received_until: datetime | None = None
+    # Only the requests about this person (linked to her file).
+    person_id: int | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -63,6 +68,13 @@ async def inbox_page(
         query = query.where(
             CallbackTaskRow.status == "open", col(CallbackTaskRow.due_at) < wanted.now
         )
+    if wanted.received_from is not None:
+        query = query.where(col(Request.received_at) >= wanted.received_from)
+    if wanted.received_until is not None:
+        query = query.where(col(Request.received_at) < wanted.received_until)
+    if wanted.person_id is not None:
+        linked = select(RequestPerson.request_id).where(RequestPerson.person_id == wanted.person_id)
+        query = query.where(col(Request.id).in_(linked))
     if wanted.before is not None:
         at, request_id = wanted.before
         query = query.where(

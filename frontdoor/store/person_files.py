@@ -13,6 +13,7 @@ the rights of access and erasure.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.listing import Mark
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.person_identity import (
     FIELD_LABELS,
@@ -45,6 +47,7 @@ from frontdoor.store.models import (
     Request,
     RequestPerson,
 )
+from frontdoor.store.pages import newest_first, older_than
 
 MAX_FOUND = 20
 MAX_CANDIDATES = 200
@@ -360,3 +363,34 @@ async def merge_persons(
 
 async def _rows(session: AsyncSession, model: Any, column: Any, value: object) -> list[Any]:
     return list((await session.exec(select(model).where(col(column) == value))).all())
+
+
+@dataclass(kw_only=True, frozen=True)
+class PersonFilters:
+    """The API's filters on a department's persons (all optional)."""
+
+    # Words each beginning one of her names, as the console's search reads them.
+    named: str | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+    after: Mark | None = None
+
+
+async def persons_page(
+    *, session: AsyncSession, department: str, filters: PersonFilters, limit: int
+) -> Sequence[Person]:
+    """A page of the department's files, newest first (created_at, id): neither those merged
+    into another (the other is the person) nor those pseudonymised."""
+    query = select(Person).where(_active(department))
+    if filters.named:
+        query = query.where(*(_begins_a_name(word) for word in search_words(filters.named)))
+    if filters.created_from is not None:
+        query = query.where(col(Person.created_at) >= filters.created_from)
+    if filters.created_until is not None:
+        query = query.where(col(Person.created_at) < filters.created_until)
+    if filters.after is not None:
+        query = query.where(older_than(Person.created_at, Person.id, filters.after))
+    result = await session.exec(
+        query.order_by(*newest_first(Person.created_at, Person.id)).limit(limit)
+    )
+    return result.all()

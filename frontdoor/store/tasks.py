@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from sqlalchemy import String, cast
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import CallbackOutcome, CallbackTask, TaskStatus, new_task
 from frontdoor.core.department import Department
+from frontdoor.core.listing import Mark
 from frontdoor.core.reasons import Reason
 from frontdoor.store.models import CallbackTaskRow, Request
+from frontdoor.store.pages import newest_first, older_than
 
 
 def as_task(row: CallbackTaskRow, timezone: tzinfo = UTC) -> CallbackTask:
@@ -99,4 +104,47 @@ async def requests_without_task(
         )
     )
     result = await session.exec(query)
+    return result.all()
+
+
+@dataclass(kw_only=True, frozen=True)
+class TaskFilters:
+    """The API's filters on a department's callback tasks (all optional)."""
+
+    status: str | None = TaskStatus.OPEN.value  # None: open and closed alike
+    assignee: str | None = None  # a referent id of the department file
+    # Only tasks still open past their deadline at `now`.
+    overdue_at: datetime | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+    after: Mark | None = None
+
+
+async def tasks_page(
+    *, session: AsyncSession, department: str, filters: TaskFilters, limit: int
+) -> Sequence[CallbackTaskRow]:
+    """A page of the department's tasks, newest first (created_at, id)."""
+    query = select(CallbackTaskRow).where(CallbackTaskRow.department == department)
+    if filters.status is not None:
+        query = query.where(CallbackTaskRow.status == filters.status)
+    if filters.assignee is not None:
+        # `assignees` is a JSON list of ids: its text holds the id between quotes.
+        written = json.dumps(filters.assignee)
+        pattern = "%" + written.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        query = query.where(cast(col(CallbackTaskRow.assignees), String).like(pattern, escape="\\"))
+    if filters.overdue_at is not None:
+        query = query.where(
+            CallbackTaskRow.status == TaskStatus.OPEN.value,
+            col(CallbackTaskRow.due_at) < filters.overdue_at,
+        )
+    if filters.created_from is not None:
+        query = query.where(col(CallbackTaskRow.created_at) >= filters.created_from)
+    if filters.created_until is not None:
+        query = query.where(col(CallbackTaskRow.created_at) < filters.created_until)
+    if filters.after is not None:
+        query = query.where(
+            older_than(CallbackTaskRow.created_at, CallbackTaskRow.id, filters.after)
+        )
+    query = query.order_by(*newest_first(CallbackTaskRow.created_at, CallbackTaskRow.id))
+    result = await session.exec(query.limit(limit))
     return result.all()

@@ -22,6 +22,10 @@ def scope_needed(method: str, path: str) -> str:
     """The scope a call needs: reading or changing requests, or reading the directory."""
     if path.startswith("/api/directory"):
         return "directory:read"
+    if path == "/api/indicators":
+        return "indicators:read"
+    if path == "/api/duty":
+        return "duty:read"
     return "requests:read" if method in ("GET", "HEAD") else "requests:write"
 
 
@@ -47,5 +51,11 @@ async def account_tokens(request: web.Request, handler: Handler) -> web.StreamRe
         department=(account.departments or [""])[0],
         referent=account.referent_id or account.login,
         account=account.login,
+        # Never beyond the account's role, whatever the token was given.
+        scopes=frozenset(
+            s
+            for s in row.scopes
+            if s in TOKEN_SCOPES and allowed(Role(account.role), TOKEN_SCOPES[s])
+        ),
     )
     return await handler(request)

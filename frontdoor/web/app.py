@@ -63,15 +63,18 @@ from frontdoor.voice import replay, webhooks
 from frontdoor.web import (
     api,
     api_tokens,
+    duty_api,
     follow_ups_api,
     health,
+    indicators_api,
+    lists_api,
     mail_api,
     metrics,
     openapi,
     persons_api,
-    search_api,
     sms_api,
     tasks_api,
+    work_api,
 )
 from frontdoor.web.scheduler import scheduler_context
 
@@ -111,7 +114,10 @@ def create_app(
     webhooks.add_routes(app)
     api.add_routes(app)
     persons_api.add_routes(app)
-    search_api.add_routes(app)
+    lists_api.add_routes(app)
+    indicators_api.add_routes(app)
+    duty_api.add_routes(app)
+    work_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)

@@ -13,7 +13,9 @@ from aiohttp import web
 from frontdoor.core.channels import MANUAL_CHANNELS
 from frontdoor.core.follow_ups import MAX_DAYS, FollowUpOutcome, FollowUpStatus
 from frontdoor.core.request_fields import ResponseType
-from frontdoor.core.request_search import MAX_QUERY_CHARS, Match
+from frontdoor.core.request_search import MAX_QUERY_CHARS
+from frontdoor.web.openapi_lists import list_paths, team_paths
+from frontdoor.web.openapi_work import work_paths
 
 _ID = {"type": "integer", "minimum": 1}
 _TEXT = {"type": "string"}
@@ -260,6 +262,32 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+# The inbox's search, answered by the list of requests when `q` is asked.
+_SEARCH = {
+    "parameters": [
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "a request number (« 1234 », « n° 1234 »), a phone "
+            "number written any way (« 06 12 34 56 78 », « +33612345678 »: exactly "
+            "that number), a mail address (exactly), the words of a caller's or a "
+            "person's name (case and accents ignored, each word beginning a name), "
+            "or a text found in notes and messages. With `q` the answer is the search's: "
+            "{data (each with `matched`: why it answered), count (every request found), page, "
+            "pages}, by pages of 50; the list's filters and cursor are not read",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+        },
+        {
+            "name": "page",
+            "in": "query",
+            "description": "with `q` only: the search's page",
+            "schema": {"type": "integer", "minimum": 1, "default": 1},
+        },
+    ],
+}
+_LISTS = list_paths(_ERRORS, _SEARCH)
+
 _REQUEST_PATH = [_path_id("request_id")]
 _TASK_PATH = [_path_id("task_id")]
 
@@ -271,64 +299,13 @@ DOCUMENT: dict[str, Any] = {
         "description": "The JSON API of a DAC's front door: requests, callback tasks, "
         "answers by SMS and secure mail, the resource directory. A bearer token is either a "
         "console account's token (fd_…, scoped: requests:read, requests:write, "
-        "directory:read) or a key of FRONTDOOR_API_KEYS; both reach one department only.",
+        "directory:read, indicators:read, duty:read, duty:phones) or a key of "
+        "FRONTDOOR_API_KEYS; both reach one department only.",
     },
     "security": [{"bearer": []}],
     "paths": {
         "/api/requests": {
-            "get": {
-                "summary": "Search the department's requests, newest first (journaled)",
-                "parameters": [
-                    {
-                        "name": "q",
-                        "in": "query",
-                        "required": True,
-                        "description": "a request number (« 1234 », « n° 1234 »), a phone "
-                        "number written any way (« 06 12 34 56 78 », « +33612345678 »: exactly "
-                        "that number), a mail address (exactly), the words of a caller's or a "
-                        "person's name (case and accents ignored, each word beginning a name), "
-                        "or a text found in notes and messages",
-                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
-                    },
-                    {
-                        "name": "page",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "default": 1},
-                    },
-                ],
-                "responses": {
-                    "200": _answer(
-                        "A page of 50 requests, each with why it answered",
-                        {
-                            "type": "object",
-                            "properties": {
-                                "data": {
-                                    "type": "array",
-                                    "items": {
-                                        "allOf": [
-                                            _ref("Request"),
-                                            {
-                                                "type": "object",
-                                                "properties": {
-                                                    "matched": {
-                                                        "type": "array",
-                                                        "items": {"enum": [m.value for m in Match]},
-                                                    }
-                                                },
-                                            },
-                                        ]
-                                    },
-                                },
-                                "count": {"type": "integer", "description": "every request found"},
-                                "page": {"type": "integer"},
-                                "pages": {"type": "integer"},
-                            },
-                        },
-                    ),
-                    "400": _answer("An empty or too long query, or a bad page (said in French)"),
-                    **_ERRORS,
-                },
-            },
+            **_LISTS["/api/requests"],
             "post": {
                 "summary": "Enter a request that did not come through the single number (a "
                 "visit, a letter, a call on a referent's line, a partner meeting, an outgoing "
@@ -597,21 +574,10 @@ DOCUMENT: dict[str, Any] = {
                 },
             }
         },
-        "/api/tasks": {
-            "get": {
-                "summary": "The department's open callback tasks",
-                "responses": {
-                    "200": _answer(
-                        "Open tasks",
-                        {
-                            "type": "object",
-                            "properties": {"data": {"type": "array", "items": _ref("Task")}},
-                        },
-                    ),
-                    **_ERRORS,
-                },
-            }
-        },
+        "/api/tasks": _LISTS["/api/tasks"],
+        "/api/persons": _LISTS["/api/persons"],
+        **team_paths(_ERRORS),
+        **work_paths(_ERRORS),
         "/api/tasks/{task_id}/call": {
             "post": {
                 "summary": "Call the person back from the DAC's number (the referent's phone "

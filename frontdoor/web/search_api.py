@@ -1,4 +1,5 @@
-"""The search of the console's inbox in the JSON API: GET /api/requests?q=…&page=….
+"""The search of the console's inbox in the JSON API: GET /api/requests?q=…&page=… (the
+list's route, lists_api, answers with it when `q` is asked).
 
 The caller's department only; the same query as the console's (a request number, a phone
 number written any way, an address, names folded, text of notes and messages), the same
@@ -47,7 +48,3 @@ async def search(request: web.Request) -> web.Response:
     return web.json_response(
         {"data": data, "count": found.total, "page": page, "pages": pages(found.total, PAGE_SIZE)}
     )
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/api/requests", search)

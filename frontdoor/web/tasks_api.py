@@ -1,4 +1,4 @@
-"""The JSON API of callback tasks: list them, call the person back, close them.
+"""The JSON API of callback tasks: call the person back, close them (lists_api lists them).
 
 Calls back go out from the department's number through Twilio (click-to-call): Frontdoor
 rings the referent's phone, then bridges to the person. Never from a personal phone.
@@ -18,15 +18,15 @@ from frontdoor.core.callbacks import CallbackOutcome, is_overdue
 from frontdoor.core.request_work import CallbackRefusal
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import path_id, read_json
-from frontdoor.kit.callers import Caller, caller_of, journal
+from frontdoor.kit.callers import Caller, caller_of
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.store.models import CallbackTaskRow
-from frontdoor.store.tasks import as_task, open_tasks, task_by_id
+from frontdoor.store.tasks import as_task, task_by_id
 
 NO_TASK = "no such task"
 
 
-def _task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:
+def task_json(row: CallbackTaskRow, now: Any) -> dict[str, Any]:
     task = as_task(row)
     return {
         "id": row.id,
@@ -55,17 +55,6 @@ async def _request_of_task(request: web.Request, caller: Caller, session: AsyncS
     return row.request_id
 
 
-async def list_tasks(request: web.Request) -> web.Response:
-    caller = caller_of(request)
-    now = request.app[CLOCK]()
-    async with request.app[SESSIONS]() as session:
-        rows = await open_tasks(session=session, department=caller.department)
-        # What it shows, journaled as a request's page is: one row per request listed.
-        journal(request, caller, session, [row.request_id for row in rows], "api_list")
-        await session.commit()
-        return web.json_response({"data": [_task_json(r, now) for r in rows], "count": len(rows)})
-
-
 async def close(request: web.Request) -> web.Response:
     caller = caller_of(request)
     try:
@@ -85,7 +74,7 @@ async def close(request: web.Request) -> web.Response:
             raise web.HTTPNotFound(text=NO_TASK) from None
         except Refused as refused:
             raise _api_error(refused) from None
-        return web.json_response(_task_json(row, request.app[CLOCK]()))
+        return web.json_response(task_json(row, request.app[CLOCK]()))
 
 
 async def call_back(request: web.Request) -> web.Response:
@@ -121,6 +110,5 @@ def _api_error(refused: Refused) -> web.HTTPException:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/api/tasks", list_tasks)
     app.router.add_post("/api/tasks/{task_id}/close", close)
     app.router.add_post("/api/tasks/{task_id}/call", call_back)

@@ -25,6 +25,7 @@ from frontdoor.web.app import create_app
 from tests.conftest import ROOT
 from tests.console.access_forms import FORMS, traces
 from tests.console.conftest import LOT_COORDINATOR, Browser, create_accounts, sign_in
+from tests.console.tokens import new_token
 from tests.directory.search_data import add_directory
 from tests.fuzz.traffic import Route, routes_of
 
@@ -113,6 +114,14 @@ async def send(
     """The route's genuine request (its form as the access matrix sends it), with `value` in
     `parameter`."""
     path = route.template.format(**PATH_IDS)
+    if path.startswith("/api/"):  # the API: the coordinator's token, and refusals in JSON
+        token = await new_token(browser, "requests:read", "indicators:read")
+        response = await browser.client.get(
+            path, params={parameter.name: value}, headers={"Authorization": f"Bearer {token}"}
+        )
+        if response.content_type == "application/json" and response.status == 400:
+            return response.status, str((await response.json())["error"])
+        return response.status, await response.text()
     query = {"departement": "dac46"}
     form = dict(FORMS.get(route.template, {}))
     (query if parameter.source == "query" else form)[parameter.name] = value

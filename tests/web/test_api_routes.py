@@ -30,16 +30,24 @@ LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 NOT_PERSONAL = {
     "/api/directory/search": "the territory's resources",
     "/api/openapi.json": "the API's own description",
+    "/api/indicators": "aggregates (tests/web/test_indicators_and_duty_api.py)",
+    "/api/duty": "who of the staff is on duty",
 }
 # Routes that reach no existing request: they make one, journaled as it is made.
 MAKES_ONE = {("POST", "/api/requests"): "a request entered by hand (tests/web/test_manual_api.py)"}
 # What each route that takes a body is sent: a valid one, so the call really acts.
-BODIES: dict[tuple[str, str], dict[str, str]] = {
+BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/requests"): {"channel": "visit"},
     ("PATCH", "/api/requests/{request_id}"): {"referrer_type": "gp"},
     ("POST", "/api/requests/{request_id}/sms"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/requests/{request_id}/mail"): {"body": "Bonjour, nous vous rappelons."},
     ("POST", "/api/tasks/{task_id}/close"): {"outcome": "reached"},
+    ("PUT", "/api/requests/{request_id}/qualification"): {
+        "referrer_type": "gp",
+        "age_band": None,
+        "problems": ["medical"],
+    },
+    ("PUT", "/api/requests/{request_id}/assignment"): {"to": "me"},
     ("POST", "/api/requests/{request_id}/responses"): {"kind": "information"},
     # The response is an information: refused (422) after the journal, as is closing the
     # follow-up it does not have (404).
