@@ -28,6 +28,7 @@ from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
+from frontdoor.voice.settling import settle_call
 from frontdoor.voice.twiml import STEP_PATHS, render
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ async def directory_step(hook: Webhook) -> str:
     apply_update(request, reply.update)
     record_event(hook.session, request, kind=f"directory-{stage}", at=hook.now, reply=reply,
                  detail=digits)  # fmt: skip
+    await settle_call(hook, request, department)
     return render(reply, department=department)
 
 
