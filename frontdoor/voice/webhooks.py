@@ -121,7 +121,8 @@ async def incoming_call(http: web.Request) -> web.Response:
     # verify() refused a number of a department the signer does not own.
     department = department_called(app, hook.form.get("To", ""))
     if department is None:
-        await _not_another_accounts_call(http, hook)
+        # No department's call: a call is its department's and its CallSid, so this CallSid
+        # names nobody's call, whatever another department's calls are.
         return answer(_NOT_IN_SERVICE, 200)
     first = first_answer(app, department, hook.form, hook.now)
     new_call = NewCall(
@@ -141,7 +142,7 @@ async def incoming_call(http: web.Request) -> web.Response:
         },
     )
     try:
-        body = await patiently(app, _store_first(app, hook, new_call))
+        body = await patiently(app, _store_first(app, hook, new_call, department))
     except (SQLAlchemyError, OSError, ConnectionError) as error:
         # The caller hears the greeting all the same; the call waits in the journal.
         await keep_in_journal(
@@ -151,7 +152,9 @@ async def incoming_call(http: web.Request) -> web.Response:
     return answer(body, 200)
 
 
-async def _store_first(app: web.Application, hook: Verified, new_call: NewCall) -> str:
+async def _store_first(
+    app: web.Application, hook: Verified, new_call: NewCall, department: Department
+) -> str:
     """Commit a call's first rows; the answer to give (for a retry, the one given then)."""
     body: str = new_call.receipt["body"]
     if await app[NEW_CALLS].store(new_call) is Stored.NEW:
@@ -159,24 +162,11 @@ async def _store_first(app: web.Application, hook: Verified, new_call: NewCall) 
         return body
     async with app[SESSIONS]() as session:
         # A retry, or another account naming this call: the call must be its own.
-        await webhook_of(hook, session=session, app=app).call(new_call.request["call_sid"])
+        await webhook_of(hook, session=session, app=app).call(
+            new_call.request["call_sid"], department
+        )
         earlier = await receipt(session=session, key=hook.key)
     return earlier.body if earlier else body
-
-
-async def _not_another_accounts_call(http: web.Request, hook: Verified) -> None:
-    """A first webhook to no department's number that names another department's call: 403.
-    Without the store it cannot be told, and the caller hears that the number is not in
-    service, as for any other misrouted call."""
-    try:
-        await patiently(http.app, _check_call_owner(http.app, hook))
-    except (SQLAlchemyError, OSError, ConnectionError):
-        log.info("call to no department's number, its CallSid not looked up: store unreachable")
-
-
-async def _check_call_owner(app: web.Application, hook: Verified) -> None:
-    async with app[SESSIONS]() as session:
-        await webhook_of(hook, session=session, app=app).call(hook.form["CallSid"])
 
 
 async def incoming_replayed(hook: Webhook) -> str:
@@ -185,7 +175,7 @@ async def incoming_replayed(hook: Webhook) -> str:
     if department is None:
         raise web.HTTPGone(text="no department has this number any more")
     first = first_answer(hook.app, department, hook.form, hook.now)
-    found = await hook.call(first.row["call_sid"])
+    found = await hook.call(first.row["call_sid"], department)
     if found is None:
         request = Request(**first.row)
         hook.session.add(request)

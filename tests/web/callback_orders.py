@@ -42,6 +42,7 @@ class Call:
             "From": from_, "To": to, "Direction": "inbound",
         }  # fmt: skip
         self.urls: dict[str, str] = {}
+        self.documents: list[str] = []  # every TwiML answered, in order
         self.legs: dict[str, dict[str, str]] = {}
 
     def at(self, seconds: int) -> str:
@@ -50,6 +51,7 @@ class Call:
     async def post(self, url: str, form: Mapping[str, str], *, at: int) -> ET.Element:
         response = await self.phone.post(url, {**form, "SimulatedAt": self.at(at)})
         assert response.status == 200, f"{url}: {response.status} {response.text}"
+        self.documents.append(response.text)
         document = ET.fromstring(response.text)
         self._remember(document)
         return document
