@@ -16,8 +16,6 @@ import frontdoor.store.models  # noqa: F401  (registers every table)
 
 # (table, columns): why no department is needed.
 UNIQUE_ACROSS_DEPARTMENTS = {
-    ("requests", ("call_sid",)): "Twilio's CallSid names one call leg across all of Twilio; "
-    "a call put through to another department's number is a new leg with its own CallSid",
     ("callback_tasks", ("request_id",)): "a request's id, itself one department's",
     ("follow_ups", ("response_id",)): "a response's id, itself one request's of one department",
     ("outbox", ("message_id",)): "Message-IDs Frontdoor makes itself (make_msgid: time, "

@@ -122,17 +122,21 @@ def menu(
     if tries < MENU_TRIES:
         retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
         return Reply(actions=(*retry, *_ask(department, level, tries=tries + 1)))
-    # Never a dead end: after the last try the call goes through, unclassified.
+    return gave_up(department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN)
+
+
+def gave_up(
+    department: Department, *, at: datetime, code: str, referrer: ReferrerType | None = None
+) -> Reply:
+    """After the last try of any prompt: never a dead end, never the prompt again. The call
+    goes to the referents on duty (a message is offered when nobody is, or nobody accepts)."""
     routed = ring(department, at=at, attempt=0)
     return Reply(
         actions=routed.actions,
-        update=CallUpdate(
-            referrer_type=ReferrerType.UNKNOWN, callback_needed=routed.update.callback_needed
-        ),
+        update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),
         reasons=(
             Reason(
-                code="menu-no-choice",
-                text=f"aucun choix valable après {MENU_TRIES} essais : mis en relation",
+                code=code, text=f"aucun choix valable après {MENU_TRIES} essais : mis en relation"
             ),
             *routed.reasons,
         ),

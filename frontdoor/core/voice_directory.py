@@ -36,6 +36,8 @@ VOICE_CATEGORIES: Mapping[str, Category] = {
     "7": Category.CCAS,
 }
 SEND_BY_SMS_KEY = "1"
+# Tries of each prompt, as the main menus (core.call_flow.MENU_TRIES): then a way out.
+TRIES = 2
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 
 
@@ -43,8 +45,9 @@ def _step(stage: str, **params: str) -> Next:
     return Next(step="directory", params=(("stage", stage), *sorted(params.items())))
 
 
-def ask_postal_code(department: Department) -> Reply:
-    then = _step("postal")
+def ask_postal_code(department: Department, *, tries: int = 1) -> Reply:
+    """Ask for the postal code: try number ``tries`` (carried in the signed action URL)."""
+    then = _step("postal", **{"try": str(tries)})
     return Reply(
         actions=(
             Ask(prompt=prompt(department, "directory_postal_code"), then=then, num_digits=5,
@@ -56,17 +59,38 @@ def ask_postal_code(department: Department) -> Reply:
     )  # fmt: skip
 
 
-def postal_code_keyed(department: Department, *, digits: str | None) -> Reply:
+def postal_code_keyed(
+    department: Department, *, digits: str | None, tries: int, gave_up: Reply
+) -> Reply:
+    """The caller keyed a postal code (or nothing) at try ``tries``; after the last try,
+    ``gave_up`` (core.call_flow.gave_up: a referent, else a message), never the prompt again."""
     if digits is None or not _POSTAL_CODE.match(digits):
+        if tries >= TRIES:
+            return gave_up
         return Reply(
             actions=(Say(text=prompt(department, "directory_postal_code_invalid")),
-                     *ask_postal_code(department).actions),
+                     *ask_postal_code(department, tries=tries + 1).actions),
         )  # fmt: skip
+    return _ask_category(department, postal=digits, tries=1)
+
+
+def category_missed(
+    department: Department, *, postal: str, digits: str | None, tries: int, gave_up: Reply
+) -> Reply:
+    """No category (or an unknown key) at try ``tries``: ask again, or give up after the last."""
+    if tries >= TRIES:
+        return gave_up
+    retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
+    asked = _ask_category(department, postal=postal, tries=tries + 1)
+    return Reply(actions=(*retry, *asked.actions))
+
+
+def _ask_category(department: Department, *, postal: str, tries: int) -> Reply:
     menu = " ".join(
         prompt(department, "directory_category_choice", category=CATEGORIES[c].spoken, digit=key)
         for key, c in VOICE_CATEGORIES.items()
     )
-    then = _step("category", postal=digits)
+    then = _step("category", postal=postal, **{"try": str(tries)})
     return Reply(actions=(Ask(prompt=menu, then=then), Redirect(then=then)))
 
 

@@ -35,7 +35,7 @@ from frontdoor.kit.webhook_owner import RowGuard, owned, owned_recording, refusa
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
 from frontdoor.store.requests import receipt, request_by_call_sid, request_by_id
-from frontdoor.store.sms import messages_by_provider_id
+from frontdoor.store.sms import message_by_provider_id
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +84,16 @@ class Webhook:
         """The department that has this number (To), if any; 403 if the signer does not own it."""
         return self.owned(self.app[DEPARTMENTS].for_number(number))
 
-    async def call(self, call_sid: str) -> tuple[Request, Department] | None:
-        """The request of a call (by its CallSid or a leg's ParentCallSid), if stored yet."""
-        request = await request_by_call_sid(session=self.session, call_sid=call_sid)
+    async def call(
+        self, call_sid: str, department: Department
+    ) -> tuple[Request, Department] | None:
+        """The request of a department's call (by its CallSid or a leg's ParentCallSid), if
+        stored yet: a call is its department's and its CallSid, never the CallSid alone
+        (403 for a department the signer does not own)."""
+        self.owned(department, what="call")
+        request = await request_by_call_sid(
+            session=self.session, department=department.slug, call_sid=call_sid
+        )
         if request is None:
             return None
         return request, self._department(request.department, "call")
@@ -102,12 +109,15 @@ class Webhook:
             raise web.HTTPGone(text="task without its request")
         return row, owner, department
 
-    async def message(self, provider_id: str) -> tuple[Message, Request] | None:
-        """A message stored under this provider id (MessageSid), if any, and its request."""
-        found = None
-        for message in await messages_by_provider_id(session=self.session, provider_id=provider_id):
-            self._department(message.department, "message")
-            found = found or message
+    async def message(
+        self, provider_id: str, department: Department
+    ) -> tuple[Message, Request] | None:
+        """A message of this department stored under this provider id (MessageSid), if any,
+        and its request: the same MessageSid for another department is another message."""
+        self.owned(department, what="message")
+        found = await message_by_provider_id(
+            session=self.session, department=department.slug, provider_id=provider_id
+        )
         if found is None:
             return None
         owner = await request_by_id(session=self.session, request_id=found.request_id)
@@ -235,7 +245,7 @@ def webhook_of(verified: Verified, *, session: AsyncSession, app: web.Applicatio
 async def _serve(request: web.Request, handler: Handler, degraded: Degraded | None) -> web.Response:
     app = request.app
     verified = await verify(request)
-    if degraded is not None and app[JOURNAL].holds(_call_of(verified.form)):
+    if degraded is not None and app[JOURNAL].holds(call_key(app, verified.form, verified.query)):
         # The call's earlier steps wait in the journal: this one joins them, in order.
         return await answer_unstored(request, verified, degraded, why="call in the journal")
     try:
@@ -304,8 +314,8 @@ async def answer_unstored(
 def journaled_steps(app: web.Application, verified: Verified) -> Sequence[Entry]:
     """The steps of this webhook's call already in the journal. A call there belongs to the
     account that signed them: a step signed by another account is refused (403)."""
-    call_sid = _call_of(verified.form)
-    earlier = app[JOURNAL].entries_of(call_sid) if call_sid else ()
+    key = call_key(app, verified.form, verified.query)
+    earlier = app[JOURNAL].entries_of(key) if key else ()
     accounts = app[TWILIO_ACCOUNTS]
     for entry in earlier:
         if not accounts.same_account(entry.form.get("AccountSid"), verified.account_sid):
@@ -326,6 +336,7 @@ async def keep_in_journal(
         key=verified.key,
         answer=body,
         instance=app[SETTINGS].instance_name,
+        call=call_key(app, verified.form, verified.query),
     )
     try:
         await app[JOURNAL].append(entry)
@@ -335,6 +346,34 @@ async def keep_in_journal(
         log.error("%s answered from memory, NOT journaled (%s): %s", path, why, error)
         return
     log.warning("%s answered from memory and journaled (%s)", path, why)
+
+
+def call_department(
+    app: web.Application, form: Mapping[str, str], query: Mapping[str, str]
+) -> Department | None:
+    """The department a call's webhook is for: the one its action URL names (`department`,
+    signed into the TwiML by Frontdoor), else the one whose number was called (the caller's
+    leg), else, on a referent's leg, the one whose number it shows. Not checked for
+    ownership."""
+    departments = app[DEPARTMENTS]
+    if slug := query.get("department"):
+        return departments.for_slug(slug)
+    # A referent's leg (it has a parent) shows the department's number as its caller id.
+    numbers = ("To", "From") if "ParentCallSid" in form else ("To",)
+    for number in numbers:
+        if (department := departments.for_number(form.get(number, ""))) is not None:
+            return department
+    return None
+
+
+def call_key(app: web.Application, form: Mapping[str, str], query: Mapping[str, str]) -> str:
+    """What a call's steps are kept under in the journal: its department and its CallSid
+    (the same CallSid for two departments is two calls); an SMS's is empty."""
+    call_sid = _call_of(form)
+    if not call_sid:
+        return ""
+    department = call_department(app, form, query)
+    return f"{department.slug if department else '?'}/{call_sid}"
 
 
 def _call_of(form: Mapping[str, str]) -> str:

@@ -85,13 +85,14 @@ async def incoming_sms(http: web.Request) -> web.StreamResponse:
 
 async def store_sms(hook: Webhook) -> str:
     """File the SMS (a new request, a further message, an opt-out…) and answer it."""
-    # Stored already, under an answer of its own (403: under another department's request).
-    if await hook.message(hook.form.get("MessageSid", "")) is not None:
-        return twiml(None)
     sms = parse(hook.form)
     department = hook.department_called(sms.to)
     if department is None:
         log.warning("SMS to a number no department answers")
+        return twiml(None)
+    # Stored already, under an answer of its own. A message is its department's and its
+    # MessageSid: the same MessageSid sent to another department is another message.
+    if await hook.message(hook.form.get("MessageSid", ""), department) is not None:
         return twiml(None)
     session = hook.session
     key = hook.app[SETTINGS].pseudonym_secret

@@ -47,11 +47,19 @@ class Entry:
     key: str  # its receipt key: a webhook already in the store is not replayed
     answer: str  # the TwiML the caller got
     instance: str = ""
+    # The call it is a step of: its department and CallSid (kit.twilio_webhook.call_key).
+    call: str = ""
 
     @property
     def call_sid(self) -> str:
         """The caller's call: a referent's leg names it as its parent."""
         return self.form.get("ParentCallSid") or self.form.get("CallSid", "")
+
+    @property
+    def waits_under(self) -> str:
+        """The key of its call among the waiting entries (a line written before calls were
+        keyed by department: its CallSid)."""
+        return self.call or self.call_sid
 
     def line(self) -> str:
         return json.dumps(
@@ -63,6 +71,7 @@ class Entry:
                 "key": self.key,
                 "answer": self.answer,
                 "instance": self.instance,
+                "call": self.call,
             },
             ensure_ascii=False,
             sort_keys=True,
@@ -83,6 +92,7 @@ class Entry:
             key=data["key"],
             answer=data["answer"],
             instance=data.get("instance", ""),
+            call=data.get("call", ""),
         )
 
 
@@ -125,7 +135,7 @@ class Journal:
         self._seal()
         for segment in self.sealed():
             for entry in segment.entries:
-                self._waiting.setdefault(entry.call_sid, []).append(entry)
+                self._waiting.setdefault(entry.waits_under, []).append(entry)
 
     def close(self) -> None:
         if self._current is not None:
@@ -139,14 +149,15 @@ class Journal:
         """Returns once the entry is on disk (fsync'd)."""
         async with self._writing:
             await asyncio.to_thread(self._write, entry.line())
-        self._waiting.setdefault(entry.call_sid, []).append(entry)
+        self._waiting.setdefault(entry.waits_under, []).append(entry)
 
-    def holds(self, call_sid: str | None) -> bool:
-        """Whether a call has steps waiting here (its next steps join them, in order)."""
-        return bool(call_sid) and call_sid in self._waiting
+    def holds(self, call: str | None) -> bool:
+        """Whether a call (its department and CallSid) has steps waiting here (its next steps
+        join them, in order)."""
+        return bool(call) and call in self._waiting
 
-    def entries_of(self, call_sid: str) -> Sequence[Entry]:
-        return tuple(self._waiting.get(call_sid, ()))
+    def entries_of(self, call: str) -> Sequence[Entry]:
+        return tuple(self._waiting.get(call, ()))
 
     def entries_on(self, path: str) -> Sequence[Entry]:
         """The waiting entries of one webhook, oldest first (an SMS belongs to no call)."""
@@ -187,12 +198,12 @@ class Journal:
         segment.path.unlink(missing_ok=True)
         _sync_folder(self.folder)
         keys = {entry.key for entry in segment.entries}
-        for call_sid in {entry.call_sid for entry in segment.entries}:
-            left = [e for e in self._waiting.get(call_sid, []) if e.key not in keys]
+        for call in {entry.waits_under for entry in segment.entries}:
+            left = [e for e in self._waiting.get(call, []) if e.key not in keys]
             if left:
-                self._waiting[call_sid] = left
+                self._waiting[call] = left
             else:
-                self._waiting.pop(call_sid, None)
+                self._waiting.pop(call, None)
 
     def set_aside(self, entry: Entry) -> None:
         """Keep an entry the store refuses in `<instance>.refused`, for an operator to read."""

@@ -37,10 +37,12 @@ class Request(RequestBase, table=True):
         # A search by number or address (store.request_search, store.persons).
         Index("ix_requests_department_caller_number", "department", "caller_number"),
         Index("ix_requests_department_contact_address", "department", "contact_address"),
+        # A call is its department's and its CallSid, never the CallSid alone.
+        UniqueConstraint("department", "call_sid", name="uq_requests_department_call_sid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    call_sid: str | None = Field(default=None, unique=True, max_length=64)
+    call_sid: str | None = Field(default=None, max_length=64)
     # Personal data: stored for callbacks, never written to logs.
     caller_number: str | None = Field(default=None, max_length=40)
     caller_name: str | None = Field(default=None, max_length=200)

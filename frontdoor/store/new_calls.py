@@ -124,39 +124,42 @@ class NewCallWriter:
             self._slots.release()
 
     async def _write(self, calls: Sequence[NewCall]) -> list[Stored]:
-        firsts: dict[str, NewCall] = {}
-        # By CallSid: two batches written at once that both hold a retried call take their
-        # row locks in the same order, and cannot deadlock.
-        for call in sorted(calls, key=lambda call: call.request["call_sid"]):
-            firsts.setdefault(call.request["call_sid"], call)
+        firsts: dict[tuple[str, str], NewCall] = {}
+        # By call: two batches written at once that both hold a retried call take their row
+        # locks in the same order, and cannot deadlock. A call is its department's and its
+        # CallSid: the same CallSid for another department is another call.
+        for call in sorted(calls, key=_call_key):
+            firsts.setdefault(_call_key(call), call)
         async with self._engine.begin() as connection:
             ids = await _insert_requests(connection, [c.request for c in firsts.values()])
-            new = [c for sid, c in firsts.items() if sid in ids]
+            new = [c for key, c in firsts.items() if key in ids]
             if new:
                 await connection.execute(
                     _EVENTS.insert(),
-                    [{**c.event, "request_id": ids[c.request["call_sid"]]} for c in new],
+                    [{**c.event, "request_id": ids[_call_key(c)]} for c in new],
                 )
                 await connection.execute(
                     dialect_insert(connection, _RECEIPTS).on_conflict_do_nothing(),
                     [dict(c.receipt) for c in new],
                 )
         return [
-            Stored.NEW
-            if firsts[c.request["call_sid"]] is c and c.request["call_sid"] in ids
-            else Stored.DUPLICATE
+            Stored.NEW if firsts[_call_key(c)] is c and _call_key(c) in ids else Stored.DUPLICATE
             for c in calls
         ]
 
 
+def _call_key(call: NewCall) -> tuple[str, str]:
+    return call.request["department"], call.request["call_sid"]
+
+
 async def _insert_requests(
     connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]
-) -> dict[str, int]:
-    """Insert the requests not stored yet; their ids by CallSid."""
+) -> dict[tuple[str, str], int]:
+    """Insert the requests not stored yet; their ids by (department, CallSid)."""
     statement = (
         dialect_insert(connection, _REQUESTS)
-        .on_conflict_do_nothing(index_elements=["call_sid"])
-        .returning(_REQUESTS.c.id, _REQUESTS.c.call_sid)
+        .on_conflict_do_nothing(index_elements=["department", "call_sid"])
+        .returning(_REQUESTS.c.id, _REQUESTS.c.department, _REQUESTS.c.call_sid)
     )
     result = await connection.execute(statement, [dict(row) for row in rows])
-    return {call_sid: request_id for request_id, call_sid in result.all()}
+    return {(department, call_sid): id_ for id_, department, call_sid in result.all()}

@@ -29,8 +29,13 @@ def public_request(request: Request) -> dict[str, Any]:
     return shown.model_dump(mode="json")
 
 
-async def request_by_call_sid(*, session: AsyncSession, call_sid: str) -> Request | None:
-    result = await session.exec(select(Request).where(equal(Request.call_sid, call_sid)))
+async def request_by_call_sid(
+    *, session: AsyncSession, department: str, call_sid: str
+) -> Request | None:
+    """A department's call: the same CallSid for another department is another call."""
+    result = await session.exec(
+        select(Request).where(Request.department == department, equal(Request.call_sid, call_sid))
+    )
     return result.first()
 
 

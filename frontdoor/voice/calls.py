@@ -8,7 +8,7 @@ from aiohttp import web
 
 from frontdoor.core.department import Department
 from frontdoor.keys import DEPARTMENTS
-from frontdoor.kit.twilio_webhook import Webhook
+from frontdoor.kit.twilio_webhook import Webhook, call_department
 from frontdoor.store.models import Request
 from frontdoor.voice.outage import department_of
 
@@ -22,6 +22,17 @@ def storable_number(number: str | None) -> str | None:
     """The caller's number as a request keeps it: none for an address too long to be one (a
     SIP address: no number to call back either, as is_withheld says)."""
     return number if number is None or len(number) <= MAX_NUMBER else None
+
+
+def call_department_of(hook: Webhook) -> Department | None:
+    """The department of a call's webhook (kit.twilio_webhook.call_department); a referent's
+    leg answered before action URLs named it: by the referent rung. 403 if not the signer's."""
+    department = call_department(hook.app, hook.form, hook.query)
+    if department is None and "ParentCallSid" in hook.form:
+        department = department_of(hook.app, hook.form, hook.query)
+    if hook.query.get("department") and department is None:
+        raise web.HTTPGone(text="department no longer configured")
+    return hook.owned(department, what="call")
 
 
 def department_called(app: web.Application, number: str) -> Department | None:
@@ -42,18 +53,17 @@ async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depart
         raise web.HTTPBadRequest(text="CallSid missing")
     if len(call_sid) > MAX_CALL_SID:  # not Twilio's; the store could not hold it
         raise web.HTTPBadRequest(text="CallSid too long")
-    found = await hook.call(call_sid)
-    if found is not None:
-        return found
-    # A referent's leg (its first webhook kept in another instance's outage journal, to join
-    # this request when replayed) names the department by its caller id or the referent rung.
-    leg = "ParentCallSid" in hook.form
-    if leg:
-        department = hook.owned(department_of(hook.app, hook.form, hook.query), what="call")
-    else:
-        department = hook.department_called(hook.form.get("To", ""))
+    department = call_department_of(hook)
     if department is None:
         raise web.HTTPNotFound(text="unknown call")
+    # A call is its department's and its CallSid: the same CallSid for another department
+    # is another call, with its own request.
+    found = await hook.call(call_sid, department)
+    if found is not None:
+        return found
+    # Its first webhook could not be stored (kept in another instance's outage journal, to
+    # join this request when replayed): the request is created now.
+    leg = "ParentCallSid" in hook.form
     request = Request(
         department=department.slug,
         channel="voice",

@@ -7,10 +7,11 @@ between them, records what was answered, and sends the SMS when asked.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
 
-from frontdoor.core import voice_directory
+from frontdoor.core import call_flow, voice_directory
 from frontdoor.core.department import Department
 from frontdoor.core.directory_answers import sms_answer, spoken_answer
 from frontdoor.core.directory_search import DirectoryQuery
@@ -27,6 +28,7 @@ from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
+from frontdoor.voice.settling import settle_call
 from frontdoor.voice.twiml import STEP_PATHS, render
 
 log = logging.getLogger(__name__)
@@ -38,12 +40,19 @@ async def directory_step(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     stage, digits = hook.query.get("stage"), hook.form.get("Digits")
     postal = hook.query.get("postal", "")
+    tries = _tries(hook.query)
+    # After the last try of a prompt: a referent, else a message (never the prompt again).
+    gave_up = call_flow.gave_up(department, at=request.received_at, code="directory-no-choice")
     if stage == "postal":
-        reply = voice_directory.postal_code_keyed(department, digits=digits)
+        reply = voice_directory.postal_code_keyed(
+            department, digits=digits, tries=tries, gave_up=gave_up
+        )
     elif stage == "category":
         category = voice_directory.category_of(digits)
         if category is None:
-            reply = voice_directory.postal_code_keyed(department, digits=postal)
+            reply = voice_directory.category_missed(
+                department, postal=postal, digits=digits, tries=tries, gave_up=gave_up
+            )
         else:
             hits = await search(
                 hook.session, DirectoryQuery(category=category, postal_code=postal), limit=RESULTS
@@ -63,7 +72,18 @@ async def directory_step(hook: Webhook) -> str:
     apply_update(request, reply.update)
     record_event(hook.session, request, kind=f"directory-{stage}", at=hook.now, reply=reply,
                  detail=digits)  # fmt: skip
+    await settle_call(hook, request, department)
     return render(reply, department=department)
+
+
+def _tries(query: Mapping[str, str]) -> int:
+    """The try of a prompt, from the action URL Frontdoor signed into the TwiML (the caller
+    cannot change it); a URL without one (a call answered before tries were counted) is at
+    its last try."""
+    try:
+        return int(query.get("try", str(voice_directory.TRIES)))
+    except ValueError:
+        raise web.HTTPBadRequest(text="try: expected a whole number") from None
 
 
 async def _may_text(hook: Webhook, department: Department, number: str | None) -> bool:

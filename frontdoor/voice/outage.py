@@ -160,6 +160,8 @@ def department_of(
 ) -> Department | None:
     """The department called: from the caller's leg, or, on a referent's leg, its parent's."""
     departments = app[DEPARTMENTS]
+    if slug := query.get("department"):  # named in the action URL Frontdoor signed
+        return departments.for_slug(slug)
     for entry in earlier:
         if entry.path == VOICE_PATH:
             return departments.for_number(entry.form.get("To", ""))

@@ -37,6 +37,7 @@ from frontdoor.store.db import ping
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt
+from frontdoor.voice.calls import call_department_of
 from frontdoor.voice.webhooks import REPLAYED
 
 log = logging.getLogger(__name__)
@@ -201,10 +202,12 @@ async def _note_journaled(hook: Webhook, entry: Entry) -> None:
 async def _request_of(hook: Webhook, entry: Entry) -> Request | None:
     """The request a journaled webhook wrote to: its call's, or its message's."""
     if entry.call_sid:
-        found = await hook.call(entry.call_sid)
+        department = call_department_of(hook)
+        found = await hook.call(entry.call_sid, department) if department else None
         return found[0] if found else None
     sid = entry.form.get("MessageSid")
-    message = await hook.message(sid) if sid else None
+    department = hook.department_called(entry.form.get("To", ""))
+    message = await hook.message(sid, department) if sid and department else None
     if message is None:
         return None  # an SMS filed under no request (a STOP outside a conversation)
     return message[1]

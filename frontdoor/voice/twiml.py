@@ -36,9 +36,13 @@ STEP_PATHS = {
 }
 
 
-def url_of(step: Next) -> str:
+def url_of(step: Next, department: Department | None = None) -> str:
+    """The URL of a step; within a call, it names the call's department: Twilio posts to
+    the URL it is given, signed, so each step is found as its department's call (the same
+    CallSid for another department is another call)."""
     path = STEP_PATHS[step.step]
-    return f"{path}?{urlencode(sorted(step.params))}" if step.params else path
+    params = (*step.params, ("department", department.slug)) if department else step.params
+    return f"{path}?{urlencode(sorted(params))}" if params else path
 
 
 def render(reply: Reply, *, department: Department, caller_number: str | None = None) -> str:
@@ -60,12 +64,12 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
         case Ask(prompt=prompt, then=then, timeout_s=timeout, num_digits=num_digits):
             return (
                 f'<Gather numDigits="{num_digits}" timeout="{timeout}" method="POST" '
-                f"action={quoteattr(url_of(then))}>{_say(prompt, department)}</Gather>"
+                f"action={quoteattr(url_of(then, department))}>{_say(prompt, department)}</Gather>"
             )
         case Ring():
             return _dial(action, department, caller_number)
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
-            after = f' method="POST" action={quoteattr(url_of(then))}' if then else ""
+            after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
             return (
                 f'<Dial answerOnBridge="true" timeout="{timeout}" callerId={quoteattr(caller_id)}'
                 f"{after}><Number>{escape(number)}</Number></Dial>"
@@ -74,12 +78,12 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
             # Twilio says when the recording is complete: Frontdoor then brings it home.
             return (
                 f'<Record method="POST" maxLength="{max_s}" timeout="5" playBeep="true" '
-                f'trim="trim-silence" action={quoteattr(url_of(then))} '
-                f'recordingStatusCallback="{STEP_PATHS["recording"]}" '
+                f'trim="trim-silence" action={quoteattr(url_of(then, department))} '
+                f"recordingStatusCallback={quoteattr(url_of(Next(step='recording'), department))} "
                 f'recordingStatusCallbackMethod="POST"/>'
             )
         case Redirect(then=then):
-            return f'<Redirect method="POST">{escape(url_of(then))}</Redirect>'
+            return f'<Redirect method="POST">{escape(url_of(then, department))}</Redirect>'
         case Hangup():
             return "<Hangup/>"
     raise TypeError(f"no TwiML for {action!r}")
@@ -92,18 +96,19 @@ def _dial(ring: Ring, department: Department, caller_number: str | None) -> str:
     if department.ringing.show_caller_number and caller_number and caller_number.startswith("+"):
         caller_id = caller_number
     numbers = "".join(
-        f'<Number method="POST" url={quoteattr(_whisper_url(ring.attempt, r.id))}>'
+        f'<Number method="POST" url={quoteattr(_whisper_url(ring.attempt, r.id, department))}>'
         f"{escape(r.phone)}</Number>"
         for r in ring.referents
     )
     return (
         f'<Dial method="POST" answerOnBridge="true" timeout="{ring.timeout_s}" '
-        f"callerId={quoteattr(caller_id)} action={quoteattr(url_of(ring.then))}>"
+        f"callerId={quoteattr(caller_id)} action={quoteattr(url_of(ring.then, department))}>"
         f"{numbers}</Dial>"
     )
 
 
-def _whisper_url(attempt: int, referent_id: str) -> str:
+def _whisper_url(attempt: int, referent_id: str, department: Department) -> str:
     return url_of(
-        Next(step="whisper", params=(("attempt", str(attempt)), ("referent", referent_id)))
+        Next(step="whisper", params=(("attempt", str(attempt)), ("referent", referent_id))),
+        department,
     )

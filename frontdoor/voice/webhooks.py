@@ -57,7 +57,6 @@ from frontdoor.store.requests import (
     record_event,
     updated_columns,
 )
-from frontdoor.store.tasks import ensure_task, task_of_request
 from frontdoor.voice import callback_webhooks, directory_webhooks, outage
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
@@ -66,6 +65,7 @@ from frontdoor.voice.calls import (
     storable_number,
 )
 from frontdoor.voice.recordings import bring_home_quietly
+from frontdoor.voice.settling import settle_call
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,8 @@ async def incoming_call(http: web.Request) -> web.Response:
     # verify() refused a number of a department the signer does not own.
     department = department_called(app, hook.form.get("To", ""))
     if department is None:
-        await _not_another_accounts_call(http, hook)
+        # No department's call: a call is its department's and its CallSid, so this CallSid
+        # names nobody's call, whatever another department's calls are.
         return answer(_NOT_IN_SERVICE, 200)
     first = first_answer(app, department, hook.form, hook.now)
     new_call = NewCall(
@@ -141,7 +142,7 @@ async def incoming_call(http: web.Request) -> web.Response:
         },
     )
     try:
-        body = await patiently(app, _store_first(app, hook, new_call))
+        body = await patiently(app, _store_first(app, hook, new_call, department))
     except (SQLAlchemyError, OSError, ConnectionError) as error:
         # The caller hears the greeting all the same; the call waits in the journal.
         await keep_in_journal(
@@ -151,7 +152,9 @@ async def incoming_call(http: web.Request) -> web.Response:
     return answer(body, 200)
 
 
-async def _store_first(app: web.Application, hook: Verified, new_call: NewCall) -> str:
+async def _store_first(
+    app: web.Application, hook: Verified, new_call: NewCall, department: Department
+) -> str:
     """Commit a call's first rows; the answer to give (for a retry, the one given then)."""
     body: str = new_call.receipt["body"]
     if await app[NEW_CALLS].store(new_call) is Stored.NEW:
@@ -159,24 +162,11 @@ async def _store_first(app: web.Application, hook: Verified, new_call: NewCall) 
         return body
     async with app[SESSIONS]() as session:
         # A retry, or another account naming this call: the call must be its own.
-        await webhook_of(hook, session=session, app=app).call(new_call.request["call_sid"])
+        await webhook_of(hook, session=session, app=app).call(
+            new_call.request["call_sid"], department
+        )
         earlier = await receipt(session=session, key=hook.key)
     return earlier.body if earlier else body
-
-
-async def _not_another_accounts_call(http: web.Request, hook: Verified) -> None:
-    """A first webhook to no department's number that names another department's call: 403.
-    Without the store it cannot be told, and the caller hears that the number is not in
-    service, as for any other misrouted call."""
-    try:
-        await patiently(http.app, _check_call_owner(http.app, hook))
-    except (SQLAlchemyError, OSError, ConnectionError):
-        log.info("call to no department's number, its CallSid not looked up: store unreachable")
-
-
-async def _check_call_owner(app: web.Application, hook: Verified) -> None:
-    async with app[SESSIONS]() as session:
-        await webhook_of(hook, session=session, app=app).call(hook.form["CallSid"])
 
 
 async def incoming_replayed(hook: Webhook) -> str:
@@ -185,7 +175,7 @@ async def incoming_replayed(hook: Webhook) -> str:
     if department is None:
         raise web.HTTPGone(text="no department has this number any more")
     first = first_answer(hook.app, department, hook.form, hook.now)
-    found = await hook.call(first.row["call_sid"])
+    found = await hook.call(first.row["call_sid"], department)
     if found is None:
         request = Request(**first.row)
         hook.session.add(request)
@@ -198,6 +188,7 @@ async def incoming_replayed(hook: Webhook) -> str:
                 setattr(request, name, first.row[name])
         request.received_at = min(request.received_at, hook.now)
     record_event(hook.session, request, kind="incoming", at=hook.now, reply=first.reply)
+    await settle_call(hook, request, department)
     return first.body
 
 
@@ -220,6 +211,7 @@ async def menu_choice(hook: Webhook) -> str:
         reply=reply,
         detail=f"{hook.query.get('level')}: {digits or 'aucune touche'}",
     )
+    await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)
 
 
@@ -236,7 +228,9 @@ async def dial_ended(hook: Webhook) -> str:
     reply = call_flow.ring_ended(
         department, at=request.received_at, attempt=attempt, dial_status=status, accepted_by=taker
     )
+    attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
+    request.attempts = attempts
     record_event(
         hook.session,
         request,
@@ -245,8 +239,11 @@ async def dial_ended(hook: Webhook) -> str:
         reply=reply,
         attempt=attempt,
         referent_id=taker,
+        leg_sid=hook.form.get("DialCallSid"),
         detail=status,
     )
+    # The final state is settled from every fact received, not from this one's arrival.
+    await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)
 
 
@@ -278,9 +275,9 @@ async def accept(hook: Webhook) -> str:
     attempt, referent_id = _int(hook.query, "attempt"), _referent(hook.query, department)
     digits = hook.form.get("Digits")
     reply = call_flow.accept(department, digits=digits)
+    # Pressing 1 is a fact; the call is taken (answered_at) only once its ring bridged this
+    # leg, whichever of the two Twilio reports first (core.call_settlement).
     taken = digits == "1"
-    if taken and request.answered_at is None:
-        request.answered_at = hook.now
     record_event(
         hook.session,
         request,
@@ -290,6 +287,7 @@ async def accept(hook: Webhook) -> str:
         referent_id=referent_id,
         leg_sid=hook.form.get("CallSid"),
     )
+    await settle_call(hook, request, department)
     return render(reply, department=department)
 
 
@@ -300,7 +298,7 @@ async def message_recorded(hook: Webhook) -> str:
     request.recording_url = hook.recording()
     apply_update(request, reply.update)
     record_event(hook.session, request, kind="voicemail", at=hook.now, reply=reply)
-    await _owe_callback(hook, request, department)
+    await settle_call(hook, request, department)
     return render(reply, department=department)
 
 
@@ -363,8 +361,6 @@ async def call_status(hook: Webhook) -> str:
     request.ended_at = hook.now
     if "CallDuration" in hook.form:
         request.duration_s = _int(hook.form, "CallDuration")
-    apply_update(request, reply.update)
-    await _owe_callback(hook, request, department)
     record_event(
         hook.session,
         request,
@@ -373,21 +369,11 @@ async def call_status(hook: Webhook) -> str:
         reply=reply,
         detail=hook.form.get("CallStatus"),
     )
+    await settle_call(hook, request, department)
     # Over with only the directory's answer (key 9): nothing left for a referent.
     close_if_only_informed(hook.session, request, at=hook.now)
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
-
-
-async def _owe_callback(hook: Webhook, request: Request, department: Department) -> None:
-    """A request that needs a callback gets its task (deadline, owners) once."""
-    if not request.callback_needed or request.id is None:
-        return
-    if await task_of_request(session=hook.session, request_id=request.id) is not None:
-        return
-    task = await ensure_task(session=hook.session, request=request, department=department)
-    event = record_event(hook.session, request, kind="callback-task", at=hook.now)
-    event.reasons = list(task.reasons)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdoor.core.call_flow import DIRECTORY_KEY, Menu, menu
+from frontdoor.core.call_flow import DIRECTORY_KEY, Menu, gave_up, menu
+from frontdoor.core.department import Department
 from frontdoor.core.taxonomy import Category
-from frontdoor.core.voice_actions import Ask, Hangup, Outcome, Redirect, Say
+from frontdoor.core.voice_actions import Ask, Hangup, Outcome, RecordMessage, Redirect, Ring, Say
 from frontdoor.core.voice_directory import (
+    TRIES,
     ask_postal_code,
+    category_missed,
     category_of,
     postal_code_keyed,
     results,
@@ -20,13 +25,13 @@ from frontdoor.department_file.load import load_departments
 from tests.core.departments_made import MONDAY_10H
 
 ROOT = Path(__file__).resolve().parents[2]
-LOT = next(
-    d
-    for d in load_departments(
-        ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml"
-    ).values()
-    if d.slug == "dac46"
-)
+
+
+def _departments() -> dict[str, Department]:
+    return load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml")
+
+
+LOT = next(d for d in _departments().values() if d.slug == "dac46")
 
 
 def test_key_nine_of_the_first_menu_asks_for_a_five_digit_postal_code() -> None:
@@ -42,19 +47,60 @@ def test_key_nine_of_the_first_menu_asks_for_a_five_digit_postal_code() -> None:
 
 @pytest.mark.parametrize("digits", [None, "4610", "461000", "46a00"], ids=str)
 def test_a_postal_code_that_is_not_five_digits_is_asked_again(digits: str | None) -> None:
-    reply = postal_code_keyed(LOT, digits=digits)
+    reply = postal_code_keyed(LOT, digits=digits, tries=1, gave_up=gave_up(LOT, at=MONDAY_10H,
+                              code="directory-no-choice"))  # fmt: skip
 
     assert reply.actions[0] == Say(text="Je n'ai pas reconnu ce code postal.")
-    assert isinstance(reply.actions[1], Ask)
+    ask = reply.actions[1]
+    assert isinstance(ask, Ask)
+    assert dict(ask.then.params) == {"stage": "postal", "try": "2"}
+
+
+@pytest.mark.parametrize("digits", [None, "4610", "*#", "00000a"], ids=str)
+def test_after_the_last_try_at_the_postal_code_the_call_goes_to_a_referent(
+    digits: str | None,
+) -> None:
+    way_out = gave_up(LOT, at=MONDAY_10H, code="directory-no-choice")
+
+    reply = postal_code_keyed(LOT, digits=digits, tries=TRIES, gave_up=way_out)
+
+    assert reply == way_out
+    assert any(isinstance(action, Ring) for action in reply.actions)
+    assert [reason.code for reason in reply.reasons][0] == "directory-no-choice"
+
+
+@pytest.mark.parametrize("digits", [None, "0", "8", "99"], ids=str)
+def test_the_category_menu_is_asked_twice_then_the_call_goes_to_a_referent(
+    digits: str | None,
+) -> None:
+    way_out = gave_up(LOT, at=MONDAY_10H, code="directory-no-choice")
+
+    again = category_missed(LOT, postal="46100", digits=digits, tries=1, gave_up=way_out)
+    last = category_missed(LOT, postal="46100", digits=digits, tries=TRIES, gave_up=way_out)
+
+    ask = next(action for action in again.actions if isinstance(action, Ask))
+    assert dict(ask.then.params) == {"stage": "category", "postal": "46100", "try": "2"}
+    assert last == way_out
+
+
+def test_giving_up_when_nobody_is_on_duty_offers_a_message() -> None:
+    moselle = next(d for d in _departments().values() if d.slug == "dac57")
+    wednesday_afternoon = datetime(2026, 5, 13, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+    reply = gave_up(moselle, at=wednesday_afternoon, code="directory-no-choice")
+
+    assert not any(isinstance(action, Ring) for action in reply.actions)
+    assert any(isinstance(action, RecordMessage) for action in reply.actions)
 
 
 def test_a_valid_postal_code_leads_to_the_category_menu_carrying_the_code() -> None:
-    reply = postal_code_keyed(LOT, digits="46100")
+    reply = postal_code_keyed(LOT, digits="46100", tries=1, gave_up=gave_up(LOT, at=MONDAY_10H,
+                              code="directory-no-choice"))  # fmt: skip
 
     ask = reply.actions[0]
     assert isinstance(ask, Ask)
     assert ask.prompt.startswith("Pour un service de soins infirmiers à domicile, tapez 1.")
-    assert dict(ask.then.params) == {"stage": "category", "postal": "46100"}
+    assert dict(ask.then.params) == {"stage": "category", "postal": "46100", "try": "1"}
 
 
 def test_categories_are_chosen_by_key() -> None:

@@ -3,13 +3,9 @@ them by SMS — through signed Twilio posts and Twilio's REST API answered local
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.directory.importers.plain_csv import parse_plain_csv
-from frontdoor.directory.store import upsert_resources
 from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import department_counts
 from frontdoor.keys import DEPARTMENTS
@@ -18,7 +14,6 @@ from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message
-from tests.conftest import ROOT
 from tests.web.calls import (
     AMARTIN,
     LOT,
@@ -29,18 +24,13 @@ from tests.web.calls import (
     said,
     stored,
 )
+from tests.web.prompts import load_directory
 
 
 @pytest.fixture
 async def app_settings(wired_settings: Settings) -> Settings:
     """With the Lot's resource directory."""
-    engine = create_engine(wired_settings.database_url)
-    async with session_maker(engine)() as session:
-        resources, problems = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
-        assert problems == []
-        await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
-        await session.commit()
-    await engine.dispose()
+    await load_directory(wired_settings)
     return wired_settings
 
 

@@ -60,7 +60,7 @@ async def test_a_second_word_from_twilio_on_the_same_message_tells_nobody_again(
     sid = "RE" + "d" * 32
 
     response = await caller.post(
-        "/twilio/voice/recording",
+        "/twilio/voice/recording?department=dac46",  # the URL its <Record> gave
         {
             "AccountSid": account,
             "CallSid": voicemail.call_sid or "",
