@@ -32,6 +32,13 @@ def department_called(app: web.Application, number: str) -> Department | None:
     return department
 
 
+class UnknownCall(web.HTTPNotFound):
+    """A webhook names a call the store does not know and cannot open (no number called)."""
+
+    def __init__(self) -> None:
+        super().__init__(text="unknown call")
+
+
 async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Department]:
     """The request of a call; created late if its first webhook could not be stored.
 
@@ -53,7 +60,7 @@ async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depart
     else:
         department = hook.department_called(hook.form.get("To", ""))
     if department is None:
-        raise web.HTTPNotFound(text="unknown call")
+        raise UnknownCall
     request = Request(
         department=department.slug,
         channel="voice",
