@@ -209,11 +209,36 @@ class Deployment:
         return float(values[0]) if values else 0.0
 
     async def slow_answers(self) -> str:
-        """nginx's access log lines of answers that took over 5 s or were not 200."""
-        script = "$6 != 200 || $8 > 5"
+        """nginx's access log lines of webhooks answered in over 5 s or not with 200."""
+        script = "$5 ~ /^\\/twilio\\// && ($6 != 200 || $8 > 5)"
         log = "/var/log/nginx/frontdoor.access.log"
         output = await self.compose("exec", "-T", "proxy", "awk", script, log, check=False)
         return output[-6000:]
+
+    async def unauthenticated_api_calls(self, count: int) -> list[int]:
+        """Statuses of API calls without a key, from the test's host, through nginx."""
+        connector = aiohttp.TCPConnector(ssl=self.tls_context)
+        statuses = []
+        async with aiohttp.ClientSession(connector=connector) as session:
+            for _ in range(count):
+                async with session.get(f"{PUBLIC_URL}/api/requests") as response:
+                    statuses.append(response.status)
+        return statuses
+
+    async def unauthenticated_api_call_from(self, service: str) -> int:
+        """The status of an API call without a key from inside a container, through nginx
+        (whose certificate it does not check: it is the test's)."""
+        script = (
+            "import ssl, urllib.error, urllib.request\n"
+            "try:\n"
+            f"    urllib.request.urlopen('{PUBLIC_URL}/api/requests',"
+            " context=ssl._create_unverified_context())\n"
+            "    print(200)\n"
+            "except urllib.error.HTTPError as error:\n"
+            "    print(error.code)\n"
+        )
+        output = await self.compose("exec", "-T", service, "python", "-c", script)
+        return int(output.split()[-1])
 
     async def degraded(self) -> float:
         """Webhooks answered from memory and journaled, both instances together."""

@@ -82,6 +82,15 @@ async def test_calls_through_nginx_are_answered_and_stored_once(site: Deployment
         assert await site.metric(service, "frontdoor_webhook_degraded_total") == 0
 
 
+async def test_behind_nginx_each_client_has_its_own_rate_limit(site: Deployment) -> None:
+    # The API's failed authentications: 10 per client, then one a minute (per instance).
+    statuses = await site.unauthenticated_api_calls(40)
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
+    # Another client, at another address, is not refused for the first one's failures.
+    assert await site.unauthenticated_api_call_from("frontdoor-b") == 401
+
+
 async def test_the_readme_upgrade_during_a_burst_of_calls_fails_no_webhook(
     site: Deployment,
 ) -> None:
