@@ -1,8 +1,10 @@
--- wrk script: POST pre-signed incoming-call webhooks, each call sent once.
+-- wrk script: POST pre-signed Twilio voice webhooks, each call sent once.
 --
---   wrk -t2 -c64 -d15s -s bench/calls.lua http://127.0.0.1:PORT -- CALLS_FILE PATH THREADS
+--   wrk -t2 -c64 -d15s -s bench/calls.lua http://127.0.0.1:PORT -- CALLS_FILE THREADS [PATH]
 --
--- CALLS_FILE holds one call a line, "<signature>\t<url-encoded body>" (bench/make_requests.py).
+-- PATH, when given, replaces each line's path (a peer that serves the webhook elsewhere).
+-- CALLS_FILE holds one call a line, "<path>\t<signature>\t<url-encoded body>"
+-- (bench/make_requests.py).
 -- Thread k of n takes lines k, k+n, k+2n…, so no call is sent twice. A thread that runs out
 -- starts its slice again and counts it in "repeated": those requests are then answered from
 -- the service's stored receipt, and the run needs a bigger file (bench/run checks this).
@@ -19,16 +21,19 @@ end
 
 function init(args)
    local file = args[1]
-   path = args[2] or "/twilio/voice"
    -- Each thread runs in its own Lua state, so it learns the thread count from its args.
-   local nthreads = assert(tonumber(args[3]), "third argument: the number of wrk threads")
+   local nthreads = assert(tonumber(args[2]), "second argument: the number of wrk threads")
+   local path = args[3]
    calls = {}
    local line_no = 0
    local f = assert(io.open(file, "r"))
    for line in f:lines() do
       if line_no % nthreads == id then
-         local tab = line:find("\t", 1, true)
-         calls[#calls + 1] = { line:sub(1, tab - 1), line:sub(tab + 1) }
+         local tab1 = line:find("\t", 1, true)
+         local tab2 = line:find("\t", tab1 + 1, true)
+         calls[#calls + 1] = {
+            path or line:sub(1, tab1 - 1), line:sub(tab1 + 1, tab2 - 1), line:sub(tab2 + 1)
+         }
       end
       line_no = line_no + 1
    end
@@ -52,8 +57,8 @@ function request()
    end
    call.sent = true
    next_call = next_call + 1
-   headers["X-Twilio-Signature"] = call[1]
-   return wrk.format("POST", path, headers, call[2])
+   headers["X-Twilio-Signature"] = call[2]
+   return wrk.format("POST", call[1], headers, call[3])
 end
 
 function done(summary, latency, requests)

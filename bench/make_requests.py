@@ -1,51 +1,143 @@
-"""Pre-generate signed Twilio incoming-call webhooks, one distinct call per line.
+"""Pre-generate signed Twilio voice webhooks, one distinct call per line, for one step of a call.
 
-Each line is `<X-Twilio-Signature>\\t<url-encoded body>`; bench/calls.lua loads the file and
-sends each line once. Every line has its own CallSid, so the service does the whole work
-(decision, request row, receipt) instead of answering a retry from its stored receipt.
+Each line is `<path and query>\\t<X-Twilio-Signature>\\t<url-encoded body>`; bench/calls.lua
+loads the file and sends each line once. Every line is its own call (its own CallSid), so the
+service does the whole work instead of answering a retry from its stored receipt.
 
-    python bench/make_requests.py --count 100000 --public-url http://127.0.0.1:8080 \\
-        --token bench-token --out /tmp/calls.txt
+The bodies carry every parameter Twilio's voice webhooks send (28 keys for an incoming call,
+https://www.twilio.com/docs/usage/webhooks/voice-webhooks): the caller's and the called
+number's geography, the call token, the STIR/SHAKEN verdict… The signature is computed over
+all of them, as Twilio does, so a service pays for a real body.
+
+    python bench/make_requests.py --step incoming --count 100000 \\
+        --public-url http://127.0.0.1:8080 --token bench-token --out calls.txt
+
+`--step menu` (and the other later steps) names calls by the same CallSids as `--step incoming`
+with the same `--seed`: bench/bench_db.py `precreate` stores those calls first, so each step
+finds its call already started.
 """
 
 from __future__ import annotations
 
 import argparse
-import secrets
+import hashlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-VOICE_PATH = "/twilio/voice"
 DAC46_NUMBER = "+33536490046"  # the Lot department, flows/dac46.toml
 ACCOUNT_SID = "AC" + "0" * 32
+APPLICATION_SID = "AP" + "1" * 32
+REFERENT_PHONE = "+33612000001"  # amartin, flows/dac46.toml
 
 
-def call_form(index: int, at: str | None = None) -> dict[str, str]:
-    """The form Twilio posts when a call comes in; index varies the caller's mobile.
+def call_sid(seed: str, index: int) -> str:
+    """The CallSid of call `index` of a run: the same for every step of that call."""
+    return "CA" + hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()[:32]
 
-    With `at`, the call carries a signed SimulatedAt: the service (run with
-    FRONTDOOR_SIMULATED_TIME=true) takes that instant as the time of the call.
-    """
+
+def caller_number(index: int) -> str:
+    return f"+336120{index % 100_000:05d}"
+
+
+def incoming_form(index: int, *, seed: str, at: str | None = None) -> dict[str, str]:
+    """Every parameter of Twilio's incoming-call webhook, for a French mobile calling the Lot."""
+    caller = caller_number(index)
     form = {
         "AccountSid": ACCOUNT_SID,
         "ApiVersion": "2010-04-01",
-        "CallSid": "CA" + secrets.token_hex(16),
+        "ApplicationSid": APPLICATION_SID,
+        "CallSid": call_sid(seed, index),
         "CallStatus": "ringing",
+        "CallToken": "%7B%22parentCallInfoToken%22%3A%22eyJhbGciOiJFUzI1NiJ9" + "x" * 96,
+        "Called": DAC46_NUMBER,
+        "CalledCity": "",
+        "CalledCountry": "FR",
+        "CalledState": "",
+        "CalledZip": "",
+        "Caller": caller,
+        "CallerCity": "",
+        "CallerCountry": "FR",
+        "CallerState": "",
+        "CallerZip": "",
         "Direction": "inbound",
-        "From": f"+336120{index % 100_000:05d}",
+        "From": caller,
+        "FromCity": "",
+        "FromCountry": "FR",
+        "FromState": "",
+        "FromZip": "",
+        "StirVerstat": "TN-Validation-Passed-A",
         "To": DAC46_NUMBER,
+        "ToCity": "",
+        "ToCountry": "FR",
+        "ToState": "",
+        "ToZip": "",
     }
     if at is not None:
         form["SimulatedAt"] = at
     return form
 
 
+def _caller_step(changes: dict[str, str]) -> Callable[[int, str, str | None], dict[str, str]]:
+    def form(index: int, seed: str, at: str | None) -> dict[str, str]:
+        return {**incoming_form(index, seed=seed, at=at), "CallStatus": "in-progress", **changes}
+
+    return form
+
+
+def _referent_leg(changes: dict[str, str]) -> Callable[[int, str, str | None], dict[str, str]]:
+    """A referent's leg, as Twilio posts the whisper and its Gather: its own CallSid, the
+    caller's as ParentCallSid, the department's number as caller id."""
+
+    def form(index: int, seed: str, at: str | None) -> dict[str, str]:
+        leg = {
+            **incoming_form(index, seed=seed, at=at),
+            "CallSid": call_sid(seed + ":leg", index),
+            "ParentCallSid": call_sid(seed, index),
+            "CallStatus": "in-progress",
+            "Direction": "outbound-dial",
+            "From": DAC46_NUMBER,
+            "Caller": DAC46_NUMBER,
+            "To": REFERENT_PHONE,
+            "Called": REFERENT_PHONE,
+        }
+        return {**leg, **changes}
+
+    return form
+
+
+# Each step of a call: the path and query Twilio requests, and its form.
+STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] = {
+    "incoming": ("/twilio/voice", lambda i, seed, at: incoming_form(i, seed=seed, at=at)),
+    # The caller pressed 1 at the first menu (a professional).
+    "menu": ("/twilio/voice/menu?level=who&try=1", _caller_step({"Digits": "1"})),
+    "whisper": ("/twilio/voice/whisper?attempt=1&referent=amartin", _referent_leg({})),
+    "accept": (
+        "/twilio/voice/accept?attempt=1&referent=amartin",
+        _referent_leg({"Digits": "1", "FinishedOnKey": ""}),
+    ),
+    "dialed": (
+        "/twilio/voice/dialed?attempt=1",
+        _caller_step(
+            {"DialCallStatus": "completed", "DialCallDuration": "42", "DialBridged": "true"}
+        ),
+    ),
+    "status": (
+        "/twilio/voice/status",
+        _caller_step({"CallStatus": "completed", "CallDuration": "57", "Duration": "1"}),
+    ),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--step", choices=sorted(STEPS), default="incoming")
     parser.add_argument("--count", type=int, required=True, help="number of distinct calls")
+    parser.add_argument("--first", type=int, default=0, help="index of the first call")
+    parser.add_argument("--seed", default="bench", help="names the run's calls (CallSids)")
     parser.add_argument("--public-url", required=True, help="FRONTDOOR_PUBLIC_URL of the server")
     parser.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN of the server")
     parser.add_argument("--out", type=Path, required=True, help="file to write")
@@ -53,13 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     validator = RequestValidator(args.token)
-    url = args.public_url.rstrip("/") + VOICE_PATH
+    path, make_form = STEPS[args.step]
+    url = args.public_url.rstrip("/") + path
     with args.out.open("w", encoding="ascii") as out:
-        for index in range(args.count):
-            form = call_form(index, args.at)
+        for index in range(args.first, args.first + args.count):
+            form = make_form(index, args.seed, args.at)
             signature = validator.compute_signature(url, form)
-            out.write(f"{signature}\t{urlencode(form)}\n")
-    print(f"{args.count} signed calls for {url} in {args.out}", file=sys.stderr)
+            out.write(f"{path}\t{signature}\t{urlencode(form)}\n")
+    print(f"{args.count} signed {args.step} webhooks for {url} in {args.out}", file=sys.stderr)
     return 0
 
 

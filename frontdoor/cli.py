@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import gc
 import logging
 import os
@@ -12,8 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
+from frontdoor import serve_workers as workers_command
 from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.dates import DateRefused, parse_local
@@ -24,20 +27,28 @@ from frontdoor.directory import import_command, search_command
 from frontdoor.environment import unknown_variables, unknown_variables_text
 from frontdoor.indicators import figures_command, report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
-from frontdoor.settings import Settings
+from frontdoor.settings import DEVELOPMENT_ACCOUNT_SID, Settings
 from frontdoor.store.accounts import demo_logins
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from frontdoor.unsafe_settings import refusal_text, unsafe_settings
 
 GAP_HORIZON = timedelta(days=14)
+MAX_WORKERS = workers_command.MAX_WORKERS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("serve", help="migrate the database, then answer webhooks")
+    serve = commands.add_parser("serve", help="migrate the database, then answer webhooks")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port (SO_REUSEPORT), each an instance of its own "
+        "(default: 1; see deploy/README.md)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     check = commands.add_parser(
         "check", help="validate department files and show uncovered opening hours"
@@ -95,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             accounts_command.run(args, settings, departments, out=sys.stdout, err=sys.stderr)
         )
     if args.command == "serve":
-        return _serve(settings, departments)
+        return _serve(settings, departments, workers=args.workers)
     if args.command == "call":
         return _call(settings, departments, args)
     if args.command == "report":
@@ -168,9 +179,10 @@ async def _migrate(settings: Settings) -> None:
         await engine.dispose()
 
 
-def _serve(settings: Settings, departments: Departments) -> int:
-    from frontdoor.web.app import create_app
-
+def _serve(settings: Settings, departments: Departments, *, workers: int = 1) -> int:
+    if not 1 <= workers <= MAX_WORKERS:
+        print(f"--workers: 1 to {MAX_WORKERS}", file=sys.stderr)
+        return 2
     if problems := unsafe_settings(settings):  # before anything is written
         print(refusal_text(problems), file=sys.stderr)
         return 2
@@ -186,16 +198,47 @@ def _serve(settings: Settings, departments: Departments) -> int:
             "demonstration accounts are accepted. Never in production.",
             file=sys.stderr,
         )
-    _tune_garbage_collector()
-    web.run_app(
-        create_app(settings, departments),
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
-        access_log_class=PathOnlyAccessLogger,
+    if workers == 1:
+        return _run_instance(settings, departments, reuse_port=False)
+    return workers_command.serve(
+        workers,
+        lambda index: _run_instance(
+            workers_command.worker_settings(settings, index), departments, reuse_port=True
+        ),
     )
+
+
+def _run_instance(settings: Settings, departments: Departments, *, reuse_port: bool) -> int:
+    from frontdoor.web.app import create_app
+
+    _tune_garbage_collector()
+    try:
+        web.run_app(
+            create_app(settings, departments),
+            host=settings.host,
+            port=settings.port,
+            reuse_port=reuse_port or None,
+            print=None,
+            access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+            access_log_class=PathOnlyAccessLogger,
+        )
+    except OSError as error:  # the address: a port already taken, a host not of this machine
+        print(cannot_listen_text(settings, error), file=sys.stderr)
+        return 1
     return 0
+
+
+def cannot_listen_text(settings: Settings, error: OSError) -> str:
+    where = f"{settings.host}:{settings.port}"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Le port {settings.port} est déjà pris sur {settings.host} (un autre frontdoor "
+            "serve ?) : arrêtez-le, ou choisissez un autre port avec FRONTDOOR_PORT."
+        )
+    return (
+        f"Frontdoor ne peut pas écouter sur {where} ({error.strerror or type(error).__name__}) :"
+        " changez FRONTDOOR_HOST ou FRONTDOOR_PORT."
+    )
 
 
 async def _demo_logins(settings: Settings) -> list[str]:
@@ -235,18 +278,29 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
             print(f"--at: {refused}", file=sys.stderr)
             return 2
     base_url = args.url or f"http://{settings.host}:{settings.port}"
-    asyncio.run(
-        terminal_call(
-            base_url=base_url,
-            # A service reached at --url checks signatures against its own address, unless
-            # a public URL is set for both.
-            public_url=(settings.public_url_setting or base_url).rstrip("/"),
-            auth_token=settings.twilio_auth_token.get_secret_value(),
-            from_=args.caller,
-            to=department.number,
-            at=at,
+    try:
+        asyncio.run(
+            terminal_call(
+                base_url=base_url,
+                # A service reached at --url checks signatures against its own address, unless
+                # a public URL is set for both.
+                public_url=(settings.public_url_setting or base_url).rstrip("/"),
+                auth_token=settings.twilio_auth_token.get_secret_value(),
+                # The account the development mode's stand-in for Twilio holds the recordings
+                # of (frontdoor.standins.running).
+                account_sid=settings.twilio_account_sid or DEVELOPMENT_ACCOUNT_SID,
+                from_=args.caller,
+                to=department.number,
+                at=at,
+            )
         )
-    )
+    except aiohttp.ClientConnectorError:
+        print(
+            f"Aucun service ne répond sur {base_url} : lancez d'abord ./dev serve "
+            "(ou donnez son adresse avec --url).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from frontdoor.outbound.mail import Mailer
     from frontdoor.outbound.twilio_api import TwilioApi
     from frontdoor.settings import Settings
+    from frontdoor.standins.running import StandIns
     from frontdoor.store.known_callers import KnownCallers
     from frontdoor.store.new_calls import NewCallWriter
     from frontdoor.store.refresh import Refresher
@@ -44,6 +45,9 @@ KNOWN_CALLERS: web.AppKey[KnownCallers] = web.AppKey("known_callers")
 STORE_COPIES: web.AppKey[Refresher] = web.AppKey("store_copies")
 TWILIO_API: web.AppKey[TwilioApi] = web.AppKey("twilio_api")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+# The development mode's local Twilio and SMTP server, and what they received; absent outside
+# the development mode (frontdoor.standins.running).
+STAND_INS: web.AppKey[StandIns] = web.AppKey("stand_ins")
 # Set by frontdoor.web.metrics; observed where an SMS from the journal or a mail is committed.
 INTAKE_LAG: web.AppKey[LagObserver] = web.AppKey("intake_lag")
 # CPU-heavy work runs off the loop: password hashes in threads (Argon2 releases the GIL),

@@ -32,8 +32,11 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web import BaseRequest, StreamResponse
 
-# Loggers that print query parameters, request forms or mail contents below WARNING.
-CHATTY_WITH_DATA = ("aiosqlite", "sqlalchemy.engine", "twilio.http_client", "aiosmtplib", "asyncpg")
+# Loggers that print query parameters, request forms or mail contents below WARNING; aiosmtpd's
+# ("mail.log") writes the SMTP dialogue of the development mode's stand-in (frontdoor.standins).
+CHATTY_WITH_DATA = (
+    "aiosqlite", "sqlalchemy.engine", "twilio.http_client", "aiosmtplib", "asyncpg", "mail.log",
+)  # fmt: skip
 
 REQUEST_ID = contextvars.ContextVar("request_id", default="-")
 REQUEST_ID_HEADER = "X-Request-Id"

@@ -272,6 +272,7 @@ async def terminal_call(
     from_: str,
     to: str,
     at: datetime | None,
+    account_sid: str | None = None,
     person: Person | None = None,
     out: TextIO | None = None,
 ) -> CallResult:
@@ -285,6 +286,7 @@ async def terminal_call(
             ClientSessionTransport(session, base_url),
             public_url=public_url,
             auth_token=auth_token,
+            account_sid=account_sid,
             simulated_at=at,
         )
         when = f", le {at:%d/%m/%Y à %H:%M}" if at else ""

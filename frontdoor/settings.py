@@ -24,6 +24,9 @@ from frontdoor.outbound.mail import SmtpSettings
 # so that a newcomer can place calls locally. Never valid against Twilio itself, and refused
 # outside the development mode (`unsafe_settings`).
 DEVELOPMENT_AUTH_TOKEN = "frontdoor-development-token"
+# The account SID the terminal phone and the development mode's stand-in for Twilio's REST API
+# share when TWILIO_ACCOUNT_SID is unset (frontdoor.standins.running).
+DEVELOPMENT_ACCOUNT_SID = "AC" + "de" * 16
 # The pseudonym key of the development mode: public, so anyone could re-identify a number
 # pseudonymised with it. Refused outside the development mode.
 DEVELOPMENT_PSEUDONYM_KEY = "frontdoor-development-pseudonym-key"
@@ -90,6 +93,14 @@ class Settings(BaseSettings):
         default=None,
         description="Accept the terminal phone's signed `SimulatedAt` (its `--at`) as the "
         "current time; `true` outside the development mode stops the start.",
+        json_schema_extra=shown("on in the development mode only"),
+    )
+    stand_ins: bool | None = Field(
+        default=None,
+        description="Run local stand-ins for Twilio's REST API and an SMTP server in place of "
+        "those FRONTDOOR_TWILIO_API_URL and FRONTDOOR_SMTP_HOST leave unset, so that every SMS, "
+        "call and mail of a demonstration answers; the console shows what they received "
+        "(*Envoyés (démonstration)*); `true` outside the development mode stops the start.",
         json_schema_extra=shown("on in the development mode only"),
     )
     api_keys: dict[str, str] = Field(
@@ -259,9 +270,12 @@ class Settings(BaseSettings):
         gt=0,
         le=60,
         description="How long a call's or an SMS's webhook waits for the database before it "
-        "answers from memory and keeps the contact in the outage journal (and `/readyz` and "
-        "the metrics before they report the database slow). Twilio gives up on a webhook "
-        "after 15 s and the caller hears an error: keep it well below that.",
+        "answers from memory and keeps the contact in the outage journal (and `/readyz`, "
+        "the metrics and each write of the journal's replay before they report the database "
+        "slow), whatever the database does: a statement waiting on a lock (SQLite's write lock "
+        "held by another process, a PostgreSQL table lock) is abandoned then and rolled back "
+        "in the background. Twilio gives up on a webhook after 15 s and the caller hears an "
+        "error: keep it well below that.",
     )
     journal_dir: Path = Field(
         default=Path("var/journal"),
@@ -292,6 +306,11 @@ class Settings(BaseSettings):
     def accepts_simulated_time(self) -> bool:
         """Only in the development mode, where it is on unless turned off."""
         return self.dev_mode and self.simulated_time is not False
+
+    @property
+    def runs_stand_ins(self) -> bool:
+        """Only in the development mode, where they run unless turned off."""
+        return self.dev_mode and self.stand_ins is not False
 
     @property
     def pseudonym_secret(self) -> bytes:
@@ -352,6 +371,14 @@ TOOL_VARIABLES = (
         help="The PostgreSQL server the suite runs on (each session makes its own database); "
         "unset, pytest runs on SQLite only.",
         read_by="`./dev test`, the test suite",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_TEST_WORKERS",
+        type="integer",
+        default="2",
+        help="How many processes run each database's half of the suite (pytest-xdist); 0 "
+        "runs it in pytest's own process.",
+        read_by="`./dev test`",
     ),
     ToolVariable(
         name="FRONTDOOR_FUZZ_SEED",

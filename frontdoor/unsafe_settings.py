@@ -81,6 +81,12 @@ def unsafe_settings(settings: Settings, *, demo_accounts: Collection[str] = ()) 
             "FRONTDOOR_SIMULATED_TIME is on: a caller could choose the time the service "
             "believes. Unset it (it is for the development mode only)."
         )
+    if settings.stand_ins:
+        problems.append(
+            "FRONTDOOR_STAND_INS is on: SMS, calls and mails would go to local stand-ins "
+            "instead of the callers and referents. Unset it (it is for the development mode "
+            "only)."
+        )
     metrics = _value(settings.metrics_token)
     if metrics is not None and len(metrics) < MIN_SECRET_CHARS:
         problems.append(

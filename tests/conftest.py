@@ -31,11 +31,12 @@ from frontdoor.departments import Departments
 from frontdoor.keys import Clock
 from frontdoor.logs import MaskingFilter, PathOnlyAccessLogger
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
-from tests.fakes.smtp import SmtpRecorder
-from tests.fakes.twilio_api import FakeTwilioApi
+from tests.seeded_states import SeededStates
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://frontdoor.example.org"
@@ -208,6 +209,12 @@ async def database_url(
     return postgres_database
 
 
+@pytest.fixture(scope="session")
+def seeded_states(tmp_path_factory: pytest.TempPathFactory) -> SeededStates:
+    """States many tests start from, built by the first (tests/seeded_states.py)."""
+    return SeededStates(tmp_path_factory.mktemp("seeded"))
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
@@ -224,6 +231,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # SimulatedAt) are the development mode's. Production settings: `production` below.
         dev_mode=True,
         simulated_time=True,
+        # The outbound side is each test's choice: the providers' stand-ins it starts itself
+        # (`wired_settings`), or nothing; `./dev serve`'s own start only where a test asks.
+        stand_ins=False,
         api_keys={"key-dac46-amartin": "dac46:amartin", "key-dac57-dweber": "dac57:dweber"},
         jobs_enabled=False,  # tests that want the scheduler turn it on
         # A busy machine can hold a store write for seconds: a test takes the outage path
@@ -251,7 +261,7 @@ def departments() -> Departments:
     )
 
 
-# The outbound providers' fakes (tests/fakes/), imported here to keep the lines above untouched.
+# The outbound providers' stand-ins (frontdoor/standins/).
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,47 @@ def test_a_misspelt_setting_stops_every_command_naming_the_closest_one(
     assert "FRONTDOOR_DATABSE_URL is not a Frontdoor setting" in err
     assert "did you mean FRONTDOOR_DATABASE_URL?" in err
     assert not (tmp_path / "db.sqlite3").exists()  # nothing was written anywhere
+
+
+def test_a_call_with_no_service_running_says_so_in_one_sentence(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}"
+
+    assert main(["call", "dac46", "--url", url]) == 1
+
+    err = capsys.readouterr().err
+    assert err == (
+        f"Aucun service ne répond sur {url} : lancez d'abord ./dev serve "
+        "(ou donnez son adresse avec --url).\n"
+    )
+
+
+def test_a_second_serve_on_a_busy_port_says_which_variable_to_change(
+    environment: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as taken:  # the first `frontdoor serve`
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for name, value in {
+            "FRONTDOOR_DEV_MODE": "true",
+            "FRONTDOOR_PORT": str(port),
+            "FRONTDOOR_JOBS_ENABLED": "false",
+            "FRONTDOOR_JOURNAL_DIR": str(tmp_path / "journal"),
+        }.items():
+            monkeypatch.setenv(name, value)
+
+        assert main(["serve"]) == 1
+
+    err = capsys.readouterr().err
+    assert (
+        f"Le port {port} est déjà pris sur 127.0.0.1 (un autre frontdoor serve ?) : arrêtez-le, "
+        "ou choisissez un autre port avec FRONTDOOR_PORT.\n"
+    ) in err
+    assert "Traceback" not in err  # the service's log goes to the same stderr

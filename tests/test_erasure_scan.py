@@ -45,13 +45,13 @@ from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import KnownContact, Request
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, create_accounts, sign_in
-from tests.fakes.smtp import SmtpRecorder
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.mailbox.conftest import (  # noqa: F401  (the mail channel's fixtures)
     dovecot,
     lot,

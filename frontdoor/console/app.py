@@ -31,6 +31,7 @@ from frontdoor.console import (
     request_persons,
     request_search,
     responses,
+    sent_page,
     sign_in,
     team,
     tokens,
@@ -75,6 +76,7 @@ ROUTE_MODULES = (
     person_rights,
     contacts,
     tokens,
+    sent_page,
 )
 
 
@@ -87,6 +89,7 @@ def console_app(templates_dir: Path) -> web.Application:
         loader=jinja2.FileSystemLoader(pages),
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=COMPILED_PAGES,
     )
     environment.globals["static"] = _static_urls(pages / "static")
     environment.globals["moment"] = lambda moment, timezone: full_moment(moment, timezone=timezone)
@@ -109,6 +112,26 @@ def console_app(templates_dir: Path) -> web.Application:
     console.router.add_static("/static/", pages / "static")
     console.on_response_prepare.append(add_security_headers)
     return console
+
+
+class _CompiledPages(jinja2.BytecodeCache):
+    """The console's templates compiled once per process, whichever console app renders them
+    first (a process may build several: the tests build one per test). Jinja checks each entry
+    against its template's source, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_PAGES = _CompiledPages()
 
 
 def _static_urls(folder: Path) -> Callable[[str], str]:

@@ -33,6 +33,7 @@ ACTIONS = {
     "api_read": "lecture par l'API",
     "api_list": "liste par l'API",
     "api_write": "modification par l'API",
+    "sent_view": "consultation des envois (démonstration)",
 }
 
 

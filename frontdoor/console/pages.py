@@ -10,6 +10,7 @@ from aiohttp import web
 
 from frontdoor.console.auth import VIEWER
 from frontdoor.core.access import ROLE_LABELS, Action
+from frontdoor.keys import STAND_INS
 
 
 def page_context(request: web.Request) -> dict[str, Any]:
@@ -21,6 +22,8 @@ def page_context(request: web.Request) -> dict[str, Any]:
         "role_label": ROLE_LABELS[viewer.role],
         "may": {action.value: viewer.may(action) for action in Action},
         "path": request.path,
+        # The development mode's stand-ins run: their page of what was sent is in the menu.
+        "stand_ins": STAND_INS in request.config_dict,
     }
 
 

@@ -294,7 +294,8 @@ async def recording(request: web.Request) -> web.StreamResponse:
             raise web.HTTPBadGateway(text="message vocal indisponible chez l'opérateur") from None
     return web.Response(
         body=audio,
-        content_type="audio/mpeg",
+        # Twilio's recordings are MP3; the development mode's stand-in makes WAV files.
+        content_type="audio/wav" if audio.startswith(b"RIFF") else "audio/mpeg",
         headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )
 

@@ -48,6 +48,7 @@ class Action(StrEnum):
     OWN_ACCOUNT = "own_account"  # sign out
     OWN_TOKENS = "own_tokens"  # create and revoke one's own API tokens
     MANAGE_CONTACTS = "manage_contacts"  # the department's known contacts: list, save, import
+    SEE_SENT = "see_sent"  # what the development mode's stand-ins received (SMS, calls, mails)
 
 
 _R, _A = Role, Action
@@ -78,6 +79,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.OWN_ACCOUNT: _EVERYONE,
     _A.OWN_TOKENS: _STAFF | {_R.OPERATOR},
     _A.MANAGE_CONTACTS: _STAFF,
+    _A.SEE_SENT: _STAFF,
 }
 
 

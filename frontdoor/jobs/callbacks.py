@@ -13,7 +13,7 @@ from frontdoor.core.callbacks import escalations, mark_escalated
 from frontdoor.core.department import Department
 from frontdoor.core.notices import escalation_text
 from frontdoor.jobs.base import JobContext
-from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.requests import record_event, request_by_id
 from frontdoor.store.tasks import as_task, copy_task, ensure_task, open_tasks, requests_without_task
 
@@ -55,9 +55,14 @@ async def escalate_overdue(ctx: JobContext) -> str:
             for late, reason in escalations([task], ctx.slot):
                 try:
                     await _tell_coordinator(ctx, department, reason.text)
-                except OutboundError:
+                except OutboundError as error:
                     failed += 1
-                    log.exception("escalation of a %s callback not delivered", department.slug)
+                    log.error(
+                        "%s : l'alerte d'un rappel en retard n'est pas partie (%s) ; nouvel "
+                        "essai à la prochaine minute",
+                        department.slug,
+                        cause_of(error),
+                    )
                     continue
                 copy_task(mark_escalated(late, ctx.slot), row)
                 session.add(row)

@@ -12,7 +12,7 @@ from frontdoor.core.callbacks import is_overdue
 from frontdoor.core.digest import digest_due, digest_text
 from frontdoor.core.roster import duty_gaps
 from frontdoor.jobs.base import JobContext
-from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Request
 from frontdoor.store.tasks import as_task, open_tasks
 
@@ -58,8 +58,9 @@ async def send_digests(ctx: JobContext) -> str:
             await runtime.mailer.send(
                 to=address, subject=f"{department.name} : synthèse quotidienne", body=text
             )
-        except OutboundError:
-            log.exception("digest of %s not delivered", department.slug)
+        except OutboundError as error:
+            log.error("%s : la synthèse quotidienne n'est pas partie (%s)", department.slug,
+                      cause_of(error))  # fmt: skip
             continue
         sent += 1
     return f"{sent} digest(s) sent"

@@ -9,7 +9,7 @@ from datetime import timedelta
 from frontdoor.core.notices import shift_start_text, shift_starts
 from frontdoor.core.roster import duty_periods
 from frontdoor.jobs.base import JobContext
-from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.tasks import open_tasks
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,9 @@ async def announce_shifts(ctx: JobContext) -> str:
                 await runtime.twilio_api_for(department.slug).send_sms(
                     to=referent.phone, from_=department.number, body=text
                 )
-            except OutboundError:
-                log.exception("shift-start SMS of %s not delivered", department.slug)
+            except OutboundError as error:
+                log.error("%s : un SMS de début de permanence n'est pas parti (%s)",
+                          department.slug, cause_of(error))  # fmt: skip
                 continue
             sent += 1
     return f"{sent} shift-start SMS sent"

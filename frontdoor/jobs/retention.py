@@ -20,7 +20,7 @@ from frontdoor.core.retention import RECEIPTS_KEPT, DataClass
 from frontdoor.indicators.tallies import fold_changes
 from frontdoor.jobs.base import JobContext
 from frontdoor.kit.runtime import JobRuntime
-from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import (
@@ -92,9 +92,11 @@ async def _forget_recordings(
                         twilio_api=runtime.twilio_api_for(department.slug),
                         recordings=RecordingStore(runtime.settings.recordings_dir),
                     )
-                except OutboundError:
+                except OutboundError as error:
                     failed.append(request.id or 0)
-                    log.exception("recording of a %s request not deleted", department.slug)
+                    log.error("%s : un message vocal n'a pas pu être effacé chez l'opérateur "
+                              "(%s) ; nouvel essai à la prochaine purge", department.slug,
+                              cause_of(error))  # fmt: skip
                     continue
                 session.add(request)
                 counts["recordings"] += 1

@@ -19,7 +19,7 @@ from frontdoor.core.notices import referent_names
 from frontdoor.core.reasons import Reason
 from frontdoor.keys import SESSIONS
 from frontdoor.kit.twilio_accounts import twilio_api_for
-from frontdoor.outbound.errors import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import RequestEvent
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ async def tell_referents(app: web.Application, notice: Notice) -> None:
             )
         except OutboundError as error:
             log.warning(
-                "request %s: SMS notice to referent %s failed: %s",
+                "demande %s : le SMS qui prévient le référent %s n'est pas parti (%s)",
                 notice.request_id,
                 referent_id,
-                error,
+                cause_of(error),
             )
             continue
         told.append(referent_id)

@@ -6,31 +6,31 @@ and its session refuses rows of any other department (frontdoor.kit.webhook_owne
 
 A webhook's answer is committed with the changes it made, keyed by a digest of the request:
 a retry of the same request gets the same answer and changes nothing. When the store cannot
-be reached, a webhook with a degraded answer gives it from memory and keeps the webhook in
-the instance's outage journal (frontdoor.store.journal), to be written to the store later.
+be reached or does not answer within its patience (frontdoor.kit.patience), a webhook with a
+degraded answer gives it from memory and keeps the webhook in the instance's outage journal
+(frontdoor.store.journal), to be written to the store later.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 
-from aiohttp import ChainMapProxy, web
+from aiohttp import web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
-from twilio.request_validator import RequestValidator
 
 from frontdoor.core.dates import DateRefused, parse_instant
 from frontdoor.core.department import Department
 from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import read_form
+from frontdoor.kit.patience import patiently
 from frontdoor.kit.twilio_accounts import TWILIO_ACCOUNTS
+from frontdoor.kit.twilio_signature import signature_holds
 from frontdoor.kit.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
@@ -42,14 +42,10 @@ log = logging.getLogger(__name__)
 TWIML = "text/xml"
 SIMULATED_AT = "SimulatedAt"
 _SID_CHARS = 64  # as webhook_receipts.provider_sid holds it
+# What is done once a webhook's changes are committed.
+AfterCommit = Callable[[], Awaitable[None]]
 # This instance's outage journal (frontdoor.voice.replay opens it and replays it).
 JOURNAL = web.AppKey("journal", Journal)
-
-
-def store_patience(app: web.Application | ChainMapProxy) -> float:
-    """Beyond this, a webhook stops waiting for the store and is answered from memory:
-    Twilio gives up after 15 s, and a caller must never hear its "application error"."""
-    return app[SETTINGS].store_patience_s
 
 
 @dataclass(kw_only=True)
@@ -71,7 +67,7 @@ class Webhook:
     journaled_answer: str | None = None
     # What is done once the webhook's changes are committed (tell referents, fetch a
     # recording…), served or replayed.
-    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after_commit: list[AfterCommit] = field(default_factory=list)
     _guard: RowGuard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -205,7 +201,8 @@ async def verify(request: web.Request) -> Verified:
     url = settings.public_url + request.raw_path
     accounts = app[TWILIO_ACCOUNTS]
     account_sid = form.get("AccountSid")
-    if not _signed(accounts.token_for(account_sid), url, form, request):
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature_holds(accounts.token_for(account_sid), url, posted.items(), signature):
         app[COUNTERS]["webhook_signature_refused"] += 1
         log.warning("refused a webhook with a missing or wrong signature on %s", request.path)
         raise web.HTTPForbidden(text="invalid signature")
@@ -235,56 +232,54 @@ def webhook_of(verified: Verified, *, session: AsyncSession, app: web.Applicatio
     )
 
 
-def _signed(token: str, url: str, form: Mapping[str, str], request: web.Request) -> bool:
-    signature = request.headers.get("X-Twilio-Signature", "")
-    validator = RequestValidator(token)
-    # The URL as configured is what Twilio signs in the usual case: one HMAC. The library's
-    # full check (with and without a port) is the fallback.
-    expected = validator.compute_signature(url, dict(form))
-    if hmac.compare_digest(expected.encode(), signature.encode()):
-        return True
-    return bool(validator.validate(url, dict(form), signature))
-
-
 async def _serve(request: web.Request, handler: Handler, degraded: Degraded | None) -> web.Response:
     app = request.app
     verified = await verify(request)
-    form, now, key = verified.form, verified.now, verified.key
-    journal = app[JOURNAL]
-    if degraded is not None and journal.holds(_call_of(form)):
+    if degraded is not None and app[JOURNAL].holds(_call_of(verified.form)):
         # The call's earlier steps wait in the journal: this one joins them, in order.
         return await answer_unstored(request, verified, degraded, why="call in the journal")
     try:
-        async with asyncio.timeout(store_patience(app)), app[SESSIONS]() as session:
-            stored = await receipt(session=session, key=key)
-            if stored is not None:
-                return answer(stored.body, stored.status)
-            hook = webhook_of(verified, session=session, app=app)
-            body = await handler(hook)
-            await hook.settle()
-            session.add(
-                WebhookReceipt(key=key, received_at=now, provider_sid=answered_sid(form),
-                               status=200, content_type=TWIML, body=body)
-            )  # fmt: skip
-            try:
-                await session.commit()
-            except IntegrityError:
-                # The same request, served concurrently by another worker: give its answer.
-                await session.rollback()
-                stored = await receipt(session=session, key=key)
-                if stored is None:
-                    raise
-                return answer(stored.body, stored.status)
+        response, after_commit = await patiently(app, _write(app, verified, handler))
     except (SQLAlchemyError, OSError) as error:  # unreachable, refused, gone, too slow
         if degraded is None:
             raise
         return await answer_unstored(request, verified, degraded, why=type(error).__name__)
-    for afterwards in hook.after_commit:  # as the replay does (frontdoor.voice.replay)
+    for afterwards in after_commit:  # as the replay does (frontdoor.voice.replay)
         try:
             await afterwards()
         except Exception:  # answered and committed: what follows must not undo it
             log.exception("webhook on %s committed; what follows its commit failed", request.path)
-    return answer(body, 200)
+    return response
+
+
+async def _write(
+    app: web.Application, verified: Verified, handler: Handler
+) -> tuple[web.Response, Sequence[AfterCommit]]:
+    """The handler's changes committed with the answer's receipt, or the answer the same
+    request got before; and what is to be done once committed."""
+    key = verified.key
+    async with app[SESSIONS]() as session:
+        stored = await receipt(session=session, key=key)
+        if stored is not None:
+            return answer(stored.body, stored.status), ()
+        hook = webhook_of(verified, session=session, app=app)
+        body = await handler(hook)
+        await hook.settle()
+        sid = answered_sid(verified.form)
+        session.add(
+            WebhookReceipt(key=key, received_at=verified.now, provider_sid=sid, status=200,
+                           content_type=TWIML, body=body)
+        )  # fmt: skip
+        try:
+            await session.commit()
+        except IntegrityError:
+            # The same request, served concurrently by another worker: give its answer.
+            await session.rollback()
+            stored = await receipt(session=session, key=key)
+            if stored is None:
+                raise
+            return answer(stored.body, stored.status), ()
+    return answer(body, 200), hook.after_commit
 
 
 async def answer_unstored(

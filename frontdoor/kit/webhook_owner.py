@@ -102,6 +102,9 @@ class RowGuard:
         self._owns = owns
         self._refuse = refuse
         self._unsettled: set[int] = set()  # request ids of rows read, not checked yet
+        # The requests read, held for the webhook's life: the session's identity map holds
+        # unchanged rows weakly, and settling would read again one a handler let go of.
+        self._requests: list[Request] = []
         sync = session.sync_session
         event.listen(sync, "loaded_as_persistent", self._loaded)
         event.listen(sync, "before_flush", self._flushing)
@@ -111,6 +114,8 @@ class RowGuard:
 
     def _loaded(self, session: Session, instance: Any) -> None:
         self._check(instance)
+        if isinstance(instance, Request):
+            self._requests.append(instance)
 
     def _flushing(self, session: Session, _context: Any, _instances: Any) -> None:
         for instance in (*session.new, *session.dirty):

@@ -4,6 +4,12 @@ The first webhook of a call must be answered fast and only once its request is s
 load, committing each call on its own spends most of the time in round trips and commits;
 here concurrent calls wait for one shared transaction instead (a few statements per batch),
 and each is answered when the batch holding its rows has committed.
+
+A batch starts as soon as a call is waiting and a connection is free for it: there is no
+window to fill. On PostgreSQL up to `PARALLEL_BATCHES` batches are written at once, so a call
+arriving while one commits starts the next batch at once instead of waiting for that commit
+to return (which made most of the incoming call's latency: bench/README.md). SQLite has one
+writer: its batches follow one another.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+PARALLEL_BATCHES = 2  # on PostgreSQL; SQLite writes one batch at a time
 _REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
 _EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
 _RECEIPTS: Table = WebhookReceipt.__table__  # type: ignore[attr-defined]
@@ -64,14 +71,18 @@ class NewCallWriter:
         self._pending: list[tuple[NewCall, asyncio.Future[Stored]]] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        parallel = PARALLEL_BATCHES if engine.dialect.name == "postgresql" else 1
+        self._slots = asyncio.Semaphore(parallel)
+        self._batches: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="new-call-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        tasks = [*self._batches, *([self._task] if self._task is not None else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for _, future in self._pending:
             if not future.done():
                 future.set_exception(ConnectionError("the writer stopped"))
@@ -88,21 +99,35 @@ class NewCallWriter:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
+                await self._slots.acquire()
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-                try:
-                    results = await self._write([call for call, _ in batch])
-                except Exception as error:  # noqa: BLE001  (each waiting webhook decides)
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(error)
-                    continue
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
+                task = asyncio.create_task(self._commit(batch), name="new-call-batch")
+                self._batches.add(task)
+                task.add_done_callback(self._batches.discard)
+
+    async def _commit(self, batch: Sequence[tuple[NewCall, asyncio.Future[Stored]]]) -> None:
+        """Write one batch; each waiting webhook learns its call's fate (or the error)."""
+        try:
+            results = await self._write([call for call, _ in batch])
+        except BaseException as error:  # noqa: BLE001  (each waiting webhook decides)
+            failure = error if isinstance(error, Exception) else ConnectionError("stopped")
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(failure)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+        finally:
+            self._slots.release()
 
     async def _write(self, calls: Sequence[NewCall]) -> list[Stored]:
         firsts: dict[str, NewCall] = {}
-        for call in calls:
+        # By CallSid: two batches written at once that both hold a retried call take their
+        # row locks in the same order, and cannot deadlock.
+        for call in sorted(calls, key=lambda call: call.request["call_sid"]):
             firsts.setdefault(call.request["call_sid"], call)
         async with self._engine.begin() as connection:
             ids = await _insert_requests(connection, [c.request for c in firsts.values()])

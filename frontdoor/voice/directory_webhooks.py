@@ -21,7 +21,7 @@ from frontdoor.directory.search import search
 from frontdoor.keys import SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
-from frontdoor.outbound.twilio_api import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Message
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import informed_from_directory
@@ -95,8 +95,9 @@ async def _send_results(
         sid = await twilio_api_for(hook.app, department.slug).send_sms(
             to=number or "", from_=department.number, body=text
         )
-    except OutboundError:
-        log.exception("directory SMS of %s not sent", department.slug)
+    except OutboundError as error:
+        log.error("%s : le SMS des ressources de l'annuaire n'est pas parti (%s)",
+                  department.slug, cause_of(error))  # fmt: skip
         return voice_directory.sms_failed(department)
     hook.session.add(
         Message(request_id=request_id, department=department.slug, channel="sms",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from frontdoor.kit.runtime import JobRuntime
-from frontdoor.outbound.errors import OutboundError
+from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Request
 from frontdoor.store.recordings import RecordingStore, at_the_provider
 
@@ -44,8 +44,9 @@ async def bring_home_quietly(runtime: JobRuntime, request_id: int) -> None:
     """bring_home, a failure logged (without personal data) and left to the job."""
     try:
         await bring_home(runtime, request_id)
-    except OutboundError:
-        log.warning("voicemail of request %s left at the provider for the next try", request_id)
+    except OutboundError as error:
+        log.warning("demande %s : message vocal laissé chez l'opérateur pour le prochain essai "
+                    "(%s)", request_id, cause_of(error))  # fmt: skip
 
 
 async def bring_all_home(runtime: JobRuntime) -> tuple[int, int]:

@@ -14,26 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import select
 
 from frontdoor.core.reasons import Reason
 from frontdoor.keys import CLOCK, COUNTERS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
+from frontdoor.kit.patience import patiently
 from frontdoor.kit.twilio_webhook import (
     JOURNAL,
     TWIML,
+    AfterCommit,
     Handler,
     Webhook,
     answered_sid,
-    store_patience,
 )
 from frontdoor.sms.webhooks import SMS_PATH, store_sms
+from frontdoor.store.db import ping
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt
@@ -98,14 +99,17 @@ async def _replay_while_waiting(app: web.Application) -> None:
 async def replay(app: web.Application) -> Replayed:
     """Write every sealed entry to the store; raises if the store is unreachable."""
     journal = app[JOURNAL]
-    async with asyncio.timeout(store_patience(app)), app[ENGINE].connect() as connection:
-        await connection.execute(text("SELECT 1"))  # the store answers: seal, then write
+    await patiently(app, ping(app[ENGINE]))  # the store answers: seal, then write
     await journal.seal()
     counts = {"written": 0, "already": 0, "refused": 0, "kept": 0}
     for segment in journal.sealed():
         kept: list[Entry] = []
         for entry in segment.entries:
-            counts[await _replay_one(app, entry, kept)] += 1
+            # Each entry within the patience: a store that stops answering midway (a lock
+            # held by another process) leaves the rest for the next round.
+            done, after_commit = await patiently(app, _write_one(app, entry, kept))
+            counts[done] += 1
+            await _after_commit(entry, after_commit)
         await journal.replayed(segment, kept=kept)
     if any(counts.values()):
         log.info(
@@ -117,11 +121,15 @@ async def replay(app: web.Application) -> Replayed:
     return Replayed(**counts)
 
 
-async def _replay_one(app: web.Application, entry: Entry, kept: list[Entry]) -> str:
+async def _write_one(
+    app: web.Application, entry: Entry, kept: list[Entry]
+) -> tuple[str, Sequence[AfterCommit]]:
+    """Write one entry with its receipt: "written", "already", "refused" or "kept" (added to
+    `kept`: its call is not in the store yet), and what is to be done once it is committed."""
     handler = HANDLERS.get(entry.path)
     async with app[SESSIONS]() as session:
         if await receipt(session=session, key=entry.key) is not None:
-            return "already"
+            return "already", ()
         # Checked as when it was served: the account its form names must own what it touches.
         hook = Webhook(
             form=entry.form,
@@ -144,13 +152,13 @@ async def _replay_one(app: web.Application, entry: Entry, kept: list[Entry]) -> 
             since = entry.kept_since or now
             if now - since < KEEP_UNKNOWN_CALL:
                 kept.append(replace(entry, kept_since=since))
-                return "kept"
+                return "kept", ()
             _set_aside(app[JOURNAL], entry, refused.text or refused.reason)
-            return "refused"
+            return "refused", ()
         except web.HTTPException as refused:
             await session.rollback()
             _set_aside(app[JOURNAL], entry, refused.text or refused.reason)
-            return "refused"
+            return "refused", ()
         # The caller heard the journaled answer: a retry of the webhook gets it too.
         session.add(
             WebhookReceipt(
@@ -166,15 +174,18 @@ async def _replay_one(app: web.Application, entry: Entry, kept: list[Entry]) -> 
             await session.commit()
         except IntegrityError:  # written meanwhile by another worker: the same webhook
             await session.rollback()
-            return "already"
+            return "already", ()
     if entry.path == SMS_PATH:
         app[INTAKE_LAG]("sms", (app[CLOCK]() - entry.at).total_seconds())
-    for afterwards in hook.after_commit:
+    return "written", hook.after_commit
+
+
+async def _after_commit(entry: Entry, after_commit: Sequence[AfterCommit]) -> None:
+    for afterwards in after_commit:
         try:
             await afterwards()
         except Exception:  # the entry is written: what follows must not write it again
             log.exception("journal entry %s written; what follows its commit failed", entry.key)
-    return "written"
 
 
 async def _note_journaled(hook: Webhook, entry: Entry) -> None:

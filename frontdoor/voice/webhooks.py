@@ -8,7 +8,6 @@ outage journal; the same handlers write it to the store later (frontdoor.voice.r
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from frontdoor.core.sms import voicemail_notification
 from frontdoor.core.voice_actions import Outcome, Reply
 from frontdoor.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
 from frontdoor.kit.bodies import MAX_ID
+from frontdoor.kit.patience import patiently
 from frontdoor.kit.referent_notices import Notice, tell_referents
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import (
@@ -41,7 +41,6 @@ from frontdoor.kit.twilio_webhook import (
     answer,
     answered_sid,
     keep_in_journal,
-    store_patience,
     twilio_webhook,
     verify,
     webhook_of,
@@ -142,22 +141,27 @@ async def incoming_call(http: web.Request) -> web.Response:
         },
     )
     try:
-        async with asyncio.timeout(store_patience(app)):
-            stored = await app[NEW_CALLS].store(new_call)
-            if stored is Stored.DUPLICATE:
-                async with app[SESSIONS]() as session:
-                    # A retry, or another account naming this call: the call must be its own.
-                    await webhook_of(hook, session=session, app=app).call(first.row["call_sid"])
-                    earlier = await receipt(session=session, key=hook.key)
-                return answer(earlier.body if earlier else first.body, 200)
+        body = await patiently(app, _store_first(app, hook, new_call))
     except (SQLAlchemyError, OSError, ConnectionError) as error:
         # The caller hears the greeting all the same; the call waits in the journal.
         await keep_in_journal(
             app, path=http.path, verified=hook, body=first.body, why=type(error).__name__
         )
         return answer(first.body, 200)
-    log.debug("call received: %s", first.department.slug)
-    return answer(first.body, 200)
+    return answer(body, 200)
+
+
+async def _store_first(app: web.Application, hook: Verified, new_call: NewCall) -> str:
+    """Commit a call's first rows; the answer to give (for a retry, the one given then)."""
+    body: str = new_call.receipt["body"]
+    if await app[NEW_CALLS].store(new_call) is Stored.NEW:
+        log.debug("call received: %s", new_call.request["department"])
+        return body
+    async with app[SESSIONS]() as session:
+        # A retry, or another account naming this call: the call must be its own.
+        await webhook_of(hook, session=session, app=app).call(new_call.request["call_sid"])
+        earlier = await receipt(session=session, key=hook.key)
+    return earlier.body if earlier else body
 
 
 async def _not_another_accounts_call(http: web.Request, hook: Verified) -> None:
@@ -165,10 +169,14 @@ async def _not_another_accounts_call(http: web.Request, hook: Verified) -> None:
     Without the store it cannot be told, and the caller hears that the number is not in
     service, as for any other misrouted call."""
     try:
-        async with asyncio.timeout(store_patience(http.app)), http.app[SESSIONS]() as session:
-            await webhook_of(hook, session=session, app=http.app).call(hook.form["CallSid"])
+        await patiently(http.app, _check_call_owner(http.app, hook))
     except (SQLAlchemyError, OSError, ConnectionError):
         log.info("call to no department's number, its CallSid not looked up: store unreachable")
+
+
+async def _check_call_owner(app: web.Application, hook: Verified) -> None:
+    async with app[SESSIONS]() as session:
+        await webhook_of(hook, session=session, app=app).call(hook.form["CallSid"])
 
 
 async def incoming_replayed(hook: Webhook) -> str:

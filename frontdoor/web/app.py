@@ -29,11 +29,13 @@ from frontdoor.keys import (
     NEW_CALLS,
     SESSIONS,
     SETTINGS,
+    STAND_INS,
     STORE_COPIES,
     TWILIO_API,
     Clock,
 )
 from frontdoor.kit import bodies, rate_limits
+from frontdoor.kit.patience import STORE_WORK, StoreWork
 from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.kit.twilio_accounts import (
     TWILIO_ACCOUNTS,
@@ -99,6 +101,8 @@ def create_app(
     app.cleanup_ctx.append(_cpu)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(replay.journal_context)  # calls kept while the store was away
+    if settings.runs_stand_ins:  # the development mode's
+        app.cleanup_ctx.append(_stand_ins)  # before the outbound side, which they answer
     app.cleanup_ctx.append(_outbound)
     app.cleanup_ctx.append(_job_runtime)  # what the jobs are given, once everything is up
     app.cleanup_ctx.append(watchers_context)  # mailboxes held open in IDLE
@@ -142,6 +146,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[SETTINGS].database_url)
     app[ENGINE] = engine
     app[SESSIONS] = session_maker(engine)
+    app[STORE_WORK] = StoreWork()
     app[NEW_CALLS] = NewCallWriter(engine)
     app[NEW_CALLS].start()
     app[KNOWN_CALLERS] = KnownCallers(engine, key=app[SETTINGS].pseudonym_secret)
@@ -154,6 +159,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[STORE_COPIES].stop()
     await app[NEW_CALLS].stop()
+    await app[STORE_WORK].drain()  # what webhooks stopped waiting for, still closing
     await engine.dispose()
 
 
@@ -167,16 +173,32 @@ async def _refresh_copies(app: web.Application) -> None:
         )
 
 
+async def _stand_ins(app: web.Application) -> AsyncIterator[None]:
+    """The development mode's local Twilio REST API and SMTP server. Imported here only:
+    they need aiosmtpd, a development dependency the production image does not install."""
+    from frontdoor.standins.running import start_stand_ins
+
+    app[STAND_INS] = await start_stand_ins(app[SETTINGS])
+    yield
+    await app[STAND_INS].close()
+
+
 async def _outbound(app: web.Application) -> AsyncIterator[None]:
-    """Twilio's REST API (SMS, click-to-call, recordings) and the mail sender."""
+    """Twilio's REST API (SMS, click-to-call, recordings) and the mail sender: the providers
+    the settings name, or the development mode's stand-ins."""
     settings = app[SETTINGS]
-    app[TWILIO_API] = TwilioApi(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token.get_secret_value(),
-        api_base_url=settings.twilio_api_url,
+    stand_ins = app.get(STAND_INS)
+    api_url = stand_ins.twilio_api_url(settings) if stand_ins else settings.twilio_api_url
+    account_sid, auth_token = (
+        stand_ins.twilio_account(settings)
+        if stand_ins
+        else (settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value())
     )
-    app[TWILIO_CLIENTS] = subaccount_clients(app[TWILIO_ACCOUNTS], settings.twilio_api_url)
-    app[MAILER] = Mailer(settings.smtp)
+    app[TWILIO_API] = TwilioApi(
+        account_sid=account_sid, auth_token=auth_token, api_base_url=api_url
+    )
+    app[TWILIO_CLIENTS] = subaccount_clients(app[TWILIO_ACCOUNTS], api_url)
+    app[MAILER] = Mailer(stand_ins.smtp_settings(settings) if stand_ins else settings.smtp)
     yield
     for client in (app[TWILIO_API], *app[TWILIO_CLIENTS].values()):
         await client.close()

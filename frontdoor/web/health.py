@@ -14,15 +14,14 @@ being answered; frontdoor_mailbox_login_ok is what alerts.
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
-from sqlalchemy import text
 
 from frontdoor.departments import Departments
 from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
-from frontdoor.kit.twilio_webhook import store_patience
+from frontdoor.kit.patience import patiently, store_patience
+from frontdoor.store.db import ping
 from frontdoor.store.mail import mailbox_logins
+from frontdoor.store.models import MailboxLogin
 
 DEV_MODE_WARNING = (
     "development mode (FRONTDOOR_DEV_MODE): development secrets, simulated time and "
@@ -59,8 +58,7 @@ async def _mailboxes(app: web.Application) -> dict[str, dict[str, str]]:
     if not slugs:
         return {}
     try:
-        async with asyncio.timeout(store_patience(app)), app[SESSIONS]() as session:
-            logins = await mailbox_logins(session=session)
+        logins = await patiently(app, _logins(app))
     except Exception:  # noqa: BLE001  (it answered a moment ago: say unknown, stay ready)
         logins = {}
     report = {}
@@ -80,6 +78,11 @@ async def _mailboxes(app: web.Application) -> dict[str, dict[str, str]]:
     return report
 
 
+async def _logins(app: web.Application) -> dict[str, MailboxLogin]:
+    async with app[SESSIONS]() as session:
+        return await mailbox_logins(session=session)
+
+
 def _departments_problems(app: web.Application) -> list[str]:
     departments: Departments = app[DEPARTMENTS]
     if next(iter(departments), None) is None:
@@ -93,8 +96,7 @@ async def _database_problems(app: web.Application) -> list[str]:
         return ["database: not opened yet (the application is starting)"]
     try:
         # A database slower than the webhooks' patience cannot answer a call in time either.
-        async with asyncio.timeout(store_patience(app)), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await patiently(app, ping(engine))
     except TimeoutError:
         return [f"database: no answer within {store_patience(app):g} s"]
     except Exception as error:  # noqa: BLE001  (any failure means not ready; reported by type)

@@ -15,7 +15,6 @@ no token set, only a request from loopback that did not come through a proxy.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
 import logging
@@ -34,7 +33,7 @@ from sqlalchemy import func, select
 
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
-from frontdoor.kit.twilio_webhook import store_patience
+from frontdoor.kit.patience import patiently
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
 from frontdoor.web import job_registry
@@ -248,6 +247,18 @@ async def _read_store(
 ) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, MailboxLogin]] | None:
     """Overdue callback tasks by department, the window's calls by department and outcome,
     and each mailbox's last login; None when the store does not answer in time."""
+    # A scrape waits no longer than a webhook would; past that, the store-read gauges are left
+    # out.
+    try:
+        return await patiently(app, _store_figures(app))
+    except Exception as error:  # noqa: BLE001  (a scrape reports the store down, never fails)
+        log.warning("metrics: store not read (%s)", type(error).__name__)
+        return None
+
+
+async def _store_figures(
+    app: web.Application,
+) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, MailboxLogin]]:
     tasks, requests = CallbackTaskRow.__table__.c, Request.__table__.c  # type: ignore[attr-defined]
     now = app[CLOCK]()
     overdue_query = (
@@ -260,17 +271,11 @@ async def _read_store(
         .where(requests.channel == "voice", requests.received_at >= now - CALLS_WINDOW)
         .group_by(requests.department, requests.outcome)
     )
-    # A scrape waits no longer than a webhook would; past that, the store-read gauges are left
-    # out.
-    try:
-        async with asyncio.timeout(store_patience(app)), app[ENGINE].connect() as connection:
-            overdue = {row[0]: int(row[1]) for row in await connection.execute(overdue_query)}
-            calls = {(row[0], row[1]): int(row[2]) for row in await connection.execute(calls_query)}
-        async with asyncio.timeout(store_patience(app)), app[SESSIONS]() as session:
-            logins = await mailbox_logins(session=session)
-    except Exception as error:  # noqa: BLE001  (a scrape reports the store down, never fails)
-        log.warning("metrics: store not read (%s)", type(error).__name__)
-        return None
+    async with app[ENGINE].connect() as connection:
+        overdue = {row[0]: int(row[1]) for row in await connection.execute(overdue_query)}
+        calls = {(row[0], row[1]): int(row[2]) for row in await connection.execute(calls_query)}
+    async with app[SESSIONS]() as session:
+        logins = await mailbox_logins(session=session)
     return overdue, calls, logins
 
 

@@ -17,7 +17,7 @@ from frontdoor.store.models import (
 )
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import Browser
-from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, place_call, stored
+from tests.web.calls import AMARTIN, LOT, MOSELLE, NURSE, TUESDAY_MORNING, place_call, stored
 
 
 async def a_taken_call(client: TestClient, settings: Settings) -> int:
@@ -41,6 +41,16 @@ async def a_voicemail(client: TestClient, settings: Settings) -> Request:
     await caller.call(from_=NURSE, to=LOT, person=person)
     [request], _ = await stored(settings)
     return request
+
+
+async def a_moselle_voicemail(client: TestClient, settings: Settings) -> None:
+    """The same at the Moselle, whose late callbacks its coordination hears of by mail."""
+    caller = TwilioPhone(
+        TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN,
+        simulated_at=TUESDAY_MORNING, account_sid=settings.twilio_account_sid,
+    )  # fmt: skip
+    person = ScriptedPerson(["1", "5"], referents={}, message="Rappelez-moi.")
+    await caller.call(from_=NURSE, to=MOSELLE, person=person)
 
 
 async def audit_rows(settings: Settings) -> list[tuple[str, int | None, str]]:

@@ -8,13 +8,16 @@ request. The routes come from the console's own table, so a route added later is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import PUBLIC_PATHS, action_of
 from frontdoor.core.access import Action, Role, allowed, may_edit_resource
+from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine, session_maker
@@ -28,10 +31,12 @@ from frontdoor.store.models import (
     TeamChangeRow,
 )
 from frontdoor.store.models import Person as PersonFile
+from frontdoor.web.app import create_app
 from tests.console.access_forms import FORMS, a_lot_contact, traces
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
 from tests.console.requests_made import a_voicemail
 from tests.directory.search_data import add_directory
+from tests.seeded_states import SeededStates
 from tests.web.calls import TUESDAY_MORNING
 
 ROUTES = [
@@ -49,6 +54,9 @@ UNSCOPED = {
     "/console/annuaire",
     "/console/annuaire/{resource_id}",
 }
+# Pages of the development mode's stand-ins, which the matrix's app does not run: absent (404)
+# for every role that may see them (tests/console/test_sent_page.py walks them running).
+DEVELOPMENT_ONLY = {"/console/envoyes"}
 # Resource 1 of tests/directory/search_data.py is in the Lot: the Lot's to correct.
 RESOURCE_OWNERS = ("dac46",)
 LOT_ONLY = ("dac46",)
@@ -148,43 +156,87 @@ async def lot_request_and_override(
 
 async def own_token(browser: Browser, settings: Settings) -> int:
     """A token of the viewer's own, for the route that revokes one."""
-    await browser.post("/console/jetons", {"label": "matrice", "scopes": "directory:read"})
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
-        ids = (await session.exec(select(ApiToken.id))).all()
+        before = {id_ for id_ in (await session.exec(select(ApiToken.id))).all() if id_}
+    await browser.post("/console/jetons", {"label": "matrice", "scopes": "directory:read"})
+    async with session_maker(engine)() as session:
+        after = {id_ for id_ in (await session.exec(select(ApiToken.id))).all() if id_}
     await engine.dispose()
-    return max(ids, default=0)  # none for a role without tokens
+    return max(after - before, default=0)  # none for a role without tokens
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What every cell starts from: the Lot's data, and each viewer of the matrix signed in
+    (its session cookie, the CSRF token its pages carry, its own API token if it may have one)."""
+
+    request_id: int
+    override_id: int
+    response_id: int
+    absence_id: int
+    closure_id: int
+    attachment: str
+    contact_id: int
+    viewers: dict[tuple[Role, bool], tuple[str, str, int]]
+
+
+async def seeded(settings: Settings, departments: Departments) -> Seed:
+    await create_accounts(settings)
+    async with TestClient(TestServer(create_app(settings, departments))) as client:
+        ids = await lot_request_and_override(client, settings)
+        contact_id = await a_lot_contact(settings)
+        viewers = {}
+        for role in Role:
+            for own in (True, False):
+                viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
+                await create_accounts(settings, (viewer,))
+                browser = await sign_in(client, viewer)
+                token_id = await own_token(browser, settings)
+                viewers[(role, own)] = (browser.cookie, browser.csrf, token_id)
+    return Seed(*ids, contact_id=contact_id, viewers=viewers)
+
+
+@pytest.fixture
+async def seed(
+    wired_settings: Settings, departments: Departments, seeded_states: SeededStates
+) -> Seed:
+    return await seeded_states.given(
+        "access matrix", wired_settings, lambda settings: seeded(settings, departments)
+    )
+
+
+@pytest.fixture
+def app_settings(seed: Seed, wired_settings: Settings) -> Settings:
+    """The cell's app starts on the seeded database."""
+    return wired_settings
 
 
 @pytest.mark.parametrize(("method", "path", "role", "own"), CELLS)
 async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
-    client: TestClient, wired_settings: Settings, method: str, path: str, role: Role, own: bool
+    client: TestClient,
+    seed: Seed,
+    wired_settings: Settings,
+    method: str,
+    path: str,
+    role: Role,
+    own: bool,
 ) -> None:
-    (
-        request_id,
-        override_id,
-        response_id,
-        absence_id,
-        closure_id,
-        attachment,
-    ) = await lot_request_and_override(client, wired_settings)
     viewer = person(role, LOT_ONLY if own else MOSELLE_ONLY)
-    await create_accounts(wired_settings, (viewer,))
-    browser = await sign_in(client, viewer)
-    token_id = await own_token(browser, wired_settings)
-    contact_id = await a_lot_contact(wired_settings)
+    cookie, csrf, token_id = seed.viewers[(role, own)]
+    browser = Browser(client=client, cookie=cookie, csrf=csrf)
     url = path.format(
-        request_id=request_id,
-        override_id=override_id,
+        request_id=seed.request_id,
+        override_id=seed.override_id,
         token_id=token_id,
         resource_id=1,
         person_id=1,
-        response_id=response_id,
-        absence_id=absence_id,
-        closure_id=closure_id,
+        response_id=seed.response_id,
+        absence_id=seed.absence_id,
+        closure_id=seed.closure_id,
         referent_id="cdurand",
-        contact_id=contact_id,
-        attachment=attachment,
+        contact_id=seed.contact_id,
+        attachment=seed.attachment,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"
@@ -209,5 +261,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     elif not own and path not in UNSCOPED:
         assert status == 404, f"{role} of another department reached {method} {path}"
         assert await traces(wired_settings) == before
+    elif path in DEVELOPMENT_ONLY:
+        assert status == 404, f"{method} {path} exists outside the development mode"
     else:
         assert status in (200, 303), f"{role} was refused {method} {path}: {status}"

@@ -32,6 +32,7 @@ from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Account, Message, Request, RequestEvent
 from frontdoor.web.app import create_app
@@ -45,7 +46,6 @@ from tests.console.conftest import (
     create_accounts,
 )
 from tests.console.requests_made import rows
-from tests.fakes.smtp import SmtpRecorder
 
 # The mail channel's fixtures: a private Dovecot, an SMTP server with client certificates.
 from tests.mailbox.conftest import dovecot, lot, mail_department, mail_user, smtp_mtls, tls

@@ -29,11 +29,11 @@ from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.request_fields import NonOpposition, RequestStatus, ResponseType, Stance
 from frontdoor.core.voice_actions import Outcome
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Person, Request
 from tests.console.conftest import LOT_REFERENT, sign_in
 from tests.console.requests_made import STANCES, a_voicemail, create, page_of, rows
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.texting import send
 from tests.web.calls import TUESDAY_MORNING, stored
 

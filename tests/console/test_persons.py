@@ -16,6 +16,7 @@ from frontdoor.core.persons import Identifiers
 from frontdoor.core.retention import pseudonym
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import (
@@ -37,7 +38,6 @@ from tests.console.conftest import (
     sign_in,
 )
 from tests.console.requests_made import a_voicemail, audit_rows, the_request
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
 
 GP_NUMBER, GP_ADDRESS = "+33565000001", "dr.roux@cabinet.mssante.fr"

@@ -7,6 +7,7 @@ from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi, recording_audio
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import NonOppositionRecord
 from tests.console.conftest import (
@@ -17,7 +18,6 @@ from tests.console.conftest import (
     sign_in,
 )
 from tests.console.requests_made import a_taken_call, a_voicemail, audit_rows, the_request
-from tests.fakes.twilio_api import FakeTwilioApi, recording_audio
 from tests.web.calls import LOT, NURSE
 
 
@@ -182,7 +182,7 @@ async def test_the_voicemail_is_streamed_through_frontdoor_after_the_access_chec
 
     assert "api.twilio.com" not in page
     assert audio.status == 200
-    assert audio.headers["Content-Type"] == "audio/mpeg"
+    assert audio.headers["Content-Type"] == "audio/wav"  # what the stand-in makes
     # Fetched from Twilio when it said the recording was complete, then deleted there.
     [sid] = twilio_api.deleted_recordings
     assert await audio.read() == recording_audio(sid)

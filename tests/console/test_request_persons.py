@@ -8,6 +8,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     AuditEvent,
@@ -18,7 +19,6 @@ from frontdoor.store.models import (
 )
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
 from tests.console.requests_made import STANCES, a_call, create, page_of, rows
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING
 
 

@@ -28,8 +28,8 @@ import aiohttp
 import trustme
 
 from frontdoor.phone import CALLER, ClientSessionTransport, ScriptedPerson, TwilioPhone
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import ROOT
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, MOSELLE
 
 COMPOSE_FILE = ROOT / "deploy" / "compose.yaml"

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.deploy_live.deployment import (
     INSTANCES,
     PROJECT,
@@ -33,7 +34,6 @@ from tests.deploy_live.deployment import (
     run,
     say,
 )
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -1,1 +1,2 @@
-"""Local stand-ins for the providers Frontdoor talks to: Twilio's REST API and an SMTP server."""
+"""Local servers the tests run beside the app: Dovecot, an OpenID provider, and the SMTP
+stand-in with TLS certificates (the stand-ins themselves are in frontdoor/standins)."""

@@ -15,11 +15,11 @@ from frontdoor.jobs.retention import purge_expired
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
-from tests.fakes.smtp import SmtpRecorder
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS
 
 TUESDAY_0830 = datetime(2026, 5, 12, 8, 30, tzinfo=PARIS)

@@ -23,7 +23,7 @@ from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import create_engine, session_maker
 from tests.conftest import ROOT
 from tests.fakes.dovecot import Dovecot, MailUser, dovecot_binary
-from tests.fakes.smtp import SmtpRecorder
+from tests.fakes.smtp import TlsSmtpRecorder
 
 
 @pytest.fixture(scope="session")
@@ -55,9 +55,10 @@ def tls(request: pytest.FixtureRequest) -> MailTls:
 
 
 @pytest.fixture
-async def smtp_mtls(dovecot: Dovecot, tls: MailTls) -> AsyncIterator[SmtpRecorder]:
+async def smtp_mtls(dovecot: Dovecot, tls: MailTls) -> AsyncIterator[TlsSmtpRecorder]:
     """An SMTP server in the same TLS mode, requiring a certificate from the test CA."""
-    recorder = await SmtpRecorder(mode=tls, require_client_certificate=True, ca=dovecot.ca).start()
+    recorder = TlsSmtpRecorder(mode=tls, require_client_certificate=True, ca=dovecot.ca)
+    await recorder.start()
     yield recorder
     await recorder.close()
 
@@ -69,7 +70,7 @@ def lot(departments: Departments) -> Department:
     return department
 
 
-def mailbox_at(dovecot: Dovecot, user: MailUser, smtp: SmtpRecorder, tls: MailTls) -> Mailbox:
+def mailbox_at(dovecot: Dovecot, user: MailUser, smtp: TlsSmtpRecorder, tls: MailTls) -> Mailbox:
     """A [mailbox] at the test servers, opened by the user's client certificate."""
     return Mailbox(
         address=user.address,
@@ -88,7 +89,7 @@ def mailbox_at(dovecot: Dovecot, user: MailUser, smtp: SmtpRecorder, tls: MailTl
 
 @pytest.fixture
 def mail_department(
-    lot: Department, dovecot: Dovecot, mail_user: MailUser, smtp_mtls: SmtpRecorder, tls: MailTls
+    lot: Department, dovecot: Dovecot, mail_user: MailUser, smtp_mtls: TlsSmtpRecorder, tls: MailTls
 ) -> Department:
     """The Lot, its [mailbox] at the test servers, with the user's client certificate."""
     return replace(lot, mailbox=mailbox_at(dovecot, mail_user, smtp_mtls, tls))
@@ -96,7 +97,7 @@ def mail_department(
 
 @pytest.fixture
 def second_mail_department(
-    departments: Departments, dovecot: Dovecot, smtp_mtls: SmtpRecorder, tls: MailTls
+    departments: Departments, dovecot: Dovecot, smtp_mtls: TlsSmtpRecorder, tls: MailTls
 ) -> Department:
     """The Moselle, on the same servers with a mailbox of its own: a region's second DAC."""
     moselle = departments.for_slug("dac57")

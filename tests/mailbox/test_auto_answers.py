@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.mailbox.intake import Intake, Notice
-from tests.fakes.smtp import SmtpRecorder
+from frontdoor.standins.smtp import SmtpRecorder
 from tests.mailbox.delivered import deliver, mail, poll, requests, with_attachment
 
 GP = "dr.roux@chu-toulouse.fr"

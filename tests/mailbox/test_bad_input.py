@@ -14,9 +14,9 @@ from frontdoor.core.mailbox import QUARANTINE_FOLDER
 from frontdoor.mailbox.imap import PARKED, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import imap_session
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import CallbackTaskRow, Message
-from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.delivered import (
     HEAD,
     WRONG_CHARSET,

@@ -31,8 +31,8 @@ from frontdoor.mailbox.imap import MailboxLoginError
 from frontdoor.mailbox.job import department_mailer, imap_session, mailbox_job
 from frontdoor.mailbox.tls import MailboxConfigError
 from frontdoor.outbound.errors import OutboundError
+from frontdoor.standins.smtp import SmtpRecorder
 from tests.fakes.dovecot import Dovecot, MailUser
-from tests.fakes.smtp import SmtpRecorder
 from tests.web.metrics import scrape, value
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)

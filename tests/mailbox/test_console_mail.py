@@ -16,10 +16,10 @@ from frontdoor.jobs.base import JobContext
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.models import Request
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accounts, sign_in
 from tests.console.requests_made import audit_rows, page_of, rows
-from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
 from tests.mailbox.delivered import REPORT, a_mail_with_attachments, deliver
 from tests.web.calls import PARIS

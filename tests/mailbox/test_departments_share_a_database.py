@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.core.department import Department
-from tests.fakes.smtp import SmtpRecorder
+from frontdoor.standins.smtp import SmtpRecorder
 from tests.mailbox.conftest import IntakeFor
 from tests.mailbox.delivered import deliver, mail, messages, poll, requests
 

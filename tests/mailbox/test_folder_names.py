@@ -20,8 +20,8 @@ from frontdoor.mailbox.folder_names import decode, encode
 from frontdoor.mailbox.imap import MailboxError, listed_folder
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import imap_session
+from frontdoor.standins.smtp import SmtpRecorder
 from tests.fakes.dovecot import Dovecot
-from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import IntakeFor
 from tests.mailbox.delivered import (
     WRONG_CHARSET,

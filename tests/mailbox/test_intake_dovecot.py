@@ -18,11 +18,11 @@ from frontdoor.mailbox.imap import ClientCertificateRequired, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import CallbackTaskRow
 from tests.cpu_gate import Gate, occupy
 from tests.fakes.dovecot import Dovecot, MailUser
-from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.delivered import deliver, mail, messages, poll, requests
 from tests.waiting import eventually
 

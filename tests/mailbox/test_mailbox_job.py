@@ -17,11 +17,11 @@ from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.imap import internal_date
 from frontdoor.mailbox.job import imap_session, mailbox_job
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
 from frontdoor.web.app import create_app
-from tests.fakes.smtp import SmtpRecorder
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.mailbox.delivered import deliver, mail
 from tests.web.calls import AMARTIN, BLEROY, PARIS, stored
 from tests.web.metrics import scrape, value

@@ -24,10 +24,10 @@ from frontdoor.mailbox.outbox import LEASE, queue
 from frontdoor.mailbox.outbox_job import send_outbox
 from frontdoor.outbound.mail import compose, render
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.mail import claim_due
 from frontdoor.store.models import Message, OutboxMail, Request
-from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import Clock
 from tests.mailbox.delivered import deliver, mail
 from tests.web.calls import PARIS

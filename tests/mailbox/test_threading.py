@@ -14,9 +14,9 @@ from sqlmodel import col, select
 
 from frontdoor.core.department import Department
 from frontdoor.mailbox.intake import Intake, Notice
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import Message, Request, RequestEvent
-from tests.fakes.smtp import SmtpRecorder
 from tests.mailbox.conftest import IntakeFor
 from tests.mailbox.delivered import deliver, mail, poll, requests
 

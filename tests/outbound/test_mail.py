@@ -11,7 +11,8 @@ import pytest
 
 from frontdoor.outbound.mail import Mailer, MailNotConfigured, OutboundError, SmtpSettings
 from frontdoor.settings import Settings
-from tests.fakes.smtp import Mode, SmtpRecorder
+from frontdoor.standins.smtp import Mode, SmtpRecorder
+from tests.fakes.smtp import TlsSmtpRecorder
 
 SENDER = "ne-pas-repondre@dac46.example.org"
 REFERENT = "anne.martin@dac46.example.org"
@@ -33,9 +34,9 @@ def settings_for(recorder: SmtpRecorder, **overrides: object) -> SmtpSettings:
 
 
 @pytest.fixture
-async def tls_server(request: pytest.FixtureRequest) -> AsyncIterator[SmtpRecorder]:
+async def tls_server(request: pytest.FixtureRequest) -> AsyncIterator[TlsSmtpRecorder]:
     mode: Mode = request.param
-    recorder = await SmtpRecorder(mode=mode, credentials=("dac46", "s3cret")).start()
+    recorder = await TlsSmtpRecorder(mode=mode, credentials=("dac46", "s3cret")).start()
     yield recorder
     await recorder.close()
 
@@ -86,7 +87,7 @@ async def test_every_mail_has_its_own_message_id(smtp_server: SmtpRecorder) -> N
 
 
 @pytest.mark.parametrize("tls_server", ["starttls", "implicit"], indirect=True)
-async def test_tls_modes_encrypt_and_log_in(tls_server: SmtpRecorder) -> None:
+async def test_tls_modes_encrypt_and_log_in(tls_server: TlsSmtpRecorder) -> None:
     smtp = settings_for(tls_server, tls=tls_server.mode, username="dac46", password="s3cret")
     mailer = Mailer(smtp, tls_context=tls_server.client_context())
 
@@ -99,7 +100,7 @@ async def test_tls_modes_encrypt_and_log_in(tls_server: SmtpRecorder) -> None:
 
 
 @pytest.mark.parametrize("tls_server", ["starttls"], indirect=True)
-async def test_an_untrusted_server_certificate_is_refused(tls_server: SmtpRecorder) -> None:
+async def test_an_untrusted_server_certificate_is_refused(tls_server: TlsSmtpRecorder) -> None:
     mailer = Mailer(settings_for(tls_server, tls="starttls"))  # system CAs only
 
     with pytest.raises(OutboundError, match="the server's certificate is not trusted"):
@@ -109,7 +110,7 @@ async def test_an_untrusted_server_certificate_is_refused(tls_server: SmtpRecord
 
 
 @pytest.mark.parametrize("tls_server", ["starttls"], indirect=True)
-async def test_a_wrong_password_says_which_setting_to_check(tls_server: SmtpRecorder) -> None:
+async def test_a_wrong_password_says_which_setting_to_check(tls_server: TlsSmtpRecorder) -> None:
     smtp = settings_for(tls_server, tls="starttls", username="dac46", password="wrong")
     mailer = Mailer(smtp, tls_context=tls_server.client_context())
 
@@ -137,7 +138,7 @@ async def test_implicit_tls_against_a_plain_server_says_to_check_the_mode(
 
 @pytest.mark.parametrize("mode", ["starttls", "implicit"])
 async def test_a_server_demanding_a_client_certificate_says_so(mode: Mode) -> None:
-    recorder = await SmtpRecorder(mode=mode, require_client_certificate=True).start()
+    recorder = await TlsSmtpRecorder(mode=mode, require_client_certificate=True).start()
     mailer = Mailer(settings_for(recorder, tls=mode), tls_context=recorder.client_context())
     try:
         with pytest.raises(OutboundError, match="it may require a client certificate"):
@@ -235,4 +236,4 @@ def test_a_host_without_a_sender_is_a_configuration_error() -> None:
 
 
 def test_the_client_context_is_a_real_tls_context() -> None:
-    assert isinstance(SmtpRecorder().client_context(), ssl.SSLContext)
+    assert isinstance(TlsSmtpRecorder().client_context(), ssl.SSLContext)

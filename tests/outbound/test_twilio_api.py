@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from frontdoor.outbound.twilio_api import OutboundError, TwilioApi, redirect_url
-from tests.fakes.twilio_api import FakeTwilioApi, num_segments
+from frontdoor.standins.twilio_api import FakeTwilioApi, num_segments
 
 REFERENT = "+33612345678"
 LINE = "+33565367387"

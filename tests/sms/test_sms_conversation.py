@@ -15,13 +15,13 @@ from frontdoor.core.retention import pseudonym
 from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     CallbackTaskRow,
     KnownContact,
 )
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.texting import (
     FRIDAY_EVENING,
     messages,
@@ -253,7 +253,7 @@ async def test_a_failing_notice_is_logged_and_loses_nothing(
     assert "échec pour : Anne Martin" in events[-1].reasons[0]["text"]  # names, not logins
     assert NURSE not in caplog.text
     assert "Mme X" not in caplog.text
-    assert "SMS notice to referent amartin failed" in caplog.text
+    assert "le SMS qui prévient le référent amartin n'est pas parti" in caplog.text
 
 
 async def test_messages_under_a_sender_name_never_join_each_others_request(

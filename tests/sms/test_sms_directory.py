@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.core.sms import segments
 from frontdoor.settings import Settings
-from tests.fakes.twilio_api import FakeTwilioApi
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.sms.texting import load_lot_directory, messages, notified, replied, send, sent
 from tests.web.calls import AMARTIN, BLEROY, TUESDAY_MORNING, stored
 

@@ -20,12 +20,12 @@ from frontdoor.departments import Departments
 from frontdoor.keys import COUNTERS, Clock
 from frontdoor.kit.twilio_webhook import JOURNAL
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.models import CallbackTaskRow, SmsOptOut
 from frontdoor.voice.replay import replay
 from frontdoor.web.app import create_app
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.sms.texting import (
     FRIDAY_EVENING,
     load_lot_directory,

@@ -15,6 +15,7 @@ from frontdoor.directory.store import upsert_resources
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import Response
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     Message,
@@ -22,7 +23,6 @@ from frontdoor.store.models import (
     SmsOptOut,
 )
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.waiting import eventually
 from tests.web.calls import LOT, NURSE, PARIS, stored
 

@@ -1,6 +1,6 @@
 """`frontdoor serve` subprocesses for the system tests: each on its port, with its log file.
 
-Nothing leaves the machine: Twilio's REST API is the test's own fake (tests/fakes).
+Nothing leaves the machine: Twilio's REST API is the local stand-in (frontdoor/standins).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import aiohttp
 
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import ROOT
-from tests.fakes.twilio_api import FakeTwilioApi
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 20.0
@@ -55,6 +55,10 @@ class Instance:
             # Declared like the suite's settings: calls at chosen instants (SimulatedAt) and
             # the development pseudonym key are the development mode's.
             "FRONTDOOR_DEV_MODE": "true",
+            # Without the development mode's stand-ins: the test's own servers answer for the
+            # providers, as the suite's settings do (an SMTP stand-in would make every mail
+            # job of every second hold a real SMTP dialogue).
+            "FRONTDOOR_STAND_INS": "false",
             # Twilio's REST API, answered by the test's own server: nothing leaves the machine.
             "FRONTDOOR_TWILIO_API_URL": twilio_api.base_url,
             "TWILIO_ACCOUNT_SID": twilio_api.account_sid,

@@ -23,11 +23,11 @@ import trustme
 from sqlmodel import col, select
 
 from frontdoor.phone import Answer, CallResult, ClientSessionTransport, ScriptedPerson, TwilioPhone
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request, RequestEvent
 from tests.conftest import POSTGRES_URL
 from tests.deploy.nginx import Layout, Proxy, loopback_certificate, needs_nginx
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.system.instances import Instance, free_port
 from tests.web.calls import AMARTIN, LOT, MOSELLE, TUESDAY_MORNING
 

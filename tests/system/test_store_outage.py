@@ -27,9 +27,9 @@ from sqlmodel import col, select
 
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
 from frontdoor.phone_twiml import CallResult
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, Request, RequestEvent
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.system.instances import Instance, free_port
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """A missed contact becomes tracked work: a task with a deadline in opening hours, escalated
 when left, closed after a click-to-call placed from the DAC's number.
 
-Twilio's REST API is answered by a local server (tests/fakes/twilio_api.py); its webhooks are
+Twilio's REST API is answered by a local server (frontdoor/standins/twilio_api.py); its webhooks are
 played by the phone engine, signed as Twilio signs them.
 """
 
@@ -19,11 +19,11 @@ from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.requests_made import audit_rows
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, COORDINATION, LOT, NURSE, PARIS, place_call, stored
 
 FRIDAY_EVENING = datetime(2026, 5, 15, 19, 5, tzinfo=PARIS)

@@ -15,10 +15,10 @@ from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi, recording_audio
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from tests.console.requests_made import a_voicemail, the_request
-from tests.fakes.twilio_api import FakeTwilioApi, recording_audio
 
 NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
 

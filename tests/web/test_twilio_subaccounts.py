@@ -13,8 +13,8 @@ from frontdoor.department_file.load import ConfigError, load_departments
 from frontdoor.departments import Departments
 from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import AUTH_TOKEN
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import LOT, MOSELLE, stored
 from tests.web.subaccounts import (
     DEFAULT_SID,

@@ -15,10 +15,10 @@ from frontdoor.indicators.queries import department_counts
 from frontdoor.keys import DEPARTMENTS
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message
 from tests.conftest import ROOT
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import (
     AMARTIN,
     LOT,

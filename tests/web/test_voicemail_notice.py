@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient
 
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.requests_made import a_voicemail
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, PARIS, TUESDAY_MORNING, stored
 
 ASCENSION = datetime(2026, 5, 14, 10, 30, tzinfo=PARIS)  # the line closed all day

@@ -3,6 +3,8 @@ left with Twilio's English "application error"."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
@@ -119,3 +121,24 @@ async def test_a_signed_but_malformed_webhook_gets_a_clear_400_and_stores_nothin
     assert (incoming.status, menu.status, dialed.status) == (400, 400, 400)
     assert "CallSid missing" in incoming.text
     assert await stored(settings) == ([], [])
+
+
+async def test_calls_arriving_together_are_each_stored_once_and_retries_get_the_first_answer(
+    client: TestClient, settings: Settings
+) -> None:
+    twilio = phone(client, None)
+    calls = [{**INCOMING, "CallSid": f"CA{n:032d}", "From": f"+3361100{n:04d}"} for n in range(40)]
+
+    # Forty calls at once, each of the first ten with a retry in the same moment: batches of
+    # the group commit overlap, and a call's retry may land in another batch than the call.
+    answers = await asyncio.gather(
+        *(twilio.post("/twilio/voice", call) for call in calls),
+        *(twilio.post("/twilio/voice", call) for call in calls[:10]),
+    )
+
+    assert all(answer.status == 200 for answer in answers)
+    for first, retry in zip(answers[:10], answers[40:], strict=True):
+        assert retry.text == first.text
+    requests, events = await stored(settings)
+    assert sorted(r.call_sid for r in requests) == sorted(c["CallSid"] for c in calls)
+    assert [e.kind for e in events] == ["incoming"] * 40

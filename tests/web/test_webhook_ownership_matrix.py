@@ -32,12 +32,12 @@ from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioP
 from frontdoor.phone_twiml import Response, new_sid
 from frontdoor.settings import Settings
 from frontdoor.sms.incoming import SMS_PATH
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
 from tests.directory.search_data import add_directory
-from tests.fakes.twilio_api import FakeTwilioApi
 from tests.web.calls import (
     AMARTIN,
     BLEROY,

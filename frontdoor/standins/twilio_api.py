@@ -1,24 +1,34 @@
-"""A local server that answers as Twilio's REST API does, for what Frontdoor uses.
+"""A local server that answers as Twilio's REST API does, for what Frontdoor uses: the
+development mode's stand-in for Twilio (frontdoor.standins.running), and the tests' fake.
 
 - `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` → 201 with a Message resource;
 - `POST /2010-04-01/Accounts/{AccountSid}/Calls.json` → 201 with a Call resource;
 - `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` → 204, or 404 when the
-  recording was declared unknown or is already deleted.
+  recording was declared unknown or is already deleted;
+- `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.mp3` → the recording's audio: a
+  short tone made here (a WAV file: no encoder needed), which names the recording.
 
 HTTP Basic auth with the account SID and auth token is required (401 otherwise); errors carry
-Twilio's error JSON (`code`, `message`, `more_info`, `status`). Every request is recorded.
+Twilio's error JSON (`code`, `message`, `more_info`, `status`). Every request is recorded,
+and each SMS sent or call placed is kept in `sent`.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import math
 import secrets
+import struct
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
 from aiohttp import web
+
+from frontdoor.standins.sent import PlacedCall, SentSms
 
 API_VERSION = "2010-04-01"
 ACCOUNT_PREFIX = f"/{API_VERSION}/Accounts/{{account_sid}}"
@@ -61,9 +71,32 @@ def num_segments(body: str) -> int:
     return 1 if length <= single else -(-length // multi)
 
 
+# A recording as Twilio makes them: 8 kHz, mono, 16-bit.
+RATE = 8000
+
+
+@functools.cache
+def _tone() -> bytes:
+    """Half a second of a 440 Hz beep, then half a second of silence (PCM samples)."""
+    beep = [round(8000 * math.sin(2 * math.pi * 440 * n / RATE)) for n in range(RATE // 2)]
+    return struct.pack(f"<{RATE}h", *beep, *([0] * (RATE - len(beep))))
+
+
+def _chunk(name: bytes, data: bytes) -> bytes:
+    return name + struct.pack("<I", len(data)) + data + b"\0" * (len(data) % 2)
+
+
 def recording_audio(sid: str) -> bytes:
-    """What the fake serves as a recording's MP3: an ID3 header, then the SID."""
-    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + sid.encode()
+    """What the stand-in serves as a recording: a one-second WAV file (a beep, then
+    silence) whose comment names the recording, so that a test can tell them apart."""
+    comment = _chunk(b"ICMT", sid.encode("ascii") + b"\0")
+    body = (
+        b"WAVE"
+        + _chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, RATE, RATE * 2, 2, 16))
+        + _chunk(b"LIST", b"INFO" + comment)
+        + _chunk(b"data", _tone())
+    )
+    return _chunk(b"RIFF", body)
 
 
 def twilio_error(status: int, code: int, message: str) -> web.Response:
@@ -87,6 +120,8 @@ class FakeTwilioApi:
     calls: list[dict[str, Any]] = field(default_factory=list)
     deleted_recordings: list[str] = field(default_factory=list)
     unknown_recordings: set[str] = field(default_factory=set)
+    # What left through it, typed, in order: the console's page of what was sent reads it.
+    sent: list[SentSms | PlacedCall] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     base_url: str = ""
     _runner: web.AppRunner | None = None
@@ -126,7 +161,7 @@ class FakeTwilioApi:
 
     @web.middleware
     async def _record_and_check(
-        self, request: web.Request, handler: web.RequestHandler
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         form = {key: str(value) for key, value in (await request.post()).items()}
         username, authorized = self._authenticate(request)
@@ -194,6 +229,10 @@ class FakeTwilioApi:
             },
         }
         self.messages.append(message)
+        self.sent.append(
+            SentSms(at=datetime.now(UTC), sid=sid, to=form["To"], sender=form.get("From") or "",
+                    body=form["Body"])
+        )  # fmt: skip
         return web.json_response(message, status=201)
 
     async def _create_call(self, request: web.Request) -> web.Response:
@@ -226,6 +265,10 @@ class FakeTwilioApi:
             },
         }
         self.calls.append(call)
+        self.sent.append(
+            PlacedCall(at=datetime.now(UTC), sid=sid, to=form["To"], sender=form["From"],
+                       url=form.get("Url") or "")
+        )  # fmt: skip
         return web.json_response(call, status=201)
 
     async def _recording_audio(self, request: web.Request) -> web.Response:
@@ -233,7 +276,7 @@ class FakeTwilioApi:
         sid = request.match_info["sid"]
         if sid in self.unknown_recordings or sid in self.deleted_recordings:
             return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
-        return web.Response(body=recording_audio(sid), content_type="audio/mpeg")
+        return web.Response(body=recording_audio(sid), content_type="audio/wav")
 
     async def _delete_recording(self, request: web.Request) -> web.Response:
         sid = request.match_info["sid"]
