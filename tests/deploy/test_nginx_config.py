@@ -254,18 +254,3 @@ async def test_a_body_over_the_cap_is_refused_by_the_proxy(
     assert " 413 " in line
     assert "upstream=-" in line
 
-
-def test_a_stuck_instance_leaves_the_other_time_to_answer_a_webhook_within_twilios_15_s() -> None:
-    text = SHIPPED.read_text(encoding="utf-8")
-    twilio = text[text.index("location /twilio/ {") :]
-    twilio = twilio[: twilio.index("}")]
-
-    def seconds(directive: str) -> int:
-        found = re.search(rf"^\s*{directive} (\d+)s;", twilio, re.MULTILINE)
-        assert found is not None, directive
-        return int(found[1])
-
-    tries = int(re.findall(r"proxy_next_upstream_tries (\d+);", twilio)[0])
-    patience = Settings.model_fields["store_patience_s"].default
-    assert patience < seconds("proxy_read_timeout")  # an instance answers well before
-    assert seconds("proxy_read_timeout") * tries <= seconds("proxy_next_upstream_timeout") < 15
