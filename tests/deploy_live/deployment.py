@@ -143,6 +143,7 @@ class Deployment:
             "FRONTDOOR_TEST_TWILIO_API_URL": twilio_api.base_url.replace("0.0.0.0", GATEWAY),
         }
         self.placed: list[str] = []  # every call completed, all scenarios
+        self.failed = 0  # and how many failed
 
     def _write_tls(self, ca: trustme.CA) -> None:
         tls = self.folder / "tls"

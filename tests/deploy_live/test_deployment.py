@@ -64,11 +64,12 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deploy
 
 async def assert_each_call_stored_once(site: Deployment, tally: Tally) -> None:
     say(tally.report())
+    site.failed += len(tally.failed)
     assert not tally.failed, "\n".join(tally.failed[:20])
     stored = await site.stored()
-    assert set(stored) == set(site.placed), (
-        f"missing: {set(site.placed) - set(stored)}, unknown: {set(stored) - set(site.placed)}"
-    )
+    assert set(site.placed) <= set(stored), f"missing: {set(site.placed) - set(stored)}"
+    # Beside them, only calls that failed in an earlier scenario, if any did.
+    assert len(set(stored) - set(site.placed)) <= site.failed
     assert set(stored.values()) == {1}, dumped(stored)
 
 
@@ -152,7 +153,7 @@ async def test_postgres_stopped_and_started_mid_burst_loses_nothing(site: Deploy
 
     # The journals are replayed (every 2 s, once the database answers), then emptied.
     async def replayed() -> bool:
-        return set(await site.stored()) == set(site.placed)
+        return set(site.placed) <= set(await site.stored())
 
     async def journals_empty() -> bool:
         return not any([await site.journal(service) for service in INSTANCES])
