@@ -3,14 +3,19 @@
 Every instance's scheduler fires the same slots. Each tries to insert the slot's row; the
 insert that lands runs the job, the others find the row there and do nothing. No lock is held
 while the job runs, so a crashed instance leaves an unfinished row, never a stuck lock.
+
+A slot is not claimed while a run of the same job is unfinished elsewhere: on a busy machine a
+run can outlast its slot, and two runs of one job at once would both act on the same thing (two
+instances escalated one overdue callback twice). An unfinished run older than
+PRESUMED_DEAD_AFTER is taken for one whose instance died.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -19,6 +24,8 @@ from frontdoor.store.models import JobRun
 
 _JOB_RUNS: Table = JobRun.__table__  # type: ignore[attr-defined]
 DETAIL_MAX = 500  # job_runs.detail's length
+# Longer than any job's run (the longest, the retention purge, takes seconds).
+PRESUMED_DEAD_AFTER = timedelta(minutes=10)
 FAILURE_MESSAGE_MAX = 200
 
 
@@ -36,7 +43,8 @@ def parse_slot_key(key: str) -> datetime:
 async def claim(
     engine: AsyncEngine, *, job: str, slot: datetime, instance: str, now: datetime
 ) -> bool:
-    """Take the slot for this instance; True when this caller got it (its row went in)."""
+    """Take the slot for this instance; True when this caller got it (its row went in), False
+    when another has it or a run of the job is still going."""
     row = {
         "job": job,
         "slot": slot_key(slot),
@@ -44,6 +52,23 @@ async def claim(
         "started_at": now,
     }
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # One claim of the job at a time, so that each sees the run the previous started.
+            # (On SQLite a claim racing another's fails to write, and is not taken.)
+            await connection.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext(f"frontdoor job {job}")))
+            )
+        running = await connection.execute(
+            select(_JOB_RUNS.c.id)
+            .where(
+                _JOB_RUNS.c.job == job,
+                _JOB_RUNS.c.finished_at.is_(None),
+                _JOB_RUNS.c.started_at > now - PRESUMED_DEAD_AFTER,
+            )
+            .limit(1)
+        )
+        if running.first() is not None:
+            return False
         statement = (
             _dialect_insert(connection)
             .values(row)

@@ -44,6 +44,15 @@ class StoreWork:
             raise TimeoutError(f"the store did not answer within {patience_s:g} s")
         return task.result()
 
+    async def awhile(self, seconds: float, work: Coroutine[Any, Any, None]) -> None:
+        """Wait for the work up to `seconds`, then let it finish on its own: not cancelled,
+        kept with the abandoned work, and waited for at shutdown like it."""
+        task = asyncio.create_task(work)
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+        if not done:
+            self._left.add(task)
+            task.add_done_callback(self._finished)
+
     @property
     def finishing(self) -> int:
         """How many abandoned pieces of work have not finished yet."""

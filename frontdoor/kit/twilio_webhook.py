@@ -28,7 +28,7 @@ from frontdoor.core.dates import DateRefused, parse_instant
 from frontdoor.core.department import Department
 from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import read_form
-from frontdoor.kit.patience import patiently
+from frontdoor.kit.patience import STORE_WORK, patiently
 from frontdoor.kit.twilio_accounts import TWILIO_ACCOUNTS
 from frontdoor.kit.twilio_signature import signature_holds
 from frontdoor.kit.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
@@ -40,6 +40,10 @@ from frontdoor.store.sms import message_by_provider_id
 log = logging.getLogger(__name__)
 
 TWIML = "text/xml"
+# How long a webhook waits for what follows its commit (a voicemail fetched from Twilio, the
+# referents' SMS) before it answers; the rest goes on in the background. Each call to Twilio's
+# API may take 15 s, Twilio's own limit for the webhook: its answer must not wait for them.
+AFTER_COMMIT_S = 4.0
 SIMULATED_AT = "SimulatedAt"
 _SID_CHARS = 64  # as webhook_receipts.provider_sid holds it
 # What is done once a webhook's changes are committed.
@@ -254,12 +258,17 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
         if degraded is None:
             raise
         return await answer_unstored(request, verified, degraded, why=type(error).__name__)
+    if after_commit:
+        await app[STORE_WORK].awhile(AFTER_COMMIT_S, _follow_up(request.path, after_commit))
+    return response
+
+
+async def _follow_up(path: str, after_commit: Sequence[AfterCommit]) -> None:
     for afterwards in after_commit:  # as the replay does (frontdoor.voice.replay)
         try:
             await afterwards()
         except Exception:  # answered and committed: what follows must not undo it
-            log.exception("webhook on %s committed; what follows its commit failed", request.path)
-    return response
+            log.exception("webhook on %s committed; what follows its commit failed", path)
 
 
 async def _write(

@@ -49,6 +49,9 @@ class Entry:
     instance: str = ""
     # The call it is a step of: its department and CallSid (kit.twilio_webhook.call_key).
     call: str = ""
+    # Since when the replay has kept it back: its call is not in the store yet (its first
+    # webhooks wait in another instance's journal).
+    kept_since: datetime | None = None
 
     @property
     def call_sid(self) -> str:
@@ -62,20 +65,19 @@ class Entry:
         return self.call or self.call_sid
 
     def line(self) -> str:
-        return json.dumps(
-            {
-                "path": self.path,
-                "query": dict(self.query),
-                "form": dict(self.form),
-                "at": self.at.isoformat(),
-                "key": self.key,
-                "answer": self.answer,
-                "instance": self.instance,
-                "call": self.call,
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        fields = {
+            "path": self.path,
+            "query": dict(self.query),
+            "form": dict(self.form),
+            "at": self.at.isoformat(),
+            "key": self.key,
+            "answer": self.answer,
+            "instance": self.instance,
+            "call": self.call,
+        }
+        if self.kept_since is not None:
+            fields["kept_since"] = self.kept_since.isoformat()
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
     def carries(self, value: str) -> bool:
         """Whether one of its fields is this value (a caller's number, say)."""
@@ -93,6 +95,7 @@ class Entry:
             answer=data["answer"],
             instance=data.get("instance", ""),
             call=data.get("call", ""),
+            kept_since=datetime.fromisoformat(data["kept_since"]) if "kept_since" in data else None,
         )
 
 
@@ -193,11 +196,17 @@ class Journal:
                 segments.append(Segment(path=path, entries=entries))
         return segments
 
-    def replayed(self, segment: Segment) -> None:
-        """Every entry of the segment is in the store: forget it, delete it."""
+    async def replayed(self, segment: Segment, *, kept: Sequence[Entry] = ()) -> None:
+        """Every entry of the segment is in the store, but those `kept` back: these are
+        written again to the segment being written (on disk before the segment goes), and
+        stay waiting; forget the others, delete the segment."""
+        if kept:
+            async with self._writing:
+                for entry in kept:
+                    await asyncio.to_thread(self._write, entry.line())
         segment.path.unlink(missing_ok=True)
         _sync_folder(self.folder)
-        keys = {entry.key for entry in segment.entries}
+        keys = {entry.key for entry in segment.entries} - {entry.key for entry in kept}
         for call in {entry.waits_under for entry in segment.entries}:
             left = [e for e in self._waiting.get(call, []) if e.key not in keys]
             if left:

@@ -43,6 +43,13 @@ def department_called(app: web.Application, number: str) -> Department | None:
     return department
 
 
+class UnknownCall(web.HTTPNotFound):
+    """A webhook names a call the store does not know and cannot open (no number called)."""
+
+    def __init__(self) -> None:
+        super().__init__(text="unknown call")
+
+
 async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Department]:
     """The request of a call; created late if its first webhook could not be stored.
 
@@ -55,7 +62,7 @@ async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depart
         raise web.HTTPBadRequest(text="CallSid too long")
     department = call_department_of(hook)
     if department is None:
-        raise web.HTTPNotFound(text="unknown call")
+        raise UnknownCall
     # A call is its department's and its CallSid: the same CallSid for another department
     # is another call, with its own request.
     found = await hook.call(call_sid, department)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -37,13 +38,17 @@ from frontdoor.store.db import ping
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.requests import receipt
-from frontdoor.voice.calls import call_department_of
+from frontdoor.voice.calls import UnknownCall, call_department_of
 from frontdoor.voice.webhooks import REPLAYED
 
 log = logging.getLogger(__name__)
 
 # How often the journal is offered to the store while it holds something.
 REPLAY_EVERY_S = 2.0
+# How long a step of a call the store does not know yet is kept back before it is set aside:
+# behind a proxy a call's webhooks alternate between instances, and its first ones (which
+# open its request) may wait in another instance's journal, replayed when that instance is.
+KEEP_UNKNOWN_CALL = timedelta(hours=1)
 # The handler that writes each journaled webhook, by its path.
 HANDLERS: dict[str, Handler] = {**REPLAYED, SMS_PATH: store_sms}
 
@@ -53,6 +58,7 @@ class Replayed:
     written: int  # entries written to the store now
     already: int  # entries the store had already
     refused: int  # entries no handler could write (kept aside for an operator)
+    kept: int = 0  # steps of calls the store does not know yet, kept for the next replay
 
 
 async def journal_context(app: web.Application) -> AsyncIterator[None]:
@@ -95,28 +101,31 @@ async def replay(app: web.Application) -> Replayed:
     journal = app[JOURNAL]
     await patiently(app, ping(app[ENGINE]))  # the store answers: seal, then write
     await journal.seal()
-    counts = {"written": 0, "already": 0, "refused": 0}
+    counts = {"written": 0, "already": 0, "refused": 0, "kept": 0}
     for segment in journal.sealed():
+        kept: list[Entry] = []
         for entry in segment.entries:
             # Each entry within the patience: a store that stops answering midway (a lock
             # held by another process) leaves the rest for the next round.
-            done, after_commit = await patiently(app, _write_one(app, entry))
+            done, after_commit = await patiently(app, _write_one(app, entry, kept))
             counts[done] += 1
             await _after_commit(entry, after_commit)
-        journal.replayed(segment)
+        await journal.replayed(segment, kept=kept)
     if any(counts.values()):
         log.info(
             "journal replayed: %(written)s written, %(already)s already stored, "
-            "%(refused)s refused",
+            "%(refused)s refused, %(kept)s kept for their call",
             counts,
         )
     app[COUNTERS]["journal_replayed"] += counts["written"]
     return Replayed(**counts)
 
 
-async def _write_one(app: web.Application, entry: Entry) -> tuple[str, Sequence[AfterCommit]]:
-    """Write one entry with its receipt: "written", "already" or "refused", and what is to be
-    done once it is committed."""
+async def _write_one(
+    app: web.Application, entry: Entry, kept: list[Entry]
+) -> tuple[str, Sequence[AfterCommit]]:
+    """Write one entry with its receipt: "written", "already", "refused" or "kept" (added to
+    `kept`: its call is not in the store yet), and what is to be done once it is committed."""
     handler = HANDLERS.get(entry.path)
     async with app[SESSIONS]() as session:
         if await receipt(session=session, key=entry.key) is not None:
@@ -137,6 +146,15 @@ async def _write_one(app: web.Application, entry: Entry) -> tuple[str, Sequence[
             await handler(hook)
             await _note_journaled(hook, entry)
             await hook.settle()
+        except UnknownCall as refused:
+            await session.rollback()
+            now = app[CLOCK]()
+            since = entry.kept_since or now
+            if now - since < KEEP_UNKNOWN_CALL:
+                kept.append(replace(entry, kept_since=since))
+                return "kept", ()
+            _set_aside(app[JOURNAL], entry, refused.text or refused.reason)
+            return "refused", ()
         except web.HTTPException as refused:
             await session.rollback()
             _set_aside(app[JOURNAL], entry, refused.text or refused.reason)

@@ -134,3 +134,8 @@ async def a_lot_contact(settings: Settings, *, referrer_type: str = "gp") -> int
         contact_id = contact.id or 0
     await engine.dispose()
     return contact_id
+
+
+# Pages of the development mode's stand-ins, which the suite's apps do not run: absent (404)
+# for every role that may see them (tests/console/test_sent_page.py walks them running).
+DEVELOPMENT_ONLY = frozenset({"/console/envoyes"})

@@ -32,7 +32,7 @@ from frontdoor.store.models import (
 )
 from frontdoor.store.models import Person as PersonFile
 from frontdoor.web.app import create_app
-from tests.console.access_forms import FORMS, a_lot_contact, traces
+from tests.console.access_forms import DEVELOPMENT_ONLY, FORMS, a_lot_contact, traces
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
 from tests.console.requests_made import a_voicemail
 from tests.directory.search_data import add_directory
@@ -54,9 +54,6 @@ UNSCOPED = {
     "/console/annuaire",
     "/console/annuaire/{resource_id}",
 }
-# Pages of the development mode's stand-ins, which the matrix's app does not run: absent (404)
-# for every role that may see them (tests/console/test_sent_page.py walks them running).
-DEVELOPMENT_ONLY = {"/console/envoyes"}
 # Resource 1 of tests/directory/search_data.py is in the Lot: the Lot's to correct.
 RESOURCE_OWNERS = ("dac46",)
 LOT_ONLY = ("dac46",)

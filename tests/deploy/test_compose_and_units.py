@@ -8,6 +8,7 @@ is checked by `systemd-analyze verify` with its paths mapped onto the repository
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shutil
@@ -63,7 +64,9 @@ def compose() -> dict[str, Any]:
 
 
 def test_compose_runs_postgres_two_instances_and_the_tls_proxy(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", *INSTANCES, "proxy"}
+    assert set(compose["services"]) == {"postgres", *INSTANCES, "proxy", "admin"}
+    # `admin` runs one-off commands (check, migrate) and is never started by `up`.
+    assert compose["services"]["admin"]["profiles"] == ["admin"]
     assert compose["services"]["postgres"]["image"].startswith("postgres:15")
     # Only the proxy is reachable from outside.
     published = {name for name, service in compose["services"].items() if "ports" in service}
@@ -109,12 +112,38 @@ def test_the_proxy_serves_the_shipped_nginx_file_in_front_of_both_instances(
     assert (DEPLOY / mounts["/etc/nginx/conf.d/default.conf"]).resolve() == (
         DEPLOY / "nginx" / "frontdoor.conf"
     ).resolve()
-    assert set(proxy["depends_on"]) == set(INSTANCES)
     conf = (DEPLOY / "nginx" / "frontdoor.conf").read_text(encoding="utf-8")
     port = final().env()["FRONTDOOR_PORT"]
+    # By their fixed addresses (nginx resolves names once): a recreated instance is found
+    # where it was, and nginx starts without waiting for the instances.
+    assert "depends_on" not in proxy
     assert re.findall(r"^\s*server (\S+):(\d+)", conf, re.MULTILINE) == [
-        (name, port) for name in INSTANCES
+        (address(compose, name), port) for name in INSTANCES
     ]
+
+
+def address(compose: dict[str, Any], service: str) -> str:
+    found: str = compose["services"][service]["networks"]["backend"]["ipv4_address"]
+    return found
+
+
+def test_services_have_fixed_addresses_in_the_declared_subnet_and_trust_only_nginx(
+    compose: dict[str, Any],
+) -> None:
+    subnet = ipaddress.ip_network(compose["networks"]["backend"]["ipam"]["config"][0]["subnet"])
+    addresses = [address(compose, name) for name in ("proxy", *INSTANCES)]
+    assert len(set(addresses)) == len(addresses)
+    assert all(ipaddress.ip_address(each) in subnet for each in addresses)
+    for name in INSTANCES:
+        trusted = json.loads(compose["services"][name]["environment"]["FRONTDOOR_TRUSTED_PROXIES"])
+        assert trusted == [address(compose, "proxy")]
+
+
+def test_podman_brings_back_after_a_reboot_what_docker_does(compose: dict[str, Any]) -> None:
+    # podman-restart.service starts the containers whose policy is `always` only.
+    for name, service in compose["services"].items():
+        if "admin" not in service.get("profiles", []):
+            assert service["restart"] == "always", name
 
 
 def unit_settings() -> dict[str, list[str]]:

@@ -31,3 +31,14 @@ def on_the_grid_each_once(slots: list[datetime], step: timedelta = timedelta(sec
         later > earlier and (later - earlier) % step == timedelta(0)
         for earlier, later in zip(slots, slots[1:], strict=False)
     )
+
+
+def running_at(runs: list[JobRun], job: str, slot: datetime) -> bool:
+    """Whether a run of `job` was still going when `slot` came (or within the second after,
+    when the schedulers claim it): the lease then leaves the slot unrun."""
+    return any(
+        run.job == job
+        and run.started_at < slot + timedelta(seconds=1)
+        and (run.finished_at is None or run.finished_at > slot)
+        for run in runs
+    )

@@ -35,13 +35,62 @@ async def test_a_slot_is_claimed_once(engine: AsyncEngine) -> None:
 
 
 async def test_other_slots_and_other_jobs_are_claimed_apart(engine: AsyncEngine) -> None:
-    claims = [
-        await lease.claim(engine, job=job, slot=slot, instance="a", now=NOW)
-        for job in ("demo", "other")
-        for slot in (SLOT, SLOT + timedelta(minutes=1))
-    ]
+    claims = []
+    for job in ("demo", "other"):
+        for slot in (SLOT, SLOT + timedelta(minutes=1)):
+            claims.append(await lease.claim(engine, job=job, slot=slot, instance="a", now=NOW))
+            await lease.finish(engine, job=job, slot=slot, instance="a", ok=True, detail=None,
+                               now=NOW)  # fmt: skip
 
     assert claims == [True] * 4
+
+
+async def test_a_slot_is_not_claimed_while_the_jobs_run_of_an_earlier_one_goes_on(
+    engine: AsyncEngine,
+) -> None:
+    later = SLOT + timedelta(seconds=1)
+    assert await lease.claim(engine, job="demo", slot=SLOT, instance="a", now=NOW)
+
+    # Instance a still runs the slot: b does not run the job beside it, another job runs.
+    assert not await lease.claim(engine, job="demo", slot=later, instance="b", now=LATER)
+    assert await lease.claim(engine, job="other", slot=later, instance="b", now=LATER)
+    # Once a's run has ended, the next slot is b's to take.
+    await lease.finish(engine, job="demo", slot=SLOT, instance="a", ok=True, detail=None,
+                       now=LATER)  # fmt: skip
+    assert await lease.claim(engine, job="demo", slot=later + timedelta(seconds=1),
+                             instance="b", now=LATER)  # fmt: skip
+
+
+async def test_a_run_unfinished_for_long_is_taken_for_dead(engine: AsyncEngine) -> None:
+    assert await lease.claim(engine, job="demo", slot=SLOT, instance="crashed", now=NOW)
+    much_later = NOW + lease.PRESUMED_DEAD_AFTER + timedelta(seconds=1)
+
+    assert await lease.claim(
+        engine, job="demo", slot=SLOT + timedelta(minutes=11), instance="b", now=much_later
+    )
+
+
+async def test_concurrent_claims_of_successive_slots_have_one_winner(database_url: str) -> None:
+    engines = [create_engine(database_url) for _ in range(4)]  # four "instances"
+    try:
+        claims = await asyncio.gather(
+            *(
+                lease.claim(
+                    engines[n % 4],
+                    job="demo",
+                    slot=SLOT + timedelta(seconds=n),
+                    instance=f"instance-{n}",
+                    now=NOW,
+                )  # fmt: skip
+                for n in range(8)
+            ),
+            return_exceptions=True,  # on SQLite a claim that raced another's fails to write
+        )
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+    assert claims.count(True) == 1
 
 
 async def test_the_slot_is_keyed_to_the_second_in_utc(engine: AsyncEngine) -> None:

@@ -1,0 +1,85 @@
+"""What follows a webhook's commit (the voicemail fetched from Twilio, the referents' SMS) does
+not hold its answer past AFTER_COMMIT_S: each call to Twilio's API may take 15 s, Twilio's own
+limit for the webhook. Found by running the deployment (tests/deploy_live): a recording's
+status callback waited 9 s for a fetch that then failed, and nginx gave up on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from frontdoor.departments import Departments
+from frontdoor.kit.patience import STORE_WORK
+from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
+from frontdoor.settings import Settings
+from frontdoor.store.models import Request
+from frontdoor.web.app import create_app
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING
+from tests.web.outage import rows
+
+
+class SilentProvider:
+    """A server that takes connections and answers nothing until released, as an API that
+    hangs; released, it closes them."""
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+        self.connected = asyncio.Event()
+
+    async def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connected.set()
+        await self.released.wait()
+        writer.close()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        self.released.set()
+        self._server.close()
+        await self._server.wait_closed()
+
+
+@pytest.fixture
+async def silent() -> AsyncIterator[SilentProvider]:
+    provider = SilentProvider()
+    await provider.start()
+    yield provider
+    await provider.close()
+
+
+async def test_a_hanging_provider_does_not_hold_a_voicemails_status_callback(
+    aiohttp_client: Any, settings: Settings, departments: Departments, silent: SilentProvider
+) -> None:
+    url = silent.url
+    client = await aiohttp_client(
+        create_app(settings.model_copy(update={"twilio_api_url": url}), departments)
+    )
+    phone = TwilioPhone(
+        TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN,
+        simulated_at=TUESDAY_MORNING,
+    )  # fmt: skip
+    # Nobody takes it: a message is left; Twilio then says the recording is complete.
+    person = ScriptedPerson(["1", "5"], referents={}, message="Rappelez-moi pour Mme X.")
+
+    result = await phone.call(from_=NURSE, to=LOT, person=person)
+
+    # Every webhook was answered (the phone raises otherwise, or after 15 s), the status
+    # callback included, while the fetch still waits on the provider.
+    assert result.message is not None
+    assert silent.connected.is_set()
+    assert client.app[STORE_WORK].finishing >= 1
+    [request] = await rows(settings, Request)
+    assert request.recording_key is None
+    assert request.recording_url is not None  # left at Twilio: the recordings job's
+    # Released, the provider closes: what was still going on ends (and shutdown waits for it).
+    silent.released.set()
+    await client.app[STORE_WORK].drain()
+    assert client.app[STORE_WORK].finishing == 0
