@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, exists, func, literal, select, update
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -54,24 +54,21 @@ async def claim(
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # One claim of the job at a time, so that each sees the run the previous started.
-            # (On SQLite a claim racing another's fails to write, and is not taken.)
             await connection.execute(
                 select(func.pg_advisory_xact_lock(func.hashtext(f"frontdoor job {job}")))
             )
-        running = await connection.execute(
-            select(_JOB_RUNS.c.id)
-            .where(
-                _JOB_RUNS.c.job == job,
-                _JOB_RUNS.c.finished_at.is_(None),
-                _JOB_RUNS.c.started_at > now - PRESUMED_DEAD_AFTER,
-            )
-            .limit(1)
+        # One statement: the check and the insert are one write, which SQLite serialises.
+        running = exists().where(
+            _JOB_RUNS.c.job == job,
+            _JOB_RUNS.c.finished_at.is_(None),
+            _JOB_RUNS.c.started_at > now - PRESUMED_DEAD_AFTER,
         )
-        if running.first() is not None:
-            return False
+        values = select(
+            *(literal(value, _JOB_RUNS.c[name].type) for name, value in row.items())
+        ).where(~running)
         statement = (
             _dialect_insert(connection)
-            .values(row)
+            .from_select(list(row), values)
             .on_conflict_do_nothing(index_elements=["job", "slot"])
             .returning(_JOB_RUNS.c.id)
         )

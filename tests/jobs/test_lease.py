@@ -83,8 +83,7 @@ async def test_concurrent_claims_of_successive_slots_have_one_winner(database_ur
                     now=NOW,
                 )  # fmt: skip
                 for n in range(8)
-            ),
-            return_exceptions=True,  # on SQLite a claim that raced another's fails to write
+            )
         )
     finally:
         for engine in engines:
