@@ -410,6 +410,27 @@ TOOL_VARIABLES = (
         read_by="tests/console/test_in_chromium.py",
     ),
     ToolVariable(
+        name="FRONTDOOR_DEPLOY_VENV",
+        type="path",
+        default=".venv-deploy",
+        help="The virtual environment `./dev deploy-test` installs podman-compose into.",
+        read_by="`./dev deploy-test`",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_DEPLOY_COMPOSE",
+        type="path",
+        default="podman-compose",
+        help="The compose command the deployment scenarios drive (set by `./dev deploy-test`).",
+        read_by="tests/deploy_live",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_TEST_TWILIO_API_URL",
+        type="text",
+        default="(set by the scenarios)",
+        help="Where the deployed instances reach the scenarios' Twilio REST API.",
+        read_by="tests/deploy_live/compose.override.yaml",
+    ),
+    ToolVariable(
         name="FRONTDOOR_FLOWS",
         type="path",
         default="/etc/frontdoor/flows",
