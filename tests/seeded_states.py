@@ -62,12 +62,12 @@ class SeededStates:
         state = self._states.get(name)
         if state is None:
             facts = await build(settings)
-            self._states[name] = await self._taken(name, settings, facts)
+            self._states[name] = await self._taken(settings, facts)
             return facts
         await _restored(state, settings)
         return state.facts
 
-    async def _taken(self, name: str, settings: Settings, facts: object) -> _State:
+    async def _taken(self, settings: Settings, facts: object) -> _State:
         folder = self._folder / f"state-{len(self._states)}"
         for part, source in _private_folders(settings).items():
             if source.exists():
