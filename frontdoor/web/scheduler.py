@@ -35,6 +35,10 @@ MISFIRE_GRACE_S = 30
 STOP_GRACE_S = 10.0
 # Bound on recording a run's end, so that stopping never hangs on the database.
 FINISH_TIMEOUT_S = 5.0
+# How many slots a "not fired here" line names, and counts at most (an instance paused for
+# days has missed thousands of a job's slots).
+SKIPPED_NAMED = 10
+SKIPPED_COUNTED = 1000
 
 
 def trigger_for(job: Job, *, every_s: int | None = None) -> CronTrigger:
@@ -67,6 +71,18 @@ def due_slot(trigger: BaseTrigger, now: datetime, *, lookback: timedelta) -> dat
     return None if latest is None else latest.astimezone(UTC).replace(microsecond=0)
 
 
+def slots_between(
+    trigger: BaseTrigger, after: datetime, before: datetime, *, at_most: int = SKIPPED_COUNTED
+) -> list[datetime]:
+    """The trigger's slots strictly between two of its slots, oldest first, `at_most` of them."""
+    found: list[datetime] = []
+    fire = trigger.get_next_fire_time(after, after + timedelta(seconds=1))
+    while fire is not None and fire < before and len(found) < at_most:
+        found.append(fire.astimezone(UTC).replace(microsecond=0))
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return found
+
+
 async def run_once(app: web.Application, job: Job, *, slot: datetime, instance: str) -> bool:
     """Claim the slot, run the job if the claim landed, record the end; True if it ran here."""
     engine, clock = app[ENGINE], app[CLOCK]
@@ -81,7 +97,12 @@ async def run_once(app: web.Application, job: Job, *, slot: datetime, instance: 
         )
         return False
     if not claimed:
-        log.debug("job %s, slot %s: run by another instance", job.name, lease.slot_key(slot))
+        log.debug(
+            "job %s, slot %s: not run here (another instance has it, or a run of the job is "
+            "still going)",
+            job.name,
+            lease.slot_key(slot),
+        )
         return False
     try:
         detail = await job.run(JobContext(runtime=app[JOB_RUNTIME], slot=slot))
@@ -122,6 +143,21 @@ async def _finish(
         )
 
 
+def _say_not_fired(job_name: str, skipped: list[datetime], why: str) -> None:
+    if not skipped:
+        return
+    named = ", ".join(lease.slot_key(one) for one in skipped[:SKIPPED_NAMED])
+    more = len(skipped) - SKIPPED_NAMED
+    at_least = "+" if len(skipped) == SKIPPED_COUNTED else ""
+    log.warning(
+        "job %s: slot(s) %s%s not fired here (%s)",
+        job_name,
+        named,
+        f" and {more}{at_least} more" if more > 0 else "",
+        why,
+    )
+
+
 class _Firings:
     """What APScheduler calls at each firing, and the runs in progress (to wait for them)."""
 
@@ -129,6 +165,8 @@ class _Firings:
         self.app = app
         self.instance = instance
         self.running: set[asyncio.Task[object]] = set()
+        self.last_slot: dict[str, datetime] = {}
+        self.triggers: dict[str, BaseTrigger] = {}
 
     async def fire(self, job: Job, trigger: BaseTrigger) -> None:
         task = asyncio.current_task()
@@ -140,10 +178,36 @@ class _Firings:
             if slot is None:
                 log.warning("job %s fired with no slot due; skipped", job.name)
                 return
+            self._say_skipped(job, trigger, slot)
             await run_once(self.app, job, slot=slot, instance=self.instance)
         finally:
             if task is not None:
                 self.running.discard(task)
+
+    def watch(self, job: Job, trigger: BaseTrigger, since: datetime) -> None:
+        """Account for each of the job's slots after `since` (the scheduler's start): each is
+        fired here, or said not to be (`_say_skipped`, `say_unfired`)."""
+        self.triggers[job.name] = trigger
+        self.last_slot[job.name] = since
+
+    def _say_skipped(self, job: Job, trigger: BaseTrigger, slot: datetime) -> None:
+        """Slots APScheduler did not fire here since the last: late firings coalesced into one,
+        or skipped while this instance's previous run of the job was going. Another instance
+        may have run them; if none did, the job's next run does what was due."""
+        previous = self.last_slot.get(job.name)
+        self.last_slot[job.name] = max(slot, previous or slot)
+        if previous is not None and slot > previous:
+            _say_not_fired(
+                job.name,
+                slots_between(trigger, previous, slot),
+                "this instance was late, or its previous run of the job still going",
+            )
+
+    def say_unfired(self, now: datetime) -> None:
+        """At stop: the slots due since each job's last firing here, which it will not fire."""
+        for name, trigger in self.triggers.items():
+            last = self.last_slot[name]
+            _say_not_fired(name, slots_between(trigger, last, now), "this instance stopped first")
 
     async def wait(self, grace_s: float) -> None:
         """Let the runs in progress end; cancel those still running after `grace_s` seconds."""
@@ -159,8 +223,10 @@ def _build_scheduler(
     jobs: Iterable[Job], firings: _Firings, *, every_s: int | None
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
+    since = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
     for job in jobs:
         trigger = trigger_for(job, every_s=every_s)
+        firings.watch(job, trigger, since)
         scheduler.add_job(
             firings.fire,
             trigger,
@@ -193,6 +259,7 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         scheduler.pause()  # no new firings while the running ones end
+        firings.say_unfired(datetime.now(UTC))
         await firings.wait(STOP_GRACE_S)
         scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a callback on the loop

@@ -68,6 +68,44 @@ def test_every_s_keeps_the_slots_on_the_clock() -> None:
     assert fire == at("2026-11-23 12:00:15")
 
 
+def test_the_slots_between_two_are_listed_up_to_a_bound() -> None:
+    every_minute = trigger_for(job())
+
+    def between(after: str, before: str) -> list[datetime]:
+        return scheduler.slots_between(every_minute, at(after), at(before))
+
+    assert between("2026-11-23 12:00", "2026-11-23 12:03") == [
+        at("2026-11-23 12:01"),
+        at("2026-11-23 12:02"),
+    ]
+    assert between("2026-11-23 12:00", "2026-11-23 12:01") == []
+    assert len(between("2026-11-23 12:00", "2026-11-30 12:00")) == scheduler.SKIPPED_COUNTED
+
+
+def test_slots_not_fired_in_an_instance_are_said_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Late firings coalesced into one, or skipped while the job's previous run went on: the
+    operator sees which slots this instance did not fire (another may have run them)."""
+    firings = scheduler._Firings(app=None, instance="alpha")  # type: ignore[arg-type]
+    demo = job()
+    trigger = trigger_for(demo, every_s=1)
+    caplog.set_level("WARNING", logger="frontdoor.web.scheduler")
+
+    firings.watch(demo, trigger, since=at("2026-11-23 11:59:59"))
+    for second in (0, 1, 4, 3, 5):  # 2 and 3 not fired; then 3 comes late: nothing more said
+        firings._say_skipped(demo, trigger, at(f"2026-11-23 12:00:0{second}"))
+
+    firings.say_unfired(at("2026-11-23 12:00:07.5"))  # stopped before firing 6 and 7
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "job demo: slot(s) 2026-11-23T12:00:02Z, 2026-11-23T12:00:03Z not fired here (this "
+        "instance was late, or its previous run of the job still going)",
+        "job demo: slot(s) 2026-11-23T12:00:06Z, 2026-11-23T12:00:07Z not fired here (this "
+        "instance stopped first)",
+    ]
+
+
 def test_crontabs_are_read_in_utc() -> None:
     trigger = trigger_for(job("0 6 * * mon-fri"))
 
