@@ -330,7 +330,9 @@ def test_shipped_lot_rota_rotates_afternoons_and_applies_its_overrides() -> None
     assert duty(2026, 7, 7, 10, 0) == ("cdurand", "bleroy")  # cdurand instead of amartin
     assert lot.roster.when_nobody == NobodyOnDuty(action=WhenNobody.BACKUP)
     assert lot.callbacks == CallbackPolicy(
-        deadline=timedelta(hours=4), escalate_to_referent="coordination"
+        deadline=timedelta(hours=4),
+        escalate_to_referents=("coordination",),
+        escalate_to_addresses=("coordination@dac46.mssante.fr",),
     )
 
 
@@ -340,7 +342,7 @@ def test_shipped_moselle_callbacks_go_to_an_address_and_nobody_means_a_message()
     assert moselle.roster.when_nobody == NobodyOnDuty(action=WhenNobody.MESSAGE)
     assert moselle.callbacks == CallbackPolicy(
         deadline=timedelta(hours=3, minutes=30),
-        escalate_to_address="coordination@dac57.mssante.fr",
+        escalate_to_addresses=("coordination@dac57.mssante.fr",),
     )
 
 
@@ -357,7 +359,7 @@ def test_rota_overrides_and_callbacks_load(tmp_path: Path) -> None:
     )  # fmt: skip
     assert override.starts.astimezone(UTC) == datetime(2026, 6, 15, 6, 30, tzinfo=UTC)
     assert department.roster.when_nobody.action is WhenNobody.MESSAGE
-    assert department.callbacks.escalate_to_referent == "amartin"
+    assert department.callbacks.escalate_to_referents == ("amartin",)
 
 
 @pytest.mark.parametrize(
@@ -436,6 +438,11 @@ def test_when_nobody(tmp_path: Path, text: str, when_nobody: NobodyOnDuty) -> No
         pytest.param('escalate_to = "amartin"', 'escalate_to = "zorro"',
                      "callbacks.escalate_to", "referent id of [[referents]] or a mail address",
                      id="escalate-to-unknown"),
+        pytest.param('escalate_to = "amartin"', 'escalate_to = ["amartin", "zorro"]',
+                     "callbacks.escalate_to", "'zorro': expected a referent id",
+                     id="escalate-to-unknown-in-a-list"),
+        pytest.param('escalate_to = "amartin"', "escalate_to = []",
+                     "callbacks.escalate_to", "or a list of them", id="escalate-to-empty-list"),
         pytest.param('escalate_to = "amartin"', 'escalate_to = "amartin"\nescalade = "x"',
                      "callbacks.escalade", "unknown key", id="typo-in-callbacks-key"),
     ],
@@ -474,8 +481,20 @@ def test_an_escalation_address_is_accepted(tmp_path: Path) -> None:
 
     callbacks = load_department(write(tmp_path, "dac99.toml", text), {}).callbacks
 
-    assert (callbacks.escalate_to_referent, callbacks.escalate_to_address) == (
-        None, "coord@dac99.mssante.fr",
+    assert (callbacks.escalate_to_referents, callbacks.escalate_to_addresses) == (
+        (), ("coord@dac99.mssante.fr",),
+    )  # fmt: skip
+
+
+def test_overdue_callbacks_can_go_to_a_referent_and_an_address_at_once(tmp_path: Path) -> None:
+    text = VALID_ROTA.replace(
+        'escalate_to = "amartin"', 'escalate_to = ["amartin", "coord@dac99.mssante.fr", "amartin"]'
+    )
+
+    callbacks = load_department(write(tmp_path, "dac99.toml", text), {}).callbacks
+
+    assert (callbacks.escalate_to_referents, callbacks.escalate_to_addresses) == (
+        ("amartin",), ("coord@dac99.mssante.fr",),
     )  # fmt: skip
 
 

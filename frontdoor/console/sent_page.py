@@ -25,7 +25,7 @@ PATH = "/envoyes"
 def addresses_of(department: Department) -> list[str]:
     """The mail addresses a department's mails go to or leave from."""
     mailbox = department.mailbox
-    found = [department.callbacks.escalate_to_address]
+    found: list[str | None] = list(department.callbacks.escalate_to_addresses)
     if mailbox is not None:
         found += [mailbox.address, mailbox.notify_address]
     return [address for address in found if address]

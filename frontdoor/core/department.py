@@ -35,9 +35,10 @@ class CallbackPolicy:
 
     # Counted in opening hours (frontdoor.core.deadlines).
     deadline: timedelta = timedelta(hours=4)
-    # Overdue tasks go to this referent (by id) or this mail address; neither: the backup list.
-    escalate_to_referent: str | None = None
-    escalate_to_address: str | None = None
+    # Overdue tasks go by SMS to these referents (by id) and by mail to these addresses;
+    # neither: by SMS to the backup list. The addresses also receive the morning digest.
+    escalate_to_referents: tuple[str, ...] = ()
+    escalate_to_addresses: tuple[str, ...] = ()
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -204,8 +204,10 @@ CALLBACKS = Section(
             'contact must be called back, counted in opening hours: `"1h30"`, `"45min"`, '
             "15 min to 72 h (a Friday 18:00 message is due Monday 12:30 with 08:30–12:30 "
             "mornings)"),
-        Key(name="escalate_to", type="referent id or mail address", shown_default="the backup "
-            "list", help="who hears about overdue callbacks"),
+        Key(name="escalate_to", type="referent id or mail address, or a list of them",
+            shown_default="the backup list", help="who hears about overdue callbacks: a "
+            "referent by SMS, an address by mail (it also receives the morning digest), e.g. "
+            '`["coordination", "coordination@dac46.mssante.fr"]`'),
     ),
 )  # fmt: skip
 PROMPTS = Section(

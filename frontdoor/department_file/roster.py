@@ -99,20 +99,33 @@ def callbacks(
     deadline = CallbackPolicy().deadline
     if "deadline" in data:
         deadline = _budget(reader, reader.text(data, "deadline", "callbacks.deadline"))
-    target = data.get("escalate_to")
-    if target is None:
+    given = data.get("escalate_to")
+    if given is None:
         return CallbackPolicy(deadline=deadline)
-    target = reader.text(data, "escalate_to", "callbacks.escalate_to")
-    if target in referents:
-        return CallbackPolicy(deadline=deadline, escalate_to_referent=target)
-    if is_mail_address(target):
-        return CallbackPolicy(deadline=deadline, escalate_to_address=target)
-    if target:
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, list) or not given or not all(isinstance(t, str) for t in given):
         reader.problem(
-            "callbacks.escalate_to",
-            f"{target!r}: expected a referent id of [[referents]] or a mail address",
+            "callbacks.escalate_to", "expected a referent id or a mail address, or a list of them"
         )
-    return CallbackPolicy(deadline=deadline)
+        return CallbackPolicy(deadline=deadline)
+    to_referents: list[str] = []
+    to_addresses: list[str] = []
+    for target in (t.strip() for t in given):
+        if target in referents:
+            to_referents.append(target)
+        elif is_mail_address(target):
+            to_addresses.append(target)
+        else:
+            reader.problem(
+                "callbacks.escalate_to",
+                f"{target!r}: expected a referent id of [[referents]] or a mail address",
+            )
+    return CallbackPolicy(
+        deadline=deadline,
+        escalate_to_referents=tuple(dict.fromkeys(to_referents)),
+        escalate_to_addresses=tuple(dict.fromkeys(to_addresses)),
+    )
 
 
 def _days_and_hours(

@@ -7,7 +7,9 @@ after a pause, does no harm.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 
 from frontdoor.core.callbacks import escalations, mark_escalated
 from frontdoor.core.department import Department
@@ -76,22 +78,45 @@ async def escalate_overdue(ctx: JobContext) -> str:
 
 
 async def _tell_coordinator(ctx: JobContext, department: Department, text: str) -> None:
+    """Each recipient of the department's escalation, by mail or SMS. Told once at least one
+    was reached (telling again would repeat it to those who were); when none was, the first
+    error is raised and the next run tries again."""
     policy = department.callbacks
     message = escalation_text(department.name, text)
-    if policy.escalate_to_address:
-        await ctx.runtime.mailer.send(
-            to=policy.escalate_to_address,
+    sends: list[Callable[[], Awaitable[object]]] = [
+        partial(
+            ctx.runtime.mailer.send,
+            to=address,
             subject=f"{department.name} : rappel en retard",
             body=message,
         )
-        return
-    recipients = (
-        [policy.escalate_to_referent]
-        if policy.escalate_to_referent
-        else list(department.roster.backup)
-    )
-    for referent_id in recipients:
-        referent = department.referents[referent_id]
-        await ctx.runtime.twilio_api_for(department.slug).send_sms(
-            to=referent.phone, from_=department.number, body=message
+        for address in policy.escalate_to_addresses
+    ]
+    referent_ids = policy.escalate_to_referents
+    if not referent_ids and not policy.escalate_to_addresses:
+        referent_ids = tuple(department.roster.backup)
+    twilio = ctx.runtime.twilio_api_for(department.slug)
+    sends += [
+        partial(
+            twilio.send_sms,
+            to=department.referents[referent_id].phone,
+            from_=department.number,
+            body=message,
+        )
+        for referent_id in referent_ids
+    ]
+    errors: list[OutboundError] = []
+    for send in sends:
+        try:
+            await send()
+        except OutboundError as error:
+            errors.append(error)
+    if errors and len(errors) == len(sends):
+        raise errors[0]
+    for missed in errors:
+        log.error(
+            "%s : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
+            "(%s) ; les autres l'ont reçue",
+            department.slug,
+            cause_of(missed),
         )

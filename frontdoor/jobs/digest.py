@@ -25,9 +25,9 @@ async def send_digests(ctx: JobContext) -> str:
     runtime = ctx.runtime
     sent = 0
     for department in runtime.departments:
-        address = department.callbacks.escalate_to_address
+        addresses = department.callbacks.escalate_to_addresses
         local_now = ctx.slot.astimezone(department.calendar.timezone)
-        if address is None or not digest_due(local_now):
+        if not addresses or not digest_due(local_now):
             continue
         today = datetime.combine(local_now.date(), time(), tzinfo=department.calendar.timezone)
         yesterday = today - timedelta(days=1)
@@ -54,13 +54,14 @@ async def send_digests(ctx: JobContext) -> str:
             overdue_callbacks=sum(is_overdue(task, ctx.slot) for task in tasks),
             gaps=duty_gaps(department.calendar, department.roster, ctx.slot, ctx.slot + LOOK_AHEAD),
         )
-        try:
-            await runtime.mailer.send(
-                to=address, subject=f"{department.name} : synthèse quotidienne", body=text
-            )
-        except OutboundError as error:
-            log.error("%s : la synthèse quotidienne n'est pas partie (%s)", department.slug,
-                      cause_of(error))  # fmt: skip
-            continue
-        sent += 1
+        for address in addresses:
+            try:
+                await runtime.mailer.send(
+                    to=address, subject=f"{department.name} : synthèse quotidienne", body=text
+                )
+            except OutboundError as error:
+                log.error("%s : la synthèse quotidienne n'est pas partie (%s)", department.slug,
+                          cause_of(error))  # fmt: skip
+                continue
+            sent += 1
     return f"{sent} digest(s) sent"

@@ -57,8 +57,8 @@ async def test_a_missed_call_shows_its_sms_callback_and_escalations_on_the_page(
     # Anne Martin calls back from the console: her phone is rung first, from the DAC's number.
     called = await lot.post(f"/console/demandes/{voicemail.id}/rappel")
     assert called.headers["Location"].endswith("?rappel=lance")
-    # The evening: both callbacks are late; the Lot's coordination hears it by SMS, the
-    # Moselle's by mail.
+    # The evening: both callbacks are late; the Lot's coordination hears it by mail and by
+    # SMS, the Moselle's by mail.
     await escalate_overdue(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_EVENING))
 
     page = await (await lot.get("/console/envoyes")).text()
@@ -68,13 +68,15 @@ async def test_a_missed_call_shows_its_sms_callback_and_escalations_on_the_page(
     lot_rows = rows_of(page)
     assert [(kind, to) for kind, _sender, to, _text in lot_rows] == [
         ("SMS", COORDINATION),  # the escalation, newest first
+        ("Courriel", "coordination@dac46.mssante.fr"),
         ("Appel", AMARTIN),  # the callback
         ("SMS", BLEROY),  # the notices of the message
         ("SMS", AMARTIN),
     ]
-    assert all(sender == LOT for _kind, sender, _to, _text in lot_rows)
+    assert all(sender == LOT for kind, sender, _to, _text in lot_rows if kind != "Courriel")
     assert "en retard" in lot_rows[0][3]
-    assert f"{PUBLIC_URL}/twilio/voice/callback?task=" in lot_rows[1][3]
+    assert "en retard" in lot_rows[1][3]
+    assert f"{PUBLIC_URL}/twilio/voice/callback?task=" in lot_rows[2][3]
     assert "coordination@dac57.mssante.fr" not in page
     assert "DAC de Moselle : rappel en retard" in moselle_page
     assert "coordination@dac57.mssante.fr" in moselle_page

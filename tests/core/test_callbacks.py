@@ -69,7 +69,7 @@ def department(roster: Roster = ROSTER, deadline: timedelta = timedelta(hours=4)
         referents={i: Referent(id=i, name=i, phone="+33612000001") for i in ids},
         roster=roster,
         public_allowed=True,
-        callbacks=CallbackPolicy(deadline=deadline, escalate_to_referent="coordination"),
+        callbacks=CallbackPolicy(deadline=deadline, escalate_to_referents=("coordination",)),
     )
 
 

@@ -60,8 +60,9 @@ async def test_the_coordinator_gets_the_digest_at_seven_local_time_only(
     )
 
     assert six == "0 digest(s) sent"
-    assert seven == "1 digest(s) sent"  # Moselle mails its coordinator; the Lot escalates by SMS
-    [mail] = smtp_server.mails
+    assert seven == "2 digest(s) sent"  # to each department's escalation address
+    [lot, mail] = smtp_server.mails
+    assert lot.rcpt_tos == ["coordination@dac46.mssante.fr"]
     assert mail.rcpt_tos == ["coordination@dac57.mssante.fr"]
     body = mail.message.get_content()
     assert "DAC de Moselle — synthèse du lundi 11/05/2026" in body

@@ -1,6 +1,6 @@
 """A provider that refuses or cannot be reached costs one line of log, in French: what did not
 leave, and the error's class with its status or code — no traceback, no number, no address.
-Here the escalation of late callbacks: by SMS for the Lot, by mail for the Moselle."""
+Here the escalation of late callbacks: by mail then SMS for the Lot, by mail for the Moselle."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tests.web.calls import COORDINATION, NURSE, PARIS
 TUESDAY_EVENING = datetime(2026, 5, 12, 18, 0, tzinfo=PARIS)  # both callbacks are late
 # The numbers and the address the escalations were for, and the caller's.
 PERSONAL = (COORDINATION, COORDINATION.removeprefix("+"), NURSE, NURSE.removeprefix("+"),
-            "coordination@dac57.mssante.fr")  # fmt: skip
+            "coordination@dac46.mssante.fr", "coordination@dac57.mssante.fr")  # fmt: skip
 
 
 async def twilio_refuses(twilio: FakeTwilioApi, smtp: SmtpRecorder) -> None:
@@ -36,7 +36,7 @@ async def twilio_is_away(twilio: FakeTwilioApi, smtp: SmtpRecorder) -> None:
 
 
 async def smtp_refuses(twilio: FakeTwilioApi, smtp: SmtpRecorder) -> None:
-    smtp.refuse_next("RCPT", "550 5.1.1 coordination@dac57.mssante.fr unknown")
+    smtp.refuse_next("RCPT", "550 5.1.1 coordination@dac46.mssante.fr unknown")
 
 
 async def smtp_is_away(twilio: FakeTwilioApi, smtp: SmtpRecorder) -> None:
@@ -47,30 +47,42 @@ Breakage = Callable[[FakeTwilioApi, SmtpRecorder], Awaitable[None]]
 
 
 @pytest.mark.parametrize(
-    ("breakage", "line"),
+    ("breakage", "lines"),
     [
         pytest.param(
             twilio_refuses,
-            "dac46 : l'alerte d'un rappel en retard n'est pas partie (TwilioRestException, "
-            "HTTP 401, code 20003) ; nouvel essai à la prochaine minute",
+            # the Lot's mail gone, its SMS refused: told all the same
+            [
+                "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
+                "(TwilioRestException, HTTP 401, code 20003) ; les autres l'ont reçue"
+            ],
             id="twilio-refuses",
         ),
         pytest.param(
             twilio_is_away,
-            "dac46 : l'alerte d'un rappel en retard n'est pas partie (ClientConnectorError) ; "
-            "nouvel essai à la prochaine minute",
+            [
+                "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
+                "(ClientConnectorError) ; les autres l'ont reçue"
+            ],
             id="twilio-unreachable",
         ),
         pytest.param(
             smtp_refuses,
-            "dac57 : l'alerte d'un rappel en retard n'est pas partie (SMTPRecipientsRefused) ; "
-            "nouvel essai à la prochaine minute",
+            # the Lot's mail refused, its SMS gone: told; the Moselle's mail then leaves
+            [
+                "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
+                "(SMTPRecipientsRefused) ; les autres l'ont reçue"
+            ],
             id="smtp-refuses",
         ),
         pytest.param(
             smtp_is_away,
-            "dac57 : l'alerte d'un rappel en retard n'est pas partie (SMTPConnectError) ; "
-            "nouvel essai à la prochaine minute",
+            [
+                "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
+                "(SMTPConnectError) ; les autres l'ont reçue",
+                "dac57 : l'alerte d'un rappel en retard n'est pas partie (SMTPConnectError) ; "
+                "nouvel essai à la prochaine minute",
+            ],
             id="smtp-unreachable",
         ),
     ],
@@ -82,7 +94,7 @@ async def test_a_failed_escalation_is_one_french_line(
     smtp_server: SmtpRecorder,
     caplog: pytest.LogCaptureFixture,
     breakage: Breakage,
-    line: str,
+    lines: list[str],
 ) -> None:
     await a_voicemail(client, wired_settings)
     await a_moselle_voicemail(client, wired_settings)
@@ -93,9 +105,10 @@ async def test_a_failed_escalation_is_one_french_line(
 
     await escalate_overdue(JobContext(runtime=client.app[JOB_RUNTIME], slot=TUESDAY_EVENING))
 
-    [failure] = [r for r in caplog.records if r.name == "frontdoor.jobs.callbacks"]
-    assert failure.getMessage() == line
-    assert (failure.levelno, failure.exc_info, failure.exc_text) == (logging.ERROR, None, None)
+    failures = [r for r in caplog.records if r.name == "frontdoor.jobs.callbacks"]
+    assert [failure.getMessage() for failure in failures] == lines
+    for failure in failures:
+        assert (failure.levelno, failure.exc_info, failure.exc_text) == (logging.ERROR, None, None)
     for record in caplog.records:
         assert record.exc_info is None, record.getMessage()
         assert not [data for data in PERSONAL if data in record.getMessage()], record
