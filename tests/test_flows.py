@@ -330,7 +330,7 @@ def test_shipped_lot_rota_rotates_afternoons_and_applies_its_overrides() -> None
     assert duty(2026, 7, 7, 10, 0) == ("cdurand", "bleroy")  # cdurand instead of amartin
     assert lot.roster.when_nobody == NobodyOnDuty(action=WhenNobody.BACKUP)
     assert lot.callbacks == CallbackPolicy(
-        deadline=timedelta(hours=4), escalate_to_referent="coordination"
+        deadline=timedelta(hours=4), escalate_to_referent="coordination", missed_call_sms=True
     )
 
 

@@ -38,6 +38,9 @@ class CallbackPolicy:
     # Overdue tasks go to this referent (by id) or this mail address; neither: the backup list.
     escalate_to_referent: str | None = None
     escalate_to_address: str | None = None
+    # A caller from a mobile whose call nobody took is told by SMS when she will be called
+    # back (core.missed_calls).
+    missed_call_sms: bool = False
 
 
 @dataclass(kw_only=True, frozen=True)

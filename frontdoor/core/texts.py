@@ -69,8 +69,10 @@ SMS = Texts(
                 "directory_later information"),
         **_each("acknowledgement_closed", "reopening"),
         **_each("notification voicemail_notification", "request"),
+        **_each("missed_call", "callback"),
     },
     needs={"acknowledgement_closed": frozenset({"reopening"}),
+           "missed_call": frozenset({"callback"}),
            "notification": frozenset({"request"}),
            "voicemail_notification": frozenset({"request"})},
 )  # fmt: skip

@@ -85,7 +85,9 @@ DEPARTMENT = Section(
             "`Indian/Reunion`…"),
         Key(name="holidays", type="text", default="FR", help="`FR` plus the département: "
             "`FR-46`; `FR-57`, `FR-67`, `FR-68` add Alsace-Moselle's Good Friday and 26 "
-            "December; `FR-971`…`FR-976` the overseas days"),
+            "December; `FR-971`…`FR-976` the overseas days, `FR-975` Saint-Pierre-et-Miquelon, "
+            "`FR-977` Saint-Barthélemy, `FR-978` Saint-Martin; an overseas one also says how "
+            "numbers written without `+` are read (`0262…` in La Réunion)"),
         Key(name="territory", type="list of départements", shown_default="the one of "
             "`holidays`", help='the départements the DAC covers, e.g. `["59"]`: the '
             "directory's resources located there are its referents' and coordinators' to "
@@ -206,6 +208,10 @@ CALLBACKS = Section(
             "mornings)"),
         Key(name="escalate_to", type="referent id or mail address", shown_default="the backup "
             "list", help="who hears about overdue callbacks"),
+        Key(name="missed_call_sms", type="true/false", default=False, help="`true`: a caller "
+            "from a mobile whose call was missed, abandoned or reached the closed line is told "
+            "by SMS when she will be called back (`[sms] missed_call`); never a withheld or "
+            "opted-out number"),
     ),
 )  # fmt: skip
 PROMPTS = Section(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from frontdoor.core.roster import (
     Shift,
     WhenNobody,
 )
+from frontdoor.department_file.keys import CALLBACKS
 from frontdoor.department_file.reader import Reader
 
 # Dots only between the domain's labels: no backtracking over a long run of them.
@@ -99,20 +101,24 @@ def callbacks(
     deadline = CallbackPolicy().deadline
     if "deadline" in data:
         deadline = _budget(reader, reader.text(data, "deadline", "callbacks.deadline"))
+    policy = CallbackPolicy(
+        deadline=deadline,
+        missed_call_sms=reader.declared_boolean(data, CALLBACKS, "missed_call_sms"),
+    )
     target = data.get("escalate_to")
     if target is None:
-        return CallbackPolicy(deadline=deadline)
+        return policy
     target = reader.text(data, "escalate_to", "callbacks.escalate_to")
     if target in referents:
-        return CallbackPolicy(deadline=deadline, escalate_to_referent=target)
+        return replace(policy, escalate_to_referent=target)
     if is_mail_address(target):
-        return CallbackPolicy(deadline=deadline, escalate_to_address=target)
+        return replace(policy, escalate_to_address=target)
     if target:
         reader.problem(
             "callbacks.escalate_to",
             f"{target!r}: expected a referent id of [[referents]] or a mail address",
         )
-    return CallbackPolicy(deadline=deadline)
+    return policy
 
 
 def _days_and_hours(
