@@ -80,3 +80,6 @@ class Department:
     # The départements (INSEE codes: "46", "2A", "974") the DAC covers: the directory's
     # resources there are its own to correct (frontdoor.core.access.may_edit_resource).
     territory: frozenset[str] = frozenset()
+    # Where numbers written without "+" are read (core.numbers.region_of): "RE" for La
+    # Réunion, "FR" for metropolitan France.
+    phone_region: str = "FR"

@@ -20,8 +20,9 @@ def is_withheld(number: str | None) -> bool:
 
 
 # France's country codes: metropolitan France, and the overseas departments, each dialled
-# nationally as 0 + the nine digits (+262 692 12 34 56 is 06 92 12 34 56 in Réunion).
-_FRENCH_PREFIXES = ("+33", "+262", "+590", "+594", "+596")
+# nationally as 0 + the nine digits (+262 692 12 34 56 is 06 92 12 34 56 in Réunion;
+# Mayotte is +262 too: +269 is the Comoros).
+FRENCH_PREFIXES = ("+33", "+262", "+590", "+594", "+596")
 
 
 def written_number(number: str | None) -> str:
@@ -37,7 +38,7 @@ def written_phone(text: str) -> str:
     """A phone number typed by someone (a directory's resource): a French one in E.164
     written nationally, anything else as it was typed ("05 65 …" already is)."""
     number = text.strip()
-    for prefix in _FRENCH_PREFIXES:
+    for prefix in FRENCH_PREFIXES:
         national = number[len(prefix) :]
         if number.startswith(prefix) and len(national) == 9 and national.isdigit():
             digits = "0" + national
