@@ -83,3 +83,6 @@ class Department:
     # Where numbers written without "+" are read (core.numbers.region_of): "RE" for La
     # Réunion, "FR" for metropolitan France.
     phone_region: str = "FR"
+    # The emergency sentence names 116 117 (medical advice when one's doctor is away): each
+    # ARS decides whether its region answers it.
+    medical_advice_116117: bool = True

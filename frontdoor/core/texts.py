@@ -6,6 +6,7 @@ never found out when it is sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from string import Template
@@ -48,6 +49,21 @@ class Texts:
         ]
 
 
+def medical_advice(texts: Mapping[str, str], *, says_116117: bool) -> str:
+    """What fills $medical_advice: the file's `medical_advice` sentence (116 117) where the
+    department names it, else nothing (the text is then tidied: tidy)."""
+    return texts["medical_advice"] if says_116117 else ""
+
+
+def tidy(text: str) -> str:
+    """A filled text without the spaces an empty placeholder left: doubled, or ending a line."""
+    return _TRAILING.sub("", _DOUBLED.sub(" ", text)).strip()
+
+
+_DOUBLED = re.compile(r"(?<=\S) {2,}(?=\S)")
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
 def placeholders(text: str) -> set[str]:
     """The placeholders a text names ($name or ${name})."""
     return {
@@ -65,9 +81,10 @@ def _each(keys: str, *also: str) -> dict[str, frozenset[str]]:
 SMS = Texts(
     noun="SMS text",
     fills={
-        **_each("acknowledgement_open acknowledgement_closed_no_reopening help opted_in "
-                "directory_later information"),
-        **_each("acknowledgement_closed", "reopening"),
+        **_each("acknowledgement_open help opted_in directory_later information "
+                "medical_advice"),
+        **_each("acknowledgement_closed_no_reopening", "medical_advice"),
+        **_each("acknowledgement_closed", "reopening", "medical_advice"),
         **_each("notification voicemail_notification", "request"),
         **_each("missed_call", "callback"),
     },
@@ -82,11 +99,12 @@ PROMPTS = Texts(
     fills={
         **_each("greeting who_menu who_menu_professionals_only profession_menu not_understood "
                 "public_not_allowed connecting nobody_available leave_message no_message "
-                "message_thanks closed_no_reopening emergency whisper_taken "
+                "message_thanks closed_no_reopening whisper_taken medical_advice "
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
                 "directory_sms_sent directory_sms_impossible directory_sms_failed"),
         **_each("closed", "reopening"),
+        **_each("emergency", "medical_advice"),
         **_each("whisper", "caller"),
         **_each("callback_intro", "request"),
         **_each("directory_category_choice", "category", "digit"),
@@ -100,9 +118,10 @@ _ACKNOWLEDGED = ("department", "reference", "subject")
 MAIL = Texts(
     noun="mail text",
     fills={
-        **_each("subject acknowledgement_open acknowledgement_closed_no_reopening "
-                "unreadable_subject", *_ACKNOWLEDGED[1:]),
-        **_each("acknowledgement_closed", *_ACKNOWLEDGED[1:], "reopening"),
+        **_each("subject acknowledgement_open unreadable_subject", *_ACKNOWLEDGED[1:]),
+        **_each("acknowledgement_closed_no_reopening", *_ACKNOWLEDGED[1:], "medical_advice"),
+        **_each("acknowledgement_closed", *_ACKNOWLEDGED[1:], "reopening", "medical_advice"),
+        **_each("medical_advice"),
         **_each("unreadable", *_ACKNOWLEDGED[1:], "why"),
         **_each("unreadable_too_large", *_ACKNOWLEDGED[1:], "why", "size", "limit"),
         **_each("notification", "request"),

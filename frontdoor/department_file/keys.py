@@ -95,6 +95,11 @@ DEPARTMENT = Section(
         Key(name="public_allowed", type="true/false", default=False, help="`true`: patients "
             "and carers may be put through; `false`: they hear where to turn instead "
             "(`[prompts] public_not_allowed`)"),
+        Key(name="medical_advice_116117", type="true/false", shown_default="`true`, `false` "
+            "overseas (`holidays` FR-971 to FR-978)", help="`true`: the emergency sentence "
+            "(closed line, SMS and mail acknowledgements) also names 116 117, medical advice "
+            "when one's doctor is away, where the ARS answers it; 15, 112 and 114 are always "
+            "named"),
         Key(name="voice", type="text", default="Polly.Lea", help="the Twilio voice that reads "
             "the prompts"),
         Key(name="retention_days", type="integer", lo=30, hi=3650, unit="days",

@@ -72,6 +72,10 @@ def _department(
     territory = _territory(reader, head.get("territory"), holidays_code)
     public_allowed = reader.declared_boolean(head, DEPARTMENT, "public_allowed")
     voice = reader.declared_text(head, DEPARTMENT, "voice")
+    medical_advice = reader.boolean(
+        head, "medical_advice_116117", "department.medical_advice_116117",
+        default=reader.phone_region == "FR",
+    )  # fmt: skip
     retention = retention_table.retention(reader, head, data)
 
     hours = reader.table(data, "hours", "hours")
@@ -149,6 +153,7 @@ def _department(
         twilio=twilio,
         territory=territory,
         phone_region=reader.phone_region,
+        medical_advice_116117=medical_advice,
     )
 
 

@@ -76,7 +76,7 @@ def test_the_sms_says_in_french_when_the_caller_will_be_called_back_in_one_gsm_s
 
     assert decided.text == (
         "DAC test : nous avons manqué votre appel. Un référent vous rappelle au plus tard "
-        "lundi 18 mai à 12 h 30. Urgence vitale : 15 ou 112."
+        "lundi 18 mai à 12 h 30. Urgence vitale : 15 ou 112 (114 par SMS)."
     )
     assert segments(decided.text).encoding is Encoding.GSM7
     assert segments(decided.text).count == 1

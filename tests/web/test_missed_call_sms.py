@@ -90,7 +90,7 @@ async def test_a_call_nobody_took_gets_one_sms_saying_when_it_will_be_called_bac
     assert sms["from"] == LOT
     assert sms["body"] == (
         f"DAC du Lot : nous avons manqué votre appel. Un référent vous rappelle au plus tard "
-        f"{when}. Urgence vitale : 15 ou 112."
+        f"{when}. Urgence vitale : 15 ou 112 (114 par SMS)."
     )
     # Recorded on the request as an outgoing message, as every SMS sent.
     [message] = await sent_messages(settings)

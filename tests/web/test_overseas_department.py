@@ -71,6 +71,7 @@ def test_the_file_s_local_numbers_are_read_in_la_reunion(app_departments: Depart
 
     assert reunion is not None
     assert (reunion.number, reunion.phone_region) == (DAC974, "RE")
+    assert reunion.medical_advice_116117 is False  # overseas: only where the file says so
     assert reunion.referents["lhoarau"].phone == REFERENT
 
 
@@ -96,6 +97,9 @@ async def test_on_the_abolition_of_slavery_the_line_is_closed_until_the_next_mor
     )  # fmt: skip
 
     assert "demain, mardi 21 décembre, à 8 h" in said(result)
+    # 114 everywhere; 116 117 not named overseas unless the department file says so.
+    assert "le 114, par SMS ou par l'application" in said(result)
+    assert "116 117" not in said(result)
     assert result.connected_to is None
     [request], _ = await stored(settings)
     assert (request.department, request.outcome) == ("dac974", "closed")
