@@ -7,6 +7,7 @@ The Lot switches it on (flows/dac46.toml); the Moselle does not.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,6 +22,8 @@ from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Message
+from frontdoor.web.job_registry import JOBS
+from frontdoor.web.scheduler import run_once
 from tests.sms.texting import send
 from tests.web.calls import AMARTIN, LOT, MOSELLE, NURSE, PARIS, place_call, stored
 
@@ -183,3 +186,20 @@ async def test_a_call_whose_sms_did_not_leave_is_not_sent_twice(
     assert texts_to(twilio_api, NURSE) == []
     [message] = await sent_messages(settings)
     assert message.status == "failed"
+
+
+async def test_two_instances_firing_the_same_minutes_send_it_once(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    [job] = [job for job in JOBS if job.name == "missed-call-sms"]
+    await place_call(client, at=FRIDAY_EVENING, to=LOT, person=ScriptedPerson([], message=None))
+    slot = FRIDAY_EVENING + timedelta(minutes=3)
+
+    ran = await asyncio.gather(
+        run_once(client.app, job, slot=slot, instance="instance-a"),
+        run_once(client.app, job, slot=slot, instance="instance-b"),
+    )
+    await run_once(client.app, job, slot=slot + timedelta(minutes=1), instance="instance-b")
+
+    assert sorted(ran) == [False, True]
+    assert len(texts_to(twilio_api, NURSE)) == 1
