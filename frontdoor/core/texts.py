@@ -6,7 +6,6 @@ never found out when it is sent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from string import Template
@@ -57,11 +56,8 @@ def medical_advice(texts: Mapping[str, str], *, says_116117: bool) -> str:
 
 def tidy(text: str) -> str:
     """A filled text without the spaces an empty placeholder left: doubled, or ending a line."""
-    return _TRAILING.sub("", _DOUBLED.sub(" ", text)).strip()
-
-
-_DOUBLED = re.compile(r"(?<=\S) {2,}(?=\S)")
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+    lines = (" ".join(word for word in line.split(" ") if word) for line in text.split("\n"))
+    return "\n".join(lines).strip()
 
 
 def placeholders(text: str) -> set[str]:
