@@ -71,10 +71,10 @@ def decode(data: bytes | str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def e164(raw: str) -> str | None:
+def e164(raw: str, region: str = "FR") -> str | None:
     """ "05 65 34 12 00" → "+33565341200"; None when it is not a valid number."""
     # The ten-digit plan is shared: "02 62 …" is La Réunion's wherever it is typed.
-    return parse_phone(raw) if raw.strip() else None
+    return parse_phone(raw, region) if raw.strip() else None
 
 
 def is_postal_code(text: str) -> bool:
