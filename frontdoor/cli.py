@@ -310,10 +310,11 @@ async def _import_contacts(
     from frontdoor.contacts import decode, parse_contacts
     from frontdoor.store.contacts import import_contacts
 
-    if departments.for_slug(slug) is None:
+    department = departments.for_slug(slug)
+    if department is None:
         print(f"no department {slug!r}", file=sys.stderr)
         return 2
-    rows, problems = parse_contacts(decode(data))
+    rows, problems = parse_contacts(decode(data), department.phone_region)
     await _migrate(settings)
     engine = create_engine(settings.database_url)
     try:

@@ -14,9 +14,8 @@ import io
 import re
 from dataclasses import dataclass, field, replace
 
-import phonenumbers
-
 from frontdoor.core.mail_addresses import is_mail_address
+from frontdoor.core.numbers import parse_phone
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 
 _COLUMNS = {
@@ -59,7 +58,7 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252")
 
 
-def parse_contacts(text: str) -> tuple[list[ContactRow], list[ContactProblem]]:
+def parse_contacts(text: str, region: str = "FR") -> tuple[list[ContactRow], list[ContactProblem]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -82,13 +81,15 @@ def parse_contacts(text: str) -> tuple[list[ContactRow], list[ContactProblem]]:
         if not any(v.strip() for v in values):
             continue
         record = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
-        row = _row(record, line, problems)
+        row = _row(record, line, problems, region)
         if row is not None:
             rows.append(row)
     return rows, problems
 
 
-def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> ContactRow | None:
+def _row(
+    record: dict[str, str], line: int, problems: list[ContactProblem], region: str
+) -> ContactRow | None:
     try:
         row = checked_contact(
             number=record.get("number", ""),
@@ -96,6 +97,7 @@ def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> C
             name=record.get("name", ""),
             referrer_type=record.get("referrer_type", ""),
             rpps=record.get("rpps", ""),
+            region=region,
         )
         return replace(row, line=line)
     except ContactError as error:
@@ -104,7 +106,13 @@ def _row(record: dict[str, str], line: int, problems: list[ContactProblem]) -> C
 
 
 def checked_contact(
-    *, number: str, address: str, name: str, referrer_type: str, rpps: str = ""
+    *,
+    number: str,
+    address: str,
+    name: str,
+    referrer_type: str,
+    rpps: str = "",
+    region: str = "FR",
 ) -> ContactRow:
     """One contact as typed or read from a line: its number in E.164, its address in lower
     case, its referrer type by code or French label; ContactError saying what is wrong."""
@@ -120,14 +128,10 @@ def checked_contact(
         raise ContactError("adresse de messagerie invalide")
     e164 = None
     if number:
-        try:
-            parsed = phonenumbers.parse(number, "FR")
-            valid = phonenumbers.is_valid_number(parsed)
-        except phonenumbers.NumberParseException:
-            valid = False
-        if not valid:
+        # Read in the department's territory (core.numbers.parse_phone): 0262… is La Réunion.
+        e164 = parse_phone(number, region)
+        if e164 is None:
             raise ContactError("numéro de téléphone invalide")
-        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if not name:
         raise ContactError("le nom est vide")
     if len(name) > MAX_NAME_CHARS:

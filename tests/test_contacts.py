@@ -69,3 +69,15 @@ def test_a_contact_may_be_known_by_secure_mail_address_only() -> None:
                    referrer_type=ReferrerType.HOSPITAL),
     ]  # fmt: skip
     assert problems == [ContactProblem(line=3, message="adresse de messagerie invalide")]
+
+
+def test_a_reunion_department_s_export_is_read_in_la_reunion() -> None:
+    text = decode(
+        "numero;nom;type\n0692 11 22 33;Dr Payet;gp\n"
+        "0262 40 50 60;CHU Félix Guyon;hospital\n".encode()
+    )
+
+    rows, problems = parse_contacts(text, "RE")
+
+    assert problems == []
+    assert [row.number for row in rows] == ["+262692112233", "+262262405060"]

@@ -333,6 +333,7 @@ def test_shipped_lot_rota_rotates_afternoons_and_applies_its_overrides() -> None
         deadline=timedelta(hours=4),
         escalate_to_referents=("coordination",),
         escalate_to_addresses=("coordination@dac46.mssante.fr",),
+        missed_call_sms=True,
     )
 
 
@@ -522,3 +523,37 @@ def test_the_shipped_departments_hold_their_own_territory() -> None:
         "dac46": {"46"},
         "dac57": {"57"},
     }
+
+
+@pytest.mark.parametrize(
+    ("holidays", "line", "says"),
+    [
+        pytest.param("FR-46", "", True, id="metropolitan-default-names-it"),
+        pytest.param("FR-974", "", False, id="overseas-default-does-not"),
+        pytest.param(
+            "FR-974", "medical_advice_116117 = true", True, id="overseas-where-it-answers"
+        ),
+        pytest.param("FR-46", "medical_advice_116117 = false", False, id="region-without-it"),
+    ],
+)
+def test_116_117_is_named_by_default_in_metropolitan_france_only(
+    tmp_path: Path, holidays: str, line: str, says: bool
+) -> None:
+    text = VALID.replace('holidays = "FR"', f'holidays = "{holidays}"\n{line}')
+
+    department = load_department(write(tmp_path, "dac99.toml", text), {"greeting": "Bonjour"})
+
+    assert department.medical_advice_116117 is says
+
+
+def test_a_reunion_file_reads_its_numbers_in_la_reunion(tmp_path: Path) -> None:
+    text = (
+        VALID.replace('holidays = "FR"', 'holidays = "FR-974"')
+        .replace('number = "+33536490099"', 'number = "0262 90 19 74"')
+        .replace('phone = "+33612000001"', 'phone = "0692 00 00 01"')
+    )
+
+    department = load_department(write(tmp_path, "dac99.toml", text), {"greeting": "Bonjour"})
+
+    assert (department.number, department.phone_region) == ("+262262901974", "RE")
+    assert department.referents["amartin"].phone == "+262692000001"

@@ -20,7 +20,7 @@ from frontdoor.console.pages import render
 from frontdoor.contacts import ContactError, checked_contact, decode, parse_contacts
 from frontdoor.core.access import Action
 from frontdoor.core.referrers import GROUP_LABELS, REFERRERS, ReferrerGroup
-from frontdoor.keys import CLOCK, KNOWN_CALLERS, SESSIONS
+from frontdoor.keys import CLOCK, DEPARTMENTS, KNOWN_CALLERS, SESSIONS
 from frontdoor.kit.bodies import as_id, path_id, read_form
 from frontdoor.store.audit import record_access
 from frontdoor.store.contacts import (
@@ -146,7 +146,8 @@ async def _save(request: web.Request, *, editing: bool) -> web.StreamResponse:
         try:
             row = checked_contact(number=typed["numero"], address=typed["adresse"],
                                   name=typed["nom"], referrer_type=typed["type"],
-                                  rpps=typed["rpps"])  # fmt: skip
+                                  rpps=typed["rpps"],
+                                  region=_phone_region(request, department))  # fmt: skip
             saved = await save_contact(session=session, department=department, row=row,
                                        contact=contact)  # fmt: skip
         except ContactError as error:
@@ -171,6 +172,12 @@ async def remove(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(_list_url(department))
 
 
+def _phone_region(request: web.Request, slug: str) -> str:
+    """Where the department's numbers written without "+" are read (core.numbers)."""
+    department = request.config_dict[DEPARTMENTS].for_slug(slug)
+    return department.phone_region if department else "FR"
+
+
 @needs(Action.MANAGE_CONTACTS)
 async def import_file(request: web.Request) -> web.StreamResponse:
     """A CSV as the CLI imports it: each good line kept, each refused one said, in French."""
@@ -182,7 +189,7 @@ async def import_file(request: web.Request) -> web.StreamResponse:
         data = str(form.get("lignes", "")).encode()
     if not data.strip() or len(data) > MAX_IMPORT_BYTES:
         raise web.HTTPBadRequest(text="un fichier CSV (1 Mo au plus) est nécessaire")
-    rows, problems = parse_contacts(decode(data))
+    rows, problems = parse_contacts(decode(data), _phone_region(request, department))
     async with request.config_dict[SESSIONS]() as session:
         imported = await import_contacts(session=session, department=department, rows=rows)
         problems = sorted([*problems, *imported.refused], key=lambda problem: problem.line)

@@ -55,6 +55,7 @@ EVENTS = {
     "callback-dialled": "Personne appelée",
     "callback-closed": "Rappel clos",
     "callback-escalated": "Rappel en retard signalé",
+    "missed-call-sms": "SMS d'appel manqué",
     "referrer-corrected": "Type d'adresseur corrigé",
     "sms-in": "SMS reçu",
     "sms-answer": "Réponse par SMS",

@@ -55,6 +55,7 @@ async def enter(request: web.Request) -> web.StreamResponse:
             channel=field("canal"), day=field("jour"), wall=field("heure"), name=field("nom"),
             contact=field("contact"), referrer_type=field("referrer_type"), note=field("note"),
             now=now, timezone=department.calendar.timezone,
+            region=department.phone_region,
         )  # fmt: skip
     except ManualRequestError as error:
         raise web.HTTPSeeOther(f"{PATH}?departement={slug}&erreur={quote(str(error))}") from None

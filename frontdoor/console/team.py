@@ -140,8 +140,9 @@ async def show(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _phone(form: Mapping[str, Any]) -> str:
-    phone = e164(str(form.get("phone", "")))
+def _phone(form: Mapping[str, Any], department: Department) -> str:
+    # Typed as the DAC's people write it: "0692 …" in La Réunion (core.numbers.parse_phone).
+    phone = e164(str(form.get("phone", "")), department.phone_region)
     if phone is None:
         raise TeamRefused("numéro de téléphone invalide (par exemple 06 12 34 56 78)")
     return phone
@@ -203,11 +204,11 @@ async def _change(request: web.Request, make: MakeChange, anchor: str) -> web.St
 async def add_referent(request: web.Request) -> web.StreamResponse:
     return await _change(
         request,
-        lambda form, file, state, _d: referent_added(
+        lambda form, file, state, department: referent_added(
             file.referents,
             state,
             name=str(form.get("name", "")),
-            phone=_phone(form),
+            phone=_phone(form, department),
             referent_id=str(form.get("referent_id", "")) or None,
         ),
         "#referents",
@@ -229,8 +230,8 @@ async def change_phone(request: web.Request) -> web.StreamResponse:
     referent_id = request.match_info["referent_id"]
     return await _change(
         request,
-        lambda form, file, state, _d: phone_changed(
-            file.referents, state, referent_id, _phone(form)
+        lambda form, file, state, department: phone_changed(
+            file.referents, state, referent_id, _phone(form, department)
         ),
         "#referents",
     )

@@ -35,6 +35,11 @@ _SUBDIVISION_OF_DEPARTEMENT = {
     "973": "973",
     "974": "974",
     "976": "976",
+    # The overseas collectivities of the Atlantic: Saint-Pierre-et-Miquelon, Saint-Barthélemy,
+    # Saint-Martin (their INSEE codes; holidays.France names them by ISO code).
+    "975": "PM",
+    "977": "BL",
+    "978": "MF",
 }
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from frontdoor.core import voice_directory
 from frontdoor.core.calendar import Opening
 from frontdoor.core.department import Department
-from frontdoor.core.prompts import prompt
+from frontdoor.core.prompts import emergency, prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, KnownCaller, ReferrerType, classify_known
 from frontdoor.core.routing import plan_route
@@ -101,7 +101,7 @@ def menu(
             return Reply(
                 actions=(
                     Say(text=prompt(department, "public_not_allowed")),
-                    Say(text=prompt(department, "emergency")),
+                    Say(text=emergency(department)),
                     Hangup(),
                 ),
                 update=CallUpdate(
@@ -361,7 +361,7 @@ def _closed(department: Department, *, at: datetime, opening: Opening, greeting:
         actions=(
             greeting,
             Say(text=closed),
-            Say(text=prompt(department, "emergency")),
+            Say(text=emergency(department)),
             *offered.actions,
         ),
         update=CallUpdate(outcome=Outcome.CLOSED, out_of_hours=True, callback_needed=True),

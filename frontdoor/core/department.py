@@ -39,6 +39,9 @@ class CallbackPolicy:
     # neither: by SMS to the backup list. The addresses also receive the morning digest.
     escalate_to_referents: tuple[str, ...] = ()
     escalate_to_addresses: tuple[str, ...] = ()
+    # A caller from a mobile whose call nobody took is told by SMS when she will be called
+    # back (core.missed_calls).
+    missed_call_sms: bool = False
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -78,3 +81,9 @@ class Department:
     # The départements (INSEE codes: "46", "2A", "974") the DAC covers: the directory's
     # resources there are its own to correct (frontdoor.core.access.may_edit_resource).
     territory: frozenset[str] = frozenset()
+    # Where numbers written without "+" are read (core.numbers.region_of): "RE" for La
+    # Réunion, "FR" for metropolitan France.
+    phone_region: str = "FR"
+    # The emergency sentence names 116 117 (medical advice when one's doctor is away): each
+    # ARS decides whether its region answers it.
+    medical_advice_116117: bool = True

@@ -21,6 +21,7 @@ from frontdoor.core.notices import recipients
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import KnownCaller, ReferrerType, classify_known
 from frontdoor.core.spoken import spoken_moment
+from frontdoor.core.texts import medical_advice, tidy
 
 # ----- The request reference carried in subjects: "[DAC46-123]" -----
 
@@ -470,9 +471,10 @@ def acknowledgement(
     else:
         body = texts["acknowledgement_closed"]
         values["reopening"] = spoken_moment(opening.reopens_at, now=at)
+    values["medical_advice"] = medical_advice(texts, says_116117=department.medical_advice_116117)
     return Acknowledgement(
         subject=Template(texts["subject"]).safe_substitute(values),
-        body=Template(body).safe_substitute(values),
+        body=tidy(Template(body).safe_substitute(values)),
     )
 
 

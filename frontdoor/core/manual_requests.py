@@ -21,6 +21,7 @@ from frontdoor.core.dates import (
     parse_wall_time,
 )
 from frontdoor.core.mail_addresses import is_mail_address
+from frontdoor.core.numbers import parse_phone
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.core.request_work import MAX_NOTE_CHARS
@@ -60,9 +61,10 @@ def parse_channel(text: str) -> Channel:
     return channel
 
 
-def parse_contact(text: str) -> tuple[str | None, str | None]:
-    """A number (French or international, as people type it: "05 65 00 00 01") or a mail
-    address; (number, address), either or both None."""
+def parse_contact(text: str, region: str = "FR") -> tuple[str | None, str | None]:
+    """A number (French or international, as people type it: "05 65 00 00 01", read in the
+    department's territory: "0262 …" is La Réunion's) or a mail address; (number, address),
+    either or both None."""
     typed = text.strip()
     if not typed:
         return None, None
@@ -73,8 +75,8 @@ def parse_contact(text: str) -> tuple[str | None, str | None]:
     digits = _SEPARATORS.sub("", typed)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    elif digits.startswith("0") and len(digits) == 10:
-        digits = "+33" + digits[1:]
+    elif not digits.startswith("+"):
+        digits = parse_phone(digits, region) or digits
     if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15):
         raise ManualRequestError("numéro : attendu comme 05 65 00 00 01 ou +33 5 65 00 00 01")
     return digits, None
@@ -121,6 +123,7 @@ def parse_manual_request(
     at: str = "",
     now: datetime,
     timezone: ZoneInfo,
+    region: str = "FR",
 ) -> ManualRequest:
     """From the console's fields (`day`, `wall`) or the API's instant (`at`, with its
     offset); neither: now."""
@@ -128,7 +131,7 @@ def parse_manual_request(
     received_at = (
         parse_at(at, now=now) if at.strip() else parse_moment(day, wall, now=now, timezone=timezone)
     )
-    number, address = parse_contact(contact)
+    number, address = parse_contact(contact, region)
     caller_name = name.strip() or None
     if caller_name is not None and len(caller_name) > MAX_NAME:
         raise ManualRequestError(f"nom : au plus {MAX_NAME} caractères")

@@ -19,6 +19,7 @@ from frontdoor.core.directory_search import DirectoryQuery
 from frontdoor.core.notices import recipients
 from frontdoor.core.reasons import Reason
 from frontdoor.core.spoken import spoken_moment
+from frontdoor.core.texts import medical_advice, tidy
 
 # A later SMS joins the sender's request while it is this recent (and its callback not closed).
 OPEN_REQUEST_WINDOW = timedelta(hours=72)
@@ -250,10 +251,14 @@ def acknowledgement(
     """The text sent by return: in hours, or closed with when the line reopens."""
     if opening.is_open:
         return render(texts["acknowledgement_open"], department)
+    # Closed: medical advice may be what the person needs (116 117), where it answers.
+    advice = medical_advice(texts, says_116117=department.medical_advice_116117)
     if opening.reopens_at is None:
-        return render(texts["acknowledgement_closed_no_reopening"], department)
+        return render(texts["acknowledgement_closed_no_reopening"], department,
+                      medical_advice=advice)  # fmt: skip
     reopening = spoken_moment(opening.reopens_at, now=at)
-    return render(texts["acknowledgement_closed"], department, reopening=reopening)
+    return render(texts["acknowledgement_closed"], department, reopening=reopening,
+                  medical_advice=advice)  # fmt: skip
 
 
 def notification(department: Department, *, request_id: int, texts: Mapping[str, str]) -> str:
@@ -269,7 +274,7 @@ def voicemail_notification(
 
 
 def render(text: str, department: Department, **values: str) -> str:
-    return Template(text).safe_substitute(department=department.name, **values)
+    return tidy(Template(text).safe_substitute(department=department.name, **values))
 
 
 def _reason(code: str, text: str) -> Reason:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
+from frontdoor.core.numbers import FRENCH_PREFIXES
 
 MONTH_NAMES_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -47,8 +48,6 @@ _UNITS = (
     "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize",
 )  # fmt: skip
 _TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
-# Overseas departments dial 0 + their nine digits at home, as mainland France does.
-_FRENCH_PREFIXES = ("+33", "+262", "+590", "+594", "+596", "+269")
 
 
 def spoken_number(n: int) -> str:
@@ -85,7 +84,7 @@ def spoken_phone(number: str) -> str:
     which a French speaker would not group this way, digit by digit.
     """
     compact = "".join(c for c in number if c.isdigit() or c == "+")
-    for prefix in _FRENCH_PREFIXES:
+    for prefix in FRENCH_PREFIXES:
         if compact.startswith(prefix) and len(compact) == len(prefix) + 9:
             compact = "0" + compact[-9:]
             break

@@ -48,6 +48,18 @@ class Texts:
         ]
 
 
+def medical_advice(texts: Mapping[str, str], *, says_116117: bool) -> str:
+    """What fills $medical_advice: the file's `medical_advice` sentence (116 117) where the
+    department names it, else nothing (the text is then tidied: tidy)."""
+    return texts["medical_advice"] if says_116117 else ""
+
+
+def tidy(text: str) -> str:
+    """A filled text without the spaces an empty placeholder left: doubled, or ending a line."""
+    lines = (" ".join(word for word in line.split(" ") if word) for line in text.split("\n"))
+    return "\n".join(lines).strip()
+
+
 def placeholders(text: str) -> set[str]:
     """The placeholders a text names ($name or ${name})."""
     return {
@@ -65,12 +77,15 @@ def _each(keys: str, *also: str) -> dict[str, frozenset[str]]:
 SMS = Texts(
     noun="SMS text",
     fills={
-        **_each("acknowledgement_open acknowledgement_closed_no_reopening help opted_in "
-                "directory_later information"),
-        **_each("acknowledgement_closed", "reopening"),
+        **_each("acknowledgement_open help opted_in directory_later information "
+                "medical_advice"),
+        **_each("acknowledgement_closed_no_reopening", "medical_advice"),
+        **_each("acknowledgement_closed", "reopening", "medical_advice"),
         **_each("notification voicemail_notification", "request"),
+        **_each("missed_call", "callback"),
     },
     needs={"acknowledgement_closed": frozenset({"reopening"}),
+           "missed_call": frozenset({"callback"}),
            "notification": frozenset({"request"}),
            "voicemail_notification": frozenset({"request"})},
 )  # fmt: skip
@@ -80,11 +95,12 @@ PROMPTS = Texts(
     fills={
         **_each("greeting who_menu who_menu_professionals_only profession_menu not_understood "
                 "public_not_allowed connecting nobody_available leave_message no_message "
-                "message_thanks closed_no_reopening emergency whisper_taken "
+                "message_thanks closed_no_reopening whisper_taken medical_advice "
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
                 "directory_sms_sent directory_sms_impossible directory_sms_failed"),
         **_each("closed", "reopening"),
+        **_each("emergency", "medical_advice"),
         **_each("whisper", "caller"),
         **_each("callback_intro", "request"),
         **_each("directory_category_choice", "category", "digit"),
@@ -98,9 +114,10 @@ _ACKNOWLEDGED = ("department", "reference", "subject")
 MAIL = Texts(
     noun="mail text",
     fills={
-        **_each("subject acknowledgement_open acknowledgement_closed_no_reopening "
-                "unreadable_subject", *_ACKNOWLEDGED[1:]),
-        **_each("acknowledgement_closed", *_ACKNOWLEDGED[1:], "reopening"),
+        **_each("subject acknowledgement_open unreadable_subject", *_ACKNOWLEDGED[1:]),
+        **_each("acknowledgement_closed_no_reopening", *_ACKNOWLEDGED[1:], "medical_advice"),
+        **_each("acknowledgement_closed", *_ACKNOWLEDGED[1:], "reopening", "medical_advice"),
+        **_each("medical_advice"),
         **_each("unreadable", *_ACKNOWLEDGED[1:], "why"),
         **_each("unreadable_too_large", *_ACKNOWLEDGED[1:], "why", "size", "limit"),
         **_each("notification", "request"),

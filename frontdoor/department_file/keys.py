@@ -85,7 +85,9 @@ DEPARTMENT = Section(
             "`Indian/Reunion`…"),
         Key(name="holidays", type="text", default="FR", help="`FR` plus the département: "
             "`FR-46`; `FR-57`, `FR-67`, `FR-68` add Alsace-Moselle's Good Friday and 26 "
-            "December; `FR-971`…`FR-976` the overseas days"),
+            "December; `FR-971`…`FR-976` the overseas days, `FR-975` Saint-Pierre-et-Miquelon, "
+            "`FR-977` Saint-Barthélemy, `FR-978` Saint-Martin; an overseas one also says how "
+            "numbers written without `+` are read (`0262…` in La Réunion)"),
         Key(name="territory", type="list of départements", shown_default="the one of "
             "`holidays`", help='the départements the DAC covers, e.g. `["59"]`: the '
             "directory's resources located there are its referents' and coordinators' to "
@@ -93,6 +95,11 @@ DEPARTMENT = Section(
         Key(name="public_allowed", type="true/false", default=False, help="`true`: patients "
             "and carers may be put through; `false`: they hear where to turn instead "
             "(`[prompts] public_not_allowed`)"),
+        Key(name="medical_advice_116117", type="true/false", shown_default="`true`, `false` "
+            "overseas (`holidays` FR-971 to FR-978)", help="`true`: the emergency sentence "
+            "(closed line, SMS and mail acknowledgements) also names 116 117, medical advice "
+            "when one's doctor is away, where the ARS answers it; 15, 112 and 114 are always "
+            "named"),
         Key(name="voice", type="text", default="Polly.Lea", help="the Twilio voice that reads "
             "the prompts"),
         Key(name="retention_days", type="integer", lo=30, hi=3650, unit="days",
@@ -208,6 +215,10 @@ CALLBACKS = Section(
             shown_default="the backup list", help="who hears about overdue callbacks: a "
             "referent by SMS, an address by mail (it also receives the morning digest), e.g. "
             '`["coordination", "coordination@dac46.mssante.fr"]`'),
+        Key(name="missed_call_sms", type="true/false", default=False, help="`true`: a caller "
+            "from a mobile whose call was missed, abandoned or reached the closed line is told "
+            "by SMS when she will be called back (`[sms] missed_call`); never a withheld or "
+            "opted-out number"),
     ),
 )  # fmt: skip
 PROMPTS = Section(

@@ -21,6 +21,7 @@ from frontdoor.core.calendar import (
     is_departement,
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
+from frontdoor.core.numbers import region_of
 from frontdoor.core.texts import PROMPTS, SMS
 from frontdoor.department_file import mailbox as mailbox_table
 from frontdoor.department_file import retention as retention_table
@@ -58,6 +59,8 @@ def _department(
     if slug and not _SLUG.match(slug):
         reader.problem("department.slug", f"{slug!r}: lowercase letters, digits and dashes only")
     name = reader.text(head, "name", "department.name")
+    # Numbers are read in the territory of the département the holidays name ("FR-974").
+    reader.phone_region = _phone_region(head.get("holidays"))
     number = reader.phone(reader.text(head, "number", "department.number"), "department.number")
     timezone = _timezone(reader, reader.text(head, "timezone", "department.timezone"))
     subdivision = None
@@ -69,6 +72,10 @@ def _department(
     territory = _territory(reader, head.get("territory"), holidays_code)
     public_allowed = reader.declared_boolean(head, DEPARTMENT, "public_allowed")
     voice = reader.declared_text(head, DEPARTMENT, "voice")
+    medical_advice = reader.boolean(
+        head, "medical_advice_116117", "department.medical_advice_116117",
+        default=reader.phone_region == "FR",
+    )  # fmt: skip
     retention = retention_table.retention(reader, head, data)
 
     hours = reader.table(data, "hours", "hours")
@@ -145,7 +152,17 @@ def _department(
         mailbox=mailbox,
         twilio=twilio,
         territory=territory,
+        phone_region=reader.phone_region,
+        medical_advice_116117=medical_advice,
     )
+
+
+def _phone_region(holidays_code: Any) -> str:
+    """The numbering territory of the `holidays` département, as typed ("FR-974" → "RE");
+    a mistyped one is reported by its own key, and numbers are then read as metropolitan."""
+    if not isinstance(holidays_code, str):
+        return region_of(None)
+    return region_of(holidays_code.strip().upper().partition("-")[2])
 
 
 def _territory(reader: Reader, value: Any, holidays_code: str) -> frozenset[str]:

@@ -9,9 +9,8 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from frontdoor.core.calendar import WEEKDAYS, TimeRange
+from frontdoor.core.numbers import parse_phone
 from frontdoor.department_file.keys import KNOWN_KEYS, Section
 
 RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -39,6 +38,8 @@ class Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        # Where numbers written without "+" are read: the department's territory, once known.
+        self.phone_region = "FR"
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(Problem(file=self.file, key=key, message=message))
@@ -128,14 +129,11 @@ class Reader:
     def phone(self, value: str, where: str) -> str:
         if not value:  # missing or not text: already reported
             return value
-        try:
-            parsed = phonenumbers.parse(value, "FR")
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+        number = parse_phone(value, self.phone_region)
+        if number is None:
             self.problem(where, f"{value!r} is not a valid phone number (write it as +33…)")
             return value
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return number
 
     def time_range(self, value: str, where: str) -> TimeRange | None:
         match = RANGE.match(value.strip())

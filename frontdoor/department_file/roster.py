@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from frontdoor.core.roster import (
     Shift,
     WhenNobody,
 )
+from frontdoor.department_file.keys import CALLBACKS
 from frontdoor.department_file.reader import Reader
 
 # Dots only between the domain's labels: no backtracking over a long run of them.
@@ -99,16 +101,20 @@ def callbacks(
     deadline = CallbackPolicy().deadline
     if "deadline" in data:
         deadline = _budget(reader, reader.text(data, "deadline", "callbacks.deadline"))
+    policy = CallbackPolicy(
+        deadline=deadline,
+        missed_call_sms=reader.declared_boolean(data, CALLBACKS, "missed_call_sms"),
+    )
     given = data.get("escalate_to")
     if given is None:
-        return CallbackPolicy(deadline=deadline)
+        return policy
     if isinstance(given, str):
         given = [given]
     if not isinstance(given, list) or not given or not all(isinstance(t, str) for t in given):
         reader.problem(
             "callbacks.escalate_to", "expected a referent id or a mail address, or a list of them"
         )
-        return CallbackPolicy(deadline=deadline)
+        return policy
     to_referents: list[str] = []
     to_addresses: list[str] = []
     for target in (t.strip() for t in given):
@@ -121,8 +127,8 @@ def callbacks(
                 "callbacks.escalate_to",
                 f"{target!r}: expected a referent id of [[referents]] or a mail address",
             )
-    return CallbackPolicy(
-        deadline=deadline,
+    return replace(
+        policy,
         escalate_to_referents=tuple(dict.fromkeys(to_referents)),
         escalate_to_addresses=tuple(dict.fromkeys(to_addresses)),
     )

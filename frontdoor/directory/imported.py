@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import phonenumbers
-
+from frontdoor.core.numbers import parse_phone
 from frontdoor.core.taxonomy import Category
 
 _POSTAL_CODE = re.compile(r"^\d{5}$")
@@ -72,18 +71,10 @@ def decode(data: bytes | str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def e164(raw: str) -> str | None:
+def e164(raw: str, region: str = "FR") -> str | None:
     """ "05 65 34 12 00" → "+33565341200"; None when it is not a valid number."""
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # The ten-digit plan is shared: "02 62 …" is La Réunion's wherever it is typed.
+    return parse_phone(raw, region) if raw.strip() else None
 
 
 def is_postal_code(text: str) -> bool:

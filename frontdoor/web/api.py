@@ -126,6 +126,7 @@ async def post_request(request: web.Request) -> web.Response:
             **{MANUAL_FIELDS[name]: value for name, value in payload.items() if name != "channel"},
             now=now,
             timezone=department.calendar.timezone,
+            region=department.phone_region,
         )
     except ManualRequestError as error:
         raise web.HTTPUnprocessableEntity(text=str(error)) from None

@@ -14,6 +14,7 @@ from frontdoor.jobs.base import Job
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.housekeeping import purge_job_runs
+from frontdoor.jobs.missed_calls import text_missed_calls
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
@@ -36,6 +37,13 @@ JOBS: tuple[Job, ...] = (
         "deadline, once.",
         crontab="* * * * *",
         run=escalate_overdue,
+    ),
+    Job(
+        name="missed-call-sms",
+        description="Tells each caller from a mobile whose call nobody took, once the call "
+        "has settled, when she will be called back (`[callbacks] missed_call_sms`), once.",
+        crontab="* * * * *",
+        run=text_missed_calls,
     ),
     Job(
         name="shift-start-notices",

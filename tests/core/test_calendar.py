@@ -315,6 +315,9 @@ def test_opening_reason_text(cal: Calendar, at: datetime, text: str) -> None:
         pytest.param("FR-68", "6AE", id="haut-rhin"),
         pytest.param("FR-973", "973", id="guyane"),
         pytest.param("FR-974", "974", id="reunion"),
+        pytest.param("FR-975", "PM", id="saint-pierre-et-miquelon"),
+        pytest.param("FR-977", "BL", id="saint-barthelemy"),
+        pytest.param("FR-978", "MF", id="saint-martin"),
     ],
 )
 def test_holidays_subdivision(code: str, expected: str | None) -> None:
@@ -326,7 +329,7 @@ def test_holidays_subdivision(code: str, expected: str | None) -> None:
     [
         pytest.param("FR-99", id="no-such-departement"),
         pytest.param("FR-20", id="corsica-is-2a-or-2b"),
-        pytest.param("FR-975", id="not-a-holidays-subdivision"),
+        pytest.param("FR-979", id="not-a-collectivity"),
         pytest.param("DE", id="another-country"),
         pytest.param("", id="empty"),
     ],
@@ -433,3 +436,19 @@ def test_open_slots_on_the_night_the_clocks_go_back_last_four_hours() -> None:
 def test_naive_datetime_is_refused(call) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="aware"):
         call()
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "name"),
+    [
+        pytest.param(
+            "FR-977", date(2026, 10, 9), "Abolition de l'esclavage", id="saint-barthelemy"
+        ),
+        pytest.param("FR-978", date(2026, 5, 28), "Abolition de l'esclavage", id="saint-martin"),
+        pytest.param("FR-978", date(2026, 7, 21), "Fête de Victor Schoelcher", id="schoelcher"),
+        pytest.param("FR-975", date(2026, 5, 25), "Lundi de Pentecôte", id="saint-pierre"),
+        pytest.param("FR-974", date(2026, 12, 20), "Abolition de l'esclavage", id="reunion"),
+    ],
+)
+def test_the_atlantic_collectivities_keep_their_own_days(code: str, day: date, name: str) -> None:
+    assert holiday_name(day, holidays_subdivision(code)) == name

@@ -61,6 +61,7 @@ PROMPTS = {
     "closed": "Le $department est fermé. Il rouvrira $reopening.",
     "closed_no_reopening": "Le $department est fermé.",
     "emergency": "Urgence : 15.",
+    "medical_advice": "Avis médical : 116 117.",
     "whisper": "$department : appel $caller. Tapez 1.",
     "whisper_taken": "Mise en relation.",
 }

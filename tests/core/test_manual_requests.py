@@ -106,3 +106,18 @@ def test_the_trace_of_an_entry_names_the_channel_and_referrer_not_the_caller() -
     assert reason.text == "demande entrée par anne : visite, adresseur : Proche aidant"
     assert "Témoin" not in reason.text
     assert "65" not in reason.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "number"),
+    [
+        pytest.param("0262 21 34 56", "FR", "+262262213456", id="reunion-typed-in-paris"),
+        pytest.param("0692 12 34 56", "RE", "+262692123456", id="reunion-mobile"),
+        pytest.param("0800 12 34 56", "RE", "+262800123456", id="reunion-freephone"),
+        pytest.param("41 12 34", "PM", "+508411234", id="saint-pierre-six-digits"),
+    ],
+)
+def test_a_number_is_read_in_the_department_s_territory(
+    typed: str, region: str, number: str
+) -> None:
+    assert parse_contact(typed, region) == (number, None)

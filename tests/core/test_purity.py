@@ -23,6 +23,9 @@ ALLOWED = {
     # String distances for the directory's typo-tolerant search, in C: the stdlib's difflib
     # is two orders of magnitude slower on a territory's thousands of resources.
     "rapidfuzz",
+    # The numbering plans' metadata (Google's libphonenumber): whether a number is valid, a
+    # mobile, in which territory — tables read from the package, no I/O beyond its import.
+    "phonenumbers",
 }
 
 

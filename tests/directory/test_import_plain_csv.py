@@ -107,3 +107,15 @@ def test_missing_required_columns_are_reported() -> None:
     assert [str(p) for p in problems] == [
         "ligne 1 : colonne(s) manquante(s) : identifiant, categorie"
     ]
+
+
+def test_a_reunion_resource_keeps_its_reunion_numbers() -> None:
+    line = SSIAD.replace(
+        "46100;Figeac;46102;05 36 49 10 10 / 05 36 49 10 11",
+        "97400;Saint-Denis;97411;0262 90 12 34 / 0692 12 34 56",
+    ).replace("46102 | 46128", "97411")
+
+    resources, problems = parse_plain_csv(f"{HEADER}\n{line}\n".encode())
+
+    assert problems == []
+    assert [r.phones for r in resources] == [("+262262901234", "+262692123456")]
