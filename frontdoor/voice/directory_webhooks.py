@@ -23,7 +23,7 @@ from frontdoor.keys import SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.outbound.errors import OutboundError, cause_of
-from frontdoor.store.models import Message
+from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
@@ -44,8 +44,9 @@ async def directory_step(hook: Webhook) -> str:
     # After the last try of a prompt: a referent, else a message (never the prompt again).
     gave_up = call_flow.gave_up(department, at=request.received_at, code="directory-no-choice")
     if stage == "postal":
+        said = _category(hook.query) if "category" in hook.query else None
         reply = voice_directory.postal_code_keyed(
-            department, digits=digits, tries=tries, gave_up=gave_up
+            department, digits=digits, tries=tries, gave_up=gave_up, category=said
         )
     elif stage == "category":
         category = voice_directory.category_of(digits)
@@ -54,13 +55,11 @@ async def directory_step(hook: Webhook) -> str:
                 department, postal=postal, digits=digits, tries=tries, gave_up=gave_up
             )
         else:
-            hits = await search(
-                hook.session, DirectoryQuery(category=category, postal_code=postal), limit=RESULTS
-            )
-            reply = voice_directory.results(
-                department, postal_code=postal, category=category, spoken=spoken_answer(hits)
-            )
-            await informed_from_directory(session=hook.session, request=request, at=hook.now)
+            reply = await _read_results(hook, department, request, postal, category)
+    elif stage == "search":  # the category and the place said at a menu, or said and keyed
+        if not voice_directory.is_postal_code(postal):
+            raise web.HTTPBadRequest(text="postal: expected five digits")
+        reply = await _read_results(hook, department, request, postal, _category(hook.query))
     elif stage == "sms":
         can_send = await _may_text(hook, department, request.caller_number)
         reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
@@ -74,6 +73,26 @@ async def directory_step(hook: Webhook) -> str:
                  detail=digits)  # fmt: skip
     await settle_call(hook, request, department)
     return render(reply, department=department)
+
+
+async def _read_results(
+    hook: Webhook, department: Department, request: Request, postal: str, category: Category
+) -> Reply:
+    query = DirectoryQuery(category=category, postal_code=postal)
+    hits = await search(hook.session, query, limit=RESULTS)
+    reply = voice_directory.results(
+        department, postal_code=postal, category=category, spoken=spoken_answer(hits)
+    )
+    await informed_from_directory(session=hook.session, request=request, at=hook.now)
+    return reply
+
+
+def _category(query: Mapping[str, str]) -> Category:
+    """The category named in the signed action URL (Frontdoor wrote it)."""
+    try:
+        return Category(query.get("category", ""))
+    except ValueError:
+        raise web.HTTPBadRequest(text="unknown category") from None
 
 
 def _tries(query: Mapping[str, str]) -> int:
@@ -105,11 +124,7 @@ async def _send_results(
     category_code: str,
     said: Reply,
 ) -> Reply:
-    try:
-        category = Category(category_code)
-    except ValueError:
-        raise web.HTTPBadRequest(text="unknown category") from None
-    query = DirectoryQuery(category=category, postal_code=postal)
+    query = DirectoryQuery(category=_category({"category": category_code}), postal_code=postal)
     text = sms_answer(await search(hook.session, query, limit=RESULTS), query)
     try:
         sid = await twilio_api_for(hook.app, department.slug).send_sms(

@@ -63,7 +63,7 @@ async def test_the_terminal_person_speaks_french() -> None:
         f"🔗 Mis en relation avec {ANNE}.",
     ]
     assert keyboard.prompts == [
-        "Touche(s) à taper (Entrée = rien) : ",
+        "Touche(s) à taper, ou ce que vous dites (Entrée = rien) : ",
         f"  ↳ référent {ANNE}, touche(s) à taper (Entrée = rien) : ",
         f"Le {ANNE} décroche-t-il ? [o/N] ",
         f"Le {ANNE} décroche-t-il ? [o/N] ",
