@@ -15,8 +15,8 @@ from datetime import datetime
 from aiohttp import web
 
 from frontdoor.core import call_flow
-from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
+from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Reply
 from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS

@@ -2,7 +2,7 @@
 lexicon it is understood against (the shipped communes and synonyms, read once).
 
 What was said is passed to the core and forgotten: never stored, never logged; the events
-record what was understood (core.call_flow's reasons).
+record what was understood (core.menus' reasons).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 
-from frontdoor.core import call_flow
-from frontdoor.core.call_flow import Menu
+from frontdoor.core import menus
 from frontdoor.core.department import Department
+from frontdoor.core.menus import Menu
 from frontdoor.core.speech import MAX_HEARD, Heard, Lexicon, Place
 from frontdoor.core.voice_actions import Reply
 from frontdoor.directory.communes import default_communes, vocabulary_for
@@ -54,10 +54,10 @@ def menu_reply(
     form: Mapping[str, str],
     query: Mapping[str, str],
 ) -> Reply:
-    """core.call_flow.menu for a menu webhook: keys, or words, or a confirmation's answer.
+    """core.menus.menu for a menu webhook: keys, or words, or a confirmation's answer.
     ValueError: a confirmation's URL carries a value Frontdoor never wrote."""
-    confirming = call_flow.confirming_of(query) if level is Menu.CONFIRM else None
-    return call_flow.menu(
+    confirming = menus.confirming_of(query) if level is Menu.CONFIRM else None
+    return menus.menu(
         department,
         at=at,
         level=level,

@@ -18,10 +18,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from frontdoor.core import call_flow
+from frontdoor.core import call_flow, menus
 from frontdoor.core.calendar import opening_at
-from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
+from frontdoor.core.menus import Menu
 from frontdoor.core.notices import voicemail_notice
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
@@ -90,7 +90,7 @@ def first_answer(
     """The greeting and what follows, from memory only."""
     caller = form.get("From")
     known = None if is_withheld(caller) else app[KNOWN_CALLERS].lookup(department.slug, caller)
-    reply = call_flow.incoming(
+    reply = menus.incoming(
         department, at=now, opening=opening_at(now, department.calendar), known=known
     )
     row = request_row(

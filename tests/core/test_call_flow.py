@@ -10,19 +10,15 @@ import pytest
 from frontdoor.core.calendar import Calendar, Opening, TimeRange, opening_at
 from frontdoor.core.call_flow import (
     MENU_TRIES,
-    PROFESSION_KEYS,
-    PUBLIC_KEYS,
-    Menu,
     accept,
     call_ended,
-    incoming,
-    menu,
     message_left,
     ring,
     ring_ended,
     whisper,
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
+from frontdoor.core.menus import PROFESSION_KEYS, PUBLIC_KEYS, Menu, incoming, menu
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.roster import Referent, Roster, Shift

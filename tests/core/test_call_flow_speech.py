@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from frontdoor.core.call_flow import Confirming, Menu, confirming_of, menu
 from frontdoor.core.department import Department
 from frontdoor.core.directory_search import Vocabulary
+from frontdoor.core.menus import Confirming, Menu, confirming_of, menu
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.speech import YES_NO_HINTS, Heard, Lexicon, Place, Understood
 from frontdoor.core.voice_actions import Ask, CallUpdate, Next, Outcome, Redirect, Reply, Say

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdoor.core.call_flow import DIRECTORY_KEY, Menu, gave_up, menu
+from frontdoor.core.call_flow import gave_up
 from frontdoor.core.department import Department
+from frontdoor.core.menus import DIRECTORY_KEY, Menu, menu
 from frontdoor.core.taxonomy import Category
 from frontdoor.core.voice_actions import Ask, Hangup, Outcome, RecordMessage, Redirect, Ring, Say
 from frontdoor.core.voice_directory import (
