@@ -337,7 +337,9 @@ class CallFollower:
         if not inputs or not inputs <= {"dtmf", "speech"}:
             raise UnsupportedTwiml(f"{url}: <Gather input={verb.get('input')!r}>")
         if "speech" in inputs and not verb.get("language", "").startswith("fr"):
-            raise ApplicationError(url, "listens for speech in English (no French language=)")
+            # Twilio would listen in en-US, its default: no French caller is understood.
+            raise UnsupportedTwiml(f"{url}: <Gather> listens for speech in another language "
+                                   f"than French ({verb.get('language', 'en-US')})")  # fmt: skip
         prompt = []
         for nested in verb:
             if nested.tag not in {"Say", "Play", "Pause"}:

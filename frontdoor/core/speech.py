@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the tables read best one rule a line)
 """What a caller said at a menu, understood: who is calling, or what they look for, or nothing.
 
 Twilio's `<Gather input="dtmf speech">` posts what it heard (SpeechResult) and how sure it is
@@ -91,7 +92,6 @@ def _rule(referrer: ReferrerType, tier: int, phrases: str) -> ReferrerRule:
     )
 
 
-# ruff: noqa: E501  (one rule a line reads best)
 REFERRER_RULES: tuple[ReferrerRule, ...] = (
     _rule(_R.CARER, PERSONAL, "ma mère; mon père; ma maman; mon papa; mes parents; ma fille; mon fils; mon mari; ma femme; mon épouse; mon époux; mon conjoint; ma conjointe; mon compagnon; ma compagne; ma grand-mère; mon grand-père; ma sœur; mon frère; ma tante; mon oncle; ma belle-mère; mon beau-père; ma voisine; mon voisin; sa fille; son fils; sa femme; son mari; sa sœur; son frère; aidant; aidante; proche aidant; un proche; la famille; ma famille; ma nièce; mon neveu; je suis la fille; je suis le fils; je suis le mari; je suis l'épouse; je suis la sœur; je suis le frère; je suis la nièce"),
     _rule(_R.HAD, ESTABLISHMENT, "hospitalisation à domicile; HAD; hôpital à domicile"),

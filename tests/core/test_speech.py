@@ -264,3 +264,20 @@ def test_every_intent_rule_is_named_and_described() -> None:
 
     assert len(set(names)) == len(names)
     assert all(rule.description for rule in INTENT_RULES)
+
+
+# One sentence decided by each intent rule, in the order the rules are tried.
+DECIDED_BY = {
+    "asks-for-a-resource": "je suis infirmière et je cherche un SSIAD à Figeac",
+    "says-who": "je suis l'infirmière du SSIAD de Figeac",
+    "names-a-person": "l'assistante sociale de l'hôpital",
+    "a-resource-and-a-place": "un EHPAD à Cahors",
+    "names-an-establishment": "l'EHPAD",
+    "names-a-resource": "Figeac",
+}
+
+
+def test_each_intent_rule_decides_a_sentence_of_its_own() -> None:
+    assert list(DECIDED_BY) == [rule.name for rule in INTENT_RULES]
+    for rule, said in DECIDED_BY.items():
+        assert understand(Heard(text=said, confidence=SURE), LEXICON).rule == rule, said
