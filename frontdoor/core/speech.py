@@ -235,6 +235,12 @@ def understand(heard: Heard, lexicon: Lexicon) -> Understood:
     return Understood(confidence=heard.confidence)
 
 
+def search_in(heard: Heard, lexicon: Lexicon) -> Search | None:
+    """The directory's reading alone, at a directory prompt: a commune ("Figeac"), a postal
+    code said, a category ("une aide à domicile"), or None."""
+    return _read(heard.text[:MAX_HEARD], lexicon).search
+
+
 def _read(text: str, lexicon: Lexicon) -> Reading:
     tokens = _tokens(text)
     query = parse_query(text, lexicon.vocabulary)
@@ -353,12 +359,17 @@ YES_NO_HINTS = ("oui", "non", "c'est ça", "tout à fait")
 _HINTS_PER_TYPE = 4
 
 
+def category_hints() -> tuple[str, ...]:
+    """What callers say at the directory's category prompt: the categories' short names."""
+    return tuple(i.short for c, i in CATEGORIES.items() if c is not Category.OTHER)
+
+
 @cache
 def menu_hints() -> tuple[str, ...]:
     """What callers are likely to say at the first menus: the directory's categories (their
     short names), then the first phrases of each referrer type."""
     hints = ["je suis", "je cherche"]
-    hints += [info.short for category, info in CATEGORIES.items() if category is not Category.OTHER]
+    hints += category_hints()
     for rule in REFERRER_RULES:
         hints += rule.phrases[:_HINTS_PER_TYPE]
     unique = list(dict.fromkeys(h for h in hints if len(h) <= 100))

@@ -84,7 +84,7 @@ PROMPTS = Texts(
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
                 "directory_sms_sent directory_sms_impossible directory_sms_failed "
-                "speech_who speech_profession speech_use_keys"),
+                "speech_who speech_profession speech_use_keys directory_category_speech"),
         **_each("speech_confirm_caller", "caller"),
         **_each("speech_confirm_search", "search"),
         **_each("closed", "reopening"),

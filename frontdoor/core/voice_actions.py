@@ -48,7 +48,7 @@ class Ask:
     timeout_s: int = 6
     num_digits: int = 1
     # Speech is heard as well as keys, in the department's language: what callers are
-    # likely to say (core.speech). None: keys only.
+    # likely to say (core.speech), if any. None: keys only.
     hints: tuple[str, ...] | None = None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
-from frontdoor.core.speech import Search
+from frontdoor.core.speech import Search, category_hints
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.core.voice_actions import (
     Ask,
@@ -53,10 +53,11 @@ def ask_postal_code(
     ``category`` when the caller already said which."""
     known = {"category": category.value} if category is not None else {}
     then = _step("postal", **{"try": str(tries)}, **known)
+    # Heard by voice too ("Figeac"): communes are many, Twilio is given no hints for them.
     return Reply(
         actions=(
             Ask(prompt=prompt(department, "directory_postal_code"), then=then, num_digits=5,
-                timeout_s=10),
+                timeout_s=10, hints=()),
             Redirect(then=then),
         ),
         update=CallUpdate(outcome=Outcome.IN_PROGRESS),
@@ -92,10 +93,13 @@ def postal_code_keyed(
     tries: int,
     gave_up: Reply,
     category: Category | None = None,
+    said: Search | None = None,
 ) -> Reply:
-    """The caller keyed a postal code (or nothing) at try ``tries``; after the last try,
-    ``gave_up`` (core.call_flow.gave_up: a referent, else a message), never the prompt again.
-    With the ``category`` already said, the resources follow at once."""
+    """The caller keyed a postal code, or ``said`` a commune (or nothing) at try ``tries``;
+    after the last try, ``gave_up`` (core.call_flow.gave_up: a referent, else a message), never
+    the prompt again. With the ``category`` already said, the resources follow at once."""
+    if not digits and said is not None and said.postal_code is not None:
+        digits, category = said.postal_code, category or said.category
     if digits is None or not _POSTAL_CODE.match(digits):
         if tries >= TRIES:
             return gave_up
@@ -107,6 +111,11 @@ def postal_code_keyed(
         then = _step("search", category=category.value, postal=digits)
         return Reply(actions=(Redirect(then=then),))
     return _ask_category(department, postal=digits, tries=1)
+
+
+def category_said(said: Search | None) -> Category | None:
+    """The category said at the category prompt ("une aide à domicile"), if any."""
+    return said.category if said is not None else None
 
 
 def category_missed(
@@ -126,7 +135,8 @@ def _ask_category(department: Department, *, postal: str, tries: int) -> Reply:
         for key, c in VOICE_CATEGORIES.items()
     )
     then = _step("category", postal=postal, **{"try": str(tries)})
-    return Reply(actions=(Ask(prompt=menu, then=then), Redirect(then=then)))
+    said = f"{prompt(department, 'directory_category_speech')} {menu}"
+    return Reply(actions=(Ask(prompt=said, then=then, hints=category_hints()), Redirect(then=then)))
 
 
 def is_postal_code(text: str) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from frontdoor.core import call_flow, voice_directory
+from frontdoor.core import call_flow, speech, voice_directory
 from frontdoor.core.department import Department
 from frontdoor.core.directory_answers import sms_answer, spoken_answer
 from frontdoor.core.directory_search import DirectoryQuery
@@ -29,6 +29,7 @@ from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.settling import settle_call
+from frontdoor.voice.speech import heard_in, speech_lexicon, spoken_detail
 from frontdoor.voice.twiml import STEP_PATHS, render
 
 log = logging.getLogger(__name__)
@@ -43,13 +44,16 @@ async def directory_step(hook: Webhook) -> str:
     tries = _tries(hook.query)
     # After the last try of a prompt: a referent, else a message (never the prompt again).
     gave_up = call_flow.gave_up(department, at=request.received_at, code="directory-no-choice")
+    # Words heard instead of keys: read for a place or a category, then forgotten.
+    heard = None if digits else heard_in(hook.form)
+    said = speech.search_in(heard, speech_lexicon()) if heard is not None else None
     if stage == "postal":
-        said = _category(hook.query) if "category" in hook.query else None
+        known = _category(hook.query) if "category" in hook.query else None
         reply = voice_directory.postal_code_keyed(
-            department, digits=digits, tries=tries, gave_up=gave_up, category=said
+            department, digits=digits, tries=tries, gave_up=gave_up, category=known, said=said
         )
     elif stage == "category":
-        category = voice_directory.category_of(digits)
+        category = voice_directory.category_of(digits) or voice_directory.category_said(said)
         if category is None:
             reply = voice_directory.category_missed(
                 department, postal=postal, digits=digits, tries=tries, gave_up=gave_up
@@ -70,7 +74,7 @@ async def directory_step(hook: Webhook) -> str:
         raise web.HTTPBadRequest(text="unknown directory stage")
     apply_update(request, reply.update)
     record_event(hook.session, request, kind=f"directory-{stage}", at=hook.now, reply=reply,
-                 detail=digits)  # fmt: skip
+                 detail=digits or spoken_detail(hook.form))  # fmt: skip
     await settle_call(hook, request, department)
     return render(reply, department=department)
 

@@ -70,13 +70,14 @@ def menu_reply(
 
 
 def menu_detail(level: str | None, form: Mapping[str, str]) -> str:
-    """What an event says of the caller's answer: the key, or that words were heard (only
-    how sure Twilio was, never what)."""
-    if form.get("Digits"):
-        return f"{level}: {form['Digits']}"
+    """What an event says of the caller's answer at a menu: the key, or that words were heard
+    (only how sure Twilio was, never what)."""
+    return f"{level}: {form.get('Digits') or spoken_detail(form) or 'aucune touche'}"
+
+
+def spoken_detail(form: Mapping[str, str]) -> str | None:
+    """ "parole (0.93)" when words were heard, None otherwise."""
     heard = heard_in(form)
     if heard is None:
-        return f"{level}: aucune touche"
-    if heard.confidence is None:
-        return f"{level}: parole"
-    return f"{level}: parole ({heard.confidence:.2f})"
+        return None
+    return "parole" if heard.confidence is None else f"parole ({heard.confidence:.2f})"

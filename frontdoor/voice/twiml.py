@@ -96,9 +96,10 @@ def _listening(hints: tuple[str, ...] | None, department: Department) -> str:
     accepts only without a speechModel)."""
     if hints is None:
         return ""
+    listed = f" hints={quoteattr(', '.join(hints))}" if hints else ""
     return (
-        f' input="dtmf speech" language={quoteattr(department.language)}'
-        f' hints={quoteattr(", ".join(hints))} speechTimeout="auto"'
+        f' input="dtmf speech" language={quoteattr(department.language)}{listed}'
+        ' speechTimeout="auto"'
     )
 
 

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from frontdoor.phone import Answer, Said, ScriptedPerson, TerminalPerson, terminal_call
 from frontdoor.phone_twiml import CallResult
 from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.web.calls import (
     AMARTIN,
@@ -236,16 +237,33 @@ async def test_the_profession_menu_listens_too(client: TestClient, settings: Set
     assert request.referrer_type == "pharmacist"
 
 
-async def test_words_at_a_keys_only_prompt_are_not_heard(
+async def test_the_directory_prompts_hear_a_commune_and_a_category(
     client: TestClient, settings: Settings
 ) -> None:
-    # The postal code prompt takes keys only: words said there are silence to Twilio.
-    person = ScriptedPerson(["9", Said(text="Figeac"), Said(text="Figeac")])
+    person = ScriptedPerson(["9", Said(text="Figeac", confidence=0.8),
+                             Said(text="une aide à domicile", confidence=0.7), None])  # fmt: skip
+
+    result = await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
+
+    assert "Voici les ressources les plus proches pour un service d'aide à domicile" in said(result)
+    assert "code postal 46 100" in said(result)
+    _, events = await stored(settings)
+    assert [e.detail for e in events if e.kind in ("directory-postal", "directory-category")] == [
+        "parole (0.80)", "parole (0.70)",
+    ]  # fmt: skip
+
+
+async def test_words_at_a_keys_only_prompt_are_not_heard(
+    client: TestClient, twilio_api: FakeTwilioApi
+) -> None:
+    # The offer of an SMS takes keys only: a "oui" said there is silence to Twilio.
+    person = ScriptedPerson(["9", "46100", "1", Said(text="oui")])
 
     result = await place_call(client, at=TUESDAY_MORNING, to=LOT, person=person)
 
     assert speech_posts(result) == []
-    assert rung(result)  # after two tries, as every prompt
+    assert "Merci de votre appel. Au revoir." in said(result)
+    assert twilio_api.messages == []
 
 
 async def test_a_forged_read_back_is_refused(client: TestClient, settings: Settings) -> None:
