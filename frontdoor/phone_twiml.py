@@ -81,14 +81,15 @@ class Said:
         text = text.strip()
         if not any(c.isalpha() for c in text):
             return None
-        found = _CONFIDENCE.search(text)
-        if found is None:
+        opening = text.rfind("(")
+        inside = text[opening + 1 : -1] if text.endswith(")") and opening > 0 else ""
+        if not _CONFIDENCE.fullmatch(inside):
             return cls(text=text)
-        confidence = float(found["c"].replace(",", "."))
-        return cls(text=text[: found.start()].strip(), confidence=confidence)
+        confidence = float(inside.replace(",", "."))
+        return cls(text=text[:opening].strip(), confidence=confidence)
 
 
-_CONFIDENCE = re.compile(r"\s*\((?P<c>0(?:[.,]\d+)?|1(?:[.,]0+)?)\)$")
+_CONFIDENCE = re.compile(r"0(?:[.,]\d+)?|1(?:[.,]0+)?")  # 0 to 1, "0.4" or "0,4"
 
 
 class Person(Protocol):
