@@ -33,6 +33,7 @@ from frontdoor.phone_twiml import (
     Person,
     PhoneError,
     Response,
+    Said,
     ScriptExhausted,
     SignedRequest,
     UnsupportedTwiml,
@@ -54,6 +55,7 @@ __all__ = [
     "Person",
     "PhoneError",
     "Response",
+    "Said",
     "ScriptExhausted",
     "ScriptedPerson",
     "SignedRequest",
@@ -116,12 +118,13 @@ class ScriptedPerson:
 
     def __init__(
         self,
-        keys: Sequence[str | None] = (),
+        keys: Sequence[str | Said | None] = (),
         *,
         referents: Mapping[str, Answer] | None = None,
         message: str | None = None,
     ) -> None:
-        self.keys = list(keys)  # what the caller presses at each successive Gather
+        # What the caller presses (or says, a Said or words) at each successive Gather.
+        self.keys = list(keys)
         self.referents = dict(referents or {})
         self._message = message
         self.heard: list[tuple[str, str]] = []
@@ -130,7 +133,7 @@ class ScriptedPerson:
     async def hear(self, text: str, *, leg: str) -> None:
         self.heard.append((leg, text))
 
-    async def press(self, prompt: str, *, leg: str) -> str | None:
+    async def press(self, prompt: str, *, leg: str) -> str | Said | None:
         if leg != CALLER:
             return self.referents.get(leg, Answer()).presses
         if not self.keys:
@@ -239,8 +242,8 @@ class TerminalPerson:
         self.say(f"📞 DAC : {text}" if leg == CALLER else f"  ↳ référent {leg}: {text}")
 
     async def press(self, prompt: str, *, leg: str) -> str | None:
-        if leg == CALLER:
-            question = "Touche(s) à taper (Entrée = rien) : "
+        if leg == CALLER:  # words are said: "je suis infirmière", or "… (0.4)" to be unsure
+            question = "Touche(s) à taper, ou ce que vous dites (Entrée = rien) : "
         else:
             question = f"  ↳ référent {leg}, touche(s) à taper (Entrée = rien) : "
         return await self.answer(question) or None

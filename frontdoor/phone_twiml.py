@@ -8,6 +8,7 @@ on their own legs, and ends with the status callback.
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import time
 import xml.etree.ElementTree as ET
@@ -21,7 +22,9 @@ CALLER = "caller"  # the leg name of the person who called; a referent's leg is 
 API_VERSION = "2010-04-01"
 BRIDGED_SECONDS = 42  # how long a bridged conversation lasts, as far as the service can tell
 
-Kind = Literal["say", "press", "ring", "record", "connected", "hangup"]
+Kind = Literal["say", "press", "speak", "ring", "record", "connected", "hangup"]
+# How sure Twilio says it is of words typed at a terminal or scripted without a confidence.
+TYPED_CONFIDENCE = 0.9
 
 
 class PlacingPhone(Protocol):
@@ -63,11 +66,37 @@ class ScriptExhausted(PhoneError):
     """A `ScriptedPerson` was asked for more than its script holds."""
 
 
+@dataclass(kw_only=True, frozen=True)
+class Said:
+    """Words spoken at a `<Gather>`: Twilio posts them as SpeechResult, with its Confidence
+    (0 to 1), when the Gather listens for speech; a keys-only Gather hears nothing."""
+
+    text: str
+    confidence: float = TYPED_CONFIDENCE
+
+    @classmethod
+    def typed(cls, text: str) -> Said | None:
+        """Words typed at a terminal ("je suis infirmière"), with an optional confidence at
+        the end in brackets ("je suis infirmière (0.4)"); None for keys ("1", "46100#")."""
+        text = text.strip()
+        if not any(c.isalpha() for c in text):
+            return None
+        opening = text.rfind("(")
+        inside = text[opening + 1 : -1] if text.endswith(")") and opening > 0 else ""
+        if not _CONFIDENCE.fullmatch(inside):
+            return cls(text=text)
+        confidence = float(inside.replace(",", "."))
+        return cls(text=text[:opening].strip(), confidence=confidence)
+
+
+_CONFIDENCE = re.compile(r"0(?:[.,]\d+)?|1(?:[.,]0+)?")  # 0 to 1, "0.4" or "0,4"
+
+
 class Person(Protocol):
     """Whoever is on the line: the caller, and the referents whose phones ring."""
 
     async def hear(self, text: str, *, leg: str) -> None: ...
-    async def press(self, prompt: str, *, leg: str) -> str | None: ...
+    async def press(self, prompt: str, *, leg: str) -> str | Said | None: ...
     async def picks_up(self, number: str) -> bool: ...
     async def message(self) -> str | None: ...
     async def connected(self, number: str) -> None: ...
@@ -305,14 +334,30 @@ class CallFollower:
         return text
 
     async def gather(self, leg: _Leg, url: str, verb: ET.Element) -> _Step:
-        if "dtmf" not in verb.get("input", "dtmf").split():
-            raise UnsupportedTwiml(f"{url}: <Gather input={verb.get('input')!r}> (keys only)")
+        inputs = set(verb.get("input", "dtmf").split())
+        if not inputs or not inputs <= {"dtmf", "speech"}:
+            raise UnsupportedTwiml(f"{url}: <Gather input={verb.get('input')!r}>")
+        if "speech" in inputs and not verb.get("language", "").startswith("fr"):
+            # Twilio would listen in en-US, its default: no French caller is understood.
+            raise UnsupportedTwiml(f"{url}: <Gather> listens for speech in another language "
+                                   f"than French ({verb.get('language', 'en-US')})")  # fmt: skip
         prompt = []
         for nested in verb:
             if nested.tag not in {"Say", "Play", "Pause"}:
                 raise ApplicationError(url, f"has <{nested.tag}> inside <Gather>")
             prompt.append(await self.hear(leg, nested))
-        pressed = await self.person.press(" ".join(p for p in prompt if p), leg=leg.name)
+        answer = await self.person.press(" ".join(p for p in prompt if p), leg=leg.name)
+        said = answer if isinstance(answer, Said) else Said.typed(answer or "")
+        if said is not None:
+            self.note(leg, "speak", said.text)
+            if "speech" not in inputs:  # keys only: the words are not heard
+                return None
+            form = {"SpeechResult": said.text, "Confidence": f"{said.confidence:.8f}"}
+            target = self.phone.url(verb.get("action") or url, base=url)
+            return _Next(url=target, method=_method(verb), form=form)
+        if "dtmf" not in inputs:  # speech only: keys are not heard
+            return None
+        pressed = answer if isinstance(answer, str) else None
         digits, finished_on = _keys(pressed, verb)
         self.note(leg, "press", digits)
         if not digits and verb.get("actionOnEmptyResult") != "true":

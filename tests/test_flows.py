@@ -24,12 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PROMPTS_PATH = ROOT / "templates" / "voice" / "prompts.toml"
 PARIS = ZoneInfo("Europe/Paris")
 
-# The prompt keys frontdoor.core.call_flow reads.
+# The prompt keys frontdoor.core.menus and frontdoor.core.call_flow read.
 CALL_FLOW_PROMPTS = {
     "greeting", "who_menu", "who_menu_professionals_only", "profession_menu",
     "not_understood", "public_not_allowed", "connecting", "nobody_available",
     "leave_message", "no_message", "message_thanks", "closed", "closed_no_reopening",
-    "emergency", "whisper", "whisper_taken",
+    "emergency", "whisper", "whisper_taken", "speech_who", "speech_profession",
+    "speech_confirm_caller", "speech_confirm_search", "speech_use_keys",
 }  # fmt: skip
 
 

@@ -1,5 +1,8 @@
 """What the caller hears next: each step of a call is a pure function returning a Reply.
 
+The greeting and the menus are core.menus'; here, what follows them: the referents rung one
+attempt after the other, the whisper and its key 1, the message, the end of the call.
+
 A Reply lists abstract actions (say, ask for a key, ring, record…) that the voice adapter
 renders as TwiML, the changes to make to the request, and the reasons for them. Steps that
 continue the call name the next step (`Next`); the adapter turns it into a signed action URL,
@@ -8,20 +11,14 @@ so nothing about a call lives in one process's memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
 
-from frontdoor.core import voice_directory
-from frontdoor.core.calendar import Opening
 from frontdoor.core.department import Department
-from frontdoor.core.prompts import emergency, prompt
+from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
-from frontdoor.core.referrers import REFERRERS, KnownCaller, ReferrerType, classify_known
+from frontdoor.core.referrers import REFERRERS, ReferrerType
 from frontdoor.core.routing import plan_route
-from frontdoor.core.spoken import spoken_moment
 from frontdoor.core.voice_actions import (
-    Action,
     Ask,
     CallUpdate,
     Connect,
@@ -29,100 +26,13 @@ from frontdoor.core.voice_actions import (
     Next,
     Outcome,
     RecordMessage,
-    Redirect,
     Reply,
     Ring,
     Say,
 )
 
+# Tries of every prompt (core.menus, core.voice_directory): then gave_up.
 MENU_TRIES = 2
-# In the first menu: information on a resource of the territory, without a referent.
-DIRECTORY_KEY = "9"
-
-
-class Menu(StrEnum):
-    WHO = "who"
-    PROFESSION = "profession"
-
-
-# The "which professional are you" menu, in the order it is read. A key says only what the
-# prompt says: "médecin" is a doctor to confirm (GP, specialist, hospital doctor…), "infirmier"
-# a nurse to confirm (libéral, hospital, SSIAD…), "autre professionnel" anyone; the referent
-# confirms the precise type, and until then the indicators count them "à préciser".
-PROFESSION_KEYS: Mapping[str, ReferrerType] = {
-    "1": ReferrerType.DOCTOR_TO_CONFIRM,
-    "2": ReferrerType.NURSE_TO_CONFIRM,
-    "3": ReferrerType.HOSPITAL,
-    "4": ReferrerType.ESMS,
-    "5": ReferrerType.SOCIAL_WORKER,
-    "6": ReferrerType.PROFESSIONAL_TO_CONFIRM,
-}
-PUBLIC_KEYS: Mapping[str, ReferrerType] = {"2": ReferrerType.PATIENT, "3": ReferrerType.CARER}
-
-
-def incoming(
-    department: Department, *, at: datetime, opening: Opening, known: KnownCaller | None
-) -> Reply:
-    """The first answer to a call."""
-    greeting = Say(text=prompt(department, "greeting"))
-    if not opening.is_open:
-        return _closed(department, at=at, opening=opening, greeting=greeting)
-    classified = classify_known(known)
-    if classified.reason is not None:
-        routed = ring(department, at=at, attempt=0)
-        return Reply(
-            actions=(greeting, *routed.actions),
-            update=CallUpdate(
-                referrer_type=classified.referrer_type,
-                out_of_hours=False,
-                callback_needed=routed.update.callback_needed,
-            ),
-            reasons=(opening.reason, classified.reason, *routed.reasons),
-        )
-    return Reply(
-        actions=(greeting, *_ask(department, Menu.WHO, tries=1)),
-        update=CallUpdate(out_of_hours=False),
-        reasons=(opening.reason,),
-    )
-
-
-def menu(
-    department: Department, *, at: datetime, level: Menu, tries: int, digits: str | None
-) -> Reply:
-    """The caller pressed a key (or none) in a menu."""
-    if level is Menu.WHO:
-        if digits == "1":
-            return Reply(actions=_ask(department, Menu.PROFESSION, tries=1))
-        if digits == DIRECTORY_KEY:
-            return voice_directory.ask_postal_code(department)
-        if digits is not None and digits in PUBLIC_KEYS and department.public_allowed:
-            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits])
-        if digits == "2" and not department.public_allowed:
-            return Reply(
-                actions=(
-                    Say(text=prompt(department, "public_not_allowed")),
-                    Say(text=emergency(department)),
-                    Hangup(),
-                ),
-                update=CallUpdate(
-                    referrer_type=ReferrerType.PATIENT,
-                    outcome=Outcome.PUBLIC_NOT_ALLOWED,
-                    callback_needed=False,
-                ),
-                reasons=(
-                    Reason(
-                        code="public-not-allowed",
-                        text="particulier : ligne réservée aux professionnels, orienté ailleurs",
-                    ),
-                ),
-            )
-    elif digits is not None and digits in PROFESSION_KEYS:
-        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits])
-
-    if tries < MENU_TRIES:
-        retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
-        return Reply(actions=(*retry, *_ask(department, level, tries=tries + 1)))
-    return gave_up(department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN)
 
 
 def gave_up(
@@ -154,7 +64,7 @@ def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
                 code="nobody-accepted", text="aucun référent n'a pris l'appel : message proposé"
             )
         )
-        return _offer_message(department, nobody=True, reasons=(*plan.reasons, why))
+        return offer_message(department, nobody=True, reasons=(*plan.reasons, why))
     current = plan.attempts[attempt]
     caller_id = department.number
     if current.forward_to is not None:
@@ -322,54 +232,7 @@ def call_ended(*, outcome: Outcome, withheld_number: bool) -> Reply:
     )
 
 
-def _ask(department: Department, level: Menu, *, tries: int) -> tuple[Action, ...]:
-    if level is Menu.WHO:
-        key = "who_menu" if department.public_allowed else "who_menu_professionals_only"
-    else:
-        key = "profession_menu"
-    then = Next(step="menu", params=(("level", level.value), ("try", str(tries))))
-    # Without a key, Twilio runs the next verb: the redirect reports "no choice".
-    return (Ask(prompt=prompt(department, key), then=then), Redirect(then=then))
-
-
-def _routed(department: Department, *, at: datetime, referrer: ReferrerType) -> Reply:
-    routed = ring(department, at=at, attempt=0)
-    return Reply(
-        actions=routed.actions,
-        update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),
-        reasons=(
-            Reason(code="menu-choice", text=f"l'appelant se dit : {REFERRERS[referrer].label}"),
-            *routed.reasons,
-        ),
-    )
-
-
-def _closed(department: Department, *, at: datetime, opening: Opening, greeting: Say) -> Reply:
-    if opening.reopens_at is not None:
-        closed = prompt(department, "closed", reopening=spoken_moment(opening.reopens_at, now=at))
-    else:
-        closed = prompt(department, "closed_no_reopening")
-    offered = _offer_message(
-        department,
-        nobody=False,
-        reasons=(
-            opening.reason,
-            Reason(code="closed-message", text="ligne fermée : message proposé"),
-        ),
-    )
-    return Reply(
-        actions=(
-            greeting,
-            Say(text=closed),
-            Say(text=emergency(department)),
-            *offered.actions,
-        ),
-        update=CallUpdate(outcome=Outcome.CLOSED, out_of_hours=True, callback_needed=True),
-        reasons=offered.reasons,
-    )
-
-
-def _offer_message(department: Department, *, nobody: bool, reasons: tuple[Reason, ...]) -> Reply:
+def offer_message(department: Department, *, nobody: bool, reasons: tuple[Reason, ...]) -> Reply:
     intro = (Say(text=prompt(department, "nobody_available")),) if nobody else ()
     return Reply(
         actions=(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -118,17 +118,18 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> DirectoryQue
 
 def _corrected(word: str, vocabulary: Vocabulary) -> str:
     """The closest vocabulary word within the edits allowed for its length, else itself."""
-    if (
-        len(word) < _FUZZY_MIN_LENGTH
-        or word in vocabulary.words
-        or word in STOPWORDS
-        or word.isdigit()
-    ):
+    return corrected(word, vocabulary.words, keep=STOPWORDS)
+
+
+def corrected(word: str, words: Collection[str], *, keep: Collection[str] = ()) -> str:
+    """The closest of ``words`` within the edits allowed for the word's length, else itself
+    (a short word, a number, or one of ``keep``: never corrected)."""
+    if len(word) < _FUZZY_MIN_LENGTH or word in words or word in keep or word.isdigit():
         return word
     edits = 1 if len(word) < _TWO_EDITS_FROM else 2
     close = process.extract(
         word,
-        vocabulary.words,
+        words,
         scorer=DamerauLevenshtein.distance,
         score_cutoff=edits,
         limit=None,

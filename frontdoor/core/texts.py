@@ -98,7 +98,10 @@ PROMPTS = Texts(
                 "message_thanks closed_no_reopening whisper_taken medical_advice "
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
-                "directory_sms_sent directory_sms_impossible directory_sms_failed"),
+                "directory_sms_sent directory_sms_impossible directory_sms_failed "
+                "speech_who speech_profession speech_use_keys directory_category_speech"),
+        **_each("speech_confirm_caller", "caller"),
+        **_each("speech_confirm_search", "search"),
         **_each("closed", "reopening"),
         **_each("emergency", "medical_advice"),
         **_each("whisper", "caller"),
@@ -107,7 +110,9 @@ PROMPTS = Texts(
         **_each("directory_found directory_nothing", "category", "postal"),
     },
     needs={"closed": frozenset({"reopening"}), "whisper": frozenset({"caller"}),
-           "directory_category_choice": frozenset({"digit"})},
+           "directory_category_choice": frozenset({"digit"}),
+           "speech_confirm_caller": frozenset({"caller"}),
+           "speech_confirm_search": frozenset({"search"})},
 )  # fmt: skip
 # core.mail fills them (the console, the information texts).
 _ACKNOWLEDGED = ("department", "reference", "subject")

@@ -40,12 +40,16 @@ class Say:
 
 @dataclass(kw_only=True, frozen=True)
 class Ask:
-    """Read a prompt and wait for keys; with none, the following actions run."""
+    """Read a prompt and wait for keys (or words, with ``hints``); with none, the following
+    actions run."""
 
     prompt: str
     then: Next
     timeout_s: int = 6
     num_digits: int = 1
+    # Speech is heard as well as keys, in the department's language: what callers are
+    # likely to say (core.speech), if any. None: keys only.
+    hints: tuple[str, ...] | None = None
 
 
 @dataclass(kw_only=True, frozen=True)

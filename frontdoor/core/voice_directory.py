@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
+from frontdoor.core.speech import Search, category_hints
 from frontdoor.core.taxonomy import CATEGORIES, Category
 from frontdoor.core.voice_actions import (
     Ask,
@@ -45,33 +46,76 @@ def _step(stage: str, **params: str) -> Next:
     return Next(step="directory", params=(("stage", stage), *sorted(params.items())))
 
 
-def ask_postal_code(department: Department, *, tries: int = 1) -> Reply:
-    """Ask for the postal code: try number ``tries`` (carried in the signed action URL)."""
-    then = _step("postal", **{"try": str(tries)})
+def ask_postal_code(
+    department: Department, *, tries: int = 1, category: Category | None = None
+) -> Reply:
+    """Ask for the postal code: try number ``tries`` (carried in the signed action URL), for
+    ``category`` when the caller already said which."""
+    known = {"category": category.value} if category is not None else {}
+    then = _step("postal", **{"try": str(tries)}, **known)
+    # Heard by voice too ("Figeac"): communes are many, Twilio is given no hints for them.
     return Reply(
         actions=(
             Ask(prompt=prompt(department, "directory_postal_code"), then=then, num_digits=5,
-                timeout_s=10),
+                timeout_s=10, hints=()),
             Redirect(then=then),
         ),
         update=CallUpdate(outcome=Outcome.IN_PROGRESS),
-        reasons=(Reason(code="directory-asked", text="demande d'information sur une ressource"),),
+        reasons=(_ASKED,),
     )  # fmt: skip
 
 
+_ASKED = Reason(code="directory-asked", text="demande d'information sur une ressource")
+
+
+def asked_by_voice(department: Department, *, search: Search) -> Reply:
+    """Said at a menu ("un SSIAD à Figeac"): the resources at once when the category and the
+    place are known, else the prompt for what is missing."""
+    if search.category is not None and search.postal_code is not None:
+        then = _step("search", category=search.category.value, postal=search.postal_code)
+        return Reply(
+            actions=(Redirect(then=then),),
+            update=CallUpdate(outcome=Outcome.IN_PROGRESS),
+            reasons=(_ASKED,),
+        )
+    if search.postal_code is not None:
+        asked = _ask_category(department, postal=search.postal_code, tries=1)
+        return Reply(
+            actions=asked.actions, update=CallUpdate(outcome=Outcome.IN_PROGRESS), reasons=(_ASKED,)
+        )
+    return ask_postal_code(department, category=search.category)
+
+
 def postal_code_keyed(
-    department: Department, *, digits: str | None, tries: int, gave_up: Reply
+    department: Department,
+    *,
+    digits: str | None,
+    tries: int,
+    gave_up: Reply,
+    category: Category | None = None,
+    said: Search | None = None,
 ) -> Reply:
-    """The caller keyed a postal code (or nothing) at try ``tries``; after the last try,
-    ``gave_up`` (core.call_flow.gave_up: a referent, else a message), never the prompt again."""
+    """The caller keyed a postal code, or ``said`` a commune (or nothing) at try ``tries``;
+    after the last try, ``gave_up`` (core.call_flow.gave_up: a referent, else a message), never
+    the prompt again. With the ``category`` already said, the resources follow at once."""
+    if not digits and said is not None and said.postal_code is not None:
+        digits, category = said.postal_code, category or said.category
     if digits is None or not _POSTAL_CODE.match(digits):
         if tries >= TRIES:
             return gave_up
         return Reply(
             actions=(Say(text=prompt(department, "directory_postal_code_invalid")),
-                     *ask_postal_code(department, tries=tries + 1).actions),
+                     *ask_postal_code(department, tries=tries + 1, category=category).actions),
         )  # fmt: skip
+    if category is not None:
+        then = _step("search", category=category.value, postal=digits)
+        return Reply(actions=(Redirect(then=then),))
     return _ask_category(department, postal=digits, tries=1)
+
+
+def category_said(said: Search | None) -> Category | None:
+    """The category said at the category prompt ("une aide à domicile"), if any."""
+    return said.category if said is not None else None
 
 
 def category_missed(
@@ -91,7 +135,12 @@ def _ask_category(department: Department, *, postal: str, tries: int) -> Reply:
         for key, c in VOICE_CATEGORIES.items()
     )
     then = _step("category", postal=postal, **{"try": str(tries)})
-    return Reply(actions=(Ask(prompt=menu, then=then), Redirect(then=then)))
+    said = f"{prompt(department, 'directory_category_speech')} {menu}"
+    return Reply(actions=(Ask(prompt=said, then=then, hints=category_hints()), Redirect(then=then)))
+
+
+def is_postal_code(text: str) -> bool:
+    return _POSTAL_CODE.match(text) is not None
 
 
 def category_of(digits: str | None) -> Category | None:
@@ -107,7 +156,7 @@ def results(
         return Reply(
             actions=(
                 Say(text=prompt(department, "directory_nothing", category=info.spoken,
-                                 postal=_spaced(postal_code))),
+                                 postal=spaced(postal_code))),
                 Say(text=prompt(department, "goodbye")),
                 Hangup(),
             ),
@@ -119,7 +168,7 @@ def results(
     return Reply(
         actions=(
             Say(text=prompt(department, "directory_found", category=info.spoken,
-                             postal=_spaced(postal_code))),
+                             postal=spaced(postal_code))),
             *(Say(text=line) for line in spoken),
             Ask(prompt=prompt(department, "directory_offer_sms"), then=then),
             Say(text=prompt(department, "goodbye")),
@@ -155,6 +204,6 @@ def sms_failed(department: Department) -> Reply:
     )
 
 
-def _spaced(postal_code: str) -> str:
+def spaced(postal_code: str) -> str:
     """ "46100" read as "46 100", the way it is said."""
     return f"{postal_code[:2]} {postal_code[2:]}"

@@ -5,7 +5,8 @@ time), with the answer the caller or sender got, appended as a JSON line and fsy
 that answer goes back to Twilio. When the store answers again the entries are replayed into
 it (frontdoor.voice.replay), and a segment is deleted once every entry of it is committed.
 
-Personal data: the forms hold callers' numbers, recording URLs and SMS texts. The folder is
+Personal data: the forms hold callers' numbers, recording URLs, SMS texts and what callers
+said at a menu (SpeechResult: read again on replay, stored nowhere else). The folder is
 0700, the files 0600, and nothing of an entry is ever logged. An erasure removes the person's
 refused entries (and waits for the ones still to be replayed); the retention purge removes
 the refused entries past their department's retention.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from frontdoor.core import call_flow, voice_directory
+from frontdoor.core import call_flow, speech, voice_directory
 from frontdoor.core.department import Department
 from frontdoor.core.directory_answers import sms_answer, spoken_answer
 from frontdoor.core.directory_search import DirectoryQuery
@@ -23,12 +23,13 @@ from frontdoor.keys import SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.outbound.errors import OutboundError, cause_of
-from frontdoor.store.models import Message
+from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import informed_from_directory
 from frontdoor.store.sms import is_opted_out
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.settling import settle_call
+from frontdoor.voice.speech import heard_in, speech_lexicon, spoken_detail
 from frontdoor.voice.twiml import STEP_PATHS, render
 
 log = logging.getLogger(__name__)
@@ -43,24 +44,26 @@ async def directory_step(hook: Webhook) -> str:
     tries = _tries(hook.query)
     # After the last try of a prompt: a referent, else a message (never the prompt again).
     gave_up = call_flow.gave_up(department, at=request.received_at, code="directory-no-choice")
+    # Words heard instead of keys: read for a place or a category, then forgotten.
+    heard = None if digits else heard_in(hook.form)
+    said = speech.search_in(heard, speech_lexicon()) if heard is not None else None
     if stage == "postal":
+        known = _category(hook.query) if "category" in hook.query else None
         reply = voice_directory.postal_code_keyed(
-            department, digits=digits, tries=tries, gave_up=gave_up
+            department, digits=digits, tries=tries, gave_up=gave_up, category=known, said=said
         )
     elif stage == "category":
-        category = voice_directory.category_of(digits)
+        category = voice_directory.category_of(digits) or voice_directory.category_said(said)
         if category is None:
             reply = voice_directory.category_missed(
                 department, postal=postal, digits=digits, tries=tries, gave_up=gave_up
             )
         else:
-            hits = await search(
-                hook.session, DirectoryQuery(category=category, postal_code=postal), limit=RESULTS
-            )
-            reply = voice_directory.results(
-                department, postal_code=postal, category=category, spoken=spoken_answer(hits)
-            )
-            await informed_from_directory(session=hook.session, request=request, at=hook.now)
+            reply = await _read_results(hook, department, request, postal, category)
+    elif stage == "search":  # the category and the place said at a menu, or said and keyed
+        if not voice_directory.is_postal_code(postal):
+            raise web.HTTPBadRequest(text="postal: expected five digits")
+        reply = await _read_results(hook, department, request, postal, _category(hook.query))
     elif stage == "sms":
         can_send = await _may_text(hook, department, request.caller_number)
         reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
@@ -71,9 +74,29 @@ async def directory_step(hook: Webhook) -> str:
         raise web.HTTPBadRequest(text="unknown directory stage")
     apply_update(request, reply.update)
     record_event(hook.session, request, kind=f"directory-{stage}", at=hook.now, reply=reply,
-                 detail=digits)  # fmt: skip
+                 detail=digits or spoken_detail(hook.form))  # fmt: skip
     await settle_call(hook, request, department)
     return render(reply, department=department)
+
+
+async def _read_results(
+    hook: Webhook, department: Department, request: Request, postal: str, category: Category
+) -> Reply:
+    query = DirectoryQuery(category=category, postal_code=postal)
+    hits = await search(hook.session, query, limit=RESULTS)
+    reply = voice_directory.results(
+        department, postal_code=postal, category=category, spoken=spoken_answer(hits)
+    )
+    await informed_from_directory(session=hook.session, request=request, at=hook.now)
+    return reply
+
+
+def _category(query: Mapping[str, str]) -> Category:
+    """The category named in the signed action URL (Frontdoor wrote it)."""
+    try:
+        return Category(query.get("category", ""))
+    except ValueError:
+        raise web.HTTPBadRequest(text="unknown category") from None
 
 
 def _tries(query: Mapping[str, str]) -> int:
@@ -105,11 +128,7 @@ async def _send_results(
     category_code: str,
     said: Reply,
 ) -> Reply:
-    try:
-        category = Category(category_code)
-    except ValueError:
-        raise web.HTTPBadRequest(text="unknown category") from None
-    query = DirectoryQuery(category=category, postal_code=postal)
+    query = DirectoryQuery(category=_category({"category": category_code}), postal_code=postal)
     text = sms_answer(await search(hook.session, query, limit=RESULTS), query)
     try:
         sid = await twilio_api_for(hook.app, department.slug).send_sms(

@@ -15,13 +15,14 @@ from datetime import datetime
 from aiohttp import web
 
 from frontdoor.core import call_flow
-from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
+from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Reply
 from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.kit.twilio_webhook import Unstored
 from frontdoor.store.journal import Entry
+from frontdoor.voice.speech import menu_reply
 from frontdoor.voice.twiml import STEP_PATHS, VOICE_PATH, render
 
 NOTHING_TO_SAY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -36,14 +37,19 @@ def menu(unstored: Unstored) -> str:
     department = _department(unstored)
     if department is None:
         return NOT_IN_SERVICE
-    reply = call_flow.menu(
-        department,
-        at=_received_at(unstored),
-        level=menu_level(unstored.query),
-        tries=whole(unstored.query, "try"),
-        digits=unstored.form.get("Digits"),
-    )
+    reply = _menu(department, at=_received_at(unstored), form=unstored.form, query=unstored.query)
     return render(reply, department=department, caller_number=unstored.form.get("From"))
+
+
+def _menu(
+    department: Department, *, at: datetime, form: Mapping[str, str], query: Mapping[str, str]
+) -> Reply:
+    """A menu's answer from memory; a confirmation naming no known value is the first menu."""
+    level, tries = menu_level(query), whole(query, "try")
+    try:
+        return menu_reply(department, at=at, level=level, tries=tries, form=form, query=query)
+    except ValueError:
+        return menu_reply(department, at=at, level=Menu.WHO, tries=tries, form=form, query={})
 
 
 def dialed(unstored: Unstored) -> str:
@@ -194,12 +200,8 @@ def _who_called(unstored: Unstored, department: Department) -> tuple[ReferrerTyp
             if known is not None:
                 referrer, name = known.referrer_type, known.name
         elif entry.path == STEP_PATHS["menu"]:
-            chosen = call_flow.menu(
-                department,
-                at=entry.at,
-                level=menu_level(entry.query),
-                tries=whole(entry.query, "try"),
-                digits=entry.form.get("Digits"),
+            chosen = _menu(
+                department, at=entry.at, form=entry.form, query=entry.query
             ).update.referrer_type
             referrer = chosen or referrer
     return referrer, name

@@ -61,9 +61,10 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
     match action:
         case Say(text=text):
             return _say(text, department)
-        case Ask(prompt=prompt, then=then, timeout_s=timeout, num_digits=num_digits):
+        case Ask(prompt=prompt, then=then, timeout_s=timeout, num_digits=num_digits, hints=hints):
+            listening = _listening(hints, department)
             return (
-                f'<Gather numDigits="{num_digits}" timeout="{timeout}" method="POST" '
+                f'<Gather numDigits="{num_digits}" timeout="{timeout}"{listening} method="POST" '
                 f"action={quoteattr(url_of(then, department))}>{_say(prompt, department)}</Gather>"
             )
         case Ring():
@@ -87,6 +88,19 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
         case Hangup():
             return "<Hangup/>"
     raise TypeError(f"no TwiML for {action!r}")
+
+
+def _listening(hints: tuple[str, ...] | None, department: Department) -> str:
+    """Speech as well as keys: in the department's language, with what callers are likely
+    to say; Twilio ends listening at the caller's pause (speechTimeout auto, which Twilio
+    accepts only without a speechModel)."""
+    if hints is None:
+        return ""
+    listed = f" hints={quoteattr(', '.join(hints))}" if hints else ""
+    return (
+        f' input="dtmf speech" language={quoteattr(department.language)}{listed}'
+        ' speechTimeout="auto"'
+    )
 
 
 def _dial(ring: Ring, department: Department, caller_number: str | None) -> str:

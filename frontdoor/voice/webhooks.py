@@ -18,10 +18,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from frontdoor.core import call_flow
+from frontdoor.core import call_flow, menus
 from frontdoor.core.calendar import opening_at
-from frontdoor.core.call_flow import Menu
 from frontdoor.core.department import Department
+from frontdoor.core.menus import Menu
 from frontdoor.core.notices import voicemail_notice
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.referrers import ReferrerType
@@ -66,6 +66,7 @@ from frontdoor.voice.calls import (
 )
 from frontdoor.voice.recordings import bring_home_quietly
 from frontdoor.voice.settling import settle_call
+from frontdoor.voice.speech import menu_detail, menu_reply
 from frontdoor.voice.twiml import STATUS_PATH, STEP_PATHS, VOICE_PATH, render
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def first_answer(
     """The greeting and what follows, from memory only."""
     caller = form.get("From")
     known = None if is_withheld(caller) else app[KNOWN_CALLERS].lookup(department.slug, caller)
-    reply = call_flow.incoming(
+    reply = menus.incoming(
         department, at=now, opening=opening_at(now, department.calendar), known=known
     )
     row = request_row(
@@ -194,14 +195,18 @@ async def incoming_replayed(hook: Webhook) -> str:
 
 async def menu_choice(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
-    digits = hook.form.get("Digits")
-    reply = call_flow.menu(
-        department,
-        at=request.received_at,
-        level=_menu_level(hook.query),
-        tries=_int(hook.query, "try"),
-        digits=digits,
-    )
+    try:
+        reply = menu_reply(
+            department,
+            at=request.received_at,
+            level=_menu_level(hook.query),
+            tries=_int(hook.query, "try"),
+            form=hook.form,
+            query=hook.query,
+        )
+    except ValueError:
+        raise web.HTTPBadRequest(text="confirmation: unknown value") from None
+    # Said or keyed, a choice is stored the same way (what was said is not kept).
     apply_update(request, reply.update, source="menu")
     record_event(
         hook.session,
@@ -209,7 +214,7 @@ async def menu_choice(hook: Webhook) -> str:
         kind="menu",
         at=hook.now,
         reply=reply,
-        detail=f"{hook.query.get('level')}: {digits or 'aucune touche'}",
+        detail=menu_detail(hook.query.get("level"), hook.form),
     )
     await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)

@@ -10,22 +10,19 @@ import pytest
 from frontdoor.core.calendar import Calendar, Opening, TimeRange, opening_at
 from frontdoor.core.call_flow import (
     MENU_TRIES,
-    PROFESSION_KEYS,
-    PUBLIC_KEYS,
-    Menu,
     accept,
     call_ended,
-    incoming,
-    menu,
     message_left,
     ring,
     ring_ended,
     whisper,
 )
 from frontdoor.core.department import Department, Ringing, RingStrategy
+from frontdoor.core.menus import PROFESSION_KEYS, PUBLIC_KEYS, Menu, incoming, menu
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.roster import Referent, Roster, Shift
+from frontdoor.core.speech import menu_hints
 from frontdoor.core.voice_actions import (
     Action,
     Ask,
@@ -64,6 +61,11 @@ PROMPTS = {
     "medical_advice": "Avis médical : 116 117.",
     "whisper": "$department : appel $caller. Tapez 1.",
     "whisper_taken": "Mise en relation.",
+    "speech_who": "Dites qui vous êtes.",
+    "speech_profession": "Dites votre profession.",
+    "speech_confirm_caller": "Un appel $caller ? Oui ou 1.",
+    "speech_confirm_search": "Vous cherchez $search ? Oui ou 1.",
+    "speech_use_keys": "Les touches, svp.",
 }
 
 
@@ -125,9 +127,14 @@ MESSAGE_OFFER: tuple[Action, ...] = (
 )
 
 
-def ask_menu(level: Menu, tries: int, text: str) -> tuple[Action, ...]:
+def ask_menu(level: Menu, tries: int, text: str, *, listen: bool = True) -> tuple[Action, ...]:
+    """A menu as asked: heard by voice too (invited to speak first), unless keys only."""
     then = Next(step="menu", params=(("level", level.value), ("try", str(tries))))
-    return (Ask(prompt=text, then=then), Redirect(then=then))
+    if not listen:
+        return (Ask(prompt=text, then=then), Redirect(then=then))
+    invitation = "Dites qui vous êtes." if level is Menu.WHO else "Dites votre profession."
+    ask = Ask(prompt=f"{invitation} {text}", then=then, hints=menu_hints())
+    return (ask, Redirect(then=then))
 
 
 def first_ring(*ids: str) -> tuple[Action, ...]:

@@ -8,15 +8,27 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdoor.core.call_flow import DIRECTORY_KEY, Menu, gave_up, menu
+from frontdoor.core.call_flow import gave_up
 from frontdoor.core.department import Department
+from frontdoor.core.menus import DIRECTORY_KEY, Menu, menu
+from frontdoor.core.speech import Search
 from frontdoor.core.taxonomy import Category
-from frontdoor.core.voice_actions import Ask, Hangup, Outcome, RecordMessage, Redirect, Ring, Say
+from frontdoor.core.voice_actions import (
+    Ask,
+    Hangup,
+    Next,
+    Outcome,
+    RecordMessage,
+    Redirect,
+    Ring,
+    Say,
+)
 from frontdoor.core.voice_directory import (
     TRIES,
     ask_postal_code,
     category_missed,
     category_of,
+    category_said,
     postal_code_keyed,
     results,
     sms_chosen,
@@ -99,8 +111,53 @@ def test_a_valid_postal_code_leads_to_the_category_menu_carrying_the_code() -> N
 
     ask = reply.actions[0]
     assert isinstance(ask, Ask)
-    assert ask.prompt.startswith("Pour un service de soins infirmiers à domicile, tapez 1.")
+    assert ask.prompt.startswith("Dites ce que vous cherchez, par exemple : une aide à domicile."
+                                 " Ou bien : Pour un service de soins infirmiers à domicile, "
+                                 "tapez 1.")  # fmt: skip
+    assert ask.hints is not None
+    assert {"SSIAD", "EHPAD"} <= set(ask.hints)
     assert dict(ask.then.params) == {"stage": "category", "postal": "46100", "try": "1"}
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [(Search(postal_code="46100", place="Figeac"), None),
+     (Search(category=Category.EHPAD, postal_code="46100", place="Figeac"), Category.EHPAD)],
+    ids=["a-commune", "a-resource-and-a-commune"],
+)  # fmt: skip
+def test_a_commune_said_instead_of_a_postal_code_is_its_postal_code(
+    said: Search, category: Category | None
+) -> None:
+    out = gave_up(LOT, at=MONDAY_10H, code="directory-no-choice")
+
+    reply = postal_code_keyed(LOT, digits=None, tries=1, gave_up=out, said=said)
+
+    if category is None:  # the category menu, for Figeac's postal code
+        ask = reply.actions[0]
+        assert isinstance(ask, Ask)
+        assert dict(ask.then.params)["postal"] == "46100"
+    else:  # nothing left to ask: the resources
+        assert reply.actions == (Redirect(then=Next(step="directory", params=(
+            ("stage", "search"), ("category", "ehpad"), ("postal", "46100")))),)  # fmt: skip
+
+
+def test_words_naming_no_place_at_the_postal_code_prompt_are_a_wrong_code() -> None:
+    out = gave_up(LOT, at=MONDAY_10H, code="directory-no-choice")
+
+    reply = postal_code_keyed(
+        LOT, digits=None, tries=1, gave_up=out, said=Search(category=Category.EHPAD)
+    )
+
+    assert [a.text for a in reply.actions if isinstance(a, Say)] == [
+        "Je n'ai pas reconnu ce code postal."
+    ]
+    assert postal_code_keyed(LOT, digits=None, tries=2, gave_up=out, said=None) == out
+
+
+def test_a_category_is_said_or_keyed() -> None:
+    assert category_said(Search(category=Category.SAAD)) is Category.SAAD
+    assert category_said(Search(postal_code="46100")) is None
+    assert category_said(None) is None
 
 
 def test_categories_are_chosen_by_key() -> None:

@@ -21,10 +21,12 @@ from frontdoor.phone import (
     CallResult,
     Line,
     PhoneError,
+    Said,
     ScriptedPerson,
     ScriptExhausted,
     TestClientTransport,
     TwilioPhone,
+    UnsupportedTwiml,
 )
 
 PUBLIC_URL = "https://frontdoor.example.org"
@@ -510,3 +512,53 @@ async def test_a_script_without_keys_says_so(start: Start) -> None:
     phone, _ = await start({VOICE: twiml("<Gather><Say>Tapez 1.</Say></Gather>")})
     with pytest.raises(ScriptExhausted, match="no more keys for the caller, asked 'Tapez 1.'"):
         await call(phone, ScriptedPerson([]))
+
+
+LISTENING = (
+    '<Gather input="dtmf speech" language="fr-FR" hints="infirmier libéral" speechTimeout="auto"'
+    ' numDigits="1" action="/menu"><Say>Dites qui vous êtes, ou tapez 1.</Say></Gather>'
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "posted"),
+    [
+        (Said(text="je suis infirmière", confidence=0.8125),
+         {"SpeechResult": "je suis infirmière", "Confidence": "0.81250000"}),
+        ("je suis kiné", {"SpeechResult": "je suis kiné", "Confidence": "0.90000000"}),
+        ("je suis kiné (0.3)", {"SpeechResult": "je suis kiné", "Confidence": "0.30000000"}),
+        ("1", {"Digits": "1", "FinishedOnKey": ""}),
+    ],
+    ids=["said", "typed-words", "typed-words-unsure", "keys"],
+)  # fmt: skip
+async def test_a_listening_gather_posts_words_as_twilio_does_or_keys(
+    start: Start, answer: str | Said, posted: dict[str, str]
+) -> None:
+    phone, received = await start({VOICE: twiml(LISTENING), "/menu": twiml("<Hangup/>")})
+
+    result = await call(phone, ScriptedPerson([answer]))
+
+    [menu] = [r for r in received if r.path == "/menu"]
+    assert {k: v for k, v in menu.form.items() if k in ("SpeechResult", "Confidence", "Digits",
+                                                         "FinishedOnKey")} == posted  # fmt: skip
+    kinds = [line.kind for line in result.transcript if line.leg == CALLER]
+    assert ("speak" in kinds) is ("SpeechResult" in posted)
+
+
+async def test_words_at_a_keys_only_gather_are_not_heard(start: Start) -> None:
+    keys_only = twiml('<Gather numDigits="5" action="/postal"><Say>Code postal.</Say></Gather>'
+                      "<Say>Rien reçu.</Say>")  # fmt: skip
+    phone, received = await start({VOICE: keys_only})
+
+    result = await call(phone, ScriptedPerson([Said(text="Figeac")]))
+
+    assert paths(received) == [VOICE, STATUS]  # no request: the next verb ran
+    assert said(result)[-1] == "Rien reçu."
+
+
+async def test_a_gather_listening_in_english_is_not_followed(start: Start) -> None:
+    english = twiml('<Gather input="dtmf speech" action="/menu"><Say>Dites.</Say></Gather>')
+    phone, _ = await start({VOICE: english})
+
+    with pytest.raises(UnsupportedTwiml, match="another language than French"):
+        await call(phone, ScriptedPerson([Said(text="oui")]))

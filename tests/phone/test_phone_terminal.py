@@ -12,7 +12,15 @@ import pytest
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from frontdoor.phone import CALLER, CallResult, Line, TerminalPerson, summarize, terminal_call
+from frontdoor.phone import (
+    CALLER,
+    CallResult,
+    Line,
+    Said,
+    TerminalPerson,
+    summarize,
+    terminal_call,
+)
 
 PUBLIC_URL = "https://frontdoor.example.org"
 TOKEN = "test-auth-token"
@@ -63,7 +71,7 @@ async def test_the_terminal_person_speaks_french() -> None:
         f"🔗 Mis en relation avec {ANNE}.",
     ]
     assert keyboard.prompts == [
-        "Touche(s) à taper (Entrée = rien) : ",
+        "Touche(s) à taper, ou ce que vous dites (Entrée = rien) : ",
         f"  ↳ référent {ANNE}, touche(s) à taper (Entrée = rien) : ",
         f"Le {ANNE} décroche-t-il ? [o/N] ",
         f"Le {ANNE} décroche-t-il ? [o/N] ",
@@ -144,3 +152,23 @@ async def test_a_terminal_call_through_a_real_server(aiohttp_server: Any) -> Non
         f"  ↳ référent {ANNE}: Appel du DAC.",
     ]
     assert lines[-2:] == ["📞 DAC : [bip]", "Appel terminé : message laissé"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("1", None),
+        ("46100#", None),
+        ("", None),
+        ("je suis infirmière", Said(text="je suis infirmière")),
+        ("je suis infirmière (0.4)", Said(text="je suis infirmière", confidence=0.4)),
+        ("oui (0,35)", Said(text="oui", confidence=0.35)),
+        ("un SSIAD à Figeac (1)", Said(text="un SSIAD à Figeac", confidence=1.0)),
+        ("Figeac (2)", Said(text="Figeac (2)")),  # not a confidence: said as it is
+    ],
+    ids=repr,
+)
+def test_words_typed_at_the_terminal_are_said_with_an_optional_confidence(
+    typed: str, said: Said | None
+) -> None:
+    assert Said.typed(typed) == said

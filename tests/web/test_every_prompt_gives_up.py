@@ -26,8 +26,9 @@ PROMPTS = {
     "directory-sms-offer": ["9", "46100", "1"],
 }
 # What a stubborn caller keeps answering: silence, a key no prompt knows, a half postal
-# code (8 is no choice in any menu), only the finishing key, a long string of keys.
-ANSWERS = [None, "*", "0", "8461", "#", "00000000"]
+# code (8 is no choice in any menu), only the finishing key, a long string of keys, words
+# that mean nothing, words understood too unsure to act on (read back, never confirmed).
+ANSWERS = [None, "*", "0", "8461", "#", "00000000", "n'importe quoi", "je suis médecin (0.3)"]
 
 
 @pytest.fixture

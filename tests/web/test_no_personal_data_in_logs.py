@@ -13,7 +13,7 @@ from frontdoor.jobs.callbacks import escalate_overdue
 from frontdoor.keys import STORE_COPIES
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.logs import hold_back_libraries
-from frontdoor.phone import Answer, ScriptedPerson
+from frontdoor.phone import Answer, Said, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact
@@ -24,6 +24,7 @@ from tests.web.calls import AMARTIN, LOT, MOSELLE, PARIS, TUESDAY_MORNING, place
 NUMBER = "+33699887766"
 NAME = "Mme Jocelyne Personnelle"
 MESSAGE = "Rappelez-moi pour ma mère, diabète déséquilibré"
+SPOKEN = "Je suis la fille de Jocelyne Personnelle, c'est pour ma mère"
 WITHOUT_PLUS = NUMBER.removeprefix("+")
 
 
@@ -62,6 +63,11 @@ async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
     await place_call(
         client, at=TUESDAY_MORNING, to=MOSELLE, from_=NUMBER, person=ScriptedPerson(["2"])
     )
+    for sure in (0.9, 0.3):  # acted on, and read back first
+        await place_call(
+            client, at=TUESDAY_MORNING, to=LOT, from_=NUMBER,
+            person=ScriptedPerson([Said(text=SPOKEN, confidence=sure), "1", "1"]),
+        )  # fmt: skip
     await escalate_overdue(
         JobContext(runtime=client.app[JOB_RUNTIME], slot=datetime(2026, 5, 19, 12, 0, tzinfo=PARIS))
     )  # fmt: skip
@@ -69,7 +75,7 @@ async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
     assert caplog.records, "the run logged nothing: the test would prove nothing"
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")
-        for secret in (NUMBER, WITHOUT_PLUS, NAME, MESSAGE):
+        for secret in (NUMBER, WITHOUT_PLUS, NAME, MESSAGE, SPOKEN):
             assert secret not in text, f"{record.name}: {text}"
 
 
@@ -103,5 +109,5 @@ async def test_sms_answers_and_the_console_log_nothing_personal(
     assert caplog.records, "the run logged nothing: the test would prove nothing"
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")
-        for secret in (NUMBER, WITHOUT_PLUS, NAME, MESSAGE):
+        for secret in (NUMBER, WITHOUT_PLUS, NAME, MESSAGE, SPOKEN):
             assert secret not in text, f"{record.name}: {text}"

@@ -19,7 +19,7 @@ from frontdoor.core.roster import NobodyOnDuty, WhenNobody
 from frontdoor.departments import Departments
 from frontdoor.keys import COUNTERS
 from frontdoor.kit.twilio_webhook import JOURNAL
-from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
+from frontdoor.phone import Answer, Said, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.phone_twiml import CallResult
 from frontdoor.settings import Settings
 from frontdoor.store.journal import Entry, Journal
@@ -138,6 +138,33 @@ async def test_a_call_kept_in_the_journal_is_stored_as_if_the_store_had_never_go
     ]  # fmt: skip
     assert "kept-in-journal" in reason_codes([e for e in events if e.kind == "journaled"])
     assert journal_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "whispered", "stored_as"),
+    [
+        ([Said(text="je suis infirmière libérale", confidence=0.9)],
+         "appel d'un infirmier ou d'une infirmière", "nurse"),
+        ([Said(text="je suis kiné", confidence=0.3), Said(text="oui")],
+         "appel d'un kinésithérapeute", "physio"),
+    ],
+    ids=["understood", "read-back-and-confirmed"],
+)  # fmt: skip
+async def test_with_the_store_down_what_a_caller_says_is_understood_and_stored_after(
+    serve: Serve, settings: Settings, words: list[Said], whispered: str, stored_as: str
+) -> None:
+    down = await serve(store_down=True)
+    person = ScriptedPerson(words, referents={AMARTIN: Answer(presses="1")})
+
+    result = await call(down, person)
+
+    assert result.connected_to == AMARTIN
+    assert whispered in said(result, AMARTIN)
+    await down.close()
+    back = await serve(store_down=False)
+    await replayed(back)
+    [request], _ = await stored(settings)
+    assert (request.referrer_type, request.referrer_source) == (stored_as, "menu")
 
 
 async def test_replaying_the_journal_twice_writes_each_call_once(
