@@ -1,0 +1,114 @@
+"""The `event-delivery` job: each pending outgoing event that is due, posted to its endpoint.
+
+The database wrote the events (events.triggers) in the transactions of the changes; each
+run claims those due (once across instances: store.events.claim_due), posts each signed
+(core.events) with a bound per attempt, and records the attempt: a 2xx delivers it, anything
+else sets its next attempt with backoff and jitter, until it is given up (dead, shown to the
+coordinator with its attempts in the console).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiohttp
+
+from frontdoor.core.events import (
+    ATTEMPT_TIMEOUT,
+    acknowledged,
+    encode_body,
+    event_payload,
+    next_attempt,
+    signed_headers,
+)
+from frontdoor.jobs.base import JobContext
+from frontdoor.keys import Clock
+from frontdoor.store.events import Claimed, claim_due, claimed, record_attempt
+
+log = logging.getLogger(__name__)
+
+BATCH = 200  # events claimed per run
+# How long a claim holds: far longer than a batch of attempts takes.
+LEASE = timedelta(minutes=10)
+_ERROR_MAX = 200
+
+
+@dataclass(kw_only=True, frozen=True)
+class Answer:
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+
+
+async def deliver_events(ctx: JobContext) -> str:
+    runtime = ctx.runtime
+    sessions, clock, instance = runtime.sessions, runtime.clock, runtime.settings.instance_name
+    now = clock()
+    async with sessions() as session:
+        ids = await claim_due(
+            session=session, instance=instance, now=now, until=now + LEASE, limit=BATCH
+        )
+        events = await claimed(session=session, ids=ids, instance=instance)
+        await session.commit()
+    delivered = retried = dead = 0
+    timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT.total_seconds())
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        for sent in events:
+            answer = await post(http, sent, clock=clock)
+            at = clock()
+            ok = answer.status_code is not None and acknowledged(answer.status_code)
+            later = None if ok else next_attempt(sent.event.attempts + 1, at=at,
+                                                 jitter=random.random())  # noqa: S311  # fmt: skip
+            async with sessions() as session:
+                recorded = await record_attempt(
+                    session=session, sent=sent, instance=instance, at=at,
+                    status_code=answer.status_code, duration_ms=answer.duration_ms,
+                    error=answer.error, delivered=ok, next_attempt_at=later,
+                )  # fmt: skip
+                await session.commit()
+            if not recorded:
+                continue
+            if ok:
+                delivered += 1
+            elif later is None:
+                dead += 1
+                log.warning(
+                    "%s : l'événement %s n'a pas pu être livré à l'abonnement %s ; abandonné",
+                    sent.event.department, sent.event.id, sent.subscription.id,
+                )  # fmt: skip
+            else:
+                retried += 1
+    return f"{delivered} delivered, {retried} to retry, {dead} given up"
+
+
+async def post(http: aiohttp.ClientSession, sent: Claimed, *, clock: Clock) -> Answer:
+    """One attempt: the event built for its subscription's scope, signed now, posted."""
+    event = sent.event
+    payload = event_payload(
+        event_id=event.id or 0, event_type=sent.event_type, occurred_at=event.occurred_at,
+        department=event.department, subject=sent.subject, scope=sent.scope,
+    )  # fmt: skip
+    body = encode_body(payload)
+    headers = signed_headers(
+        secret=sent.subscription.secret, event_id=event.id or 0, at=clock(), body=body
+    )
+    started = time.monotonic()
+    try:
+        async with http.post(sent.subscription.url, data=body, headers=headers,
+                             allow_redirects=False) as response:  # fmt: skip
+            await response.read()
+            return Answer(status_code=response.status, duration_ms=_since(started), error=None)
+    except TimeoutError:
+        return Answer(status_code=None, duration_ms=_since(started), error="délai dépassé")
+    except aiohttp.ClientError as error:
+        # The error's type only: its message may repeat the URL, which may carry a token.
+        return Answer(status_code=None, duration_ms=_since(started),
+                      error=f"pas de réponse ({type(error).__name__})"[:_ERROR_MAX])  # fmt: skip
+
+
+def _since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
