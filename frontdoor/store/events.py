@@ -7,7 +7,7 @@ one UPDATE, as the mail outbox's claims), and its attempt is recorded only by th
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,14 +52,14 @@ async def subscriptions_of(
     return result.all()
 
 
-async def subscription_of(
-    *, session: AsyncSession, department: str, subscription_id: int | None
+async def subscription_in(
+    *, session: AsyncSession, departments: Collection[str], subscription_id: int | None
 ) -> EventSubscription | None:
-    """The department's subscription of that id; None for another department's."""
+    """The subscription of that id if it is one of `departments`'; None otherwise."""
     if subscription_id is None:
         return None
     row = await session.get(EventSubscription, subscription_id)
-    return row if row is not None and row.department == department else None
+    return row if row is not None and row.department in departments else None
 
 
 async def claim_due(
