@@ -27,13 +27,14 @@ from frontdoor.core.events import (
 )
 from frontdoor.jobs.base import JobContext
 from frontdoor.keys import Clock
-from frontdoor.store.events import Claimed, claim_due, claimed, record_attempt
+from frontdoor.store.events import Claimed, claim_due, claimed, purge_settled, record_attempt
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # events claimed per run
 # How long a claim holds: far longer than a batch of attempts takes.
 LEASE = timedelta(minutes=10)
+SETTLED_KEPT = timedelta(days=30)  # then a delivered or given-up event goes, with its log
 _ERROR_MAX = 200
 
 
@@ -82,7 +83,11 @@ async def deliver_events(ctx: JobContext) -> str:
                 )  # fmt: skip
             else:
                 retried += 1
-    return f"{delivered} delivered, {retried} to retry, {dead} given up"
+    async with sessions() as session:
+        purged = await purge_settled(session=session, before=ctx.slot - SETTLED_KEPT)
+        await session.commit()
+    purged_text = f", {purged} old event(s) purged" if purged else ""
+    return f"{delivered} delivered, {retried} to retry, {dead} given up{purged_text}"
 
 
 async def post(http: aiohttp.ClientSession, sent: Claimed, *, clock: Clock) -> Answer:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, or_, select, update
+from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.events import SECRET_PREFIX, EventType, NewSubscription, Scope
@@ -208,3 +208,23 @@ async def event_counts(*, session: AsyncSession, subscription_id: int) -> dict[s
     for status, _ in result.all():
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+async def purge_settled(*, session: AsyncSession, before: datetime) -> int:
+    """Delete the events delivered or given up whose last attempt was before `before`, and
+    their attempts; how many events went. Pending ones stay, however old."""
+    last_attempts = (
+        select(EventDelivery.event_id)
+        .group_by(col(EventDelivery.event_id))
+        .having(func.max(EventDelivery.at) < before)
+    )
+    settled = select(OutgoingEvent.id).where(
+        col(OutgoingEvent.status).in_(("delivered", "dead")),
+        col(OutgoingEvent.id).in_(last_attempts),
+    )
+    ids = list((await session.exec(settled)).all())
+    if not ids:
+        return 0
+    await session.exec(delete(EventDelivery).where(col(EventDelivery.event_id).in_(ids)))
+    await session.exec(delete(OutgoingEvent).where(col(OutgoingEvent.id).in_(ids)))
+    return len(ids)

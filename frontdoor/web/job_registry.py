@@ -96,7 +96,7 @@ JOBS: tuple[Job, ...] = (
         description="Posts each department's outgoing events (request created, updated, "
         "closed, callback overdue) to the endpoints subscribed, signed, with exponential "
         "backoff and jitter until a 2xx, then gives up; each is claimed by one instance and "
-        "delivered once.",
+        "delivered once. Delivered and given-up events go 30 days after, with their log.",
         crontab="* * * * *",
         run=deliver_events,
     ),

@@ -175,3 +175,24 @@ async def test_each_subscription_gets_what_its_scope_allows_and_personal_data_is
     assert [(row.account, row.request_id) for row in journaled] == [
         ("events:2", full["request"]["id"])
     ]
+
+
+async def test_an_event_settled_thirty_days_ago_goes_with_its_log_and_a_pending_one_stays(
+    client: TestClient, receiver: Receiver, clock: MovableClock, app_settings: Settings
+) -> None:
+    receiver.secret = await subscribe_in_console(client, receiver.url)
+    await a_voicemail(client, TUESDAY_MORNING)
+    await deliver(client)
+    engine = create_engine(app_settings.database_url)
+
+    clock.now += timedelta(days=29)
+    assert await deliver(client) == "0 delivered, 0 to retry, 0 given up"
+    await receiver.stop()
+    await a_voicemail(client, TUESDAY_MORNING + timedelta(days=29), "+33611223399")
+    clock.now += timedelta(days=2)
+    detail = await deliver(client)
+
+    assert detail == "0 delivered, 1 to retry, 0 given up, 1 old event(s) purged"
+    assert [(e.request_id, e.status) for e in await outbox(engine)] == [(2, "pending")]
+    assert [a.event_id for a in await delivery_log(engine)] == [2]
+    await engine.dispose()
