@@ -9,11 +9,13 @@ coordinator with its attempts in the console).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 import aiohttp
 
@@ -27,15 +29,32 @@ from frontdoor.core.events import (
 )
 from frontdoor.jobs.base import JobContext
 from frontdoor.keys import Clock
-from frontdoor.store.events import Claimed, claim_due, claimed, purge_settled, record_attempt
+from frontdoor.store.events import (
+    Claimed,
+    claim_due,
+    claimed,
+    purge_settled,
+    record_attempt,
+    release,
+)
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # events claimed per run
 # How long a claim holds: far longer than a batch of attempts takes.
 LEASE = timedelta(minutes=10)
+# A run stops starting attempts when its claim has less than this left.
+MARGIN = ATTEMPT_TIMEOUT * 3
+PARALLEL = 8  # attempts in flight at once (a slow endpoint holds one slot, not the run)
 SETTLED_KEPT = timedelta(days=30)  # then a delivered or given-up event goes, with its log
 _ERROR_MAX = 200
+
+
+class Outcome(Enum):
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    DEAD = "dead"
+    LOST_CLAIM = "lost_claim"  # the claim ran out meanwhile: nothing recorded here
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -49,45 +68,59 @@ async def deliver_events(ctx: JobContext) -> str:
     runtime = ctx.runtime
     sessions, clock, instance = runtime.sessions, runtime.clock, runtime.settings.instance_name
     now = clock()
+    until = now + LEASE
     async with sessions() as session:
-        ids = await claim_due(
-            session=session, instance=instance, now=now, until=now + LEASE, limit=BATCH
-        )
+        ids = await claim_due(session=session, instance=instance, now=now, until=until,
+                              limit=BATCH)  # fmt: skip
         events = await claimed(session=session, ids=ids, instance=instance)
         await session.commit()
-    delivered = retried = dead = 0
+    outcomes: list[Outcome] = []
+    slots = asyncio.Semaphore(PARALLEL)
     timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT.total_seconds())
     async with aiohttp.ClientSession(timeout=timeout) as http:
-        for sent in events:
-            answer = await post(http, sent, clock=clock)
-            at = clock()
-            ok = answer.status_code is not None and acknowledged(answer.status_code)
-            later = None if ok else next_attempt(sent.event.attempts + 1, at=at,
-                                                 jitter=random.random())  # noqa: S311  # fmt: skip
-            async with sessions() as session:
-                recorded = await record_attempt(
-                    session=session, sent=sent, instance=instance, at=at,
-                    status_code=answer.status_code, duration_ms=answer.duration_ms,
-                    error=answer.error, delivered=ok, next_attempt_at=later,
-                )  # fmt: skip
-                await session.commit()
-            if not recorded:
-                continue
-            if ok:
-                delivered += 1
-            elif later is None:
-                dead += 1
-                log.warning(
-                    "%s : l'événement %s n'a pas pu être livré à l'abonnement %s ; abandonné",
-                    sent.event.department, sent.event.id, sent.subscription.id,
-                )  # fmt: skip
-            else:
-                retried += 1
+
+        async def attempt(sent: Claimed) -> None:
+            async with slots:
+                if clock() < until - MARGIN:  # else left to a later run, its claim released
+                    outcomes.append(await _attempt(ctx, http, sent))
+
+        await asyncio.gather(*(attempt(sent) for sent in events))
     async with sessions() as session:
+        await release(session=session, ids=ids, instance=instance)
         purged = await purge_settled(session=session, before=ctx.slot - SETTLED_KEPT)
         await session.commit()
     purged_text = f", {purged} old event(s) purged" if purged else ""
-    return f"{delivered} delivered, {retried} to retry, {dead} given up{purged_text}"
+    return (f"{outcomes.count(Outcome.DELIVERED)} delivered, "
+            f"{outcomes.count(Outcome.RETRY)} to retry, {outcomes.count(Outcome.DEAD)} given up"
+            f"{purged_text}")  # fmt: skip
+
+
+async def _attempt(ctx: JobContext, http: aiohttp.ClientSession, sent: Claimed) -> Outcome:
+    """Post one event and record the attempt: delivered, to retry later, or given up."""
+    runtime = ctx.runtime
+    answer = await post(http, sent, clock=runtime.clock)
+    at = runtime.clock()
+    ok = answer.status_code is not None and acknowledged(answer.status_code)
+    jitter = random.random()  # noqa: S311  (spreading retries, not a secret)
+    later = None if ok else next_attempt(sent.event.attempts + 1, at=at, jitter=jitter)
+    async with runtime.sessions() as session:
+        recorded = await record_attempt(
+            session=session, sent=sent, instance=runtime.settings.instance_name, at=at,
+            status_code=answer.status_code, duration_ms=answer.duration_ms, error=answer.error,
+            delivered=ok, next_attempt_at=later,
+        )  # fmt: skip
+        await session.commit()
+    if not recorded:
+        return Outcome.LOST_CLAIM
+    if ok:
+        return Outcome.DELIVERED
+    if later is None:
+        log.warning(
+            "%s : l'événement %s n'a pas pu être livré à l'abonnement %s ; abandonné",
+            sent.event.department, sent.event.id, sent.subscription.id,
+        )  # fmt: skip
+        return Outcome.DEAD
+    return Outcome.RETRY
 
 
 async def post(http: aiohttp.ClientSession, sent: Claimed, *, clock: Clock) -> Answer:

@@ -173,6 +173,18 @@ async def record_attempt(
     return True
 
 
+async def release(*, session: AsyncSession, ids: Sequence[int], instance: str) -> None:
+    """Give back the claims this instance still holds among `ids` (events it did not try):
+    the next run of any instance takes them."""
+    if ids:
+        await session.exec(
+            update(OutgoingEvent)
+            .where(col(OutgoingEvent.id).in_(list(ids)), equal(OutgoingEvent.claimed_by, instance),
+                   col(OutgoingEvent.status) == "pending")
+            .values(claimed_by=None, claimed_until=None)
+        )  # fmt: skip
+
+
 @dataclass(kw_only=True, frozen=True)
 class LoggedAttempt:
     delivery: EventDelivery

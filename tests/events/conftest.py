@@ -18,21 +18,11 @@ from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
 from tests.console.conftest import LOT_COORDINATOR, create_accounts, sign_in
-from tests.events.receiver import Receiver
+from tests.events.receiver import MovableClock, Receiver
 from tests.jobs.conftest import engine, runtime
 from tests.web.calls import LOT, TUESDAY_MORNING, place_call
 
-__all__ = ["engine", "runtime"]
-
-
-class MovableClock:
-    """The app's clock and the partner's: both read the same moved time."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+__all__ = ["MovableClock", "engine", "runtime"]
 
 
 @pytest.fixture

@@ -9,14 +9,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 TOLERANCE_S = 5 * 60
+
+
+class MovableClock:
+    """The app's clock and the partner's: both read the same moved time."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass
@@ -45,13 +54,17 @@ def verify(secret: str, headers: dict[str, str], body: bytes, now: datetime) -> 
 
 @dataclass
 class Receiver:
-    clock: Callable[[], datetime]
+    clock: MovableClock
     secret: str = ""
     down: bool = False
     events: list[dict[str, Any]] = field(default_factory=list)  # taken, once each
     deliveries: list[Delivery] = field(default_factory=list)  # every one that came in
     refused: list[str] = field(default_factory=list)
     duplicates: int = 0
+    # How long each answer takes, as `slowed` (Frontdoor's clock, when the partner keeps its
+    # own) sees it.
+    slow: timedelta = timedelta(0)
+    slowed: MovableClock | None = None
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -91,4 +104,6 @@ class Receiver:
             self.duplicates += 1  # taken before: acknowledged, not processed again
             return web.Response(status=200, text="already taken")
         self.events.append(event)
+        if self.slowed is not None:
+            self.slowed.now += self.slow  # the partner's work on it, before it answers
         return web.Response(status=204)

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
 from frontdoor.core.events import MAX_ATTEMPTS
+from frontdoor.jobs.events import PARALLEL
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import AuditEvent, Request
@@ -196,3 +197,27 @@ async def test_an_event_settled_thirty_days_ago_goes_with_its_log_and_a_pending_
     assert [(e.request_id, e.status) for e in await outbox(engine)] == [(2, "pending")]
     assert [a.event_id for a in await delivery_log(engine)] == [2]
     await engine.dispose()
+
+
+async def test_a_run_whose_claim_runs_out_leaves_the_rest_to_the_next_run(
+    client: TestClient, clock: MovableClock
+) -> None:
+    partner_clock = MovableClock(clock.now)  # the partner's machine keeps its own time
+    receiver = await Receiver(clock=partner_clock).start()
+    receiver.secret = await subscribe_in_console(client, receiver.url)
+    for n in range(PARALLEL + 2):
+        await a_voicemail(client, TUESDAY_MORNING + timedelta(minutes=n), f"+3361122330{n}")
+    receiver.slow, receiver.slowed = timedelta(minutes=2), clock  # each answer takes 2 minutes
+
+    try:
+        first = await deliver(client)  # the first attempts outlast the claim's ten minutes
+        partner_clock.now = clock.now
+        second = await deliver(client)  # the rest was given back, and is taken at once
+    finally:
+        await receiver.stop()
+
+    assert (first, second) == (
+        f"{PARALLEL} delivered, 0 to retry, 0 given up",
+        "2 delivered, 0 to retry, 0 given up",
+    )
+    assert len({event["id"] for event in receiver.events}) == PARALLEL + 2
