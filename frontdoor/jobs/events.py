@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 import aiohttp
@@ -70,10 +70,25 @@ async def deliver_events(ctx: JobContext) -> str:
     now = clock()
     until = now + LEASE
     async with sessions() as session:
+        purged = await purge_settled(session=session, before=ctx.slot - SETTLED_KEPT)
         ids = await claim_due(session=session, instance=instance, now=now, until=until,
                               limit=BATCH)  # fmt: skip
         events = await claimed(session=session, ids=ids, instance=instance)
         await session.commit()
+    outcomes = await _attempts(ctx, events, until=until) if events else []
+    if ids:
+        async with sessions() as session:
+            await release(session=session, ids=ids, instance=instance)
+            await session.commit()
+    purged_text = f", {purged} old event(s) purged" if purged else ""
+    return (f"{outcomes.count(Outcome.DELIVERED)} delivered, "
+            f"{outcomes.count(Outcome.RETRY)} to retry, {outcomes.count(Outcome.DEAD)} given up"
+            f"{purged_text}")  # fmt: skip
+
+
+async def _attempts(ctx: JobContext, events: list[Claimed], *, until: datetime) -> list[Outcome]:
+    """Up to PARALLEL attempts in flight; none started when the claim is about to run out
+    (the event is left to a later run, its claim given back)."""
     outcomes: list[Outcome] = []
     slots = asyncio.Semaphore(PARALLEL)
     timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT.total_seconds())
@@ -81,18 +96,11 @@ async def deliver_events(ctx: JobContext) -> str:
 
         async def attempt(sent: Claimed) -> None:
             async with slots:
-                if clock() < until - MARGIN:  # else left to a later run, its claim released
+                if ctx.runtime.clock() < until - MARGIN:
                     outcomes.append(await _attempt(ctx, http, sent))
 
         await asyncio.gather(*(attempt(sent) for sent in events))
-    async with sessions() as session:
-        await release(session=session, ids=ids, instance=instance)
-        purged = await purge_settled(session=session, before=ctx.slot - SETTLED_KEPT)
-        await session.commit()
-    purged_text = f", {purged} old event(s) purged" if purged else ""
-    return (f"{outcomes.count(Outcome.DELIVERED)} delivered, "
-            f"{outcomes.count(Outcome.RETRY)} to retry, {outcomes.count(Outcome.DEAD)} given up"
-            f"{purged_text}")  # fmt: skip
+    return outcomes
 
 
 async def _attempt(ctx: JobContext, http: aiohttp.ClientSession, sent: Claimed) -> Outcome:
