@@ -62,6 +62,8 @@ class Answer:
     status_code: int | None
     duration_ms: int
     error: str | None
+    # Whether the body may have reached the endpoint: not when no connection was made.
+    sent_out: bool = True
 
 
 async def deliver_events(ctx: JobContext) -> str:
@@ -115,7 +117,7 @@ async def _attempt(ctx: JobContext, http: aiohttp.ClientSession, sent: Claimed) 
         recorded = await record_attempt(
             session=session, sent=sent, instance=runtime.settings.instance_name, at=at,
             status_code=answer.status_code, duration_ms=answer.duration_ms, error=answer.error,
-            delivered=ok, next_attempt_at=later,
+            delivered=ok, next_attempt_at=later, sent_out=answer.sent_out,
         )  # fmt: skip
         await session.commit()
     if not recorded:
@@ -150,6 +152,9 @@ async def post(http: aiohttp.ClientSession, sent: Claimed, *, clock: Clock) -> A
             return Answer(status_code=response.status, duration_ms=_since(started), error=None)
     except TimeoutError:
         return Answer(status_code=None, duration_ms=_since(started), error="délai dépassé")
+    except aiohttp.ClientConnectorError as error:
+        return Answer(status_code=None, duration_ms=_since(started), sent_out=False,
+                      error=f"pas de connexion ({type(error).__name__})"[:_ERROR_MAX])  # fmt: skip
     except aiohttp.ClientError as error:
         # The error's type only: its message may repeat the URL, which may carry a token.
         return Answer(status_code=None, duration_ms=_since(started),

@@ -134,7 +134,8 @@ async def _subject(session: AsyncSession, event: OutgoingEvent) -> dict[str, Any
 
 
 def journal_delivery(session: AsyncSession, sent: Claimed, *, at: datetime) -> None:
-    """A request's personal data leaving for an endpoint is a read: journaled as one."""
+    """A request's personal data sent to an endpoint is a read: journaled as one, whatever
+    the endpoint answered."""
     if sent.scope is Scope.PERSONAL and sent.subject is not None:
         record_access(
             session=session, at=at, account=JOURNALED_AS.format(id=sent.subscription.id),
@@ -146,10 +147,11 @@ def journal_delivery(session: AsyncSession, sent: Claimed, *, at: datetime) -> N
 async def record_attempt(
     *, session: AsyncSession, sent: Claimed, instance: str, at: datetime,
     status_code: int | None, duration_ms: int, error: str | None, delivered: bool,
-    next_attempt_at: datetime | None,
+    next_attempt_at: datetime | None, sent_out: bool,
 ) -> bool:  # fmt: skip
     """Log one attempt and settle the event: delivered, due again at `next_attempt_at`, or
-    dead (neither). False when this instance no longer held it (nothing written)."""
+    dead (neither); journal it when its body may have reached the endpoint (`sent_out`).
+    False when this instance no longer held it (nothing written)."""
     event = sent.event
     attempt = event.attempts + 1
     status = "delivered" if delivered else ("pending" if next_attempt_at else "dead")
@@ -168,7 +170,7 @@ async def record_attempt(
             at=at, status_code=status_code, duration_ms=duration_ms, error=error,
         )
     )  # fmt: skip
-    if delivered:
+    if sent_out:
         journal_delivery(session, sent, at=at)
     return True
 
