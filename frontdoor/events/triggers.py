@@ -56,7 +56,7 @@ def _sqlite_triggers() -> list[str]:
         f"CASE WHEN {closing} THEN '{EventType.REQUEST_CLOSED}' "
         f"ELSE '{EventType.REQUEST_UPDATED}' END"
     )
-    at = f"CASE WHEN {closing} THEN coalesce(NEW.closed_at, CURRENT_TIMESTAMP) ELSE {_NOW} END"
+    at = f"CASE WHEN {closing} THEN coalesce(NEW.closed_at, {_NOW}) ELSE {_NOW} END"
     created = f"'{EventType.REQUEST_CREATED}'"
     overdue = f"'{EventType.TASK_OVERDUE}'"
     return [
