@@ -25,6 +25,7 @@ from frontdoor.department_file.load import ConfigError, load_departments
 from frontdoor.departments import Departments
 from frontdoor.directory import import_command, search_command
 from frontdoor.environment import unknown_variables, unknown_variables_text
+from frontdoor.events import command as events_command
 from frontdoor.indicators import figures_command, report_command
 from frontdoor.logs import PathOnlyAccessLogger, configure_logging
 from frontdoor.settings import DEVELOPMENT_ACCOUNT_SID, Settings
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     accounts_command.add_parser(commands)
     report_command.add_parser(commands)
     figures_command.add_parser(commands)
+    events_command.add_parser(commands)
 
     args = parser.parse_args(argv)
     if unknown := unknown_variables(os.environ):  # before anything reads the database
@@ -113,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_report(args, settings, departments))
     if args.command == "figures":
         return asyncio.run(_figures(args, settings, departments))
+    if args.command == "events":
+        return asyncio.run(events_command.run(args, settings, departments))
     if args.command == "roster":
         return asyncio.run(
             _import_roster(settings, departments, args.department, args.file.name,

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
@@ -364,3 +364,34 @@ async def test_an_upgrade_to_repeats_marks_no_request_a_repeat_and_keeps_every_c
     assert with_a_repeat["referrer"] == before["referrer"]
     assert with_a_repeat["repeat"] == {"": 1}
     assert with_a_repeat["channel"] == {"voice": 3}
+
+
+async def test_outgoing_events_go_with_their_triggers_on_a_downgrade_and_come_back(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0026 down: the outbox, the log and the subscriptions go, with the triggers that wrote
+    them, so a request is still stored; up again: a subscription's events are written."""
+    engine = await at_revision("0026", tmp_path, postgres_database)
+    subscribe = text(
+        "INSERT INTO event_subscriptions (department, url, secret, scope, event_types, "
+        "created_at, created_by) VALUES ('dac46', 'https://p.example/', 's', "
+        """'requests:summary', '["request.created"]', :at, 'test')"""
+    )
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0025"))
+            stored_without = await insert_request(connection)
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.execute(subscribe, {"at": AT})
+            stored_with = await insert_request(connection)
+            events = await connection.execute(
+                text("SELECT request_id, event_type FROM outgoing_events")
+            )
+            written = [tuple(row) for row in events]
+    finally:
+        await engine.dispose()
+    assert stored_without > 0
+    assert not {"event_subscriptions", "outgoing_events", "event_deliveries"} & set(tables)
+    assert written == [(stored_with, "request.created")]

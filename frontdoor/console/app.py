@@ -17,6 +17,7 @@ from frontdoor.console import (
     contacts,
     directory_pages,
     duty,
+    event_subscriptions,
     follow_ups,
     inbox,
     indicators_page,
@@ -76,6 +77,7 @@ ROUTE_MODULES = (
     person_rights,
     contacts,
     tokens,
+    event_subscriptions,
     sent_page,
 )
 

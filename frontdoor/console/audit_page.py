@@ -34,6 +34,9 @@ ACTIONS = {
     "api_list": "liste par l'API",
     "api_write": "modification par l'API",
     "sent_view": "consultation des envois (démonstration)",
+    "event_delivery": "envoi à un abonnement aux événements",
+    "event_subscription": "abonnement aux événements",
+    "event_unsubscription": "fin d'un abonnement aux événements",
 }
 
 

@@ -49,6 +49,8 @@ class Action(StrEnum):
     OWN_TOKENS = "own_tokens"  # create and revoke one's own API tokens
     MANAGE_CONTACTS = "manage_contacts"  # the department's known contacts: list, save, import
     SEE_SENT = "see_sent"  # what the development mode's stand-ins received (SMS, calls, mails)
+    # The department's outgoing events: subscribe endpoints, read their delivery log.
+    MANAGE_EVENTS = "manage_events"
 
 
 _R, _A = Role, Action
@@ -80,6 +82,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.OWN_TOKENS: _STAFF | {_R.OPERATOR},
     _A.MANAGE_CONTACTS: _STAFF,
     _A.SEE_SENT: _STAFF,
+    _A.MANAGE_EVENTS: _COORDINATION,
 }
 
 

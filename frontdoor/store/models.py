@@ -660,4 +660,9 @@ class MailboxLogin(SQLModel, table=True):
 
 # The indicators' tallies live in their own module; imported here so that every table is
 # registered on SQLModel.metadata wherever the models are.
+from frontdoor.store.event_models import (  # noqa: E402, F401
+    EventDelivery,
+    EventSubscription,
+    OutgoingEvent,
+)
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange  # noqa: E402, F401

@@ -13,6 +13,7 @@ from aiohttp import web
 from frontdoor.jobs.base import Job
 from frontdoor.jobs.callbacks import create_missing_tasks, escalate_overdue
 from frontdoor.jobs.digest import send_digests
+from frontdoor.jobs.events import deliver_events
 from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.jobs.missed_calls import text_missed_calls
 from frontdoor.jobs.notifications import announce_shifts
@@ -97,6 +98,15 @@ JOBS: tuple[Job, ...] = (
         "instance and sent once.",
         crontab="* * * * *",
         run=send_outbox,
+    ),
+    Job(
+        name="event-delivery",
+        description="Posts each department's outgoing events (request created, updated, "
+        "closed, callback overdue) to the endpoints subscribed, signed, with exponential "
+        "backoff and jitter until a 2xx, then gives up; each is claimed by one instance and "
+        "delivered once. Delivered and given-up events go 30 days after, with their log.",
+        crontab="* * * * *",
+        run=deliver_events,
     ),
     Job(
         name="indicator-tallies",

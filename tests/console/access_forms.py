@@ -3,10 +3,13 @@ access matrix and the date fuzzer."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import col, func, select
 
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.event_models import EventSubscription
 from frontdoor.store.models import (
     AuditEvent,
     FollowUp,
@@ -84,6 +87,11 @@ FORMS: dict[str, dict[str, str]] = {
         "to_date": "2026-05-15",
         "reason": "pont",
     },
+    "/console/evenements": {
+        "url": "https://partenaire.example.fr/events",
+        "scope": "requests:summary",
+        "types": "request.created",
+    },
     "/console/astreinte/changements": {
         "kind": "add",
         "referent_id": "cdurand",
@@ -114,9 +122,10 @@ async def traces(settings: Settings) -> tuple[object, ...]:
             RequestPerson,
             RequestResponse,
             FollowUp,
+            EventSubscription,
         ):
             counts.append((await session.exec(select(func.count()).select_from(table))).one())
-        for model in (Resource, KnownContact):
+        for model in (Resource, KnownContact, EventSubscription):
             kept = (await session.exec(select(model).order_by(col(model.id)))).all()
             counts.append([row.model_dump() for row in kept])
     await engine.dispose()
@@ -134,6 +143,22 @@ async def a_lot_contact(settings: Settings, *, referrer_type: str = "gp") -> int
         contact_id = contact.id or 0
     await engine.dispose()
     return contact_id
+
+
+async def a_lot_subscription(settings: Settings) -> int:
+    """An endpoint the Lot subscribed, for the routes that show and end one."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        row = EventSubscription(
+            department="dac46", url="https://partenaire.example.fr/events", secret="whsec_x",
+            scope="requests:summary", event_types=["request.created"],
+            created_at=datetime(2026, 5, 1, 9, 0, tzinfo=UTC), created_by="coordination",
+        )  # fmt: skip
+        session.add(row)
+        await session.commit()
+        subscription_id = row.id or 0
+    await engine.dispose()
+    return subscription_id
 
 
 # Pages of the development mode's stand-ins, which the suite's apps do not run: absent (404)

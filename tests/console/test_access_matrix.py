@@ -32,7 +32,13 @@ from frontdoor.store.models import (
 )
 from frontdoor.store.models import Person as PersonFile
 from frontdoor.web.app import create_app
-from tests.console.access_forms import DEVELOPMENT_ONLY, FORMS, a_lot_contact, traces
+from tests.console.access_forms import (
+    DEVELOPMENT_ONLY,
+    FORMS,
+    a_lot_contact,
+    a_lot_subscription,
+    traces,
+)
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
 from tests.console.requests_made import a_voicemail
 from tests.directory.search_data import add_directory
@@ -175,6 +181,7 @@ class Seed:
     closure_id: int
     attachment: str
     contact_id: int
+    subscription_id: int
     viewers: dict[tuple[Role, bool], tuple[str, str, int]]
 
 
@@ -183,6 +190,7 @@ async def seeded(settings: Settings, departments: Departments) -> Seed:
     async with TestClient(TestServer(create_app(settings, departments))) as client:
         ids = await lot_request_and_override(client, settings)
         contact_id = await a_lot_contact(settings)
+        subscription_id = await a_lot_subscription(settings)
         viewers = {}
         for role in Role:
             for own in (True, False):
@@ -191,7 +199,7 @@ async def seeded(settings: Settings, departments: Departments) -> Seed:
                 browser = await sign_in(client, viewer)
                 token_id = await own_token(browser, settings)
                 viewers[(role, own)] = (browser.cookie, browser.csrf, token_id)
-    return Seed(*ids, contact_id=contact_id, viewers=viewers)
+    return Seed(*ids, contact_id=contact_id, subscription_id=subscription_id, viewers=viewers)
 
 
 @pytest.fixture
@@ -234,6 +242,7 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
         referent_id="cdurand",
         contact_id=seed.contact_id,
         attachment=seed.attachment,
+        subscription_id=seed.subscription_id,
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"
