@@ -8,23 +8,24 @@ so nothing about a call lives in one process's memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import datetime
 from enum import StrEnum
 
-from frontdoor.core import voice_directory
+from frontdoor.core import voice_directory, waiting
 from frontdoor.core.calendar import Opening
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, KnownCaller, ReferrerType, classify_known
-from frontdoor.core.routing import plan_route
+from frontdoor.core.routing import RingAttempt, plan_route
 from frontdoor.core.spoken import spoken_moment
 from frontdoor.core.voice_actions import (
     Action,
     Ask,
     CallUpdate,
     Connect,
+    Enqueue,
     Hangup,
     Next,
     Outcome,
@@ -36,6 +37,7 @@ from frontdoor.core.voice_actions import (
 )
 
 MENU_TRIES = 2
+NOBODY_BUSY: Set[str] = frozenset()
 # In the first menu: information on a resource of the territory, without a referent.
 DIRECTORY_KEY = "9"
 
@@ -87,16 +89,22 @@ def incoming(
 
 
 def menu(
-    department: Department, *, at: datetime, level: Menu, tries: int, digits: str | None
+    department: Department,
+    *,
+    at: datetime,
+    level: Menu,
+    tries: int,
+    digits: str | None,
+    busy: Set[str] = NOBODY_BUSY,
 ) -> Reply:
-    """The caller pressed a key (or none) in a menu."""
+    """The caller pressed a key (or none) in a menu; `busy`: the referents on a call."""
     if level is Menu.WHO:
         if digits == "1":
             return Reply(actions=_ask(department, Menu.PROFESSION, tries=1))
         if digits == DIRECTORY_KEY:
             return voice_directory.ask_postal_code(department)
         if digits is not None and digits in PUBLIC_KEYS and department.public_allowed:
-            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits])
+            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits], busy=busy)
         if digits == "2" and not department.public_allowed:
             return Reply(
                 actions=(
@@ -117,20 +125,27 @@ def menu(
                 ),
             )
     elif digits is not None and digits in PROFESSION_KEYS:
-        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits])
+        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits], busy=busy)
 
     if tries < MENU_TRIES:
         retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
         return Reply(actions=(*retry, *_ask(department, level, tries=tries + 1)))
-    return gave_up(department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN)
+    return gave_up(
+        department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN, busy=busy
+    )
 
 
 def gave_up(
-    department: Department, *, at: datetime, code: str, referrer: ReferrerType | None = None
+    department: Department,
+    *,
+    at: datetime,
+    code: str,
+    referrer: ReferrerType | None = None,
+    busy: Set[str] = NOBODY_BUSY,
 ) -> Reply:
     """After the last try of any prompt: never a dead end, never the prompt again. The call
     goes to the referents on duty (a message is offered when nobody is, or nobody accepts)."""
-    routed = ring(department, at=at, attempt=0)
+    routed = ring(department, at=at, attempt=0, busy=busy)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),
@@ -143,10 +158,21 @@ def gave_up(
     )
 
 
-def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
-    """Ring attempt number ``attempt`` of the plan, or offer a message when none is left."""
+def ring(
+    department: Department, *, at: datetime, attempt: int, busy: Set[str] = NOBODY_BUSY
+) -> Reply:
+    """Ring attempt number ``attempt`` of the plan, or the next one with someone free in it.
+
+    Referents on a call (`busy`) are not rung. When no attempt is left, the caller waits in
+    the queue if someone of the plan is on a call (core.waiting), else is offered a message.
+    """
     plan = plan_route(department, at)
+    while attempt < len(plan.attempts) and not _free(plan.attempts[attempt], busy):
+        attempt += 1
     if attempt >= len(plan.attempts):
+        on_a_call = [r.id for a in plan.attempts for r in a.referents if r.id in busy]
+        if on_a_call:
+            return _enqueue(department, on_a_call=on_a_call, reasons=plan.reasons)
         why = (
             Reason(code="no-one-to-ring", text="personne à appeler : message proposé")
             if not plan.attempts
@@ -173,7 +199,7 @@ def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
     reasons: tuple[Reason, ...] = ()
     if attempt == 0:
         reasons = plan.reasons
-    people = ", ".join(r.id for r in current.referents)
+    people = ", ".join(r.id for r in current.referents if r.id not in busy)
     reasons = (
         *reasons,
         Reason(code=f"ring-{current.stage}", text=f"tentative {attempt + 1} : appel de {people}"),
@@ -184,7 +210,7 @@ def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
             *waiting,
             Ring(
                 attempt=attempt,
-                referents=current.referents,
+                referents=tuple(r for r in current.referents if r.id not in busy),
                 timeout_s=department.ringing.timeout_s,
                 caller_id=caller_id,
                 then=Next(step="dialed", params=(("attempt", str(attempt)),)),
@@ -201,6 +227,7 @@ def ring_ended(
     attempt: int,
     dial_status: str,
     accepted_by: str | None,
+    busy: Set[str] = NOBODY_BUSY,
 ) -> Reply:
     """A ring attempt is over: the call was taken, or the next attempt starts."""
     forwarded = _forward_number(department, at=at, attempt=attempt)
@@ -232,7 +259,7 @@ def ring_ended(
         code="attempt-unanswered",
         text=f"tentative {attempt + 1} sans réponse acceptée ({dial_status})",
     )
-    following = ring(department, at=at, attempt=attempt + 1)
+    following = ring(department, at=at, attempt=attempt + 1, busy=busy)
     return Reply(
         actions=following.actions,
         update=CallUpdate(
@@ -240,6 +267,38 @@ def ring_ended(
             callback_needed=following.update.callback_needed,
         ),
         reasons=(missed, *following.reasons),
+    )
+
+
+def _free(attempt: RingAttempt, busy: Set[str]) -> bool:
+    """Someone to ring in this attempt (a forward rings a number, nobody's)."""
+    return attempt.forward_to is not None or any(r.id not in busy for r in attempt.referents)
+
+
+def _enqueue(department: Department, *, on_a_call: list[str], reasons: tuple[Reason, ...]) -> Reply:
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "queue_all_busy")),
+            Enqueue(
+                queue=department.slug, wait=Next(step="queue-wait"), then=Next(step="queue-left")
+            ),
+        ),  # fmt: skip
+        reasons=(
+            *reasons,
+            Reason(
+                code="queue-waiting",
+                text=f"en ligne : {', '.join(on_a_call)} ; l'appelant attend le premier libre",
+            ),
+        ),
+    )
+
+
+def queue_left(department: Department, *, result: str) -> Reply:
+    """The caller left the queue (QueueResult): over, or a message (core.waiting)."""
+    return waiting.left_queue(
+        department,
+        result=result,
+        message=_offer_message(department, nobody=True, reasons=()),
     )
 
 
@@ -255,8 +314,10 @@ def whisper(
     referent_id: str,
     referrer: ReferrerType,
     caller_name: str | None,
+    then: Next | None = None,
 ) -> Reply:
-    """What a referent hears on picking up, before the caller is put through."""
+    """What a referent hears on picking up, before the caller is put through; `then`: where
+    her key goes (by default the ring attempt's accept step)."""
     who = (
         f"de {caller_name}, {REFERRERS[referrer].label.lower()}"
         if caller_name
@@ -266,7 +327,8 @@ def whisper(
         actions=(
             Ask(
                 prompt=prompt(department, "whisper", caller=who),
-                then=Next(
+                then=then
+                or Next(
                     step="accept", params=(("attempt", str(attempt)), ("referent", referent_id))
                 ),
                 timeout_s=department.ringing.accept_timeout_s,
@@ -332,8 +394,10 @@ def _ask(department: Department, level: Menu, *, tries: int) -> tuple[Action, ..
     return (Ask(prompt=prompt(department, key), then=then), Redirect(then=then))
 
 
-def _routed(department: Department, *, at: datetime, referrer: ReferrerType) -> Reply:
-    routed = ring(department, at=at, attempt=0)
+def _routed(
+    department: Department, *, at: datetime, referrer: ReferrerType, busy: Set[str]
+) -> Reply:
+    routed = ring(department, at=at, attempt=0, busy=busy)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),

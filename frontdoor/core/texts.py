@@ -83,14 +83,17 @@ PROMPTS = Texts(
                 "message_thanks closed_no_reopening emergency whisper_taken "
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
-                "directory_sms_sent directory_sms_impossible directory_sms_failed"),
+                "directory_sms_sent directory_sms_impossible directory_sms_failed "
+                "queue_all_busy queue_first queue_second queue_message_key queue_joining"),
         **_each("closed", "reopening"),
+        **_each("queue_position", "ahead"),
         **_each("whisper", "caller"),
         **_each("callback_intro", "request"),
         **_each("directory_category_choice", "category", "digit"),
         **_each("directory_found directory_nothing", "category", "postal"),
     },
     needs={"closed": frozenset({"reopening"}), "whisper": frozenset({"caller"}),
+           "queue_position": frozenset({"ahead"}),
            "directory_category_choice": frozenset({"digit"})},
 )  # fmt: skip
 # core.mail fills them (the console, the information texts).

@@ -56,6 +56,10 @@ class Request(RequestBase, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # A call that waited in the queue (core.waiting): for how long, and whether the caller
+    # hung up while waiting. None: it never waited.
+    queue_wait_s: int | None = None
+    queue_abandoned: bool | None = None
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # What the DAC gave, each kind once (sorted): kept by the database itself from
     # request_responses (store.response_kinds' triggers), read by the indicator tallies.
