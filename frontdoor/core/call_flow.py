@@ -170,9 +170,11 @@ def ring(
     while attempt < len(plan.attempts) and not _free(plan.attempts[attempt], busy):
         attempt += 1
     if attempt >= len(plan.attempts):
-        on_a_call = [r.id for a in plan.attempts for r in a.referents if r.id in busy]
+        everyone = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))
+        on_a_call = [i for i in everyone if i in busy]
         if on_a_call:
-            return _enqueue(department, on_a_call=on_a_call, reasons=plan.reasons)
+            tried = tuple(i for i in everyone if i not in busy)
+            return _enqueue(department, on_a_call=on_a_call, tried=tried, reasons=plan.reasons)
         why = (
             Reason(code="no-one-to-ring", text="personne à appeler : message proposé")
             if not plan.attempts
@@ -204,10 +206,10 @@ def ring(
         *reasons,
         Reason(code=f"ring-{current.stage}", text=f"tentative {attempt + 1} : appel de {people}"),
     )
-    waiting = (Say(text=prompt(department, "connecting")),) if attempt == 0 else ()
+    hold_on = (Say(text=prompt(department, "connecting")),) if attempt == 0 else ()
     return Reply(
         actions=(
-            *waiting,
+            *hold_on,
             Ring(
                 attempt=attempt,
                 referents=tuple(r for r in current.referents if r.id not in busy),
@@ -275,14 +277,23 @@ def _free(attempt: RingAttempt, busy: Set[str]) -> bool:
     return attempt.forward_to is not None or any(r.id not in busy for r in attempt.referents)
 
 
-def _enqueue(department: Department, *, on_a_call: list[str], reasons: tuple[Reason, ...]) -> Reply:
+def _enqueue(
+    department: Department,
+    *,
+    on_a_call: list[str],
+    tried: tuple[str, ...],
+    reasons: tuple[Reason, ...],
+) -> Reply:
     return Reply(
         actions=(
             Say(text=prompt(department, "queue_all_busy")),
             Enqueue(
-                queue=department.slug, wait=Next(step="queue-wait"), then=Next(step="queue-left")
+                queue=department.slug,
+                wait=Next(step="queue-wait"),
+                then=Next(step="queue-left"),
+                tried=tried,
             ),
-        ),  # fmt: skip
+        ),
         reasons=(
             *reasons,
             Reason(

@@ -93,6 +93,8 @@ class Enqueue:
     queue: str
     wait: Next
     then: Next
+    # Referents already rung for this caller without taking the call: not offered it again.
+    tried: tuple[str, ...] = ()
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -108,11 +108,17 @@ async def waiting_callers(
         if not is_waiting(facts) or facts.enqueued_at is None:
             continue
         mine = [o for o in offered if o.request_id == request_id]
+        tried = {
+            referent
+            for e in events
+            if e.request_id == request_id and e.kind == "enqueued" and e.detail
+            for referent in e.detail.split(",")
+        }
         waiters.append(
             Waiter(
                 request_id=request_id,
                 enqueued_at=facts.enqueued_at,
-                offered_to=frozenset(o.referent_id for o in mine),
+                offered_to=frozenset(o.referent_id for o in mine) | tried,
                 offer_pending=any(not o.over for o in mine),
             )
         )

@@ -38,8 +38,10 @@ async def offer_waiting(app: web.Application, department: Department, now: datet
         people = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))
         for offer in offers(waiters, on_duty=people, busy=busy):
             request = await session.get(Request, offer.request_id)
-            leg_sid = await _place(app, department, offer)
-            if request is None or leg_sid is None:
+            if request is None or request.call_sid is None:
+                continue
+            leg_sid = await _place(app, department, offer, call_sid=request.call_sid)
+            if leg_sid is None:
                 continue
             event = record_event(
                 session, request, kind="queue-offered", at=now,
@@ -49,9 +51,12 @@ async def offer_waiting(app: web.Application, department: Department, now: datet
         await session.commit()
 
 
-async def _place(app: web.Application, department: Department, offer: Offer) -> str | None:
+async def _place(
+    app: web.Application, department: Department, offer: Offer, *, call_sid: str
+) -> str | None:
+    """Ring the referent; the call's URLs name the waiting caller's call (its CallSid)."""
     referent = department.referents[offer.referent_id]
-    params = (("referent", offer.referent_id), ("request", str(offer.request_id)))
+    params = (("call", call_sid), ("referent", offer.referent_id))
     base = app[SETTINGS].public_url
     try:
         return await twilio_api_for(app, department.slug).place_call(

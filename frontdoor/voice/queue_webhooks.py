@@ -4,6 +4,7 @@ joining her (<Queue url>), the end of their conversation, and the end of the off
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from frontdoor.core import call_flow, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Enqueue, Hangup, Next, Reply
-from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
+from frontdoor.kit.twilio_webhook import Degraded, Handler, Webhook
 from frontdoor.store.models import Request
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.waiting import request_taken_on_leg
@@ -30,12 +31,14 @@ from frontdoor.voice.twiml import STEP_PATHS, render
 
 def note_enqueued(hook: Webhook, request: Request, department: Department, reply: Reply) -> None:
     """A step that answers <Enqueue>: the caller waits from now; someone may be free."""
-    if any(isinstance(action, Enqueue) for action in reply.actions):
-        record_event(hook.session, request, kind="enqueued", at=hook.now)
-        hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
+    for action in reply.actions:
+        if isinstance(action, Enqueue):
+            # Who was rung for them already (not offered them again): the event's detail.
+            record_event(hook.session, request, kind="enqueued", at=hook.now,
+                         detail=",".join(action.tried) or None)  # fmt: skip
+            hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
 
 
-@twilio_webhook()
 async def hold(hook: Webhook) -> str:
     """The wait URL, asked again and again while the caller waits."""
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
@@ -55,7 +58,6 @@ async def hold(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def hold_key(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     reply = waiting.hold_key(department, digits=hook.form.get("Digits"))
@@ -64,7 +66,6 @@ async def hold_key(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def left(hook: Webhook) -> str:
     """The <Enqueue> action: the caller is out of the queue (QueueResult)."""
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
@@ -78,7 +79,6 @@ async def left(hook: Webhook) -> str:
     return render(reply, department=department, caller_number=request.caller_number)
 
 
-@twilio_webhook()
 async def offer(hook: Webhook) -> str:
     """The offer call answered: the referent hears the caller's whisper."""
     request, department = await _offered(hook)
@@ -91,13 +91,12 @@ async def offer(hook: Webhook) -> str:
         caller_name=request.caller_name,
         then=Next(
             step="queue-accept",
-            params=(("referent", referent_id), ("request", str(request.id))),
+            params=(("call", request.call_sid or ""), ("referent", referent_id)),
         ),
     )
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def offer_key(hook: Webhook) -> str:
     request, department = await _offered(hook)
     referent_id = referent_of(hook.query, department)
@@ -109,7 +108,6 @@ async def offer_key(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-@twilio_webhook()
 async def joining(hook: Webhook) -> str:
     """<Queue url>: run on the caller taken out of the queue, before the bridge. Who was
     taken is known here (CallSid), whoever the offer was for."""
@@ -124,7 +122,6 @@ async def joining(hook: Webhook) -> str:
     return render(waiting.queue_joining(department), department=department)
 
 
-@twilio_webhook()
 async def dialed(hook: Webhook) -> str:
     """The referent's <Dial><Queue> is over: her conversation with the caller ended (or the
     queue had nobody left)."""
@@ -141,7 +138,6 @@ async def dialed(hook: Webhook) -> str:
     return render(Reply(actions=(Hangup(),)), department=department)
 
 
-@twilio_webhook()
 async def offer_ended(hook: Webhook) -> str:
     """The offer call's status callback: the referent is free again for the next caller."""
     request, department = await _offered(hook)
@@ -153,25 +149,26 @@ async def offer_ended(hook: Webhook) -> str:
 
 
 async def _offered(hook: Webhook) -> tuple[Request, Department]:
-    """The request an offer call was placed for (`request` in its signed URL), of the
-    department the URL names (403 if the signer does not own it)."""
+    """The waiting caller an offer call was placed for (`call` in its signed URL: their
+    CallSid), a call of the department the URL names (403 if the signer does not own it)."""
     department = call_department_of(hook)
-    request_id = whole_number(hook.query, "request")
-    request = await hook.session.get(Request, request_id) if request_id > 0 else None
-    if department is None or request is None or request.department != department.slug:
+    if department is None:
+        raise web.HTTPNotFound(text="unknown call")
+    found = await hook.call(hook.query.get("call", ""), department)
+    if found is None:
         raise web.HTTPNotFound(text="no such waiting call")
-    return request, department
+    return found
 
 
-def add_routes(app: web.Application) -> None:
-    for step, handler in (
-        ("queue-wait", hold),
-        ("queue-key", hold_key),
-        ("queue-left", left),
-        ("queue-offer", offer),
-        ("queue-accept", offer_key),
-        ("queue-joining", joining),
-        ("queue-dialed", dialed),
-        ("queue-offer-status", offer_ended),
-    ):
-        app.router.add_post(STEP_PATHS[step], handler)
+# Each step of the queue: its path, its handler, its answer while the store is unreachable
+# (served, journaled and replayed with the call's other steps: frontdoor.voice.webhooks).
+QUEUE_STEPS: Mapping[str, tuple[Handler, Degraded]] = {
+    STEP_PATHS["queue-wait"]: (hold, outage.queue_hold),
+    STEP_PATHS["queue-key"]: (hold_key, outage.queue_key),
+    STEP_PATHS["queue-left"]: (left, outage.queue_left),
+    STEP_PATHS["queue-offer"]: (offer, outage.queue_offer),
+    STEP_PATHS["queue-accept"]: (offer_key, outage.queue_offer),
+    STEP_PATHS["queue-joining"]: (joining, outage.queue_joining),
+    STEP_PATHS["queue-dialed"]: (dialed, outage.queue_offer),
+    STEP_PATHS["queue-offer-status"]: (offer_ended, outage.recording),
+}
