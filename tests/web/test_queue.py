@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.phone import TwilioPhone
+from frontdoor.phone import ScriptedPerson, TwilioPhone
 from frontdoor.phone_twiml import API_VERSION
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.web.callback_orders import Call
-from tests.web.calls import ESCHMITT, MOSELLE, PARIS, phone, stored
+from tests.web.calls import ESCHMITT, MOSELLE, PARIS, phone, place_call, stored
+from tests.web.calls import said as call_said
 
 TUESDAY_AFTERNOON = datetime(2026, 5, 12, 14, 0, tzinfo=PARIS)
 DOCTOR = ["1", "1"]  # a professional, a doctor
@@ -166,3 +167,52 @@ async def test_two_callers_wait_while_the_only_referent_on_duty_talks_then_one_i
     assert (two.id, "callback-task") not in kinds
     assert (three.id, "queue-max-wait") in kinds
     assert len(twilio_api.calls) == 1  # nobody waits any more: no other offer
+
+
+async def eschmitt_talks(client: TestClient) -> None:
+    """A first call to the Moselle that eschmitt, the only one on duty, has taken."""
+    first = Call(phone(client, TUESDAY_AFTERNOON), to=MOSELLE, from_="+33611000001",
+                 start=TUESDAY_AFTERNOON)  # fmt: skip
+    await first.answer(DOCTOR)
+    await first.whisper(ESCHMITT, at=10)
+    await first.press(ESCHMITT, "1", at=12)
+
+
+async def test_the_phone_waits_in_the_queue_as_twilio_does_until_the_longest_wait(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    await eschmitt_talks(client)
+    silent = ScriptedPerson([*DOCTOR, *[None] * 30], message="Rappelez le cabinet, merci.")
+
+    result = await place_call(client, at=TUESDAY_AFTERNOON, to=MOSELLE, person=silent,
+                              from_="+33611000002")  # fmt: skip
+
+    heard = call_said(result)
+    assert "Tous nos référents sont en ligne" in heard
+    assert heard.count("Vous êtes le prochain appel à être pris.") == MAX_WAIT // 10
+    assert "Laissez-nous un message" in heard.split("[sortie de la file d'attente]")[1]
+    assert result.message == "Rappelez le cabinet, merci."
+    requests, _ = await stored(wired_settings)
+    [waited] = [r for r in requests if r.call_sid == result.call_sid]
+    assert (waited.outcome, waited.queue_wait_s, waited.queue_abandoned) == (
+        "voicemail",
+        180,
+        False,
+    )
+
+
+async def test_key_0_while_waiting_leaves_the_queue_for_a_message(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    await eschmitt_talks(client)
+    impatient = ScriptedPerson([*DOCTOR, None, "0"], message="Je rappellerai.")
+
+    result = await place_call(client, at=TUESDAY_AFTERNOON, to=MOSELLE, person=impatient,
+                              from_="+33611000003")  # fmt: skip
+
+    assert call_said(result).count("Vous êtes le prochain appel à être pris.") == 2
+    assert result.message == "Je rappellerai."
+    requests, events = await stored(wired_settings)
+    [waited] = [r for r in requests if r.call_sid == result.call_sid]
+    assert (waited.outcome, waited.queue_wait_s, waited.queue_abandoned) == ("voicemail", 10, False)
+    assert "queue-message-key" in {e.kind for e in events if e.request_id == waited.id}
