@@ -6,6 +6,7 @@ next wait or the longest wait decides again)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.routing import plan_route
 from frontdoor.core.voice_actions import Next
 from frontdoor.core.waiting import Offer, offers
-from frontdoor.keys import SESSIONS, SETTINGS
+from frontdoor.keys import OFFERING, SESSIONS, SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Request
@@ -27,7 +28,14 @@ log = logging.getLogger(__name__)
 
 
 async def offer_waiting(app: web.Application, department: Department, now: datetime) -> None:
-    """Offer each waiting caller, longest-waiting first, to a referent free to take them."""
+    """Offer each waiting caller, longest-waiting first, to a referent free to take them;
+    one offer at a time per department here, so that two steps ending together do not offer
+    the same caller twice."""
+    async with app[OFFERING].setdefault(department.slug, asyncio.Lock()):
+        await _offer(app, department, now)
+
+
+async def _offer(app: web.Application, department: Department, now: datetime) -> None:
     async with app[SESSIONS]() as session:
         waiters = await waiting_callers(session, department=department.slug, now=now)
         if not waiters:
