@@ -8,6 +8,7 @@ through; the second gives up waiting at the longest wait, leaves a message, and 
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from frontdoor.phone import ScriptedPerson, TwilioPhone
 from frontdoor.phone_twiml import API_VERSION
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
-from tests.web.callback_orders import Call
+from tests.web.callback_orders import Call, FinalState, final_state
 from tests.web.calls import ESCHMITT, MOSELLE, PARIS, phone, place_call, stored
 from tests.web.calls import said as call_said
 
@@ -169,13 +170,14 @@ async def test_two_callers_wait_while_the_only_referent_on_duty_talks_then_one_i
     assert len(twilio_api.calls) == 1  # nobody waits any more: no other offer
 
 
-async def eschmitt_talks(client: TestClient) -> None:
+async def eschmitt_talks(client: TestClient) -> Call:
     """A first call to the Moselle that eschmitt, the only one on duty, has taken."""
     first = Call(phone(client, TUESDAY_AFTERNOON), to=MOSELLE, from_="+33611000001",
                  start=TUESDAY_AFTERNOON)  # fmt: skip
     await first.answer(DOCTOR)
     await first.whisper(ESCHMITT, at=10)
     await first.press(ESCHMITT, "1", at=12)
+    return first
 
 
 async def test_the_phone_waits_in_the_queue_as_twilio_does_until_the_longest_wait(
@@ -216,3 +218,58 @@ async def test_key_0_while_waiting_leaves_the_queue_for_a_message(
     [waited] = [r for r in requests if r.call_sid == result.call_sid]
     assert (waited.outcome, waited.queue_wait_s, waited.queue_abandoned) == ("voicemail", 10, False)
     assert "queue-message-key" in {e.kind for e in events if e.request_id == waited.id}
+
+
+async def test_every_order_of_the_end_of_a_call_out_of_the_queue_gives_the_same_request(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    """eschmitt took the waiting caller out of the queue; then Twilio reports the end of her
+    <Dial><Queue>, the caller's <Enqueue> action and status callback, and her call's status
+    callback, in any order: the caller was taken by her, answered when she joined, and owes
+    no callback."""
+    finals = set()
+    for order in itertools.permutations(("dialed", "left", "status", "offer over")):
+        twilio_api.calls.clear()
+        twilio_api.requests.clear()
+        twilio = phone(client, TUESDAY_AFTERNOON)
+        talking = await eschmitt_talks(client)
+        waiter = Waiting(twilio, from_="+33611000002", start=TUESDAY_AFTERNOON, offset=0)
+        await waiter.enters()
+        await talking.dial_ended("completed", bridged=ESCHMITT, seconds=40, at=50)
+        await talking.ended(at=50)  # eschmitt is free: the waiting caller is offered to her
+        [offered] = twilio_api.calls
+        [placing] = [r for r in twilio_api.requests if r.path.endswith("/Calls.json")]
+        leg = {"AccountSid": twilio.account_sid, "ApiVersion": API_VERSION,
+               "CallSid": offered["sid"], "From": MOSELLE, "To": ESCHMITT,
+               "CallStatus": "in-progress"}  # fmt: skip
+        gather = (await waiter.post(placing.form["Url"], leg, at=60)).find("Gather")
+        assert gather is not None
+        taking = await waiter.post(gather.get("action", ""), {**leg, "Digits": "1"}, at=62)
+        queue, dial = taking.find("Dial/Queue"), taking.find("Dial")
+        assert queue is not None
+        assert dial is not None
+        joining = {**waiter.caller, "CallStatus": "in-progress", "QueueSid": QUEUE_SID,
+                   "QueueTime": "60", "DequeingCallSid": offered["sid"]}  # fmt: skip
+        await waiter.post(queue.get("url", ""), joining, at=62)
+        over = {**leg, "CallStatus": "completed"}
+        for step in order:
+            match step:
+                case "dialed":  # her <Dial><Queue> is over
+                    form = {**leg, "DialCallStatus": "completed", "DialCallSid": waiter.sid}
+                    await waiter.post(dial.get("action", ""), form, at=200)
+                case "left":  # the caller's <Enqueue> action
+                    await waiter.leaves("bridged", waited=60, at=200)
+                case "status":  # the caller's status callback
+                    await waiter.ended(at=201)
+                case "offer over":  # her call's status callback
+                    await waiter.post(placing.form["StatusCallback"], over, at=201)
+        final = await final_state(wired_settings, waiter.sid)
+        requests, _ = await stored(wired_settings)
+        [row] = [r for r in requests if r.call_sid == waiter.sid]
+        finals.add((final, row.queue_wait_s, row.queue_abandoned))
+
+    assert finals == {
+        (FinalState(outcome="taken", taken_by="eschmitt",
+                    answered_at=TUESDAY_AFTERNOON + timedelta(seconds=62),
+                    callback_needed=False, open_task=False), 60, False),
+    }  # fmt: skip
