@@ -190,7 +190,7 @@ def hold(department: Department, *, position: int, waited_s: int, max_wait_s: in
         )
     if position <= 1:
         place = prompt(department, "queue_first")
-    elif position == 2:  # noqa: PLR2004
+    elif position == 2:
         place = prompt(department, "queue_second")
     else:
         place = prompt(department, "queue_position", ahead=str(position - 1))
