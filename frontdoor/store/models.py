@@ -170,6 +170,8 @@ class RequestEvent(SQLModel, table=True):
     """One thing that happened to a request, with the reasons of the decision taken."""
 
     __tablename__ = "request_events"
+    # Who is on a call and who waits (store.waiting): a department's recent events of a kind.
+    __table_args__ = (Index("ix_request_events_kind_at", "kind", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="requests.id", index=True)

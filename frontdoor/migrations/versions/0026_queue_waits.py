@@ -1,5 +1,8 @@
 """queue waits: how long a call waited in its department's queue, and whether it was abandoned
 
+Who is on a call and who waits are read from the recent events of a few kinds
+(frontdoor.store.waiting): indexed by kind and time.
+
 Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-06 14:00:00.000000
@@ -16,13 +19,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE on both databases (SQLite adds and drops a column without rebuilding
+# the table, which the indicator triggers on `requests` would refuse).
 def upgrade() -> None:
-    with op.batch_alter_table("requests", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("queue_wait_s", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("queue_abandoned", sa.Boolean(), nullable=True))
+    op.add_column("requests", sa.Column("queue_wait_s", sa.Integer(), nullable=True))
+    op.add_column("requests", sa.Column("queue_abandoned", sa.Boolean(), nullable=True))
+    op.create_index("ix_request_events_kind_at", "request_events", ["kind", "at"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("requests", schema=None) as batch_op:
-        batch_op.drop_column("queue_abandoned")
-        batch_op.drop_column("queue_wait_s")
+    op.drop_index("ix_request_events_kind_at", table_name="request_events")
+    op.drop_column("requests", "queue_abandoned")
+    op.drop_column("requests", "queue_wait_s")
