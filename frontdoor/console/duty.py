@@ -91,8 +91,8 @@ async def show(request: web.Request) -> web.StreamResponse:
         overrides = await upcoming_overrides(session=session, department=department.slug, after=now)
         accounts = await account_names(session=session, department=department.slug)
         # The line now (core.waiting): who is on a call, how many callers wait.
-        busy = await referents_busy(session, department=department.slug, now=now)
-        waiting = await waiting_callers(session, department=department.slug, now=now)
+        busy = await referents_busy(session, department=department, now=now)
+        waiting = await waiting_callers(session, department=department, now=now)
     names = {rid: referent.name for rid, referent in department.referents.items()}
     return render(
         "duty.html",

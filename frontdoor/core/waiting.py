@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from frontdoor.core.call_settlement import CallFacts
-from frontdoor.core.department import Department
+from frontdoor.core.department import Department, Ringing
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.voice_actions import (
@@ -82,11 +82,24 @@ class OfferCall:
     over: bool
 
 
-def ringing_with_offers(calls: Iterable[OfferCall], *, now: datetime) -> frozenset[str]:
-    """Referents whose offer call is not over: their phone rings, or they are talking to the
-    caller it took out of the queue."""
+def offer_window(ringing: Ringing) -> timedelta:
+    """How long an offer call can last before the caller is put through: her phone rings,
+    she hears the whisper and has time to press 1, then her <Dial><Queue> waits for a caller
+    (a minute more for what is said). Once put through, she is on the caller's call
+    (`on_a_call`); an offer whose end Twilio never reported is over after this."""
+    return timedelta(seconds=2 * ringing.timeout_s + ringing.accept_timeout_s + 60)
+
+
+def offer_pending(call: OfferCall, *, now: datetime, window: timedelta) -> bool:
+    return not call.over and now - call.at < window
+
+
+def ringing_with_offers(
+    calls: Iterable[OfferCall], *, now: datetime, window: timedelta
+) -> frozenset[str]:
+    """Referents whose offer call may still ring them, or be taking a caller out of the queue."""
     return frozenset(
-        call.referent_id for call in calls if not call.over and now - call.at < LONGEST_CALL
+        call.referent_id for call in calls if offer_pending(call, now=now, window=window)
     )
 
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.department import Department
+from frontdoor.core.voice_actions import Outcome
 from frontdoor.core.waiting import (
     FROM_THE_QUEUE,
     LONGEST_CALL,
@@ -17,9 +19,11 @@ from frontdoor.core.waiting import (
     Waiter,
     busy_referents,
     is_waiting,
+    offer_pending,
+    offer_window,
     ringing_with_offers,
 )
-from frontdoor.store.call_facts import call_facts
+from frontdoor.store.call_facts import FACT_KINDS, facts_of
 from frontdoor.store.match import equal
 from frontdoor.store.models import Request, RequestEvent
 
@@ -58,26 +62,37 @@ async def offer_calls(
 
 
 async def referents_busy(
-    session: AsyncSession, *, department: str, now: datetime
+    session: AsyncSession, *, department: Department, now: datetime
 ) -> frozenset[str]:
     """The department's referents on a call, or rung with an offer, right now."""
-    accepted = await _recent_events(session, department=department, kinds=("accepted",), now=now)
-    calls = []
-    for request_id in sorted({e.request_id for e in accepted}):
-        request = await session.get(Request, request_id)
-        if request is not None:
-            calls.append(await call_facts(session=session, request=request))
-    offered = await offer_calls(session, department=department, now=now)
-    return busy_referents(calls, now=now) | ringing_with_offers(offered, now=now)
+    window = offer_window(department.ringing)
+    slug = department.slug
+    # One read for every call: asked at each step of a call and each wait in the queue.
+    events = await _recent_events(session, department=slug, kinds=FACT_KINDS, now=now)
+    calls = [
+        # Who is on a call does not depend on the caller's steps.
+        facts_of(mine, step_outcome=Outcome.IN_PROGRESS)
+        for mine in _by_request(events).values()
+        if any(e.kind == "accepted" for e in mine)
+    ]
+    offered = await offer_calls(session, department=slug, now=now)
+    return busy_referents(calls, now=now) | ringing_with_offers(offered, now=now, window=window)
 
 
-def _queue_facts(request: Request, events: Sequence[RequestEvent]) -> QueueFacts:
-    mine = [e for e in events if e.request_id == request.id]
+def _by_request(events: Sequence[RequestEvent]) -> dict[int, list[RequestEvent]]:
+    grouped: dict[int, list[RequestEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.request_id, []).append(event)
+    return grouped
+
+
+def _queue_facts(mine: Sequence[RequestEvent], *, queue_time_s: int | None) -> QueueFacts:
+    """A call's time in the queue from its own events."""
     left = [e for e in mine if e.kind == "queue-left"]
     return QueueFacts(
         enqueued_at=min((e.at for e in mine if e.kind == "enqueued"), default=None),
         left=left[0].detail if left else None,
-        queue_time_s=request.queue_wait_s,
+        queue_time_s=queue_time_s,
         taken=any(e.kind == "accepted" and e.attempt == FROM_THE_QUEUE for e in mine),
         ended_at=min((e.at for e in mine if e.kind == "ended"), default=None),
     )
@@ -90,28 +105,27 @@ async def queue_facts(*, session: AsyncSession, request: Request) -> QueueFacts:
             RequestEvent.request_id == request.id, col(RequestEvent.kind).in_(_QUEUE_KINDS)
         )
     )
-    return _queue_facts(request, result.all())
+    return _queue_facts(result.all(), queue_time_s=request.queue_wait_s)
 
 
 async def waiting_callers(
-    session: AsyncSession, *, department: str, now: datetime
+    session: AsyncSession, *, department: Department, now: datetime
 ) -> tuple[Waiter, ...]:
     """The department's callers waiting in its queue now, with the offers made for each."""
-    events = await _recent_events(session, department=department, kinds=_QUEUE_KINDS, now=now)
-    offered = await offer_calls(session, department=department, now=now)
+    window = offer_window(department.ringing)
+    slug = department.slug
+    events = await _recent_events(session, department=slug, kinds=_QUEUE_KINDS, now=now)
+    offered = await offer_calls(session, department=slug, now=now)
     waiters = []
-    for request_id in sorted({e.request_id for e in events if e.kind == "enqueued"}):
-        request = await session.get(Request, request_id)
-        if request is None:
-            continue
-        facts = _queue_facts(request, events)
+    for request_id, theirs in sorted(_by_request(events).items()):
+        facts = _queue_facts(theirs, queue_time_s=None)
         if not is_waiting(facts) or facts.enqueued_at is None:
             continue
         mine = [o for o in offered if o.request_id == request_id]
         tried = {
             referent
-            for e in events
-            if e.request_id == request_id and e.kind == "enqueued" and e.detail
+            for e in theirs
+            if e.kind == "enqueued" and e.detail
             for referent in e.detail.split(",")
         }
         waiters.append(
@@ -119,7 +133,7 @@ async def waiting_callers(
                 request_id=request_id,
                 enqueued_at=facts.enqueued_at,
                 offered_to=frozenset(o.referent_id for o in mine) | tried,
-                offer_pending=any(not o.over for o in mine),
+                offer_pending=any(offer_pending(o, now=now, window=window) for o in mine),
             )
         )
     return tuple(waiters)

@@ -37,10 +37,10 @@ async def offer_waiting(app: web.Application, department: Department, now: datet
 
 async def _offer(app: web.Application, department: Department, now: datetime) -> None:
     async with app[SESSIONS]() as session:
-        waiters = await waiting_callers(session, department=department.slug, now=now)
+        waiters = await waiting_callers(session, department=department, now=now)
         if not waiters:
             return
-        busy = await referents_busy(session, department=department.slug, now=now)
+        busy = await referents_busy(session, department=department, now=now)
         # The referents the hunt would ring, in its order: on duty, then the backup list.
         plan = plan_route(department, now)
         people = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))

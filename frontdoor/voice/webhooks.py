@@ -205,7 +205,7 @@ async def menu_choice(hook: Webhook) -> str:
         level=_menu_level(hook.query),
         tries=whole_number(hook.query, "try"),
         digits=digits,
-        busy=await referents_busy(hook.session, department=department.slug, now=hook.now),
+        busy=await _busy(hook, department),
     )
     apply_update(request, reply.update, source="menu")
     record_event(
@@ -237,7 +237,7 @@ async def dial_ended(hook: Webhook) -> str:
         attempt=attempt,
         dial_status=status,
         accepted_by=taker,
-        busy=await referents_busy(hook.session, department=department.slug, now=hook.now),
+        busy=await _busy(hook, department),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
@@ -390,6 +390,14 @@ async def call_status(hook: Webhook) -> str:
     hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
+
+
+async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
+    """The referents on a call, for the hunt; none for a step replayed from the journal: its
+    answer was given from memory, which rang them (frontdoor.voice.outage), and stands."""
+    if hook.journaled_answer is not None:
+        return frozenset()
+    return await referents_busy(hook.session, department=department, now=hook.now)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:

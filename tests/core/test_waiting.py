@@ -36,6 +36,7 @@ from frontdoor.core.waiting import (
     hold_key,
     is_waiting,
     offer_accepted,
+    offer_window,
     offers,
     on_a_call,
     queue_record,
@@ -126,7 +127,11 @@ def test_a_referent_rung_with_an_offer_is_busy_until_its_call_is_over() -> None:
         OfferCall(request_id=1, referent_id="amartin", leg_sid="CA1", at=at(0), over=False),
         OfferCall(request_id=2, referent_id="bleroy", leg_sid="CA2", at=at(0), over=True),
     ]
-    assert ringing_with_offers(calls, now=at(10)) == {"amartin"}
+    window = offer_window(LOT.ringing)
+    assert window == timedelta(seconds=2 * 20 + 6 + 60)
+    assert ringing_with_offers(calls, now=at(10), window=window) == {"amartin"}
+    # Its end never reported: over once it can no longer be ringing or taking a caller.
+    assert ringing_with_offers(calls, now=at(0) + window, window=window) == frozenset()
 
 
 def rung(reply: object) -> list[tuple[str, ...]]:
