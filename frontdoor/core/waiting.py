@@ -32,8 +32,8 @@ from frontdoor.core.voice_actions import (
 
 # The `attempt` of the facts of a connection out of the queue: not one of the ring plan's.
 FROM_THE_QUEUE = -1
-# Twilio ends a call after four hours (the default and maximum `timeLimit`): an accepted leg
-# older than that, whose end was never reported, is no call in progress.
+# Twilio ends a bridged call after four hours (<Dial>'s default `timeLimit`, which Frontdoor
+# keeps): an accepted leg older than that, whose end was never reported, is no call going on.
 LONGEST_CALL = timedelta(hours=4)
 # How long the hold message waits for a key before Twilio asks for it again.
 HOLD_KEY_WAIT_S = 10

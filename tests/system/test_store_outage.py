@@ -108,10 +108,10 @@ class SlowPerson(ScriptedPerson):
         await asyncio.sleep(0.03)
 
 
-# Keys for the waits in the queue (none pressed): a caller whose call comes while amartin
-# talks to another waits there until the longest wait (nobody takes them out: an offer to her
-# is a call the phone does not follow), then leaves a message.
-WAITS: list[str | None] = [None] * 30
+# A caller whose call comes while amartin talks to another waits in the queue (nobody takes
+# them out here: an offer to her is a call the phone does not follow): they press 0 at the
+# first hold message and leave a message.
+WAITS: list[str | None] = ["0"]
 
 
 def script(number: int) -> tuple[str, ScriptedPerson]:
@@ -200,7 +200,7 @@ async def test_every_caller_hears_a_way_forward_and_every_call_is_stored_once_af
     for call in placed:
         assert call.result is not None
         if call.expected == "taken" and call.result.connected_to is None:
-            call.expected = "voicemail"  # amartin was on another call: waited, then a message
+            call.expected = "voicemail"  # amartin was on another call: a message instead
         if call.expected == "taken":
             assert call.result.connected_to == AMARTIN, call
         else:
