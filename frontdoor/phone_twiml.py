@@ -206,6 +206,9 @@ class CallFollower:
         # Where Twilio says a recording is complete (recordingStatusCallback), once it is.
         self.recording_status: _Next | None = None
         self.extra_seconds = 0  # time spent in conversation or recording
+        # Time spent waiting in a queue, as Twilio's clock would count it: the phone does
+        # not sit through hold documents, it moves the call's simulated instant on instead.
+        self.held_s = 0
         self.started = time.monotonic()
 
     def note(self, leg: _Leg, kind: Kind, text: str) -> None:
@@ -214,8 +217,9 @@ class CallFollower:
     def now(self) -> datetime:
         """The simulated instant: `simulated_at` plus the real time elapsed since the call began."""
         if self.phone.simulated_at is None:
-            return datetime.now(UTC)
-        return self.phone.simulated_at + timedelta(seconds=time.monotonic() - self.started)
+            return datetime.now(UTC) + timedelta(seconds=self.held_s)
+        elapsed = time.monotonic() - self.started + self.held_s
+        return self.phone.simulated_at + timedelta(seconds=elapsed)
 
     async def send(self, leg: _Leg, url: str, form: Mapping[str, str]) -> Response:
         full = {**leg.fields, **form}
@@ -316,6 +320,8 @@ class CallFollower:
                 return await self.dial(url, verb)
             case "Record":
                 return await self.record(url, verb)
+            case "Enqueue":
+                return await self.enqueue(url, verb)
             case "Redirect":
                 target = (verb.text or "").strip()
                 if not target:
@@ -406,6 +412,65 @@ class CallFollower:
         if action := verb.get("action"):
             return _Next(url=self.phone.url(action, base=url), method=_method(verb), form=outcome)
         return None  # without action, the next verb runs
+
+    async def enqueue(self, url: str, verb: ET.Element) -> _Step:
+        """Wait in the queue as Twilio keeps a caller there: its wait URL is asked again each
+        time its document ends, with the queue's parameters, until the document says
+        <Leave/> (the <Enqueue> action follows) or <Hangup/>. Nobody takes the caller out of
+        the queue here: this phone places one call, and a referent's call that would
+        (<Dial><Queue>) is another one."""
+        wait_url = verb.get("waitUrl")
+        if not wait_url:
+            raise UnsupportedTwiml(f"{url}: <Enqueue> without waitUrl (Twilio's hold music)")
+        queue = {"QueueSid": new_sid("QU"), "QueuePosition": "1", "CurrentQueueSize": "1"}
+        entered = self.held_s
+        while True:
+            waited = str(self.held_s - entered)
+            step = _Next(url=self.phone.url(wait_url, base=url),
+                         method=verb.get("waitUrlMethod") or "POST",
+                         form={**queue, "QueueTime": waited, "AvgQueueTime": waited})  # fmt: skip
+            outcome = await self.hold(step)
+            if isinstance(outcome, _Stop):
+                return outcome
+            if outcome:
+                break
+        self.note(self.caller, "say", "[sortie de la file d'attente]")
+        if action := verb.get("action"):
+            form = {"QueueSid": queue["QueueSid"], "QueueResult": "leave",
+                    "QueueTime": str(self.held_s - entered)}  # fmt: skip
+            return _Next(url=self.phone.url(action, base=url), method=_method(verb), form=form)
+        return None  # without action, the next verb runs
+
+    async def hold(self, step: _Next) -> _Stop | bool:
+        """One wait document, and those its keys lead to: True once it says <Leave/>."""
+        root = await self.fetch(self.caller, step)
+        url = self.documents[-1][0]
+        for verb in root:
+            match verb.tag:
+                case "Leave":
+                    return True
+                case "Hangup":
+                    return _Stop(reason="hangup")
+                case "Pause":
+                    self.held_s += int(verb.get("length") or 1)
+                case "Say" | "Play":
+                    await self.hear(self.caller, verb)
+                case "Gather":
+                    pressed = await self.gather(self.caller, url, verb)
+                    if pressed is None:  # no key: the gather's timeout passed in the queue
+                        self.held_s += int(verb.get("timeout") or 5)
+                        continue
+                    if isinstance(pressed, _Stop):
+                        return pressed
+                    return await self.hold(pressed)  # its answer runs in the queue too
+                case "Redirect":
+                    target = (verb.text or "").strip()
+                    return await self.hold(
+                        _Next(url=self.phone.url(target, base=url), method=_method(verb))
+                    )
+                case _:
+                    raise ApplicationError(url, f"has <{verb.tag}> in a wait document")
+        return False  # the document ended: Twilio asks the wait URL again
 
     def referent_leg(self, number: str, caller_id: str) -> _Leg:
         return _Leg(

@@ -395,3 +395,37 @@ async def test_outgoing_events_go_with_their_triggers_on_a_downgrade_and_come_ba
     assert stored_without > 0
     assert not {"event_subscriptions", "outgoing_events", "event_deliveries"} & set(tables)
     assert written == [(stored_with, "request.created")]
+
+
+async def test_the_queue_columns_come_and_go_with_their_requests_and_counts_kept(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0027 adds a call's wait in the queue to `requests` (and an index of events by kind
+    and time); its downgrade takes them away again: requests and their counts stay."""
+    engine = await at_revision("0026", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            kept = await insert_request(connection, referrer_type="gp", response_kinds="[]")
+            before = await tallied(connection, "referrer")
+
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE requests SET queue_wait_s = 42, queue_abandoned = :no WHERE id = :id"),
+                {"no": False, "id": kept},
+            )
+            waited = (await connection.execute(text("SELECT queue_wait_s FROM requests"))).all()
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0026"))
+            columns = await connection.run_sync(
+                lambda sync: [c["name"] for c in inspect(sync).get_columns("requests")]
+            )
+            after = await tallied(connection, "referrer")
+            ids = (await connection.execute(text("SELECT id FROM requests"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert waited == [(42,)]
+    assert "queue_wait_s" not in columns
+    assert "queue_abandoned" not in columns
+    assert ids == [kept]
+    assert after == before

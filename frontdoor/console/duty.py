@@ -48,6 +48,7 @@ from frontdoor.store.roster_overrides import (
     override_of,
     upcoming_overrides,
 )
+from frontdoor.store.waiting import referents_busy, waiting_callers
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)
@@ -89,6 +90,9 @@ async def show(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         overrides = await upcoming_overrides(session=session, department=department.slug, after=now)
         accounts = await account_names(session=session, department=department.slug)
+        # The line now (core.waiting): who is on a call, how many callers wait.
+        busy = await referents_busy(session, department=department, now=now)
+        waiting = await waiting_callers(session, department=department, now=now)
     names = {rid: referent.name for rid, referent in department.referents.items()}
     return render(
         "duty.html",
@@ -97,6 +101,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "department": department,
             "now_names": _names(department, current.referent_ids),
             "now_reason": current.reason.text,
+            "on_a_call": _names(department, tuple(sorted(busy))),
+            "waiting": len(waiting),
             "periods": [
                 {
                     "starts": short_moment(period.starts, timezone=tz, now=now),

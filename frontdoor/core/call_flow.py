@@ -11,17 +11,20 @@ so nothing about a call lives in one process's memory.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
 
+from frontdoor.core import waiting
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import REFERRERS, ReferrerType
-from frontdoor.core.routing import plan_route
+from frontdoor.core.routing import RingAttempt, plan_route
 from frontdoor.core.voice_actions import (
     Ask,
     CallUpdate,
     Connect,
+    Enqueue,
     Hangup,
     Next,
     Outcome,
@@ -33,14 +36,20 @@ from frontdoor.core.voice_actions import (
 
 # Tries of every prompt (core.menus, core.voice_directory): then gave_up.
 MENU_TRIES = 2
+NOBODY_BUSY: Set[str] = frozenset()
 
 
 def gave_up(
-    department: Department, *, at: datetime, code: str, referrer: ReferrerType | None = None
+    department: Department,
+    *,
+    at: datetime,
+    code: str,
+    referrer: ReferrerType | None = None,
+    busy: Set[str] = NOBODY_BUSY,
 ) -> Reply:
     """After the last try of any prompt: never a dead end, never the prompt again. The call
     goes to the referents on duty (a message is offered when nobody is, or nobody accepts)."""
-    routed = ring(department, at=at, attempt=0)
+    routed = ring(department, at=at, attempt=0, busy=busy)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),
@@ -53,10 +62,23 @@ def gave_up(
     )
 
 
-def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
-    """Ring attempt number ``attempt`` of the plan, or offer a message when none is left."""
+def ring(
+    department: Department, *, at: datetime, attempt: int, busy: Set[str] = NOBODY_BUSY
+) -> Reply:
+    """Ring attempt number ``attempt`` of the plan, or the next one with someone free in it.
+
+    Referents on a call (`busy`) are not rung. When no attempt is left, the caller waits in
+    the queue if someone of the plan is on a call (core.waiting), else is offered a message.
+    """
     plan = plan_route(department, at)
+    while attempt < len(plan.attempts) and not _free(plan.attempts[attempt], busy):
+        attempt += 1
     if attempt >= len(plan.attempts):
+        everyone = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))
+        on_a_call = [i for i in everyone if i in busy]
+        if on_a_call:
+            tried = tuple(i for i in everyone if i not in busy)
+            return _enqueue(department, on_a_call=on_a_call, tried=tried, reasons=plan.reasons)
         why = (
             Reason(code="no-one-to-ring", text="personne à appeler : message proposé")
             if not plan.attempts
@@ -83,18 +105,18 @@ def ring(department: Department, *, at: datetime, attempt: int) -> Reply:
     reasons: tuple[Reason, ...] = ()
     if attempt == 0:
         reasons = plan.reasons
-    people = ", ".join(r.id for r in current.referents)
+    people = ", ".join(r.id for r in current.referents if r.id not in busy)
     reasons = (
         *reasons,
         Reason(code=f"ring-{current.stage}", text=f"tentative {attempt + 1} : appel de {people}"),
     )
-    waiting = (Say(text=prompt(department, "connecting")),) if attempt == 0 else ()
+    hold_on = (Say(text=prompt(department, "connecting")),) if attempt == 0 else ()
     return Reply(
         actions=(
-            *waiting,
+            *hold_on,
             Ring(
                 attempt=attempt,
-                referents=current.referents,
+                referents=tuple(r for r in current.referents if r.id not in busy),
                 timeout_s=department.ringing.timeout_s,
                 caller_id=caller_id,
                 then=Next(step="dialed", params=(("attempt", str(attempt)),)),
@@ -111,6 +133,7 @@ def ring_ended(
     attempt: int,
     dial_status: str,
     accepted_by: str | None,
+    busy: Set[str] = NOBODY_BUSY,
 ) -> Reply:
     """A ring attempt is over: the call was taken, or the next attempt starts."""
     forwarded = _forward_number(department, at=at, attempt=attempt)
@@ -142,7 +165,7 @@ def ring_ended(
         code="attempt-unanswered",
         text=f"tentative {attempt + 1} sans réponse acceptée ({dial_status})",
     )
-    following = ring(department, at=at, attempt=attempt + 1)
+    following = ring(department, at=at, attempt=attempt + 1, busy=busy)
     return Reply(
         actions=following.actions,
         update=CallUpdate(
@@ -150,6 +173,47 @@ def ring_ended(
             callback_needed=following.update.callback_needed,
         ),
         reasons=(missed, *following.reasons),
+    )
+
+
+def _free(attempt: RingAttempt, busy: Set[str]) -> bool:
+    """Someone to ring in this attempt (a forward rings a number, nobody's)."""
+    return attempt.forward_to is not None or any(r.id not in busy for r in attempt.referents)
+
+
+def _enqueue(
+    department: Department,
+    *,
+    on_a_call: list[str],
+    tried: tuple[str, ...],
+    reasons: tuple[Reason, ...],
+) -> Reply:
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "queue_all_busy")),
+            Enqueue(
+                queue=department.slug,
+                wait=Next(step="queue-wait"),
+                then=Next(step="queue-left"),
+                tried=tried,
+            ),
+        ),
+        reasons=(
+            *reasons,
+            Reason(
+                code="queue-waiting",
+                text=f"en ligne : {', '.join(on_a_call)} ; l'appelant attend le premier libre",
+            ),
+        ),
+    )
+
+
+def queue_left(department: Department, *, result: str) -> Reply:
+    """The caller left the queue (QueueResult): over, or a message (core.waiting)."""
+    return waiting.left_queue(
+        department,
+        result=result,
+        message=offer_message(department, nobody=True, reasons=()),
     )
 
 
@@ -165,8 +229,10 @@ def whisper(
     referent_id: str,
     referrer: ReferrerType,
     caller_name: str | None,
+    then: Next | None = None,
 ) -> Reply:
-    """What a referent hears on picking up, before the caller is put through."""
+    """What a referent hears on picking up, before the caller is put through; `then`: where
+    her key goes (by default the ring attempt's accept step)."""
     who = (
         f"de {caller_name}, {REFERRERS[referrer].label.lower()}"
         if caller_name
@@ -176,7 +242,8 @@ def whisper(
         actions=(
             Ask(
                 prompt=prompt(department, "whisper", caller=who),
-                then=Next(
+                then=then
+                or Next(
                     step="accept", params=(("attempt", str(attempt)), ("referent", referent_id))
                 ),
                 timeout_s=department.ringing.accept_timeout_s,

@@ -27,6 +27,9 @@ class Ringing:
     accept_timeout_s: int = 6
     # Show the caller's own number to the referent instead of the department's.
     show_caller_number: bool = False
+    # How long a caller waits in the queue, while everyone on duty is on a call, before
+    # being offered a message (core.waiting).
+    max_wait_s: int = 180
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -9,14 +9,14 @@ the menu again with keys only when not understood or refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from frontdoor.core import speech, voice_directory
 from frontdoor.core.calendar import Opening
-from frontdoor.core.call_flow import MENU_TRIES, gave_up, offer_message, ring
+from frontdoor.core.call_flow import MENU_TRIES, NOBODY_BUSY, gave_up, offer_message, ring
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import emergency, prompt
 from frontdoor.core.reasons import Reason
@@ -114,32 +114,43 @@ def menu(
     heard: Heard | None = None,
     lexicon: Lexicon | None = None,
     confirming: Confirming | None = None,
+    busy: Set[str] = NOBODY_BUSY,
 ) -> Reply:
     """The caller pressed a key, spoke (``heard``, read against ``lexicon``), or did neither
-    at a menu; a key pressed wins over words."""
+    at a menu; a key pressed wins over words. ``busy``: the referents on a call."""
     if level is Menu.CONFIRM:
         return _confirmed(
-            department, at=at, tries=tries, digits=digits, heard=heard, confirming=confirming
+            department,
+            at=at,
+            tries=tries,
+            digits=digits,
+            heard=heard,
+            confirming=confirming,
+            busy=busy,
         )
     if not digits and heard is not None:
         understood = speech.understand(heard, lexicon or Lexicon())
-        return _spoken(department, at=at, level=level, tries=tries, understood=understood)
+        return _spoken(
+            department, at=at, level=level, tries=tries, understood=understood, busy=busy
+        )
     if level is Menu.WHO:
         if digits == "1":
             return Reply(actions=_ask(department, Menu.PROFESSION, tries=1))
         if digits == DIRECTORY_KEY:
             return voice_directory.ask_postal_code(department)
         if digits is not None and digits in PUBLIC_KEYS and department.public_allowed:
-            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits])
+            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits], busy=busy)
         if digits == "2" and not department.public_allowed:
             return _public_not_allowed(department, referrer=ReferrerType.PATIENT)
     elif digits is not None and digits in PROFESSION_KEYS:
-        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits])
+        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits], busy=busy)
 
     if tries < MENU_TRIES:
         retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
         return Reply(actions=(*retry, *_ask(department, level, tries=tries + 1)))
-    return gave_up(department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN)
+    return gave_up(
+        department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN, busy=busy
+    )
 
 
 def _ask(
@@ -163,7 +174,13 @@ def _ask(
 
 
 def _spoken(
-    department: Department, *, at: datetime, level: Menu, tries: int, understood: Understood
+    department: Department,
+    *,
+    at: datetime,
+    level: Menu,
+    tries: int,
+    understood: Understood,
+    busy: Set[str],
 ) -> Reply:
     """Words heard at a menu: acted on when sure, read back when not, else keys instead."""
     if understood.nothing:
@@ -171,14 +188,14 @@ def _spoken(
             code="speech-not-understood",
             text=f"parole non comprise{_confidence(understood)} : touches proposées",
         )
-        return _keys_instead(department, at=at, level=level, tries=tries, why=why)
+        return _keys_instead(department, at=at, level=level, tries=tries, why=why, busy=busy)
     if not understood.sure:
         return _read_back(department, level=level, tries=tries, understood=understood)
     said = Reason(
         code="speech-understood",
         text=f"compris à la voix : {_meaning(understood)}{_confidence(understood)}",
     )
-    return _act(department, at=at, understood=understood, said=said)
+    return _act(department, at=at, understood=understood, said=said, busy=busy)
 
 
 def _read_back(department: Department, *, level: Menu, tries: int, understood: Understood) -> Reply:
@@ -209,6 +226,7 @@ def _confirmed(
     digits: str | None,
     heard: Heard | None,
     confirming: Confirming | None,
+    busy: Set[str],
 ) -> Reply:
     """The answer to a read-back: 1 or yes acts on it; anything else, the keys instead."""
     yes = digits == "1" if digits else heard is not None and speech.says_yes(heard)
@@ -217,16 +235,16 @@ def _confirmed(
             code="speech-confirmed",
             text=f"confirmé par l'appelant : {_meaning(confirming.understood)}",
         )
-        return _act(department, at=at, understood=confirming.understood, said=said)
+        return _act(department, at=at, understood=confirming.understood, said=said, busy=busy)
     why = Reason(
         code="speech-not-confirmed", text="non confirmé par l'appelant : touches proposées"
     )
     back = confirming.back if confirming is not None else Menu.WHO
-    return _keys_instead(department, at=at, level=back, tries=tries, why=why)
+    return _keys_instead(department, at=at, level=back, tries=tries, why=why, busy=busy)
 
 
 def _keys_instead(
-    department: Department, *, at: datetime, level: Menu, tries: int, why: Reason
+    department: Department, *, at: datetime, level: Menu, tries: int, why: Reason, busy: Set[str]
 ) -> Reply:
     """The menu again, keys only, while it has tries left; then the way out of every prompt."""
     if tries < MENU_TRIES:
@@ -237,18 +255,28 @@ def _keys_instead(
             ),
             reasons=(why,),
         )
-    out = gave_up(department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN)
+    out = gave_up(
+        department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN, busy=busy
+    )
     return replace(out, reasons=(why, *out.reasons))
 
 
-def _act(department: Department, *, at: datetime, understood: Understood, said: Reason) -> Reply:
+def _act(
+    department: Department,
+    *,
+    at: datetime,
+    understood: Understood,
+    said: Reason,
+    busy: Set[str],
+) -> Reply:
     """What was understood, as if chosen with keys: a directory question, or who calls."""
     if understood.search is not None:
         done = voice_directory.asked_by_voice(department, search=understood.search)
     elif understood.referrer in PUBLIC_KEYS.values() and not department.public_allowed:
         done = _public_not_allowed(department, referrer=understood.referrer or ReferrerType.PATIENT)
     else:
-        done = _routed(department, at=at, referrer=understood.referrer or ReferrerType.UNKNOWN)
+        referrer = understood.referrer or ReferrerType.UNKNOWN
+        done = _routed(department, at=at, referrer=referrer, busy=busy)
     return replace(done, reasons=(said, *done.reasons))
 
 
@@ -300,8 +328,10 @@ def _public_not_allowed(department: Department, *, referrer: ReferrerType) -> Re
     )
 
 
-def _routed(department: Department, *, at: datetime, referrer: ReferrerType) -> Reply:
-    routed = ring(department, at=at, attempt=0)
+def _routed(
+    department: Department, *, at: datetime, referrer: ReferrerType, busy: Set[str]
+) -> Reply:
+    routed = ring(department, at=at, attempt=0, busy=busy)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),

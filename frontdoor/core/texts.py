@@ -99,11 +99,13 @@ PROMPTS = Texts(
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
                 "directory_sms_sent directory_sms_impossible directory_sms_failed "
-                "speech_who speech_profession speech_use_keys directory_category_speech"),
+                "speech_who speech_profession speech_use_keys directory_category_speech "
+                "queue_all_busy queue_first queue_second queue_message_key queue_joining"),
         **_each("speech_confirm_caller", "caller"),
         **_each("speech_confirm_search", "search"),
         **_each("closed", "reopening"),
         **_each("emergency", "medical_advice"),
+        **_each("queue_position", "ahead"),
         **_each("whisper", "caller"),
         **_each("callback_intro", "request"),
         **_each("directory_category_choice", "category", "digit"),
@@ -111,6 +113,7 @@ PROMPTS = Texts(
     },
     needs={"closed": frozenset({"reopening"}), "whisper": frozenset({"caller"}),
            "directory_category_choice": frozenset({"digit"}),
+           "queue_position": frozenset({"ahead"}),
            "speech_confirm_caller": frozenset({"caller"}),
            "speech_confirm_search": frozenset({"search"})},
 )  # fmt: skip

@@ -89,7 +89,37 @@ class Hangup:
     pass
 
 
-Action = Say | Ask | Ring | Connect | RecordMessage | Redirect | Hangup
+@dataclass(kw_only=True, frozen=True)
+class Enqueue:
+    """Put the caller in the department's queue (core.waiting): `wait` is asked again and
+    again while they wait, `then` when they leave it."""
+
+    queue: str
+    wait: Next
+    then: Next
+    # Referents already rung for this caller without taking the call: not offered it again.
+    tried: tuple[str, ...] = ()
+
+
+@dataclass(kw_only=True, frozen=True)
+class Leave:
+    """Take the caller out of the queue (in the wait document): their <Enqueue> action runs."""
+
+
+@dataclass(kw_only=True, frozen=True)
+class TakeFromQueue:
+    """On a referent's call: connect her to the caller who has waited longest in the queue;
+    `joining` runs on the caller's side first, `then` once the conversation is over."""
+
+    queue: str
+    joining: Next
+    then: Next
+    timeout_s: int
+
+
+Action = (
+    Say | Ask | Ring | Connect | RecordMessage | Redirect | Hangup | Enqueue | Leave | TakeFromQueue
+)
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -137,6 +137,9 @@ RINGING = Section(
         Key(name="show_caller_number", type="true/false", default=False, help="`true` shows "
             "the caller's number to the referent instead of the department's"),
         _seconds("max_message", 120, 10, 600, "the longest voicemail"),
+        _seconds("max_wait", 180, 30, 1800, "how long a caller waits in the queue while "
+                 "every referent on duty is on a call, before being offered a message (`0` "
+                 "on the keypad leaves one at any time)"),
     ),
 )  # fmt: skip
 REFERENTS = Section(

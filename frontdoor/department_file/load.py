@@ -96,6 +96,7 @@ def _department(
         timeout_s=reader.declared_number(ringing_data, RINGING, "timeout"),
         accept_timeout_s=reader.declared_number(ringing_data, RINGING, "accept_timeout"),
         show_caller_number=reader.declared_boolean(ringing_data, RINGING, "show_caller_number"),
+        max_wait_s=reader.declared_number(ringing_data, RINGING, "max_wait"),
     )
     max_message = reader.declared_number(ringing_data, RINGING, "max_message")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,7 +13,7 @@ from frontdoor.core.voice_actions import Outcome
 from frontdoor.store.models import Request, RequestEvent
 
 # The events that carry a fact; the others are the caller's steps, kept on the request.
-_FACT_KINDS = ("accepted", "ring-ended", "voicemail", "ended")
+FACT_KINDS = ("accepted", "ring-ended", "voicemail", "ended")
 
 
 async def call_facts(*, session: AsyncSession, request: Request) -> CallFacts:
@@ -20,13 +22,23 @@ async def call_facts(*, session: AsyncSession, request: Request) -> CallFacts:
     result = await session.exec(
         select(RequestEvent).where(
             RequestEvent.request_id == request.id,
-            RequestEvent.kind.in_(_FACT_KINDS),  # type: ignore[attr-defined]
+            RequestEvent.kind.in_(FACT_KINDS),  # type: ignore[attr-defined]
         )
     )
-    events = result.all()
     outcome = Outcome(request.outcome)
-    return CallFacts(
+    return facts_of(
+        result.all(),
         step_outcome=Outcome.IN_PROGRESS if outcome in SETTLED else outcome,
+        withheld_number=is_withheld(request.caller_number),
+    )
+
+
+def facts_of(
+    events: Sequence[RequestEvent], *, step_outcome: Outcome, withheld_number: bool = False
+) -> CallFacts:
+    """A call's facts from its events of the kinds that carry one."""
+    return CallFacts(
+        step_outcome=step_outcome,
         accepted=frozenset(
             Accepted(attempt=e.attempt or 0, referent_id=e.referent_id or "",
                      leg_sid=e.leg_sid, at=e.at)
@@ -38,5 +50,5 @@ async def call_facts(*, session: AsyncSession, request: Request) -> CallFacts:
         ),
         voicemail=any(e.kind == "voicemail" for e in events),
         ended_at=min((e.at for e in events if e.kind == "ended"), default=None),
-        withheld_number=is_withheld(request.caller_number),
+        withheld_number=withheld_number,
     )  # fmt: skip

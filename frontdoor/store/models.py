@@ -56,6 +56,10 @@ class Request(RequestBase, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # A call that waited in the queue (core.waiting): for how long, and whether the caller
+    # hung up while waiting. None: it never waited.
+    queue_wait_s: int | None = None
+    queue_abandoned: bool | None = None
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # What the DAC gave, each kind once (sorted): kept by the database itself from
     # request_responses (store.response_kinds' triggers), read by the indicator tallies.
@@ -166,6 +170,8 @@ class RequestEvent(SQLModel, table=True):
     """One thing that happened to a request, with the reasons of the decision taken."""
 
     __tablename__ = "request_events"
+    # Who is on a call and who waits (store.waiting): a department's recent events of a kind.
+    __table_args__ = (Index("ix_request_events_kind_at", "kind", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="requests.id", index=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from frontdoor.core.department import Department
 from frontdoor.keys import DEPARTMENTS
+from frontdoor.kit.bodies import MAX_ID
 from frontdoor.kit.twilio_webhook import Webhook, call_department
 from frontdoor.store.models import Request
 from frontdoor.voice.outage import department_of
@@ -81,3 +83,22 @@ async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depart
     hook.session.add(request)
     await hook.session.flush()
     return request, department
+
+
+def referent_of(query: Mapping[str, str], department: Department) -> str:
+    """The referent rung on this leg: one of the call's department (the URL is ours, signed;
+    any other id would name someone else as having taken the call)."""
+    referent_id = query.get("referent", "")
+    if referent_id not in department.referents:
+        raise web.HTTPBadRequest(text="referent: not one of this department's referents")
+    return referent_id
+
+
+def whole_number(values: Mapping[str, str], key: str) -> int:
+    try:
+        number = int(values.get(key, "0"))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"{key}: expected a whole number") from None
+    if not -MAX_ID <= number <= MAX_ID:  # nor a column of the store could hold it
+        raise web.HTTPBadRequest(text=f"{key}: expected a whole number")
+    return number

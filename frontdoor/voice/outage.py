@@ -14,11 +14,11 @@ from datetime import datetime
 
 from aiohttp import web
 
-from frontdoor.core import call_flow
+from frontdoor.core import call_flow, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
-from frontdoor.core.voice_actions import Reply
+from frontdoor.core.voice_actions import Hangup, Reply
 from frontdoor.keys import DEPARTMENTS, KNOWN_CALLERS
 from frontdoor.kit.twilio_webhook import Unstored
 from frontdoor.store.journal import Entry
@@ -44,12 +44,18 @@ def menu(unstored: Unstored) -> str:
 def _menu(
     department: Department, *, at: datetime, form: Mapping[str, str], query: Mapping[str, str]
 ) -> Reply:
-    """A menu's answer from memory; a confirmation naming no known value is the first menu."""
+    """A menu's answer from memory (who is on a call is not known there); a confirmation
+    naming no known value is the first menu."""
     level, tries = menu_level(query), whole(query, "try")
+    unknown = call_flow.NOBODY_BUSY
     try:
-        return menu_reply(department, at=at, level=level, tries=tries, form=form, query=query)
+        return menu_reply(
+            department, at=at, level=level, tries=tries, form=form, query=query, busy=unknown
+        )
     except ValueError:
-        return menu_reply(department, at=at, level=Menu.WHO, tries=tries, form=form, query={})
+        return menu_reply(
+            department, at=at, level=Menu.WHO, tries=tries, form=form, query={}, busy=unknown
+        )
 
 
 def dialed(unstored: Unstored) -> str:
@@ -110,6 +116,52 @@ def ended(unstored: Unstored) -> str:
     if department is None:
         return NOT_IN_SERVICE
     return render(Reply(actions=()), department=department)
+
+
+def queue_hold(unstored: Unstored) -> str:
+    """A waiting caller hears their place from what Twilio says of the queue (no store)."""
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    reply = waiting.hold(
+        department,
+        position=whole(unstored.form, "QueuePosition"),
+        waited_s=whole(unstored.form, "QueueTime"),
+        max_wait_s=department.ringing.max_wait_s,
+    )
+    return render(reply, department=department)
+
+
+def queue_key(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    reply = waiting.hold_key(department, digits=unstored.form.get("Digits"))
+    return render(reply, department=department)
+
+
+def queue_left(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    reply = call_flow.queue_left(department, result=unstored.form.get("QueueResult", "error"))
+    return render(reply, department=department)
+
+
+def queue_joining(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    return render(waiting.queue_joining(department), department=department)
+
+
+def queue_offer(unstored: Unstored) -> str:
+    """An offer call while the store is unreachable: the referent is not put through (who
+    waits cannot be read); the caller keeps waiting, and is offered again."""
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    return render(Reply(actions=(Hangup(),)), department=department)
 
 
 def _taker(unstored: Unstored, attempt: int) -> str | None:

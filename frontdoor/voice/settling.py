@@ -9,11 +9,13 @@ from frontdoor.core.callbacks import CallbackOutcome
 from frontdoor.core.department import Department
 from frontdoor.core.reasons import Reason
 from frontdoor.core.voice_actions import Reply
+from frontdoor.core.waiting import queue_record
 from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.store.call_facts import call_facts
 from frontdoor.store.models import Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.tasks import ensure_task, task_of_request
+from frontdoor.store.waiting import queue_facts
 
 NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rappel sans objet")
 
@@ -28,6 +30,9 @@ async def settle_call(hook: Webhook, request: Request, department: Department) -
     request.taken_by, request.answered_at = settled.taken_by, settled.answered_at
     if settled.callback_needed is not None:
         request.callback_needed = settled.callback_needed
+    waited = queue_record(await queue_facts(session=hook.session, request=request))
+    if waited.waited_s is not None:
+        request.queue_wait_s, request.queue_abandoned = waited.waited_s, waited.abandoned
     hook.session.add(request)
     assert request.id is not None
     task = await task_of_request(session=hook.session, request_id=request.id)

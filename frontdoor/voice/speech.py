@@ -8,7 +8,7 @@ record what was understood (core.menus' reasons).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import datetime
 from functools import cache
 
@@ -53,9 +53,11 @@ def menu_reply(
     tries: int,
     form: Mapping[str, str],
     query: Mapping[str, str],
+    busy: Set[str],
 ) -> Reply:
-    """core.menus.menu for a menu webhook: keys, or words, or a confirmation's answer.
-    ValueError: a confirmation's URL carries a value Frontdoor never wrote."""
+    """core.menus.menu for a menu webhook: keys, or words, or a confirmation's answer;
+    ``busy``: the referents on a call. ValueError: a confirmation's URL carries a value
+    Frontdoor never wrote."""
     confirming = menus.confirming_of(query) if level is Menu.CONFIRM else None
     return menus.menu(
         department,
@@ -66,6 +68,7 @@ def menu_reply(
         heard=heard_in(form),
         lexicon=speech_lexicon(),
         confirming=confirming,
+        busy=busy,
     )
 
 

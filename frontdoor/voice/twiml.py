@@ -10,13 +10,16 @@ from frontdoor.core.voice_actions import (
     Action,
     Ask,
     Connect,
+    Enqueue,
     Hangup,
+    Leave,
     Next,
     RecordMessage,
     Redirect,
     Reply,
     Ring,
     Say,
+    TakeFromQueue,
 )
 
 VOICE_PATH = "/twilio/voice"
@@ -33,6 +36,16 @@ STEP_PATHS = {
     "directory": "/twilio/voice/directory",
     "callback": "/twilio/voice/callback",
     "callback-connect": "/twilio/voice/callback/connect",
+    # Waiting in the queue (core.waiting): the caller's wait document and keys, their leaving
+    # it; the offer to a referent free again, her key, the caller joining her, the end.
+    "queue-wait": "/twilio/voice/queue/wait",
+    "queue-key": "/twilio/voice/queue/key",
+    "queue-left": "/twilio/voice/queue/left",
+    "queue-offer": "/twilio/voice/queue/offer",
+    "queue-accept": "/twilio/voice/queue/accept",
+    "queue-joining": "/twilio/voice/queue/joining",
+    "queue-dialed": "/twilio/voice/queue/dialed",
+    "queue-offer-status": "/twilio/voice/queue/offer/status",
 }
 
 
@@ -87,6 +100,21 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
             return f'<Redirect method="POST">{escape(url_of(then, department))}</Redirect>'
         case Hangup():
             return "<Hangup/>"
+        case Enqueue(queue=queue, wait=wait, then=then):
+            return (
+                f'<Enqueue method="POST" action={quoteattr(url_of(then, department))} '
+                f'waitUrlMethod="POST" waitUrl={quoteattr(url_of(wait, department))}>'
+                f"{escape(queue)}</Enqueue>"
+            )
+        case Leave():
+            return "<Leave/>"
+        case TakeFromQueue(queue=queue, joining=joining, then=then, timeout_s=timeout):
+            return (
+                f'<Dial method="POST" timeout="{timeout}" '
+                f"action={quoteattr(url_of(then, department))}>"
+                f'<Queue method="POST" url={quoteattr(url_of(joining, department))}>'
+                f"{escape(queue)}</Queue></Dial>"
+            )
     raise TypeError(f"no TwiML for {action!r}")
 
 

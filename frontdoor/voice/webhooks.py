@@ -28,7 +28,6 @@ from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.sms import voicemail_notification
 from frontdoor.core.voice_actions import Outcome, Reply
 from frontdoor.keys import KNOWN_CALLERS, NEW_CALLS, SESSIONS
-from frontdoor.kit.bodies import MAX_ID
 from frontdoor.kit.patience import patiently
 from frontdoor.kit.referent_notices import Notice, tell_referents
 from frontdoor.kit.runtime import JOB_RUNTIME
@@ -57,13 +56,18 @@ from frontdoor.store.requests import (
     record_event,
     updated_columns,
 )
-from frontdoor.voice import callback_webhooks, directory_webhooks, outage
+from frontdoor.store.waiting import referents_busy
+from frontdoor.voice import callback_webhooks, directory_webhooks, outage, queue_webhooks
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
     department_called,
+    referent_of,
     request_of_call,
     storable_number,
+    whole_number,
 )
+from frontdoor.voice.queue_offers import offer_waiting
+from frontdoor.voice.queue_webhooks import note_enqueued
 from frontdoor.voice.recordings import bring_home_quietly
 from frontdoor.voice.settling import settle_call
 from frontdoor.voice.speech import menu_detail, menu_reply
@@ -200,9 +204,10 @@ async def menu_choice(hook: Webhook) -> str:
             department,
             at=request.received_at,
             level=_menu_level(hook.query),
-            tries=_int(hook.query, "try"),
+            tries=whole_number(hook.query, "try"),
             form=hook.form,
             query=hook.query,
+            busy=await _busy(hook, department),
         )
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
@@ -216,13 +221,14 @@ async def menu_choice(hook: Webhook) -> str:
         reply=reply,
         detail=menu_detail(hook.query.get("level"), hook.form),
     )
+    note_enqueued(hook, request, department, reply)
     await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)
 
 
 async def dial_ended(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
-    attempt = _int(hook.query, "attempt")
+    attempt = whole_number(hook.query, "attempt")
     status = hook.form.get("DialCallStatus", "failed")
     taker = await accepted_by(
         session=hook.session,
@@ -231,7 +237,12 @@ async def dial_ended(hook: Webhook) -> str:
         leg_sid=hook.form.get("DialCallSid"),
     )
     reply = call_flow.ring_ended(
-        department, at=request.received_at, attempt=attempt, dial_status=status, accepted_by=taker
+        department,
+        at=request.received_at,
+        attempt=attempt,
+        dial_status=status,
+        accepted_by=taker,
+        busy=await _busy(hook, department),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
@@ -247,15 +258,18 @@ async def dial_ended(hook: Webhook) -> str:
         leg_sid=hook.form.get("DialCallSid"),
         detail=status,
     )
+    note_enqueued(hook, request, department, reply)
     # The final state is settled from every fact received, not from this one's arrival.
     await settle_call(hook, request, department)
+    # A referent's conversation may be over: she is free for whoever waits.
+    hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
     return render(reply, department=department, caller_number=request.caller_number)
 
 
 async def whisper(hook: Webhook) -> str:
     """A referent picked up: the screen they hear before the caller is put through."""
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
-    attempt, referent_id = _int(hook.query, "attempt"), _referent(hook.query, department)
+    attempt, referent_id = whole_number(hook.query, "attempt"), referent_of(hook.query, department)
     reply = call_flow.whisper(
         department,
         attempt=attempt,
@@ -277,7 +291,7 @@ async def whisper(hook: Webhook) -> str:
 
 async def accept(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
-    attempt, referent_id = _int(hook.query, "attempt"), _referent(hook.query, department)
+    attempt, referent_id = whole_number(hook.query, "attempt"), referent_of(hook.query, department)
     digits = hook.form.get("Digits")
     reply = call_flow.accept(department, digits=digits)
     # Pressing 1 is a fact; the call is taken (answered_at) only once its ring bridged this
@@ -298,7 +312,7 @@ async def accept(hook: Webhook) -> str:
 
 async def message_recorded(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
-    duration = _int(hook.form, "RecordingDuration")
+    duration = whole_number(hook.form, "RecordingDuration")
     reply = call_flow.message_left(department, duration_s=duration)
     request.recording_url = hook.recording()
     apply_update(request, reply.update)
@@ -365,7 +379,7 @@ async def call_status(hook: Webhook) -> str:
     )
     request.ended_at = hook.now
     if "CallDuration" in hook.form:
-        request.duration_s = _int(hook.form, "CallDuration")
+        request.duration_s = whole_number(hook.form, "CallDuration")
     record_event(
         hook.session,
         request,
@@ -377,8 +391,18 @@ async def call_status(hook: Webhook) -> str:
     await settle_call(hook, request, department)
     # Over with only the directory's answer (key 9): nothing left for a referent.
     close_if_only_informed(hook.session, request, at=hook.now)
+    # A referent on this call is free again for whoever waits in the queue.
+    hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
+
+
+async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
+    """The referents on a call, for the hunt; none for a step replayed from the journal: its
+    answer was given from memory, which rang them (frontdoor.voice.outage), and stands."""
+    if hook.journaled_answer is not None:
+        return frozenset()
+    return await referents_busy(hook.session, department=department, now=hook.now)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:
@@ -386,25 +410,6 @@ def _menu_level(query: Mapping[str, str]) -> Menu:
         return Menu(query.get("level", "who"))
     except ValueError:
         raise web.HTTPBadRequest(text="unknown menu") from None
-
-
-def _referent(query: Mapping[str, str], department: Department) -> str:
-    """The referent rung on this leg: one of the call's department (the URL is ours, signed;
-    any other id would name someone else as having taken the call)."""
-    referent_id = query.get("referent", "")
-    if referent_id not in department.referents:
-        raise web.HTTPBadRequest(text="referent: not one of this department's referents")
-    return referent_id
-
-
-def _int(values: Mapping[str, str], key: str) -> int:
-    try:
-        number = int(values.get(key, "0"))
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"{key}: expected a whole number") from None
-    if not -MAX_ID <= number <= MAX_ID:  # nor a column of the store could hold it
-        raise web.HTTPBadRequest(text=f"{key}: expected a whole number")
-    return number
 
 
 # Each step of a call after the first: its path, its handler (served, or replayed from the
@@ -417,6 +422,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["accept"]: (accept, outage.accept),
     STEP_PATHS["message"]: (message_recorded, outage.message),
     STEP_PATHS["recording"]: (recording_status, outage.recording),
+    **queue_webhooks.QUEUE_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {

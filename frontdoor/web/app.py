@@ -27,6 +27,7 @@ from frontdoor.keys import (
     KNOWN_CALLERS,
     MAILER,
     NEW_CALLS,
+    OFFERING,
     SESSIONS,
     SETTINGS,
     STAND_INS,
@@ -95,6 +96,7 @@ def create_app(
     app[DEPARTMENTS] = departments
     app[CLOCK] = clock
     app[COUNTERS] = Counter()
+    app[OFFERING] = {}
     app[TWILIO_ACCOUNTS] = TwilioAccounts(
         Account(
             sid=settings.twilio_account_sid, token=settings.twilio_auth_token.get_secret_value()

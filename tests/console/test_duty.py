@@ -11,7 +11,17 @@ from aiohttp.test_utils import TestClient
 from frontdoor.keys import Clock
 from frontdoor.phone import ScriptedPerson
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, sign_in
-from tests.web.calls import AMARTIN, BLEROY, COORDINATION, LOT, TUESDAY_MORNING, place_call
+from tests.web.callback_orders import Call
+from tests.web.calls import (
+    AMARTIN,
+    BLEROY,
+    COORDINATION,
+    LOT,
+    NURSE,
+    TUESDAY_MORNING,
+    phone,
+    place_call,
+)
 
 
 @pytest.fixture
@@ -27,6 +37,28 @@ async def test_the_board_says_who_is_on_duty_now_and_why(client: TestClient) -> 
     now = page.split('id="maintenant"', 1)[1].split("</section>", 1)[0]
     assert "Anne Martin, Bruno Leroy" in now
     assert "Indisponible" not in page  # a referent sees, the coordinator changes
+
+
+async def test_the_board_shows_who_is_on_a_call_and_how_many_wait(client: TestClient) -> None:
+    referent = await sign_in(client, LOT_REFERENT)
+    line = await (await referent.get("/console/astreinte")).text()
+    assert "En ligne : personne" in line
+    assert "Aucun appel en attente" in line
+
+    # amartin takes a call; the next caller rings bleroy, then the backup list, in vain.
+    talking = Call(phone(client, TUESDAY_MORNING), to=LOT, from_=NURSE, start=TUESDAY_MORNING)
+    await talking.answer(["1", "1"])
+    await talking.whisper(AMARTIN, at=10)
+    await talking.press(AMARTIN, "1", at=12)
+    waiting = Call(phone(client, TUESDAY_MORNING), to=LOT, from_="+33611000002",
+                   start=TUESDAY_MORNING)  # fmt: skip
+    await waiting.answer(["1", "1"])
+    await waiting.dial_ended("no-answer", bridged=None, seconds=0, at=30)
+    await waiting.dial_ended("no-answer", bridged=None, seconds=0, at=50)
+
+    line = await (await referent.get("/console/astreinte")).text()
+    assert "En ligne : Anne Martin" in line
+    assert "1 appel en attente" in line
 
 
 async def test_the_coordinator_marks_a_referent_unavailable_and_calls_skip_her(

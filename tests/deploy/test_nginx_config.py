@@ -253,4 +253,3 @@ async def test_a_body_over_the_cap_is_refused_by_the_proxy(
     assert '"POST /twilio/sms"' in line
     assert " 413 " in line
     assert "upstream=-" in line
-

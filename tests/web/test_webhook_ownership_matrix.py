@@ -22,8 +22,10 @@ subaccount). A route with no scenario below fails, so a new webhook is not left 
 from __future__ import annotations
 
 import inspect
+import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -175,6 +177,74 @@ async def call_back(world: World) -> list[Response]:
     return result.exchanges
 
 
+async def queued_call(world: World) -> list[Response]:
+    """A referent talks to a first caller; a second rings the others in vain and waits in the
+    queue (its wait URL, a key); the first call ends, the referent free again is offered the
+    waiting caller, presses 1 and takes them out of the queue; then it is all over."""
+    twilio, exchanges = world.phone(), []
+
+    async def post(url: str, form: dict[str, str], **more: str) -> ET.Element:
+        at = TUESDAY_MORNING + timedelta(seconds=len(exchanges))  # a second a step
+        answered = await twilio.post(url, {**form, **more, "SimulatedAt": at.isoformat()})
+        assert answered.status == 200, f"{url}: {answered.status} {answered.text}"
+        exchanges.append(answered)
+        return ET.fromstring(answered.text)
+
+    def caller() -> dict[str, str]:
+        return {"AccountSid": twilio.account_sid, "CallSid": new_sid("CA"), "From": NURSE,
+                "To": world.owner.number, "CallStatus": "in-progress"}  # fmt: skip
+
+    async def menus(call: dict[str, str]) -> ET.Element:
+        document = await post(twilio.voice_path, call)
+        for key in ("1", "1"):
+            gather = document.find("Gather")
+            assert gather is not None
+            document = await post(gather.get("action", ""), call, Digits=key)
+        return document
+
+    first, second = caller(), caller()
+    ringing = await menus(first)
+    number = ringing.find("Dial/Number")
+    assert number is not None
+    leg = {"AccountSid": twilio.account_sid, "CallSid": new_sid("CA"),
+           "ParentCallSid": first["CallSid"], "From": world.owner.number,
+           "To": number.text or "", "CallStatus": "in-progress"}  # fmt: skip
+    whisper = await post(number.get("url", ""), leg)
+    gather = whisper.find("Gather")
+    assert gather is not None
+    await post(gather.get("action", ""), leg, Digits="1")
+    document = await menus(second)
+    while (dial := document.find("Dial")) is not None:  # the others do not answer
+        document = await post(dial.get("action", ""), second, DialCallStatus="no-answer")
+    enqueue = document.find("Enqueue")
+    assert enqueue is not None, ET.tostring(document)
+    queue = {"QueueSid": "QU" + "1" * 32, "QueuePosition": "1", "QueueTime": "20"}
+    held = await post(enqueue.get("waitUrl", ""), second, **queue)
+    gather = held.find("Gather")
+    assert gather is not None
+    await post(gather.get("action", ""), second, Digits="5")
+    await post(ringing.find("Dial").get("action", ""), first, DialCallStatus="completed",  # type: ignore[union-attr]
+               DialCallSid=leg["CallSid"], DialCallDuration="60")  # fmt: skip
+    await post(twilio.status_path, {**first, "CallStatus": "completed", "CallDuration": "90"})
+    [placing] = [r for r in world.twilio_api.requests if r.path.endswith("/Calls.json")]
+    offer = {"AccountSid": twilio.account_sid, "CallSid": world.twilio_api.calls[0]["sid"],
+             "From": world.owner.number, "To": placing.form["To"],
+             "CallStatus": "in-progress"}  # fmt: skip
+    gather = (await post(placing.form["Url"], offer)).find("Gather")
+    assert gather is not None
+    taking = await post(gather.get("action", ""), offer, Digits="1")
+    dial, joining = taking.find("Dial"), taking.find("Dial/Queue")
+    assert dial is not None
+    assert joining is not None
+    await post(joining.get("url", ""), second, DequeingCallSid=offer["CallSid"], **queue)
+    await post(dial.get("action", ""), offer, DialCallStatus="completed",
+               DialCallSid=second["CallSid"])  # fmt: skip
+    await post(enqueue.get("action", ""), second, QueueResult="bridged", QueueTime="20")
+    await post(twilio.status_path, {**second, "CallStatus": "completed", "CallDuration": "200"})
+    await post(placing.form["StatusCallback"], {**offer, "CallStatus": "completed"})
+    return exchanges
+
+
 async def sms(world: World) -> list[Response]:
     form = {
         "MessageSid": new_sid("SM"),
@@ -200,6 +270,14 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/directory": directory_call,
     "/twilio/voice/callback": call_back,
     "/twilio/voice/callback/connect": call_back,
+    "/twilio/voice/queue/wait": queued_call,
+    "/twilio/voice/queue/key": queued_call,
+    "/twilio/voice/queue/left": queued_call,
+    "/twilio/voice/queue/offer": queued_call,
+    "/twilio/voice/queue/accept": queued_call,
+    "/twilio/voice/queue/joining": queued_call,
+    "/twilio/voice/queue/dialed": queued_call,
+    "/twilio/voice/queue/offer/status": queued_call,
     SMS_PATH: sms,
 }
 
