@@ -25,6 +25,11 @@ def _ratio(rps: float, reference: dict | None) -> str:
     return f"{rps / reference['rps']:.2f}" if reference else "—"
 
 
+def _cpu(result: dict) -> str:
+    """The server's CPU per request (its processes only: not the database's, not wrk's)."""
+    return f"{result['cpu_us']:,.0f}" if "cpu_us" in result else "—"
+
+
 def _table(results: list[dict]) -> list[str]:
     by_name = {result["target"]: result for result in results}
     bare, signed, flask = (
@@ -33,9 +38,9 @@ def _table(results: list[dict]) -> list[str]:
         by_name.get("flask-welcome"),
     )
     lines = [
-        "| target | database | req/s | p50 ms | p99 ms | max ms | ÷ bare | ÷ bare-signed "
-        "| ÷ flask welcome | targets met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| target | database | req/s | p50 ms | p99 ms | max ms | CPU µs/req | ÷ bare "
+        "| ÷ bare-signed | ÷ flask welcome | targets met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for result in results:
         if result["kind"] == "whole-call":
@@ -52,7 +57,7 @@ def _table(results: list[dict]) -> list[str]:
         lines.append(
             f"| {result['target']} | {result.get('database', '—')} | {result['rps']:,.0f} "
             f"| {result['p50_ms']:.2f} | {result['p99_ms']:.2f} | {result['max_ms']:.1f} "
-            f"| {_ratio(result['rps'], bare)} | {_ratio(result['rps'], signed)} "
+            f"| {_cpu(result)} | {_ratio(result['rps'], bare)} | {_ratio(result['rps'], signed)} "
             f"| {_ratio(result['rps'], flask)} | {verdict} |"
         )
     return lines

@@ -1,54 +1,102 @@
-"""The facts a call's callbacks reported, read back from its events (core.call_settlement)."""
+"""The facts a call's callbacks reported, read back from its events (core.call_settlement),
+with the call's callback task: one statement."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from sqlmodel import select
+from sqlalchemy.orm import Bundle
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.call_settlement import SETTLED, Accepted, CallFacts, RingEnded
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.voice_actions import Outcome
-from frontdoor.store.models import Request, RequestEvent
+from frontdoor.store.models import CallbackTaskRow, Request, RequestEvent
 
 # The events that carry a fact; the others are the caller's steps, kept on the request.
 FACT_KINDS = ("accepted", "ring-ended", "voicemail", "ended")
+# What a fact is read from: an event's kind, attempt, referent, leg, detail and time.
+Fact = tuple[str, int | None, str | None, str | None, str | None, datetime]
+_FACT: Bundle[Fact] = Bundle(
+    "fact",
+    col(RequestEvent.kind), col(RequestEvent.attempt), col(RequestEvent.referent_id),
+    col(RequestEvent.leg_sid), col(RequestEvent.detail), col(RequestEvent.at),
+)  # fmt: skip
 
 
-async def call_facts(*, session: AsyncSession, request: Request) -> CallFacts:
-    """Every fact received for this call so far, as a set (their order is not kept)."""
+async def facts_and_task(
+    *, session: AsyncSession, request: Request
+) -> tuple[CallFacts, CallbackTaskRow | None]:
+    """Every fact received for this call so far, as a set (their order is not kept): those
+    stored and those this session is about to write; and the call's callback task, if any.
+
+    The events pending in the session are read from it rather than flushed first: the
+    webhook's changes are written once, with its answer.
+    """
     assert request.id is not None
-    result = await session.exec(
-        select(RequestEvent).where(
-            RequestEvent.request_id == request.id,
-            RequestEvent.kind.in_(FACT_KINDS),  # type: ignore[attr-defined]
+    query = (
+        select(CallbackTaskRow, _FACT)
+        .select_from(Request)
+        .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
+        .outerjoin(
+            RequestEvent,
+            (col(RequestEvent.request_id) == col(Request.id))
+            & col(RequestEvent.kind).in_(FACT_KINDS),
         )
+        .where(col(Request.id) == request.id)
     )
+    with session.no_autoflush:
+        rows = (await session.exec(query)).all()
+    task = rows[0][0] if rows else None
+    stored = [fact for _, fact in rows if fact[0] is not None]  # none: no fact, outer join
     outcome = Outcome(request.outcome)
-    return facts_of(
-        result.all(),
+    facts = _facts(
+        [*stored, *_pending(session, request.id)],
         step_outcome=Outcome.IN_PROGRESS if outcome in SETTLED else outcome,
         withheld_number=is_withheld(request.caller_number),
     )
+    return facts, task
 
 
 def facts_of(
     events: Sequence[RequestEvent], *, step_outcome: Outcome, withheld_number: bool = False
 ) -> CallFacts:
     """A call's facts from its events of the kinds that carry one."""
+    return _facts(
+        [_fact_of(event) for event in events if event.kind in FACT_KINDS],
+        step_outcome=step_outcome,
+        withheld_number=withheld_number,
+    )
+
+
+def _fact_of(event: RequestEvent) -> Fact:
+    return (event.kind, event.attempt, event.referent_id, event.leg_sid, event.detail, event.at)
+
+
+def _pending(session: AsyncSession, request_id: int) -> Iterable[Fact]:
+    for instance in session.new:
+        if (
+            isinstance(instance, RequestEvent)
+            and instance.request_id == request_id
+            and instance.kind in FACT_KINDS
+        ):
+            yield _fact_of(instance)
+
+
+def _facts(facts: Sequence[Fact], *, step_outcome: Outcome, withheld_number: bool) -> CallFacts:
     return CallFacts(
         step_outcome=step_outcome,
         accepted=frozenset(
-            Accepted(attempt=e.attempt or 0, referent_id=e.referent_id or "",
-                     leg_sid=e.leg_sid, at=e.at)
-            for e in events if e.kind == "accepted"
+            Accepted(attempt=attempt or 0, referent_id=referent_id or "", leg_sid=leg_sid, at=at)
+            for kind, attempt, referent_id, leg_sid, _, at in facts if kind == "accepted"
         ),
         rings=frozenset(
-            RingEnded(attempt=e.attempt or 0, status=e.detail or "", leg_sid=e.leg_sid)
-            for e in events if e.kind == "ring-ended"
+            RingEnded(attempt=attempt or 0, status=detail or "", leg_sid=leg_sid)
+            for kind, attempt, _, leg_sid, detail, _ in facts if kind == "ring-ended"
         ),
-        voicemail=any(e.kind == "voicemail" for e in events),
-        ended_at=min((e.at for e in events if e.kind == "ended"), default=None),
+        voicemail=any(kind == "voicemail" for kind, *_ in facts),
+        ended_at=min((at for kind, *_, at in facts if kind == "ended"), default=None),
         withheld_number=withheld_number,
     )  # fmt: skip

@@ -11,10 +11,10 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.voice_actions import Reply
 from frontdoor.core.waiting import queue_record
 from frontdoor.kit.twilio_webhook import Webhook
-from frontdoor.store.call_facts import call_facts
+from frontdoor.store.call_facts import facts_and_task
 from frontdoor.store.models import Request
 from frontdoor.store.requests import record_event
-from frontdoor.store.tasks import ensure_task, task_of_request
+from frontdoor.store.tasks import ensure_task
 from frontdoor.store.waiting import queue_facts
 
 NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rappel sans objet")
@@ -23,8 +23,9 @@ NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rap
 async def settle_call(hook: Webhook, request: Request, department: Department) -> None:
     """Apply the settlement of the call's facts; open its callback task once the call is
     over and nobody took it, close an untouched one opened too early if somebody did."""
-    await hook.session.flush()  # this step's own event counts among the facts
-    settled = settle(await call_facts(session=hook.session, request=request))
+    # This step's own event counts among the facts.
+    facts, task = await facts_and_task(session=hook.session, request=request)
+    settled = settle(facts)
     request.outcome = settled.outcome.value
     # Not only set: a 1 pressed before the caller hung up may be reported after it.
     request.taken_by, request.answered_at = settled.taken_by, settled.answered_at
@@ -34,8 +35,6 @@ async def settle_call(hook: Webhook, request: Request, department: Department) -
     if waited.waited_s is not None:
         request.queue_wait_s, request.queue_abandoned = waited.waited_s, waited.abandoned
     hook.session.add(request)
-    assert request.id is not None
-    task = await task_of_request(session=hook.session, request_id=request.id)
     if settled.task_owed and task is None:
         task = await ensure_task(session=hook.session, request=request, department=department)
         event = record_event(hook.session, request, kind="callback-task", at=hook.now)

@@ -14,7 +14,7 @@ from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
-from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, phone, stored
+from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, dump, phone, stored
 
 INCOMING = {
     "AccountSid": "AC" + "0" * 32,
@@ -142,3 +142,50 @@ async def test_calls_arriving_together_are_each_stored_once_and_retries_get_the_
     requests, events = await stored(settings)
     assert sorted(r.call_sid for r in requests) == sorted(c["CallSid"] for c in calls)
     assert [e.kind for e in events] == ["incoming"] * 40
+
+
+MENU_WHO = "/twilio/voice/menu?department=dac46&level=who&try=1"
+MENU_PROFESSION = "/twilio/voice/menu?department=dac46&level=profession&try=1"
+
+
+async def test_a_later_step_retried_after_the_call_moved_on_gets_its_answer_and_changes_nothing(
+    client: TestClient, settings: Settings
+) -> None:
+    twilio = phone(client, None)
+    await twilio.post("/twilio/voice", INCOMING)
+    professional = await twilio.post(MENU_WHO, {**INCOMING, "Digits": "1"})
+    nurse = await twilio.post(MENU_PROFESSION, {**INCOMING, "Digits": "2"})
+    before = await dump(settings)
+
+    # Both menu steps again, once the call has gone past them (the request is a nurse's now).
+    retries = [await twilio.repost(professional.request), await twilio.repost(nurse.request)]
+
+    assert [(r.status, r.text) for r in retries] == [
+        (200, professional.text),
+        (200, nurse.text),
+    ]
+    assert await dump(settings) == before
+    [request], events = await stored(settings)
+    assert request.referrer_type == "nurse_to_confirm"
+    assert [e.kind for e in events] == ["incoming", "menu", "menu"]
+
+
+async def test_later_steps_and_their_retries_at_the_same_moment_are_answered_alike_once(
+    client: TestClient, settings: Settings
+) -> None:
+    twilio = phone(client, None)
+    calls = [{**INCOMING, "CallSid": f"CA{n:032d}", "From": f"+3361100{n:04d}"} for n in range(20)]
+    for call in calls:
+        await twilio.post("/twilio/voice", call)
+
+    # Each call's first menu step twice at once: one is served, the other gets its answer.
+    answers = await asyncio.gather(
+        *(twilio.post(MENU_WHO, {**call, "Digits": "1"}) for call in calls),
+        *(twilio.post(MENU_WHO, {**call, "Digits": "1"}) for call in calls),
+    )
+
+    assert all(answer.status == 200 for answer in answers)
+    for first, retry in zip(answers[:20], answers[20:], strict=True):
+        assert retry.text == first.text
+    _, events = await stored(settings)
+    assert sorted(e.kind for e in events) == ["incoming"] * 20 + ["menu"] * 20
