@@ -13,7 +13,7 @@ from frontdoor.core.menus import Confirming, Menu, confirming_of, menu
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.speech import YES_NO_HINTS, Heard, Lexicon, Place, Understood
 from frontdoor.core.voice_actions import Ask, CallUpdate, Next, Outcome, Redirect, Reply, Say
-from tests.core.test_call_flow import (
+from tests.core.call_flows_made import (
     LOT,
     PROS_ONLY,
     TUESDAY_10H,

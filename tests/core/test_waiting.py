@@ -42,11 +42,11 @@ from frontdoor.core.waiting import (
     queue_record,
     ringing_with_offers,
 )
-from tests.core import test_call_flow
-from tests.core.test_call_flow import TUESDAY_10H
+from tests.core import call_flows_made
+from tests.core.call_flows_made import TUESDAY_10H
 
 PROMPTS = {
-    **test_call_flow.PROMPTS,
+    **call_flows_made.PROMPTS,
     "queue_all_busy": "Tous en ligne, patientez.",
     "queue_first": "Vous êtes le prochain.",
     "queue_second": "Un appel avant le vôtre.",
@@ -58,7 +58,7 @@ PROMPTS = {
 
 def department(strategy: RingStrategy = RingStrategy.SEQUENTIAL) -> Department:
     """amartin and bleroy on duty, coordination as backup; at most 120 s in the queue."""
-    made = test_call_flow.department(strategy=strategy)
+    made = call_flows_made.department(strategy=strategy)
     return replace(made, prompts=PROMPTS, ringing=replace(made.ringing, max_wait_s=120))
 
 
