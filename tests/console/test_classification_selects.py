@@ -25,6 +25,7 @@ from tests.console.access_forms import DEVELOPMENT_ONLY, a_lot_contact
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, a_person_concerned, sign_in
 from tests.console.requests_made import a_voicemail, the_request
 from tests.directory.search_data import add_directory
+from tests.events.subscriptions import subscribe
 
 # Selects that choose what to show or whom, not what something is: empty needs no meaning.
 NOT_CLASSIFYING = {
@@ -103,8 +104,13 @@ async def test_every_classifying_select_of_every_page_starts_on_an_empty_choice(
     person_id = await a_person_concerned(wired_settings, voicemail.id or 0)
     browser = await sign_in(client, LOT_COORDINATOR)
     contact_id = await a_lot_contact(wired_settings, referrer_type="unknown")
+    engine = create_engine(wired_settings.database_url)
+    try:
+        subscription_id, _secret = await subscribe(engine)
+    finally:
+        await engine.dispose()
     ids = {"request_id": voicemail.id, "resource_id": 1, "token_id": 1, "person_id": person_id,
-           "contact_id": contact_id}  # fmt: skip
+           "contact_id": contact_id, "subscription_id": subscription_id}  # fmt: skip
     pages = [
         "/console" + path.format(**ids)
         for module in ROUTE_MODULES
