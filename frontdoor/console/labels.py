@@ -54,6 +54,7 @@ EVENTS = {
     "queue-offer-declined": "Proposition refusée",
     "queue-offer-ended": "Fin de l'appel de proposition",
     "ended": "Fin d'appel",
+    "first-step-late": "Appel connu à une étape suivante (la première non enregistrée)",
     "hangup": "Raccroché",
     "message": "Message proposé",
     "voicemail": "Message vocal laissé",
