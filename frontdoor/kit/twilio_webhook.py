@@ -13,6 +13,7 @@ degraded answer gives it from memory and keeps the webhook in the instance's out
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -44,6 +45,10 @@ TWIML = "text/xml"
 # referents' SMS) before it answers; the rest goes on in the background. Each call to Twilio's
 # API may take 15 s, Twilio's own limit for the webhook: its answer must not wait for them.
 AFTER_COMMIT_S = 4.0
+# ...and never past this much time since the webhook arrived: a slow store (up to its
+# patience) leaves less of Twilio's 15 s to wait in, and nginx, the network and a busy
+# machine take their share of them too.
+ANSWER_WITHIN_S = 7.0
 SIMULATED_AT = "SimulatedAt"
 _SID_CHARS = 64  # as webhook_receipts.provider_sid holds it
 # What is done once a webhook's changes are committed.
@@ -248,6 +253,8 @@ def webhook_of(verified: Verified, *, session: AsyncSession, app: web.Applicatio
 
 async def _serve(request: web.Request, handler: Handler, degraded: Degraded | None) -> web.Response:
     app = request.app
+    clock = asyncio.get_running_loop()
+    arrived = clock.time()
     verified = await verify(request)
     if degraded is not None and app[JOURNAL].holds(call_key(app, verified.form, verified.query)):
         # The call's earlier steps wait in the journal: this one joins them, in order.
@@ -259,8 +266,15 @@ async def _serve(request: web.Request, handler: Handler, degraded: Degraded | No
             raise
         return await answer_unstored(request, verified, degraded, why=type(error).__name__)
     if after_commit:
-        await app[STORE_WORK].awhile(AFTER_COMMIT_S, _follow_up(request.path, after_commit))
+        wait_s = after_commit_wait(clock.time() - arrived)
+        await app[STORE_WORK].awhile(wait_s, _follow_up(request.path, after_commit))
     return response
+
+
+def after_commit_wait(elapsed_s: float) -> float:
+    """How long a webhook that has taken `elapsed_s` so far may still wait for what follows
+    its commit before answering."""
+    return min(AFTER_COMMIT_S, max(ANSWER_WITHIN_S - elapsed_s, 0.0))
 
 
 async def _follow_up(path: str, after_commit: Sequence[AfterCommit]) -> None:

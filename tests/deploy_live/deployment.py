@@ -216,6 +216,13 @@ class Deployment:
         output = await self.compose("exec", "-T", "proxy", "awk", script, log, check=False)
         return output[-6000:]
 
+    async def warnings(self, service: str) -> str:
+        """The instance's log lines at WARNING and above, since it was last (re)created: why
+        a webhook was slow or answered from memory."""
+        logs = await run("podman", "logs", f"{PROJECT}_{service}_1", check=False)
+        lines = [line for line in logs.splitlines() if '"level": "INFO"' not in line]
+        return "\n".join(lines[-40:])[-6000:]
+
     async def unauthenticated_api_calls(self, count: int) -> list[int]:
         """Statuses of API calls without a key, from the test's host, through nginx."""
         connector = aiohttp.TCPConnector(ssl=self.tls_context)

@@ -58,6 +58,8 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deploy
             container = f"{PROJECT}_{service}_1"
             logs = await run("podman", "logs", "--tail", "15", container, check=False)
             say(f"{service}'s last lines:\n{logs[-3000:]}")
+        for service in INSTANCES:
+            say(f"{service}'s warnings and errors:\n{await site.warnings(service)}")
         await site.down()
         await twilio_api.close()
 

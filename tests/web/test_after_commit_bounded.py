@@ -1,7 +1,8 @@
 """What follows a webhook's commit (the voicemail fetched from Twilio, the referents' SMS) does
-not hold its answer past AFTER_COMMIT_S: each call to Twilio's API may take 15 s, Twilio's own
-limit for the webhook. Found by running the deployment (tests/deploy_live): a recording's
-status callback waited 9 s for a fetch that then failed, and nginx gave up on it.
+not hold its answer past AFTER_COMMIT_S, nor past ANSWER_WITHIN_S since the webhook arrived:
+each call to Twilio's API may take 15 s, Twilio's own limit for the webhook. Found by running
+the deployment (tests/deploy_live): a recording's status callback waited 9 s for a fetch that
+then failed, and nginx gave up on it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 from frontdoor.departments import Departments
 from frontdoor.kit.patience import STORE_WORK
+from frontdoor.kit.twilio_webhook import AFTER_COMMIT_S, ANSWER_WITHIN_S, after_commit_wait
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.models import Request
@@ -83,3 +85,19 @@ async def test_a_hanging_provider_does_not_hold_a_voicemails_status_callback(
     silent.released.set()
     await client.app[STORE_WORK].drain()
     assert client.app[STORE_WORK].finishing == 0
+
+
+@pytest.mark.parametrize(
+    ("elapsed_s", "wait_s"),
+    [
+        (0.0, AFTER_COMMIT_S),  # a quick store: the usual wait
+        (2.0, AFTER_COMMIT_S),
+        (ANSWER_WITHIN_S - 1.0, 1.0),  # a slow store leaves only what remains of the budget
+        (ANSWER_WITHIN_S, 0.0),
+        (ANSWER_WITHIN_S + 5.0, 0.0),  # past it: answered at once, the rest in the background
+    ],
+)
+def test_what_follows_a_commit_is_waited_for_only_within_the_answer_budget(
+    elapsed_s: float, wait_s: float
+) -> None:
+    assert after_commit_wait(elapsed_s) == pytest.approx(wait_s)
