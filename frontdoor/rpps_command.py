@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,25 +42,43 @@ def add_parser(contacts_commands: Any) -> None:
     parser.add_argument(
         "--mssante", type=Path, help="Extraction_Correspondance_MSSante_*.txt (addresses)"
     )
+    parser.add_argument(
+        "--annee",
+        dest="year",
+        type=int,
+        help="the year the territory's GP count is for (indicator 6); default: this year",
+    )
 
 
-def _lines(path: Path) -> Iterable[str]:
+READ_PROGRESS_EVERY = 100_000  # lines: the national activities file has about two million
+
+
+def _lines(path: Path, err: TextIO) -> Iterator[str]:
+    """The file's lines, a counter on `err` as they are read."""
     with path.open(encoding="utf-8-sig", errors="replace") as text:
-        yield from text
+        count = 0
+        for line in text:
+            count += 1
+            if count % READ_PROGRESS_EVERY == 0:
+                err.write(f"\r{path.name} : {count} lignes lues")
+            yield line
+        if count >= READ_PROGRESS_EVERY:
+            err.write(f"\r{path.name} : {count} lignes lues\n")
 
 
 def _read(
-    department: Department, path: Path, mssante: Path | None
+    department: Department, path: Path, mssante: Path | None, err: TextIO
 ) -> tuple[Territory, list[tuple[str, LineProblem]]]:
     """The territory's professionals, and each problem with its file's name."""
     territory = department.territory
     activities, problems = parse_activities(
-        _lines(path), department.phone_region, territory=territory
+        _lines(path, err), department.phone_region, territory=territory
     )
     refused = [(path.name, problem) for problem in problems]
     boxes: list[Mailbox] = []
     if mssante is not None:
-        boxes, box_problems = parse_mailboxes(_lines(mssante))
+        wanted = {a.rpps for a in activities if a.rpps is not None}
+        boxes, box_problems = parse_mailboxes(_lines(mssante, err), wanted)
         refused += [(mssante.name, problem) for problem in box_problems]
     return territory_professionals(activities, boxes, territory), refused
 
@@ -79,7 +97,7 @@ async def run(
         err.write(f"département inconnu : {args.department}\n")
         return 2
     try:
-        found, refused = await asyncio.to_thread(_read, department, args.file, args.mssante)
+        found, refused = await asyncio.to_thread(_read, department, args.file, args.mssante, err)
     except OSError as error:
         err.write(f"{error.filename} : lecture impossible ({error.strerror or error})\n")
         return 1
@@ -106,7 +124,7 @@ async def run(
             counted = await count_territory_gps(
                 session=session,
                 department=department.slug,
-                year=now.astimezone(department.calendar.timezone).year,
+                year=args.year or now.astimezone(department.calendar.timezone).year,
                 gps=found.gps,
                 source=f"extraction RPPS {args.file.name}",
                 at=now,
@@ -142,6 +160,12 @@ def summary(
         lines.append(
             f"  {imported.without_number} numéro(s) et {imported.without_address} adresse(s) "
             "déjà celui ou celle d'un autre contact : laissé(s) à ce contact"
+        )
+    if imported.absent:
+        lines.append(
+            f"  {imported.absent} contact(s) d'un import précédent absent(s) de celui-ci "
+            "(plus sur le territoire, ou sans numéro ni adresse propre) : conservé(s), à "
+            "vérifier dans la console"
         )
     if found.adeli_lines:
         lines.append(f"  {found.adeli_lines} ligne(s) ADELI sans numéro RPPS : non importée(s)")

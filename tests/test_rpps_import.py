@@ -36,7 +36,7 @@ async def import_rpps(
     department: str = "dac46",
 ) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    args = argparse.Namespace(department=department, file=activities, mssante=mailboxes)
+    args = argparse.Namespace(department=department, file=activities, mssante=mailboxes, year=None)
     code = await rpps_command.run(args, settings, departments, out=out, err=err)
     return code, out.getvalue(), err.getvalue()
 
@@ -175,6 +175,21 @@ async def test_malformed_lines_are_refused_with_their_number_and_the_rest_is_imp
     assert f"  {broken.name} : ligne 6 : l'identifiant RPPS n'a pas 11 chiffres" in out
     assert "2 ligne(s) refusée(s)" in out
     assert [c.rpps for c in await contacts(settings)] == ["10000000018", "10000000026"]
+
+
+async def test_contacts_an_earlier_import_made_are_kept_when_the_next_one_lacks_them(
+    settings: Settings, departments: Departments, tmp_path: Path
+) -> None:
+    await import_rpps(settings, departments)
+    text = ACTIVITIES.read_text(encoding="utf-8").splitlines()
+    del text[5]  # the nurse has left the Lot
+    later = tmp_path / "PS_LibreAcces_Personne_activite_202701010000.txt"
+    later.write_text("\n".join(text) + "\n", encoding="utf-8")
+
+    _, out, _ = await import_rpps(settings, departments, activities=later)
+
+    assert "1 contact(s) d'un import précédent absent(s) de celui-ci" in out
+    assert "10000000042" in [c.rpps for c in await contacts(settings)]
 
 
 async def test_a_file_that_is_not_the_extraction_is_refused_and_nothing_is_imported(

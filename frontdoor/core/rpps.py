@@ -12,7 +12,7 @@ content; every other line is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from frontdoor.core.mail_addresses import is_mail_address
@@ -172,28 +172,45 @@ def parse_activities(
 ) -> tuple[list[Activity], list[LineProblem]]:
     """The activities file's lines (header first), read in the department's numbering
     territory (`region`, as frontdoor.core.numbers.parse_phone reads numbers); only those of
-    the `territory`'s départements when given (every line is checked all the same)."""
+    the `territory`'s départements when given (the national file's other lines are skipped
+    unchecked)."""
     header, rows, refused = _table(lines, ACTIVITY_COLUMNS)
     if refused:
         return [], [refused]
     activities: list[Activity] = []
     problems: list[LineProblem] = []
+    postal_code = header.index(POSTAL_CODE)
+    commune = header.index(COMMUNE) if COMMUNE in header else None
+    phones: dict[str, str | None] = {}  # a place's number is on each of its professionals' lines
     for line, fields in rows:
+        if (
+            territory is not None
+            and len(fields) == len(header)
+            and departement_of(fields[postal_code], "" if commune is None else fields[commune])
+            not in territory
+        ):
+            continue  # the national file's other départements: read no further
         record = _record(header, fields, line)
         if isinstance(record, LineProblem):
             problems.append(record)
             continue
-        activity = _activity(record, line, region, territory)
+        activity = _activity(record, line, lambda typed: _phone(typed, region, phones))
         if isinstance(activity, LineProblem):
             problems.append(activity)
-        elif activity is not None:
+        else:
             activities.append(activity)
     return activities, problems
 
 
+def _phone(typed: str, region: str, known: dict[str, str | None]) -> str | None:
+    if typed not in known:
+        known[typed] = parse_phone(typed, region)
+    return known[typed]
+
+
 def _activity(
-    record: dict[str, str], line: int, region: str, territory: Collection[str] | None
-) -> Activity | LineProblem | None:
+    record: dict[str, str], line: int, phone: Callable[[str], str | None]
+) -> Activity | LineProblem:
     kind, identifier = record[ID_TYPE], record[RPPS_ID]
     if kind == RPPS_TYPE and not _RPPS.match(identifier):
         return LineProblem(line=line, message=NOT_RPPS)
@@ -205,15 +222,12 @@ def _activity(
     name = " ".join(part for part in (civility, record[FIRST_NAME], record[LAST_NAME]) if part)
     if not record[LAST_NAME]:
         return LineProblem(line=line, message="nom d'exercice absent")
-    departement = departement_of(record[POSTAL_CODE], record.get(COMMUNE, ""))
-    if territory is not None and departement not in territory:
-        return None
     skill_code, skill = record.get(SKILL_CODE, ""), record.get(SKILL, "")
     profession = record[PROFESSION] or f"profession {record[PROFESSION_CODE]}"
     numbers = tuple(
         number
         for column in PHONES
-        if (typed := record.get(column, "")) and (number := parse_phone(typed, region))
+        if (typed := record.get(column, "")) and (number := phone(typed))
     )
     return Activity(
         line=line,
@@ -222,14 +236,16 @@ def _activity(
         profession=f"{profession}, {skill}" if skill else profession,
         referrer_type=referrer_type_of(record[PROFESSION_CODE], skill_code, skill),
         gp=record[PROFESSION_CODE] == DOCTOR and is_gp_skill(skill_code, skill),
-        departement=departement,
+        departement=departement_of(record[POSTAL_CODE], record.get(COMMUNE, "")),
         numbers=numbers,
     )
 
 
-def parse_mailboxes(lines: Iterable[str]) -> tuple[list[Mailbox], list[LineProblem]]:
+def parse_mailboxes(
+    lines: Iterable[str], wanted: Collection[str] | None = None
+) -> tuple[list[Mailbox], list[LineProblem]]:
     """The MSSanté file's personal mailboxes of RPPS professionals (a structure's mailbox
-    names nobody in particular)."""
+    names nobody in particular); only those of the `wanted` RPPS numbers when given."""
     header, rows, refused = _table(lines, MAILBOX_COLUMNS)
     if refused:
         return [], [refused]
@@ -247,6 +263,8 @@ def parse_mailboxes(lines: Iterable[str]) -> tuple[list[Mailbox], list[LineProbl
             rpps = rpps[1:]
         if not is_mail_address(address):
             problems.append(LineProblem(line=line, message="adresse MSSanté invalide"))
+        elif wanted is not None and rpps not in wanted:
+            continue
         elif not _RPPS.match(rpps):
             problems.append(LineProblem(line=line, message=NOT_RPPS))
         else:

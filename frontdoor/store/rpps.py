@@ -33,6 +33,10 @@ class RppsImported:
     kept_local: int  # contacts a coordinator edited or made: left as they are
     without_number: int  # their number is another contact's
     without_address: int  # their address is another contact's
+    # Contacts an earlier import made whose professional this one does not give (gone from
+    # the territory, or without a number or address of their own): kept, for the coordinator
+    # to check, since persons may name them as their GP.
+    absent: int
 
 
 async def import_professionals(
@@ -93,7 +97,10 @@ async def import_professionals(
             await session.flush()
         if done % 500 == 0 or done == len(professionals):
             progress(done)
+    given = {p.rpps for p in professionals}
+    absent = sum(1 for rpps, c in existing.items() if c.imported_from == RPPS and rpps not in given)
     return RppsImported(
+        absent=absent,
         created=created,
         updated=updated,
         unchanged=unchanged,

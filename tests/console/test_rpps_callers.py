@@ -16,9 +16,11 @@ from frontdoor.departments import Departments
 from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine
 from frontdoor.store.models import KnownContact
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, sign_in
 from tests.console.requests_made import page_of, rows
+from tests.indicators.random_year import lot, table_of, values
 from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING, place_call, reason_codes, said, stored
 
 SAMPLES = Path(__file__).parents[1] / "rpps"
@@ -31,6 +33,7 @@ async def import_samples(settings: Settings, departments: Departments) -> str:
         department="dac46",
         file=SAMPLES / "PS_LibreAcces_Personne_activite_202612010000.txt",
         mssante=SAMPLES / "Extraction_Correspondance_MSSante_202612010000.txt",
+        year=TUESDAY_MORNING.year,
     )
     assert await rpps_command.run(args, settings, departments, out=out, err=io.StringIO()) == 0
     return out.getvalue()
@@ -61,6 +64,12 @@ async def test_a_gp_of_the_rpps_extraction_is_recognised_on_the_phone(
     browser = await sign_in(client, LOT_REFERENT)
     page = await page_of(browser, f"/console/demandes/{request.id}")
     assert "Docteur Camille FABRE (Médecin, Médecine générale ; RPPS 10000000018)" in page
+    # Indicator 6: one GP of the territory's two (Fabre and Lacoste) called in May.
+    engine = create_engine(wired_settings.database_url)
+    table = await table_of(engine, [lot(departments)], period=f"{TUESDAY_MORNING:%Y-%m}")
+    await engine.dispose()
+    assert values(table, "gps") == {"gps": 1, "gps_rpps": 1, "territory_gps": 2}
+    assert table.gp_share == 0.5
 
 
 async def test_a_contact_corrected_in_the_console_keeps_its_correction_at_the_next_import(

@@ -118,6 +118,17 @@ def test_bad_lines_are_named_with_their_number_and_why_and_the_others_are_kept()
     assert str(problems[0]) == "ligne 2 : 20 champs au lieu de 53"
 
 
+def test_the_national_file_s_lines_of_other_departements_are_skipped_unchecked() -> None:
+    text = lines(ACTIVITIES)
+    header, paris = text[0], text[7]
+    mistyped = paris.replace("|10000000067|", "|1000000006|", 1)
+
+    assert parse_activities([header, mistyped], "FR", territory={"46"}) == ([], [])
+    assert parse_activities([header, mistyped], "FR", territory={"75"})[1] == [
+        LineProblem(line=2, message="l'identifiant RPPS n'a pas 11 chiffres")
+    ]
+
+
 def test_a_file_without_the_columns_it_needs_is_refused_whole() -> None:
     activities, problems = parse_activities(["Identifiant PP|Nom d'exercice\n", "1|X\n"])
     boxes, box_problems = parse_mailboxes(lines(ACTIVITIES))
