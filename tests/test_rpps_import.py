@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from frontdoor import rpps_command
-from frontdoor.contacts import checked_contact
+from frontdoor.contacts import checked_contact, parse_contacts
 from frontdoor.core.mail import classify_sender
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
-from frontdoor.store.contacts import save_contact
+from frontdoor.store.contacts import import_contacts, save_contact
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.known_callers import KnownCallers
 from frontdoor.store.models import DepartmentFigures, KnownContact
@@ -141,6 +141,24 @@ async def test_a_contact_the_department_made_or_edited_keeps_what_it_was_given(
     assert (by_rpps["10000000034"].name, by_rpps["10000000034"].referrer_type) == (
         "Dr Vidal (CH de Cahors)", "hospital"
     )  # fmt: skip
+
+
+async def test_a_contact_the_department_s_csv_list_changed_keeps_the_change(
+    settings: Settings, departments: Departments
+) -> None:
+    await import_rpps(settings, departments)
+    rows, _ = parse_contacts("numero;nom;type\n0612000404;Lucie Delmas (IDEC);nurse\n")
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        await import_contacts(session=session, department="dac46", rows=rows)
+        await session.commit()
+    await engine.dispose()
+
+    _, out, _ = await import_rpps(settings, departments)
+
+    assert "1 modifié(s) localement" in out
+    by_rpps = {c.rpps: c for c in await contacts(settings)}
+    assert by_rpps["10000000042"].name == "Lucie Delmas (IDEC)"
 
 
 async def test_a_number_already_another_contact_s_stays_that_contact_s(
