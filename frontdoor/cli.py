@@ -1,4 +1,5 @@
-"""`frontdoor` command line: serve, check, migrate, call, contacts, report."""
+"""`frontdoor` command line: serve, check, migrate, call, contacts (and their RPPS import),
+report."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from frontdoor import rpps_command
 from frontdoor import serve_workers as workers_command
 from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
@@ -67,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     contacts_import = contacts_commands.add_parser("import", help="import a CSV file")
     contacts_import.add_argument("department", help="department slug, e.g. dac46")
     contacts_import.add_argument("file", type=Path)
+    rpps_command.add_parser(contacts_commands)
 
     roster = commands.add_parser("roster", help="duty rota of a department")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
@@ -122,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _import_roster(settings, departments, args.department, args.file.name,
                            args.file.read_bytes())
         )  # fmt: skip
+    if args.contacts_command == "import-rpps":
+        return asyncio.run(rpps_command.run(args, settings, departments))
     return asyncio.run(
         _import_contacts(
             settings, departments, args.department, args.file.name, args.file.read_bytes()

@@ -77,6 +77,20 @@ def test_contacts_import_creates_then_updates(
     assert asyncio.run(contacts(tmp_path)) == [("+33611223344", "Dr Jeanne Roux", "specialist")]
 
 
+def test_contacts_import_rpps_keeps_the_territory_s_professionals(
+    environment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = ROOT / "tests" / "rpps"
+    activities = samples / "PS_LibreAcces_Personne_activite_202612010000.txt"
+    mailboxes = samples / "Extraction_Correspondance_MSSante_202612010000.txt"
+
+    code = main(["contacts", "import-rpps", "dac46", str(activities), "--mssante", str(mailboxes)])
+
+    assert code == 0
+    assert "dont 2 médecin(s) généraliste(s)" in capsys.readouterr().out
+    assert ("+33565000101", "Docteur Camille FABRE", "gp") in asyncio.run(contacts(tmp_path))
+
+
 async def contacts(tmp_path: Path) -> list[tuple[str, str, str]]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/db.sqlite3")
     async with session_maker(engine)() as session:

@@ -215,6 +215,18 @@ class KnownCaller:
 
     name: str
     referrer_type: ReferrerType
+    # From the Annuaire Santé, when the contact was imported from it or given an RPPS number.
+    profession: str | None = None
+    rpps: str | None = None
+
+    @property
+    def described(self) -> str:
+        """The name, with profession and RPPS number when known: "Dr Jeanne Roux (Médecin,
+        Médecine générale ; RPPS 10001234567)"."""
+        known = " ; ".join(
+            part for part in (self.profession, self.rpps and f"RPPS {self.rpps}") if part
+        )
+        return f"{self.name} ({known})" if known else self.name
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -232,7 +244,7 @@ def classify_known(known: KnownCaller | None) -> Classified:
     return Classified(
         referrer_type=known.referrer_type,
         source="known_contact",
-        reason=Reason(code="known-caller", text=f"appelant connu : {known.name}"),
+        reason=Reason(code="known-caller", text=f"appelant connu : {known.described}"),
     )
 
 

@@ -62,6 +62,8 @@ async def save_contact(
     saved = contact or KnownContact(department=department, name="", referrer_type="")
     saved.number, saved.address, saved.name = row.number, row.address, row.name
     saved.referrer_type, saved.rpps = row.referrer_type.value, row.rpps
+    # An edit of a contact the RPPS import made: the next import leaves it as edited.
+    saved.edited_locally = saved.edited_locally or saved.imported_from is not None
     session.add(saved)
     await session.flush()
     return saved

@@ -45,7 +45,12 @@ class KnownCallers:
             contacts = (await session.exec(select(KnownContact))).all()
             opt_outs = (await session.exec(select(SmsOptOut.department, SmsOptOut.number))).all()
         known = {
-            c.id: KnownCaller(name=c.name, referrer_type=ReferrerType(c.referrer_type))
+            c.id: KnownCaller(
+                name=c.name,
+                referrer_type=ReferrerType(c.referrer_type),
+                profession=c.profession,
+                rpps=c.rpps,
+            )
             for c in contacts
         }
         self._by_number = {(c.department, c.number): known[c.id] for c in contacts if c.number}

@@ -213,6 +213,12 @@ class KnownContact(SQLModel, table=True):
     # The professional's RPPS number (11 digits), when known: one doctor with a phone row and
     # a mail row is still one doctor in the indicators.
     rpps: str | None = Field(default=None, max_length=11, index=True)
+    # From the Annuaire Santé (frontdoor.core.rpps): the extraction's profession, "rpps" as
+    # where the contact comes from, and whether a coordinator edited it since (the next
+    # import then leaves it as edited).
+    profession: str | None = Field(default=None, max_length=200)
+    imported_from: str | None = Field(default=None, max_length=20)
+    edited_locally: bool = False
 
 
 class WebhookReceipt(SQLModel, table=True):

@@ -160,7 +160,12 @@ async def known_caller(
     contact = result.first()
     if contact is None:
         return None
-    return KnownCaller(name=contact.name, referrer_type=ReferrerType(contact.referrer_type))
+    return KnownCaller(
+        name=contact.name,
+        referrer_type=ReferrerType(contact.referrer_type),
+        profession=contact.profession,
+        rpps=contact.rpps,
+    )
 
 
 async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> bool:
@@ -182,6 +187,9 @@ async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> boo
     existing.number = contact.number or existing.number
     existing.address = contact.address or existing.address
     existing.rpps = contact.rpps or existing.rpps
+    # A contact the RPPS import made, changed by the department's own list, is the
+    # department's now: the next RPPS import leaves it as it is.
+    existing.edited_locally = existing.edited_locally or existing.imported_from is not None
     session.add(existing)
     return False
 
