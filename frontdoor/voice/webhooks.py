@@ -57,7 +57,13 @@ from frontdoor.store.requests import (
     updated_columns,
 )
 from frontdoor.store.waiting import referents_busy
-from frontdoor.voice import callback_webhooks, directory_webhooks, outage, queue_webhooks
+from frontdoor.voice import (
+    callback_webhooks,
+    directory_webhooks,
+    orientation_webhooks,
+    outage,
+    queue_webhooks,
+)
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
     department_called,
@@ -437,3 +443,4 @@ def add_routes(app: web.Application) -> None:
         app.router.add_post(path, twilio_webhook(degraded=degraded)(handler))
     callback_webhooks.add_routes(app)
     directory_webhooks.add_routes(app)
+    orientation_webhooks.add_routes(app)
