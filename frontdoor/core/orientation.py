@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from frontdoor.core.department import Department
 from frontdoor.core.directory_search import Candidate, CommuneRef, Hit
+from frontdoor.core.directory_text import normalized
 from frontdoor.core.prompts import emergency, prompt
 from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
@@ -45,19 +46,25 @@ class Scope(StrEnum):
     DEPARTEMENT = "departement"  # in the same département
 
 
+@dataclass(kw_only=True, frozen=True)
+class Orienting:
+    """A category the public is oriented to: whose it is, and how the caller hears it."""
+
+    scope: Scope
+    purpose: str  # what it is for
+    what: str  # what it is, with its article; left out when the service's name says it
+
+
 # The services a member of the public is oriented to, in the order they are read.
-ORIENTING: Mapping[Category, Scope] = {
-    Category.CLIC: Scope.COMMUNE,
-    Category.MDPH: Scope.DEPARTEMENT,
-    Category.CCAS: Scope.COMMUNE,
-}
-# Read to the caller: the category, as a person says it, before the service's name.
-_SAID = {
-    Category.CLIC: "Pour les personnes âgées et leurs proches, le centre local d'information "
-    "et de coordination",
-    Category.MDPH: "Pour le handicap, la maison départementale des personnes handicapées",
-    Category.CCAS: "Pour une aide sociale, le centre communal d'action sociale",
-}
+ORIENTING: Mapping[Category, Orienting] = {
+    Category.CLIC: Orienting(scope=Scope.COMMUNE,
+                             purpose="Pour les personnes âgées et leurs proches",
+                             what="le centre local d'information et de coordination"),
+    Category.MDPH: Orienting(scope=Scope.DEPARTEMENT, purpose="Pour le handicap",
+                             what="la maison départementale des personnes handicapées"),
+    Category.CCAS: Orienting(scope=Scope.COMMUNE, purpose="Pour une aide sociale",
+                             what="le centre communal d'action sociale"),
+}  # fmt: skip
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -129,12 +136,12 @@ def serving(hits: Sequence[Hit], commune: CommuneRef | None) -> tuple[Hit, ...]:
     if commune is None:
         return ()
     chosen = []
-    for category, scope in ORIENTING.items():
+    for category, rule in ORIENTING.items():
         found = next(
             (
                 hit
                 for hit in hits
-                if hit.resource.category is category and _within(hit, scope, commune)
+                if hit.resource.category is category and _within(hit, rule.scope, commune)
             ),
             None,
         )
@@ -192,10 +199,16 @@ def oriented(department: Department, *, postal_code: str, serving: Sequence[Hit]
 
 
 def spoken_service(resource: Candidate) -> str:
-    """ "Pour le handicap, la maison départementale des personnes handicapées : MDPH de la
-    Moselle, à Metz. Téléphone : zéro trois, …"."""
-    said = _SAID.get(resource.category, CATEGORIES[resource.category].label)
-    text = f"{said} : {resource.name}"
+    """ "Pour une aide sociale, le centre communal d'action sociale : CCAS de Thionville, à
+    Thionville. Téléphone : zéro trois, …"; "Pour le handicap : Maison départementale des
+    personnes handicapées de la Moselle, à Metz. …" (its name says what it is)."""
+    rule = ORIENTING.get(resource.category)
+    if rule is None:
+        text = f"{CATEGORIES[resource.category].label} : {resource.name}"
+    elif normalized(rule.what.partition(" ")[2]) in normalized(resource.name):
+        text = f"{rule.purpose} : {resource.name}"
+    else:
+        text = f"{rule.purpose}, {rule.what} : {resource.name}"
     if resource.commune_name:
         text += f", à {resource.commune_name}"
     if resource.phones:

@@ -4,11 +4,15 @@ when none does."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from frontdoor.core.directory_search import Candidate, CommuneRef, Hit
 from frontdoor.core.menus import Menu, menu
 from frontdoor.core.orientation import (
+    ORIENTING,
+    Scope,
     departement_of,
     oriented,
     postal_code_missed,
@@ -99,6 +103,15 @@ def test_after_the_second_try_the_caller_hears_the_fixed_sentence_and_the_call_e
     assert reply.update.outcome is Outcome.PUBLIC_NOT_ALLOWED
     assert reply.update.callback_needed is False
     assert codes(reply) == ["public-orientation-no-postal-code", "public-not-allowed"]
+
+
+def test_the_public_is_oriented_to_its_clic_and_ccas_and_its_departement_s_mdph() -> None:
+    assert {category: rule.scope for category, rule in ORIENTING.items()} == {
+        Category.CLIC: Scope.COMMUNE,
+        Category.MDPH: Scope.DEPARTEMENT,
+        Category.CCAS: Scope.COMMUNE,
+    }
+    assert list(ORIENTING) == [Category.CLIC, Category.MDPH, Category.CCAS]  # as read
 
 
 CLIC = service(1, Category.CLIC, "57672")
@@ -198,6 +211,12 @@ def test_nothing_serving_the_commune_gives_the_fixed_sentence() -> None:
             "Pour le handicap, la maison départementale des personnes handicapées : MDPH 3, à "
             "Ailleurs. Téléphone : zéro trois, cinquante-trois, zéro un, dix, zéro un.",
             id="mdph",
+        ),
+        pytest.param(
+            replace(MDPH, name="Maison départementale des personnes handicapées de la Moselle"),
+            "Pour le handicap : Maison départementale des personnes handicapées de la Moselle, "
+            "à Ailleurs. Téléphone : zéro trois, cinquante-trois, zéro un, dix, zéro un.",
+            id="mdph-named-for-what-it-is",
         ),
         pytest.param(
             service(9, Category.CCAS, "57672", phones=()),
