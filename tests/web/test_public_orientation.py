@@ -5,6 +5,8 @@ example directory stored."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -17,6 +19,8 @@ from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, RequestResponse
 from frontdoor.store.responses import responses_of
+from tests.console.conftest import MOSELLE_REFERENT, create_accounts, sign_in
+from tests.console.requests_made import page_of
 from tests.web.calls import (
     MOSELLE,
     NURSE,
@@ -108,6 +112,12 @@ async def test_a_family_member_keying_2_hears_the_clic_mdph_and_ccas_of_their_co
     assert counts.responses == {"orientation": 1}
     assert counts.voice_outcomes == {"public_not_allowed": 1}
     assert tasks == []
+    # A referent of the Moselle sees, under the request, where Frontdoor oriented the caller.
+    await create_accounts(wired_settings, (MOSELLE_REFERENT,))
+    browser = await sign_in(client, MOSELLE_REFERENT)
+    page = " ".join((await page_of(browser, f"/console/demandes/{request.id}")).split())
+    assert page.count("Orientation, mise en relation") >= len(THIONVILLE_SERVICES)
+    assert all(escape(name, quote=True) in page for name in THIONVILLE_SERVICES)
 
 
 async def test_a_relative_who_says_so_and_names_the_commune_is_oriented_as_a_carer(
