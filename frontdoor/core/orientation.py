@@ -216,6 +216,26 @@ def spoken_service(resource: Candidate) -> str:
     return f"{text}. Pas de numéro de téléphone connu."
 
 
+def from_memory(department: Department, *, stage: str) -> Reply:
+    """The store cannot be reached (frontdoor.voice.outage): no directory to read. At the
+    postal code, the fixed sentence; once the services were read, the end, without the SMS."""
+    if stage == "sms":
+        return Reply(
+            actions=(Say(text=prompt(department, "goodbye")), Hangup()),
+            reasons=(
+                Reason(
+                    code="public-orientation-unstored",
+                    text="base de données injoignable : SMS des services non envoyé",
+                ),
+            ),
+        )
+    why = Reason(
+        code="public-orientation-unstored",
+        text="base de données injoignable : sans l'annuaire, la phrase habituelle",
+    )
+    return where_to_turn(department, why=why)
+
+
 def where_to_turn(department: Department, *, why: Reason | None = None) -> Reply:
     """The department's fixed sentence for the public, the emergency numbers, the end."""
     return Reply(

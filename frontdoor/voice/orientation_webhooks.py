@@ -7,6 +7,8 @@ them, records the services read as the request's orientations, and sends the SMS
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,9 +17,10 @@ from frontdoor.core.directory_answers import sms_answer
 from frontdoor.core.directory_search import DirectoryQuery, Hit
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.directory.search import resolve_commune, search
-from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
+from frontdoor.kit.twilio_webhook import Degraded, Handler, Webhook
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import oriented_by_frontdoor
+from frontdoor.voice import outage
 from frontdoor.voice.calls import request_of_call
 from frontdoor.voice.directory_webhooks import sms_step
 from frontdoor.voice.settling import settle_call
@@ -29,11 +32,12 @@ from frontdoor.voice.twiml import STEP_PATHS, render
 PER_CATEGORY = 3
 
 
-@twilio_webhook()
 async def orientation_step(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     stage, digits = hook.query.get("stage"), hook.form.get("Digits")
-    if stage == "postal":
+    if hook.journaled_answer is not None:  # answered from memory, the store down: as heard
+        reply = orientation.from_memory(department, stage=stage or "postal")
+    elif stage == "postal":
         referrer = ReferrerType(request.referrer_type)
         # Words heard instead of keys: read for a commune, then forgotten.
         heard = None if digits else heard_in(hook.form)
@@ -92,5 +96,7 @@ def _tries(hook: Webhook) -> int:
         raise web.HTTPBadRequest(text="try: expected a whole number") from None
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_post(STEP_PATHS["orientation"], orientation_step)
+# Served, journaled and replayed with the call's other steps (frontdoor.voice.webhooks).
+ORIENTATION_STEPS: Mapping[str, tuple[Handler, Degraded]] = {
+    STEP_PATHS["orientation"]: (orientation_step, outage.public_orientation),
+}

@@ -429,6 +429,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["message"]: (message_recorded, outage.message),
     STEP_PATHS["recording"]: (recording_status, outage.recording),
     **queue_webhooks.QUEUE_STEPS,
+    **orientation_webhooks.ORIENTATION_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {
@@ -443,4 +444,3 @@ def add_routes(app: web.Application) -> None:
         app.router.add_post(path, twilio_webhook(degraded=degraded)(handler))
     callback_webhooks.add_routes(app)
     directory_webhooks.add_routes(app)
-    orientation_webhooks.add_routes(app)
