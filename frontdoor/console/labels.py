@@ -98,6 +98,8 @@ EVENTS = {
     "directory-postal": "Annuaire : code postal saisi",
     "directory-category": "Annuaire : catégorie choisie",
     "directory-sms": "Annuaire : envoi par SMS",
+    "orientation-postal": "Orientation du public : code postal saisi",
+    "orientation-sms": "Orientation du public : envoi par SMS",
     "directory-later": "Réponse de l'annuaire différée",
     "informed": "Renseigné par l'annuaire",
     "auto-closed": "Demande close automatiquement",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from frontdoor.core import speech, voice_directory
+from frontdoor.core import orientation, speech, voice_directory
 from frontdoor.core.calendar import Opening
 from frontdoor.core.call_flow import MENU_TRIES, NOBODY_BUSY, gave_up, offer_message, ring
 from frontdoor.core.department import Department
@@ -28,7 +28,6 @@ from frontdoor.core.voice_actions import (
     Action,
     Ask,
     CallUpdate,
-    Hangup,
     Next,
     Outcome,
     Redirect,
@@ -141,7 +140,7 @@ def menu(
         if digits is not None and digits in PUBLIC_KEYS and department.public_allowed:
             return _routed(department, at=at, referrer=PUBLIC_KEYS[digits], busy=busy)
         if digits == "2" and not department.public_allowed:
-            return _public_not_allowed(department, referrer=ReferrerType.PATIENT)
+            return orientation.ask_postal_code(department, referrer=ReferrerType.PATIENT)
     elif digits is not None and digits in PROFESSION_KEYS:
         return _routed(department, at=at, referrer=PROFESSION_KEYS[digits], busy=busy)
 
@@ -273,7 +272,8 @@ def _act(
     if understood.search is not None:
         done = voice_directory.asked_by_voice(department, search=understood.search)
     elif understood.referrer in PUBLIC_KEYS.values() and not department.public_allowed:
-        done = _public_not_allowed(department, referrer=understood.referrer or ReferrerType.PATIENT)
+        referrer = understood.referrer or ReferrerType.PATIENT
+        done = orientation.ask_postal_code(department, referrer=referrer)
     else:
         referrer = understood.referrer or ReferrerType.UNKNOWN
         done = _routed(department, at=at, referrer=referrer, busy=busy)
@@ -305,27 +305,6 @@ def _confidence(understood: Understood) -> str:
     if understood.confidence is None:
         return " (sans indice de confiance)"
     return f" (confiance {understood.confidence:.2f})".replace(".", ",")
-
-
-def _public_not_allowed(department: Department, *, referrer: ReferrerType) -> Reply:
-    return Reply(
-        actions=(
-            Say(text=prompt(department, "public_not_allowed")),
-            Say(text=emergency(department)),
-            Hangup(),
-        ),
-        update=CallUpdate(
-            referrer_type=referrer,
-            outcome=Outcome.PUBLIC_NOT_ALLOWED,
-            callback_needed=False,
-        ),
-        reasons=(
-            Reason(
-                code="public-not-allowed",
-                text="particulier : ligne réservée aux professionnels, orienté ailleurs",
-            ),
-        ),
-    )
 
 
 def _routed(

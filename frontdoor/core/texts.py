@@ -94,8 +94,8 @@ PROMPTS = Texts(
     noun="prompt",
     fills={
         **_each("greeting who_menu who_menu_professionals_only profession_menu not_understood "
-                "public_not_allowed connecting nobody_available leave_message no_message "
-                "message_thanks closed_no_reopening whisper_taken medical_advice "
+                "public_not_allowed public_orientation connecting nobody_available leave_message "
+                "no_message message_thanks closed_no_reopening whisper_taken medical_advice "
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
                 "directory_sms_sent directory_sms_impossible directory_sms_failed "
@@ -110,6 +110,7 @@ PROMPTS = Texts(
         **_each("callback_intro", "request"),
         **_each("directory_category_choice", "category", "digit"),
         **_each("directory_found directory_nothing", "category", "postal"),
+        **_each("public_orientation_found", "postal"),
     },
     needs={"closed": frozenset({"reopening"}), "whisper": frozenset({"caller"}),
            "directory_category_choice": frozenset({"digit"}),

@@ -93,8 +93,9 @@ DEPARTMENT = Section(
             "directory's resources located there are its referents' and coordinators' to "
             "correct; DACs sharing a département share its resources"),
         Key(name="public_allowed", type="true/false", default=False, help="`true`: patients "
-            "and carers may be put through; `false`: they hear where to turn instead "
-            "(`[prompts] public_not_allowed`)"),
+            "and carers may be put through; `false`: they are asked their postal code and "
+            "hear the CLIC, MDPH and CCAS of the directory serving their commune, recorded as "
+            "an orientation (when none does, `[prompts] public_not_allowed`)"),
         Key(name="medical_advice_116117", type="true/false", shown_default="`true`, `false` "
             "overseas (`holidays` FR-971 to FR-978)", help="`true`: the emergency sentence "
             "(closed line, SMS and mail acknowledgements) also names 116 117, medical advice "

@@ -119,6 +119,19 @@ async def informed_from_directory(*, session: AsyncSession, request: Request, at
         await add_response(session=session, request=request, choice=choice, at=at, by=None)
 
 
+async def oriented_by_frontdoor(
+    *, session: AsyncSession, request: Request, resource_ids: Sequence[int], at: datetime
+) -> None:
+    """Frontdoor itself oriented a member of the public (core.orientation): an orientation
+    naming each resource read, recorded once each."""
+    earlier = await responses_of(session=session, request_id=request.id or 0)
+    given = {row.resource_id for row in earlier if row.kind == ResponseType.ORIENTATION}
+    for resource_id in resource_ids:
+        if resource_id not in given:
+            choice = ResponseChoice(kind=ResponseType.ORIENTATION, resource_id=resource_id)
+            await add_response(session=session, request=request, choice=choice, at=at, by=None)
+
+
 async def remove_response(
     *, session: AsyncSession, request: Request, response_id: int
 ) -> RequestResponse | None:

@@ -7,7 +7,7 @@ between them, records what was answered, and sends the SMS when asked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -65,11 +65,11 @@ async def directory_step(hook: Webhook) -> str:
             raise web.HTTPBadRequest(text="postal: expected five digits")
         reply = await _read_results(hook, department, request, postal, _category(hook.query))
     elif stage == "sms":
-        can_send = await _may_text(hook, department, request.caller_number)
-        reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
-        if digits == voice_directory.SEND_BY_SMS_KEY and can_send:
-            reply = await _send_results(hook, department, request.id or 0, request.caller_number,
-                                        postal, hook.query.get("category", ""), reply)  # fmt: skip
+        query = DirectoryQuery(category=_category(hook.query), postal_code=postal)
+        reply = await sms_step(
+            hook, department, request, digits=digits,
+            text=lambda: _sms_text(hook, query),
+        )  # fmt: skip
     else:
         raise web.HTTPBadRequest(text="unknown directory stage")
     apply_update(request, reply.update)
@@ -109,6 +109,27 @@ def _tries(query: Mapping[str, str]) -> int:
         raise web.HTTPBadRequest(text="try: expected a whole number") from None
 
 
+async def sms_step(
+    hook: Webhook,
+    department: Department,
+    request: Request,
+    *,
+    digits: str | None,
+    text: Callable[[], Awaitable[str]],
+) -> Reply:
+    """The key pressed after resources were read (key 9's, or a public's orientation): 1
+    sends them by SMS (``text``, written only then) when the number may be texted."""
+    can_send = await _may_text(hook, department, request.caller_number)
+    reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
+    if digits != voice_directory.SEND_BY_SMS_KEY or not can_send:
+        return reply
+    return await _send(hook, department, request, await text(), reply)
+
+
+async def _sms_text(hook: Webhook, query: DirectoryQuery) -> str:
+    return sms_answer(await search(hook.session, query, limit=RESULTS), query)
+
+
 async def _may_text(hook: Webhook, department: Department, number: str | None) -> bool:
     """Never an SMS to a withheld number, nor to one that sent STOP to the department."""
     if number is None or is_withheld(number):
@@ -119,27 +140,19 @@ async def _may_text(hook: Webhook, department: Department, number: str | None) -
     )
 
 
-async def _send_results(
-    hook: Webhook,
-    department: Department,
-    request_id: int,
-    number: str | None,
-    postal: str,
-    category_code: str,
-    said: Reply,
+async def _send(
+    hook: Webhook, department: Department, request: Request, text: str, said: Reply
 ) -> Reply:
-    query = DirectoryQuery(category=_category({"category": category_code}), postal_code=postal)
-    text = sms_answer(await search(hook.session, query, limit=RESULTS), query)
     try:
         sid = await twilio_api_for(hook.app, department.slug).send_sms(
-            to=number or "", from_=department.number, body=text
+            to=request.caller_number or "", from_=department.number, body=text
         )
     except OutboundError as error:
         log.error("%s : le SMS des ressources de l'annuaire n'est pas parti (%s)",
                   department.slug, cause_of(error))  # fmt: skip
         return voice_directory.sms_failed(department)
     hook.session.add(
-        Message(request_id=request_id, department=department.slug, channel="sms",
+        Message(request_id=request.id or 0, department=department.slug, channel="sms",
                 direction="out", provider_id=sid, at=hook.now, body=text, author="frontdoor",
                 kind="directory-answer")
     )  # fmt: skip

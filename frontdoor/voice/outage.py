@@ -14,7 +14,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from frontdoor.core import call_flow, waiting
+from frontdoor.core import call_flow, orientation, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
@@ -56,6 +56,16 @@ def _menu(
         return menu_reply(
             department, at=at, level=Menu.WHO, tries=tries, form=form, query={}, busy=unknown
         )
+
+
+def public_orientation(unstored: Unstored) -> str:
+    """A member of the public's postal code (or SMS key) on a professionals-only line: the
+    directory cannot be read, the fixed sentence (core.orientation.from_memory)."""
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    reply = orientation.from_memory(department, stage=unstored.query.get("stage", "postal"))
+    return render(reply, department=department)
 
 
 def dialed(unstored: Unstored) -> str:

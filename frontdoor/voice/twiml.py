@@ -34,6 +34,7 @@ STEP_PATHS = {
     "message": "/twilio/voice/message",
     "recording": "/twilio/voice/recording",
     "directory": "/twilio/voice/directory",
+    "orientation": "/twilio/voice/orientation",
     "callback": "/twilio/voice/callback",
     "callback-connect": "/twilio/voice/callback/connect",
     # Waiting in the queue (core.waiting): the caller's wait document and keys, their leaving

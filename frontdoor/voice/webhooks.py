@@ -57,7 +57,13 @@ from frontdoor.store.requests import (
     updated_columns,
 )
 from frontdoor.store.waiting import referents_busy
-from frontdoor.voice import callback_webhooks, directory_webhooks, outage, queue_webhooks
+from frontdoor.voice import (
+    callback_webhooks,
+    directory_webhooks,
+    orientation_webhooks,
+    outage,
+    queue_webhooks,
+)
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
     department_called,
@@ -423,6 +429,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["message"]: (message_recorded, outage.message),
     STEP_PATHS["recording"]: (recording_status, outage.recording),
     **queue_webhooks.QUEUE_STEPS,
+    **orientation_webhooks.ORIENTATION_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {

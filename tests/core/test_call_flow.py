@@ -201,22 +201,6 @@ def test_professional_gets_the_profession_menu(dept: Department) -> None:
     assert reply.update == CallUpdate()
 
 
-def test_public_on_a_professionals_only_line_is_sent_elsewhere() -> None:
-    reply = menu(PROS_ONLY, at=TUESDAY_10H, level=Menu.WHO, tries=1, digits="2")
-
-    assert reply.actions == (
-        Say(text="Réservé aux professionnels."),
-        Say(text="Urgence : 15."),
-        Hangup(),
-    )
-    assert reply.update == CallUpdate(
-        referrer_type=ReferrerType.PATIENT,
-        outcome=Outcome.PUBLIC_NOT_ALLOWED,
-        callback_needed=False,
-    )
-    assert codes(reply) == ["public-not-allowed"]
-
-
 @pytest.mark.parametrize(
     ("dept", "level", "digits", "actions"),
     [

@@ -203,10 +203,11 @@ def test_an_unsure_directory_question_is_read_back_with_its_commune() -> None:
     assert dict(ask.then.params)["category"] == "ehpad"
 
 
-def test_a_relative_on_a_professionals_only_line_is_sent_elsewhere_as_a_carer() -> None:
+def test_a_relative_on_a_professionals_only_line_is_asked_where_they_live_as_a_carer() -> None:
     reply = spoken("c'est pour ma mère", 0.9, dept=PROS_ONLY)
 
-    assert says(reply) == ["Réservé aux professionnels.", "Urgence : 15."]
+    assert says(reply) == ["Réservé aux professionnels ; votre code postal ?"]
+    assert "orientation" in [a.then.step for a in reply.actions if isinstance(a, Ask)]
     assert reply.update.referrer_type is ReferrerType.CARER
     assert reply.update.outcome is Outcome.PUBLIC_NOT_ALLOWED
 

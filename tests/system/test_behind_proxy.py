@@ -64,7 +64,8 @@ class Script:
 # in the Moselle (professionals only).
 PUT_THROUGH = Script("put through", LOT, ("2",), "taken", answers=True)
 MESSAGE = Script("message", LOT, ("1", "5"), "voicemail", message="Rappelez-moi, merci.")
-TURNED_AWAY = Script("turned away", MOSELLE, ("2",), "public_not_allowed")
+# A postal code no commune has: the fixed sentence for the public.
+TURNED_AWAY = Script("turned away", MOSELLE, ("2", "99999"), "public_not_allowed")
 SCRIPTS = (PUT_THROUGH, MESSAGE, TURNED_AWAY)
 
 

@@ -31,11 +31,11 @@ class StubbornCaller(ScriptedPerson):
         return await super().press(prompt, leg=leg)
 
 
-async def load_directory(settings: Settings) -> None:
-    """The Lot's resource directory, stored."""
+async def load_directory(settings: Settings, name: str = "dac46") -> None:
+    """An example department's resource directory (the Lot's by default), stored."""
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
-        resources, problems = parse_plain_csv((ROOT / "directory" / "dac46.csv").read_bytes())
+        resources, problems = parse_plain_csv((ROOT / "directory" / f"{name}.csv").read_bytes())
         assert problems == []
         await upsert_resources(session=session, resources=resources, now=datetime.now(UTC))
         await session.commit()

@@ -80,3 +80,27 @@ async def test_a_professionals_only_line_gives_up_as_well(
 
     assert gathers_without_a_count(result.documents) == []
     assert result.transcript[-1].kind == "hangup"
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=repr)
+async def test_a_member_of_the_public_who_never_gives_a_postal_code_hears_where_to_turn(
+    client: TestClient, answer: str | None
+) -> None:
+    phone = TwilioPhone(
+        TestClientTransport(client),
+        public_url=PUBLIC_URL,
+        auth_token=AUTH_TOKEN,
+        simulated_at=TUESDAY_MORNING,
+        max_documents=MOST_DOCUMENTS,
+    )
+
+    # 2: a member of the public on the Moselle's professionals-only line.
+    result = await phone.call(from_=NURSE, to=MOSELLE, person=StubbornCaller(["2"], then=answer))
+
+    heard = said(result)
+    # Asked twice at most ("00000000" is keyed as 00000: a postal code nothing serves).
+    assert 1 <= heard.count("Tapez le code postal") <= 2
+    assert "la Maison départementale des solidarités de votre secteur" in heard
+    assert not rung(result)
+    assert gathers_without_a_count(result.documents) == []
+    assert result.transcript[-1].kind == "hangup"

@@ -61,7 +61,7 @@ async def test_whole_calls_callbacks_and_jobs_log_nothing_personal(
         person=ScriptedPerson([], message=MESSAGE),
     )
     await place_call(
-        client, at=TUESDAY_MORNING, to=MOSELLE, from_=NUMBER, person=ScriptedPerson(["2"])
+        client, at=TUESDAY_MORNING, to=MOSELLE, from_=NUMBER, person=ScriptedPerson(["2", "57100"])
     )
     for sure in (0.9, 0.3):  # acted on, and read back first
         await place_call(

@@ -216,7 +216,8 @@ async def test_a_resource_said_without_a_place_asks_only_the_postal_code(
 async def test_a_relative_on_a_professionals_only_line_is_told_where_to_turn(
     client: TestClient, settings: Settings
 ) -> None:
-    person = ScriptedPerson([Said(text="c'est pour ma mère", confidence=0.85)])
+    # The Lot's directory only: nothing serves Thionville, said at the postal code prompt.
+    person = ScriptedPerson([Said(text="c'est pour ma mère", confidence=0.85), "Thionville"])
 
     result = await place_call(client, at=TUESDAY_MORNING, to=MOSELLE, person=person)
 

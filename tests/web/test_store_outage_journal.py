@@ -167,6 +167,26 @@ async def test_with_the_store_down_what_a_caller_says_is_understood_and_stored_a
     assert (request.referrer_type, request.referrer_source) == (stored_as, "menu")
 
 
+async def test_with_the_store_down_a_member_of_the_public_hears_where_to_turn_and_is_kept(
+    serve: Serve, settings: Settings
+) -> None:
+    down = await serve(store_down=True)
+
+    # 2: a member of the public on the Moselle's professionals-only line; a postal code.
+    result = await call(down, ScriptedPerson(["2", "57100"]), to=MOSELLE)
+
+    # The directory cannot be read: the department's fixed sentence, never a referent.
+    assert "la Maison départementale des solidarités de votre secteur" in said(result)
+    assert result.transcript[-1].kind == "hangup"
+    await down.close()
+    back = await serve(store_down=False)
+    await replayed(back)
+    [request], events = await stored(settings)
+    assert (request.referrer_type, request.outcome) == ("patient", "public_not_allowed")
+    assert (request.callback_needed, request.response_kinds) == (False, [])
+    assert "public-orientation-unstored" in reason_codes(events)
+
+
 async def test_replaying_the_journal_twice_writes_each_call_once(
     serve: Serve, settings: Settings, tmp_path: Path
 ) -> None:

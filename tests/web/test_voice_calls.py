@@ -113,7 +113,8 @@ async def test_when_nobody_on_duty_accepts_the_backup_list_is_rung_then_a_messag
 async def test_a_member_of_the_public_on_a_professionals_only_line_is_told_where_to_turn(
     client: TestClient, settings: Settings
 ) -> None:
-    person = ScriptedPerson(["2"])
+    # No directory here: whatever the postal code, the department's fixed sentence.
+    person = ScriptedPerson(["2", "57100"])
 
     result = await place_call(client, at=TUESDAY_MORNING, to=MOSELLE, person=person)
 

@@ -43,6 +43,7 @@ from frontdoor.sms.incoming import SMS_PATH
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow
+from frontdoor.voice.twiml import STEP_PATHS
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
 from tests.directory.search_data import add_directory
@@ -154,6 +155,23 @@ async def directory_call(world: World) -> list[Response]:
     result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
     assert world.twilio_api.messages, "the list was not sent"
     return result.exchanges
+
+
+async def oriented_call(world: World) -> list[Response]:
+    """The Moselle's line is for professionals: a member of the public (2) gives a postal
+    code. The Lot puts the public through: the step is posted for one of its calls, as
+    Twilio would post it."""
+    if world.owner is THE_MOSELLE:
+        person = ScriptedPerson(["2", "57100"])
+        result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
+        return result.exchanges
+    exchanges = await taken_call(world)
+    step = f"{STEP_PATHS['orientation']}?department={world.owner.slug}&stage=postal&try=1"
+    form = {"AccountSid": world.owner.account_sid, "CallSid": exchanges[0].request.form["CallSid"],
+            "From": NURSE, "To": world.owner.number, "Digits": "46100"}  # fmt: skip
+    posted = await world.phone().post(step, form)
+    assert posted.status == 200
+    return [*exchanges, posted]
 
 
 async def call_back(world: World) -> list[Response]:
@@ -268,6 +286,7 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/message": voicemail,
     "/twilio/voice/recording": voicemail,
     "/twilio/voice/directory": directory_call,
+    "/twilio/voice/orientation": oriented_call,
     "/twilio/voice/callback": call_back,
     "/twilio/voice/callback/connect": call_back,
     "/twilio/voice/queue/wait": queued_call,
