@@ -57,7 +57,13 @@ from frontdoor.store.requests import (
     updated_columns,
 )
 from frontdoor.store.waiting import referents_busy
-from frontdoor.voice import callback_webhooks, directory_webhooks, outage, queue_webhooks
+from frontdoor.voice import (
+    callback_webhooks,
+    directory_webhooks,
+    outage,
+    overflow_webhooks,
+    queue_webhooks,
+)
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
     department_called,
@@ -66,6 +72,7 @@ from frontdoor.voice.calls import (
     storable_number,
     whole_number,
 )
+from frontdoor.voice.overflow_webhooks import note_overflow
 from frontdoor.voice.queue_offers import offer_waiting
 from frontdoor.voice.queue_webhooks import note_enqueued
 from frontdoor.voice.recordings import bring_home_quietly
@@ -222,6 +229,7 @@ async def menu_choice(hook: Webhook) -> str:
         detail=menu_detail(hook.query.get("level"), hook.form),
     )
     note_enqueued(hook, request, department, reply)
+    note_overflow(hook, request, department, reply)
     await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)
 
@@ -259,6 +267,7 @@ async def dial_ended(hook: Webhook) -> str:
         detail=status,
     )
     note_enqueued(hook, request, department, reply)
+    note_overflow(hook, request, department, reply)
     # The final state is settled from every fact received, not from this one's arrival.
     await settle_call(hook, request, department)
     # A referent's conversation may be over: she is free for whoever waits.
@@ -423,6 +432,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["message"]: (message_recorded, outage.message),
     STEP_PATHS["recording"]: (recording_status, outage.recording),
     **queue_webhooks.QUEUE_STEPS,
+    **overflow_webhooks.OVERFLOW_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {
