@@ -9,16 +9,22 @@ overflow, and a callback is owed.
 
 from __future__ import annotations
 
+import io
+
 from aiohttp.test_utils import TestClient
 
-from frontdoor.phone import Answer, ScriptedPerson
+from frontdoor.cli import _lines_named
+from frontdoor.department_file.load import load_departments
+from frontdoor.phone import Answer, ScriptedPerson, TerminalPerson, terminal_call
 from frontdoor.settings import Settings
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
 from tests.console.conftest import MOSELLE_REFERENT, create_accounts, sign_in
 from tests.web.callback_orders import final_state
 from tests.web.calls import (
     DWEBER,
     ESCHMITT,
     MOSELLE,
+    NURSE,
     TUESDAY_MORNING,
     place_call,
     reason_codes,
@@ -30,6 +36,8 @@ from tests.web.calls import (
 NEIGHBOUR = "+33383000054"  # the Moselle's [overflow] line
 BOTH_DECLINE = {DWEBER: Answer(presses="2"), ESCHMITT: Answer(presses="2")}
 DOCTOR = ["1", "1"]
+NAMED = {NEIGHBOUR: f"ligne de débordement {NEIGHBOUR} (le DAC de Meurthe-et-Moselle)"}
+PROMPTS = ROOT / "templates" / "voice" / "prompts.toml"
 
 
 async def test_when_every_referent_declines_the_neighbouring_dac_takes_the_call(
@@ -102,3 +110,32 @@ async def test_a_caller_who_hangs_up_after_the_neighbouring_dac_declined_is_call
     assert request.outcome == "abandoned"
     assert request.callback_needed is True
     assert (await final_state(settings, request.call_sid or "")).open_task
+
+
+async def test_the_terminal_phone_plays_an_overflow_and_names_the_line_it_rings(
+    client: TestClient, settings: Settings
+) -> None:
+    """`frontdoor call`: the referents do not pick up, the overflow line does and takes it."""
+    typed = iter(["1", "1", "n", "n", "o", "1"])
+    out = io.StringIO()
+
+    ended = await terminal_call(
+        base_url=str(client.make_url("")),
+        public_url=PUBLIC_URL,
+        auth_token=AUTH_TOKEN,
+        from_=NURSE,
+        to=MOSELLE,
+        at=TUESDAY_MORNING,
+        person=TerminalPerson(out=out, ask=lambda _: next(typed), lines=NAMED),
+        out=out,
+    )
+
+    assert ended.connected_to == NEIGHBOUR
+    assert f"  ↳ {NAMED[NEIGHBOUR]}: Appel du DAC de Moselle transféré" in out.getvalue()
+    [request], _ = await stored(settings)
+    assert request.outcome == "overflowed"
+
+
+def test_frontdoor_call_names_the_overflow_line_of_the_department_called() -> None:
+    [moselle] = [d for d in load_departments(ROOT / "flows", PROMPTS).values() if d.slug == "dac57"]
+    assert _lines_named(moselle) == NAMED
