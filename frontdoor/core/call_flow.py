@@ -47,10 +47,11 @@ def gave_up(
     code: str,
     referrer: ReferrerType | None = None,
     busy: Set[str] = NOBODY_BUSY,
+    waiting: int = 0,
 ) -> Reply:
     """After the last try of any prompt: never a dead end, never the prompt again. The call
     goes to the referents on duty (a message is offered when nobody is, or nobody accepts)."""
-    routed = ring(department, at=at, attempt=0, busy=busy)
+    routed = ring(department, at=at, attempt=0, busy=busy, waiting=waiting)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),

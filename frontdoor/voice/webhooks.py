@@ -56,7 +56,7 @@ from frontdoor.store.requests import (
     record_event,
     updated_columns,
 )
-from frontdoor.store.waiting import referents_busy
+from frontdoor.store.waiting import callers_waiting, referents_busy
 from frontdoor.voice import (
     callback_webhooks,
     directory_webhooks,
@@ -215,6 +215,7 @@ async def menu_choice(hook: Webhook) -> str:
             form=hook.form,
             query=hook.query,
             busy=await _busy(hook, department),
+            waiting=await _waiting(hook, department),
         )
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
@@ -251,6 +252,7 @@ async def dial_ended(hook: Webhook) -> str:
         dial_status=status,
         accepted_by=taker,
         busy=await _busy(hook, department),
+        waiting=await _waiting(hook, department),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
@@ -412,6 +414,15 @@ async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
     if hook.journaled_answer is not None:
         return frozenset()
     return await referents_busy(hook.session, department=department, now=hook.now)
+
+
+async def _waiting(hook: Webhook, department: Department) -> int:
+    """The callers in the department's queue, for the hunt: read only where a full queue
+    sends calls to the overflow line (core.overflow); none for a step replayed (as _busy)."""
+    line = department.overflow
+    if hook.journaled_answer is not None or line is None or line.when_waiting is None:
+        return 0
+    return await callers_waiting(hook.session, department=department, now=hook.now)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:
