@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from frontdoor.core import call_flow, overflow
 from frontdoor.core.department import Department
+from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Reply, RingOverflow
 from frontdoor.kit.twilio_webhook import Degraded, Handler, Webhook
@@ -24,8 +25,10 @@ def note_overflow(hook: Webhook, request: Request, department: Department, reply
     """A step that rings the overflow line: where the call went, as the console says it."""
     line = department.overflow
     if line is not None and any(isinstance(a, RingOverflow) for a in reply.actions):
-        record_event(hook.session, request, kind=overflow.EVENT, at=hook.now,
-                     detail=overflow.destination(line))  # fmt: skip
+        went = overflow.destination(line)
+        said = Reply(actions=(), reasons=(Reason(code=overflow.EVENT, text=went),))
+        record_event(hook.session, request, kind=overflow.EVENT, at=hook.now, detail=went,
+                     reply=said)  # fmt: skip
 
 
 async def overflow_whisper(hook: Webhook) -> str:

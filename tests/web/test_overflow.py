@@ -72,6 +72,7 @@ async def test_when_every_referent_declines_the_neighbouring_dac_takes_the_call(
         page
     )
     assert "pris par la ligne de débordement" in page
+    assert "<strong>Accepté (touche 1)</strong> · ligne de débordement" in page
 
 
 async def test_when_the_neighbouring_dac_does_not_take_it_the_caller_leaves_a_message(
