@@ -575,6 +575,10 @@ OVERFLOW = '[overflow]\nto = "03 83 00 00 54"\nlabel = "le DAC de Meurthe-et-Mos
                      OverflowLine(number="+33383000054", label="le DAC de Meurthe-et-Moselle",
                                   when_nobody_accepts=False, when_waiting=0),
                      id="only-when-everyone-is-busy"),
+        pytest.param(OVERFLOW + "when_wait_over = true\n",
+                     OverflowLine(number="+33383000054", label="le DAC de Meurthe-et-Moselle",
+                                  when_wait_over=True),
+                     id="also-after-the-longest-wait"),
     ],
 )  # fmt: skip
 def test_an_overflow_line(tmp_path: Path, table: str, line: OverflowLine | None) -> None:

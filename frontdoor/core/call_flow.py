@@ -255,8 +255,18 @@ def _enqueue(
     )
 
 
-def queue_left(department: Department, *, result: str) -> Reply:
-    """The caller left the queue (QueueResult): over, or a message (core.waiting)."""
+def queue_left(
+    department: Department, *, at: datetime, result: str, waited_s: int | None = None
+) -> Reply:
+    """The caller left the queue (QueueResult): over, or a message (core.waiting); after
+    the longest wait (`waited_s`), the overflow line when core.overflow says so."""
+    wait_over = result == "leave" and (waited_s or 0) >= department.ringing.max_wait_s
+    hunt = overflow.HuntOver(rung=0, on_a_call=0, waiting=0, wait_over=wait_over)
+    why = overflow.overflow_reason(department.overflow, hunt)
+    if why is not None:
+        # Numbered after the plan's attempts: not taken there, a message (ring).
+        return _overflow(department, attempt=len(plan_route(department, at).attempts),
+                         reasons=(why,))  # fmt: skip
     return waiting.left_queue(
         department,
         result=result,

@@ -31,6 +31,9 @@ class OverflowLine:
     # Everyone free was rung (or nobody was) and the others are on a call: the call overflows
     # instead of waiting once this many callers already wait (0: at once). None: it waits.
     when_waiting: int | None = None
+    # A caller who waited the longest wait in the queue ([ringing] max_wait) overflows
+    # instead of being offered a message.
+    when_wait_over: bool = False
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -40,6 +43,7 @@ class HuntOver:
     rung: int  # referents of the plan rung for this call (none: nobody on duty to ring)
     on_a_call: int  # referents of the plan on another call, not rung
     waiting: int  # callers already waiting in the department's queue
+    wait_over: bool = False  # this caller waited in the queue the longest wait
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -61,6 +65,11 @@ RULES: tuple[Rule, ...] = (
         description="tous les référents sont en ligne et la file d'attente est pleine",
         check=lambda line, hunt: line.when_waiting is not None and hunt.on_a_call > 0
         and hunt.waiting >= line.when_waiting,
+    ),
+    Rule(
+        name="overflow-wait-over",
+        description="attente maximale atteinte, tous les référents toujours en ligne",
+        check=lambda line, hunt: line.when_wait_over and hunt.wait_over,
     ),
 )  # fmt: skip
 

@@ -158,6 +158,9 @@ OVERFLOW = Section(
             shown_default="none: callers wait", help="while everyone on duty is on a call: "
             "the call overflows instead of waiting once this many callers already wait (`0`: "
             "at once)"),
+        Key(name="when_wait_over", type="true/false", default=False, help="`true`: a caller "
+            "who waited `[ringing] max_wait` in the queue overflows instead of being offered "
+            "a message"),
     ),
 )  # fmt: skip
 REFERENTS = Section(

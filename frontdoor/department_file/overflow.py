@@ -6,6 +6,7 @@ referents on duty cannot (core.overflow).
     label = "le DAC du Cantal"
     when_nobody_accepts = true   # every referent rung declined or did not answer
     when_waiting = 2             # everyone on a call and 2 callers already waiting
+    when_wait_over = true        # a caller who waited [ringing] max_wait in the queue
 """
 
 from __future__ import annotations
@@ -33,4 +34,5 @@ def overflow_line(reader: Reader, data: Mapping[str, Any], own_number: str) -> O
         label=reader.text(table, "label", "overflow.label"),
         when_nobody_accepts=reader.declared_boolean(table, OVERFLOW, "when_nobody_accepts"),
         when_waiting=waiting,
+        when_wait_over=reader.declared_boolean(table, OVERFLOW, "when_wait_over"),
     )

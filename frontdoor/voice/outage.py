@@ -155,7 +155,12 @@ def queue_left(unstored: Unstored) -> str:
     department = _department(unstored)
     if department is None:
         return NOT_IN_SERVICE
-    reply = call_flow.queue_left(department, result=unstored.form.get("QueueResult", "error"))
+    reply = call_flow.queue_left(
+        department,
+        at=_received_at(unstored),
+        result=unstored.form.get("QueueResult", "error"),
+        waited_s=whole(unstored.form, "QueueTime"),
+    )
     return render(reply, department=department)
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from frontdoor.core import overflow
-from frontdoor.core.call_flow import accept, overflow_whisper, ring, ring_ended
+from frontdoor.core.call_flow import accept, overflow_whisper, queue_left, ring, ring_ended
 from frontdoor.core.call_settlement import Accepted, CallFacts, RingEnded, settle
 from frontdoor.core.department import Department, RingStrategy
 from frontdoor.core.overflow import RULES, HuntOver, OverflowLine, overflow_reason
@@ -65,6 +65,10 @@ def hunt(*, rung: int = 0, on_a_call: int = 0, waiting: int = 0) -> HuntOver:
                      "overflow-queue-full", id="some-busy-others-declined-queue-full"),
         pytest.param(replace(CANTAL, when_waiting=0, when_nobody_accepts=False), hunt(rung=3),
                      None, id="queue-rule-only-nobody-busy"),
+        pytest.param(replace(CANTAL, when_wait_over=True), replace(hunt(), wait_over=True),
+                     "overflow-wait-over", id="waited-the-longest-wait"),
+        pytest.param(CANTAL, replace(hunt(), wait_over=True), None,
+                     id="waited-the-longest-wait-not-wanted"),
     ],
 )  # fmt: skip
 def test_when_a_call_overflows(line: OverflowLine | None, over: HuntOver, expected: str) -> None:
@@ -73,7 +77,9 @@ def test_when_a_call_overflows(line: OverflowLine | None, over: HuntOver, expect
 
 
 def test_every_rule_says_in_french_where_the_call_went() -> None:
-    assert [rule.name for rule in RULES] == ["overflow-nobody-accepted", "overflow-queue-full"]
+    assert [rule.name for rule in RULES] == [
+        "overflow-nobody-accepted", "overflow-queue-full", "overflow-wait-over",
+    ]  # fmt: skip
     why = overflow_reason(CANTAL, hunt(rung=1))
     assert why is not None
     assert why.text.endswith(": Débordé vers le DAC du Cantal (04 71 00 00 15)")
@@ -158,3 +164,24 @@ def test_the_call_is_settled_as_overflowed_in_any_order_and_nobody_of_the_team_i
     )
     ended_first = replace(facts, ended_at=T0.replace(minute=5))
     assert settle(ended_first).outcome is Outcome.OVERFLOWED
+
+
+@pytest.mark.parametrize(
+    ("result", "waited_s", "overflows"),
+    [
+        pytest.param("leave", 180, True, id="the-longest-wait"),
+        pytest.param("leave", 40, False, id="key-0-a-message-as-asked"),
+        pytest.param("hangup", 180, False, id="hung-up"),
+        pytest.param("bridged", 180, False, id="taken-out-by-a-referent"),
+    ],
+)  # fmt: skip
+def test_a_caller_out_of_the_queue_after_the_longest_wait_overflows_where_asked(
+    result: str, waited_s: int, overflows: bool
+) -> None:
+    waits = department(replace(CANTAL, when_wait_over=True))  # max_wait: 180 s
+    reply = queue_left(waits, at=T0, result=result, waited_s=waited_s)
+    rang = [a for a in reply.actions if isinstance(a, RingOverflow)]
+    assert rang == ([RingOverflow(attempt=3, number="+33471000015", timeout_s=20,
+                                  caller_id=call_flows_made.NUMBER,
+                                  then=Next(step="dialed", params=(("attempt", "3"),)))]
+                    if overflows else [])  # fmt: skip
