@@ -22,6 +22,7 @@ from frontdoor import serve_workers as workers_command
 from frontdoor.console import accounts_command
 from frontdoor.core.calendar import WEEKDAY_NAMES_FR
 from frontdoor.core.dates import DateRefused, parse_local
+from frontdoor.core.department import Department
 from frontdoor.core.roster import duty_gaps
 from frontdoor.department_file.load import ConfigError, load_departments
 from frontdoor.departments import Departments
@@ -268,6 +269,14 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(20_000, 50, 1_000)
 
 
+def _lines_named(department: Department) -> dict[str, str]:
+    """How the terminal phone names the numbers it rings that are no referent's."""
+    line = department.overflow
+    if line is None:
+        return {}
+    return {line.number: f"ligne de débordement {line.number} ({line.label})"}
+
+
 def _call(settings: Settings, departments: Departments, args: argparse.Namespace) -> int:
     from frontdoor.phone import terminal_call
 
@@ -301,6 +310,7 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
                 from_=args.caller,
                 to=department.number,
                 at=at,
+                lines=_lines_named(department),
             )
         )
     except aiohttp.ClientConnectorError:

@@ -224,9 +224,20 @@ YES = {"o", "oui", "y", "yes"}
 class TerminalPerson:
     """Prints what each leg hears and asks, in French, what the people on the line do."""
 
-    def __init__(self, *, out: TextIO | None = None, ask: Callable[[str], str] = input) -> None:
+    def __init__(
+        self,
+        *,
+        out: TextIO | None = None,
+        ask: Callable[[str], str] = input,
+        lines: Mapping[str, str] | None = None,
+    ) -> None:
         self._out = out or sys.stdout
         self._ask = ask
+        # How a number rung is named, when it is not a referent's (an overflow line).
+        self._lines = dict(lines or {})
+
+    def _who(self, leg: str) -> str:
+        return self._lines.get(leg, f"référent {leg}")
 
     def say(self, line: str) -> None:
         self._out.write(line + "\n")
@@ -239,17 +250,20 @@ class TerminalPerson:
             return ""
 
     async def hear(self, text: str, *, leg: str) -> None:
-        self.say(f"📞 DAC : {text}" if leg == CALLER else f"  ↳ référent {leg}: {text}")
+        self.say(f"📞 DAC : {text}" if leg == CALLER else f"  ↳ {self._who(leg)}: {text}")
 
     async def press(self, prompt: str, *, leg: str) -> str | None:
         if leg == CALLER:  # words are said: "je suis infirmière", or "… (0.4)" to be unsure
             question = "Touche(s) à taper, ou ce que vous dites (Entrée = rien) : "
         else:
-            question = f"  ↳ référent {leg}, touche(s) à taper (Entrée = rien) : "
+            question = f"  ↳ {self._who(leg)}, touche(s) à taper (Entrée = rien) : "
         return await self.answer(question) or None
 
     async def picks_up(self, number: str) -> bool:
-        return (await self.answer(f"Le {number} décroche-t-il ? [o/N] ")).lower() in YES
+        named = self._lines.get(number)
+        question = f"{named} : décroche ? " if named else f"Le {number} décroche-t-il ? "
+        question += "[o/N] "
+        return (await self.answer(question)).lower() in YES
 
     async def message(self) -> str | None:
         return await self.answer("Message laissé (Entrée = silence) : ") or None
@@ -278,10 +292,12 @@ async def terminal_call(
     account_sid: str | None = None,
     person: Person | None = None,
     out: TextIO | None = None,
+    lines: Mapping[str, str] | None = None,
 ) -> CallResult:
     """Call `to` from `from_` on the service at `base_url`, as Twilio calling `public_url`.
 
-    With `at`, the service is told the call happens then (`SimulatedAt`, for its demo mode).
+    With `at`, the service is told the call happens then (`SimulatedAt`, for its demo mode);
+    `lines` names the numbers rung that are no referent's (the overflow line).
     """
     out = out or sys.stdout
     async with aiohttp.ClientSession() as session:
@@ -294,6 +310,7 @@ async def terminal_call(
         )
         when = f", le {at:%d/%m/%Y à %H:%M}" if at else ""
         out.write(f"☎️  Appel de {from_} vers {to}{when}…\n")
-        result = await phone.call(from_=from_, to=to, person=person or TerminalPerson(out=out))
+        person = person or TerminalPerson(out=out, lines=lines)
+        result = await phone.call(from_=from_, to=to, person=person)
     out.write(summarize(result) + "\n")
     return result

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdoor.core.department import CallbackPolicy, RingStrategy
+from frontdoor.core.overflow import OverflowLine
 from frontdoor.core.retention import RetentionPolicy
 from frontdoor.core.roster import NobodyOnDuty, OverrideKind, WhenNobody, duty_gaps, on_duty
 from frontdoor.department_file.load import (
@@ -558,3 +559,52 @@ def test_a_reunion_file_reads_its_numbers_in_la_reunion(tmp_path: Path) -> None:
 
     assert (department.number, department.phone_region) == ("+262262901974", "RE")
     assert department.referents["amartin"].phone == "+262692000001"
+
+
+OVERFLOW = '[overflow]\nto = "03 83 00 00 54"\nlabel = "le DAC de Meurthe-et-Moselle"\n'
+
+
+@pytest.mark.parametrize(
+    ("table", "line"),
+    [
+        pytest.param("", None, id="none-without-the-table"),
+        pytest.param(OVERFLOW, OverflowLine(number="+33383000054",
+                                            label="le DAC de Meurthe-et-Moselle"),
+                     id="when-nobody-accepts-by-default"),
+        pytest.param(OVERFLOW + "when_nobody_accepts = false\nwhen_waiting = 0\n",
+                     OverflowLine(number="+33383000054", label="le DAC de Meurthe-et-Moselle",
+                                  when_nobody_accepts=False, when_waiting=0),
+                     id="only-when-everyone-is-busy"),
+        pytest.param(OVERFLOW + "when_wait_over = true\n",
+                     OverflowLine(number="+33383000054", label="le DAC de Meurthe-et-Moselle",
+                                  when_wait_over=True),
+                     id="also-after-the-longest-wait"),
+    ],
+)  # fmt: skip
+def test_an_overflow_line(tmp_path: Path, table: str, line: OverflowLine | None) -> None:
+    text = VALID.replace("[hours]", f"{table}\n[hours]", 1)
+    assert load_department(write(tmp_path, "dac99.toml", text), {}).overflow == line
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "message"),
+    [
+        pytest.param('[overflow]\nlabel = "le DAC du Cantal"\n', "overflow.to", "missing",
+                     id="no-number"),
+        pytest.param('[overflow]\nto = "le Cantal"\nlabel = "le DAC du Cantal"\n', "overflow.to",
+                     "not a valid phone number", id="not-a-number"),
+        pytest.param('[overflow]\nto = "+33536490099"\nlabel = "nous"\n', "overflow.to",
+                     "calls would loop", id="its-own-number"),
+        pytest.param('[overflow]\nto = "+33471000015"\n', "overflow.label", "missing",
+                     id="no-label"),
+        pytest.param(OVERFLOW + "when_waiting = 99\n", "overflow.when_waiting",
+                     "between 0 and 50", id="queue-too-long"),
+        pytest.param(OVERFLOW + "when = 3\n", "overflow.when", "unknown key", id="typo"),
+    ],
+)  # fmt: skip
+def test_an_overflow_line_with_a_problem(
+    tmp_path: Path, table: str, key: str, message: str
+) -> None:
+    text = VALID.replace("[hours]", f"{table}\n[hours]", 1)
+    problems = problems_of(write(tmp_path, "dac99.toml", text))
+    assert any(p.key == key and message in p.message for p in problems), [str(p) for p in problems]

@@ -37,6 +37,7 @@ OUTCOMES = {
     "public_not_allowed": "public réorienté",
     "informed": "renseigné par l'annuaire",
     "forwarded": "transféré",
+    "overflowed": "pris par la ligne de débordement",
 }
 
 EVENTS = {
@@ -47,6 +48,7 @@ EVENTS = {
     "picked-up": "Décroché",
     "accepted": "Accepté (touche 1)",
     "enqueued": "Mis en attente (référents en ligne)",
+    "overflowed": "Débordement vers une ligne voisine",
     "queue-max-wait": "Attente maximale atteinte",
     "queue-message-key": "Touche 0 : message plutôt qu'attente",
     "queue-left": "Sorti de l'attente",

@@ -20,6 +20,7 @@ from frontdoor.console.follow_up_views import follow_ups_block
 from frontdoor.console.pages import render
 from frontdoor.console.request_persons import persons_block
 from frontdoor.console.timeline import timeline
+from frontdoor.core import overflow
 from frontdoor.core.access import Action
 from frontdoor.core.attachments import ATTACHMENTS_EVENT, attachments_listed
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome
@@ -136,6 +137,10 @@ async def show(request: web.Request) -> web.StreamResponse:
             "problems": PROBLEMS,
             "error": request.query.get("erreur"),
             "answerable_by_sms": not is_withheld(found.caller_number),
+            # Where the call went when the referents could not take it (core.overflow).
+            "overflowed_to": next(
+                (e.detail for e in reversed(events) if e.kind == overflow.EVENT), None
+            ),
             "answerable_by_mail": bool(
                 department is not None and department.mailbox and found.contact_address
             ),

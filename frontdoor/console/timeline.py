@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from frontdoor.console.labels import EVENTS, label, message_title, name_of
+from frontdoor.core import overflow
 from frontdoor.core.consents import current_stances
 from frontdoor.core.request_fields import NonOpposition
 from frontdoor.store.models import Message, NonOppositionRecord, RequestEvent, RequestNote
@@ -37,7 +38,7 @@ def timeline(
         Entry(
             at=event.at,
             title=label(EVENTS, event.kind),
-            who=name_of(names, event.referent_id, default="") or None,
+            who=name_of(names, event.referent_id, default="") or _line_of(event),
             reasons=tuple(str(reason.get("text", "")) for reason in event.reasons),
             details={"attempt": event.attempt, "detail": event.detail},
         )
@@ -67,6 +68,11 @@ def timeline(
     # Non-oppositions appear through their events ("non-opposition"), which say who and what.
     # Stable: entries at the same instant keep the order in which they were written.
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def _line_of(event: RequestEvent) -> str | None:
+    """Who an event of a leg that is no referent's is about: the overflow line's."""
+    return "ligne de débordement" if event.detail == overflow.TAKER else None
 
 
 def latest_stances(

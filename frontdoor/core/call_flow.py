@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Set
 from datetime import datetime
 
-from frontdoor.core import waiting
+from frontdoor.core import overflow, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.prompts import prompt
 from frontdoor.core.reasons import Reason
@@ -31,6 +31,7 @@ from frontdoor.core.voice_actions import (
     RecordMessage,
     Reply,
     Ring,
+    RingOverflow,
     Say,
 )
 
@@ -46,10 +47,11 @@ def gave_up(
     code: str,
     referrer: ReferrerType | None = None,
     busy: Set[str] = NOBODY_BUSY,
+    waiting: int = 0,
 ) -> Reply:
     """After the last try of any prompt: never a dead end, never the prompt again. The call
     goes to the referents on duty (a message is offered when nobody is, or nobody accepts)."""
-    routed = ring(department, at=at, attempt=0, busy=busy)
+    routed = ring(department, at=at, attempt=0, busy=busy, waiting=waiting)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),
@@ -63,19 +65,35 @@ def gave_up(
 
 
 def ring(
-    department: Department, *, at: datetime, attempt: int, busy: Set[str] = NOBODY_BUSY
+    department: Department,
+    *,
+    at: datetime,
+    attempt: int,
+    busy: Set[str] = NOBODY_BUSY,
+    waiting: int = 0,
 ) -> Reply:
     """Ring attempt number ``attempt`` of the plan, or the next one with someone free in it.
 
-    Referents on a call (`busy`) are not rung. When no attempt is left, the caller waits in
-    the queue if someone of the plan is on a call (core.waiting), else is offered a message.
+    Referents on a call (`busy`) are not rung. When no attempt is left, the call goes to the
+    overflow line when core.overflow says so (one more attempt, numbered after the plan's),
+    else the caller waits in the queue if someone of the plan is on a call (core.waiting;
+    `waiting`: the callers already there), else is offered a message.
     """
     plan = plan_route(department, at)
     while attempt < len(plan.attempts) and not _free(plan.attempts[attempt], busy):
         attempt += 1
+    if attempt > len(plan.attempts) and department.overflow is not None:
+        # After the overflow line's attempt: not taken there either.
+        return offer_message(department, nobody=True, reasons=(overflow.UNANSWERED,))
     if attempt >= len(plan.attempts):
         everyone = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))
         on_a_call = [i for i in everyone if i in busy]
+        hunt = overflow.HuntOver(
+            rung=len(everyone) - len(on_a_call), on_a_call=len(on_a_call), waiting=waiting
+        )
+        why_overflow = overflow.overflow_reason(department.overflow, hunt)
+        if why_overflow is not None:
+            return _overflow(department, attempt=attempt, reasons=(*plan.reasons, why_overflow))
         if on_a_call:
             tried = tuple(i for i in everyone if i not in busy)
             return _enqueue(department, on_a_call=on_a_call, tried=tried, reasons=plan.reasons)
@@ -134,8 +152,10 @@ def ring_ended(
     dial_status: str,
     accepted_by: str | None,
     busy: Set[str] = NOBODY_BUSY,
+    waiting: int = 0,
 ) -> Reply:
-    """A ring attempt is over: the call was taken, or the next attempt starts."""
+    """A ring attempt is over: the call was taken (by a referent, or the overflow line:
+    `accepted_by` overflow.TAKER), or the next attempt starts."""
     forwarded = _forward_number(department, at=at, attempt=attempt)
     if forwarded is not None and dial_status in ("completed", "answered"):
         return Reply(
@@ -144,6 +164,14 @@ def ring_ended(
                 outcome=Outcome.FORWARDED, attempts=attempt + 1, callback_needed=False
             ),
             reasons=(Reason(code="forwarded", text=f"transféré vers {forwarded}"),),
+        )
+    if accepted_by == overflow.TAKER and dial_status in ("completed", "answered"):
+        return Reply(
+            actions=(Hangup(),),
+            update=CallUpdate(
+                outcome=Outcome.OVERFLOWED, attempts=attempt + 1, callback_needed=False
+            ),
+            reasons=(Reason(code="overflow-taken", text="pris par la ligne de débordement"),),
         )
     if accepted_by is not None and dial_status in ("completed", "answered"):
         return Reply(
@@ -165,7 +193,7 @@ def ring_ended(
         code="attempt-unanswered",
         text=f"tentative {attempt + 1} sans réponse acceptée ({dial_status})",
     )
-    following = ring(department, at=at, attempt=attempt + 1, busy=busy)
+    following = ring(department, at=at, attempt=attempt + 1, busy=busy, waiting=waiting)
     return Reply(
         actions=following.actions,
         update=CallUpdate(
@@ -179,6 +207,25 @@ def ring_ended(
 def _free(attempt: RingAttempt, busy: Set[str]) -> bool:
     """Someone to ring in this attempt (a forward rings a number, nobody's)."""
     return attempt.forward_to is not None or any(r.id not in busy for r in attempt.referents)
+
+
+def _overflow(department: Department, *, attempt: int, reasons: tuple[Reason, ...]) -> Reply:
+    """The caller is told where she is put through; the overflow line is rung, screened."""
+    line = department.overflow
+    assert line is not None
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "overflow_connecting", line=line.label)),
+            RingOverflow(
+                attempt=attempt,
+                number=line.number,
+                timeout_s=department.ringing.timeout_s,
+                caller_id=department.number,
+                then=Next(step="dialed", params=(("attempt", str(attempt)),)),
+            ),
+        ),
+        reasons=reasons,
+    )
 
 
 def _enqueue(
@@ -208,8 +255,18 @@ def _enqueue(
     )
 
 
-def queue_left(department: Department, *, result: str) -> Reply:
-    """The caller left the queue (QueueResult): over, or a message (core.waiting)."""
+def queue_left(
+    department: Department, *, at: datetime, result: str, waited_s: int | None = None
+) -> Reply:
+    """The caller left the queue (QueueResult): over, or a message (core.waiting); after
+    the longest wait (`waited_s`), the overflow line when core.overflow says so."""
+    wait_over = result == "leave" and (waited_s or 0) >= department.ringing.max_wait_s
+    hunt = overflow.HuntOver(rung=0, on_a_call=0, waiting=0, wait_over=wait_over)
+    why = overflow.overflow_reason(department.overflow, hunt)
+    if why is not None:
+        # Numbered after the plan's attempts: not taken there, a message (ring).
+        return _overflow(department, attempt=len(plan_route(department, at).attempts),
+                         reasons=(why,))  # fmt: skip
     return waiting.left_queue(
         department,
         result=result,
@@ -230,9 +287,11 @@ def whisper(
     referrer: ReferrerType,
     caller_name: str | None,
     then: Next | None = None,
+    screen: str = "whisper",
 ) -> Reply:
     """What a referent hears on picking up, before the caller is put through; `then`: where
-    her key goes (by default the ring attempt's accept step)."""
+    her key goes (by default the ring attempt's accept step); `screen`: the prompt read
+    (the overflow line hears "overflow_whisper")."""
     who = (
         f"de {caller_name}, {REFERRERS[referrer].label.lower()}"
         if caller_name
@@ -241,7 +300,7 @@ def whisper(
     return Reply(
         actions=(
             Ask(
-                prompt=prompt(department, "whisper", caller=who),
+                prompt=prompt(department, screen, caller=who),
                 then=then
                 or Next(
                     step="accept", params=(("attempt", str(attempt)), ("referent", referent_id))
@@ -252,6 +311,22 @@ def whisper(
             # voicemail would be bridged to the caller.
             Hangup(),
         )
+    )
+
+
+def overflow_whisper(
+    department: Department, *, attempt: int, referrer: ReferrerType, caller_name: str | None
+) -> Reply:
+    """What the overflow line hears on picking up: the referents' screen, saying the call
+    comes from this department; its key goes to the overflow line's accept step."""
+    return whisper(
+        department,
+        attempt=attempt,
+        referent_id="",
+        referrer=referrer,
+        caller_name=caller_name,
+        then=Next(step="overflow-accept", params=(("attempt", str(attempt)),)),
+        screen="overflow_whisper",
     )
 
 

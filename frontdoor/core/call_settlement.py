@@ -18,19 +18,23 @@ from datetime import datetime
 from frontdoor.core.voice_actions import Outcome
 
 # Outcomes the caller's own steps decide; the others are settled here.
-SETTLED = frozenset({Outcome.IN_PROGRESS, Outcome.TAKEN, Outcome.VOICEMAIL, Outcome.ABANDONED})
+SETTLED = frozenset(
+    {Outcome.IN_PROGRESS, Outcome.TAKEN, Outcome.OVERFLOWED, Outcome.VOICEMAIL, Outcome.ABANDONED}
+)
 # A <Dial> that bridged the caller to the leg that answered.
 _BRIDGED = frozenset({"completed", "answered"})
 
 
 @dataclass(kw_only=True, frozen=True)
 class Accepted:
-    """A referent pressed 1 on their leg during a ring attempt."""
+    """A referent pressed 1 on their leg during a ring attempt (or the overflow line did,
+    core.overflow: `overflow`, and no referent)."""
 
     attempt: int
     referent_id: str
     leg_sid: str | None
     at: datetime
+    overflow: bool = False
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -91,6 +95,9 @@ def taker(facts: CallFacts) -> Accepted | None:
 def settle(facts: CallFacts) -> Settlement:
     """The request's final fields from the facts received, in whatever order they came."""
     took = taker(facts)
+    if took is not None and took.overflow:
+        return Settlement(outcome=Outcome.OVERFLOWED, taken_by=None, answered_at=took.at,
+                          callback_needed=False, task_owed=False)  # fmt: skip
     if took is not None:
         return Settlement(outcome=Outcome.TAKEN, taken_by=took.referent_id,
                           answered_at=took.at, callback_needed=False, task_owed=False)  # fmt: skip

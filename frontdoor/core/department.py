@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from frontdoor.core.calendar import Calendar
 from frontdoor.core.mailbox import Mailbox
+from frontdoor.core.overflow import OverflowLine
 from frontdoor.core.retention import RetentionPolicy
 from frontdoor.core.roster import Referent, Roster
 
@@ -90,3 +91,6 @@ class Department:
     # The emergency sentence names 116 117 (medical advice when one's doctor is away): each
     # ARS decides whether its region answers it.
     medical_advice_116117: bool = True
+    # A neighbouring DAC or a regional line taking the calls the referents on duty cannot
+    # (core.overflow); None: a message, or the queue, as the hunt leaves it.
+    overflow: OverflowLine | None = None

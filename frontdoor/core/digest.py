@@ -12,6 +12,7 @@ DIGEST_HOUR = 7  # local time
 
 OUTCOME_LABELS = {
     "taken": "pris par un référent",
+    "overflowed": "pris par la ligne de débordement",
     "voicemail": "message laissé",
     "abandoned": "raccroché avant réponse",
     "closed": "ligne fermée, sans message",

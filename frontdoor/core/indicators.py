@@ -43,6 +43,7 @@ VOICE_OUTCOME_LABELS = {
     "voicemail": "Message laissé",
     "closed": "Ligne fermée, sans message",
     "forwarded": "Transférés vers un autre numéro",
+    "overflowed": "Pris par la ligne de débordement (DAC voisin, plateforme régionale)",
     "informed": "Renseignés par l'annuaire vocal",
     "public_not_allowed": "Public réorienté (ligne réservée aux professionnels)",
     "in_progress": "En cours ou sans issue connue",

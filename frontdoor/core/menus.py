@@ -114,9 +114,11 @@ def menu(
     lexicon: Lexicon | None = None,
     confirming: Confirming | None = None,
     busy: Set[str] = NOBODY_BUSY,
+    waiting: int = 0,
 ) -> Reply:
     """The caller pressed a key, spoke (``heard``, read against ``lexicon``), or did neither
-    at a menu; a key pressed wins over words. ``busy``: the referents on a call."""
+    at a menu; a key pressed wins over words. ``busy``: the referents on a call; ``waiting``:
+    the callers in the department's queue."""
     if level is Menu.CONFIRM:
         return _confirmed(
             department,
@@ -126,11 +128,18 @@ def menu(
             heard=heard,
             confirming=confirming,
             busy=busy,
+            waiting=waiting,
         )
     if not digits and heard is not None:
         understood = speech.understand(heard, lexicon or Lexicon())
         return _spoken(
-            department, at=at, level=level, tries=tries, understood=understood, busy=busy
+            department,
+            at=at,
+            level=level,
+            tries=tries,
+            understood=understood,
+            busy=busy,
+            waiting=waiting,
         )
     if level is Menu.WHO:
         if digits == "1":
@@ -138,17 +147,26 @@ def menu(
         if digits == DIRECTORY_KEY:
             return voice_directory.ask_postal_code(department)
         if digits is not None and digits in PUBLIC_KEYS and department.public_allowed:
-            return _routed(department, at=at, referrer=PUBLIC_KEYS[digits], busy=busy)
+            return _routed(
+                department, at=at, referrer=PUBLIC_KEYS[digits], busy=busy, waiting=waiting
+            )
         if digits == "2" and not department.public_allowed:
             return orientation.ask_postal_code(department, referrer=ReferrerType.PATIENT)
     elif digits is not None and digits in PROFESSION_KEYS:
-        return _routed(department, at=at, referrer=PROFESSION_KEYS[digits], busy=busy)
+        return _routed(
+            department, at=at, referrer=PROFESSION_KEYS[digits], busy=busy, waiting=waiting
+        )
 
     if tries < MENU_TRIES:
         retry = (Say(text=prompt(department, "not_understood")),) if digits else ()
         return Reply(actions=(*retry, *_ask(department, level, tries=tries + 1)))
     return gave_up(
-        department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN, busy=busy
+        department,
+        at=at,
+        code="menu-no-choice",
+        referrer=ReferrerType.UNKNOWN,
+        busy=busy,
+        waiting=waiting,
     )
 
 
@@ -180,6 +198,7 @@ def _spoken(
     tries: int,
     understood: Understood,
     busy: Set[str],
+    waiting: int,
 ) -> Reply:
     """Words heard at a menu: acted on when sure, read back when not, else keys instead."""
     if understood.nothing:
@@ -187,14 +206,16 @@ def _spoken(
             code="speech-not-understood",
             text=f"parole non comprise{_confidence(understood)} : touches proposées",
         )
-        return _keys_instead(department, at=at, level=level, tries=tries, why=why, busy=busy)
+        return _keys_instead(
+            department, at=at, level=level, tries=tries, why=why, busy=busy, waiting=waiting
+        )
     if not understood.sure:
         return _read_back(department, level=level, tries=tries, understood=understood)
     said = Reason(
         code="speech-understood",
         text=f"compris à la voix : {_meaning(understood)}{_confidence(understood)}",
     )
-    return _act(department, at=at, understood=understood, said=said, busy=busy)
+    return _act(department, at=at, understood=understood, said=said, busy=busy, waiting=waiting)
 
 
 def _read_back(department: Department, *, level: Menu, tries: int, understood: Understood) -> Reply:
@@ -226,6 +247,7 @@ def _confirmed(
     heard: Heard | None,
     confirming: Confirming | None,
     busy: Set[str],
+    waiting: int,
 ) -> Reply:
     """The answer to a read-back: 1 or yes acts on it; anything else, the keys instead."""
     yes = digits == "1" if digits else heard is not None and speech.says_yes(heard)
@@ -234,16 +256,32 @@ def _confirmed(
             code="speech-confirmed",
             text=f"confirmé par l'appelant : {_meaning(confirming.understood)}",
         )
-        return _act(department, at=at, understood=confirming.understood, said=said, busy=busy)
+        return _act(
+            department,
+            at=at,
+            understood=confirming.understood,
+            said=said,
+            busy=busy,
+            waiting=waiting,
+        )
     why = Reason(
         code="speech-not-confirmed", text="non confirmé par l'appelant : touches proposées"
     )
     back = confirming.back if confirming is not None else Menu.WHO
-    return _keys_instead(department, at=at, level=back, tries=tries, why=why, busy=busy)
+    return _keys_instead(
+        department, at=at, level=back, tries=tries, why=why, busy=busy, waiting=waiting
+    )
 
 
 def _keys_instead(
-    department: Department, *, at: datetime, level: Menu, tries: int, why: Reason, busy: Set[str]
+    department: Department,
+    *,
+    at: datetime,
+    level: Menu,
+    tries: int,
+    why: Reason,
+    busy: Set[str],
+    waiting: int,
 ) -> Reply:
     """The menu again, keys only, while it has tries left; then the way out of every prompt."""
     if tries < MENU_TRIES:
@@ -255,7 +293,12 @@ def _keys_instead(
             reasons=(why,),
         )
     out = gave_up(
-        department, at=at, code="menu-no-choice", referrer=ReferrerType.UNKNOWN, busy=busy
+        department,
+        at=at,
+        code="menu-no-choice",
+        referrer=ReferrerType.UNKNOWN,
+        busy=busy,
+        waiting=waiting,
     )
     return replace(out, reasons=(why, *out.reasons))
 
@@ -267,6 +310,7 @@ def _act(
     understood: Understood,
     said: Reason,
     busy: Set[str],
+    waiting: int,
 ) -> Reply:
     """What was understood, as if chosen with keys: a directory question, or who calls."""
     if understood.search is not None:
@@ -276,7 +320,7 @@ def _act(
         done = orientation.ask_postal_code(department, referrer=referrer)
     else:
         referrer = understood.referrer or ReferrerType.UNKNOWN
-        done = _routed(department, at=at, referrer=referrer, busy=busy)
+        done = _routed(department, at=at, referrer=referrer, busy=busy, waiting=waiting)
     return replace(done, reasons=(said, *done.reasons))
 
 
@@ -308,9 +352,14 @@ def _confidence(understood: Understood) -> str:
 
 
 def _routed(
-    department: Department, *, at: datetime, referrer: ReferrerType, busy: Set[str]
+    department: Department,
+    *,
+    at: datetime,
+    referrer: ReferrerType,
+    busy: Set[str],
+    waiting: int,
 ) -> Reply:
-    routed = ring(department, at=at, attempt=0, busy=busy)
+    routed = ring(department, at=at, attempt=0, busy=busy, waiting=waiting)
     return Reply(
         actions=routed.actions,
         update=CallUpdate(referrer_type=referrer, callback_needed=routed.update.callback_needed),

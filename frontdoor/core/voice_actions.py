@@ -23,6 +23,7 @@ class Outcome(StrEnum):
     PUBLIC_NOT_ALLOWED = "public_not_allowed"  # a member of the public on a pro-only line
     INFORMED = "informed"  # answered by the directory (voice self-service), no referent needed
     FORWARDED = "forwarded"  # nobody on duty: put through to another number (when_nobody)
+    OVERFLOWED = "overflowed"  # taken by the overflow line (core.overflow) after pressing 1
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -58,6 +59,18 @@ class Ring:
 
     attempt: int
     referents: tuple[Referent, ...]
+    timeout_s: int
+    caller_id: str
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
+class RingOverflow:
+    """Ring the department's overflow line (core.overflow), screened as a referent's leg:
+    its whisper, then press 1, before the legs are bridged."""
+
+    attempt: int
+    number: str
     timeout_s: int
     caller_id: str
     then: Next
@@ -118,7 +131,17 @@ class TakeFromQueue:
 
 
 Action = (
-    Say | Ask | Ring | Connect | RecordMessage | Redirect | Hangup | Enqueue | Leave | TakeFromQueue
+    Say
+    | Ask
+    | Ring
+    | RingOverflow
+    | Connect
+    | RecordMessage
+    | Redirect
+    | Hangup
+    | Enqueue
+    | Leave
+    | TakeFromQueue
 )
 
 

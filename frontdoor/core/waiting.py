@@ -58,7 +58,9 @@ def on_a_call(facts: CallFacts, *, now: datetime) -> frozenset[str]:
     return frozenset(
         accepted.referent_id
         for accepted in facts.accepted
-        if not over(accepted.attempt, accepted.leg_sid) and now - accepted.at < LONGEST_CALL
+        if not accepted.overflow  # the overflow line is no referent of the department
+        and not over(accepted.attempt, accepted.leg_sid)
+        and now - accepted.at < LONGEST_CALL
     )
 
 

@@ -143,6 +143,27 @@ RINGING = Section(
                  "on the keypad leaves one at any time)"),
     ),
 )  # fmt: skip
+OVERFLOW = Section(
+    name="overflow",
+    keys=(
+        Key(name="to", type="phone number", help="a neighbouring DAC's or a regional line's "
+            "number: the calls the referents on duty cannot take are put through to it, "
+            "screened like a referent's leg (its whisper, then 1 to take the call; else a "
+            "message and a callback, as without it)"),
+        _text("label", 'that line as the caller hears it after "vers" and the console shows '
+              'it, e.g. `"le DAC du Cantal"`, `"la plateforme régionale"`'),
+        Key(name="when_nobody_accepts", type="true/false", default=True, help="`true`: the "
+            "call overflows when every referent rung declined or did not answer (none on "
+            "another call)"),
+        Key(name="when_waiting", type="integer", lo=0, hi=50, unit="callers",
+            shown_default="none: callers wait", help="while everyone on duty is on a call: "
+            "the call overflows instead of waiting once this many callers already wait (`0`: "
+            "at once)"),
+        Key(name="when_wait_over", type="true/false", default=False, help="`true`: a caller "
+            "who waited `[ringing] max_wait` in the queue overflows instead of being offered "
+            "a message"),
+    ),
+)  # fmt: skip
 REFERENTS = Section(
     name="referents",
     many=True,
@@ -310,7 +331,7 @@ TWILIO = Section(
 )  # fmt: skip
 
 SECTIONS: tuple[Section, ...] = (
-    DEPARTMENT, HOURS, CLOSURES, RINGING, REFERENTS, ROSTER, SHIFTS, ROTATIONS, OVERRIDES,
+    DEPARTMENT, HOURS, CLOSURES, RINGING, OVERFLOW, REFERENTS, ROSTER, SHIFTS, ROTATIONS, OVERRIDES,
     CALLBACKS, PROMPTS, SMS, RETENTION, MAILBOX, TWILIO,
 )  # fmt: skip
 

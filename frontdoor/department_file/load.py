@@ -24,6 +24,7 @@ from frontdoor.core.department import Department, Ringing, RingStrategy
 from frontdoor.core.numbers import region_of
 from frontdoor.core.texts import PROMPTS, SMS
 from frontdoor.department_file import mailbox as mailbox_table
+from frontdoor.department_file import overflow as overflow_table
 from frontdoor.department_file import retention as retention_table
 from frontdoor.department_file import roster as roster_tables
 from frontdoor.department_file import twilio as twilio_table
@@ -122,6 +123,7 @@ def _department(
 
     mailbox = mailbox_table.mailbox(reader, data)
     twilio = twilio_table.twilio_account(reader, data)
+    overflow = overflow_table.overflow_line(reader, data, number)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
         reader.problem("sms", "expected a table of SMS texts")
@@ -155,6 +157,7 @@ def _department(
         territory=territory,
         phone_region=reader.phone_region,
         medical_advice_116117=medical_advice,
+        overflow=overflow,
     )
 
 

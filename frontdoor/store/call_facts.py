@@ -10,6 +10,7 @@ from sqlalchemy.orm import Bundle
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core import overflow
 from frontdoor.core.call_settlement import SETTLED, Accepted, CallFacts, RingEnded
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.voice_actions import Outcome
@@ -89,8 +90,9 @@ def _facts(facts: Sequence[Fact], *, step_outcome: Outcome, withheld_number: boo
     return CallFacts(
         step_outcome=step_outcome,
         accepted=frozenset(
-            Accepted(attempt=attempt or 0, referent_id=referent_id or "", leg_sid=leg_sid, at=at)
-            for kind, attempt, referent_id, leg_sid, _, at in facts if kind == "accepted"
+            Accepted(attempt=attempt or 0, referent_id=referent_id or "", leg_sid=leg_sid, at=at,
+                     overflow=detail == overflow.TAKER)
+            for kind, attempt, referent_id, leg_sid, detail, at in facts if kind == "accepted"
         ),
         rings=frozenset(
             RingEnded(attempt=attempt or 0, status=detail or "", leg_sid=leg_sid)

@@ -10,6 +10,7 @@ from annotated_types import MaxLen
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core import overflow
 from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.voice_actions import CallUpdate, Reply
 from frontdoor.store.match import equal
@@ -72,7 +73,8 @@ async def first_event(*, session: AsyncSession, request_id: int, kind: str) -> R
 async def accepted_by(
     *, session: AsyncSession, request_id: int, attempt: int, leg_sid: str | None
 ) -> str | None:
-    """The referent who pressed 1 during a ring attempt (on the bridged leg, when known)."""
+    """The referent who pressed 1 during a ring attempt (on the bridged leg, when known);
+    overflow.TAKER when it was the overflow line."""
     query = select(RequestEvent).where(
         RequestEvent.request_id == request_id,
         RequestEvent.kind == "accepted",
@@ -82,7 +84,9 @@ async def accepted_by(
         query = query.where(equal(RequestEvent.leg_sid, leg_sid))
     result = await session.exec(query.order_by(col(RequestEvent.id)))
     first = result.first()
-    return first.referent_id if first else None
+    if first is None:
+        return None
+    return overflow.TAKER if first.detail == overflow.TAKER else first.referent_id
 
 
 def updated_columns(update: CallUpdate, *, source: str = "menu") -> dict[str, Any]:

@@ -139,6 +139,11 @@ async def waiting_callers(
     return tuple(waiters)
 
 
+async def callers_waiting(session: AsyncSession, *, department: Department, now: datetime) -> int:
+    """How many of the department's callers wait in its queue now."""
+    return len(await waiting_callers(session, department=department, now=now))
+
+
 async def request_taken_on_leg(
     session: AsyncSession, *, department: str, leg_sid: str
 ) -> Request | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from frontdoor.core import call_flow, orientation, waiting
+from frontdoor.core import call_flow, orientation, overflow, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
@@ -98,6 +98,17 @@ def whisper(unstored: Unstored) -> str:
     return render(reply, department=department)
 
 
+def overflow_whisper(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    referrer, name = _who_called(unstored, department)
+    reply = call_flow.overflow_whisper(
+        department, attempt=whole(unstored.query, "attempt"), referrer=referrer, caller_name=name
+    )
+    return render(reply, department=department)
+
+
 def accept(unstored: Unstored) -> str:
     department = _department(unstored)
     if department is None:
@@ -154,7 +165,12 @@ def queue_left(unstored: Unstored) -> str:
     department = _department(unstored)
     if department is None:
         return NOT_IN_SERVICE
-    reply = call_flow.queue_left(department, result=unstored.form.get("QueueResult", "error"))
+    reply = call_flow.queue_left(
+        department,
+        at=_received_at(unstored),
+        result=unstored.form.get("QueueResult", "error"),
+        waited_s=whole(unstored.form, "QueueTime"),
+    )
     return render(reply, department=department)
 
 
@@ -188,11 +204,13 @@ def accepted_in(earlier: Sequence[Entry], attempt: int, leg_sid: str | None) -> 
     """The referent who pressed 1 at this attempt, as the journal saw it (on that leg)."""
     for entry in earlier:
         if (
-            entry.path == STEP_PATHS["accept"]
+            entry.path in (STEP_PATHS["accept"], STEP_PATHS["overflow-accept"])
             and entry.query.get("attempt") == str(attempt)
             and entry.form.get("Digits") == "1"
             and (not leg_sid or entry.form.get("CallSid") == leg_sid)
         ):
+            if entry.path == STEP_PATHS["overflow-accept"]:
+                return overflow.TAKER
             return entry.query.get("referent")
     return None
 

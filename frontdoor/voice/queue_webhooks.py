@@ -24,6 +24,7 @@ from frontdoor.voice.calls import (
     request_of_call,
     whole_number,
 )
+from frontdoor.voice.overflow_webhooks import note_overflow
 from frontdoor.voice.queue_offers import offer_waiting
 from frontdoor.voice.settling import settle_call
 from frontdoor.voice.twiml import STEP_PATHS, render
@@ -72,9 +73,12 @@ async def left(hook: Webhook) -> str:
     result = hook.form.get("QueueResult", "error")[:40]
     if "QueueTime" in hook.form:
         request.queue_wait_s = max(request.queue_wait_s or 0, whole_number(hook.form, "QueueTime"))
-    reply = call_flow.queue_left(department, result=result)
+    reply = call_flow.queue_left(
+        department, at=request.received_at, result=result, waited_s=request.queue_wait_s
+    )
     apply_update(request, reply.update)
     record_event(hook.session, request, kind="queue-left", at=hook.now, reply=reply, detail=result)
+    note_overflow(hook, request, department, reply)
     await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)
 

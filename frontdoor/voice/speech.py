@@ -54,10 +54,11 @@ def menu_reply(
     form: Mapping[str, str],
     query: Mapping[str, str],
     busy: Set[str],
+    waiting: int = 0,
 ) -> Reply:
     """core.menus.menu for a menu webhook: keys, or words, or a confirmation's answer;
-    ``busy``: the referents on a call. ValueError: a confirmation's URL carries a value
-    Frontdoor never wrote."""
+    ``busy``: the referents on a call, ``waiting``: the callers in the queue. ValueError: a
+    confirmation's URL carries a value Frontdoor never wrote."""
     confirming = menus.confirming_of(query) if level is Menu.CONFIRM else None
     return menus.menu(
         department,
@@ -69,6 +70,7 @@ def menu_reply(
         lexicon=speech_lexicon(),
         confirming=confirming,
         busy=busy,
+        waiting=waiting,
     )
 
 

@@ -18,6 +18,7 @@ from frontdoor.core.voice_actions import (
     Redirect,
     Reply,
     Ring,
+    RingOverflow,
     Say,
     TakeFromQueue,
 )
@@ -31,6 +32,9 @@ STEP_PATHS = {
     "dialed": "/twilio/voice/dialed",
     "whisper": "/twilio/voice/whisper",
     "accept": "/twilio/voice/accept",
+    # The overflow line's leg (core.overflow): its screen and its key.
+    "overflow-whisper": "/twilio/voice/overflow/whisper",
+    "overflow-accept": "/twilio/voice/overflow/accept",
     "message": "/twilio/voice/message",
     "recording": "/twilio/voice/recording",
     "directory": "/twilio/voice/directory",
@@ -81,8 +85,12 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
                 f'<Gather numDigits="{num_digits}" timeout="{timeout}"{listening} method="POST" '
                 f"action={quoteattr(url_of(then, department))}>{_say(prompt, department)}</Gather>"
             )
-        case Ring():
-            return _dial(action, department, caller_number)
+        case Ring(attempt=attempt, referents=referents):
+            legs = tuple((r.phone, _whisper_url(attempt, r.id, department)) for r in referents)
+            return _dial(action, legs, department, caller_number)
+        case RingOverflow(attempt=attempt, number=number):
+            screen = Next(step="overflow-whisper", params=(("attempt", str(attempt)),))
+            return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
             after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
             return (
@@ -132,16 +140,21 @@ def _listening(hints: tuple[str, ...] | None, department: Department) -> str:
     )
 
 
-def _dial(ring: Ring, department: Department, caller_number: str | None) -> str:
+def _dial(
+    ring: Ring | RingOverflow,
+    legs: tuple[tuple[str, str], ...],
+    department: Department,
+    caller_number: str | None,
+) -> str:
+    """Ring each (phone, whisper URL) of `legs`: each leg is screened before the bridge."""
     # The referent sees the department's number unless the department chose otherwise;
     # the caller never learns the referent's number.
     caller_id = ring.caller_id
     if department.ringing.show_caller_number and caller_number and caller_number.startswith("+"):
         caller_id = caller_number
     numbers = "".join(
-        f'<Number method="POST" url={quoteattr(_whisper_url(ring.attempt, r.id, department))}>'
-        f"{escape(r.phone)}</Number>"
-        for r in ring.referents
+        f'<Number method="POST" url={quoteattr(screen)}>{escape(phone)}</Number>'
+        for phone, screen in legs
     )
     return (
         f'<Dial method="POST" answerOnBridge="true" timeout="{ring.timeout_s}" '

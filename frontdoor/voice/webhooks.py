@@ -56,12 +56,13 @@ from frontdoor.store.requests import (
     record_event,
     updated_columns,
 )
-from frontdoor.store.waiting import referents_busy
+from frontdoor.store.waiting import callers_waiting, referents_busy
 from frontdoor.voice import (
     callback_webhooks,
     directory_webhooks,
     orientation_webhooks,
     outage,
+    overflow_webhooks,
     queue_webhooks,
 )
 from frontdoor.voice.calls import (
@@ -72,6 +73,7 @@ from frontdoor.voice.calls import (
     storable_number,
     whole_number,
 )
+from frontdoor.voice.overflow_webhooks import note_overflow
 from frontdoor.voice.queue_offers import offer_waiting
 from frontdoor.voice.queue_webhooks import note_enqueued
 from frontdoor.voice.recordings import bring_home_quietly
@@ -214,6 +216,7 @@ async def menu_choice(hook: Webhook) -> str:
             form=hook.form,
             query=hook.query,
             busy=await _busy(hook, department),
+            waiting=await _waiting(hook, department),
         )
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
@@ -228,6 +231,7 @@ async def menu_choice(hook: Webhook) -> str:
         detail=menu_detail(hook.query.get("level"), hook.form),
     )
     note_enqueued(hook, request, department, reply)
+    note_overflow(hook, request, department, reply)
     await settle_call(hook, request, department)
     return render(reply, department=department, caller_number=request.caller_number)
 
@@ -249,6 +253,7 @@ async def dial_ended(hook: Webhook) -> str:
         dial_status=status,
         accepted_by=taker,
         busy=await _busy(hook, department),
+        waiting=await _waiting(hook, department),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
@@ -265,6 +270,7 @@ async def dial_ended(hook: Webhook) -> str:
         detail=status,
     )
     note_enqueued(hook, request, department, reply)
+    note_overflow(hook, request, department, reply)
     # The final state is settled from every fact received, not from this one's arrival.
     await settle_call(hook, request, department)
     # A referent's conversation may be over: she is free for whoever waits.
@@ -411,6 +417,15 @@ async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
     return await referents_busy(hook.session, department=department, now=hook.now)
 
 
+async def _waiting(hook: Webhook, department: Department) -> int:
+    """The callers in the department's queue, for the hunt: read only where a full queue
+    sends calls to the overflow line (core.overflow); none for a step replayed (as _busy)."""
+    line = department.overflow
+    if hook.journaled_answer is not None or line is None or line.when_waiting is None:
+        return 0
+    return await callers_waiting(hook.session, department=department, now=hook.now)
+
+
 def _menu_level(query: Mapping[str, str]) -> Menu:
     try:
         return Menu(query.get("level", "who"))
@@ -430,6 +445,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["recording"]: (recording_status, outage.recording),
     **queue_webhooks.QUEUE_STEPS,
     **orientation_webhooks.ORIENTATION_STEPS,
+    **overflow_webhooks.OVERFLOW_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {

@@ -224,7 +224,7 @@ def test_key_0_leaves_the_queue_at_any_time(digits: str | None, leaves: bool) ->
     ],
 )
 def test_leaving_the_queue(result: str, records: bool, over: bool) -> None:
-    reply = queue_left(LOT, result=result)
+    reply = queue_left(LOT, at=T0, result=result)
     assert any(isinstance(a, RecordMessage) for a in reply.actions) is records
     assert (reply.actions == (Hangup(),)) is over
 

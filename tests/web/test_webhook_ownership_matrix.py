@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ from aiohttp.test_utils import TestClient
 from aiohttp.web_urldispatcher import AbstractRoute
 from sqlmodel import select
 
+from frontdoor.core.overflow import OverflowLine
 from frontdoor.departments import Departments
 from frontdoor.keys import COUNTERS
 from frontdoor.kit.webhook_owner import REFUSED
@@ -74,6 +75,7 @@ class Side:
     token: str
     api_key: str
     referent_phones: tuple[str, ...]
+    overflow_phone: str  # its [overflow] line (the Lot's given here: app_departments)
 
 
 THE_LOT = Side(
@@ -83,6 +85,7 @@ THE_LOT = Side(
     token=AUTH_TOKEN,
     api_key="key-dac46-amartin",
     referent_phones=(AMARTIN, BLEROY, CDURAND, COORDINATION),
+    overflow_phone="+33471000015",
 )
 THE_MOSELLE = Side(
     slug="dac57",
@@ -91,6 +94,7 @@ THE_MOSELLE = Side(
     token=MOSELLE_TOKEN,
     api_key="key-dac57-dweber",
     referent_phones=(DWEBER, ESCHMITT),
+    overflow_phone="+33383000054",
 )
 # (whose call it is, whose account signs the intrusion)
 WAYS = {
@@ -142,6 +146,16 @@ async def voicemail(world: World) -> list[Response]:
     person = ScriptedPerson(["1", "1"], message="Rappelez-moi pour Mme X.")
     result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
     assert result.message is not None
+    return result.exchanges
+
+
+async def overflowed_call(world: World) -> list[Response]:
+    """Every referent declines; the overflow line hears the screen and takes the call with 1."""
+    declining = {phone: Answer(presses="2") for phone in world.owner.referent_phones}
+    taking = {world.owner.overflow_phone: Answer(presses="1")}
+    person = ScriptedPerson(["1", "1"], referents={**declining, **taking})
+    result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
+    assert result.connected_to == world.owner.overflow_phone
     return result.exchanges
 
 
@@ -283,6 +297,8 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/whisper": taken_call,
     "/twilio/voice/accept": taken_call,
     "/twilio/voice/status": taken_call,
+    "/twilio/voice/overflow/whisper": overflowed_call,
+    "/twilio/voice/overflow/accept": overflowed_call,
     "/twilio/voice/message": voicemail,
     "/twilio/voice/recording": voicemail,
     "/twilio/voice/directory": directory_call,
@@ -368,7 +384,12 @@ def app_settings(wired_settings: Settings) -> Settings:
 
 @pytest.fixture
 def app_departments(subaccount_departments: Departments) -> Departments:
-    return subaccount_departments
+    """The Lot has no overflow line in its file: given one here, both ways round."""
+    cantal = OverflowLine(number=THE_LOT.overflow_phone, label="le DAC du Cantal")
+    return Departments(
+        replace(department, overflow=department.overflow or cantal)
+        for department in subaccount_departments
+    )
 
 
 @pytest.mark.parametrize(("route", "way", "signer"), CELLS)
