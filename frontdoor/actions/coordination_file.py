@@ -95,6 +95,7 @@ async def hand_over(
     ]
     exchanges = [
         Exchange(
+            id=m.id or 0,
             at=m.at,
             channel=m.channel,
             direction=m.direction,

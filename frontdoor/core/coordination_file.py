@@ -8,6 +8,9 @@ structure, or the DAC itself when nobody is named), the request (ServiceRequest)
 exchanges (one Communication per SMS or mail with a text, automatic acknowledgements left
 out). Entries refer to each other by
 `urn:uuid:` full URLs derived from the request, so the same request gives the same Bundle.
+Every resource with an identifier is a conditional create (`ifNoneExist` on it): the same
+person, professional or DAC handed over again is found, not duplicated, and a hand-off
+tried again after its answer was lost gives back the request the file already holds.
 
 Plain functions of plain values: the action gathers them from the store, the outbound
 adapter posts the Bundle, the tests validate it with `fhir.resources`.
@@ -36,8 +39,10 @@ IDENTIFIER_TYPES = f"{FR_CORE}/CodeSystem/fr-core-cs-v2-0203"
 # "8" followed by the RPPS number).
 INS_NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
 IDNPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
-# Where the request's own number lives: the department's requests in Frontdoor.
+# Frontdoor's own identifiers: a department's requests and messages, and the DAC itself.
 REQUEST_IDENTIFIER = "urn:frontdoor:{department}:demande"
+MESSAGE_IDENTIFIER = "urn:frontdoor:{department}:message"
+DAC_IDENTIFIER = "urn:frontdoor:dac"
 
 HANDED_OFF_EVENT = "coordination-file"
 
@@ -72,6 +77,7 @@ class Referrer:
 class Exchange:
     """An SMS or mail of the request."""
 
+    id: int
     at: datetime
     channel: str  # "sms", "mail"
     direction: str  # "in", "out"
@@ -144,11 +150,12 @@ def _full_url(request: HandedRequest, part: str) -> str:
 
 
 def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "fullUrl": full_url,
-        "resource": resource,
-        "request": {"method": "POST", "url": resource["resourceType"]},
-    }
+    """A create; conditional on the resource's first identifier when it has one."""
+    request = {"method": "POST", "url": resource["resourceType"]}
+    if resource.get("identifier"):
+        first = resource["identifier"][0]
+        request["ifNoneExist"] = f"identifier={first['system']}|{first['value']}"
+    return {"fullUrl": full_url, "resource": resource, "request": request}
 
 
 def patient(person: HandedPerson) -> dict[str, Any]:
@@ -206,10 +213,17 @@ def requester(request: HandedRequest, referrer: Referrer | None) -> dict[str, An
         if referrer.profession:
             practitioner["qualification"] = [{"code": {"text": referrer.profession}}]
         return practitioner
+    if referrer is not None:
+        return {
+            "resourceType": "Organization",
+            "meta": {"profile": [ORGANIZATION_PROFILE]},
+            "name": referrer.name,
+        }
     return {
         "resourceType": "Organization",
         "meta": {"profile": [ORGANIZATION_PROFILE]},
-        "name": referrer.name if referrer is not None else request.dac_name,
+        "identifier": [{"system": DAC_IDENTIFIER, "value": request.department}],
+        "name": request.dac_name,
     }
 
 
@@ -238,7 +252,7 @@ def service_request(
 
 
 def communication(
-    exchange: Exchange, *, patient_url: str, request_url: str
+    exchange: Exchange, *, department: str, patient_url: str, request_url: str
 ) -> dict[str, Any] | None:
     """The exchange as a Communication; None for one without a text (erased, or empty) and
     for what Frontdoor sent by itself (acknowledgements: nobody wrote them)."""
@@ -247,6 +261,9 @@ def communication(
     channel = CHANNELS.get(exchange.channel, exchange.channel)
     return {
         "resourceType": "Communication",
+        "identifier": [
+            {"system": MESSAGE_IDENTIFIER.format(department=department), "value": str(exchange.id)}
+        ],
         "status": "completed",
         "basedOn": [{"reference": request_url, "type": "ServiceRequest"}],
         "subject": {"reference": patient_url, "type": "Patient"},
@@ -280,10 +297,13 @@ def transaction_bundle(
             ),
         ),
     ]  # fmt: skip
-    for index, exchange in enumerate(exchanges):
-        resource = communication(exchange, patient_url=patient_url, request_url=request_url)
+    for exchange in exchanges:
+        resource = communication(
+            exchange, department=request.department, patient_url=patient_url,
+            request_url=request_url,
+        )  # fmt: skip
         if resource is not None:
-            entries.append(_entry(_full_url(request, f"exchange:{index}"), resource))
+            entries.append(_entry(_full_url(request, f"message:{exchange.id}"), resource))
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
 
 

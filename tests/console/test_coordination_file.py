@@ -21,6 +21,7 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from frontdoor.core.department import CoordinationFileRef
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import KnownContact, Person, Request, RequestEvent
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, sign_in
 from tests.console.requests_made import (
@@ -175,6 +176,33 @@ async def test_a_person_who_opposed_sharing_is_not_handed_over_and_nothing_is_se
     refused = [e for e in await rows(wired_settings, RequestEvent)
                if e.kind == "coordination-file-refused"]  # fmt: skip
     assert [r["code"] for r in refused[0].reasons] == ["sharing-opposed"]
+
+
+async def test_a_hand_off_whose_answer_was_lost_gives_back_the_same_file_when_tried_again(
+    client: TestClient, wired_settings: Settings, fhir_base: str
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    request_id = await an_sms_request(client, wired_settings, browser)
+    await her_file(client, wired_settings, browser, request_id, sharing="not_opposed")
+    await hand_over(browser, request_id)
+    first = await the_request(wired_settings, request_id)
+    stored = await everything_stored(fhir_base)
+    # The file took it, but its answer never reached Frontdoor (a timeout on the way back).
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        lost = await session.get(Request, request_id)
+        assert lost is not None
+        lost.coordination_file_id = None
+        session.add(lost)
+        await session.commit()
+    await engine.dispose()
+
+    page = await hand_over(browser, request_id)
+
+    again = await the_request(wired_settings, request_id)
+    assert again.coordination_file_id == first.coordination_file_id
+    assert f"<dd>{first.coordination_file_id}</dd>" in page
+    assert await everything_stored(fhir_base) == stored  # her, her GP, the request, the SMS
 
 
 @pytest.mark.parametrize("coordination_base", ["http://127.0.0.1:9"])

@@ -43,10 +43,10 @@ SHARING = NonOpposition.SUPPORT_AND_SHARING
 NOT_OPPOSED = {SHARING: Stance.NOT_OPPOSED}
 VIDAL = Referrer(name="Dr Paul Vidal", rpps="10001234567", profession="Médecin")
 EXCHANGES = (
-    Exchange(at=AT, channel="sms", direction="in", body="Ma mère ne peut plus rester seule."),
-    Exchange(at=AT, channel="sms", direction="out", body="Nous vous rappelons demain."),
-    Exchange(at=AT, channel="sms", direction="out", body="Bien reçu.", automatic=True),
-    Exchange(at=AT, channel="mail", direction="in", body=None),  # erased: nothing to carry
+    Exchange(id=1, at=AT, channel="sms", direction="in", body="Ma mère ne peut plus rester seule."),
+    Exchange(id=2, at=AT, channel="sms", direction="out", body="Nous vous rappelons demain."),
+    Exchange(id=3, at=AT, channel="sms", direction="out", body="Bien reçu.", automatic=True),
+    Exchange(id=4, at=AT, channel="mail", direction="in", body=None),  # erased: nothing to carry
 )
 MODELS = {
     "Patient": Patient,
@@ -165,6 +165,35 @@ def test_the_service_request_names_her_and_the_request_and_the_exchanges_point_t
     for sent in found["Communication"]:
         assert sent["basedOn"][0]["reference"] == urls["ServiceRequest"]
         assert sent["subject"]["reference"] == urls["Patient"]
+
+
+def test_what_has_an_identifier_is_created_only_if_the_file_does_not_hold_it_yet() -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=EXCHANGES
+    ).bundle
+    assert bundle is not None
+
+    conditions = [
+        (e["resource"]["resourceType"], e["request"].get("ifNoneExist")) for e in bundle["entry"]
+    ]
+    assert conditions == [
+        ("Patient", f"identifier={INS_NIR_SYSTEM}|241034604212367"),
+        ("Practitioner", f"identifier={IDNPS_SYSTEM}|810001234567"),
+        ("ServiceRequest", "identifier=urn:frontdoor:dac46:demande|7"),
+        ("Communication", "identifier=urn:frontdoor:dac46:message|1"),
+        ("Communication", "identifier=urn:frontdoor:dac46:message|2"),
+    ]
+
+
+def test_a_person_without_ins_is_always_created() -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(HandedPerson(family_name="Témoin"), NOT_OPPOSED)],
+        referrer=None, exchanges=(),
+    ).bundle  # fmt: skip
+    assert bundle is not None
+
+    [patient] = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert "ifNoneExist" not in patient["request"]
 
 
 def test_the_same_request_gives_the_same_bundle() -> None:
