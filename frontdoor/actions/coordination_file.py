@@ -28,7 +28,7 @@ from frontdoor.core.coordination_file import (
 from frontdoor.core.reasons import Reason
 from frontdoor.department_file.coordination_file import read_token
 from frontdoor.kit.runtime import JobRuntime
-from frontdoor.outbound.coordination_file import post_transaction
+from frontdoor.outbound.coordination_file import FhirError, post_transaction
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.contacts import contact_in
 from frontdoor.store.models import Person, Request
@@ -48,6 +48,10 @@ NOT_CONFIGURED = (
 UNREACHABLE = (
     "le dossier de coordination n'a pas pu recevoir la demande ; rien n'a été perdu, "
     "réessayez plus tard"
+)
+REFUSED_BY_FILE = (
+    "le dossier de coordination a refusé la demande (HTTP {status}) ; rien n'a été perdu : "
+    "signalez-le à l'administrateur du dossier de coordination"
 )
 
 
@@ -85,7 +89,7 @@ async def hand_over(
     target = department.coordination_file
     if target is None:
         raise Refused(NOT_CONFIGURED, code="not-configured")
-    persons = [p for p in await persons_of_request(session=session, request_id=found.id or 0)]
+    persons = list(await persons_of_request(session=session, request_id=found.id or 0))
     handed_persons = [
         (
             _handed_person(person),
@@ -101,7 +105,7 @@ async def hand_over(
             direction=m.direction,
             body=m.body,
             automatic=m.author == AUTOMATIC,
-        )  # fmt: skip
+        )
         for m in await messages_of(session=session, request_id=found.id or 0)
     ]
     decision = decide_hand_off(
@@ -118,6 +122,7 @@ async def hand_over(
         trace(session, actor, found, REFUSED_EVENT, now, *decision.reasons)
         await session.commit()
         raise Refused(decision.reasons[0].text, code=decision.reasons[0].code)
+    await session.commit()  # no transaction held open while the file answers
     try:
         file_id = await post_transaction(
             decision.bundle, base_url=target.fhir_base_url, token=read_token(target)
@@ -125,10 +130,15 @@ async def hand_over(
     except OutboundError as error:
         log.warning("%s : transmission de la demande %s au dossier de coordination "
                     "impossible (%s)", found.department, found.id, cause_of(error))  # fmt: skip
+        said = (
+            REFUSED_BY_FILE.format(status=error.status)
+            if isinstance(error, FhirError)
+            else UNREACHABLE
+        )
         trace(session, actor, found, FAILED_EVENT, runtime.clock(),
-              Reason(code="unreachable", text=UNREACHABLE))  # fmt: skip
+              Reason(code="not-received", text=said))  # fmt: skip
         await session.commit()
-        raise Refused(UNREACHABLE, code="unreachable", detail=str(error)) from None
+        raise Refused(said, code="not-received", detail=str(error)) from None
     at = runtime.clock()
     found.coordination_file_id, found.coordination_file_at = file_id, at
     session.add(found)

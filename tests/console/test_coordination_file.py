@@ -2,7 +2,8 @@
 router, tests/fhir_server) stores the person, her referrer, the request and its exchanges,
 each of which validates as FHIR R4 (fhir.resources, since the server itself does not
 validate); the id it gave shows on the request's page. A person who opposed sharing is not
-handed over, and nothing reaches the server; a server that cannot be reached loses nothing."""
+handed over, and nothing reaches the server; a server that cannot be reached or refuses the
+Bundle loses nothing, and a hand-off tried again after a lost answer duplicates nothing."""
 
 from __future__ import annotations
 
@@ -44,8 +45,10 @@ def fhir_base() -> Iterator[str]:
 
 
 @pytest.fixture
-def coordination_base(fhir_base: str) -> str:
-    return fhir_base
+def coordination_base(request: pytest.FixtureRequest, fhir_base: str) -> str:
+    """The server's base URL; a test may name another (a URL), or a path under it."""
+    chosen = getattr(request, "param", "")
+    return chosen if chosen.startswith("http") else fhir_base + chosen
 
 
 @pytest.fixture
@@ -205,9 +208,19 @@ async def test_a_hand_off_whose_answer_was_lost_gives_back_the_same_file_when_tr
     assert await everything_stored(fhir_base) == stored  # her, her GP, the request, the SMS
 
 
-@pytest.mark.parametrize("coordination_base", ["http://127.0.0.1:9"])
-async def test_a_coordination_file_out_of_reach_is_said_in_french_and_loses_nothing(
-    client: TestClient, wired_settings: Settings
+@pytest.mark.parametrize(
+    ("coordination_base", "said"),
+    [
+        pytest.param("http://127.0.0.1:9", "le dossier de coordination n&#39;a pas pu recevoir "
+                     "la demande ; rien n&#39;a été perdu", id="out-of-reach"),
+        # A base URL that names a resource type: the server refuses a Bundle there.
+        pytest.param("/Patient", "le dossier de coordination a refusé la demande (HTTP 400) ; "
+                     "rien n&#39;a été perdu", id="refused-by-the-server"),
+    ],
+    indirect=["coordination_base"],
+)  # fmt: skip
+async def test_a_hand_off_that_does_not_go_through_is_said_in_french_and_loses_nothing(
+    client: TestClient, wired_settings: Settings, said: str
 ) -> None:
     browser = await sign_in(client, LOT_REFERENT)
     request_id = await an_sms_request(client, wired_settings, browser)
@@ -215,6 +228,6 @@ async def test_a_coordination_file_out_of_reach_is_said_in_french_and_loses_noth
 
     page = await hand_over(browser, request_id)
 
-    assert "le dossier de coordination n&#39;a pas pu recevoir la demande" in page
+    assert said in page
     assert (await the_request(wired_settings, request_id)).coordination_file_id is None
     assert "Transmettre au dossier de coordination" in page  # to try again
