@@ -105,6 +105,9 @@ EVENTS = {
     "directory-later": "Réponse de l'annuaire différée",
     "informed": "Renseigné par l'annuaire",
     "auto-closed": "Demande close automatiquement",
+    "coordination-file": "Transmise au dossier de coordination",
+    "coordination-file-refused": "Transmission au dossier de coordination refusée",
+    "coordination-file-failed": "Transmission au dossier de coordination échouée",
 }
 
 # Where a request's referrer type came from, until a referent confirms it.

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from frontdoor.actions import answering, working
+from frontdoor.actions import answering, coordination_file, working
 from frontdoor.actions.sms_answer import AnswerRefused
 from frontdoor.console.auth import actor_of, needs, own_request, translated, viewer_of
 from frontdoor.console.follow_up_views import follow_ups_block
@@ -278,6 +278,17 @@ async def close_callback_task(request: web.Request) -> web.StreamResponse:
     raise back_to(found)
 
 
+@needs(Action.WORK_REQUEST)
+async def hand_to_coordination_file(request: web.Request) -> web.StreamResponse:
+    """The request, with the person it is about, to the region's coordination file."""
+    async with request.config_dict[SESSIONS]() as session, translated(request):
+        found = await coordination_file.hand_over(
+            session=session, actor=actor_of(request), request_id=path_id(request, "request_id"),
+            runtime=request.config_dict[JOB_RUNTIME],
+        )  # fmt: skip
+    raise back_to(found)
+
+
 @needs(Action.READ_REQUEST)
 async def recording(request: web.Request) -> web.StreamResponse:
     """The voicemail, through Frontdoor after the access check: the DAC's own copy, or the
@@ -315,4 +326,5 @@ ROUTES = [
     ("POST", "/demandes/{request_id}/reponse-sms", answer_sms),
     ("POST", "/demandes/{request_id}/rappel", call_back),
     ("POST", "/demandes/{request_id}/rappel/cloture", close_callback_task),
+    ("POST", "/demandes/{request_id}/dossier-de-coordination", hand_to_coordination_file),
 ]

@@ -55,6 +55,14 @@ class TwilioAccountRef:
 
 
 @dataclass(kw_only=True, frozen=True)
+class CoordinationFileRef:
+    """The region's coordination tool (e-parcours), reached as a FHIR R4 server."""
+
+    fhir_base_url: str
+    token_env: str | None = None  # the environment variable holding its bearer token
+
+
+@dataclass(kw_only=True, frozen=True)
 class Department:
     slug: str
     name: str
@@ -82,6 +90,8 @@ class Department:
     # A Twilio subaccount of its own (billing and numbers kept apart); None: the deployment's
     # account (TWILIO_ACCOUNT_SID). Its token is a secret, read by the edge from `token_source`.
     twilio: TwilioAccountRef | None = None
+    # The region's coordination file, where a referent hands a request over; None: none.
+    coordination_file: CoordinationFileRef | None = None
     # The départements (INSEE codes: "46", "2A", "974") the DAC covers: the directory's
     # resources there are its own to correct (frontdoor.core.access.may_edit_resource).
     territory: frozenset[str] = frozenset()

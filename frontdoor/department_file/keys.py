@@ -329,10 +329,21 @@ TWILIO = Section(
         Key(name="auth_token_file", type="path", help="or the file holding it"),
     ),
 )  # fmt: skip
+COORDINATION_FILE = Section(
+    name="coordination_file",
+    keys=(
+        Key(name="fhir_base_url", type="URL", help="the FHIR R4 base of the region's "
+            "coordination tool (e-parcours), where a referent hands a request over as a "
+            "transaction Bundle"),
+        Key(name="token_env", type="variable name", shown_default="none", help="the "
+            "environment variable holding its bearer token (`frontdoor check` says when it is "
+            "not set)"),
+    ),
+)  # fmt: skip
 
 SECTIONS: tuple[Section, ...] = (
     DEPARTMENT, HOURS, CLOSURES, RINGING, OVERFLOW, REFERENTS, ROSTER, SHIFTS, ROTATIONS, OVERRIDES,
-    CALLBACKS, PROMPTS, SMS, RETENTION, MAILBOX, TWILIO,
+    CALLBACKS, PROMPTS, SMS, RETENTION, MAILBOX, TWILIO, COORDINATION_FILE,
 )  # fmt: skip
 
 # The keys each table may hold ("": the file's top level).

@@ -28,6 +28,7 @@ from frontdoor.department_file import overflow as overflow_table
 from frontdoor.department_file import retention as retention_table
 from frontdoor.department_file import roster as roster_tables
 from frontdoor.department_file import twilio as twilio_table
+from frontdoor.department_file.coordination_file import coordination_file
 from frontdoor.department_file.keys import CLOSURES, DEPARTMENT, RINGING
 from frontdoor.department_file.reader import ConfigError, Problem, Reader
 
@@ -124,6 +125,7 @@ def _department(
     mailbox = mailbox_table.mailbox(reader, data)
     twilio = twilio_table.twilio_account(reader, data)
     overflow = overflow_table.overflow_line(reader, data, number)
+    coordination = coordination_file(reader, data)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
         reader.problem("sms", "expected a table of SMS texts")
@@ -154,6 +156,7 @@ def _department(
         callbacks=callbacks,
         mailbox=mailbox,
         twilio=twilio,
+        coordination_file=coordination,
         territory=territory,
         phone_region=reader.phone_region,
         medical_advice_116117=medical_advice,

@@ -79,6 +79,10 @@ class Request(RequestBase, table=True):
     # When what was written under it went (messages, notes, attachments: forget_contents);
     # anything written under it afterwards goes at the next retention pass.
     contents_purged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Handed to the region's coordination file (e-parcours): the id its FHIR server gave the
+    # request ("ServiceRequest/…"), and when.
+    coordination_file_id: str | None = Field(default=None, max_length=200)
+    coordination_file_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class RequestPublic(RequestBase):

@@ -51,6 +51,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/reponse-mail": {"body": "Nous vous rappelons demain."},
     "/console/demandes/{request_id}/rappel/cloture": {"outcome": "reached"},
     "/console/demandes/{request_id}/statut": {"status": "closed"},
+    "/console/demandes/{request_id}/dossier-de-coordination": {},
     "/console/demandes/{request_id}/reponses": {"kind": "planning"},
     "/console/demandes/{request_id}/reponses/{response_id}/suivi/cloture": {"outcome": "no_news"},
     "/console/demandes/{request_id}/repetition": {"repeat_of": ""},

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from frontdoor.console.app import ROUTE_MODULES
 from frontdoor.console.auth import action_of
 from frontdoor.core.access import Action, Role, allowed
+from frontdoor.core.department import CoordinationFileRef
 from frontdoor.core.mailbox import Mailbox
 from frontdoor.departments import Departments
 from frontdoor.keys import Clock
@@ -51,10 +52,15 @@ def app_clock() -> Clock:
 
 @pytest.fixture
 def app_departments(departments: Departments) -> Departments:
-    """The Lot with a secure mailbox, so that its page offers the answer by mail."""
+    """The Lot with a secure mailbox, so that its page offers the answer by mail, and a
+    coordination file, so that it offers the hand-off."""
     mailbox = Mailbox(address="contact@dac46.mssante.fr", imap_host="127.0.0.1",
                       smtp_host="127.0.0.1")  # fmt: skip
-    return Departments(replace(d, mailbox=mailbox) if d.slug == "dac46" else d for d in departments)
+    coordination = CoordinationFileRef(fhir_base_url="https://e-parcours.example.fr/fhir")
+    return Departments(
+        replace(d, mailbox=mailbox, coordination_file=coordination) if d.slug == "dac46" else d
+        for d in departments
+    )
 
 
 class Forms(HTMLParser):

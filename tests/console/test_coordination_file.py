@@ -1,0 +1,233 @@
+"""A referent hands a request to the region's coordination file: a real FHIR server (Medplum's
+router, tests/fhir_server) stores the person, her referrer, the request and its exchanges,
+each of which validates as FHIR R4 (fhir.resources, since the server itself does not
+validate); the id it gave shows on the request's page. A person who opposed sharing is not
+handed over, and nothing reaches the server; a server that cannot be reached or refuses the
+Bundle loses nothing, and a hand-off tried again after a lost answer duplicates nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.practitioner import Practitioner
+from fhir.resources.R4B.servicerequest import ServiceRequest
+
+from frontdoor.core.department import CoordinationFileRef
+from frontdoor.departments import Departments
+from frontdoor.settings import Settings
+from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.models import KnownContact, Person, Request, RequestEvent
+from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, sign_in
+from tests.console.requests_made import (
+    STANCES,
+    audit_rows,
+    create,
+    page_of,
+    rows,
+    the_request,
+)
+from tests.fhir_server import fhir_server
+from tests.sms.texting import send
+from tests.web.calls import TUESDAY_MORNING
+
+
+@pytest.fixture(scope="session")
+def fhir_base() -> Iterator[str]:
+    with fhir_server() as base:
+        yield base
+
+
+@pytest.fixture
+def coordination_base(request: pytest.FixtureRequest, fhir_base: str) -> str:
+    """The server's base URL; a test may name another (a URL), or a path under it."""
+    chosen = getattr(request, "param", "")
+    return chosen if chosen.startswith("http") else fhir_base + chosen
+
+
+@pytest.fixture
+def app_departments(departments: Departments, coordination_base: str) -> Departments:
+    """The Lot hands its requests to the coordination file at `coordination_base`."""
+    target = CoordinationFileRef(fhir_base_url=coordination_base)
+    return Departments(
+        replace(d, coordination_file=target) if d.slug == "dac46" else d for d in departments
+    )
+
+
+async def read(base: str, path: str) -> Any:
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/{path}") as response:
+        assert response.status == 200, path
+        return await response.json(content_type=None)
+
+
+async def an_sms_request(client: TestClient, settings: Settings, browser: Browser) -> int:
+    """A nurse's SMS about Ginette Témoin, answered by SMS: a request with two exchanges."""
+    await send(client, "Mme Témoin ne peut plus rester seule.", at=TUESDAY_MORNING)
+    [request] = await rows(settings, Request)
+    answered = await browser.post(
+        f"/console/demandes/{request.id}/reponse-sms", {"body": "Nous passons demain."}
+    )
+    assert answered.status == 303
+    return request.id or 0
+
+
+async def her_file(
+    client: TestClient, settings: Settings, browser: Browser, request_id: int, sharing: str
+) -> Person:
+    """Her file on the request, with her INS, her referring GP (RPPS known) and her
+    stances; `sharing` on support and sharing."""
+    await create(browser, request_id, nom="Témoin", prenoms="Ginette", naissance="1941-03-02",
+                 sexe="female", commune="Cahors", ins="241034604212367")  # fmt: skip
+    [person] = await rows(settings, Person)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    await coordinator.post(
+        "/console/contacts",
+        {"numero": "05 65 00 00 09", "nom": "Dr Paul Vidal", "type": "gp", "rpps": "10001234567"},
+    )
+    [vidal] = await rows(settings, KnownContact)
+    chosen = await browser.post(
+        f"/console/personnes-concernees/{person.id}/professionnels", {"adresseur": str(vidal.id)}
+    )
+    assert chosen.status == 303
+    recorded = await browser.post(
+        f"/console/demandes/{request_id}/non-oppositions",
+        {"personne": str(person.id), **STANCES, "support_and_sharing": sharing,
+         "informe": "oral"},
+    )  # fmt: skip
+    assert recorded.status == 303
+    return person
+
+
+async def hand_over(browser: Browser, request_id: int) -> str:
+    """Hands the request over; the page it lands on."""
+    response = await browser.post(f"/console/demandes/{request_id}/dossier-de-coordination")
+    assert response.status == 303
+    return await page_of(browser, response.headers["Location"])
+
+
+async def everything_stored(base: str) -> list[str]:
+    """The ids of every resource the server holds (its tests share it: each test compares
+    before and after)."""
+    ids = []
+    for kind in ("Patient", "Practitioner", "Organization", "ServiceRequest", "Communication"):
+        found = await read(base, f"{kind}?_count=1000")
+        ids += [f"{kind}/{entry['resource']['id']}" for entry in found.get("entry", [])]
+    return sorted(ids)
+
+
+async def test_a_request_handed_over_is_stored_by_the_fhir_server_and_validates(
+    client: TestClient, wired_settings: Settings, fhir_base: str
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    request_id = await an_sms_request(client, wired_settings, browser)
+    await her_file(client, wired_settings, browser, request_id, sharing="not_opposed")
+
+    page = await hand_over(browser, request_id)
+
+    found = await the_request(wired_settings, request_id)
+    assert found.coordination_file_id is not None
+    assert found.coordination_file_id.startswith("ServiceRequest/")
+    assert f"<dt>Dossier de coordination</dt><dd>{found.coordination_file_id}</dd>" in page
+    assert "Transmettre au dossier de coordination" not in page  # once is enough
+    assert "Transmise au dossier de coordination" in page  # the timeline says so
+    journal = await audit_rows(wired_settings)
+    assert (LOT_REFERENT.login, request_id, "hand_to_coordination_file") in journal
+    # What the server stored, read back and validated as FHIR R4.
+    service_request = ServiceRequest.model_validate(
+        await read(fhir_base, found.coordination_file_id)
+    )
+    assert service_request.identifier[0].value == str(request_id)
+    assert service_request.subject.reference.startswith("Patient/")
+    patient = Patient.model_validate(await read(fhir_base, service_request.subject.reference))
+    assert patient.identifier[0].value == "241034604212367"
+    assert (patient.name[0].family, patient.name[0].given) == ("Témoin", ["Ginette"])
+    assert str(patient.birthDate) == "1941-03-02"
+    assert service_request.requester.reference.startswith("Practitioner/")
+    practitioner = Practitioner.model_validate(
+        await read(fhir_base, service_request.requester.reference)
+    )
+    assert practitioner.identifier[0].value == "810001234567"
+    exchanges = await read(fhir_base, f"Communication?based-on={found.coordination_file_id}")
+    communications = [
+        Communication.model_validate(entry["resource"]) for entry in exchanges["entry"]
+    ]
+    assert sorted(c.payload[0].contentString for c in communications) == [
+        "Mme Témoin ne peut plus rester seule.", "Nous passons demain.",
+    ]  # fmt: skip
+    assert {c.subject.reference for c in communications} == {service_request.subject.reference}
+
+
+async def test_a_person_who_opposed_sharing_is_not_handed_over_and_nothing_is_sent(
+    client: TestClient, wired_settings: Settings, fhir_base: str
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    request_id = await an_sms_request(client, wired_settings, browser)
+    await her_file(client, wired_settings, browser, request_id, sharing="opposed")
+    before = await everything_stored(fhir_base)
+
+    page = await hand_over(browser, request_id)
+
+    assert "la personne s&#39;oppose" in page
+    assert (await the_request(wired_settings, request_id)).coordination_file_id is None
+    assert await everything_stored(fhir_base) == before
+    refused = [e for e in await rows(wired_settings, RequestEvent)
+               if e.kind == "coordination-file-refused"]  # fmt: skip
+    assert [r["code"] for r in refused[0].reasons] == ["sharing-opposed"]
+
+
+async def test_a_hand_off_whose_answer_was_lost_gives_back_the_same_file_when_tried_again(
+    client: TestClient, wired_settings: Settings, fhir_base: str
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    request_id = await an_sms_request(client, wired_settings, browser)
+    await her_file(client, wired_settings, browser, request_id, sharing="not_opposed")
+    await hand_over(browser, request_id)
+    first = await the_request(wired_settings, request_id)
+    stored = await everything_stored(fhir_base)
+    # The file took it, but its answer never reached Frontdoor (a timeout on the way back).
+    engine = create_engine(wired_settings.database_url)
+    async with session_maker(engine)() as session:
+        lost = await session.get(Request, request_id)
+        assert lost is not None
+        lost.coordination_file_id = None
+        session.add(lost)
+        await session.commit()
+    await engine.dispose()
+
+    page = await hand_over(browser, request_id)
+
+    again = await the_request(wired_settings, request_id)
+    assert again.coordination_file_id == first.coordination_file_id
+    assert f"<dd>{first.coordination_file_id}</dd>" in page
+    assert await everything_stored(fhir_base) == stored  # her, her GP, the request, the SMS
+
+
+@pytest.mark.parametrize(
+    ("coordination_base", "said"),
+    [
+        pytest.param("http://127.0.0.1:9", "le dossier de coordination n&#39;a pas pu recevoir "
+                     "la demande ; rien n&#39;a été perdu", id="out-of-reach"),
+        # A base URL that names a resource type: the server refuses a Bundle there.
+        pytest.param("/Patient", "le dossier de coordination a refusé la demande (HTTP 400) ; "
+                     "rien n&#39;a été perdu", id="refused-by-the-server"),
+    ],
+    indirect=["coordination_base"],
+)  # fmt: skip
+async def test_a_hand_off_that_does_not_go_through_is_said_in_french_and_loses_nothing(
+    client: TestClient, wired_settings: Settings, said: str
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    request_id = await an_sms_request(client, wired_settings, browser)
+    await her_file(client, wired_settings, browser, request_id, sharing="not_opposed")
+
+    page = await hand_over(browser, request_id)
+
+    assert said in page
+    assert (await the_request(wired_settings, request_id)).coordination_file_id is None
+    assert "Transmettre au dossier de coordination" in page  # to try again

@@ -1,0 +1,267 @@
+"""Handing a request to the coordination file: the Bundle of a request about one person who
+does not oppose sharing validates as FHIR R4 (fhir.resources), carries her traits, her INS
+when known, her referrer and the exchanges; every other case is refused in French and
+builds nothing; the id the server gave the request is read from its answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.organization import Organization
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.practitioner import Practitioner
+from fhir.resources.R4B.servicerequest import ServiceRequest
+
+from frontdoor.core.coordination_file import (
+    IDNPS_SYSTEM,
+    INS_NIR_SYSTEM,
+    PATIENT_INS_PROFILE,
+    PATIENT_PROFILE,
+    Exchange,
+    HandedPerson,
+    HandedRequest,
+    Referrer,
+    created_id,
+    decide_hand_off,
+)
+from frontdoor.core.request_fields import NonOpposition, Stance
+
+AT = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
+REQUEST = HandedRequest(
+    id=7, department="dac46", dac_name="DAC du Lot", received_at=AT, status="open",
+    problems=("medical", "autonomy"),
+)  # fmt: skip
+GINETTE = HandedPerson(
+    family_name="Témoin", given_names="Ginette Marie", birth_date=date(1941, 3, 2),
+    sex="female", ins="241034604212367", commune_name="Cahors", commune_insee="46042",
+)  # fmt: skip
+SHARING = NonOpposition.SUPPORT_AND_SHARING
+NOT_OPPOSED = {SHARING: Stance.NOT_OPPOSED}
+VIDAL = Referrer(name="Dr Paul Vidal", rpps="10001234567", profession="Médecin")
+EXCHANGES = (
+    Exchange(id=1, at=AT, channel="sms", direction="in", body="Ma mère ne peut plus rester seule."),
+    Exchange(id=2, at=AT, channel="sms", direction="out", body="Nous vous rappelons demain."),
+    Exchange(id=3, at=AT, channel="sms", direction="out", body="Bien reçu.", automatic=True),
+    Exchange(id=4, at=AT, channel="mail", direction="in", body=None),  # erased: nothing to carry
+)
+MODELS = {
+    "Patient": Patient,
+    "Practitioner": Practitioner,
+    "Organization": Organization,
+    "ServiceRequest": ServiceRequest,
+    "Communication": Communication,
+}
+
+
+def resources(bundle: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for entry in bundle["entry"]:
+        by_type.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
+    return by_type
+
+
+def test_the_bundle_of_a_person_who_does_not_oppose_validates_as_fhir_r4() -> None:
+    decision = decide_hand_off(
+        request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=EXCHANGES
+    )
+
+    assert decision.bundle is not None
+    assert [r.code for r in decision.reasons] == ["sharing-not-opposed"]
+    Bundle.model_validate(decision.bundle)
+    for entry in decision.bundle["entry"]:
+        MODELS[entry["resource"]["resourceType"]].model_validate(entry["resource"])
+    assert decision.bundle["type"] == "transaction"
+    assert {e["request"]["method"] for e in decision.bundle["entry"]} == {"POST"}
+    found = resources(decision.bundle)
+    assert sorted(found) == ["Communication", "Patient", "Practitioner", "ServiceRequest"]
+    assert len(found["Communication"]) == 2
+
+
+def test_her_traits_and_ins_follow_the_fr_core_patient_ins_profile() -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=()
+    ).bundle
+    assert bundle is not None
+    [patient] = resources(bundle)["Patient"]
+
+    assert patient["meta"]["profile"] == [PATIENT_INS_PROFILE]
+    assert patient["identifier"][0]["system"] == INS_NIR_SYSTEM
+    assert patient["identifier"][0]["value"] == "241034604212367"
+    [name] = patient["name"]
+    assert (name["family"], name["given"]) == ("Témoin", ["Ginette", "Marie"])
+    assert (patient["gender"], patient["birthDate"]) == ("female", "1941-03-02")
+    assert patient["address"] == [{"country": "FR", "city": "Cahors", "district": "46042"}]
+
+
+def test_without_ins_she_is_a_fr_core_patient_with_no_identifier() -> None:
+    only_name = HandedPerson(family_name="Témoin")
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(only_name, NOT_OPPOSED)], referrer=None, exchanges=()
+    ).bundle
+    assert bundle is not None
+    [patient] = resources(bundle)["Patient"]
+
+    assert patient["meta"]["profile"] == [PATIENT_PROFILE]
+    assert "identifier" not in patient
+    Patient.model_validate(patient)
+
+
+@pytest.mark.parametrize(
+    ("referrer", "expected"),
+    [
+        pytest.param(VIDAL, ("Practitioner", "810001234567"), id="rpps-known-practitioner"),
+        pytest.param(
+            Referrer(name="SSIAD de Figeac"),
+            ("Organization", "SSIAD de Figeac"),
+            id="no-rpps-organization",
+        ),  # fmt: skip
+        pytest.param(None, ("Organization", "DAC du Lot"), id="nobody-named-the-dac"),
+    ],
+)
+def test_the_requester_is_the_practitioner_by_rpps_else_an_organization(
+    referrer: Referrer | None, expected: tuple[str, str]
+) -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=referrer, exchanges=()
+    ).bundle
+    assert bundle is not None
+    found = resources(bundle)
+    [service_request] = found["ServiceRequest"]
+    kind, value = expected
+    [requester] = found[kind]
+    if kind == "Practitioner":
+        assert requester["identifier"][0]["system"] == IDNPS_SYSTEM
+        assert requester["identifier"][0]["value"] == value
+    else:
+        assert requester["name"] == value
+    assert service_request["requester"]["type"] == kind
+    requester_url = next(e["fullUrl"] for e in bundle["entry"] if e["resource"] is requester)
+    assert service_request["requester"]["reference"] == requester_url
+
+
+def test_the_service_request_names_her_and_the_request_and_the_exchanges_point_to_it() -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=EXCHANGES
+    ).bundle
+    assert bundle is not None
+    urls = {e["resource"]["resourceType"]: e["fullUrl"] for e in bundle["entry"]}
+    found = resources(bundle)
+    [service_request] = found["ServiceRequest"]
+
+    assert service_request["subject"]["reference"] == urls["Patient"]
+    [identifier] = service_request["identifier"]
+    assert (identifier["system"], identifier["value"]) == ("urn:frontdoor:dac46:demande", "7")
+    assert [r["text"] for r in service_request["reasonCode"]] == [
+        "Médicale, soins", "Perte d'autonomie, handicap",
+    ]  # fmt: skip
+    assert [c["payload"][0]["contentString"] for c in found["Communication"]] == [
+        "Ma mère ne peut plus rester seule.", "Nous vous rappelons demain.",
+    ]  # fmt: skip
+    assert [c["topic"]["text"] for c in found["Communication"]] == ["SMS reçu", "SMS envoyé"]
+    for sent in found["Communication"]:
+        assert sent["basedOn"][0]["reference"] == urls["ServiceRequest"]
+        assert sent["subject"]["reference"] == urls["Patient"]
+
+
+def test_what_has_an_identifier_is_created_only_if_the_file_does_not_hold_it_yet() -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=EXCHANGES
+    ).bundle
+    assert bundle is not None
+
+    conditions = [
+        (e["resource"]["resourceType"], e["request"].get("ifNoneExist")) for e in bundle["entry"]
+    ]
+    assert conditions == [
+        ("Patient", f"identifier={INS_NIR_SYSTEM}|241034604212367"),
+        ("Practitioner", f"identifier={IDNPS_SYSTEM}|810001234567"),
+        ("ServiceRequest", "identifier=urn:frontdoor:dac46:demande|7"),
+        ("Communication", "identifier=urn:frontdoor:dac46:message|1"),
+        ("Communication", "identifier=urn:frontdoor:dac46:message|2"),
+    ]
+
+
+def test_a_person_without_ins_is_always_created() -> None:
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(HandedPerson(family_name="Témoin"), NOT_OPPOSED)],
+        referrer=None, exchanges=(),
+    ).bundle  # fmt: skip
+    assert bundle is not None
+
+    [patient] = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert "ifNoneExist" not in patient["request"]
+
+
+def test_the_same_request_gives_the_same_bundle() -> None:
+    def made() -> dict[str, Any] | None:
+        return decide_hand_off(
+            request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=EXCHANGES
+        ).bundle
+
+    assert made() == made()
+
+
+@pytest.mark.parametrize(
+    ("request_", "persons", "code", "words"),
+    [
+        pytest.param(REQUEST, [(GINETTE, {SHARING: Stance.OPPOSED})], "sharing-opposed",
+                     "la personne s'oppose", id="she-opposed-sharing"),
+        pytest.param(REQUEST, [(GINETTE, {})], "sharing-not-asked",
+                     "non-opposition au partage non recueillie", id="never-asked"),
+        pytest.param(REQUEST, [], "no-person", "aucune personne concernée", id="no-person"),
+        pytest.param(REQUEST, [(GINETTE, NOT_OPPOSED), (GINETTE, NOT_OPPOSED)],
+                     "several-persons", "plusieurs personnes", id="several-persons"),
+        pytest.param(
+            HandedRequest(id=7, department="dac46", dac_name="DAC du Lot", received_at=AT,
+                          status="open", already_handed="ServiceRequest/12"),
+            [(GINETTE, NOT_OPPOSED)], "already-handed", "déjà transmise",
+            id="already-handed-over",
+        ),
+    ],
+)  # fmt: skip
+def test_nothing_is_built_when_the_request_may_not_go(
+    request_: HandedRequest,
+    persons: list[tuple[HandedPerson, dict[NonOpposition, Stance]]],
+    code: str,
+    words: str,
+) -> None:
+    decision = decide_hand_off(
+        request=request_, persons=persons, referrer=VIDAL, exchanges=EXCHANGES
+    )
+
+    assert decision.bundle is None
+    [reason] = decision.reasons
+    assert reason.code == code
+    assert words in reason.text
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        pytest.param("ServiceRequest/abc", "ServiceRequest/abc", id="relative"),
+        pytest.param("https://fhir.example.fr/r4/ServiceRequest/12/_history/3",
+                     "ServiceRequest/12", id="absolute-with-version"),
+        pytest.param("Patient/1", None, id="no-service-request"),
+    ],
+)  # fmt: skip
+def test_the_file_id_is_read_from_the_transaction_response(
+    location: str, expected: str | None
+) -> None:
+    answer = {
+        "resourceType": "Bundle",
+        "type": "transaction-response",
+        "entry": [
+            {"response": {"status": "201", "location": "Patient/1"}},
+            {"response": {"status": "201", "location": location}},
+        ],
+    }
+
+    assert created_id(answer) == expected
+
+
+def test_an_answer_that_is_not_a_bundle_holds_no_id() -> None:
+    assert created_id({"resourceType": "OperationOutcome", "issue": []}) is None
