@@ -114,6 +114,10 @@ class DepartmentCounts:
     # of the clock (each within a second of the exact wait). Seconds -> how many calls.
     # Calls nobody took (messages, hang-ups) and later callbacks are not in it.
     waits: Mapping[int, int] = field(default_factory=dict)
+    # The voice requests that waited in the department's queue (core.waiting): whole seconds
+    # waited -> how many calls; and how many of them the caller hung up while waiting.
+    queue_waits: Mapping[int, int] = field(default_factory=dict)
+    queue_abandoned: int = 0
     callbacks_due: int = 0
     callbacks_in_time: int = 0
     by_hour: Mapping[int, int] = field(default_factory=dict)  # local hour 0–23
@@ -216,9 +220,9 @@ def consolidate(counts: Sequence[DepartmentCounts]) -> DepartmentCounts:
 
 
 _MAPPINGS = ("referrers", "responses", "persons", "person_problems", "gps", "channels",
-             "voice_outcomes", "waits", "by_hour", "by_weekday")  # fmt: skip
+             "voice_outcomes", "waits", "queue_waits", "by_hour", "by_weekday")  # fmt: skip
 _TOTALS = ("repeats", "persons_unidentified", "persons_without_problem", "out_of_hours",
-           "callbacks_due", "callbacks_in_time")  # fmt: skip
+           "queue_abandoned", "callbacks_due", "callbacks_in_time")  # fmt: skip
 
 
 def indicator_table(
@@ -472,6 +476,7 @@ def _operational(
                 Line(key="p90", label="90e centile (secondes)", value=p90, unit=Unit.SECONDS),
             ),
         ),
+        _queue(c),
         Section(
             key="callbacks",
             title="Rappels dus sur la période",
@@ -512,6 +517,37 @@ def _operational(
             key="hours",
             title="Charge par heure de la journée (heure locale)",
             lines=_by_index(c.by_hour, range(24), lambda h: f"{h:02d} h – {h + 1:02d} h", contacts),
+        ),
+    )
+
+
+def _queue(c: DepartmentCounts) -> Section:
+    waited = sum(c.queue_waits.values())
+    return Section(
+        key="queue",
+        title="File d'attente (appels mis en attente)",
+        note="Appels qui ont attendu qu'un référent se libère ; « abandons » : l'appelant a "
+        "raccroché pendant l'attente.",
+        lines=(
+            Line(key="waited", label="Appels mis en attente", value=waited),
+            Line(
+                key="abandoned",
+                label="Abandons pendant l'attente",
+                value=c.queue_abandoned,
+                share=share(c.queue_abandoned, waited),
+            ),
+            Line(
+                key="median",
+                label="Attente médiane (secondes)",
+                value=percentile(c.queue_waits, 0.5),
+                unit=Unit.SECONDS,
+            ),
+            Line(
+                key="p90",
+                label="Attente, 90e centile (secondes)",
+                value=percentile(c.queue_waits, 0.9),
+                unit=Unit.SECONDS,
+            ),
         ),
     )
 

@@ -117,6 +117,8 @@ class _Tally:
         self.by_hour: Counter[int] = Counter()
         self.by_weekday: Counter[int] = Counter()
         self.waits: Counter[int] = Counter()
+        self.queue_waits: Counter[int] = Counter()
+        self.queue_abandoned = 0
         self.out_of_hours = self.callbacks_due = self.callbacks_in_time = self.repeats = 0
         self.unidentified = self.unidentified_without_problem = 0
         self.identified = self.identified_with_problem = 0
@@ -140,6 +142,10 @@ class _Tally:
             self.by_hour[hour] += n
         elif measure == "wait":
             self.waits[max(int(value), 0)] += n
+        elif measure == "queue_wait":
+            self.queue_waits[max(int(value), 0)] += n
+        elif measure == "queue_abandoned":
+            self.queue_abandoned += n
         elif measure == "callback_due":
             self.callbacks_due += n
         elif measure == "callback_in_time":
@@ -183,6 +189,8 @@ class _Tally:
             voice_outcomes=_nonzero(self.voice_outcomes),
             out_of_hours=self.out_of_hours,
             waits=_nonzero(self.waits),
+            queue_waits=_nonzero(self.queue_waits),
+            queue_abandoned=self.queue_abandoned,
             callbacks_due=self.callbacks_due,
             callbacks_in_time=self.callbacks_in_time,
             by_hour=_nonzero(self.by_hour),

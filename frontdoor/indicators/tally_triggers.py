@@ -13,8 +13,9 @@ nothing but an empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
 the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0019
-did. A migration that creates triggers passes its own frozen copy of the sources when they
-changed since (0009, 0017, 0018): the columns read today may not exist yet when it runs.
+and 0029 did. A migration that creates triggers passes its own frozen copy of the sources when they
+changed since (0009, 0017, 0018, 0019): the columns read today may not exist yet when it
+runs.
 
 What persons count in (indicators 4 and 5) has its own triggers: person_tallies.
 """
@@ -83,6 +84,8 @@ REQUESTS = Source(
         "caller_number",
         "contact_address",
         "repeat_of",
+        "queue_wait_s",
+        "queue_abandoned",
     ),  # fmt: skip
     measures=(
         Measure(
@@ -104,6 +107,18 @@ REQUESTS = Source(
             name="wait",
             value="CAST({epoch:answered_at} - {epoch:received_at} AS TEXT)",
             counts=IS_VOICE_REQUEST + " AND {r}.answered_at IS NOT NULL",
+        ),
+        # Calls that waited in the queue (frontdoor.core.waiting), by whole seconds waited,
+        # and those whose caller hung up while waiting.
+        Measure(
+            name="queue_wait",
+            value="CAST({r}.queue_wait_s AS TEXT)",
+            counts=IS_VOICE_REQUEST + " AND {r}.queue_wait_s IS NOT NULL",
+        ),
+        Measure(
+            name="queue_abandoned",
+            value="''",
+            counts=IS_VOICE_REQUEST + " AND {r}.queue_abandoned",
         ),
         # Doctors who solicited the DAC, each once: a GP calling again about a situation did.
         Measure(

@@ -4,10 +4,12 @@ for the indicator tests."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, inspect, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Column, MetaData, Table, insert, inspect, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import SQLModel
 
 from frontdoor.core.department import Department
 from frontdoor.core.indicators import IndicatorTable
@@ -57,6 +59,8 @@ def random_year(
     callback tasks and responses (none, one, or several, a kind twice), by index of their
     request."""
     rng = random.Random(seed)
+    # The queue's columns from a generator of their own: the rest is what it was before them.
+    queueing = random.Random(-seed - 1)
     start = datetime(2025, 12, 31, 20, tzinfo=UTC)
     requests, tasks, responses = [], [], []
     for index in range(1500):
@@ -66,6 +70,7 @@ def random_year(
         channel = rng.choice(["voice", "voice", "sms", "mail"])
         referrer = rng.choice([*(r.value for r in ReferrerType), "dentist"])
         taken = rng.random() < 0.6
+        waited = channel == "voice" and queueing.random() < 0.3
         requests.append(
             Request(
                 department=rng.choice(["dac46", "dac57"]),
@@ -79,6 +84,8 @@ def random_year(
                 problems=rng.sample(["medical", "social", "carers", "housing"], rng.randrange(3)),
                 caller_number=f"+3361234{rng.randrange(60):04d}" if channel != "mail" else None,
                 contact_address=f"dr{rng.randrange(30)}@mssante.fr" if channel == "mail" else None,
+                queue_wait_s=queueing.randrange(300) if waited else None,
+                queue_abandoned=(not taken and queueing.random() < 0.5) if waited else None,
             )
         )
         kinds = [*(kind.value for kind in ResponseType), "other"]
@@ -105,23 +112,13 @@ async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = T
     GPs."""
     requests, tasks, responses = random_year(seed)
     rng = random.Random(seed)
-    # Stored under an earlier revision too (the upgrade tests): the requests are inserted with
-    # the columns their table has, as a service of that revision would have.
-    async with engine.connect() as connection:
-        stored = await connection.run_sync(
-            lambda sync: {column["name"] for column in inspect(sync).get_columns("requests")}
-        )
-    table = Request.__table__
-    columns = [c for c in table.columns if c.name in stored and c.name != "id"]
     async with session_maker(engine)() as session:
         connection = await session.connection()  # the session's transaction: one commit
-        inserted = await connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [{c.name: getattr(request, c.key) for c in columns} for request in requests],
-        )
-        for request, request_id in zip(requests, inserted.scalars().all(), strict=True):
+        request_ids = await insert_as_stored(connection, Request, requests)
+        for request, request_id in zip(requests, request_ids, strict=True):
             request.id = request_id
-        session.add_all(known_gps() if gps else [])
+        await insert_as_stored(connection, KnownContact, known_gps() if gps else [])
+        table = Request.__table__  # type: ignore[attr-defined]
         persons = {slug: random_persons(rng, slug) for slug in ("dac46", "dac57")}
         for each in persons.values():
             session.add_all(each)
@@ -181,6 +178,30 @@ def random_persons(rng: random.Random, department: str) -> list[Person]:
             )
         )
     return persons
+
+
+async def insert_as_stored(
+    connection: AsyncConnection, model: type[SQLModel], rows: Sequence[SQLModel]
+) -> list[int]:
+    """Insert the rows with the columns their table has, as a service of the database's
+    revision would have (the upgrade tests store them under earlier revisions too); their
+    ids, in order."""
+    if not rows:
+        return []
+    today = model.__table__  # type: ignore[attr-defined]
+    stored = await connection.run_sync(
+        lambda sync: {column["name"] for column in inspect(sync).get_columns(today.name)}
+    )
+    # The table as stored: its columns with their types, without today's defaults (a default
+    # would add its column to the INSERT).
+    columns = [c for c in today.columns if c.name in stored]
+    table = Table(today.name, MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+                                            for c in columns))  # fmt: skip
+    inserted = await connection.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [{c.name: getattr(row, c.key) for c in columns if c.name != "id"} for row in rows],
+    )
+    return list(inserted.scalars().all())
 
 
 def known_gps() -> list[KnownContact]:

@@ -217,6 +217,8 @@ def reference(stored: Stored, department: Department, period: Period) -> Departm
                 if r.answered_at is not None
             )
         ),
+        queue_waits=dict(Counter(r.queue_wait_s for r in voice if r.queue_wait_s is not None)),
+        queue_abandoned=sum(1 for r in voice if r.queue_abandoned),
         by_hour=dict(Counter(at.hour for at in local)),
         by_weekday=dict(Counter(at.weekday() for at in local)),
         callbacks_due=len(due),

@@ -32,7 +32,7 @@ from frontdoor.store.tally_models import (
     RequestTally,
     RequestTallyChange,
 )
-from tests.indicators.random_year import fill_with_random_year, random_year
+from tests.indicators.random_year import fill_with_random_year, insert_as_stored, random_year
 from tests.indicators.tally_checks import (
     assert_counts_are_the_requests,
     correct_persons_at_random,
@@ -244,13 +244,10 @@ async def test_an_upgrade_counts_the_requests_already_stored(
         # A year of requests and callbacks stored before the tallies existed.
         requests, tasks, _responses = random_year(seed=13)  # none stored before 0017
         async with engine.begin() as connection:
-            for request in requests:
-                # Columns added after 0008 (empty here) are not in that schema.
-                values = request.model_dump(
-                    exclude={"id", "response_kinds", "repeat_of"}, exclude_none=True
-                )
-                row = await connection.execute(insert(Request).values(**values))
-                request.id = row.inserted_primary_key[0]
+            # Columns added after 0008 (the queue's among them) are not in that schema.
+            ids = await insert_as_stored(connection, Request, requests)
+            for request, request_id in zip(requests, ids, strict=True):
+                request.id = request_id
             for index, task in tasks:
                 values = task.model_dump(exclude={"id"}) | {"request_id": requests[index].id}
                 await connection.execute(insert(CallbackTaskRow).values(**values))
