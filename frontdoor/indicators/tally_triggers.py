@@ -13,9 +13,9 @@ nothing but an empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
 the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0019
-and 0029 did. A migration that creates triggers passes its own frozen copy of the sources when they
-changed since (0009, 0017, 0018, 0019): the columns read today may not exist yet when it
-runs.
+and 0030 did. A migration that creates triggers passes its own frozen copy of the sources
+when they changed since (0009, 0017, 0018, 0019): the columns read today may not exist yet
+when it runs.
 
 What persons count in (indicators 4 and 5) has its own triggers: person_tallies.
 """

@@ -29,7 +29,7 @@ _IS_REQUEST = "{r}.referrer_type NOT IN ('silent', 'test', 'wrong_number')"
 _IS_VOICE_REQUEST = _IS_REQUEST + " AND {r}.channel = 'voice'"
 _IS_SOLLICITATION = _IS_REQUEST + " AND {r}.repeat_of IS NULL"
 _GP_CONTACT = "coalesce({r}.caller_number, {r}.contact_address)"
-# The requests' measures as this revision made them (0029 added the queue's): the queue's
+# The requests' measures as this revision made them (0030 added the queue's): the queue's
 # columns do not exist yet when it runs.
 REQUESTS_0019 = Source(
     table="requests",

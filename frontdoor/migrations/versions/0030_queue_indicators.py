@@ -5,8 +5,8 @@ seconds a call waited in its department's queue, requests.queue_wait_s) and
 "queue_abandoned" (requests.queue_abandoned); the requests already stored are written as
 changes of these two measures only, which the indicator-tallies job folds.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-06 12:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 from frontdoor.indicators import tally_triggers
 from frontdoor.indicators.tally_triggers import CALLBACK_TASKS, REQUESTS, Source
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0030"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,7 +32,7 @@ _QUEUE_ONLY = Source(
     columns_read=REQUESTS.columns_read,
     measures=tuple(m for m in REQUESTS.measures if m.name in _QUEUE),
 )
-# The requests' measures of revision 0028 (what a downgrade makes again).
+# The requests' measures of revision 0029 (what a downgrade makes again).
 _WITHOUT_QUEUE = replace(
     REQUESTS,
     columns_read=tuple(c for c in REQUESTS.columns_read if not c.startswith("queue_")),
