@@ -123,3 +123,21 @@ def test_unreadable_json_is_one_problem_with_its_line() -> None:
     resources, problems = parse_ror(b'{\n  "resourceType": "Bundle",\n  "entry": [\n')
     assert resources == []
     assert [str(p) for p in problems] == ["ligne 4 : JSON illisible"]
+
+
+def test_only_the_communes_of_a_zone_of_intervention_are_served_communes() -> None:
+    def zone(kind: str, code: str) -> dict[str, Any]:
+        return {"url": IG + "ror-healthcareservice-intervention-zone", "extension": [
+            {"url": "type", "valueCodeableConcept": {"coding": [{"display": kind}]}},
+            {"url": "code", "valueCodeableConcept": {"coding": [{"code": code}]}},
+        ]}  # fmt: skip
+
+    service = {
+        "resourceType": "HealthcareService", "id": "hs-1", "name": "Équipe mobile de gériatrie",
+        "extension": [zone("Département", "46"), zone("Commune", "46102"),
+                      zone("Commune", "Figeac")],
+    }  # fmt: skip
+    resources, problems = parse_ror(json.dumps(service))
+    assert problems == []
+    assert resources[0].serves_communes == ("46102",)
+    assert (resources[0].source_id, resources[0].category) == ("hs-1", Category.EMG)
