@@ -141,3 +141,16 @@ def test_only_the_communes_of_a_zone_of_intervention_are_served_communes() -> No
     assert problems == []
     assert resources[0].serves_communes == ("46102",)
     assert (resources[0].source_id, resources[0].category) == ("hs-1", Category.EMG)
+
+
+def test_an_unexpected_structure_or_a_too_long_identifier_refuses_that_service_only() -> None:
+    bundle = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    bundle["entry"][0]["resource"]["telecom"] = ["05 36 49 20 01"]  # ContactPoints are due
+    bundle["entry"][1]["resource"]["identifier"] = [{"value": "R" * 101}]
+    resources, problems = parse_ror(json.dumps(bundle))
+    assert sorted(r.source_id for r in resources) == ["ROR-57-0001", "ROR-57-0002"]
+    assert [str(p) for p in problems] == [
+        "entrée 1, HealthcareService ROR-46-0001 : "
+        "structure FHIR inattendue dans l'offre, sa structure ou son lieu",
+        f"entrée 2, HealthcareService {'R' * 101} : identifiant de plus de 100 caractères",
+    ]

@@ -34,9 +34,12 @@ other types (Practitioner, PractitionerRole…) are not read. Mapping:
 - checked_at: the service's meta.lastUpdated.
 
 Refused with a problem, the rest being imported: a line or entry that is not a FHIR resource,
-a service without identifier or name, inactive (`active` false) or given twice, whose Location
-has a commune code that is not an INSEE code or a position that is not numbers, or whose
-hours are not hh:mm. Where: "ligne N" in NDJSON, "entrée N" of a Bundle.
+a service without identifier or name, with an identifier longer than the store keeps,
+inactive (`active` false) or given twice, whose address has a postal code that is not five
+digits, whose Location has a commune code that is not an INSEE code or a position that is not
+numbers, whose hours are not hh:mm, or where an element is an object where FHIR has a list (or
+the reverse). Where: "ligne N" in NDJSON, "entrée N" of a Bundle. Names, addresses and hours
+longer than the store's columns are cut, with an ellipsis.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from frontdoor.directory.importers.hsds import category_in_words
 from frontdoor.directory.importers.plain_csv import find_category
 
 Record = dict[str, Any]
+MAX_IDENTIFIER = 100  # Resource.source_id
 _DAYS = {"mon": "lundi", "tue": "mardi", "wed": "mercredi", "thu": "jeudi", "fri": "vendredi",
          "sat": "samedi", "sun": "dimanche"}  # fmt: skip
 _ORDER = list(_DAYS)
@@ -111,6 +115,8 @@ def parse_ror(data: bytes | str) -> tuple[list[ImportedResource], list[ImportPro
         try:
             if not identifier or not optional(str(service.get("name") or "")):
                 raise _Refused("offre sans identifiant ou sans nom")
+            if len(identifier) > MAX_IDENTIFIER:
+                raise _Refused(f"identifiant de plus de {MAX_IDENTIFIER} caractères")
             if identifier in seen:
                 raise _Refused("identifiant ROR en double")
             if service.get("active") is False:
@@ -119,6 +125,9 @@ def parse_ror(data: bytes | str) -> tuple[list[ImportedResource], list[ImportPro
             seen.add(identifier)
         except _Refused as refused:
             problems.append(ImportProblem(line=entry.line, record=record, message=str(refused)))
+        except (AttributeError, TypeError):  # an object where a list is due, or the reverse
+            message = "structure FHIR inattendue dans l'offre, sa structure ou son lieu"
+            problems.append(ImportProblem(line=entry.line, record=record, message=message))
     return resources, problems
 
 
@@ -182,9 +191,8 @@ def _resource(service: Record, identifier: str, known: dict[str, Record]) -> Imp
         (found for ref in _as_list(service.get("location")) if (found := _referenced(ref, known))),
         {},
     )
-    address: Record = location.get("address") or next(
-        iter(_as_list(organization.get("address"))), {}
-    )
+    addresses = [*_as_list(location.get("address")), *_as_list(organization.get("address"))]
+    address: Record = addresses[0] if addresses else {}
     postal_code = optional(str(address.get("postalCode") or ""))
     if postal_code is not None and not is_postal_code(postal_code):
         raise _Refused(f"code postal invalide « {postal_code} »")
@@ -195,6 +203,7 @@ def _resource(service: Record, identifier: str, known: dict[str, Record]) -> Imp
     name = service_name
     if organization_name and normalized(organization_name) not in normalized(service_name):
         name = f"{service_name} ({organization_name})"
+    name = _clipped(name, 300) or identifier
     finess_category = _finess_category(organization)
     hours = _hours(_as_list(service.get("availableTime")), "availableStartTime", "availableEndTime")
     if not hours:
@@ -207,20 +216,25 @@ def _resource(service: Record, identifier: str, known: dict[str, Record]) -> Imp
         name=name,
         category=_category(service, finess_category, service_name, organization_name or ""),
         finess_category=finess_category,
-        address=_street(address),
+        address=_clipped(_street(address), 300),
         postal_code=postal_code,
         commune_insee=insee,
-        commune_name=optional(str(address.get("city") or "")),
+        commune_name=_clipped(optional(str(address.get("city") or "")), 150),
         departement=departement_of(insee=insee, postal_code=postal_code),
         latitude=latitude,
         longitude=longitude,
         phones=tuple(dict.fromkeys(n for c in contacts if (n := e164(c)))),
         email=next((c for c in contacts if "@" in c), None),
         website=next((c for c in contacts if c.startswith(("http://", "https://"))), None),
-        hours_text=hours,
+        hours_text=_clipped(hours, 500),
         serves_communes=_served(service),
         checked_at=parse_day(checked) if checked else None,
     )
+
+
+def _clipped(text: str | None, size: int) -> str | None:
+    """At most `size` characters (the store's column), an ellipsis saying some were cut."""
+    return text if text is None or len(text) <= size else text[: size - 1] + "…"
 
 
 def _identifier(service: Record) -> str | None:
