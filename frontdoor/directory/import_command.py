@@ -1,7 +1,8 @@
 """`frontdoor directory import KIND FILE [--departement 46 …]`: fill the directory from a file.
 
 KIND is `finess` (the state's extract), `hsds` (Open Referral: a .json file, or a folder
-holding the CSV package) or `csv` (the coordinators' spreadsheet). Prints a counter on stderr
+holding the CSV package), `ror` (the Répertoire Opérationnel des Ressources' FHIR offer: a
+Bundle in JSON, or NDJSON) or `csv` (the coordinators' spreadsheet). Prints a counter on stderr
 while writing, then the summary and each problem, in French.
 """
 
@@ -18,19 +19,20 @@ from frontdoor.directory.imported import ImportedResource, ImportProblem
 from frontdoor.directory.importers.finess import parse_finess
 from frontdoor.directory.importers.hsds import parse_hsds_json, parse_hsds_package
 from frontdoor.directory.importers.plain_csv import parse_plain_csv
+from frontdoor.directory.importers.ror import parse_ror
 from frontdoor.directory.store import upsert_resources
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 
-KINDS = ("finess", "hsds", "csv")
+KINDS = ("finess", "hsds", "ror", "csv")
 Parsed = tuple[list[ImportedResource], list[ImportProblem]]
 
 
 def add_parser(subparsers: Any) -> None:
     """Add `import` to the subparsers of the `directory` command."""
     parser = subparsers.add_parser(
-        "import", help="import resources: FINESS extract, Open Referral HSDS, or the CSV"
+        "import", help="import resources: FINESS extract, Open Referral HSDS, ROR FHIR, or the CSV"
     )
     parser.add_argument("kind", choices=KINDS, help="format of the file")
     parser.add_argument("file", type=Path, help="the file (or, for hsds, the CSV folder)")
@@ -91,6 +93,8 @@ def _parse(kind: str, path: Path, departements: set[str]) -> Parsed:
         parsed = parse_hsds_package(files)
     elif kind == "hsds":
         parsed = parse_hsds_json(path.read_bytes())
+    elif kind == "ror":
+        parsed = parse_ror(path.read_bytes())
     else:
         parsed = parse_plain_csv(path.read_bytes())
     resources, problems = parsed

@@ -1,7 +1,7 @@
 """What an importer makes of a record: a resource ready to store, or a problem to report.
 
-Each importer (FINESS, Open Referral HSDS, the coordinators' CSV) is pure: text in,
-`(resources, problems)` out. The helpers here are the checks they share.
+Each importer (FINESS, Open Referral HSDS, the ROR's FHIR offer, the coordinators' CSV) is
+pure: text in, `(resources, problems)` out. The helpers here are the checks they share.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _OVERSEAS = ("971", "972", "973", "974", "975", "976", "977", "978")
 class ImportedResource:
     """The fields of a `Resource` an importer fills; the store adds the rest."""
 
-    source: str  # "finess", "hsds", "csv"
+    source: str  # "finess", "hsds", "ror", "csv"
     source_id: str
     name: str
     category: Category

@@ -372,8 +372,8 @@ class Resource(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("source", "source_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(max_length=20)  # "finess", "hsds", "csv", "local"
-    source_id: str = Field(max_length=100)  # the FINESS number, the HSDS id, the CSV's id
+    source: str = Field(max_length=20)  # "finess", "hsds", "ror", "csv", "local"
+    source_id: str = Field(max_length=100)  # FINESS number, HSDS or ROR id, the CSV's id
     name: str = Field(max_length=300)
     category: str = Field(index=True, max_length=30)  # core.taxonomy.Category
     finess_category: str | None = Field(default=None, max_length=10)

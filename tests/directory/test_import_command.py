@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 from pathlib import Path
 
 from sqlmodel import select
@@ -88,3 +89,56 @@ async def test_a_missing_file_returns_1(settings: Settings, tmp_path: Path) -> N
     code, _, err = await run(settings, "import", "csv", str(tmp_path / "absent.csv"))
     assert code == 1
     assert "lecture impossible" in err
+
+
+async def test_the_ror_sample_imports_once_and_keeps_a_local_edit(settings: Settings) -> None:
+    sample = str(ROOT / "directory" / "ror_dac46_dac57.json")
+    code, out, err = await run(settings, "import", "ror", sample)
+    assert code == 0
+    assert out == (
+        "ror_dac46_dac57.json : 4 créées, 0 mises à jour, 0 inchangées, 0 ignorées, "
+        "0 problème(s) de lecture\n"
+    )
+    assert err.endswith("4 / 4 ressources\n")
+
+    code, out, _ = await run(settings, "import", "ror", sample)
+    assert (code, out.split(" : ")[1].split(", ")[:3]) == (
+        0, ["0 créées", "0 mises à jour", "4 inchangées"],
+    )  # fmt: skip
+
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        query = select(Resource).where(Resource.source_id == "ROR-46-0001")
+        edited = (await session.exec(query)).one()
+        edited.hours_text, edited.edited_locally = "lundi-vendredi 8h-18h", True
+        session.add(edited)
+        await session.commit()
+    await engine.dispose()
+    code, out, _ = await run(settings, "import", "ror", sample, "--departement", "46")
+    assert code == 0
+    assert out.splitlines() == [
+        "ror_dac46_dac57.json : 0 créées, 0 mises à jour, 1 inchangées, 1 ignorées, "
+        "0 problème(s) de lecture",
+        "  Soins infirmiers à domicile (SSIAD du Ségala) (ror ROR-46-0001) : "
+        "modifiée localement : non écrasée",
+    ]
+    hours = {r.source_id: r.hours_text for r in await stored(settings)}
+    assert hours["ROR-46-0001"] == "lundi-vendredi 8h-18h"
+    assert len(hours) == 4
+
+
+async def test_a_malformed_ror_resource_is_reported_and_the_rest_imported(
+    settings: Settings, tmp_path: Path
+) -> None:
+    bundle = json.loads((ROOT / "directory" / "ror_dac46_dac57.json").read_text("utf-8"))
+    bundle["entry"][0]["resource"]["identifier"] = []
+    del bundle["entry"][0]["resource"]["id"]
+    broken = tmp_path / "ror.json"
+    broken.write_text(json.dumps(bundle), encoding="utf-8")
+    code, out, _ = await run(settings, "import", "ror", str(broken))
+    assert code == 0
+    assert out.splitlines() == [
+        "ror.json : 3 créées, 0 mises à jour, 0 inchangées, 0 ignorées, 1 problème(s) de lecture",
+        "  entrée 1, HealthcareService ? : offre sans identifiant ou sans nom",
+    ]
+    assert len(await stored(settings)) == 3

@@ -178,11 +178,16 @@ def _category(terms: list[str], name: str, organization_name: str) -> Category:
         if (category := find_category(term)) is not None:
             return category
     for text in (name, organization_name):
-        words = f" {normalized(text)} "
-        for keyword, category in _KEYWORDS:
-            if f" {keyword} " in words:
-                return category
+        if (category := category_in_words(text)) is not None:
+            return category
     return Category.OTHER
+
+
+def category_in_words(text: str) -> Category | None:
+    """The category whose short name or label (the longest first) is among the words of
+    `text`: "Soins à domicile - SSIAD du causse" → SSIAD; None when none is."""
+    words = f" {normalized(text)} "
+    return next((category for keyword, category in _KEYWORDS if f" {keyword} " in words), None)
 
 
 def _phones(service: Record, locations: list[Record], organization: Record) -> tuple[str, ...]:
