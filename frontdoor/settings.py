@@ -410,6 +410,14 @@ TOOL_VARIABLES = (
         read_by="tests/console/test_in_chromium.py",
     ),
     ToolVariable(
+        name="FRONTDOOR_FHIR_SERVER_CACHE",
+        type="path",
+        default="~/.cache/frontdoor/fhir-server",
+        help="Where the coordination-file tests install the FHIR server they run "
+        "(tests/fhir_server: Medplum's FHIR router from npm), once per lock file.",
+        read_by="tests/fhir_server",
+    ),
+    ToolVariable(
         name="FRONTDOOR_DEPLOY_VENV",
         type="path",
         default=".venv-deploy",

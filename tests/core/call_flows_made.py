@@ -59,6 +59,16 @@ PROMPTS = {
     "speech_confirm_search": "Vous cherchez $search ? Oui ou 1.",
     "speech_use_keys": "Les touches, svp.",
 }
+# ...and those of the queue (core.waiting).
+QUEUE_PROMPTS = {
+    **PROMPTS,
+    "queue_all_busy": "Tous en ligne, patientez.",
+    "queue_first": "Vous êtes le prochain.",
+    "queue_second": "Un appel avant le vôtre.",
+    "queue_position": "$ahead appels avant le vôtre.",
+    "queue_message_key": "Message : tapez 0.",
+    "queue_joining": "Un référent arrive.",
+}
 
 
 def person(referent_id: str) -> Referent:

@@ -27,11 +27,10 @@ from frontdoor.core.voice_actions import (
 from frontdoor.core.waiting import on_a_call
 from tests.core import call_flows_made
 from tests.core.call_flows_made import TUESDAY_10H
-from tests.core.test_waiting import PROMPTS as QUEUE_PROMPTS
 
 CANTAL = OverflowLine(number="+33471000015", label="le DAC du Cantal")
 PROMPTS = {
-    **QUEUE_PROMPTS,
+    **call_flows_made.QUEUE_PROMPTS,
     "overflow_connecting": "Transfert vers $line.",
     "overflow_whisper": "Appel du $department transféré : appel $caller. Tapez 1.",
 }

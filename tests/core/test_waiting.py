@@ -45,15 +45,7 @@ from frontdoor.core.waiting import (
 from tests.core import call_flows_made
 from tests.core.call_flows_made import TUESDAY_10H
 
-PROMPTS = {
-    **call_flows_made.PROMPTS,
-    "queue_all_busy": "Tous en ligne, patientez.",
-    "queue_first": "Vous êtes le prochain.",
-    "queue_second": "Un appel avant le vôtre.",
-    "queue_position": "$ahead appels avant le vôtre.",
-    "queue_message_key": "Message : tapez 0.",
-    "queue_joining": "Un référent arrive.",
-}
+PROMPTS = call_flows_made.QUEUE_PROMPTS
 
 
 def department(strategy: RingStrategy = RingStrategy.SEQUENTIAL) -> Department:
