@@ -20,8 +20,7 @@ from tests.console.conftest import (
     create_accounts,
     sign_in,
 )
-from tests.console.test_inbox import read_events
-from tests.console.test_live_streams import open_stream, until_it_ends
+from tests.console.live_events import open_stream, read_events, until_it_ends
 from tests.web.callback_orders import Call
 from tests.web.calls import AMARTIN, LOT, NURSE, TUESDAY_MORNING, phone
 
