@@ -93,12 +93,12 @@ class DutyLineFeed:
 
     def __init__(self, department: Department) -> None:
         self.department = department
-        self.now = DutyLine(on_a_call="", waiting="", callers_waiting=0)
-        self.shown: DutyLine | None = None
+        self.line = DutyLine(on_a_call="", waiting="", callers_waiting=0)  # until read
+        self.shown: DutyLine | None = None  # what the browser shows, as last sent
 
     async def read(self, session: AsyncSession, *, now: datetime) -> None:
         department = self.department
-        self.now = duty_line(
+        self.line = duty_line(
             busy=await referents_busy(session, department=department, now=now),
             names=_referent_names(department),
             waiters=await waiting_callers(session, department=department, now=now),
@@ -106,7 +106,7 @@ class DutyLineFeed:
         )
 
     def news(self, *, now: datetime) -> list[Event]:
-        changed = line_news(self.shown, self.now)
+        changed = line_news(self.shown, self.line)
         if changed is None:
             return []
         self.shown = changed
@@ -155,7 +155,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             "department": department,
             "now_names": _names(department, current.referent_ids),
             "now_reason": current.reason.text,
-            "line": line.now,
+            "line": line.line,
             "live": f"/console/astreinte/direct?departement={department.slug}",
             "periods": [
                 {
