@@ -205,8 +205,8 @@ class Settings(BaseSettings):
     console_live_every_s: float = Field(
         default=2.0,
         gt=0,
-        description="Seconds between two looks at the store for the console's live inbox "
-        "(works the same whichever instance a browser is connected to).",
+        description="Seconds between two looks at the store for the console's live inbox and "
+        "duty board (works the same whichever instance a browser is connected to).",
     )
     twilio_api_url: str | None = Field(
         default=None,

@@ -7,14 +7,18 @@ instance applies them; this instance refreshes its copy at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import name_of
+from frontdoor.console.live_feed import SIGNED_OUT, Endings, Event, serve
+from frontdoor.console.live_streams import Ending
 from frontdoor.console.pages import render
 from frontdoor.core.absences import may_cancel_absence
 from frontdoor.core.access import Action
@@ -28,6 +32,7 @@ from frontdoor.core.duty_changes import (
     is_from_console,
     may_declare_absences,
 )
+from frontdoor.core.duty_line import DutyLine, duty_line, line_news
 from frontdoor.core.roster import Override, duty_gaps, duty_periods, on_duty
 from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, STORE_COPIES
 from frontdoor.kit.bodies import path_id, read_form
@@ -78,6 +83,55 @@ def _names(department: Department, ids: tuple[str, ...]) -> list[str]:
     return [department.referents[i].name if i in department.referents else i for i in ids]
 
 
+def _referent_names(department: Department) -> dict[str, str]:
+    return {rid: referent.name for rid, referent in department.referents.items()}
+
+
+class DutyLineFeed:
+    """The board's live part: who is on a call, how many wait and since when; sent to the
+    browser each time it says something else than what the browser shows."""
+
+    def __init__(self, department: Department) -> None:
+        self.department = department
+        self.line = DutyLine(on_a_call="", waiting="", callers_waiting=0)  # until read
+        self.shown: DutyLine | None = None  # what the browser shows, as last sent
+
+    async def read(self, session: AsyncSession, *, now: datetime) -> None:
+        department = self.department
+        self.line = duty_line(
+            busy=await referents_busy(session, department=department, now=now),
+            names=_referent_names(department),
+            waiters=await waiting_callers(session, department=department, now=now),
+            timezone=department.calendar.timezone,
+        )
+
+    def news(self, *, now: datetime) -> list[Event]:
+        changed = line_news(self.shown, self.line)
+        if changed is None:
+            return []
+        self.shown = changed
+        return [Event(kind="ligne", data=asdict(changed))]
+
+
+# The board's words when its stream ends for good, or is refused.
+ENDINGS = Endings(
+    farewells={
+        Ending.REPLACED: "Mise à jour en direct arrêtée : la permanence est ouverte dans un "
+        "autre onglet. Rechargez la page pour la reprendre ici.",
+        Ending.SIGNED_OUT: SIGNED_OUT,
+    },
+    too_many="Trop de pages ouvertes en direct : rechargez la page dans un instant.",
+)
+
+
+@needs(Action.SEE_DUTY)
+async def live(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the line now (who is on a call, who waits), at each change."""
+    department = department_of(request)
+    feed = DutyLineFeed(department)
+    return await serve(request, feed, department=department.slug, endings=ENDINGS)
+
+
 @needs(Action.SEE_DUTY)
 async def show(request: web.Request) -> web.StreamResponse:
     department = department_of(request)
@@ -87,13 +141,13 @@ async def show(request: web.Request) -> web.StreamResponse:
     current = on_duty(now, department.roster, tz)
     periods = duty_periods(department.calendar, department.roster, now, now + AHEAD)
     gaps = duty_gaps(department.calendar, department.roster, now, now + GAPS_AHEAD)
+    line = DutyLineFeed(department)
     async with request.config_dict[SESSIONS]() as session:
         overrides = await upcoming_overrides(session=session, department=department.slug, after=now)
         accounts = await account_names(session=session, department=department.slug)
         # The line now (core.waiting): who is on a call, how many callers wait.
-        busy = await referents_busy(session, department=department, now=now)
-        waiting = await waiting_callers(session, department=department, now=now)
-    names = {rid: referent.name for rid, referent in department.referents.items()}
+        await line.read(session, now=now)
+    names = _referent_names(department)
     return render(
         "duty.html",
         request,
@@ -101,8 +155,8 @@ async def show(request: web.Request) -> web.StreamResponse:
             "department": department,
             "now_names": _names(department, current.referent_ids),
             "now_reason": current.reason.text,
-            "on_a_call": _names(department, tuple(sorted(busy))),
-            "waiting": len(waiting),
+            "line": line.line,
+            "live": f"/console/astreinte/direct?departement={department.slug}",
             "periods": [
                 {
                     "starts": short_moment(period.starts, timezone=tz, now=now),
@@ -245,6 +299,7 @@ async def remove_override(request: web.Request) -> web.StreamResponse:
 
 ROUTES = [
     ("GET", "/astreinte", show),
+    ("GET", "/astreinte/direct", live),
     ("POST", "/astreinte/changements", add_override),
     ("POST", "/astreinte/changements/{override_id}/suppression", remove_override),
 ]

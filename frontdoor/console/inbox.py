@@ -2,51 +2,49 @@
 
 The list shows no personal data (no number, name or message: those are on the request's own
 page, where each view is audited), so it can stay open on a screen all day.
-The live feed is a server-sent event stream fed from the store, not from this process's
-memory: a browser connected to any instance sees the requests every instance takes in.
+The live feed is a server-sent event stream fed from the store (console.live_feed).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import urlencode
 
 from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.console.auth import SESSION_COOKIE, chosen_department, needs, viewer_of
+from frontdoor.console.auth import chosen_department, needs, viewer_of
 from frontdoor.console.follow_up_views import due_items
 from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label, name_of
-from frontdoor.console.live_streams import LIVE_STREAMS, Ending, Stream
+from frontdoor.console.live_feed import SIGNED_OUT, Endings, Event, serve
+from frontdoor.console.live_streams import Ending
 from frontdoor.console.pages import render, render_fragment
-from frontdoor.core.access import Action, reaches
+from frontdoor.core.access import Action
 from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.follow_ups import DUE_SOON, local_today
 from frontdoor.core.referrers import REFERRERS, ReferrerType
-from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS, SETTINGS
+from frontdoor.keys import CLOCK, DEPARTMENTS, SESSIONS
 from frontdoor.kit.bodies import as_id
 from frontdoor.kit.date_parameters import DateKind, DateParameter, page_mark_of, takes_dates
-from frontdoor.store.accounts import account_names, digest, signed_in
+from frontdoor.store.accounts import account_names
 from frontdoor.store.follow_ups import follow_ups_due
 from frontdoor.store.inbox import InboxFilters, InboxRow, inbox_page, newest_request_id
 
 PAGE_SIZE = 50
 # The follow-ups of orientations listed above the requests: overdue and due within a week.
 FOLLOW_UPS_SHOWN = 30
-# A comment line now and then keeps proxies from closing an idle stream.
-KEEPALIVE_S = 15.0
 # The last event of a stream that is not to come back (the page says why and stops).
-FAREWELLS = {
-    Ending.REPLACED: "Mise à jour en direct arrêtée : la liste est ouverte dans un autre "
-    "onglet. Rechargez la page pour la reprendre ici.",
-    Ending.SIGNED_OUT: "Mise à jour en direct arrêtée : votre session est terminée.",
-}
-TOO_MANY_STREAMS = "Trop de listes ouvertes en direct : rechargez la page dans un instant."
+ENDINGS = Endings(
+    farewells={
+        Ending.REPLACED: "Mise à jour en direct arrêtée : la liste est ouverte dans un autre "
+        "onglet. Rechargez la page pour la reprendre ici.",
+        Ending.SIGNED_OUT: SIGNED_OUT,
+    },
+    too_many="Trop de listes ouvertes en direct : rechargez la page dans un instant.",
+)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -155,6 +153,50 @@ async def show(request: web.Request) -> web.StreamResponse:
     )
 
 
+class InboxFeed:
+    """Each look sends the rows of the newest page that are new or no longer as the browser
+    shows them: a call taken while the page is open changes its row from "en cours" to "pris
+    par un référent", a callback past its deadline turns late. Only new rows carry an event
+    id, so that a reconnecting browser asks for what came after them."""
+
+    def __init__(
+        self, request: web.Request, *, department: str, timezone: tzinfo, last_id: int
+    ) -> None:
+        self.request, self.department, self.timezone = request, department, timezone
+        self.last_id = last_id
+        # The rows the browser has, as last sent (the page it loaded is sent once, on the
+        # first look, in case a row changed between the page and the stream).
+        self.sent: dict[int, str] = {}
+        self.rows: Sequence[InboxRow] = ()
+        self.names: Mapping[str, str] = {}
+
+    async def read(self, session: AsyncSession, *, now: datetime) -> None:
+        self.rows = await inbox_page(
+            session,
+            department=self.department,
+            filters=InboxFilters(status=None),
+            limit=PAGE_SIZE,
+        )
+        self.names = await account_names(session=session, department=self.department)
+
+    def news(self, *, now: datetime) -> list[Event]:
+        shown: dict[int, str] = {}
+        events = []
+        for row in sorted(self.rows, key=lambda row: row.request.id or 0):
+            item = inbox_item(row, timezone=self.timezone, now=now, names=self.names)
+            html = shown[item.id] = render_fragment("inbox_row.html", self.request, {"item": item})
+            if self.sent.get(item.id) == html:
+                continue
+            new = item.id > self.last_id
+            events.append(
+                Event(kind="request", data={"id": item.id, "html": html},
+                      id=str(item.id) if new else None)
+            )  # fmt: skip
+            self.last_id = max(self.last_id, item.id)
+        self.sent = shown
+        return events
+
+
 @needs(Action.INBOX)
 async def live(request: web.Request) -> web.StreamResponse:
     """Server-sent events: each new or changed request of the department, as an inbox row."""
@@ -164,113 +206,8 @@ async def live(request: web.Request) -> web.StreamResponse:
     last_id = 0 if since == "0" else as_id(since)
     if last_id is None:
         raise web.HTTPBadRequest(text="paramètre « depuis » invalide")
-    token = request.cookies.get(SESSION_COOKIE, "")
-    live_streams = request.config_dict[LIVE_STREAMS]
-    opened = live_streams.open(session=digest(token), account_id=viewer_of(request).account_id)
-    if opened is None:
-        raise web.HTTPServiceUnavailable(text=TOO_MANY_STREAMS, headers={"Retry-After": "30"})
-    try:
-        return await _stream(request, opened, token, department, timezone, last_id)
-    finally:
-        live_streams.closed(opened)
-
-
-async def _stream(
-    request: web.Request,
-    opened: Stream,
-    token: str,
-    department: str,
-    timezone: tzinfo,
-    last_id: int,
-) -> web.StreamResponse:
-    stream = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream",
-            "Cache-Control": "no-store",
-            "X-Accel-Buffering": "no",  # nginx: pass events on at once
-        }
-    )
-    await stream.prepare(request)
-    # The browser going away (page closed, network lost) ends the stream, and so does the app
-    # shutting down; the browser reconnects by itself, to another instance if this one is gone.
-    with contextlib.suppress(ConnectionResetError):
-        await _feed(
-            request, stream, opened, token, department=department, timezone=timezone,
-            last_id=last_id,
-        )  # fmt: skip
-        if opened.ending in FAREWELLS:
-            data = json.dumps({"message": FAREWELLS[opened.ending]}, ensure_ascii=False)
-            await stream.write(f"event: fin\ndata: {data}\n\n".encode())
-    return stream
-
-
-async def _feed(
-    request: web.Request,
-    stream: web.StreamResponse,
-    opened: Stream,
-    token: str,
-    *,
-    department: str,
-    timezone: tzinfo,
-    last_id: int,
-) -> None:
-    """Each look at the store sends the rows of the newest page that are new or no longer
-    as the browser shows them: a call taken while the page is open changes its row from
-    "en cours" to "pris par un référent", a callback past its deadline turns late. Only new
-    rows carry an event id, so that a reconnecting browser asks for what came after them."""
-    every_s = request.config_dict[SETTINGS].console_live_every_s
-    await stream.write(b"retry: 3000\n\n")
-    quiet_s = 0.0
-    # The rows the browser has, as last sent (the page it loaded is sent once, on the first
-    # look, in case a row changed between the page and the stream).
-    sent: dict[int, str] = {}
-    while not opened.stop.is_set():
-        now = request.config_dict[CLOCK]()
-        # A short session per look: a stream must not hold a database connection.
-        async with request.config_dict[SESSIONS]() as session:
-            found = await signed_in(session=session, token=token, now=now)
-            if found is None or not reaches(found[1].departments, department):
-                opened.end(Ending.SIGNED_OUT)
-                return
-            rows = await inbox_page(
-                session,
-                department=department,
-                filters=InboxFilters(status=None),
-                limit=PAGE_SIZE,
-            )
-            names = await account_names(session=session, department=department)
-        shown: dict[int, str] = {}
-        wrote = False
-        for row in sorted(rows, key=lambda row: row.request.id or 0):
-            item = inbox_item(row, timezone=timezone, now=now, names=names)
-            html = shown[item.id] = render_fragment("inbox_row.html", request, {"item": item})
-            if sent.get(item.id) == html:
-                continue
-            data = json.dumps({"id": item.id, "html": html}, ensure_ascii=False)
-            event_id = f"id: {item.id}\n" if item.id > last_id else ""
-            await stream.write(f"{event_id}event: request\ndata: {data}\n\n".encode())
-            last_id = max(last_id, item.id)
-            wrote = True
-        sent = shown
-        quiet_s = 0.0 if wrote else quiet_s + every_s
-        if quiet_s >= KEEPALIVE_S:
-            await stream.write(b": keepalive\n\n")
-            quiet_s = 0.0
-        with contextlib.suppress(TimeoutError):  # the next look, unless the stream ends first
-            await asyncio.wait_for(opened.stop.wait(), timeout=every_s)
-
-
-async def end_live_streams(app: web.Application) -> None:
-    """For on_shutdown: every open stream returns, so its response ends cleanly at once
-    instead of being held open for the shutdown timeout, then cut (aiohttp's docs, "Graceful
-    shutdown", close websockets the same way)."""
-    app[LIVE_STREAMS].end_all()
-
-
-def end_session_streams(request: web.Request, token: str) -> None:
-    """At sign-out: this instance's streams of the session end now (the others' at their
-    next look)."""
-    request.config_dict[LIVE_STREAMS].end_session(digest(token))
+    feed = InboxFeed(request, department=department, timezone=timezone, last_id=last_id)
+    return await serve(request, feed, department=department, endings=ENDINGS)
 
 
 ROUTES = [

@@ -31,7 +31,7 @@ from frontdoor.console.auth import (
     same_origin,
     signed_in_redirect,
 )
-from frontdoor.console.inbox import end_session_streams
+from frontdoor.console.live_feed import end_session_streams
 from frontdoor.console.pages import render
 from frontdoor.console.passwords import Checked, check_password
 from frontdoor.core.access import Action

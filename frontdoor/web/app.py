@@ -11,7 +11,7 @@ from functools import partial
 from aiohttp import web
 
 from frontdoor.console.app import console_app
-from frontdoor.console.inbox import end_live_streams
+from frontdoor.console.live_feed import end_live_streams
 from frontdoor.console.live_streams import LIVE_STREAMS, LiveStreams
 from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments

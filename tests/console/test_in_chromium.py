@@ -28,6 +28,7 @@ from frontdoor.console.labels import CHANNELS
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import Clock
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
@@ -35,7 +36,7 @@ from frontdoor.settings import Settings
 from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Account, Message, Request, RequestEvent
-from frontdoor.web.app import create_app
+from frontdoor.web.app import create_app, utc_now
 from tests.conftest import AUTH_TOKEN
 from tests.console.conftest import (
     LOT_COORDINATOR,
@@ -50,6 +51,7 @@ from tests.console.requests_made import rows
 # The mail channel's fixtures: a private Dovecot, an SMTP server with client certificates.
 from tests.mailbox.conftest import dovecot, lot, mail_department, mail_user, smtp_mtls, tls
 from tests.mailbox.delivered import REPORT, a_mail_with_attachments, deliver
+from tests.web.callback_orders import Call
 from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING
 
 __all__ = ["dovecot", "lot", "mail_department", "mail_user", "smtp_mtls", "tls"]
@@ -88,14 +90,16 @@ class Served:
 
 
 @asynccontextmanager
-async def serving(settings: Settings, departments: Departments) -> AsyncIterator[Served]:
+async def serving(
+    settings: Settings, departments: Departments, *, clock: Clock = utc_now
+) -> AsyncIterator[Served]:
     """The app on a real port, its public URL that port, so the browser and the phone agree."""
     port = free_port()
     settings = settings.model_copy(
         update={"public_url_setting": f"http://127.0.0.1:{port}", "console_live_every_s": 0.3}
     )
     await create_accounts(settings)
-    app = create_app(settings, departments)
+    app = create_app(settings, departments, clock=clock)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -106,6 +110,16 @@ async def serving(settings: Settings, departments: Departments) -> AsyncIterator
 @pytest.fixture
 async def served(wired_settings: Settings, departments: Departments) -> AsyncIterator[Served]:
     async with serving(wired_settings, departments) as running:
+        yield running
+
+
+@pytest.fixture
+async def served_on_tuesday_morning(
+    wired_settings: Settings, departments: Departments
+) -> AsyncIterator[Served]:
+    """The same, its clock stopped when the Lot's calls are placed: a call goes on for as
+    long as the test wants."""
+    async with serving(wired_settings, departments, clock=lambda: TUESDAY_MORNING) as running:
         yield running
 
 
@@ -286,6 +300,30 @@ async def test_a_referent_works_a_new_call_in_her_browser(
         ) as api,
     ):
         assert api.status == 404
+
+
+async def test_the_duty_board_shows_a_referent_taking_a_call_without_a_reload(
+    served_on_tuesday_morning: Served, browser: object, screenshots: Path
+) -> None:
+    served = served_on_tuesday_morning
+    page = await signed_in_page(browser, served, LOT_REFERENT)
+    await page.goto(served.url + "/console/astreinte?departement=dac46")
+    await page.wait_for_selector("#live-status:has-text('direct')")
+    assert await page.locator("#en-ligne").inner_text() == "En ligne : personne"
+    await page.evaluate("window.stillTheSamePage = true")
+
+    async with aiohttp.ClientSession() as session:
+        phone = TwilioPhone(ClientSessionTransport(session, served.url), public_url=served.url,
+                            auth_token=AUTH_TOKEN, simulated_at=TUESDAY_MORNING)  # fmt: skip
+        talking = Call(phone, to=LOT, from_="+33565000001", start=TUESDAY_MORNING)
+        await talking.answer(["1", "1"])
+        await talking.whisper(AMARTIN, at=10)
+        await talking.press(AMARTIN, "1", at=12)
+
+    line = page.locator("#ligne[aria-live='polite'] #en-ligne", has_text="Anne Martin")
+    await line.wait_for(timeout=15_000)
+    assert await page.evaluate("window.stillTheSamePage") is True
+    await page.screenshot(path=str(screenshots / "duty.png"), full_page=True)
 
 
 async def test_a_referent_links_a_call_to_a_person_found_by_name_and_sees_her_stances(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Callable
 from typing import Any
 
-from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
@@ -17,6 +14,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accounts, sign_in
+from tests.console.live_events import read_events
 from tests.console.requests_made import KNOWN_GP, two_calls
 from tests.web.calls import AMARTIN, NURSE, TUESDAY_MORNING
 
@@ -59,23 +57,6 @@ async def test_another_departments_inbox_is_not_reachable(client: TestClient) ->
 
     assert response.status == 404
     assert 'id="demande-1"' not in own
-
-
-async def read_events(
-    stream: ClientResponse, until: Callable[[list[dict[str, Any]]], bool]
-) -> list[dict[str, Any]]:
-    """The stream's events (with the id line each had, if any) until `until` says enough."""
-    events: list[dict[str, Any]] = []
-    event_id = None
-    async with asyncio.timeout(20):
-        while not until(events):
-            line = (await stream.content.readline()).decode()
-            if line.startswith("id: "):
-                event_id = int(line.removeprefix("id: "))
-            if line.startswith("data: "):
-                events.append(json.loads(line.removeprefix("data: ")) | {"event_id": event_id})
-                event_id = None
-    return events
 
 
 def latest(events: list[dict[str, Any]]) -> dict[int, str]:

@@ -4,11 +4,9 @@ bounded number."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from frontdoor.console.live_streams import LIVE_STREAMS, PER_SESSION, Ending, LiveStreams
@@ -16,6 +14,7 @@ from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, create_accounts, sign_in
+from tests.console.live_events import open_stream, until_it_ends
 
 
 class MovableClock:
@@ -46,23 +45,6 @@ async def app_settings(live_settings: Settings) -> Settings:
 @pytest.fixture
 def app_clock(clock: MovableClock) -> MovableClock:
     return clock
-
-
-async def open_stream(browser: Browser) -> ClientResponse:
-    stream = await browser.get(
-        "/console/flux?departement=dac46&depuis=0", headers={"Accept": "text/event-stream"}
-    )
-    assert stream.status == 200
-    assert await stream.content.readline() == b"retry: 3000\n"
-    return stream
-
-
-async def until_it_ends(stream: ClientResponse) -> str:
-    """What the stream still sends, once it has ended (the guard only stops a hung test)."""
-    async with asyncio.timeout(30):
-        rest = await stream.content.read()
-    assert stream.content.at_eof()
-    return rest.decode()
 
 
 def open_now(client: TestClient) -> int:
