@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 from pathlib import Path
 
 from sqlmodel import select
 
-from frontdoor.directory import import_command
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Resource
+from tests.directory.import_commands import run
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
-
-
-def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="frontdoor directory")
-    import_command.add_parser(parser.add_subparsers(dest="directory_command", required=True))
-    return parser.parse_args(argv)
-
-
-async def run(settings: Settings, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = await import_command.run(parse(*argv), settings, out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 async def stored(settings: Settings) -> list[Resource]:

@@ -3,15 +3,13 @@ of intervention (GET /api/directory/search, as an integrator or the console asks
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.directory import import_command
 from frontdoor.settings import Settings
-from tests.directory.test_import_command import parse
+from tests.directory.import_commands import run
 
 SAMPLE = Path(__file__).resolve().parents[2] / "directory" / "ror_dac46_dac57.json"
 KEY = {"Authorization": "Bearer key-dac46-amartin"}
@@ -19,9 +17,8 @@ KEY = {"Authorization": "Bearer key-dac46-amartin"}
 
 @pytest.fixture
 async def app_settings(wired_settings: Settings) -> Settings:
-    out, err = io.StringIO(), io.StringIO()
-    args = parse("import", "ror", str(SAMPLE))
-    assert await import_command.run(args, wired_settings, out=out, err=err) == 0
+    code, _, _ = await run(wired_settings, "import", "ror", str(SAMPLE))
+    assert code == 0
     return wired_settings
 
 
