@@ -36,6 +36,7 @@ from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
+from tests.fhir_server import fhir_server
 from tests.seeded_states import SeededStates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,6 +275,13 @@ def departments() -> Departments:
 
 
 # The outbound providers' stand-ins (frontdoor/standins/).
+
+
+@pytest.fixture(scope="session")
+def fhir_base() -> Iterator[str]:
+    """A real FHIR R4 server (tests/fhir_server), started for the session when a test asks."""
+    with fhir_server() as base:
+        yield base
 
 
 @pytest.fixture

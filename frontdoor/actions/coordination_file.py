@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 AUTOMATIC = "frontdoor"  # the author of what Frontdoor sends by itself (store.models.Message)
 REFUSED_EVENT = "coordination-file-refused"
 FAILED_EVENT = "coordination-file-failed"
+# The refusal code when the file could not take the Bundle (out of reach, or it refused it).
+NOT_RECEIVED = "not-received"
 NOT_CONFIGURED = (
     "aucun dossier de coordination n'est configuré pour ce département "
     "(section [coordination_file] du fichier du département)"
@@ -136,9 +138,9 @@ async def hand_over(
             else UNREACHABLE
         )
         trace(session, actor, found, FAILED_EVENT, runtime.clock(),
-              Reason(code="not-received", text=said))  # fmt: skip
+              Reason(code=NOT_RECEIVED, text=said))  # fmt: skip
         await session.commit()
-        raise Refused(said, code="not-received", detail=str(error)) from None
+        raise Refused(said, code=NOT_RECEIVED, detail=str(error)) from None
     at = runtime.clock()
     found.coordination_file_id, found.coordination_file_at = file_id, at
     session.add(found)

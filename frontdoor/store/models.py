@@ -103,6 +103,8 @@ class RequestPublic(RequestBase):
     closed_at: datetime | None
     closed_by: str | None
     repeat_of: int | None = None
+    coordination_file_id: str | None = None
+    coordination_file_at: datetime | None = None
 
 
 class RequestResponse(SQLModel, table=True):

@@ -64,6 +64,7 @@ from frontdoor.voice import replay, webhooks
 from frontdoor.web import (
     api,
     api_tokens,
+    coordination_file_api,
     duty_api,
     follow_ups_api,
     health,
@@ -120,6 +121,7 @@ def create_app(
     indicators_api.add_routes(app)
     duty_api.add_routes(app)
     work_api.add_routes(app)
+    coordination_file_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
     sms_webhooks.add_routes(app)

@@ -116,7 +116,12 @@ _SCHEMAS: dict[str, Any] = {
                 "description": "the earlier request of the same situation this one repeats: "
                 "counted once as a sollicitation, by that request",
             },
-            "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            "coordination_file_id": {
+                "type": ["string", "null"],
+                "description": "the id the region's coordination file (e-parcours) gave the "
+                "request when it was handed over, e.g. ServiceRequest/…",
+            },
+            "coordination_file_at": _MAYBE_TIME,
             "responses": {"type": "array", "items": {"$ref": "#/components/schemas/Response"}},
         },
     },

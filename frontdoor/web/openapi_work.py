@@ -32,6 +32,21 @@ def _the_request(description: str) -> dict[str, Any]:
     }
 
 
+def _refusal(description: str, example: dict[str, str]) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}, "code": {"type": "string"}},
+                },
+                "example": example,
+            }
+        },
+    }
+
+
 def work_paths(errors: dict[str, Any]) -> dict[str, Any]:
     return {
         "/api/requests/{request_id}/qualification": {
@@ -90,6 +105,50 @@ def work_paths(errors: dict[str, Any]) -> dict[str, Any]:
                 "summary": "Close the request (as the console's « Clore »)",
                 "parameters": _REQUEST_PATH,
                 "responses": {"200": _the_request("The request, closed"), **errors},
+            }
+        },
+        "/api/requests/{request_id}/coordination-file": {
+            "post": {
+                "summary": "Hand the request, with the person it is about, to the region's "
+                "coordination file (e-parcours) as a FHIR transaction Bundle, as the console's "
+                "« Transmettre au dossier de coordination »; refused when she opposed sharing",
+                "parameters": _REQUEST_PATH,
+                "responses": {
+                    "200": {
+                        "description": "The request, with the id the coordination file gave it",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Request"},
+                                "example": {
+                                    "id": 1234,
+                                    "status": "open",
+                                    "coordination_file_id": "ServiceRequest/8f0c2a",
+                                    "coordination_file_at": "2026-05-12T09:14:00Z",
+                                },
+                            }
+                        },
+                    },
+                    "409": _refusal(
+                        "Nothing was sent: no person, several, her opposition to sharing or "
+                        "her stance never asked, already handed over, or no coordination file "
+                        "configured for the department",
+                        {
+                            "error": "la personne s'oppose : non-opposition à la prise en charge "
+                            "et au partage d'information",
+                            "code": "sharing-opposed",
+                        },
+                    ),
+                    "502": _refusal(
+                        "The coordination file could not be reached or refused the Bundle: "
+                        "nothing was lost, try again",
+                        {
+                            "error": "le dossier de coordination n'a pas pu recevoir la "
+                            "demande ; rien n'a été perdu, réessayez plus tard",
+                            "code": "not-received",
+                        },
+                    ),
+                    **errors,
+                },
             }
         },
         "/api/requests/{request_id}/reopen": {
