@@ -1,6 +1,7 @@
 """`frontdoor directory import KIND FILE [--departement 46 …]`: fill the directory from a file.
 
-KIND is `finess` (the state's extract), `hsds` (Open Referral: a .json file, or a folder
+KIND is `finess` (the state's extract, legacy or with a header line; `--geolocalisation`
+names the separate file of its coordinates), `hsds` (Open Referral: a .json file, or a folder
 holding the CSV package), `ror` (the Répertoire Opérationnel des Ressources' FHIR offer: a
 Bundle in JSON, or NDJSON) or `csv` (the coordinators' spreadsheet). Prints a counter on stderr
 while writing, then the summary and each problem, in French.
@@ -43,6 +44,13 @@ def add_parser(subparsers: Any) -> None:
         metavar="CODE",
         help="keep only this département (repeatable): --departement 46 --departement 57",
     )
+    parser.add_argument(
+        "--geolocalisation",
+        dest="geolocation",
+        type=Path,
+        metavar="FILE",
+        help="finess: the separate file of the establishments' coordinates (nofinesset;coordxet;…)",
+    )
 
 
 async def run(
@@ -55,9 +63,11 @@ async def run(
     path: Path = args.file
     departements = set(args.departements or ())
     try:
-        resources, problems = await asyncio.to_thread(_parse, args.kind, path, departements)
+        resources, problems = await asyncio.to_thread(
+            _parse, args.kind, path, departements, args.geolocation
+        )
     except OSError as error:
-        err.write(f"{path} : lecture impossible ({error.strerror or error})\n")
+        err.write(f"{error.filename or path} : lecture impossible ({error.strerror or error})\n")
         return 1
 
     def show_progress(done: int) -> None:
@@ -85,9 +95,13 @@ async def run(
     return 0 if imported else 1
 
 
-def _parse(kind: str, path: Path, departements: set[str]) -> Parsed:
+def _parse(kind: str, path: Path, departements: set[str], geolocation: Path | None) -> Parsed:
     if kind == "finess":
-        return parse_finess(path.read_bytes(), departements=departements or None)
+        return parse_finess(
+            path.read_bytes(),
+            departements=departements or None,
+            geolocation=geolocation.read_bytes() if geolocation else None,
+        )
     if kind == "hsds" and path.is_dir():
         files = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.suffix == ".csv"}
         parsed = parse_hsds_package(files)

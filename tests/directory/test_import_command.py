@@ -128,3 +128,56 @@ async def test_a_malformed_ror_resource_is_reported_and_the_rest_imported(
         "  entrée 1, HealthcareService ? : offre sans identifiant ou sans nom",
     ]
     assert len(await stored(settings)) == 3
+
+
+async def test_the_current_finess_publication_imports_beside_the_legacy_file(
+    settings: Settings,
+) -> None:
+    """The legacy extract, then the file with a header line and its separate geolocation:
+    the establishments in both are the same resources, unchanged; a local edit is kept."""
+    code, _, _ = await run(settings, "import", "finess", str(DATA / "finess_sample.csv"),
+                           "--departement", "46", "--departement", "57")  # fmt: skip
+    assert code == 0
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        query = select(Resource).where(Resource.source_id == "570000017")
+        edited = (await session.exec(query)).one()
+        edited.hours_text, edited.edited_locally = "lundi-vendredi 9h-17h", True
+        session.add(edited)
+        await session.commit()
+    await engine.dispose()
+    named = str(DATA / "finess_etablissements_sample.csv")
+    places = str(DATA / "finess_geolocalisation_sample.csv")
+
+    code, out, err = await run(settings, "import", "finess", named, "--geolocalisation", places)
+
+    assert code == 0
+    assert out.splitlines() == [
+        "finess_etablissements_sample.csv : 1 créées, 0 mises à jour, 1 inchangées, "
+        "1 ignorées, 4 problème(s) de lecture",
+        "  ligne 6 : 4 champs au lieu des 42 de l'en-tête",
+        "  ligne 4 : 2 champs au lieu des 5 de l'en-tête (géolocalisation)",
+        "  ligne 7 : numéro FINESS invalide « 46XX »",
+        "  catégorie FINESS 620 (Pharmacie d'Officine) : "
+        "non reprise dans l'annuaire : 1 établissement(s) ignoré(s)",
+        "  CMPP Pierre-Pérard de Metz (finess 570000017) : modifiée localement : non écrasée",
+    ]
+    assert err.endswith("3 / 3 ressources\n")
+    found = {r.source_id: r for r in await stored(settings)}
+    assert found["570000017"].hours_text == "lundi-vendredi 9h-17h"
+    assert found["460000052"].latitude is not None  # placed by the geolocation file
+    code, out, _ = await run(settings, "import", "finess", named, "--geolocalisation", places)
+    assert out.split(" : ")[1].split(", ")[:3] == ["0 créées", "0 mises à jour", "2 inchangées"]
+
+
+async def test_a_missing_geolocation_file_is_said_and_nothing_imported(
+    settings: Settings, tmp_path: Path
+) -> None:
+    named = str(DATA / "finess_etablissements_sample.csv")
+    absent = tmp_path / "geolocalisation.csv"
+
+    code, _, err = await run(settings, "import", "finess", named, "--geolocalisation", str(absent))
+
+    assert code == 1
+    assert err.startswith(f"{absent} : lecture impossible")
+    assert await stored(settings) == []

@@ -1,13 +1,13 @@
-"""The FINESS extract of establishments, as the state publishes it on data.gouv.fr.
+"""The FINESS extract of establishments, as the state publishes it on data.gouv.fr
+("FINESS Extraction du Fichier des établissements"), in either of its forms; which one a
+file is comes from its first line (`finess_format`).
 
-"FINESS Extraction du Fichier des établissements", file etalab-cs1100507-stock-<date>.csv:
-semicolon-separated, no header, Windows-1252 (UTF-8 accepted too), no quoting (names may hold
-a bare `"`). A first line `finess;etalab;…`, then one `structureet` line per establishment
-and, after them, one `geolocalisation` line per geocoded establishment.
-
-Column order, from the dataset's notice (the data.gouv.fr documentation of etalab_cs1100507,
-as reproduced by the FINESS import scripts of taniki/notebooks `finess/clean.py` and
-phileas-condemine's gist, which agree):
+**Legacy** (`etalab-cs1100507-stock-<date>.csv`): semicolon-separated, no header,
+Windows-1252 (UTF-8 accepted too), no quoting (names may hold a bare `"`). A first line
+`finess;etalab;…`, then one `structureet` line per establishment and, after them, one
+`geolocalisation` line per geocoded establishment. Column order, from the dataset's notice
+(the data.gouv.fr documentation of etalab_cs1100507, as reproduced by the FINESS import
+scripts of taniki/notebooks `finess/clean.py` and phileas-condemine's gist, which agree):
 
     structureet; nofinesset; nofinessej; rs; rslongue; complrs; compldistrib; numvoie; typvoie;
     voie; compvoie; lieuditbp; commune; departement; libdepartement; ligneacheminement;
@@ -16,102 +16,201 @@ phileas-condemine's gist, which agree):
 
     geolocalisation; nofinesset; coordxet; coordyet; sourcecoordet; datemaj
 
-`commune` is the 3-character code of the commune within its département: the INSEE code is
-`departement + commune`, except overseas where FINESS writes the département 9A…9F (971…976)
-and the INSEE code is 97 + commune. Coordinates are Lambert 93 (EPSG:2154) in metropolitan
-France and UTM overseas; `sourcecoordet` names the projection ("…,LAMBERT_93", "…,UTM_N20").
+**With a header line** (named columns, read by name whatever their order): one establishment
+a line under a first line naming the columns, the notice's names, e.g. the 42 columns of the
+establishments file with its coordinates
+
+    nofinesset; nofinessej; rs; rslongue; complrs; compldistrib; numvoie; typvoie; voie;
+    compvoie; lieuditbp; region; libregion; departement; libdepartement; cog; codepostal;
+    libelle_routage; ligneacheminement; telephone; telecopie; categetab; libcategetab;
+    liblongcategetab; categretab; libcategretab; siret; codeape; libcodeape; mft; libmft;
+    liblongmft; sph; libsph; numen; coordx; coordy; sourcegeocod; dategeocod; dateautor;
+    dateouvert; datemaj
+
+and the **geolocation in a separate file**, `nofinesset;coordxet;coordyet;sourcecoordet;
+datemaj` under its header (or as the legacy file's `geolocalisation` lines), joined to the
+establishments by FINESS number (`frontdoor directory import finess FILE --geolocalisation
+GEOFILE`). Columns the directory does not read may be there or not; the header must name
+those it needs (REQUIRED).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
-from datetime import date
-from functools import cache
+from collections.abc import Collection, Iterator
+from enum import StrEnum
 
-from pyproj import Transformer
-
-from frontdoor.core.taxonomy import CATEGORIES, Category
-from frontdoor.directory.imported import (
-    ImportedResource,
-    ImportProblem,
-    decode,
-    e164,
-    optional,
+from frontdoor.core.taxonomy import CATEGORIES
+from frontdoor.directory.imported import ImportedResource, ImportProblem, decode
+from frontdoor.directory.importers.finess_record import (
+    OVERSEAS,
+    Place,
+    Record,
+    departement_of,
+    field,
+    place_in,
+    resource_of,
 )
 
-STRUCTURE_FIELDS = 32  # with the leading "structureet"
-_ET, _RS, _RSLONGUE = 1, 3, 4
-_NUMVOIE, _TYPVOIE, _VOIE, _COMPVOIE, _LIEUDIT = 7, 8, 9, 10, 11
-_COMMUNE, _DEPARTEMENT, _ACHEMINEMENT, _TELEPHONE = 12, 13, 15, 16
-_CATEGORY, _CATEGORY_LABEL, _MAJ = 18, 19, 30
-
-_OVERSEAS = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9E": "975", "9F": "976"}
-# Projection named at the end of sourcecoordet → EPSG code; else the département's usual one.
-_PROJECTIONS = {
-    "LAMBERT_93": 2154,
-    "UTM_N20": 5490,  # RGAF09 / UTM 20N: Guadeloupe, Martinique
-    "UTM_N22": 2972,  # RGFG95 / UTM 22N: Guyane
-    "UTM_S40": 2975,  # RGR92 / UTM 40S: La Réunion
-    "UTM_S38": 4471,  # RGM04 / UTM 38S: Mayotte
-    "UTM_N21": 4467,  # RGSPM06 / UTM 21N: Saint-Pierre-et-Miquelon
-}
-_DEPARTEMENT_EPSG = {"971": 5490, "972": 5490, "973": 2972, "974": 2975, "975": 4467, "976": 4471}
-_STREET_TYPES = {
-    "AV": "avenue", "BD": "boulevard", "R": "rue", "RTE": "route", "PL": "place",
-    "CHE": "chemin", "ALL": "allée", "IMP": "impasse", "QUAI": "quai", "CRS": "cours",
-    "FG": "faubourg", "SQ": "square", "PROM": "promenade", "RPT": "rond-point", "LD": "lieu-dit",
-    "ZA": "zone d'activité", "ZI": "zone industrielle", "CAR": "carrefour", "PASS": "passage",
-}  # fmt: skip
+LEGACY_COLUMNS = (
+    "structureet", "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib",
+    "numvoie", "typvoie", "voie", "compvoie", "lieuditbp", "commune", "departement",
+    "libdepartement", "ligneacheminement", "telephone", "telecopie", "categetab",
+    "libcategetab", "categagretab", "libcategagretab", "siret", "codeape", "codemft", "libmft",
+    "codesph", "libsph", "dateouv", "dateautor", "maj", "numuai",
+)  # fmt: skip
+LEGACY_PLACE_COLUMNS = ("geolocalisation", "nofinesset", "coordxet", "coordyet", "sourcecoordet")
+# What a header must name: the number, the name, the category and where it is.
+REQUIRED = (("nofinesset",), ("rs", "rslongue"), ("categetab",), ("departement", "cog"))
+PLACE_REQUIRED = (("nofinesset",), ("coordxet", "coordx"), ("coordyet", "coordy"))
 _CATEGORY_BY_CODE = {
     code: category for category, info in CATEGORIES.items() for code in info.finess
 }
 
+Parsed = tuple[list[ImportedResource], list[ImportProblem]]
+Numbered = tuple[int, Record]
+
+
+class FinessFormat(StrEnum):
+    LEGACY = "legacy"  # finess;etalab;… then structureet and geolocalisation lines
+    NAMED_COLUMNS = "named-columns"  # a header line, then one establishment a line
+    GEOLOCATION = "geolocation"  # a header line, then one establishment's coordinates a line
+
+
+def finess_format(first_line: str) -> FinessFormat | None:
+    """Which publication a file is, from its first line; None when it is none of them."""
+    names = [name.strip().lower() for name in first_line.split(";")]
+    if names[0] in ("finess", "structureet", "geolocalisation"):
+        return FinessFormat.LEGACY
+    if "nofinesset" not in names:
+        return None
+    if "categetab" in names:
+        return FinessFormat.NAMED_COLUMNS
+    if _missing(set(names), PLACE_REQUIRED) == []:
+        return FinessFormat.GEOLOCATION
+    return None
+
 
 def parse_finess(
-    data: bytes | str, *, departements: Collection[str] | None = None
-) -> tuple[list[ImportedResource], list[ImportProblem]]:
-    """Establishments of the categories we map, in the départements asked for (all if None).
+    data: bytes | str,
+    *,
+    departements: Collection[str] | None = None,
+    geolocation: bytes | str | None = None,
+) -> Parsed:
+    """Establishments of the categories we map, in the départements asked for (all if None),
+    with the coordinates of `geolocation` (a separate file) when given.
 
-    Broken lines are reported with their number and skipped; establishments of categories
-    we do not map are skipped too, with one problem per category saying how many.
+    A malformed line is reported with its number and the reason, and skipped; establishments
+    of categories we do not map are skipped too, with one problem per category saying how
+    many. A file of no known form is one problem and nothing imported.
     """
-    wanted = {_OVERSEAS.get(d.upper(), d.upper()) for d in departements} if departements else None
-    structures: list[tuple[int, list[str]]] = []
-    places: dict[str, tuple[str, str, str]] = {}
+    lines = decode(data).splitlines()
+    kind = finess_format(lines[0]) if lines else None
+    if kind is FinessFormat.LEGACY:
+        records, places, problems = _legacy(lines)
+    elif kind is FinessFormat.NAMED_COLUMNS:
+        records, problems = _named(lines, REQUIRED)
+        places = {}
+    elif kind is FinessFormat.GEOLOCATION:
+        return [], [_not_establishments()]
+    else:
+        return [], [_unknown_form()]
+    if geolocation is not None:
+        more, geolocation_problems = parse_places(geolocation)
+        places |= more
+        problems += geolocation_problems
+    return _resources(records, places, departements, problems)
+
+
+def parse_places(data: bytes | str) -> tuple[dict[str, Place], list[ImportProblem]]:
+    """The coordinates of a geolocation file (with its header, or the legacy lines)."""
+    lines = decode(data).splitlines()
+    kind = finess_format(lines[0]) if lines else None
+    if kind is FinessFormat.LEGACY:
+        _, places, problems = _legacy(lines)
+        return places, problems
+    if kind is not FinessFormat.GEOLOCATION:
+        return {}, [_in_geolocation(_unknown_form())]
+    records, problems = _named(lines, PLACE_REQUIRED)
+    places = {}
+    for _, record in records:
+        place = place_in(record)
+        if place is not None:
+            places[field(record, "nofinesset")] = place
+    return places, [_in_geolocation(p) for p in problems]
+
+
+def _legacy(lines: list[str]) -> tuple[list[Numbered], dict[str, Place], list[ImportProblem]]:
+    records: list[Numbered] = []
+    places: dict[str, Place] = {}
     problems: list[ImportProblem] = []
-    for number, line in enumerate(decode(data).splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in _numbered(lines):
         fields = line.split(";")
         section = fields[0].strip().lower()
         if section == "structureet":
-            if len(fields) < STRUCTURE_FIELDS:
-                problems.append(_bad_line(number, fields, f"{len(fields)} champs au lieu de 32"))
+            if len(fields) < len(LEGACY_COLUMNS):
+                message = f"{len(fields)} champs au lieu de {len(LEGACY_COLUMNS)}"
+                problems.append(_bad_line(number, fields[1:2], message))
             else:
-                structures.append((number, fields))
-        elif section == "geolocalisation" and len(fields) >= 5:
-            places[fields[1].strip()] = (fields[2], fields[3], fields[4])
+                records.append((number, dict(zip(LEGACY_COLUMNS, fields, strict=False))))
+        elif section == "geolocalisation" and len(fields) >= len(LEGACY_PLACE_COLUMNS):
+            place = place_in(dict(zip(LEGACY_PLACE_COLUMNS, fields, strict=False)))
+            if place is not None:
+                places[fields[1].strip()] = place
         elif section == "finess" and number == 1:
             continue
         else:
-            problems.append(_bad_line(number, fields, "ligne inattendue dans un extrait FINESS"))
+            problems.append(
+                _bad_line(number, fields[1:2], "ligne inattendue dans un extrait FINESS")
+            )
+    return records, places, problems
+
+
+def _named(
+    lines: list[str], required: tuple[tuple[str, ...], ...]
+) -> tuple[list[Numbered], list[ImportProblem]]:
+    """Each line as a record keyed by the header's names; a line with another number of
+    fields than the header is refused, and a header lacking a column needed refuses all."""
+    header = [name.strip().lower() for name in lines[0].split(";")]
+    if missing := _missing(set(header), required):
+        message = "en-tête FINESS incomplet, colonne(s) absente(s) : " + ", ".join(missing)
+        return [], [ImportProblem(line=1, record=None, message=message)]
+    finess_at = header.index("nofinesset")
+    records: list[Numbered] = []
+    problems: list[ImportProblem] = []
+    for number, line in _numbered(lines[1:], start=2):
+        fields = line.split(";")
+        if len(fields) != len(header):
+            message = f"{len(fields)} champs au lieu des {len(header)} de l'en-tête"
+            problems.append(_bad_line(number, fields[finess_at : finess_at + 1], message))
+            continue
+        records.append((number, dict(zip(header, fields, strict=True))))
+    return records, problems
+
+
+def _resources(
+    records: list[Numbered],
+    places: dict[str, Place],
+    departements: Collection[str] | None,
+    problems: list[ImportProblem],
+) -> Parsed:
+    wanted = {OVERSEAS.get(d.upper(), d.upper()) for d in departements} if departements else None
     unmapped: Counter[tuple[str, str]] = Counter()
     resources: list[ImportedResource] = []
-    for number, fields in structures:
-        departement = _OVERSEAS.get(fields[_DEPARTEMENT].strip(), fields[_DEPARTEMENT].strip())
-        if wanted is not None and departement not in wanted:
+    for number, record in records:
+        if wanted is not None and departement_of(record) not in wanted:
             continue
-        finess = fields[_ET].strip()
+        finess = field(record, "nofinesset")
         if len(finess) != 9 or not finess.isalnum():
-            problems.append(_bad_line(number, fields, f"numéro FINESS invalide « {finess} »"))
+            problems.append(_bad_line(number, [finess], f"numéro FINESS invalide « {finess} »"))
             continue
-        code = fields[_CATEGORY].strip()
+        code = field(record, "categetab")
         category = _CATEGORY_BY_CODE.get(code)
         if category is None:
-            unmapped[(code, fields[_CATEGORY_LABEL].strip())] += 1
+            unmapped[(code, field(record, "libcategetab"))] += 1
             continue
-        resources.append(_resource(fields, finess, category, departement, places.get(finess)))
+        place = place_in(record) or places.get(finess)
+        resources.append(resource_of(record, finess=finess, category=category, place=place))
     for (code, label), count in sorted(unmapped.items()):
         problems.append(
             ImportProblem(
@@ -123,87 +222,40 @@ def parse_finess(
     return resources, problems
 
 
-def _resource(
-    fields: list[str],
-    finess: str,
-    category: Category,
-    departement: str,
-    place: tuple[str, str, str] | None,
-) -> ImportedResource:
-    postal_code, commune_name = _delivery_line(fields[_ACHEMINEMENT])
-    commune = fields[_COMMUNE].strip()
-    insee = None
-    if commune:
-        insee = f"97{commune}" if departement.startswith("97") else departement + commune
-    latitude = longitude = None
-    if place is not None:
-        latitude, longitude = _wgs84(place, departement)
-    phone = e164(fields[_TELEPHONE])
-    return ImportedResource(
-        source="finess",
-        source_id=finess,
-        name=optional(fields[_RSLONGUE]) or optional(fields[_RS]) or finess,
-        category=category,
-        finess_category=fields[_CATEGORY].strip(),
-        address=_address(fields),
-        postal_code=postal_code,
-        commune_insee=insee,
-        commune_name=commune_name,
-        departement=departement or None,
-        latitude=latitude,
-        longitude=longitude,
-        phones=(phone,) if phone else (),
-        checked_at=_date(fields[_MAJ]),
+def _numbered(lines: list[str], start: int = 1) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(lines, start=start):
+        if line.strip():
+            yield number, line
+
+
+def _missing(names: set[str], required: tuple[tuple[str, ...], ...]) -> list[str]:
+    return [" ou ".join(choice) for choice in required if names.isdisjoint(choice)]
+
+
+def _unknown_form() -> ImportProblem:
+    return ImportProblem(
+        line=1,
+        record=None,
+        message="ce fichier n'est pas un extrait FINESS connu (ni « finess;etalab;… », "
+        "ni un en-tête nommant nofinesset)",
     )
 
 
-def _address(fields: list[str]) -> str | None:
-    street_type = fields[_TYPVOIE].strip()
-    parts = [
-        fields[_NUMVOIE],
-        fields[_COMPVOIE],
-        _STREET_TYPES.get(street_type.upper(), street_type),
-        fields[_VOIE],
-    ]
-    street = optional(" ".join(parts))
-    place = optional(fields[_LIEUDIT])
-    return ", ".join(p for p in (street, place) if p) or None
+def _not_establishments() -> ImportProblem:
+    return ImportProblem(
+        line=1,
+        record=None,
+        message="ce fichier ne donne que la géolocalisation des établissements : importez "
+        "le fichier des établissements avec --geolocalisation et celui-ci",
+    )
 
 
-def _delivery_line(text: str) -> tuple[str | None, str | None]:
-    """ "46100 FIGEAC" → ("46100", "FIGEAC"); "57045 METZ CEDEX 1" → ("57045", "METZ")."""
-    value = " ".join(text.split())
-    code, _, town = value.partition(" ")
-    if len(code) != 5 or not code.isdigit():
-        return None, optional(value)
-    town = town.split(" CEDEX")[0]
-    return code, optional(town)
+def _in_geolocation(problem: ImportProblem) -> ImportProblem:
+    return ImportProblem(
+        line=problem.line, record=problem.record, message=f"{problem.message} (géolocalisation)"
+    )
 
 
-def _wgs84(place: tuple[str, str, str], departement: str) -> tuple[float | None, float | None]:
-    x_text, y_text, source = place
-    try:
-        x, y = float(x_text.replace(",", ".")), float(y_text.replace(",", "."))
-    except ValueError:
-        return None, None
-    projection = source.rsplit(",", 1)[-1].strip().upper()
-    epsg = _PROJECTIONS.get(projection) or _DEPARTEMENT_EPSG.get(departement, 2154)
-    longitude, latitude = _transformer(epsg).transform(x, y)
-    return round(latitude, 6), round(longitude, 6)
-
-
-@cache
-def _transformer(epsg: int) -> Transformer:
-    return Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True)
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
-
-
-def _bad_line(number: int, fields: list[str], message: str) -> ImportProblem:
-    record = fields[1].strip() if len(fields) > 1 else None
+def _bad_line(number: int, finess: list[str], message: str) -> ImportProblem:
+    record = finess[0].strip() if finess else None
     return ImportProblem(line=number, record=record or None, message=message)
