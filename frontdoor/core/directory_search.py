@@ -210,6 +210,7 @@ class Candidate:
     longitude: float | None = None
     phones: tuple[str, ...] = ()
     serves_communes: tuple[str, ...] = ()
+    finess: str | None = None  # the structure's FINESS number, when it is known
 
 
 @dataclass(kw_only=True, frozen=True)

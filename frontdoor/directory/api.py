@@ -90,6 +90,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "name": resource.name,
         "category": resource.category.value,
         "category_label": CATEGORIES[resource.category].label,
+        "finess": resource.finess,
         "address": resource.address,
         "postal_code": resource.postal_code,
         "commune_insee": resource.commune_insee,

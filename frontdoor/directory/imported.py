@@ -28,6 +28,7 @@ class ImportedResource:
     name: str
     category: Category
     finess_category: str | None = None
+    finess: str | None = None  # the structure's FINESS number (établissement géographique)
     address: str | None = None
     postal_code: str | None = None
     commune_insee: str | None = None

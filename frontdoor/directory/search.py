@@ -49,6 +49,7 @@ _R = Resource.__table__.c  # type: ignore[attr-defined]
 _COLUMNS = (
     _R.id, _R.name, _R.category, _R.search_text, _R.commune_insee, _R.commune_name,
     _R.postal_code, _R.address, _R.latitude, _R.longitude, _R.phones, _R.serves_communes,
+    _R.finess,
 )  # fmt: skip
 
 
@@ -207,4 +208,5 @@ def _candidate(row: Any) -> Candidate:
         longitude=row.longitude,
         phones=tuple(row.phones or ()),
         serves_communes=tuple(row.serves_communes or ()),
+        finess=row.finess,
     )

@@ -26,7 +26,7 @@ BATCH = 1_000
 LOCALLY_EDITED = "modifiée localement : non écrasée"
 # The columns an import writes, compared to decide whether a row changed.
 COMPARED = (
-    "name", "category", "finess_category", "address", "postal_code", "commune_insee",
+    "name", "category", "finess_category", "finess", "address", "postal_code", "commune_insee",
     "commune_name", "departement", "latitude", "longitude", "phones", "email", "website",
     "hours_text", "serves_communes", "audience", "checked_at", "search_text",
 )  # fmt: skip
@@ -61,6 +61,7 @@ def row_values(resource: ImportedResource) -> dict[str, Any]:
         "name": resource.name,
         "category": resource.category.value,
         "finess_category": resource.finess_category,
+        "finess": resource.finess,
         "address": resource.address,
         "postal_code": resource.postal_code,
         "commune_insee": resource.commune_insee,

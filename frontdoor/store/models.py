@@ -379,6 +379,8 @@ class Resource(SQLModel, table=True):
     name: str = Field(max_length=300)
     category: str = Field(index=True, max_length=30)  # core.taxonomy.Category
     finess_category: str | None = Field(default=None, max_length=10)
+    # The structure's FINESS number (établissement), from FINESS or the ROR's Organization.
+    finess: str | None = Field(default=None, index=True, max_length=9)
     address: str | None = Field(default=None, max_length=300)
     postal_code: str | None = Field(default=None, index=True, max_length=10)
     commune_insee: str | None = Field(default=None, index=True, max_length=10)

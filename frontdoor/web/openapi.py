@@ -249,6 +249,11 @@ _SCHEMAS: dict[str, Any] = {
             "name": _TEXT,
             "category": _TEXT,
             "category_label": _TEXT,
+            "finess": {
+                "type": ["string", "null"],
+                "description": "the structure's FINESS number (établissement), when the "
+                "resource came from FINESS or the ROR",
+            },
             "address": _MAYBE_TEXT,
             "postal_code": _MAYBE_TEXT,
             "commune_name": _MAYBE_TEXT,

@@ -4,6 +4,7 @@ date each resource was last checked; an edited resource is kept from the next im
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
@@ -12,7 +13,11 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Resource
 from tests.console.conftest import LOT_REFERENT, OPERATOR, sign_in
+from tests.directory.import_commands import run
 from tests.directory.search_data import add_directory
+from tests.web.api_keys import LOT_KEY
+
+DIRECTORY_DATA = Path(__file__).parents[1] / "directory" / "data"
 
 
 async def with_directory(settings: Settings) -> None:
@@ -79,3 +84,22 @@ async def test_an_operator_searches_but_does_not_edit(
 
     assert (await operator.get("/console/annuaire?q=clic")).status == 200
     assert (await operator.post("/console/annuaire/1", {"name": "X"})).status == 403
+
+
+async def test_a_resource_imported_from_finess_shows_its_finess_number_in_the_console_and_api(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    code, _, _ = await run(
+        wired_settings, "import", "finess", str(DIRECTORY_DATA / "finess_etablissements_sample.csv")
+    )
+    assert code == 0
+    browser = await sign_in(client, LOT_REFERENT)
+
+    page = await (await browser.get("/console/annuaire?q=ehpad%2046100")).text()
+    resource_id = int(re.search(r"/console/annuaire/(\d+)", page).group(1))  # type: ignore[union-attr]
+    shown = await (await browser.get(f"/console/annuaire/{resource_id}")).text()
+    found = await client.get("/api/directory/search", params={"q": "ehpad 46100"}, headers=LOT_KEY)
+
+    assert '<span id="finess">FINESS 460000052</span>' in shown
+    hits = (await found.json())["hits"]
+    assert (hits[0]["name"], hits[0]["finess"]) == ("EHPAD Résidence du Célé", "460000052")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from frontdoor.settings import Settings
@@ -165,7 +166,8 @@ async def test_the_current_finess_publication_imports_beside_the_legacy_file(
     assert err.endswith("3 / 3 ressources\n")
     found = {r.source_id: r for r in await stored(settings)}
     assert found["570000017"].hours_text == "lundi-vendredi 9h-17h"
-    assert found["460000052"].latitude is not None  # placed by the geolocation file
+    # Placed by the geolocation file near Cahors, not at Figeac's reference point (2.03° E).
+    assert found["460000052"].longitude == pytest.approx(1.44, abs=0.05)
     code, out, _ = await run(settings, "import", "finess", named, "--geolocalisation", places)
     assert out.split(" : ")[1].split(", ")[:3] == ["0 créées", "0 mises à jour", "2 inchangées"]
 

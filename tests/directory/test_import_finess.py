@@ -34,6 +34,7 @@ def test_an_establishment_is_read_with_every_field() -> None:
         name="SSIAD du Pays de Figeac",
         category=Category.SSIAD,
         finess_category="354",
+        finess="460000011",
         address="12 avenue DU GENERAL DE GAULLE",
         postal_code="46100",
         commune_insee="46102",

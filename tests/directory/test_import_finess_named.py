@@ -58,7 +58,7 @@ def test_accents_postal_code_town_and_insee_code_come_from_their_columns() -> No
     ehpad, cmpp = by_id(resources)["460000052"], by_id(resources)["570000017"]
     assert ehpad == ImportedResource(
         source="finess", source_id="460000052", name="EHPAD Résidence du Célé",
-        category=Category.EHPAD, finess_category="500",
+        category=Category.EHPAD, finess_category="500", finess="460000052",
         address="8 chemin DES ÉCLUSES", postal_code="46100", commune_insee="46102",
         commune_name="FIGEAC", departement="46", phones=("+33536491030",),
         checked_at=date(2026, 1, 20),

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from frontdoor.core.taxonomy import Category
 from frontdoor.directory.imported import ImportedResource
 from frontdoor.directory.importers.ror import parse_ror
@@ -33,6 +35,7 @@ def test_a_service_is_read_with_its_organization_location_hours_and_zone() -> No
         name="Soins infirmiers à domicile (SSIAD du Ségala)",
         category=Category.SSIAD,  # the organization's FINESS category, 354
         finess_category="354",
+        finess="460999011",  # the organization's identifier typed FINESS
         address="4 place de la Halle",
         postal_code="46120",
         commune_insee="46143",
@@ -154,3 +157,27 @@ def test_an_unexpected_structure_or_a_too_long_identifier_refuses_that_service_o
         "structure FHIR inattendue dans l'offre, sa structure ou son lieu",
         f"entrée 2, HealthcareService {'R' * 101} : identifiant de plus de 100 caractères",
     ]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "expected"),
+    [
+        pytest.param({"system": "urn:oid:1.2.250.1.71.4.2.2", "value": "460999011"}, "460999011",
+                     id="finess-oid"),
+        pytest.param({"system": "https://example.org/siret", "value": "12345678900011"}, None,
+                     id="a-siret"),
+        pytest.param({"system": "https://finess.esante.gouv.fr", "value": "4609"}, None,
+                     id="not-nine-characters"),
+    ],
+)  # fmt: skip
+def test_the_structures_finess_number_comes_from_its_finess_identifier(
+    identifier: dict[str, str], expected: str | None
+) -> None:
+    entries = sample_resources()
+    [organization] = [e for e in entries if e.get("id") == "eg-ssiad-segala"]
+    organization["identifier"] = [identifier]
+
+    resources, _ = parse_ror(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                         "entry": [{"resource": e} for e in entries]}))  # fmt: skip
+
+    assert by_id(resources)["ROR-46-0001"].finess == expected

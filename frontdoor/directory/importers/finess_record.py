@@ -101,6 +101,7 @@ def resource_of(
         name=optional(field(record, "rslongue")) or optional(field(record, "rs")) or finess,
         category=category,
         finess_category=field(record, "categetab"),
+        finess=finess,
         address=_address(record),
         postal_code=postal_code,
         commune_insee=_insee(record, departement),

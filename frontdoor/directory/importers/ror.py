@@ -19,6 +19,9 @@ other types (Practitioner, PractitionerRole…) are not read. Mapping:
   service's category, type or specialty displays, then by its or its Organization's name;
   else "autre": kept, as HSDS services are, for a coordinator to recategorise;
 - finess_category: that catégorie code;
+- finess: the Organization's FINESS number, its identifier typed FINESS (TRE_G07 code 1) or
+  of a FINESS system (https://finess.esante.gouv.fr, urn:oid:1.2.250.1.71.4.2.2), when it is
+  nine letters or digits;
 - phones, email, website: the service's `telecom` and ror-healthcareservice-contact
   extensions (`telecomAddress`), then its Location's telecom, then its Organization's
   contacts. A contact or telecom whose ROR confidentiality level (JDV_J222) is not "1"
@@ -78,6 +81,7 @@ _ZONES = {  # zone-of-intervention extension → (its type, its code) sub-extens
     "ror-healthcareservice-intervention-zone": ("type", "code"),
     "ror-territorial-division": ("typeTerritorialDivision", "codeTerritorialDivision"),
 }
+_FINESS_SYSTEMS = ("https://finess.esante.gouv.fr", "urn:oid:1.2.250.1.71.4.2.2")
 _CATEGORY_BY_FINESS = {code: category for category, info in CATEGORIES.items()
                        for code in info.finess}  # fmt: skip
 
@@ -216,6 +220,7 @@ def _resource(service: Record, identifier: str, known: dict[str, Record]) -> Imp
         name=name,
         category=_category(service, finess_category, service_name, organization_name or ""),
         finess_category=finess_category,
+        finess=_finess_number(organization),
         address=_clipped(_street(address), 300),
         postal_code=postal_code,
         commune_insee=insee,
@@ -302,6 +307,21 @@ def _street(address: Record) -> str | None:
     lines = [optional(str(line)) for line in _as_list(address.get("line"))]
     kept = [line for line in lines if line and not is_postal_code(line[:5])]
     return ", ".join(kept) or optional(str(address.get("text") or ""))
+
+
+def _finess_number(organization: Record) -> str | None:
+    for identifier in _as_list(organization.get("identifier")):
+        if not isinstance(identifier, dict):
+            continue
+        system = str(identifier.get("system") or "")
+        typed = any(
+            "TRE_G07" in str(c.get("system") or "") and str(c.get("code")) == "1"
+            for c in _codings(identifier.get("type"))
+        )
+        value = str(identifier.get("value") or "").strip()
+        if (typed or system in _FINESS_SYSTEMS) and len(value) == 9 and value.isalnum():
+            return value
+    return None
 
 
 def _finess_category(organization: Record) -> str | None:
