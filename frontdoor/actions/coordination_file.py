@@ -33,7 +33,7 @@ from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.contacts import contact_in
 from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import stances_of_person
-from frontdoor.store.person_files import persons_of_request
+from frontdoor.store.person_files import identity_check_of, persons_of_request
 from frontdoor.store.sms import messages_of
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def _handed_person(person: Person) -> HandedPerson:
     return HandedPerson(
         family_name=person.family_name, given_names=person.given_names,
         birth_date=person.birth_date, sex=person.sex, ins=person.ins,
+        identity=identity_check_of(person),
         commune_name=person.commune_name, commune_insee=person.commune_insee,
     )  # fmt: skip
 

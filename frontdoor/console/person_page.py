@@ -1,6 +1,7 @@
 """A person's page (la personne concernée): her traits, her médecin traitant and referring
 professional among the department's known contacts, the requests of her situation in order,
-her non-oppositions with their history, what happened to her file, and merging another file
+her non-oppositions with their history, how far her identity can be trusted (the document
+checked, the INSi query: core.identity_status), what happened to her file, and merging another file
 found by name into hers.
 
 Staff of her department only (another department's person is a 404); every look is
@@ -30,6 +31,13 @@ from frontdoor.core.consents import (
     stances_of,
     to_ask,
 )
+from frontdoor.core.identity_status import (
+    DOCUMENT_LABELS,
+    STATUS_LABELS,
+    IdentityCheckError,
+    identity_status,
+    parse_identity_check,
+)
 from frontdoor.core.person_identity import (
     FIELD_LABELS,
     SEXES,
@@ -45,11 +53,13 @@ from frontdoor.store.models import Person, Request
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (
     events_of_person,
+    identity_check_of,
     journal_read,
     merge_persons,
     professionals_of,
     requests_of_person,
     search_persons,
+    set_identity_check,
     set_professionals,
     update_traits,
 )
@@ -141,6 +151,10 @@ async def show(request: web.Request) -> web.StreamResponse:
             "stance_labels": STANCES,
             "informed_how": INFORMED_HOW,
             "sexes": SEXES,
+            "identity_status": STATUS_LABELS[
+                identity_status(identity_check_of(person), ins=person.ins)
+            ],
+            "identity_documents": DOCUMENT_LABELS,
         },
     )
 
@@ -204,6 +218,28 @@ async def record_non_oppositions(request: web.Request) -> web.StreamResponse:
 
 
 @needs(Action.WORK_REQUEST)
+async def check_identity(request: web.Request) -> web.StreamResponse:
+    """What was checked of her identity: the document and when, the INSi query."""
+    form = await read_form(request)
+    async with request.config_dict[SESSIONS]() as session:
+        person = await person_in_path(request, session)
+        try:
+            check = parse_identity_check(
+                {name: str(form.get(name, "")) for name in ("piece", "controlee_le", "insi_le")},
+                today=department_today(request, person.department),
+                ins=person.ins,
+            )
+        except IdentityCheckError as error:
+            raise web.HTTPBadRequest(text=f"identité non modifiée : {error}") from None
+        set_identity_check(
+            session=session, person=person, check=check, account=viewer_of(request).login,
+            now=request.config_dict[CLOCK](),
+        )  # fmt: skip
+        await session.commit()
+    raise web.HTTPSeeOther(_page(person))
+
+
+@needs(Action.WORK_REQUEST)
 async def merge(request: web.Request) -> web.StreamResponse:
     """Another file (`autre`) was this person all along: merged into hers."""
     form = await read_form(request)
@@ -227,6 +263,7 @@ async def merge(request: web.Request) -> web.StreamResponse:
 ROUTES = [
     ("GET", "/personnes-concernees/{person_id}", show),
     ("POST", "/personnes-concernees/{person_id}/identite", change_traits),
+    ("POST", "/personnes-concernees/{person_id}/confiance-identite", check_identity),
     ("POST", "/personnes-concernees/{person_id}/professionnels", change_professionals),
     ("POST", "/personnes-concernees/{person_id}/non-oppositions", record_non_oppositions),
     ("POST", "/personnes-concernees/{person_id}/fusion", merge),

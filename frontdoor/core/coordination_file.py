@@ -1,8 +1,9 @@
 """Handing a request to the region's coordination file (e-parcours) as FHIR R4: whether it
 may go, and the transaction Bundle that carries it.
 
-The Bundle holds the person the request is about (Patient, FR Core profile; the INS
-profile and identifier when her INS is known), who referred her (a Practitioner with its
+The Bundle holds the person the request is about (Patient, FR Core profile, with how far
+her identity can be trusted; the INS profile and identifier only when her identity is
+qualified, core.identity_status), who referred her (a Practitioner with its
 national identifier when the RPPS number is known, else an Organization: the referring
 structure, or the DAC itself when nobody is named), the request (ServiceRequest) and its
 exchanges (one Communication per SMS or mail with a text, automatic acknowledgements left
@@ -25,6 +26,12 @@ from datetime import date, datetime
 from typing import Any
 
 from frontdoor.core.consents import may_hand_off
+from frontdoor.core.identity_status import (
+    IdentityCheck,
+    IdentityStatus,
+    identity_status,
+    reliability_extension,
+)
 from frontdoor.core.reasons import Reason
 from frontdoor.core.request_fields import PROBLEMS, NonOpposition, Problem, Stance
 
@@ -60,6 +67,7 @@ class HandedPerson:
     birth_date: date | None = None
     sex: str | None = None
     ins: str | None = None
+    identity: IdentityCheck = IdentityCheck()  # what was checked of her identity
     commune_name: str | None = None
     commune_insee: str | None = None
 
@@ -159,11 +167,15 @@ def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def patient(person: HandedPerson) -> dict[str, Any]:
+    # Her INS is her identifier only once her identity is qualified (RNIV): else it stays
+    # in her file, and the Patient says how far her identity can be trusted.
+    qualified = identity_status(person.identity, ins=person.ins) is IdentityStatus.QUALIFIED
     resource: dict[str, Any] = {
         "resourceType": "Patient",
-        "meta": {"profile": [PATIENT_INS_PROFILE if person.ins else PATIENT_PROFILE]},
+        "meta": {"profile": [PATIENT_INS_PROFILE if qualified else PATIENT_PROFILE]},
+        "extension": [reliability_extension(person.identity, ins=person.ins)],
     }
-    if person.ins:
+    if qualified and person.ins:
         resource["identifier"] = [
             {
                 "use": "official",

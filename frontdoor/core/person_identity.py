@@ -59,6 +59,9 @@ FIELD_LABELS: dict[str, str] = {
     **TRAITS,
     "gp_contact_id": "médecin traitant",
     "referrer_contact_id": "professionnel adresseur",
+    "identity_document": "pièce d'identité contrôlée",
+    "identity_checked_on": "date du contrôle de la pièce",
+    "insi_checked_on": "interrogation du téléservice INSi",
 }
 
 

@@ -170,7 +170,8 @@ async def forget_contents(
 # What identifies a person in her file; her birth year and sex stay, with her links, for the
 # indicators (persons counted once, by age band).
 PERSON_TRAITS = ("family_name", "given_names", "name_key", "birth_date", "commune_insee",
-                 "commune_name", "ins", "gp_contact_id", "referrer_contact_id")  # fmt: skip
+                 "commune_name", "ins", "identity_document", "identity_checked_on",
+                 "insi_checked_on", "gp_contact_id", "referrer_contact_id")  # fmt: skip
 
 
 def forget_person_file(*, session: AsyncSession, person: Person, now: datetime) -> None:

@@ -548,6 +548,12 @@ class Person(SQLModel, table=True):
     commune_name: str | None = Field(default=None, max_length=150)
     # Identifiant national de santé (matricule INS, the NIR or NIA): optional, never required.
     ins: str | None = Field(default=None, max_length=40)
+    # How far her identity can be trusted (core.identity_status): the identity document
+    # checked (FR Core code: CN, PA, AN, LE) and when, and when the INSi teleservice was
+    # queried for her INS. Both: a qualified identity, whose INS may be shared.
+    identity_document: str | None = Field(default=None, max_length=4)
+    identity_checked_on: date | None = None
+    insi_checked_on: date | None = None
     gp_contact_id: int | None = Field(default=None, foreign_key="known_contacts.id")
     referrer_contact_id: int | None = Field(default=None, foreign_key="known_contacts.id")
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

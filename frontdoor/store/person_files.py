@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.identity_status import IdentityCheck, IdentityDocument
 from frontdoor.core.listing import Mark
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.person_identity import (
@@ -124,7 +125,9 @@ def update_traits(
     *, session: AsyncSession, person: Person, traits: Traits, account: str, now: datetime
 ) -> list[str]:
     """The traits as now typed; the names of those that changed (none: nothing written)."""
-    wanted = traits.as_fields()
+    wanted: dict[str, Any] = dict(traits.as_fields())
+    if "ins" in wanted and wanted["ins"] != person.ins:
+        wanted["insi_checked_on"] = None  # INSi was queried for the INS she had
     changed = changed_traits({name: getattr(person, name) for name in wanted}, wanted)
     if changed:
         for name in changed:
@@ -135,6 +138,34 @@ def update_traits(
         trace(session, person, kind="changed", account=account, at=now,
               detail=", ".join(changed))  # fmt: skip
     return changed
+
+
+def set_identity_check(
+    *, session: AsyncSession, person: Person, check: IdentityCheck, account: str, now: datetime
+) -> list[str]:
+    """What was checked of her identity (core.identity_status); the fields that changed."""
+    wanted = {
+        "identity_document": check.document.value if check.document else None,
+        "identity_checked_on": check.checked_on,
+        "insi_checked_on": check.insi_on,
+    }
+    changed = changed_traits({name: getattr(person, name) for name in wanted}, wanted)
+    if changed:
+        for name in changed:
+            setattr(person, name, wanted[name])
+        person.updated_at = now
+        session.add(person)
+        trace(session, person, kind="changed", account=account, at=now,
+              detail=", ".join(changed))  # fmt: skip
+    return changed
+
+
+def identity_check_of(person: Person) -> IdentityCheck:
+    return IdentityCheck(
+        document=IdentityDocument(person.identity_document) if person.identity_document else None,
+        checked_on=person.identity_checked_on,
+        insi_on=person.insi_checked_on,
+    )
 
 
 async def professionals_of(*, session: AsyncSession, department: str) -> Sequence[KnownContact]:

@@ -182,6 +182,14 @@ _SCHEMAS: dict[str, Any] = {
             "commune_name": _MAYBE_TEXT,
             "commune_insee": _MAYBE_TEXT,
             "ins": _MAYBE_TEXT,
+            "identity_document": {"enum": ["CN", "PA", "AN", "LE", None]},
+            "identity_checked_on": {"type": ["string", "null"], "format": "date"},
+            "insi_checked_on": {"type": ["string", "null"], "format": "date"},
+            "identity_status": {
+                "enum": ["PROV", "RECUP", "VALI", "QUAL"],
+                "description": "how far her identity can be trusted (RNIV): QUAL, qualified, "
+                "when her identity document was checked and INSi queried for her INS",
+            },
             "gp_contact_id": {"type": ["integer", "null"]},
             "referrer_contact_id": {"type": ["integer", "null"]},
             "created_at": _TIME,

@@ -15,12 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.actions.api_opening import own_request
 from frontdoor.core.consents import current_stances, may_hand_off, stances_of
+from frontdoor.core.identity_status import identity_status
 from frontdoor.keys import CLOCK, SESSIONS
 from frontdoor.kit.bodies import path_id
 from frontdoor.kit.callers import Caller, caller_of
 from frontdoor.store.models import Person
 from frontdoor.store.person_consents import stances_of_person
 from frontdoor.store.person_files import (
+    identity_check_of,
     journal_read,
     person_in,
     persons_of_request,
@@ -28,7 +30,8 @@ from frontdoor.store.person_files import (
 )
 
 TRAITS = ("family_name", "given_names", "birth_date", "birth_year", "sex", "commune_name",
-          "commune_insee", "ins", "gp_contact_id", "referrer_contact_id")  # fmt: skip
+          "commune_insee", "ins", "identity_document", "identity_checked_on", "insi_checked_on",
+          "gp_contact_id", "referrer_contact_id")  # fmt: skip
 READ = "api_person_read"
 
 
@@ -52,6 +55,7 @@ async def person_json(session: AsyncSession, person: Person) -> dict[str, Any]:
         "id": person.id,
         "department": person.department,
         **{name: shown[name] for name in TRAITS},
+        "identity_status": identity_status(identity_check_of(person), ins=person.ins).value,
         "created_at": shown["created_at"],
         "non_oppositions": {k.value: stance(r) for k, r in current_stances(history).items()},
         "non_opposition_history": [stance(row) for row in history],

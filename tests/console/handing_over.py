@@ -45,13 +45,26 @@ async def an_sms_request(client: TestClient, settings: Settings, browser: Browse
 
 
 async def her_file(
-    client: TestClient, settings: Settings, browser: Browser, request_id: int, sharing: str
+    client: TestClient,
+    settings: Settings,
+    browser: Browser,
+    request_id: int,
+    sharing: str,
+    *,
+    qualified: bool = True,
 ) -> Person:
-    """Her file on the request, with her INS, her referring GP (RPPS known) and her
-    stances; `sharing` on support and sharing."""
+    """Her file on the request, with her INS (her identity qualified: her identity card
+    checked, INSi queried, unless told), her referring GP (RPPS known) and her stances;
+    `sharing` on support and sharing."""
     await create(browser, request_id, nom="Témoin", prenoms="Ginette", naissance="1941-03-02",
                  sexe="female", commune="Cahors", ins="241034604212367")  # fmt: skip
     [person] = await rows(settings, Person)
+    if qualified:
+        checked = await browser.post(
+            f"/console/personnes-concernees/{person.id}/confiance-identite",
+            {"piece": "CN", "controlee_le": "2026-05-11", "insi_le": "2026-05-11"},
+        )
+        assert checked.status == 303, await checked.text()
     coordinator = await sign_in(client, LOT_COORDINATOR)
     await coordinator.post(
         "/console/contacts",

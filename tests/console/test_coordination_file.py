@@ -7,6 +7,8 @@ Bundle loses nothing, and a hand-off tried again after a lost answer duplicates 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from aiohttp.test_utils import TestClient
 from fhir.resources.R4B.communication import Communication
@@ -27,13 +29,23 @@ from tests.console.handing_over import (
     read,
 )
 from tests.console.requests_made import audit_rows, page_of, rows, the_request
+from tests.fhir_server import fhir_server
+
+# A server of the test's own: nothing handed over by the tests before (whose requests have
+# the same numbers) answers for its request.
+OWN_SERVER = "own-server"
 
 
 @pytest.fixture
-def coordination_base(request: pytest.FixtureRequest, fhir_base: str) -> str:
-    """The server's base URL; a test may name another (a URL), or a path under it."""
+def coordination_base(request: pytest.FixtureRequest, fhir_base: str) -> Iterator[str]:
+    """The server's base URL; a test may name another (a URL), a path under it, or a server
+    of its own."""
     chosen = getattr(request, "param", "")
-    return chosen if chosen.startswith("http") else fhir_base + chosen
+    if chosen == OWN_SERVER:
+        with fhir_server() as base:
+            yield base
+        return
+    yield chosen if chosen.startswith("http") else fhir_base + chosen
 
 
 @pytest.fixture
@@ -159,3 +171,27 @@ async def test_a_hand_off_that_does_not_go_through_is_said_in_french_and_loses_n
     assert said in page
     assert (await the_request(wired_settings, request_id)).coordination_file_id is None
     assert "Transmettre au dossier de coordination" in page  # to try again
+
+
+@pytest.mark.parametrize("coordination_base", [OWN_SERVER], indirect=True)
+async def test_her_ins_is_not_sent_while_her_identity_is_not_qualified(
+    client: TestClient, wired_settings: Settings, coordination_base: str
+) -> None:
+    browser = await sign_in(client, LOT_REFERENT)
+    request_id = await an_sms_request(client, wired_settings, browser)
+    await her_file(client, wired_settings, browser, request_id, sharing="not_opposed",
+                   qualified=False)  # fmt: skip
+
+    await hand_over(browser, request_id)
+
+    found = await the_request(wired_settings, request_id)
+    assert found.coordination_file_id is not None
+    service_request = ServiceRequest.model_validate(
+        await read(coordination_base, found.coordination_file_id)
+    )
+    stored = await read(coordination_base, service_request.subject.reference)
+    patient = Patient.model_validate(stored)
+    assert patient.identifier is None
+    assert "241034604212367" not in str(stored)
+    [reliability] = stored["extension"]
+    assert reliability["extension"][0]["valueCoding"]["code"] == "PROV"

@@ -5,6 +5,7 @@ builds nothing; the id the server gave the request is read from its answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,6 +29,13 @@ from frontdoor.core.coordination_file import (
     created_id,
     decide_hand_off,
 )
+from frontdoor.core.identity_status import (
+    DOCUMENT_SYSTEM,
+    RELIABILITY_EXTENSION,
+    STATUS_SYSTEM,
+    IdentityCheck,
+    IdentityDocument,
+)
 from frontdoor.core.request_fields import NonOpposition, Stance
 
 AT = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
@@ -35,9 +43,13 @@ REQUEST = HandedRequest(
     id=7, department="dac46", dac_name="DAC du Lot", received_at=AT, status="open",
     problems=("medical", "autonomy"),
 )  # fmt: skip
+QUALIFIED = IdentityCheck(
+    document=IdentityDocument.ID_CARD, checked_on=date(2026, 5, 4), insi_on=date(2026, 5, 4)
+)
 GINETTE = HandedPerson(
     family_name="Témoin", given_names="Ginette Marie", birth_date=date(1941, 3, 2),
-    sex="female", ins="241034604212367", commune_name="Cahors", commune_insee="46042",
+    sex="female", ins="241034604212367", identity=QUALIFIED, commune_name="Cahors",
+    commune_insee="46042",
 )  # fmt: skip
 SHARING = NonOpposition.SUPPORT_AND_SHARING
 NOT_OPPOSED = {SHARING: Stance.NOT_OPPOSED}
@@ -81,7 +93,7 @@ def test_the_bundle_of_a_person_who_does_not_oppose_validates_as_fhir_r4() -> No
     assert len(found["Communication"]) == 2
 
 
-def test_her_traits_and_ins_follow_the_fr_core_patient_ins_profile() -> None:
+def test_her_traits_and_qualified_ins_follow_the_fr_core_patient_ins_profile() -> None:
     bundle = decide_hand_off(
         request=REQUEST, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=()
     ).bundle
@@ -95,6 +107,46 @@ def test_her_traits_and_ins_follow_the_fr_core_patient_ins_profile() -> None:
     assert (name["family"], name["given"]) == ("Témoin", ["Ginette", "Marie"])
     assert (patient["gender"], patient["birthDate"]) == ("female", "1941-03-02")
     assert patient["address"] == [{"country": "FR", "city": "Cahors", "district": "46042"}]
+    [reliability] = patient["extension"]
+    assert reliability["url"] == RELIABILITY_EXTENSION
+    assert {part["url"]: part.get("valueCoding", part.get("valueDate")) for part in
+            reliability["extension"]} == {
+        "identityStatus": {"system": STATUS_SYSTEM, "code": "QUAL",
+                           "display": "Identité qualifiée"},
+        "validationDate": "2026-05-04",
+        "validationMode": {"system": DOCUMENT_SYSTEM, "code": "CN",
+                           "display": "Carte nationale d'identité"},
+    }  # fmt: skip
+    Patient.model_validate(patient)
+
+
+@pytest.mark.parametrize(
+    ("identity", "status"),
+    [
+        pytest.param(IdentityCheck(), "PROV", id="nothing-checked"),
+        pytest.param(IdentityCheck(insi_on=date(2026, 5, 4)), "RECUP", id="insi-only"),
+        pytest.param(
+            IdentityCheck(document=IdentityDocument.PASSPORT, checked_on=date(2026, 5, 4)),
+            "VALI", id="document-only",
+        ),
+    ],
+)  # fmt: skip
+def test_an_ins_whose_identity_is_not_qualified_is_not_her_identifier(
+    identity: IdentityCheck, status: str
+) -> None:
+    unqualified = replace(GINETTE, identity=identity)
+    bundle = decide_hand_off(
+        request=REQUEST, persons=[(unqualified, NOT_OPPOSED)], referrer=None, exchanges=()
+    ).bundle
+    assert bundle is not None
+    [patient] = resources(bundle)["Patient"]
+
+    assert patient["meta"]["profile"] == [PATIENT_PROFILE]
+    assert "identifier" not in patient
+    assert "241034604212367" not in str(bundle)  # nowhere else either
+    [reliability] = patient["extension"]
+    assert reliability["extension"][0]["valueCoding"]["code"] == status
+    Patient.model_validate(patient)
 
 
 def test_without_ins_she_is_a_fr_core_patient_with_no_identifier() -> None:
