@@ -222,6 +222,29 @@ async def database_url(
     return postgres_database
 
 
+@pytest.fixture
+async def other_database_url(
+    tmp_path: Path, postgres_database: str | None, migrated_template: Template
+) -> AsyncIterator[str]:
+    """A second migrated, empty database, for a test that runs two installations side by side
+    (a production and its staging, a database recreated)."""
+    if postgres_database is None:
+        copy = tmp_path / "other.sqlite3"
+        shutil.copyfile(migrated_template.source, copy)
+        copy.chmod(0o600)
+        yield f"sqlite+aiosqlite:///{copy}"
+        return
+    name = f"{make_url(postgres_database).database}_other"
+    admin = make_url(POSTGRES_URL or "").render_as_string(hide_password=False)
+    await _run_admin(
+        admin,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template.source}"',
+    )
+    yield make_url(postgres_database).set(database=name).render_as_string(hide_password=False)
+    await _run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def seeded_states(tmp_path_factory: pytest.TempPathFactory) -> SeededStates:
     """States many tests start from, built by the first (tests/seeded_states.py)."""

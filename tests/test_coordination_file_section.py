@@ -1,6 +1,7 @@
 """The `[coordination_file]` table of a department file: the FHIR base URL of the region's
-coordination tool and the variable holding its token, refused in English for the operator
-when the URL is not one or the variable is not set."""
+coordination tool, the variable holding its token and the identifier system the region
+assigned the DAC, refused in English for the operator when the URL or the system is not one
+or the variable is not set."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def test_a_lot_file_names_its_coordination_file_and_the_variable_of_its_token(
     path = lot_with(
         tmp_path,
         'fhir_base_url = "https://e-parcours.example.fr/fhir/"\n'
-        'token_env = "EPARCOURS_TOKEN_DAC46"',
+        'token_env = "EPARCOURS_TOKEN_DAC46"\n'
+        'identifier_system = "urn:oid:1.2.250.1.999.46.1"',
     )
 
     lot = load_department(path, PROMPTS)
@@ -40,6 +42,16 @@ def test_a_lot_file_names_its_coordination_file_and_the_variable_of_its_token(
     assert lot.coordination_file is not None
     assert lot.coordination_file.fhir_base_url == "https://e-parcours.example.fr/fhir"
     assert read_token(lot.coordination_file) == "secret-token"
+    assert lot.coordination_file.identifier_system == "urn:oid:1.2.250.1.999.46.1"
+
+
+def test_without_an_identifier_system_requests_go_by_their_key_alone(tmp_path: Path) -> None:
+    path = lot_with(tmp_path, 'fhir_base_url = "https://e-parcours.example.fr/fhir"')
+
+    lot = load_department(path, PROMPTS)
+
+    assert lot.coordination_file is not None
+    assert lot.coordination_file.identifier_system is None
 
 
 def test_a_department_without_the_table_hands_nothing_over(tmp_path: Path) -> None:
@@ -61,6 +73,10 @@ def test_a_department_without_the_table_hands_nothing_over(tmp_path: Path) -> No
                      "environment", id="token-variable-not-set"),
         pytest.param('token_env = "HOME"', "coordination_file.fhir_base_url: missing",
                      id="no-url"),
+        pytest.param('fhir_base_url = "https://e-parcours.example.fr/fhir"\n'
+                     'identifier_system = "1.2.250.1.999.46.1"',
+                     "coordination_file.identifier_system: '1.2.250.1.999.46.1': expected a "
+                     "URI", id="system-not-a-uri"),
     ],
 )  # fmt: skip
 def test_a_coordination_file_that_cannot_be_reached_is_refused(

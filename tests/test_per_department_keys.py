@@ -20,6 +20,8 @@ UNIQUE_ACROSS_DEPARTMENTS = {
     ("follow_ups", ("response_id",)): "a response's id, itself one request's of one department",
     ("outbox", ("message_id",)): "Message-IDs Frontdoor makes itself (make_msgid: time, "
     "process and 64 random bits, at the department's own domain); no sender chooses them",
+    ("requests", ("coordination_file_key",)): "random UUIDs Frontdoor draws itself (uuid4) "
+    "at a request's first hand-off; nobody outside chooses them",
 }
 
 

@@ -10,6 +10,7 @@ their reasons and leave the request as it was: the referent can try again.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -111,9 +112,14 @@ async def hand_over(
         )
         for m in await messages_of(session=session, request_id=found.id or 0)
     ]
+    if found.coordination_file_key is None:  # drawn once: a retry is found again by it
+        found.coordination_file_key = str(uuid.uuid4())
+        session.add(found)
     decision = decide_hand_off(
         request=HandedRequest(
-            id=found.id or 0, department=found.department, dac_name=department.name,
+            id=found.id or 0, key=uuid.UUID(found.coordination_file_key),
+            number_system=target.identifier_system,
+            department=found.department, dac_name=department.name,
             received_at=found.received_at, status=found.status,
             problems=tuple(found.problems or ()), already_handed=found.coordination_file_id,
         ),
@@ -125,7 +131,7 @@ async def hand_over(
         trace(session, actor, found, REFUSED_EVENT, now, *decision.reasons)
         await session.commit()
         raise Refused(decision.reasons[0].text, code=decision.reasons[0].code)
-    await session.commit()  # no transaction held open while the file answers
+    await session.commit()  # no transaction held open while the file answers (the key kept)
     try:
         file_id = await post_transaction(
             decision.bundle, base_url=target.fhir_base_url, token=read_token(target)

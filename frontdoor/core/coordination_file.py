@@ -13,6 +13,13 @@ Every resource with an identifier is a conditional create (`ifNoneExist` on it):
 person, professional or DAC handed over again is found, not duplicated, and a hand-off
 tried again after its answer was lost gives back the request the file already holds.
 
+The request and its exchanges are identified by the request's key (a random UUID drawn at
+its first hand-off, `HandedRequest.key`), never by its number alone: another installation
+of the same department, a restored or recreated database (whose numbers start again) hands
+a different request under a different identifier, so the file never matches it to a
+request it already holds. The number goes along under the identifier system the region
+assigned the DAC, when the department file names one (`number_system`).
+
 Plain functions of plain values: the action gathers them from the store, the outbound
 adapter posts the Bundle, the tests validate it with `fhir.resources`.
 """
@@ -46,9 +53,9 @@ IDENTIFIER_TYPES = f"{FR_CORE}/CodeSystem/fr-core-cs-v2-0203"
 # "8" followed by the RPPS number).
 INS_NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
 IDNPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
-# Frontdoor's own identifiers: a department's requests and messages, and the DAC itself.
-REQUEST_IDENTIFIER = "urn:frontdoor:{department}:demande"
-MESSAGE_IDENTIFIER = "urn:frontdoor:{department}:message"
+# Frontdoor's own identifiers: a request and its messages by UUID (RFC 3986 URIs, as FHIR
+# advises for values unique without a namespace), and the DAC itself by its department.
+URI_SYSTEM = "urn:ietf:rfc:3986"
 DAC_IDENTIFIER = "urn:frontdoor:dac"
 
 HANDED_OFF_EVENT = "coordination-file"
@@ -96,12 +103,15 @@ class Exchange:
 @dataclass(kw_only=True, frozen=True)
 class HandedRequest:
     id: int
+    key: uuid.UUID  # its key in the coordination file, drawn at its first hand-off
     department: str
     dac_name: str  # the department's name: the DAC that hands the request over
     received_at: datetime
     status: str
     problems: tuple[str, ...] = ()
     already_handed: str | None = None  # the file's id, when handed over before
+    # The identifier system the region assigned the DAC for its request numbers, if any.
+    number_system: str | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -153,8 +163,22 @@ def decide_hand_off(
 
 
 def _full_url(request: HandedRequest, part: str) -> str:
-    name = f"frontdoor:{request.department}:demande:{request.id}:{part}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+    """An entry's full URL: never one of the identifiers (a server replaces every full URL
+    it finds in the Bundle by the reference of the resource it created)."""
+    return f"urn:uuid:{uuid.uuid5(request.key, f'entry:{part}')}"
+
+
+def request_identifier(request: HandedRequest) -> dict[str, str]:
+    """What identifies the request in the file, wherever it was handed from."""
+    return {"system": URI_SYSTEM, "value": f"urn:uuid:{request.key}"}
+
+
+def message_identifier(request: HandedRequest, exchange_id: int) -> dict[str, str]:
+    """What identifies one of its exchanges: derived from the request's key."""
+    return {
+        "system": URI_SYSTEM,
+        "value": f"urn:uuid:{uuid.uuid5(request.key, f'message:{exchange_id}')}",
+    }
 
 
 def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
@@ -242,14 +266,12 @@ def requester(request: HandedRequest, referrer: Referrer | None) -> dict[str, An
 def service_request(
     request: HandedRequest, *, patient_url: str, requester_url: str, requester_type: str
 ) -> dict[str, Any]:
+    identifiers = [request_identifier(request)]
+    if request.number_system:
+        identifiers.append({"system": request.number_system, "value": str(request.id)})
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
-        "identifier": [
-            {
-                "system": REQUEST_IDENTIFIER.format(department=request.department),
-                "value": str(request.id),
-            }
-        ],
+        "identifier": identifiers,
         "status": "completed" if request.status == "closed" else "active",
         "intent": "order",
         "code": {"text": "Demande d'appui à la coordination du parcours (DAC)"},
@@ -264,7 +286,7 @@ def service_request(
 
 
 def communication(
-    exchange: Exchange, *, department: str, patient_url: str, request_url: str
+    exchange: Exchange, *, request: HandedRequest, patient_url: str, request_url: str
 ) -> dict[str, Any] | None:
     """The exchange as a Communication; None for one without a text (erased, or empty) and
     for what Frontdoor sent by itself (acknowledgements: nobody wrote them)."""
@@ -273,9 +295,7 @@ def communication(
     channel = CHANNELS.get(exchange.channel, exchange.channel)
     return {
         "resourceType": "Communication",
-        "identifier": [
-            {"system": MESSAGE_IDENTIFIER.format(department=department), "value": str(exchange.id)}
-        ],
+        "identifier": [message_identifier(request, exchange.id)],
         "status": "completed",
         "basedOn": [{"reference": request_url, "type": "ServiceRequest"}],
         "subject": {"reference": patient_url, "type": "Patient"},
@@ -311,7 +331,7 @@ def transaction_bundle(
     ]  # fmt: skip
     for exchange in exchanges:
         resource = communication(
-            exchange, department=request.department, patient_url=patient_url,
+            exchange, request=request, patient_url=patient_url,
             request_url=request_url,
         )  # fmt: skip
         if resource is not None:

@@ -60,6 +60,9 @@ class CoordinationFileRef:
 
     fhir_base_url: str
     token_env: str | None = None  # the environment variable holding its bearer token
+    # The identifier system the region assigned the DAC for its request numbers (an OID
+    # `urn:oid:…` or a URL); None: a request goes by its key alone (core.coordination_file).
+    identifier_system: str | None = None
 
 
 @dataclass(kw_only=True, frozen=True)

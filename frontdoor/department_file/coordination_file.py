@@ -4,6 +4,7 @@
     [coordination_file]
     fhir_base_url = "https://e-parcours.example.fr/fhir"
     token_env = "EPARCOURS_TOKEN_DAC46"   # its bearer token, if the server asks for one
+    identifier_system = "urn:oid:1.2.250.1.999.46.1"   # the region's system for its numbers
 
 The token is a secret: the file names the variable holding it, and `frontdoor check` says
 when it is not set.
@@ -31,7 +32,20 @@ def coordination_file(reader: Reader, data: Mapping[str, Any]) -> CoordinationFi
     if env is not None and (not isinstance(env, str) or not os.environ.get(env)):
         reader.problem("coordination_file.token_env", f"{env!r} is not set in the environment")
         return None
-    return CoordinationFileRef(fhir_base_url=url.rstrip("/"), token_env=env) if url else None
+    system = table.get("identifier_system")
+    if system is not None and (
+        not isinstance(system, str) or not system.startswith(("urn:", "https://", "http://"))
+    ):
+        reader.problem(
+            "coordination_file.identifier_system",
+            f"{system!r}: expected a URI (urn:oid:…, https://…)",
+        )
+        return None
+    if not url:
+        return None
+    return CoordinationFileRef(
+        fhir_base_url=url.rstrip("/"), token_env=env, identifier_system=system
+    )
 
 
 def read_token(ref: CoordinationFileRef) -> str | None:

@@ -338,6 +338,10 @@ COORDINATION_FILE = Section(
         Key(name="token_env", type="variable name", shown_default="none", help="the "
             "environment variable holding its bearer token (`frontdoor check` says when it is "
             "not set)"),
+        Key(name="identifier_system", type="URI", shown_default="none", help="the identifier "
+            "system the region assigned the DAC (`urn:oid:…` or a URL): each request also goes "
+            "with its number under it (never shared between installations: a staging has its "
+            "own). A request is always identified by its own random key"),
     ),
 )  # fmt: skip
 

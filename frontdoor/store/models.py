@@ -83,6 +83,10 @@ class Request(RequestBase, table=True):
     # request ("ServiceRequest/…"), and when.
     coordination_file_id: str | None = Field(default=None, max_length=200)
     coordination_file_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # The request's own key in the coordination file (a random UUID, drawn at its first
+    # hand-off and kept): what its FHIR identifiers are made of, so no other installation,
+    # restored database or test hands a different request under the same identifier.
+    coordination_file_key: str | None = Field(default=None, max_length=36, unique=True, index=True)
 
 
 class RequestPublic(RequestBase):

@@ -19,9 +19,12 @@ from tests.sms.texting import send
 from tests.web.calls import TUESDAY_MORNING
 
 
-def handing_to(departments: Departments, base: str) -> Departments:
-    """The departments, the Lot handing its requests to the coordination file at `base`."""
-    target = CoordinationFileRef(fhir_base_url=base)
+def handing_to(
+    departments: Departments, base: str, *, identifier_system: str | None = None
+) -> Departments:
+    """The departments, the Lot handing its requests to the coordination file at `base`
+    (with their numbers under `identifier_system`, when given)."""
+    target = CoordinationFileRef(fhir_base_url=base, identifier_system=identifier_system)
     return Departments(
         replace(d, coordination_file=target) if d.slug == "dac46" else d for d in departments
     )

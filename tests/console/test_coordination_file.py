@@ -3,14 +3,18 @@ router, tests/fhir_server) stores the person, her referrer, the request and its 
 each of which validates as FHIR R4 (fhir.resources, since the server itself does not
 validate); the id it gave shows on the request's page. A person who opposed sharing is not
 handed over, and nothing reaches the server; a server that cannot be reached or refuses the
-Bundle loses nothing, and a hand-off tried again after a lost answer duplicates nothing."""
+Bundle loses nothing, and a hand-off tried again after a lost answer duplicates nothing.
+Two installations of the same department (a production and its staging, a database
+recreated) hand their request n°1 to the same server: two ServiceRequests, each about its
+own person. So every test shares one server, whatever earlier tests handed it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
@@ -20,7 +24,8 @@ from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request, RequestEvent
-from tests.console.conftest import LOT_REFERENT, Browser, sign_in
+from frontdoor.web.app import create_app
+from tests.console.conftest import LOT_REFERENT, Browser, create_accounts, sign_in
 from tests.console.handing_over import (
     an_sms_request,
     everything_stored,
@@ -29,23 +34,13 @@ from tests.console.handing_over import (
     read,
 )
 from tests.console.requests_made import audit_rows, page_of, rows, the_request
-from tests.fhir_server import fhir_server
-
-# A server of the test's own: nothing handed over by the tests before (whose requests have
-# the same numbers) answers for its request.
-OWN_SERVER = "own-server"
 
 
 @pytest.fixture
-def coordination_base(request: pytest.FixtureRequest, fhir_base: str) -> Iterator[str]:
-    """The server's base URL; a test may name another (a URL), a path under it, or a server
-    of its own."""
+def coordination_base(request: pytest.FixtureRequest, fhir_base: str) -> str:
+    """The server's base URL; a test may name another (a URL), or a path under it."""
     chosen = getattr(request, "param", "")
-    if chosen == OWN_SERVER:
-        with fhir_server() as base:
-            yield base
-        return
-    yield chosen if chosen.startswith("http") else fhir_base + chosen
+    return chosen if chosen.startswith("http") else fhir_base + chosen
 
 
 @pytest.fixture
@@ -82,7 +77,8 @@ async def test_a_request_handed_over_is_stored_by_the_fhir_server_and_validates(
     service_request = ServiceRequest.model_validate(
         await read(fhir_base, found.coordination_file_id)
     )
-    assert service_request.identifier[0].value == str(request_id)
+    [identifier] = service_request.identifier  # its key: no number without the region's system
+    assert identifier.value == f"urn:uuid:{found.coordination_file_key}"
     assert service_request.subject.reference.startswith("Patient/")
     patient = Patient.model_validate(await read(fhir_base, service_request.subject.reference))
     assert patient.identifier[0].value == "241034604212367"
@@ -173,7 +169,6 @@ async def test_a_hand_off_that_does_not_go_through_is_said_in_french_and_loses_n
     assert "Transmettre au dossier de coordination" in page  # to try again
 
 
-@pytest.mark.parametrize("coordination_base", [OWN_SERVER], indirect=True)
 async def test_her_ins_is_not_sent_while_her_identity_is_not_qualified(
     client: TestClient, wired_settings: Settings, coordination_base: str
 ) -> None:
@@ -195,3 +190,59 @@ async def test_her_ins_is_not_sent_while_her_identity_is_not_qualified(
     assert "241034604212367" not in str(stored)
     [reliability] = stored["extension"]
     assert reliability["extension"][0]["valueCoding"]["code"] == "PROV"
+
+
+@pytest.fixture
+async def staging(
+    aiohttp_client: Any,
+    wired_settings: Settings,
+    app_departments: Departments,
+    other_database_url: str,
+    tmp_path: Path,
+) -> tuple[TestClient, Settings]:
+    """A second installation of the Lot (its staging), on a database of its own and handing
+    its requests to the same coordination file."""
+    settings = wired_settings.model_copy(
+        update={
+            "database_url": other_database_url,
+            "journal_dir": tmp_path / "staging" / "journal",
+            "recordings_dir": tmp_path / "staging" / "recordings",
+            "mail_attachments_dir": tmp_path / "staging" / "attachments",
+        }
+    )
+    await create_accounts(settings)
+    return await aiohttp_client(TestServer(create_app(settings, app_departments))), settings
+
+
+async def test_two_installations_hand_their_request_n1_as_two_requests_about_their_own_person(
+    client: TestClient, wired_settings: Settings, fhir_base: str,
+    staging: tuple[TestClient, Settings],
+) -> None:  # fmt: skip
+    staging_client, staging_settings = staging
+    production = await sign_in(client, LOT_REFERENT)
+    first = await an_sms_request(client, wired_settings, production)
+    await her_file(client, wired_settings, production, first, sharing="not_opposed")
+    # The staging's request n°1: another person (her identity not qualified, so no INS by
+    # which the file would rightly find her again).
+    tester = await sign_in(staging_client, LOT_REFERENT)
+    second = await an_sms_request(staging_client, staging_settings, tester)
+    await her_file(staging_client, staging_settings, tester, second, sharing="not_opposed",
+                   qualified=False)  # fmt: skip
+    assert first == second == 1
+
+    await hand_over(production, first)
+    await hand_over(tester, second)
+
+    handed = await the_request(wired_settings, first)
+    staged = await the_request(staging_settings, second)
+    assert handed.coordination_file_id is not None
+    assert staged.coordination_file_id is not None
+    assert staged.coordination_file_id != handed.coordination_file_id
+    ours = ServiceRequest.model_validate(await read(fhir_base, handed.coordination_file_id))
+    theirs = ServiceRequest.model_validate(await read(fhir_base, staged.coordination_file_id))
+    assert ours.subject.reference != theirs.subject.reference
+    assert "identifier" in await read(fhir_base, ours.subject.reference)  # her INS
+    assert "identifier" not in await read(fhir_base, theirs.subject.reference)
+    for found in (handed, staged):  # each request's exchanges are its own
+        exchanges = await read(fhir_base, f"Communication?based-on={found.coordination_file_id}")
+        assert len(exchanges["entry"]) == 2

@@ -1,6 +1,7 @@
 """Handing a request to the coordination file: the Bundle of a request about one person who
 does not oppose sharing validates as FHIR R4 (fhir.resources), carries her traits, her INS
-when known, her referrer and the exchanges; every other case is refused in French and
+when known, her referrer and the exchanges; the request and its exchanges are identified by
+the request's own key, never by its number alone; every other case is refused in French and
 builds nothing; the id the server gave the request is read from its answer."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -22,6 +24,7 @@ from frontdoor.core.coordination_file import (
     INS_NIR_SYSTEM,
     PATIENT_INS_PROFILE,
     PATIENT_PROFILE,
+    URI_SYSTEM,
     Exchange,
     HandedPerson,
     HandedRequest,
@@ -39,8 +42,9 @@ from frontdoor.core.identity_status import (
 from frontdoor.core.request_fields import NonOpposition, Stance
 
 AT = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
+KEY = UUID("6f1c1f0e-8a52-4c1e-9d3b-2f0a4e5b7c11")
 REQUEST = HandedRequest(
-    id=7, department="dac46", dac_name="DAC du Lot", received_at=AT, status="open",
+    id=7, key=KEY, department="dac46", dac_name="DAC du Lot", received_at=AT, status="open",
     problems=("medical", "autonomy"),
 )  # fmt: skip
 QUALIFIED = IdentityCheck(
@@ -206,7 +210,7 @@ def test_the_service_request_names_her_and_the_request_and_the_exchanges_point_t
 
     assert service_request["subject"]["reference"] == urls["Patient"]
     [identifier] = service_request["identifier"]
-    assert (identifier["system"], identifier["value"]) == ("urn:frontdoor:dac46:demande", "7")
+    assert (identifier["system"], identifier["value"]) == (URI_SYSTEM, f"urn:uuid:{KEY}")
     assert [r["text"] for r in service_request["reasonCode"]] == [
         "Médicale, soins", "Perte d'autonomie, handicap",
     ]  # fmt: skip
@@ -228,13 +232,17 @@ def test_what_has_an_identifier_is_created_only_if_the_file_does_not_hold_it_yet
     conditions = [
         (e["resource"]["resourceType"], e["request"].get("ifNoneExist")) for e in bundle["entry"]
     ]
+    messages = [c["identifier"][0]["value"] for c in resources(bundle)["Communication"]]
     assert conditions == [
         ("Patient", f"identifier={INS_NIR_SYSTEM}|241034604212367"),
         ("Practitioner", f"identifier={IDNPS_SYSTEM}|810001234567"),
-        ("ServiceRequest", "identifier=urn:frontdoor:dac46:demande|7"),
-        ("Communication", "identifier=urn:frontdoor:dac46:message|1"),
-        ("Communication", "identifier=urn:frontdoor:dac46:message|2"),
+        ("ServiceRequest", f"identifier={URI_SYSTEM}|urn:uuid:{KEY}"),
+        ("Communication", f"identifier={URI_SYSTEM}|{messages[0]}"),
+        ("Communication", f"identifier={URI_SYSTEM}|{messages[1]}"),
     ]
+    assert len({*messages, f"urn:uuid:{KEY}"}) == 3
+    # A server replaces every full URL in the Bundle by what it created: none is an identifier.
+    assert {e["fullUrl"] for e in bundle["entry"]}.isdisjoint({*messages, f"urn:uuid:{KEY}"})
 
 
 def test_a_person_without_ins_is_always_created() -> None:
@@ -257,6 +265,44 @@ def test_the_same_request_gives_the_same_bundle() -> None:
     assert made() == made()
 
 
+def test_the_same_number_handed_from_another_installation_is_another_request() -> None:
+    """Request n°7 of the Lot, from a staging, a restored or a recreated database: another
+    key, so no identifier in common with the first for the file to match it to."""
+
+    def identifiers(request: HandedRequest) -> set[str]:
+        bundle = decide_hand_off(
+            request=request, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL,
+            exchanges=EXCHANGES,
+        ).bundle  # fmt: skip
+        assert bundle is not None
+        return {
+            e["request"]["ifNoneExist"] for e in bundle["entry"]
+            if e["resource"]["resourceType"] in ("ServiceRequest", "Communication")
+        }  # fmt: skip
+
+    elsewhere = replace(REQUEST, key=UUID("0b7e42d9-3c55-4f0a-8e61-9a2d5c3f1b08"))
+
+    assert len(identifiers(REQUEST)) == len(identifiers(elsewhere)) == 3
+    assert identifiers(REQUEST).isdisjoint(identifiers(elsewhere))
+
+
+def test_its_number_goes_along_under_the_system_the_region_assigned() -> None:
+    numbered = replace(REQUEST, number_system="urn:oid:1.2.250.1.999.46.1")
+    bundle = decide_hand_off(
+        request=numbered, persons=[(GINETTE, NOT_OPPOSED)], referrer=VIDAL, exchanges=()
+    ).bundle
+    assert bundle is not None
+    [service_request] = resources(bundle)["ServiceRequest"]
+
+    assert service_request["identifier"] == [
+        {"system": URI_SYSTEM, "value": f"urn:uuid:{KEY}"},
+        {"system": "urn:oid:1.2.250.1.999.46.1", "value": "7"},
+    ]
+    [entry] = [e for e in bundle["entry"] if e["resource"] is service_request]
+    assert entry["request"]["ifNoneExist"] == f"identifier={URI_SYSTEM}|urn:uuid:{KEY}"
+    ServiceRequest.model_validate(service_request)
+
+
 @pytest.mark.parametrize(
     ("request_", "persons", "code", "words"),
     [
@@ -268,7 +314,7 @@ def test_the_same_request_gives_the_same_bundle() -> None:
         pytest.param(REQUEST, [(GINETTE, NOT_OPPOSED), (GINETTE, NOT_OPPOSED)],
                      "several-persons", "plusieurs personnes", id="several-persons"),
         pytest.param(
-            HandedRequest(id=7, department="dac46", dac_name="DAC du Lot", received_at=AT,
+            HandedRequest(id=7, key=KEY, department="dac46", dac_name="DAC du Lot", received_at=AT,
                           status="open", already_handed="ServiceRequest/12"),
             [(GINETTE, NOT_OPPOSED)], "already-handed", "déjà transmise",
             id="already-handed-over",

@@ -19,6 +19,9 @@ from tests.console.requests_made import audit_rows, the_request
 from tests.console.tokens import new_token
 from tests.web.api_keys import LOT_KEY, MOSELLE_KEY
 
+# The identifier system the region assigned the DAC du Lot for its request numbers.
+LOT_SYSTEM = "urn:oid:1.2.250.1.999.46.1"
+
 
 @pytest.fixture
 async def app_settings(wired_settings: Settings) -> Settings:
@@ -28,7 +31,7 @@ async def app_settings(wired_settings: Settings) -> Settings:
 
 @pytest.fixture
 def app_departments(departments: Departments, fhir_base: str) -> Departments:
-    return handing_to(departments, fhir_base)
+    return handing_to(departments, fhir_base, identifier_system=LOT_SYSTEM)
 
 
 async def a_request_about_her(client: TestClient, settings: Settings, *, sharing: str) -> int:
@@ -51,11 +54,15 @@ async def test_a_request_handed_over_through_the_api_is_stored_by_the_fhir_serve
     assert file_id.startswith("ServiceRequest/")
     assert body["coordination_file_at"] is not None
     assert "coordination-file" in [event["kind"] for event in body["events"]]
-    assert (await the_request(wired_settings, request_id)).coordination_file_id == file_id
+    found = await the_request(wired_settings, request_id)
+    assert found.coordination_file_id == file_id
     journal = await audit_rows(wired_settings)
     assert ("clé:amartin", request_id, "hand_to_coordination_file") in journal
     service_request = ServiceRequest.model_validate(await read(fhir_base, file_id))
-    assert service_request.identifier[0].value == str(request_id)
+    assert [(i.system, i.value) for i in service_request.identifier] == [
+        ("urn:ietf:rfc:3986", f"urn:uuid:{found.coordination_file_key}"),
+        (LOT_SYSTEM, str(request_id)),
+    ]
     patient = Patient.model_validate(await read(fhir_base, service_request.subject.reference))
     assert (patient.name[0].family, patient.name[0].given) == ("Témoin", ["Ginette"])
     again = await client.post(f"/api/requests/{request_id}/coordination-file", headers=LOT_KEY)
