@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from frontdoor.actions.actor import Refused
+from frontdoor.actions.persons import record_identity_check
 from frontdoor.console.auth import needs, viewer_of
 from frontdoor.console.pages import render
 from frontdoor.console.request_persons import (
@@ -34,9 +36,8 @@ from frontdoor.core.consents import (
 from frontdoor.core.identity_status import (
     DOCUMENT_LABELS,
     STATUS_LABELS,
-    IdentityCheckError,
+    TYPED_FIELDS,
     identity_status,
-    parse_identity_check,
 )
 from frontdoor.core.person_identity import (
     FIELD_LABELS,
@@ -59,7 +60,6 @@ from frontdoor.store.person_files import (
     professionals_of,
     requests_of_person,
     search_persons,
-    set_identity_check,
     set_professionals,
     update_traits,
 )
@@ -224,17 +224,14 @@ async def check_identity(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         person = await person_in_path(request, session)
         try:
-            check = parse_identity_check(
-                {name: str(form.get(name, "")) for name in ("piece", "controlee_le", "insi_le")},
+            record_identity_check(
+                session=session, person=person,
+                typed={name: str(form.get(name, "")) for name in TYPED_FIELDS},
                 today=department_today(request, person.department),
-                ins=person.ins,
-            )
-        except IdentityCheckError as error:
-            raise web.HTTPBadRequest(text=f"identité non modifiée : {error}") from None
-        set_identity_check(
-            session=session, person=person, check=check, account=viewer_of(request).login,
-            now=request.config_dict[CLOCK](),
-        )  # fmt: skip
+                account=viewer_of(request).login, at=request.config_dict[CLOCK](),
+            )  # fmt: skip
+        except Refused as refused:
+            raise web.HTTPBadRequest(text=refused.reason) from None
         await session.commit()
     raise web.HTTPSeeOther(_page(person))
 

@@ -87,6 +87,10 @@ def identity_status(check: IdentityCheck, *, ins: str | None) -> IdentityStatus:
     return IdentityStatus.VALIDATED if validated else IdentityStatus.PROVISIONAL
 
 
+# The names parse_identity_check reads: the console's form fields.
+TYPED_FIELDS = ("piece", "controlee_le", "insi_le")
+
+
 def parse_identity_check(
     typed: Mapping[str, str], *, today: date, ins: str | None
 ) -> IdentityCheck:

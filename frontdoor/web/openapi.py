@@ -415,6 +415,77 @@ DOCUMENT: dict[str, Any] = {
                 },
             }
         },
+        "/api/persons/{person_id}/identity": {
+            "post": {
+                "summary": "Record what was checked of her identity, as the console's « Qualifier "
+                "l'identité »: the identity document and the day it was checked, the day INSi "
+                "was queried for her INS (null: not checked); her INS is shared with the "
+                "coordination file only once her identity is qualified (QUAL)",
+                "parameters": [_path_id("person_id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": [
+                                    "identity_document",
+                                    "identity_checked_on",
+                                    "insi_checked_on",
+                                ],
+                                "properties": {
+                                    "identity_document": {"enum": ["CN", "PA", "AN", "LE", None]},
+                                    "identity_checked_on": {
+                                        "type": ["string", "null"],
+                                        "format": "date",
+                                    },
+                                    "insi_checked_on": {
+                                        "type": ["string", "null"],
+                                        "format": "date",
+                                    },
+                                },
+                                "additionalProperties": False,
+                            },
+                            "example": {
+                                "identity_document": "CN",
+                                "identity_checked_on": "2026-05-11",
+                                "insi_checked_on": "2026-05-11",
+                            },
+                        }
+                    },
+                },  # fmt: skip
+                "responses": {
+                    "200": {
+                        "description": "Her file, with her identity status",
+                        "content": {
+                            "application/json": {
+                                "schema": _ref("Person"),
+                                "example": {
+                                    "id": 12,
+                                    "department": "dac46",
+                                    "ins": "241034604212367",
+                                    "identity_document": "CN",
+                                    "identity_checked_on": "2026-05-11",
+                                    "insi_checked_on": "2026-05-11",
+                                    "identity_status": "QUAL",
+                                },
+                            }
+                        },
+                    },
+                    "400": _answer("Not the expected JSON object"),
+                    "409": _answer("Her file was merged into another: record it there"),
+                    "422": _answer(
+                        "What cannot be kept, said in French: a day malformed or to come, a "
+                        "document without its day, INSi without her INS",
+                        {
+                            "type": "object",
+                            "properties": {"error": _TEXT, "code": _TEXT},
+                        },
+                    ),
+                    **_ERRORS,
+                },
+            }
+        },
         "/api/requests/{request_id}/responses": {
             "post": {
                 "summary": "Record a response (several per request)",

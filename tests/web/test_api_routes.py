@@ -57,6 +57,11 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     },
     # The only request there is: refused (400) as a repeat of itself, after the journal.
     ("PUT", "/api/requests/{request_id}/repeat-of"): {"repeat_of": "1"},
+    ("POST", "/api/persons/{person_id}/identity"): {
+        "identity_document": "CN",
+        "identity_checked_on": "2026-05-11",
+        "insi_checked_on": None,
+    },
 }
 
 # What each route that takes a query is asked: the search finds the voicemail by its number.
