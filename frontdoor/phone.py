@@ -32,6 +32,7 @@ from frontdoor.phone_twiml import (
     Line,
     Person,
     PhoneError,
+    Redirections,
     Response,
     Said,
     ScriptExhausted,
@@ -165,6 +166,7 @@ class TwilioPhone:
         simulated_at: datetime | None = None,
         timeout: float = 15.0,
         max_documents: int = 60,
+        redirections: Redirections | None = None,
     ) -> None:
         if simulated_at is not None and simulated_at.utcoffset() is None:
             raise ValueError(f"simulated_at must be aware, got {simulated_at.isoformat()}")
@@ -176,6 +178,7 @@ class TwilioPhone:
         self.simulated_at = simulated_at
         self.timeout = timeout  # Twilio gives up on a webhook after 15 s
         self.max_documents = max_documents
+        self.redirections = redirections
         self._validator = RequestValidator(auth_token)
 
     def url(self, url_or_path: str, *, base: str | None = None) -> str:
@@ -184,6 +187,10 @@ class TwilioPhone:
         if not (url == self.public_url or url.startswith(self.public_url + "/")):
             raise PhoneError(f"{url} is not on {self.public_url}: this phone calls only it")
         return self.public_url + str(URL(url[len(self.public_url) :] or "/"))
+
+    def redirected(self, call_sid: str) -> str | None:
+        """Where Twilio's REST API sent this live call, if it did since last asked."""
+        return self.redirections.take_redirect(call_sid) if self.redirections else None
 
     async def post(
         self, url_or_path: str, form: Mapping[str, str], *, idempotency_token: str | None = None

@@ -77,6 +77,18 @@ class RingOverflow:
 
 
 @dataclass(kw_only=True, frozen=True)
+class RingTransfer:
+    """Ring the target of a transfer (core.transfer), screened: `screen` runs on its leg
+    (whisper, press 1) before the bridge; `then` when the ring or the conversation ends."""
+
+    number: str
+    timeout_s: int
+    caller_id: str
+    screen: Next
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
 class RecordMessage:
     then: Next
     max_s: int
@@ -135,6 +147,7 @@ Action = (
     | Ask
     | Ring
     | RingOverflow
+    | RingTransfer
     | Connect
     | RecordMessage
     | Redirect

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from frontdoor.core import call_flow, orientation, overflow, waiting
+from frontdoor.core import call_flow, orientation, overflow, transfer, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
@@ -116,6 +116,48 @@ def accept(unstored: Unstored) -> str:
     return render(
         call_flow.accept(department, digits=unstored.form.get("Digits")), department=department
     )
+
+
+def _transfer(unstored: Unstored) -> tuple[Department, transfer.Target, str] | None:
+    """A transfer's department, target and referent handing over, from its signed URL."""
+    department = _department(unstored)
+    taker = unstored.query.get("from", "")
+    if department is None or taker not in department.referents:
+        return None
+    target = transfer.target_of(department, unstored.query.get("target", ""), taker=taker)
+    return None if target is None else (department, target, taker)
+
+
+def transfer_redirected(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    return render(transfer.caller_transferred(department, target, taker=taker),
+                  department=department)  # fmt: skip
+
+
+def transfer_whisper(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    caller = call_flow.caller_phrase(*_who_called(unstored, department))
+    name = department.referents[taker].name
+    reply = transfer.whisper(department, target, taker=taker, taker_name=name, caller=caller)
+    return render(reply, department=department)
+
+
+def transfer_dialed(unstored: Unstored) -> str:
+    """Who pressed 1 is in the store: a bridged ring counts as taken (the caller is not
+    offered a message after her conversation)."""
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    status = unstored.form.get("DialCallStatus", "failed")
+    taken = int(unstored.form.get("DialCallDuration") or 0) > 0
+    return render(transfer.dial_ended(department, status=status, taken=taken),
+                  department=department)  # fmt: skip
 
 
 def message(unstored: Unstored) -> str:

@@ -19,6 +19,7 @@ from frontdoor.core.voice_actions import (
     Reply,
     Ring,
     RingOverflow,
+    RingTransfer,
     Say,
     TakeFromQueue,
 )
@@ -51,6 +52,12 @@ STEP_PATHS = {
     "queue-joining": "/twilio/voice/queue/joining",
     "queue-dialed": "/twilio/voice/queue/dialed",
     "queue-offer-status": "/twilio/voice/queue/offer/status",
+    # Transfer (core.transfer): the caller's redirected call, the target's screen and key,
+    # the end of the caller's ring to the target.
+    "transfer": "/twilio/voice/transfer",
+    "transfer-whisper": "/twilio/voice/transfer/whisper",
+    "transfer-accept": "/twilio/voice/transfer/accept",
+    "transfer-dialed": "/twilio/voice/transfer/dialed",
 }
 
 
@@ -90,6 +97,8 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
             return _dial(action, legs, department, caller_number)
         case RingOverflow(attempt=attempt, number=number):
             screen = Next(step="overflow-whisper", params=(("attempt", str(attempt)),))
+            return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
+        case RingTransfer(number=number, screen=screen):
             return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
             after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
@@ -141,7 +150,7 @@ def _listening(hints: tuple[str, ...] | None, department: Department) -> str:
 
 
 def _dial(
-    ring: Ring | RingOverflow,
+    ring: Ring | RingOverflow | RingTransfer,
     legs: tuple[tuple[str, str], ...],
     department: Department,
     caller_number: str | None,

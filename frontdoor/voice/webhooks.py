@@ -64,6 +64,7 @@ from frontdoor.voice import (
     outage,
     overflow_webhooks,
     queue_webhooks,
+    transfer_webhooks,
 )
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
@@ -446,6 +447,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     **queue_webhooks.QUEUE_STEPS,
     **orientation_webhooks.ORIENTATION_STEPS,
     **overflow_webhooks.OVERFLOW_STEPS,
+    **transfer_webhooks.TRANSFER_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {

@@ -1,0 +1,210 @@
+"""Transfer: a referent who has the caller hands the call to a colleague or a partner's line.
+
+Cold: the caller hears that she is transferred and the target is rung at once, screened like
+any leg (its whisper names who transfers, press 1); the referent's leg is released. Warm:
+the referent is put through to the target first while the caller waits, then hands the
+caller over by pressing * (or from the console); the caller then joins the target.
+
+Who may be a target (`targets`), whether a call can be transferred now (`plan_transfer`),
+and what each leg hears are decided here; the console and the webhooks translate and store.
+The request records who took over: an event `transferred` (from, to), in the timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from frontdoor.core.department import Department
+from frontdoor.core.numbers import written_number
+from frontdoor.core.prompts import prompt
+from frontdoor.core.reasons import Reason
+from frontdoor.core.voice_actions import (
+    Ask,
+    Hangup,
+    Next,
+    Outcome,
+    RecordMessage,
+    Reply,
+    RingTransfer,
+    Say,
+)
+
+# Request events: asked from the console or the API, taken by the target (who took over),
+# declined or unanswered there, and the caller put through to the target after a warm one.
+REQUESTED = "transfer-requested"
+TRANSFERRED = "transferred"
+DECLINED = "transfer-declined"
+ENDED = "transfer-ended"
+# The key the referent presses during a warm transfer to hand the caller over.
+HAND_OVER_KEY = "*"
+# A partner line's key among the targets; a colleague's is her referent id.
+PARTNER_PREFIX = "ligne:"
+
+
+class Mode(StrEnum):
+    COLD = "cold"
+    WARM = "warm"
+
+
+MODE_LABELS_FR = {Mode.COLD: "à froid", Mode.WARM: "accompagné"}
+
+
+@dataclass(kw_only=True, frozen=True)
+class Target:
+    key: str  # a referent id, or PARTNER_PREFIX + the line's number
+    label: str  # as the caller hears it and the console shows it
+    number: str  # E.164
+    referent_id: str | None = None  # a colleague: who took over
+
+
+class Refusal(StrEnum):
+    NOT_A_CALL = "not-a-call"
+    NOT_TAKEN = "not-taken"
+    CALL_OVER = "call-over"
+    UNKNOWN_TARGET = "unknown-target"
+    NO_REFERENT_LEG = "no-referent-leg"
+
+
+REFUSALS_FR = {
+    Refusal.NOT_A_CALL: "Seul un appel téléphonique peut être transféré.",
+    Refusal.NOT_TAKEN: "L'appel n'a pas été pris par un référent : rien à transférer.",
+    Refusal.CALL_OVER: "L'appel est terminé : il ne peut plus être transféré.",
+    Refusal.UNKNOWN_TARGET: "Ce correspondant ne fait pas partie des destinataires possibles.",
+    Refusal.NO_REFERENT_LEG: "La ligne du référent n'est pas connue : transférez à froid.",
+}
+
+
+@dataclass(kw_only=True, frozen=True)
+class LiveCall:
+    """What the store knows of a call when a transfer is asked."""
+
+    channel: str
+    call_sid: str | None
+    outcome: Outcome
+    ended: bool
+    # The referent who has the caller: the last to press 1 for it (on her ring, or as the
+    # target of an earlier transfer), and her leg's CallSid, for a warm transfer. Pressing 1
+    # is enough here: the call is settled as taken only once its ring is over.
+    taker: str | None
+    taker_leg: str | None
+
+
+@dataclass(kw_only=True, frozen=True)
+class Plan:
+    mode: Mode
+    target: Target
+    taker: str  # the referent handing the call over
+    reason: Reason
+
+
+def targets(department: Department, *, taker: str | None) -> tuple[Target, ...]:
+    """Whom the call can be handed to: the department's other referents, then its partner
+    lines (its overflow line, a neighbouring DAC or a regional platform)."""
+    colleagues = tuple(
+        Target(key=referent.id, label=referent.name, number=referent.phone,
+               referent_id=referent.id)
+        for referent in sorted(department.referents.values(), key=lambda r: r.name)
+        if referent.id != taker and referent.phone
+    )  # fmt: skip
+    line = department.overflow
+    partners = (
+        (Target(key=PARTNER_PREFIX + line.number, label=line.label, number=line.number),)
+        if line is not None
+        else ()
+    )
+    return colleagues + partners
+
+
+def target_of(department: Department, key: str, *, taker: str | None) -> Target | None:
+    return next((t for t in targets(department, taker=taker) if t.key == key), None)
+
+
+def plan_transfer(
+    department: Department, call: LiveCall, *, target_key: str, mode: Mode, by_name: str
+) -> Plan | Refusal:
+    """Whether the call can be handed to `target_key` now, and why (`by_name`: who asks)."""
+    if call.channel != "voice" or call.call_sid is None:
+        return Refusal.NOT_A_CALL
+    if call.ended:
+        return Refusal.CALL_OVER
+    if call.outcome not in {Outcome.IN_PROGRESS, Outcome.TAKEN} or call.taker is None:
+        return Refusal.NOT_TAKEN
+    target = target_of(department, target_key, taker=call.taker)
+    if target is None:
+        return Refusal.UNKNOWN_TARGET
+    if mode is Mode.WARM and call.taker_leg is None:
+        return Refusal.NO_REFERENT_LEG
+    text = (
+        f"transfert {MODE_LABELS_FR[mode]} vers {target.label} "
+        f"({written_number(target.number)}) demandé par {by_name}"
+    )
+    return Plan(mode=mode, target=target, taker=call.taker,
+                reason=Reason(code=f"transfer-{mode.value}", text=text))  # fmt: skip
+
+
+def _params(target: Target, taker: str) -> tuple[tuple[str, str], ...]:
+    return (("from", taker), ("target", target.key))
+
+
+def caller_transferred(department: Department, target: Target, *, taker: str) -> Reply:
+    """Cold: what the caller hears once her call is redirected, and the target rung."""
+    params = _params(target, taker)
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "transfer_connecting", line=target.label)),
+            RingTransfer(
+                number=target.number,
+                timeout_s=department.ringing.timeout_s,
+                caller_id=department.number,
+                screen=Next(step="transfer-whisper", params=params),
+                then=Next(step="transfer-dialed", params=params),
+            ),
+        )
+    )
+
+
+def whisper(
+    department: Department, target: Target, *, taker: str, taker_name: str, caller: str
+) -> Reply:
+    """What the target hears on picking up (`caller`: as the referents' whisper names the
+    caller), before she is put through; no key: her leg hangs up (a voicemail is never
+    bridged)."""
+    return Reply(
+        actions=(
+            Ask(
+                prompt=prompt(department, "transfer_whisper", referent=taker_name, caller=caller),
+                then=Next(step="transfer-accept", params=_params(target, taker)),
+                timeout_s=department.ringing.accept_timeout_s,
+            ),
+            Hangup(),
+        )
+    )
+
+
+def taken_over(target: Target, *, taker_name: str, digits: str | None) -> Reason | None:
+    """The target's key: 1 takes the call over (the reason recorded), anything else declines."""
+    if digits != "1":
+        return None
+    return Reason(code=TRANSFERRED, text=f"appel transféré de {taker_name} à {target.label}")
+
+
+def dial_ended(department: Department, *, status: str, taken: bool) -> Reply:
+    """The caller's ring to the target is over: the conversation ended, or the target did
+    not take the call and the caller can leave a message for the referents."""
+    if taken and status in {"completed", "answered"}:
+        return Reply(actions=(Hangup(),))
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "transfer_unanswered")),
+            RecordMessage(then=Next(step="message"), max_s=department.max_message_s),
+            Say(text=prompt(department, "no_message")),
+            Hangup(),
+        ),
+        reasons=(
+            Reason(
+                code="transfer-unanswered",
+                text=f"appel transféré non pris ({status}) : message proposé",
+            ),
+        ),
+    )

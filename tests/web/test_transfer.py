@@ -1,0 +1,91 @@
+"""Transfer (issue 17), whole calls through the app with signed webhooks: a referent who has
+the caller hands the call to a colleague from the console. Frontdoor asks Twilio's REST API
+(a local server answering as Twilio's) to give the caller's call new TwiML; the phone that
+plays Twilio's webhooks follows it, as Twilio would.
+
+The Lot on a Tuesday morning: amartin is rung first and takes a nurse's call; she transfers
+it to bleroy, who hears who transfers and who calls, and takes it with 1.
+"""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from frontdoor.phone import Answer
+from frontdoor.settings import Settings
+from frontdoor.standins.twilio_api import FakeTwilioApi
+from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
+from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, said, stored
+from tests.web.transfers import TransferringPerson, redirectable_phone
+
+NURSE_KEYS = ["1", "2"]  # a professional, a nurse
+
+
+@pytest.fixture
+def app_settings(wired_settings: Settings) -> Settings:
+    return wired_settings
+
+
+async def test_a_cold_transfer_from_the_console_puts_the_caller_through_to_a_colleague(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    await create_accounts(wired_settings, (LOT_REFERENT,))
+    browser = await sign_in(client, LOT_REFERENT)
+
+    async def transfer_to_bleroy() -> None:
+        [request], _ = await stored(wired_settings)
+        page = await (await browser.get(f"/console/demandes/{request.id}")).text()
+        assert "Transférer l'appel en cours" in page
+        response = await browser.post(
+            f"/console/demandes/{request.id}/transfert", {"target": "bleroy", "mode": "cold"}
+        )
+        assert response.status == 303
+        assert "erreur" not in response.headers["Location"]
+
+    person = TransferringPerson(
+        NURSE_KEYS,
+        referents={AMARTIN: Answer(presses="1")},
+        when_connected_to=AMARTIN,
+        do=transfer_to_bleroy,
+        then_referents={BLEROY: Answer(presses="1")},
+    )
+    result = await redirectable_phone(client, twilio_api, TUESDAY_MORNING).call(
+        from_=NURSE, to=LOT, person=person
+    )
+
+    assert person.connected_to == [AMARTIN, BLEROY]
+    assert result.connected_to == BLEROY
+    assert "Nous transférons votre appel vers Bruno Leroy" in said(result)
+    assert (
+        "Transfert de Anne Martin, DAC du Lot : appel d'un infirmier ou d'une infirmière. "
+        "Pour prendre l'appel, tapez 1."
+    ) in said(result, BLEROY)
+    [(sid, url)] = [(s, u) for s, u in _redirects(twilio_api)]
+    assert sid == result.call_sid
+    assert "/twilio/voice/transfer?" in url
+
+    [request], events = await stored(wired_settings)
+    assert request.outcome == "taken"
+    assert request.taken_by == "amartin"  # who answered; who took over is the event's
+    assert request.callback_needed is False
+    [asked] = [e for e in events if e.kind == "transfer-requested"]
+    assert asked.referent_id == "amartin"
+    assert asked.detail == "cold:bleroy"
+    [took] = [e for e in events if e.kind == "transferred"]
+    assert took.referent_id == "bleroy"
+    assert took.reasons[0]["text"] == "appel transféré de Anne Martin à Bruno Leroy"
+
+    page = await (await browser.get(f"/console/demandes/{request.id}")).text()
+    assert "Appel transféré (pris par le correspondant)" in page
+    assert "Transférer l'appel en cours" not in page  # the call is over
+
+
+def _redirects(twilio_api: FakeTwilioApi) -> list[tuple[str, str]]:
+    """Every redirection Frontdoor asked of Twilio's REST API (taken or not by the phone)."""
+    prefix = f"/2010-04-01/Accounts/{twilio_api.account_sid}/Calls/"
+    return [
+        (r.path[len(prefix) : -len(".json")], r.form["Url"])
+        for r in twilio_api.requests
+        if r.path.startswith(prefix) and r.method == "POST"
+    ]
