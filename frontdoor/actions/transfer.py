@@ -41,17 +41,30 @@ async def transfer_call(
     if isinstance(plan, transfer.Refusal):
         raise Refused(transfer.REFUSALS_FR[plan], code=plan.value)
     at = runtime.clock()
+    warm = plan.mode is transfer.Mode.WARM
+    # A warm transfer names the leg that leaves the caller's <Dial>: its end is then known
+    # as the referent going to speak to the target (the caller waits, core.transfer).
     record_event(session, found, kind=transfer.REQUESTED, at=at, referent_id=actor.referent,
-                 detail=f"{plan.mode.value}:{plan.target.key}",
+                 leg_sid=leg if warm else None, detail=f"{plan.mode.value}:{plan.target.key}",
                  reply=Reply(actions=(), reasons=(plan.reason,)))  # fmt: skip
     await session.commit()  # the request says who asked before the call moves
-    params = (("from", plan.taker), ("target", plan.target.key))
-    step, sid = ("transfer", found.call_sid) if plan.mode is transfer.Mode.COLD else (
-        "transfer-consult", leg)  # fmt: skip
-    assert sid is not None  # plan_transfer checked it
-    url = runtime.settings.public_url + url_of(Next(step=step, params=params), department)
+    twilio, base = runtime.twilio_api_for(department.slug), runtime.settings.public_url
     try:
-        await runtime.twilio_api_for(department.slug).redirect_call(sid, url=url)
+        if not warm:
+            cold = (("from", plan.taker), ("target", plan.target.key))
+            url = base + url_of(Next(step="transfer", params=cold), department)
+            await twilio.redirect_call(found.call_sid or "", url=url)
+            return found
+        sid, request_id = found.call_sid or "", found.id or 0
+        params = transfer.warm_params(plan.target, taker=plan.taker, call_sid=sid,
+                                      request_id=request_id)  # fmt: skip
+        url = base + url_of(Next(step="transfer-consult", params=params), department)
+        await twilio.redirect_call(leg or "", url=url)
+        await twilio.place_call(
+            to=plan.target.number, from_=department.number,
+            url=base + url_of(Next(step="transfer-target", params=params), department),
+            timeout_s=department.ringing.timeout_s,
+        )  # fmt: skip
     except OutboundError as error:
         failed = Reply(actions=(), reasons=(FAILED,))
         record_event(session, found, kind="transfer-failed", at=runtime.clock(),

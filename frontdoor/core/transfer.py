@@ -22,6 +22,7 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.voice_actions import (
     Ask,
     Hangup,
+    JoinConference,
     Next,
     Outcome,
     RecordMessage,
@@ -36,6 +37,7 @@ REQUESTED = "transfer-requested"
 TRANSFERRED = "transferred"
 DECLINED = "transfer-declined"
 ENDED = "transfer-ended"
+HANDED_OVER = "transfer-handed-over"
 # The key the referent presses during a warm transfer to hand the caller over.
 HAND_OVER_KEY = "*"
 # A partner line's key among the targets; a colleague's is her referent id.
@@ -208,3 +210,133 @@ def dial_ended(department: Department, *, status: str, taken: bool) -> Reply:
             ),
         ),
     )
+
+
+# A warm transfer ---------------------------------------------------------------------------
+# The referent's leg is redirected into a conference room named after the request, where the
+# target, called by Frontdoor, joins her once she pressed 1; the caller, whose <Dial> ended
+# when the referent's leg left it, waits alone in a second room (Twilio's hold music) until
+# the referent presses * (she leaves the room: <Dial hangupOnStar>) and the caller is moved
+# into the first room, with the target.
+
+
+def room(request_id: int) -> str:
+    """Where the referent, then the caller, meet the target."""
+    return f"transfert-{request_id}"
+
+
+def waiting_room(request_id: int) -> str:
+    """Where the caller waits meanwhile: nobody starts it, she hears the hold music."""
+    return f"transfert-{request_id}-attente"
+
+
+def warm_params(
+    target: Target, *, taker: str, call_sid: str, request_id: int
+) -> tuple[tuple[str, str], ...]:
+    """What every step of a warm transfer is told in its signed URL."""
+    return (("call", call_sid), ("from", taker), ("request", str(request_id)),
+            ("target", target.key))  # fmt: skip
+
+
+def consult(
+    department: Department, target: Target, *, params: tuple[tuple[str, str], ...],
+    request_id: int,
+) -> Reply:  # fmt: skip
+    """The referent's leg, redirected: she is told how to hand the caller over, then waits in
+    the room for the target (the room starts with her, so she hears the target join)."""
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "transfer_warm_connecting", line=target.label)),
+            JoinConference(room=room(request_id), starts=True, ends=False, star_leaves=True,
+                           then=Next(step="transfer-handover", params=params)),
+        )
+    )  # fmt: skip
+
+
+def caller_on_hold(department: Department, *, request_id: int) -> Reply:
+    """The caller's <Dial> to the referent ended because her leg went to speak to the
+    target: the caller waits, with a word first."""
+    return Reply(
+        actions=(
+            Say(text=prompt(department, "transfer_warm_wait")),
+            JoinConference(room=waiting_room(request_id), starts=False, ends=True),
+        ),
+        reasons=(Reason(code="transfer-waiting", text="appelant en attente pendant le transfert"),),
+    )
+
+
+def after_ring(
+    ring_ended: Reply, department: Department, *, consulting: bool, request_id: int
+) -> Reply:
+    """The caller's ring is over: as the hunt says, unless the leg it bridged left to speak
+    to a transfer's target (`consulting`): then the caller waits (the request's changes and
+    reasons stay the hunt's: the call was taken)."""
+    if not consulting:
+        return ring_ended
+    held = caller_on_hold(department, request_id=request_id)
+    return Reply(actions=held.actions, update=ring_ended.update,
+                 reasons=(*ring_ended.reasons, *held.reasons))  # fmt: skip
+
+
+def target_screen(
+    department: Department, target: Target, *, params: tuple[tuple[str, str], ...],
+    taker_name: str, caller: str,
+) -> Reply:  # fmt: skip
+    """The call Frontdoor placed to the target: who transfers, who calls, press 1."""
+    return Reply(
+        actions=(
+            Ask(
+                prompt=prompt(department, "transfer_whisper", referent=taker_name, caller=caller),
+                then=Next(step="transfer-target-key", params=params),
+                timeout_s=department.ringing.accept_timeout_s,
+            ),
+            Hangup(),
+        )
+    )
+
+
+def target_key(digits: str | None, *, request_id: int) -> Reply:
+    """The target's key: 1 joins the referent in the room; anything else hangs up."""
+    if digits != "1":
+        return Reply(actions=(Hangup(),))
+    return Reply(actions=(JoinConference(room=room(request_id), starts=True, ends=True),))
+
+
+@dataclass(kw_only=True, frozen=True)
+class Handover:
+    """The referent pressed *: what her leg hears, and where the caller goes."""
+
+    referent: Reply
+    caller: Next  # the caller's call is redirected here (Twilio's REST API)
+    reason: Reason
+
+
+def handover(
+    department: Department, target: Target, *, taken: bool, taker_name: str,
+    params: tuple[tuple[str, str], ...], request_id: int,
+) -> Handover:  # fmt: skip
+    """The target took the call: the caller joins her and the referent hangs up. Not (yet):
+    the caller joins the referent back in the room, as before the transfer."""
+    join = Next(step="transfer-join", params=params)
+    if taken:
+        return Handover(
+            referent=Reply(actions=(Say(text=prompt(department, "transfer_handed_over")),
+                                    Hangup())),
+            caller=join,
+            reason=Reason(code=HANDED_OVER,
+                          text=f"appelant passé par {taker_name} à {target.label}"),
+        )  # fmt: skip
+    again = JoinConference(room=room(request_id), starts=True, ends=True, star_leaves=True,
+                           then=Next(step="transfer-handover", params=params))  # fmt: skip
+    return Handover(
+        referent=Reply(actions=(again,)),
+        caller=join,
+        reason=Reason(code="transfer-taken-back",
+                      text=f"{target.label} n'a pas pris l'appel : l'appelant revient à "
+                      f"{taker_name}"),
+    )  # fmt: skip
+
+
+def caller_joins(*, request_id: int) -> Reply:
+    """The caller, moved out of the waiting room: into the room, with whoever is there."""
+    return Reply(actions=(JoinConference(room=room(request_id), starts=True, ends=True),))

@@ -89,6 +89,19 @@ class RingTransfer:
 
 
 @dataclass(kw_only=True, frozen=True)
+class JoinConference:
+    """Join a conference room (a warm transfer, core.transfer): `starts` begins it for those
+    waiting there (who hear Twilio's hold music until then); `ends` ends it on leaving;
+    `star_leaves`: pressing * leaves the room, then `then` runs."""
+
+    room: str
+    starts: bool
+    ends: bool
+    star_leaves: bool = False
+    then: Next | None = None
+
+
+@dataclass(kw_only=True, frozen=True)
 class RecordMessage:
     then: Next
     max_s: int
@@ -148,6 +161,7 @@ Action = (
     | Ring
     | RingOverflow
     | RingTransfer
+    | JoinConference
     | Connect
     | RecordMessage
     | Redirect

@@ -160,6 +160,65 @@ def transfer_dialed(unstored: Unstored) -> str:
                   department=department)  # fmt: skip
 
 
+def _request_id(unstored: Unstored) -> int:
+    return whole(unstored.query, "request")
+
+
+def _query_params(unstored: Unstored) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in unstored.query.items() if k != "department"))
+
+
+def transfer_consult(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, _ = found
+    reply = transfer.consult(department, target, params=_query_params(unstored),
+                             request_id=_request_id(unstored))  # fmt: skip
+    return render(reply, department=department)
+
+
+def transfer_target(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    caller = call_flow.caller_phrase(*_who_called(unstored, department))
+    name = department.referents[taker].name
+    params = _query_params(unstored)
+    reply = transfer.target_screen(department, target, params=params, taker_name=name,
+                                   caller=caller)  # fmt: skip
+    return render(reply, department=department)
+
+
+def transfer_target_key(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    reply = transfer.target_key(unstored.form.get("Digits"), request_id=_request_id(unstored))
+    return render(reply, department=found[0])
+
+
+def transfer_handover(unstored: Unstored) -> str:
+    """Who pressed 1 is in the store, and moving the caller waits for it: the referent goes
+    back to the room, where the caller joins her once the store answers (her * again)."""
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    name, params = department.referents[taker].name, _query_params(unstored)
+    decided = transfer.handover(department, target, taken=False, taker_name=name,
+                                params=params, request_id=_request_id(unstored))  # fmt: skip
+    return render(decided.referent, department=department)
+
+
+def transfer_join(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    return render(transfer.caller_joins(request_id=_request_id(unstored)), department=department)
+
+
 def message(unstored: Unstored) -> str:
     department = _department(unstored)
     if department is None:

@@ -12,6 +12,7 @@ from frontdoor.core.voice_actions import (
     Connect,
     Enqueue,
     Hangup,
+    JoinConference,
     Leave,
     Next,
     RecordMessage,
@@ -58,6 +59,13 @@ STEP_PATHS = {
     "transfer-whisper": "/twilio/voice/transfer/whisper",
     "transfer-accept": "/twilio/voice/transfer/accept",
     "transfer-dialed": "/twilio/voice/transfer/dialed",
+    # A warm transfer: the referent's leg redirected to speak to the target, the call placed
+    # to the target and its key, the referent's * (she leaves), the caller joining the target.
+    "transfer-consult": "/twilio/voice/transfer/consult",
+    "transfer-target": "/twilio/voice/transfer/target",
+    "transfer-target-key": "/twilio/voice/transfer/target/key",
+    "transfer-handover": "/twilio/voice/transfer/handover",
+    "transfer-join": "/twilio/voice/transfer/join",
 }
 
 
@@ -100,6 +108,15 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
             return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
         case RingTransfer(number=number, screen=screen):
             return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
+        case JoinConference(room=room, starts=starts, ends=ends, star_leaves=star, then=then):
+            leaving = ' hangupOnStar="true"' if star else ""
+            after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
+            return (
+                f"<Dial{leaving}{after}><Conference "
+                f'startConferenceOnEnter="{str(starts).lower()}" '
+                f'endConferenceOnExit="{str(ends).lower()}" beep="false">'
+                f"{escape(room)}</Conference></Dial>"
+            )
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
             after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
             return (

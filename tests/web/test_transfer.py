@@ -4,10 +4,14 @@ the caller hands the call to a colleague from the console. Frontdoor asks Twilio
 plays Twilio's webhooks follows it, as Twilio would.
 
 The Lot on a Tuesday morning: amartin is rung first and takes a nurse's call; she transfers
-it to bleroy, who hears who transfers and who calls, and takes it with 1.
+it to bleroy, who hears who transfers and who calls, and takes it with 1. Cold, the caller
+is put through to bleroy at once; warm, amartin speaks to bleroy first while the caller
+waits, then presses * and the caller joins bleroy, whatever the order of Twilio's requests.
 """
 
 from __future__ import annotations
+
+from itertools import permutations
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -17,7 +21,13 @@ from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, said, stored
-from tests.web.transfers import TransferringPerson, redirectable_phone
+from tests.web.transfers import (
+    WARM_STEPS,
+    TransferringPerson,
+    WarmCall,
+    redirectable_phone,
+    said_in,
+)
 
 NURSE_KEYS = ["1", "2"]  # a professional, a nurse
 
@@ -89,3 +99,50 @@ def _redirects(twilio_api: FakeTwilioApi) -> list[tuple[str, str]]:
         for r in twilio_api.requests
         if r.path.startswith(prefix) and r.method == "POST"
     ]
+
+
+@pytest.mark.parametrize("order", list(permutations(WARM_STEPS)), ids="-".join)
+async def test_a_warm_transfer_lets_the_referent_speak_to_her_colleague_then_hand_the_caller_over(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi, order: tuple[str, ...]
+) -> None:
+    await create_accounts(wired_settings, (LOT_REFERENT,))
+    browser = await sign_in(client, LOT_REFERENT)
+
+    async def warm_transfer_to_bleroy() -> None:
+        [request], _ = await stored(wired_settings)
+        response = await browser.post(
+            f"/console/demandes/{request.id}/transfert", {"target": "bleroy", "mode": "warm"}
+        )
+        assert "erreur" not in response.headers["Location"]
+
+    call = WarmCall(phone=redirectable_phone(client, twilio_api, TUESDAY_MORNING),
+                    twilio_api=twilio_api, number=LOT, at=TUESDAY_MORNING)  # fmt: skip
+    await call.play(keys=NURSE_KEYS, ask=warm_transfer_to_bleroy, order=order)
+
+    [request], events = await stored(wired_settings)
+    # The caller waits alone (hold music) while amartin and bleroy speak in another room.
+    held = call.documents["dialed"]
+    assert "Merci de patienter, nous vous mettons en relation." in said_in(held)
+    waiting = held.find("Dial/Conference")
+    assert waiting is not None
+    assert waiting.get("startConferenceOnEnter") == "false"
+    assert waiting.text == f"transfert-{request.id}-attente"
+    consult = call.documents["consult"]
+    assert "appuyez sur étoile" in said_in(consult)
+    assert consult.find("Dial").get("hangupOnStar") == "true"  # type: ignore[union-attr]
+    assert consult.findtext("Dial/Conference") == f"transfert-{request.id}"
+    assert "Transfert de Anne Martin" in said_in(call.documents["target"])
+    assert call.documents["target-key"].findtext("Dial/Conference") == f"transfert-{request.id}"
+    # She pressed *: she hangs up, the caller joins bleroy in the room.
+    assert "L'appelant est passé à votre correspondant" in said_in(call.documents["handover"])
+    assert call.documents["join"].findtext("Dial/Conference") == f"transfert-{request.id}"
+
+    assert request.outcome == "taken"
+    assert request.taken_by == "amartin"
+    assert request.callback_needed is False
+    [took] = [e for e in events if e.kind == "transferred"]
+    assert took.referent_id == "bleroy"
+    [handed] = [e for e in events if e.kind == "transfer-handed-over"]
+    assert handed.reasons[0]["text"] == "appelant passé par Anne Martin à Bruno Leroy"
+    page = await (await browser.get(f"/console/demandes/{request.id}")).text()
+    assert "Appelant passé au correspondant" in page

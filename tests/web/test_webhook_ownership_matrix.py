@@ -64,7 +64,7 @@ from tests.web.calls import (
     stored,
 )
 from tests.web.subaccounts import DEFAULT_SID, MOSELLE_SID, MOSELLE_TOKEN, signed_as
-from tests.web.transfers import TransferringPerson
+from tests.web.transfers import WARM_STEPS, TransferringPerson, WarmCall
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -166,6 +166,26 @@ async def transferred_call(world: World) -> list[Response]:
     result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
     assert result.connected_to == colleague
     return result.exchanges
+
+
+async def warm_transferred_call(world: World) -> list[Response]:
+    """The referent who took the call speaks to a colleague first (a warm transfer from the
+    console), then presses *: the caller joins the colleague."""
+    referent = LOT_REFERENT if world.owner is THE_LOT else MOSELLE_REFERENT
+    await create_accounts(world.settings, (referent,))
+    browser = await sign_in(world.client, referent)
+    target = {THE_LOT.slug: "bleroy", THE_MOSELLE.slug: "eschmitt"}[world.owner.slug]
+
+    async def transfer() -> None:
+        [request], _ = await stored(world.settings)
+        answered = await browser.post(f"/console/demandes/{request.id}/transfert",
+                                      {"target": target, "mode": "warm"})  # fmt: skip
+        assert "erreur" not in answered.headers["Location"]
+
+    call = WarmCall(phone=world.phone(), twilio_api=world.twilio_api, number=world.owner.number,
+                    at=TUESDAY_MORNING)  # fmt: skip
+    await call.play(keys=["1", "1"], ask=transfer, order=WARM_STEPS)
+    return call.exchanges
 
 
 async def voicemail(world: World) -> list[Response]:
@@ -330,6 +350,11 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/transfer/whisper": transferred_call,
     "/twilio/voice/transfer/accept": transferred_call,
     "/twilio/voice/transfer/dialed": transferred_call,
+    "/twilio/voice/transfer/consult": warm_transferred_call,
+    "/twilio/voice/transfer/target": warm_transferred_call,
+    "/twilio/voice/transfer/target/key": warm_transferred_call,
+    "/twilio/voice/transfer/handover": warm_transferred_call,
+    "/twilio/voice/transfer/join": warm_transferred_call,
     "/twilio/voice/message": voicemail,
     "/twilio/voice/recording": voicemail,
     "/twilio/voice/directory": directory_call,
