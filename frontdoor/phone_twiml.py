@@ -31,7 +31,7 @@ class Redirections(Protocol):
     """Where a live call was given new TwiML through Twilio's REST API (a transfer):
     the REST side of Twilio, which this phone does not play (frontdoor.standins.twilio_api)."""
 
-    def take_redirect(self, call_sid: str) -> str | None: ...
+    async def take_redirect(self, call_sid: str, *, connected_to: str) -> str | None: ...
 
 
 class PlacingPhone(Protocol):
@@ -46,7 +46,7 @@ class PlacingPhone(Protocol):
 
     def url(self, url_or_path: str, *, base: str | None = None) -> str: ...
 
-    def redirected(self, call_sid: str) -> str | None: ...
+    async def redirected(self, call_sid: str, *, connected_to: str) -> str | None: ...
 
     async def post(
         self, url_or_path: str, form: Mapping[str, str], *, idempotency_token: str | None = None
@@ -417,7 +417,7 @@ class CallFollower:
                 "DialCallSid": leg.sid,
                 "DialCallDuration": str(BRIDGED_SECONDS),
             }
-            if moved := self.phone.redirected(self.caller.sid):
+            if moved := await self.phone.redirected(self.caller.sid, connected_to=number):
                 return await self.moved(leg, url, verb, outcome, moved)
             break
         if action := verb.get("action"):

@@ -137,7 +137,7 @@ class FakeTwilioApi:
         default = "An internal server error has occurred" if status >= 500 else "Bad request"
         self.failures.append(Failure(status, code or 20000 + status, message or default))
 
-    def take_redirect(self, call_sid: str) -> str | None:
+    async def take_redirect(self, call_sid: str, *, connected_to: str = "") -> str | None:
         """The URL this live call was last given and not yet taken (the phone that plays the
         call's webhooks follows it: frontdoor.phone_twiml)."""
         for index in range(len(self.redirected) - 1, -1, -1):

@@ -11,14 +11,17 @@ waits, then presses * and the caller joins bleroy, whatever the order of Twilio'
 
 from __future__ import annotations
 
+import io
 from itertools import permutations
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.phone import Answer
+from frontdoor.keys import DEPARTMENTS
+from frontdoor.phone import Answer, TerminalPerson, terminal_call
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, said, stored
 from tests.web.transfers import (
@@ -146,3 +149,32 @@ async def test_a_warm_transfer_lets_the_referent_speak_to_her_colleague_then_han
     assert handed.reasons[0]["text"] == "appelant passé par Anne Martin à Bruno Leroy"
     page = await (await browser.get(f"/console/demandes/{request.id}")).text()
     assert "Appelant passé au correspondant" in page
+
+
+async def test_the_terminal_phone_plays_a_cold_transfer(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    # The caller: professional, nurse; amartin picks up and presses 1; asked whether she
+    # transfers, she says yes; bleroy picks up and presses 1.
+    typed = iter(["1", "2", "o", "1", "o", "o", "1"])
+    prompts: list[str] = []
+
+    def keyboard(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    out = io.StringIO()
+    lot = client.app[DEPARTMENTS].for_slug("dac46")
+    assert lot is not None
+    result = await terminal_call(
+        base_url=str(client.make_url("")).rstrip("/"), public_url=PUBLIC_URL,
+        auth_token=AUTH_TOKEN, from_=NURSE, to=LOT, at=TUESDAY_MORNING,
+        person=TerminalPerson(out=out, ask=keyboard), transfer_to=(lot, "bleroy"),
+    )  # fmt: skip
+
+    assert f"  ↳ référent {AMARTIN} : transférer l'appel à Bruno Leroy ? [o/N] " in prompts
+    assert result.connected_to == BLEROY
+    assert "Nous transférons votre appel vers Bruno Leroy" in out.getvalue()
+    [request], events = await stored(wired_settings)
+    assert [e.referent_id for e in events if e.kind == "transferred"] == ["bleroy"]
+    assert request.taken_by == "amartin"
