@@ -12,6 +12,7 @@ The request records who took over: an event `transferred` (from, to), in the tim
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -218,6 +219,24 @@ def dial_ended(department: Department, *, status: str, taken: bool) -> Reply:
 # when the referent's leg left it, waits alone in a second room (Twilio's hold music) until
 # the referent presses * (she leaves the room: <Dial hangupOnStar>) and the caller is moved
 # into the first room, with the target.
+
+
+@dataclass(kw_only=True, frozen=True)
+class TakenOver:
+    """A target who pressed 1 for a transferred call (a colleague: her referent id)."""
+
+    referent_id: str
+    leg_sid: str | None
+
+
+def on_transferred_calls(
+    taken: Sequence[TakenOver], *, legs_ended: Set[str | None], call_ended: bool
+) -> frozenset[str]:
+    """The colleagues on one call since it was transferred to them: until their ring ended
+    (cold: the caller's <Dial> to them) or the call did (warm: the room ends with them)."""
+    if call_ended:
+        return frozenset()
+    return frozenset(t.referent_id for t in taken if t.leg_sid not in legs_ended)
 
 
 def room(request_id: int) -> str:

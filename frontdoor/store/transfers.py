@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import transfer
+from frontdoor.store.match import equal
 from frontdoor.store.models import RequestEvent
 
 
@@ -36,7 +37,7 @@ async def taken_over_on(*, session: AsyncSession, request_id: int, leg_sid: str 
         select(RequestEvent.id).where(
             RequestEvent.request_id == request_id,
             RequestEvent.kind == transfer.TRANSFERRED,
-            RequestEvent.leg_sid == leg_sid,
+            equal(RequestEvent.leg_sid, leg_sid),
         )
     )
     return result.first() is not None
@@ -52,7 +53,7 @@ async def consulting_on(*, session: AsyncSession, request_id: int, leg_sid: str 
             RequestEvent.request_id == request_id,
             RequestEvent.kind == transfer.REQUESTED,
             col(RequestEvent.detail).startswith(transfer.Mode.WARM.value + ":"),
-            RequestEvent.leg_sid == leg_sid,
+            equal(RequestEvent.leg_sid, leg_sid),
         )
     )
     return result.first() is not None
@@ -64,7 +65,7 @@ async def taken_over_by(*, session: AsyncSession, request_id: int, target_key: s
         select(RequestEvent.id).where(
             RequestEvent.request_id == request_id,
             RequestEvent.kind == transfer.TRANSFERRED,
-            RequestEvent.detail == target_key,
+            equal(RequestEvent.detail, target_key),
         )
     )
     return result.first() is not None

@@ -188,3 +188,17 @@ def test_at_the_star_the_caller_joins_the_room_and_the_referent_leaves_only_if_t
     assert transfer.caller_joins(request_id=7).actions == (
         JoinConference(room="transfert-7", starts=True, ends=True),
     )
+
+
+@pytest.mark.parametrize(
+    ("legs_ended", "call_ended", "busy"),
+    [(set(), False, {"bleroy"}), ({"CA3"}, False, set()), (set(), True, set())],
+    ids=["talking", "cold-ring-over", "call-over"],
+)
+def test_a_colleague_who_took_a_transferred_call_is_on_it_until_it_ends(
+    legs_ended: set[str | None], call_ended: bool, busy: set[str]
+) -> None:
+    taken = [transfer.TakenOver(referent_id="bleroy", leg_sid="CA3")]
+
+    assert transfer.on_transferred_calls(taken, legs_ended=legs_ended,
+                                         call_ended=call_ended) == busy  # fmt: skip

@@ -12,15 +12,17 @@ waits, then presses * and the caller joins bleroy, whatever the order of Twilio'
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from itertools import permutations
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from frontdoor.keys import DEPARTMENTS
+from frontdoor.keys import DEPARTMENTS, SESSIONS
 from frontdoor.phone import Answer, TerminalPerson, terminal_call
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
+from frontdoor.store.waiting import referents_busy
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, said, stored
@@ -178,3 +180,34 @@ async def test_the_terminal_phone_plays_a_cold_transfer(
     [request], events = await stored(wired_settings)
     assert [e.referent_id for e in events if e.kind == "transferred"] == ["bleroy"]
     assert request.taken_by == "amartin"
+
+
+async def test_a_colleague_on_a_transferred_call_is_on_a_call_until_it_ends(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    await create_accounts(wired_settings, (LOT_REFERENT,))
+    browser = await sign_in(client, LOT_REFERENT)
+    lot = client.app[DEPARTMENTS].for_slug("dac46")
+    assert lot is not None
+    later = TUESDAY_MORNING + timedelta(minutes=2)
+    busy: list[frozenset[str]] = []
+
+    async def transfer_to_bleroy() -> None:
+        [request], _ = await stored(wired_settings)
+        await browser.post(f"/console/demandes/{request.id}/transfert",
+                           {"target": "bleroy", "mode": "cold"})  # fmt: skip
+
+    async def who_is_busy() -> None:
+        async with client.app[SESSIONS]() as session:
+            busy.append(await referents_busy(session, department=lot, now=later))
+
+    person = TransferringPerson(
+        NURSE_KEYS, referents={AMARTIN: Answer(presses="1")}, when_connected_to=AMARTIN,
+        do=transfer_to_bleroy, then_referents={BLEROY: Answer(presses="1")}, after=who_is_busy,
+    )  # fmt: skip
+    await redirectable_phone(client, twilio_api, TUESDAY_MORNING).call(
+        from_=NURSE, to=LOT, person=person
+    )
+    await who_is_busy()
+
+    assert busy == [frozenset({"bleroy"}), frozenset()]  # amartin was released by the transfer

@@ -41,10 +41,12 @@ class TransferringPerson(ScriptedPerson):
         do: Callable[[], Awaitable[None]],
         then_referents: Mapping[str, Answer],
         message: str | None = None,
+        after: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(keys, referents=referents, message=message)
         self._when, self._do, self._then = when_connected_to, do, dict(then_referents)
         self._done = False
+        self._after = after  # done once put through to someone else (the target)
 
     async def connected(self, number: str) -> None:
         await super().connected(number)
@@ -52,6 +54,8 @@ class TransferringPerson(ScriptedPerson):
             self._done = True
             self.referents.update(self._then)
             await self._do()
+        elif number != self._when and self._after is not None:
+            await self._after()
 
 
 # The three things Twilio does once a warm transfer is asked, in no guaranteed order: the
