@@ -103,18 +103,20 @@ class Plan:
 
 def targets(department: Department, *, taker: str | None) -> tuple[Target, ...]:
     """Whom the call can be handed to: the department's other referents, then its partner
-    lines (its overflow line, a neighbouring DAC or a regional platform)."""
+    lines (its overflow line, then its `[[transfer]]` lines)."""
     colleagues = tuple(
         Target(key=referent.id, label=referent.name, number=referent.phone,
                referent_id=referent.id)
         for referent in sorted(department.referents.values(), key=lambda r: r.name)
         if referent.id != taker and referent.phone
     )  # fmt: skip
-    line = department.overflow
-    partners = (
-        (Target(key=PARTNER_PREFIX + line.number, label=line.label, number=line.number),)
-        if line is not None
-        else ()
+    lines = ((department.overflow,) if department.overflow else ()) + department.partner_lines
+    numbers = dict.fromkeys(line.number for line in lines)  # each number once, first label
+    labels = {number: next(line.label for line in lines if line.number == number)
+              for number in numbers}  # fmt: skip
+    partners = tuple(
+        Target(key=PARTNER_PREFIX + number, label=labels[number], number=number)
+        for number in numbers
     )
     return colleagues + partners
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from frontdoor.core import transfer
-from frontdoor.core.department import Department, RingStrategy
+from frontdoor.core.department import Department, PartnerLine, RingStrategy
 from frontdoor.core.overflow import OverflowLine
 from frontdoor.core.transfer import LiveCall, Mode, Plan, Refusal
 from frontdoor.core.voice_actions import (
@@ -51,6 +51,19 @@ def test_the_targets_are_the_other_referents_then_the_partner_line() -> None:
     assert [t.key for t in transfer.targets(department(None), taker="amartin")][-1] != (
         "ligne:+33471000015"
     )
+
+
+def test_partner_lines_follow_the_overflow_line_each_number_once() -> None:
+    hospital = PartnerLine(number="+33565200046", label="le service social de l'hôpital")
+    again = PartnerLine(number=CANTAL.number, label="le Cantal encore")
+    made = replace(department(), partner_lines=(hospital, again))
+
+    partners = [t for t in transfer.targets(made, taker="amartin") if t.referent_id is None]
+
+    assert [(t.key, t.label) for t in partners] == [
+        ("ligne:+33471000015", "le DAC du Cantal"),
+        ("ligne:+33565200046", "le service social de l'hôpital"),
+    ]
 
 
 @pytest.mark.parametrize(
