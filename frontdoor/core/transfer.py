@@ -191,7 +191,7 @@ def taken_over(target: Target, *, taker_name: str, digits: str | None) -> Reason
     """The target's key: 1 takes the call over (the reason recorded), anything else declines."""
     if digits != "1":
         return None
-    return Reason(code=TRANSFERRED, text=f"appel transféré de {taker_name} à {target.label}")
+    return Reason(code=TRANSFERRED, text=f"appel transféré par {taker_name} vers {target.label}")
 
 
 def dial_ended(department: Department, *, status: str, taken: bool) -> Reply:
@@ -345,7 +345,7 @@ def handover(
                                     Hangup())),
             caller=join,
             reason=Reason(code=HANDED_OVER,
-                          text=f"appelant passé par {taker_name} à {target.label}"),
+                          text=f"appelant mis en relation par {taker_name} avec {target.label}"),
         )  # fmt: skip
     again = JoinConference(room=room(request_id), starts=True, ends=True, star_leaves=True,
                            then=Next(step="transfer-handover", params=params))  # fmt: skip

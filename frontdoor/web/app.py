@@ -75,6 +75,7 @@ from frontdoor.web import (
     persons_api,
     sms_api,
     tasks_api,
+    transfer_api,
     work_api,
 )
 from frontdoor.web.scheduler import scheduler_context
@@ -122,6 +123,7 @@ def create_app(
     work_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
+    transfer_api.add_routes(app)
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)
     directory_api.add_routes(app)

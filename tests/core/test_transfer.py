@@ -27,7 +27,7 @@ from tests.core import call_flows_made
 CANTAL = OverflowLine(number="+33471000015", label="le DAC du Cantal")
 PROMPTS = {
     "transfer_connecting": "Transfert vers $line.",
-    "transfer_whisper": "Transfert de $referent : appel $caller. Tapez 1.",
+    "transfer_whisper": "Transféré par $referent : appel $caller. Tapez 1.",
     "transfer_unanswered": "Pas pris : laissez un message.",
     "transfer_warm_wait": "Patientez.",
     "transfer_warm_connecting": "Appel vers $line, étoile pour passer.",
@@ -122,7 +122,7 @@ def test_cold_the_caller_hears_it_and_the_target_is_rung_screened() -> None:
                               caller="d'un médecin")  # fmt: skip
     ask, hangup = screen.actions
     assert isinstance(ask, Ask)
-    assert ask.prompt == "Transfert de Amartin : appel d'un médecin. Tapez 1."
+    assert ask.prompt == "Transféré par Amartin : appel d'un médecin. Tapez 1."
     assert hangup == Hangup()  # no key: a voicemail is never bridged
 
 
@@ -137,7 +137,7 @@ def test_the_target_takes_the_call_over_with_1(digits: str | None, taken: bool) 
 
     assert (reason is not None) is taken
     if reason is not None:
-        assert reason.text == "appel transféré de Anne Martin à le DAC du Cantal"
+        assert reason.text == "appel transféré par Anne Martin vers le DAC du Cantal"
 
 
 @pytest.mark.parametrize(

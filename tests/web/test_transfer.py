@@ -35,6 +35,7 @@ from tests.web.transfers import (
 )
 
 NURSE_KEYS = ["1", "2"]  # a professional, a nurse
+LOT_KEY = {"Authorization": "Bearer key-dac46-amartin"}
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ async def test_a_cold_transfer_from_the_console_puts_the_caller_through_to_a_col
     assert result.connected_to == BLEROY
     assert "Nous transférons votre appel vers Bruno Leroy" in said(result)
     assert (
-        "Transfert de Anne Martin, DAC du Lot : appel d'un infirmier ou d'une infirmière. "
+        "Appel transféré par Anne Martin, DAC du Lot : appel d'un infirmier ou d'une infirmière. "
         "Pour prendre l'appel, tapez 1."
     ) in said(result, BLEROY)
     [(sid, url)] = [(s, u) for s, u in _redirects(twilio_api)]
@@ -89,7 +90,7 @@ async def test_a_cold_transfer_from_the_console_puts_the_caller_through_to_a_col
     assert asked.detail == "cold:bleroy"
     [took] = [e for e in events if e.kind == "transferred"]
     assert took.referent_id == "bleroy"
-    assert took.reasons[0]["text"] == "appel transféré de Anne Martin à Bruno Leroy"
+    assert took.reasons[0]["text"] == "appel transféré par Anne Martin vers Bruno Leroy"
 
     page = await (await browser.get(f"/console/demandes/{request.id}")).text()
     assert "Appel transféré (pris par le correspondant)" in page
@@ -136,7 +137,7 @@ async def test_a_warm_transfer_lets_the_referent_speak_to_her_colleague_then_han
     assert "appuyez sur étoile" in said_in(consult)
     assert consult.find("Dial").get("hangupOnStar") == "true"  # type: ignore[union-attr]
     assert consult.findtext("Dial/Conference") == f"transfert-{request.id}"
-    assert "Transfert de Anne Martin" in said_in(call.documents["target"])
+    assert "Appel transféré par Anne Martin" in said_in(call.documents["target"])
     assert call.documents["target-key"].findtext("Dial/Conference") == f"transfert-{request.id}"
     # She pressed *: she hangs up, the caller joins bleroy in the room.
     assert "L'appelant est passé à votre correspondant" in said_in(call.documents["handover"])
@@ -148,7 +149,7 @@ async def test_a_warm_transfer_lets_the_referent_speak_to_her_colleague_then_han
     [took] = [e for e in events if e.kind == "transferred"]
     assert took.referent_id == "bleroy"
     [handed] = [e for e in events if e.kind == "transfer-handed-over"]
-    assert handed.reasons[0]["text"] == "appelant passé par Anne Martin à Bruno Leroy"
+    assert handed.reasons[0]["text"] == "appelant mis en relation par Anne Martin avec Bruno Leroy"
     page = await (await browser.get(f"/console/demandes/{request.id}")).text()
     assert "Appelant passé au correspondant" in page
 
@@ -211,3 +212,38 @@ async def test_a_colleague_on_a_transferred_call_is_on_a_call_until_it_ends(
     await who_is_busy()
 
     assert busy == [frozenset({"bleroy"}), frozenset()]  # amartin was released by the transfer
+
+
+async def test_the_api_transfers_a_live_call_as_the_console_does(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    answers: list[tuple[int, str]] = []
+
+    async def transfer_by_api() -> None:
+        [request], _ = await stored(wired_settings)
+        for body in ({"target": "amartin"}, {"target": "bleroy", "mode": "tiède"},
+                     {"target": "ligne:+33565200046", "mode": "cold"}):  # fmt: skip
+            response = await client.post(f"/api/requests/{request.id}/transfer", json=body,
+                                         headers=LOT_KEY)  # fmt: skip
+            answers.append((response.status, await response.text()))
+
+    hospital = "+33565200046"  # the Lot's [[transfer]] line
+    person = TransferringPerson(
+        NURSE_KEYS, referents={AMARTIN: Answer(presses="1")}, when_connected_to=AMARTIN,
+        do=transfer_by_api, then_referents={hospital: Answer(presses="1")},
+    )  # fmt: skip
+    result = await redirectable_phone(client, twilio_api, TUESDAY_MORNING).call(
+        from_=NURSE, to=LOT, person=person
+    )
+
+    assert [status for status, _ in answers] == [409, 422, 202]
+    assert "ne fait pas partie des destinataires possibles" in answers[0][1]  # herself
+    assert result.connected_to == hospital
+    assert "vers le service social du centre hospitalier de Cahors" in said(result)
+    [request], events = await stored(wired_settings)
+    [took] = [e for e in events if e.kind == "transferred"]
+    assert (took.referent_id, took.detail) == (None, "ligne:" + hospital)
+    assert took.reasons[0]["text"] == (
+        "appel transféré par Anne Martin vers le service social du centre hospitalier de Cahors"
+    )
+    assert request.taken_by == "amartin"
