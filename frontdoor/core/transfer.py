@@ -39,6 +39,7 @@ TRANSFERRED = "transferred"
 DECLINED = "transfer-declined"
 ENDED = "transfer-ended"
 HANDED_OVER = "transfer-handed-over"
+CONSULTED = "transfer-consulted"  # the referent's leg went to speak to the target (warm)
 # The key the referent presses during a warm transfer to hand the caller over.
 HAND_OVER_KEY = "*"
 # A partner line's key among the targets; a colleague's is her referent id.
@@ -232,13 +233,17 @@ class TakenOver:
 
 
 def on_transferred_calls(
-    taken: Sequence[TakenOver], *, legs_ended: Set[str | None], call_ended: bool
-) -> frozenset[str]:
-    """The colleagues on one call since it was transferred to them: until their ring ended
-    (cold: the caller's <Dial> to them) or the call did (warm: the room ends with them)."""
+    taken: Sequence[TakenOver], *, legs_ended: Set[str | None], call_ended: bool,
+    consulting: Set[str] = frozenset(), handed_over: bool = False,
+) -> frozenset[str]:  # fmt: skip
+    """The referents on one call because of a transfer: the colleagues it was transferred to,
+    until their ring ended (cold: the caller's <Dial> to them) or the call did (warm: the
+    room ends with them); and the referents consulting a target (warm), until they hand the
+    caller over."""
     if call_ended:
         return frozenset()
-    return frozenset(t.referent_id for t in taken if t.leg_sid not in legs_ended)
+    targets = {t.referent_id for t in taken if t.leg_sid not in legs_ended}
+    return frozenset(targets | (set() if handed_over else set(consulting)))
 
 
 def room(request_id: int) -> str:

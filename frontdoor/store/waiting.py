@@ -88,18 +88,22 @@ async def _transferred_to(
     session: AsyncSession, *, department: str, now: datetime
 ) -> frozenset[str]:
     """Colleagues a call was transferred to, still on it (core.transfer)."""
-    kinds = (transfer.TRANSFERRED, transfer.ENDED, "ended")
+    kinds = (transfer.TRANSFERRED, transfer.ENDED, transfer.CONSULTED, transfer.HANDED_OVER,
+             "ended")  # fmt: skip
     events = await _recent_events(session, department=department, kinds=kinds, now=now)
     busy: frozenset[str] = frozenset()
     for mine in _by_request(events).values():
         taken = [transfer.TakenOver(referent_id=e.referent_id, leg_sid=e.leg_sid)
                  for e in mine if e.kind == transfer.TRANSFERRED and e.referent_id]  # fmt: skip
-        if taken:
-            busy |= transfer.on_transferred_calls(
-                taken,
-                legs_ended={e.leg_sid for e in mine if e.kind == transfer.ENDED},
-                call_ended=any(e.kind == "ended" for e in mine),
-            )
+        busy |= transfer.on_transferred_calls(
+            taken,
+            legs_ended={e.leg_sid for e in mine if e.kind == transfer.ENDED},
+            call_ended=any(e.kind == "ended" for e in mine),
+            consulting={
+                e.referent_id for e in mine if e.kind == transfer.CONSULTED and e.referent_id
+            },  # fmt: skip
+            handed_over=any(e.kind == transfer.HANDED_OVER for e in mine),
+        )
     return busy
 
 

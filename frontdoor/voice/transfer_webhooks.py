@@ -108,9 +108,9 @@ def _params(hook: Webhook) -> tuple[tuple[str, str], ...]:
 
 async def consult(hook: Webhook) -> str:
     """The referent's leg, redirected by a warm transfer: into the room, to meet the target."""
-    request, department, target, _taker = await _warm(hook)
+    request, department, target, taker = await _warm(hook)
     reply = transfer.consult(department, target, params=_params(hook), request_id=request.id or 0)
-    record_event(hook.session, request, kind="transfer-consulted", at=hook.now,
+    record_event(hook.session, request, kind=transfer.CONSULTED, at=hook.now, referent_id=taker,
                  leg_sid=hook.form.get("CallSid"), detail=target.key)  # fmt: skip
     return render(reply, department=department)
 

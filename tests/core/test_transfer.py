@@ -215,3 +215,17 @@ def test_a_colleague_who_took_a_transferred_call_is_on_it_until_it_ends(
 
     assert transfer.on_transferred_calls(taken, legs_ended=legs_ended,
                                          call_ended=call_ended) == busy  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("handed_over", "call_ended", "busy"),
+    [(False, False, {"amartin"}), (True, False, set()), (False, True, set())],
+    ids=["consulting", "handed-over", "call-over"],
+)
+def test_a_referent_consulting_a_target_is_on_a_call_until_she_hands_the_caller_over(
+    handed_over: bool, call_ended: bool, busy: set[str]
+) -> None:
+    assert transfer.on_transferred_calls(
+        [], legs_ended=set(), call_ended=call_ended, consulting={"amartin"},
+        handed_over=handed_over,
+    ) == busy  # fmt: skip

@@ -121,9 +121,22 @@ async def test_a_warm_transfer_lets_the_referent_speak_to_her_colleague_then_han
         )
         assert "erreur" not in response.headers["Location"]
 
+    busy: list[frozenset[str]] = []
+
+    async def who_is_busy() -> None:
+        lot = client.app[DEPARTMENTS].for_slug("dac46")
+        assert lot is not None
+        async with client.app[SESSIONS]() as session:
+            at = TUESDAY_MORNING + timedelta(minutes=2)
+            busy.append(await referents_busy(session, department=lot, now=at))
+
     call = WarmCall(phone=redirectable_phone(client, twilio_api, TUESDAY_MORNING),
                     twilio_api=twilio_api, number=LOT, at=TUESDAY_MORNING)  # fmt: skip
-    await call.play(keys=NURSE_KEYS, ask=warm_transfer_to_bleroy, order=order)
+    await call.play(keys=NURSE_KEYS, ask=warm_transfer_to_bleroy, order=order,
+                    meanwhile=who_is_busy)  # fmt: skip
+    await who_is_busy()
+    # Both on the call while they speak (neither is rung for another caller); nobody after.
+    assert busy == [frozenset({"amartin", "bleroy"}), frozenset()]
 
     [request], events = await stored(wired_settings)
     # The caller waits alone (hold music) while amartin and bleroy speak in another room.

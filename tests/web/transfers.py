@@ -91,8 +91,10 @@ class WarmCall:
                 "CallStatus": "in-progress", **fields}  # fmt: skip
 
     async def play(
-        self, *, keys: Sequence[str], ask: Callable[[], Awaitable[None]], order: Sequence[str]
-    ) -> None:
+        self, *, keys: Sequence[str], ask: Callable[[], Awaitable[None]], order: Sequence[str],
+        meanwhile: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:  # fmt: skip
+        """`meanwhile`: done while the referent speaks to the target, before her *."""
         caller = self.leg(From=NURSE, To=self.number)
         document = await self.post("greeting", self.phone.voice_path, caller)
         for key in keys:
@@ -120,6 +122,8 @@ class WarmCall:
                 screen = await self.post("target", placing.form["Url"], target)
                 await self.post("target-key", _attr(screen, "Gather", "action"), target,
                                 Digits="1")  # fmt: skip
+        if meanwhile is not None:
+            await meanwhile()
         # She presses *: she leaves the room, her <Dial> action runs; the caller is moved.
         handover = _attr(self.documents["consult"], "Dial", "action")
         await self.post("handover", handover, taker, DialCallStatus="completed")
