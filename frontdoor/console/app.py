@@ -36,6 +36,7 @@ from frontdoor.console import (
     sign_in,
     team,
     tokens,
+    transfer_page,
 )
 from frontdoor.console.auth import console_guard
 from frontdoor.console.error_pages import error_pages
@@ -60,6 +61,7 @@ ROUTE_MODULES = (
     inbox,
     request_search,
     request_page,
+    transfer_page,
     manual_requests,
     request_mail,
     request_persons,

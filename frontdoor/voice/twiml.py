@@ -12,6 +12,7 @@ from frontdoor.core.voice_actions import (
     Connect,
     Enqueue,
     Hangup,
+    JoinConference,
     Leave,
     Next,
     RecordMessage,
@@ -19,6 +20,7 @@ from frontdoor.core.voice_actions import (
     Reply,
     Ring,
     RingOverflow,
+    RingTransfer,
     Say,
     TakeFromQueue,
 )
@@ -51,6 +53,19 @@ STEP_PATHS = {
     "queue-joining": "/twilio/voice/queue/joining",
     "queue-dialed": "/twilio/voice/queue/dialed",
     "queue-offer-status": "/twilio/voice/queue/offer/status",
+    # Transfer (core.transfer): the caller's redirected call, the target's screen and key,
+    # the end of the caller's ring to the target.
+    "transfer": "/twilio/voice/transfer",
+    "transfer-whisper": "/twilio/voice/transfer/whisper",
+    "transfer-accept": "/twilio/voice/transfer/accept",
+    "transfer-dialed": "/twilio/voice/transfer/dialed",
+    # A warm transfer: the referent's leg redirected to speak to the target, the call placed
+    # to the target and its key, the referent's * (she leaves), the caller joining the target.
+    "transfer-consult": "/twilio/voice/transfer/consult",
+    "transfer-target": "/twilio/voice/transfer/target",
+    "transfer-target-key": "/twilio/voice/transfer/target/key",
+    "transfer-handover": "/twilio/voice/transfer/handover",
+    "transfer-join": "/twilio/voice/transfer/join",
 }
 
 
@@ -91,6 +106,17 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
         case RingOverflow(attempt=attempt, number=number):
             screen = Next(step="overflow-whisper", params=(("attempt", str(attempt)),))
             return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
+        case RingTransfer(number=number, screen=screen):
+            return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
+        case JoinConference(room=room, starts=starts, ends=ends, star_leaves=star, then=then):
+            leaving = ' hangupOnStar="true"' if star else ""
+            after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
+            return (
+                f"<Dial{leaving}{after}><Conference "
+                f'startConferenceOnEnter="{str(starts).lower()}" '
+                f'endConferenceOnExit="{str(ends).lower()}" beep="false">'
+                f"{escape(room)}</Conference></Dial>"
+            )
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
             after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
             return (
@@ -141,7 +167,7 @@ def _listening(hints: tuple[str, ...] | None, department: Department) -> str:
 
 
 def _dial(
-    ring: Ring | RingOverflow,
+    ring: Ring | RingOverflow | RingTransfer,
     legs: tuple[tuple[str, str], ...],
     department: Department,
     caller_number: str | None,
