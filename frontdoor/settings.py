@@ -426,7 +426,7 @@ TOOL_VARIABLES = (
         type="path",
         default="/usr/bin/chromium",
         help="The Chromium the console's browser tests drive.",
-        read_by="tests/console/test_in_chromium.py",
+        read_by="tests/console/chromium.py",
     ),
     ToolVariable(
         name="FRONTDOOR_SCREENSHOTS",

@@ -27,7 +27,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.roster import Reach, Referent
 from frontdoor.core.team import TeamRefused
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS, STORE_COPIES
-from frontdoor.kit.bodies import read_form
+from frontdoor.kit.bodies import MAX_ID, read_form
 from frontdoor.settings import Settings
 from frontdoor.store.audit import record_access
 from frontdoor.store.team_changes import record_change
@@ -89,10 +89,18 @@ async def show(request: web.Request) -> web.StreamResponse:
             "reach_labels": {reach.value: label for reach, label in REACH_LABELS.items()},
             "not_ready": ready(request.config_dict[SETTINGS], department),
             "sdk_url": f"/console{SDK_PATH}",
+            # A callback to place from here (the request page's link): the TwiML App's
+            # voice URL checks it is one of her department's (voice.browser_webhooks).
+            "task_id": _task_id(request),
         },
     )
     page.headers.update(PHONE_HEADERS)
     return page
+
+
+def _task_id(request: web.Request) -> int | None:
+    value = request.query.get("tache", "")
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
 
 
 @needs(Action.ANSWER_IN_BROWSER)

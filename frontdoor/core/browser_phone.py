@@ -13,8 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from frontdoor.core.callback_call import connect
+from frontdoor.core.department import Department
+from frontdoor.core.prompts import prompt
+from frontdoor.core.reasons import Reason
+from frontdoor.core.request_work import CALLBACK_REFUSALS_FR, CallbackRefusal, callback_refusal
 from frontdoor.core.roster import Reach, Referent
 from frontdoor.core.team import TeamChange, TeamChangeKind, TeamRefused
+from frontdoor.core.voice_actions import Hangup, Reply, Say
 
 # "fd_" then 24 hex digits: what Twilio accepts in an identity (letters, digits, underscore).
 IDENTITY = re.compile(r"fd_[0-9a-f]{24}")
@@ -83,3 +89,62 @@ def referent_of_identity(referents: Mapping[str, Referent], identity: str) -> Re
     if not is_identity(identity):
         return None
     return next((r for r in referents.values() if r.client == identity), None)
+
+
+@dataclass(kw_only=True, frozen=True)
+class BrowserCallback:
+    """What a call from a referent's browser gets: the person dialled (`placed`), or not."""
+
+    reply: Reply
+    referent_id: str | None  # whose browser it is, if one of the department's referents'
+    placed: bool
+
+
+def browser_callback(
+    department: Department,
+    *,
+    identity: str,
+    task_status: str,
+    person_number: str | None,
+) -> BrowserCallback:
+    """A referent calls a person back from her browser (the TwiML App's voice URL): only a
+    browser of this department's referents, only an open callback with a number to call; the
+    person sees the department's number, never the referent's."""
+    referent = referent_of_identity(department.referents, identity)
+    if referent is None:
+        refused = Reply(
+            actions=(Hangup(),),
+            reasons=(
+                Reason(
+                    code="browser-callback-refused",
+                    text="rappel refusé : navigateur d'aucun référent du département",
+                ),
+            ),
+        )
+        return BrowserCallback(reply=refused, referent_id=None, placed=False)
+    refusal = callback_refusal(task_status=task_status, number=person_number)
+    if refusal is not None:
+        refused = Reply(
+            actions=(Say(text=prompt(department, "callback_no_number")), Hangup())
+            if refusal is CallbackRefusal.WITHHELD
+            else (Hangup(),),
+            reasons=(
+                Reason(
+                    code="browser-callback-refused",
+                    text=f"rappel refusé : {CALLBACK_REFUSALS_FR[refusal]}",
+                ),
+            ),
+        )
+        return BrowserCallback(reply=refused, referent_id=referent.id, placed=False)
+    dialled = connect(department, digits="1", person_number=person_number)
+    placed = Reply(
+        actions=dialled.actions,
+        reasons=(
+            Reason(
+                code="browser-callback",
+                text=f"rappel lancé par {referent.id} depuis son navigateur, avec le numéro du DAC",
+            ),
+            *dialled.reasons,
+        ),
+    )
+    return BrowserCallback(reply=placed, referent_id=referent.id, placed=True)

@@ -58,6 +58,7 @@ from frontdoor.store.requests import (
 )
 from frontdoor.store.waiting import callers_waiting, referents_busy
 from frontdoor.voice import (
+    browser_webhooks,
     callback_webhooks,
     directory_webhooks,
     orientation_webhooks,
@@ -459,4 +460,5 @@ def add_routes(app: web.Application) -> None:
     for path, (handler, degraded) in STEPS.items():
         app.router.add_post(path, twilio_webhook(degraded=degraded)(handler))
     callback_webhooks.add_routes(app)
+    browser_webhooks.add_routes(app)
     directory_webhooks.add_routes(app)

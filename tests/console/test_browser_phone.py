@@ -4,6 +4,7 @@ here, for her browser's opaque identity only, short-lived, journaled."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
 
 import jwt
 import pytest
@@ -13,11 +14,12 @@ from sqlmodel import select
 from frontdoor.core.browser_phone import is_identity
 from frontdoor.departments import Departments
 from frontdoor.keys import DEPARTMENTS
-from frontdoor.phone import Answer, ScriptedPerson
+from frontdoor.phone import Answer, ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import AuditEvent, TeamChangeRow
+from frontdoor.store.models import AuditEvent, CallbackTaskRow, TeamChangeRow
 from frontdoor.web.app import create_app
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.browser_phones import (
     API_KEY_SECRET,
     API_KEY_SID,
@@ -34,7 +36,18 @@ from tests.console.conftest import (
     create_accounts,
     sign_in,
 )
-from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING, place_call, rung, said, stored
+from tests.console.requests_made import a_voicemail
+from tests.web.calls import (
+    AMARTIN,
+    LOT,
+    NURSE,
+    TUESDAY_MORNING,
+    place_call,
+    reason_codes,
+    rung,
+    said,
+    stored,
+)
 
 TOKEN_TTL_S = 900
 
@@ -213,3 +226,91 @@ async def test_rung_on_both_her_mobile_and_her_browser_either_takes_the_call(
     assert taken.connected_to == browser
     requests, _events = await stored(app_settings)
     assert sorted(r.taken_by or "" for r in requests) == ["", "amartin"]
+
+
+async def call_from_browser(
+    client: TestClient, settings: Settings, *, identity: str, task_id: int
+) -> str:
+    """What Twilio posts to the TwiML App's voice URL when the console calls
+    `device.connect({params: {task}})`, signed; the TwiML answered."""
+    twilio = TwilioPhone(
+        TestClientTransport(client), public_url=PUBLIC_URL, auth_token=AUTH_TOKEN,
+        simulated_at=TUESDAY_MORNING, account_sid=settings.twilio_account_sid,
+    )  # fmt: skip
+    answer = await twilio.post(
+        "/twilio/voice/browser",
+        {
+            "AccountSid": settings.twilio_account_sid,
+            "ApplicationSid": TWIML_APP_SID,
+            "CallSid": "CA" + "7" * 32,
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+            "From": f"client:{identity}",
+            "Caller": f"client:{identity}",
+            "To": "",
+            "task": str(task_id),
+            "SimulatedAt": TUESDAY_MORNING.isoformat(),
+        },
+    )
+    assert answer.status == 200, answer.text
+    return answer.text
+
+
+async def task_of(settings: Settings, request_id: int) -> CallbackTaskRow:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        row = (await session.exec(select(CallbackTaskRow).where(
+            CallbackTaskRow.request_id == request_id))).one()  # fmt: skip
+    await engine.dispose()
+    return row
+
+
+async def test_she_calls_a_person_back_from_her_browser_with_the_departments_number(
+    client: TestClient, app_settings: Settings
+) -> None:
+    identity = await identity_after_choosing(client, "browser")
+    voicemail = await a_voicemail(client, app_settings)
+    task = await task_of(app_settings, voicemail.id or 0)
+    anne = await sign_in(client, LOT_REFERENT)
+    request_page = await (await anne.get(f"/console/demandes/{voicemail.id}")).text()
+    link = f"/console/navigateur?departement=dac46&amp;tache={task.id}"
+    assert f'<a href="{link}">Rappeler depuis le navigateur</a>' in request_page
+    phone_page = await (await anne.get(link.replace("&amp;", "&"))).text()
+    assert f'id="rappeler" data-task="{task.id}"' in phone_page
+
+    twiml = ET.fromstring(
+        await call_from_browser(client, app_settings, identity=identity, task_id=task.id or 0)
+    )
+
+    dial = twiml.find("Dial")
+    assert dial is not None
+    assert dial.get("callerId") == LOT  # the DAC's number, never hers
+    assert [n.text for n in dial.findall("Number")] == [NURSE]
+    assert (await task_of(app_settings, voicemail.id or 0)).calls_placed == 1
+    _requests, events = await stored(app_settings)
+    [placed] = [e for e in events if e.kind == "callback-call"]
+    assert placed.referent_id == "amartin"
+    assert reason_codes([placed]) == ["browser-callback", "callback-dialled"]
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        pytest.param("fd_" + "9" * 24, id="a-browser-of-nobody"),
+        pytest.param("amartin", id="a-referents-id-for-identity"),
+    ],
+)
+async def test_a_browser_of_no_referent_of_the_department_dials_nobody(
+    client: TestClient, app_settings: Settings, who: str
+) -> None:
+    await identity_after_choosing(client, "browser")
+    voicemail = await a_voicemail(client, app_settings)
+    task = await task_of(app_settings, voicemail.id or 0)
+
+    twiml = await call_from_browser(client, app_settings, identity=who, task_id=task.id or 0)
+
+    assert "<Dial" not in twiml
+    assert "<Hangup/>" in twiml
+    assert (await task_of(app_settings, voicemail.id or 0)).calls_placed == 0
+    _requests, events = await stored(app_settings)
+    assert "browser-callback-refused" in reason_codes(events)

@@ -3,18 +3,27 @@ identity, and what the access token of her browser may do."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from frontdoor.core.browser_phone import (
     MAX_TOKEN_TTL_S,
     MIN_TOKEN_TTL_S,
+    browser_callback,
     is_identity,
     reach_changed,
     referent_of_identity,
     token_grant,
 )
+from frontdoor.core.department import Department
 from frontdoor.core.roster import Reach, Referent
+from frontdoor.core.routing import MAX_SIMULTANEOUS, plan_route
 from frontdoor.core.team import TeamChange, TeamChangeKind, TeamRefused, team_state
+from frontdoor.core.voice_actions import Connect
+from frontdoor.department_file.load import load_prompts
+from tests.conftest import ROOT
+from tests.core.departments_made import CROWD, MONDAY_10H, department
 
 ANNE = Referent(id="amartin", name="Anne Martin", phone="+33612000001")
 FRESH = "fd_" + "ab" * 12
@@ -121,3 +130,58 @@ def test_a_call_from_a_browser_is_its_referents() -> None:
     assert referent_of_identity(team, FRESH) == anne
     assert referent_of_identity(team, OTHER) is None
     assert referent_of_identity(team, "client:amartin") is None
+
+
+def in_browsers(made: Department, reach: Reach) -> Department:
+    """Every referent of the department rung as `reach` says, each her own identity."""
+    team = {
+        i: replace(r, reach=reach, client=f"fd_{n:024x}")
+        for n, (i, r) in enumerate(made.referents.items())
+    }
+    return replace(made, referents=team)
+
+
+@pytest.mark.parametrize(
+    ("reach", "groups"),
+    [
+        pytest.param(Reach.MOBILE, [10, 2], id="twelve-mobiles-ten-then-two"),
+        pytest.param(Reach.BROWSER, [10, 2], id="twelve-browsers-ten-then-two"),
+        # Each rung twice (mobile and browser): five at once fill Twilio's ten legs.
+        pytest.param(Reach.BOTH, [5, 5, 2], id="twelve-on-both-five-at-a-time"),
+    ],
+)
+def test_twilio_rings_at_most_ten_legs_at_once(reach: Reach, groups: list[int]) -> None:
+    made = in_browsers(department(on_duty=CROWD, backup=()), reach)
+    plan = plan_route(made, MONDAY_10H)
+    assert [len(a.referents) for a in plan.attempts] == groups
+    assert all(sum(r.legs for r in a.referents) <= MAX_SIMULTANEOUS for a in plan.attempts)
+
+
+# The prompts of the real files: the person is told when there is no number to call.
+LOT = replace(
+    in_browsers(department(), Reach.BROWSER),
+    prompts=load_prompts(ROOT / "templates" / "voice" / "prompts.toml"),
+)
+ANNES = LOT.referents["amartin"].client or ""
+
+
+@pytest.mark.parametrize(
+    ("identity", "status", "number", "placed", "said"),
+    [
+        pytest.param(ANNES, "open", "+33611223344", True, "rappel lancé par amartin",
+                     id="her-open-callback"),
+        pytest.param(ANNES, "done", "+33611223344", False, "déjà clos", id="a-closed-one"),
+        pytest.param(ANNES, "open", None, False, "numéro masqué", id="a-withheld-number"),
+        pytest.param(OTHER, "open", "+33611223344", False, "aucun référent",
+                     id="a-browser-of-nobody"),
+    ],
+)  # fmt: skip
+def test_a_call_from_a_browser_dials_the_person_only_for_an_open_callback_of_hers(
+    identity: str, status: str, number: str | None, placed: bool, said: str
+) -> None:
+    decided = browser_callback(LOT, identity=identity, task_status=status, person_number=number)
+    assert decided.placed is placed
+    assert said in decided.reply.reasons[0].text
+    dials = [a for a in decided.reply.actions if isinstance(a, Connect)]
+    assert dials == ([Connect(number=number or "", caller_id=LOT.number, timeout_s=40)]
+                     if placed else [])  # fmt: skip

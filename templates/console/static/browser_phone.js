@@ -92,6 +92,17 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("raccrocher").addEventListener("click", () => {
       if (current) current.disconnect();
     });
+    const callback = document.getElementById("rappeler");
+    if (callback) {
+      callback.addEventListener("click", async () => {
+        say("Appel en cours…");
+        try {
+          during(await device.connect({ params: { task: callback.dataset.task } }));
+        } catch (error) {
+          say(`Hors ligne : Twilio injoignable (${error.code || error.name || "erreur"})`);
+        }
+      });
+    }
     window.frontdoorDevice = device;
     if (panel.dataset.incoming === "oui") {
       say("Connexion à Twilio…");
