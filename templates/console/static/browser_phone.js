@@ -110,7 +110,7 @@ document.addEventListener("DOMContentLoaded", () => {
         say(`Hors ligne : Twilio injoignable (${error.code || error.name || "erreur"})`);
       }
     } else {
-      say("Prêt pour rappeler (les appels de la permanence sonnent sur votre portable)");
+      say("Pour les rappels seulement : les appels de la permanence sonnent sur votre portable");
     }
   }
 
