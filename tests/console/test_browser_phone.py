@@ -167,7 +167,9 @@ async def test_only_the_departments_own_referents_get_a_token(
 async def test_without_an_api_key_the_browser_cannot_be_chosen(
     aiohttp_client: object, app_settings: Settings, departments: Departments
 ) -> None:
-    bare = app_settings.model_copy(update={"twilio_api_key_sid": ""})
+    bare = app_settings.model_copy(
+        update={"twilio_api_key_sid": "", "twilio_api_key_secret": None, "twilio_twiml_app_sid": ""}
+    )
     client: TestClient = await aiohttp_client(create_app(bare, departments))  # type: ignore[operator]
     anne = await sign_in(client, LOT_REFERENT)
     page = await (await anne.get(PHONE_PAGE)).text()
