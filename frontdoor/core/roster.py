@@ -60,6 +60,12 @@ class Referent:
         return self.reach is not Reach.MOBILE and self.client is not None
 
     @property
+    def called_at(self) -> str:
+        """Where a call placed to her (a waiting caller offered) rings: her mobile, or her
+        browser ("client:<identity>", as Twilio's REST API takes it) when she chose it alone."""
+        return self.phone if self.rings_phone else f"client:{self.client}"
+
+    @property
     def legs(self) -> int:
         """How many of a <Dial>'s nouns ringing her takes: her mobile, her browser, or both."""
         return int(self.rings_phone) + int(self.rings_browser)

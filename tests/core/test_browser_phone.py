@@ -57,6 +57,20 @@ def test_her_choice_says_what_the_hunt_rings(reach: Reach, phone: bool, browser:
     assert (anne.reach, anne.rings_phone, anne.rings_browser) == (reach, phone, browser)
 
 
+@pytest.mark.parametrize(
+    ("reach", "called_at"),
+    [
+        pytest.param(Reach.MOBILE, ANNE.phone, id="mobile"),
+        pytest.param(Reach.BOTH, ANNE.phone, id="both-her-mobile"),
+        pytest.param(Reach.BROWSER, f"client:{FRESH}", id="browser-alone"),
+    ],
+)
+def test_a_call_placed_to_her_a_waiting_caller_offered_rings_where_she_is(
+    reach: Reach, called_at: str
+) -> None:
+    assert chosen(ANNE, reach).called_at == called_at
+
+
 def test_her_browser_gets_an_opaque_identity_and_keeps_it() -> None:
     first = chosen(ANNE, Reach.BROWSER)
     assert first.client == FRESH
