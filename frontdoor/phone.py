@@ -251,7 +251,13 @@ class TerminalPerson:
         self._lines = dict(lines or {})
 
     def _who(self, leg: str) -> str:
-        return self._lines.get(leg, f"référent {leg}")
+        return self._named(leg) or f"référent {leg}"
+
+    def _named(self, leg: str) -> str | None:
+        """A line of `lines`, or a referent's browser (a <Client> leg, "client:<identity>")."""
+        if leg.startswith("client:"):
+            return f"navigateur d'un référent ({leg})"
+        return self._lines.get(leg)
 
     def say(self, line: str) -> None:
         self._out.write(line + "\n")
@@ -274,7 +280,7 @@ class TerminalPerson:
         return await self.answer(question) or None
 
     async def picks_up(self, number: str) -> bool:
-        named = self._lines.get(number)
+        named = self._named(number)
         question = f"{named} : décroche ? " if named else f"Le {number} décroche-t-il ? "
         question += "[o/N] "
         return (await self.answer(question)).lower() in YES

@@ -561,14 +561,23 @@ def _keys(pressed: str | None, verb: ET.Element) -> tuple[str, str]:
 
 
 def _numbers(url: str, verb: ET.Element) -> list[tuple[str, str | None, str]]:
-    """(number, whisper URL, its method) of each number a <Dial> rings at once."""
+    """(number, whisper URL, its method) of each number or browser a <Dial> rings at once: a
+    <Client> is rung as "client:<identity>", as Twilio names its leg's `To`, and its screen
+    runs on that leg as a <Number>'s does."""
     if len(verb) == 0 and (verb.text or "").strip():
         return [((verb.text or "").strip(), None, "POST")]
     numbers = []
     for noun in verb:
-        if noun.tag != "Number":
-            raise UnsupportedTwiml(f"{url}: <Dial><{noun.tag}> (only <Number> is followed)")
-        numbers.append(((noun.text or "").strip(), noun.get("url"), _method(noun)))
+        if noun.tag not in ("Number", "Client"):
+            raise UnsupportedTwiml(
+                f"{url}: <Dial><{noun.tag}> (only <Number> and <Client> are followed)"
+            )
+        target = (noun.text or "").strip()
+        if noun.tag == "Client":
+            identity = noun.find("Identity")
+            name = (identity.text or "").strip() if identity is not None else target
+            target = f"client:{name}" if name else ""
+        numbers.append((target, noun.get("url"), _method(noun)))
     if not numbers or not all(number for number, _, _ in numbers):
         raise ApplicationError(url, "has a <Dial> without a number to ring")
     if len(numbers) > 10:

@@ -59,6 +59,7 @@ from frontdoor.store.requests import (
 from frontdoor.store.transfers import consulting_on
 from frontdoor.store.waiting import callers_waiting, referents_busy
 from frontdoor.voice import (
+    browser_webhooks,
     callback_webhooks,
     directory_webhooks,
     orientation_webhooks,
@@ -467,4 +468,5 @@ def add_routes(app: web.Application) -> None:
     for path, (handler, degraded) in STEPS.items():
         app.router.add_post(path, twilio_webhook(degraded=degraded)(handler))
     callback_webhooks.add_routes(app)
+    browser_webhooks.add_routes(app)
     directory_webhooks.add_routes(app)

@@ -256,6 +256,24 @@ async def call_back(world: World) -> list[Response]:
     return result.exchanges
 
 
+async def browser_call_back(world: World) -> list[Response]:
+    """A referent's browser calls the voicemail's caller back: Twilio posts the TwiML App's
+    voice URL with the task as the call's parameter."""
+    await voicemail(world)
+    engine = create_engine(world.settings.database_url)
+    async with session_maker(engine)() as session:
+        [task] = (await session.exec(select(CallbackTaskRow))).all()
+    await engine.dispose()
+    answered = await world.phone().post(
+        "/twilio/voice/browser",
+        {"AccountSid": world.owner.account_sid, "CallSid": new_sid("CA"),
+         "From": "client:fd_" + "0" * 24, "To": "", "task": str(task.id),
+         "SimulatedAt": TUESDAY_MORNING.isoformat()},
+    )  # fmt: skip
+    assert answered.status == 200, answered.text
+    return [answered]
+
+
 async def queued_call(world: World) -> list[Response]:
     """A referent talks to a first caller; a second rings the others in vain and waits in the
     queue (its wait URL, a key); the first call ends, the referent free again is offered the
@@ -361,6 +379,7 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/orientation": oriented_call,
     "/twilio/voice/callback": call_back,
     "/twilio/voice/callback/connect": call_back,
+    "/twilio/voice/browser": browser_call_back,
     "/twilio/voice/queue/wait": queued_call,
     "/twilio/voice/queue/key": queued_call,
     "/twilio/voice/queue/left": queued_call,
