@@ -64,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     call.add_argument("--from", dest="caller", default="+33612345678", help="caller's number")
     call.add_argument("--at", help='local time of the call in the department, "2026-05-14 19:05"')
     call.add_argument("--url", help="where the service listens (default: FRONTDOOR_HOST/PORT)")
+    call.add_argument(
+        "--transfer",
+        metavar="TARGET",
+        help="offer the referent who takes the call to transfer it (cold) to TARGET: a "
+        'colleague\'s id ("bleroy"), or "ligne:" and the [overflow] line\'s number',
+    )
 
     contacts = commands.add_parser("contacts", help="known contacts of a department")
     contacts_commands = contacts.add_subparsers(dest="contacts_command", required=True)
@@ -311,6 +317,7 @@ def _call(settings: Settings, departments: Departments, args: argparse.Namespace
                 to=department.number,
                 at=at,
                 lines=_lines_named(department),
+                transfer_to=(department, args.transfer) if args.transfer else None,
             )
         )
     except aiohttp.ClientConnectorError:

@@ -23,6 +23,9 @@ import aiohttp
 from twilio.request_validator import RequestValidator
 from yarl import URL
 
+from frontdoor.core import transfer
+from frontdoor.core.department import Department
+from frontdoor.core.voice_actions import Next
 from frontdoor.phone_twiml import (
     API_VERSION,
     CALLER,
@@ -32,6 +35,7 @@ from frontdoor.phone_twiml import (
     Line,
     Person,
     PhoneError,
+    Redirections,
     Response,
     Said,
     ScriptExhausted,
@@ -39,6 +43,7 @@ from frontdoor.phone_twiml import (
     UnsupportedTwiml,
     new_sid,
 )
+from frontdoor.voice.twiml import url_of
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -61,6 +66,7 @@ __all__ = [
     "SignedRequest",
     "TerminalPerson",
     "TestClientTransport",
+    "TransferAtTerminal",
     "Transport",
     "TwilioPhone",
     "UnsupportedTwiml",
@@ -165,6 +171,7 @@ class TwilioPhone:
         simulated_at: datetime | None = None,
         timeout: float = 15.0,
         max_documents: int = 60,
+        redirections: Redirections | None = None,
     ) -> None:
         if simulated_at is not None and simulated_at.utcoffset() is None:
             raise ValueError(f"simulated_at must be aware, got {simulated_at.isoformat()}")
@@ -176,6 +183,7 @@ class TwilioPhone:
         self.simulated_at = simulated_at
         self.timeout = timeout  # Twilio gives up on a webhook after 15 s
         self.max_documents = max_documents
+        self.redirections = redirections
         self._validator = RequestValidator(auth_token)
 
     def url(self, url_or_path: str, *, base: str | None = None) -> str:
@@ -184,6 +192,12 @@ class TwilioPhone:
         if not (url == self.public_url or url.startswith(self.public_url + "/")):
             raise PhoneError(f"{url} is not on {self.public_url}: this phone calls only it")
         return self.public_url + str(URL(url[len(self.public_url) :] or "/"))
+
+    async def redirected(self, call_sid: str, *, connected_to: str) -> str | None:
+        """Where Twilio's REST API sent this live call, if it did since last asked."""
+        if self.redirections is None:
+            return None
+        return await self.redirections.take_redirect(call_sid, connected_to=connected_to)
 
     async def post(
         self, url_or_path: str, form: Mapping[str, str], *, idempotency_token: str | None = None
@@ -237,7 +251,13 @@ class TerminalPerson:
         self._lines = dict(lines or {})
 
     def _who(self, leg: str) -> str:
-        return self._lines.get(leg, f"référent {leg}")
+        return self._named(leg) or f"référent {leg}"
+
+    def _named(self, leg: str) -> str | None:
+        """A line of `lines`, or a referent's browser (a <Client> leg, "client:<identity>")."""
+        if leg.startswith("client:"):
+            return f"navigateur d'un référent ({leg})"
+        return self._lines.get(leg)
 
     def say(self, line: str) -> None:
         self._out.write(line + "\n")
@@ -260,7 +280,7 @@ class TerminalPerson:
         return await self.answer(question) or None
 
     async def picks_up(self, number: str) -> bool:
-        named = self._lines.get(number)
+        named = self._named(number)
         question = f"{named} : décroche ? " if named else f"Le {number} décroche-t-il ? "
         question += "[o/N] "
         return (await self.answer(question)).lower() in YES
@@ -270,6 +290,34 @@ class TerminalPerson:
 
     async def connected(self, number: str) -> None:
         self.say(f"🔗 Mis en relation avec {number}.")
+
+
+class TransferAtTerminal:
+    """`frontdoor call --transfer ID`: once the caller is put through to a referent, she is
+    asked whether she transfers the call (cold) to ID; yes: the call moves as Twilio moves it
+    when the console asks (Frontdoor's REST request goes to its own stand-in, which this
+    phone does not see: here the phone plays Twilio's side of it)."""
+
+    def __init__(
+        self, *, department: Department, target: str, person: TerminalPerson, public_url: str
+    ) -> None:
+        self.department, self.target, self.person = department, target, person
+        self.public_url = public_url.rstrip("/")
+        self._done = False
+
+    async def take_redirect(self, call_sid: str, *, connected_to: str) -> str | None:
+        taker = next(
+            (r.id for r in self.department.referents.values() if r.phone == connected_to), None
+        )
+        found = transfer.target_of(self.department, self.target, taker=taker)
+        if self._done or taker is None or found is None:
+            return None
+        question = f"  ↳ référent {connected_to} : transférer l'appel à {found.label} ? [o/N] "
+        if (await self.person.answer(question)).lower() not in YES:
+            return None
+        self._done = True
+        params = (("from", taker), ("target", found.key))
+        return self.public_url + url_of(Next(step="transfer", params=params), self.department)
 
 
 def summarize(result: CallResult) -> str:
@@ -293,13 +341,21 @@ async def terminal_call(
     person: Person | None = None,
     out: TextIO | None = None,
     lines: Mapping[str, str] | None = None,
+    transfer_to: tuple[Department, str] | None = None,
 ) -> CallResult:
     """Call `to` from `from_` on the service at `base_url`, as Twilio calling `public_url`.
 
     With `at`, the service is told the call happens then (`SimulatedAt`, for its demo mode);
-    `lines` names the numbers rung that are no referent's (the overflow line).
+    `lines` names the numbers rung that are no referent's (the overflow line); `transfer_to`
+    (the department, a target's key): the referent who has the caller may transfer it.
     """
     out = out or sys.stdout
+    person = person or TerminalPerson(out=out, lines=lines)
+    transferring = None
+    if transfer_to is not None and isinstance(person, TerminalPerson):
+        department, target = transfer_to
+        transferring = TransferAtTerminal(department=department, target=target, person=person,
+                                          public_url=public_url)  # fmt: skip
     async with aiohttp.ClientSession() as session:
         phone = TwilioPhone(
             ClientSessionTransport(session, base_url),
@@ -307,10 +363,10 @@ async def terminal_call(
             auth_token=auth_token,
             account_sid=account_sid,
             simulated_at=at,
+            redirections=transferring,
         )
         when = f", le {at:%d/%m/%Y à %H:%M}" if at else ""
         out.write(f"☎️  Appel de {from_} vers {to}{when}…\n")
-        person = person or TerminalPerson(out=out, lines=lines)
         result = await phone.call(from_=from_, to=to, person=person)
     out.write(summarize(result) + "\n")
     return result

@@ -27,6 +27,13 @@ Kind = Literal["say", "press", "speak", "ring", "record", "connected", "hangup"]
 TYPED_CONFIDENCE = 0.9
 
 
+class Redirections(Protocol):
+    """Where a live call was given new TwiML through Twilio's REST API (a transfer):
+    the REST side of Twilio, which this phone does not play (frontdoor.standins.twilio_api)."""
+
+    async def take_redirect(self, call_sid: str, *, connected_to: str) -> str | None: ...
+
+
 class PlacingPhone(Protocol):
     """What a call's follower uses of the phone that places it (frontdoor.phone.TwilioPhone):
     its account, paths and clock, and signed posts to its one service."""
@@ -38,6 +45,8 @@ class PlacingPhone(Protocol):
     max_documents: int
 
     def url(self, url_or_path: str, *, base: str | None = None) -> str: ...
+
+    async def redirected(self, call_sid: str, *, connected_to: str) -> str | None: ...
 
     async def post(
         self, url_or_path: str, form: Mapping[str, str], *, idempotency_token: str | None = None
@@ -408,10 +417,25 @@ class CallFollower:
                 "DialCallSid": leg.sid,
                 "DialCallDuration": str(BRIDGED_SECONDS),
             }
+            if moved := await self.phone.redirected(self.caller.sid, connected_to=number):
+                return await self.moved(leg, url, verb, outcome, moved)
             break
         if action := verb.get("action"):
             return _Next(url=self.phone.url(action, base=url), method=_method(verb), form=outcome)
         return None  # without action, the next verb runs
+
+    async def moved(
+        self, leg: _Leg, url: str, verb: ET.Element, outcome: Mapping[str, str], moved: str
+    ) -> _Step:
+        """The caller's call given new TwiML during the conversation (a transfer): the leg
+        she was bridged to is released, Twilio still calls the <Dial> action (its answer is
+        not followed), and the call follows the new URL."""
+        self.note(leg, "hangup", "released (the call was given new TwiML)")
+        if action := verb.get("action"):
+            self.exchanges.append(
+                await self.send(self.caller, self.phone.url(action, base=url), outcome)
+            )
+        return _Next(url=self.phone.url(moved), method="POST")
 
     async def enqueue(self, url: str, verb: ET.Element) -> _Step:
         """Wait in the queue as Twilio keeps a caller there: its wait URL is asked again each
@@ -537,14 +561,23 @@ def _keys(pressed: str | None, verb: ET.Element) -> tuple[str, str]:
 
 
 def _numbers(url: str, verb: ET.Element) -> list[tuple[str, str | None, str]]:
-    """(number, whisper URL, its method) of each number a <Dial> rings at once."""
+    """(number, whisper URL, its method) of each number or browser a <Dial> rings at once: a
+    <Client> is rung as "client:<identity>", as Twilio names its leg's `To`, and its screen
+    runs on that leg as a <Number>'s does."""
     if len(verb) == 0 and (verb.text or "").strip():
         return [((verb.text or "").strip(), None, "POST")]
     numbers = []
     for noun in verb:
-        if noun.tag != "Number":
-            raise UnsupportedTwiml(f"{url}: <Dial><{noun.tag}> (only <Number> is followed)")
-        numbers.append(((noun.text or "").strip(), noun.get("url"), _method(noun)))
+        if noun.tag not in ("Number", "Client"):
+            raise UnsupportedTwiml(
+                f"{url}: <Dial><{noun.tag}> (only <Number> and <Client> are followed)"
+            )
+        target = (noun.text or "").strip()
+        if noun.tag == "Client":
+            identity = noun.find("Identity")
+            name = (identity.text or "").strip() if identity is not None else target
+            target = f"client:{name}" if name else ""
+        numbers.append((target, noun.get("url"), _method(noun)))
     if not numbers or not all(number for number, _, _ in numbers):
         raise ApplicationError(url, "has a <Dial> without a number to ring")
     if len(numbers) > 10:

@@ -89,6 +89,33 @@ class Settings(BaseSettings):
         "outside the development mode).",
         json_schema_extra=shown("a development token (development mode only)"),
     )
+    twilio_api_key_sid: str = Field(
+        default="",
+        description="An API key of the Twilio account (`SK…`): it signs the access tokens of "
+        "the console's browser phone ([Answering in the browser](#answering-in-the-browser)); "
+        "unset, referents are rung on their mobiles only.",
+    )
+    twilio_api_key_secret: SecretStr | None = Field(
+        default=None, description="That API key's secret."
+    )
+    twilio_twiml_app_sid: str = Field(
+        default="",
+        description="The TwiML App (`AP…`) whose Voice URL is `/twilio/voice/browser`: where "
+        "the calls a referent places from her browser are sent.",
+    )
+    browser_token_ttl_s: int = Field(
+        default=600,
+        ge=60,
+        le=3600,
+        description="Seconds an access token of a referent's browser lasts; the console asks "
+        "for the next one before it ends.",
+    )
+    voice_sdk_dir: Path = Field(
+        default=Path("var/voice-sdk"),
+        description="Folder holding `twilio.min.js`, Twilio's Voice JavaScript SDK built from "
+        "npm by `scripts/voice-sdk.sh` (the image has it in `/opt/frontdoor/voice-sdk`); the "
+        "console serves it itself, never from a CDN.",
+    )
     simulated_time: bool | None = Field(
         default=None,
         description="Accept the terminal phone's signed `SimulatedAt` (its `--at`) as the "
@@ -399,7 +426,7 @@ TOOL_VARIABLES = (
         type="path",
         default="/usr/bin/chromium",
         help="The Chromium the console's browser tests drive.",
-        read_by="tests/console/test_in_chromium.py",
+        read_by="tests/console/chromium.py",
     ),
     ToolVariable(
         name="FRONTDOOR_SCREENSHOTS",
@@ -416,6 +443,14 @@ TOOL_VARIABLES = (
         help="Where the coordination-file tests install the FHIR server they run "
         "(tests/fhir_server: Medplum's FHIR router from npm), once per lock file.",
         read_by="tests/fhir_server",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_VOICE_SDK_CACHE",
+        type="path",
+        default="~/.cache/frontdoor/voice-sdk",
+        help="Where the browser-phone tests install Twilio's Voice JavaScript SDK from npm "
+        "(deploy/voice-sdk: package.json and its lock), once per lock file.",
+        read_by="tests/console/voice_sdk.py",
     ),
     ToolVariable(
         name="FRONTDOOR_DEPLOY_VENV",

@@ -49,7 +49,7 @@ def unsafe_settings(settings: Settings, *, demo_accounts: Collection[str] = ()) 
     In the development mode the public development secrets, simulated time and the
     demonstration accounts are accepted; a half-configured OpenID provider never is.
     """
-    problems = _oidc_problems(settings)
+    problems = [*_oidc_problems(settings), *_browser_phone_problems(settings)]
     if settings.dev_mode:
         return problems
     token = _value(settings.twilio_auth_token) or ""
@@ -110,6 +110,24 @@ def unsafe_settings(settings: Settings, *, demo_accounts: Collection[str] = ()) 
 
 def _public(value: str, development: str) -> str:
     return " (the public development value is in use)" if value == development else ""
+
+
+def _browser_phone_problems(settings: Settings) -> list[str]:
+    """The browser phone (console.browser_phone) needs its API key, its secret and its TwiML
+    App together: a part of them is a mistake, not a choice."""
+    parts = (
+        ("FRONTDOOR_TWILIO_API_KEY_SID", settings.twilio_api_key_sid),
+        ("FRONTDOOR_TWILIO_API_KEY_SECRET", _value(settings.twilio_api_key_secret)),
+        ("FRONTDOOR_TWILIO_TWIML_APP_SID", settings.twilio_twiml_app_sid),
+    )
+    missing = [name for name, value in parts if not value]
+    if not missing or len(missing) == len(parts):
+        return []
+    given = [name for name, value in parts if value]
+    return [
+        f"{given[0]} is set without {' and '.join(missing)}: the browser phone needs the "
+        "account's API key, its secret and the TwiML App, or none of them."
+    ]
 
 
 def _oidc_problems(settings: Settings) -> list[str]:

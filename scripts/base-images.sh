@@ -7,6 +7,9 @@
 #   docker.io/library/postgres:15-bookworm          + Debian's postgresql-15, the official
 #                                                     image's entry point conventions
 #   docker.io/library/nginx:1.26-bookworm           + Debian's nginx-light (1.22), conf.d only
+#   docker.io/library/node:20-bookworm-slim         + Debian's nodejs (18) and npm, for the
+#                                                     image's stage that installs Twilio's
+#                                                     Voice SDK from npm
 #
 # Stand-ins tagged with the names the Containerfile and the compose file use, so both stay as an
 # operator with a registry uses them. Idempotent and cached: an image that exists is kept
@@ -19,11 +22,12 @@ BASE=localhost/debian:bookworm
 PYTHON=docker.io/library/python:3.11-slim-bookworm
 POSTGRES=docker.io/library/postgres:15-bookworm
 NGINX=docker.io/library/nginx:1.26-bookworm
+NODE=docker.io/library/node:20-bookworm-slim
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 HOST_CA=/etc/ssl/certs/ca-certificates.crt
 
 if [ "${1:-}" = "--rebuild" ]; then
-  podman rmi --force "$NGINX" "$POSTGRES" "$PYTHON" "$BASE" >/dev/null 2>&1 || true
+  podman rmi --force "$NODE" "$NGINX" "$POSTGRES" "$PYTHON" "$BASE" >/dev/null 2>&1 || true
 fi
 
 work="$(mktemp -d)"
@@ -127,4 +131,19 @@ EXPOSE 80 443
 CMD ["nginx", "-g", "daemon off;"]
 EOF
 
-echo "Base images ready: $BASE, $PYTHON, $POSTGRES, $NGINX" >&2
+# The Containerfile's voice-sdk stage runs only `npm ci` with the committed lock: Debian's npm
+# (9, on Node 18) does it, trusting the host's CA bundle as pip does.
+have "$NODE" || build "$NODE" <<EOF
+FROM $BASE
+COPY host-ca.crt /usr/local/share/host-ca.crt
+RUN apt-get update \\
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
+       nodejs npm ca-certificates \\
+    && rm -rf /var/lib/apt/lists/* \\
+    && if [ -s /usr/local/share/host-ca.crt ]; then \\
+         cat /usr/local/share/host-ca.crt >> /etc/ssl/certs/ca-certificates.crt; fi \\
+    && echo "cafile=/etc/ssl/certs/ca-certificates.crt" > /etc/npmrc
+CMD ["node"]
+EOF
+
+echo "Base images ready: $BASE, $PYTHON, $POSTGRES, $NGINX, $NODE" >&2

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdoor.core.department import CallbackPolicy, RingStrategy
+from frontdoor.core.department import CallbackPolicy, PartnerLine, RingStrategy
 from frontdoor.core.overflow import OverflowLine
 from frontdoor.core.retention import RetentionPolicy
 from frontdoor.core.roster import NobodyOnDuty, OverrideKind, WhenNobody, duty_gaps, on_duty
@@ -605,6 +605,39 @@ def test_an_overflow_line(tmp_path: Path, table: str, line: OverflowLine | None)
 def test_an_overflow_line_with_a_problem(
     tmp_path: Path, table: str, key: str, message: str
 ) -> None:
+    text = VALID.replace("[hours]", f"{table}\n[hours]", 1)
+    problems = problems_of(write(tmp_path, "dac99.toml", text))
+    assert any(p.key == key and message in p.message for p in problems), [str(p) for p in problems]
+
+
+HOSPITAL = '[[transfer]]\nto = "05 65 20 00 46"\nlabel = "le service social de l\'hôpital"\n'
+
+
+def test_partner_lines_a_call_can_be_transferred_to(tmp_path: Path) -> None:
+    had = '[[transfer]]\nto = "+33565300046"\nlabel = "l\'HAD du Lot"\n'
+    text = VALID.replace("[hours]", f"{HOSPITAL}{had}\n[hours]", 1)
+
+    department = load_department(write(tmp_path, "dac99.toml", text), {})
+
+    assert department.partner_lines == (
+        PartnerLine(number="+33565200046", label="le service social de l'hôpital"),
+        PartnerLine(number="+33565300046", label="l'HAD du Lot"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "message"),
+    [
+        pytest.param('[[transfer]]\nlabel = "l\'HAD"\n', "transfer[0].to", "missing",
+                     id="no-number"),
+        pytest.param('[[transfer]]\nto = "+33536490099"\nlabel = "nous"\n', "transfer[0].to",
+                     "own number", id="its-own-number"),
+        pytest.param('[[transfer]]\nto = "+33565300046"\n', "transfer[0].label", "missing",
+                     id="no-label"),
+        pytest.param(HOSPITAL + "when = 3\n", "transfer[0].when", "unknown key", id="typo"),
+    ],
+)  # fmt: skip
+def test_a_partner_line_with_a_problem(tmp_path: Path, table: str, key: str, message: str) -> None:
     text = VALID.replace("[hours]", f"{table}\n[hours]", 1)
     problems = problems_of(write(tmp_path, "dac99.toml", text))
     assert any(p.key == key and message in p.message for p in problems), [str(p) for p in problems]

@@ -66,6 +66,25 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         [],
     ),
     (
+        "a browser phone's API key without its secret nor its TwiML App",
+        {"twilio_api_key_sid": "SK" + "1" * 32},
+        ["FRONTDOOR_TWILIO_API_KEY_SID"],
+    ),
+    (
+        "a whole browser phone",
+        {
+            "twilio_api_key_sid": "SK" + "1" * 32,
+            "twilio_api_key_secret": "api-key-secret-0123456789abcdef",
+            "twilio_twiml_app_sid": "AP" + "2" * 32,
+        },
+        [],
+    ),
+    (
+        "the development mode still wants a whole browser phone",
+        {"dev_mode": True, "twilio_twiml_app_sid": "AP" + "2" * 32},
+        ["FRONTDOOR_TWILIO_TWIML_APP_SID"],
+    ),
+    (
         "nothing set at all",
         {"twilio_auth_token": DEVELOPMENT_AUTH_TOKEN, "pseudonym_key": DEVELOPMENT_PSEUDONYM_KEY},
         ["TWILIO_AUTH_TOKEN", "FRONTDOOR_PSEUDONYM_KEY"],
@@ -205,9 +224,12 @@ def test_secret_values_are_secret_strings() -> None:
         for name in Settings.model_fields
         if any(word in name for word in ("token", "secret", "password", "key"))
         and name != "api_keys"  # a map of key to grant, checked above
+        # An API key's SID names the key (its secret is apart); a token's lifetime is none.
+        and not name.endswith(("_sid", "_ttl_s"))
     ]
     settings = settings_of(
-        metrics_token="m" * 20, oidc_client_secret="o" * 20, smtp_password="p" * 20
-    )
+        metrics_token="m" * 20, oidc_client_secret="o" * 20, smtp_password="p" * 20,
+        twilio_api_key_secret="k" * 20,
+    )  # fmt: skip
     assert secretish
     assert all(isinstance(getattr(settings, name), SecretStr) for name in secretish)

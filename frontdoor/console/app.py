@@ -14,6 +14,7 @@ from aiohttp import web
 from frontdoor.console import (
     absences,
     audit_page,
+    browser_phone,
     contacts,
     directory_pages,
     duty,
@@ -36,6 +37,7 @@ from frontdoor.console import (
     sign_in,
     team,
     tokens,
+    transfer_page,
 )
 from frontdoor.console.auth import console_guard
 from frontdoor.console.error_pages import error_pages
@@ -60,6 +62,7 @@ ROUTE_MODULES = (
     inbox,
     request_search,
     request_page,
+    transfer_page,
     manual_requests,
     request_mail,
     request_persons,
@@ -79,6 +82,7 @@ ROUTE_MODULES = (
     tokens,
     event_subscriptions,
     sent_page,
+    browser_phone,
 )
 
 
@@ -111,6 +115,8 @@ def console_app(templates_dir: Path) -> web.Application:
     for module in ROUTE_MODULES:
         for method, path, handler in module.ROUTES:
             console.router.add_route(method, path, handler)
+    # Twilio's Voice SDK, built from npm into its own folder (settings.voice_sdk_dir).
+    console.router.add_get(browser_phone.SDK_PATH, browser_phone.voice_sdk)
     console.router.add_static("/static/", pages / "static")
     console.on_response_prepare.append(add_security_headers)
     return console

@@ -21,6 +21,16 @@ POLICY = "; ".join(
     )
 )
 
+# The browser phone's page (console.browser_phone) also reaches Twilio's signalling and
+# event servers, and may use the microphone; its script is still only our own copy of the SDK.
+TWILIO_VOICE = "wss://*.twilio.com https://*.twilio.com"
+PHONE_HEADERS = {
+    "Content-Security-Policy": POLICY.replace(
+        "connect-src 'self'", f"connect-src 'self' {TWILIO_VOICE}"
+    ),
+    "Permissions-Policy": "camera=(), microphone=(self), geolocation=()",
+}
+
 HEADERS = {
     "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",

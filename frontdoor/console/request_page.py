@@ -20,7 +20,7 @@ from frontdoor.console.follow_up_views import follow_ups_block
 from frontdoor.console.pages import render
 from frontdoor.console.request_persons import persons_block
 from frontdoor.console.timeline import timeline
-from frontdoor.core import overflow
+from frontdoor.core import overflow, transfer
 from frontdoor.core.access import Action
 from frontdoor.core.attachments import ATTACHMENTS_EVENT, attachments_listed
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome
@@ -55,6 +55,16 @@ MAIL_NOTICES = {
     "en-attente": "Réponse enregistrée : le serveur de messagerie ne répond pas, elle partira "
     "dès qu'il répondra.",
 }  # directory hits offered for an orientation to name
+
+
+TAKING = ("accepted", transfer.TRANSFERRED)
+NOTICES = {
+    "lance": "Votre téléphone va sonner : appuyez sur 1 pour appeler la personne.",
+    "cold": "Transfert lancé : l'appelant entend qu'il est transféré, le correspondant doit "
+    "taper 1.",
+    "warm": "Transfert accompagné lancé : vous êtes mis en relation avec le correspondant ; "
+    "appuyez sur étoile pour lui passer l'appelant.",
+}
 
 
 def back_to(found: Request, anchor: str = "") -> web.HTTPSeeOther:
@@ -112,6 +122,10 @@ async def show(request: web.Request) -> web.StreamResponse:
         await session.commit()  # each person shown, journaled (persons_block)
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
     roster = department.referents if department else {}
+    # Who has the caller of a call still going on (core.transfer): the last to press 1.
+    taker = next(
+        (e.referent_id for e in reversed(events) if e.kind in TAKING and e.referent_id), None
+    )
     names = {**logins, **{rid: referent.name for rid, referent in roster.items()}}
     referrers = referrer_choices()
     return render(
@@ -154,9 +168,13 @@ async def show(request: web.Request) -> web.StreamResponse:
                 for account in dispatch_to
                 if account.login != viewer_of(request).login
             ],
-            "notice": "Votre téléphone va sonner : appuyez sur 1 pour appeler la personne."
-            if request.query.get("rappel") == "lance"
-            else None,
+            "notice": NOTICES.get(
+                request.query.get("rappel") or request.query.get("transfert") or ""
+            ),
+            # A call in progress, taken: whom it can be handed to (core.transfer).
+            "transfer_targets": transfer.targets(department, taker=taker)
+            if department and taker and found.ended_at is None
+            else (),
             **persons,
         },
     )

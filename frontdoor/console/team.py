@@ -19,7 +19,9 @@ from frontdoor.console.duty import department_of
 from frontdoor.console.formats import short_moment
 from frontdoor.console.pages import render
 from frontdoor.core.access import Action
+from frontdoor.core.browser_phone import REACH_LABELS
 from frontdoor.core.department import Department
+from frontdoor.core.roster import Reach
 from frontdoor.core.team import (
     TeamChange,
     TeamChangeKind,
@@ -51,6 +53,7 @@ KIND_LABELS: Mapping[TeamChangeKind, str] = {
     TeamChangeKind.PHONE_CHANGED: "numéro changé",
     TeamChangeKind.CLOSURE_ADDED: "fermeture ajoutée",
     TeamChangeKind.CLOSURE_REMOVED: "fermeture retirée",
+    TeamChangeKind.REACH_CHANGED: "joignable ailleurs",
 }
 
 
@@ -76,6 +79,8 @@ def _what(row: TeamChangeRow, department: Department, now: datetime) -> str:
         return f"{row.referent_id} (était : {row.before})"
     if kind is TeamChangeKind.PHONE_CHANGED:
         return f"{row.referent_id} : {row.before} → {row.phone}"
+    if kind is TeamChangeKind.REACH_CHANGED and row.reach:
+        return f"{row.referent_id} : {REACH_LABELS[Reach(row.reach)]}"
     if kind is TeamChangeKind.CLOSURE_ADDED and row.starts and row.ends:
         return (
             f"{short_moment(row.starts, timezone=tz, now=now)} – "

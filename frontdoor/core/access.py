@@ -51,6 +51,8 @@ class Action(StrEnum):
     SEE_SENT = "see_sent"  # what the development mode's stand-ins received (SMS, calls, mails)
     # The department's outgoing events: subscribe endpoints, read their delivery log.
     MANAGE_EVENTS = "manage_events"
+    # One's own browser phone: where one is rung, and the access token of one's browser.
+    ANSWER_IN_BROWSER = "answer_in_browser"
 
 
 _R, _A = Role, Action
@@ -83,6 +85,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     _A.MANAGE_CONTACTS: _STAFF,
     _A.SEE_SENT: _STAFF,
     _A.MANAGE_EVENTS: _COORDINATION,
+    _A.ANSWER_IN_BROWSER: _STAFF,
 }
 
 

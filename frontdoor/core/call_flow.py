@@ -292,11 +292,7 @@ def whisper(
     """What a referent hears on picking up, before the caller is put through; `then`: where
     her key goes (by default the ring attempt's accept step); `screen`: the prompt read
     (the overflow line hears "overflow_whisper")."""
-    who = (
-        f"de {caller_name}, {REFERRERS[referrer].label.lower()}"
-        if caller_name
-        else (REFERRERS[referrer].spoken)
-    )
+    who = caller_phrase(referrer, caller_name)
     return Reply(
         actions=(
             Ask(
@@ -312,6 +308,14 @@ def whisper(
             Hangup(),
         )
     )
+
+
+def caller_phrase(referrer: ReferrerType, caller_name: str | None) -> str:
+    """Who is calling, as a screen names the caller: "de Jeanne Petit, infirmière",
+    "d'un médecin"."""
+    if caller_name:
+        return f"de {caller_name}, {REFERRERS[referrer].label.lower()}"
+    return REFERRERS[referrer].spoken
 
 
 def overflow_whisper(

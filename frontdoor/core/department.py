@@ -66,6 +66,15 @@ class CoordinationFileRef:
 
 
 @dataclass(kw_only=True, frozen=True)
+class PartnerLine:
+    """A partner's number a referent can transfer a call to (`[[transfer]]`, core.transfer):
+    the hospital's social service, a HAD, a neighbouring DAC."""
+
+    number: str  # E.164
+    label: str  # as the caller hears it after "vers" and the console shows it
+
+
+@dataclass(kw_only=True, frozen=True)
 class Department:
     slug: str
     name: str
@@ -107,3 +116,6 @@ class Department:
     # A neighbouring DAC or a regional line taking the calls the referents on duty cannot
     # (core.overflow); None: a message, or the queue, as the hunt leaves it.
     overflow: OverflowLine | None = None
+    # Partners' lines a call can be transferred to, besides the referents and the overflow
+    # line (core.transfer).
+    partner_lines: tuple[PartnerLine, ...] = ()

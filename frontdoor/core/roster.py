@@ -32,11 +32,43 @@ from frontdoor.core.calendar import (
 from frontdoor.core.reasons import Reason
 
 
+class Reach(StrEnum):
+    """Where a referent takes the calls she is rung for: her mobile, the console in her
+    browser (Twilio's Voice SDK), or both at once."""
+
+    MOBILE = "mobile"
+    BROWSER = "browser"
+    BOTH = "both"
+
+
 @dataclass(kw_only=True, frozen=True)
 class Referent:
     id: str
     name: str
     phone: str
+    reach: Reach = Reach.MOBILE
+    # Her browser's identity at Twilio (core.browser_phone): opaque, neither her name nor her
+    # number; None until she first chooses the browser.
+    client: str | None = None
+
+    @property
+    def rings_phone(self) -> bool:
+        return self.reach is not Reach.BROWSER or self.client is None
+
+    @property
+    def rings_browser(self) -> bool:
+        return self.reach is not Reach.MOBILE and self.client is not None
+
+    @property
+    def called_at(self) -> str:
+        """Where a call placed to her (a waiting caller offered) rings: her mobile, or her
+        browser ("client:<identity>", as Twilio's REST API takes it) when she chose it alone."""
+        return self.phone if self.rings_phone else f"client:{self.client}"
+
+    @property
+    def legs(self) -> int:
+        """How many of a <Dial>'s nouns ringing her takes: her mobile, her browser, or both."""
+        return int(self.rings_phone) + int(self.rings_browser)
 
 
 def _covers(weekdays: frozenset[int], hours: TimeRange, local: datetime) -> bool:

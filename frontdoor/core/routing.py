@@ -9,7 +9,8 @@ from frontdoor.core.department import Department, RingStrategy
 from frontdoor.core.reasons import Reason
 from frontdoor.core.roster import Referent, WhenNobody, on_duty
 
-# Twilio dials at most ten <Number>s at once.
+# Twilio dials at most ten <Number>s and <Client>s at once: a referent rung on her mobile and
+# in her browser takes two of them.
 MAX_SIMULTANEOUS = 10
 
 
@@ -67,9 +68,7 @@ def plan_route(department: Department, at: datetime) -> RoutePlan:
     if department.ringing.strategy is RingStrategy.SIMULTANEOUS:
         # More people than Twilio rings at once: the next ten ring in a following attempt.
         for stage, people in (("duty", on), ("backup", backup)):
-            for first in range(0, len(people), MAX_SIMULTANEOUS):
-                chunk = tuple(people[first : first + MAX_SIMULTANEOUS])
-                attempts.append(RingAttempt(referents=chunk, stage=stage))
+            attempts.extend(RingAttempt(referents=chunk, stage=stage) for chunk in _at_once(people))
         reasons.append(
             Reason(code="ring-simultaneous", text="sonnerie simultanée, puis liste de secours")
         )
@@ -84,3 +83,17 @@ def plan_route(department: Department, at: datetime) -> RoutePlan:
             )
         )
     return RoutePlan(attempts=tuple(attempts), reasons=tuple(reasons))
+
+
+def _at_once(people: list[Referent]) -> list[tuple[Referent, ...]]:
+    """The people in order, in groups whose legs Twilio can ring at once."""
+    groups: list[tuple[Referent, ...]] = []
+    group: list[Referent] = []
+    for person in people:
+        if group and sum(p.legs for p in group) + person.legs > MAX_SIMULTANEOUS:
+            groups.append(tuple(group))
+            group = []
+        group.append(person)
+    if group:
+        groups.append(tuple(group))
+    return groups

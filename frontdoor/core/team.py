@@ -25,7 +25,15 @@ from enum import StrEnum
 
 from frontdoor.core.calendar import Closure, require_aware
 from frontdoor.core.department import Department
-from frontdoor.core.roster import Override, OverrideKind, Referent, Roster, Rotation, Shift
+from frontdoor.core.roster import (
+    Override,
+    OverrideKind,
+    Reach,
+    Referent,
+    Roster,
+    Rotation,
+    Shift,
+)
 
 
 class TeamChangeKind(StrEnum):
@@ -34,6 +42,9 @@ class TeamChangeKind(StrEnum):
     PHONE_CHANGED = "phone-changed"
     CLOSURE_ADDED = "closure-added"
     CLOSURE_REMOVED = "closure-removed"
+    # A referent chose where she is rung (core.browser_phone): her own choice, which the
+    # file does not declare, so an edit of the file never sets it aside.
+    REACH_CHANGED = "reach-changed"
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -54,12 +65,15 @@ class TeamChange:
     ends: datetime | None = None
     reason: str | None = None
     closure_change_id: int | None = None  # CLOSURE_REMOVED: the CLOSURE_ADDED it undoes
+    reach: Reach | None = None  # REACH_CHANGED: where she is rung now
+    client: str | None = None  # REACH_CHANGED: her browser's identity at Twilio
 
     def __post_init__(self) -> None:
         about_referent = self.kind in (
             TeamChangeKind.REFERENT_ADDED,
             TeamChangeKind.REFERENT_REMOVED,
             TeamChangeKind.PHONE_CHANGED,
+            TeamChangeKind.REACH_CHANGED,
         )
         if about_referent != (self.referent_id is not None):
             raise ValueError("a referent's id goes with a change about a referent, and only so")
@@ -67,6 +81,10 @@ class TeamChange:
             raise ValueError("a referent added needs a name and a phone number")
         if self.kind is TeamChangeKind.PHONE_CHANGED and not self.phone:
             raise ValueError("a phone number change needs the new number")
+        if (self.kind is TeamChangeKind.REACH_CHANGED) != (self.reach is not None):
+            raise ValueError("where a referent is rung goes with a change of it, and only so")
+        if self.reach in (Reach.BROWSER, Reach.BOTH) and not self.client:
+            raise ValueError("a referent rung in her browser needs her browser's identity")
         if self.kind is TeamChangeKind.CLOSURE_ADDED:
             if self.starts is None or self.ends is None:
                 raise ValueError("a closure needs a start and an end")
@@ -111,6 +129,12 @@ def team_state(file_referents: Mapping[str, Referent], changes: Iterable[TeamCha
             closures.pop(change.closure_change_id or 0, None)
             continue
         referent_id = change.referent_id or ""
+        if change.kind is TeamChangeKind.REACH_CHANGED:
+            if referent_id in referents and change.reach is not None:
+                referents[referent_id] = replace(
+                    referents[referent_id], reach=change.reach, client=change.client
+                )
+            continue
         if change.file_said != file_entry(file_referents.get(referent_id)):
             set_aside.append(change.id)  # the file was edited since: it wins
             continue

@@ -100,14 +100,17 @@ PROMPTS = Texts(
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
                 "directory_sms_sent directory_sms_impossible directory_sms_failed "
                 "speech_who speech_profession speech_use_keys directory_category_speech "
-                "queue_all_busy queue_first queue_second queue_message_key queue_joining"),
+                "queue_all_busy queue_first queue_second queue_message_key queue_joining "
+                "transfer_unanswered transfer_warm_wait transfer_handed_over"),
         **_each("speech_confirm_caller", "caller"),
         **_each("speech_confirm_search", "search"),
         **_each("closed", "reopening"),
         **_each("emergency", "medical_advice"),
         **_each("queue_position", "ahead"),
         **_each("whisper overflow_whisper", "caller"),
-        **_each("overflow_connecting", "line"),
+        **_each("overflow_connecting transfer_connecting", "line"),
+        **_each("transfer_whisper", "referent", "caller"),
+        **_each("transfer_warm_connecting", "line"),
         **_each("callback_intro", "request"),
         **_each("directory_category_choice", "category", "digit"),
         **_each("directory_found directory_nothing", "category", "postal"),
@@ -115,6 +118,8 @@ PROMPTS = Texts(
     },
     needs={"closed": frozenset({"reopening"}), "whisper": frozenset({"caller"}),
            "overflow_whisper": frozenset({"caller"}), "overflow_connecting": frozenset({"line"}),
+           "transfer_connecting": frozenset({"line"}),
+           "transfer_whisper": frozenset({"caller"}),
            "directory_category_choice": frozenset({"digit"}),
            "queue_position": frozenset({"ahead"}),
            "speech_confirm_caller": frozenset({"caller"}),

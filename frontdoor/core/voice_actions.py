@@ -77,6 +77,31 @@ class RingOverflow:
 
 
 @dataclass(kw_only=True, frozen=True)
+class RingTransfer:
+    """Ring the target of a transfer (core.transfer), screened: `screen` runs on its leg
+    (whisper, press 1) before the bridge; `then` when the ring or the conversation ends."""
+
+    number: str
+    timeout_s: int
+    caller_id: str
+    screen: Next
+    then: Next
+
+
+@dataclass(kw_only=True, frozen=True)
+class JoinConference:
+    """Join a conference room (a warm transfer, core.transfer): `starts` begins it for those
+    waiting there (who hear Twilio's hold music until then); `ends` ends it on leaving;
+    `star_leaves`: pressing * leaves the room, then `then` runs."""
+
+    room: str
+    starts: bool
+    ends: bool
+    star_leaves: bool = False
+    then: Next | None = None
+
+
+@dataclass(kw_only=True, frozen=True)
 class RecordMessage:
     then: Next
     max_s: int
@@ -135,6 +160,8 @@ Action = (
     | Ask
     | Ring
     | RingOverflow
+    | RingTransfer
+    | JoinConference
     | Connect
     | RecordMessage
     | Redirect

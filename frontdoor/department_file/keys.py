@@ -164,6 +164,17 @@ OVERFLOW = Section(
             "a message"),
     ),
 )  # fmt: skip
+TRANSFER = Section(
+    name="transfer",
+    many=True,
+    keys=(
+        Key(name="to", type="phone number", help="a partner's number a referent can transfer "
+            "a call to from the console (besides her colleagues and the `[overflow]` line), "
+            "screened as a referent's leg (who transfers, who calls, 1 to take the call)"),
+        _text("label", 'that line as the caller hears it after "vers" and the console shows '
+              'it, e.g. `"le service social du centre hospitalier"`'),
+    ),
+)  # fmt: skip
 REFERENTS = Section(
     name="referents",
     many=True,
@@ -346,7 +357,8 @@ COORDINATION_FILE = Section(
 )  # fmt: skip
 
 SECTIONS: tuple[Section, ...] = (
-    DEPARTMENT, HOURS, CLOSURES, RINGING, OVERFLOW, REFERENTS, ROSTER, SHIFTS, ROTATIONS, OVERRIDES,
+    DEPARTMENT, HOURS, CLOSURES, RINGING, OVERFLOW, TRANSFER, REFERENTS, ROSTER, SHIFTS,
+    ROTATIONS, OVERRIDES,
     CALLBACKS, PROMPTS, SMS, RETENTION, MAILBOX, TWILIO, COORDINATION_FILE,
 )  # fmt: skip
 

@@ -27,6 +27,7 @@ from frontdoor.department_file import mailbox as mailbox_table
 from frontdoor.department_file import overflow as overflow_table
 from frontdoor.department_file import retention as retention_table
 from frontdoor.department_file import roster as roster_tables
+from frontdoor.department_file import transfer as transfer_table
 from frontdoor.department_file import twilio as twilio_table
 from frontdoor.department_file.coordination_file import coordination_file
 from frontdoor.department_file.keys import CLOSURES, DEPARTMENT, RINGING
@@ -125,6 +126,7 @@ def _department(
     mailbox = mailbox_table.mailbox(reader, data)
     twilio = twilio_table.twilio_account(reader, data)
     overflow = overflow_table.overflow_line(reader, data, number)
+    partners = transfer_table.partner_lines(reader, data, number)
     coordination = coordination_file(reader, data)
     own_sms = data.get("sms", {})
     if not isinstance(own_sms, dict):
@@ -161,6 +163,7 @@ def _department(
         phone_region=reader.phone_region,
         medical_advice_116117=medical_advice,
         overflow=overflow,
+        partner_lines=partners,
     )
 
 

@@ -219,6 +219,14 @@ class TwilioApi:
         logger.info("Call placed: %s", call.sid)
         return str(call.sid)
 
+    @provider_errors("call redirection")
+    async def redirect_call(self, call_sid: str, *, url: str) -> None:
+        """Give a live call new TwiML, fetched from `url` (a transfer: frontdoor.core.transfer).
+        A call in a <Dial> leaves it: redirecting the caller releases the leg she was bridged
+        to; redirecting that leg ends the caller's <Dial>, whose action runs."""
+        await self._client.calls(call_sid).update_async(url=url, method="POST")
+        logger.info("Call redirected: %s", call_sid)
+
     @provider_errors("recording deletion")
     async def delete_recording(self, recording: str) -> None:
         """Delete a recording given its RecordingUrl or SID; one already gone counts as deleted."""

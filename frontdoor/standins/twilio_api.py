@@ -3,6 +3,8 @@ development mode's stand-in for Twilio (frontdoor.standins.running), and the tes
 
 - `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` → 201 with a Message resource;
 - `POST /2010-04-01/Accounts/{AccountSid}/Calls.json` → 201 with a Call resource;
+- `POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json` → 200 with the Call resource
+  updated (a live call given new TwiML: `Url`), kept in `redirected`;
 - `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` → 204, or 404 when the
   recording was declared unknown or is already deleted;
 - `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.mp3` → the recording's audio: a
@@ -119,6 +121,8 @@ class FakeTwilioApi:
     messages: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     deleted_recordings: list[str] = field(default_factory=list)
+    # Live calls given new TwiML, in order: (CallSid, Url).
+    redirected: list[tuple[str, str]] = field(default_factory=list)
     unknown_recordings: set[str] = field(default_factory=set)
     # What left through it, typed, in order: the console's page of what was sent reads it.
     sent: list[SentSms | PlacedCall] = field(default_factory=list)
@@ -133,6 +137,14 @@ class FakeTwilioApi:
         default = "An internal server error has occurred" if status >= 500 else "Bad request"
         self.failures.append(Failure(status, code or 20000 + status, message or default))
 
+    async def take_redirect(self, call_sid: str, *, connected_to: str = "") -> str | None:
+        """The URL this live call was last given and not yet taken (the phone that plays the
+        call's webhooks follows it: frontdoor.phone_twiml)."""
+        for index in range(len(self.redirected) - 1, -1, -1):
+            if self.redirected[index][0] == call_sid:
+                return self.redirected.pop(index)[1]
+        return None
+
     def forget_recording(self, sid: str) -> None:
         """Answer 404 to deletions of this recording, as for one that never existed."""
         self.unknown_recordings.add(sid)
@@ -141,6 +153,7 @@ class FakeTwilioApi:
         app = web.Application(middlewares=[self._record_and_check])
         app.router.add_post(ACCOUNT_PREFIX + "/Messages.json", self._create_message)
         app.router.add_post(ACCOUNT_PREFIX + "/Calls.json", self._create_call)
+        app.router.add_post(ACCOUNT_PREFIX + "/Calls/{sid}.json", self._update_call)
         app.router.add_delete(ACCOUNT_PREFIX + "/Recordings/{sid}.json", self._delete_recording)
         app.router.add_get(ACCOUNT_PREFIX + "/Recordings/{sid}.mp3", self._recording_audio)
         return app
@@ -270,6 +283,19 @@ class FakeTwilioApi:
                        url=form.get("Url") or "")
         )  # fmt: skip
         return web.json_response(call, status=201)
+
+    async def _update_call(self, request: web.Request) -> web.Response:
+        """A live call given new TwiML (Twilio answers 404 for a call it does not know: here
+        every CallSid is taken as live, the calls come from the webhooks' phone)."""
+        form, sid = self.requests[-1].form, request.match_info["sid"]
+        if not sid.startswith("CA"):
+            return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+        if not (form.get("Url") or form.get("Twiml") or form.get("Status")):
+            return twilio_error(400, 21205, "Url parameter is required.")
+        if form.get("Url"):
+            self.redirected.append((sid, form["Url"]))
+        call = self._resource("Calls", sid) | {"status": "in-progress"}
+        return web.json_response(call, status=200)
 
     async def _recording_audio(self, request: web.Request) -> web.Response:
         """The recording's audio: bytes that name the recording, so a test can tell them apart."""

@@ -324,6 +324,8 @@ class TeamChangeRow(SQLModel, table=True):
     ends: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     reason: str | None = Field(default=None, max_length=200)
     closure_change_id: int | None = Field(default=None)
+    reach: str | None = Field(default=None, max_length=10)  # core.roster.Reach
+    client: str | None = Field(default=None, max_length=40)  # her browser's identity at Twilio
     created_by: str = Field(max_length=120)  # the coordinator's login
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 

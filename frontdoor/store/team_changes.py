@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.roster import Reach
 from frontdoor.core.team import TeamChange, TeamChangeKind
 from frontdoor.store.models import TeamChangeRow
 
@@ -29,6 +30,8 @@ def as_change(row: TeamChangeRow) -> TeamChange:
         ends=row.ends,
         reason=row.reason,
         closure_change_id=row.closure_change_id,
+        reach=Reach(row.reach) if row.reach else None,
+        client=row.client,
     )
 
 
@@ -54,6 +57,8 @@ async def record_change(
         ends=change.ends,
         reason=change.reason,
         closure_change_id=change.closure_change_id,
+        reach=change.reach.value if change.reach else None,
+        client=change.client,
         created_by=by,
         created_at=now,
     )

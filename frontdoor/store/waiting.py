@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core import transfer
 from frontdoor.core.department import Department
 from frontdoor.core.voice_actions import Outcome
 from frontdoor.core.waiting import (
@@ -76,7 +77,34 @@ async def referents_busy(
         if any(e.kind == "accepted" for e in mine)
     ]
     offered = await offer_calls(session, department=slug, now=now)
-    return busy_referents(calls, now=now) | ringing_with_offers(offered, now=now, window=window)
+    return (
+        busy_referents(calls, now=now)
+        | ringing_with_offers(offered, now=now, window=window)
+        | await _transferred_to(session, department=slug, now=now)
+    )
+
+
+async def _transferred_to(
+    session: AsyncSession, *, department: str, now: datetime
+) -> frozenset[str]:
+    """Colleagues a call was transferred to, still on it (core.transfer)."""
+    kinds = (transfer.TRANSFERRED, transfer.ENDED, transfer.CONSULTED, transfer.HANDED_OVER,
+             "ended")  # fmt: skip
+    events = await _recent_events(session, department=department, kinds=kinds, now=now)
+    busy: frozenset[str] = frozenset()
+    for mine in _by_request(events).values():
+        taken = [transfer.TakenOver(referent_id=e.referent_id, leg_sid=e.leg_sid)
+                 for e in mine if e.kind == transfer.TRANSFERRED and e.referent_id]  # fmt: skip
+        busy |= transfer.on_transferred_calls(
+            taken,
+            legs_ended={e.leg_sid for e in mine if e.kind == transfer.ENDED},
+            call_ended=any(e.kind == "ended" for e in mine),
+            consulting={
+                e.referent_id for e in mine if e.kind == transfer.CONSULTED and e.referent_id
+            },  # fmt: skip
+            handed_over=any(e.kind == transfer.HANDED_OVER for e in mine),
+        )
+    return busy
 
 
 def _by_request(events: Sequence[RequestEvent]) -> dict[int, list[RequestEvent]]:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from frontdoor.core import call_flow, orientation, overflow, waiting
+from frontdoor.core import call_flow, orientation, overflow, transfer, waiting
 from frontdoor.core.department import Department
 from frontdoor.core.menus import Menu
 from frontdoor.core.referrers import ReferrerType
@@ -116,6 +116,107 @@ def accept(unstored: Unstored) -> str:
     return render(
         call_flow.accept(department, digits=unstored.form.get("Digits")), department=department
     )
+
+
+def _transfer(unstored: Unstored) -> tuple[Department, transfer.Target, str] | None:
+    """A transfer's department, target and referent handing over, from its signed URL."""
+    department = _department(unstored)
+    taker = unstored.query.get("from", "")
+    if department is None or taker not in department.referents:
+        return None
+    target = transfer.target_of(department, unstored.query.get("target", ""), taker=taker)
+    return None if target is None else (department, target, taker)
+
+
+def transfer_redirected(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    return render(transfer.caller_transferred(department, target, taker=taker),
+                  department=department)  # fmt: skip
+
+
+def transfer_whisper(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    caller = call_flow.caller_phrase(*_who_called(unstored, department))
+    name = department.referents[taker].name
+    reply = transfer.whisper(department, target, taker=taker, taker_name=name, caller=caller)
+    return render(reply, department=department)
+
+
+def transfer_dialed(unstored: Unstored) -> str:
+    """Who pressed 1 is in the store: a bridged ring counts as taken (the caller is not
+    offered a message after her conversation)."""
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    status = unstored.form.get("DialCallStatus", "failed")
+    taken = int(unstored.form.get("DialCallDuration") or 0) > 0
+    return render(transfer.dial_ended(department, status=status, taken=taken),
+                  department=department)  # fmt: skip
+
+
+def _request_id(unstored: Unstored) -> int:
+    return whole(unstored.query, "request")
+
+
+def _query_params(unstored: Unstored) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in unstored.query.items() if k != "department"))
+
+
+def transfer_consult(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, _ = found
+    reply = transfer.consult(department, target, params=_query_params(unstored),
+                             request_id=_request_id(unstored))  # fmt: skip
+    return render(reply, department=department)
+
+
+def transfer_target(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    caller = call_flow.caller_phrase(*_who_called(unstored, department))
+    name = department.referents[taker].name
+    params = _query_params(unstored)
+    reply = transfer.target_screen(department, target, params=params, taker_name=name,
+                                   caller=caller)  # fmt: skip
+    return render(reply, department=department)
+
+
+def transfer_target_key(unstored: Unstored) -> str:
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    reply = transfer.target_key(unstored.form.get("Digits"), request_id=_request_id(unstored))
+    return render(reply, department=found[0])
+
+
+def transfer_handover(unstored: Unstored) -> str:
+    """Who pressed 1 is in the store, and moving the caller waits for it: the referent goes
+    back to the room, where the caller joins her once the store answers (her * again)."""
+    found = _transfer(unstored)
+    if found is None:
+        return NOT_IN_SERVICE
+    department, target, taker = found
+    name, params = department.referents[taker].name, _query_params(unstored)
+    decided = transfer.handover(department, target, taken=False, taker_name=name,
+                                params=params, request_id=_request_id(unstored))  # fmt: skip
+    return render(decided.referent, department=department)
+
+
+def transfer_join(unstored: Unstored) -> str:
+    department = _department(unstored)
+    if department is None:
+        return NOT_IN_SERVICE
+    return render(transfer.caller_joins(request_id=_request_id(unstored)), department=department)
 
 
 def message(unstored: Unstored) -> str:

@@ -68,7 +68,7 @@ async def _place(
     base = app[SETTINGS].public_url
     try:
         return await twilio_api_for(app, department.slug).place_call(
-            to=referent.phone,
+            to=referent.called_at,
             from_=department.number,
             url=base + url_of(Next(step="queue-offer", params=params), department),
             status_callback=base

@@ -6,12 +6,14 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from frontdoor.core.department import Department
+from frontdoor.core.roster import Referent
 from frontdoor.core.voice_actions import (
     Action,
     Ask,
     Connect,
     Enqueue,
     Hangup,
+    JoinConference,
     Leave,
     Next,
     RecordMessage,
@@ -19,6 +21,7 @@ from frontdoor.core.voice_actions import (
     Reply,
     Ring,
     RingOverflow,
+    RingTransfer,
     Say,
     TakeFromQueue,
 )
@@ -51,6 +54,19 @@ STEP_PATHS = {
     "queue-joining": "/twilio/voice/queue/joining",
     "queue-dialed": "/twilio/voice/queue/dialed",
     "queue-offer-status": "/twilio/voice/queue/offer/status",
+    # Transfer (core.transfer): the caller's redirected call, the target's screen and key,
+    # the end of the caller's ring to the target.
+    "transfer": "/twilio/voice/transfer",
+    "transfer-whisper": "/twilio/voice/transfer/whisper",
+    "transfer-accept": "/twilio/voice/transfer/accept",
+    "transfer-dialed": "/twilio/voice/transfer/dialed",
+    # A warm transfer: the referent's leg redirected to speak to the target, the call placed
+    # to the target and its key, the referent's * (she leaves), the caller joining the target.
+    "transfer-consult": "/twilio/voice/transfer/consult",
+    "transfer-target": "/twilio/voice/transfer/target",
+    "transfer-target-key": "/twilio/voice/transfer/target/key",
+    "transfer-handover": "/twilio/voice/transfer/handover",
+    "transfer-join": "/twilio/voice/transfer/join",
 }
 
 
@@ -86,11 +102,24 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
                 f"action={quoteattr(url_of(then, department))}>{_say(prompt, department)}</Gather>"
             )
         case Ring(attempt=attempt, referents=referents):
-            legs = tuple((r.phone, _whisper_url(attempt, r.id, department)) for r in referents)
-            return _dial(action, legs, department, caller_number)
+            return _dial(action, _referents_legs(attempt, referents, department), department,
+                         caller_number)  # fmt: skip
         case RingOverflow(attempt=attempt, number=number):
             screen = Next(step="overflow-whisper", params=(("attempt", str(attempt)),))
-            return _dial(action, ((number, url_of(screen, department)),), department, caller_number)
+            leg = ("Number", number, url_of(screen, department))
+            return _dial(action, (leg,), department, caller_number)
+        case RingTransfer(number=number, screen=screen):
+            leg = ("Number", number, url_of(screen, department))
+            return _dial(action, (leg,), department, caller_number)
+        case JoinConference(room=room, starts=starts, ends=ends, star_leaves=star, then=then):
+            leaving = ' hangupOnStar="true"' if star else ""
+            after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
+            return (
+                f"<Dial{leaving}{after}><Conference "
+                f'startConferenceOnEnter="{str(starts).lower()}" '
+                f'endConferenceOnExit="{str(ends).lower()}" beep="false">'
+                f"{escape(room)}</Conference></Dial>"
+            )
         case Connect(number=number, caller_id=caller_id, timeout_s=timeout, then=then):
             after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""
             return (
@@ -140,21 +169,37 @@ def _listening(hints: tuple[str, ...] | None, department: Department) -> str:
     )
 
 
+def _referents_legs(
+    attempt: int, referents: tuple[Referent, ...], department: Department
+) -> tuple[tuple[str, str, str], ...]:
+    """Each referent's mobile, her browser (core.browser_phone), or both, as she chose: every
+    leg hears the same whisper and takes the call with the same key 1."""
+    legs: list[tuple[str, str, str]] = []
+    for referent in referents:
+        screen = _whisper_url(attempt, referent.id, department)
+        if referent.rings_phone:
+            legs.append(("Number", referent.phone, screen))
+        if referent.rings_browser and referent.client:
+            legs.append(("Client", referent.client, screen))
+    return tuple(legs)
+
+
 def _dial(
-    ring: Ring | RingOverflow,
-    legs: tuple[tuple[str, str], ...],
+    ring: Ring | RingOverflow | RingTransfer,
+    legs: tuple[tuple[str, str, str], ...],
     department: Department,
     caller_number: str | None,
 ) -> str:
-    """Ring each (phone, whisper URL) of `legs`: each leg is screened before the bridge."""
+    """Ring each (noun, phone or browser identity, whisper URL) of `legs`: each leg is screened
+    before the bridge."""
     # The referent sees the department's number unless the department chose otherwise;
     # the caller never learns the referent's number.
     caller_id = ring.caller_id
     if department.ringing.show_caller_number and caller_number and caller_number.startswith("+"):
         caller_id = caller_number
     numbers = "".join(
-        f'<Number method="POST" url={quoteattr(screen)}>{escape(phone)}</Number>'
-        for phone, screen in legs
+        f'<{noun} method="POST" url={quoteattr(screen)}>{escape(target)}</{noun}>'
+        for noun, target, screen in legs
     )
     return (
         f'<Dial method="POST" answerOnBridge="true" timeout="{ring.timeout_s}" '

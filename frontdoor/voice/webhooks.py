@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from frontdoor.core import call_flow, menus
+from frontdoor.core import call_flow, menus, transfer
 from frontdoor.core.calendar import opening_at
 from frontdoor.core.department import Department
 from frontdoor.core.menus import Menu
@@ -56,14 +56,17 @@ from frontdoor.store.requests import (
     record_event,
     updated_columns,
 )
+from frontdoor.store.transfers import consulting_on
 from frontdoor.store.waiting import callers_waiting, referents_busy
 from frontdoor.voice import (
+    browser_webhooks,
     callback_webhooks,
     directory_webhooks,
     orientation_webhooks,
     outage,
     overflow_webhooks,
     queue_webhooks,
+    transfer_webhooks,
 )
 from frontdoor.voice.calls import (
     MAX_CALL_SID,
@@ -271,6 +274,11 @@ async def dial_ended(hook: Webhook) -> str:
     )
     note_enqueued(hook, request, department, reply)
     note_overflow(hook, request, department, reply)
+    # The referent's leg left to speak to a transfer's target: the caller waits meanwhile.
+    consulting = await consulting_on(session=hook.session, request_id=request.id or 0,
+                                     leg_sid=hook.form.get("DialCallSid"))  # fmt: skip
+    reply = transfer.after_ring(reply, department, consulting=consulting,
+                                request_id=request.id or 0)  # fmt: skip
     # The final state is settled from every fact received, not from this one's arrival.
     await settle_call(hook, request, department)
     # A referent's conversation may be over: she is free for whoever waits.
@@ -446,6 +454,7 @@ STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     **queue_webhooks.QUEUE_STEPS,
     **orientation_webhooks.ORIENTATION_STEPS,
     **overflow_webhooks.OVERFLOW_STEPS,
+    **transfer_webhooks.TRANSFER_STEPS,
 }
 # How each journaled webhook is written to the store.
 REPLAYED: Mapping[str, Handler] = {
@@ -459,4 +468,5 @@ def add_routes(app: web.Application) -> None:
     for path, (handler, degraded) in STEPS.items():
         app.router.add_post(path, twilio_webhook(degraded=degraded)(handler))
     callback_webhooks.add_routes(app)
+    browser_webhooks.add_routes(app)
     directory_webhooks.add_routes(app)

@@ -76,6 +76,7 @@ from frontdoor.web import (
     persons_api,
     sms_api,
     tasks_api,
+    transfer_api,
     work_api,
 )
 from frontdoor.web.scheduler import scheduler_context
@@ -124,6 +125,7 @@ def create_app(
     coordination_file_api.add_routes(app)
     follow_ups_api.add_routes(app)
     tasks_api.add_routes(app)
+    transfer_api.add_routes(app)
     sms_webhooks.add_routes(app)
     sms_api.add_routes(app)
     directory_api.add_routes(app)

@@ -667,6 +667,43 @@ DOCUMENT: dict[str, Any] = {
         "/api/persons": _LISTS["/api/persons"],
         **team_paths(_ERRORS),
         **work_paths(_ERRORS),
+        "/api/requests/{request_id}/transfer": {
+            "post": {
+                "summary": "Hand the request's live call to a colleague or a partner line, cold "
+                "(at once) or warm (the referent speaks to the target first, then presses *)",
+                "parameters": _REQUEST_PATH,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "target": _TEXT,
+                                    "mode": {"enum": ["cold", "warm"], "default": "cold"},
+                                },
+                            },
+                            "example": {"target": "bleroy", "mode": "warm"},
+                        }
+                    },
+                },
+                "responses": {
+                    "202": {
+                        "description": "Twilio was asked to move the call",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object"},
+                                "example": {"request_id": 1234, "target": "bleroy", "mode": "warm"},
+                            }
+                        },
+                    },  # fmt: skip
+                    "409": _answer("No call going on that someone took, or an unknown target"),
+                    "422": _answer("A body without a target, or an unknown mode"),
+                    "502": _answer("Twilio refused to move the call"),
+                    **_ERRORS,
+                },
+            }
+        },
         "/api/tasks/{task_id}/call": {
             "post": {
                 "summary": "Call the person back from the DAC's number (the referent's phone "

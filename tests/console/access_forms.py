@@ -56,6 +56,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/demandes/{request_id}/reponses/{response_id}/suivi/cloture": {"outcome": "no_news"},
     "/console/demandes/{request_id}/repetition": {"repeat_of": ""},
     "/console/jetons": {"label": "tableur", "scopes": "directory:read"},
+    "/console/navigateur/joignable": {"reach": "mobile"},
     "/console/annuaire/{resource_id}": {
         "name": "SSIAD du Grand Figeac",
         "phones": "05 65 34 00 00",

@@ -39,6 +39,7 @@ from tests.console.access_forms import (
     a_lot_subscription,
     traces,
 )
+from tests.console.browser_phones import with_browser_phone
 from tests.console.conftest import Browser, Person, create_accounts, sign_in
 from tests.console.requests_made import a_voicemail
 from tests.directory.search_data import add_directory
@@ -116,7 +117,12 @@ async def lot_request_and_override(
             ends=TUESDAY_MORNING.replace(day=16), reason="pont", created_by="someone",
             created_at=TUESDAY_MORNING,
         )  # fmt: skip
-        session.add_all((absence, closure))
+        # Claire Durand takes calls in her browser: her console's token can be minted.
+        browser = TeamChangeRow(
+            department="dac46", kind="reach-changed", referent_id="cdurand", reach="browser",
+            client="fd_" + "0" * 24, created_by="someone", created_at=TUESDAY_MORNING,
+        )  # fmt: skip
+        session.add_all((absence, closure, browser))
         # Person 1, the voicemail's: her page, links, non-oppositions and merges can be reached.
         person = PersonFile(department="dac46", family_name="Témoin", name_key="temoin",
                         created_at=TUESDAY_MORNING, created_by="someone")  # fmt: skip
@@ -213,8 +219,9 @@ async def seed(
 
 @pytest.fixture
 def app_settings(seed: Seed, wired_settings: Settings) -> Settings:
-    """The cell's app starts on the seeded database."""
-    return wired_settings
+    """The cell's app starts on the seeded database, its account able to mint browser
+    phones' tokens."""
+    return with_browser_phone(wired_settings)
 
 
 @pytest.mark.parametrize(("method", "path", "role", "own"), CELLS)

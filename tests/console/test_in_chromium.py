@@ -11,24 +11,19 @@ Set FRONTDOOR_SCREENSHOTS to a folder (docs/screenshots) to keep the pages as pi
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import openpyxl
 import pytest
-from aiohttp import web
 from sqlmodel import select
 
 from frontdoor.console.labels import CHANNELS
 from frontdoor.core.department import Department
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
-from frontdoor.keys import Clock
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
@@ -36,15 +31,18 @@ from frontdoor.settings import Settings
 from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Account, Message, Request, RequestEvent
-from frontdoor.web.app import create_app, utc_now
 from tests.conftest import AUTH_TOKEN
+from tests.console.chromium import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Served,
+    serving,
+    signed_in_page,
+)
 from tests.console.conftest import (
     LOT_COORDINATOR,
     LOT_REFERENT,
     MOSELLE_REFERENT,
-    PASSWORD,
-    Person,
-    create_accounts,
 )
 from tests.console.requests_made import rows
 
@@ -56,55 +54,11 @@ from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING
 
 __all__ = ["dovecot", "lot", "mail_department", "mail_user", "smtp_mtls", "tls"]
 
-CHROMIUM = Path(os.environ.get("FRONTDOOR_CHROMIUM", "/usr/bin/chromium"))
-# As the machine's own check starts it: no sandbox as root, nothing reaching out to Google.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and os.environ.get("CI") != "true",
     reason="needs Debian's chromium (apt-get install chromium); CI installs it",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Served:
-    url: str
-    settings: Settings
-    app: web.Application
-
-
-@asynccontextmanager
-async def serving(
-    settings: Settings, departments: Departments, *, clock: Clock = utc_now
-) -> AsyncIterator[Served]:
-    """The app on a real port, its public URL that port, so the browser and the phone agree."""
-    port = free_port()
-    settings = settings.model_copy(
-        update={"public_url_setting": f"http://127.0.0.1:{port}", "console_live_every_s": 0.3}
-    )
-    await create_accounts(settings)
-    app = create_app(settings, departments, clock=clock)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield Served(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
-    await runner.cleanup()
 
 
 @pytest.fixture
@@ -148,19 +102,6 @@ def screenshots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("FRONTDOOR_SCREENSHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-async def signed_in_page(browser: object, served: Served, person: Person) -> object:
-    context = await browser.new_context(  # type: ignore[attr-defined]
-        locale="fr-FR", viewport={"width": 1280, "height": 900}
-    )
-    page = await context.new_page()
-    await page.goto(served.url + "/console/")
-    await page.get_by_label("Identifiant").fill(person.login)
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(served.url + "/console/")
-    return page
 
 
 # Every visible form control must have a name a screen reader can say.

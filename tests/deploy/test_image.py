@@ -32,8 +32,10 @@ IMAGE_PATHS = {  # where the image keeps things -> where they are here
 BUILD_TOOLS = ("build-essential", "gcc", "apt-get install", "pip install")
 
 
-def test_the_build_has_two_stages_and_the_final_one_no_build_tools() -> None:
-    build, image = stages()
+def test_the_build_has_its_stages_and_the_final_one_no_build_tools() -> None:
+    build, sdk, image = stages()
+    assert sdk.name == "voice-sdk"
+    assert sdk.all("RUN") == ["npm ci --no-audit --no-fund --loglevel=error"]
     assert build.name == "build"
     assert any("pip install" in run for run in build.all("RUN"))
     final_steps = " ".join(rest for _, rest in image.instructions)
@@ -44,13 +46,16 @@ def test_the_build_has_two_stages_and_the_final_one_no_build_tools() -> None:
 
 
 def test_the_image_holds_frontdoor_as_an_installed_wheel_and_no_sources() -> None:
-    build, image = stages()
+    build, _sdk, image = stages()
     installs = [run for run in build.all("RUN") if "frontdoor-*.whl" in run]
     assert installs, "the build stage installs no wheel of Frontdoor"
     assert not [run for run in build.all("RUN") if " -e " in run or "--editable" in run]
     # The texts and the directory's reference files are package data, inside the environment.
     assert image.all("COPY") == [
         "--from=build /opt/frontdoor/venv /opt/frontdoor/venv",
+        # The browser phone's SDK, built by npm in its own stage: that file only.
+        "--from=voice-sdk /opt/voice-sdk/node_modules/@twilio/voice-sdk/dist/twilio.min.js "
+        "/opt/frontdoor/voice-sdk/twilio.min.js",
         "flows /etc/frontdoor/flows",
         "deploy/bin/with-secrets /usr/local/bin/with-secrets",
     ]
@@ -105,6 +110,7 @@ def test_the_image_environment_points_at_what_the_image_holds() -> None:
     assert env["FRONTDOOR_FLOWS_DIR"] == "/etc/frontdoor/flows"
     assert "FRONTDOOR_TEMPLATES_DIR" not in env  # the texts installed with the package
     assert env["FRONTDOOR_PORT"] == "8080"
+    assert env["FRONTDOOR_VOICE_SDK_DIR"] == "/opt/frontdoor/voice-sdk"
     assert env["PATH"].startswith("/opt/frontdoor/venv/bin:")
 
 

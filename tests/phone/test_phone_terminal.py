@@ -80,6 +80,24 @@ async def test_the_terminal_person_speaks_french() -> None:
     ]
 
 
+async def test_a_referents_browser_is_named_as_such() -> None:
+    out, browser = io.StringIO(), "client:fd_" + "ab" * 12
+    keyboard = Keyboard(["o", "1"])
+    person = TerminalPerson(out=out, ask=keyboard)
+
+    assert await person.picks_up(browser) is True
+    await person.hear("Appel du DAC.", leg=browser)
+    assert await person.press("Tapez 1.", leg=browser) == "1"
+
+    assert out.getvalue().splitlines() == [
+        f"  ↳ navigateur d'un référent ({browser}): Appel du DAC."
+    ]
+    assert keyboard.prompts == [
+        f"navigateur d'un référent ({browser}) : décroche ? [o/N] ",
+        f"  ↳ navigateur d'un référent ({browser}), touche(s) à taper (Entrée = rien) : ",
+    ]
+
+
 async def test_end_of_input_is_no_answer() -> None:
     def closed(prompt: str) -> str:
         raise EOFError

@@ -55,6 +55,8 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/requests/{request_id}/responses/{response_id}/follow-up/close"): {
         "outcome": "no_news"
     },
+    # A voicemail: no call going on to transfer, refused (409) after the journal.
+    ("POST", "/api/requests/{request_id}/transfer"): {"target": "bleroy", "mode": "cold"},
     # The only request there is: refused (400) as a repeat of itself, after the journal.
     ("PUT", "/api/requests/{request_id}/repeat-of"): {"repeat_of": "1"},
     ("POST", "/api/persons/{person_id}/identity"): {

@@ -47,6 +47,7 @@ from frontdoor.store.models import CallbackTaskRow
 from frontdoor.voice.twiml import STEP_PATHS
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, ROOT
+from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, create_accounts, sign_in
 from tests.directory.search_data import add_directory
 from tests.web.calls import (
     AMARTIN,
@@ -63,6 +64,7 @@ from tests.web.calls import (
     stored,
 )
 from tests.web.subaccounts import DEFAULT_SID, MOSELLE_SID, MOSELLE_TOKEN, signed_as
+from tests.web.transfers import WARM_STEPS, TransferringPerson, WarmCall
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -125,6 +127,7 @@ class World:
             account_sid=self.owner.account_sid,
             simulated_at=TUESDAY_MORNING,
             voice_path=voice_path,
+            redirections=self.twilio_api,  # a transfer moves the caller's call
         )
 
 
@@ -139,6 +142,50 @@ async def taken_call(world: World) -> list[Response]:
     result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
     assert result.connected_to is not None
     return result.exchanges
+
+
+async def transferred_call(world: World) -> list[Response]:
+    """The referent who took the call transfers it from the console to a colleague, who hears
+    the screen and takes it with 1."""
+    taker, colleague = world.owner.referent_phones[:2]
+    referent = LOT_REFERENT if world.owner is THE_LOT else MOSELLE_REFERENT
+    await create_accounts(world.settings, (referent,))
+    browser = await sign_in(world.client, referent)
+    target = {THE_LOT.slug: "bleroy", THE_MOSELLE.slug: "eschmitt"}[world.owner.slug]
+
+    async def transfer() -> None:
+        [request], _ = await stored(world.settings)
+        answered = await browser.post(f"/console/demandes/{request.id}/transfert",
+                                      {"target": target, "mode": "cold"})  # fmt: skip
+        assert "erreur" not in answered.headers["Location"]
+
+    person = TransferringPerson(
+        ["1", "1"], referents={taker: Answer(presses="1")}, when_connected_to=taker,
+        do=transfer, then_referents={colleague: Answer(presses="1")},
+    )  # fmt: skip
+    result = await world.phone().call(from_=NURSE, to=world.owner.number, person=person)
+    assert result.connected_to == colleague
+    return result.exchanges
+
+
+async def warm_transferred_call(world: World) -> list[Response]:
+    """The referent who took the call speaks to a colleague first (a warm transfer from the
+    console), then presses *: the caller joins the colleague."""
+    referent = LOT_REFERENT if world.owner is THE_LOT else MOSELLE_REFERENT
+    await create_accounts(world.settings, (referent,))
+    browser = await sign_in(world.client, referent)
+    target = {THE_LOT.slug: "bleroy", THE_MOSELLE.slug: "eschmitt"}[world.owner.slug]
+
+    async def transfer() -> None:
+        [request], _ = await stored(world.settings)
+        answered = await browser.post(f"/console/demandes/{request.id}/transfert",
+                                      {"target": target, "mode": "warm"})  # fmt: skip
+        assert "erreur" not in answered.headers["Location"]
+
+    call = WarmCall(phone=world.phone(), twilio_api=world.twilio_api, number=world.owner.number,
+                    at=TUESDAY_MORNING)  # fmt: skip
+    await call.play(keys=["1", "1"], ask=transfer, order=WARM_STEPS)
+    return call.exchanges
 
 
 async def voicemail(world: World) -> list[Response]:
@@ -207,6 +254,24 @@ async def call_back(world: World) -> list[Response]:
     )
     assert result.connected_to == NURSE
     return result.exchanges
+
+
+async def browser_call_back(world: World) -> list[Response]:
+    """A referent's browser calls the voicemail's caller back: Twilio posts the TwiML App's
+    voice URL with the task as the call's parameter."""
+    await voicemail(world)
+    engine = create_engine(world.settings.database_url)
+    async with session_maker(engine)() as session:
+        [task] = (await session.exec(select(CallbackTaskRow))).all()
+    await engine.dispose()
+    answered = await world.phone().post(
+        "/twilio/voice/browser",
+        {"AccountSid": world.owner.account_sid, "CallSid": new_sid("CA"),
+         "From": "client:fd_" + "0" * 24, "To": "", "task": str(task.id),
+         "SimulatedAt": TUESDAY_MORNING.isoformat()},
+    )  # fmt: skip
+    assert answered.status == 200, answered.text
+    return [answered]
 
 
 async def queued_call(world: World) -> list[Response]:
@@ -299,12 +364,22 @@ SCENARIOS: dict[str, Scenario] = {
     "/twilio/voice/status": taken_call,
     "/twilio/voice/overflow/whisper": overflowed_call,
     "/twilio/voice/overflow/accept": overflowed_call,
+    "/twilio/voice/transfer": transferred_call,
+    "/twilio/voice/transfer/whisper": transferred_call,
+    "/twilio/voice/transfer/accept": transferred_call,
+    "/twilio/voice/transfer/dialed": transferred_call,
+    "/twilio/voice/transfer/consult": warm_transferred_call,
+    "/twilio/voice/transfer/target": warm_transferred_call,
+    "/twilio/voice/transfer/target/key": warm_transferred_call,
+    "/twilio/voice/transfer/handover": warm_transferred_call,
+    "/twilio/voice/transfer/join": warm_transferred_call,
     "/twilio/voice/message": voicemail,
     "/twilio/voice/recording": voicemail,
     "/twilio/voice/directory": directory_call,
     "/twilio/voice/orientation": oriented_call,
     "/twilio/voice/callback": call_back,
     "/twilio/voice/callback/connect": call_back,
+    "/twilio/voice/browser": browser_call_back,
     "/twilio/voice/queue/wait": queued_call,
     "/twilio/voice/queue/key": queued_call,
     "/twilio/voice/queue/left": queued_call,

@@ -1,7 +1,7 @@
 """resource finess: the structure's FINESS number on resources imported from FINESS or the ROR
 
 Revision ID: 0033
-Revises: 0030
+Revises: 0032
 Create Date: 2026-12-06 14:00:00.000000
 
 Numbered 0033 as given to this change; it follows 0030, the last revision when it was
@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0033"
-down_revision: str | None = "0030"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
