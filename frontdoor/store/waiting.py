@@ -1,10 +1,11 @@
 """The queue's facts read back from the store (core.waiting): who is on a call, who waits,
-the offers made, and a call's time in the queue."""
+the offers made (a call's own time in the queue: store.call_facts)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +16,6 @@ from frontdoor.core.waiting import (
     FROM_THE_QUEUE,
     LONGEST_CALL,
     OfferCall,
-    QueueFacts,
     Waiter,
     busy_referents,
     is_waiting,
@@ -23,110 +23,121 @@ from frontdoor.core.waiting import (
     offer_window,
     ringing_with_offers,
 )
-from frontdoor.store.call_facts import FACT_KINDS, facts_of
+from frontdoor.store.call_facts import (
+    FACT_COLUMNS,
+    FACT_KINDS,
+    QUEUE_KINDS,
+    Fact,
+    facts_of,
+    queue_facts_of,
+)
 from frontdoor.store.match import equal
 from frontdoor.store.models import Request, RequestEvent
 
-# The events of a call's time in the queue, and of the calls offering it to a referent.
-_QUEUE_KINDS = ("enqueued", "queue-left", "accepted", "ended")
+# The events of the calls offering a caller in the queue to a referent.
 _OFFER_KINDS = ("queue-offered", "queue-offer-ended")
+# What the line's state is read from: the calls' facts, their times in the queue, the offers.
+_LINE_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS, *_OFFER_KINDS)))
 
 
-async def _recent_events(
-    session: AsyncSession, *, department: str, kinds: Sequence[str], now: datetime
-) -> Sequence[RequestEvent]:
-    """The department's events of these kinds in the last LONGEST_CALL (no call lasts longer)."""
-    result = await session.exec(
-        select(RequestEvent)
-        .join(Request, col(Request.id) == col(RequestEvent.request_id))
-        .where(
-            Request.department == department,
-            col(RequestEvent.kind).in_(kinds),
-            col(RequestEvent.at) >= now - LONGEST_CALL,
-        )
-        .order_by(col(RequestEvent.at), col(RequestEvent.id))
+@dataclass(kw_only=True, frozen=True)
+class LineState:
+    """A department's line right now: the referents on a call or rung with an offer, and the
+    callers waiting in its queue."""
+
+    busy: frozenset[str]
+    waiters: tuple[Waiter, ...]
+
+
+async def line_state(session: AsyncSession, *, department: Department, now: datetime) -> LineState:
+    """One read of the department's recent events: asked at each step of a call that rings,
+    each wait in the queue, and once a referent may be free again."""
+    events = await _recent_events(session, department=department.slug, now=now)
+    offered = _offer_calls(events)
+    window = offer_window(department.ringing)
+    return LineState(
+        busy=_busy(events, offered, now=now, window=window),
+        waiters=_waiters(events, offered, now=now, window=window),
     )
-    return result.all()
-
-
-async def offer_calls(
-    session: AsyncSession, *, department: str, now: datetime
-) -> tuple[OfferCall, ...]:
-    events = await _recent_events(session, department=department, kinds=_OFFER_KINDS, now=now)
-    ended = {e.leg_sid for e in events if e.kind == "queue-offer-ended"}
-    return tuple(
-        OfferCall(request_id=e.request_id, referent_id=e.referent_id or "",
-                  leg_sid=e.leg_sid or "", at=e.at, over=e.leg_sid in ended)
-        for e in events if e.kind == "queue-offered"
-    )  # fmt: skip
 
 
 async def referents_busy(
     session: AsyncSession, *, department: Department, now: datetime
 ) -> frozenset[str]:
     """The department's referents on a call, or rung with an offer, right now."""
-    window = offer_window(department.ringing)
-    slug = department.slug
-    # One read for every call: asked at each step of a call and each wait in the queue.
-    events = await _recent_events(session, department=slug, kinds=FACT_KINDS, now=now)
-    calls = [
-        # Who is on a call does not depend on the caller's steps.
-        facts_of(mine, step_outcome=Outcome.IN_PROGRESS)
-        for mine in _by_request(events).values()
-        if any(e.kind == "accepted" for e in mine)
-    ]
-    offered = await offer_calls(session, department=slug, now=now)
-    return busy_referents(calls, now=now) | ringing_with_offers(offered, now=now, window=window)
-
-
-def _by_request(events: Sequence[RequestEvent]) -> dict[int, list[RequestEvent]]:
-    grouped: dict[int, list[RequestEvent]] = {}
-    for event in events:
-        grouped.setdefault(event.request_id, []).append(event)
-    return grouped
-
-
-def _queue_facts(mine: Sequence[RequestEvent], *, queue_time_s: int | None) -> QueueFacts:
-    """A call's time in the queue from its own events."""
-    left = [e for e in mine if e.kind == "queue-left"]
-    return QueueFacts(
-        enqueued_at=min((e.at for e in mine if e.kind == "enqueued"), default=None),
-        left=left[0].detail if left else None,
-        queue_time_s=queue_time_s,
-        taken=any(e.kind == "accepted" and e.attempt == FROM_THE_QUEUE for e in mine),
-        ended_at=min((e.at for e in mine if e.kind == "ended"), default=None),
-    )
-
-
-async def queue_facts(*, session: AsyncSession, request: Request) -> QueueFacts:
-    """What this call's time in the queue reported so far."""
-    result = await session.exec(
-        select(RequestEvent).where(
-            RequestEvent.request_id == request.id, col(RequestEvent.kind).in_(_QUEUE_KINDS)
-        )
-    )
-    return _queue_facts(result.all(), queue_time_s=request.queue_wait_s)
+    return (await line_state(session, department=department, now=now)).busy
 
 
 async def waiting_callers(
     session: AsyncSession, *, department: Department, now: datetime
 ) -> tuple[Waiter, ...]:
     """The department's callers waiting in its queue now, with the offers made for each."""
-    window = offer_window(department.ringing)
-    slug = department.slug
-    events = await _recent_events(session, department=slug, kinds=_QUEUE_KINDS, now=now)
-    offered = await offer_calls(session, department=slug, now=now)
+    return (await line_state(session, department=department, now=now)).waiters
+
+
+async def callers_waiting(session: AsyncSession, *, department: Department, now: datetime) -> int:
+    """How many of the department's callers wait in its queue now."""
+    return len(await waiting_callers(session, department=department, now=now))
+
+
+# An event as the line's state reads it: its call's request id, then its fact (call_facts).
+_Event = tuple[int, Fact]
+
+
+async def _recent_events(session: AsyncSession, *, department: str, now: datetime) -> list[_Event]:
+    """The department's events of the line's kinds in the last LONGEST_CALL (no call lasts
+    longer), oldest first. Their columns only: no event is loaded as an object, and the join
+    keeps them to the department's requests."""
+    result = await session.exec(
+        select(col(RequestEvent.request_id), FACT_COLUMNS)
+        .join(Request, col(Request.id) == col(RequestEvent.request_id))
+        .where(
+            Request.department == department,
+            col(RequestEvent.kind).in_(_LINE_KINDS),
+            col(RequestEvent.at) >= now - LONGEST_CALL,
+        )
+        .order_by(col(RequestEvent.at), col(RequestEvent.id))
+    )
+    return [(request_id, fact) for request_id, fact in result.all()]
+
+
+def _offer_calls(events: Sequence[_Event]) -> tuple[OfferCall, ...]:
+    ended = {leg_sid for _, (kind, _, _, leg_sid, *_) in events if kind == "queue-offer-ended"}
+    return tuple(
+        OfferCall(request_id=request_id, referent_id=referent_id or "", leg_sid=leg_sid or "",
+                  at=at, over=leg_sid in ended)
+        for request_id, (kind, _, referent_id, leg_sid, _, at) in events
+        if kind == "queue-offered"
+    )  # fmt: skip
+
+
+def _busy(
+    events: Sequence[_Event], offered: Sequence[OfferCall], *, now: datetime, window: timedelta
+) -> frozenset[str]:
+    accepted = {request_id for request_id, (kind, *_) in events if kind == "accepted"}
+    calls = [
+        # Who is on a call does not depend on the caller's steps.
+        facts_of(mine, step_outcome=Outcome.IN_PROGRESS)
+        for mine in _by_request(events, accepted).values()
+    ]
+    return busy_referents(calls, now=now) | ringing_with_offers(offered, now=now, window=window)
+
+
+def _waiters(
+    events: Sequence[_Event], offered: Sequence[OfferCall], *, now: datetime, window: timedelta
+) -> tuple[Waiter, ...]:
+    enqueued = {request_id for request_id, (kind, *_) in events if kind == "enqueued"}
     waiters = []
-    for request_id, theirs in sorted(_by_request(events).items()):
-        facts = _queue_facts(theirs, queue_time_s=None)
+    for request_id, theirs in sorted(_by_request(events, enqueued).items()):
+        facts = queue_facts_of(theirs, queue_time_s=None)
         if not is_waiting(facts) or facts.enqueued_at is None:
             continue
         mine = [o for o in offered if o.request_id == request_id]
         tried = {
             referent
-            for e in theirs
-            if e.kind == "enqueued" and e.detail
-            for referent in e.detail.split(",")
+            for kind, _, _, _, detail, _ in theirs
+            if kind == "enqueued" and detail
+            for referent in detail.split(",")
         }
         waiters.append(
             Waiter(
@@ -139,9 +150,13 @@ async def waiting_callers(
     return tuple(waiters)
 
 
-async def callers_waiting(session: AsyncSession, *, department: Department, now: datetime) -> int:
-    """How many of the department's callers wait in its queue now."""
-    return len(await waiting_callers(session, department=department, now=now))
+def _by_request(events: Sequence[_Event], requests: Set[int]) -> dict[int, list[Fact]]:
+    """The events of these requests, by request."""
+    grouped: dict[int, list[Fact]] = {}
+    for request_id, fact in events:
+        if request_id in requests:
+            grouped.setdefault(request_id, []).append(fact)
+    return grouped
 
 
 async def request_taken_on_leg(

@@ -9,7 +9,7 @@ outage journal; the same handlers write it to the store later (frontdoor.voice.r
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -207,17 +207,22 @@ async def incoming_replayed(hook: Webhook) -> str:
 
 async def menu_choice(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
-    try:
-        reply = menu_reply(
+    level, tries = _menu_level(hook.query), whole_number(hook.query, "try")
+
+    def decide(*, busy: Set[str], waiting: int) -> Reply:
+        return menu_reply(
             department,
             at=request.received_at,
-            level=_menu_level(hook.query),
-            tries=whole_number(hook.query, "try"),
+            level=level,
+            tries=tries,
             form=hook.form,
             query=hook.query,
-            busy=await _busy(hook, department),
-            waiting=await _waiting(hook, department),
+            busy=busy,
+            waiting=waiting,
         )
+
+    try:
+        reply = await _hunting(hook, department, decide)
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
     # Said or keyed, a choice is stored the same way (what was said is not kept).
@@ -246,14 +251,17 @@ async def dial_ended(hook: Webhook) -> str:
         attempt=attempt,
         leg_sid=hook.form.get("DialCallSid"),
     )
-    reply = call_flow.ring_ended(
+    reply = await _hunting(
+        hook,
         department,
-        at=request.received_at,
-        attempt=attempt,
-        dial_status=status,
-        accepted_by=taker,
-        busy=await _busy(hook, department),
-        waiting=await _waiting(hook, department),
+        partial(
+            call_flow.ring_ended,
+            department,
+            at=request.received_at,
+            attempt=attempt,
+            dial_status=status,
+            accepted_by=taker,
+        ),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
@@ -407,6 +415,15 @@ async def call_status(hook: Webhook) -> str:
     hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
     log.info("call ended: request %s, %s, %s", request.id, department.slug, request.outcome)
     return render(reply, department=department)
+
+
+async def _hunting(hook: Webhook, department: Department, decide: Callable[..., Reply]) -> Reply:
+    """A step's decision (`decide(busy=…, waiting=…)`), reading who is on a call and how many
+    callers wait only when it rings (core.call_flow.NOT_READ)."""
+    try:
+        return decide(busy=call_flow.NOT_READ, waiting=0)
+    except call_flow.HuntNotRead:
+        return decide(busy=await _busy(hook, department), waiting=await _waiting(hook, department))
 
 
 async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
