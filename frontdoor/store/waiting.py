@@ -50,8 +50,8 @@ class LineState:
 
 
 async def line_state(session: AsyncSession, *, department: Department, now: datetime) -> LineState:
-    """One read of the department's recent events: asked at each step of a call that rings,
-    each wait in the queue, and once a referent may be free again."""
+    """One read of the department's recent events: asked by a step of a call that rings, by
+    the console's duty board, and once a referent may be free again (an offer to the queue)."""
     events = await _recent_events(session, department=department.slug, now=now)
     offered = _offer_calls(events)
     window = offer_window(department.ringing)
@@ -59,25 +59,6 @@ async def line_state(session: AsyncSession, *, department: Department, now: date
         busy=_busy(events, offered, now=now, window=window),
         waiters=_waiters(events, offered, now=now, window=window),
     )
-
-
-async def referents_busy(
-    session: AsyncSession, *, department: Department, now: datetime
-) -> frozenset[str]:
-    """The department's referents on a call, or rung with an offer, right now."""
-    return (await line_state(session, department=department, now=now)).busy
-
-
-async def waiting_callers(
-    session: AsyncSession, *, department: Department, now: datetime
-) -> tuple[Waiter, ...]:
-    """The department's callers waiting in its queue now, with the offers made for each."""
-    return (await line_state(session, department=department, now=now)).waiters
-
-
-async def callers_waiting(session: AsyncSession, *, department: Department, now: datetime) -> int:
-    """How many of the department's callers wait in its queue now."""
-    return len(await waiting_callers(session, department=department, now=now))
 
 
 # An event as the line's state reads it: its call's request id, then its fact (call_facts).

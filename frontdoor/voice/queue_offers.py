@@ -21,7 +21,7 @@ from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Request
 from frontdoor.store.requests import record_event
-from frontdoor.store.waiting import referents_busy, waiting_callers
+from frontdoor.store.waiting import line_state
 from frontdoor.voice.twiml import url_of
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ async def offer_waiting(app: web.Application, department: Department, now: datet
 
 async def _offer(app: web.Application, department: Department, now: datetime) -> None:
     async with app[SESSIONS]() as session:
-        waiters = await waiting_callers(session, department=department, now=now)
+        line = await line_state(session, department=department, now=now)
+        waiters, busy = line.waiters, line.busy
         if not waiters:
             return
-        busy = await referents_busy(session, department=department, now=now)
         # The referents the hunt would ring, in its order: on duty, then the backup list.
         plan = plan_route(department, now)
         people = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))

@@ -56,7 +56,7 @@ from frontdoor.store.requests import (
     record_event,
     updated_columns,
 )
-from frontdoor.store.waiting import callers_waiting, referents_busy
+from frontdoor.store.waiting import line_state
 from frontdoor.voice import (
     callback_webhooks,
     directory_webhooks,
@@ -423,24 +423,16 @@ async def _hunting(hook: Webhook, department: Department, decide: Callable[..., 
     try:
         return decide(busy=call_flow.NOT_READ, waiting=0)
     except call_flow.HuntNotRead:
-        return decide(busy=await _busy(hook, department), waiting=await _waiting(hook, department))
-
-
-async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
-    """The referents on a call, for the hunt; none for a step replayed from the journal: its
-    answer was given from memory, which rang them (frontdoor.voice.outage), and stands."""
+        pass
     if hook.journaled_answer is not None:
-        return frozenset()
-    return await referents_busy(hook.session, department=department, now=hook.now)
-
-
-async def _waiting(hook: Webhook, department: Department) -> int:
-    """The callers in the department's queue, for the hunt: read only where a full queue
-    sends calls to the overflow line (core.overflow); none for a step replayed (as _busy)."""
-    line = department.overflow
-    if hook.journaled_answer is not None or line is None or line.when_waiting is None:
-        return 0
-    return await callers_waiting(hook.session, department=department, now=hook.now)
+        # Replayed from the journal: its answer was given from memory, which rang them
+        # (frontdoor.voice.outage), and stands.
+        return decide(busy=frozenset(), waiting=0)
+    line = await line_state(hook.session, department=department, now=hook.now)
+    # The callers waiting count only where a full queue sends calls to the overflow line.
+    overflow = department.overflow
+    counted = overflow is not None and overflow.when_waiting is not None
+    return decide(busy=line.busy, waiting=len(line.waiters) if counted else 0)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:
