@@ -13,7 +13,6 @@ from aiohttp import web
 # packages below the channels: a key whose type is a channel's or the app's lives with it
 # (console.live_streams.LIVE_STREAMS, web.job_registry.SCHEDULED_JOBS).
 if TYPE_CHECKING:
-    import asyncio
     from collections import Counter
 
     from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -41,8 +40,6 @@ SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
 # Things counted for operators: refused signatures, degraded answers… (exported in metrics later)
 COUNTERS: web.AppKey[Counter[str]] = web.AppKey("counters")
 NEW_CALLS: web.AppKey[NewCallWriter] = web.AppKey("new_calls")
-# One offer of waiting callers at a time per department in this instance (voice.queue_offers).
-OFFERING: web.AppKey[dict[str, asyncio.Lock]] = web.AppKey("offering")
 KNOWN_CALLERS: web.AppKey[KnownCallers] = web.AppKey("known_callers")
 # Refreshes known contacts and stored roster overrides in this instance.
 STORE_COPIES: web.AppKey[Refresher] = web.AppKey("store_copies")

@@ -53,7 +53,7 @@ from frontdoor.store.roster_overrides import (
     override_of,
     upcoming_overrides,
 )
-from frontdoor.store.waiting import referents_busy, waiting_callers
+from frontdoor.store.waiting import line_state
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)
@@ -98,10 +98,11 @@ class DutyLineFeed:
 
     async def read(self, session: AsyncSession, *, now: datetime) -> None:
         department = self.department
+        line = await line_state(session, department=department, now=now)
         self.line = duty_line(
-            busy=await referents_busy(session, department=department, now=now),
+            busy=line.busy,
             names=_referent_names(department),
-            waiters=await waiting_callers(session, department=department, now=now),
+            waiters=line.waiters,
             timezone=department.calendar.timezone,
         )
 

@@ -40,6 +40,21 @@ MENU_TRIES = 2
 NOBODY_BUSY: Set[str] = frozenset()
 
 
+class _NotRead(frozenset[str]):
+    """Who is on a call, not read yet (its own object: never equal to NOBODY_BUSY by identity)."""
+
+
+# Given as `busy` to a step (a menu, a ring's end): who is on a call and how many callers wait
+# have not been read. A step that needs them, because it rings (`ring`, their only reader),
+# raises HuntNotRead; the edge reads them then and takes the same step again with them. The
+# steps that do not ring are decided without those two reads.
+NOT_READ: Set[str] = _NotRead()
+
+
+class HuntNotRead(Exception):
+    """A step given NOT_READ reached the hunt: it must be taken again with who is busy."""
+
+
 def gave_up(
     department: Department,
     *,
@@ -79,6 +94,8 @@ def ring(
     else the caller waits in the queue if someone of the plan is on a call (core.waiting;
     `waiting`: the callers already there), else is offered a message.
     """
+    if busy is NOT_READ:
+        raise HuntNotRead
     plan = plan_route(department, at)
     while attempt < len(plan.attempts) and not _free(plan.attempts[attempt], busy):
         attempt += 1

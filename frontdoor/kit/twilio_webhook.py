@@ -34,8 +34,8 @@ from frontdoor.kit.twilio_accounts import TWILIO_ACCOUNTS
 from frontdoor.kit.twilio_signature import signature_holds
 from frontdoor.kit.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 from frontdoor.store.journal import Entry, Journal
-from frontdoor.store.models import CallbackTaskRow, Message, Request, WebhookReceipt
-from frontdoor.store.requests import receipt, request_by_call_sid, request_by_id
+from frontdoor.store.models import CallbackTaskRow, Message, Request
+from frontdoor.store.requests import keep_receipt, receipt, request_by_call_sid, request_by_id
 from frontdoor.store.sms import message_by_provider_id
 
 log = logging.getLogger(__name__)
@@ -298,12 +298,10 @@ async def _write(
         hook = webhook_of(verified, session=session, app=app)
         body = await handler(hook)
         await hook.settle()
-        sid = answered_sid(verified.form)
-        session.add(
-            WebhookReceipt(key=key, received_at=verified.now, provider_sid=sid, status=200,
-                           content_type=TWIML, body=body)
-        )  # fmt: skip
         try:
+            await keep_receipt(session=session, key=key, received_at=verified.now,
+                               provider_sid=answered_sid(verified.form), content_type=TWIML,
+                               body=body)  # fmt: skip
             await session.commit()
         except IntegrityError:
             # The same request, served concurrently by another worker: give its answer.

@@ -1,9 +1,10 @@
 """The facts a call's callbacks reported, read back from its events (core.call_settlement),
-with the call's callback task: one statement."""
+with its time in the queue (core.waiting) and its callback task: one statement."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Bundle
@@ -14,65 +15,92 @@ from frontdoor.core import overflow
 from frontdoor.core.call_settlement import SETTLED, Accepted, CallFacts, RingEnded
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.voice_actions import Outcome
+from frontdoor.core.waiting import FROM_THE_QUEUE, QueueFacts
 from frontdoor.store.models import CallbackTaskRow, Request, RequestEvent
 
 # The events that carry a fact; the others are the caller's steps, kept on the request.
 FACT_KINDS = ("accepted", "ring-ended", "voicemail", "ended")
+# The events of a call's time in the queue.
+QUEUE_KINDS = ("enqueued", "queue-left", "accepted", "ended")
+# What settling a step reads of the call's events.
+_SETTLING_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS)))
 # What a fact is read from: an event's kind, attempt, referent, leg, detail and time.
 Fact = tuple[str, int | None, str | None, str | None, str | None, datetime]
-_FACT: Bundle[Fact] = Bundle(
+FACT_COLUMNS: Bundle[Fact] = Bundle(
     "fact",
     col(RequestEvent.kind), col(RequestEvent.attempt), col(RequestEvent.referent_id),
     col(RequestEvent.leg_sid), col(RequestEvent.detail), col(RequestEvent.at),
 )  # fmt: skip
 
 
-async def facts_and_task(
-    *, session: AsyncSession, request: Request
-) -> tuple[CallFacts, CallbackTaskRow | None]:
+@dataclass(kw_only=True, frozen=True)
+class CallState:
+    """What settling a step of a call reads: its facts, its time in the queue, its task."""
+
+    facts: CallFacts
+    queue: QueueFacts
+    task: CallbackTaskRow | None
+
+
+async def call_state(*, session: AsyncSession, request: Request) -> CallState:
     """Every fact received for this call so far, as a set (their order is not kept): those
-    stored and those this session is about to write; and the call's callback task, if any.
+    stored and those this session is about to write; what its time in the queue reported;
+    and the call's callback task, if any.
 
     The events pending in the session are read from it rather than flushed first: the
     webhook's changes are written once, with its answer.
     """
     assert request.id is not None
     query = (
-        select(CallbackTaskRow, _FACT)
+        select(CallbackTaskRow, FACT_COLUMNS)
         .select_from(Request)
         .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
         .outerjoin(
             RequestEvent,
             (col(RequestEvent.request_id) == col(Request.id))
-            & col(RequestEvent.kind).in_(FACT_KINDS),
+            & col(RequestEvent.kind).in_(_SETTLING_KINDS),
         )
         .where(col(Request.id) == request.id)
     )
     with session.no_autoflush:
         rows = (await session.exec(query)).all()
     task = rows[0][0] if rows else None
-    stored = [fact for _, fact in rows if fact[0] is not None]  # none: no fact, outer join
+    stored = [fact for _, fact in rows if fact[0] is not None]  # none: no event, outer join
+    events = [*stored, *_pending(session, request.id)]
     outcome = Outcome(request.outcome)
     facts = _facts(
-        [*stored, *_pending(session, request.id)],
+        events,
         step_outcome=Outcome.IN_PROGRESS if outcome in SETTLED else outcome,
         withheld_number=is_withheld(request.caller_number),
     )
-    return facts, task
+    queue = queue_facts_of(events, queue_time_s=request.queue_wait_s)
+    return CallState(facts=facts, queue=queue, task=task)
+
+
+def queue_facts_of(events: Sequence[Fact], *, queue_time_s: int | None) -> QueueFacts:
+    """A call's time in the queue from its own events (of any kinds)."""
+    left = [detail for kind, _, _, _, detail, _ in events if kind == "queue-left"]
+    return QueueFacts(
+        enqueued_at=min((at for kind, *_, at in events if kind == "enqueued"), default=None),
+        left=left[0] if left else None,
+        queue_time_s=queue_time_s,
+        taken=any(kind == "accepted" and attempt == FROM_THE_QUEUE for kind, attempt, *_ in events),
+        ended_at=min((at for kind, *_, at in events if kind == "ended"), default=None),
+    )
 
 
 def facts_of(
-    events: Sequence[RequestEvent], *, step_outcome: Outcome, withheld_number: bool = False
+    events: Sequence[Fact], *, step_outcome: Outcome, withheld_number: bool = False
 ) -> CallFacts:
-    """A call's facts from its events of the kinds that carry one."""
+    """A call's facts from its events (those of the kinds that carry one count)."""
     return _facts(
-        [_fact_of(event) for event in events if event.kind in FACT_KINDS],
+        [fact for fact in events if fact[0] in FACT_KINDS],
         step_outcome=step_outcome,
         withheld_number=withheld_number,
     )
 
 
-def _fact_of(event: RequestEvent) -> Fact:
+def fact_of(event: RequestEvent) -> Fact:
     return (event.kind, event.attempt, event.referent_id, event.leg_sid, event.detail, event.at)
 
 
@@ -81,9 +109,9 @@ def _pending(session: AsyncSession, request_id: int) -> Iterable[Fact]:
         if (
             isinstance(instance, RequestEvent)
             and instance.request_id == request_id
-            and instance.kind in FACT_KINDS
+            and instance.kind in _SETTLING_KINDS
         ):
-            yield _fact_of(instance)
+            yield fact_of(instance)
 
 
 def _facts(facts: Sequence[Fact], *, step_outcome: Outcome, withheld_number: bool) -> CallFacts:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
+from sqlalchemy import Table
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -198,5 +199,41 @@ async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> boo
     return False
 
 
-async def receipt(*, session: AsyncSession, key: str) -> WebhookReceipt | None:
-    return await session.get(WebhookReceipt, key)
+_RECEIPTS: Table = WebhookReceipt.__table__  # type: ignore[attr-defined]
+
+
+class StoredAnswer(NamedTuple):
+    """The answer a webhook was given, as its receipt keeps it."""
+
+    body: str
+    status: int
+
+
+async def receipt(*, session: AsyncSession, key: str) -> StoredAnswer | None:
+    """The answer given to the webhook with this key, if it was answered (a retry)."""
+    # A plain statement on the session's transaction: no ORM object is made of it.
+    connection = await session.connection()
+    found = await connection.execute(
+        select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(_RECEIPTS.c.key == key)
+    )
+    row = found.first()
+    return None if row is None else StoredAnswer(body=row.body, status=row.status)
+
+
+async def keep_receipt(
+    *,
+    session: AsyncSession,
+    key: str,
+    received_at: datetime,
+    provider_sid: str | None,
+    content_type: str,
+    body: str,
+) -> None:
+    """Write a webhook's answer in its transaction (committed with its changes, or not at
+    all); IntegrityError, at once or at the commit, when this key has one already."""
+    connection = await session.connection()
+    await connection.execute(
+        _RECEIPTS.insert(),
+        {"key": key, "received_at": received_at, "provider_sid": provider_sid, "status": 200,
+         "content_type": content_type, "body": body},
+    )  # fmt: skip

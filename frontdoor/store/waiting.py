@@ -1,10 +1,11 @@
 """The queue's facts read back from the store (core.waiting): who is on a call, who waits,
-the offers made, and a call's time in the queue."""
+the offers made (a call's own time in the queue: store.call_facts)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +17,6 @@ from frontdoor.core.waiting import (
     FROM_THE_QUEUE,
     LONGEST_CALL,
     OfferCall,
-    QueueFacts,
     Waiter,
     busy_referents,
     is_waiting,
@@ -24,137 +24,131 @@ from frontdoor.core.waiting import (
     offer_window,
     ringing_with_offers,
 )
-from frontdoor.store.call_facts import FACT_KINDS, facts_of
+from frontdoor.store.call_facts import (
+    FACT_COLUMNS,
+    FACT_KINDS,
+    QUEUE_KINDS,
+    Fact,
+    facts_of,
+    queue_facts_of,
+)
 from frontdoor.store.match import equal
 from frontdoor.store.models import Request, RequestEvent
 
-# The events of a call's time in the queue, and of the calls offering it to a referent.
-_QUEUE_KINDS = ("enqueued", "queue-left", "accepted", "ended")
+# The events of the calls offering a caller in the queue to a referent.
 _OFFER_KINDS = ("queue-offered", "queue-offer-ended")
+# The events of a transferred call (core.transfer).
+_TRANSFER_KINDS = (transfer.TRANSFERRED, transfer.ENDED, transfer.CONSULTED, transfer.HANDED_OVER)
+# What the line's state is read from: the calls' facts, their times in the queue, the offers.
+_LINE_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS, *_OFFER_KINDS, *_TRANSFER_KINDS)))
 
 
-async def _recent_events(
-    session: AsyncSession, *, department: str, kinds: Sequence[str], now: datetime
-) -> Sequence[RequestEvent]:
-    """The department's events of these kinds in the last LONGEST_CALL (no call lasts longer)."""
+@dataclass(kw_only=True, frozen=True)
+class LineState:
+    """A department's line right now: the referents on a call or rung with an offer, and the
+    callers waiting in its queue."""
+
+    busy: frozenset[str]
+    waiters: tuple[Waiter, ...]
+
+
+async def line_state(session: AsyncSession, *, department: Department, now: datetime) -> LineState:
+    """One read of the department's recent events: asked by a step of a call that rings, by
+    the console's duty board, and once a referent may be free again (an offer to the queue)."""
+    events = await _recent_events(session, department=department.slug, now=now)
+    offered = _offer_calls(events)
+    window = offer_window(department.ringing)
+    return LineState(
+        busy=_busy(events, offered, now=now, window=window),
+        waiters=_waiters(events, offered, now=now, window=window),
+    )
+
+
+# An event as the line's state reads it: its call's request id, then its fact (call_facts).
+_Event = tuple[int, Fact]
+
+
+async def _recent_events(session: AsyncSession, *, department: str, now: datetime) -> list[_Event]:
+    """The department's events of the line's kinds in the last LONGEST_CALL (no call lasts
+    longer), oldest first. Their columns only: no event is loaded as an object, and the join
+    keeps them to the department's requests."""
     result = await session.exec(
-        select(RequestEvent)
+        select(col(RequestEvent.request_id), FACT_COLUMNS)
         .join(Request, col(Request.id) == col(RequestEvent.request_id))
         .where(
             Request.department == department,
-            col(RequestEvent.kind).in_(kinds),
+            col(RequestEvent.kind).in_(_LINE_KINDS),
             col(RequestEvent.at) >= now - LONGEST_CALL,
         )
         .order_by(col(RequestEvent.at), col(RequestEvent.id))
     )
-    return result.all()
+    return [(request_id, fact) for request_id, fact in result.all()]
 
 
-async def offer_calls(
-    session: AsyncSession, *, department: str, now: datetime
-) -> tuple[OfferCall, ...]:
-    events = await _recent_events(session, department=department, kinds=_OFFER_KINDS, now=now)
-    ended = {e.leg_sid for e in events if e.kind == "queue-offer-ended"}
+def _offer_calls(events: Sequence[_Event]) -> tuple[OfferCall, ...]:
+    ended = {leg_sid for _, (kind, _, _, leg_sid, *_) in events if kind == "queue-offer-ended"}
     return tuple(
-        OfferCall(request_id=e.request_id, referent_id=e.referent_id or "",
-                  leg_sid=e.leg_sid or "", at=e.at, over=e.leg_sid in ended)
-        for e in events if e.kind == "queue-offered"
+        OfferCall(request_id=request_id, referent_id=referent_id or "", leg_sid=leg_sid or "",
+                  at=at, over=leg_sid in ended)
+        for request_id, (kind, _, referent_id, leg_sid, _, at) in events
+        if kind == "queue-offered"
     )  # fmt: skip
 
 
-async def referents_busy(
-    session: AsyncSession, *, department: Department, now: datetime
+def _busy(
+    events: Sequence[_Event], offered: Sequence[OfferCall], *, now: datetime, window: timedelta
 ) -> frozenset[str]:
-    """The department's referents on a call, or rung with an offer, right now."""
-    window = offer_window(department.ringing)
-    slug = department.slug
-    # One read for every call: asked at each step of a call and each wait in the queue.
-    events = await _recent_events(session, department=slug, kinds=FACT_KINDS, now=now)
+    accepted = {request_id for request_id, (kind, *_) in events if kind == "accepted"}
     calls = [
         # Who is on a call does not depend on the caller's steps.
         facts_of(mine, step_outcome=Outcome.IN_PROGRESS)
-        for mine in _by_request(events).values()
-        if any(e.kind == "accepted" for e in mine)
+        for mine in _by_request(events, accepted).values()
     ]
-    offered = await offer_calls(session, department=slug, now=now)
     return (
         busy_referents(calls, now=now)
         | ringing_with_offers(offered, now=now, window=window)
-        | await _transferred_to(session, department=slug, now=now)
+        | _transferred_to(events)
     )
 
 
-async def _transferred_to(
-    session: AsyncSession, *, department: str, now: datetime
-) -> frozenset[str]:
-    """Colleagues a call was transferred to, still on it (core.transfer)."""
-    kinds = (transfer.TRANSFERRED, transfer.ENDED, transfer.CONSULTED, transfer.HANDED_OVER,
-             "ended")  # fmt: skip
-    events = await _recent_events(session, department=department, kinds=kinds, now=now)
+def _transferred_to(events: Sequence[_Event]) -> frozenset[str]:
+    """Colleagues a call was transferred to, still on it, and referents speaking to the
+    target of a warm transfer (core.transfer)."""
+    transferred = {request_id for request_id, (kind, *_) in events if kind in _TRANSFER_KINDS}
     busy: frozenset[str] = frozenset()
-    for mine in _by_request(events).values():
-        taken = [transfer.TakenOver(referent_id=e.referent_id, leg_sid=e.leg_sid)
-                 for e in mine if e.kind == transfer.TRANSFERRED and e.referent_id]  # fmt: skip
+    for mine in _by_request(events, transferred).values():
+        taken = [transfer.TakenOver(referent_id=referent_id, leg_sid=leg_sid)
+                 for kind, _, referent_id, leg_sid, _, _ in mine
+                 if kind == transfer.TRANSFERRED and referent_id]  # fmt: skip
         busy |= transfer.on_transferred_calls(
             taken,
-            legs_ended={e.leg_sid for e in mine if e.kind == transfer.ENDED},
-            call_ended=any(e.kind == "ended" for e in mine),
+            legs_ended={leg_sid for kind, _, _, leg_sid, _, _ in mine if kind == transfer.ENDED},
+            call_ended=any(kind == "ended" for kind, *_ in mine),
             consulting={
-                e.referent_id for e in mine if e.kind == transfer.CONSULTED and e.referent_id
+                referent_id
+                for kind, _, referent_id, _, _, _ in mine
+                if kind == transfer.CONSULTED and referent_id
             },  # fmt: skip
-            handed_over=any(e.kind == transfer.HANDED_OVER for e in mine),
+            handed_over=any(kind == transfer.HANDED_OVER for kind, *_ in mine),
         )
     return busy
 
 
-def _by_request(events: Sequence[RequestEvent]) -> dict[int, list[RequestEvent]]:
-    grouped: dict[int, list[RequestEvent]] = {}
-    for event in events:
-        grouped.setdefault(event.request_id, []).append(event)
-    return grouped
-
-
-def _queue_facts(mine: Sequence[RequestEvent], *, queue_time_s: int | None) -> QueueFacts:
-    """A call's time in the queue from its own events."""
-    left = [e for e in mine if e.kind == "queue-left"]
-    return QueueFacts(
-        enqueued_at=min((e.at for e in mine if e.kind == "enqueued"), default=None),
-        left=left[0].detail if left else None,
-        queue_time_s=queue_time_s,
-        taken=any(e.kind == "accepted" and e.attempt == FROM_THE_QUEUE for e in mine),
-        ended_at=min((e.at for e in mine if e.kind == "ended"), default=None),
-    )
-
-
-async def queue_facts(*, session: AsyncSession, request: Request) -> QueueFacts:
-    """What this call's time in the queue reported so far."""
-    result = await session.exec(
-        select(RequestEvent).where(
-            RequestEvent.request_id == request.id, col(RequestEvent.kind).in_(_QUEUE_KINDS)
-        )
-    )
-    return _queue_facts(result.all(), queue_time_s=request.queue_wait_s)
-
-
-async def waiting_callers(
-    session: AsyncSession, *, department: Department, now: datetime
+def _waiters(
+    events: Sequence[_Event], offered: Sequence[OfferCall], *, now: datetime, window: timedelta
 ) -> tuple[Waiter, ...]:
-    """The department's callers waiting in its queue now, with the offers made for each."""
-    window = offer_window(department.ringing)
-    slug = department.slug
-    events = await _recent_events(session, department=slug, kinds=_QUEUE_KINDS, now=now)
-    offered = await offer_calls(session, department=slug, now=now)
+    enqueued = {request_id for request_id, (kind, *_) in events if kind == "enqueued"}
     waiters = []
-    for request_id, theirs in sorted(_by_request(events).items()):
-        facts = _queue_facts(theirs, queue_time_s=None)
+    for request_id, theirs in sorted(_by_request(events, enqueued).items()):
+        facts = queue_facts_of(theirs, queue_time_s=None)
         if not is_waiting(facts) or facts.enqueued_at is None:
             continue
         mine = [o for o in offered if o.request_id == request_id]
         tried = {
             referent
-            for e in theirs
-            if e.kind == "enqueued" and e.detail
-            for referent in e.detail.split(",")
+            for kind, _, _, _, detail, _ in theirs
+            if kind == "enqueued" and detail
+            for referent in detail.split(",")
         }
         waiters.append(
             Waiter(
@@ -167,9 +161,13 @@ async def waiting_callers(
     return tuple(waiters)
 
 
-async def callers_waiting(session: AsyncSession, *, department: Department, now: datetime) -> int:
-    """How many of the department's callers wait in its queue now."""
-    return len(await waiting_callers(session, department=department, now=now))
+def _by_request(events: Sequence[_Event], requests: Set[int]) -> dict[int, list[Fact]]:
+    """The events of these requests, by request."""
+    grouped: dict[int, list[Fact]] = {}
+    for request_id, fact in events:
+        if request_id in requests:
+            grouped.setdefault(request_id, []).append(fact)
+    return grouped
 
 
 async def request_taken_on_leg(

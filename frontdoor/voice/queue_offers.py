@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
@@ -16,31 +17,55 @@ from frontdoor.core.department import Department
 from frontdoor.core.routing import plan_route
 from frontdoor.core.voice_actions import Next
 from frontdoor.core.waiting import Offer, offers
-from frontdoor.keys import OFFERING, SESSIONS, SETTINGS
+from frontdoor.keys import SESSIONS, SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Request
 from frontdoor.store.requests import record_event
-from frontdoor.store.waiting import referents_busy, waiting_callers
+from frontdoor.store.waiting import line_state
 from frontdoor.voice.twiml import url_of
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(kw_only=True)
+class OfferTurns:
+    """A department's offers in this instance: one pass at a time, so that two steps ending
+    together do not offer the same caller twice; and at most one pass waiting for its turn."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The time the pass waiting for its turn will take (the latest of the steps it stands
+    # for); None: no pass waits.
+    next_at: datetime | None = None
+
+
+# Each department's offers in this instance, by slug.
+OFFERING = web.AppKey("offering", dict[str, OfferTurns])
+
+
 async def offer_waiting(app: web.Application, department: Department, now: datetime) -> None:
-    """Offer each waiting caller, longest-waiting first, to a referent free to take them;
-    one offer at a time per department here, so that two steps ending together do not offer
-    the same caller twice."""
-    async with app[OFFERING].setdefault(department.slug, asyncio.Lock()):
-        await _offer(app, department, now)
+    """Offer each waiting caller, longest-waiting first, to a referent free to take them.
+
+    Called once a step that may free a referent is committed. A pass already waiting for its
+    turn reads the store once it has it, so it sees this step's changes too: this step joins
+    it rather than queueing behind it (many calls ending together make one pass, not one
+    each, and none of their answers waits for the others' passes)."""
+    turns = app[OFFERING].setdefault(department.slug, OfferTurns())
+    if turns.next_at is not None:
+        turns.next_at = max(turns.next_at, now)
+        return
+    turns.next_at = now
+    async with turns.lock:
+        at, turns.next_at = turns.next_at, None
+        await _offer(app, department, at)
 
 
 async def _offer(app: web.Application, department: Department, now: datetime) -> None:
     async with app[SESSIONS]() as session:
-        waiters = await waiting_callers(session, department=department, now=now)
+        line = await line_state(session, department=department, now=now)
+        waiters, busy = line.waiters, line.busy
         if not waiters:
             return
-        busy = await referents_busy(session, department=department, now=now)
         # The referents the hunt would ring, in its order: on duty, then the backup list.
         plan = plan_route(department, now)
         people = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))

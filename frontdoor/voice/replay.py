@@ -36,8 +36,8 @@ from frontdoor.kit.twilio_webhook import (
 from frontdoor.sms.webhooks import SMS_PATH, store_sms
 from frontdoor.store.db import ping
 from frontdoor.store.journal import Entry, Journal
-from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
-from frontdoor.store.requests import receipt
+from frontdoor.store.models import Request, RequestEvent
+from frontdoor.store.requests import keep_receipt, receipt
 from frontdoor.voice.calls import UnknownCall, call_department_of
 from frontdoor.voice.webhooks import REPLAYED
 
@@ -160,17 +160,10 @@ async def _write_one(
             _set_aside(app[JOURNAL], entry, refused.text or refused.reason)
             return "refused", ()
         # The caller heard the journaled answer: a retry of the webhook gets it too.
-        session.add(
-            WebhookReceipt(
-                key=entry.key,
-                received_at=entry.at,
-                provider_sid=answered_sid(entry.form),
-                status=200,
-                content_type=TWIML,
-                body=entry.answer,
-            )  # fmt: skip
-        )
         try:
+            await keep_receipt(session=session, key=entry.key, received_at=entry.at,
+                               provider_sid=answered_sid(entry.form), content_type=TWIML,
+                               body=entry.answer)  # fmt: skip
             await session.commit()
         except IntegrityError:  # written meanwhile by another worker: the same webhook
             await session.rollback()

@@ -11,11 +11,10 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.voice_actions import Reply
 from frontdoor.core.waiting import queue_record
 from frontdoor.kit.twilio_webhook import Webhook
-from frontdoor.store.call_facts import facts_and_task
+from frontdoor.store.call_facts import call_state
 from frontdoor.store.models import Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.tasks import ensure_task
-from frontdoor.store.waiting import queue_facts
 
 NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rappel sans objet")
 
@@ -23,15 +22,15 @@ NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rap
 async def settle_call(hook: Webhook, request: Request, department: Department) -> None:
     """Apply the settlement of the call's facts; open its callback task once the call is
     over and nobody took it, close an untouched one opened too early if somebody did."""
-    # This step's own event counts among the facts.
-    facts, task = await facts_and_task(session=hook.session, request=request)
-    settled = settle(facts)
+    # This step's own events count among the facts.
+    state = await call_state(session=hook.session, request=request)
+    settled, task = settle(state.facts), state.task
     request.outcome = settled.outcome.value
     # Not only set: a 1 pressed before the caller hung up may be reported after it.
     request.taken_by, request.answered_at = settled.taken_by, settled.answered_at
     if settled.callback_needed is not None:
         request.callback_needed = settled.callback_needed
-    waited = queue_record(await queue_facts(session=hook.session, request=request))
+    waited = queue_record(state.queue)
     if waited.waited_s is not None:
         request.queue_wait_s, request.queue_abandoned = waited.waited_s, waited.abandoned
     hook.session.add(request)

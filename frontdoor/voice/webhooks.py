@@ -9,7 +9,7 @@ outage journal; the same handlers write it to the store later (frontdoor.voice.r
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -57,7 +57,7 @@ from frontdoor.store.requests import (
     updated_columns,
 )
 from frontdoor.store.transfers import consulting_on
-from frontdoor.store.waiting import callers_waiting, referents_busy
+from frontdoor.store.waiting import line_state
 from frontdoor.voice import (
     browser_webhooks,
     callback_webhooks,
@@ -210,17 +210,22 @@ async def incoming_replayed(hook: Webhook) -> str:
 
 async def menu_choice(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
-    try:
-        reply = menu_reply(
+    level, tries = _menu_level(hook.query), whole_number(hook.query, "try")
+
+    def decide(*, busy: Set[str], waiting: int) -> Reply:
+        return menu_reply(
             department,
             at=request.received_at,
-            level=_menu_level(hook.query),
-            tries=whole_number(hook.query, "try"),
+            level=level,
+            tries=tries,
             form=hook.form,
             query=hook.query,
-            busy=await _busy(hook, department),
-            waiting=await _waiting(hook, department),
+            busy=busy,
+            waiting=waiting,
         )
+
+    try:
+        reply = await _hunting(hook, department, decide)
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
     # Said or keyed, a choice is stored the same way (what was said is not kept).
@@ -249,14 +254,17 @@ async def dial_ended(hook: Webhook) -> str:
         attempt=attempt,
         leg_sid=hook.form.get("DialCallSid"),
     )
-    reply = call_flow.ring_ended(
+    reply = await _hunting(
+        hook,
         department,
-        at=request.received_at,
-        attempt=attempt,
-        dial_status=status,
-        accepted_by=taker,
-        busy=await _busy(hook, department),
-        waiting=await _waiting(hook, department),
+        partial(
+            call_flow.ring_ended,
+            department,
+            at=request.received_at,
+            attempt=attempt,
+            dial_status=status,
+            accepted_by=taker,
+        ),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     apply_update(request, reply.update)
@@ -417,21 +425,22 @@ async def call_status(hook: Webhook) -> str:
     return render(reply, department=department)
 
 
-async def _busy(hook: Webhook, department: Department) -> frozenset[str]:
-    """The referents on a call, for the hunt; none for a step replayed from the journal: its
-    answer was given from memory, which rang them (frontdoor.voice.outage), and stands."""
+async def _hunting(hook: Webhook, department: Department, decide: Callable[..., Reply]) -> Reply:
+    """A step's decision (`decide(busy=…, waiting=…)`), reading who is on a call and how many
+    callers wait only when it rings (core.call_flow.NOT_READ)."""
+    try:
+        return decide(busy=call_flow.NOT_READ, waiting=0)
+    except call_flow.HuntNotRead:
+        pass
     if hook.journaled_answer is not None:
-        return frozenset()
-    return await referents_busy(hook.session, department=department, now=hook.now)
-
-
-async def _waiting(hook: Webhook, department: Department) -> int:
-    """The callers in the department's queue, for the hunt: read only where a full queue
-    sends calls to the overflow line (core.overflow); none for a step replayed (as _busy)."""
-    line = department.overflow
-    if hook.journaled_answer is not None or line is None or line.when_waiting is None:
-        return 0
-    return await callers_waiting(hook.session, department=department, now=hook.now)
+        # Replayed from the journal: its answer was given from memory, which rang them
+        # (frontdoor.voice.outage), and stands.
+        return decide(busy=frozenset(), waiting=0)
+    line = await line_state(hook.session, department=department, now=hook.now)
+    # The callers waiting count only where a full queue sends calls to the overflow line.
+    overflow = department.overflow
+    counted = overflow is not None and overflow.when_waiting is not None
+    return decide(busy=line.busy, waiting=len(line.waiters) if counted else 0)
 
 
 def _menu_level(query: Mapping[str, str]) -> Menu:

@@ -27,7 +27,6 @@ from frontdoor.keys import (
     KNOWN_CALLERS,
     MAILER,
     NEW_CALLS,
-    OFFERING,
     SESSIONS,
     SETTINGS,
     STAND_INS,
@@ -61,6 +60,7 @@ from frontdoor.store.roster_overrides import stored_overrides
 from frontdoor.store.team_changes import stored_team_changes
 from frontdoor.unsafe_settings import UnsafeSettings, unsafe_settings
 from frontdoor.voice import replay, webhooks
+from frontdoor.voice.queue_offers import OFFERING
 from frontdoor.web import (
     api,
     api_tokens,

@@ -9,6 +9,8 @@ import pytest
 from frontdoor.core.calendar import Opening, opening_at
 from frontdoor.core.call_flow import (
     MENU_TRIES,
+    NOT_READ,
+    HuntNotRead,
     accept,
     call_ended,
     message_left,
@@ -259,6 +261,23 @@ def test_unclassified_call_with_nobody_to_ring_is_offered_a_message() -> None:
 
 
 # --- ring and ring_ended: the hunt ---------------------------------------------------------
+
+
+def test_a_step_given_who_is_busy_unread_asks_for_it_only_when_it_rings() -> None:
+    # The edge reads who is on a call only for a step that rings (NOT_READ otherwise).
+    professional = menu(LOT, at=TUESDAY_10H, level=Menu.WHO, tries=1, digits="1", busy=NOT_READ)
+    assert professional == menu(LOT, at=TUESDAY_10H, level=Menu.WHO, tries=1, digits="1")
+    taken = ring_ended(LOT, at=TUESDAY_10H, attempt=1, dial_status="completed",
+                       accepted_by="bleroy", busy=NOT_READ)  # fmt: skip
+    assert taken.update.outcome is Outcome.TAKEN
+
+    with pytest.raises(HuntNotRead):
+        menu(LOT, at=TUESDAY_10H, level=Menu.PROFESSION, tries=1, digits="3", busy=NOT_READ)
+    with pytest.raises(HuntNotRead):
+        ring_ended(LOT, at=TUESDAY_10H, attempt=0, dial_status="no-answer", accepted_by=None,
+                   busy=NOT_READ)  # fmt: skip
+    with pytest.raises(HuntNotRead):  # the last try rings whoever is on duty
+        menu(LOT, at=TUESDAY_10H, level=Menu.WHO, tries=MENU_TRIES, digits="7", busy=NOT_READ)
 
 
 def test_ring_hunt_until_taken() -> None:

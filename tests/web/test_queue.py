@@ -8,6 +8,7 @@ through; the second gives up waiting at the longest wait, leaves a message, and 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
@@ -15,10 +16,12 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
+from frontdoor.keys import DEPARTMENTS
 from frontdoor.phone import ScriptedPerson, TwilioPhone
 from frontdoor.phone_twiml import API_VERSION
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
+from frontdoor.voice.queue_offers import OFFERING, OfferTurns, offer_waiting
 from tests.web.callback_orders import Call, FinalState, final_state
 from tests.web.calls import ESCHMITT, MOSELLE, PARIS, phone, place_call, stored
 from tests.web.calls import said as call_said
@@ -273,3 +276,27 @@ async def test_every_order_of_the_end_of_a_call_out_of_the_queue_gives_the_same_
                     answered_at=TUESDAY_AFTERNOON + timedelta(seconds=62),
                     callback_needed=False, open_task=False), 60, False),
     }  # fmt: skip
+
+
+async def test_steps_ending_while_an_offer_is_made_join_the_pass_waiting_its_turn(
+    client: TestClient,
+) -> None:
+    # Calls ending together make one more pass of offers, not one each: a step whose end
+    # finds a pass waiting for its turn leaves it to that pass (it reads the store once it
+    # has its turn, this step's commit included) and answers without waiting.
+    await eschmitt_talks(client)
+    app = client.app
+    department = app[DEPARTMENTS].for_slug("dac57")
+    assert department is not None
+    turns = app[OFFERING].setdefault("dac57", OfferTurns())
+    at = [TUESDAY_AFTERNOON + timedelta(seconds=s) for s in (100, 102, 101)]
+
+    async with turns.lock:  # a pass under way
+        waiting = asyncio.create_task(offer_waiting(app, department, at[0]))
+        await asyncio.sleep(0)  # it runs until it waits for its turn
+        assert turns.next_at == at[0]
+        await asyncio.gather(*(offer_waiting(app, department, t) for t in at[1:]))
+        assert not waiting.done()
+        assert turns.next_at == at[1]  # the latest of the steps it stands for
+    await waiting
+    assert turns.next_at is None

@@ -22,7 +22,7 @@ from frontdoor.keys import DEPARTMENTS, SESSIONS
 from frontdoor.phone import Answer, TerminalPerson, terminal_call
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
-from frontdoor.store.waiting import referents_busy
+from frontdoor.store.waiting import line_state
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_REFERENT, create_accounts, sign_in
 from tests.web.calls import AMARTIN, BLEROY, LOT, NURSE, TUESDAY_MORNING, said, stored
@@ -128,7 +128,7 @@ async def test_a_warm_transfer_lets_the_referent_speak_to_her_colleague_then_han
         assert lot is not None
         async with client.app[SESSIONS]() as session:
             at = TUESDAY_MORNING + timedelta(minutes=2)
-            busy.append(await referents_busy(session, department=lot, now=at))
+            busy.append((await line_state(session, department=lot, now=at)).busy)
 
     call = WarmCall(phone=redirectable_phone(client, twilio_api, TUESDAY_MORNING),
                     twilio_api=twilio_api, number=LOT, at=TUESDAY_MORNING)  # fmt: skip
@@ -213,7 +213,7 @@ async def test_a_colleague_on_a_transferred_call_is_on_a_call_until_it_ends(
 
     async def who_is_busy() -> None:
         async with client.app[SESSIONS]() as session:
-            busy.append(await referents_busy(session, department=lot, now=later))
+            busy.append((await line_state(session, department=lot, now=later)).busy)
 
     person = TransferringPerson(
         NURSE_KEYS, referents={AMARTIN: Answer(presses="1")}, when_connected_to=AMARTIN,
