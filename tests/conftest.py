@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
@@ -36,6 +35,7 @@ from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine
 from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
+from tests.database_emptier import DatabaseEmptier
 from tests.fhir_server import fhir_server
 from tests.seeded_states import SeededStates
 
@@ -57,6 +57,17 @@ def _run_admin(url: str, *statements: str) -> Coroutine[None, None, None]:
         await engine.dispose()
 
     return run()
+
+
+def _created(name: str, template: str | None = None) -> tuple[str, ...]:
+    """A test database, and the setting that spares it a disk flush at every commit: a
+    PostgreSQL server flushes each commit to its write-ahead log before answering (5 to 10 ms
+    on a busy machine, for each of the tens of commits a test makes), and the suite's
+    databases need no durability across a crash of the server. What a commit makes visible,
+    and when, is unchanged; the setting is the database's, so the service's own connections
+    and its subprocesses in the tests have it too. A copy of a template does not inherit it."""
+    create = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+    return create, f'ALTER DATABASE "{name}" SET synchronous_commit = off'
 
 
 async def _migrated(url: str) -> None:
@@ -104,7 +115,7 @@ def postgres_database() -> Iterator[str | None]:
         return
     name = f"frontdoor_test_{uuid.uuid4().hex[:10]}"
     admin = make_url(POSTGRES_URL).render_as_string(hide_password=False)
-    asyncio.run(_run_admin(admin, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_run_admin(admin, *_created(name)))
     yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     asyncio.run(_run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -150,7 +161,7 @@ def migrated_template(
     name = f"{make_url(postgres_database).database}_template"
     admin = make_url(POSTGRES_URL or "").render_as_string(hide_password=False)
     template_url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_run_admin(admin, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_run_admin(admin, *_created(name)))
     asyncio.run(_migrated(template_url))
     yield asyncio.run(_described(template_url, name))
     asyncio.run(_run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -176,35 +187,33 @@ async def _described(url: str, name: str) -> Template:
     return template
 
 
-async def _emptied(url: str, template: Template) -> bool:
-    """Whether the database could be emptied back to the template's state: same tables at the
-    same revision, every row deleted (triggers and foreign keys aside: the tallies' triggers
-    would write changes) and every sequence restarted. Two round trips on a connection of its
-    own, for every PostgreSQL test: a look, then one script."""
-    address = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        connection = await asyncpg.connect(address)
-    except (OSError, asyncpg.PostgresError):
-        return False
-    try:
-        tables, head = await connection.fetchrow(
-            "SELECT (SELECT array_agg(tablename::text) FROM pg_tables"
-            "        WHERE schemaname = 'public'),"
-            "       (SELECT version_num FROM alembic_version)"
-        )
-        if frozenset(tables or ()) != template.tables or head != template.head:
-            return False
-        await connection.execute(template.emptying)
-        return True
-    except asyncpg.PostgresError:  # a lock held by a test's leftover, a schema a test broke…
-        return False
-    finally:
-        await connection.close()
+@pytest.fixture(scope="session")
+def database_emptier(
+    postgres_database: str | None, migrated_template: Template
+) -> Iterator[DatabaseEmptier | None]:
+    """On PostgreSQL, what empties the session's database before each test: the same
+    tables at the same revision, every row deleted (triggers and foreign keys aside: the
+    tallies' triggers would write changes) and every sequence restarted, in two round trips
+    on a connection kept for the session."""
+    if postgres_database is None:
+        yield None
+        return
+    emptier = DatabaseEmptier(
+        postgres_database,
+        tables=migrated_template.tables,
+        head=migrated_template.head,
+        script=migrated_template.emptying,
+    )
+    yield emptier
+    emptier.close()
 
 
 @pytest.fixture
 async def database_url(
-    tmp_path: Path, postgres_database: str | None, migrated_template: Template
+    tmp_path: Path,
+    postgres_database: str | None,
+    migrated_template: Template,
+    database_emptier: DatabaseEmptier | None,
 ) -> str:
     """A migrated, empty database for one test."""
     if postgres_database is None:
@@ -212,12 +221,14 @@ async def database_url(
         shutil.copyfile(migrated_template.source, copy)
         copy.chmod(0o600)  # as the service creates it (store.db): it holds personal data
         return f"sqlite+aiosqlite:///{copy}"
-    if not await _emptied(postgres_database, migrated_template):
+    assert database_emptier is not None
+    if not await database_emptier.emptied():
+        await database_emptier.let_go()
         name = make_url(postgres_database).database
         await _run_admin(
             make_url(POSTGRES_URL or "").render_as_string(hide_password=False),
             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-            f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template.source}"',
+            *_created(name, template=migrated_template.source),
         )
     return postgres_database
 
@@ -239,7 +250,7 @@ async def other_database_url(
     await _run_admin(
         admin,
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template.source}"',
+        *_created(name, template=migrated_template.source),
     )
     yield make_url(postgres_database).set(database=name).render_as_string(hide_password=False)
     await _run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

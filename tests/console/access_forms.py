@@ -3,8 +3,11 @@ access matrix and the date fuzzer."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
 from frontdoor.settings import Settings
@@ -105,11 +108,21 @@ FORMS: dict[str, dict[str, str]] = {
 }
 
 
-async def traces(settings: Settings) -> tuple[object, ...]:
+@asynccontextmanager
+async def store_of(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The test's database, for its own reads around the request it sends: one engine (and
+    on PostgreSQL one connection, a server process to start) for all of them."""
+    engine = create_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def traces(store: AsyncEngine) -> tuple[object, ...]:
     """Counts of everything a console action writes, and the resources and known contacts as
     they are: a denied cell must leave them as they were."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
+    async with session_maker(store)() as session:
         counts: list[object] = []
         for table in (
             Request,
@@ -130,7 +143,6 @@ async def traces(settings: Settings) -> tuple[object, ...]:
         for model in (Resource, KnownContact, EventSubscription):
             kept = (await session.exec(select(model).order_by(col(model.id)))).all()
             counts.append([row.model_dump() for row in kept])
-    await engine.dispose()
     return tuple(counts)
 
 

@@ -37,6 +37,7 @@ from tests.console.access_forms import (
     FORMS,
     a_lot_contact,
     a_lot_subscription,
+    store_of,
     traces,
 )
 from tests.console.browser_phones import with_browser_phone
@@ -253,28 +254,29 @@ async def test_the_cell_is_allowed_only_for_the_role_and_the_department(
     )
     # Department-wide pages name the department they are about.
     url += ("&" if "?" in url else "?") + "departement=dac46"
-    before = await traces(wired_settings)
-
-    if method == "GET":
-        response = await browser.get(url, headers={"Accept": "text/html"})
-    else:
-        response = await browser.post(url, FORMS.get(path, {}))
-    status = response.status
-    response.close()
-
     handler = next(h for m, p, h in ROUTES if (m, p) == (method, path))
     action = action_of(handler)
     assert action is not None
-    if not allowed(role, action) or (
-        action is Action.EDIT_DIRECTORY
-        and not may_edit_resource(role, viewer.departments, RESOURCE_OWNERS)
-    ):
-        assert status == 403, f"{role} reached {method} {path}"
-        assert await traces(wired_settings) == before
-    elif not own and path not in UNSCOPED:
-        assert status == 404, f"{role} of another department reached {method} {path}"
-        assert await traces(wired_settings) == before
-    elif path in DEVELOPMENT_ONLY:
-        assert status == 404, f"{method} {path} exists outside the development mode"
-    else:
-        assert status in (200, 303), f"{role} was refused {method} {path}: {status}"
+    async with store_of(wired_settings) as store:
+        before = await traces(store)
+
+        if method == "GET":
+            response = await browser.get(url, headers={"Accept": "text/html"})
+        else:
+            response = await browser.post(url, FORMS.get(path, {}))
+        status = response.status
+        response.close()
+
+        if not allowed(role, action) or (
+            action is Action.EDIT_DIRECTORY
+            and not may_edit_resource(role, viewer.departments, RESOURCE_OWNERS)
+        ):
+            assert status == 403, f"{role} reached {method} {path}"
+            assert await traces(store) == before
+        elif not own and path not in UNSCOPED:
+            assert status == 404, f"{role} of another department reached {method} {path}"
+            assert await traces(store) == before
+        elif path in DEVELOPMENT_ONLY:
+            assert status == 404, f"{method} {path} exists outside the development mode"
+        else:
+            assert status in (200, 303), f"{role} was refused {method} {path}: {status}"

@@ -23,7 +23,7 @@ from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.web.app import create_app
 from tests.conftest import ROOT
-from tests.console.access_forms import FORMS, traces
+from tests.console.access_forms import FORMS, store_of, traces
 from tests.console.conftest import LOT_COORDINATOR, Browser, create_accounts, sign_in
 from tests.console.tokens import new_token
 from tests.directory.search_data import add_directory
@@ -137,15 +137,18 @@ async def send(
 async def test_a_date_the_service_cannot_mean_is_answered_400_in_french(
     coordinator: Browser, wired_settings: Settings, route: Route, parameter: DateParameter
 ) -> None:
-    before = await traces(wired_settings)
-
-    answers = {bad: await send(coordinator, route, parameter, bad) for bad in BAD[parameter.kind]}
+    async with store_of(wired_settings) as store:
+        before = await traces(store)
+        answers = {
+            bad: await send(coordinator, route, parameter, bad) for bad in BAD[parameter.kind]
+        }
+        after = await traces(store)
 
     for bad, (status, text) in answers.items():
         assert status == 400, f"{parameter.name}={bad[:40]}: {status} {text[:200]}"
         assert text.startswith(f"{parameter.label} : "), text
         assert HUGE not in text  # quoted back cut short
-    assert await traces(wired_settings) == before
+    assert after == before
 
 
 @pytest.mark.parametrize(("route", "parameter"), ROUTE_DATES)
