@@ -121,8 +121,10 @@ async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = T
         table = Request.__table__  # type: ignore[attr-defined]
         persons = {slug: random_persons(rng, slug) for slug in ("dac46", "dac57")}
         for each in persons.values():
-            session.add_all(each)
-        await session.flush()
+            for person, person_id in zip(
+                each, await insert_as_stored(connection, Person, each), strict=True
+            ):
+                person.id = person_id
         for request in requests:
             earlier = [
                 r
@@ -144,10 +146,15 @@ async def fill_with_random_year(engine: AsyncEngine, seed: int, *, gps: bool = T
             session.add(
                 RequestResponse(request_id=request.id or 0, kind=kind, at=request.received_at)
             )
+        people = Person.__table__  # type: ignore[attr-defined]
         for each in persons.values():
             for merged in rng.sample(each[10:], 4):
                 merged.merged_into = rng.choice(each[:10]).id
-                session.add(merged)
+                await connection.execute(
+                    update(people)
+                    .where(people.c.id == merged.id)
+                    .values(merged_into=merged.merged_into)
+                )
         for request in requests:
             linked = rng.choices([0, 1, 2], [35, 55, 10])[0]
             for person in rng.sample(persons[request.department], linked):
