@@ -140,15 +140,15 @@ def update_traits(
     return changed
 
 
-def set_identity_check(
-    *, session: AsyncSession, person: Person, check: IdentityCheck, account: str, now: datetime
+def _changed(
+    session: AsyncSession,
+    person: Person,
+    wanted: dict[str, Any],
+    *,
+    account: str,
+    now: datetime,
 ) -> list[str]:
-    """What was checked of her identity (core.identity_status); the fields that changed."""
-    wanted = {
-        "identity_document": check.document.value if check.document else None,
-        "identity_checked_on": check.checked_on,
-        "insi_checked_on": check.insi_on,
-    }
+    """Her fields set to what is wanted, traced in her file; the fields that changed."""
     changed = changed_traits({name: getattr(person, name) for name in wanted}, wanted)
     if changed:
         for name in changed:
@@ -158,6 +158,18 @@ def set_identity_check(
         trace(session, person, kind="changed", account=account, at=now,
               detail=", ".join(changed))  # fmt: skip
     return changed
+
+
+def set_identity_check(
+    *, session: AsyncSession, person: Person, check: IdentityCheck, account: str, now: datetime
+) -> list[str]:
+    """What was checked of her identity (core.identity_status); the fields that changed."""
+    wanted = {
+        "identity_document": check.document.value if check.document else None,
+        "identity_checked_on": check.checked_on,
+        "insi_checked_on": check.insi_on,
+    }
+    return _changed(session, person, wanted, account=account, now=now)
 
 
 def identity_check_of(person: Person) -> IdentityCheck:
@@ -194,15 +206,7 @@ async def set_professionals(
     wanted = {"gp_contact_id": gp_contact_id, "referrer_contact_id": referrer_contact_id}
     if any(value is not None and value not in known for value in wanted.values()):
         raise LookupError("contact inconnu du département")
-    changed = changed_traits({name: getattr(person, name) for name in wanted}, wanted)
-    if changed:
-        for name in changed:
-            setattr(person, name, wanted[name])
-        person.updated_at = now
-        session.add(person)
-        trace(session, person, kind="changed", account=account, at=now,
-              detail=", ".join(changed))  # fmt: skip
-    return changed
+    return _changed(session, person, wanted, account=account, now=now)
 
 
 async def link(

@@ -64,12 +64,7 @@ async def target_accept(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("ParentCallSid", ""))
     target, taker = target_in(hook.query, department)
     digits = hook.form.get("Digits")
-    took = transfer.taken_over(target, taker_name=department.referents[taker].name, digits=digits)
-    record_event(
-        hook.session, request, kind=transfer.TRANSFERRED if took else transfer.DECLINED,
-        at=hook.now, referent_id=target.referent_id, leg_sid=hook.form.get("CallSid"),
-        detail=target.key, reply=Reply(actions=(), reasons=(took,) if took else ()),
-    )  # fmt: skip
+    _record_target_answer(hook, request, department, target, taker=taker, digits=digits)
     return render(call_flow.accept(department, digits=digits), department=department)
 
 
@@ -128,12 +123,7 @@ async def target_call(hook: Webhook) -> str:
 async def target_key(hook: Webhook) -> str:
     request, department, target, taker = await _warm(hook)
     digits = hook.form.get("Digits")
-    took = transfer.taken_over(target, taker_name=department.referents[taker].name, digits=digits)
-    record_event(
-        hook.session, request, kind=transfer.TRANSFERRED if took else transfer.DECLINED,
-        at=hook.now, referent_id=target.referent_id, leg_sid=hook.form.get("CallSid"),
-        detail=target.key, reply=Reply(actions=(), reasons=(took,) if took else ()),
-    )  # fmt: skip
+    _record_target_answer(hook, request, department, target, taker=taker, digits=digits)
     return render(transfer.target_key(digits, request_id=request.id or 0), department=department)
 
 
@@ -181,3 +171,21 @@ TRANSFER_STEPS: Mapping[str, tuple[Handler, Degraded]] = {
     STEP_PATHS["transfer-handover"]: (handover, outage.transfer_handover),
     STEP_PATHS["transfer-join"]: (caller_joins, outage.transfer_join),
 }
+
+
+def _record_target_answer(
+    hook: Webhook,
+    request: Request,
+    department: Department,
+    target: transfer.Target,
+    *,
+    taker: str,
+    digits: str | None,
+) -> None:
+    """The target's key, as the request keeps it: who took over, or that the target declined."""
+    took = transfer.taken_over(target, taker_name=department.referents[taker].name, digits=digits)
+    record_event(
+        hook.session, request, kind=transfer.TRANSFERRED if took else transfer.DECLINED,
+        at=hook.now, referent_id=target.referent_id, leg_sid=hook.form.get("CallSid"),
+        detail=target.key, reply=Reply(actions=(), reasons=(took,) if took else ()),
+    )  # fmt: skip
