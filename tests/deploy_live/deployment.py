@@ -36,8 +36,8 @@ COMPOSE_FILE = ROOT / "deploy" / "compose.yaml"
 OVERRIDE_FILE = Path(__file__).with_name("compose.override.yaml")
 PROJECT = "frontdoor-deploy-test"
 # Their fixed addresses on the compose network (deploy/compose.yaml).
-PROXY = "172.30.46.10"
-INSTANCES = {"frontdoor-a": "172.30.46.11", "frontdoor-b": "172.30.46.12"}
+PROXY = "172.30.46.250"
+INSTANCES = {"frontdoor-a": "172.30.46.251", "frontdoor-b": "172.30.46.252"}
 GATEWAY = "172.30.46.1"
 PUBLIC_URL = f"https://{PROXY}"
 # Generous bounds: only a hang reaches them, on a loaded 2-core machine.
