@@ -58,7 +58,7 @@ MODE_LABELS_FR = {Mode.COLD: "à froid", Mode.WARM: "accompagné"}
 class Target:
     key: str  # a referent id, or PARTNER_PREFIX + the line's number
     label: str  # as the caller hears it and the console shows it
-    number: str  # E.164
+    number: str  # E.164, or "client:<identity>" for a colleague reached in her browser only
     referent_id: str | None = None  # a colleague: who took over
 
 
@@ -69,6 +69,8 @@ class Refusal(StrEnum):
     UNKNOWN_TARGET = "unknown-target"
     NO_REFERENT_LEG = "no-referent-leg"
 
+
+BROWSER_PREFIX = "client:"  # as Twilio's REST API names a Voice SDK identity
 
 REFUSALS_FR = {
     Refusal.NOT_A_CALL: "Seul un appel téléphonique peut être transféré.",
@@ -106,7 +108,8 @@ def targets(department: Department, *, taker: str | None) -> tuple[Target, ...]:
     """Whom the call can be handed to: the department's other referents, then its partner
     lines (its overflow line, then its `[[transfer]]` lines)."""
     colleagues = tuple(
-        Target(key=referent.id, label=referent.name, number=referent.phone,
+        # Where she is rung as a queue's offer rings her: her mobile, or her browser alone.
+        Target(key=referent.id, label=referent.name, number=referent.called_at,
                referent_id=referent.id)
         for referent in sorted(department.referents.values(), key=lambda r: r.name)
         if referent.id != taker and referent.phone
@@ -120,6 +123,11 @@ def targets(department: Department, *, taker: str | None) -> tuple[Target, ...]:
         for number in numbers
     )
     return colleagues + partners
+
+
+def is_browser(number: str) -> bool:
+    """A target reached in her browser (core.roster's `called_at`), not on a phone."""
+    return number.startswith(BROWSER_PREFIX)
 
 
 def target_of(department: Department, key: str, *, taker: str | None) -> Target | None:
@@ -141,10 +149,8 @@ def plan_transfer(
         return Refusal.UNKNOWN_TARGET
     if mode is Mode.WARM and call.taker_leg is None:
         return Refusal.NO_REFERENT_LEG
-    text = (
-        f"transfert {MODE_LABELS_FR[mode]} vers {target.label} "
-        f"({written_number(target.number)}) demandé par {by_name}"
-    )
+    where = "navigateur" if is_browser(target.number) else written_number(target.number)
+    text = f"transfert {MODE_LABELS_FR[mode]} vers {target.label} ({where}) demandé par {by_name}"
     return Plan(mode=mode, target=target, taker=call.taker,
                 reason=Reason(code=f"transfer-{mode.value}", text=text))  # fmt: skip
 

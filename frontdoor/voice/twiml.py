@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from frontdoor.core.department import Department
 from frontdoor.core.roster import Referent
+from frontdoor.core.transfer import BROWSER_PREFIX, is_browser
 from frontdoor.core.voice_actions import (
     Action,
     Ask,
@@ -109,8 +110,14 @@ def _verb(action: Action, department: Department, caller_number: str | None) -> 
             leg = ("Number", number, url_of(screen, department))
             return _dial(action, (leg,), department, caller_number)
         case RingTransfer(number=number, screen=screen):
-            leg = ("Number", number, url_of(screen, department))
-            return _dial(action, (leg,), department, caller_number)
+            # A colleague reached in her browser only is a Voice SDK identity (core.transfer).
+            noun, at = (
+                ("Client", number.removeprefix(BROWSER_PREFIX))
+                if is_browser(number)
+                else ("Number", number)
+            )
+            return _dial(action, ((noun, at, url_of(screen, department)),), department,
+                         caller_number)  # fmt: skip
         case JoinConference(room=room, starts=starts, ends=ends, star_leaves=star, then=then):
             leaving = ' hangupOnStar="true"' if star else ""
             after = f' method="POST" action={quoteattr(url_of(then, department))}' if then else ""

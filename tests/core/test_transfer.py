@@ -10,6 +10,7 @@ import pytest
 from frontdoor.core import transfer
 from frontdoor.core.department import Department, PartnerLine, RingStrategy
 from frontdoor.core.overflow import OverflowLine
+from frontdoor.core.roster import Reach
 from frontdoor.core.transfer import LiveCall, Mode, Plan, Refusal
 from frontdoor.core.voice_actions import (
     Ask,
@@ -229,3 +230,29 @@ def test_a_referent_consulting_a_target_is_on_a_call_until_she_hands_the_caller_
         [], legs_ended=set(), call_ended=call_ended, consulting={"amartin"},
         handed_over=handed_over,
     ) == busy  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reach", "client", "rung_at"),
+    [
+        pytest.param(Reach.MOBILE, "fd_bleroy", "+33612000000", id="mobile"),
+        pytest.param(Reach.BOTH, "fd_bleroy", "+33612000000", id="both-rings-her-mobile"),
+        pytest.param(Reach.BROWSER, "fd_bleroy", "client:fd_bleroy", id="browser-only"),
+        pytest.param(Reach.BROWSER, None, "+33612000000", id="browser-never-opened"),
+    ],
+)
+def test_a_colleague_is_rung_where_she_takes_calls(
+    reach: Reach, client: str | None, rung_at: str
+) -> None:
+    made = department()
+    bleroy = replace(made.referents["bleroy"], reach=reach, client=client)
+    made = replace(made, referents={**made.referents, "bleroy": bleroy})
+
+    target = transfer.target_of(made, "bleroy", taker="amartin")
+    planned = transfer.plan_transfer(made, LIVE, target_key="bleroy", mode=Mode.COLD,
+                                     by_name="anne.martin")  # fmt: skip
+
+    assert target is not None
+    assert target.number == rung_at
+    assert isinstance(planned, Plan)
+    assert ("(navigateur)" in planned.reason.text) is transfer.is_browser(rung_at)
