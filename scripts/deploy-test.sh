@@ -64,6 +64,7 @@ cleanup() {
   mapfile -t leftovers < <(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")
   [ "${#leftovers[@]}" = 0 ] || podman rm -f "${leftovers[@]}" >/dev/null 2>&1 || true
   podman network rm -f "${PROJECT}_backend" >/dev/null 2>&1 || true
+  ip link del fdlow0 >/dev/null 2>&1 || true  # the bridge port scenario 4 plugs in
   # The image this build replaced, if nothing uses it any more (its layers stay as a cache).
   if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' frontdoor:latest 2>/dev/null)" ]; then
     podman rmi "$previous" >/dev/null 2>&1 || true

@@ -39,6 +39,10 @@ PROJECT = "frontdoor-deploy-test"
 PROXY = "172.30.46.250"
 INSTANCES = {"frontdoor-a": "172.30.46.251", "frontdoor-b": "172.30.46.252"}
 GATEWAY = "172.30.46.1"
+NETWORK = f"{PROJECT}_backend"
+# A bridge port with an address below any the engine gives its veths (random, locally
+# administered): a veth whose other end stays on the host.
+LOW_PORT, LOW_PORT_PEER, LOWEST_ADDRESS = "fdlow0", "fdlow1", "02:00:00:00:00:01"
 PUBLIC_URL = f"https://{PROXY}"
 # Generous bounds: only a hang reaches them, on a loaded 2-core machine.
 READY_WITHIN_S = 180.0
@@ -178,6 +182,8 @@ class Deployment:
 
     async def up(self) -> None:
         await self.compose("up", "-d")
+        # deploy/README.md, "With containers": with Podman, the bridge's address is pinned.
+        say((await run("deploy/bin/pin-bridge-mac", NETWORK)).strip())
         await self.wait_ready(*INSTANCES)
 
     async def down(self) -> None:
@@ -254,11 +260,51 @@ class Deployment:
             [await self.metric(name, "frontdoor_webhook_degraded_total") for name in INSTANCES]
         )
 
+    async def pid(self, service: str) -> int:
+        """The host's process id of the service's main process."""
+        container = f"{PROJECT}_{service}_1"
+        return int(await run("podman", "inspect", "--format", "{{.State.Pid}}", container))
+
     async def crash(self, service: str) -> None:
         """SIGKILL to the instance's process from the host, as the kernel's OOM killer would."""
-        container = f"{PROJECT}_{service}_1"
-        pid = await run("podman", "inspect", "--format", "{{.State.Pid}}", container)
-        os.kill(int(pid.strip()), signal.SIGKILL)
+        os.kill(await self.pid(service), signal.SIGKILL)
+
+    async def bridge_address(self) -> str:
+        """The hardware address of the network's bridge on the host."""
+        return (await run("cat", f"/sys/class/net/{await self._bridge()}/address")).strip()
+
+    async def plug_lowest_port(self) -> None:
+        """A port whose address is below every other joins the bridge; then nginx and the
+        instances forget the addresses they had learnt, and ask the bridge's again: a bridge
+        left to follow its ports would now answer with this port's."""
+        await run("ip", "link", "add", LOW_PORT, "type", "veth", "peer", "name", LOW_PORT_PEER)
+        await run("ip", "link", "set", LOW_PORT, "address", LOWEST_ADDRESS)
+        await run("ip", "link", "set", LOW_PORT, "master", await self._bridge())
+        await run("ip", "link", "set", LOW_PORT, "up")
+        for service in ("proxy", *INSTANCES):
+            pid = str(await self.pid(service))
+            await run("nsenter", "--target", pid, "--net", "ip", "neigh", "flush", "all")
+
+    async def reach_twilio(self, service: str) -> None:
+        """The instance reaches Twilio's API (the test's fake, on the host: through the bridge)
+        within 3 s, or fails. Any HTTP answer will do."""
+        url = self.env["FRONTDOOR_TEST_TWILIO_API_URL"]
+        script = (
+            "import urllib.error, urllib.request\n"
+            "try:\n"
+            f"    urllib.request.urlopen('{url}/', timeout=3)\n"
+            "except urllib.error.HTTPError:\n"
+            "    pass\n"
+        )
+        await self.compose("exec", "-T", service, "python", "-c", script)
+
+    async def unplug_lowest_port(self) -> None:
+        """The port leaves, as a container's veth does when it is removed or restarted."""
+        await run("ip", "link", "del", LOW_PORT, check=False)
+
+    async def _bridge(self) -> str:
+        inspect = ("podman", "network", "inspect", "--format", "{{.NetworkInterface}}", NETWORK)
+        return (await run(*inspect)).strip()
 
     async def stored(self, database: str = "frontdoor") -> Counter[str]:
         """How many requests PostgreSQL holds for each CallSid."""
