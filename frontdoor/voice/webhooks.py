@@ -49,9 +49,12 @@ from frontdoor.store.closing import close_if_only_informed
 from frontdoor.store.models import Request
 from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
+    RequestChanges,
     accepted_by,
     apply_update,
+    event_row,
     first_event,
+    insert_events,
     receipt,
     record_event,
     updated_columns,
@@ -76,9 +79,9 @@ from frontdoor.voice.calls import (
     storable_number,
     whole_number,
 )
-from frontdoor.voice.overflow_webhooks import note_overflow
+from frontdoor.voice.overflow_webhooks import note_overflow, overflow_events
 from frontdoor.voice.queue_offers import offer_waiting
-from frontdoor.voice.queue_webhooks import note_enqueued
+from frontdoor.voice.queue_webhooks import enqueued_events, note_enqueued
 from frontdoor.voice.recordings import bring_home_quietly
 from frontdoor.voice.settling import settle_call
 from frontdoor.voice.speech import menu_detail, menu_reply
@@ -228,19 +231,19 @@ async def menu_choice(hook: Webhook) -> str:
         reply = await _hunting(hook, department, decide)
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
-    # Said or keyed, a choice is stored the same way (what was said is not kept).
-    apply_update(request, reply.update, source="menu")
-    record_event(
-        hook.session,
-        request,
-        kind="menu",
-        at=hook.now,
-        reply=reply,
-        detail=menu_detail(hook.query.get("level"), hook.form),
-    )
-    note_enqueued(hook, request, department, reply)
-    note_overflow(hook, request, department, reply)
-    await settle_call(hook, request, department)
+    # Said or keyed, a choice is stored the same way (what was said is not kept). The step's
+    # events and its request's changes are written by plain statements, no ORM flush: the
+    # events first (settling reads them back), the request's columns in one UPDATE.
+    changes = RequestChanges(request)
+    changes.set(updated_columns(reply.update, source="menu"))
+    said = menu_detail(hook.query.get("level"), hook.form)
+    await insert_events(hook.session, [
+        event_row(request, kind="menu", at=hook.now, reply=reply, detail=said),
+        *enqueued_events(hook, request, department, reply),
+        *overflow_events(hook, request, department, reply),
+    ])  # fmt: skip
+    await settle_call(hook, request, department, changes=changes)
+    await changes.write(hook.session)
     return render(reply, department=department, caller_number=request.caller_number)
 
 
