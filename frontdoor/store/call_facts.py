@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Table, bindparam, literal_column, select
 from sqlalchemy.orm import Bundle
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import overflow
@@ -32,6 +33,37 @@ FACT_COLUMNS: Bundle[Fact] = Bundle(
     col(RequestEvent.leg_sid), col(RequestEvent.detail), col(RequestEvent.at),
 )  # fmt: skip
 
+_REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
+_EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
+_TASKS: Table = CallbackTaskRow.__table__  # type: ignore[attr-defined]
+# The kinds read, written into the statement: constants of this module, so the statement
+# is compiled once and cached whole (a list of bound values is expanded at each execution).
+_SETTLING_IN = _EVENTS.c.kind.in_([literal_column(f"'{kind}'") for kind in _SETTLING_KINDS])
+# A call's task and its settling events, from its request: one statement.
+_STATE = (
+    select(
+        _TASKS.c.id, _TASKS.c.status, _TASKS.c.calls_placed, _TASKS.c.escalated_at,
+        _EVENTS.c.kind, _EVENTS.c.attempt, _EVENTS.c.referent_id, _EVENTS.c.leg_sid,
+        _EVENTS.c.detail, _EVENTS.c.at,
+    )
+    .select_from(
+        _REQUESTS.outerjoin(_TASKS, _TASKS.c.request_id == _REQUESTS.c.id).outerjoin(
+            _EVENTS, (_EVENTS.c.request_id == _REQUESTS.c.id) & _SETTLING_IN
+        )
+    )
+    .where(_REQUESTS.c.id == bindparam("request_id"))
+)  # fmt: skip
+
+
+@dataclass(kw_only=True, frozen=True)
+class TaskState:
+    """What settling needs of a call's callback task (the row itself is read to change it)."""
+
+    id: int
+    status: str
+    calls_placed: int
+    escalated_at: datetime | None
+
 
 @dataclass(kw_only=True, frozen=True)
 class CallState:
@@ -39,7 +71,7 @@ class CallState:
 
     facts: CallFacts
     queue: QueueFacts
-    task: CallbackTaskRow | None
+    task: TaskState | None
 
 
 async def call_state(*, session: AsyncSession, request: Request) -> CallState:
@@ -48,24 +80,18 @@ async def call_state(*, session: AsyncSession, request: Request) -> CallState:
     and the call's callback task, if any.
 
     The events pending in the session are read from it rather than flushed first: the
-    webhook's changes are written once, with its answer.
+    webhook's changes are written once, with its answer. A plain statement: no ORM object
+    is made of what it reads.
     """
     assert request.id is not None
-    query = (
-        select(CallbackTaskRow, FACT_COLUMNS)
-        .select_from(Request)
-        .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
-        .outerjoin(
-            RequestEvent,
-            (col(RequestEvent.request_id) == col(Request.id))
-            & col(RequestEvent.kind).in_(_SETTLING_KINDS),
-        )
-        .where(col(Request.id) == request.id)
-    )
-    with session.no_autoflush:
-        rows = (await session.exec(query)).all()
-    task = rows[0][0] if rows else None
-    stored = [fact for _, fact in rows if fact[0] is not None]  # none: no event, outer join
+    connection = await session.connection()
+    rows = (await connection.execute(_STATE, {"request_id": request.id})).all()
+    first = rows[0] if rows else None
+    task = None
+    if first is not None and first[0] is not None:  # none: no task, outer join
+        task = TaskState(id=first[0], status=first[1], calls_placed=first[2],
+                         escalated_at=first[3])  # fmt: skip
+    stored: list[Fact] = [tuple(row[4:]) for row in rows if row[4] is not None]
     events = [*stored, *_pending(session, request.id)]
     outcome = Outcome(request.outcome)
     facts = _facts(

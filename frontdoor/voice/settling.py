@@ -14,7 +14,7 @@ from frontdoor.core.voice_actions import Reply
 from frontdoor.core.waiting import queue_record
 from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.store.call_facts import call_state
-from frontdoor.store.models import Request
+from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import RequestChanges, record_event
 from frontdoor.store.tasks import ensure_task
 
@@ -51,16 +51,19 @@ async def settle_call(
             setattr(request, name, value)
         hook.session.add(request)
     if settled.task_owed and task is None:
-        task = await ensure_task(session=hook.session, request=request, department=department)
+        opened = await ensure_task(session=hook.session, request=request, department=department)
         event = record_event(hook.session, request, kind="callback-task", at=hook.now)
-        event.reasons = list(task.reasons)
+        event.reasons = list(opened.reasons)
     elif task is not None and not request.callback_needed and task.status == "open":
+        row = await hook.session.get(CallbackTaskRow, task.id)
+        if row is None:
+            return  # deleted since it was read, by another step of the call
         if task.calls_placed == 0 and task.escalated_at is None:
             # Opened by a callback that came before the one saying the call was taken.
-            await hook.session.delete(task)
+            await hook.session.delete(row)
         else:
-            task.status, task.outcome = "done", CallbackOutcome.NOT_NEEDED.value
-            task.closed_at, task.closed_by = hook.now, "frontdoor"
-            hook.session.add(task)
+            row.status, row.outcome = "done", CallbackOutcome.NOT_NEEDED.value
+            row.closed_at, row.closed_by = hook.now, "frontdoor"
+            hook.session.add(row)
         record_event(hook.session, request, kind="callback-task-withdrawn", at=hook.now,
                      reply=Reply(actions=(), reasons=(NOT_NEEDED,)))  # fmt: skip
