@@ -7,9 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, literal_column, select
-from sqlalchemy.orm import Bundle
-from sqlmodel import col
+from sqlalchemy import ColumnElement, Table, bindparam, literal_column, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import overflow
@@ -27,18 +25,21 @@ QUEUE_KINDS = ("enqueued", "queue-left", "accepted", "ended")
 _SETTLING_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS)))
 # What a fact is read from: an event's kind, attempt, referent, leg, detail and time.
 Fact = tuple[str, int | None, str | None, str | None, str | None, datetime]
-FACT_COLUMNS: Bundle[Fact] = Bundle(
-    "fact",
-    col(RequestEvent.kind), col(RequestEvent.attempt), col(RequestEvent.referent_id),
-    col(RequestEvent.leg_sid), col(RequestEvent.detail), col(RequestEvent.at),
-)  # fmt: skip
 
 _REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
 _EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
 _TASKS: Table = CallbackTaskRow.__table__  # type: ignore[attr-defined]
-# The kinds read, written into the statement: constants of this module, so the statement
-# is compiled once and cached whole (a list of bound values is expanded at each execution).
-_SETTLING_IN = _EVENTS.c.kind.in_([literal_column(f"'{kind}'") for kind in _SETTLING_KINDS])
+
+
+def kind_in(kinds: Sequence[str]) -> ColumnElement[bool]:
+    """An event's kind is one of these constants of the code, written into the statement: it
+    is compiled once and cached whole (a list of bound values is expanded at each execution).
+    """
+    assert all(kind.replace("-", "").isalnum() for kind in kinds), "a kind is a plain word"
+    return _EVENTS.c.kind.in_([literal_column(f"'{kind}'") for kind in kinds])
+
+
+_SETTLING_IN = kind_in(_SETTLING_KINDS)
 # A call's task and its settling events, from its request: one statement.
 _STATE = (
     select(
