@@ -15,7 +15,7 @@ from frontdoor.core.department import Department
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Enqueue, Hangup, Next, Reply
 from frontdoor.kit.twilio_webhook import Degraded, Handler, Webhook
-from frontdoor.store.models import Request, RequestEvent
+from frontdoor.store.models import Request
 from frontdoor.store.requests import apply_update, event_row, record_event
 from frontdoor.store.waiting import request_taken_on_leg
 from frontdoor.voice import outage
@@ -29,12 +29,6 @@ from frontdoor.voice.overflow_webhooks import note_overflow
 from frontdoor.voice.queue_offers import offer_waiting
 from frontdoor.voice.settling import settle_call
 from frontdoor.voice.twiml import STEP_PATHS, render
-
-
-def note_enqueued(hook: Webhook, request: Request, department: Department, reply: Reply) -> None:
-    """A step that answers <Enqueue>: its event (enqueued_events) in the session."""
-    for row in enqueued_events(hook, request, department, reply):
-        hook.session.add(RequestEvent(**row))
 
 
 def enqueued_events(

@@ -15,8 +15,8 @@ from frontdoor.core.waiting import queue_record
 from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.store.call_facts import call_state
 from frontdoor.store.models import CallbackTaskRow, Request
-from frontdoor.store.requests import RequestChanges, record_event
-from frontdoor.store.tasks import ensure_task
+from frontdoor.store.requests import RequestChanges, event_row, insert_events, record_event
+from frontdoor.store.tasks import open_task
 
 NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rappel sans objet")
 
@@ -51,9 +51,10 @@ async def settle_call(
             setattr(request, name, value)
         hook.session.add(request)
     if settled.task_owed and task is None:
-        opened = await ensure_task(session=hook.session, request=request, department=department)
-        event = record_event(hook.session, request, kind="callback-task", at=hook.now)
-        event.reasons = list(opened.reasons)
+        # None was read with the facts, in this transaction: no need to look again.
+        opened = await open_task(session=hook.session, request=request, department=department)
+        event = event_row(request, kind="callback-task", at=hook.now)
+        await insert_events(hook.session, [{**event, "reasons": list(opened.reasons)}])
     elif task is not None and not request.callback_needed and task.status == "open":
         row = await hook.session.get(CallbackTaskRow, task.id)
         if row is None:
