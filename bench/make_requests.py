@@ -114,6 +114,9 @@ STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] =
     "incoming": ("/twilio/voice", lambda i, seed, at: incoming_form(i, seed=seed, at=at)),
     # The caller pressed 1 at the first menu (a professional).
     "menu": ("/twilio/voice/menu?level=who&try=1", _caller_step({"Digits": "1"})),
+    # Then 3 at the second menu (a hospital): the request's referrer type is written, and the
+    # referents on duty are rung (who is on a call is read).
+    "profession": ("/twilio/voice/menu?level=profession&try=1", _caller_step({"Digits": "3"})),
     "whisper": ("/twilio/voice/whisper?attempt=1&referent=amartin", _referent_leg({})),
     "accept": (
         "/twilio/voice/accept?attempt=1&referent=amartin",

@@ -105,9 +105,9 @@ class RowGuard:
         # The requests read, held for the webhook's life: the session's identity map holds
         # unchanged rows weakly, and settling would read again one a handler let go of.
         self._requests: list[Request] = []
-        sync = session.sync_session
-        event.listen(sync, "loaded_as_persistent", self._loaded)
-        event.listen(sync, "before_flush", self._flushing)
+        # Found by the listeners every session has (below): listening on each webhook's
+        # session would cost more than the rest of its ORM work.
+        session.sync_session.info[_GUARD] = self
 
     async def settle(self, session: AsyncSession) -> None:
         await session.run_sync(self._settle)
@@ -147,3 +147,21 @@ class RowGuard:
                     if not self._owns(department):
                         raise self._refuse("request", department)
         self._unsettled.clear()
+
+
+# Where a session keeps its webhook's guard (Session.info).
+_GUARD = "webhook_row_guard"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _guard_loaded(session: Session, instance: Any) -> None:
+    guard = session.info.get(_GUARD)
+    if guard is not None:
+        guard._loaded(session, instance)
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_flushing(session: Session, context: Any, instances: Any) -> None:
+    guard = session.info.get(_GUARD)
+    if guard is not None:
+        guard._flushing(session, context, instances)

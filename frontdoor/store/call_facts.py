@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Bundle
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, Table, bindparam, literal_column, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import overflow
@@ -26,11 +25,45 @@ QUEUE_KINDS = ("enqueued", "queue-left", "accepted", "ended")
 _SETTLING_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS)))
 # What a fact is read from: an event's kind, attempt, referent, leg, detail and time.
 Fact = tuple[str, int | None, str | None, str | None, str | None, datetime]
-FACT_COLUMNS: Bundle[Fact] = Bundle(
-    "fact",
-    col(RequestEvent.kind), col(RequestEvent.attempt), col(RequestEvent.referent_id),
-    col(RequestEvent.leg_sid), col(RequestEvent.detail), col(RequestEvent.at),
+
+_REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
+_EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
+_TASKS: Table = CallbackTaskRow.__table__  # type: ignore[attr-defined]
+
+
+def kind_in(kinds: Sequence[str]) -> ColumnElement[bool]:
+    """An event's kind is one of these constants of the code, written into the statement: it
+    is compiled once and cached whole (a list of bound values is expanded at each execution).
+    """
+    assert all(kind.replace("-", "").isalnum() for kind in kinds), "a kind is a plain word"
+    return _EVENTS.c.kind.in_([literal_column(f"'{kind}'") for kind in kinds])
+
+
+_SETTLING_IN = kind_in(_SETTLING_KINDS)
+# A call's task and its settling events, from its request: one statement.
+_STATE = (
+    select(
+        _TASKS.c.id, _TASKS.c.status, _TASKS.c.calls_placed, _TASKS.c.escalated_at,
+        _EVENTS.c.kind, _EVENTS.c.attempt, _EVENTS.c.referent_id, _EVENTS.c.leg_sid,
+        _EVENTS.c.detail, _EVENTS.c.at,
+    )
+    .select_from(
+        _REQUESTS.outerjoin(_TASKS, _TASKS.c.request_id == _REQUESTS.c.id).outerjoin(
+            _EVENTS, (_EVENTS.c.request_id == _REQUESTS.c.id) & _SETTLING_IN
+        )
+    )
+    .where(_REQUESTS.c.id == bindparam("request_id"))
 )  # fmt: skip
+
+
+@dataclass(kw_only=True, frozen=True)
+class TaskState:
+    """What settling needs of a call's callback task (the row itself is read to change it)."""
+
+    id: int
+    status: str
+    calls_placed: int
+    escalated_at: datetime | None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -39,7 +72,7 @@ class CallState:
 
     facts: CallFacts
     queue: QueueFacts
-    task: CallbackTaskRow | None
+    task: TaskState | None
 
 
 async def call_state(*, session: AsyncSession, request: Request) -> CallState:
@@ -48,24 +81,18 @@ async def call_state(*, session: AsyncSession, request: Request) -> CallState:
     and the call's callback task, if any.
 
     The events pending in the session are read from it rather than flushed first: the
-    webhook's changes are written once, with its answer.
+    webhook's changes are written once, with its answer. A plain statement: no ORM object
+    is made of what it reads.
     """
     assert request.id is not None
-    query = (
-        select(CallbackTaskRow, FACT_COLUMNS)
-        .select_from(Request)
-        .outerjoin(CallbackTaskRow, col(CallbackTaskRow.request_id) == col(Request.id))
-        .outerjoin(
-            RequestEvent,
-            (col(RequestEvent.request_id) == col(Request.id))
-            & col(RequestEvent.kind).in_(_SETTLING_KINDS),
-        )
-        .where(col(Request.id) == request.id)
-    )
-    with session.no_autoflush:
-        rows = (await session.exec(query)).all()
-    task = rows[0][0] if rows else None
-    stored = [fact for _, fact in rows if fact[0] is not None]  # none: no event, outer join
+    connection = await session.connection()
+    rows = (await connection.execute(_STATE, {"request_id": request.id})).all()
+    first = rows[0] if rows else None
+    task = None
+    if first is not None and first[0] is not None:  # none: no task, outer join
+        task = TaskState(id=first[0], status=first[1], calls_placed=first[2],
+                         escalated_at=first[3])  # fmt: skip
+    stored: list[Fact] = [tuple(row[4:]) for row in rows if row[4] is not None]
     events = [*stored, *_pending(session, request.id)]
     outcome = Outcome(request.outcome)
     facts = _facts(

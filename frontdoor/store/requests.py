@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
 from sqlalchemy import Table
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -120,18 +121,71 @@ def record_event(
     reply: Reply | None = None,
     **fields: str | int | None,
 ) -> RequestEvent:
+    event = RequestEvent(**event_row(request, kind=kind, at=at, reply=reply, **fields))
+    session.add(event)
+    return event
+
+
+def event_row(
+    request: Request,
+    *,
+    kind: str,
+    at: datetime,
+    reply: Reply | None = None,
+    **fields: str | int | None,
+) -> dict[str, Any]:
+    """A `request_events` row of this request, by column: what record_event adds to the
+    session, or insert_events writes."""
     assert request.id is not None, "flush the request before recording its events"
     # Each field's own type: the provider's traces, fitted to their columns.
     traces: dict[str, Any] = {name: _fitted(name, value) for name, value in fields.items()}
-    event = RequestEvent(
-        request_id=request.id,
-        at=at,
-        kind=kind,
-        reasons=[reason.as_dict() for reason in reply.reasons] if reply else [],
+    return {
+        "request_id": request.id,
+        "at": at,
+        "kind": kind,
+        "reasons": [reason.as_dict() for reason in reply.reasons] if reply else [],
         **traces,
-    )
-    session.add(event)
-    return event
+    }
+
+
+async def insert_events(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write events (event_row) at once, in one statement on the session's transaction: no
+    ORM object is made of them, and the session's later reads see them."""
+    if not rows:
+        return
+    # Every row names every column: one statement, whichever traces each event has.
+    whole = [{**_NO_TRACES, **row} for row in rows]
+    connection = await session.connection()
+    await connection.execute(_EVENTS.insert(), whole)
+
+
+class RequestChanges:
+    """A step's changes to a request loaded in the session, written by one UPDATE of the
+    columns that changed (write), not by the ORM's flush. Each change shows on the loaded
+    row at once (its later reads see it), without marking the row for a flush."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self._before: dict[str, Any] = {}  # each changed column's value as loaded
+
+    def set(self, columns: Mapping[str, Any]) -> None:
+        for name, value in columns.items():
+            self._before.setdefault(name, getattr(self.request, name))
+            set_committed_value(self.request, name, value)
+
+    async def write(self, session: AsyncSession) -> None:
+        changed = {
+            name: getattr(self.request, name)
+            for name, before in self._before.items()
+            if getattr(self.request, name) != before
+        }
+        self._before.clear()
+        if not changed:
+            return
+        connection = await session.connection()
+        await connection.execute(
+            _REQUESTS.update().where(_REQUESTS.c.id == self.request.id).values(changed)
+        )
 
 
 # An event's traces come from the provider's fields and query strings, whatever they hold:
@@ -200,6 +254,10 @@ async def upsert_contact(*, session: AsyncSession, contact: KnownContact) -> boo
 
 
 _RECEIPTS: Table = WebhookReceipt.__table__  # type: ignore[attr-defined]
+_EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
+_REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
+# An event's traces it does not name (event_row).
+_NO_TRACES = {"referent_id": None, "attempt": None, "leg_sid": None, "detail": None}
 
 
 class StoredAnswer(NamedTuple):

@@ -67,6 +67,15 @@ async def ensure_task(
     existing = await task_of_request(session=session, request_id=request.id)
     if existing is not None:
         return existing
+    return await open_task(session=session, request=request, department=department)
+
+
+async def open_task(
+    *, session: AsyncSession, request: Request, department: Department
+) -> CallbackTaskRow:
+    """The request's callback task, created (deadline, assignees): for a request read to have
+    none in this transaction (one task a request: a second is refused at the commit)."""
+    assert request.id is not None
     task = new_task(request_id=request.id, department=department, created_at=request.received_at)
     row = CallbackTaskRow(
         request_id=request.id,

@@ -7,6 +7,8 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy
+from sqlalchemy import Table, bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,11 +27,11 @@ from frontdoor.core.waiting import (
     ringing_with_offers,
 )
 from frontdoor.store.call_facts import (
-    FACT_COLUMNS,
     FACT_KINDS,
     QUEUE_KINDS,
     Fact,
     facts_of,
+    kind_in,
     queue_facts_of,
 )
 from frontdoor.store.match import equal
@@ -41,6 +43,29 @@ _OFFER_KINDS = ("queue-offered", "queue-offer-ended")
 _TRANSFER_KINDS = (transfer.TRANSFERRED, transfer.ENDED, transfer.CONSULTED, transfer.HANDED_OVER)
 # What the line's state is read from: the calls' facts, their times in the queue, the offers.
 _LINE_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS, *_OFFER_KINDS, *_TRANSFER_KINDS)))
+
+
+_EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
+_REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
+# A department's recent events of the line's kinds: the request id, then the fact's columns.
+_RECENT = (
+    sqlalchemy.select(
+        _EVENTS.c.request_id,
+        _EVENTS.c.kind,
+        _EVENTS.c.attempt,
+        _EVENTS.c.referent_id,
+        _EVENTS.c.leg_sid,
+        _EVENTS.c.detail,
+        _EVENTS.c.at,
+    )  # fmt: skip
+    .join_from(_EVENTS, _REQUESTS, _REQUESTS.c.id == _EVENTS.c.request_id)
+    .where(
+        _REQUESTS.c.department == bindparam("department"),
+        kind_in(_LINE_KINDS),
+        _EVENTS.c.at >= bindparam("since"),
+    )
+    .order_by(_EVENTS.c.at, _EVENTS.c.id)
+)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -70,19 +95,13 @@ _Event = tuple[int, Fact]
 
 async def _recent_events(session: AsyncSession, *, department: str, now: datetime) -> list[_Event]:
     """The department's events of the line's kinds in the last LONGEST_CALL (no call lasts
-    longer), oldest first. Their columns only: no event is loaded as an object, and the join
-    keeps them to the department's requests."""
-    result = await session.exec(
-        select(col(RequestEvent.request_id), FACT_COLUMNS)
-        .join(Request, col(Request.id) == col(RequestEvent.request_id))
-        .where(
-            Request.department == department,
-            col(RequestEvent.kind).in_(_LINE_KINDS),
-            col(RequestEvent.at) >= now - LONGEST_CALL,
-        )
-        .order_by(col(RequestEvent.at), col(RequestEvent.id))
-    )
-    return [(request_id, fact) for request_id, fact in result.all()]
+    longer), oldest first. Their columns only, by a plain statement: no event is loaded as an
+    object, and the join keeps them to the department's requests."""
+    await session.flush()  # what the session holds counts, as a query of the ORM would flush it
+    connection = await session.connection()
+    since = now - LONGEST_CALL
+    rows = await connection.execute(_RECENT, {"department": department, "since": since})
+    return [(row[0], tuple(row[1:])) for row in rows]
 
 
 def _offer_calls(events: Sequence[_Event]) -> tuple[OfferCall, ...]:

@@ -12,7 +12,7 @@ from frontdoor.keys import DEPARTMENTS
 from frontdoor.kit.bodies import MAX_ID
 from frontdoor.kit.twilio_webhook import Webhook, call_department
 from frontdoor.store.models import Request
-from frontdoor.store.requests import record_event
+from frontdoor.store.requests import event_row, insert_events
 from frontdoor.voice.outage import department_of
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,9 @@ async def request_of_call(hook: Webhook, call_sid: str) -> tuple[Request, Depart
     )
     hook.session.add(request)
     await hook.session.flush()
-    # Its first event: whatever the step records after it (a wait in the queue records none).
-    record_event(hook.session, request, kind="first-step-late", at=hook.now)
+    # Its first event: whatever the step records after it (a wait in the queue records none),
+    # by the ORM's flush or by a plain statement.
+    await insert_events(hook.session, [event_row(request, kind="first-step-late", at=hook.now)])
     return request, department
 
 

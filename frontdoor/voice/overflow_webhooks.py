@@ -6,6 +6,7 @@ that the call's settlement (core.call_settlement) knows the overflow line took t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from frontdoor.core import call_flow, overflow
 from frontdoor.core.department import Department
@@ -13,8 +14,8 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Reply, RingOverflow
 from frontdoor.kit.twilio_webhook import Degraded, Handler, Webhook
-from frontdoor.store.models import Request
-from frontdoor.store.requests import record_event
+from frontdoor.store.models import Request, RequestEvent
+from frontdoor.store.requests import event_row, record_event
 from frontdoor.voice import outage
 from frontdoor.voice.calls import request_of_call, whole_number
 from frontdoor.voice.settling import settle_call
@@ -22,13 +23,21 @@ from frontdoor.voice.twiml import STEP_PATHS, render
 
 
 def note_overflow(hook: Webhook, request: Request, department: Department, reply: Reply) -> None:
+    """A step that rings the overflow line: its event (overflow_events) in the session."""
+    for row in overflow_events(hook, request, department, reply):
+        hook.session.add(RequestEvent(**row))
+
+
+def overflow_events(
+    hook: Webhook, request: Request, department: Department, reply: Reply
+) -> list[dict[str, Any]]:
     """A step that rings the overflow line: where the call went, as the console says it."""
     line = department.overflow
-    if line is not None and any(isinstance(a, RingOverflow) for a in reply.actions):
-        went = overflow.destination(line)
-        said = Reply(actions=(), reasons=(Reason(code=overflow.EVENT, text=went),))
-        record_event(hook.session, request, kind=overflow.EVENT, at=hook.now, detail=went,
-                     reply=said)  # fmt: skip
+    if line is None or not any(isinstance(a, RingOverflow) for a in reply.actions):
+        return []
+    went = overflow.destination(line)
+    said = Reply(actions=(), reasons=(Reason(code=overflow.EVENT, text=went),))
+    return [event_row(request, kind=overflow.EVENT, at=hook.now, detail=went, reply=said)]
 
 
 async def overflow_whisper(hook: Webhook) -> str:

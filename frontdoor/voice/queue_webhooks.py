@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 
@@ -15,7 +16,7 @@ from frontdoor.core.referrers import ReferrerType
 from frontdoor.core.voice_actions import Enqueue, Hangup, Next, Reply
 from frontdoor.kit.twilio_webhook import Degraded, Handler, Webhook
 from frontdoor.store.models import Request
-from frontdoor.store.requests import apply_update, record_event
+from frontdoor.store.requests import apply_update, event_row, record_event
 from frontdoor.store.waiting import request_taken_on_leg
 from frontdoor.voice import outage
 from frontdoor.voice.calls import (
@@ -30,14 +31,18 @@ from frontdoor.voice.settling import settle_call
 from frontdoor.voice.twiml import STEP_PATHS, render
 
 
-def note_enqueued(hook: Webhook, request: Request, department: Department, reply: Reply) -> None:
+def enqueued_events(
+    hook: Webhook, request: Request, department: Department, reply: Reply
+) -> list[dict[str, Any]]:
     """A step that answers <Enqueue>: the caller waits from now; someone may be free."""
+    rows = []
     for action in reply.actions:
         if isinstance(action, Enqueue):
             # Who was rung for them already (not offered them again): the event's detail.
-            record_event(hook.session, request, kind="enqueued", at=hook.now,
-                         detail=",".join(action.tried) or None)  # fmt: skip
+            rows.append(event_row(request, kind="enqueued", at=hook.now,
+                                  detail=",".join(action.tried) or None))  # fmt: skip
             hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
+    return rows
 
 
 async def hold(hook: Webhook) -> str:

@@ -49,9 +49,12 @@ from frontdoor.store.closing import close_if_only_informed
 from frontdoor.store.models import Request
 from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
+    RequestChanges,
     accepted_by,
     apply_update,
+    event_row,
     first_event,
+    insert_events,
     receipt,
     record_event,
     updated_columns,
@@ -76,9 +79,9 @@ from frontdoor.voice.calls import (
     storable_number,
     whole_number,
 )
-from frontdoor.voice.overflow_webhooks import note_overflow
+from frontdoor.voice.overflow_webhooks import overflow_events
 from frontdoor.voice.queue_offers import offer_waiting
-from frontdoor.voice.queue_webhooks import note_enqueued
+from frontdoor.voice.queue_webhooks import enqueued_events
 from frontdoor.voice.recordings import bring_home_quietly
 from frontdoor.voice.settling import settle_call
 from frontdoor.voice.speech import menu_detail, menu_reply
@@ -228,19 +231,19 @@ async def menu_choice(hook: Webhook) -> str:
         reply = await _hunting(hook, department, decide)
     except ValueError:
         raise web.HTTPBadRequest(text="confirmation: unknown value") from None
-    # Said or keyed, a choice is stored the same way (what was said is not kept).
-    apply_update(request, reply.update, source="menu")
-    record_event(
-        hook.session,
-        request,
-        kind="menu",
-        at=hook.now,
-        reply=reply,
-        detail=menu_detail(hook.query.get("level"), hook.form),
-    )
-    note_enqueued(hook, request, department, reply)
-    note_overflow(hook, request, department, reply)
-    await settle_call(hook, request, department)
+    # Said or keyed, a choice is stored the same way (what was said is not kept). The step's
+    # events and its request's changes are written by plain statements, no ORM flush: the
+    # events first (settling reads them back), the request's columns in one UPDATE.
+    changes = RequestChanges(request)
+    changes.set(updated_columns(reply.update, source="menu"))
+    said = menu_detail(hook.query.get("level"), hook.form)
+    await insert_events(hook.session, [
+        event_row(request, kind="menu", at=hook.now, reply=reply, detail=said),
+        *enqueued_events(hook, request, department, reply),
+        *overflow_events(hook, request, department, reply),
+    ])  # fmt: skip
+    await settle_call(hook, request, department, changes=changes)
+    await changes.write(hook.session)
     return render(reply, department=department, caller_number=request.caller_number)
 
 
@@ -267,28 +270,24 @@ async def dial_ended(hook: Webhook) -> str:
         ),
     )
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
-    apply_update(request, reply.update)
-    request.attempts = attempts
-    record_event(
-        hook.session,
-        request,
-        kind="ring-ended",
-        at=hook.now,
-        reply=reply,
-        attempt=attempt,
-        referent_id=taker,
-        leg_sid=hook.form.get("DialCallSid"),
-        detail=status,
-    )
-    note_enqueued(hook, request, department, reply)
-    note_overflow(hook, request, department, reply)
+    changes = RequestChanges(request)
+    changes.set({**updated_columns(reply.update), "attempts": attempts})
+    leg_sid = hook.form.get("DialCallSid")
+    ring_ended = event_row(request, kind="ring-ended", at=hook.now, reply=reply, attempt=attempt,
+                           referent_id=taker, leg_sid=leg_sid, detail=status)  # fmt: skip
+    await insert_events(hook.session, [
+        ring_ended,
+        *enqueued_events(hook, request, department, reply),
+        *overflow_events(hook, request, department, reply),
+    ])  # fmt: skip
     # The referent's leg left to speak to a transfer's target: the caller waits meanwhile.
     consulting = await consulting_on(session=hook.session, request_id=request.id or 0,
-                                     leg_sid=hook.form.get("DialCallSid"))  # fmt: skip
+                                     leg_sid=leg_sid)  # fmt: skip
     reply = transfer.after_ring(reply, department, consulting=consulting,
                                 request_id=request.id or 0)  # fmt: skip
     # The final state is settled from every fact received, not from this one's arrival.
-    await settle_call(hook, request, department)
+    await settle_call(hook, request, department, changes=changes)
+    await changes.write(hook.session)
     # A referent's conversation may be over: she is free for whoever waits.
     hook.after_commit.append(partial(offer_waiting, hook.app, department, hook.now))
     return render(reply, department=department, caller_number=request.caller_number)
@@ -305,15 +304,9 @@ async def whisper(hook: Webhook) -> str:
         referrer=ReferrerType(request.referrer_type),
         caller_name=request.caller_name,
     )
-    record_event(
-        hook.session,
-        request,
-        kind="picked-up",
-        at=hook.now,
-        attempt=attempt,
-        referent_id=referent_id,
-        leg_sid=hook.form.get("CallSid"),
-    )
+    picked_up = event_row(request, kind="picked-up", at=hook.now, attempt=attempt,
+                          referent_id=referent_id, leg_sid=hook.form.get("CallSid"))  # fmt: skip
+    await insert_events(hook.session, [picked_up])
     return render(reply, department=department)
 
 
@@ -325,16 +318,13 @@ async def accept(hook: Webhook) -> str:
     # Pressing 1 is a fact; the call is taken (answered_at) only once its ring bridged this
     # leg, whichever of the two Twilio reports first (core.call_settlement).
     taken = digits == "1"
-    record_event(
-        hook.session,
-        request,
-        kind="accepted" if taken else "declined",
-        at=hook.now,
-        attempt=attempt,
-        referent_id=referent_id,
-        leg_sid=hook.form.get("CallSid"),
-    )
-    await settle_call(hook, request, department)
+    leg_sid = hook.form.get("CallSid")
+    pressed = event_row(request, kind="accepted" if taken else "declined", at=hook.now,
+                        attempt=attempt, referent_id=referent_id, leg_sid=leg_sid)  # fmt: skip
+    await insert_events(hook.session, [pressed])
+    changes = RequestChanges(request)
+    await settle_call(hook, request, department, changes=changes)
+    await changes.write(hook.session)
     return render(reply, department=department)
 
 
@@ -405,18 +395,15 @@ async def call_status(hook: Webhook) -> str:
     reply = call_flow.call_ended(
         outcome=Outcome(request.outcome), withheld_number=is_withheld(request.caller_number)
     )
-    request.ended_at = hook.now
+    changes = RequestChanges(request)
+    changes.set({"ended_at": hook.now})
     if "CallDuration" in hook.form:
-        request.duration_s = whole_number(hook.form, "CallDuration")
-    record_event(
-        hook.session,
-        request,
-        kind="ended",
-        at=hook.now,
-        reply=reply,
-        detail=hook.form.get("CallStatus"),
-    )
-    await settle_call(hook, request, department)
+        changes.set({"duration_s": whole_number(hook.form, "CallDuration")})
+    ended = event_row(request, kind="ended", at=hook.now, reply=reply,
+                      detail=hook.form.get("CallStatus"))  # fmt: skip
+    await insert_events(hook.session, [ended])
+    await settle_call(hook, request, department, changes=changes)
+    await changes.write(hook.session)
     # Over with only the directory's answer (key 9): nothing left for a referent.
     close_if_only_informed(hook.session, request, at=hook.now)
     # A referent on this call is free again for whoever waits in the queue.
