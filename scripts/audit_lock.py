@@ -141,8 +141,10 @@ def audit(lock: Path, *, run: Callable[[Path, str], Run] = pip_audit) -> int:
                 tried.append(f"{service} is unreachable: {last_line(probe.stderr)}")
                 continue
             if answer is Answer.NO_DATA:
-                tried.append(f"{service} gives no data: {CANARY}, with published advisories, "
-                             f"came back clean ({'; '.join(skipped_of(probe)) or 'no vulns'})")
+                tried.append(
+                    f"{service} gives no data: {CANARY}, with published advisories, "
+                    f"came back clean ({'; '.join(skipped_of(probe)) or 'no vulns'})"
+                )
                 continue
             audited = run(lock, service)
             if audited.report is None:
