@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.indicators import NOT_A_REQUEST
+from frontdoor.store.statement_triggers import postgres_trigger
 
 _NOT_A_REQUEST = ", ".join(f"'{code}'" for code in sorted(NOT_A_REQUEST))
 IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
@@ -319,16 +320,6 @@ def _postgres_triggers(source: Source) -> list[str]:
         for statement in postgres_trigger(
             f"tally_{source.table}_{event}", source.table, event, referencing, body
         )
-    ]
-
-
-def postgres_trigger(name: str, table: str, event: str, referencing: str, body: str) -> list[str]:
-    """A statement trigger `name` after `event` on `table` and its function running `body`."""
-    return [
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
-        f"{body};\n  RETURN NULL;\nEND\n$$",
-        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
     ]
 
 
