@@ -8,8 +8,9 @@ has to remember it.
 `SOURCES` lists, for `requests` and `callback_tasks`, what a row counts in: a measure, its
 value, and when it counts. SQLite gets row triggers (NEW and OLD); PostgreSQL gets statement
 triggers over transition tables, so that a COPY of a million rows writes its changes in one
-statement. An update that changes none of the columns read writes nothing on SQLite, and
-nothing but an empty join on PostgreSQL.
+statement, planned for its own rows when they are many (frontdoor.store.statement_triggers).
+An update that changes none of the columns read writes nothing on SQLite, and nothing but an
+empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
 the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0019
