@@ -16,7 +16,8 @@ Changing what the triggers do needs a migration that drops and recreates them.
 from __future__ import annotations
 
 from frontdoor.core.events import EventType
-from frontdoor.indicators.tally_triggers import postgres_changed, postgres_trigger
+from frontdoor.indicators.tally_triggers import postgres_changed
+from frontdoor.store.statement_triggers import postgres_trigger
 
 # The columns of a request whose change is an event.
 FOLLOWED = (

@@ -31,8 +31,8 @@ from frontdoor.indicators.tally_triggers import (
     SQLITE,
     Dialect,
     postgres_changed,
-    postgres_trigger,
 )
+from frontdoor.store.statement_triggers import postgres_trigger
 
 PERSON_AGE = "person.age."  # + rank: distinct persons
 PERSON_PROBLEM = "person.problem."  # + problem: distinct persons

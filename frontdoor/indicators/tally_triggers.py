@@ -8,8 +8,9 @@ has to remember it.
 `SOURCES` lists, for `requests` and `callback_tasks`, what a row counts in: a measure, its
 value, and when it counts. SQLite gets row triggers (NEW and OLD); PostgreSQL gets statement
 triggers over transition tables, so that a COPY of a million rows writes its changes in one
-statement. An update that changes none of the columns read writes nothing on SQLite, and
-nothing but an empty join on PostgreSQL.
+statement, planned for its own rows when they are many (frontdoor.store.statement_triggers).
+An update that changes none of the columns read writes nothing on SQLite, and nothing but an
+empty join on PostgreSQL.
 
 Changing the measures needs a migration that drops the triggers, recreates them and rebuilds
 the tallies of the measures changed from the rows (`backfill_sql`, then the fold), as 0019
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.indicators import NOT_A_REQUEST
+from frontdoor.store.statement_triggers import postgres_trigger
 
 _NOT_A_REQUEST = ", ".join(f"'{code}'" for code in sorted(NOT_A_REQUEST))
 IS_REQUEST = "{r}.referrer_type NOT IN (" + _NOT_A_REQUEST + ")"
@@ -319,16 +321,6 @@ def _postgres_triggers(source: Source) -> list[str]:
         for statement in postgres_trigger(
             f"tally_{source.table}_{event}", source.table, event, referencing, body
         )
-    ]
-
-
-def postgres_trigger(name: str, table: str, event: str, referencing: str, body: str) -> list[str]:
-    """A statement trigger `name` after `event` on `table` and its function running `body`."""
-    return [
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
-        f"{body};\n  RETURN NULL;\nEND\n$$",
-        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
     ]
 
 

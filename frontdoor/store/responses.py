@@ -18,6 +18,7 @@ from frontdoor.core.request_fields import ResponseType
 from frontdoor.core.responses import ResponseChoice
 from frontdoor.store.follow_ups import forget_follow_up
 from frontdoor.store.models import Request, RequestResponse, Resource
+from frontdoor.store.statement_triggers import postgres_trigger
 
 _SQLITE_KINDS = (
     "UPDATE requests SET response_kinds = (SELECT json_group_array(kind) FROM (SELECT DISTINCT "
@@ -51,16 +52,14 @@ def kinds_trigger_ddl(dialect: str) -> list[str]:
         ),
         "delete": ("REFERENCING OLD TABLE AS old_rows", "SELECT request_id FROM old_rows"),
     }
-    statements = []
-    for event, (referencing, touched) in changed.items():
-        name = f"response_kinds_{event}"
-        statements += [
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
-            f"{_POSTGRES_KINDS.format(changed=touched)};\n  RETURN NULL;\nEND\n$$",
-            f"CREATE TRIGGER {name} AFTER {event.upper()} ON request_responses {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        ]
-    return statements
+    return [
+        statement
+        for event, (referencing, touched) in changed.items()
+        for statement in postgres_trigger(
+            f"response_kinds_{event}", "request_responses", event, referencing,
+            _POSTGRES_KINDS.format(changed=touched),
+        )
+    ]  # fmt: skip
 
 
 def kinds_drop_ddl(dialect: str) -> list[str]:
