@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console import passwords
 from frontdoor.department_file.load import load_departments
@@ -32,7 +33,7 @@ from frontdoor.logs import MaskingFilter, PathOnlyAccessLogger
 from frontdoor.settings import Settings
 from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.standins.twilio_api import FakeTwilioApi
-from frontdoor.store.db import create_engine
+from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
 from tests.database_emptier import DatabaseEmptier
@@ -231,6 +232,15 @@ async def database_url(
             *_created(name, template=migrated_template.source),
         )
     return postgres_database
+
+
+@pytest.fixture
+async def session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session on the test's database, for tests of the store's functions."""
+    engine = create_engine(database_url)
+    async with session_maker(engine)() as opened:
+        yield opened
+    await engine.dispose()
 
 
 @pytest.fixture

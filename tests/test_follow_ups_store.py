@@ -4,7 +4,6 @@ response they follow."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,21 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.core.follow_ups import Closing, FollowUpOutcome, FollowUpPlan
 from frontdoor.core.request_fields import ResponseType
 from frontdoor.core.responses import ResponseChoice
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.follow_ups import close, follow_ups_due, follow_ups_of, plan
 from frontdoor.store.models import FollowUp, Request, RequestResponse
 from frontdoor.store.responses import add_response, remove_response
 
 NOW = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
 REFERENT = "anne.martin@dac46.fr"
-
-
-@pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_maker(engine)() as opened:
-        yield opened
-    await engine.dispose()
 
 
 async def an_orientation(

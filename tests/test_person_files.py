@@ -4,7 +4,6 @@ by name or by who called, merged, carrying their non-oppositions; every change a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from frontdoor.core.consents import InformedHow, stances_of
 from frontdoor.core.person_identity import MergeRefused, Probe, Traits
 from frontdoor.core.request_fields import NonOpposition, Stance
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import AuditEvent, NonOppositionRecord, Person, PersonEvent, Request
 from frontdoor.store.person_consents import (
     record_informed,
@@ -43,14 +41,6 @@ MARIE = Traits(
     family_name="Dupont", given_names="Marie", birth_date=date(1942, 3, 1), birth_year=1942
 )
 SHARING = NonOpposition.SUPPORT_AND_SHARING
-
-
-@pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_maker(engine)() as opened:
-        yield opened
-    await engine.dispose()
 
 
 async def a_request(

@@ -5,7 +5,7 @@ columns that changed, shown at once on the row it loaded, which is left with not
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,19 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request, RequestEvent
 from frontdoor.store.requests import RequestChanges, event_row, insert_events
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_maker(engine)() as opened:
-        yield opened
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ messages; a request number. Newest first, a page at a time, each with why it ans
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console.request_search import query_of
 from frontdoor.core.request_search import Match
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import (
     KnownContact,
     Message,
@@ -25,14 +23,6 @@ from frontdoor.store.models import (
 from frontdoor.store.request_search import search_requests
 
 NOW = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_maker(engine)() as opened:
-        yield opened
-    await engine.dispose()
 
 
 async def a_request(session: AsyncSession, minutes: int, **fields: object) -> int:

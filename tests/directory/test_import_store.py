@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +12,6 @@ from frontdoor.core.directory_text import search_text
 from frontdoor.core.taxonomy import Category
 from frontdoor.directory.imported import ImportedResource
 from frontdoor.directory.store import LOCALLY_EDITED, ImportSummary, upsert_resources
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Resource
 
 FIRST = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -38,14 +35,6 @@ EHPAD = ImportedResource(
     source="csv", source_id="dac46-ehpad-gourdon", name="EHPAD Les Tilleuls",
     category=Category.EHPAD, commune_name="Gourdon",
 )  # fmt: skip
-
-
-@pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_maker(engine)() as session:
-        yield session
-    await engine.dispose()
 
 
 async def rows(session: AsyncSession) -> dict[str, Resource]:

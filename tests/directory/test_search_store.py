@@ -6,8 +6,6 @@ when FRONTDOOR_TEST_POSTGRES_URL names one; the expected tables are the same for
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,17 +15,8 @@ from frontdoor.core.directory_text import search_text
 from frontdoor.core.taxonomy import Category
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Resource
 from tests.directory.search_data import CAPDENAC, add_directory
-
-
-@pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_maker(engine)() as session:
-        yield session
-    await engine.dispose()
 
 
 @pytest.fixture
