@@ -117,18 +117,26 @@ async def answer_directory_query(
 async def _send_later(
     app: web.Application, department: Department, *, to: str, message_id: int
 ) -> None:
-    """The answer of a question kept in the journal, sent once it is filed."""
+    """The answer of a question kept in the journal, sent once it is filed. No session is
+    open while Twilio answers: it would hold a connection (with SQLite the only one, which
+    every webhook waits for) as long as Twilio takes."""
     async with app[SESSIONS]() as session:
         message = await session.get(Message, message_id)
         if message is None or message.status != "sending":
             return
-        try:
-            sid = await twilio_api_for(app, department.slug).send_sms(
-                to=to, from_=department.number, body=message.body or ""
-            )
-        except OutboundError as error:
-            log.warning("request %s: the directory answer was not sent: %s",
-                        message.request_id, error)  # fmt: skip
+        body, request_id = message.body or "", message.request_id
+    sid: str | None = None
+    try:
+        sid = await twilio_api_for(app, department.slug).send_sms(
+            to=to, from_=department.number, body=body
+        )
+    except OutboundError as error:
+        log.warning("request %s: the directory answer was not sent: %s", request_id, error)
+    async with app[SESSIONS]() as session:
+        message = await session.get(Message, message_id)
+        if message is None:
+            return
+        if sid is None:
             message.status = "failed"
         else:
             message.provider_id, message.status = sid, "queued"

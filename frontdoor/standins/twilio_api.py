@@ -17,6 +17,7 @@ and each SMS sent or call placed is kept in `sent`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import math
@@ -128,6 +129,8 @@ class FakeTwilioApi:
     sent: list[SentSms | PlacedCall] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     base_url: str = ""
+    # While given, a call placed is answered once it is set: Twilio slow to answer.
+    placing_waits_for: asyncio.Event | None = None
     _runner: web.AppRunner | None = None
 
     def fail_next(
@@ -250,6 +253,8 @@ class FakeTwilioApi:
 
     async def _create_call(self, request: web.Request) -> web.Response:
         form = self.requests[-1].form
+        if self.placing_waits_for is not None:
+            await self.placing_waits_for.wait()
         if not form.get("To"):
             return twilio_error(400, 21201, "No 'To' number is specified")
         if not form.get("From"):

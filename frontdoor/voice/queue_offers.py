@@ -21,7 +21,7 @@ from frontdoor.keys import SESSIONS, SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.models import Request
-from frontdoor.store.requests import record_event
+from frontdoor.store.requests import event_row, insert_events
 from frontdoor.store.waiting import line_state
 from frontdoor.voice.twiml import url_of
 
@@ -61,27 +61,32 @@ async def offer_waiting(app: web.Application, department: Department, now: datet
 
 
 async def _offer(app: web.Application, department: Department, now: datetime) -> None:
+    # Read, ring, then record, each apart: ringing waits for Twilio (up to 15 s a call), and a
+    # session open meanwhile would hold a connection — with SQLite the only one, which every
+    # webhook of every call would wait for.
     async with app[SESSIONS]() as session:
         line = await line_state(session, department=department, now=now)
-        waiters, busy = line.waiters, line.busy
-        if not waiters:
+        if not line.waiters:
             return
         # The referents the hunt would ring, in its order: on duty, then the backup list.
         plan = plan_route(department, now)
         people = list(dict.fromkeys(r.id for a in plan.attempts for r in a.referents))
-        for offer in offers(waiters, on_duty=people, busy=busy):
+        chosen: list[tuple[Offer, Request, str]] = []
+        for offer in offers(line.waiters, on_duty=people, busy=line.busy):
             request = await session.get(Request, offer.request_id)
-            if request is None or request.call_sid is None:
-                continue
-            leg_sid = await _place(app, department, offer, call_sid=request.call_sid)
-            if leg_sid is None:
-                continue
-            event = record_event(
-                session, request, kind="queue-offered", at=now,
-                referent_id=offer.referent_id, leg_sid=leg_sid,
-            )  # fmt: skip
-            event.reasons = [offer.reason.as_dict()]
-        await session.commit()
+            if request is not None and request.call_sid is not None:
+                chosen.append((offer, request, request.call_sid))
+    events = []
+    for offer, request, call_sid in chosen:
+        leg_sid = await _place(app, department, offer, call_sid=call_sid)
+        if leg_sid is not None:
+            row = event_row(request, kind="queue-offered", at=now,
+                            referent_id=offer.referent_id, leg_sid=leg_sid)  # fmt: skip
+            events.append({**row, "reasons": [offer.reason.as_dict()]})
+    if events:
+        async with app[SESSIONS]() as session:
+            await insert_events(session, events)
+            await session.commit()
 
 
 async def _place(

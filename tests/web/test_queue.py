@@ -22,6 +22,7 @@ from frontdoor.phone_twiml import API_VERSION
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.voice.queue_offers import OFFERING, OfferTurns, offer_waiting
+from tests.waiting import eventually
 from tests.web.callback_orders import Call, FinalState, final_state
 from tests.web.calls import ESCHMITT, MOSELLE, PARIS, phone, place_call, stored
 from tests.web.calls import said as call_said
@@ -181,6 +182,37 @@ async def eschmitt_talks(client: TestClient) -> Call:
     await first.whisper(ESCHMITT, at=10)
     await first.press(ESCHMITT, "1", at=12)
     return first
+
+
+async def test_while_twilio_places_the_call_offering_a_waiting_caller_other_calls_are_stored(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    # Placing that call waits for Twilio's API (up to 15 s). A pass of offers holding a
+    # database connection meanwhile would hold SQLite's only one, and a new call would wait
+    # for it, then be answered from memory and journaled instead of stored.
+    first = await eschmitt_talks(client)
+    twilio = phone(client, TUESDAY_AFTERNOON)
+    await Waiting(twilio, from_="+33611000002", start=TUESDAY_AFTERNOON, offset=0).enters()
+    twilio_api.placing_waits_for = asyncio.Event()
+    await first.dial_ended("completed", bridged=ESCHMITT, seconds=88, at=100)
+    await first.ended(at=100)
+    assert [r for r in twilio_api.requests if r.path.endswith("/Calls.json")]
+    assert twilio_api.calls == []  # eschmitt's phone is being rung: Twilio has not answered
+
+    later = TUESDAY_AFTERNOON + timedelta(seconds=110)
+    newcomer = Call(twilio, to=MOSELLE, from_="+33611000004", start=later)
+    await newcomer.answer(DOCTOR)
+    requests, _ = await stored(wired_settings)
+    assert newcomer.sid in {r.call_sid for r in requests}
+
+    twilio_api.placing_waits_for.set()
+
+    async def offer_recorded() -> bool:
+        _, events = await stored(wired_settings)
+        return any(e.kind == "queue-offered" for e in events)
+
+    await eventually(offer_recorded)
+    assert [call["to"] for call in twilio_api.calls] == [ESCHMITT]
 
 
 async def test_the_phone_waits_in_the_queue_as_twilio_does_until_the_longest_wait(
