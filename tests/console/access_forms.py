@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, func, select
 
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
@@ -119,30 +119,36 @@ async def store_of(settings: Settings) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
+# What a console action writes: counted. What it could edit in place: read whole.
+_COUNTED = (
+    Request,
+    AuditEvent,
+    NonOppositionRecord,
+    RequestEvent,
+    RosterOverrideRow,
+    TeamChangeRow,
+    ResourceEdit,
+    PersonFile,
+    PersonEvent,
+    RequestPerson,
+    RequestResponse,
+    FollowUp,
+    EventSubscription,
+)
+_READ_WHOLE = (Resource, KnownContact, EventSubscription)
+# One statement for every count (a matrix reads them twice per cell, hundreds of cells).
+_COUNTS = select(*(select(func.count()).select_from(table).scalar_subquery() for table in _COUNTED))
+
+
 async def traces(store: AsyncEngine) -> tuple[object, ...]:
     """Counts of everything a console action writes, and the resources and known contacts as
     they are: a denied cell must leave them as they were."""
-    async with session_maker(store)() as session:
-        counts: list[object] = []
-        for table in (
-            Request,
-            AuditEvent,
-            NonOppositionRecord,
-            RequestEvent,
-            RosterOverrideRow,
-            TeamChangeRow,
-            ResourceEdit,
-            PersonFile,
-            PersonEvent,
-            RequestPerson,
-            RequestResponse,
-            FollowUp,
-            EventSubscription,
-        ):
-            counts.append((await session.exec(select(func.count()).select_from(table))).one())
-        for model in (Resource, KnownContact, EventSubscription):
-            kept = (await session.exec(select(model).order_by(col(model.id)))).all()
-            counts.append([row.model_dump() for row in kept])
+    async with store.connect() as connection:
+        counts: list[object] = list((await connection.execute(_COUNTS)).one())
+        for model in _READ_WHOLE:
+            table = model.__table__  # type: ignore[attr-defined]
+            rows = await connection.execute(select(table).order_by(table.c.id))
+            counts.append([tuple(row) for row in rows])
     return tuple(counts)
 
 
