@@ -403,8 +403,16 @@ TOOL_VARIABLES = (
         name="FRONTDOOR_TEST_WORKERS",
         type="integer",
         default="2",
-        help="How many processes run each database's half of the suite (pytest-xdist); 0 "
-        "runs it in pytest's own process.",
+        help="How many processes run SQLite's half of the suite (pytest-xdist); 0 runs it "
+        "in pytest's own process.",
+        read_by="`./dev test`",
+    ),
+    ToolVariable(
+        name="FRONTDOOR_TEST_POSTGRES_WORKERS",
+        type="integer",
+        default="3",
+        help="How many processes run PostgreSQL's half of the suite (pytest-xdist); 0 runs "
+        "it in pytest's own process.",
         read_by="`./dev test`",
     ),
     ToolVariable(
