@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,9 +36,10 @@ async def request_by_call_sid(
     *, session: AsyncSession, department: str, call_sid: str
 ) -> Request | None:
     """A department's call: the same CallSid for another department is another call."""
-    result = await session.exec(
-        select(Request).where(Request.department == department, equal(Request.call_sid, call_sid))
-    )
+    if call_sid is None:  # a missing CallSid names no call (store.match.equal)
+        return None
+    params = {"department": department, "call_sid": call_sid}
+    result = await session.exec(_REQUEST_OF_CALL, params=params)
     return result.first()
 
 
@@ -156,7 +157,7 @@ async def insert_events(session: AsyncSession, rows: Sequence[Mapping[str, Any]]
     # Every row names every column: one statement, whichever traces each event has.
     whole = [{**_NO_TRACES, **row} for row in rows]
     connection = await session.connection()
-    await connection.execute(_EVENTS.insert(), whole)
+    await connection.execute(_INSERT_EVENT, whole)
 
 
 class RequestChanges:
@@ -183,9 +184,7 @@ class RequestChanges:
         if not changed:
             return
         connection = await session.connection()
-        await connection.execute(
-            _REQUESTS.update().where(_REQUESTS.c.id == self.request.id).values(changed)
-        )
+        await connection.execute(_UPDATE_REQUEST, {**changed, "request_id": self.request.id})
 
 
 # An event's traces come from the provider's fields and query strings, whatever they hold:
@@ -259,6 +258,20 @@ _REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
 # An event's traces it does not name (event_row).
 _NO_TRACES = {"referent_id": None, "attempt": None, "leg_sid": None, "detail": None}
 
+# The statements every step of a call sends, built once with their values as parameters:
+# building one per webhook, and its cache key, cost more Python than executing it.
+_REQUEST_OF_CALL = select(Request).where(
+    _REQUESTS.c.department == bindparam("department"),
+    _REQUESTS.c.call_sid == bindparam("call_sid"),
+)
+_RECEIPT_OF_KEY = select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(
+    _RECEIPTS.c.key == bindparam("key")
+)
+_INSERT_RECEIPT = _RECEIPTS.insert()
+_INSERT_EVENT = _EVENTS.insert()
+# The columns set are those of the parameters given (RequestChanges.write).
+_UPDATE_REQUEST = _REQUESTS.update().where(_REQUESTS.c.id == bindparam("request_id"))
+
 
 class StoredAnswer(NamedTuple):
     """The answer a webhook was given, as its receipt keeps it."""
@@ -271,10 +284,7 @@ async def receipt(*, session: AsyncSession, key: str) -> StoredAnswer | None:
     """The answer given to the webhook with this key, if it was answered (a retry)."""
     # A plain statement on the session's transaction: no ORM object is made of it.
     connection = await session.connection()
-    found = await connection.execute(
-        select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(_RECEIPTS.c.key == key)
-    )
-    row = found.first()
+    row = (await connection.execute(_RECEIPT_OF_KEY, {"key": key})).first()
     return None if row is None else StoredAnswer(body=row.body, status=row.status)
 
 
@@ -291,7 +301,7 @@ async def keep_receipt(
     all); IntegrityError, at once or at the commit, when this key has one already."""
     connection = await session.connection()
     await connection.execute(
-        _RECEIPTS.insert(),
+        _INSERT_RECEIPT,
         {"key": key, "received_at": received_at, "provider_sid": provider_sid, "status": 200,
          "content_type": content_type, "body": body},
     )  # fmt: skip
