@@ -78,15 +78,13 @@ async def accepted_by(
 ) -> str | None:
     """The referent who pressed 1 during a ring attempt (on the bridged leg, when known);
     overflow.TAKER when it was the overflow line."""
-    query = select(RequestEvent).where(
-        RequestEvent.request_id == request_id,
-        RequestEvent.kind == "accepted",
-        equal(RequestEvent.attempt, attempt),
-    )
+    # A plain statement, built once: the dial action asks it of every ring that ends.
+    params: dict[str, object] = {"request_id": request_id, "attempt": attempt}
+    statement = _ACCEPTED
     if leg_sid:
-        query = query.where(equal(RequestEvent.leg_sid, leg_sid))
-    result = await session.exec(query.order_by(col(RequestEvent.id)))
-    first = result.first()
+        statement, params["leg_sid"] = _ACCEPTED_ON_LEG, leg_sid
+    connection = await session.connection()
+    first = (await connection.execute(statement, params)).first()
     if first is None:
         return None
     return overflow.TAKER if first.detail == overflow.TAKER else first.referent_id
@@ -269,6 +267,17 @@ _RECEIPT_OF_KEY = select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(
 )
 _INSERT_RECEIPT = _RECEIPTS.insert()
 _INSERT_EVENT = _EVENTS.insert()
+_ACCEPTED = (
+    select(_EVENTS.c.referent_id, _EVENTS.c.detail)
+    .where(
+        _EVENTS.c.request_id == bindparam("request_id"),
+        _EVENTS.c.kind == "accepted",
+        _EVENTS.c.attempt == bindparam("attempt"),
+    )
+    .order_by(_EVENTS.c.id)
+    .limit(1)
+)
+_ACCEPTED_ON_LEG = _ACCEPTED.where(_EVENTS.c.leg_sid == bindparam("leg_sid"))
 # The columns set are those of the parameters given (RequestChanges.write).
 _UPDATE_REQUEST = _REQUESTS.update().where(_REQUESTS.c.id == bindparam("request_id"))
 
