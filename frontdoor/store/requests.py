@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
-from sqlalchemy import Table, bindparam
+from sqlalchemy import String, Table, and_, bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -266,6 +266,20 @@ _RECEIPT_OF_KEY = select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(
     _RECEIPTS.c.key == bindparam("key")
 )
 _INSERT_RECEIPT = _RECEIPTS.insert()
+# One row whatever is found: the key asked, its receipt if any, the call's request if any.
+_ASKED = select(bindparam("key", type_=String).label("key")).subquery("asked")
+_RECEIPT_AND_CALL = (
+    select(Request, _RECEIPTS.c.body, _RECEIPTS.c.status)
+    .select_from(_ASKED)
+    .outerjoin(_RECEIPTS, _RECEIPTS.c.key == _ASKED.c.key)
+    .outerjoin(
+        _REQUESTS,
+        and_(
+            _REQUESTS.c.department == bindparam("department"),
+            _REQUESTS.c.call_sid == bindparam("call_sid"),
+        ),
+    )
+)
 _INSERT_EVENT = _EVENTS.insert()
 _ACCEPTED = (
     select(_EVENTS.c.referent_id, _EVENTS.c.detail)
@@ -295,6 +309,17 @@ async def receipt(*, session: AsyncSession, key: str) -> StoredAnswer | None:
     connection = await session.connection()
     row = (await connection.execute(_RECEIPT_OF_KEY, {"key": key})).first()
     return None if row is None else StoredAnswer(body=row.body, status=row.status)
+
+
+async def receipt_and_call(
+    *, session: AsyncSession, key: str, department: str, call_sid: str
+) -> tuple[StoredAnswer | None, Request | None]:
+    """receipt, and the department's call (request_by_call_sid) the webhook names, in one
+    statement: a step of a call reads both before anything else."""
+    params = {"key": key, "department": department, "call_sid": call_sid}
+    row = (await session.exec(_RECEIPT_AND_CALL, params=params)).one()
+    request, body, status = row
+    return (None if body is None else StoredAnswer(body=body, status=status)), request
 
 
 async def keep_receipt(
