@@ -35,7 +35,14 @@ from frontdoor.kit.twilio_signature import signature_holds
 from frontdoor.kit.webhook_owner import RowGuard, owned, owned_recording, refusal, signer_owns
 from frontdoor.store.journal import Entry, Journal
 from frontdoor.store.models import CallbackTaskRow, Message, Request
-from frontdoor.store.requests import keep_receipt, receipt, request_by_call_sid, request_by_id
+from frontdoor.store.requests import (
+    StoredAnswer,
+    keep_receipt,
+    receipt,
+    receipt_and_call,
+    request_by_call_sid,
+    request_by_id,
+)
 from frontdoor.store.sms import message_by_provider_id
 
 log = logging.getLogger(__name__)
@@ -55,6 +62,16 @@ _SID_CHARS = 64  # as webhook_receipts.provider_sid holds it
 AfterCommit = Callable[[], Awaitable[None]]
 # This instance's outage journal (frontdoor.voice.replay opens it and replays it).
 JOURNAL = web.AppKey("journal", Journal)
+
+
+@dataclass(kw_only=True, frozen=True)
+class FoundCall:
+    """A department's call read before the webhook's handler ran: its request, if stored.
+    Not found, it is looked for again (another step may have created it since)."""
+
+    department: str
+    call_sid: str
+    request: Request | None
 
 
 @dataclass(kw_only=True)
@@ -77,6 +94,8 @@ class Webhook:
     # What is done once the webhook's changes are committed (tell referents, fetch a
     # recording…), served or replayed.
     after_commit: list[AfterCommit] = field(default_factory=list)
+    # The call's request as read with the webhook's receipt, if it was (_receipt_and_call).
+    found_call: FoundCall | None = None
     _guard: RowGuard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -100,9 +119,17 @@ class Webhook:
         stored yet: a call is its department's and its CallSid, never the CallSid alone
         (403 for a department the signer does not own)."""
         self.owned(department, what="call")
-        request = await request_by_call_sid(
-            session=self.session, department=department.slug, call_sid=call_sid
-        )
+        found = self.found_call
+        if (
+            found
+            and found.request
+            and (found.department, found.call_sid) == (department.slug, call_sid)
+        ):
+            request: Request | None = found.request
+        else:
+            request = await request_by_call_sid(
+                session=self.session, department=department.slug, call_sid=call_sid
+            )
         if request is None:
             return None
         return request, self._department(request.department, "call")
@@ -292,10 +319,11 @@ async def _write(
     request got before; and what is to be done once committed."""
     key = verified.key
     async with app[SESSIONS]() as session:
-        stored = await receipt(session=session, key=key)
+        stored, found = await _receipt_and_call(app, session, verified)
         if stored is not None:
             return answer(stored.body, stored.status), ()
         hook = webhook_of(verified, session=session, app=app)
+        hook.found_call = found
         body = await handler(hook)
         await hook.settle()
         try:
@@ -311,6 +339,27 @@ async def _write(
                 raise
             return answer(stored.body, stored.status), ()
     return answer(body, 200), hook.after_commit
+
+
+async def _receipt_and_call(
+    app: web.Application, session: AsyncSession, verified: Verified
+) -> tuple[StoredAnswer | None, FoundCall | None]:
+    """The answer already given to this webhook, if any (a retry); for a step of a call, the
+    call's request too, read in the same statement (Webhook.call takes it from there). Only
+    for a department the signer owns: the row is read before the session's guard watches it."""
+    call_sid = _call_of(verified.form)
+    department = call_department(app, verified.form, verified.query)
+    if (
+        department is None
+        or not signer_owns(app, verified.form, department.slug)
+        or not call_sid
+        or len(call_sid) > _SID_CHARS
+    ):
+        return await receipt(session=session, key=verified.key), None
+    stored, request = await receipt_and_call(
+        session=session, key=verified.key, department=department.slug, call_sid=call_sid
+    )
+    return stored, FoundCall(department=department.slug, call_sid=call_sid, request=request)
 
 
 async def answer_unstored(
@@ -425,7 +474,7 @@ def _now(app: web.Application, form: Mapping[str, str]) -> datetime:
 
 def _digest(raw_path: str, form: Mapping[str, str]) -> str:
     """Identifies a request: the same path and form give the same key (a retry)."""
-    digest = hashlib.sha256(raw_path.encode())
-    for name, value in sorted(form.items()):
-        digest.update(b"\0" + name.encode() + b"=" + value.encode())
-    return digest.hexdigest()
+    # NUL, name, "=", value for each pair in order: one string encoded once (UTF-8 encodes
+    # a concatenation as the concatenation of the encodings), not three calls a pair.
+    pairs = "".join([f"\0{name}={value}" for name, value in sorted(form.items())])
+    return hashlib.sha256(raw_path.encode() + pairs.encode()).hexdigest()

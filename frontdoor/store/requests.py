@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
-from sqlalchemy import Table
+from sqlalchemy import String, Table, and_, bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,9 +36,10 @@ async def request_by_call_sid(
     *, session: AsyncSession, department: str, call_sid: str
 ) -> Request | None:
     """A department's call: the same CallSid for another department is another call."""
-    result = await session.exec(
-        select(Request).where(Request.department == department, equal(Request.call_sid, call_sid))
-    )
+    if call_sid is None:  # a missing CallSid names no call (store.match.equal)
+        return None
+    params = {"department": department, "call_sid": call_sid}
+    result = await session.exec(_REQUEST_OF_CALL, params=params)
     return result.first()
 
 
@@ -77,15 +78,13 @@ async def accepted_by(
 ) -> str | None:
     """The referent who pressed 1 during a ring attempt (on the bridged leg, when known);
     overflow.TAKER when it was the overflow line."""
-    query = select(RequestEvent).where(
-        RequestEvent.request_id == request_id,
-        RequestEvent.kind == "accepted",
-        equal(RequestEvent.attempt, attempt),
-    )
+    # A plain statement, built once: the dial action asks it of every ring that ends.
+    params: dict[str, object] = {"request_id": request_id, "attempt": attempt}
+    statement = _ACCEPTED
     if leg_sid:
-        query = query.where(equal(RequestEvent.leg_sid, leg_sid))
-    result = await session.exec(query.order_by(col(RequestEvent.id)))
-    first = result.first()
+        statement, params["leg_sid"] = _ACCEPTED_ON_LEG, leg_sid
+    connection = await session.connection()
+    first = (await connection.execute(statement, params)).first()
     if first is None:
         return None
     return overflow.TAKER if first.detail == overflow.TAKER else first.referent_id
@@ -156,7 +155,7 @@ async def insert_events(session: AsyncSession, rows: Sequence[Mapping[str, Any]]
     # Every row names every column: one statement, whichever traces each event has.
     whole = [{**_NO_TRACES, **row} for row in rows]
     connection = await session.connection()
-    await connection.execute(_EVENTS.insert(), whole)
+    await connection.execute(_INSERT_EVENT, whole)
 
 
 class RequestChanges:
@@ -183,9 +182,7 @@ class RequestChanges:
         if not changed:
             return
         connection = await session.connection()
-        await connection.execute(
-            _REQUESTS.update().where(_REQUESTS.c.id == self.request.id).values(changed)
-        )
+        await connection.execute(_UPDATE_REQUEST, {**changed, "request_id": self.request.id})
 
 
 # An event's traces come from the provider's fields and query strings, whatever they hold:
@@ -259,6 +256,45 @@ _REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
 # An event's traces it does not name (event_row).
 _NO_TRACES = {"referent_id": None, "attempt": None, "leg_sid": None, "detail": None}
 
+# The statements every step of a call sends, built once with their values as parameters:
+# building one per webhook, and its cache key, cost more Python than executing it.
+_REQUEST_OF_CALL = select(Request).where(
+    _REQUESTS.c.department == bindparam("department"),
+    _REQUESTS.c.call_sid == bindparam("call_sid"),
+)
+_RECEIPT_OF_KEY = select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(
+    _RECEIPTS.c.key == bindparam("key")
+)
+_INSERT_RECEIPT = _RECEIPTS.insert()
+# One row whatever is found: the key asked, its receipt if any, the call's request if any.
+_ASKED = select(bindparam("key", type_=String).label("key")).subquery("asked")
+_RECEIPT_AND_CALL = (
+    select(Request, _RECEIPTS.c.body, _RECEIPTS.c.status)
+    .select_from(_ASKED)
+    .outerjoin(_RECEIPTS, _RECEIPTS.c.key == _ASKED.c.key)
+    .outerjoin(
+        _REQUESTS,
+        and_(
+            _REQUESTS.c.department == bindparam("department"),
+            _REQUESTS.c.call_sid == bindparam("call_sid"),
+        ),
+    )
+)
+_INSERT_EVENT = _EVENTS.insert()
+_ACCEPTED = (
+    select(_EVENTS.c.referent_id, _EVENTS.c.detail)
+    .where(
+        _EVENTS.c.request_id == bindparam("request_id"),
+        _EVENTS.c.kind == "accepted",
+        _EVENTS.c.attempt == bindparam("attempt"),
+    )
+    .order_by(_EVENTS.c.id)
+    .limit(1)
+)
+_ACCEPTED_ON_LEG = _ACCEPTED.where(_EVENTS.c.leg_sid == bindparam("leg_sid"))
+# The columns set are those of the parameters given (RequestChanges.write).
+_UPDATE_REQUEST = _REQUESTS.update().where(_REQUESTS.c.id == bindparam("request_id"))
+
 
 class StoredAnswer(NamedTuple):
     """The answer a webhook was given, as its receipt keeps it."""
@@ -271,11 +307,19 @@ async def receipt(*, session: AsyncSession, key: str) -> StoredAnswer | None:
     """The answer given to the webhook with this key, if it was answered (a retry)."""
     # A plain statement on the session's transaction: no ORM object is made of it.
     connection = await session.connection()
-    found = await connection.execute(
-        select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(_RECEIPTS.c.key == key)
-    )
-    row = found.first()
+    row = (await connection.execute(_RECEIPT_OF_KEY, {"key": key})).first()
     return None if row is None else StoredAnswer(body=row.body, status=row.status)
+
+
+async def receipt_and_call(
+    *, session: AsyncSession, key: str, department: str, call_sid: str
+) -> tuple[StoredAnswer | None, Request | None]:
+    """receipt, and the department's call (request_by_call_sid) the webhook names, in one
+    statement: a step of a call reads both before anything else."""
+    params = {"key": key, "department": department, "call_sid": call_sid}
+    row = (await session.exec(_RECEIPT_AND_CALL, params=params)).one()
+    request, body, status = row
+    return (None if body is None else StoredAnswer(body=body, status=status)), request
 
 
 async def keep_receipt(
@@ -291,7 +335,7 @@ async def keep_receipt(
     all); IntegrityError, at once or at the commit, when this key has one already."""
     connection = await session.connection()
     await connection.execute(
-        _RECEIPTS.insert(),
+        _INSERT_RECEIPT,
         {"key": key, "received_at": received_at, "provider_sid": provider_sid, "status": 200,
          "content_type": content_type, "body": body},
     )  # fmt: skip

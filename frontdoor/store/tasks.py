@@ -89,6 +89,28 @@ async def open_task(
     return row
 
 
+async def insert_task(
+    *, session: AsyncSession, request: Request, department: Department
+) -> CallbackTask:
+    """open_task by one plain statement on the session's transaction, no ORM object made of
+    it: what settling a call's step opens (one task a request: a second is refused at once)."""
+    assert request.id is not None
+    task = new_task(request_id=request.id, department=department, created_at=request.received_at)
+    connection = await session.connection()
+    await connection.execute(_INSERT_TASK, {
+        "request_id": request.id, "department": department.slug,
+        "created_at": task.created_at, "due_at": task.due_at,
+        "assignees": list(task.assignees), "reasons": [reason.as_dict() for reason in task.reasons],
+        "status": task.status.value, "outcome": task.outcome.value if task.outcome else None,
+        "closed_at": task.closed_at, "closed_by": task.closed_by,
+        "escalated_at": task.escalated_at, "calls_placed": 0,
+    })  # fmt: skip
+    return task
+
+
+_INSERT_TASK = CallbackTaskRow.__table__.insert()  # type: ignore[attr-defined]
+
+
 async def open_tasks(
     *, session: AsyncSession, department: str | None = None
 ) -> Sequence[CallbackTaskRow]:

@@ -16,7 +16,7 @@ from frontdoor.kit.twilio_webhook import Webhook
 from frontdoor.store.call_facts import call_state
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import RequestChanges, event_row, insert_events, record_event
-from frontdoor.store.tasks import open_task
+from frontdoor.store.tasks import insert_task
 
 NOT_NEEDED = Reason(code="callback-not-needed", text="l'appel a été pris : rappel sans objet")
 
@@ -52,9 +52,10 @@ async def settle_call(
         hook.session.add(request)
     if settled.task_owed and task is None:
         # None was read with the facts, in this transaction: no need to look again.
-        opened = await open_task(session=hook.session, request=request, department=department)
+        opened = await insert_task(session=hook.session, request=request, department=department)
         event = event_row(request, kind="callback-task", at=hook.now)
-        await insert_events(hook.session, [{**event, "reasons": list(opened.reasons)}])
+        reasons = [reason.as_dict() for reason in opened.reasons]
+        await insert_events(hook.session, [{**event, "reasons": reasons}])
     elif task is not None and not request.callback_needed and task.status == "open":
         row = await hook.session.get(CallbackTaskRow, task.id)
         if row is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import string
+from collections.abc import Iterable
+from urllib.parse import quote_plus
 from xml.sax.saxutils import escape, quoteattr
 
 from frontdoor.core.department import Department
@@ -77,7 +79,21 @@ def url_of(step: Next, department: Department | None = None) -> str:
     CallSid for another department is another call)."""
     path = STEP_PATHS[step.step]
     params = (*step.params, ("department", department.slug)) if department else step.params
-    return f"{path}?{urlencode(sorted(params))}" if params else path
+    return f"{path}?{query_string(params)}" if params else path
+
+
+def query_string(params: Iterable[tuple[str, str]]) -> str:
+    """`urlencode(sorted(params))`, without its cost per pair where nothing needs escaping:
+    the query of every TwiML answer's URLs (department slugs, step names, numbers)."""
+    return "&".join(f"{_escaped(name)}={_escaped(value)}" for name, value in sorted(params))
+
+
+# What quote_plus leaves as it is (RFC 3986's unreserved characters).
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "_.-~")
+
+
+def _escaped(text: str) -> str:
+    return text if _UNRESERVED.issuperset(text) else quote_plus(text)
 
 
 def render(reply: Reply, *, department: Department, caller_number: str | None = None) -> str:
