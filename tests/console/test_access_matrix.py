@@ -4,6 +4,9 @@ A role without the route's action gets 403; an account of another department get
 hint that the thing exists), except for the directory, which everyone reads: a resource
 another department holds answers 403 to a correction; nothing is changed by a denied
 request. The routes come from the console's own table, so a route added later is walked too.
+
+A route's refused cells run one after the other on one copy of the seeded data, each checking
+that it left the store as it was; a served cell acts, so it runs on a copy of its own.
 """
 
 from __future__ import annotations
