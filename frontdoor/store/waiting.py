@@ -67,6 +67,11 @@ _RECENT = (
         _REQUESTS.c.department.concat("") == bindparam("department"),
         kind_in(_LINE_KINDS),
         _EVENTS.c.at >= bindparam("since"),
+        # A call that is over keeps no referent busy and no caller waiting (core.waiting's
+        # on_a_call and is_waiting, core.transfer's on_transferred_calls): of its events only
+        # the offers count, whose referent's phone may still ring. The rest would be read into
+        # Python at every ring only to be set aside: thousands of rows an hour on a busy line.
+        _REQUESTS.c.ended_at.is_(None) | kind_in(_OFFER_KINDS),
     )
     .order_by(_EVENTS.c.at, _EVENTS.c.id)
 )
@@ -99,8 +104,9 @@ _Event = tuple[int, Fact]
 
 async def _recent_events(session: AsyncSession, *, department: str, now: datetime) -> list[_Event]:
     """The department's events of the line's kinds in the last LONGEST_CALL (no call lasts
-    longer), oldest first. Their columns only, by a plain statement: no event is loaded as an
-    object, and the join keeps them to the department's requests."""
+    longer), oldest first: those of the calls not over, and the offers of those over. Their
+    columns only, by a plain statement: no event is loaded as an object, and the join keeps
+    them to the department's requests."""
     await session.flush()  # what the session holds counts, as a query of the ORM would flush it
     connection = await session.connection()
     since = now - LONGEST_CALL
