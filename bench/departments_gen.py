@@ -16,6 +16,11 @@ FLOWS = Path(__file__).resolve().parent.parent / "flows"
 TEMPLATE = FLOWS / "dac46.toml"
 
 
+def number_of(index: int) -> str:
+    """The single number of the made-up department `index` (from 1)."""
+    return f"+3353640{index:04d}"
+
+
 def generate(count: int, folder: Path) -> list[Path]:
     """`count` department files in `folder`: flows/*.toml first, then copies of the Lot's."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -27,7 +32,7 @@ def generate(count: int, folder: Path) -> list[Path]:
         text = (
             template.replace('slug = "dac46"', f'slug = "bench{index:03d}"')
             .replace('name = "DAC du Lot"', f'name = "DAC de banc d\'essai {index}"')
-            .replace('number = "+33536490046"', f'number = "+3353640{index:04d}"')
+            .replace('number = "+33536490046"', f'number = "{number_of(index)}"')
         )
         path = folder / f"bench{index:03d}.toml"
         path.write_text(text, encoding="utf-8")

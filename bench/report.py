@@ -73,8 +73,11 @@ def _whole_calls(results: list[dict]) -> list[str]:
         "Whole calls (incoming, menu ×2, dial, whisper, accept, dial action, status; every "
         "webhook signed, p99 ms of each):",
         "",
-        "| target | database | calls/s | failed | " + " | ".join(short) + " |",
-        "| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in paths) + " |",
+        "| target | database | lines | calls/s | server CPU ms/call | callers' CPU ms/call "
+        "| failed | " + " | ".join(short) + " |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | "
+        + " | ".join("---:" for _ in paths)
+        + " |",
     ]
     for run in runs:
         cells = [
@@ -83,9 +86,9 @@ def _whole_calls(results: list[dict]) -> list[str]:
         ]
         failed = run["failed_calls"] + run["not_connected"]
         lines.append(
-            f"| {run['target']} | {run['database']} | {run['calls_per_s']:,.1f} | {failed} | "
-            + " | ".join(cells)
-            + " |"
+            f"| {run['target']} | {run['database']} | {run.get('lines', 1)} "
+            f"| {run['calls_per_s']:,.1f} | {run.get('server_cpu_ms_per_call') or '—'} "
+            f"| {run.get('client_cpu_ms_per_call', '—')} | {failed} | " + " | ".join(cells) + " |"
         )
     return [*lines, ""]
 
@@ -98,7 +101,8 @@ def _checks(results: list[dict]) -> list[str]:
             lines.append(
                 f"- {result['target']}: {result['calls']} calls completed in "
                 f"{result['seconds']:.1f} s, {result['failed_calls']} failed, "
-                f"{result['not_connected']} not put through"
+                f"{result['not_connected']} not put through, "
+                f"{result.get('from_memory', 0)} steps answered from memory (the outage path)"
                 + (f", answers not 200: {refused}" if refused else "")
             )
             continue

@@ -9,12 +9,18 @@ parameter Twilio sends (the geography of both numbers, the call token…), in th
 real call. `--connections` callers run at once for `--seconds`; calls still in flight at the
 end are finished and not counted.
 
+A referent takes one call at a time: callers of one line wait for its three referents, and a
+run measures that line's queue, not the service. With `--lines N`, the callers are spread over
+the Lot and N-1 copies of it (bench/departments_gen.py, which the service must serve), as a
+region's departments on one instance: with as many lines as callers, each call finds its
+line's first referent free.
+
 Prints one JSON line: calls completed per second, and for each webhook (by path) how many
 were answered, their p50 / p99 / max latency in ms, and any answer that was not 200 or a call
 that did not end connected to a referent.
 
     python bench/whole_call.py --url http://127.0.0.1:8080 --public-url http://x.invalid \\
-        --token TOKEN --connections 64 --seconds 10 [--at 2026-05-12T10:00:00+02:00]
+        --token TOKEN --connections 64 --seconds 10 [--lines 64] [--at 2026-05-12T10:00:00+02:00]
 """
 
 from __future__ import annotations
@@ -27,10 +33,14 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 
 import aiohttp
 
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.departments_gen import number_of  # noqa: E402  (after the path)
 
 LOT = "+33536490046"  # flows/dac46.toml
 FIRST_REFERENT = "+33612000001"  # amartin, on duty on weekday mornings
@@ -92,18 +102,20 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         completed = 0
         failed = 0
         not_connected = 0
+        finished_late = 0  # in flight at the deadline: served whole, not counted
         deadline = time.monotonic() + args.seconds
         numbers = iter(range(10**9))
+        lines = [LOT, *(number_of(index) for index in range(1, args.lines))]
 
-        async def caller() -> None:
-            nonlocal completed, failed, not_connected
+        async def caller(line: str) -> None:
+            nonlocal completed, failed, not_connected, finished_late
             while time.monotonic() < deadline:
                 person = ScriptedPerson(
                     ["1"] * 4, referents={FIRST_REFERENT: Answer(picks_up=True, presses="1")}
                 )
                 try:
                     result = await phone.call(
-                        from_=f"+336130{next(numbers) % 100_000:05d}", to=LOT, person=person
+                        from_=f"+336130{next(numbers) % 100_000:05d}", to=line, person=person
                     )
                 except Exception as error:  # noqa: BLE001  (counted, and the run goes on)
                     failed += 1
@@ -114,16 +126,23 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                     completed += 1
                     if result.connected_to is None:
                         not_connected += 1
+                else:
+                    finished_late += 1
 
-        started = time.monotonic()
-        await asyncio.gather(*(caller() for _ in range(args.connections)))
+        started, cpu_started = time.monotonic(), time.process_time()
+        await asyncio.gather(*(caller(lines[n % len(lines)]) for n in range(args.connections)))
         elapsed = min(time.monotonic(), deadline) - started
+        # The callers' own CPU (this process: signing, TwiML), beside the server's on 2 cores.
+        client_cpu_s = time.process_time() - cpu_started
     return {
+        "lines": len(lines),
         "calls": completed,
         "seconds": round(elapsed, 3),
         "calls_per_s": round(completed / elapsed, 1),
         "failed_calls": failed,
         "not_connected": not_connected,
+        "finished_late": finished_late,
+        "client_cpu_ms_per_call": round(1000 * client_cpu_s / max(1, completed + finished_late), 1),
         "webhooks": {
             path: {
                 "count": len(values),
@@ -144,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN of the service")
     parser.add_argument("--connections", type=int, default=64, help="callers at once")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--lines", type=int, default=1, help="departments the callers call")
     parser.add_argument("--at", help="ISO 8601 instant of the calls (signed SimulatedAt)")
     args = parser.parse_args(argv)
     print(json.dumps(asyncio.run(run(args))))
