@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
-from sqlalchemy import String, Table, and_, bindparam
+from sqlalchemy import String, Table, and_, bindparam, or_
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from frontdoor.core import overflow
+from frontdoor.core import overflow, transfer
 from frontdoor.core.referrers import KnownCaller, ReferrerType
 from frontdoor.core.voice_actions import CallUpdate, Reply
 from frontdoor.store.match import equal
@@ -73,21 +73,33 @@ async def first_event(*, session: AsyncSession, request_id: int, kind: str) -> R
     return result.first()
 
 
-async def accepted_by(
+class RingEnd(NamedTuple):
+    """What the dial action reads of a ring that ended: who pressed 1 during it (overflow.TAKER
+    for the overflow line), and whether her leg left the caller's <Dial> for a warm transfer
+    (core.transfer.consult)."""
+
+    taker: str | None
+    consulting: bool
+
+
+async def ring_end(
     *, session: AsyncSession, request_id: int, attempt: int, leg_sid: str | None
-) -> str | None:
-    """The referent who pressed 1 during a ring attempt (on the bridged leg, when known);
-    overflow.TAKER when it was the overflow line."""
-    # A plain statement, built once: the dial action asks it of every ring that ends.
+) -> RingEnd:
+    """Who took the ring attempt (on the bridged leg, when known), and whether a warm transfer
+    was asked from that leg: one statement, built once, asked of every ring that ends."""
     params: dict[str, object] = {"request_id": request_id, "attempt": attempt}
-    statement = _ACCEPTED
+    statement = _RING_END
     if leg_sid:
-        statement, params["leg_sid"] = _ACCEPTED_ON_LEG, leg_sid
+        statement, params["leg_sid"] = _RING_END_ON_LEG, leg_sid
     connection = await session.connection()
-    first = (await connection.execute(statement, params)).first()
-    if first is None:
-        return None
-    return overflow.TAKER if first.detail == overflow.TAKER else first.referent_id
+    rows = (await connection.execute(statement, params)).all()
+    first = next((row for row in rows if row.kind == "accepted"), None)
+    taker = None
+    if first is not None:
+        taker = overflow.TAKER if first.detail == overflow.TAKER else first.referent_id
+    # Without the leg, no transfer can be told apart from another referent's.
+    consulting = bool(leg_sid) and any(row.kind == transfer.REQUESTED for row in rows)
+    return RingEnd(taker=taker, consulting=consulting)
 
 
 def updated_columns(update: CallUpdate, *, source: str = "menu") -> dict[str, Any]:
@@ -281,17 +293,22 @@ _RECEIPT_AND_CALL = (
     )
 )
 _INSERT_EVENT = _EVENTS.insert()
-_ACCEPTED = (
-    select(_EVENTS.c.referent_id, _EVENTS.c.detail)
+# A ring attempt's presses of 1, and the warm transfers asked from a leg (ring_end).
+_RING_END = (
+    select(_EVENTS.c.kind, _EVENTS.c.referent_id, _EVENTS.c.detail)
     .where(
         _EVENTS.c.request_id == bindparam("request_id"),
-        _EVENTS.c.kind == "accepted",
-        _EVENTS.c.attempt == bindparam("attempt"),
+        or_(
+            and_(_EVENTS.c.kind == "accepted", _EVENTS.c.attempt == bindparam("attempt")),
+            and_(
+                _EVENTS.c.kind == transfer.REQUESTED,
+                _EVENTS.c.detail.startswith(transfer.Mode.WARM.value + ":"),
+            ),
+        ),
     )
     .order_by(_EVENTS.c.id)
-    .limit(1)
 )
-_ACCEPTED_ON_LEG = _ACCEPTED.where(_EVENTS.c.leg_sid == bindparam("leg_sid"))
+_RING_END_ON_LEG = _RING_END.where(_EVENTS.c.leg_sid == bindparam("leg_sid"))
 # The columns set are those of the parameters given (RequestChanges.write).
 _UPDATE_REQUEST = _REQUESTS.update().where(_REQUESTS.c.id == bindparam("request_id"))
 

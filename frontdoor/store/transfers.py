@@ -43,22 +43,6 @@ async def taken_over_on(*, session: AsyncSession, request_id: int, leg_sid: str 
     return result.first() is not None
 
 
-async def consulting_on(*, session: AsyncSession, request_id: int, leg_sid: str | None) -> bool:
-    """A warm transfer was asked from the referent on this leg: her leg left the caller's
-    <Dial> to speak to the target (core.transfer.consult)."""
-    if not leg_sid:
-        return False
-    result = await session.exec(
-        select(RequestEvent.id).where(
-            RequestEvent.request_id == request_id,
-            RequestEvent.kind == transfer.REQUESTED,
-            col(RequestEvent.detail).startswith(transfer.Mode.WARM.value + ":"),
-            equal(RequestEvent.leg_sid, leg_sid),
-        )
-    )
-    return result.first() is not None
-
-
 async def taken_over_by(*, session: AsyncSession, request_id: int, target_key: str) -> bool:
     """This target pressed 1 for the call (core.transfer.TRANSFERRED)."""
     result = await session.exec(

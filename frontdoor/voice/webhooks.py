@@ -50,16 +50,15 @@ from frontdoor.store.models import Request
 from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request_row
 from frontdoor.store.requests import (
     RequestChanges,
-    accepted_by,
     apply_update,
     event_row,
     first_event,
     insert_events,
     receipt,
     record_event,
+    ring_end,
     updated_columns,
 )
-from frontdoor.store.transfers import consulting_on
 from frontdoor.store.waiting import line_state
 from frontdoor.voice import (
     browser_webhooks,
@@ -251,11 +250,10 @@ async def dial_ended(hook: Webhook) -> str:
     request, department = await request_of_call(hook, hook.form.get("CallSid", ""))
     attempt = whole_number(hook.query, "attempt")
     status = hook.form.get("DialCallStatus", "failed")
-    taker = await accepted_by(
-        session=hook.session,
-        request_id=request.id or 0,
-        attempt=attempt,
-        leg_sid=hook.form.get("DialCallSid"),
+    leg_sid = hook.form.get("DialCallSid")
+    # Who took this ring, and whether her leg left to speak to a transfer's target.
+    taker, consulting = await ring_end(
+        session=hook.session, request_id=request.id or 0, attempt=attempt, leg_sid=leg_sid
     )
     reply = await _hunting(
         hook,
@@ -272,7 +270,6 @@ async def dial_ended(hook: Webhook) -> str:
     attempts = max(request.attempts or 0, reply.update.attempts or 0)  # in any order
     changes = RequestChanges(request)
     changes.set({**updated_columns(reply.update), "attempts": attempts})
-    leg_sid = hook.form.get("DialCallSid")
     ring_ended = event_row(request, kind="ring-ended", at=hook.now, reply=reply, attempt=attempt,
                            referent_id=taker, leg_sid=leg_sid, detail=status)  # fmt: skip
     await insert_events(hook.session, [
@@ -281,8 +278,6 @@ async def dial_ended(hook: Webhook) -> str:
         *overflow_events(hook, request, department, reply),
     ])  # fmt: skip
     # The referent's leg left to speak to a transfer's target: the caller waits meanwhile.
-    consulting = await consulting_on(session=hook.session, request_id=request.id or 0,
-                                     leg_sid=leg_sid)  # fmt: skip
     reply = transfer.after_ring(reply, department, consulting=consulting,
                                 request_id=request.id or 0)  # fmt: skip
     # The final state is settled from every fact received, not from this one's arrival.
