@@ -109,6 +109,12 @@ def _referent_leg(changes: dict[str, str]) -> Callable[[int, str, str | None], d
     return form
 
 
+def _dial_action(index: int, seed: str, at: str | None) -> dict[str, str]:
+    ended = {"DialCallStatus": "completed", "DialCallDuration": "42", "DialBridged": "true",
+             "DialCallSid": call_sid(seed + ":leg", index)}  # fmt: skip
+    return _caller_step(ended)(index, seed, at)
+
+
 # Each step of a call: the path and query Twilio requests, and its form.
 STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] = {
     "incoming": ("/twilio/voice", lambda i, seed, at: incoming_form(i, seed=seed, at=at)),
@@ -122,12 +128,8 @@ STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] =
         "/twilio/voice/accept?attempt=1&referent=amartin",
         _referent_leg({"Digits": "1", "FinishedOnKey": ""}),
     ),
-    "dialed": (
-        "/twilio/voice/dialed?attempt=1",
-        _caller_step(
-            {"DialCallStatus": "completed", "DialCallDuration": "42", "DialBridged": "true"}
-        ),
-    ),
+    # The <Dial> action once the conversation ended: Twilio names the bridged leg.
+    "dialed": ("/twilio/voice/dialed?attempt=1", _dial_action),
     "status": (
         "/twilio/voice/status",
         _caller_step({"CallStatus": "completed", "CallDuration": "57", "Duration": "1"}),
