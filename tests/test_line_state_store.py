@@ -1,23 +1,25 @@
 """A step of a call that rings reads the line's state (store.waiting) from the recent events of
-its kinds: what it costs follows what is live on the line, not the requests the department
-ever had nor the calls of the last hours that are over. The history is counted in SQLite's
-own steps (its progress handler), so a busy machine does not move the figure, on SQLite,
-whose planner without statistics chose the department's history; the calls that are over,
-in the rows the read hands to Python, on both databases.
+its kinds: what it costs follows the last hours, not the requests the department ever had,
+and only the calls still on the line reach Python. The history is checked in each planner's
+own terms, so a busy machine does not move the figures: SQLite's steps (its progress handler)
+and both databases' plans, after a year of requests (PostgreSQL with its statistics); the
+calls that are over, in the rows the read hands to Python, on both databases.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
 from frontdoor.core.waiting import LONGEST_CALL
 from frontdoor.departments import Departments
-from frontdoor.store.db import create_engine
+from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from frontdoor.store.models import Request, RequestEvent
 from frontdoor.store.waiting import _RECENT, line_state
@@ -62,16 +64,60 @@ async def test_a_ring_does_not_read_through_the_departments_history(tmp_path: Pa
     assert after_a_year < on_a_new_line + 100, (on_a_new_line, after_a_year)
 
 
+async def plan_of_the_line_read(engine: AsyncEngine) -> list[str]:
+    """How the database reads the table of requests for the Lot's line state at A_RING: each
+    access to it, as its planner says."""
+    async with engine.connect() as connection:
+        compiled = _RECENT.compile(dialect=connection.dialect)
+        values = compiled.construct_params({"department": "dac46", "since": A_RING - LONGEST_CALL})
+        statement, arguments = (
+            str(compiled),
+            tuple(values[name] for name in compiled.positiontup or ()),
+        )
+        if connection.dialect.name == "sqlite":
+            rows = await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, arguments)
+            return [row[3] for row in rows if " requests" in row[3]]
+        await connection.exec_driver_sql("ANALYZE")  # as autovacuum keeps it in production
+        rows = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, arguments)
+        nodes = _nodes(rows.scalar_one()[0]["Plan"])
+        return [f"{node['Node Type']} {node.get('Index Name', '')}".strip()
+                for node in nodes if node.get("Relation Name") == "requests"]  # fmt: skip
+
+
+def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(found for child in node.get("Plans", ()) for found in _nodes(child))]
+
+
+async def test_a_ring_finds_each_events_call_by_its_key_after_a_year(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await fill_with_random_year(engine, seed=7)
+    async with session_maker(engine)() as session:  # and the morning's calls, now over
+        for n in range(150):
+            events = ("accepted", "r1", f"CL{n}"), ("ring-ended", None, f"CL{n}")
+            department = ("dac46", "dac57")[n % 2]
+            await a_call(session, f"CA{n}", *events, ended=True, department=department,
+                         at=A_RING - timedelta(hours=1))  # fmt: skip
+
+    accesses = await plan_of_the_line_read(engine)
+    await engine.dispose()
+
+    # Before, SQLite started from the department's requests, PostgreSQL from a scan of them all.
+    by_key = {"SEARCH requests USING INTEGER PRIMARY KEY (rowid=?)", "Index Scan requests_pkey"}
+    assert accesses, "the read no longer keeps to the department's requests"
+    assert set(accesses) <= by_key, accesses
+
+
 NOW = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
 
 
 async def a_call(
     session: AsyncSession, sid: str, *events: tuple[str, str | None, str | None],
-    ended: bool = False, ago: timedelta = timedelta(minutes=5),
+    ended: bool = False, ago: timedelta = timedelta(minutes=5), department: str = "dac46",
+    at: datetime | None = None,
 ) -> int:  # fmt: skip
-    """A call of the Lot received `ago`, its events (kind, referent, leg), over if `ended`."""
-    at = NOW - ago
-    request = Request(department="dac46", channel="voice", call_sid=sid, received_at=at,
+    """A call received `ago` (or `at`), its events (kind, referent, leg), over if `ended`."""
+    at = at or NOW - ago
+    request = Request(department=department, channel="voice", call_sid=sid, received_at=at,
                       ended_at=at + timedelta(seconds=10) if ended else None)  # fmt: skip
     session.add(request)
     await session.flush()
