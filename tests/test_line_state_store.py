@@ -159,6 +159,26 @@ async def test_a_ring_reads_none_of_the_events_of_calls_that_are_over(
     assert line.busy == frozenset({"r2"})
 
 
+async def test_a_ring_reads_none_of_the_events_of_calls_rung_and_not_taken_yet(
+    session: AsyncSession, departments: Departments
+) -> None:
+    for n in range(40):  # a burst: forty callers whose first ring went unanswered
+        await a_call(session, f"CA{n}", ("ring-ended", None, f"CL{n}"), ago=timedelta(minutes=1))
+    taken = await a_call(session, "CAtaken", ("accepted", "r2", "CLb"))
+    waits = await a_call(session, "CAwaits", ("ring-ended", None, "CLc"), ("enqueued", None, None))
+
+    connection = await session.connection()
+    rows = (
+        await connection.execute(_RECENT, {"department": "dac46", "since": NOW - LONGEST_CALL})
+    ).all()
+    line = await line_state(session, department=lot(departments), now=NOW)
+
+    assert {row.request_id for row in rows} == {taken, waits}
+    assert len(rows) == 3  # the waiting caller's ring that ended too: it tells a leg is over
+    assert line.busy == frozenset({"r2"})
+    assert [waiter.request_id for waiter in line.waiters] == [waits]
+
+
 async def test_a_referent_rung_for_a_caller_who_hung_up_is_busy_until_her_offer_ends(
     session: AsyncSession, departments: Departments
 ) -> None:

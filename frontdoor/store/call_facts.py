@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, bindparam, literal_column, select
+from sqlalchemy import ColumnElement, FromClause, Table, bindparam, literal_column, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import overflow
@@ -31,12 +31,13 @@ _EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
 _TASKS: Table = CallbackTaskRow.__table__  # type: ignore[attr-defined]
 
 
-def kind_in(kinds: Sequence[str]) -> ColumnElement[bool]:
+def kind_in(kinds: Sequence[str], *, events: FromClause = _EVENTS) -> ColumnElement[bool]:
     """An event's kind is one of these constants of the code, written into the statement: it
     is compiled once and cached whole (a list of bound values is expanded at each execution).
+    `events`: another name of the events' table in the same statement.
     """
     assert all(kind.replace("-", "").isalnum() for kind in kinds), "a kind is a plain word"
-    return _EVENTS.c.kind.in_([literal_column(f"'{kind}'") for kind in kinds])
+    return events.c.kind.in_([literal_column(f"'{kind}'") for kind in kinds])
 
 
 _SETTLING_IN = kind_in(_SETTLING_KINDS)

@@ -43,10 +43,25 @@ _OFFER_KINDS = ("queue-offered", "queue-offer-ended")
 _TRANSFER_KINDS = (transfer.TRANSFERRED, transfer.ENDED, transfer.CONSULTED, transfer.HANDED_OVER)
 # What the line's state is read from: the calls' facts, their times in the queue, the offers.
 _LINE_KINDS = tuple(dict.fromkeys((*FACT_KINDS, *QUEUE_KINDS, *_OFFER_KINDS, *_TRANSFER_KINDS)))
+# A call counts for the line once a referent took it, it was put in the queue, transferred, or
+# offered to a referent: its other events (rings that ended, the call's end, a message) only
+# tell when that is over. A call rung and not taken yet has nobody busy and nobody waiting.
+_ANCHOR_KINDS = ("accepted", "enqueued", *_OFFER_KINDS, *_TRANSFER_KINDS)
 
 
 _EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
 _REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
+_ANCHOR = _EVENTS.alias("anchor")
+# The event's call has an event of an anchor kind in the window (by the request's index).
+_ANCHORED = (
+    sqlalchemy.select(_ANCHOR.c.id)
+    .where(
+        _ANCHOR.c.request_id == _EVENTS.c.request_id,
+        kind_in(_ANCHOR_KINDS, events=_ANCHOR),
+        _ANCHOR.c.at >= bindparam("since"),
+    )
+    .exists()
+)
 # The department of an event's call, looked up by its key, when the event counts for the line:
 # a call that is over keeps no referent busy and no caller waiting (core.waiting's on_a_call
 # and is_waiting, core.transfer's on_transferred_calls), so of its events only the offers
@@ -79,6 +94,7 @@ _RECENT = (
         kind_in(_LINE_KINDS),
         _EVENTS.c.at >= bindparam("since"),
         bindparam("department") == _COUNTED_FOR,
+        kind_in(_ANCHOR_KINDS) | _ANCHORED,
     )
     .order_by(_EVENTS.c.at, _EVENTS.c.id)
 )
