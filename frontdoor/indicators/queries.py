@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.accompanied import BAND_ORDER
@@ -69,10 +68,7 @@ async def department_counts(
         raise ValueError("an indicator table needs at least one department")
     unique = {department.slug: department for department in departments}
     scopes = [_Scope(department, period) for department in unique.values()]
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        # Compiling these small aggregates costs more than it saves.
-        await connection.execute(text("SET LOCAL jit = off"))
+    connection = await session.connection()  # PostgreSQL's JIT is off (store.db)
     counts = {s.slug: _Tally() for s in scopes}
     tally_scopes = [s.tally for s in scopes]
     statements = (folded_rows, unfolded_rows, distinct_rows)

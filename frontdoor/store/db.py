@@ -38,7 +38,14 @@ def create_engine(url: str) -> AsyncEngine:
     # under load the pool opened and closed ~15 PostgreSQL backends a second (a process each).
     # One process's event loop keeps no more than this many transactions busy; the others wait
     # their turn for a connection (bench/README.md).
-    return create_async_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=300)
+    # No JIT: every statement here is a short read or write, or a small aggregate, and compiling
+    # one costs more than it saves. PostgreSQL compiles once a plan's estimate passes
+    # jit_above_cost, which a ring's read of a busy line reaches: 13 ms of compiling for a
+    # statement that then runs in 7 (bench/README.md, line state).
+    return create_async_engine(
+        url, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=300,
+        connect_args={"server_settings": {"jit": "off"}},
+    )  # fmt: skip
 
 
 def _private_database_file(url: str) -> None:
