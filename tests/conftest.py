@@ -21,8 +21,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 from pydantic import SecretStr
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console import passwords
@@ -257,6 +257,19 @@ async def session(database_url: str) -> AsyncIterator[AsyncSession]:
     async with session_maker(engine)() as opened:
         yield opened
     await engine.dispose()
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    """The SQL statements sent to any database from now on, for tests that count them."""
+    sent: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    yield sent
+    event.remove(Engine, "before_cursor_execute", seen)
 
 
 @pytest.fixture

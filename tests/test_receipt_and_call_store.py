@@ -3,30 +3,14 @@ one statement: whichever of the two is stored, and only the request of the depar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.store.models import Request
 from frontdoor.store.requests import StoredAnswer, keep_receipt, receipt_and_call
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def statements() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    yield sent
-    event.remove(Engine, "before_cursor_execute", seen)
 
 
 async def a_call(session: AsyncSession, *, department: str = "dac46") -> None:

@@ -4,12 +4,8 @@ leg left the caller's <Dial> for a warm transfer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core import overflow, transfer
@@ -17,18 +13,6 @@ from frontdoor.store.models import Request, RequestEvent
 from frontdoor.store.requests import RingEnd, ring_end
 
 NOW = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def statements() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    yield sent
-    event.remove(Engine, "before_cursor_execute", seen)
 
 
 async def a_call_with(session: AsyncSession, *events: RequestEvent) -> int:
