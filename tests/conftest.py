@@ -38,6 +38,7 @@ from frontdoor.store.migrate import upgrade
 from frontdoor.web.app import create_app, utc_now
 from tests.database_emptier import DatabaseEmptier
 from tests.fhir_server import fhir_server
+from tests.held_connections import probe
 from tests.seeded_states import SeededStates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +109,17 @@ def _passwords_hashed_cheaply() -> Iterator[None]:
     passwords._DECOY = passwords._HASHER.hash("frontdoor-decoy-password")
     yield
     passwords._HASHER, passwords._DECOY = saved
+
+
+@pytest.fixture(autouse=True)
+def _nothing_sent_while_the_store_is_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test may see the service wait for the outside (Twilio, SMTP, an endpoint) while it
+    holds a connection of the store (tests/held_connections.py says why)."""
+    with probe(monkeypatch) as held:
+        yield
+    assert not held.offences, (
+        f"requests to the outside made while holding a store connection: {held.offences}"
+    )
 
 
 @pytest.fixture(autouse=True)
