@@ -19,25 +19,46 @@ BATCH = 100
 
 async def bring_home(runtime: JobRuntime, request_id: int) -> None:
     """Fetch one request's voicemail into the store, then delete it at Twilio; raises
-    OutboundError when Twilio could not be reached (what is done so far is kept)."""
-    store = RecordingStore(runtime.settings.recordings_dir)
+    OutboundError when Twilio could not be reached (what is done so far is kept).
+
+    No store connection is held while Twilio answers (up to its timeout): each step reads or
+    writes in its own short transaction, and checks that the request still has the recording
+    it fetched, so that one erased or purged meanwhile is not brought back."""
     async with runtime.sessions() as session:
         request = await session.get(Request, request_id)
         if request is None or not request.recording_url:
             return
-        twilio = runtime.twilio_api_for(request.department)
-        if request.recording_key is None:
-            audio = await twilio.recording_audio(request.recording_url)
+        url, department, fetched = request.recording_url, request.department, request.recording_key
+    twilio = runtime.twilio_api_for(department)
+    if fetched is None:
+        audio = await twilio.recording_audio(url)
+        if not await _keep(runtime, request_id, url, audio):
+            return
+    await twilio.delete_recording(url)
+    async with runtime.sessions() as session:
+        request = await session.get(Request, request_id)
+        if request is not None and request.recording_url == url and request.recording_key:
+            request.recording_url = None
+            session.add(request)
+            await session.commit()
+
+
+async def _keep(runtime: JobRuntime, request_id: int, url: str, audio: bytes) -> bool:
+    """Store the fetched audio, kept here before it goes there; False when the request no
+    longer holds that recording (erased, purged) and the audio must not be kept."""
+    async with runtime.sessions() as session:
+        request = await session.get(Request, request_id)
+        if request is None or request.recording_url != url:
+            return False
+        if request.recording_key is None:  # not fetched meanwhile by another try
+            store = RecordingStore(runtime.settings.recordings_dir)
             request.recording_key = store.save(
                 department=request.department, request_id=request_id, data=audio
             )
             request.recording_fetched_at = runtime.clock()
             session.add(request)
-            await session.commit()  # kept here before it goes there
-        await twilio.delete_recording(request.recording_url)
-        request.recording_url = None
-        session.add(request)
-        await session.commit()
+            await session.commit()
+        return True
 
 
 async def bring_home_quietly(runtime: JobRuntime, request_id: int) -> None:

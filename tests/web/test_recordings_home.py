@@ -99,3 +99,39 @@ async def test_the_dacs_copy_goes_at_the_recordings_retention(
     assert (purged.recording_url, purged.recording_key) == (None, None)
     assert not (wired_settings.recordings_dir / key).exists()
     assert purged.caller_number == "+33611223344"  # who called stays its own class's time
+
+
+async def test_a_voicemail_erased_while_twilio_sent_it_is_not_kept(
+    client: TestClient,
+    wired_settings: Settings,
+    twilio_api: FakeTwilioApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fetch holds no transaction open while Twilio answers: what happened meanwhile (here
+    the person's erasure, which deleted the recording at Twilio itself) is read again before
+    the audio is kept."""
+    sid = "RE" + "e" * 32
+    request_id = await a_request_with_a_recording_at_twilio(wired_settings, sid, days=1)
+    runtime = client.app[JOB_RUNTIME]
+    twilio = runtime.twilio_api_for("dac46")
+    fetch = twilio.recording_audio
+
+    async def erased_meanwhile(recording: str) -> bytes:
+        audio = await fetch(recording)
+        async with runtime.sessions() as session:
+            request = await session.get(Request, request_id)
+            assert request is not None
+            request.recording_url = None
+            session.add(request)
+            await session.commit()
+        return audio
+
+    monkeypatch.setattr(twilio, "recording_audio", erased_meanwhile)
+
+    detail = await fetch_recordings(JobContext(runtime=runtime, slot=NOW))
+
+    after = await the_request(wired_settings, request_id)
+    assert detail.startswith("1 recording(s) fetched")  # nothing left to try again
+    assert (after.recording_url, after.recording_key) == (None, None)
+    assert not (wired_settings.recordings_dir / "dac46").exists()
+    assert twilio_api.deleted_recordings == []  # the erasure's to delete, not the fetch's
