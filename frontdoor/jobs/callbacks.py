@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from frontdoor.core.callbacks import escalations, mark_escalated
 from frontdoor.core.department import Department
 from frontdoor.core.notices import escalation_text
+from frontdoor.core.reasons import Reason
 from frontdoor.jobs.base import JobContext
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.requests import record_event, request_by_id
-from frontdoor.store.tasks import as_task, copy_task, ensure_task, open_tasks, requests_without_task
+from frontdoor.store.tasks import (
+    as_task,
+    copy_task,
+    ensure_task,
+    open_tasks,
+    requests_without_task,
+    task_by_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +53,68 @@ async def create_missing_tasks(ctx: JobContext) -> str:
     return f"{created} task(s) created"
 
 
+@dataclass(kw_only=True, frozen=True)
+class _Overdue:
+    task_id: int
+    department: Department
+    reason: Reason
+
+
 async def escalate_overdue(ctx: JobContext) -> str:
-    """Tell the coordinator about each overdue callback, once."""
-    runtime = ctx.runtime
+    """Tell the coordinator about each overdue callback, once. The store is not held while
+    the mail and SMS leave: each escalation is recorded in its own short transaction once
+    told."""
     told = failed = 0
+    for overdue in await _overdue(ctx):
+        department = overdue.department
+        try:
+            await _tell_coordinator(ctx, department, overdue.reason.text)
+        except OutboundError as error:
+            failed += 1
+            log.error(
+                "%s : l'alerte d'un rappel en retard n'est pas partie (%s) ; nouvel "
+                "essai à la prochaine minute",
+                department.slug,
+                cause_of(error),
+            )
+            continue
+        await _record_escalation(ctx, overdue)
+        told += 1
+    return f"{told} escalated, {failed} not delivered"
+
+
+async def _overdue(ctx: JobContext) -> list[_Overdue]:
+    """The open callbacks past their deadline that nobody was told about yet."""
+    runtime = ctx.runtime
+    found: list[_Overdue] = []
     async with runtime.sessions() as session:
         for row in await open_tasks(session=session):
             department = runtime.departments.for_slug(row.department)
-            if department is None:
+            if department is None or row.id is None:
                 continue
             task = as_task(row, department.calendar.timezone)
-            for late, reason in escalations([task], ctx.slot):
-                try:
-                    await _tell_coordinator(ctx, department, reason.text)
-                except OutboundError as error:
-                    failed += 1
-                    log.error(
-                        "%s : l'alerte d'un rappel en retard n'est pas partie (%s) ; nouvel "
-                        "essai à la prochaine minute",
-                        department.slug,
-                        cause_of(error),
-                    )
-                    continue
-                copy_task(mark_escalated(late, ctx.slot), row)
-                session.add(row)
-                owner = await request_by_id(session=session, request_id=row.request_id)
-                if owner is not None:
-                    event = record_event(session, owner, kind="callback-escalated", at=ctx.slot)
-                    event.reasons = [reason.as_dict()]
-                told += 1
+            found += [
+                _Overdue(task_id=row.id, department=department, reason=reason)
+                for _late, reason in escalations([task], ctx.slot)
+            ]
+    return found
+
+
+async def _record_escalation(ctx: JobContext, overdue: _Overdue) -> None:
+    """The task marked as escalated, with its event, as the task is now (a referent may have
+    closed it while the alert left: it stays closed)."""
+    async with ctx.runtime.sessions() as session:
+        row = await task_by_id(session=session, task_id=overdue.task_id)
+        if row is None:  # erased meanwhile
+            return
+        timezone = overdue.department.calendar.timezone
+        copy_task(mark_escalated(as_task(row, timezone), ctx.slot), row)
+        session.add(row)
+        owner = await request_by_id(session=session, request_id=row.request_id)
+        if owner is not None:
+            event = record_event(session, owner, kind="callback-escalated", at=ctx.slot)
+            event.reasons = [overdue.reason.as_dict()]
         await session.commit()
-    return f"{told} escalated, {failed} not delivered"
 
 
 async def _tell_coordinator(ctx: JobContext, department: Department, text: str) -> None:
