@@ -66,11 +66,14 @@ async def place_callback(
     now: datetime,
 ) -> str:
     """Ring the referent's phone; when they press 1, Frontdoor dials the person with the
-    department's number shown. Returns the call's SID."""
+    department's number shown. Returns the call's SID. Commits the session before it asks
+    Twilio, and leaves the call's record to the caller's commit."""
     refusal = callback_refusal(task_status=row.status, number=owner.caller_number)
     if refusal is not None:
         raise CallbackRefused(refusal)
     bridge = url_of(Next(step="callback", params=(("task", str(row.id)),)))
+    # What was read is journaled: kept, and the store let go while Twilio answers.
+    await session.commit()
     try:
         call_sid = await twilio_api.place_call(
             to=referent.phone, from_=department.number, url=public_url + bridge
