@@ -5,8 +5,8 @@ the store's connections holds it for as long as they take to answer (seconds, up
 timeout): on SQLite that is the service's only connection, and every webhook waits behind
 it; on PostgreSQL it is a pool slot and a transaction left open. The probe records, for every
 connection checked out of any engine's pool, the task that holds it, and notes each request
-to the outside (HTTP with aiohttp, mail with the service's SMTP client) that a task makes
-while it holds one. tests/conftest.py fails a test that made one.
+to the outside (HTTP with aiohttp, mail with the service's SMTP and IMAP clients) that a task
+makes while it holds one. tests/conftest.py fails a test that made one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
+from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.outbound.mail import MailConnection
 
 
@@ -73,6 +74,10 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldConnections]:
         aiohttp.ClientSession, "_request", held.probed("HTTP", aiohttp.ClientSession._request)
     )
     monkeypatch.setattr(MailConnection, "send", held.probed("SMTP", MailConnection.send))
+    for command in ("open", "_ok", "wait_for_new"):  # every IMAP command goes through _ok
+        monkeypatch.setattr(
+            ImapMailbox, command, held.probed("IMAP", getattr(ImapMailbox, command))
+        )
     event.listen(Pool, "checkout", held.checked_out)
     event.listen(Pool, "checkin", held.checked_in)
     try:
