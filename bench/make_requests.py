@@ -115,6 +115,29 @@ def _dial_action(index: int, seed: str, at: str | None) -> dict[str, str]:
     return _caller_step(ended)(index, seed, at)
 
 
+def recording_sid(seed: str, index: int) -> str:
+    return "RE" + hashlib.sha256(f"{seed}:recording:{index}".encode()).hexdigest()[:32]
+
+
+def _recording_completed(index: int, seed: str, at: str | None) -> dict[str, str]:
+    """The recording status callback of a voicemail: complete at Twilio, to be fetched."""
+    sid = recording_sid(seed, index)
+    url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}"
+    return {
+        "AccountSid": ACCOUNT_SID,
+        "CallSid": call_sid(seed, index),
+        "RecordingSid": sid,
+        "RecordingUrl": url,
+        "RecordingStatus": "completed",
+        "RecordingDuration": "12",
+        "RecordingChannels": "1",
+        "RecordingSource": "RecordVerb",
+        "RecordingStartTime": "Tue, 12 May 2026 08:00:00 +0000",
+        "ErrorCode": "0",
+        **({"SimulatedAt": at} if at is not None else {}),
+    }
+
+
 # Each step of a call: the path and query Twilio requests, and its form.
 STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] = {
     "incoming": ("/twilio/voice", lambda i, seed, at: incoming_form(i, seed=seed, at=at)),
@@ -130,6 +153,8 @@ STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] =
     ),
     # The <Dial> action once the conversation ended: Twilio names the bridged leg.
     "dialed": ("/twilio/voice/dialed?attempt=1", _dial_action),
+    # As Twilio posts to the URL the voicemail's TwiML gave, which names the department.
+    "recording": ("/twilio/voice/recording?department=dac46", _recording_completed),
     "status": (
         "/twilio/voice/status",
         _caller_step({"CallStatus": "completed", "CallDuration": "57", "Duration": "1"}),

@@ -131,6 +131,8 @@ class FakeTwilioApi:
     base_url: str = ""
     # While given, a call placed is answered once it is set: Twilio slow to answer.
     placing_waits_for: asyncio.Event | None = None
+    # Twilio slow to answer anything: every request waits this long first (bench/).
+    answers_after_s: float = 0.0
     _runner: web.AppRunner | None = None
 
     def fail_next(
@@ -180,6 +182,8 @@ class FakeTwilioApi:
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         form = {key: str(value) for key, value in (await request.post()).items()}
+        if self.answers_after_s:
+            await asyncio.sleep(self.answers_after_s)
         username, authorized = self._authenticate(request)
         self.requests.append(
             RecordedRequest(request.method, request.path, form, username, authorized)
