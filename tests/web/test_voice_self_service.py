@@ -3,17 +3,21 @@ them by SMS — through signed Twilio posts and Twilio's REST API answered local
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 import pytest
 from aiohttp.test_utils import TestClient
 
 from frontdoor.indicators.periods import Period
 from frontdoor.indicators.queries import department_counts
 from frontdoor.keys import DEPARTMENTS
+from frontdoor.logs import hold_back_libraries
 from frontdoor.phone import Answer, ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
-from frontdoor.store.models import Message
+from tests.sms.texting import messages
 from tests.web.calls import (
     AMARTIN,
     LOT,
@@ -46,7 +50,7 @@ async def test_a_caller_hears_the_three_nearest_ssiad_and_gets_them_by_sms(
     assert "Voici les ressources les plus proches pour un service de soins infirmiers" in heard
     assert "SSIAD du Pays de Figeac" in heard
     assert "zéro cinq, trente-six, quarante-neuf" in heard  # phone numbers read in pairs
-    assert "C'est envoyé." in heard
+    assert "Je vous envoie ces informations par SMS. Merci de votre appel, au revoir." in heard
     assert result.connected_to is None
     [sms] = twilio_api.messages
     assert (sms["to"], sms["from"]) == (NURSE, LOT)
@@ -60,11 +64,12 @@ async def test_a_caller_hears_the_three_nearest_ssiad_and_gets_them_by_sms(
     assert {"directory-asked", "directory-answered", "directory-sms-sent"} <= set(
         reason_codes(events)
     )
-    engine = create_engine(wired_settings.database_url)
-    async with session_maker(engine)() as session:
-        [message] = (await session.exec(Message.__table__.select())).all()  # type: ignore[attr-defined]
-    await engine.dispose()
-    assert message.kind == "directory-answer"
+    [message] = await messages(wired_settings)
+    assert (message.kind, message.direction, message.author) == (
+        "directory-answer", "out", "frontdoor",
+    )  # fmt: skip
+    assert (message.status, message.provider_id) == ("sent", sms["sid"])
+    assert (message.body, message.segments) == (sms["body"], int(sms["num_segments"]))
 
 
 async def test_a_caller_who_does_not_want_the_sms_gets_none(
@@ -79,19 +84,56 @@ async def test_a_caller_who_does_not_want_the_sms_gets_none(
     assert twilio_api.messages == []
 
 
-async def test_when_twilio_refuses_the_sms_the_caller_is_told_it_failed(
-    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+async def twilio_refuses(twilio: FakeTwilioApi) -> None:
+    twilio.fail_next(status=500)
+
+
+async def twilio_is_away(twilio: FakeTwilioApi) -> None:
+    await twilio.close()
+
+
+@pytest.mark.parametrize(
+    ("breakage", "cause"),
+    [
+        pytest.param(twilio_refuses, "TwilioRestException, HTTP 500, code 20500", id="refuses"),
+        pytest.param(twilio_is_away, "ClientConnectorError", id="unreachable"),
+    ],
+)
+async def test_when_the_sms_does_not_leave_the_caller_hears_the_same_goodbye_and_it_is_kept_failed(
+    client: TestClient,
+    wired_settings: Settings,
+    twilio_api: FakeTwilioApi,
+    caplog: pytest.LogCaptureFixture,
+    breakage: Callable[[FakeTwilioApi], Awaitable[None]],
+    cause: str,
 ) -> None:
-    twilio_api.fail_next(status=500)
+    await breakage(twilio_api)
+    hold_back_libraries()  # as the service does: SQL parameters are not its lines
+    caplog.set_level(logging.INFO)
 
     result = await place_call(
         client, at=TUESDAY_MORNING, to=LOT, person=ScriptedPerson(["9", "46100", "1", "1"])
     )
 
-    assert "L'envoi du SMS n'a pas abouti." in said(result)
+    # Answered without waiting for Twilio's verdict: the same words as when the SMS leaves.
+    assert "Je vous envoie ces informations par SMS. Merci de votre appel, au revoir." in said(
+        result
+    )
     [request], events = await stored(wired_settings)
     assert request.response_kinds == ["information"]
-    assert "directory-sms-failed" in reason_codes(events)
+    assert "directory-sms-sent" in reason_codes(events)
+    # Nothing lost: the SMS was written before it was sent, and is marked as not sent.
+    [message] = await messages(wired_settings)
+    assert (message.kind, message.status, message.provider_id) == (
+        "directory-answer", "failed", None,
+    )  # fmt: skip
+    assert "SSIAD du Pays de Figeac" in (message.body or "")
+    failures = [r for r in caplog.records if r.name == "frontdoor.voice.directory_webhooks"]
+    assert [(f.levelno, f.getMessage()) for f in failures] == [
+        (logging.ERROR, f"dac46 : le SMS des ressources de l'annuaire n'est pas parti ({cause})")
+    ]
+    for record in caplog.records:
+        assert NURSE.removeprefix("+") not in record.getMessage(), record
 
 
 async def test_a_call_the_directory_alone_answered_is_closed_when_it_ends_and_still_counted(
