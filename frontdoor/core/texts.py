@@ -98,7 +98,7 @@ PROMPTS = Texts(
                 "no_message message_thanks closed_no_reopening whisper_taken medical_advice "
                 "callback_connecting callback_no_number forwarding goodbye "
                 "directory_postal_code directory_postal_code_invalid directory_offer_sms "
-                "directory_sms_sent directory_sms_impossible directory_sms_failed "
+                "directory_sms_sent directory_sms_impossible "
                 "speech_who speech_profession speech_use_keys directory_category_speech "
                 "queue_all_busy queue_first queue_second queue_message_key queue_joining "
                 "transfer_unanswered transfer_warm_wait transfer_handed_over"),

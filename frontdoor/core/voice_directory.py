@@ -181,7 +181,9 @@ def results(
 
 
 def sms_chosen(department: Department, *, digits: str | None, can_send: bool) -> Reply:
-    """The caller pressed a key after hearing the results: 1 sends them by SMS."""
+    """The caller pressed a key after hearing the results: 1 sends them by SMS. The SMS leaves
+    once the step is stored, and this answer cannot wait for Twilio's: the caller is told it
+    is on its way, never that it arrived (a failure shows on the request's message)."""
     if digits != SEND_BY_SMS_KEY:
         return Reply(actions=(Say(text=prompt(department, "goodbye")), Hangup()))
     if not can_send:
@@ -192,15 +194,7 @@ def sms_chosen(department: Department, *, digits: str | None, can_send: bool) ->
         )  # fmt: skip
     return Reply(
         actions=(Say(text=prompt(department, "directory_sms_sent")), Hangup()),
-        reasons=(Reason(code="directory-sms-sent", text="résultats envoyés par SMS"),),
-    )
-
-
-def sms_failed(department: Department) -> Reply:
-    """The provider refused or could not be reached: say so, the caller has heard the list."""
-    return Reply(
-        actions=(Say(text=prompt(department, "directory_sms_failed")), Hangup()),
-        reasons=(Reason(code="directory-sms-failed", text="l'envoi du SMS a échoué"),),
+        reasons=(Reason(code="directory-sms-sent", text="envoi des résultats par SMS demandé"),),
     )
 
 

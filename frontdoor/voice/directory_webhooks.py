@@ -1,7 +1,8 @@
 """Voice self-service webhooks: the postal code, the category, the results, the SMS.
 
 The steps are frontdoor.core.voice_directory's; this module runs the directory search
-between them, records what was answered, and sends the SMS when asked.
+between them, records what was answered, and sends the SMS when asked (once the step is
+committed).
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
+from sqlalchemy import update
+from sqlmodel import col
 
 from frontdoor.core import call_flow, speech, voice_directory
 from frontdoor.core.department import Department
 from frontdoor.core.directory_answers import sms_answer, spoken_answer
 from frontdoor.core.directory_search import DirectoryQuery
 from frontdoor.core.numbers import is_withheld
+from frontdoor.core.sms import segments
 from frontdoor.core.taxonomy import Category
 from frontdoor.core.voice_actions import Reply
 from frontdoor.directory.search import search
-from frontdoor.keys import SETTINGS
+from frontdoor.keys import SESSIONS, SETTINGS
 from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.outbound.errors import OutboundError, cause_of
@@ -118,12 +122,16 @@ async def sms_step(
     text: Callable[[], Awaitable[str]],
 ) -> Reply:
     """The key pressed after resources were read (key 9's, or a public's orientation): 1
-    sends them by SMS (``text``, written only then) when the number may be texted."""
+    sends them by SMS (``text``, written only then) when the number may be texted. The SMS
+    is written with the step and leaves once the step is committed: what the caller hears
+    cannot wait for Twilio's answer."""
     can_send = await _may_text(hook, department, request.caller_number)
     reply = voice_directory.sms_chosen(department, digits=digits, can_send=can_send)
     if digits != voice_directory.SEND_BY_SMS_KEY or not can_send:
         return reply
-    return await _send(hook, department, request, await text(), reply)
+    message = _outgoing_sms(hook, department, request, await text())
+    _send_after_commit(hook, department, message, to=request.caller_number or "")
+    return reply
 
 
 async def _sms_text(hook: Webhook, query: DirectoryQuery) -> str:
@@ -140,23 +148,57 @@ async def _may_text(hook: Webhook, department: Department, number: str | None) -
     )
 
 
-async def _send(
-    hook: Webhook, department: Department, request: Request, text: str, said: Reply
-) -> Reply:
+def _outgoing_sms(hook: Webhook, department: Department, request: Request, text: str) -> Message:
+    """The SMS, "sending" until Twilio answers, in the step's transaction: kept whatever
+    happens next, and a retry of the step (answered from its receipt) never sends it again."""
+    message = Message(request_id=request.id or 0, department=department.slug, channel="sms",
+                      direction="out", at=hook.now, body=text, author="frontdoor",
+                      kind="directory-answer", status="sending",
+                      segments=segments(text).count)  # fmt: skip
+    hook.session.add(message)
+    return message
+
+
+def _send_after_commit(hook: Webhook, department: Department, message: Message, *, to: str) -> None:
+    """Twilio is asked once the step is committed: waiting for it (up to 15 s) inside the
+    step's transaction would hold the store's connection (SQLite's only one) meanwhile."""
+    app, body = hook.app, message.body or ""
+
+    async def send() -> None:
+        assert message.id is not None  # given by the commit
+        await _send_stored_sms(app, department, message_id=message.id, to=to, body=body)
+
+    hook.after_commit.append(send)
+
+
+async def _send_stored_sms(
+    app: web.Application, department: Department, *, message_id: int, to: str, body: str
+) -> None:
+    """Send the stored SMS, holding no connection of the store while Twilio answers, then
+    record how it went on its message."""
     try:
-        sid = await twilio_api_for(hook.app, department.slug).send_sms(
-            to=request.caller_number or "", from_=department.number, body=text
+        sid = await twilio_api_for(app, department.slug).send_sms(
+            to=to, from_=department.number, body=body
         )
     except OutboundError as error:
         log.error("%s : le SMS des ressources de l'annuaire n'est pas parti (%s)",
                   department.slug, cause_of(error))  # fmt: skip
-        return voice_directory.sms_failed(department)
-    hook.session.add(
-        Message(request_id=request.id or 0, department=department.slug, channel="sms",
-                direction="out", provider_id=sid, at=hook.now, body=text, author="frontdoor",
-                kind="directory-answer")
-    )  # fmt: skip
-    return said
+        await _record_outcome(app, message_id, status="failed")
+        return
+    await _record_outcome(app, message_id, status="sent", provider_id=sid)
+
+
+async def _record_outcome(
+    app: web.Application, message_id: int, *, status: str, provider_id: str | None = None
+) -> None:
+    """The outcome on the message as it is now: only its status and Twilio's id are
+    written, so a text erased meanwhile stays erased."""
+    outcome: dict[str, object] = {"status": status}
+    if provider_id is not None:
+        outcome["provider_id"] = provider_id
+    async with app[SESSIONS]() as session:
+        await session.exec(update(Message).where(col(Message.id) == message_id).values(outcome))
+        await session.commit()
 
 
 def add_routes(app: web.Application) -> None:

@@ -198,7 +198,8 @@ def test_nothing_found_says_so_and_never_leaves_the_caller_in_silence() -> None:
 @pytest.mark.parametrize(
     ("digits", "can_send", "said", "code"),
     [
-        ("1", True, "C'est envoyé. Merci de votre appel, au revoir.", "directory-sms-sent"),
+        ("1", True, "Je vous envoie ces informations par SMS. Merci de votre appel, au revoir.",
+         "directory-sms-sent"),
         ("1", False, "Je ne peux pas envoyer de SMS à ce numéro. Au revoir.",
          "directory-sms-impossible"),
         (None, True, "Merci de votre appel. Au revoir.", None),

@@ -81,7 +81,7 @@ async def test_a_family_member_keying_2_hears_the_clic_mdph_and_ccas_of_their_co
     for name, where in THIONVILLE_SERVICES.items():
         assert f"{name}, à {where}." in heard
     assert "appelez le 15 ou le 112" in heard
-    assert "C'est envoyé." in heard
+    assert "Je vous envoie ces informations par SMS." in heard
     assert FIXED_SENTENCE not in heard
     assert not rung(result)
     [sms] = twilio_api.messages
