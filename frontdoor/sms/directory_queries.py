@@ -25,10 +25,9 @@ from frontdoor.core.sms import is_directory_query, keyword_of, segments
 from frontdoor.directory.communes import default_communes, vocabulary_for
 from frontdoor.directory.search import search
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
-from frontdoor.kit.twilio_accounts import twilio_api_for
 from frontdoor.kit.twilio_webhook import Webhook
-from frontdoor.outbound.errors import OutboundError
 from frontdoor.sms.incoming import classified_sender, replied
+from frontdoor.sms.sending import send_stored_sms
 from frontdoor.store.closing import close_if_only_informed
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
@@ -109,39 +108,28 @@ async def answer_directory_query(
     else:
         await session.flush()
         hook.after_commit.append(
-            partial(_send_later, hook.app, department, to=sender, message_id=sent.id or 0)
+            partial(
+                _send_later,
+                hook.app,
+                department,
+                to=sender,
+                message_id=sent.id or 0,
+                request_id=request.id,
+            )
         )
     return answer
 
 
 async def _send_later(
-    app: web.Application, department: Department, *, to: str, message_id: int
+    app: web.Application, department: Department, *, to: str, message_id: int, request_id: int
 ) -> None:
-    """The answer of a question kept in the journal, sent once it is filed. No session is
-    open while Twilio answers: it would hold a connection (with SQLite the only one, which
-    every webhook waits for) as long as Twilio takes."""
+    """The answer of a question kept in the journal, sent once it is filed (sms.sending);
+    sent, it closes its request if that was all it asked."""
+    if not await send_stored_sms(app, department, message_id=message_id, to=to,
+                                 what="la réponse de l'annuaire à un SMS"):  # fmt: skip
+        return
     async with app[SESSIONS]() as session:
-        message = await session.get(Message, message_id)
-        if message is None or message.status != "sending":
-            return
-        body, request_id = message.body or "", message.request_id
-    sid: str | None = None
-    try:
-        sid = await twilio_api_for(app, department.slug).send_sms(
-            to=to, from_=department.number, body=body
-        )
-    except OutboundError as error:
-        log.warning("request %s: the directory answer was not sent: %s", request_id, error)
-    async with app[SESSIONS]() as session:
-        message = await session.get(Message, message_id)
-        if message is None:
-            return
-        if sid is None:
-            message.status = "failed"
-        else:
-            message.provider_id, message.status = sid, "queued"
-            request = await session.get(Request, message.request_id)
-            if request is not None:
-                close_if_only_informed(session, request, at=app[CLOCK]())
-        session.add(message)
-        await session.commit()
+        request = await session.get(Request, request_id)
+        if request is not None:
+            close_if_only_informed(session, request, at=app[CLOCK]())
+            await session.commit()

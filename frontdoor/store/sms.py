@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,3 +127,25 @@ async def pseudonymise_opt_outs(*, session: AsyncSession, key: bytes) -> int:
         row.number = pseudonym(row.number, key)
         session.add(row)
     return len(clear)
+
+
+async def text_to_send(*, session: AsyncSession, message_id: int) -> str | None:
+    """The text of a stored outgoing SMS still to be sent: None once it was sent or failed
+    (another try got there first), or erased."""
+    message = await session.get(Message, message_id)
+    if message is None or message.status != "sending":
+        return None
+    return message.body or None
+
+
+async def record_sms_outcome(
+    *, session: AsyncSession, message_id: int, provider_id: str | None
+) -> None:
+    """Twilio's answer on the stored SMS: its id ("queued", as Twilio says), or "failed".
+    Only these two columns are written: a text erased meanwhile stays erased."""
+    status = "failed" if provider_id is None else "queued"
+    await session.exec(
+        update(Message)
+        .where(col(Message.id) == message_id)
+        .values(status=status, provider_id=provider_id)
+    )

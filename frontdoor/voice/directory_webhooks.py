@@ -7,12 +7,9 @@ committed).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
-from sqlalchemy import update
-from sqlmodel import col
 
 from frontdoor.core import call_flow, speech, voice_directory
 from frontdoor.core.department import Department
@@ -23,10 +20,9 @@ from frontdoor.core.sms import segments
 from frontdoor.core.taxonomy import Category
 from frontdoor.core.voice_actions import Reply
 from frontdoor.directory.search import search
-from frontdoor.keys import SESSIONS, SETTINGS
-from frontdoor.kit.twilio_accounts import twilio_api_for
+from frontdoor.keys import SETTINGS
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
-from frontdoor.outbound.errors import OutboundError, cause_of
+from frontdoor.sms.sending import send_stored_sms
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import apply_update, record_event
 from frontdoor.store.responses import informed_from_directory
@@ -36,7 +32,6 @@ from frontdoor.voice.settling import settle_call
 from frontdoor.voice.speech import heard_in, speech_lexicon, spoken_detail
 from frontdoor.voice.twiml import STEP_PATHS, render
 
-log = logging.getLogger(__name__)
 RESULTS = 3
 
 
@@ -160,45 +155,15 @@ def _outgoing_sms(hook: Webhook, department: Department, request: Request, text:
 
 
 def _send_after_commit(hook: Webhook, department: Department, message: Message, *, to: str) -> None:
-    """Twilio is asked once the step is committed: waiting for it (up to 15 s) inside the
-    step's transaction would hold the store's connection (SQLite's only one) meanwhile."""
-    app, body = hook.app, message.body or ""
+    """Twilio is asked once the step is committed (frontdoor.sms.sending)."""
+    app = hook.app
 
     async def send() -> None:
         assert message.id is not None  # given by the commit
-        await _send_stored_sms(app, department, message_id=message.id, to=to, body=body)
+        await send_stored_sms(app, department, message_id=message.id, to=to,
+                              what="le SMS des ressources de l'annuaire")  # fmt: skip
 
     hook.after_commit.append(send)
-
-
-async def _send_stored_sms(
-    app: web.Application, department: Department, *, message_id: int, to: str, body: str
-) -> None:
-    """Send the stored SMS, holding no connection of the store while Twilio answers, then
-    record how it went on its message."""
-    try:
-        sid = await twilio_api_for(app, department.slug).send_sms(
-            to=to, from_=department.number, body=body
-        )
-    except OutboundError as error:
-        log.error("%s : le SMS des ressources de l'annuaire n'est pas parti (%s)",
-                  department.slug, cause_of(error))  # fmt: skip
-        await _record_outcome(app, message_id, status="failed")
-        return
-    await _record_outcome(app, message_id, status="sent", provider_id=sid)
-
-
-async def _record_outcome(
-    app: web.Application, message_id: int, *, status: str, provider_id: str | None = None
-) -> None:
-    """The outcome on the message as it is now: only its status and Twilio's id are
-    written, so a text erased meanwhile stays erased."""
-    outcome: dict[str, object] = {"status": status}
-    if provider_id is not None:
-        outcome["provider_id"] = provider_id
-    async with app[SESSIONS]() as session:
-        await session.exec(update(Message).where(col(Message.id) == message_id).values(outcome))
-        await session.commit()
 
 
 def add_routes(app: web.Application) -> None:

@@ -75,7 +75,7 @@ async def test_a_caller_hears_the_three_nearest_ssiad_and_gets_them_by_sms(
     assert (message.kind, message.direction, message.author) == (
         "directory-answer", "out", "frontdoor",
     )  # fmt: skip
-    assert (message.status, message.provider_id) == ("sent", sms["sid"])
+    assert (message.status, message.provider_id) == ("queued", sms["sid"])
     assert (message.body, message.segments) == (sms["body"], int(sms["num_segments"]))
 
 
@@ -135,7 +135,7 @@ async def test_when_the_sms_does_not_leave_the_caller_hears_the_same_goodbye_and
         "directory-answer", "failed", None,
     )  # fmt: skip
     assert "SSIAD du Pays de Figeac" in (message.body or "")
-    failures = [r for r in caplog.records if r.name == "frontdoor.voice.directory_webhooks"]
+    failures = [r for r in caplog.records if r.name == "frontdoor.sms.sending"]
     assert [(f.levelno, f.getMessage()) for f in failures] == [
         (logging.ERROR, f"dac46 : le SMS des ressources de l'annuaire n'est pas parti ({cause})")
     ]
@@ -172,7 +172,7 @@ async def test_a_retried_sms_step_is_answered_again_and_sends_nothing_more(
     assert (retry.status, retry.text) == (200, sms_step.text)
     assert len(twilio_api.messages) == 1
     [message] = await messages(wired_settings)
-    assert message.status == "sent"
+    assert message.status == "queued"
 
 
 @pytest.fixture
