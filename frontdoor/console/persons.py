@@ -39,7 +39,13 @@ from frontdoor.outbound.errors import OutboundError
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.audit import record_access
 from frontdoor.store.db import flush_erased
-from frontdoor.store.erasure import forget_recording, remove_person
+from frontdoor.store.erasure import (
+    delete_at_the_provider,
+    deleted_at_the_provider,
+    forget_recording,
+    recordings_at_the_provider,
+    remove_person,
+)
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Person
 from frontdoor.store.persons import Held, held_about
@@ -286,38 +292,33 @@ async def erase(request: web.Request) -> web.StreamResponse:
 
 async def erase_held(request: web.Request, form: Any, load: Load) -> web.StreamResponse:
     """Erase what `load` finds, when it is what the coordinator saw (the preview's
-    fingerprint) and confirmed; otherwise the preview again."""
+    fingerprint) and confirmed; otherwise the preview again. No connection of the store waits
+    for the provider: what is held is read and checked, its recordings are deleted at the
+    provider, then it is read and checked again and erased in one transaction."""
     department = chosen_department(request)
     if str(form.get("confirmation", "")).strip() != CONFIRMATION:
         raise web.HTTPBadRequest(text=f"tapez {CONFIRMATION} pour confirmer l'effacement")
     settings = request.config_dict[SETTINGS]
     async with request.config_dict[SESSIONS]() as session:
         held = await load(session)
-        in_journal = _in_journal(held)  # before her traits go
-        if request.config_dict[JOURNAL].waiting_in_folder(in_journal):
-            raise web.HTTPConflict(
-                text="des appels ou SMS de cette personne, ou la nommant, attendent encore dans "
-                "le journal de panne d'être enregistrés : réessayez dans quelques minutes"
-            )
-        shown = str(form.get("empreinte", ""))
-        if not hmac.compare_digest(shown.encode(), held.digest().encode()):
-            # Not what the coordinator saw (it changed, or no preview was asked): shown again,
-            # as a new search (journaled as one), to confirm anew.
-            journal(request, session, held, "person_search")
-            await session.commit()
-            return page(request, held, changed=True)
-        try:
-            for found in held.requests:
-                await forget_recording(
-                    request=found,
-                    twilio_api=twilio_api_for(request.config_dict, department),
-                    recordings=RecordingStore(settings.recordings_dir),
-                )
-        except OutboundError:
-            # Nothing is committed: erasing half a person would be worse than retrying.
-            raise web.HTTPBadGateway(
-                text="l'opérateur n'a pas pu effacer un message vocal : réessayez plus tard"
-            ) from None
+        _wait_for_the_journal(request, held)
+        if not _as_previewed(form, held):
+            return await _shown_again(request, session, held)
+        at_the_provider = recordings_at_the_provider(held.requests)
+    await _delete_at_the_provider(request, department, at_the_provider)
+    async with request.config_dict[SESSIONS]() as session:
+        # Read again: a contact, a voicemail or a change may have come while the provider
+        # deleted.
+        held = await load(session)
+        in_journal = _wait_for_the_journal(request, held)  # before her traits go
+        deleted = all(deleted_at_the_provider(found, at_the_provider) for found in held.requests)
+        if not (_as_previewed(form, held) and deleted):
+            # A recording arrived meanwhile leaves the fingerprint as it was: confirmed again,
+            # it is deleted at the provider with the others.
+            return await _shown_again(request, session, held)
+        recordings = RecordingStore(settings.recordings_dir)
+        for found in held.requests:
+            forget_recording(request=found, deleted=at_the_provider, recordings=recordings)
         journal(request, session, held, "erase")
         await remove_person(
             session=session,
@@ -337,6 +338,53 @@ async def erase_held(request: web.Request, form: Any, load: Load) -> web.StreamR
     raise web.HTTPSeeOther(
         f"/console/personnes?{urlencode({'departement': department, 'fait': len(held.requests)})}"
     )
+
+
+def _wait_for_the_journal(request: web.Request, held: Held) -> Callable[[Entry], bool]:
+    """The outage journal's entries an erasure of `held` reaches; refused (409) while some
+    still wait there to be recorded."""
+    in_journal = _in_journal(held)
+    if request.config_dict[JOURNAL].waiting_in_folder(in_journal):
+        raise web.HTTPConflict(
+            text="des appels ou SMS de cette personne, ou la nommant, attendent encore dans "
+            "le journal de panne d'être enregistrés : réessayez dans quelques minutes"
+        )
+    return in_journal
+
+
+def _as_previewed(form: Any, held: Held) -> bool:
+    """Whether `held` is what the preview the coordinator confirmed showed."""
+    shown = str(form.get("empreinte", ""))
+    return hmac.compare_digest(shown.encode(), held.digest().encode())
+
+
+async def _shown_again(
+    request: web.Request, session: AsyncSession, held: Held
+) -> web.StreamResponse:
+    """Not what the coordinator saw (it changed, or no preview was asked): shown again, as a
+    new search (journaled as one), to confirm anew. Nothing is erased."""
+    journal(request, session, held, "person_search")
+    await session.commit()
+    return page(request, held, changed=True)
+
+
+async def _delete_at_the_provider(
+    request: web.Request, department: str, recordings: dict[int, str]
+) -> None:
+    """The person's recordings leave the provider, outside any transaction; 502 when one
+    could not."""
+    twilio_api = twilio_api_for(request.config_dict, department)
+    try:
+        for recording_url in recordings.values():
+            await delete_at_the_provider(recording_url=recording_url, twilio_api=twilio_api)
+    except OutboundError:
+        # Nothing is committed: erasing half a person would be worse than retrying. What the
+        # provider deleted before it failed stays deleted (it cannot be undone), its requests
+        # keeping their URLs until the retry, which finds those gone: counted as deleted
+        # (TwilioApi.delete_recording), they do not block it.
+        raise web.HTTPBadGateway(
+            text="l'opérateur n'a pas pu effacer un message vocal : réessayez plus tard"
+        ) from None
 
 
 ROUTES = [

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
@@ -24,13 +24,15 @@ from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.attachments import FolderStore
 from frontdoor.store.db import flush_erased
 from frontdoor.store.erasure import (
+    delete_at_the_provider,
     forget_call_metadata,
     forget_contents,
     forget_person_file,
     forget_recording,
+    recordings_at_the_provider,
 )
 from frontdoor.store.journal import Entry
-from frontdoor.store.models import WebhookReceipt
+from frontdoor.store.models import Request, WebhookReceipt
 from frontdoor.store.persons import held_under
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.retention import (
@@ -74,7 +76,9 @@ async def purge_expired(ctx: JobContext) -> str:
 async def _forget_recordings(
     runtime: JobRuntime, department: Department, now: datetime
 ) -> Counter[str]:
-    """Recordings past their time leave the provider (a failure keeps it for the next run)."""
+    """Recordings past their time leave the provider, then the store (a failure keeps the
+    request's recording for the next run). Page by page: read, let the session go, delete at
+    the provider, then record it in a short transaction."""
     counts: Counter[str] = Counter()
     failed: list[int] = []
     after = 0
@@ -83,27 +87,54 @@ async def _forget_recordings(
             due = await recordings_due(session=session, department=department.slug,
                                        policy=department.retention, now=now, after_id=after,
                                        exclude=failed)  # fmt: skip
-            if not due:
-                break
-            for request in due:
-                try:
-                    await forget_recording(
-                        request=request,
-                        twilio_api=runtime.twilio_api_for(department.slug),
-                        recordings=RecordingStore(runtime.settings.recordings_dir),
-                    )
-                except OutboundError as error:
-                    failed.append(request.id or 0)
-                    log.error("%s : un message vocal n'a pas pu être effacé chez l'opérateur "
-                              "(%s) ; nouvel essai à la prochaine purge", department.slug,
-                              cause_of(error))  # fmt: skip
-                    continue
-                session.add(request)
-                counts["recordings"] += 1
-            await session.commit()
-            after = due[-1].id or 0
+            page = [request.id or 0 for request in due]
+            at_the_provider = recordings_at_the_provider(due)
+        if not page:
+            break
+        after = page[-1]
+        deleted, refused = await _delete_at_the_provider(runtime, department, at_the_provider)
+        failed += refused
+        forgotten = [request_id for request_id in page if request_id not in refused]
+        await _record_forgotten(runtime, forgotten, deleted)
+        counts["recordings"] += len(forgotten)
     counts["kept"] += len(failed)
     return counts
+
+
+async def _delete_at_the_provider(
+    runtime: JobRuntime, department: Department, recordings: dict[int, str]
+) -> tuple[dict[int, str], list[int]]:
+    """(what the provider deleted, the requests whose recording it could not delete)."""
+    twilio_api = runtime.twilio_api_for(department.slug)
+    deleted: dict[int, str] = {}
+    refused: list[int] = []
+    for request_id, recording_url in recordings.items():
+        try:
+            await delete_at_the_provider(recording_url=recording_url, twilio_api=twilio_api)
+        except OutboundError as error:
+            refused.append(request_id)
+            log.error("%s : un message vocal n'a pas pu être effacé chez l'opérateur (%s) ; "
+                      "nouvel essai à la prochaine purge", department.slug,
+                      cause_of(error))  # fmt: skip
+            continue
+        deleted[request_id] = recording_url
+    return deleted, refused
+
+
+async def _record_forgotten(
+    runtime: JobRuntime, request_ids: list[int], deleted: dict[int, str]
+) -> None:
+    """The requests, read again (a recording may have arrived or been brought home meanwhile),
+    lose what the provider deleted and their copy here."""
+    if not request_ids:
+        return
+    recordings = RecordingStore(runtime.settings.recordings_dir)
+    async with runtime.sessions() as session:
+        query = select(Request).where(col(Request.id).in_(request_ids))
+        for request in (await session.exec(query)).all():
+            forget_recording(request=request, deleted=deleted, recordings=recordings)
+            session.add(request)
+        await session.commit()
 
 
 async def _purge_requests(

@@ -6,8 +6,8 @@ names or quotes the person; the requests stay, pseudonymised, for the indicators
 What goes, table by table (the scan in tests/test_erasure_scan.py checks that nothing else
 holds it):
 - requests: number and address become keyed pseudonyms (one person's repeated contacts still
-  count as one), the name goes, the recording is deleted at the provider and in the DAC's
-  store (store.recordings);
+  count as one), the name goes, the recording is deleted at the provider (first, outside
+  any transaction: delete_at_the_provider) and in the DAC's store (store.recordings);
 - request_events: reasons that name the person lose the name, attachments lose their file's
   key (the files are deleted); messages: bodies go, a received mail's Message-ID (which
   often names its sender's domain) becomes a pseudonym; request_notes: bodies go;
@@ -32,6 +32,7 @@ department knows, becomes a pseudonym as above; known contacts and STOP are not 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -47,14 +48,36 @@ from frontdoor.store.persons import Held
 from frontdoor.store.recordings import RecordingStore
 
 
-async def forget_recording(
-    *, request: Request, twilio_api: TwilioApi, recordings: RecordingStore
+def recordings_at_the_provider(requests: Iterable[Request]) -> dict[int, str]:
+    """The recordings these requests still have at the provider, by request id: what
+    delete_at_the_provider is given once the session that read them has let its connection go."""
+    return {request.id or 0: request.recording_url for request in requests if request.recording_url}
+
+
+async def delete_at_the_provider(*, recording_url: str, twilio_api: TwilioApi) -> None:
+    """Delete one recording at the provider, outside any transaction: the provider may take
+    its whole timeout to answer, and a connection of the store held meanwhile stalls every
+    webhook (SQLite has only one). Raises OutboundError when the provider could not; one
+    already gone counts as deleted (TwilioApi.delete_recording), so that a try after a
+    failure halfway is not blocked by what the first one deleted."""
+    await twilio_api.delete_recording(recording_url)
+
+
+def deleted_at_the_provider(request: Request, deleted: Mapping[int, str]) -> bool:
+    """Whether the request has no recording at the provider but those `deleted` (request id
+    to URL, by delete_at_the_provider): one arrived since is still there."""
+    return request.recording_url is None or deleted.get(request.id or 0) == request.recording_url
+
+
+def forget_recording(
+    *, request: Request, deleted: Mapping[int, str], recordings: RecordingStore
 ) -> None:
-    """Delete the request's recording, at the provider and in the DAC's store; raises
-    OutboundError (and keeps it everywhere) when the provider could not: its request then
-    keeps it until a later try."""
-    if request.recording_url:
-        await twilio_api.delete_recording(request.recording_url)
+    """The request's recording leaves the store, in the session's transaction (the caller
+    commits), once delete_at_the_provider deleted it there (`deleted`: request id to URL).
+    The URL goes only if it is still the one deleted: another, arrived meanwhile, stays for
+    a later try. The DAC's copy goes (a file: gone even if the commit fails, as
+    forget_contents' attachments)."""
+    if deleted_at_the_provider(request, deleted):
         request.recording_url = None
     if request.recording_key:
         recordings.delete(request.recording_key)
@@ -70,7 +93,8 @@ async def remove_person(
     now: datetime,
 ) -> None:
     """Remove what `held` holds of the person, in the session's transaction (the caller
-    commits); the requests' recordings must be gone first (forget_recording)."""
+    commits); the requests' recordings must be gone first (delete_at_the_provider, then
+    forget_recording)."""
     for request in held.requests:
         assert not request.recording_url, "delete the recording first"
         assert not request.recording_key, "delete the recording first"

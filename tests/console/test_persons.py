@@ -28,6 +28,7 @@ from frontdoor.store.models import (
     SmsOptOut,
 )
 from frontdoor.store.persons import held_about
+from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import (
@@ -38,6 +39,12 @@ from tests.console.conftest import (
     sign_in,
 )
 from tests.console.requests_made import a_voicemail, audit_rows, the_request
+from tests.provider_meanwhile import (
+    request_changed,
+    twilio_recording,
+    while_twilio_deletes,
+    written,
+)
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
 
 GP_NUMBER, GP_ADDRESS = "+33565000001", "dr.roux@cabinet.mssante.fr"
@@ -331,6 +338,147 @@ async def test_an_erasure_of_data_changed_since_its_preview_is_asked_again(
         {"numero": NURSE, "confirmation": "EFFACER", "empreinte": new_digest},
     )
     assert confirmed.status == 303
+
+
+# ----- Voicemails Twilio still holds: deleted there between two readings of the store -----
+
+
+def nurse_call(settings: Settings, sid: str | None = None) -> Request:
+    """A call of the nurse's; with `sid`, a voicemail Twilio still holds (not brought home)."""
+    return Request(department="dac46", channel="voice", caller_number=NURSE,
+                   received_at=TUESDAY_MORNING,
+                   recording_url=twilio_recording(settings, sid) if sid else None)  # fmt: skip
+
+
+async def confirm_again(browser: Browser, page: str):  # type: ignore[no-untyped-def]
+    """The erasure confirmed from the preview shown again."""
+    [digest] = re.findall(r'name="empreinte" value="([0-9a-f]+)"', page)
+    return await browser.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": digest},
+    )
+
+
+def shown_again(page: str) -> bool:
+    return "ont changé depuis l&#39;aperçu" in page or "ont changé depuis l'aperçu" in page
+
+
+async def test_erasure_deletes_a_voicemail_twilio_still_holds_and_the_dacs_copy(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    sid = "RE" + "a" * 32
+    [request_id] = await written(wired_settings, nurse_call(wired_settings, sid))
+    copies = RecordingStore(wired_settings.recordings_dir)
+    copy = copies.save(department="dac46", request_id=request_id, data=b"ID3")
+    await request_changed(wired_settings, request_id, recording_key=copy)  # brought home
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await erase(coordinator, numero=NURSE)
+
+    assert response.status == 303
+    erased = await the_request(wired_settings, request_id)
+    assert (erased.recording_url, erased.recording_key) == (None, None)
+    assert not (wired_settings.recordings_dir / copy).exists()
+    assert twilio_api.deleted_recordings == [sid]
+
+
+async def test_a_deletion_twilio_refuses_erases_nothing_and_the_retry_erases_all(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    first, second = "RE" + "b" * 32, "RE" + "c" * 32
+    ids = await written(wired_settings, nurse_call(wired_settings, first),
+                        nurse_call(wired_settings, second))  # fmt: skip
+    refusals = [twilio_recording(wired_settings, second)]
+
+    async def twilio_refuses_the_second_once(url: str) -> None:
+        if url in refusals:
+            refusals.remove(url)
+            twilio_api.fail_next(status=500)
+
+    while_twilio_deletes(monkeypatch, twilio_refuses_the_second_once)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    refused = await erase(coordinator, numero=NURSE)
+    kept = [await the_request(wired_settings, request_id) for request_id in ids]
+    retried = await erase(coordinator, numero=NURSE)
+
+    assert refused.status == 502
+    assert "l'opérateur n'a pas pu effacer un message vocal" in await refused.text()
+    assert [request.caller_number for request in kept] == [NURSE, NURSE]
+    assert all(request.recording_url for request in kept)  # the first one's, though gone there
+    assert retried.status == 303
+    # The first one, already gone, answered 404 to the retry: counted as deleted.
+    assert twilio_api.deleted_recordings == [first, second]
+    for request_id in ids:
+        assert (await the_request(wired_settings, request_id)).recording_url is None
+
+
+async def test_a_voicemail_left_while_twilio_deletes_is_shown_again_then_deleted_with_the_rest(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    deleted, arrived = "RE" + "d" * 32, "RE" + "e" * 32
+    with_one, in_progress = await written(wired_settings, nurse_call(wired_settings, deleted),
+                                          nurse_call(wired_settings))  # fmt: skip
+
+    async def the_other_call_leaves_a_voicemail(url: str) -> None:
+        if url == twilio_recording(wired_settings, deleted):
+            left = twilio_recording(wired_settings, arrived)
+            await request_changed(wired_settings, in_progress, recording_url=left)
+
+    while_twilio_deletes(monkeypatch, the_other_call_leaves_a_voicemail)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    response = await erase(coordinator, numero=NURSE)
+    page = await response.text()
+    meanwhile = await the_request(wired_settings, in_progress)
+    confirmed = await confirm_again(coordinator, page)
+
+    # The fingerprint counts rows, not recordings: unchanged, yet not confirmed for this one.
+    assert response.status == 200
+    assert shown_again(page)
+    assert meanwhile.recording_url == twilio_recording(wired_settings, arrived)
+    assert meanwhile.caller_number == NURSE
+    assert confirmed.status == 303
+    assert twilio_api.deleted_recordings == [deleted, arrived]
+    for request_id in (with_one, in_progress):
+        erased = await the_request(wired_settings, request_id)
+        assert erased.recording_url is None
+        assert (erased.caller_number or "").startswith("pseudo:")
+
+
+async def test_a_call_arriving_while_twilio_deletes_is_shown_again_before_it_is_erased(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    [previewed] = await written(wired_settings, nurse_call(wired_settings, "RE" + "f" * 32))
+    arrived: list[int] = []
+
+    async def the_nurse_calls_again(_url: str) -> None:
+        if not arrived:
+            arrived.extend(await written(wired_settings, nurse_call(wired_settings)))
+
+    while_twilio_deletes(monkeypatch, the_nurse_calls_again)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    _page, digest = await preview(coordinator, numero=NURSE)
+
+    response = await coordinator.post(
+        "/console/personnes/effacement?departement=dac46",
+        {"numero": NURSE, "confirmation": "EFFACER", "empreinte": digest},
+    )
+    page = await response.text()
+    meanwhile = [await the_request(wired_settings, i) for i in (previewed, *arrived)]
+    confirmed = await confirm_again(coordinator, page)
+
+    assert response.status == 200
+    assert shown_again(page)
+    assert f"n° {arrived[0]}</a>" in page
+    assert [request.caller_number for request in meanwhile] == [NURSE, NURSE]
+    assert confirmed.status == 303
+    for request_id in (previewed, *arrived):
+        erased = await the_request(wired_settings, request_id)
+        assert (erased.caller_number or "").startswith("pseudo:")
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
@@ -20,6 +21,8 @@ from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
+from frontdoor.store.recordings import RecordingStore
+from tests.provider_meanwhile import request_changed, while_twilio_deletes, written
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS
 
 TUESDAY_0830 = datetime(2026, 5, 12, 8, 30, tzinfo=PARIS)
@@ -159,6 +162,98 @@ async def test_a_recording_the_provider_could_not_delete_is_deleted_at_the_next_
     assert twilio_api.deleted_recordings == ["RE" + "b" * 32]
     assert "1 recording(s) deleted" in second
     assert gone.caller_number == "+33611223344"  # its call metadata's time has not come
+
+
+def lot_voicemail(settings: Settings, sid: str, *, received_at: datetime) -> Request:
+    """A voicemail of the Lot still at Twilio (its fetch failed, say)."""
+    return Request(
+        department="dac46", channel="voice", caller_number="+33611223344", outcome="voicemail",
+        received_at=received_at, recording_url=recording_url(settings, sid),
+    )  # fmt: skip
+
+
+async def requests_now(settings: Settings, ids: list[int]) -> list[Request]:
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        found = [await session.get(Request, request_id) for request_id in ids]
+    await engine.dispose()
+    return [request for request in found if request is not None]
+
+
+async def voicemails_at_twilio_and_here(
+    settings: Settings, sids: list[str], *, received_at: datetime
+) -> list[tuple[int, str]]:
+    """Voicemails of the Lot brought home whose deletion at Twilio has not happened yet:
+    (request id, key of the DAC's copy)."""
+    copies = RecordingStore(settings.recordings_dir)
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        requests = [lot_voicemail(settings, sid, received_at=received_at) for sid in sids]
+        session.add_all(requests)
+        await session.flush()
+        for request in requests:
+            request.recording_key = copies.save(department="dac46", request_id=request.id or 0,
+                                                data=b"ID3")  # fmt: skip
+        await session.commit()
+        made = [(request.id or 0, request.recording_key or "") for request in requests]
+    await engine.dispose()
+    return made
+
+
+async def test_a_recording_twilio_refuses_to_delete_stays_whole_and_the_others_go(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
+    sids = ["RE" + letter * 32 for letter in "cde"]
+    made = await voicemails_at_twilio_and_here(settings, sids,
+                                               received_at=now - timedelta(days=100))  # fmt: skip
+    ids, keys = [request_id for request_id, _ in made], [key for _, key in made]
+    refused = recording_url(settings, sids[1])
+
+    async def twilio_refuses_the_second(url: str) -> None:
+        if url == refused:
+            twilio_api.fail_next(status=500)
+
+    while_twilio_deletes(monkeypatch, twilio_refuses_the_second)
+
+    detail = await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
+
+    first, kept, last = await requests_now(settings, ids)
+    assert (kept.recording_url, kept.recording_key) == (refused, keys[1])
+    assert (settings.recordings_dir / keys[1]).exists()  # for the next run, whole
+    for gone, key in ((first, keys[0]), (last, keys[2])):
+        assert (gone.recording_url, gone.recording_key) == (None, None)
+        assert not (settings.recordings_dir / key).exists()
+    assert twilio_api.deleted_recordings == [sids[0], sids[2]]
+    assert "2 recording(s) deleted, 1 kept until the provider deletes them" in detail
+
+
+async def test_a_recording_arrived_while_twilio_deleted_the_previous_one_stays_for_the_next_run(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
+    old, new = "RE" + "f" * 32, "RE" + "9" * 32
+    [request_id] = await written(
+        settings, lot_voicemail(settings, old, received_at=now - timedelta(days=100))
+    )
+
+    async def another_arrives(url: str) -> None:
+        if url == recording_url(settings, old):
+            await request_changed(settings, request_id, recording_url=recording_url(settings, new))
+
+    while_twilio_deletes(monkeypatch, another_arrives)
+
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now))
+    [after_first] = await requests_now(settings, [request_id])
+    await purge_expired(JobContext(runtime=client.app[JOB_RUNTIME], slot=now + timedelta(days=1)))
+    [after_second] = await requests_now(settings, [request_id])
+
+    # Not cleared with the one Twilio deleted: its URL would be lost, the recording left there.
+    assert after_first.recording_url == recording_url(settings, new)
+    assert after_second.recording_url is None
+    assert twilio_api.deleted_recordings == [old, new]
 
 
 async def test_refused_journal_entries_go_once_their_departments_retention_has_passed(
