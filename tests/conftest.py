@@ -113,12 +113,12 @@ def _passwords_hashed_cheaply() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _nothing_sent_while_the_store_is_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test may see the service wait for the outside (Twilio, SMTP, an endpoint) while it
-    holds a connection of the store (tests/held_connections.py says why)."""
+    """No test may see the service wait for the outside (Twilio, SMTP, IMAP, an endpoint) or
+    for the CPU pool while it holds a connection of the store (tests/held_connections.py)."""
     with probe(monkeypatch) as held:
         yield
     assert not held.offences, (
-        f"requests to the outside made while holding a store connection: {held.offences}"
+        f"waited for the outside or the CPU pool while holding a store connection: {held.offences}"
     )
 
 

@@ -1,12 +1,12 @@
-"""A probe for one class of defect: talking to the outside while holding the store.
+"""A probe for one class of defect: waiting for something slow while holding the store.
 
-A task that waits for Twilio, an SMTP server or a subscriber's endpoint while it holds one of
-the store's connections holds it for as long as they take to answer (seconds, up to a
-timeout): on SQLite that is the service's only connection, and every webhook waits behind
-it; on PostgreSQL it is a pool slot and a transaction left open. The probe records, for every
-connection checked out of any engine's pool, the task that holds it, and notes each request
-to the outside (HTTP with aiohttp, mail with the service's SMTP and IMAP clients) that a task
-makes while it holds one. tests/conftest.py fails a test that made one.
+A task that waits for Twilio, an SMTP or IMAP server, a subscriber's endpoint or the CPU
+pool (a password hash, a spreadsheet) while it holds one of the store's connections holds it
+for as long as they take (seconds, up to a timeout): on SQLite that is the service's only
+connection, and every webhook waits behind it; on PostgreSQL it is a pool slot and a
+transaction left open. The probe records, for every connection checked out of any engine's
+pool, the task that holds it, and notes each such wait that a task begins while it holds
+one. tests/conftest.py fails a test that saw one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
+from frontdoor.cpu import CpuPool
 from frontdoor.mailbox.imap import ImapMailbox
 from frontdoor.outbound.mail import MailConnection
 
@@ -78,6 +79,8 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldConnections]:
         monkeypatch.setattr(
             ImapMailbox, command, held.probed("IMAP", getattr(ImapMailbox, command))
         )
+    for handing in ("run", "run_waiting"):
+        monkeypatch.setattr(CpuPool, handing, held.probed("CPU", getattr(CpuPool, handing)))
     event.listen(Pool, "checkout", held.checked_out)
     event.listen(Pool, "checkin", held.checked_in)
     try:

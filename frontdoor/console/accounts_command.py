@@ -144,6 +144,7 @@ async def _add(
     if await account_by_login(session=session, login=args.login) is not None:
         err.write(f"{args.login} : ce compte existe déjà\n")
         return 1
+    await session.commit()  # the read ends: no transaction waits for the password and its hash
     password = _new_password(ask)
     if password is None:
         err.write("les deux mots de passe diffèrent\n")
@@ -167,30 +168,35 @@ async def _add(
 
 
 async def _demo(session: Any, departments: Departments, cpu: CpuThreads, *, out: TextIO) -> int:
-    created = []
+    wanted = []
     for department in departments:
         first = next(iter(department.referents.values()), None)
-        wanted = [
+        wanted += [
             (
                 f"referent@{department.slug}{DEMO_DOMAIN_SUFFIX}",
                 Role.REFERENT,
                 first.id if first else None,
+                department,
             ),
-            (f"coordination@{department.slug}{DEMO_DOMAIN_SUFFIX}", Role.COORDINATOR, None),
-        ]
-        for login, role, referent_id in wanted:
-            if await account_by_login(session=session, login=login) is None:
-                await add_account(
-                    session=session,
-                    login=login,
-                    display_name=f"{ROLE_LABELS[role]} ({department.name})",
-                    role=role,
-                    departments=[department.slug],
-                    password_hash=await hash_password(cpu, DEMO_PASSWORD),
-                    referent_id=referent_id,
-                    now=datetime.now(UTC),
-                )
-                created.append(login)
+            (f"coordination@{department.slug}{DEMO_DOMAIN_SUFFIX}", Role.COORDINATOR, None,
+             department),
+        ]  # fmt: skip
+    missing = [w for w in wanted if await account_by_login(session=session, login=w[0]) is None]
+    await session.commit()  # the reads end: no transaction waits for the hash
+    hashes = [await hash_password(cpu, DEMO_PASSWORD) for _ in missing]  # a salt each
+    created = []
+    for (login, role, referent_id, department), password_hash in zip(missing, hashes, strict=True):
+        await add_account(
+            session=session,
+            login=login,
+            display_name=f"{ROLE_LABELS[role]} ({department.name})",
+            role=role,
+            departments=[department.slug],
+            password_hash=password_hash,
+            referent_id=referent_id,
+            now=datetime.now(UTC),
+        )
+        created.append(login)
     await session.commit()
     if created:
         out.write(f"comptes de démonstration créés : {', '.join(created)}\n")
