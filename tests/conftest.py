@@ -112,7 +112,7 @@ def _passwords_hashed_cheaply() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _nothing_sent_while_the_store_is_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _nothing_awaited_while_the_store_is_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test may see the service wait for the outside (Twilio, SMTP, IMAP, an endpoint) or
     for the CPU pool while it holds a connection of the store (tests/held_connections.py)."""
     with probe(monkeypatch) as held:
