@@ -84,6 +84,11 @@ def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=(folder / f"{mode}.log").open("wb"),
     )  # fmt: skip
+    return listening(server, port, mode)
+
+
+def listening(server: subprocess.Popen[bytes], port: int, name: str) -> subprocess.Popen[bytes]:
+    """The server, once it accepts connections on `port` (killed if it never does)."""
     for _ in range(600):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -91,7 +96,7 @@ def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise SystemExit(f"the {mode} server did not listen")
+    raise SystemExit(f"the {name} server did not listen")
 
 
 async def form_token(http: aiohttp.ClientSession, base: str) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from twilio.request_validator import RequestValidator
 from frontdoor.standins.twilio_api import FakeTwilioApi
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loop_blocking import free_port  # noqa: E402
+from loop_blocking import free_port, listening  # noqa: E402
 from make_requests import ACCOUNT_SID, STEPS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,14 +77,7 @@ def start_server(
         [sys.executable, "-m", "frontdoor", "serve"], env=env, cwd=tree,
         stdout=subprocess.DEVNULL, stderr=(folder / f"{name}.log").open("wb"),
     )  # fmt: skip
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"the {name} server did not listen (see {folder / f'{name}.log'})")
+    return listening(server, port, name)
 
 
 async def post(

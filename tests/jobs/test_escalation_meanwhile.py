@@ -4,6 +4,7 @@ can work the callback meanwhile, and what she did stands once the alert is recor
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.models import CallbackTaskRow, RequestEvent
 from frontdoor.store.tasks import as_task, copy_task
 from tests.console.requests_made import a_moselle_voicemail
-from tests.jobs.test_provider_failures_logged import TUESDAY_EVENING
+from tests.web.calls import PARIS
+
+TUESDAY_EVENING = datetime(2026, 5, 12, 18, 0, tzinfo=PARIS)  # the voicemail's callback is late
 
 
 async def test_a_callback_closed_while_its_alert_leaves_stays_closed(

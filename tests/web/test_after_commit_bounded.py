@@ -7,8 +7,6 @@ then failed, and nginx gave up on it.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,39 +20,8 @@ from frontdoor.store.models import Request
 from frontdoor.web.app import create_app
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING
+from tests.web.conftest import SilentProvider
 from tests.web.outage import rows
-
-
-class SilentProvider:
-    """A server that takes connections and answers nothing until released, as an API that
-    hangs; released, it closes them."""
-
-    def __init__(self) -> None:
-        self.released = asyncio.Event()
-        self.connected = asyncio.Event()
-
-    async def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connected.set()
-        await self.released.wait()
-        writer.close()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def close(self) -> None:
-        self.released.set()
-        self._server.close()
-        await self._server.wait_closed()
-
-
-@pytest.fixture
-async def silent() -> AsyncIterator[SilentProvider]:
-    provider = SilentProvider()
-    await provider.start()
-    yield provider
-    await provider.close()
 
 
 async def test_a_hanging_provider_does_not_hold_a_voicemails_status_callback(

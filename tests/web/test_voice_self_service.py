@@ -4,7 +4,7 @@ them by SMS — through signed Twilio posts and Twilio's REST API answered local
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -34,8 +34,8 @@ from tests.web.calls import (
     said,
     stored,
 )
+from tests.web.conftest import SilentProvider
 from tests.web.prompts import load_directory
-from tests.web.test_after_commit_bounded import SilentProvider
 
 
 @pytest.fixture
@@ -173,15 +173,6 @@ async def test_a_retried_sms_step_is_answered_again_and_sends_nothing_more(
     assert len(twilio_api.messages) == 1
     [message] = await messages(wired_settings)
     assert message.status == "queued"
-
-
-@pytest.fixture
-async def silent() -> AsyncIterator[SilentProvider]:
-    """Twilio's API hanging: it takes the request and answers nothing until released."""
-    provider = SilentProvider()
-    await provider.start()
-    yield provider
-    await provider.close()
 
 
 async def test_the_sms_is_written_before_twilio_is_asked_and_a_hanging_twilio_holds_no_answer(
