@@ -75,6 +75,17 @@ def refused_by_lease(log: str, job: str) -> set[str]:
     return set(re.findall(rf"job {re.escape(job)}, slot (\S+): not run here", log))
 
 
+def about(log: str, job: str, slots: list[str]) -> str:
+    """The log's lines that say something of these slots (HH:MM:SS): the job's, and those
+    of the scheduler, the lease or APScheduler at those seconds."""
+    return "\n".join(
+        line
+        for line in log.splitlines()
+        if any(slot in line for slot in slots)
+        and (job in line or "apscheduler" in line or "not claimed" in line)
+    )
+
+
 async def an_overdue_callback(database_url: str) -> None:
     """A Lot request whose callback was due an hour ago: the escalation job's work."""
     engine = create_engine(database_url)
@@ -143,7 +154,9 @@ async def test_every_job_runs_once_per_slot_across_two_instances(
             and not running_at(runs, job.name, slot)
             and lease.slot_key(slot) not in unfired | refused
         ]
-        assert missing == [], f"{job.name} missed slots {missing}\n{logs}"
+        assert missing == [], f"{job.name} missed slots {missing}\n" + "\n".join(
+            f"--- {i.name}\n{about(i.whole_log(), job.name, missing)}" for i in instances
+        )
     # Stopping waited for the runs in progress: each run has its end recorded.
     assert [run for run in runs if run.finished_at is None] == []
     # The job's effect happened once: one escalation SMS for the one overdue callback,
