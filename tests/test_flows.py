@@ -262,6 +262,19 @@ def test_unknown_prompt_override(tmp_path: Path) -> None:
     ]
 
 
+def test_a_retired_prompt_override_is_read_and_the_operator_told_to_remove_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An upgrade does not stop a line over a prompt nobody hears any more."""
+    text = VALID + '\n[prompts]\ndirectory_sms_failed = "L\'envoi a échoué."\n'
+
+    department = load_department(write(tmp_path, "dac99.toml", text), load_prompts(PROMPTS_PATH))
+
+    assert "directory_sms_failed" not in department.prompts
+    [warning] = [r.getMessage() for r in caplog.records if "no longer used" in r.getMessage()]
+    assert warning.startswith("dac99.toml: prompts.directory_sms_failed is no longer used (")
+
+
 def test_unreadable_toml(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, "dac99.toml", VALID + "\n[department\n"))
 

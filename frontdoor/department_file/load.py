@@ -6,6 +6,7 @@ file can fix it without reading code. All problems are collected, not just the f
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -34,6 +35,8 @@ from frontdoor.department_file.keys import CLOSURES, DEPARTMENT, RINGING
 from frontdoor.department_file.reader import ConfigError, Problem, Reader
 
 __all__ = ["ConfigError", "Problem", "load_department", "load_departments", "load_prompts"]
+
+log = logging.getLogger(__name__)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,30}$")
 
@@ -122,6 +125,10 @@ def _department(
     for key, value in own_prompts.items():
         for message in PROMPTS.problems(key, value):
             reader.problem(f"prompts.{key}", message)
+    for key in own_prompts.keys() & PROMPTS.retired.keys():
+        log.warning("%s: prompts.%s is no longer used (%s); remove it", reader.file, key,
+                    PROMPTS.retired[key])  # fmt: skip
+    own_prompts = {k: v for k, v in own_prompts.items() if k not in PROMPTS.retired}
 
     mailbox = mailbox_table.mailbox(reader, data)
     twilio = twilio_table.twilio_account(reader, data)
