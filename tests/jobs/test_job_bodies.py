@@ -22,15 +22,15 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.journal import Entry
 from frontdoor.store.models import Request, RequestEvent, WebhookReceipt
 from frontdoor.store.recordings import RecordingStore
-from tests.provider_meanwhile import request_changed, while_twilio_deletes, written
+from tests.provider_meanwhile import (
+    request_changed,
+    twilio_recording,
+    while_twilio_deletes,
+    written,
+)
 from tests.web.calls import AMARTIN, BLEROY, LOT, PARIS
 
 TUESDAY_0830 = datetime(2026, 5, 12, 8, 30, tzinfo=PARIS)
-
-
-def recording_url(settings: Settings, sid: str) -> str:
-    account = settings.twilio_account_sid
-    return f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}"
 
 
 async def test_referents_hear_by_sms_that_their_duty_begins_once(
@@ -76,7 +76,7 @@ async def test_past_retention_recordings_go_and_callers_are_pseudonymised(
     client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
 ) -> None:
     now = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
-    recording = recording_url(settings, "RE" + "a" * 32)
+    recording = twilio_recording(settings, "RE" + "a" * 32)
     engine = create_engine(settings.database_url)
     async with session_maker(engine)() as session:
         old = Request(
@@ -140,7 +140,7 @@ async def test_a_recording_the_provider_could_not_delete_is_deleted_at_the_next_
                 call_sid="CA" + "3" * 32,
                 caller_number="+33611223344",
                 received_at=now - timedelta(days=100),
-                recording_url=recording_url(settings, "RE" + "b" * 32),
+                recording_url=twilio_recording(settings, "RE" + "b" * 32),
             )  # fmt: skip
         )
         await session.commit()
@@ -168,7 +168,7 @@ def lot_voicemail(settings: Settings, sid: str, *, received_at: datetime) -> Req
     """A voicemail of the Lot still at Twilio (its fetch failed, say)."""
     return Request(
         department="dac46", channel="voice", caller_number="+33611223344", outcome="voicemail",
-        received_at=received_at, recording_url=recording_url(settings, sid),
+        received_at=received_at, recording_url=twilio_recording(settings, sid),
     )  # fmt: skip
 
 
@@ -209,7 +209,7 @@ async def test_a_recording_twilio_refuses_to_delete_stays_whole_and_the_others_g
     made = await voicemails_at_twilio_and_here(settings, sids,
                                                received_at=now - timedelta(days=100))  # fmt: skip
     ids, keys = [request_id for request_id, _ in made], [key for _, key in made]
-    refused = recording_url(settings, sids[1])
+    refused = twilio_recording(settings, sids[1])
 
     async def twilio_refuses_the_second(url: str) -> None:
         if url == refused:
@@ -240,8 +240,10 @@ async def test_a_recording_arrived_while_twilio_deleted_the_previous_one_stays_f
     )
 
     async def another_arrives(url: str) -> None:
-        if url == recording_url(settings, old):
-            await request_changed(settings, request_id, recording_url=recording_url(settings, new))
+        if url == twilio_recording(settings, old):
+            await request_changed(
+                settings, request_id, recording_url=twilio_recording(settings, new)
+            )
 
     while_twilio_deletes(monkeypatch, another_arrives)
 
@@ -251,7 +253,7 @@ async def test_a_recording_arrived_while_twilio_deleted_the_previous_one_stays_f
     [after_second] = await requests_now(settings, [request_id])
 
     # Not cleared with the one Twilio deleted: its URL would be lost, the recording left there.
-    assert after_first.recording_url == recording_url(settings, new)
+    assert after_first.recording_url == twilio_recording(settings, new)
     assert after_second.recording_url is None
     assert twilio_api.deleted_recordings == [old, new]
 
