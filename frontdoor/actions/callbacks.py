@@ -72,7 +72,8 @@ async def place_callback(
     if refusal is not None:
         raise CallbackRefused(refusal)
     bridge = url_of(Next(step="callback", params=(("task", str(row.id)),)))
-    # What was read is journaled: kept, and the store let go while Twilio answers.
+    # The reads end here (their journal entry is already committed): no transaction stays
+    # open while Twilio answers.
     await session.commit()
     try:
         call_sid = await twilio_api.place_call(
