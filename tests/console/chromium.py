@@ -4,7 +4,6 @@ console's browser tests share."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from frontdoor.keys import Clock
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app, utc_now
 from tests.console.conftest import PASSWORD, Person, create_accounts
+from tests.ports import free_port
 
 CHROMIUM = Path(os.environ.get("FRONTDOOR_CHROMIUM", "/usr/bin/chromium"))
 # As the machine's own check starts it: no sandbox as root, nothing reaching out to Google.
@@ -29,13 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.conftest import ROOT
 from tests.deploy.containerfile import CONTAINERFILE, final, stages
-from tests.system.instances import free_port
+from tests.ports import free_port
 from tests.web.calls import LOT, NURSE
 
 IMAGE_PATHS = {  # where the image keeps things -> where they are here

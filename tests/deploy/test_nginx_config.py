@@ -34,7 +34,7 @@ from tests.deploy.nginx import (
     needs_nginx,
     write,
 )
-from tests.system.instances import free_port
+from tests.ports import free_port
 from tests.web.calls import LOT, NURSE, TUESDAY_MORNING, stored
 
 pytestmark = needs_nginx

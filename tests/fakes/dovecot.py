@@ -32,6 +32,8 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from tests.ports import free_port
+
 CONFIG = """\
 base_dir = {root}/run
 state_dir = {root}/state
@@ -79,12 +81,6 @@ service imap-login {{
 
 def dovecot_binary() -> str | None:
     return shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/sbin")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)

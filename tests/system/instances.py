@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -16,18 +15,12 @@ import aiohttp
 
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from tests.conftest import ROOT
+from tests.ports import free_port
 
 # Bounds on a hang, not on speed: on a loaded two-core machine an instance's start (imports,
 # the migration check, the scheduler) took more than 30 s.
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Instance:

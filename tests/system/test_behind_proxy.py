@@ -28,7 +28,8 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request, RequestEvent
 from tests.conftest import POSTGRES_URL
 from tests.deploy.nginx import Layout, Proxy, loopback_certificate, needs_nginx
-from tests.system.instances import Instance, free_port
+from tests.ports import free_port
+from tests.system.instances import Instance
 from tests.web.calls import AMARTIN, LOT, MOSELLE, TUESDAY_MORNING
 
 pytestmark = [

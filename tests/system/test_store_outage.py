@@ -30,7 +30,8 @@ from frontdoor.phone_twiml import CallResult
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import CallbackTaskRow, Request, RequestEvent
-from tests.system.instances import Instance, free_port
+from tests.ports import free_port
+from tests.system.instances import Instance
 
 log = logging.getLogger(__name__)
 
