@@ -13,8 +13,10 @@ all of them, as Twilio does, so a service pays for a real body.
         --public-url http://127.0.0.1:8080 --token bench-token --out calls.txt
 
 `--step menu` (and the other later steps) names calls by the same CallSids as `--step incoming`
-with the same `--seed`: bench/bench_db.py `precreate` stores those calls first, so each step
-finds its call already started.
+with the same `--seed`: bench/precreate_calls.py stores those calls first, so each step finds
+its call already started. `--department SLUG --number E164` calls another line than the Lot
+(a copy written by bench/departments_gen.py): bench/run gives each later step a line of its
+own, so that no step is measured on a line another step's load left in a state no line has.
 """
 
 from __future__ import annotations
@@ -23,15 +25,29 @@ import argparse
 import hashlib
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-DAC46_NUMBER = "+33536490046"  # the Lot department, flows/dac46.toml
 ACCOUNT_SID = "AC" + "0" * 32
 APPLICATION_SID = "AP" + "1" * 32
-REFERENT_PHONE = "+33612000001"  # amartin, flows/dac46.toml
+REFERENT_PHONE = "+33612000001"  # amartin, flows/dac46.toml and every copy of it
+
+
+@dataclass(frozen=True)
+class Line:
+    """The department called: its slug and its single number."""
+
+    slug: str
+    number: str
+
+
+LOT = Line("dac46", "+33536490046")  # flows/dac46.toml
+# A step's form: the call's index, the run's seed, the signed SimulatedAt, the line called.
+FormMaker = Callable[[int, str, str | None, Line], dict[str, str]]
+LineForm = Callable[[int, str, str | None], dict[str, str]]  # a FormMaker for one line
 
 
 def call_sid(seed: str, index: int) -> str:
@@ -43,8 +59,10 @@ def caller_number(index: int) -> str:
     return f"+336120{index % 100_000:05d}"
 
 
-def incoming_form(index: int, *, seed: str, at: str | None = None) -> dict[str, str]:
-    """Every parameter of Twilio's incoming-call webhook, for a French mobile calling the Lot."""
+def incoming_form(
+    index: int, *, seed: str, at: str | None = None, line: Line = LOT
+) -> dict[str, str]:
+    """Every parameter of Twilio's incoming-call webhook, for a French mobile calling a line."""
     caller = caller_number(index)
     form = {
         "AccountSid": ACCOUNT_SID,
@@ -53,7 +71,7 @@ def incoming_form(index: int, *, seed: str, at: str | None = None) -> dict[str, 
         "CallSid": call_sid(seed, index),
         "CallStatus": "ringing",
         "CallToken": "%7B%22parentCallInfoToken%22%3A%22eyJhbGciOiJFUzI1NiJ9" + "x" * 96,
-        "Called": DAC46_NUMBER,
+        "Called": line.number,
         "CalledCity": "",
         "CalledCountry": "FR",
         "CalledState": "",
@@ -70,7 +88,7 @@ def incoming_form(index: int, *, seed: str, at: str | None = None) -> dict[str, 
         "FromState": "",
         "FromZip": "",
         "StirVerstat": "TN-Validation-Passed-A",
-        "To": DAC46_NUMBER,
+        "To": line.number,
         "ToCity": "",
         "ToCountry": "FR",
         "ToState": "",
@@ -81,26 +99,27 @@ def incoming_form(index: int, *, seed: str, at: str | None = None) -> dict[str, 
     return form
 
 
-def _caller_step(changes: dict[str, str]) -> Callable[[int, str, str | None], dict[str, str]]:
-    def form(index: int, seed: str, at: str | None) -> dict[str, str]:
-        return {**incoming_form(index, seed=seed, at=at), "CallStatus": "in-progress", **changes}
+def _caller_step(changes: dict[str, str]) -> FormMaker:
+    def form(index: int, seed: str, at: str | None, line: Line) -> dict[str, str]:
+        caller = incoming_form(index, seed=seed, at=at, line=line)
+        return {**caller, "CallStatus": "in-progress", **changes}
 
     return form
 
 
-def _referent_leg(changes: dict[str, str]) -> Callable[[int, str, str | None], dict[str, str]]:
+def _referent_leg(changes: dict[str, str]) -> FormMaker:
     """A referent's leg, as Twilio posts the whisper and its Gather: its own CallSid, the
     caller's as ParentCallSid, the department's number as caller id."""
 
-    def form(index: int, seed: str, at: str | None) -> dict[str, str]:
+    def form(index: int, seed: str, at: str | None, line: Line) -> dict[str, str]:
         leg = {
-            **incoming_form(index, seed=seed, at=at),
+            **incoming_form(index, seed=seed, at=at, line=line),
             "CallSid": call_sid(seed + ":leg", index),
             "ParentCallSid": call_sid(seed, index),
             "CallStatus": "in-progress",
             "Direction": "outbound-dial",
-            "From": DAC46_NUMBER,
-            "Caller": DAC46_NUMBER,
+            "From": line.number,
+            "Caller": line.number,
             "To": REFERENT_PHONE,
             "Called": REFERENT_PHONE,
         }
@@ -109,17 +128,17 @@ def _referent_leg(changes: dict[str, str]) -> Callable[[int, str, str | None], d
     return form
 
 
-def _dial_action(index: int, seed: str, at: str | None) -> dict[str, str]:
+def _dial_action(index: int, seed: str, at: str | None, line: Line) -> dict[str, str]:
     ended = {"DialCallStatus": "completed", "DialCallDuration": "42", "DialBridged": "true",
              "DialCallSid": call_sid(seed + ":leg", index)}  # fmt: skip
-    return _caller_step(ended)(index, seed, at)
+    return _caller_step(ended)(index, seed, at, line)
 
 
 def recording_sid(seed: str, index: int) -> str:
     return "RE" + hashlib.sha256(f"{seed}:recording:{index}".encode()).hexdigest()[:32]
 
 
-def _recording_completed(index: int, seed: str, at: str | None) -> dict[str, str]:
+def _recording_completed(index: int, seed: str, at: str | None, _line: Line) -> dict[str, str]:
     """The recording status callback of a voicemail: complete at Twilio, to be fetched."""
     sid = recording_sid(seed, index)
     url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}"
@@ -138,9 +157,13 @@ def _recording_completed(index: int, seed: str, at: str | None) -> dict[str, str
     }
 
 
-# Each step of a call: the path and query Twilio requests, and its form.
-STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] = {
-    "incoming": ("/twilio/voice", lambda i, seed, at: incoming_form(i, seed=seed, at=at)),
+# Each step of a call: the path and query Twilio requests ({department}: the line's slug), and
+# its form.
+STEPS: dict[str, tuple[str, FormMaker]] = {
+    "incoming": (
+        "/twilio/voice",
+        lambda i, seed, at, line: incoming_form(i, seed=seed, at=at, line=line),
+    ),
     # The caller pressed 1 at the first menu (a professional).
     "menu": ("/twilio/voice/menu?level=who&try=1", _caller_step({"Digits": "1"})),
     # Then 3 at the second menu (a hospital): the request's referrer type is written, and the
@@ -154,12 +177,18 @@ STEPS: dict[str, tuple[str, Callable[[int, str, str | None], dict[str, str]]]] =
     # The <Dial> action once the conversation ended: Twilio names the bridged leg.
     "dialed": ("/twilio/voice/dialed?attempt=1", _dial_action),
     # As Twilio posts to the URL the voicemail's TwiML gave, which names the department.
-    "recording": ("/twilio/voice/recording?department=dac46", _recording_completed),
+    "recording": ("/twilio/voice/recording?department={department}", _recording_completed),
     "status": (
         "/twilio/voice/status",
         _caller_step({"CallStatus": "completed", "CallDuration": "57", "Duration": "1"}),
     ),
 }
+
+
+def step_of(name: str, line: Line = LOT) -> tuple[str, LineForm]:
+    """A step's path and its form, for calls to this line."""
+    path, make_form = STEPS[name]
+    return path.format(department=line.slug), lambda i, seed, at: make_form(i, seed, at, line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,10 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN of the server")
     parser.add_argument("--out", type=Path, required=True, help="file to write")
     parser.add_argument("--at", help="ISO 8601 instant of the calls (signed SimulatedAt)")
+    parser.add_argument("--department", default=LOT.slug, help="the line's slug")
+    parser.add_argument("--number", default=LOT.number, help="the line's number")
     args = parser.parse_args(argv)
 
     validator = RequestValidator(args.token)
-    path, make_form = STEPS[args.step]
+    path, make_form = step_of(args.step, Line(args.department, args.number))
     url = args.public_url.rstrip("/") + path
     with args.out.open("w", encoding="ascii") as out:
         for index in range(args.first, args.first + args.count):

@@ -2,10 +2,12 @@
 
 Reads the incoming-call lines of bench/make_requests.py (`--step incoming`, the same seed as
 the step's file) and writes, for each, the rows the first webhook of that call leaves: its
-`requests` row (voice, the Lot, its CallSid and caller) and its `incoming` event. Written by
-batches of 2,000 through the migrated schema, so the tally triggers run as for real calls.
+`requests` row (voice, the line's department, its CallSid and caller) and its `incoming` event.
+Written by batches of 2,000 through the migrated schema, so the tally triggers run as for real
+calls.
 
-    python bench/precreate_calls.py DATABASE_URL INCOMING_CALLS_FILE [--at ISO-INSTANT]
+    python bench/precreate_calls.py DATABASE_URL INCOMING_CALLS_FILE [--at ISO-INSTANT] \
+        [--department SLUG]
 """
 
 from __future__ import annotations
@@ -33,13 +35,15 @@ def _calls(path: Path) -> list[dict[str, str]]:
         return [dict(parse_qsl(line.rstrip("\n").split("\t")[2])) for line in lines]
 
 
-async def precreate(url: str, calls: list[dict[str, str]], at: datetime) -> None:
+async def precreate(
+    url: str, calls: list[dict[str, str]], at: datetime, department: str = "dac46"
+) -> None:
     engine = create_engine(url)
     try:
         for start in range(0, len(calls), BATCH):
             rows = [
                 request_row(
-                    department="dac46",
+                    department=department,
                     channel="voice",
                     call_sid=form["CallSid"],
                     caller_number=form["From"],
@@ -65,10 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="the service's FRONTDOOR_DATABASE_URL (migrated)")
     parser.add_argument("calls", type=Path, help="incoming-call lines of make_requests.py")
     parser.add_argument("--at", help="ISO 8601 instant the calls came in (default: now)")
+    parser.add_argument("--department", default="dac46", help="the slug of the line called")
     args = parser.parse_args(argv)
     at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     calls = _calls(args.calls)
-    asyncio.run(precreate(args.url, calls, at))
+    asyncio.run(precreate(args.url, calls, at, args.department))
     print(f"{len(calls)} calls stored as started", file=sys.stderr)
     return 0
 

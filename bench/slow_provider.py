@@ -32,7 +32,7 @@ from frontdoor.standins.twilio_api import FakeTwilioApi
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loop_blocking import free_port, listening  # noqa: E402
-from make_requests import ACCOUNT_SID, STEPS  # noqa: E402
+from make_requests import ACCOUNT_SID, step_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "http://frontdoor.bench.invalid"
@@ -45,7 +45,7 @@ Signed = tuple[str, str, str]  # path, signature, body
 
 def signed(step: str, seed: str, count: int) -> list[Signed]:
     validator = RequestValidator(TOKEN)
-    path, make_form = STEPS[step]
+    path, make_form = step_of(step)
     out = []
     for index in range(count):
         form = make_form(index, seed, AT)

@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_db import _admin  # noqa: E402
-from make_requests import STEPS, incoming_form  # noqa: E402
+from make_requests import STEPS, incoming_form, step_of  # noqa: E402
 from precreate_calls import precreate  # noqa: E402
 
 PUBLIC_URL = "http://frontdoor.bench.invalid"
@@ -77,7 +77,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     calls = [incoming_form(i, seed=seed, at=AT) for i in range(total)]
     await precreate(url, calls, datetime.fromisoformat(AT))
 
-    path, make_form = STEPS[args.step]
+    path, make_form = step_of(args.step)
     validator = RequestValidator(TOKEN)
     signed = []
     for index in range(total):
