@@ -64,6 +64,48 @@ async def test_a_ring_does_not_read_through_the_departments_history(tmp_path: Pa
     assert after_a_year < on_a_new_line + 100, (on_a_new_line, after_a_year)
 
 
+async def test_a_ring_does_not_read_the_other_departments_calls(tmp_path: Path) -> None:
+    """An instance serving a region: the Moselle's calls, however many are on its line, cost
+    nothing to a ring of the Lot."""
+    database = tmp_path / "frontdoor.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    await upgrade(engine)
+    async with session_maker(engine)() as session:
+        taken = ("accepted", "r1", "CLlot")
+        await a_call(session, "CAlot", taken, at=A_RING - timedelta(minutes=5))
+    alone = steps_of_the_line_read(database)
+
+    async with session_maker(engine)() as session:
+        for n in range(300):  # taken by the Moselle's referents, not over yet
+            await a_call(session, f"CA{n}", ("accepted", f"m{n % 5}", f"CL{n}"),
+                         department="dac57", at=A_RING - timedelta(minutes=30))  # fmt: skip
+    await engine.dispose()
+    beside_the_moselle = steps_of_the_line_read(database)
+
+    # Before, each of the Moselle's events was read and its call looked up: 7,870 steps, not 1,270.
+    assert beside_the_moselle < alone + 100, (alone, beside_the_moselle)
+
+
+async def test_an_event_written_without_its_department_takes_its_requests(
+    session: AsyncSession, departments: Departments
+) -> None:
+    """A writer that has only the request's id (a notice recorded after its SMS left) leaves
+    the department out: the store fills it, and the event counts for its department's line."""
+    taken = await a_call(session, "CAtaken")
+    session.add(RequestEvent(request_id=taken, at=NOW - timedelta(minutes=4), kind="accepted",
+                             referent_id="r2", attempt=1, leg_sid="CLa"))  # fmt: skip
+    await session.commit()
+
+    connection = await session.connection()
+    written = await connection.execute(
+        sqlalchemy.select(RequestEvent.__table__.c.kind, RequestEvent.__table__.c.department)  # type: ignore[attr-defined]
+    )
+    line = await line_state(session, department=lot(departments), now=NOW)
+
+    assert [tuple(row) for row in written] == [("accepted", "dac46")]
+    assert line.busy == frozenset({"r2"})
+
+
 async def plan_of_the_line_read(engine: AsyncEngine) -> list[str]:
     """How the database reads the table of requests for the Lot's line state at A_RING: each
     access to it, as its planner says."""

@@ -429,3 +429,40 @@ async def test_the_queue_columns_come_and_go_with_their_requests_and_counts_kept
     assert "queue_abandoned" not in columns
     assert ids == [kept]
     assert after == before
+
+
+async def test_events_take_their_requests_department_on_the_upgrade_and_give_it_back(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0037 writes each stored event's department (its request's), so the line's read keeps to
+    its department from the first ring after the upgrade; a downgrade drops the column."""
+    engine = await at_revision("0036", tmp_path, postgres_database)
+    try:
+        async with engine.begin() as connection:
+            lot = await insert_request(connection, call_sid="CAlot")
+            moselle = await insert_request(connection, department="dac57", call_sid="CAmoselle")
+            for request_id in (lot, moselle):
+                await connection.execute(
+                    text("INSERT INTO request_events (request_id, at, kind, reasons) "
+                         "VALUES (:id, :at, 'accepted', '[]')"),
+                    {"id": request_id, "at": AT},
+                )  # fmt: skip
+
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            events = text("SELECT request_id, department FROM request_events")
+            upgraded = {row[0]: row[1] for row in await connection.execute(events)}
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0036"))
+            columns = await connection.run_sync(
+                lambda sync: [c["name"] for c in inspect(sync).get_columns("request_events")]
+            )
+            # Written as 0036 writes it, the trigger gone with the column.
+            await connection.execute(
+                text("INSERT INTO request_events (request_id, at, kind, reasons) "
+                     "VALUES (:id, :at, 'ended', '[]')"),
+                {"id": lot, "at": AT},
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
+    assert upgraded == {lot: "dac46", moselle: "dac57"}
+    assert "department" not in columns

@@ -72,6 +72,7 @@ async def _record_notice(app: web.Application, notice: Notice, told: list[str]) 
             session.add(
                 RequestEvent(
                     request_id=notice.request_id,
+                    department=notice.department.slug,
                     at=notice.at,
                     kind=notice.kind,
                     detail=", ".join(told)[:200] or None,

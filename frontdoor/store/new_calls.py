@@ -136,7 +136,14 @@ class NewCallWriter:
             if new:
                 await connection.execute(
                     _EVENTS.insert(),
-                    [{**c.event, "request_id": ids[_call_key(c)]} for c in new],
+                    [
+                        {
+                            **c.event,
+                            "request_id": ids[_call_key(c)],
+                            "department": c.request["department"],
+                        }
+                        for c in new
+                    ],  # fmt: skip
                 )
                 await connection.execute(
                     dialect_insert(connection, _RECEIPTS).on_conflict_do_nothing(),

@@ -152,6 +152,7 @@ def event_row(
     traces: dict[str, Any] = {name: _fitted(name, value) for name, value in fields.items()}
     return {
         "request_id": request.id,
+        "department": request.department,
         "at": at,
         "kind": kind,
         "reasons": [reason.as_dict() for reason in reply.reasons] if reply else [],

@@ -52,18 +52,21 @@ _ANCHOR_KINDS = ("accepted", "enqueued", *_OFFER_KINDS, *_TRANSFER_KINDS)
 _EVENTS: Table = RequestEvent.__table__  # type: ignore[attr-defined]
 _REQUESTS: Table = Request.__table__  # type: ignore[attr-defined]
 _ANCHOR = _EVENTS.alias("anchor")
-# The calls with an event of an anchor kind in the window, by the same index: read once per
-# statement and looked up by each event (not a lookup of each event's call: PostgreSQL then
-# spent more probing the calls rung and not taken than Python did reading them).
+# The department's calls with an event of an anchor kind in the window, by the same index:
+# read once per statement and looked up by each event (not a lookup of each event's call:
+# PostgreSQL then spent more probing the calls rung and not taken than Python did reading them).
 _ANCHORED = _EVENTS.c.request_id.in_(
     sqlalchemy.select(_ANCHOR.c.request_id).where(
-        kind_in(_ANCHOR_KINDS, events=_ANCHOR), _ANCHOR.c.at >= bindparam("since")
+        _ANCHOR.c.department == bindparam("department"),
+        kind_in(_ANCHOR_KINDS, events=_ANCHOR),
+        _ANCHOR.c.at >= bindparam("since"),
     )
 )
 # The department of an event's call, looked up by its key, when the event counts for the line:
 # a call that is over keeps no referent busy and no caller waiting (core.waiting's on_a_call
 # and is_waiting, core.transfer's on_transferred_calls), so of its events only the offers
-# count, whose referent's phone may still ring. NULL otherwise.
+# count, whose referent's phone may still ring. NULL otherwise. A scalar subquery, not EXISTS:
+# PostgreSQL made EXISTS a semi-join on a scan of every request.
 _COUNTED_FOR = (
     sqlalchemy.select(_REQUESTS.c.department)
     .where(
@@ -73,11 +76,12 @@ _COUNTED_FOR = (
     .scalar_subquery()
 )
 # A department's recent events of the line's kinds: the request id, then the fact's columns.
-# From the recent events of the line's kinds, by their index, each event's call then looked up
-# by its key: a ring costs what the window holds. Not a join: on the department's side, both
-# planners started from every request the department ever had (SQLite, with no statistics,
-# 47 ms of CPU a ring at 25,000 requests; PostgreSQL by a scan of the whole requests table, 4 ms
-# at 20,000), and a correlated lookup is the one plan both keep.
+# From the department's recent events of the line's kinds, by their index (each event carries
+# its request's department: migration 0037), each event's call then looked up by its key: a
+# ring costs what the department's window holds, not the department's history (both planners
+# started from every request the department ever had when the department was read from the
+# requests: SQLite 47 ms of CPU a ring at 25,000 requests), nor the other departments' window
+# (an instance serving a region read every department's recent events at each ring).
 _RECENT = (
     sqlalchemy.select(
         _EVENTS.c.request_id,
@@ -89,6 +93,7 @@ _RECENT = (
         _EVENTS.c.at,
     )  # fmt: skip
     .where(
+        _EVENTS.c.department == bindparam("department"),
         kind_in(_LINE_KINDS),
         _EVENTS.c.at >= bindparam("since"),
         bindparam("department") == _COUNTED_FOR,
@@ -126,8 +131,7 @@ _Event = tuple[int, Fact]
 async def _recent_events(session: AsyncSession, *, department: str, now: datetime) -> list[_Event]:
     """The department's events of the line's kinds in the last LONGEST_CALL (no call lasts
     longer), oldest first: those of the calls not over, and the offers of those over. Their
-    columns only, by a plain statement: no event is loaded as an object, and each event's
-    call is looked up to keep them to the department's requests."""
+    columns only, by a plain statement: no event is loaded as an object."""
     await session.flush()  # what the session holds counts, as a query of the ORM would flush it
     connection = await session.connection()
     since = now - LONGEST_CALL

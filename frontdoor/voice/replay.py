@@ -202,6 +202,7 @@ async def _note_journaled(hook: Webhook, entry: Entry) -> None:
     hook.session.add(
         RequestEvent(
             request_id=request.id,
+            department=request.department,
             at=entry.at,
             kind="journaled",
             detail=entry.instance or None,
