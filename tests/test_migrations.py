@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
@@ -435,7 +435,8 @@ async def test_events_take_their_requests_department_on_the_upgrade_and_give_it_
     tmp_path: Path, postgres_database: str | None
 ) -> None:
     """0037 writes each stored event's department (its request's), so the line's read keeps to
-    its department from the first ring after the upgrade; a downgrade drops the column."""
+    its department from the first ring after the upgrade, by an index that replaces the one by
+    kind and time; a downgrade drops the column and gives the old index back."""
     engine = await at_revision("0036", tmp_path, postgres_database)
     try:
         async with engine.begin() as connection:
@@ -452,10 +453,12 @@ async def test_events_take_their_requests_department_on_the_upgrade_and_give_it_
         async with engine.begin() as connection:
             events = text("SELECT request_id, department FROM request_events")
             upgraded = {row[0]: row[1] for row in await connection.execute(events)}
+            indexes_upgraded = await connection.run_sync(index_names)
             await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0036"))
             columns = await connection.run_sync(
                 lambda sync: [c["name"] for c in inspect(sync).get_columns("request_events")]
             )
+            indexes_downgraded = await connection.run_sync(index_names)
             # Written as 0036 writes it, the trigger gone with the column.
             await connection.execute(
                 text("INSERT INTO request_events (request_id, at, kind, reasons) "
@@ -466,3 +469,10 @@ async def test_events_take_their_requests_department_on_the_upgrade_and_give_it_
         await engine.dispose()
     assert upgraded == {lot: "dac46", moselle: "dac57"}
     assert "department" not in columns
+    assert "ix_request_events_department_kind_at" in indexes_upgraded
+    assert "ix_request_events_kind_at" not in indexes_upgraded
+    assert "ix_request_events_kind_at" in indexes_downgraded
+
+
+def index_names(sync: Connection) -> set[str]:
+    return {str(index["name"]) for index in inspect(sync).get_indexes("request_events")}

@@ -180,12 +180,9 @@ class RequestEvent(SQLModel, table=True):
     """One thing that happened to a request, with the reasons of the decision taken."""
 
     __tablename__ = "request_events"
-    __table_args__ = (
-        Index("ix_request_events_kind_at", "kind", "at"),
-        # Who is on a call and who waits (store.waiting): a department's recent events of a
-        # kind, without reading the other departments' of the same hours.
-        Index("ix_request_events_department_kind_at", "department", "kind", "at"),
-    )
+    # Who is on a call and who waits (store.waiting): a department's recent events of a kind,
+    # without reading the other departments' of the same hours.
+    __table_args__ = (Index("ix_request_events_department_kind_at", "department", "kind", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="requests.id", index=True)
