@@ -143,7 +143,7 @@ class NewCallWriter:
                             "department": c.request["department"],
                         }
                         for c in new
-                    ],  # fmt: skip
+                    ],
                 )
                 await connection.execute(
                     dialect_insert(connection, _RECEIPTS).on_conflict_do_nothing(),

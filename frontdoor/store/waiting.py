@@ -66,7 +66,9 @@ _ANCHORED = _EVENTS.c.request_id.in_(
 # a call that is over keeps no referent busy and no caller waiting (core.waiting's on_a_call
 # and is_waiting, core.transfer's on_transferred_calls), so of its events only the offers
 # count, whose referent's phone may still ring. NULL otherwise. A scalar subquery, not EXISTS:
-# PostgreSQL made EXISTS a semi-join on a scan of every request.
+# PostgreSQL made EXISTS a semi-join on a scan of every request. The department it gives is
+# compared too, at no cost beyond the lookup: an event whose own column said another
+# department than its request's would not be read.
 _COUNTED_FOR = (
     sqlalchemy.select(_REQUESTS.c.department)
     .where(
