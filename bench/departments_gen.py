@@ -21,6 +21,11 @@ def number_of(index: int) -> str:
     return f"+3353640{index:04d}"
 
 
+def slug_of(index: int) -> str:
+    """The slug of the made-up department `index` (from 1)."""
+    return f"bench{index:03d}"
+
+
 def generate(count: int, folder: Path) -> list[Path]:
     """`count` department files in `folder`: flows/*.toml first, then copies of the Lot's."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -30,11 +35,11 @@ def generate(count: int, folder: Path) -> list[Path]:
     template = TEMPLATE.read_text(encoding="utf-8")
     for index in range(1, count - len(written) + 1):
         text = (
-            template.replace('slug = "dac46"', f'slug = "bench{index:03d}"')
+            template.replace('slug = "dac46"', f'slug = "{slug_of(index)}"')
             .replace('name = "DAC du Lot"', f'name = "DAC de banc d\'essai {index}"')
             .replace('number = "+33536490046"', f'number = "{number_of(index)}"')
         )
-        path = folder / f"bench{index:03d}.toml"
+        path = folder / f"{slug_of(index)}.toml"
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -14,9 +14,9 @@ all of them, as Twilio does, so a service pays for a real body.
 
 `--step menu` (and the other later steps) names calls by the same CallSids as `--step incoming`
 with the same `--seed`: bench/precreate_calls.py stores those calls first, so each step finds
-its call already started. `--department SLUG --number E164` calls another line than the Lot
-(a copy written by bench/departments_gen.py): bench/run gives each later step a line of its
-own, so that no step is measured on a line another step's load left in a state no line has.
+its call already started. `--line N` calls another line than the Lot, the copy N of it that
+bench/departments_gen.py writes: bench/run gives each later step a line of its own, so that
+no step is measured on a line another step's load left in a state no line has.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from departments_gen import number_of, slug_of
 from twilio.request_validator import RequestValidator
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -201,12 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN of the server")
     parser.add_argument("--out", type=Path, required=True, help="file to write")
     parser.add_argument("--at", help="ISO 8601 instant of the calls (signed SimulatedAt)")
-    parser.add_argument("--department", default=LOT.slug, help="the line's slug")
-    parser.add_argument("--number", default=LOT.number, help="the line's number")
+    parser.add_argument("--line", type=int, help="a copy of the Lot (departments_gen.py)")
     args = parser.parse_args(argv)
 
     validator = RequestValidator(args.token)
-    path, make_form = step_of(args.step, Line(args.department, args.number))
+    line = LOT if args.line is None else Line(slug_of(args.line), number_of(args.line))
+    path, make_form = step_of(args.step, line)
     url = args.public_url.rstrip("/") + path
     with args.out.open("w", encoding="ascii") as out:
         for index in range(args.first, args.first + args.count):

@@ -7,7 +7,7 @@ Written by batches of 2,000 through the migrated schema, so the tally triggers r
 calls.
 
     python bench/precreate_calls.py DATABASE_URL INCOMING_CALLS_FILE [--at ISO-INSTANT] \
-        [--department SLUG]
+        [--line N]   # the copy N of the Lot (bench/departments_gen.py), not the Lot
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+from departments_gen import slug_of
 from sqlalchemy import Table
 
 from frontdoor.store.db import create_engine
@@ -69,11 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="the service's FRONTDOOR_DATABASE_URL (migrated)")
     parser.add_argument("calls", type=Path, help="incoming-call lines of make_requests.py")
     parser.add_argument("--at", help="ISO 8601 instant the calls came in (default: now)")
-    parser.add_argument("--department", default="dac46", help="the slug of the line called")
+    parser.add_argument("--line", type=int, help="a copy of the Lot (departments_gen.py)")
     args = parser.parse_args(argv)
     at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     calls = _calls(args.calls)
-    asyncio.run(precreate(args.url, calls, at, args.department))
+    department = "dac46" if args.line is None else slug_of(args.line)
+    asyncio.run(precreate(args.url, calls, at, department))
     print(f"{len(calls)} calls stored as started", file=sys.stderr)
     return 0
 
