@@ -43,6 +43,7 @@ from frontdoor.store.erasure import (
     delete_at_the_provider,
     deleted_at_the_provider,
     forget_recording,
+    locked_for_erasure,
     recordings_at_the_provider,
     remove_person,
 )
@@ -310,6 +311,7 @@ async def erase_held(request: web.Request, form: Any, load: Load) -> web.StreamR
         # Read again: a contact, a voicemail or a change may have come while the provider
         # deleted.
         held = await load(session)
+        await locked_for_erasure(session, [found.id or 0 for found in held.requests])
         in_journal = _wait_for_the_journal(request, held)  # before her traits go
         deleted = all(deleted_at_the_provider(found, at_the_provider) for found in held.requests)
         if not (_as_previewed(form, held) and deleted):

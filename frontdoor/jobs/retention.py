@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
@@ -29,10 +29,11 @@ from frontdoor.store.erasure import (
     forget_contents,
     forget_person_file,
     forget_recording,
+    locked_for_erasure,
     recordings_at_the_provider,
 )
 from frontdoor.store.journal import Entry
-from frontdoor.store.models import Request, WebhookReceipt
+from frontdoor.store.models import WebhookReceipt
 from frontdoor.store.persons import held_under
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.retention import (
@@ -130,8 +131,7 @@ async def _record_forgotten(
         return
     recordings = RecordingStore(runtime.settings.recordings_dir)
     async with runtime.sessions() as session:
-        query = select(Request).where(col(Request.id).in_(request_ids))
-        for request in (await session.exec(query)).all():
+        for request in await locked_for_erasure(session, request_ids):
             forget_recording(request=request, deleted=deleted, recordings=recordings)
             session.add(request)
         await session.commit()

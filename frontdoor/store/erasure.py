@@ -32,11 +32,11 @@ department knows, becomes a pseudonym as above; known contacts and STOP are not 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import col, delete
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.persons import keeps_caller
@@ -67,6 +67,25 @@ def deleted_at_the_provider(request: Request, deleted: Mapping[int, str]) -> boo
     """Whether the request has no recording at the provider but those `deleted` (request id
     to URL, by delete_at_the_provider): one arrived since is still there."""
     return request.recording_url is None or deleted.get(request.id or 0) == request.recording_url
+
+
+async def locked_for_erasure(session: AsyncSession, request_ids: Sequence[int]) -> list[Request]:
+    """The requests read again, their rows locked until the session's transaction ends (the
+    objects the session already holds take what is read). A voicemail being brought home
+    (voice.recordings, which locks the row too) commits its copy before, and the erasure
+    sees it and deletes it, or after, and finds its recording gone and keeps nothing. Without
+    the lock, on PostgreSQL, a copy committed between the erasure's read and its commit
+    outlived the erasure. SQLite's one connection runs one transaction at a time already."""
+    if not request_ids:
+        return []
+    query = (
+        select(Request)
+        .where(col(Request.id).in_(request_ids))
+        .order_by(col(Request.id))  # two erasures lock in the same order
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.exec(query)).all())
 
 
 def forget_recording(

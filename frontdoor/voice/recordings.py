@@ -47,7 +47,9 @@ async def _keep(runtime: JobRuntime, request_id: int, url: str, audio: bytes) ->
     """Store the fetched audio, kept here before it goes there; False when the request no
     longer holds that recording (erased, purged) and the audio must not be kept."""
     async with runtime.sessions() as session:
-        request = await session.get(Request, request_id)
+        # Locked, as an erasure locks it (store.erasure.locked_for_erasure): one erasing it
+        # now has to commit first, and its recording is then gone.
+        request = await session.get(Request, request_id, with_for_update=True)
         if request is None or request.recording_url != url:
             return False
         if request.recording_key is None:  # not fetched meanwhile by another try

@@ -3,6 +3,7 @@ whole as JSON or erased while the request stays for the indicators; each step jo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
+import frontdoor.console.persons as persons_module
+import frontdoor.voice.recordings as recordings_module
 from frontdoor.core.persons import Identifiers
 from frontdoor.core.retention import pseudonym
+from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.phone import ScriptedPerson, TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.standins.twilio_api import FakeTwilioApi
@@ -30,6 +34,7 @@ from frontdoor.store.models import (
 from frontdoor.store.persons import held_about
 from frontdoor.store.recordings import RecordingStore
 from frontdoor.store.tally_models import RequestTally, RequestTallyChange
+from frontdoor.voice.recordings import bring_home
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import (
     LOT_COORDINATOR,
@@ -721,3 +726,97 @@ async def test_the_coordinator_reads_how_long_each_class_of_data_is_kept(
     assert "Conservation des données" in page
     assert "messages vocaux : 90 jours à compter de l&#39;appel" in page
     assert "fiches des personnes : 730 jours à compter du dernier contact de la personne" in page
+
+
+# ----- A voicemail brought home while the erasure is recorded (PostgreSQL: SQLite's one
+# connection runs one transaction at a time) -----
+
+
+def on_postgresql(settings: Settings) -> None:
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("two transactions at once: SQLite's one connection runs them in turn")
+
+
+def fetched_then_held(
+    monkeypatch: pytest.MonkeyPatch, client: TestClient, released: asyncio.Event
+) -> asyncio.Event:
+    """Twilio gives the voicemail's audio at once; the service gets it only once `released`.
+    Returns what is set once the service has kept it, or found it must not."""
+    twilio = client.app[JOB_RUNTIME].twilio_api_for("dac46")
+    fetch, keep, kept = twilio.recording_audio, recordings_module._keep, asyncio.Event()
+
+    async def recording_audio(recording: str) -> bytes:
+        audio = await fetch(recording)
+        await released.wait()
+        return audio
+
+    async def keeping(*args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            return await keep(*args, **kwargs)
+        finally:
+            kept.set()
+
+    monkeypatch.setattr(twilio, "recording_audio", recording_audio)
+    monkeypatch.setattr(recordings_module, "_keep", keeping)
+    return kept
+
+
+async def test_a_voicemail_brought_home_once_the_erasure_read_it_is_erased_with_the_rest(
+    client: TestClient, wired_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twilio's recording callback fetched the audio; its copy is committed just after the
+    erasure read the request again: the erasure sees the copy and deletes it."""
+    on_postgresql(wired_settings)
+    [request_id] = await written(wired_settings, nurse_call(wired_settings, "RE" + "f" * 32))
+    released = asyncio.Event()
+    kept = fetched_then_held(monkeypatch, client, released)
+    loading, reads = persons_module._held, []
+
+    async def the_copy_lands_after_the_second_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        held = await loading(*args, **kwargs)
+        reads.append(held)
+        if len(reads) == 2:  # after Twilio deleted, before the erasure is recorded
+            released.set()
+            await kept.wait()
+        return held
+
+    monkeypatch.setattr(persons_module, "_held", the_copy_lands_after_the_second_read)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    coming = asyncio.create_task(bring_home(client.app[JOB_RUNTIME], request_id))
+
+    response = await erase(coordinator, numero=NURSE)
+    await asyncio.wait_for(coming, timeout=30)
+
+    erased = await the_request(wired_settings, request_id)
+    assert response.status == 303
+    assert (erased.recording_url, erased.recording_key) == (None, None)
+    assert not [path for path in wired_settings.recordings_dir.rglob("*") if path.is_file()]
+
+
+async def test_a_voicemail_coming_home_while_the_erasure_is_recorded_keeps_nothing(
+    client: TestClient, wired_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audio arrives while the erasure holds the request: keeping it waits for the
+    erasure's commit, then finds the recording gone."""
+    on_postgresql(wired_settings)
+    [request_id] = await written(wired_settings, nurse_call(wired_settings, "RE" + "9" * 32))
+    released = asyncio.Event()
+    fetched_then_held(monkeypatch, client, released)
+    removing = persons_module.remove_person
+
+    async def the_audio_arrives_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+        released.set()
+        await asyncio.sleep(0.5)  # time for the copy to be written, were it not held
+        await removing(**kwargs)
+
+    monkeypatch.setattr(persons_module, "remove_person", the_audio_arrives_meanwhile)
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    coming = asyncio.create_task(bring_home(client.app[JOB_RUNTIME], request_id))
+
+    response = await erase(coordinator, numero=NURSE)
+    await asyncio.wait_for(coming, timeout=30)
+
+    erased = await the_request(wired_settings, request_id)
+    assert response.status == 303
+    assert (erased.recording_url, erased.recording_key) == (None, None)
+    assert not [path for path in wired_settings.recordings_dir.rglob("*") if path.is_file()]
