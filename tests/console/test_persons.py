@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -761,6 +762,22 @@ def fetched_then_held(
     return kept
 
 
+async def erased_while_it_comes_home(
+    client: TestClient, settings: Settings, request_id: int
+) -> tuple[int, Request]:
+    """The coordinator erases the nurse while the voicemail of `request_id` comes home: the
+    erasure's answer, and the request as both left it."""
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+    coming = asyncio.create_task(bring_home(client.app[JOB_RUNTIME], request_id))
+    response = await erase(coordinator, numero=NURSE)
+    await asyncio.wait_for(coming, timeout=30)
+    return response.status, await the_request(settings, request_id)
+
+
+def copies_left(settings: Settings) -> list[Path]:
+    return [path for path in settings.recordings_dir.rglob("*") if path.is_file()]
+
+
 async def test_a_voicemail_brought_home_once_the_erasure_read_it_is_erased_with_the_rest(
     client: TestClient, wired_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -781,16 +798,12 @@ async def test_a_voicemail_brought_home_once_the_erasure_read_it_is_erased_with_
         return held
 
     monkeypatch.setattr(persons_module, "_held", the_copy_lands_after_the_second_read)
-    coordinator = await sign_in(client, LOT_COORDINATOR)
-    coming = asyncio.create_task(bring_home(client.app[JOB_RUNTIME], request_id))
 
-    response = await erase(coordinator, numero=NURSE)
-    await asyncio.wait_for(coming, timeout=30)
+    status, erased = await erased_while_it_comes_home(client, wired_settings, request_id)
 
-    erased = await the_request(wired_settings, request_id)
-    assert response.status == 303
+    assert status == 303
     assert (erased.recording_url, erased.recording_key) == (None, None)
-    assert not [path for path in wired_settings.recordings_dir.rglob("*") if path.is_file()]
+    assert not copies_left(wired_settings)
 
 
 async def test_a_voicemail_coming_home_while_the_erasure_is_recorded_keeps_nothing(
@@ -810,13 +823,9 @@ async def test_a_voicemail_coming_home_while_the_erasure_is_recorded_keeps_nothi
         await removing(**kwargs)
 
     monkeypatch.setattr(persons_module, "remove_person", the_audio_arrives_meanwhile)
-    coordinator = await sign_in(client, LOT_COORDINATOR)
-    coming = asyncio.create_task(bring_home(client.app[JOB_RUNTIME], request_id))
 
-    response = await erase(coordinator, numero=NURSE)
-    await asyncio.wait_for(coming, timeout=30)
+    status, erased = await erased_while_it_comes_home(client, wired_settings, request_id)
 
-    erased = await the_request(wired_settings, request_id)
-    assert response.status == 303
+    assert status == 303
     assert (erased.recording_url, erased.recording_key) == (None, None)
-    assert not [path for path in wired_settings.recordings_dir.rglob("*") if path.is_file()]
+    assert not copies_left(wired_settings)
