@@ -89,8 +89,8 @@ async def test_a_ring_does_not_read_the_other_departments_calls(tmp_path: Path) 
 async def test_an_event_written_without_its_department_takes_its_requests(
     session: AsyncSession, departments: Departments
 ) -> None:
-    """A writer that has only the request's id (a notice recorded after its SMS left) leaves
-    the department out: the store fills it, and the event counts for its department's line."""
+    """A writer that leaves the department out (an instance of the previous version, during
+    a rolling upgrade): the store fills it, and the event counts for its department's line."""
     taken = await a_call(session, "CAtaken")
     session.add(RequestEvent(request_id=taken, at=NOW - timedelta(minutes=4), kind="accepted",
                              referent_id="r2", attempt=1, leg_sid="CLa"))  # fmt: skip
