@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from annotated_types import MaxLen
-from sqlalchemy import String, Table, and_, bindparam, or_
+from sqlalchemy import String, Table, and_, bindparam, or_, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -271,27 +272,30 @@ _NO_TRACES = {"referent_id": None, "attempt": None, "leg_sid": None, "detail": N
 
 # The statements every step of a call sends, built once with their values as parameters:
 # building one per webhook, and its cache key, cost more Python than executing it.
-_REQUEST_OF_CALL = select(Request).where(
+# A step of a call holds its call's row until it commits (FOR NO KEY UPDATE on PostgreSQL;
+# SQLite runs one transaction at a time): the steps of one call, which Twilio may send at
+# once, each read the facts the others committed, and none settles the call without them.
+# NO KEY: the row's events and tasks can still be inserted meanwhile (their foreign key).
+_THE_CALL = and_(
     _REQUESTS.c.department == bindparam("department"),
     _REQUESTS.c.call_sid == bindparam("call_sid"),
 )
+_REQUEST_OF_CALL = select(Request).where(_THE_CALL).with_for_update(key_share=True)
 _RECEIPT_OF_KEY = select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(
     _RECEIPTS.c.key == bindparam("key")
 )
 _INSERT_RECEIPT = _RECEIPTS.insert()
 # One row whatever is found: the key asked, its receipt if any, the call's request if any.
 _ASKED = select(bindparam("key", type_=String).label("key")).subquery("asked")
+# The call's row is locked in a subquery: PostgreSQL locks no row of an outer join's
+# nullable side.
+_LOCKED_CALL = _REQUEST_OF_CALL.subquery("call")
+_CALL = aliased(Request, _LOCKED_CALL)
 _RECEIPT_AND_CALL = (
-    select(Request, _RECEIPTS.c.body, _RECEIPTS.c.status)
+    select(_CALL, _RECEIPTS.c.body, _RECEIPTS.c.status)
     .select_from(_ASKED)
     .outerjoin(_RECEIPTS, _RECEIPTS.c.key == _ASKED.c.key)
-    .outerjoin(
-        _REQUESTS,
-        and_(
-            _REQUESTS.c.department == bindparam("department"),
-            _REQUESTS.c.call_sid == bindparam("call_sid"),
-        ),
-    )
+    .outerjoin(_LOCKED_CALL, true())
 )
 _INSERT_EVENT = _EVENTS.insert()
 # A ring attempt's presses of 1, and the warm transfers asked from a leg (ring_end).

@@ -5,6 +5,7 @@ time (never on an abandoned call), taker, callback owed and its task."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -109,3 +110,25 @@ async def test_every_order_of_a_calls_callbacks_gives_the_same_request(
     )
     texted = [sms for sms in twilio_api.messages if sms["to"] == NURSE]
     assert len(texted) == (len(finals) if SMS_OWED[case] else 0)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+async def test_a_calls_callbacks_arriving_at_once_give_the_same_request(
+    client: TestClient, wired_settings: Settings, case: str
+) -> None:
+    """Twilio sends a call's last callbacks within the same instant (the caller hangs up: the
+    <Dial> action and the status callback): served side by side, on separate connections,
+    each step still settles the call with the facts the others committed."""
+    scenario, after, number, start, expected = CASES[case]
+    finals = []
+
+    for _ in range(5):
+        call = Call(phone(client, start), to=number, from_=NURSE, start=start)
+        await call.answer(["1", "1"])
+        for step in dict.fromkeys(after.values()):  # those that give a later step its URL
+            await scenario[step](call)
+        at_once = [post(call) for step, post in scenario.items() if step not in after.values()]
+        await asyncio.gather(*at_once)
+        finals.append(await final_state(wired_settings, call.sid))
+
+    assert [final for final in finals if final != expected] == []
