@@ -50,6 +50,7 @@ from frontdoor.store.closing import reopen_if_written_again
 from frontdoor.store.models import Message, Request
 from frontdoor.store.requests import record_event
 from frontdoor.store.sms import (
+    hold_sender,
     is_opted_out,
     last_acknowledged_at,
     open_sms_request,
@@ -90,12 +91,13 @@ async def store_sms(hook: Webhook) -> str:
     if department is None:
         log.warning("SMS to a number no department answers")
         return twiml(None)
+    session = hook.session
+    key = hook.app[SETTINGS].pseudonym_secret
+    await hold_sender(session=session, department=department.slug, number=sms.sender, key=key)
     # Stored already, under an answer of its own. A message is its department's and its
     # MessageSid: the same MessageSid sent to another department is another message.
     if await hook.message(hook.form.get("MessageSid", ""), department) is not None:
         return twiml(None)
-    session = hook.session
-    key = hook.app[SETTINGS].pseudonym_secret
     answer = await answer_directory_query(
         hook, department, sender=sms.sender, text=sms.body, sid=sms.sid
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, literal, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,19 @@ from frontdoor.store.match import equal
 from frontdoor.store.models import CallbackTaskRow, Message, Request, SmsOptOut
 
 
+async def hold_sender(*, session: AsyncSession, department: str, number: str, key: bytes) -> None:
+    """Hold the sender's conversation with the department until the transaction ends.
+
+    A sender's SMS sent together reach several webhooks at once: held, each finds the request
+    the one before it opened, and the conversation is one request, acknowledged and told to
+    the referents once. PostgreSQL: a lock named by the number's pseudonym, never the number;
+    SQLite runs one transaction at a time."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        name = literal(f"sms-sender:{department}:{pseudonym(number, key)}")
+        await connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
+
+
 async def open_sms_request(
     *, session: AsyncSession, department: str, number: str, at: datetime
 ) -> Request | None:
@@ -23,7 +36,8 @@ async def open_sms_request(
 
     Open: a request of the same number and department, on the SMS channel, received in the
     last 72 hours (core.sms.OPEN_REQUEST_WINDOW), whose callback task, if it has one, is not
-    closed. The most recent if there are several.
+    closed. The most recent if there are several. Or received after `at`: an SMS that waited
+    for its sender's conversation (hold_sender) joins the one a later SMS opened meanwhile.
     """
     query = (
         select(Request)
@@ -33,7 +47,6 @@ async def open_sms_request(
             Request.channel == "sms",
             equal(Request.caller_number, number),
             col(Request.received_at) > at - OPEN_REQUEST_WINDOW,
-            col(Request.received_at) <= at,
             or_(
                 col(CallbackTaskRow.id).is_(None),
                 CallbackTaskRow.status == TaskStatus.OPEN.value,

@@ -218,6 +218,38 @@ async def test_a_duplicated_webhook_stores_one_message(
     assert len(twilio_api.messages) == 2  # the referents were told once
 
 
+async def test_sms_sent_together_join_one_request_acknowledged_and_told_once(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    """A long text split by the phone, or three quick ones: their webhooks come at once, on
+    separate connections, and still make one conversation, as if they came one by one."""
+    texts = ["Rappelez-moi pour Mme X", "C'est urgent", "Merci"]
+
+    answers = await asyncio.gather(*(
+        send(client, text, at=TUESDAY_MORNING + timedelta(seconds=second))
+        for second, text in enumerate(texts)
+    ))  # fmt: skip
+
+    assert sorted(len(replied(answer)) for answer in answers) == [0, 0, 1]
+    assert len(await sent(twilio_api, 2)) == 2  # amartin and bleroy, told once
+    requests, events = await stored(settings)
+    assert len(requests) == 1
+    assert [e.kind for e in events].count("sms-in") == 3
+    assert sorted(m.body for m in await messages(settings) if m.direction == "in") == sorted(texts)
+
+
+async def test_an_sms_answered_after_a_later_one_joins_its_conversation(
+    client: TestClient, settings: Settings
+) -> None:
+    """The webhook that waited for the sender's conversation is answered after a later SMS
+    opened the request: it joins it."""
+    await send(client, "C'est urgent", at=TUESDAY_MORNING + timedelta(seconds=1))
+    assert replied(await send(client, "Rappelez-moi", at=TUESDAY_MORNING)) == []
+
+    requests, _ = await stored(settings)
+    assert len(requests) == 1
+
+
 async def test_a_forged_or_malformed_webhook_is_refused_and_stores_nothing(
     client: TestClient, settings: Settings
 ) -> None:
