@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.store.private_files import private_file
+from frontdoor.store.sqlite_driver import one_trip
 
 # Connections of one process to PostgreSQL: with `serve --workers N`, N times this.
 POOL_SIZE = 20
@@ -28,8 +29,9 @@ def create_engine(url: str) -> AsyncEngine:
         # SQLite has one writer at a time: more connections only queue on its lock, each in
         # its own thread. One connection, shared in turn, is faster and fairer.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
-        )
+            one_trip(url), connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+            pool_timeout=60,
+        )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No pre-ping: it costs three round trips per checkout. Connections are recycled instead,
