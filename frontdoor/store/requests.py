@@ -276,11 +276,14 @@ _NO_TRACES = {"referent_id": None, "attempt": None, "leg_sid": None, "detail": N
 # SQLite runs one transaction at a time): the steps of one call, which Twilio may send at
 # once, each read the facts the others committed, and none settles the call without them.
 # NO KEY: the row's events and tasks can still be inserted meanwhile (their foreign key).
-_THE_CALL = and_(
-    _REQUESTS.c.department == bindparam("department"),
-    _REQUESTS.c.call_sid == bindparam("call_sid"),
+_REQUEST_OF_CALL = (
+    select(Request)
+    .where(
+        _REQUESTS.c.department == bindparam("department"),
+        _REQUESTS.c.call_sid == bindparam("call_sid"),
+    )
+    .with_for_update(key_share=True)
 )
-_REQUEST_OF_CALL = select(Request).where(_THE_CALL).with_for_update(key_share=True)
 _RECEIPT_OF_KEY = select(_RECEIPTS.c.body, _RECEIPTS.c.status).where(
     _RECEIPTS.c.key == bindparam("key")
 )

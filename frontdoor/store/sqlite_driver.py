@@ -113,6 +113,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        # The stock connect opens aiosqlite's connection (its thread made a daemon); this
+        # adapter then serves that same connection.
         stock = super().connect(*arg, **kw)
         return OneTripConnection(self, stock._connection)
 
