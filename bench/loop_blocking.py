@@ -2,8 +2,10 @@
 
 One `frontdoor serve` on SQLite, with the access log on, answers a steady stream of signed
 incoming calls (20 a second) alone, then while each of these runs beside it: a sign-in flood
-(wrong passwords, 8 clients), indicator XLSX exports (2 clients), and 8 KB URLs (4 clients);
-then all three at once; the floods from a process of their own, apart from the calls' client.
+(wrong passwords, 8 clients), indicator XLSX exports (2 clients), 8 KB URLs (4 clients), and
+the console's live inbox (1,000 streams asked, as many browser tabs, by 250 signed-in sessions
+of 50 coordinators; the instance serves 600, console.live_streams.IN_ALL); then the first three
+at once, then all four; the floods from a process of their own, apart from the calls' client.
 Twice: as the code is ("processes": hashes in the CPU pool's worker threads, spreadsheets in
 its worker processes), and as it was before ("threads": spreadsheets in the worker threads
 too); "inline" on demand (the same work run on the loop, the old mail pattern, whole paths
@@ -11,6 +13,9 @@ logged), by the wrapper bench/loop_blocking_server.py. Prints a Markdown table o
 p50, p99 and max, and what the floods got done.
 
     .venv/bin/python bench/loop_blocking.py [--seconds 10] [--modes processes threads inline]
+
+Another commit beside it: run this file from that commit's source tree, with PYTHONPATH set
+to that tree (the virtualenv's editable install would otherwise serve this one's code).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -37,7 +43,12 @@ TOKEN = "bench-auth-token-not-a-twilio-one"
 AT = "2026-05-12T10:00:00+02:00"  # a Tuesday morning: the open path
 LOGIN, PASSWORD = "bench@dac46.fr", "une phrase de passe pour le banc"
 CALLS_PER_S = 20
-FLOODS = ("sign-ins", "xlsx exports", "8 KB URLs")
+FLOODS = ("sign-ins", "xlsx exports", "8 KB URLs", "live streams")
+# The live inbox's viewers: coordinators of the Lot, each signed in from several browsers, each
+# browser with a few inbox tabs (console.live_streams allows 4 a session, 12 an account).
+STREAM_ACCOUNTS, SESSIONS_PER_ACCOUNT, STREAMS_PER_SESSION = 50, 5, 4
+# The floods at once: the first three (as this bench had them before the live streams), then all.
+COMBINED = {FLOODS[:3]: "all three", FLOODS: "all four"}
 
 
 def free_port() -> int:
@@ -58,10 +69,14 @@ def signed_calls(count: int, folder: Path) -> list[tuple[str, str]]:
     return [(signature, body) for _path, signature, body in lines]
 
 
+def database_url(mode: str, folder: Path) -> str:
+    return f"sqlite+aiosqlite:///{folder / f'{mode}.sqlite3'}"
+
+
 def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
-        "FRONTDOOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / f'{mode}.sqlite3'}",
+        "FRONTDOOR_DATABASE_URL": database_url(mode, folder),
         "FRONTDOOR_PUBLIC_URL": PUBLIC_URL,
         "FRONTDOOR_HOST": "127.0.0.1",
         "FRONTDOOR_PORT": str(port),
@@ -117,6 +132,33 @@ async def sign_in(http: aiohttp.ClientSession, base: str, password: str) -> int:
         if answer.status == 303:
             return answer.cookies["frontdoor_session"].value  # type: ignore[return-value]
         return answer.status
+
+
+async def live_stream(
+    http: aiohttp.ClientSession, base: str, cookie: str, done: Counter[str], stop: asyncio.Event
+) -> None:
+    """One inbox tab: its stream asked once and read until the flood stops. As EventSource does,
+    a refused stream is not asked again, nor one that the service ended (another tab took its
+    place: the page says to reload)."""
+    async with http.get(
+        f"{base}/console/flux?departement=dac46&depuis=0",
+        headers={"Cookie": f"frontdoor_session={cookie}", "Accept": "text/event-stream"},
+    ) as answer:
+        done[f"live streams {answer.status}"] += 1
+        if answer.status != 200:
+            await answer.read()
+            return
+        reading = asyncio.ensure_future(_events(answer, done))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait((reading, stopping), return_when=asyncio.FIRST_COMPLETED)
+        reading.cancel()
+        stopping.cancel()
+
+
+async def _events(answer: aiohttp.ClientResponse, done: Counter[str]) -> None:
+    async for line in answer.content:
+        if line.startswith(b"event:"):
+            done["live events"] += 1
 
 
 async def flood(
@@ -177,22 +219,72 @@ FLOOD_CLIENTS = {"sign-ins": 8, "xlsx exports": 2, "8 KB URLs": 4}
 async def flood_process(base: str, cookie: str, floods: list[str]) -> None:
     """The floods, in a process of their own (`--flood`): the calls' client keeps its loop to
     itself, so that its latencies are the server's, not a flooded client's. Floods from
-    "ready" until stdin closes, then prints what they got done (JSON)."""
+    "ready" until stdin closes, then prints what they got done (JSON). The live streams'
+    session cookies come on stdin's first line."""
     stop, done = asyncio.Event(), Counter[str]()
+    viewers = json.loads(await asyncio.to_thread(sys.stdin.readline))
+    streams = aiohttp.ClientSession(
+        cookie_jar=aiohttp.DummyCookieJar(),
+        connector=aiohttp.TCPConnector(limit=0),
+        timeout=aiohttp.ClientTimeout(total=None, sock_read=None),
+    )
     running = [
         asyncio.create_task(flood(name, base, cookie, done, stop))
         for name in floods
+        if name != "live streams"
         for _ in range(FLOOD_CLIENTS[name])
     ]
+    if "live streams" in floods:
+        running += [
+            asyncio.create_task(live_stream(streams, base, viewer, done, stop))
+            for viewer in viewers
+            for _ in range(STREAMS_PER_SESSION)
+        ]
+        await asyncio.sleep(5.0)  # every stream asked and looking before the calls start
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.read)
     stop.set()
     await asyncio.gather(*running)
+    await streams.close()
     print(json.dumps(done), flush=True)
 
 
+async def stream_viewers(database_url: str) -> list[str]:
+    """Session cookies of the live inbox's viewers, made in the bench's database (accounts
+    without a password: they never sign in, their sessions are written as a sign-in does)."""
+    from frontdoor.core.access import Role
+    from frontdoor.store.accounts import add_account, open_session
+    from frontdoor.store.db import create_engine, session_maker
+
+    engine = create_engine(database_url)
+    now = datetime.now(UTC)
+    cookies = []
+    try:
+        async with session_maker(engine)() as session:
+            for number in range(STREAM_ACCOUNTS):
+                account = await add_account(
+                    session=session, login=f"vue{number}@dac46.fr", display_name=f"Vue {number}",
+                    role=Role.COORDINATOR, departments=["dac46"], password_hash=None,
+                    referent_id=None, now=now,
+                )  # fmt: skip
+                for _ in range(SESSIONS_PER_ACCOUNT):
+                    token, _row = await open_session(
+                        session=session, account=account, now=now, lifetime=timedelta(days=1)
+                    )
+                    cookies.append(token)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return cookies
+
+
 async def scenario(
-    base: str, signed: list[tuple[str, str]], seconds: float, floods: tuple[str, ...], cookie: str
+    base: str,
+    signed: list[tuple[str, str]],
+    seconds: float,
+    floods: tuple[str, ...],
+    cookie: str,
+    viewers: list[str],
 ) -> dict[str, object]:
     done = Counter[str]()
     if floods:
@@ -200,7 +292,9 @@ async def scenario(
             sys.executable, __file__, "--flood", base, cookie, *floods,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        assert flooding.stdin is not None
         assert flooding.stdout is not None
+        flooding.stdin.write(json.dumps(viewers).encode() + b"\n")
         await flooding.stdout.readline()  # "ready"
         await asyncio.sleep(1.0)  # the floods under way before measuring
     latencies, statuses = await calls(base, signed, seconds)
@@ -228,10 +322,11 @@ async def run_mode(
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
             cookie = await sign_in(http, base, PASSWORD)
         assert isinstance(cookie, str), f"the bench account could not sign in ({cookie})"
-        for floods in ((), *((name,) for name in FLOODS), FLOODS):
-            label = " + ".join(floods) or "alone"
+        viewers = await stream_viewers(database_url(mode, folder))
+        for floods in ((), *((name,) for name in FLOODS), FLOODS[:3], FLOODS):
+            label = COMBINED.get(floods) or " + ".join(floods) or "alone"
             print(f"  {mode}: calls {label}…", file=sys.stderr)
-            rows.append((label, await scenario(base, signed, seconds, floods, cookie)))
+            rows.append((label, await scenario(base, signed, seconds, floods, cookie, viewers)))
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -267,7 +362,7 @@ async def main() -> None:
         choices=["processes", "threads", "inline"],
     )
     args = parser.parse_args()
-    per_mode = int(args.seconds * CALLS_PER_S) * (len(FLOODS) + 2)
+    per_mode = int(args.seconds * CALLS_PER_S) * (len(FLOODS) + 1 + len(COMBINED))
     with tempfile.TemporaryDirectory(prefix="frontdoor-loop-") as work:
         folder = Path(work)
         signed = signed_calls(per_mode * len(args.modes), folder)

@@ -53,7 +53,7 @@ from frontdoor.store.roster_overrides import (
     override_of,
     upcoming_overrides,
 )
-from frontdoor.store.waiting import line_state
+from frontdoor.store.waiting import LineState, line_state
 
 AHEAD = timedelta(days=7)
 GAPS_AHEAD = timedelta(days=14)
@@ -87,27 +87,36 @@ def _referent_names(department: Department) -> dict[str, str]:
     return {rid: referent.name for rid, referent in department.referents.items()}
 
 
-class DutyLineFeed:
-    """The board's live part: who is on a call, how many wait and since when; sent to the
-    browser each time it says something else than what the browser shows."""
+class DutyLinePage:
+    """The department's line now, as every open board of it shows it: read once a look."""
 
     def __init__(self, department: Department) -> None:
+        self.key = ("duty", department.slug)
         self.department = department
-        self.line = DutyLine(on_a_call="", waiting="", callers_waiting=0)  # until read
-        self.shown: DutyLine | None = None  # what the browser shows, as last sent
 
-    async def read(self, session: AsyncSession, *, now: datetime) -> None:
+    async def read(self, session: AsyncSession, *, now: datetime) -> LineState:
+        return await line_state(session, department=self.department, now=now)
+
+    def made(self, line: LineState, *, now: datetime) -> DutyLine:
         department = self.department
-        line = await line_state(session, department=department, now=now)
-        self.line = duty_line(
+        return duty_line(
             busy=line.busy,
             names=_referent_names(department),
             waiters=line.waiters,
             timezone=department.calendar.timezone,
         )
 
-    def news(self, *, now: datetime) -> list[Event]:
-        changed = line_news(self.shown, self.line)
+
+class DutyLineFeed:
+    """The board's live part: who is on a call, how many wait and since when; sent to the
+    browser each time it says something else than what the browser shows."""
+
+    def __init__(self, page: DutyLinePage) -> None:
+        self.page = page
+        self.shown: DutyLine | None = None  # what the browser shows, as last sent
+
+    def news(self, look: DutyLine, *, now: datetime) -> list[Event]:
+        changed = line_news(self.shown, look)
         if changed is None:
             return []
         self.shown = changed
@@ -129,7 +138,7 @@ ENDINGS = Endings(
 async def live(request: web.Request) -> web.StreamResponse:
     """Server-sent events: the line now (who is on a call, who waits), at each change."""
     department = department_of(request)
-    feed = DutyLineFeed(department)
+    feed = DutyLineFeed(DutyLinePage(department))
     return await serve(request, feed, department=department.slug, endings=ENDINGS)
 
 
@@ -142,12 +151,12 @@ async def show(request: web.Request) -> web.StreamResponse:
     current = on_duty(now, department.roster, tz)
     periods = duty_periods(department.calendar, department.roster, now, now + AHEAD)
     gaps = duty_gaps(department.calendar, department.roster, now, now + GAPS_AHEAD)
-    line = DutyLineFeed(department)
+    line = DutyLinePage(department)
     async with request.config_dict[SESSIONS]() as session:
         overrides = await upcoming_overrides(session=session, department=department.slug, after=now)
         accounts = await account_names(session=session, department=department.slug)
         # The line now (core.waiting): who is on a call, how many callers wait.
-        await line.read(session, now=now)
+        line_now = await line.read(session, now=now)
     names = _referent_names(department)
     return render(
         "duty.html",
@@ -156,7 +165,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             "department": department,
             "now_names": _names(department, current.referent_ids),
             "now_reason": current.reason.text,
-            "line": line.line,
+            "line": line.made(line_now, now=now),
             "live": f"/console/astreinte/direct?departement={department.slug}",
             "periods": [
                 {

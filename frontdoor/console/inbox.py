@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import urlencode
 
+import aiohttp_jinja2
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +22,7 @@ from frontdoor.console.formats import short_moment
 from frontdoor.console.labels import CHANNELS, OUTCOMES, STATUSES, label, name_of
 from frontdoor.console.live_feed import SIGNED_OUT, Endings, Event, serve
 from frontdoor.console.live_streams import Ending
-from frontdoor.console.pages import render, render_fragment
+from frontdoor.console.pages import render
 from frontdoor.core.access import Action
 from frontdoor.core.callbacks import past_deadline
 from frontdoor.core.follow_ups import DUE_SOON, local_today
@@ -153,47 +154,76 @@ async def show(request: web.Request) -> web.StreamResponse:
     )
 
 
+@dataclass(frozen=True)
+class LiveRow:
+    """A row of the live inbox, as every stream of the department sends it: made once a look."""
+
+    html: str
+    as_new: Event  # to a browser that has not had it: with its id, to resume from
+    as_changed: Event  # to one that shows it otherwise
+
+
+class InboxPage:
+    """The newest page of a department's requests as every live inbox of it shows them, by
+    request id, made once a look for all the department's viewers. A row is made from its
+    item alone (no viewer in it: the pages' StrictUndefined refuses anything else), so one
+    viewer's row is every viewer's."""
+
+    def __init__(self, request: web.Request, *, department: str, timezone: tzinfo) -> None:
+        self.key = ("inbox", department)
+        self.department, self.timezone = department, timezone
+        self.row_template = aiohttp_jinja2.get_env(request.app).get_template("inbox_row.html")
+
+    async def read(
+        self, session: AsyncSession, *, now: datetime
+    ) -> tuple[Sequence[InboxRow], Mapping[str, str]]:
+        rows = await inbox_page(
+            session,
+            department=self.department,
+            filters=InboxFilters(status=None),
+            limit=PAGE_SIZE,
+        )
+        return rows, await account_names(session=session, department=self.department)
+
+    def made(
+        self, read: tuple[Sequence[InboxRow], Mapping[str, str]], *, now: datetime
+    ) -> dict[int, LiveRow]:
+        rows, names = read
+        items = (inbox_item(row, timezone=self.timezone, now=now, names=names) for row in rows)
+        return {item.id: self._live_row(item) for item in sorted(items, key=lambda item: item.id)}
+
+    def _live_row(self, item: InboxItem) -> LiveRow:
+        html = self.row_template.render(item=item)
+        data = {"id": item.id, "html": html}
+        return LiveRow(
+            html=html,
+            as_new=Event(kind="request", data=data, id=str(item.id)),
+            as_changed=Event(kind="request", data=data),
+        )
+
+
 class InboxFeed:
     """Each look sends the rows of the newest page that are new or no longer as the browser
     shows them: a call taken while the page is open changes its row from "en cours" to "pris
     par un référent", a callback past its deadline turns late. Only new rows carry an event
     id, so that a reconnecting browser asks for what came after them."""
 
-    def __init__(
-        self, request: web.Request, *, department: str, timezone: tzinfo, last_id: int
-    ) -> None:
-        self.request, self.department, self.timezone = request, department, timezone
+    def __init__(self, page: InboxPage, *, last_id: int) -> None:
+        self.page = page
         self.last_id = last_id
         # The rows the browser has, as last sent (the page it loaded is sent once, on the
         # first look, in case a row changed between the page and the stream).
-        self.sent: dict[int, str] = {}
-        self.rows: Sequence[InboxRow] = ()
-        self.names: Mapping[str, str] = {}
+        self.sent: Mapping[int, LiveRow] = {}
 
-    async def read(self, session: AsyncSession, *, now: datetime) -> None:
-        self.rows = await inbox_page(
-            session,
-            department=self.department,
-            filters=InboxFilters(status=None),
-            limit=PAGE_SIZE,
-        )
-        self.names = await account_names(session=session, department=self.department)
-
-    def news(self, *, now: datetime) -> list[Event]:
-        shown: dict[int, str] = {}
+    def news(self, look: Mapping[int, LiveRow], *, now: datetime) -> list[Event]:
         events = []
-        for row in sorted(self.rows, key=lambda row: row.request.id or 0):
-            item = inbox_item(row, timezone=self.timezone, now=now, names=self.names)
-            html = shown[item.id] = render_fragment("inbox_row.html", self.request, {"item": item})
-            if self.sent.get(item.id) == html:
+        for row_id, row in look.items():
+            shown = self.sent.get(row_id)
+            if shown is not None and shown.html == row.html:
                 continue
-            new = item.id > self.last_id
-            events.append(
-                Event(kind="request", data={"id": item.id, "html": html},
-                      id=str(item.id) if new else None)
-            )  # fmt: skip
-            self.last_id = max(self.last_id, item.id)
-        self.sent = shown
+            events.append(row.as_new if row_id > self.last_id else row.as_changed)
+            self.last_id = max(self.last_id, row_id)
+        self.sent = look
         return events
 
 
@@ -206,7 +236,8 @@ async def live(request: web.Request) -> web.StreamResponse:
     last_id = 0 if since == "0" else as_id(since)
     if last_id is None:
         raise web.HTTPBadRequest(text="paramètre « depuis » invalide")
-    feed = InboxFeed(request, department=department, timezone=timezone, last_id=last_id)
+    page = InboxPage(request, department=department, timezone=timezone)
+    feed = InboxFeed(page, last_id=last_id)
     return await serve(request, feed, department=department, endings=ENDINGS)
 
 

@@ -1,8 +1,9 @@
 """The console's live streams open in this instance: how many each session and account may
 hold, and ending them (sign-out, a newer stream, shutdown).
 
-Each stream polls the store every few seconds and holds a connection: 1,500 of them from one
-session slowed the webhooks to seconds. A browser opens one per inbox tab, and a reload
+Each stream holds a connection and takes part in the instance's looks at the store every few
+seconds (console.live_looks): 1,500 of them from one session slowed the webhooks to seconds
+when each looked on its own. A browser opens one per inbox tab, and a reload
 opens the new one before the old is noticed gone, so the oldest of a session makes way for a
 new one rather than the new one being refused. Across instances, a stream also ends at its
 next look at the store when its session is over (signed out, expired, account disabled).
@@ -21,8 +22,9 @@ from aiohttp import web
 PER_SESSION = 4
 # A person signed in on a desk, a laptop and a phone.
 PER_ACCOUNT = 12
-# What one instance serves before it refuses new streams: each costs a store query every
-# FRONTDOOR_CONSOLE_LIVE_EVERY_S seconds (a region's staff is a few hundred people).
+# What one instance serves before it refuses new streams: each costs a socket, and at each
+# look its session among the look's and what it writes to its browser (a region's staff is a
+# few hundred people).
 IN_ALL = 600
 
 

@@ -35,7 +35,3 @@ def render(
     )
     response.headers["Cache-Control"] = "no-store"  # pages carry personal data
     return response
-
-
-def render_fragment(template: str, request: web.Request, context: Mapping[str, Any]) -> str:
-    return aiohttp_jinja2.render_string(template, request, {**page_context(request), **context})

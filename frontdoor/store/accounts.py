@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import col, delete, select
@@ -140,9 +140,32 @@ async def signed_in(
     if found is None:
         return None
     console_session, account = found
-    if console_session.expires_at <= now or account.disabled:
+    if not _still_signed_in(console_session, account, now=now):
         return None
     return console_session, account
+
+
+async def signed_in_accounts(
+    *, session: AsyncSession, token_hashes: Collection[str], now: datetime
+) -> dict[str, Account]:
+    """signed_in for many sessions at once, by their token's digest: the account of each one
+    still signed in (the console's live streams check theirs together)."""
+    if not token_hashes:
+        return {}
+    result = await session.exec(
+        select(ConsoleSession, Account)
+        .join(Account, col(Account.id) == col(ConsoleSession.account_id))
+        .where(col(ConsoleSession.token_hash).in_(list(token_hashes)))
+    )
+    return {
+        console_session.token_hash: account
+        for console_session, account in result.all()
+        if _still_signed_in(console_session, account, now=now)
+    }
+
+
+def _still_signed_in(console_session: ConsoleSession, account: Account, *, now: datetime) -> bool:
+    return console_session.expires_at > now and not account.disabled
 
 
 async def close_session(*, session: AsyncSession, token: str) -> None:

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from frontdoor.console.app import console_app
 from frontdoor.console.live_feed import end_live_streams
+from frontdoor.console.live_looks import GATHER_S, LIVE_LOOKS, LiveLooks
 from frontdoor.console.live_streams import LIVE_STREAMS, LiveStreams
 from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
 from frontdoor.departments import Departments
@@ -141,6 +142,7 @@ def create_app(
     app.on_response_prepare.append(api.not_stored)
     app.add_subapp("/console", console_app(settings.templates_dir))
     app[LIVE_STREAMS] = LiveStreams()
+    app[LIVE_LOOKS] = LiveLooks(gather_s=min(GATHER_S, settings.console_live_every_s / 4))
     app.on_shutdown.append(end_live_streams)
     return app
 
