@@ -101,7 +101,10 @@ class LiveLooks:
         accounts, pages = await asyncio.shield(look.found)
         if turn:
             await asyncio.sleep(turn * PACE_S)
-        return Seen(account=accounts.get(session), page=pages[page.key], now=look.now)
+        made = pages[page.key]
+        if isinstance(made, _Unmade):
+            raise made.error
+        return Seen(account=accounts.get(session), page=made, now=look.now)
 
     async def _run(self, sessions: async_sessionmaker[AsyncSession], look: _Look) -> None:
         try:
@@ -115,7 +118,7 @@ class LiveLooks:
                 read = {
                     key: await page.read(session, now=look.now) for key, page in look.pages.items()
                 }
-            made = {key: look.pages[key].made(data, now=look.now) for key, data in read.items()}
+            made = {key: _made(look.pages[key], data, now=look.now) for key, data in read.items()}
             look.found.set_result((accounts, made))
         except Exception as error:  # noqa: BLE001 (each stream of the look raises it, as alone)
             look.found.set_exception(error)
@@ -125,6 +128,20 @@ class LiveLooks:
                 self._gathering = None
             if not look.found.done():  # cancelled (the app stops): so are its streams
                 look.found.cancel()
+
+
+@dataclass(frozen=True)
+class _Unmade:
+    error: Exception
+
+
+def _made(page: SharedPage[Any, Any], read: Any, *, now: datetime) -> Any:
+    """The page made from what was read; a page that cannot be made fails its own streams
+    only, not those of the other pages of the look."""
+    try:
+        return page.made(read, now=now)
+    except Exception as error:  # noqa: BLE001 (raised in each of the page's streams)
+        return _Unmade(error)
 
 
 # The looks of this instance's live streams.

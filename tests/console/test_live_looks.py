@@ -144,6 +144,9 @@ class FailingPage:
     async def read(self, session: AsyncSession, *, now: datetime) -> object:
         raise ConnectionRefusedError("the store is gone")
 
+    def made(self, read: object, *, now: datetime) -> object:
+        return read
+
 
 async def test_a_look_that_fails_fails_each_of_its_streams_and_the_next_look_starts_afresh(
     sessions: Sessions, lot: Department
@@ -159,6 +162,33 @@ async def test_a_look_that_fails_fails_each_of_its_streams_and_the_next_look_sta
 
     assert [type(error) for error in failed] == [ConnectionRefusedError] * 3
     assert after.account is not None
+
+
+class UnmadePage:
+    key = "a page that cannot be made"
+
+    async def read(self, session: AsyncSession, *, now: datetime) -> object:
+        return None
+
+    def made(self, read: object, *, now: datetime) -> object:
+        raise ValueError("a row this page cannot show")
+
+
+async def test_a_page_that_cannot_be_made_fails_its_own_streams_only(
+    sessions: Sessions, lot: Department
+) -> None:
+    (viewer,) = await signed_in(sessions, "une@dac46.fr")
+    looks = LiveLooks()
+
+    unmade, board = await asyncio.gather(
+        looks.look(sessions, session=viewer, page=UnmadePage(), now=NOW),
+        looks.look(sessions, session=viewer, page=DutyLinePage(lot), now=NOW),
+        return_exceptions=True,
+    )
+
+    assert isinstance(unmade, ValueError)
+    assert isinstance(board, Seen)
+    assert board.account is not None
 
 
 async def test_a_stream_that_goes_away_during_a_look_leaves_it_to_the_others(
