@@ -13,6 +13,7 @@ logged), by the wrapper bench/loop_blocking_server.py. Prints a Markdown table o
 p50, p99 and max, and what the floods got done.
 
     .venv/bin/python bench/loop_blocking.py [--seconds 10] [--modes processes threads inline]
+                                            [--apart]
 
 Another commit beside it: run this file from that commit's source tree, with PYTHONPATH set
 to that tree (the virtualenv's editable install would otherwise serve this one's code).
@@ -73,7 +74,9 @@ def database_url(mode: str, folder: Path) -> str:
     return f"sqlite+aiosqlite:///{folder / f'{mode}.sqlite3'}"
 
 
-def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    mode: str, folder: Path, port: int, cpus: set[int] | None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "FRONTDOOR_DATABASE_URL": database_url(mode, folder),
@@ -94,8 +97,9 @@ def start_server(mode: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
     add = ["accounts", "add", LOGIN, "--name", "Banc", "--role", "coordinator",
            "--department", "dac46"]  # fmt: skip
     subprocess.run([*frontdoor, *add], env=env, cwd=ROOT, check=True, capture_output=True)
+    pinned = [] if cpus is None else ["taskset", "--cpu-list", ",".join(map(str, sorted(cpus)))]
     server = subprocess.Popen(
-        [sys.executable, str(HERE / "loop_blocking_server.py"), mode],
+        [*pinned, sys.executable, str(HERE / "loop_blocking_server.py"), mode],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=(folder / f"{mode}.log").open("wb"),
     )  # fmt: skip
@@ -312,10 +316,10 @@ async def scenario(
 
 
 async def run_mode(
-    mode: str, seconds: float, signed: list[tuple[str, str]], folder: Path
+    mode: str, seconds: float, signed: list[tuple[str, str]], folder: Path, cpus: set[int] | None
 ) -> list[tuple[str, dict[str, object]]]:
     port = free_port()
-    server = start_server(mode, folder, port)  # before any load: blocking is harmless here
+    server = start_server(mode, folder, port, cpus)  # before any load: blocking is harmless here
     base = f"http://127.0.0.1:{port}"
     rows = []
     try:
@@ -361,13 +365,30 @@ async def main() -> None:
         default=["processes", "threads"],
         choices=["processes", "threads", "inline"],
     )
+    parser.add_argument(
+        "--apart",
+        action="store_true",
+        help="the service and its workers on the first CPU, the clients (calls and floods) on "
+        "the others: floods come from elsewhere in production, not from the service's CPUs",
+    )
     args = parser.parse_args()
+    server_cpus = None
+    if args.apart:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit("--apart needs two CPUs at least")
+        server_cpus = set(cpus[:1])
+        os.sched_setaffinity(0, cpus[1:])  # this client, and the floods' process it starts
     per_mode = int(args.seconds * CALLS_PER_S) * (len(FLOODS) + 1 + len(COMBINED))
     with tempfile.TemporaryDirectory(prefix="frontdoor-loop-") as work:
         folder = Path(work)
         signed = signed_calls(per_mode * len(args.modes), folder)
-        results = {mode: await run_mode(mode, args.seconds, signed, folder) for mode in args.modes}
-    print(f"{os.cpu_count()} CPUs, {CALLS_PER_S} calls/s for {args.seconds:g} s per row\n")
+        results = {
+            mode: await run_mode(mode, args.seconds, signed, folder, server_cpus)
+            for mode in args.modes
+        }
+    where = ", the service on one and the clients on the others" if args.apart else ""
+    print(f"{os.cpu_count()} CPUs{where}, {CALLS_PER_S} calls/s for {args.seconds:g} s per row\n")
     print(table(results))
 
 
