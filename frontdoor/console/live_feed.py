@@ -141,8 +141,10 @@ def until_next_look(every_s: float, *, clock_s: float) -> float:
 async def end_live_streams(app: web.Application) -> None:
     """For on_shutdown: every open stream returns, so its response ends cleanly at once
     instead of being held open for the shutdown timeout, then cut (aiohttp's docs, "Graceful
-    shutdown", close websockets the same way)."""
+    shutdown", close websockets the same way); and the look under way, if any, ends before the
+    store closes (it holds a connection)."""
     app[LIVE_STREAMS].end_all()
+    await app[LIVE_LOOKS].finished()
 
 
 def end_session_streams(request: web.Request, token: str) -> None:

@@ -106,6 +106,11 @@ class LiveLooks:
             raise made.error
         return Seen(account=accounts.get(session), page=made, now=look.now)
 
+    async def finished(self) -> None:
+        """Once the looks under way are over: each returns its connection to the pool before
+        the app closes the store (a task left pending at shutdown would leak it)."""
+        await asyncio.gather(*self._running, return_exceptions=True)
+
     async def _run(self, sessions: async_sessionmaker[AsyncSession], look: _Look) -> None:
         try:
             await asyncio.sleep(self.gather_s)

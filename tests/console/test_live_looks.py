@@ -230,3 +230,19 @@ async def test_the_streams_of_a_look_go_on_one_after_the_other_not_all_at_once(
     # The loop runs a timer up to its clock's resolution early.
     early_s = time.get_clock_info("monotonic").resolution
     assert went_on[-1][1] - went_on[0][1] >= 4 * PACE_S - early_s
+
+
+async def test_the_app_stopping_waits_for_the_look_under_way_which_gives_back_its_connection(
+    sessions: Sessions, lot: Department
+) -> None:
+    (viewer,) = await signed_in(sessions, "une@dac46.fr")
+    looks = LiveLooks()
+    under_way = asyncio.create_task(
+        looks.look(sessions, session=viewer, page=DutyLinePage(lot), now=NOW)
+    )
+    await asyncio.sleep(0)  # the look has begun
+
+    await looks.finished()  # what the app's shutdown awaits, before it closes the store
+
+    assert sessions.kw["bind"].pool.checkedout() == 0
+    assert (await under_way).account is not None

@@ -12,6 +12,8 @@ from aiohttp.test_utils import TestClient
 from frontdoor.console.live_streams import LIVE_STREAMS, PER_SESSION, Ending, LiveStreams
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
+from frontdoor.store.accounts import account_by_login
+from frontdoor.store.db import create_engine, session_maker
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, create_accounts, sign_in
 from tests.console.live_events import open_stream, until_it_ends
@@ -107,6 +109,45 @@ async def test_a_sign_out_on_another_instance_ends_the_stream_at_its_next_look(
     )
 
     assert "votre session est terminée" in await until_it_ends(stream)
+
+
+async def test_an_account_disabled_elsewhere_loses_its_streams_and_only_its_own(
+    client: TestClient, live_settings: Settings
+) -> None:
+    # The streams of both accounts share the instance's looks: each is judged on its own.
+    disabled = await open_stream(await sign_in(client, LOT_REFERENT))
+    other = await open_stream(await sign_in(client, LOT_COORDINATOR))
+
+    await change_account(live_settings, LOT_REFERENT.login, disabled=True)
+
+    assert "votre session est terminée" in await until_it_ends(disabled)
+    assert open_now(client) == 1
+    assert not other.content.at_eof()
+
+
+async def test_an_account_moved_to_another_department_loses_the_first_ones_stream(
+    client: TestClient, live_settings: Settings
+) -> None:
+    moved = await open_stream(await sign_in(client, LOT_REFERENT))
+    other = await open_stream(await sign_in(client, LOT_COORDINATOR))
+
+    await change_account(live_settings, LOT_REFERENT.login, departments=["dac57"])
+
+    assert "votre session est terminée" in await until_it_ends(moved)
+    assert not other.content.at_eof()
+
+
+async def change_account(settings: Settings, login: str, **columns: object) -> None:
+    """An account changed from another instance, or by the command line."""
+    engine = create_engine(settings.database_url)
+    async with session_maker(engine)() as session:
+        account = await account_by_login(session=session, login=login)
+        assert account is not None
+        for name, value in columns.items():
+            setattr(account, name, value)
+        session.add(account)
+        await session.commit()
+    await engine.dispose()
 
 
 async def test_a_full_instance_refuses_new_streams_in_french(client: TestClient) -> None:
