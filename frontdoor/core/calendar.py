@@ -132,12 +132,32 @@ def holiday_name(day: date, subdivision: str | None) -> str | None:
     return _holidays_of_year(subdivision, day.year).get(day)
 
 
+# The last open answer of each calendar, and the instants it holds for: from the one it was
+# computed at until the line closes (no closure, holiday or other range can start between).
+# Every incoming call asks; the answer changes a few times a day. Keyed by the calendar's
+# identity, the calendar kept with it (its id is not reused while it is held); a few entries.
+_OPEN_SPANS: dict[int, tuple[Calendar, datetime, datetime, Opening]] = {}
+_OPEN_SPANS_KEPT = 64
+
+
 def opening_at(at: datetime, calendar: Calendar) -> Opening:
     """Whether the line is open at ``at`` (aware), and until or from when."""
     require_aware(at)
     at_utc = at.astimezone(UTC)
+    held = _OPEN_SPANS.get(id(calendar))
+    if held is not None and held[0] is calendar and held[1] <= at_utc < held[2]:
+        return held[3]
+    opening = _opening_at(at_utc, calendar)
+    if opening.is_open and opening.closes_at is not None:
+        if len(_OPEN_SPANS) >= _OPEN_SPANS_KEPT:
+            _OPEN_SPANS.clear()
+        _OPEN_SPANS[id(calendar)] = (calendar, at_utc, opening.closes_at.astimezone(UTC), opening)
+    return opening
+
+
+def _opening_at(at_utc: datetime, calendar: Calendar) -> Opening:
     tz = calendar.timezone
-    local = at.astimezone(tz)
+    local = at_utc.astimezone(tz)
 
     closure = _closure_covering(at_utc, calendar)
     if closure is not None:

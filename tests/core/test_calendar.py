@@ -6,7 +6,9 @@ and compared in UTC: two aware datetimes sharing one ZoneInfo compare by wall-cl
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -452,3 +454,20 @@ def test_naive_datetime_is_refused(call) -> None:  # type: ignore[no-untyped-def
 )
 def test_the_atlantic_collectivities_keep_their_own_days(code: str, day: date, name: str) -> None:
     assert holiday_name(day, holidays_subdivision(code)) == name
+
+
+def test_an_answer_kept_for_its_span_is_the_answer_computed_afresh_at_every_instant() -> None:
+    # Three weeks: the clocks going back, the 11 November, a closure starting mid-afternoon
+    # and one within a morning, two ranges a day; asked in any order, every 7 minutes.
+    closures = (
+        Closure(starts=paris(2026, 10, 27, 15, 10), ends=paris(2026, 10, 27, 16, 0), reason="x"),
+        Closure(starts=paris(2026, 10, 29, 11, 0), ends=paris(2026, 10, 29, 11, 30), reason="y"),
+    )
+    kept = calendar(MON_SAT, ("08:30-12:30", "13:30-18:30"), closures=closures)
+    every = timedelta(minutes=7)
+    instants = [utc(2026, 10, 24) + every * n for n in range(timedelta(days=21) // every)]
+    random.Random(46).shuffle(instants)
+
+    for at in instants:
+        afresh = replace(kept)  # another calendar: nothing kept for it yet
+        assert opening_at(at, kept) == opening_at(at, afresh), at
