@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.console import passwords
+from frontdoor.core.department import Department
 from frontdoor.department_file.load import load_departments
 from frontdoor.departments import Departments
 from frontdoor.keys import Clock
@@ -357,6 +358,22 @@ def departments() -> Departments:
     return Departments(
         load_departments(ROOT / "flows", ROOT / "templates" / "voice" / "prompts.toml").values()
     )
+
+
+@pytest.fixture(scope="session")
+def lot(departments: Departments) -> Department:
+    """The Lot, the first example department."""
+    department = departments.for_slug("dac46")
+    assert department is not None
+    return department
+
+
+@pytest.fixture(scope="session")
+def moselle(departments: Departments) -> Department:
+    """The Moselle, the second example department (Alsace-Moselle's holidays)."""
+    department = departments.for_slug("dac57")
+    assert department is not None
+    return department
 
 
 # The outbound providers' stand-ins (frontdoor/standins/).

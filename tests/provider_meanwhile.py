@@ -12,6 +12,7 @@ from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import Request
+from tests.elsewhere import changed_elsewhere
 
 
 def while_twilio_deletes(
@@ -41,15 +42,7 @@ async def written(settings: Settings, *requests: Request) -> list[int]:
 
 async def request_changed(settings: Settings, request_id: int, **columns: str | None) -> None:
     """The request's columns written and committed, as another task of the service would."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        request = await session.get(Request, request_id)
-        assert request is not None
-        for column, value in columns.items():
-            setattr(request, column, value)
-        session.add(request)
-        await session.commit()
-    await engine.dispose()
+    await changed_elsewhere(settings, lambda session: session.get(Request, request_id), **columns)
 
 
 def twilio_recording(settings: Settings, sid: str) -> str:

@@ -18,7 +18,6 @@ from frontdoor.console.live_feed import until_next_look
 from frontdoor.console.live_looks import PACE_S, LiveLooks, Seen
 from frontdoor.core.access import Role
 from frontdoor.core.department import Department
-from frontdoor.departments import Departments
 from frontdoor.store.accounts import add_account, digest, open_session
 from frontdoor.store.db import create_engine, session_maker
 
@@ -31,20 +30,6 @@ async def sessions(database_url: str) -> AsyncIterator[Sessions]:
     engine = create_engine(database_url)
     yield session_maker(engine)
     await engine.dispose()
-
-
-@pytest.fixture
-def lot(departments: Departments) -> Department:
-    department = departments.for_slug("dac46")
-    assert department is not None
-    return department
-
-
-@pytest.fixture
-def moselle(departments: Departments) -> Department:
-    department = departments.for_slug("dac57")
-    assert department is not None
-    return department
 
 
 async def signed_in(sessions: Sessions, *logins: str, expires: datetime | None = None) -> list[str]:

@@ -13,10 +13,10 @@ from frontdoor.console.live_streams import LIVE_STREAMS, PER_SESSION, Ending, Li
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
 from frontdoor.store.accounts import account_by_login
-from frontdoor.store.db import create_engine, session_maker
 from frontdoor.web.app import create_app
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, Browser, create_accounts, sign_in
 from tests.console.live_events import open_stream, until_it_ends
+from tests.elsewhere import changed_elsewhere
 
 
 class MovableClock:
@@ -139,15 +139,9 @@ async def test_an_account_moved_to_another_department_loses_the_first_ones_strea
 
 async def change_account(settings: Settings, login: str, **columns: object) -> None:
     """An account changed from another instance, or by the command line."""
-    engine = create_engine(settings.database_url)
-    async with session_maker(engine)() as session:
-        account = await account_by_login(session=session, login=login)
-        assert account is not None
-        for name, value in columns.items():
-            setattr(account, name, value)
-        session.add(account)
-        await session.commit()
-    await engine.dispose()
+    await changed_elsewhere(
+        settings, lambda session: account_by_login(session=session, login=login), **columns
+    )
 
 
 async def test_a_full_instance_refuses_new_streams_in_french(client: TestClient) -> None:

@@ -63,13 +63,6 @@ async def smtp_mtls(dovecot: Dovecot, tls: MailTls) -> AsyncIterator[TlsSmtpReco
     await recorder.close()
 
 
-@pytest.fixture
-def lot(departments: Departments) -> Department:
-    department = departments.for_slug("dac46")
-    assert department is not None
-    return department
-
-
 def mailbox_at(dovecot: Dovecot, user: MailUser, smtp: TlsSmtpRecorder, tls: MailTls) -> Mailbox:
     """A [mailbox] at the test servers, opened by the user's client certificate."""
     return Mailbox(

@@ -33,7 +33,6 @@ from frontdoor.core.mail import (
 )
 from frontdoor.core.mailbox import reconnect_delay
 from frontdoor.core.referrers import KnownCaller, ReferrerType
-from frontdoor.departments import Departments
 from frontdoor.mailbox.texts import mail_texts
 from tests.conftest import ROOT
 
@@ -222,13 +221,6 @@ def test_the_sender_pre_classifies_the_referrer(
         domains={"chu-toulouse.fr": "hospital", "ehpad-figeac.fr": "care_home"},
     )
     assert (found, found_source) == (kind, source)
-
-
-@pytest.fixture
-def lot(departments: Departments) -> Department:
-    department = departments.for_slug("dac46")
-    assert department is not None
-    return department
 
 
 @pytest.mark.parametrize(

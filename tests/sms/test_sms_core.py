@@ -97,13 +97,6 @@ def test_keywords(text: str, keyword: Keyword | None) -> None:
     assert keyword_of(text) is keyword
 
 
-@pytest.fixture(scope="module")
-def lot(departments: Departments) -> Department:
-    found = departments.for_slug("dac46")
-    assert found is not None
-    return found
-
-
 def decide(
     department: Department,
     at: datetime,
