@@ -28,11 +28,11 @@ from frontdoor.core.access import reaches
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
 from frontdoor.store.accounts import digest
 
+LookT = TypeVar("LookT")  # what a stream's page is made into at each look
 # A comment line now and then keeps proxies from closing an idle stream.
 KEEPALIVE_S = 15.0
 # The browser's wait before it reconnects by itself.
 RETRY_MS = 3000
-LookT = TypeVar("LookT")
 # Every page's last word when the viewer's session is over.
 SIGNED_OUT = "Mise à jour en direct arrêtée : votre session est terminée."
 
