@@ -54,7 +54,6 @@ from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.console.conftest import LOT_COORDINATOR, LOT_REFERENT, create_accounts, sign_in
 from tests.mailbox.conftest import (  # noqa: F401  (the mail channel's fixtures)
     dovecot,
-    lot,
     mail_department,
     mail_user,
     smtp_mtls,

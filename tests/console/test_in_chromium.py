@@ -47,12 +47,12 @@ from tests.console.conftest import (
 from tests.console.requests_made import rows
 
 # The mail channel's fixtures: a private Dovecot, an SMTP server with client certificates.
-from tests.mailbox.conftest import dovecot, lot, mail_department, mail_user, smtp_mtls, tls
+from tests.mailbox.conftest import dovecot, mail_department, mail_user, smtp_mtls, tls
 from tests.mailbox.delivered import REPORT, a_mail_with_attachments, deliver
 from tests.web.callback_orders import Call
 from tests.web.calls import AMARTIN, LOT, TUESDAY_MORNING
 
-__all__ = ["dovecot", "lot", "mail_department", "mail_user", "smtp_mtls", "tls"]
+__all__ = ["dovecot", "mail_department", "mail_user", "smtp_mtls", "tls"]
 
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(
