@@ -118,14 +118,19 @@ def listening(server: subprocess.Popen[bytes], port: int, name: str) -> subproce
     raise SystemExit(f"the {name} server did not listen")
 
 
-async def form_token(http: aiohttp.ClientSession, base: str) -> str:
+async def form_token(http: aiohttp.ClientSession, base: str) -> str | int:
+    """The sign-in form's token; the page's status if it was not served (the console yields)."""
     async with http.get(f"{base}/console/connexion") as page:
         await page.read()
+        if page.status != 200:
+            return page.status
         return page.cookies["frontdoor_signin"].value
 
 
-async def sign_in(http: aiohttp.ClientSession, base: str, password: str) -> int:
+async def sign_in(http: aiohttp.ClientSession, base: str, password: str) -> str | int:
     token = await form_token(http, base)
+    if isinstance(token, int):
+        return token
     async with http.post(
         f"{base}/console/connexion",
         data={"form_token": token, "login": LOGIN, "password": password},
@@ -139,11 +144,18 @@ async def sign_in(http: aiohttp.ClientSession, base: str, password: str) -> int:
 
 
 async def live_stream(
-    http: aiohttp.ClientSession, base: str, cookie: str, done: Counter[str], stop: asyncio.Event
+    http: aiohttp.ClientSession,
+    base: str,
+    cookie: str,
+    done: Counter[str],
+    stop: asyncio.Event,
+    *,
+    after_s: float = 0.0,
 ) -> None:
     """One inbox tab: its stream asked once and read until the flood stops. As EventSource does,
     a refused stream is not asked again, nor one that the service ended (another tab took its
     place: the page says to reload)."""
+    await asyncio.sleep(after_s)
     async with http.get(
         f"{base}/console/flux?departement=dac46&depuis=0",
         headers={"Cookie": f"frontdoor_session={cookie}", "Accept": "text/event-stream"},
@@ -218,6 +230,10 @@ async def calls(
 
 
 FLOOD_CLIENTS = {"sign-ins": 8, "xlsx exports": 2, "8 KB URLs": 4}
+OPENING_S = 5.0  # over which the live streams are asked
+# How long a scenario waits for the console to be served again after the one before (it
+# yields to the callers while the loop is overloaded, and for a few seconds after the flood).
+CALM_WITHIN_S = 60.0
 
 
 async def flood_process(base: str, cookie: str, floods: list[str]) -> None:
@@ -239,12 +255,18 @@ async def flood_process(base: str, cookie: str, floods: list[str]) -> None:
         for _ in range(FLOOD_CLIENTS[name])
     ]
     if "live streams" in floods:
+        tabs = [viewer for viewer in viewers for _ in range(STREAMS_PER_SESSION)]
+        # Asked over OPENING_S, as browsers open their pages through a morning (all at once
+        # they are a flood of their own, which the console yields to the callers before).
         running += [
-            asyncio.create_task(live_stream(streams, base, viewer, done, stop))
-            for viewer in viewers
-            for _ in range(STREAMS_PER_SESSION)
+            asyncio.create_task(
+                live_stream(
+                    streams, base, viewer, done, stop, after_s=index * OPENING_S / len(tabs)
+                )
+            )
+            for index, viewer in enumerate(tabs)
         ]
-        await asyncio.sleep(5.0)  # every stream asked and looking before the calls start
+        await asyncio.sleep(OPENING_S + 1.0)  # every stream asked and looking before the calls
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.read)
     stop.set()
@@ -282,6 +304,19 @@ async def stream_viewers(database_url: str) -> list[str]:
     return cookies
 
 
+async def console_served(base: str) -> None:
+    """Once the console is served again: each scenario starts from a calm service."""
+    async with aiohttp.ClientSession() as http:
+        deadline = time.monotonic() + CALM_WITHIN_S
+        while time.monotonic() < deadline:
+            async with http.get(f"{base}/console/connexion") as page:
+                await page.read()
+                if page.status != 503:
+                    return
+            await asyncio.sleep(0.5)
+    raise SystemExit(f"the console still yields after {CALM_WITHIN_S:g} s of calm")
+
+
 async def scenario(
     base: str,
     signed: list[tuple[str, str]],
@@ -291,6 +326,7 @@ async def scenario(
     viewers: list[str],
 ) -> dict[str, object]:
     done = Counter[str]()
+    await console_served(base)
     if floods:
         flooding = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--flood", base, cookie, *floods,

@@ -235,6 +235,12 @@ class Settings(BaseSettings):
         description="Seconds between two looks at the store for the console's live inbox and "
         "duty board (works the same whichever instance a browser is connected to).",
     )
+    console_yields: bool = Field(
+        default=True,
+        description="While the event loop is overloaded (busy 85 % of half a second), the "
+        "console and the API are answered 503 with `Retry-After` and their live pages wait, so "
+        "that webhooks (callers) are served first; `false` only for functional tests.",
+    )
     twilio_api_url: str | None = Field(
         default=None,
         description="Base URL that replaces `https://api.twilio.com` (and every other "

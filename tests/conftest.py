@@ -335,6 +335,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         stand_ins=False,
         api_keys={"key-dac46-amartin": "dac46:amartin", "key-dac57-dweber": "dac57:dweber"},
         jobs_enabled=False,  # tests that want the scheduler turn it on
+        # A test's client and its app share one loop, often busy the whole time: tests that
+        # want the console to yield to the callers turn it on (tests/web/test_loop_load.py).
+        console_yields=False,
         # A busy machine can hold a store write for seconds: a test takes the outage path
         # because its store is down, never because the machine was slow.
         store_patience_s=60,

@@ -172,8 +172,10 @@ async def voice_sdk(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers={"Content-Type": "text/javascript"})
 
 
+# Where the page renews the phone's token: a referent who cannot renew it cannot be rung.
+TOKEN_PATH = "/navigateur/jeton"
 ROUTES = [
     ("GET", "/navigateur", show),
     ("POST", "/navigateur/joignable", choose_reach),
-    ("POST", "/navigateur/jeton", token),
+    ("POST", TOKEN_PATH, token),
 ]

@@ -26,6 +26,7 @@ from frontdoor.console.live_looks import LIVE_LOOKS, SharedPage
 from frontdoor.console.live_streams import LIVE_STREAMS, Ending, Stream
 from frontdoor.core.access import reaches
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
+from frontdoor.kit.loop_load import LOOP_LOAD
 from frontdoor.store.accounts import digest
 
 LookT = TypeVar("LookT")  # what a stream's page is made into at each look
@@ -113,13 +114,16 @@ async def _looks(
     await stream.write(f"retry: {RETRY_MS}\n\n".encode())
     quiet_s = 0.0
     while not opened.stop.is_set():
-        seen = await config[LIVE_LOOKS].look(
-            config[SESSIONS], session=opened.session, page=feed.page, now=config[CLOCK]()
-        )
-        if seen.account is None or not reaches(seen.account.departments, department):
-            opened.end(Ending.SIGNED_OUT)
-            return
-        news = feed.news(seen.page, now=seen.now)
+        news: Sequence[Event] = ()
+        # While the loop is overloaded the callers go first: the look is skipped (no news).
+        if not config[LOOP_LOAD].yielding:
+            seen = await config[LIVE_LOOKS].look(
+                config[SESSIONS], session=opened.session, page=feed.page, now=config[CLOCK]()
+            )
+            if seen.account is None or not reaches(seen.account.departments, department):
+                opened.end(Ending.SIGNED_OUT)
+                return
+            news = feed.news(seen.page, now=seen.now)
         if news:  # one write a look, however many events
             await stream.write(b"".join(event.encoded for event in news))
         quiet_s = 0.0 if news else quiet_s + every_s

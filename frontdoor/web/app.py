@@ -10,6 +10,7 @@ from functools import partial
 
 from aiohttp import web
 
+from frontdoor.console import browser_phone
 from frontdoor.console.app import console_app
 from frontdoor.console.live_feed import end_live_streams
 from frontdoor.console.live_looks import GATHER_S, LIVE_LOOKS, LiveLooks
@@ -35,7 +36,8 @@ from frontdoor.keys import (
     TWILIO_API,
     Clock,
 )
-from frontdoor.kit import bodies, rate_limits
+from frontdoor.kit import bodies, loop_load, rate_limits
+from frontdoor.kit.loop_load import LOOP_LOAD
 from frontdoor.kit.patience import STORE_WORK, StoreWork
 from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.kit.twilio_accounts import (
@@ -81,6 +83,8 @@ from frontdoor.web import (
     work_api,
 )
 from frontdoor.web.scheduler import scheduler_context
+
+CONSOLE = "/console"  # where the console is mounted
 
 
 def utc_now() -> datetime:
@@ -133,6 +137,8 @@ def create_app(
     mail_api.add_routes(app)
     health.add_routes(app)
     app.middlewares.insert(0, request_ids)  # first: every line of the request carries it
+    loop_load.add_to(app)  # before it: a request held back while callers wait costs nothing
+    app[LOOP_LOAD].never_held.add(CONSOLE + browser_phone.TOKEN_PATH)
     rate_limits.add_to(app)  # before the tokens: a guesser is stopped before any lookup
     app.middlewares.append(busy_answers)
     app.middlewares.append(bodies.refuse_oversized)  # 413 before a byte of it is read
@@ -140,7 +146,7 @@ def create_app(
     app.middlewares.append(api_tokens.account_tokens)
     openapi.add_routes(app)
     app.on_response_prepare.append(api.not_stored)
-    app.add_subapp("/console", console_app(settings.templates_dir))
+    app.add_subapp(CONSOLE, console_app(settings.templates_dir))
     app[LIVE_STREAMS] = LiveStreams()
     app[LIVE_LOOKS] = LiveLooks(gather_s=min(GATHER_S, settings.console_live_every_s / 4))
     app.on_shutdown.append(end_live_streams)

@@ -62,6 +62,8 @@ OPERATOR_COUNTERS = {
     "webhook_ownership_refused": "Webhooks refused for touching a department (its number, a "
     "call, callback task, message or recording) that the signing account does not own.",
     "webhook_degraded": "Webhooks answered without the store (unreachable), kept in the journal.",
+    "console_yielded": "Console and API requests answered 503 while the event loop was "
+    "overloaded, so that webhooks went first.",
 }
 _METRIC_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
