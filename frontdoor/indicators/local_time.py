@@ -8,6 +8,7 @@ of the week, exactly, with integer arithmetic both databases do alike.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,9 +26,11 @@ class OffsetSpan:
     offset_s: int
 
 
+@functools.lru_cache(maxsize=256)
 def offset_spans(timezone: ZoneInfo, starts: datetime, ends: datetime) -> tuple[OffsetSpan, ...]:
     """The zone's offsets over [starts, ends), each from the exact second it applies (at most
-    one change a day, as every zone has)."""
+    one change a day, as every zone has). Kept: a year's are a day-by-day walk, asked again
+    at every look at the same table."""
     spans = [OffsetSpan(starts=starts, offset_s=_offset(timezone, starts))]
     at = starts
     while at < ends:

@@ -12,11 +12,13 @@ statements and give the same table.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import CompoundSelect, Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.accompanied import BAND_ORDER
@@ -70,13 +72,19 @@ async def department_counts(
     scopes = [_Scope(department, period) for department in unique.values()]
     connection = await session.connection()  # PostgreSQL's JIT is off (store.db)
     counts = {s.slug: _Tally() for s in scopes}
-    tally_scopes = [s.tally for s in scopes]
-    statements = (folded_rows, unfolded_rows, distinct_rows)
-    for statement in (rows_of(tally_scopes) for rows_of in statements):
+    for statement in _statements(tuple(s.tally for s in scopes)):
         for department, measure, value, n in await connection.execute(statement):
             counts[department].add(measure, value, int(n))
     figures = await _figures(session, scopes, period.year)
     return [counts[s.slug].counts(s.department, figures.get(s.slug)) for s in scopes]
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(scopes: tuple[TallyScope, ...]) -> tuple[Select[Any] | CompoundSelect[Any], ...]:
+    """The table's statements for these departments and period, built once: building them
+    (unions, a CASE per change of offset, the persons' deltas) took more of the event loop
+    than running them, and a console asking for the same table again builds nothing."""
+    return tuple(rows_of(list(scopes)) for rows_of in (folded_rows, unfolded_rows, distinct_rows))
 
 
 class _Scope:
@@ -213,12 +221,10 @@ def table_statements(departments: Sequence[Department], period: Period, dialect:
     from sqlalchemy.dialects import postgresql, sqlite
 
     compiler = {"postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}[dialect]
-    scopes = [_Scope(department, period) for department in departments]
-    tally_scopes = [s.tally for s in scopes]
-    statements = (rows_of(tally_scopes) for rows_of in (folded_rows, unfolded_rows, distinct_rows))
+    scopes = tuple(_Scope(department, period).tally for department in departments)
     compiled = (
         statement.compile(dialect=compiler, compile_kwargs={"literal_binds": True})
-        for statement in statements
+        for statement in _statements(scopes)
     )
     # asyncpg's paramstyle doubles the modulo sign; inlined SQL runs without parameters.
     return [str(sql).replace("%%", "%") for sql in compiled]

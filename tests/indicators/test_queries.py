@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor.departments import Departments
-from frontdoor.store.db import create_engine
+from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.migrate import upgrade
 from tests.conftest import POSTGRES_URL
+from tests.indicators.conftest import contact
 from tests.indicators.random_year import (
     fill_with_random_year,
     lot,
@@ -203,3 +204,19 @@ async def test_a_department_named_twice_is_counted_once(
 
     assert table.departments == ("dac46",)
     assert table.requests == 7
+
+
+async def test_the_same_table_asked_again_counts_what_came_in_between(
+    october: AsyncEngine, departments: Departments
+) -> None:
+    """Its statements are built once and kept (the console asks for the same table again and
+    again); what they count is read afresh every time."""
+    before = await table_of(october, [lot(departments)])
+    async with session_maker(october)() as session:
+        session.add(contact(datetime(2026, 10, 20, 9, 0, tzinfo=UTC), referrer_type="carer"))
+        await session.commit()
+
+    after = await table_of(october, [lot(departments)])
+
+    assert after.requests == before.requests + 1
+    assert values(after, "referrer_types")["carer"] == values(before, "referrer_types")["carer"] + 1
