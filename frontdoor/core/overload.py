@@ -28,6 +28,10 @@ class Yielding:
     # Samples at least between entering and leaving (three seconds): longer than a request is
     # held back, so that clients asking again at once are counted at least once in it.
     hold: int = 30
+    # Samples at most that requests held back keep it yielding while the loop is idle (thirty
+    # seconds): a trickle of them must not shut the console for good; a flood let in again
+    # overloads the loop at once and is held back again half a second later.
+    longest: int = 300
 
 
 YIELDING = Yielding()
@@ -63,14 +67,17 @@ def next_state(
 
     While the console yields, its requests cost little (they are held back), so the loop's
     demand falls whether or not the load that caused it is still there: the console is served
-    again only once few requests were held back too. Otherwise a flood would be let in again
-    every `hold`, and the callers would wait behind it each time until it is detected.
+    again only once few requests were held back too, or after `longest`. Otherwise a flood
+    would be let in again every `hold`, and the callers would wait behind it each time until
+    it is detected.
     """
     recent = samples[-policy.window :]
     mean = sum(sample.demand for sample in recent) / len(recent) if recent else 0.0
     if state.yielding:
         calm = sum(sample.held_back for sample in samples[-policy.hold :]) < policy.calm_below
-        leaves = state.samples + 1 >= policy.hold and mean < policy.leave_at and calm
+        long_enough = state.samples + 1 >= policy.longest
+        leaves = state.samples + 1 >= policy.hold and mean < policy.leave_at
+        leaves = leaves and (calm or long_enough)
         return LoadState(yielding=not leaves, samples=0 if leaves else state.samples + 1)
     enters = len(recent) >= policy.window and mean >= policy.enter_at
     return LoadState(yielding=enters, samples=0 if enters else state.samples + 1)

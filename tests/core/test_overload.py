@@ -9,7 +9,7 @@ import pytest
 
 from frontdoor.core.overload import LoadState, Sample, Yielding, demand, next_state
 
-POLICY = Yielding(enter_at=0.8, leave_at=0.5, calm_below=3, window=4, hold=6)
+POLICY = Yielding(enter_at=0.8, leave_at=0.5, calm_below=3, window=4, hold=6, longest=40)
 
 
 def run(samples: Iterable[Sample], state: LoadState | None = None) -> list[bool]:
@@ -47,6 +47,19 @@ def test_a_flood_still_knocking_keeps_it_yielding_though_the_loop_is_idle() -> N
     knocking = busy(0.05, 30, held_back=1)
 
     assert all(run([*busy(0.95, 4), *knocking])[3:])
+
+
+def test_a_trickle_of_requests_cannot_keep_the_console_shut_for_good() -> None:
+    answers = run([*busy(0.95, 4), *busy(0.05, 60, held_back=1)])
+
+    assert all(answers[3:43])  # `longest` samples after entering
+    assert answers[43] is False
+
+
+def test_a_flood_let_in_again_after_the_longest_is_held_back_again_at_once() -> None:
+    answers = run([*busy(0.95, 4), *busy(0.05, 40, held_back=1), *busy(0.95, 4)])
+
+    assert answers[-5:] == [False, False, False, False, True]
 
 
 def test_a_few_requests_held_back_do_not_keep_it_yielding() -> None:
