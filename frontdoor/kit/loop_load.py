@@ -1,8 +1,8 @@
 """The event loop's own load, sampled, and the console yielding to the callers while it is too
 high (core.overload): console and API requests are answered 503 in French before any work,
 held a moment first (YIELD_HOLD_S: a client that asks again at once asks once a second, not
-thousands of times), and the console's live pages skip their looks; webhooks and health
-checks are served as ever.
+thousands of times; MOST_HELD at once), and the console's live pages skip their looks;
+webhooks and health checks are served as ever.
 
 The loop's thread is sampled every SAMPLE_S on the loop itself: on Linux from the kernel's
 per-thread scheduler statistics (time run, time waited for a CPU), elsewhere from its CPU
@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 SAMPLE_S = 0.1
 YIELD_HOLD_S = 1.0
+# Requests held at once, at most: beyond, they are answered at once. Each held request keeps
+# its connection (a file descriptor, buffers) for YIELD_HOLD_S, and a flood must not run the
+# process out of them: Twilio's webhooks need connections too.
+MOST_HELD = 256
 YIELD_RETRY_AFTER_S = 2
 YIELD_TEXT = "Le service donne la priorité aux appels en cours : réessayez dans un instant."
 # What yields: the console (its pages, sign-in, streams, files) and the JSON API, but for the
@@ -71,6 +75,7 @@ class LoopLoad:
         self.policy = policy
         self.state = LoadState()
         self.held_back = 0  # requests held back since the last sample
+        self.holding = 0  # requests held back now, waiting YIELD_HOLD_S before their answer
         # Console paths that serve callers, never held back: a referent's browser phone
         # renewing its token, without which she cannot be rung.
         self.never_held: set[str] = set()
@@ -142,7 +147,12 @@ async def yield_to_callers(request: web.Request, handler: Handler) -> web.Stream
     if load.holds_back(request.path):
         load.held_back += 1
         request.config_dict[COUNTERS]["console_yielded"] += 1
-        await asyncio.sleep(YIELD_HOLD_S)
+        if load.holding < MOST_HELD:
+            load.holding += 1
+            try:
+                await asyncio.sleep(YIELD_HOLD_S)
+            finally:
+                load.holding -= 1
         return web.Response(
             status=web.HTTPServiceUnavailable.status_code,
             text=YIELD_TEXT,

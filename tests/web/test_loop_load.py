@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp import web
+from aiohttp.test_utils import TestClient, make_mocked_request
 
 from frontdoor.core.overload import LoadState, Yielding
 from frontdoor.departments import Departments
 from frontdoor.keys import COUNTERS
 from frontdoor.kit import loop_load
-from frontdoor.kit.loop_load import LOOP_LOAD, SAMPLE_S, YIELD_TEXT, LoopLoad
+from frontdoor.kit.loop_load import LOOP_LOAD, SAMPLE_S, YIELD_TEXT, LoopLoad, yield_to_callers
 from frontdoor.phone import ScriptedPerson
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
@@ -176,3 +180,35 @@ async def test_a_referents_browser_phone_renews_its_token_meanwhile(
     assert renewed.status == 200
     assert "token" in await renewed.json()
     assert (await anne.post(REACH_PATH, {"reach": "mobile"})).status == 503
+
+
+async def test_a_flood_held_back_cannot_hold_more_connections_than_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each request held back keeps its connection meanwhile: past MOST_HELD of them, the
+    next are answered at once, and the process keeps connections for the callers."""
+    monkeypatch.setattr(loop_load, "YIELD_HOLD_S", 60.0)
+    monkeypatch.setattr(loop_load, "MOST_HELD", 3)
+    app = web.Application()
+    app[LOOP_LOAD], app[COUNTERS] = LoopLoad(), Counter()
+    app[LOOP_LOAD].state = LoadState(yielding=True)
+
+    async def never_served(_request: web.Request) -> web.StreamResponse:
+        raise AssertionError("held back, never served")
+
+    def sign_in_page() -> Coroutine[Any, Any, web.StreamResponse]:
+        request = make_mocked_request("GET", "/console/connexion", app=app)
+        return yield_to_callers(request, never_served)
+
+    held = [asyncio.create_task(sign_in_page()) for _ in range(3)]
+    while app[LOOP_LOAD].holding < 3:  # noqa: ASYNC110 (each task starts its hold in turn)
+        await asyncio.sleep(0)
+
+    at_once = await sign_in_page()
+
+    assert at_once.status == 503
+    assert not any(task.done() for task in held)  # still held: their minute is not over
+    for task in held:
+        task.cancel()
+    await asyncio.gather(*held, return_exceptions=True)
+    assert app[LOOP_LOAD].holding == 0
