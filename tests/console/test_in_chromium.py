@@ -22,8 +22,11 @@ from sqlmodel import select
 
 from frontdoor.console.labels import CHANNELS
 from frontdoor.core.department import Department
+from frontdoor.core.overload import LoadState
 from frontdoor.departments import Departments
 from frontdoor.jobs.base import JobContext
+from frontdoor.keys import COUNTERS
+from frontdoor.kit.loop_load import LOOP_LOAD
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.mailbox.job import mailbox_job
 from frontdoor.phone import Answer, ClientSessionTransport, ScriptedPerson, TwilioPhone
@@ -241,6 +244,34 @@ async def test_a_referent_works_a_new_call_in_her_browser(
         ) as api,
     ):
         assert api.status == 404
+
+
+async def test_a_live_page_refused_for_a_moment_comes_back_by_itself(
+    served: Served, browser: object
+) -> None:
+    """A stream refused (the console yielding to the callers, an instance restarting) is one
+    the browser gives up on: the page asks again a few seconds later, and lives on."""
+    page = await signed_in_page(browser, served, LOT_REFERENT)
+    await page.wait_for_selector("#live-status:has-text('direct')")  # type: ignore[attr-defined]
+    load = served.app[LOOP_LOAD]
+    refused: list[str] = []
+
+    async def the_first_while_the_console_yields(route: object) -> None:
+        if not refused:
+            refused.append(route.request.url)  # type: ignore[attr-defined]
+            load.state = LoadState(yielding=True)
+        await route.continue_()  # type: ignore[attr-defined]
+
+    await page.route("**/console/flux**", the_first_while_the_console_yields)  # type: ignore[attr-defined]
+    await page.reload()  # type: ignore[attr-defined]
+    await page.wait_for_selector("#live-status:has-text('nouvel essai')")  # type: ignore[attr-defined]
+    load.state = LoadState()
+
+    await page.wait_for_selector("#live-status:has-text('direct')", timeout=30_000)  # type: ignore[attr-defined]
+    await place_taken_call(served)
+    await page.locator("#demande-1").wait_for(timeout=15_000)  # type: ignore[attr-defined]
+    assert refused
+    assert served.app[COUNTERS]["console_yielded"] >= 1
 
 
 async def test_the_duty_board_shows_a_referent_taking_a_call_without_a_reload(
