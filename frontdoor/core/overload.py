@@ -60,6 +60,12 @@ def demand(*, busy_s: float, elapsed_s: float) -> float:
     return min(1.0, max(0.0, busy_s / elapsed_s))
 
 
+def recent_demand(samples: Sequence[Sample], policy: Yielding = YIELDING) -> float:
+    """The loop's mean demand over the last `window` samples."""
+    recent = samples[-policy.window :]
+    return sum(sample.demand for sample in recent) / len(recent) if recent else 0.0
+
+
 def next_state(
     state: LoadState, samples: Sequence[Sample], policy: Yielding = YIELDING
 ) -> LoadState:
@@ -71,13 +77,12 @@ def next_state(
     would be let in again every `hold`, and the callers would wait behind it each time until
     it is detected.
     """
-    recent = samples[-policy.window :]
-    mean = sum(sample.demand for sample in recent) / len(recent) if recent else 0.0
+    mean = recent_demand(samples, policy)
     if state.yielding:
         calm = sum(sample.held_back for sample in samples[-policy.hold :]) < policy.calm_below
         long_enough = state.samples + 1 >= policy.longest
         leaves = state.samples + 1 >= policy.hold and mean < policy.leave_at
         leaves = leaves and (calm or long_enough)
         return LoadState(yielding=not leaves, samples=0 if leaves else state.samples + 1)
-    enters = len(recent) >= policy.window and mean >= policy.enter_at
+    enters = len(samples) >= policy.window and mean >= policy.enter_at
     return LoadState(yielding=enters, samples=0 if enters else state.samples + 1)

@@ -22,7 +22,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from frontdoor.core.overload import YIELDING, LoadState, Sample, Yielding, demand, next_state
+from frontdoor.core.overload import (
+    YIELDING,
+    LoadState,
+    Sample,
+    Yielding,
+    demand,
+    next_state,
+    recent_demand,
+)
 from frontdoor.keys import COUNTERS, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -96,11 +104,10 @@ class LoopLoad:
             self._samples.append(
                 Sample(demand=demand(busy_s=busy_s, elapsed_s=elapsed_s), held_back=self.held_back)
             )
-            before = self.state.yielding
-            self.state = next_state(self.state, tuple(self._samples), self.policy)
+            before, samples = self.state.yielding, tuple(self._samples)
+            self.state = next_state(self.state, samples, self.policy)
             if self.state.yielding != before:
-                recent = list(self._samples)[-self.policy.window :]
-                mean = sum(sample.demand for sample in recent) / len(recent)
+                mean = recent_demand(samples, self.policy)
                 if self.state.yielding:
                     log.warning("event loop busy %.0f %%: the console yields to the callers",
                                 mean * 100)  # fmt: skip
