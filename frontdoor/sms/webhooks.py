@@ -153,6 +153,9 @@ async def store_sms(hook: Webhook) -> str:
     if decision.action is SmsAction.JOIN_REQUEST:
         # After the directory's answer, a message asks for more: for a referent again.
         reopen_if_written_again(session, request, at=hook.now)
+        if hook.now < request.received_at:
+            # It waited while a later one opened the request: the contact began with it.
+            request.received_at, request.out_of_hours = hook.now, decision.out_of_hours
     if decision.callback_needed:
         request.callback_needed = True
         task = await ensure_task(session=session, request=request, department=department)

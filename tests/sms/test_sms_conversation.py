@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
+from frontdoor.core.department import Department
 from frontdoor.core.retention import pseudonym
 from frontdoor.keys import STORE_COPIES
 from frontdoor.phone import TestClientTransport, TwilioPhone
@@ -22,6 +23,7 @@ from frontdoor.store.models import (
     KnownContact,
 )
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.indicators.tally_checks import assert_counts_are_the_requests
 from tests.sms.texting import (
     FRIDAY_EVENING,
     messages,
@@ -246,8 +248,29 @@ async def test_an_sms_answered_after_a_later_one_joins_its_conversation(
     await send(client, "C'est urgent", at=TUESDAY_MORNING + timedelta(seconds=1))
     assert replied(await send(client, "Rappelez-moi", at=TUESDAY_MORNING)) == []
 
-    requests, _ = await stored(settings)
-    assert len(requests) == 1
+    [request], _ = await stored(settings)
+    # The contact began with the first message, whichever was stored first.
+    assert request.received_at == TUESDAY_MORNING
+
+
+async def test_an_sms_stored_late_moves_its_request_to_when_it_was_sent_indicators_too(
+    client: TestClient, settings: Settings, lot: Department
+) -> None:
+    """Written out of hours on the last evening of May, stored once a later one (in hours, in
+    June) opened the request: the request is received out of hours, in May, and the
+    indicators count it there."""
+    evening = datetime(2026, 5, 31, 21, tzinfo=PARIS)  # a Sunday
+    morning = datetime(2026, 6, 1, 10, tzinfo=PARIS)
+    await send(client, "C'est urgent", at=morning)
+    assert replied(await send(client, "Rappelez-moi", at=evening)) == []
+
+    [request], _ = await stored(settings)
+    assert (request.received_at, request.out_of_hours) == (evening, True)
+    engine = create_engine(settings.database_url)
+    try:
+        await assert_counts_are_the_requests(engine, [lot], ["2026-05", "2026-06", "2026"])
+    finally:
+        await engine.dispose()
 
 
 async def test_a_forged_or_malformed_webhook_is_refused_and_stores_nothing(
