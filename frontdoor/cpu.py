@@ -60,6 +60,8 @@ from typing import ParamSpec, TypeVar
 
 from aiohttp import web
 
+from frontdoor.kit.unavailable import unavailable
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -322,7 +324,5 @@ async def busy_answers(
     try:
         return await handler(request)
     except (CpuBusy, WorkerLost) as error:
-        raise web.HTTPServiceUnavailable(
-            text=BUSY_TEXT if isinstance(error, CpuBusy) else LOST_TEXT,
-            headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
-        ) from None
+        text = BUSY_TEXT if isinstance(error, CpuBusy) else LOST_TEXT
+        return unavailable(request, text, retry_after_s=BUSY_RETRY_AFTER_S)

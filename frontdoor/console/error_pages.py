@@ -9,6 +9,7 @@ from aiohttp import web
 
 from frontdoor.console.auth import VIEWER
 from frontdoor.console.pages import render
+from frontdoor.kit.unavailable import accepted_types
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -26,13 +27,9 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         shown = (
             request.method in ("GET", "HEAD")
             and request.get(VIEWER) is not None
-            and not {"application/json", "text/event-stream"} & _accepted(request)
+            and not {"application/json", "text/event-stream"} & accepted_types(request)
         )
         if not shown:
             raise
         title, text = MESSAGES[refused.status]
         return render("error.html", request, {"title": title, "text": text}, status=refused.status)
-
-
-def _accepted(request: web.Request) -> set[str]:
-    return {part.split(";")[0].strip() for part in request.headers.get("Accept", "").split(",")}

@@ -32,6 +32,7 @@ from frontdoor.core.overload import (
     recent_demand,
 )
 from frontdoor.keys import COUNTERS, SETTINGS
+from frontdoor.kit.unavailable import CONSOLE, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ YIELD_RETRY_AFTER_S = 2
 YIELD_TEXT = "Le service donne la priorité aux appels en cours : réessayez dans un instant."
 # What yields: the console (its pages, sign-in, streams, files) and the JSON API, but for the
 # paths that serve callers (LoopLoad.never_held). Webhooks, health checks and metrics never do.
-YIELDING_PREFIXES = ("/console", "/api/")
+YIELDING_PREFIXES = (CONSOLE, "/api/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Seconds the loop's thread has been busy (running, or ready to run) since some origin.
@@ -160,11 +161,7 @@ async def yield_to_callers(request: web.Request, handler: Handler) -> web.Stream
                 await asyncio.sleep(YIELD_HOLD_S)
             finally:
                 load.holding -= 1
-        return web.Response(
-            status=web.HTTPServiceUnavailable.status_code,
-            text=YIELD_TEXT,
-            headers={"Retry-After": str(YIELD_RETRY_AFTER_S)},
-        )
+        return unavailable(request, YIELD_TEXT, retry_after_s=YIELD_RETRY_AFTER_S)
     return await handler(request)
 
 

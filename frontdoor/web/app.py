@@ -48,6 +48,7 @@ from frontdoor.kit.twilio_accounts import (
     subaccount_clients,
 )
 from frontdoor.kit.twilio_webhook import JOURNAL
+from frontdoor.kit.unavailable import CONSOLE
 from frontdoor.logs import request_ids
 from frontdoor.mailbox.job import watchers_context
 from frontdoor.mailbox.watch import WATCHERS, Watchers
@@ -83,8 +84,6 @@ from frontdoor.web import (
     work_api,
 )
 from frontdoor.web.scheduler import scheduler_context
-
-CONSOLE = "/console"  # where the console is mounted
 
 
 def utc_now() -> datetime:

@@ -63,6 +63,10 @@ _ERRORS = {
         "Too many calls, or too many failed authentications from this address whatever key "
         "each sent: come back after Retry-After seconds"
     ),
+    "503": _answer(
+        "Not now: the instance gives priority to the calls in progress, or its workers are "
+        "all busy; the reason in French, as text: come back after Retry-After seconds"
+    ),
 }
 
 _SCHEMAS: dict[str, Any] = {

@@ -382,12 +382,19 @@ async def test_other_work_gets_503_in_french_while_the_pool_is_full(client: Test
         held = await occupy(pool, pool.capacity, gate)
 
         answer = await coordinator.get("/console/indicateurs.csv?periode=2026-05&departement=dac46")
+        # Followed from a link, in a browser: a page in French that asks again by itself.
+        followed = await coordinator.get(
+            "/console/indicateurs.csv?periode=2026-05", headers={"Accept": "text/html,*/*"}
+        )
 
         gate.open()
         await asyncio.gather(*held)
     assert answer.status == 503
     assert await answer.text() == BUSY_TEXT
     assert int(answer.headers["Retry-After"]) >= 1
+    assert (followed.status, followed.content_type) == (503, "text/html")
+    assert BUSY_TEXT.replace("'", "&#x27;") in await followed.text()
+    assert f'content="{followed.headers["Retry-After"]}"' in await followed.text()
 
 
 async def test_work_whose_worker_process_dies_gets_503_in_french_and_the_next_is_served(

@@ -81,6 +81,38 @@ async def test_the_console_and_the_api_wait_while_the_callers_are_served(
     assert client.app[COUNTERS]["console_yielded"] == len(held_back)
 
 
+
+async def test_a_browser_opening_a_page_meanwhile_is_told_in_a_page_that_reloads_itself(
+    client: TestClient, app_settings: Settings
+) -> None:
+    """A plain-text 503 is a bare line in a browser, left there; a page says it in French and
+    asks again after Retry-After. A form sent is not sent again by a reload: the page says
+    to send it again. The API and the live streams keep the sentence alone."""
+    browser = await sign_in(client, LOT_REFERENT)
+    overloaded(client)
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+    page = await browser.get("/console/", headers=html)
+    form = await client.post("/console/connexion", data={"login": "x"}, headers=html)
+    api = await client.get("/api/tasks", headers={**html, "Authorization": "Bearer x"})
+    stream = await browser.get("/console/flux", headers={"Accept": "text/event-stream"})
+
+    assert (page.status, page.content_type) == (503, "text/html")
+    shown = await page.text()
+    assert '<html lang="fr">' in shown
+    assert YIELD_TEXT.replace("'", "&#x27;") in shown
+    assert '<meta http-equiv="refresh" content="2">' in shown
+    assert page.headers["Retry-After"] == "2"
+    assert (form.status, form.content_type) == (503, "text/html")
+    assert "refresh" not in await form.text()
+    assert "envoyez-la de nouveau" in await form.text()
+    for short in (api, stream):
+        assert (short.status, short.content_type, await short.text()) == (
+            503,
+            "text/plain",
+            YIELD_TEXT,
+        )
+
 async def test_once_the_loop_is_itself_again_the_console_is_served(client: TestClient) -> None:
     overloaded(client)
     assert (await client.get("/console/connexion")).status == 503
