@@ -10,14 +10,28 @@ secrets or a caller's number). An instance in the development mode says so in bo
 (the last attempt of any instance, from the store) and if not, why (core.mailbox.LoginFailure)
 and since when. A mailbox that cannot log in leaves the instance ready: calls must go on
 being answered; frontdoor_mailbox_login_ok is what alerts.
+
+`/readyz` is reachable through the public name (nginx passes it on) and asks nothing of its
+caller, so a flood of it must cost the store nothing: the check runs at most once every
+READY_FOR_S, one at a time, every request meanwhile given its verdict (the operator's probes,
+which the public cannot send, check afresh). And the public gets
+the verdict alone (200 or 503, `{"status": …}`): the reasons, the mailboxes and the warnings
+(which would tell anyone that a department's secure mail is down, or that an instance
+accepts demonstration accounts) are the operator's (frontdoor.kit.operators).
 """
 
 from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from frontdoor.departments import Departments
 from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
+from frontdoor.kit.operators import is_operator
 from frontdoor.kit.patience import patiently, store_patience
 from frontdoor.store.db import ping
 from frontdoor.store.mail import mailbox_logins
@@ -29,7 +43,54 @@ DEV_MODE_WARNING = (
 )
 
 
+# How long a readiness verdict is given again before the store is asked afresh.
+READY_FOR_S = 1.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    problems: list[str]
+    mailboxes: dict[str, dict[str, str]]
+
+
+class Readiness:
+    """The instance's readiness, checked at most once every READY_FOR_S and one check at a
+    time: concurrent requests share the check under way."""
+
+    def __init__(self, app: web.Application, clock: Callable[[], float] = time.monotonic):
+        self._app, self._clock = app, clock
+        self._verdict: Verdict | None = None
+        self._checked_at = 0.0
+        self._checking: asyncio.Task[Verdict] | None = None
+
+    async def verdict(self, *, fresh: bool = False) -> Verdict:
+        """The last verdict while it is READY_FOR_S old at most (or, `fresh`, from a check
+        started now or under way)."""
+        recent = self._clock() - self._checked_at < READY_FOR_S
+        if self._verdict is not None and recent and not fresh:
+            return self._verdict
+        if self._checking is None:
+            self._checking = asyncio.create_task(self._check())
+            self._checking.add_done_callback(self._checked)
+        # Shielded: a prober hanging up does not cancel the check the others wait for.
+        return await asyncio.shield(self._checking)
+
+    async def _check(self) -> Verdict:
+        app = self._app
+        problems = [*_departments_problems(app), *await _database_problems(app)]
+        return Verdict(problems=problems, mailboxes={} if problems else await _mailboxes(app))
+
+    def _checked(self, checking: asyncio.Task[Verdict]) -> None:
+        self._checking = None
+        if not checking.cancelled() and checking.exception() is None:
+            self._verdict, self._checked_at = checking.result(), self._clock()
+
+
+READINESS = web.AppKey("readiness", Readiness)
+
+
 def add_routes(app: web.Application) -> None:
+    app[READINESS] = Readiness(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
 
@@ -39,17 +100,20 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    problems = [*_departments_problems(request.app), *await _database_problems(request.app)]
-    warnings = {"warnings": [DEV_MODE_WARNING]} if request.app[SETTINGS].dev_mode else {}
-    if problems:
-        return web.json_response(
-            {"status": "not ready", "reasons": problems, **warnings}, status=503
-        )
-    answer: dict[str, object] = {"status": "ready", **warnings}
-    mailboxes = await _mailboxes(request.app)
-    if mailboxes:
-        answer["mailboxes"] = mailboxes
-    return web.json_response(answer)
+    # The operator's probes are few (the public cannot send them): theirs check afresh.
+    operator = is_operator(request)
+    verdict = await request.app[READINESS].verdict(fresh=operator)
+    status = 503 if verdict.problems else 200
+    answer: dict[str, object] = {"status": "not ready" if verdict.problems else "ready"}
+    if not operator:
+        return web.json_response(answer, status=status)
+    if verdict.problems:
+        answer["reasons"] = verdict.problems
+    if verdict.mailboxes:
+        answer["mailboxes"] = verdict.mailboxes
+    if request.app[SETTINGS].dev_mode:
+        answer["warnings"] = [DEV_MODE_WARNING]
+    return web.json_response(answer, status=status)
 
 
 async def _mailboxes(app: web.Application) -> dict[str, dict[str, str]]:

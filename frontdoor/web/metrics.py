@@ -15,8 +15,6 @@ no token set, only a request from loopback that did not come through a proxy.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import logging
 import re
 import time
@@ -32,7 +30,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from frontdoor.jobs.base import Job, JobContext
-from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, INTAKE_LAG, SESSIONS, SETTINGS
+from frontdoor.keys import CLOCK, COUNTERS, DEPARTMENTS, ENGINE, INTAKE_LAG, SESSIONS
+from frontdoor.kit.operators import is_operator
 from frontdoor.kit.patience import patiently
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
@@ -197,7 +196,7 @@ async def _timed(
 
 
 async def metrics_page(request: web.Request) -> web.Response:
-    if not _allowed(request):
+    if not is_operator(request):
         # Same answer for a wrong token and a non-loopback peer: nothing to probe.
         raise web.HTTPForbidden(text="metrics: Authorization: Bearer <FRONTDOOR_METRICS_TOKEN>")
     app = request.app
@@ -226,22 +225,6 @@ async def metrics_page(request: web.Request) -> web.Response:
     return web.Response(
         body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
-
-
-def _allowed(request: web.Request) -> bool:
-    token = request.app[SETTINGS].metrics_token
-    if token is not None:
-        secret = token.get_secret_value()
-        sent = request.headers.get("Authorization", "")
-        return bool(secret) and hmac.compare_digest(sent.encode(), f"Bearer {secret}".encode())
-    # No token: this host's own scraper only. A proxy on the same host is loopback too, so a
-    # request that a proxy forwarded (it adds these headers) is refused.
-    if any(name in request.headers for name in ("X-Forwarded-For", "Forwarded", "X-Real-IP")):
-        return False
-    try:
-        return ipaddress.ip_address(request.remote or "").is_loopback
-    except ValueError:  # a Unix socket has no address: not loopback
-        return False
 
 
 async def _read_store(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
+from sqlalchemy import event
 
 from frontdoor.departments import Departments
+from frontdoor.keys import ENGINE
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
-from frontdoor.web.health import DEV_MODE_WARNING
+from frontdoor.web.health import DEV_MODE_WARNING, READY_FOR_S
 from tests.conftest import production
 
 UNREACHABLE = "postgresql+asyncpg://frontdoor@127.0.0.1:1/frontdoor"  # nothing listens on 1
@@ -69,3 +75,59 @@ async def test_readyz_says_503_when_no_department_is_loaded(
         "reasons": ["no department file loaded: check FRONTDOOR_FLOWS_DIR"],
         "warnings": [DEV_MODE_WARNING],
     }
+
+
+# ----- Through the public name: the verdict alone, and a flood costs the store nothing -----
+
+PROXIED = {"X-Forwarded-For": "203.0.113.9"}  # what nginx adds to whatever it passes on
+
+
+async def test_the_public_gets_the_verdict_alone_and_the_operator_the_reasons(
+    aiohttp_client: object, settings: Settings
+) -> None:
+    """The reasons, the mailboxes and the development mode would tell anyone what is down or
+    which instance takes demonstration accounts: the operator's only (the metrics' rule)."""
+    token = "operator-token-0123456789"
+    with_token = settings.model_copy(update={"metrics_token": SecretStr(token)})
+    client = await aiohttp_client(create_app(with_token, Departments([])))  # type: ignore[operator]
+
+    public = await client.get("/readyz", headers=PROXIED)
+    wrong = await client.get("/readyz", headers={"Authorization": "Bearer guessed"})
+    operator = await client.get("/readyz", headers={"Authorization": f"Bearer {token}"})
+
+    for answer in (public, wrong):
+        assert answer.status == 503
+        assert await answer.json() == {"status": "not ready"}
+    assert operator.status == 503
+    assert (await operator.json())["reasons"] == [
+        "no department file loaded: check FRONTDOOR_FLOWS_DIR"
+    ]
+    assert (await operator.json())["warnings"] == [DEV_MODE_WARNING]
+
+
+async def test_a_flood_of_readiness_probes_asks_the_store_once_a_second_at_most(
+    client: TestClient,
+) -> None:
+    statements: list[int] = []
+    engine = client.app[ENGINE].sync_engine
+
+    def count(*_: object) -> None:
+        statements.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answers = await asyncio.gather(*(
+            client.get("/readyz", headers=PROXIED) for _ in range(200)
+        ))  # fmt: skip
+        first = len(statements)
+        # A second later, the next probe checks again.
+        await asyncio.sleep(READY_FOR_S)
+        again = await client.get("/readyz", headers=PROXIED)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert {answer.status for answer in answers} == {200}
+    assert {json.dumps(await answer.json()) for answer in answers} == {'{"status": "ready"}'}
+    assert 1 <= first <= 2  # the ping, and the mailboxes' logins where a department has one
+    assert again.status == 200
+    assert len(statements) > first
