@@ -46,7 +46,7 @@ import signal
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import (
     BrokenExecutor,
     Future,
@@ -57,10 +57,6 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from typing import ParamSpec, TypeVar
-
-from aiohttp import web
-
-from frontdoor.kit.unavailable import unavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -313,16 +309,3 @@ def _start_worker_process() -> None:
     (the service stops its workers itself, once their tasks are done)."""
     _lower_priority()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@web.middleware
-async def busy_answers(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """CpuBusy and WorkerLost, wherever they come from, are a 503 with Retry-After and a
-    French sentence."""
-    try:
-        return await handler(request)
-    except (CpuBusy, WorkerLost) as error:
-        text = BUSY_TEXT if isinstance(error, CpuBusy) else LOST_TEXT
-        return unavailable(request, text, retry_after_s=BUSY_RETRY_AFTER_S)

@@ -1,5 +1,6 @@
 """503 Service Unavailable, in French, with Retry-After: one answer for every "not now" (the
-console yielding to the callers, the CPU pools full or a worker lost).
+console yielding to the callers; the CPU pools full or a worker lost, wherever the work was
+asked for: `busy_answers`).
 
 A person opening a console page in a browser gets a page that says so and asks again by
 itself after Retry-After (a browser shows a plain-text answer as a bare line of text, and
@@ -9,9 +10,12 @@ alone, as every other short answer of theirs.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiohttp import web
+
+from frontdoor.cpu import BUSY_RETRY_AFTER_S, BUSY_TEXT, LOST_TEXT, CpuBusy, WorkerLost
 
 CONSOLE = "/console"  # where the console is mounted (web.app)
 
@@ -57,3 +61,16 @@ def _opens_a_page(request: web.Request) -> bool:
     if request.path != CONSOLE and not request.path.startswith(CONSOLE + "/"):
         return False
     return "text/html" in accepted_types(request)
+
+
+@web.middleware
+async def busy_answers(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """CpuBusy and WorkerLost, wherever they come from, are a 503 with Retry-After and a
+    French sentence."""
+    try:
+        return await handler(request)
+    except (CpuBusy, WorkerLost) as error:
+        text = BUSY_TEXT if isinstance(error, CpuBusy) else LOST_TEXT
+        return unavailable(request, text, retry_after_s=BUSY_RETRY_AFTER_S)

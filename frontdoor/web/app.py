@@ -15,7 +15,7 @@ from frontdoor.console.app import console_app
 from frontdoor.console.live_feed import end_live_streams
 from frontdoor.console.live_looks import GATHER_S, LIVE_LOOKS, LiveLooks
 from frontdoor.console.live_streams import LIVE_STREAMS, LiveStreams
-from frontdoor.cpu import CpuProcesses, CpuThreads, busy_answers
+from frontdoor.cpu import CpuProcesses, CpuThreads
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.keys import (
@@ -48,7 +48,7 @@ from frontdoor.kit.twilio_accounts import (
     subaccount_clients,
 )
 from frontdoor.kit.twilio_webhook import JOURNAL
-from frontdoor.kit.unavailable import CONSOLE
+from frontdoor.kit.unavailable import CONSOLE, busy_answers
 from frontdoor.logs import request_ids
 from frontdoor.mailbox.job import watchers_context
 from frontdoor.mailbox.watch import WATCHERS, Watchers
