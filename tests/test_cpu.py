@@ -12,7 +12,16 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from frontdoor.cpu import WORKER_NICENESS, CpuBusy, CpuPool, CpuProcesses, CpuThreads, WorkerLost
+from frontdoor.console.passwords import HASH_LANES, hashing_pool_size, hashing_threads
+from frontdoor.cpu import (
+    WORKER_NICENESS,
+    CpuBusy,
+    CpuPool,
+    CpuProcesses,
+    CpuThreads,
+    WorkerLost,
+    default_workers,
+)
 from tests.cpu_gate import Gate, occupy
 from tests.waiting import eventually
 
@@ -132,6 +141,29 @@ async def test_hashes_run_in_threads_and_pure_python_in_processes() -> None:
     finally:
         threads.close()
         processes.close()
+
+
+@pytest.mark.parametrize(
+    ("cpus", "at_once", "admitted"),
+    [(1, 1, 2), (2, 1, 4), (4, 1, 8), (8, 2, 16), (16, 4, 32)],
+)
+def test_hashes_of_four_lanes_fill_the_cpus_once_and_a_burst_is_admitted_as_before(
+    cpus: int, at_once: int, admitted: int
+) -> None:
+    """A hash runs its four lanes on threads of its own: two at once on two CPUs would ask
+    for eight. As many sign-ins admitted as one hash per CPU would admit."""
+    workers, waiting = hashing_pool_size(cpus=cpus, lanes=4)
+
+    assert (workers, workers + waiting) == (at_once, admitted)
+
+
+async def test_the_service_s_hashes_at_once_ask_no_more_threads_than_its_cpus() -> None:
+    pool, cpus = hashing_threads(), default_workers()
+    try:
+        assert pool.workers * HASH_LANES <= max(cpus, HASH_LANES)
+        assert pool.capacity == 2 * cpus  # one running and one waiting per CPU, as before
+    finally:
+        pool.close()
 
 
 async def test_a_worker_that_dies_fails_its_task_and_the_next_task_gets_a_new_one(

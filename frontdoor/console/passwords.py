@@ -9,6 +9,7 @@ that nothing else imports argon2).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -17,12 +18,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from frontdoor.core import passwords as rules
-from frontdoor.cpu import CpuThreads
+from frontdoor.cpu import WAITING_PER_WORKER, CpuThreads, default_workers
 
 _HASHER = PasswordHasher()
 # Verified when the login is unknown (or has no password), so that every refusal costs one
 # verification, as long as a wrong password does. Hashed once, when the module is loaded.
 _DECOY = _HASHER.hash("frontdoor-decoy-password")
+# The threads each hash runs on (Argon2's parallelism).
+HASH_LANES = _HASHER.parallelism
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -30,6 +33,24 @@ class Checked:
     matches: bool
     # The password hashed again with the library's current parameters, when they changed.
     rehashed: str | None = None
+
+
+def hashing_threads(*, counters: Counter[str] | None = None) -> CpuThreads:
+    """The pool the service hashes in (sized by `hashing_pool_size` for this process's CPUs)."""
+    workers, waiting = hashing_pool_size(cpus=default_workers(), lanes=HASH_LANES)
+    return CpuThreads(workers=workers, waiting=waiting, counters=counters)
+
+
+def hashing_pool_size(*, cpus: int, lanes: int) -> tuple[int, int]:
+    """(hashes at once, hashes waiting) for a host of `cpus` CPUs.
+
+    A hash runs its `lanes` on as many threads of its own: as many hashes at once as fill the
+    CPUs once, not `lanes` times over (on two CPUs, two hashes of four lanes made callers'
+    webhooks wait half as long again: bench/README.md). As many admitted, running or waiting,
+    as one hash per CPU would admit: a morning's burst of sign-ins waits its turn rather than
+    being refused."""
+    workers = max(1, cpus // lanes)
+    return workers, max(0, cpus * (1 + WAITING_PER_WORKER) - workers)
 
 
 async def hash_password(cpu: CpuThreads, password: str) -> str:

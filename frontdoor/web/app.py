@@ -15,7 +15,8 @@ from frontdoor.console.app import console_app
 from frontdoor.console.live_feed import end_live_streams
 from frontdoor.console.live_looks import GATHER_S, LIVE_LOOKS, LiveLooks
 from frontdoor.console.live_streams import LIVE_STREAMS, LiveStreams
-from frontdoor.cpu import CpuProcesses, CpuThreads
+from frontdoor.console.passwords import hashing_threads
+from frontdoor.cpu import CpuProcesses
 from frontdoor.departments import Departments
 from frontdoor.directory import api as directory_api
 from frontdoor.keys import (
@@ -153,7 +154,7 @@ def create_app(
 
 
 async def _cpu(app: web.Application) -> AsyncIterator[None]:
-    app[CPU_THREADS] = CpuThreads(counters=app[COUNTERS])
+    app[CPU_THREADS] = hashing_threads(counters=app[COUNTERS])
     app[CPU_PROCESSES] = CpuProcesses(counters=app[COUNTERS])
     app[CPU_PROCESSES].start()  # in the background: the service listens meanwhile
     yield
