@@ -89,6 +89,7 @@ ROUTE_MODULES = (
 def console_app(templates_dir: Path) -> web.Application:
     # The error pages outside the guard: they dress its refusals as well as the handlers'.
     console = web.Application(middlewares=[error_pages, console_guard])
+    console[oidc.PROVIDERS] = oidc.Providers()
     pages = templates_dir / "console"
     environment = aiohttp_jinja2.setup(
         console,

@@ -15,8 +15,8 @@ import hashlib
 import json
 import logging
 import secrets
-import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,6 +28,7 @@ from frontdoor.console import admission
 from frontdoor.console.auth import is_secure, signed_in_redirect
 from frontdoor.console.pages import render
 from frontdoor.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
+from frontdoor.kit.single_flight import SingleFlight
 from frontdoor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,30 +41,20 @@ DISCOVERY_TTL_S = 3600
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
+# A provider that did not answer is not asked again for this long (every sign-in started
+# meanwhile is told to try again in a moment): a flood of starts is not a flood of fetches.
+UNREACHABLE_FOR_S = 5.0
+
+
 @dataclass
 class _Provider:
-    """The provider's discovery document and keys, fetched once an hour."""
+    """The provider's discovery document and keys."""
 
-    fetched_at: float
     configuration: dict[str, Any]
     keys: jwt.PyJWKSet
 
 
-_CACHE: dict[str, _Provider] = {}
-
-
-def configured(settings: Settings) -> bool:
-    return bool(settings.oidc_issuer and settings.oidc_client_id)
-
-
-async def _provider(settings: Settings, *, fresh: bool = False) -> _Provider:
-    """The provider's configuration and keys; `fresh` fetches them again whatever the cache
-    holds (a provider rotates its signing keys: a token signed with a new one must not be
-    refused for an hour)."""
-    issuer = (settings.oidc_issuer or "").rstrip("/")
-    cached = _CACHE.get(issuer)
-    if cached and not fresh and time.monotonic() - cached.fetched_at < DISCOVERY_TTL_S:
-        return cached
+async def _fetched(issuer: str) -> _Provider:
     async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
         async with http.get(f"{issuer}/.well-known/openid-configuration") as response:
             response.raise_for_status()
@@ -73,8 +64,34 @@ async def _provider(settings: Settings, *, fresh: bool = False) -> _Provider:
             keys = jwt.PyJWKSet.from_dict(await response.json())
     if configuration.get("issuer", "").rstrip("/") != issuer:
         raise ValueError("the provider's discovery document names another issuer")
-    _CACHE[issuer] = _Provider(time.monotonic(), configuration, keys)
-    return _CACHE[issuer]
+    return _Provider(configuration, keys)
+
+
+class Providers:
+    """Each issuer's discovery document and keys, fetched once an hour, once for every
+    sign-in waiting (kit.single_flight)."""
+
+    def __init__(self) -> None:
+        self._of: dict[str, SingleFlight[_Provider]] = {}
+
+    def of(self, settings: Settings) -> SingleFlight[_Provider]:
+        """`.get()` the keys kept; `.get(fresh=True)` fetched again whatever is kept (a
+        provider rotates its signing keys: a token signed with a new one must not be refused
+        for an hour)."""
+        issuer = (settings.oidc_issuer or "").rstrip("/")
+        if issuer not in self._of:
+            fetch = partial(_fetched, issuer)
+            self._of[issuer] = SingleFlight(
+                fetch, keep_s=DISCOVERY_TTL_S, failed_s=UNREACHABLE_FOR_S
+            )
+        return self._of[issuer]
+
+
+PROVIDERS = web.AppKey("oidc_providers", Providers)
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.oidc_issuer and settings.oidc_client_id)
 
 
 def _basic(client_id: str, secret: str) -> str:
@@ -101,7 +118,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     if not configured(settings):
         raise web.HTTPNotFound(text="connexion par fournisseur d'identité non configurée")
     try:
-        provider = await _provider(settings)
+        provider = await request.config_dict[PROVIDERS].of(settings).get()
     except (aiohttp.ClientError, TimeoutError, ValueError, KeyError):
         log.warning("OpenID provider unreachable or misconfigured")
         return _unavailable(request)
@@ -154,7 +171,7 @@ async def finish(request: web.Request) -> web.StreamResponse:
             status=401,
         )
     try:
-        provider = await _provider(settings)
+        provider = request.config_dict[PROVIDERS].of(settings)
         claims = await _claims(settings, provider, request.query["code"], flow)
     except (aiohttp.ClientError, TimeoutError, KeyError):
         log.warning("OpenID token exchange failed")
@@ -198,13 +215,14 @@ async def finish(request: web.Request) -> web.StreamResponse:
 
 
 async def _claims(
-    settings: Settings, provider: _Provider, code: str, flow: dict[str, str]
+    settings: Settings, provider: SingleFlight[_Provider], code: str, flow: dict[str, str]
 ) -> dict[str, Any]:
+    kept = await provider.get()
     secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
     async with (
         aiohttp.ClientSession(timeout=TIMEOUT) as http,
         http.post(
-            provider.configuration["token_endpoint"],
+            kept.configuration["token_endpoint"],
             data={
                 "grant_type": "authorization_code",
                 "code": code,
@@ -219,11 +237,11 @@ async def _claims(
         tokens = await response.json()
     id_token = str(tokens["id_token"])
     try:
-        return _verified(settings, provider, id_token, flow)
+        return _verified(settings, kept, id_token, flow)
     except (jwt.PyJWTError, KeyError):
         # Perhaps signed with a key published since the keys were fetched: once more with
         # the provider's current keys (the token came from the provider itself, over TLS).
-        return _verified(settings, await _provider(settings, fresh=True), id_token, flow)
+        return _verified(settings, await provider.get(fresh=True), id_token, flow)
 
 
 def _verified(

@@ -22,9 +22,6 @@ accepts demonstration accounts) are the operator's (frontdoor.kit.operators).
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -33,6 +30,7 @@ from frontdoor.departments import Departments
 from frontdoor.keys import DEPARTMENTS, ENGINE, SESSIONS, SETTINGS
 from frontdoor.kit.operators import is_operator
 from frontdoor.kit.patience import patiently, store_patience
+from frontdoor.kit.single_flight import SingleFlight
 from frontdoor.store.db import ping
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.store.models import MailboxLogin
@@ -53,44 +51,22 @@ class Verdict:
     mailboxes: dict[str, dict[str, str]]
 
 
-class Readiness:
+def readiness(app: web.Application) -> SingleFlight[Verdict]:
     """The instance's readiness, checked at most once every READY_FOR_S and one check at a
-    time: concurrent requests share the check under way."""
+    time."""
 
-    def __init__(self, app: web.Application, clock: Callable[[], float] = time.monotonic):
-        self._app, self._clock = app, clock
-        self._verdict: Verdict | None = None
-        self._checked_at = 0.0
-        self._checking: asyncio.Task[Verdict] | None = None
-
-    async def verdict(self, *, fresh: bool = False) -> Verdict:
-        """The last verdict while it is READY_FOR_S old at most (or, `fresh`, from a check
-        started now or under way)."""
-        recent = self._clock() - self._checked_at < READY_FOR_S
-        if self._verdict is not None and recent and not fresh:
-            return self._verdict
-        if self._checking is None:
-            self._checking = asyncio.create_task(self._check())
-            self._checking.add_done_callback(self._checked)
-        # Shielded: a prober hanging up does not cancel the check the others wait for.
-        return await asyncio.shield(self._checking)
-
-    async def _check(self) -> Verdict:
-        app = self._app
+    async def check() -> Verdict:
         problems = [*_departments_problems(app), *await _database_problems(app)]
         return Verdict(problems=problems, mailboxes={} if problems else await _mailboxes(app))
 
-    def _checked(self, checking: asyncio.Task[Verdict]) -> None:
-        self._checking = None
-        if not checking.cancelled() and checking.exception() is None:
-            self._verdict, self._checked_at = checking.result(), self._clock()
+    return SingleFlight(check, keep_s=READY_FOR_S)
 
 
-READINESS = web.AppKey("readiness", Readiness)
+READINESS = web.AppKey("readiness", SingleFlight[Verdict])
 
 
 def add_routes(app: web.Application) -> None:
-    app[READINESS] = Readiness(app)
+    app[READINESS] = readiness(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
 
@@ -102,7 +78,7 @@ async def healthz(_request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     # The operator's probes are few (the public cannot send them): theirs check afresh.
     operator = is_operator(request)
-    verdict = await request.app[READINESS].verdict(fresh=operator)
+    verdict = await request.app[READINESS].get(fresh=operator)
     status = 503 if verdict.problems else 200
     answer: dict[str, object] = {"status": "not ready" if verdict.problems else "ready"}
     if not operator:

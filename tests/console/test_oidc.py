@@ -3,6 +3,7 @@ small provider on loopback: the provider says who, Frontdoor's account says what
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 from sqlalchemy import update
 
+from frontdoor.console import oidc
 from frontdoor.core.sign_in import FREE_FAILURES
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
@@ -238,3 +240,46 @@ async def test_the_sign_in_page_offers_the_provider_only_when_configured(
     )
     assert "Pro Santé Connect" not in await (await plain.get("/console/connexion")).text()
     assert (await plain.get("/console/connexion/oidc", allow_redirects=False)).status == 404
+
+
+# ----- Starting a sign-in asks nothing of its sender: a flood of starts is not a flood of
+# fetches from the provider -----
+
+
+async def test_sign_ins_started_together_fetch_the_provider_s_keys_once(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    starts = await asyncio.gather(*(
+        client.get("/console/connexion/oidc", allow_redirects=False) for _ in range(50)
+    ))  # fmt: skip
+
+    assert {start.status for start in starts} == {303}
+    assert provider.discoveries == 1
+
+
+async def test_a_provider_down_is_asked_again_only_after_a_moment_meanwhile_a_french_page(
+    aiohttp_client: object,
+    app_settings: Settings,
+    departments: Departments,
+    provider: OidcProvider,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(oidc, "UNREACHABLE_FOR_S", 0.5)
+    client = await aiohttp_client(create_app(app_settings, departments))  # type: ignore[operator]
+    provider.down = True
+
+    starts = await asyncio.gather(*(
+        client.get("/console/connexion/oidc", allow_redirects=False) for _ in range(20)
+    ))  # fmt: skip
+    asked = provider.discoveries
+    provider.down = False
+    still = await client.get("/console/connexion/oidc", allow_redirects=False)
+    await asyncio.sleep(0.5)
+    back = await client.get("/console/connexion/oidc", allow_redirects=False)
+
+    assert {start.status for start in starts} == {502}
+    assert "ne répond pas : réessayez dans un instant" in await starts[0].text()
+    assert asked == 1
+    assert still.status == 502  # not asked again so soon
+    assert back.status == 303
+    assert provider.discoveries == 2

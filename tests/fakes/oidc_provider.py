@@ -36,6 +36,9 @@ class OidcProvider:
     issuer: str = ""
     _key: rsa.RSAPrivateKey = field(default_factory=_new_key)
     kid: str = KID
+    # Discovery documents served, and whether the provider is down (503 to everything).
+    discoveries: int = 0
+    down: bool = False
     _codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
@@ -61,6 +64,9 @@ class OidcProvider:
             await self._runner.cleanup()
 
     async def _discovery(self, _request: web.Request) -> web.Response:
+        self.discoveries += 1
+        if self.down:
+            raise web.HTTPServiceUnavailable()
         return web.json_response(
             {
                 "issuer": self.issuer,
