@@ -103,6 +103,9 @@ async def test_a_browser_opening_a_page_meanwhile_is_told_in_a_page_that_reloads
     assert YIELD_TEXT.replace("'", "&#x27;") in shown
     assert '<meta http-equiv="refresh" content="2">' in shown
     assert page.headers["Retry-After"] == "2"
+    # A console page like any other: it cannot be framed, loads nothing from elsewhere.
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert (form.status, form.content_type) == (503, "text/html")
     assert "refresh" not in await form.text()
     assert "envoyez-la de nouveau" in await form.text()
