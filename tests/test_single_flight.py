@@ -84,13 +84,19 @@ async def test_a_failure_is_raised_again_without_trying_for_failed_s_only() -> N
 
 
 async def test_a_caller_that_hangs_up_does_not_cancel_the_others_computation() -> None:
-    source = Source(delay_s=0.1)
-    flight = SingleFlight(source.compute, keep_s=1.0)
+    gate, source = asyncio.Event(), Source()
+
+    async def computed_once_let_through() -> int:
+        await gate.wait()
+        return await source.compute()
+
+    flight = SingleFlight(computed_once_let_through, keep_s=1.0)
     impatient = asyncio.create_task(flight.get())
     patient = asyncio.create_task(flight.get())
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(0)  # both are waiting for the computation
 
     impatient.cancel()
+    gate.set()
 
     assert await patient == 1
     assert impatient.cancelled()
