@@ -28,6 +28,7 @@ from frontdoor.console import admission
 from frontdoor.console.auth import is_secure, signed_in_redirect
 from frontdoor.console.pages import render
 from frontdoor.keys import CLOCK, COUNTERS, SESSIONS, SETTINGS
+from frontdoor.kit.rate_limits import count_sign_in
 from frontdoor.kit.single_flight import SingleFlight
 from frontdoor.settings import Settings
 
@@ -155,6 +156,9 @@ async def finish(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
     if not configured(settings):
         raise web.HTTPNotFound(text="connexion par fournisseur d'identité non configurée")
+    # Each answer brought back is exchanged with the provider: a flow's cookie sent again and
+    # again with made-up codes must not make it a flood of requests to the provider.
+    count_sign_in(request)
     try:
         flow = json.loads(request.cookies.get(FLOW_COOKIE, ""))
         expected_state = str(flow["state"])

@@ -90,12 +90,18 @@ def _refused_for(request: web.Request, wait: float | None) -> None:
         )
 
 
+def count_sign_in(request: web.Request) -> None:
+    """A sign-in attempt (a password sent, an identity provider's answer brought back): 429
+    with Retry-After beyond SIGN_IN for its client."""
+    # An IPv6 /64 is one client: one subscriber holds the whole of it.
+    _limited(request, request.config_dict[SIGN_IN_LIMITER], client_of(client_address(request)))
+
+
 @web.middleware
 async def limits(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
     if request.method == "POST" and path == "/console/connexion":
-        # An IPv6 /64 is one client: one subscriber holds the whole of it.
-        _limited(request, request.config_dict[SIGN_IN_LIMITER], client_of(client_address(request)))
+        count_sign_in(request)
     elif path.startswith("/api/"):
         return await _api_call(request, handler)
     return await handler(request)

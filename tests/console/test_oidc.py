@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 import pytest
@@ -14,6 +14,8 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 from sqlalchemy import update
 
+from frontdoor.console import oidc
+from frontdoor.core.rate_limits import SIGN_IN
 from frontdoor.core.sign_in import FREE_FAILURES
 from frontdoor.departments import Departments
 from frontdoor.settings import Settings
@@ -272,3 +274,28 @@ async def test_a_provider_down_is_not_asked_again_at_once_meanwhile_a_french_pag
     assert "ne répond pas : réessayez dans un instant" in await starts[0].text()
     assert still.status == 502  # not asked again so soon
     assert provider.discoveries == 1
+
+
+async def test_a_flow_s_cookie_sent_again_with_made_up_codes_is_throttled_as_sign_ins_are(
+    client: TestClient, provider: OidcProvider
+) -> None:
+    """Each code brought back is exchanged with the provider: a script replaying one flow's
+    cookie and state with made-up codes gets the sign-in throttle, not a line to it."""
+    start = await client.get("/console/connexion/oidc", allow_redirects=False)
+    flow = start.cookies["frontdoor_oidc"].value
+    state = dict(parse_qsl(urlsplit(start.headers["Location"]).query))["state"]
+
+    answers = [
+        await client.get(
+            f"{oidc.CALLBACK_PATH}?code=made-up-{n}&state={state}",
+            headers={"Cookie": f"frontdoor_oidc={flow}"},
+            allow_redirects=False,
+        )
+        for n in range(SIGN_IN.burst + 5)
+    ]
+
+    statuses = [answer.status for answer in answers]
+    assert statuses[: SIGN_IN.burst] == [502] * SIGN_IN.burst  # the provider said no
+    # Beyond the burst, refused before the provider is asked (one more every six seconds).
+    assert statuses.count(429) >= 4
+    assert provider.token_requests == statuses.count(502)

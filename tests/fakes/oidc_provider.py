@@ -38,6 +38,7 @@ class OidcProvider:
     kid: str = KID
     # Discovery documents served, and whether the provider is down (503 to everything).
     discoveries: int = 0
+    token_requests: int = 0
     down: bool = False
     _codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
@@ -98,6 +99,7 @@ class OidcProvider:
         raise web.HTTPFound(f"{query['redirect_uri']}?{back}")
 
     async def _token(self, request: web.Request) -> web.Response:
+        self.token_requests += 1
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         if request.headers.get("Authorization") != f"Basic {expected}":
             return web.json_response({"error": "invalid_client"}, status=401)
