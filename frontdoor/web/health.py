@@ -14,10 +14,10 @@ being answered; frontdoor_mailbox_login_ok is what alerts.
 `/readyz` is reachable through the public name (nginx passes it on) and asks nothing of its
 caller, so a flood of it must cost the store nothing: the check runs at most once every
 READY_FOR_S, one at a time, every request meanwhile given its verdict (the operator's probes,
-which the public cannot send, check afresh). And the public gets
-the verdict alone (200 or 503, `{"status": …}`): the reasons, the mailboxes and the warnings
-(which would tell anyone that a department's secure mail is down, or that an instance
-accepts demonstration accounts) are the operator's (frontdoor.kit.operators).
+which the public cannot send, check afresh). And the public gets the verdict alone (200 or
+503, `{"status": …}`): the reasons, the mailboxes and the warnings (which would tell anyone
+that a department's secure mail is down, or that an instance accepts demonstration accounts)
+are the operator's (frontdoor.kit.operators).
 """
 
 from __future__ import annotations
