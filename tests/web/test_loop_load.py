@@ -81,7 +81,6 @@ async def test_the_console_and_the_api_wait_while_the_callers_are_served(
     assert client.app[COUNTERS]["console_yielded"] == len(held_back)
 
 
-
 async def test_a_browser_opening_a_page_meanwhile_is_told_in_a_page_that_reloads_itself(
     client: TestClient, app_settings: Settings
 ) -> None:
@@ -115,6 +114,7 @@ async def test_a_browser_opening_a_page_meanwhile_is_told_in_a_page_that_reloads
             "text/plain",
             YIELD_TEXT,
         )
+
 
 async def test_once_the_loop_is_itself_again_the_console_is_served(client: TestClient) -> None:
     overloaded(client)
