@@ -7,6 +7,7 @@ then failed, and nginx gave up on it.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -41,9 +42,10 @@ async def test_a_hanging_provider_does_not_hold_a_voicemails_status_callback(
     result = await phone.call(from_=NURSE, to=LOT, person=person)
 
     # Every webhook was answered (the phone raises otherwise, or after 15 s), the status
-    # callback included, while the fetch still waits on the provider.
+    # callback included, while the fetch still waits on the provider (it may reach it only
+    # after the answer: on a busy machine the webhook's own time leaves it no wait at all).
     assert result.message is not None
-    assert silent.connected.is_set()
+    await asyncio.wait_for(silent.connected.wait(), timeout=30)
     assert client.app[STORE_WORK].finishing >= 1
     [request] = await rows(settings, Request)
     assert request.recording_key is None
