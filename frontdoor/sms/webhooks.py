@@ -48,7 +48,7 @@ from frontdoor.sms.incoming import (
 from frontdoor.sms.outage import unstored_sms
 from frontdoor.store.closing import reopen_if_written_again
 from frontdoor.store.models import Message, Request
-from frontdoor.store.requests import record_event
+from frontdoor.store.requests import began_earlier, record_event
 from frontdoor.store.sms import (
     hold_sender,
     is_opted_out,
@@ -153,9 +153,7 @@ async def store_sms(hook: Webhook) -> str:
     if decision.action is SmsAction.JOIN_REQUEST:
         # After the directory's answer, a message asks for more: for a referent again.
         reopen_if_written_again(session, request, at=hook.now)
-        if hook.now < request.received_at:
-            # It waited while a later one opened the request: the contact began with it.
-            request.received_at, request.out_of_hours = hook.now, decision.out_of_hours
+        began_earlier(request, at=hook.now, out_of_hours=decision.out_of_hours)
     if decision.callback_needed:
         request.callback_needed = True
         task = await ensure_task(session=session, request=request, department=department)

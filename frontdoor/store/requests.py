@@ -124,6 +124,14 @@ def apply_update(request: Request, update: CallUpdate, *, source: str = "menu") 
         setattr(request, name, value)
 
 
+def began_earlier(request: Request, *, at: datetime, out_of_hours: bool) -> None:
+    """A contact begins with its earliest message. One stored after a later one (a call's first
+    webhook replayed from the journal, an SMS that waited for its sender's conversation) moves
+    its request to when it came, in or out of hours as it was then: the day it is counted on."""
+    if at < request.received_at:
+        request.received_at, request.out_of_hours = at, out_of_hours
+
+
 def record_event(
     session: AsyncSession,
     request: Request,

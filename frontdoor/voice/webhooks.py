@@ -51,6 +51,7 @@ from frontdoor.store.new_calls import REQUEST_DEFAULTS, NewCall, Stored, request
 from frontdoor.store.requests import (
     RequestChanges,
     apply_update,
+    began_earlier,
     event_row,
     first_event,
     insert_events,
@@ -204,7 +205,7 @@ async def incoming_replayed(hook: Webhook) -> str:
         for name, default in REQUEST_DEFAULTS.items():
             if getattr(request, name) == default:
                 setattr(request, name, first.row[name])
-        request.received_at = min(request.received_at, hook.now)
+        began_earlier(request, at=hook.now, out_of_hours=first.row["out_of_hours"])
     record_event(hook.session, request, kind="incoming", at=hook.now, reply=first.reply)
     await settle_call(hook, request, department)
     return first.body
