@@ -183,15 +183,17 @@ class Settings(BaseSettings):
     )
     rate_limits: bool = Field(
         default=True,
-        description="Limit sign-in attempts and API calls per client (429 beyond); `false` "
+        description="Limit sign-in attempts, API calls and failed authentications per client "
+        "(429 beyond); `false` "
         "only for load tests.",
     )
     trusted_proxies: set[str] = Field(
         default_factory=lambda: {"127.0.0.1", "::1"},
         description="JSON list of the addresses or networks (CIDR) of the reverse proxies "
-        "whose `X-Forwarded-For` names the client: sign-in (10 at once, then one per 6 s) and "
-        "the API (60 at once, then 2 per second; 10 failed authentications, then one a minute) "
-        "are limited per client, answered 429 with `Retry-After` beyond.",
+        "whose `X-Forwarded-For` names the client: sign-in (10 at once, then one per 6 s), "
+        "the API (60 at once, then 2 per second) and failed authentications (an API key or a "
+        "console session cookie unknown or expired: 10, then one a minute) are limited per "
+        "client, answered 429 with `Retry-After` beyond.",
         json_schema_extra=shown('`["127.0.0.1", "::1"]`'),
     )
     log_format: Literal["text", "json"] = Field(

@@ -23,6 +23,11 @@ from frontdoor.actions.opening import open_request
 from frontdoor.core.access import Action, Role, allowed, reaches
 from frontdoor.keys import CLOCK, SESSIONS, SETTINGS
 from frontdoor.kit.bodies import path_id, read_form
+from frontdoor.kit.rate_limits import (
+    count_failed_authentication,
+    forgive_failures,
+    refuse_past_failures,
+)
 from frontdoor.store.accounts import open_session, signed_in
 from frontdoor.store.models import Account, Request
 
@@ -137,9 +142,13 @@ async def _signed_in_viewer(request: web.Request) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
+    # A cookie is looked up in the store: made-up ones are failed authentications, and a
+    # client past them is answered 429 without a look (kit.rate_limits).
+    refuse_past_failures(request)
     async with request.config_dict[SESSIONS]() as session:
         found = await signed_in(session=session, token=token, now=request.config_dict[CLOCK]())
     if found is None:
+        count_failed_authentication(request)
         return None
     console_session, account = found
     return Viewer(
@@ -215,6 +224,7 @@ async def signed_in_redirect(
         session=session, account=account, now=request.config_dict[CLOCK](), lifetime=lifetime
     )
     await session.commit()
+    forgive_failures(request)  # the stale cookies its browser sent before count no more
     response = web.HTTPSeeOther(to)
     response.set_cookie(
         SESSION_COOKIE,

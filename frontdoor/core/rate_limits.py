@@ -45,7 +45,8 @@ def waiting_s(bucket: Bucket | None, now: float, policy: Policy) -> float | None
 SIGN_IN = Policy(burst=10, per_second=1 / 6)
 # The JSON API: a coordination tool syncing a department is well within it.
 API = Policy(burst=60, per_second=2.0)
-# Failed authentications on the JSON API (a key or token unknown, revoked, malformed or
-# missing), per client address whatever Authorization it sends: a tool with a stale token
-# retries a few times, a script guessing keys gets one try a minute.
-API_AUTH_FAILURES = Policy(burst=10, per_second=1 / 60)
+# Failed authentications (an API key or token unknown, revoked, malformed or missing; a console
+# session cookie unknown or expired), per client whatever credential it sends: a tool with a
+# stale token retries a few times, a browser with an expired session opens a few pages, a
+# script making credentials up gets one try a minute.
+AUTH_FAILURES = Policy(burst=10, per_second=1 / 60)

@@ -1,10 +1,16 @@
-"""Rate limits on sign-in and on the JSON API: 429 with Retry-After beyond them.
+"""Rate limits on sign-in, on the JSON API and on failed authentications: 429 with Retry-After
+beyond them.
 
 Buckets live in each instance's memory, keyed by client (its address, as the trusted reverse
-proxy reports it; the token for the API): with several instances behind a round-robin proxy
-a client gets up to that many times the limit, which still stops guessing at speed. The
-API's failed authentications are also counted per client address, whatever Authorization
-each try sends: a client past that limit is answered 429 before any key is looked at.
+proxy reports it, an IPv6 /64 as one; the token for the API): with several instances behind a
+round-robin proxy a client gets up to that many times the limit, which still stops guessing at
+speed.
+
+Failed authentications are counted per client whatever credential each try sends: an API key
+or token, or a console session cookie, that is unknown, revoked, expired or malformed. A client
+past that limit is answered 429 before any credential of its is looked at in the store: a
+flood of made-up credentials costs one look each, ten times, then nothing. Signing in forgives
+the client's failures (a referent whose session expired in several tabs is not kept out).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from aiohttp import web
 
 from frontdoor.core.rate_limits import (
     API,
-    API_AUTH_FAILURES,
+    AUTH_FAILURES,
     SIGN_IN,
     Bucket,
     Policy,
@@ -28,8 +34,10 @@ from frontdoor.core.rate_limits import (
 )
 from frontdoor.core.sign_in import client_of
 from frontdoor.keys import COUNTERS, SETTINGS
+from frontdoor.kit.unavailable import not_now
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TOO_MANY_TEXT = "Trop de demandes : réessayez dans un instant."
 # Enough clients for a region's staff and tools; the least recently seen are forgotten first.
 MAX_CLIENTS = 10_000
 
@@ -49,6 +57,9 @@ class Limiter:
             self._buckets.popitem(last=False)
         return None if allowed else self.policy.retry_after_s(bucket)
 
+    def forget(self, client: str) -> None:
+        self._buckets.pop(client, None)
+
     def waiting(self, client: str) -> float | None:
         """Like `allow`, without taking anything: for a limit charged only by failures."""
         return waiting_s(self._buckets.get(client), self._clock(), self.policy)
@@ -56,7 +67,7 @@ class Limiter:
 
 SIGN_IN_LIMITER = web.AppKey("sign_in_limiter", Limiter)
 API_LIMITER = web.AppKey("api_limiter", Limiter)
-API_AUTH_FAILURES_LIMITER = web.AppKey("api_auth_failures_limiter", Limiter)
+AUTH_FAILURES_LIMITER = web.AppKey("auth_failures_limiter", Limiter)
 
 
 def client_address(request: web.Request) -> str:
@@ -84,17 +95,20 @@ def _limited(request: web.Request, limiter: Limiter, client: str) -> None:
 def _refused_for(request: web.Request, wait: float | None) -> None:
     if wait is not None:
         request.config_dict[COUNTERS]["rate_limited"] += 1
+        retry_after_s = max(1, math.ceil(wait))
+        status = web.HTTPTooManyRequests.status_code
+        body, content_type = not_now(
+            request, TOO_MANY_TEXT, retry_after_s=retry_after_s, status=status
+        )
         raise web.HTTPTooManyRequests(
-            text="trop de demandes : réessayez dans un instant",
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            text=body, content_type=content_type, headers={"Retry-After": str(retry_after_s)}
         )
 
 
 def count_sign_in(request: web.Request) -> None:
     """A sign-in attempt (a password sent, an identity provider's answer brought back): 429
     with Retry-After beyond SIGN_IN for its client."""
-    # An IPv6 /64 is one client: one subscriber holds the whole of it.
-    _limited(request, request.config_dict[SIGN_IN_LIMITER], client_of(client_address(request)))
+    _limited(request, request.config_dict[SIGN_IN_LIMITER], _client(request))
 
 
 @web.middleware
@@ -107,22 +121,47 @@ async def limits(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
+def refuse_past_failures(request: web.Request) -> None:
+    """429 for a client past its failed authentications, before any credential it sends is
+    looked at."""
+    failures = request.config_dict.get(AUTH_FAILURES_LIMITER)
+    if failures is not None:
+        _refused_for(request, failures.waiting(_client(request)))
+
+
+def count_failed_authentication(request: web.Request) -> None:
+    """A credential sent and not accepted: one taken from its client's failure bucket."""
+    failures = request.config_dict.get(AUTH_FAILURES_LIMITER)
+    if failures is not None:
+        failures.allow(_client(request))
+
+
+def forgive_failures(request: web.Request) -> None:
+    """Its client signed in: the failed authentications before are forgotten."""
+    failures = request.config_dict.get(AUTH_FAILURES_LIMITER)
+    if failures is not None:
+        failures.forget(_client(request))
+
+
+def _client(request: web.Request) -> str:
+    # An IPv6 /64 is one client: one subscriber holds the whole of it.
+    return client_of(client_address(request))
+
+
 async def _api_call(request: web.Request, handler: Handler) -> web.StreamResponse:
-    client = client_address(request)
-    failures = request.config_dict[API_AUTH_FAILURES_LIMITER]
-    _refused_for(request, failures.waiting(client))  # before any key is looked at
+    refuse_past_failures(request)
     token = request.headers.get("Authorization", "")
-    _limited(request, request.config_dict[API_LIMITER], token or client)
+    _limited(request, request.config_dict[API_LIMITER], token or _client(request))
     # A failed authentication (401: a key or token unknown, revoked, malformed or missing)
     # takes one from the client's failure bucket; anything else takes nothing from it.
     try:
         response = await handler(request)
     except web.HTTPException as error:
         if error.status == web.HTTPUnauthorized.status_code:
-            failures.allow(client)
+            count_failed_authentication(request)
         raise
     if response.status == web.HTTPUnauthorized.status_code:
-        failures.allow(client)
+        count_failed_authentication(request)
     return response
 
 
@@ -131,5 +170,5 @@ def add_to(app: web.Application) -> None:
         return
     app[SIGN_IN_LIMITER] = Limiter(SIGN_IN)
     app[API_LIMITER] = Limiter(API)
-    app[API_AUTH_FAILURES_LIMITER] = Limiter(API_AUTH_FAILURES)
+    app[AUTH_FAILURES_LIMITER] = Limiter(AUTH_FAILURES)
     app.middlewares.append(limits)

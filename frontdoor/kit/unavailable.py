@@ -1,6 +1,6 @@
-"""503 Service Unavailable, in French, with Retry-After: one answer for every "not now" (the
-console yielding to the callers; the CPU pools full or a worker lost, wherever the work was
-asked for: `busy_answers`).
+"""Every "not now", in French, with Retry-After: 503 Service Unavailable (the console yielding
+to the callers; the CPU pools full or a worker lost, wherever the work was asked for:
+`busy_answers`) and 429 Too Many Requests (kit.rate_limits).
 
 A person opening a console page in a browser gets a page that says so and asks again by
 itself after Retry-After (a browser shows a plain-text answer as a bare line of text, and
@@ -24,10 +24,10 @@ _PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-{refresh}<title>Service momentanément indisponible</title>
+{refresh}<title>{title}</title>
 </head>
 <body>
-<h1>Service momentanément indisponible</h1>
+<h1>{title}</h1>
 <p>{text}</p>
 <p>{then}</p>
 </body>
@@ -35,19 +35,33 @@ _PAGE = """<!doctype html>
 """
 
 
+_TITLES = {
+    web.HTTPServiceUnavailable.status_code: "Service momentanément indisponible",
+    web.HTTPTooManyRequests.status_code: "Trop de demandes",
+}
+
+
 def unavailable(request: web.Request, text: str, *, retry_after_s: int) -> web.Response:
     """The 503 to give `request`, saying `text` (French)."""
-    headers = {"Retry-After": str(retry_after_s)}
     status = web.HTTPServiceUnavailable.status_code
+    body, content_type = not_now(request, text, retry_after_s=retry_after_s, status=status)
+    headers = {"Retry-After": str(retry_after_s)}
+    return web.Response(status=status, text=body, content_type=content_type, headers=headers)
+
+
+def not_now(request: web.Request, text: str, *, retry_after_s: int, status: int) -> tuple[str, str]:
+    """The body and content type of a "not now" (503 or 429) to `request`, saying `text`: a
+    page for a browser opening a console page, the sentence alone otherwise."""
     if not _opens_a_page(request):
-        return web.Response(status=status, text=text, headers=headers)
+        return text, "text/plain"
     if request.method in ("GET", "HEAD"):
         refresh = f'<meta http-equiv="refresh" content="{retry_after_s}">\n'
-        then = "Cette page se recharge d'elle-même dans quelques secondes."
+        plural = "s" if retry_after_s > 1 else ""
+        then = f"Cette page se recharge d'elle-même dans {retry_after_s} seconde{plural}."
     else:  # a form sent: reloading would not send it again
         refresh, then = "", "Revenez à la page précédente et envoyez-la de nouveau dans un instant."
-    body = _PAGE.format(refresh=refresh, text=escape(text), then=then)
-    return web.Response(status=status, text=body, content_type="text/html", headers=headers)
+    body = _PAGE.format(refresh=refresh, title=_TITLES[status], text=escape(text), then=then)
+    return body, "text/html"
 
 
 def accepted_types(request: web.Request) -> set[str]:

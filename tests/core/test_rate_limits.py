@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdoor.core.rate_limits import API_AUTH_FAILURES, Bucket, Policy, take, waiting_s
+from frontdoor.core.rate_limits import AUTH_FAILURES, Bucket, Policy, take, waiting_s
 
 POLICY = Policy(burst=2, per_second=0.5)
 
@@ -60,6 +60,6 @@ API_FAILURES = [
 def test_failed_api_authentications_allow_a_few_retries_then_one_a_minute(
     failures: tuple[float, ...], asked_at: float, allowed: bool
 ) -> None:
-    bucket = after_failures(*failures, policy=API_AUTH_FAILURES)
+    bucket = after_failures(*failures, policy=AUTH_FAILURES)
 
-    assert (waiting_s(bucket, asked_at, API_AUTH_FAILURES) is None) is allowed
+    assert (waiting_s(bucket, asked_at, AUTH_FAILURES) is None) is allowed

@@ -9,12 +9,14 @@ from collections.abc import Iterator
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from sqlalchemy import event
 
-from frontdoor.core.rate_limits import API, API_AUTH_FAILURES, SIGN_IN, Bucket, Policy, take
+from frontdoor.core.rate_limits import API, AUTH_FAILURES, SIGN_IN, Bucket, Policy, take
 from frontdoor.departments import Departments
+from frontdoor.keys import ENGINE
 from frontdoor.kit.rate_limits import (
-    API_AUTH_FAILURES_LIMITER,
     API_LIMITER,
+    AUTH_FAILURES_LIMITER,
     SIGN_IN_LIMITER,
     Limiter,
 )
@@ -127,7 +129,7 @@ def app_on_clock(
     for key, policy in (
         (SIGN_IN_LIMITER, SIGN_IN),
         (API_LIMITER, API),
-        (API_AUTH_FAILURES_LIMITER, API_AUTH_FAILURES),
+        (AUTH_FAILURES_LIMITER, AUTH_FAILURES),
     ):
         app[key] = Limiter(policy, clock=lambda: clock[0])
     return app
@@ -140,7 +142,7 @@ async def test_guessing_api_keys_is_throttled_per_client_whatever_each_try_sends
     app = app_on_clock(settings, departments, now)
     client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
     guesses = failed_authorizations()
-    burst = API_AUTH_FAILURES.burst
+    burst = AUTH_FAILURES.burst
 
     statuses = [(await client.get("/api/tasks", headers=next(guesses))).status for _ in range(20)]
     blocked = await client.get("/api/tasks", headers=next(guesses))
@@ -174,10 +176,10 @@ async def test_a_revoked_token_counts_as_a_failed_authentication(
 
     statuses = [
         (await client.get("/api/directory/search?q=ssiad", headers=revoked)).status
-        for _ in range(API_AUTH_FAILURES.burst + 1)
+        for _ in range(AUTH_FAILURES.burst + 1)
     ]
 
-    assert statuses == [401] * API_AUTH_FAILURES.burst + [429]
+    assert statuses == [401] * AUTH_FAILURES.burst + [429]
 
 
 async def test_failed_authentications_are_counted_per_forwarded_client(
@@ -194,7 +196,7 @@ async def test_failed_authentications_are_counted_per_forwarded_client(
     # What the client claims before the proxy's own hop changes nothing.
     first = [
         (await client.get("/api/tasks", headers=from_(f"10.0.0.{n}, 203.0.113.7"))).status
-        for n in range(API_AUTH_FAILURES.burst + 1)
+        for n in range(AUTH_FAILURES.burst + 1)
     ]
     other = await client.get(
         "/api/tasks",
@@ -215,7 +217,103 @@ async def test_valid_keys_and_wrong_scopes_are_not_failed_authentications(
 
     statuses = {
         (await client.get(f"/api/requests/{999 + n}", headers=key)).status
-        for n in range(API_AUTH_FAILURES.burst + 5)
+        for n in range(AUTH_FAILURES.burst + 5)
     }
 
     assert statuses == {404}
+
+
+def session_lookups(app: web.Application) -> list[str]:
+    """The statements that look a console session up, as the app sends them from now on."""
+    looked: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "console_sessions" in statement:
+            looked.append(statement)
+
+    event.listen(app[ENGINE].sync_engine, "before_cursor_execute", count)
+    return looked
+
+
+async def test_made_up_session_cookies_are_failed_authentications_looked_up_ten_times(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    now = [0.0]
+    app = app_on_clock(settings, departments, now)
+    client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
+    await create_accounts(settings, (LOT_REFERENT,))
+    browser = await sign_in(client, LOT_REFERENT)
+    looked = session_lookups(app)
+    burst = AUTH_FAILURES.burst
+
+    def made_up(n: int) -> dict[str, str]:
+        return {"Cookie": f"frontdoor_session=made-up-{n}", "Accept": "text/html"}
+
+    answers = [
+        await client.get("/console/astreinte", headers=made_up(n), allow_redirects=False)
+        for n in range(burst + 20)
+    ]
+    lookups_for_guesses = len(looked)
+    own_cookie = await browser.get("/console/astreinte")
+    api_key = await client.get("/api/tasks", headers={"Authorization": "Bearer key-dac46-amartin"})
+
+    # The first ten are sent to the sign-in page, as a browser with an expired session is.
+    assert [answer.status for answer in answers[:burst]] == [303] * burst
+    assert {answer.status for answer in answers[burst:]} == {429}
+    assert lookups_for_guesses == burst  # past the limit, nothing is looked up
+    assert int(answers[-1].headers["Retry-After"]) == 60
+    page = await answers[-1].text()
+    assert "<h1>Trop de demandes</h1>" in page
+    assert "dans 60 secondes" in page
+    # Nothing is looked at for the client: a real cookie or key from it waits too.
+    assert own_cookie.status == 429
+    assert api_key.status == 429
+    now[0] += 60
+    assert (await browser.get("/console/astreinte")).status == 200
+
+
+async def test_signing_in_forgives_the_stale_cookies_a_browser_sent_before(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        app_on_clock(settings, departments, [0.0])
+    )
+    await create_accounts(settings, (LOT_REFERENT,))
+    stale = {"Cookie": "frontdoor_session=expired-in-every-tab"}
+    tabs = [
+        (await client.get("/console/astreinte", headers=stale, allow_redirects=False)).status
+        for _ in range(AUTH_FAILURES.burst + 2)
+    ]
+
+    browser = await sign_in(client, LOT_REFERENT)
+
+    assert tabs[-1] == 429
+    assert (await browser.get("/console/astreinte")).status == 200
+
+
+async def test_other_clients_are_not_refused_for_one_clients_made_up_cookies(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    client: TestClient = await aiohttp_client(  # type: ignore[operator]
+        app_on_clock(settings, departments, [0.0])
+    )
+    await create_accounts(settings, (LOT_REFERENT,))
+    browser = await sign_in(client, LOT_REFERENT)
+    # From an IPv6 network: its /64 is one client, whichever address of it each try comes from.
+    guesses = [
+        await client.get(
+            "/console/astreinte",
+            headers={
+                "Cookie": f"frontdoor_session=made-up-{n}",
+                "X-Forwarded-For": f"2001:db8:46::{n:x}",
+            },
+            allow_redirects=False,
+        )
+        for n in range(AUTH_FAILURES.burst + 1)
+    ]
+    elsewhere = await browser.get(
+        "/console/astreinte", headers={"X-Forwarded-For": "2001:db8:57::1"}
+    )
+
+    assert guesses[-1].status == 429
+    assert elsewhere.status == 200
