@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from frontdoor.core.rate_limits import API, AUTH_FAILURES, SIGN_IN, Bucket, Policy, take
 from frontdoor.departments import Departments
-from frontdoor.keys import ENGINE
+from frontdoor.keys import ENGINE, SETTINGS
 from frontdoor.kit.rate_limits import (
     API_LIMITER,
     AUTH_FAILURES_LIMITER,
@@ -223,6 +223,13 @@ async def test_valid_keys_and_wrong_scopes_are_not_failed_authentications(
     assert statuses == {404}
 
 
+async def with_lot_referent(aiohttp_client: object, app: web.Application) -> TestClient:
+    """A client of `app`, the Lot referent's account created."""
+    client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
+    await create_accounts(client.app[SETTINGS], (LOT_REFERENT,))
+    return client
+
+
 def session_lookups(app: web.Application) -> list[str]:
     """The statements that look a console session up, as the app sends them from now on."""
     looked: list[str] = []
@@ -239,11 +246,9 @@ async def test_made_up_session_cookies_are_failed_authentications_looked_up_ten_
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
     now = [0.0]
-    app = app_on_clock(settings, departments, now)
-    client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
-    await create_accounts(settings, (LOT_REFERENT,))
+    client = await with_lot_referent(aiohttp_client, app_on_clock(settings, departments, now))
     browser = await sign_in(client, LOT_REFERENT)
-    looked = session_lookups(app)
+    looked = session_lookups(client.app)
     burst = AUTH_FAILURES.burst
 
     def made_up(n: int) -> dict[str, str]:
@@ -275,10 +280,7 @@ async def test_made_up_session_cookies_are_failed_authentications_looked_up_ten_
 async def test_signing_in_forgives_the_stale_cookies_a_browser_sent_before(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
-    client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        app_on_clock(settings, departments, [0.0])
-    )
-    await create_accounts(settings, (LOT_REFERENT,))
+    client = await with_lot_referent(aiohttp_client, app_on_clock(settings, departments))
     stale = {"Cookie": "frontdoor_session=expired-in-every-tab"}
     tabs = [
         (await client.get("/console/astreinte", headers=stale, allow_redirects=False)).status
@@ -294,10 +296,7 @@ async def test_signing_in_forgives_the_stale_cookies_a_browser_sent_before(
 async def test_other_clients_are_not_refused_for_one_clients_made_up_cookies(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
-    client: TestClient = await aiohttp_client(  # type: ignore[operator]
-        app_on_clock(settings, departments, [0.0])
-    )
-    await create_accounts(settings, (LOT_REFERENT,))
+    client = await with_lot_referent(aiohttp_client, app_on_clock(settings, departments))
     browser = await sign_in(client, LOT_REFERENT)
     # From an IPv6 network: its /64 is one client, whichever address of it each try comes from.
     guesses = [
