@@ -33,11 +33,17 @@ from frontdoor.store.events import (
     add_subscription,
     deliveries_of,
     event_counts,
+    stop_subscription,
     subscription_in,
     subscriptions_of,
 )
 
-EVENT_STATUSES = {"pending": "en attente", "delivered": "livré", "dead": "abandonné"}
+EVENT_STATUSES = {
+    "pending": "en attente",
+    "delivered": "livré",
+    "dead": "abandonné",
+    "cancelled": "annulé",
+}
 NO_SUBSCRIPTION = "abonnement introuvable"
 
 
@@ -162,13 +168,8 @@ async def disable(request: web.Request) -> web.StreamResponse:
     now = request.config_dict[CLOCK]()
     async with request.config_dict[SESSIONS]() as session:
         row = await _subscription(request, session, viewer.departments)
-        if row.disabled_at is None:
-            row.disabled_at = now
-            session.add(row)
-            record_access(session=session, at=now, account=viewer.login,
-                          department=row.department, action="event_unsubscription",
-                          detail=f"abonnement n° {row.id}")  # fmt: skip
-            await session.commit()
+        await stop_subscription(session=session, subscription=row, at=now, account=viewer.login)
+        await session.commit()
     raise web.HTTPSeeOther(_list_url(row.department))
 
 

@@ -25,6 +25,7 @@ from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.events import (
     add_subscription,
     event_counts,
+    stop_subscription,
     subscription_in,
     subscriptions_of,
 )
@@ -77,7 +78,7 @@ async def run(
                     out.write(
                         f"{shown.id}\t{shown.url}\t{shown.scope}\t{','.join(shown.event_types)}\t"
                         f"{state}\t{counts['delivered']} livré(s), {counts['pending']} en "
-                        f"attente, {counts['dead']} abandonné(s)\n"
+                        f"attente, {counts['dead']} abandonné(s), {counts['cancelled']} annulé(s)\n"
                     )
                 return 0
             row = await subscription_in(
@@ -87,14 +88,10 @@ async def run(
             if row is None:
                 err.write(f"frontdoor events : abonnement introuvable : {args.subscription_id}\n")
                 return 2
-            if row.disabled_at is None:
-                now = datetime.now(UTC)
-                row.disabled_at = now
-                session.add(row)
-                record_access(session=session, at=now, account=ACCOUNT,
-                              department=row.department, action="event_unsubscription",
-                              detail=f"abonnement n° {row.id}")  # fmt: skip
-                await session.commit()
+            await stop_subscription(
+                session=session, subscription=row, at=datetime.now(UTC), account=ACCOUNT
+            )
+            await session.commit()
             out.write(f"abonnement n° {row.id} arrêté\n")
             return 0
     finally:

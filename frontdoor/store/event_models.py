@@ -47,7 +47,8 @@ class OutgoingEvent(SQLModel, table=True):
     request_id: int | None = Field(default=None)
     task_id: int | None = Field(default=None)
     occurred_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    status: str = Field(default="pending", max_length=10)  # "pending", "delivered", "dead"
+    # "pending", "delivered", "dead" (given up), "cancelled" (its subscription stopped)
+    status: str = Field(default="pending", max_length=10)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_by: str | None = Field(default=None, max_length=120)  # an instance's name

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, delete, func, or_, select, update
+from sqlmodel import and_, col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.events import SECRET_PREFIX, EventType, NewSubscription, Scope
@@ -60,6 +60,29 @@ async def subscription_in(
         return None
     row = await session.get(EventSubscription, subscription_id)
     return row if row is not None and row.department in departments else None
+
+
+async def stop_subscription(
+    *, session: AsyncSession, subscription: EventSubscription, at: datetime, account: str
+) -> None:
+    """Stop a subscription, journaled under `account`: nothing more is written for it (the
+    triggers skip it) and nothing more leaves for it, not even what was waiting (its pending
+    events are cancelled; the delivery job reads only active subscriptions' events). Stopping
+    is what a coordinator does when a partner's contract ends or its endpoint is compromised."""
+    if subscription.disabled_at is not None:
+        return
+    subscription.disabled_at = at
+    session.add(subscription)
+    await session.exec(
+        update(OutgoingEvent)
+        .where(col(OutgoingEvent.subscription_id) == subscription.id,
+               col(OutgoingEvent.status) == "pending")
+        .values(status="cancelled", next_attempt_at=None, claimed_by=None, claimed_until=None)
+    )  # fmt: skip
+    record_access(
+        session=session, at=at, account=account, department=subscription.department,
+        action="event_unsubscription", detail=f"abonnement n° {subscription.id}",
+    )  # fmt: skip
 
 
 async def claim_due(
@@ -116,7 +139,9 @@ async def claimed(*, session: AsyncSession, ids: Sequence[int], instance: str) -
         select(OutgoingEvent, EventSubscription)
         .join(EventSubscription, col(EventSubscription.id) == col(OutgoingEvent.subscription_id))
         .where(col(OutgoingEvent.id).in_(list(ids)), equal(OutgoingEvent.claimed_by, instance),
-               OutgoingEvent.status == "pending")
+               OutgoingEvent.status == "pending",
+               # Claimed before its subscription was stopped: it stays here.
+               col(EventSubscription.disabled_at).is_(None))
         .order_by(col(OutgoingEvent.id))
     )  # fmt: skip
     return [
@@ -212,13 +237,13 @@ async def deliveries_of(
 
 
 async def event_counts(*, session: AsyncSession, subscription_id: int) -> dict[str, int]:
-    """How many of a subscription's events are pending, delivered, dead."""
+    """How many of a subscription's events are pending, delivered, dead, cancelled."""
     result = await session.exec(
         select(OutgoingEvent.status, OutgoingEvent.id).where(
             OutgoingEvent.subscription_id == subscription_id
         )
     )
-    counts = {"pending": 0, "delivered": 0, "dead": 0}
+    counts = {"pending": 0, "delivered": 0, "dead": 0, "cancelled": 0}
     for status, _ in result.all():
         counts[status] = counts.get(status, 0) + 1
     return counts
@@ -226,16 +251,20 @@ async def event_counts(*, session: AsyncSession, subscription_id: int) -> dict[s
 
 async def purge_settled(*, session: AsyncSession, before: datetime) -> int:
     """Delete the events delivered or given up whose last attempt was before `before`, and
-    their attempts; how many events went. Pending ones stay, however old."""
+    those cancelled that occurred before it, with their attempts; how many events went.
+    Pending ones stay, however old."""
     last_attempts = (
         select(EventDelivery.event_id)
         .group_by(col(EventDelivery.event_id))
         .having(func.max(EventDelivery.at) < before)
     )
     settled = select(OutgoingEvent.id).where(
-        col(OutgoingEvent.status).in_(("delivered", "dead")),
-        col(OutgoingEvent.id).in_(last_attempts),
-    )
+        or_(
+            and_(col(OutgoingEvent.status).in_(("delivered", "dead")),
+                 col(OutgoingEvent.id).in_(last_attempts)),
+            and_(col(OutgoingEvent.status) == "cancelled", col(OutgoingEvent.occurred_at) < before),
+        )
+    )  # fmt: skip
     ids = list((await session.exec(settled)).all())
     if not ids:
         return 0

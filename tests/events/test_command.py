@@ -29,7 +29,7 @@ def test_an_endpoint_is_subscribed_listed_and_stopped(
     listed = capsys.readouterr().out
     assert listed == (
         f"1\t{url}\trequests:summary\trequest.closed\tactif\t"
-        "0 livré(s), 0 en attente, 0 abandonné(s)\n"
+        "0 livré(s), 0 en attente, 0 abandonné(s), 0 annulé(s)\n"
     )
     assert made[1] not in listed
 

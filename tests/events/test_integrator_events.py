@@ -15,7 +15,10 @@ from frontdoor.core.events import MAX_ATTEMPTS
 from frontdoor.jobs.events import PARALLEL
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
+from frontdoor.store.event_models import EventSubscription
+from frontdoor.store.events import claim_due, claimed
 from frontdoor.store.models import AuditEvent, Request
+from tests.console.conftest import LOT_COORDINATOR, sign_in
 from tests.events.conftest import (
     MovableClock,
     a_voicemail,
@@ -226,3 +229,56 @@ async def test_a_run_whose_claim_runs_out_leaves_the_rest_to_the_next_run(
         "2 delivered, 0 to retry, 0 given up",
     )
     assert len({event["id"] for event in receiver.events}) == PARALLEL + 2
+
+
+async def test_a_stopped_subscription_is_sent_nothing_more_not_even_what_was_waiting(
+    client: TestClient, receiver: Receiver, clock: MovableClock, app_settings: Settings
+) -> None:
+    # A partner's contract ends, or its endpoint is compromised, while an event waits for it.
+    receiver.secret = await subscribe_in_console(client, receiver.url, scope="requests:read")
+    await a_voicemail(client, TUESDAY_MORNING)
+    receiver.down = True
+    assert await deliver(client) == "0 delivered, 1 to retry, 0 given up"
+    coordinator = await sign_in(client, LOT_COORDINATOR)
+
+    stopped = await coordinator.post("/console/evenements/1/desactivation")
+    receiver.down = False
+    clock.now += timedelta(hours=1)
+    detail = await deliver(client)
+
+    assert stopped.status == 303
+    assert detail == "0 delivered, 0 to retry, 0 given up"
+    assert receiver.events == []
+    engine = create_engine(app_settings.database_url)
+    assert [event.status for event in await outbox(engine)] == ["cancelled"]
+    log = await (await coordinator.get("/console/evenements/1")).text()
+    assert "0 en attente, 0 abandonné(s), 1 annulé(s)" in log
+    # Cancelled, it goes with its log as a settled event does.
+    clock.now += timedelta(days=31)
+    assert (await deliver(client)).endswith("1 old event(s) purged")
+    assert await outbox(engine) == []
+    await engine.dispose()
+
+
+async def test_an_event_claimed_before_its_subscription_was_stopped_is_not_sent(
+    client: TestClient, receiver: Receiver, app_settings: Settings
+) -> None:
+    receiver.secret = await subscribe_in_console(client, receiver.url, scope="requests:read")
+    await a_voicemail(client, TUESDAY_MORNING)
+    engine = create_engine(app_settings.database_url)
+    async with session_maker(engine)() as session:
+        ids = await claim_due(session=session, instance="a", now=TUESDAY_MORNING,
+                              until=TUESDAY_MORNING + timedelta(minutes=10), limit=10)  # fmt: skip
+        await session.commit()
+        # Stopped while this instance held the event, before it read what to send.
+        subscription = await session.get(EventSubscription, 1)
+        assert subscription is not None
+        subscription.disabled_at = TUESDAY_MORNING
+        session.add(subscription)
+        await session.commit()
+
+        held = await claimed(session=session, ids=ids, instance="a")
+
+    await engine.dispose()
+    assert len(ids) == 1
+    assert held == []
