@@ -2,9 +2,10 @@
 beyond them.
 
 Buckets live in each instance's memory, keyed by client (its address, as the trusted reverse
-proxy reports it, an IPv6 /64 as one; the token for the API): with several instances behind a
-round-robin proxy a client gets up to that many times the limit, which still stops guessing at
-speed.
+proxy reports it, an IPv6 /64 as one), never by what a request sends (a bucket per made-up
+Authorization was memory for the taking, and evicted everyone else's): with several instances
+behind a round-robin proxy a client gets up to that many times the limit, which still stops
+guessing at speed.
 
 Failed authentications are counted per client whatever credential each try sends: an API key
 or token, or a console session cookie, that is unknown, revoked, expired or malformed. A client
@@ -56,6 +57,10 @@ class Limiter:
         while len(self._buckets) > MAX_CLIENTS:
             self._buckets.popitem(last=False)
         return None if allowed else self.policy.retry_after_s(bucket)
+
+    def __len__(self) -> int:
+        """How many clients it keeps a bucket for."""
+        return len(self._buckets)
 
     def forget(self, client: str) -> None:
         self._buckets.pop(client, None)
@@ -150,8 +155,7 @@ def _client(request: web.Request) -> str:
 
 async def _api_call(request: web.Request, handler: Handler) -> web.StreamResponse:
     refuse_past_failures(request)
-    token = request.headers.get("Authorization", "")
-    _limited(request, request.config_dict[API_LIMITER], token or _client(request))
+    _limited(request, request.config_dict[API_LIMITER], _client(request))
     # A failed authentication (401: a key or token unknown, revoked, malformed or missing)
     # takes one from the client's failure bucket; anything else takes nothing from it.
     try:

@@ -73,18 +73,36 @@ async def test_sign_in_attempts_beyond_the_burst_get_429_with_retry_after(
     assert int(response.headers["Retry-After"]) >= 1
 
 
-async def test_the_api_is_limited_per_token(
+async def test_the_api_is_limited_per_client_whatever_it_sends(
     aiohttp_client: object, settings: Settings, departments: Departments
 ) -> None:
     client: TestClient = await aiohttp_client(app_on_clock(settings, departments))  # type: ignore[operator]
     key = {"Authorization": "Bearer key-dac46-amartin"}
 
     statuses = [(await client.get("/api/tasks", headers=key)).status for _ in range(61)]
-    other = await client.get("/api/tasks", headers={"Authorization": "Bearer key-dac57-dweber"})
+    another_key = await client.get(
+        "/api/tasks", headers={"Authorization": "Bearer key-dac57-dweber"}
+    )
+    another_client = await client.get(
+        "/api/tasks", headers={**key, "X-Forwarded-For": "203.0.113.9"}
+    )
 
     assert statuses[:60] == [200] * 60
     assert statuses[60] == 429
-    assert other.status == 200
+    assert another_key.status == 429  # the same client, whatever key it sends
+    assert another_client.status == 200
+
+
+async def test_made_up_authorizations_hold_no_memory_and_evict_no_one(
+    aiohttp_client: object, settings: Settings, departments: Departments
+) -> None:
+    # Unknown paths answer 404 before any key is looked at: not a failed authentication.
+    client: TestClient = await aiohttp_client(app_on_clock(settings, departments))  # type: ignore[operator]
+    api = client.app[API_LIMITER]
+    for n in range(200):
+        await client.get(f"/api/nowhere-{n}", headers={"Authorization": f"Bearer {n:0>4000}"})
+
+    assert len(api) == 1  # one client, one bucket
 
 
 async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(
