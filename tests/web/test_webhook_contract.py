@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
 from frontdoor.departments import Departments
 from frontdoor.keys import COUNTERS
+from frontdoor.kit.twilio_webhook import MAX_WEBHOOK_BODY
 from frontdoor.phone import TestClientTransport, TwilioPhone
 from frontdoor.settings import Settings
 from frontdoor.web.app import create_app
@@ -189,3 +191,34 @@ async def test_later_steps_and_their_retries_at_the_same_moment_are_answered_ali
         assert retry.text == first.text
     _, events = await stored(settings)
     assert sorted(e.kind for e in events) == ["incoming"] * 20 + ["menu"] * 20
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Content-Length": "2000"}, 403),  # no signature
+        ({"Content-Length": str(MAX_WEBHOOK_BODY + 1), "X-Twilio-Signature": "x"}, 413),
+        ({"Transfer-Encoding": "chunked", "X-Twilio-Signature": "x"}, 411),
+    ],
+    ids=["unsigned", "larger-than-any-twilio-sends", "size-unsaid"],
+)
+async def test_a_webhook_is_refused_before_its_body_is_read_when_it_cannot_be_twilios(
+    client: TestClient, settings: Settings, headers: dict[str, str], status: int
+) -> None:
+    # The body is never sent: an answer proves the service did not wait to read it.
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    head = {
+        "Host": "localhost",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Connection": "close",
+        **headers,
+    }
+    lines = "".join(f"{name}: {value}\r\n" for name, value in head.items())
+    writer.write(f"POST /twilio/voice HTTP/1.1\r\n{lines}\r\n".encode())
+    await writer.drain()
+    async with asyncio.timeout(30):
+        status_line = await reader.readline()
+    writer.close()
+
+    assert status_line.split()[1] == str(status).encode()
+    assert await stored(settings) == ([], [])
