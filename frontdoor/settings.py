@@ -8,6 +8,7 @@ checks the environment against them and writes the README's tables from them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from dataclasses import dataclass
@@ -196,6 +197,14 @@ class Settings(BaseSettings):
         "client, answered 429 with `Retry-After` beyond.",
         json_schema_extra=shown('`["127.0.0.1", "::1"]`'),
     )
+    event_private_networks: set[str] = Field(
+        default_factory=set,
+        description="JSON list of the private networks (CIDR) where an outgoing-event endpoint "
+        "may be, for a partner reached over a private link: a coordinator may subscribe public "
+        "addresses only, never this machine nor an internal network the operator did not list "
+        "(outside the development mode).",
+        json_schema_extra=shown("`[]`"),
+    )
     log_format: Literal["text", "json"] = Field(
         default="text",
         description="`json`: one JSON object per line (time, level, logger, request id, "
@@ -326,6 +335,17 @@ class Settings(BaseSettings):
         "16 characters; unset, `/metrics` answers only requests from loopback that did not "
         "come through a proxy.",
     )
+
+    @model_validator(mode="after")
+    def _event_networks_are_networks(self) -> Self:
+        for network in self.event_private_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"FRONTDOOR_EVENT_PRIVATE_NETWORKS: not a network: {network!r}"
+                ) from None
+        return self
 
     @model_validator(mode="after")
     def _mail_has_a_sender(self) -> Self:

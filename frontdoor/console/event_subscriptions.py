@@ -107,10 +107,11 @@ async def create(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     url, scope = str(form.get("url", "")), str(form.get("scope", ""))
     types = [str(t) for t in form.getall("types", [])]
+    settings = request.config_dict[SETTINGS]
     try:
         checked = checked_subscription(
             url=url, scope=scope, event_types=types,
-            plain_http_to_loopback=request.config_dict[SETTINGS].dev_mode,
+            development=settings.dev_mode, private_networks=settings.event_private_networks,
         )  # fmt: skip
     except EndpointRefused as error:
         typed = {"url": url, "scope": scope, "types": types}

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -192,10 +192,17 @@ class NewSubscription:
 
 
 def checked_subscription(
-    *, url: str, scope: str, event_types: list[str], plain_http_to_loopback: bool
+    *,
+    url: str,
+    scope: str,
+    event_types: list[str],
+    development: bool,
+    private_networks: Collection[str] = (),
 ) -> NewSubscription:
-    """An endpoint as typed, checked: HTTPS, or plain HTTP to this machine only where allowed
-    (the development mode, the tests); a known scope; at least one known event type."""
+    """An endpoint as typed, checked: HTTPS to a public address or one of `private_networks`
+    (or, in the development mode, the tests: plain HTTP to this machine, any address); a known
+    scope; at least one known event type. A name is checked again once resolved, at each
+    delivery (`endpoint_address_allowed`)."""
     cleaned = url.strip()
     if len(cleaned) > MAX_URL:
         raise EndpointRefused(f"l'adresse fait au plus {MAX_URL} caractères")
@@ -204,11 +211,13 @@ def checked_subscription(
         raise EndpointRefused("l'adresse doit être une URL complète : https://…")
     if parts.username or parts.password:
         raise EndpointRefused("l'adresse ne doit pas contenir d'identifiants")
-    if parts.scheme == "http" and not (plain_http_to_loopback and _loopback(parts.hostname)):
+    if parts.scheme == "http" and not (development and _loopback(parts.hostname)):
         raise EndpointRefused(
             "l'adresse doit commencer par https:// (http:// seulement vers cette machine, "
             "en mode développement)"
         )
+    if not development and not endpoint_host_allowed(parts.hostname, private_networks):
+        raise EndpointRefused(INTERNAL_REFUSED)
     try:
         chosen_scope = Scope(scope)
     except ValueError:
@@ -218,6 +227,36 @@ def checked_subscription(
         raise EndpointRefused("choisissez au moins un type d'événement connu")
     chosen = tuple(t for t in EventType if t.value in event_types)
     return NewSubscription(url=cleaned, scope=chosen_scope, event_types=chosen)
+
+
+# An endpoint is a partner's server on the internet: the service's own machine and private
+# networks are not, and a coordinator must not be able to probe them (the delivery log shows
+# each answer's status and time).
+INTERNAL_REFUSED = (
+    "l'adresse doit être celle d'un serveur public du partenaire, pas une adresse interne"
+)
+
+
+def endpoint_host_allowed(host: str, private_networks: Collection[str]) -> bool:
+    """Whether an endpoint may be at `host` as written in its URL: not a name of this machine,
+    and, if an address, an allowed one (`endpoint_address_allowed`)."""
+    name = host.lower().rstrip(".")
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return False
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return True  # a name: its addresses are checked when it is resolved
+    return endpoint_address_allowed(name.strip("[]"), private_networks)
+
+
+def endpoint_address_allowed(address: str, private_networks: Collection[str]) -> bool:
+    """Whether an endpoint may be at this IP address: a public one (`ipaddress`'s is_global),
+    or one in the private networks the operator allows."""
+    ip = ipaddress.ip_address(address)
+    if ip.is_global:
+        return True
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in private_networks)
 
 
 def _loopback(host: str) -> bool:

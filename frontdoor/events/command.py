@@ -105,7 +105,7 @@ async def _subscribe(
         checked = checked_subscription(
             url=args.url, scope=args.scope,
             event_types=args.types or [t.value for t in EventType],
-            plain_http_to_loopback=settings.dev_mode,
+            development=settings.dev_mode, private_networks=settings.event_private_networks,
         )  # fmt: skip
     except EndpointRefused as error:
         err.write(f"frontdoor events : {error}\n")

@@ -12,17 +12,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import socket
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 from frontdoor.core.events import (
     ATTEMPT_TIMEOUT,
     acknowledged,
     encode_body,
+    endpoint_address_allowed,
+    endpoint_host_allowed,
     event_payload,
     next_attempt,
     signed_headers,
@@ -94,7 +100,10 @@ async def _attempts(ctx: JobContext, events: list[Claimed], *, until: datetime) 
     outcomes: list[Outcome] = []
     slots = asyncio.Semaphore(PARALLEL)
     timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT.total_seconds())
-    async with aiohttp.ClientSession(timeout=timeout) as http:
+    settings = ctx.runtime.settings
+    networks = None if settings.dev_mode else frozenset(settings.event_private_networks)
+    connector = aiohttp.TCPConnector(resolver=AllowedAddressesOnly(networks))
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
 
         async def attempt(sent: Claimed) -> None:
             async with slots:
@@ -108,7 +117,9 @@ async def _attempts(ctx: JobContext, events: list[Claimed], *, until: datetime) 
 async def _attempt(ctx: JobContext, http: aiohttp.ClientSession, sent: Claimed) -> Outcome:
     """Post one event and record the attempt: delivered, to retry later, or given up."""
     runtime = ctx.runtime
-    answer = await post(http, sent, clock=runtime.clock)
+    settings = runtime.settings
+    networks = None if settings.dev_mode else settings.event_private_networks
+    answer = await post(http, sent, clock=runtime.clock, private_networks=networks)
     at = runtime.clock()
     ok = answer.status_code is not None and acknowledged(answer.status_code)
     jitter = random.random()  # noqa: S311  (spreading retries, not a secret)
@@ -133,9 +144,20 @@ async def _attempt(ctx: JobContext, http: aiohttp.ClientSession, sent: Claimed) 
     return Outcome.RETRY
 
 
-async def post(http: aiohttp.ClientSession, sent: Claimed, *, clock: Clock) -> Answer:
-    """One attempt: the event built for its subscription's scope, signed now, posted."""
+async def post(
+    http: aiohttp.ClientSession,
+    sent: Claimed,
+    *,
+    clock: Clock,
+    private_networks: Collection[str] | None,
+) -> Answer:
+    """One attempt: the event built for its subscription's scope, signed now, posted; not to
+    an address an endpoint may not be at (`private_networks` None: any, in development)."""
     event = sent.event
+    host = URL(sent.subscription.url).host or ""
+    if private_networks is not None and not endpoint_host_allowed(host, private_networks):
+        # Written as an address (aiohttp resolves only names), or subscribed before the rule.
+        return Answer(status_code=None, duration_ms=0, error=INTERNAL_ERROR, sent_out=False)
     payload = event_payload(
         event_id=event.id or 0, event_type=sent.event_type, occurred_at=event.occurred_at,
         department=event.department, subject=sent.subject, scope=sent.scope,
@@ -153,12 +175,48 @@ async def post(http: aiohttp.ClientSession, sent: Claimed, *, clock: Clock) -> A
     except TimeoutError:
         return Answer(status_code=None, duration_ms=_since(started), error="délai dépassé")
     except aiohttp.ClientConnectorError as error:
+        if isinstance(error.os_error, InternalAddress):
+            return Answer(status_code=None, duration_ms=_since(started), sent_out=False,
+                          error=INTERNAL_ERROR)  # fmt: skip
         return Answer(status_code=None, duration_ms=_since(started), sent_out=False,
                       error=f"pas de connexion ({type(error).__name__})"[:_ERROR_MAX])  # fmt: skip
     except aiohttp.ClientError as error:
         # The error's type only: its message may repeat the URL, which may carry a token.
         return Answer(status_code=None, duration_ms=_since(started),
                       error=f"pas de réponse ({type(error).__name__})"[:_ERROR_MAX])  # fmt: skip
+
+
+INTERNAL_ERROR = "adresse interne refusée"
+
+
+class InternalAddress(OSError):
+    """A name that resolves only to addresses an endpoint may not be at."""
+
+
+class AllowedAddressesOnly(AbstractResolver):
+    """aiohttp's resolver, keeping only the addresses an endpoint may be at: a partner's name
+    that resolves (or is made to resolve) to this machine or an internal network is not
+    connected to (`private_networks` None: every address, in development)."""
+
+    def __init__(
+        self, private_networks: Collection[str] | None, resolver: AbstractResolver | None = None
+    ) -> None:
+        self._resolver = resolver or aiohttp.DefaultResolver()
+        self._networks = private_networks
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self._resolver.resolve(host, port, family)
+        if self._networks is None:
+            return found
+        allowed = [a for a in found if endpoint_address_allowed(a["host"], self._networks)]
+        if not allowed:
+            raise InternalAddress(INTERNAL_ERROR)
+        return allowed
+
+    async def close(self) -> None:
+        await self._resolver.close()
 
 
 def _since(started: float) -> int:

@@ -160,13 +160,13 @@ def test_only_a_2xx_answer_acknowledges_an_event(status: int, taken: bool) -> No
 def subscribe(url: str, *, development: bool = False) -> str:
     return checked_subscription(
         url=url, scope="requests:summary", event_types=["request.created"],
-        plain_http_to_loopback=development,
+        development=development,
     ).url  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "url",
-    ["https://partenaire.example.fr/hooks/frontdoor", " https://10.0.0.4:8443/events "],
+    ["https://partenaire.example.fr/hooks/frontdoor", " https://193.51.24.1:8443/events "],
     ids=["name", "address-and-port"],
 )
 def test_an_https_endpoint_is_subscribed(url: str) -> None:
@@ -214,5 +214,42 @@ def test_an_unknown_scope_or_event_type_is_refused(
     with pytest.raises(EndpointRefused, match=reason):
         checked_subscription(
             url="https://a.example/", scope=scope, event_types=event_types,
-            plain_http_to_loopback=False,
+            development=False,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/events",
+        "https://localhost/events",
+        "https://api.localhost./events",
+        "https://[::1]:8443/events",
+        "https://10.0.0.4:8443/events",
+        "https://192.168.1.20/events",
+        "https://169.254.169.254/latest/meta-data",  # a cloud's metadata service
+        "https://[fd00::46]/events",
+        "https://0.0.0.0/events",
+        "https://[::ffff:127.0.0.1]/events",
+    ],
+)
+def test_a_coordinator_cannot_point_an_endpoint_at_this_machine_or_an_internal_network(
+    url: str,
+) -> None:
+    with pytest.raises(EndpointRefused, match="pas une adresse interne"):
+        subscribe(url)
+
+
+def test_the_operator_may_allow_a_partners_private_network() -> None:
+    url = "https://10.46.0.4:8443/events"
+    allowed = checked_subscription(
+        url=url, scope="requests:summary", event_types=["request.created"],
+        development=False, private_networks={"10.46.0.0/16"},
+    )  # fmt: skip
+
+    assert allowed.url == url
+    with pytest.raises(EndpointRefused, match="pas une adresse interne"):
+        checked_subscription(
+            url="https://10.57.0.4/", scope="requests:summary", event_types=["request.created"],
+            development=False, private_networks={"10.46.0.0/16"},
         )  # fmt: skip

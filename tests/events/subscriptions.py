@@ -24,7 +24,7 @@ async def subscribe(
     """A subscription's id and secret."""
     checked = checked_subscription(
         url=url, scope=scope, event_types=EVERY_TYPE if event_types is None else event_types,
-        plain_http_to_loopback=True,
+        development=True,
     )  # fmt: skip
     async with session_maker(engine)() as session:
         secret, row = await add_subscription(
