@@ -98,14 +98,21 @@ def journal(request: web.Request, session: AsyncSession, held: Held, action: str
 
 def _in_journal(held: Held) -> Callable[[Entry], bool]:
     """The outage journal's entries an erasure of `held` reaches: the caller's calls and
-    SMS (her number), and the texts naming one of the person's files (core.persons)."""
+    SMS (her number), every step of her calls (a referent's leg comes from the department's
+    number, and its answer may name her), and the texts, sent or answered, naming one of the
+    person's files (core.persons)."""
     number = held.who.number if held.who is not None else None
+    calls = {found.call_sid for found in held.requests if found.call_sid}
     names = [(file.family_name, file.given_names) for file in (*held.persons, *held.caller_files)]
 
     def picked(entry: Entry) -> bool:
-        return (number is not None and entry.carries(number)) or any(
+        if number is not None and entry.carries(number):
+            return True
+        if any(entry.form.get(field) in calls for field in ("CallSid", "ParentCallSid")):
+            return True
+        return any(
             names_person(text, family_name=family, given_names=given)
-            for text in entry.form.values()
+            for text in (*entry.form.values(), entry.answer)
             for family, given in names
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -648,16 +649,29 @@ async def test_another_departments_coordinator_finds_nothing_to_export_or_erase(
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
 
 
-async def test_an_erasure_waits_for_the_persons_calls_still_in_an_outage_journal(
-    client: TestClient, wired_settings: Settings
+def her_sms(_call_sid: str) -> Entry:
+    return Entry(path="/twilio/sms", query={}, at=TUESDAY_MORNING, key="waiting-1",
+                 form={"From": NURSE, "To": LOT, "Body": "Rappelez-moi"},
+                 answer="<Response/>", instance="other")  # fmt: skip
+
+
+def a_leg_of_her_call(call_sid: str) -> Entry:
+    """A referent's leg: from the department's number, its answer naming who calls."""
+    return Entry(path="/twilio/voice/whisper", query={}, at=TUESDAY_MORNING, key="leg-1",
+                 form={"CallSid": "CA" + "7" * 32, "ParentCallSid": call_sid, "From": LOT,
+                       "To": "+33600000001"},
+                 answer="<Response><Say>Appel d'une infirmière</Say></Response>",
+                 instance="other")  # fmt: skip
+
+
+@pytest.mark.parametrize("waiting", [her_sms, a_leg_of_her_call])
+async def test_an_erasure_waits_for_the_persons_contacts_still_in_an_outage_journal(
+    client: TestClient, wired_settings: Settings, waiting: Callable[[str], Entry]
 ) -> None:
     voicemail = await a_voicemail(client, wired_settings)
     # Another instance's segment, kept while the store was away and not replayed yet.
-    waiting = Entry(path="/twilio/sms", query={}, at=TUESDAY_MORNING, key="waiting-1",
-                    form={"From": NURSE, "To": LOT, "Body": "Rappelez-moi"},
-                    answer="<Response/>", instance="other")  # fmt: skip
     segment = wired_settings.journal_dir / "other.1.jsonl"
-    segment.write_text(waiting.line() + "\n", encoding="utf-8")
+    segment.write_text(waiting(voicemail.call_sid or "").line() + "\n", encoding="utf-8")
     coordinator = await sign_in(client, LOT_COORDINATOR)
 
     page, digest = await preview(coordinator, numero=NURSE)
