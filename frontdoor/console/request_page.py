@@ -100,13 +100,29 @@ def referrer_choices() -> dict[str, list[tuple[str, str]]]:
 
 @needs(Action.READ_REQUEST)
 async def show(request: web.Request) -> web.StreamResponse:
+    return await _page(request)
+
+
+@needs(Action.READ_REQUEST)
+async def search(request: web.Request) -> web.StreamResponse:
+    """The page with what the referent searched: a person by name (`nom`, #personnes) or the
+    directory's resource to orient to (`ressource`, #reponses). What is typed comes in the POST
+    body with the CSRF token, never in a URL (browser history, logs, the sign-in's `suite=`
+    and Referer headers keep URLs): the results are in the answer, as /recherche's are."""
+    form = await read_form(request)
+    return await _page(
+        request, name=str(form.get("nom", "")), resource=str(form.get("ressource", ""))
+    )
+
+
+async def _page(request: web.Request, *, name: str = "", resource: str = "") -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         found = await own_request(request, session, "view")
         request_id = found.id or 0
         events = await events_of(session=session, request_id=request_id)
         messages = await messages_of(session=session, request_id=request_id)
         notes = await notes_of(session=session, request_id=request_id)
-        persons = await persons_block(request, session, found)
+        persons = await persons_block(request, session, found, typed=name)
         task = await task_of_request(session=session, request_id=request_id)
         responses = await responses_of(session=session, request_id=request_id)
         follow_ups = await follow_ups_of(session=session, request_id=request_id)
@@ -115,9 +131,8 @@ async def show(request: web.Request) -> web.StreamResponse:
         )
         repeated_by = await repeats_of(session=session, request_id=request_id)
         dispatch_to = await desk_accounts(session=session, department=found.department)
-        # What the referent searched for an orientation to name (?ressource=…#reponses).
-        typed = request.query.get("ressource", "")
-        resource_hits = await search_typed(session, typed, limit=RESOURCE_CHOICES)
+        # What the referent searched for an orientation to name (POSTed `ressource`).
+        resource_hits = await search_typed(session, resource, limit=RESOURCE_CHOICES)
         logins = await account_names(session=session, department=found.department)
         await session.commit()  # each person shown, journaled (persons_block)
     department = request.config_dict[DEPARTMENTS].for_slug(found.department)
@@ -145,7 +160,7 @@ async def show(request: web.Request) -> web.StreamResponse:
             "repeat_candidates": candidates,
             "repeated_by": repeated_by,
             "orienting": sorted(kind.value for kind in ORIENTING),
-            "resource_typed": typed,
+            "resource_typed": resource,
             "resource_hits": resource_hits,
             "age_bands": AGE_BANDS,
             "problems": PROBLEMS,
@@ -336,6 +351,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
 
 ROUTES = [
     ("GET", "/demandes/{request_id}", show),
+    ("POST", "/demandes/{request_id}", search),
     ("POST", "/demandes/{request_id}/qualification", qualify),
     ("POST", "/demandes/{request_id}/attribution", assign),
     ("POST", "/demandes/{request_id}/notes", add_note),

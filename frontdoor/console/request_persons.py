@@ -69,9 +69,10 @@ def department_today(request: web.Request, department: str) -> date:
 
 
 async def persons_block(
-    request: web.Request, session: AsyncSession, found: Request
+    request: web.Request, session: AsyncSession, found: Request, *, typed: str = ""
 ) -> dict[str, Any]:
-    """What the block shows, each person shown journaled in the page's transaction."""
+    """What the block shows, each person shown journaled in the page's transaction. `typed`
+    is the name searched: it comes in the POST body of request_page.search, never in a URL."""
     viewer = viewer_of(request)
     now = request.config_dict[CLOCK]()
     linked = list(await persons_of_request(session=session, request_id=found.id or 0))
@@ -86,7 +87,7 @@ async def persons_block(
                 "to_ask": to_ask({kind: Stance(row.stance) for kind, row in current.items()}),
             }
         )
-    typed = request.query.get("nom", "").strip()
+    typed = typed.strip()
     probe = Probe(name_key=name_key(typed, None))
     suggested = await suggestions_for(session=session, request=found, probe=probe)
     shown = {person.id for person, _s in suggested} | {person.id for person in linked}

@@ -32,6 +32,7 @@ from frontdoor.store.models import Person as PersonFile
 
 # What each state-changing route is sent: a valid form, so an allowed cell really acts.
 FORMS: dict[str, dict[str, str]] = {
+    "/console/demandes/{request_id}": {"nom": "temoin", "ressource": "ssiad figeac"},
     "/console/demandes/{request_id}/qualification": {"referrer_type": "gp"},
     "/console/demandes/{request_id}/non-oppositions": {
         "personne": "1",

@@ -71,7 +71,7 @@ async def an_orientation_to_the_ssiad(
 async def orient(browser: Browser, request_id: int, **follow_up: str) -> None:
     """One more orientation of the request to the SSIAD, found on the page."""
     page = await (
-        await browser.get(f"/console/demandes/{request_id}?ressource=ssiad+figeac")
+        await browser.post(f"/console/demandes/{request_id}", {"ressource": "ssiad figeac"})
     ).text()
     found = re.search(r'name="resource_id" value="(\d+)"> SSIAD du Grand Figeac', page)
     assert found is not None

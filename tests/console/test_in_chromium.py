@@ -314,6 +314,9 @@ async def test_a_referent_links_a_call_to_a_person_found_by_name_and_sees_her_st
     await page.get_by_role("button", name="Chercher", exact=True).click()
     # Among the suggestions (a name close to the one typed) or the results of the search.
     found = page.locator("#personnes li", has_text="TÉMOIN Ginette")
+    await found.wait_for()
+    # The name was posted: the address the browser keeps (its history) holds none.
+    assert page.url == served.url + "/console/demandes/2#personnes"
     await found.get_by_role("button", name="Lier à cette demande").click()
 
     linked = page.locator("article", has_text="TÉMOIN Ginette")

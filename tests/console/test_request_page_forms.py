@@ -26,7 +26,7 @@ from frontdoor.store.models import FollowUp, Request, RequestResponse
 from frontdoor.store.models import Person as PersonFile
 from tests.console.conftest import LOT_REFERENT, Person, a_person_concerned, create_accounts
 from tests.console.conftest import sign_in as signed_in
-from tests.console.requests_made import a_voicemail, page_of
+from tests.console.requests_made import a_voicemail
 from tests.web.calls import TUESDAY_MORNING
 
 SWITCHBOARD = Person("accueil@dac46.fr", Role.SWITCHBOARD, ("dac46",))
@@ -129,8 +129,10 @@ async def a_request_with_every_form(client: TestClient, settings: Settings) -> i
 
 async def forms_seen_by(client: TestClient, person: Person, request_id: int) -> dict[str, Action]:
     browser = await signed_in(client, person)
-    # Searched by name: the page offers to link the person found.
-    return forms_of(await page_of(browser, f"/console/demandes/{request_id}?nom=Temoin"))
+    # Searched by name (posted): the page offers to link the person found.
+    searched = await browser.post(f"/console/demandes/{request_id}", {"nom": "Temoin"})
+    assert searched.status == 200
+    return forms_of(await searched.text())
 
 
 async def test_the_switchboard_sees_only_the_forms_her_role_allows(

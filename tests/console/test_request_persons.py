@@ -60,7 +60,9 @@ async def test_her_next_request_finds_her_by_name_and_shows_her_stances_without_
     # Another caller, another day: the person is found by her name however it is typed.
     second = await a_call(client, wired_settings, from_="+33565000001")
 
-    found = await page_of(browser, f"/console/demandes/{second}?nom=temoin+gin")
+    searched = await browser.post(f"/console/demandes/{second}", {"nom": "temoin gin"})
+    assert searched.status == 200
+    found = await searched.text()
     assert "Résultats pour « temoin gin »" in found
     assert 'name="personne" value="1"' in found
     linked = await browser.post(f"/console/demandes/{second}/personnes", {"personne": "1"})
@@ -143,7 +145,7 @@ async def test_a_person_of_another_department_is_not_found(
     refused = await moselle.post(f"/console/demandes/{lot_request}/personnes", {"personne": "1"})
 
     assert refused.status == 404
-    page = await page_of(lot, f"/console/demandes/{lot_request}?nom=temoin")
+    page = await page_of(lot, f"/console/demandes/{lot_request}")
     assert "Personne concernée : fiche n° 1" in page
 
 
@@ -250,3 +252,39 @@ async def test_she_cannot_be_informed_by_mail_without_a_secure_address(
         "pas d'adresse de messagerie sécurisée où écrire",
     )
     assert [e.kind for e in await rows(wired_settings, PersonEvent)] == ["created", "linked"]
+
+
+async def test_the_name_searched_is_posted_and_never_read_from_the_url(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    """The name typed travels in the POST body with the CSRF token, the results in the
+    answer; an old link with ?nom= shows the page without searching, and a post without the
+    token is refused."""
+    first = await a_call(client, wired_settings)
+    browser = await sign_in(client, LOT_REFERENT)
+    await create(browser, first, nom="Témoin", prenoms="Ginette")
+    second = await a_call(client, wired_settings, from_="+33565000001")
+    page = await page_of(browser, f"/console/demandes/{second}")
+    assert f'<form method="post" action="/console/demandes/{second}#personnes"' in page
+    before = await shown_of_her(wired_settings)
+
+    old_link = await page_of(browser, f"/console/demandes/{second}?nom=temoin")
+    searched = await browser.post(f"/console/demandes/{second}", {"nom": "temoin"})
+    forged = await client.post(
+        f"/console/demandes/{second}", data={"nom": "temoin"}, headers=browser.headers
+    )
+
+    assert "Résultats pour" not in old_link
+    assert 'name="personne" value="1"' not in old_link
+    assert searched.status == 200
+    found = await searched.text()
+    assert "Résultats pour « temoin »" in found
+    assert 'name="personne" value="1"' in found
+    assert forged.status == 403
+    assert await shown_of_her(wired_settings) == before + 1  # found by name, journaled
+
+
+async def shown_of_her(settings: Settings) -> int:
+    """How many times person 1 was journaled as shown."""
+    audit = await rows(settings, AuditEvent)
+    return sum(1 for a in audit if (a.action, a.detail) == ("person_view", "personne n° 1"))

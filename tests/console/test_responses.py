@@ -25,7 +25,7 @@ async def test_an_orientation_names_the_resource_found_on_the_page_and_a_plannin
     browser = await sign_in(client, LOT_REFERENT)
 
     page = await (
-        await browser.get(f"/console/demandes/{request_id}?ressource=ssiad+figeac")
+        await browser.post(f"/console/demandes/{request_id}", {"ressource": "ssiad figeac"})
     ).text()
     found = re.search(r'name="resource_id" value="(\d+)"> SSIAD du Grand Figeac', page)
     assert found is not None
@@ -106,3 +106,25 @@ async def test_another_departments_referent_can_neither_add_nor_remove(
 
     assert added.status == removed.status == 404
     assert [r.kind for r in await responses_of(wired_settings, request_id)] == ["information"]
+
+
+async def test_the_resource_searched_is_posted_and_never_read_from_the_url(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    """What is searched for an orientation says something of the person's situation on her
+    request's page: it travels in the POST body, and an old link with ?ressource= finds
+    nothing."""
+    request_id = await a_taken_call(client, wired_settings)
+    await with_directory(wired_settings)
+    browser = await sign_in(client, LOT_REFERENT)
+
+    page = await (await browser.get(f"/console/demandes/{request_id}")).text()
+    old_link = await (
+        await browser.get(f"/console/demandes/{request_id}?ressource=ssiad+figeac")
+    ).text()
+    searched = await browser.post(f"/console/demandes/{request_id}", {"ressource": "ssiad figeac"})
+
+    assert f'<form method="post" action="/console/demandes/{request_id}#reponses"' in page
+    assert "SSIAD du Grand Figeac" not in old_link
+    assert searched.status == 200
+    assert "> SSIAD du Grand Figeac" in await searched.text()
