@@ -94,9 +94,22 @@ def _page(person: Person) -> str:
 
 @needs(Action.READ_REQUEST)
 async def show(request: web.Request) -> web.StreamResponse:
+    return await _show(request)
+
+
+@needs(Action.READ_REQUEST)
+async def search_merge(request: web.Request) -> web.StreamResponse:
+    """The page with the files found by the name typed to merge (`fusion`, #fusion). The name
+    comes in the POST body with the CSRF token, never in a URL (browser history, logs, the
+    sign-in's `suite=` and Referer headers keep URLs): the results are in the answer."""
+    form = await read_form(request)
+    return await _show(request, wanted=str(form.get("fusion", "")))
+
+
+async def _show(request: web.Request, *, wanted: str = "") -> web.Response:
     viewer = viewer_of(request)
     now = request.config_dict[CLOCK]()
-    wanted = request.query.get("fusion", "").strip()
+    wanted = wanted.strip()
     async with request.config_dict[SESSIONS]() as session:
         person = await person_in_path(request, session)
         if person.merged_into is not None:
@@ -259,6 +272,7 @@ async def merge(request: web.Request) -> web.StreamResponse:
 
 ROUTES = [
     ("GET", "/personnes-concernees/{person_id}", show),
+    ("POST", "/personnes-concernees/{person_id}", search_merge),
     ("POST", "/personnes-concernees/{person_id}/identite", change_traits),
     ("POST", "/personnes-concernees/{person_id}/confiance-identite", check_identity),
     ("POST", "/personnes-concernees/{person_id}/professionnels", change_professionals),

@@ -47,6 +47,7 @@ FORMS: dict[str, dict[str, str]] = {
         "data_processing": "opposed",
         "informe": "oral",
     },
+    "/console/personnes-concernees/{person_id}": {"fusion": "temoin"},
     "/console/personnes-concernees/{person_id}/fusion": {"autre": "2"},
     "/console/demandes/{request_id}/attribution": {"to": "me"},
     "/console/nouvelle-demande": {"canal": "visit", "nom": "Témoin", "referrer_type": "carer"},

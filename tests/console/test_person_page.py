@@ -111,8 +111,9 @@ async def test_two_files_of_one_person_are_merged_with_every_link_and_history(
         f"/console/demandes/{second}/non-oppositions",
         {"personne": "2", **STANCES, "informe": "oral"},
     )
-    search = await page_of(browser, "/console/personnes-concernees/1?fusion=temoin")
-    assert "Fusionner la fiche n° 2 dans celle-ci" in search
+    searched = await browser.post("/console/personnes-concernees/1", {"fusion": "temoin"})
+    assert searched.status == 200
+    assert "Fusionner la fiche n° 2 dans celle-ci" in await searched.text()
 
     merged = await browser.post("/console/personnes-concernees/1/fusion", {"autre": "2"})
 
@@ -154,3 +155,27 @@ async def test_another_departments_person_is_not_found(
     page = await moselle.get("/console/personnes-concernees/1")
 
     assert page.status == 404
+
+
+async def test_the_name_searched_to_merge_is_posted_and_never_read_from_the_url(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    first = await a_call(client, wired_settings)
+    second = await a_call(client, wired_settings, from_="+33565000001")
+    browser = await sign_in(client, LOT_REFERENT)
+    await create(browser, first, nom="Témoin", prenoms="Ginette")
+    await create(browser, second, nom="Temoin", annee="1941")
+    page = await page_of(browser, "/console/personnes-concernees/1")
+    assert '<form method="post" action="/console/personnes-concernees/1#fusion"' in page
+
+    old_link = await page_of(browser, "/console/personnes-concernees/1?fusion=temoin")
+    searched = await browser.post("/console/personnes-concernees/1", {"fusion": "temoin"})
+    forged = await client.post(
+        "/console/personnes-concernees/1", data={"fusion": "temoin"}, headers=browser.headers
+    )
+
+    assert "Fusionner la fiche n° 2" not in old_link
+    assert "Aucune autre fiche trouvée." not in old_link  # no search at all
+    assert searched.status == 200
+    assert "Fusionner la fiche n° 2 dans celle-ci" in await searched.text()
+    assert forged.status == 403
