@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from aiohttp import web
 
@@ -40,6 +40,15 @@ PUBLIC_PATHS = frozenset(
 STATIC_PREFIX = "/console/static/"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# The query parameters a page keeps across signing in again (`suite=`): filters that are not
+# personal data (a department, an inbox filter or page mark, a period, a request number).
+# Anything else (an old bookmark's typed name, a message) is dropped: the sign-in's URL
+# lands in browser history, logs and Referer headers, where no personal data may travel.
+KEPT_ACROSS_SIGN_IN = frozenset(
+    {"departement", "canal", "statut", "adresseur", "attribuee", "retard", "avant", "periode",
+     "demande"}
+)  # fmt: skip
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -126,7 +135,7 @@ async def console_guard(request: web.Request, handler: Handler) -> web.StreamRes
     viewer = await _signed_in_viewer(request)
     if viewer is None:
         if request.method == "GET" and "text/event-stream" not in request.headers.get("Accept", ""):
-            raise web.HTTPSeeOther(f"/console/connexion?suite={quote(request.path_qs)}")
+            raise web.HTTPSeeOther(f"/console/connexion?suite={quote(return_path(request))}")
         raise web.HTTPUnauthorized(text="connexion requise")
     if request.method not in ("GET", "HEAD"):
         offered = await csrf_token_offered(request)
@@ -136,6 +145,13 @@ async def console_guard(request: web.Request, handler: Handler) -> web.StreamRes
     if action is not None and not viewer.may(action):
         raise web.HTTPForbidden(text="accès refusé pour votre rôle")
     return await handler(request)
+
+
+def return_path(request: web.Request) -> str:
+    """Where signing in goes back to: the page's path, with only the parameters that are
+    known not to be personal data (KEPT_ACROSS_SIGN_IN)."""
+    kept = [(name, value) for name, value in request.query.items() if name in KEPT_ACROSS_SIGN_IN]
+    return request.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 async def _signed_in_viewer(request: web.Request) -> Viewer | None:

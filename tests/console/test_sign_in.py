@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp import ClientResponse
@@ -289,6 +290,28 @@ async def test_without_a_session_a_page_sends_to_the_sign_in_form(client: TestCl
 
     assert response.status == 303
     assert response.headers["Location"] == "/console/connexion?suite=/console/demandes/1"
+
+
+async def test_the_sign_in_keeps_of_the_page_only_parameters_that_are_not_personal_data(
+    client: TestClient,
+) -> None:
+    """`suite=` lands in browser history and logs: an old link's typed name is dropped, the
+    inbox's filters are kept."""
+    response = await client.get(
+        "/console/demandes/1?nom=T%C3%A9moin&departement=dac46&fusion=x&ressource=y",
+        allow_redirects=False,
+    )
+    inbox = await client.get("/console/?departement=dac46&statut=open", allow_redirects=False)
+
+    assert response.status == 303
+    assert response.headers["Location"].startswith("/console/connexion?suite=")
+    assert suite_of(response) == "/console/demandes/1?departement=dac46"
+    assert suite_of(inbox) == "/console/?departement=dac46&statut=open"
+
+
+def suite_of(response: ClientResponse) -> str:
+    [suite] = parse_qs(urlsplit(response.headers["Location"]).query)["suite"]
+    return suite
 
 
 async def test_signing_out_ends_the_session(client: TestClient) -> None:
