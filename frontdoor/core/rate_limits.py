@@ -50,3 +50,8 @@ API = Policy(burst=60, per_second=2.0)
 # stale token retries a few times, a browser with an expired session opens a few pages, a
 # script making credentials up gets one try a minute.
 AUTH_FAILURES = Policy(burst=10, per_second=1 / 60)
+# Automatic SMS answers to one number (the help text, the directory's answers, the
+# acknowledgements): a person asking a few things in a row is answered each time; a number
+# sending the same question in a loop, or made to by someone else, gets one answer every
+# twenty minutes, not one per message (each is paid for, and lands on someone's phone).
+AUTOMATIC_SMS = Policy(burst=3, per_second=1 / 1200)

@@ -125,6 +125,13 @@ class SmsReply:
     reasons: tuple[Reason, ...] = ()
 
 
+# Why an automatic answer was not sent (rate_limits.AUTOMATIC_SMS).
+TOO_MANY_ANSWERS = Reason(
+    code="sms-no-answer-flood",
+    text="pas de réponse automatique : trop de SMS envoyés à ce numéro ces dernières minutes",
+)
+
+
 def inbound(
     department: Department,
     *,
@@ -135,18 +142,23 @@ def inbound(
     open_request: bool,
     texts: Mapping[str, str],
     last_acknowledged_at: datetime | None = None,
+    last_notified_at: datetime | None = None,
     withheld: bool = False,
+    may_reply: bool = True,
 ) -> SmsReply:
     """What an SMS received at ``at`` gets, and why.
 
     Keywords first (STOP from anyone; START only from a number that opted out, otherwise a
     "yes" is a reply to a referent). Then the message opens a request or joins the sender's
     open one; it is acknowledged unless one was sent within the last hour, the number opted
-    out or the sender has no number (``withheld``: a short code, a name).
+    out, the sender has no number (``withheld``: a short code, a name) or too many automatic
+    answers went to the number lately (``may_reply`` False: rate_limits.AUTOMATIC_SMS).
     A sender without a number never joins an open request: a name or "anonymous" is anyone's
     to send under, so it says nothing of who writes; each of their messages opens its own.
-    In hours the referents on duty are told (the backup list when nobody is on duty); out of
-    hours nobody is woken up: the request needs a callback, like a missed call.
+    In hours the referents on duty are told (the backup list when nobody is on duty), once an
+    hour at most for one request (whether or not it was acknowledged: a number that opted out
+    or was answered too much writes without an acknowledgement); out of hours nobody is woken
+    up: the request needs a callback, like a missed call.
     """
     require_aware(at)
     keyword = keyword_of(text)
@@ -168,6 +180,8 @@ def inbound(
                 "sms-help", "demande d'aide (HELP/AIDE/INFO) : numéro désinscrit, rien envoyé"
             )
             return SmsReply(action=SmsAction.HELP, reasons=(why,))
+        if not may_reply:
+            return SmsReply(action=SmsAction.HELP, reasons=(TOO_MANY_ANSWERS,))
         return SmsReply(
             action=SmsAction.HELP,
             reply=render(texts["help"], department),
@@ -182,11 +196,12 @@ def inbound(
         else _reason("sms-new-request", "nouvelle demande par SMS"),
         opening.reason,
     ]
-    quiet = (
-        joins
-        and last_acknowledged_at is not None
-        and at.astimezone(UTC) - last_acknowledged_at.astimezone(UTC) < ACK_QUIET
-    )
+
+    def lately(moment: datetime | None) -> bool:
+        return moment is not None and at.astimezone(UTC) - moment.astimezone(UTC) < ACK_QUIET
+
+    quiet = joins and lately(last_acknowledged_at)
+    told_lately = quiet or (joins and lately(last_notified_at))
     reply = None
     if withheld:
         reasons.append(
@@ -203,6 +218,8 @@ def inbound(
                 "pas de nouvel accusé de réception : envoyé il y a moins d'une heure",
             )
         )
+    elif not may_reply:
+        reasons.append(TOO_MANY_ANSWERS)
     else:
         reply = acknowledgement(department, at=at, opening=opening, texts=texts)
         reasons.append(_reason("sms-ack", "accusé de réception envoyé"))
@@ -214,7 +231,7 @@ def inbound(
         reasons.append(
             _reason("sms-callback", "hors horaires : personne n'est prévenu, à rappeler")
         )
-    elif quiet:
+    elif told_lately:
         reasons.append(
             _reason("sms-notified-recently", "référents déjà prévenus il y a moins d'une heure")
         )

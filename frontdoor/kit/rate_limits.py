@@ -16,6 +16,7 @@ the client's failures (a referent whose session expired in several tabs is not k
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import time
@@ -27,6 +28,7 @@ from aiohttp import web
 from frontdoor.core.rate_limits import (
     API,
     AUTH_FAILURES,
+    AUTOMATIC_SMS,
     SIGN_IN,
     Bucket,
     Policy,
@@ -73,6 +75,7 @@ class Limiter:
 SIGN_IN_LIMITER = web.AppKey("sign_in_limiter", Limiter)
 API_LIMITER = web.AppKey("api_limiter", Limiter)
 AUTH_FAILURES_LIMITER = web.AppKey("auth_failures_limiter", Limiter)
+AUTOMATIC_SMS_LIMITER = web.AppKey("automatic_sms_limiter", Limiter)
 
 
 def client_address(request: web.Request) -> str:
@@ -148,6 +151,24 @@ def forgive_failures(request: web.Request) -> None:
         failures.forget(_client(request))
 
 
+def may_answer_by_sms(app: web.Application, department: str, number: str) -> bool:
+    """Whether an automatic SMS may go to `number` now (AUTOMATIC_SMS); nothing is taken."""
+    replies = app.get(AUTOMATIC_SMS_LIMITER)
+    return replies is None or replies.waiting(_sms_client(department, number)) is None
+
+
+def count_sms_answer(app: web.Application, department: str, number: str) -> None:
+    """An automatic SMS sent to `number`: one taken from its bucket."""
+    replies = app.get(AUTOMATIC_SMS_LIMITER)
+    if replies is not None:
+        replies.allow(_sms_client(department, number))
+
+
+def _sms_client(department: str, number: str) -> str:
+    # A digest: the buckets live as long as the process, and a number is personal data.
+    return hashlib.sha256(f"{department}:{number}".encode()).hexdigest()[:32]
+
+
 def _client(request: web.Request) -> str:
     # An IPv6 /64 is one client: one subscriber holds the whole of it.
     return client_of(client_address(request))
@@ -175,4 +196,5 @@ def add_to(app: web.Application) -> None:
     app[SIGN_IN_LIMITER] = Limiter(SIGN_IN)
     app[API_LIMITER] = Limiter(API)
     app[AUTH_FAILURES_LIMITER] = Limiter(AUTH_FAILURES)
+    app[AUTOMATIC_SMS_LIMITER] = Limiter(AUTOMATIC_SMS)
     app.middlewares.append(limits)

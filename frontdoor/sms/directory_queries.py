@@ -48,11 +48,13 @@ def directory_query_of(sender: str, text: str) -> DirectoryQuery | None:
 
 
 async def answer_directory_query(
-    hook: Webhook, department: Department, *, sender: str, text: str, sid: str
+    hook: Webhook, department: Department, *, sender: str, text: str, sid: str, may_reply: bool
 ) -> str | None:
-    """The answer to send back, once the query and its answer are filed; None: not a query."""
+    """The answer to send back, once the query and its answer are filed; None: not a query,
+    or too many automatic answers went to the number lately (`may_reply` False): then it is a
+    message like another, for a referent."""
     query = directory_query_of(sender, text)
-    if query is None:
+    if query is None or not may_reply:
         return None
     session = hook.session
     key = hook.app[SETTINGS].pseudonym_secret

@@ -23,6 +23,7 @@ from functools import partial
 from aiohttp import web
 
 from frontdoor.core.calendar import opening_at
+from frontdoor.core.department import Department
 from frontdoor.core.numbers import is_withheld
 from frontdoor.core.sms import (
     SmsAction,
@@ -33,6 +34,7 @@ from frontdoor.core.sms import (
     segments,
 )
 from frontdoor.keys import SETTINGS
+from frontdoor.kit.rate_limits import count_sms_answer, may_answer_by_sms
 from frontdoor.kit.referent_notices import Notice, tell_referents
 from frontdoor.kit.twilio_webhook import Webhook, twilio_webhook
 from frontdoor.sms.directory_queries import answer_directory_query
@@ -53,6 +55,7 @@ from frontdoor.store.sms import (
     hold_sender,
     is_opted_out,
     last_acknowledged_at,
+    last_notified_at,
     open_sms_request,
     opt_in,
     opt_out,
@@ -98,11 +101,15 @@ async def store_sms(hook: Webhook) -> str:
     # MessageSid: the same MessageSid sent to another department is another message.
     if await hook.message(hook.form.get("MessageSid", ""), department) is not None:
         return twiml(None)
+    # A replay from the journal was answered already: its answer stands.
+    may_reply = hook.journaled_answer is not None or may_answer_by_sms(
+        hook.app, department.slug, sms.sender
+    )
     answer = await answer_directory_query(
-        hook, department, sender=sms.sender, text=sms.body, sid=sms.sid
+        hook, department, sender=sms.sender, text=sms.body, sid=sms.sid, may_reply=may_reply
     )
     if answer is not None:
-        return twiml(answer)
+        return _answered(hook, department, sms.sender, answer)
     request = await open_sms_request(
         session=session, department=department.slug, number=sms.sender, at=hook.now
     )
@@ -121,7 +128,11 @@ async def store_sms(hook: Webhook) -> str:
             if request
             else None
         ),
+        last_notified_at=(
+            await last_notified_at(session=session, request_id=request.id or 0) if request else None
+        ),
         withheld=is_withheld(sms.sender),
+        may_reply=may_reply,
     )
     if hook.journaled_answer is not None:
         decision = as_already_answered(decision, sent=replied(hook.journaled_answer))
@@ -147,7 +158,7 @@ async def store_sms(hook: Webhook) -> str:
         session.add(request)
         await session.flush()
     if request is None:  # a keyword outside any conversation: nothing to file it under
-        return twiml(decision.reply)
+        return _answered(hook, department, sms.sender, decision.reply)
 
     _file_messages(hook, request, sms, decision)
     if decision.action is SmsAction.JOIN_REQUEST:
@@ -175,7 +186,15 @@ async def store_sms(hook: Webhook) -> str:
             notices.append(notice)
         else:  # replayed from the journal: told once the replay has committed it
             hook.after_commit.append(partial(tell_referents, hook.app, notice))
-    return twiml(decision.reply)
+    return _answered(hook, department, sms.sender, decision.reply)
+
+
+def _answered(hook: Webhook, department: Department, number: str, reply: str | None) -> str:
+    """The answer to Twilio; an SMS sent by return in it counts among the number's automatic
+    answers (a replay's was counted when it was given)."""
+    if reply and hook.journaled_answer is None:
+        count_sms_answer(hook.app, department.slug, number)
+    return twiml(reply)
 
 
 _store_and_answer = twilio_webhook(degraded=unstored_sms)(store_sms)

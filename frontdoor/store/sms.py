@@ -13,7 +13,7 @@ from frontdoor.core.callbacks import TaskStatus
 from frontdoor.core.retention import PSEUDONYM_PREFIX, pseudonym, stored_forms
 from frontdoor.core.sms import OPEN_REQUEST_WINDOW
 from frontdoor.store.match import equal
-from frontdoor.store.models import CallbackTaskRow, Message, Request, SmsOptOut
+from frontdoor.store.models import CallbackTaskRow, Message, Request, RequestEvent, SmsOptOut
 
 
 async def hold_sender(*, session: AsyncSession, department: str, number: str, key: bytes) -> None:
@@ -63,6 +63,16 @@ async def last_acknowledged_at(*, session: AsyncSession, request_id: int) -> dat
             Message.request_id == request_id,
             Message.direction == "out",
             Message.kind == "acknowledgement",
+        )
+    )
+    return result.first()
+
+
+async def last_notified_at(*, session: AsyncSession, request_id: int) -> datetime | None:
+    """When the referents were last told of this request by SMS (kit.referent_notices)."""
+    result = await session.exec(
+        select(func.max(RequestEvent.at)).where(
+            RequestEvent.request_id == request_id, RequestEvent.kind == "sms-notified"
         )
     )
     return result.first()

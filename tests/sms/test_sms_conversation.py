@@ -354,3 +354,37 @@ async def test_an_sms_from_an_unknown_number_stays_unclassified(
     [request], _ = await stored(settings)
     assert (request.referrer_type, request.referrer_source) == ("unknown", "none")
     assert request.caller_name is None
+
+
+async def test_help_asked_in_a_loop_is_answered_three_times_then_no_more(
+    client: TestClient, settings: Settings
+) -> None:
+    # Each answer is paid for and lands on a phone: a loop (or someone sending from a number
+    # not theirs) gets a few, not one per message.
+    answers = [
+        replied(await send(client, "AIDE", at=TUESDAY_MORNING + timedelta(seconds=n)))
+        for n in range(10)
+    ]
+    elsewhere = replied(await send(client, "AIDE", at=TUESDAY_MORNING, from_="+33611223399"))
+
+    assert [len(answer) for answer in answers] == [1, 1, 1] + [0] * 7
+    assert len(elsewhere) == 1
+
+
+async def test_a_number_without_acknowledgements_still_tells_the_referents_once_an_hour(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    # Opted out: never acknowledged, so the acknowledgement's hour of quiet never began.
+    replied(await send(client, "STOP", at=TUESDAY_MORNING))
+    for minute in range(6):
+        await send(
+            client, f"Rappelez-moi ({minute})", at=TUESDAY_MORNING + timedelta(minutes=minute)
+        )
+    await sent(twilio_api, 2)
+
+    later = TUESDAY_MORNING + timedelta(hours=1, minutes=1)
+    await send(client, "Toujours là", at=later)
+
+    assert len(await sent(twilio_api, 4)) == 4  # amartin and bleroy: once, then an hour later
+    requests, _ = await stored(settings)
+    assert len(requests) == 1

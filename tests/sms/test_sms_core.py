@@ -105,7 +105,9 @@ def decide(
     opted_out: bool = False,
     open_request: bool = False,
     last_ack: timedelta | None = None,
+    last_notice: timedelta | None = None,
     withheld: bool = False,
+    may_reply: bool = True,
 ) -> tuple[SmsAction, str | None, tuple[str, ...], bool, list[str]]:
     reply = inbound(
         department,
@@ -116,7 +118,9 @@ def decide(
         open_request=open_request,
         texts=TEXTS,
         last_acknowledged_at=at - last_ack if last_ack is not None else None,
+        last_notified_at=at - last_notice if last_notice is not None else None,
         withheld=withheld,
+        may_reply=may_reply,
     )
     codes = [reason.code for reason in reply.reasons]
     return reply.action, reply.reply_kind, reply.notify, reply.callback_needed, codes
@@ -373,3 +377,31 @@ def test_a_replayed_sms_is_filed_with_the_reply_its_sender_got(
         assert filed == decision
     else:
         assert [r.code for r in filed.reasons] == [*(r.code for r in decision.reasons), last_reason]
+
+
+def test_a_number_answered_too_much_gets_no_automatic_answer_and_is_still_filed_and_told(
+    lot: Department,
+) -> None:
+    help_asked = decide(lot, IN_HOURS, "AIDE", may_reply=False)
+    written = decide(lot, IN_HOURS, may_reply=False)
+
+    assert help_asked == (SmsAction.HELP, None, (), False, ["sms-no-answer-flood"])
+    assert written[:3] == (NEW, None, ("amartin", "bleroy"))
+    assert "sms-no-answer-flood" in written[4]
+
+
+@pytest.mark.parametrize(
+    ("last_notice", "told"),
+    [(timedelta(minutes=59), False), (timedelta(minutes=61), True)],
+    ids=["within-the-hour", "an-hour-later"],
+)
+def test_the_referents_are_told_once_an_hour_of_a_conversation_never_acknowledged(
+    lot: Department, last_notice: timedelta, told: bool
+) -> None:
+    _, reply_kind, notify, _, codes = decide(
+        lot, IN_HOURS, opted_out=True, open_request=True, last_notice=last_notice
+    )
+
+    assert reply_kind is None
+    assert bool(notify) is told
+    assert ("sms-notified-recently" in codes) is not told

@@ -82,3 +82,23 @@ async def test_a_further_sms_after_the_directory_answer_reopens_the_request_for_
         "sms-directory", "auto-closed", "sms-in", "reopened", "sms-notified",
     ]  # fmt: skip
     assert request.response_kinds == ["information"]  # the directory's answer still counts
+
+
+async def test_a_directory_question_sent_in_a_loop_is_answered_three_times_then_kept_for_a_referent(
+    client: TestClient, wired_settings: Settings, twilio_api: FakeTwilioApi
+) -> None:
+    answers = [
+        replied(await send(client, "SSIAD 46100", at=TUESDAY_MORNING + timedelta(seconds=n)))
+        for n in range(8)
+    ]
+
+    assert [len(answer) for answer in answers] == [1, 1, 1] + [0] * 5
+    requests, events = await stored(wired_settings)
+    # Three answered; the rest, as any further SMS, reopen the last one for a referent, told
+    # once (the same conversation: no new request per message either).
+    assert [r.status for r in requests] == ["closed", "closed", "open"]
+    assert sum(m.direction == "in" for m in await messages(wired_settings)) == 8
+    assert any(
+        reason["code"] == "sms-no-answer-flood" for e in events for reason in (e.reasons or [])
+    )
+    assert len(await sent(twilio_api, 2)) == 2
