@@ -403,6 +403,7 @@ def _hours(period: timedelta) -> int:
 # Why a mail's content could not be read (frontdoor.mailbox.parse codes), as people read it.
 UNREADABLE_LABELS = {
     "too-large": "trop volumineux",
+    "too-many-parts": "trop de pièces jointes ou de parties",
     "malformed-mime": "structure MIME invalide",
     "malformed-header": "en-têtes illisibles",
     "unknown-charset": "jeu de caractères inconnu",
@@ -415,11 +416,20 @@ def unreadable_label(code: str) -> str:
     return UNREADABLE_LABELS.get(code, "format illisible")
 
 
+def _why(code: str, limit: int | None) -> str:
+    """Why, with the limit a mail of too many parts went over (``limit``: attachments)."""
+    why = unreadable_label(code)
+    if code == "too-many-parts" and limit is not None:
+        why += f" : {limit} pièces jointes au plus par message"
+    return why
+
+
 def unreadable_note(code: str, *, parked_in: str | None, size: int | None = None,
                     limit: int | None = None, told: bool = False) -> str:  # fmt: skip
     """What is stored in place of the text of a mail that could not be read; ``told``: its
-    sender got the notice (unreadable_notice)."""
-    why = unreadable_label(code)
+    sender got the notice (unreadable_notice). ``limit``: the one it went over (bytes for
+    "too-large", attachments for "too-many-parts")."""
+    why = _why(code, limit)
     if code == "too-large" and size is not None and limit is not None:
         why += f" : {_megabytes(size)}, la limite est de {_megabytes(limit)}"
     where = (
@@ -489,13 +499,14 @@ def unreadable_notice(
     texts: Mapping[str, str],
 ) -> Acknowledgement:
     """The mail sent back when a mail could not be read (``code``: the parser's): what
-    happened (too large, with its size and the limit; or unreadable, and why) and what comes
-    next (a referent calls back or answers; the document another way)."""
+    happened (too large, with its size and the limit; or unreadable, and why, with the most
+    attachments taken when it had too many) and what comes next (a referent calls back or
+    answers; the document another way)."""
     values = {
         "department": department.name,
         "reference": reference(department.slug, request_id),
         "subject": subject,
-        "why": unreadable_label(code),
+        "why": _why(code, limit),
     }
     body = texts["unreadable"]
     if code == "too-large" and size is not None and limit is not None:

@@ -5,17 +5,21 @@ off the event loop), find each one's thread, let core.mail decide, commit the re
 messages, events and queued acknowledgements in one transaction, and only then mark them
 handled on the server (one command); then send the acknowledgements
 (frontdoor.mailbox.outbox) and tell the referents.
+The attachments are written (off the loop) under the flushed mail, before the commit; if the
+transaction does not commit, they are deleted. A transaction writes at most
+`files_per_commit` of them: on SQLite it holds the one connection every webhook waits for.
 A crash before the commit leaves the mails to be read again; after it, the Message-ID
 (unique in `messages` per department) makes the second reading a no-op that just marks them
 handled, and the acknowledgements already queued are sent by the `mail-outbox` job. The same
 mail sent to two departments sharing the database is taken in by each.
 
 A mail that cannot be read (broken MIME, over the size limit — decided from the server's
-RFC822.SIZE, its body never fetched —, no sender, an unknown charset, text its charset cannot
-decode) is parked: a keyword, and the department's parking folder. One log line says why
-without anything it holds; if it has a sender, a request is opened or joined with a note
-that its content could not be read (to be called back), and the sender is told so instead
-of the acknowledgement; the rest goes on.
+RFC822.SIZE, its body never fetched —, more parts or attachments than mailbox.parts allows,
+no sender, an unknown charset, text its charset cannot decode) is parked: a keyword, and
+the department's parking folder. One log line says why without anything it holds; if it
+has a sender, a request is opened or joined with a note that its content could not be read
+(to be called back), and the sender is told so instead of the acknowledgement; the rest
+goes on.
 
 Automatic answers (acknowledgements, unreadable notices) go to a sender once a day at most
 (core.mail.may_answer), recorded in `auto_answers` in the mail's transaction, so that an
@@ -34,7 +38,7 @@ from datetime import datetime
 from functools import partial
 
 from aioimaplib import AioImapException
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +71,7 @@ from frontdoor.cpu import CpuProcesses
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.outbox import queue, send_claimed
 from frontdoor.mailbox.parse import HEADER_LIMIT, ParsedMail, read_mail
+from frontdoor.mailbox.parts import MAX_ATTACHMENTS
 from frontdoor.outbound.mail import MailConnection, Mailer
 from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.mail import (
@@ -144,6 +149,14 @@ class _Taken:
     answer: Outgoing | None = None  # its automatic answer, queued with it, claimed by us
 
 
+@dataclass
+class _Written:
+    """The attachment files a transaction wrote: (request id, Message-ID, key) each."""
+
+    files: list[tuple[int, str, str]] = field(default_factory=list)
+    committing: bool = False  # its COMMIT was sent: it may have gone through
+
+
 @dataclass(kw_only=True)
 class Intake:
     department: Department
@@ -159,6 +172,9 @@ class Intake:
     notify: Callable[[Notice], Awaitable[None]] | None = None
     known: Mapping[str, KnownCaller] = field(default_factory=dict)  # by address
     batch: int = 200
+    # Most attachment files written in one transaction (each fsynced while it holds the
+    # store): a chunk's mails are committed in several when they carry more.
+    files_per_commit: int = 2 * MAX_ATTACHMENTS
     instance: str = "frontdoor"  # who claims the acknowledgements it queues
     # Most bytes of bodies fetched in one command (and held in memory) beyond one mail.
     fetch_bytes: int = 16_000_000
@@ -215,7 +231,12 @@ class Intake:
         self.checkpoint("fetched")
         found = [await self._read(uid, sizes[uid], raws, heads) for uid in uids]
         reads = [read for read in found if read is not None]  # vanished meanwhile
-        taken, duplicates = await self._take(reads)
+        taken: list[_Taken] = []
+        duplicates = 0
+        for group in self._groups(reads):
+            more, again = await self._take(group)
+            taken += more
+            duplicates += again
         self.checkpoint("committed")
         committed_at = self.clock()
         for item in taken:
@@ -256,6 +277,19 @@ class Intake:
                 )  # fmt: skip
         if refused is not None:
             raise refused
+
+    def _groups(self, reads: list[_Read]) -> list[list[_Read]]:
+        """The chunk's mails in transactions of at most `files_per_commit` attachments."""
+        groups: list[list[_Read]] = []
+        files = 0
+        for read in reads:
+            count = len(read.mail.attachments) if read.mail is not None else 0
+            if not groups or (groups[-1] and files + count > self.files_per_commit):
+                groups.append([])
+                files = 0
+            groups[-1].append(read)
+            files += count
+        return groups
 
     async def _read(
         self, uid: str, size: int, raws: Mapping[str, bytes], heads: Mapping[str, bytes]
@@ -315,6 +349,17 @@ class Intake:
             return bool(present)
 
     async def _take_together(self, reads: list[_Read]) -> tuple[list[_Taken], int]:
+        """One transaction; the attachment files it wrote go with it when it fails."""
+        written = _Written()
+        try:
+            return await self._commit_together(reads, written)
+        except BaseException:
+            await self._discard(written)
+            raise
+
+    async def _commit_together(
+        self, reads: list[_Read], written: _Written
+    ) -> tuple[list[_Taken], int]:
         at = self.clock()
         opening = opening_at(at, self.department.calendar)
         mails = [read.mail for read in reads if read.mail is not None]
@@ -386,9 +431,43 @@ class Intake:
                 )  # fmt: skip
             await session.flush()  # the new requests, in one INSERT: their ids
             for item in taken:
-                await self._rows(session, item, at, opening)
+                await self._rows(session, item, at, opening, written)
+            await session.flush()  # what the store refuses, refused before the COMMIT
+            written.committing = True
             await session.commit()
         return taken, duplicates
+
+    async def _discard(self, written: _Written) -> None:
+        """Delete the attachment files of a transaction that did not commit: their request
+        may never exist (another instance took the mail: this one rolled back). After a
+        failed COMMIT, which may have gone through, those of a mail the store holds under
+        the same request stay; if the store cannot say, all stay (never a stored mail's)."""
+        if self.attachments is None or not written.files:
+            return
+        kept: set[str] = set()
+        if written.committing:
+            try:
+                async with self.sessions() as session:
+                    stored = await requests_of_message_ids(
+                        session=session, department=self.slug,
+                        message_ids=list({mail for _, mail, _ in written.files}),
+                    )  # fmt: skip
+            except (SQLAlchemyError, OSError) as error:
+                log.warning("%s: %d attachment files kept, their commit unknown (%s)",
+                            self.slug, len(written.files), type(error).__name__)  # fmt: skip
+                return
+            kept = {
+                key
+                for request_id, mail, key in written.files
+                if mail in stored and stored[mail].id == request_id
+            }
+        for _, _, key in written.files:
+            if key not in kept:
+                try:
+                    await asyncio.to_thread(self.attachments.discard, key)
+                except OSError as error:
+                    log.warning("%s: an attachment file of a transaction not committed "
+                                "left behind (%s)", self.slug, type(error).__name__)  # fmt: skip
 
     def _sender_key(self, mail: ParsedMail) -> str:
         """How auto_answers remembers a sender: a keyed pseudonym of the address."""
@@ -443,8 +522,9 @@ class Intake:
         return joined, way, linked
 
     async def _rows(
-        self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening
-    ) -> None:
+        self, session: AsyncSession, item: _Taken, at: datetime, opening: Opening,
+        written: _Written,
+    ) -> None:  # fmt: skip
         """The message, its events, attachments, callback task and acknowledgement under a
         flushed request."""
         mail, request, decision = item.read.mail, item.request, item.decision
@@ -474,7 +554,7 @@ class Intake:
             there = record_event(session, item.linked, kind="mail-linked", at=at,
                                  detail=f"demande n° {request.id}")  # fmt: skip
             there.reasons = [{**cited_reason(request.id or 0).as_dict(), "request": request.id}]
-        await self._keep_attachments(session, request, mail, at)
+        await self._keep_attachments(session, request, mail, at, written)
         if decision.callback_needed:
             request.callback_needed = True
             task = new_task(
@@ -505,10 +585,14 @@ class Intake:
             read.unreadable,
             parked_in=mailbox.parked_folder if mailbox else None,
             size=read.size,
-            limit=self.max_bytes,
+            limit=self._limit(read.unreadable),
             told=item.decision.answer is AutoAnswer.UNREADABLE,
         )
         return _stored_body(mail.subject, note)
+
+    def _limit(self, code: str) -> int:
+        """The limit a parked mail went over, as its note and its sender's notice say it."""
+        return MAX_ATTACHMENTS if code == "too-many-parts" else self.max_bytes
 
     def _new_request(self, mail: ParsedMail, at: datetime, decision: MailDecision) -> Request:
         domains = self.department.mailbox.domains if self.department.mailbox else {}
@@ -527,10 +611,15 @@ class Intake:
         )
 
     async def _keep_attachments(
-        self, session: AsyncSession, request: Request, mail: ParsedMail, at: datetime
-    ) -> None:
+        self, session: AsyncSession, request: Request, mail: ParsedMail, at: datetime,
+        written: _Written,
+    ) -> None:  # fmt: skip
         if not mail.attachments:
             return
+        if self.attachments is not None:
+            # The mail's row first: its unique Message-ID decides which instance takes the
+            # mail before either writes a file (on PostgreSQL the other waits, then fails).
+            await session.flush()
         reasons = []
         for index, attachment in enumerate(mail.attachments):
             key = None
@@ -543,6 +632,7 @@ class Intake:
                     index=index,
                     data=attachment.data,
                 )
+                written.files.append((request.id or 0, mail.message_id, key))
             text = f"{attachment.content_type}, {attachment.size} octets"
             # The sender's file name is personal data: it goes with the file (without_files).
             reasons.append({**Reason(code="mail-attachment", text=text).as_dict(), "key": key,
@@ -576,7 +666,7 @@ class Intake:
             answer = unreadable_notice(
                 self.department, request_id=request_id, subject=mail.subject,
                 code=item.read.unreadable or "unreadable", size=item.read.size,
-                limit=self.max_bytes, texts=self.texts,
+                limit=self._limit(item.read.unreadable or ""), texts=self.texts,
             )  # fmt: skip
         else:
             answer = acknowledgement(self.department, at=at, opening=opening,

@@ -20,6 +20,7 @@ from email.errors import (
     MultipartInvariantViolationDefect,
     StartBoundaryNotFoundDefect,
 )
+from email.feedparser import BytesFeedParser
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -35,6 +36,7 @@ _FATAL_DEFECTS: tuple[type[MessageDefect], ...] = (
     MultipartInvariantViolationDefect,
 )
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_FEED = 8192  # bytes given to the parser at a time (as email.parser.Parser does)
 
 
 class Unparseable(Exception):
@@ -82,8 +84,8 @@ class ParsedMail:
 
 
 def parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
-    """Read one mail; raises Unparseable("too-large" | "malformed-header" | "no-sender" |
-    "malformed-mime" | "unknown-charset" | "undecodable-text" | "unreadable")."""
+    """Read one mail; raises Unparseable("too-large" | "too-many-parts" | "malformed-header" |
+    "no-sender" | "malformed-mime" | "unknown-charset" | "undecodable-text" | "unreadable")."""
     if len(raw) > max_bytes:
         raise oversized(raw[:HEADER_LIMIT])
     try:
@@ -91,6 +93,8 @@ def parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
         envelope = _envelope(message, raw)
     except Unparseable:
         raise
+    except parts.TooManyParts as error:
+        raise too_many_parts(raw, detail=str(error)) from None
     except Exception as error:  # noqa: BLE001  (the stdlib on hostile input: parked, never a crash)
         raise Unparseable("unreadable", detail=type(error).__name__) from None
     try:
@@ -100,6 +104,8 @@ def parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
         text, attachments = _content(message)
     except parts.TooDeep:
         raise Unparseable("malformed-mime", envelope, detail="too deep") from None
+    except parts.TooManyParts as error:
+        raise Unparseable("too-many-parts", envelope, detail=str(error)) from None
     except Unparseable as error:
         raise Unparseable(error.code, envelope, detail=error.detail) from None
     except Exception as error:  # noqa: BLE001  (what its sender could be told is kept)
@@ -143,6 +149,20 @@ def oversized(header: bytes) -> Unparseable:
         return Unparseable("too-large", error.envelope)
     except Exception:  # noqa: BLE001
         return Unparseable("too-large")
+
+
+def too_many_parts(raw: bytes, *, detail: str) -> Unparseable:
+    """A mail with more parts than parts.MAX_PARTS, read from its header alone (the parser
+    stopped inside its body)."""
+    try:
+        head = BytesParser(_class=Message, policy=policy.compat32).parsebytes(
+            raw[:HEADER_LIMIT], headersonly=True
+        )
+        return Unparseable("too-many-parts", _envelope(head, raw), detail=detail)
+    except Unparseable as error:
+        return Unparseable("too-many-parts", error.envelope, detail=detail)
+    except Exception:  # noqa: BLE001
+        return Unparseable("too-many-parts", detail=detail)
 
 
 def _envelope(message: Message, raw: bytes) -> ParsedMail:
@@ -189,8 +209,14 @@ def _clean(text: str) -> str:
 def _parsed(raw: bytes) -> Message:
     """The MIME structure, with headers kept raw (compat32): policy.default would parse every
     header each time it is read, which is most of the cost of reading a mail. The few headers
-    read are decoded once, by `_decoded`."""
-    message = BytesParser(_class=Message, policy=policy.compat32).parsebytes(raw)
+    read are decoded once, by `_decoded`. Fed as Parser.parse feeds it, a block at a time, so
+    that past parts.MAX_PARTS parts it stops (parts.TooManyParts) with the rest unread."""
+    counter = parts.PartCounter()
+    feeder = BytesFeedParser(counter, policy=policy.compat32)
+    counter.made = 0  # the parser tried its factory once, making no part
+    for start in range(0, len(raw), _FEED):
+        feeder.feed(raw[start : start + _FEED])
+    message = feeder.close()
     assert isinstance(message, Message)
     return message
 

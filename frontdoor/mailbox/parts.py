@@ -9,6 +9,10 @@ file name (plain preferred among alternatives, the root of a multipart/related, 
 a multipart/mixed in order, as Apple Mail splits text around an attachment); every other
 part is an attachment, of any type, named or not; a forwarded message (message/*) is one
 attachment, its bytes as an .eml file, never read for the mail's own text.
+
+A mail's cost is bounded by what a real one needs, whatever its size: the parser stops at
+the part after MAX_PARTS (PartCounter), and a mail with more than MAX_ATTACHMENTS
+attachments is refused before any is decoded (TooManyParts: the mail is parked).
 """
 
 from __future__ import annotations
@@ -21,13 +25,22 @@ from dataclasses import dataclass
 from email import policy
 from email.generator import BytesGenerator
 from email.message import Message
+from email.policy import Policy, compat32
 from io import BytesIO
 
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
 # A tree deeper than this is no mail client's: its reader would be the one at risk.
 MAX_DEPTH = 40
+# Most MIME parts of one mail, counted as the parser makes them (containers and a forwarded
+# message's own parts included). Mail clients make a few per attachment (Apple Mail splits
+# the text around each); a MSSanté mail carries a few attachments, 25 MB at most. A hostile
+# one of 29-byte parts would hold ~860,000 in 25 MB: its cost stops here.
+MAX_PARTS = 500
+# Most attachments kept of one mail, each a file written and fsynced: a letter, reports,
+# the pages of a scan; more is no correspondent's mail.
+MAX_ATTACHMENTS = 50
 # A forwarded message as a file: as received, with the line ends of a .eml file.
-_EML = policy.compat32.clone(linesep="\r\n")
+_EML = compat32.clone(linesep="\r\n")
 # A file name where the header's syntax is off (`attachment filename=a.pdf`: no semicolon).
 _LOOSE_NAME = re.compile(r"""\b(?:file)?name\*?\s*=\s*(?:"([^"]*)"|([^\s;]+))""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -37,6 +50,26 @@ class TooDeep(ValueError):
     """A MIME tree nested deeper than MAX_DEPTH."""
 
 
+class TooManyParts(ValueError):
+    """A mail with more than MAX_PARTS parts or more than MAX_ATTACHMENTS attachments; its
+    text (for the log) says which, never what the mail holds."""
+
+
+class PartCounter:
+    """The parser's message factory: each part it makes is counted, and the one after
+    `limit` raises TooManyParts, which stops the parser where it is in the mail."""
+
+    def __init__(self, limit: int = MAX_PARTS) -> None:
+        self.limit = limit
+        self.made = 0
+
+    def __call__(self, policy: Policy[Message] = compat32) -> Message:
+        self.made += 1
+        if self.made > self.limit:
+            raise TooManyParts(f"more than {self.limit} parts")
+        return Message(policy=policy)
+
+
 @dataclass(frozen=True)
 class Parts:
     body: tuple[Message, ...]  # text/plain or text/html parts, in reading order
@@ -44,8 +77,11 @@ class Parts:
 
 
 def split(message: Message) -> Parts:
-    """The mail's text parts and its attachments (see the module's docstring)."""
+    """The mail's text parts and its attachments (see the module's docstring); raises
+    TooManyParts beyond MAX_ATTACHMENTS attachments (none of them decoded yet)."""
     body, attachments = _walk(message, 0)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise TooManyParts(f"more than {MAX_ATTACHMENTS} attachments")
     return Parts(body=tuple(body), attachments=tuple(attachments))
 
 

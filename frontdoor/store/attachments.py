@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +26,10 @@ class AttachmentStore(Protocol):
 
     def delete(self, *, department: str, request_id: int) -> int:
         """Delete every attachment of a request; how many files went."""
+        ...
+
+    def discard(self, key: str) -> None:
+        """Delete one attachment saved by a transaction that did not commit."""
         ...
 
     def read(self, key: str) -> bytes | None:
@@ -54,6 +59,14 @@ class FolderStore:
         if self.root.resolve() not in path.parents or not path.is_file():
             return None
         return path.read_bytes()
+
+    def discard(self, key: str) -> None:
+        path = self.root / key
+        if self.root.resolve() not in path.resolve().parents:
+            return
+        path.unlink(missing_ok=True)
+        with suppress(OSError):  # its request's folder too when empty (a request never stored)
+            path.parent.rmdir()
 
     def delete(self, *, department: str, request_id: int) -> int:
         folder = self.root / department / str(request_id)

@@ -31,14 +31,18 @@ def write_private(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
-        os.fchmod(descriptor, FILE_MODE)
-        with os.fdopen(descriptor, "wb", closefd=False) as file:
-            file.write(data)
-            file.flush()
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-    os.replace(temporary, path)
+        try:
+            os.fchmod(descriptor, FILE_MODE)
+            with os.fdopen(descriptor, "wb", closefd=False) as file:
+                file.write(data)
+                file.flush()
+                os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a full disk leaves no half file behind
+        raise
 
 
 def open_private(path: Path) -> IO[str]:

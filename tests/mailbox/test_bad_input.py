@@ -5,6 +5,7 @@ content could not be read, and the rest of the batch goes on."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +15,7 @@ from frontdoor.core.mailbox import QUARANTINE_FOLDER
 from frontdoor.mailbox.imap import PARKED, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.mailbox.job import imap_session
+from frontdoor.mailbox.parts import MAX_ATTACHMENTS
 from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.store.db import session_maker
 from frontdoor.store.models import CallbackTaskRow, Message
@@ -25,6 +27,7 @@ from tests.mailbox.delivered import (
     poll,
     requests,
     with_attachment,
+    with_parts,
 )
 
 BROKEN_MIME = HEAD % b"mime" + (
@@ -156,6 +159,62 @@ async def test_a_mail_over_the_limit_is_parked_from_its_header_without_its_body(
     assert "plusieurs messages plus légers, ou par un autre moyen" in text
     assert f"[DAC46-{big.id}]" in told.message["Subject"]
     assert [m.kind for m in kept if m.direction == "out"] == ["unreadable-notice"]
+
+
+async def test_a_mail_of_too_many_parts_is_parked_its_sender_told_and_no_file_written(
+    make_intake: tuple[Intake, list[Notice]],
+    engine: AsyncEngine,
+    smtp_mtls: SmtpRecorder,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """5,000 parts of 29 bytes (145 kB: within any size limit), or 51 attachments: each is
+    one request to call back, its sender told in French why and how many attachments a mail
+    may carry, and not one file written. 50 attachments are a mail like any other."""
+    intake, _ = make_intake
+    await deliver(
+        intake.department,
+        with_parts(5000, message_id=b"tiny"),
+        with_parts(MAX_ATTACHMENTS + 1, message_id=b"many").replace(b"dr.roux", b"dr.lac"),
+        with_parts(MAX_ATTACHMENTS, message_id=b"fifty").replace(b"dr.roux", b"dr.sol"),
+    )
+    caplog.set_level("INFO")
+
+    assert (
+        await poll(intake)
+        == "1 taken, 0 already taken, 2 parked, 1 acknowledged, 2 told unreadable"
+    )
+
+    tiny, many, fifty = await requests(engine)
+    assert (tiny.callback_needed, many.callback_needed) == (True, True)
+    why = "trop de pièces jointes ou de parties : 50 pièces jointes au plus par message"
+    for request in (tiny, many):
+        [note] = [
+            m.body
+            for m in await stored_messages(engine)
+            if m.request_id == request.id and m.direction == "in"
+        ]
+        assert f"n'a pas pu être lu ({why})" in (note or "")
+    told = sorted(
+        (m for m in smtp_mtls.mails if "Message non lu" in m.message["Subject"]),
+        key=lambda m: m.rcpt_tos,
+    )
+    assert [m.rcpt_tos for m in told] == [["dr.lac@chu-toulouse.fr"], ["dr.roux@chu-toulouse.fr"]]
+    for notice in told:
+        assert f"son contenu n'a pas pu être lu ({why})" in notice.message.get_content()
+    # The 50 attachments of the third, and no file of the other two.
+    files = [path for path in (tmp_path / "attachments").rglob("*") if path.is_file()]
+    assert len(files) == MAX_ATTACHMENTS
+    assert {path.parent.name for path in files} == {str(fifty.id)}
+    parked = [r.getMessage() for r in caplog.records if "parked" in r.getMessage()]
+    assert sorted(line.split("parked (")[1].split(",")[0] for line in parked) == [
+        "too-many-parts: more than 50 attachments",
+        "too-many-parts: more than 500 parts",
+    ]
+
+    # Both in the parking folder, never read again.
+    assert await quarantined(intake) == 2
+    assert await poll(intake) == "0 taken, 0 already taken, 0 parked, 0 acknowledged"
 
 
 async def test_parked_by_flag_the_mail_stays_where_it_is_and_is_not_read_again(

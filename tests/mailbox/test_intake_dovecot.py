@@ -4,26 +4,39 @@ client certificate, in both TLS modes (implicit and STARTTLS)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from frontdoor.core.attachments import ATTACHMENTS_EVENT
 from frontdoor.cpu import CpuProcesses, WorkerLost
+from frontdoor.mailbox import intake as intake_module
 from frontdoor.mailbox.imap import ClientCertificateRequired, ImapMailbox
 from frontdoor.mailbox.intake import Intake, Notice
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.standins.smtp import SmtpRecorder
+from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.db import session_maker
-from frontdoor.store.models import CallbackTaskRow
+from frontdoor.store.models import CallbackTaskRow, RequestEvent
 from tests.cpu_gate import Gate, occupy
 from tests.fakes.dovecot import Dovecot, MailUser
-from tests.mailbox.delivered import deliver, mail, messages, poll, requests
+from tests.mailbox.delivered import (
+    a_mail_with_attachments,
+    deliver,
+    mail,
+    messages,
+    poll,
+    requests,
+)
 from tests.waiting import eventually
 
 EVENING = datetime.fromisoformat("2026-03-10T20:00:00+01:00")
@@ -211,3 +224,91 @@ async def test_two_instances_reading_the_same_mailbox_take_each_mail_once(
     assert len(smtp_mtls.mails) == 6
     taken = sum(int(report.split(" taken")[0]) for report in reports)
     assert taken == 6
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+async def attachment_keys(engine: AsyncEngine) -> list[str]:
+    """The files the committed requests list (their mail-attachments events)."""
+    async with session_maker(engine)() as session:
+        events = await session.exec(
+            select(RequestEvent).where(RequestEvent.kind == ATTACHMENTS_EVENT)
+        )
+        return sorted(reason["key"] for event in events.all() for reason in event.reasons)
+
+
+async def test_the_instance_that_loses_a_mail_to_another_leaves_no_attachment_file(
+    make_intake: tuple[Intake, list[Notice]],
+    engine: AsyncEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two instances take in the same mail with its attachments; one commits it first. The
+    other, which saw it as new, rolls back when the store refuses its copy: no file of
+    its own is left, under a request that never exists (outside erasure and retention)."""
+    first, _ = make_intake
+    second = replace(first, instance="other-instance")
+    root = tmp_path / "attachments"
+    await deliver(first.department, a_mail_with_attachments())
+    assert (await poll(first)).startswith("1 taken")
+    await deliver(first.department, a_mail_with_attachments())  # the same, as the other saw it
+    looked = intake_module.present_message_ids
+    stale = [True]
+
+    async def as_before_the_first_committed(**kwargs: Any) -> set[str]:
+        if stale.pop() if stale else False:
+            return set()
+        return await looked(**kwargs)
+
+    monkeypatch.setattr(intake_module, "present_message_ids", as_before_the_first_committed)
+
+    assert await poll(second) == "0 taken, 1 already taken, 0 parked, 0 acknowledged"
+
+    [request] = await requests(engine)
+    assert files_under(root) == await attachment_keys(engine)
+    assert {key.split("/")[1] for key in files_under(root)} == {str(request.id)}
+
+
+class FullDisk:
+    """The attachment store, full once `room` files are written."""
+
+    def __init__(self, store: AttachmentStore, room: int) -> None:
+        self.store, self.room = store, room
+
+    def save(self, **kwargs: Any) -> str:
+        if self.room == 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= 1
+        return self.store.save(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+@pytest.mark.parametrize("room", [0, 1, 3])
+async def test_an_intake_that_does_not_commit_leaves_no_attachment_file(
+    make_intake: tuple[Intake, list[Notice]], engine: AsyncEngine, tmp_path: Path, room: int
+) -> None:
+    """The disk fills up while a chunk's attachments are written (after the first mail's
+    two, or within them): nothing is committed, not one of its files stays, and the next
+    poll takes every mail whole."""
+    intake, _ = make_intake
+    root = tmp_path / "attachments"
+    store = intake.attachments
+    assert store is not None
+    other = a_mail_with_attachments().replace(b"<m1@", b"<m2@").replace(b"Mme X", b"Mme Z")
+    await deliver(intake.department, a_mail_with_attachments(), other)
+    intake.attachments = FullDisk(store, room)
+
+    with pytest.raises(OSError, match="No space left"):
+        await poll(intake)
+
+    assert await requests(engine) == []
+    assert files_under(root) == []
+    intake.attachments = store
+    assert (await poll(intake)).startswith("2 taken, 0 already taken")
+    keys = await attachment_keys(engine)
+    assert len(keys) == 4
+    assert files_under(root) == keys

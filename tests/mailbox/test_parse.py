@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from typing import Any
 
 import pytest
 
+from frontdoor.mailbox import parts
 from frontdoor.mailbox.parse import Unparseable, html_to_text, oversized, parse, read_mail
+from tests.mailbox.delivered import with_parts
 from tests.mailbox.mail_clients import nested
 
 
@@ -142,12 +145,70 @@ def test_a_tree_deeper_than_any_client_writes_is_parked_with_its_sender_kept() -
     assert reading.mail.sender == "dr.roux@chu-toulouse.fr"
 
 
-def test_what_the_standard_library_fails_on_is_parked_and_the_failure_named() -> None:
-    """So deep that the stdlib's parser itself gives up: no sender could be read, and the
-    log will say why by the exception's type, never by what the mail holds."""
-    reading = read_mail(nested(5000), size=10, max_bytes=10_000_000)
+def test_what_the_standard_library_fails_on_is_parked_and_the_failure_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stdlib's parser gives up (here from the first part it makes): no sender could be
+    read, and the log will say why by the exception's type, never by what the mail holds."""
+
+    def gives_up(*args: object, **kwargs: object) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(parts.PartCounter, "__call__", gives_up)
+    reading = read_mail(nested(3), size=10, max_bytes=10_000_000)
     assert (reading.mail, reading.unreadable, reading.detail) == (
         None,
         "unreadable",
         "RecursionError",
     )
+
+
+def test_a_tree_deeper_than_the_standard_library_reads_stops_at_the_most_parts() -> None:
+    """5,000 deep, where the stdlib's parser would recurse until it gives up: it stops at
+    the part after MAX_PARTS, and the sender is read from the header."""
+    reading = read_mail(nested(5000), size=10, max_bytes=10_000_000)
+    assert (reading.unreadable, reading.detail) == ("too-many-parts", "more than 500 parts")
+    assert reading.mail is not None
+    assert reading.mail.sender == "dr.roux@chu-toulouse.fr"
+
+
+def test_a_mail_of_thousands_of_tiny_parts_is_parked_and_the_parser_stops_at_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a hostile sender fits in 25 MB: 860,000 parts of 29 bytes. The parser makes
+    MAX_PARTS of them and one more, then stops: the mail costs what one of 500 parts does."""
+    made = []
+    counted = parts.PartCounter.__call__
+
+    def count(self: parts.PartCounter, *args: Any, **kwargs: Any) -> Message:
+        made.append(self.made)
+        return counted(self, *args, **kwargs)
+
+    monkeypatch.setattr(parts.PartCounter, "__call__", count)
+    raw = with_parts(870_000)
+    assert len(raw) > 25_000_000
+
+    reading = read_mail(raw, size=len(raw), max_bytes=len(raw))
+
+    assert (reading.unreadable, reading.detail) == ("too-many-parts", "more than 500 parts")
+    assert reading.mail is not None
+    assert (reading.mail.sender, reading.mail.message_id) == (
+        "dr.roux@chu-toulouse.fr",
+        "<parts@x>",
+    )
+    assert reading.mail.attachments == ()
+    assert len(made) <= parts.MAX_PARTS + 2  # the parser's first call makes no part
+
+
+@pytest.mark.parametrize(
+    ("attachments", "unreadable"),
+    [(parts.MAX_ATTACHMENTS, None), (parts.MAX_ATTACHMENTS + 1, "too-many-parts")],
+)
+def test_a_mail_keeps_at_most_50_attachments(attachments: int, unreadable: str | None) -> None:
+    raw = with_parts(attachments)
+    reading = read_mail(raw, size=len(raw), max_bytes=10_000_000)
+    assert reading.unreadable == unreadable
+    assert reading.mail is not None
+    assert len(reading.mail.attachments) == (attachments if unreadable is None else 0)
+    if unreadable:
+        assert reading.detail == "more than 50 attachments"
