@@ -21,6 +21,9 @@ from frontdoor.core.request_fields import AgeBand
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 MAX_NAME_CHARS = 200
+# persons.name_key's length. Folding can lengthen a name ("Œ" is "oe", "ﬃ" is "ffi"): each
+# name's part of the key is cut to half of it.
+MAX_NAME_KEY_CHARS = 400
 MAX_COMMUNE_CHARS = 150
 
 # Particles a referent types or leaves out at will ("de La Fontaine", "Lafontaine", "D'Arc",
@@ -86,9 +89,21 @@ def fold(text: str | None) -> list[str]:
 
 def name_key(family_name: str | None, given_names: str | None) -> str | None:
     """What persons.name_key holds: the folded family names, then the given names
-    ("Dupont-Lajoie", "Marie Ève" → "dupont lajoie marie eve"); None without a name."""
-    words = [*fold(family_name), *fold(given_names)]
-    return " ".join(words) or None
+    ("Dupont-Lajoie", "Marie Ève" → "dupont lajoie marie eve"); None without a name. At most
+    MAX_NAME_KEY_CHARS: a name folded longer than its half keeps its first whole words."""
+    half = (MAX_NAME_KEY_CHARS - 1) // 2
+    parts = (_within(fold(name), half) for name in (family_name, given_names))
+    return " ".join(part for part in parts if part) or None
+
+
+def _within(words: list[str], limit: int) -> str:
+    """The words joined, cut after the last whole word within `limit` characters (the first
+    word itself cut if it alone is longer)."""
+    joined = " ".join(words)
+    if len(joined) <= limit:
+        return joined
+    kept = joined[: limit + 1].rsplit(" ", 1)[0]
+    return kept if len(kept) <= limit else joined[:limit]
 
 
 def matches_query(key: str | None, query: str) -> bool:

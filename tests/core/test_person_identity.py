@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from frontdoor.core.person_identity import (
+    MAX_NAME_CHARS,
+    MAX_NAME_KEY_CHARS,
     Candidate,
     MergeRefused,
     MergeSide,
@@ -55,6 +57,25 @@ def test_names_fold_as_a_referent_types_them(typed: str, folded: list[str]) -> N
 def test_the_name_key_is_family_names_then_given_names() -> None:
     assert name_key("Dupont-Lajoie", "Marie Ève") == "dupont lajoie marie eve"
     assert name_key(None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("family", "given"),
+    [
+        ("Œ" * MAX_NAME_CHARS, "Œ" * MAX_NAME_CHARS),  # each "oe" folded: 801 characters
+        (("Cœur " * 40).strip(), ("Œdipe-Bœuf " * 18).strip()),
+        ("ﬃ" * MAX_NAME_CHARS, "Marie"),  # "ffi" folded
+    ],
+)
+def test_a_name_key_fits_its_column_however_long_the_names_fold(family: str, given: str) -> None:
+    traits = parse_traits({"nom": family, "prenoms": given}, today=TODAY)  # each within bounds
+    key = traits.name_key
+
+    assert key is not None
+    assert len(key) <= MAX_NAME_KEY_CHARS
+    assert key.startswith(fold(family)[0][:50])
+    assert fold(given)[0][:50] in key  # the given names keep their part
+    assert matches_query(key, family[:20])
 
 
 @pytest.mark.parametrize(
