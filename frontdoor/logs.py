@@ -2,9 +2,10 @@
 
 Callers' numbers, names and messages are health data. Frontdoor's own lines name requests by
 id; some libraries, at their debug level, write SQL parameters or HTTP bodies — which hold
-exactly that data — so they are held at WARNING whatever level the operator asks for. As a
-last line of defence, anything shaped like a phone number or a mail address is masked in
-every line, whoever wrote it.
+exactly that data (aioimaplib, every IMAP line of a mail: its sender, subject, body and
+attachments) — so no library writes below WARNING, whatever level the operator asks for
+(`LibrariesAtWarning`). As a last line of defence, anything shaped like a phone number or a
+mail address is masked in every line, whoever wrote it.
 
 Each line carries the id of the HTTP request it belongs to (also sent back as X-Request-Id),
 so that one call's or one page's lines can be found together, in text or in JSON.
@@ -34,9 +35,14 @@ from aiohttp.web import BaseRequest, StreamResponse
 
 # Loggers that print query parameters, request forms or mail contents below WARNING; aiosmtpd's
 # ("mail.log") writes the SMTP dialogue of the development mode's stand-in (frontdoor.standins).
+# Set to WARNING, their lines are not even made; any other library's are dropped by the handler
+# (LibrariesAtWarning).
 CHATTY_WITH_DATA = (
     "aiosqlite", "sqlalchemy.engine", "twilio.http_client", "aiosmtplib", "asyncpg", "mail.log",
 )  # fmt: skip
+# The loggers heard below WARNING: the service's own, the access log (PathOnlyAccessLogger:
+# method, path, status, time) and the migrations `frontdoor migrate` runs (revision ids).
+HEARD_BELOW_WARNING = ("frontdoor", "aiohttp.access", "alembic.runtime.migration")
 
 REQUEST_ID = contextvars.ContextVar("request_id", default="-")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -83,6 +89,18 @@ def loggable_path(path: str) -> str:
 def _first_segment(path: str) -> str:
     first = path.split("?", 1)[0].split("/", 2)[1] if path.startswith("/") else ""
     return f"/{first}/…" if _ROUTE_WORD.fullmatch(first) else "/…"
+
+
+class LibrariesAtWarning(logging.Filter):
+    """Below WARNING, only the lines of HEARD_BELOW_WARNING: a library's debug and info lines
+    are what it sends and receives (a mail's IMAP lines, a statement's parameters, a form)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or _heard(record.name)
+
+
+def _heard(name: str) -> bool:
+    return any(name == heard or name.startswith(heard + ".") for heard in HEARD_BELOW_WARNING)
 
 
 class MaskingFilter(logging.Filter):
@@ -141,6 +159,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str, log_format: LogFormat = "text") -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(LibrariesAtWarning())
     handler.addFilter(MaskingFilter())
     handler.setFormatter(
         JsonFormatter()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiohttp import web
@@ -21,6 +21,7 @@ from frontdoor.logs import (
     mask,
     request_ids,
 )
+from tests.service_log import service_log_at
 
 
 @pytest.mark.parametrize(
@@ -118,6 +119,37 @@ def test_a_traceback_is_masked_in_text_lines_too() -> None:
     assert "ValueError" in text
     assert "699887766" not in text
     assert "roux@" not in text
+
+
+NAME = "Jocelyne Personnelle"
+
+
+@pytest.fixture
+def service_log() -> Callable[[], str]:
+    """The service's logging at its most talkative; what it wrote so far."""
+    return service_log_at("DEBUG")
+
+
+def test_below_warning_no_library_writes_whatever_the_level(
+    service_log: Callable[[], str],
+) -> None:
+    mail = f"* 1 FETCH (BODY[] {{42}}\r\nFrom: {NAME}\r\nSubject: Sortie de Mme X)"
+    for library in ("aioimaplib.aioimaplib", "some.new.library", "aiohttp.server"):
+        logging.getLogger(library).debug("Received : %s", mail)
+        logging.getLogger(library).info("ignored untagged response : %s", mail)
+    logging.getLogger("aioimaplib.aioimaplib").warning("connection lost")
+    logging.getLogger("frontdoor.mailbox.intake").debug("mailbox polled")
+    logging.getLogger("aiohttp.access").info("GET /console/ 200 1.0 ms [-]")
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0036 -> 0037")
+
+    written = service_log()
+
+    assert "Sortie" not in written
+    assert NAME not in written
+    assert "WARNING aioimaplib.aioimaplib [-]: connection lost" in written
+    assert "DEBUG frontdoor.mailbox.intake [-]: mailbox polled" in written
+    assert "GET /console/ 200" in written
+    assert "Running upgrade" in written
 
 
 def test_an_endless_line_is_cut_between_words_before_it_is_masked() -> None:
