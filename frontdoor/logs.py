@@ -4,8 +4,10 @@ Callers' numbers, names and messages are health data. Frontdoor's own lines name
 id; some libraries, at their debug level, write SQL parameters or HTTP bodies — which hold
 exactly that data (aioimaplib, every IMAP line of a mail: its sender, subject, body and
 attachments) — so no library writes below WARNING, whatever level the operator asks for
-(`LibrariesAtWarning`). As a last line of defence, anything shaped like a phone number or a
-mail address is masked in every line, whoever wrote it.
+(`LibrariesAtWarning`). An exception is logged as its type and where it was raised, never its
+message: SQLAlchemy's quotes the statement's parameters, asyncpg's the key's values
+(`traceback_without_messages`). As a last line of defence, anything shaped like a phone
+number or a mail address is masked in every line, whoever wrote it.
 
 Each line carries the id of the HTTP request it belongs to (also sent back as X-Request-Id),
 so that one call's or one page's lines can be found together, in text or in JSON.
@@ -24,8 +26,10 @@ import json
 import logging
 import re
 import secrets
+import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from errno import errorcode
 from typing import Literal
 
 from aiohttp import web
@@ -55,6 +59,7 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d[\d .-]{7,16}\d|(?<!\w)0[1-9](?:[ .-]?\d{2}){4}(?!\w)")
 _MAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MASKED_PHONE, MASKED_MAIL = "[numéro masqué]", "[adresse masquée]"
+MASKED_MESSAGE = "[message masqué]"
 # Longest log line (message or traceback) kept, and longest path the access log writes.
 MAX_LINE = 20_000
 MAX_PATH = 300
@@ -104,25 +109,106 @@ def _heard(name: str) -> bool:
 
 
 class MaskingFilter(logging.Filter):
-    """Masks numbers and addresses, and stamps the request id, on every record."""
+    """Masks numbers and addresses, and exceptions' messages, and stamps the request id, on
+    every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and isinstance(record.exc_info[1], HttpProcessingError):
             _without_the_request(record, record.exc_info[1])
-        message = record.getMessage()
+        message = written = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            # A message that quotes the exception ("Task exception was never retrieved …
+            # exception=IntegrityError('…')") quotes its type alone.
+            message = _without_exception_texts(message, record.exc_info[1])
         masked = mask(message)
-        if masked != message:
+        if masked != written:
             record.msg, record.args = masked, None
-        if record.exc_info and not record.exc_text:
-            # Formatted here, so that the handler's formatter writes the masked text.
-            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Written here, so that every handler's formatter writes it, even one that
+            # formatted the record before this filter ran.
+            record.exc_text = traceback_without_messages(record.exc_info[1])
         if record.exc_text:
             record.exc_text = mask(record.exc_text)
         record.request_id = REQUEST_ID.get()
         return True
 
 
-_TRACEBACKS = logging.Formatter()
+def traceback_without_messages(error: BaseException) -> str:
+    """Where an exception was raised and through which calls, as Python prints it, with each
+    exception of its chain named by its type (and its SQLSTATE, SQLite error or errno) but
+    never its message: SQLAlchemy's quotes the statement's parameters, asyncpg's the values
+    of a key, a KeyError its key — names, birth dates, an INS."""
+    parts: list[str] = []
+    for link, then in _chain(error):
+        if link.__traceback__ is not None:
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(traceback.format_tb(link.__traceback__))
+        parts.append(f"{exception_kind(link)}{': ' + MASKED_MESSAGE if _said(link, str) else ''}\n")
+        if isinstance(link, BaseExceptionGroup):
+            parts.append(f"  with {', '.join(exception_kind(one) for one in link.exceptions)}\n")
+        parts.append(then)
+    return "".join(parts).rstrip("\n")
+
+
+def _said(error: BaseException, how: Callable[[object], str]) -> str:
+    """str() or repr() of an exception, or nothing if it fails: a filter that raised would
+    raise into the code that logs."""
+    try:
+        return how(error)
+    except Exception:  # noqa: BLE001  (an exception's own __str__ that fails)
+        return ""
+
+
+_CAUSED = "\nThe above exception was the direct cause of the following exception:\n\n"
+_DURING = "\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
+def _chain(error: BaseException) -> list[tuple[BaseException, str]]:
+    """The exceptions of `error`'s chain, the first raised first, each with what links it to
+    the next."""
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    then = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, then))
+        if current.__cause__ is not None:
+            current, then = current.__cause__, _CAUSED
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, then = current.__context__, _DURING
+        else:
+            current = None
+    return chain[::-1]
+
+
+def exception_kind(error: BaseException) -> str:
+    """The exception's type, with what says what went wrong without quoting data: a
+    database's SQLSTATE (asyncpg), SQLite's error name, an OS error's errno."""
+    kind = type(error)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    codes = []
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and re.fullmatch(r"[0-9A-Z]{5}", sqlstate):
+        codes.append(f"SQLSTATE {sqlstate}")
+    sqlite_name = getattr(error, "sqlite_errorname", None)
+    if isinstance(sqlite_name, str) and re.fullmatch(r"SQLITE_[A-Z_]{1,40}", sqlite_name):
+        codes.append(sqlite_name)
+    if isinstance(error, OSError) and isinstance(error.errno, int):
+        codes.append(errorcode.get(error.errno, f"errno {error.errno}"))
+    return f"{name} [{', '.join(codes)}]" if codes else name
+
+
+def _without_exception_texts(message: str, error: BaseException) -> str:
+    for link, _then in _chain(error):
+        for text in (_said(link, repr), _said(link, str)):
+            if len(text) >= 4 and text in message:
+                message = message.replace(text, exception_kind(link))
+    return message
 
 
 def _without_the_request(record: logging.LogRecord, error: HttpProcessingError) -> None:
@@ -152,8 +238,10 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            line["exception"] = mask(self.formatException(record.exc_info))
+        if record.exc_text:  # the traceback without messages, masked (MaskingFilter)
+            line["exception"] = record.exc_text
+        elif record.exc_info and record.exc_info[1] is not None:
+            line["exception"] = mask(traceback_without_messages(record.exc_info[1]))
         return json.dumps(line, ensure_ascii=False)
 
 

@@ -20,6 +20,7 @@ from frontdoor.logs import (
     PathOnlyAccessLogger,
     mask,
     request_ids,
+    traceback_without_messages,
 )
 from tests.service_log import service_log_at
 
@@ -150,6 +151,59 @@ def test_below_warning_no_library_writes_whatever_the_level(
     assert "DEBUG frontdoor.mailbox.intake [-]: mailbox polled" in written
     assert "GET /console/ 200" in written
     assert "Running upgrade" in written
+
+
+BORN = "1941-03-02"
+
+
+def a_database_error() -> Exception:
+    """An error as SQLAlchemy raises one: the driver's, quoting a key, under its own, quoting
+    the statement's parameters."""
+    try:
+        try:
+            raise KeyError(f"Key (family_name)=({NAME}) already exists.")
+        except KeyError as driver:
+            raise RuntimeError(
+                f"INSERT INTO persons [parameters: ('{NAME}', '{BORN}')]"
+            ) from driver
+    except RuntimeError as error:
+        return error
+
+
+def test_an_exception_is_logged_as_its_types_and_frames_never_its_messages() -> None:
+    error = a_database_error()
+
+    def fail(log: logging.Logger) -> None:
+        log.error("task failed: %r", error, exc_info=error)  # as asyncio quotes an exception
+
+    for formatter in (logging.Formatter("%(message)s"), JsonFormatter()):
+        text = "\n".join(log_lines(formatter, fail))
+
+        assert NAME not in text
+        assert BORN not in text
+        assert "task failed: RuntimeError" in text
+        assert "KeyError: [message masqué]" in text
+        assert "RuntimeError: [message masqué]" in text
+        assert "a_database_error" in text  # where it was raised
+    assert "direct cause" in traceback_without_messages(error)
+
+
+async def test_aiohttps_own_error_line_names_the_exception_without_its_message(
+    aiohttp_client: object,
+) -> None:
+    async def fail(_request: web.Request) -> web.Response:
+        raise a_database_error()
+
+    app = web.Application()  # without the service's middlewares: aiohttp logs the failure
+    app.router.add_get("/", fail)
+    client: TestClient = await aiohttp_client(app)  # type: ignore[operator]
+    written = service_log_at("INFO")
+
+    assert (await client.get("/")).status == 500
+
+    assert "ERROR aiohttp.server" in written()
+    assert "RuntimeError: [message masqué]" in written()
+    assert NAME not in written()
 
 
 def test_an_endless_line_is_cut_between_words_before_it_is_masked() -> None:

@@ -52,7 +52,7 @@ def unavailable(request: web.Request, text: str, *, retry_after_s: int) -> web.R
 def not_now(request: web.Request, text: str, *, retry_after_s: int, status: int) -> tuple[str, str]:
     """The body and content type of a "not now" (503 or 429) to `request`, saying `text`: a
     page for a browser opening a console page, the sentence alone otherwise."""
-    if not _opens_a_page(request):
+    if not opens_a_page(request):
         return text, "text/plain"
     if request.method in ("GET", "HEAD"):
         refresh = f'<meta http-equiv="refresh" content="{retry_after_s}">\n'
@@ -69,7 +69,7 @@ def accepted_types(request: web.Request) -> set[str]:
     return {part.split(";")[0].strip() for part in request.headers.get("Accept", "").split(",")}
 
 
-def _opens_a_page(request: web.Request) -> bool:
+def opens_a_page(request: web.Request) -> bool:
     """A browser navigating to a console page: it asks for HTML by name (fetch, EventSource
     and the API's clients do not)."""
     if request.path != CONSOLE and not request.path.startswith(CONSOLE + "/"):

@@ -24,13 +24,15 @@ POOL_SIZE = 20
 
 
 def create_engine(url: str) -> AsyncEngine:
+    """The engine of the database `url` names. Its errors never quote a statement's parameters
+    (hide_parameters): they are names, numbers, birth dates, and an error's text travels."""
     if url.startswith("sqlite"):
         _private_database_file(url)
         # SQLite has one writer at a time: more connections only queue on its lock, each in
         # its own thread. One connection, shared in turn, is faster and fairer.
         engine = create_async_engine(
             one_trip(url), connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-            pool_timeout=60,
+            pool_timeout=60, hide_parameters=True,
         )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -46,7 +48,7 @@ def create_engine(url: str) -> AsyncEngine:
     # statement that then runs in 7 (bench/README.md, line state).
     return create_async_engine(
         url, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=300,
-        connect_args={"server_settings": {"jit": "off"}},
+        connect_args={"server_settings": {"jit": "off"}}, hide_parameters=True,
     )  # fmt: skip
 
 

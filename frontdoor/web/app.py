@@ -38,6 +38,7 @@ from frontdoor.keys import (
     Clock,
 )
 from frontdoor.kit import bodies, loop_load, rate_limits
+from frontdoor.kit.failures import unhandled_errors
 from frontdoor.kit.loop_load import LOOP_LOAD
 from frontdoor.kit.patience import STORE_WORK, StoreWork
 from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
@@ -137,6 +138,8 @@ def create_app(
     mail_api.add_routes(app)
     health.add_routes(app)
     app.middlewares.insert(0, request_ids)  # first: every line of the request carries it
+    # Next: whatever fails below is logged without its message and answered in French.
+    app.middlewares.insert(1, unhandled_errors)
     loop_load.add_to(app)  # before it: a request held back while callers wait costs nothing
     app[LOOP_LOAD].never_held.add(CONSOLE + browser_phone.TOKEN_PATH)
     rate_limits.add_to(app)  # before the tokens: a guesser is stopped before any lookup
