@@ -13,6 +13,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from frontdoor.logs import (
+    MASKED_MAIL,
+    MASKED_PHONE,
     MAX_LINE,
     REQUEST_ID_HEADER,
     JsonFormatter,
@@ -44,12 +46,45 @@ def test_numbers_and_addresses_are_masked(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("appel de +33 (0)6 12 34 56 78 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de (+33) 6 12 34 56 78 reçu", f"appel de ({MASKED_PHONE} reçu"),
+        ("appel de 06/12/34/56/78 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de +33/6/12/34/56/78 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de 06\u00a012\u00a034\u00a056\u00a078 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de 06\u202f12\u202f34\u202f56\u202f78 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de +33\u202f6\u202f12\u202f34\u202f56\u202f78 reçu",
+         f"appel de {MASKED_PHONE} reçu"),
+        ("appel de 33612345678 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de From=%2B33611223344&To=%2b33565000000 reçu",
+         f"appel de From={MASKED_PHONE}&To={MASKED_PHONE} reçu"),
+        ("appel de %2B33%206%2012%2034%2056%2078 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("appel de CA+33611223344 reçu", f"appel de CA{MASKED_PHONE} reçu"),
+        ("appel de +1 (555) 123-4567 reçu", f"appel de {MASKED_PHONE} reçu"),
+        ("courriel de jeanne%40cabinet.fr reçu", f"courriel de {MASKED_MAIL} reçu"),
+        ("INS 241034604200192 reçu", f"INS {MASKED_PHONE} reçu"),
+        ("INS 2 41 03 46 042 001 92 reçu", f"INS {MASKED_PHONE} reçu"),
+        ("INS 2.41.03.46.042.001.92 reçu", f"INS {MASKED_PHONE} reçu"),
+        ("NIR 2410346042001 reçu", f"NIR {MASKED_PHONE} reçu"),
+        ("NIR 1 85 05 2A 004 001 23 reçu", f"NIR {MASKED_PHONE} reçu"),
+    ],
+)  # fmt: skip
+def test_numbers_however_written_and_nirs_are_masked(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "request 12345 taken at 2026-05-12 10:00:00.123456",
         "POST /twilio/voice 200 12.5 ms",
         "call CA0012345678901234567890123456789012 ended",
         "listening on 127.0.0.1:8080",
+        "POST /console/demandes/12/notes 303 4.2 ms [a1b2c3d4e5f60718]",
+        "request id 1234567890123456, 3 rows in 1234 ms, 500",  # an id of 16 digits
+        "le 01/02/2026 10:30, puis 2026-05-12T10:00:00+02:00",
+        "aiohttp 3.14.5 on 192.168.100.200",
     ],
 )
 def test_ids_times_and_addresses_of_machines_stay_readable(text: str) -> None:
