@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 from frontdoor.settings import Settings
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.models import AuditEvent, KnownContact, Person, RequestPerson
-from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, sign_in
+from tests.console.conftest import LOT_REFERENT, MOSELLE_REFERENT, Browser, sign_in
 from tests.console.requests_made import STANCES, a_call, create, page_of, rows
 
 
@@ -99,14 +99,23 @@ async def test_a_referent_completes_her_traits_and_chooses_her_gp_among_known_co
     assert "médecin traitant" in page
 
 
-async def test_two_files_of_one_person_are_merged_with_every_link_and_history(
+async def two_files_of_one_person(
     client: TestClient, wired_settings: Settings
-) -> None:
+) -> tuple[Browser, int, int]:
+    """Two calls, each with a file of Ginette Témoin (spelled apart), as the Lot's referent
+    sees them: her browser and the two requests."""
     first = await a_call(client, wired_settings)
     second = await a_call(client, wired_settings, from_="+33565000001")
     browser = await sign_in(client, LOT_REFERENT)
     await create(browser, first, nom="Témoin", prenoms="Ginette")
     await create(browser, second, nom="Temoin", annee="1941")
+    return browser, first, second
+
+
+async def test_two_files_of_one_person_are_merged_with_every_link_and_history(
+    client: TestClient, wired_settings: Settings
+) -> None:
+    browser, first, second = await two_files_of_one_person(client, wired_settings)
     await browser.post(
         f"/console/demandes/{second}/non-oppositions",
         {"personne": "2", **STANCES, "informe": "oral"},
@@ -160,11 +169,7 @@ async def test_another_departments_person_is_not_found(
 async def test_the_name_searched_to_merge_is_posted_and_never_read_from_the_url(
     client: TestClient, wired_settings: Settings
 ) -> None:
-    first = await a_call(client, wired_settings)
-    second = await a_call(client, wired_settings, from_="+33565000001")
-    browser = await sign_in(client, LOT_REFERENT)
-    await create(browser, first, nom="Témoin", prenoms="Ginette")
-    await create(browser, second, nom="Temoin", annee="1941")
+    browser, *_ = await two_files_of_one_person(client, wired_settings)
     page = await page_of(browser, "/console/personnes-concernees/1")
     assert '<form method="post" action="/console/personnes-concernees/1#fusion"' in page
 
