@@ -10,35 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from html import escape
 
 from aiohttp import web
 
-from frontdoor.kit.unavailable import opens_a_page
+from frontdoor.kit.unavailable import opens_a_page, short_page
 from frontdoor.logs import REQUEST_ID, exception_kind, loggable_path, traceback_without_messages
 
 log = logging.getLogger(__name__)
 
 TITLE = "Erreur interne"
+BACK_TO_THE_INBOX = '<p><a href="/console/">Retour aux demandes</a></p>'
 TEXT = (
     "Le service a rencontré une erreur et n'a pas pu traiter la demande. Si elle se reproduit, "
     "signalez-la en donnant la référence {reference}."
 )
-_PAGE = """<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-</head>
-<body>
-<h1>{title}</h1>
-<p>{text}</p>
-<p>{then}</p>
-<p><a href="/console/">Retour aux demandes</a></p>
-</body>
-</html>
-"""
 
 
 @web.middleware
@@ -73,7 +58,7 @@ def _answer(request: web.Request) -> web.Response:
         else "Ce qui a été envoyé n'a peut-être pas été enregistré : vérifiez-le avant de "
         "l'envoyer de nouveau."
     )
-    body = _PAGE.format(title=TITLE, text=escape(text), then=then)
+    body = short_page(title=TITLE, text=text, then=then, after=BACK_TO_THE_INBOX)
     return web.Response(
         status=status, text=body, content_type="text/html", headers={"Cache-Control": "no-store"}
     )

@@ -2,10 +2,11 @@
 to the callers; the CPU pools full or a worker lost, wherever the work was asked for:
 `busy_answers`) and 429 Too Many Requests (kit.rate_limits).
 
-A person opening a console page in a browser gets a page that says so and asks again by
-itself after Retry-After (a browser shows a plain-text answer as a bare line of text, and
-leaves it there); the API, the live streams, scripts and forms' fetches get the sentence
-alone, as every other short answer of theirs.
+A person opening a console page in a browser gets a page that says so (`short_page`, also
+the page of an unhandled error: kit.failures) and asks again by itself after Retry-After (a
+browser shows a plain-text answer as a bare line of text, and leaves it there); the API, the
+live streams, scripts and forms' fetches get the sentence alone, as every other short answer
+of theirs.
 """
 
 from __future__ import annotations
@@ -30,9 +31,19 @@ _PAGE = """<!doctype html>
 <h1>{title}</h1>
 <p>{text}</p>
 <p>{then}</p>
-</body>
+{after}</body>
 </html>
 """
+
+
+def short_page(*, title: str, text: str, then: str, refresh_s: int | None = None,
+               after: str = "") -> str:  # fmt: skip
+    """A page of its own, French, for a browser that asked for one when the console cannot
+    give its own (not now, or an error: its templates may be what failed). `text` is
+    escaped; `then` and `after` (HTML) are the code's own words."""
+    refresh = "" if refresh_s is None else f'<meta http-equiv="refresh" content="{refresh_s}">\n'
+    after = f"{after}\n" if after else ""
+    return _PAGE.format(refresh=refresh, title=title, text=escape(text), then=then, after=after)
 
 
 _TITLES = {
@@ -54,14 +65,13 @@ def not_now(request: web.Request, text: str, *, retry_after_s: int, status: int)
     page for a browser opening a console page, the sentence alone otherwise."""
     if not opens_a_page(request):
         return text, "text/plain"
-    if request.method in ("GET", "HEAD"):
-        refresh = f'<meta http-equiv="refresh" content="{retry_after_s}">\n'
-        plural = "s" if retry_after_s > 1 else ""
-        then = f"Cette page se recharge d'elle-même dans {retry_after_s} seconde{plural}."
-    else:  # a form sent: reloading would not send it again
-        refresh, then = "", "Revenez à la page précédente et envoyez-la de nouveau dans un instant."
-    body = _PAGE.format(refresh=refresh, title=_TITLES[status], text=escape(text), then=then)
-    return body, "text/html"
+    title = _TITLES[status]
+    if request.method not in ("GET", "HEAD"):  # a form sent: reloading would not send it again
+        then = "Revenez à la page précédente et envoyez-la de nouveau dans un instant."
+        return short_page(title=title, text=text, then=then), "text/html"
+    plural = "s" if retry_after_s > 1 else ""
+    then = f"Cette page se recharge d'elle-même dans {retry_after_s} seconde{plural}."
+    return short_page(title=title, text=text, then=then, refresh_s=retry_after_s), "text/html"
 
 
 def accepted_types(request: web.Request) -> set[str]:
