@@ -1,5 +1,5 @@
 """Twilio's REST API for what the jobs and click-to-call need: send an SMS, place a call, delete a
-recording.
+recording, delete a call's or an SMS's record.
 
 Built on twilio-python's own client with its aiohttp-based `AsyncTwilioHttpClient`. A small
 subclass of that HTTP client sends every request meant for a `*.twilio.com` host to
@@ -41,6 +41,7 @@ ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 # Hints for the errors an operator can fix; any other code is reported with Twilio's error page.
 HINTS = {
     20003: "authentication refused: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+    20009: "not yet complete: a call in progress, a message not yet final; try again later",
     20404: "unknown resource",
     21211: "invalid destination number",
     21212: "invalid sender number",
@@ -178,8 +179,29 @@ def parse_recording(recording: str) -> tuple[str | None, str]:
     return account, last
 
 
+def _checked(sid: str, *prefixes: str) -> str:
+    """The SID, when it is one of these kinds (it goes into the URL's path)."""
+    if not re.fullmatch(r"[A-Z]{2}[0-9a-fA-F]{32}", sid) or not sid.startswith(prefixes):
+        raise ValueError("not a SID of the expected kind")
+    return sid
+
+
+async def _deleted(deletion: Awaitable[bool], sid: str) -> bool:
+    """Await a record's deletion: True when deleted, False when it was already gone (404)."""
+    try:
+        await deletion
+    except TwilioRestException as error:
+        if error.status != 404:
+            raise
+        logger.info("Record already deleted: %s", sid)
+        return False
+    logger.info("Record deleted: %s", sid)
+    return True
+
+
 class TwilioApi:
-    """SMS, calls and recording deletion for one Twilio account."""
+    """SMS, calls, and the deletion of recordings and of call and message records, for one
+    Twilio account."""
 
     def __init__(
         self,
@@ -240,6 +262,21 @@ class TwilioApi:
             logger.info("Recording already deleted: %s", sid)
             return
         logger.info("Recording deleted: %s", sid)
+
+    @provider_errors("call record deletion")
+    async def delete_call(self, sid: str) -> bool:
+        """Delete a Call record (its numbers, its times): True when deleted, False when Twilio
+        no longer had it (404). A call still in progress cannot be: OutboundError (20009)."""
+        account = self._client.api.v2010.accounts(self.account_sid)
+        return await _deleted(account.calls(_checked(sid, "CA")).delete_async(), sid)
+
+    @provider_errors("message record deletion")
+    async def delete_message(self, sid: str) -> bool:
+        """Delete a Message record (its numbers, its text; its media with it): True when
+        deleted, False when Twilio no longer had it (404). A message not yet in a final state
+        cannot be: OutboundError (20009)."""
+        account = self._client.api.v2010.accounts(self.account_sid)
+        return await _deleted(account.messages(_checked(sid, "SM", "MM")).delete_async(), sid)
 
     async def recording_audio(self, recording: str) -> bytes:
         """A recording's MP3, fetched with the account's credentials: the console streams it

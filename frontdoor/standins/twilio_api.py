@@ -7,6 +7,10 @@ development mode's stand-in for Twilio (frontdoor.standins.running), and the tes
   updated (a live call given new TwiML: `Url`), kept in `redirected`;
 - `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` → 204, or 404 when the
   recording was declared unknown or is already deleted;
+- `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json` and `…/Messages/{Sid}.json` →
+  204, kept in `deleted_calls` and `deleted_messages`; 404 (20404) for one declared unknown
+  or already deleted; for one declared still in progress (`still_in_progress`), Twilio's
+  error 20009, "cannot delete this resource before it is complete", answered 409;
 - `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.mp3` → the recording's audio: a
   short tone made here (a WAV file: no encoder needed), which names the recording.
 
@@ -125,6 +129,12 @@ class FakeTwilioApi:
     # Live calls given new TwiML, in order: (CallSid, Url).
     redirected: list[tuple[str, str]] = field(default_factory=list)
     unknown_recordings: set[str] = field(default_factory=set)
+    # Call and Message records deleted, in order (their SIDs); those never known, and those
+    # still in progress (a live call, a message not yet final), which Twilio will not delete.
+    deleted_calls: list[str] = field(default_factory=list)
+    deleted_messages: list[str] = field(default_factory=list)
+    unknown_records: set[str] = field(default_factory=set)
+    still_in_progress: set[str] = field(default_factory=set)
     # What left through it, typed, in order: the console's page of what was sent reads it.
     sent: list[SentSms | PlacedCall] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
@@ -154,19 +164,26 @@ class FakeTwilioApi:
         """Answer 404 to deletions of this recording, as for one that never existed."""
         self.unknown_recordings.add(sid)
 
+    def forget_record(self, sid: str) -> None:
+        """Answer 404 to deletions of this call or message, as for one that never existed."""
+        self.unknown_records.add(sid)
+
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._record_and_check])
         app.router.add_post(ACCOUNT_PREFIX + "/Messages.json", self._create_message)
         app.router.add_post(ACCOUNT_PREFIX + "/Calls.json", self._create_call)
         app.router.add_post(ACCOUNT_PREFIX + "/Calls/{sid}.json", self._update_call)
         app.router.add_delete(ACCOUNT_PREFIX + "/Recordings/{sid}.json", self._delete_recording)
+        app.router.add_delete(ACCOUNT_PREFIX + "/Calls/{sid}.json", self._delete_call)
+        app.router.add_delete(ACCOUNT_PREFIX + "/Messages/{sid}.json", self._delete_message)
         app.router.add_get(ACCOUNT_PREFIX + "/Recordings/{sid}.mp3", self._recording_audio)
         return app
 
-    async def start(self, host: str = "127.0.0.1") -> str:
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen on `port` (0: any free one; the port it had, to come back after close)."""
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, 0)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         port = self._runner.addresses[0][1]
         self.base_url = f"http://{host}:{port}"
@@ -322,4 +339,23 @@ class FakeTwilioApi:
         ):
             return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
         self.deleted_recordings.append(sid)
+        return web.Response(status=204)
+
+    async def _delete_call(self, request: web.Request) -> web.Response:
+        """Every well-formed CallSid is taken as a call Twilio holds (the calls come from the
+        webhooks' phone), unless declared unknown or already deleted."""
+        return self._delete_record(request, ("CA",), self.deleted_calls)
+
+    async def _delete_message(self, request: web.Request) -> web.Response:
+        return self._delete_record(request, ("SM", "MM"), self.deleted_messages)
+
+    def _delete_record(
+        self, request: web.Request, prefixes: tuple[str, ...], deleted: list[str]
+    ) -> web.Response:
+        sid = request.match_info["sid"]
+        if not sid.startswith(prefixes) or sid in self.unknown_records or sid in deleted:
+            return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+        if sid in self.still_in_progress:
+            return twilio_error(409, 20009, "Cannot delete this resource before it is complete")
+        deleted.append(sid)
         return web.Response(status=204)

@@ -137,6 +137,74 @@ async def test_something_that_is_not_a_recording_is_refused_without_a_request(
     assert twilio_api.requests == []
 
 
+# ----- Call and Message records: deleted at Twilio after an erasure or a purge -----
+
+
+async def test_a_call_record_is_deleted_with_the_accounts_credentials(
+    api: TwilioApi, twilio_api: FakeTwilioApi
+) -> None:
+    sid = "CA" + "e5" * 16
+
+    assert await api.delete_call(sid) is True
+
+    [request] = twilio_api.requests
+    assert (request.method, request.path, request.authorized) == (
+        "DELETE", f"/2010-04-01/Accounts/{twilio_api.account_sid}/Calls/{sid}.json", True,
+    )  # fmt: skip
+    assert twilio_api.deleted_calls == [sid]
+
+
+@pytest.mark.parametrize("sid", ["SM" + "f6" * 16, "MM" + "f6" * 16], ids=["sms", "mms"])
+async def test_a_message_record_is_deleted_its_media_with_it(
+    api: TwilioApi, twilio_api: FakeTwilioApi, sid: str
+) -> None:
+    assert await api.delete_message(sid) is True
+
+    [request] = twilio_api.requests
+    assert (request.method, request.path) == (
+        "DELETE", f"/2010-04-01/Accounts/{twilio_api.account_sid}/Messages/{sid}.json",
+    )  # fmt: skip
+    assert twilio_api.deleted_messages == [sid]
+
+
+async def test_a_record_twilio_no_longer_has_counts_as_gone_not_as_a_failure(
+    api: TwilioApi, twilio_api: FakeTwilioApi
+) -> None:
+    call, message = "CA" + "17" * 16, "SM" + "28" * 16
+    twilio_api.forget_record(call)
+
+    assert await api.delete_call(call) is False
+    assert await api.delete_message(message) is True
+    assert await api.delete_message(message) is False  # deleted already
+
+
+async def test_a_call_in_progress_cannot_be_deleted_yet_and_says_so_without_twilios_words(
+    api: TwilioApi, twilio_api: FakeTwilioApi
+) -> None:
+    sid = "CA" + "39" * 16
+    twilio_api.still_in_progress.add(sid)
+
+    with pytest.raises(OutboundError) as refused:
+        await api.delete_call(sid)
+
+    assert str(refused.value) == (
+        "call record deletion failed: Twilio answered HTTP 409, error 20009 (not yet "
+        "complete: a call in progress, a message not yet final; try again later)"
+    )
+    assert twilio_api.deleted_calls == []
+
+
+async def test_a_sid_of_another_kind_is_never_sent_to_twilio(
+    api: TwilioApi, twilio_api: FakeTwilioApi
+) -> None:
+    with pytest.raises(OutboundError):
+        await api.delete_call("SM" + "4a" * 16)
+    with pytest.raises(OutboundError):
+        await api.delete_message("../Calls/CA" + "4a" * 16)
+
+    assert twilio_api.requests == []
+
+
 async def test_wrong_credentials_fail_with_a_hint_and_no_phone_number(
     twilio_api: FakeTwilioApi,
 ) -> None:
