@@ -476,3 +476,35 @@ async def test_events_take_their_requests_department_on_the_upgrade_and_give_it_
 
 def index_names(sync: Connection) -> set[str]:
     return {str(index["name"]) for index in inspect(sync).get_indexes("request_events")}
+
+
+async def test_the_twilio_deletions_queue_comes_with_0038_and_goes_with_its_downgrade(
+    tmp_path: Path, postgres_database: str | None
+) -> None:
+    """0038 adds the queue of Twilio's records to delete (erased or purged requests'), one
+    row per department and SID; its downgrade drops it, the requests staying as they were."""
+    engine = await at_revision("0037", tmp_path, postgres_database)
+    queue = text(
+        "INSERT INTO provider_deletions (department, kind, sid, queued_at, attempts, "
+        "next_attempt_at) VALUES (:department, 'call', :sid, :at, 0, :at)"
+    )
+    try:
+        async with engine.begin() as connection:
+            kept = await insert_request(connection, call_sid="CA" + "1" * 32)
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            for department in ("dac46", "dac57"):  # the same SID in two departments: two rows
+                await connection.execute(queue, {"department": department,
+                                                 "sid": "CA" + "1" * 32, "at": AT})  # fmt: skip
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(queue, {"department": "dac46", "sid": "CA" + "1" * 32,
+                                                 "at": AT})  # fmt: skip
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0037"))
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+            ids = (await connection.execute(text("SELECT id FROM requests"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert "provider_deletions" not in tables
+    assert ids == [kept]

@@ -13,6 +13,10 @@ holds it):
   often names its sender's domain) becomes a pseudonym; request_notes: bodies go;
 - outbox: the rows go (recipient, subject); webhook_receipts: the stored answers to the
   person's calls and SMS go (a whisper names a known caller, a callback dials the number);
+- Twilio's own records: each call's and leg's Call record (numbers) with who contacted the
+  DAC, each SMS's Message record (numbers, text) with it and with the messages, are queued
+  in the same transaction for deletion there (store.provider_deletions; the
+  twilio-records-deletion job deletes them: frontdoor.jobs.provider_records);
 - known_contacts (an erasure only): the rows go;
 - persons (an erasure only): the files of persons who are the caller lose their traits
   (core.persons.is_the_callers); files the caller only spoke about stay;
@@ -40,11 +44,13 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.persons import keeps_caller
+from frontdoor.core.provider_records import RecordKind, to_delete
 from frontdoor.core.retention import pseudonym, unnamed_reasons, without_files
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.store.attachments import AttachmentStore
 from frontdoor.store.models import KnownContact, OutboxMail, Person, Request, WebhookReceipt
 from frontdoor.store.persons import Held
+from frontdoor.store.provider_deletions import queue_deletions
 from frontdoor.store.recordings import RecordingStore
 
 
@@ -161,7 +167,8 @@ async def forget_call_metadata(
     *, session: AsyncSession, held: Held, key: bytes, now: datetime
 ) -> None:
     """Who contacted the DAC leaves the requests (core.retention's call metadata): numbers and
-    addresses become pseudonyms, names go, and so do the answers stored for their webhooks."""
+    addresses become pseudonyms, names go, and so do the answers stored for their webhooks;
+    Twilio's records of their calls, legs and SMS (numbers) are queued for deletion there."""
     for request in held.requests:
         if request.caller_number:
             request.caller_number = pseudonym(request.caller_number, key)
@@ -174,6 +181,9 @@ async def forget_call_metadata(
         event.reasons = unnamed_reasons(event.reasons)
         session.add(event)
     await _delete(session, WebhookReceipt, WebhookReceipt.key, list(held.receipts))
+    calls_and_messages = (RecordKind.CALL, RecordKind.MESSAGE)
+    records = to_delete(_provider_sids(held), kinds=calls_and_messages)
+    await queue_deletions(session=session, department=held.department, records=records, now=now)
 
 
 async def forget_contents(
@@ -186,7 +196,8 @@ async def forget_contents(
 ) -> None:
     """What was written leaves the requests (core.retention's messages and attachments): SMS
     and mails lose their text and address, notes their text, attachments their files; mails
-    to send go. The rows stay, counted."""
+    to send go; Twilio's records of the SMS (their text) are queued for deletion there. The
+    rows stay, counted."""
     for message in held.messages:
         message.body = None
         message.address = None
@@ -203,6 +214,8 @@ async def forget_contents(
         request.contents_purged_at = request.contents_purged_at or now
         session.add(request)
     await _delete(session, OutboxMail, OutboxMail.id, [row.id for row in held.outbox])
+    records = to_delete(_provider_sids(held), kinds=(RecordKind.MESSAGE,))
+    await queue_deletions(session=session, department=held.department, records=records, now=now)
     if attachments is not None:
         # Files are not transactional: deleted now, before the commit; a failed commit
         # leaves the rows to erase again, and their files already gone.
@@ -223,6 +236,17 @@ def forget_person_file(*, session: AsyncSession, person: Person, now: datetime) 
         setattr(person, trait, None)
     person.pseudonymised_at = person.pseudonymised_at or now
     session.add(person)
+
+
+def _provider_sids(held: Held) -> list[str | None]:
+    """Every provider id the store keeps of what `held` holds: the requests' CallSids, the
+    legs' and answers' SIDs of their events (a referent's leg, a callback, an SMS answered),
+    the SMS' MessageSids (core.provider_records keeps the Twilio ones)."""
+    return [
+        *(request.call_sid for request in held.requests),
+        *(event.leg_sid for event in held.events),
+        *(message.provider_id for message in held.messages if message.channel == "sms"),
+    ]
 
 
 async def _delete(session: AsyncSession, model: type, column: object, keys: list[object]) -> None:

@@ -694,6 +694,32 @@ class MailboxLogin(SQLModel, table=True):
     instance: str = Field(max_length=120)
 
 
+class ProviderDeletion(SQLModel, table=True):
+    """One of Twilio's records (a call's, an SMS's) to delete there, queued in the transaction
+    of the erasure or purge that reached its request (store.provider_deletions), deleted by
+    the twilio-records-deletion job, then the row goes. Its SID, kind and department only: no
+    number, no text. A deletion given up stays, for the operator."""
+
+    __tablename__ = "provider_deletions"
+    __table_args__ = (
+        # One record once per department (a department's account holds it).
+        UniqueConstraint("department", "sid", name="uq_provider_deletions_department_sid"),
+        # What the job reads: the deletions due, not given up.
+        Index("ix_provider_deletions_given_up_next_attempt", "given_up_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(max_length=40)
+    kind: str = Field(max_length=10)  # core.provider_records.RecordKind
+    sid: str = Field(max_length=64)
+    queued_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # Twilio's HTTP status and error code, or why it was not reached; never its message.
+    last_error: str | None = Field(default=None, max_length=200)
+    given_up_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
 # The indicators' tallies live in their own module; imported here so that every table is
 # registered on SQLModel.metadata wherever the models are.
 from frontdoor.store.event_models import (  # noqa: E402, F401

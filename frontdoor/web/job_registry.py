@@ -17,6 +17,7 @@ from frontdoor.jobs.events import deliver_events
 from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.jobs.missed_calls import text_missed_calls
 from frontdoor.jobs.notifications import announce_shifts
+from frontdoor.jobs.provider_records import delete_provider_records
 from frontdoor.jobs.recordings import fetch_recordings
 from frontdoor.jobs.retention import purge_expired
 from frontdoor.jobs.roster_feeds import import_feeds
@@ -76,6 +77,16 @@ JOBS: tuple[Job, ...] = (
         "fetch that failed) into the DAC's own store, then deletes it at Twilio.",
         crontab="*/5 * * * *",
         run=fetch_recordings,
+    ),
+    Job(
+        name="twilio-records-deletion",
+        description="Deletes at Twilio the Call and Message records (numbers, SMS texts, MMS "
+        "media) of the calls, legs and SMS of each request an erasure or the retention purge "
+        "reached, queued in its transaction; a call in progress, a message not yet final or "
+        "Twilio unreachable is tried again with backoff for about 16 days, then given up and "
+        "left for the operator (`frontdoor_twilio_deletions_given_up`).",
+        crontab="*/5 * * * *",
+        run=delete_provider_records,
     ),
     Job(
         name="roster-feeds-import",

@@ -4,7 +4,8 @@ What each instance counts itself: request latency by route (a middleware), the o
 counters of app[COUNTERS] (refused signatures, degraded answers), the job runs this instance
 won and their failures. What is read from the store at scrape time, the same in every
 instance (aggregate with max, not sum): overdue callback tasks, the last 24 hours' calls
-by outcome, and whether each department's mailbox logs in (and if not, why). The intake
+by outcome, whether each department's mailbox logs in (and if not, why), and the deletions
+of Twilio's records given up (left for the operator). The intake
 lags: how long an SMS kept in the outage journal, or a mail in its mailbox, waited before
 its request was committed (app[INTAKE_LAG], observed where that is). Labels name routes,
 jobs, departments, outcomes and reasons only: no personal data.
@@ -35,6 +36,7 @@ from frontdoor.kit.operators import is_operator
 from frontdoor.kit.patience import patiently
 from frontdoor.store.mail import mailbox_logins
 from frontdoor.store.models import CallbackTaskRow, MailboxLogin, Request
+from frontdoor.store.provider_deletions import given_up_by_department
 from frontdoor.web import job_registry
 from frontdoor.web.job_registry import SCHEDULED_JOBS
 
@@ -80,6 +82,7 @@ class Metrics:
     mailbox_login_ok: Gauge
     mailbox_login_failed: Gauge
     mailbox_login_age: Gauge
+    twilio_deletions_given_up: Gauge
     store_up: Gauge
     intake_lag: dict[str, Histogram]
 
@@ -119,6 +122,14 @@ class Metrics:
                 "Voice calls received in the last 24 hours, by department and outcome "
                 "(in_progress until the call ends; read from the store).",
                 ["department", "outcome"],
+                registry=registry,
+            ),
+            twilio_deletions_given_up=Gauge(
+                "frontdoor_twilio_deletions_given_up",
+                "Twilio records (calls, SMS) of erased or purged requests whose deletion at "
+                "Twilio was given up, by department: left for the operator (read from the "
+                "store; the provider_deletions table holds their SIDs).",
+                ["department"],
                 registry=registry,
             ),
             mailbox_login_ok=Gauge(
@@ -203,13 +214,17 @@ async def metrics_page(request: web.Request) -> web.Response:
     metrics = app[METRICS]
     read = await _read_store(app)
     for gauge in (metrics.callbacks_overdue, metrics.calls, metrics.mailbox_login_ok,
-                  metrics.mailbox_login_failed, metrics.mailbox_login_age):  # fmt: skip
+                  metrics.mailbox_login_failed, metrics.mailbox_login_age,
+                  metrics.twilio_deletions_given_up):  # fmt: skip
         gauge.clear()
     metrics.store_up.set(1 if read is not None else 0)
     if read is not None:
-        overdue, calls, logins = read
+        overdue, calls, logins, given_up = read
         for department in app[DEPARTMENTS]:
             metrics.callbacks_overdue.labels(department.slug).set(overdue.get(department.slug, 0))
+            metrics.twilio_deletions_given_up.labels(department.slug).set(
+                given_up.get(department.slug, 0)
+            )
         for (slug, outcome), count in calls.items():
             metrics.calls.labels(slug, outcome).set(count)
         now = app[CLOCK]()
@@ -227,11 +242,15 @@ async def metrics_page(request: web.Request) -> web.Response:
     )
 
 
-async def _read_store(
-    app: web.Application,
-) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, MailboxLogin]] | None:
+StoreFigures = tuple[
+    dict[str, int], dict[tuple[str, str], int], dict[str, MailboxLogin], dict[str, int]
+]
+
+
+async def _read_store(app: web.Application) -> StoreFigures | None:
     """Overdue callback tasks by department, the window's calls by department and outcome,
-    and each mailbox's last login; None when the store does not answer in time."""
+    each mailbox's last login, and the Twilio deletions given up by department; None when
+    the store does not answer in time."""
     # A scrape waits no longer than a webhook would; past that, the store-read gauges are left
     # out.
     try:
@@ -241,9 +260,7 @@ async def _read_store(
         return None
 
 
-async def _store_figures(
-    app: web.Application,
-) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, MailboxLogin]]:
+async def _store_figures(app: web.Application) -> StoreFigures:
     tasks, requests = CallbackTaskRow.__table__.c, Request.__table__.c  # type: ignore[attr-defined]
     now = app[CLOCK]()
     overdue_query = (
@@ -261,7 +278,8 @@ async def _store_figures(
         calls = {(row[0], row[1]): int(row[2]) for row in await connection.execute(calls_query)}
     async with app[SESSIONS]() as session:
         logins = await mailbox_logins(session=session)
-    return overdue, calls, logins
+        given_up = await given_up_by_department(session=session)
+    return overdue, calls, logins, given_up
 
 
 class _OperatorCounters(Collector):
