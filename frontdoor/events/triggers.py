@@ -111,13 +111,21 @@ def _postgres_triggers() -> list[str]:
         "WHERE o.escalated_at IS NULL AND r.escalated_at IS NOT NULL"
     )
     both = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    # Most departments subscribe to nothing: then no event is written, whatever changed.
+    subscribed = "SELECT 1 FROM event_subscriptions WHERE disabled_at IS NULL"
     return [
         *postgres_trigger(
             "events_requests_insert", "requests", "insert", "REFERENCING NEW TABLE AS new_rows",
-            insert,
+            insert, only_if=[subscribed],
         ),
-        *postgres_trigger("events_requests_update", "requests", "update", both, update),
-        *postgres_trigger("events_tasks_overdue", "callback_tasks", "update", both, escalated),
+        *postgres_trigger(
+            "events_requests_update", "requests", "update", both, update,
+            only_if=[subscribed, postgres_changed(FOLLOWED)],
+        ),
+        *postgres_trigger(
+            "events_tasks_overdue", "callback_tasks", "update", both, escalated,
+            only_if=[subscribed],
+        ),
     ]  # fmt: skip
 
 

@@ -255,6 +255,11 @@ def _postgres_triggers() -> list[str]:
     changed_persons = f"WITH changed AS ({postgres_changed(PERSON_COLUMNS)})\n  "
     of_changed = "AS r JOIN changed ON changed.id = r.id"
     person_of_changed = "AS p JOIN changed ON changed.id = p.id"
+    # An update writes only for the rows whose columns read changed (its `changed`).
+    only_if = {
+        ("requests", "update"): postgres_changed(REQUEST_COLUMNS),
+        ("persons", "update"): postgres_changed(PERSON_COLUMNS),
+    }
     bodies = {
         ("requests", "insert"): (new, _insert(_request_selects(d, "FROM new_rows AS r", "1"))),
         ("requests", "update"): (both, _insert(
@@ -276,9 +281,10 @@ def _postgres_triggers() -> list[str]:
         statement
         for (table, event), (referencing, body) in bodies.items()
         for statement in postgres_trigger(
-            f"tally_persons_{table}_{event}", table, event, referencing, body
+            f"tally_persons_{table}_{event}", table, event, referencing, body,
+            only_if=[only_if[table, event]] if (table, event) in only_if else [],
         )
-    ]
+    ]  # fmt: skip
 
 
 _TRIGGERS = (

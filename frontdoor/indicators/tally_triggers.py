@@ -319,7 +319,12 @@ def _postgres_triggers(source: Source) -> list[str]:
         statement
         for event, (referencing, body) in bodies.items()
         for statement in postgres_trigger(
-            f"tally_{source.table}_{event}", source.table, event, referencing, body
+            f"tally_{source.table}_{event}",
+            source.table,
+            event,
+            referencing,
+            body,
+            only_if=(changed,) if event == "update" else (),
         )
     ]
 

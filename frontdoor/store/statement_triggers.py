@@ -20,20 +20,41 @@ statement that then ran in 30 ms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # Above this many rows in its transition table, a statement is planned for its own rows.
 PLANNED_ABOVE = 32
 
 
-def postgres_trigger(name: str, table: str, event: str, referencing: str, body: str) -> list[str]:
+def postgres_trigger(
+    name: str,
+    table: str,
+    event: str,
+    referencing: str,
+    body: str,
+    *,
+    only_if: Sequence[str] = (),
+) -> list[str]:
     """A statement trigger `name` after `event` on `table` and its function running `body`
     (one SQL statement over the transition tables that `referencing` names, without `$sql$`,
-    which quotes it for EXECUTE)."""
+    which quotes it for EXECUTE).
+
+    `only_if`: queries that each find a row whenever `body` has something to write (the rows
+    of an update whose columns read changed, an active subscription): when one finds none,
+    the function returns before `body`, as SQLite's row triggers do by their WHEN. Every
+    webhook that updates its call fires the requests' update triggers; most change no column
+    a tally reads, and planning and running the body's dozen SELECTs to write nothing cost
+    PostgreSQL more than the update itself."""
     rows = "old_rows" if event == "delete" else "new_rows"
     # LIMIT: whether there are more rows than PLANNED_ABOVE, without counting them all.
     many = f"(SELECT count(*) FROM (SELECT FROM {rows} LIMIT {PLANNED_ABOVE + 1}) AS counted)"
+    skip = "".join(
+        f"  IF NOT EXISTS ({query}) THEN\n    RETURN NULL;\n  END IF;\n" for query in only_if
+    )
     return [
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$\n"
         "BEGIN\n"
+        f"{skip}"
         f"  IF {many} > {PLANNED_ABOVE} THEN\n"
         f"    EXECUTE $sql$\n  {body}\n    $sql$;\n"
         f"  ELSE\n  {body};\n  END IF;\n"
