@@ -25,9 +25,10 @@ def _ratio(rps: float, reference: dict | None) -> str:
     return f"{rps / reference['rps']:.2f}" if reference else "—"
 
 
-def _cpu(result: dict) -> str:
-    """The server's CPU per request (its processes only: not the database's, not wrk's)."""
-    return f"{result['cpu_us']:,.0f}" if "cpu_us" in result else "—"
+def _cpu(result: dict, key: str = "cpu_us") -> str:
+    """A CPU figure per request: the server's processes ("cpu_us"), the database's backends
+    ("db_cpu_us", PostgreSQL only) or wrk's ("wrk_cpu_us")."""
+    return f"{result[key]:,.0f}" if key in result else "—"
 
 
 def _table(results: list[dict]) -> list[str]:
@@ -38,9 +39,9 @@ def _table(results: list[dict]) -> list[str]:
         by_name.get("flask-welcome"),
     )
     lines = [
-        "| target | database | req/s | p50 ms | p99 ms | max ms | CPU µs/req | ÷ bare "
-        "| ÷ bare-signed | ÷ flask welcome | targets met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| target | database | req/s | p50 ms | p99 ms | max ms | CPU µs/req | database µs/req "
+        "| wrk µs/req | ÷ bare | ÷ bare-signed | ÷ flask welcome | targets met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for result in results:
         if result["kind"] == "whole-call":
@@ -57,10 +58,48 @@ def _table(results: list[dict]) -> list[str]:
         lines.append(
             f"| {result['target']} | {result.get('database', '—')} | {result['rps']:,.0f} "
             f"| {result['p50_ms']:.2f} | {result['p99_ms']:.2f} | {result['max_ms']:.1f} "
-            f"| {_cpu(result)} | {_ratio(result['rps'], bare)} | {_ratio(result['rps'], signed)} "
+            f"| {_cpu(result)} | {_cpu(result, 'db_cpu_us')} | {_cpu(result, 'wrk_cpu_us')} "
+            f"| {_ratio(result['rps'], bare)} | {_ratio(result['rps'], signed)} "
             f"| {_ratio(result['rps'], flask)} | {verdict} |"
         )
     return lines
+
+
+def _machine_budget(results: list[dict], cpus: int) -> list[str]:
+    """What issue 20's target rate of each PostgreSQL target would cost this machine's cores,
+    where the service, PostgreSQL and wrk all run: at the target rate, the CPU a request
+    costs now, and the CPU it would cost with the service down to the signed bare handler's
+    own (the least a handler that verifies Twilio's signature spends) and the database's
+    work per request unchanged. Above the machine's cores, the target cannot be met here
+    without the database doing less per request."""
+    by_name = {result["target"]: result for result in results}
+    bare, signed = by_name.get("bare"), by_name.get("bare-signed")
+    if not bare or not signed or "cpu_us" not in signed:
+        return []
+    rows = [
+        r for r in results if r["kind"] == "frontdoor" and "db_cpu_us" in r and "wrk_cpu_us" in r
+    ]
+    if not rows:
+        return []
+    lines = [
+        f"What issue 20's target rates would cost this machine's {cpus} cores (PostgreSQL, "
+        "which runs on the same cores as the service and wrk; CPU per request as measured "
+        "above):",
+        "",
+        "| target | target req/s | service + database + wrk µs/req now | cores needed now "
+        "| with the service at bare-signed's CPU | cores needed then |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in rows:
+        share = TARGET_SHARE.get(result["step"], STEP_SHARE)
+        target_rps = share * bare["rps"]
+        now = result["cpu_us"] + result["db_cpu_us"] + result["wrk_cpu_us"]
+        floor = signed["cpu_us"] + result["db_cpu_us"] + result["wrk_cpu_us"]
+        lines.append(
+            f"| {result['target']} | {target_rps:,.0f} | {now:,.0f} "
+            f"| {target_rps * now / 1e6:.1f} | {floor:,.0f} | {target_rps * floor / 1e6:.1f} |"
+        )
+    return [*lines, ""]
 
 
 def _whole_calls(results: list[dict]) -> list[str]:
@@ -155,6 +194,7 @@ def render(meta: dict, results: list[dict]) -> str:
         "",
         *_table(results),
         "",
+        *_machine_budget(results, meta["cpus"]),
         *_whole_calls(results),
         "Checks:",
         "",

@@ -6,7 +6,10 @@ database, then posts each call's signed step (bench/make_requests.py: every key 
 to the service in this process, one after the other: the warm-up steps first, then the
 measured ones under cProfile. Prints, per step: the statements sent to the database, the
 Python function calls (the client's posting included: the same for every build) and the
-process's CPU time (informative only: it moves with the machine's load).
+process's CPU time (informative only: it moves with the machine's load); on PostgreSQL also
+the CPU time its backends serving the scratch database spent (from the kernel's per-process
+run time, /proc/PID/schedstat: the database's share of a step, which a step's statements
+decide and Python does not see).
 
     .venv/bin/python bench/step_cost.py --database sqlite --step menu
     PYTHONPATH=../base .venv/bin/python bench/step_cost.py ...   # another build, the same way
@@ -42,8 +45,39 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DB = "frontdoor_step_cost"
 
 
+def backends_run_ns(pids: list[int]) -> int:
+    """The nanoseconds these processes have run on a CPU so far (the kernel's schedstat);
+    a process gone meanwhile counts for nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+async def backend_pids(database: str) -> list[int]:
+    """The PostgreSQL backends connected to the scratch database (this process's pool)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN)
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            database,
+        )
+    finally:
+        await connection.close()
+    return [row["pid"] for row in rows]
+
+
 class Statements:
-    """Counts the statements every engine of this process sends."""
+    """Counts the statements every engine of this process sends and, once given the
+    database's backends, the run time each statement cost them (the steps are posted one
+    after the other, so a backend's run time between a statement's start and its result is
+    that statement's; BEGIN and COMMIT are not statements here and are left out)."""
 
     def __init__(self) -> None:
         from sqlalchemy import event
@@ -51,11 +85,23 @@ class Statements:
 
         self.count = 0
         self.texts: list[str] = []
+        self.backends: list[int] = []
+        self.backend_ns: dict[str, int] = {}
+        self._started_ns = 0
         event.listen(Engine, "before_cursor_execute", self._sent)
+        event.listen(Engine, "after_cursor_execute", self._answered)
 
     def _sent(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         self.count += 1
         self.texts.append(" ".join(statement.split())[:160])
+        if self.backends:
+            self._started_ns = backends_run_ns(self.backends)
+
+    def _answered(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.backends:
+            text = " ".join(statement.split())[:100]
+            spent = backends_run_ns(self.backends) - self._started_ns
+            self.backend_ns[text] = self.backend_ns.get(text, 0) + spent
 
 
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -103,6 +149,9 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         for signature, body in signed[: args.warmup]:
             await post(signature, body)
         statements.count, statements.texts = 0, []
+        pids = await backend_pids(PG_DB) if args.database == "postgres" else []
+        database_ns = backends_run_ns(pids)
+        statements.backends = pids
         profile = cProfile.Profile()
         cpu = time.process_time()
         profile.enable()
@@ -110,6 +159,8 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await post(signature, body)
         profile.disable()
         cpu = time.process_time() - cpu
+        database_ns = backends_run_ns(pids) - database_ns
+        statements.backends = []
     stats = pstats.Stats(profile)
     if args.top:
         stats.sort_stats("cumulative").print_stats(args.top)
@@ -124,11 +175,20 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "statements_per_step": statements.count / args.count,
         "python_calls_per_step": round(stats.total_calls / args.count),  # type: ignore[attr-defined]
         "cpu_us_per_step_profiled": round(cpu / args.count * 1e6),
+        **(
+            {"database_cpu_us_per_step": round(database_ns / args.count / 1e3)}
+            if args.database == "postgres"
+            else {}
+        ),
         "python_calls_by_package": {
             name: round(calls / args.count)
             for name, calls in sorted(by_package.items(), key=lambda item: -item[1])[:8]
         },
         "one_step": one_step,
+        "database_us_by_statement": {
+            text: round(ns / args.count / 1e3)
+            for text, ns in sorted(statements.backend_ns.items(), key=lambda item: -item[1])
+        },
     }
 
 
@@ -171,9 +231,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.database == "postgres":
                 asyncio.run(_admin(PG_ADMIN, "drop", PG_DB))
     shown = result.pop("one_step")
+    by_statement = result.pop("database_us_by_statement")
     print(json.dumps(result))
     if args.show:
         print("\n".join(shown))
+    if by_statement:
+        print("PostgreSQL's run time a step, by statement (µs; BEGIN and COMMIT apart):")
+        for text, spent in by_statement.items():
+            print(f"{spent:8,} {text}")
     return 0
 
 
