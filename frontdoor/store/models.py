@@ -679,6 +679,23 @@ class AutoAnswerRow(SQLModel, table=True):
     answered_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 
+class NoticeBudgetRow(SQLModel, table=True):
+    """What one recipient of a department's notices was sent lately and what was held back
+    from them (core.notice_budget): one row per department and recipient, locked while a
+    notice is decided, so that every instance sharing the database spends one budget. The
+    recipient is a referent's id (or "notify-address"), never a number or an address; the
+    row holds times and a count, nothing of any contact."""
+
+    __tablename__ = "notice_budgets"
+
+    department: str = Field(primary_key=True, max_length=40)
+    recipient: str = Field(primary_key=True, max_length=64)
+    # The notices sent within the window (ISO 8601 instants, UTC), oldest first.
+    sent: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    held: int = Field(default=0)  # notices held back since the last one sent
+    held_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
 class MailboxLogin(SQLModel, table=True):
     """The last attempt to open each department's mailbox, by any instance: what /readyz and
     frontdoor_mailbox_login_ok report. No personal data."""
