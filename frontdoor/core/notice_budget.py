@@ -111,7 +111,7 @@ def summary_text(
         when = f"le {local:%d/%m} à {when}"
     what = "1 nouvelle sollicitation" if count == 1 else f"{count} nouvelles sollicitations"
     return (
-        f"{department_name} : {what} depuis {when} (trop pour un SMS chacune). "
+        f"{department_name} : {what} depuis {when}, trop pour les annoncer une à une. "
         "À traiter dans Frontdoor."
     )
 

@@ -45,19 +45,23 @@ FLOWS = [
     ("a first notice goes", (0,), [SEND]),
     ("up to the limit they go", (0, 1, 2), [SEND, SEND, SEND]),
     ("past it they are held", (0, 1, 2, 3, 4), [SEND, SEND, SEND, HOLD, HOLD]),
-    ("room again: the next one is the summary", (0, 1, 2, 3, 4, 61), [SEND] * 3 + [HOLD] * 2
-     + [SUMMARY]),  # fmt: skip
-    ("after the summary, one at a time again", (0, 1, 2, 3, 61, 62), [SEND] * 3
-     + [HOLD, SUMMARY, SEND]),  # fmt: skip
+    (
+        "room again: the next one is the summary",
+        (0, 1, 2, 3, 4, 61),
+        [SEND] * 3 + [HOLD] * 2 + [SUMMARY],
+    ),  # fmt: skip
+    (
+        "after the summary, one at a time again",
+        (0, 1, 2, 3, 61, 62),
+        [SEND] * 3 + [HOLD, SUMMARY, SEND],
+    ),  # fmt: skip
     ("the window slides: spread over the hour, none held", (0, 30, 59, 61, 91), [SEND] * 5),
     ("exactly an hour after the first, it has left the window", (0, 1, 2, 60), [SEND] * 4),
     ("a second short of it, not yet", (0, 1, 2, 59.99), [SEND] * 3 + [HOLD]),
 ]
 
 
-@pytest.mark.parametrize(
-    ("offsets", "verdicts"), [f[1:] for f in FLOWS], ids=[f[0] for f in FLOWS]
-)
+@pytest.mark.parametrize(("offsets", "verdicts"), [f[1:] for f in FLOWS], ids=[f[0] for f in FLOWS])
 def test_what_becomes_of_each_notice(offsets: tuple[float, ...], verdicts: list[Verdict]) -> None:
     _, got = after(*offsets)
 
@@ -81,9 +85,7 @@ DUE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("offsets", "asked", "due"), [d[1:] for d in DUE], ids=[d[0] for d in DUE]
-)
+@pytest.mark.parametrize(("offsets", "asked", "due"), [d[1:] for d in DUE], ids=[d[0] for d in DUE])
 def test_the_summary_is_due_once_the_window_has_room(
     offsets: tuple[float, ...], asked: float, due: tuple[int, float] | None
 ) -> None:
@@ -145,15 +147,15 @@ def test_times_must_be_aware() -> None:
 # (id, count, since, at, text)
 TEXTS = [
     ("many, the same day", 37, T0, T0 + timedelta(hours=1),
-     "DAC du Lot : 37 nouvelles sollicitations depuis 14 h 05 (trop pour un SMS chacune). "
+     "DAC du Lot : 37 nouvelles sollicitations depuis 14 h 05, trop pour les annoncer une à une. "
      "À traiter dans Frontdoor."),
     ("one", 1, T0, T0 + timedelta(hours=1),
-     "DAC du Lot : 1 nouvelle sollicitation depuis 14 h 05 (trop pour un SMS chacune). "
+     "DAC du Lot : 1 nouvelle sollicitation depuis 14 h 05, trop pour les annoncer une à une. "
      "À traiter dans Frontdoor."),
     ("since the day before", 8, datetime(2026, 5, 11, 23, 50, 30, tzinfo=PARIS),
      datetime(2026, 5, 12, 0, 50, tzinfo=PARIS),
-     "DAC du Lot : 8 nouvelles sollicitations depuis le 11/05 à 23 h 50 (trop pour un SMS "
-     "chacune). À traiter dans Frontdoor."),
+     "DAC du Lot : 8 nouvelles sollicitations depuis le 11/05 à 23 h 50, trop pour les annoncer "
+     "une à une. À traiter dans Frontdoor."),
 ]  # fmt: skip
 
 
