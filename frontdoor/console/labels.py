@@ -78,6 +78,7 @@ EVENTS = {
     "sms-answer": "Réponse par SMS",
     "sms-notified": "Référents prévenus",
     "voicemail-notified": "Référents prévenus du message vocal",
+    "mail-notified": "Référents prévenus du courriel",
     "sms-directory": "Réponse de l'annuaire par SMS",
     "keyword": "Mot-clé SMS",
     "opted-in": "Réinscription aux SMS",

@@ -25,9 +25,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from frontdoor.core.department import Department
 from frontdoor.core.mail import notification
 from frontdoor.core.mailbox import LoginFailure, Mailbox
+from frontdoor.core.notice_budget import Verdict
 from frontdoor.cpu import WorkerLost
 from frontdoor.jobs.base import JobContext
 from frontdoor.keys import Clock
+from frontdoor.kit.referent_notices import NOTIFY_ADDRESS, send_summaries, spent, tell, worded
+from frontdoor.kit.referent_notices import Notice as ReferentNotice
 from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
 from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
@@ -129,24 +132,53 @@ def intake_for(runtime: JobRuntime, department: Department, mailbox: Mailbox) ->
 async def notify_referents(
     runtime: JobRuntime, notice: Notice, mailbox: Mailbox, mailer: Mailer
 ) -> None:
-    """By SMS from the department's number, or one mail to notify_address: never the content."""
+    """By SMS from the department's number, or one mail to notify_address: never the content.
+    Either way within the recipient's notice budget (kit.referent_notices)."""
+    department, at = notice.department, runtime.clock()
     text = notification(
-        notice.department,
-        request_id=notice.request_id,
-        texts=mail_texts(runtime.settings.templates_dir),
+        department, request_id=notice.request_id, texts=mail_texts(runtime.settings.templates_dir)
     )
-    try:
-        if mailbox.notify == "mail" and mailbox.notify_address:
-            await mailer.send(to=mailbox.notify_address, subject=text, body=text)
+    if mailbox.notify == "mail" and mailbox.notify_address:
+        choice = (await spent(runtime, department.slug, [NOTIFY_ADDRESS], at=at)).get(
+            NOTIFY_ADDRESS
+        )
+        if choice is not None and choice.verdict is Verdict.HOLD:
             return
-        for referent_id in notice.referent_ids:
-            referent = notice.department.referents.get(referent_id)
-            if referent is not None:
-                await runtime.twilio_api_for(notice.department.slug).send_sms(
-                    to=referent.phone, from_=notice.department.number, body=text
-                )
-    except OutboundError as error:
-        log.warning("request %s: referents not told of its mail: %s", notice.request_id, error)
+        body = text if choice is None else worded(department, choice, text, at)
+        try:
+            await mailer.send(to=mailbox.notify_address, subject=body, body=body)
+        except OutboundError as error:
+            log.warning("request %s: referents not told of its mail: %s", notice.request_id,
+                        error)  # fmt: skip
+        return
+    await tell(
+        runtime,
+        ReferentNotice(department=department, request_id=notice.request_id,
+                       referent_ids=notice.referent_ids, text=text, at=at, kind="mail-notified"),
+    )  # fmt: skip
+
+
+async def send_mail_summaries(
+    runtime: JobRuntime, department: Department, mailbox: Mailbox, mailer: Mailer
+) -> int:
+    """The summary of the mail notices held back from the department's notify_address, if
+    one is due (sent by SMS to referents, they are the `notice-summaries` job's)."""
+    if mailbox.notify != "mail" or not mailbox.notify_address:
+        return 0
+    address = mailbox.notify_address
+
+    async def send(_: Department, __: str, text: str) -> None:
+        await mailer.send(to=address, subject=text, body=text)
+
+    try:
+        return await send_summaries(
+            runtime, at=runtime.clock(), send=send,
+            wanted=lambda slug, recipient: (slug, recipient) == (department.slug, NOTIFY_ADDRESS),
+        )  # fmt: skip
+    except SQLAlchemyError as error:  # the store down: the next poll sends it
+        log.warning("%s: mail notices' summary not sent (%s)", department.slug,
+                    type(error).__name__)  # fmt: skip
+        return 0
 
 
 async def mailbox_job(ctx: JobContext) -> str:
@@ -168,6 +200,8 @@ async def mailbox_job(ctx: JobContext) -> str:
                     total.add(report)
                     if report.read < intake.batch or time.monotonic() > deadline:
                         break
+            if intake.mailer is not None:
+                await send_mail_summaries(ctx.runtime, department, mailbox, intake.mailer)
         # The others are read all the same (a lost worker: this one again at the next run).
         except (*MAILBOX_ERRORS, WorkerLost) as error:
             why = str(error) or type(error).__name__

@@ -16,6 +16,7 @@ from frontdoor.jobs.digest import send_digests
 from frontdoor.jobs.events import deliver_events
 from frontdoor.jobs.housekeeping import purge_job_runs
 from frontdoor.jobs.missed_calls import text_missed_calls
+from frontdoor.jobs.notice_summaries import send_notice_summaries
 from frontdoor.jobs.notifications import announce_shifts
 from frontdoor.jobs.provider_records import delete_provider_records
 from frontdoor.jobs.recordings import fetch_recordings
@@ -53,6 +54,14 @@ JOBS: tuple[Job, ...] = (
         "waiting for them.",
         crontab="* * * * *",
         run=announce_shifts,
+    ),
+    Job(
+        name="notice-summaries",
+        description="Sends each referent, by SMS, the one summary of the notices held back "
+        "past their budget (six an hour: a flood of contacts), once their hour has room "
+        "again and no new contact brought it.",
+        crontab="* * * * *",
+        run=send_notice_summaries,
     ),
     Job(
         name="daily-digest",
