@@ -1,6 +1,7 @@
 """How many notices of new contacts one recipient gets: a budget per department and
 recipient (a referent's phone, or the mailbox's notify_address), shared by every kind of
-notice (a new SMS, a new mail, a voicemail).
+notice (a new SMS, a new mail, a voicemail); the alerts of late callbacks (the escalation) have
+a budget of their own, by the same rule (Topic).
 
 Every contact is stored and shown in the console whatever the budget says: only the SMS (or
 mail) telling of it is held back. Within the budget, each notice goes as it is. Past it, the
@@ -17,7 +18,9 @@ morning). Six covers that with room, and past six the referent is at the console
 one more SMS per contact would only be noise on a phone they also use for calls. A flood
 from many senders (a script, a hostile tester, a mailing gone wrong) then costs six SMS per
 referent on duty in its first hour, and at most six an hour after that, instead of one per
-contact and referent.
+contact and referent. The alerts of late callbacks follow the same rule, under a budget of
+their own: a flood out of hours makes as many callback tasks, all late at the same deadline,
+and the escalation's recipients would otherwise get one SMS for each at the same minute.
 """
 
 from __future__ import annotations
@@ -99,9 +102,24 @@ def room_at(budget: Budget, *, policy: Policy = NOTICES) -> datetime | None:
     return sorted(budget.sent)[-policy.limit] + policy.window
 
 
+class Topic(Enum):
+    """What a budget's notices are about: each recipient has a budget per topic."""
+
+    CONTACTS = "contacts"  # a new SMS, mail or voicemail
+    LATE_CALLBACKS = "late-callbacks"  # a callback past its deadline (the escalation)
+
+
+# What a summary says, by topic: (one, many with {count}, "trop pour les annoncer …").
+_SUMMARY_WORDS = {
+    Topic.CONTACTS: ("1 nouvelle sollicitation", "{count} nouvelles sollicitations", "une à une"),
+    Topic.LATE_CALLBACKS: ("1 rappel en retard", "{count} rappels en retard", "un à un"),
+}
+
+
 def summary_text(
-    department_name: str, *, count: int, since: datetime, at: datetime, timezone: ZoneInfo
-) -> str:
+    department_name: str, *, count: int, since: datetime, at: datetime, timezone: ZoneInfo,
+    topic: Topic = Topic.CONTACTS,
+) -> str:  # fmt: skip
     """The one SMS (or mail subject) that stands for the notices held back: how many, since
     when; never who, never a number or an address."""
     require_aware(since)
@@ -109,9 +127,10 @@ def summary_text(
     when = spoken_time(local.time().replace(second=0, microsecond=0))
     if local.date() != today:
         when = f"le {local:%d/%m} à {when}"
-    what = "1 nouvelle sollicitation" if count == 1 else f"{count} nouvelles sollicitations"
+    one, many, each = _SUMMARY_WORDS[topic]
+    what = one if count == 1 else many.format(count=count)
     return (
-        f"{department_name} : {what} depuis {when}, trop pour les annoncer une à une. "
+        f"{department_name} : {what} depuis {when}, trop pour les annoncer {each}. "
         "À traiter dans Frontdoor."
     )
 

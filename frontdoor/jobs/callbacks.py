@@ -14,9 +14,11 @@ from functools import partial
 
 from frontdoor.core.callbacks import escalations, mark_escalated
 from frontdoor.core.department import Department
+from frontdoor.core.notice_budget import Topic, Verdict
 from frontdoor.core.notices import escalation_text
 from frontdoor.core.reasons import Reason
 from frontdoor.jobs.base import JobContext
+from frontdoor.kit.referent_notices import budget_key, spent, worded
 from frontdoor.outbound.errors import OutboundError, cause_of
 from frontdoor.store.requests import record_event, request_by_id
 from frontdoor.store.tasks import (
@@ -136,15 +138,27 @@ async def _tell_coordinator(ctx: JobContext, department: Department, text: str) 
     if not referent_ids and not policy.escalate_to_addresses:
         referent_ids = tuple(department.roster.backup)
     twilio = ctx.runtime.twilio_api_for(department.slug)
-    sends += [
-        partial(
-            twilio.send_sms,
-            to=department.referents[referent_id].phone,
-            from_=department.number,
-            body=message,
+    # Each referent's SMS within her budget of late-callback alerts: past it, held back for
+    # one summary (kit.referent_notices, the `notice-summaries` job), and counted as told.
+    keys = {r: budget_key(r, Topic.LATE_CALLBACKS) for r in referent_ids}
+    choices = await spent(ctx.runtime, department.slug, list(keys.values()), at=ctx.slot)
+    for referent_id in referent_ids:
+        choice = choices.get(keys[referent_id])
+        if choice is not None and choice.verdict is Verdict.HOLD:
+            continue
+        body = (
+            message
+            if choice is None
+            else worded(department, choice, message, ctx.slot, Topic.LATE_CALLBACKS)
         )
-        for referent_id in referent_ids
-    ]
+        sends.append(
+            partial(
+                twilio.send_sms,
+                to=department.referents[referent_id].phone,
+                from_=department.number,
+                body=body,
+            )
+        )
     errors: list[OutboundError] = []
     for send in sends:
         try:

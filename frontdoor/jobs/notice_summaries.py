@@ -1,6 +1,7 @@
 """The summaries of the notices held back from referents (core.notice_budget): once a
 referent's window has room again and no new contact has brought the summary with it, this
-job sends it, one SMS, from the department's number.
+job sends it, one SMS, from the department's number. So too for the alerts of late callbacks
+held back from the escalation's referents (frontdoor.jobs.callbacks).
 
 Each summary is taken from the budget and committed before it is sent (kit.referent_notices.
 send_summaries): two instances running the job at once send it once; an instance that dies in
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 from frontdoor.core.department import Department
 from frontdoor.jobs.base import JobContext
-from frontdoor.kit.referent_notices import NOTIFY_ADDRESS, send_summaries
+from frontdoor.kit.referent_notices import NOTIFY_ADDRESS, budget_owner, send_summaries
 
 
 async def send_notice_summaries(ctx: JobContext) -> str:
     runtime = ctx.runtime
 
-    async def send(department: Department, referent_id: str, text: str) -> None:
+    async def send(department: Department, recipient: str, text: str) -> None:
+        _, referent_id = budget_owner(recipient)
         referent = department.referents.get(referent_id)
         if referent is not None:  # no longer in the roster: nobody to tell
             await runtime.twilio_api_for(department.slug).send_sms(

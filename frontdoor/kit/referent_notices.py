@@ -22,7 +22,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.core.department import Department
-from frontdoor.core.notice_budget import Choice, Verdict, summary_text
+from frontdoor.core.notice_budget import Choice, Topic, Verdict, summary_text
 from frontdoor.core.notices import referent_names
 from frontdoor.core.reasons import Reason
 from frontdoor.kit.runtime import JOB_RUNTIME, JobRuntime
@@ -35,6 +35,20 @@ log = logging.getLogger(__name__)
 # The budget's recipient when a department's mail notices go to one address (mailbox.notify =
 # "mail"): that address's inbox has a budget as a referent's phone has.
 NOTIFY_ADDRESS = "notify-address"
+# A referent's budget of late-callback alerts: this prefix, then her id (core.notice_budget.Topic).
+_LATE_CALLBACKS = "late-callbacks:"
+
+
+def budget_key(referent_id: str, topic: Topic = Topic.CONTACTS) -> str:
+    """The recipient a referent's budget of this topic is kept under."""
+    return _LATE_CALLBACKS + referent_id if topic is Topic.LATE_CALLBACKS else referent_id
+
+
+def budget_owner(recipient: str) -> tuple[Topic, str]:
+    """The topic and the referent id (or NOTIFY_ADDRESS) of a budget's recipient."""
+    if recipient.startswith(_LATE_CALLBACKS):
+        return Topic.LATE_CALLBACKS, recipient.removeprefix(_LATE_CALLBACKS)
+    return Topic.CONTACTS, recipient
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -106,12 +120,15 @@ async def spent(
     return choices
 
 
-def worded(department: Department, choice: Choice, text: str, at: datetime) -> str:
+def worded(
+    department: Department, choice: Choice, text: str, at: datetime,
+    topic: Topic = Topic.CONTACTS,
+) -> str:  # fmt: skip
     """The notice's own text, or the summary it stands in for."""
     if choice.verdict is not Verdict.SUMMARY:
         return text
     return summary_text(department.name, count=choice.count, since=choice.since or at, at=at,
-                        timezone=department.calendar.timezone)  # fmt: skip
+                        timezone=department.calendar.timezone, topic=topic)  # fmt: skip
 
 
 Send = Callable[[Department, str, str], Awaitable[None]]
@@ -138,7 +155,8 @@ async def send_summaries(
         if choice is None:
             continue
         try:
-            await send(department, recipient, worded(department, choice, "", at))
+            topic, _ = budget_owner(recipient)
+            await send(department, recipient, worded(department, choice, "", at, topic))
         except OutboundError as error:
             log.warning("%s : le résumé des notifications retenues n'a pas atteint un "
                         "destinataire (%s)", slug, cause_of(error))  # fmt: skip

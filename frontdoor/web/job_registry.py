@@ -57,9 +57,9 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         name="notice-summaries",
-        description="Sends each referent, by SMS, the one summary of the notices held back "
-        "past their budget (six an hour: a flood of contacts), once their hour has room "
-        "again and no new contact brought it.",
+        description="Sends each referent, by SMS, the one summary of the notices (or alerts "
+        "of late callbacks) held back past their budget (six an hour: a flood of contacts), "
+        "once their hour has room again and no new contact brought it.",
         crontab="* * * * *",
         run=send_notice_summaries,
     ),

@@ -12,6 +12,7 @@ from frontdoor.core.notice_budget import (
     NOTICES,
     Budget,
     Policy,
+    Topic,
     Verdict,
     consider,
     room_at,
@@ -169,3 +170,16 @@ def test_the_summary_says_how_many_and_since_when_in_the_departments_time(
 
     assert summary_text("DAC du Lot", count=count, since=since.astimezone(utc),
                         at=at.astimezone(utc), timezone=PARIS) == text  # fmt: skip
+
+
+def test_the_summary_of_late_callbacks_says_so() -> None:
+    one = summary_text("DAC du Lot", count=1, since=T0, at=T0, timezone=PARIS,
+                       topic=Topic.LATE_CALLBACKS)  # fmt: skip
+    many = summary_text("DAC du Lot", count=4, since=T0, at=T0, timezone=PARIS,
+                        topic=Topic.LATE_CALLBACKS)  # fmt: skip
+
+    assert one == (
+        "DAC du Lot : 1 rappel en retard depuis 14 h 05, trop pour les annoncer un à un. "
+        "À traiter dans Frontdoor."
+    )
+    assert many.startswith("DAC du Lot : 4 rappels en retard depuis 14 h 05,")

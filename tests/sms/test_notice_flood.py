@@ -4,21 +4,23 @@ summary; later traffic is told of as before. One budget for every kind of notice
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
 from frontdoor.core.notice_budget import NOTICES
 from frontdoor.jobs.base import JobContext
+from frontdoor.jobs.callbacks import escalate_overdue
 from frontdoor.jobs.notice_summaries import send_notice_summaries
 from frontdoor.kit.runtime import JOB_RUNTIME
 from frontdoor.settings import Settings
+from frontdoor.standins.smtp import SmtpRecorder
 from frontdoor.standins.twilio_api import FakeTwilioApi
 from frontdoor.store.db import create_engine, session_maker
 from frontdoor.store.notice_budgets import spend
 from tests.console.requests_made import a_voicemail
-from tests.sms.texting import messages, notified, replied, send, sent
-from tests.web.calls import AMARTIN, BLEROY, TUESDAY_MORNING, stored
+from tests.sms.texting import FRIDAY_EVENING, messages, notified, replied, send, sent
+from tests.web.calls import AMARTIN, BLEROY, COORDINATION, PARIS, TUESDAY_MORNING, stored
 
 FLOOD = 200
 SUMMARY = (
@@ -131,3 +133,32 @@ async def test_a_voicemail_past_the_budget_waits_for_the_summary_as_an_sms_would
         "DAC du Lot : 1 nouvelle sollicitation depuis 10 h, trop pour les annoncer une à une. "
         "À traiter dans Frontdoor."
     }
+
+
+async def test_the_late_callbacks_of_a_flood_out_of_hours_are_alerted_within_a_budget_too(
+    client: TestClient, settings: Settings, twilio_api: FakeTwilioApi, smtp_server: SmtpRecorder
+) -> None:
+    # Ten SMS on a Friday evening: ten callbacks, all due at Monday's same deadline.
+    flood = 10
+    for index in range(flood):
+        await send(client, "Rappelez-moi", at=FRIDAY_EVENING + timedelta(seconds=index),
+                   from_=f"+336{index:08d}")  # fmt: skip
+    monday = datetime(2026, 5, 18, 13, 0, tzinfo=PARIS)  # past their 12 h 30 deadline
+    runtime = client.app[JOB_RUNTIME]
+
+    detail = await escalate_overdue(JobContext(runtime=runtime, slot=monday))
+
+    assert detail == f"{flood} escalated, 0 not delivered"  # each one marked, as before
+    alerts = to(twilio_api, COORDINATION)
+    assert len(alerts) == NOTICES.limit
+    assert all("rappel" in alert for alert in alerts)
+    assert len(smtp_server.mails) == flood  # the coordination's mailbox: one mail each
+    early = await send_notice_summaries(
+        JobContext(runtime=runtime, slot=monday + timedelta(minutes=30))
+    )
+    due = await send_notice_summaries(JobContext(runtime=runtime, slot=monday + NOTICES.window))
+    assert (early, due) == ("0 notice summaries sent", "1 notice summaries sent")
+    assert to(twilio_api, COORDINATION)[-1] == (
+        f"DAC du Lot : {flood - NOTICES.limit} rappels en retard depuis 13 h, trop pour les "
+        "annoncer un à un. À traiter dans Frontdoor."
+    )
