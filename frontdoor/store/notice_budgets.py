@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.notice_budget import NOTICES, Budget, Choice, Policy, consider, summary_due
+from frontdoor.store.db import dialect_insert
 from frontdoor.store.models import NoticeBudgetRow
 
 
@@ -70,10 +70,8 @@ def _write(session: AsyncSession, row: NoticeBudgetRow, budget: Budget) -> None:
 
 async def _locked(session: AsyncSession, department: str, recipient: str) -> NoticeBudgetRow:
     table: Any = NoticeBudgetRow.__table__  # type: ignore[attr-defined]
-    connection = await session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     await session.exec(
-        dialect.insert(table)
+        dialect_insert(await session.connection(), table)
         .values(department=department, recipient=recipient, sent=[], held=0)
         .on_conflict_do_nothing(index_elements=["department", "recipient"])
     )

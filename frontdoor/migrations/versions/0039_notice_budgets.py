@@ -5,11 +5,8 @@ each referent on duty. Each department's recipients now have a budget (core.noti
 kept here so that every instance sharing the database spends the same one: the notices sent
 within the window, and those held back for the next summary. Times and counts only.
 
-Numbered 0039: 0038 was being written at the same time elsewhere. Until it lands this
-revision follows 0037; once it has, it follows 0038 (change `down_revision` only).
-
 Revision ID: 0039
-Revises: 0037
+Revises: 0038
 Create Date: 2026-12-07 23:30:00.000000
 """
 
@@ -22,7 +19,7 @@ from alembic import op
 import frontdoor.store.types
 
 revision: str = "0039"
-down_revision: str | None = "0037"
+down_revision: str | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

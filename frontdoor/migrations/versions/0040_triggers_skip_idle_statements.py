@@ -8,8 +8,8 @@ the trigger's statement: that statement wrote nothing for it anyway, but Postgre
 it, a dozen SELECTs, at every webhook that updates its call. The triggers write what they
 wrote before; nothing is counted again. SQLite's row triggers already skip by their WHEN.
 
-Revision ID: 0039
-Revises: 0038
+Revision ID: 0040
+Revises: 0039
 Create Date: 2026-12-08 00:30:00.000000
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 from frontdoor.events import triggers as event_triggers
 from frontdoor.indicators import person_tallies, tally_triggers
 
-revision: str = "0039"
-down_revision: str | None = "0038"
+revision: str = "0040"
+down_revision: str | None = "0039"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
