@@ -30,13 +30,14 @@ import secrets
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from errno import errorcode
 from typing import Literal
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web import BaseRequest, StreamResponse
+
+from frontdoor.failures import failure_codes
 
 # Loggers that print query parameters, request forms or mail contents below WARNING; aiosmtpd's
 # ("mail.log") writes the SMTP dialogue of the development mode's stand-in (frontdoor.standins).
@@ -214,23 +215,16 @@ def _chain(error: BaseException) -> list[tuple[BaseException, str]]:
 
 
 def exception_kind(error: BaseException) -> str:
-    """The exception's type, with what says what went wrong without quoting data: a
-    database's SQLSTATE (asyncpg), SQLite's error name, an OS error's errno."""
+    """The exception's type, with what says what went wrong without quoting data
+    (frontdoor.failures.failure_codes): a database's SQLSTATE (asyncpg), SQLite's error name,
+    an OS error's errno, an HTTP status, Twilio's or an SMTP server's code."""
     kind = type(error)
     name = (
         kind.__qualname__
         if kind.__module__ == "builtins"
         else f"{kind.__module__}.{kind.__qualname__}"
     )
-    codes = []
-    sqlstate = getattr(error, "sqlstate", None)
-    if isinstance(sqlstate, str) and re.fullmatch(r"[0-9A-Z]{5}", sqlstate):
-        codes.append(f"SQLSTATE {sqlstate}")
-    sqlite_name = getattr(error, "sqlite_errorname", None)
-    if isinstance(sqlite_name, str) and re.fullmatch(r"SQLITE_[A-Z_]{1,40}", sqlite_name):
-        codes.append(sqlite_name)
-    if isinstance(error, OSError) and isinstance(error.errno, int):
-        codes.append(errorcode.get(error.errno, f"errno {error.errno}"))
+    codes = failure_codes(error)
     return f"{name} [{', '.join(codes)}]" if codes else name
 
 

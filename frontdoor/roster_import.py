@@ -52,7 +52,12 @@ async def import_calendar(
 
 
 class FeedError(Exception):
-    """The feed could not be read; says why, without its content."""
+    """The feed could not be read; says why, without its content; `status`: what its server
+    answered, if it did."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 async def fetch_feed(url: str) -> str:
@@ -63,10 +68,10 @@ async def fetch_feed(url: str) -> str:
             http.get(url, headers={"Accept": "text/calendar"}) as response,
         ):
             if response.status != 200:
-                raise FeedError(f"the feed answered HTTP {response.status}")
+                raise FeedError(f"the feed answered HTTP {response.status}", status=response.status)
             body = await response.content.read(FEED_MAX_BYTES + 1)
     except (aiohttp.ClientError, TimeoutError) as error:
-        raise FeedError(f"the feed could not be reached ({type(error).__name__})") from None
+        raise FeedError(f"the feed could not be reached ({type(error).__name__})") from error
     if len(body) > FEED_MAX_BYTES:
         raise FeedError(f"the feed is larger than {FEED_MAX_BYTES // (1024 * 1024)} MB")
     return body.decode("utf-8", errors="replace")

@@ -15,6 +15,7 @@ from frontdoor.core.reasons import Reason
 from frontdoor.core.request_work import CallbackRefusal, callback_refusal
 from frontdoor.core.roster import Referent
 from frontdoor.core.voice_actions import Next
+from frontdoor.failures import describe_failure
 from frontdoor.outbound.twilio_api import OutboundError, TwilioApi
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import record_event
@@ -80,7 +81,7 @@ async def place_callback(
             to=referent.phone, from_=department.number, url=public_url + bridge
         )
     except OutboundError as error:
-        raise CallbackRefused(CallbackRefusal.PROVIDER, str(error)) from None
+        raise CallbackRefused(CallbackRefusal.PROVIDER, describe_failure(error)) from None
     row.calls_placed += 1
     session.add(row)
     event = record_event(

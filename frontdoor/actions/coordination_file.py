@@ -28,6 +28,7 @@ from frontdoor.core.coordination_file import (
 )
 from frontdoor.core.reasons import Reason
 from frontdoor.department_file.coordination_file import read_token
+from frontdoor.failures import describe_failure
 from frontdoor.kit.runtime import JobRuntime
 from frontdoor.outbound.coordination_file import FhirError, post_transaction
 from frontdoor.outbound.errors import OutboundError, cause_of
@@ -147,7 +148,7 @@ async def hand_over(
         trace(session, actor, found, FAILED_EVENT, runtime.clock(),
               Reason(code=NOT_RECEIVED, text=said))  # fmt: skip
         await session.commit()
-        raise Refused(said, code=NOT_RECEIVED, detail=str(error)) from None
+        raise Refused(said, code=NOT_RECEIVED, detail=describe_failure(error)) from None
     at = runtime.clock()
     found.coordination_file_id, found.coordination_file_at = file_id, at
     session.add(found)

@@ -21,6 +21,7 @@ from frontdoor.core.request_work import (
 )
 from frontdoor.core.sms import SegmentCount, segments
 from frontdoor.core.voice_actions import Outcome
+from frontdoor.failures import describe_failure
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.store.models import Message, Request
@@ -92,7 +93,7 @@ async def answer_by_sms(
         message.status = "failed"
         session.add(message)
         await session.commit()
-        raise AnswerRefused(SmsRefusal.PROVIDER, str(error)) from None
+        raise AnswerRefused(SmsRefusal.PROVIDER, describe_failure(error)) from None
     message.provider_id, message.status = sid, "queued"
     if owner.answered_at is None:
         owner.answered_at = now

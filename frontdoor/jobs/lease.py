@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, exists, func, literal, select, update
-from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdoor.store.db import dialect_insert
@@ -26,7 +25,6 @@ _JOB_RUNS: Table = JobRun.__table__  # type: ignore[attr-defined]
 DETAIL_MAX = 500  # job_runs.detail's length
 # Longer than any job's run (the longest, the retention purge, takes seconds).
 PRESUMED_DEAD_AFTER = timedelta(minutes=10)
-FAILURE_MESSAGE_MAX = 200
 
 
 def slot_key(slot: datetime) -> str:
@@ -107,24 +105,6 @@ async def purge(engine: AsyncEngine, *, started_before: datetime) -> int:
             delete(_JOB_RUNS).where(_JOB_RUNS.c.started_at < started_before)
         )
         return int(result.rowcount)
-
-
-def describe_failure(error: BaseException) -> str:
-    """The exception's type and the first line of its message, for job_runs.detail.
-
-    Database errors are described by the driver's error alone: SQLAlchemy's message carries
-    the statement's parameters, which may be callers' numbers.
-    """
-    if isinstance(error, StatementError) and error.orig is not None:
-        name, message = type(error.orig).__name__, str(error.orig)
-    else:
-        name, message = type(error).__name__, str(error)
-    first_line = message.strip().splitlines()[0] if message.strip() else ""
-    # asyncpg errors come wrapped as "<class '…'>: message".
-    if first_line.startswith("<class ") and ">: " in first_line:
-        first_line = first_line.split(">: ", 1)[1]
-    first_line = first_line[:FAILURE_MESSAGE_MAX]
-    return f"{name}: {first_line}" if first_line else name
 
 
 def _dialect_insert(connection: AsyncConnection) -> Any:

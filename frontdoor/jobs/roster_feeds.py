@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from frontdoor.failures import describe_failure
 from frontdoor.jobs.base import JobContext
 from frontdoor.roster_import import FEED_SOURCE, FeedError, fetch_feed, import_calendar
 
@@ -20,8 +21,9 @@ async def import_feeds(ctx: JobContext) -> str:
             text = await fetch_feed(department.roster_feed)
         except FeedError as error:
             # The overrides imported last time stay in force.
-            log.warning("roster feed of %s not imported: %s", department.slug, error)
-            done.append(f"{department.slug}: {error}")
+            why = describe_failure(error)
+            log.warning("roster feed of %s not imported: %s", department.slug, why)
+            done.append(f"{department.slug}: {why}")
             continue
         async with runtime.sessions() as session:
             parsed, stored = await import_calendar(

@@ -43,6 +43,7 @@ _FETCH_SIZE = re.compile(rb"\{(\d+)\}$")
 _FETCH_UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _INTERNALDATE = re.compile(rb'\bINTERNALDATE "([^"]+)"')
+_RESPONSE_CODE = re.compile(r"\[([A-Z][A-Z-]{1,30})\]")
 
 
 class MailboxError(Exception):
@@ -320,7 +321,8 @@ class ImapMailbox:
             said = b" ".join(bytes(line) for line in created.lines).decode(errors="replace")
             if created.result != "OK" and "[ALREADYEXISTS]" not in said:
                 raise MailboxError(
-                    f"{self.where}: could not create the folder {folder!r} ({said[:200]})"
+                    f"{self.where}: could not create the folder {folder!r} ({created.result}"
+                    f"{_response_code(said)})"
                 )
             self._created.add(folder)
         where = uid_set(uids)
@@ -445,3 +447,10 @@ def listed_folder(line: str) -> str | None:
     if name.startswith('"') and name.endswith('"') and len(name) >= 2:
         name = re.sub(r"\\(.)", r"\1", name[1:-1])
     return decode_folder(name)
+
+
+def _response_code(said: str) -> str:
+    """The IMAP response code of a server's answer (" [CANNOT]", RFC 5530), or nothing: the
+    code is a word of the protocol, the text after it the server's own (it may quote a name)."""
+    code = _RESPONSE_CODE.search(said)
+    return f" [{code[1]}]" if code else ""

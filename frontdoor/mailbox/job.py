@@ -36,7 +36,13 @@ from frontdoor.mailbox.imap import ImapMailbox, MailboxLoginError
 from frontdoor.mailbox.intake import Intake, Notice, PollReport
 from frontdoor.mailbox.texts import mail_texts
 from frontdoor.mailbox.tls import MailboxConfigError, client_tls, tls_explainer
-from frontdoor.mailbox.watch import MAILBOX_ERRORS, WATCHERS, stop_watchers, watch
+from frontdoor.mailbox.watch import (
+    MAILBOX_ERRORS,
+    WATCHERS,
+    mailbox_failure,
+    stop_watchers,
+    watch,
+)
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import Mailer, SmtpSettings
 from frontdoor.store.attachments import FolderStore
@@ -204,7 +210,7 @@ async def mailbox_job(ctx: JobContext) -> str:
                 await send_mail_summaries(ctx.runtime, department, mailbox, intake.mailer)
         # The others are read all the same (a lost worker: this one again at the next run).
         except (*MAILBOX_ERRORS, WorkerLost) as error:
-            why = str(error) or type(error).__name__
+            why = mailbox_failure(error)
             failure = getattr(error, "failure", None)
             cause = f" [{failure}]" if failure else ""
             log.warning("%s: mailbox not read%s: %s", department.slug, cause, why)

@@ -24,8 +24,9 @@ import aiosmtplib
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.mail import next_attempt
+from frontdoor.failures import describe_failure
 from frontdoor.outbound.errors import OutboundError
-from frontdoor.outbound.mail import MailConnection
+from frontdoor.outbound.mail import MailConnection, MailNotConfigured
 from frontdoor.store.mail import Failure, Outgoing
 from frontdoor.store.models import Message, OutboxMail
 
@@ -98,7 +99,7 @@ async def send_claimed(
         if now >= mail.claimed_until - MARGIN:
             break  # the claim runs out: left to the job, which claims it afresh
         if connection is None:
-            error: OutboundError = OutboundError("mail not sent: no SMTP server is configured")
+            error: OutboundError = MailNotConfigured("mail not sent: no SMTP server is configured")
         else:
             try:
                 await connection.send(
@@ -113,9 +114,9 @@ async def send_claimed(
                 done.sent.append(mail)
                 continue
         if _for_good(error):
-            done.failed.append(_failure(mail, now, str(error), give_up=True))
+            done.failed.append(_failure(mail, now, describe_failure(error), give_up=True))
             continue
-        done.failed += [_failure(m, now, str(error)) for m in mails[index:]]
+        done.failed += [_failure(m, now, describe_failure(error)) for m in mails[index:]]
         log.warning("%s: %d mail(s) not sent, to retry: %s", department,
                     len(mails) - index, error)  # fmt: skip
         break

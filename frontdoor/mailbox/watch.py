@@ -29,7 +29,7 @@ from aioimaplib import AioImapException
 
 from frontdoor.core.department import Department
 from frontdoor.core.mailbox import RECONNECT_FIRST_S, reconnect_delay
-from frontdoor.jobs.lease import describe_failure
+from frontdoor.failures import describe_failure
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.intake import PollReport
 from frontdoor.mailbox.tls import MailboxConfigError
@@ -38,6 +38,17 @@ log = logging.getLogger(__name__)
 
 # What a mailbox that went away (or was misconfigured) raises; said as such in the log.
 MAILBOX_ERRORS = (MailboxError, MailboxConfigError, AioImapException, OSError, TimeoutError)
+
+
+def mailbox_failure(error: BaseException) -> str:
+    """Why a mailbox could not be read, for the log: frontdoor's own errors in their words (a
+    server, a setting, a code: never the server's), any other by its kinds and codes (an IMAP
+    library's or OpenSSL's message may quote what the server answered)."""
+    if isinstance(error, MailboxError | MailboxConfigError) and str(error):
+        return str(error)
+    return describe_failure(error)
+
+
 # An IDLE is renewed this often (RFC 2177: at most 29 min); a silently dead connection is
 # found then, when the server does not answer the renewal.
 RENEW_S = 10 * 60.0
@@ -90,11 +101,7 @@ async def watch(
         except Exception as error:  # noqa: BLE001  (a database down too: retried, never dead)
             failures += 1
             delay = reconnect_delay(failures, first_s=first_delay_s)
-            why = (
-                str(error) or type(error).__name__
-                if isinstance(error, MAILBOX_ERRORS)
-                else describe_failure(error)
-            )
+            why = mailbox_failure(error)
             failure = getattr(error, "failure", None)
             cause = f" [{failure}]" if failure else ""
             log.warning("%s: mailbox watch interrupted%s (%s); connecting again in %.0f s",

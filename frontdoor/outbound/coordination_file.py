@@ -19,6 +19,14 @@ from frontdoor.outbound.errors import OutboundError
 FHIR_JSON = "application/fhir+json"
 TIMEOUT = aiohttp.ClientTimeout(total=30)
 MAX_ANSWER_BYTES = 5_000_000
+# FHIR R4's IssueType value set: a word outside it is the server's own, and may be a name.
+ISSUE_TYPES = frozenset((
+    "invalid", "structure", "required", "value", "invariant", "security", "login", "unknown",
+    "expired", "forbidden", "suppressed", "processing", "not-supported", "duplicate",
+    "multiple-matches", "not-found", "deleted", "too-long", "code-invalid", "extension",
+    "too-costly", "business-rule", "conflict", "transient", "lock-error", "no-store",
+    "exception", "timeout", "incomplete", "throttled", "informational",
+))  # fmt: skip
 
 
 class FhirError(OutboundError):
@@ -32,9 +40,8 @@ class FhirError(OutboundError):
 def _issue_codes(answer: Any) -> str:
     if not isinstance(answer, dict) or answer.get("resourceType") != "OperationOutcome":
         return ""
-    codes = sorted(
-        {str(i.get("code")) for i in answer.get("issue") or [] if isinstance(i, dict)} - {"None"}
-    )
+    said = {i.get("code") for i in answer.get("issue") or [] if isinstance(i, dict)}
+    codes = sorted(code for code in said if code in ISSUE_TYPES)
     return f" ({', '.join(codes)})" if codes else ""
 
 

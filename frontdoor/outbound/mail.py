@@ -21,6 +21,7 @@ from typing import Literal
 
 import aiosmtplib
 
+from frontdoor.failures import describe_failure
 from frontdoor.outbound.errors import OutboundError
 
 __all__ = ["MailNotConfigured", "Mailer", "OutboundError", "SmtpSettings", "TlsMode"]
@@ -220,11 +221,7 @@ class MailConnection:
             raise OutboundError(f"mail not sent: {describe(error, smtp)}") from error
         except OSError as error:  # ssl.SSLError included
             await self.close()
-            why = (
-                self._explained(error)
-                or tls_hint(error, smtp)
-                or f"{type(error).__name__}: {error}"
-            )
+            why = self._explained(error) or tls_hint(error, smtp) or describe_failure(error)
             raise OutboundError(f"mail not sent: {server(smtp)} failed ({why})") from error
         if refused:
             codes = sorted({reply.code for reply in refused.values()})
@@ -292,7 +289,8 @@ def tls_hint(error: BaseException, smtp: SmtpSettings) -> str | None:
 
 
 def describe(error: aiosmtplib.SMTPException, smtp: SmtpSettings) -> str:
-    """What went wrong, with SMTP reply codes but without addresses or the server's text."""
+    """What went wrong, with SMTP reply codes but without addresses or the server's text (an
+    SMTP reply quotes the address it refuses, aiosmtplib's messages the server's reply)."""
     where = server(smtp)
     hint = tls_hint(error, smtp)
     if hint:
@@ -309,13 +307,13 @@ def describe(error: aiosmtplib.SMTPException, smtp: SmtpSettings) -> str:
     if isinstance(error, aiosmtplib.SMTPTimeoutError):
         return f"{where} did not answer in {smtp.timeout_s:g} s (check FRONTDOOR_SMTP_TLS)"
     if isinstance(error, aiosmtplib.SMTPConnectError):
-        return f"cannot connect to {where} ({error.message})"
+        return f"cannot connect to {where} ({describe_failure(error)})"
     if isinstance(error, aiosmtplib.SMTPNotSupported):
-        return f"{where} does not support what FRONTDOOR_SMTP_TLS asks ({error.message})"
+        return f"{where} does not support what FRONTDOOR_SMTP_TLS asks"
     if isinstance(error, aiosmtplib.SMTPServerDisconnected):
-        return f"{where} closed the connection ({error.message or 'during TLS or the dialogue'})"
+        return f"{where} closed the connection (during TLS or the dialogue)"
     if isinstance(error, aiosmtplib.SMTPResponseException):
         return f"{where} answered {error.code}"
     if "STARTTLS" in str(error):
         return f"{where} does not offer STARTTLS: check FRONTDOOR_SMTP_TLS"
-    return f"{where} failed ({type(error).__name__}: {error})"
+    return f"{where} failed ({describe_failure(error)})"

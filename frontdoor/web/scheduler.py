@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from frontdoor.failures import describe_failure
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.keys import CLOCK, ENGINE, SETTINGS
@@ -93,7 +94,7 @@ async def run_once(app: web.Application, job: Job, *, slot: datetime, instance: 
             "job %s, slot %s: not claimed (%s)",
             job.name,
             lease.slot_key(slot),
-            lease.describe_failure(error),
+            describe_failure(error),
         )
         return False
     if not claimed:
@@ -110,7 +111,7 @@ async def run_once(app: web.Application, job: Job, *, slot: datetime, instance: 
         await _finish(app, job, slot, instance, ok=False, detail="stopped with the instance")
         raise
     except Exception as error:  # noqa: BLE001  (recorded; the job runs again next slot)
-        detail = lease.describe_failure(error)
+        detail = describe_failure(error)
         log.error("job %s, slot %s failed: %s", job.name, lease.slot_key(slot), detail)
         log.debug("job %s traceback", job.name, exc_info=True)
         await _finish(app, job, slot, instance, ok=False, detail=detail)
@@ -139,7 +140,7 @@ async def _finish(
             "job %s, slot %s: end not recorded (%s)",
             job.name,
             lease.slot_key(slot),
-            lease.describe_failure(error),
+            describe_failure(error),
         )
 
 

@@ -54,7 +54,7 @@ Breakage = Callable[[FakeTwilioApi, SmtpRecorder], Awaitable[None]]
             # the Lot's mail gone, its SMS refused: told all the same
             [
                 "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
-                "(TwilioRestException, HTTP 401, code 20003) ; les autres l'ont reçue"
+                "(TwilioRestException (HTTP 401, Twilio 20003)) ; les autres l'ont reçue"
             ],
             id="twilio-refuses",
         ),
@@ -62,7 +62,8 @@ Breakage = Callable[[FakeTwilioApi, SmtpRecorder], Awaitable[None]]
             twilio_is_away,
             [
                 "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
-                "(ClientConnectorError) ; les autres l'ont reçue"
+                "(ClientConnectorError ← ConnectionRefusedError (ECONNREFUSED)) ; "
+                "les autres l'ont reçue"
             ],
             id="twilio-unreachable",
         ),
@@ -71,7 +72,7 @@ Breakage = Callable[[FakeTwilioApi, SmtpRecorder], Awaitable[None]]
             # the Lot's mail refused, its SMS gone: told; the Moselle's mail then leaves
             [
                 "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
-                "(SMTPRecipientsRefused) ; les autres l'ont reçue"
+                "(SMTPRecipientsRefused (SMTP 550)) ; les autres l'ont reçue"
             ],
             id="smtp-refuses",
         ),
@@ -79,8 +80,10 @@ Breakage = Callable[[FakeTwilioApi, SmtpRecorder], Awaitable[None]]
             smtp_is_away,
             [
                 "dac46 : l'alerte d'un rappel en retard n'a pas atteint l'un de ses destinataires "
-                "(SMTPConnectError) ; les autres l'ont reçue",
-                "dac57 : l'alerte d'un rappel en retard n'est pas partie (SMTPConnectError) ; "
+                "(SMTPConnectError ← ConnectionRefusedError (ECONNREFUSED)) ; "
+                "les autres l'ont reçue",
+                "dac57 : l'alerte d'un rappel en retard n'est pas partie "
+                "(SMTPConnectError ← ConnectionRefusedError (ECONNREFUSED)) ; "
                 "nouvel essai à la prochaine minute",
             ],
             id="smtp-unreachable",

@@ -231,7 +231,7 @@ async def test_a_folder_the_server_refuses_fails_the_poll_after_the_acknowledgem
     intake.department = replace(intake.department, mailbox=replace(mailbox, handled="move:a..b"))
     await deliver(intake.department, mail(1))
 
-    with pytest.raises(MailboxError, match="could not create the folder 'a..b'.*adjacent"):
+    with pytest.raises(MailboxError, match=r"could not create the folder 'a..b' \(NO \[CANNOT\]\)"):
         await poll(intake)
 
     assert len(await requests(engine)) == 1

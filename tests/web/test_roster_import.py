@@ -133,5 +133,5 @@ async def test_a_departments_feed_is_imported_by_the_job_and_a_feed_down_keeps_t
         )
 
     assert first == "dac46: 1 override(s), 1 problem(s)"
-    assert second == "dac46: the feed answered HTTP 503"
+    assert second == "dac46: FeedError (HTTP 503)"
     assert result.connected_to == CDURAND

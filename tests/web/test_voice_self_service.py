@@ -102,8 +102,12 @@ async def twilio_is_away(twilio: FakeTwilioApi) -> None:
 @pytest.mark.parametrize(
     ("breakage", "cause"),
     [
-        pytest.param(twilio_refuses, "TwilioRestException, HTTP 500, code 20500", id="refuses"),
-        pytest.param(twilio_is_away, "ClientConnectorError", id="unreachable"),
+        pytest.param(twilio_refuses, "TwilioRestException (HTTP 500, Twilio 20500)", id="refuses"),
+        pytest.param(
+            twilio_is_away,
+            "ClientConnectorError ← ConnectionRefusedError (ECONNREFUSED)",
+            id="unreachable",
+        ),
     ],
 )
 async def test_when_the_sms_does_not_leave_the_caller_hears_the_same_goodbye_and_it_is_kept_failed(
