@@ -74,7 +74,7 @@ def failure_codes(error: BaseException) -> list[str]:
         codes.append(f"HTTP {status}")
     codes += _provider_codes(error, status)
     codes += [
-        f"{type(value).__name__} {value.name}"
+        f"{type(value).__name__} {value.value if isinstance(value.value, str) else value.name}"
         for name in _ENUM_ATTRIBUTES
         if isinstance(value := getattr(error, name, None), enum.Enum)
     ]

@@ -29,6 +29,7 @@ import recurring_ical_events
 
 from frontdoor.core.calendar import Calendar, open_slots, require_aware
 from frontdoor.core.roster import Override, OverrideKind, Referent
+from frontdoor.failures import describe_failure
 
 # Words (folded by `normalized`) that make an event an absence rather than a duty.
 ABSENCE_WORDS = frozenset(
@@ -84,7 +85,10 @@ def overrides_from_ical(
         source = icalendar.Calendar.from_ical(text)
     except ValueError as error:
         return IcalRoster(
-            overrides=(), problems=(IcalProblem(index=0, uid=None, message=f"illisible : {error}"),)
+            overrides=(),
+            problems=(
+                IcalProblem(index=0, uid=None, message=f"illisible ({describe_failure(error)})"),
+            ),
         )
     uids = _index_by_uid(source)
     window = (starts.astimezone(UTC), ends.astimezone(UTC))
@@ -101,7 +105,11 @@ def overrides_from_ical(
     except ValueError as error:
         return IcalRoster(
             overrides=(),
-            problems=(IcalProblem(index=0, uid=None, message=f"événements illisibles : {error}"),),
+            problems=(
+                IcalProblem(
+                    index=0, uid=None, message=f"événements illisibles ({describe_failure(error)})"
+                ),
+            ),
         )
     for event in occurrences:
         if str(event.get("STATUS", "")).upper() == "CANCELLED":

@@ -38,17 +38,28 @@ def parse_qualification(
     age_band: str | None,
     problems: Sequence[str],
 ) -> Qualification:
+    referrer = _member(ReferrerType, referrer_type, "type d'adresseur")
+    return Qualification(
+        # "Unknown" is what the empty choice means: nothing to record.
+        referrer_type=None if referrer is ReferrerType.UNKNOWN else referrer,
+        age_band=_member(AgeBand, age_band, "tranche d'âge"),
+        problems=tuple(
+            sorted({_named(Problem, value, "problématique") for value in problems if value})
+        ),
+    )
+
+
+def _member(kind: type[Code], value: str | None, field: str) -> Code | None:
+    return _named(kind, value, field) if value else None
+
+
+def _named(kind: type[Code], value: str, field: str) -> Code:
+    """The member named `value`; refused by the field's name, never the value (an API client
+    may have sent anything: a name, a number)."""
     try:
-        referrer = ReferrerType(referrer_type) if referrer_type else None
-        return Qualification(
-            # "Unknown" is what the empty choice means: nothing to record.
-            referrer_type=None if referrer is ReferrerType.UNKNOWN else referrer,
-            age_band=AgeBand(age_band) if age_band else None,
-            problems=tuple(sorted({Problem(value) for value in problems if value})),
-        )
-    except ValueError as error:
-        # The enum's message names the value and the type, not personal data.
-        raise QualificationError(f"valeur inconnue ({error})") from None
+        return kind(value)
+    except ValueError:
+        raise QualificationError(f"{field} : valeur inconnue") from None
 
 
 def _label(table: Mapping[Code, str], code: str | None) -> str:

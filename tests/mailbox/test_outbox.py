@@ -159,6 +159,29 @@ async def test_a_recipient_refused_for_good_is_not_tried_again(
     assert smtp_mtls.mails == []
 
 
+async def test_a_refusal_quoting_the_address_and_a_name_is_kept_by_its_reply_code_alone(
+    client: TestClient,
+    settings: Settings,
+    mail_department: Department,
+    smtp_mtls: SmtpRecorder,
+    clock: Clock,
+) -> None:
+    """An SMTP server's refusal quotes the recipient (and some quote more): the outbox keeps
+    the kind of the failure and its reply code, which is what the operator acts on."""
+    await deliver(mail_department, mail(1))
+    smtp_mtls.refuse_next(
+        "RCPT",
+        "550 5.1.1 <dr.roux@chu-toulouse.fr>: Recipient address rejected "
+        "(Mme Jeanne Dupont, INS 2 41 03 46 042 001 92, tel 06 12 34 56 78)",
+    )
+
+    await job(client, clock, mailbox_job)
+
+    [(row, _message)] = await outbox(settings)
+    assert row.status == "failed"
+    assert row.last_error == "OutboundError ← SMTPRecipientsRefused (SMTP 550)"
+
+
 async def test_a_referent_answer_is_queued_when_the_server_is_down_then_sent(
     client: TestClient,
     settings: Settings,

@@ -7,9 +7,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import aiosmtplib
 import pytest
 
-from frontdoor.outbound.mail import Mailer, MailNotConfigured, OutboundError, SmtpSettings
+from frontdoor.outbound.mail import (
+    Mailer,
+    MailNotConfigured,
+    OutboundError,
+    SmtpSettings,
+    describe,
+)
 from frontdoor.settings import Settings
 from frontdoor.standins.smtp import Mode, SmtpRecorder
 from tests.fakes.smtp import TlsSmtpRecorder
@@ -237,3 +244,45 @@ def test_a_host_without_a_sender_is_a_configuration_error() -> None:
 
 def test_the_client_context_is_a_real_tls_context() -> None:
     assert isinstance(TlsSmtpRecorder().client_context(), ssl.SSLContext)
+
+
+# A server's reply, or aiosmtplib's account of it, quoting a recipient and a patient.
+QUOTING = f"<{REFERENT}> (Mme Jeanne Dupont, 06 12 34 56 78)"
+
+
+@pytest.mark.parametrize(
+    ("error", "described"),
+    [
+        pytest.param(
+            aiosmtplib.SMTPConnectError(f"Error connecting to {QUOTING}"),
+            "cannot connect to SMTP server smtp.example.org:587 (SMTPConnectError)",
+            id="connect",
+        ),
+        pytest.param(
+            aiosmtplib.SMTPNotSupported(QUOTING),
+            "SMTP server smtp.example.org:587 does not support what FRONTDOOR_SMTP_TLS asks",
+            id="not-supported",
+        ),
+        pytest.param(
+            aiosmtplib.SMTPServerDisconnected(QUOTING),
+            "SMTP server smtp.example.org:587 closed the connection (during TLS or the dialogue)",
+            id="disconnected",
+        ),
+        pytest.param(
+            aiosmtplib.SMTPResponseException(421, QUOTING),
+            "SMTP server smtp.example.org:587 answered 421",
+            id="reply",
+        ),
+        pytest.param(
+            aiosmtplib.SMTPException(QUOTING),
+            "SMTP server smtp.example.org:587 failed (SMTPException)",
+            id="other",
+        ),
+    ],
+)
+def test_an_smtp_failure_is_described_without_the_servers_words(
+    error: aiosmtplib.SMTPException, described: str
+) -> None:
+    smtp = SmtpSettings(host="smtp.example.org", tls="none", sender=SENDER)
+
+    assert describe(error, smtp) == described

@@ -388,3 +388,36 @@ async def test_a_number_without_acknowledgements_still_tells_the_referents_once_
     assert len(await sent(twilio_api, 4)) == 4  # amartin and bleroy: once, then an hour later
     requests, _ = await stored(settings)
     assert len(requests) == 1
+
+
+async def test_a_twilio_refusal_echoing_the_number_is_answered_with_its_code_alone(
+    client: TestClient,
+    settings: Settings,
+    twilio_api: FakeTwilioApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Twilio's error for a bad "To" echoes the number: the API answers with its code."""
+    await send(client, "Rappelez-moi", at=TUESDAY_MORNING)
+    await sent(twilio_api, 2)  # the referents on duty told: the next SMS is the answer
+    [request], _ = await stored(settings)
+    twilio_api.fail_next(
+        status=400,
+        code=21211,
+        message=f"The 'To' number {NURSE} is not a valid phone number "
+        "(Jeanne Dupont, INS 241034604200192).",
+    )
+
+    answer = await client.post(
+        f"/api/requests/{request.id}/sms", json={"body": "Bonjour"}, headers=LOT_KEY
+    )
+
+    said = await answer.text()
+    assert answer.status == 502
+    assert said == (
+        "Twilio refused the SMS: OutboundError ← TwilioRestException (HTTP 400, Twilio 21211)"
+    )
+    for text in (said, caplog.text):
+        assert "Dupont" not in text
+        assert "241034604200192" not in text
+        assert NURSE not in text
+        assert NURSE.removeprefix("+33") not in text
