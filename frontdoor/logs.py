@@ -37,7 +37,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web import BaseRequest, StreamResponse
 
-from frontdoor.failures import failure_codes
+from frontdoor.core.failures import failure_codes
 
 # Loggers that print query parameters, request forms or mail contents below WARNING; aiosmtpd's
 # ("mail.log") writes the SMTP dialogue of the development mode's stand-in (frontdoor.standins).
@@ -216,7 +216,7 @@ def _chain(error: BaseException) -> list[tuple[BaseException, str]]:
 
 def exception_kind(error: BaseException) -> str:
     """The exception's type, with what says what went wrong without quoting data
-    (frontdoor.failures.failure_codes): a database's SQLSTATE (asyncpg), SQLite's error name,
+    (frontdoor.core.failures.failure_codes): a database's SQLSTATE (asyncpg), SQLite's error name,
     an OS error's errno, an HTTP status, Twilio's or an SMTP server's code."""
     kind = type(error)
     name = (

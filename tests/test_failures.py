@@ -1,4 +1,4 @@
-"""A failure as it is stored or shown (frontdoor.failures.describe_failure): its kinds and
+"""A failure as it is stored or shown (frontdoor.core.failures.describe_failure): its kinds and
 codes, never its message — whatever the message quotes. And no handler in frontdoor puts the
 message of an exception it did not write into a text."""
 
@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.mailbox import LoginFailure
-from frontdoor.failures import describe_failure
 from frontdoor.mailbox.imap import MailboxLoginError
 from frontdoor.outbound.errors import OutboundError
 from tests.source_imports import ROOT
@@ -235,8 +235,9 @@ def test_no_handler_says_the_message_of_an_exception_frontdoor_did_not_write() -
         if not set(said.caught.replace(" ", "").split(",")) <= own | _own_qualified(own)
         and (said.path, said.caught) not in ALLOWED
     ]
-    assert not foreign, "exception messages put into a text (frontdoor.failures):\n" + "\n".join(
-        f"  {s.path}:{s.line}: {s.how} of except {s.caught}" for s in foreign
+    assert not foreign, (
+        "exception messages put into a text (frontdoor.core.failures):\n"
+        + "\n".join(f"  {s.path}:{s.line}: {s.how} of except {s.caught}" for s in foreign)
     )
 
 

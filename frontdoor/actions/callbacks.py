@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.callbacks import OUTCOME_LABELS_FR, CallbackOutcome, close_task
 from frontdoor.core.department import Department
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.reasons import Reason
 from frontdoor.core.request_work import CallbackRefusal, callback_refusal
 from frontdoor.core.roster import Referent
 from frontdoor.core.voice_actions import Next
-from frontdoor.failures import describe_failure
 from frontdoor.outbound.twilio_api import OutboundError, TwilioApi
 from frontdoor.store.models import CallbackTaskRow, Request
 from frontdoor.store.requests import record_event

@@ -26,9 +26,9 @@ from frontdoor.core.coordination_file import (
     Referrer,
     decide_hand_off,
 )
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.reasons import Reason
 from frontdoor.department_file.coordination_file import read_token
-from frontdoor.failures import describe_failure
 from frontdoor.kit.runtime import JobRuntime
 from frontdoor.outbound.coordination_file import FhirError, post_transaction
 from frontdoor.outbound.errors import OutboundError, cause_of

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from frontdoor.core.department import Department
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.reasons import Reason
 from frontdoor.core.request_work import (
     SMS_REFUSALS_FR,
@@ -21,7 +22,6 @@ from frontdoor.core.request_work import (
 )
 from frontdoor.core.sms import SegmentCount, segments
 from frontdoor.core.voice_actions import Outcome
-from frontdoor.failures import describe_failure
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.twilio_api import TwilioApi
 from frontdoor.store.models import Message, Request

@@ -28,8 +28,8 @@ import icalendar
 import recurring_ical_events
 
 from frontdoor.core.calendar import Calendar, open_slots, require_aware
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.roster import Override, OverrideKind, Referent
-from frontdoor.failures import describe_failure
 
 # Words (folded by `normalized`) that make an event an absence rather than a duty.
 ABSENCE_WORDS = frozenset(

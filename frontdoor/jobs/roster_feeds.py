@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from frontdoor.failures import describe_failure
+from frontdoor.core.failures import describe_failure
 from frontdoor.jobs.base import JobContext
 from frontdoor.roster_import import FEED_SOURCE, FeedError, fetch_feed, import_calendar
 

@@ -23,8 +23,8 @@ from email.utils import make_msgid
 import aiosmtplib
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.mail import next_attempt
-from frontdoor.failures import describe_failure
 from frontdoor.outbound.errors import OutboundError
 from frontdoor.outbound.mail import MailConnection, MailNotConfigured
 from frontdoor.store.mail import Failure, Outgoing

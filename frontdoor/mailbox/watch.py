@@ -28,8 +28,8 @@ from aiohttp import web
 from aioimaplib import AioImapException
 
 from frontdoor.core.department import Department
+from frontdoor.core.failures import describe_failure
 from frontdoor.core.mailbox import RECONNECT_FIRST_S, reconnect_delay
-from frontdoor.failures import describe_failure
 from frontdoor.mailbox.imap import ImapMailbox, MailboxError
 from frontdoor.mailbox.intake import PollReport
 from frontdoor.mailbox.tls import MailboxConfigError

@@ -21,7 +21,7 @@ from typing import Literal
 
 import aiosmtplib
 
-from frontdoor.failures import describe_failure
+from frontdoor.core.failures import describe_failure
 from frontdoor.outbound.errors import OutboundError
 
 __all__ = ["MailNotConfigured", "Mailer", "OutboundError", "SmtpSettings", "TlsMode"]

@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from frontdoor.failures import describe_failure
+from frontdoor.core.failures import describe_failure
 from frontdoor.jobs import lease
 from frontdoor.jobs.base import Job, JobContext
 from frontdoor.keys import CLOCK, ENGINE, SETTINGS

@@ -174,7 +174,7 @@ async def test_a_failing_job_records_the_error_type_never_its_message(
     engine: AsyncEngine, runtime: JobRuntime
 ) -> None:
     """An exception's message is its raiser's words, which may quote anything it was given
-    (frontdoor.failures): the run's detail names the error by its type alone."""
+    (frontdoor.core.failures): the run's detail names the error by its type alone."""
 
     async def fail(_ctx: JobContext) -> str:
         raise RuntimeError("mailbox unreachable\nsecond line with more")

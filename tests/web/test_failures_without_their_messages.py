@@ -1,4 +1,4 @@
-"""A failed job is kept by its kinds and codes, never by its message (frontdoor.failures): a
+"""A failed job is kept by its kinds and codes, never by its message (frontdoor.core.failures): a
 job failing on exceptions that quote a caller's number, a patient's name and INS leaves none of
 them in job_runs, in the metrics or in the log. On SQLite and (with
 FRONTDOOR_TEST_POSTGRES_URL) PostgreSQL. Twilio's refusals: tests/sms/test_sms_conversation.py;

@@ -13,7 +13,7 @@ an OS error's errno, an enumerated failure — e.g.
 "OutboundError ← TwilioRestException (HTTP 400, Twilio 21211)". The log's own account
 (frontdoor.logs.traceback_without_messages) follows the same rule with `failure_codes`.
 
-No frontdoor import: every layer may describe its failures.
+Pure (the standard library alone): every layer may describe its failures.
 """
 
 from __future__ import annotations
