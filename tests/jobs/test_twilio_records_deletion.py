@@ -176,12 +176,11 @@ async def test_twilio_in_error_then_away_loses_nothing_and_the_next_tries_delete
         in_error
         == f"{total - 1} record(s) deleted at Twilio, 0 already gone, 1 to retry, 0 given up"
     )
-    assert refused.last_error == "TwilioRestException, HTTP 503, code 20503"
+    assert refused.last_error == "TwilioRestException (HTTP 503, Twilio 20503)"
     assert refused.next_attempt_at == AFTER_THE_ERASURE + RETRY_FIRST
     assert away == "0 record(s) deleted at Twilio, 0 already gone, 1 to retry, 0 given up"
-    assert [(row.sid, row.attempts, row.last_error) for row in waiting] == [
-        (refused.sid, 2, "ClientConnectorError")
-    ]
+    assert [(row.sid, row.attempts) for row in waiting] == [(refused.sid, 2)]
+    assert (waiting[0].last_error or "").startswith("ClientConnectorError")  # not reached
     assert waiting[0].next_attempt_at == AFTER_THE_ERASURE + 3 * RETRY_FIRST  # 5 then 10 min
     assert too_soon.startswith("0 record(s) deleted")  # not due yet
     assert back == "1 record(s) deleted at Twilio, 0 already gone, 0 to retry, 0 given up"
@@ -204,7 +203,10 @@ async def test_a_call_still_in_progress_is_deleted_once_it_has_ended(
     second = await run_job(client, AFTER_THE_ERASURE + RETRY_FIRST)
 
     assert first.endswith("0 already gone, 1 to retry, 0 given up")
-    assert (waiting.sid, waiting.last_error) == (live, "TwilioRestException, HTTP 409, code 20009")
+    assert (waiting.sid, waiting.last_error) == (
+        live,
+        "TwilioRestException (HTTP 409, Twilio 20009)",
+    )
     assert second.startswith("1 record(s) deleted")
     assert live in twilio_api.deleted_calls
     assert await queued(client) == []
@@ -297,4 +299,4 @@ async def test_neither_the_queue_nor_the_logs_hold_a_number_or_a_text(
     for personal in (NURSE, NURSE.removeprefix("+"), "0611223344", SMS_TEXT, ANSWER):
         assert personal not in stored
         assert personal not in said
-    assert "HTTP 400, code 21211" in stored
+    assert "HTTP 400, Twilio 21211" in stored
