@@ -289,6 +289,7 @@ async def test_the_page_shows_what_an_erasure_will_touch_before_it_does(
     assert "message vocal" in page
     assert "1 demande(s)" in page
     assert "à faire" in page  # its callback task
+    assert "Chez l'opérateur téléphonique (Twilio), les traces des appels" in page
     assert digest
     assert (await the_request(wired_settings, voicemail.id or 0)).caller_number == NURSE
 
